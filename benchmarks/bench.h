@@ -1,0 +1,42 @@
+/* perfdb-bench: named benchmark cases that print figures (never timed tests). */
+#ifndef PERFDB_BENCH_H
+#define PERFDB_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "perfdb.h"
+
+typedef struct bench_ctx {
+	bool json;               /* --json: collect perfdb native JSON instead of a table */
+	bool quick;              /* --quick: smaller sizes, for a smoke run in CI */
+	const char *workdir;     /* a scratch directory the case may use */
+	const char *self;        /* argv[0], to find sibling binaries */
+	perfdb_resultset *out;   /* where bench_report collects results */
+} bench_ctx;
+
+/* Reports one figure: printed as a table row, and added to ctx->out so
+ * --json prints perfdb native JSON that `perfdb record` reads. */
+void bench_report(const bench_ctx *ctx, const char *name, const char *metric, const char *unit,
+		  double value);
+
+/* A note printed under the table (never part of the JSON numbers). */
+void bench_note(const bench_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Monotonic time in nanoseconds. */
+uint64_t bench_now_ns(void);
+
+/* Runs a shell command, returns its exit status (or -1). Output is not captured. */
+int bench_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The cases; each returns 0 or non-zero on failure. Weak so that a case
+ * appears by adding its file. */
+int bench_ingest(const bench_ctx *ctx) __attribute__((weak));
+int bench_regress(const bench_ctx *ctx) __attribute__((weak));
+int bench_changepoint(const bench_ctx *ctx) __attribute__((weak));
+int bench_profiler(const bench_ctx *ctx) __attribute__((weak));
+int bench_memtrack(const bench_ctx *ctx) __attribute__((weak));
+int bench_loadtest(const bench_ctx *ctx) __attribute__((weak));
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * perfdb-bench - perfdb's own benchmarks. `perfdb-bench CASE` prints a table;
+ * `perfdb-bench --json CASE` prints perfdb native JSON so perfdb can record
+ * its own figures. Targets are in the issues; nothing here asserts a time.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+typedef struct bench_case {
+	const char *name;
+	int (*fn)(const bench_ctx *ctx);
+	const char *summary;
+} bench_case;
+
+static const bench_case cases[] = {
+	{"ingest", bench_ingest, "parse + store 100,000 Google Benchmark results; vs sqlite3 .import"},
+	{"regress", bench_regress, "perfdb regress over 1,000 commits x 1,000 series"},
+	{"changepoint", bench_changepoint, "change-point detection over one 10,000-point series"},
+	{"profiler", bench_profiler, "profiler scope cost vs bare timer reads, 1 and 2 threads"},
+	{"memtrack", bench_memtrack, "allocation tracker slowdown vs none and vs heaptrack"},
+	{"loadtest", bench_loadtest, "load tester dispatch capacity, open-model rate, perfdb run vs hyperfine"},
+};
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void bench_report(const bench_ctx *ctx, const char *name, const char *metric, const char *unit,
+		  double value)
+{
+	perfdb_result r;
+	if (!ctx->json)
+		printf("  %-40s %-22s %16.3f %s\n", name, metric, value, unit ? unit : "");
+	perfdb_result_init(&r);
+	r.benchmark = name;
+	r.metric = metric;
+	r.unit = unit;
+	r.value = value;
+	if (perfdb_resultset_add(ctx->out, &r) != 0)
+		fprintf(stderr, "perfdb-bench: %s\n", perfdb_error_last()->message);
+}
+
+void bench_note(const bench_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = ctx->json ? stderr : stdout;
+	va_start(ap, fmt);
+	fputs("  note: ", f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	va_end(ap);
+}
+
+int bench_system(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	int st;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void print_json(const perfdb_resultset *rs)
+{
+	size_t i, n = perfdb_resultset_count(rs);
+	printf("{\n  \"results\": [");
+	for (i = 0; i < n; i++) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		printf("%s\n    {\"benchmark\": \"%s\", \"metric\": \"%s\", \"unit\": \"%s\", "
+		       "\"direction\": \"%s\", \"value\": %.17g}",
+		       i ? "," : "", r->benchmark, r->metric, r->unit,
+		       perfdb_direction_name(r->direction), r->value);
+	}
+	printf("\n  ]\n}\n");
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+	fprintf(f, "usage: perfdb-bench [--json] [--quick] CASE...\n\ncases:\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		fprintf(f, "  %-12s %s%s\n", cases[i].name, cases[i].summary,
+			cases[i].fn ? "" : " (not built)");
+}
+
+int main(int argc, char **argv)
+{
+	bench_ctx ctx = {0};
+	char workdir[] = "/tmp/perfdb-bench.XXXXXX";
+	int i, rc = 0, ran = 0;
+
+	ctx.self = argv[0];
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			ctx.json = true;
+		else if (strcmp(argv[i], "--quick") == 0)
+			ctx.quick = true;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "perfdb-bench: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!mkdtemp(workdir)) {
+		fprintf(stderr, "perfdb-bench: cannot create a scratch directory: %s\n", strerror(errno));
+		return 3;
+	}
+	ctx.workdir = workdir;
+	if (perfdb_resultset_new(&ctx.out) != 0)
+		return 3;
+	for (; i < argc; i++) {
+		const bench_case *c = NULL;
+		size_t k;
+		for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+			if (strcmp(cases[k].name, argv[i]) == 0)
+				c = &cases[k];
+		if (!c || !c->fn) {
+			fprintf(stderr, "perfdb-bench: unknown or unbuilt case '%s'\n", argv[i]);
+			rc = 2;
+			continue;
+		}
+		if (!ctx.json)
+			printf("%s\n", c->name);
+		if (c->fn(&ctx) != 0) {
+			fprintf(stderr, "perfdb-bench: case '%s' failed\n", c->name);
+			rc = 1;
+		}
+		ran++;
+	}
+	if (ctx.json && ran)
+		print_json(ctx.out);
+	perfdb_resultset_free(ctx.out);
+	bench_system("rm -rf '%s'", workdir);
+	return rc;
+}

@@ -1,0 +1,138 @@
+/* The perfdb command line: shared pieces for cli/cmd_<name>.c. */
+#ifndef PERFDB_CLI_H
+#define PERFDB_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "perfdb.h"
+
+/* Exit codes, documented once (README "Exit codes"). */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_REGRESSION = 1,
+	CLI_EXIT_USAGE = 2, /* bad usage or bad input */
+	CLI_EXIT_DB = 3     /* database or system error */
+};
+
+/* ---- options: one table per command; it also prints --help ------------- */
+typedef struct cli_option {
+	const char *name;     /* long name without "--" */
+	int id;               /* short letter, or a value > 255 for long-only */
+	const char *arg;      /* argument name for --help, NULL for a flag */
+	const char *help;     /* one line */
+} cli_option;
+
+#define CLI_OPT_END {NULL, 0, NULL, NULL}
+
+typedef struct cli_command_info {
+	const char *name;     /* "record" */
+	const char *usage;    /* "[options] FILE...|-" */
+	const char *summary;  /* one line */
+	const char *details;  /* extra paragraphs for --help, may be NULL */
+	const cli_option *options;
+} cli_command_info;
+
+/* Parses argv against info->options (getopt_long, permuting unless a "--"
+ * is seen). Calls on_option for each option; returns the index of the first
+ * operand, or -1 after printing --help (exit 0), or -2 after a usage error
+ * (exit 2) already reported as one line plus "try 'perfdb CMD --help'".
+ * on_option returns 0, or non-zero to stop with a usage error (it has
+ * reported it with cli_usage_error). */
+int cli_parse(const cli_command_info *info, int argc, char **argv,
+	      int (*on_option)(void *ctx, int id, const char *arg), void *ctx);
+
+/* Prints "perfdb: CMD: message" and the try line; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_command_info *info, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void cli_print_help(const cli_command_info *info);
+
+/* ---- output: everything printed goes through these ------------------------ */
+void cli_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_out_str(const char *s);
+/* "perfdb: message" on stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "perfdb: warning: message" on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints perfdb_error_last() as one line and returns the exit code for it. */
+int cli_fail(void);
+/* The exit code for a library error code. */
+int cli_exit_code(int err);
+/* True when stdout is a terminal and NO_COLOR is unset. */
+bool cli_color(void);
+bool cli_stdout_tty(void);
+
+/* ---- tables (query, list, and any command that prints rows) --------------- */
+typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
+int cli_format_parse(cli_format *out, const char *name);
+
+typedef struct cli_table cli_table;
+/* A table collects rows (column names first), then prints them in one format:
+ * aligned text, RFC 4180 CSV, or one JSON array of objects. */
+cli_table *cli_table_new(cli_format fmt, bool header);
+void cli_table_free(cli_table *t);
+/* A perfdb_row_fn that adds to a cli_table (ctx is the table). */
+int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row);
+int cli_table_print(cli_table *t);
+
+/* Opens the store read-only, runs `run` into a table and prints it; returns
+ * an exit code. Shared by query and list. */
+int cli_query_print(const char *db, cli_format format, bool header,
+		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx), void *arg);
+
+/* ---- the database --------------------------------------------------------- */
+/* --db, then $PERFDB_DB, then the config's database, then "perfdb.db". */
+const char *cli_db_path(const char *flag);
+/* Opens the store and prints a clear error; returns 0 or the exit code. */
+int cli_open_store(perfdb_store **out, const char *flag, unsigned flags);
+
+/* ---- recording, shared by record, run, load and memtrack ------------------- */
+typedef struct cli_record_opts {
+	const char *db;
+	const char *commit;
+	const char *branch;
+	const char *machine;
+	const char *time;
+	const char *tags[64];
+	size_t ntags;
+} cli_record_opts;
+
+enum {
+	CLI_OPT_DB = 1000,
+	CLI_OPT_COMMIT,
+	CLI_OPT_BRANCH,
+	CLI_OPT_MACHINE,
+	CLI_OPT_TAG,
+	CLI_OPT_TIME,
+	CLI_OPT_FIRST_FREE /* commands number their own long-only options from here */
+};
+
+#define CLI_RECORD_OPTIONS                                                                     \
+	{"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},       \
+	{"commit", CLI_OPT_COMMIT, "REV", "commit to record for (default: CI variables, then git HEAD)"}, \
+	{"branch", CLI_OPT_BRANCH, "NAME", "branch (default: CI variables, then git)"},          \
+	{"machine", CLI_OPT_MACHINE, "NAME", "machine name (default: the host name)"},            \
+	{"tag", CLI_OPT_TAG, "K=V", "configuration tag, part of the series identity (repeatable)"}, \
+	{"time", CLI_OPT_TIME, "ISO8601", "when the run was made (default: now)"}
+
+/* Handles one of CLI_RECORD_OPTIONS; returns 1 when id was one of them, 0 if
+ * not, -1 after reporting a usage error. */
+int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, const char *arg);
+
+/* Fills rs's context from the options (then CI, git, host), records it, and
+ * prints the one-line summary "recorded N results (…) for COMMIT on BRANCH,
+ * machine M, run R into DB". Returns an exit code. */
+int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs);
+
+/* Prints the resultset's warnings on stderr. */
+void cli_print_warnings(const perfdb_resultset *rs);
+
+/* ---- commands --------------------------------------------------------------- */
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+int cmd_record(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+#endif

@@ -1,0 +1,66 @@
+/* perfdb list: commits, benchmarks, machines or runs. */
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_FORMAT = 'f' };
+
+static const cli_option options[] = {
+	{"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},
+	{"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
+	CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+	"list",
+	"[options] commits|benchmarks|machines|runs",
+	"List what the history holds.",
+	"commits:    sha, committed_at, author, subject, runs (in recorded order)\n"
+	"benchmarks: benchmark, metric, unit, direction, results\n"
+	"machines:   machine, runs, fingerprint (JSON)\n"
+	"runs:       run, sha, branch, machine, started_at, source, tags, results",
+	options,
+};
+
+typedef struct list_args {
+	const char *db;
+	cli_format format;
+} list_args;
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	list_args *a = ctx;
+	if (id == CLI_OPT_DB) {
+		a->db = arg;
+		return 0;
+	}
+	if (id == OPT_FORMAT && cli_format_parse(&a->format, arg) != 0) {
+		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
+		return 1;
+	}
+	return 0;
+}
+
+static int run_list(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx)
+{
+	return perfdb_store_list(store, *(perfdb_list_kind *)arg, fn, ctx);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	list_args a;
+	perfdb_list_kind kind;
+	int first;
+
+	memset(&a, 0, sizeof(a));
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (first + 1 != argc)
+		return cli_usage_error(&info, "expected one of commits, benchmarks, machines, runs");
+	if (perfdb_list_kind_parse(&kind, argv[first]) != 0)
+		return cli_usage_error(&info, "%s", perfdb_error_last()->message);
+	return cli_query_print(a.db, a.format, true, run_list, &kind);
+}

@@ -1,0 +1,95 @@
+/* perfdb query: read-only SQL over the history. */
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_OPT_FIRST_FREE };
+
+static const cli_option options[] = {
+	{"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},
+	{"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
+	{"no-header", OPT_NO_HEADER, NULL, "leave out the header line (table and csv)"},
+	CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+	"query",
+	"[options] SQL",
+	"Run one read-only SQL statement on the history database.",
+	"Statements that could change the database (INSERT, UPDATE, DELETE, CREATE, DROP,\n"
+	"ATTACH, DETACH, transactions, writing PRAGMAs, VACUUM) are refused. The views\n"
+	"'history' and 'latest' are the stable interface; see README for their columns.\n"
+	"json prints one array of objects, one per row; csv follows RFC 4180.",
+	options,
+};
+
+typedef struct query_args {
+	const char *db;
+	cli_format format;
+	bool no_header;
+} query_args;
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	query_args *a = ctx;
+	switch (id) {
+	case CLI_OPT_DB: a->db = arg; return 0;
+	case OPT_NO_HEADER: a->no_header = true; return 0;
+	case OPT_FORMAT:
+		if (cli_format_parse(&a->format, arg) == 0)
+			return 0;
+		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
+		return 1;
+	}
+	return 0;
+}
+
+/* Shared by query and list: run fn over a read-only store and print a table. */
+int cli_query_print(const char *db, cli_format format, bool header,
+		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx), void *arg)
+{
+	perfdb_store *store = NULL;
+	cli_table *table;
+	int rc, err;
+
+	if ((rc = cli_open_store(&store, db, PERFDB_STORE_READONLY)))
+		return rc;
+	if (!(table = cli_table_new(format, header))) {
+		perfdb_store_close(store);
+		cli_err("out of memory");
+		return CLI_EXIT_DB;
+	}
+	err = run(store, arg, cli_table_row_fn, table);
+	if (err) {
+		rc = cli_fail();
+	} else {
+		cli_table_print(table);
+		rc = CLI_EXIT_OK;
+	}
+	cli_table_free(table);
+	perfdb_store_close(store);
+	return rc;
+}
+
+static int run_sql(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx)
+{
+	return perfdb_store_query(store, arg, fn, ctx);
+}
+
+int cmd_query(int argc, char **argv)
+{
+	query_args a;
+	int first;
+
+	memset(&a, 0, sizeof(a));
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (first >= argc)
+		return cli_usage_error(&info, "no SQL given");
+	if (first + 1 < argc)
+		return cli_usage_error(&info, "give the SQL as one argument (quote it)");
+	return cli_query_print(a.db, a.format, !a.no_header, run_sql, argv[first]);
+}

@@ -1,0 +1,76 @@
+/*
+ * perfdb - the command line. One file per subcommand (cmd_<name>.c); this
+ * file holds the command table and the top-level help.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct command {
+	const char *name;
+	cli_command_fn fn;
+	const char *summary;
+} command;
+
+/* Weak declarations let a command be added by dropping in its file. */
+#define OPTIONAL_COMMAND(fn) int fn(int argc, char **argv) __attribute__((weak))
+OPTIONAL_COMMAND(cmd_regress);
+OPTIONAL_COMMAND(cmd_baseline);
+OPTIONAL_COMMAND(cmd_alerts);
+OPTIONAL_COMMAND(cmd_ack);
+OPTIONAL_COMMAND(cmd_trend);
+OPTIONAL_COMMAND(cmd_compare);
+OPTIONAL_COMMAND(cmd_run);
+OPTIONAL_COMMAND(cmd_load);
+OPTIONAL_COMMAND(cmd_memtrack);
+
+static const command commands[] = {
+	{"record", cmd_record, "store benchmark results for a commit"},
+	{"query", cmd_query, "run a read-only SQL query on the history"},
+	{"list", cmd_list, "list commits, benchmarks, machines or runs"},
+	{"regress", cmd_regress, "flag regressions since a revision (exit 1 when found)"},
+	{"compare", cmd_compare, "compare two revisions side by side"},
+	{"trend", cmd_trend, "sparklines (or an SVG chart) of series over commits"},
+	{"baseline", cmd_baseline, "set, list or remove named baselines"},
+	{"alerts", cmd_alerts, "list stored regression alerts"},
+	{"ack", cmd_ack, "acknowledge or ignore an alert"},
+	{"run", cmd_run, "benchmark a command (wall, user, sys, peak RSS)"},
+	{"load", cmd_load, "load-test a command (closed, open-rate or stress model)"},
+	{"memtrack", cmd_memtrack, "track a command's heap allocations by call site"},
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+	fprintf(f, "usage: perfdb [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].fn)
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'perfdb COMMAND --help' describes a command's options.\n"
+		   "exit codes: 0 ok, 1 regression found, 2 usage or input error, "
+		   "3 database or system error\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		cli_out("perfdb %s (schema %d)\n", PERFDB_VERSION_STRING, perfdb_store_schema_version());
+		return CLI_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].fn && strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	cli_err("'%s' is not a perfdb command; try 'perfdb --help'", argv[1]);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,295 @@
+/*
+ * All output of the perfdb command goes through here: stdout carries the
+ * answer, stderr the diagnostics ("perfdb: ..."). Tables render as aligned
+ * text, CSV (RFC 4180) or one JSON array of objects (jansson: perfdb has one
+ * JSON writer).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+void cli_out(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+}
+
+void cli_out_str(const char *s)
+{
+	fputs(s, stdout);
+}
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("perfdb: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("perfdb: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_exit_code(int err)
+{
+	switch (err) {
+	case PERFDB_OK: return CLI_EXIT_OK;
+	case PERFDB_EINVAL:
+	case PERFDB_EINPUT:
+	case PERFDB_EFORMAT:
+	case PERFDB_ENOTFOUND:
+	case PERFDB_EIO: /* an input file that cannot be read is bad input */
+		return CLI_EXIT_USAGE;
+	default: return CLI_EXIT_DB;
+	}
+}
+
+int cli_fail(void)
+{
+	const perfdb_error *e = perfdb_error_last();
+	cli_err("%s", e->message[0] ? e->message : perfdb_error_name(e->code));
+	return cli_exit_code(e->code ? e->code : PERFDB_ERROR);
+}
+
+bool cli_stdout_tty(void)
+{
+	return isatty(STDOUT_FILENO) == 1;
+}
+
+bool cli_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return cli_stdout_tty() && !(nc && *nc);
+}
+
+int cli_format_parse(cli_format *out, const char *name)
+{
+	static const char *const names[] = {"table", "csv", "json"};
+	size_t i;
+	for (i = 0; name && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*out = (cli_format)i;
+			return 0;
+		}
+	}
+	return PERFDB_EINVAL;
+}
+
+/* ---- tables ------------------------------------------------------------------ */
+
+struct cli_table {
+	cli_format fmt;
+	bool header;
+	size_t ncols;
+	char **names;
+	json_t *rows; /* array of arrays of json values: keeps types for JSON */
+	size_t *width;
+};
+
+cli_table *cli_table_new(cli_format fmt, bool header)
+{
+	cli_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->fmt = fmt;
+	t->header = header;
+	t->rows = json_array();
+	if (!t->rows) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void cli_table_free(cli_table *t)
+{
+	size_t i;
+	if (!t)
+		return;
+	for (i = 0; i < t->ncols; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->width);
+	json_decref(t->rows);
+	free(t);
+}
+
+static size_t display_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80) /* count UTF-8 code points */
+			w++;
+	return w;
+}
+
+int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
+{
+	cli_table *t = ctx;
+	json_t *r;
+	size_t i;
+
+	if (!row) {
+		t->ncols = ncols;
+		t->names = calloc(ncols ? ncols : 1, sizeof(*t->names));
+		t->width = calloc(ncols ? ncols : 1, sizeof(*t->width));
+		if (!t->names || !t->width)
+			return 1;
+		for (i = 0; i < ncols; i++) {
+			t->names[i] = strdup(names[i] ? names[i] : "");
+			if (!t->names[i])
+				return 1;
+			t->width[i] = t->header ? display_width(t->names[i]) : 0;
+		}
+		return 0;
+	}
+	if (!(r = json_array()))
+		return 1;
+	for (i = 0; i < ncols; i++) {
+		json_t *v;
+		switch (row[i].type) {
+		case PERFDB_VALUE_INTEGER: v = json_integer(row[i].i); break;
+		case PERFDB_VALUE_REAL: v = json_real(row[i].d); break;
+		case PERFDB_VALUE_TEXT: v = json_string(row[i].text); break;
+		default: v = json_null(); break;
+		}
+		/* json_string refuses invalid UTF-8: keep the row, as null. */
+		json_array_append_new(r, v ? v : json_null());
+		if (row[i].type == PERFDB_VALUE_REAL) {
+			char shown[64];
+			snprintf(shown, sizeof(shown), "%.10g", row[i].d);
+			if (strlen(shown) > t->width[i])
+				t->width[i] = strlen(shown);
+		} else if (display_width(row[i].text) > t->width[i]) {
+			t->width[i] = display_width(row[i].text);
+		}
+	}
+	json_array_append_new(t->rows, r);
+	return 0;
+}
+
+static void cell_text(json_t *v, char *buf, size_t cap)
+{
+	if (json_is_string(v))
+		snprintf(buf, cap, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, cap, "%.17g", json_real_value(v));
+	else
+		buf[0] = '\0';
+}
+
+static void csv_cell(const char *s)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+}
+
+int cli_table_print(cli_table *t)
+{
+	size_t i, j, nrows = json_array_size(t->rows);
+	char cell[4096];
+
+	if (t->fmt == CLI_FORMAT_JSON) {
+		json_t *out = json_array();
+		char *text;
+		for (j = 0; j < nrows; j++) {
+			json_t *obj = json_object(), *r = json_array_get(t->rows, j);
+			for (i = 0; i < t->ncols; i++)
+				json_object_set(obj, t->names[i], json_array_get(r, i));
+			json_array_append_new(out, obj);
+		}
+		text = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+		json_decref(out);
+		if (!text)
+			return 1;
+		cli_out("%s\n", text);
+		free(text);
+		return 0;
+	}
+	if (t->fmt == CLI_FORMAT_CSV) {
+		if (t->header) {
+			for (i = 0; i < t->ncols; i++) {
+				if (i)
+					putchar(',');
+				csv_cell(t->names[i]);
+			}
+			fputs("\r\n", stdout);
+		}
+		for (j = 0; j < nrows; j++) {
+			json_t *r = json_array_get(t->rows, j);
+			for (i = 0; i < t->ncols; i++) {
+				if (i)
+					putchar(',');
+				cell_text(json_array_get(r, i), cell, sizeof(cell));
+				csv_cell(cell);
+			}
+			fputs("\r\n", stdout);
+		}
+		return 0;
+	}
+	/* Aligned text: numbers right-aligned, text left-aligned. */
+	if (t->header) {
+		for (i = 0; i < t->ncols; i++)
+			cli_out("%s%-*s", i ? "  " : "", (int)t->width[i], t->names[i]);
+		cli_out("\n");
+		for (i = 0; i < t->ncols; i++) {
+			size_t k;
+			cli_out("%s", i ? "  " : "");
+			for (k = 0; k < t->width[i]; k++)
+				putchar('-');
+		}
+		cli_out("\n");
+	}
+	for (j = 0; j < nrows; j++) {
+		json_t *r = json_array_get(t->rows, j);
+		for (i = 0; i < t->ncols; i++) {
+			json_t *v = json_array_get(r, i);
+			int pad;
+			cell_text(v, cell, sizeof(cell));
+			/* %.17g is for machines; people read the shortest exact form. */
+			if (json_is_real(v))
+				snprintf(cell, sizeof(cell), "%.10g", json_real_value(v));
+			pad = (int)t->width[i] - (int)display_width(cell);
+			if (pad < 0)
+				pad = 0;
+			if (json_is_number(v))
+				cli_out("%s%*s%s", i ? "  " : "", pad, "", cell);
+			else if (i + 1 < t->ncols)
+				cli_out("%s%s%*s", i ? "  " : "", cell, pad, "");
+			else
+				cli_out("%s%s", i ? "  " : "", cell);
+		}
+		cli_out("\n");
+	}
+	return 0;
+}

@@ -1,0 +1,144 @@
+/*
+ * Opening the database and recording a resultset: shared by `perfdb record`
+ * and by every command with --record (run, load, memtrack).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_db_path(const char *flag)
+{
+	const char *env = getenv("PERFDB_DB");
+	if (flag && *flag)
+		return flag;
+	if (env && *env)
+		return env;
+	return "perfdb.db";
+}
+
+int cli_open_store(perfdb_store **out, const char *flag, unsigned flags)
+{
+	int err = perfdb_store_open(out, cli_db_path(flag), flags);
+	if (err == PERFDB_ENOTFOUND) {
+		cli_err("cannot open '%s': no such database (record something first)",
+			cli_db_path(flag));
+		return CLI_EXIT_DB;
+	}
+	if (err) {
+		cli_fail();
+		return CLI_EXIT_DB;
+	}
+	return 0;
+}
+
+int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, const char *arg)
+{
+	switch (id) {
+	case CLI_OPT_DB: o->db = arg; return 1;
+	case CLI_OPT_COMMIT: o->commit = arg; return 1;
+	case CLI_OPT_BRANCH: o->branch = arg; return 1;
+	case CLI_OPT_MACHINE: o->machine = arg; return 1;
+	case CLI_OPT_TIME: {
+		char iso[32];
+		if (perfdb_time_parse_iso(iso, sizeof(iso), arg) != 0) {
+			cli_usage_error(info, "--time: %s", perfdb_error_last()->message);
+			return -1;
+		}
+		o->time = arg;
+		return 1;
+	}
+	case CLI_OPT_TAG: {
+		const char *eq = strchr(arg, '=');
+		if (!eq || eq == arg) {
+			cli_usage_error(info, "--tag '%s': expected KEY=VALUE", arg);
+			return -1;
+		}
+		if (o->ntags == sizeof(o->tags) / sizeof(o->tags[0])) {
+			cli_usage_error(info, "too many --tag options (at most %zu)",
+					sizeof(o->tags) / sizeof(o->tags[0]));
+			return -1;
+		}
+		o->tags[o->ntags++] = arg;
+		return 1;
+	}
+	default: return 0;
+	}
+}
+
+void cli_print_warnings(const perfdb_resultset *rs)
+{
+	size_t i;
+	for (i = 0; i < perfdb_resultset_warning_count(rs); i++)
+		cli_warn("%s", perfdb_resultset_warning(rs, i));
+}
+
+/* Options win over what the input said, which wins over CI, git and host. */
+static int apply_options(const cli_record_opts *o, perfdb_resultset *rs)
+{
+	size_t i;
+	int err = 0;
+	if (o->commit && (err = perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, o->commit)))
+		return err;
+	if (o->branch && (err = perfdb_resultset_set_meta(rs, PERFDB_META_BRANCH, o->branch)))
+		return err;
+	if (o->machine && (err = perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, o->machine)))
+		return err;
+	if (o->time) {
+		char iso[32];
+		if ((err = perfdb_time_parse_iso(iso, sizeof(iso), o->time)) ||
+		    (err = perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, iso)))
+			return err;
+	}
+	for (i = 0; i < o->ntags; i++) {
+		const char *eq = strchr(o->tags[i], '=');
+		char key[256];
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - o->tags[i]), o->tags[i]);
+		if ((err = perfdb_resultset_set_tag(rs, key, eq + 1)))
+			return err;
+	}
+	return 0;
+}
+
+static void short_sha(const char *sha, char *buf, size_t cap)
+{
+	size_t n = strlen(sha);
+	int hex = n == 40 || n == 64;
+	size_t i;
+	for (i = 0; hex && i < n; i++)
+		if (!strchr("0123456789abcdef", sha[i]))
+			hex = 0;
+	snprintf(buf, cap, "%.*s", hex ? 12 : (int)n, sha);
+}
+
+int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
+{
+	perfdb_store *store = NULL;
+	int64_t run_id = 0;
+	size_t i, n = perfdb_resultset_count(rs), nsamples = 0;
+	const char *branch;
+	char sha[80];
+	int err, rc;
+
+	if ((err = apply_options(o, rs)) || (err = perfdb_resultset_fill_context(rs, NULL)))
+		return cli_fail();
+	if ((rc = cli_open_store(&store, o->db, PERFDB_STORE_READWRITE)))
+		return rc;
+	err = perfdb_store_record(store, rs, &run_id);
+	if (err) {
+		rc = cli_fail();
+		perfdb_store_close(store);
+		return rc;
+	}
+	for (i = 0; i < n; i++)
+		nsamples += perfdb_resultset_get(rs, i)->nsamples;
+	short_sha(perfdb_resultset_meta(rs, PERFDB_META_COMMIT), sha, sizeof(sha));
+	branch = perfdb_resultset_meta(rs, PERFDB_META_BRANCH);
+	cli_out("recorded %zu result%s (%zu sample%s) for %s on %s, machine %s, run %lld in %s\n", n,
+		n == 1 ? "" : "s", nsamples, nsamples == 1 ? "" : "s", sha,
+		branch ? branch : "(no branch)", perfdb_resultset_meta(rs, PERFDB_META_MACHINE),
+		(long long)run_id, perfdb_store_path(store));
+	perfdb_store_close(store);
+	return CLI_EXIT_OK;
+}

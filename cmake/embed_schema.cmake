@@ -1,0 +1,18 @@
+# Turns schema/NNNN_*.sql into a C array of {version, name, sql} so the binary
+# never reads its schema from disk at run time. Invoked with -DOUT= -DFILES=.
+set(body "/* Generated from the schema directory by cmake/embed_schema.cmake. Do not edit. */\n")
+string(APPEND body "#include \"store/schema.h\"\n\nconst perfdb_schema_migration perfdb_schema__migrations[] = {\n")
+set(count 0)
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  string(REGEX MATCH "^([0-9]+)_" _ ${name})
+  math(EXPR version "${CMAKE_MATCH_1}")
+  file(READ ${f} sql)
+  string(REPLACE "\\" "\\\\" sql "${sql}")
+  string(REPLACE "\"" "\\\"" sql "${sql}")
+  string(REPLACE "\n" "\\n\"\n  \"" sql "${sql}")
+  string(APPEND body "  {${version}, \"${name}\",\n  \"${sql}\"},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "};\n\nconst int perfdb_schema__count = ${count};\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,13 @@
+/* perfdb.h - the umbrella header: everything libperfdb offers. */
+#ifndef PERFDB_H
+#define PERFDB_H
+
+#include "perfdb/common.h"
+#include "perfdb/version.h"
+#include "perfdb/resultset.h"
+#include "perfdb/ingest.h"
+#include "perfdb/context.h"
+#include "perfdb/store.h"
+#include "perfdb/histogram.h"
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * perfdb/ingest.h - reading benchmark results into a resultset.
+ *
+ * One reader per format (lib/ingest/<format>.c). Every reader parses its whole
+ * input before it adds anything: on failure it returns an error and leaves the
+ * resultset as it was, so bad input is never half-recorded. Input errors are
+ * PERFDB_EINPUT with file, line, column and field in perfdb_error_last().
+ */
+#ifndef PERFDB_INGEST_H
+#define PERFDB_INGEST_H
+
+#include <stddef.h>
+
+#include "perfdb/common.h"
+#include "perfdb/resultset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum perfdb_format {
+	PERFDB_FORMAT_AUTO = 0,     /**< detect from content */
+	PERFDB_FORMAT_GBENCH,       /**< Google Benchmark JSON */
+	PERFDB_FORMAT_HYPERFINE,    /**< hyperfine --export-json */
+	PERFDB_FORMAT_NATIVE_JSON,  /**< perfdb native, JSON */
+	PERFDB_FORMAT_NATIVE_YAML,  /**< perfdb native, YAML */
+	PERFDB_FORMAT_CSV           /**< CSV with a header */
+} perfdb_format;
+
+/** "auto", "gbench", "hyperfine", "json", "yaml", "csv". Static string. */
+const char *perfdb_format_name(perfdb_format fmt);
+
+/** Parses a format name as printed by perfdb_format_name (also "native" for
+ *  json, "googlebenchmark"/"google-benchmark" for gbench). PERFDB_EINVAL otherwise. */
+int perfdb_format_parse(perfdb_format *out, const char *name);
+
+/** Detects the format of data from its content. Returns PERFDB_FORMAT_AUTO
+ *  when it cannot tell. Never fails. */
+perfdb_format perfdb_ingest_detect(const char *data, size_t len);
+
+/**
+ * Parses data (len bytes, need not be NUL-terminated) in format fmt (AUTO:
+ * detect) and adds its results, tags, context and warnings to rs.
+ * `name` is used in error messages (a path, or "<stdin>").
+ * Errors: PERFDB_EINPUT (malformed), PERFDB_EFORMAT (format unknown or empty
+ * input), PERFDB_ENOMEM. On error rs is unchanged.
+ */
+int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			 perfdb_format fmt);
+
+/** As perfdb_ingest_buffer, reading the file at path ("-" reads stdin).
+ *  Errors additionally: PERFDB_EIO when the file cannot be read. */
+int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

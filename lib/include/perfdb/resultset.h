@@ -1,0 +1,159 @@
+/*
+ * perfdb/resultset.h - the one currency between producers and the store.
+ *
+ * Every producer (a file reader, the profiler, the memory profiler, the load
+ * tester, `perfdb run`) fills a resultset: run metadata (commit, branch,
+ * machine, tags, a machine fingerprint) plus a list of results. Each result is
+ * (benchmark, metric, unit, direction, value) with optional summary statistics
+ * and raw samples. The store records resultsets and nothing else.
+ *
+ * Units are normalised when a result is added (time to "ns", sizes to "B",
+ * rates to "<x>/s"), so one series never mixes scales; the direction defaults
+ * from the unit when the producer leaves it unset.
+ */
+#ifndef PERFDB_RESULTSET_H
+#define PERFDB_RESULTSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "perfdb/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct perfdb_resultset perfdb_resultset;
+
+/** Which way is better for a metric. */
+typedef enum perfdb_direction {
+	PERFDB_DIRECTION_UNSET = 0,   /**< derive from the unit on add */
+	PERFDB_LOWER_IS_BETTER = 1,   /**< latency, time, bytes */
+	PERFDB_HIGHER_IS_BETTER = 2   /**< throughput, rates, success */
+} perfdb_direction;
+
+/** "lower_is_better" / "higher_is_better" / "unset". Static string. */
+const char *perfdb_direction_name(perfdb_direction dir);
+
+/** Parses "lower"/"lower_is_better"/"less" and "higher"/"higher_is_better"/"more".
+ *  Returns 0, or PERFDB_EINVAL for anything else. */
+int perfdb_direction_parse(perfdb_direction *out, const char *text);
+
+/**
+ * One measurement. Strings and samples are borrowed by perfdb_resultset_add,
+ * which copies them. Statistics that are unknown are NAN (see
+ * perfdb_result_init); `n` is the number of observations behind `value`
+ * (0: unknown, taken as nsamples or 1).
+ */
+typedef struct perfdb_result {
+	const char *benchmark; /**< required, e.g. "BM_Sort/1024" */
+	const char *metric;    /**< e.g. "real_time"; NULL or "" means "value" */
+	const char *unit;      /**< e.g. "ns", "s", "items/s", "B"; NULL or "" when unitless */
+	perfdb_direction direction;
+	double value;          /**< headline value; NAN with samples means their mean */
+	int64_t n;
+	double mean, median, stddev, min, max;
+	const double *samples; /**< raw repetitions, in the same unit as value */
+	size_t nsamples;
+} perfdb_result;
+
+/** Resets r: NULL strings, direction unset, every statistic NAN, no samples. */
+void perfdb_result_init(perfdb_result *r);
+
+/** Run metadata keys. Unset keys read as NULL. */
+typedef enum perfdb_meta {
+	PERFDB_META_COMMIT = 0,   /**< full sha (or any revision label) */
+	PERFDB_META_PARENT,       /**< parent sha */
+	PERFDB_META_SUBJECT,      /**< commit subject line */
+	PERFDB_META_AUTHOR,       /**< commit author */
+	PERFDB_META_COMMITTED_AT, /**< commit time, ISO 8601 UTC */
+	PERFDB_META_BRANCH,       /**< branch name */
+	PERFDB_META_MACHINE,      /**< machine name (host name by default) */
+	PERFDB_META_STARTED_AT,   /**< when the run was made, ISO 8601 UTC */
+	PERFDB_META_SOURCE,       /**< producer: "gbench", "hyperfine", "native", "csv", "profiler", ... */
+	PERFDB_META_COUNT_
+} perfdb_meta;
+
+/** Creates an empty resultset in *out. Errors: PERFDB_ENOMEM. */
+int perfdb_resultset_new(perfdb_resultset **out);
+
+/** Frees rs and everything it holds. Accepts NULL. */
+void perfdb_resultset_free(perfdb_resultset *rs);
+
+/** Sets (copies) a metadata value; NULL clears it. Errors: PERFDB_ENOMEM, PERFDB_EINVAL. */
+int perfdb_resultset_set_meta(perfdb_resultset *rs, perfdb_meta key, const char *value);
+
+/** A metadata value, borrowed, or NULL when unset. */
+const char *perfdb_resultset_meta(const perfdb_resultset *rs, perfdb_meta key);
+
+/**
+ * Sets a configuration tag (e.g. "compiler=gcc-12"). Tags are part of a
+ * series' identity: results are compared only with equal tags. Setting an
+ * existing key replaces its value. Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
+ */
+int perfdb_resultset_set_tag(perfdb_resultset *rs, const char *key, const char *value);
+
+/**
+ * Adds one fact to the machine fingerprint (CPU model, cores, caches, OS, ...).
+ * Replaces an existing key. Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
+ */
+int perfdb_resultset_set_context(perfdb_resultset *rs, const char *key, const char *value);
+
+/** Number of tags / context entries; entry i is returned through key and value (borrowed). */
+size_t perfdb_resultset_tag_count(const perfdb_resultset *rs);
+void perfdb_resultset_tag(const perfdb_resultset *rs, size_t i, const char **key, const char **value);
+size_t perfdb_resultset_context_count(const perfdb_resultset *rs);
+void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char **key,
+			      const char **value);
+
+/**
+ * Adds a copy of r, normalising its unit (value, statistics and samples are
+ * scaled together) and deriving its direction when unset. A value that is NAN
+ * or infinite after that (and no samples to take it from) is refused with
+ * PERFDB_EINVAL: perfdb never stores a number it could not read.
+ * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
+ */
+int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r);
+
+/** Number of results. */
+size_t perfdb_resultset_count(const perfdb_resultset *rs);
+
+/** Result i (0-based), borrowed; strings are never NULL ("" when empty). */
+const perfdb_result *perfdb_resultset_get(const perfdb_resultset *rs, size_t i);
+
+/**
+ * Records a warning about the input (an errored or skipped benchmark, a
+ * failed command): reported to the user, never turned into a number.
+ */
+int perfdb_resultset_warn(perfdb_resultset *rs, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+size_t perfdb_resultset_warning_count(const perfdb_resultset *rs);
+const char *perfdb_resultset_warning(const perfdb_resultset *rs, size_t i);
+
+/**
+ * Moves all results, tags, context and warnings of src into dst; metadata of
+ * src fills only keys dst has unset. src is left empty. Errors: PERFDB_ENOMEM.
+ */
+int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src);
+
+/**
+ * Unit normalisation, exposed for producers and readers: maps unit to its
+ * canonical spelling and the factor a value is multiplied by.
+ * Time -> "ns" (ns, us, µs, ms, s, sec, min), sizes -> "B" (B, bytes, kB, KB,
+ * KiB, MB, MiB, GB, GiB), rates X/<time> -> X/s with sizes normalised too
+ * (MiB/s -> B/s). Any other unit is kept as it is with factor 1.
+ * Writes a static string or `unit` itself to *canonical. NULL is taken as "".
+ */
+void perfdb_unit_normalize(const char *unit, const char **canonical, double *factor);
+
+/** The default direction for a canonical unit: rates (".../s", "%/s") higher
+ *  is better, everything else lower. */
+perfdb_direction perfdb_unit_direction(const char *canonical_unit);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,110 @@
+/*
+ * perfdb/store.h - the history database.
+ *
+ * The store is the only code in perfdb that speaks SQL. It opens (creating
+ * and migrating) an SQLite file, records resultsets as runs, and answers
+ * read-only queries. Opening applies pending schema migrations in one
+ * transaction; the file is in WAL mode with foreign keys on and a busy
+ * timeout, and every write takes the lock up front (BEGIN IMMEDIATE), so
+ * several processes can record into one file at once without losing a run.
+ */
+#ifndef PERFDB_STORE_H
+#define PERFDB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "perfdb/common.h"
+#include "perfdb/resultset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct perfdb_store perfdb_store;
+
+/** Flags for perfdb_store_open. */
+enum {
+	PERFDB_STORE_READWRITE = 0, /**< create the file if missing, migrate */
+	PERFDB_STORE_READONLY = 1   /**< the file must exist; nothing is ever written */
+};
+
+/**
+ * Opens the database at path into *out (owned by the caller, released with
+ * perfdb_store_close). Read-write opens create the file and apply pending
+ * migrations; read-only opens refuse a file whose schema is older than this
+ * build. Errors: PERFDB_EDB (cannot open, corrupt, locked past the busy
+ * timeout, newer schema than this build), PERFDB_ENOTFOUND (read-only and no
+ * file), PERFDB_ENOMEM.
+ */
+int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags);
+
+/** Closes the store. Accepts NULL. */
+void perfdb_store_close(perfdb_store *store);
+
+/** The schema version this build writes (PRAGMA user_version after open). */
+int perfdb_store_schema_version(void);
+
+/** The path the store was opened with, borrowed. */
+const char *perfdb_store_path(const perfdb_store *store);
+
+/**
+ * Records rs as one run in one transaction: its commit (created when new),
+ * machine, tags, benchmarks, results and samples. rs must carry at least
+ * PERFDB_META_COMMIT and PERFDB_META_MACHINE (see perfdb_resultset_fill_context).
+ * On any error nothing is written. *run_id (may be NULL) receives the run's id.
+ * Errors: PERFDB_EINVAL (missing metadata, empty resultset), PERFDB_EDB,
+ * PERFDB_EREADONLY, PERFDB_ENOMEM.
+ */
+int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id);
+
+/** A value in a query row. */
+typedef enum perfdb_value_type {
+	PERFDB_VALUE_NULL = 0,
+	PERFDB_VALUE_INTEGER,
+	PERFDB_VALUE_REAL,
+	PERFDB_VALUE_TEXT
+} perfdb_value_type;
+
+typedef struct perfdb_value {
+	perfdb_value_type type;
+	int64_t i;
+	double d;
+	const char *text; /**< always set: the value as text ("" for NULL) */
+} perfdb_value;
+
+/**
+ * Called once with the column names (row == NULL), then once per row. All
+ * pointers are borrowed for the duration of the call. Return non-zero to stop.
+ */
+typedef int (*perfdb_row_fn)(void *ctx, size_t ncols, const char *const *names,
+			     const perfdb_value *row);
+
+/**
+ * Runs one read-only SQL statement and streams its rows to fn. Statements
+ * that would change the database (INSERT, UPDATE, DELETE, CREATE, DROP, a
+ * writing PRAGMA, ATTACH, DETACH, VACUUM, transactions) are refused with
+ * PERFDB_EREADONLY before they run, whatever the open mode. Only one
+ * statement is allowed. Errors: PERFDB_EINVAL (SQL error, with SQLite's
+ * message), PERFDB_EREADONLY, PERFDB_EDB.
+ */
+int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, void *ctx);
+
+/** What perfdb_store_list lists. */
+typedef enum perfdb_list_kind {
+	PERFDB_LIST_COMMITS = 0,
+	PERFDB_LIST_BENCHMARKS,
+	PERFDB_LIST_MACHINES,
+	PERFDB_LIST_RUNS
+} perfdb_list_kind;
+
+/** Parses "commits", "benchmarks", "machines", "runs". PERFDB_EINVAL otherwise. */
+int perfdb_list_kind_parse(perfdb_list_kind *out, const char *name);
+
+/** Streams a fixed, documented listing (columns as in README) to fn. */
+int perfdb_store_list(perfdb_store *store, perfdb_list_kind kind, perfdb_row_fn fn, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,13 @@
+/* Library-internal: the readers behind perfdb/ingest.h. Each parses the whole
+ * buffer into a private resultset and merges it into rs only on success. */
+#ifndef PERFDB_INGEST_INTERNAL_H
+#define PERFDB_INGEST_INTERNAL_H
+#include "perfdb/ingest.h"
+
+int perfdb_ingest__gbench(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+
+#endif

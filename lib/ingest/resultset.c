@@ -1,0 +1,373 @@
+/*
+ * The resultset: run metadata, tags, machine context, results and warnings.
+ * Strings are copied into the resultset; results live in one growing array.
+ */
+#include "perfdb/resultset.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/error.h"
+
+typedef struct kv {
+	char *key;
+	char *value;
+} kv;
+
+typedef struct kv_list {
+	kv *items;
+	size_t count, cap;
+} kv_list;
+
+struct perfdb_resultset {
+	char *meta[PERFDB_META_COUNT_];
+	kv_list tags;
+	kv_list context;
+	perfdb_result *results;
+	size_t count, cap;
+	char **warnings;
+	size_t nwarnings, capwarnings;
+};
+
+static char *dup_str(const char *s)
+{
+	size_t n;
+	char *d;
+	if (!s)
+		s = "";
+	n = strlen(s) + 1;
+	d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+const char *perfdb_direction_name(perfdb_direction dir)
+{
+	switch (dir) {
+	case PERFDB_LOWER_IS_BETTER: return "lower_is_better";
+	case PERFDB_HIGHER_IS_BETTER: return "higher_is_better";
+	default: return "unset";
+	}
+}
+
+int perfdb_direction_parse(perfdb_direction *out, const char *text)
+{
+	static const char *lower[] = {"lower", "lower_is_better", "less", "smaller", "lower-is-better"};
+	static const char *higher[] = {"higher", "higher_is_better", "more", "bigger", "higher-is-better"};
+	size_t i;
+	if (!text)
+		return perfdb_error__set(PERFDB_EINVAL, "direction missing");
+	for (i = 0; i < sizeof(lower) / sizeof(lower[0]); i++) {
+		if (strcasecmp(text, lower[i]) == 0) {
+			*out = PERFDB_LOWER_IS_BETTER;
+			return 0;
+		}
+		if (strcasecmp(text, higher[i]) == 0) {
+			*out = PERFDB_HIGHER_IS_BETTER;
+			return 0;
+		}
+	}
+	return perfdb_error__set(PERFDB_EINVAL,
+				 "unknown direction '%s' (expected lower_is_better or higher_is_better)",
+				 text);
+}
+
+void perfdb_result_init(perfdb_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->value = r->mean = r->median = r->stddev = r->min = r->max = NAN;
+}
+
+int perfdb_resultset_new(perfdb_resultset **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : perfdb_error__oom();
+}
+
+static void kv_release(kv_list *l)
+{
+	size_t i;
+	for (i = 0; i < l->count; i++) {
+		free(l->items[i].key);
+		free(l->items[i].value);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void result_release(perfdb_result *r)
+{
+	free((char *)r->benchmark);
+	free((char *)r->metric);
+	free((char *)r->unit);
+	free((double *)r->samples);
+}
+
+void perfdb_resultset_free(perfdb_resultset *rs)
+{
+	size_t i;
+	if (!rs)
+		return;
+	for (i = 0; i < PERFDB_META_COUNT_; i++)
+		free(rs->meta[i]);
+	kv_release(&rs->tags);
+	kv_release(&rs->context);
+	for (i = 0; i < rs->count; i++)
+		result_release(&rs->results[i]);
+	free(rs->results);
+	for (i = 0; i < rs->nwarnings; i++)
+		free(rs->warnings[i]);
+	free(rs->warnings);
+	free(rs);
+}
+
+int perfdb_resultset_set_meta(perfdb_resultset *rs, perfdb_meta key, const char *value)
+{
+	char *copy = NULL;
+	if ((unsigned)key >= PERFDB_META_COUNT_)
+		return perfdb_error__set(PERFDB_EINVAL, "unknown metadata key %d", (int)key);
+	if (value && !(copy = dup_str(value)))
+		return perfdb_error__oom();
+	free(rs->meta[key]);
+	rs->meta[key] = copy;
+	return 0;
+}
+
+const char *perfdb_resultset_meta(const perfdb_resultset *rs, perfdb_meta key)
+{
+	if ((unsigned)key >= PERFDB_META_COUNT_)
+		return NULL;
+	return rs->meta[key];
+}
+
+static int kv_set(kv_list *l, const char *key, const char *value)
+{
+	size_t i;
+	char *v;
+	if (!key || !*key)
+		return perfdb_error__set(PERFDB_EINVAL, "empty key");
+	if (!(v = dup_str(value)))
+		return perfdb_error__oom();
+	for (i = 0; i < l->count; i++) {
+		if (strcmp(l->items[i].key, key) == 0) {
+			free(l->items[i].value);
+			l->items[i].value = v;
+			return 0;
+		}
+	}
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		kv *items = realloc(l->items, cap * sizeof(*items));
+		if (!items) {
+			free(v);
+			return perfdb_error__oom();
+		}
+		l->items = items;
+		l->cap = cap;
+	}
+	if (!(l->items[l->count].key = dup_str(key))) {
+		free(v);
+		return perfdb_error__oom();
+	}
+	l->items[l->count++].value = v;
+	return 0;
+}
+
+int perfdb_resultset_set_tag(perfdb_resultset *rs, const char *key, const char *value)
+{
+	return kv_set(&rs->tags, key, value);
+}
+
+int perfdb_resultset_set_context(perfdb_resultset *rs, const char *key, const char *value)
+{
+	return kv_set(&rs->context, key, value);
+}
+
+size_t perfdb_resultset_tag_count(const perfdb_resultset *rs)
+{
+	return rs->tags.count;
+}
+
+void perfdb_resultset_tag(const perfdb_resultset *rs, size_t i, const char **key, const char **value)
+{
+	*key = rs->tags.items[i].key;
+	*value = rs->tags.items[i].value;
+}
+
+size_t perfdb_resultset_context_count(const perfdb_resultset *rs)
+{
+	return rs->context.count;
+}
+
+void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char **key,
+			      const char **value)
+{
+	*key = rs->context.items[i].key;
+	*value = rs->context.items[i].value;
+}
+
+static double scaled(double v, double f)
+{
+	return isnan(v) ? v : v * f;
+}
+
+int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
+{
+	perfdb_result c;
+	const char *unit;
+	double factor, *samples = NULL;
+	size_t i;
+
+	if (!r->benchmark || !*r->benchmark)
+		return perfdb_error__set(PERFDB_EINVAL, "result without a benchmark name");
+	for (i = 0; i < r->nsamples; i++)
+		if (!isfinite(r->samples[i]))
+			return perfdb_error__set(PERFDB_EINVAL,
+						 "benchmark '%s': sample %zu is not a finite number",
+						 r->benchmark, i);
+
+	c = *r;
+	perfdb_unit_normalize(r->unit, &unit, &factor);
+	if (c.direction == PERFDB_DIRECTION_UNSET)
+		c.direction = perfdb_unit_direction(unit);
+
+	if (isnan(c.value) && r->nsamples) {
+		double sum = 0.0;
+		for (i = 0; i < r->nsamples; i++)
+			sum += r->samples[i];
+		c.value = sum / (double)r->nsamples;
+	}
+	if (!isfinite(c.value))
+		return perfdb_error__set(PERFDB_EINVAL, "benchmark '%s': value is not a finite number",
+					 r->benchmark);
+	if (c.n <= 0)
+		c.n = r->nsamples ? (int64_t)r->nsamples : 1;
+
+	c.value = c.value * factor;
+	c.mean = scaled(c.mean, factor);
+	c.median = scaled(c.median, factor);
+	c.stddev = scaled(c.stddev, factor);
+	c.min = scaled(c.min, factor);
+	c.max = scaled(c.max, factor);
+
+	if (r->nsamples) {
+		samples = malloc(r->nsamples * sizeof(*samples));
+		if (!samples)
+			return perfdb_error__oom();
+		for (i = 0; i < r->nsamples; i++)
+			samples[i] = r->samples[i] * factor;
+	}
+	c.samples = samples;
+	c.benchmark = dup_str(r->benchmark);
+	c.metric = dup_str(r->metric && *r->metric ? r->metric : "value");
+	c.unit = dup_str(unit);
+	if (!c.benchmark || !c.metric || !c.unit)
+		goto oom;
+
+	if (rs->count == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		perfdb_result *res = realloc(rs->results, cap * sizeof(*res));
+		if (!res)
+			goto oom;
+		rs->results = res;
+		rs->cap = cap;
+	}
+	rs->results[rs->count++] = c;
+	return 0;
+oom:
+	result_release(&c);
+	return perfdb_error__oom();
+}
+
+size_t perfdb_resultset_count(const perfdb_resultset *rs)
+{
+	return rs->count;
+}
+
+const perfdb_result *perfdb_resultset_get(const perfdb_resultset *rs, size_t i)
+{
+	return i < rs->count ? &rs->results[i] : NULL;
+}
+
+int perfdb_resultset_warn(perfdb_resultset *rs, const char *fmt, ...)
+{
+	char buf[1024];
+	char *copy;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (rs->nwarnings == rs->capwarnings) {
+		size_t cap = rs->capwarnings ? rs->capwarnings * 2 : 8;
+		char **w = realloc(rs->warnings, cap * sizeof(*w));
+		if (!w)
+			return perfdb_error__oom();
+		rs->warnings = w;
+		rs->capwarnings = cap;
+	}
+	if (!(copy = dup_str(buf)))
+		return perfdb_error__oom();
+	rs->warnings[rs->nwarnings++] = copy;
+	return 0;
+}
+
+size_t perfdb_resultset_warning_count(const perfdb_resultset *rs)
+{
+	return rs->nwarnings;
+}
+
+const char *perfdb_resultset_warning(const perfdb_resultset *rs, size_t i)
+{
+	return i < rs->nwarnings ? rs->warnings[i] : NULL;
+}
+
+static int reserve(void **items, size_t *cap, size_t need, size_t size)
+{
+	void *p;
+	if (need <= *cap)
+		return 0;
+	p = realloc(*items, need * size);
+	if (!p)
+		return perfdb_error__oom();
+	*items = p;
+	*cap = need;
+	return 0;
+}
+
+int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
+{
+	size_t i;
+	int err;
+
+	/* Reserve everything first so the moves below cannot fail half-way. */
+	if ((err = reserve((void **)&dst->results, &dst->cap, dst->count + src->count,
+			   sizeof(*dst->results))) ||
+	    (err = reserve((void **)&dst->warnings, &dst->capwarnings,
+			   dst->nwarnings + src->nwarnings, sizeof(*dst->warnings))))
+		return err;
+	for (i = 0; i < src->tags.count; i++)
+		if ((err = kv_set(&dst->tags, src->tags.items[i].key, src->tags.items[i].value)))
+			return err;
+	for (i = 0; i < src->context.count; i++)
+		if ((err = kv_set(&dst->context, src->context.items[i].key,
+				  src->context.items[i].value)))
+			return err;
+	for (i = 0; i < PERFDB_META_COUNT_; i++) {
+		if (!dst->meta[i] && src->meta[i]) {
+			dst->meta[i] = src->meta[i];
+			src->meta[i] = NULL;
+		}
+	}
+	memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
+	dst->count += src->count;
+	src->count = 0;
+	memcpy(dst->warnings + dst->nwarnings, src->warnings, src->nwarnings * sizeof(char *));
+	dst->nwarnings += src->nwarnings;
+	src->nwarnings = 0;
+	return 0;
+}

@@ -1,0 +1,211 @@
+/*
+ * Read-only SQL for people: perfdb query and perfdb list. A statement is
+ * refused before it runs if it could change anything, whatever mode the file
+ * was opened in: the authorizer denies writes, ATTACH/DETACH, transactions
+ * and writing PRAGMAs, and sqlite3_stmt_readonly() catches the rest (VACUUM).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/error.h"
+
+typedef struct auth_state {
+	const char *denied; /* what was refused, for the message */
+} auth_state;
+
+/* PRAGMAs that only read. Anything else (and any PRAGMA with a value) is
+ * refused: a PRAGMA that changes state is a write. */
+static const char *const read_pragmas[] = {
+	"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+	"user_version", "schema_version", "page_count", "page_size", "freelist_count",
+	"database_list", "compile_options", "function_list", "pragma_list", "table_list",
+	"collation_list", "module_list", "encoding", "application_id", "journal_mode",
+	"integrity_check", "quick_check", "foreign_key_check", "data_version",
+};
+
+static int authorize(void *ctx, int action, const char *a, const char *b, const char *db,
+		     const char *trigger)
+{
+	auth_state *st = ctx;
+	size_t i;
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_FUNCTION:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_PRAGMA:
+		if (b == NULL)
+			for (i = 0; i < sizeof(read_pragmas) / sizeof(read_pragmas[0]); i++)
+				if (a && strcmp(a, read_pragmas[i]) == 0)
+					return SQLITE_OK;
+		st->denied = "a PRAGMA that can change state";
+		return SQLITE_DENY;
+	case SQLITE_ATTACH:
+		st->denied = "ATTACH";
+		return SQLITE_DENY;
+	case SQLITE_DETACH:
+		st->denied = "DETACH";
+		return SQLITE_DENY;
+	case SQLITE_TRANSACTION:
+	case SQLITE_SAVEPOINT:
+		st->denied = "a transaction statement";
+		return SQLITE_DENY;
+	default:
+		st->denied = "a statement that writes";
+		return SQLITE_DENY;
+	}
+}
+
+static int only_space(const char *s)
+{
+	for (; *s; s++) {
+		if (isspace((unsigned char)*s) || *s == ';')
+			continue;
+		if (s[0] == '-' && s[1] == '-') { /* line comment */
+			while (*s && *s != '\n')
+				s++;
+			if (!*s)
+				break;
+			continue;
+		}
+		return 0;
+	}
+	return 1;
+}
+
+static int stream_rows(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx)
+{
+	int ncols = sqlite3_column_count(st), i, rc;
+	const char **names = calloc((size_t)ncols + 1, sizeof(*names));
+	perfdb_value *row = calloc((size_t)ncols + 1, sizeof(*row));
+	int err = 0;
+
+	if (!names || !row) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+	for (i = 0; i < ncols; i++)
+		names[i] = sqlite3_column_name(st, i);
+	if (fn(ctx, (size_t)ncols, names, NULL))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++) {
+			perfdb_value *v = &row[i];
+			const unsigned char *text;
+			memset(v, 0, sizeof(*v));
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_INTEGER:
+				v->type = PERFDB_VALUE_INTEGER;
+				v->i = sqlite3_column_int64(st, i);
+				v->d = (double)v->i;
+				break;
+			case SQLITE_FLOAT:
+				v->type = PERFDB_VALUE_REAL;
+				v->d = sqlite3_column_double(st, i);
+				break;
+			case SQLITE_NULL:
+				v->type = PERFDB_VALUE_NULL;
+				break;
+			default:
+				v->type = PERFDB_VALUE_TEXT;
+				break;
+			}
+			/* Text last: it converts the value in place for numbers. */
+			text = sqlite3_column_text(st, i);
+			v->text = text ? (const char *)text : "";
+		}
+		if (fn(ctx, (size_t)ncols, names, row))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = perfdb_error__set(PERFDB_EINVAL, "query failed: %s", sqlite3_errmsg(store->db));
+out:
+	free(names);
+	free(row);
+	return err;
+}
+
+int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, void *ctx)
+{
+	auth_state auth = {0};
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	int rc, err;
+
+	if (!sql || only_space(sql))
+		return perfdb_error__set(PERFDB_EINVAL, "empty query");
+	sqlite3_set_authorizer(store->db, authorize, &auth);
+	rc = sqlite3_prepare_v2(store->db, sql, -1, &st, &tail);
+	sqlite3_set_authorizer(store->db, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		if (auth.denied)
+			return perfdb_error__set(PERFDB_EREADONLY,
+						 "query refused: %s is not allowed (queries are "
+						 "read-only)",
+						 auth.denied);
+		return perfdb_error__set(PERFDB_EINVAL, "bad query: %s", sqlite3_errmsg(store->db));
+	}
+	if (!st)
+		return perfdb_error__set(PERFDB_EINVAL, "empty query");
+	if (tail && !only_space(tail)) {
+		sqlite3_finalize(st);
+		return perfdb_error__set(PERFDB_EINVAL, "query has more than one statement");
+	}
+	if (!sqlite3_stmt_readonly(st)) {
+		sqlite3_finalize(st);
+		return perfdb_error__set(PERFDB_EREADONLY,
+					 "query refused: a statement that writes is not allowed "
+					 "(queries are read-only)");
+	}
+	err = stream_rows(store, st, fn, ctx);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int perfdb_list_kind_parse(perfdb_list_kind *out, const char *name)
+{
+	static const char *const names[] = {"commits", "benchmarks", "machines", "runs"};
+	size_t i;
+	for (i = 0; name && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*out = (perfdb_list_kind)i;
+			return 0;
+		}
+	}
+	return perfdb_error__set(PERFDB_EINVAL,
+				 "cannot list '%s': expected commits, benchmarks, machines or runs",
+				 name ? name : "");
+}
+
+int perfdb_store_list(perfdb_store *store, perfdb_list_kind kind, perfdb_row_fn fn, void *ctx)
+{
+	static const char *const sql[] = {
+		[PERFDB_LIST_COMMITS] =
+			"SELECT c.sha, c.committed_at, c.author, c.subject, count(r.id) AS runs "
+			"FROM commits c LEFT JOIN runs r ON r.commit_id = c.id "
+			"GROUP BY c.id ORDER BY c.seq",
+		[PERFDB_LIST_BENCHMARKS] =
+			"SELECT b.name AS benchmark, b.metric, b.unit, b.direction, "
+			"count(res.run_id) AS results FROM benchmarks b "
+			"LEFT JOIN results res ON res.benchmark_id = b.id "
+			"GROUP BY b.id ORDER BY b.name, b.metric",
+		[PERFDB_LIST_MACHINES] =
+			"SELECT m.name AS machine, count(r.id) AS runs, m.fingerprint "
+			"FROM machines m LEFT JOIN runs r ON r.machine_id = m.id "
+			"GROUP BY m.id ORDER BY m.name",
+		[PERFDB_LIST_RUNS] =
+			"SELECT r.id AS run, c.sha, r.branch, m.name AS machine, r.started_at, "
+			"r.source, r.tags, (SELECT count(*) FROM results res WHERE res.run_id = r.id) "
+			"AS results FROM runs r JOIN commits c ON c.id = r.commit_id "
+			"JOIN machines m ON m.id = r.machine_id ORDER BY r.id",
+	};
+	if ((unsigned)kind >= sizeof(sql) / sizeof(sql[0]))
+		return perfdb_error__set(PERFDB_EINVAL, "unknown listing");
+	return perfdb_store_query(store, sql[kind], fn, ctx);
+}

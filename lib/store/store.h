@@ -1,0 +1,28 @@
+/* Library-internal: the store handle, shared by the files of lib/store only. */
+#ifndef PERFDB_STORE_INTERNAL_H
+#define PERFDB_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "perfdb/store.h"
+
+struct perfdb_store {
+	sqlite3 *db;
+	char *path;
+	unsigned flags;
+};
+
+/* Raises PERFDB_EDB (or PERFDB_EREADONLY for SQLITE_READONLY) with
+ * "what: sqlite message" and returns it. */
+int perfdb_store__fail(perfdb_store *store, const char *what);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Writes take the lock up front so two
+ * writers never deadlock on a read-to-write upgrade. */
+int perfdb_store__begin(perfdb_store *store);
+int perfdb_store__commit(perfdb_store *store);
+void perfdb_store__rollback(perfdb_store *store);
+
+/* Prepares sql or raises PERFDB_EDB. */
+int perfdb_store__prepare(perfdb_store *store, sqlite3_stmt **out, const char *sql);
+
+#endif

@@ -1,0 +1,426 @@
+/*
+ * Where a run happened: CI variables, then git, then the host. Used by
+ * `perfdb record` and by every library producer that records directly.
+ */
+#include "perfdb/context.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/error.h"
+
+extern char **environ;
+
+void perfdb_time_now_iso(char *buf, size_t cap)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0, i;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int perfdb_time_parse_iso(char *buf, size_t cap, const char *text)
+{
+	struct tm tm = {0};
+	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+	const char *p = text;
+	time_t t;
+
+	if (!text || strlen(text) < 10 || digits(p, 4, &y) || p[4] != '-' || digits(p + 5, 2, &mo) ||
+	    p[7] != '-' || digits(p + 8, 2, &d))
+		goto bad;
+	p += 10;
+	if (*p == 'T' || *p == ' ') {
+		if (digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi))
+			goto bad;
+		p += 6;
+		if (*p == ':') {
+			if (digits(p + 1, 2, &sec))
+				goto bad;
+			p += 3;
+			if (*p == '.' || *p == ',') {
+				p++;
+				if (!isdigit((unsigned char)*p))
+					goto bad;
+				while (isdigit((unsigned char)*p))
+					p++;
+			}
+		}
+		if (*p == 'Z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int oh, om;
+			int sign = *p == '-' ? -1 : 1;
+			if (digits(p + 1, 2, &oh))
+				goto bad;
+			p += 3;
+			if (*p == ':')
+				p++;
+			if (digits(p, 2, &om))
+				goto bad;
+			p += 2;
+			off = sign * (oh * 3600 + om * 60);
+		}
+	}
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		goto bad;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm) - off;
+	gmtime_r(&t, &tm);
+	if (cap < 21)
+		return perfdb_error__set(PERFDB_EINVAL, "time buffer too small");
+	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return 0;
+bad:
+	return perfdb_error__set(PERFDB_EINVAL,
+				 "'%s' is not an ISO 8601 time (e.g. 2026-11-25T09:00:00Z)",
+				 text ? text : "");
+}
+
+/* Runs git with argv in dir, returns its trimmed stdout (caller frees) or
+ * NULL when git is missing, fails, or prints nothing. No shell is involved,
+ * so revisions from users cannot inject commands. */
+static char *git_output(const char *dir, const char *const *args)
+{
+	const char *argv[16];
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status, i = 0, j;
+	pid_t pid;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+
+	argv[i++] = "git";
+	if (dir) {
+		argv[i++] = "-C";
+		argv[i++] = dir;
+	}
+	for (j = 0; args[j] && i < 15; j++)
+		argv[i++] = args[j];
+	argv[i] = NULL;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return NULL;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	for (;;) {
+		if (len + 1024 > cap) {
+			char *nb = realloc(buf, cap ? cap * 2 : 4096);
+			if (!nb)
+				break;
+			buf = nb;
+			cap = cap ? cap * 2 : 4096;
+		}
+		n = read(pipefd[0], buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	while (len && isspace((unsigned char)buf[len - 1]))
+		buf[--len] = '\0';
+	if (!len) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int perfdb_git_resolve(char **out, const char *repo_dir, const char *rev)
+{
+	char spec[512];
+	const char *args[] = {"rev-parse", "--verify", "--quiet", spec, NULL};
+	*out = NULL;
+	if (!rev || !*rev || rev[0] == '-')
+		return perfdb_error__set(PERFDB_ENOTFOUND, "bad revision '%s'", rev ? rev : "");
+	snprintf(spec, sizeof(spec), "%s^{commit}", rev);
+	*out = git_output(repo_dir, args);
+	if (!*out)
+		return perfdb_error__set(PERFDB_ENOTFOUND,
+					 "cannot resolve revision '%s' with git in '%s'", rev,
+					 repo_dir ? repo_dir : ".");
+	return 0;
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+/* Commit and branch from the CI system, when there is one. On a pull
+ * request GitHub's GITHUB_SHA is a merge commit and GITHUB_REF_NAME is
+ * "N/merge"; GITHUB_HEAD_REF names the branch. */
+static void ci_context(const char **commit, const char **branch)
+{
+	*commit = *branch = NULL;
+	if (env("GITHUB_ACTIONS")) {
+		*commit = env("GITHUB_SHA");
+		*branch = env("GITHUB_HEAD_REF") ? env("GITHUB_HEAD_REF") : env("GITHUB_REF_NAME");
+	} else if (env("GITLAB_CI")) {
+		*commit = env("CI_COMMIT_SHA");
+		*branch = env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
+				  ? env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
+				  : env("CI_COMMIT_REF_NAME");
+	} else if (env("BUILDKITE")) {
+		*commit = env("BUILDKITE_COMMIT");
+		*branch = env("BUILDKITE_BRANCH");
+	} else if (env("JENKINS_URL")) {
+		*commit = env("GIT_COMMIT");
+		*branch = env("BRANCH_NAME") ? env("BRANCH_NAME") : env("GIT_BRANCH");
+		/* Jenkins' GIT_BRANCH is "origin/main". */
+		if (*branch && strncmp(*branch, "origin/", 7) == 0)
+			*branch += 7;
+	}
+}
+
+static int set_if_unset(perfdb_resultset *rs, perfdb_meta key, const char *value)
+{
+	if (perfdb_resultset_meta(rs, key) || !value)
+		return 0;
+	return perfdb_resultset_set_meta(rs, key, value);
+}
+
+static int set_owned(perfdb_resultset *rs, perfdb_meta key, char *value, int force)
+{
+	int err = 0;
+	if (value && (force || !perfdb_resultset_meta(rs, key)))
+		err = perfdb_resultset_set_meta(rs, key, value);
+	free(value);
+	return err;
+}
+
+static int git_context(perfdb_resultset *rs, const char *dir)
+{
+	const char *commit = perfdb_resultset_meta(rs, PERFDB_META_COMMIT);
+	char *sha = NULL, *info, *fields[4] = {0};
+	char fmt[] = "--format=%P%x1f%cI%x1f%an <%ae>%x1f%s";
+	const char *show[] = {"show", "-s", fmt, NULL, NULL};
+	const char *branch_args[] = {"rev-parse", "--abbrev-ref", "HEAD", NULL};
+	int err, i;
+	char *p;
+
+	if (perfdb_git_resolve(&sha, dir, commit ? commit : "HEAD") != 0) {
+		perfdb_error_clear();
+		return 0; /* not a repository, or a commit git does not know */
+	}
+	show[3] = sha;
+	info = git_output(dir, show);
+	/* The commit as given ("HEAD", a short sha) becomes git's full sha. */
+	if ((err = perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, sha))) {
+		free(sha);
+		free(info);
+		return err;
+	}
+	free(sha);
+	if (info) {
+		p = info;
+		for (i = 0; i < 4 && p; i++) {
+			fields[i] = p;
+			p = strchr(p, '\x1f');
+			if (p)
+				*p++ = '\0';
+		}
+		if (fields[0]) {
+			char *space = strchr(fields[0], ' '); /* first parent of a merge */
+			if (space)
+				*space = '\0';
+		}
+		if ((fields[0] && *fields[0] &&
+		     (err = set_if_unset(rs, PERFDB_META_PARENT, fields[0]))) ||
+		    (fields[2] && (err = set_if_unset(rs, PERFDB_META_AUTHOR, fields[2]))) ||
+		    (fields[3] && (err = set_if_unset(rs, PERFDB_META_SUBJECT, fields[3])))) {
+			free(info);
+			return err;
+		}
+		if (fields[1] && *fields[1] && !perfdb_resultset_meta(rs, PERFDB_META_COMMITTED_AT)) {
+			char iso[32];
+			if (perfdb_time_parse_iso(iso, sizeof(iso), fields[1]) == 0)
+				err = perfdb_resultset_set_meta(rs, PERFDB_META_COMMITTED_AT, iso);
+			else
+				perfdb_error_clear();
+		}
+		free(info);
+		if (err)
+			return err;
+	}
+	if (!perfdb_resultset_meta(rs, PERFDB_META_BRANCH)) {
+		char *b = git_output(dir, branch_args);
+		if (b && strcmp(b, "HEAD") == 0) { /* detached */
+			free(b);
+			b = NULL;
+		}
+		if ((err = set_owned(rs, PERFDB_META_BRANCH, b, 0)))
+			return err;
+	}
+	return 0;
+}
+
+static char *read_small_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+	if (!f)
+		return NULL;
+	buf = malloc(65536);
+	if (!buf) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The value of "key : value" on the first line of text that has key. */
+static int line_value(const char *text, const char *key, char *out, size_t cap)
+{
+	const char *p = text;
+	size_t klen = strlen(key);
+	while (p && *p) {
+		if (strncmp(p, key, klen) == 0) {
+			const char *v = p + klen, *end;
+			while (*v == ' ' || *v == '\t' || *v == ':' || *v == '=' || *v == '"')
+				v++;
+			end = strchr(v, '\n');
+			if (!end)
+				end = v + strlen(v);
+			while (end > v && (end[-1] == '"' || isspace((unsigned char)end[-1])))
+				end--;
+			snprintf(out, cap, "%.*s", (int)(end - v), v);
+			return 1;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static int host_context(perfdb_resultset *rs)
+{
+	char host[256] = "", value[256];
+	struct utsname uts;
+	char *text;
+	int err = 0;
+	long cores;
+
+	if (!perfdb_resultset_meta(rs, PERFDB_META_MACHINE)) {
+		if (gethostname(host, sizeof(host) - 1) != 0 || !*host)
+			snprintf(host, sizeof(host), "unknown-host");
+		if ((err = perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, host)))
+			return err;
+	}
+	/* The fingerprint describes the machine; a producer's own facts (a
+	 * Google Benchmark context) are kept where they overlap. */
+	if ((text = read_small_file("/proc/cpuinfo"))) {
+		if (line_value(text, "model name", value, sizeof(value)))
+			err = perfdb_resultset_set_context(rs, "cpu", value);
+		free(text);
+		if (err)
+			return err;
+	}
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores > 0) {
+		snprintf(value, sizeof(value), "%ld", cores);
+		if ((err = perfdb_resultset_set_context(rs, "cores", value)))
+			return err;
+	}
+	if ((text = read_small_file("/proc/meminfo"))) {
+		if (line_value(text, "MemTotal", value, sizeof(value)))
+			err = perfdb_resultset_set_context(rs, "memory", value);
+		free(text);
+		if (err)
+			return err;
+	}
+	if ((text = read_small_file("/etc/os-release"))) {
+		if (line_value(text, "PRETTY_NAME", value, sizeof(value)))
+			err = perfdb_resultset_set_context(rs, "os", value);
+		free(text);
+		if (err)
+			return err;
+	}
+	if (uname(&uts) == 0) {
+		snprintf(value, sizeof(value), "%s %s %s", uts.sysname, uts.release, uts.machine);
+		if ((err = perfdb_resultset_set_context(rs, "kernel", value)))
+			return err;
+	}
+#if defined(__clang__)
+	snprintf(value, sizeof(value), "clang %s", __clang_version__);
+#elif defined(__GNUC__)
+	snprintf(value, sizeof(value), "gcc %s", __VERSION__);
+#else
+	snprintf(value, sizeof(value), "unknown");
+#endif
+	return perfdb_resultset_set_context(rs, "perfdb_compiler", value);
+}
+
+int perfdb_resultset_fill_context(perfdb_resultset *rs, const char *repo_dir)
+{
+	const char *ci_commit, *ci_branch;
+	char now[32];
+	int err;
+
+	ci_context(&ci_commit, &ci_branch);
+	if ((err = set_if_unset(rs, PERFDB_META_COMMIT, ci_commit)) ||
+	    (err = set_if_unset(rs, PERFDB_META_BRANCH, ci_branch)) ||
+	    (err = git_context(rs, repo_dir)) || (err = host_context(rs)))
+		return err;
+	if (!perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT)) {
+		perfdb_time_now_iso(now, sizeof(now));
+		if ((err = perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, now)))
+			return err;
+	}
+	if (!perfdb_resultset_meta(rs, PERFDB_META_COMMIT))
+		return perfdb_error__set(PERFDB_ENOTFOUND,
+					 "no commit to record for: not in a git repository and no CI "
+					 "variables; pass --commit REV");
+	return 0;
+}

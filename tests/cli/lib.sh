@@ -1,0 +1,57 @@
+# Shared helpers for the CLI cases. Each case sources this file, runs the real
+# perfdb binary ($PERFDB) in a fresh temporary directory and asserts on its
+# output, exit code and database contents.
+set -u
+: "${PERFDB:?PERFDB must point at the perfdb binary}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/perfdb-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+unset PERFDB_DB GITHUB_ACTIONS GITHUB_SHA GITHUB_REF_NAME GITHUB_HEAD_REF GITLAB_CI CI_COMMIT_SHA \
+	CI_COMMIT_REF_NAME JENKINS_URL GIT_COMMIT GIT_BRANCH BUILDKITE BUILDKITE_COMMIT BUILDKITE_BRANCH
+export NO_COLOR=1
+failures=0
+checks=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+# expect_exit CODE CMD...: runs CMD, stdout to $T/out, stderr to $T/err.
+expect_exit() {
+	local want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	local got=$?
+	checks=$((checks + 1))
+	if [ "$got" != "$want" ]; then
+		fail "'$*' exited $got, expected $want; stderr: $(head -c 500 "$T/err")"
+	fi
+}
+
+# expect_eq WANT GOT WHAT
+expect_eq() {
+	checks=$((checks + 1))
+	[ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
+}
+
+# expect_match REGEX FILE WHAT
+expect_match() {
+	checks=$((checks + 1))
+	grep -Eq -- "$1" "$2" || fail "$3: /$1/ not in $2: $(head -c 500 "$2")"
+}
+
+expect_no_match() {
+	checks=$((checks + 1))
+	! grep -Eq -- "$1" "$2" || fail "$3: /$1/ unexpectedly in $2"
+}
+
+# sql DB QUERY: one value via perfdb query --format csv (no header).
+sql() {
+	"$PERFDB" query --db "$1" --format csv --no-header "$2"
+}
+
+finish() {
+	echo "$((checks - failures)) passed, $failures failed"
+	[ "$failures" -eq 0 ]
+}

@@ -1,0 +1,165 @@
+/* Tests of the resultset and unit normalisation. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "perfdb.h"
+
+static void expect_unit(const char *unit, const char *canonical, double factor)
+{
+	const char *c;
+	double f;
+	perfdb_unit_normalize(unit, &c, &f);
+	assert_string_equal(c, canonical);
+	assert_true(fabs(f - factor) <= 1e-12 * factor);
+}
+
+static void test_resultset__unit_normalisation(void **state)
+{
+	(void)state;
+	expect_unit("ns", "ns", 1);
+	expect_unit("us", "ns", 1e3);
+	expect_unit("\xc2\xb5s", "ns", 1e3);
+	expect_unit("ms", "ns", 1e6);
+	expect_unit("s", "ns", 1e9);
+	expect_unit("B", "B", 1);
+	expect_unit("KiB", "B", 1024);
+	expect_unit("kB", "B", 1000);
+	expect_unit("MiB", "B", 1048576);
+	expect_unit("GB", "B", 1e9);
+	expect_unit("MiB/s", "B/s", 1048576);
+	expect_unit("KB/ms", "B/s", 1e6);
+	expect_unit("items/s", "items/s", 1);
+	expect_unit("items/ms", "items/s", 1e3);
+	expect_unit("widgets/s", "widgets/s", 1);
+	expect_unit("%", "%", 1);
+	expect_unit("", "", 1);
+	expect_unit(NULL, "", 1);
+	assert_int_equal(perfdb_unit_direction("ns"), PERFDB_LOWER_IS_BETTER);
+	assert_int_equal(perfdb_unit_direction("B"), PERFDB_LOWER_IS_BETTER);
+	assert_int_equal(perfdb_unit_direction("items/s"), PERFDB_HIGHER_IS_BETTER);
+	assert_int_equal(perfdb_unit_direction("B/s"), PERFDB_HIGHER_IS_BETTER);
+}
+
+static void test_resultset__add_scales_everything_together(void **state)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	const perfdb_result *got;
+	static const double samples[] = {1.5, 2.5};
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_result_init(&r);
+	r.benchmark = "b";
+	r.unit = "ms";
+	r.samples = samples;
+	r.nsamples = 2;
+	r.min = 1.5;
+	r.max = 2.5;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	got = perfdb_resultset_get(rs, 0);
+	assert_string_equal(got->unit, "ns");
+	assert_string_equal(got->metric, "value");
+	assert_int_equal(got->direction, PERFDB_LOWER_IS_BETTER);
+	assert_true(got->value == 2e6); /* mean of the samples */
+	assert_true(got->min == 1.5e6 && got->max == 2.5e6);
+	assert_true(got->samples[0] == 1.5e6 && got->samples[1] == 2.5e6);
+	assert_int_equal(got->n, 2);
+	assert_true(isnan(got->stddev));
+	assert_ptr_not_equal(got->samples, samples); /* copied */
+	perfdb_resultset_free(rs);
+}
+
+static void test_resultset__refuses_unreadable_numbers(void **state)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	double bad[] = {1.0, NAN};
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_result_init(&r);
+	r.benchmark = "b";
+	assert_int_equal(perfdb_resultset_add(rs, &r), PERFDB_EINVAL); /* no value */
+	r.value = INFINITY;
+	assert_int_equal(perfdb_resultset_add(rs, &r), PERFDB_EINVAL);
+	r.value = 1;
+	r.samples = bad;
+	r.nsamples = 2;
+	assert_int_equal(perfdb_resultset_add(rs, &r), PERFDB_EINVAL);
+	r.nsamples = 0;
+	r.benchmark = "";
+	assert_int_equal(perfdb_resultset_add(rs, &r), PERFDB_EINVAL);
+	assert_int_equal(perfdb_resultset_count(rs), 0);
+	perfdb_resultset_free(rs);
+}
+
+static void test_resultset__merge_moves_and_keeps_dst_meta(void **state)
+{
+	perfdb_resultset *a, *b;
+	perfdb_result r;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&a), 0);
+	assert_int_equal(perfdb_resultset_new(&b), 0);
+	perfdb_resultset_set_meta(a, PERFDB_META_COMMIT, "keep");
+	perfdb_resultset_set_meta(b, PERFDB_META_COMMIT, "lose");
+	perfdb_resultset_set_meta(b, PERFDB_META_BRANCH, "dev");
+	perfdb_resultset_set_tag(b, "k", "v");
+	perfdb_resultset_warn(b, "careful %d", 7);
+	perfdb_result_init(&r);
+	r.benchmark = "x";
+	r.value = 1;
+	assert_int_equal(perfdb_resultset_add(b, &r), 0);
+	assert_int_equal(perfdb_resultset_merge(a, b), 0);
+	assert_string_equal(perfdb_resultset_meta(a, PERFDB_META_COMMIT), "keep");
+	assert_string_equal(perfdb_resultset_meta(a, PERFDB_META_BRANCH), "dev");
+	assert_int_equal(perfdb_resultset_count(a), 1);
+	assert_int_equal(perfdb_resultset_count(b), 0);
+	assert_int_equal(perfdb_resultset_tag_count(a), 1);
+	assert_string_equal(perfdb_resultset_warning(a, 0), "careful 7");
+	perfdb_resultset_free(a);
+	perfdb_resultset_free(b);
+	perfdb_resultset_free(NULL);
+}
+
+static void test_resultset__direction_parse(void **state)
+{
+	perfdb_direction d;
+	(void)state;
+	assert_int_equal(perfdb_direction_parse(&d, "higher_is_better"), 0);
+	assert_int_equal(d, PERFDB_HIGHER_IS_BETTER);
+	assert_int_equal(perfdb_direction_parse(&d, "lower"), 0);
+	assert_int_equal(d, PERFDB_LOWER_IS_BETTER);
+	assert_int_equal(perfdb_direction_parse(&d, "sideways"), PERFDB_EINVAL);
+}
+
+static void test_resultset__time_parse(void **state)
+{
+	char buf[32];
+	(void)state;
+	assert_int_equal(perfdb_time_parse_iso(buf, sizeof(buf), "2026-11-25T10:30:00+02:00"), 0);
+	assert_string_equal(buf, "2026-11-25T08:30:00Z");
+	assert_int_equal(perfdb_time_parse_iso(buf, sizeof(buf), "2026-11-25"), 0);
+	assert_string_equal(buf, "2026-11-25T00:00:00Z");
+	assert_int_equal(perfdb_time_parse_iso(buf, sizeof(buf), "2026-01-01T00:00:00.123Z"), 0);
+	assert_string_equal(buf, "2026-01-01T00:00:00Z");
+	assert_int_equal(perfdb_time_parse_iso(buf, sizeof(buf), "yesterday"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_time_parse_iso(buf, sizeof(buf), "2026-13-01"), PERFDB_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resultset__unit_normalisation),
+		cmocka_unit_test(test_resultset__add_scales_everything_together),
+		cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
+		cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
+		cmocka_unit_test(test_resultset__direction_parse),
+		cmocka_unit_test(test_resultset__time_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

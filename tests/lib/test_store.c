@@ -1,0 +1,317 @@
+/* Tests of lib/store: open and migrate, record, read-only queries. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "perfdb.h"
+
+static int atoi_safe(const char *s)
+{
+	return (int)strtol(s, NULL, 10);
+}
+
+static char dir[] = "/tmp/perfdb-test-store.XXXXXX";
+
+static void db_path(char *buf, size_t cap, const char *name)
+{
+	snprintf(buf, cap, "%s/%s", dir, name);
+}
+
+/* Collects rows as text, one "a|b|c" line per row. */
+typedef struct rows {
+	char text[8192];
+	size_t nrows;
+	char names[512];
+} rows;
+
+static int collect(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
+{
+	rows *r = ctx;
+	size_t i, n = strlen(r->text);
+	if (!row) {
+		for (i = 0; i < ncols; i++) {
+			size_t m = strlen(r->names);
+			snprintf(r->names + m, sizeof(r->names) - m, "%s%s", i ? "|" : "", names[i]);
+		}
+		return 0;
+	}
+	for (i = 0; i < ncols; i++) {
+		snprintf(r->text + n, sizeof(r->text) - n, "%s%s", i ? "|" : "", row[i].text);
+		n = strlen(r->text);
+	}
+	snprintf(r->text + n, sizeof(r->text) - n, "\n");
+	r->nrows++;
+	return 0;
+}
+
+static void query(perfdb_store *s, const char *sql, rows *out)
+{
+	memset(out, 0, sizeof(*out));
+	assert_int_equal(perfdb_store_query(s, sql, collect, out), 0);
+}
+
+static perfdb_resultset *sample_resultset(const char *commit)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	static const double samples[] = {1.0, 2.0, 3.0};
+
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, commit), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_BRANCH, "main"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "ci-1"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
+	assert_int_equal(perfdb_resultset_set_tag(rs, "opt", "O2"), 0);
+	assert_int_equal(perfdb_resultset_set_tag(rs, "cc", "gcc"), 0);
+
+	perfdb_result_init(&r);
+	r.benchmark = "BM_Sort/1024";
+	r.metric = "real_time";
+	r.unit = "us";
+	r.samples = samples;
+	r.nsamples = 3;
+	r.stddev = 1.0;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+
+	perfdb_result_init(&r);
+	r.benchmark = "BM_Sort/1024";
+	r.metric = "items_per_second";
+	r.unit = "items/s";
+	r.value = 5e6;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	return rs;
+}
+
+static void test_store__creates_and_migrates(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "new.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	query(s, "PRAGMA user_version", &r);
+	assert_int_equal(atoi_safe(r.text), perfdb_store_schema_version());
+	{
+		/* WAL is recorded in the file header: bytes 18 and 19 are 2. */
+		unsigned char header[20];
+		FILE *f = fopen(path, "rb");
+		assert_non_null(f);
+		assert_int_equal(fread(header, 1, sizeof(header), f), sizeof(header));
+		fclose(f);
+		assert_int_equal(header[18], 2);
+		assert_int_equal(header[19], 2);
+	}
+	query(s, "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name", &r);
+	assert_string_equal(r.text, "history\nlatest\n");
+	perfdb_store_close(s);
+	/* Opening again does not migrate twice. */
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
+	perfdb_store_close(s);
+}
+
+static void test_store__records_values_units_and_samples(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *rs = sample_resultset("abc123");
+	int64_t run = 0;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "record.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, &run), 0);
+	assert_int_equal(run, 1);
+
+	query(s, "SELECT sha, branch, machine, benchmark, metric, unit, direction, value, n, stddev "
+		 "FROM history ORDER BY metric",
+	      &r);
+	/* us are stored as ns: the mean of 1,2,3 us is 2000 ns. */
+	assert_string_equal(r.text, "abc123|main|ci-1|BM_Sort/1024|items_per_second|items/s|"
+				    "higher_is_better|5000000.0|1|\n"
+				    "abc123|main|ci-1|BM_Sort/1024|real_time|ns|lower_is_better|"
+				    "2000.0|3|1000.0\n");
+	query(s, "SELECT group_concat(value, ',') FROM (SELECT value FROM samples ORDER BY idx)", &r);
+	assert_string_equal(r.text, "1000.0,2000.0,3000.0\n");
+	query(s, "SELECT tags, source FROM runs", &r);
+	assert_string_equal(r.text, "{\"cc\":\"gcc\",\"opt\":\"O2\"}|test\n");
+
+	/* A second run of the same commit adds evidence, not a duplicate commit. */
+	assert_int_equal(perfdb_store_record(s, rs, &run), 0);
+	assert_int_equal(run, 2);
+	query(s, "SELECT count(*) FROM commits", &r);
+	assert_string_equal(r.text, "1\n");
+	query(s, "SELECT count(*) FROM latest", &r);
+	assert_string_equal(r.text, "2\n");
+	query(s, "SELECT DISTINCT run_id FROM latest", &r);
+	assert_string_equal(r.text, "2\n");
+	perfdb_resultset_free(rs);
+	perfdb_store_close(s);
+}
+
+static void test_store__latest_follows_commit_order(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *a = sample_resultset("c1"), *b = sample_resultset("c2");
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "latest.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, a, NULL), 0);
+	assert_int_equal(perfdb_store_record(s, b, NULL), 0);
+	assert_int_equal(perfdb_store_record(s, a, NULL), 0); /* c1 again: still older */
+	query(s, "SELECT DISTINCT sha FROM latest", &r);
+	assert_string_equal(r.text, "c2\n");
+	query(s, "SELECT sha, seq FROM commits ORDER BY seq", &r);
+	assert_string_equal(r.text, "c1|1\nc2|2\n");
+	perfdb_resultset_free(a);
+	perfdb_resultset_free(b);
+	perfdb_store_close(s);
+}
+
+static void test_store__query_refuses_writes(void **state)
+{
+	static const char *const refused[] = {
+		"INSERT INTO commits(sha, seq) VALUES ('x', 1)",
+		"DELETE FROM results",
+		"UPDATE alerts SET status = 'ignored'",
+		"DROP VIEW history",
+		"CREATE TABLE t(x)",
+		"ATTACH DATABASE '/tmp/x.db' AS x",
+		"PRAGMA user_version = 7",
+		"PRAGMA journal_mode = DELETE",
+		"BEGIN",
+		"VACUUM",
+		"WITH x AS (SELECT 1) DELETE FROM runs",
+	};
+	char path[256];
+	perfdb_store *s;
+	rows r;
+	size_t i;
+	(void)state;
+	db_path(path, sizeof(path), "ro.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(perfdb_store_query(s, refused[i], collect, &r), PERFDB_EREADONLY);
+		assert_non_null(strstr(perfdb_error_last()->message, "read-only"));
+	}
+	/* Two statements: refused, the second never runs. */
+	assert_int_equal(perfdb_store_query(s, "SELECT 1; DELETE FROM runs", collect, &r),
+			 PERFDB_EINVAL);
+	assert_int_equal(perfdb_store_query(s, "SELEC 1", collect, &r), PERFDB_EINVAL);
+	query(s, "PRAGMA user_version", &r);
+	assert_int_equal(atoi_safe(r.text), perfdb_store_schema_version());
+	query(s, "SELECT 1 AS one; ", &r);
+	assert_string_equal(r.names, "one");
+	perfdb_store_close(s);
+}
+
+static void test_store__bad_files(void **state)
+{
+	char path[256];
+	perfdb_store *s = NULL;
+	FILE *f;
+	(void)state;
+	db_path(path, sizeof(path), "corrupt.db");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("this is not an sqlite database, but it is long enough to have a header ......"
+	      "..............................................................................",
+	      f);
+	fclose(f);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_null(s);
+	assert_non_null(strstr(perfdb_error_last()->message, "corrupt.db"));
+
+	db_path(path, sizeof(path), "missing.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), PERFDB_ENOTFOUND);
+	assert_int_equal(access(path, F_OK), -1); /* read-only never creates */
+
+	db_path(path, sizeof(path), "nodir/x.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);
+}
+
+static void test_store__record_needs_commit_machine_and_results(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *rs;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "needs.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), PERFDB_EINVAL);
+	perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "c");
+	assert_int_equal(perfdb_store_record(s, rs, NULL), PERFDB_EINVAL);
+	perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m");
+	assert_int_equal(perfdb_store_record(s, rs, NULL), PERFDB_EINVAL); /* no results */
+	query(s, "SELECT (SELECT count(*) FROM runs) + (SELECT count(*) FROM commits)", &r);
+	assert_string_equal(r.text, "0\n");
+	perfdb_resultset_free(rs);
+	perfdb_store_close(s);
+}
+
+static void test_store__duplicate_result_rolls_back_whole_run(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *rs = sample_resultset("dup");
+	perfdb_result r;
+	rows out;
+	(void)state;
+	perfdb_result_init(&r);
+	r.benchmark = "BM_Sort/1024";
+	r.metric = "items_per_second";
+	r.unit = "items/s";
+	r.value = 1;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	db_path(path, sizeof(path), "dup.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), PERFDB_EINVAL);
+	query(s, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM commits), "
+		 "(SELECT count(*) FROM results), (SELECT count(*) FROM samples)",
+	      &out);
+	assert_string_equal(out.text, "0|0|0|0\n");
+	perfdb_resultset_free(rs);
+	perfdb_store_close(s);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_store__creates_and_migrates),
+		cmocka_unit_test(test_store__records_values_units_and_samples),
+		cmocka_unit_test(test_store__latest_follows_commit_order),
+		cmocka_unit_test(test_store__query_refuses_writes),
+		cmocka_unit_test(test_store__bad_files),
+		cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
+		cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
