@@ -66,6 +66,8 @@ bool cli_stdout_tty(void);
 /* ---- tables (query, list, and any command that prints rows) --------------- */
 typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
 int cli_format_parse(cli_format *out, const char *name);
+/* The shortest text that reads back as exactly d. */
+void cli_format_double(char *buf, size_t cap, double d);
 
 typedef struct cli_table cli_table;
 /* A table collects rows (column names first), then prints them in one format:

@@ -60,7 +60,11 @@ int cli_query_print(const char *db, cli_format format, bool header,
 		return CLI_EXIT_DB;
 	}
 	err = run(store, arg, cli_table_row_fn, table);
-	if (err) {
+	if (err == PERFDB_EREADONLY) {
+		/* A refused statement is bad usage, not a database fault. */
+		cli_err("%s", perfdb_error_last()->message);
+		rc = CLI_EXIT_USAGE;
+	} else if (err) {
 		rc = cli_fail();
 	} else {
 		cli_table_print(table);

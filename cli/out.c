@@ -187,6 +187,18 @@ int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const pe
 	return 0;
 }
 
+void cli_format_double(char *buf, size_t cap, double d)
+{
+	/* The shortest of %.15g..%.17g that reads back as the same double:
+	 * exact for machines, and 0.1 stays 0.1 for people. */
+	int prec;
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, cap, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+}
+
 static void cell_text(json_t *v, char *buf, size_t cap)
 {
 	if (json_is_string(v))
@@ -194,7 +206,7 @@ static void cell_text(json_t *v, char *buf, size_t cap)
 	else if (json_is_integer(v))
 		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		snprintf(buf, cap, "%.17g", json_real_value(v));
+		cli_format_double(buf, cap, json_real_value(v));
 	else
 		buf[0] = '\0';
 }

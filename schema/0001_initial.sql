@@ -28,30 +28,33 @@ CREATE TABLE runs (
 );
 CREATE INDEX runs_commit ON runs(commit_id);
 
+-- A benchmark's id is a 63-bit hash of (name, metric, unit), probed forward
+-- on a collision (lib/store/store.c), so looking one up is a rowid lookup and
+-- no second index has to hold every name again.
 CREATE TABLE benchmarks (
   id        INTEGER PRIMARY KEY,
   name      TEXT NOT NULL,
   metric    TEXT NOT NULL,
   unit      TEXT NOT NULL,
-  direction TEXT NOT NULL CHECK (direction IN ('lower_is_better', 'higher_is_better')),
-  UNIQUE (name, metric, unit)
+  direction TEXT NOT NULL CHECK (direction IN ('lower_is_better', 'higher_is_better'))
 );
 
 -- Results and samples are keyed by (run, benchmark) and stored WITHOUT ROWID:
--- the primary key is the table, so there is no second B-tree to keep.
+-- the primary key is the table, a run is one contiguous range of it (what
+-- regress reads, and where a new run is appended), and there is no second
+-- B-tree to keep.
 CREATE TABLE results (
   run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   benchmark_id INTEGER NOT NULL REFERENCES benchmarks(id),
   value        REAL NOT NULL,
   n            INTEGER NOT NULL,
-  mean         REAL,
-  median       REAL,
+  mean         REAL,              -- mean, median, min, max: NULL when n = 1 (they are value);
+  median       REAL,              -- the history view fills them in
   stddev       REAL,
   min          REAL,
   max          REAL,
   PRIMARY KEY (run_id, benchmark_id)
 ) WITHOUT ROWID;
-CREATE INDEX results_benchmark ON results(benchmark_id, run_id);
 
 -- Raw repetitions, one row per sample; the statistical tests read them.
 CREATE TABLE samples (
@@ -102,11 +105,11 @@ SELECT c.sha          AS sha,
        b.direction    AS direction,
        res.value      AS value,
        res.n          AS n,
-       res.mean       AS mean,
-       res.median     AS median,
+       CASE WHEN res.n = 1 THEN res.value ELSE res.mean END   AS mean,
+       CASE WHEN res.n = 1 THEN res.value ELSE res.median END AS median,
        res.stddev     AS stddev,
-       res.min        AS min,
-       res.max        AS max,
+       CASE WHEN res.n = 1 THEN res.value ELSE res.min END    AS min,
+       CASE WHEN res.n = 1 THEN res.value ELSE res.max END    AS max,
        r.started_at   AS recorded_at,
        c.committed_at AS committed_at,
        c.subject      AS subject,

@@ -180,6 +180,8 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 		if (sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) !=
 			    SQLITE_OK ||
 		    sqlite3_exec(store->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
+			    SQLITE_OK ||
+		    sqlite3_exec(store->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL) !=
 			    SQLITE_OK) {
 			err = perfdb_store__fail(store, "cannot open");
 			perfdb_store_close(store);
@@ -362,11 +364,10 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 {
 	int err;
 	if ((err = perfdb_store__prepare(store, &s->find_bench,
-					 "SELECT id, direction FROM benchmarks "
-					 "WHERE name = ?1 AND metric = ?2 AND unit = ?3")) ||
+					 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
 	    (err = perfdb_store__prepare(store, &s->insert_bench,
-					 "INSERT INTO benchmarks(name, metric, unit, direction) "
-					 "VALUES (?1, ?2, ?3, ?4) RETURNING id")) ||
+					 "INSERT INTO benchmarks(id, name, metric, unit, direction) "
+					 "VALUES (?1, ?2, ?3, ?4, ?5)")) ||
 	    (err = perfdb_store__prepare(store, &s->insert_result,
 					 "INSERT INTO results(run_id, benchmark_id, value, n, mean, "
 					 "median, stddev, min, max) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
@@ -378,30 +379,110 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 	return 0;
 }
 
-static int benchmark_id(perfdb_store *store, record_stmts *s, const perfdb_result *r, int64_t *id)
+/* FNV-1a over name, metric and unit (NUL-separated), folded to 47 bits:
+ * SQLite stores such an integer in 6 bytes instead of 8, in every result
+ * row. Collisions only cost a probe (see plan_id). Ids are stored, so the
+ * function must never change. */
+#define ID_MASK ((1ull << 47) - 1)
+
+static int64_t benchmark_hash(const perfdb_result *r)
 {
-	int rc, err;
-	sqlite3_reset(s->find_bench);
-	sqlite3_bind_text(s->find_bench, 1, r->benchmark, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->find_bench, 2, r->metric, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->find_bench, 3, r->unit, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s->find_bench);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s->find_bench, 0);
-		sqlite3_reset(s->find_bench);
-		return 0;
+	const char *parts[3] = {r->benchmark, r->metric, r->unit};
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+	for (i = 0; i < 3; i++) {
+		const unsigned char *p = (const unsigned char *)parts[i];
+		for (; *p; p++) {
+			h ^= *p;
+			h *= 1099511628211ull;
+		}
+		h *= 1099511628211ull; /* the separator: a 0 byte */
 	}
-	if (rc != SQLITE_DONE)
-		return perfdb_store__fail(store, "cannot read benchmarks from");
+	h = (h ^ (h >> 47)) & ID_MASK;
+	return h ? (int64_t)h : 1;
+}
+
+static int column_is(sqlite3_stmt *st, int col, const char *s)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	return v && strcmp(v, s) == 0;
+}
+
+static int same_benchmark(const perfdb_result *a, const perfdb_result *b)
+{
+	return strcmp(a->benchmark, b->benchmark) == 0 && strcmp(a->metric, b->metric) == 0 &&
+	       strcmp(a->unit, b->unit) == 0;
+}
+
+/* Benchmarks of one record call: their ids, and which are new. New ids are
+ * claimed in an open-addressing table first and inserted in id order later,
+ * so hash collisions between two new benchmarks probe like any other. */
+typedef struct id_plan {
+	int64_t *ids;     /* ids[i]: the benchmark id of result i */
+	size_t *claim;    /* table of result index + 1 that claimed a slot, 0 empty */
+	int64_t *claimed; /* the id in that slot */
+	size_t cap;       /* table size, a power of two */
+} id_plan;
+
+static size_t *plan_slot(id_plan *p, int64_t id)
+{
+	size_t mask = p->cap - 1, i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull) & mask;
+	while (p->claim[i] && p->claimed[i] != id)
+		i = (i + 1) & mask;
+	return &p->claim[i];
+}
+
+/* The id of result i: its hash, or the next free id after it when another
+ * benchmark (stored, or new in this call) already holds that hash. */
+static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset *rs, id_plan *p,
+		   size_t i)
+{
+	const perfdb_result *r = perfdb_resultset_get(rs, i);
+	int64_t h = benchmark_hash(r);
+	size_t *slot;
+	int rc;
+
+	for (;; h = (uint64_t)h == ID_MASK ? 1 : h + 1) {
+		slot = plan_slot(p, h);
+		if (*slot) {
+			if (same_benchmark(perfdb_resultset_get(rs, *slot - 1), r))
+				break;
+			continue;
+		}
+		sqlite3_reset(s->find_bench);
+		sqlite3_bind_int64(s->find_bench, 1, h);
+		rc = sqlite3_step(s->find_bench);
+		if (rc == SQLITE_DONE) {
+			*slot = i + 1; /* new: claim it */
+			p->claimed[slot - p->claim] = h;
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(s->find_bench);
+			return perfdb_store__fail(store, "cannot read benchmarks from");
+		}
+		if (column_is(s->find_bench, 0, r->benchmark) &&
+		    column_is(s->find_bench, 1, r->metric) && column_is(s->find_bench, 2, r->unit))
+			break;
+	}
+	sqlite3_reset(s->find_bench);
+	p->ids[i] = h;
+	return 0;
+}
+
+static int insert_benchmark(perfdb_store *store, record_stmts *s, const perfdb_result *r, int64_t id)
+{
+	int rc;
 	sqlite3_reset(s->insert_bench);
-	sqlite3_bind_text(s->insert_bench, 1, r->benchmark, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->insert_bench, 2, r->metric, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->insert_bench, 3, r->unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->insert_bench, 4, perfdb_direction_name(r->direction), -1,
+	sqlite3_bind_int64(s->insert_bench, 1, id);
+	sqlite3_bind_text(s->insert_bench, 2, r->benchmark, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->insert_bench, 3, r->metric, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->insert_bench, 4, r->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->insert_bench, 5, perfdb_direction_name(r->direction), -1,
 			  SQLITE_STATIC);
-	err = step_id(store, s->insert_bench, id, "cannot record a benchmark in");
+	rc = sqlite3_step(s->insert_bench);
 	sqlite3_reset(s->insert_bench);
-	return err;
+	return rc == SQLITE_DONE ? 0 : perfdb_store__fail(store, "cannot record a benchmark in");
 }
 
 static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, int64_t bench_id,
@@ -414,11 +495,13 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 	sqlite3_bind_int64(st, 2, bench_id);
 	sqlite3_bind_double(st, 3, r->value);
 	sqlite3_bind_int64(st, 4, r->n);
-	bind_real_or_null(st, 5, r->mean);
-	bind_real_or_null(st, 6, r->median);
+	/* For one observation, mean, median, min and max are the value itself:
+	 * they are not stored twice (the views show the value for them). */
+	bind_real_or_null(st, 5, r->n > 1 ? r->mean : NAN);
+	bind_real_or_null(st, 6, r->n > 1 ? r->median : NAN);
 	bind_real_or_null(st, 7, r->stddev);
-	bind_real_or_null(st, 8, r->min);
-	bind_real_or_null(st, 9, r->max);
+	bind_real_or_null(st, 8, r->n > 1 ? r->min : NAN);
+	bind_real_or_null(st, 9, r->n > 1 ? r->max : NAN);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return perfdb_error__set(PERFDB_EINVAL,
@@ -426,6 +509,10 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 						 r->benchmark, r->metric);
 		return perfdb_store__fail(store, "cannot record a result in");
 	}
+	/* One sample says no more than the value: samples are kept from two
+	 * repetitions on, which is where the statistical tests can use them. */
+	if (r->nsamples < 2)
+		return 0;
 	st = s->insert_sample;
 	for (i = 0; i < r->nsamples; i++) {
 		sqlite3_reset(st);
@@ -439,11 +526,23 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 	return 0;
 }
 
+/* Sorting result indexes by benchmark id: rows then go into the B-trees in
+ * key order, which fills pages instead of splitting them at random. */
+static const int64_t *sort_ids;
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = sort_ids[*(const size_t *)a], y = sort_ids[*(const size_t *)b];
+	return (x > y) - (x < y);
+}
+
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
 {
 	record_stmts s = {0};
-	int64_t commit_id = 0, machine_id = 0, rid = 0, bid = 0;
-	size_t i, n = perfdb_resultset_count(rs);
+	id_plan plan = {0};
+	int64_t commit_id = 0, machine_id = 0, rid = 0;
+	size_t i, k, nnew = 0, n = perfdb_resultset_count(rs);
+	size_t *order = NULL;
 	int err;
 
 	if (store->flags & PERFDB_STORE_READONLY)
@@ -455,26 +554,59 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if (n == 0)
 		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
 
+	for (plan.cap = 16; plan.cap < 2 * n; plan.cap *= 2)
+		;
+	plan.ids = malloc(n * sizeof(*plan.ids));
+	plan.claim = calloc(plan.cap, sizeof(*plan.claim));
+	plan.claimed = malloc(plan.cap * sizeof(*plan.claimed));
+	order = malloc(n * sizeof(*order));
+	if (!plan.ids || !plan.claim || !plan.claimed || !order) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+
 	if ((err = perfdb_store__begin(store)))
-		return err;
+		goto out;
 	if ((err = stmts_prepare(store, &s)) || (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
 	    (err = insert_run(store, rs, commit_id, machine_id, &rid)))
 		goto fail;
-	for (i = 0; i < n; i++) {
-		const perfdb_result *r = perfdb_resultset_get(rs, i);
-		if ((err = benchmark_id(store, &s, r, &bid)) ||
-		    (err = insert_result(store, &s, rid, bid, r)))
+	for (i = 0; i < n; i++)
+		if ((err = plan_id(store, &s, rs, &plan, i)))
 			goto fail;
-	}
+
+	/* New benchmarks, in id order. */
+	for (k = 0; k < plan.cap; k++)
+		if (plan.claim[k])
+			order[nnew++] = plan.claim[k] - 1;
+	sort_ids = plan.ids;
+	qsort(order, nnew, sizeof(*order), by_id);
+	for (i = 0; i < nnew; i++)
+		if ((err = insert_benchmark(store, &s, perfdb_resultset_get(rs, order[i]),
+					    plan.ids[order[i]])))
+			goto fail;
+
+	/* Results, in benchmark id order. */
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	qsort(order, n, sizeof(*order), by_id);
+	for (i = 0; i < n; i++)
+		if ((err = insert_result(store, &s, rid, plan.ids[order[i]],
+					 perfdb_resultset_get(rs, order[i]))))
+			goto fail;
 	stmts_release(&s);
 	if ((err = perfdb_store__commit(store)))
-		return err;
+		goto out;
 	if (run_id)
 		*run_id = rid;
-	return 0;
+	goto out;
 fail:
 	stmts_release(&s);
 	perfdb_store__rollback(store);
+out:
+	free(plan.ids);
+	free(plan.claim);
+	free(plan.claimed);
+	free(order);
 	return err;
 }
