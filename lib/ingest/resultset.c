@@ -363,10 +363,13 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 			src->meta[i] = NULL;
 		}
 	}
-	memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
+	if (src->count)
+		memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
 	dst->count += src->count;
 	src->count = 0;
-	memcpy(dst->warnings + dst->nwarnings, src->warnings, src->nwarnings * sizeof(char *));
+	if (src->nwarnings)
+		memcpy(dst->warnings + dst->nwarnings, src->warnings,
+		       src->nwarnings * sizeof(char *));
 	dst->nwarnings += src->nwarnings;
 	src->nwarnings = 0;
 	return 0;

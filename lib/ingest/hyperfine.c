@@ -1,0 +1,434 @@
+/*
+ * hyperfine --export-json.
+ *
+ * One result object per benchmarked command. Times are in seconds and become
+ * samples of the "wall_time" metric; "user_time" and "system_time" are
+ * hyperfine's means only. Runs that exited non-zero (kept by
+ * --ignore-failure) are not measurements of the command doing its work, so
+ * their times are left out of the samples and the statistics are recomputed
+ * from the runs that succeeded; user/system times, which hyperfine averages
+ * over all runs, cannot be separated and are then not recorded. Every such
+ * case is reported with a warning. See docs/formats-gbench-hyperfine.md.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "ingest/json.h"
+#include "util/error.h"
+
+typedef struct reader {
+	perfdb_json_doc *doc;
+	perfdb_resultset *rs;
+	double *times, *memory, *scratch; /* per result, reused */
+	bool *failed;
+	size_t cap;
+	char *name;
+	size_t name_cap;
+} reader;
+
+static void reader_release(reader *r)
+{
+	free(r->times);
+	free(r->memory);
+	free(r->scratch);
+	free(r->failed);
+	free(r->name);
+	perfdb_json__free(r->doc);
+	perfdb_resultset_free(r->rs);
+}
+
+static int reserve(reader *r, size_t n)
+{
+	double *t, *m, *sc;
+	bool *f;
+	if (n <= r->cap)
+		return 0;
+	sc = realloc(r->scratch, n * sizeof(*sc));
+	if (sc)
+		r->scratch = sc;
+	t = realloc(r->times, n * sizeof(*t));
+	if (t)
+		r->times = t;
+	m = realloc(r->memory, n * sizeof(*m));
+	if (m)
+		r->memory = m;
+	f = realloc(r->failed, n * sizeof(*f));
+	if (f)
+		r->failed = f;
+	if (!t || !m || !f || !sc)
+		return perfdb_error__oom();
+	r->cap = n;
+	return 0;
+}
+
+/* --- the benchmark name --------------------------------------------------------- */
+
+typedef struct param {
+	const char *key;
+	json_t *value;
+} param;
+
+static int cmp_param(const void *a, const void *b)
+{
+	return strcmp(((const param *)a)->key, ((const param *)b)->key);
+}
+
+static int append(reader *r, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	if (*len + n + 1 > r->name_cap) {
+		size_t cap = (*len + n + 1) * 2;
+		char *p = realloc(r->name, cap);
+		if (!p)
+			return perfdb_error__oom();
+		r->name = p;
+		r->name_cap = cap;
+	}
+	memcpy(r->name + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* The command, then its parameters sorted by name: "sleep 0.001 [ms=1]".
+ * hyperfine substitutes parameters into the command, but not into a name given
+ * with --command-name, so without them two results could share one name. */
+static int bench_name(reader *r, const json_t *res, const char *command)
+{
+	const json_t *params = json_object_get(res, "parameters");
+	size_t n, i = 0, len = 0;
+	param *list;
+	const char *key;
+	json_t *v;
+	int err;
+
+	if ((err = append(r, &len, command)))
+		return err;
+	if (!params || json_is_null(params))
+		return 0;
+	if (!json_is_object(params))
+		return perfdb_json__error(r->doc, res, "parameters", "expected an object, found %s",
+					  perfdb_json__type_name(r->doc, params));
+	if ((n = json_object_size(params)) == 0)
+		return 0;
+	if (!(list = malloc(n * sizeof(*list))))
+		return perfdb_error__oom();
+	json_object_foreach((json_t *)params, key, v)
+	{
+		list[i].key = key;
+		list[i++].value = v;
+	}
+	qsort(list, n, sizeof(*list), cmp_param);
+	err = append(r, &len, " [");
+	for (i = 0; !err && i < n; i++) {
+		char num[64];
+		const char *text;
+		double d;
+		if (json_is_string(list[i].value) &&
+		    !perfdb_json__number(r->doc, list[i].value, &d)) {
+			text = json_string_value(list[i].value);
+		} else if (json_is_integer(list[i].value)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(list[i].value));
+			text = num;
+		} else if (json_is_real(list[i].value)) {
+			snprintf(num, sizeof(num), "%.17g", json_real_value(list[i].value));
+			text = num;
+		} else {
+			err = perfdb_json__error(r->doc, params, list[i].key,
+						 "expected a string, found %s",
+						 perfdb_json__type_name(r->doc, list[i].value));
+			break;
+		}
+		if ((i && (err = append(r, &len, ","))) || (err = append(r, &len, list[i].key)) ||
+		    (err = append(r, &len, "=")) || (err = append(r, &len, text)))
+			break;
+	}
+	if (!err)
+		err = append(r, &len, "]");
+	free(list);
+	return err;
+}
+
+/* --- arrays --------------------------------------------------------------------- */
+
+/* Reads array member key of res into out (n values); *present false when absent. */
+static int number_array(reader *r, const json_t *res, const char *key, double *out, size_t n,
+			bool *present)
+{
+	const json_t *a = json_object_get(res, key);
+	size_t i;
+	*present = a != NULL;
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return perfdb_json__error(r->doc, res, key, "expected an array, found %s",
+					  perfdb_json__type_name(r->doc, a));
+	if (json_array_size(a) != n)
+		return perfdb_json__error(r->doc, res, key,
+					  "has %zu values, but there are %zu runs",
+					  json_array_size(a), n);
+	for (i = 0; i < n; i++) {
+		const json_t *v = json_array_get(a, i);
+		if (!perfdb_json__number(r->doc, v, &out[i]))
+			return perfdb_json__error_item(r->doc, a, i, "expected a number, found %s",
+						       perfdb_json__type_name(r->doc, v));
+		if (!isfinite(out[i]) || out[i] < 0)
+			return perfdb_json__error_item(r->doc, a, i,
+						       "expected a finite, non-negative number");
+	}
+	return 0;
+}
+
+/* exit_codes[]: an integer per run; null when the run was killed by a signal. */
+static int read_exit_codes(reader *r, const json_t *res, size_t n, size_t *nfailed)
+{
+	const json_t *a = json_object_get(res, "exit_codes");
+	size_t i;
+	*nfailed = 0;
+	for (i = 0; i < n; i++)
+		r->failed[i] = false;
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return perfdb_json__error(r->doc, res, "exit_codes", "expected an array, found %s",
+					  perfdb_json__type_name(r->doc, a));
+	if (json_array_size(a) != n)
+		return perfdb_json__error(r->doc, res, "exit_codes",
+					  "has %zu values, but there are %zu runs",
+					  json_array_size(a), n);
+	for (i = 0; i < n; i++) {
+		const json_t *v = json_array_get(a, i);
+		if (json_is_null(v)) {
+			r->failed[i] = true;
+		} else if (json_is_integer(v)) {
+			r->failed[i] = json_integer_value(v) != 0;
+		} else {
+			return perfdb_json__error_item(r->doc, a, i,
+						       "expected an integer or null, found %s",
+						       perfdb_json__type_name(r->doc, v));
+		}
+		*nfailed += r->failed[i];
+	}
+	return 0;
+}
+
+/* --- statistics of the runs that succeeded ------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Fills mean, median, stddev (n-1), min, max of v[0..n) (n >= 1); sorts v. */
+static void describe(perfdb_result *res, double *v, size_t n)
+{
+	double sum = 0.0, ss = 0.0, mean;
+	size_t i;
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	mean = sum / (double)n;
+	for (i = 0; i < n; i++)
+		ss += (v[i] - mean) * (v[i] - mean);
+	res->mean = mean;
+	res->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	res->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+	res->min = v[0];
+	res->max = v[n - 1];
+}
+
+/* Keeps the values of successful runs at the front of v; returns their count. */
+static size_t keep_succeeded(const reader *r, double *v, size_t n)
+{
+	size_t i, k = 0;
+	for (i = 0; i < n; i++)
+		if (!r->failed[i])
+			v[k++] = v[i];
+	return k;
+}
+
+/* A statistic hyperfine wrote: a number, or null (stddev of one run). Reads
+ * NAN for null or absent; needs r->name set. */
+static int optional_stat(reader *r, const json_t *res, const char *key, double *out)
+{
+	const json_t *v = json_object_get(res, key);
+	*out = NAN;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!perfdb_json__number(r->doc, v, out))
+		return perfdb_json__error(r->doc, res, key, "expected a number or null, found %s",
+					  perfdb_json__type_name(r->doc, v));
+	if (!isfinite(*out)) {
+		/* Unknown, and said so: a NaN that just vanished would be silent. */
+		*out = NAN;
+		return perfdb_resultset_warn(r->rs, "command '%s': %s is %s; ignored", r->name, key,
+					     perfdb_json__type_name(r->doc, v));
+	}
+	return 0;
+}
+
+static int add_time(reader *r, const char *metric, double value)
+{
+	perfdb_result res;
+	if (isnan(value))
+		return 0; /* not in the file, or warned about by optional_stat */
+	perfdb_result_init(&res);
+	res.benchmark = r->name;
+	res.metric = metric;
+	res.unit = "s";
+	res.value = value;
+	return perfdb_resultset_add(r->rs, &res);
+}
+
+static int read_result(reader *r, const json_t *list, size_t index)
+{
+	const json_t *res = json_array_get(list, index), *times_v;
+	const char *command;
+	perfdb_result wall;
+	double mean, user, sys;
+	size_t n = 0, nfailed, nok;
+	bool have_times, have_memory;
+	int err;
+
+	if (!json_is_object(res))
+		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
+					       perfdb_json__type_name(r->doc, res));
+	if ((err = perfdb_json__member_string(r->doc, res, "command", true, &command)) < 0)
+		return err;
+	if (!*command)
+		return perfdb_json__error(r->doc, res, "command", "empty command");
+	if ((err = bench_name(r, res, command)))
+		return err;
+
+	perfdb_result_init(&wall);
+	wall.benchmark = r->name;
+	wall.metric = "wall_time";
+	wall.unit = "s";
+	if ((err = perfdb_json__member_number(r->doc, res, "mean", true, &mean)) < 0 ||
+	    (err = optional_stat(r, res, "stddev", &wall.stddev)) ||
+	    (err = optional_stat(r, res, "median", &wall.median)) ||
+	    (err = optional_stat(r, res, "min", &wall.min)) ||
+	    (err = optional_stat(r, res, "max", &wall.max)) ||
+	    (err = optional_stat(r, res, "user", &user)) ||
+	    (err = optional_stat(r, res, "system", &sys)))
+		return err;
+
+	times_v = json_object_get(res, "times");
+	if (json_is_array(times_v))
+		n = json_array_size(times_v);
+	else if (!times_v) /* older exports: take the run count from exit_codes */
+		n = json_array_size(json_object_get(res, "exit_codes"));
+	if ((err = reserve(r, n ? n : 1)) ||
+	    (err = number_array(r, res, "times", r->times, n, &have_times)) ||
+	    (err = number_array(r, res, "memory_usage_byte", r->memory, n, &have_memory)) ||
+	    (err = read_exit_codes(r, res, n, &nfailed)))
+		return err;
+	nok = n - nfailed;
+
+	if (nfailed && nok == 0)
+		return perfdb_resultset_warn(
+		    r->rs, "command '%s': all %zu runs failed; not recorded", r->name, n);
+	if (nfailed && !have_times)
+		return perfdb_resultset_warn(
+		    r->rs,
+		    "command '%s': %zu of %zu runs failed and the file has "
+		    "no per-run times to leave them out; not recorded",
+		    r->name, nfailed, n);
+	if (nfailed &&
+	    (err = perfdb_resultset_warn(r->rs,
+					 "command '%s': %zu of %zu runs failed (non-zero exit "
+					 "code); their times are left out of wall_time and "
+					 "user/system time is not recorded",
+					 r->name, nfailed, n)))
+		return err;
+
+	if (have_times) {
+		nok = keep_succeeded(r, r->times, n);
+		wall.samples = r->times;
+		wall.nsamples = nok;
+		if (nfailed) {
+			/* hyperfine's statistics include the failed runs: recompute
+			 * them (on a copy: describe() sorts, the samples keep run order). */
+			memcpy(r->scratch, r->times, nok * sizeof(*r->scratch));
+			describe(&wall, r->scratch, nok);
+			wall.value = wall.mean;
+		} else {
+			wall.value = wall.mean = mean;
+		}
+	} else {
+		wall.value = wall.mean = mean;
+		wall.n = n ? (int64_t)n : 1;
+	}
+	if (!isfinite(wall.value)) {
+		if ((err = perfdb_resultset_warn(
+			 r->rs, "command '%s': wall_time is not finite; not recorded", r->name)))
+			return err;
+	} else if ((err = perfdb_resultset_add(r->rs, &wall))) {
+		return err;
+	}
+	if (!nfailed &&
+	    ((err = add_time(r, "user_time", user)) || (err = add_time(r, "system_time", sys))))
+		return err;
+	if (have_memory) {
+		perfdb_result mem;
+		perfdb_result_init(&mem);
+		mem.benchmark = r->name;
+		mem.metric = "memory";
+		mem.unit = "B";
+		mem.samples = r->memory;
+		mem.nsamples = keep_succeeded(r, r->memory, n);
+		if ((err = perfdb_resultset_add(r->rs, &mem)))
+			return err;
+	}
+	return 0;
+}
+
+int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	reader r;
+	const json_t *root, *list;
+	size_t i;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	if ((err = perfdb_json__load(&r.doc, data, len, name)))
+		return err;
+	if ((err = perfdb_resultset_new(&r.rs)))
+		goto done;
+	root = perfdb_json__root(r.doc);
+	if (!json_is_object(root)) {
+		err = perfdb_json__error(r.doc, NULL, NULL,
+					 "expected an object with \"results\", found %s",
+					 perfdb_json__type_name(r.doc, root));
+		goto done;
+	}
+	list = json_object_get(root, "results");
+	if (!list) {
+		err = perfdb_json__error(r.doc, NULL, "results",
+					 "missing (not hyperfine --export-json output?)");
+		goto done;
+	}
+	if (!json_is_array(list)) {
+		err = perfdb_json__error(r.doc, NULL, "results", "expected an array, found %s",
+					 perfdb_json__type_name(r.doc, list));
+		goto done;
+	}
+	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "hyperfine")))
+		goto done;
+	for (i = 0; i < json_array_size(list); i++)
+		if ((err = read_result(&r, list, i)))
+			goto done;
+	if (json_array_size(list) == 0 &&
+	    (err = perfdb_resultset_warn(r.rs, "%s: no results in the file",
+					 perfdb_json__name(r.doc))))
+		goto done;
+	err = perfdb_resultset_merge(rs, r.rs);
+done:
+	reader_release(&r);
+	return err;
+}

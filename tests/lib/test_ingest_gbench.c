@@ -1,0 +1,669 @@
+/*
+ * The Google Benchmark reader and the shared JSON layer, on real output of
+ * tests/data/gbench/fixture_bench.cc (see tests/data/README) and on small
+ * hand-made bad inputs. Expected numbers are read from the committed files
+ * with jansson directly, independently of the reader.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "ingest/ingest.h"
+#include "ingest/json.h"
+#include "perfdb/resultset.h"
+
+#define DATA PERFDB_TEST_DATA "/gbench/"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* The fixture parsed by jansson alone; the one bare NaN Google Benchmark
+ * printed (BM_NanCounter's counter) is turned into a string first. */
+static json_t *expected(const char *file)
+{
+	size_t len;
+	char *text = slurp(file, &len), *p;
+	json_error_t jerr;
+	json_t *root;
+	while ((p = strstr(text, ": NaN")))
+		memcpy(p, ": \"N\"", 5); /* same length; a string, so never a number */
+	root = json_loadb(text, len, 0, &jerr);
+	if (!root)
+		fail_msg("%s:%d: %s", file, jerr.line, jerr.text);
+	free(text);
+	return root;
+}
+
+/* A row of the expected document by name. */
+static json_t *row(json_t *doc, const char *name)
+{
+	size_t i;
+	json_t *b;
+	json_array_foreach(json_object_get(doc, "benchmarks"), i, b)
+	{
+		if (strcmp(json_string_value(json_object_get(b, "name")), name) == 0)
+			return b;
+	}
+	fail_msg("no row '%s'", name);
+	return NULL;
+}
+
+static double num(json_t *row_, const char *key)
+{
+	json_t *v = json_object_get(row_, key);
+	if (!json_is_number(v))
+		fail_msg("no number '%s'", key);
+	return json_number_value(v);
+}
+
+static const perfdb_result *find(const perfdb_resultset *rs, const char *bench, const char *metric)
+{
+	size_t i;
+	for (i = 0; i < perfdb_resultset_count(rs); i++) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		if (strcmp(r->benchmark, bench) == 0 && strcmp(r->metric, metric) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static const char *context(const perfdb_resultset *rs, const char *key)
+{
+	size_t i;
+	for (i = 0; i < perfdb_resultset_context_count(rs); i++) {
+		const char *k, *v;
+		perfdb_resultset_context(rs, i, &k, &v);
+		if (strcmp(k, key) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+static bool warned(const perfdb_resultset *rs, const char *a, const char *b)
+{
+	size_t i;
+	for (i = 0; i < perfdb_resultset_warning_count(rs); i++) {
+		const char *w = perfdb_resultset_warning(rs, i);
+		if (strstr(w, a) && (!b || strstr(w, b)))
+			return true;
+	}
+	return false;
+}
+
+static perfdb_resultset *ingest(const char *file, int expect)
+{
+	perfdb_resultset *rs;
+	size_t len;
+	char *text = slurp(file, &len);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest__gbench(rs, text, len, file), expect);
+	free(text);
+	return rs;
+}
+
+#define assert_close(a, b) assert_true(fabs((a) - (b)) <= 1e-9 * fabs(b) + 1e-300)
+
+/* --- repetitions, aggregates, counters ------------------------------------------- */
+
+static void check_repetitions(const char *file)
+{
+	perfdb_resultset *rs = ingest(file, 0);
+	json_t *doc = expected(file);
+	static const char *const bench[] = {"BM_Sum/64/repeats:3", "BM_Sum/4096/repeats:3"};
+	static const char *const metrics[] = {"real_time",	    "cpu_time",
+					      "items_per_second",   "bytes_per_second",
+					      "widgets_per_second", "collisions"};
+	char name[128];
+	size_t b, m, i, k;
+	json_t *it;
+
+	for (b = 0; b < 2; b++) {
+		for (m = 0; m < 6; m++) {
+			const perfdb_result *r = find(rs, bench[b], metrics[m]);
+			assert_non_null(r);
+			assert_int_equal(r->nsamples, 3);
+			assert_int_equal(r->n, 3);
+			/* Samples are the three iteration rows, in order. */
+			i = 0;
+			json_array_foreach(json_object_get(doc, "benchmarks"), k, it)
+			{
+				if (strcmp(json_string_value(json_object_get(it, "name")),
+					   bench[b]) == 0)
+					assert_close(r->samples[i++], num(it, metrics[m]));
+			}
+			assert_int_equal(i, 3);
+			snprintf(name, sizeof(name), "%s_mean", bench[b]);
+			assert_close(r->mean, num(row(doc, name), metrics[m]));
+			assert_close(r->value, r->mean);
+			snprintf(name, sizeof(name), "%s_median", bench[b]);
+			assert_close(r->median, num(row(doc, name), metrics[m]));
+			snprintf(name, sizeof(name), "%s_stddev", bench[b]);
+			assert_close(r->stddev, num(row(doc, name), metrics[m]));
+			/* The user statistic "max" fills max; min comes from the samples. */
+			snprintf(name, sizeof(name), "%s_max", bench[b]);
+			assert_close(r->max, num(row(doc, name), metrics[m]));
+			assert_true(r->min <= r->samples[0] && r->min <= r->samples[1] &&
+				    r->min <= r->samples[2]);
+		}
+		/* cv is a ratio: never a metric of its own, never a time. */
+		assert_null(find(rs, bench[b], "real_time_cv"));
+		assert_null(find(rs, bench[b], "cv"));
+	}
+	assert_string_equal(find(rs, bench[0], "real_time")->unit, "ns");
+	assert_int_equal(find(rs, bench[0], "real_time")->direction, PERFDB_LOWER_IS_BETTER);
+	assert_string_equal(find(rs, bench[0], "items_per_second")->unit, "items/s");
+	assert_int_equal(find(rs, bench[0], "items_per_second")->direction,
+			 PERFDB_HIGHER_IS_BETTER);
+	assert_string_equal(find(rs, bench[0], "bytes_per_second")->unit, "B/s");
+	assert_int_equal(find(rs, bench[0], "bytes_per_second")->direction,
+			 PERFDB_HIGHER_IS_BETTER);
+	assert_string_equal(find(rs, bench[0], "widgets_per_second")->unit, "widgets/s");
+	assert_int_equal(find(rs, bench[0], "widgets_per_second")->direction,
+			 PERFDB_HIGHER_IS_BETTER);
+	assert_string_equal(find(rs, bench[0], "collisions")->unit, "");
+	assert_int_equal(find(rs, bench[0], "collisions")->direction, PERFDB_LOWER_IS_BETTER);
+	json_decref(doc);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__repetitions_become_samples(void **state)
+{
+	(void)state;
+	check_repetitions(DATA "gbench_basic.json");
+}
+
+static void test_ingest_gbench__benchmark_out_file(void **state)
+{
+	(void)state;
+	check_repetitions(DATA "gbench_out.json");
+}
+
+static void test_ingest_gbench__aggregates_only_in_microseconds(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_basic.json", 0);
+	json_t *doc = expected(DATA "gbench_basic.json");
+	const perfdb_result *r = find(rs, "BM_AggOnly/repeats:3", "real_time");
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 0);
+	assert_int_equal(r->n, 3);
+	assert_string_equal(r->unit, "ns");
+	/* us -> ns */
+	assert_close(r->value, num(row(doc, "BM_AggOnly/repeats:3_mean"), "real_time") * 1e3);
+	assert_close(r->median, num(row(doc, "BM_AggOnly/repeats:3_median"), "real_time") * 1e3);
+	assert_close(r->stddev, num(row(doc, "BM_AggOnly/repeats:3_stddev"), "real_time") * 1e3);
+	assert_non_null(find(rs, "BM_AggOnly/repeats:3", "cpu_time"));
+	json_decref(doc);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__units_normalised(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_basic.json", 0);
+	json_t *doc = expected(DATA "gbench_basic.json");
+	const perfdb_result *r;
+	(void)state;
+	r = find(rs, "BM_Tmpl<int>/8", "real_time"); /* ms */
+	assert_non_null(r);
+	assert_string_equal(r->unit, "ns");
+	assert_close(r->value, num(row(doc, "BM_Tmpl<int>/8"), "real_time") * 1e6);
+	assert_int_equal(r->nsamples, 1);
+	assert_close(r->samples[0], r->value);
+	r = find(rs, "BM_NanCounter", "cpu_time"); /* s */
+	assert_non_null(r);
+	assert_close(r->value, num(row(doc, "BM_NanCounter"), "cpu_time") * 1e9);
+	r = find(rs, "BM_Threaded/threads:2", "cpu_time");
+	assert_non_null(r);
+	assert_close(r->value, num(row(doc, "BM_Threaded/threads:2"), "cpu_time"));
+	assert_non_null(find(rs, "BM_Threaded/threads:2", "real_time"));
+	json_decref(doc);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__errors_and_nan_are_warnings(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_basic.json", 0);
+	(void)state;
+	assert_null(find(rs, "BM_Error", "real_time"));
+	assert_null(find(rs, "BM_Error", "cpu_time"));
+	assert_true(warned(rs, "BM_Error", "resource not available"));
+	/* The NaN counter is not stored; the benchmark's times are. */
+	assert_null(find(rs, "BM_NanCounter", "undefined_ratio"));
+	assert_true(warned(rs, "BM_NanCounter", "undefined_ratio"));
+	assert_non_null(find(rs, "BM_NanCounter", "real_time"));
+	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__complexity_rows(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_basic.json", 0);
+	json_t *doc = expected(DATA "gbench_basic.json");
+	const perfdb_result *r;
+	(void)state;
+	r = find(rs, "BM_Complexity_BigO", "cpu_coefficient[N]");
+	assert_non_null(r);
+	assert_string_equal(r->unit, "ns");
+	assert_close(r->value, num(row(doc, "BM_Complexity_BigO"), "cpu_coefficient"));
+	r = find(rs, "BM_Complexity_BigO", "real_coefficient[N]");
+	assert_non_null(r);
+	assert_close(r->value, num(row(doc, "BM_Complexity_BigO"), "real_coefficient"));
+	r = find(rs, "BM_Complexity_RMS", "rms");
+	assert_non_null(r);
+	assert_string_equal(r->unit, "");
+	assert_close(r->value, num(row(doc, "BM_Complexity_RMS"), "rms"));
+	r = find(rs, "BM_Complexity/1024", "real_time");
+	assert_non_null(r);
+	assert_close(r->value, num(row(doc, "BM_Complexity/1024"), "real_time"));
+	json_decref(doc);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__result_count_and_context(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_basic.json", 0);
+	json_t *doc = expected(DATA "gbench_basic.json");
+	json_t *ctx = json_object_get(doc, "context");
+	char buf[64];
+	(void)state;
+	/* 2 x BM_Sum (6 metrics) + AggOnly (2) + 4 x Complexity/N (2) + BigO (2)
+	 * + RMS (1) + Tmpl (2) + Threaded (2) + NanCounter (2). */
+	assert_int_equal(perfdb_resultset_count(rs), 12 + 2 + 8 + 2 + 1 + 2 + 2 + 2);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "gbench");
+	assert_string_equal(context(rs, "host_name"),
+			    json_string_value(json_object_get(ctx, "host_name")));
+	snprintf(buf, sizeof(buf), "%lld", (long long)num(ctx, "num_cpus"));
+	assert_string_equal(context(rs, "num_cpus"), buf);
+	snprintf(buf, sizeof(buf), "%lld", (long long)num(ctx, "mhz_per_cpu"));
+	assert_string_equal(context(rs, "mhz_per_cpu"), buf);
+	assert_string_equal(context(rs, "cpu_scaling_enabled"), "false");
+	assert_string_equal(context(rs, "library_build_type"),
+			    json_string_value(json_object_get(ctx, "library_build_type")));
+	assert_non_null(strstr(context(rs, "caches"), "\"type\":\"Data\""));
+	assert_true(context(rs, "load_avg")[0] == '[');
+	assert_string_equal(context(rs, "executable"), "./fixture_bench");
+	/* date "2026-11-25T09:09:18+00:00" -> the run's start, in UTC. */
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT),
+			    "2026-11-25T09:09:18Z");
+	json_decref(doc);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__skipped_and_memory_fields(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_skipped.json", 0);
+	const perfdb_result *r;
+	(void)state;
+	assert_null(find(rs, "BM_Skip", "real_time"));
+	assert_true(warned(rs, "BM_Skip", "needs AVX-512"));
+	assert_non_null(find(rs, "BM_Kept", "real_time"));
+	r = find(rs, "BM_Kept", "max_bytes_used");
+	assert_non_null(r);
+	assert_string_equal(r->unit, "B");
+	assert_close(r->value, 4096.0);
+	r = find(rs, "BM_Kept", "allocs_per_iter");
+	assert_non_null(r);
+	assert_close(r->value, 2.0);
+	assert_string_equal(context(rs, "library_version"), "v1.8.3");
+	assert_int_equal(perfdb_resultset_count(rs), 4);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__nan_and_infinity_tokens(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_nan.json", 0);
+	const perfdb_result *r;
+	(void)state;
+	/* A NaN time in one repetition: the whole metric is left out, said once. */
+	assert_null(find(rs, "BM_Nan/repeats:2", "real_time"));
+	assert_true(warned(rs, "BM_Nan/repeats:2", "'real_time' is NaN"));
+	r = find(rs, "BM_Nan/repeats:2", "cpu_time");
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 2);
+	assert_close(r->samples[0], 14.0);
+	assert_close(r->samples[1], 16.0);
+	assert_close(r->mean, 15.0);
+	/* -Infinity in a counter: left out with a warning. */
+	assert_null(find(rs, "BM_Nan/repeats:2", "ratio"));
+	assert_true(warned(rs, "BM_Nan/repeats:2", "'ratio' is infinite"));
+	/* Infinity cpu_time and rate: left out; real_time (us) is kept. */
+	assert_null(find(rs, "BM_Inf", "cpu_time"));
+	assert_null(find(rs, "BM_Inf", "items_per_second"));
+	assert_true(warned(rs, "BM_Inf", "'cpu_time' is infinite"));
+	r = find(rs, "BM_Inf", "real_time");
+	assert_non_null(r);
+	assert_close(r->value, 2500.0);
+	assert_int_equal(perfdb_resultset_count(rs), 2);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__user_statistics(void **state)
+{
+	/* Trimmed from the layout of gbench_basic.json: two repetitions, a
+	 * user statistic "p90" (time) and one in percent, and cv. */
+	static const char text[] =
+	    "{\"benchmarks\": [\n"
+	    "{\"name\": \"BM_U\", \"run_name\": \"BM_U\", \"run_type\": \"iteration\","
+	    " \"repetitions\": 2, \"repetition_index\": 0, \"real_time\": 10, \"cpu_time\": 9,"
+	    " \"time_unit\": \"ms\", \"hit_rate\": 0.5},\n"
+	    "{\"name\": \"BM_U\", \"run_name\": \"BM_U\", \"run_type\": \"iteration\","
+	    " \"repetitions\": 2, \"repetition_index\": 1, \"real_time\": 20, \"cpu_time\": 19,"
+	    " \"time_unit\": \"ms\", \"hit_rate\": 0.7},\n"
+	    "{\"name\": \"BM_U_p90\", \"run_name\": \"BM_U\", \"run_type\": \"aggregate\","
+	    " \"repetitions\": 2, \"aggregate_name\": \"p90\", \"aggregate_unit\": \"time\","
+	    " \"real_time\": 19, \"cpu_time\": 18, \"time_unit\": \"ms\", \"hit_rate\": 0.68},\n"
+	    "{\"name\": \"BM_U_spread\", \"run_name\": \"BM_U\", \"run_type\": \"aggregate\","
+	    " \"repetitions\": 2, \"aggregate_name\": \"spread\", \"aggregate_unit\": "
+	    "\"percentage\", \"real_time\": 0.5, \"cpu_time\": 0.5, \"time_unit\": \"ms\"},\n"
+	    "{\"name\": \"BM_U_cv\", \"run_name\": \"BM_U\", \"run_type\": \"aggregate\","
+	    " \"repetitions\": 2, \"aggregate_name\": \"cv\", \"aggregate_unit\": "
+	    "\"percentage\", \"real_time\": 0.47, \"cpu_time\": 0.5, \"time_unit\": \"ms\"}\n"
+	    "]}";
+	perfdb_resultset *rs;
+	const perfdb_result *r;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest__gbench(rs, text, sizeof(text) - 1, "u.json"), 0);
+	r = find(rs, "BM_U", "real_time");
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 2);
+	assert_close(r->samples[1], 20e6);
+	assert_close(r->value, 15e6); /* no mean aggregate: the samples' mean */
+	assert_close(r->min, 10e6);
+	assert_close(r->max, 20e6);
+	r = find(rs, "BM_U", "real_time_p90");
+	assert_non_null(r);
+	assert_string_equal(r->unit, "ns");
+	assert_close(r->value, 19e6);
+	r = find(rs, "BM_U", "real_time_spread");
+	assert_non_null(r);
+	assert_string_equal(r->unit, "");
+	assert_close(r->value, 0.5);
+	r = find(rs, "BM_U", "hit_rate");
+	assert_non_null(r);
+	assert_int_equal(r->direction, PERFDB_HIGHER_IS_BETTER);
+	assert_string_equal(r->unit, "");
+	assert_close(r->value, 0.6);
+	r = find(rs, "BM_U", "hit_rate_p90");
+	assert_non_null(r);
+	assert_int_equal(r->direction, PERFDB_HIGHER_IS_BETTER);
+	assert_null(find(rs, "BM_U", "real_time_cv"));
+	/* real, cpu, hit_rate; their p90; real and cpu spread. */
+	assert_int_equal(perfdb_resultset_count(rs), 8);
+	assert_int_equal(perfdb_resultset_warning_count(rs), 0);
+	perfdb_resultset_free(rs);
+}
+
+/* --- bad input ------------------------------------------------------------------------ */
+
+/* Line and column (1-based) of the character at p in text. */
+static void line_col_at(const char *text, const char *p, int *line, int *column)
+{
+	const char *q;
+	*line = 1;
+	*column = 1;
+	for (q = text; q < p; q++) {
+		if (*q == '\n') {
+			(*line)++;
+			*column = 1;
+		} else {
+			(*column)++;
+		}
+	}
+}
+
+/* Line and column of the first occurrence of needle in text. */
+static void position_of(const char *text, const char *needle, int *line, int *column)
+{
+	const char *p = strstr(text, needle);
+	assert_non_null(p);
+	line_col_at(text, p, line, column);
+}
+
+/* Ingests into a resultset that already holds one result; asserts the code,
+ * the position and field, and that nothing was added or lost. */
+static void bad(const char *text, size_t len, int code, int line, int column, const char *field,
+		const char *message_part)
+{
+	perfdb_resultset *rs;
+	perfdb_result one;
+	const perfdb_error *e;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_result_init(&one);
+	one.benchmark = "existing";
+	one.value = 1.0;
+	assert_int_equal(perfdb_resultset_add(rs, &one), 0);
+	assert_int_equal(perfdb_ingest__gbench(rs, text, len, "bad.json"), code);
+	e = perfdb_error_last();
+	assert_int_equal(e->code, code);
+	assert_string_equal(e->file, "bad.json");
+	assert_int_equal(e->line, line);
+	assert_int_equal(e->column, column);
+	assert_string_equal(e->field, field);
+	if (message_part && !strstr(e->message, message_part))
+		fail_msg("message '%s' lacks '%s'", e->message, message_part);
+	assert_int_equal(perfdb_resultset_count(rs), 1);
+	assert_int_equal(perfdb_resultset_warning_count(rs), 0);
+	assert_null(perfdb_resultset_meta(rs, PERFDB_META_SOURCE));
+	assert_int_equal(perfdb_resultset_context_count(rs), 0);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_gbench__wrong_type_names_line_column_field(void **state)
+{
+	size_t len;
+	char *text = slurp(DATA "gbench_wrong_type.json", &len);
+	int line, column;
+	(void)state;
+	position_of(text, "\"abc\"", &line, &column);
+	assert_int_equal(line, 104);
+	bad(text, len, PERFDB_EINPUT, line, column, "benchmarks[3].real_time",
+	    "bad.json:104:20: field 'benchmarks[3].real_time': expected a number, found a string");
+	free(text);
+}
+
+static void test_ingest_gbench__truncated(void **state)
+{
+	size_t len;
+	char *text = slurp(DATA "gbench_truncated.json", &len);
+	int line, column;
+	(void)state;
+	/* 60 whole lines, cut inside a row: jansson stops at the final newline,
+	 * which is reported where it stands, the end of line 60. */
+	assert_true(len > 0 && text[len - 1] == '\n');
+	line_col_at(text, text + len - 1, &line, &column);
+	assert_int_equal(line, 60);
+	bad(text, len, PERFDB_EINPUT, 60, column, "", "bad.json:60:38: invalid JSON");
+	free(text);
+}
+
+static void test_ingest_gbench__bad_inline_inputs(void **state)
+{
+	static const char nan_key[] = "{\"benchmarks\": [{NaN: 1}]}";
+	static const char not_array[] = "{\"context\": {},\n \"benchmarks\": {\"a\": 1}}";
+	static const char row_not_object[] = "{\"benchmarks\": [\n  1.5\n]}";
+	static const char bad_unit[] = "{\"benchmarks\": [{\"name\": \"BM_A\", \"real_time\": 1,"
+				       " \"cpu_time\": 1,\n \"time_unit\": \"fortnights\"}]}";
+	static const char missing_cpu[] = "{\"benchmarks\": [{\"name\": \"BM_A\",\n"
+					  " \"real_time\": 1, \"time_unit\": \"ns\"}]}";
+	static const char bool_type[] = "{\"benchmarks\": [{\"name\": \"BM_A\", \"error_occurred\":"
+					" \"yes\"}]}";
+	static const char dup[] = "{\"benchmarks\": [], \"benchmarks\": []}";
+	static const char top_array[] = "  [1, 2]";
+	static const char no_benchmarks[] = "{\"results\": []}";
+	static const char utf8[] = "{\"benchmarks\": [{\"name\": \"BM_\xc3\xa9\xc3\xa9\", "
+				   "\"real_time\": true}]}";
+	(void)state;
+	bad(nan_key, sizeof(nan_key) - 1, PERFDB_EINPUT, 1, 18, "", "quoted object key");
+	bad(not_array, sizeof(not_array) - 1, PERFDB_EINPUT, 2, 16, "benchmarks",
+	    "expected an array, found an object");
+	bad(row_not_object, sizeof(row_not_object) - 1, PERFDB_EINPUT, 2, 3, "benchmarks[0]",
+	    "expected an object, found a number");
+	bad(bad_unit, sizeof(bad_unit) - 1, PERFDB_EINPUT, 2, 15, "benchmarks[0].time_unit",
+	    "fortnights");
+	/* A missing field is placed at its object. */
+	bad(missing_cpu, sizeof(missing_cpu) - 1, PERFDB_EINPUT, 1, 17, "benchmarks[0].cpu_time",
+	    "missing");
+	bad(bool_type, sizeof(bool_type) - 1, PERFDB_EINPUT, 1, 52, "benchmarks[0].error_occurred",
+	    "expected true or false");
+	bad(dup, sizeof(dup) - 1, PERFDB_EINPUT, 1, 31, "", "duplicate");
+	bad(top_array, sizeof(top_array) - 1, PERFDB_EINPUT, 1, 3, "", "found an array");
+	bad(no_benchmarks, sizeof(no_benchmarks) - 1, PERFDB_EINPUT, 1, 1, "benchmarks", "missing");
+	/* Columns count characters, as jansson's do: é is one column. */
+	bad(utf8, sizeof(utf8) - 1, PERFDB_EINPUT, 1, 48, "benchmarks[0].real_time", "found true");
+	bad("", 0, PERFDB_EFORMAT, 0, 0, "", "empty input");
+	bad(" \n\t ", 4, PERFDB_EFORMAT, 0, 0, "", "empty input");
+}
+
+/* --- the JSON layer on its own ------------------------------------------------------- */
+
+static void test_ingest_gbench__json_positions_and_paths(void **state)
+{
+	static const char text[] = "{\n"
+				   "  \"a\": [1, {\"b\": \"NaN\", \"c\": NaN}],\n"
+				   "  \"d\": -Infinity, \"e\": null, \"f\": \"x\\\"NaN\"\n"
+				   "}";
+	perfdb_json_doc *doc;
+	json_t *root, *a, *inner;
+	char path[64];
+	double d;
+	int line, column;
+	(void)state;
+	assert_int_equal(perfdb_json__load(&doc, text, sizeof(text) - 1, "t.json"), 0);
+	root = perfdb_json__root(doc);
+	a = json_object_get(root, "a");
+	inner = json_array_get(a, 1);
+	perfdb_json__where(doc, NULL, NULL, &line, &column);
+	assert_int_equal(line, 1);
+	assert_int_equal(column, 1);
+	perfdb_json__where(doc, root, "a", &line, &column);
+	assert_int_equal(line, 2);
+	assert_int_equal(column, 8);
+	perfdb_json__where_item(doc, a, 1, &line, &column);
+	assert_int_equal(column, 12);
+	perfdb_json__where(doc, inner, "c", &line, &column);
+	assert_int_equal(line, 2);
+	assert_int_equal(column, 30);
+	perfdb_json__path(doc, inner, "c", path, sizeof(path));
+	assert_string_equal(path, "a[1].c");
+	perfdb_json__path(doc, a, NULL, path, sizeof(path));
+	assert_string_equal(path, "a");
+	/* A quoted "NaN" is a string; the bare one a NaN. */
+	assert_false(perfdb_json__number(doc, json_object_get(inner, "b"), &d));
+	assert_string_equal(json_string_value(json_object_get(inner, "b")), "NaN");
+	assert_true(perfdb_json__number(doc, json_object_get(inner, "c"), &d));
+	assert_true(isnan(d));
+	assert_true(perfdb_json__number(doc, json_object_get(root, "d"), &d));
+	assert_true(isinf(d) && d < 0);
+	assert_string_equal(json_string_value(json_object_get(root, "f")), "x\"NaN");
+	/* null is shared by jansson: found through its parent and key. */
+	perfdb_json__where(doc, root, "e", &line, &column);
+	assert_int_equal(line, 3);
+	assert_int_equal(column, 24);
+	assert_int_equal(perfdb_json__member_number(doc, root, "e", false, &d), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 3);
+	assert_int_equal(perfdb_error_last()->column, 24);
+	assert_string_equal(perfdb_error_last()->field, "e");
+	assert_int_equal(perfdb_json__member_number(doc, root, "zz", false, &d), 1);
+	assert_true(isnan(d));
+	assert_int_equal(
+	    perfdb_json__member_number(doc, json_object_get(root, "a"), "zz", false, &d), 1);
+	perfdb_json__free(doc);
+	perfdb_json__free(NULL);
+}
+
+static void test_ingest_gbench__json_index_without_specials(void **state)
+{
+	/* No bare NaN: the index is built on the first question, from the copy. */
+	static const char text[] = "[\n\t{\"k\xc3\xa9y\": [[], {\"x\": false}]},\n\t\"s\"\n]";
+	perfdb_json_doc *doc;
+	json_t *root, *obj, *arr;
+	char path[64];
+	int line, column;
+	double d;
+	(void)state;
+	assert_int_equal(perfdb_json__load(&doc, text, sizeof(text) - 1, NULL), 0);
+	root = perfdb_json__root(doc);
+	obj = json_array_get(root, 0);
+	arr = json_object_get(obj, "k\xc3\xa9y");
+	assert_false(perfdb_json__number(doc, json_array_get(root, 1), &d));
+	perfdb_json__where_item(doc, arr, 1, &line, &column);
+	assert_int_equal(line, 2);
+	assert_int_equal(column, 15); /* the tab and the two-byte character count one each */
+	perfdb_json__where(doc, json_array_get(arr, 1), "x", &line, &column);
+	assert_int_equal(column, 21);
+	perfdb_json__path(doc, json_array_get(arr, 1), "x", path, sizeof(path));
+	assert_string_equal(path, "[0].k\xc3\xa9y[1].x");
+	perfdb_json__where_item(doc, root, 1, &line, &column);
+	assert_int_equal(line, 3);
+	assert_int_equal(column, 2);
+	assert_int_equal(perfdb_json__error_item(doc, root, 1, "bad %d", 7), PERFDB_EINPUT);
+	/* Without a name the message has no position, the record still does. */
+	assert_string_equal(perfdb_error_last()->message, "field '[1]': bad 7");
+	assert_int_equal(perfdb_error_last()->line, 3);
+	assert_int_equal(perfdb_error_last()->column, 2);
+	/* Something not from this doc has no position. */
+	perfdb_json__where(doc, root, "absent", &line, &column);
+	assert_int_equal(line, 1);
+	perfdb_json__free(doc);
+}
+
+static void test_ingest_gbench__json_syntax_error_position(void **state)
+{
+	static const char text[] = "{\n  \"a\": [1, 2,, 3]\n}";
+	perfdb_json_doc *doc = (perfdb_json_doc *)&doc;
+	(void)state;
+	assert_int_equal(perfdb_json__load(&doc, text, sizeof(text) - 1, "s.json"), PERFDB_EINPUT);
+	assert_null(doc);
+	assert_int_equal(perfdb_error_last()->line, 2);
+	assert_int_equal(perfdb_error_last()->column, 14);
+	assert_string_equal(perfdb_error_last()->file, "s.json");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ingest_gbench__repetitions_become_samples),
+	    cmocka_unit_test(test_ingest_gbench__benchmark_out_file),
+	    cmocka_unit_test(test_ingest_gbench__aggregates_only_in_microseconds),
+	    cmocka_unit_test(test_ingest_gbench__units_normalised),
+	    cmocka_unit_test(test_ingest_gbench__errors_and_nan_are_warnings),
+	    cmocka_unit_test(test_ingest_gbench__complexity_rows),
+	    cmocka_unit_test(test_ingest_gbench__result_count_and_context),
+	    cmocka_unit_test(test_ingest_gbench__skipped_and_memory_fields),
+	    cmocka_unit_test(test_ingest_gbench__nan_and_infinity_tokens),
+	    cmocka_unit_test(test_ingest_gbench__user_statistics),
+	    cmocka_unit_test(test_ingest_gbench__wrong_type_names_line_column_field),
+	    cmocka_unit_test(test_ingest_gbench__truncated),
+	    cmocka_unit_test(test_ingest_gbench__bad_inline_inputs),
+	    cmocka_unit_test(test_ingest_gbench__json_positions_and_paths),
+	    cmocka_unit_test(test_ingest_gbench__json_index_without_specials),
+	    cmocka_unit_test(test_ingest_gbench__json_syntax_error_position),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
