@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "bench.h"
 
 typedef struct bench_case {
@@ -76,18 +78,29 @@ int bench_system(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* perfdb native JSON, written with jansson (perfdb's one JSON writer). */
 static void print_json(const perfdb_resultset *rs)
 {
 	size_t i, n = perfdb_resultset_count(rs);
-	printf("{\n  \"results\": [");
+	json_t *root = json_object(), *results = json_array();
+	char *text;
 	for (i = 0; i < n; i++) {
 		const perfdb_result *r = perfdb_resultset_get(rs, i);
-		printf("%s\n    {\"benchmark\": \"%s\", \"metric\": \"%s\", \"unit\": \"%s\", "
-		       "\"direction\": \"%s\", \"value\": %.17g}",
-		       i ? "," : "", r->benchmark, r->metric, r->unit,
-		       perfdb_direction_name(r->direction), r->value);
+		json_t *o = json_object();
+		json_object_set_new(o, "benchmark", json_string(r->benchmark));
+		json_object_set_new(o, "metric", json_string(r->metric));
+		json_object_set_new(o, "unit", json_string(r->unit));
+		json_object_set_new(o, "direction", json_string(perfdb_direction_name(r->direction)));
+		json_object_set_new(o, "value", json_real(r->value));
+		json_array_append_new(results, o);
 	}
-	printf("\n  ]\n}\n");
+	json_object_set_new(root, "results", results);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	json_decref(root);
+	if (text) {
+		puts(text);
+		free(text);
+	}
 }
 
 static void usage(FILE *f)

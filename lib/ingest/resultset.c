@@ -242,9 +242,10 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 			sum += r->samples[i];
 		c.value = sum / (double)r->nsamples;
 	}
-	if (!isfinite(c.value))
-		return perfdb_error__set(PERFDB_EINVAL, "benchmark '%s': value is not a finite number",
-					 r->benchmark);
+	/* Checked after scaling: 1e300 s is not a number of nanoseconds. */
+	if (!isfinite(c.value * factor))
+		return perfdb_error__set(PERFDB_EINVAL, "benchmark '%s': value is not a finite number%s",
+					 r->benchmark, isfinite(c.value) ? " once converted to ns" : "");
 	if (c.n <= 0)
 		c.n = r->nsamples ? (int64_t)r->nsamples : 1;
 
@@ -259,8 +260,16 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 		samples = malloc(r->nsamples * sizeof(*samples));
 		if (!samples)
 			return perfdb_error__oom();
-		for (i = 0; i < r->nsamples; i++)
+		for (i = 0; i < r->nsamples; i++) {
 			samples[i] = r->samples[i] * factor;
+			if (!isfinite(samples[i])) {
+				free(samples);
+				return perfdb_error__set(PERFDB_EINVAL,
+							 "benchmark '%s': sample %zu overflows once "
+							 "converted to %s",
+							 r->benchmark, i, unit);
+			}
+		}
 	}
 	c.samples = samples;
 	c.benchmark = dup_str(r->benchmark);

@@ -1,0 +1,340 @@
+/*
+ * Format names, format detection and the ingest entry points.
+ *
+ * Detection looks at content, never at file names (stdin has none, and CI
+ * artefacts are often called results.txt). It is a lexical look, not a parse:
+ * for JSON it follows the nesting only far enough to see the top-level keys
+ * and the keys of the first elements of "results", and stops as soon as the
+ * answer is known. A truncated or otherwise broken file of a known format is
+ * still recognised, so the user gets that reader's syntax error with a line
+ * and column rather than "unknown format".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/ingest.h"
+#include "util/error.h"
+
+static const struct {
+	const char *name;
+	perfdb_format fmt;
+} format_names[] = {
+    {"auto", PERFDB_FORMAT_AUTO},
+    {"gbench", PERFDB_FORMAT_GBENCH},
+    {"hyperfine", PERFDB_FORMAT_HYPERFINE},
+    {"json", PERFDB_FORMAT_NATIVE_JSON},
+    {"yaml", PERFDB_FORMAT_NATIVE_YAML},
+    {"csv", PERFDB_FORMAT_CSV},
+    /* aliases, accepted but never printed */
+    {"native", PERFDB_FORMAT_NATIVE_JSON},
+    {"googlebenchmark", PERFDB_FORMAT_GBENCH},
+    {"google-benchmark", PERFDB_FORMAT_GBENCH},
+    {"yml", PERFDB_FORMAT_NATIVE_YAML},
+};
+
+const char *perfdb_format_name(perfdb_format fmt)
+{
+	size_t i;
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (format_names[i].fmt == fmt)
+			return format_names[i].name;
+	return "unknown";
+}
+
+int perfdb_format_parse(perfdb_format *out, const char *name)
+{
+	size_t i;
+	if (name)
+		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+			if (strcasecmp(name, format_names[i].name) == 0) {
+				*out = format_names[i].fmt;
+				return 0;
+			}
+	return perfdb_error__set(
+	    PERFDB_EINVAL,
+	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml "
+	    "or csv)",
+	    name ? name : "");
+}
+
+/* --- detection ------------------------------------------------------------- */
+
+static bool space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_bom(const char *d, size_t len)
+{
+	return len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+static bool token_is(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && memcmp(s, word, n) == 0;
+}
+
+/*
+ * JSON: a lexical walk tracking depth and, at depth 1, the current top-level
+ * key. Decides at the first key that settles it.
+ */
+static perfdb_format detect_json(const char *d, size_t len, size_t i)
+{
+	enum { MAXDEPTH = 8 };
+	char stack[MAXDEPTH]; /* '{' or '[' per open level (the first MAXDEPTH) */
+	int depth = 0;
+	bool in_results = false, saw_results = false, saw_gbench_key = false;
+	bool elem_mean = false, native_keys = false;
+
+	while (i < len) {
+		char ch = d[i];
+		if (ch == '"') {
+			size_t start = ++i, n;
+			while (i < len && d[i] != '"')
+				i += d[i] == '\\' ? 2 : 1;
+			if (i >= len)
+				break;
+			n = i - start;
+			i++;
+			while (i < len && space(d[i]))
+				i++;
+			if (i >= len || d[i] != ':')
+				continue; /* a string value, not a key */
+			if (depth == 1) {
+				in_results = token_is(d + start, n, "results");
+				saw_results |= in_results;
+				if (token_is(d + start, n, "benchmarks"))
+					return PERFDB_FORMAT_GBENCH;
+				saw_gbench_key |= token_is(d + start, n, "context");
+				native_keys |= token_is(d + start, n, "perfdb") ||
+					       token_is(d + start, n, "run");
+			} else if (depth == 3 && in_results && stack[1] == '[' && stack[2] == '{') {
+				/* A key of an element of the top-level "results". */
+				if (token_is(d + start, n, "benchmark"))
+					return PERFDB_FORMAT_NATIVE_JSON;
+				if (token_is(d + start, n, "command") ||
+				    token_is(d + start, n, "times"))
+					return PERFDB_FORMAT_HYPERFINE;
+				elem_mean |= token_is(d + start, n, "mean");
+			}
+			continue;
+		}
+		if (ch == '{' || ch == '[') {
+			if (depth == 2 && in_results)
+				elem_mean = false; /* a new element of "results" */
+			if (depth < MAXDEPTH)
+				stack[depth] = ch;
+			depth++;
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+			/* An element of "results" closed with "mean" but neither
+			 * "benchmark" nor "command": only hyperfine writes that. */
+			if (depth == 2 && in_results && elem_mean)
+				return PERFDB_FORMAT_HYPERFINE;
+			if (depth <= 0)
+				break;
+		}
+		i++;
+	}
+	if (saw_results || native_keys)
+		return PERFDB_FORMAT_NATIVE_JSON;
+	if (saw_gbench_key)
+		return PERFDB_FORMAT_GBENCH;
+	return PERFDB_FORMAT_AUTO;
+}
+
+/* CSV: the first line has at least two comma-separated fields, one of them
+ * named "benchmark" (quoted or not, any case, spaces around ignored). */
+static bool detect_csv(const char *d, size_t len, size_t i)
+{
+	size_t fields = 1;
+	bool named = false;
+
+	while (i < len && d[i] != '\n' && d[i] != '\r') {
+		size_t start, end;
+		bool quoted;
+		while (i < len && (d[i] == ' ' || d[i] == '\t'))
+			i++;
+		quoted = i < len && d[i] == '"';
+		if (quoted)
+			i++;
+		start = i;
+		while (i < len &&
+		       (quoted ? d[i] != '"' : d[i] != ',' && d[i] != '\n' && d[i] != '\r'))
+			i++;
+		end = i;
+		if (quoted && i < len)
+			i++;
+		while (!quoted && end > start && (d[end - 1] == ' ' || d[end - 1] == '\t'))
+			end--;
+		if (end - start == 9 && strncasecmp(d + start, "benchmark", 9) == 0)
+			named = true;
+		while (i < len && d[i] != ',' && d[i] != '\n' && d[i] != '\r')
+			i++;
+		if (i < len && d[i] == ',') {
+			fields++;
+			i++;
+		}
+	}
+	return named && fields >= 2;
+}
+
+/* YAML: a top-level (column 0) key of the native format on some line. */
+static bool detect_yaml(const char *d, size_t len, size_t i)
+{
+	static const char *const keys[] = {"results", "perfdb", "run"};
+	while (i < len) {
+		size_t k;
+		for (k = 0; k < 3; k++) {
+			size_t n = strlen(keys[k]), j = i;
+			char q = d[j] == '"' || d[j] == '\'' ? d[j] : 0;
+			if (q)
+				j++;
+			if (j + n > len || memcmp(d + j, keys[k], n) != 0)
+				continue;
+			j += n;
+			if (q && (j >= len || d[j++] != q))
+				continue;
+			while (j < len && (d[j] == ' ' || d[j] == '\t'))
+				j++;
+			if (j < len && d[j] == ':' &&
+			    (j + 1 == len || space(d[j + 1]) || d[j + 1] == '#'))
+				return true;
+		}
+		while (i < len && d[i] != '\n')
+			i++;
+		i++;
+	}
+	return false;
+}
+
+perfdb_format perfdb_ingest_detect(const char *data, size_t len)
+{
+	size_t i = data ? skip_bom(data, len) : len;
+
+	while (i < len && space(data[i]))
+		i++;
+	if (i >= len)
+		return PERFDB_FORMAT_AUTO;
+	if (data[i] == '{')
+		return detect_json(data, len, i);
+	if (data[i] == '[')
+		return PERFDB_FORMAT_AUTO; /* no format perfdb reads is a bare array */
+	if (detect_csv(data, len, i))
+		return PERFDB_FORMAT_CSV;
+	if (detect_yaml(data, len, skip_bom(data, len)))
+		return PERFDB_FORMAT_NATIVE_YAML;
+	return PERFDB_FORMAT_AUTO;
+}
+
+/* --- entry points ---------------------------------------------------------- */
+
+int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			 perfdb_format fmt)
+{
+	size_t i = data ? skip_bom(data, len) : 0;
+
+	if (!rs || (!data && len))
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "perfdb_ingest_buffer: no resultset or data");
+	if (!name || !*name)
+		name = "<input>";
+	while (i < len && space(data[i]))
+		i++;
+	if (i >= len)
+		return perfdb_error__input(PERFDB_EFORMAT, name, 0, 0, NULL, "empty input");
+	if (fmt == PERFDB_FORMAT_AUTO &&
+	    (fmt = perfdb_ingest_detect(data, len)) == PERFDB_FORMAT_AUTO)
+		return perfdb_error__input(
+		    PERFDB_EFORMAT, name, 0, 0, NULL,
+		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
+		    "YAML (a 'results' list), nor CSV with a 'benchmark' column; name the format "
+		    "with --format gbench|hyperfine|json|yaml|csv");
+	switch (fmt) {
+	case PERFDB_FORMAT_GBENCH: return perfdb_ingest__gbench(rs, data, len, name);
+	case PERFDB_FORMAT_HYPERFINE: return perfdb_ingest__hyperfine(rs, data, len, name);
+	case PERFDB_FORMAT_NATIVE_JSON: return perfdb_ingest__native_json(rs, data, len, name);
+	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
+	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
+	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
+	}
+}
+
+/* Reads all of fd: regular files, pipes and /proc files alike. */
+static int read_all(int fd, const char *path, char **out, size_t *outlen)
+{
+	struct stat st;
+	size_t cap = 64 * 1024, len = 0;
+	char *buf;
+
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", path,
+						 strerror(EISDIR));
+		if (S_ISREG(st.st_mode) && st.st_size > 0)
+			cap = (size_t)st.st_size + 1;
+	}
+	if (!(buf = malloc(cap)))
+		return perfdb_error__oom();
+	for (;;) {
+		ssize_t n;
+		if (len == cap) {
+			char *b = realloc(buf, cap * 2);
+			if (!b) {
+				free(buf);
+				return perfdb_error__oom();
+			}
+			buf = b;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", path,
+						 strerror(e));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt)
+{
+	bool is_stdin;
+	const char *name;
+	char *data = NULL;
+	size_t len = 0;
+	int fd, err;
+
+	if (!rs || !path)
+		return perfdb_error__set(PERFDB_EINVAL, "perfdb_ingest_file: no resultset or path");
+	is_stdin = strcmp(path, "-") == 0;
+	name = is_stdin ? "<stdin>" : path;
+	if (is_stdin) {
+		fd = STDIN_FILENO;
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", path, strerror(errno));
+	}
+	err = read_all(fd, name, &data, &len);
+	if (!is_stdin)
+		close(fd);
+	if (err)
+		return err;
+	err = perfdb_ingest_buffer(rs, data, len, name, fmt);
+	free(data);
+	return err;
+}

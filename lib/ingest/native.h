@@ -1,0 +1,70 @@
+/*
+ * Library-internal: the perfdb native format, independent of its syntax.
+ *
+ * native_json.c (jansson, through json.h) and native_yaml.c (libyaml) each
+ * describe their parsed tree through a perfdb_native_ops table; one validator
+ * (native.c) walks it. So the two syntaxes accept exactly the same documents
+ * and report the same errors, word for word, with the same field paths
+ * ("results[2].value"); only the line and column come from the syntax.
+ */
+#ifndef PERFDB_INGEST_NATIVE_H
+#define PERFDB_INGEST_NATIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "perfdb/resultset.h"
+
+/* The kinds of values the validator distinguishes. */
+typedef enum perfdb_native_kind {
+	PERFDB_NATIVE_NULL,
+	PERFDB_NATIVE_BOOL,
+	PERFDB_NATIVE_NUMBER, /* including NaN and infinities, which are refused later */
+	PERFDB_NATIVE_STRING,
+	PERFDB_NATIVE_MAP,
+	PERFDB_NATIVE_SEQ
+} perfdb_native_kind;
+
+/* One member of a map, filled by ops->next. */
+typedef struct perfdb_native_entry {
+	const char *key;      /* NUL-terminated, borrowed from the tree */
+	const void *key_node; /* where the key is (YAML), or NULL (JSON) */
+	const void *value;
+	const void *it; /* the backend's iteration state; NULL before the first call */
+} perfdb_native_entry;
+
+typedef struct perfdb_native_ops {
+	perfdb_native_kind (*kind)(void *ctx, const void *node);
+	/* The text of a scalar: a string's value, "true"/"false" for a boolean
+	 * (as written in YAML), a number as written when the syntax keeps it
+	 * (YAML; JSON gives NULL and the validator formats the value). NULL for
+	 * null, maps and sequences. */
+	const char *(*text)(void *ctx, const void *node);
+	/* A number's value (NaN and infinities included); false for non-numbers. */
+	bool (*number)(void *ctx, const void *node, double *out);
+	size_t (*length)(void *ctx, const void *seq);
+	const void *(*item)(void *ctx, const void *seq, size_t i);
+	/* Advances e through map: 1 with e filled, 0 at the end, or a negative
+	 * PERFDB_E* error already raised (a key that is not a scalar). */
+	int (*next)(void *ctx, const void *map, perfdb_native_entry *e);
+	/* Where a value is: node itself, or (when node is NULL or the backend
+	 * prefers it) member `key` of parent, or item `index` of parent when
+	 * key is NULL. For an unknown key the validator passes the entry's
+	 * key_node as node. 1-based; 0 when unknown. */
+	void (*where)(void *ctx, const void *node, const void *parent, const char *key,
+		      size_t index, int *line, int *column);
+	/* YAML: a plain scalar written where a string belongs is that string
+	 * (`commit: 1234567`); JSON: only strings are strings. */
+	bool scalars_are_text;
+} perfdb_native_ops;
+
+/*
+ * Validates the document rooted at root and, when all of it is valid, merges
+ * its run metadata, tags, context and results into rs. `name` names the
+ * input in errors. Errors: PERFDB_EINPUT (position and field path set),
+ * PERFDB_ENOMEM. On error rs is unchanged.
+ */
+int perfdb_ingest__native(perfdb_resultset *rs, const perfdb_native_ops *ops, void *ctx,
+			  const void *root, const char *name);
+
+#endif

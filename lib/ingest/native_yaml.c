@@ -1,0 +1,245 @@
+/*
+ * perfdb native format, YAML syntax. libyaml's document API loads the tree
+ * (every node keeps its start mark, so errors have a line and column); the
+ * validator in native.c does the rest, exactly as for JSON.
+ *
+ * Plain scalars are resolved by the YAML 1.2 core schema (null, booleans,
+ * integers, floats, .inf, .nan); quoted scalars are always strings, so
+ * `value: "12.5"` is refused like the JSON string "12.5" is. Where a string
+ * belongs, any scalar is taken as written: `commit: 1234567` is the commit
+ * "1234567", not a number.
+ */
+#include <math.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "ingest/ingest.h"
+#include "ingest/native.h"
+#include "ingest/reader.h"
+#include "util/error.h"
+
+typedef struct yaml_ctx {
+	yaml_document_t *doc;
+	const char *name;
+} yaml_ctx;
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static bool one_of(const char *s, const char *a, const char *b, const char *c)
+{
+	return strcmp(s, a) == 0 || strcmp(s, b) == 0 || strcmp(s, c) == 0;
+}
+
+/* Resolves a plain scalar; *out gets the number for PERFDB_NATIVE_NUMBER. */
+static perfdb_native_kind resolve(const char *s, double *out)
+{
+	const char *p = s;
+	double sign = 1.0;
+	int r;
+
+	if (!*s || one_of(s, "~", "null", "Null") || strcmp(s, "NULL") == 0)
+		return PERFDB_NATIVE_NULL;
+	if (one_of(s, "true", "True", "TRUE") || one_of(s, "false", "False", "FALSE"))
+		return PERFDB_NATIVE_BOOL;
+	if (one_of(s, ".nan", ".NaN", ".NAN")) {
+		*out = NAN;
+		return PERFDB_NATIVE_NUMBER;
+	}
+	if (*p == '+' || *p == '-')
+		sign = *p++ == '-' ? -1.0 : 1.0;
+	if (one_of(p, ".inf", ".Inf", ".INF")) {
+		*out = sign * INFINITY;
+		return PERFDB_NATIVE_NUMBER;
+	}
+	if (p == s && s[0] == '0' && (s[1] == 'x' || s[1] == 'o') && s[2]) {
+		/* 0x1F, 0o17: core-schema integers, unsigned. */
+		int base = s[1] == 'x' ? 16 : 8;
+		double v = 0;
+		for (p = s + 2; *p; p++) {
+			int d = *p >= '0' && *p <= '9'	 ? *p - '0'
+				: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+				: *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+							 : 99;
+			if (d >= base)
+				return PERFDB_NATIVE_STRING;
+			v = v * base + d;
+		}
+		*out = v;
+		return PERFDB_NATIVE_NUMBER;
+	}
+	r = perfdb_ingest__number(s, out);
+	if (r == -2)
+		*out = sign * INFINITY; /* 1e999: a number, refused as infinite */
+	return r == -1 ? PERFDB_NATIVE_STRING : PERFDB_NATIVE_NUMBER;
+}
+
+static perfdb_native_kind node_kind(const yaml_node_t *n, double *out)
+{
+	const char *tag = (const char *)n->tag;
+	double ignored;
+
+	if (!out)
+		out = &ignored;
+	switch (n->type) {
+	case YAML_MAPPING_NODE: return PERFDB_NATIVE_MAP;
+	case YAML_SEQUENCE_NODE: return PERFDB_NATIVE_SEQ;
+	case YAML_SCALAR_NODE: break;
+	default: return PERFDB_NATIVE_NULL;
+	}
+	/* An explicit !!int or !!float forces a number, !!null and !!bool their
+	 * kind; the loader gives every other scalar the str tag, so the style
+	 * tells a plain scalar (to resolve) from a quoted one (a string). */
+	if (tag && (strcmp(tag, YAML_INT_TAG) == 0 || strcmp(tag, YAML_FLOAT_TAG) == 0)) {
+		perfdb_native_kind k = resolve(scalar(n), out);
+		return k == PERFDB_NATIVE_NUMBER ? k : PERFDB_NATIVE_STRING;
+	}
+	if (tag && strcmp(tag, YAML_NULL_TAG) == 0)
+		return PERFDB_NATIVE_NULL;
+	if (tag && strcmp(tag, YAML_BOOL_TAG) == 0)
+		return PERFDB_NATIVE_BOOL;
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return PERFDB_NATIVE_STRING;
+	return resolve(scalar(n), out);
+}
+
+static perfdb_native_kind op_kind(void *ctx, const void *node)
+{
+	(void)ctx;
+	return node_kind(node, NULL);
+}
+
+static const char *op_text(void *ctx, const void *node)
+{
+	const yaml_node_t *n = node;
+	(void)ctx;
+	if (n->type != YAML_SCALAR_NODE || node_kind(n, NULL) == PERFDB_NATIVE_NULL)
+		return NULL;
+	return scalar(n);
+}
+
+static bool op_number(void *ctx, const void *node, double *out)
+{
+	double d;
+	(void)ctx;
+	if (node_kind(node, &d) != PERFDB_NATIVE_NUMBER)
+		return false;
+	*out = d;
+	return true;
+}
+
+static size_t op_length(void *ctx, const void *seq)
+{
+	const yaml_node_t *n = seq;
+	(void)ctx;
+	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+static const void *op_item(void *ctx, const void *seq, size_t i)
+{
+	yaml_ctx *c = ctx;
+	const yaml_node_t *n = seq;
+	return yaml_document_get_node(c->doc, n->data.sequence.items.start[i]);
+}
+
+static int op_next(void *ctx, const void *map, perfdb_native_entry *e)
+{
+	yaml_ctx *c = ctx;
+	const yaml_node_t *n = map;
+	const yaml_node_pair_t *p;
+	const yaml_node_t *key;
+
+	p = e->it ? (const yaml_node_pair_t *)e->it + 1 : n->data.mapping.pairs.start;
+	if (p >= n->data.mapping.pairs.top)
+		return 0;
+	e->it = p;
+	key = yaml_document_get_node(c->doc, p->key);
+	if (key->type != YAML_SCALAR_NODE)
+		return perfdb_error__input(
+		    PERFDB_EINPUT, c->name, (int)key->start_mark.line + 1,
+		    (int)key->start_mark.column + 1, NULL, "a key must be a plain name, not %s",
+		    key->type == YAML_MAPPING_NODE ? "a mapping" : "a sequence");
+	e->key = scalar(key);
+	e->key_node = key;
+	e->value = yaml_document_get_node(c->doc, p->value);
+	return 1;
+}
+
+static void op_where(void *ctx, const void *node, const void *parent, const char *key, size_t index,
+		     int *line, int *column)
+{
+	const yaml_node_t *n = node ? node : parent;
+	(void)ctx;
+	(void)key;
+	(void)index;
+	*line = n ? (int)n->start_mark.line + 1 : 0;
+	*column = n ? (int)n->start_mark.column + 1 : 0;
+}
+
+static const perfdb_native_ops yaml_ops = {
+    op_kind, op_text, op_number, op_length, op_item, op_next, op_where, true,
+};
+
+static int syntax_error(const yaml_parser_t *p, const char *name)
+{
+	if (p->error == YAML_MEMORY_ERROR)
+		return perfdb_error__oom();
+	if (p->context)
+		return perfdb_error__input(PERFDB_EINPUT, name, (int)p->problem_mark.line + 1,
+					   (int)p->problem_mark.column + 1, NULL,
+					   "invalid YAML: %s %s (line %d)",
+					   p->problem ? p->problem : "syntax error", p->context,
+					   (int)p->context_mark.line + 1);
+	return perfdb_error__input(PERFDB_EINPUT, name, (int)p->problem_mark.line + 1,
+				   (int)p->problem_mark.column + 1, NULL, "invalid YAML: %s",
+				   p->problem ? p->problem : "syntax error");
+}
+
+int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc, extra;
+	yaml_node_t *root, *more;
+	yaml_ctx ctx;
+	int err;
+
+	if (!name)
+		name = "<input>";
+	if (!yaml_parser_initialize(&parser))
+		return perfdb_error__oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		err = syntax_error(&parser, name);
+		yaml_parser_delete(&parser);
+		return err;
+	}
+	if (!(root = yaml_document_get_root_node(&doc))) {
+		err = perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL,
+					  "no YAML document (expected a mapping with 'results')");
+		goto out;
+	}
+	/* One file is one run: a second document would be silently dropped. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		err = syntax_error(&parser, name);
+		goto out;
+	}
+	more = yaml_document_get_root_node(&extra);
+	if (more) {
+		err = perfdb_error__input(PERFDB_EINPUT, name, (int)more->start_mark.line + 1,
+					  (int)more->start_mark.column + 1, NULL,
+					  "a second YAML document: one file holds one run");
+		yaml_document_delete(&extra);
+		goto out;
+	}
+	yaml_document_delete(&extra);
+
+	ctx.doc = &doc;
+	ctx.name = name;
+	err = perfdb_ingest__native(rs, &yaml_ops, &ctx, root, name);
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return err;
+}

@@ -1,0 +1,191 @@
+/*
+ * Pieces the native and CSV readers share: strict numbers and a
+ * (benchmark, metric) index. See reader.h.
+ */
+#include "ingest/reader.h"
+
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int perfdb_ingest__number(const char *s, double *out)
+{
+	size_t i = 0, digits = 0, len = strlen(s);
+	char *end;
+	double v;
+
+	/* Check the grammar first: strtod alone would accept white space,
+	 * hexadecimal, "nan", "inf" and a valid prefix of anything. */
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	while (i < len && is_digit(s[i]))
+		i++, digits++;
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && is_digit(s[i]))
+			i++, digits++;
+	}
+	if (digits == 0)
+		return -1;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t exp_digits = 0;
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		while (i < len && is_digit(s[i]))
+			i++, exp_digits++;
+		if (exp_digits == 0)
+			return -1;
+	}
+	if (i != len)
+		return -1;
+
+	pthread_once(&c_locale_once, make_c_locale);
+	v = c_locale ? strtod_l(s, &end, c_locale) : strtod(s, &end);
+	if (end != s + len || !isfinite(v))
+		return -2;
+	*out = v;
+	return 0;
+}
+
+static bool fits(double v, double factor)
+{
+	return isnan(v) || isfinite(v * factor);
+}
+
+bool perfdb_ingest__fits_unit(const perfdb_result *r)
+{
+	const char *canonical;
+	double f;
+	size_t i;
+
+	perfdb_unit_normalize(r->unit, &canonical, &f);
+	if (!fits(r->value, f) || !fits(r->mean, f) || !fits(r->median, f) || !fits(r->stddev, f) ||
+	    !fits(r->min, f) || !fits(r->max, f))
+		return false;
+	for (i = 0; i < r->nsamples; i++)
+		if (!fits(r->samples[i], f))
+			return false;
+	return true;
+}
+
+int perfdb_ingest__columns(const char *s, size_t len)
+{
+	size_t i;
+	int n = 0;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+struct perfdb_ingest_slot {
+	const char *benchmark; /* NULL: empty slot */
+	const char *metric;
+	uint64_t hash;
+	size_t value;
+};
+
+static uint64_t hash_pair(const char *a, const char *b)
+{
+	/* FNV-1a over "a\0b". */
+	uint64_t h = 14695981039346656037ull;
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ull;
+	h = (h ^ 0xffu) * 1099511628211ull;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ull;
+	return h;
+}
+
+static int grow(perfdb_ingest_index *idx)
+{
+	size_t cap = idx->cap ? idx->cap * 2 : 64, i;
+	struct perfdb_ingest_slot *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return perfdb_error__oom();
+	for (i = 0; i < idx->cap; i++) {
+		struct perfdb_ingest_slot *s = &idx->slots[i];
+		size_t j;
+		if (!s->benchmark)
+			continue;
+		for (j = s->hash & (cap - 1); slots[j].benchmark; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = *s;
+	}
+	free(idx->slots);
+	idx->slots = slots;
+	idx->cap = cap;
+	return 0;
+}
+
+int perfdb_ingest__index_add(perfdb_ingest_index *idx, const char *benchmark, const char *metric,
+			     size_t value, size_t *found)
+{
+	uint64_t h = hash_pair(benchmark, metric);
+	size_t j;
+	int err;
+
+	/* Keep the load factor under 1/2 so probes stay short. */
+	if ((idx->count + 1) * 2 > idx->cap && (err = grow(idx)))
+		return err;
+	for (j = h & (idx->cap - 1); idx->slots[j].benchmark; j = (j + 1) & (idx->cap - 1)) {
+		struct perfdb_ingest_slot *s = &idx->slots[j];
+		if (s->hash == h && strcmp(s->benchmark, benchmark) == 0 &&
+		    strcmp(s->metric, metric) == 0) {
+			*found = s->value;
+			return 1;
+		}
+	}
+	idx->slots[j].benchmark = benchmark;
+	idx->slots[j].metric = metric;
+	idx->slots[j].hash = h;
+	idx->slots[j].value = value;
+	idx->count++;
+	return 0;
+}
+
+int perfdb_ingest__index_find(const perfdb_ingest_index *idx, const char *benchmark,
+			      const char *metric, size_t *found)
+{
+	uint64_t h;
+	size_t j;
+
+	if (!idx->cap)
+		return 0;
+	h = hash_pair(benchmark, metric);
+	for (j = h & (idx->cap - 1); idx->slots[j].benchmark; j = (j + 1) & (idx->cap - 1)) {
+		const struct perfdb_ingest_slot *s = &idx->slots[j];
+		if (s->hash == h && strcmp(s->benchmark, benchmark) == 0 &&
+		    strcmp(s->metric, metric) == 0) {
+			*found = s->value;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void perfdb_ingest__index_release(perfdb_ingest_index *idx)
+{
+	free(idx->slots);
+	idx->slots = NULL;
+	idx->cap = idx->count = 0;
+}

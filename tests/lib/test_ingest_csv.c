@@ -1,0 +1,302 @@
+/* Tests of the CSV reader (lib/ingest/csv.c) and the strict number parser it uses. */
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "ingest/reader.h"
+#include "ingest_expect.h"
+
+#define CSV PERFDB_FORMAT_CSV
+
+static perfdb_resultset *load(const char *file)
+{
+	char path[512];
+	perfdb_resultset *rs;
+	int rc;
+	snprintf(path, sizeof(path), "%s/csv/%s", PERFDB_TEST_DATA, file);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO);
+	if (rc)
+		print_message("%s\n", perfdb_error_last()->message);
+	assert_int_equal(rc, 0);
+	return rs;
+}
+
+static void test_ingest_csv__basic(void **state)
+{
+	perfdb_resultset *rs = load("basic.csv");
+	const perfdb_result *r;
+	int m;
+	(void)state;
+	assert_int_equal(perfdb_resultset_count(rs), 3);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "csv");
+	for (m = 0; m < PERFDB_META_COUNT_; m++)
+		if (m != PERFDB_META_SOURCE)
+			assert_null(perfdb_resultset_meta(rs, (perfdb_meta)m));
+
+	r = perfdb_resultset_get(rs, 0);
+	assert_string_equal(r->benchmark, "parse/small");
+	assert_string_equal(r->metric, "wall_time");
+	assert_string_equal(r->unit, "ns");
+	assert_int_equal(r->direction, PERFDB_LOWER_IS_BETTER);
+	assert_near(r->value, 12.5e6, 1e-6);
+	assert_int_equal(r->n, 10);
+	assert_near(r->stddev, 0.2e6, 1e-6);
+	assert_near(r->min, 12.1e6, 1e-6);
+	assert_near(r->max, 13.0e6, 1e-6);
+	assert_near(r->median, 12.4e6, 1e-6);
+	assert_near(r->mean, 12.5e6, 1e-6);
+	assert_int_equal(r->nsamples, 0);
+
+	r = perfdb_resultset_get(rs, 1);
+	assert_string_equal(r->metric, "throughput");
+	assert_string_equal(r->unit, "items/s");
+	assert_int_equal(r->direction, PERFDB_HIGHER_IS_BETTER);
+	assert_near(r->value, 1000, 0);
+	assert_int_equal(r->n, 1);
+	assert_true(isnan(r->stddev));
+
+	r = perfdb_resultset_get(rs, 2);
+	assert_string_equal(r->benchmark, "score");
+	assert_string_equal(r->metric, "value");
+	assert_string_equal(r->unit, "");
+	assert_int_equal(r->direction, PERFDB_HIGHER_IS_BETTER);
+	assert_near(r->value, 87, 0);
+	perfdb_resultset_free(rs);
+}
+
+/* Rows repeating a (benchmark, metric) are the samples of one result, in file order. */
+static void test_ingest_csv__repeated_rows_are_samples(void **state)
+{
+	perfdb_resultset *rs = load("samples.csv");
+	const perfdb_result *r;
+	(void)state;
+	assert_int_equal(perfdb_resultset_count(rs), 2);
+	r = perfdb_resultset_get(rs, 0);
+	assert_string_equal(r->benchmark, "sort/1024");
+	assert_string_equal(r->unit, "ns");
+	assert_int_equal(r->nsamples, 3);
+	assert_near(r->samples[0], 10500, 1e-9);
+	assert_near(r->samples[1], 10700, 1e-9);
+	assert_near(r->samples[2], 10600, 1e-9);
+	assert_near(r->value, 10600, 1e-9);
+	assert_int_equal(r->n, 3);
+	r = perfdb_resultset_get(rs, 1);
+	assert_string_equal(r->benchmark, "sort/4096");
+	assert_int_equal(r->nsamples, 2);
+	assert_near(r->samples[1], 47500, 1e-9);
+	perfdb_resultset_free(rs);
+}
+
+/* BOM, quoted header, embedded comma, doubled quote, embedded CRLF, CRLF rows, spaces. */
+static void test_ingest_csv__rfc4180(void **state)
+{
+	perfdb_resultset *rs = load("rfc4180.csv");
+	(void)state;
+	assert_int_equal(perfdb_resultset_count(rs), 4);
+	assert_near(find_result(rs, "parse, small", "value")->value, 1.5e6, 1e-6);
+	assert_near(find_result(rs, "say \"hi\"", "value")->value, 2000, 1e-9);
+	assert_near(find_result(rs, "two\r\nlines", "value")->value, 3e9, 1e-3);
+	assert_near(find_result(rs, "spaced", "value")->value, 4, 0);
+	assert_string_equal(find_result(rs, "spaced", "value")->unit, "ns");
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_csv__layout(void **state)
+{
+	perfdb_resultset *rs;
+	(void)state;
+	/* No final line break, blank lines, header names in any case, x- columns ignored. */
+	rs = ingest_ok("\n\nBenchmark , VALUE,x-host,Unit\n\na,1,h1,ms\n\nb,2,h2,ms", CSV);
+	assert_int_equal(perfdb_resultset_count(rs), 2);
+	assert_near(find_result(rs, "b", "value")->value, 2e6, 1e-6);
+	perfdb_resultset_free(rs);
+
+	/* A quoted empty field is a field, a quoted benchmark keeps its spaces. */
+	rs = ingest_ok("benchmark,value,unit\n\" padded \",1,\"\"\n", CSV);
+	assert_string_equal(perfdb_resultset_get(rs, 0)->benchmark, " padded ");
+	assert_string_equal(perfdb_resultset_get(rs, 0)->unit, "");
+	perfdb_resultset_free(rs);
+
+	/* The same benchmark under two metrics is two results. */
+	rs = ingest_ok("benchmark,metric,value\na,x,1\na,y,2\na,x,3\n", CSV);
+	assert_int_equal(perfdb_resultset_count(rs), 2);
+	assert_int_equal(find_result(rs, "a", "x")->nsamples, 2);
+	assert_int_equal(find_result(rs, "a", "y")->nsamples, 0);
+	perfdb_resultset_free(rs);
+
+	/* A direction on one row of a group applies to the group. */
+	rs = ingest_ok("benchmark,value,direction\na,1,\na,2,higher\n", CSV);
+	assert_int_equal(perfdb_resultset_get(rs, 0)->direction, PERFDB_HIGHER_IS_BETTER);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_csv__errors(void **state)
+{
+	(void)state;
+	/* numbers */
+	expect_input_error("benchmark,value\na,12abc\n", CSV, "b.csv", PERFDB_EINPUT, 2, 3, "value",
+			   "'12abc' is not a number");
+	expect_input_error("benchmark,value\na,\n", CSV, "b.csv", PERFDB_EINPUT, 2, 3, "value",
+			   "no value");
+	expect_input_error("benchmark,value\na,nan\n", CSV, "b.csv", PERFDB_EINPUT, 2, 3, "value",
+			   "'nan' is not a number");
+	expect_input_error("benchmark,value\na,inf\n", CSV, "b.csv", PERFDB_EINPUT, 2, 3, "value",
+			   "'inf' is not a number");
+	expect_input_error("benchmark,value\na,0x10\n", CSV, "b.csv", PERFDB_EINPUT, 2, 3, "value",
+			   "'0x10' is not a number");
+	expect_input_error("benchmark,value\na,1e999\n", CSV, "b.csv", PERFDB_EINPUT, 2, 3, "value",
+			   "'1e999' is out of range");
+	expect_input_error("benchmark,value,n\na,1,1.5\n", CSV, "b.csv", PERFDB_EINPUT, 2, 5, "n",
+			   "expected a whole number of at least 1, got '1.5'");
+	expect_input_error("benchmark,value,stddev\na,1,-1\n", CSV, "b.csv", PERFDB_EINPUT, 2, 5,
+			   "stddev", "cannot be negative");
+	expect_input_error("benchmark,value,min,max\na,1,3,2\n", CSV, "b.csv", PERFDB_EINPUT, 2, 5,
+			   "min", "min 3 is greater than max 2");
+	expect_input_error("benchmark,value,unit\na,1e300,s\n", CSV, "b.csv", PERFDB_EINPUT, 2, 1,
+			   "value", "out of range once converted from 's'");
+	/* columns are counted in characters, not bytes */
+	expect_input_error("benchmark,value\n\"\xc2\xb5\xc2\xb5\xc2\xb5\",12abc\n", CSV, "b.csv",
+			   PERFDB_EINPUT, 2, 7, "value", "is not a number");
+	/* CRLF and an embedded line break keep line numbers right */
+	expect_input_error("benchmark,value\r\na,1\r\nb,zz\r\n", CSV, "b.csv", PERFDB_EINPUT, 3, 3,
+			   "value", "'zz' is not a number");
+	expect_input_error("benchmark,value\n\"two\nlines\",1\nb,x\n", CSV, "b.csv", PERFDB_EINPUT,
+			   4, 3, "value", "'x' is not a number");
+	/* header */
+	expect_input_error("benchmark,value,colour\na,1,red\n", CSV, "b.csv", PERFDB_EINPUT, 1, 17,
+			   "colour", "unknown column 'colour'");
+	expect_input_error("benchmark,value,commit\na,1,abc\n", CSV, "b.csv", PERFDB_EINPUT, 1, 17,
+			   "commit", "one CSV file is one run");
+	expect_input_error("benchmark,unit\na,ms\n", CSV, "b.csv", PERFDB_EINPUT, 1, 1, "value",
+			   "the header has no 'value' column");
+	expect_input_error("name,benchmark2,value\n", CSV, "b.csv", PERFDB_EINPUT, 1, 1, "name",
+			   "unknown column 'name'");
+	expect_input_error("value,metric\n1,x\n", CSV, "b.csv", PERFDB_EINPUT, 1, 1, "benchmark",
+			   "the header has no 'benchmark' column");
+	expect_input_error("benchmark,value,Value\n", CSV, "b.csv", PERFDB_EINPUT, 1, 17, "Value",
+			   "column 'Value' appears twice");
+	expect_input_error("benchmark,value,\na,1,\n", CSV, "b.csv", PERFDB_EINPUT, 1, 17, NULL,
+			   "column 3 has no name");
+	expect_input_error("benchmark,value\n", CSV, "b.csv", PERFDB_EINPUT, 1, 0, NULL,
+			   "no results: the header is not followed by any row");
+	/* rows */
+	expect_input_error("benchmark,value\na,1,2\n", CSV, "b.csv", PERFDB_EINPUT, 2, 1, NULL,
+			   "this row has 3 fields, the header has 2");
+	expect_input_error("benchmark,value\n,1\n", CSV, "b.csv", PERFDB_EINPUT, 2, 1, "benchmark",
+			   "no benchmark name");
+	expect_input_error("benchmark,value,direction\na,1,up\n", CSV, "b.csv", PERFDB_EINPUT, 2, 5,
+			   "direction", "unknown direction 'up'");
+	/* quoting */
+	expect_input_error("benchmark,value\n\"a,1\n", CSV, "b.csv", PERFDB_EINPUT, 2, 1,
+			   "benchmark", "a quoted field is not closed");
+	expect_input_error("benchmark,value\na\"b,1\n", CSV, "b.csv", PERFDB_EINPUT, 2, 2,
+			   "benchmark", "a quote inside an unquoted field");
+	expect_input_error("benchmark,value\n\"a\"x,1\n", CSV, "b.csv", PERFDB_EINPUT, 2, 4,
+			   "benchmark", "unexpected text after a closing quote");
+	/* groups */
+	expect_input_error("benchmark,value,unit\na,1,ms\na,2,us\n", CSV, "b.csv", PERFDB_EINPUT, 3,
+			   5, "unit", "unit 'us' differs from 'ms' on line 2");
+	expect_input_error("benchmark,value,direction\na,1,lower\na,2,higher\n", CSV, "b.csv",
+			   PERFDB_EINPUT, 3, 5, "direction",
+			   "direction 'higher' differs from line 2");
+	expect_input_error("benchmark,value,stddev\na,1,0.1\na,2,\n", CSV, "b.csv", PERFDB_EINPUT,
+			   3, 5, "stddev", "statistics columns belong to a single-row result");
+	expect_input_error("benchmark,value,stddev\na,1,\nb,1,\na,2,0.5\n", CSV, "b.csv",
+			   PERFDB_EINPUT, 4, 5, "stddev",
+			   "benchmark 'a', metric 'value' repeats line 2");
+}
+
+static void test_ingest_csv__number_grammar(void **state)
+{
+	static const struct {
+		const char *text;
+		double want;
+	} ok[] = {{"1", 1},	 {"-1.5", -1.5}, {"+.5", 0.5}, {"5.", 5},
+		  {"1e3", 1000}, {"1E-3", 1e-3}, {"0", 0},     {"007", 7}};
+	static const char *bad[] = {"",	 " 1", "1 ",   "12abc", "nan", "inf", "0x10", "1e",
+				    ".", "-",  "1..2", "e5",	"1,5", "--1", "1e+",  "\xc2\xb5"};
+	double d;
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(perfdb_ingest__number(ok[i].text, &d), 0);
+		assert_near(d, ok[i].want, 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = 42;
+		if (perfdb_ingest__number(bad[i], &d) != -1)
+			print_message("accepted '%s'\n", bad[i]);
+		assert_int_equal(perfdb_ingest__number(bad[i], &d), -1);
+		assert_near(d, 42, 0);
+	}
+	assert_int_equal(perfdb_ingest__number("1e999", &d), -2);
+	assert_int_equal(perfdb_ingest__number("-1e999", &d), -2);
+}
+
+/* A program that switched to a comma-decimal locale still reads "1.5" as 1.5. */
+static void test_ingest_csv__locale_independent(void **state)
+{
+	static const char *locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8"};
+	perfdb_resultset *rs;
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(locales) / sizeof(locales[0]); i++)
+		if (setlocale(LC_NUMERIC, locales[i]))
+			break;
+	if (i == sizeof(locales) / sizeof(locales[0]))
+		skip(); /* no comma-decimal locale installed here */
+	rs = ingest_ok("benchmark,value\na,1.5\n", CSV);
+	setlocale(LC_NUMERIC, "C");
+	assert_near(perfdb_resultset_get(rs, 0)->value, 1.5, 0);
+	perfdb_resultset_free(rs);
+}
+
+/* Thousands of groups and repetitions: grouping stays exact. */
+static void test_ingest_csv__many_rows(void **state)
+{
+	enum { BENCHES = 5000, REPS = 4 };
+	size_t cap = (size_t)BENCHES * REPS * 32 + 64, len = 0, i, j;
+	char *buf = malloc(cap);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(buf);
+	len += (size_t)snprintf(buf + len, cap - len, "benchmark,value\n");
+	for (j = 0; j < REPS; j++)
+		for (i = 0; i < BENCHES; i++)
+			len += (size_t)snprintf(buf + len, cap - len, "bench/%zu,%zu\n", i,
+						i * 10 + j);
+	rs = ingest_ok(buf, CSV);
+	assert_int_equal(perfdb_resultset_count(rs), BENCHES);
+	for (i = 0; i < BENCHES; i += 997) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		char name[32];
+		snprintf(name, sizeof(name), "bench/%zu", i);
+		assert_string_equal(r->benchmark, name);
+		assert_int_equal(r->nsamples, REPS);
+		for (j = 0; j < REPS; j++)
+			assert_near(r->samples[j], (double)(i * 10 + j), 0);
+	}
+	perfdb_resultset_free(rs);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ingest_csv__basic),
+	    cmocka_unit_test(test_ingest_csv__repeated_rows_are_samples),
+	    cmocka_unit_test(test_ingest_csv__rfc4180),
+	    cmocka_unit_test(test_ingest_csv__layout),
+	    cmocka_unit_test(test_ingest_csv__errors),
+	    cmocka_unit_test(test_ingest_csv__number_grammar),
+	    cmocka_unit_test(test_ingest_csv__locale_independent),
+	    cmocka_unit_test(test_ingest_csv__many_rows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

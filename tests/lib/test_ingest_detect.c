@@ -1,0 +1,395 @@
+/* Tests of format names, format detection and the ingest entry points (lib/ingest/detect.c). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ingest_expect.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+static size_t detect_dir(const char *sub, const char *suffix, perfdb_format want)
+{
+	char dir[512], path[1024];
+	struct dirent *de;
+	size_t count = 0;
+	DIR *d;
+	snprintf(dir, sizeof(dir), "%s/%s", PERFDB_TEST_DATA, sub);
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name), len;
+		char *data;
+		if (n < strlen(suffix) || strcmp(de->d_name + n - strlen(suffix), suffix) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		data = slurp(path, &len);
+		if (perfdb_ingest_detect(data, len) != want)
+			print_message("%s: detected %s\n", path,
+				      perfdb_format_name(perfdb_ingest_detect(data, len)));
+		assert_int_equal(perfdb_ingest_detect(data, len), want);
+		free(data);
+		count++;
+	}
+	closedir(d);
+	return count;
+}
+
+/* Every committed fixture, real tool output and hand-made broken ones alike. */
+static void test_ingest_detect__fixtures(void **state)
+{
+	(void)state;
+	assert_true(detect_dir("gbench", ".json", PERFDB_FORMAT_GBENCH) >= 2);
+	assert_true(detect_dir("hyperfine", ".json", PERFDB_FORMAT_HYPERFINE) >= 2);
+	assert_true(detect_dir("native", ".json", PERFDB_FORMAT_NATIVE_JSON) >= 2);
+	assert_true(detect_dir("native", ".yaml", PERFDB_FORMAT_NATIVE_YAML) >= 2);
+	assert_true(detect_dir("csv", ".csv", PERFDB_FORMAT_CSV) >= 3);
+}
+
+static perfdb_format detect(const char *s)
+{
+	return perfdb_ingest_detect(s, strlen(s));
+}
+
+static void test_ingest_detect__content(void **state)
+{
+	(void)state;
+	/* gbench: "benchmarks" decides; a file cut inside "context" is still gbench. */
+	assert_int_equal(detect("{\"context\": {\"date\": \"x\"}, \"benchmarks\": []}"),
+			 PERFDB_FORMAT_GBENCH);
+	assert_int_equal(detect("{\n  \"context\": {\n    \"date\": \"2026"), PERFDB_FORMAT_GBENCH);
+	assert_int_equal(detect("{\"benchmarks\": [{\"name\": \"BM_x\", \"real_time\": 1"),
+			 PERFDB_FORMAT_GBENCH);
+	/* hyperfine: elements with command/times, or mean without benchmark */
+	assert_int_equal(detect("{\"results\": [{\"command\": \"true\", \"mean\": 0.1}]}"),
+			 PERFDB_FORMAT_HYPERFINE);
+	assert_int_equal(detect("{\"results\": [{\"times\": [0.1]}]}"), PERFDB_FORMAT_HYPERFINE);
+	assert_int_equal(detect("{\"results\": [{\"mean\": 0.1, \"stddev\": null}]}"),
+			 PERFDB_FORMAT_HYPERFINE);
+	/* native JSON: elements with benchmark, even with mean first */
+	assert_int_equal(
+	    detect("{\"results\": [{\"mean\": 3, \"benchmark\": \"x\", \"value\": 3}]}"),
+	    PERFDB_FORMAT_NATIVE_JSON);
+	/* keys at the wrong depth or inside strings do not count */
+	assert_int_equal(detect("{\"run\": {\"context\": {\"benchmarks\": 1, \"command\": 2}},"
+				" \"results\": [{\"x\": {\"command\": 1}, \"benchmark\": "
+				"\"a\\\"benchmarks\\\": 1\", \"value\": 1}]}"),
+			 PERFDB_FORMAT_NATIVE_JSON);
+	/* native JSON when only its own keys are seen: empty or cut results */
+	assert_int_equal(detect("{\"results\": []}"), PERFDB_FORMAT_NATIVE_JSON);
+	assert_int_equal(detect("{\"perfdb\": 1, \"run\": {\"commit\": \"a"),
+			 PERFDB_FORMAT_NATIVE_JSON);
+	/* native YAML */
+	assert_int_equal(detect("---\n# perfdb\nresults:\n  - {benchmark: a, value: 1}\n"),
+			 PERFDB_FORMAT_NATIVE_YAML);
+	assert_int_equal(detect("run:\n  commit: abc\n"), PERFDB_FORMAT_NATIVE_YAML);
+	assert_int_equal(detect("\"results\": []\n"), PERFDB_FORMAT_NATIVE_YAML);
+	assert_int_equal(detect("results:\r\n- {benchmark: a, value: 1}\r\n"),
+			 PERFDB_FORMAT_NATIVE_YAML);
+	/* CSV: a benchmark column and a comma on the first line */
+	assert_int_equal(detect("value,benchmark\n1,a\n"), PERFDB_FORMAT_CSV);
+	assert_int_equal(detect("\xEF\xBB\xBF\"Benchmark\" , \"value\"\r\n"), PERFDB_FORMAT_CSV);
+	assert_int_equal(detect("benchmark,value\nresults: 1\n"), PERFDB_FORMAT_CSV);
+	/* unknown */
+	assert_int_equal(detect(""), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect(" \n\t\r\n"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("{\"foo\": 1}"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("[{\"benchmark\": \"a\"}]"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("hello world\n"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("benchmark\na\n"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("index,value\n0,26705\n"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("foo:\n  results: 1\n"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(perfdb_ingest_detect(NULL, 0), PERFDB_FORMAT_AUTO);
+}
+
+static void test_ingest_detect__format_names(void **state)
+{
+	static const struct {
+		const char *name;
+		perfdb_format fmt;
+	} names[] = {
+	    {"auto", PERFDB_FORMAT_AUTO},
+	    {"gbench", PERFDB_FORMAT_GBENCH},
+	    {"hyperfine", PERFDB_FORMAT_HYPERFINE},
+	    {"json", PERFDB_FORMAT_NATIVE_JSON},
+	    {"yaml", PERFDB_FORMAT_NATIVE_YAML},
+	    {"csv", PERFDB_FORMAT_CSV},
+	    {"native", PERFDB_FORMAT_NATIVE_JSON},
+	    {"googlebenchmark", PERFDB_FORMAT_GBENCH},
+	    {"google-benchmark", PERFDB_FORMAT_GBENCH},
+	    {"CSV", PERFDB_FORMAT_CSV},
+	    {"yml", PERFDB_FORMAT_NATIVE_YAML},
+	};
+	perfdb_format f;
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		f = (perfdb_format)99;
+		assert_int_equal(perfdb_format_parse(&f, names[i].name), 0);
+		assert_int_equal(f, names[i].fmt);
+	}
+	for (i = 0; i < 6; i++) {
+		assert_string_equal(perfdb_format_name(names[i].fmt), names[i].name);
+		assert_int_equal(perfdb_format_parse(&f, perfdb_format_name(names[i].fmt)), 0);
+		assert_int_equal(f, names[i].fmt);
+	}
+	assert_int_equal(perfdb_format_parse(&f, "xml"), PERFDB_EINVAL);
+	assert_string_equal(
+	    perfdb_error_last()->message,
+	    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml or csv)");
+	assert_int_equal(perfdb_format_parse(&f, ""), PERFDB_EINVAL);
+	assert_int_equal(perfdb_format_parse(&f, NULL), PERFDB_EINVAL);
+}
+
+static void test_ingest_detect__empty_and_unknown(void **state)
+{
+	(void)state;
+	expect_input_error("", PERFDB_FORMAT_AUTO, "e.json", PERFDB_EFORMAT, 0, 0, NULL,
+			   "e.json: empty input");
+	expect_input_error(" \r\n\t\n", PERFDB_FORMAT_AUTO, "e.json", PERFDB_EFORMAT, 0, 0, NULL,
+			   "empty input");
+	/* Empty stays empty input whatever format is forced. */
+	expect_input_error("\xEF\xBB\xBF\n", PERFDB_FORMAT_CSV, "e.csv", PERFDB_EFORMAT, 0, 0, NULL,
+			   "empty input");
+	expect_input_error("  ", PERFDB_FORMAT_GBENCH, "e.json", PERFDB_EFORMAT, 0, 0, NULL,
+			   "empty input");
+	expect_input_error("hello\n", PERFDB_FORMAT_AUTO, "notes.txt", PERFDB_EFORMAT, 0, 0, NULL,
+			   "notes.txt: unknown format");
+	expect_input_error("hello\n", PERFDB_FORMAT_AUTO, "notes.txt", PERFDB_EFORMAT, 0, 0, NULL,
+			   "--format gbench|hyperfine|json|yaml|csv");
+}
+
+/* A forced format is used even when the content says otherwise. */
+static void test_ingest_detect__forced_format(void **state)
+{
+	perfdb_resultset *rs;
+	(void)state;
+	expect_input_error("benchmark,value\na,1\n", PERFDB_FORMAT_NATIVE_JSON, "f", PERFDB_EINPUT,
+			   1, 9, NULL, "invalid JSON");
+	expect_input_error("{\"results\": [{\"benchmark\": \"a\", \"value\": 1}]}",
+			   PERFDB_FORMAT_CSV, "f", PERFDB_EINPUT, 1, 2, NULL,
+			   "a quote inside an unquoted field");
+	/* Flow-style YAML starts with '{' and is JSON to detection, YAML when named. */
+	rs = ingest_ok("{results: [{benchmark: a, value: 1}]}", PERFDB_FORMAT_NATIVE_YAML);
+	assert_int_equal(perfdb_resultset_count(rs), 1);
+	perfdb_resultset_free(rs);
+}
+
+/* A truncated file of a known format gets that reader's syntax error, with a position. */
+static void test_ingest_detect__truncated_is_syntax_error(void **state)
+{
+	static const char *files[] = {"gbench/gbench_truncated.json",
+				      "hyperfine/hyperfine_truncated.json"};
+	char path[512];
+	size_t i;
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		perfdb_resultset *rs = guarded_new();
+		const perfdb_error *e;
+		snprintf(path, sizeof(path), "%s/%s", PERFDB_TEST_DATA, files[i]);
+		assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), PERFDB_EINPUT);
+		e = perfdb_error_last();
+		assert_string_equal(e->file, path);
+		assert_true(e->line > 1);
+		assert_true(e->column > 0);
+		assert_guarded_unchanged(rs);
+		perfdb_resultset_free(rs);
+	}
+}
+
+/* Detection dispatches to every reader. */
+static void test_ingest_detect__dispatch(void **state)
+{
+	static const struct {
+		const char *file, *source;
+	} files[] = {
+	    {"gbench/gbench_basic.json", "gbench"},
+	    {"hyperfine/hyperfine_basic.json", "hyperfine"},
+	    {"native/full.json", "native"},
+	    {"native/full.yaml", "native"},
+	    {"csv/basic.csv", "csv"},
+	};
+	char path[512];
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		perfdb_resultset *rs;
+		int rc;
+		snprintf(path, sizeof(path), "%s/%s", PERFDB_TEST_DATA, files[i].file);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		rc = perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO);
+		if (rc)
+			print_message("%s\n", perfdb_error_last()->message);
+		assert_int_equal(rc, 0);
+		assert_true(perfdb_resultset_count(rs) > 0);
+		assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), files[i].source);
+		perfdb_resultset_free(rs);
+	}
+}
+
+static void test_ingest_detect__file_errors(void **state)
+{
+	perfdb_resultset *rs = guarded_new();
+	char dir[] = "/tmp/perfdb-detect.XXXXXX", path[600];
+	FILE *f;
+	(void)state;
+
+	assert_int_equal(perfdb_ingest_file(rs, "/nonexistent/x.json", PERFDB_FORMAT_AUTO),
+			 PERFDB_EIO);
+	assert_string_equal(perfdb_error_last()->message,
+			    "cannot read '/nonexistent/x.json': No such file or directory");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(perfdb_ingest_file(rs, dir, PERFDB_FORMAT_AUTO), PERFDB_EIO);
+	assert_non_null(strstr(perfdb_error_last()->message, "Is a directory"));
+	assert_guarded_unchanged(rs);
+
+	/* Errors in a file name the file as it was given. */
+	snprintf(path, sizeof(path), "%s/bad.csv", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("benchmark,value\na,1\nb,oops\n", f);
+	fclose(f);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), PERFDB_EINPUT);
+	assert_string_equal(perfdb_error_last()->file, path);
+	assert_int_equal(perfdb_error_last()->line, 3);
+	assert_guarded_unchanged(rs);
+
+	/* An empty file is empty input, not an I/O error. */
+	snprintf(path, sizeof(path), "%s/empty.json", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), PERFDB_EFORMAT);
+	assert_non_null(strstr(perfdb_error_last()->message, "empty input"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bad.csv", dir);
+	unlink(path);
+	rmdir(dir);
+
+	assert_int_equal(perfdb_ingest_file(rs, NULL, PERFDB_FORMAT_AUTO), PERFDB_EINVAL);
+	assert_guarded_unchanged(rs);
+	perfdb_resultset_free(rs);
+}
+
+/* "-" reads standard input to its end, through a pipe larger than the pipe buffer. */
+static void test_ingest_detect__stdin(void **state)
+{
+	enum { ROWS = 20000 };
+	int fds[2], saved, status;
+	pid_t pid;
+	perfdb_resultset *rs;
+	(void)state;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *w = fdopen(fds[1], "w");
+		int i;
+		close(fds[0]);
+		fputs("benchmark,value,unit\n", w);
+		for (i = 0; i < ROWS; i++)
+			fprintf(w, "bench/%d,%d,us\n", i, i);
+		fclose(w);
+		_exit(0);
+	}
+	close(fds[1]);
+	saved = dup(STDIN_FILENO);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_file(rs, "-", PERFDB_FORMAT_AUTO), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(perfdb_resultset_count(rs), ROWS);
+	assert_near(perfdb_resultset_get(rs, ROWS - 1)->value, (ROWS - 1) * 1e3, 0);
+	perfdb_resultset_free(rs);
+
+	/* Errors on stdin name it "<stdin>". */
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "results:\n  - {benchmark: a}\n", 28), 28);
+	close(fds[1]);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	rs = guarded_new();
+	assert_int_equal(perfdb_ingest_file(rs, "-", PERFDB_FORMAT_AUTO), PERFDB_EINPUT);
+	assert_string_equal(perfdb_error_last()->file, "<stdin>");
+	assert_string_equal(
+	    perfdb_error_last()->message,
+	    "<stdin>:2:5: field 'results[0].value': missing 'value' (a result needs a "
+	    "value, samples, or both)");
+	assert_guarded_unchanged(rs);
+	perfdb_resultset_free(rs);
+
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+}
+
+/* Every prefix of every native and CSV fixture: a result or a clean error, never a half-write. */
+static void test_ingest_detect__every_prefix(void **state)
+{
+	static const char *files[] = {"native/full.json", "native/full.yaml", "csv/basic.csv",
+				      "csv/rfc4180.csv", "csv/samples.csv"};
+	char path[512];
+	size_t i, cut, len, failed = 0;
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *data;
+		snprintf(path, sizeof(path), "%s/%s", PERFDB_TEST_DATA, files[i]);
+		data = slurp(path, &len);
+		for (cut = 0; cut <= len; cut++) {
+			perfdb_resultset *rs = guarded_new();
+			int rc = perfdb_ingest_buffer(rs, data, cut, files[i], PERFDB_FORMAT_AUTO);
+			if (rc != 0 && rc != PERFDB_EINPUT && rc != PERFDB_EFORMAT)
+				print_message("%s cut at %zu: %s\n", files[i], cut,
+					      perfdb_error_last()->message);
+			assert_true(rc == 0 || rc == PERFDB_EINPUT || rc == PERFDB_EFORMAT);
+			if (rc) {
+				failed++;
+				assert_guarded_unchanged(rs);
+			}
+			perfdb_resultset_free(rs);
+		}
+		free(data);
+	}
+	assert_true(failed > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ingest_detect__fixtures),
+	    cmocka_unit_test(test_ingest_detect__content),
+	    cmocka_unit_test(test_ingest_detect__format_names),
+	    cmocka_unit_test(test_ingest_detect__empty_and_unknown),
+	    cmocka_unit_test(test_ingest_detect__forced_format),
+	    cmocka_unit_test(test_ingest_detect__truncated_is_syntax_error),
+	    cmocka_unit_test(test_ingest_detect__dispatch),
+	    cmocka_unit_test(test_ingest_detect__file_errors),
+	    cmocka_unit_test(test_ingest_detect__stdin),
+	    cmocka_unit_test(test_ingest_detect__every_prefix),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
