@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,13 +132,24 @@ static int migrate(perfdb_store *store)
 	return perfdb_store__commit(store);
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation; perfdb
+ * never reads them. This must run before SQLite initialises, so it is done
+ * once, before the first open; if the process already used SQLite the call
+ * is refused and changes nothing. */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	perfdb_store *store;
 	int oflags, rc, err;
 	size_t n;
 
 	*out = NULL;
+	pthread_once(&once, configure_sqlite);
 	if (!path || !*path)
 		return perfdb_error__set(PERFDB_EINVAL, "no database path");
 	if ((flags & PERFDB_STORE_READONLY) && access(path, F_OK) != 0)
@@ -242,14 +254,6 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
-{
-	if (isfinite(v))
-		sqlite3_bind_double(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* Runs a statement that returns one id (INSERT ... RETURNING or SELECT). */
 static int step_id(perfdb_store *store, sqlite3_stmt *st, int64_t *id, const char *what)
 {
@@ -348,16 +352,154 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 	return err;
 }
 
+/* Multi-row INSERTs: rows are buffered and written BATCH_ROWS at a time by
+ * one statement, which spends SQLite's per-statement cost (reset, bind
+ * dispatch, halt) once per batch instead of once per row. */
+#define BATCH_ROWS 64
+#define BATCH_MAX_COLS 9
+
+typedef enum cell_type { CELL_NULL = 0, CELL_INT, CELL_REAL, CELL_TEXT } cell_type;
+
+typedef struct cell {
+	cell_type type;
+	int64_t i;
+	double d;
+	const char *s; /* borrowed until the batch is flushed */
+} cell;
+
+typedef struct batcher {
+	sqlite3_stmt *many, *one;
+	int ncols, rows;
+	const char *what; /* for errors: "a result" */
+	cell cells[BATCH_ROWS * BATCH_MAX_COLS];
+} batcher;
+
+static int batch_prepare(perfdb_store *store, batcher *b, const char *head, int ncols,
+			 const char *what)
+{
+	size_t cap = strlen(head) + (size_t)BATCH_ROWS * (size_t)(ncols * 2 + 4) + 16, len;
+	char *sql = malloc(cap);
+	int r, c, err;
+
+	if (!sql)
+		return perfdb_error__oom();
+	b->ncols = ncols;
+	b->rows = 0;
+	b->what = what;
+	len = (size_t)snprintf(sql, cap, "%s VALUES ", head);
+	for (r = 0; r < BATCH_ROWS; r++) {
+		sql[len++] = r ? ',' : ' ';
+		sql[len++] = '(';
+		for (c = 0; c < ncols; c++) {
+			if (c)
+				sql[len++] = ',';
+			sql[len++] = '?';
+		}
+		sql[len++] = ')';
+		if (r == 0) {
+			sql[len] = '\0';
+			if ((err = perfdb_store__prepare(store, &b->one, sql))) {
+				free(sql);
+				return err;
+			}
+		}
+	}
+	sql[len] = '\0';
+	err = perfdb_store__prepare(store, &b->many, sql);
+	free(sql);
+	return err;
+}
+
+static void batch_release(batcher *b)
+{
+	sqlite3_finalize(b->many);
+	sqlite3_finalize(b->one);
+	b->many = b->one = NULL;
+}
+
+static void bind_cell(sqlite3_stmt *st, int i, const cell *c)
+{
+	switch (c->type) {
+	case CELL_INT: sqlite3_bind_int64(st, i, c->i); break;
+	case CELL_REAL: sqlite3_bind_double(st, i, c->d); break;
+	case CELL_TEXT: sqlite3_bind_text(st, i, c->s, -1, SQLITE_STATIC); break;
+	default: sqlite3_bind_null(st, i); break;
+	}
+}
+
+static int batch_step(perfdb_store *store, batcher *b, sqlite3_stmt *st, int first, int nrows)
+{
+	int r, c, rc;
+	sqlite3_reset(st);
+	for (r = 0; r < nrows; r++)
+		for (c = 0; c < b->ncols; c++)
+			bind_cell(st, r * b->ncols + c + 1, &b->cells[(first + r) * b->ncols + c]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		char what[64];
+		snprintf(what, sizeof(what), "cannot record %s in", b->what);
+		return perfdb_store__fail(store, what);
+	}
+	return 0;
+}
+
+static int batch_flush(perfdb_store *store, batcher *b)
+{
+	int r, err = 0;
+	if (b->rows == BATCH_ROWS)
+		err = batch_step(store, b, b->many, 0, BATCH_ROWS);
+	else
+		for (r = 0; r < b->rows && !err; r++)
+			err = batch_step(store, b, b->one, r, 1);
+	b->rows = 0;
+	return err;
+}
+
+/* The cells of the next row; flushes a full batch first. *out is NULL on error. */
+static int batch_row(perfdb_store *store, batcher *b, cell **out)
+{
+	int err;
+	*out = NULL;
+	if (b->rows == BATCH_ROWS && (err = batch_flush(store, b)))
+		return err;
+	*out = &b->cells[b->rows++ * b->ncols];
+	memset(*out, 0, (size_t)b->ncols * sizeof(cell));
+	return 0;
+}
+
+static void cell_int(cell *c, int64_t v)
+{
+	c->type = CELL_INT;
+	c->i = v;
+}
+
+static void cell_text(cell *c, const char *v)
+{
+	c->type = CELL_TEXT;
+	c->s = v;
+}
+
+static void cell_real(cell *c, double v)
+{
+	/* NaN and infinities are unknown statistics: NULL. */
+	if (isfinite(v)) {
+		c->type = CELL_REAL;
+		c->d = v;
+	}
+}
+
 typedef struct record_stmts {
-	sqlite3_stmt *find_bench, *insert_bench, *insert_result, *insert_sample;
+	sqlite3_stmt *find_bench;
+	batcher bench, result, sample;
 } record_stmts;
 
 static void stmts_release(record_stmts *s)
 {
 	sqlite3_finalize(s->find_bench);
-	sqlite3_finalize(s->insert_bench);
-	sqlite3_finalize(s->insert_result);
-	sqlite3_finalize(s->insert_sample);
+	batch_release(&s->bench);
+	batch_release(&s->result);
+	batch_release(&s->sample);
 }
 
 static int stmts_prepare(perfdb_store *store, record_stmts *s)
@@ -365,16 +507,16 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 	int err;
 	if ((err = perfdb_store__prepare(store, &s->find_bench,
 					 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
-	    (err = perfdb_store__prepare(store, &s->insert_bench,
-					 "INSERT INTO benchmarks(id, name, metric, unit, direction) "
-					 "VALUES (?1, ?2, ?3, ?4, ?5)")) ||
-	    (err = perfdb_store__prepare(store, &s->insert_result,
-					 "INSERT INTO results(run_id, benchmark_id, value, n, mean, "
-					 "median, stddev, min, max) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-					 "?8, ?9)")) ||
-	    (err = perfdb_store__prepare(store, &s->insert_sample,
-					 "INSERT INTO samples(run_id, benchmark_id, idx, value) "
-					 "VALUES (?1, ?2, ?3, ?4)")))
+	    (err = batch_prepare(store, &s->bench,
+				 "INSERT INTO benchmarks(id, name, metric, unit, direction)", 5,
+				 "a benchmark")) ||
+	    (err = batch_prepare(store, &s->result,
+				 "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
+				 "stddev, min, max)",
+				 9, "a result")) ||
+	    (err = batch_prepare(store, &s->sample,
+				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", 4,
+				 "a sample")))
 		return err;
 	return 0;
 }
@@ -422,6 +564,7 @@ typedef struct id_plan {
 	size_t *claim;    /* table of result index + 1 that claimed a slot, 0 empty */
 	int64_t *claimed; /* the id in that slot */
 	size_t cap;       /* table size, a power of two */
+	unsigned char *state; /* state[i]: what prefetch_ids found for result i's hash */
 } id_plan;
 
 static size_t *plan_slot(id_plan *p, int64_t id)
@@ -432,17 +575,84 @@ static size_t *plan_slot(id_plan *p, int64_t id)
 	return &p->claim[i];
 }
 
+/* What one statement found out about each result's first-choice id. */
+enum { ID_ABSENT = 0, ID_SAME = 1, ID_TAKEN = 2 };
+
+/* Looks every result's hash up in one statement (json_each joins the ids to
+ * the table), instead of one statement per result: for a large run that is
+ * most of the cost of finding ids. state[i] receives ID_ABSENT, ID_SAME (the
+ * stored benchmark is this one) or ID_TAKEN (another benchmark has it). */
+static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigned char *state)
+{
+	size_t i, n = perfdb_resultset_count(rs), cap = n * 17 + 3, len = 0;
+	char *ids = malloc(cap);
+	sqlite3_stmt *st = NULL;
+	int rc, err;
+
+	if (!ids)
+		return perfdb_error__oom();
+	ids[len++] = '[';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(ids + len, cap - len, "%s%lld", i ? "," : "",
+					(long long)benchmark_hash(perfdb_resultset_get(rs, i)));
+	ids[len++] = ']';
+	ids[len] = '\0';
+	if ((err = perfdb_store__prepare(store, &st,
+					 "SELECT j.key, b.name, b.metric, b.unit FROM json_each(?1) AS j "
+					 "JOIN benchmarks AS b ON b.id = j.value"))) {
+		free(ids);
+		return err;
+	}
+	sqlite3_bind_text(st, 1, ids, (int)len, SQLITE_STATIC);
+	memset(state, ID_ABSENT, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t k = (size_t)sqlite3_column_int64(st, 0);
+		const perfdb_result *r;
+		if (k >= n)
+			continue;
+		r = perfdb_resultset_get(rs, k);
+		state[k] = column_is(st, 1, r->benchmark) && column_is(st, 2, r->metric) &&
+					   column_is(st, 3, r->unit)
+				   ? ID_SAME
+				   : ID_TAKEN;
+	}
+	sqlite3_finalize(st);
+	free(ids);
+	if (rc != SQLITE_DONE)
+		return perfdb_store__fail(store, "cannot read benchmarks from");
+	return 0;
+}
+
 /* The id of result i: its hash, or the next free id after it when another
- * benchmark (stored, or new in this call) already holds that hash. */
+ * benchmark (stored, or new in this call) already holds that hash. `state`
+ * is what prefetch_ids found for the hash itself. */
 static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset *rs, id_plan *p,
-		   size_t i)
+		   size_t i, unsigned char state)
 {
 	const perfdb_result *r = perfdb_resultset_get(rs, i);
 	int64_t h = benchmark_hash(r);
 	size_t *slot;
 	int rc;
 
-	for (;; h = (uint64_t)h == ID_MASK ? 1 : h + 1) {
+	if (state == ID_SAME) {
+		p->ids[i] = h;
+		return 0;
+	}
+	if (state == ID_ABSENT) {
+		slot = plan_slot(p, h);
+		if (!*slot) {
+			*slot = i + 1; /* new: claim it */
+			p->claimed[slot - p->claim] = h;
+			p->ids[i] = h;
+			return 0;
+		}
+		if (same_benchmark(perfdb_resultset_get(rs, *slot - 1), r)) {
+			p->ids[i] = h;
+			return 0;
+		}
+	}
+	/* A collision: probe forward, asking the table one id at a time. */
+	for (h = (uint64_t)h == ID_MASK ? 1 : h + 1;; h = (uint64_t)h == ID_MASK ? 1 : h + 1) {
 		slot = plan_slot(p, h);
 		if (*slot) {
 			if (same_benchmark(perfdb_resultset_get(rs, *slot - 1), r))
@@ -453,7 +663,7 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 		sqlite3_bind_int64(s->find_bench, 1, h);
 		rc = sqlite3_step(s->find_bench);
 		if (rc == SQLITE_DONE) {
-			*slot = i + 1; /* new: claim it */
+			*slot = i + 1;
 			p->claimed[slot - p->claim] = h;
 			break;
 		}
@@ -472,77 +682,74 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 
 static int insert_benchmark(perfdb_store *store, record_stmts *s, const perfdb_result *r, int64_t id)
 {
-	int rc;
-	sqlite3_reset(s->insert_bench);
-	sqlite3_bind_int64(s->insert_bench, 1, id);
-	sqlite3_bind_text(s->insert_bench, 2, r->benchmark, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->insert_bench, 3, r->metric, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->insert_bench, 4, r->unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->insert_bench, 5, perfdb_direction_name(r->direction), -1,
-			  SQLITE_STATIC);
-	rc = sqlite3_step(s->insert_bench);
-	sqlite3_reset(s->insert_bench);
-	return rc == SQLITE_DONE ? 0 : perfdb_store__fail(store, "cannot record a benchmark in");
+	cell *c;
+	int err;
+	if ((err = batch_row(store, &s->bench, &c)))
+		return err;
+	cell_int(&c[0], id);
+	cell_text(&c[1], r->benchmark);
+	cell_text(&c[2], r->metric);
+	cell_text(&c[3], r->unit);
+	cell_text(&c[4], perfdb_direction_name(r->direction));
+	return 0;
 }
 
 static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, int64_t bench_id,
 			 const perfdb_result *r)
 {
-	sqlite3_stmt *st = s->insert_result;
+	cell *c;
 	size_t i;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int64(st, 2, bench_id);
-	sqlite3_bind_double(st, 3, r->value);
-	sqlite3_bind_int64(st, 4, r->n);
+	int err;
+	if ((err = batch_row(store, &s->result, &c)))
+		return err;
+	cell_int(&c[0], run_id);
+	cell_int(&c[1], bench_id);
+	cell_real(&c[2], r->value);
+	cell_int(&c[3], r->n);
 	/* For one observation, mean, median, min and max are the value itself:
 	 * they are not stored twice (the views show the value for them). */
-	bind_real_or_null(st, 5, r->n > 1 ? r->mean : NAN);
-	bind_real_or_null(st, 6, r->n > 1 ? r->median : NAN);
-	bind_real_or_null(st, 7, r->stddev);
-	bind_real_or_null(st, 8, r->n > 1 ? r->min : NAN);
-	bind_real_or_null(st, 9, r->n > 1 ? r->max : NAN);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-			return perfdb_error__set(PERFDB_EINVAL,
-						 "benchmark '%s' metric '%s' appears twice in one run",
-						 r->benchmark, r->metric);
-		return perfdb_store__fail(store, "cannot record a result in");
+	if (r->n > 1) {
+		cell_real(&c[4], r->mean);
+		cell_real(&c[5], r->median);
+		cell_real(&c[7], r->min);
+		cell_real(&c[8], r->max);
 	}
+	cell_real(&c[6], r->stddev);
 	/* One sample says no more than the value: samples are kept from two
 	 * repetitions on, which is where the statistical tests can use them. */
 	if (r->nsamples < 2)
 		return 0;
-	st = s->insert_sample;
 	for (i = 0; i < r->nsamples; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, run_id);
-		sqlite3_bind_int64(st, 2, bench_id);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
-		sqlite3_bind_double(st, 4, r->samples[i]);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return perfdb_store__fail(store, "cannot record a sample in");
+		if ((err = batch_row(store, &s->sample, &c)))
+			return err;
+		cell_int(&c[0], run_id);
+		cell_int(&c[1], bench_id);
+		cell_int(&c[2], (int64_t)i);
+		cell_real(&c[3], r->samples[i]);
 	}
 	return 0;
 }
 
-/* Sorting result indexes by benchmark id: rows then go into the B-trees in
- * key order, which fills pages instead of splitting them at random. */
-static const int64_t *sort_ids;
+/* Rows go into the B-trees in key order, which fills pages instead of
+ * splitting them at random: results are sorted by benchmark id first. */
+typedef struct id_index {
+	int64_t id;
+	size_t index;
+} id_index;
 
 static int by_id(const void *a, const void *b)
 {
-	int64_t x = sort_ids[*(const size_t *)a], y = sort_ids[*(const size_t *)b];
+	int64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
 	return (x > y) - (x < y);
 }
 
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
 {
-	record_stmts s = {0};
+	record_stmts *st = NULL; /* large (buffered rows): on the heap */
 	id_plan plan = {0};
 	int64_t commit_id = 0, machine_id = 0, rid = 0;
 	size_t i, k, nnew = 0, n = perfdb_resultset_count(rs);
-	size_t *order = NULL;
+	id_index *order = NULL;
 	int err;
 
 	if (store->flags & PERFDB_STORE_READONLY)
@@ -559,54 +766,78 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	plan.ids = malloc(n * sizeof(*plan.ids));
 	plan.claim = calloc(plan.cap, sizeof(*plan.claim));
 	plan.claimed = malloc(plan.cap * sizeof(*plan.claimed));
+	plan.state = malloc(n);
 	order = malloc(n * sizeof(*order));
-	if (!plan.ids || !plan.claim || !plan.claimed || !order) {
+	st = calloc(1, sizeof(*st));
+	if (!plan.ids || !plan.claim || !plan.claimed || !plan.state || !order || !st) {
 		err = perfdb_error__oom();
 		goto out;
 	}
 
 	if ((err = perfdb_store__begin(store)))
 		goto out;
-	if ((err = stmts_prepare(store, &s)) || (err = upsert_commit(store, rs, &commit_id)) ||
+	if ((err = stmts_prepare(store, st)) || (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
 	    (err = insert_run(store, rs, commit_id, machine_id, &rid)))
 		goto fail;
+	if ((err = prefetch_ids(store, rs, plan.state)))
+		goto fail;
 	for (i = 0; i < n; i++)
-		if ((err = plan_id(store, &s, rs, &plan, i)))
+		if ((err = plan_id(store, st, rs, &plan, i, plan.state[i])))
 			goto fail;
 
 	/* New benchmarks, in id order. */
-	for (k = 0; k < plan.cap; k++)
-		if (plan.claim[k])
-			order[nnew++] = plan.claim[k] - 1;
-	sort_ids = plan.ids;
+	for (k = 0; k < plan.cap; k++) {
+		if (plan.claim[k]) {
+			order[nnew].index = plan.claim[k] - 1;
+			order[nnew++].id = plan.claimed[k];
+		}
+	}
 	qsort(order, nnew, sizeof(*order), by_id);
 	for (i = 0; i < nnew; i++)
-		if ((err = insert_benchmark(store, &s, perfdb_resultset_get(rs, order[i]),
-					    plan.ids[order[i]])))
+		if ((err = insert_benchmark(store, st, perfdb_resultset_get(rs, order[i].index),
+					    order[i].id)))
 			goto fail;
+	if ((err = batch_flush(store, &st->bench)))
+		goto fail;
 
-	/* Results, in benchmark id order. */
-	for (i = 0; i < n; i++)
-		order[i] = i;
+	/* Results, in benchmark id order; one benchmark twice in a run is an
+	 * input error, found here where it sorts next to itself. */
+	for (i = 0; i < n; i++) {
+		order[i].index = i;
+		order[i].id = plan.ids[i];
+	}
 	qsort(order, n, sizeof(*order), by_id);
-	for (i = 0; i < n; i++)
-		if ((err = insert_result(store, &s, rid, plan.ids[order[i]],
-					 perfdb_resultset_get(rs, order[i]))))
+	for (i = 1; i < n; i++) {
+		if (order[i].id == order[i - 1].id) {
+			const perfdb_result *r = perfdb_resultset_get(rs, order[i].index);
+			err = perfdb_error__set(PERFDB_EINVAL,
+						"benchmark '%s' metric '%s' appears twice in one run",
+						r->benchmark, r->metric);
 			goto fail;
-	stmts_release(&s);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if ((err = insert_result(store, st, rid, order[i].id,
+					 perfdb_resultset_get(rs, order[i].index))))
+			goto fail;
+	if ((err = batch_flush(store, &st->result)) || (err = batch_flush(store, &st->sample)))
+		goto fail;
+	stmts_release(st);
 	if ((err = perfdb_store__commit(store)))
 		goto out;
 	if (run_id)
 		*run_id = rid;
 	goto out;
 fail:
-	stmts_release(&s);
+	stmts_release(st);
 	perfdb_store__rollback(store);
 out:
 	free(plan.ids);
 	free(plan.claim);
 	free(plan.claimed);
+	free(plan.state);
 	free(order);
+	free(st);
 	return err;
 }
