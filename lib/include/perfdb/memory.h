@@ -1,0 +1,258 @@
+/*
+ * perfdb/memory.h - process memory (RSS, peak RSS, the delta of a block) and
+ * the allocation tracker's figures (heap by call site, peak heap, leaks).
+ *
+ * Process memory is read from /proc/self/statm, /proc/self/status and
+ * getrusage; it needs nothing else. A block's own peak needs the kernel to
+ * let the process reset its high-water mark (/proc/self/clear_refs, "5");
+ * where it cannot, the peak is reported unavailable, never guessed.
+ *
+ * Allocation tracking needs libperfdb_memtrack.so in the process
+ * (LD_PRELOAD, as `perfdb memtrack -- CMD` does). The perfdb_memtrack_*
+ * control functions find it at run time and fail with PERFDB_ENOTFOUND when
+ * it is not loaded. A snapshot is the tracker's figures at one moment (or a
+ * report file it wrote at exit); two snapshots compare site by site.
+ *
+ * Example:
+ *
+ *     perfdb_memory_block b;
+ *     perfdb_memory_begin(&b, PERFDB_MEMORY_PEAK);
+ *     build_index();
+ *     perfdb_memory_end(&b);
+ *     printf("rss %+lld B, peak %s\n", (long long)b.rss_delta,
+ *            b.peak_available ? "known" : "unavailable");
+ *
+ *     perfdb_memtrack_snapshot *a, *z;
+ *     perfdb_memtrack_diff *d;
+ *     perfdb_memtrack_snapshot_take(&a);     // PERFDB_ENOTFOUND unless preloaded
+ *     run_a_while();
+ *     perfdb_memtrack_snapshot_take(&z);
+ *     perfdb_memtrack_compare(&d, a, z);     // sites sorted by live-byte growth
+ */
+#ifndef PERFDB_MEMORY_H
+#define PERFDB_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "perfdb/common.h"
+#include "perfdb/resultset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- process memory ---------------------------------------------------------- */
+
+/** Current resident set size in bytes (/proc/self/statm). Errors: PERFDB_EIO. */
+int perfdb_memory_rss(uint64_t *out);
+
+/** Peak resident set size of the process since it started, in bytes
+ *  (getrusage ru_maxrss; never reset). Errors: PERFDB_EIO. */
+int perfdb_memory_peak_rss(uint64_t *out);
+
+/** Flags for perfdb_memory_begin. */
+enum {
+	PERFDB_MEMORY_PEAK = 1 /**< also measure the block's own peak RSS (resets the
+				    process's high-water mark, VmHWM, when the kernel allows) */
+};
+
+/**
+ * A measured block: caller-owned, filled by perfdb_memory_begin and _end.
+ * Fields after `flags` are private.
+ */
+typedef struct perfdb_memory_block {
+	uint64_t rss_begin;  /**< bytes at begin */
+	uint64_t rss_end;    /**< bytes at end */
+	int64_t rss_delta;   /**< rss_end - rss_begin (may be negative) */
+	bool peak_available; /**< false: the kernel did not let the peak be reset */
+	uint64_t peak_rss;   /**< highest RSS during the block, when peak_available */
+	int64_t peak_delta;  /**< peak_rss - rss_begin, when peak_available */
+	unsigned flags;	     /**< as passed to perfdb_memory_begin */
+	/* private */
+	uint64_t carried_;
+	struct perfdb_memory_block *next_;
+	bool active_;
+} perfdb_memory_block;
+
+/**
+ * Starts measuring a block. With PERFDB_MEMORY_PEAK the process's RSS
+ * high-water mark is reset so the block's own peak can be read at the end;
+ * nested and concurrent peak blocks stay correct (each reset first folds the
+ * mark into every open block). Errors: PERFDB_EIO (RSS unreadable).
+ */
+int perfdb_memory_begin(perfdb_memory_block *b, unsigned flags);
+
+/** Ends the block and fills rss_end, rss_delta and the peak fields.
+ *  Errors: PERFDB_EINVAL (not begun), PERFDB_EIO. */
+int perfdb_memory_end(perfdb_memory_block *b);
+
+/** For PERFDB_MEMORY_SCOPE: ends b if it is still open. */
+void perfdb_memory_scope_end_(perfdb_memory_block *b);
+
+#if defined(__GNUC__)
+/**
+ * Measures the rest of the enclosing C scope as a block named var (GCC and
+ * Clang): `PERFDB_MEMORY_SCOPE(m, PERFDB_MEMORY_PEAK); work(); ...` and read
+ * m after perfdb_memory_end(&m) or let the scope end it.
+ */
+#define PERFDB_MEMORY_SCOPE(var, flags)                                                            \
+	perfdb_memory_block var __attribute__((cleanup(perfdb_memory_scope_end_)));                \
+	perfdb_memory_begin(&var, (flags))
+#endif
+
+/**
+ * Adds a block's figures to rs as results of benchmark `name`: metric
+ * "rss_delta" (B) and, when available, "peak_rss" (B), lower is better.
+ * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
+ */
+int perfdb_memory_export(perfdb_resultset *rs, const char *name, const perfdb_memory_block *b);
+
+/* ---- the allocation tracker ------------------------------------------------------- */
+
+/** True when libperfdb_memtrack.so is loaded in this process. */
+bool perfdb_memtrack_available(void);
+
+/** Starts (true) or stops (false) tracking new allocations; frees of tracked
+ *  blocks are always counted. Errors: PERFDB_ENOTFOUND (tracker not loaded). */
+int perfdb_memtrack_enable(bool on);
+
+/** Restarts the peak-heap measurement from the current heap.
+ *  Errors: PERFDB_ENOTFOUND. */
+int perfdb_memtrack_reset_peak(void);
+
+typedef struct perfdb_memtrack_snapshot perfdb_memtrack_snapshot;
+
+/** One stack frame of a site. Strings are "" when unknown. */
+typedef struct perfdb_memtrack_frame {
+	uint64_t address;     /**< return address in the tracked process */
+	uint64_t offset;      /**< address relative to its module's load address */
+	const char *module;   /**< path of the executable or shared library */
+	const char *function; /**< symbol name (dladdr, or debug info once symbolized) */
+	const char *file;     /**< source file, from debug info (symbolize) */
+	unsigned line;	      /**< source line, 0 when unknown */
+} perfdb_memtrack_frame;
+
+/** An allocation site (a call stack) and its figures. In sampling mode the
+ *  figures are unbiased estimates. */
+typedef struct perfdb_memtrack_site {
+	uint64_t id;	    /**< the tracker's id (stable within one process) */
+	int64_t live_bytes; /**< allocated and not yet freed */
+	int64_t live_count;
+	int64_t total_bytes; /**< everything ever allocated here */
+	int64_t total_count;
+	size_t nframes;			     /**< 0 for the "site table full" pseudo-site */
+	const perfdb_memtrack_frame *frames; /**< innermost (the allocation's caller) first */
+} perfdb_memtrack_site;
+
+/** Whole-process figures of a snapshot. */
+typedef struct perfdb_memtrack_summary {
+	long pid;
+	const char *exe;	  /**< the program's path */
+	bool sampled;		  /**< figures are estimates from sampling */
+	uint64_t sample_interval; /**< mean bytes between samples, 0 in full mode */
+	unsigned depth;		  /**< frames recorded per site */
+	const char *unwind;	  /**< "fp" or "dwarf" */
+	uint64_t elapsed_ns;	  /**< since the tracker started */
+	int64_t heap;		  /**< live heap bytes (at exit: leaked) */
+	int64_t live;		  /**< live allocations (at exit: leaked) */
+	int64_t peak_heap;	  /**< highest live heap, bytes */
+	uint64_t peak_time_ns;	  /**< when the heap left its peak, since start */
+	int64_t allocs;		  /**< allocations made */
+	int64_t frees;
+	int64_t alloc_bytes;	/**< bytes allocated in total */
+	uint64_t rss;		/**< resident set size at the snapshot, bytes */
+	uint64_t peak_rss;	/**< the process's RSS high-water mark, bytes */
+	uint64_t sites_dropped; /**< allocations that found the site table full */
+} perfdb_memtrack_summary;
+
+/** Takes a snapshot of the tracker in this process. The snapshot is owned by
+ *  the caller (perfdb_memtrack_snapshot_free).
+ *  Errors: PERFDB_ENOTFOUND (tracker not loaded), PERFDB_EIO, PERFDB_ENOMEM. */
+int perfdb_memtrack_snapshot_take(perfdb_memtrack_snapshot **out);
+
+/** Reads a report the tracker wrote (at exit: PERFDB_MEMTRACK_OUT.PID).
+ *  Errors: PERFDB_EIO (unreadable), PERFDB_EINPUT (malformed or truncated:
+ *  file and line in perfdb_error_last()), PERFDB_ENOMEM. */
+int perfdb_memtrack_snapshot_load(perfdb_memtrack_snapshot **out, const char *path);
+
+/** Frees a snapshot. Accepts NULL. */
+void perfdb_memtrack_snapshot_free(perfdb_memtrack_snapshot *s);
+
+/** The whole-process figures, borrowed from s. */
+const perfdb_memtrack_summary *perfdb_memtrack_snapshot_summary(const perfdb_memtrack_snapshot *s);
+
+size_t perfdb_memtrack_snapshot_site_count(const perfdb_memtrack_snapshot *s);
+
+/** Site i (0-based), borrowed from s; NULL when out of range. */
+const perfdb_memtrack_site *perfdb_memtrack_snapshot_site(const perfdb_memtrack_snapshot *s,
+							  size_t i);
+
+/** What to rank sites by. */
+typedef enum perfdb_memtrack_order {
+	PERFDB_MEMTRACK_BY_TOTAL_BYTES = 0,
+	PERFDB_MEMTRACK_BY_TOTAL_COUNT,
+	PERFDB_MEMTRACK_BY_LIVE_BYTES,
+	PERFDB_MEMTRACK_BY_LIVE_COUNT
+} perfdb_memtrack_order;
+
+/**
+ * The indices of the top `max` sites by `order` (largest first, ties by id),
+ * written to out; *count receives how many (<= max). Sites whose figure is 0
+ * are left out. Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
+ */
+int perfdb_memtrack_snapshot_top(size_t *out, size_t *count, const perfdb_memtrack_snapshot *s,
+				 perfdb_memtrack_order order, size_t max);
+
+/**
+ * Fills file and line (and the function name from debug info) of the frames
+ * of the given sites (all sites when idx is NULL) by running addr2line on
+ * the modules, when it is installed and the module has debug info; frames it
+ * cannot resolve keep what dladdr gave. Never fails for missing debug info.
+ * Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
+ */
+int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n);
+
+/** The difference of one site between two snapshots. */
+typedef struct perfdb_memtrack_site_diff {
+	const perfdb_memtrack_site *site; /**< from the newer snapshot (older when gone) */
+	int64_t live_bytes;		  /**< in the newer snapshot */
+	int64_t live_bytes_diff;	  /**< newer - older */
+	int64_t live_count_diff;
+	int64_t total_bytes_diff;
+	int64_t total_count_diff;
+} perfdb_memtrack_site_diff;
+
+typedef struct perfdb_memtrack_diff perfdb_memtrack_diff;
+
+/**
+ * Compares two snapshots site by site (like Python's tracemalloc
+ * Snapshot.compare_to): sites are matched by their frames (module and offset,
+ * so reports of two runs of one program match too), sorted by live-byte
+ * growth, largest first. The diff borrows from both snapshots: free it first.
+ * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
+ */
+int perfdb_memtrack_compare(perfdb_memtrack_diff **out, const perfdb_memtrack_snapshot *older,
+			    const perfdb_memtrack_snapshot *newer);
+
+size_t perfdb_memtrack_diff_count(const perfdb_memtrack_diff *d);
+/** Entry i (0-based), borrowed; NULL when out of range. */
+const perfdb_memtrack_site_diff *perfdb_memtrack_diff_get(const perfdb_memtrack_diff *d, size_t i);
+/** Frees a diff. Accepts NULL. */
+void perfdb_memtrack_diff_free(perfdb_memtrack_diff *d);
+
+/**
+ * Adds the snapshot's regression metrics to rs as results of benchmark
+ * `name`, all lower-is-better: "peak_heap" (B), "peak_rss" (B),
+ * "allocations" (count) and "leaked_bytes" (B, the live heap of the
+ * snapshot). `perfdb memtrack --record` records exactly these.
+ * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
+ */
+int perfdb_memtrack_export(perfdb_resultset *rs, const char *name,
+			   const perfdb_memtrack_snapshot *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

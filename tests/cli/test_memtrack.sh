@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# perfdb memtrack: the tracker on programs with known allocations (exact in
+# full mode, within 10% sampled), fork, many threads, dlopen, --record, and
+# usage errors. JSON is checked with python3 (in .ci/deps).
+. "$(dirname "$0")/lib.sh"
+P="$PERFDB_BUILD_DIR/tests"
+export PERFDB_MEMTRACK_LIB="$PERFDB_BUILD_DIR/libperfdb_memtrack.so"
+
+# json FILE EXPR: evaluates a python expression over the document `d`; the
+# helper `site(d, list, fn)` sums the sites of one function in a list.
+json() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def sites(lst, fn):
+    return [s for s in d[lst] if s["frames"] and s["frames"][0]["function"] == fn]
+def total(lst, fn, key):
+    return sum(s[key] for s in sites(lst, fn))
+print(eval(sys.argv[2]))
+EOF
+}
+
+# --- usage --------------------------------------------------------------------
+expect_exit 0 "$PERFDB" memtrack --help
+expect_match '^usage: perfdb memtrack' out "help usage"
+for opt in --top --sample --format --record --name --depth --unwind; do
+	expect_match "$opt" out "help lists $opt"
+done
+expect_exit 2 "$PERFDB" memtrack
+expect_match "no command" err "no command"
+expect_exit 2 "$PERFDB" memtrack --sample lots -- /bin/true
+expect_match "--sample 'lots'" err "bad --sample"
+expect_exit 2 "$PERFDB" memtrack --top 0 -- /bin/true
+expect_exit 2 "$PERFDB" memtrack --format xml -- /bin/true
+expect_exit 2 "$PERFDB" memtrack --unwind magic -- /bin/true
+expect_exit 2 "$PERFDB" memtrack -- ./no-such-program
+expect_match "cannot run './no-such-program'" err "missing program"
+PERFDB_MEMTRACK_LIB=/nonexistent/lib.so expect_exit 3 "$PERFDB" memtrack -- /bin/true
+expect_match "PERFDB_MEMTRACK_LIB" err "bad tracker path"
+
+# --- full mode: exact figures ---------------------------------------------------
+expect_exit 0 "$PERFDB" memtrack --top 20 -- "$P/prog_memtrack_known"
+cp out known.txt
+expect_match 'peak heap .*\(876[0-9]{3} B\)' known.txt "peak heap in text"
+expect_match '^ +1 +800000 +8 +0 +0  direct_alloc \(memtrack_known.c:[0-9]+\)' known.txt \
+	"top site by bytes with file:line"
+expect_match 'memtrack_testlib_alloc \(memtrack_testlib.c:[0-9]+\)' known.txt "shared-library site"
+expect_match 'top leaks' known.txt "leaks section"
+
+expect_exit 0 "$PERFDB" memtrack --format json --top 50 -- "$P/prog_memtrack_known"
+cp out known.json
+expect_eq "True" "$(json known.json 'd["mode"] == "full" and d["exit_status"] == 0')" "json mode"
+expect_eq "800000 8 0" "$(json known.json '" ".join(str(total("top_by_bytes", "direct_alloc", k)) for k in ("total_bytes", "total_count", "live_bytes"))')" "direct_alloc"
+expect_eq "200000 4" "$(json known.json '" ".join(str(total("top_by_bytes", "memtrack_testlib_alloc", k)) for k in ("total_bytes", "total_count"))')" "shared-library site"
+expect_eq "libmemtrack_testlib.so" "$(json known.json 'sites("top_by_bytes", "memtrack_testlib_alloc")[0]["frames"][0]["module"].split("/")[-1]')" "shared-library module"
+expect_eq "90000 3" "$(json known.json '" ".join(str(total("top_by_bytes", "thread_alloc", k)) for k in ("total_bytes", "total_count"))')" "second thread"
+expect_eq "True" "$(json known.json 'any(f["function"] == "start_thread" for s in sites("top_by_bytes", "thread_alloc") for f in s["frames"])')" "thread stack reaches start_thread"
+expect_eq "1000 0 64000 0" "$(json known.json '" ".join(str(total("top_by_bytes", fn, k)) for fn in ("small_alloc", "grow_realloc") for k in ("total_bytes", "live_bytes"))')" "realloc moves the block to its site"
+expect_eq "7000" "$(json known.json 'total("top_by_bytes", "calloc_alloc", "total_bytes")')" "calloc"
+expect_eq "160000 10000" "$(json known.json '" ".join(str(total("top_by_count", "many_small", k)) for k in ("total_bytes", "total_count"))')" "top by count"
+expect_eq "many_small" "$(json known.json 'd["top_by_count"][0]["frames"][0]["function"]')" "most allocations first"
+expect_eq "12345 1" "$(json known.json '" ".join(str(total("top_leaks", "leak_alloc", k)) for k in ("live_bytes", "live_count"))')" "the leak"
+# Peak and leaks hold the known figures plus what libc itself keeps (the
+# second thread's TLS, < 1 KiB).
+expect_eq "True" "$(json known.json '876345 <= d["peak_heap"] <= 876345 + 1024')" "peak heap"
+expect_eq "True" "$(json known.json '12345 <= d["leaked_bytes"] <= 12345 + 1024')" "leaked bytes"
+expect_eq "True" "$(json known.json 'd["allocations"] >= 10020 and d["peak_rss"] > 0')" "allocations, peak RSS"
+
+# --- sampling: estimates within 10% ------------------------------------------------
+PERFDB_MEMTRACK_SEED=42 expect_exit 0 "$PERFDB" memtrack --sample 128 --format json --top 50 -- \
+	"$P/prog_memtrack_known"
+cp out sampled.json
+expect_eq "sample 128" "$(json sampled.json 'd["mode"] + " " + str(d["sample_interval"])')" "sampled mode"
+for pair in direct_alloc:800000 memtrack_testlib_alloc:200000 many_small:160000 thread_alloc:90000; do
+	fn=${pair%%:*}
+	want=${pair#*:}
+	expect_eq "True" "$(json sampled.json "abs(total('top_by_bytes', '$fn', 'total_bytes') - $want) <= $want * 0.10")" "sampled $fn within 10%"
+done
+expect_eq "True" "$(json sampled.json 'abs(d["peak_heap"] - 876345) <= 876345 * 0.10')" "sampled peak heap"
+
+# --- fork, threads, dlopen ------------------------------------------------------------
+expect_exit 0 "$PERFDB" memtrack -- "$P/prog_memtrack_fork"
+expect_match 'other processes \(forked by the command\) tracked separately' out "forked children"
+expect_exit 0 "$PERFDB" memtrack --format json -- "$P/prog_memtrack_threads"
+cp out threads.json
+expect_eq "400000 0" "$(json threads.json '" ".join(str(total("top_by_count", "alloc_block", k)) for k in ("total_count", "live_bytes"))')" "8 threads, cross-thread frees"
+expect_exit 0 "$PERFDB" memtrack --format json -- "$P/prog_memtrack_dlopen" "$P/libmemtrack_testlib.so"
+cp out dlopen.json
+expect_eq "100000 25000" "$(json dlopen.json '" ".join(str(total("top_by_bytes", "memtrack_testlib_alloc", k)) for k in ("total_bytes", "live_bytes"))')" "dlopened library site"
+expect_exit 0 "$PERFDB" memtrack --sample 4K --unwind fp --depth 2 -- "$P/prog_memtrack_threads"
+expect_exit 0 "$PERFDB" memtrack --unwind dwarf -- "$P/prog_memtrack_fork"
+
+# --- a failing command is reported, not recorded ------------------------------------------
+expect_exit 3 "$PERFDB" memtrack --record --db fail.db -- /bin/false
+expect_match "exited with status 1; nothing recorded" err "failed command"
+
+# --- --record -------------------------------------------------------------------------------
+expect_exit 0 "$PERFDB" memtrack --record --db m.db --commit c1 --branch main --machine box \
+	--name known -- "$P/prog_memtrack_known"
+expect_match "^recorded 4 results" out "record summary"
+expect_eq "allocations lower_is_better
+leaked_bytes lower_is_better
+peak_heap lower_is_better
+peak_rss lower_is_better" "$(sql m.db "SELECT metric || ' ' || direction FROM benchmarks WHERE name = 'known' ORDER BY metric" | tr -d '\r')" "recorded metrics"
+expect_eq "1" "$(sql m.db "SELECT value BETWEEN 876345 AND 876345 + 1024 FROM history WHERE benchmark = 'known' AND metric = 'peak_heap'" | tr -d '\r')" "recorded peak heap"
+expect_eq "1" "$(sql m.db "SELECT value BETWEEN 12345 AND 12345 + 1024 FROM history WHERE benchmark = 'known' AND metric = 'leaked_bytes'" | tr -d '\r')" "recorded leaks"
+finish
