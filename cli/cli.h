@@ -98,6 +98,8 @@ typedef struct cli_record_opts {
 	const char *time;
 	const char *tags[64];
 	size_t ntags;
+	bool status_to_stderr; /* the "recorded ..." line goes to stderr: stdout
+				* carries another answer (e.g. --format json) */
 } cli_record_opts;
 
 enum {

@@ -542,6 +542,7 @@ int cmd_memtrack(int argc, char **argv)
 			perfdb_resultset_free(rs);
 			goto out;
 		}
+		a.rec.status_to_stderr = a.json;
 		rc = cli_record_resultset(&a.rec, rs);
 		perfdb_resultset_free(rs);
 	}

@@ -135,10 +135,12 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 		nsamples += perfdb_resultset_get(rs, i)->nsamples;
 	short_sha(perfdb_resultset_meta(rs, PERFDB_META_COMMIT), sha, sizeof(sha));
 	branch = perfdb_resultset_meta(rs, PERFDB_META_BRANCH);
-	cli_out("recorded %zu result%s (%zu sample%s) for %s on %s, machine %s, run %lld in %s\n", n,
-		n == 1 ? "" : "s", nsamples, nsamples == 1 ? "" : "s", sha,
-		branch ? branch : "(no branch)", perfdb_resultset_meta(rs, PERFDB_META_MACHINE),
-		(long long)run_id, perfdb_store_path(store));
+	fprintf(o->status_to_stderr ? stderr : stdout,
+		"%srecorded %zu result%s (%zu sample%s) for %s on %s, machine %s, run %lld in %s\n",
+		o->status_to_stderr ? "perfdb: " : "", n, n == 1 ? "" : "s", nsamples,
+		nsamples == 1 ? "" : "s", sha, branch ? branch : "(no branch)",
+		perfdb_resultset_meta(rs, PERFDB_META_MACHINE), (long long)run_id,
+		perfdb_store_path(store));
 	perfdb_store_close(store);
 	return CLI_EXIT_OK;
 }

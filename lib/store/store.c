@@ -371,6 +371,7 @@ typedef struct batcher {
 	sqlite3_stmt *many, *one;
 	int ncols, rows;
 	const char *what; /* for errors: "a result" */
+	struct batcher *parent; /* rows here reference rows there: flush it first */
 	cell cells[BATCH_ROWS * BATCH_MAX_COLS];
 } batcher;
 
@@ -447,6 +448,10 @@ static int batch_step(perfdb_store *store, batcher *b, sqlite3_stmt *st, int fir
 static int batch_flush(perfdb_store *store, batcher *b)
 {
 	int r, err = 0;
+	/* Foreign keys are checked row by row: a sample's result must be in
+	 * the table before the sample is. */
+	if (b->parent && b->parent->rows && (err = batch_flush(store, b->parent)))
+		return err;
 	if (b->rows == BATCH_ROWS)
 		err = batch_step(store, b, b->many, 0, BATCH_ROWS);
 	else
@@ -518,6 +523,7 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", 4,
 				 "a sample")))
 		return err;
+	s->sample.parent = &s->result;
 	return 0;
 }
 

@@ -288,6 +288,44 @@ static void test_store__duplicate_result_rolls_back_whole_run(void **state)
 	perfdb_store_close(s);
 }
 
+static void test_store__many_results_with_samples(void **state)
+{
+	/* More rows than one insert batch holds, each with samples: samples
+	 * must never reach the table before their result. */
+	char path[256], name[64];
+	perfdb_store *s;
+	perfdb_resultset *rs;
+	perfdb_result r;
+	double samples[7];
+	size_t i, k;
+	rows out;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "many");
+	perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m");
+	for (i = 0; i < 300; i++) {
+		for (k = 0; k < 7; k++)
+			samples[k] = (double)(i * 10 + k);
+		snprintf(name, sizeof(name), "BM_%zu", i);
+		perfdb_result_init(&r);
+		r.benchmark = name;
+		r.unit = "ns";
+		r.samples = samples;
+		r.nsamples = 7;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	}
+	db_path(path, sizeof(path), "many.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	query(s, "SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM samples), "
+		 "(SELECT sum(value) FROM samples), (SELECT value FROM history WHERE benchmark = 'BM_299')",
+	      &out);
+	/* sum over i<300, k<7 of 10i+k = 10*7*44850 + 300*21 = 3145800; mean of BM_299 = 2993 */
+	assert_string_equal(out.text, "300|2100|3145800.0|2993.0\n");
+	perfdb_resultset_free(rs);
+	perfdb_store_close(s);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -312,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_store__bad_files),
 		cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 		cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
+		cmocka_unit_test(test_store__many_results_with_samples),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,112 @@
+/* perfdb baseline set|list|rm: named, pinned reference commits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "history.h"
+
+enum { OPT_NOTE = CLI_OPT_FIRST_FREE, OPT_BRANCH, OPT_CONFIG, OPT_FORMAT };
+
+static const cli_option options[] = {
+    {"note", OPT_NOTE, "TEXT", "set: a note kept with the baseline"},
+    {"branch", OPT_BRANCH, "NAME", "set: the branch the baseline belongs to"},
+    {"format", OPT_FORMAT, "FORMAT", "list: table, csv or json (default: table)"},
+    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
+    CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+    "baseline",
+    "set NAME REV [--note TEXT] | list | rm NAME",
+    "Set, list or remove named baselines.",
+    "A baseline pins a recorded commit under a name ('v1.4', 'release'); use it with\n"
+    "'perfdb regress --baseline NAME'. Setting an existing name moves it. REV is a sha,\n"
+    "a unique prefix of a recorded sha, or anything git resolves (tag, branch, HEAD~3).",
+    options,
+};
+
+typedef struct baseline_args {
+	const char *db, *config, *note, *branch;
+	cli_format format;
+} baseline_args;
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	baseline_args *a = ctx;
+	switch (id) {
+	case CLI_OPT_DB: a->db = arg; return 0;
+	case OPT_CONFIG: a->config = arg; return 0;
+	case OPT_NOTE: a->note = arg; return 0;
+	case OPT_BRANCH: a->branch = arg; return 0;
+	case OPT_FORMAT:
+		if (cli_format_parse(&a->format, arg) == 0)
+			return 0;
+		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	baseline_args a;
+	perfdb_store *store = NULL;
+	perfdb_config *cfg = NULL;
+	const char *sub;
+	int first, rc, err = 0, nargs;
+
+	memset(&a, 0, sizeof(a));
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (first >= argc)
+		return cli_usage_error(&info, "expected set, list or rm");
+	sub = argv[first];
+	nargs = argc - first - 1;
+	if (strcmp(sub, "set") == 0) {
+		if (nargs != 2)
+			return cli_usage_error(&info, "usage: perfdb baseline set NAME REV");
+	} else if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0) {
+		if (nargs != 1)
+			return cli_usage_error(&info, "usage: perfdb baseline rm NAME");
+	} else if (strcmp(sub, "list") == 0 || strcmp(sub, "ls") == 0) {
+		if (nargs != 0)
+			return cli_usage_error(&info, "usage: perfdb baseline list");
+	} else {
+		return cli_usage_error(&info, "unknown subcommand '%s' (set, list, rm)", sub);
+	}
+	if ((rc = cli_history_open(&store, &cfg, a.db, a.config,
+				   sub[0] == 'l' ? PERFDB_STORE_READONLY : PERFDB_STORE_READWRITE)))
+		return rc;
+	if (strcmp(sub, "set") == 0) {
+		const char *name = argv[first + 1], *rev = argv[first + 2];
+		int64_t id;
+		char *sha = NULL;
+		err = perfdb_commit_resolve(&id, &sha, store, NULL, rev);
+		if (err == 0)
+			err = perfdb_store_baseline_set(store, name, id, a.branch, a.note);
+		if (err == 0)
+			cli_out("baseline '%s' set to %s\n", name, sha);
+		free(sha);
+	} else if (sub[0] == 'r') {
+		err = perfdb_store_baseline_remove(store, argv[first + 1]);
+		if (err == 0)
+			cli_out("baseline '%s' removed\n", argv[first + 1]);
+	} else {
+		cli_table *t = cli_table_new(a.format, true);
+		if (!t) {
+			err = PERFDB_ENOMEM;
+		} else {
+			err = perfdb_store_baseline_list(store, cli_table_row_fn, t);
+			if (err == 0)
+				cli_table_print(t);
+			cli_table_free(t);
+		}
+	}
+	rc = err ? cli_fail() : CLI_EXIT_OK;
+	perfdb_store_close(store);
+	perfdb_config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,191 @@
+/* perfdb compare REV_A REV_B: every series side by side, with a verdict. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "history.h"
+
+enum {
+	OPT_FORMAT = 'f',
+	OPT_MACHINE = CLI_OPT_FIRST_FREE,
+	OPT_BENCHMARK,
+	OPT_THRESHOLD,
+	OPT_CONFIDENCE,
+	OPT_WINDOW,
+	OPT_CONFIG,
+	OPT_NO_GIT
+};
+
+static const cli_option options[] = {
+    {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
+    {"machine", OPT_MACHINE, "NAME", "only series of this machine"},
+    {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
+    {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change for a verdict (default 5)"},
+    {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
+    {"window", OPT_WINDOW, "N", "commits before REV_A whose spread judges series without samples"},
+    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
+    {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},
+    CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+    "compare",
+    "[options] REV_A REV_B",
+    "Compare two revisions side by side: change, p-value and verdict per series.",
+    "With samples on both sides Mann-Whitney U decides; without, the spread of the\n"
+    "commits before REV_A. The verdict (regression, improvement, same, only_a, only_b)\n"
+    "needs p < 1 - confidence and a change beyond the threshold.",
+    options,
+};
+
+typedef struct compare_args {
+	perfdb_regress_options o;
+	const char *db, *config;
+	cli_format format;
+	int set_threshold, set_confidence, set_window;
+	double threshold, confidence;
+	size_t window;
+} compare_args;
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	compare_args *a = ctx;
+	char *end;
+	switch (id) {
+	case CLI_OPT_DB: a->db = arg; return 0;
+	case OPT_CONFIG: a->config = arg; return 0;
+	case OPT_MACHINE: a->o.machine = arg; return 0;
+	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
+	case OPT_NO_GIT: a->o.use_git = 0; return 0;
+	case OPT_THRESHOLD:
+		a->threshold = strtod(arg, &end);
+		if (*end || end == arg || !(a->threshold >= 0)) {
+			cli_usage_error(&info, "--threshold '%s': expected a percentage >= 0", arg);
+			return 1;
+		}
+		a->set_threshold = 1;
+		return 0;
+	case OPT_CONFIDENCE:
+		a->confidence = strtod(arg, &end);
+		if (*end || end == arg || !(a->confidence > 0 && a->confidence < 1)) {
+			cli_usage_error(&info, "--confidence '%s': expected a number in (0, 1)",
+					arg);
+			return 1;
+		}
+		a->set_confidence = 1;
+		return 0;
+	case OPT_WINDOW: {
+		long v = strtol(arg, &end, 10);
+		if (*end || end == arg || v < 1 || v > 1000000) {
+			cli_usage_error(&info, "--window '%s': expected a number of commits >= 1",
+					arg);
+			return 1;
+		}
+		a->window = (size_t)v;
+		a->set_window = 1;
+		return 0;
+	}
+	case OPT_FORMAT:
+		if (cli_format_parse(&a->format, arg) == 0)
+			return 0;
+		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
+		return 1;
+	}
+	return 0;
+}
+
+static perfdb_value text(const char *s)
+{
+	perfdb_value v;
+	memset(&v, 0, sizeof(v));
+	v.type = PERFDB_VALUE_TEXT;
+	v.text = s ? s : "";
+	return v;
+}
+
+static perfdb_value real(double d, char *buf, size_t cap, const char *fmt)
+{
+	perfdb_value v;
+	memset(&v, 0, sizeof(v));
+	if (isnan(d)) {
+		v.type = PERFDB_VALUE_NULL;
+		v.text = "";
+		return v;
+	}
+	v.type = PERFDB_VALUE_REAL;
+	v.d = d;
+	snprintf(buf, cap, fmt, d);
+	v.text = buf;
+	return v;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const char *const names[] = {"benchmark", "metric",  "unit",    "machine",
+					    "tags",	 "value_a", "value_b", "change_pct",
+					    "p_value",	 "method",  "verdict"};
+	compare_args a;
+	perfdb_store *store = NULL;
+	perfdb_config *cfg = NULL;
+	perfdb_comparison *cmp = NULL;
+	cli_table *t = NULL;
+	int first, rc, err;
+	size_t i;
+
+	memset(&a, 0, sizeof(a));
+	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (argc - first != 2)
+		return cli_usage_error(&info, "expected two revisions, REV_A REV_B");
+	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+		return rc;
+	perfdb_config_apply_defaults(cfg, &a.o);
+	if (a.set_threshold)
+		a.o.threshold = a.threshold;
+	if (a.set_confidence)
+		a.o.confidence = a.confidence;
+	if (a.set_window)
+		a.o.window = a.window;
+	a.o.config = cfg;
+	err = perfdb_compare_run(&cmp, store, argv[first], argv[first + 1], &a.o);
+	if (err == 0 && !(t = cli_table_new(a.format, true)))
+		err = PERFDB_ENOMEM;
+	if (err == 0) {
+		cli_table_row_fn(t, 11, names, NULL);
+		for (i = 0; i < perfdb_comparison_count(cmp); i++) {
+			const perfdb_comparison_row *r = perfdb_comparison_get(cmp, i);
+			char b1[48], b2[48], b3[48], b4[48];
+			perfdb_value row[11];
+			row[0] = text(r->benchmark);
+			row[1] = text(r->metric);
+			row[2] = text(r->unit);
+			row[3] = text(r->machine);
+			row[4] = text(r->tags);
+			row[5] = real(r->value_a, b1, sizeof(b1), "%.6g");
+			row[6] = real(r->value_b, b2, sizeof(b2), "%.6g");
+			row[7] = real(r->change_pct, b3, sizeof(b3), "%+.2f");
+			row[8] = real(r->p_value, b4, sizeof(b4), "%.2g");
+			row[9] = text(r->method);
+			row[10] = text(r->verdict);
+			cli_table_row_fn(t, 11, names, row);
+		}
+		if (a.format == CLI_FORMAT_TABLE) {
+			char sa[16], sb[16];
+			cli_out("%s -> %s\n",
+				cli_short_sha(sa, sizeof(sa), perfdb_comparison_sha(cmp, 0)),
+				cli_short_sha(sb, sizeof(sb), perfdb_comparison_sha(cmp, 1)));
+		}
+		cli_table_print(t);
+	}
+	rc = err ? cli_fail() : CLI_EXIT_OK;
+	cli_table_free(t);
+	perfdb_comparison_free(cmp);
+	perfdb_store_close(store);
+	perfdb_config_free(cfg);
+	return rc;
+}

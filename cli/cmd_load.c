@@ -1,0 +1,577 @@
+/* perfdb load: load-test a command (closed, open-rate or stress model). */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "measure.h"
+
+enum {
+	OPT_REQUESTS = 'n',
+	OPT_DURATION = 'd',
+	OPT_USERS = 'u',
+	OPT_RATE = 'r',
+	OPT_RAMP_UP = CLI_OPT_FIRST_FREE,
+	OPT_THINK_MS,
+	OPT_MAX_WORKERS,
+	OPT_LATE_MS,
+	OPT_STRESS,
+	OPT_MAX_ERROR_RATE,
+	OPT_MAX_P99_MS,
+	OPT_NAME,
+	OPT_FORMAT,
+	OPT_SHOW_OUTPUT,
+	OPT_RECORD
+};
+
+static const cli_option options[] = {
+    {"requests", OPT_REQUESTS, "N", "total requests (default: 100 unless --duration)"},
+    {"duration", OPT_DURATION, "S", "run for S seconds instead of a request count"},
+    {"users", OPT_USERS, "U", "concurrent users (with --rate: workers sharing it; default 1)"},
+    {"ramp-up", OPT_RAMP_UP, "S", "start the users evenly spread over S seconds"},
+    {"think-ms", OPT_THINK_MS, "T", "each user waits T ms between its requests"},
+    {"max-workers", OPT_MAX_WORKERS, "N", "threads at most (default: one per user, up to 256)"},
+    {"rate", OPT_RATE, "R", "open model: R requests/s on a fixed schedule (default --duration 10)"},
+    {"late-ms", OPT_LATE_MS, "MS", "open model: a start later than MS ms counts late (default 1)"},
+    {"stress", OPT_STRESS, "START:MAX:STEP:SECONDS", "stress test: step the users up"},
+    {"max-error-rate", OPT_MAX_ERROR_RATE, "PCT", "stress: stop when a step's errors exceed PCT %"},
+    {"max-p99-ms", OPT_MAX_P99_MS, "MS", "stress: stop when a step's p99 latency exceeds MS ms"},
+    {"name", OPT_NAME, "NAME", "benchmark name for --record and JSON (default: the command)"},
+    {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
+    {"show-output", OPT_SHOW_OUTPUT, NULL, "let the command write to stdout/stderr"},
+    {"record", OPT_RECORD, NULL, "store the result in the database (see --db ...)"},
+    CLI_RECORD_OPTIONS,
+    CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+    "load",
+    "[options] -- CMD [ARGS...]",
+    "Load-test a command: each request runs CMD (no shell); exit status 0 is a success.",
+    "Closed model (default): --users run CMD back to back, --requests in total or for\n"
+    "--duration seconds, started over --ramp-up, pausing --think-ms between requests.\n"
+    "Open model (--rate R): requests start on a fixed schedule, R per second; latency is\n"
+    "measured from the intended start (no coordinated omission) and the service time,\n"
+    "from the actual start, is shown beside it; late starts are counted, never dropped.\n"
+    "Stress test (--stress 1:64:4:10): 1, 5, 9, ... 64 users, 10 s each, stopping at the\n"
+    "first step over --max-error-rate or --max-p99-ms.\n"
+    "CMD's output goes to /dev/null unless --show-output. A progress line is shown on a\n"
+    "terminal. --record stores throughput, success rate and latency percentiles so that\n"
+    "'perfdb regress' tracks them per commit. Failed requests are a result (exit 0).",
+    options,
+};
+
+typedef struct load_args {
+	perfdb_loadtest_options lt;
+	perfdb_loadtest_stress_options stress;
+	bool stress_set, rate_set, requests_set, duration_set, json, show_output, record;
+	bool stress_limit_set, users_set, late_set;
+	const char *name;
+	cli_record_opts rec;
+} load_args;
+
+static int bad_value(const char *opt, const char *arg, const char *what)
+{
+	cli_usage_error(&info, "--%s '%s': expected %s", opt, arg, what);
+	return 1;
+}
+
+static int parse_stress(load_args *a, const char *arg)
+{
+	unsigned long long v[3];
+	double secs;
+	char buf[128], *parts[4], *save = NULL, *p;
+	int n = 0;
+
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return bad_value("stress", arg, "START:MAX:STEP:SECONDS");
+	for (p = strtok_r(buf, ":", &save); p && n < 4; p = strtok_r(NULL, ":", &save))
+		parts[n++] = p;
+	if (n != 4 || p || cli_parse_count(parts[0], 1, 100000, &v[0]) ||
+	    cli_parse_count(parts[1], 1, 100000, &v[1]) ||
+	    cli_parse_count(parts[2], 1, 100000, &v[2]) || cli_parse_seconds(parts[3], &secs) ||
+	    secs <= 0 || v[1] < v[0])
+		return bad_value("stress", arg,
+				 "START:MAX:STEP:SECONDS with 1 <= START <= MAX, STEP >= 1, "
+				 "SECONDS > 0");
+	a->stress.start_users = (unsigned)v[0];
+	a->stress.max_users = (unsigned)v[1];
+	a->stress.step_users = (unsigned)v[2];
+	a->stress.step_duration = secs;
+	a->stress_set = true;
+	return 0;
+}
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	load_args *a = ctx;
+	unsigned long long n;
+	double d;
+	int r = cli_record_option(&info, &a->rec, id, arg);
+
+	if (r != 0)
+		return r < 0;
+	switch (id) {
+	case OPT_REQUESTS:
+		if (cli_parse_count(arg, 1, 1000000000000ull, &n))
+			return bad_value("requests", arg, "a whole number >= 1");
+		a->lt.requests = n;
+		a->requests_set = true;
+		return 0;
+	case OPT_DURATION:
+		if (cli_parse_seconds(arg, &d) || d <= 0)
+			return bad_value("duration", arg, "seconds > 0");
+		a->lt.duration = d;
+		a->duration_set = true;
+		return 0;
+	case OPT_USERS:
+		if (cli_parse_count(arg, 1, 100000, &n))
+			return bad_value("users", arg, "a whole number from 1 to 100000");
+		a->lt.users = (unsigned)n;
+		a->users_set = true;
+		return 0;
+	case OPT_MAX_WORKERS:
+		if (cli_parse_count(arg, 1, 4096, &n))
+			return bad_value("max-workers", arg, "a whole number from 1 to 4096");
+		a->lt.max_workers = (unsigned)n;
+		return 0;
+	case OPT_RAMP_UP:
+		if (cli_parse_seconds(arg, &d))
+			return bad_value("ramp-up", arg, "seconds >= 0");
+		a->lt.ramp_up = d;
+		return 0;
+	case OPT_THINK_MS:
+		if (cli_parse_seconds(arg, &d))
+			return bad_value("think-ms", arg, "milliseconds >= 0");
+		a->lt.think_time = d / 1000.0;
+		return 0;
+	case OPT_RATE:
+		if (cli_parse_seconds(arg, &d) || d <= 0 || d > 1e9)
+			return bad_value("rate", arg, "requests per second > 0");
+		a->lt.rate = d;
+		a->rate_set = true;
+		return 0;
+	case OPT_LATE_MS:
+		if (cli_parse_seconds(arg, &d))
+			return bad_value("late-ms", arg, "milliseconds >= 0");
+		a->lt.late_threshold = d / 1000.0;
+		a->late_set = true;
+		return 0;
+	case OPT_STRESS: return parse_stress(a, arg);
+	case OPT_MAX_ERROR_RATE:
+		if (cli_parse_seconds(arg, &d) || d > 100)
+			return bad_value("max-error-rate", arg, "a percentage from 0 to 100");
+		a->stress.max_error_rate = d / 100.0;
+		a->stress_limit_set = true;
+		return 0;
+	case OPT_MAX_P99_MS:
+		if (cli_parse_seconds(arg, &d) || d <= 0)
+			return bad_value("max-p99-ms", arg, "milliseconds > 0");
+		a->stress.max_p99 = d / 1000.0;
+		a->stress_limit_set = true;
+		return 0;
+	case OPT_NAME:
+		if (!*arg)
+			return bad_value("name", arg, "a non-empty name");
+		a->name = arg;
+		return 0;
+	case OPT_FORMAT:
+		if (cli_parse_text_json(arg, &a->json))
+			return bad_value("format", arg, "text or json");
+		return 0;
+	case OPT_SHOW_OUTPUT: a->show_output = true; return 0;
+	case OPT_RECORD: a->record = true; return 0;
+	default: return 0;
+	}
+}
+
+/* Checks the combinations no single option can; returns 0 or the exit code. */
+static int check_args(load_args *a)
+{
+	if (a->requests_set && a->duration_set)
+		return cli_usage_error(&info, "give --requests or --duration, not both");
+	if (a->stress_set) {
+		if (a->requests_set || a->duration_set || a->rate_set || a->users_set)
+			return cli_usage_error(&info,
+					       "--stress sets its own users and step duration: "
+					       "no --users, --requests, --duration or --rate "
+					       "with it");
+		return 0;
+	}
+	if (a->late_set && !a->rate_set)
+		return cli_usage_error(&info,
+				       "--late-ms applies to the open model: it needs --rate");
+	if (a->stress_limit_set)
+		return cli_usage_error(&info, "--max-error-rate and --max-p99-ms need --stress");
+	if (a->rate_set && (a->lt.ramp_up > 0 || a->lt.think_time > 0))
+		return cli_usage_error(&info, "--ramp-up and --think-ms apply to the closed model, "
+					      "not with --rate");
+	if (!a->requests_set && !a->duration_set) {
+		if (a->rate_set)
+			a->lt.duration = 10.0;
+		else
+			a->lt.requests = 100;
+	}
+	return 0;
+}
+
+/* ---- running ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Each request: run the command once. A spawn that fails is code -1. */
+static int request(void *ctx)
+{
+	perfdb_command_sample s;
+	if (perfdb_command_exec(ctx, &s) != 0)
+		return -1;
+	return s.exit_code;
+}
+
+static int progress(void *arg, const perfdb_loadtest_progress *p)
+{
+	const load_args *a = arg;
+	char step[64] = "";
+	if (a->stress_set)
+		snprintf(step, sizeof(step), "step %u (%u users)  ", p->step + 1, p->users);
+	cli_progress("%s%.1f s  %llu requests  %.1f req/s  %llu errors", step, p->elapsed,
+		     (unsigned long long)p->requests, p->current_rate,
+		     (unsigned long long)p->failures);
+	return interrupted != 0;
+}
+
+/* ---- text output ----------------------------------------------------------------- */
+
+static void latency_row(const char *label, const perfdb_loadtest_latency *l)
+{
+	const double v[] = {l->min, l->mean, l->stddev, l->p50, l->p90,
+			    l->p95, l->p99,  l->p999,	l->max};
+	size_t i;
+	cli_out("  %-9s", label);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char b[32];
+		cli_format_ns(b, sizeof(b), v[i]);
+		cli_out(" %10s", b);
+	}
+	cli_out("\n");
+}
+
+static void print_errors(const perfdb_loadtest_result *r)
+{
+	size_t i;
+	if (r->failures == 0)
+		return;
+	cli_out("  errors:  ");
+	for (i = 0; i < r->nerrors; i++) {
+		if (r->errors[i].code == -1)
+			cli_out("%scould not start: %llu", i ? ", " : "",
+				(unsigned long long)r->errors[i].count);
+		else
+			cli_out("%sexit %d: %llu", i ? ", " : "", r->errors[i].code,
+				(unsigned long long)r->errors[i].count);
+	}
+	if (r->other_errors)
+		cli_out("%sother codes: %llu", r->nerrors ? ", " : "",
+			(unsigned long long)r->other_errors);
+	cli_out("\n");
+}
+
+static void print_result(const perfdb_loadtest_result *r)
+{
+	char lat[32];
+	cli_out("  requests   %llu (%llu succeeded, %llu failed)\n",
+		(unsigned long long)r->requests, (unsigned long long)r->successes,
+		(unsigned long long)r->failures);
+	cli_out("  success    %.2f %%\n", r->success_rate * 100.0);
+	cli_out("  duration   %.3f s\n", r->duration);
+	if (r->model == PERFDB_LOADTEST_OPEN)
+		cli_out("  rate       %.1f req/s achieved of %.1f req/s asked (%.2f %%)\n",
+			r->throughput, r->target_rate,
+			r->target_rate > 0 ? r->throughput / r->target_rate * 100.0 : 0.0);
+	else
+		cli_out("  throughput %.1f req/s\n", r->throughput);
+	if (r->model == PERFDB_LOADTEST_OPEN)
+		cli_out("  late       %llu starts later than the threshold\n",
+			(unsigned long long)r->late_starts);
+	cli_out("\n  %-9s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "latency", "min", "mean",
+		"stddev", "p50", "p90", "p95", "p99", "p99.9", "max");
+	if (r->requests == 0) {
+		cli_out("  (no request completed)\n");
+		return;
+	}
+	latency_row(r->model == PERFDB_LOADTEST_OPEN ? "corrected" : "request", &r->latency);
+	if (r->model == PERFDB_LOADTEST_OPEN)
+		latency_row("service", &r->service);
+	print_errors(r);
+	if (r->model == PERFDB_LOADTEST_OPEN && r->latency.p99 > 2 * r->service.p99 &&
+	    r->late_starts > 0) {
+		cli_format_ns(lat, sizeof(lat), r->latency.p99);
+		cli_out("  note: p99 from the intended start (%s) is far above the service time:\n"
+			"        requests queued behind slow ones; more --users may keep up.\n",
+			lat);
+	}
+}
+
+static void print_stress(const perfdb_loadtest_stress_result *sr,
+			 const perfdb_loadtest_stress_options *so)
+{
+	size_t i;
+	cli_out("  %6s %10s %8s %8s %11s %10s %10s %10s  %s\n", "users", "requests", "failed",
+		"errors", "req/s", "p50", "p99", "max", "step");
+	for (i = 0; i < sr->nsteps; i++) {
+		const perfdb_loadtest_result *r = &sr->steps[i];
+		char p50[32], p99[32], mx[32];
+		const char *verdict = "ok";
+		cli_format_ns(p50, sizeof(p50), r->latency.p50);
+		cli_format_ns(p99, sizeof(p99), r->latency.p99);
+		cli_format_ns(mx, sizeof(mx), r->latency.max);
+		if ((long)i == sr->broke_at)
+			verdict = sr->reason == PERFDB_LOADTEST_BREAK_P99
+				      ? "BROKE: p99 over the limit"
+				      : "BROKE: error rate over the limit";
+		else if (i + 1 == sr->nsteps && sr->reason == PERFDB_LOADTEST_BREAK_STOPPED)
+			verdict = "interrupted";
+		cli_out("  %6u %10llu %8llu %7.2f%% %11.1f %10s %10s %10s  %s\n", r->users,
+			(unsigned long long)r->requests, (unsigned long long)r->failures,
+			r->requests ? 100.0 * (double)r->failures / (double)r->requests : 0.0,
+			r->throughput, p50, p99, mx, verdict);
+	}
+	cli_out("\n");
+	if (sr->broke_at >= 0) {
+		cli_out("  the system broke at %u users (%s", sr->broke_at_users,
+			sr->reason == PERFDB_LOADTEST_BREAK_P99 ? "p99 over " : "error rate over ");
+		if (sr->reason == PERFDB_LOADTEST_BREAK_P99)
+			cli_out("%.3g ms", so->max_p99 * 1000.0);
+		else
+			cli_out("%.3g %%", so->max_error_rate * 100.0);
+		cli_out("); stopped early. capacity: %u users\n", sr->capacity_users);
+	} else if (sr->reason == PERFDB_LOADTEST_BREAK_STOPPED) {
+		cli_out("  interrupted; capacity so far: %u users\n", sr->capacity_users);
+	} else {
+		cli_out("  every step passed; capacity: at least %u users\n", sr->capacity_users);
+	}
+	if (sr->nsteps)
+		print_errors(&sr->steps[sr->nsteps - 1]);
+}
+
+/* ---- JSON output ------------------------------------------------------------------- */
+
+static json_t *latency_json(const perfdb_loadtest_latency *l)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "count", json_integer((json_int_t)l->count));
+	json_object_set_new(o, "min", cli_json_number(l->min));
+	json_object_set_new(o, "mean", cli_json_number(l->mean));
+	json_object_set_new(o, "stddev", cli_json_number(l->stddev));
+	json_object_set_new(o, "p50", cli_json_number(l->p50));
+	json_object_set_new(o, "p90", cli_json_number(l->p90));
+	json_object_set_new(o, "p95", cli_json_number(l->p95));
+	json_object_set_new(o, "p99", cli_json_number(l->p99));
+	json_object_set_new(o, "p99_9", cli_json_number(l->p999));
+	json_object_set_new(o, "max", cli_json_number(l->max));
+	return o;
+}
+
+static json_t *result_json(const perfdb_loadtest_result *r)
+{
+	json_t *o = json_object(), *errs = json_array();
+	size_t i;
+	json_object_set_new(o, "model",
+			    json_string(r->model == PERFDB_LOADTEST_OPEN ? "open" : "closed"));
+	json_object_set_new(o, "users", json_integer(r->users));
+	json_object_set_new(o, "workers", json_integer(r->workers));
+	json_object_set_new(o, "requests", json_integer((json_int_t)r->requests));
+	json_object_set_new(o, "successes", json_integer((json_int_t)r->successes));
+	json_object_set_new(o, "failures", json_integer((json_int_t)r->failures));
+	json_object_set_new(o, "success_rate", cli_json_number(r->success_rate));
+	json_object_set_new(o, "duration_s", cli_json_number(r->duration));
+	json_object_set_new(o, "throughput_rps", cli_json_number(r->throughput));
+	if (r->model == PERFDB_LOADTEST_OPEN) {
+		json_object_set_new(o, "target_rate_rps", cli_json_number(r->target_rate));
+		json_object_set_new(o, "late_starts", json_integer((json_int_t)r->late_starts));
+	}
+	json_object_set_new(o, "latency_ns", latency_json(&r->latency));
+	if (r->model == PERFDB_LOADTEST_OPEN)
+		json_object_set_new(o, "service_ns", latency_json(&r->service));
+	for (i = 0; i < r->nerrors; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "code", json_integer(r->errors[i].code));
+		json_object_set_new(e, "count", json_integer((json_int_t)r->errors[i].count));
+		json_array_append_new(errs, e);
+	}
+	json_object_set_new(o, "errors", errs);
+	json_object_set_new(o, "other_errors", json_integer((json_int_t)r->other_errors));
+	json_object_set_new(o, "stopped", json_boolean(r->stopped));
+	return o;
+}
+
+static json_t *stress_json(const perfdb_loadtest_stress_result *sr)
+{
+	json_t *o = json_object(), *steps = json_array();
+	size_t i;
+	json_object_set_new(o, "model", json_string("stress"));
+	for (i = 0; i < sr->nsteps; i++)
+		json_array_append_new(steps, result_json(&sr->steps[i]));
+	json_object_set_new(o, "steps", steps);
+	json_object_set_new(o, "reason", json_string(perfdb_loadtest_break_name(sr->reason)));
+	json_object_set_new(o, "broke_at_users",
+			    sr->broke_at >= 0 ? json_integer(sr->broke_at_users) : json_null());
+	json_object_set_new(o, "capacity_users", json_integer(sr->capacity_users));
+	json_object_set_new(o, "stopped_early", json_boolean(sr->stopped_early));
+	return o;
+}
+
+/* ---- the command ---------------------------------------------------------------------- */
+
+static void describe(const load_args *a, const char *name)
+{
+	char amount[64];
+	if (a->lt.requests)
+		snprintf(amount, sizeof(amount), "%llu requests",
+			 (unsigned long long)a->lt.requests);
+	else
+		snprintf(amount, sizeof(amount), "%.6g s", a->lt.duration);
+	if (a->stress_set)
+		cli_out("stress test of '%s': %u to %u users, step %u, %.6g s a step\n\n", name,
+			a->stress.start_users, a->stress.max_users, a->stress.step_users,
+			a->stress.step_duration);
+	else if (a->lt.rate > 0)
+		cli_out("load test of '%s': open model, %.6g req/s, %s, %u worker%s\n\n", name,
+			a->lt.rate, amount, a->lt.users, a->lt.users == 1 ? "" : "s");
+	else
+		cli_out("load test of '%s': closed model, %s, %u user%s, ramp-up %.6g s, think "
+			"%.6g ms\n\n",
+			name, amount, a->lt.users, a->lt.users == 1 ? "" : "s", a->lt.ramp_up,
+			a->lt.think_time * 1000.0);
+}
+
+/* --db, --commit, ... mean nothing without --record: say so rather than
+ * silently ignore them. */
+static void warn_unused_record_options(const load_args *a)
+{
+	const cli_record_opts *o = &a->rec;
+	if (!a->record && (o->db || o->commit || o->branch || o->machine || o->time || o->ntags))
+		cli_warn("--db, --commit, --branch, --machine, --tag and --time take effect only "
+			 "with --record");
+}
+
+int cmd_load(int argc, char **argv)
+{
+	load_args a;
+	perfdb_loadtest_stress_options so = PERFDB_LOADTEST_STRESS_OPTIONS_INIT;
+	perfdb_loadtest_result r;
+	perfdb_loadtest_stress_result sr;
+	perfdb_command *cmd = NULL;
+	perfdb_resultset *rs = NULL;
+	struct sigaction sa, old_sa;
+	char *cmdname = NULL;
+	const char *name;
+	int first, err, rc = CLI_EXIT_OK;
+
+	memset(&a, 0, sizeof(a));
+	perfdb_loadtest_options_init(&a.lt);
+	a.stress = so;
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (first >= argc)
+		return cli_usage_error(&info, "no command to run (give -- CMD [ARGS...])");
+	if ((rc = check_args(&a)) != 0)
+		return rc;
+	/* No peak RSS here, so no floor to read: the request path stays short. */
+	if (perfdb_command_new(&cmd, (const char *const *)argv + first,
+			       PERFDB_COMMAND_NO_RSS_FLOOR |
+				   (a.show_output ? PERFDB_COMMAND_SHOW_OUTPUT : 0)) != 0)
+		return cli_fail();
+	cmdname = cli_command_name(argv + first);
+	if (!cmdname) {
+		perfdb_command_free(cmd);
+		cli_err("out of memory");
+		return CLI_EXIT_DB;
+	}
+	name = a.name ? a.name : cmdname;
+
+	/* Ctrl-C ends the test cleanly: the summary covers what was done. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_sa);
+	a.lt.progress = progress;
+	a.lt.progress_arg = &a;
+	a.lt.progress_interval = 0.2;
+
+	warn_unused_record_options(&a);
+	if (!a.json)
+		describe(&a, name);
+	if (a.stress_set) {
+		err = perfdb_loadtest_stress(&sr, request, cmd, &a.lt, &a.stress);
+	} else {
+		err = perfdb_loadtest_run(&r, request, cmd, &a.lt);
+	}
+	cli_progress_clear();
+	sigaction(SIGINT, &old_sa, NULL);
+	if (err) {
+		rc = cli_fail();
+		goto out;
+	}
+
+	if (a.json) {
+		json_t *doc = a.stress_set ? stress_json(&sr) : result_json(&r);
+		json_t *argv_json = json_array();
+		int i;
+		for (i = first; i < argc; i++)
+			json_array_append_new(argv_json, json_string(argv[i]));
+		json_object_set_new(doc, "name", json_string(name));
+		json_object_set_new(doc, "command", argv_json);
+		if (cli_json_print(doc) != 0) {
+			cli_err("out of memory");
+			rc = CLI_EXIT_DB;
+		}
+	} else if (a.stress_set) {
+		print_stress(&sr, &a.stress);
+	} else {
+		print_result(&r);
+	}
+	if (interrupted) {
+		cli_warn("interrupted: the figures cover the requests done%s",
+			 a.record ? "; nothing recorded" : "");
+		goto release;
+	}
+	if (!a.stress_set && r.requests && r.failures == r.requests)
+		cli_warn("every request failed: check the command (try --show-output)");
+	if (a.record && rc == CLI_EXIT_OK) {
+		if (perfdb_resultset_new(&rs) != 0) {
+			rc = cli_fail();
+			goto release;
+		}
+		err = a.stress_set ? perfdb_loadtest_stress_export(rs, &sr, name)
+				   : perfdb_loadtest_result_export(rs, &r, name);
+		if (err) {
+			rc = cli_fail();
+			goto release;
+		}
+		cli_print_warnings(rs);
+		a.rec.status_to_stderr = a.json;
+		rc = cli_record_resultset(&a.rec, rs);
+	}
+release:
+	if (a.stress_set)
+		perfdb_loadtest_stress_result_release(&sr);
+	else
+		perfdb_loadtest_result_release(&r);
+out:
+	perfdb_resultset_free(rs);
+	perfdb_command_free(cmd);
+	free(cmdname);
+	return rc;
+}

@@ -1,0 +1,597 @@
+/* perfdb regress: the verdict, for people (text), PRs (markdown), CI panels
+ * (junit) and programs (json, csv). Exit 1 when an open regression is found. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "history.h"
+
+enum {
+	OPT_SINCE = CLI_OPT_FIRST_FREE,
+	OPT_UNTIL,
+	OPT_COMMIT,
+	OPT_BASELINE,
+	OPT_WINDOW,
+	OPT_THRESHOLD,
+	OPT_CONFIDENCE,
+	OPT_METHOD,
+	OPT_MACHINE,
+	OPT_BENCHMARK,
+	OPT_FORMAT,
+	OPT_CONFIG,
+	OPT_DRY_RUN,
+	OPT_NO_GIT
+};
+
+static const cli_option options[] = {
+    {"since", OPT_SINCE, "REV", "check the commits after REV (default: the newest commit only)"},
+    {"until", OPT_UNTIL, "REV", "last commit to check (default: the newest recorded)"},
+    {"commit", OPT_COMMIT, "REV", "check only REV against the baseline (the PR gate)"},
+    {"baseline", OPT_BASELINE, "NAME|REV", "compare with a named baseline or a revision"},
+    {"window", OPT_WINDOW, "N", "baseline: the N commits before the range (default 20)"},
+    {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change, percent (default 5)"},
+    {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
+    {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
+    {"machine", OPT_MACHINE, "NAME", "only series of this machine"},
+    {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
+    {"format", OPT_FORMAT, "FORMAT", "text, json, markdown, junit or csv (default: text)"},
+    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
+    {"dry-run", OPT_DRY_RUN, NULL, "do not store the findings as alerts"},
+    {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},
+    CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+    "regress",
+    "[options]",
+    "Flag the series that got worse, with the commit that did it.",
+    "A step is flagged when it is statistically significant (p < 1 - confidence), larger\n"
+    "than the threshold, in the bad direction for the metric, and still there at the end\n"
+    "of the range. Improvements are reported too. Findings are stored as alerts; an\n"
+    "acknowledged or ignored alert (perfdb ack) no longer fails the check.\n"
+    "Exit codes: 0 nothing regressed, 1 regression found, 2 bad usage or input,\n"
+    "3 database error.",
+    options,
+};
+
+typedef enum out_format { OUT_TEXT, OUT_JSON, OUT_MARKDOWN, OUT_JUNIT, OUT_CSV } out_format;
+static const char *const format_names[] = {"text", "json", "markdown", "junit", "csv"};
+
+typedef struct regress_args {
+	perfdb_regress_options o;
+	const char *db, *config;
+	out_format format;
+	int set_window, set_threshold, set_confidence, set_method;
+	size_t window;
+	double threshold, confidence;
+	perfdb_method method;
+	int dry_run;
+} regress_args;
+
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+	if (!s || !*s)
+		return -1;
+	*out = strtod(s, &end);
+	if (*end == '%' && end[1] == '\0')
+		end++;
+	return *end || !isfinite(*out) ? -1 : 0;
+}
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	regress_args *a = ctx;
+	size_t i;
+	switch (id) {
+	case OPT_SINCE: a->o.since = arg; return 0;
+	case OPT_UNTIL: a->o.until = arg; return 0;
+	case OPT_COMMIT: a->o.commit = arg; return 0;
+	case OPT_BASELINE: a->o.baseline = arg; return 0;
+	case OPT_MACHINE: a->o.machine = arg; return 0;
+	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
+	case CLI_OPT_DB: a->db = arg; return 0;
+	case OPT_CONFIG: a->config = arg; return 0;
+	case OPT_DRY_RUN: a->dry_run = 1; return 0;
+	case OPT_NO_GIT: a->o.use_git = 0; return 0;
+	case OPT_WINDOW: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || end == arg || v < 1 || v > 1000000) {
+			cli_usage_error(&info, "--window '%s': expected a number of commits >= 1",
+					arg);
+			return 1;
+		}
+		a->window = (size_t)v;
+		a->set_window = 1;
+		return 0;
+	}
+	case OPT_THRESHOLD:
+		if (parse_double(arg, &a->threshold) < 0 || a->threshold < 0) {
+			cli_usage_error(&info, "--threshold '%s': expected a percentage >= 0", arg);
+			return 1;
+		}
+		a->set_threshold = 1;
+		return 0;
+	case OPT_CONFIDENCE:
+		if (parse_double(arg, &a->confidence) < 0 || !(a->confidence > 0) ||
+		    !(a->confidence < 1)) {
+			cli_usage_error(&info, "--confidence '%s': expected a number in (0, 1)",
+					arg);
+			return 1;
+		}
+		a->set_confidence = 1;
+		return 0;
+	case OPT_METHOD:
+		if (perfdb_method_parse(&a->method, arg) < 0) {
+			cli_usage_error(
+			    &info,
+			    "--method '%s': expected auto, percent, ttest, mannwhitney, "
+			    "zscore or changepoint",
+			    arg);
+			return 1;
+		}
+		a->set_method = 1;
+		return 0;
+	case OPT_FORMAT:
+		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+			if (strcmp(arg, format_names[i]) == 0) {
+				a->format = (out_format)i;
+				return 0;
+			}
+		cli_usage_error(&info, "--format '%s': expected text, json, markdown, junit or csv",
+				arg);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- shared helpers (declared in history.h) ------------------------------------- */
+
+int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
+		     const char *config_flag, unsigned flags)
+{
+	const char *db = db_flag, *env = getenv("PERFDB_DB");
+	int err;
+	*store = NULL;
+	*cfg = NULL;
+	err = config_flag ? perfdb_config_load(cfg, config_flag) : perfdb_config_find(cfg, NULL);
+	if (err < 0) {
+		cli_fail();
+		return CLI_EXIT_USAGE; /* a bad config is bad input */
+	}
+	if ((!db || !*db) && !(env && *env) && perfdb_config_database(*cfg))
+		db = perfdb_config_database(*cfg);
+	if ((err = cli_open_store(store, db, flags)) != 0) {
+		perfdb_config_free(*cfg);
+		*cfg = NULL;
+		return err;
+	}
+	return 0;
+}
+
+void cli_format_value(char *buf, size_t cap, double v, const char *unit)
+{
+	static const struct {
+		const char *unit;
+		double scale;
+		const char *name;
+	} steps[] = {{"ns", 1e9, "s"},		 {"ns", 1e6, "ms"},	  {"ns", 1e3, "us"},
+		     {"B", 1073741824.0, "GiB"}, {"B", 1048576.0, "MiB"}, {"B", 1024.0, "KiB"}};
+	size_t i;
+	if (isnan(v)) {
+		snprintf(buf, cap, "-");
+		return;
+	}
+	for (i = 0; unit && i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (strcmp(unit, steps[i].unit) == 0 && fabs(v) >= steps[i].scale) {
+			{
+				double x = v / steps[i].scale;
+				snprintf(buf, cap, "%.*f %s",
+					 fabs(x) >= 100 ? 1 : (fabs(x) >= 10 ? 2 : 3), x,
+					 steps[i].name);
+			}
+			return;
+		}
+	{
+		/* four significant digits, never an exponent for everyday sizes */
+		double a = fabs(v);
+		int dec = a >= 1000 || a == 0 ? 0 : (a >= 100 ? 1 : (a >= 10 ? 2 : 3));
+		if (a != 0 && (a < 0.001 || a >= 1e15))
+			snprintf(buf, cap, "%.4g%s%s", v, unit && *unit ? " " : "",
+				 unit ? unit : "");
+		else
+			snprintf(buf, cap, "%.*f%s%s", dec, v, unit && *unit ? " " : "",
+				 unit ? unit : "");
+	}
+}
+
+const char *cli_short_sha(char *buf, size_t cap, const char *sha)
+{
+	snprintf(buf, cap < 13 ? cap : 13, "%s", sha ? sha : "");
+	return buf;
+}
+
+void cli_tags_text(char *buf, size_t cap, const char *tags)
+{
+	json_error_t e;
+	json_t *o = tags ? json_loads(tags, 0, &e) : NULL;
+	const char *k;
+	json_t *v;
+	size_t len = 0;
+	buf[0] = '\0';
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return;
+	}
+	json_object_foreach(o, k, v)
+	{
+		int n = snprintf(buf + len, cap - len, "%s%s=%s", len ? "," : "", k,
+				 json_is_string(v) ? json_string_value(v) : "?");
+		if (n < 0 || (size_t)n >= cap - len)
+			break;
+		len += (size_t)n;
+	}
+	json_decref(o);
+}
+
+/* ---- renderers ----------------------------------------------------------------------- */
+
+static json_t *json_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *finding_json(const perfdb_finding *f)
+{
+	json_error_t e;
+	json_t *tags = json_loads(f->tags ? f->tags : "{}", 0, &e), *o = json_object();
+	json_object_set_new(o, "benchmark", json_string(f->benchmark));
+	json_object_set_new(o, "metric", json_string(f->metric));
+	json_object_set_new(o, "unit", json_string(f->unit));
+	json_object_set_new(o, "machine", json_string(f->machine));
+	json_object_set_new(o, "tags", tags ? tags : json_object());
+	json_object_set_new(o, "commit", json_string(f->commit));
+	json_object_set_new(o, "subject", json_string(f->subject ? f->subject : ""));
+	json_object_set_new(o, "baseline_value", json_num(f->baseline_value));
+	json_object_set_new(o, "value", json_num(f->value));
+	json_object_set_new(o, "change_pct", json_num(f->change_pct));
+	json_object_set_new(o, "p_value", json_num(f->p_value));
+	json_object_set_new(o, "method", json_string(f->method));
+	json_object_set_new(o, "threshold_pct", json_num(f->threshold));
+	json_object_set_new(o, "commits_after", json_integer((json_int_t)f->commits_after));
+	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
+	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());
+	json_object_set_new(o, "status", json_string(f->status));
+	return o;
+}
+
+static void print_json(const perfdb_regress_report *r)
+{
+	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
+	json_t *root = json_object(), *arr[2], *base = json_object();
+	char *text;
+	size_t k, i;
+	for (k = 0; k < 2; k++) {
+		arr[k] = json_array();
+		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++)
+			json_array_append_new(
+			    arr[k], finding_json(perfdb_regress_get(r, (perfdb_finding_kind)k, i)));
+	}
+	json_object_set_new(root, "regressions", arr[0]);
+	json_object_set_new(root, "improvements", arr[1]);
+	json_object_set_new(root, "series_checked",
+			    json_integer((json_int_t)perfdb_regress_series_checked(r)));
+	json_object_set_new(root, "failures", json_integer((json_int_t)perfdb_regress_failures(r)));
+	json_object_set_new(base, "kind", json_string(sc->baseline_kind));
+	json_object_set_new(base, "name",
+			    sc->baseline_name ? json_string(sc->baseline_name) : json_null());
+	json_object_set_new(base, "commit",
+			    sc->baseline_commit ? json_string(sc->baseline_commit) : json_null());
+	json_object_set_new(base, "window", json_integer((json_int_t)sc->window));
+	json_object_set_new(root, "baseline", base);
+	json_object_set_new(root, "since", sc->since ? json_string(sc->since) : json_null());
+	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
+	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	if (text) {
+		cli_out("%s\n", text);
+		free(text);
+	}
+	json_decref(root);
+}
+
+static void csv_field(const char *s)
+{
+	const char *p;
+	if (!strpbrk(s, ",\"\r\n")) {
+		cli_out_str(s);
+		return;
+	}
+	cli_out_str("\"");
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			cli_out_str("\"\"");
+		else
+			cli_out("%c", *p);
+	}
+	cli_out_str("\"");
+}
+
+static void csv_num(double v)
+{
+	if (isfinite(v))
+		cli_out(",%.10g", v);
+	else
+		cli_out_str(",");
+}
+
+static void print_csv(const perfdb_regress_report *r)
+{
+	size_t k, i;
+	cli_out_str("kind,benchmark,metric,unit,machine,tags,commit,baseline_value,value,"
+		    "change_pct,p_value,method,status,alert_id\r\n");
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
+			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
+			const char *cols[] = {f->benchmark, f->metric, f->unit,
+					      f->machine,   f->tags,   f->commit};
+			size_t c;
+			cli_out_str(k ? "improvement" : "regression");
+			for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+				cli_out_str(",");
+				csv_field(cols[c]);
+			}
+			csv_num(f->baseline_value);
+			csv_num(f->value);
+			csv_num(f->change_pct);
+			csv_num(f->p_value);
+			cli_out_str(",");
+			csv_field(f->method);
+			cli_out(",%s,", f->status);
+			if (f->alert_id)
+				cli_out("%lld", (long long)f->alert_id);
+			cli_out_str("\r\n");
+		}
+}
+
+static void xml_text(const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': cli_out_str("&lt;"); break;
+		case '>': cli_out_str("&gt;"); break;
+		case '&': cli_out_str("&amp;"); break;
+		case '"': cli_out_str("&quot;"); break;
+		case '\'': cli_out_str("&apos;"); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				cli_out_str(" ");
+			else
+				cli_out("%c", *s);
+		}
+	}
+}
+
+static void series_name(char *buf, size_t cap, const char *bench, const char *metric,
+			const char *tags)
+{
+	char t[256];
+	cli_tags_text(t, sizeof(t), tags);
+	snprintf(buf, cap, "%s %s%s%s%s", bench, metric, *t ? " [" : "", t, *t ? "]" : "");
+}
+
+static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
+{
+	char a[48], b[48], sha[16];
+	cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
+	cli_format_value(b, sizeof(b), f->value, f->unit);
+	if (isnan(f->p_value))
+		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, %s", f->change_pct, a, b,
+			 cli_short_sha(sha, sizeof(sha), f->commit), f->method);
+	else
+		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, p=%.2g (%s)", f->change_pct, a, b,
+			 cli_short_sha(sha, sizeof(sha), f->commit), f->p_value, f->method);
+}
+
+static void print_junit(const perfdb_regress_report *r)
+{
+	size_t i, k, n = perfdb_regress_series_checked(r), failures = 0;
+	for (i = 0; i < n; i++)
+		if (perfdb_regress_series(r, i)->regressions)
+			failures++;
+	cli_out("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	cli_out("<testsuites name=\"perfdb\" tests=\"%zu\" failures=\"%zu\">\n", n, failures);
+	cli_out("  <testsuite name=\"perfdb regress\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		"skipped=\"0\">\n",
+		n, failures);
+	for (i = 0; i < n; i++) {
+		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
+		char name[1024];
+		series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
+		cli_out("    <testcase classname=\"perfdb.");
+		xml_text(v->machine);
+		cli_out("\" name=\"");
+		xml_text(name);
+		cli_out("\"");
+		if (!v->regressions) {
+			cli_out("/>\n");
+			continue;
+		}
+		cli_out(">\n");
+		for (k = 0; k < perfdb_regress_count(r, PERFDB_FINDING_REGRESSION); k++) {
+			const perfdb_finding *f =
+			    perfdb_regress_get(r, PERFDB_FINDING_REGRESSION, k);
+			char line[512];
+			if (f->benchmark != v->benchmark || f->metric != v->metric ||
+			    f->machine != v->machine || f->tags != v->tags || f->unit != v->unit ||
+			    strcmp(f->status, "open") != 0)
+				continue;
+			finding_line(line, sizeof(line), f);
+			cli_out("      <failure type=\"regression\" message=\"");
+			xml_text(line);
+			cli_out("\">");
+			xml_text(f->commit);
+			cli_out(" ");
+			xml_text(f->subject);
+			cli_out("</failure>\n");
+		}
+		cli_out("    </testcase>\n");
+	}
+	cli_out("  </testsuite>\n</testsuites>\n");
+}
+
+static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc)
+{
+	char sha[16];
+	if (strcmp(sc->baseline_kind, "named") == 0)
+		snprintf(buf, cap, "baseline '%s' (%s)", sc->baseline_name,
+			 cli_short_sha(sha, sizeof(sha), sc->baseline_commit));
+	else if (strcmp(sc->baseline_kind, "commit") == 0)
+		snprintf(buf, cap, "commit %s",
+			 cli_short_sha(sha, sizeof(sha), sc->baseline_commit));
+	else
+		snprintf(buf, cap, "the %zu commit%s before", sc->window,
+			 sc->window == 1 ? "" : "s");
+}
+
+static void print_markdown(const perfdb_regress_report *r)
+{
+	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
+	size_t k, i, fails = perfdb_regress_failures(r);
+	char base[160], sha[16];
+	baseline_text(base, sizeof(base), sc);
+	cli_out("### perfdb: %s\n\n",
+		fails ? (fails == 1 ? "1 regression" : "regressions found") : "no regression");
+	if (fails > 1)
+		cli_out("**%zu regressions**, ", fails);
+	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
+	if (sc->since)
+		cli_out(", commits after `%s`", cli_short_sha(sha, sizeof(sha), sc->since));
+	if (sc->until)
+		cli_out(" up to `%s`", cli_short_sha(sha, sizeof(sha), sc->until));
+	cli_out(".\n");
+	for (k = 0; k < 2; k++) {
+		size_t n = perfdb_regress_count(r, (perfdb_finding_kind)k);
+		if (!n)
+			continue;
+		cli_out("\n#### %s\n\n", k ? "Improvements" : "Regressions");
+		cli_out("| benchmark | metric | machine | commit | baseline | value | change | p | "
+			"method |%s\n",
+			k ? "" : " status |");
+		cli_out("|---|---|---|---|---:|---:|---:|---:|---|%s\n", k ? "" : "---|");
+		for (i = 0; i < n; i++) {
+			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
+			char a[48], b[48], t[256], p[32];
+			cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
+			cli_format_value(b, sizeof(b), f->value, f->unit);
+			cli_tags_text(t, sizeof(t), f->tags);
+			if (isnan(f->p_value))
+				snprintf(p, sizeof(p), "-");
+			else
+				snprintf(p, sizeof(p), "%.2g", f->p_value);
+			cli_out("| `%s`%s%s | %s | %s | `%s` | %s | %s | **%+.1f%%** | %s | %s |",
+				f->benchmark, *t ? " " : "", t, f->metric, f->machine,
+				cli_short_sha(sha, sizeof(sha), f->commit), a, b, f->change_pct, p,
+				f->method);
+			if (!k)
+				cli_out(" %s |", f->status);
+			cli_out("\n");
+		}
+	}
+}
+
+static void print_text(const perfdb_regress_report *r)
+{
+	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
+	bool color = cli_color();
+	size_t k, i, fails = perfdb_regress_failures(r);
+	size_t nreg = perfdb_regress_count(r, PERFDB_FINDING_REGRESSION);
+	size_t nimp = perfdb_regress_count(r, PERFDB_FINDING_IMPROVEMENT);
+	char base[160], sha[16];
+	baseline_text(base, sizeof(base), sc);
+	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
+	if (sc->since)
+		cli_out(", commits after %s", cli_short_sha(sha, sizeof(sha), sc->since));
+	if (sc->until)
+		cli_out(" up to %s", cli_short_sha(sha, sizeof(sha), sc->until));
+	cli_out(" (%s order)\n", sc->order ? sc->order : "recorded");
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
+			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
+			char name[1024], line[512];
+			int open = strcmp(f->status, "open") == 0;
+			const char *label = k ? "improvement" : (open ? "REGRESSION" : f->status);
+			const char *on =
+			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
+			series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
+			finding_line(line, sizeof(line), f);
+			cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "", name,
+				f->machine, line);
+			if (f->alert_id)
+				cli_out(" [alert %lld]", (long long)f->alert_id);
+			if (f->subject && *f->subject)
+				cli_out("\n             %.72s", f->subject);
+			cli_out("\n");
+		}
+	cli_out("%zu regression%s", fails, fails == 1 ? "" : "s");
+	if (nreg > fails)
+		cli_out(" (+%zu acknowledged or ignored)", nreg - fails);
+	cli_out(", %zu improvement%s\n", nimp, nimp == 1 ? "" : "s");
+}
+
+int cmd_regress(int argc, char **argv)
+{
+	regress_args a;
+	perfdb_store *store = NULL;
+	perfdb_config *cfg = NULL;
+	perfdb_regress_report *rep = NULL;
+	int first, rc, err;
+
+	memset(&a, 0, sizeof(a));
+	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (first < argc)
+		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
+	if (a.o.commit && a.o.since)
+		return cli_usage_error(&info, "--commit and --since exclude each other");
+	if ((rc = cli_history_open(&store, &cfg, a.db, a.config,
+				   a.dry_run ? PERFDB_STORE_READONLY : PERFDB_STORE_READWRITE)))
+		return rc;
+	/* precedence: built-in defaults < perfdb.yaml < options */
+	perfdb_config_apply_defaults(cfg, &a.o);
+	if (a.set_window)
+		a.o.window = a.window;
+	if (a.set_threshold)
+		a.o.threshold = a.threshold;
+	if (a.set_confidence)
+		a.o.confidence = a.confidence;
+	if (a.set_method)
+		a.o.method = a.method;
+	a.o.config = cfg;
+	a.o.record_alerts = !a.dry_run;
+	err = perfdb_regress_run(&rep, store, &a.o);
+	if (err < 0) {
+		rc = cli_fail();
+	} else {
+		switch (a.format) {
+		case OUT_JSON: print_json(rep); break;
+		case OUT_MARKDOWN: print_markdown(rep); break;
+		case OUT_JUNIT: print_junit(rep); break;
+		case OUT_CSV: print_csv(rep); break;
+		default: print_text(rep); break;
+		}
+		rc = perfdb_regress_failures(rep) ? CLI_EXIT_REGRESSION : CLI_EXIT_OK;
+	}
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(store);
+	perfdb_config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,268 @@
+/* perfdb trend [GLOB]: a sparkline per series, or a standalone SVG chart. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "history.h"
+
+enum {
+	OPT_LAST = 'n',
+	OPT_MACHINE = CLI_OPT_FIRST_FREE,
+	OPT_SVG,
+	OPT_THRESHOLD,
+	OPT_CONFIG,
+	OPT_NO_GIT
+};
+
+static const cli_option options[] = {
+    {"last", OPT_LAST, "N", "the last N commits (default 30)"},
+    {"machine", OPT_MACHINE, "NAME", "only series of this machine"},
+    {"svg", OPT_SVG, "FILE", "also write a standalone SVG chart, one panel per series"},
+    {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
+    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
+    {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},
+    CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+    "trend",
+    "[GLOB] [--last N] [--machine M] [--svg FILE]",
+    "Sparklines of every series over the last commits, with their steps.",
+    "One line per series: a sparkline (a '|' before each detected step), the newest\n"
+    "value, the change against the level at the start, and the steps. --svg writes a\n"
+    "chart a browser opens: steps are dashed lines, regressions red, improvements green.",
+    options,
+};
+
+typedef struct trend_args {
+	perfdb_regress_options o;
+	const char *db, *config, *svg;
+	size_t last;
+	int set_threshold;
+	double threshold;
+} trend_args;
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	trend_args *a = ctx;
+	char *end;
+	switch (id) {
+	case CLI_OPT_DB: a->db = arg; return 0;
+	case OPT_CONFIG: a->config = arg; return 0;
+	case OPT_MACHINE: a->o.machine = arg; return 0;
+	case OPT_SVG: a->svg = arg; return 0;
+	case OPT_NO_GIT: a->o.use_git = 0; return 0;
+	case OPT_LAST: {
+		long v = strtol(arg, &end, 10);
+		if (*end || end == arg || v < 2 || v > 10000000) {
+			cli_usage_error(&info, "--last '%s': expected a number of commits >= 2",
+					arg);
+			return 1;
+		}
+		a->last = (size_t)v;
+		return 0;
+	}
+	case OPT_THRESHOLD:
+		a->threshold = strtod(arg, &end);
+		if (*end || end == arg || !(a->threshold >= 0)) {
+			cli_usage_error(&info, "--threshold '%s': expected a percentage >= 0", arg);
+			return 1;
+		}
+		a->set_threshold = 1;
+		return 0;
+	}
+	return 0;
+}
+
+static int is_bad(const perfdb_trend_series *s, double change)
+{
+	return s->direction == PERFDB_HIGHER_IS_BETTER ? change < 0 : change > 0;
+}
+
+static void print_line(const perfdb_trend_series *s, bool color)
+{
+	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					   "\u2585", "\u2586", "\u2587", "\u2588"};
+	double lo = INFINITY, hi = -INFINITY;
+	char name[1024], tags[256], v[48], sha[16];
+	size_t i, k = 0;
+	for (i = 0; i < s->n; i++) {
+		if (s->levels[i] < lo)
+			lo = s->levels[i];
+		if (s->levels[i] > hi)
+			hi = s->levels[i];
+	}
+	cli_tags_text(tags, sizeof(tags), s->tags);
+	snprintf(name, sizeof(name), "%s %s%s%s%s", s->benchmark, s->metric, *tags ? " [" : "",
+		 tags, *tags ? "]" : "");
+	cli_out("%-40s %-8s ", name, s->machine);
+	for (i = 0; i < s->n; i++) {
+		int b = hi > lo ? (int)floor((s->levels[i] - lo) / (hi - lo) * 7.999) : 3;
+		if (k < s->nsteps && s->steps[k].index == i) {
+			const char *c =
+			    !color ? "" : (is_bad(s, s->steps[k].change) ? "\033[31m" : "\033[32m");
+			cli_out("%s|%s", c, color ? "\033[0m" : "");
+			k++;
+		}
+		cli_out("%s", bars[b < 0 ? 0 : (b > 7 ? 7 : b)]);
+	}
+	cli_format_value(v, sizeof(v), s->latest, s->unit);
+	cli_out("  %s", v);
+	if (!isnan(s->change_pct))
+		cli_out("  %+.1f%%", s->change_pct);
+	for (k = 0; k < s->nsteps; k++)
+		cli_out("%s %+.1f%% at %s", k ? "," : "  steps:", 100 * s->steps[k].change,
+			cli_short_sha(sha, sizeof(sha), s->commits[s->steps[k].index]));
+	cli_out("\n");
+}
+
+static void xml(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static int write_svg(const char *path, const perfdb_trend *t)
+{
+	const int w = 760, ph = 150, top = 10, left = 70, pw = 660;
+	size_t i, j, n = perfdb_trend_count(t);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		cli_err("cannot write '%s': %s", path, strerror(errno));
+		return CLI_EXIT_DB;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
+		"viewBox=\"0 0 %d %zu\" font-family=\"sans-serif\" font-size=\"11\">\n",
+		w, (size_t)ph * (n ? n : 1) + 20, w, (size_t)ph * (n ? n : 1) + 20);
+	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	for (i = 0; i < n; i++) {
+		const perfdb_trend_series *s = perfdb_trend_get(t, i);
+		double lo = INFINITY, hi = -INFINITY, y0 = (double)(top + (int)i * ph) + 22;
+		double plot_h = ph - 50;
+		char tags[256], a[48], b[48];
+		for (j = 0; j < s->n; j++) {
+			lo = fmin(lo, s->levels[j]);
+			hi = fmax(hi, s->levels[j]);
+		}
+		if (!(hi > lo)) {
+			hi = lo + 1;
+			lo -= 1;
+		}
+		cli_tags_text(tags, sizeof(tags), s->tags);
+		fprintf(f, "<g class=\"series\">\n<text x=\"%d\" y=\"%.1f\" font-weight=\"bold\">",
+			left, y0 - 8);
+		xml(f, s->benchmark);
+		fputc(' ', f);
+		xml(f, s->metric);
+		if (*tags) {
+			fputs(" [", f);
+			xml(f, tags);
+			fputc(']', f);
+		}
+		fputs(" on ", f);
+		xml(f, s->machine);
+		fprintf(f, "</text>\n");
+		fprintf(f,
+			"<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#f7f7f7\" "
+			"stroke=\"#ccc\"/>\n",
+			left, y0, pw, plot_h);
+		cli_format_value(a, sizeof(a), hi, s->unit);
+		cli_format_value(b, sizeof(b), lo, s->unit);
+		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", left - 4, y0 + 10);
+		xml(f, a);
+		fprintf(f, "</text>\n<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", left - 4,
+			y0 + plot_h);
+		xml(f, b);
+		fprintf(f, "</text>\n");
+		for (j = 0; j < s->nsteps; j++) {
+			double x =
+			    left +
+			    (s->n > 1 ? (double)s->steps[j].index * pw / (double)(s->n - 1) : 0);
+			const char *col = is_bad(s, s->steps[j].change) ? "#d62728" : "#2ca02c";
+			fprintf(
+			    f,
+			    "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			    "stroke=\"%s\" stroke-dasharray=\"4 3\"/>\n",
+			    is_bad(s, s->steps[j].change) ? "regression" : "improvement", x, y0, x,
+			    y0 + plot_h, col);
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%+.1f%% ", x + 3,
+				y0 + plot_h + 12, col, 100 * s->steps[j].change);
+			xml(f, s->commits[s->steps[j].index]);
+			fprintf(f, "</text>\n");
+		}
+		fprintf(
+		    f, "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"");
+		for (j = 0; j < s->n; j++)
+			fprintf(f, "%.1f,%.1f ",
+				left + (s->n > 1 ? (double)j * pw / (double)(s->n - 1) : 0),
+				y0 + plot_h - (s->levels[j] - lo) / (hi - lo) * plot_h);
+		fprintf(f, "\"/>\n</g>\n");
+	}
+	fprintf(f, "</svg>\n");
+	if (fclose(f) != 0) {
+		cli_err("cannot write '%s': %s", path, strerror(errno));
+		return CLI_EXIT_DB;
+	}
+	return 0;
+}
+
+int cmd_trend(int argc, char **argv)
+{
+	trend_args a;
+	perfdb_store *store = NULL;
+	perfdb_config *cfg = NULL;
+	perfdb_trend *t = NULL;
+	int first, rc, err;
+	size_t i;
+
+	memset(&a, 0, sizeof(a));
+	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (argc - first > 1)
+		return cli_usage_error(&info, "expected at most one GLOB");
+	if (first < argc)
+		a.o.benchmark_glob = argv[first];
+	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+		return rc;
+	perfdb_config_apply_defaults(cfg, &a.o);
+	if (a.set_threshold)
+		a.o.threshold = a.threshold;
+	a.o.config = cfg;
+	err = perfdb_trend_run(&t, store, a.last, &a.o);
+	if (err) {
+		rc = cli_fail();
+	} else {
+		bool color = cli_color();
+		for (i = 0; i < perfdb_trend_count(t); i++)
+			print_line(perfdb_trend_get(t, i), color);
+		if (!perfdb_trend_count(t))
+			cli_out("no series\n");
+		rc = a.svg ? write_svg(a.svg, t) : CLI_EXIT_OK;
+		if (a.svg && rc == 0)
+			cli_err("wrote %zu panel%s to %s", perfdb_trend_count(t),
+				perfdb_trend_count(t) == 1 ? "" : "s", a.svg);
+	}
+	perfdb_trend_free(t);
+	perfdb_store_close(store);
+	perfdb_config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,22 @@
+/* Library-internal: pieces of regress.c that trend.c and compare.c share. */
+#ifndef PERFDB_ANALYSIS_REGRESS_INTERNAL_H
+#define PERFDB_ANALYSIS_REGRESS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "perfdb/history.h"
+
+/* Indexes into commits, oldest first: git's first-parent history from tip
+ * (NULL: HEAD) in repo_dir when it holds a recorded commit, else the recorded
+ * order. *how is "git" or "recorded". *out is owned by the caller. */
+int perfdb_regress__order(size_t **out, size_t *nout, const char **how,
+			  const perfdb_commit_list *commits, const char *repo_dir, const char *tip,
+			  int use_git);
+
+/* A revision to a recorded commit id: the store's shas (exact or prefix),
+ * then git. Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL (ambiguous). */
+int perfdb_regress__resolve(perfdb_store *store, const char *repo_dir, const char *rev,
+			    int64_t *id);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * perfdb/changepoint.h - where a series steps to a new level.
+ *
+ * The detector follows E-Divisive means (Matteson & James 2014) the way
+ * Apache Otava (Hunter) and MongoDB's signal processing use it on benchmark
+ * histories:
+ *
+ *  1. Candidates: the series is cut into overlapping windows (Otava's
+ *     sliding window keeps the cost O(n * window^2) instead of O(n^2) per
+ *     level). In each window, E-Divisive picks the split that maximises the
+ *     energy-distance divergence Q between the two sides; a split is kept and
+ *     both sides are searched again while a two-sample test of the sides is
+ *     significant (its p-value Bonferroni-corrected for the number of splits
+ *     the best one was chosen from).
+ *  2. Pruning: every candidate is then judged against its neighbours (the
+ *     segment from the previous candidate to it, against the segment from it
+ *     to the next one). The weakest candidate - not significant at
+ *     max_p_value, or a relative change of the segment medians below
+ *     min_magnitude - is removed and its neighbours are judged again, until
+ *     every remaining change point passes both.
+ *  3. Location: each change point is moved, within 3 points and between its
+ *     neighbours, to where the two sides' absolute deviations from their
+ *     medians are least (E-Divisive's split can be a point off when the
+ *     points beside a step are noisy).
+ *
+ * The two-sample test is Mann-Whitney U of the segment values by default (a
+ * one-point anomaly neither hides nor makes a step), and a segment's level is
+ * its median; a caller with more evidence per point (the raw repetitions
+ * behind each value) passes its own test.
+ */
+#ifndef PERFDB_CHANGEPOINT_H
+#define PERFDB_CHANGEPOINT_H
+
+#include <stddef.h>
+
+#include "perfdb/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One step: values[index] is the first point at the new level. */
+typedef struct perfdb_change_point {
+	size_t index;
+	double level_before; /**< median of the segment before (from the previous change point) */
+	double level_after;  /**< median of the segment after (to the next change point) */
+	double change;	     /**< level_after / level_before - 1 (0.12 is +12%) */
+	double p_value;	     /**< of the two-sample test of those segments */
+} perfdb_change_point;
+
+/**
+ * A two-sample test of the points [a, b) against [b, c) of the series;
+ * returns the p-value (1 when the test cannot be made). ctx is the caller's.
+ */
+typedef double (*perfdb_segment_test_fn)(void *ctx, size_t a, size_t b, size_t c);
+
+typedef struct perfdb_changepoint_options {
+	unsigned version;	     /**< PERFDB_CHANGEPOINT_OPTIONS_VERSION */
+	size_t window;		     /**< candidate window, points (default 30, at least 6) */
+	double max_p_value;	     /**< significance level (default 0.01) */
+	double min_magnitude;	     /**< minimal |relative change| to keep (default 0: any) */
+	perfdb_segment_test_fn test; /**< NULL: Mann-Whitney U of the values */
+	void *test_ctx;
+} perfdb_changepoint_options;
+
+#define PERFDB_CHANGEPOINT_OPTIONS_VERSION 1
+#define PERFDB_CHANGEPOINT_OPTIONS_INIT                                                            \
+	{                                                                                          \
+		PERFDB_CHANGEPOINT_OPTIONS_VERSION, 30, 0.01, 0, NULL, NULL                        \
+	}
+
+/**
+ * Detects the change points of values[0..n) into a new array *out of *nout
+ * entries in index order (owned by the caller, free()); *out is NULL when
+ * none were found. opts may be NULL for the defaults.
+ * Errors: PERFDB_EINVAL (NULL arguments, a non-finite value, bad options),
+ * PERFDB_ENOMEM.
+ */
+int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const double *values,
+			       size_t n, const perfdb_changepoint_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

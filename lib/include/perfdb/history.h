@@ -1,0 +1,192 @@
+/*
+ * perfdb/history.h - reading the history back: commits, series, baselines
+ * and alerts.
+ *
+ * The store side of `perfdb regress`, `trend`, `compare`, `baseline`,
+ * `alerts` and `ack`. A series is (benchmark, metric, unit, machine,
+ * configuration tags); its points are commits, and several runs of one
+ * commit pool their values and samples into one point. Series are read in a
+ * few large queries for all series at once, never one query per series.
+ */
+#ifndef PERFDB_HISTORY_H
+#define PERFDB_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "perfdb/common.h"
+#include "perfdb/resultset.h"
+#include "perfdb/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- commits ---------------------------------------------------------------- */
+
+/** A recorded commit. Strings are owned by the list it came from. */
+typedef struct perfdb_commit_info {
+	int64_t id;
+	int64_t seq;		  /**< first-recorded order */
+	const char *sha;	  /**< as recorded (a full sha when git knew it) */
+	const char *committed_at; /**< ISO 8601 or NULL */
+	const char *subject;	  /**< or NULL */
+} perfdb_commit_info;
+
+typedef struct perfdb_commit_list {
+	perfdb_commit_info *items;
+	size_t count;
+	char *strings_; /* internal */
+} perfdb_commit_list;
+
+/**
+ * Every recorded commit into *out (owned, perfdb_commit_list_free), in
+ * recorded order: by commit time when every commit has one, then by seq;
+ * by seq alone otherwise. Errors: PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store);
+
+/** Frees a commit list. Accepts NULL. */
+void perfdb_commit_list_free(perfdb_commit_list *list);
+
+/**
+ * Finds a recorded commit by its sha or an unambiguous prefix of at least 4
+ * characters; *id receives its id and *sha (may be NULL) a new copy of the
+ * recorded sha (caller frees). Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL
+ * (ambiguous prefix), PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_store_find_commit(perfdb_store *store, const char *rev, int64_t *id, char **sha);
+
+/* ---- series ----------------------------------------------------------------- */
+
+/** Which series perfdb_store_read_series reads. */
+typedef struct perfdb_series_query {
+	unsigned version;	    /**< PERFDB_SERIES_QUERY_VERSION */
+	const int64_t *commit_ids;  /**< points only for these commits, in this order */
+	size_t ncommits;	    /**< 0: every commit, in recorded order */
+	const char *machine;	    /**< NULL: every machine */
+	const char *benchmark_glob; /**< NULL: every benchmark; shell glob on the name */
+	int with_samples;	    /**< read raw samples too */
+} perfdb_series_query;
+
+#define PERFDB_SERIES_QUERY_VERSION 1
+#define PERFDB_SERIES_QUERY_INIT                                                                   \
+	{                                                                                          \
+		PERFDB_SERIES_QUERY_VERSION, NULL, 0, NULL, NULL, 1                                \
+	}
+
+/** One commit of a series: the pooled evidence of all its runs. */
+typedef struct perfdb_series_point {
+	size_t pos; /**< index of the commit in the query's commit order */
+	int64_t commit_id;
+	double value; /**< mean of the runs' headline values */
+	size_t nruns;
+	const double *samples; /**< pooled raw samples, NULL when none were stored */
+	size_t nsamples;
+} perfdb_series_point;
+
+typedef struct perfdb_series {
+	int64_t benchmark_id, machine_id;
+	const char *benchmark, *metric, *unit, *machine;
+	const char *tags; /**< JSON object with sorted keys, "{}" when none */
+	perfdb_direction direction;
+	perfdb_series_point *points; /**< in commit order */
+	size_t npoints;
+} perfdb_series;
+
+typedef struct perfdb_series_set perfdb_series_set;
+
+/**
+ * Reads every series matching q (NULL: all) into *out (owned,
+ * perfdb_series_set_free), sorted by benchmark, metric, machine, tags.
+ * Errors: PERFDB_ENOTFOUND (q->machine is not a recorded machine),
+ * PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
+			     const perfdb_series_query *q);
+
+size_t perfdb_series_set_count(const perfdb_series_set *set);
+/** Series i, borrowed from the set. */
+const perfdb_series *perfdb_series_set_get(const perfdb_series_set *set, size_t i);
+void perfdb_series_set_free(perfdb_series_set *set);
+
+/* ---- baselines ------------------------------------------------------------------ */
+
+/** A named baseline. Strings owned by the struct (perfdb_baseline_release). */
+typedef struct perfdb_baseline {
+	char *name, *sha, *branch, *created_at, *note;
+	int64_t commit_id;
+} perfdb_baseline;
+
+/**
+ * Sets baseline name to the recorded commit commit_id (replacing an
+ * existing one of that name). branch and note may be NULL.
+ * Errors: PERFDB_EINVAL (empty name), PERFDB_EREADONLY, PERFDB_EDB.
+ */
+int perfdb_store_baseline_set(perfdb_store *store, const char *name, int64_t commit_id,
+			      const char *branch, const char *note);
+
+/** Reads baseline name into *out. Errors: PERFDB_ENOTFOUND, PERFDB_EDB, PERFDB_ENOMEM. */
+int perfdb_store_baseline_get(perfdb_store *store, const char *name, perfdb_baseline *out);
+
+/** Frees the strings of b and zeroes it. Accepts NULL. */
+void perfdb_baseline_release(perfdb_baseline *b);
+
+/** Removes baseline name. Errors: PERFDB_ENOTFOUND, PERFDB_EREADONLY, PERFDB_EDB. */
+int perfdb_store_baseline_remove(perfdb_store *store, const char *name);
+
+/** Streams the baselines (name, sha, branch, created_at, note), by name. */
+int perfdb_store_baseline_list(perfdb_store *store, perfdb_row_fn fn, void *ctx);
+
+/* ---- alerts ------------------------------------------------------------------- */
+
+/** What regress found, as stored in alerts. */
+typedef struct perfdb_alert_input {
+	int64_t benchmark_id, machine_id, commit_id;
+	const char *tags;
+	int improvement;				   /**< 0: regression, 1: improvement */
+	double baseline_value, value, change_pct, p_value; /**< NAN stored as NULL */
+	const char *method;
+} perfdb_alert_input;
+
+/** The stored alert's id and status ("open", "acknowledged", "ignored"). */
+typedef struct perfdb_alert_state {
+	int64_t id;
+	char status[16];
+} perfdb_alert_state;
+
+/**
+ * Stores n findings in one transaction: a new finding becomes an open
+ * alert; one already stored (same series, commit and kind) keeps its id and
+ * status and gets the new figures. states[i] receives the outcome for
+ * items[i]. Errors: PERFDB_EREADONLY, PERFDB_EDB.
+ */
+int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *items, size_t n,
+			       perfdb_alert_state *states);
+
+/**
+ * Reads the stored status of a finding without writing (for read-only runs):
+ * states->id is 0 and status "open" when it was never stored.
+ */
+int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *item,
+			      perfdb_alert_state *state);
+
+/**
+ * Streams alerts, newest first: id, status, kind, benchmark, metric, unit,
+ * machine, tags, sha, baseline_value, value, change_pct, p_value, method,
+ * created_at, note. all == 0 lists only open alerts.
+ */
+int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void *ctx);
+
+/**
+ * Sets alert id's status ("open", "acknowledged" or "ignored") and, when
+ * note is not NULL, its note. Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL,
+ * PERFDB_EREADONLY, PERFDB_EDB.
+ */
+int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, const char *status,
+				  const char *note);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

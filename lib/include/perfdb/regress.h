@@ -1,0 +1,233 @@
+/*
+ * perfdb/regress.h - the verdict: which series got worse, by how much, how
+ * sure we are, and which commit did it.
+ *
+ * A series (benchmark, metric, unit, machine, tags) is a sequence of
+ * commits, in git's first-parent order when the repository is at hand and
+ * in recorded order otherwise; several runs of one commit pool their
+ * samples. perfdb_regress_run checks the commits of a range against a
+ * baseline and reports every step that is
+ *  - significant: its test's p-value is below 1 - confidence,
+ *  - larger than the threshold (a relative change, percent), and
+ *  - lasting: the new level holds for at least two commits, so a
+ *    one-commit spike inside a range is never a step (the newest commit
+ *    alone counts only when its raw samples show the change);
+ * in the bad direction for the metric a regression, in the good one an
+ * improvement. The culprit is the first commit of the step, found by
+ * change-point detection (perfdb/changepoint.h).
+ */
+#ifndef PERFDB_REGRESS_H
+#define PERFDB_REGRESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "perfdb/changepoint.h"
+#include "perfdb/common.h"
+#include "perfdb/resultset.h"
+#include "perfdb/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How a change is judged significant. */
+typedef enum perfdb_method {
+	PERFDB_METHOD_AUTO = 0,	   /**< change points; samples when there are any, else values */
+	PERFDB_METHOD_PERCENT,	   /**< threshold only, no significance test */
+	PERFDB_METHOD_TTEST,	   /**< Welch's t-test of the samples (values without) */
+	PERFDB_METHOD_MANNWHITNEY, /**< Mann-Whitney U of the samples (values without) */
+	PERFDB_METHOD_ZSCORE,	   /**< the new value against the baseline window's spread */
+	PERFDB_METHOD_CHANGEPOINT  /**< change points judged on per-commit values only */
+} perfdb_method;
+
+/** "auto", "percent", "ttest", "mannwhitney", "zscore", "changepoint". */
+const char *perfdb_method_name(perfdb_method m);
+/** Parses a method name. Errors: PERFDB_EINVAL. */
+int perfdb_method_parse(perfdb_method *out, const char *name);
+
+typedef struct perfdb_config perfdb_config; /* perfdb/config.h */
+
+/**
+ * Resolves a revision to a recorded commit: a recorded sha or an unambiguous
+ * prefix of one, else whatever git resolves in repo_dir (NULL: ".") - a tag,
+ * a branch, HEAD~3. *id receives the commit id; *sha (may be NULL) a new copy
+ * of its recorded sha (caller frees). Errors: PERFDB_ENOTFOUND (no results
+ * recorded for it), PERFDB_EINVAL (ambiguous prefix), PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_commit_resolve(int64_t *id, char **sha, perfdb_store *store, const char *repo_dir,
+			  const char *rev);
+
+typedef struct perfdb_regress_options {
+	unsigned version;     /**< PERFDB_REGRESS_OPTIONS_VERSION */
+	const char *since;    /**< range: the commits after this revision */
+	const char *until;    /**< range end (default: the newest commit) */
+	const char *commit;   /**< check only this commit (the PR gate) */
+	const char *baseline; /**< a baseline name or a revision; NULL: the window */
+	size_t window;	      /**< commits before the range that form the baseline */
+	double threshold;     /**< minimal relative change, percent */
+	double confidence;    /**< 1 - the significance level */
+	perfdb_method method;
+	const char *machine;	     /**< NULL: every machine */
+	const char *benchmark_glob;  /**< NULL: every benchmark */
+	const char *repo_dir;	     /**< where git is asked for the order; NULL: "." */
+	int use_git;		     /**< 0: recorded order even inside a repository */
+	const perfdb_config *config; /**< per-benchmark overrides, may be NULL */
+	int record_alerts;	     /**< store findings in alerts (read-write store) */
+} perfdb_regress_options;
+
+#define PERFDB_REGRESS_OPTIONS_VERSION	  1
+#define PERFDB_REGRESS_DEFAULT_WINDOW	  20
+#define PERFDB_REGRESS_DEFAULT_THRESHOLD  5.0
+#define PERFDB_REGRESS_DEFAULT_CONFIDENCE 0.99
+#define PERFDB_REGRESS_OPTIONS_INIT                                                                \
+	{                                                                                          \
+		PERFDB_REGRESS_OPTIONS_VERSION, NULL, NULL, NULL, NULL,                            \
+		    PERFDB_REGRESS_DEFAULT_WINDOW, PERFDB_REGRESS_DEFAULT_THRESHOLD,               \
+		    PERFDB_REGRESS_DEFAULT_CONFIDENCE, PERFDB_METHOD_AUTO, NULL, NULL, NULL, 1,    \
+		    NULL, 0                                                                        \
+	}
+
+typedef enum perfdb_finding_kind {
+	PERFDB_FINDING_REGRESSION = 0,
+	PERFDB_FINDING_IMPROVEMENT = 1
+} perfdb_finding_kind;
+
+/** One step. Strings are borrowed from the report. */
+typedef struct perfdb_finding {
+	perfdb_finding_kind kind;
+	const char *benchmark, *metric, *unit, *machine, *tags;
+	perfdb_direction direction;
+	const char *commit;    /**< full sha of the first commit of the step */
+	const char *subject;   /**< its subject, "" when unknown */
+	size_t commits_after;  /**< commits from the step to the end of the range */
+	double baseline_value; /**< level before the step (or of the named baseline) */
+	double value;	       /**< level after the step */
+	double change_pct;     /**< value / baseline_value - 1, percent */
+	double p_value;	       /**< NAN for the percent method */
+	const char *method;    /**< the test that decided: "mannwhitney", "ttest", ... */
+	double threshold;      /**< the threshold applied to this series, percent */
+	int64_t alert_id;      /**< the stored alert, 0 when none */
+	const char *status;    /**< "open", "acknowledged" or "ignored" */
+} perfdb_finding;
+
+/** The verdict on one checked series. */
+typedef struct perfdb_series_verdict {
+	const char *benchmark, *metric, *unit, *machine, *tags;
+	size_t points;	       /**< commits with data, baseline included */
+	double baseline_value; /**< NAN when the series has no baseline data */
+	double value;	       /**< the newest value in the range */
+	int regressions;       /**< open regressions (those that fail the check) */
+	int improvements;
+	int acknowledged; /**< regressions found but acknowledged or ignored */
+} perfdb_series_verdict;
+
+typedef struct perfdb_regress_report perfdb_regress_report;
+
+/**
+ * Runs the check described by opts (NULL: defaults, the newest commit
+ * against the window before it) into *out (owned, perfdb_regress_report_free).
+ * Finding a regression is a result, not an error.
+ * Errors: PERFDB_ENOTFOUND (a revision, baseline or machine with no recorded
+ * results), PERFDB_EINVAL (bad options, an ambiguous revision), PERFDB_EDB,
+ * PERFDB_EREADONLY (record_alerts on a read-only store), PERFDB_ENOMEM.
+ */
+int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
+		       const perfdb_regress_options *opts);
+
+void perfdb_regress_report_free(perfdb_regress_report *r);
+
+/** Findings of a kind, in series order. */
+size_t perfdb_regress_count(const perfdb_regress_report *r, perfdb_finding_kind kind);
+const perfdb_finding *perfdb_regress_get(const perfdb_regress_report *r, perfdb_finding_kind kind,
+					 size_t i);
+
+/** Open (unacknowledged) regressions: the number that fails a build. */
+size_t perfdb_regress_failures(const perfdb_regress_report *r);
+
+/** Series that had data in the range. */
+size_t perfdb_regress_series_checked(const perfdb_regress_report *r);
+const perfdb_series_verdict *perfdb_regress_series(const perfdb_regress_report *r, size_t i);
+
+/** What the range was compared with. */
+typedef struct perfdb_regress_scope {
+	const char *baseline_kind;   /**< "window", "named" or "commit" */
+	const char *baseline_name;   /**< the named baseline, or NULL */
+	const char *baseline_commit; /**< its sha (named or commit), or NULL */
+	size_t window;		     /**< commits in the baseline window */
+	const char *since;	     /**< full sha, NULL when the range has no start */
+	const char *until;	     /**< full sha of the last commit checked, or NULL */
+	const char *order;	     /**< "git" or "recorded" */
+} perfdb_regress_scope;
+
+const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report *r);
+
+/* ---- compare: two revisions side by side ---------------------------------------- */
+
+/** One series at two revisions. Strings are borrowed from the comparison. */
+typedef struct perfdb_comparison_row {
+	const char *benchmark, *metric, *unit, *machine, *tags;
+	perfdb_direction direction;
+	double value_a,
+	    value_b; /**< levels (median of the samples, else the value); NAN if absent */
+	size_t samples_a, samples_b;
+	double change_pct;   /**< value_b / value_a - 1, percent; NAN when a side is absent */
+	double p_value;	     /**< NAN when no test was possible */
+	const char *method;  /**< "mannwhitney", "ttest", "zscore" or "none" */
+	const char *verdict; /**< "regression", "improvement", "same", "only_a", "only_b" */
+} perfdb_comparison_row;
+
+typedef struct perfdb_comparison perfdb_comparison;
+
+/**
+ * Compares every series at revision b against revision a (both resolved as
+ * perfdb_commit_resolve does). With raw samples on both sides Mann-Whitney U
+ * decides; without, the spread of the opts->window commits before a (a
+ * robust z-score). A verdict other than "same" needs p < 1 - confidence and
+ * a change beyond the threshold. opts (NULL: defaults) gives threshold,
+ * confidence, window, machine, benchmark_glob, repo_dir, use_git and config;
+ * its range fields are ignored. *out is owned (perfdb_comparison_free).
+ * Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char *a, const char *b,
+		       const perfdb_regress_options *opts);
+size_t perfdb_comparison_count(const perfdb_comparison *c);
+const perfdb_comparison_row *perfdb_comparison_get(const perfdb_comparison *c, size_t i);
+/** Full shas of the two revisions, borrowed. */
+const char *perfdb_comparison_sha(const perfdb_comparison *c, int which /* 0: a, 1: b */);
+void perfdb_comparison_free(perfdb_comparison *c);
+
+/* ---- trend: the recent history of every series ----------------------------------- */
+
+/** One series over the last commits. Arrays and strings are borrowed. */
+typedef struct perfdb_trend_series {
+	const char *benchmark, *metric, *unit, *machine, *tags;
+	perfdb_direction direction;
+	size_t n;			  /**< points (commits with data), oldest first */
+	const double *levels;		  /**< per point: median of its samples, else its value */
+	const char *const *commits;	  /**< per point: the sha */
+	const perfdb_change_point *steps; /**< change points (index into levels) */
+	size_t nsteps;
+	double baseline;   /**< level of the first segment (before the first step shown) */
+	double latest;	   /**< level of the newest point */
+	double change_pct; /**< latest / baseline - 1, percent */
+} perfdb_trend_series;
+
+typedef struct perfdb_trend perfdb_trend;
+
+/**
+ * The last `last` commits (0: 30) of every series matching opts's machine and
+ * benchmark_glob, with their change points (threshold and confidence from
+ * opts; NULL: defaults). *out is owned (perfdb_trend_free).
+ * Errors: PERFDB_ENOTFOUND (machine), PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
+		     const perfdb_regress_options *opts);
+size_t perfdb_trend_count(const perfdb_trend *t);
+const perfdb_trend_series *perfdb_trend_get(const perfdb_trend *t, size_t i);
+void perfdb_trend_free(perfdb_trend *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,733 @@
+/*
+ * series.c - reading commits and series back for the analysis.
+ *
+ * read_series must stay fast on a million results: it reads the small
+ * tables (benchmarks, machines, runs) whole, then walks results and samples
+ * run by run along their primary keys (no sort in SQLite), and groups rows
+ * into series with a hash table in C.
+ */
+#include "store/store.h"
+
+#include <fnmatch.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perfdb/history.h"
+#include "util/error.h"
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static char *dup_text(const unsigned char *s)
+{
+	size_t n;
+	char *p;
+	if (!s)
+		return NULL;
+	n = strlen((const char *)s) + 1;
+	p = malloc(n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+/* ---- commits ------------------------------------------------------------------ */
+
+void perfdb_commit_list_free(perfdb_commit_list *list)
+{
+	size_t i;
+	if (!list)
+		return;
+	for (i = 0; i < list->count; i++) {
+		free((char *)list->items[i].sha);
+		free((char *)list->items[i].committed_at);
+		free((char *)list->items[i].subject);
+	}
+	free(list->items);
+	free(list);
+}
+
+int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store)
+{
+	/* Commit time orders the history only when every commit has one;
+	 * a mix would interleave dated and undated commits arbitrarily. */
+	static const char sql[] =
+	    "SELECT id, seq, sha, committed_at, subject FROM commits ORDER BY "
+	    "CASE WHEN (SELECT count(*) FROM commits WHERE committed_at IS NULL) = 0 "
+	    "THEN committed_at END, seq";
+	sqlite3_stmt *st = NULL;
+	perfdb_commit_list *l;
+	size_t cap = 0;
+	int rc, err = 0;
+
+	*out = NULL;
+	if (!(l = calloc(1, sizeof(*l))))
+		return perfdb_error__oom();
+	if ((err = perfdb_store__prepare(store, &st, sql)) < 0)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		perfdb_commit_info *c;
+		if (l->count == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			perfdb_commit_info *p = realloc(l->items, ncap * sizeof(*p));
+			if (!p) {
+				err = perfdb_error__oom();
+				goto fail;
+			}
+			l->items = p;
+			cap = ncap;
+		}
+		c = &l->items[l->count++];
+		memset(c, 0, sizeof(*c));
+		c->id = sqlite3_column_int64(st, 0);
+		c->seq = sqlite3_column_int64(st, 1);
+		c->sha = dup_text(sqlite3_column_text(st, 2));
+		c->committed_at = dup_text(sqlite3_column_text(st, 3));
+		c->subject = dup_text(sqlite3_column_text(st, 4));
+		if (!c->sha) {
+			err = perfdb_error__oom();
+			goto fail;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		err = perfdb_store__fail(store, "cannot read commits from");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = l;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	perfdb_commit_list_free(l);
+	return err;
+}
+
+int perfdb_store_find_commit(perfdb_store *store, const char *rev, int64_t *id, char **sha)
+{
+	sqlite3_stmt *st = NULL;
+	size_t len;
+	int rc, err, found = 0;
+	int64_t fid = 0;
+	char *fsha = NULL;
+
+	if (sha)
+		*sha = NULL;
+	if (!rev || !*rev)
+		return perfdb_error__set(PERFDB_ENOTFOUND, "no revision given");
+	len = strlen(rev);
+	/* Exact first, then a prefix: substr() compares bytes, like git does. */
+	if ((err = perfdb_store__prepare(store, &st,
+					 "SELECT id, sha FROM commits WHERE sha = ?1 UNION ALL "
+					 "SELECT id, sha FROM commits WHERE length(?1) >= 4 AND "
+					 "substr(sha, 1, length(?1)) = ?1 AND sha <> ?1 LIMIT 3")) <
+	    0)
+		return err;
+	sqlite3_bind_text(st, 1, rev, (int)len, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 1);
+		if (s && strcmp(s, rev) == 0) { /* exact match wins */
+			found = 1;
+			fid = sqlite3_column_int64(st, 0);
+			free(fsha);
+			fsha = dup_text((const unsigned char *)s);
+			break;
+		}
+		if (found++ == 0) {
+			fid = sqlite3_column_int64(st, 0);
+			fsha = dup_text((const unsigned char *)s);
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		err = perfdb_store__fail(store, "cannot read commits from");
+		sqlite3_finalize(st);
+		free(fsha);
+		return err;
+	}
+	sqlite3_finalize(st);
+	if (found == 0) {
+		free(fsha);
+		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for commit '%s'",
+					 rev);
+	}
+	if (found > 1) {
+		free(fsha);
+		return perfdb_error__set(PERFDB_EINVAL, "revision '%s' is ambiguous", rev);
+	}
+	if (!fsha)
+		return perfdb_error__oom();
+	*id = fid;
+	if (sha)
+		*sha = fsha;
+	else
+		free(fsha);
+	return 0;
+}
+
+/* ---- series ------------------------------------------------------------------------- */
+
+typedef struct bench_row {
+	int64_t id;
+	char *name, *metric, *unit;
+	perfdb_direction direction;
+	int wanted;
+} bench_row;
+
+typedef struct machine_row {
+	int64_t id;
+	char *name;
+} machine_row;
+
+/* commit id -> position in the query's order */
+typedef struct commit_pos {
+	int64_t id;
+	size_t pos;
+} commit_pos;
+
+typedef struct run_row {
+	int64_t id, machine_id;
+	size_t pos;
+	size_t tags; /* index into the interned tags */
+} run_row;
+
+/* One (run, benchmark) result on its way into a series. */
+typedef struct entry {
+	size_t series, pos;
+	int64_t run_id;
+	double value;
+	size_t soff, ns; /* its samples in the raw sample buffer */
+} entry;
+
+typedef struct series_key {
+	int64_t bench, machine;
+	size_t tags;
+	size_t index; /* series index + 1, 0 = empty slot */
+} series_key;
+
+struct perfdb_series_set {
+	perfdb_series *series;
+	size_t count;
+	perfdb_series_point *points;
+	double *samples;
+	bench_row *benches;
+	size_t nbenches;
+	machine_row *machines;
+	size_t nmachines;
+	char **tags;
+	size_t ntags;
+};
+
+typedef struct reader {
+	perfdb_store *store;
+	perfdb_series_set *set;
+	commit_pos *pos_of_commit; /* sorted by id */
+	size_t ncommit_ids;
+	run_row *runs;
+	size_t nruns, capruns;
+	entry *entries;
+	size_t nentries, capentries;
+	double *raw;
+	size_t nraw, capraw;
+	series_key *table;
+	size_t tablecap;
+	size_t nseries;
+	series_key *keys; /* by series index */
+	size_t capkeys;
+} reader;
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *np;
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if (!(np = realloc(*p, ncap * size)))
+		return perfdb_error__oom();
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+static int series_index(reader *r, int64_t bench, int64_t machine, size_t tags, size_t *out)
+{
+	uint64_t h;
+	size_t i;
+	int err;
+	if (r->nseries * 2 >= r->tablecap) {
+		size_t ncap = r->tablecap ? r->tablecap * 2 : 1024, k;
+		series_key *nt = calloc(ncap, sizeof(*nt));
+		if (!nt)
+			return perfdb_error__oom();
+		for (k = 0; k < r->nseries; k++) {
+			series_key *key = &r->keys[k];
+			size_t j = mix((uint64_t)key->bench * 1000003u ^
+				       (uint64_t)key->machine * 7919u ^ key->tags) &
+				   (ncap - 1);
+			while (nt[j].index)
+				j = (j + 1) & (ncap - 1);
+			nt[j] = *key;
+		}
+		free(r->table);
+		r->table = nt;
+		r->tablecap = ncap;
+	}
+	h = mix((uint64_t)bench * 1000003u ^ (uint64_t)machine * 7919u ^ tags);
+	for (i = h & (r->tablecap - 1); r->table[i].index; i = (i + 1) & (r->tablecap - 1)) {
+		series_key *k = &r->table[i];
+		if (k->bench == bench && k->machine == machine && k->tags == tags) {
+			*out = k->index - 1;
+			return 0;
+		}
+	}
+	if ((err = grow((void **)&r->keys, &r->capkeys, r->nseries + 1, sizeof(*r->keys))) < 0)
+		return err;
+	r->table[i] = (series_key){bench, machine, tags, r->nseries + 1};
+	r->keys[r->nseries] = r->table[i];
+	*out = r->nseries++;
+	return 0;
+}
+
+/* Ids are not dense (the store may hash them), so the small tables are
+ * sorted arrays searched by id. */
+static int cmp_bench(const void *a, const void *b)
+{
+	int64_t x = ((const bench_row *)a)->id, y = ((const bench_row *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static const bench_row *find_bench(const perfdb_series_set *set, int64_t id)
+{
+	bench_row key;
+	key.id = id;
+	return bsearch(&key, set->benches, set->nbenches, sizeof(key), cmp_bench);
+}
+
+static int load_benchmarks(reader *r, const char *glob)
+{
+	sqlite3_stmt *st = NULL;
+	perfdb_series_set *set = r->set;
+	size_t cap = 0;
+	int rc, err;
+	if ((err = perfdb_store__prepare(r->store, &st,
+					 "SELECT id, name, metric, unit, direction FROM benchmarks "
+					 "ORDER BY id")) < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bench_row *b;
+		const char *dir;
+		if ((err = grow((void **)&set->benches, &cap, set->nbenches + 1,
+				sizeof(*set->benches))) < 0) {
+			sqlite3_finalize(st);
+			return err;
+		}
+		b = &set->benches[set->nbenches++];
+		memset(b, 0, sizeof(*b));
+		b->id = sqlite3_column_int64(st, 0);
+		b->name = dup_text(sqlite3_column_text(st, 1));
+		b->metric = dup_text(sqlite3_column_text(st, 2));
+		b->unit = dup_text(sqlite3_column_text(st, 3));
+		dir = (const char *)sqlite3_column_text(st, 4);
+		b->direction = dir && strcmp(dir, "higher_is_better") == 0 ? PERFDB_HIGHER_IS_BETTER
+									   : PERFDB_LOWER_IS_BETTER;
+		if (!b->name || !b->metric || !b->unit) {
+			sqlite3_finalize(st);
+			return perfdb_error__oom();
+		}
+		b->wanted = !glob || fnmatch(glob, b->name, 0) == 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return perfdb_store__fail(r->store, "cannot read benchmarks from");
+	return 0;
+}
+
+static int cmp_machine(const void *a, const void *b)
+{
+	int64_t x = ((const machine_row *)a)->id, y = ((const machine_row *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int load_machines(reader *r, const char *machine, int64_t *machine_id)
+{
+	sqlite3_stmt *st = NULL;
+	perfdb_series_set *set = r->set;
+	size_t cap = 0;
+	int rc, err, found = 0;
+	*machine_id = 0;
+	if ((err = perfdb_store__prepare(r->store, &st,
+					 "SELECT id, name FROM machines ORDER BY id")) < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		machine_row *m;
+		if ((err = grow((void **)&set->machines, &cap, set->nmachines + 1,
+				sizeof(*set->machines))) < 0) {
+			sqlite3_finalize(st);
+			return err;
+		}
+		m = &set->machines[set->nmachines++];
+		m->id = sqlite3_column_int64(st, 0);
+		if (!(m->name = dup_text(sqlite3_column_text(st, 1)))) {
+			sqlite3_finalize(st);
+			return perfdb_error__oom();
+		}
+		if (machine && strcmp(machine, m->name) == 0) {
+			*machine_id = m->id;
+			found = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return perfdb_store__fail(r->store, "cannot read machines from");
+	if (machine && !found)
+		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded on machine '%s'",
+					 machine);
+	return 0;
+}
+
+static int intern_tags(reader *r, const char *tags, size_t *out)
+{
+	perfdb_series_set *set = r->set;
+	size_t i, cap = set->ntags;
+	int err;
+	if (!tags)
+		tags = "{}";
+	for (i = 0; i < set->ntags; i++)
+		if (strcmp(set->tags[i], tags) == 0) {
+			*out = i;
+			return 0;
+		}
+	if ((err = grow((void **)&set->tags, &cap, set->ntags + 1, sizeof(*set->tags))) < 0)
+		return err;
+	if (!(set->tags[set->ntags] = dup_text((const unsigned char *)tags)))
+		return perfdb_error__oom();
+	*out = set->ntags++;
+	return 0;
+}
+
+static int cmp_commit_pos(const void *a, const void *b)
+{
+	int64_t x = ((const commit_pos *)a)->id, y = ((const commit_pos *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int load_runs(reader *r, const char *machine, int64_t machine_id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err;
+	if ((err = perfdb_store__prepare(r->store, &st,
+					 "SELECT id, commit_id, machine_id, tags FROM runs "
+					 "ORDER BY id")) < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t cid = sqlite3_column_int64(st, 1), mid = sqlite3_column_int64(st, 2);
+		size_t pos;
+		run_row *run;
+		commit_pos key, *hit;
+		if (machine && mid != machine_id)
+			continue;
+		key.id = cid;
+		hit = bsearch(&key, r->pos_of_commit, r->ncommit_ids, sizeof(key), cmp_commit_pos);
+		if (!hit)
+			continue;
+		pos = hit->pos;
+		if ((err = grow((void **)&r->runs, &r->capruns, r->nruns + 1, sizeof(*r->runs))) <
+		    0)
+			break;
+		run = &r->runs[r->nruns++];
+		run->id = sqlite3_column_int64(st, 0);
+		run->machine_id = mid;
+		run->pos = pos;
+		if ((err = intern_tags(r, (const char *)sqlite3_column_text(st, 3), &run->tags)) <
+		    0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (err < 0)
+		return err;
+	if (rc != SQLITE_DONE)
+		return perfdb_store__fail(r->store, "cannot read runs from");
+	return 0;
+}
+
+/* Walks results and samples of each wanted run along their primary keys:
+ * both come back ordered by benchmark id, so they merge in one pass. */
+static int load_results(reader *r, int with_samples)
+{
+	sqlite3_stmt *res = NULL, *smp = NULL;
+	perfdb_series_set *set = r->set;
+	size_t i;
+	int rc = SQLITE_DONE, err;
+	if ((err = perfdb_store__prepare(r->store, &res,
+					 "SELECT benchmark_id, value FROM results WHERE run_id = ? "
+					 "ORDER BY benchmark_id")) < 0)
+		return err;
+	if (with_samples &&
+	    (err = perfdb_store__prepare(r->store, &smp,
+					 "SELECT benchmark_id, value FROM samples WHERE run_id = ? "
+					 "ORDER BY benchmark_id, idx")) < 0) {
+		sqlite3_finalize(res);
+		return err;
+	}
+	for (i = 0; i < r->nruns && err == 0; i++) {
+		run_row *run = &r->runs[i];
+		int srow = SQLITE_DONE;
+		int64_t sbench = 0;
+		sqlite3_bind_int64(res, 1, run->id);
+		if (smp) {
+			sqlite3_bind_int64(smp, 1, run->id);
+			srow = sqlite3_step(smp);
+			if (srow == SQLITE_ROW)
+				sbench = sqlite3_column_int64(smp, 0);
+		}
+		while ((rc = sqlite3_step(res)) == SQLITE_ROW) {
+			int64_t bench = sqlite3_column_int64(res, 0);
+			entry *e;
+			size_t s = 0;
+			/* skip samples of benchmarks before this one (filtered out) */
+			while (srow == SQLITE_ROW && sbench < bench) {
+				srow = sqlite3_step(smp);
+				if (srow == SQLITE_ROW)
+					sbench = sqlite3_column_int64(smp, 0);
+			}
+			const bench_row *br = find_bench(set, bench);
+			if (!br || !br->wanted)
+				continue;
+			if ((err = series_index(r, bench, run->machine_id, run->tags, &s)) < 0 ||
+			    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
+					sizeof(*r->entries))) < 0)
+				break;
+			e = &r->entries[r->nentries++];
+			e->series = s;
+			e->pos = run->pos;
+			e->run_id = run->id;
+			e->value = sqlite3_column_double(res, 1);
+			e->soff = r->nraw;
+			e->ns = 0;
+			while (srow == SQLITE_ROW && sbench == bench) {
+				if ((err = grow((void **)&r->raw, &r->capraw, r->nraw + 1,
+						sizeof(*r->raw))) < 0)
+					break;
+				r->raw[r->nraw++] = sqlite3_column_double(smp, 1);
+				e->ns++;
+				srow = sqlite3_step(smp);
+				if (srow == SQLITE_ROW)
+					sbench = sqlite3_column_int64(smp, 0);
+			}
+			if (err < 0)
+				break;
+		}
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			err = perfdb_store__fail(r->store, "cannot read results from");
+		if (smp && srow != SQLITE_DONE && srow != SQLITE_ROW && err == 0)
+			err = perfdb_store__fail(r->store, "cannot read samples from");
+		sqlite3_reset(res);
+		if (smp)
+			sqlite3_reset(smp);
+	}
+	sqlite3_finalize(res);
+	sqlite3_finalize(smp);
+	return err;
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const entry *a = pa, *b = pb;
+	if (a->series != b->series)
+		return a->series < b->series ? -1 : 1;
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return (a->run_id > b->run_id) - (a->run_id < b->run_id);
+}
+
+static int cmp_series(const void *pa, const void *pb)
+{
+	const perfdb_series *a = pa, *b = pb;
+	int c;
+	if ((c = strcmp(a->benchmark, b->benchmark)) != 0)
+		return c;
+	if ((c = strcmp(a->metric, b->metric)) != 0)
+		return c;
+	if ((c = strcmp(a->unit, b->unit)) != 0)
+		return c;
+	if ((c = strcmp(a->machine, b->machine)) != 0)
+		return c;
+	return strcmp(a->tags, b->tags);
+}
+
+/* Turns the sorted entries into series of points, pooling runs of a commit. */
+static int build(reader *r)
+{
+	perfdb_series_set *set = r->set;
+	size_t i, j, npoints = 0, p = 0, sp = 0;
+	qsort(r->entries, r->nentries, sizeof(*r->entries), cmp_entry);
+	for (i = 0; i < r->nentries; i = j) {
+		for (j = i + 1; j < r->nentries && r->entries[j].series == r->entries[i].series &&
+				r->entries[j].pos == r->entries[i].pos;
+		     j++)
+			;
+		npoints++;
+	}
+	set->series = calloc(r->nseries ? r->nseries : 1, sizeof(*set->series));
+	set->points = calloc(npoints ? npoints : 1, sizeof(*set->points));
+	set->samples = malloc((r->nraw ? r->nraw : 1) * sizeof(*set->samples));
+	if (!set->series || !set->points || !set->samples)
+		return perfdb_error__oom();
+	set->count = r->nseries;
+	for (i = 0; i < r->nseries; i++) {
+		perfdb_series *s = &set->series[i];
+		const bench_row *b = find_bench(set, r->keys[i].bench);
+		machine_row mkey, *m;
+		s->benchmark_id = r->keys[i].bench;
+		s->machine_id = r->keys[i].machine;
+		s->benchmark = b->name;
+		s->metric = b->metric;
+		s->unit = b->unit;
+		s->direction = b->direction;
+		mkey.id = s->machine_id;
+		m = bsearch(&mkey, set->machines, set->nmachines, sizeof(mkey), cmp_machine);
+		s->machine = m ? m->name : "";
+		s->tags = set->tags[r->keys[i].tags];
+	}
+	for (i = 0; i < r->nentries; i = j) {
+		perfdb_series_point *pt = &set->points[p++];
+		perfdb_series *s = &set->series[r->entries[i].series];
+		double sum = 0;
+		size_t k;
+		for (j = i; j < r->nentries && r->entries[j].series == r->entries[i].series &&
+			    r->entries[j].pos == r->entries[i].pos;
+		     j++)
+			;
+		if (!s->points)
+			s->points = pt;
+		s->npoints++;
+		pt->pos = r->entries[i].pos;
+		pt->nruns = j - i;
+		pt->samples = set->samples + sp;
+		for (k = i; k < j; k++) {
+			const entry *e = &r->entries[k];
+			sum += e->value;
+			if (e->ns) /* r->raw is NULL when nothing had samples */
+				memcpy(set->samples + sp, r->raw + e->soff, e->ns * sizeof(*r->raw));
+			sp += e->ns;
+			pt->nsamples += e->ns;
+		}
+		if (!pt->nsamples)
+			pt->samples = NULL;
+		pt->value = sum / (double)pt->nruns;
+	}
+	qsort(set->series, set->count, sizeof(*set->series), cmp_series);
+	return 0;
+}
+
+int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
+			     const perfdb_series_query *q)
+{
+	perfdb_series_query dq = PERFDB_SERIES_QUERY_INIT;
+	reader r;
+	perfdb_commit_list *commits = NULL;
+	const int64_t *ids;
+	int64_t machine_id = 0, *owned_ids = NULL;
+	size_t i, nids;
+	int err;
+
+	*out = NULL;
+	if (!q)
+		q = &dq;
+	memset(&r, 0, sizeof(r));
+	r.store = store;
+	if (!(r.set = calloc(1, sizeof(*r.set))))
+		return perfdb_error__oom();
+	ids = q->commit_ids;
+	nids = q->ncommits;
+	if (!nids) {
+		/* every commit, in recorded order */
+		int64_t *all;
+		if ((err = perfdb_store_commits(&commits, store)) < 0)
+			goto done;
+		if (!(all = malloc((commits->count ? commits->count : 1) * sizeof(*all)))) {
+			err = perfdb_error__oom();
+			goto done;
+		}
+		for (i = 0; i < commits->count; i++)
+			all[i] = commits->items[i].id;
+		ids = owned_ids = all;
+		nids = commits->count;
+	}
+	r.ncommit_ids = nids;
+	if (!(r.pos_of_commit = malloc((nids ? nids : 1) * sizeof(*r.pos_of_commit)))) {
+		err = perfdb_error__oom();
+		goto done;
+	}
+	for (i = 0; i < nids; i++) {
+		r.pos_of_commit[i].id = ids[i];
+		r.pos_of_commit[i].pos = i;
+	}
+	qsort(r.pos_of_commit, nids, sizeof(*r.pos_of_commit), cmp_commit_pos);
+	if ((err = load_benchmarks(&r, q->benchmark_glob)) < 0 ||
+	    (err = load_machines(&r, q->machine, &machine_id)) < 0 ||
+	    (err = load_runs(&r, q->machine, machine_id)) < 0 ||
+	    (err = load_results(&r, q->with_samples)) < 0 || (err = build(&r)) < 0)
+		goto done;
+	for (i = 0; i < r.set->count; i++) {
+		size_t k;
+		for (k = 0; k < r.set->series[i].npoints; k++)
+			r.set->series[i].points[k].commit_id = ids[r.set->series[i].points[k].pos];
+	}
+	*out = r.set;
+	r.set = NULL;
+done:
+	perfdb_series_set_free(r.set);
+	free(r.pos_of_commit);
+	free(r.runs);
+	free(r.entries);
+	free(r.raw);
+	free(r.table);
+	free(r.keys);
+	free(owned_ids);
+	perfdb_commit_list_free(commits);
+	return err;
+}
+
+size_t perfdb_series_set_count(const perfdb_series_set *set)
+{
+	return set ? set->count : 0;
+}
+
+const perfdb_series *perfdb_series_set_get(const perfdb_series_set *set, size_t i)
+{
+	return set && i < set->count ? &set->series[i] : NULL;
+}
+
+void perfdb_series_set_free(perfdb_series_set *set)
+{
+	size_t i;
+	if (!set)
+		return;
+	for (i = 0; i < set->nbenches; i++) {
+		free(set->benches[i].name);
+		free(set->benches[i].metric);
+		free(set->benches[i].unit);
+	}
+	for (i = 0; i < set->nmachines; i++)
+		free(set->machines[i].name);
+	for (i = 0; i < set->ntags; i++)
+		free(set->tags[i]);
+	free(set->benches);
+	free(set->machines);
+	free(set->tags);
+	free(set->series);
+	free(set->points);
+	free(set->samples);
+	free(set);
+}

@@ -1,0 +1,504 @@
+/* Unit tests of the history reading (lib/store/series.c, baselines.c,
+ * alerts.c), lib/analysis/regress.c and lib/analysis/config.c, on real
+ * SQLite files built with perfdb_store_record. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "perfdb.h"
+#include "perfdb/config.h"
+#include "perfdb/history.h"
+#include "perfdb/regress.h"
+
+static char dir[256];
+static int dbn;
+
+static uint64_t rng = 1;
+static double uniform01(void)
+{
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
+}
+static double gauss(void)
+{
+	return sqrt(-2 * log(uniform01())) * cos(2 * M_PI * uniform01());
+}
+
+static perfdb_store *new_store(void)
+{
+	char path[512];
+	perfdb_store *s = NULL;
+	snprintf(path, sizeof(path), "%s/t%d.db", dir, dbn++);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	return s;
+}
+
+static void commit_name(char *buf, size_t cap, int i)
+{
+	snprintf(buf, cap, "c%04d", i);
+}
+
+/* Records one result for commit i: samples when ns > 0, else a value. */
+static void record(perfdb_store *s, int i, const char *machine, const char *bench, const char *unit,
+		   const double *samples, size_t ns, double value)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	char c[32];
+	commit_name(c, sizeof(c), i);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, c), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine), 0);
+	assert_int_equal(
+	    perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
+	perfdb_result_init(&r);
+	r.benchmark = bench;
+	r.metric = "real_time";
+	r.unit = unit;
+	r.samples = samples;
+	r.nsamples = ns;
+	r.value = ns ? NAN : value;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+}
+
+static void record_noisy(perfdb_store *s, int i, const char *bench, double level, double cv)
+{
+	double x[5];
+	size_t k;
+	for (k = 0; k < 5; k++)
+		x[k] = level * (1 + cv * gauss());
+	record(s, i, "m1", bench, "ns", x, 5, 0);
+}
+
+static perfdb_regress_report *run(perfdb_store *s, perfdb_regress_options *o)
+{
+	perfdb_regress_report *rep = NULL;
+	o->use_git = 0;
+	if (perfdb_regress_run(&rep, s, o) != 0)
+		print_error("%s\n", perfdb_error_last()->message);
+	assert_non_null(rep);
+	return rep;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/test_regress_XXXXXX", PERFDB_BUILD_DIR);
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_regress__tigerbeetle(void **state)
+{
+	/* The real series from Otava's tests, one value per commit: the drop
+	 * at 15 is a regression of throughput, the rise at 71 an improvement,
+	 * the one-point anomaly at 10 nothing. */
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	char line[256];
+	int n = 0;
+	FILE *csv = fopen(PERFDB_SHARED_DATA "/tigerbeetle.csv", "r");
+	(void)state;
+	assert_non_null(csv);
+	assert_non_null(fgets(line, sizeof(line), csv));
+	while (fgets(line, sizeof(line), csv)) {
+		char *comma = strchr(line, ',');
+		assert_non_null(comma);
+		record(s, n++, "ci", "tigerbeetle", "op/s", NULL, 0, strtod(comma + 1, NULL));
+	}
+	fclose(csv);
+	assert_int_equal(n, 365);
+	o.since = "c0000";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_series_checked(rep), 1);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->commit, "c0015");
+	assert_true(f->change_pct < -10 && f->change_pct > -13);
+	assert_true(f->p_value < 0.01);
+	assert_int_equal(f->direction, PERFDB_HIGHER_IS_BETTER);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_IMPROVEMENT, 0);
+	assert_string_equal(f->commit, "c0071");
+	assert_true(f->change_pct > 14);
+	assert_int_equal(perfdb_regress_failures(rep), 1);
+	perfdb_regress_report_free(rep);
+
+	/* the noisy tail alone (after the second step): quiet */
+	o.since = "c0080";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+}
+
+static void build_sampled(perfdb_store *s)
+{
+	int i;
+	rng = 11;
+	for (i = 0; i < 40; i++) {
+		double spike = i == 12 ? 1.3 : 1; /* a one-commit spike */
+		record_noisy(s, i, "BM_Step", i >= 25 ? 110 : 100, 0.03);
+		record_noisy(s, i, "BM_Quiet", 100, 0.05);
+		record_noisy(s, i, "BM_Spike", 100 * spike, 0.02);
+		record_noisy(s, i, "BM_Faster", i >= 30 ? 80 : 100, 0.02);
+		{
+			/* one wild sample at commit 33 */
+			double x[5] = {100, 101, 99, 100.5, i == 33 ? 400 : 99.5};
+			record(s, i, "m1", "BM_Outlier", "ns", x, 5, 0);
+		}
+	}
+}
+
+static void test_regress__samples_steps_spikes_outliers(void **state)
+{
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	(void)state;
+	build_sampled(s);
+	o.since = "c0005";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_series_checked(rep), 5);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->benchmark, "BM_Step");
+	assert_string_equal(f->commit, "c0025");
+	assert_true(fabs(f->change_pct - 10) < 3);
+	assert_string_equal(f->unit, "ns");
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_IMPROVEMENT, 0);
+	assert_string_equal(f->benchmark, "BM_Faster");
+	assert_string_equal(f->commit, "c0030");
+	assert_true(f->change_pct < -15);
+	perfdb_regress_report_free(rep);
+
+	/* a higher threshold than the step: nothing */
+	o.threshold = 15;
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
+	perfdb_regress_report_free(rep);
+
+	/* the glob */
+	o.threshold = 5;
+	o.benchmark_glob = "BM_Q*";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_series_checked(rep), 1);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+}
+
+static void test_regress__methods(void **state)
+{
+	/* Every method finds the 10% step at the same commit. */
+	perfdb_store *s = new_store();
+	perfdb_method m;
+	(void)state;
+	build_sampled(s);
+	for (m = PERFDB_METHOD_AUTO; m <= PERFDB_METHOD_CHANGEPOINT; m++) {
+		perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+		perfdb_regress_report *rep;
+		const perfdb_finding *f;
+		o.since = "c0005";
+		o.method = m;
+		o.benchmark_glob = "BM_Step";
+		rep = run(s, &o);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+		assert_string_equal(f->commit, "c0025");
+		if (m == PERFDB_METHOD_PERCENT)
+			assert_true(isnan(f->p_value));
+		else
+			assert_true(f->p_value < 0.01);
+		perfdb_regress_report_free(rep);
+	}
+	perfdb_store_close(s);
+}
+
+static void test_regress__gate_head_commit(void **state)
+{
+	/* The newest commit against the window: with samples a +12% head is
+	 * flagged at once; the default run (no range) is that gate. */
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	int i;
+	(void)state;
+	rng = 5;
+	for (i = 0; i < 25; i++) {
+		record_noisy(s, i, "BM_Head", i == 24 ? 112 : 100, 0.02);
+		record(s, i, "m1", "BM_Values", "ns", NULL, 0,
+		       (i == 24 ? 130 : 100) * (1 + 0.01 * gauss()));
+	}
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->benchmark, "BM_Head");
+	assert_string_equal(f->commit, "c0024");
+	/* one commit against 20: the commits' own spread (run-to-run noise
+	 * included), not the pooled repetitions */
+	assert_string_equal(f->method, "zscore");
+	assert_true(f->p_value < 0.01);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1);
+	assert_string_equal(f->benchmark, "BM_Values");
+	assert_string_equal(f->method, "zscore"); /* no samples: the window's spread */
+	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "window");
+	assert_int_equal(perfdb_regress_scope_get(rep)->window, 20);
+	perfdb_regress_report_free(rep);
+
+	/* --commit an older, quiet commit: nothing */
+	o.commit = "c0020";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
+	assert_int_equal(perfdb_regress_series_checked(rep), 2);
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+}
+
+static void test_regress__baselines_and_alerts(void **state)
+{
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	perfdb_baseline b;
+	const perfdb_finding *f;
+	int64_t id;
+	int64_t alert;
+	int i;
+	(void)state;
+	rng = 9;
+	for (i = 0; i < 12; i++)
+		record_noisy(s, i, "BM_Gate", i >= 10 ? 120 : 100, 0.02);
+	assert_int_equal(perfdb_store_find_commit(s, "c0003", &id, NULL), 0);
+	assert_int_equal(perfdb_store_baseline_set(s, "v1", id, "main", "release"), 0);
+	assert_int_equal(perfdb_store_baseline_get(s, "v1", &b), 0);
+	assert_string_equal(b.sha, "c0003");
+	assert_string_equal(b.note, "release");
+	perfdb_baseline_release(&b);
+	assert_int_equal(perfdb_store_baseline_get(s, "nope", &b), PERFDB_ENOTFOUND);
+
+	/* PR gate: head against the baseline, stored as an alert */
+	o.commit = "c0011";
+	o.baseline = "v1";
+	o.record_alerts = 1;
+	rep = run(s, &o);
+	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "named");
+	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_commit, "c0003");
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->commit, "c0011");
+	assert_true(f->change_pct > 15);
+	assert_true(f->alert_id > 0);
+	assert_string_equal(f->status, "open");
+	alert = f->alert_id;
+	assert_int_equal(perfdb_regress_failures(rep), 1);
+	perfdb_regress_report_free(rep);
+
+	/* acknowledged: found again, same alert, no longer a failure */
+	assert_int_equal(perfdb_store_alert_set_status(s, alert, "acknowledged", "known"), 0);
+	rep = run(s, &o);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_int_equal(f->alert_id, alert);
+	assert_string_equal(f->status, "acknowledged");
+	assert_int_equal(perfdb_regress_failures(rep), 0);
+	assert_int_equal(perfdb_regress_series(rep, 0)->acknowledged, 1);
+	perfdb_regress_report_free(rep);
+	assert_int_equal(perfdb_store_alert_set_status(s, 999, "ignored", NULL), PERFDB_ENOTFOUND);
+	assert_int_equal(perfdb_store_alert_set_status(s, alert, "bogus", NULL), PERFDB_EINVAL);
+
+	/* a revision as baseline */
+	o.baseline = "c0009";
+	o.record_alerts = 0;
+	rep = run(s, &o);
+	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "commit");
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	perfdb_regress_report_free(rep);
+
+	assert_int_equal(perfdb_store_baseline_remove(s, "v1"), 0);
+	assert_int_equal(perfdb_store_baseline_remove(s, "v1"), PERFDB_ENOTFOUND);
+	perfdb_store_close(s);
+}
+
+static void test_regress__pooling_and_order(void **state)
+{
+	/* Two runs of one commit pool their samples into one point. */
+	perfdb_store *s = new_store();
+	perfdb_series_set *set = NULL;
+	const perfdb_series *ser;
+	const double a[] = {1, 2, 3}, b[] = {10, 20};
+	perfdb_commit_list *cl = NULL;
+	(void)state;
+	record(s, 0, "m1", "BM_P", "ns", a, 3, 0);
+	record(s, 1, "m1", "BM_P", "ns", a, 3, 0);
+	record(s, 1, "m1", "BM_P", "ns", b, 2, 0);
+	record(s, 1, "m2", "BM_P", "ns", b, 2, 0);
+	assert_int_equal(perfdb_store_read_series(&set, s, NULL), 0);
+	assert_int_equal(perfdb_series_set_count(set), 2); /* per machine */
+	ser = perfdb_series_set_get(set, 0);
+	assert_string_equal(ser->machine, "m1");
+	assert_int_equal(ser->npoints, 2);
+	assert_int_equal(ser->points[1].nruns, 2);
+	assert_int_equal(ser->points[1].nsamples, 5);
+	assert_true(fabs(ser->points[1].value - (2 + 15) / 2.0) < 1e-9);
+	perfdb_series_set_free(set);
+	assert_int_equal(perfdb_store_commits(&cl, s), 0);
+	assert_int_equal(cl->count, 2);
+	assert_string_equal(cl->items[0].sha, "c0000");
+	perfdb_commit_list_free(cl);
+	perfdb_store_close(s);
+}
+
+static void test_regress__errors(void **state)
+{
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep = NULL;
+	int64_t id;
+	(void)state;
+	record_noisy(s, 0, "BM_E", 100, 0.01);
+	record_noisy(s, 1, "BM_E", 100, 0.01);
+	o.use_git = 0;
+	o.since = "nosuchrev";
+	assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_ENOTFOUND);
+	assert_null(rep);
+	o.since = NULL;
+	o.machine = "nosuchmachine";
+	assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_ENOTFOUND);
+	o.machine = NULL;
+	o.confidence = 1.5;
+	assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_EINVAL);
+	o.confidence = 0.99;
+	o.baseline = "nobaseline";
+	assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_ENOTFOUND);
+	o.baseline = NULL;
+	o.since = "c0001"; /* an empty range: nothing checked, no error */
+	assert_int_equal(perfdb_regress_run(&rep, s, &o), 0);
+	assert_int_equal(perfdb_regress_series_checked(rep), 0);
+	perfdb_regress_report_free(rep);
+	assert_int_equal(perfdb_store_find_commit(s, "c000", &id, NULL),
+			 PERFDB_EINVAL); /* ambiguous */
+	assert_int_equal(perfdb_store_find_commit(s, "c0001", &id, NULL), 0);
+	perfdb_store_close(s);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_regress__config(void **state)
+{
+	char path[512];
+	perfdb_config *cfg = NULL;
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_benchmark_config bc;
+	perfdb_store *s;
+	perfdb_regress_report *rep;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/perfdb.yaml", dir);
+	write_file(path, "database: hist.db\n"
+			 "defaults:\n  threshold: 7.5\n  confidence: 0.95\n  method: ttest\n"
+			 "  window: 8\n"
+			 "benchmarks:\n  - match: \"BM_Step*\"\n    threshold: 20\n"
+			 "  - match: \"BM_Quiet\"\n    ignore: true\n"
+			 "  - match: \"*Faster\"\n    direction: higher_is_better\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), 0);
+	assert_string_equal(perfdb_config_database(cfg), "hist.db");
+	perfdb_config_apply_defaults(cfg, &o);
+	assert_true(o.threshold == 7.5 && o.confidence == 0.95 && o.window == 8);
+	assert_int_equal(o.method, PERFDB_METHOD_TTEST);
+	perfdb_config_match(cfg, "BM_Step", &bc);
+	assert_true(bc.threshold == 20 && !bc.ignore);
+	perfdb_config_match(cfg, "BM_Quiet", &bc);
+	assert_true(bc.ignore && isnan(bc.threshold));
+	perfdb_config_match(cfg, "BM_Faster", &bc);
+	assert_int_equal(bc.direction, PERFDB_HIGHER_IS_BETTER);
+
+	/* applied by regress: the step is under 20%, quiet is not checked,
+	 * and "faster" (lower values) becomes a regression of a
+	 * higher-is-better metric */
+	s = new_store();
+	build_sampled(s);
+	o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
+	o.since = "c0005";
+	o.config = cfg;
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_series_checked(rep), 4);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->benchmark,
+			    "BM_Faster");
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+	perfdb_config_free(cfg);
+}
+
+static void test_regress__config_errors(void **state)
+{
+	char path[512];
+	perfdb_config *cfg = NULL;
+	const perfdb_error *e;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bad.yaml", dir);
+	write_file(path, "defaults:\n  threshold: lots\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	e = perfdb_error_last();
+	assert_int_equal(e->line, 2);
+	assert_int_equal(e->column, 14);
+	assert_string_equal(e->field, "threshold");
+	assert_null(cfg);
+	write_file(path, "defaults:\n  treshold: 5\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 2);
+	assert_non_null(strstr(perfdb_error_last()->message, "unknown key 'treshold'"));
+	write_file(path, "benchmarks: [ {match: x, threshold: 5}\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_true(perfdb_error_last()->line >= 1);
+	write_file(path, "benchmarks:\n  - threshold: 5\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_non_null(strstr(perfdb_error_last()->message, "needs 'match'"));
+	write_file(path, "defaults:\n  method: magic\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_config_load(&cfg, "/nonexistent/perfdb.yaml"), PERFDB_EIO);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_regress__tigerbeetle),
+	    cmocka_unit_test(test_regress__samples_steps_spikes_outliers),
+	    cmocka_unit_test(test_regress__methods),
+	    cmocka_unit_test(test_regress__gate_head_commit),
+	    cmocka_unit_test(test_regress__baselines_and_alerts),
+	    cmocka_unit_test(test_regress__pooling_and_order),
+	    cmocka_unit_test(test_regress__errors),
+	    cmocka_unit_test(test_regress__config),
+	    cmocka_unit_test(test_regress__config_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
