@@ -11,14 +11,9 @@
  *  5. store the findings as alerts and read back their status, so an
  *     acknowledged regression does not fail the build again.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "analysis/regress_internal.h"
 #include "perfdb/changepoint.h"
@@ -28,8 +23,8 @@
 #include "perfdb/regress.h"
 #include "perfdb/stats.h"
 #include "util/error.h"
+#include "util/git.h"
 
-extern char **environ;
 
 static const char *const method_names[] = {"auto",	  "percent", "ttest",
 					   "mannwhitney", "zscore",  "changepoint"};
@@ -60,52 +55,10 @@ int perfdb_method_parse(perfdb_method *out, const char *name)
  * buffer split into lines. NULL when git is missing or says no. */
 static char *git_rev_list(const char *dir, const char *tip)
 {
-	const char *argv[] = {"git", "-C", dir, "rev-list", "--first-parent", tip, "--", NULL};
-	posix_spawn_file_actions_t fa;
-	int fd[2], status;
-	pid_t pid;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	if (tip[0] == '-' || pipe2(fd, O_CLOEXEC) != 0)
+	const char *args[] = {"rev-list", "--first-parent", tip, "--", NULL};
+	if (tip[0] == '-')
 		return NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(fd[0]);
-		close(fd[1]);
-		return NULL;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd[1]);
-	for (;;) {
-		ssize_t n;
-		if (len + 4096 > cap) {
-			size_t ncap = cap ? cap * 2 : 65536;
-			char *nb = realloc(buf, ncap);
-			if (!nb)
-				break;
-			buf = nb;
-			cap = ncap;
-		}
-		n = read(fd[0], buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
+	return perfdb_util__git_output(dir, args, NULL);
 }
 
 /* Index of commits (by sha) for the git order lookup. */

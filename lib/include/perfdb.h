@@ -9,5 +9,14 @@
 #include "perfdb/context.h"
 #include "perfdb/store.h"
 #include "perfdb/histogram.h"
+#include "perfdb/memory.h"
+#include "perfdb/profiler.h"
+#include "perfdb/loadtest.h"
+#include "perfdb/cmdbench.h"
+#include "perfdb/stats.h"
+#include "perfdb/changepoint.h"
+#include "perfdb/history.h"
+#include "perfdb/regress.h"
+#include "perfdb/config.h"
 
 #endif

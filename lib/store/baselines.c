@@ -136,47 +136,6 @@ int perfdb_store_baseline_remove(perfdb_store *store, const char *name)
 	return perfdb_store__commit(store);
 }
 
-/* Streams the rows of a prepared statement to fn, typed like perfdb_store_query. */
-int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx)
-{
-	int ncols = sqlite3_column_count(st), i, rc;
-	const char *names[32];
-	perfdb_value row[32];
-	if (ncols > 32)
-		ncols = 32;
-	for (i = 0; i < ncols; i++)
-		names[i] = sqlite3_column_name(st, i);
-	if (fn(ctx, (size_t)ncols, names, NULL))
-		return 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < ncols; i++) {
-			perfdb_value *v = &row[i];
-			const unsigned char *t;
-			memset(v, 0, sizeof(*v));
-			switch (sqlite3_column_type(st, i)) {
-			case SQLITE_INTEGER:
-				v->type = PERFDB_VALUE_INTEGER;
-				v->i = sqlite3_column_int64(st, i);
-				v->d = (double)v->i;
-				break;
-			case SQLITE_FLOAT:
-				v->type = PERFDB_VALUE_REAL;
-				v->d = sqlite3_column_double(st, i);
-				break;
-			case SQLITE_NULL: v->type = PERFDB_VALUE_NULL; break;
-			default: v->type = PERFDB_VALUE_TEXT; break;
-			}
-			t = sqlite3_column_text(st, i);
-			v->text = t ? (const char *)t : "";
-		}
-		if (fn(ctx, (size_t)ncols, names, row))
-			return 0;
-	}
-	if (rc != SQLITE_DONE)
-		return perfdb_store__fail(store, "cannot read from");
-	return 0;
-}
-
 int perfdb_store_baseline_list(perfdb_store *store, perfdb_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = NULL;

@@ -4,8 +4,5 @@
 
 #include "store/store.h"
 
-/* Streams the rows of a prepared statement to fn (column names first, as
- * perfdb_store_query does). Does not finalize st. */
-int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx);
 
 #endif

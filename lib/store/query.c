@@ -79,7 +79,7 @@ static int only_space(const char *s)
 	return 1;
 }
 
-static int stream_rows(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx)
+int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx)
 {
 	int ncols = sqlite3_column_count(st), i, rc;
 	const char **names = calloc((size_t)ncols + 1, sizeof(*names));
@@ -163,7 +163,7 @@ int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, v
 					 "query refused: a statement that writes is not allowed "
 					 "(queries are read-only)");
 	}
-	err = stream_rows(store, st, fn, ctx);
+	err = perfdb_store__stream(store, st, fn, ctx);
 	sqlite3_finalize(st);
 	return err;
 }

@@ -22,6 +22,11 @@ int perfdb_store__begin(perfdb_store *store);
 int perfdb_store__commit(perfdb_store *store);
 void perfdb_store__rollback(perfdb_store *store);
 
+/* Streams the rows of a prepared statement to fn (names first, then typed
+ * rows); fn returning non-zero stops early. Errors: PERFDB_EINVAL (the
+ * statement failed), PERFDB_ENOMEM. */
+int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx);
+
 /* Prepares sql or raises PERFDB_EDB. */
 int perfdb_store__prepare(perfdb_store *store, sqlite3_stmt **out, const char *sql);
 

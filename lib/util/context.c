@@ -5,20 +5,15 @@
 #include "perfdb/context.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util/error.h"
-
-extern char **environ;
+#include "util/git.h"
 
 void perfdb_time_now_iso(char *buf, size_t cap)
 {
@@ -103,65 +98,13 @@ bad:
 				 text ? text : "");
 }
 
-/* Runs git with argv in dir, returns its trimmed stdout (caller frees) or
- * NULL when git is missing, fails, or prints nothing. No shell is involved,
- * so revisions from users cannot inject commands. */
+/* git's trimmed stdout, or NULL when git fails or prints nothing. */
 static char *git_output(const char *dir, const char *const *args)
 {
-	const char *argv[16];
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], status, i = 0, j;
-	pid_t pid;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-
-	argv[i++] = "git";
-	if (dir) {
-		argv[i++] = "-C";
-		argv[i++] = dir;
-	}
-	for (j = 0; args[j] && i < 15; j++)
-		argv[i++] = args[j];
-	argv[i] = NULL;
-
-	if (pipe2(pipefd, O_CLOEXEC) != 0)
+	size_t len = 0;
+	char *buf = perfdb_util__git_output(dir, args, &len);
+	if (!buf)
 		return NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return NULL;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	for (;;) {
-		if (len + 1024 > cap) {
-			char *nb = realloc(buf, cap ? cap * 2 : 4096);
-			if (!nb)
-				break;
-			buf = nb;
-			cap = cap ? cap * 2 : 4096;
-		}
-		n = read(pipefd[0], buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
 	while (len && isspace((unsigned char)buf[len - 1]))
 		buf[--len] = '\0';
 	if (!len) {

@@ -49,7 +49,7 @@ static inline size_t perfdb_histogram_index(uint64_t v)
 	if (v < (1u << PERFDB_HISTOGRAM_SUB_BITS))
 		return (size_t)v;
 	e = 63u - (unsigned)__builtin_clzll(v);
-	if (e > PERFDB_HISTOGRAM_MAX_BITS)
+	if (e >= PERFDB_HISTOGRAM_MAX_BITS) /* 2^42 and above: the last bucket */
 		return PERFDB_HISTOGRAM_BUCKETS - 1;
 	return ((size_t)(e - PERFDB_HISTOGRAM_SUB_BITS + 1) << PERFDB_HISTOGRAM_SUB_BITS) +
 	       (size_t)((v >> (e - PERFDB_HISTOGRAM_SUB_BITS)) - (1u << PERFDB_HISTOGRAM_SUB_BITS));
