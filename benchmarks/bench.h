@@ -21,6 +21,11 @@ typedef struct bench_ctx {
 void bench_report(const bench_ctx *ctx, const char *name, const char *metric, const char *unit,
 		  double value);
 
+/* As bench_report, for a figure where higher is better that the unit does
+ * not say (a percentage of a target, a ratio of throughputs). */
+void bench_report_higher(const bench_ctx *ctx, const char *name, const char *metric,
+			 const char *unit, double value);
+
 /* A note printed under the table (never part of the JSON numbers). */
 void bench_note(const bench_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -38,8 +38,8 @@ uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void bench_report(const bench_ctx *ctx, const char *name, const char *metric, const char *unit,
-		  double value)
+static void report(const bench_ctx *ctx, const char *name, const char *metric, const char *unit,
+		   perfdb_direction dir, double value)
 {
 	perfdb_result r;
 	if (!ctx->json)
@@ -48,9 +48,22 @@ void bench_report(const bench_ctx *ctx, const char *name, const char *metric, co
 	r.benchmark = name;
 	r.metric = metric;
 	r.unit = unit;
+	r.direction = dir;
 	r.value = value;
 	if (perfdb_resultset_add(ctx->out, &r) != 0)
 		fprintf(stderr, "perfdb-bench: %s\n", perfdb_error_last()->message);
+}
+
+void bench_report(const bench_ctx *ctx, const char *name, const char *metric, const char *unit,
+		  double value)
+{
+	report(ctx, name, metric, unit, PERFDB_DIRECTION_UNSET, value);
+}
+
+void bench_report_higher(const bench_ctx *ctx, const char *name, const char *metric,
+			 const char *unit, double value)
+{
+	report(ctx, name, metric, unit, PERFDB_HIGHER_IS_BETTER, value);
 }
 
 void bench_note(const bench_ctx *ctx, const char *fmt, ...)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "perfdb.h"
+#include "perfdb/config.h"
 
 /* Exit codes, documented once (README "Exit codes"). */
 enum {
@@ -84,9 +85,12 @@ int cli_query_print(const char *db, cli_format format, bool header,
 		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx), void *arg);
 
 /* ---- the database --------------------------------------------------------- */
-/* --db, then $PERFDB_DB, then the config's database, then "perfdb.db". */
-const char *cli_db_path(const char *flag);
-/* Opens the store and prints a clear error; returns 0 or the exit code. */
+/* --db, then $PERFDB_DB, then the config's database (cfg may be NULL), then "perfdb.db". */
+const char *cli_db_path(const char *flag, const perfdb_config *cfg);
+/* Opens the store at path and prints a clear error; returns 0 or the exit code. */
+int cli_open_store_at(perfdb_store **out, const char *path, unsigned flags);
+/* Opens the store named by --db (flag), $PERFDB_DB, ./perfdb.yaml's database
+ * or perfdb.db; returns 0 or the exit code after printing the error. */
 int cli_open_store(perfdb_store **out, const char *flag, unsigned flags);
 
 /* ---- recording, shared by record, run, load and memtrack ------------------- */

@@ -154,7 +154,6 @@ static int on_option(void *ctx, int id, const char *arg)
 int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
 		     const char *config_flag, unsigned flags)
 {
-	const char *db = db_flag, *env = getenv("PERFDB_DB");
 	int err;
 	*store = NULL;
 	*cfg = NULL;
@@ -163,9 +162,7 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
 		cli_fail();
 		return CLI_EXIT_USAGE; /* a bad config is bad input */
 	}
-	if ((!db || !*db) && !(env && *env) && perfdb_config_database(*cfg))
-		db = perfdb_config_database(*cfg);
-	if ((err = cli_open_store(store, db, flags)) != 0) {
+	if ((err = cli_open_store_at(store, cli_db_path(db_flag, *cfg), flags)) != 0) {
 		perfdb_config_free(*cfg);
 		*cfg = NULL;
 		return err;

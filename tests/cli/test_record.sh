@@ -124,6 +124,23 @@ expect_eq "$(hostname)" "$(sql host.db "SELECT name FROM machines" | tr -d '\r')
 sql host.db "SELECT fingerprint FROM machines" > fp.txt
 expect_match 'cores' fp.txt "fingerprint has cores"
 
+# perfdb.yaml in the working directory names the database; --db and
+# $PERFDB_DB win over it; a bad config is a one-line error, exit 2
+mkdir cfg && cd cfg
+printf 'database: from-config.db\n' > perfdb.yaml
+expect_exit 0 "$PERFDB" record --commit c1 --machine m1 ../a.json
+[ -f from-config.db ] || fail "config database not used"
+expect_exit 0 "$PERFDB" query "SELECT count(*) FROM runs"
+expect_eq "1" "$(tr -d '\r' < "$T/out" | tail -1 | tr -d ' ')" "query uses the config database"
+PERFDB_DB=env.db expect_exit 0 "$PERFDB" record --commit c1 --machine m1 ../a.json
+[ -f env.db ] || fail "PERFDB_DB not preferred over config"
+printf 'database: [unclosed\n' > perfdb.yaml
+expect_exit 2 "$PERFDB" record --commit c1 --machine m1 ../a.json
+expect_eq 1 "$(wc -l < "$T/err")" "one-line config error"
+expect_match 'perfdb.yaml:[0-9]+' "$T/err" "config error names file and line"
+expect_exit 0 "$PERFDB" record --db explicit.db --commit c1 --machine m1 ../a.json
+cd ..
+
 # eight concurrent writers into one file: every run is there
 for i in 1 2 3 4 5 6 7 8; do
 	"$PERFDB" record --db conc.db --commit "c$i" --machine m1 a.json >"conc$i.out" 2>"conc$i.err" &
