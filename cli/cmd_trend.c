@@ -82,12 +82,26 @@ static int is_bad(const perfdb_trend_series *s, double change)
 	return s->direction == PERFDB_HIGHER_IS_BETTER ? change < 0 : change > 0;
 }
 
-static void print_line(const perfdb_trend_series *s, bool color)
+/* Column widths shared by every line, so the sparklines and values line up. */
+typedef struct widths {
+	int name, machine;
+	size_t points;
+} widths;
+
+static void series_name(char *buf, size_t cap, const perfdb_trend_series *s)
+{
+	char tags[256];
+	cli_tags_text(tags, sizeof(tags), s->tags);
+	snprintf(buf, cap, "%s %s%s%s%s", s->benchmark, s->metric, *tags ? " [" : "", tags,
+		 *tags ? "]" : "");
+}
+
+static void print_line(const perfdb_trend_series *s, bool color, const widths *w)
 {
 	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
 					   "\u2585", "\u2586", "\u2587", "\u2588"};
 	double lo = INFINITY, hi = -INFINITY;
-	char name[1024], tags[256], v[48], sha[16];
+	char name[1024], v[48], sha[16];
 	size_t i, k = 0;
 	for (i = 0; i < s->n; i++) {
 		if (s->levels[i] < lo)
@@ -95,10 +109,8 @@ static void print_line(const perfdb_trend_series *s, bool color)
 		if (s->levels[i] > hi)
 			hi = s->levels[i];
 	}
-	cli_tags_text(tags, sizeof(tags), s->tags);
-	snprintf(name, sizeof(name), "%s %s%s%s%s", s->benchmark, s->metric, *tags ? " [" : "",
-		 tags, *tags ? "]" : "");
-	cli_out("%-40s %-8s ", name, s->machine);
+	series_name(name, sizeof(name), s);
+	cli_out("%-*s  %-*s  ", w->name, name, w->machine, s->machine);
 	for (i = 0; i < s->n; i++) {
 		int b = hi > lo ? (int)floor((s->levels[i] - lo) / (hi - lo) * 7.999) : 3;
 		if (k < s->nsteps && s->steps[k].index == i) {
@@ -109,6 +121,8 @@ static void print_line(const perfdb_trend_series *s, bool color)
 		}
 		cli_out("%s", bars[b < 0 ? 0 : (b > 7 ? 7 : b)]);
 	}
+	for (i = s->n; i < w->points; i++)
+		cli_out(" ");
 	cli_format_value(v, sizeof(v), s->latest, s->unit);
 	cli_out("  %s", v);
 	if (!isnan(s->change_pct))
@@ -252,8 +266,20 @@ int cmd_trend(int argc, char **argv)
 		rc = cli_fail();
 	} else {
 		bool color = cli_color();
+		widths w = {0, 0, 0};
+		char name[1024];
+		for (i = 0; i < perfdb_trend_count(t); i++) {
+			const perfdb_trend_series *s = perfdb_trend_get(t, i);
+			series_name(name, sizeof(name), s);
+			if ((int)strlen(name) > w.name)
+				w.name = (int)strlen(name);
+			if ((int)strlen(s->machine) > w.machine)
+				w.machine = (int)strlen(s->machine);
+			if (s->n > w.points)
+				w.points = s->n;
+		}
 		for (i = 0; i < perfdb_trend_count(t); i++)
-			print_line(perfdb_trend_get(t, i), color);
+			print_line(perfdb_trend_get(t, i), color, &w);
 		if (!perfdb_trend_count(t))
 			cli_out("no series\n");
 		rc = a.svg ? write_svg(a.svg, t) : CLI_EXIT_OK;
