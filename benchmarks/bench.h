@@ -9,11 +9,11 @@
 #include "perfdb.h"
 
 typedef struct bench_ctx {
-	bool json;               /* --json: collect perfdb native JSON instead of a table */
-	bool quick;              /* --quick: smaller sizes, for a smoke run in CI */
-	const char *workdir;     /* a scratch directory the case may use */
-	const char *self;        /* argv[0], to find sibling binaries */
-	perfdb_resultset *out;   /* where bench_report collects results */
+	bool json;	       /* --json: collect perfdb native JSON instead of a table */
+	bool quick;	       /* --quick: smaller sizes, for a smoke run in CI */
+	const char *workdir;   /* a scratch directory the case may use */
+	const char *self;      /* argv[0], to find sibling binaries */
+	perfdb_resultset *out; /* where bench_report collects results */
 } bench_ctx;
 
 /* Reports one figure: printed as a table row, and added to ctx->out so

@@ -35,16 +35,17 @@ static int write_inputs(const char *json_path, const char *csv_path, int nbench)
 	fprintf(c, "benchmark,metric,unit,value\n");
 	for (i = 0; i < nbench; i++) {
 		double real = 1000.0 + (i % 977) * 1.25, cpu = real * 0.98;
-		fprintf(j,
-			"    {\n      \"name\": \"BM_Case/%d\",\n      \"family_index\": %d,\n"
-			"      \"per_family_instance_index\": 0,\n      \"run_name\": \"BM_Case/%d\",\n"
-			"      \"run_type\": \"iteration\",\n      \"repetitions\": 1,\n"
-			"      \"repetition_index\": 0,\n      \"threads\": 1,\n"
-			"      \"iterations\": 100000,\n      \"real_time\": %.6f,\n"
-			"      \"cpu_time\": %.6f,\n      \"time_unit\": \"ns\"\n    }%s\n",
-			i, i, i, real, cpu, i + 1 < nbench ? "," : "");
-		fprintf(c, "BM_Case/%d,real_time,ns,%.6f\nBM_Case/%d,cpu_time,ns,%.6f\n", i, real, i,
-			cpu);
+		fprintf(
+		    j,
+		    "    {\n      \"name\": \"BM_Case/%d\",\n      \"family_index\": %d,\n"
+		    "      \"per_family_instance_index\": 0,\n      \"run_name\": \"BM_Case/%d\",\n"
+		    "      \"run_type\": \"iteration\",\n      \"repetitions\": 1,\n"
+		    "      \"repetition_index\": 0,\n      \"threads\": 1,\n"
+		    "      \"iterations\": 100000,\n      \"real_time\": %.6f,\n"
+		    "      \"cpu_time\": %.6f,\n      \"time_unit\": \"ns\"\n    }%s\n",
+		    i, i, i, real, cpu, i + 1 < nbench ? "," : "");
+		fprintf(c, "BM_Case/%d,real_time,ns,%.6f\nBM_Case/%d,cpu_time,ns,%.6f\n", i, real,
+			i, cpu);
 	}
 	fprintf(j, "  ]\n}\n");
 	fclose(j);
@@ -70,7 +71,8 @@ int bench_ingest(const bench_ctx *ctx)
 		return 1;
 
 	t0 = bench_now_ns();
-	if (perfdb_resultset_new(&rs) != 0 || perfdb_ingest_file(rs, json_path, PERFDB_FORMAT_AUTO) ||
+	if (perfdb_resultset_new(&rs) != 0 ||
+	    perfdb_ingest_file(rs, json_path, PERFDB_FORMAT_AUTO) ||
 	    perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "0123456789abcdef") ||
 	    perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "bench")) {
 		fprintf(stderr, "perfdb-bench: %s\n", perfdb_error_last()->message);
@@ -94,9 +96,10 @@ int bench_ingest(const bench_ctx *ctx)
 
 	/* sqlite3's own CSV import into a plain table: the reference. */
 	t3 = bench_now_ns();
-	rc = bench_system("sqlite3 '%s' 'CREATE TABLE plain(benchmark TEXT, metric TEXT, unit TEXT, "
-			  "value REAL)' '.mode csv' '.import --skip 1 %s plain' >/dev/null",
-			  plain_path, csv_path);
+	rc =
+	    bench_system("sqlite3 '%s' 'CREATE TABLE plain(benchmark TEXT, metric TEXT, unit TEXT, "
+			 "value REAL)' '.mode csv' '.import --skip 1 %s plain' >/dev/null",
+			 plain_path, csv_path);
 	{
 		uint64_t t4 = bench_now_ns();
 		double parse_s = (double)(t1 - t0) / 1e9, store_s = (double)(t2 - t1) / 1e9;
@@ -104,7 +107,8 @@ int bench_ingest(const bench_ctx *ctx)
 		bench_report(ctx, "ingest/results", "count", "", nresults);
 		bench_report(ctx, "ingest/parse", "wall_time", "ms", parse_s * 1e3);
 		bench_report(ctx, "ingest/store", "wall_time", "ms", store_s * 1e3);
-		bench_report(ctx, "ingest/end_to_end", "throughput", "results/s", nresults / total_s);
+		bench_report(ctx, "ingest/end_to_end", "throughput", "results/s",
+			     nresults / total_s);
 		db_size = file_size(db_path);
 		bench_report(ctx, "ingest/db_size", "size", "B", (double)db_size);
 		if (rc == 0) {
@@ -112,14 +116,17 @@ int bench_ingest(const bench_ctx *ctx)
 			plain_size = file_size(plain_path);
 			bench_report(ctx, "ingest/sqlite3_import", "throughput", "results/s",
 				     nresults / import_s);
-			bench_report(ctx, "ingest/plain_table_size", "size", "B", (double)plain_size);
+			bench_report(ctx, "ingest/plain_table_size", "size", "B",
+				     (double)plain_size);
 			bench_report(ctx, "ingest/size_ratio", "ratio", "x",
 				     (double)db_size / (double)plain_size);
-			bench_note(ctx, "perfdb end to end %.0f results/s vs sqlite3 .import %.0f rows/s "
-					"(%.2fx); database %.2fx the plain table",
-				   nresults / total_s, nresults / import_s,
-				   (nresults / total_s) / (nresults / import_s),
-				   (double)db_size / (double)plain_size);
+			bench_note(
+			    ctx,
+			    "perfdb end to end %.0f results/s vs sqlite3 .import %.0f rows/s "
+			    "(%.2fx); database %.2fx the plain table",
+			    nresults / total_s, nresults / import_s,
+			    (nresults / total_s) / (nresults / import_s),
+			    (double)db_size / (double)plain_size);
 		} else {
 			bench_note(ctx, "sqlite3 not available: no .import comparison");
 		}

@@ -62,7 +62,7 @@ static int open_rate(const bench_ctx *ctx, double rate, double seconds)
 	}
 	bench_report(ctx, "loadtest/open/rate:100000", "achieved_rate", "req/s", r.throughput);
 	bench_report_higher(ctx, "loadtest/open/rate:100000", "achieved_pct", "%",
-		     r.throughput / rate * 100.0);
+			    r.throughput / rate * 100.0);
 	bench_report(ctx, "loadtest/open/rate:100000", "late_starts", "", (double)r.late_starts);
 	bench_report(ctx, "loadtest/open/rate:100000", "latency_p99", "ns", r.latency.p99);
 	bench_report(ctx, "loadtest/open/rate:100000", "service_p99", "ns", r.service.p99);

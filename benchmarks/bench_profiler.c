@@ -265,9 +265,10 @@ int bench_profiler(const bench_ctx *ctx)
 		return 1;
 	}
 	bench_report_higher(ctx, "profiler/two_threads_vs_one", "ratio", "%", ratio * 100.0);
-	bench_report_higher(ctx, "profiler/two_processes_vs_one", "ratio", "%", procs_ratio * 100.0);
+	bench_report_higher(ctx, "profiler/two_processes_vs_one", "ratio", "%",
+			    procs_ratio * 100.0);
 	bench_report_higher(ctx, "profiler/two_threads_vs_two_processes", "ratio", "%",
-		     ratio / procs_ratio * 100.0);
+			    ratio / procs_ratio * 100.0);
 	bench_report(ctx, "profiler/bytes_per_name_per_thread", "size", "B",
 		     (double)perfdb_profiler_bytes_per_name());
 

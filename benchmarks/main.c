@@ -23,12 +23,13 @@ typedef struct bench_case {
 } bench_case;
 
 static const bench_case cases[] = {
-	{"ingest", bench_ingest, "parse + store 100,000 Google Benchmark results; vs sqlite3 .import"},
-	{"regress", bench_regress, "perfdb regress over 1,000 commits x 1,000 series"},
-	{"changepoint", bench_changepoint, "change-point detection over one 10,000-point series"},
-	{"profiler", bench_profiler, "profiler scope cost vs bare timer reads, 1 and 2 threads"},
-	{"memtrack", bench_memtrack, "allocation tracker slowdown vs none and vs heaptrack"},
-	{"loadtest", bench_loadtest, "load tester dispatch capacity, open-model rate, perfdb run vs hyperfine"},
+    {"ingest", bench_ingest, "parse + store 100,000 Google Benchmark results; vs sqlite3 .import"},
+    {"regress", bench_regress, "perfdb regress over 1,000 commits x 1,000 series"},
+    {"changepoint", bench_changepoint, "change-point detection over one 10,000-point series"},
+    {"profiler", bench_profiler, "profiler scope cost vs bare timer reads, 1 and 2 threads"},
+    {"memtrack", bench_memtrack, "allocation tracker slowdown vs none and vs heaptrack"},
+    {"loadtest", bench_loadtest,
+     "load tester dispatch capacity, open-model rate, perfdb run vs hyperfine"},
 };
 
 uint64_t bench_now_ns(void)
@@ -103,7 +104,8 @@ static void print_json(const perfdb_resultset *rs)
 		json_object_set_new(o, "benchmark", json_string(r->benchmark));
 		json_object_set_new(o, "metric", json_string(r->metric));
 		json_object_set_new(o, "unit", json_string(r->unit));
-		json_object_set_new(o, "direction", json_string(perfdb_direction_name(r->direction)));
+		json_object_set_new(o, "direction",
+				    json_string(perfdb_direction_name(r->direction)));
 		json_object_set_new(o, "value", json_real(r->value));
 		json_array_append_new(results, o);
 	}
@@ -151,7 +153,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!mkdtemp(workdir)) {
-		fprintf(stderr, "perfdb-bench: cannot create a scratch directory: %s\n", strerror(errno));
+		fprintf(stderr, "perfdb-bench: cannot create a scratch directory: %s\n",
+			strerror(errno));
 		return 3;
 	}
 	ctx.workdir = workdir;

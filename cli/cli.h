@@ -13,24 +13,27 @@ enum {
 	CLI_EXIT_OK = 0,
 	CLI_EXIT_REGRESSION = 1,
 	CLI_EXIT_USAGE = 2, /* bad usage or bad input */
-	CLI_EXIT_DB = 3     /* database or system error */
+	CLI_EXIT_DB = 3	    /* database or system error */
 };
 
 /* ---- options: one table per command; it also prints --help ------------- */
 typedef struct cli_option {
-	const char *name;     /* long name without "--" */
-	int id;               /* short letter, or a value > 255 for long-only */
-	const char *arg;      /* argument name for --help, NULL for a flag */
-	const char *help;     /* one line */
+	const char *name; /* long name without "--" */
+	int id;		  /* short letter, or a value > 255 for long-only */
+	const char *arg;  /* argument name for --help, NULL for a flag */
+	const char *help; /* one line */
 } cli_option;
 
-#define CLI_OPT_END {NULL, 0, NULL, NULL}
+#define CLI_OPT_END                                                                                \
+	{                                                                                          \
+		NULL, 0, NULL, NULL                                                                \
+	}
 
 typedef struct cli_command_info {
-	const char *name;     /* "record" */
-	const char *usage;    /* "[options] FILE...|-" */
-	const char *summary;  /* one line */
-	const char *details;  /* extra paragraphs for --help, may be NULL */
+	const char *name;    /* "record" */
+	const char *usage;   /* "[options] FILE...|-" */
+	const char *summary; /* one line */
+	const char *details; /* extra paragraphs for --help, may be NULL */
 	const cli_option *options;
 } cli_command_info;
 
@@ -45,7 +48,7 @@ int cli_parse(const cli_command_info *info, int argc, char **argv,
 
 /* Prints "perfdb: CMD: message" and the try line; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_command_info *info, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 void cli_print_help(const cli_command_info *info);
 
@@ -82,7 +85,8 @@ int cli_table_print(cli_table *t);
 /* Opens the store read-only, runs `run` into a table and prints it; returns
  * an exit code. Shared by query and list. */
 int cli_query_print(const char *db, cli_format format, bool header,
-		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx), void *arg);
+		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
+		    void *arg);
 
 /* ---- the database --------------------------------------------------------- */
 /* --db, then $PERFDB_DB, then the config's database (cfg may be NULL), then "perfdb.db". */
@@ -116,13 +120,17 @@ enum {
 	CLI_OPT_FIRST_FREE /* commands number their own long-only options from here */
 };
 
-#define CLI_RECORD_OPTIONS                                                                     \
-	{"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},       \
-	{"commit", CLI_OPT_COMMIT, "REV", "commit to record for (default: CI variables, then git HEAD)"}, \
-	{"branch", CLI_OPT_BRANCH, "NAME", "branch (default: CI variables, then git)"},          \
-	{"machine", CLI_OPT_MACHINE, "NAME", "machine name (default: the host name)"},            \
-	{"tag", CLI_OPT_TAG, "K=V", "configuration tag, part of the series identity (repeatable)"}, \
-	{"time", CLI_OPT_TIME, "ISO8601", "when the run was made (default: now)"}
+#define CLI_RECORD_OPTIONS                                                                         \
+	{"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},         \
+	    {"commit", CLI_OPT_COMMIT, "REV",                                                      \
+	     "commit to record for (default: CI variables, then git HEAD)"},                       \
+	    {"branch", CLI_OPT_BRANCH, "NAME", "branch (default: CI variables, then git)"},        \
+	    {"machine", CLI_OPT_MACHINE, "NAME", "machine name (default: the host name)"},         \
+	    {"tag", CLI_OPT_TAG, "K=V",                                                            \
+	     "configuration tag, part of the series identity (repeatable)"},                       \
+	{                                                                                          \
+		"time", CLI_OPT_TIME, "ISO8601", "when the run was made (default: now)"            \
+	}
 
 /* Handles one of CLI_RECORD_OPTIONS; returns 1 when id was one of them, 0 if
  * not, -1 after reporting a usage error. */

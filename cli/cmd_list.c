@@ -6,20 +6,20 @@
 enum { OPT_FORMAT = 'f' };
 
 static const cli_option options[] = {
-	{"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},
-	{"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
-	CLI_OPT_END,
+    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},
+    {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
+    CLI_OPT_END,
 };
 
 static const cli_command_info info = {
-	"list",
-	"[options] commits|benchmarks|machines|runs",
-	"List what the history holds.",
-	"commits:    sha, committed_at, author, subject, runs (in recorded order)\n"
-	"benchmarks: benchmark, metric, unit, direction, results\n"
-	"machines:   machine, runs, fingerprint (JSON)\n"
-	"runs:       run, sha, branch, machine, started_at, source, tags, results",
-	options,
+    "list",
+    "[options] commits|benchmarks|machines|runs",
+    "List what the history holds.",
+    "commits:    sha, committed_at, author, subject, runs (in recorded order)\n"
+    "benchmarks: benchmark, metric, unit, direction, results\n"
+    "machines:   machine, runs, fingerprint (JSON)\n"
+    "runs:       run, sha, branch, machine, started_at, source, tags, results",
+    options,
 };
 
 typedef struct list_args {
@@ -59,7 +59,8 @@ int cmd_list(int argc, char **argv)
 	if (first < 0)
 		return CLI_EXIT_USAGE;
 	if (first + 1 != argc)
-		return cli_usage_error(&info, "expected one of commits, benchmarks, machines, runs");
+		return cli_usage_error(&info,
+				       "expected one of commits, benchmarks, machines, runs");
 	if (perfdb_list_kind_parse(&kind, argv[first]) != 0)
 		return cli_usage_error(&info, "%s", perfdb_error_last()->message);
 	return cli_query_print(a.db, a.format, true, run_list, &kind);

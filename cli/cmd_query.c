@@ -6,21 +6,21 @@
 enum { OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
-	{"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},
-	{"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
-	{"no-header", OPT_NO_HEADER, NULL, "leave out the header line (table and csv)"},
-	CLI_OPT_END,
+    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},
+    {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
+    {"no-header", OPT_NO_HEADER, NULL, "leave out the header line (table and csv)"},
+    CLI_OPT_END,
 };
 
 static const cli_command_info info = {
-	"query",
-	"[options] SQL",
-	"Run one read-only SQL statement on the history database.",
-	"Statements that could change the database (INSERT, UPDATE, DELETE, CREATE, DROP,\n"
-	"ATTACH, DETACH, transactions, writing PRAGMAs, VACUUM) are refused. The views\n"
-	"'history' and 'latest' are the stable interface; see README for their columns.\n"
-	"json prints one array of objects, one per row; csv follows RFC 4180.",
-	options,
+    "query",
+    "[options] SQL",
+    "Run one read-only SQL statement on the history database.",
+    "Statements that could change the database (INSERT, UPDATE, DELETE, CREATE, DROP,\n"
+    "ATTACH, DETACH, transactions, writing PRAGMAs, VACUUM) are refused. The views\n"
+    "'history' and 'latest' are the stable interface; see README for their columns.\n"
+    "json prints one array of objects, one per row; csv follows RFC 4180.",
+    options,
 };
 
 typedef struct query_args {
@@ -46,7 +46,8 @@ static int on_option(void *ctx, int id, const char *arg)
 
 /* Shared by query and list: run fn over a read-only store and print a table. */
 int cli_query_print(const char *db, cli_format format, bool header,
-		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx), void *arg)
+		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
+		    void *arg)
 {
 	perfdb_store *store = NULL;
 	cli_table *table;

@@ -7,20 +7,20 @@
 enum { OPT_FORMAT = 'f' };
 
 static const cli_option options[] = {
-	CLI_RECORD_OPTIONS,
-	{"format", OPT_FORMAT, "FORMAT",
-	 "input format: auto, gbench, hyperfine, json, yaml, csv (default: auto)"},
-	CLI_OPT_END,
+    CLI_RECORD_OPTIONS,
+    {"format", OPT_FORMAT, "FORMAT",
+     "input format: auto, gbench, hyperfine, json, yaml, csv (default: auto)"},
+    CLI_OPT_END,
 };
 
 static const cli_command_info info = {
-	"record",
-	"[options] FILE...|-",
-	"Store benchmark results for a commit, branch and machine as one run.",
-	"Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, and\n"
-	"CSV; the format is detected from content. '-' reads standard input. Every file is\n"
-	"parsed whole before one transaction writes them: on any bad input nothing is written.",
-	options,
+    "record",
+    "[options] FILE...|-",
+    "Store benchmark results for a commit, branch and machine as one run.",
+    "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, and\n"
+    "CSV; the format is detected from content. '-' reads standard input. Every file is\n"
+    "parsed whole before one transaction writes them: on any bad input nothing is written.",
+    options,
 };
 
 typedef struct record_args {
@@ -35,8 +35,9 @@ static int on_option(void *ctx, int id, const char *arg)
 	if (r != 0)
 		return r < 0;
 	if (id == OPT_FORMAT && perfdb_format_parse(&a->format, arg) != 0) {
-		cli_usage_error(&info, "--format '%s': expected auto, gbench, hyperfine, json, yaml "
-				       "or csv",
+		cli_usage_error(&info,
+				"--format '%s': expected auto, gbench, hyperfine, json, yaml "
+				"or csv",
 				arg);
 		return 1;
 	}

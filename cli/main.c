@@ -26,18 +26,18 @@ OPTIONAL_COMMAND(cmd_load);
 OPTIONAL_COMMAND(cmd_memtrack);
 
 static const command commands[] = {
-	{"record", cmd_record, "store benchmark results for a commit"},
-	{"query", cmd_query, "run a read-only SQL query on the history"},
-	{"list", cmd_list, "list commits, benchmarks, machines or runs"},
-	{"regress", cmd_regress, "flag regressions since a revision (exit 1 when found)"},
-	{"compare", cmd_compare, "compare two revisions side by side"},
-	{"trend", cmd_trend, "sparklines (or an SVG chart) of series over commits"},
-	{"baseline", cmd_baseline, "set, list or remove named baselines"},
-	{"alerts", cmd_alerts, "list stored regression alerts"},
-	{"ack", cmd_ack, "acknowledge or ignore an alert"},
-	{"run", cmd_run, "benchmark a command (wall, user, sys, peak RSS)"},
-	{"load", cmd_load, "load-test a command (closed, open-rate or stress model)"},
-	{"memtrack", cmd_memtrack, "track a command's heap allocations by call site"},
+    {"record", cmd_record, "store benchmark results for a commit"},
+    {"query", cmd_query, "run a read-only SQL query on the history"},
+    {"list", cmd_list, "list commits, benchmarks, machines or runs"},
+    {"regress", cmd_regress, "flag regressions since a revision (exit 1 when found)"},
+    {"compare", cmd_compare, "compare two revisions side by side"},
+    {"trend", cmd_trend, "sparklines (or an SVG chart) of series over commits"},
+    {"baseline", cmd_baseline, "set, list or remove named baselines"},
+    {"alerts", cmd_alerts, "list stored regression alerts"},
+    {"ack", cmd_ack, "acknowledge or ignore an alert"},
+    {"run", cmd_run, "benchmark a command (wall, user, sys, peak RSS)"},
+    {"load", cmd_load, "load-test a command (closed, open-rate or stress model)"},
+    {"memtrack", cmd_memtrack, "track a command's heap allocations by call site"},
 };
 
 static void usage(FILE *f)
@@ -65,7 +65,8 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		cli_out("perfdb %s (schema %d)\n", PERFDB_VERSION_STRING, perfdb_store_schema_version());
+		cli_out("perfdb %s (schema %d)\n", PERFDB_VERSION_STRING,
+			perfdb_store_schema_version());
 		return CLI_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -19,8 +19,8 @@ void cli_print_help(const cli_command_info *info)
 	for (o = info->options; o && o->name; o++) {
 		char left[64];
 		if (o->id > 0 && o->id < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name, o->arg ? " " : "",
-				 o->arg ? o->arg : "");
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");

@@ -57,8 +57,7 @@ int cli_exit_code(int err)
 	case PERFDB_EINPUT:
 	case PERFDB_EFORMAT:
 	case PERFDB_ENOTFOUND:
-	case PERFDB_EIO: /* an input file that cannot be read is bad input */
-		return CLI_EXIT_USAGE;
+	case PERFDB_EIO: /* an input file that cannot be read is bad input */ return CLI_EXIT_USAGE;
 	default: return CLI_EXIT_DB;
 	}
 }
@@ -240,7 +239,8 @@ int cli_table_print(cli_table *t)
 				json_object_set(obj, t->names[i], json_array_get(r, i));
 			json_array_append_new(out, obj);
 		}
-		text = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+		text =
+		    json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 		json_decref(out);
 		if (!text)
 			return 1;

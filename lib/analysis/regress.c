@@ -25,7 +25,6 @@
 #include "util/error.h"
 #include "util/git.h"
 
-
 static const char *const method_names[] = {"auto",	  "percent", "ttest",
 					   "mannwhitney", "zscore",  "changepoint"};
 

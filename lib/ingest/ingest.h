@@ -6,8 +6,10 @@
 
 int perfdb_ingest__gbench(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name);
-int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t len, const char *name);
-int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t len,
+			       const char *name);
+int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len,
+			       const char *name);
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 
 #endif

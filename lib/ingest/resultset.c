@@ -57,8 +57,10 @@ const char *perfdb_direction_name(perfdb_direction dir)
 
 int perfdb_direction_parse(perfdb_direction *out, const char *text)
 {
-	static const char *lower[] = {"lower", "lower_is_better", "less", "smaller", "lower-is-better"};
-	static const char *higher[] = {"higher", "higher_is_better", "more", "bigger", "higher-is-better"};
+	static const char *lower[] = {"lower", "lower_is_better", "less", "smaller",
+				      "lower-is-better"};
+	static const char *higher[] = {"higher", "higher_is_better", "more", "bigger",
+				       "higher-is-better"};
 	size_t i;
 	if (!text)
 		return perfdb_error__set(PERFDB_EINVAL, "direction missing");
@@ -72,9 +74,9 @@ int perfdb_direction_parse(perfdb_direction *out, const char *text)
 			return 0;
 		}
 	}
-	return perfdb_error__set(PERFDB_EINVAL,
-				 "unknown direction '%s' (expected lower_is_better or higher_is_better)",
-				 text);
+	return perfdb_error__set(
+	    PERFDB_EINVAL, "unknown direction '%s' (expected lower_is_better or higher_is_better)",
+	    text);
 }
 
 void perfdb_result_init(perfdb_result *r)
@@ -193,7 +195,8 @@ size_t perfdb_resultset_tag_count(const perfdb_resultset *rs)
 	return rs->tags.count;
 }
 
-void perfdb_resultset_tag(const perfdb_resultset *rs, size_t i, const char **key, const char **value)
+void perfdb_resultset_tag(const perfdb_resultset *rs, size_t i, const char **key,
+			  const char **value)
 {
 	*key = rs->tags.items[i].key;
 	*value = rs->tags.items[i].value;
@@ -227,9 +230,9 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 		return perfdb_error__set(PERFDB_EINVAL, "result without a benchmark name");
 	for (i = 0; i < r->nsamples; i++)
 		if (!isfinite(r->samples[i]))
-			return perfdb_error__set(PERFDB_EINVAL,
-						 "benchmark '%s': sample %zu is not a finite number",
-						 r->benchmark, i);
+			return perfdb_error__set(
+			    PERFDB_EINVAL, "benchmark '%s': sample %zu is not a finite number",
+			    r->benchmark, i);
 
 	c = *r;
 	perfdb_unit_normalize(r->unit, &unit, &factor);
@@ -244,8 +247,9 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 	}
 	/* Checked after scaling: 1e300 s is not a number of nanoseconds. */
 	if (!isfinite(c.value * factor))
-		return perfdb_error__set(PERFDB_EINVAL, "benchmark '%s': value is not a finite number%s",
-					 r->benchmark, isfinite(c.value) ? " once converted to ns" : "");
+		return perfdb_error__set(
+		    PERFDB_EINVAL, "benchmark '%s': value is not a finite number%s", r->benchmark,
+		    isfinite(c.value) ? " once converted to ns" : "");
 	if (c.n <= 0)
 		c.n = r->nsamples ? (int64_t)r->nsamples : 1;
 
@@ -264,10 +268,11 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 			samples[i] = r->samples[i] * factor;
 			if (!isfinite(samples[i])) {
 				free(samples);
-				return perfdb_error__set(PERFDB_EINVAL,
-							 "benchmark '%s': sample %zu overflows once "
-							 "converted to %s",
-							 r->benchmark, i, unit);
+				return perfdb_error__set(
+				    PERFDB_EINVAL,
+				    "benchmark '%s': sample %zu overflows once "
+				    "converted to %s",
+				    r->benchmark, i, unit);
 			}
 		}
 	}

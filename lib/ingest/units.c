@@ -16,31 +16,24 @@ typedef struct unit_row {
 } unit_row;
 
 static const unit_row time_units[] = {
-	{"ns", "ns", 1.0},          {"nanoseconds", "ns", 1.0}, {"us", "ns", 1e3},
-	{"\xc2\xb5s", "ns", 1e3},   {"microseconds", "ns", 1e3}, {"ms", "ns", 1e6},
-	{"milliseconds", "ns", 1e6}, {"s", "ns", 1e9},           {"sec", "ns", 1e9},
-	{"seconds", "ns", 1e9},     {"min", "ns", 60e9},
+    {"ns", "ns", 1.0},		 {"nanoseconds", "ns", 1.0},
+    {"us", "ns", 1e3},		 {"\xc2\xb5s", "ns", 1e3},
+    {"microseconds", "ns", 1e3}, {"ms", "ns", 1e6},
+    {"milliseconds", "ns", 1e6}, {"s", "ns", 1e9},
+    {"sec", "ns", 1e9},		 {"seconds", "ns", 1e9},
+    {"min", "ns", 60e9},
 };
 
 static const unit_row size_units[] = {
-	{"B", "B", 1.0},
-	{"bytes", "B", 1.0},
-	{"byte", "B", 1.0},
-	{"kB", "B", 1e3},
-	{"KB", "B", 1e3},
-	{"KiB", "B", 1024.0},
-	{"MB", "B", 1e6},
-	{"MiB", "B", 1048576.0},
-	{"GB", "B", 1e9},
-	{"GiB", "B", 1073741824.0},
-	{"TB", "B", 1e12},
-	{"TiB", "B", 1099511627776.0},
+    {"B", "B", 1.0},  {"bytes", "B", 1.0},	  {"byte", "B", 1.0}, {"kB", "B", 1e3},
+    {"KB", "B", 1e3}, {"KiB", "B", 1024.0},	  {"MB", "B", 1e6},   {"MiB", "B", 1048576.0},
+    {"GB", "B", 1e9}, {"GiB", "B", 1073741824.0}, {"TB", "B", 1e12},  {"TiB", "B", 1099511627776.0},
 };
 
 /* Per-time denominators of a rate, as the factor that turns "per unit" into "per second". */
 static const unit_row rate_denominators[] = {
-	{"s", "s", 1.0}, {"sec", "s", 1.0}, {"ms", "s", 1e3}, {"us", "s", 1e6}, {"ns", "s", 1e9},
-	{"min", "s", 1.0 / 60.0},
+    {"s", "s", 1.0},  {"sec", "s", 1.0}, {"ms", "s", 1e3},
+    {"us", "s", 1e6}, {"ns", "s", 1e9},	 {"min", "s", 1.0 / 60.0},
 };
 
 static const unit_row *lookup(const unit_row *rows, size_t n, const char *name, size_t len)
@@ -87,9 +80,9 @@ void perfdb_unit_normalize(const char *unit, const char **canonical, double *fac
 		/* X/ms and the like: scale to X/s; the canonical spelling needs a
 		 * buffer, so a small set of numerators is spelled out. */
 		{
-			static const char *known[] = {"items/s", "ops/s", "req/s", "requests/s",
-						      "calls/s", "iterations/s", "events/s",
-						      "messages/s", "rows/s"};
+			static const char *known[] = {"items/s",    "ops/s",	  "req/s",
+						      "requests/s", "calls/s",	  "iterations/s",
+						      "events/s",   "messages/s", "rows/s"};
 			size_t i, nlen = (size_t)(slash - unit);
 			for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 				if (strncmp(known[i], unit, nlen) == 0 && known[i][nlen] == '/') {

@@ -72,7 +72,8 @@ int perfdb_profiler_snapshot_json(char **out, const perfdb_profiler_snapshot *s)
 	if (out)
 		*out = NULL;
 	if (!out || !s)
-		return perfdb_error__set(PERFDB_EINVAL, "perfdb_profiler_snapshot_json: NULL argument");
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "perfdb_profiler_snapshot_json: NULL argument");
 	sum = &s->summary;
 	root = json_object();
 	summary = json_object();

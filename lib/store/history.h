@@ -4,5 +4,4 @@
 
 #include "store/store.h"
 
-
 #endif

@@ -19,11 +19,11 @@ typedef struct auth_state {
 /* PRAGMAs that only read. Anything else (and any PRAGMA with a value) is
  * refused: a PRAGMA that changes state is a write. */
 static const char *const read_pragmas[] = {
-	"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
-	"user_version", "schema_version", "page_count", "page_size", "freelist_count",
-	"database_list", "compile_options", "function_list", "pragma_list", "table_list",
-	"collation_list", "module_list", "encoding", "application_id", "journal_mode",
-	"integrity_check", "quick_check", "foreign_key_check", "data_version",
+    "table_info",	"table_xinfo",	   "index_list",      "index_info",	   "index_xinfo",
+    "foreign_key_list", "user_version",	   "schema_version",  "page_count",	   "page_size",
+    "freelist_count",	"database_list",   "compile_options", "function_list",	   "pragma_list",
+    "table_list",	"collation_list",  "module_list",     "encoding",	   "application_id",
+    "journal_mode",	"integrity_check", "quick_check",     "foreign_key_check", "data_version",
 };
 
 static int authorize(void *ctx, int action, const char *a, const char *b, const char *db,
@@ -37,8 +37,7 @@ static int authorize(void *ctx, int action, const char *a, const char *b, const 
 	case SQLITE_SELECT:
 	case SQLITE_READ:
 	case SQLITE_FUNCTION:
-	case SQLITE_RECURSIVE:
-		return SQLITE_OK;
+	case SQLITE_RECURSIVE: return SQLITE_OK;
 	case SQLITE_PRAGMA:
 		if (b == NULL)
 			for (i = 0; i < sizeof(read_pragmas) / sizeof(read_pragmas[0]); i++)
@@ -46,19 +45,11 @@ static int authorize(void *ctx, int action, const char *a, const char *b, const 
 					return SQLITE_OK;
 		st->denied = "a PRAGMA that can change state";
 		return SQLITE_DENY;
-	case SQLITE_ATTACH:
-		st->denied = "ATTACH";
-		return SQLITE_DENY;
-	case SQLITE_DETACH:
-		st->denied = "DETACH";
-		return SQLITE_DENY;
+	case SQLITE_ATTACH: st->denied = "ATTACH"; return SQLITE_DENY;
+	case SQLITE_DETACH: st->denied = "DETACH"; return SQLITE_DENY;
 	case SQLITE_TRANSACTION:
-	case SQLITE_SAVEPOINT:
-		st->denied = "a transaction statement";
-		return SQLITE_DENY;
-	default:
-		st->denied = "a statement that writes";
-		return SQLITE_DENY;
+	case SQLITE_SAVEPOINT: st->denied = "a transaction statement"; return SQLITE_DENY;
+	default: st->denied = "a statement that writes"; return SQLITE_DENY;
 	}
 }
 
@@ -109,12 +100,8 @@ int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn
 				v->type = PERFDB_VALUE_REAL;
 				v->d = sqlite3_column_double(st, i);
 				break;
-			case SQLITE_NULL:
-				v->type = PERFDB_VALUE_NULL;
-				break;
-			default:
-				v->type = PERFDB_VALUE_TEXT;
-				break;
+			case SQLITE_NULL: v->type = PERFDB_VALUE_NULL; break;
+			default: v->type = PERFDB_VALUE_TEXT; break;
 			}
 			/* Text last: it converts the value in place for numbers. */
 			text = sqlite3_column_text(st, i);
@@ -124,7 +111,8 @@ int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
-		err = perfdb_error__set(PERFDB_EINVAL, "query failed: %s", sqlite3_errmsg(store->db));
+		err =
+		    perfdb_error__set(PERFDB_EINVAL, "query failed: %s", sqlite3_errmsg(store->db));
 out:
 	free(names);
 	free(row);
@@ -186,24 +174,22 @@ int perfdb_list_kind_parse(perfdb_list_kind *out, const char *name)
 int perfdb_store_list(perfdb_store *store, perfdb_list_kind kind, perfdb_row_fn fn, void *ctx)
 {
 	static const char *const sql[] = {
-		[PERFDB_LIST_COMMITS] =
-			"SELECT c.sha, c.committed_at, c.author, c.subject, count(r.id) AS runs "
-			"FROM commits c LEFT JOIN runs r ON r.commit_id = c.id "
-			"GROUP BY c.id ORDER BY c.seq",
-		[PERFDB_LIST_BENCHMARKS] =
-			"SELECT b.name AS benchmark, b.metric, b.unit, b.direction, "
-			"count(res.run_id) AS results FROM benchmarks b "
-			"LEFT JOIN results res ON res.benchmark_id = b.id "
-			"GROUP BY b.id ORDER BY b.name, b.metric",
-		[PERFDB_LIST_MACHINES] =
-			"SELECT m.name AS machine, count(r.id) AS runs, m.fingerprint "
-			"FROM machines m LEFT JOIN runs r ON r.machine_id = m.id "
-			"GROUP BY m.id ORDER BY m.name",
-		[PERFDB_LIST_RUNS] =
-			"SELECT r.id AS run, c.sha, r.branch, m.name AS machine, r.started_at, "
-			"r.source, r.tags, (SELECT count(*) FROM results res WHERE res.run_id = r.id) "
-			"AS results FROM runs r JOIN commits c ON c.id = r.commit_id "
-			"JOIN machines m ON m.id = r.machine_id ORDER BY r.id",
+	    [PERFDB_LIST_COMMITS] =
+		"SELECT c.sha, c.committed_at, c.author, c.subject, count(r.id) AS runs "
+		"FROM commits c LEFT JOIN runs r ON r.commit_id = c.id "
+		"GROUP BY c.id ORDER BY c.seq",
+	    [PERFDB_LIST_BENCHMARKS] = "SELECT b.name AS benchmark, b.metric, b.unit, b.direction, "
+				       "count(res.run_id) AS results FROM benchmarks b "
+				       "LEFT JOIN results res ON res.benchmark_id = b.id "
+				       "GROUP BY b.id ORDER BY b.name, b.metric",
+	    [PERFDB_LIST_MACHINES] = "SELECT m.name AS machine, count(r.id) AS runs, m.fingerprint "
+				     "FROM machines m LEFT JOIN runs r ON r.machine_id = m.id "
+				     "GROUP BY m.id ORDER BY m.name",
+	    [PERFDB_LIST_RUNS] =
+		"SELECT r.id AS run, c.sha, r.branch, m.name AS machine, r.started_at, "
+		"r.source, r.tags, (SELECT count(*) FROM results res WHERE res.run_id = r.id) "
+		"AS results FROM runs r JOIN commits c ON c.id = r.commit_id "
+		"JOIN machines m ON m.id = r.machine_id ORDER BY r.id",
 	};
 	if ((unsigned)kind >= sizeof(sql) / sizeof(sql[0]))
 		return perfdb_error__set(PERFDB_EINVAL, "unknown listing");

@@ -3,7 +3,7 @@
 #define PERFDB_STORE_SCHEMA_H
 
 typedef struct perfdb_schema_migration {
-	int version;      /* NNNN from the file name; user_version after it */
+	int version;	  /* NNNN from the file name; user_version after it */
 	const char *name; /* file name, for messages */
 	const char *sql;
 } perfdb_schema_migration;

@@ -618,7 +618,8 @@ static int build(reader *r)
 			const entry *e = &r->entries[k];
 			sum += e->value;
 			if (e->ns) /* r->raw is NULL when nothing had samples */
-				memcpy(set->samples + sp, r->raw + e->soff, e->ns * sizeof(*r->raw));
+				memcpy(set->samples + sp, r->raw + e->soff,
+				       e->ns * sizeof(*r->raw));
 			sp += e->ns;
 			pt->nsamples += e->ns;
 		}

@@ -28,7 +28,8 @@ int perfdb_store__fail(perfdb_store *store, const char *what)
 	int rc = sqlite3_extended_errcode(store->db);
 	const char *msg = sqlite3_errmsg(store->db);
 	if ((rc & 0xff) == SQLITE_READONLY)
-		return perfdb_error__set(PERFDB_EREADONLY, "cannot write '%s': %s", store->path, msg);
+		return perfdb_error__set(PERFDB_EREADONLY, "cannot write '%s': %s", store->path,
+					 msg);
 	return perfdb_error__set(PERFDB_EDB, "%s '%s': %s", what, store->path, msg);
 }
 
@@ -64,7 +65,8 @@ void perfdb_store__rollback(perfdb_store *store)
 
 int perfdb_store_schema_version(void)
 {
-	return perfdb_schema__count ? perfdb_schema__migrations[perfdb_schema__count - 1].version : 0;
+	return perfdb_schema__count ? perfdb_schema__migrations[perfdb_schema__count - 1].version
+				    : 0;
 }
 
 static int user_version(perfdb_store *store, int *out)
@@ -181,7 +183,7 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 	 * here with "file is not a database" rather than half-way through. */
 	if (sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(store->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
-		    SQLITE_OK) {
+		SQLITE_OK) {
 		err = perfdb_store__fail(store, "cannot open");
 		perfdb_store_close(store);
 		return err;
@@ -190,11 +192,11 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 		/* WAL lets readers run beside one writer; NORMAL sync is durable
 		 * across application crashes, which is what a CI history needs. */
 		if (sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) !=
-			    SQLITE_OK ||
+			SQLITE_OK ||
 		    sqlite3_exec(store->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
-			    SQLITE_OK ||
+			SQLITE_OK ||
 		    sqlite3_exec(store->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL) !=
-			    SQLITE_OK) {
+			SQLITE_OK) {
 			err = perfdb_store__fail(store, "cannot open");
 			perfdb_store_close(store);
 			return err;
@@ -272,14 +274,14 @@ static int upsert_commit(perfdb_store *store, const perfdb_resultset *rs, int64_
 	/* A commit recorded again keeps its first seq (its place in the
 	 * fallback order) but learns details it did not have. */
 	static const char sql[] =
-		"INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM commits)) "
-		"ON CONFLICT(sha) DO UPDATE SET "
-		"parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "
-		"committed_at = coalesce(commits.committed_at, excluded.committed_at), "
-		"subject = coalesce(commits.subject, excluded.subject), "
-		"author = coalesce(commits.author, excluded.author) "
-		"RETURNING id";
+	    "INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM commits)) "
+	    "ON CONFLICT(sha) DO UPDATE SET "
+	    "parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "
+	    "committed_at = coalesce(commits.committed_at, excluded.committed_at), "
+	    "subject = coalesce(commits.subject, excluded.subject), "
+	    "author = coalesce(commits.author, excluded.author) "
+	    "RETURNING id";
 	sqlite3_stmt *st;
 	int err;
 	if ((err = perfdb_store__prepare(store, &st, sql)))
@@ -298,9 +300,10 @@ static int upsert_machine(perfdb_store *store, const perfdb_resultset *rs, int64
 {
 	/* The fingerprint is refreshed on every record: a machine that was
 	 * upgraded shows its current description. */
-	static const char sql[] = "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
-				  "ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint "
-				  "RETURNING id";
+	static const char sql[] =
+	    "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
+	    "ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint "
+	    "RETURNING id";
 	sqlite3_stmt *st;
 	char *fingerprint = kv_json(rs, 0);
 	int err;
@@ -321,8 +324,9 @@ static int upsert_machine(perfdb_store *store, const perfdb_resultset *rs, int64
 static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t commit_id,
 		      int64_t machine_id, int64_t *id)
 {
-	static const char sql[] = "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, "
-				  "tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+	static const char sql[] =
+	    "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, "
+	    "tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
 	sqlite3_stmt *st;
 	char *tags = kv_json(rs, 1);
 	const char *source = perfdb_resultset_meta(rs, PERFDB_META_SOURCE);
@@ -355,7 +359,7 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 /* Multi-row INSERTs: rows are buffered and written BATCH_ROWS at a time by
  * one statement, which spends SQLite's per-statement cost (reset, bind
  * dispatch, halt) once per batch instead of once per row. */
-#define BATCH_ROWS 64
+#define BATCH_ROWS     64
 #define BATCH_MAX_COLS 9
 
 typedef enum cell_type { CELL_NULL = 0, CELL_INT, CELL_REAL, CELL_TEXT } cell_type;
@@ -370,7 +374,7 @@ typedef struct cell {
 typedef struct batcher {
 	sqlite3_stmt *many, *one;
 	int ncols, rows;
-	const char *what; /* for errors: "a result" */
+	const char *what;	/* for errors: "a result" */
 	struct batcher *parent; /* rows here reference rows there: flush it first */
 	cell cells[BATCH_ROWS * BATCH_MAX_COLS];
 } batcher;
@@ -510,15 +514,17 @@ static void stmts_release(record_stmts *s)
 static int stmts_prepare(perfdb_store *store, record_stmts *s)
 {
 	int err;
-	if ((err = perfdb_store__prepare(store, &s->find_bench,
-					 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
+	if ((err = perfdb_store__prepare(
+		 store, &s->find_bench,
+		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
 	    (err = batch_prepare(store, &s->bench,
 				 "INSERT INTO benchmarks(id, name, metric, unit, direction)", 5,
 				 "a benchmark")) ||
-	    (err = batch_prepare(store, &s->result,
-				 "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
-				 "stddev, min, max)",
-				 9, "a result")) ||
+	    (err =
+		 batch_prepare(store, &s->result,
+			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
+			       "stddev, min, max)",
+			       9, "a result")) ||
 	    (err = batch_prepare(store, &s->sample,
 				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", 4,
 				 "a sample")))
@@ -566,10 +572,10 @@ static int same_benchmark(const perfdb_result *a, const perfdb_result *b)
  * claimed in an open-addressing table first and inserted in id order later,
  * so hash collisions between two new benchmarks probe like any other. */
 typedef struct id_plan {
-	int64_t *ids;     /* ids[i]: the benchmark id of result i */
-	size_t *claim;    /* table of result index + 1 that claimed a slot, 0 empty */
-	int64_t *claimed; /* the id in that slot */
-	size_t cap;       /* table size, a power of two */
+	int64_t *ids;	      /* ids[i]: the benchmark id of result i */
+	size_t *claim;	      /* table of result index + 1 that claimed a slot, 0 empty */
+	int64_t *claimed;     /* the id in that slot */
+	size_t cap;	      /* table size, a power of two */
 	unsigned char *state; /* state[i]: what prefetch_ids found for result i's hash */
 } id_plan;
 
@@ -603,9 +609,10 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 					(long long)benchmark_hash(perfdb_resultset_get(rs, i)));
 	ids[len++] = ']';
 	ids[len] = '\0';
-	if ((err = perfdb_store__prepare(store, &st,
-					 "SELECT j.key, b.name, b.metric, b.unit FROM json_each(?1) AS j "
-					 "JOIN benchmarks AS b ON b.id = j.value"))) {
+	if ((err = perfdb_store__prepare(
+		 store, &st,
+		 "SELECT j.key, b.name, b.metric, b.unit FROM json_each(?1) AS j "
+		 "JOIN benchmarks AS b ON b.id = j.value"))) {
 		free(ids);
 		return err;
 	}
@@ -618,9 +625,9 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 			continue;
 		r = perfdb_resultset_get(rs, k);
 		state[k] = column_is(st, 1, r->benchmark) && column_is(st, 2, r->metric) &&
-					   column_is(st, 3, r->unit)
-				   ? ID_SAME
-				   : ID_TAKEN;
+				   column_is(st, 3, r->unit)
+			       ? ID_SAME
+			       : ID_TAKEN;
 	}
 	sqlite3_finalize(st);
 	free(ids);
@@ -686,7 +693,8 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 	return 0;
 }
 
-static int insert_benchmark(perfdb_store *store, record_stmts *s, const perfdb_result *r, int64_t id)
+static int insert_benchmark(perfdb_store *store, record_stmts *s, const perfdb_result *r,
+			    int64_t id)
 {
 	cell *c;
 	int err;
@@ -817,9 +825,9 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	for (i = 1; i < n; i++) {
 		if (order[i].id == order[i - 1].id) {
 			const perfdb_result *r = perfdb_resultset_get(rs, order[i].index);
-			err = perfdb_error__set(PERFDB_EINVAL,
-						"benchmark '%s' metric '%s' appears twice in one run",
-						r->benchmark, r->metric);
+			err = perfdb_error__set(
+			    PERFDB_EINVAL, "benchmark '%s' metric '%s' appears twice in one run",
+			    r->benchmark, r->metric);
 			goto fail;
 		}
 	}

@@ -42,8 +42,8 @@ int perfdb_time_parse_iso(char *buf, size_t cap, const char *text)
 	const char *p = text;
 	time_t t;
 
-	if (!text || strlen(text) < 10 || digits(p, 4, &y) || p[4] != '-' || digits(p + 5, 2, &mo) ||
-	    p[7] != '-' || digits(p + 8, 2, &d))
+	if (!text || strlen(text) < 10 || digits(p, 4, &y) || p[4] != '-' ||
+	    digits(p + 5, 2, &mo) || p[7] != '-' || digits(p + 8, 2, &d))
 		goto bad;
 	p += 10;
 	if (*p == 'T' || *p == ' ') {
@@ -148,8 +148,8 @@ static void ci_context(const char **commit, const char **branch)
 	} else if (env("GITLAB_CI")) {
 		*commit = env("CI_COMMIT_SHA");
 		*branch = env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
-				  ? env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
-				  : env("CI_COMMIT_REF_NAME");
+			      ? env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
+			      : env("CI_COMMIT_REF_NAME");
 	} else if (env("BUILDKITE")) {
 		*commit = env("BUILDKITE_COMMIT");
 		*branch = env("BUILDKITE_BRANCH");
@@ -221,7 +221,8 @@ static int git_context(perfdb_resultset *rs, const char *dir)
 			free(info);
 			return err;
 		}
-		if (fields[1] && *fields[1] && !perfdb_resultset_meta(rs, PERFDB_META_COMMITTED_AT)) {
+		if (fields[1] && *fields[1] &&
+		    !perfdb_resultset_meta(rs, PERFDB_META_COMMITTED_AT)) {
 			char iso[32];
 			if (perfdb_time_parse_iso(iso, sizeof(iso), fields[1]) == 0)
 				err = perfdb_resultset_set_meta(rs, PERFDB_META_COMMITTED_AT, iso);
@@ -362,8 +363,8 @@ int perfdb_resultset_fill_context(perfdb_resultset *rs, const char *repo_dir)
 			return err;
 	}
 	if (!perfdb_resultset_meta(rs, PERFDB_META_COMMIT))
-		return perfdb_error__set(PERFDB_ENOTFOUND,
-					 "no commit to record for: not in a git repository and no CI "
-					 "variables; pass --commit REV");
+		return perfdb_error__set(
+		    PERFDB_ENOTFOUND, "no commit to record for: not in a git repository and no CI "
+				      "variables; pass --commit REV");
 	return 0;
 }

@@ -189,7 +189,7 @@ static void test_ingest_detect__forced_format(void **state)
 	perfdb_resultset *rs;
 	(void)state;
 	expect_input_error("benchmark,value\na,1\n", PERFDB_FORMAT_NATIVE_JSON, "f", PERFDB_EINPUT,
-			   1, 9, NULL, "invalid JSON");
+			   1, 1, NULL, "invalid JSON");
 	expect_input_error("{\"results\": [{\"benchmark\": \"a\", \"value\": 1}]}",
 			   PERFDB_FORMAT_CSV, "f", PERFDB_EINPUT, 1, 2, NULL,
 			   "a quote inside an unquoted field");

@@ -154,12 +154,12 @@ static void test_resultset__time_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resultset__unit_normalisation),
-		cmocka_unit_test(test_resultset__add_scales_everything_together),
-		cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
-		cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
-		cmocka_unit_test(test_resultset__direction_parse),
-		cmocka_unit_test(test_resultset__time_parse),
+	    cmocka_unit_test(test_resultset__unit_normalisation),
+	    cmocka_unit_test(test_resultset__add_scales_everything_together),
+	    cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
+	    cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
+	    cmocka_unit_test(test_resultset__direction_parse),
+	    cmocka_unit_test(test_resultset__time_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

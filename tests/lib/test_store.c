@@ -40,7 +40,8 @@ static int collect(void *ctx, size_t ncols, const char *const *names, const perf
 	if (!row) {
 		for (i = 0; i < ncols; i++) {
 			size_t m = strlen(r->names);
-			snprintf(r->names + m, sizeof(r->names) - m, "%s%s", i ? "|" : "", names[i]);
+			snprintf(r->names + m, sizeof(r->names) - m, "%s%s", i ? "|" : "",
+				 names[i]);
 		}
 		return 0;
 	}
@@ -132,15 +133,17 @@ static void test_store__records_values_units_and_samples(void **state)
 	assert_int_equal(perfdb_store_record(s, rs, &run), 0);
 	assert_int_equal(run, 1);
 
-	query(s, "SELECT sha, branch, machine, benchmark, metric, unit, direction, value, n, stddev "
-		 "FROM history ORDER BY metric",
+	query(s,
+	      "SELECT sha, branch, machine, benchmark, metric, unit, direction, value, n, stddev "
+	      "FROM history ORDER BY metric",
 	      &r);
 	/* us are stored as ns: the mean of 1,2,3 us is 2000 ns. */
 	assert_string_equal(r.text, "abc123|main|ci-1|BM_Sort/1024|items_per_second|items/s|"
 				    "higher_is_better|5000000.0|1|\n"
 				    "abc123|main|ci-1|BM_Sort/1024|real_time|ns|lower_is_better|"
 				    "2000.0|3|1000.0\n");
-	query(s, "SELECT group_concat(value, ',') FROM (SELECT value FROM samples ORDER BY idx)", &r);
+	query(s, "SELECT group_concat(value, ',') FROM (SELECT value FROM samples ORDER BY idx)",
+	      &r);
 	assert_string_equal(r.text, "1000.0,2000.0,3000.0\n");
 	query(s, "SELECT tags, source FROM runs", &r);
 	assert_string_equal(r.text, "{\"cc\":\"gcc\",\"opt\":\"O2\"}|test\n");
@@ -182,17 +185,17 @@ static void test_store__latest_follows_commit_order(void **state)
 static void test_store__query_refuses_writes(void **state)
 {
 	static const char *const refused[] = {
-		"INSERT INTO commits(sha, seq) VALUES ('x', 1)",
-		"DELETE FROM results",
-		"UPDATE alerts SET status = 'ignored'",
-		"DROP VIEW history",
-		"CREATE TABLE t(x)",
-		"ATTACH DATABASE '/tmp/x.db' AS x",
-		"PRAGMA user_version = 7",
-		"PRAGMA journal_mode = DELETE",
-		"BEGIN",
-		"VACUUM",
-		"WITH x AS (SELECT 1) DELETE FROM runs",
+	    "INSERT INTO commits(sha, seq) VALUES ('x', 1)",
+	    "DELETE FROM results",
+	    "UPDATE alerts SET status = 'ignored'",
+	    "DROP VIEW history",
+	    "CREATE TABLE t(x)",
+	    "ATTACH DATABASE '/tmp/x.db' AS x",
+	    "PRAGMA user_version = 7",
+	    "PRAGMA journal_mode = DELETE",
+	    "BEGIN",
+	    "VACUUM",
+	    "WITH x AS (SELECT 1) DELETE FROM runs",
 	};
 	char path[256];
 	perfdb_store *s;
@@ -280,8 +283,9 @@ static void test_store__duplicate_result_rolls_back_whole_run(void **state)
 	db_path(path, sizeof(path), "dup.db");
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	assert_int_equal(perfdb_store_record(s, rs, NULL), PERFDB_EINVAL);
-	query(s, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM commits), "
-		 "(SELECT count(*) FROM results), (SELECT count(*) FROM samples)",
+	query(s,
+	      "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM commits), "
+	      "(SELECT count(*) FROM results), (SELECT count(*) FROM samples)",
 	      &out);
 	assert_string_equal(out.text, "0|0|0|0\n");
 	perfdb_resultset_free(rs);
@@ -317,8 +321,10 @@ static void test_store__many_results_with_samples(void **state)
 	db_path(path, sizeof(path), "many.db");
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	query(s, "SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM samples), "
-		 "(SELECT sum(value) FROM samples), (SELECT value FROM history WHERE benchmark = 'BM_299')",
+	query(s,
+	      "SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM samples), "
+	      "(SELECT sum(value) FROM samples), (SELECT value FROM history WHERE benchmark = "
+	      "'BM_299')",
 	      &out);
 	/* sum over i<300, k<7 of 10i+k = 10*7*44850 + 300*21 = 3145800; mean of BM_299 = 2993 */
 	assert_string_equal(out.text, "300|2100|3145800.0|2993.0\n");
@@ -343,14 +349,14 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store__creates_and_migrates),
-		cmocka_unit_test(test_store__records_values_units_and_samples),
-		cmocka_unit_test(test_store__latest_follows_commit_order),
-		cmocka_unit_test(test_store__query_refuses_writes),
-		cmocka_unit_test(test_store__bad_files),
-		cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
-		cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
-		cmocka_unit_test(test_store__many_results_with_samples),
+	    cmocka_unit_test(test_store__creates_and_migrates),
+	    cmocka_unit_test(test_store__records_values_units_and_samples),
+	    cmocka_unit_test(test_store__latest_follows_commit_order),
+	    cmocka_unit_test(test_store__query_refuses_writes),
+	    cmocka_unit_test(test_store__bad_files),
+	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
+	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
+	    cmocka_unit_test(test_store__many_results_with_samples),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -36,11 +36,11 @@ enum {
 
 /** The last error on this thread. Input errors fill file, line, column and field. */
 typedef struct perfdb_error {
-	int code;          /**< one of PERFDB_E*, PERFDB_OK when there is none */
+	int code;	   /**< one of PERFDB_E*, PERFDB_OK when there is none */
 	char message[768]; /**< one line, complete: "FILE:LINE:COL: field 'F': what" */
-	char file[256];    /**< input file name, "" when not about a file */
-	int line;          /**< 1-based, 0 when unknown */
-	int column;        /**< 1-based, 0 when unknown */
+	char file[256];	   /**< input file name, "" when not about a file */
+	int line;	   /**< 1-based, 0 when unknown */
+	int column;	   /**< 1-based, 0 when unknown */
 	char field[128];   /**< the field or key at fault, "" when unknown */
 } perfdb_error;
 

@@ -25,15 +25,15 @@ extern "C" {
 
 #define PERFDB_HISTOGRAM_SUB_BITS 6
 #define PERFDB_HISTOGRAM_MAX_BITS 42
-#define PERFDB_HISTOGRAM_BUCKETS \
+#define PERFDB_HISTOGRAM_BUCKETS                                                                   \
 	((PERFDB_HISTOGRAM_MAX_BITS - PERFDB_HISTOGRAM_SUB_BITS + 1) << PERFDB_HISTOGRAM_SUB_BITS)
 
 typedef struct perfdb_histogram {
 	uint64_t count;
-	uint64_t min;   /**< UINT64_MAX when empty */
+	uint64_t min; /**< UINT64_MAX when empty */
 	uint64_t max;
 	double sum;
-	double sum_sq;  /**< for the standard deviation */
+	double sum_sq; /**< for the standard deviation */
 	uint64_t buckets[PERFDB_HISTOGRAM_BUCKETS];
 } perfdb_histogram;
 

@@ -19,12 +19,12 @@ extern "C" {
 #endif
 
 typedef enum perfdb_format {
-	PERFDB_FORMAT_AUTO = 0,     /**< detect from content */
-	PERFDB_FORMAT_GBENCH,       /**< Google Benchmark JSON */
-	PERFDB_FORMAT_HYPERFINE,    /**< hyperfine --export-json */
-	PERFDB_FORMAT_NATIVE_JSON,  /**< perfdb native, JSON */
-	PERFDB_FORMAT_NATIVE_YAML,  /**< perfdb native, YAML */
-	PERFDB_FORMAT_CSV           /**< CSV with a header */
+	PERFDB_FORMAT_AUTO = 0,	   /**< detect from content */
+	PERFDB_FORMAT_GBENCH,	   /**< Google Benchmark JSON */
+	PERFDB_FORMAT_HYPERFINE,   /**< hyperfine --export-json */
+	PERFDB_FORMAT_NATIVE_JSON, /**< perfdb native, JSON */
+	PERFDB_FORMAT_NATIVE_YAML, /**< perfdb native, YAML */
+	PERFDB_FORMAT_CSV	   /**< CSV with a header */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv". Static string. */

@@ -27,9 +27,9 @@ typedef struct perfdb_resultset perfdb_resultset;
 
 /** Which way is better for a metric. */
 typedef enum perfdb_direction {
-	PERFDB_DIRECTION_UNSET = 0,   /**< derive from the unit on add */
-	PERFDB_LOWER_IS_BETTER = 1,   /**< latency, time, bytes */
-	PERFDB_HIGHER_IS_BETTER = 2   /**< throughput, rates, success */
+	PERFDB_DIRECTION_UNSET = 0, /**< derive from the unit on add */
+	PERFDB_LOWER_IS_BETTER = 1, /**< latency, time, bytes */
+	PERFDB_HIGHER_IS_BETTER = 2 /**< throughput, rates, success */
 } perfdb_direction;
 
 /** "lower_is_better" / "higher_is_better" / "unset". Static string. */
@@ -50,7 +50,7 @@ typedef struct perfdb_result {
 	const char *metric;    /**< e.g. "real_time"; NULL or "" means "value" */
 	const char *unit;      /**< e.g. "ns", "s", "items/s", "B"; NULL or "" when unitless */
 	perfdb_direction direction;
-	double value;          /**< headline value; NAN with samples means their mean */
+	double value; /**< headline value; NAN with samples means their mean */
 	int64_t n;
 	double mean, median, stddev, min, max;
 	const double *samples; /**< raw repetitions, in the same unit as value */
@@ -62,15 +62,16 @@ void perfdb_result_init(perfdb_result *r);
 
 /** Run metadata keys. Unset keys read as NULL. */
 typedef enum perfdb_meta {
-	PERFDB_META_COMMIT = 0,   /**< full sha (or any revision label) */
-	PERFDB_META_PARENT,       /**< parent sha */
-	PERFDB_META_SUBJECT,      /**< commit subject line */
-	PERFDB_META_AUTHOR,       /**< commit author */
+	PERFDB_META_COMMIT = 0,	  /**< full sha (or any revision label) */
+	PERFDB_META_PARENT,	  /**< parent sha */
+	PERFDB_META_SUBJECT,	  /**< commit subject line */
+	PERFDB_META_AUTHOR,	  /**< commit author */
 	PERFDB_META_COMMITTED_AT, /**< commit time, ISO 8601 UTC */
-	PERFDB_META_BRANCH,       /**< branch name */
-	PERFDB_META_MACHINE,      /**< machine name (host name by default) */
-	PERFDB_META_STARTED_AT,   /**< when the run was made, ISO 8601 UTC */
-	PERFDB_META_SOURCE,       /**< producer: "gbench", "hyperfine", "native", "csv", "profiler", ... */
+	PERFDB_META_BRANCH,	  /**< branch name */
+	PERFDB_META_MACHINE,	  /**< machine name (host name by default) */
+	PERFDB_META_STARTED_AT,	  /**< when the run was made, ISO 8601 UTC */
+	PERFDB_META_SOURCE, /**< producer: "gbench", "hyperfine", "native", "csv", "profiler", ...
+			     */
 	PERFDB_META_COUNT_
 } perfdb_meta;
 
@@ -101,7 +102,8 @@ int perfdb_resultset_set_context(perfdb_resultset *rs, const char *key, const ch
 
 /** Number of tags / context entries; entry i is returned through key and value (borrowed). */
 size_t perfdb_resultset_tag_count(const perfdb_resultset *rs);
-void perfdb_resultset_tag(const perfdb_resultset *rs, size_t i, const char **key, const char **value);
+void perfdb_resultset_tag(const perfdb_resultset *rs, size_t i, const char **key,
+			  const char **value);
 size_t perfdb_resultset_context_count(const perfdb_resultset *rs);
 void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char **key,
 			      const char **value);
@@ -127,9 +129,9 @@ const perfdb_result *perfdb_resultset_get(const perfdb_resultset *rs, size_t i);
  */
 int perfdb_resultset_warn(perfdb_resultset *rs, const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3)))
 #endif
-	;
+    ;
 size_t perfdb_resultset_warning_count(const perfdb_resultset *rs);
 const char *perfdb_resultset_warning(const perfdb_resultset *rs, size_t i);
 
