@@ -33,9 +33,10 @@ static const cli_command_info info = {
     "compare",
     "[options] REV_A REV_B",
     "Compare two revisions side by side: change, p-value and verdict per series.",
-    "With samples on both sides Mann-Whitney U decides; without, the spread of the\n"
-    "commits before REV_A. The verdict (regression, improvement, same, only_a, only_b)\n"
-    "needs p < 1 - confidence and a change beyond the threshold.",
+    "With samples on both sides Mann-Whitney U decides (Welch's t when too few samples\n"
+    "for U to reach the confidence); without, the spread of the commits before REV_A.\n"
+    "The verdict (regression, improvement, same, only_a, only_b) needs p < 1 - confidence\n"
+    "and a change beyond the threshold. Exits 0: a report, not a gate.",
     options,
 };
 

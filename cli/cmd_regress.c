@@ -455,6 +455,20 @@ static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc)
 			 sc->window == 1 ? "" : "s");
 }
 
+/* Text inside a Markdown table cell: a '|' would end the cell even inside
+ * a code span (GitHub's tables), and a line break would end the row. */
+static void md_cell(const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			cli_out("\\|");
+		else if (*s == '\n' || *s == '\r')
+			cli_out(" ");
+		else
+			cli_out("%c", *s);
+	}
+}
+
 static void print_markdown(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
@@ -490,8 +504,15 @@ static void print_markdown(const perfdb_regress_report *r)
 				snprintf(p, sizeof(p), "-");
 			else
 				snprintf(p, sizeof(p), "%.2g", f->p_value);
-			cli_out("| `%s`%s%s | %s | %s | `%s` | %s | %s | **%+.1f%%** | %s | %s |",
-				f->benchmark, *t ? " " : "", t, f->metric, f->machine,
+			cli_out("| `");
+			md_cell(f->benchmark);
+			cli_out("`%s", *t ? " " : "");
+			md_cell(t);
+			cli_out(" | ");
+			md_cell(f->metric);
+			cli_out(" | ");
+			md_cell(f->machine);
+			cli_out(" | `%s` | %s | %s | **%+.1f%%** | %s | %s |",
 				cli_short_sha(sha, sizeof(sha), f->commit), a, b, f->change_pct, p,
 				f->method);
 			if (!k)

@@ -102,7 +102,7 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 					   "\u2585", "\u2586", "\u2587", "\u2588"};
 	double lo = INFINITY, hi = -INFINITY;
 	char name[1024], v[48], sha[16];
-	size_t i, k = 0;
+	size_t i, k = 0, pos, cells = 0;
 	for (i = 0; i < s->n; i++) {
 		if (s->levels[i] < lo)
 			lo = s->levels[i];
@@ -111,17 +111,23 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 	}
 	series_name(name, sizeof(name), s);
 	cli_out("%-*s  %-*s  ", w->name, name, w->machine, s->machine);
-	for (i = 0; i < s->n; i++) {
+	/* one cell per commit of the common axis: a commit without this
+	 * series is a blank, so every line's cells are the same commits */
+	for (i = 0, pos = 0; i < s->n; i++, pos++) {
 		int b = hi > lo ? (int)floor((s->levels[i] - lo) / (hi - lo) * 7.999) : 3;
+		for (; pos < s->positions[i]; pos++, cells++)
+			cli_out(" ");
 		if (k < s->nsteps && s->steps[k].index == i) {
 			const char *c =
 			    !color ? "" : (is_bad(s, s->steps[k].change) ? "\033[31m" : "\033[32m");
 			cli_out("%s|%s", c, color ? "\033[0m" : "");
+			cells++;
 			k++;
 		}
 		cli_out("%s", bars[b < 0 ? 0 : (b > 7 ? 7 : b)]);
+		cells++;
 	}
-	for (i = s->n; i < w->points; i++)
+	for (; cells < w->points; cells++)
 		cli_out(" ");
 	cli_format_value(v, sizeof(v), s->latest, s->unit);
 	cli_out("  %s", v);
@@ -147,6 +153,13 @@ static void xml(FILE *f, const char *s)
 		else
 			fputc(*s, f);
 	}
+}
+
+/* x of point j in a panel pw wide: its commit's place on the common axis,
+ * so the panels of one chart line up commit by commit */
+static double svg_x(const perfdb_trend_series *s, size_t j, int pw)
+{
+	return s->axis > 1 ? (double)s->positions[j] * pw / (double)(s->axis - 1) : 0;
 }
 
 static int write_svg(const char *path, const perfdb_trend *t)
@@ -204,9 +217,7 @@ static int write_svg(const char *path, const perfdb_trend *t)
 		xml(f, b);
 		fprintf(f, "</text>\n");
 		for (j = 0; j < s->nsteps; j++) {
-			double x =
-			    left +
-			    (s->n > 1 ? (double)s->steps[j].index * pw / (double)(s->n - 1) : 0);
+			double x = left + svg_x(s, s->steps[j].index, pw);
 			const char *col = is_bad(s, s->steps[j].change) ? "#d62728" : "#2ca02c";
 			fprintf(
 			    f,
@@ -222,8 +233,7 @@ static int write_svg(const char *path, const perfdb_trend *t)
 		fprintf(
 		    f, "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"");
 		for (j = 0; j < s->n; j++)
-			fprintf(f, "%.1f,%.1f ",
-				left + (s->n > 1 ? (double)j * pw / (double)(s->n - 1) : 0),
+			fprintf(f, "%.1f,%.1f ", left + svg_x(s, j, pw),
 				y0 + plot_h - (s->levels[j] - lo) / (hi - lo) * plot_h);
 		fprintf(f, "\"/>\n</g>\n");
 	}
@@ -275,8 +285,8 @@ int cmd_trend(int argc, char **argv)
 				w.name = (int)strlen(name);
 			if ((int)strlen(s->machine) > w.machine)
 				w.machine = (int)strlen(s->machine);
-			if (s->n > w.points)
-				w.points = s->n;
+			if (s->axis + s->nsteps > w.points)
+				w.points = s->axis + s->nsteps;
 		}
 		for (i = 0; i < perfdb_trend_count(t); i++)
 			print_line(perfdb_trend_get(t, i), color, &w);

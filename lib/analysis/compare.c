@@ -176,12 +176,9 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 		if (r->value_a != 0)
 			r->change_pct = 100 * (r->value_b - r->value_a) / fabs(r->value_a);
 		if (xa->nsamples >= 2 && xb->nsamples >= 2) {
-			perfdb_test_result t;
-			if (perfdb_stats_mannwhitney(&t, xa->samples, xa->nsamples, xb->samples,
-						     xb->nsamples, PERFDB_TWO_SIDED) == 0) {
-				r->p_value = t.p_value;
-				r->method = "mannwhitney";
-			}
+			r->p_value =
+			    perfdb_regress__samples_p(xa->samples, xa->nsamples, xb->samples,
+						      xb->nsamples, 1 - o.confidence, &r->method);
 		} else {
 			r->p_value = window_p(s, ia, r->value_a, r->value_b, scratch);
 			if (!isnan(r->p_value))

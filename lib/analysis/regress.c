@@ -128,6 +128,64 @@ int perfdb_regress__order(size_t **out, size_t *nout, const char **how,
 	return 0;
 }
 
+/* `git merge-base --is-ancestor a b` in dir: 1 yes, 0 no (or git failed). */
+static int git_is_ancestor(const char *dir, const char *a, const char *b)
+{
+	const char *args[] = {"merge-base", "--is-ancestor", a, b, NULL};
+	char *out;
+	if (a[0] == '-' || b[0] == '-')
+		return 0;
+	out = perfdb_util__git_output(dir, args, NULL);
+	free(out);
+	return out != NULL;
+}
+
+/*
+ * --since REV where REV is not a recorded commit of the history being
+ * checked: a revision git knows that nobody benchmarked (origin/main's tip
+ * when main is measured nightly), or a branch that moved on after the
+ * checked branch forked from it (origin/main in a pull request). The range
+ * then starts after the fork point, `git merge-base REV TIP`. The commits of
+ * order (a first-parent history of TIP, oldest first) that are ancestors of
+ * the fork point form a prefix of it; *first is its length, found by
+ * bisection, and *fork git's full sha of the fork point (owned).
+ * Errors: PERFDB_ENOTFOUND (git does not know REV, or no common history).
+ */
+static int git_since(size_t *first, char **fork, const perfdb_commit_list *commits,
+		     const size_t *order, size_t norder, const char *dir, const char *rev,
+		     const char *tip)
+{
+	char *full = NULL, *base;
+	const char *args[] = {"merge-base", NULL, tip ? tip : "HEAD", NULL};
+	size_t lo = 0, hi = norder, len = 0;
+	*first = 0;
+	*fork = NULL;
+	if (perfdb_git_resolve(&full, dir, rev) != 0)
+		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
+					 rev);
+	args[1] = full;
+	base = args[2][0] == '-' ? NULL : perfdb_util__git_output(dir, args, &len);
+	free(full);
+	while (base && len && (base[len - 1] == '\n' || base[len - 1] == '\r'))
+		base[--len] = '\0';
+	if (!base || !len) {
+		free(base);
+		return perfdb_error__set(
+		    PERFDB_ENOTFOUND, "'%s' shares no history with the commits being checked", rev);
+	}
+	/* the first position that is not an ancestor of the fork point */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (git_is_ancestor(dir, commits->items[order[mid]].sha, base))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	*fork = base;
+	return 0;
+}
+
 /* A revision to a recorded commit: the store's shas first (exact or
  * prefix), then git (branches, tags, HEAD~3), then the store again. */
 int perfdb_regress__resolve(perfdb_store *store, const char *repo_dir, const char *rev, int64_t *id)
@@ -195,6 +253,8 @@ struct perfdb_regress_report {
 	id_index *by_id; /* commit id -> index into commits, sorted by id */
 	size_t ncommit_ids;
 	perfdb_alert_state *states;
+	char *since_sha; /* --since found by git: the fork point (scope.since) */
+	char *until_sha; /* --until found by git: its full sha (the order's tip) */
 };
 
 static int push_finding(finding_list *l, const perfdb_finding *f)
@@ -244,6 +304,8 @@ void perfdb_regress_report_free(perfdb_regress_report *r)
 	perfdb_baseline_release(&r->baseline);
 	free(r->by_id);
 	free(r->states);
+	free(r->since_sha);
+	free(r->until_sha);
 	free(r);
 }
 
@@ -465,9 +527,34 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 		*name = "zscore";
 		return robust_z_p(v, spread, cur, median_of(ref->loc, ref->n, v->buf2));
 	}
+	/* one commit against one commit: their repetitions, by Mann-Whitney U
+	 * when there are enough of them for it to ever reach alpha, else Welch */
+	if (na >= 3 && nb >= 3)
+		return perfdb_regress__samples_p(sa, na, sb, nb, v->alpha, name);
 	*name = "mannwhitney";
-	if (na >= 3 && nb >= 3 &&
-	    perfdb_stats_mannwhitney(&t, sa, na, sb, nb, PERFDB_TWO_SIDED) == 0)
+	return 1;
+}
+
+double perfdb_regress__samples_p(const double *a, size_t na, const double *b, size_t nb,
+				 double alpha, const char **name)
+{
+	perfdb_test_result t;
+	double ways = 1;
+	size_t i;
+	/* two-sided, every value of one side below every value of the other:
+	 * 2 / C(na + nb, na), the smallest p-value the exact test can give */
+	for (i = 1; i <= na && ways < 1e300; i++)
+		ways = ways * (double)(nb + i) / (double)i;
+	*name = "mannwhitney";
+	if (na < 2 || nb < 2)
+		return 1;
+	if (2 / ways < alpha) {
+		if (perfdb_stats_mannwhitney(&t, a, na, b, nb, PERFDB_TWO_SIDED) == 0)
+			return t.p_value;
+		return 1;
+	}
+	*name = "ttest";
+	if (perfdb_stats_welch(&t, a, na, b, nb, PERFDB_TWO_SIDED) == 0)
 		return t.p_value;
 	return 1;
 }
@@ -544,6 +631,16 @@ static int add_finding(run_ctx *c, const perfdb_series *s, perfdb_series_verdict
 	return push_finding(&rep->found[f.kind], &f);
 }
 
+/* Sum of absolute deviations of the locations [a, b) from their median. */
+static double abs_cost(const sview *v, size_t a, size_t b)
+{
+	double med = median_of(v->loc + a, b - a, v->buf2), c = 0;
+	size_t i;
+	for (i = a; i < b; i++)
+		c += fabs(v->loc[i] - med);
+	return c;
+}
+
 static int significant(double p, double alpha)
 {
 	return isnan(p) || p < alpha;
@@ -583,19 +680,48 @@ static int analyse_range(run_ctx *c, const perfdb_series *s, perfdb_series_verdi
 		for (i = 0; i < ncp; i++)
 			cut[ncut++] = cps[i].index;
 		free(cps);
+		/* A step needs two points after it, so one that lands on the
+		 * newest commit is first seen a commit early, with the last
+		 * old-level commit as its "culprit" and half of it in its new
+		 * level. When that commit sits better with the points before,
+		 * the step is left to the newest-commit test below (auto) or to
+		 * the next commit (changepoint). */
+		if (ncut && cut[ncut - 1] == n - 2 && n >= 4) {
+			size_t a = ncut > 1 ? cut[ncut - 2] : 0;
+			if (n - 2 - a >= 2 &&
+			    abs_cost(v, a, n - 1) < abs_cost(v, a, n - 2) + abs_cost(v, n - 2, n))
+				ncut--;
+		}
 		/* The newest commit alone is never a change point (a step needs
 		 * two points on each side): it is tested against the segment
 		 * before it here, so CI hears of a step the day it lands. */
-		if (v->method == PERFDB_METHOD_AUTO && n >= 3 && n - 1 >= r &&
+		if (v->method == PERFDB_METHOD_AUTO && n >= 2 && n - 1 >= r &&
 		    (!ncut || cut[ncut - 1] < n - 1)) {
-			size_t a = ncut ? cut[ncut - 1] : 0;
-			group l = span(v, a, n - 1), h = span(v, n - 1, n);
-			const char *name;
-			double lb = median_of(l.loc, l.n, v->buf2);
-			double p = test_groups(v, &l, &h, NULL, &name);
-			double ch = lb != 0 ? (v->loc[n - 1] - lb) / fabs(lb) : 0;
-			if (n - 1 - a >= 2 && significant(p, v->alpha) && fabs(ch) * 100 >= thr)
-				cut[ncut++] = n - 1;
+			size_t a = ncut ? cut[ncut - 1] : 0, b = n - 1;
+			/* The commit before the newest may already be at the new
+			 * level: a step of two commits, too short to be confirmed
+			 * as a change point. It starts there then, and is not the
+			 * newest commit's doing (before the range: it was reported
+			 * when it landed). */
+			if (n - 1 - a >= 3) {
+				double l0 = median_of(v->loc + a, n - 2 - a, v->buf2);
+				double d1 = v->loc[n - 2] - l0, dn = v->loc[n - 1] - l0;
+				if (l0 != 0 && fabs(d1) / fabs(l0) * 100 >= thr && d1 * dn > 0 &&
+				    fabs(v->loc[n - 2] - v->loc[n - 1]) < fabs(d1))
+					b = n - 2;
+			}
+			/* a level needs two commits, unless the whole history is
+			 * one commit before the newest (their repetitions decide) */
+			if (b >= r && (b - a >= 2 || n == 2)) {
+				group l = span(v, a, b), h = span(v, b, n);
+				const char *name;
+				double lb = median_of(l.loc, l.n, v->buf2);
+				double la = median_of(h.loc, h.n, v->buf2);
+				double p = test_groups(v, &l, &h, NULL, &name);
+				double ch = lb != 0 ? (la - lb) / fabs(lb) : 0;
+				if (significant(p, v->alpha) && fabs(ch) * 100 >= thr)
+					cut[ncut++] = b;
+			}
 		}
 	} else {
 		/* Without change points: the culprit is the first commit of the
@@ -900,14 +1026,28 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 	}
 	qsort(rep->by_id, rep->ncommit_ids, sizeof(*rep->by_id), cmp_by_id);
 
-	/* resolve the revisions */
-	if (o.until && (err = perfdb_regress__resolve(store, o.repo_dir, o.until, &until_id)) < 0)
-		goto done;
+	/* resolve the revisions; --until and --since need not be recorded
+	 * when git knows them (see git_since) */
+	if (o.until && (err = perfdb_regress__resolve(store, o.repo_dir, o.until, &until_id)) < 0) {
+		if (err != PERFDB_ENOTFOUND || !o.use_git ||
+		    perfdb_git_resolve(&rep->until_sha, o.repo_dir, o.until) != 0) {
+			err = perfdb_error__set(PERFDB_ENOTFOUND,
+						"no results recorded for revision '%s'", o.until);
+			goto done;
+		}
+		perfdb_error_clear();
+		err = 0;
+	}
 	if (o.commit &&
 	    (err = perfdb_regress__resolve(store, o.repo_dir, o.commit, &commit_id)) < 0)
 		goto done;
-	if (o.since && (err = perfdb_regress__resolve(store, o.repo_dir, o.since, &since_id)) < 0)
-		goto done;
+	if (o.since && (err = perfdb_regress__resolve(store, o.repo_dir, o.since, &since_id)) < 0) {
+		if (err != PERFDB_ENOTFOUND || !o.use_git)
+			goto done;
+		perfdb_error_clear();
+		err = 0;
+		since_id = 0; /* placed by git below */
+	}
 	if (o.baseline) {
 		err = perfdb_store_baseline_get(store, o.baseline, &rep->baseline);
 		if (err == 0) {
@@ -937,16 +1077,21 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 	if (o.commit)
 		tip = sha_of(rep, commit_id);
 	else if (o.until)
-		tip = sha_of(rep, until_id);
+		tip = rep->until_sha ? rep->until_sha : sha_of(rep, until_id);
 	if ((err = perfdb_regress__order(&order, &norder, &how, rep->commits, o.repo_dir, tip,
 					 o.use_git)) < 0)
 		goto done;
 	rep->scope.order = how;
+	if (rep->until_sha && strcmp(how, "git") != 0) {
+		err = perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
+					o.until);
+		goto done;
+	}
 	if (norder == 0)
 		goto done; /* an empty history: nothing to check */
 
 	until_pos = norder - 1;
-	if (o.until &&
+	if (o.until && !rep->until_sha &&
 	    (until_pos = position_of(order, norder, rep->commits, until_id)) == SIZE_MAX) {
 		err = perfdb_error__set(PERFDB_ENOTFOUND,
 					"'%s' is not in the history being checked", o.until);
@@ -960,23 +1105,37 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 			goto done;
 		}
 		first = last = commit_pos;
-		c.gate = 1;
+		c.gate = have_base; /* see below */
 	} else if (o.since) {
-		since_pos = position_of(order, norder, rep->commits, since_id);
-		if (since_pos == SIZE_MAX || since_pos > until_pos) {
-			err = perfdb_error__set(PERFDB_ENOTFOUND,
-						"'%s' is not an ancestor of the range's end in the "
-						"history being checked",
-						o.since);
+		since_pos =
+		    since_id ? position_of(order, norder, rep->commits, since_id) : SIZE_MAX;
+		if (since_pos != SIZE_MAX && since_pos <= until_pos) {
+			first = since_pos + 1;
+			rep->scope.since = sha_of(rep, since_id);
+		} else if (strcmp(how, "git") == 0 && o.use_git) {
+			/* not benchmarked, or not on this branch: after the fork point */
+			if ((err = git_since(&first, &rep->since_sha, rep->commits, order, norder,
+					     o.repo_dir ? o.repo_dir : ".", o.since, tip)) < 0)
+				goto done;
+			rep->scope.since = rep->since_sha;
+		} else {
+			err = perfdb_error__set(
+			    PERFDB_ENOTFOUND,
+			    since_id ? "'%s' is not an ancestor of the range's end in the "
+				       "history being checked"
+				     : "no results recorded for revision '%s'",
+			    o.since);
 			goto done;
 		}
-		first = since_pos + 1;
 		last = until_pos;
-		rep->scope.since = sha_of(rep, since_id);
 	} else {
-		/* no range: the newest commit against the window before it */
+		/* no range: the newest commit. Against a baseline that is the
+		 * gate (that commit against that level); against the window it
+		 * is a range of one commit: a step that began inside the window
+		 * is that earlier commit's doing, reported the day it landed, and
+		 * must not fail every later commit until the window forgets it. */
 		first = last = until_pos;
-		c.gate = 1;
+		c.gate = have_base;
 	}
 	rep->scope.until = rep->commits->items[order[last]].sha;
 	wstart = first > o.window ? first - o.window : 0;

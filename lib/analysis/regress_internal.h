@@ -19,4 +19,14 @@ int perfdb_regress__order(size_t **out, size_t *nout, const char **how,
 int perfdb_regress__resolve(perfdb_store *store, const char *repo_dir, const char *rev,
 			    int64_t *id);
 
+/*
+ * The p-value (two-sided) that raw repetitions a and b differ: Mann-Whitney U
+ * when the smallest p-value it can give with na and nb values is below alpha,
+ * else Welch's t (3 against 3 repetitions can never reach p < 0.05 with U, so
+ * a 50% step would pass unnoticed). *name is "mannwhitney" or "ttest". 1 when
+ * a side has fewer than 2 values.
+ */
+double perfdb_regress__samples_p(const double *a, size_t na, const double *b, size_t nb,
+				 double alpha, const char **name);
+
 #endif

@@ -15,6 +15,7 @@ typedef struct trend_item {
 	perfdb_trend_series pub;
 	double *levels;
 	const char **commits;
+	size_t *positions;
 	perfdb_change_point *steps;
 } trend_item;
 
@@ -43,6 +44,7 @@ void perfdb_trend_free(perfdb_trend *t)
 	for (i = 0; i < t->count; i++) {
 		free(t->items[i].levels);
 		free((void *)t->items[i].commits);
+		free(t->items[i].positions);
 		free(t->items[i].steps);
 	}
 	free(t->items);
@@ -100,7 +102,7 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 		perfdb_trend_series *p = &it->pub;
 		perfdb_changepoint_options co = PERFDB_CHANGEPOINT_OPTIONS_INIT;
 		perfdb_benchmark_config bc;
-		size_t k, need = 8, first_end;
+		size_t k, need = 8 + s->npoints, first_end; /* samples, then the levels */
 		perfdb_config_match(o.config, s->benchmark, &bc);
 		if (bc.ignore || !s->npoints)
 			continue;
@@ -117,9 +119,11 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 		}
 		it->levels = malloc(s->npoints * sizeof(*it->levels));
 		it->commits = malloc(s->npoints * sizeof(*it->commits));
-		if (!it->levels || !it->commits) {
+		it->positions = malloc(s->npoints * sizeof(*it->positions));
+		if (!it->levels || !it->commits || !it->positions) {
 			free(it->levels);
 			free((void *)it->commits);
+			free(it->positions);
 			err = perfdb_error__oom();
 			goto done;
 		}
@@ -133,6 +137,7 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 				it->levels[k] = pt->value;
 			}
 			it->commits[k] = t->commits->items[order[start + pt->pos]].sha;
+			it->positions[k] = pt->pos;
 		}
 		co.max_p_value = 1 - o.confidence;
 		co.min_magnitude = (isnan(bc.threshold) ? o.threshold : bc.threshold) / 100;
@@ -148,6 +153,8 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 		p->n = s->npoints;
 		p->levels = it->levels;
 		p->commits = it->commits;
+		p->positions = it->positions;
+		p->axis = nids;
 		p->steps = it->steps;
 		first_end = p->nsteps ? it->steps[0].index : s->npoints;
 		memcpy(scratch, it->levels, first_end * sizeof(*scratch));

@@ -11,7 +11,9 @@
  * The mapping is documented field by field in docs/formats-gbench-hyperfine.md;
  * the comments here say why where it is not obvious.
  */
+#include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,67 +24,117 @@
 #include "perfdb/context.h"
 #include "util/error.h"
 
-/* One statistic from an aggregate row that is not mean/median/stddev/min/max
- * (a user statistic such as "p90"): stored as its own metric. */
+/* Samples kept in the metric itself: most metrics have one (no repetitions)
+ * or a few, and a heap block each would cost more than reading the row. */
+#define INLINE_SAMPLES 2
+
+/* One metric of a benchmark. A statistic from an aggregate row that is not
+ * mean/median/stddev/min/max (a user statistic such as "p90") is a metric
+ * of its own. Names and units are borrowed from the document, static, or
+ * in the reader's string arena: they all live until the results are out. */
 typedef struct metric {
-	char *name;
-	char *unit;
-	perfdb_direction direction;
-	double *samples;
-	size_t nsamples, cap;
-	double value; /* a single value (complexity rows, user statistics) */
+	const char *name;
+	const char *unit;
+	double inline_samples[INLINE_SAMPLES];
+	double *heap_samples; /* all samples once there are more than INLINE_SAMPLES */
+	double value;	      /* a single value (complexity rows, user statistics) */
 	double mean, median, stddev, min, max;
-	int64_t n;
-	bool skipped; /* a non-finite value was seen: never stored */
+	uint32_t nsamples, cap;
+	uint32_t next;	   /* the benchmark's next metric: index in reader.metrics + 1; 0 ends */
+	uint8_t direction; /* perfdb_direction */
+	bool skipped;	   /* a non-finite value was seen: never stored */
 } metric;
 
 typedef struct bench {
-	char *name;
-	metric *metrics;
-	size_t nmetrics, cap;
+	const char *name; /* borrowed from the document */
+	uint64_t hash;
+	uint32_t first, last; /* its metrics, in order of first sight (indices + 1) */
 	int64_t repetitions;
 } bench;
+
+/* Composed names ("real_time_p90", "items/s"), in chunks freed together. */
+typedef struct name_chunk {
+	struct name_chunk *next;
+	size_t used, cap;
+	char text[];
+} name_chunk;
 
 typedef struct reader {
 	perfdb_json_doc *doc;
 	perfdb_resultset *rs; /* private; merged into the caller's on success */
 	bench *benches;
 	size_t nbenches, cap;
+	metric *metrics; /* of every benchmark */
+	size_t nmetrics, metrics_cap;
 	size_t *hash; /* bench index + 1, 0 empty */
 	size_t hcap;
+	name_chunk *names;
 } reader;
 
-/* Fields Google Benchmark writes itself, sorted for bsearch; every other
- * numeric member of a row is a user counter. `numeric`: must be a number. */
+/* Fields Google Benchmark writes itself; every other numeric member of a row
+ * is a user counter. `numeric`: must be a number. Sorted by name length, for
+ * known_field. */
 typedef struct field {
 	const char *name;
+	unsigned char len;
 	bool numeric;
 } field;
 
-static const field known_fields[] = {
-    {"aggregate_name", false},
-    {"aggregate_unit", false},
-    {"big_o", false},
-    {"cpu_coefficient", true},
-    {"cpu_time", true},
-    {"error_message", false},
-    {"error_occurred", false},
-    {"family_index", true},
-    {"iterations", true},
-    {"label", false},
-    {"name", false},
-    {"per_family_instance_index", true},
-    {"real_coefficient", true},
-    {"real_time", true},
-    {"repetition_index", true},
-    {"repetitions", true},
-    {"rms", true},
-    {"run_name", false},
-    {"run_type", false},
-    {"skip_message", false},
-    {"skipped", false},
-    {"threads", true},
-    {"time_unit", false},
+/* clang-format off */
+#define FIELD(s, numeric) {s, sizeof(s) - 1, numeric}
+/* clang-format on */
+
+enum {
+	F_RMS,
+	F_NAME,
+	F_BIG_O,
+	F_LABEL,
+	F_SKIPPED,
+	F_THREADS,
+	F_CPU_TIME,
+	F_RUN_NAME,
+	F_RUN_TYPE,
+	F_REAL_TIME,
+	F_TIME_UNIT,
+	F_ITERATIONS,
+	F_REPETITIONS,
+	F_FAMILY_INDEX,
+	F_SKIP_MESSAGE,
+	F_ERROR_MESSAGE,
+	F_AGGREGATE_NAME,
+	F_AGGREGATE_UNIT,
+	F_ERROR_OCCURRED,
+	F_CPU_COEFFICIENT,
+	F_REAL_COEFFICIENT,
+	F_REPETITION_INDEX,
+	F_PER_FAMILY_INSTANCE_INDEX,
+	F_COUNT_
+};
+
+static const field known_fields[F_COUNT_] = {
+    FIELD("rms", true),
+    FIELD("name", false),
+    FIELD("big_o", false),
+    FIELD("label", false),
+    FIELD("skipped", false),
+    FIELD("threads", true),
+    FIELD("cpu_time", true),
+    FIELD("run_name", false),
+    FIELD("run_type", false),
+    FIELD("real_time", true),
+    FIELD("time_unit", false),
+    FIELD("iterations", true),
+    FIELD("repetitions", true),
+    FIELD("family_index", true),
+    FIELD("skip_message", false),
+    FIELD("error_message", false),
+    FIELD("aggregate_name", false),
+    FIELD("aggregate_unit", false),
+    FIELD("error_occurred", false),
+    FIELD("cpu_coefficient", true),
+    FIELD("real_coefficient", true),
+    FIELD("repetition_index", true),
+    FIELD("per_family_instance_index", true),
 };
 
 /* Memory manager fields: numbers with a known unit, stored like counters. */
@@ -100,23 +152,36 @@ static const memory_field memory_fields[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static int cmp_field(const void *key, const void *f)
+/* The first known field of each name length (F_COUNT_: none), from the
+ * table above, made once. */
+#define MAX_FIELD_LEN 32
+static uint8_t first_of_length[MAX_FIELD_LEN + 1];
+static pthread_once_t first_of_length_once = PTHREAD_ONCE_INIT;
+
+static void make_first_of_length(void)
 {
-	return strcmp(key, ((const field *)f)->name);
+	int i;
+	memset(first_of_length, F_COUNT_, sizeof(first_of_length));
+	for (i = F_COUNT_ - 1; i >= 0; i--)
+		first_of_length[known_fields[i].len] = (uint8_t)i;
 }
 
-static const field *known_field(const char *key)
+/* The F_* of a key, or -1 for a user counter. Every key of every row comes
+ * through here: the length picks the one to three candidates. */
+static int known_field(const char *key, size_t len)
 {
-	return bsearch(key, known_fields, COUNT(known_fields), sizeof(known_fields[0]), cmp_field);
-}
-
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
+	int i;
+	if (len > MAX_FIELD_LEN)
+		return -1;
+	for (i = first_of_length[len]; i < F_COUNT_ && known_fields[i].len == len; i++) {
+		const char *name = known_fields[i].name;
+		size_t j = 0;
+		while (j < len && name[j] == key[j])
+			j++;
+		if (j == len)
+			return i;
+	}
+	return -1;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -125,36 +190,55 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* A copy of s in the reader's string arena, or NULL (out of memory). */
+static const char *keep_name(reader *r, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	name_chunk *c = r->names;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > 4000 ? n : 4000;
+		if (!(c = malloc(sizeof(*c) + cap)))
+			return NULL;
+		c->next = r->names;
+		c->used = 0;
+		c->cap = cap;
+		r->names = c;
+	}
+	memcpy(c->text + c->used, s, n);
+	c->used += n;
+	return c->text + c->used - n;
+}
+
 /* --- benchmarks and metrics ------------------------------------------------- */
 
-static void metric_release(metric *m)
+static const double *samples_of(const metric *m)
 {
-	free(m->name);
-	free(m->unit);
-	free(m->samples);
+	return m->heap_samples ? m->heap_samples : m->inline_samples;
 }
 
 static void reader_release(reader *r)
 {
-	size_t i, j;
-	for (i = 0; i < r->nbenches; i++) {
-		for (j = 0; j < r->benches[i].nmetrics; j++)
-			metric_release(&r->benches[i].metrics[j]);
-		free(r->benches[i].metrics);
-		free(r->benches[i].name);
+	size_t i;
+	name_chunk *c, *next;
+	for (i = 0; i < r->nmetrics; i++)
+		free(r->metrics[i].heap_samples);
+	for (c = r->names; c; c = next) {
+		next = c->next;
+		free(c);
 	}
+	free(r->metrics);
 	free(r->benches);
 	free(r->hash);
 	perfdb_json__free(r->doc);
 	perfdb_resultset_free(r->rs);
 }
 
-static size_t hash_str(const char *s)
+static uint64_t hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
+	return h;
 }
 
 static int rehash(reader *r, size_t cap)
@@ -163,7 +247,7 @@ static int rehash(reader *r, size_t cap)
 	if (!hash)
 		return perfdb_error__oom();
 	for (i = 0; i < r->nbenches; i++) {
-		size_t h = hash_str(r->benches[i].name) & (cap - 1);
+		size_t h = (size_t)r->benches[i].hash & (cap - 1);
 		while (hash[h])
 			h = (h + 1) & (cap - 1);
 		hash[h] = i + 1;
@@ -174,18 +258,21 @@ static int rehash(reader *r, size_t cap)
 	return 0;
 }
 
-/* The benchmark called name, created on first sight (results keep the order in
- * which benchmarks first appear in the file). */
+/* The benchmark called name (borrowed: a string of the document), created on
+ * first sight (results keep the order in which benchmarks first appear in the
+ * file). */
 static int get_bench(reader *r, const char *name, bench **out)
 {
+	uint64_t hv = hash_str(name);
 	size_t h;
 	bench *b;
 	int err;
 
 	if (r->hcap) {
-		for (h = hash_str(name) & (r->hcap - 1); r->hash[h]; h = (h + 1) & (r->hcap - 1)) {
-			if (strcmp(r->benches[r->hash[h] - 1].name, name) == 0) {
-				*out = &r->benches[r->hash[h] - 1];
+		for (h = (size_t)hv & (r->hcap - 1); r->hash[h]; h = (h + 1) & (r->hcap - 1)) {
+			b = &r->benches[r->hash[h] - 1];
+			if (b->hash == hv && strcmp(b->name, name) == 0) {
+				*out = b;
 				return 0;
 			}
 		}
@@ -200,14 +287,14 @@ static int get_bench(reader *r, const char *name, bench **out)
 	}
 	b = &r->benches[r->nbenches];
 	memset(b, 0, sizeof(*b));
-	if (!(b->name = dup_str(name)))
-		return perfdb_error__oom();
+	b->name = name;
+	b->hash = hv;
 	r->nbenches++;
 	if (r->nbenches * 2 > r->hcap) {
 		if ((err = rehash(r, r->hcap ? r->hcap * 2 : 64)))
 			return err;
 	} else {
-		h = hash_str(name) & (r->hcap - 1);
+		h = (size_t)hv & (r->hcap - 1);
 		while (r->hash[h])
 			h = (h + 1) & (r->hcap - 1);
 		r->hash[h] = r->nbenches;
@@ -216,51 +303,65 @@ static int get_bench(reader *r, const char *name, bench **out)
 	return 0;
 }
 
-static int get_metric(bench *b, const char *name, const char *unit, perfdb_direction dir,
+/* Metric `name` of b, created on first sight with unit and dir. name and unit
+ * must live as long as the reader (see struct metric). */
+static int get_metric(reader *r, bench *b, const char *name, const char *unit, perfdb_direction dir,
 		      metric **out)
 {
-	size_t i;
+	uint32_t i;
 	metric *m;
-	for (i = 0; i < b->nmetrics; i++) {
-		if (strcmp(b->metrics[i].name, name) == 0) {
-			*out = &b->metrics[i];
+	for (i = b->first; i; i = r->metrics[i - 1].next) {
+		m = &r->metrics[i - 1];
+		if (m->name == name || strcmp(m->name, name) == 0) {
+			*out = m;
 			return 0;
 		}
 	}
-	if (b->nmetrics == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4;
-		metric *ms = realloc(b->metrics, cap * sizeof(*ms));
-		if (!ms)
+	if (r->nmetrics == r->metrics_cap) {
+		size_t cap = r->metrics_cap ? r->metrics_cap * 2 : 64;
+		metric *ms;
+		if (cap >= UINT32_MAX)
 			return perfdb_error__oom();
-		b->metrics = ms;
-		b->cap = cap;
+		if (!(ms = realloc(r->metrics, cap * sizeof(*ms))))
+			return perfdb_error__oom();
+		r->metrics = ms;
+		r->metrics_cap = cap;
 	}
-	m = &b->metrics[b->nmetrics];
+	m = &r->metrics[r->nmetrics++];
 	memset(m, 0, sizeof(*m));
 	m->value = m->mean = m->median = m->stddev = m->min = m->max = NAN;
-	m->direction = dir;
-	m->name = dup_str(name);
-	m->unit = dup_str(unit);
-	if (!m->name || !m->unit) {
-		metric_release(m);
-		return perfdb_error__oom();
-	}
-	b->nmetrics++;
+	m->direction = (uint8_t)dir;
+	m->name = name;
+	m->unit = unit;
+	if (b->last)
+		r->metrics[b->last - 1].next = (uint32_t)r->nmetrics;
+	else
+		b->first = (uint32_t)r->nmetrics;
+	b->last = (uint32_t)r->nmetrics;
 	*out = m;
 	return 0;
 }
 
 static int add_sample(metric *m, double v)
 {
-	if (m->nsamples == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 4;
-		double *s = realloc(m->samples, cap * sizeof(*s));
+	if (m->nsamples < INLINE_SAMPLES) {
+		m->inline_samples[m->nsamples++] = v;
+		return 0;
+	}
+	if (m->nsamples == INLINE_SAMPLES || m->nsamples == m->cap) {
+		size_t cap = (size_t)m->nsamples * 2;
+		double *s;
+		if (cap > UINT32_MAX)
+			return perfdb_error__oom();
+		s = realloc(m->heap_samples, cap * sizeof(*s));
 		if (!s)
 			return perfdb_error__oom();
-		m->samples = s;
-		m->cap = cap;
+		if (!m->heap_samples)
+			memcpy(s, m->inline_samples, sizeof(m->inline_samples));
+		m->heap_samples = s;
+		m->cap = (uint32_t)cap;
 	}
-	m->samples[m->nsamples++] = v;
+	m->heap_samples[m->nsamples++] = v;
 	return 0;
 }
 
@@ -298,46 +399,67 @@ static const char *valid_time_unit(const char *u)
 	return NULL;
 }
 
+/* One row's members by field, found in one pass over the row. */
+typedef struct row_fields {
+	const perfdb_jnode *row;
+	const perfdb_jnode *f[F_COUNT_];
+	const perfdb_jnode *bad_type; /* the first known numeric field that is not a number */
+	size_t ncounters;	      /* numeric members that are no known field */
+} row_fields;
+
+static void classify(row_fields *rf, const perfdb_jnode *row)
+{
+	const perfdb_jmember *m;
+	size_t i;
+	memset(rf, 0, sizeof(*rf));
+	rf->row = row;
+	for (i = 0; (m = perfdb_json__member_at(row, i)); i++) {
+		int k = known_field(m->key, m->key_len);
+		if (k < 0) {
+			rf->ncounters += m->value->type == PERFDB_JNUMBER;
+			continue;
+		}
+		rf->f[k] = m->value;
+		if (known_fields[k].numeric && m->value->type != PERFDB_JNUMBER && !rf->bad_type)
+			rf->bad_type = m->value;
+	}
+}
+
+static int field_string(reader *r, const row_fields *rf, int k, bool required, const char **out)
+{
+	return perfdb_json__value_string(r->doc, rf->row, known_fields[k].name, rf->f[k], required,
+					 out);
+}
+
+static int field_number(reader *r, const row_fields *rf, int k, bool required, double *out)
+{
+	return perfdb_json__value_number(r->doc, rf->row, known_fields[k].name, rf->f[k], required,
+					 out);
+}
+
 /* Reads time_unit of a row that has times. */
-static int row_time_unit(reader *r, const json_t *row, const char **unit)
+static int row_time_unit(reader *r, const row_fields *rf, const char **unit)
 {
 	const char *u;
-	int err = perfdb_json__member_string(r->doc, row, "time_unit", true, &u);
+	int err = field_string(r, rf, F_TIME_UNIT, true, &u);
 	if (err < 0)
 		return err;
 	if (!(*unit = valid_time_unit(u)))
-		return perfdb_json__error(r->doc, row, "time_unit",
+		return perfdb_json__error(r->doc, rf->f[F_TIME_UNIT], NULL,
 					  "unknown time unit '%s' (expected ns, us, ms or s)", u);
 	return 0;
 }
 
-/* Known numeric fields of another type are errors, even in rows that are
- * then left out: the file is not what it claims to be. */
-static int check_types(reader *r, const json_t *row)
+static int field_bool(reader *r, const row_fields *rf, int k, bool *out)
 {
-	const char *key;
-	json_t *v;
-	double d;
-	json_object_foreach((json_t *)row, key, v)
-	{
-		const field *f = known_field(key);
-		if (f && f->numeric && !perfdb_json__number(r->doc, v, &d))
-			return perfdb_json__error(r->doc, row, key, "expected a number, found %s",
-						  perfdb_json__type_name(r->doc, v));
-	}
-	return 0;
-}
-
-static int member_bool(reader *r, const json_t *row, const char *key, bool *out)
-{
-	json_t *v = json_object_get(row, key);
+	const perfdb_jnode *v = rf->f[k];
 	*out = false;
 	if (!v)
 		return 0;
-	if (!json_is_boolean(v))
-		return perfdb_json__error(r->doc, row, key, "expected true or false, found %s",
-					  perfdb_json__type_name(r->doc, v));
-	*out = json_is_true(v);
+	if (!perfdb_json__is_bool(v))
+		return perfdb_json__error(r->doc, v, NULL, "expected true or false, found %s",
+					  perfdb_json__type_name(v));
+	*out = v->type == PERFDB_JTRUE;
 	return 0;
 }
 
@@ -350,10 +472,31 @@ static int mark_skipped(reader *r, const char *bench_name, metric *m, const char
 				     bench_name, m->name, isnan(v) ? "NaN" : "infinite", what);
 }
 
+/* get_metric's `keep`: which of name and unit are transient (a buffer of the
+ * caller) and must be copied when the metric is created. */
+enum { KEEP_NAME = 1, KEEP_UNIT = 2 };
+
+static int new_metric(reader *r, bench *b, const char *name, const char *unit, perfdb_direction dir,
+		      int keep, metric **out)
+{
+	size_t before = r->nmetrics;
+	metric *m;
+	int err;
+	if ((err = get_metric(r, b, name, unit, dir, out)))
+		return err;
+	if (r->nmetrics == before)
+		return 0; /* found, not created */
+	m = *out;
+	if (((keep & KEEP_NAME) && !(m->name = keep_name(r, name))) ||
+	    ((keep & KEEP_UNIT) && !(m->unit = keep_name(r, unit))))
+		return perfdb_error__oom();
+	return 0;
+}
+
 /* One value of a row into metric `name` of b: a sample for iteration rows,
  * a statistic for aggregate rows (agg names which). */
 static int put_value(reader *r, bench *b, const char *name, const char *unit, perfdb_direction dir,
-		     const char *agg, bool percentage, double v)
+		     int keep, const char *agg, bool percentage, double v)
 {
 	metric *m;
 	char what[160];
@@ -366,7 +509,8 @@ static int put_value(reader *r, bench *b, const char *name, const char *unit, pe
 		/* A user statistic: its own metric ("real_time_p90"). */
 		char mname[256];
 		snprintf(mname, sizeof(mname), "%s_%s", name, agg);
-		if ((err = get_metric(b, mname, percentage ? "" : unit, dir, &m)))
+		if ((err = new_metric(r, b, mname, percentage ? "" : unit, dir,
+				      KEEP_NAME | (percentage ? 0 : keep & KEEP_UNIT), &m)))
 			return err;
 		if (!isfinite(v))
 			return mark_skipped(r, b->name, m, "an aggregate row", v);
@@ -375,7 +519,7 @@ static int put_value(reader *r, bench *b, const char *name, const char *unit, pe
 	}
 	if (agg && percentage)
 		return 0; /* a mean/median/... in percent is not on the metric's scale */
-	if ((err = get_metric(b, name, unit, dir, &m)))
+	if ((err = new_metric(r, b, name, unit, dir, keep, &m)))
 		return err;
 	if (!agg) {
 		if (!isfinite(v))
@@ -410,7 +554,7 @@ static int put_value(reader *r, bench *b, const char *name, const char *unit, pe
  * or `_RMS` (normalised root mean square error of the fit, a ratio). Stored
  * as single values under the row's own name; the fitted curve is part of the
  * metric name so a different fit never continues the old series. */
-static int read_complexity(reader *r, const json_t *row, const char *name)
+static int read_complexity(reader *r, const row_fields *rf, const char *name)
 {
 	bench *b;
 	metric *m;
@@ -419,27 +563,28 @@ static int read_complexity(reader *r, const json_t *row, const char *name)
 
 	if ((err = get_bench(r, name, &b)))
 		return err;
-	if (json_object_get(row, "rms")) {
-		if ((err = perfdb_json__member_number(r->doc, row, "rms", true, &v)) < 0 ||
-		    (err = get_metric(b, "rms", "", PERFDB_LOWER_IS_BETTER, &m)))
+	if (rf->f[F_RMS]) {
+		if ((err = field_number(r, rf, F_RMS, true, &v)) < 0 ||
+		    (err = new_metric(r, b, "rms", "", PERFDB_LOWER_IS_BETTER, 0, &m)))
 			return err;
 		if (!isfinite(v))
 			return mark_skipped(r, name, m, "the RMS row", v);
 		m->value = v;
 		return 0;
 	} else {
-		static const char *const keys[] = {"cpu_coefficient", "real_coefficient"};
+		static const int keys[] = {F_CPU_COEFFICIENT, F_REAL_COEFFICIENT};
 		const char *big_o, *unit;
 		char mname[160];
 		size_t i;
-		if ((err = perfdb_json__member_string(r->doc, row, "big_o", true, &big_o)) < 0 ||
-		    (err = row_time_unit(r, row, &unit)) < 0)
+		if ((err = field_string(r, rf, F_BIG_O, true, &big_o)) < 0 ||
+		    (err = row_time_unit(r, rf, &unit)) < 0)
 			return err;
 		for (i = 0; i < COUNT(keys); i++) {
-			if ((err = perfdb_json__member_number(r->doc, row, keys[i], true, &v)) < 0)
+			if ((err = field_number(r, rf, keys[i], true, &v)) < 0)
 				return err;
-			snprintf(mname, sizeof(mname), "%s[%s]", keys[i], big_o);
-			if ((err = get_metric(b, mname, unit, PERFDB_LOWER_IS_BETTER, &m)))
+			snprintf(mname, sizeof(mname), "%s[%s]", known_fields[keys[i]].name, big_o);
+			if ((err = new_metric(r, b, mname, unit, PERFDB_LOWER_IS_BETTER, KEEP_NAME,
+					      &m)))
 				return err;
 			if (!isfinite(v)) {
 				if ((err = mark_skipped(r, name, m, "the BigO row", v)))
@@ -452,44 +597,50 @@ static int read_complexity(reader *r, const json_t *row, const char *name)
 	}
 }
 
-static int read_row(reader *r, const json_t *list, size_t index)
+static int read_row(reader *r, const perfdb_jnode *list, size_t index)
 {
-	const json_t *row = json_array_get(list, index);
+	const perfdb_jnode *row = perfdb_json__item(list, index);
 	const char *name, *run_name, *run_type, *agg = NULL, *agg_unit = NULL, *msg, *unit;
 	bool errored, skipped, percentage = false;
-	const char *key;
-	json_t *v;
+	const perfdb_jmember *m;
+	row_fields rf;
+	size_t i;
 	bench *b;
 	double d;
 	int err;
 
-	if (!json_is_object(row))
+	if (!perfdb_json__is_object(row))
 		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
-					       perfdb_json__type_name(r->doc, row));
-	if ((err = perfdb_json__member_string(r->doc, row, "name", true, &name)) < 0 ||
-	    (err = perfdb_json__member_string(r->doc, row, "run_name", false, &run_name)) < 0 ||
-	    (err = perfdb_json__member_string(r->doc, row, "run_type", false, &run_type)) < 0 ||
-	    (err = perfdb_json__member_string(r->doc, row, "aggregate_name", false, &agg)) < 0 ||
-	    (err = perfdb_json__member_string(r->doc, row, "aggregate_unit", false, &agg_unit)) <
-		0 ||
-	    (err = member_bool(r, row, "error_occurred", &errored)) < 0 ||
-	    (err = member_bool(r, row, "skipped", &skipped)) < 0 || (err = check_types(r, row)) < 0)
+					       perfdb_json__type_name(row));
+	classify(&rf, row);
+	if ((err = field_string(r, &rf, F_NAME, true, &name)) < 0 ||
+	    (err = field_string(r, &rf, F_RUN_NAME, false, &run_name)) < 0 ||
+	    (err = field_string(r, &rf, F_RUN_TYPE, false, &run_type)) < 0 ||
+	    (err = field_string(r, &rf, F_AGGREGATE_NAME, false, &agg)) < 0 ||
+	    (err = field_string(r, &rf, F_AGGREGATE_UNIT, false, &agg_unit)) < 0 ||
+	    (err = field_bool(r, &rf, F_ERROR_OCCURRED, &errored)) < 0 ||
+	    (err = field_bool(r, &rf, F_SKIPPED, &skipped)) < 0)
 		return err;
+	/* Known numeric fields of another type are errors, even in rows that are
+	 * then left out: the file is not what it claims to be. */
+	if (rf.bad_type)
+		return perfdb_json__error(r->doc, rf.bad_type, NULL, "expected a number, found %s",
+					  perfdb_json__type_name(rf.bad_type));
 	if (!*name)
-		return perfdb_json__error(r->doc, row, "name", "empty benchmark name");
+		return perfdb_json__error(r->doc, rf.f[F_NAME], NULL, "empty benchmark name");
 	if (!run_name || !*run_name)
 		run_name = name; /* files from before run_name existed */
 
 	if (errored || skipped) {
-		const char *mkey = errored ? "error_message" : "skip_message";
-		if ((err = perfdb_json__member_string(r->doc, row, mkey, false, &msg)) < 0)
+		if ((err = field_string(r, &rf, errored ? F_ERROR_MESSAGE : F_SKIP_MESSAGE, false,
+					&msg)) < 0)
 			return err;
 		return perfdb_resultset_warn(r->rs, "benchmark '%s' %s%s%s; not recorded", name,
 					     errored ? "failed" : "was skipped", msg ? ": " : "",
 					     msg ? msg : "");
 	}
 	if (run_type && strcmp(run_type, "iteration") && strcmp(run_type, "aggregate"))
-		return perfdb_json__error(r->doc, row, "run_type",
+		return perfdb_json__error(r->doc, rf.f[F_RUN_TYPE], NULL,
 					  "unknown run_type '%s' (expected iteration or aggregate)",
 					  run_type);
 	if (run_type && strcmp(run_type, "aggregate") == 0 && !agg)
@@ -497,39 +648,39 @@ static int read_row(reader *r, const json_t *list, size_t index)
 					  "missing (an aggregate row needs a name)");
 	if (run_type && strcmp(run_type, "iteration") == 0)
 		agg = NULL; /* an aggregate_name on an iteration row means nothing */
-	if (json_object_get(row, "big_o") || json_object_get(row, "rms") ||
+	if (rf.f[F_BIG_O] || rf.f[F_RMS] ||
 	    (agg && (strcmp(agg, "BigO") == 0 || strcmp(agg, "RMS") == 0)))
-		return read_complexity(r, row, name);
+		return read_complexity(r, &rf, name);
 	if (agg_unit) {
 		if (strcmp(agg_unit, "percentage") == 0)
 			percentage = true;
 		else if (strcmp(agg_unit, "time"))
-			return perfdb_json__error(r->doc, row, "aggregate_unit",
+			return perfdb_json__error(r->doc, rf.f[F_AGGREGATE_UNIT], NULL,
 						  "unknown aggregate_unit '%s'", agg_unit);
 	}
 
-	if ((err = row_time_unit(r, row, &unit)) < 0 || (err = get_bench(r, run_name, &b)))
+	if ((err = row_time_unit(r, &rf, &unit)) < 0 || (err = get_bench(r, run_name, &b)))
 		return err;
-	if ((err = perfdb_json__member_number(r->doc, row, "repetitions", false, &d)) < 0)
+	if ((err = field_number(r, &rf, F_REPETITIONS, false, &d)) < 0)
 		return err;
 	if (err == 0 && d >= 1 && d < 1e12)
 		b->repetitions = (int64_t)d;
-	if ((err = perfdb_json__member_number(r->doc, row, "real_time", true, &d)) < 0 ||
+	if ((err = field_number(r, &rf, F_REAL_TIME, true, &d)) < 0 ||
+	    (err = put_value(r, b, "real_time", unit, PERFDB_DIRECTION_UNSET, 0, agg, percentage,
+			     d)) ||
+	    (err = field_number(r, &rf, F_CPU_TIME, true, &d)) < 0 ||
 	    (err =
-		 put_value(r, b, "real_time", unit, PERFDB_DIRECTION_UNSET, agg, percentage, d)) ||
-	    (err = perfdb_json__member_number(r->doc, row, "cpu_time", true, &d)) < 0 ||
-	    (err = put_value(r, b, "cpu_time", unit, PERFDB_DIRECTION_UNSET, agg, percentage, d)))
+		 put_value(r, b, "cpu_time", unit, PERFDB_DIRECTION_UNSET, 0, agg, percentage, d)))
 		return err;
 
 	/* Every other numeric member is a user counter. */
-	json_object_foreach((json_t *)row, key, v)
-	{
+	for (i = 0; rf.ncounters && (m = perfdb_json__member_at(row, i)); i++) {
 		char cunit[160];
 		perfdb_direction dir;
-		if (known_field(key) || !perfdb_json__number(r->doc, v, &d))
+		if (!perfdb_json__number(m->value, &d) || known_field(m->key, m->key_len) >= 0)
 			continue;
-		counter_unit(key, cunit, sizeof(cunit), &dir);
-		if ((err = put_value(r, b, key, cunit, dir, agg, percentage, d)))
+		counter_unit(m->key, cunit, sizeof(cunit), &dir);
+		if ((err = put_value(r, b, m->key, cunit, dir, KEEP_UNIT, agg, percentage, d)))
 			return err;
 	}
 	return 0;
@@ -537,52 +688,51 @@ static int read_row(reader *r, const json_t *list, size_t index)
 
 /* --- context ------------------------------------------------------------------ */
 
-static int read_context(reader *r, const json_t *ctx)
+static int read_context(reader *r, const perfdb_jnode *ctx)
 {
-	const char *key;
-	json_t *v;
+	const perfdb_jmember *m;
+	const char *date;
 	char buf[64], iso[32];
+	size_t i;
 	int err;
 
 	if (!ctx)
 		return 0;
-	if (!json_is_object(ctx))
-		return perfdb_json__error(r->doc, NULL, "context", "expected an object, found %s",
-					  perfdb_json__type_name(r->doc, ctx));
-	json_object_foreach((json_t *)ctx, key, v)
-	{
+	if (!perfdb_json__is_object(ctx))
+		return perfdb_json__error(r->doc, ctx, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(ctx));
+	for (i = 0; (m = perfdb_json__member_at(ctx, i)); i++) {
+		const perfdb_jnode *v = m->value;
 		char *text = NULL;
 		const char *value = buf;
-		double d;
-		if (perfdb_json__number(r->doc, v, &d)) {
-			if (json_is_integer(v))
-				snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
-					 json_integer_value(v));
+		int64_t k;
+		switch ((perfdb_jtype)v->type) {
+		case PERFDB_JNUMBER:
+			if (perfdb_json__integer(v, &k))
+				snprintf(buf, sizeof(buf), "%" PRId64, k);
 			else
-				snprintf(buf, sizeof(buf), "%.17g", d);
-		} else if (json_is_string(v)) {
-			value = json_string_value(v);
-		} else if (json_is_boolean(v)) {
-			value = json_is_true(v) ? "true" : "false";
-		} else if (json_is_null(v)) {
-			continue;
-		} else {
+				snprintf(buf, sizeof(buf), "%.17g", v->u.number);
+			break;
+		case PERFDB_JSTRING: value = v->u.str.s; break;
+		case PERFDB_JTRUE: value = "true"; break;
+		case PERFDB_JFALSE: value = "false"; break;
+		case PERFDB_JNULL: continue;
+		default:
 			/* caches[], load_avg[]: kept as compact JSON text. */
-			if (!(text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
-						       JSON_REAL_PRECISION(15))))
-				return perfdb_error__oom();
+			if ((err = perfdb_json__dump(v, &text)))
+				return err;
 			value = text;
+			break;
 		}
-		err = perfdb_resultset_set_context(r->rs, key, value);
+		err = perfdb_resultset_set_context(r->rs, m->key, value);
 		free(text);
 		if (err)
 			return err;
 	}
 	/* The time the benchmarks ran is when the run started, not when it is
 	 * recorded; a date perfdb cannot read is left in the context only. */
-	v = json_object_get(ctx, "date");
-	if (json_is_string(v)) {
-		if (perfdb_time_parse_iso(iso, sizeof(iso), json_string_value(v)) == 0)
+	if ((date = perfdb_json__string(perfdb_json__get(ctx, "date")))) {
+		if (perfdb_time_parse_iso(iso, sizeof(iso), date) == 0)
 			return perfdb_resultset_set_meta(r->rs, PERFDB_META_STARTED_AT, iso);
 		perfdb_error_clear();
 	}
@@ -594,12 +744,13 @@ static int read_context(reader *r, const json_t *ctx)
 static void min_max(const metric *m, double *lo, double *hi)
 {
 	size_t i;
-	*lo = *hi = m->samples[0];
+	const double *s = samples_of(m);
+	*lo = *hi = s[0];
 	for (i = 1; i < m->nsamples; i++) {
-		if (m->samples[i] < *lo)
-			*lo = m->samples[i];
-		if (m->samples[i] > *hi)
-			*hi = m->samples[i];
+		if (s[i] < *lo)
+			*lo = s[i];
+		if (s[i] > *hi)
+			*hi = s[i];
 	}
 }
 
@@ -610,13 +761,13 @@ static int emit(reader *r, const bench *b, const metric *m)
 	res.benchmark = b->name;
 	res.metric = m->name;
 	res.unit = m->unit;
-	res.direction = m->direction;
+	res.direction = (perfdb_direction)m->direction;
 	res.mean = m->mean;
 	res.median = m->median;
 	res.stddev = m->stddev;
 	res.min = m->min;
 	res.max = m->max;
-	res.samples = m->samples;
+	res.samples = samples_of(m);
 	res.nsamples = m->nsamples;
 	if (m->nsamples) {
 		double lo, hi;
@@ -649,8 +800,8 @@ static int emit_all(reader *r)
 	size_t i, j;
 	int err;
 	for (i = 0; i < r->nbenches; i++) {
-		for (j = 0; j < r->benches[i].nmetrics; j++) {
-			const metric *m = &r->benches[i].metrics[j];
+		for (j = r->benches[i].first; j; j = r->metrics[j - 1].next) {
+			const metric *m = &r->metrics[j - 1];
 			if (m->skipped)
 				continue;
 			if ((err = emit(r, &r->benches[i], m)))
@@ -663,43 +814,44 @@ static int emit_all(reader *r)
 int perfdb_ingest__gbench(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	reader r;
-	const json_t *root, *list;
-	size_t i;
+	const perfdb_jnode *root, *list;
+	size_t i, n;
 	int err;
 
 	memset(&r, 0, sizeof(r));
+	pthread_once(&first_of_length_once, make_first_of_length);
 	if ((err = perfdb_json__load(&r.doc, data, len, name)))
 		return err;
 	if ((err = perfdb_resultset_new(&r.rs)))
 		goto done;
 	root = perfdb_json__root(r.doc);
-	if (!json_is_object(root)) {
+	if (!perfdb_json__is_object(root)) {
 		err = perfdb_json__error(r.doc, NULL, NULL,
 					 "expected an object with \"benchmarks\", found %s",
-					 perfdb_json__type_name(r.doc, root));
+					 perfdb_json__type_name(root));
 		goto done;
 	}
-	list = json_object_get(root, "benchmarks");
+	list = perfdb_json__get(root, "benchmarks");
 	if (!list) {
 		err = perfdb_json__error(r.doc, NULL, "benchmarks",
 					 "missing (not Google Benchmark "
 					 "JSON?)");
 		goto done;
 	}
-	if (!json_is_array(list)) {
-		err = perfdb_json__error(r.doc, NULL, "benchmarks", "expected an array, found %s",
-					 perfdb_json__type_name(r.doc, list));
+	if (!perfdb_json__is_array(list)) {
+		err = perfdb_json__error(r.doc, list, NULL, "expected an array, found %s",
+					 perfdb_json__type_name(list));
 		goto done;
 	}
 	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "gbench")) ||
-	    (err = read_context(&r, json_object_get(root, "context"))))
+	    (err = read_context(&r, perfdb_json__get(root, "context"))))
 		goto done;
-	for (i = 0; i < json_array_size(list); i++)
+	for (i = 0, n = perfdb_json__size(list); i < n; i++)
 		if ((err = read_row(&r, list, i)))
 			goto done;
 	if ((err = emit_all(&r)))
 		goto done;
-	if (perfdb_resultset_count(r.rs) == 0 && json_array_size(list) == 0 &&
+	if (perfdb_resultset_count(r.rs) == 0 && n == 0 &&
 	    (err = perfdb_resultset_warn(r.rs, "%s: no benchmarks in the file",
 					 perfdb_json__name(r.doc))))
 		goto done;

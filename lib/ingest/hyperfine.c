@@ -10,6 +10,7 @@
  * over all runs, cannot be separated and are then not recorded. Every such
  * case is reported with a warning. See docs/formats-gbench-hyperfine.md.
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,14 +68,10 @@ static int reserve(reader *r, size_t n)
 
 /* --- the benchmark name --------------------------------------------------------- */
 
-typedef struct param {
-	const char *key;
-	json_t *value;
-} param;
-
 static int cmp_param(const void *a, const void *b)
 {
-	return strcmp(((const param *)a)->key, ((const param *)b)->key);
+	return strcmp((*(const perfdb_jmember *const *)a)->key,
+		      (*(const perfdb_jmember *const *)b)->key);
 }
 
 static int append(reader *r, size_t *len, const char *s)
@@ -96,54 +93,47 @@ static int append(reader *r, size_t *len, const char *s)
 /* The command, then its parameters sorted by name: "sleep 0.001 [ms=1]".
  * hyperfine substitutes parameters into the command, but not into a name given
  * with --command-name, so without them two results could share one name. */
-static int bench_name(reader *r, const json_t *res, const char *command)
+static int bench_name(reader *r, const perfdb_jnode *res, const char *command)
 {
-	const json_t *params = json_object_get(res, "parameters");
-	size_t n, i = 0, len = 0;
-	param *list;
-	const char *key;
-	json_t *v;
+	const perfdb_jnode *params = perfdb_json__get(res, "parameters");
+	const perfdb_jmember **list;
+	size_t n, i, len = 0;
 	int err;
 
 	if ((err = append(r, &len, command)))
 		return err;
-	if (!params || json_is_null(params))
+	if (!params || perfdb_json__is_null(params))
 		return 0;
-	if (!json_is_object(params))
-		return perfdb_json__error(r->doc, res, "parameters", "expected an object, found %s",
-					  perfdb_json__type_name(r->doc, params));
-	if ((n = json_object_size(params)) == 0)
+	if (!perfdb_json__is_object(params))
+		return perfdb_json__error(r->doc, params, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(params));
+	if ((n = perfdb_json__size(params)) == 0)
 		return 0;
 	if (!(list = malloc(n * sizeof(*list))))
 		return perfdb_error__oom();
-	json_object_foreach((json_t *)params, key, v)
-	{
-		list[i].key = key;
-		list[i++].value = v;
-	}
+	for (i = 0; i < n; i++)
+		list[i] = perfdb_json__member_at(params, i);
 	qsort(list, n, sizeof(*list), cmp_param);
 	err = append(r, &len, " [");
 	for (i = 0; !err && i < n; i++) {
+		const perfdb_jnode *v = list[i]->value;
 		char num[64];
 		const char *text;
-		double d;
-		if (json_is_string(list[i].value) &&
-		    !perfdb_json__number(r->doc, list[i].value, &d)) {
-			text = json_string_value(list[i].value);
-		} else if (json_is_integer(list[i].value)) {
-			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-				 json_integer_value(list[i].value));
+		int64_t k;
+		if (v->type == PERFDB_JSTRING) {
+			text = v->u.str.s;
+		} else if (perfdb_json__integer(v, &k)) {
+			snprintf(num, sizeof(num), "%" PRId64, k);
 			text = num;
-		} else if (json_is_real(list[i].value)) {
-			snprintf(num, sizeof(num), "%.17g", json_real_value(list[i].value));
+		} else if (v->type == PERFDB_JNUMBER && !v->nonfinite) {
+			snprintf(num, sizeof(num), "%.17g", v->u.number);
 			text = num;
 		} else {
-			err = perfdb_json__error(r->doc, params, list[i].key,
-						 "expected a string, found %s",
-						 perfdb_json__type_name(r->doc, list[i].value));
+			err = perfdb_json__error(r->doc, v, NULL, "expected a string, found %s",
+						 perfdb_json__type_name(v));
 			break;
 		}
-		if ((i && (err = append(r, &len, ","))) || (err = append(r, &len, list[i].key)) ||
+		if ((i && (err = append(r, &len, ","))) || (err = append(r, &len, list[i]->key)) ||
 		    (err = append(r, &len, "=")) || (err = append(r, &len, text)))
 			break;
 	}
@@ -156,26 +146,25 @@ static int bench_name(reader *r, const json_t *res, const char *command)
 /* --- arrays --------------------------------------------------------------------- */
 
 /* Reads array member key of res into out (n values); *present false when absent. */
-static int number_array(reader *r, const json_t *res, const char *key, double *out, size_t n,
+static int number_array(reader *r, const perfdb_jnode *res, const char *key, double *out, size_t n,
 			bool *present)
 {
-	const json_t *a = json_object_get(res, key);
+	const perfdb_jnode *a = perfdb_json__get(res, key);
 	size_t i;
 	*present = a != NULL;
 	if (!a)
 		return 0;
-	if (!json_is_array(a))
-		return perfdb_json__error(r->doc, res, key, "expected an array, found %s",
-					  perfdb_json__type_name(r->doc, a));
-	if (json_array_size(a) != n)
-		return perfdb_json__error(r->doc, res, key,
-					  "has %zu values, but there are %zu runs",
-					  json_array_size(a), n);
+	if (!perfdb_json__is_array(a))
+		return perfdb_json__error(r->doc, a, NULL, "expected an array, found %s",
+					  perfdb_json__type_name(a));
+	if (perfdb_json__size(a) != n)
+		return perfdb_json__error(r->doc, a, NULL, "has %zu values, but there are %zu runs",
+					  perfdb_json__size(a), n);
 	for (i = 0; i < n; i++) {
-		const json_t *v = json_array_get(a, i);
-		if (!perfdb_json__number(r->doc, v, &out[i]))
+		const perfdb_jnode *v = perfdb_json__item(a, i);
+		if (!perfdb_json__number(v, &out[i]))
 			return perfdb_json__error_item(r->doc, a, i, "expected a number, found %s",
-						       perfdb_json__type_name(r->doc, v));
+						       perfdb_json__type_name(v));
 		if (!isfinite(out[i]) || out[i] < 0)
 			return perfdb_json__error_item(r->doc, a, i,
 						       "expected a finite, non-negative number");
@@ -184,32 +173,32 @@ static int number_array(reader *r, const json_t *res, const char *key, double *o
 }
 
 /* exit_codes[]: an integer per run; null when the run was killed by a signal. */
-static int read_exit_codes(reader *r, const json_t *res, size_t n, size_t *nfailed)
+static int read_exit_codes(reader *r, const perfdb_jnode *res, size_t n, size_t *nfailed)
 {
-	const json_t *a = json_object_get(res, "exit_codes");
+	const perfdb_jnode *a = perfdb_json__get(res, "exit_codes");
 	size_t i;
 	*nfailed = 0;
 	for (i = 0; i < n; i++)
 		r->failed[i] = false;
 	if (!a)
 		return 0;
-	if (!json_is_array(a))
-		return perfdb_json__error(r->doc, res, "exit_codes", "expected an array, found %s",
-					  perfdb_json__type_name(r->doc, a));
-	if (json_array_size(a) != n)
-		return perfdb_json__error(r->doc, res, "exit_codes",
-					  "has %zu values, but there are %zu runs",
-					  json_array_size(a), n);
+	if (!perfdb_json__is_array(a))
+		return perfdb_json__error(r->doc, a, NULL, "expected an array, found %s",
+					  perfdb_json__type_name(a));
+	if (perfdb_json__size(a) != n)
+		return perfdb_json__error(r->doc, a, NULL, "has %zu values, but there are %zu runs",
+					  perfdb_json__size(a), n);
 	for (i = 0; i < n; i++) {
-		const json_t *v = json_array_get(a, i);
-		if (json_is_null(v)) {
+		const perfdb_jnode *v = perfdb_json__item(a, i);
+		int64_t code;
+		if (perfdb_json__is_null(v)) {
 			r->failed[i] = true;
-		} else if (json_is_integer(v)) {
-			r->failed[i] = json_integer_value(v) != 0;
+		} else if (perfdb_json__integer(v, &code)) {
+			r->failed[i] = code != 0;
 		} else {
 			return perfdb_json__error_item(r->doc, a, i,
 						       "expected an integer or null, found %s",
-						       perfdb_json__type_name(r->doc, v));
+						       perfdb_json__type_name(v));
 		}
 		*nfailed += r->failed[i];
 	}
@@ -254,20 +243,20 @@ static size_t keep_succeeded(const reader *r, double *v, size_t n)
 
 /* A statistic hyperfine wrote: a number, or null (stddev of one run). Reads
  * NAN for null or absent; needs r->name set. */
-static int optional_stat(reader *r, const json_t *res, const char *key, double *out)
+static int optional_stat(reader *r, const perfdb_jnode *res, const char *key, double *out)
 {
-	const json_t *v = json_object_get(res, key);
+	const perfdb_jnode *v = perfdb_json__get(res, key);
 	*out = NAN;
-	if (!v || json_is_null(v))
+	if (!v || perfdb_json__is_null(v))
 		return 0;
-	if (!perfdb_json__number(r->doc, v, out))
-		return perfdb_json__error(r->doc, res, key, "expected a number or null, found %s",
-					  perfdb_json__type_name(r->doc, v));
+	if (!perfdb_json__number(v, out))
+		return perfdb_json__error(r->doc, v, NULL, "expected a number or null, found %s",
+					  perfdb_json__type_name(v));
 	if (!isfinite(*out)) {
 		/* Unknown, and said so: a NaN that just vanished would be silent. */
 		*out = NAN;
 		return perfdb_resultset_warn(r->rs, "command '%s': %s is %s; ignored", r->name, key,
-					     perfdb_json__type_name(r->doc, v));
+					     perfdb_json__type_name(v));
 	}
 	return 0;
 }
@@ -285,9 +274,9 @@ static int add_time(reader *r, const char *metric, double value)
 	return perfdb_resultset_add(r->rs, &res);
 }
 
-static int read_result(reader *r, const json_t *list, size_t index)
+static int read_result(reader *r, const perfdb_jnode *list, size_t index)
 {
-	const json_t *res = json_array_get(list, index), *times_v;
+	const perfdb_jnode *res = perfdb_json__item(list, index), *times_v;
 	const char *command;
 	perfdb_result wall;
 	double mean, user, sys;
@@ -295,9 +284,9 @@ static int read_result(reader *r, const json_t *list, size_t index)
 	bool have_times, have_memory;
 	int err;
 
-	if (!json_is_object(res))
+	if (!perfdb_json__is_object(res))
 		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
-					       perfdb_json__type_name(r->doc, res));
+					       perfdb_json__type_name(res));
 	if ((err = perfdb_json__member_string(r->doc, res, "command", true, &command)) < 0)
 		return err;
 	if (!*command)
@@ -318,11 +307,12 @@ static int read_result(reader *r, const json_t *list, size_t index)
 	    (err = optional_stat(r, res, "system", &sys)))
 		return err;
 
-	times_v = json_object_get(res, "times");
-	if (json_is_array(times_v))
-		n = json_array_size(times_v);
-	else if (!times_v) /* older exports: take the run count from exit_codes */
-		n = json_array_size(json_object_get(res, "exit_codes"));
+	times_v = perfdb_json__get(res, "times");
+	if (perfdb_json__is_array(times_v))
+		n = perfdb_json__size(times_v);
+	else if (!times_v && perfdb_json__is_array(perfdb_json__get(res, "exit_codes")))
+		/* older exports: take the run count from exit_codes */
+		n = perfdb_json__size(perfdb_json__get(res, "exit_codes"));
 	if ((err = reserve(r, n ? n : 1)) ||
 	    (err = number_array(r, res, "times", r->times, n, &have_times)) ||
 	    (err = number_array(r, res, "memory_usage_byte", r->memory, n, &have_memory)) ||
@@ -391,8 +381,8 @@ static int read_result(reader *r, const json_t *list, size_t index)
 int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	reader r;
-	const json_t *root, *list;
-	size_t i;
+	const perfdb_jnode *root, *list;
+	size_t i, n;
 	int err;
 
 	memset(&r, 0, sizeof(r));
@@ -401,31 +391,30 @@ int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len,
 	if ((err = perfdb_resultset_new(&r.rs)))
 		goto done;
 	root = perfdb_json__root(r.doc);
-	if (!json_is_object(root)) {
+	if (!perfdb_json__is_object(root)) {
 		err = perfdb_json__error(r.doc, NULL, NULL,
 					 "expected an object with \"results\", found %s",
-					 perfdb_json__type_name(r.doc, root));
+					 perfdb_json__type_name(root));
 		goto done;
 	}
-	list = json_object_get(root, "results");
+	list = perfdb_json__get(root, "results");
 	if (!list) {
 		err = perfdb_json__error(r.doc, NULL, "results",
 					 "missing (not hyperfine --export-json output?)");
 		goto done;
 	}
-	if (!json_is_array(list)) {
-		err = perfdb_json__error(r.doc, NULL, "results", "expected an array, found %s",
-					 perfdb_json__type_name(r.doc, list));
+	if (!perfdb_json__is_array(list)) {
+		err = perfdb_json__error(r.doc, list, NULL, "expected an array, found %s",
+					 perfdb_json__type_name(list));
 		goto done;
 	}
 	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "hyperfine")))
 		goto done;
-	for (i = 0; i < json_array_size(list); i++)
+	for (i = 0, n = perfdb_json__size(list); i < n; i++)
 		if ((err = read_result(&r, list, i)))
 			goto done;
-	if (json_array_size(list) == 0 &&
-	    (err = perfdb_resultset_warn(r.rs, "%s: no results in the file",
-					 perfdb_json__name(r.doc))))
+	if (n == 0 && (err = perfdb_resultset_warn(r.rs, "%s: no results in the file",
+						   perfdb_json__name(r.doc))))
 		goto done;
 	err = perfdb_resultset_merge(rs, r.rs);
 done:

@@ -2,47 +2,41 @@
  * Library-internal: the JSON layer shared by the JSON readers (Google
  * Benchmark, hyperfine, perfdb native).
  *
- * perfdb_json__load parses a buffer with jansson and builds a position index,
- * so a reader that finds a wrong value while walking the tree can name the
- * line, column and path (`benchmarks[3].real_time`) of that value:
+ * perfdb_json__load parses a buffer with perfdb's own parser (json_parse.h)
+ * into a tree of perfdb_jnode that knows where every value is, so a reader
+ * that finds a wrong value while walking the tree names its line, column and
+ * path (`benchmarks[3].real_time`):
  *
  *	perfdb_json_doc *doc;
  *	if ((err = perfdb_json__load(&doc, data, len, name)))
  *		return err;                          // EINPUT / EFORMAT / ENOMEM set
- *	json_t *b = ...;                             // some object inside doc
+ *	const perfdb_jnode *b = ...;                 // some object inside doc
  *	double t;
- *	if ((err = perfdb_json__member_number(doc, b, "real_time", 1, &t)) < 0)
+ *	if ((err = perfdb_json__member_number(doc, b, "real_time", true, &t)) < 0)
  *		goto fail;                           // "f.json:12:20: field
  *	                                             //  'benchmarks[3].real_time': ..."
  *	...
  *	perfdb_json__free(doc);
  *
  * Non-finite numbers: Google Benchmark prints bare NaN, -NaN, Infinity and
- * -Infinity, which JSON does not have. They are accepted (outside strings
- * only) and read back through perfdb_json__number as NAN / +-INFINITY, so a
- * reader sees them and refuses or skips them on purpose; a quoted "NaN" stays
- * a string. jansson sees such a token as a placeholder string: never read
- * numbers with json_number_value, always with perfdb_json__number.
+ * -Infinity, which JSON does not have. They are numbers here (nonfinite set,
+ * read as NAN / +-INFINITY by perfdb_json__number), so a reader sees them and
+ * refuses or skips them on purpose; a quoted "NaN" is a string.
  *
- * Duplicate object keys are a syntax error (the position index pairs the
- * text with jansson's insertion-ordered objects, and a duplicate would be a
- * silently dropped value anyway).
+ * Duplicate object keys are a syntax error at the repeated key (a second
+ * value would otherwise be one a reader silently never looks at).
  *
- * All positions are 1-based; columns count Unicode characters, as jansson's.
- *
- * Cost: parsing is jansson's plus one copy of the text, kept until the
- * position index is first needed (perfdb_json__where/path/error, or at load
- * when the text has bare NaN/Infinity tokens); the index is then built in one
- * pass and the copy freed. Building it lazily changes the doc, so one doc must
- * not be used from two threads at once.
+ * All positions are 1-based; columns count Unicode characters. A doc is
+ * immutable once loaded: it may be read from several threads.
  */
 #ifndef PERFDB_INGEST_JSON_H
 #define PERFDB_INGEST_JSON_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "ingest/json_parse.h"
 #include "util/error.h"
 
 typedef struct perfdb_json_doc perfdb_json_doc;
@@ -50,9 +44,10 @@ typedef struct perfdb_json_doc perfdb_json_doc;
 /**
  * Parses len bytes of data (need not be NUL-terminated) into *out.
  * `name` (a path, "<stdin>"; may be NULL) is copied and used in errors.
- * Errors: PERFDB_EFORMAT "empty input" (nothing but white space),
- * PERFDB_EINPUT for a syntax error (jansson's line and column),
- * PERFDB_ENOMEM. On error *out is NULL.
+ * Errors: PERFDB_EFORMAT "empty input" (nothing but white space and perhaps
+ * a byte order mark), PERFDB_EINPUT "NAME:LINE:COL: invalid JSON: ..." for a
+ * syntax error (see json_parse.h for what is refused), PERFDB_ENOMEM. On
+ * error *out is NULL.
  */
 int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const char *name);
 
@@ -60,17 +55,93 @@ int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const
 void perfdb_json__free(perfdb_json_doc *doc);
 
 /** The root value (any JSON type), borrowed from doc. */
-json_t *perfdb_json__root(const perfdb_json_doc *doc);
+const perfdb_jnode *perfdb_json__root(const perfdb_json_doc *doc);
 
 /** The name given to perfdb_json__load ("" when none), borrowed. */
 const char *perfdb_json__name(const perfdb_json_doc *doc);
 
+/* --- reading values (all accept NULL for "absent") ---------------------------- */
+
+static inline bool perfdb_json__is_object(const perfdb_jnode *v)
+{
+	return v && v->type == PERFDB_JOBJECT;
+}
+
+static inline bool perfdb_json__is_array(const perfdb_jnode *v)
+{
+	return v && v->type == PERFDB_JARRAY;
+}
+
+static inline bool perfdb_json__is_string(const perfdb_jnode *v)
+{
+	return v && v->type == PERFDB_JSTRING;
+}
+
+static inline bool perfdb_json__is_bool(const perfdb_jnode *v)
+{
+	return v && (v->type == PERFDB_JTRUE || v->type == PERFDB_JFALSE);
+}
+
+static inline bool perfdb_json__is_null(const perfdb_jnode *v)
+{
+	return v && v->type == PERFDB_JNULL;
+}
+
+/** A string's value (NUL-terminated, borrowed from the doc), or NULL for anything else. */
+static inline const char *perfdb_json__string(const perfdb_jnode *v)
+{
+	return v && v->type == PERFDB_JSTRING ? v->u.str.s : NULL;
+}
+
+/** Member `key` of object obj, or NULL (also when obj is not an object). */
+static inline const perfdb_jnode *perfdb_json__get(const perfdb_jnode *obj, const char *key)
+{
+	return perfdb_jnode_get(obj, key);
+}
+
+/** The number of items of an array or members of an object; 0 for anything else. */
+static inline size_t perfdb_json__size(const perfdb_jnode *v)
+{
+	if (v && v->type == PERFDB_JARRAY)
+		return v->u.arr.count;
+	if (v && v->type == PERFDB_JOBJECT)
+		return v->u.obj.count;
+	return 0;
+}
+
+/** Item i of an array, or NULL (not an array, or i out of range). */
+static inline const perfdb_jnode *perfdb_json__item(const perfdb_jnode *arr, size_t i)
+{
+	return arr && arr->type == PERFDB_JARRAY && i < arr->u.arr.count ? arr->u.arr.items[i]
+									 : NULL;
+}
+
+/** Member i (document order) of an object, or NULL: for walking every member,
+ *  `for (i = 0; (m = perfdb_json__member_at(obj, i)); i++)`. */
+static inline const perfdb_jmember *perfdb_json__member_at(const perfdb_jnode *obj, size_t i)
+{
+	return obj && obj->type == PERFDB_JOBJECT && i < obj->u.obj.count ? &obj->u.obj.members[i]
+									  : NULL;
+}
+
 /**
- * Reads a number: true with *out set when v is a JSON integer or real, or one
- * of the bare tokens NaN/-NaN (*out = NAN) and Infinity/-Infinity (+-INFINITY).
+ * Reads a number: true with *out set when v is a JSON number, or one of the
+ * bare tokens NaN/-NaN (*out = NAN) and Infinity/-Infinity (+-INFINITY).
  * False (out untouched) for anything else, including NULL and strings.
  */
-bool perfdb_json__number(const perfdb_json_doc *doc, const json_t *v, double *out);
+static inline bool perfdb_json__number(const perfdb_jnode *v, double *out)
+{
+	if (!v || v->type != PERFDB_JNUMBER)
+		return false;
+	*out = v->u.number;
+	return true;
+}
+
+/**
+ * Reads an integer: true with *out set when v is a number written without
+ * fraction or exponent ("3", not "3.0" or "3e0") whose value fits int64_t.
+ */
+bool perfdb_json__integer(const perfdb_jnode *v, int64_t *out);
 
 /**
  * Reads member `key` of object obj as a number (see perfdb_json__number).
@@ -78,52 +149,71 @@ bool perfdb_json__number(const perfdb_json_doc *doc, const json_t *v, double *ou
  * to NAN if !required, else fails. A present value of another type
  * (including null) fails. Errors: PERFDB_EINPUT naming the position and path.
  */
-int perfdb_json__member_number(const perfdb_json_doc *doc, const json_t *obj, const char *key,
+int perfdb_json__member_number(const perfdb_json_doc *doc, const perfdb_jnode *obj, const char *key,
 			       bool required, double *out);
 
 /**
  * Reads member `key` of object obj as a string (borrowed from doc). Same
  * return convention as perfdb_json__member_number (*out = NULL when absent).
  */
-int perfdb_json__member_string(const perfdb_json_doc *doc, const json_t *obj, const char *key,
+int perfdb_json__member_string(const perfdb_json_doc *doc, const perfdb_jnode *obj, const char *key,
 			       bool required, const char **out);
 
 /**
- * Where a value is. node is a value inside doc (NULL: the root). With key
- * NULL: the position of node itself. With key: the position of member `key`
- * of object node, or of node itself when it has no such member.
- * Writes line and column (1-based; 0 when node is not from doc, or is a
- * true/false/null literal passed directly, which jansson shares between
- * documents; pass its parent and key instead).
+ * As perfdb_json__member_number and perfdb_json__member_string, for a member
+ * the caller has already found: v is member `key` of obj, or NULL when obj has
+ * no such member (obj and key then place the "missing" error). For readers
+ * that look a row's members up in one pass.
  */
-void perfdb_json__where(const perfdb_json_doc *doc, const json_t *node, const char *key, int *line,
-			int *column);
+int perfdb_json__value_number(const perfdb_json_doc *doc, const perfdb_jnode *obj, const char *key,
+			      const perfdb_jnode *v, bool required, double *out);
+int perfdb_json__value_string(const perfdb_json_doc *doc, const perfdb_jnode *obj, const char *key,
+			      const perfdb_jnode *v, bool required, const char **out);
+
+/**
+ * Writes v as compact JSON text into *out (malloc'd, the caller frees it),
+ * through jansson, perfdb's one JSON writer. Numbers keep 15 significant
+ * digits; NaN and infinities, which JSON cannot carry, become null.
+ * Errors: PERFDB_ENOMEM.
+ */
+int perfdb_json__dump(const perfdb_jnode *v, char **out);
+
+/* --- positions and errors ----------------------------------------------------- */
+
+/**
+ * Where a value is. node is a value inside doc (NULL: the root). With key
+ * NULL: the position of node itself. With key: the position of the value of
+ * member `key` of object node, or of node itself when it has no such member.
+ * Writes line and column (1-based).
+ */
+void perfdb_json__where(const perfdb_json_doc *doc, const perfdb_jnode *node, const char *key,
+			int *line, int *column);
+
+/** The position of item `index` of array (of array itself when there is no such item). */
+void perfdb_json__where_item(const perfdb_json_doc *doc, const perfdb_jnode *array, size_t index,
+			     int *line, int *column);
 
 /**
  * The path of node (NULL: root), followed by ".key" when key is given:
  * "benchmarks[3].real_time"; "" for the root. Writes at most cap bytes
  * (always NUL-terminated when cap > 0), truncating long paths.
  */
-void perfdb_json__path(const perfdb_json_doc *doc, const json_t *node, const char *key, char *buf,
-		       size_t cap);
+void perfdb_json__path(const perfdb_json_doc *doc, const perfdb_jnode *node, const char *key,
+		       char *buf, size_t cap);
 
 /**
  * Raises PERFDB_EINPUT about node (and member key, as for perfdb_json__where
  * and perfdb_json__path): "NAME:LINE:COL: field 'PATH': MESSAGE". Returns
  * PERFDB_EINPUT so readers can write `return perfdb_json__error(...)`.
  */
-int perfdb_json__error(const perfdb_json_doc *doc, const json_t *node, const char *key,
+int perfdb_json__error(const perfdb_json_doc *doc, const perfdb_jnode *node, const char *key,
 		       const char *fmt, ...) PERFDB_PRINTF(4, 5);
 
 /** As perfdb_json__error, about item `index` of array `array`. */
-int perfdb_json__error_item(const perfdb_json_doc *doc, const json_t *array, size_t index,
+int perfdb_json__error_item(const perfdb_json_doc *doc, const perfdb_jnode *array, size_t index,
 			    const char *fmt, ...) PERFDB_PRINTF(4, 5);
 
-/** The position of item `index` of array (as perfdb_json__where). */
-void perfdb_json__where_item(const perfdb_json_doc *doc, const json_t *array, size_t index,
-			     int *line, int *column);
-
-/** A short name of v's JSON type for messages: "object", "string", "null", "NaN", ... */
-const char *perfdb_json__type_name(const perfdb_json_doc *doc, const json_t *v);
+/** A short name of v's JSON type for messages: "an object", "a string", "null", "NaN", ... */
+const char *perfdb_json__type_name(const perfdb_jnode *v);
 
 #endif

@@ -1,22 +1,26 @@
 /*
- * A one-pass JSON parser with positions (see json_parse.h for why).
+ * A one-pass JSON parser with positions (see json_parse.h for why and what).
  *
  * The input is copied once; strings are decoded in place in that copy and
  * NUL-terminated where their closing quote was (an escape sequence is never
  * shorter than what it decodes to, so decoding in place cannot overrun).
- * Nodes come from an arena. Children of a container are gathered on one
- * shared stack while the container is open and copied into the arena when it
- * closes, so each container's items are one array and nothing is resized per
- * value.
+ * Nodes come from an arena. Children of a container are gathered on a shared
+ * stack (one for array items, one for object members) while the container is
+ * open and copied into the arena when it closes, so each container's children
+ * are one array and nothing is resized per value.
+ *
+ * Columns count characters: for every multi-byte UTF-8 character read in a
+ * string, line_start moves forward by its extra bytes, so `p - line_start`
+ * stays a character count at no cost for ASCII text.
  */
 #include "ingest/json_parse.h"
 
-#include <errno.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_DEPTH 512
 
 typedef struct arena_block {
 	struct arena_block *next;
@@ -27,30 +31,82 @@ typedef struct arena_block {
 struct perfdb_jdoc {
 	char *text; /* the private, NUL-terminated copy */
 	arena_block *blocks;
+	size_t next_block; /* size of the next block: doubles up to a limit */
 	perfdb_jnode *root;
 };
 
 typedef struct parser {
 	perfdb_jdoc *doc;
-	const char *p, *end, *line_start;
-	char *text;
+	char *p;		/* the next character; the copy is NUL-terminated */
+	const char *end;	/* the terminating NUL */
+	const char *line_start; /* minus the extra bytes of multi-byte characters */
 	uint32_t line;
-	const char *error;
-	const char *error_at;
-	uint32_t error_line;
-	const char *error_line_start;
-	/* the shared child stack: values and, for objects, members */
-	void **stack;
-	size_t depth_used, stack_cap;
 	int depth;
+	/* Where the white space before the end of the input began, so an error
+	 * at the end is placed after the last token (set by skip_space). */
+	const char *tail, *tail_line_start;
+	uint32_t tail_line;
+	/* The first error. */
+	const char *error;
+	int error_line, error_column;
+	char detail[160];
+	/* Children of the open containers. */
+	perfdb_jnode **items;
+	size_t items_top, items_cap;
+	perfdb_jmember *members;
+	size_t members_top, members_cap;
 } parser;
+
+/* Object size from which duplicate keys are found with a hash table instead
+ * of comparing with every earlier key. */
+#define DUP_LINEAR_MAX 16
+
+/* Zero bytes after the copy's terminator, for word-at-a-time scanning. */
+#define TEXT_PADDING 8
+
+/* Word-at-a-time (SWAR) helpers: eight bytes of text in one uint64_t, the
+ * first byte in the lowest bits (x86-64 and other little-endian targets; on a
+ * big-endian one the scans fall back to a byte at a time). */
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline bool little_endian(void)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* The high bit of each byte of x equal to c; exact for the lowest such byte
+ * (borrows only reach bytes above a match). */
+static inline uint64_t bytes_equal(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (ONES * c);
+	return (y - ONES) & ~y & HIGHS;
+}
+
+/* --- memory -------------------------------------------------------------------- */
 
 static void *arena_alloc(perfdb_jdoc *doc, size_t size)
 {
 	arena_block *b = doc->blocks;
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	/* Nodes and members hold pointers and doubles: 8-byte alignment. */
+	size = (size + 7) & ~(size_t)7;
 	if (!b || b->cap - b->used < size) {
-		size_t cap = size > 65536 ? size : 65536;
+		size_t cap = doc->next_block;
+		if (cap < size)
+			cap = size;
+		if (doc->next_block < ((size_t)8 << 20))
+			doc->next_block *= 2;
 		b = malloc(sizeof(*b) + cap);
 		if (!b)
 			return NULL;
@@ -63,23 +119,72 @@ static void *arena_alloc(perfdb_jdoc *doc, size_t size)
 	return (char *)b->data + b->used - size;
 }
 
-static int fail(parser *ps, const char *at, const char *msg)
+static bool grow(void **stack, size_t *cap, size_t size)
 {
-	if (!ps->error) {
-		ps->error = msg;
-		ps->error_at = at;
-		ps->error_line = ps->line;
-		ps->error_line_start = ps->line_start;
-	}
-	return -1;
+	size_t n = *cap ? *cap * 2 : 256;
+	void *s = realloc(*stack, n * size);
+	if (!s)
+		return false;
+	*stack = s;
+	*cap = n;
+	return true;
 }
 
-static void skip_space(parser *ps)
+/* --- errors ---------------------------------------------------------------------- */
+
+/* Records the first error at `at`, on line `line` that started at line_start. */
+static int fail_at(parser *ps, const char *at, uint32_t line, const char *line_start,
+		   const char *msg)
 {
-	const char *p = ps->p;
+	if (ps->error)
+		return PERFDB_JPARSE_SYNTAX;
+	if (at >= ps->end && ps->tail) {
+		/* The input ended: say so after the last token, where it was cut. */
+		at = ps->tail;
+		line = ps->tail_line;
+		line_start = ps->tail_line_start;
+	}
+	ps->error = msg;
+	ps->error_line = (int)line;
+	ps->error_column = (int)(at - line_start) + 1;
+	return PERFDB_JPARSE_SYNTAX;
+}
+
+static int fail(parser *ps, const char *at, const char *msg)
+{
+	return fail_at(ps, at, ps->line, ps->line_start, msg);
+}
+
+/* An error at ps->p, where `what` was expected; at the end of the input the
+ * message is `at_end`, and a NUL byte is named as such. */
+static int unexpected(parser *ps, const char *what, const char *at_end)
+{
+	if (ps->p >= ps->end)
+		return fail(ps, ps->p, at_end);
+	if (*ps->p == '\0')
+		return fail(ps, ps->p, "NUL byte in input");
+	return fail(ps, ps->p, what);
+}
+
+/* --- white space ------------------------------------------------------------------ */
+
+static void skip_space_slow(parser *ps)
+{
+	char *p = ps->p, *start = p;
+	uint32_t line0 = ps->line;
+	const char *line_start0 = ps->line_start;
 	for (;;) {
 		char c = *p;
-		if (c == ' ' || c == '\t' || c == '\r') {
+		if (c == ' ') {
+			/* Indentation comes in runs of spaces. */
+			uint64_t y;
+			if (!little_endian()) {
+				p++;
+				continue;
+			}
+			y = load8(p) ^ (ONES * ' ');
+			p += y ? __builtin_ctzll(y) >> 3 : 8;
+		} else if (c == '\t' || c == '\r') {
 			p++;
 		} else if (c == '\n') {
 			p++;
@@ -89,34 +194,48 @@ static void skip_space(parser *ps)
 			break;
 		}
 	}
+	if (p >= ps->end && p != start) {
+		ps->tail = start;
+		ps->tail_line = line0;
+		ps->tail_line_start = line_start0;
+	}
 	ps->p = p;
 }
 
-static perfdb_jnode *new_node(parser *ps, perfdb_jtype type, const char *at)
+static inline void skip_space(parser *ps)
 {
-	perfdb_jnode *n = arena_alloc(ps->doc, sizeof(*n));
-	if (!n)
-		return NULL;
-	memset(n, 0, sizeof(*n));
-	n->type = (uint8_t)type;
-	n->line = ps->line;
-	n->column = (uint32_t)(at - ps->line_start) + 1;
-	return n;
+	/* Most tokens follow their predecessor directly. */
+	if ((unsigned char)*ps->p > ' ')
+		return;
+	skip_space_slow(ps);
 }
 
-static int push(parser *ps, void *item)
-{
-	if (ps->depth_used == ps->stack_cap) {
-		size_t cap = ps->stack_cap ? ps->stack_cap * 2 : 256;
-		void **s = realloc(ps->stack, cap * sizeof(*s));
-		if (!s)
-			return -2;
-		ps->stack = s;
-		ps->stack_cap = cap;
-	}
-	ps->stack[ps->depth_used++] = item;
-	return 0;
-}
+/* --- strings ------------------------------------------------------------------------ */
+
+/* Bytes that a string copies as they are: not '"', '\\', a control character
+ * or the start of a multi-byte UTF-8 character. */
+/* clang-format off */
+static const uint8_t plain_byte[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(0),
+    R16(0),
+    /* 0x20 */ 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    R16(1),
+    R16(1),
+    /* 0x50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    R16(1),
+    R16(1),
+    R16(0),
+    R16(0),
+    R16(0),
+    R16(0),
+    R16(0),
+    R16(0),
+    R16(0),
+    R16(0),
+#undef R16
+};
+/* clang-format on */
 
 static int hex4(const char *p, unsigned *out)
 {
@@ -158,19 +277,77 @@ static char *put_utf8(char *w, unsigned cp)
 	return w;
 }
 
-/* Parses the string at ps->p (the opening quote), decoding in place in the
- * private copy. */
-static int parse_string(parser *ps, const char **out, size_t *len)
+/* The length of the well-formed UTF-8 character at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. The text is
+ * NUL-terminated and NUL is no continuation byte, so this never reads past it. */
+static int utf8_length(const unsigned char *p)
 {
-	const char *start = ps->p + 1;
-	char *r = ps->text + (start - ps->text), *w = r;
+	unsigned char c = p[0];
+	unsigned char lo = 0x80, hi = 0xBF;
+	int n, i;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* The first byte from p that is not plain (see plain_byte); the padded
+ * copy ends in NUL, which is not. */
+static inline char *skip_plain(char *p)
+{
+	if (little_endian()) {
+		for (;;) {
+			uint64_t x = load8(p);
+			/* control characters (and NUL), '"', '\\', and non-ASCII */
+			uint64_t m = ((x - ONES * 0x20) & ~x & HIGHS) | bytes_equal(x, '"') |
+				     bytes_equal(x, '\\') | (x & HIGHS);
+			if (m)
+				return p + (__builtin_ctzll(m) >> 3);
+			p += 8;
+		}
+	}
+	while (plain_byte[(unsigned char)*p])
+		p++;
+	return p;
+}
+
+/* The rest of a string from r, the first byte that is not plain: escapes,
+ * UTF-8, and the errors. start is the first byte of the content. */
+static int parse_string_slow(parser *ps, char *quote, char *r, const char **out, uint32_t *len)
+{
+	char *start = quote + 1, *w = r;
+	/* for errors at the opening quote, before any column adjustment */
+	const char *quote_line_start = ps->line_start;
 	for (;;) {
 		unsigned char c = (unsigned char)*r;
-		if (c == '"') {
+		if (plain_byte[c]) {
+			char *q = skip_plain(r);
+			if (w != r)
+				memmove(w, r, (size_t)(q - r));
+			w += q - r;
+			r = q;
+		} else if (c == '"') {
 			break;
 		} else if (c == '\\') {
 			char e = r[1];
-			r += 2;
 			switch (e) {
 			case '"': *w++ = '"'; break;
 			case '\\': *w++ = '\\'; break;
@@ -182,51 +359,113 @@ static int parse_string(parser *ps, const char **out, size_t *len)
 			case 't': *w++ = '\t'; break;
 			case 'u': {
 				unsigned cp, lo;
-				if (hex4(r, &cp))
-					return fail(ps, r - 2, "invalid \\u escape");
-				r += 4;
+				if (hex4(r + 2, &cp))
+					return fail(
+					    ps, r, "invalid \\u escape (four hex digits expected)");
+				if (cp == 0)
+					return fail(
+					    ps, r,
+					    "\\u0000 (a NUL character) is not allowed in a string");
+				if (cp >= 0xDC00 && cp <= 0xDFFF)
+					return fail(
+					    ps, r,
+					    "invalid \\u escape: a lone UTF-16 low surrogate");
 				if (cp >= 0xD800 && cp <= 0xDBFF) {
-					if (r[0] != '\\' || r[1] != 'u' || hex4(r + 2, &lo) ||
+					if (r[6] != '\\' || r[7] != 'u' || hex4(r + 8, &lo) ||
 					    lo < 0xDC00 || lo > 0xDFFF)
-						return fail(ps, r - 6, "invalid UTF-16 surrogate pair");
+						return fail(
+						    ps, r,
+						    "invalid \\u escape: a UTF-16 high surrogate "
+						    "without its low surrogate");
 					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 					r += 6;
-				} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-					return fail(ps, r - 6, "invalid UTF-16 surrogate");
 				}
 				w = put_utf8(w, cp);
+				r += 4;
 				break;
 			}
-			default: return fail(ps, r - 2, "invalid escape in string");
+			default:
+				if (r + 1 >= ps->end)
+					return fail_at(ps, quote, ps->line, quote_line_start,
+						       "unterminated string");
+				return fail(ps, r, "invalid escape in string");
 			}
-		} else if (c < 0x20) {
-			if (c == 0 && r >= ps->text + (ps->end - ps->text))
-				return fail(ps, r, "unterminated string");
-			return fail(ps, r, c == '\n' ? "unterminated string (newline inside)"
-						      : "control character in string");
+			r += 2;
+		} else if (c >= 0x80) {
+			int n = utf8_length((const unsigned char *)r);
+			if (!n)
+				return fail(ps, r, "invalid UTF-8 in string");
+			if (w != r)
+				memmove(w, r, (size_t)n);
+			w += n;
+			r += n;
+			/* n bytes, one column */
+			ps->line_start += n - 1;
+		} else if (r >= ps->end) {
+			return fail_at(ps, quote, ps->line, quote_line_start,
+				       "unterminated string");
+		} else if (c == '\n') {
+			return fail(ps, r, "newline in string (unterminated string?)");
+		} else if (c == '\0') {
+			return fail(ps, r, "NUL byte in string");
 		} else {
-			*w++ = (char)c;
-			r++;
+			return fail(ps, r, "control character in string (escape it)");
 		}
 	}
 	*w = '\0';
-	*out = ps->text + (start - ps->text);
-	*len = (size_t)(w - (ps->text + (start - ps->text)));
-	ps->p = ps->text + (r - ps->text) + 1;
+	*out = start;
+	*len = (uint32_t)(w - start);
+	ps->p = r + 1;
 	return 0;
 }
 
-static const double pow10_table[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-				     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+/* Parses the string whose opening quote is at ps->p. */
+static inline int parse_string(parser *ps, const char **out, uint32_t *len)
+{
+	char *quote = ps->p, *r = skip_plain(quote + 1);
+	if (*r == '"') {
+		*r = '\0';
+		*out = quote + 1;
+		*len = (uint32_t)(r - quote - 1);
+		ps->p = r + 1;
+		return 0;
+	}
+	return parse_string_slow(ps, quote, r, out, len);
+}
+
+/* --- numbers ---------------------------------------------------------------------- */
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+/* strtod in the C locale: a program that called setlocale() must not read
+ * "1.5" as 1. */
+static double strtod_c(const char *s)
+{
+	pthread_once(&c_locale_once, make_c_locale);
+	return c_locale ? strtod_l(s, NULL, c_locale) : strtod(s, NULL);
+}
+
+static const double pow10_table[] = {1e0,  1e1,	 1e2,  1e3,  1e4,  1e5,	 1e6,  1e7,
+				     1e8,  1e9,	 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 				     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* Strict JSON number grammar; the value by Clinger's fast path when it is
- * exact (mantissa below 2^53, power of ten within 10^22), else strtod. */
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Strict JSON number grammar; errors are placed at the number's start. */
 static int parse_number(parser *ps, perfdb_jnode *n)
 {
 	const char *p = ps->p, *start = p;
 	uint64_t mant = 0;
-	int digits = 0, exp10 = 0, neg = 0, exact = 1;
+	int exp10 = 0, neg = 0, exact = 1;
 
 	if (*p == '-') {
 		neg = 1;
@@ -234,15 +473,16 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 	}
 	if (*p == '0') {
 		p++;
-		digits = 1;
-	} else if (*p >= '1' && *p <= '9') {
-		while (*p >= '0' && *p <= '9') {
+		if (is_digit(*p))
+			return fail(ps, start, "invalid number: leading zeros are not allowed");
+	} else if (is_digit(*p)) {
+		while (is_digit(*p)) {
+			/* mant * 10 + 9 stays below 2^53: exact in a double. */
 			if (mant < (1ull << 53) / 10)
 				mant = mant * 10 + (uint64_t)(*p - '0');
 			else
 				exact = 0;
 			p++;
-			digits++;
 		}
 	} else {
 		return fail(ps, start, "invalid number");
@@ -250,14 +490,15 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 	n->integer = 1;
 	if (*p == '.') {
 		p++;
-		if (!(*p >= '0' && *p <= '9'))
-			return fail(ps, p, "invalid number: digit expected after '.'");
-		while (*p >= '0' && *p <= '9') {
+		if (!is_digit(*p))
+			return fail(ps, start, "invalid number: a digit must follow '.'");
+		while (is_digit(*p)) {
 			if (mant < (1ull << 53) / 10) {
 				mant = mant * 10 + (uint64_t)(*p - '0');
 				exp10--;
 			} else if (*p != '0') {
-				exact = 0;
+				exact =
+				    0; /* digits past the mantissa: trailing zeros change nothing */
 			}
 			p++;
 		}
@@ -268,9 +509,9 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 		p++;
 		if (*p == '+' || *p == '-')
 			esign = *p++ == '-' ? -1 : 1;
-		if (!(*p >= '0' && *p <= '9'))
-			return fail(ps, p, "invalid number: digit expected in exponent");
-		while (*p >= '0' && *p <= '9') {
+		if (!is_digit(*p))
+			return fail(ps, start, "invalid number: a digit must follow the exponent");
+		while (is_digit(*p)) {
 			if (e < 100000)
 				e = e * 10 + (*p - '0');
 			p++;
@@ -278,36 +519,49 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 		exp10 += esign * e;
 		n->integer = 0;
 	}
-	(void)digits;
 	if (exact && exp10 >= -22 && exp10 <= 22) {
+		/* Clinger: both operands exact, so one correctly rounded operation. */
 		double v = (double)mant;
 		v = exp10 < 0 ? v / pow10_table[-exp10] : v * pow10_table[exp10];
 		n->u.number = neg ? -v : v;
 	} else {
-		/* The private copy is NUL-terminated, and strtod stops where the
-		 * grammar above stopped. */
-		errno = 0;
-		n->u.number = strtod(start, NULL);
+		/* The copy is NUL-terminated, and strtod stops where the grammar
+		 * above stopped. Underflow to zero or a subnormal is a value. */
+		n->u.number = strtod_c(start);
+		if (isinf(n->u.number))
+			return fail(ps, start, "number out of range (overflows a double)");
 	}
-	ps->p = p;
+	ps->p = (char *)p;
 	return 0;
 }
 
-static int literal(parser *ps, const char *word, size_t len)
+/* --- values --------------------------------------------------------------------------- */
+
+static perfdb_jnode *new_node(parser *ps, perfdb_jnode *parent, uint32_t index)
 {
-	if ((size_t)(ps->end - ps->p) >= len && memcmp(ps->p, word, len) == 0) {
-		ps->p += len;
-		return 1;
-	}
-	return 0;
+	perfdb_jnode *n = arena_alloc(ps->doc, sizeof(*n));
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	n->index = index;
+	n->line = ps->line;
+	n->column = (uint32_t)(ps->p - ps->line_start) + 1;
+	n->parent = parent;
+	return n;
 }
 
-static int parse_value(parser *ps, perfdb_jnode *parent, perfdb_jnode **out);
+static bool word(const parser *ps, const char *w, size_t len)
+{
+	return (size_t)(ps->end - ps->p) >= len && memcmp(ps->p, w, len) == 0;
+}
+
+static int parse_value(parser *ps, perfdb_jnode *parent, uint32_t index, perfdb_jnode **out);
 
 static int parse_array(parser *ps, perfdb_jnode *n)
 {
-	size_t base = ps->depth_used, i, count;
+	size_t base = ps->items_top, count;
 	int err;
+
 	ps->p++; /* [ */
 	skip_space(ps);
 	if (*ps->p == ']') {
@@ -316,37 +570,140 @@ static int parse_array(parser *ps, perfdb_jnode *n)
 	}
 	for (;;) {
 		perfdb_jnode *item;
-		if ((err = parse_value(ps, n, &item)) || (err = push(ps, item)))
+		count = ps->items_top - base;
+		if (count >= UINT32_MAX)
+			return fail(ps, ps->p, "too many items in one array");
+		if ((err = parse_value(ps, n, (uint32_t)count, &item)))
 			return err;
+		if (ps->items_top == ps->items_cap &&
+		    !grow((void **)&ps->items, &ps->items_cap, sizeof(*ps->items)))
+			return PERFDB_JPARSE_NOMEM;
+		ps->items[ps->items_top++] = item;
 		skip_space(ps);
 		if (*ps->p == ',') {
+			const char *comma = ps->p, *comma_line_start = ps->line_start;
+			uint32_t comma_line = ps->line;
 			ps->p++;
 			skip_space(ps);
 			if (*ps->p == ']')
-				return fail(ps, ps->p, "trailing comma in array");
+				return fail_at(ps, comma, comma_line, comma_line_start,
+					       "trailing comma in array");
 			continue;
 		}
 		if (*ps->p == ']') {
 			ps->p++;
 			break;
 		}
-		return fail(ps, ps->p, *ps->p ? "expected ',' or ']' in array" : "unexpected end of input: array not closed");
+		return unexpected(ps, "expected ',' or ']' after an array item",
+				  "unexpected end of input: an array is not closed");
 	}
-	count = ps->depth_used - base;
-	n->u.arr.items = arena_alloc(ps->doc, count * sizeof(*n->u.arr.items));
-	if (!n->u.arr.items)
-		return -2;
-	for (i = 0; i < count; i++)
-		n->u.arr.items[i] = ps->stack[base + i];
+	count = ps->items_top - base;
+	if (!(n->u.arr.items = arena_alloc(ps->doc, count * sizeof(*n->u.arr.items))))
+		return PERFDB_JPARSE_NOMEM;
+	memcpy(n->u.arr.items, ps->items + base, count * sizeof(*n->u.arr.items));
 	n->u.arr.count = count;
-	ps->depth_used = base;
+	ps->items_top = base;
 	return 0;
+}
+
+static uint64_t hash_key(const char *s, uint32_t len)
+{
+	uint64_t h = 14695981039346656037ull;
+	uint32_t i;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* Duplicate keys of one large object: an open-addressing table of member
+ * numbers (+1) relative to the object's base on the member stack. */
+typedef struct key_table {
+	uint32_t *slots;
+	size_t cap;
+} key_table;
+
+/* Adds member k (already on the stack) to t; true when its key was there. */
+static bool table_add(const parser *ps, size_t base, key_table *t, size_t k)
+{
+	const perfdb_jmember *m = &ps->members[base + k];
+	size_t h = (size_t)hash_key(m->key, m->key_len) & (t->cap - 1);
+	for (; t->slots[h]; h = (h + 1) & (t->cap - 1)) {
+		const perfdb_jmember *o = &ps->members[base + t->slots[h] - 1];
+		if (o->key_len == m->key_len && memcmp(o->key, m->key, m->key_len) == 0)
+			return true;
+	}
+	t->slots[h] = (uint32_t)k + 1;
+	return false;
+}
+
+static int table_rebuild(const parser *ps, size_t base, key_table *t, size_t count)
+{
+	size_t cap = t->cap ? t->cap * 2 : 64, k;
+	while (cap < count * 2)
+		cap *= 2;
+	free(t->slots);
+	if (!(t->slots = calloc(cap, sizeof(*t->slots))))
+		return PERFDB_JPARSE_NOMEM;
+	t->cap = cap;
+	for (k = 0; k < count; k++)
+		table_add(ps, base, t, k);
+	return 0;
+}
+
+/* Whether the key of the member just pushed (the last of count) repeats an
+ * earlier key of the same object. */
+static int duplicate_key(const parser *ps, size_t base, size_t count, key_table *t, bool *dup)
+{
+	const perfdb_jmember *m = &ps->members[base + count - 1];
+	size_t k;
+	int err;
+
+	*dup = false;
+	if (count <= DUP_LINEAR_MAX) {
+		for (k = base; k < base + count - 1; k++) {
+			const perfdb_jmember *o = &ps->members[k];
+			if (o->key_len == m->key_len && o->key[0] == m->key[0] &&
+			    memcmp(o->key, m->key, m->key_len) == 0) {
+				*dup = true;
+				break;
+			}
+		}
+		return 0;
+	}
+	if ((count - 1) * 2 >= t->cap) {
+		/* Rebuilds with every member but the new one, then adds it. */
+		if ((err = table_rebuild(ps, base, t, count - 1)))
+			return err;
+	}
+	*dup = table_add(ps, base, t, count - 1);
+	return 0;
+}
+
+static void duplicate_error(parser *ps, const perfdb_jmember *m)
+{
+	char key[48];
+	size_t i, n = m->key_len < sizeof(key) - 4 ? m->key_len : sizeof(key) - 4;
+	/* One line, whatever the key holds. */
+	for (i = 0; i < n; i++)
+		key[i] = (unsigned char)m->key[i] < 0x20 ? '?' : m->key[i];
+	if (n < m->key_len)
+		memcpy(key + n, "...", 4);
+	else
+		key[n] = '\0';
+	snprintf(ps->detail, sizeof(ps->detail), "duplicate key '%s' in an object", key);
+	if (!ps->error) {
+		ps->error = ps->detail;
+		ps->error_line = (int)m->line;
+		ps->error_column = (int)m->column;
+	}
 }
 
 static int parse_object(parser *ps, perfdb_jnode *n)
 {
-	size_t base = ps->depth_used, i, count;
-	int err;
+	size_t base = ps->members_top, count;
+	key_table table = {NULL, 0};
+	int err = 0;
+
 	ps->p++; /* { */
 	skip_space(ps);
 	if (*ps->p == '}') {
@@ -355,187 +712,243 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 	}
 	for (;;) {
 		perfdb_jmember *m;
-		if (*ps->p != '"')
-			return fail(ps, ps->p, *ps->p ? "expected a string key in object"
-						      : "unexpected end of input: object not closed");
-		if (!(m = arena_alloc(ps->doc, sizeof(*m))))
-			return -2;
+		perfdb_jnode *value;
+		bool dup;
+		if (*ps->p != '"') {
+			err = unexpected(ps, "expected a quoted object key",
+					 "unexpected end of input: an object is not closed");
+			goto done;
+		}
+		count = ps->members_top - base;
+		if (count >= UINT32_MAX) {
+			err = fail(ps, ps->p, "too many members in one object");
+			goto done;
+		}
+		if (ps->members_top == ps->members_cap &&
+		    !grow((void **)&ps->members, &ps->members_cap, sizeof(*ps->members))) {
+			err = PERFDB_JPARSE_NOMEM;
+			goto done;
+		}
+		/* Pushed now (its key is compared with its siblings'); nested
+		 * objects push above it while its value is parsed. */
+		m = &ps->members[ps->members_top++];
 		m->line = ps->line;
 		m->column = (uint32_t)(ps->p - ps->line_start) + 1;
-		if ((err = parse_string(ps, &m->key, &m->key_len)))
-			return err;
+		if ((err = parse_string(ps, &m->key, &m->key_len)) ||
+		    (err = duplicate_key(ps, base, count + 1, &table, &dup)))
+			goto done;
+		if (dup) {
+			duplicate_error(ps, &ps->members[base + count]);
+			err = PERFDB_JPARSE_SYNTAX;
+			goto done;
+		}
 		skip_space(ps);
-		if (*ps->p != ':')
-			return fail(ps, ps->p, "expected ':' after object key");
+		if (*ps->p != ':') {
+			err = unexpected(ps, "expected ':' after an object key",
+					 "unexpected end of input: an object is not closed");
+			goto done;
+		}
 		ps->p++;
-		if ((err = parse_value(ps, n, &m->value)) || (err = push(ps, m)))
-			return err;
+		if ((err = parse_value(ps, n, (uint32_t)count, &value)))
+			goto done;
+		/* (the stack may have moved while the value was parsed) */
+		ps->members[base + count].value = value;
 		skip_space(ps);
 		if (*ps->p == ',') {
+			const char *comma = ps->p, *comma_line_start = ps->line_start;
+			uint32_t comma_line = ps->line;
 			ps->p++;
 			skip_space(ps);
-			if (*ps->p == '}')
-				return fail(ps, ps->p, "trailing comma in object");
+			if (*ps->p == '}') {
+				err = fail_at(ps, comma, comma_line, comma_line_start,
+					      "trailing comma in object");
+				goto done;
+			}
 			continue;
 		}
 		if (*ps->p == '}') {
 			ps->p++;
 			break;
 		}
-		return fail(ps, ps->p, *ps->p ? "expected ',' or '}' in object" : "unexpected end of input: object not closed");
+		err = unexpected(ps, "expected ',' or '}' after an object member",
+				 "unexpected end of input: an object is not closed");
+		goto done;
 	}
-	count = ps->depth_used - base;
-	n->u.obj.members = arena_alloc(ps->doc, count * sizeof(*n->u.obj.members));
-	if (!n->u.obj.members)
-		return -2;
-	for (i = 0; i < count; i++)
-		n->u.obj.members[i] = *(perfdb_jmember *)ps->stack[base + i];
+	count = ps->members_top - base;
+	if (!(n->u.obj.members = arena_alloc(ps->doc, count * sizeof(*n->u.obj.members)))) {
+		err = PERFDB_JPARSE_NOMEM;
+		goto done;
+	}
+	memcpy(n->u.obj.members, ps->members + base, count * sizeof(*n->u.obj.members));
 	n->u.obj.count = count;
-	ps->depth_used = base;
+	ps->members_top = base;
+done:
+	free(table.slots);
+	return err;
+}
+
+static int nonfinite(perfdb_jnode *n, double v)
+{
+	n->type = PERFDB_JNUMBER;
+	n->nonfinite = 1;
+	n->u.number = v;
 	return 0;
 }
 
-static int parse_value(parser *ps, perfdb_jnode *parent, perfdb_jnode **out)
+static int parse_value(parser *ps, perfdb_jnode *parent, uint32_t index, perfdb_jnode **out)
 {
 	perfdb_jnode *n;
-	const char *at;
-	int err = 0;
+	int err;
 
 	skip_space(ps);
-	at = ps->p;
-	if (at >= ps->end)
-		return fail(ps, at, "unexpected end of input: value expected");
-	if (!(n = new_node(ps, PERFDB_JNULL, at)))
-		return -2;
-	n->parent = parent;
+	if (ps->p >= ps->end)
+		return unexpected(ps, "expected a value",
+				  "unexpected end of input: a value is missing");
+	if (!(n = new_node(ps, parent, index)))
+		return PERFDB_JPARSE_NOMEM;
 	*out = n;
-	switch (*at) {
+	switch (*ps->p) {
+	case '"': {
+		uint32_t len;
+		n->type = PERFDB_JSTRING;
+		if ((err = parse_string(ps, &n->u.str.s, &len)))
+			return err;
+		n->u.str.len = len;
+		return 0;
+	}
 	case '{':
 	case '[':
-		if (++ps->depth > MAX_DEPTH)
-			return fail(ps, at, "nesting too deep");
-		n->type = *at == '{' ? PERFDB_JOBJECT : PERFDB_JARRAY;
-		err = *at == '{' ? parse_object(ps, n) : parse_array(ps, n);
+		if (ps->depth >= PERFDB_JSON_MAX_DEPTH)
+			return fail(ps, ps->p, "nesting too deep (more than 512 levels)");
+		ps->depth++;
+		if (*ps->p == '{') {
+			n->type = PERFDB_JOBJECT;
+			err = parse_object(ps, n);
+		} else {
+			n->type = PERFDB_JARRAY;
+			err = parse_array(ps, n);
+		}
 		ps->depth--;
 		return err;
-	case '"':
-		n->type = PERFDB_JSTRING;
-		return parse_string(ps, &n->u.str.s, &n->u.str.len);
 	case 't':
-		if (literal(ps, "true", 4)) {
+		if (word(ps, "true", 4)) {
 			n->type = PERFDB_JTRUE;
+			ps->p += 4;
 			return 0;
 		}
 		break;
 	case 'f':
-		if (literal(ps, "false", 5)) {
+		if (word(ps, "false", 5)) {
 			n->type = PERFDB_JFALSE;
+			ps->p += 5;
 			return 0;
 		}
 		break;
 	case 'n':
-		if (literal(ps, "null", 4))
+		if (word(ps, "null", 4)) {
+			ps->p += 4;
 			return 0;
+		}
 		break;
 	case 'N':
-		if (literal(ps, "NaN", 3)) {
-			n->type = PERFDB_JNUMBER;
-			n->nonfinite = 1;
-			n->u.number = NAN;
-			return 0;
+		if (word(ps, "NaN", 3)) {
+			ps->p += 3;
+			return nonfinite(n, NAN);
 		}
 		break;
 	case 'I':
-		if (literal(ps, "Infinity", 8)) {
-			n->type = PERFDB_JNUMBER;
-			n->nonfinite = 1;
-			n->u.number = INFINITY;
-			return 0;
+		if (word(ps, "Infinity", 8)) {
+			ps->p += 8;
+			return nonfinite(n, INFINITY);
 		}
 		break;
 	case '-':
-		if (literal(ps, "-NaN", 4) || literal(ps, "-nan", 4)) {
-			n->type = PERFDB_JNUMBER;
-			n->nonfinite = 1;
-			n->u.number = NAN;
-			return 0;
+		if (word(ps, "-NaN", 4) || word(ps, "-nan", 4)) {
+			ps->p += 4;
+			return nonfinite(n, NAN);
 		}
-		if (literal(ps, "-Infinity", 9)) {
-			n->type = PERFDB_JNUMBER;
-			n->nonfinite = 1;
-			n->u.number = -INFINITY;
-			return 0;
+		if (word(ps, "-Infinity", 9)) {
+			ps->p += 9;
+			return nonfinite(n, -INFINITY);
 		}
-		/* fall through */
+		n->type = PERFDB_JNUMBER;
+		return parse_number(ps, n);
 	default:
-		if (*at == '-' || (*at >= '0' && *at <= '9')) {
+		if (is_digit(*ps->p)) {
 			n->type = PERFDB_JNUMBER;
 			return parse_number(ps, n);
 		}
 		break;
 	}
-	return fail(ps, at, "invalid value");
+	if ((*ps->p >= 'a' && *ps->p <= 'z') || (*ps->p >= 'A' && *ps->p <= 'Z'))
+		return fail(ps, ps->p,
+			    "invalid literal (expected true, false, null or a quoted string)");
+	return unexpected(ps, "expected a value", "unexpected end of input: a value is missing");
 }
 
-static void doc_free_blocks(perfdb_jdoc *doc)
-{
-	arena_block *b = doc->blocks, *next;
-	for (; b; b = next) {
-		next = b->next;
-		free(b);
-	}
-}
+/* --- the document ---------------------------------------------------------------------- */
 
-int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, int *line, int *column,
-		      const char **message)
+int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, perfdb_jerror *err)
 {
 	parser ps;
 	perfdb_jdoc *doc;
-	int err;
+	int rc;
 
 	*out = NULL;
+	if (len >= UINT32_MAX) {
+		if (err) {
+			err->line = 1;
+			err->column = 1;
+			snprintf(err->message, sizeof(err->message), "input larger than 4 GiB");
+		}
+		return PERFDB_JPARSE_SYNTAX;
+	}
 	if (!(doc = calloc(1, sizeof(*doc))))
-		return -2;
-	if (!(doc->text = malloc(len + 1))) {
+		return PERFDB_JPARSE_NOMEM;
+	doc->next_block = 64 << 10;
+	/* NUL-terminated, and zero-padded so that 8-byte loads anywhere up to
+	 * the terminator stay inside the block. */
+	if (!(doc->text = malloc(len + 1 + TEXT_PADDING))) {
 		free(doc);
-		return -2;
+		return PERFDB_JPARSE_NOMEM;
 	}
 	if (len)
 		memcpy(doc->text, data, len);
-	doc->text[len] = '\0';
+	memset(doc->text + len, 0, 1 + TEXT_PADDING);
 
 	memset(&ps, 0, sizeof(ps));
 	ps.doc = doc;
-	ps.text = doc->text;
-	ps.p = ps.line_start = doc->text;
+	ps.p = doc->text;
 	ps.end = doc->text + len;
 	ps.line = 1;
-	/* A UTF-8 byte order mark is not JSON, but editors write it. */
+	/* A UTF-8 byte order mark is not JSON, but editors write it; it is no
+	 * column either. */
 	if (len >= 3 && memcmp(ps.p, "\xEF\xBB\xBF", 3) == 0)
 		ps.p += 3;
+	ps.line_start = ps.p;
 
 	skip_space(&ps);
 	if (ps.p >= ps.end) {
-		fail(&ps, ps.p, "empty input");
-		err = -1;
+		rc = PERFDB_JPARSE_EMPTY;
 	} else {
-		err = parse_value(&ps, NULL, &doc->root);
-		if (!err) {
+		rc = parse_value(&ps, NULL, 0, &doc->root);
+		if (!rc) {
 			skip_space(&ps);
 			if (ps.p < ps.end)
-				err = fail(&ps, ps.p, *ps.p ? "unexpected text after the JSON value"
-							    : "NUL byte in input");
+				rc = *ps.p ? fail(&ps, ps.p, "unexpected text after the JSON value")
+					   : fail(&ps, ps.p, "NUL byte in input");
 		}
 	}
-	free(ps.stack);
-	if (err) {
-		if (err == -1) {
-			*line = (int)ps.error_line;
-			*column = (int)(ps.error_at - ps.error_line_start) + 1;
-			*message = ps.error;
+	free(ps.items);
+	free(ps.members);
+	if (rc) {
+		if (rc == PERFDB_JPARSE_SYNTAX && err) {
+			err->line = ps.error_line;
+			err->column = ps.error_column;
+			snprintf(err->message, sizeof(err->message), "%s", ps.error);
 		}
 		perfdb_jdoc_free(doc);
-		return err;
+		return rc;
 	}
 	*out = doc;
 	return 0;
@@ -543,14 +956,18 @@ int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, int *line
 
 void perfdb_jdoc_free(perfdb_jdoc *doc)
 {
+	arena_block *b, *next;
 	if (!doc)
 		return;
-	doc_free_blocks(doc);
+	for (b = doc->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(doc->text);
 	free(doc);
 }
 
-perfdb_jnode *perfdb_jdoc_root(const perfdb_jdoc *doc)
+const perfdb_jnode *perfdb_jdoc_root(const perfdb_jdoc *doc)
 {
 	return doc->root;
 }
@@ -569,7 +986,7 @@ const perfdb_jmember *perfdb_jnode_member(const perfdb_jnode *obj, const char *k
 	return NULL;
 }
 
-perfdb_jnode *perfdb_jnode_get(const perfdb_jnode *obj, const char *key)
+const perfdb_jnode *perfdb_jnode_get(const perfdb_jnode *obj, const char *key)
 {
 	const perfdb_jmember *m = perfdb_jnode_member(obj, key);
 	return m ? m->value : NULL;

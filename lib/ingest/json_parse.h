@@ -1,5 +1,6 @@
 /*
- * Library-internal: a fast JSON parser for the readers.
+ * Library-internal: the JSON parser behind every JSON reader (json.h is the
+ * layer the readers use; this is the tree it hands them).
  *
  * Why not jansson for reading: benchmark files are large (a Google Benchmark
  * file of 100,000 results is ~14 MB) and jansson builds a hash table per
@@ -10,9 +11,27 @@
  * line and column for every value and every object key. jansson is still
  * perfdb's JSON *writer*.
  *
- * Accepted beyond RFC 8259, because Google Benchmark prints them: the bare
- * tokens NaN, -NaN, Infinity and -Infinity as numbers (flagged nonfinite).
- * Duplicate keys are kept in order; lookups return the first.
+ * What it accepts: RFC 8259 JSON text (any value at the top), plus
+ *  - a leading UTF-8 byte order mark (editors write it);
+ *  - the bare tokens NaN, -NaN, -nan, Infinity and -Infinity as numbers with
+ *    `nonfinite` set, because Google Benchmark prints them. A quoted "NaN"
+ *    is a string.
+ * What it refuses, each with the position of the offending token: invalid
+ * UTF-8 and control characters in strings, \u0000 (readers use C strings, so
+ * it would silently cut a name short), lone UTF-16 surrogates, numbers that
+ * overflow a double (1e999), duplicate keys in one object, nesting deeper
+ * than PERFDB_JSON_MAX_DEPTH, a NUL byte or any text after the value.
+ *
+ * Positions are 1-based; columns count characters (UTF-8 code points), as
+ * an editor shows them, and a byte order mark is not a column. An error at
+ * the end of the input ("not closed") is placed just after the last token,
+ * where the text was cut, not after trailing white space.
+ *
+ * Numbers: the value is exact (correctly rounded): Clinger's fast path when
+ * the decimal mantissa is below 2^53 and the power of ten within 10^22, else
+ * strtod in the C locale. `integer` says the number was written without a
+ * fraction or exponent (jansson's integer/real distinction), whatever its
+ * size: read it with care past 2^53.
  */
 #ifndef PERFDB_INGEST_JSON_PARSE_H
 #define PERFDB_INGEST_JSON_PARSE_H
@@ -20,6 +39,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define PERFDB_JSON_MAX_DEPTH 512
 
 typedef enum perfdb_jtype {
 	PERFDB_JNULL = 0,
@@ -35,16 +56,17 @@ typedef struct perfdb_jnode perfdb_jnode;
 typedef struct perfdb_jmember perfdb_jmember;
 
 struct perfdb_jnode {
-	uint8_t type;       /* perfdb_jtype */
-	uint8_t nonfinite;  /* a NaN/Infinity token */
-	uint8_t integer;    /* a number written without fraction or exponent */
-	uint32_t line;      /* 1-based position of the value's first character */
-	uint32_t column;    /* 1-based, in bytes */
-	perfdb_jnode *parent;
+	uint8_t type;	      /* perfdb_jtype */
+	uint8_t nonfinite;    /* a NaN/Infinity token */
+	uint8_t integer;      /* a number written without fraction or exponent */
+	uint32_t index;	      /* position among the parent's items or members; 0 for the root */
+	uint32_t line;	      /* 1-based position of the value's first character */
+	uint32_t column;      /* 1-based, in characters */
+	perfdb_jnode *parent; /* NULL for the root */
 	union {
 		double number;
 		struct {
-			const char *s; /* NUL-terminated, may contain NUL if escaped \u0000 */
+			const char *s; /* NUL-terminated, valid UTF-8, no NUL inside */
 			size_t len;
 		} str;
 		struct {
@@ -52,35 +74,53 @@ struct perfdb_jnode {
 			size_t count;
 		} arr;
 		struct {
-			perfdb_jmember *members;
+			perfdb_jmember *members; /* in document order; keys are unique */
 			size_t count;
 		} obj;
 	} u;
 };
 
 struct perfdb_jmember {
-	const char *key;
-	size_t key_len;
-	uint32_t line, column; /* of the key */
-	perfdb_jnode *value;
+	const char *key; /* NUL-terminated, as str.s */
+	uint32_t key_len;
+	uint32_t line, column; /* of the key's opening quote */
+	perfdb_jnode *value;   /* value->parent is the object, value->index this member's */
 };
 
 typedef struct perfdb_jdoc perfdb_jdoc;
 
-/* Parses len bytes of data. On success *out owns everything (free with
- * perfdb_jdoc_free) and perfdb_jdoc_root is the top value. On a syntax error
- * returns -1 and fills line, column and a static message; *out is NULL.
- * Returns -2 when out of memory. Empty input (white space only) is a syntax
- * error "empty input" at 1:1 — callers check for it first if they want a
- * different error. */
-int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, int *line, int *column,
-		      const char **message);
-void perfdb_jdoc_free(perfdb_jdoc *doc);
-perfdb_jnode *perfdb_jdoc_root(const perfdb_jdoc *doc);
+/* perfdb_jdoc_parse's results other than 0. */
+enum {
+	PERFDB_JPARSE_SYNTAX = -1, /* err filled */
+	PERFDB_JPARSE_NOMEM = -2,
+	PERFDB_JPARSE_EMPTY = -3 /* nothing but white space (and a byte order mark) */
+};
 
-/* Member `key` of an object, or NULL (also when obj is not an object). */
-perfdb_jnode *perfdb_jnode_get(const perfdb_jnode *obj, const char *key);
-/* The member record of key (for its position), or NULL. */
+/* Where and why a parse failed. message is NUL-terminated. */
+typedef struct perfdb_jerror {
+	int line, column;
+	char message[160];
+} perfdb_jerror;
+
+/*
+ * Parses len bytes of data (need not be NUL-terminated; the input is copied).
+ * On success returns 0 and *out owns the whole tree (free with
+ * perfdb_jdoc_free). Otherwise returns one of PERFDB_JPARSE_* and *out is
+ * NULL; err (may be NULL) is filled for PERFDB_JPARSE_SYNTAX.
+ */
+int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, perfdb_jerror *err);
+
+/* Frees doc and every node in it. Accepts NULL. */
+void perfdb_jdoc_free(perfdb_jdoc *doc);
+
+/* The top value, borrowed from doc. */
+const perfdb_jnode *perfdb_jdoc_root(const perfdb_jdoc *doc);
+
+/* The member record of `key` in obj (for its position), or NULL (also when
+ * obj is NULL or not an object). */
 const perfdb_jmember *perfdb_jnode_member(const perfdb_jnode *obj, const char *key);
+
+/* Member `key` of an object, or NULL (as perfdb_jnode_member). */
+const perfdb_jnode *perfdb_jnode_get(const perfdb_jnode *obj, const char *key);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Library-internal: the perfdb native format, independent of its syntax.
  *
- * native_json.c (jansson, through json.h) and native_yaml.c (libyaml) each
+ * native_json.c (perfdb's JSON parser, through json.h) and native_yaml.c (libyaml) each
  * describe their parsed tree through a perfdb_native_ops table; one validator
  * (native.c) walks it. So the two syntaxes accept exactly the same documents
  * and report the same errors, word for word, with the same field paths

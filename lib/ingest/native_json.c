@@ -12,81 +12,79 @@
 
 static perfdb_native_kind op_kind(void *ctx, const void *node)
 {
-	const json_t *v = node;
-	double d;
-
-	if (perfdb_json__number(ctx, v, &d))
-		return PERFDB_NATIVE_NUMBER;
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return PERFDB_NATIVE_MAP;
-	case JSON_ARRAY: return PERFDB_NATIVE_SEQ;
-	case JSON_STRING: return PERFDB_NATIVE_STRING;
-	case JSON_TRUE:
-	case JSON_FALSE: return PERFDB_NATIVE_BOOL;
-	default: return PERFDB_NATIVE_NULL;
+	const perfdb_jnode *v = node;
+	(void)ctx;
+	switch ((perfdb_jtype)v->type) {
+	case PERFDB_JNUMBER: return PERFDB_NATIVE_NUMBER;
+	case PERFDB_JOBJECT: return PERFDB_NATIVE_MAP;
+	case PERFDB_JARRAY: return PERFDB_NATIVE_SEQ;
+	case PERFDB_JSTRING: return PERFDB_NATIVE_STRING;
+	case PERFDB_JTRUE:
+	case PERFDB_JFALSE: return PERFDB_NATIVE_BOOL;
+	case PERFDB_JNULL: break;
 	}
+	return PERFDB_NATIVE_NULL;
 }
 
 static const char *op_text(void *ctx, const void *node)
 {
-	const json_t *v = node;
-	double d;
-
-	if (perfdb_json__number(ctx, v, &d))
-		return NULL;
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_true(v))
-		return "true";
-	if (json_is_false(v))
-		return "false";
-	return NULL;
+	const perfdb_jnode *v = node;
+	(void)ctx;
+	switch ((perfdb_jtype)v->type) {
+	case PERFDB_JSTRING: return v->u.str.s;
+	case PERFDB_JTRUE: return "true";
+	case PERFDB_JFALSE: return "false";
+	default: return NULL;
+	}
 }
 
 static bool op_number(void *ctx, const void *node, double *out)
 {
-	return perfdb_json__number(ctx, node, out);
+	(void)ctx;
+	return perfdb_json__number(node, out);
 }
 
 static size_t op_length(void *ctx, const void *seq)
 {
 	(void)ctx;
-	return json_array_size(seq);
+	return perfdb_json__size(seq);
 }
 
 static const void *op_item(void *ctx, const void *seq, size_t i)
 {
 	(void)ctx;
-	return json_array_get(seq, i);
+	return perfdb_json__item(seq, i);
 }
 
 static int op_next(void *ctx, const void *map, perfdb_native_entry *e)
 {
-	/* jansson's iterators do not modify the object; its API is not const. */
-	json_t *obj = (json_t *)map;
-	void *it = e->it ? json_object_iter_next(obj, (void *)e->it) : json_object_iter(obj);
+	const perfdb_jnode *obj = map;
+	/* The cursor is the member last returned. */
+	const perfdb_jmember *m = e->it ? (const perfdb_jmember *)e->it + 1 : obj->u.obj.members;
 
 	(void)ctx;
-	if (!it)
+	if (obj->type != PERFDB_JOBJECT || m >= obj->u.obj.members + obj->u.obj.count)
 		return 0;
-	e->it = it;
-	e->key = json_object_iter_key(it);
-	e->key_node = NULL;
-	e->value = json_object_iter_value(it);
+	e->it = m;
+	e->key = m->key;
+	e->key_node = NULL; /* errors about a member point at its value */
+	e->value = m->value;
 	return 1;
 }
 
 static void op_where(void *ctx, const void *node, const void *parent, const char *key, size_t index,
 		     int *line, int *column)
 {
-	/* true/false/null are shared jansson singletons with no position of
-	 * their own: locate a member through its parent whenever there is one. */
-	if (parent && key)
+	/* Every node knows its position; a member or item is found through its
+	 * parent only when the validator has no node for it. */
+	if (node)
+		perfdb_json__where(ctx, node, NULL, line, column);
+	else if (parent && key)
 		perfdb_json__where(ctx, parent, key, line, column);
 	else if (parent)
 		perfdb_json__where_item(ctx, parent, index, line, column);
 	else
-		perfdb_json__where(ctx, node, NULL, line, column);
+		perfdb_json__where(ctx, NULL, NULL, line, column);
 }
 
 static const perfdb_native_ops json_ops = {

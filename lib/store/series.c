@@ -50,11 +50,15 @@ void perfdb_commit_list_free(perfdb_commit_list *list)
 int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store)
 {
 	/* Commit time orders the history only when every commit has one;
-	 * a mix would interleave dated and undated commits arbitrarily. */
+	 * a mix would interleave dated and undated commits arbitrarily. Then
+	 * the time of a commit's first run: the time of recording, unless the
+	 * run says when it was made (--time backfills, Google Benchmark's
+	 * context.date), so a history backfilled in any order is in order. */
 	static const char sql[] =
 	    "SELECT id, seq, sha, committed_at, subject FROM commits ORDER BY "
 	    "CASE WHEN (SELECT count(*) FROM commits WHERE committed_at IS NULL) = 0 "
-	    "THEN committed_at END, seq";
+	    "THEN committed_at END, "
+	    "(SELECT min(started_at) FROM runs WHERE runs.commit_id = commits.id), seq";
 	sqlite3_stmt *st = NULL;
 	perfdb_commit_list *l;
 	size_t cap = 0;

@@ -155,7 +155,11 @@ static void ci_context(const char **commit, const char **branch)
 		*branch = env("BUILDKITE_BRANCH");
 	} else if (env("JENKINS_URL")) {
 		*commit = env("GIT_COMMIT");
-		*branch = env("BRANCH_NAME") ? env("BRANCH_NAME") : env("GIT_BRANCH");
+		/* In a multibranch pipeline's change request BRANCH_NAME is "PR-12";
+		 * CHANGE_BRANCH names the branch the change comes from. */
+		*branch = env("CHANGE_BRANCH") ? env("CHANGE_BRANCH")
+			  : env("BRANCH_NAME") ? env("BRANCH_NAME")
+					       : env("GIT_BRANCH");
 		/* Jenkins' GIT_BRANCH is "origin/main". */
 		if (*branch && strncmp(*branch, "origin/", 7) == 0)
 			*branch += 7;
@@ -178,6 +182,17 @@ static int set_owned(perfdb_resultset *rs, perfdb_meta key, char *value, int for
 	return err;
 }
 
+/* A revision that only git can turn into a commit: HEAD, FETCH_HEAD,
+ * main~2, v1^, @{u}. Commit labels that are not shas (a build
+ * number, "v1.4") are stored as given. */
+static int symbolic_rev(const char *rev)
+{
+	size_t n = strlen(rev);
+	if (strpbrk(rev, "~^") || strstr(rev, "@{") || strcmp(rev, "@") == 0)
+		return 1;
+	return n >= 4 && strcmp(rev + n - 4, "HEAD") == 0;
+}
+
 static int git_context(perfdb_resultset *rs, const char *dir)
 {
 	const char *commit = perfdb_resultset_meta(rs, PERFDB_META_COMMIT);
@@ -190,6 +205,14 @@ static int git_context(perfdb_resultset *rs, const char *dir)
 
 	if (perfdb_git_resolve(&sha, dir, commit ? commit : "HEAD") != 0) {
 		perfdb_error_clear();
+		/* "HEAD" (Buildkite's BUILDKITE_COMMIT for a build started by
+		 * hand) or "main~2" stored as written would pool every such
+		 * run into one bogus commit */
+		if (commit && symbolic_rev(commit))
+			return perfdb_error__set(PERFDB_ENOTFOUND,
+						 "cannot resolve revision '%s': git does not know "
+						 "it here; pass --commit with the full sha",
+						 commit);
 		return 0; /* not a repository, or a commit git does not know */
 	}
 	show[3] = sha;

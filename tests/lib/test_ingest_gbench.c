@@ -493,8 +493,8 @@ static void test_ingest_gbench__truncated(void **state)
 	char *text = slurp(DATA "gbench_truncated.json", &len);
 	int line, column;
 	(void)state;
-	/* 60 whole lines, cut inside a row: jansson stops at the final newline,
-	 * which is reported where it stands, the end of line 60. */
+	/* 60 whole lines, cut inside a row: the end of the input is reported
+	 * just after the last token, the end of line 60. */
 	assert_true(len > 0 && text[len - 1] == '\n');
 	line_col_at(text, text + len - 1, &line, &column);
 	assert_int_equal(line, 60);

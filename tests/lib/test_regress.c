@@ -487,6 +487,158 @@ static void test_regress__config_errors(void **state)
 	assert_int_equal(perfdb_config_load(&cfg, "/nonexistent/perfdb.yaml"), PERFDB_EIO);
 }
 
+static void test_regress__step_on_newest_commit_of_range(void **state)
+{
+	/* A step that lands on the last commit of the range (--until, or the
+	 * newest commit) has one point after it: the change-point search,
+	 * which needs two, first proposes the commit before it (half old,
+	 * half new). The culprit must be the commit of the step itself. */
+	static const double quiet[] = {100.0, 101.5, 99.0, 100.8, 99.4};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	double x[5];
+	int i, k;
+	(void)state;
+	rng = 11;
+	for (i = 0; i < 21; i++) {
+		for (k = 0; k < 5; k++)
+			x[k] = (i == 20 ? 112 : 100) * (1 + 0.02 * gauss());
+		if (i == 19) /* the last old commit, on the high side of its noise */
+			for (k = 0; k < 5; k++)
+				x[k] = quiet[k] * 1.02;
+		record(s, i, "m1", "BM_Late", "ns", x, 5, 0);
+	}
+	o.since = "c0004";
+	o.until = "c0020";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->commit, "c0020");
+	assert_true(f->change_pct > 8 && f->change_pct < 16);
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+}
+
+static void test_regress__few_repetitions_one_against_one(void **state)
+{
+	/* Two commits of three repetitions each: Mann-Whitney U cannot give a
+	 * p-value below 0.1 with 3 against 3, so a 50% step would never be
+	 * significant; Welch's t decides then, in regress and in compare. */
+	static const double a[] = {100, 101, 99}, b[] = {150, 151.5, 148.5};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	perfdb_comparison *c = NULL;
+	const perfdb_comparison_row *row;
+	const perfdb_finding *f;
+	static const double qa[] = {100, 101, 99, 100.5, 99.5},
+			    qb[] = {100.2, 101, 99.3, 100, 99.8};
+	(void)state;
+	record(s, 0, "m1", "BM_Three", "ns", a, 3, 0);
+	record(s, 1, "m1", "BM_Three", "ns", b, 3, 0);
+	record(s, 0, "m1", "BM_Quiet", "ns", qa, 5, 0);
+	record(s, 1, "m1", "BM_Quiet", "ns", qb, 5, 0);
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->benchmark, "BM_Three");
+	assert_string_equal(f->commit, "c0001");
+	assert_string_equal(f->method, "ttest");
+	assert_true(f->p_value < 0.01);
+	perfdb_regress_report_free(rep);
+
+	o.use_git = 0;
+	assert_int_equal(perfdb_compare_run(&c, s, "c0000", "c0001", &o), 0);
+	assert_int_equal(perfdb_comparison_count(c), 2);
+	row = perfdb_comparison_get(c, 0);
+	if (strcmp(row->benchmark, "BM_Three") != 0)
+		row = perfdb_comparison_get(c, 1);
+	assert_string_equal(row->benchmark, "BM_Three");
+	assert_string_equal(row->verdict, "regression");
+	assert_string_equal(row->method, "ttest");
+	/* five against five can reach 0.01: Mann-Whitney U as before */
+	row = perfdb_comparison_get(c, row == perfdb_comparison_get(c, 0) ? 1 : 0);
+	assert_string_equal(row->benchmark, "BM_Quiet");
+	assert_string_equal(row->method, "mannwhitney");
+	assert_string_equal(row->verdict, "same");
+	perfdb_comparison_free(c);
+	perfdb_store_close(s);
+}
+
+static void test_regress__trend_common_axis(void **state)
+{
+	/* A benchmark added half-way is drawn at the commits it has, not from
+	 * the start of the chart: every series shares one commit axis. */
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_trend *t = NULL;
+	const perfdb_trend_series *old_s = NULL, *new_s = NULL;
+	size_t i;
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		record(s, (int)i, "m1", "BM_Old", "ns", NULL, 0, 100 + (double)(i % 2));
+		if (i >= 6 && i != 8)
+			record(s, (int)i, "m1", "BM_New", "ns", NULL, 0, 50);
+	}
+	o.use_git = 0;
+	assert_int_equal(perfdb_trend_run(&t, s, 0, &o), 0);
+	assert_int_equal(perfdb_trend_count(t), 2);
+	for (i = 0; i < 2; i++) {
+		const perfdb_trend_series *x = perfdb_trend_get(t, i);
+		if (strcmp(x->benchmark, "BM_New") == 0)
+			new_s = x;
+		else
+			old_s = x;
+	}
+	assert_non_null(old_s);
+	assert_non_null(new_s);
+	assert_int_equal(old_s->axis, 10);
+	assert_int_equal(new_s->axis, 10);
+	assert_int_equal(old_s->n, 10);
+	assert_int_equal(old_s->positions[9], 9);
+	assert_int_equal(new_s->n, 3);
+	assert_int_equal(new_s->positions[0], 6);
+	assert_int_equal(new_s->positions[1], 7);
+	assert_int_equal(new_s->positions[2], 9);
+	assert_string_equal(new_s->commits[2], "c0009");
+	perfdb_trend_free(t);
+	perfdb_store_close(s);
+}
+
+static void test_regress__later_commits_not_blamed(void **state)
+{
+	/* The check of the newest commit (no --since; --commit without a
+	 * baseline) after a step has landed: the step is the earlier commit's
+	 * doing. Only the commit of the step fails; the ones after it, whose
+	 * window still holds the old level, pass. */
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	char c[32];
+	int i;
+	(void)state;
+	rng = 21;
+	for (i = 0; i < 30; i++)
+		record_noisy(s, i, "BM_Step", i >= 20 ? 112 : 100, 0.02);
+	for (i = 20; i < 30; i++) {
+		commit_name(c, sizeof(c), i);
+		o.commit = c;
+		rep = run(s, &o);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), i == 20);
+		if (i == 20)
+			assert_string_equal(
+			    perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->commit, "c0020");
+		perfdb_regress_report_free(rep);
+	}
+	o.commit = NULL; /* the newest, c0029 */
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +651,10 @@ int main(void)
 	    cmocka_unit_test(test_regress__errors),
 	    cmocka_unit_test(test_regress__config),
 	    cmocka_unit_test(test_regress__config_errors),
+	    cmocka_unit_test(test_regress__step_on_newest_commit_of_range),
+	    cmocka_unit_test(test_regress__few_repetitions_one_against_one),
+	    cmocka_unit_test(test_regress__trend_common_axis),
+	    cmocka_unit_test(test_regress__later_commits_not_blamed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -211,6 +211,11 @@ typedef struct perfdb_trend_series {
 	double baseline;   /**< level of the first segment (before the first step shown) */
 	double latest;	   /**< level of the newest point */
 	double change_pct; /**< latest / baseline - 1, percent */
+	/** per point: its commit's place among the `axis` commits of the trend
+	 *  (0 = the oldest), the same axis for every series, so a benchmark added
+	 *  or dropped mid-way, or skipped at some commits, is drawn where it was */
+	const size_t *positions;
+	size_t axis; /**< commits on the common axis (at most `last`) */
 } perfdb_trend_series;
 
 typedef struct perfdb_trend perfdb_trend;
