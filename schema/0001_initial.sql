@@ -36,7 +36,9 @@ CREATE TABLE benchmarks (
   name      TEXT NOT NULL,
   metric    TEXT NOT NULL,
   unit      TEXT NOT NULL,
-  direction TEXT NOT NULL CHECK (direction IN ('lower_is_better', 'higher_is_better'))
+  -- 1 when higher is better (throughput), 0 when lower is (time, bytes); the
+  -- views spell it out as direction. An integer 0/1 takes no bytes in a row.
+  higher_is_better INTEGER NOT NULL CHECK (higher_is_better IN (0, 1))
 );
 
 -- Results and samples are keyed by (run, benchmark) and stored WITHOUT ROWID:
@@ -102,7 +104,8 @@ SELECT c.sha          AS sha,
        b.name         AS benchmark,
        b.metric       AS metric,
        b.unit         AS unit,
-       b.direction    AS direction,
+       CASE b.higher_is_better WHEN 1 THEN 'higher_is_better'
+            ELSE 'lower_is_better' END AS direction,
        res.value      AS value,
        res.n          AS n,
        CASE WHEN res.n = 1 THEN res.value ELSE res.mean END   AS mean,

@@ -324,12 +324,11 @@ static int load_benchmarks(reader *r, const char *glob)
 	size_t cap = 0;
 	int rc, err;
 	if ((err = perfdb_store__prepare(r->store, &st,
-					 "SELECT id, name, metric, unit, direction FROM benchmarks "
+					 "SELECT id, name, metric, unit, higher_is_better FROM benchmarks "
 					 "ORDER BY id")) < 0)
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		bench_row *b;
-		const char *dir;
 		if ((err = grow((void **)&set->benches, &cap, set->nbenches + 1,
 				sizeof(*set->benches))) < 0) {
 			sqlite3_finalize(st);
@@ -341,9 +340,8 @@ static int load_benchmarks(reader *r, const char *glob)
 		b->name = dup_text(sqlite3_column_text(st, 1));
 		b->metric = dup_text(sqlite3_column_text(st, 2));
 		b->unit = dup_text(sqlite3_column_text(st, 3));
-		dir = (const char *)sqlite3_column_text(st, 4);
-		b->direction = dir && strcmp(dir, "higher_is_better") == 0 ? PERFDB_HIGHER_IS_BETTER
-									   : PERFDB_LOWER_IS_BETTER;
+		b->direction = sqlite3_column_int(st, 4) ? PERFDB_HIGHER_IS_BETTER
+							 : PERFDB_LOWER_IS_BETTER;
 		if (!b->name || !b->metric || !b->unit) {
 			sqlite3_finalize(st);
 			return perfdb_error__oom();

@@ -518,7 +518,7 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 		 store, &s->find_bench,
 		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
 	    (err = batch_prepare(store, &s->bench,
-				 "INSERT INTO benchmarks(id, name, metric, unit, direction)", 5,
+				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)", 5,
 				 "a benchmark")) ||
 	    (err =
 		 batch_prepare(store, &s->result,
@@ -704,7 +704,7 @@ static int insert_benchmark(perfdb_store *store, record_stmts *s, const perfdb_r
 	cell_text(&c[1], r->benchmark);
 	cell_text(&c[2], r->metric);
 	cell_text(&c[3], r->unit);
-	cell_text(&c[4], perfdb_direction_name(r->direction));
+	cell_int(&c[4], r->direction == PERFDB_HIGHER_IS_BETTER);
 	return 0;
 }
 

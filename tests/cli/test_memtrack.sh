@@ -101,7 +101,7 @@ expect_match "^recorded 4 results" out "record summary"
 expect_eq "allocations lower_is_better
 leaked_bytes lower_is_better
 peak_heap lower_is_better
-peak_rss lower_is_better" "$(sql m.db "SELECT metric || ' ' || direction FROM benchmarks WHERE name = 'known' ORDER BY metric" | tr -d '\r')" "recorded metrics"
+peak_rss lower_is_better" "$(sql m.db "SELECT metric || ' ' || CASE higher_is_better WHEN 1 THEN 'higher_is_better' ELSE 'lower_is_better' END FROM benchmarks WHERE name = 'known' ORDER BY metric" | tr -d '\r')" "recorded metrics"
 expect_eq "1" "$(sql m.db "SELECT value BETWEEN 876345 AND 876345 + 1024 FROM history WHERE benchmark = 'known' AND metric = 'peak_heap'" | tr -d '\r')" "recorded peak heap"
 expect_eq "1" "$(sql m.db "SELECT value BETWEEN 12345 AND 12345 + 1024 FROM history WHERE benchmark = 'known' AND metric = 'leaked_bytes'" | tr -d '\r')" "recorded leaks"
 finish
