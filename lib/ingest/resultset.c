@@ -23,7 +23,22 @@ typedef struct kv_list {
 	size_t count, cap;
 } kv_list;
 
+/* Result strings and samples live in an arena freed with the resultset: a
+ * large file adds hundreds of thousands of results, and one malloc per
+ * string would cost more than parsing them. Metric and unit strings repeat
+ * on almost every result, so the last few are interned. */
+typedef struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+} chunk;
+
+#define INTERN_SLOTS 8
+
 struct perfdb_resultset {
+	chunk *arena;
+	const char *interned[INTERN_SLOTS];
+	unsigned intern_next;
 	char *meta[PERFDB_META_COUNT_];
 	kv_list tags;
 	kv_list context;
@@ -32,6 +47,42 @@ struct perfdb_resultset {
 	char **warnings;
 	size_t nwarnings, capwarnings;
 };
+
+static void *arena_alloc(perfdb_resultset *rs, size_t size)
+{
+	chunk *c = rs->arena;
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->cap - c->used < size) {
+		size_t cap = size > 65536 ? size : 65536;
+		if (!(c = malloc(sizeof(*c) + cap)))
+			return NULL;
+		c->next = rs->arena;
+		c->used = 0;
+		c->cap = cap;
+		rs->arena = c;
+	}
+	c->used += size;
+	return (char *)c->data + c->used - size;
+}
+
+static const char *arena_str(perfdb_resultset *rs, const char *s, int intern)
+{
+	size_t n = strlen(s) + 1;
+	unsigned i;
+	char *d;
+	if (intern)
+		for (i = 0; i < INTERN_SLOTS; i++)
+			if (rs->interned[i] && strcmp(rs->interned[i], s) == 0)
+				return rs->interned[i];
+	if (!(d = arena_alloc(rs, n)))
+		return NULL;
+	memcpy(d, s, n);
+	if (intern) {
+		rs->interned[rs->intern_next] = d;
+		rs->intern_next = (rs->intern_next + 1) % INTERN_SLOTS;
+	}
+	return d;
+}
 
 static char *dup_str(const char *s)
 {
@@ -102,14 +153,6 @@ static void kv_release(kv_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void result_release(perfdb_result *r)
-{
-	free((char *)r->benchmark);
-	free((char *)r->metric);
-	free((char *)r->unit);
-	free((double *)r->samples);
-}
-
 void perfdb_resultset_free(perfdb_resultset *rs)
 {
 	size_t i;
@@ -119,8 +162,11 @@ void perfdb_resultset_free(perfdb_resultset *rs)
 		free(rs->meta[i]);
 	kv_release(&rs->tags);
 	kv_release(&rs->context);
-	for (i = 0; i < rs->count; i++)
-		result_release(&rs->results[i]);
+	while (rs->arena) {
+		chunk *next = rs->arena->next;
+		free(rs->arena);
+		rs->arena = next;
+	}
 	free(rs->results);
 	for (i = 0; i < rs->nwarnings; i++)
 		free(rs->warnings[i]);
@@ -261,41 +307,35 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 	c.max = scaled(c.max, factor);
 
 	if (r->nsamples) {
-		samples = malloc(r->nsamples * sizeof(*samples));
+		samples = arena_alloc(rs, r->nsamples * sizeof(*samples));
 		if (!samples)
 			return perfdb_error__oom();
 		for (i = 0; i < r->nsamples; i++) {
 			samples[i] = r->samples[i] * factor;
-			if (!isfinite(samples[i])) {
-				free(samples);
-				return perfdb_error__set(
-				    PERFDB_EINVAL,
-				    "benchmark '%s': sample %zu overflows once "
-				    "converted to %s",
-				    r->benchmark, i, unit);
-			}
+			if (!isfinite(samples[i]))
+				return perfdb_error__set(PERFDB_EINVAL,
+							 "benchmark '%s': sample %zu overflows once "
+							 "converted to %s",
+							 r->benchmark, i, unit);
 		}
 	}
 	c.samples = samples;
-	c.benchmark = dup_str(r->benchmark);
-	c.metric = dup_str(r->metric && *r->metric ? r->metric : "value");
-	c.unit = dup_str(unit);
+	c.benchmark = arena_str(rs, r->benchmark, 0);
+	c.metric = arena_str(rs, r->metric && *r->metric ? r->metric : "value", 1);
+	c.unit = arena_str(rs, unit, 1);
 	if (!c.benchmark || !c.metric || !c.unit)
-		goto oom;
+		return perfdb_error__oom();
 
 	if (rs->count == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 64;
 		perfdb_result *res = realloc(rs->results, cap * sizeof(*res));
 		if (!res)
-			goto oom;
+			return perfdb_error__oom();
 		rs->results = res;
 		rs->cap = cap;
 	}
 	rs->results[rs->count++] = c;
 	return 0;
-oom:
-	result_release(&c);
-	return perfdb_error__oom();
 }
 
 size_t perfdb_resultset_count(const perfdb_resultset *rs)
@@ -376,6 +416,16 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 			dst->meta[i] = src->meta[i];
 			src->meta[i] = NULL;
 		}
+	}
+	/* The moved results point into src's arena: dst takes its chunks. */
+	if (src->arena) {
+		chunk *last = src->arena;
+		while (last->next)
+			last = last->next;
+		last->next = dst->arena;
+		dst->arena = src->arena;
+		src->arena = NULL;
+		memset(src->interned, 0, sizeof(src->interned));
 	}
 	if (src->count)
 		memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));

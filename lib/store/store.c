@@ -571,20 +571,25 @@ static int same_benchmark(const perfdb_result *a, const perfdb_result *b)
 /* Benchmarks of one record call: their ids, and which are new. New ids are
  * claimed in an open-addressing table first and inserted in id order later,
  * so hash collisions between two new benchmarks probe like any other. */
+typedef struct id_slot {
+	int64_t id;
+	size_t claim;
+} id_slot;
+
 typedef struct id_plan {
 	int64_t *ids;	      /* ids[i]: the benchmark id of result i */
-	size_t *claim;	      /* table of result index + 1 that claimed a slot, 0 empty */
-	int64_t *claimed;     /* the id in that slot */
+	id_slot *slots;	      /* open addressing: the id and result index + 1 that
+			       * claimed it (0: empty), side by side for one cache miss */
 	size_t cap;	      /* table size, a power of two */
 	unsigned char *state; /* state[i]: what prefetch_ids found for result i's hash */
 } id_plan;
 
-static size_t *plan_slot(id_plan *p, int64_t id)
+static id_slot *plan_slot(id_plan *p, int64_t id)
 {
 	size_t mask = p->cap - 1, i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull) & mask;
-	while (p->claim[i] && p->claimed[i] != id)
+	while (p->slots[i].claim && p->slots[i].id != id)
 		i = (i + 1) & mask;
-	return &p->claim[i];
+	return &p->slots[i];
 }
 
 /* What one statement found out about each result's first-choice id. */
@@ -604,9 +609,19 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 	if (!ids)
 		return perfdb_error__oom();
 	ids[len++] = '[';
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(ids + len, cap - len, "%s%lld", i ? "," : "",
-					(long long)benchmark_hash(perfdb_resultset_get(rs, i)));
+	for (i = 0; i < n; i++) {
+		/* ids are positive and below 2^47: at most 15 digits */
+		char digits[24];
+		int k = 0;
+		uint64_t v = (uint64_t)benchmark_hash(perfdb_resultset_get(rs, i));
+		do
+			digits[k++] = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		if (i)
+			ids[len++] = ',';
+		while (k)
+			ids[len++] = digits[--k];
+	}
 	ids[len++] = ']';
 	ids[len] = '\0';
 	if ((err = perfdb_store__prepare(
@@ -644,7 +659,7 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 {
 	const perfdb_result *r = perfdb_resultset_get(rs, i);
 	int64_t h = benchmark_hash(r);
-	size_t *slot;
+	id_slot *slot;
 	int rc;
 
 	if (state == ID_SAME) {
@@ -653,13 +668,13 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 	}
 	if (state == ID_ABSENT) {
 		slot = plan_slot(p, h);
-		if (!*slot) {
-			*slot = i + 1; /* new: claim it */
-			p->claimed[slot - p->claim] = h;
+		if (!slot->claim) {
+			slot->claim = i + 1; /* new: claim it */
+			slot->id = h;
 			p->ids[i] = h;
 			return 0;
 		}
-		if (same_benchmark(perfdb_resultset_get(rs, *slot - 1), r)) {
+		if (same_benchmark(perfdb_resultset_get(rs, slot->claim - 1), r)) {
 			p->ids[i] = h;
 			return 0;
 		}
@@ -667,8 +682,8 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 	/* A collision: probe forward, asking the table one id at a time. */
 	for (h = (uint64_t)h == ID_MASK ? 1 : h + 1;; h = (uint64_t)h == ID_MASK ? 1 : h + 1) {
 		slot = plan_slot(p, h);
-		if (*slot) {
-			if (same_benchmark(perfdb_resultset_get(rs, *slot - 1), r))
+		if (slot->claim) {
+			if (same_benchmark(perfdb_resultset_get(rs, slot->claim - 1), r))
 				break;
 			continue;
 		}
@@ -676,8 +691,8 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 		sqlite3_bind_int64(s->find_bench, 1, h);
 		rc = sqlite3_step(s->find_bench);
 		if (rc == SQLITE_DONE) {
-			*slot = i + 1;
-			p->claimed[slot - p->claim] = h;
+			slot->claim = i + 1;
+			slot->id = h;
 			break;
 		}
 		if (rc != SQLITE_ROW) {
@@ -751,10 +766,37 @@ typedef struct id_index {
 	size_t index;
 } id_index;
 
-static int by_id(const void *a, const void *b)
+/* Sorts by id with an LSD radix sort over the 47-bit ids (three 16-bit
+ * digits): linear, stable, and several times faster than qsort on the
+ * hundreds of thousands of results a large file brings. tmp holds n items. */
+static void sort_by_id(id_index *items, id_index *tmp, size_t n)
 {
-	int64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
-	return (x > y) - (x < y);
+	static const unsigned shifts[] = {0, 16, 32};
+	size_t *count = calloc(65536, sizeof(*count)), i, k, sum;
+	id_index *from = items, *to = tmp, *swap;
+	if (!count) {
+		/* no memory for the counts: the unsorted order is still correct,
+		 * only the B-tree pages fill less well */
+		return;
+	}
+	for (k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++) {
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[((uint64_t)from[i].id >> shifts[k]) & 0xffff]++;
+		for (i = 0, sum = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[((uint64_t)from[i].id >> shifts[k]) & 0xffff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != items) /* an odd number of passes ends in tmp */
+		memcpy(items, from, n * sizeof(*items));
+	free(count);
 }
 
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
@@ -763,7 +805,7 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	id_plan plan = {0};
 	int64_t commit_id = 0, machine_id = 0, rid = 0;
 	size_t i, k, nnew = 0, n = perfdb_resultset_count(rs);
-	id_index *order = NULL;
+	id_index *order = NULL, *tmp = NULL;
 	int err;
 
 	if (store->flags & PERFDB_STORE_READONLY)
@@ -778,12 +820,12 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	for (plan.cap = 16; plan.cap < 2 * n; plan.cap *= 2)
 		;
 	plan.ids = malloc(n * sizeof(*plan.ids));
-	plan.claim = calloc(plan.cap, sizeof(*plan.claim));
-	plan.claimed = malloc(plan.cap * sizeof(*plan.claimed));
+	plan.slots = calloc(plan.cap, sizeof(*plan.slots));
 	plan.state = malloc(n);
 	order = malloc(n * sizeof(*order));
+	tmp = malloc(n * sizeof(*tmp));
 	st = calloc(1, sizeof(*st));
-	if (!plan.ids || !plan.claim || !plan.claimed || !plan.state || !order || !st) {
+	if (!plan.ids || !plan.slots || !plan.state || !order || !tmp || !st) {
 		err = perfdb_error__oom();
 		goto out;
 	}
@@ -802,12 +844,12 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 
 	/* New benchmarks, in id order. */
 	for (k = 0; k < plan.cap; k++) {
-		if (plan.claim[k]) {
-			order[nnew].index = plan.claim[k] - 1;
-			order[nnew++].id = plan.claimed[k];
+		if (plan.slots[k].claim) {
+			order[nnew].index = plan.slots[k].claim - 1;
+			order[nnew++].id = plan.slots[k].id;
 		}
 	}
-	qsort(order, nnew, sizeof(*order), by_id);
+	sort_by_id(order, tmp, nnew);
 	for (i = 0; i < nnew; i++)
 		if ((err = insert_benchmark(store, st, perfdb_resultset_get(rs, order[i].index),
 					    order[i].id)))
@@ -821,7 +863,7 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 		order[i].index = i;
 		order[i].id = plan.ids[i];
 	}
-	qsort(order, n, sizeof(*order), by_id);
+	sort_by_id(order, tmp, n);
 	for (i = 1; i < n; i++) {
 		if (order[i].id == order[i - 1].id) {
 			const perfdb_result *r = perfdb_resultset_get(rs, order[i].index);
@@ -848,10 +890,10 @@ fail:
 	perfdb_store__rollback(store);
 out:
 	free(plan.ids);
-	free(plan.claim);
-	free(plan.claimed);
+	free(plan.slots);
 	free(plan.state);
 	free(order);
+	free(tmp);
 	free(st);
 	return err;
 }
