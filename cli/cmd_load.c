@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "measure.h"
@@ -227,12 +228,32 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-/* Each request: run the command once. A spawn that fails is code -1. */
+/* Each request: run the command once. A spawn that fails is code -1.
+ *
+ * Ctrl-C on a terminal signals the whole foreground process group: the
+ * commands in flight die of the same SIGINT that stops perfdb. Those are not
+ * failures of the system under test, so they are discarded. The child's
+ * death can be seen before perfdb's own handler has run, hence the short
+ * wait for it (a command killed by a SIGINT of its own still counts). */
 static int request(void *ctx)
 {
 	perfdb_command_sample s;
+	int i;
+	/* Interrupted: start nothing more (the progress callback stops the
+	 * workers within its interval; a request started now would not be
+	 * killed by the Ctrl-C and could keep perfdb waiting for it). */
+	if (interrupted)
+		return PERFDB_LOADTEST_DISCARD;
 	if (perfdb_command_exec(ctx, &s) != 0)
 		return -1;
+	if (s.signal == SIGINT) {
+		for (i = 0; i < 100 && !interrupted; i++) {
+			struct timespec ms = {0, 1000000};
+			nanosleep(&ms, NULL);
+		}
+		if (interrupted)
+			return PERFDB_LOADTEST_DISCARD;
+	}
 	return s.exit_code;
 }
 

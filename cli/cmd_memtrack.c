@@ -58,7 +58,8 @@ static const cli_command_info info = {
     "profilers do): figures become unbiased estimates at a fraction of the cost.\n"
     "Peak RSS includes the tracker's own memory (16 bytes per tracked block).\n"
     "Processes CMD forks are tracked separately and not included. A command that\n"
-    "fails is reported, not recorded, and the exit code is 3.",
+    "fails is reported, not recorded, and the exit code is 3. With --format json the\n"
+    "command's standard output goes to standard error, so that stdout is the JSON alone.",
     options,
 };
 
@@ -203,6 +204,10 @@ static int spawn_tracked(char **argv, const char *lib, const char *prefix, const
 		}
 		if (a->unwind)
 			setenv("PERFDB_MEMTRACK_UNWIND", a->unwind, 1);
+		/* The JSON document is perfdb's stdout: the command's own output
+		 * would corrupt it (`perfdb memtrack --format json -- ls > h.json`). */
+		if (a->json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(argv[0], argv);
 		e = errno;
 		if (write(errpipe[1], &e, sizeof(e)) < 0)

@@ -173,6 +173,9 @@ static void closed_loop(worker *w)
 			u->first_ns = start;
 		rc = fn(ctx);
 		end = perfdb_timer__monotonic_ns();
+		u->next_ns = end + sh->think_ns;
+		if (__builtin_expect(rc == PERFDB_LOADTEST_DISCARD, 0))
+			continue;
 		perfdb_histogram_record(&w->latency, end - start);
 		w->requests++;
 		if (rc != 0) {
@@ -181,7 +184,6 @@ static void closed_loop(worker *w)
 		}
 		atomic_store_explicit(&w->done, w->requests, memory_order_relaxed);
 		w->end_ns = end;
-		u->next_ns = end + sh->think_ns;
 	}
 	/* Tickets claimed and unused are simply not run: requests counts what
 	 * was done, and the total is reached by the other workers' claims. */
@@ -205,10 +207,12 @@ static void open_loop(worker *w)
 		if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
 			break;
 		start = wait_until(intended);
-		if (start - intended > sh->late_ns)
-			w->late++;
 		rc = fn(ctx);
 		end = perfdb_timer__monotonic_ns();
+		if (__builtin_expect(rc == PERFDB_LOADTEST_DISCARD, 0))
+			continue;
+		if (start - intended > sh->late_ns)
+			w->late++;
 		perfdb_histogram_record(&w->latency, end - intended);
 		perfdb_histogram_record(&w->service, end - start);
 		w->requests++;

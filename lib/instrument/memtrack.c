@@ -585,13 +585,16 @@ static inline __attribute__((always_inline)) unsigned unwind(mt_thread *t, uintp
 	if ((uintptr_t)fp >= hi || (uintptr_t)fp < t->stack_lo)
 		return 1; /* on a signal stack, or bounds unknown */
 	while (n < mt_g.depth) {
-		uintptr_t *next = (uintptr_t *)fp[0];
-		if (next <= fp || (uintptr_t)(next + 2) > hi || ((uintptr_t)next & 7))
+		/* Compared as integers, never as next + 2: a garbage frame pointer
+		 * near the top of the address space (code without frame pointers
+		 * leaves anything in %rbp) would wrap past the bound and fault. */
+		uintptr_t next = fp[0];
+		if (next <= (uintptr_t)fp || next > hi - 2 * sizeof(uintptr_t) || (next & 7))
 			break;
-		if (next[1] < 4096)
+		fp = (uintptr_t *)next;
+		if (fp[1] < 4096)
 			break;
-		out[n++] = next[1];
-		fp = next;
+		out[n++] = fp[1];
 	}
 	return n;
 }
@@ -656,9 +659,9 @@ static __attribute__((noinline)) void *alloc_tracked(mt_thread *t, size_t size, 
 		while (((size_t)1 << al2) < align)
 			al2++;
 		if (size > SIZE_MAX - align)
-			return NULL;
+			goto too_big;
 	} else if (size > SIZE_MAX - MT_HDR) {
-		return NULL;
+		goto too_big;
 	}
 	n = unwind(t, frames, fp, ret0);
 	site = site_find(frames, n);
@@ -671,6 +674,9 @@ static __attribute__((noinline)) void *alloc_tracked(mt_thread *t, size_t size, 
 	if (base && zero && al2)
 		memset((unsigned char *)base + ((size_t)1 << al2), 0, size);
 	return finish(t, base, size, site, al2);
+too_big:
+	errno = ENOMEM; /* as malloc says it: callers test errno after NULL */
+	return NULL;
 }
 
 static inline __attribute__((always_inline)) void *alloc_common(size_t size, size_t align, int zero,
@@ -791,8 +797,10 @@ static void *realloc_common(void *p, size_t size, uintptr_t *fp, uintptr_t ret0)
 		}
 		goto move;
 	}
-	if (size > SIZE_MAX - MT_HDR)
+	if (size > SIZE_MAX - MT_HDR) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	n = unwind(t, frames, fp, ret0);
 	site = site_find(frames, n);
 	if (MT_IS_OURS(tag) && MT_TAG_ALIGN_LOG2(tag) == 0) {

@@ -121,4 +121,27 @@ expect_exit 0 "$PERFDB" load -n 2 --db x.db -- true
 expect_match 'take effect only with --record' err "unused record options"
 [ ! -e x.db ] || fail "x.db created without --record"
 
+# Ctrl-C on a terminal signals the whole process group: the commands in flight
+# die of the same SIGINT as perfdb. The summary covers the requests done, and
+# those killed requests are not counted as failures (they were exit 130).
+mkdir started
+# (A background job of a script ignores SIGINT, and so would the commands:
+# python3 restores the default, as a command started from a terminal has it.)
+setsid "$PERFDB" load --duration 60 --users 2 --format json -- python3 -c \
+	'import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+open(os.path.join(sys.argv[1], str(os.getpid())), "w").close()
+time.sleep(30)' "$T/started" >int.json 2>int.err &
+load_pid=$!
+for _ in $(seq 1 200); do
+	[ "$(find started -type f | wc -l)" -ge 2 ] && break
+	sleep 0.05
+done
+kill -INT -- "-$(ps -o pgid= -p "$load_pid" | tr -d ' ')"
+wait "$load_pid"
+expect_eq "0" "$?" "interrupted load exits 0"
+expect_eq "0 0 True" "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["requests"], d["failures"], d["stopped"])' int.json)" \
+	"requests killed by the Ctrl-C are not failures"
+expect_match 'interrupted: the figures cover the requests done' int.err "interrupted warning"
+
 finish

@@ -90,6 +90,30 @@ expect_eq "100000 25000" "$(json dlopen.json '" ".join(str(total("top_by_bytes",
 expect_exit 0 "$PERFDB" memtrack --sample 4K --unwind fp --depth 2 -- "$P/prog_memtrack_threads"
 expect_exit 0 "$PERFDB" memtrack --unwind dwarf -- "$P/prog_memtrack_fork"
 
+# --- allocator corner cases (the program checks itself and exits 1 on a wrong
+# answer): realloc grow/shrink/0/overflow, calloc and reallocarray overflow
+# (NULL, ENOMEM), malloc(0), free(NULL), malloc_usable_size, alignments up to
+# 1 MiB, and callers whose frame-pointer chain holds garbage near the top of
+# the address space (the fp unwinder must stop, not fault).
+for mode in "--unwind fp" "--unwind dwarf" "--sample 64 --unwind fp"; do
+	# shellcheck disable=SC2086
+	expect_exit 0 "$PERFDB" memtrack --format json $mode -- "$P/prog_memtrack_edge"
+	cp out edge.json
+	expect_eq "True" "$(json edge.json 'd["exit_status"] == 0')" "corner cases, $mode"
+done
+expect_exit 0 "$PERFDB" memtrack --format json -- "$P/prog_memtrack_edge"
+cp out edge.json
+expect_eq "True" "$(json edge.json '4196 <= d["leaked_bytes"] <= 4196 + 1024')" "corner cases: leaks"
+
+# --- with --format json, stdout is the document alone: the command's own
+# output goes to stderr.
+expect_exit 0 "$PERFDB" memtrack --format json -- /bin/echo hello-from-the-command
+cp out echo.json
+expect_eq "0" "$(json echo.json 'd["exit_status"]')" "json stdout parses with a talking command"
+expect_match 'hello-from-the-command' err "the command's output on stderr"
+expect_exit 0 "$PERFDB" memtrack -- /bin/echo hello-from-the-command
+expect_match 'hello-from-the-command' out "text mode: the command's output on stdout"
+
 # --- a failing command is reported, not recorded ------------------------------------------
 expect_exit 3 "$PERFDB" memtrack --record --db fail.db -- /bin/false
 expect_match "exited with status 1; nothing recorded" err "failed command"

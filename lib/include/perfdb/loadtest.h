@@ -45,8 +45,20 @@
 extern "C" {
 #endif
 
-/** The function under load: 0 success, anything else a failure with that code. */
+/**
+ * The function under load: 0 success, PERFDB_LOADTEST_DISCARD not a request
+ * at all, anything else a failure with that code.
+ */
 typedef int (*perfdb_loadtest_fn)(void *ctx);
+
+/**
+ * Returned by the function under load for a call that must not count: it is
+ * left out of the requests, the failures and the latencies. For a request cut
+ * short by the test's own teardown, e.g. a command killed by the Ctrl-C that
+ * also stops `perfdb load`; never for a real failure. In the closed model by
+ * count the call still uses up its request, so fewer are counted.
+ */
+#define PERFDB_LOADTEST_DISCARD INT32_MIN
 
 /** Progress of a running test, passed to the progress callback. */
 typedef struct perfdb_loadtest_progress {
