@@ -120,8 +120,15 @@ enum {
 	CLI_OPT_FIRST_FREE /* commands number their own long-only options from here */
 };
 
+/* The --db option, the same line in every command that opens the database. */
+#define CLI_DB_OPTION                                                                              \
+	{                                                                                          \
+		"db", CLI_OPT_DB, "PATH",                                                          \
+		    "database file (default: $PERFDB_DB, perfdb.yaml's database, perfdb.db)"       \
+	}
+
 #define CLI_RECORD_OPTIONS                                                                         \
-	{"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},         \
+	CLI_DB_OPTION,                                                                             \
 	    {"commit", CLI_OPT_COMMIT, "REV",                                                      \
 	     "commit to record for (default: CI variables, then git HEAD)"},                       \
 	    {"branch", CLI_OPT_BRANCH, "NAME", "branch (default: CI variables, then git)"},        \

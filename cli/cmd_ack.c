@@ -10,7 +10,7 @@ static const cli_option options[] = {
     {"ignore", OPT_IGNORE, NULL, "mark the alert ignored (noise) instead of acknowledged"},
     {"reopen", OPT_REOPEN, NULL, "open the alert again"},
     {"note", OPT_NOTE, "TEXT", "why (kept with the alert)"},
-    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    CLI_DB_OPTION,
     {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
     CLI_OPT_END,
 };

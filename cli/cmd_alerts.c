@@ -8,7 +8,7 @@ enum { OPT_ALL = 'a', OPT_FORMAT = 'f', OPT_CONFIG = CLI_OPT_FIRST_FREE };
 static const cli_option options[] = {
     {"all", OPT_ALL, NULL, "also list acknowledged and ignored alerts"},
     {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
-    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    CLI_DB_OPTION,
     {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
     CLI_OPT_END,
 };

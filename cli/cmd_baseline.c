@@ -10,7 +10,7 @@ static const cli_option options[] = {
     {"note", OPT_NOTE, "TEXT", "set: a note kept with the baseline"},
     {"branch", OPT_BRANCH, "NAME", "set: the branch the baseline belongs to"},
     {"format", OPT_FORMAT, "FORMAT", "list: table, csv or json (default: table)"},
-    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    CLI_DB_OPTION,
     {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
     CLI_OPT_END,
 };

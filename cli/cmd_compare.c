@@ -23,7 +23,7 @@ static const cli_option options[] = {
     {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change for a verdict (default 5)"},
     {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
     {"window", OPT_WINDOW, "N", "commits before REV_A whose spread judges series without samples"},
-    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    CLI_DB_OPTION,
     {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
     {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},
     CLI_OPT_END,

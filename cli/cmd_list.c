@@ -6,7 +6,7 @@
 enum { OPT_FORMAT = 'f' };
 
 static const cli_option options[] = {
-    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},
+    CLI_DB_OPTION,
     {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
     CLI_OPT_END,
 };

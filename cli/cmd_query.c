@@ -6,7 +6,7 @@
 enum { OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
-    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, then perfdb.db)"},
+    CLI_DB_OPTION,
     {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
     {"no-header", OPT_NO_HEADER, NULL, "leave out the header line (table and csv)"},
     CLI_OPT_END,

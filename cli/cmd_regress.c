@@ -37,7 +37,7 @@ static const cli_option options[] = {
     {"machine", OPT_MACHINE, "NAME", "only series of this machine"},
     {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
     {"format", OPT_FORMAT, "FORMAT", "text, json, markdown, junit or csv (default: text)"},
-    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    CLI_DB_OPTION,
     {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
     {"dry-run", OPT_DRY_RUN, NULL, "do not store the findings as alerts"},
     {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},

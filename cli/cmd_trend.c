@@ -21,7 +21,7 @@ static const cli_option options[] = {
     {"machine", OPT_MACHINE, "NAME", "only series of this machine"},
     {"svg", OPT_SVG, "FILE", "also write a standalone SVG chart, one panel per series"},
     {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
-    {"db", CLI_OPT_DB, "PATH", "database file (default: $PERFDB_DB, the config, perfdb.db)"},
+    CLI_DB_OPTION,
     {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
     {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},
     CLI_OPT_END,

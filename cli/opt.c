@@ -38,8 +38,7 @@ int cli_usage_error(const cli_command_info *info, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cli_err("%s: %s", info->name, msg);
-	cli_err("try 'perfdb %s --help'", info->name);
+	cli_err("%s: %s; try 'perfdb %s --help'", info->name, msg, info->name);
 	return CLI_EXIT_USAGE;
 }
 
