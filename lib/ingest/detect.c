@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/reader.h"
 #include "util/error.h"
 
 static const struct {
@@ -236,6 +237,55 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 
 /* --- entry points ---------------------------------------------------------- */
 
+static int read_format(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+		       perfdb_format fmt)
+{
+	switch (fmt) {
+	case PERFDB_FORMAT_GBENCH: return perfdb_ingest__gbench(rs, data, len, name);
+	case PERFDB_FORMAT_HYPERFINE: return perfdb_ingest__hyperfine(rs, data, len, name);
+	case PERFDB_FORMAT_NATIVE_JSON: return perfdb_ingest__native_json(rs, data, len, name);
+	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
+	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
+	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
+	}
+}
+
+/* A second input into a resultset that already has results (perfdb record
+ * a.json b.json): one run holds a series once, so a result that an earlier
+ * input already gave is refused here, where the file can still be named. */
+static int read_more(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+		     perfdb_format fmt)
+{
+	perfdb_ingest_index idx = PERFDB_INGEST_INDEX_INIT;
+	perfdb_resultset *more = NULL;
+	size_t i, found;
+	int err;
+
+	if ((err = perfdb_resultset_new(&more)) || (err = read_format(more, data, len, name, fmt)))
+		goto out;
+	for (i = 0; i < perfdb_resultset_count(rs); i++) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		if ((err = perfdb_ingest__index_add(&idx, r->benchmark, r->metric, i, &found)) < 0)
+			goto out;
+	}
+	for (i = 0; i < perfdb_resultset_count(more); i++) {
+		const perfdb_result *r = perfdb_resultset_get(more, i);
+		if (perfdb_ingest__index_find(&idx, r->benchmark, r->metric, &found) &&
+		    strcmp(perfdb_resultset_get(rs, found)->unit, r->unit) == 0) {
+			err = perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL,
+						  "benchmark '%s' metric '%s' is also in an earlier "
+						  "input of this run; record the files separately",
+						  r->benchmark, r->metric);
+			goto out;
+		}
+	}
+	err = perfdb_resultset_merge(rs, more);
+out:
+	perfdb_ingest__index_release(&idx);
+	perfdb_resultset_free(more);
+	return err < 0 ? err : 0;
+}
+
 int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, const char *name,
 			 perfdb_format fmt)
 {
@@ -257,14 +307,9 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
 		    "YAML (a 'results' list), nor CSV with a 'benchmark' column; name the format "
 		    "with --format gbench|hyperfine|json|yaml|csv");
-	switch (fmt) {
-	case PERFDB_FORMAT_GBENCH: return perfdb_ingest__gbench(rs, data, len, name);
-	case PERFDB_FORMAT_HYPERFINE: return perfdb_ingest__hyperfine(rs, data, len, name);
-	case PERFDB_FORMAT_NATIVE_JSON: return perfdb_ingest__native_json(rs, data, len, name);
-	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
-	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
-	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
-	}
+	if (perfdb_resultset_count(rs) == 0)
+		return read_format(rs, data, len, name, fmt);
+	return read_more(rs, data, len, name, fmt);
 }
 
 /* Reads all of fd: regular files, pipes and /proc files alike. */

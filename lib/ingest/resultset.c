@@ -350,12 +350,29 @@ const perfdb_result *perfdb_resultset_get(const perfdb_resultset *rs, size_t i)
 
 int perfdb_resultset_warn(perfdb_resultset *rs, const char *fmt, ...)
 {
-	char buf[1024];
-	char *copy;
+	char buf[1024], *copy;
+	size_t i, n;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* The same warning again (an errored benchmark in every repetition)
+	 * is counted on the first one rather than repeated. */
+	n = strlen(buf);
+	for (i = 0; i < rs->nwarnings; i++) {
+		const char *w = rs->warnings[i];
+		unsigned long times = 1;
+		if (strncmp(w, buf, n) != 0)
+			continue;
+		if (w[n] != '\0' && sscanf(w + n, " (%lu times)", &times) != 1)
+			continue;
+		if (!(copy = malloc(n + 32)))
+			return perfdb_error__oom();
+		snprintf(copy, n + 32, "%s (%lu times)", buf, times + 1);
+		free(rs->warnings[i]);
+		rs->warnings[i] = copy;
+		return 0;
+	}
 	if (rs->nwarnings == rs->capwarnings) {
 		size_t cap = rs->capwarnings ? rs->capwarnings * 2 : 8;
 		char **w = realloc(rs->warnings, cap * sizeof(*w));

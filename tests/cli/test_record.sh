@@ -74,6 +74,13 @@ expect_match 'empty' err "empty stdin"
 cmp -s h.db before.db || fail "bad input changed the database"
 expect_eq "2" "$(sql h.db "SELECT count(*) FROM runs" | tr -d '\r')" "no run added by bad input"
 
+# the same series in two files of one run: refused, naming the second file
+cp a.json again.json
+expect_exit 2 "$PERFDB" record --db h.db --commit c2 --machine m1 a.json again.json
+expect_eq 1 "$(wc -l < err)" "one-line duplicate error"
+expect_match "again.json: .*parse.* also in an earlier input" err "names the second file"
+cmp -s h.db before.db || fail "duplicate input changed the database"
+
 # a corrupt database: exit 3, file unchanged
 head -c 4096 /dev/urandom > corrupt.db
 cp corrupt.db corrupt.before

@@ -126,6 +126,22 @@ static void test_resultset__merge_moves_and_keeps_dst_meta(void **state)
 	perfdb_resultset_free(NULL);
 }
 
+static void test_resultset__repeated_warnings_are_counted(void **state)
+{
+	perfdb_resultset *rs;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_resultset_warn(rs, "benchmark '%s' failed: boom", "BM_Err");
+	perfdb_resultset_warn(rs, "benchmark 'BM_Other' failed: boom");
+	perfdb_resultset_warn(rs, "benchmark '%s' failed: boom", "BM_Err");
+	perfdb_resultset_warn(rs, "benchmark '%s' failed: boom", "BM_Err");
+	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
+	assert_string_equal(perfdb_resultset_warning(rs, 0),
+			    "benchmark 'BM_Err' failed: boom (3 times)");
+	assert_string_equal(perfdb_resultset_warning(rs, 1), "benchmark 'BM_Other' failed: boom");
+	perfdb_resultset_free(rs);
+}
+
 static void test_resultset__direction_parse(void **state)
 {
 	perfdb_direction d;
@@ -158,6 +174,7 @@ int main(void)
 	    cmocka_unit_test(test_resultset__add_scales_everything_together),
 	    cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
 	    cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
+	    cmocka_unit_test(test_resultset__repeated_warnings_are_counted),
 	    cmocka_unit_test(test_resultset__direction_parse),
 	    cmocka_unit_test(test_resultset__time_parse),
 	};
