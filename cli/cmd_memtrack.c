@@ -157,11 +157,33 @@ static int on_option(void *ctx, int id, const char *arg)
 	}
 }
 
+/* The tracker beside an installed perfdb: PREFIX/bin/perfdb finds
+ * PREFIX/lib/libperfdb_memtrack.so wherever PREFIX was installed to. */
+static const char *tracker_beside_binary(void)
+{
+	static char path[4096];
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return NULL;
+	*slash = '\0';
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", exe, PERFDB_MEMTRACK_FROM_BINDIR) >=
+	    sizeof(path))
+		return NULL;
+	return access(path, R_OK) == 0 ? path : NULL;
+}
+
 static const char *find_tracker(void)
 {
-	const char *env = getenv("PERFDB_MEMTRACK_LIB");
+	const char *env = getenv("PERFDB_MEMTRACK_LIB"), *beside;
 	if (env && *env)
 		return access(env, R_OK) == 0 ? env : NULL;
+	if ((beside = tracker_beside_binary()))
+		return beside;
 	if (*PERFDB_MEMTRACK_BUILD_PATH && access(PERFDB_MEMTRACK_BUILD_PATH, R_OK) == 0)
 		return PERFDB_MEMTRACK_BUILD_PATH;
 	if (*PERFDB_MEMTRACK_INSTALL_PATH && access(PERFDB_MEMTRACK_INSTALL_PATH, R_OK) == 0)
@@ -394,7 +416,7 @@ static void remove_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char path[4200];
+	char path[4096 + 512];
 	if (d) {
 		while ((e = readdir(d)))
 			if (e->d_name[0] != '.') {
@@ -412,7 +434,8 @@ int cmd_memtrack(int argc, char **argv)
 	perfdb_memtrack_snapshot *snap = NULL;
 	top_lists t = {0};
 	const char *lib;
-	char dir[] = "/tmp/perfdb-memtrack.XXXXXX", prefix[64], path[128], mine[48];
+	char dir[4096], prefix[4200], path[4300], mine[48];
+	const char *tmp = getenv("TMPDIR");
 	char *cmdline = NULL;
 	struct rusage ru;
 	pid_t pid = 0;
@@ -440,6 +463,7 @@ int cmd_memtrack(int argc, char **argv)
 				PERFDB_MEMTRACK_BUILD_PATH, PERFDB_MEMTRACK_INSTALL_PATH);
 		return CLI_EXIT_DB;
 	}
+	snprintf(dir, sizeof(dir), "%s/perfdb-memtrack.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		cli_err("cannot create a scratch directory: %s", strerror(errno));
 		return CLI_EXIT_DB;
