@@ -17,12 +17,26 @@ struct perfdb_comparison {
 	char *sha[2];
 };
 
+/* A point's observations: its samples, or, when its runs stored none, the
+ * runs' values (a run's single value is its one sample; see regress.c). */
+static const double *observations(const perfdb_series_point *p, size_t *n)
+{
+	if (p->nsamples) {
+		*n = p->nsamples;
+		return p->samples;
+	}
+	*n = p->run_values ? p->nruns : 0;
+	return p->run_values;
+}
+
 static double level(const perfdb_series_point *p, double *scratch)
 {
-	if (!p->nsamples)
+	size_t n;
+	const double *x = observations(p, &n);
+	if (!p->nsamples && n < 2)
 		return p->value;
-	memcpy(scratch, p->samples, p->nsamples * sizeof(*scratch));
-	return perfdb_stats_median_inplace(scratch, p->nsamples);
+	memcpy(scratch, x, n * sizeof(*scratch));
+	return perfdb_stats_median_inplace(scratch, n);
 }
 
 void perfdb_comparison_free(perfdb_comparison *c)
@@ -129,14 +143,14 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 		const perfdb_series_point *xa = NULL, *xb = NULL;
 		perfdb_benchmark_config bc;
 		double thr = o.threshold;
-		size_t k, ia = 0, need = 2 * s->npoints + 8;
+		size_t k, ia = 0, need = 2 * s->npoints + 8, na, nb;
 		perfdb_config_match(o.config, s->benchmark, &bc);
 		if (bc.ignore)
 			continue;
 		if (!isnan(bc.threshold))
 			thr = bc.threshold;
 		for (k = 0; k < s->npoints; k++) {
-			need += s->points[k].nsamples;
+			need += s->points[k].nsamples + s->points[k].nruns;
 			if (s->points[k].commit_id == ida) {
 				xa = &s->points[k];
 				ia = k;
@@ -175,10 +189,12 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 		}
 		if (r->value_a != 0)
 			r->change_pct = 100 * (r->value_b - r->value_a) / fabs(r->value_a);
-		if (xa->nsamples >= 2 && xb->nsamples >= 2) {
-			r->p_value =
-			    perfdb_regress__samples_p(xa->samples, xa->nsamples, xb->samples,
-						      xb->nsamples, 1 - o.confidence, &r->method);
+		observations(xa, &na);
+		observations(xb, &nb);
+		if (na >= 2 && nb >= 2) {
+			r->p_value = perfdb_regress__samples_p(observations(xa, &na), na,
+							       observations(xb, &nb), nb,
+							       1 - o.confidence, &r->method);
 		} else {
 			r->p_value = window_p(s, ia, r->value_a, r->value_b, scratch);
 			if (!isnan(r->p_value))

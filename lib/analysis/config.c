@@ -12,6 +12,7 @@
 
 #include <yaml.h>
 
+#include "analysis/regress_internal.h"
 #include "perfdb/config.h"
 #include "util/error.h"
 
@@ -20,6 +21,8 @@ typedef struct override {
 	double threshold;
 	perfdb_direction direction;
 	int ignore; /* -1 unset, 0, 1 */
+	int has_method;
+	perfdb_method method;
 } override;
 
 struct perfdb_config {
@@ -174,10 +177,17 @@ static int parse_override(parse *p, yaml_node_t *map, override *o)
 		} else if (!strcmp(key, "ignore")) {
 			if ((err = get_bool(p, v, "ignore", &o->ignore)) < 0)
 				return err;
+		} else if (!strcmp(key, "method")) {
+			if (!scalar(v) || perfdb_method_parse(&o->method, scalar(v)) < 0)
+				return node_error(p, v, "method",
+						  "expected auto, percent, ttest, mannwhitney, "
+						  "zscore or changepoint");
+			o->has_method = 1;
 		} else {
 			char msg[200];
 			snprintf(msg, sizeof(msg),
-				 "unknown key '%s' (match, threshold, direction, ignore)", key);
+				 "unknown key '%s' (match, threshold, direction, ignore, method)",
+				 key);
 			return node_error(p, k, key, msg);
 		}
 	}
@@ -334,6 +344,8 @@ void perfdb_config_match(const perfdb_config *cfg, const char *benchmark,
 	out->threshold = NAN;
 	out->direction = PERFDB_DIRECTION_UNSET;
 	out->ignore = 0;
+	out->has_method = 0;
+	out->method = PERFDB_METHOD_AUTO;
 	if (!cfg || !benchmark)
 		return;
 	for (i = 0; i < cfg->noverrides; i++) {
@@ -346,5 +358,18 @@ void perfdb_config_match(const perfdb_config *cfg, const char *benchmark,
 			out->direction = o->direction;
 		if (o->ignore >= 0)
 			out->ignore = o->ignore;
+		if (o->has_method) {
+			out->has_method = 1;
+			out->method = o->method;
+		}
 	}
+}
+
+int perfdb_config__sets_method(const perfdb_config *cfg)
+{
+	size_t i;
+	for (i = 0; cfg && i < cfg->noverrides; i++)
+		if (cfg->overrides[i].has_method)
+			return 1;
+	return 0;
 }

@@ -362,14 +362,22 @@ typedef struct sview {
 	size_t bufcap;
 	perfdb_method method;
 	double alpha;
+	double thr; /* the series' threshold, percent */
 } sview;
 
+/* A run that stored no samples has its value as its one sample, so the level
+ * of a commit run several times that way is the median of the runs' values. */
 static double point_location(const perfdb_series_point *p, double *scratch)
 {
-	if (p->nsamples == 0)
-		return p->value;
-	memcpy(scratch, p->samples, p->nsamples * sizeof(*scratch));
-	return perfdb_stats_median_inplace(scratch, p->nsamples);
+	if (p->nsamples) {
+		memcpy(scratch, p->samples, p->nsamples * sizeof(*scratch));
+		return perfdb_stats_median_inplace(scratch, p->nsamples);
+	}
+	if (p->nruns >= 2 && p->run_values) {
+		memcpy(scratch, p->run_values, p->nruns * sizeof(*scratch));
+		return perfdb_stats_median_inplace(scratch, p->nruns);
+	}
+	return p->value;
 }
 
 /* A group of evidence: points [a, b) of the view, or the baseline point. */
@@ -379,14 +387,30 @@ typedef struct group {
 	size_t n;
 } group;
 
-static size_t pool(const group *g, double *out)
+/*
+ * The observations of a group, pooled: each point's stored samples. With
+ * runs, a point that stored none gives each run's value instead (a run's
+ * single value is its one sample), so three single-value runs of a commit
+ * are three observations. Without runs (inside change-point detection) it
+ * is all or nothing: there a group of single-value commits is judged on its
+ * commit levels, never as if they were repetitions.
+ */
+static size_t pool(const group *g, double *out, int runs)
 {
 	size_t i, k = 0;
 	for (i = 0; i < g->n; i++) {
-		if (!g->pts[i].nsamples)
-			return 0; /* all or nothing: mixing samples and values is wrong */
-		memcpy(out + k, g->pts[i].samples, g->pts[i].nsamples * sizeof(*out));
-		k += g->pts[i].nsamples;
+		const perfdb_series_point *p = &g->pts[i];
+		if (p->nsamples) {
+			memcpy(out + k, p->samples, p->nsamples * sizeof(*out));
+			k += p->nsamples;
+		} else if (!runs) {
+			return 0;
+		} else if (p->run_values) {
+			memcpy(out + k, p->run_values, p->nruns * sizeof(*out));
+			k += p->nruns;
+		} else {
+			out[k++] = p->value;
+		}
 	}
 	return k;
 }
@@ -448,65 +472,11 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 	return 2 * (1 - perfdb_stats_t_cdf(tt, (double)(n - 2)));
 }
 
-/*
- * The p-value of "cur differs from ref" by the view's method, and the name
- * of the test used. spread (may be NULL) is a window whose values give the
- * noise when ref is a single commit without samples.
- */
-static double test_groups(const sview *v, const group *ref, const group *cur, const group *spread,
-			  const char **name)
+/* The auto method's choice of test (see test_groups). */
+static double auto_test(const sview *v, const group *ref, const group *cur, const group *spread,
+			const double *sa, size_t na, const double *sb, size_t nb, const char **name)
 {
 	perfdb_test_result t;
-	size_t na = 0, nb = 0;
-	double *sa = v->buf, *sb = NULL;
-	perfdb_method m = v->method;
-
-	if (m == PERFDB_METHOD_PERCENT) {
-		*name = "percent";
-		return NAN;
-	}
-	if (m != PERFDB_METHOD_CHANGEPOINT && m != PERFDB_METHOD_ZSCORE) {
-		na = pool(ref, sa);
-		sb = sa + na;
-		nb = na ? pool(cur, sb) : 0;
-	}
-	switch (m) {
-	case PERFDB_METHOD_TTEST:
-		*name = "ttest";
-		if (na >= 2 && nb >= 2 &&
-		    perfdb_stats_welch(&t, sa, na, sb, nb, PERFDB_TWO_SIDED) == 0)
-			return t.p_value;
-		if (ref->n >= 2 && cur->n >= 2 &&
-		    perfdb_stats_welch(&t, ref->loc, ref->n, cur->loc, cur->n, PERFDB_TWO_SIDED) ==
-			0)
-			return t.p_value;
-		return 1;
-	case PERFDB_METHOD_MANNWHITNEY:
-		*name = "mannwhitney";
-		if (na >= 2 && nb >= 2 &&
-		    perfdb_stats_mannwhitney(&t, sa, na, sb, nb, PERFDB_TWO_SIDED) == 0)
-			return t.p_value;
-		if (ref->n >= 2 && cur->n >= 2 &&
-		    perfdb_stats_mannwhitney(&t, ref->loc, ref->n, cur->loc, cur->n,
-					     PERFDB_TWO_SIDED) == 0)
-			return t.p_value;
-		return 1;
-	case PERFDB_METHOD_ZSCORE: {
-		const group *s = ref->n >= 3 ? ref : spread;
-		*name = "zscore";
-		if (!s || s->n < 3)
-			return 1;
-		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2));
-	}
-	case PERFDB_METHOD_CHANGEPOINT:
-		*name = "changepoint";
-		if (ref->n >= 2 && cur->n >= 2 &&
-		    perfdb_stats_mannwhitney(&t, ref->loc, ref->n, cur->loc, cur->n,
-					     PERFDB_TWO_SIDED) == 0)
-			return t.p_value;
-		return 1;
-	default: break;
-	}
 	/* auto: decide on per-commit locations, whose spread includes the
 	 * run-to-run noise that repetitions of one run share (pooling raw
 	 * repetitions would take 5 correlated samples for 5 independent ones
@@ -527,12 +497,132 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 		*name = "zscore";
 		return robust_z_p(v, spread, cur, median_of(ref->loc, ref->n, v->buf2));
 	}
-	/* one commit against one commit: their repetitions, by Mann-Whitney U
-	 * when there are enough of them for it to ever reach alpha, else Welch */
-	if (na >= 3 && nb >= 3)
+	/* one commit against one commit: their repetitions (or runs), by
+	 * Mann-Whitney U when there are enough of them for it to ever reach
+	 * alpha, else Welch */
+	if (na >= 2 && nb >= 2)
 		return perfdb_regress__samples_p(sa, na, sb, nb, v->alpha, name);
-	*name = "mannwhitney";
+	*name = NULL;
 	return 1;
+}
+
+/*
+ * The p-value of "cur differs from ref" by the view's method, and the name
+ * of the test used; *name is NULL (and 1 returned) when the evidence holds
+ * no test for the method. spread (may be NULL) is a window whose values give
+ * the noise when ref is a single commit without samples. runs: pool the
+ * values of runs without samples (see pool).
+ */
+static double test_groups(const sview *v, const group *ref, const group *cur, const group *spread,
+			  int runs, const char **name)
+{
+	perfdb_test_result t;
+	size_t na = 0, nb = 0;
+	double *sa = v->buf, *sb = NULL;
+	perfdb_method m = v->method;
+
+	if (m == PERFDB_METHOD_PERCENT) {
+		*name = "percent";
+		return NAN;
+	}
+	if (m != PERFDB_METHOD_CHANGEPOINT && m != PERFDB_METHOD_ZSCORE) {
+		na = pool(ref, sa, runs);
+		sb = sa + na;
+		nb = na ? pool(cur, sb, runs) : 0;
+	}
+	switch (m) {
+	case PERFDB_METHOD_TTEST:
+		*name = "ttest";
+		if (na >= 2 && nb >= 2 &&
+		    perfdb_stats_welch(&t, sa, na, sb, nb, PERFDB_TWO_SIDED) == 0)
+			return t.p_value;
+		if (ref->n >= 2 && cur->n >= 2 &&
+		    perfdb_stats_welch(&t, ref->loc, ref->n, cur->loc, cur->n, PERFDB_TWO_SIDED) ==
+			0)
+			return t.p_value;
+		break;
+	case PERFDB_METHOD_MANNWHITNEY:
+		*name = "mannwhitney";
+		if (na >= 2 && nb >= 2 &&
+		    perfdb_stats_mannwhitney(&t, sa, na, sb, nb, PERFDB_TWO_SIDED) == 0)
+			return t.p_value;
+		if (ref->n >= 2 && cur->n >= 2 &&
+		    perfdb_stats_mannwhitney(&t, ref->loc, ref->n, cur->loc, cur->n,
+					     PERFDB_TWO_SIDED) == 0)
+			return t.p_value;
+		break;
+	case PERFDB_METHOD_ZSCORE: {
+		const group *s = ref->n >= 3 ? ref : spread;
+		*name = "zscore";
+		if (!s || s->n < 3)
+			break;
+		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2));
+	}
+	case PERFDB_METHOD_CHANGEPOINT:
+		*name = "changepoint";
+		if (ref->n >= 2 && cur->n >= 2 &&
+		    perfdb_stats_mannwhitney(&t, ref->loc, ref->n, cur->loc, cur->n,
+					     PERFDB_TWO_SIDED) == 0)
+			return t.p_value;
+		break;
+	default: return auto_test(v, ref, cur, spread, sa, na, sb, nb, name);
+	}
+	*name = NULL;
+	return 1;
+}
+
+/*
+ * Without any noise estimate, the only evidence of a change is leaving what
+ * was seen: every commit of cur beyond the threshold from every commit of
+ * ref, all in one direction. So 100, 50, 100 is a dip at the middle commit,
+ * not a +33% step at the last against the level of the first two.
+ */
+static int separated(const sview *v, const group *ref, const group *cur)
+{
+	double rlo = INFINITY, rhi = -INFINITY, clo = INFINITY, chi = -INFINITY, lb;
+	size_t i;
+	for (i = 0; i < ref->n; i++) {
+		rlo = fmin(rlo, ref->loc[i]);
+		rhi = fmax(rhi, ref->loc[i]);
+	}
+	for (i = 0; i < cur->n; i++) {
+		clo = fmin(clo, cur->loc[i]);
+		chi = fmax(chi, cur->loc[i]);
+	}
+	lb = fabs(median_of(ref->loc, ref->n, v->buf2));
+	if (!(lb > 0))
+		return 0;
+	return (clo > rhi && (clo - rhi) / lb * 100 >= v->thr) ||
+	       (rlo > chi && (rlo - chi) / lb * 100 >= v->thr);
+}
+
+/*
+ * The verdict's test: test_groups with the runs pooled, and when the
+ * evidence holds no test for the method, the new level against the noise of
+ * ref's commits, or of spread's, or of noise's (the commits before the
+ * step; a robust z, at least 3 commits). When nothing estimates the noise
+ * at all (no repetitions, fewer than 3 commits to compare with: the first
+ * days of a history, or a deterministic metric recorded once per commit)
+ * the threshold alone decides, "percent" with p NAN, provided the two sides
+ * do not overlap (see separated; 1 otherwise): a real change must not pass
+ * unnoticed for want of a test.
+ */
+static double judge(const sview *v, const group *ref, const group *cur, const group *spread,
+		    const group *noise, const char **name)
+{
+	double p = test_groups(v, ref, cur, spread, 1, name);
+	const group *s = ref->n >= 3		    ? ref
+			 : spread && spread->n >= 3 ? spread
+			 : noise && noise->n >= 3   ? noise
+						    : NULL;
+	if (*name)
+		return p;
+	if (s) {
+		*name = "zscore";
+		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2));
+	}
+	*name = "percent";
+	return separated(v, ref, cur) ? NAN : 1;
 }
 
 double perfdb_regress__samples_p(const double *a, size_t na, const double *b, size_t nb,
@@ -570,7 +660,9 @@ static double segment_test(void *ctx, size_t a, size_t b, size_t c)
 	const sview *v = ctx;
 	group l = span(v, a, b), r = span(v, b, c);
 	const char *name;
-	double p = test_groups(v, &l, &r, NULL, &name);
+	double p = test_groups(v, &l, &r, NULL, 0, &name);
+	if (!name)
+		return 1; /* no test: no evidence of a step */
 	return isnan(p) ? 0 : p;
 }
 
@@ -717,7 +809,9 @@ static int analyse_range(run_ctx *c, const perfdb_series *s, perfdb_series_verdi
 				const char *name;
 				double lb = median_of(l.loc, l.n, v->buf2);
 				double la = median_of(h.loc, h.n, v->buf2);
-				double p = test_groups(v, &l, &h, NULL, &name);
+				/* noise for a short level: the commits before */
+				group w = span(v, 0, b);
+				double p = judge(v, &l, &h, NULL, &w, &name);
 				double ch = lb != 0 ? (la - lb) / fabs(lb) : 0;
 				if (significant(p, v->alpha) && fabs(ch) * 100 >= thr)
 					cut[ncut++] = b;
@@ -742,7 +836,7 @@ static int analyse_range(run_ctx *c, const perfdb_series *s, perfdb_series_verdi
 			group cur = span(v, k, n);
 			const char *name;
 			double lvl = median_of(cur.loc, cur.n, v->buf2);
-			double p = test_groups(v, base_group ? base_group : &w, &cur, &w, &name);
+			double p = judge(v, base_group ? base_group : &w, &cur, &w, NULL, &name);
 			if (significant(p, v->alpha) && fabs(lvl - ref) / fabs(ref) * 100 >= thr)
 				return add_finding(c, s, verdict, k, ref, lvl, p, name, thr, dir,
 						   n - k);
@@ -763,9 +857,10 @@ static int analyse_range(run_ctx *c, const perfdb_series *s, perfdb_series_verdi
 			/* against a named baseline: the level it pinned */
 			group w = span(v, 0, r);
 			lb = base_level;
-			p = test_groups(v, base_group, &after, r >= 3 ? &w : NULL, &name);
+			p = judge(v, base_group, &after, r >= 3 ? &w : NULL, NULL, &name);
 		} else {
-			p = test_groups(v, &before, &after, NULL, &name);
+			group w = span(v, 0, b);
+			p = judge(v, &before, &after, NULL, &w, &name);
 		}
 		if (lb == 0)
 			continue;
@@ -804,7 +899,7 @@ static int analyse_gate(run_ctx *c, const perfdb_series *s, perfdb_series_verdic
 	la = v->loc[v->n - 1];
 	if (lb == 0 || fabs(la - lb) / fabs(lb) * 100 < thr)
 		return 0;
-	p = test_groups(v, ref, &cur, r >= 3 ? &w : NULL, &name);
+	p = judge(v, ref, &cur, r >= 3 ? &w : NULL, NULL, &name);
 	if (!significant(p, v->alpha))
 		return 0;
 	return add_finding(c, s, verdict, v->n - 1, lb, la, p, name, thr, dir, 1);
@@ -847,6 +942,8 @@ static int analyse_series(run_ctx *c, const perfdb_series *s)
 		thr = bc.threshold;
 	if (bc.direction != PERFDB_DIRECTION_UNSET)
 		dir = bc.direction;
+	v->method = bc.has_method ? bc.method : c->o->method;
+	v->thr = thr;
 
 	/* the baseline commit's point, when it is not part of window + range */
 	v->base = NULL;
@@ -864,7 +961,7 @@ static int analyse_series(run_ctx *c, const perfdb_series *s)
 	if (r == n)
 		return 0; /* no data in the range: not checked */
 	for (i = 0; i < s->npoints; i++)
-		total += s->points[i].nsamples > 0 ? s->points[i].nsamples : 1;
+		total += s->points[i].nsamples > 0 ? s->points[i].nsamples : s->points[i].nruns + 1;
 	if ((err = grow_view(v, total + s->npoints + 8)) < 0)
 		return err;
 	free(v->loc);
@@ -1171,11 +1268,12 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 	q.ncommits = nids;
 	q.machine = o.machine;
 	q.benchmark_glob = o.benchmark_glob;
-	q.with_samples = o.method != PERFDB_METHOD_CHANGEPOINT && o.method != PERFDB_METHOD_ZSCORE;
+	q.with_samples =
+	    (o.method != PERFDB_METHOD_CHANGEPOINT && o.method != PERFDB_METHOD_ZSCORE) ||
+	    perfdb_config__sets_method(o.config);
 	if ((err = perfdb_store_read_series(&rep->set, store, &q)) < 0)
 		goto done;
 
-	c.v.method = o.method;
 	c.v.alpha = 1 - o.confidence;
 	for (i = 0; i < perfdb_series_set_count(rep->set); i++)
 		if ((err = analyse_series(&c, perfdb_series_set_get(rep->set, i))) < 0)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "perfdb/history.h"
+#include "perfdb/regress.h"
 
 /* Indexes into commits, oldest first: git's first-parent history from tip
  * (NULL: HEAD) in repo_dir when it holds a recorded commit, else the recorded
@@ -28,5 +29,8 @@ int perfdb_regress__resolve(perfdb_store *store, const char *repo_dir, const cha
  */
 double perfdb_regress__samples_p(const double *a, size_t na, const double *b, size_t nb,
 				 double alpha, const char **name);
+
+/* config.c: 1 when an override of cfg (may be NULL) sets a method. */
+int perfdb_config__sets_method(const perfdb_config *cfg);
 
 #endif

@@ -212,6 +212,7 @@ struct perfdb_series_set {
 	size_t count;
 	perfdb_series_point *points;
 	double *samples;
+	double *run_values; /* each run's value, in point order */
 	bench_row *benches;
 	size_t nbenches;
 	machine_row *machines;
@@ -583,7 +584,8 @@ static int build(reader *r)
 	set->series = calloc(r->nseries ? r->nseries : 1, sizeof(*set->series));
 	set->points = calloc(npoints ? npoints : 1, sizeof(*set->points));
 	set->samples = malloc((r->nraw ? r->nraw : 1) * sizeof(*set->samples));
-	if (!set->series || !set->points || !set->samples)
+	set->run_values = malloc((r->nentries ? r->nentries : 1) * sizeof(*set->run_values));
+	if (!set->series || !set->points || !set->samples || !set->run_values)
 		return perfdb_error__oom();
 	set->count = r->nseries;
 	for (i = 0; i < r->nseries; i++) {
@@ -616,9 +618,11 @@ static int build(reader *r)
 		pt->pos = r->entries[i].pos;
 		pt->nruns = j - i;
 		pt->samples = set->samples + sp;
+		pt->run_values = set->run_values + i;
 		for (k = i; k < j; k++) {
 			const entry *e = &r->entries[k];
 			sum += e->value;
+			set->run_values[k] = e->value;
 			if (e->ns) /* r->raw is NULL when nothing had samples */
 				memcpy(set->samples + sp, r->raw + e->soff,
 				       e->ns * sizeof(*r->raw));
@@ -732,5 +736,6 @@ void perfdb_series_set_free(perfdb_series_set *set)
 	free(set->series);
 	free(set->points);
 	free(set->samples);
+	free(set->run_values);
 	free(set);
 }

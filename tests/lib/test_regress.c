@@ -639,6 +639,296 @@ static void test_regress__later_commits_not_blamed(void **state)
 	perfdb_store_close(s);
 }
 
+/* Runs of the view of the single-value series: finding counts of both kinds. */
+static void expect_findings(perfdb_store *s, perfdb_regress_options *o, size_t regressions,
+			    size_t improvements)
+{
+	perfdb_regress_report *rep = run(s, o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), regressions);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), improvements);
+	perfdb_regress_report_free(rep);
+}
+
+static void test_regress__single_values_two_commits(void **state)
+{
+	/* One value per commit and no samples (memtrack's peak heap, a
+	 * profiler export): nothing estimates the noise, so a change beyond
+	 * the threshold is reported on the threshold alone, as "percent" with
+	 * no p-value, by every method that tests the newest commit. */
+	static const perfdb_method methods[] = {PERFDB_METHOD_AUTO, PERFDB_METHOD_TTEST,
+						PERFDB_METHOD_MANNWHITNEY, PERFDB_METHOD_ZSCORE,
+						PERFDB_METHOD_PERCENT};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	size_t m;
+	(void)state;
+	record(s, 0, "m1", "heap", "B", NULL, 0, 1000000);
+	record(s, 1, "m1", "heap", "B", NULL, 0, 2000000);
+	record(s, 0, "m1", "ops", "op/s", NULL, 0, 1000);
+	record(s, 1, "m1", "ops", "op/s", NULL, 0, 500);
+	record(s, 0, "m1", "same", "ns", NULL, 0, 1000);
+	record(s, 1, "m1", "same", "ns", NULL, 0, 1030); /* +3%: below the threshold */
+	record(s, 0, "m1", "faster", "ns", NULL, 0, 1000);
+	record(s, 1, "m1", "faster", "ns", NULL, 0, 600);
+	for (m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+		o.method = methods[m];
+		o.since = m % 2 ? "c0000" : NULL; /* a range, or the newest commit */
+		rep = run(s, &o);
+		assert_int_equal(perfdb_regress_series_checked(rep), 4);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
+		assert_int_equal(perfdb_regress_failures(rep), 2);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+		assert_string_equal(f->benchmark, "heap");
+		assert_string_equal(f->commit, "c0001");
+		assert_string_equal(f->method, "percent");
+		assert_true(isnan(f->p_value));
+		assert_true(fabs(f->change_pct - 100) < 1e-9);
+		assert_true(fabs(f->baseline_value - 1000000) < 1e-6);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1);
+		assert_string_equal(f->benchmark, "ops"); /* throughput down: bad */
+		assert_true(fabs(f->change_pct + 50) < 1e-9);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 1);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_IMPROVEMENT, 0);
+		assert_string_equal(f->benchmark, "faster");
+		assert_string_equal(f->method, "percent");
+		perfdb_regress_report_free(rep);
+	}
+	/* the PR gate against a revision */
+	o.method = PERFDB_METHOD_AUTO;
+	o.since = NULL;
+	o.commit = "c0001";
+	o.baseline = "c0000";
+	o.benchmark_glob = "heap";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method,
+			    "percent");
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+}
+
+static void test_regress__single_values_short_history(void **state)
+{
+	/* Two commits before the newest still give no noise estimate: the
+	 * threshold decides, but only when the newest commit leaves the range
+	 * of both (a one-commit dip before it is no step at the newest). Three
+	 * give a spread: a deterministic metric that did not move has none, so
+	 * any change beyond the threshold is significant (zscore). */
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	static const double grow[] = {100, 102, 200}, dip[] = {100, 50, 100},
+			    lasting[] = {100, 100, 200, 200}, spike[] = {100, 200, 100, 100, 100},
+			    det[] = {100, 100, 100, 130};
+	int i;
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		record(s, i, "m1", "grow", "ns", NULL, 0, grow[i]);
+		record(s, i, "m1", "dip", "ns", NULL, 0, dip[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		record(s, i, "m1", "lasting", "ns", NULL, 0, lasting[i]);
+		record(s, i, "m1", "det", "ns", NULL, 0, det[i]);
+	}
+	for (i = 0; i < 5; i++)
+		record(s, i, "m1", "spike", "ns", NULL, 0, spike[i]);
+
+	o.until = "c0002";
+	o.since = "c0001";
+	o.benchmark_glob = "grow";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->commit, "c0002");
+	assert_string_equal(f->method, "percent");
+	assert_true(fabs(f->baseline_value - 101) < 1e-9); /* the median before */
+	perfdb_regress_report_free(rep);
+	o.benchmark_glob = "dip";
+	expect_findings(s, &o, 0, 0);
+	o.since = "c0000"; /* the dip inside the range: a spike, not a step */
+	expect_findings(s, &o, 0, 0);
+
+	/* two commits at the new level: a step at its first commit */
+	o.until = "c0003";
+	o.since = "c0000";
+	o.benchmark_glob = "lasting";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->commit, "c0002");
+	assert_int_equal(f->commits_after, 2);
+	perfdb_regress_report_free(rep);
+	o.since = "c0002"; /* it began before the range: reported when it landed */
+	expect_findings(s, &o, 0, 0);
+
+	o.since = "c0002";
+	o.benchmark_glob = "det";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->commit, "c0003");
+	assert_string_equal(f->method, "zscore");
+	assert_true(f->p_value < 0.01);
+	perfdb_regress_report_free(rep);
+
+	/* a one-commit spike inside a longer history: nothing */
+	o.until = NULL;
+	o.benchmark_glob = "spike";
+	o.since = "c0000";
+	expect_findings(s, &o, 0, 0);
+	for (i = 0; i < 4; i++) {
+		char c[32];
+		commit_name(c, sizeof(c), i + 1);
+		o.since = NULL;
+		o.commit = c; /* each commit alone: only the spike's own commit */
+		expect_findings(s, &o, i == 0, 0);
+	}
+	perfdb_store_close(s);
+}
+
+static void test_regress__single_value_runs_pool(void **state)
+{
+	/* Several runs of one commit that stored one value each: a run's
+	 * value is its one sample, so the runs pool into samples that the
+	 * tests use, and the commit's level is their median. */
+	static const double a[] = {100, 101, 96, 100.5, 99.5}, b[] = {300, 301, 296, 300.5, 299.5};
+	static const double qa[] = {100, 80, 120, 95, 105}, qb[] = {108, 88, 128, 103, 113};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	perfdb_series_set *set = NULL;
+	const perfdb_series *ser;
+	const perfdb_finding *f;
+	perfdb_comparison *c = NULL;
+	const perfdb_comparison_row *row;
+	int i;
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		record(s, 0, "m1", "BM_Five", "ns", NULL, 0, a[i]);
+		record(s, 1, "m1", "BM_Five", "ns", NULL, 0, b[i]);
+		record(s, 0, "m1", "BM_Noisy", "ns", NULL, 0, qa[i]);
+		record(s, 1, "m1", "BM_Noisy", "ns", NULL, 0, qb[i]);
+	}
+	for (i = 0; i < 3; i++) {
+		record(s, 0, "m1", "BM_Three", "ns", NULL, 0, a[i]);
+		record(s, 1, "m1", "BM_Three", "ns", NULL, 0, b[i]);
+	}
+	assert_int_equal(perfdb_store_read_series(&set, s, NULL), 0);
+	ser = perfdb_series_set_get(set, 0);
+	assert_string_equal(ser->benchmark, "BM_Five");
+	assert_int_equal(ser->points[0].nruns, 5);
+	assert_int_equal(ser->points[0].nsamples, 0);
+	assert_null(ser->points[0].samples);
+	assert_non_null(ser->points[0].run_values);
+	for (i = 0; i < 5; i++)
+		assert_true(ser->points[0].run_values[i] == a[i]);
+	perfdb_series_set_free(set);
+
+	o.method = PERFDB_METHOD_MANNWHITNEY;
+	rep = run(s, &o);
+	/* 3 against 3 can never reach p < 0.01 with U: BM_Three is not flagged */
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->benchmark, "BM_Five");
+	assert_string_equal(f->method, "mannwhitney");
+	assert_true(f->p_value < 0.01);
+	assert_true(fabs(f->baseline_value - 100) < 1e-9); /* median, not the mean 99.4 */
+	assert_true(fabs(f->change_pct - 200) < 1e-9);
+	perfdb_regress_report_free(rep);
+
+	o.method = PERFDB_METHOD_TTEST;
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
+	for (i = 0; i < 2; i++) {
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, (size_t)i);
+		assert_string_equal(f->method, "ttest");
+		assert_true(f->p_value < 0.01);
+	}
+	perfdb_regress_report_free(rep);
+
+	/* auto: both, by the test that can reach the confidence; the noisy
+	 * runs (+8% of the median) overlap and are not a finding */
+	o.method = PERFDB_METHOD_AUTO;
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method,
+			    "mannwhitney");
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1)->method, "ttest");
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 0);
+	perfdb_regress_report_free(rep);
+
+	/* compare pools them too */
+	o.benchmark_glob = "BM_Three";
+	assert_int_equal(perfdb_compare_run(&c, s, "c0000", "c0001", &o), 0);
+	assert_int_equal(perfdb_comparison_count(c), 1);
+	row = perfdb_comparison_get(c, 0);
+	assert_string_equal(row->method, "ttest");
+	assert_string_equal(row->verdict, "regression");
+	assert_true(row->value_a == 100 && row->value_b == 300);
+	perfdb_comparison_free(c);
+	perfdb_store_close(s);
+}
+
+static void test_regress__config_method_per_benchmark(void **state)
+{
+	/* perfdb.yaml sets a method per benchmark glob; it wins over the
+	 * run's method, like the other per-benchmark keys. */
+	static const double a[] = {100, 101, 99}, b[] = {300, 301, 299};
+	char path[512];
+	perfdb_config *cfg = NULL;
+	perfdb_benchmark_config bc;
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	int i;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/method.yaml", dir);
+	write_file(path, "benchmarks:\n  - match: \"BM_T*\"\n    method: ttest\n"
+			 "  - match: \"BM_Tx\"\n    threshold: 50\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), 0);
+	perfdb_config_match(cfg, "BM_Tx", &bc);
+	assert_int_equal(bc.has_method, 1);
+	assert_int_equal(bc.method, PERFDB_METHOD_TTEST);
+	assert_true(bc.threshold == 50);
+	perfdb_config_match(cfg, "BM_U", &bc);
+	assert_int_equal(bc.has_method, 0);
+	for (i = 0; i < 3; i++) {
+		record(s, 0, "m1", "BM_Three", "ns", NULL, 0, a[i]);
+		record(s, 1, "m1", "BM_Three", "ns", NULL, 0, b[i]);
+		record(s, 0, "m1", "BM_U", "ns", NULL, 0, a[i]);
+		record(s, 1, "m1", "BM_U", "ns", NULL, 0, b[i]);
+	}
+	o.method = PERFDB_METHOD_MANNWHITNEY; /* 3 against 3: never below 0.01 */
+	o.config = cfg;
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->benchmark,
+			    "BM_Three");
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method, "ttest");
+	perfdb_regress_report_free(rep);
+	/* zscore reads no samples; an override that needs them still gets them */
+	o.method = PERFDB_METHOD_ZSCORE;
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method, "ttest");
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1)->method,
+			    "percent");
+	perfdb_regress_report_free(rep);
+	perfdb_config_free(cfg);
+	cfg = NULL;
+
+	write_file(path, "benchmarks:\n  - match: x\n    method: quick\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 3);
+	assert_int_equal(perfdb_error_last()->column, 13);
+	assert_string_equal(perfdb_error_last()->field, "method");
+	assert_null(cfg);
+	perfdb_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -655,6 +945,10 @@ int main(void)
 	    cmocka_unit_test(test_regress__few_repetitions_one_against_one),
 	    cmocka_unit_test(test_regress__trend_common_axis),
 	    cmocka_unit_test(test_regress__later_commits_not_blamed),
+	    cmocka_unit_test(test_regress__single_values_two_commits),
+	    cmocka_unit_test(test_regress__single_values_short_history),
+	    cmocka_unit_test(test_regress__single_value_runs_pool),
+	    cmocka_unit_test(test_regress__config_method_per_benchmark),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,6 +15,8 @@
  *       direction: higher_is_better
  *     - match: "BM_Experimental_*"
  *       ignore: true
+ *     - match: "heap_*"     # deterministic: one value per commit
+ *       method: percent
  *
  * Every override whose glob matches a benchmark applies, in file order (a
  * later one wins a key both set). Unknown keys and bad values are errors
@@ -69,6 +71,8 @@ typedef struct perfdb_benchmark_config {
 	double threshold;	    /**< percent, NAN when not overridden */
 	perfdb_direction direction; /**< PERFDB_DIRECTION_UNSET when not overridden */
 	int ignore;		    /**< 1: leave the benchmark out of regress */
+	int has_method;		    /**< 1: method overrides the run's method */
+	perfdb_method method;	    /**< valid when has_method */
 } perfdb_benchmark_config;
 
 /** Fills *out for benchmark from every matching override. cfg may be NULL. */

@@ -83,6 +83,9 @@ typedef struct perfdb_series_point {
 	size_t nruns;
 	const double *samples; /**< pooled raw samples, NULL when none were stored */
 	size_t nsamples;
+	/** each run's headline value, nruns of them, in run order: a run that
+	 *  stored no samples has its value as its one observation */
+	const double *run_values;
 } perfdb_series_point;
 
 typedef struct perfdb_series {

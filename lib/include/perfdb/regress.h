@@ -5,13 +5,19 @@
  * A series (benchmark, metric, unit, machine, tags) is a sequence of
  * commits, in git's first-parent order when the repository is at hand and
  * in recorded order otherwise; several runs of one commit pool their
- * samples. perfdb_regress_run checks the commits of a range against a
- * baseline and reports every step that is
- *  - significant: its test's p-value is below 1 - confidence,
+ * samples (a run that stored none counts its value as its one sample).
+ * perfdb_regress_run checks the commits of a range against a baseline and
+ * reports every step that is
+ *  - significant: its test's p-value is below 1 - confidence; when nothing
+ *    estimates the noise (no samples or repeated runs, fewer than 3 commits
+ *    before the change) the threshold alone decides: method "percent",
+ *    p_value NAN, and every new commit must lie beyond the threshold from
+ *    every commit before it,
  *  - larger than the threshold (a relative change, percent), and
  *  - lasting: the new level holds for at least two commits, so a
  *    one-commit spike inside a range is never a step (the newest commit
- *    alone counts only when its raw samples show the change);
+ *    alone is tested against the level before it: a step is reported the
+ *    day it lands);
  * in the bad direction for the metric a regression, in the good one an
  * improvement. The culprit is the first commit of the step, found by
  * change-point detection (perfdb/changepoint.h).
@@ -35,8 +41,8 @@ extern "C" {
 typedef enum perfdb_method {
 	PERFDB_METHOD_AUTO = 0,	   /**< change points; samples when there are any, else values */
 	PERFDB_METHOD_PERCENT,	   /**< threshold only, no significance test */
-	PERFDB_METHOD_TTEST,	   /**< Welch's t-test of the samples (values without) */
-	PERFDB_METHOD_MANNWHITNEY, /**< Mann-Whitney U of the samples (values without) */
+	PERFDB_METHOD_TTEST,	   /**< Welch's t-test of the samples and runs (levels without) */
+	PERFDB_METHOD_MANNWHITNEY, /**< Mann-Whitney U of the samples and runs (levels without) */
 	PERFDB_METHOD_ZSCORE,	   /**< the new value against the baseline window's spread */
 	PERFDB_METHOD_CHANGEPOINT  /**< change points judged on per-commit values only */
 } perfdb_method;
@@ -104,8 +110,10 @@ typedef struct perfdb_finding {
 	double baseline_value; /**< level before the step (or of the named baseline) */
 	double value;	       /**< level after the step */
 	double change_pct;     /**< value / baseline_value - 1, percent */
-	double p_value;	       /**< NAN for the percent method */
-	const char *method;    /**< the test that decided: "mannwhitney", "ttest", ... */
+	double p_value;	       /**< NAN when method is "percent" */
+	const char *method;    /**< the test that decided: "mannwhitney", "ttest", "zscore",
+				 "changepoint", or "percent" (the threshold alone: the method
+				 asked for, or no noise estimate existed) */
 	double threshold;      /**< the threshold applied to this series, percent */
 	int64_t alert_id;      /**< the stored alert, 0 when none */
 	const char *status;    /**< "open", "acknowledged" or "ignored" */
