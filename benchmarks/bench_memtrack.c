@@ -25,7 +25,9 @@ typedef struct mode {
 	int ok;
 } mode;
 
-/* Runs cmd; the workload prints its time as a line holding only digits. */
+/* Runs cmd; the workload prints its time as a line holding only digits
+ * (under perfdb memtrack --format json the command's output is on stderr,
+ * so those commands end in 2>&1). */
 static int run_once(const char *cmd, double *work_ns, double *wall_ns)
 {
 	char line[4096];
@@ -79,11 +81,12 @@ int bench_memtrack(const bench_ctx *ctx)
 	snprintf(modes[nmodes++].cmd, sizeof(modes[0].cmd), "'%s' %ld", prog, pairs);
 	modes[nmodes].name = "full";
 	snprintf(modes[nmodes++].cmd, sizeof(modes[0].cmd),
-		 "PERFDB_MEMTRACK_LIB='%s' '%s' memtrack --format json -- '%s' %ld", lib, perfdb,
-		 prog, pairs);
+		 "PERFDB_MEMTRACK_LIB='%s' '%s' memtrack --format json -- '%s' %ld 2>&1", lib,
+		 perfdb, prog, pairs);
 	modes[nmodes].name = "sample_512K";
 	snprintf(modes[nmodes++].cmd, sizeof(modes[0].cmd),
-		 "PERFDB_MEMTRACK_LIB='%s' '%s' memtrack --sample 512K --format json -- '%s' %ld",
+		 "PERFDB_MEMTRACK_LIB='%s' '%s' memtrack --sample 512K --format json -- '%s' %ld "
+		 "2>&1",
 		 lib, perfdb, prog, pairs);
 	if (have_heaptrack) {
 		modes[nmodes].name = "heaptrack";
