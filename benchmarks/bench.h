@@ -35,13 +35,12 @@ uint64_t bench_now_ns(void);
 /* Runs a shell command, returns its exit status (or -1). Output is not captured. */
 int bench_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The cases; each returns 0 or non-zero on failure. Weak so that a case
- * appears by adding its file. */
-int bench_ingest(const bench_ctx *ctx) __attribute__((weak));
-int bench_regress(const bench_ctx *ctx) __attribute__((weak));
-int bench_changepoint(const bench_ctx *ctx) __attribute__((weak));
-int bench_profiler(const bench_ctx *ctx) __attribute__((weak));
-int bench_memtrack(const bench_ctx *ctx) __attribute__((weak));
-int bench_loadtest(const bench_ctx *ctx) __attribute__((weak));
+/* The cases (benchmarks/bench_<case>.c); each returns 0 or non-zero on failure. */
+int bench_ingest(const bench_ctx *ctx);
+int bench_regress(const bench_ctx *ctx);
+int bench_changepoint(const bench_ctx *ctx);
+int bench_profiler(const bench_ctx *ctx);
+int bench_memtrack(const bench_ctx *ctx);
+int bench_loadtest(const bench_ctx *ctx);
 
 #endif

@@ -157,5 +157,14 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_regress(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_memtrack(int argc, char **argv);
 
 #endif

@@ -13,18 +13,6 @@ typedef struct command {
 	const char *summary;
 } command;
 
-/* Weak declarations let a command be added by dropping in its file. */
-#define OPTIONAL_COMMAND(fn) int fn(int argc, char **argv) __attribute__((weak))
-OPTIONAL_COMMAND(cmd_regress);
-OPTIONAL_COMMAND(cmd_baseline);
-OPTIONAL_COMMAND(cmd_alerts);
-OPTIONAL_COMMAND(cmd_ack);
-OPTIONAL_COMMAND(cmd_trend);
-OPTIONAL_COMMAND(cmd_compare);
-OPTIONAL_COMMAND(cmd_run);
-OPTIONAL_COMMAND(cmd_load);
-OPTIONAL_COMMAND(cmd_memtrack);
-
 static const command commands[] = {
     {"record", cmd_record, "store benchmark results for a commit"},
     {"query", cmd_query, "run a read-only SQL query on the history"},
@@ -45,8 +33,7 @@ static void usage(FILE *f)
 	size_t i;
 	fprintf(f, "usage: perfdb [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].fn)
-			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'perfdb COMMAND --help' describes a command's options.\n"
 		   "exit codes: 0 ok, 1 regression found, 2 usage or input error, "
 		   "3 database or system error\n");
@@ -70,7 +57,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].fn && strcmp(argv[1], commands[i].name) == 0)
+		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
 	cli_err("'%s' is not a perfdb command; try 'perfdb --help'", argv[1]);
 	return CLI_EXIT_USAGE;
