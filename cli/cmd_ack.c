@@ -11,7 +11,7 @@ static const cli_option options[] = {
     {"reopen", OPT_REOPEN, NULL, "open the alert again"},
     {"note", OPT_NOTE, "TEXT", "why (kept with the alert)"},
     CLI_DB_OPTION,
-    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
+    CLI_CONFIG_OPTION(OPT_CONFIG),
     CLI_OPT_END,
 };
 

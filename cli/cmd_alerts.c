@@ -9,7 +9,7 @@ static const cli_option options[] = {
     {"all", OPT_ALL, NULL, "also list acknowledged and ignored alerts"},
     {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
     CLI_DB_OPTION,
-    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
+    CLI_CONFIG_OPTION(OPT_CONFIG),
     CLI_OPT_END,
 };
 

@@ -11,7 +11,7 @@ static const cli_option options[] = {
     {"branch", OPT_BRANCH, "NAME", "set: the branch the baseline belongs to"},
     {"format", OPT_FORMAT, "FORMAT", "list: table, csv or json (default: table)"},
     CLI_DB_OPTION,
-    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
+    CLI_CONFIG_OPTION(OPT_CONFIG),
     CLI_OPT_END,
 };
 

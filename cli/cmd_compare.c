@@ -18,14 +18,14 @@ enum {
 
 static const cli_option options[] = {
     {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
-    {"machine", OPT_MACHINE, "NAME", "only series of this machine"},
-    {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
+    CLI_MACHINE_OPTION(OPT_MACHINE),
+    CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
     {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change for a verdict (default 5)"},
     {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
     {"window", OPT_WINDOW, "N", "commits before REV_A whose spread judges series without samples"},
     CLI_DB_OPTION,
-    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
-    {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},
+    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_NO_GIT_OPTION(OPT_NO_GIT),
     CLI_OPT_END,
 };
 

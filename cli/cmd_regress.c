@@ -34,13 +34,13 @@ static const cli_option options[] = {
     {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change, percent (default 5)"},
     {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
     {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
-    {"machine", OPT_MACHINE, "NAME", "only series of this machine"},
-    {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
+    CLI_MACHINE_OPTION(OPT_MACHINE),
+    CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
     {"format", OPT_FORMAT, "FORMAT", "text, json, markdown, junit or csv (default: text)"},
     CLI_DB_OPTION,
-    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
+    CLI_CONFIG_OPTION(OPT_CONFIG),
     {"dry-run", OPT_DRY_RUN, NULL, "do not store the findings as alerts"},
-    {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},
+    CLI_NO_GIT_OPTION(OPT_NO_GIT),
     CLI_OPT_END,
 };
 

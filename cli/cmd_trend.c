@@ -18,12 +18,12 @@ enum {
 
 static const cli_option options[] = {
     {"last", OPT_LAST, "N", "the last N commits (default 30)"},
-    {"machine", OPT_MACHINE, "NAME", "only series of this machine"},
+    CLI_MACHINE_OPTION(OPT_MACHINE),
     {"svg", OPT_SVG, "FILE", "also write a standalone SVG chart, one panel per series"},
     {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
     CLI_DB_OPTION,
-    {"config", OPT_CONFIG, "FILE", "configuration file (default: ./perfdb.yaml when present)"},
-    {"no-git", OPT_NO_GIT, NULL, "order commits as recorded even inside a git repository"},
+    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_NO_GIT_OPTION(OPT_NO_GIT),
     CLI_OPT_END,
 };
 

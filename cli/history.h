@@ -9,6 +9,24 @@
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
 
+/* Option lines the history commands share (each command numbers the id). */
+#define CLI_CONFIG_OPTION(id)                                                                      \
+	{                                                                                          \
+		"config", id, "FILE", "configuration file (default: ./perfdb.yaml when present)"   \
+	}
+#define CLI_NO_GIT_OPTION(id)                                                                      \
+	{                                                                                          \
+		"no-git", id, NULL, "order commits as recorded even inside a git repository"       \
+	}
+#define CLI_MACHINE_OPTION(id)                                                                     \
+	{                                                                                          \
+		"machine", id, "NAME", "only series of this machine"                               \
+	}
+#define CLI_BENCHMARK_OPTION(id)                                                                   \
+	{                                                                                          \
+		"benchmark", id, "GLOB", "only benchmarks whose name matches GLOB"                 \
+	}
+
 /* Loads --config FILE, else ./perfdb.yaml when present (*cfg NULL when
  * none), then opens the database: --db, $PERFDB_DB, the config's
  * database, perfdb.db. Returns 0 or the exit code after printing the error. */
