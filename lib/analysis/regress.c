@@ -442,24 +442,57 @@ static double robust_z_p(const sview *v, const group *ref, const group *cur, dou
 	return 2 * perfdb_stats_normal_cdf(-fabs(z));
 }
 
+/*
+ * The variance of a group's median level when it is one commit: sigma^2
+ * (the commits' spread), unless its own repetitions scatter more. The
+ * pooled spread is of commits around their group's median; a lone commit
+ * has no residual of its own, so without this it would count as precise as
+ * a typical commit whatever its repetitions say. When 2 or 3 of its 5
+ * repetitions are slow outliers its median is one of them, a level no
+ * other commit has, yet its repetitions (half at the old level, half far
+ * above) show how little that median is worth: (pi/2) (1.4826 MAD)^2 / k,
+ * the variance of the median of its k samples. As in Welch's t, each side
+ * then brings its own variance. Several commits need no such care: their
+ * median ignores one wild commit, and their residuals enter sigma.
+ */
+static double level_var(const sview *v, const group *g, double sigma)
+{
+	const perfdb_series_point *p = g->pts;
+	double med, mad, own;
+	size_t i;
+	if (g->n != 1 || p->nsamples < 3)
+		return sigma * sigma;
+	med = median_of(p->samples, p->nsamples, v->buf2);
+	for (i = 0; i < p->nsamples; i++)
+		v->buf2[i] = fabs(p->samples[i] - med);
+	mad = 1.4826 * perfdb_stats_median_inplace(v->buf2, p->nsamples);
+	own = M_PI / 2 * mad * mad / (double)p->nsamples;
+	return own > sigma * sigma ? own : sigma * sigma;
+}
+
 /* Two groups of commit locations: the difference of their medians over
  * the robust spread (1.4826 MAD) of both groups' residuals, against a
  * Student t with nA + nB - 2 degrees of freedom. A median of n >= 3 has
- * about pi/2 times the variance of a mean. */
+ * about pi/2 times the variance of a mean; a lone commit's level is as
+ * precise as its own repetitions allow (see level_var). */
 static double robust_t_p(const sview *v, const group *a, const group *b)
 {
 	double ma = median_of(a->loc, a->n, v->buf2), mb = median_of(b->loc, b->n, v->buf2);
 	double sigma, se, tt, ca, cb;
 	size_t i, k = 0, n = a->n + b->n;
-	for (i = 0; i < a->n; i++)
+	/* A lone commit is its own median: its residual is 0 by construction,
+	 * no evidence of spread (the n - 2 degrees of freedom already give it
+	 * none), and counted it would pull the MAD down, by much in a short
+	 * window (3 commits and a head: the MAD of 0, 0, d1, d2 is d1 / 2). */
+	for (i = 0; a->n > 1 && i < a->n; i++)
 		v->buf2[k++] = fabs(a->loc[i] - ma);
-	for (i = 0; i < b->n; i++)
+	for (i = 0; b->n > 1 && i < b->n; i++)
 		v->buf2[k++] = fabs(b->loc[i] - mb);
 	sigma = 1.4826 * perfdb_stats_median_inplace(v->buf2, k);
 	if (!(sigma > 0)) {
-		for (i = 0, k = 0; i < a->n; i++)
+		for (i = 0, k = 0; a->n > 1 && i < a->n; i++)
 			v->buf2[k++] = a->loc[i] - ma;
-		for (i = 0; i < b->n; i++)
+		for (i = 0; b->n > 1 && i < b->n; i++)
 			v->buf2[k++] = b->loc[i] - mb;
 		sigma = perfdb_stats_stddev(v->buf2, k);
 	}
@@ -467,7 +500,8 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 		return ma == mb ? 1 : 0;
 	ca = a->n >= 3 ? M_PI / 2 : 1;
 	cb = b->n >= 3 ? M_PI / 2 : 1;
-	se = sigma * sqrt(ca / (double)a->n + cb / (double)b->n);
+	se = sqrt(ca * level_var(v, a, sigma) / (double)a->n +
+		  cb * level_var(v, b, sigma) / (double)b->n);
 	tt = fabs(mb - ma) / se;
 	return 2 * (1 - perfdb_stats_t_cdf(tt, (double)(n - 2)));
 }

@@ -929,6 +929,81 @@ static void test_regress__config_method_per_benchmark(void **state)
 	perfdb_store_close(s);
 }
 
+static void test_regress__newest_commit_outlier_repetitions(void **state)
+{
+	/* The newest commit of a quiet series where 3 of its 5 repetitions
+	 * hit slow outliers: its median is +50%, a level no commit had, but
+	 * its repetitions scatter from the old level to 2.9x, so that median
+	 * says little and nothing is flagged. A real +12% step whose one
+	 * repetition stayed at the old level is still flagged at once. Both
+	 * with a range (--since) and as the newest commit's gate. */
+	static const double wild[5] = {100.5, 150.0, 99.6, 240.0, 290.0};
+	static const double step[5] = {112.0, 113.1, 100.2, 111.4, 112.6};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	int i, pass;
+	(void)state;
+	rng = 11;
+	for (i = 0; i < 30; i++) {
+		if (i < 29) {
+			record_noisy(s, i, "BM_Quiet", 100, 0.01);
+			record_noisy(s, i, "BM_Step", 100, 0.01);
+		} else {
+			record(s, i, "m1", "BM_Quiet", "ns", wild, 5, 0);
+			record(s, i, "m1", "BM_Step", "ns", step, 5, 0);
+		}
+	}
+	for (pass = 0; pass < 2; pass++) {
+		o.since = pass ? NULL : "c0019";
+		rep = run(s, &o);
+		assert_int_equal(perfdb_regress_series_checked(rep), 2);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 0);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+		assert_string_equal(f->benchmark, "BM_Step");
+		assert_string_equal(f->commit, "c0029");
+		assert_string_equal(f->method, "zscore");
+		assert_true(f->p_value < 0.01);
+		assert_true(f->change_pct > 10 && f->change_pct < 14);
+		perfdb_regress_report_free(rep);
+	}
+	perfdb_store_close(s);
+}
+
+static void test_regress__lone_commit_no_residual(void **state)
+{
+	/* A head of one value against 4 single-value commits: the spread is
+	 * of the 4, the head (its own median) adds no residual. 106 after
+	 * 100, 101, 99, 102 is +5.5%, 3.8 standard deviations of the 4 from
+	 * their mean: Student's prediction t (3 degrees of freedom) gives
+	 * p = 0.03, no flag at 99%. Counting the head's residual of 0 halved
+	 * the MAD and flagged it (p = 0.008). At 112 it is flagged. */
+	static const double lv[5] = {100, 101, 99, 102, 106};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	int i;
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		record(s, i, "m1", "BM_Short", "ns", NULL, 0, lv[i]);
+		record(s, i, "m1", "BM_Real", "ns", NULL, 0, i == 4 ? 112 : lv[i]);
+	}
+	o.window = 4;
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_series_checked(rep), 2);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->benchmark, "BM_Real");
+	assert_string_equal(f->commit, "c0004");
+	assert_string_equal(f->method, "zscore");
+	assert_true(f->p_value < 0.01);
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -949,6 +1024,8 @@ int main(void)
 	    cmocka_unit_test(test_regress__single_values_short_history),
 	    cmocka_unit_test(test_regress__single_value_runs_pool),
 	    cmocka_unit_test(test_regress__config_method_per_benchmark),
+	    cmocka_unit_test(test_regress__newest_commit_outlier_repetitions),
+	    cmocka_unit_test(test_regress__lone_commit_no_residual),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
