@@ -272,10 +272,11 @@ static int read_more(perfdb_resultset *rs, const char *data, size_t len, const c
 		const perfdb_result *r = perfdb_resultset_get(more, i);
 		if (perfdb_ingest__index_find(&idx, r->benchmark, r->metric, &found) &&
 		    strcmp(perfdb_resultset_get(rs, found)->unit, r->unit) == 0) {
-			err = perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL,
-						  "benchmark '%s' metric '%s' is also in an earlier "
-						  "input of this run; record the files separately",
-						  r->benchmark, r->metric);
+			err =
+			    perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL,
+						"benchmark '%s' metric '%s' is also in an earlier "
+						"input of this run; record the files separately",
+						r->benchmark, r->metric);
 			goto out;
 		}
 	}

@@ -313,10 +313,11 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 		for (i = 0; i < r->nsamples; i++) {
 			samples[i] = r->samples[i] * factor;
 			if (!isfinite(samples[i]))
-				return perfdb_error__set(PERFDB_EINVAL,
-							 "benchmark '%s': sample %zu overflows once "
-							 "converted to %s",
-							 r->benchmark, i, unit);
+				return perfdb_error__set(
+				    PERFDB_EINVAL,
+				    "benchmark '%s': sample %zu overflows once "
+				    "converted to %s",
+				    r->benchmark, i, unit);
 		}
 	}
 	c.samples = samples;

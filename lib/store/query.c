@@ -178,11 +178,12 @@ int perfdb_store_list(perfdb_store *store, perfdb_list_kind kind, perfdb_row_fn 
 		"SELECT c.sha, c.committed_at, c.author, c.subject, count(r.id) AS runs "
 		"FROM commits c LEFT JOIN runs r ON r.commit_id = c.id "
 		"GROUP BY c.id ORDER BY c.seq",
-	    [PERFDB_LIST_BENCHMARKS] = "SELECT b.name AS benchmark, b.metric, b.unit, CASE b.higher_is_better WHEN 1 "
-					   "THEN 'higher_is_better' ELSE 'lower_is_better' END AS direction, "
-				       "count(res.run_id) AS results FROM benchmarks b "
-				       "LEFT JOIN results res ON res.benchmark_id = b.id "
-				       "GROUP BY b.id ORDER BY b.name, b.metric",
+	    [PERFDB_LIST_BENCHMARKS] =
+		"SELECT b.name AS benchmark, b.metric, b.unit, CASE b.higher_is_better WHEN 1 "
+		"THEN 'higher_is_better' ELSE 'lower_is_better' END AS direction, "
+		"count(res.run_id) AS results FROM benchmarks b "
+		"LEFT JOIN results res ON res.benchmark_id = b.id "
+		"GROUP BY b.id ORDER BY b.name, b.metric",
 	    [PERFDB_LIST_MACHINES] = "SELECT m.name AS machine, count(r.id) AS runs, m.fingerprint "
 				     "FROM machines m LEFT JOIN runs r ON r.machine_id = m.id "
 				     "GROUP BY m.id ORDER BY m.name",

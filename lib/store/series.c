@@ -324,9 +324,10 @@ static int load_benchmarks(reader *r, const char *glob)
 	perfdb_series_set *set = r->set;
 	size_t cap = 0;
 	int rc, err;
-	if ((err = perfdb_store__prepare(r->store, &st,
-					 "SELECT id, name, metric, unit, higher_is_better FROM benchmarks "
-					 "ORDER BY id")) < 0)
+	if ((err = perfdb_store__prepare(
+		 r->store, &st,
+		 "SELECT id, name, metric, unit, higher_is_better FROM benchmarks "
+		 "ORDER BY id")) < 0)
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		bench_row *b;
@@ -341,8 +342,8 @@ static int load_benchmarks(reader *r, const char *glob)
 		b->name = dup_text(sqlite3_column_text(st, 1));
 		b->metric = dup_text(sqlite3_column_text(st, 2));
 		b->unit = dup_text(sqlite3_column_text(st, 3));
-		b->direction = sqlite3_column_int(st, 4) ? PERFDB_HIGHER_IS_BETTER
-							 : PERFDB_LOWER_IS_BETTER;
+		b->direction =
+		    sqlite3_column_int(st, 4) ? PERFDB_HIGHER_IS_BETTER : PERFDB_LOWER_IS_BETTER;
 		if (!b->name || !b->metric || !b->unit) {
 			sqlite3_finalize(st);
 			return perfdb_error__oom();

@@ -518,8 +518,8 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 		 store, &s->find_bench,
 		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
 	    (err = batch_prepare(store, &s->bench,
-				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)", 5,
-				 "a benchmark")) ||
+				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
+				 5, "a benchmark")) ||
 	    (err =
 		 batch_prepare(store, &s->result,
 			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
