@@ -187,6 +187,87 @@ static double abs_cost(detector *d, size_t a, size_t b)
 	return c;
 }
 
+/* Pruning: drop the weakest failing change point, judge its neighbours
+ * again with the merged segment, repeat. */
+static void prune(detector *d, size_t *cp, perfdb_change_point *res, size_t *ncp)
+{
+	size_t k, n = *ncp;
+	for (;;) {
+		size_t worst = n;
+		for (k = 0; k < n; k++) {
+			if (!failing(d, &res[k]))
+				continue;
+			if (worst == n || res[k].p_value > res[worst].p_value ||
+			    (res[k].p_value == res[worst].p_value &&
+			     fabs(res[k].change) < fabs(res[worst].change)))
+				worst = k;
+		}
+		if (worst == n)
+			break;
+		memmove(&cp[worst], &cp[worst + 1], (n - worst - 1) * sizeof(*cp));
+		memmove(&res[worst], &res[worst + 1], (n - worst - 1) * sizeof(*res));
+		n--;
+		if (worst > 0)
+			evaluate(d, cp, worst - 1, n, &res[worst - 1]);
+		if (worst < n)
+			evaluate(d, cp, worst, n, &res[worst]);
+	}
+	*ncp = n;
+}
+
+/*
+ * One step whose last old-level point and first new-level point sit on
+ * opposite sides of a window's edge can come out as two change points with
+ * a two-point segment between them, one point of each level (E-Divisive
+ * favours the more balanced split, a point early, and the segment left
+ * over splits again). Both pass the tests: a side of two points that
+ * disagree counts as precise as the pooled spread says. So two
+ * neighbouring change points are replaced by one between them when one
+ * step fits the points from the change point before to the one after at
+ * least as well (the same sum of absolute deviations from the medians that
+ * places a step, see refine): a model with one step fewer that fits no
+ * worse is the better model, with no constant to tune. A true two-commit
+ * level (a spike, a staircase) fits far better with both steps and stays.
+ * Returns the number of merges.
+ */
+static size_t merge_straddles(detector *d, size_t *cp, size_t *ncp)
+{
+	size_t k, merged = 0;
+	for (k = 0; k + 1 < *ncp;) {
+		size_t a = k > 0 ? cp[k - 1] : 0, c = k + 2 < *ncp ? cp[k + 2] : d->n;
+		size_t b1 = cp[k], b2 = cp[k + 1], t, best = 0;
+		double two, bestc = INFINITY;
+		/* Only a middle segment too short to hold a step of its own (fewer
+		 * than two sides of MIN_SIDE) can be such a leftover; a longer one
+		 * is a level the tests already judged. This also keeps the scan
+		 * below linear in the series length. */
+		if (b2 - b1 >= 2 * MIN_SIDE) {
+			k++;
+			continue;
+		}
+		two = abs_cost(d, a, b1) + abs_cost(d, b1, b2) + abs_cost(d, b2, c);
+		for (t = b1; t <= b2; t++) {
+			double cost;
+			if (t < a + MIN_SIDE || t + MIN_SIDE > c)
+				continue;
+			cost = abs_cost(d, a, t) + abs_cost(d, t, c);
+			if (cost < bestc) {
+				bestc = cost;
+				best = t;
+			}
+		}
+		if (best && bestc <= two) {
+			cp[k] = best;
+			memmove(&cp[k + 1], &cp[k + 2], (*ncp - k - 2) * sizeof(*cp));
+			(*ncp)--;
+			merged++;
+			continue; /* the merged point may pair with the next */
+		}
+		k++;
+	}
+	return merged;
+}
+
 /*
  * E-Divisive finds a step but can place it a point early or late when the
  * points beside it are noisy. Between its neighbours, the location with
@@ -279,35 +360,18 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 		if (d.cand[i] != d.cand[ncp - 1])
 			d.cand[ncp++] = d.cand[i];
 
-	/* Pruning: drop the weakest failing change point, judge its
-	 * neighbours again with the merged segment, repeat. */
+	/* Prune until every change point passes, merge the pairs that are
+	 * one step (which changes the segments: judge and prune again). */
 	res = malloc(ncp * sizeof(*res));
 	if (!res) {
 		err = perfdb_error__oom();
 		goto done;
 	}
-	for (k = 0; k < ncp; k++)
-		evaluate(&d, d.cand, k, ncp, &res[k]);
-	for (;;) {
-		size_t worst = ncp;
-		for (k = 0; k < ncp; k++) {
-			if (!failing(&d, &res[k]))
-				continue;
-			if (worst == ncp || res[k].p_value > res[worst].p_value ||
-			    (res[k].p_value == res[worst].p_value &&
-			     fabs(res[k].change) < fabs(res[worst].change)))
-				worst = k;
-		}
-		if (worst == ncp)
-			break;
-		memmove(&d.cand[worst], &d.cand[worst + 1], (ncp - worst - 1) * sizeof(*d.cand));
-		memmove(&res[worst], &res[worst + 1], (ncp - worst - 1) * sizeof(*res));
-		ncp--;
-		if (worst > 0)
-			evaluate(&d, d.cand, worst - 1, ncp, &res[worst - 1]);
-		if (worst < ncp)
-			evaluate(&d, d.cand, worst, ncp, &res[worst]);
-	}
+	do {
+		for (k = 0; k < ncp; k++)
+			evaluate(&d, d.cand, k, ncp, &res[k]);
+		prune(&d, d.cand, res, &ncp);
+	} while (merge_straddles(&d, d.cand, &ncp));
 	if (ncp) {
 		refine(&d, d.cand, ncp);
 		for (k = 0; k < ncp; k++)
