@@ -608,6 +608,24 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 
 	if (!ids)
 		return perfdb_error__oom();
+	/* A database without benchmarks (the first record into it) has
+	 * nothing to look up. */
+	if ((err = perfdb_store__prepare(store, &st, "SELECT 1 FROM benchmarks LIMIT 1"))) {
+		free(ids);
+		return err;
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == SQLITE_DONE) {
+		free(ids);
+		memset(state, ID_ABSENT, n);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		free(ids);
+		return perfdb_store__fail(store, "cannot read benchmarks from");
+	}
 	ids[len++] = '[';
 	for (i = 0; i < n; i++) {
 		/* ids are positive and below 2^47: at most 15 digits */
