@@ -25,6 +25,30 @@ static inline void assert_near_(double got, double want, double eps, const char 
 }
 #define assert_near(got, want, eps) assert_near_((got), (want), (eps), __FILE__, __LINE__)
 
+/* Line and column (1-based) of the character at p in text. */
+static inline void line_col_at(const char *text, const char *p, int *line, int *column)
+{
+	const char *q;
+	*line = 1;
+	*column = 1;
+	for (q = text; q < p; q++) {
+		if (*q == '\n') {
+			(*line)++;
+			*column = 1;
+		} else {
+			(*column)++;
+		}
+	}
+}
+
+/* Line and column of the first occurrence of needle in text. */
+static inline void position_of(const char *text, const char *needle, int *line, int *column)
+{
+	const char *p = strstr(text, needle);
+	assert_non_null(p);
+	line_col_at(text, p, line, column);
+}
+
 /* A resultset that already holds one result, metadata, a tag and a context entry. */
 static inline perfdb_resultset *guarded_new(void)
 {

@@ -20,6 +20,7 @@
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "perfdb/resultset.h"
+#include "ingest_expect.h"
 
 #define DATA PERFDB_TEST_DATA "/gbench/"
 
@@ -420,30 +421,6 @@ static void test_ingest_gbench__user_statistics(void **state)
 }
 
 /* --- bad input ------------------------------------------------------------------------ */
-
-/* Line and column (1-based) of the character at p in text. */
-static void line_col_at(const char *text, const char *p, int *line, int *column)
-{
-	const char *q;
-	*line = 1;
-	*column = 1;
-	for (q = text; q < p; q++) {
-		if (*q == '\n') {
-			(*line)++;
-			*column = 1;
-		} else {
-			(*column)++;
-		}
-	}
-}
-
-/* Line and column of the first occurrence of needle in text. */
-static void position_of(const char *text, const char *needle, int *line, int *column)
-{
-	const char *p = strstr(text, needle);
-	assert_non_null(p);
-	line_col_at(text, p, line, column);
-}
 
 /* Ingests into a resultset that already holds one result; asserts the code,
  * the position and field, and that nothing was added or lost. */

@@ -18,6 +18,7 @@
 
 #include "ingest/ingest.h"
 #include "perfdb/resultset.h"
+#include "ingest_expect.h"
 
 #define DATA PERFDB_TEST_DATA "/hyperfine/"
 
@@ -277,29 +278,6 @@ static void test_ingest_hyperfine__memory_usage(void **state)
 }
 
 /* --- bad input --------------------------------------------------------------------- */
-
-/* Line and column (1-based) of the character at p in text. */
-static void line_col_at(const char *text, const char *p, int *line, int *column)
-{
-	const char *q;
-	*line = 1;
-	*column = 1;
-	for (q = text; q < p; q++) {
-		if (*q == '\n') {
-			(*line)++;
-			*column = 1;
-		} else {
-			(*column)++;
-		}
-	}
-}
-
-static void position_of(const char *text, const char *needle, int *line, int *column)
-{
-	const char *p = strstr(text, needle);
-	assert_non_null(p);
-	line_col_at(text, p, line, column);
-}
 
 static void bad(const char *text, size_t len, int code, int line, int column, const char *field,
 		const char *message_part)
