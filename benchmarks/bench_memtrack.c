@@ -8,7 +8,9 @@
  * loop: the tracker's hot path alone) and the wall time of the whole command
  * (start-up, the report and symbolization included; for heaptrack, its
  * recording without the analysis). Each is the best of R interleaved runs,
- * as the machine is shared.
+ * as the machine is shared. Sampling runs twice: with the default
+ * --lines embedded, and with --lines all, which also reads separate debug
+ * files (glibc's, where libc6-dbg is installed) for file:line.
  */
 #include <libgen.h>
 #include <stdio.h>
@@ -60,7 +62,7 @@ static int run_once(const char *cmd, double *work_ns, double *wall_ns)
 static int measure(const bench_ctx *ctx, const char *prog, const char *perfdb, const char *lib,
 		   long pairs, int reps, int heaptrack, const char *label)
 {
-	mode modes[4];
+	mode modes[5];
 	size_t nmodes = 0;
 	int r, i;
 
@@ -76,6 +78,14 @@ static int measure(const bench_ctx *ctx, const char *prog, const char *perfdb, c
 		 "PERFDB_MEMTRACK_LIB='%s' '%s' memtrack --sample 512K --format json -- '%s' %ld "
 		 "2>&1",
 		 lib, perfdb, prog, pairs);
+	/* What file:line from a distribution's separate debug files costs:
+	 * glibc's (libc6-dbg) is read for the thread-start frames. */
+	modes[nmodes].name = "sample_512K_lines_all";
+	snprintf(
+	    modes[nmodes++].cmd, sizeof(modes[0].cmd),
+	    "PERFDB_MEMTRACK_LIB='%s' '%s' memtrack --sample 512K --lines all --format json -- "
+	    "'%s' %ld 2>&1",
+	    lib, perfdb, prog, pairs);
 	if (heaptrack) {
 		modes[nmodes].name = "heaptrack";
 		snprintf(modes[nmodes++].cmd, sizeof(modes[0].cmd),
@@ -141,11 +151,10 @@ int bench_memtrack(const bench_ctx *ctx)
 	have_heaptrack = bench_system("command -v heaptrack >/dev/null 2>&1") == 0;
 	if (measure(ctx, prog, perfdb, lib, pairs, ctx->quick ? 1 : 5, have_heaptrack, ""))
 		return 1;
-	/* The wall time carries a fixed cost at exit (reading the report,
-	 * symbolizing the shown sites with addr2line, libc's debug info
-	 * included) that a 50 ms workload cannot hide: ten times the work shows
-	 * the per-allocation cost in the wall time too. heaptrack is left out
-	 * there: at ~45x it would take minutes. */
+	/* The wall time carries a fixed cost (start-up, reading the report,
+	 * symbolizing the shown sites) that a 50 ms workload cannot hide: ten
+	 * times the work shows the per-allocation cost in the wall time too.
+	 * heaptrack is left out there: at ~45x it would take minutes. */
 	if (!ctx->quick && measure(ctx, prog, perfdb, lib, pairs * 10, 3, 0, "x10/"))
 		return 1;
 	bench_note(ctx,

@@ -28,6 +28,7 @@ enum {
 	OPT_NAME,
 	OPT_DEPTH,
 	OPT_UNWIND,
+	OPT_LINES,
 };
 
 static const cli_option options[] = {
@@ -38,6 +39,9 @@ static const cli_option options[] = {
     {"depth", OPT_DEPTH, "N", "frames recorded per call site, 1-16 (default 6)"},
     {"unwind", OPT_UNWIND, "HOW",
      "fp (frame pointers, fast) or dwarf (exact, slow); default fp, dwarf with --sample"},
+    {"lines", OPT_LINES, "WHERE",
+     "file:line from: embedded (debug info in the program and its libraries, the "
+     "default), all (also separate debug files in /usr/lib/debug), none"},
     {"record", OPT_RECORD, NULL,
      "store peak_heap, peak_rss, allocations and leaked_bytes for the commit"},
     {"name", OPT_NAME, "NAME", "benchmark name for --record (default: the command line)"},
@@ -53,7 +57,11 @@ static const cli_command_info info = {
     "directory; $PERFDB_MEMTRACK_LIB overrides both) into CMD, which must be dynamically\n"
     "linked. Reports peak heap (and when), peak RSS, allocations, bytes still live at\n"
     "exit (leaks) and the top sites by bytes, by count and by leaked bytes; a site is a\n"
-    "call stack, named with symbols and, with debug info and addr2line, file:line.\n"
+    "call stack, its functions named from the ELF symbol tables (a stripped library's\n"
+    "from its separate debug file) and, with debug info and addr2line, file:line.\n"
+    "--lines all also reads separate debug files for file:line: a distribution\n"
+    "library's is large (glibc's takes ~50 ms), so by default only the program's\n"
+    "and its libraries' own debug info is read.\n"
     "--sample switches to byte-interval sampling (as jemalloc's and tcmalloc's heap\n"
     "profilers do): figures become unbiased estimates at a fraction of the cost.\n"
     "Peak RSS includes the tracker's own memory (16 bytes per tracked block).\n"
@@ -70,6 +78,7 @@ typedef struct memtrack_args {
 	unsigned long long depth;
 	const char *unwind;
 	const char *name;
+	perfdb_memtrack_lines lines;
 	bool json;
 	bool record;
 } memtrack_args;
@@ -138,6 +147,18 @@ static int on_option(void *ctx, int id, const char *arg)
 			return 1;
 		}
 		a->unwind = arg;
+		return 0;
+	case OPT_LINES:
+		if (strcmp(arg, "embedded") == 0)
+			a->lines = PERFDB_MEMTRACK_LINES_EMBEDDED;
+		else if (strcmp(arg, "all") == 0)
+			a->lines = PERFDB_MEMTRACK_LINES_ALL;
+		else if (strcmp(arg, "none") == 0)
+			a->lines = PERFDB_MEMTRACK_LINES_NONE;
+		else {
+			cli_usage_error(&info, "--lines '%s': expected embedded, all or none", arg);
+			return 1;
+		}
 		return 0;
 	case OPT_FORMAT:
 		if (cli_parse_text_json(arg, &a->json) != 0) {
@@ -542,7 +563,7 @@ int cmd_memtrack(int argc, char **argv)
 				if (k == nu)
 					uniq[nu++] = lists[l][i];
 			}
-		err = perfdb_memtrack_snapshot_symbolize(snap, uniq, nu);
+		err = perfdb_memtrack_snapshot_symbolize(snap, uniq, nu, a.lines);
 		free(uniq);
 		if (err != 0) {
 			rc = cli_fail();

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "instrument/elfsym.h"
 #include "instrument/memtrack.h"
 #include "util/error.h"
 
@@ -696,28 +697,111 @@ static char *find_in_path(const char *prog)
 	return NULL;
 }
 
-/* Runs addr2line on one module for n frames; fills what it can resolve. */
-static int addr2line_batch(perfdb_memtrack_snapshot *s, const char *tool, const char *module,
-			   perfdb_memtrack_frame **frames, size_t n)
+/* Runs argv[0] (a path) and hands each line of its standard output, without
+ * the newline, to each(); stops early when each() returns nonzero and
+ * returns that. The tool failing to start is not an error: symbols are best
+ * effort. */
+static int tool_lines(char *const argv[], int (*each)(void *ctx, char *line), void *ctx)
 {
-	char **argv = calloc(n + 8, sizeof(char *));
-	char(*addrs)[24] = calloc(n, sizeof(*addrs));
 	posix_spawn_file_actions_t fa;
 	int pipefd[2] = {-1, -1}, rc = 0, status;
 	pid_t pid;
-	FILE *in = NULL;
+	FILE *in;
 	char *line = NULL;
-	size_t cap = 0, i, a = 0;
+	size_t cap = 0;
 
-	if (!argv || !addrs) {
-		rc = perfdb_error__oom();
-		goto out;
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return 0;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return 0;
 	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	in = fdopen(pipefd[0], "r");
+	if (!in)
+		close(pipefd[0]);
+	while (in && rc == 0 && getline(&line, &cap, in) >= 0) {
+		line[strcspn(line, "\n")] = 0;
+		rc = each(ctx, line);
+	}
+	if (in)
+		fclose(in); /* a tool still writing gets SIGPIPE */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	free(line);
+	return rc;
+}
+
+enum { TOOL_BATCH = 256 };
+
+typedef struct a2l_ctx {
+	perfdb_memtrack_snapshot *s;
+	perfdb_memtrack_frame **frames;
+	size_t n, at;
+	int second; /* the next line is FILE:LINE of frames[at] */
+} a2l_ctx;
+
+/* addr2line -f prints two lines per address: the function, then FILE:LINE
+ * or "FILE:LINE (discriminator N)"; "??" and "??:0" when unknown. */
+static int a2l_line(void *vctx, char *line)
+{
+	a2l_ctx *c = vctx;
+	perfdb_memtrack_frame *f;
+	char *colon, *end;
+	long ln;
+	if (c->at >= c->n)
+		return 0;
+	f = c->frames[c->at];
+	if (!c->second) {
+		c->second = 1;
+		if (strcmp(line, "??") != 0) {
+			const char *fn = keep_string(c->s, line);
+			if (!fn)
+				return perfdb_error__oom();
+			f->function = fn;
+		}
+		return 0;
+	}
+	c->second = 0;
+	c->at++;
+	if ((end = strstr(line, " (discriminator ")))
+		*end = 0;
+	colon = strrchr(line, ':');
+	if (!colon || strncmp(line, "??", 2) == 0)
+		return 0;
+	*colon = 0;
+	ln = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end || ln <= 0)
+		return 0;
+	f->file = keep_string(c->s, line);
+	if (!f->file) {
+		f->file = "";
+		return perfdb_error__oom();
+	}
+	f->line = (unsigned)ln;
+	return 0;
+}
+
+/* file:line (and the function, inlining and C++ names resolved) of n frames
+ * of one module, from the DWARF of `elf` (the module or its debug file). */
+static int addr2line_batch(perfdb_memtrack_snapshot *s, const char *tool, const char *elf,
+			   perfdb_memtrack_frame **frames, size_t n)
+{
+	char *argv[TOOL_BATCH + 8];
+	char addrs[TOOL_BATCH][24];
+	a2l_ctx c = {s, frames, n, 0, 0};
+	size_t i, a = 0;
 	argv[a++] = (char *)tool;
 	argv[a++] = (char *)"-C";
 	argv[a++] = (char *)"-f";
 	argv[a++] = (char *)"-e";
-	argv[a++] = (char *)module;
+	argv[a++] = (char *)elf;
 	for (i = 0; i < n; i++) {
 		/* A return address is the instruction after the call: ask for the
 		 * call itself. */
@@ -726,78 +810,120 @@ static int addr2line_batch(perfdb_memtrack_snapshot *s, const char *tool, const 
 		argv[a++] = addrs[i];
 	}
 	argv[a] = NULL;
-	if (pipe2(pipefd, O_CLOEXEC) != 0)
-		goto out; /* best effort: no file:line */
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, tool, &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		goto out;
+	return tool_lines(argv, a2l_line, &c);
+}
+
+typedef struct demangle_ctx {
+	perfdb_memtrack_snapshot *s;
+	perfdb_memtrack_frame **frames;
+	size_t n, at;
+} demangle_ctx;
+
+static int demangle_line(void *vctx, char *line)
+{
+	demangle_ctx *c = vctx;
+	const char *name;
+	if (c->at >= c->n)
+		return 0;
+	if (*line) {
+		name = keep_string(c->s, line);
+		if (!name)
+			return perfdb_error__oom();
+		c->frames[c->at]->function = name;
 	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	in = fdopen(pipefd[0], "r");
-	if (in)
-		pipefd[0] = -1;
-	for (i = 0; in && i < n; i++) {
-		char *colon, *end;
-		long ln;
-		if (getline(&line, &cap, in) < 0)
+	c->at++;
+	return 0;
+}
+
+/* Names from symbol tables are mangled for C++: c++filt, once per batch. */
+static int demangle(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **todo, size_t ntodo)
+{
+	perfdb_memtrack_frame *batch[TOOL_BATCH];
+	char *argv[TOOL_BATCH + 2];
+	char *tool = NULL;
+	size_t i = 0, nb;
+	int rc = 0;
+	while (i < ntodo && rc == 0) {
+		for (nb = 0; i < ntodo && nb < TOOL_BATCH; i++)
+			if (strncmp(todo[i]->function, "_Z", 2) == 0 && !todo[i]->line)
+				batch[nb++] = todo[i];
+		if (nb == 0)
 			break;
-		line[strcspn(line, "\n")] = 0;
-		if (strcmp(line, "??") != 0) {
-			const char *fn = keep_string(s, line);
-			if (!fn) {
-				rc = perfdb_error__oom();
-				break;
-			}
-			frames[i]->function = fn;
+		if (!tool && !(tool = find_in_path("c++filt")))
+			break; /* no binutils: mangled names it is */
+		argv[0] = tool;
+		for (size_t k = 0; k < nb; k++)
+			argv[k + 1] = (char *)batch[k]->function;
+		argv[nb + 1] = NULL;
+		{
+			demangle_ctx c = {s, batch, nb, 0};
+			rc = tool_lines(argv, demangle_line, &c);
 		}
-		if (getline(&line, &cap, in) < 0)
-			break;
-		line[strcspn(line, "\n")] = 0;
-		/* "FILE:LINE" or "FILE:LINE (discriminator N)"; "??:0" unknown */
-		colon = strrchr(line, ':');
-		if (!colon || strncmp(line, "??", 2) == 0)
-			continue;
-		*colon = 0;
-		ln = strtol(colon + 1, &end, 10);
-		if (end == colon + 1 || ln <= 0)
-			continue;
-		frames[i]->file = keep_string(s, line);
-		if (!frames[i]->file) {
-			frames[i]->file = "";
-			rc = perfdb_error__oom();
-			break;
-		}
-		frames[i]->line = (unsigned)ln;
 	}
-	if (in)
-		fclose(in);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-out:
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	free(line);
-	free(argv);
-	free(addrs);
+	free(tool);
 	return rc;
 }
 
-int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n)
+/* Everything about the n frames of one module: function names from its
+ * symbol tables (or its debug file's), then file:line where `lines` asks. */
+static int symbolize_module(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **frames, size_t n,
+			    perfdb_memtrack_lines lines, char **a2l)
+{
+	elfsym_module *m = elfsym_open(frames[0]->module);
+	uint64_t *addrs = malloc(n * sizeof(*addrs));
+	const char **names = malloc(n * sizeof(*names));
+	const char *dwarf = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!m || !addrs || !names) {
+		rc = perfdb_error__oom();
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		addrs[i] = frames[i]->offset ? frames[i]->offset - 1 : 0;
+	if (elfsym_lookup(m, addrs, names, n) != 0) {
+		rc = perfdb_error__oom();
+		goto out;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!names[i])
+			continue;
+		frames[i]->function = keep_string(s, names[i]);
+		if (!frames[i]->function) {
+			frames[i]->function = "";
+			rc = perfdb_error__oom();
+		}
+	}
+	if (rc)
+		goto out;
+	if (lines != PERFDB_MEMTRACK_LINES_NONE && elfsym_has_lines(m))
+		dwarf = frames[0]->module;
+	else if (lines == PERFDB_MEMTRACK_LINES_ALL)
+		dwarf = elfsym_debug_file(m);
+	if (dwarf && !*a2l)
+		*a2l = find_in_path("addr2line");
+	for (i = 0; dwarf && *a2l && i < n && rc == 0; i += TOOL_BATCH)
+		rc = addr2line_batch(s, *a2l, dwarf, frames + i,
+				     n - i < TOOL_BATCH ? n - i : TOOL_BATCH);
+out:
+	elfsym_close(m);
+	free(addrs);
+	free(names);
+	return rc;
+}
+
+int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n,
+				       perfdb_memtrack_lines lines)
 {
 	perfdb_memtrack_frame **todo = NULL;
 	size_t ntodo = 0, cap = 0, i, k, done;
-	char *tool;
+	char *a2l = NULL;
 	int rc = 0;
 
-	if (!s)
-		return perfdb_error__set(PERFDB_EINVAL, "perfdb_memtrack_snapshot_symbolize: NULL");
+	if (!s || lines > PERFDB_MEMTRACK_LINES_NONE)
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "perfdb_memtrack_snapshot_symbolize: bad argument");
 	if (!idx)
 		n = s->nsites;
 	for (i = 0; i < n; i++) {
@@ -805,9 +931,6 @@ int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t
 		if (si >= s->nsites)
 			return perfdb_error__set(PERFDB_EINVAL, "site index %zu out of range", si);
 	}
-	tool = find_in_path("addr2line");
-	if (!tool)
-		return 0; /* no binutils: dladdr's names are what we have */
 	for (i = 0; i < n; i++) {
 		perfdb_memtrack_site *st = &s->sites[idx ? idx[i] : i];
 		for (k = 0; k < st->nframes; k++) {
@@ -827,10 +950,9 @@ int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t
 			todo[ntodo++] = f;
 		}
 	}
-	/* One addr2line per module (in batches), frames of that module together. */
-	for (done = 0; done < ntodo;) {
+	/* Module by module: the frames of one module together. */
+	for (done = 0; done < ntodo && rc == 0;) {
 		const char *module = todo[done]->module;
-		perfdb_memtrack_frame **batch = todo + done;
 		size_t nb = 0;
 		for (k = done; k < ntodo; k++) {
 			if (strcmp(todo[k]->module, module) == 0) {
@@ -840,15 +962,13 @@ int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t
 				nb++;
 			}
 		}
-		for (k = 0; k < nb && rc == 0; k += 256)
-			rc = addr2line_batch(s, tool, module, batch + k,
-					     nb - k < 256 ? nb - k : 256);
-		if (rc)
-			break;
+		rc = symbolize_module(s, todo + done, nb, lines, &a2l);
 		done += nb;
 	}
+	if (rc == 0)
+		rc = demangle(s, todo, ntodo);
 out:
-	free(tool);
+	free(a2l);
 	free(todo);
 	return rc;
 }

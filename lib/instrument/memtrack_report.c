@@ -1,8 +1,8 @@
 /*
  * The tracker's report (format in memtrack.h). Written at exit and on
  * request, with the reentrancy guard held, so anything libc allocates here
- * goes to the real allocator. Symbols come from dladdr; file:line is left
- * to the reader (memory.c), which has the time to run a DWARF reader.
+ * goes to the real allocator. Names come from dladdr (exported symbols only);
+ * the reader (memory.c) has the time to read symbol tables and DWARF.
  */
 #include <dlfcn.h>
 #include <link.h>
@@ -103,9 +103,14 @@ static void write_frame(writer *w, uintptr_t addr, const char *exe)
 	const char *module = "", *sym = "";
 	uintptr_t off = addr;
 	if (dladdr1((void *)addr, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
+		const ElfW(Sym) *es = NULL;
 		off = addr - (uintptr_t)lm->l_addr;
 		module = lm->l_name && lm->l_name[0] ? lm->l_name : exe;
-		if (info.dli_sname)
+		/* dladdr names the nearest exported symbol below addr, which for
+		 * a static function is some other function: keep the name only
+		 * when its symbol covers addr (the call, one byte before). */
+		if (info.dli_sname && dladdr1((void *)addr, &info, (void **)&es, RTLD_DL_SYMENT) &&
+		    es && info.dli_sname && addr - 1 - (uintptr_t)info.dli_saddr < es->st_size)
 			sym = info.dli_sname;
 	}
 	w_printf(w, "frame\t%#llx\t%#llx\t", (unsigned long long)addr, (unsigned long long)off);

@@ -224,11 +224,14 @@ static void test_memory__load_report(void **state)
 	assert_string_equal(st->frames[0].file, "");
 	assert_null(perfdb_memtrack_snapshot_site(s, 3));
 	/* No debug info for these made-up modules: symbolize keeps dladdr's names. */
-	assert_int_equal(perfdb_memtrack_snapshot_symbolize(s, NULL, 0), 0);
+	assert_int_equal(
+	    perfdb_memtrack_snapshot_symbolize(s, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED), 0);
 	assert_string_equal(perfdb_memtrack_snapshot_site(s, 1)->frames[0].function, "x_alloc");
 	{
 		size_t bad = 9;
-		assert_int_equal(perfdb_memtrack_snapshot_symbolize(s, &bad, 1), PERFDB_EINVAL);
+		assert_int_equal(
+		    perfdb_memtrack_snapshot_symbolize(s, &bad, 1, PERFDB_MEMTRACK_LINES_EMBEDDED),
+		    PERFDB_EINVAL);
 	}
 	perfdb_memtrack_snapshot_free(s);
 	unlink(path);
@@ -441,7 +444,8 @@ static void test_memory__tracked_program_report(void **state)
 		globfree(&g);
 	}
 	assert_int_equal(perfdb_memtrack_snapshot_load(&s, path), 0);
-	assert_int_equal(perfdb_memtrack_snapshot_symbolize(s, NULL, 0), 0);
+	assert_int_equal(
+	    perfdb_memtrack_snapshot_symbolize(s, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED), 0);
 	assert_int_equal(sum_function(s, "direct_alloc", 0), 800000);
 	assert_int_equal(sum_function(s, "memtrack_testlib_alloc", 0), 200000);
 	assert_int_equal(sum_function(s, "thread_alloc", 0), 90000);
@@ -481,7 +485,7 @@ static int snapshot_child(void)
 	if (perfdb_memtrack_snapshot_take(&b) != 0 || perfdb_memtrack_compare(&d, a, b) != 0)
 		return 12;
 	/* The compiler may split the loop into several call sites: sum them. */
-	ok &= perfdb_memtrack_snapshot_symbolize(b, NULL, 0) == 0;
+	ok &= perfdb_memtrack_snapshot_symbolize(b, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED) == 0;
 	{
 		int64_t grew = 0, count = 0;
 		size_t k;
@@ -511,7 +515,7 @@ static int snapshot_child(void)
 		return 13;
 	/* grow_here's blocks went (-10000) and the 5000 made while stopped did
 	 * not count: the sum would be -5000 had it been tracked. */
-	ok &= perfdb_memtrack_snapshot_symbolize(c, NULL, 0) == 0;
+	ok &= perfdb_memtrack_snapshot_symbolize(c, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED) == 0;
 	{
 		int64_t freed = 0;
 		size_t k;

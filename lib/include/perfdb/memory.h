@@ -205,14 +205,32 @@ typedef enum perfdb_memtrack_order {
 int perfdb_memtrack_snapshot_top(size_t *out, size_t *count, const perfdb_memtrack_snapshot *s,
 				 perfdb_memtrack_order order, size_t max);
 
+/** Where perfdb_memtrack_snapshot_symbolize looks for file:line. */
+typedef enum perfdb_memtrack_lines {
+	/** DWARF inside the modules themselves (a program or library built
+	 *  with -g); the default */
+	PERFDB_MEMTRACK_LINES_EMBEDDED = 0,
+	/** also separate debug files (/usr/lib/debug, found by build-id or
+	 *  .gnu_debuglink: a distribution's -dbg/-dbgsym packages); reading
+	 *  glibc's takes ~50 ms */
+	PERFDB_MEMTRACK_LINES_ALL,
+	/** no file:line: function names only, no addr2line */
+	PERFDB_MEMTRACK_LINES_NONE
+} perfdb_memtrack_lines;
+
 /**
- * Fills file and line (and the function name from debug info) of the frames
- * of the given sites (all sites when idx is NULL) by running addr2line on
- * the modules, when it is installed and the module has debug info; frames it
- * cannot resolve keep what dladdr gave. Never fails for missing debug info.
+ * Names the frames of the given sites (all sites when idx is NULL).
+ * Function names come from each module's ELF symbol table, or from its
+ * separate debug file's when the module is stripped (so static functions are
+ * named right, where dladdr sees exported symbols only); C++ names are
+ * demangled with c++filt. File and line come from DWARF, as `lines` says,
+ * through addr2line (binutils), which then also gives the function name of
+ * inlined code. Frames nothing resolves keep what the report had. Missing
+ * tools or debug info are not errors.
  * Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
  */
-int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n);
+int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n,
+				       perfdb_memtrack_lines lines);
 
 /** The difference of one site between two snapshots. */
 typedef struct perfdb_memtrack_site_diff {

@@ -1,0 +1,395 @@
+/*
+ * ELF symbol tables and separate debug files (see elfsym.h). Files are
+ * mapped, not read: only the headers and the symbol tables are touched, so a
+ * 4 MB debug file costs the pages of its .symtab. Every offset read from a
+ * file is checked against the file's size before use: a truncated or hostile
+ * file gives no symbols, never a crash.
+ */
+#include "instrument/elfsym.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEBUG_ROOT "/usr/lib/debug"
+
+typedef struct elf_file {
+	const unsigned char *base; /* the mapping, NULL when not an ELF we read */
+	size_t size;
+	dev_t dev;
+	ino_t ino;
+	const Elf64_Shdr *sh;
+	size_t nsh;
+	const Elf64_Shdr *symtab, *dynsym, *debuglink;
+	const unsigned char *build_id;
+	size_t build_id_len;
+	bool has_lines;
+} elf_file;
+
+struct elfsym_module {
+	elf_file obj, dbg;
+	char *debug_path;
+};
+
+static bool in_file(const elf_file *f, uint64_t off, uint64_t len)
+{
+	return off <= f->size && len <= f->size - off;
+}
+
+static const char *section_name(const elf_file *f, const Elf64_Shdr *strsec, uint32_t at)
+{
+	const char *s;
+	if (!strsec || at >= strsec->sh_size)
+		return NULL;
+	s = (const char *)f->base + strsec->sh_offset + at;
+	return memchr(s, 0, strsec->sh_size - at) ? s : NULL;
+}
+
+/* The GNU build-id from the SHT_NOTE sections, if any. */
+static void find_build_id(elf_file *f)
+{
+	size_t i;
+	for (i = 0; i < f->nsh; i++) {
+		const Elf64_Shdr *s = &f->sh[i];
+		uint64_t p, end;
+		if (s->sh_type != SHT_NOTE || !in_file(f, s->sh_offset, s->sh_size))
+			continue;
+		p = s->sh_offset;
+		end = s->sh_offset + s->sh_size;
+		while (end - p >= sizeof(Elf64_Nhdr)) {
+			Elf64_Nhdr nh;
+			uint64_t name_at = p + sizeof(nh), desc_at, next;
+			memcpy(&nh, f->base + p, sizeof(nh));
+			desc_at = name_at + ((nh.n_namesz + 3ull) & ~3ull);
+			next = desc_at + ((nh.n_descsz + 3ull) & ~3ull);
+			if (next > end || desc_at + nh.n_descsz > end)
+				break;
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    memcmp(f->base + name_at, "GNU", 4) == 0 && nh.n_descsz > 0) {
+				f->build_id = f->base + desc_at;
+				f->build_id_len = nh.n_descsz;
+				return;
+			}
+			p = next;
+		}
+	}
+}
+
+static void elf_close(elf_file *f)
+{
+	if (f->base)
+		munmap((void *)f->base, f->size);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Maps path and finds its sections; f->base stays NULL when it is not a
+ * readable 64-bit ELF of our byte order. */
+static void elf_open(elf_file *f, const char *path)
+{
+	const Elf64_Ehdr *eh;
+	const Elf64_Shdr *shstr;
+	struct stat st;
+	void *map;
+	size_t i;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+		close(fd);
+		return;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	f->base = map;
+	f->size = (size_t)st.st_size;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	eh = (const Elf64_Ehdr *)f->base;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+#else
+	    eh->e_ident[EI_DATA] != ELFDATA2MSB ||
+#endif
+	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff % 8 != 0)
+		goto not_elf;
+	f->nsh = eh->e_shnum;
+	if (f->nsh == 0 && eh->e_shoff) { /* extended numbering: count in sh[0] */
+		if (!in_file(f, eh->e_shoff, sizeof(Elf64_Shdr)))
+			goto not_elf;
+		f->nsh = ((const Elf64_Shdr *)(f->base + eh->e_shoff))->sh_size;
+	}
+	if (f->nsh == 0 || !in_file(f, eh->e_shoff, (uint64_t)f->nsh * sizeof(Elf64_Shdr)))
+		goto not_elf;
+	f->sh = (const Elf64_Shdr *)(f->base + eh->e_shoff);
+	i = eh->e_shstrndx == SHN_XINDEX ? f->sh[0].sh_link : eh->e_shstrndx;
+	shstr = i < f->nsh ? &f->sh[i] : NULL;
+	if (shstr && !in_file(f, shstr->sh_offset, shstr->sh_size))
+		shstr = NULL;
+	for (i = 1; i < f->nsh; i++) {
+		const Elf64_Shdr *s = &f->sh[i];
+		const char *name;
+		if (s->sh_type == SHT_NOBITS || !in_file(f, s->sh_offset, s->sh_size))
+			continue;
+		if (s->sh_type == SHT_SYMTAB || s->sh_type == SHT_DYNSYM) {
+			if (s->sh_entsize != sizeof(Elf64_Sym) || s->sh_offset % 8 != 0 ||
+			    s->sh_link >= f->nsh || f->sh[s->sh_link].sh_type != SHT_STRTAB ||
+			    !in_file(f, f->sh[s->sh_link].sh_offset, f->sh[s->sh_link].sh_size))
+				continue;
+			if (s->sh_type == SHT_SYMTAB)
+				f->symtab = s;
+			else
+				f->dynsym = s;
+			continue;
+		}
+		name = section_name(f, shstr, s->sh_name);
+		if (!name)
+			continue;
+		if (strcmp(name, ".debug_line") == 0 && s->sh_size > 0)
+			f->has_lines = true;
+		else if (strcmp(name, ".gnu_debuglink") == 0 && s->sh_size >= 8)
+			f->debuglink = s;
+	}
+	find_build_id(f);
+	return;
+not_elf:
+	elf_close(f);
+}
+
+uint32_t elfsym_crc32(uint32_t crc, const unsigned char *p, size_t n)
+{
+	static uint32_t table[256];
+	static int ready;
+	size_t i;
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		uint32_t k, c;
+		int j;
+		for (k = 0; k < 256; k++) {
+			c = k;
+			for (j = 0; j < 8; j++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[k] = c; /* the same values from any thread: a benign race */
+		}
+		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	}
+	crc = ~crc;
+	for (i = 0; i < n; i++)
+		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* Does candidate (already opened) belong to obj? The build-ids when both
+ * have one, else the CRC the debuglink names. */
+static bool debug_matches(const elf_file *obj, const elf_file *cand, const uint32_t *crc)
+{
+	if (!cand->base || (cand->dev == obj->dev && cand->ino == obj->ino))
+		return false;
+	if (obj->build_id && cand->build_id)
+		return obj->build_id_len == cand->build_id_len &&
+		       memcmp(obj->build_id, cand->build_id, obj->build_id_len) == 0;
+	return crc && elfsym_crc32(0, cand->base, cand->size) == *crc;
+}
+
+static bool try_debug(elfsym_module *m, const char *path, const uint32_t *crc)
+{
+	elf_open(&m->dbg, path);
+	if (debug_matches(&m->obj, &m->dbg, crc)) {
+		m->debug_path = strdup(path);
+		if (m->debug_path)
+			return true;
+	}
+	elf_close(&m->dbg);
+	return false;
+}
+
+/* gdb's search order: the build-id path, then the debuglink's name next to
+ * the object, in its .debug directory, and under the debug root. */
+static void find_debug_file(elfsym_module *m, const char *path, const char *root)
+{
+	const elf_file *o = &m->obj;
+	char buf[4096], dir[4096];
+	const char *slash, *link;
+	uint32_t crc;
+	size_t i, n;
+
+	if (o->build_id && o->build_id_len < 256) {
+		n = (size_t)snprintf(buf, sizeof(buf), "%s/.build-id/%02x/", root, o->build_id[0]);
+		for (i = 1; i < o->build_id_len && n + 3 < sizeof(buf); i++)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%02x", o->build_id[i]);
+		if (n + 7 < sizeof(buf)) {
+			memcpy(buf + n, ".debug", 7);
+			if (try_debug(m, buf, NULL))
+				return;
+		}
+	}
+	if (!o->debuglink)
+		return;
+	link = (const char *)o->base + o->debuglink->sh_offset;
+	n = strnlen(link, o->debuglink->sh_size);
+	/* name, NUL, padding to 4, then the CRC */
+	if (n == 0 || memchr(link, '/', n) || ((n + 4) & ~3ull) + 4 > o->debuglink->sh_size)
+		return;
+	memcpy(&crc, link + ((n + 4) & ~3ull), sizeof(crc));
+	slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if ((size_t)snprintf(buf, sizeof(buf), "%s/%s", dir, link) < sizeof(buf) &&
+	    try_debug(m, buf, &crc))
+		return;
+	if ((size_t)snprintf(buf, sizeof(buf), "%s/.debug/%s", dir, link) < sizeof(buf) &&
+	    try_debug(m, buf, &crc))
+		return;
+	if ((size_t)snprintf(buf, sizeof(buf), "%s%s%s/%s", root, *dir == '/' ? "" : "/", dir,
+			     link) < sizeof(buf))
+		try_debug(m, buf, &crc);
+}
+
+elfsym_module *elfsym_open_in(const char *path, const char *debug_root)
+{
+	elfsym_module *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	elf_open(&m->obj, path);
+	if (m->obj.base && (!m->obj.symtab || !m->obj.has_lines))
+		find_debug_file(m, path, debug_root ? debug_root : DEBUG_ROOT);
+	return m;
+}
+
+elfsym_module *elfsym_open(const char *path)
+{
+	return elfsym_open_in(path, NULL);
+}
+
+void elfsym_close(elfsym_module *m)
+{
+	if (!m)
+		return;
+	elf_close(&m->obj);
+	elf_close(&m->dbg);
+	free(m->debug_path);
+	free(m);
+}
+
+bool elfsym_has_lines(const elfsym_module *m)
+{
+	return m && m->obj.has_lines;
+}
+
+const char *elfsym_debug_file(const elfsym_module *m)
+{
+	return m ? m->debug_path : NULL;
+}
+
+/* How good a name is when several symbols cover an address (aliases such
+ * as malloc and __libc_malloc): the smallest symbol, then global over weak
+ * over local, then the fewest leading underscores. Lower is better. */
+typedef struct pick {
+	uint64_t size;
+	int binding, underscores;
+	const char *name;
+} pick;
+
+static bool better(const pick *a, const pick *b)
+{
+	if (!b->name)
+		return true;
+	if (a->size != b->size)
+		return a->size < b->size;
+	if (a->binding != b->binding)
+		return a->binding < b->binding;
+	return a->underscores < b->underscores;
+}
+
+static int addr_cmp(const void *x, const void *y)
+{
+	uint64_t a = **(const uint64_t *const *)x, b = **(const uint64_t *const *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* Offers every function symbol of table to the sorted queries it covers. */
+static void scan(const elf_file *f, const Elf64_Shdr *table, const uint64_t **q,
+		 const uint64_t *base, pick *best, size_t n)
+{
+	const Elf64_Shdr *strsec;
+	const Elf64_Sym *sym;
+	size_t count, i;
+	if (!table)
+		return;
+	strsec = &f->sh[table->sh_link];
+	sym = (const Elf64_Sym *)(f->base + table->sh_offset);
+	count = table->sh_size / sizeof(Elf64_Sym);
+	for (i = 1; i < count; i++) {
+		int type = ELF64_ST_TYPE(sym[i].st_info), bind = ELF64_ST_BIND(sym[i].st_info);
+		uint64_t lo = sym[i].st_value, hi = lo + sym[i].st_size;
+		size_t a = 0, b = n;
+		pick p;
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym[i].st_shndx == SHN_UNDEF ||
+		    sym[i].st_size == 0 || hi < lo)
+			continue;
+		while (a < b) { /* the first query >= lo */
+			size_t mid = a + (b - a) / 2;
+			if (*q[mid] < lo)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		if (a == n || *q[a] >= hi)
+			continue;
+		p.name = section_name(f, strsec, sym[i].st_name);
+		if (!p.name || !*p.name)
+			continue;
+		p.size = sym[i].st_size;
+		p.binding = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+		p.underscores = (int)strspn(p.name, "_");
+		for (; a < n && *q[a] < hi; a++) {
+			pick *cur = &best[q[a] - base];
+			if (better(&p, cur))
+				*cur = p;
+		}
+	}
+}
+
+int elfsym_lookup(const elfsym_module *m, const uint64_t *addrs, const char **names, size_t n)
+{
+	const uint64_t **q;
+	pick *best;
+	size_t i;
+	if (n == 0)
+		return 0;
+	q = malloc(n * sizeof(*q));
+	best = calloc(n, sizeof(*best));
+	if (!q || !best) {
+		free(q);
+		free(best);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		q[i] = &addrs[i];
+	qsort(q, n, sizeof(*q), addr_cmp);
+	if (m && m->obj.base) {
+		/* The full table (own, else the debug file's), and the dynamic
+		 * one, which a stripped file keeps. */
+		if (m->obj.symtab)
+			scan(&m->obj, m->obj.symtab, q, addrs, best, n);
+		else if (m->dbg.base)
+			scan(&m->dbg, m->dbg.symtab, q, addrs, best, n);
+		scan(&m->obj, m->obj.dynsym, q, addrs, best, n);
+	}
+	for (i = 0; i < n; i++)
+		names[i] = best[i].name;
+	free(q);
+	free(best);
+	return 0;
+}

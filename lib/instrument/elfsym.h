@@ -1,0 +1,49 @@
+/*
+ * Function names from an ELF file's symbol tables, without a DWARF reader.
+ *
+ * Distribution libraries ship stripped: their .symtab (which names static
+ * functions such as glibc's start_thread) lives in a separate debug file,
+ * found through the build-id (/usr/lib/debug/.build-id/xx/yyyy.debug) or the
+ * .gnu_debuglink section. Reading a symbol table is a millisecond; reading
+ * the same file's DWARF for file:line costs tens (addr2line on glibc's takes
+ * ~50 ms), so the two are separate steps and the caller picks.
+ */
+#ifndef PERFDB_INSTRUMENT_ELFSYM_H
+#define PERFDB_INSTRUMENT_ELFSYM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct elfsym_module elfsym_module;
+
+/*
+ * Opens the ELF file at path and, when its own symbol table is missing or it
+ * carries no DWARF line table, looks for its separate debug file. Returns
+ * NULL only when out of memory; a file that cannot be read or is not a
+ * 64-bit ELF of this machine's byte order gives a module without symbols.
+ */
+elfsym_module *elfsym_open(const char *path);
+/* The same with another debug root than /usr/lib/debug (tests). */
+elfsym_module *elfsym_open_in(const char *path, const char *debug_root);
+void elfsym_close(elfsym_module *m);
+
+/* True when the file itself holds a DWARF line table (.debug_line). */
+bool elfsym_has_lines(const elfsym_module *m);
+
+/* The separate debug file's path, or NULL when there is none; it is checked
+ * to belong to the module (same build-id, or the debuglink's CRC). */
+const char *elfsym_debug_file(const elfsym_module *m);
+
+/*
+ * Resolves n addresses (ELF virtual addresses: a run-time address minus the
+ * module's load bias) at once: names[i] receives the function whose symbol
+ * covers addrs[i], or NULL. The names are borrowed from m and stay valid
+ * until elfsym_close. Returns -1 when out of memory.
+ */
+int elfsym_lookup(const elfsym_module *m, const uint64_t *addrs, const char **names, size_t n);
+
+/* The standard CRC-32 (as in .gnu_debuglink), continued from crc. */
+uint32_t elfsym_crc32(uint32_t crc, const unsigned char *p, size_t n);
+
+#endif
