@@ -26,6 +26,7 @@ typedef struct elf_file {
 	const Elf64_Shdr *sh;
 	size_t nsh;
 	const Elf64_Shdr *symtab, *dynsym, *debuglink;
+	const Elf64_Shdr *debug_line, *debug_line_str, *debug_str;
 	const unsigned char *build_id;
 	size_t build_id_len;
 	bool has_lines;
@@ -155,8 +156,13 @@ static void elf_open(elf_file *f, const char *path)
 		name = section_name(f, shstr, s->sh_name);
 		if (!name)
 			continue;
-		if (strcmp(name, ".debug_line") == 0 && s->sh_size > 0)
+		if (strcmp(name, ".debug_line") == 0 && s->sh_size > 0) {
 			f->has_lines = true;
+			f->debug_line = s;
+		} else if (strcmp(name, ".debug_line_str") == 0)
+			f->debug_line_str = s;
+		else if (strcmp(name, ".debug_str") == 0)
+			f->debug_str = s;
 		else if (strcmp(name, ".gnu_debuglink") == 0 && s->sh_size >= 8)
 			f->debuglink = s;
 	}
@@ -285,6 +291,35 @@ void elfsym_close(elfsym_module *m)
 bool elfsym_has_lines(const elfsym_module *m)
 {
 	return m && m->obj.has_lines;
+}
+
+/* A section's bytes, unless compressed (SHF_COMPRESSED: zlib or zstd). */
+static bool section_bytes(const elf_file *f, const Elf64_Shdr *sh, const unsigned char **p,
+			  size_t *size)
+{
+	*p = NULL;
+	*size = 0;
+	if (!sh || (sh->sh_flags & SHF_COMPRESSED))
+		return false;
+	*p = f->base + sh->sh_offset; /* in the file: checked when found */
+	*size = sh->sh_size;
+	return true;
+}
+
+bool elfsym_line_sections(const elfsym_module *m, bool debug_file, dwarfline_sections *out)
+{
+	const elf_file *f;
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return false;
+	f = debug_file ? &m->dbg : &m->obj;
+	if (!f->base || !section_bytes(f, f->debug_line, &out->line, &out->line_size))
+		return false;
+	/* A compressed string section reads as absent: names using it are
+	 * not found, and the caller falls back. */
+	section_bytes(f, f->debug_line_str, &out->line_str, &out->line_str_size);
+	section_bytes(f, f->debug_str, &out->str, &out->str_size);
+	return true;
 }
 
 const char *elfsym_debug_file(const elfsym_module *m)

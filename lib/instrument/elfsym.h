@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "instrument/dwarfline.h"
+
 typedef struct elfsym_module elfsym_module;
 
 /*
@@ -34,6 +36,11 @@ bool elfsym_has_lines(const elfsym_module *m);
 /* The separate debug file's path, or NULL when there is none; it is checked
  * to belong to the module (same build-id, or the debuglink's CRC). */
 const char *elfsym_debug_file(const elfsym_module *m);
+
+/* The DWARF line sections of the module (debug_file false) or of its debug
+ * file, borrowed from m; false when there is no .debug_line or it is
+ * compressed (the caller then asks addr2line). */
+bool elfsym_line_sections(const elfsym_module *m, bool debug_file, dwarfline_sections *out);
 
 /*
  * Resolves n addresses (ELF virtual addresses: a run-time address minus the

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "instrument/dwarfline.h"
 #include "instrument/elfsym.h"
 #include "instrument/memtrack.h"
 #include "util/error.h"
@@ -873,7 +874,10 @@ static int symbolize_module(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame *
 	uint64_t *addrs = malloc(n * sizeof(*addrs));
 	const char **names = malloc(n * sizeof(*names));
 	const char *dwarf = NULL;
-	size_t i;
+	bool from_debug_file = false;
+	dwarfline_sections secs;
+	dwarfline_loc *locs = NULL;
+	size_t i, k;
 	int rc = 0;
 
 	if (!m || !addrs || !names) {
@@ -897,19 +901,54 @@ static int symbolize_module(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame *
 	}
 	if (rc)
 		goto out;
-	if (lines != PERFDB_MEMTRACK_LINES_NONE && elfsym_has_lines(m))
+	if (lines != PERFDB_MEMTRACK_LINES_NONE && elfsym_has_lines(m)) {
 		dwarf = frames[0]->module;
-	else if (lines == PERFDB_MEMTRACK_LINES_ALL)
+	} else if (lines == PERFDB_MEMTRACK_LINES_ALL && elfsym_debug_file(m)) {
 		dwarf = elfsym_debug_file(m);
-	if (dwarf && !*a2l)
+		from_debug_file = true;
+	}
+	if (!dwarf)
+		goto out;
+	/* Our own line-table reader first; addr2line for what it cannot read
+	 * (compressed sections, malformed units). */
+	if (elfsym_line_sections(m, from_debug_file, &secs)) {
+		int r;
+		locs = malloc(n * sizeof(*locs));
+		if (!locs || (r = dwarfline_lookup(&secs, addrs, locs, n)) < 0) {
+			rc = perfdb_error__oom();
+			goto out;
+		}
+		for (i = 0; i < n && rc == 0; i++) {
+			if (!locs[i].file)
+				continue;
+			frames[i]->file = keep_string(s, locs[i].file);
+			frames[i]->line = locs[i].line;
+			if (!frames[i]->file) {
+				frames[i]->file = "";
+				frames[i]->line = 0;
+				rc = perfdb_error__oom();
+			}
+		}
+		dwarfline_free(locs, n);
+		if (rc || r == 0)
+			goto out;
+	}
+	for (i = 0, k = 0; i < n; i++) /* the frames still without a line, in front */
+		if (!frames[i]->line) {
+			perfdb_memtrack_frame *t = frames[k];
+			frames[k++] = frames[i];
+			frames[i] = t;
+		}
+	if (k && !*a2l)
 		*a2l = find_in_path("addr2line");
-	for (i = 0; dwarf && *a2l && i < n && rc == 0; i += TOOL_BATCH)
+	for (i = 0; *a2l && i < k && rc == 0; i += TOOL_BATCH)
 		rc = addr2line_batch(s, *a2l, dwarf, frames + i,
-				     n - i < TOOL_BATCH ? n - i : TOOL_BATCH);
+				     k - i < TOOL_BATCH ? k - i : TOOL_BATCH);
 out:
 	elfsym_close(m);
 	free(addrs);
 	free(names);
+	free(locs);
 	return rc;
 }
 

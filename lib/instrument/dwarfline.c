@@ -1,0 +1,485 @@
+/*
+ * A DWARF line-table reader (see dwarfline.h). It runs each unit's line
+ * program (DWARF 5, section 6.2) and checks every address range between two
+ * rows against the sorted queries, so a lookup is one pass over the table.
+ * Everything read from the section is bounds-checked by the cursor: a
+ * malformed unit ends that unit, never the process.
+ */
+#include "instrument/dwarfline.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	LNS_copy = 1,
+	LNS_advance_pc,
+	LNS_advance_line,
+	LNS_set_file,
+	LNS_set_column,
+	LNS_negate_stmt,
+	LNS_set_basic_block,
+	LNS_const_add_pc,
+	LNS_fixed_advance_pc,
+	LNE_end_sequence = 1,
+	LNE_set_address = 2,
+	LNCT_path = 1,
+	LNCT_directory_index = 2,
+	FORM_block2 = 0x03,
+	FORM_block4 = 0x04,
+	FORM_data2 = 0x05,
+	FORM_data4 = 0x06,
+	FORM_data8 = 0x07,
+	FORM_string = 0x08,
+	FORM_block = 0x09,
+	FORM_block1 = 0x0a,
+	FORM_data1 = 0x0b,
+	FORM_sdata = 0x0d,
+	FORM_strp = 0x0e,
+	FORM_udata = 0x0f,
+	FORM_data16 = 0x1e,
+	FORM_line_strp = 0x1f,
+};
+
+typedef struct cursor {
+	const unsigned char *p, *end;
+	bool bad;
+} cursor;
+
+static bool need(cursor *c, size_t n)
+{
+	if (c->bad || (size_t)(c->end - c->p) < n) {
+		c->bad = true;
+		return false;
+	}
+	return true;
+}
+
+static uint64_t get_le(cursor *c, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+	if (!need(c, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)c->p[i] << (8 * i);
+	c->p += n;
+	return v;
+}
+
+static void skip(cursor *c, uint64_t n)
+{
+	if (need(c, n > SIZE_MAX ? SIZE_MAX : (size_t)n))
+		c->p += n;
+}
+
+static uint64_t uleb(cursor *c)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	while (need(c, 1)) {
+		unsigned char b = *c->p++;
+		if (shift < 64)
+			v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+		if (!(b & 0x80))
+			return v;
+	}
+	return 0;
+}
+
+static int64_t sleb(cursor *c)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	unsigned char b = 0;
+	while (need(c, 1)) {
+		b = *c->p++;
+		if (shift < 64)
+			v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+		if (!(b & 0x80))
+			break;
+	}
+	if (shift < 64 && (b & 0x40))
+		v |= ~(uint64_t)0 << shift;
+	return (int64_t)v;
+}
+
+static const char *cstr(cursor *c)
+{
+	const unsigned char *nul;
+	const char *s;
+	if (c->bad || !(nul = memchr(c->p, 0, (size_t)(c->end - c->p)))) {
+		c->bad = true;
+		return NULL;
+	}
+	s = (const char *)c->p;
+	c->p = nul + 1;
+	return s;
+}
+
+/* A string at an offset of .debug_str or .debug_line_str. */
+static const char *str_at(const unsigned char *sec, size_t size, uint64_t off)
+{
+	if (!sec || off >= size || !memchr(sec + off, 0, size - off))
+		return NULL;
+	return (const char *)sec + off;
+}
+
+typedef struct entry {
+	const char *path;
+	uint64_t dir;
+} entry;
+
+typedef struct table {
+	entry *v;
+	size_t n, cap;
+} table;
+
+static int push(table *t, const char *path, uint64_t dir)
+{
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 16;
+		entry *p = realloc(t->v, nc * sizeof(*p));
+		if (!p)
+			return -1;
+		t->v = p;
+		t->cap = nc;
+	}
+	t->v[t->n].path = path;
+	t->v[t->n].dir = dir;
+	t->n++;
+	return 0;
+}
+
+/* DWARF 5 directory or file entries: a format (content type, form pairs),
+ * then the entries. Returns -1 when out of memory, 1 on a form this reader
+ * cannot skip or a malformed table. */
+static int read_entries(cursor *c, const dwarfline_sections *s, unsigned offset_size, table *out)
+{
+	uint64_t fmt[2 * 16], count, i;
+	unsigned nfmt = (unsigned)get_le(c, 1), k;
+	if (nfmt > 16)
+		return 1;
+	for (k = 0; k < nfmt; k++) {
+		fmt[2 * k] = uleb(c);
+		fmt[2 * k + 1] = uleb(c);
+	}
+	count = uleb(c);
+	for (i = 0; i < count && !c->bad; i++) {
+		const char *path = NULL;
+		uint64_t dir = 0;
+		for (k = 0; k < nfmt; k++) {
+			uint64_t type = fmt[2 * k], form = fmt[2 * k + 1], v = 0;
+			const char *sv = NULL;
+			switch (form) {
+			case FORM_string: sv = cstr(c); break;
+			case FORM_line_strp:
+				sv = str_at(s->line_str, s->line_str_size, get_le(c, offset_size));
+				break;
+			case FORM_strp:
+				sv = str_at(s->str, s->str_size, get_le(c, offset_size));
+				break;
+			case FORM_udata: v = uleb(c); break;
+			case FORM_sdata: v = (uint64_t)sleb(c); break;
+			case FORM_data1: v = get_le(c, 1); break;
+			case FORM_data2: v = get_le(c, 2); break;
+			case FORM_data4: v = get_le(c, 4); break;
+			case FORM_data8: v = get_le(c, 8); break;
+			case FORM_data16: skip(c, 16); break;
+			case FORM_block: skip(c, uleb(c)); break;
+			case FORM_block1: skip(c, get_le(c, 1)); break;
+			case FORM_block2: skip(c, get_le(c, 2)); break;
+			case FORM_block4: skip(c, get_le(c, 4)); break;
+			default: return 1; /* strx forms need .debug_str_offsets */
+			}
+			if (type == LNCT_path)
+				path = sv;
+			else if (type == LNCT_directory_index)
+				dir = v;
+		}
+		if (c->bad)
+			return 1;
+		if (push(out, path, dir) != 0)
+			return -1;
+	}
+	return c->bad ? 1 : 0;
+}
+
+typedef struct unit {
+	unsigned version;
+	table dirs, files;
+} unit;
+
+/* The file of a row as a path: DIR/NAME, the directory made absolute with
+ * the compilation directory (DWARF 5 directory 0) when it is relative.
+ * *out is NULL when the table does not name the file; -1 out of memory. */
+static int file_path(const unit *u, uint64_t file, char **out)
+{
+	const entry *f;
+	const char *dir = NULL, *base = NULL;
+	size_t len;
+	*out = NULL;
+	if (u->version >= 5) {
+		if (file >= u->files.n)
+			return 0;
+		f = &u->files.v[file];
+		if (f->dir < u->dirs.n)
+			dir = u->dirs.v[f->dir].path;
+		if (dir && *dir != '/' && f->dir != 0 && u->dirs.n > 0)
+			base = u->dirs.v[0].path;
+	} else {
+		if (file == 0 || file > u->files.n)
+			return 0;
+		f = &u->files.v[file - 1];
+		/* Directory 0 is the compilation directory, which only
+		 * .debug_info knows: the name stays relative. */
+		if (f->dir > 0 && f->dir <= u->dirs.n)
+			dir = u->dirs.v[f->dir - 1].path;
+	}
+	if (!f->path || !*f->path)
+		return 0;
+	if (*f->path == '/' || !dir || !*dir)
+		dir = base = NULL;
+	if (base && !*base)
+		base = NULL;
+	len = (base ? strlen(base) + 1 : 0) + (dir ? strlen(dir) + 1 : 0) + strlen(f->path) + 1;
+	*out = malloc(len);
+	if (!*out)
+		return -1;
+	snprintf(*out, len, "%s%s%s%s%s", base ? base : "", base ? "/" : "", dir ? dir : "",
+		 dir ? "/" : "", f->path);
+	return 0;
+}
+
+typedef struct query {
+	const uint64_t **q; /* sorted */
+	const uint64_t *base;
+	dwarfline_loc *out;
+	size_t n, left;
+} query;
+
+/* The row (file, line) covers [lo, hi): fills the queries in it that have
+ * no location yet. */
+static int cover(query *Q, const unit *u, uint64_t lo, uint64_t hi, uint64_t file, uint64_t line)
+{
+	size_t a = 0, b = Q->n;
+	if (hi <= lo || line == 0)
+		return 0;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (*Q->q[mid] < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (; a < Q->n && *Q->q[a] < hi; a++) {
+		dwarfline_loc *o = &Q->out[Q->q[a] - Q->base];
+		if (o->file)
+			continue;
+		if (file_path(u, file, &o->file) != 0)
+			return -1;
+		if (!o->file)
+			continue; /* an unnamed file: leave it to another row */
+		o->line = line > UINT32_MAX ? 0 : (unsigned)line;
+		Q->left--;
+	}
+	return 0;
+}
+
+/* Runs one unit's line program. Returns 1 when malformed, -1 out of memory. */
+static int run_unit(cursor *c, const dwarfline_sections *s, query *Q)
+{
+	uint64_t len = get_le(c, 4), hlen;
+	unsigned offset_size = 4, min_inst, line_range, opcode_base, max_ops = 1;
+	int line_base, default_stmt, rc = 0;
+	unsigned char std_len[256];
+	cursor prog, hdr;
+	unit u;
+	unsigned k;
+
+	memset(&u, 0, sizeof(u));
+	if (len == 0xffffffffu) {
+		offset_size = 8;
+		len = get_le(c, 8);
+	}
+	if (!need(c, len > SIZE_MAX ? SIZE_MAX : (size_t)len))
+		return 1;
+	prog.p = c->p;
+	prog.end = c->p + len;
+	prog.bad = false;
+	c->p = prog.end; /* the next unit, whatever happens to this one */
+	u.version = (unsigned)get_le(&prog, 2);
+	if (u.version < 2 || u.version > 5)
+		return 1;
+	if (u.version >= 5) {
+		unsigned addr_size = (unsigned)get_le(&prog, 1);
+		get_le(&prog, 1); /* segment selector size */
+		if (addr_size != 4 && addr_size != 8)
+			return 1;
+	}
+	hlen = get_le(&prog, offset_size);
+	if (prog.bad || hlen > (uint64_t)(prog.end - prog.p))
+		return 1;
+	hdr.p = prog.p;
+	hdr.end = prog.p + hlen;
+	hdr.bad = false;
+	prog.p = hdr.end;
+	min_inst = (unsigned)get_le(&hdr, 1);
+	if (u.version >= 4)
+		max_ops = (unsigned)get_le(&hdr, 1);
+	default_stmt = (int)get_le(&hdr, 1);
+	line_base = (signed char)get_le(&hdr, 1);
+	line_range = (unsigned)get_le(&hdr, 1);
+	opcode_base = (unsigned)get_le(&hdr, 1);
+	(void)default_stmt;
+	if (hdr.bad || line_range == 0 || max_ops == 0 || opcode_base == 0)
+		return 1;
+	memset(std_len, 0, sizeof(std_len));
+	for (k = 1; k < opcode_base; k++)
+		std_len[k] = (unsigned char)get_le(&hdr, 1);
+	if (u.version >= 5) {
+		rc = read_entries(&hdr, s, offset_size, &u.dirs);
+		if (rc == 0)
+			rc = read_entries(&hdr, s, offset_size, &u.files);
+	} else {
+		const char *d, *f;
+		while (rc == 0 && (d = cstr(&hdr)) && *d)
+			rc = push(&u.dirs, d, 0) ? -1 : 0;
+		while (rc == 0 && (f = cstr(&hdr)) && *f) {
+			uint64_t dir = uleb(&hdr);
+			uleb(&hdr); /* mtime */
+			uleb(&hdr); /* length */
+			rc = push(&u.files, f, dir) ? -1 : 0;
+		}
+		if (rc == 0 && hdr.bad)
+			rc = 1;
+	}
+
+	/* The state machine. A row's location covers the addresses up to the
+	 * next row's; a sequence that starts at 0 is code the linker dropped. */
+	{
+		uint64_t addr = 0, file = 1, line = 1, seq_start = 0;
+		uint64_t prev_addr = 0, prev_file = 0, prev_line = 0;
+		bool have_prev = false;
+#define EMIT(end_seq)                                                                              \
+	do {                                                                                       \
+		if (have_prev && seq_start != 0 &&                                                 \
+		    (rc = cover(Q, &u, prev_addr, addr, prev_file, prev_line)) != 0)               \
+			goto out;                                                                  \
+		if (!have_prev)                                                                    \
+			seq_start = addr;                                                          \
+		prev_addr = addr;                                                                  \
+		prev_file = file;                                                                  \
+		prev_line = line;                                                                  \
+		have_prev = !(end_seq);                                                            \
+	} while (0)
+		while (rc == 0 && Q->left > 0 && prog.p < prog.end && !prog.bad) {
+			unsigned op = (unsigned)get_le(&prog, 1);
+			if (op >= opcode_base) {
+				unsigned adj = op - opcode_base;
+				addr += (uint64_t)(adj / line_range) * min_inst / max_ops;
+				line += (uint64_t)(int64_t)(line_base + (int)(adj % line_range));
+				EMIT(0);
+				continue;
+			}
+			switch (op) {
+			case 0: {
+				uint64_t elen = uleb(&prog);
+				const unsigned char *next;
+				unsigned sub;
+				if (elen == 0 ||
+				    !need(&prog, elen > SIZE_MAX ? SIZE_MAX : (size_t)elen))
+					break;
+				next = prog.p + elen;
+				sub = (unsigned)get_le(&prog, 1);
+				if (sub == LNE_end_sequence) {
+					EMIT(1);
+					addr = 0;
+					file = 1;
+					line = 1;
+				} else if (sub == LNE_set_address && (elen == 5 || elen == 9)) {
+					addr = get_le(&prog, (size_t)elen - 1);
+				}
+				prog.p = next; /* other extended opcodes are skipped */
+				break;
+			}
+			case LNS_copy: EMIT(0); break;
+			case LNS_advance_pc: addr += uleb(&prog) * min_inst / max_ops; break;
+			case LNS_advance_line: line += (uint64_t)sleb(&prog); break;
+			case LNS_set_file: file = uleb(&prog); break;
+			case LNS_const_add_pc:
+				addr += (uint64_t)((255 - opcode_base) / line_range) * min_inst /
+					max_ops;
+				break;
+			case LNS_fixed_advance_pc: addr += get_le(&prog, 2); break;
+			default:
+				for (k = 0; k < std_len[op]; k++)
+					uleb(&prog);
+				break;
+			}
+		}
+#undef EMIT
+		if (rc == 0 && prog.bad)
+			rc = 1;
+	}
+out:
+	free(u.dirs.v);
+	free(u.files.v);
+	return rc;
+}
+
+static int addr_cmp(const void *x, const void *y)
+{
+	uint64_t a = **(const uint64_t *const *)x, b = **(const uint64_t *const *)y;
+	return a < b ? -1 : a > b;
+}
+
+int dwarfline_lookup(const dwarfline_sections *s, const uint64_t *addrs, dwarfline_loc *out,
+		     size_t n)
+{
+	query Q;
+	cursor c;
+	size_t i;
+	int rc = 0, status = 0;
+
+	memset(out, 0, n * sizeof(*out));
+	if (n == 0 || !s->line)
+		return 0;
+	Q.q = malloc(n * sizeof(*Q.q));
+	if (!Q.q)
+		return -1;
+	for (i = 0; i < n; i++)
+		Q.q[i] = &addrs[i];
+	qsort(Q.q, n, sizeof(*Q.q), addr_cmp);
+	Q.base = addrs;
+	Q.out = out;
+	Q.n = Q.left = n;
+	c.p = s->line;
+	c.end = s->line + s->line_size;
+	c.bad = false;
+	while (Q.left > 0 && c.p < c.end && !c.bad) {
+		rc = run_unit(&c, s, &Q);
+		if (rc < 0)
+			break;
+		if (rc > 0)
+			status = 1;
+	}
+	free(Q.q);
+	if (rc < 0) {
+		dwarfline_free(out, n);
+		return -1;
+	}
+	return status || c.bad ? 1 : 0;
+}
+
+void dwarfline_free(dwarfline_loc *out, size_t n)
+{
+	size_t i;
+	for (i = 0; out && i < n; i++) {
+		free(out[i].file);
+		out[i].file = NULL;
+	}
+}
