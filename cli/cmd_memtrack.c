@@ -58,10 +58,11 @@ static const cli_command_info info = {
     "linked. Reports peak heap (and when), peak RSS, allocations, bytes still live at\n"
     "exit (leaks) and the top sites by bytes, by count and by leaked bytes; a site is a\n"
     "call stack, its functions named from the ELF symbol tables (a stripped library's\n"
-    "from its separate debug file) and, with debug info and addr2line, file:line.\n"
+    "from its separate debug file) and, with debug info, file:line; stacks the same\n"
+    "in the source (same functions, files and lines) are one site.\n"
     "--lines all also reads separate debug files for file:line: a distribution\n"
-    "library's is large (glibc's takes ~50 ms), so by default only the program's\n"
-    "and its libraries' own debug info is read.\n"
+    "library's is large and compressed (addr2line takes ~50 ms on glibc's), so by\n"
+    "default only the program's and its libraries' own debug info is read.\n"
     "--sample switches to byte-interval sampling (as jemalloc's and tcmalloc's heap\n"
     "profilers do): figures become unbiased estimates at a fraction of the cost.\n"
     "Peak RSS includes the tracker's own memory (16 bytes per tracked block).\n"
@@ -526,6 +527,14 @@ int cmd_memtrack(int argc, char **argv)
 		    (uint64_t)ru.ru_maxrss * 1024u;
 	others = count_other_reports(dir, mine);
 
+	/* Every site is named (each distinct address once: cheap), then sites
+	 * the same in the source (an unrolled loop, two calls on one line) are
+	 * merged before ranking, so a site is not split across rows. */
+	if (perfdb_memtrack_snapshot_symbolize(snap, NULL, 0, a.lines) != 0 ||
+	    perfdb_memtrack_snapshot_coalesce(snap) != 0) {
+		rc = cli_fail();
+		goto out;
+	}
 	nall = 3 * a.top;
 	all = calloc(nall, sizeof(*all));
 	if (!all) {
@@ -544,31 +553,6 @@ int cmd_memtrack(int argc, char **argv)
 					 a.top) != 0) {
 		rc = cli_fail();
 		goto out;
-	}
-	/* Symbolize only what is shown, in one pass (one addr2line per module):
-	 * every site of a big program would cost more than the run. */
-	{
-		size_t *uniq = calloc(nall, sizeof(*uniq)), nu = 0, i, k;
-		const size_t *lists[3] = {t.bytes, t.count, t.leaks};
-		size_t lens[3] = {t.nbytes, t.ncount, t.nleaks}, l;
-		if (!uniq) {
-			cli_err("out of memory");
-			rc = CLI_EXIT_DB;
-			goto out;
-		}
-		for (l = 0; l < 3; l++)
-			for (i = 0; i < lens[l]; i++) {
-				for (k = 0; k < nu && uniq[k] != lists[l][i]; k++)
-					;
-				if (k == nu)
-					uniq[nu++] = lists[l][i];
-			}
-		err = perfdb_memtrack_snapshot_symbolize(snap, uniq, nu, a.lines);
-		free(uniq);
-		if (err != 0) {
-			rc = cli_fail();
-			goto out;
-		}
 	}
 	if (render(&a, cmdline, snap, &t, exit_status, others) != 0) {
 		cli_err("out of memory");

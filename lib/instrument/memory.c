@@ -952,11 +952,21 @@ out:
 	return rc;
 }
 
+static int frame_addr_cmp(const void *x, const void *y)
+{
+	const perfdb_memtrack_frame *a = *(perfdb_memtrack_frame *const *)x;
+	const perfdb_memtrack_frame *b = *(perfdb_memtrack_frame *const *)y;
+	int c = strcmp(a->module, b->module);
+	if (c)
+		return c;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
 int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n,
 				       perfdb_memtrack_lines lines)
 {
-	perfdb_memtrack_frame **todo = NULL;
-	size_t ntodo = 0, cap = 0, i, k, done;
+	perfdb_memtrack_frame **todo = NULL, **uniq = NULL;
+	size_t ntodo = 0, nuniq = 0, cap = 0, i, k, done;
 	char *a2l = NULL;
 	int rc = 0;
 
@@ -989,27 +999,122 @@ int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t
 			todo[ntodo++] = f;
 		}
 	}
-	/* Module by module: the frames of one module together. */
-	for (done = 0; done < ntodo && rc == 0;) {
-		const char *module = todo[done]->module;
-		size_t nb = 0;
-		for (k = done; k < ntodo; k++) {
-			if (strcmp(todo[k]->module, module) == 0) {
-				perfdb_memtrack_frame *t = todo[k];
-				todo[k] = todo[done + nb];
-				todo[done + nb] = t;
-				nb++;
-			}
-		}
-		rc = symbolize_module(s, todo + done, nb, lines, &a2l);
-		done += nb;
+	/* Each distinct (module, offset) once: sites share most of their
+	 * frames. Sorted, the frames of one module come together. */
+	if (ntodo > 1)
+		qsort(todo, ntodo, sizeof(*todo), frame_addr_cmp);
+	uniq = malloc((ntodo ? ntodo : 1) * sizeof(*uniq));
+	if (!uniq) {
+		rc = perfdb_error__oom();
+		goto out;
+	}
+	for (i = 0; i < ntodo; i++)
+		if (nuniq == 0 || frame_addr_cmp(&uniq[nuniq - 1], &todo[i]) != 0)
+			uniq[nuniq++] = todo[i];
+	for (done = 0; done < nuniq && rc == 0; done += k) {
+		for (k = 1;
+		     done + k < nuniq && strcmp(uniq[done + k]->module, uniq[done]->module) == 0;
+		     k++)
+			;
+		rc = symbolize_module(s, uniq + done, k, lines, &a2l);
 	}
 	if (rc == 0)
-		rc = demangle(s, todo, ntodo);
+		rc = demangle(s, uniq, nuniq);
+	/* A duplicate follows its equal in todo: the first of a run is the
+	 * one symbolized, and the names pass down the run. */
+	for (i = 1; rc == 0 && i < ntodo; i++) {
+		if (frame_addr_cmp(&todo[i - 1], &todo[i]) != 0)
+			continue;
+		todo[i]->function = todo[i - 1]->function;
+		todo[i]->file = todo[i - 1]->file;
+		todo[i]->line = todo[i - 1]->line;
+	}
 out:
 	free(a2l);
+	free(uniq);
 	free(todo);
 	return rc;
+}
+
+/* ---- coalescing --------------------------------------------------------------------- */
+/* A frame's identity in the source: with a line, (function, file, line);
+ * without, (module, offset). */
+static int frame_source_cmp(const perfdb_memtrack_frame *a, const perfdb_memtrack_frame *b)
+{
+	int c;
+	if (!a->line != !b->line)
+		return a->line ? -1 : 1;
+	if (!a->line) {
+		if ((c = strcmp(a->module, b->module)))
+			return c;
+		return a->offset < b->offset ? -1 : a->offset > b->offset;
+	}
+	if ((c = strcmp(a->function, b->function)) || (c = strcmp(a->file, b->file)))
+		return c;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+static int site_source_cmp(const void *x, const void *y)
+{
+	const perfdb_memtrack_site *a = *(perfdb_memtrack_site *const *)x;
+	const perfdb_memtrack_site *b = *(perfdb_memtrack_site *const *)y;
+	size_t i;
+	if (a->nframes != b->nframes)
+		return a->nframes < b->nframes ? -1 : 1;
+	for (i = 0; i < a->nframes; i++) {
+		int c = frame_source_cmp(&a->frames[i], &b->frames[i]);
+		if (c)
+			return c;
+	}
+	return a->id < b->id ? -1 : a->id > b->id; /* equal stacks: by id */
+}
+
+static bool same_source(const perfdb_memtrack_site *a, const perfdb_memtrack_site *b)
+{
+	size_t i;
+	if (a->nframes != b->nframes || a->nframes == 0)
+		return false;
+	for (i = 0; i < a->nframes; i++)
+		if (frame_source_cmp(&a->frames[i], &b->frames[i]) != 0)
+			return false;
+	return true;
+}
+
+int perfdb_memtrack_snapshot_coalesce(perfdb_memtrack_snapshot *s)
+{
+	perfdb_memtrack_site **order, *out;
+	size_t i, n = 0;
+	if (!s)
+		return perfdb_error__set(PERFDB_EINVAL, "perfdb_memtrack_snapshot_coalesce: NULL");
+	if (s->nsites < 2)
+		return 0;
+	order = malloc(s->nsites * sizeof(*order));
+	out = malloc(s->nsites * sizeof(*out));
+	if (!order || !out) {
+		free(order);
+		free(out);
+		return perfdb_error__oom();
+	}
+	for (i = 0; i < s->nsites; i++)
+		order[i] = &s->sites[i];
+	qsort(order, s->nsites, sizeof(*order), site_source_cmp);
+	for (i = 0; i < s->nsites; i++) {
+		const perfdb_memtrack_site *st = order[i];
+		if (n > 0 && same_source(&out[n - 1], st)) {
+			out[n - 1].live_bytes += st->live_bytes;
+			out[n - 1].live_count += st->live_count;
+			out[n - 1].total_bytes += st->total_bytes;
+			out[n - 1].total_count += st->total_count;
+			continue;
+		}
+		out[n++] = *st; /* the lowest id of equal stacks comes first */
+	}
+	free(order);
+	free(s->sites);
+	s->sites = out;
+	s->cap = s->nsites; /* what out holds */
+	s->nsites = n;
+	return 0;
 }
 
 /* ---- comparison -------------------------------------------------------------------- */

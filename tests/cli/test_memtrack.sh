@@ -86,11 +86,14 @@ split_json() { # OUT [OPTIONS...]
 	cp out "$out"
 }
 split_json split.json
-expect_eq "3000 3" "$(json split.json '" ".join(str(total("top_by_bytes", "split_static_alloc", k)) for k in ("total_bytes", "total_count"))')" "stripped library: static function named"
+expect_eq "4000 5" "$(json split.json '" ".join(str(total("top_by_bytes", "split_static_alloc", k)) for k in ("total_bytes", "total_count"))')" "stripped library: static function named"
+# Two calls on one line are two call sites and one site in the source.
+expect_eq "[(3000, 3), (1000, 2)]" "$(json split.json '[(s["total_bytes"], s["total_count"]) for s in sites("top_by_bytes", "split_static_alloc")]')" "sites the same in the source are merged"
 expect_eq "memtrack_split_alloc None main memtrack_split.c" "$(json split.json '" ".join(str(x) for x in (sites("top_by_bytes", "split_static_alloc")[0]["frames"][1]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["file"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["file"].split("/")[-1]))')" "embedded: the program's file:line, not the debug file's"
 split_json split_all.json --lines all
 expect_eq "memtrack_splitlib.c True" "$(json split_all.json '" ".join(str(x) for x in (sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["file"].split("/")[-1], sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["line"] > 0))')" "--lines all: file:line from the debug file"
 split_json split_none.json --lines none
+expect_eq "[(3000, 3), (500, 1), (500, 1)]" "$(json split_none.json '[(s["total_bytes"], s["total_count"]) for s in sites("top_by_bytes", "split_static_alloc")]')" "without lines, call sites stay apart"
 expect_eq "split_static_alloc main None None" "$(json split_none.json '" ".join(str(x) for x in (sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["file"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["file"]))')" "--lines none: names, no file:line"
 
 # --- sampling: estimates within 10% ------------------------------------------------

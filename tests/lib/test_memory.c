@@ -237,6 +237,63 @@ static void test_memory__load_report(void **state)
 	unlink(path);
 }
 
+/* Coalescing without debug info: only stacks equal frame by frame (module
+ * and offset) merge; another return address in the same function does not.
+ * The overflow pseudo-site (no frames) stays as it is. */
+static const char report_c[] = REPORT_HEAD "site 1 10 1 10 1 0\n"
+					   "site 5 100 1 1000 10 2\n"
+					   "frame\t0x5000\t0x1000\t/bin/prog\tparse\n"
+					   "frame\t0x5100\t0x1100\t/bin/prog\tmain\n"
+					   "site 3 50 2 700 6 2\n"
+					   "frame\t0x5000\t0x1000\t/bin/prog\tparse\n"
+					   "frame\t0x5100\t0x1100\t/bin/prog\tmain\n"
+					   "site 4 0 0 300 3 2\n"
+					   "frame\t0x5000\t0x1000\t/bin/prog\tparse\n"
+					   "frame\t0x5104\t0x1104\t/bin/prog\tmain\n"
+					   "end\n";
+
+static void test_memory__coalesce(void **state)
+{
+	char path[] = "/tmp/perfdb-test-memory.XXXXXX";
+	int fd = mkstemp(path);
+	perfdb_memtrack_snapshot *s;
+	size_t i, seen = 0;
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, report_c);
+	assert_int_equal(perfdb_memtrack_snapshot_load(&s, path), 0);
+	assert_int_equal(perfdb_memtrack_snapshot_site_count(s), 4);
+	assert_int_equal(perfdb_memtrack_snapshot_coalesce(s), 0);
+	assert_int_equal(perfdb_memtrack_snapshot_site_count(s), 3);
+	for (i = 0; i < 3; i++) {
+		const perfdb_memtrack_site *st = perfdb_memtrack_snapshot_site(s, i);
+		if (st->id == 3) { /* 3 and 5 merged, under the lower id */
+			assert_int_equal(st->live_bytes, 150);
+			assert_int_equal(st->live_count, 3);
+			assert_int_equal(st->total_bytes, 1700);
+			assert_int_equal(st->total_count, 16);
+			assert_int_equal(st->nframes, 2);
+			seen |= 1;
+		} else if (st->id == 4) {
+			assert_int_equal(st->total_bytes, 300);
+			seen |= 2;
+		} else {
+			assert_int_equal(st->id, 1);
+			assert_int_equal(st->nframes, 0);
+			assert_int_equal(st->total_bytes, 10);
+			seen |= 4;
+		}
+	}
+	assert_int_equal(seen, 7);
+	/* Again: nothing left to merge. */
+	assert_int_equal(perfdb_memtrack_snapshot_coalesce(s), 0);
+	assert_int_equal(perfdb_memtrack_snapshot_site_count(s), 3);
+	assert_int_equal(perfdb_memtrack_snapshot_coalesce(NULL), PERFDB_EINVAL);
+	perfdb_memtrack_snapshot_free(s);
+	unlink(path);
+}
+
 static void expect_load_error(const char *text, int code, int line)
 {
 	char path[] = "/tmp/perfdb-test-memory.XXXXXX";
@@ -571,6 +628,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_memory__bad_input),
 	    cmocka_unit_test(test_memory__tracker_absent),
 	    cmocka_unit_test(test_memory__load_report),
+	    cmocka_unit_test(test_memory__coalesce),
 	    cmocka_unit_test(test_memory__load_rejects_bad_reports),
 	    cmocka_unit_test(test_memory__top_orders),
 	    cmocka_unit_test(test_memory__compare_matches_by_frames),

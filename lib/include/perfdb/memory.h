@@ -232,6 +232,17 @@ typedef enum perfdb_memtrack_lines {
 int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n,
 				       perfdb_memtrack_lines lines);
 
+/**
+ * Merges the sites whose stacks are the same in the source: frame by frame
+ * the same function, file and line (a frame without a line: the same module
+ * and offset). A loop the compiler unrolled, or two calls on one line, then
+ * make one site, as a user reads the code. Call after symbolizing all sites
+ * (idx NULL). Figures add up; the merged site keeps the id and frames of its
+ * part with the lowest id. The "site table full" pseudo-site is left alone.
+ * Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
+ */
+int perfdb_memtrack_snapshot_coalesce(perfdb_memtrack_snapshot *s);
+
 /** The difference of one site between two snapshots. */
 typedef struct perfdb_memtrack_site_diff {
 	const perfdb_memtrack_site *site; /**< from the newer snapshot (older when gone) */
