@@ -42,5 +42,6 @@ int bench_changepoint(const bench_ctx *ctx);
 int bench_profiler(const bench_ctx *ctx);
 int bench_memtrack(const bench_ctx *ctx);
 int bench_loadtest(const bench_ctx *ctx);
+int bench_symbolize(const bench_ctx *ctx);
 
 #endif

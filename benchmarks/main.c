@@ -30,6 +30,7 @@ static const bench_case cases[] = {
     {"memtrack", bench_memtrack, "allocation tracker slowdown vs none and vs heaptrack"},
     {"loadtest", bench_loadtest,
      "load tester dispatch capacity, open-model rate, perfdb run vs hyperfine"},
+    {"symbolize", bench_symbolize, "naming sites: ELF symbols and DWARF lines vs addr2line"},
 };
 
 uint64_t bench_now_ns(void)

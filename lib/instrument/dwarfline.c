@@ -259,22 +259,33 @@ typedef struct query {
 	const uint64_t *base;
 	dwarfline_loc *out;
 	size_t n, left;
+	size_t at;	/* the first query >= at_lo */
+	uint64_t at_lo; /* the last range's start */
 } query;
 
 /* The row (file, line) covers [lo, hi): fills the queries in it that have
  * no location yet. */
 static int cover(query *Q, const unit *u, uint64_t lo, uint64_t hi, uint64_t file, uint64_t line)
 {
-	size_t a = 0, b = Q->n;
+	size_t a, b = Q->n;
 	if (hi <= lo || line == 0)
 		return 0;
-	while (a < b) {
-		size_t mid = a + (b - a) / 2;
-		if (*Q->q[mid] < lo)
-			a = mid + 1;
-		else
-			b = mid;
+	if (lo >= Q->at_lo) {
+		/* Rows of a sequence go up: walk on from the last place. */
+		for (a = Q->at; a < Q->n && *Q->q[a] < lo; a++)
+			;
+	} else {
+		a = 0;
+		while (a < b) {
+			size_t mid = a + (b - a) / 2;
+			if (*Q->q[mid] < lo)
+				a = mid + 1;
+			else
+				b = mid;
+		}
 	}
+	Q->at = a;
+	Q->at_lo = lo;
 	for (; a < Q->n && *Q->q[a] < hi; a++) {
 		dwarfline_loc *o = &Q->out[Q->q[a] - Q->base];
 		if (o->file)
@@ -457,6 +468,8 @@ int dwarfline_lookup(const dwarfline_sections *s, const uint64_t *addrs, dwarfli
 	Q.base = addrs;
 	Q.out = out;
 	Q.n = Q.left = n;
+	Q.at = 0;
+	Q.at_lo = 0;
 	c.p = s->line;
 	c.end = s->line + s->line_size;
 	c.bad = false;
