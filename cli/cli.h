@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "perfdb.h"
 #include "perfdb/config.h"
 
@@ -81,10 +83,15 @@ void cli_table_free(cli_table *t);
 /* A perfdb_row_fn that adds to a cli_table (ctx is the table). */
 int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row);
 int cli_table_print(cli_table *t);
+/* From now on a column named "tags" holding a JSON object (perfdb's tags)
+ * is one: nested in JSON output, k=v,k2=v2 in text, compact JSON in CSV. */
+void cli_table_tags_as_objects(cli_table *t);
+/* Tags as people read them: k=v,k2=v2 ("" for anything but an object). */
+void cli_tags_object_text(char *buf, size_t cap, const json_t *o);
 
 /* Opens the store read-only, runs `run` into a table and prints it; returns
  * an exit code. Shared by query and list. */
-int cli_query_print(const char *db, cli_format format, bool header,
+int cli_query_print(const char *db, cli_format format, bool header, bool tags_objects,
 		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
 		    void *arg);
 

@@ -65,6 +65,7 @@ int cmd_alerts(int argc, char **argv)
 	if (!(t = cli_table_new(a.format, true))) {
 		err = PERFDB_ENOMEM;
 	} else {
+		cli_table_tags_as_objects(t);
 		err = perfdb_store_alert_list(store, a.all, cli_table_row_fn, t);
 		if (err == 0)
 			cli_table_print(t);

@@ -158,6 +158,7 @@ int cmd_compare(int argc, char **argv)
 		err = PERFDB_ENOMEM;
 	if (err == 0) {
 		cli_table_row_fn(t, 11, names, NULL);
+		cli_table_tags_as_objects(t);
 		for (i = 0; i < perfdb_comparison_count(cmp); i++) {
 			const perfdb_comparison_row *r = perfdb_comparison_get(cmp, i);
 			char b1[48], b2[48], b3[48], b4[48];

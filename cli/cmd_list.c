@@ -63,5 +63,5 @@ int cmd_list(int argc, char **argv)
 				       "expected one of commits, benchmarks, machines, runs");
 	if (perfdb_list_kind_parse(&kind, argv[first]) != 0)
 		return cli_usage_error(&info, "%s", perfdb_error_last()->message);
-	return cli_query_print(a.db, a.format, true, run_list, &kind);
+	return cli_query_print(a.db, a.format, true, true, run_list, &kind);
 }

@@ -45,7 +45,7 @@ static int on_option(void *ctx, int id, const char *arg)
 }
 
 /* Shared by query and list: run fn over a read-only store and print a table. */
-int cli_query_print(const char *db, cli_format format, bool header,
+int cli_query_print(const char *db, cli_format format, bool header, bool tags_objects,
 		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
 		    void *arg)
 {
@@ -60,6 +60,8 @@ int cli_query_print(const char *db, cli_format format, bool header,
 		cli_err("out of memory");
 		return CLI_EXIT_DB;
 	}
+	if (tags_objects)
+		cli_table_tags_as_objects(table);
 	err = run(store, arg, cli_table_row_fn, table);
 	if (err == PERFDB_EREADONLY) {
 		/* A refused statement is bad usage, not a database fault. */
@@ -96,5 +98,5 @@ int cmd_query(int argc, char **argv)
 		return cli_usage_error(&info, "no SQL given");
 	if (first + 1 < argc)
 		return cli_usage_error(&info, "give the SQL as one argument (quote it)");
-	return cli_query_print(a.db, a.format, !a.no_header, run_sql, argv[first]);
+	return cli_query_print(a.db, a.format, !a.no_header, false, run_sql, argv[first]);
 }

@@ -216,22 +216,7 @@ void cli_tags_text(char *buf, size_t cap, const char *tags)
 {
 	json_error_t e;
 	json_t *o = tags ? json_loads(tags, 0, &e) : NULL;
-	const char *k;
-	json_t *v;
-	size_t len = 0;
-	buf[0] = '\0';
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return;
-	}
-	json_object_foreach(o, k, v)
-	{
-		int n = snprintf(buf + len, cap - len, "%s%s=%s", len ? "," : "", k,
-				 json_is_string(v) ? json_string_value(v) : "?");
-		if (n < 0 || (size_t)n >= cap - len)
-			break;
-		len += (size_t)n;
-	}
+	cli_tags_object_text(buf, cap, o);
 	json_decref(o);
 }
 

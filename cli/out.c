@@ -98,6 +98,7 @@ int cli_format_parse(cli_format *out, const char *name)
 struct cli_table {
 	cli_format fmt;
 	bool header;
+	bool tags_objects; /* a "tags" column holds JSON objects */
 	size_t ncols;
 	char **names;
 	json_t *rows; /* array of arrays of json values: keeps types for JSON */
@@ -132,6 +133,29 @@ void cli_table_free(cli_table *t)
 	free(t);
 }
 
+void cli_table_tags_as_objects(cli_table *t)
+{
+	t->tags_objects = true;
+}
+
+void cli_tags_object_text(char *buf, size_t cap, const json_t *o)
+{
+	const char *k;
+	json_t *v;
+	size_t len = 0;
+	buf[0] = '\0';
+	if (!json_is_object(o))
+		return;
+	json_object_foreach((json_t *)o, k, v)
+	{
+		int n = snprintf(buf + len, cap - len, "%s%s=%s", len ? "," : "", k,
+				 json_is_string(v) ? json_string_value(v) : "?");
+		if (n < 0 || (size_t)n >= cap - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
 static size_t display_width(const char *s)
 {
 	size_t w = 0;
@@ -164,7 +188,24 @@ int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const pe
 	if (!(r = json_array()))
 		return 1;
 	for (i = 0; i < ncols; i++) {
-		json_t *v;
+		json_t *v = NULL;
+		if (t->tags_objects && row[i].type == PERFDB_VALUE_TEXT &&
+		    strcmp(t->names[i], "tags") == 0) {
+			json_error_t e;
+			v = json_loads(row[i].text, JSON_REJECT_DUPLICATES, &e);
+			if (v && !json_is_object(v)) {
+				json_decref(v);
+				v = NULL;
+			}
+		}
+		if (v) {
+			char shown[1024];
+			json_array_append_new(r, v);
+			cli_tags_object_text(shown, sizeof(shown), v);
+			if (display_width(shown) > t->width[i])
+				t->width[i] = display_width(shown);
+			continue;
+		}
 		switch (row[i].type) {
 		case PERFDB_VALUE_INTEGER: v = json_integer(row[i].i); break;
 		case PERFDB_VALUE_REAL: v = json_real(row[i].d); break;
@@ -198,9 +239,18 @@ void cli_format_double(char *buf, size_t cap, double d)
 	}
 }
 
-static void cell_text(json_t *v, char *buf, size_t cap)
+/* A cell as text; tags objects as k=v for people, as compact JSON in CSV. */
+static void cell_text(json_t *v, char *buf, size_t cap, cli_format fmt)
 {
-	if (json_is_string(v))
+	if (json_is_object(v)) {
+		if (fmt == CLI_FORMAT_CSV) {
+			char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+			snprintf(buf, cap, "%s", text ? text : "");
+			free(text);
+		} else {
+			cli_tags_object_text(buf, cap, v);
+		}
+	} else if (json_is_string(v))
 		snprintf(buf, cap, "%s", json_string_value(v));
 	else if (json_is_integer(v))
 		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
@@ -262,7 +312,7 @@ int cli_table_print(cli_table *t)
 			for (i = 0; i < t->ncols; i++) {
 				if (i)
 					putchar(',');
-				cell_text(json_array_get(r, i), cell, sizeof(cell));
+				cell_text(json_array_get(r, i), cell, sizeof(cell), t->fmt);
 				csv_cell(cell);
 			}
 			fputs("\r\n", stdout);
@@ -287,7 +337,7 @@ int cli_table_print(cli_table *t)
 		for (i = 0; i < t->ncols; i++) {
 			json_t *v = json_array_get(r, i);
 			int pad;
-			cell_text(v, cell, sizeof(cell));
+			cell_text(v, cell, sizeof(cell), t->fmt);
 			/* %.17g is for machines; people read the shortest exact form. */
 			if (json_is_real(v))
 				snprintf(cell, sizeof(cell), "%.10g", json_real_value(v));

@@ -33,6 +33,15 @@ expect_match '^benchmark +metric' out "table header"
 expect_match '^parse +throughput' out "table row"
 expect_exit 0 "$PERFDB" list --db h.db runs
 expect_match 'c1 +main +m1' out "list runs"
+# Tags are an object in JSON, k=v for people, JSON text in CSV; query
+# leaves a column as SQLite has it.
+expect_match ' cc=clang +[0-9]+$' out "list runs: tags as k=v"
+expect_exit 0 "$PERFDB" list --db h.db --format json runs
+expect_eq "gcc clang" "$(python3 -c 'import json,sys; print(" ".join(r["tags"]["cc"] for r in json.load(open(sys.argv[1]))))' out)" "list runs: tags as objects"
+expect_exit 0 "$PERFDB" list --db h.db --format csv runs
+expect_match ',"\{""cc"":""clang""\}",' out "list runs: tags as JSON in CSV"
+expect_exit 0 "$PERFDB" query --db h.db --format json "SELECT tags FROM runs WHERE id = 1"
+expect_eq '[{"tags":"{\"cc\":\"gcc\"}"}]' "$(tr -d ' \n' < out)" "query: tags stay text"
 expect_exit 0 "$PERFDB" list --db h.db --format csv benchmarks
 expect_match '^parse,wall_time,ns,lower_is_better,2' out "list benchmarks csv"
 

@@ -177,6 +177,7 @@ expect_match '^BM_Fast,.*,improvement' out "compare improvement"
 expect_match '^BM_Flat,.*,same' out "compare same"
 expect_exit 0 "$PERFDB" compare --db h.db --format json c0010 c0029
 python3 -c 'import json,sys; rows=json.load(open(sys.argv[1])); assert len(rows)==3 and {r["verdict"] for r in rows}=={"regression","improvement","same"}' "$T/out" || fail "compare json"
+python3 -c 'import json,sys; rows=json.load(open(sys.argv[1])); assert all(isinstance(r["tags"], dict) for r in rows)' "$T/out" || fail "compare json: tags are objects, as in regress"
 expect_exit 2 "$PERFDB" compare --db h.db c0010
 expect_exit 2 "$PERFDB" compare --db h.db c0010 nosuchrev
 
