@@ -46,7 +46,8 @@ typedef struct metric {
 } metric;
 
 typedef struct bench {
-	const char *name; /* borrowed from the document */
+	const char *name;   /* run_name, borrowed from the document */
+	const char *series; /* the name results get (series_names) */
 	uint64_t hash;
 	uint32_t first, last; /* its metrics, in order of first sight (indices + 1) */
 	int64_t repetitions;
@@ -256,6 +257,23 @@ static int rehash(reader *r, size_t cap)
 	r->hash = hash;
 	r->hcap = cap;
 	return 0;
+}
+
+/* The benchmark called name, if there is one. */
+static bool lookup_bench(const reader *r, const char *name, bench **out)
+{
+	uint64_t hv = hash_str(name);
+	size_t h;
+	if (!r->hcap)
+		return false;
+	for (h = (size_t)hv & (r->hcap - 1); r->hash[h]; h = (h + 1) & (r->hcap - 1)) {
+		bench *b = &r->benches[r->hash[h] - 1];
+		if (b->hash == hv && strcmp(b->name, name) == 0) {
+			*out = b;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The benchmark called name (borrowed: a string of the document), created on
@@ -758,7 +776,7 @@ static int emit(reader *r, const bench *b, const metric *m)
 {
 	perfdb_result res;
 	perfdb_result_init(&res);
-	res.benchmark = b->name;
+	res.benchmark = b->series ? b->series : b->name;
 	res.metric = m->name;
 	res.unit = m->unit;
 	res.direction = (perfdb_direction)m->direction;
@@ -795,10 +813,106 @@ static int emit(reader *r, const bench *b, const metric *m)
 	return perfdb_resultset_add(r->rs, &res);
 }
 
+/* Segments of a run_name that say how Google Benchmark runs a benchmark,
+ * not what it measures: Repetitions(), Iterations(), MinTime(),
+ * MinWarmUpTime() set in code append them. */
+static bool is_run_knob(const char *seg, size_t len)
+{
+	static const char *const knobs[] = {
+	    "repeats:", "iterations:", "min_time:", "min_warmup_time:"};
+	size_t k;
+	for (k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++)
+		if (len > strlen(knobs[k]) && strncmp(seg, knobs[k], strlen(knobs[k])) == 0)
+			return true;
+	return false;
+}
+
+/* run_name without its run knobs, in the arena; run_name itself when it has
+ * none; NULL when out of memory. "BM_Sum/64/repeats:3" -> "BM_Sum/64". */
+static const char *strip_knobs(reader *r, const char *run_name)
+{
+	const char *p = strchr(run_name, '/');
+	char *out;
+	size_t n = 0;
+	bool any = false;
+	for (; p; p = strchr(p + 1, '/')) {
+		const char *end = strchr(p + 1, '/');
+		if (is_run_knob(p + 1, end ? (size_t)(end - p - 1) : strlen(p + 1)))
+			any = true;
+	}
+	if (!any)
+		return run_name;
+	if (!(out = (char *)keep_name(r, run_name)))
+		return NULL;
+	/* the first segment (the function), then each kept "/segment" */
+	p = strchr(run_name, '/');
+	n = (size_t)(p - run_name);
+	while (p) {
+		const char *end = strchr(p + 1, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (!is_run_knob(p + 1, len - 1)) {
+			memmove(out + n, p, len);
+			n += len;
+		}
+		p = end;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Each benchmark's series name: its run_name without run knobs, so that
+ * changing Repetitions(3) to Repetitions(5) keeps the history. Where two
+ * run_names of the file would become one series name (BM_X/repeats:3 and
+ * BM_X/repeats:5 side by side), both keep their full names. */
+static int series_names(reader *r)
+{
+	const char **stripped = NULL;
+	size_t i, k = 0;
+	for (i = 0; i < r->nbenches; i++) {
+		bench *b = &r->benches[i];
+		b->series = strip_knobs(r, b->name);
+		if (!b->series)
+			return perfdb_error__oom();
+		if (b->series != b->name) {
+			bench *other;
+			/* the stripped name is another benchmark's run_name */
+			if (lookup_bench(r, b->series, &other)) {
+				b->series = b->name;
+				continue;
+			}
+			if (!stripped && !(stripped = malloc(r->nbenches * sizeof(*stripped))))
+				return perfdb_error__oom();
+			stripped[k++] = b->series;
+		}
+	}
+	if (k > 1) {
+		qsort(stripped, k, sizeof(*stripped), cmp_str_ptr);
+		for (i = 0; i < r->nbenches; i++) {
+			bench *b = &r->benches[i];
+			const char **hit;
+			if (b->series == b->name)
+				continue;
+			hit = bsearch(&b->series, stripped, k, sizeof(*stripped), cmp_str_ptr);
+			if ((hit > stripped && strcmp(hit[-1], b->series) == 0) ||
+			    (hit + 1 < stripped + k && strcmp(hit[1], b->series) == 0))
+				b->series = b->name;
+		}
+	}
+	free(stripped);
+	return 0;
+}
+
 static int emit_all(reader *r)
 {
 	size_t i, j;
 	int err;
+	if ((err = series_names(r)))
+		return err;
 	for (i = 0; i < r->nbenches; i++) {
 		for (j = r->benches[i].first; j; j = r->metrics[j - 1].next) {
 			const metric *m = &r->metrics[j - 1];

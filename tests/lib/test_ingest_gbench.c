@@ -135,7 +135,10 @@ static void check_repetitions(const char *file)
 {
 	perfdb_resultset *rs = ingest(file, 0);
 	json_t *doc = expected(file);
-	static const char *const bench[] = {"BM_Sum/64/repeats:3", "BM_Sum/4096/repeats:3"};
+	/* Results are named without the run knob "/repeats:3" (the rows in the
+	 * file keep it). */
+	static const char *const bench[] = {"BM_Sum/64", "BM_Sum/4096"};
+	static const char *const row_name[] = {"BM_Sum/64/repeats:3", "BM_Sum/4096/repeats:3"};
 	static const char *const metrics[] = {"real_time",	    "cpu_time",
 					      "items_per_second",   "bytes_per_second",
 					      "widgets_per_second", "collisions"};
@@ -154,19 +157,19 @@ static void check_repetitions(const char *file)
 			json_array_foreach(json_object_get(doc, "benchmarks"), k, it)
 			{
 				if (strcmp(json_string_value(json_object_get(it, "name")),
-					   bench[b]) == 0)
+					   row_name[b]) == 0)
 					assert_close(r->samples[i++], num(it, metrics[m]));
 			}
 			assert_int_equal(i, 3);
-			snprintf(name, sizeof(name), "%s_mean", bench[b]);
+			snprintf(name, sizeof(name), "%s_mean", row_name[b]);
 			assert_close(r->mean, num(row(doc, name), metrics[m]));
 			assert_close(r->value, r->mean);
-			snprintf(name, sizeof(name), "%s_median", bench[b]);
+			snprintf(name, sizeof(name), "%s_median", row_name[b]);
 			assert_close(r->median, num(row(doc, name), metrics[m]));
-			snprintf(name, sizeof(name), "%s_stddev", bench[b]);
+			snprintf(name, sizeof(name), "%s_stddev", row_name[b]);
 			assert_close(r->stddev, num(row(doc, name), metrics[m]));
 			/* The user statistic "max" fills max; min comes from the samples. */
-			snprintf(name, sizeof(name), "%s_max", bench[b]);
+			snprintf(name, sizeof(name), "%s_max", row_name[b]);
 			assert_close(r->max, num(row(doc, name), metrics[m]));
 			assert_true(r->min <= r->samples[0] && r->min <= r->samples[1] &&
 				    r->min <= r->samples[2]);
@@ -208,7 +211,7 @@ static void test_ingest_gbench__aggregates_only_in_microseconds(void **state)
 {
 	perfdb_resultset *rs = ingest(DATA "gbench_basic.json", 0);
 	json_t *doc = expected(DATA "gbench_basic.json");
-	const perfdb_result *r = find(rs, "BM_AggOnly/repeats:3", "real_time");
+	const perfdb_result *r = find(rs, "BM_AggOnly", "real_time");
 	(void)state;
 	assert_non_null(r);
 	assert_int_equal(r->nsamples, 0);
@@ -218,7 +221,8 @@ static void test_ingest_gbench__aggregates_only_in_microseconds(void **state)
 	assert_close(r->value, num(row(doc, "BM_AggOnly/repeats:3_mean"), "real_time") * 1e3);
 	assert_close(r->median, num(row(doc, "BM_AggOnly/repeats:3_median"), "real_time") * 1e3);
 	assert_close(r->stddev, num(row(doc, "BM_AggOnly/repeats:3_stddev"), "real_time") * 1e3);
-	assert_non_null(find(rs, "BM_AggOnly/repeats:3", "cpu_time"));
+	assert_non_null(find(rs, "BM_AggOnly", "cpu_time"));
+	assert_null(find(rs, "BM_AggOnly/repeats:3", "cpu_time"));
 	json_decref(doc);
 	perfdb_resultset_free(rs);
 }
@@ -341,16 +345,16 @@ static void test_ingest_gbench__nan_and_infinity_tokens(void **state)
 	const perfdb_result *r;
 	(void)state;
 	/* A NaN time in one repetition: the whole metric is left out, said once. */
-	assert_null(find(rs, "BM_Nan/repeats:2", "real_time"));
+	assert_null(find(rs, "BM_Nan", "real_time"));
 	assert_true(warned(rs, "BM_Nan/repeats:2", "'real_time' is NaN"));
-	r = find(rs, "BM_Nan/repeats:2", "cpu_time");
+	r = find(rs, "BM_Nan", "cpu_time");
 	assert_non_null(r);
 	assert_int_equal(r->nsamples, 2);
 	assert_close(r->samples[0], 14.0);
 	assert_close(r->samples[1], 16.0);
 	assert_close(r->mean, 15.0);
 	/* -Infinity in a counter: left out with a warning. */
-	assert_null(find(rs, "BM_Nan/repeats:2", "ratio"));
+	assert_null(find(rs, "BM_Nan", "ratio"));
 	assert_true(warned(rs, "BM_Nan/repeats:2", "'ratio' is infinite"));
 	/* Infinity cpu_time and rate: left out; real_time (us) is kept. */
 	assert_null(find(rs, "BM_Inf", "cpu_time"));
@@ -360,6 +364,40 @@ static void test_ingest_gbench__nan_and_infinity_tokens(void **state)
 	assert_non_null(r);
 	assert_close(r->value, 2500.0);
 	assert_int_equal(perfdb_resultset_count(rs), 2);
+	perfdb_resultset_free(rs);
+}
+
+/* Run knobs set in code (Repetitions, Iterations, MinTime, MinWarmUpTime)
+ * are not part of a series' name, so changing them keeps the history; knobs
+ * that change what is measured (threads, real_time) stay. Two run_names of
+ * one file that would collide keep their full names. */
+static void test_ingest_gbench__run_knobs_left_out_of_names(void **state)
+{
+#define ROW(run)                                                                                   \
+	"{\"name\": \"" run "\", \"run_name\": \"" run                                             \
+	"\", \"run_type\": \"iteration\", \"iterations\": 10, \"real_time\": 1, \"cpu_time\": 1, " \
+	"\"time_unit\": \"ns\"}"
+	static const char
+	    text[] =
+		"{\"benchmarks\": [\n" ROW("BM_A/8/repeats:3/threads:2") ",\n" ROW("BM_B/"
+										   "iterations:100") ",\n" ROW("BM_E/min_time:0.010/min_warmup_time:0.5/real_time") ",\n" ROW(
+		    "BM_C/repeats:3") ",\n" ROW("BM_C/repeats:5") ",\n" ROW("BM_D/repeats:2") ","
+											      "\n" ROW("BM_D") ",\n" ROW("BM_F/repeats:x") ",\n" ROW("BM_G/repeats:") "\n]}";
+#undef ROW
+	static const char *const present[] = {
+	    "BM_A/8/threads:2", "BM_B", "BM_E/real_time", "BM_C/repeats:3", "BM_C/repeats:5",
+	    "BM_D/repeats:2",	"BM_D", "BM_F",		  "BM_G/repeats:"};
+	perfdb_resultset *rs;
+	size_t i;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest__gbench(rs, text, sizeof(text) - 1, "k.json"), 0);
+	for (i = 0; i < sizeof(present) / sizeof(present[0]); i++)
+		if (!find(rs, present[i], "real_time"))
+			fail_msg("no series '%s'", present[i]);
+	assert_int_equal(perfdb_resultset_count(rs), 2 * 9); /* real_time and cpu_time */
+	assert_null(find(rs, "BM_A/8/repeats:3/threads:2", "real_time"));
+	assert_null(find(rs, "BM_C", "real_time"));
 	perfdb_resultset_free(rs);
 }
 
@@ -634,6 +672,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_gbench__result_count_and_context),
 	    cmocka_unit_test(test_ingest_gbench__skipped_and_memory_fields),
 	    cmocka_unit_test(test_ingest_gbench__nan_and_infinity_tokens),
+	    cmocka_unit_test(test_ingest_gbench__run_knobs_left_out_of_names),
 	    cmocka_unit_test(test_ingest_gbench__user_statistics),
 	    cmocka_unit_test(test_ingest_gbench__wrong_type_names_line_column_field),
 	    cmocka_unit_test(test_ingest_gbench__truncated),
