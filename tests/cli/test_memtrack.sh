@@ -158,4 +158,22 @@ peak_heap lower_is_better
 peak_rss lower_is_better" "$(sql m.db "SELECT metric || ' ' || CASE higher_is_better WHEN 1 THEN 'higher_is_better' ELSE 'lower_is_better' END FROM benchmarks WHERE name = 'known' ORDER BY metric" | tr -d '\r')" "recorded metrics"
 expect_eq "1" "$(sql m.db "SELECT value BETWEEN 876345 AND 876345 + 1024 FROM history WHERE benchmark = 'known' AND metric = 'peak_heap'" | tr -d '\r')" "recorded peak heap"
 expect_eq "1" "$(sql m.db "SELECT value BETWEEN 12345 AND 12345 + 1024 FROM history WHERE benchmark = 'known' AND metric = 'leaked_bytes'" | tr -d '\r')" "recorded leaks"
+# --- a memory regression fails `perfdb regress` -------------------------------------------
+# Six commits hold 4 MiB at their peak, the seventh 8 MiB: regress exits 1
+# and names peak_heap (+100%) and allocations (65 -> 129 blocks) at g7.
+for c in 1 2 3 4 5 6; do
+	expect_exit 0 "$PERFDB" memtrack --record --db r.db --commit g$c --branch main --machine box \
+		--name grow -- "$P/prog_memtrack_grow" 4194304
+done
+expect_exit 0 "$PERFDB" regress --db r.db --since g5 --no-git
+expect_exit 0 "$PERFDB" memtrack --record --db r.db --commit g7 --branch main --machine box \
+	--name grow -- "$P/prog_memtrack_grow" 8388608
+expect_exit 1 "$PERFDB" regress --db r.db --since g6 --no-git --format json
+cp out grow.json
+expect_eq "True" "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["metric"]: x for x in d["regressions"] if x["benchmark"] == "grow"}
+print(r["peak_heap"]["commit"] == "g7" and 99 <= r["peak_heap"]["change_pct"] <= 101 and r["allocations"]["value"] == 129)
+' grow.json)" "regress flags the doubled peak heap at g7"
 finish
