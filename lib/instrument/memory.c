@@ -846,7 +846,7 @@ static int demangle(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **todo, s
 	int rc = 0;
 	while (i < ntodo && rc == 0) {
 		for (nb = 0; i < ntodo && nb < TOOL_BATCH; i++)
-			if (strncmp(todo[i]->function, "_Z", 2) == 0 && !todo[i]->line)
+			if (strncmp(todo[i]->function, "_Z", 2) == 0)
 				batch[nb++] = todo[i];
 		if (nb == 0)
 			break;

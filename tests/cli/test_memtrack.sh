@@ -96,6 +96,13 @@ split_json split_none.json --lines none
 expect_eq "[(3000, 3), (500, 1), (500, 1)]" "$(json split_none.json '[(s["total_bytes"], s["total_count"]) for s in sites("top_by_bytes", "split_static_alloc")]')" "without lines, call sites stay apart"
 expect_eq "split_static_alloc main None None" "$(json split_none.json '" ".join(str(x) for x in (sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["file"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["file"]))')" "--lines none: names, no file:line"
 
+# --- C++: names demangled, with or without file:line ------------------------------
+expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf --top 20 -- "$P/prog_memtrack_cxx"
+cp out cxx.json
+expect_eq "True" "$(json cxx.json 'any(f["function"].startswith("std::unique_ptr<app::Widget, std::default_delete<app::Widget> > app::make<app::Widget>(") and f["line"] for s in d["top_by_bytes"] for f in s["frames"])')" "C++ template function demangled, with its line"
+expect_eq "True" "$(json cxx.json 'any(f["function"].startswith("operator new(") for s in d["top_by_bytes"] for f in s["frames"])')" "operator new demangled (libstdc++, no line)"
+expect_eq "False" "$(json cxx.json 'any(f["function"].startswith("_Z") for s in d["top_by_bytes"] for f in s["frames"])')" "no mangled name left"
+
 # --- sampling: estimates within 10% ------------------------------------------------
 PERFDB_MEMTRACK_SEED=42 expect_exit 0 "$PERFDB" memtrack --sample 128 --format json --top 50 -- \
 	"$P/prog_memtrack_known"
