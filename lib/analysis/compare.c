@@ -144,7 +144,7 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 		perfdb_benchmark_config bc;
 		double thr = o.threshold;
 		size_t k, ia = 0, need = 2 * s->npoints + 8, na, nb;
-		perfdb_config_match(o.config, s->benchmark, &bc);
+		perfdb_config_match(o.config, s->benchmark, s->metric, &bc);
 		if (bc.ignore)
 			continue;
 		if (!isnan(bc.threshold))

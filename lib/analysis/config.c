@@ -18,6 +18,7 @@
 
 typedef struct override {
 	char *glob;
+	char *metric_glob; /* NULL: every metric */
 	double threshold;
 	perfdb_direction direction;
 	int ignore; /* -1 unset, 0, 1 */
@@ -167,6 +168,12 @@ static int parse_override(parse *p, yaml_node_t *map, override *o)
 			free(o->glob);
 			if (!(o->glob = dup_str(scalar(v))))
 				return perfdb_error__oom();
+		} else if (!strcmp(key, "metric")) {
+			if (!scalar(v) || !*scalar(v))
+				return node_error(p, v, "metric", "expected a glob");
+			free(o->metric_glob);
+			if (!(o->metric_glob = dup_str(scalar(v))))
+				return perfdb_error__oom();
 		} else if (!strcmp(key, "threshold")) {
 			if ((err = get_number(p, v, "threshold", 0, 1000, &o->threshold)) < 0)
 				return err;
@@ -186,7 +193,8 @@ static int parse_override(parse *p, yaml_node_t *map, override *o)
 		} else {
 			char msg[200];
 			snprintf(msg, sizeof(msg),
-				 "unknown key '%s' (match, threshold, direction, ignore, method)",
+				 "unknown key '%s' (match, metric, threshold, direction, ignore, "
+				 "method)",
 				 key);
 			return node_error(p, k, key, msg);
 		}
@@ -310,8 +318,10 @@ void perfdb_config_free(perfdb_config *cfg)
 	size_t i;
 	if (!cfg)
 		return;
-	for (i = 0; i < cfg->noverrides; i++)
+	for (i = 0; i < cfg->noverrides; i++) {
 		free(cfg->overrides[i].glob);
+		free(cfg->overrides[i].metric_glob);
+	}
 	free(cfg->overrides);
 	free(cfg->database);
 	free(cfg->path);
@@ -337,7 +347,7 @@ void perfdb_config_apply_defaults(const perfdb_config *cfg, perfdb_regress_optio
 		opts->window = cfg->window;
 }
 
-void perfdb_config_match(const perfdb_config *cfg, const char *benchmark,
+void perfdb_config_match(const perfdb_config *cfg, const char *benchmark, const char *metric,
 			 perfdb_benchmark_config *out)
 {
 	size_t i;
@@ -351,6 +361,8 @@ void perfdb_config_match(const perfdb_config *cfg, const char *benchmark,
 	for (i = 0; i < cfg->noverrides; i++) {
 		const override *o = &cfg->overrides[i];
 		if (fnmatch(o->glob, benchmark, 0) != 0)
+			continue;
+		if (o->metric_glob && (!metric || fnmatch(o->metric_glob, metric, 0) != 0))
 			continue;
 		if (!isnan(o->threshold))
 			out->threshold = o->threshold;

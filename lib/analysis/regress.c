@@ -969,7 +969,7 @@ static int analyse_series(run_ctx *c, const perfdb_series *s)
 	size_t n = s->npoints;
 	int err;
 
-	perfdb_config_match(c->o->config, s->benchmark, &bc);
+	perfdb_config_match(c->o->config, s->benchmark, s->metric, &bc);
 	if (bc.ignore)
 		return 0;
 	if (!isnan(bc.threshold))

@@ -103,7 +103,7 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 		perfdb_changepoint_options co = PERFDB_CHANGEPOINT_OPTIONS_INIT;
 		perfdb_benchmark_config bc;
 		size_t k, need = 8 + s->npoints, first_end; /* samples, then the levels */
-		perfdb_config_match(o.config, s->benchmark, &bc);
+		perfdb_config_match(o.config, s->benchmark, s->metric, &bc);
 		if (bc.ignore || !s->npoints)
 			continue;
 		for (k = 0; k < s->npoints; k++)

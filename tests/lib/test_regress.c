@@ -427,18 +427,29 @@ static void test_regress__config(void **state)
 			 "  window: 8\n"
 			 "benchmarks:\n  - match: \"BM_Step*\"\n    threshold: 20\n"
 			 "  - match: \"BM_Quiet\"\n    ignore: true\n"
-			 "  - match: \"*Faster\"\n    direction: higher_is_better\n");
+			 "  - match: \"*Faster\"\n    direction: higher_is_better\n"
+			 "  - match: \"mem*\"\n    metric: \"peak_rss\"\n    threshold: 25\n"
+			 "  - match: \"mem*\"\n    metric: \"*_heap\"\n    method: percent\n");
 	assert_int_equal(perfdb_config_load(&cfg, path), 0);
 	assert_string_equal(perfdb_config_database(cfg), "hist.db");
 	perfdb_config_apply_defaults(cfg, &o);
 	assert_true(o.threshold == 7.5 && o.confidence == 0.95 && o.window == 8);
 	assert_int_equal(o.method, PERFDB_METHOD_TTEST);
-	perfdb_config_match(cfg, "BM_Step", &bc);
+	perfdb_config_match(cfg, "BM_Step", "real_time", &bc);
 	assert_true(bc.threshold == 20 && !bc.ignore);
-	perfdb_config_match(cfg, "BM_Quiet", &bc);
+	perfdb_config_match(cfg, "BM_Quiet", "real_time", &bc);
 	assert_true(bc.ignore && isnan(bc.threshold));
-	perfdb_config_match(cfg, "BM_Faster", &bc);
+	perfdb_config_match(cfg, "BM_Faster", "real_time", &bc);
 	assert_int_equal(bc.direction, PERFDB_HIGHER_IS_BETTER);
+	/* `metric:` narrows an override to the metrics its glob matches */
+	perfdb_config_match(cfg, "memgrow", "peak_rss", &bc);
+	assert_true(bc.threshold == 25 && !bc.has_method);
+	perfdb_config_match(cfg, "memgrow", "peak_heap", &bc);
+	assert_true(isnan(bc.threshold) && bc.has_method && bc.method == PERFDB_METHOD_PERCENT);
+	perfdb_config_match(cfg, "memgrow", "allocations", &bc);
+	assert_true(isnan(bc.threshold) && !bc.has_method);
+	perfdb_config_match(cfg, "memgrow", NULL, &bc);
+	assert_true(isnan(bc.threshold) && !bc.has_method);
 
 	/* applied by regress: the step is under 20%, quiet is not checked,
 	 * and "faster" (lower values) becomes a regression of a
@@ -484,6 +495,10 @@ static void test_regress__config_errors(void **state)
 	assert_non_null(strstr(perfdb_error_last()->message, "needs 'match'"));
 	write_file(path, "defaults:\n  method: magic\n");
 	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	write_file(path, "benchmarks:\n  - match: x\n    metric: \"\"\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 3);
+	assert_string_equal(perfdb_error_last()->field, "metric");
 	assert_int_equal(perfdb_config_load(&cfg, "/nonexistent/perfdb.yaml"), PERFDB_EIO);
 }
 
@@ -889,11 +904,11 @@ static void test_regress__config_method_per_benchmark(void **state)
 	write_file(path, "benchmarks:\n  - match: \"BM_T*\"\n    method: ttest\n"
 			 "  - match: \"BM_Tx\"\n    threshold: 50\n");
 	assert_int_equal(perfdb_config_load(&cfg, path), 0);
-	perfdb_config_match(cfg, "BM_Tx", &bc);
+	perfdb_config_match(cfg, "BM_Tx", "real_time", &bc);
 	assert_int_equal(bc.has_method, 1);
 	assert_int_equal(bc.method, PERFDB_METHOD_TTEST);
 	assert_true(bc.threshold == 50);
-	perfdb_config_match(cfg, "BM_U", &bc);
+	perfdb_config_match(cfg, "BM_U", "real_time", &bc);
 	assert_int_equal(bc.has_method, 0);
 	for (i = 0; i < 3; i++) {
 		record(s, 0, "m1", "BM_Three", "ns", NULL, 0, a[i]);

@@ -6,10 +6,13 @@
 #include <memory>
 #include <vector>
 
-namespace app {
+namespace app
+{
 struct Widget {
 	std::vector<int> v;
-	explicit Widget(std::size_t n) : v(n) {}
+	explicit Widget(std::size_t n) : v(n)
+	{
+	}
 };
 
 template <typename T> __attribute__((noinline)) std::unique_ptr<T> make(std::size_t n)

@@ -75,8 +75,11 @@ typedef struct perfdb_benchmark_config {
 	perfdb_method method;	    /**< valid when has_method */
 } perfdb_benchmark_config;
 
-/** Fills *out for benchmark from every matching override. cfg may be NULL. */
-void perfdb_config_match(const perfdb_config *cfg, const char *benchmark,
+/** Fills *out for one series (benchmark and metric) from every override
+ *  that matches it: its `match` glob on the benchmark and, when it has one,
+ *  its `metric` glob on the metric (metric NULL matches only overrides
+ *  without one). cfg may be NULL. */
+void perfdb_config_match(const perfdb_config *cfg, const char *benchmark, const char *metric,
 			 perfdb_benchmark_config *out);
 
 #ifdef __cplusplus
