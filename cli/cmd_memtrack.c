@@ -29,6 +29,7 @@ enum {
 	OPT_DEPTH,
 	OPT_UNWIND,
 	OPT_LINES,
+	OPT_PROCESS,
 };
 
 static const cli_option options[] = {
@@ -42,6 +43,9 @@ static const cli_option options[] = {
     {"lines", OPT_LINES, "WHERE",
      "file:line from: embedded (debug info in the program and its libraries, the "
      "default), all (also separate debug files in /usr/lib/debug), none"},
+    {"process", OPT_PROCESS, "WHICH",
+     "the process reported and recorded when the command starts others: main (the "
+     "command itself, the default) or largest (the highest peak heap)"},
     {"record", OPT_RECORD, NULL,
      "store peak_heap, peak_rss, allocations and leaked_bytes for the commit"},
     {"name", OPT_NAME, "NAME", "benchmark name for --record (default: the command line)"},
@@ -66,7 +70,9 @@ static const cli_command_info info = {
     "--sample switches to byte-interval sampling (as jemalloc's and tcmalloc's heap\n"
     "profilers do): figures become unbiased estimates at a fraction of the cost.\n"
     "Peak RSS includes the tracker's own memory (16 bytes per tracked block).\n"
-    "Processes CMD forks are tracked separately and not included. A command that\n"
+    "Processes CMD starts (a wrapper script's children, make's jobs) are tracked each\n"
+    "on its own and listed after the report, largest peak heap first; --process\n"
+    "largest reports the largest instead of CMD itself. A command that\n"
     "fails is reported, not recorded, and the exit code is 3. With --format json the\n"
     "command's standard output goes to standard error, so that stdout is the JSON alone.",
     options,
@@ -80,6 +86,7 @@ typedef struct memtrack_args {
 	const char *unwind;
 	const char *name;
 	perfdb_memtrack_lines lines;
+	bool largest; /* --process largest */
 	bool json;
 	bool record;
 } memtrack_args;
@@ -158,6 +165,16 @@ static int on_option(void *ctx, int id, const char *arg)
 			a->lines = PERFDB_MEMTRACK_LINES_NONE;
 		else {
 			cli_usage_error(&info, "--lines '%s': expected embedded, all or none", arg);
+			return 1;
+		}
+		return 0;
+	case OPT_PROCESS:
+		if (strcmp(arg, "main") == 0)
+			a->largest = false;
+		else if (strcmp(arg, "largest") == 0)
+			a->largest = true;
+		else {
+			cli_usage_error(&info, "--process '%s': expected main or largest", arg);
 			return 1;
 		}
 		return 0;
@@ -351,14 +368,24 @@ static json_t *sites_json(const perfdb_memtrack_snapshot *s, const size_t *idx, 
 	return arr;
 }
 
+/* Every process of the run that wrote a report, largest peak heap first. */
+typedef struct proc {
+	long pid;
+	char exe[512];
+	int64_t peak_heap, allocs, leaked;
+	uint64_t peak_rss;
+} proc;
+
 typedef struct top_lists {
 	size_t *bytes, *count, *leaks;
 	size_t nbytes, ncount, nleaks;
 } top_lists;
 
 static int render(const memtrack_args *a, const char *cmdline, const perfdb_memtrack_snapshot *s,
-		  const top_lists *t, int exit_status, int others)
+		  const top_lists *t, int exit_status, const proc *procs, size_t nprocs)
 {
+	int others = nprocs > 1 ? (int)nprocs - 1 : 0;
+	size_t i;
 	const perfdb_memtrack_summary *m = perfdb_memtrack_snapshot_summary(s);
 	char b1[64], b2[64], b3[64], when[64];
 	if (a->json) {
@@ -383,6 +410,26 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 		json_object_set_new(doc, "sites_dropped",
 				    json_integer((json_int_t)m->sites_dropped));
 		json_object_set_new(doc, "other_processes", json_integer(others));
+		{
+			json_t *arr = json_array();
+			for (i = 0; i < nprocs; i++) {
+				json_t *o = json_object();
+				json_object_set_new(o, "pid", json_integer(procs[i].pid));
+				json_object_set_new(o, "exe", json_string(procs[i].exe));
+				json_object_set_new(o, "reported",
+						    json_boolean(procs[i].pid == m->pid));
+				json_object_set_new(o, "peak_heap",
+						    json_integer(procs[i].peak_heap));
+				json_object_set_new(o, "peak_rss",
+						    json_integer((json_int_t)procs[i].peak_rss));
+				json_object_set_new(o, "allocations",
+						    json_integer(procs[i].allocs));
+				json_object_set_new(o, "leaked_bytes",
+						    json_integer(procs[i].leaked));
+				json_array_append_new(arr, o);
+			}
+			json_object_set_new(doc, "processes", arr);
+		}
 		json_object_set_new(doc, "top_by_bytes", sites_json(s, t->bytes, t->nbytes));
 		json_object_set_new(doc, "top_by_count", sites_json(s, t->count, t->ncount));
 		json_object_set_new(doc, "top_leaks", sites_json(s, t->leaks, t->nleaks));
@@ -390,6 +437,9 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 	}
 	cli_out("%s (pid %ld): %s, %u frames per site, %s unwinding\n", cmdline, m->pid,
 		m->sampled ? "sampled" : "every allocation tracked", m->depth, m->unwind);
+	if (a->largest && nprocs > 1)
+		cli_out("  reported: pid %ld (%s), the largest peak heap of its %zu processes\n",
+			m->pid, m->exe, nprocs);
 	if (m->sampled)
 		cli_out("  figures are estimates: one sample per %llu bytes on average\n",
 			(unsigned long long)m->sample_interval);
@@ -412,26 +462,84 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 	print_sites(s, "top sites by bytes allocated:", t->bytes, t->nbytes);
 	print_sites(s, "top sites by allocations:", t->count, t->ncount);
 	print_sites(s, "top leaks (live at exit):", t->leaks, t->nleaks);
-	if (others)
+	if (others) {
+		size_t shown = 0;
 		cli_out("\n%d other process%s (forked by the command) tracked separately, not "
-			"included\n",
+			"included above; largest peak heap first:\n",
 			others, others == 1 ? "" : "es");
+		cli_out("  %8s %12s %12s %12s  %s\n", "pid", "peak heap", "allocations", "leaked",
+			"program");
+		for (i = 0; i < nprocs && shown < a->top; i++) {
+			const char *slash = strrchr(procs[i].exe, '/');
+			if (procs[i].pid == m->pid)
+				continue;
+			cli_format_bytes(b1, sizeof(b1), (double)procs[i].peak_heap);
+			cli_format_bytes(b2, sizeof(b2), (double)procs[i].leaked);
+			cli_out("  %8ld %12s %12lld %12s  %s\n", procs[i].pid, b1,
+				(long long)procs[i].allocs, b2, slash ? slash + 1 : procs[i].exe);
+			shown++;
+		}
+		if (shown < (size_t)others)
+			cli_out("  ... and %zu more (--top)\n", (size_t)others - shown);
+	}
 	return 0;
 }
 
 /* ---- the command -------------------------------------------------------------------- */
-static int count_other_reports(const char *dir, const char *mine)
+static int proc_cmp(const void *x, const void *y)
+{
+	const proc *a = x, *b = y;
+	if (a->peak_heap != b->peak_heap)
+		return a->peak_heap > b->peak_heap ? -1 : 1;
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+/* Loads the summary of each report in dir; a report that does not parse
+ * (a process killed while writing it) is left out. */
+static int list_processes(const char *dir, proc **out, size_t *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	int n = 0;
+	proc *v = NULL;
+	size_t cap = 0;
+	*n = 0;
 	if (!d)
 		return 0;
-	while ((e = readdir(d)))
-		if (strncmp(e->d_name, "report.", 7) == 0 && strcmp(e->d_name, mine) != 0)
-			n++;
+	while ((e = readdir(d))) {
+		char path[4096 + 300];
+		perfdb_memtrack_snapshot *s;
+		const perfdb_memtrack_summary *m;
+		if (strncmp(e->d_name, "report.", 7) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (perfdb_memtrack_snapshot_load(&s, path) != 0)
+			continue;
+		if (*n == cap) {
+			proc *nv;
+			cap = cap ? cap * 2 : 8;
+			if (!(nv = realloc(v, cap * sizeof(*v)))) {
+				perfdb_memtrack_snapshot_free(s);
+				closedir(d);
+				free(v);
+				return -1;
+			}
+			v = nv;
+		}
+		m = perfdb_memtrack_snapshot_summary(s);
+		v[*n].pid = m->pid;
+		snprintf(v[*n].exe, sizeof(v[*n].exe), "%s", m->exe);
+		v[*n].peak_heap = m->peak_heap;
+		v[*n].allocs = m->allocs;
+		v[*n].leaked = m->heap;
+		v[*n].peak_rss = m->peak_rss;
+		(*n)++;
+		perfdb_memtrack_snapshot_free(s);
+	}
 	closedir(d);
-	return n;
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), proc_cmp);
+	*out = v;
+	return 0;
 }
 
 static void remove_dir(const char *dir)
@@ -461,8 +569,9 @@ int cmd_memtrack(int argc, char **argv)
 	char *cmdline = NULL;
 	struct rusage ru;
 	pid_t pid = 0;
-	int first, status = 0, err, rc = CLI_EXIT_OK, exit_status, others;
-	size_t *all = NULL, nall;
+	int first, status = 0, err, rc = CLI_EXIT_OK, exit_status;
+	size_t *all = NULL, nall, nprocs = 0;
+	proc *procs = NULL;
 
 	memset(&a, 0, sizeof(a));
 	a.top = 10;
@@ -505,7 +614,14 @@ int cmd_memtrack(int argc, char **argv)
 		goto out;
 	}
 	exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	snprintf(mine, sizeof(mine), "report.%ld", (long)pid);
+	if (list_processes(dir, &procs, &nprocs) != 0) {
+		cli_err("out of memory");
+		rc = CLI_EXIT_DB;
+		goto out;
+	}
+	/* --process largest: the process with the highest peak heap (the
+	 * list is sorted); else the command itself. */
+	snprintf(mine, sizeof(mine), "report.%ld", a.largest && nprocs ? procs[0].pid : (long)pid);
 	snprintf(path, sizeof(path), "%s/%s", dir, mine);
 	if (perfdb_memtrack_snapshot_load(&snap, path) != 0) {
 		if (perfdb_error_last()->code == PERFDB_ENOTFOUND)
@@ -515,17 +631,23 @@ int cmd_memtrack(int argc, char **argv)
 			    "skips the report)",
 			    argv[first],
 			    WIFSIGNALED(status) ? "was killed by a signal" : "exited without one");
+		if (perfdb_error_last()->code == PERFDB_ENOTFOUND && nprocs)
+			cli_err("%zu process%s it started did write one: --process largest "
+				"reports the largest",
+				nprocs, nprocs == 1 ? "" : "es");
 		else
 			cli_err("%s", perfdb_error_last()->message);
 		rc = CLI_EXIT_DB;
 		goto out;
 	}
-	/* The tracker's high-water mark and the kernel's rusage agree for one
-	 * process; take the larger in case the program reset its mark. */
-	if ((uint64_t)ru.ru_maxrss * 1024u > perfdb_memtrack_snapshot_summary(snap)->peak_rss)
+	/* The tracker's high-water mark and the kernel's rusage agree for the
+	 * command's own process; take the larger in case the program reset its
+	 * mark. (rusage of a child says nothing of the process reported here
+	 * when that is another one.) */
+	if (perfdb_memtrack_snapshot_summary(snap)->pid == (long)pid &&
+	    (uint64_t)ru.ru_maxrss * 1024u > perfdb_memtrack_snapshot_summary(snap)->peak_rss)
 		((perfdb_memtrack_summary *)perfdb_memtrack_snapshot_summary(snap))->peak_rss =
 		    (uint64_t)ru.ru_maxrss * 1024u;
-	others = count_other_reports(dir, mine);
 
 	/* Every site is named (each distinct address once: cheap), then sites
 	 * the same in the source (an unrolled loop, two calls on one line) are
@@ -554,7 +676,7 @@ int cmd_memtrack(int argc, char **argv)
 		rc = cli_fail();
 		goto out;
 	}
-	if (render(&a, cmdline, snap, &t, exit_status, others) != 0) {
+	if (render(&a, cmdline, snap, &t, exit_status, procs, nprocs) != 0) {
 		cli_err("out of memory");
 		rc = CLI_EXIT_DB;
 		goto out;
@@ -582,6 +704,7 @@ int cmd_memtrack(int argc, char **argv)
 	}
 out:
 	free(all);
+	free(procs);
 	free(cmdline);
 	perfdb_memtrack_snapshot_free(snap);
 	remove_dir(dir);

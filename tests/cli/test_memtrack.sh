@@ -96,6 +96,20 @@ split_json split_none.json --lines none
 expect_eq "[(3000, 3), (500, 1), (500, 1)]" "$(json split_none.json '[(s["total_bytes"], s["total_count"]) for s in sites("top_by_bytes", "split_static_alloc")]')" "without lines, call sites stay apart"
 expect_eq "split_static_alloc main None None" "$(json split_none.json '" ".join(str(x) for x in (sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["file"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["file"]))')" "--lines none: names, no file:line"
 
+# --- several processes: listed; --process largest reports the largest ------------------
+expect_exit 2 "$PERFDB" memtrack --process some -- /bin/true
+expect_match "--process 'some': expected main or largest" err "bad --process"
+expect_exit 0 "$PERFDB" memtrack -- bash -c "'$P/prog_memtrack_grow' 4194304; true"
+expect_match '^1 other process \(forked by the command\)' out "the child is listed"
+expect_match '^ +[0-9]+ +4\.000 MiB +65 +0 B +prog_memtrack_grow$' out "the child's peak heap, allocations, leaks"
+expect_exit 0 "$PERFDB" memtrack --format json --process largest -- bash -c "'$P/prog_memtrack_grow' 4194304; true"
+cp out procs.json
+expect_eq "True" "$(json procs.json '4194304 <= d["peak_heap"] <= 4194304 + 1024 and d["allocations"] == 65')" "--process largest: the child's figures"
+expect_eq "2 prog_memtrack_grow True" "$(json procs.json '" ".join(str(x) for x in (len(d["processes"]), d["processes"][0]["exe"].split("/")[-1], d["processes"][0]["reported"] and d["processes"][0]["pid"] == d["pid"]))')" "processes, largest first"
+# dash ends with _exit(): no report of its own; the hint names --process largest.
+expect_exit 3 "$PERFDB" memtrack -- dash -c "'$P/prog_memtrack_grow' 1048576; true"
+expect_match "--process largest reports the largest" err "hint when only children reported"
+
 # --- C++: names demangled, with or without file:line ------------------------------
 expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf --top 20 -- "$P/prog_memtrack_cxx"
 cp out cxx.json
