@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define DEBUG_ROOT "/usr/lib/debug"
 
@@ -27,6 +28,8 @@ typedef struct elf_file {
 	size_t nsh;
 	const Elf64_Shdr *symtab, *dynsym, *debuglink;
 	const Elf64_Shdr *debug_line, *debug_line_str, *debug_str;
+	unsigned char *inflated[3]; /* those three decompressed, once asked for */
+	size_t inflated_size[3];
 	const unsigned char *build_id;
 	size_t build_id_len;
 	bool has_lines;
@@ -83,6 +86,9 @@ static void find_build_id(elf_file *f)
 
 static void elf_close(elf_file *f)
 {
+	int i;
+	for (i = 0; i < 3; i++)
+		free(f->inflated[i]);
 	if (f->base)
 		munmap((void *)f->base, f->size);
 	memset(f, 0, sizeof(*f));
@@ -293,32 +299,64 @@ bool elfsym_has_lines(const elfsym_module *m)
 	return m && m->obj.has_lines;
 }
 
-/* A section's bytes, unless compressed (SHF_COMPRESSED: zlib or zstd). */
-static bool section_bytes(const elf_file *f, const Elf64_Shdr *sh, const unsigned char **p,
+/* Compressed sections larger than this are refused: a hostile header must
+ * not make us allocate without bound (glibc's .debug_info is 6 MB). */
+#define MAX_INFLATED ((uint64_t)1 << 31)
+
+/* A section's bytes; a compressed one (SHF_COMPRESSED, zlib: what
+ * distributions' debug files and gcc -gz use) is inflated once and kept in
+ * slot. False when absent, or compressed otherwise (zstd) or corrupt. */
+static bool section_bytes(elf_file *f, const Elf64_Shdr *sh, int slot, const unsigned char **p,
 			  size_t *size)
 {
+	Elf64_Chdr ch;
+	unsigned char *buf;
+	uLongf out;
 	*p = NULL;
 	*size = 0;
-	if (!sh || (sh->sh_flags & SHF_COMPRESSED))
+	if (!sh)
 		return false;
-	*p = f->base + sh->sh_offset; /* in the file: checked when found */
-	*size = sh->sh_size;
+	if (!(sh->sh_flags & SHF_COMPRESSED)) {
+		*p = f->base + sh->sh_offset; /* in the file: checked when found */
+		*size = sh->sh_size;
+		return true;
+	}
+	if (!f->inflated[slot]) {
+		if (sh->sh_size < sizeof(ch))
+			return false;
+		memcpy(&ch, f->base + sh->sh_offset, sizeof(ch));
+		if (ch.ch_type != ELFCOMPRESS_ZLIB || ch.ch_size == 0 || ch.ch_size > MAX_INFLATED)
+			return false;
+		if (!(buf = malloc(ch.ch_size)))
+			return false;
+		out = (uLongf)ch.ch_size;
+		if (uncompress(buf, &out, f->base + sh->sh_offset + sizeof(ch),
+			       (uLong)(sh->sh_size - sizeof(ch))) != Z_OK ||
+		    out != ch.ch_size) {
+			free(buf);
+			return false;
+		}
+		f->inflated[slot] = buf;
+		f->inflated_size[slot] = ch.ch_size;
+	}
+	*p = f->inflated[slot];
+	*size = f->inflated_size[slot];
 	return true;
 }
 
-bool elfsym_line_sections(const elfsym_module *m, bool debug_file, dwarfline_sections *out)
+bool elfsym_line_sections(elfsym_module *m, bool debug_file, dwarfline_sections *out)
 {
-	const elf_file *f;
+	elf_file *f;
 	memset(out, 0, sizeof(*out));
 	if (!m)
 		return false;
 	f = debug_file ? &m->dbg : &m->obj;
-	if (!f->base || !section_bytes(f, f->debug_line, &out->line, &out->line_size))
+	if (!f->base || !section_bytes(f, f->debug_line, 0, &out->line, &out->line_size))
 		return false;
-	/* A compressed string section reads as absent: names using it are
-	 * not found, and the caller falls back. */
-	section_bytes(f, f->debug_line_str, &out->line_str, &out->line_str_size);
-	section_bytes(f, f->debug_str, &out->str, &out->str_size);
+	/* A string section that cannot be read reads as absent: names using it
+	 * are not found, and the caller falls back. */
+	section_bytes(f, f->debug_line_str, 1, &out->line_str, &out->line_str_size);
+	section_bytes(f, f->debug_str, 2, &out->str, &out->str_size);
 	return true;
 }
 

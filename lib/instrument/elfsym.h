@@ -38,9 +38,10 @@ bool elfsym_has_lines(const elfsym_module *m);
 const char *elfsym_debug_file(const elfsym_module *m);
 
 /* The DWARF line sections of the module (debug_file false) or of its debug
- * file, borrowed from m; false when there is no .debug_line or it is
- * compressed (the caller then asks addr2line). */
-bool elfsym_line_sections(const elfsym_module *m, bool debug_file, dwarfline_sections *out);
+ * file, borrowed from m; zlib-compressed sections are inflated (once, kept
+ * by m). False when there is no .debug_line or it cannot be read (zstd,
+ * corrupt): the caller then asks addr2line. */
+bool elfsym_line_sections(elfsym_module *m, bool debug_file, dwarfline_sections *out);
 
 /*
  * Resolves n addresses (ELF virtual addresses: a run-time address minus the

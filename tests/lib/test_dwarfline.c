@@ -198,6 +198,53 @@ static void test_dwarf5_optimised(void **state)
 	compare_with_readelf(TESTS_DIR "/libdwarf5_sample.so");
 }
 
+/* zlib-compressed sections (gcc -gz) are inflated and read the same. */
+static void test_compressed(void **state)
+{
+	char cmd[1024];
+	(void)state;
+	/* the file really has compressed debug sections */
+	snprintf(cmd, sizeof(cmd),
+		 "readelf -S -W '%s' | grep -E '\\.debug_line +PROGBITS' | grep -q ' C '",
+		 TESTS_DIR "/libdwarfz_sample.so");
+	assert_int_equal(system(cmd), 0);
+	compare_with_readelf(TESTS_DIR "/libdwarfz_sample.so");
+}
+
+/* A compressed section whose data is damaged is refused, not misread. */
+static void test_compressed_corrupt(void **state)
+{
+	char path[256], cmd[1024];
+	dwarfline_sections secs;
+	elfsym_module *m;
+	FILE *p;
+	unsigned long long off = 0, size = 0;
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/perfdb-dwarfz.%ld.so", (long)getpid());
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", TESTS_DIR "/libdwarfz_sample.so", path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "readelf -S -W '%s' | sed -n 's/.*\\.debug_line  *PROGBITS  *[0-9a-f]*  "
+		 "*\\([0-9a-f]*\\)  *\\([0-9a-f]*\\).*/\\1 \\2/p'",
+		 path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%llx %llx", &off, &size), 2);
+	pclose(p);
+	assert_true(size > 64);
+	/* overwrite the middle of the deflate stream */
+	snprintf(cmd, sizeof(cmd),
+		 "printf 'garbagegarbagegarbage' | dd of='%s' bs=1 seek=%llu conv=notrunc "
+		 "status=none",
+		 path, off + size / 2);
+	assert_int_equal(system(cmd), 0);
+	m = elfsym_open(path);
+	assert_non_null(m);
+	assert_false(elfsym_line_sections(m, false, &secs));
+	elfsym_close(m);
+	unlink(path);
+}
+
 /* DIR/NAME: the absolute path of the source, in DWARF 4 and 5. */
 static void test_full_path(void **state)
 {
@@ -302,6 +349,8 @@ int main(void)
 	    cmocka_unit_test(test_cli),
 	    cmocka_unit_test(test_dwarf4_optimised),
 	    cmocka_unit_test(test_dwarf5_optimised),
+	    cmocka_unit_test(test_compressed),
+	    cmocka_unit_test(test_compressed_corrupt),
 	    cmocka_unit_test(test_full_path),
 	    cmocka_unit_test(test_no_row),
 	    cmocka_unit_test(test_malformed),

@@ -212,7 +212,7 @@ typedef enum perfdb_memtrack_lines {
 	PERFDB_MEMTRACK_LINES_EMBEDDED = 0,
 	/** also separate debug files (/usr/lib/debug, found by build-id or
 	 *  .gnu_debuglink: a distribution's -dbg/-dbgsym packages); reading
-	 *  glibc's takes ~50 ms */
+	 *  glibc's takes ~10 ms */
 	PERFDB_MEMTRACK_LINES_ALL,
 	/** no file:line: function names only, no addr2line */
 	PERFDB_MEMTRACK_LINES_NONE
@@ -223,10 +223,11 @@ typedef enum perfdb_memtrack_lines {
  * Function names come from each module's ELF symbol table, or from its
  * separate debug file's when the module is stripped (so static functions are
  * named right, where dladdr sees exported symbols only); C++ names are
- * demangled with c++filt. File and line come from DWARF, as `lines` says,
- * through addr2line (binutils), which then also gives the function name of
- * inlined code. Frames nothing resolves keep what the report had. Missing
- * tools or debug info are not errors.
+ * demangled with c++filt. File and line come from DWARF line tables, as
+ * `lines` says, read in-process (zlib-compressed sections inflated); addr2line
+ * (binutils) is asked only for tables perfdb cannot read (zstd), and then
+ * also gives the function name of inlined code. Frames nothing resolves
+ * keep what the report had. Missing tools or debug info are not errors.
  * Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
  */
 int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n,
