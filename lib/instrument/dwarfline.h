@@ -3,10 +3,9 @@
  * versions 2 to 5), read in-process: no addr2line to start, and no walk of
  * .debug_info, so a big program costs one pass over its line table.
  *
- * What it does not do: compressed sections (the caller hands those to
- * addr2line), split DWARF, and inlining: the location is the innermost
- * inlined code's, while the function name comes from the symbol table (the
- * function the code was compiled into).
+ * What it does not do: compressed sections (elfsym.c inflates zlib ones;
+ * the caller hands others to addr2line) and split DWARF. The location is the
+ * innermost inlined code's; its function comes from dwarfinfo.c.
  */
 #ifndef PERFDB_INSTRUMENT_DWARFLINE_H
 #define PERFDB_INSTRUMENT_DWARFLINE_H

@@ -19,6 +19,24 @@
 
 #define DEBUG_ROOT "/usr/lib/debug"
 
+/* The DWARF sections perfdb reads, by name. */
+enum {
+	D_LINE,
+	D_LINE_STR,
+	D_STR,
+	D_INFO,
+	D_ABBREV,
+	D_STR_OFFSETS,
+	D_ADDR,
+	D_RNGLISTS,
+	D_RANGES,
+	D_COUNT
+};
+static const char *const debug_names[D_COUNT] = {
+    ".debug_line",	  ".debug_line_str", ".debug_str",	".debug_info",	 ".debug_abbrev",
+    ".debug_str_offsets", ".debug_addr",     ".debug_rnglists", ".debug_ranges",
+};
+
 typedef struct elf_file {
 	const unsigned char *base; /* the mapping, NULL when not an ELF we read */
 	size_t size;
@@ -27,9 +45,9 @@ typedef struct elf_file {
 	const Elf64_Shdr *sh;
 	size_t nsh;
 	const Elf64_Shdr *symtab, *dynsym, *debuglink;
-	const Elf64_Shdr *debug_line, *debug_line_str, *debug_str;
-	unsigned char *inflated[3]; /* those three decompressed, once asked for */
-	size_t inflated_size[3];
+	const Elf64_Shdr *dbg[D_COUNT];	  /* the DWARF sections perfdb reads */
+	unsigned char *inflated[D_COUNT]; /* decompressed, once asked for */
+	size_t inflated_size[D_COUNT];
 	const unsigned char *build_id;
 	size_t build_id_len;
 	bool has_lines;
@@ -87,7 +105,7 @@ static void find_build_id(elf_file *f)
 static void elf_close(elf_file *f)
 {
 	int i;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < D_COUNT; i++)
 		free(f->inflated[i]);
 	if (f->base)
 		munmap((void *)f->base, f->size);
@@ -162,14 +180,14 @@ static void elf_open(elf_file *f, const char *path)
 		name = section_name(f, shstr, s->sh_name);
 		if (!name)
 			continue;
-		if (strcmp(name, ".debug_line") == 0 && s->sh_size > 0) {
-			f->has_lines = true;
-			f->debug_line = s;
-		} else if (strcmp(name, ".debug_line_str") == 0)
-			f->debug_line_str = s;
-		else if (strcmp(name, ".debug_str") == 0)
-			f->debug_str = s;
-		else if (strcmp(name, ".gnu_debuglink") == 0 && s->sh_size >= 8)
+		if (strncmp(name, ".debug_", 7) == 0) {
+			int k;
+			for (k = 0; k < D_COUNT; k++)
+				if (strcmp(name, debug_names[k]) == 0)
+					f->dbg[k] = s;
+			if (f->dbg[D_LINE] == s && s->sh_size > 0)
+				f->has_lines = true;
+		} else if (strcmp(name, ".gnu_debuglink") == 0 && s->sh_size >= 8)
 			f->debuglink = s;
 	}
 	find_build_id(f);
@@ -351,12 +369,32 @@ bool elfsym_line_sections(elfsym_module *m, bool debug_file, dwarfline_sections 
 	if (!m)
 		return false;
 	f = debug_file ? &m->dbg : &m->obj;
-	if (!f->base || !section_bytes(f, f->debug_line, 0, &out->line, &out->line_size))
+	if (!f->base || !section_bytes(f, f->dbg[D_LINE], D_LINE, &out->line, &out->line_size))
 		return false;
 	/* A string section that cannot be read reads as absent: names using it
 	 * are not found, and the caller falls back. */
-	section_bytes(f, f->debug_line_str, 1, &out->line_str, &out->line_str_size);
-	section_bytes(f, f->debug_str, 2, &out->str, &out->str_size);
+	section_bytes(f, f->dbg[D_LINE_STR], D_LINE_STR, &out->line_str, &out->line_str_size);
+	section_bytes(f, f->dbg[D_STR], D_STR, &out->str, &out->str_size);
+	return true;
+}
+
+bool elfsym_info_sections(elfsym_module *m, bool debug_file, dwarfinfo_sections *out)
+{
+	elf_file *f;
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return false;
+	f = debug_file ? &m->dbg : &m->obj;
+	if (!f->base || !section_bytes(f, f->dbg[D_INFO], D_INFO, &out->info, &out->info_size) ||
+	    !section_bytes(f, f->dbg[D_ABBREV], D_ABBREV, &out->abbrev, &out->abbrev_size))
+		return false;
+	section_bytes(f, f->dbg[D_STR], D_STR, &out->str, &out->str_size);
+	section_bytes(f, f->dbg[D_LINE_STR], D_LINE_STR, &out->line_str, &out->line_str_size);
+	section_bytes(f, f->dbg[D_STR_OFFSETS], D_STR_OFFSETS, &out->str_offsets,
+		      &out->str_offsets_size);
+	section_bytes(f, f->dbg[D_ADDR], D_ADDR, &out->addr, &out->addr_size);
+	section_bytes(f, f->dbg[D_RNGLISTS], D_RNGLISTS, &out->rnglists, &out->rnglists_size);
+	section_bytes(f, f->dbg[D_RANGES], D_RANGES, &out->ranges, &out->ranges_size);
 	return true;
 }
 

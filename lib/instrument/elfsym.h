@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "instrument/dwarfinfo.h"
 #include "instrument/dwarfline.h"
 
 typedef struct elfsym_module elfsym_module;
@@ -42,6 +43,10 @@ const char *elfsym_debug_file(const elfsym_module *m);
  * by m). False when there is no .debug_line or it cannot be read (zstd,
  * corrupt): the caller then asks addr2line. */
 bool elfsym_line_sections(elfsym_module *m, bool debug_file, dwarfline_sections *out);
+
+/* The same for the .debug_info reader: .debug_info and .debug_abbrev, and
+ * the string, address and range sections they point into. */
+bool elfsym_info_sections(elfsym_module *m, bool debug_file, dwarfinfo_sections *out);
 
 /*
  * Resolves n addresses (ELF virtual addresses: a run-time address minus the

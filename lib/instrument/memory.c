@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "instrument/dwarfinfo.h"
 #include "instrument/dwarfline.h"
 #include "instrument/elfsym.h"
 #include "instrument/memtrack.h"
@@ -865,6 +866,35 @@ static int demangle(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **todo, s
 	return rc;
 }
 
+/* Names from .debug_info (dwarfinfo.c), over the symbol table's. */
+static int dwarf_functions(perfdb_memtrack_snapshot *s, elfsym_module *m, bool from_debug_file,
+			   perfdb_memtrack_frame **frames, const uint64_t *addrs, size_t n)
+{
+	dwarfinfo_sections secs;
+	dwarfinfo_func *fn;
+	size_t i;
+	int rc = 0;
+	if (!elfsym_info_sections(m, from_debug_file, &secs))
+		return 0;
+	if (!(fn = malloc(n * sizeof(*fn))))
+		return perfdb_error__oom();
+	if (dwarfinfo_functions(&secs, addrs, fn, n) < 0) {
+		free(fn);
+		return perfdb_error__oom();
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		const char *name;
+		if (!fn[i].name || !*fn[i].name)
+			continue;
+		if (!(name = keep_string(s, fn[i].name)))
+			rc = perfdb_error__oom();
+		else
+			frames[i]->function = name;
+	}
+	free(fn);
+	return rc;
+}
+
 /* Everything about the n frames of one module: function names from its
  * symbol tables (or its debug file's), then file:line where `lines` asks. */
 static int symbolize_module(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **frames, size_t n,
@@ -909,8 +939,12 @@ static int symbolize_module(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame *
 	}
 	if (!dwarf)
 		goto out;
+	/* The function from .debug_info where the module has it: for inlined
+	 * code the inlined function, which the symbol table cannot name. */
+	if ((rc = dwarf_functions(s, m, from_debug_file, frames, addrs, n)))
+		goto out;
 	/* Our own line-table reader first; addr2line for what it cannot read
-	 * (compressed sections, malformed units). */
+	 * (zstd-compressed sections, malformed units). */
 	if (elfsym_line_sections(m, from_debug_file, &secs)) {
 		int r;
 		locs = malloc(n * sizeof(*locs));

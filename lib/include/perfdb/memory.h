@@ -223,11 +223,12 @@ typedef enum perfdb_memtrack_lines {
  * Function names come from each module's ELF symbol table, or from its
  * separate debug file's when the module is stripped (so static functions are
  * named right, where dladdr sees exported symbols only); C++ names are
- * demangled with c++filt. File and line come from DWARF line tables, as
- * `lines` says, read in-process (zlib-compressed sections inflated); addr2line
- * (binutils) is asked only for tables perfdb cannot read (zstd), and then
- * also gives the function name of inlined code. Frames nothing resolves
- * keep what the report had. Missing tools or debug info are not errors.
+ * demangled with c++filt. Where `lines` says DWARF is read (in-process;
+ * zlib-compressed sections inflated), file and line come from its line
+ * tables and the function from .debug_info, which names inlined code by its
+ * own function; addr2line (binutils) is asked only for tables perfdb cannot
+ * read (zstd). Frames nothing resolves keep what the report had. Missing
+ * tools or debug info are not errors.
  * Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
  */
 int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t *idx, size_t n,

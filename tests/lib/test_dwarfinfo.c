@@ -1,0 +1,223 @@
+/*
+ * lib/instrument/dwarfinfo.c against addr2line -f (binutils), which names
+ * the innermost function (inlined or not) that holds an address: for every
+ * function of real binaries (this test, the perfdb CLI, -O2 libraries in
+ * DWARF 4 and 5, compressed), addresses at its start, middle and end must
+ * get addr2line's function name. Then cut and corrupted copies of a real
+ * .debug_info: no crash (ASan), no read outside.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "instrument/dwarfinfo.h"
+#include "instrument/elfsym.h"
+
+#define TESTS_DIR PERFDB_BUILD_DIR "/tests"
+
+typedef struct probe {
+	uint64_t addr;
+	char sym[256];	 /* the symbol nm names it by */
+	char want[4096]; /* addr2line's name, "" when it has none */
+} probe;
+
+/* Start, middle and last byte of every function nm lists. */
+static size_t probes_of(const char *elf, probe **out)
+{
+	char cmd[2048], line[4096];
+	size_t n = 0, cap = 0;
+	probe *v = NULL;
+	FILE *p;
+	snprintf(cmd, sizeof(cmd), "nm --defined-only -S '%s' 2>/dev/null", elf);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long a, sz;
+		char type, sym[256];
+		int k;
+		if (sscanf(line, "%llx %llx %c %255s", &a, &sz, &type, sym) != 4 ||
+		    (type != 't' && type != 'T') || sz == 0)
+			continue;
+		for (k = 0; k < 3; k++) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				v = realloc(v, cap * sizeof(*v));
+				assert_non_null(v);
+			}
+			memset(&v[n], 0, sizeof(v[n]));
+			snprintf(v[n].sym, sizeof(v[n].sym), "%s", sym);
+			v[n++].addr = a + (k == 0 ? 0 : k == 1 ? sz / 2 : sz - 1);
+		}
+	}
+	pclose(p);
+	*out = v;
+	return n;
+}
+
+static void addr2line_names(const char *elf, probe *v, size_t n)
+{
+	char in[64], cmd[2048], line[4096];
+	FILE *f, *p;
+	size_t i;
+	snprintf(in, sizeof(in), "/tmp/perfdb-dwarfinfo.%ld", (long)getpid());
+	f = fopen(in, "w");
+	assert_non_null(f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%#llx\n", (unsigned long long)v[i].addr);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "addr2line -f -e '%s' < '%s'", elf, in);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	for (i = 0; i < n && fgets(line, sizeof(line), p); i++) {
+		line[strcspn(line, "\n")] = 0;
+		if (strcmp(line, "??") != 0)
+			snprintf(v[i].want, sizeof(v[i].want), "%s", line);
+		assert_non_null(fgets(line, sizeof(line), p)); /* FILE:LINE */
+	}
+	assert_int_equal(i, n);
+	pclose(p);
+	unlink(in);
+}
+
+/* Returns how many probes addr2line named, and counts inlined ones. */
+static size_t compare_with_addr2line(const char *elf, size_t *inlined)
+{
+	dwarfinfo_sections secs;
+	elfsym_module *m = elfsym_open(elf);
+	dwarfinfo_func *fn;
+	uint64_t *addrs;
+	probe *v = NULL;
+	size_t n = probes_of(elf, &v), i, known = 0, agree = 0;
+
+	assert_non_null(m);
+	assert_true(elfsym_info_sections(m, false, &secs));
+	assert_true(n > 10);
+	addr2line_names(elf, v, n);
+	addrs = malloc(n * sizeof(*addrs));
+	fn = malloc(n * sizeof(*fn));
+	assert_non_null(addrs);
+	assert_non_null(fn);
+	for (i = 0; i < n; i++)
+		addrs[i] = v[i].addr;
+	assert_int_equal(dwarfinfo_functions(&secs, addrs, fn, n), 0);
+	*inlined = 0;
+	for (i = 0; i < n; i++) {
+		if (!*v[i].want)
+			continue;
+		known++;
+		if (fn[i].name && strcmp(fn[i].name, v[i].want) == 0)
+			agree++;
+		else if (!fn[i].name && strcmp(v[i].want, v[i].sym) == 0)
+			agree++; /* code without DWARF (_start): addr2line falls back
+				  * on the symbol table, as memtrack does */
+		else
+			fprintf(stderr, "%s %#llx: addr2line %s, dwarfinfo %s\n", elf,
+				(unsigned long long)v[i].addr, v[i].want,
+				fn[i].name ? fn[i].name : "(none)");
+		*inlined += fn[i].inlined;
+	}
+	assert_true(known > n / 2);
+	assert_int_equal(agree, known);
+	free(fn);
+	free(addrs);
+	free(v);
+	elfsym_close(m);
+	return known;
+}
+
+static void test_self(void **state)
+{
+	char exe[4096];
+	size_t inl;
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	(void)state;
+	assert_true(len > 0);
+	exe[len] = 0;
+	compare_with_addr2line(exe, &inl);
+}
+
+static void test_cli(void **state)
+{
+	size_t inl;
+	(void)state;
+	assert_true(compare_with_addr2line(PERFDB_BUILD_DIR "/perfdb", &inl) > 1000);
+}
+
+/* -O2 code inlines: some probes must land in inlined subroutines, else this
+ * test would not test what it is for. */
+static void test_optimised(void **state)
+{
+	static const char *const libs[] = {TESTS_DIR "/libdwarf4_sample.so",
+					   TESTS_DIR "/libdwarf5_sample.so",
+					   TESTS_DIR "/libdwarfz_sample.so"};
+	size_t i, inl;
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		compare_with_addr2line(libs[i], &inl);
+		assert_true(inl > 0);
+	}
+}
+
+/* Cut and corrupted copies: 0 or 1, never a crash or a read outside. */
+static void test_malformed(void **state)
+{
+	dwarfinfo_sections secs, bad;
+	elfsym_module *m = elfsym_open(TESTS_DIR "/libdwarf5_sample.so");
+	uint64_t addrs[64];
+	dwarfinfo_func fn[64];
+	unsigned seed = 99;
+	unsigned char *info, *abbrev;
+	size_t i, cut;
+	int round, k, r;
+	(void)state;
+	assert_true(elfsym_info_sections(m, false, &secs));
+	for (i = 0; i < 64; i++)
+		addrs[i] = 0x1000 + i * 0x30;
+	for (cut = 0; cut < secs.info_size; cut += secs.info_size / 37 + 1) {
+		bad = secs;
+		bad.info_size = cut;
+		r = dwarfinfo_functions(&bad, addrs, fn, 64);
+		assert_true(r == 0 || r == 1);
+	}
+	for (round = 0; round < 400; round++) {
+		info = malloc(secs.info_size);
+		abbrev = malloc(secs.abbrev_size);
+		assert_non_null(info);
+		assert_non_null(abbrev);
+		memcpy(info, secs.info, secs.info_size);
+		memcpy(abbrev, secs.abbrev, secs.abbrev_size);
+		for (k = 0; k < 6; k++) {
+			seed = seed * 1103515245u + 12345u;
+			if (seed & 0x100)
+				info[(seed >> 9) % secs.info_size] = (unsigned char)(seed >> 3);
+			else
+				abbrev[(seed >> 9) % secs.abbrev_size] = (unsigned char)(seed >> 3);
+		}
+		bad = secs;
+		bad.info = info;
+		bad.abbrev = abbrev;
+		r = dwarfinfo_functions(&bad, addrs, fn, 64);
+		assert_true(r == 0 || r == 1);
+		free(info);
+		free(abbrev);
+	}
+	elfsym_close(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_self),
+	    cmocka_unit_test(test_cli),
+	    cmocka_unit_test(test_optimised),
+	    cmocka_unit_test(test_malformed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
