@@ -297,13 +297,16 @@ static const char *base_name(const char *path)
 static void frame_label(char *buf, size_t cap, const perfdb_memtrack_frame *f)
 {
 	const char *fn = *f->function ? f->function : "??";
+	int n;
 	if (*f->file)
-		snprintf(buf, cap, "%s (%s:%u)", fn, base_name(f->file), f->line);
+		n = snprintf(buf, cap, "%s (%s:%u)", fn, base_name(f->file), f->line);
 	else if (*f->module)
-		snprintf(buf, cap, "%s (%s+%#llx)", fn, base_name(f->module),
-			 (unsigned long long)f->offset);
+		n = snprintf(buf, cap, "%s (%s+%#llx)", fn, base_name(f->module),
+			     (unsigned long long)f->offset);
 	else
-		snprintf(buf, cap, "%s (%#llx)", fn, (unsigned long long)f->address);
+		n = snprintf(buf, cap, "%s (%#llx)", fn, (unsigned long long)f->address);
+	if (*f->inlined_into && n >= 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, " inlined into %s", f->inlined_into);
 }
 
 static void print_sites(const perfdb_memtrack_snapshot *s, const char *title, const size_t *idx,
@@ -351,6 +354,8 @@ static json_t *site_json(const perfdb_memtrack_site *st)
 		json_object_set_new(j, "function", json_string(f->function));
 		json_object_set_new(j, "file", *f->file ? json_string(f->file) : json_null());
 		json_object_set_new(j, "line", f->line ? json_integer(f->line) : json_null());
+		json_object_set_new(j, "inlined_into",
+				    *f->inlined_into ? json_string(f->inlined_into) : json_null());
 		json_object_set_new(j, "module", json_string(f->module));
 		json_object_set_new(j, "offset", json_string(off));
 		json_array_append_new(fr, j);

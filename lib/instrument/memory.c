@@ -358,6 +358,7 @@ static int parse_frame(perfdb_memtrack_snapshot *s, char *line, perfdb_memtrack_
 	f->module = keep_string(s, fields[3]);
 	f->function = keep_string(s, fields[4]);
 	f->file = "";
+	f->inlined_into = "";
 	if (!f->module || !f->function)
 		return -2;
 	return 0;
@@ -817,7 +818,7 @@ static int addr2line_batch(perfdb_memtrack_snapshot *s, const char *tool, const 
 
 typedef struct demangle_ctx {
 	perfdb_memtrack_snapshot *s;
-	perfdb_memtrack_frame **frames;
+	const char ***slots; /* the names to replace */
 	size_t n, at;
 } demangle_ctx;
 
@@ -831,31 +832,39 @@ static int demangle_line(void *vctx, char *line)
 		name = keep_string(c->s, line);
 		if (!name)
 			return perfdb_error__oom();
-		c->frames[c->at]->function = name;
+		*c->slots[c->at] = name;
 	}
 	c->at++;
 	return 0;
 }
 
-/* Names from symbol tables are mangled for C++: c++filt, once per batch. */
+/* Names from symbol tables and linkage names are mangled for C++: c++filt,
+ * once per batch, over the function and inlined_into of the frames. */
 static int demangle(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **todo, size_t ntodo)
 {
-	perfdb_memtrack_frame *batch[TOOL_BATCH];
+	const char **batch[TOOL_BATCH];
 	char *argv[TOOL_BATCH + 2];
 	char *tool = NULL;
-	size_t i = 0, nb;
-	int rc = 0;
+	size_t i = 0, nb, k;
+	int rc = 0, field = 0;
 	while (i < ntodo && rc == 0) {
-		for (nb = 0; i < ntodo && nb < TOOL_BATCH; i++)
-			if (strncmp(todo[i]->function, "_Z", 2) == 0)
-				batch[nb++] = todo[i];
+		for (nb = 0; i < ntodo && nb < TOOL_BATCH;) {
+			const char **slot =
+			    field == 0 ? &todo[i]->function : &todo[i]->inlined_into;
+			if (strncmp(*slot, "_Z", 2) == 0)
+				batch[nb++] = slot;
+			if (++field == 2) {
+				field = 0;
+				i++;
+			}
+		}
 		if (nb == 0)
 			break;
 		if (!tool && !(tool = find_in_path("c++filt")))
 			break; /* no binutils: mangled names it is */
 		argv[0] = tool;
-		for (size_t k = 0; k < nb; k++)
-			argv[k + 1] = (char *)batch[k]->function;
+		for (k = 0; k < nb; k++)
+			argv[k + 1] = (char *)*batch[k];
 		argv[nb + 1] = NULL;
 		{
 			demangle_ctx c = {s, batch, nb, 0};
@@ -886,10 +895,15 @@ static int dwarf_functions(perfdb_memtrack_snapshot *s, elfsym_module *m, bool f
 		const char *name;
 		if (!fn[i].name || !*fn[i].name)
 			continue;
-		if (!(name = keep_string(s, fn[i].name)))
+		if (!(name = keep_string(s, fn[i].name))) {
 			rc = perfdb_error__oom();
-		else
-			frames[i]->function = name;
+			break;
+		}
+		/* Inlined code: the symbol table's name is the function it was
+		 * inlined into. */
+		if (fn[i].inlined && *frames[i]->function && strcmp(frames[i]->function, name) != 0)
+			frames[i]->inlined_into = frames[i]->function;
+		frames[i]->function = name;
 	}
 	free(fn);
 	return rc;
@@ -1060,6 +1074,7 @@ int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t
 		if (frame_addr_cmp(&todo[i - 1], &todo[i]) != 0)
 			continue;
 		todo[i]->function = todo[i - 1]->function;
+		todo[i]->inlined_into = todo[i - 1]->inlined_into;
 		todo[i]->file = todo[i - 1]->file;
 		todo[i]->line = todo[i - 1]->line;
 	}

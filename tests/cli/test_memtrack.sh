@@ -110,6 +110,13 @@ expect_eq "2 prog_memtrack_grow True" "$(json procs.json '" ".join(str(x) for x 
 expect_exit 3 "$PERFDB" memtrack -- dash -c "'$P/prog_memtrack_grow' 1048576; true"
 expect_match "--process largest reports the largest" err "hint when only children reported"
 
+# --- inlined code is named by its own function (from .debug_info) ----------------------
+expect_exit 0 "$PERFDB" memtrack --format json -- "$P/prog_memtrack_inline"
+cp out inline.json
+expect_eq "10000 4 memtrack_inline.c True main" "$(json inline.json '" ".join(str(x) for x in (total("top_by_bytes", "inlined_alloc", "total_bytes"), total("top_by_bytes", "inlined_alloc", "total_count"), sites("top_by_bytes", "inlined_alloc")[0]["frames"][0]["file"].split("/")[-1], 8 <= sites("top_by_bytes", "inlined_alloc")[0]["frames"][0]["line"] <= 12, sites("top_by_bytes", "inlined_alloc")[0]["frames"][0]["inlined_into"]))')" "inlined helper named, inlined into main"
+expect_exit 0 "$PERFDB" memtrack --top 1 -- "$P/prog_memtrack_inline"
+expect_match '^ +1 +10000 +4 +0 +0  inlined_alloc \(memtrack_inline\.c:[0-9]+\) inlined into main$' out "text: inlined into main"
+
 # --- C++: names demangled, with or without file:line ------------------------------
 expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf --top 20 -- "$P/prog_memtrack_cxx"
 cp out cxx.json

@@ -132,6 +132,9 @@ typedef struct perfdb_memtrack_frame {
 	const char *function; /**< symbol name (dladdr, or debug info once symbolized) */
 	const char *file;     /**< source file, from debug info (symbolize) */
 	unsigned line;	      /**< source line, 0 when unknown */
+	/** for inlined code (function is then the inlined function), the
+	 *  function it was inlined into; "" otherwise */
+	const char *inlined_into;
 } perfdb_memtrack_frame;
 
 /** An allocation site (a call stack) and its figures. In sampling mode the
