@@ -1,7 +1,7 @@
 /*
  * perfdb-bench symbolize: what naming allocation sites costs, perfdb's own
- * readers (ELF symbol table, DWARF line table) against one addr2line run on
- * the same addresses.
+ * readers (ELF symbol table, DWARF .debug_info functions and line table)
+ * against one addr2line -f run on the same addresses.
  *
  * The ELF is the perfdb binary next to perfdb-bench (built with -g), and,
  * when $PERFDB_BENCH_ELF names one, that file too (e.g. a big library with
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "instrument/dwarfinfo.h"
 #include "instrument/dwarfline.h"
 #include "instrument/elfsym.h"
 
@@ -57,10 +58,15 @@ static int ours(const char *elf, const uint64_t *addrs, size_t n, double *ns, si
 	elfsym_module *m = elfsym_open(elf);
 	const char **names = malloc(n * sizeof(*names));
 	dwarfline_loc *locs = malloc(n * sizeof(*locs));
+	dwarfinfo_func *fn = malloc(n * sizeof(*fn));
 	dwarfline_sections secs;
+	dwarfinfo_sections info;
 	size_t i;
 	int rc = -1;
-	if (!m || !names || !locs || elfsym_lookup(m, addrs, names, n) != 0)
+	if (!m || !names || !locs || !fn || elfsym_lookup(m, addrs, names, n) != 0)
+		goto out;
+	/* as memtrack does it: functions from .debug_info, then lines */
+	if (elfsym_info_sections(m, false, &info) && dwarfinfo_functions(&info, addrs, fn, n) < 0)
 		goto out;
 	if (!elfsym_line_sections(m, false, &secs) || dwarfline_lookup(&secs, addrs, locs, n) < 0)
 		goto out;
@@ -73,6 +79,7 @@ out:
 	elfsym_close(m);
 	free(names);
 	free(locs);
+	free(fn);
 	return rc;
 }
 
