@@ -3,7 +3,7 @@
  * Every read checks the bytes left first and marks the cursor bad instead
  * of reading past the end; a bad cursor reads zeros and NULLs from then on.
  * Shared by the line-table reader (dwarfline.c) and the function reader
- * (dwarfinfo.c).
+ * (dwarfinfo.c); and sorted address queries, which elfsym.c uses too.
  */
 #ifndef PERFDB_INSTRUMENT_DWARF_READ_H
 #define PERFDB_INSTRUMENT_DWARF_READ_H
@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct cursor {
@@ -97,6 +98,43 @@ static inline const char *str_at(const unsigned char *sec, size_t size, uint64_t
 	if (!sec || off >= size || !memchr(sec + off, 0, size - off))
 		return NULL;
 	return (const char *)sec + off;
+}
+
+/* ---- address queries, shared by the readers that look up many addresses
+ * in one pass (elfsym.c, dwarfline.c, dwarfinfo.c) ---- */
+static inline int query_cmp_(const void *x, const void *y)
+{
+	uint64_t a = **(const uint64_t *const *)x, b = **(const uint64_t *const *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* Pointers to the n addresses, sorted by address (the caller frees them;
+ * q[i] - addrs is the query's index); NULL when out of memory. */
+static inline const uint64_t **sorted_queries(const uint64_t *addrs, size_t n)
+{
+	const uint64_t **q = malloc((n ? n : 1) * sizeof(*q));
+	size_t i;
+	if (!q)
+		return NULL;
+	for (i = 0; i < n; i++)
+		q[i] = &addrs[i];
+	if (n > 1)
+		qsort(q, n, sizeof(*q), query_cmp_);
+	return q;
+}
+
+/* The first of the n sorted queries at or above lo (n when none is). */
+static inline size_t first_query_at(const uint64_t *const *q, size_t n, uint64_t lo)
+{
+	size_t a = 0, b = n;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (*q[mid] < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
 }
 
 #endif

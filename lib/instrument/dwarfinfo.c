@@ -396,17 +396,10 @@ static const char *die_name(unit *u, const die *d, bool *oom);
 static void cover(hit_ctx *h, uint64_t lo, uint64_t hi)
 {
 	query *Q = h->Q;
-	size_t a = 0, b = Q->n;
+	size_t a;
 	if (hi <= lo || lo == 0)
 		return;
-	while (a < b) {
-		size_t mid = a + (b - a) / 2;
-		if (*Q->q[mid] < lo)
-			a = mid + 1;
-		else
-			b = mid;
-	}
-	for (; a < Q->n && *Q->q[a] < hi; a++) {
+	for (a = first_query_at(Q->q, Q->n, lo); a < Q->n && *Q->q[a] < hi; a++) {
 		size_t i = (size_t)(Q->q[a] - Q->base);
 		h->any = true;
 		if (!h->d || Q->depth[i] >= h->depth)
@@ -618,12 +611,6 @@ static int walk_unit(unit *u, query *Q)
 	return 0;
 }
 
-static int addr_cmp(const void *x, const void *y)
-{
-	uint64_t a = **(const uint64_t *const *)x, b = **(const uint64_t *const *)y;
-	return a < b ? -1 : a > b;
-}
-
 int dwarfinfo_functions(const dwarfinfo_sections *s, const uint64_t *addrs, dwarfinfo_func *out,
 			size_t n)
 {
@@ -635,18 +622,15 @@ int dwarfinfo_functions(const dwarfinfo_sections *s, const uint64_t *addrs, dwar
 	memset(out, 0, n * sizeof(*out));
 	if (n == 0 || !s->info || !s->abbrev)
 		return 0;
-	Q.q = malloc(n * sizeof(*Q.q));
+	Q.q = sorted_queries(addrs, n);
 	Q.depth = malloc(n * sizeof(*Q.depth));
 	if (!Q.q || !Q.depth) {
 		free(Q.q);
 		free(Q.depth);
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		Q.q[i] = &addrs[i];
+	for (i = 0; i < n; i++)
 		Q.depth[i] = -1;
-	}
-	qsort(Q.q, n, sizeof(*Q.q), addr_cmp);
 	Q.base = addrs;
 	Q.out = out;
 	Q.n = n;

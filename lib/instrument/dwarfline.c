@@ -190,14 +190,7 @@ static int cover(query *Q, const unit *u, uint64_t lo, uint64_t hi, uint64_t fil
 		for (a = Q->at; a < Q->n && *Q->q[a] < lo; a++)
 			;
 	} else {
-		a = 0;
-		while (a < b) {
-			size_t mid = a + (b - a) / 2;
-			if (*Q->q[mid] < lo)
-				a = mid + 1;
-			else
-				b = mid;
-		}
+		a = first_query_at(Q->q, b, lo);
 	}
 	Q->at = a;
 	Q->at_lo = lo;
@@ -357,29 +350,18 @@ out:
 	return rc;
 }
 
-static int addr_cmp(const void *x, const void *y)
-{
-	uint64_t a = **(const uint64_t *const *)x, b = **(const uint64_t *const *)y;
-	return a < b ? -1 : a > b;
-}
-
 int dwarfline_lookup(const dwarfline_sections *s, const uint64_t *addrs, dwarfline_loc *out,
 		     size_t n)
 {
 	query Q;
 	cursor c;
-	size_t i;
 	int rc = 0, status = 0;
 
 	memset(out, 0, n * sizeof(*out));
 	if (n == 0 || !s->line)
 		return 0;
-	Q.q = malloc(n * sizeof(*Q.q));
-	if (!Q.q)
+	if (!(Q.q = sorted_queries(addrs, n)))
 		return -1;
-	for (i = 0; i < n; i++)
-		Q.q[i] = &addrs[i];
-	qsort(Q.q, n, sizeof(*Q.q), addr_cmp);
 	Q.base = addrs;
 	Q.out = out;
 	Q.n = Q.left = n;

@@ -6,6 +6,7 @@
  * file gives no symbols, never a crash.
  */
 #include "instrument/elfsym.h"
+#include "instrument/dwarf_read.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -423,12 +424,6 @@ static bool better(const pick *a, const pick *b)
 	return a->underscores < b->underscores;
 }
 
-static int addr_cmp(const void *x, const void *y)
-{
-	uint64_t a = **(const uint64_t *const *)x, b = **(const uint64_t *const *)y;
-	return a < b ? -1 : a > b;
-}
-
 /* Offers every function symbol of table to the sorted queries it covers. */
 static void scan(const elf_file *f, const Elf64_Shdr *table, const uint64_t **q,
 		 const uint64_t *base, pick *best, size_t n)
@@ -444,18 +439,12 @@ static void scan(const elf_file *f, const Elf64_Shdr *table, const uint64_t **q,
 	for (i = 1; i < count; i++) {
 		int type = ELF64_ST_TYPE(sym[i].st_info), bind = ELF64_ST_BIND(sym[i].st_info);
 		uint64_t lo = sym[i].st_value, hi = lo + sym[i].st_size;
-		size_t a = 0, b = n;
+		size_t a;
 		pick p;
 		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym[i].st_shndx == SHN_UNDEF ||
 		    sym[i].st_size == 0 || hi < lo)
 			continue;
-		while (a < b) { /* the first query >= lo */
-			size_t mid = a + (b - a) / 2;
-			if (*q[mid] < lo)
-				a = mid + 1;
-			else
-				b = mid;
-		}
+		a = first_query_at(q, n, lo);
 		if (a == n || *q[a] >= hi)
 			continue;
 		p.name = section_name(f, strsec, sym[i].st_name);
@@ -479,16 +468,14 @@ int elfsym_lookup(const elfsym_module *m, const uint64_t *addrs, const char **na
 	size_t i;
 	if (n == 0)
 		return 0;
-	q = malloc(n * sizeof(*q));
+	q = sorted_queries(addrs, n);
 	best = calloc(n, sizeof(*best));
 	if (!q || !best) {
 		free(q);
 		free(best);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		q[i] = &addrs[i];
-	qsort(q, n, sizeof(*q), addr_cmp);
+
 	if (m && m->obj.base) {
 		/* The full table (own, else the debug file's), and the dynamic
 		 * one, which a stripped file keeps. */

@@ -23,46 +23,9 @@
 
 #include "instrument/dwarfline.h"
 #include "instrument/elfsym.h"
+#include "elf_probes.h"
 
 #define TESTS_DIR PERFDB_BUILD_DIR "/tests"
-
-typedef struct probe {
-	uint64_t addr;
-	char want_file[4096];
-	unsigned want_line;
-} probe;
-
-/* Function addresses from nm: start, middle and last byte of each. */
-static size_t probes_of(const char *elf, probe **out)
-{
-	char cmd[2048], line[4096];
-	size_t n = 0, cap = 0;
-	probe *v = NULL;
-	FILE *p;
-	snprintf(cmd, sizeof(cmd), "nm --defined-only -S '%s' 2>/dev/null", elf);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while (fgets(line, sizeof(line), p)) {
-		unsigned long long a, sz;
-		char type;
-		int k;
-		if (sscanf(line, "%llx %llx %c", &a, &sz, &type) != 3 ||
-		    (type != 't' && type != 'T') || sz == 0)
-			continue;
-		for (k = 0; k < 3; k++) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 256;
-				v = realloc(v, cap * sizeof(*v));
-				assert_non_null(v);
-			}
-			memset(&v[n], 0, sizeof(v[n]));
-			v[n++].addr = a + (k == 0 ? 0 : k == 1 ? sz / 2 : sz - 1);
-		}
-	}
-	pclose(p);
-	*out = v;
-	return n;
-}
 
 typedef struct row {
 	uint64_t addr;
@@ -72,7 +35,7 @@ typedef struct row {
 
 /* readelf's decoding of the whole line table (--debug-dump=decodedline),
  * then each probe's row by the rule "a row covers up to the next row of its
- * sequence". Fills want_file (a base name) and want_line. */
+ * sequence". Fills want (a base name) and want_line. */
 static void readelf_answers(const char *elf, probe *v, size_t n)
 {
 	char cmd[2048], line[4096];
@@ -111,8 +74,7 @@ static void readelf_answers(const char *elf, probe *v, size_t n)
 		for (k = 0; k < n; k++)
 			if (!v[k].want_line && v[k].addr >= rows[i].addr &&
 			    v[k].addr < rows[i + 1].addr && rows[i].line) {
-				snprintf(v[k].want_file, sizeof(v[k].want_file), "%s",
-					 rows[i].file);
+				snprintf(v[k].want, sizeof(v[k].want), "%s", rows[i].file);
 				v[k].want_line = rows[i].line;
 			}
 	}
@@ -151,12 +113,12 @@ static size_t compare_with_readelf(const char *elf)
 		if (!v[i].want_line)
 			continue;
 		known++;
-		if (locs[i].file && strcmp(base_name(locs[i].file), v[i].want_file) == 0 &&
+		if (locs[i].file && strcmp(base_name(locs[i].file), v[i].want) == 0 &&
 		    locs[i].line == v[i].want_line)
 			agree++;
 		else
 			fprintf(stderr, "%s %#llx: readelf %s:%u, dwarfline %s:%u\n", elf,
-				(unsigned long long)v[i].addr, v[i].want_file, v[i].want_line,
+				(unsigned long long)v[i].addr, v[i].want, v[i].want_line,
 				locs[i].file ? locs[i].file : "(none)", locs[i].line);
 	}
 	assert_true(known > n / 2);
