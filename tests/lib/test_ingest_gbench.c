@@ -378,11 +378,15 @@ static void test_ingest_gbench__run_knobs_left_out_of_names(void **state)
 	"\", \"run_type\": \"iteration\", \"iterations\": 10, \"real_time\": 1, \"cpu_time\": 1, " \
 	"\"time_unit\": \"ns\"}"
 	static const char
-	    text[] =
-		"{\"benchmarks\": [\n" ROW("BM_A/8/repeats:3/threads:2") ",\n" ROW("BM_B/"
-										   "iterations:100") ",\n" ROW("BM_E/min_time:0.010/min_warmup_time:0.5/real_time") ",\n" ROW(
-		    "BM_C/repeats:3") ",\n" ROW("BM_C/repeats:5") ",\n" ROW("BM_D/repeats:2") ","
-											      "\n" ROW("BM_D") ",\n" ROW("BM_F/repeats:x") ",\n" ROW("BM_G/repeats:") "\n]}";
+	    text
+		[] =
+		    "{\"benchmarks\": [\n" ROW("BM_A/8/repeats:3/threads:2") ",\n" ROW(
+			"BM_B/"
+			"iterations:100") ",\n" ROW("BM_E/min_time:0.010/min_warmup_time:0.5/"
+						    "real_time") ",\n" ROW("BM_C/repeats:3") ","
+											     "\n" ROW("BM_C/repeats:5") ",\n" ROW("BM_D/repeats:2") ","
+																		    "\n" ROW("BM_D") ",\n" ROW(
+																			"BM_F/repeats:x") ",\n" ROW("BM_G/repeats:") "\n]}";
 #undef ROW
 	static const char *const present[] = {
 	    "BM_A/8/threads:2", "BM_B", "BM_E/real_time", "BM_C/repeats:3", "BM_C/repeats:5",
