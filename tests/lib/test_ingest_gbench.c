@@ -373,29 +373,34 @@ static void test_ingest_gbench__nan_and_infinity_tokens(void **state)
  * one file that would collide keep their full names. */
 static void test_ingest_gbench__run_knobs_left_out_of_names(void **state)
 {
-#define ROW(run)                                                                                   \
-	"{\"name\": \"" run "\", \"run_name\": \"" run                                             \
-	"\", \"run_type\": \"iteration\", \"iterations\": 10, \"real_time\": 1, \"cpu_time\": 1, " \
-	"\"time_unit\": \"ns\"}"
-	static const char
-	    text
-		[] =
-		    "{\"benchmarks\": [\n" ROW("BM_A/8/repeats:3/threads:2") ",\n" ROW(
-			"BM_B/"
-			"iterations:100") ",\n" ROW("BM_E/min_time:0.010/min_warmup_time:0.5/"
-						    "real_time") ",\n" ROW("BM_C/repeats:3") ","
-											     "\n" ROW("BM_C/repeats:5") ",\n" ROW("BM_D/repeats:2") ","
-																		    "\n" ROW("BM_D") ",\n" ROW(
-																			"BM_F/repeats:x") ",\n" ROW("BM_G/repeats:") "\n]}";
-#undef ROW
+	static const char *const runs[] = {"BM_A/8/repeats:3/threads:2",
+					   "BM_B/iterations:100",
+					   "BM_E/min_time:0.010/min_warmup_time:0.5/real_time",
+					   "BM_C/repeats:3",
+					   "BM_C/repeats:5",
+					   "BM_D/repeats:2",
+					   "BM_D",
+					   "BM_F/repeats:x",
+					   "BM_G/repeats:"};
+	char text[4096];
+	size_t len = 0, k;
 	static const char *const present[] = {
 	    "BM_A/8/threads:2", "BM_B", "BM_E/real_time", "BM_C/repeats:3", "BM_C/repeats:5",
 	    "BM_D/repeats:2",	"BM_D", "BM_F",		  "BM_G/repeats:"};
 	perfdb_resultset *rs;
 	size_t i;
 	(void)state;
+	len += (size_t)snprintf(text, sizeof(text), "{\"benchmarks\": [\n");
+	for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%s{\"name\": \"%s\", \"run_name\": \"%s\", \"run_type\": "
+					"\"iteration\", \"iterations\": 10, \"real_time\": 1, "
+					"\"cpu_time\": 1, \"time_unit\": \"ns\"}",
+					k ? ",\n" : "", runs[k], runs[k]);
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "\n]}");
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_ingest__gbench(rs, text, sizeof(text) - 1, "k.json"), 0);
+	assert_true(len < sizeof(text));
+	assert_int_equal(perfdb_ingest__gbench(rs, text, len, "k.json"), 0);
 	for (i = 0; i < sizeof(present) / sizeof(present[0]); i++)
 		if (!find(rs, present[i], "real_time"))
 			fail_msg("no series '%s'", present[i]);
