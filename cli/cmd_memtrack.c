@@ -499,15 +499,21 @@ static int proc_cmp(const void *x, const void *y)
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
-/* Loads the summary of each report in dir; a report that does not parse
- * (a process killed while writing it) is left out. */
-static int list_processes(const char *dir, proc **out, size_t *n)
+/* Every report in dir: the summaries into *out (largest peak heap first),
+ * and *chosen, the snapshot of the process reported: pid `want`, or with
+ * `largest` the one with the highest peak heap. Each report is read once. A
+ * report that does not parse (a process killed while writing it) is left
+ * out; when it is want's, its error is copied to bad_want. */
+static int list_processes(const char *dir, long want, bool largest, proc **out, size_t *n,
+			  perfdb_memtrack_snapshot **chosen, char *bad_want, size_t bad_cap)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	proc *v = NULL;
-	size_t cap = 0;
+	size_t cap = 0, best = 0;
 	*n = 0;
+	*chosen = NULL;
+	*bad_want = '\0';
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
@@ -517,8 +523,11 @@ static int list_processes(const char *dir, proc **out, size_t *n)
 		if (strncmp(e->d_name, "report.", 7) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (perfdb_memtrack_snapshot_load(&s, path) != 0)
+		if (perfdb_memtrack_snapshot_load(&s, path) != 0) {
+			if (!largest && strtol(e->d_name + 7, NULL, 10) == want)
+				snprintf(bad_want, bad_cap, "%s", perfdb_error_last()->message);
 			continue;
+		}
 		if (*n == cap) {
 			proc *nv;
 			cap = cap ? cap * 2 : 8;
@@ -526,6 +535,8 @@ static int list_processes(const char *dir, proc **out, size_t *n)
 				perfdb_memtrack_snapshot_free(s);
 				closedir(d);
 				free(v);
+				perfdb_memtrack_snapshot_free(*chosen);
+				*chosen = NULL;
 				return -1;
 			}
 			v = nv;
@@ -537,8 +548,15 @@ static int list_processes(const char *dir, proc **out, size_t *n)
 		v[*n].allocs = m->allocs;
 		v[*n].leaked = m->heap;
 		v[*n].peak_rss = m->peak_rss;
+		/* largest: the first in proc_cmp's order (peak heap, then pid) */
+		if (largest ? *n == 0 || proc_cmp(&v[*n], &v[best]) < 0 : m->pid == want) {
+			perfdb_memtrack_snapshot_free(*chosen);
+			*chosen = s;
+			best = *n;
+		} else {
+			perfdb_memtrack_snapshot_free(s);
+		}
 		(*n)++;
-		perfdb_memtrack_snapshot_free(s);
 	}
 	closedir(d);
 	if (*n > 1)
@@ -569,7 +587,7 @@ int cmd_memtrack(int argc, char **argv)
 	perfdb_memtrack_snapshot *snap = NULL;
 	top_lists t = {0};
 	const char *lib;
-	char dir[4096], prefix[4200], path[4300], mine[48];
+	char dir[4096], prefix[4200], bad[1024];
 	const char *tmp = getenv("TMPDIR");
 	char *cmdline = NULL;
 	struct rusage ru;
@@ -619,29 +637,26 @@ int cmd_memtrack(int argc, char **argv)
 		goto out;
 	}
 	exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (list_processes(dir, &procs, &nprocs) != 0) {
+	if (list_processes(dir, (long)pid, a.largest, &procs, &nprocs, &snap, bad, sizeof(bad)) !=
+	    0) {
 		cli_err("out of memory");
 		rc = CLI_EXIT_DB;
 		goto out;
 	}
-	/* --process largest: the process with the highest peak heap (the
-	 * list is sorted); else the command itself. */
-	snprintf(mine, sizeof(mine), "report.%ld", a.largest && nprocs ? procs[0].pid : (long)pid);
-	snprintf(path, sizeof(path), "%s/%s", dir, mine);
-	if (perfdb_memtrack_snapshot_load(&snap, path) != 0) {
-		if (perfdb_error_last()->code == PERFDB_ENOTFOUND)
+	if (!snap) {
+		if (*bad)
+			cli_err("%s", bad); /* a report that does not parse */
+		else
 			cli_err(
 			    "'%s' wrote no allocation report: it %s (a statically linked or "
 			    "setuid program cannot load the tracker; one that ends with _exit() "
 			    "skips the report)",
 			    argv[first],
 			    WIFSIGNALED(status) ? "was killed by a signal" : "exited without one");
-		if (perfdb_error_last()->code == PERFDB_ENOTFOUND && nprocs)
+		if (!*bad && nprocs)
 			cli_err("%zu process%s it started did write one: --process largest "
 				"reports the largest",
 				nprocs, nprocs == 1 ? "" : "es");
-		else
-			cli_err("%s", perfdb_error_last()->message);
 		rc = CLI_EXIT_DB;
 		goto out;
 	}
