@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +387,28 @@ typedef struct top_lists {
 	size_t nbytes, ncount, nleaks;
 } top_lists;
 
+/* The share of allocations whose frame-pointer walk stopped at the first
+ * frame: code built without frame pointers (-O2's default) leaves anything
+ * in %rbp, and the walk ends there. NAN when the walk was not by frame
+ * pointers or asked for one frame. */
+static double short_stacks(const perfdb_memtrack_snapshot *s)
+{
+	const perfdb_memtrack_summary *m = perfdb_memtrack_snapshot_summary(s);
+	size_t i, n = perfdb_memtrack_snapshot_site_count(s);
+	int64_t cut = 0, all = 0;
+	if (strcmp(m->unwind, "fp") != 0 || m->depth < 2)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		const perfdb_memtrack_site *st = perfdb_memtrack_snapshot_site(s, i);
+		if (!st->nframes)
+			continue;
+		all += st->total_count;
+		if (st->nframes == 1)
+			cut += st->total_count;
+	}
+	return all ? (double)cut / (double)all : NAN;
+}
+
 static int render(const memtrack_args *a, const char *cmdline, const perfdb_memtrack_snapshot *s,
 		  const top_lists *t, int exit_status, const proc *procs, size_t nprocs)
 {
@@ -415,6 +438,9 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 		json_object_set_new(doc, "sites_dropped",
 				    json_integer((json_int_t)m->sites_dropped));
 		json_object_set_new(doc, "other_processes", json_integer(others));
+		json_object_set_new(doc, "short_stacks",
+				    isnan(short_stacks(s)) ? json_null()
+							   : json_real(short_stacks(s)));
 		{
 			json_t *arr = json_array();
 			for (i = 0; i < nprocs; i++) {
@@ -464,6 +490,11 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 			(unsigned long long)m->sites_dropped);
 	if (exit_status)
 		cli_out("  exit status     %d\n", exit_status);
+	if (short_stacks(s) > 0.5)
+		cli_out("  %.0f%% of allocations have a one-frame stack: the program looks built "
+			"without frame\n  pointers (the -O2 default); --unwind dwarf gives whole "
+			"stacks, slower, or build\n  with -fno-omit-frame-pointer\n",
+			100 * short_stacks(s));
 	print_sites(s, "top sites by bytes allocated:", t->bytes, t->nbytes);
 	print_sites(s, "top sites by allocations:", t->count, t->ncount);
 	print_sites(s, "top leaks (live at exit):", t->leaks, t->nleaks);

@@ -117,6 +117,15 @@ expect_eq "10000 4 memtrack_inline.c True main" "$(json inline.json '" ".join(st
 expect_exit 0 "$PERFDB" memtrack --top 1 -- "$P/prog_memtrack_inline"
 expect_match '^ +1 +10000 +4 +0 +0  inlined_alloc \(memtrack_inline\.c:[0-9]+\) inlined into main$' out "text: inlined into main"
 
+# --- code without frame pointers: one-frame stacks are pointed out -------------------------
+expect_exit 0 "$PERFDB" memtrack -- "$P/prog_memtrack_nofp" 1048576
+expect_match '^  100% of allocations have a one-frame stack: the program looks built without frame$' out "hint: no frame pointers"
+expect_exit 0 "$PERFDB" memtrack --format json -- "$P/prog_memtrack_nofp" 1048576
+expect_eq "1.0" "$(json out 'd["short_stacks"]')" "short_stacks: all"
+expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf -- "$P/prog_memtrack_nofp" 1048576
+expect_eq "None True" "$(json out '" ".join(str(x) for x in (d["short_stacks"], len(d["top_by_bytes"][0]["frames"]) >= 2))')" "dwarf: whole stacks"
+expect_eq "True" "$(json known.json 'd["short_stacks"] < 0.5')" "with frame pointers: stacks are whole"
+
 # --- C++: names demangled, with or without file:line ------------------------------
 expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf --top 20 -- "$P/prog_memtrack_cxx"
 cp out cxx.json
