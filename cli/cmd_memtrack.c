@@ -306,8 +306,13 @@ static void frame_label(char *buf, size_t cap, const perfdb_memtrack_frame *f)
 			     (unsigned long long)f->offset);
 	else
 		n = snprintf(buf, cap, "%s (%#llx)", fn, (unsigned long long)f->address);
-	if (*f->inlined_into && n >= 0 && (size_t)n < cap)
-		snprintf(buf + n, cap - (size_t)n, " inlined into %s", f->inlined_into);
+	if (*f->inlined_into && n >= 0 && (size_t)n < cap) {
+		if (*f->call_file)
+			snprintf(buf + n, cap - (size_t)n, " inlined into %s (%s:%u)",
+				 f->inlined_into, base_name(f->call_file), f->call_line);
+		else
+			snprintf(buf + n, cap - (size_t)n, " inlined into %s", f->inlined_into);
+	}
 }
 
 static void print_sites(const perfdb_memtrack_snapshot *s, const char *title, const size_t *idx,
@@ -357,6 +362,10 @@ static json_t *site_json(const perfdb_memtrack_site *st)
 		json_object_set_new(j, "line", f->line ? json_integer(f->line) : json_null());
 		json_object_set_new(j, "inlined_into",
 				    *f->inlined_into ? json_string(f->inlined_into) : json_null());
+		json_object_set_new(j, "call_file",
+				    *f->call_file ? json_string(f->call_file) : json_null());
+		json_object_set_new(j, "call_line",
+				    f->call_line ? json_integer(f->call_line) : json_null());
 		json_object_set_new(j, "module", json_string(f->module));
 		json_object_set_new(j, "offset", json_string(off));
 		json_array_append_new(fr, j);

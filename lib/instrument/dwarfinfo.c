@@ -20,11 +20,14 @@ enum {
 	TAG_inlined_subroutine = 0x1d,
 	TAG_subprogram = 0x2e,
 	AT_name = 0x03,
+	AT_stmt_list = 0x10,
 	AT_low_pc = 0x11,
 	AT_high_pc = 0x12,
 	AT_abstract_origin = 0x31,
 	AT_specification = 0x47,
 	AT_ranges = 0x55,
+	AT_call_file = 0x58,
+	AT_call_line = 0x59,
 	AT_linkage_name = 0x6e,
 	AT_str_offsets_base = 0x72,
 	AT_addr_base = 0x73,
@@ -71,6 +74,7 @@ typedef struct unit {
 	const unsigned char *die0, *end; /* the first entry, the end */
 	unsigned version, addr_size, offset_size;
 	uint64_t str_offsets_base, addr_base, rnglists_base, base; /* base: its low_pc */
+	uint64_t stmt_list; /* its line table in .debug_line */
 	abbrevs ab;
 } unit;
 
@@ -81,6 +85,7 @@ typedef struct die {
 	value ranges;
 	const char *name, *linkage;
 	uint64_t origin, spec; /* .debug_info offsets, 0: none */
+	uint64_t call_file, call_line;
 } die;
 
 /* ---- abbreviations --------------------------------------------------------------- */
@@ -314,6 +319,18 @@ static bool read_die(unit *u, cursor *c, die *d, bool *end_of_siblings, bool *oo
 			if (v.kind == V_REF)
 				d->spec = v.u;
 			break;
+		case AT_call_file:
+			if (v.kind == V_CONST)
+				d->call_file = v.u;
+			break;
+		case AT_call_line:
+			if (v.kind == V_CONST)
+				d->call_line = v.u;
+			break;
+		case AT_stmt_list:
+			if (v.kind == V_SECOFF || v.kind == V_CONST)
+				u->stmt_list = v.u;
+			break;
 		case AT_str_offsets_base: u->str_offsets_base = v.u; break;
 		case AT_addr_base: u->addr_base = v.u; break;
 		case AT_rnglists_base: u->rnglists_base = v.u; break;
@@ -386,6 +403,7 @@ typedef struct hit_ctx {
 	query *Q;
 	unit *u;
 	const die *d;
+	const die *caller; /* the function d is nested in, NULL: none */
 	int depth;
 	int status; /* 0, -1 out of memory */
 	bool any;
@@ -415,6 +433,17 @@ static void cover(hit_ctx *h, uint64_t lo, uint64_t hi)
 				continue;
 			Q->out[i].name = name;
 			Q->out[i].inlined = h->d->tag == TAG_inlined_subroutine;
+			Q->out[i].caller = NULL;
+			Q->out[i].call_file = h->d->call_file;
+			Q->out[i].call_line = (unsigned)h->d->call_line;
+			Q->out[i].stmt_list = h->u->stmt_list;
+			if (Q->out[i].inlined && h->caller) {
+				Q->out[i].caller = die_name(h->u, h->caller, &oom);
+				if (oom) {
+					h->status = -1;
+					return;
+				}
+			}
 			Q->depth[i] = h->depth;
 		}
 	}
@@ -555,7 +584,12 @@ static const char *die_name(unit *u, const die *d, bool *oom)
 }
 
 /* ---- the walk ----------------------------------------------------------------------- */
-/* Reads the entries of one unit; 1 when it was malformed. */
+typedef struct ancestor {
+	bool fn; /* a subprogram or inlined subroutine */
+	die d;
+} ancestor;
+
+/* Reads the entries of one unit; 1 when it was malformed, -1 out of memory. */
 static int walk_unit(unit *u, query *Q)
 {
 	cursor c;
@@ -563,6 +597,10 @@ static int walk_unit(unit *u, query *Q)
 	bool eos, oom = false;
 	int depth = 0;
 	hit_ctx h;
+	struct {
+		ancestor *v;
+		size_t cap;
+	} stack = {NULL, 0};
 
 	c.p = u->die0;
 	c.end = u->end;
@@ -591,24 +629,54 @@ static int walk_unit(unit *u, query *Q)
 		return 0;
 	depth = 1;
 	while (depth > 0 && c.p < c.end) {
+		bool is_fn;
 		if (!read_die(u, &c, &d, &eos, &oom))
-			return oom ? -1 : 1;
+			goto fail;
 		if (eos) {
 			depth--;
 			continue;
 		}
-		if (d.tag == TAG_subprogram || d.tag == TAG_inlined_subroutine) {
+		is_fn = d.tag == TAG_subprogram || d.tag == TAG_inlined_subroutine;
+		if (is_fn) {
+			int k;
 			h.d = &d;
 			h.depth = depth;
-			if (!each_range(u, &d, &h))
-				return 1;
-			if (h.status)
-				return -1;
+			h.caller = NULL;
+			for (k = depth - 1; k >= 1 && !h.caller; k--)
+				if (stack.v[k].fn)
+					h.caller = &stack.v[k].d;
+			if (!each_range(u, &d, &h)) {
+				oom = false;
+				goto fail;
+			}
+			if (h.status) {
+				oom = true;
+				goto fail;
+			}
 		}
-		if (d.children)
+		if (d.children) {
+			/* remember it for the entries nested in it: the function
+			 * an inlined subroutine is inlined into */
+			if ((size_t)depth >= stack.cap) {
+				size_t nc = stack.cap ? stack.cap * 2 : 32;
+				ancestor *nv = realloc(stack.v, nc * sizeof(*nv));
+				if (!nv) {
+					oom = true;
+					goto fail;
+				}
+				stack.v = nv;
+				stack.cap = nc;
+			}
+			stack.v[depth].fn = is_fn;
+			stack.v[depth].d = d;
 			depth++;
+		}
 	}
+	free(stack.v);
 	return 0;
+fail:
+	free(stack.v);
+	return oom ? -1 : 1;
 }
 
 int dwarfinfo_functions(const dwarfinfo_sections *s, const uint64_t *addrs, dwarfinfo_func *out,

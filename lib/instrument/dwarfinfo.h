@@ -27,6 +27,13 @@ typedef struct dwarfinfo_func {
 	 * borrowed from the sections. NULL when no DIE holds the address. */
 	const char *name;
 	int inlined; /* 1: the code of an inlined subroutine */
+	/* For inlined code: the function it was inlined into (named as name
+	 * is; NULL when unknown) and where in it the call was: file index
+	 * call_file of the line table at stmt_list (dwarfline_file), line
+	 * call_line (0: unknown). */
+	const char *caller;
+	uint64_t call_file, stmt_list;
+	unsigned call_line;
 } dwarfinfo_func;
 
 /*

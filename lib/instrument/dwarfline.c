@@ -208,74 +208,111 @@ static int cover(query *Q, const unit *u, uint64_t lo, uint64_t hi, uint64_t fil
 	return 0;
 }
 
-/* Runs one unit's line program. Returns 1 when malformed, -1 out of memory. */
-static int run_unit(cursor *c, const dwarfline_sections *s, query *Q)
+/* A unit's header: its directories and files, and how to run its program. */
+typedef struct header {
+	unit u;
+	cursor prog; /* the line program */
+	unsigned min_inst, line_range, opcode_base, max_ops;
+	int line_base;
+	unsigned char std_len[256];
+} header;
+
+/* Reads the header of the unit at c and moves c to the next unit. Returns 0,
+ * 1 when malformed, -1 out of memory; h->u's tables are to be freed either
+ * way. */
+static int read_header(cursor *c, const dwarfline_sections *s, header *h)
 {
 	uint64_t len = get_le(c, 4), hlen;
-	unsigned offset_size = 4, min_inst, line_range, opcode_base, max_ops = 1;
-	int line_base, default_stmt, rc = 0;
-	unsigned char std_len[256];
-	cursor prog, hdr;
-	unit u;
-	unsigned k;
+	unsigned offset_size = 4, k;
+	cursor hdr;
+	int rc = 0;
 
-	memset(&u, 0, sizeof(u));
+	memset(h, 0, sizeof(*h));
 	if (len == 0xffffffffu) {
 		offset_size = 8;
 		len = get_le(c, 8);
 	}
 	if (!need(c, len > SIZE_MAX ? SIZE_MAX : (size_t)len))
 		return 1;
-	prog.p = c->p;
-	prog.end = c->p + len;
-	prog.bad = false;
-	c->p = prog.end; /* the next unit, whatever happens to this one */
-	u.version = (unsigned)get_le(&prog, 2);
-	if (u.version < 2 || u.version > 5)
+	h->prog.p = c->p;
+	h->prog.end = c->p + len;
+	h->prog.bad = false;
+	c->p = h->prog.end; /* the next unit, whatever happens to this one */
+	h->u.version = (unsigned)get_le(&h->prog, 2);
+	if (h->u.version < 2 || h->u.version > 5)
 		return 1;
-	if (u.version >= 5) {
-		unsigned addr_size = (unsigned)get_le(&prog, 1);
-		get_le(&prog, 1); /* segment selector size */
+	if (h->u.version >= 5) {
+		unsigned addr_size = (unsigned)get_le(&h->prog, 1);
+		get_le(&h->prog, 1); /* segment selector size */
 		if (addr_size != 4 && addr_size != 8)
 			return 1;
 	}
-	hlen = get_le(&prog, offset_size);
-	if (prog.bad || hlen > (uint64_t)(prog.end - prog.p))
+	hlen = get_le(&h->prog, offset_size);
+	if (h->prog.bad || hlen > (uint64_t)(h->prog.end - h->prog.p))
 		return 1;
-	hdr.p = prog.p;
-	hdr.end = prog.p + hlen;
+	hdr.p = h->prog.p;
+	hdr.end = h->prog.p + hlen;
 	hdr.bad = false;
-	prog.p = hdr.end;
-	min_inst = (unsigned)get_le(&hdr, 1);
-	if (u.version >= 4)
-		max_ops = (unsigned)get_le(&hdr, 1);
-	default_stmt = (int)get_le(&hdr, 1);
-	line_base = (signed char)get_le(&hdr, 1);
-	line_range = (unsigned)get_le(&hdr, 1);
-	opcode_base = (unsigned)get_le(&hdr, 1);
-	(void)default_stmt;
-	if (hdr.bad || line_range == 0 || max_ops == 0 || opcode_base == 0)
+	h->prog.p = hdr.end;
+	h->min_inst = (unsigned)get_le(&hdr, 1);
+	h->max_ops = h->u.version >= 4 ? (unsigned)get_le(&hdr, 1) : 1;
+	get_le(&hdr, 1); /* default_is_stmt: every row counts here */
+	h->line_base = (signed char)get_le(&hdr, 1);
+	h->line_range = (unsigned)get_le(&hdr, 1);
+	h->opcode_base = (unsigned)get_le(&hdr, 1);
+	if (hdr.bad || h->line_range == 0 || h->max_ops == 0 || h->opcode_base == 0)
 		return 1;
-	memset(std_len, 0, sizeof(std_len));
-	for (k = 1; k < opcode_base; k++)
-		std_len[k] = (unsigned char)get_le(&hdr, 1);
-	if (u.version >= 5) {
-		rc = read_entries(&hdr, s, offset_size, &u.dirs);
+	for (k = 1; k < h->opcode_base; k++)
+		h->std_len[k] = (unsigned char)get_le(&hdr, 1);
+	if (h->u.version >= 5) {
+		rc = read_entries(&hdr, s, offset_size, &h->u.dirs);
 		if (rc == 0)
-			rc = read_entries(&hdr, s, offset_size, &u.files);
+			rc = read_entries(&hdr, s, offset_size, &h->u.files);
 	} else {
 		const char *d, *f;
 		while (rc == 0 && (d = cstr(&hdr)) && *d)
-			rc = push(&u.dirs, d, 0) ? -1 : 0;
+			rc = push(&h->u.dirs, d, 0) ? -1 : 0;
 		while (rc == 0 && (f = cstr(&hdr)) && *f) {
 			uint64_t dir = uleb(&hdr);
 			uleb(&hdr); /* mtime */
 			uleb(&hdr); /* length */
-			rc = push(&u.files, f, dir) ? -1 : 0;
+			rc = push(&h->u.files, f, dir) ? -1 : 0;
 		}
 		if (rc == 0 && hdr.bad)
 			rc = 1;
 	}
+	return rc;
+}
+
+int dwarfline_file(const dwarfline_sections *s, uint64_t off, uint64_t index, char **out)
+{
+	cursor c;
+	header *h;
+	int rc;
+	*out = NULL;
+	if (!s->line || off >= s->line_size)
+		return 0;
+	if (!(h = malloc(sizeof(*h))))
+		return -1;
+	c.p = s->line + off;
+	c.end = s->line + s->line_size;
+	c.bad = false;
+	rc = read_header(&c, s, h);
+	if (rc == 0)
+		rc = file_path(&h->u, index, out);
+	free(h->u.dirs.v);
+	free(h->u.files.v);
+	free(h);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Runs one unit's line program. Returns 1 when malformed, -1 out of memory. */
+static int run_unit(cursor *c, const dwarfline_sections *s, query *Q)
+{
+	header hd;
+	cursor *prog = &hd.prog;
+	unsigned k;
+	int rc = read_header(c, s, &hd);
 
 	/* The state machine. A row's location covers the addresses up to the
 	 * next row's; a sequence that starts at 0 is code the linker dropped. */
@@ -286,7 +323,7 @@ static int run_unit(cursor *c, const dwarfline_sections *s, query *Q)
 #define EMIT(end_seq)                                                                              \
 	do {                                                                                       \
 		if (have_prev && seq_start != 0 &&                                                 \
-		    (rc = cover(Q, &u, prev_addr, addr, prev_file, prev_line)) != 0)               \
+		    (rc = cover(Q, &hd.u, prev_addr, addr, prev_file, prev_line)) != 0)            \
 			goto out;                                                                  \
 		if (!have_prev)                                                                    \
 			seq_start = addr;                                                          \
@@ -295,58 +332,59 @@ static int run_unit(cursor *c, const dwarfline_sections *s, query *Q)
 		prev_line = line;                                                                  \
 		have_prev = !(end_seq);                                                            \
 	} while (0)
-		while (rc == 0 && Q->left > 0 && prog.p < prog.end && !prog.bad) {
-			unsigned op = (unsigned)get_le(&prog, 1);
-			if (op >= opcode_base) {
-				unsigned adj = op - opcode_base;
-				addr += (uint64_t)(adj / line_range) * min_inst / max_ops;
-				line += (uint64_t)(int64_t)(line_base + (int)(adj % line_range));
+		while (rc == 0 && Q->left > 0 && prog->p < prog->end && !prog->bad) {
+			unsigned op = (unsigned)get_le(prog, 1);
+			if (op >= hd.opcode_base) {
+				unsigned adj = op - hd.opcode_base;
+				addr += (uint64_t)(adj / hd.line_range) * hd.min_inst / hd.max_ops;
+				line +=
+				    (uint64_t)(int64_t)(hd.line_base + (int)(adj % hd.line_range));
 				EMIT(0);
 				continue;
 			}
 			switch (op) {
 			case 0: {
-				uint64_t elen = uleb(&prog);
+				uint64_t elen = uleb(prog);
 				const unsigned char *next;
 				unsigned sub;
 				if (elen == 0 ||
-				    !need(&prog, elen > SIZE_MAX ? SIZE_MAX : (size_t)elen))
+				    !need(prog, elen > SIZE_MAX ? SIZE_MAX : (size_t)elen))
 					break;
-				next = prog.p + elen;
-				sub = (unsigned)get_le(&prog, 1);
+				next = prog->p + elen;
+				sub = (unsigned)get_le(prog, 1);
 				if (sub == LNE_end_sequence) {
 					EMIT(1);
 					addr = 0;
 					file = 1;
 					line = 1;
 				} else if (sub == LNE_set_address && (elen == 5 || elen == 9)) {
-					addr = get_le(&prog, (size_t)elen - 1);
+					addr = get_le(prog, (size_t)elen - 1);
 				}
-				prog.p = next; /* other extended opcodes are skipped */
+				prog->p = next; /* other extended opcodes are skipped */
 				break;
 			}
 			case LNS_copy: EMIT(0); break;
-			case LNS_advance_pc: addr += uleb(&prog) * min_inst / max_ops; break;
-			case LNS_advance_line: line += (uint64_t)sleb(&prog); break;
-			case LNS_set_file: file = uleb(&prog); break;
+			case LNS_advance_pc: addr += uleb(prog) * hd.min_inst / hd.max_ops; break;
+			case LNS_advance_line: line += (uint64_t)sleb(prog); break;
+			case LNS_set_file: file = uleb(prog); break;
 			case LNS_const_add_pc:
-				addr += (uint64_t)((255 - opcode_base) / line_range) * min_inst /
-					max_ops;
+				addr += (uint64_t)((255 - hd.opcode_base) / hd.line_range) *
+					hd.min_inst / hd.max_ops;
 				break;
-			case LNS_fixed_advance_pc: addr += get_le(&prog, 2); break;
+			case LNS_fixed_advance_pc: addr += get_le(prog, 2); break;
 			default:
-				for (k = 0; k < std_len[op]; k++)
-					uleb(&prog);
+				for (k = 0; k < hd.std_len[op]; k++)
+					uleb(prog);
 				break;
 			}
 		}
 #undef EMIT
-		if (rc == 0 && prog.bad)
+		if (rc == 0 && prog->bad)
 			rc = 1;
 	}
 out:
-	free(u.dirs.v);
-	free(u.files.v);
+	free(hd.u.dirs.v);
+	free(hd.u.files.v);
 	return rc;
 }
 

@@ -36,6 +36,13 @@ typedef struct dwarfline_loc {
 int dwarfline_lookup(const dwarfline_sections *s, const uint64_t *addrs, dwarfline_loc *out,
 		     size_t n);
 
+/*
+ * The path of file `index` of the line table at offset `off` of .debug_line
+ * (a unit's DW_AT_stmt_list): *out is malloc'd, NULL when the table does not
+ * name it. Returns 0, or -1 when out of memory.
+ */
+int dwarfline_file(const dwarfline_sections *s, uint64_t off, uint64_t index, char **out);
+
 /* Frees the file names of n locations. */
 void dwarfline_free(dwarfline_loc *out, size_t n);
 

@@ -359,6 +359,7 @@ static int parse_frame(perfdb_memtrack_snapshot *s, char *line, perfdb_memtrack_
 	f->function = keep_string(s, fields[4]);
 	f->file = "";
 	f->inlined_into = "";
+	f->call_file = "";
 	if (!f->module || !f->function)
 		return -2;
 	return 0;
@@ -875,16 +876,20 @@ static int demangle(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **todo, s
 	return rc;
 }
 
-/* Names from .debug_info (dwarfinfo.c), over the symbol table's. */
+/* Names from .debug_info (dwarfinfo.c), over the symbol table's; for
+ * inlined code also the function it was inlined into and the call's place. */
 static int dwarf_functions(perfdb_memtrack_snapshot *s, elfsym_module *m, bool from_debug_file,
 			   perfdb_memtrack_frame **frames, const uint64_t *addrs, size_t n)
 {
 	dwarfinfo_sections secs;
+	dwarfline_sections lines;
+	bool have_lines;
 	dwarfinfo_func *fn;
 	size_t i;
 	int rc = 0;
 	if (!elfsym_info_sections(m, from_debug_file, &secs))
 		return 0;
+	have_lines = elfsym_line_sections(m, from_debug_file, &lines);
 	if (!(fn = malloc(n * sizeof(*fn))))
 		return perfdb_error__oom();
 	if (dwarfinfo_functions(&secs, addrs, fn, n) < 0) {
@@ -899,10 +904,33 @@ static int dwarf_functions(perfdb_memtrack_snapshot *s, elfsym_module *m, bool f
 			rc = perfdb_error__oom();
 			break;
 		}
-		/* Inlined code: the symbol table's name is the function it was
-		 * inlined into. */
-		if (fn[i].inlined && *frames[i]->function && strcmp(frames[i]->function, name) != 0)
-			frames[i]->inlined_into = frames[i]->function;
+		/* Inlined code: the function it was inlined into is the
+		 * enclosing entry's, else what the symbol table named. */
+		if (fn[i].inlined) {
+			const char *into =
+			    fn[i].caller ? keep_string(s, fn[i].caller) : frames[i]->function;
+			char *file = NULL;
+			if (!into) {
+				rc = perfdb_error__oom();
+				break;
+			}
+			frames[i]->inlined_into = into;
+			if (fn[i].call_line && have_lines &&
+			    dwarfline_file(&lines, fn[i].stmt_list, fn[i].call_file, &file) != 0) {
+				rc = perfdb_error__oom();
+				break;
+			}
+			if (file) {
+				frames[i]->call_file = keep_string(s, file);
+				frames[i]->call_line = fn[i].call_line;
+				free(file);
+				if (!frames[i]->call_file) {
+					frames[i]->call_file = "";
+					rc = perfdb_error__oom();
+					break;
+				}
+			}
+		}
 		frames[i]->function = name;
 	}
 	free(fn);
@@ -1078,6 +1106,8 @@ int perfdb_memtrack_snapshot_symbolize(perfdb_memtrack_snapshot *s, const size_t
 			continue;
 		todo[i]->function = todo[i - 1]->function;
 		todo[i]->inlined_into = todo[i - 1]->inlined_into;
+		todo[i]->call_file = todo[i - 1]->call_file;
+		todo[i]->call_line = todo[i - 1]->call_line;
 		todo[i]->file = todo[i - 1]->file;
 		todo[i]->line = todo[i - 1]->line;
 	}

@@ -115,7 +115,7 @@ expect_exit 0 "$PERFDB" memtrack --format json -- "$P/prog_memtrack_inline"
 cp out inline.json
 expect_eq "10000 4 memtrack_inline.c True main" "$(json inline.json '" ".join(str(x) for x in (total("top_by_bytes", "inlined_alloc", "total_bytes"), total("top_by_bytes", "inlined_alloc", "total_count"), sites("top_by_bytes", "inlined_alloc")[0]["frames"][0]["file"].split("/")[-1], 8 <= sites("top_by_bytes", "inlined_alloc")[0]["frames"][0]["line"] <= 12, sites("top_by_bytes", "inlined_alloc")[0]["frames"][0]["inlined_into"]))')" "inlined helper named, inlined into main"
 expect_exit 0 "$PERFDB" memtrack --top 1 -- "$P/prog_memtrack_inline"
-expect_match '^ +1 +10000 +4 +0 +0  inlined_alloc \(memtrack_inline\.c:[0-9]+\) inlined into main$' out "text: inlined into main"
+expect_match '^ +1 +10000 +4 +0 +0  inlined_alloc \(memtrack_inline\.c:[0-9]+\) inlined into main \(memtrack_inline\.c:21\)$' out "text: inlined into main, at the call"
 
 # --- code without frame pointers: one-frame stacks are pointed out -------------------------
 expect_exit 0 "$PERFDB" memtrack -- "$P/prog_memtrack_nofp" 1048576

@@ -7,6 +7,7 @@
  * .debug_info: no crash (ASan), no read outside.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -127,6 +128,90 @@ static void test_optimised(void **state)
 	}
 }
 
+/* For inlined code, the caller and the line of the call: addr2line -i
+ * prints the chain (function, location) innermost first, so the second
+ * function is the caller and its location the call. (Files are not
+ * compared: binutils 2.40 misnumbers some DWARF 5 files.) */
+static void test_inline_callers(void **state)
+{
+	static const char *const libs[] = {TESTS_DIR "/libdwarf4_sample.so",
+					   TESTS_DIR "/libdwarf5_sample.so"};
+	size_t li;
+	(void)state;
+	for (li = 0; li < 2; li++) {
+		const char *elf = libs[li];
+		char in[64], cmd[2048], line[4096];
+		dwarfinfo_sections secs;
+		elfsym_module *m = elfsym_open(elf);
+		dwarfinfo_func *fn;
+		uint64_t *addrs;
+		probe *v = NULL;
+		size_t n = probes_of(elf, &v), i, checked = 0;
+		FILE *f, *p;
+		long at = -1;
+		int field = 0;
+		char caller[4096] = "";
+		unsigned call_line = 0;
+
+		assert_true(elfsym_info_sections(m, false, &secs));
+		addrs = malloc(n * sizeof(*addrs));
+		fn = malloc(n * sizeof(*fn));
+		assert_non_null(addrs);
+		assert_non_null(fn);
+		for (i = 0; i < n; i++)
+			addrs[i] = v[i].addr;
+		assert_int_equal(dwarfinfo_functions(&secs, addrs, fn, n), 0);
+		snprintf(in, sizeof(in), "/tmp/perfdb-dwarfinfo-i.%ld", (long)getpid());
+		f = fopen(in, "w");
+		assert_non_null(f);
+		for (i = 0; i < n; i++)
+			fprintf(f, "%#llx\n", (unsigned long long)v[i].addr);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "addr2line -a -f -i -e '%s' < '%s'", elf, in);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		/* groups: 0xADDR, then function and location lines, innermost
+		 * first; a group ends where the next 0x line starts */
+		for (;;) {
+			bool end = !fgets(line, sizeof(line), p);
+			if (!end)
+				line[strcspn(line, "\n")] = 0;
+			if (end || strncmp(line, "0x", 2) == 0) {
+				if (at >= 0 && fn[at].inlined) {
+					assert_non_null(fn[at].caller);
+					if (strcmp(fn[at].caller, caller) != 0 ||
+					    fn[at].call_line != call_line)
+						fail_msg(
+						    "%s %#llx: addr2line %s:%u, dwarfinfo %s:%u",
+						    elf, (unsigned long long)v[at].addr, caller,
+						    call_line, fn[at].caller, fn[at].call_line);
+					checked++;
+				}
+				if (end)
+					break;
+				at++;
+				field = 0;
+				caller[0] = 0;
+				call_line = 0;
+				continue;
+			}
+			field++;
+			if (field == 3)
+				snprintf(caller, sizeof(caller), "%s", line);
+			else if (field == 4 && strrchr(line, ':'))
+				call_line = (unsigned)strtoul(strrchr(line, ':') + 1, NULL, 10);
+		}
+		pclose(p);
+		unlink(in);
+		assert_int_equal(at + 1, (long)n);
+		assert_true(checked > 0); /* there was inlined code to check */
+		free(fn);
+		free(addrs);
+		free(v);
+		elfsym_close(m);
+	}
+}
+
 /* Cut and corrupted copies: 0 or 1, never a crash or a read outside. */
 static void test_malformed(void **state)
 {
@@ -176,9 +261,8 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_self),
-	    cmocka_unit_test(test_cli),
-	    cmocka_unit_test(test_optimised),
+	    cmocka_unit_test(test_self),      cmocka_unit_test(test_cli),
+	    cmocka_unit_test(test_optimised), cmocka_unit_test(test_inline_callers),
 	    cmocka_unit_test(test_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -135,6 +135,8 @@ typedef struct perfdb_memtrack_frame {
 	/** for inlined code (function is then the inlined function), the
 	 *  function it was inlined into; "" otherwise */
 	const char *inlined_into;
+	const char *call_file; /**< where in inlined_into the call is, "" unknown */
+	unsigned call_line;    /**< its line, 0 when unknown */
 } perfdb_memtrack_frame;
 
 /** An allocation site (a call stack) and its figures. In sampling mode the
