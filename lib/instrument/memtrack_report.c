@@ -96,27 +96,55 @@ static int64_t scaled_count(int64_t c)
 		      : -((-c + MT_COUNT_ONE / 2) / MT_COUNT_ONE);
 }
 
-static void write_frame(writer *w, uintptr_t addr, const char *exe)
+/* dladdr scans a module's whole dynamic symbol table on every call, and the
+ * sites of a program share most of their outer frames (main, the thread
+ * start): each report remembers what it found per address. Direct-mapped,
+ * static (the writer must not allocate), guarded by mt_report_lock; a
+ * generation number empties it per report. */
+typedef struct frame_memo {
+	uintptr_t addr, off;
+	const char *module, *sym;
+	unsigned gen;
+} frame_memo;
+static frame_memo memo[4096];
+static unsigned memo_gen;
+
+static void lookup_frame(uintptr_t addr, const char *exe, frame_memo *out)
 {
 	Dl_info info;
 	struct link_map *lm = NULL;
-	const char *module = "", *sym = "";
-	uintptr_t off = addr;
+	frame_memo *m = &memo[(addr >> 2) * 0x9E3779B1u % (sizeof(memo) / sizeof(memo[0]))];
+	if (m->gen == memo_gen && m->addr == addr) {
+		*out = *m;
+		return;
+	}
+	out->addr = addr;
+	out->off = addr;
+	out->module = "";
+	out->sym = "";
+	out->gen = memo_gen;
 	if (dladdr1((void *)addr, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
 		const ElfW(Sym) *es = NULL;
-		off = addr - (uintptr_t)lm->l_addr;
-		module = lm->l_name && lm->l_name[0] ? lm->l_name : exe;
+		out->off = addr - (uintptr_t)lm->l_addr;
+		out->module = lm->l_name && lm->l_name[0] ? lm->l_name : exe;
 		/* dladdr names the nearest exported symbol below addr, which for
 		 * a static function is some other function: keep the name only
 		 * when its symbol covers addr (the call, one byte before). */
 		if (info.dli_sname && dladdr1((void *)addr, &info, (void **)&es, RTLD_DL_SYMENT) &&
 		    es && info.dli_sname && addr - 1 - (uintptr_t)info.dli_saddr < es->st_size)
-			sym = info.dli_sname;
+			out->sym = info.dli_sname;
 	}
-	w_printf(w, "frame\t%#llx\t%#llx\t", (unsigned long long)addr, (unsigned long long)off);
-	w_field(w, module);
+	*m = *out;
+}
+
+static void write_frame(writer *w, uintptr_t addr, const char *exe)
+{
+	frame_memo f;
+	lookup_frame(addr, exe, &f);
+	w_printf(w, "frame\t%#llx\t%#llx\t", (unsigned long long)addr, (unsigned long long)f.off);
+	w_field(w, f.module);
 	w_printf(w, "\t");
-	w_field(w, sym);
+	w_field(w, f.sym);
 	w_printf(w, "\n");
 }
 
@@ -134,6 +162,10 @@ int mt_report_write(int fd)
 	int rc;
 
 	pthread_mutex_lock(&mt_report_lock);
+	/* a new generation: what the last report memoized may be stale
+	 * (dlclose, dlopen at the same address); 0 is never a valid one */
+	if (++memo_gen == 0)
+		memo_gen = 1;
 	memset(&w, 0, offsetof(writer, buf));
 	w.fd = fd;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
