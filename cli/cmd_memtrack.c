@@ -422,6 +422,7 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 		  const top_lists *t, int exit_status, const proc *procs, size_t nprocs)
 {
 	int others = nprocs > 1 ? (int)nprocs - 1 : 0;
+	double short_share = short_stacks(s);
 	size_t i;
 	const perfdb_memtrack_summary *m = perfdb_memtrack_snapshot_summary(s);
 	char b1[64], b2[64], b3[64], when[64];
@@ -448,8 +449,7 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 				    json_integer((json_int_t)m->sites_dropped));
 		json_object_set_new(doc, "other_processes", json_integer(others));
 		json_object_set_new(doc, "short_stacks",
-				    isnan(short_stacks(s)) ? json_null()
-							   : json_real(short_stacks(s)));
+				    isnan(short_share) ? json_null() : json_real(short_share));
 		{
 			json_t *arr = json_array();
 			for (i = 0; i < nprocs; i++) {
@@ -499,11 +499,11 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 			(unsigned long long)m->sites_dropped);
 	if (exit_status)
 		cli_out("  exit status     %d\n", exit_status);
-	if (short_stacks(s) > 0.5)
+	if (short_share > 0.5)
 		cli_out("  %.0f%% of allocations have a one-frame stack: the program looks built "
 			"without frame\n  pointers (the -O2 default); --unwind dwarf gives whole "
 			"stacks, slower, or build\n  with -fno-omit-frame-pointer\n",
-			100 * short_stacks(s));
+			100 * short_share);
 	print_sites(s, "top sites by bytes allocated:", t->bytes, t->nbytes);
 	print_sites(s, "top sites by allocations:", t->count, t->ncount);
 	print_sites(s, "top leaks (live at exit):", t->leaks, t->nleaks);
