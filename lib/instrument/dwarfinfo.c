@@ -108,7 +108,7 @@ static const abbrev *find_abbrev(abbrevs *a, uint64_t code, bool *oom)
 			a->done = true;
 			break;
 		}
-		if (c > (1u << 20)) { /* no compiler numbers them so: not ours */
+		if (c > (1u << 18)) { /* no compiler numbers them so high: not ours */
 			a->done = true;
 			break;
 		}
