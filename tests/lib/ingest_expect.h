@@ -1,6 +1,6 @@
 /*
- * Helpers shared by the ingest tests (test_ingest_native, test_ingest_csv,
- * test_ingest_detect): include after <cmocka.h>.
+ * Helpers shared by the ingest tests (test_ingest_*.c): include after
+ * <cmocka.h>.
  *
  * Every failing-input check goes through expect_input_error, which also
  * proves the reader left a non-empty resultset exactly as it was.
@@ -9,6 +9,7 @@
 #define PERFDB_TEST_INGEST_EXPECT_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,67 @@ static inline const char *tag_value(const perfdb_resultset *rs, const char *key,
 			return v;
 	}
 	return NULL;
+}
+
+/* A whole file, NUL-terminated; *len its size. */
+static inline char *slurp_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* The first result named benchmark/metric, or NULL (absence is often what
+ * a test asserts; find_result fails instead). */
+static inline const perfdb_result *lookup_result(const perfdb_resultset *rs, const char *benchmark,
+						 const char *metric)
+{
+	size_t i;
+	for (i = 0; i < perfdb_resultset_count(rs); i++) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		if (strcmp(r->benchmark, benchmark) == 0 && strcmp(r->metric, metric) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* Is there a warning holding a (and b, when not NULL)? */
+static inline bool has_warning(const perfdb_resultset *rs, const char *a, const char *b)
+{
+	size_t i;
+	for (i = 0; i < perfdb_resultset_warning_count(rs); i++) {
+		const char *w = perfdb_resultset_warning(rs, i);
+		if (strstr(w, a) && (!b || strstr(w, b)))
+			return true;
+	}
+	return false;
+}
+
+/* A file read by one reader (perfdb_ingest__gbench, ...), which must return
+ * expect. */
+static inline perfdb_resultset *ingest_file_with(int (*reader)(perfdb_resultset *, const char *,
+							       size_t, const char *),
+						 const char *file, int expect)
+{
+	perfdb_resultset *rs;
+	size_t len;
+	char *text = slurp_file(file, &len);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(reader(rs, text, len, file), expect);
+	free(text);
+	return rs;
 }
 
 #endif

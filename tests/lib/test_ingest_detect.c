@@ -15,24 +15,6 @@
 
 #include "ingest_expect.h"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
-}
-
 static size_t detect_dir(const char *sub, const char *suffix, perfdb_format want)
 {
 	char dir[512], path[1024];
@@ -47,7 +29,7 @@ static size_t detect_dir(const char *sub, const char *suffix, perfdb_format want
 		if (n < strlen(suffix) || strcmp(de->d_name + n - strlen(suffix), suffix) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		data = slurp(path, &len);
+		data = slurp_file(path, &len);
 		if (perfdb_ingest_detect(data, len) != want)
 			print_message("%s: detected %s\n", path,
 				      perfdb_format_name(perfdb_ingest_detect(data, len)));
@@ -358,7 +340,7 @@ static void test_ingest_detect__every_prefix(void **state)
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char *data;
 		snprintf(path, sizeof(path), "%s/%s", PERFDB_TEST_DATA, files[i]);
-		data = slurp(path, &len);
+		data = slurp_file(path, &len);
 		for (cut = 0; cut <= len; cut++) {
 			perfdb_resultset *rs = guarded_new();
 			int rc = perfdb_ingest_buffer(rs, data, cut, files[i], PERFDB_FORMAT_AUTO);

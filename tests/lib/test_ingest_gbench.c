@@ -24,31 +24,12 @@
 
 #define DATA PERFDB_TEST_DATA "/gbench/"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* The fixture parsed by jansson alone; the one bare NaN Google Benchmark
  * printed (BM_NanCounter's counter) is turned into a string first. */
 static json_t *expected(const char *file)
 {
 	size_t len;
-	char *text = slurp(file, &len), *p;
+	char *text = slurp_file(file, &len), *p;
 	json_error_t jerr;
 	json_t *root;
 	while ((p = strstr(text, ": NaN")))
@@ -82,49 +63,9 @@ static double num(json_t *row_, const char *key)
 	return json_number_value(v);
 }
 
-static const perfdb_result *find(const perfdb_resultset *rs, const char *bench, const char *metric)
-{
-	size_t i;
-	for (i = 0; i < perfdb_resultset_count(rs); i++) {
-		const perfdb_result *r = perfdb_resultset_get(rs, i);
-		if (strcmp(r->benchmark, bench) == 0 && strcmp(r->metric, metric) == 0)
-			return r;
-	}
-	return NULL;
-}
-
-static const char *context(const perfdb_resultset *rs, const char *key)
-{
-	size_t i;
-	for (i = 0; i < perfdb_resultset_context_count(rs); i++) {
-		const char *k, *v;
-		perfdb_resultset_context(rs, i, &k, &v);
-		if (strcmp(k, key) == 0)
-			return v;
-	}
-	return NULL;
-}
-
-static bool warned(const perfdb_resultset *rs, const char *a, const char *b)
-{
-	size_t i;
-	for (i = 0; i < perfdb_resultset_warning_count(rs); i++) {
-		const char *w = perfdb_resultset_warning(rs, i);
-		if (strstr(w, a) && (!b || strstr(w, b)))
-			return true;
-	}
-	return false;
-}
-
 static perfdb_resultset *ingest(const char *file, int expect)
 {
-	perfdb_resultset *rs;
-	size_t len;
-	char *text = slurp(file, &len);
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_ingest__gbench(rs, text, len, file), expect);
-	free(text);
-	return rs;
+	return ingest_file_with(perfdb_ingest__gbench, file, expect);
 }
 
 #define assert_close(a, b) assert_true(fabs((a) - (b)) <= 1e-9 * fabs(b) + 1e-300)
@@ -148,7 +89,7 @@ static void check_repetitions(const char *file)
 
 	for (b = 0; b < 2; b++) {
 		for (m = 0; m < 6; m++) {
-			const perfdb_result *r = find(rs, bench[b], metrics[m]);
+			const perfdb_result *r = lookup_result(rs, bench[b], metrics[m]);
 			assert_non_null(r);
 			assert_int_equal(r->nsamples, 3);
 			assert_int_equal(r->n, 3);
@@ -175,22 +116,24 @@ static void check_repetitions(const char *file)
 				    r->min <= r->samples[2]);
 		}
 		/* cv is a ratio: never a metric of its own, never a time. */
-		assert_null(find(rs, bench[b], "real_time_cv"));
-		assert_null(find(rs, bench[b], "cv"));
+		assert_null(lookup_result(rs, bench[b], "real_time_cv"));
+		assert_null(lookup_result(rs, bench[b], "cv"));
 	}
-	assert_string_equal(find(rs, bench[0], "real_time")->unit, "ns");
-	assert_int_equal(find(rs, bench[0], "real_time")->direction, PERFDB_LOWER_IS_BETTER);
-	assert_string_equal(find(rs, bench[0], "items_per_second")->unit, "items/s");
-	assert_int_equal(find(rs, bench[0], "items_per_second")->direction,
+	assert_string_equal(lookup_result(rs, bench[0], "real_time")->unit, "ns");
+	assert_int_equal(lookup_result(rs, bench[0], "real_time")->direction,
+			 PERFDB_LOWER_IS_BETTER);
+	assert_string_equal(lookup_result(rs, bench[0], "items_per_second")->unit, "items/s");
+	assert_int_equal(lookup_result(rs, bench[0], "items_per_second")->direction,
 			 PERFDB_HIGHER_IS_BETTER);
-	assert_string_equal(find(rs, bench[0], "bytes_per_second")->unit, "B/s");
-	assert_int_equal(find(rs, bench[0], "bytes_per_second")->direction,
+	assert_string_equal(lookup_result(rs, bench[0], "bytes_per_second")->unit, "B/s");
+	assert_int_equal(lookup_result(rs, bench[0], "bytes_per_second")->direction,
 			 PERFDB_HIGHER_IS_BETTER);
-	assert_string_equal(find(rs, bench[0], "widgets_per_second")->unit, "widgets/s");
-	assert_int_equal(find(rs, bench[0], "widgets_per_second")->direction,
+	assert_string_equal(lookup_result(rs, bench[0], "widgets_per_second")->unit, "widgets/s");
+	assert_int_equal(lookup_result(rs, bench[0], "widgets_per_second")->direction,
 			 PERFDB_HIGHER_IS_BETTER);
-	assert_string_equal(find(rs, bench[0], "collisions")->unit, "");
-	assert_int_equal(find(rs, bench[0], "collisions")->direction, PERFDB_LOWER_IS_BETTER);
+	assert_string_equal(lookup_result(rs, bench[0], "collisions")->unit, "");
+	assert_int_equal(lookup_result(rs, bench[0], "collisions")->direction,
+			 PERFDB_LOWER_IS_BETTER);
 	json_decref(doc);
 	perfdb_resultset_free(rs);
 }
@@ -211,7 +154,7 @@ static void test_ingest_gbench__aggregates_only_in_microseconds(void **state)
 {
 	perfdb_resultset *rs = ingest(DATA "gbench_basic.json", 0);
 	json_t *doc = expected(DATA "gbench_basic.json");
-	const perfdb_result *r = find(rs, "BM_AggOnly", "real_time");
+	const perfdb_result *r = lookup_result(rs, "BM_AggOnly", "real_time");
 	(void)state;
 	assert_non_null(r);
 	assert_int_equal(r->nsamples, 0);
@@ -221,8 +164,8 @@ static void test_ingest_gbench__aggregates_only_in_microseconds(void **state)
 	assert_close(r->value, num(row(doc, "BM_AggOnly/repeats:3_mean"), "real_time") * 1e3);
 	assert_close(r->median, num(row(doc, "BM_AggOnly/repeats:3_median"), "real_time") * 1e3);
 	assert_close(r->stddev, num(row(doc, "BM_AggOnly/repeats:3_stddev"), "real_time") * 1e3);
-	assert_non_null(find(rs, "BM_AggOnly", "cpu_time"));
-	assert_null(find(rs, "BM_AggOnly/repeats:3", "cpu_time"));
+	assert_non_null(lookup_result(rs, "BM_AggOnly", "cpu_time"));
+	assert_null(lookup_result(rs, "BM_AggOnly/repeats:3", "cpu_time"));
 	json_decref(doc);
 	perfdb_resultset_free(rs);
 }
@@ -233,19 +176,19 @@ static void test_ingest_gbench__units_normalised(void **state)
 	json_t *doc = expected(DATA "gbench_basic.json");
 	const perfdb_result *r;
 	(void)state;
-	r = find(rs, "BM_Tmpl<int>/8", "real_time"); /* ms */
+	r = lookup_result(rs, "BM_Tmpl<int>/8", "real_time"); /* ms */
 	assert_non_null(r);
 	assert_string_equal(r->unit, "ns");
 	assert_close(r->value, num(row(doc, "BM_Tmpl<int>/8"), "real_time") * 1e6);
 	assert_int_equal(r->nsamples, 1);
 	assert_close(r->samples[0], r->value);
-	r = find(rs, "BM_NanCounter", "cpu_time"); /* s */
+	r = lookup_result(rs, "BM_NanCounter", "cpu_time"); /* s */
 	assert_non_null(r);
 	assert_close(r->value, num(row(doc, "BM_NanCounter"), "cpu_time") * 1e9);
-	r = find(rs, "BM_Threaded/threads:2", "cpu_time");
+	r = lookup_result(rs, "BM_Threaded/threads:2", "cpu_time");
 	assert_non_null(r);
 	assert_close(r->value, num(row(doc, "BM_Threaded/threads:2"), "cpu_time"));
-	assert_non_null(find(rs, "BM_Threaded/threads:2", "real_time"));
+	assert_non_null(lookup_result(rs, "BM_Threaded/threads:2", "real_time"));
 	json_decref(doc);
 	perfdb_resultset_free(rs);
 }
@@ -254,13 +197,13 @@ static void test_ingest_gbench__errors_and_nan_are_warnings(void **state)
 {
 	perfdb_resultset *rs = ingest(DATA "gbench_basic.json", 0);
 	(void)state;
-	assert_null(find(rs, "BM_Error", "real_time"));
-	assert_null(find(rs, "BM_Error", "cpu_time"));
-	assert_true(warned(rs, "BM_Error", "resource not available"));
+	assert_null(lookup_result(rs, "BM_Error", "real_time"));
+	assert_null(lookup_result(rs, "BM_Error", "cpu_time"));
+	assert_true(has_warning(rs, "BM_Error", "resource not available"));
 	/* The NaN counter is not stored; the benchmark's times are. */
-	assert_null(find(rs, "BM_NanCounter", "undefined_ratio"));
-	assert_true(warned(rs, "BM_NanCounter", "undefined_ratio"));
-	assert_non_null(find(rs, "BM_NanCounter", "real_time"));
+	assert_null(lookup_result(rs, "BM_NanCounter", "undefined_ratio"));
+	assert_true(has_warning(rs, "BM_NanCounter", "undefined_ratio"));
+	assert_non_null(lookup_result(rs, "BM_NanCounter", "real_time"));
 	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
 	perfdb_resultset_free(rs);
 }
@@ -271,18 +214,18 @@ static void test_ingest_gbench__complexity_rows(void **state)
 	json_t *doc = expected(DATA "gbench_basic.json");
 	const perfdb_result *r;
 	(void)state;
-	r = find(rs, "BM_Complexity_BigO", "cpu_coefficient[N]");
+	r = lookup_result(rs, "BM_Complexity_BigO", "cpu_coefficient[N]");
 	assert_non_null(r);
 	assert_string_equal(r->unit, "ns");
 	assert_close(r->value, num(row(doc, "BM_Complexity_BigO"), "cpu_coefficient"));
-	r = find(rs, "BM_Complexity_BigO", "real_coefficient[N]");
+	r = lookup_result(rs, "BM_Complexity_BigO", "real_coefficient[N]");
 	assert_non_null(r);
 	assert_close(r->value, num(row(doc, "BM_Complexity_BigO"), "real_coefficient"));
-	r = find(rs, "BM_Complexity_RMS", "rms");
+	r = lookup_result(rs, "BM_Complexity_RMS", "rms");
 	assert_non_null(r);
 	assert_string_equal(r->unit, "");
 	assert_close(r->value, num(row(doc, "BM_Complexity_RMS"), "rms"));
-	r = find(rs, "BM_Complexity/1024", "real_time");
+	r = lookup_result(rs, "BM_Complexity/1024", "real_time");
 	assert_non_null(r);
 	assert_close(r->value, num(row(doc, "BM_Complexity/1024"), "real_time"));
 	json_decref(doc);
@@ -300,18 +243,18 @@ static void test_ingest_gbench__result_count_and_context(void **state)
 	 * + RMS (1) + Tmpl (2) + Threaded (2) + NanCounter (2). */
 	assert_int_equal(perfdb_resultset_count(rs), 12 + 2 + 8 + 2 + 1 + 2 + 2 + 2);
 	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "gbench");
-	assert_string_equal(context(rs, "host_name"),
+	assert_string_equal(tag_value(rs, "host_name", true),
 			    json_string_value(json_object_get(ctx, "host_name")));
 	snprintf(buf, sizeof(buf), "%lld", (long long)num(ctx, "num_cpus"));
-	assert_string_equal(context(rs, "num_cpus"), buf);
+	assert_string_equal(tag_value(rs, "num_cpus", true), buf);
 	snprintf(buf, sizeof(buf), "%lld", (long long)num(ctx, "mhz_per_cpu"));
-	assert_string_equal(context(rs, "mhz_per_cpu"), buf);
-	assert_string_equal(context(rs, "cpu_scaling_enabled"), "false");
-	assert_string_equal(context(rs, "library_build_type"),
+	assert_string_equal(tag_value(rs, "mhz_per_cpu", true), buf);
+	assert_string_equal(tag_value(rs, "cpu_scaling_enabled", true), "false");
+	assert_string_equal(tag_value(rs, "library_build_type", true),
 			    json_string_value(json_object_get(ctx, "library_build_type")));
-	assert_non_null(strstr(context(rs, "caches"), "\"type\":\"Data\""));
-	assert_true(context(rs, "load_avg")[0] == '[');
-	assert_string_equal(context(rs, "executable"), "./fixture_bench");
+	assert_non_null(strstr(tag_value(rs, "caches", true), "\"type\":\"Data\""));
+	assert_true(tag_value(rs, "load_avg", true)[0] == '[');
+	assert_string_equal(tag_value(rs, "executable", true), "./fixture_bench");
 	/* date "2026-11-25T09:09:18+00:00" -> the run's start, in UTC. */
 	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT),
 			    "2026-11-25T09:09:18Z");
@@ -324,17 +267,17 @@ static void test_ingest_gbench__skipped_and_memory_fields(void **state)
 	perfdb_resultset *rs = ingest(DATA "gbench_skipped.json", 0);
 	const perfdb_result *r;
 	(void)state;
-	assert_null(find(rs, "BM_Skip", "real_time"));
-	assert_true(warned(rs, "BM_Skip", "needs AVX-512"));
-	assert_non_null(find(rs, "BM_Kept", "real_time"));
-	r = find(rs, "BM_Kept", "max_bytes_used");
+	assert_null(lookup_result(rs, "BM_Skip", "real_time"));
+	assert_true(has_warning(rs, "BM_Skip", "needs AVX-512"));
+	assert_non_null(lookup_result(rs, "BM_Kept", "real_time"));
+	r = lookup_result(rs, "BM_Kept", "max_bytes_used");
 	assert_non_null(r);
 	assert_string_equal(r->unit, "B");
 	assert_close(r->value, 4096.0);
-	r = find(rs, "BM_Kept", "allocs_per_iter");
+	r = lookup_result(rs, "BM_Kept", "allocs_per_iter");
 	assert_non_null(r);
 	assert_close(r->value, 2.0);
-	assert_string_equal(context(rs, "library_version"), "v1.8.3");
+	assert_string_equal(tag_value(rs, "library_version", true), "v1.8.3");
 	assert_int_equal(perfdb_resultset_count(rs), 4);
 	perfdb_resultset_free(rs);
 }
@@ -345,22 +288,22 @@ static void test_ingest_gbench__nan_and_infinity_tokens(void **state)
 	const perfdb_result *r;
 	(void)state;
 	/* A NaN time in one repetition: the whole metric is left out, said once. */
-	assert_null(find(rs, "BM_Nan", "real_time"));
-	assert_true(warned(rs, "BM_Nan/repeats:2", "'real_time' is NaN"));
-	r = find(rs, "BM_Nan", "cpu_time");
+	assert_null(lookup_result(rs, "BM_Nan", "real_time"));
+	assert_true(has_warning(rs, "BM_Nan/repeats:2", "'real_time' is NaN"));
+	r = lookup_result(rs, "BM_Nan", "cpu_time");
 	assert_non_null(r);
 	assert_int_equal(r->nsamples, 2);
 	assert_close(r->samples[0], 14.0);
 	assert_close(r->samples[1], 16.0);
 	assert_close(r->mean, 15.0);
 	/* -Infinity in a counter: left out with a warning. */
-	assert_null(find(rs, "BM_Nan", "ratio"));
-	assert_true(warned(rs, "BM_Nan/repeats:2", "'ratio' is infinite"));
+	assert_null(lookup_result(rs, "BM_Nan", "ratio"));
+	assert_true(has_warning(rs, "BM_Nan/repeats:2", "'ratio' is infinite"));
 	/* Infinity cpu_time and rate: left out; real_time (us) is kept. */
-	assert_null(find(rs, "BM_Inf", "cpu_time"));
-	assert_null(find(rs, "BM_Inf", "items_per_second"));
-	assert_true(warned(rs, "BM_Inf", "'cpu_time' is infinite"));
-	r = find(rs, "BM_Inf", "real_time");
+	assert_null(lookup_result(rs, "BM_Inf", "cpu_time"));
+	assert_null(lookup_result(rs, "BM_Inf", "items_per_second"));
+	assert_true(has_warning(rs, "BM_Inf", "'cpu_time' is infinite"));
+	r = lookup_result(rs, "BM_Inf", "real_time");
 	assert_non_null(r);
 	assert_close(r->value, 2500.0);
 	assert_int_equal(perfdb_resultset_count(rs), 2);
@@ -402,11 +345,11 @@ static void test_ingest_gbench__run_knobs_left_out_of_names(void **state)
 	assert_true(len < sizeof(text));
 	assert_int_equal(perfdb_ingest__gbench(rs, text, len, "k.json"), 0);
 	for (i = 0; i < sizeof(present) / sizeof(present[0]); i++)
-		if (!find(rs, present[i], "real_time"))
+		if (!lookup_result(rs, present[i], "real_time"))
 			fail_msg("no series '%s'", present[i]);
 	assert_int_equal(perfdb_resultset_count(rs), 2 * 9); /* real_time and cpu_time */
-	assert_null(find(rs, "BM_A/8/repeats:3/threads:2", "real_time"));
-	assert_null(find(rs, "BM_C", "real_time"));
+	assert_null(lookup_result(rs, "BM_A/8/repeats:3/threads:2", "real_time"));
+	assert_null(lookup_result(rs, "BM_C", "real_time"));
 	perfdb_resultset_free(rs);
 }
 
@@ -437,30 +380,30 @@ static void test_ingest_gbench__user_statistics(void **state)
 	(void)state;
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	assert_int_equal(perfdb_ingest__gbench(rs, text, sizeof(text) - 1, "u.json"), 0);
-	r = find(rs, "BM_U", "real_time");
+	r = lookup_result(rs, "BM_U", "real_time");
 	assert_non_null(r);
 	assert_int_equal(r->nsamples, 2);
 	assert_close(r->samples[1], 20e6);
 	assert_close(r->value, 15e6); /* no mean aggregate: the samples' mean */
 	assert_close(r->min, 10e6);
 	assert_close(r->max, 20e6);
-	r = find(rs, "BM_U", "real_time_p90");
+	r = lookup_result(rs, "BM_U", "real_time_p90");
 	assert_non_null(r);
 	assert_string_equal(r->unit, "ns");
 	assert_close(r->value, 19e6);
-	r = find(rs, "BM_U", "real_time_spread");
+	r = lookup_result(rs, "BM_U", "real_time_spread");
 	assert_non_null(r);
 	assert_string_equal(r->unit, "");
 	assert_close(r->value, 0.5);
-	r = find(rs, "BM_U", "hit_rate");
+	r = lookup_result(rs, "BM_U", "hit_rate");
 	assert_non_null(r);
 	assert_int_equal(r->direction, PERFDB_HIGHER_IS_BETTER);
 	assert_string_equal(r->unit, "");
 	assert_close(r->value, 0.6);
-	r = find(rs, "BM_U", "hit_rate_p90");
+	r = lookup_result(rs, "BM_U", "hit_rate_p90");
 	assert_non_null(r);
 	assert_int_equal(r->direction, PERFDB_HIGHER_IS_BETTER);
-	assert_null(find(rs, "BM_U", "real_time_cv"));
+	assert_null(lookup_result(rs, "BM_U", "real_time_cv"));
 	/* real, cpu, hit_rate; their p90; real and cpu spread. */
 	assert_int_equal(perfdb_resultset_count(rs), 8);
 	assert_int_equal(perfdb_resultset_warning_count(rs), 0);
@@ -501,7 +444,7 @@ static void bad(const char *text, size_t len, int code, int line, int column, co
 static void test_ingest_gbench__wrong_type_names_line_column_field(void **state)
 {
 	size_t len;
-	char *text = slurp(DATA "gbench_wrong_type.json", &len);
+	char *text = slurp_file(DATA "gbench_wrong_type.json", &len);
 	int line, column;
 	(void)state;
 	position_of(text, "\"abc\"", &line, &column);
@@ -514,7 +457,7 @@ static void test_ingest_gbench__wrong_type_names_line_column_field(void **state)
 static void test_ingest_gbench__truncated(void **state)
 {
 	size_t len;
-	char *text = slurp(DATA "gbench_truncated.json", &len);
+	char *text = slurp_file(DATA "gbench_truncated.json", &len);
 	int line, column;
 	(void)state;
 	/* 60 whole lines, cut inside a row: the end of the input is reported

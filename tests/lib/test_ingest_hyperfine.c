@@ -22,25 +22,6 @@
 
 #define DATA PERFDB_TEST_DATA "/hyperfine/"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static json_t *expected(const char *file)
 {
 	json_error_t jerr;
@@ -65,37 +46,9 @@ static double num(json_t *obj, const char *key)
 	return json_number_value(v);
 }
 
-static const perfdb_result *find(const perfdb_resultset *rs, const char *bench, const char *metric)
-{
-	size_t i;
-	for (i = 0; i < perfdb_resultset_count(rs); i++) {
-		const perfdb_result *r = perfdb_resultset_get(rs, i);
-		if (strcmp(r->benchmark, bench) == 0 && strcmp(r->metric, metric) == 0)
-			return r;
-	}
-	return NULL;
-}
-
-static bool warned(const perfdb_resultset *rs, const char *a, const char *b)
-{
-	size_t i;
-	for (i = 0; i < perfdb_resultset_warning_count(rs); i++) {
-		const char *w = perfdb_resultset_warning(rs, i);
-		if (strstr(w, a) && (!b || strstr(w, b)))
-			return true;
-	}
-	return false;
-}
-
 static perfdb_resultset *ingest(const char *file, int expect)
 {
-	perfdb_resultset *rs;
-	size_t len;
-	char *text = slurp(file, &len);
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_ingest__hyperfine(rs, text, len, file), expect);
-	free(text);
-	return rs;
+	return ingest_file_with(perfdb_ingest__hyperfine, file, expect);
 }
 
 #define assert_close(a, b) assert_true(fabs((a) - (b)) <= 1e-9 * fabs(b) + 1e-300)
@@ -112,7 +65,7 @@ static void check_all_succeeded(const char *file, const char *const *names, size
 	assert_int_equal(perfdb_resultset_warning_count(rs), 0);
 	for (i = 0; i < count; i++) {
 		json_t *e = nth(doc, i), *times = json_object_get(e, "times");
-		const perfdb_result *r = find(rs, names[i], "wall_time");
+		const perfdb_result *r = lookup_result(rs, names[i], "wall_time");
 		if (!r)
 			fail_msg("no wall_time for '%s'", names[i]);
 		assert_string_equal(r->unit, "ns");
@@ -131,12 +84,12 @@ static void check_all_succeeded(const char *file, const char *const *names, size
 			assert_true(isnan(r->stddev));
 		else
 			assert_close(r->stddev, num(e, "stddev") * 1e9);
-		r = find(rs, names[i], "user_time");
+		r = lookup_result(rs, names[i], "user_time");
 		assert_non_null(r);
 		assert_string_equal(r->unit, "ns");
 		assert_int_equal(r->nsamples, 0);
 		assert_close(r->value, num(e, "user") * 1e9);
-		r = find(rs, names[i], "system_time");
+		r = lookup_result(rs, names[i], "system_time");
 		assert_non_null(r);
 		assert_close(r->value, num(e, "system") * 1e9);
 	}
@@ -192,8 +145,8 @@ static void test_ingest_hyperfine__single_run(void **state)
 	static const char *const names[] = {"sleep 0.005"};
 	perfdb_resultset *rs = ingest(DATA "hyperfine_single.json", 0);
 	(void)state;
-	assert_int_equal(find(rs, "sleep 0.005", "wall_time")->nsamples, 1);
-	assert_true(isnan(find(rs, "sleep 0.005", "wall_time")->stddev));
+	assert_int_equal(lookup_result(rs, "sleep 0.005", "wall_time")->nsamples, 1);
+	assert_true(isnan(lookup_result(rs, "sleep 0.005", "wall_time")->stddev));
 	perfdb_resultset_free(rs);
 	check_all_succeeded(DATA "hyperfine_single.json", names, 1);
 }
@@ -211,9 +164,9 @@ static void test_ingest_hyperfine__failed_runs(void **state)
 	(void)state;
 
 	/* "exit 3": every run failed, nothing recorded, one warning. */
-	assert_null(find(rs, "exit 3", "wall_time"));
-	assert_null(find(rs, "exit 3", "user_time"));
-	assert_true(warned(rs, "'exit 3'", "all 6 runs failed"));
+	assert_null(lookup_result(rs, "exit 3", "wall_time"));
+	assert_null(lookup_result(rs, "exit 3", "user_time"));
+	assert_true(has_warning(rs, "'exit 3'", "all 6 runs failed"));
 
 	/* The flaky command: runs 1, 3, 5 exited 1; their times are left out. */
 	for (i = 0; i < json_array_size(times); i++) {
@@ -228,7 +181,7 @@ static void test_ingest_hyperfine__failed_runs(void **state)
 	assert_int_equal(n, 3);
 	for (i = 0; i < n; i++)
 		var += (ok[i] - sum / 3) * (ok[i] - sum / 3);
-	r = find(rs, flaky, "wall_time");
+	r = lookup_result(rs, flaky, "wall_time");
 	assert_non_null(r);
 	assert_int_equal(r->nsamples, 3);
 	for (i = 0; i < 3; i++)
@@ -241,9 +194,9 @@ static void test_ingest_hyperfine__failed_runs(void **state)
 	assert_true(r->median == ok[0] || r->median == ok[1] || r->median == ok[2]);
 	assert_true(fabs(r->value - num(e, "mean") * 1e9) > 1.0); /* not hyperfine's mean */
 	/* user/system are means over all runs, failed ones included. */
-	assert_null(find(rs, flaky, "user_time"));
-	assert_null(find(rs, flaky, "system_time"));
-	assert_true(warned(rs, flaky, "3 of 6 runs failed"));
+	assert_null(lookup_result(rs, flaky, "user_time"));
+	assert_null(lookup_result(rs, flaky, "system_time"));
+	assert_true(has_warning(rs, flaky, "3 of 6 runs failed"));
 	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
 	assert_int_equal(perfdb_resultset_count(rs), 1);
 	json_decref(doc);
@@ -255,25 +208,25 @@ static void test_ingest_hyperfine__memory_usage(void **state)
 	perfdb_resultset *rs = ingest(DATA "hyperfine_memory.json", 0);
 	const perfdb_result *r;
 	(void)state;
-	r = find(rs, "sort big.txt", "memory");
+	r = lookup_result(rs, "sort big.txt", "memory");
 	assert_non_null(r);
 	assert_string_equal(r->unit, "B");
 	assert_int_equal(r->direction, PERFDB_LOWER_IS_BETTER);
 	assert_int_equal(r->nsamples, 3);
 	assert_close(r->samples[2], 10493952.0);
 	assert_close(r->value, (10485760.0 + 10489856.0 + 10493952.0) / 3);
-	assert_close(find(rs, "sort big.txt", "wall_time")->value, 0.25e9);
+	assert_close(lookup_result(rs, "sort big.txt", "wall_time")->value, 0.25e9);
 	/* The second command's run 2 was killed (exit code null). */
-	r = find(rs, "sort --parallel=2 big.txt", "memory");
+	r = lookup_result(rs, "sort --parallel=2 big.txt", "memory");
 	assert_non_null(r);
 	assert_int_equal(r->nsamples, 2);
 	assert_close(r->samples[1], 20979712.0);
-	r = find(rs, "sort --parallel=2 big.txt", "wall_time");
+	r = lookup_result(rs, "sort --parallel=2 big.txt", "wall_time");
 	assert_int_equal(r->nsamples, 2);
 	assert_close(r->value, 0.2e9);
 	assert_close(r->min, 0.1e9);
 	assert_close(r->max, 0.3e9);
-	assert_true(warned(rs, "sort --parallel=2 big.txt", "1 of 3 runs failed"));
+	assert_true(has_warning(rs, "sort --parallel=2 big.txt", "1 of 3 runs failed"));
 	perfdb_resultset_free(rs);
 }
 
@@ -310,7 +263,7 @@ static void bad(const char *text, size_t len, int code, int line, int column, co
 static void bad_file(const char *file, const char *needle, const char *field, const char *part)
 {
 	size_t len;
-	char *text = slurp(file, &len);
+	char *text = slurp_file(file, &len);
 	int line = -1, column = -1;
 	if (needle)
 		position_of(text, needle, &line, &column);
@@ -328,7 +281,7 @@ static void test_ingest_hyperfine__wrong_type(void **state)
 static void test_ingest_hyperfine__exit_codes_do_not_match_times(void **state)
 {
 	size_t len;
-	char *text = slurp(DATA "hyperfine_mismatch.json", &len);
+	char *text = slurp_file(DATA "hyperfine_mismatch.json", &len);
 	/* The second result's exit_codes array (4 values for 5 times). */
 	const char *second = strstr(strstr(text, "\"exit_codes\"") + 1, "\"exit_codes\"");
 	int line, column;
@@ -387,12 +340,12 @@ static void test_ingest_hyperfine__non_finite_statistics_warn(void **state)
 	(void)state;
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	assert_int_equal(perfdb_ingest__hyperfine(rs, text, sizeof(text) - 1, "n.json"), 0);
-	assert_true(isnan(find(rs, "a", "wall_time")->stddev));
-	assert_true(find(rs, "a", "wall_time")->value == 0.5e9);
-	assert_null(find(rs, "a", "user_time"));
-	assert_true(find(rs, "a", "system_time")->value == 0.25e9);
-	assert_true(warned(rs, "'a'", "stddev is NaN"));
-	assert_true(warned(rs, "'a'", "user is Infinity"));
+	assert_true(isnan(lookup_result(rs, "a", "wall_time")->stddev));
+	assert_true(lookup_result(rs, "a", "wall_time")->value == 0.5e9);
+	assert_null(lookup_result(rs, "a", "user_time"));
+	assert_true(lookup_result(rs, "a", "system_time")->value == 0.25e9);
+	assert_true(has_warning(rs, "'a'", "stddev is NaN"));
+	assert_true(has_warning(rs, "'a'", "user is Infinity"));
 	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
 	perfdb_resultset_free(rs);
 }
