@@ -44,49 +44,21 @@ typedef struct compare_args {
 	perfdb_regress_options o;
 	const char *db, *config;
 	cli_format format;
-	int set_threshold, set_confidence, set_window;
-	double threshold, confidence;
-	size_t window;
+	cli_tuning tune;
 } compare_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	compare_args *a = ctx;
-	char *end;
 	switch (id) {
 	case CLI_OPT_DB: a->db = arg; return 0;
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_MACHINE: a->o.machine = arg; return 0;
 	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
 	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_THRESHOLD:
-		a->threshold = strtod(arg, &end);
-		if (*end || end == arg || !(a->threshold >= 0)) {
-			cli_usage_error(&info, "--threshold '%s': expected a percentage >= 0", arg);
-			return 1;
-		}
-		a->set_threshold = 1;
-		return 0;
-	case OPT_CONFIDENCE:
-		a->confidence = strtod(arg, &end);
-		if (*end || end == arg || !(a->confidence > 0 && a->confidence < 1)) {
-			cli_usage_error(&info, "--confidence '%s': expected a number in (0, 1)",
-					arg);
-			return 1;
-		}
-		a->set_confidence = 1;
-		return 0;
-	case OPT_WINDOW: {
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 1 || v > 1000000) {
-			cli_usage_error(&info, "--window '%s': expected a number of commits >= 1",
-					arg);
-			return 1;
-		}
-		a->window = (size_t)v;
-		a->set_window = 1;
-		return 0;
-	}
+	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
+	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);
+	case OPT_WINDOW: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_WINDOW, arg);
 	case OPT_FORMAT:
 		if (cli_format_parse(&a->format, arg) == 0)
 			return 0;
@@ -145,13 +117,7 @@ int cmd_compare(int argc, char **argv)
 		return cli_usage_error(&info, "expected two revisions, REV_A REV_B");
 	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
 		return rc;
-	perfdb_config_apply_defaults(cfg, &a.o);
-	if (a.set_threshold)
-		a.o.threshold = a.threshold;
-	if (a.set_confidence)
-		a.o.confidence = a.confidence;
-	if (a.set_window)
-		a.o.window = a.window;
+	cli_tuning_apply(&a.tune, cfg, &a.o);
 	a.o.config = cfg;
 	err = perfdb_compare_run(&cmp, store, argv[first], argv[first + 1], &a.o);
 	if (err == 0 && !(t = cli_table_new(a.format, true)))

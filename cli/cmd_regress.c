@@ -64,10 +64,7 @@ typedef struct regress_args {
 	perfdb_regress_options o;
 	const char *db, *config;
 	out_format format;
-	int set_window, set_threshold, set_confidence, set_method;
-	size_t window;
-	double threshold, confidence;
-	perfdb_method method;
+	cli_tuning tune;
 	int dry_run;
 } regress_args;
 
@@ -80,6 +77,61 @@ static int parse_double(const char *s, double *out)
 	if (*end == '%' && end[1] == '\0')
 		end++;
 	return *end || !isfinite(*out) ? -1 : 0;
+}
+
+int cli_tuning_parse(const cli_command_info *cmd, cli_tuning *t, cli_tune which, const char *arg)
+{
+	switch (which) {
+	case CLI_TUNE_THRESHOLD:
+		if (parse_double(arg, &t->threshold) < 0 || t->threshold < 0) {
+			cli_usage_error(cmd, "--threshold '%s': expected a percentage >= 0", arg);
+			return 1;
+		}
+		break;
+	case CLI_TUNE_CONFIDENCE:
+		if (parse_double(arg, &t->confidence) < 0 || !(t->confidence > 0) ||
+		    !(t->confidence < 1)) {
+			cli_usage_error(cmd, "--confidence '%s': expected a number in (0, 1)", arg);
+			return 1;
+		}
+		break;
+	case CLI_TUNE_WINDOW: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || end == arg || v < 1 || v > 1000000) {
+			cli_usage_error(cmd, "--window '%s': expected a number of commits >= 1",
+					arg);
+			return 1;
+		}
+		t->window = (size_t)v;
+		break;
+	}
+	case CLI_TUNE_METHOD:
+		if (perfdb_method_parse(&t->method, arg) < 0) {
+			cli_usage_error(
+			    cmd,
+			    "--method '%s': expected auto, percent, ttest, mannwhitney, "
+			    "zscore or changepoint",
+			    arg);
+			return 1;
+		}
+		break;
+	}
+	t->set[which] = true;
+	return 0;
+}
+
+void cli_tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_regress_options *o)
+{
+	perfdb_config_apply_defaults(cfg, o);
+	if (t->set[CLI_TUNE_WINDOW])
+		o->window = t->window;
+	if (t->set[CLI_TUNE_THRESHOLD])
+		o->threshold = t->threshold;
+	if (t->set[CLI_TUNE_CONFIDENCE])
+		o->confidence = t->confidence;
+	if (t->set[CLI_TUNE_METHOD])
+		o->method = t->method;
 }
 
 static int on_option(void *ctx, int id, const char *arg)
@@ -97,45 +149,10 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_DRY_RUN: a->dry_run = 1; return 0;
 	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_WINDOW: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 1 || v > 1000000) {
-			cli_usage_error(&info, "--window '%s': expected a number of commits >= 1",
-					arg);
-			return 1;
-		}
-		a->window = (size_t)v;
-		a->set_window = 1;
-		return 0;
-	}
-	case OPT_THRESHOLD:
-		if (parse_double(arg, &a->threshold) < 0 || a->threshold < 0) {
-			cli_usage_error(&info, "--threshold '%s': expected a percentage >= 0", arg);
-			return 1;
-		}
-		a->set_threshold = 1;
-		return 0;
-	case OPT_CONFIDENCE:
-		if (parse_double(arg, &a->confidence) < 0 || !(a->confidence > 0) ||
-		    !(a->confidence < 1)) {
-			cli_usage_error(&info, "--confidence '%s': expected a number in (0, 1)",
-					arg);
-			return 1;
-		}
-		a->set_confidence = 1;
-		return 0;
-	case OPT_METHOD:
-		if (perfdb_method_parse(&a->method, arg) < 0) {
-			cli_usage_error(
-			    &info,
-			    "--method '%s': expected auto, percent, ttest, mannwhitney, "
-			    "zscore or changepoint",
-			    arg);
-			return 1;
-		}
-		a->set_method = 1;
-		return 0;
+	case OPT_WINDOW: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_WINDOW, arg);
+	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
+	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);
+	case OPT_METHOD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_METHOD, arg);
 	case OPT_FORMAT:
 		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
 			if (strcmp(arg, format_names[i]) == 0) {
@@ -162,7 +179,10 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
 		cli_fail();
 		return CLI_EXIT_USAGE; /* a bad config is bad input */
 	}
-	if ((err = cli_open_store_at(store, cli_db_path(db_flag, *cfg), flags)) != 0) {
+	/* A history command reads a history: a path with none (a typo in CI)
+	 * is an error, never a new empty database that passes every check. */
+	if ((err = cli_open_store_at(store, cli_db_path(db_flag, *cfg),
+				     flags | PERFDB_STORE_MUST_EXIST)) != 0) {
 		perfdb_config_free(*cfg);
 		*cfg = NULL;
 		return err;
@@ -569,15 +589,7 @@ int cmd_regress(int argc, char **argv)
 				   a.dry_run ? PERFDB_STORE_READONLY : PERFDB_STORE_READWRITE)))
 		return rc;
 	/* precedence: built-in defaults < perfdb.yaml < options */
-	perfdb_config_apply_defaults(cfg, &a.o);
-	if (a.set_window)
-		a.o.window = a.window;
-	if (a.set_threshold)
-		a.o.threshold = a.threshold;
-	if (a.set_confidence)
-		a.o.confidence = a.confidence;
-	if (a.set_method)
-		a.o.method = a.method;
+	cli_tuning_apply(&a.tune, cfg, &a.o);
 	a.o.config = cfg;
 	a.o.record_alerts = !a.dry_run;
 	err = perfdb_regress_run(&rep, store, &a.o);

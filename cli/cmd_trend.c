@@ -41,8 +41,7 @@ typedef struct trend_args {
 	perfdb_regress_options o;
 	const char *db, *config, *svg;
 	size_t last;
-	int set_threshold;
-	double threshold;
+	cli_tuning tune;
 } trend_args;
 
 static int on_option(void *ctx, int id, const char *arg)
@@ -65,14 +64,7 @@ static int on_option(void *ctx, int id, const char *arg)
 		a->last = (size_t)v;
 		return 0;
 	}
-	case OPT_THRESHOLD:
-		a->threshold = strtod(arg, &end);
-		if (*end || end == arg || !(a->threshold >= 0)) {
-			cli_usage_error(&info, "--threshold '%s': expected a percentage >= 0", arg);
-			return 1;
-		}
-		a->set_threshold = 1;
-		return 0;
+	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
 	}
 	return 0;
 }
@@ -267,9 +259,7 @@ int cmd_trend(int argc, char **argv)
 		a.o.benchmark_glob = argv[first];
 	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
 		return rc;
-	perfdb_config_apply_defaults(cfg, &a.o);
-	if (a.set_threshold)
-		a.o.threshold = a.threshold;
+	cli_tuning_apply(&a.tune, cfg, &a.o);
 	a.o.config = cfg;
 	err = perfdb_trend_run(&t, store, a.last, &a.o);
 	if (err) {

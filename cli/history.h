@@ -27,9 +27,35 @@
 		"benchmark", id, "GLOB", "only benchmarks whose name matches GLOB"                 \
 	}
 
+/* --threshold, --confidence, --window and --method as given: they override
+ * perfdb.yaml's defaults, which override the built-in ones. */
+typedef enum cli_tune {
+	CLI_TUNE_THRESHOLD,
+	CLI_TUNE_CONFIDENCE,
+	CLI_TUNE_WINDOW,
+	CLI_TUNE_METHOD
+} cli_tune;
+typedef struct cli_tuning {
+	bool set[4]; /* by cli_tune */
+	double threshold, confidence;
+	size_t window;
+	perfdb_method method;
+} cli_tuning;
+
+/* Reads the value of one of them into t (threshold "5" or "5%", confidence
+ * in (0, 1), window >= 1, a method name). 0, or 1 after printing a usage
+ * error naming the option. */
+int cli_tuning_parse(const cli_command_info *cmd, cli_tuning *t, cli_tune which, const char *arg);
+
+/* o takes the config file's defaults (cfg may be NULL), then what the
+ * command line set. */
+void cli_tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_regress_options *o);
+
 /* Loads --config FILE, else ./perfdb.yaml when present (*cfg NULL when
  * none), then opens the database: --db, $PERFDB_DB, the config's
- * database, perfdb.db. Returns 0 or the exit code after printing the error. */
+ * database, perfdb.db, which must exist (exit 3 otherwise, even for the
+ * commands that write). Returns 0 or the exit code after printing the
+ * error. */
 int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
 		     const char *config_flag, unsigned flags);
 

@@ -154,7 +154,7 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 	pthread_once(&once, configure_sqlite);
 	if (!path || !*path)
 		return perfdb_error__set(PERFDB_EINVAL, "no database path");
-	if ((flags & PERFDB_STORE_READONLY) && access(path, F_OK) != 0)
+	if ((flags & (PERFDB_STORE_READONLY | PERFDB_STORE_MUST_EXIST)) && access(path, F_OK) != 0)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "cannot open '%s': %s", path,
 					 strerror(errno));
 	if (!(store = calloc(1, sizeof(*store))))

@@ -132,6 +132,13 @@ expect_exit 2 "$PERFDB" regress --db h.db --method magic
 expect_exit 2 "$PERFDB" regress --db h.db --since nosuchrev
 expect_exit 2 "$PERFDB" regress --db h.db --since c0001 --commit c0002
 expect_exit 2 "$PERFDB" regress --db h.db --machine nosuch
+# one grammar for the tuning options of regress, compare and trend
+expect_exit 2 "$PERFDB" compare --db h.db --threshold inf c0010 c0029
+expect_match "--threshold 'inf': expected a percentage >= 0" err "compare: infinite threshold"
+expect_exit 2 "$PERFDB" trend --db h.db --threshold -1
+expect_exit 0 "$PERFDB" compare --db h.db --threshold 5% --format csv c0010 c0029
+expect_match '^BM_Slow,real_time,ns,ci,.*,regression' out "compare: --threshold 5%"
+expect_exit 0 "$PERFDB" trend --db h.db --threshold 5%
 
 # the configuration: overrides apply, a bad file is exit 2 with line and column
 cat > perfdb.yaml <<'YAML'
@@ -184,4 +191,10 @@ expect_exit 2 "$PERFDB" compare --db h.db c0010 nosuchrev
 # a database error: exit 3
 echo "not a database" > junk.db
 expect_exit 3 "$PERFDB" regress --db junk.db
+# a mistyped path is an error, not a new empty history that passes the gate
+for cmd in regress alerts trend "ack 1" "baseline list"; do
+	expect_exit 3 "$PERFDB" $cmd --db typo.db
+	expect_match "cannot open 'typo.db': no such database" err "$cmd on a missing database"
+done
+expect_eq "absent" "$([ -e typo.db ] && echo present || echo absent)" "no database created"
 finish

@@ -240,6 +240,10 @@ static void test_store__bad_files(void **state)
 	db_path(path, sizeof(path), "missing.db");
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), PERFDB_ENOTFOUND);
 	assert_int_equal(access(path, F_OK), -1); /* read-only never creates */
+	assert_int_equal(
+	    perfdb_store_open(&s, path, PERFDB_STORE_READWRITE | PERFDB_STORE_MUST_EXIST),
+	    PERFDB_ENOTFOUND);
+	assert_int_equal(access(path, F_OK), -1); /* nor does MUST_EXIST */
 
 	db_path(path, sizeof(path), "nodir/x.db");
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);

@@ -26,7 +26,11 @@ typedef struct perfdb_store perfdb_store;
 /** Flags for perfdb_store_open. */
 enum {
 	PERFDB_STORE_READWRITE = 0, /**< create the file if missing, migrate */
-	PERFDB_STORE_READONLY = 1   /**< the file must exist; nothing is ever written */
+	PERFDB_STORE_READONLY = 1,  /**< the file must exist; nothing is ever written */
+	/** with READWRITE: the file must exist (for what reads a history and
+	 *  writes beside it, e.g. alerts: a mistyped path is an error, not a new
+	 *  empty history) */
+	PERFDB_STORE_MUST_EXIST = 2
 };
 
 /**
@@ -34,8 +38,8 @@ enum {
  * perfdb_store_close). Read-write opens create the file and apply pending
  * migrations; read-only opens refuse a file whose schema is older than this
  * build. Errors: PERFDB_EDB (cannot open, corrupt, locked past the busy
- * timeout, newer schema than this build), PERFDB_ENOTFOUND (read-only and no
- * file), PERFDB_ENOMEM.
+ * timeout, newer schema than this build), PERFDB_ENOTFOUND (read-only or
+ * MUST_EXIST, and no file), PERFDB_ENOMEM.
  */
 int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags);
 
