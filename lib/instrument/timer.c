@@ -42,6 +42,8 @@ static void paired_read(uint64_t *tsc, uint64_t *ns)
 {
 	uint64_t best = UINT64_MAX;
 	int i;
+	*tsc = 0; /* out-parameters are written at entry */
+	*ns = 0;
 	for (i = 0; i < 16; i++) {
 		uint64_t t0 = perfdb_timer__tsc_read();
 		uint64_t n = perfdb_timer__monotonic_ns();

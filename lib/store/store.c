@@ -73,6 +73,7 @@ static int user_version(perfdb_store *store, int *out)
 {
 	sqlite3_stmt *st;
 	int err, rc;
+	*out = 0; /* out-parameters are written at entry */
 	if ((err = perfdb_store__prepare(store, &st, "PRAGMA user_version")))
 		return err;
 	rc = sqlite3_step(st);

@@ -6,7 +6,7 @@
 # samples that the statistical tests use; a one-commit dip among the commits
 # before the newest is no step; perfdb.yaml sets a method per benchmark.
 . "$(dirname "$0")/lib.sh"
-command -v git >/dev/null || { echo "git missing: skipped"; echo "0 passed, 0 failed"; exit 0; }
+command -v git >/dev/null || skip "git missing"
 unset CHANGE_BRANCH BRANCH_NAME
 
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \

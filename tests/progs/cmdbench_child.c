@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 			for (i = 0; i < 1000000; i++)
 				x += i;
 		}
-		return 0;
+		return x == 1 ? 4 : 0; /* read x, so it is used (clang) */
 	}
 	if (strcmp(argv[1], "exit") == 0)
 		return (int)n;
