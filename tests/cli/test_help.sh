@@ -13,7 +13,7 @@ for cmd in $commands; do
 	expect_match "^usage: perfdb $cmd" out "$cmd --help usage line"
 	checks=$((checks + 1))
 	grep -q "^### perfdb $cmd\$" "$readme" || fail "README has no '### perfdb $cmd' section"
-	for opt in $(grep -E '^  (-[a-zA-Z], )?--' out | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+	for opt in $(grep -E '^ +(-[a-zA-Z], )?--' out | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z0-9-]*' | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
 		[ "$opt" = "--help" ] && continue
 		checks=$((checks + 1))
 		grep -q -- "$opt" "$readme" || fail "README does not mention $cmd option $opt"

@@ -6,10 +6,17 @@
 cmake --install "$PERFDB_BUILD_DIR" --prefix "$T/inst" >install.log 2>&1
 expect_eq 0 $? "cmake --install"
 for f in bin/perfdb include/perfdb.h include/perfdb/store.h lib/pkgconfig/perfdb.pc \
-	lib/cmake/perfdb/perfdbConfig.cmake share/perfdb/perfdb-results.schema.json; do
+	lib/cmake/perfdb/perfdbConfig.cmake share/perfdb/perfdb-results.schema.json \
+	share/man/man1/perfdb.1 share/man/man1/perfdb-regress.1 share/man/man1/perfdb-record.1; do
 	checks=$((checks + 1))
 	[ -f "$T/inst/$f" ] || fail "not installed: $f"
 done
+# man finds the installed pages by name
+if command -v man >/dev/null; then
+	MANPATH="$T/inst/share/man" man -P cat perfdb-regress >man.txt 2>&1
+	expect_eq 0 $? "man perfdb-regress"
+	expect_match 'perfdb-regress' man.txt "man perfdb-regress"
+fi
 ls "$T"/inst/lib*/libperfdb.a >/dev/null 2>&1 || fail "libperfdb.a not installed"
 
 extra=()
