@@ -170,6 +170,7 @@ int cmd_trend(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_memtrack(int argc, char **argv);

@@ -23,6 +23,7 @@ static const command commands[] = {
     {"baseline", cmd_baseline, "set, list or remove named baselines"},
     {"alerts", cmd_alerts, "list stored regression alerts"},
     {"ack", cmd_ack, "acknowledge or ignore an alert"},
+    {"merge", cmd_merge, "copy the runs of other perfdb databases into this one"},
     {"run", cmd_run, "benchmark a command (wall, user, sys, peak RSS)"},
     {"load", cmd_load, "load-test a command (closed, open-rate or stress model)"},
     {"memtrack", cmd_memtrack, "track a command's heap allocations by call site"},

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +86,47 @@ static int user_version(perfdb_store *store, int *out)
 	return 0;
 }
 
+/* perfdb_run_uuid(...): a version-8 UUID from two FNV-1a hashes of its
+ * arguments' text (NULL as nothing, each followed by a 0x1f byte). Migration
+ * 0002 gives runs recorded before it their ids with it: the same run in two
+ * copies of one file gets the same id. */
+static void sql_run_uuid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint64_t h1 = 14695981039346656037ull, h2 = 0x84222325cbf29ce4ull;
+	unsigned char b[16];
+	char out[37];
+	static const char hex[] = "0123456789abcdef";
+	int i, k = 0;
+	for (i = 0; i < argc; i++) {
+		const unsigned char *t = sqlite3_value_text(argv[i]);
+		int n = sqlite3_value_bytes(argv[i]), j;
+		for (j = 0; t && j <= n; j++) {
+			unsigned char c = j < n ? t[j] : 0x1f;
+			h1 = (h1 ^ c) * 1099511628211ull;
+			h2 = (h2 ^ c) * 1099511628211ull;
+			h2 ^= h2 >> 29;
+		}
+		if (!t) {
+			h1 = (h1 ^ 0x1e) * 1099511628211ull;
+			h2 = (h2 ^ 0x1e) * 1099511628211ull;
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		b[i] = (unsigned char)(h1 >> (8 * i));
+		b[8 + i] = (unsigned char)(h2 >> (8 * i));
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x80); /* version 8: vendor-defined */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = hex[b[i] >> 4];
+		out[k++] = hex[b[i] & 15];
+	}
+	out[k] = '\0';
+	sqlite3_result_text(ctx, out, k, SQLITE_TRANSIENT);
+}
+
 /* Applies every migration newer than user_version in one transaction, so a
  * file is either at the old version or at the new one. */
 static int migrate(perfdb_store *store)
@@ -106,6 +148,10 @@ static int migrate(perfdb_store *store)
 					 "'%s' has schema version %d and needs migrating to %d; "
 					 "open it once read-write (perfdb record)",
 					 store->path, version, perfdb_store_schema_version());
+	if (sqlite3_create_function(store->db, "perfdb_run_uuid", -1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_run_uuid, NULL,
+				    NULL) != SQLITE_OK)
+		return perfdb_store__fail(store, "cannot prepare the migration of");
 	if ((err = perfdb_store__begin(store)))
 		return err;
 	/* Another process may have migrated while we waited for the lock. */
@@ -322,21 +368,52 @@ static int upsert_machine(perfdb_store *store, const perfdb_resultset *rs, int64
 	return err;
 }
 
+int perfdb_store__uuid(char out[37])
+{
+	unsigned char b[16];
+	size_t got = 0, i, k = 0;
+	static const char hex[] = "0123456789abcdef";
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return perfdb_error__set(PERFDB_EIO, "cannot make a run id: getrandom: %s",
+						 strerror(errno));
+		}
+		got += (size_t)n;
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = hex[b[i] >> 4];
+		out[k++] = hex[b[i] & 15];
+	}
+	out[k] = '\0';
+	return 0;
+}
+
 static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t commit_id,
 		      int64_t machine_id, int64_t *id)
 {
 	static const char sql[] =
 	    "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, "
-	    "tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+	    "tags, uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
 	sqlite3_stmt *st;
 	char *tags = kv_json(rs, 1);
 	const char *source = perfdb_resultset_meta(rs, PERFDB_META_SOURCE);
 	const char *started = perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT);
-	char now[32];
+	char now[32], uuid[37];
 	int err;
 
 	if (!tags)
 		return perfdb_error__oom();
+	if ((err = perfdb_store__uuid(uuid))) {
+		free(tags);
+		return err;
+	}
 	if (!started) {
 		perfdb_time_now_iso(now, sizeof(now));
 		started = now;
@@ -351,6 +428,7 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 	sqlite3_bind_text(st, 4, started, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, source && *source ? source : "unknown", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, tags, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, uuid, -1, SQLITE_STATIC);
 	err = step_id(store, st, id, "cannot record a run in");
 	sqlite3_finalize(st);
 	free(tags);
@@ -540,9 +618,9 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
  * function must never change. */
 #define ID_MASK ((1ull << 47) - 1)
 
-static int64_t benchmark_hash(const perfdb_result *r)
+int64_t perfdb_store__benchmark_hash(const char *name, const char *metric, const char *unit)
 {
-	const char *parts[3] = {r->benchmark, r->metric, r->unit};
+	const char *parts[3] = {name, metric, unit};
 	uint64_t h = 14695981039346656037ull;
 	size_t i;
 	for (i = 0; i < 3; i++) {
@@ -555,6 +633,11 @@ static int64_t benchmark_hash(const perfdb_result *r)
 	}
 	h = (h ^ (h >> 47)) & ID_MASK;
 	return h ? (int64_t)h : 1;
+}
+
+static int64_t benchmark_hash(const perfdb_result *r)
+{
+	return perfdb_store__benchmark_hash(r->benchmark, r->metric, r->unit);
 }
 
 static int column_is(sqlite3_stmt *st, int col, const char *s)

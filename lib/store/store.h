@@ -27,6 +27,15 @@ void perfdb_store__rollback(perfdb_store *store);
  * statement failed), PERFDB_ENOMEM. */
 int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx);
 
+/* The id a benchmark (name, metric, unit) is stored under when no other
+ * holds it: a 47-bit FNV-1a hash. Stored ids depend on it: never change it.
+ * A collision is probed forward (the next free id), see store.c. */
+int64_t perfdb_store__benchmark_hash(const char *name, const char *metric, const char *unit);
+
+/* A random version-4 UUID, 36 characters and a NUL, for runs.uuid.
+ * Errors: PERFDB_EIO (no randomness). */
+int perfdb_store__uuid(char out[37]);
+
 /* Prepares sql or raises PERFDB_EDB. */
 int perfdb_store__prepare(perfdb_store *store, sqlite3_stmt **out, const char *sql);
 

@@ -62,6 +62,37 @@ const char *perfdb_store_path(const perfdb_store *store);
  */
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id);
 
+/** What perfdb_store_merge did. */
+typedef struct perfdb_merge_stats {
+	size_t runs_added;	 /**< runs copied */
+	size_t runs_present;	 /**< runs of the shard the store already had (by uuid) */
+	size_t results_added;	 /**< results of the copied runs */
+	size_t commits_added;	 /**< commits new to the store */
+	size_t benchmarks_added; /**< benchmarks new to the store */
+	size_t baselines_added;	 /**< baselines whose name was new to the store */
+	size_t alerts_added;	 /**< alerts new to the store */
+} perfdb_merge_stats;
+
+/**
+ * Merges the perfdb database at src_path (a shard) into store, in one
+ * transaction: every run the store does not have (runs are identified by
+ * their uuid, so merging a shard twice, or A into B and B into C, copies a
+ * run once), with its commit, machine, benchmarks, results, samples and
+ * tags. Commits new to the store follow its own in their recorded order,
+ * and known commits get the details the store lacked. A baseline name the
+ * store already has keeps its commit. An alert both have takes the shard's
+ * status when the store's is open and the shard's is not (a decision wins
+ * over open; of two decisions the store keeps its own).
+ *
+ * The shard is read through a private temporary copy, never written. A
+ * shard that is corrupt, not a perfdb database or of a newer schema fails
+ * before the store is touched. *out receives the counts.
+ * Errors: PERFDB_ENOTFOUND (no file), PERFDB_EINPUT (not a perfdb
+ * database), PERFDB_EINVAL (not a regular file), PERFDB_EDB (corrupt,
+ * newer schema, a failed write), PERFDB_EREADONLY, PERFDB_EIO, PERFDB_ENOMEM.
+ */
+int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char *src_path);
+
 /** A value in a query row. */
 typedef enum perfdb_value_type {
 	PERFDB_VALUE_NULL = 0,

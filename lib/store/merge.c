@@ -1,0 +1,371 @@
+/*
+ * perfdb_store_merge: copies the runs of another perfdb database (a shard one
+ * CI job recorded into) into this one, with their commits, machines,
+ * benchmarks, results, samples and tags, and merges baselines and alerts.
+ *
+ * Idempotent: a run is identified by its uuid, so merging a shard twice, or
+ * A into B and then B into C, copies each run once.
+ *
+ * The shard is never opened for writing. It is copied (SQLite's backup API)
+ * into a private temporary file, which perfdb_store_open checks and migrates
+ * to this build's schema; only then is the destination touched, in one
+ * transaction. A corrupt, foreign or newer shard fails before that, and the
+ * destination is unchanged.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/error.h"
+
+/* Copies the database at src into a new temporary file; *tmp receives its
+ * path (owned by the caller, who unlinks and frees it). */
+static int copy_shard(char **tmp, const char *src)
+{
+	const char *dir = getenv("TMPDIR");
+	sqlite3 *from = NULL, *to = NULL;
+	sqlite3_backup *b;
+	struct stat st;
+	char *path;
+	int fd, rc, err = 0;
+	size_t n;
+
+	*tmp = NULL;
+	if (stat(src, &st) != 0)
+		return perfdb_error__set(PERFDB_ENOTFOUND, "cannot open '%s': %s", src,
+					 strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return perfdb_error__set(PERFDB_EINVAL, "'%s' is not a regular file", src);
+	if (!dir || !*dir)
+		dir = "/tmp";
+	n = strlen(dir) + sizeof("/perfdb-merge-XXXXXX");
+	if (!(path = malloc(n)))
+		return perfdb_error__oom();
+	snprintf(path, n, "%s/perfdb-merge-XXXXXX", dir);
+	if ((fd = mkstemp(path)) < 0) {
+		err = perfdb_error__set(PERFDB_EIO, "cannot create a temporary file in '%s': %s",
+					dir, strerror(errno));
+		free(path);
+		return err;
+	}
+	close(fd);
+
+	rc = sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK) {
+		if ((b = sqlite3_backup_init(to, "main", from, "main"))) {
+			sqlite3_backup_step(b, -1);
+			sqlite3_backup_finish(b);
+		}
+		rc = sqlite3_errcode(to);
+	}
+	if (rc != SQLITE_OK)
+		err = perfdb_error__set(PERFDB_EDB, "cannot read '%s': %s", src,
+					to && sqlite3_errcode(to) != SQLITE_OK ? sqlite3_errmsg(to)
+					: from ? sqlite3_errmsg(from)
+					       : sqlite3_errstr(rc));
+	sqlite3_close(from);
+	sqlite3_close(to);
+	if (err) {
+		unlink(path);
+		free(path);
+		return err;
+	}
+	*tmp = path;
+	return 0;
+}
+
+/* The schema version of the file at path, 0 for a file perfdb never
+ * migrated (empty, or another program's database). */
+static int shard_version(const char *path, int *version)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), err = 0;
+	*version = 0;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	else
+		err = perfdb_error__set(PERFDB_EDB, "cannot read '%s': %s", path,
+					db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return err;
+}
+
+static int exec(perfdb_store *store, const char *sql, const char *what)
+{
+	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return perfdb_store__fail(store, what);
+	return 0;
+}
+
+/* Maps every benchmark of the shard to its id here, inserting the new ones
+ * where perfdb_store_record would: the first id from their hash on that is
+ * free or already holds the same (name, metric, unit). */
+static int map_benchmarks(perfdb_store *store, size_t *added)
+{
+	sqlite3_stmt *src = NULL, *find = NULL, *ins = NULL, *map = NULL;
+	int rc, err;
+
+	*added = 0;
+	if ((err = perfdb_store__prepare(
+		 store, &src,
+		 "SELECT id, name, metric, unit, higher_is_better FROM src.benchmarks")) ||
+	    (err = perfdb_store__prepare(
+		 store, &find, "SELECT name, metric, unit FROM main.benchmarks WHERE id = ?1")) ||
+	    (err = perfdb_store__prepare(store, &ins,
+					 "INSERT INTO main.benchmarks(id, name, metric, unit, "
+					 "higher_is_better) VALUES (?1, ?2, ?3, ?4, ?5)")) ||
+	    (err = perfdb_store__prepare(store, &map,
+					 "INSERT INTO temp.bench_map(src, dst) VALUES (?1, ?2)")))
+		goto out;
+	while ((rc = sqlite3_step(src)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(src, 1);
+		const char *metric = (const char *)sqlite3_column_text(src, 2);
+		const char *unit = (const char *)sqlite3_column_text(src, 3);
+		int64_t id = perfdb_store__benchmark_hash(name, metric, unit);
+		for (;;) {
+			sqlite3_reset(find);
+			sqlite3_bind_int64(find, 1, id);
+			rc = sqlite3_step(find);
+			if (rc == SQLITE_DONE) {
+				sqlite3_reset(ins);
+				sqlite3_bind_int64(ins, 1, id);
+				sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
+				sqlite3_bind_text(ins, 3, metric, -1, SQLITE_STATIC);
+				sqlite3_bind_text(ins, 4, unit, -1, SQLITE_STATIC);
+				sqlite3_bind_int(ins, 5, sqlite3_column_int(src, 4));
+				if (sqlite3_step(ins) != SQLITE_DONE) {
+					err =
+					    perfdb_store__fail(store, "cannot add a benchmark to");
+					goto out;
+				}
+				(*added)++;
+				break;
+			}
+			if (rc != SQLITE_ROW) {
+				err = perfdb_store__fail(store, "cannot read benchmarks from");
+				goto out;
+			}
+			if (strcmp((const char *)sqlite3_column_text(find, 0), name) == 0 &&
+			    strcmp((const char *)sqlite3_column_text(find, 1), metric) == 0 &&
+			    strcmp((const char *)sqlite3_column_text(find, 2), unit) == 0)
+				break;
+			id = id == (int64_t)((1ull << 47) - 1) ? 1 : id + 1;
+		}
+		sqlite3_reset(map);
+		sqlite3_bind_int64(map, 1, sqlite3_column_int64(src, 0));
+		sqlite3_bind_int64(map, 2, id);
+		if (sqlite3_step(map) != SQLITE_DONE) {
+			err = perfdb_store__fail(store, "cannot merge into");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		err = perfdb_store__fail(store,
+					 "cannot read the benchmarks of the shard merged into");
+out:
+	sqlite3_finalize(src);
+	sqlite3_finalize(find);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(map);
+	return err;
+}
+
+static int64_t count_of(perfdb_store *store, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+	if (perfdb_store__prepare(store, &st, sql) == 0 && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The statements of one merge, in order, after the benchmarks are mapped.
+ * Commits keep their recorded order after the destination's own; a commit
+ * both know gets the details (parent, time, subject, author) the
+ * destination lacked. */
+static const char *const merge_sql[] = {
+    "INSERT INTO main.commits(sha, parent_sha, committed_at, subject, author, seq) "
+    "SELECT sha, parent_sha, committed_at, subject, author, "
+    " (SELECT coalesce(max(seq), 0) FROM main.commits) + row_number() OVER (ORDER BY seq) "
+    "FROM src.commits WHERE sha NOT IN (SELECT sha FROM main.commits) ORDER BY seq",
+    "UPDATE main.commits SET "
+    " parent_sha = coalesce(parent_sha, (SELECT s.parent_sha FROM src.commits s WHERE s.sha = "
+    "  main.commits.sha)), "
+    " committed_at = coalesce(committed_at, (SELECT s.committed_at FROM src.commits s WHERE "
+    "  s.sha = main.commits.sha)), "
+    " subject = coalesce(subject, (SELECT s.subject FROM src.commits s WHERE s.sha = "
+    "  main.commits.sha)), "
+    " author = coalesce(author, (SELECT s.author FROM src.commits s WHERE s.sha = "
+    "  main.commits.sha)) "
+    "WHERE sha IN (SELECT sha FROM src.commits) AND (parent_sha IS NULL OR committed_at IS "
+    " NULL OR subject IS NULL OR author IS NULL)",
+    "INSERT INTO main.machines(name, fingerprint) SELECT name, fingerprint FROM src.machines "
+    "WHERE name NOT IN (SELECT name FROM main.machines)",
+    "UPDATE main.machines SET fingerprint = (SELECT s.fingerprint FROM src.machines s WHERE "
+    " s.name = main.machines.name) "
+    "WHERE fingerprint = '{}' AND name IN (SELECT name FROM src.machines WHERE fingerprint != "
+    " '{}')",
+    /* the runs this destination does not have yet */
+    "INSERT INTO temp.new_runs(id, uuid) SELECT id, uuid FROM src.runs "
+    "WHERE uuid NOT IN (SELECT uuid FROM main.runs WHERE uuid IS NOT NULL)",
+    "INSERT INTO main.runs(commit_id, branch, machine_id, started_at, source, tags, uuid) "
+    "SELECT c.id, r.branch, m.id, r.started_at, r.source, r.tags, r.uuid "
+    "FROM src.runs r JOIN temp.new_runs n ON n.id = r.id "
+    "JOIN src.commits sc ON sc.id = r.commit_id JOIN main.commits c ON c.sha = sc.sha "
+    "JOIN src.machines sm ON sm.id = r.machine_id JOIN main.machines m ON m.name = sm.name "
+    "ORDER BY r.id",
+    "INSERT INTO temp.run_map(src, dst) SELECT n.id, r.id FROM temp.new_runs n "
+    "JOIN main.runs r ON r.uuid = n.uuid",
+    "INSERT INTO main.results(run_id, benchmark_id, value, n, mean, median, stddev, min, max) "
+    "SELECT rm.dst, bm.dst, x.value, x.n, x.mean, x.median, x.stddev, x.min, x.max "
+    "FROM src.results x JOIN temp.run_map rm ON rm.src = x.run_id "
+    "JOIN temp.bench_map bm ON bm.src = x.benchmark_id ORDER BY rm.dst, bm.dst",
+    "INSERT INTO main.samples(run_id, benchmark_id, idx, value) "
+    "SELECT rm.dst, bm.dst, x.idx, x.value "
+    "FROM src.samples x JOIN temp.run_map rm ON rm.src = x.run_id "
+    "JOIN temp.bench_map bm ON bm.src = x.benchmark_id ORDER BY rm.dst, bm.dst, x.idx",
+    /* baselines: a name the destination has keeps its commit there */
+    "INSERT INTO main.baselines(name, commit_id, branch, created_at, note) "
+    "SELECT b.name, c.id, b.branch, b.created_at, b.note FROM src.baselines b "
+    "JOIN src.commits sc ON sc.id = b.commit_id JOIN main.commits c ON c.sha = sc.sha "
+    "WHERE b.name NOT IN (SELECT name FROM main.baselines)",
+    /* alerts: a decision (acknowledged, ignored) wins over open; between two
+     * decisions the destination keeps its own */
+    "INSERT INTO main.alerts(benchmark_id, machine_id, tags, commit_id, kind, baseline_value, "
+    " value, change, p_value, method, status, note, created_at) "
+    "SELECT bm.dst, m.id, a.tags, c.id, a.kind, a.baseline_value, a.value, a.change, "
+    " a.p_value, a.method, a.status, a.note, a.created_at FROM src.alerts a "
+    "JOIN temp.bench_map bm ON bm.src = a.benchmark_id "
+    "JOIN src.machines sm ON sm.id = a.machine_id JOIN main.machines m ON m.name = sm.name "
+    "JOIN src.commits sc ON sc.id = a.commit_id JOIN main.commits c ON c.sha = sc.sha "
+    "WHERE true "
+    "ON CONFLICT(benchmark_id, machine_id, tags, commit_id, kind) DO UPDATE SET "
+    " status = excluded.status, note = coalesce(excluded.note, note) "
+    "WHERE status = 'open' AND excluded.status != 'open'",
+};
+
+int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char *src_path)
+{
+	perfdb_store *shard = NULL;
+	char *tmp = NULL, *attach = NULL;
+	int err, version, attached = 0, begun = 0;
+	int64_t runs0, results0, commits0, base0, alerts0, src_runs;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	if (!store || !src_path)
+		return perfdb_error__set(PERFDB_EINVAL, "perfdb_store_merge: no store or no shard");
+	if (store->flags & PERFDB_STORE_READONLY)
+		return perfdb_error__set(PERFDB_EREADONLY, "'%s' is open read-only", store->path);
+	if ((err = copy_shard(&tmp, src_path)))
+		return err;
+	if ((err = shard_version(tmp, &version)))
+		goto out;
+	if (version < 1) {
+		err = perfdb_error__set(PERFDB_EINPUT, "'%s' is not a perfdb database", src_path);
+		goto out;
+	}
+	/* Checks the shard (a newer schema is refused) and brings it to this
+	 * build's schema, in the copy. */
+	if ((err = perfdb_store_open(&shard, tmp,
+				     PERFDB_STORE_READWRITE | PERFDB_STORE_MUST_EXIST))) {
+		/* the message names the temporary copy: say which shard it was */
+		char why[sizeof(perfdb_error_last()->message)];
+		snprintf(why, sizeof(why), "%s", perfdb_error_last()->message);
+		err = perfdb_error__set(err, "cannot merge '%s': %s", src_path, why);
+		goto out;
+	}
+	perfdb_store_close(shard);
+	shard = NULL;
+
+	n = strlen(tmp) * 2 + 64;
+	if (!(attach = malloc(n))) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+	{
+		/* the path quoted as an SQL string: every ' doubled */
+		size_t k = 0;
+		const char *p;
+		k += (size_t)snprintf(attach, n, "ATTACH DATABASE '");
+		for (p = tmp; *p; p++) {
+			if (*p == '\'')
+				attach[k++] = '\'';
+			attach[k++] = *p;
+		}
+		snprintf(attach + k, n - k, "' AS src");
+	}
+	if ((err = exec(store, attach, "cannot read the shard beside")))
+		goto out;
+	attached = 1;
+	if ((err =
+		 exec(store,
+		      "CREATE TEMP TABLE IF NOT EXISTS bench_map(src INTEGER PRIMARY KEY, dst "
+		      "INTEGER);"
+		      "CREATE TEMP TABLE IF NOT EXISTS run_map(src INTEGER PRIMARY KEY, dst "
+		      "INTEGER);"
+		      "CREATE TEMP TABLE IF NOT EXISTS new_runs(id INTEGER PRIMARY KEY, uuid TEXT);"
+		      "DELETE FROM temp.bench_map; DELETE FROM temp.run_map; DELETE FROM "
+		      "temp.new_runs;",
+		      "cannot merge into")))
+		goto out;
+	if ((err = perfdb_store__begin(store)))
+		goto out;
+	begun = 1;
+	runs0 = count_of(store, "SELECT count(*) FROM main.runs");
+	results0 = count_of(store, "SELECT count(*) FROM main.results");
+	commits0 = count_of(store, "SELECT count(*) FROM main.commits");
+	base0 = count_of(store, "SELECT count(*) FROM main.baselines");
+	alerts0 = count_of(store, "SELECT count(*) FROM main.alerts");
+	src_runs = count_of(store, "SELECT count(*) FROM src.runs");
+	if ((err = map_benchmarks(store, &out->benchmarks_added)))
+		goto out;
+	for (i = 0; i < sizeof(merge_sql) / sizeof(merge_sql[0]); i++)
+		if ((err = exec(store, merge_sql[i], "cannot merge into")))
+			goto out;
+	out->runs_added = (size_t)(count_of(store, "SELECT count(*) FROM main.runs") - runs0);
+	out->runs_present = (size_t)src_runs - out->runs_added;
+	out->results_added =
+	    (size_t)(count_of(store, "SELECT count(*) FROM main.results") - results0);
+	out->commits_added =
+	    (size_t)(count_of(store, "SELECT count(*) FROM main.commits") - commits0);
+	out->baselines_added =
+	    (size_t)(count_of(store, "SELECT count(*) FROM main.baselines") - base0);
+	out->alerts_added = (size_t)(count_of(store, "SELECT count(*) FROM main.alerts") - alerts0);
+	if ((err = perfdb_store__commit(store)))
+		goto out;
+	begun = 0;
+out:
+	if (begun)
+		perfdb_store__rollback(store);
+	if (attached)
+		sqlite3_exec(store->db, "DETACH DATABASE src", NULL, NULL, NULL);
+	perfdb_store_close(shard);
+	free(attach);
+	if (tmp) {
+		size_t k = strlen(tmp);
+		char *side = malloc(k + 8);
+		unlink(tmp);
+		if (side) {
+			snprintf(side, k + 8, "%s-wal", tmp);
+			unlink(side);
+			snprintf(side, k + 8, "%s-shm", tmp);
+			unlink(side);
+			free(side);
+		}
+		free(tmp);
+	}
+	return err;
+}
