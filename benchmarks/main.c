@@ -31,6 +31,7 @@ static const bench_case cases[] = {
     {"loadtest", bench_loadtest,
      "load tester dispatch capacity, open-model rate, perfdb run vs hyperfine"},
     {"symbolize", bench_symbolize, "naming sites: ELF symbols and DWARF lines vs addr2line"},
+    {"merge", bench_merge, "perfdb merge of a 100,000-result shard, and again (idempotent)"},
 };
 
 uint64_t bench_now_ns(void)
