@@ -5,11 +5,12 @@
  * with repetitions, one row per statistic ("aggregate" rows: mean, median,
  * stddev, cv and user statistics), all sharing `run_name`. perfdb wants one
  * result per (benchmark, metric) with the repetitions as samples, so rows are
- * gathered per run_name first and turned into results at the end. The whole
+ * gathered per run_name (and family_index) first and turned into results at
+ * the end; files from before run_name are grouped by their row names. The whole
  * file is read before anything reaches the caller's resultset.
  *
- * The mapping is documented field by field in docs/formats-gbench-hyperfine.md;
- * the comments here say why where it is not obvious.
+ * The mapping is documented field by field in README.md ("Google Benchmark
+ * and hyperfine input"); the comments here say why where it is not obvious.
  */
 #include <inttypes.h>
 #include <math.h>
