@@ -925,8 +925,8 @@ static int read_context(reader *r, const perfdb_jnode *ctx)
 			perfdb_error_clear();
 			return 0;
 		}
-		/* Before 1.6 Google Benchmark wrote the local time without a zone
-		 * ("2019-01-01 12:00:00"). Which zone that was is not in the file:
+		/* Google Benchmark 1.5.0 and older wrote the local time without a
+		 * zone ("2019-01-01 12:00:00"). Which zone that was is not in the file:
 		 * the time is stored as written ("2019-01-01T12:00:00", no "Z"),
 		 * never shifted by a guessed offset, and the user is told. The
 		 * parser read it as UTC, so its fields are the written ones. */
