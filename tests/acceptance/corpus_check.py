@@ -241,7 +241,8 @@ def gbench_expect(path):
                 continue
             out[(b["series"], mname)] = {
                 "unit": m["unit"], "direction": direction_of(m["unit"], m["dir"]),
-                "value": value, "n": n, "samples": s, "stddev": m["stddev"]}
+                "value": value, "n": n, "samples": s, "stddev": m["stddev"],
+                "median": m["median"]}
     partly_failed = [b["name"] for b in order if b["nfailed"] and
                      any((b["series"], k) in out for k in b["metrics"])]
     return out, started_at(doc.get("context", {}).get("date")), partly_failed
@@ -296,30 +297,36 @@ def hyperfine_expect(path):
         if times is not None:
             ok = [t * 1e9 for t, f in zip(times, failed) if not f]
             value = sum(ok) / len(ok) if nfailed else res["mean"] * 1e9
-            std = None
+            std = med = None
             if nfailed and len(ok) > 1:
                 std = math.sqrt(sum((x - value) ** 2 for x in ok) / (len(ok) - 1))
-            elif not nfailed and res.get("stddev") is not None:
-                std = res["stddev"] * 1e9
+                srt = sorted(ok)
+                med = srt[len(srt) // 2] if len(srt) % 2 else \
+                    (srt[len(srt) // 2 - 1] + srt[len(srt) // 2]) / 2
+            elif not nfailed:
+                if res.get("stddev") is not None:
+                    std = res["stddev"] * 1e9
+                if is_num(res.get("median")):
+                    med = res["median"] * 1e9
             out[(name, "wall_time")] = {"unit": "ns", "direction": "lower_is_better",
                                         "value": value, "n": len(ok), "samples": ok,
-                                        "stddev": std}
+                                        "stddev": std, "median": med}
         else:
             out[(name, "wall_time")] = {"unit": "ns", "direction": "lower_is_better",
                                         "value": res["mean"] * 1e9, "n": max(nruns, 1),
-                                        "samples": [], "stddev": None}
+                                        "samples": [], "stddev": None, "median": None}
         if not nfailed:
             for key, metric in (("user", "user_time"), ("system", "system_time")):
                 if is_num(res.get(key)):
                     out[(name, metric)] = {"unit": "ns", "direction": "lower_is_better",
                                            "value": res[key] * 1e9, "n": 1, "samples": [],
-                                           "stddev": None}
+                                           "stddev": None, "median": None}
         mem = res.get("memory_usage_byte")
         if mem is not None:
             ok = [float(v) for v, f in zip(mem, failed) if not f]
             out[(name, "memory")] = {"unit": "B", "direction": "lower_is_better",
                                      "value": sum(ok) / len(ok), "n": len(ok), "samples": ok,
-                                     "stddev": None}
+                                     "stddev": None, "median": None}
     return out, None, []
 
 
@@ -366,8 +373,8 @@ def check_file(perfdb, path, rel, reader, work):
         return ["record exited %d: %s" % (p.returncode, p.stderr.strip())], 0
 
     got = {}
-    for row in query(perfdb, db, "SELECT benchmark, metric, unit, direction, value, n, stddev "
-                     "FROM history"):
+    for row in query(perfdb, db, "SELECT benchmark, metric, unit, direction, value, n, stddev, "
+                     "median FROM history"):
         got[(row["benchmark"], row["metric"])] = row
     samples = {}
     for row in query(perfdb, db, "SELECT b.name AS benchmark, b.metric AS metric, s.value AS v "
@@ -392,6 +399,10 @@ def check_file(perfdb, path, rel, reader, work):
         if w["stddev"] is not None and (num_or_none(g["stddev"]) is None or
                                         not close(float(g["stddev"]), w["stddev"])):
             problems.append("%s: stddev %s, expected %r" % (what, g["stddev"], w["stddev"]))
+        # the median is stored from two observations on (for one it is the value)
+        if w["median"] is not None and w["n"] > 1 and (
+                num_or_none(g["median"]) is None or not close(float(g["median"]), w["median"])):
+            problems.append("%s: median %s, expected %r" % (what, g["median"], w["median"]))
         ws = w["samples"] if len(w["samples"]) >= 2 else []
         gs = samples.get(key, [])
         if len(gs) != len(ws) or not all(close(a, b) for a, b in zip(gs, ws)):
