@@ -147,8 +147,11 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 		perfdb_store_close(store);
 		return rc;
 	}
+	/* The samples the store kept: it keeps a result's samples only from two
+	 * on (one says no more than the value; insert_result in store.c). */
 	for (i = 0; i < n; i++)
-		nsamples += perfdb_resultset_get(rs, i)->nsamples;
+		if (perfdb_resultset_get(rs, i)->nsamples >= 2)
+			nsamples += perfdb_resultset_get(rs, i)->nsamples;
 	short_sha(perfdb_resultset_meta(rs, PERFDB_META_COMMIT), sha, sizeof(sha));
 	branch = perfdb_resultset_meta(rs, PERFDB_META_BRANCH);
 	fprintf(o->status_to_stderr ? stderr : stdout,

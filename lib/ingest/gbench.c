@@ -5,11 +5,12 @@
  * with repetitions, one row per statistic ("aggregate" rows: mean, median,
  * stddev, cv and user statistics), all sharing `run_name`. perfdb wants one
  * result per (benchmark, metric) with the repetitions as samples, so rows are
- * gathered per run_name first and turned into results at the end. The whole
+ * gathered per run_name (and family_index) first and turned into results at
+ * the end; files from before run_name are grouped by their row names. The whole
  * file is read before anything reaches the caller's resultset.
  *
- * The mapping is documented field by field in docs/formats-gbench-hyperfine.md;
- * the comments here say why where it is not obvious.
+ * The mapping is documented field by field in README.md ("Google Benchmark
+ * and hyperfine input"); the comments here say why where it is not obvious.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -46,11 +47,17 @@ typedef struct metric {
 } metric;
 
 typedef struct bench {
-	const char *name;   /* run_name, borrowed from the document */
-	const char *series; /* the name results get (series_names) */
-	uint64_t hash;
+	const char *name;     /* run_name, borrowed from the document or in the arena */
+	const char *series;   /* the name results get (series_names) */
+	uint64_t hash;	      /* of name */
+	int64_t family;	      /* family_index, -1 when the file has none */
 	uint32_t first, last; /* its metrics, in order of first sight (indices + 1) */
 	int64_t repetitions;
+	uint32_t nok;	      /* iteration rows read */
+	uint32_t nfailed;     /* rows with error_occurred or skipped */
+	const char *fail_msg; /* the first failed row's message, or NULL */
+	bool fail_skipped;    /* that row was skipped, not errored */
+	bool shared_name;     /* another family has the same run_name */
 } bench;
 
 /* Composed names ("real_time_p90", "items/s"), in chunks freed together. */
@@ -70,6 +77,10 @@ typedef struct reader {
 	size_t *hash; /* bench index + 1, 0 empty */
 	size_t hcap;
 	name_chunk *names;
+	const char **row_names; /* every row's name, for aggregate_suffix; made on demand */
+	size_t row_names_cap;
+	char *scratch; /* a name being composed */
+	size_t scratch_cap;
 } reader;
 
 /* Fields Google Benchmark writes itself; every other numeric member of a row
@@ -230,6 +241,8 @@ static void reader_release(reader *r)
 	free(r->metrics);
 	free(r->benches);
 	free(r->hash);
+	free(r->row_names);
+	free(r->scratch);
 	perfdb_json__free(r->doc);
 	perfdb_resultset_free(r->rs);
 }
@@ -259,7 +272,7 @@ static int rehash(reader *r, size_t cap)
 	return 0;
 }
 
-/* The benchmark called name, if there is one. */
+/* The benchmark called name, of any family, if there is one. */
 static bool lookup_bench(const reader *r, const char *name, bench **out)
 {
 	uint64_t hv = hash_str(name);
@@ -276,23 +289,28 @@ static bool lookup_bench(const reader *r, const char *name, bench **out)
 	return false;
 }
 
-/* The benchmark called name (borrowed: a string of the document), created on
- * first sight (results keep the order in which benchmarks first appear in the
- * file). */
-static int get_bench(reader *r, const char *name, bench **out)
+/* The benchmark called name in family (family_index, -1 when the row has
+ * none), created on first sight (results keep the order in which benchmarks
+ * first appear in the file). name is borrowed: a string of the document or of
+ * the arena. One benchmark registered twice has one run_name and two
+ * families: two benchmarks here, told apart in series_names. */
+static int get_bench(reader *r, const char *name, int64_t family, bench **out)
 {
 	uint64_t hv = hash_str(name);
 	size_t h;
-	bench *b;
+	bench *b, *same = NULL;
 	int err;
 
 	if (r->hcap) {
 		for (h = (size_t)hv & (r->hcap - 1); r->hash[h]; h = (h + 1) & (r->hcap - 1)) {
 			b = &r->benches[r->hash[h] - 1];
-			if (b->hash == hv && strcmp(b->name, name) == 0) {
+			if (b->hash != hv || strcmp(b->name, name) != 0)
+				continue;
+			if (b->family == family || family < 0 || b->family < 0) {
 				*out = b;
 				return 0;
 			}
+			same = b;
 		}
 	}
 	if (r->nbenches == r->cap) {
@@ -300,6 +318,8 @@ static int get_bench(reader *r, const char *name, bench **out)
 		bench *bs = realloc(r->benches, cap * sizeof(*bs));
 		if (!bs)
 			return perfdb_error__oom();
+		if (same)
+			same = bs + (same - r->benches);
 		r->benches = bs;
 		r->cap = cap;
 	}
@@ -307,6 +327,9 @@ static int get_bench(reader *r, const char *name, bench **out)
 	memset(b, 0, sizeof(*b));
 	b->name = name;
 	b->hash = hv;
+	b->family = family;
+	if (same)
+		b->shared_name = same->shared_name = true;
 	r->nbenches++;
 	if (r->nbenches * 2 > r->hcap) {
 		if ((err = rehash(r, r->hcap ? r->hcap * 2 : 64)))
@@ -572,14 +595,14 @@ static int put_value(reader *r, bench *b, const char *name, const char *unit, pe
  * or `_RMS` (normalised root mean square error of the fit, a ratio). Stored
  * as single values under the row's own name; the fitted curve is part of the
  * metric name so a different fit never continues the old series. */
-static int read_complexity(reader *r, const row_fields *rf, const char *name)
+static int read_complexity(reader *r, const row_fields *rf, const char *name, int64_t family)
 {
 	bench *b;
 	metric *m;
 	double v;
 	int err;
 
-	if ((err = get_bench(r, name, &b)))
+	if ((err = get_bench(r, name, family, &b)))
 		return err;
 	if (rf->f[F_RMS]) {
 		if ((err = field_number(r, rf, F_RMS, true, &v)) < 0 ||
@@ -615,12 +638,116 @@ static int read_complexity(reader *r, const row_fields *rf, const char *name)
 	}
 }
 
+/* --- aggregates named by suffix ---------------------------------------------------- */
+
+/* A copy of the first len bytes of s followed by suffix, in r->scratch (valid
+ * until the next call), or NULL when out of memory. */
+static const char *compose(reader *r, const char *s, size_t len, const char *suffix)
+{
+	size_t n = len + strlen(suffix) + 1;
+	if (n > r->scratch_cap) {
+		char *p = realloc(r->scratch, n * 2);
+		if (!p)
+			return NULL;
+		r->scratch = p;
+		r->scratch_cap = n * 2;
+	}
+	memcpy(r->scratch, s, len);
+	memcpy(r->scratch + len, suffix, n - len);
+	return r->scratch;
+}
+
+/* The names of all rows of list, in an open-addressing set (made once). */
+static int make_row_names(reader *r, const perfdb_jnode *list)
+{
+	size_t i, n = perfdb_json__size(list), cap = 64;
+	if (r->row_names)
+		return 0;
+	while (cap < n * 2)
+		cap *= 2;
+	if (!(r->row_names = calloc(cap, sizeof(*r->row_names))))
+		return perfdb_error__oom();
+	r->row_names_cap = cap;
+	for (i = 0; i < n; i++) {
+		const char *s =
+		    perfdb_json__string(perfdb_json__get(perfdb_json__item(list, i), "name"));
+		size_t h;
+		if (!s)
+			continue;
+		for (h = (size_t)hash_str(s) & (cap - 1); r->row_names[h]; h = (h + 1) & (cap - 1))
+			if (strcmp(r->row_names[h], s) == 0)
+				break;
+		r->row_names[h] = s;
+	}
+	return 0;
+}
+
+static bool has_row_name(const reader *r, const char *s)
+{
+	size_t h;
+	for (h = (size_t)hash_str(s) & (r->row_names_cap - 1); r->row_names[h];
+	     h = (h + 1) & (r->row_names_cap - 1))
+		if (strcmp(r->row_names[h], s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Before run_type (Google Benchmark 1.5) an aggregate row was told apart only
+ * by its name: "BM_X_mean", "BM_X_median", "BM_X_stddev" and user statistics
+ * ("BM_X_p90") after the repetitions of BM_X. A benchmark may well be called
+ * BM_running_mean, so the suffix alone proves nothing; but Google Benchmark
+ * always wrote _mean and _stddev together, so "X_s" is statistic s of X when
+ * the file also has rows named "X_mean" and "X_stddev". A row that says it is
+ * an aggregate (run_type, but no aggregate_name: hand-written inputs of
+ * gbench's own tools) needs only a built-in statistic's name as suffix.
+ *
+ * Returns 1 with *base_len (the length of X in name) and *stat set, 0 when
+ * name is no aggregate's, or an error.
+ */
+static int aggregate_suffix(reader *r, const perfdb_jnode *list, const char *name, bool declared,
+			    size_t *base_len, const char **stat)
+{
+	static const char *const builtin[] = {"mean", "median", "stddev", "cv"};
+	const char *us = strrchr(name, '_'), *s;
+	size_t len, k;
+	int err;
+
+	if (!us || us == name || !us[1])
+		return 0;
+	len = (size_t)(us - name);
+	*base_len = len;
+	*stat = us + 1;
+	for (k = 0; declared && k < COUNT(builtin); k++)
+		if (strcmp(us + 1, builtin[k]) == 0)
+			return 1;
+	if ((err = make_row_names(r, list)))
+		return err;
+	if (!(s = compose(r, name, len, "_mean")))
+		return perfdb_error__oom();
+	if (!has_row_name(r, s))
+		return 0;
+	if (!(s = compose(r, name, len, "_stddev")))
+		return perfdb_error__oom();
+	return has_row_name(r, s) ? 1 : 0;
+}
+
+/* The first len bytes of name as a string that lives as long as the reader. */
+static const char *keep_prefix(reader *r, const char *name, size_t len)
+{
+	const char *s = compose(r, name, len, "");
+	return s ? keep_name(r, s) : NULL;
+}
+
+/* --- rows ------------------------------------------------------------------------ */
+
 static int read_row(reader *r, const perfdb_jnode *list, size_t index)
 {
 	const perfdb_jnode *row = perfdb_json__item(list, index);
 	const char *name, *run_name, *run_type, *agg = NULL, *agg_unit = NULL, *msg, *unit;
 	bool errored, skipped, percentage = false;
 	const perfdb_jmember *m;
+	int64_t family = -1;
 	row_fields rf;
 	size_t i;
 	bench *b;
@@ -646,29 +773,71 @@ static int read_row(reader *r, const perfdb_jnode *list, size_t index)
 					  perfdb_json__type_name(rf.bad_type));
 	if (!*name)
 		return perfdb_json__error(r->doc, rf.f[F_NAME], NULL, "empty benchmark name");
-	if (!run_name || !*run_name)
-		run_name = name; /* files from before run_name existed */
-
-	if (errored || skipped) {
-		if ((err = field_string(r, &rf, errored ? F_ERROR_MESSAGE : F_SKIP_MESSAGE, false,
-					&msg)) < 0)
-			return err;
-		return perfdb_resultset_warn(r->rs, "benchmark '%s' %s%s%s; not recorded", name,
-					     errored ? "failed" : "was skipped", msg ? ": " : "",
-					     msg ? msg : "");
-	}
+	if (run_name && !*run_name)
+		run_name = NULL;
 	if (run_type && strcmp(run_type, "iteration") && strcmp(run_type, "aggregate"))
 		return perfdb_json__error(r->doc, rf.f[F_RUN_TYPE], NULL,
 					  "unknown run_type '%s' (expected iteration or aggregate)",
 					  run_type);
-	if (run_type && strcmp(run_type, "aggregate") == 0 && !agg)
-		return perfdb_json__error(r->doc, row, "aggregate_name",
-					  "missing (an aggregate row needs a name)");
-	if (run_type && strcmp(run_type, "iteration") == 0)
+	if (rf.f[F_FAMILY_INDEX] && (err = field_number(r, &rf, F_FAMILY_INDEX, true, &d)) == 0 &&
+	    d >= 0 && d < 1e15)
+		family = (int64_t)d;
+	if (err < 0)
+		return err;
+
+	if (run_type && strcmp(run_type, "iteration") == 0) {
 		agg = NULL; /* an aggregate_name on an iteration row means nothing */
+	} else if (!agg && !rf.f[F_BIG_O] && !rf.f[F_RMS] && !errored && !skipped) {
+		/* No aggregate_name: before Google Benchmark 1.5 (no run_type), or
+		 * a run_type "aggregate" written by hand. The name's suffix says
+		 * which statistic (see aggregate_suffix). */
+		bool declared = run_type != NULL;
+		size_t base_len = 0, n = run_name ? strlen(run_name) : 0;
+		const char *stat = NULL;
+		if (declared && run_name && strncmp(name, run_name, n) == 0 && name[n] == '_' &&
+		    name[n + 1]) {
+			base_len = n;
+			stat = name + n + 1;
+			err = 1;
+		} else if ((err = aggregate_suffix(r, list, name, declared, &base_len, &stat)) <
+			   0) {
+			return err;
+		}
+		if (err == 1) {
+			agg = stat;
+			if (!run_name && !(run_name = keep_prefix(r, name, base_len)))
+				return perfdb_error__oom();
+		} else if (declared) {
+			return perfdb_resultset_warn(
+			    r->rs,
+			    "benchmark '%s': an aggregate row without aggregate_name, and its "
+			    "name ends in no statistic; not recorded",
+			    name);
+		}
+	}
+	if (!run_name)
+		run_name = name; /* files from before run_name existed */
+
+	if (errored || skipped) {
+		/* Said once per benchmark when all rows are read (fail_warning):
+		 * whether the other repetitions were recorded is not known yet. */
+		if ((err = field_string(r, &rf, errored ? F_ERROR_MESSAGE : F_SKIP_MESSAGE, false,
+					&msg)) < 0 ||
+		    (err = get_bench(r, run_name, family, &b)))
+			return err;
+		if (!b->nfailed++) {
+			b->fail_msg = msg && *msg ? msg : NULL;
+			b->fail_skipped = !errored;
+		}
+		if ((err = field_number(r, &rf, F_REPETITIONS, false, &d)) < 0)
+			return err;
+		if (err == 0 && d >= 1 && d < 1e12)
+			b->repetitions = (int64_t)d;
+		return 0;
+	}
 	if (rf.f[F_BIG_O] || rf.f[F_RMS] ||
 	    (agg && (strcmp(agg, "BigO") == 0 || strcmp(agg, "RMS") == 0)))
-		return read_complexity(r, &rf, name);
+		return read_complexity(r, &rf, name, family);
 	if (agg_unit) {
 		if (strcmp(agg_unit, "percentage") == 0)
 			percentage = true;
@@ -677,12 +846,14 @@ static int read_row(reader *r, const perfdb_jnode *list, size_t index)
 						  "unknown aggregate_unit '%s'", agg_unit);
 	}
 
-	if ((err = row_time_unit(r, &rf, &unit)) < 0 || (err = get_bench(r, run_name, &b)))
+	if ((err = row_time_unit(r, &rf, &unit)) < 0 || (err = get_bench(r, run_name, family, &b)))
 		return err;
 	if ((err = field_number(r, &rf, F_REPETITIONS, false, &d)) < 0)
 		return err;
 	if (err == 0 && d >= 1 && d < 1e12)
 		b->repetitions = (int64_t)d;
+	if (!agg)
+		b->nok++;
 	if ((err = field_number(r, &rf, F_REAL_TIME, true, &d)) < 0 ||
 	    (err = put_value(r, b, "real_time", unit, PERFDB_DIRECTION_UNSET, 0, agg, percentage,
 			     d)) ||
@@ -750,9 +921,25 @@ static int read_context(reader *r, const perfdb_jnode *ctx)
 	/* The time the benchmarks ran is when the run started, not when it is
 	 * recorded; a date perfdb cannot read is left in the context only. */
 	if ((date = perfdb_json__string(perfdb_json__get(ctx, "date")))) {
-		if (perfdb_time_parse_iso(iso, sizeof(iso), date) == 0)
-			return perfdb_resultset_set_meta(r->rs, PERFDB_META_STARTED_AT, iso);
-		perfdb_error_clear();
+		if (perfdb_time_parse_iso(iso, sizeof(iso), date) != 0) {
+			perfdb_error_clear();
+			return 0;
+		}
+		/* Google Benchmark 1.5.0 and older wrote the local time without a
+		 * zone ("2019-01-01 12:00:00"). Which zone that was is not in the file:
+		 * the time is stored as written ("2019-01-01T12:00:00", no "Z"),
+		 * never shifted by a guessed offset, and the user is told. The
+		 * parser read it as UTC, so its fields are the written ones. */
+		if (strlen(date) > 10 && !strpbrk(date + 10, "Zz+-")) {
+			iso[19] = '\0';
+			if ((err = perfdb_resultset_warn(
+				 r->rs,
+				 "context.date '%s' has no time zone: stored as written (%s, "
+				 "local time of the machine that ran it), not as UTC",
+				 date, iso)))
+				return err;
+		}
+		return perfdb_resultset_set_meta(r->rs, PERFDB_META_STARTED_AT, iso);
 	}
 	return 0;
 }
@@ -865,20 +1052,42 @@ static int cmp_str_ptr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Where one benchmark is registered twice (one run_name, two family_index
+ * values), the registration with the lowest family_index keeps the name and
+ * the others get " #2", " #3", ... in family_index order: the numbering does
+ * not depend on the order of rows, which random interleaving shuffles. 0 for
+ * the first. */
+static unsigned registration(const reader *r, const bench *b)
+{
+	unsigned rank = 0;
+	size_t i;
+	if (!b->shared_name)
+		return 0;
+	for (i = 0; i < r->nbenches; i++) {
+		const bench *o = &r->benches[i];
+		if (o != b && o->shared_name && o->family < b->family && o->hash == b->hash &&
+		    strcmp(o->name, b->name) == 0)
+			rank++;
+	}
+	return rank;
+}
+
 /* Each benchmark's series name: its run_name without run knobs, so that
  * changing Repetitions(3) to Repetitions(5) keeps the history. Where two
  * run_names of the file would become one series name (BM_X/repeats:3 and
- * BM_X/repeats:5 side by side), both keep their full names. */
+ * BM_X/repeats:5 side by side), both keep their full names. A second
+ * registration of a benchmark (see registration) gets its number after that. */
 static int series_names(reader *r)
 {
 	const char **stripped = NULL;
 	size_t i, k = 0;
+	int err;
 	for (i = 0; i < r->nbenches; i++) {
 		bench *b = &r->benches[i];
 		b->series = strip_knobs(r, b->name);
 		if (!b->series)
 			return perfdb_error__oom();
-		if (b->series != b->name) {
+		if (b->series != b->name && !registration(r, b)) {
 			bench *other;
 			/* the stripped name is another benchmark's run_name */
 			if (lookup_bench(r, b->series, &other)) {
@@ -895,7 +1104,7 @@ static int series_names(reader *r)
 		for (i = 0; i < r->nbenches; i++) {
 			bench *b = &r->benches[i];
 			const char **hit;
-			if (b->series == b->name)
+			if (b->series == b->name || registration(r, b))
 				continue;
 			hit = bsearch(&b->series, stripped, k, sizeof(*stripped), cmp_str_ptr);
 			if ((hit > stripped && strcmp(hit[-1], b->series) == 0) ||
@@ -904,16 +1113,70 @@ static int series_names(reader *r)
 		}
 	}
 	free(stripped);
+	for (i = 0; i < r->nbenches; i++) {
+		bench *b = &r->benches[i];
+		unsigned rank = registration(r, b);
+		char num[32];
+		const char *s;
+		if (!rank)
+			continue;
+		/* the sibling that keeps the name has the same series */
+		snprintf(num, sizeof(num), " #%u", rank + 1);
+		if (!(s = compose(r, b->series, strlen(b->series), num)) || !(s = keep_name(r, s)))
+			return perfdb_error__oom();
+		b->series = s;
+		if ((err = perfdb_resultset_warn(
+			 r->rs,
+			 "benchmark '%s' is registered more than once: the registration with "
+			 "family_index %lld is recorded as '%s'",
+			 b->name, (long long)b->family, s)))
+			return err;
+	}
 	return 0;
+}
+
+/* The warning about a benchmark's failed or skipped rows, once all rows are
+ * read: whether its other repetitions were recorded is known only then. */
+static int fail_warning(reader *r, const bench *b, size_t emitted)
+{
+	const char *what = b->fail_skipped ? "skipped" : "failed";
+	const char *sep = b->fail_msg ? ": " : "", *msg = b->fail_msg ? b->fail_msg : "";
+	int64_t total = (int64_t)b->nok + b->nfailed;
+	uint32_t i;
+	int err;
+
+	if (b->repetitions > total)
+		total = b->repetitions;
+	if (!emitted) {
+		/* one warning per row; the resultset counts repeats ("(3 times)") */
+		for (i = 0; i < b->nfailed; i++)
+			if ((err = perfdb_resultset_warn(
+				 r->rs, "benchmark '%s' %s%s%s; not recorded", b->name,
+				 b->fail_skipped ? "was skipped" : "failed", sep, msg)))
+				return err;
+		return 0;
+	}
+	if (b->nok)
+		return perfdb_resultset_warn(
+		    r->rs,
+		    "benchmark '%s': %u of %lld repetitions %s%s%s; recorded from the other "
+		    "%u",
+		    b->name, b->nfailed, (long long)total, what, sep, msg, b->nok);
+	return perfdb_resultset_warn(
+	    r->rs,
+	    "benchmark '%s': %u of %lld repetitions %s%s%s; recorded from Google "
+	    "Benchmark's statistics of the others",
+	    b->name, b->nfailed, (long long)total, what, sep, msg);
 }
 
 static int emit_all(reader *r)
 {
-	size_t i, j;
+	size_t i, j, emitted;
 	int err;
 	if ((err = series_names(r)))
 		return err;
 	for (i = 0; i < r->nbenches; i++) {
+		size_t before = perfdb_resultset_count(r->rs);
 		for (j = r->benches[i].first; j; j = r->metrics[j - 1].next) {
 			const metric *m = &r->metrics[j - 1];
 			if (m->skipped)
@@ -921,6 +1184,9 @@ static int emit_all(reader *r)
 			if ((err = emit(r, &r->benches[i], m)))
 				return err;
 		}
+		emitted = perfdb_resultset_count(r->rs) - before;
+		if (r->benches[i].nfailed && (err = fail_warning(r, &r->benches[i], emitted)))
+			return err;
 	}
 	return 0;
 }

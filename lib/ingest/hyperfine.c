@@ -8,7 +8,8 @@
  * their times are left out of the samples and the statistics are recomputed
  * from the runs that succeeded; user/system times, which hyperfine averages
  * over all runs, cannot be separated and are then not recorded. Every such
- * case is reported with a warning. See docs/formats-gbench-hyperfine.md.
+ * case is reported with a warning. See README.md, "Google Benchmark and
+ * hyperfine input".
  */
 #include <inttypes.h>
 #include <math.h>
@@ -29,10 +30,16 @@ typedef struct reader {
 	size_t cap;
 	char *name;
 	size_t name_cap;
+	char **seen; /* the names before r->name, for distinct_name */
+	size_t nseen, seen_cap;
 } reader;
 
 static void reader_release(reader *r)
 {
+	size_t i;
+	for (i = 0; i < r->nseen; i++)
+		free(r->seen[i]);
+	free(r->seen);
 	free(r->times);
 	free(r->memory);
 	free(r->scratch);
@@ -141,6 +148,41 @@ static int bench_name(reader *r, const perfdb_jnode *res, const char *command)
 		err = append(r, &len, "]");
 	free(list);
 	return err;
+}
+
+/* One command given twice (`hyperfine 'make' 'make'`), or one --command-name
+ * for two commands, gives two results with one name. Both are measurements,
+ * so both are kept: the second becomes "NAME #2", the third "NAME #3", in the
+ * order of the file, and a warning says so. */
+static int distinct_name(reader *r)
+{
+	size_t i, len, count = 0;
+	char num[32];
+	int err;
+	for (i = 0; i < r->nseen; i++)
+		count += strcmp(r->seen[i], r->name) == 0;
+	if (r->nseen == r->seen_cap) {
+		size_t cap = r->seen_cap ? r->seen_cap * 2 : 16;
+		char **p = realloc(r->seen, cap * sizeof(*p));
+		if (!p)
+			return perfdb_error__oom();
+		r->seen = p;
+		r->seen_cap = cap;
+	}
+	if (!(r->seen[r->nseen] = strdup(r->name)))
+		return perfdb_error__oom();
+	r->nseen++;
+	if (!count)
+		return 0;
+	snprintf(num, sizeof(num), " #%zu", count + 1);
+	len = strlen(r->name);
+	if ((err = append(r, &len, num)))
+		return err;
+	return perfdb_resultset_warn(r->rs,
+				     "%s: command '%s' is given more than once; occurrence %zu is "
+				     "recorded as '%s'",
+				     perfdb_json__name(r->doc), r->seen[r->nseen - 1], count + 1,
+				     r->name);
 }
 
 /* --- arrays --------------------------------------------------------------------- */
@@ -291,7 +333,7 @@ static int read_result(reader *r, const perfdb_jnode *list, size_t index)
 		return err;
 	if (!*command)
 		return perfdb_json__error(r->doc, res, "command", "empty command");
-	if ((err = bench_name(r, res, command)))
+	if ((err = bench_name(r, res, command)) || (err = distinct_name(r)))
 		return err;
 
 	perfdb_result_init(&wall);

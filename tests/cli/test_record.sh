@@ -19,6 +19,18 @@ expect_eq "parse|wall_time|ns|2000000|3|lower_is_better" \
 expect_eq "higher_is_better" "$(sql h.db "SELECT direction FROM history WHERE metric = 'throughput'" | tr -d '\r')" "rate direction"
 expect_eq '{"cc":"gcc"}' "$(sql h.db "SELECT tags FROM runs" | tr -d '\r' | sed 's/""/"/g; s/^"//; s/"$//')" "tags from input"
 
+# The sample count is of the samples stored: one sample is not kept (it says
+# no more than the value), so it is not counted either.
+cat > one.json <<'JSON'
+{"results": [
+  {"benchmark": "once", "metric": "wall_time", "unit": "ms", "samples": [4.0]},
+  {"benchmark": "thrice", "metric": "wall_time", "unit": "ms", "samples": [1.0, 2.0, 3.0]}
+ ]}
+JSON
+expect_exit 0 "$PERFDB" record --db one.db --commit c1 --machine m1 one.json
+expect_match '^recorded 2 results \(3 samples\) for c1' out "record line counts stored samples"
+expect_eq "3" "$(sql one.db "SELECT count(*) FROM samples" | tr -d '\r')" "samples stored"
+
 # stdin, --tag, --time; a second run of the same commit adds evidence.
 expect_exit 0 "$PERFDB" record --db h.db --commit c1 --machine m1 --tag cc=clang --time 2026-01-02T03:04:05+01:00 - < a.json
 expect_eq "2026-01-02T02:04:05Z" "$(sql h.db "SELECT started_at FROM runs WHERE id = 2" | tr -d '\r')" "--time in UTC"

@@ -410,6 +410,167 @@ static void test_ingest_gbench__user_statistics(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* --- files of older versions, hand-written files, odd registrations -------------- */
+
+/* gbench before 1.5 (no run_type): BM_Sum/64_mean and _stddev are statistics
+ * of BM_Sum/64, not benchmarks; BM_running_mean (no _stddev sibling) is a
+ * benchmark. */
+static void test_ingest_gbench__pre_1_5_aggregates_by_suffix(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_v1_1_reps.json", 0);
+	json_t *doc = expected(DATA "gbench_v1_1_reps.json");
+	static const char *const metrics[] = {"real_time", "cpu_time", "bytes_per_second",
+					      "items_per_second"};
+	const perfdb_result *r;
+	size_t m, i, k;
+	json_t *it;
+	(void)state;
+	for (m = 0; m < 4; m++) {
+		r = lookup_result(rs, "BM_Sum/64", metrics[m]);
+		assert_non_null(r);
+		assert_int_equal(r->nsamples, 3);
+		i = 0;
+		json_array_foreach(json_object_get(doc, "benchmarks"), k, it)
+		{
+			if (strcmp(json_string_value(json_object_get(it, "name")), "BM_Sum/64") ==
+			    0)
+				assert_close(r->samples[i++], num(it, metrics[m]));
+		}
+		assert_int_equal(i, 3);
+		assert_close(r->value, num(row(doc, "BM_Sum/64_mean"), metrics[m]));
+		assert_close(r->mean, num(row(doc, "BM_Sum/64_mean"), metrics[m]));
+		assert_close(r->stddev, num(row(doc, "BM_Sum/64_stddev"), metrics[m]));
+		assert_null(lookup_result(rs, "BM_Sum/64_mean", metrics[m]));
+		assert_null(lookup_result(rs, "BM_Sum/64_stddev", metrics[m]));
+	}
+	/* a standard deviation is never a throughput of its own */
+	assert_null(lookup_result(rs, "BM_Sum/64_stddev", "bytes_per_second"));
+	r = lookup_result(rs, "BM_running_mean", "real_time");
+	assert_non_null(r);
+	assert_close(r->value, 7.0);
+	/* BM_Sum/64 (4 metrics) + BM_running_mean (2) */
+	assert_int_equal(perfdb_resultset_count(rs), 6);
+	assert_true(
+	    has_warning(rs, "'BM_Fails/1' failed: no device; not recorded (3 times)", NULL));
+	json_decref(doc);
+	perfdb_resultset_free(rs);
+}
+
+/* --benchmark_report_aggregates_only of 1.4: only _mean, _median, _stddev and
+ * a user statistic (_p90). */
+static void test_ingest_gbench__pre_1_5_aggregates_only(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_v1_4_aggonly.json", 0);
+	const perfdb_result *r;
+	(void)state;
+	r = lookup_result(rs, "BM_Copy/1024", "real_time");
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 0);
+	assert_close(r->value, 150.0);
+	assert_close(r->median, 148.0);
+	assert_close(r->stddev, 3.0);
+	r = lookup_result(rs, "BM_Copy/1024", "real_time_p90");
+	assert_non_null(r);
+	assert_string_equal(r->unit, "ns");
+	assert_close(r->value, 154.0);
+	r = lookup_result(rs, "BM_Copy/1024", "bytes_per_second");
+	assert_non_null(r);
+	assert_string_equal(r->unit, "B/s");
+	assert_int_equal(r->direction, PERFDB_HIGHER_IS_BETTER);
+	assert_close(r->value, 6.8e9);
+	assert_close(r->stddev, 1.2e8);
+	/* real, cpu, bytes/s and their p90 */
+	assert_int_equal(perfdb_resultset_count(rs), 6);
+	assert_null(lookup_result(rs, "BM_Copy/1024_stddev", "bytes_per_second"));
+	perfdb_resultset_free(rs);
+}
+
+/* The inputs of gbench's own compare.py tests: run_type "aggregate" but no
+ * aggregate_name. The statistic comes from the name's suffix; a row whose
+ * name says none is left out with a warning. */
+static void test_ingest_gbench__aggregate_without_aggregate_name(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_hand_aggregate.json", 0);
+	const perfdb_result *r;
+	(void)state;
+	r = lookup_result(rs, "BM_One", "real_time");
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 2);
+	assert_close(r->value, 11.0);
+	assert_close(r->median, 11.5);
+	assert_null(lookup_result(rs, "BM_One_mean", "real_time"));
+	assert_null(lookup_result(rs, "short", "real_time"));
+	assert_true(has_warning(rs, "'short'", "without aggregate_name"));
+	assert_int_equal(perfdb_resultset_count(rs), 2);
+	perfdb_resultset_free(rs);
+}
+
+/* One benchmark registered twice: two family_index values under one name.
+ * The lower family_index keeps the name, the other is "NAME #2", whatever
+ * the order of the rows. */
+static void test_ingest_gbench__registered_twice_kept_apart(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_dup_failed_rep.json", 0);
+	const perfdb_result *r;
+	(void)state;
+	r = lookup_result(rs, "BM_Dup/7", "real_time");
+	assert_non_null(r);
+	assert_int_equal(r->n, 1);
+	assert_close(r->value, 1.5); /* family_index 2 */
+	r = lookup_result(rs, "BM_Dup/7 #2", "real_time");
+	assert_non_null(r);
+	assert_int_equal(r->n, 1);
+	assert_close(r->value, 3.5); /* family_index 3 */
+	assert_true(has_warning(rs, "'BM_Dup/7' is registered more than once", "'BM_Dup/7 #2'"));
+	perfdb_resultset_free(rs);
+}
+
+/* One of three repetitions failed: the other two are recorded, and the
+ * warning says so instead of "not recorded". */
+static void test_ingest_gbench__failed_repetition_warning_is_true(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_dup_failed_rep.json", 0);
+	const perfdb_result *r;
+	(void)state;
+	r = lookup_result(rs, "BM_Flaky", "real_time");
+	assert_non_null(r);
+	assert_int_equal(r->nsamples, 2);
+	assert_close(r->samples[0], 24.0);
+	assert_close(r->samples[1], 22.0);
+	assert_close(r->value, 23.0);
+	assert_true(has_warning(rs,
+				"benchmark 'BM_Flaky/repeats:3': 1 of 3 repetitions failed: "
+				"transient failure; recorded from the other 2",
+				NULL));
+	assert_false(has_warning(rs, "BM_Flaky", "not recorded"));
+	/* the registration warning and this one */
+	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
+	perfdb_resultset_free(rs);
+}
+
+/* A date without a zone is the local time of the machine that ran the
+ * benchmarks: stored as written, never shifted, and said so. A date with an
+ * offset is converted to UTC. */
+static void test_ingest_gbench__date_without_zone_stored_as_written(void **state)
+{
+	perfdb_resultset *rs = ingest(DATA "gbench_v1_1_reps.json", 0);
+	(void)state;
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT),
+			    "2019-01-01T12:00:00");
+	assert_true(has_warning(rs, "context.date '2019-01-01 12:00:00' has no time zone", NULL));
+	perfdb_resultset_free(rs);
+	rs = ingest(DATA "gbench_v1_4_aggonly.json", 0);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT),
+			    "2019-01-01T12:00:00");
+	assert_true(has_warning(rs, "context.date '2019-01-01T12:00:00' has no time zone", NULL));
+	perfdb_resultset_free(rs);
+	rs = ingest(DATA "gbench_dup_failed_rep.json", 0);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT),
+			    "2026-12-05T22:42:47Z");
+	assert_false(has_warning(rs, "time zone", NULL));
+	perfdb_resultset_free(rs);
+}
+
 /* --- bad input ------------------------------------------------------------------------ */
 
 /* Ingests into a resultset that already holds one result; asserts the code,
@@ -626,6 +787,12 @@ int main(void)
 	    cmocka_unit_test(test_ingest_gbench__nan_and_infinity_tokens),
 	    cmocka_unit_test(test_ingest_gbench__run_knobs_left_out_of_names),
 	    cmocka_unit_test(test_ingest_gbench__user_statistics),
+	    cmocka_unit_test(test_ingest_gbench__pre_1_5_aggregates_by_suffix),
+	    cmocka_unit_test(test_ingest_gbench__pre_1_5_aggregates_only),
+	    cmocka_unit_test(test_ingest_gbench__aggregate_without_aggregate_name),
+	    cmocka_unit_test(test_ingest_gbench__registered_twice_kept_apart),
+	    cmocka_unit_test(test_ingest_gbench__failed_repetition_warning_is_true),
+	    cmocka_unit_test(test_ingest_gbench__date_without_zone_stored_as_written),
 	    cmocka_unit_test(test_ingest_gbench__wrong_type_names_line_column_field),
 	    cmocka_unit_test(test_ingest_gbench__truncated),
 	    cmocka_unit_test(test_ingest_gbench__bad_inline_inputs),

@@ -53,8 +53,10 @@ static perfdb_resultset *ingest(const char *file, int expect)
 
 #define assert_close(a, b) assert_true(fabs((a) - (b)) <= 1e-9 * fabs(b) + 1e-300)
 
-/* Every result of a file whose runs all succeeded, checked against the file. */
-static void check_all_succeeded(const char *file, const char *const *names, size_t count)
+/* Every result of a file whose runs all succeeded, checked against the file;
+ * the reader warned nwarnings times. */
+static void check_results(const char *file, const char *const *names, size_t count,
+			  size_t nwarnings)
 {
 	perfdb_resultset *rs = ingest(file, 0);
 	json_t *doc = expected(file);
@@ -62,7 +64,7 @@ static void check_all_succeeded(const char *file, const char *const *names, size
 
 	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "hyperfine");
 	assert_int_equal(json_array_size(json_object_get(doc, "results")), count);
-	assert_int_equal(perfdb_resultset_warning_count(rs), 0);
+	assert_int_equal(perfdb_resultset_warning_count(rs), nwarnings);
 	for (i = 0; i < count; i++) {
 		json_t *e = nth(doc, i), *times = json_object_get(e, "times");
 		const perfdb_result *r = lookup_result(rs, names[i], "wall_time");
@@ -96,6 +98,11 @@ static void check_all_succeeded(const char *file, const char *const *names, size
 	assert_int_equal(perfdb_resultset_count(rs), 3 * count);
 	json_decref(doc);
 	perfdb_resultset_free(rs);
+}
+
+static void check_all_succeeded(const char *file, const char *const *names, size_t count)
+{
+	check_results(file, names, count, 0);
 }
 
 static void test_ingest_hyperfine__commands(void **state)
@@ -138,6 +145,22 @@ static void test_ingest_hyperfine__command_name_keeps_results_apart(void **state
 	static const char *const names[] = {"nap [ms=1]", "nap [ms=2]"};
 	(void)state;
 	check_all_succeeded(DATA "hyperfine_named.json", names, 2);
+}
+
+/* One command given three times: all three are kept, the second and third
+ * as "CMD #2" and "CMD #3", with a warning naming the file. */
+static void test_ingest_hyperfine__command_given_twice_kept_apart(void **state)
+{
+	static const char *const names[] = {"sleep 0.01", "sleep 0.01 #2", "sleep 0.01 #3"};
+	perfdb_resultset *rs;
+	(void)state;
+	check_results(DATA "hyperfine_duplicate.json", names, 3, 2);
+	rs = ingest(DATA "hyperfine_duplicate.json", 0);
+	assert_true(has_warning(rs, DATA "hyperfine_duplicate.json: command 'sleep 0.01'",
+				"recorded as 'sleep 0.01 #2'"));
+	assert_true(has_warning(rs, "occurrence 3", "recorded as 'sleep 0.01 #3'"));
+	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
+	perfdb_resultset_free(rs);
 }
 
 static void test_ingest_hyperfine__single_run(void **state)
@@ -370,6 +393,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_hyperfine__parameter_scan),
 	    cmocka_unit_test(test_ingest_hyperfine__parameter_list),
 	    cmocka_unit_test(test_ingest_hyperfine__command_name_keeps_results_apart),
+	    cmocka_unit_test(test_ingest_hyperfine__command_given_twice_kept_apart),
 	    cmocka_unit_test(test_ingest_hyperfine__single_run),
 	    cmocka_unit_test(test_ingest_hyperfine__failed_runs),
 	    cmocka_unit_test(test_ingest_hyperfine__memory_usage),

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every Google Benchmark and hyperfine file of ../shared/data/corpus, recorded
+# with the real `perfdb record` into a temporary database and checked, pair by
+# pair, against an independent reading of the file (corpus_check.py: values,
+# units, directions, n, stddev, samples, started_at, the record line; files
+# invalid as written must be refused with exit 2 and their file:line:col).
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../cli/lib.sh"
+. "$HERE/acceptance.sh"
+
+command -v python3 >/dev/null || skip "python3 not found"
+[ -d "$DATA/corpus" ] || skip "$DATA/corpus not present"
+
+checks=$((checks + 1))
+if ! python3 "$HERE/corpus_check.py" "$PERFDB" "$DATA/corpus" "$T" >"$T/report" 2>&1; then
+	fail "corpus check: $(grep -v '^ok ' "$T/report" | head -c 4000)"
+fi
+grep -v '^ok ' "$T/report"
+finish
