@@ -141,6 +141,15 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 		return cli_fail();
 	if ((rc = cli_open_store(&store, o->db, PERFDB_STORE_READWRITE)))
 		return rc;
+	{
+		char *differs = NULL;
+		if (perfdb_store_machine_check(&differs, store, rs) == 0 && differs)
+			cli_warn("machine '%s' is not the hardware recorded under that name "
+				 "before: %s; give it its own name (--machine) so its results are "
+				 "not compared with the other's",
+				 perfdb_resultset_meta(rs, PERFDB_META_MACHINE), differs);
+		free(differs);
+	}
 	err = perfdb_store_record(store, rs, &run_id);
 	if (err) {
 		rc = cli_fail();

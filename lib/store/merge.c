@@ -241,8 +241,9 @@ static const char *const merge_sql[] = {
     /* the runs this destination does not have yet */
     "INSERT INTO temp.new_runs(id, uuid) SELECT id, uuid FROM src.runs "
     "WHERE uuid NOT IN (SELECT uuid FROM main.runs WHERE uuid IS NOT NULL)",
-    "INSERT INTO main.runs(commit_id, branch, machine_id, started_at, source, tags, uuid) "
-    "SELECT c.id, r.branch, m.id, r.started_at, r.source, r.tags, r.uuid "
+    "INSERT INTO main.runs(commit_id, branch, machine_id, started_at, source, tags, uuid, "
+    " context) "
+    "SELECT c.id, r.branch, m.id, r.started_at, r.source, r.tags, r.uuid, r.context "
     "FROM src.runs r JOIN temp.new_runs n ON n.id = r.id "
     "JOIN src.commits sc ON sc.id = r.commit_id JOIN main.commits c ON c.sha = sc.sha "
     "JOIN src.machines sm ON sm.id = r.machine_id JOIN main.machines m ON m.name = sm.name "

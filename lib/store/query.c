@@ -184,9 +184,17 @@ int perfdb_store_list(perfdb_store *store, perfdb_list_kind kind, perfdb_row_fn 
 		"count(res.run_id) AS results FROM benchmarks b "
 		"LEFT JOIN results res ON res.benchmark_id = b.id "
 		"GROUP BY b.id ORDER BY b.name, b.metric",
-	    [PERFDB_LIST_MACHINES] = "SELECT m.name AS machine, count(r.id) AS runs, m.fingerprint "
-				     "FROM machines m LEFT JOIN runs r ON r.machine_id = m.id "
-				     "GROUP BY m.id ORDER BY m.name",
+	    /* hardware: how many different machines (CPU, cores, memory, OS)
+	     * recorded under the name; more than 1 is two runner types under one
+	     * label, whose results should not be compared */
+	    [PERFDB_LIST_MACHINES] =
+		"SELECT m.name AS machine, count(r.id) AS runs, "
+		"count(DISTINCT CASE WHEN r.context != '{}' THEN json_array("
+		"json_extract(r.context, '$.cpu'), json_extract(r.context, '$.cores'), "
+		"round(CAST(json_extract(r.context, '$.memory') AS INTEGER) / 1048576.0), "
+		"json_extract(r.context, '$.os')) END) AS hardware, m.fingerprint "
+		"FROM machines m LEFT JOIN runs r ON r.machine_id = m.id "
+		"GROUP BY m.id ORDER BY m.name",
 	    [PERFDB_LIST_RUNS] =
 		"SELECT r.id AS run, c.sha, r.branch, m.name AS machine, r.started_at, "
 		"r.source, r.tags, (SELECT count(*) FROM results res WHERE res.run_id = r.id) "

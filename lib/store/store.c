@@ -275,19 +275,31 @@ const char *perfdb_store_path(const perfdb_store *store)
 
 /* A JSON object of a resultset's key/value list with sorted keys, so equal
  * tag sets compare equal as text in SQL. */
+/* Context keys that describe a run, not the machine: kept in runs.context
+ * only, never in machines.fingerprint. */
+static int run_only_key(const char *k)
+{
+	return strcmp(k, "load_avg") == 0 || strcmp(k, "cpu_governor") == 0;
+}
+
+/* The tags (tags 1), the machine's fingerprint (tags 0) or the run's whole
+ * context (tags 2) as a JSON object with sorted keys. */
 static char *kv_json(const perfdb_resultset *rs, int tags)
 {
 	json_t *obj = json_object();
-	size_t i, n = tags ? perfdb_resultset_tag_count(rs) : perfdb_resultset_context_count(rs);
+	size_t i,
+	    n = tags == 1 ? perfdb_resultset_tag_count(rs) : perfdb_resultset_context_count(rs);
 	char *text;
 	if (!obj)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		const char *k, *v;
-		if (tags)
+		if (tags == 1)
 			perfdb_resultset_tag(rs, i, &k, &v);
 		else
 			perfdb_resultset_context(rs, i, &k, &v);
+		if (tags == 0 && run_only_key(k))
+			continue;
 		json_object_set_new(obj, k, json_string(v));
 	}
 	text = json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT);
@@ -400,18 +412,22 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 {
 	static const char sql[] =
 	    "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, "
-	    "tags, uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
+	    "tags, uuid, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
 	sqlite3_stmt *st;
-	char *tags = kv_json(rs, 1);
+	char *tags = kv_json(rs, 1), *context = kv_json(rs, 2);
 	const char *source = perfdb_resultset_meta(rs, PERFDB_META_SOURCE);
 	const char *started = perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT);
 	char now[32], uuid[37];
 	int err;
 
-	if (!tags)
+	if (!tags || !context) {
+		free(tags);
+		free(context);
 		return perfdb_error__oom();
+	}
 	if ((err = perfdb_store__uuid(uuid))) {
 		free(tags);
+		free(context);
 		return err;
 	}
 	if (!started) {
@@ -420,6 +436,7 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 	}
 	if ((err = perfdb_store__prepare(store, &st, sql))) {
 		free(tags);
+		free(context);
 		return err;
 	}
 	sqlite3_bind_int64(st, 1, commit_id);
@@ -429,9 +446,11 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 	sqlite3_bind_text(st, 5, source && *source ? source : "unknown", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, tags, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, context, -1, SQLITE_STATIC);
 	err = step_id(store, st, id, "cannot record a run in");
 	sqlite3_finalize(st);
 	free(tags);
+	free(context);
 	return err;
 }
 
@@ -899,6 +918,73 @@ static void sort_by_id(id_index *items, id_index *tmp, size_t n)
 	if (from != items) /* an odd number of passes ends in tmp */
 		memcpy(items, from, n * sizeof(*items));
 	free(count);
+}
+
+/* The value of key in rs's context, or NULL. */
+static const char *context_value(const perfdb_resultset *rs, const char *key)
+{
+	size_t i, n = perfdb_resultset_context_count(rs);
+	for (i = 0; i < n; i++) {
+		const char *k, *v;
+		perfdb_resultset_context(rs, i, &k, &v);
+		if (strcmp(k, key) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/* "12345 kB" as whole GiB, the granularity at which two runners are the
+ * same machine (the kernel reserves a few MiB differently from boot to boot). */
+static long long gib_of(const char *memory)
+{
+	return memory ? (strtoll(memory, NULL, 10) + 524288) / 1048576 : -1;
+}
+
+int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_resultset *rs)
+{
+	static const char *const keys[] = {"cpu", "cores", "memory", "os"};
+	const char *name = perfdb_resultset_meta(rs, PERFDB_META_MACHINE);
+	sqlite3_stmt *st = NULL;
+	json_t *stored = NULL;
+	char msg[1024] = "";
+	size_t i, len = 0;
+	int err, rc;
+
+	*out = NULL;
+	if (!name)
+		return 0;
+	if ((err = perfdb_store__prepare(store, &st,
+					 "SELECT fingerprint FROM machines WHERE name = ?1")))
+		return err;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		stored = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return perfdb_store__fail(store, "cannot read machines from");
+	if (!json_is_object(stored)) {
+		json_decref(stored);
+		return 0;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *now = context_value(rs, keys[i]);
+		const char *was = json_string_value(json_object_get(stored, keys[i]));
+		int differs;
+		if (!now || !was)
+			continue; /* unknown on one side: no evidence either way */
+		differs = i == 2 ? gib_of(now) != gib_of(was) : strcmp(now, was) != 0;
+		if (differs && len < sizeof(msg))
+			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+						"%s%s '%s' (before: '%s')", len ? ", " : "",
+						keys[i], now, was);
+	}
+	json_decref(stored);
+	if (!len)
+		return 0;
+	if (!(*out = strdup(msg)))
+		return perfdb_error__oom();
+	return 0;
 }
 
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)

@@ -14,6 +14,7 @@
 
 #include "util/error.h"
 #include "util/git.h"
+#include "util/machine.h"
 
 void perfdb_time_now_iso(char *buf, size_t cap)
 {
@@ -311,25 +312,54 @@ static int line_value(const char *text, const char *key, char *out, size_t cap)
 	return 0;
 }
 
+/* The machine's name when no one gave one: $PERFDB_MACHINE, else on CI a
+ * name made from the hardware (util/machine.h), else the host name. */
+static int machine_name(perfdb_resultset *rs, const char *cpu, long cores,
+			unsigned long long mem_kib, const char *os_release)
+{
+	char name[256] = "", os_id[64] = "", os_version[64] = "";
+	const char *env_name = getenv("PERFDB_MACHINE");
+	if (perfdb_resultset_meta(rs, PERFDB_META_MACHINE))
+		return 0;
+	if (env_name && *env_name)
+		return perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, env_name);
+	if (perfdb_machine__on_ci()) {
+		if (os_release) {
+			line_value(os_release, "ID=", os_id, sizeof(os_id));
+			line_value(os_release, "VERSION_ID", os_version, sizeof(os_version));
+		}
+		perfdb_machine__ci_name(name, sizeof(name), cpu, cores, mem_kib, os_id, os_version);
+	} else if (gethostname(name, sizeof(name) - 1) != 0 || !*name) {
+		snprintf(name, sizeof(name), "unknown-host");
+	}
+	return perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, name);
+}
+
+/* The first line of a small file, without its newline, or "" */
+static void first_line(const char *path, char *out, size_t cap)
+{
+	char *text = read_small_file(path);
+	out[0] = '\0';
+	if (text) {
+		snprintf(out, cap, "%.*s", (int)strcspn(text, "\n"), text);
+		free(text);
+	}
+}
+
 static int host_context(perfdb_resultset *rs)
 {
-	char host[256] = "", value[256];
+	char cpu[256] = "", value[256];
 	struct utsname uts;
-	char *text;
+	char *text, *os_release;
 	int err = 0;
 	long cores;
+	unsigned long long mem_kib = 0;
 
-	if (!perfdb_resultset_meta(rs, PERFDB_META_MACHINE)) {
-		if (gethostname(host, sizeof(host) - 1) != 0 || !*host)
-			snprintf(host, sizeof(host), "unknown-host");
-		if ((err = perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, host)))
-			return err;
-	}
 	/* The fingerprint describes the machine; a producer's own facts (a
 	 * Google Benchmark context) are kept where they overlap. */
 	if ((text = read_small_file("/proc/cpuinfo"))) {
-		if (line_value(text, "model name", value, sizeof(value)))
-			err = perfdb_resultset_set_context(rs, "cpu", value);
+		if (line_value(text, "model name", cpu, sizeof(cpu)))
+			err = perfdb_resultset_set_context(rs, "cpu", cpu);
 		free(text);
 		if (err)
 			return err;
@@ -341,24 +371,43 @@ static int host_context(perfdb_resultset *rs)
 			return err;
 	}
 	if ((text = read_small_file("/proc/meminfo"))) {
-		if (line_value(text, "MemTotal", value, sizeof(value)))
+		if (line_value(text, "MemTotal", value, sizeof(value))) {
+			mem_kib = strtoull(value, NULL, 10);
 			err = perfdb_resultset_set_context(rs, "memory", value);
+		}
 		free(text);
 		if (err)
 			return err;
 	}
-	if ((text = read_small_file("/etc/os-release"))) {
-		if (line_value(text, "PRETTY_NAME", value, sizeof(value)))
-			err = perfdb_resultset_set_context(rs, "os", value);
-		free(text);
-		if (err)
-			return err;
+	os_release = read_small_file("/etc/os-release");
+	if (os_release && line_value(os_release, "PRETTY_NAME", value, sizeof(value)) &&
+	    (err = perfdb_resultset_set_context(rs, "os", value))) {
+		free(os_release);
+		return err;
 	}
+	err = machine_name(rs, cpu, cores, mem_kib, os_release);
+	free(os_release);
+	if (err)
+		return err;
 	if (uname(&uts) == 0) {
 		snprintf(value, sizeof(value), "%s %s %s", uts.sysname, uts.release, uts.machine);
 		if ((err = perfdb_resultset_set_context(rs, "kernel", value)))
 			return err;
 	}
+	/* What the run met, not what the machine is: kept with the run (runs.context)
+	 * so a noisy run can be audited later. */
+	first_line("/proc/loadavg", value, sizeof(value));
+	{
+		double l1, l5, l15; /* "0.14 0.03 0.01 1/123 4567": the three averages */
+		if (sscanf(value, "%lf %lf %lf", &l1, &l5, &l15) == 3) {
+			snprintf(value, sizeof(value), "%.2f %.2f %.2f", l1, l5, l15);
+			if ((err = perfdb_resultset_set_context(rs, "load_avg", value)))
+				return err;
+		}
+	}
+	first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", value, sizeof(value));
+	if (*value && (err = perfdb_resultset_set_context(rs, "cpu_governor", value)))
+		return err;
 #if defined(__clang__)
 	snprintf(value, sizeof(value), "clang %s", __clang_version__);
 #elif defined(__GNUC__)

@@ -62,6 +62,16 @@ const char *perfdb_store_path(const perfdb_store *store);
  */
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id);
 
+/**
+ * Compares the hardware rs describes (context keys cpu, cores, memory in
+ * whole GiB, os) with what the store last recorded for rs's machine name.
+ * *out receives NULL when they agree (or nothing is known), else a
+ * description of what differs ("cpu 'X' (before: 'Y')"), owned by the
+ * caller (free()): two kinds of hardware under one machine name, whose
+ * results should not be compared. Errors: PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_resultset *rs);
+
 /** What perfdb_store_merge did. */
 typedef struct perfdb_merge_stats {
 	size_t runs_added;	 /**< runs copied */
