@@ -190,48 +190,6 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
 	return 0;
 }
 
-void cli_format_value(char *buf, size_t cap, double v, const char *unit)
-{
-	static const struct {
-		const char *unit;
-		double scale;
-		const char *name;
-	} steps[] = {{"ns", 1e9, "s"},		 {"ns", 1e6, "ms"},	  {"ns", 1e3, "us"},
-		     {"B", 1073741824.0, "GiB"}, {"B", 1048576.0, "MiB"}, {"B", 1024.0, "KiB"}};
-	size_t i;
-	if (isnan(v)) {
-		snprintf(buf, cap, "-");
-		return;
-	}
-	for (i = 0; unit && i < sizeof(steps) / sizeof(steps[0]); i++)
-		if (strcmp(unit, steps[i].unit) == 0 && fabs(v) >= steps[i].scale) {
-			{
-				double x = v / steps[i].scale;
-				snprintf(buf, cap, "%.*f %s",
-					 fabs(x) >= 100 ? 1 : (fabs(x) >= 10 ? 2 : 3), x,
-					 steps[i].name);
-			}
-			return;
-		}
-	{
-		/* four significant digits, never an exponent for everyday sizes */
-		double a = fabs(v);
-		int dec = a >= 1000 || a == 0 ? 0 : (a >= 100 ? 1 : (a >= 10 ? 2 : 3));
-		if (a != 0 && (a < 0.001 || a >= 1e15))
-			snprintf(buf, cap, "%.4g%s%s", v, unit && *unit ? " " : "",
-				 unit ? unit : "");
-		else
-			snprintf(buf, cap, "%.*f%s%s", dec, v, unit && *unit ? " " : "",
-				 unit ? unit : "");
-	}
-}
-
-const char *cli_short_sha(char *buf, size_t cap, const char *sha)
-{
-	snprintf(buf, cap < 13 ? cap : 13, "%s", sha ? sha : "");
-	return buf;
-}
-
 void cli_tags_text(char *buf, size_t cap, const char *tags)
 {
 	json_error_t e;
@@ -241,11 +199,6 @@ void cli_tags_text(char *buf, size_t cap, const char *tags)
 }
 
 /* ---- renderers ----------------------------------------------------------------------- */
-
-static json_t *json_num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *finding_json(const perfdb_finding *f)
 {
@@ -258,12 +211,12 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "tags", tags ? tags : json_object());
 	json_object_set_new(o, "commit", json_string(f->commit));
 	json_object_set_new(o, "subject", json_string(f->subject ? f->subject : ""));
-	json_object_set_new(o, "baseline_value", json_num(f->baseline_value));
-	json_object_set_new(o, "value", json_num(f->value));
-	json_object_set_new(o, "change_pct", json_num(f->change_pct));
-	json_object_set_new(o, "p_value", json_num(f->p_value));
+	json_object_set_new(o, "baseline_value", cli_json_number(f->baseline_value));
+	json_object_set_new(o, "value", cli_json_number(f->value));
+	json_object_set_new(o, "change_pct", cli_json_number(f->change_pct));
+	json_object_set_new(o, "p_value", cli_json_number(f->p_value));
 	json_object_set_new(o, "method", json_string(f->method));
-	json_object_set_new(o, "threshold_pct", json_num(f->threshold));
+	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold));
 	json_object_set_new(o, "commits_after", json_integer((json_int_t)f->commits_after));
 	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
 	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());
@@ -275,7 +228,6 @@ static void print_json(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
 	json_t *root = json_object(), *arr[2], *base = json_object();
-	char *text;
 	size_t k, i;
 	for (k = 0; k < 2; k++) {
 		arr[k] = json_array();
@@ -298,12 +250,7 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "since", sc->since ? json_string(sc->since) : json_null());
 	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
 	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	if (text) {
-		cli_out("%s\n", text);
-		free(text);
-	}
-	json_decref(root);
+	cli_json_print(root);
 }
 
 static void csv_field(const char *s)
@@ -325,10 +272,13 @@ static void csv_field(const char *s)
 
 static void csv_num(double v)
 {
-	if (isfinite(v))
-		cli_out(",%.10g", v);
-	else
+	char num[64];
+	if (isfinite(v)) {
+		cli_format_double(num, sizeof(num), v);
+		cli_out(",%s", num);
+	} else {
 		cli_out_str(",");
+	}
 }
 
 static void print_csv(const perfdb_regress_report *r)
@@ -388,7 +338,7 @@ static void series_name(char *buf, size_t cap, const char *bench, const char *me
 
 static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 {
-	char a[48], b[48], sha[16];
+	char a[48], b[48], sha[CLI_SHA_CAP];
 	cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
 	cli_format_value(b, sizeof(b), f->value, f->unit);
 	if (isnan(f->p_value))
@@ -448,7 +398,7 @@ static void print_junit(const perfdb_regress_report *r)
 
 static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc)
 {
-	char sha[16];
+	char sha[CLI_SHA_CAP];
 	if (strcmp(sc->baseline_kind, "named") == 0)
 		snprintf(buf, cap, "baseline '%s' (%s)", sc->baseline_name,
 			 cli_short_sha(sha, sizeof(sha), sc->baseline_commit));
@@ -478,7 +428,7 @@ static void print_markdown(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
 	size_t k, i, fails = perfdb_regress_failures(r);
-	char base[160], sha[16];
+	char base[CLI_SHA_CAP + 160], sha[CLI_SHA_CAP];
 	baseline_text(base, sizeof(base), sc);
 	cli_out("### perfdb: %s\n\n",
 		fails ? (fails == 1 ? "1 regression" : "regressions found") : "no regression");
@@ -534,7 +484,7 @@ static void print_text(const perfdb_regress_report *r)
 	size_t k, i, fails = perfdb_regress_failures(r);
 	size_t nreg = perfdb_regress_count(r, PERFDB_FINDING_REGRESSION);
 	size_t nimp = perfdb_regress_count(r, PERFDB_FINDING_IMPROVEMENT);
-	char base[160], sha[16];
+	char base[CLI_SHA_CAP + 160], sha[CLI_SHA_CAP];
 	baseline_text(base, sizeof(base), sc);
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
 	if (sc->since)

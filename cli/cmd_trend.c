@@ -93,7 +93,7 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
 					   "\u2585", "\u2586", "\u2587", "\u2588"};
 	double lo = INFINITY, hi = -INFINITY;
-	char name[1024], v[48], sha[16];
+	char name[1024], v[48], sha[CLI_SHA_CAP];
 	size_t i, k = 0, pos, cells = 0;
 	for (i = 0; i < s->n; i++) {
 		if (s->levels[i] < lo)

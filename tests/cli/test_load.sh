@@ -21,7 +21,7 @@ expect_match '^  requests   100 \(100 succeeded, 0 failed\)$' out "counts"
 expect_match '^  success    100\.00 %$' out "success rate"
 expect_match '^  throughput [0-9.]+ req/s$' out "throughput"
 expect_match '^  latency +min +mean +stddev +p50 +p90 +p95 +p99 +p99\.9 +max$' out "latency header"
-expect_match '^  request +[0-9.]+ (ns|us|ms|s) ' out "latency row"
+expect_match '^  request +[0-9.]+ (ns|µs|ms|s) ' out "latency row"
 expect_no_match 'req/s .* errors' err "no progress line off a terminal"
 
 # false: every request fails, counted by exit code; still exit 0

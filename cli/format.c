@@ -1,0 +1,153 @@
+/*
+ * Numbers and commits as the commands show them: one formatter set for
+ * every command. People read "135.8 M items/s", "1.234 ms", "12.50 MiB"
+ * (about four significant digits); JSON and CSV are contracts for programs
+ * and keep every digit (a value reads back as exactly the double it was).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* x with about four significant digits and no exponent; a whole number
+ * of the unscaled unit stays whole (87, 812 ns, 0 B), a scaled one shows
+ * its digits (4.000 MiB). */
+static int sig4(char *buf, size_t cap, double x, bool whole)
+{
+	double a = fabs(x);
+	int dec = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
+	if (whole && x == floor(x))
+		dec = 0;
+	return snprintf(buf, cap, "%.*f", dec, x);
+}
+
+/*
+ * v scaled by steps of `base` through names[] (names[0] is the unscaled
+ * unit), starting once |v| reaches `start`; the value is then written with
+ * four significant digits, moving one step up when rounding reaches the next
+ * step (999.96 us is "1.000 ms", not "1000.0 us"). `after` follows the name.
+ */
+static void scaled(char *buf, size_t cap, double v, double start, double base,
+		   const char *const *names, size_t n, const char *after)
+{
+	char num[64];
+	size_t i = 0;
+	double x = v;
+	if (fabs(x) >= start)
+		for (i = 1, x = v / base; i + 1 < n && fabs(x) >= base; i++)
+			x /= base;
+	for (;;) {
+		sig4(num, sizeof(num), x, i == 0);
+		if (i + 1 < n && fabs(strtod(num, NULL)) >= (i ? base : start)) {
+			x /= base;
+			i++;
+			continue;
+		}
+		break;
+	}
+	snprintf(buf, cap, "%s%s%s%s", num, *names[i] || *after ? " " : "", names[i], after);
+}
+
+void cli_format_ns(char *buf, size_t cap, double ns)
+{
+	static const char *const names[] = {"ns", "\xc2\xb5s", "ms", "s"};
+	if (isnan(ns))
+		snprintf(buf, cap, "%s", CLI_MISSING);
+	else
+		scaled(buf, cap, ns, 1e3, 1e3, names, 4, "");
+}
+
+void cli_format_bytes(char *buf, size_t cap, double b)
+{
+	static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	if (isnan(b))
+		snprintf(buf, cap, "%s", CLI_MISSING);
+	else
+		scaled(buf, cap, b, 1024, 1024, names, 6, "");
+}
+
+void cli_format_value(char *buf, size_t cap, double v, const char *unit)
+{
+	static const char *const rate[] = {"B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s", "PiB/s"};
+	static const char *const si[] = {"", "k", "M", "G", "T", "P", "E"};
+	if (!unit)
+		unit = "";
+	if (isnan(v)) {
+		snprintf(buf, cap, "%s", CLI_MISSING);
+	} else if (isinf(v)) {
+		snprintf(buf, cap, "%sinf%s%s", v < 0 ? "-" : "", *unit ? " " : "", unit);
+	} else if (strcmp(unit, "ns") == 0) {
+		cli_format_ns(buf, cap, v);
+	} else if (strcmp(unit, "B") == 0) {
+		cli_format_bytes(buf, cap, v);
+	} else if (strcmp(unit, "B/s") == 0) {
+		scaled(buf, cap, v, 1024, 1024, rate, 6, "");
+	} else if (strcmp(unit, "%") == 0 || (v != 0 && fabs(v) < 0.001)) {
+		/* a share is not scaled; tiny values keep their exponent */
+		char num[64];
+		if (v != 0 && fabs(v) < 0.001)
+			snprintf(num, sizeof(num), "%.4g", v);
+		else
+			sig4(num, sizeof(num), v, true);
+		snprintf(buf, cap, "%s%s%s", num, *unit ? " " : "", unit);
+	} else {
+		/* counts and rates: SI prefixes from 10 000 on (four digits are
+		 * read at a glance, five are not): "135.8 M items/s" */
+		size_t len;
+		scaled(buf, cap, v, 1e4, 1e3, si, 7, "");
+		len = strlen(buf);
+		if (*unit && len < cap)
+			snprintf(buf + len, cap - len, " %s", unit);
+	}
+}
+
+void cli_format_double(char *buf, size_t cap, double d)
+{
+	/* The shortest of %.15g..%.17g that reads back as the same double:
+	 * exact for machines, and 0.1 stays 0.1 for people. */
+	int prec;
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, cap, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+}
+
+json_t *cli_json_number(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+char *cli_json_dumps(const json_t *doc)
+{
+	/* %.17g: every double reads back as itself, whichever command wrote it */
+	return doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+		   : NULL;
+}
+
+int cli_json_print(json_t *doc)
+{
+	char *text = cli_json_dumps(doc);
+	json_decref(doc);
+	if (!text)
+		return -1;
+	cli_out("%s\n", text);
+	free(text);
+	return 0;
+}
+
+const char *cli_short_sha(char *buf, size_t cap, const char *sha)
+{
+	/* A full hex sha (SHA-1 or SHA-256) is shortened as git does; any other
+	 * label (a tag, "c1", a --commit given by hand) is shown whole, so two
+	 * labels never look the same. */
+	size_t n = sha ? strlen(sha) : 0, i;
+	bool hex = n == 40 || n == 64;
+	for (i = 0; hex && i < n; i++)
+		if (!strchr("0123456789abcdef", sha[i]))
+			hex = false;
+	snprintf(buf, cap, "%.*s", hex ? 12 : (int)n, sha ? sha : "");
+	return buf;
+}
