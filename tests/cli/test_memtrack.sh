@@ -37,6 +37,13 @@ expect_exit 2 "$PERFDB" memtrack --lines some -- /bin/true
 expect_match "--lines 'some': expected embedded, all or none" err "bad --lines"
 expect_exit 2 "$PERFDB" memtrack -- ./no-such-program
 expect_match "cannot run './no-such-program'" err "missing program"
+# one PATH search (lib/util/run.c) for every program perfdb starts
+PATH=/nonexistent expect_exit 2 "$PERFDB" memtrack -- perfdb-no-such-program
+expect_match "cannot run 'perfdb-no-such-program': command not found on PATH" err "not on PATH"
+# the tracked command reads perfdb's stdin; with --format json its stdout goes to stderr
+echo got hello | expect_exit 0 "$PERFDB" memtrack --format json -- cat
+expect_match '^got hello$' err "stdin reaches the command, its stdout goes to stderr"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' out || fail "json stays clean"
 PERFDB_MEMTRACK_LIB=/nonexistent/lib.so expect_exit 3 "$PERFDB" memtrack -- /bin/true
 expect_match "PERFDB_MEMTRACK_LIB" err "bad tracker path"
 
