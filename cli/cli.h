@@ -95,6 +95,20 @@ const char *cli_short_sha(char *buf, size_t cap, const char *sha);
 /* Big enough for cli_short_sha of any label perfdb keeps in its messages. */
 #define CLI_SHA_CAP 256
 
+/* ---- text from result files (names, machines, subjects, tags: untrusted) ---- */
+/* s for a terminal or a CI log: control characters, bidirectional overrides
+ * and bytes that are not UTF-8 shown as escapes ("\n", "\x1b", "\u202e"),
+ * never acted on, so a name cannot retitle a terminal or forge a line.
+ * Cuts (at cap) only between characters. Returns buf. */
+const char *cli_text(char *buf, size_t cap, const char *s);
+/* s as one Markdown code span, fence and all: cli_text, then a fence longer
+ * than any backtick run in it, and '|' escaped for table cells. */
+void cli_md_code(char *buf, size_t cap, const char *s);
+/* s as XML 1.0 text or attribute value: cli_text, then &<>"' as entities. */
+void cli_xml_text(char *buf, size_t cap, const char *s);
+/* Drops an incomplete UTF-8 sequence at the end of s (snprintf cut it). */
+void cli_utf8_trim(char *s);
+
 /* ---- tables (query, list, and any command that prints rows) --------------- */
 typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
 int cli_format_parse(cli_format *out, const char *name);

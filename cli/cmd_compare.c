@@ -153,10 +153,13 @@ int cmd_compare(int argc, char **argv)
 			}
 		}
 		if (a.format == CLI_FORMAT_TABLE) {
-			char sa[CLI_SHA_CAP], sb[CLI_SHA_CAP];
-			cli_out("%s -> %s\n",
-				cli_short_sha(sa, sizeof(sa), perfdb_comparison_sha(cmp, 0)),
-				cli_short_sha(sb, sizeof(sb), perfdb_comparison_sha(cmp, 1)));
+			char sa[CLI_SHA_CAP], sb[CLI_SHA_CAP], ta[CLI_SHA_CAP], tb[CLI_SHA_CAP];
+			cli_out(
+			    "%s -> %s\n",
+			    cli_text(ta, sizeof(ta),
+				     cli_short_sha(sa, sizeof(sa), perfdb_comparison_sha(cmp, 0))),
+			    cli_text(tb, sizeof(tb),
+				     cli_short_sha(sb, sizeof(sb), perfdb_comparison_sha(cmp, 1))));
 		}
 		cli_table_print(t);
 	}

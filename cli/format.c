@@ -151,3 +151,161 @@ const char *cli_short_sha(char *buf, size_t cap, const char *sha)
 	snprintf(buf, cap, "%.*s", hex ? 12 : (int)n, sha ? sha : "");
 	return buf;
 }
+
+/* ---- text from files: names, machines, subjects, tags --------------------------- */
+
+/*
+ * The code point of the UTF-8 sequence at s and its length in *len; -1 (and
+ * *len 1) for a byte that does not start a valid sequence: a stray
+ * continuation, an overlong form, a surrogate, or past U+10FFFF.
+ */
+static long utf8_decode(const unsigned char *s, size_t *len)
+{
+	long cp;
+	size_t n, i;
+	*len = 1;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2, cp = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3, cp = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return -1;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return -1;
+	*len = n;
+	return cp;
+}
+
+/* A character a terminal or a reader would act on instead of showing: C0
+ * and C1 controls, DEL, the bidirectional overrides and isolates that
+ * reorder what is shown ("Trojan Source"), and noncharacters. */
+static bool unsafe(long cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
+	       cp == 0xFFFE || cp == 0xFFFF;
+}
+
+const char *cli_text(char *buf, size_t cap, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t at = 0;
+	if (!cap)
+		return buf;
+	while (*p) {
+		char esc[16];
+		const char *piece = esc;
+		size_t len, plen;
+		long cp = utf8_decode(p, &len);
+		if (cp < 0)
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+		else if (cp == '\n')
+			piece = "\\n";
+		else if (cp == '\r')
+			piece = "\\r";
+		else if (cp == '\t')
+			piece = "\\t";
+		else if (unsafe(cp))
+			snprintf(esc, sizeof(esc), cp < 0x100 ? "\\x%02lx" : "\\u%04lx", cp);
+		else
+			piece = NULL;
+		plen = piece ? strlen(piece) : len;
+		if (at + plen >= cap)
+			break; /* whole characters and escapes only */
+		memcpy(buf + at, piece ? piece : (const char *)p, plen);
+		at += plen;
+		p += len;
+	}
+	buf[at] = '\0';
+	return buf;
+}
+
+void cli_utf8_trim(char *s)
+{
+	/* drop a sequence that snprintf cut short at the end of s */
+	size_t n = strlen(s), start = n, len;
+	while (start > 0 && n - start < 4 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+		start--;
+	if (start > 0 && (unsigned char)s[start - 1] >= 0xC0) {
+		start--;
+		if (utf8_decode((const unsigned char *)s + start, &len) < 0 || start + len > n)
+			s[start] = '\0';
+	}
+}
+
+void cli_md_code(char *buf, size_t cap, const char *s)
+{
+	/* CommonMark: a code span's fence is a backtick run no run inside it
+	 * matches, so the longest run + 1; content that starts or ends with a
+	 * backtick is padded with a space (stripped again when rendered). In
+	 * a code span '@', '<', '[' and '!' are text: no mention, HTML, link or
+	 * image. '|' still ends a GitHub table cell there unless escaped. */
+	char text[1024], *t;
+	size_t run = 0, longest = 0, at = 0, i;
+	bool pad;
+	cli_text(text, sizeof(text), s);
+	for (t = text; *t; t++) {
+		run = *t == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	pad = *text == '`' || (*text && text[strlen(text) - 1] == '`') || *text == ' ';
+	if (cap < 2 * (longest + 2) + 1) {
+		if (cap)
+			buf[0] = '\0';
+		return;
+	}
+	for (i = 0; i <= longest; i++)
+		buf[at++] = '`';
+	if (pad)
+		buf[at++] = ' ';
+	for (t = text; *t; t++) {
+		size_t need = (*t == '|' ? 2 : 1) + (pad ? 1 : 0) + longest + 2;
+		if (at + need >= cap)
+			break;
+		if (*t == '|')
+			buf[at++] = '\\';
+		buf[at++] = *t;
+	}
+	if (pad)
+		buf[at++] = ' ';
+	for (i = 0; i <= longest; i++)
+		buf[at++] = '`';
+	buf[at] = '\0';
+}
+
+void cli_xml_text(char *buf, size_t cap, const char *s)
+{
+	/* Characters XML 1.0 forbids (most C0 controls, U+FFFE/U+FFFF, bytes
+	 * that are not UTF-8) would make the whole report unreadable to a CI
+	 * server's parser: cli_text shows them as escapes first. */
+	char text[2048], *t;
+	size_t at = 0;
+	cli_text(text, sizeof(text), s);
+	if (!cap)
+		return;
+	for (t = text; *t; t++) {
+		const char *ent = *t == '<'    ? "&lt;"
+				  : *t == '>'  ? "&gt;"
+				  : *t == '&'  ? "&amp;"
+				  : *t == '"'  ? "&quot;"
+				  : *t == '\'' ? "&apos;"
+					       : NULL;
+		size_t len = ent ? strlen(ent) : 1;
+		if (at + len >= cap)
+			break;
+		memcpy(buf + at, ent ? ent : t, len);
+		at += len;
+	}
+	buf[at] = '\0';
+}

@@ -27,26 +27,32 @@ void cli_out_str(const char *s)
 	fputs(s, stdout);
 }
 
+/* One diagnostic line: messages quote names and values from input files,
+ * so the text is shown with cli_text (a file cannot forge a second line or
+ * send escape sequences to the terminal through an error). */
+static void diagnostic(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[4096], shown[8192];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cli_utf8_trim(msg);
+	fflush(stdout);
+	fprintf(stderr, "%s%s\n", prefix, cli_text(shown, sizeof(shown), msg));
+}
+
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("perfdb: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	diagnostic("perfdb: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("perfdb: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	diagnostic("perfdb: warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_exit_code(int err)
@@ -153,10 +159,14 @@ void cli_tags_object_text(char *buf, size_t cap, const json_t *o)
 		return;
 	json_object_foreach((json_t *)o, k, v)
 	{
-		int n = snprintf(buf + len, cap - len, "%s%s=%s", len ? "," : "", k,
-				 json_is_string(v) ? json_string_value(v) : "?");
-		if (n < 0 || (size_t)n >= cap - len)
+		char key[256], value[512];
+		int n = snprintf(
+		    buf + len, cap - len, "%s%s=%s", len ? "," : "", cli_text(key, sizeof(key), k),
+		    cli_text(value, sizeof(value), json_is_string(v) ? json_string_value(v) : "?"));
+		if (n < 0 || (size_t)n >= cap - len) {
+			buf[len] = '\0'; /* whole pairs only */
 			break;
+		}
 		len += (size_t)n;
 	}
 }
@@ -191,7 +201,6 @@ int cli_table_add(cli_table *t, size_t ncols, const char *const *names, const pe
 			t->names[i] = strdup(names[i] ? names[i] : "");
 			if (!t->names[i])
 				return 1;
-			t->width[i] = t->header ? display_width(t->names[i]) : 0;
 		}
 		return 0;
 	}
@@ -274,8 +283,13 @@ static bool text_cell(const cli_table *t, size_t j, size_t i, char *buf, size_t 
 	json_t *v = json_array_get(json_array_get(t->rows, j), i);
 	json_t *sh = json_array_get(json_array_get(t->shown, j), i);
 	if (json_is_string(sh)) {
-		snprintf(buf, cap, "%s", json_string_value(sh));
+		cli_text(buf, cap, json_string_value(sh));
 		return json_is_number(v) || json_is_null(v);
+	}
+	if (json_is_string(v)) {
+		/* text from result files: shown, never acted on */
+		cli_text(buf, cap, json_string_value(v));
+		return false;
 	}
 	if (json_is_real(v)) {
 		/* %.17g is for machines; people read ten digits */
@@ -331,6 +345,9 @@ int cli_table_print(cli_table *t)
 	}
 	/* Aligned text: numbers right-aligned, text left-aligned; widths are
 	 * those of the cells as shown. */
+	for (i = 0; i < t->ncols; i++)
+		t->width[i] =
+		    t->header ? display_width(cli_text(cell, sizeof(cell), t->names[i])) : 0;
 	for (j = 0; j < nrows; j++)
 		for (i = 0; i < t->ncols; i++) {
 			text_cell(t, j, i, cell, sizeof(cell));
@@ -338,8 +355,11 @@ int cli_table_print(cli_table *t)
 				t->width[i] = display_width(cell);
 		}
 	if (t->header) {
-		for (i = 0; i < t->ncols; i++)
-			cli_out("%s%-*s", i ? "  " : "", (int)t->width[i], t->names[i]);
+		for (i = 0; i < t->ncols; i++) {
+			cli_text(cell, sizeof(cell), t->names[i]);
+			cli_out("%s%s%*s", i ? "  " : "", cell,
+				(int)(t->width[i] - display_width(cell)), "");
+		}
 		cli_out("\n");
 		for (i = 0; i < t->ncols; i++) {
 			size_t k;

@@ -123,7 +123,7 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 	int64_t run_id = 0;
 	size_t i, n = perfdb_resultset_count(rs), nsamples = 0;
 	const char *branch;
-	char sha[CLI_SHA_CAP];
+	char sha[CLI_SHA_CAP], shown[4][1024];
 	int err, rc;
 
 	if ((err = apply_options(o, rs)) || (err = perfdb_resultset_fill_context(rs, NULL)))
@@ -138,14 +138,20 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 	}
 	for (i = 0; i < n; i++)
 		nsamples += perfdb_resultset_get(rs, i)->nsamples;
-	cli_short_sha(sha, sizeof(sha), perfdb_resultset_meta(rs, PERFDB_META_COMMIT));
 	branch = perfdb_resultset_meta(rs, PERFDB_META_BRANCH);
-	fprintf(o->status_to_stderr ? stderr : stdout,
-		"%srecorded %zu result%s (%zu sample%s) for %s on %s, machine %s, run %lld in %s\n",
-		o->status_to_stderr ? "perfdb: " : "", n, n == 1 ? "" : "s", nsamples,
-		nsamples == 1 ? "" : "s", sha, branch ? branch : "(no branch)",
-		perfdb_resultset_meta(rs, PERFDB_META_MACHINE), (long long)run_id,
-		perfdb_store_path(store));
+	/* commit, branch and machine come from the result file: shown, never
+	 * acted on (cli_text) */
+	fprintf(
+	    o->status_to_stderr ? stderr : stdout,
+	    "%srecorded %zu result%s (%zu sample%s) for %s on %s, machine %s, run %lld in %s\n",
+	    o->status_to_stderr ? "perfdb: " : "", n, n == 1 ? "" : "s", nsamples,
+	    nsamples == 1 ? "" : "s",
+	    cli_text(
+		shown[0], sizeof(shown[0]),
+		cli_short_sha(sha, sizeof(sha), perfdb_resultset_meta(rs, PERFDB_META_COMMIT))),
+	    cli_text(shown[1], sizeof(shown[1]), branch ? branch : "(no branch)"),
+	    cli_text(shown[2], sizeof(shown[2]), perfdb_resultset_meta(rs, PERFDB_META_MACHINE)),
+	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(store)));
 	perfdb_store_close(store);
 	return CLI_EXIT_OK;
 }

@@ -152,6 +152,6 @@ for i in 0 1 2 3 4 5 6 7; do
 	"$PERFDB" record --db pipe.db --commit "p$i" p.json >/dev/null || fail "record p$i"
 done
 expect_exit 1 "$PERFDB" regress --db pipe.db --since p1 --dry-run --format markdown
-expect_match '^\| `BM_a\\\|b` \| value \| ' "$T/out" "markdown pipe escaped"
+expect_match '^\| `BM_a\\\|b` \| `value` \| ' "$T/out" "markdown pipe escaped"
 
 finish
