@@ -95,6 +95,11 @@ const char *cli_short_sha(char *buf, size_t cap, const char *sha);
 /* Big enough for cli_short_sha of any label perfdb keeps in its messages. */
 #define CLI_SHA_CAP 256
 
+/* Columns of UTF-8 text s takes (code points: "µs" is 2, not 3). */
+size_t cli_width(const char *s);
+/* s padded to width columns: right-aligned for width > 0, left for < 0. */
+const char *cli_pad(char *buf, size_t cap, const char *s, int width);
+
 /* ---- text from result files (names, machines, subjects, tags: untrusted) ---- */
 /* s for a terminal or a CI log: control characters, bidirectional overrides
  * and bytes that are not UTF-8 shown as escapes ("\n", "\x1b", "\u202e"),

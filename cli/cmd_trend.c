@@ -104,7 +104,11 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 	}
 	series_name(name, sizeof(name), s);
 	cli_text(machine, sizeof(machine), s->machine);
-	cli_out("%-*s  %-*s  ", w->name, name, w->machine, machine);
+	{
+		char c1[1100], c2[600];
+		cli_out("%s  %s  ", cli_pad(c1, sizeof(c1), name, -w->name),
+			cli_pad(c2, sizeof(c2), machine, -w->machine));
+	}
 	/* one cell per commit of the common axis: a commit without this
 	 * series is a blank, so every line's cells are the same commits */
 	for (i = 0, pos = 0; i < s->n; i++, pos++) {
@@ -267,10 +271,10 @@ int cmd_trend(int argc, char **argv)
 			const perfdb_trend_series *s = perfdb_trend_get(t, i);
 			series_name(name, sizeof(name), s);
 			cli_text(machine, sizeof(machine), s->machine);
-			if ((int)strlen(name) > w.name)
-				w.name = (int)strlen(name);
-			if ((int)strlen(machine) > w.machine)
-				w.machine = (int)strlen(machine);
+			if ((int)cli_width(name) > w.name)
+				w.name = (int)cli_width(name);
+			if ((int)cli_width(machine) > w.machine)
+				w.machine = (int)cli_width(machine);
 			if (s->axis + s->nsteps > w.points)
 				w.points = s->axis + s->nsteps;
 		}

@@ -309,3 +309,25 @@ void cli_xml_text(char *buf, size_t cap, const char *s)
 	}
 	buf[at] = '\0';
 }
+
+size_t cli_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80) /* UTF-8 code points */
+			w++;
+	return w;
+}
+
+const char *cli_pad(char *buf, size_t cap, const char *s, int width)
+{
+	/* printf's %10s counts bytes: "614.6 µs" would be a column off */
+	int n = width < 0 ? -width : width, pad = n - (int)cli_width(s);
+	if (pad < 0)
+		pad = 0;
+	if (width < 0)
+		snprintf(buf, cap, "%s%*s", s, pad, "");
+	else
+		snprintf(buf, cap, "%*s%s", pad, "", s);
+	return buf;
+}

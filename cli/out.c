@@ -171,15 +171,6 @@ void cli_tags_object_text(char *buf, size_t cap, const json_t *o)
 	}
 }
 
-static size_t display_width(const char *s)
-{
-	size_t w = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80) /* count UTF-8 code points */
-			w++;
-	return w;
-}
-
 int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
 {
 	return cli_table_add(ctx, ncols, names, row, NULL);
@@ -346,19 +337,18 @@ int cli_table_print(cli_table *t)
 	/* Aligned text: numbers right-aligned, text left-aligned; widths are
 	 * those of the cells as shown. */
 	for (i = 0; i < t->ncols; i++)
-		t->width[i] =
-		    t->header ? display_width(cli_text(cell, sizeof(cell), t->names[i])) : 0;
+		t->width[i] = t->header ? cli_width(cli_text(cell, sizeof(cell), t->names[i])) : 0;
 	for (j = 0; j < nrows; j++)
 		for (i = 0; i < t->ncols; i++) {
 			text_cell(t, j, i, cell, sizeof(cell));
-			if (display_width(cell) > t->width[i])
-				t->width[i] = display_width(cell);
+			if (cli_width(cell) > t->width[i])
+				t->width[i] = cli_width(cell);
 		}
 	if (t->header) {
 		for (i = 0; i < t->ncols; i++) {
 			cli_text(cell, sizeof(cell), t->names[i]);
 			cli_out("%s%s%*s", i ? "  " : "", cell,
-				(int)(t->width[i] - display_width(cell)), "");
+				(int)(t->width[i] - cli_width(cell)), "");
 		}
 		cli_out("\n");
 		for (i = 0; i < t->ncols; i++) {
@@ -372,7 +362,7 @@ int cli_table_print(cli_table *t)
 	for (j = 0; j < nrows; j++) {
 		for (i = 0; i < t->ncols; i++) {
 			bool right = text_cell(t, j, i, cell, sizeof(cell));
-			int pad = (int)t->width[i] - (int)display_width(cell);
+			int pad = (int)t->width[i] - (int)cli_width(cell);
 			if (pad < 0)
 				pad = 0;
 			if (right)
