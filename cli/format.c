@@ -17,10 +17,14 @@
 static int sig4(char *buf, size_t cap, double x, bool whole)
 {
 	double a = fabs(x);
-	int dec = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
+	int dec = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3, n;
 	if (whole && x == floor(x))
 		dec = 0;
-	return snprintf(buf, cap, "%.*f", dec, x);
+	n = snprintf(buf, cap, "%.*f", dec, x);
+	/* 9.9997 rounds to "10.000": one decimal fewer keeps four digits */
+	if (dec > 0 && fabs(strtod(buf, NULL)) >= pow(10, 4 - dec))
+		n = snprintf(buf, cap, "%.*f", dec - 1, x);
+	return n;
 }
 
 /*
