@@ -63,6 +63,9 @@ expect_match 'subject\\nREGRESSION forged \\x1b\]2;t\\x07' out "list commits: su
 expect_exit 0 "$PERFDB" alerts --db h.db
 raw out "alerts"
 expect_match 'c07\\x1b\[31m\\nREGRESSION fake' out "alerts: commit escaped"
+expect_exit 0 "$PERFDB" baseline --db h.db set rel $'c07\e[31m\nREGRESSION fake'
+raw out "baseline set"
+expect_match "^baseline 'rel' set to c07\\\\x1b\\[31m\\\\nREGRESSION fake$" out "baseline: commit escaped"
 # JSON and CSV stay exact: the names as they are
 expect_exit 0 "$PERFDB" compare --db h.db c00 c09 --format json
 python3 - "$T/out" <<'PY' || fail "json keeps the names"
