@@ -305,7 +305,7 @@ static void print_sites(const perfdb_memtrack_snapshot *s, const char *title, co
 			size_t n)
 {
 	size_t i, k;
-	char label[1024];
+	char label[1024], shown[2048];
 	cli_out("\n%s\n", title);
 	if (!n) {
 		cli_out("  (none)\n");
@@ -321,11 +321,13 @@ static void print_sites(const perfdb_memtrack_snapshot *s, const char *title, co
 			snprintf(label, sizeof(label), "(sites beyond the tracker's table)");
 		cli_out("  %3zu %14lld %10lld %14lld %10lld  %s\n", i + 1,
 			(long long)st->total_bytes, (long long)st->total_count,
-			(long long)st->live_bytes, (long long)st->live_count, label);
+			(long long)st->live_bytes, (long long)st->live_count,
+			cli_text(shown, sizeof(shown), label));
 		for (k = 1; k < st->nframes && k < 4; k++) {
 			frame_label(label, sizeof(label), &st->frames[k]);
+			/* names from the program's symbols: shown, never acted on */
 			cli_out("  %3s %14s %10s %14s %10s    from %s\n", "", "", "", "", "",
-				label);
+				cli_text(shown, sizeof(shown), label));
 		}
 	}
 }
