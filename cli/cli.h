@@ -69,11 +69,54 @@ int cli_exit_code(int err);
 bool cli_color(void);
 bool cli_stdout_tty(void);
 
+/* ---- numbers for people and for programs (cli/format.c) ------------------- */
+/* What text and Markdown show for a value that is missing (NAN). */
+#define CLI_MISSING "n/a"
+/* A value in a canonical unit as people write it, about four significant
+ * digits: durations "812 ns", "10.30 µs", "1.234 ms", "2.500 s"; bytes "812 B",
+ * "12.50 MiB"; byte rates "1.500 GiB/s"; counts and rates with SI prefixes
+ * from 10 000 on, "1500 items/s", "135.8 M items/s"; CLI_MISSING for NAN. */
+void cli_format_value(char *buf, size_t cap, double v, const char *unit);
+/* cli_format_value for "ns" and for "B". */
+void cli_format_ns(char *buf, size_t cap, double ns);
+void cli_format_bytes(char *buf, size_t cap, double bytes);
+/* The shortest text that reads back as exactly d (CSV). */
+void cli_format_double(char *buf, size_t cap, double d);
+/* A JSON number, or null for NAN and infinities (JSON has neither). */
+json_t *cli_json_number(double v);
+/* The one JSON writer: indented, numbers with 17 significant digits (they
+ * read back exactly). cli_json_dumps returns a new string (free()) or NULL;
+ * cli_json_print prints doc and a newline on stdout and frees doc: 0, or
+ * -1 when out of memory. */
+char *cli_json_dumps(const json_t *doc);
+int cli_json_print(json_t *doc);
+/* A full hex sha as its first 12 characters; any other commit label whole. */
+const char *cli_short_sha(char *buf, size_t cap, const char *sha);
+/* Big enough for cli_short_sha of any label perfdb keeps in its messages. */
+#define CLI_SHA_CAP 256
+
+/* Columns of UTF-8 text s takes (code points: "µs" is 2, not 3). */
+size_t cli_width(const char *s);
+/* s padded to width columns: right-aligned for width > 0, left for < 0. */
+const char *cli_pad(char *buf, size_t cap, const char *s, int width);
+
+/* ---- text from result files (names, machines, subjects, tags: untrusted) ---- */
+/* s for a terminal or a CI log: control characters, bidirectional overrides
+ * and bytes that are not UTF-8 shown as escapes ("\n", "\x1b", "\u202e"),
+ * never acted on, so a name cannot retitle a terminal or forge a line.
+ * Cuts (at cap) only between characters. Returns buf. */
+const char *cli_text(char *buf, size_t cap, const char *s);
+/* s as one Markdown code span, fence and all: cli_text, then a fence longer
+ * than any backtick run in it, and '|' escaped for table cells. */
+void cli_md_code(char *buf, size_t cap, const char *s);
+/* s as XML 1.0 text or attribute value: cli_text, then &<>"' as entities. */
+void cli_xml_text(char *buf, size_t cap, const char *s);
+/* Drops an incomplete UTF-8 sequence at the end of s (snprintf cut it). */
+void cli_utf8_trim(char *s);
+
 /* ---- tables (query, list, and any command that prints rows) --------------- */
 typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
 int cli_format_parse(cli_format *out, const char *name);
-/* The shortest text that reads back as exactly d. */
-void cli_format_double(char *buf, size_t cap, double d);
 
 typedef struct cli_table cli_table;
 /* A table collects rows (column names first), then prints them in one format:
@@ -82,6 +125,11 @@ cli_table *cli_table_new(cli_format fmt, bool header);
 void cli_table_free(cli_table *t);
 /* A perfdb_row_fn that adds to a cli_table (ctx is the table). */
 int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row);
+/* Adds a row; in aligned text, shown[i] (when shown and it are not NULL) is
+ * displayed instead of cell i (a value in its unit for people), while CSV and
+ * JSON keep the value. Non-zero when out of memory. */
+int cli_table_add(cli_table *t, size_t ncols, const char *const *names, const perfdb_value *row,
+		  const char *const *shown);
 int cli_table_print(cli_table *t);
 /* From now on a column named "tags" holding a JSON object (perfdb's tags)
  * is one: nested in JSON output, k=v,k2=v2 in text, compact JSON in CSV. */

@@ -87,8 +87,12 @@ int cmd_baseline(int argc, char **argv)
 		err = perfdb_commit_resolve(&id, &sha, store, NULL, rev);
 		if (err == 0)
 			err = perfdb_store_baseline_set(store, name, id, a.branch, a.note);
-		if (err == 0)
-			cli_out("baseline '%s' set to %s\n", name, sha);
+		if (err == 0) {
+			char n[512], c[CLI_SHA_CAP];
+			/* the commit label comes from a result file: shown, never acted on */
+			cli_out("baseline '%s' set to %s\n", cli_text(n, sizeof(n), name),
+				cli_text(c, sizeof(c), sha));
+		}
 		free(sha);
 	} else if (sub[0] == 'r') {
 		err = perfdb_store_baseline_remove(store, argv[first + 1]);

@@ -77,19 +77,13 @@ static perfdb_value text(const char *s)
 	return v;
 }
 
-static perfdb_value real(double d, char *buf, size_t cap, const char *fmt)
+static perfdb_value real(double d)
 {
 	perfdb_value v;
 	memset(&v, 0, sizeof(v));
-	if (isnan(d)) {
-		v.type = PERFDB_VALUE_NULL;
-		v.text = "";
-		return v;
-	}
-	v.type = PERFDB_VALUE_REAL;
+	v.type = isnan(d) ? PERFDB_VALUE_NULL : PERFDB_VALUE_REAL;
 	v.d = d;
-	snprintf(buf, cap, fmt, d);
-	v.text = buf;
+	v.text = "";
 	return v;
 }
 
@@ -127,26 +121,45 @@ int cmd_compare(int argc, char **argv)
 		cli_table_tags_as_objects(t);
 		for (i = 0; i < perfdb_comparison_count(cmp); i++) {
 			const perfdb_comparison_row *r = perfdb_comparison_get(cmp, i);
-			char b1[48], b2[48], b3[48], b4[48];
+			char b1[64], b2[64], b3[64], b4[64];
+			const char *shown[11] = {NULL, NULL, NULL, NULL, NULL, b1,
+						 b2,   b3,   b4,   NULL, NULL};
 			perfdb_value row[11];
 			row[0] = text(r->benchmark);
 			row[1] = text(r->metric);
 			row[2] = text(r->unit);
 			row[3] = text(r->machine);
 			row[4] = text(r->tags);
-			row[5] = real(r->value_a, b1, sizeof(b1), "%.6g");
-			row[6] = real(r->value_b, b2, sizeof(b2), "%.6g");
-			row[7] = real(r->change_pct, b3, sizeof(b3), "%+.2f");
-			row[8] = real(r->p_value, b4, sizeof(b4), "%.2g");
+			row[5] = real(r->value_a);
+			row[6] = real(r->value_b);
+			row[7] = real(r->change_pct);
+			row[8] = real(r->p_value);
 			row[9] = text(r->method);
 			row[10] = text(r->verdict);
-			cli_table_row_fn(t, 11, names, row);
+			/* text shows values in their unit; CSV and JSON keep them */
+			cli_format_value(b1, sizeof(b1), r->value_a, r->unit);
+			cli_format_value(b2, sizeof(b2), r->value_b, r->unit);
+			if (isnan(r->change_pct))
+				snprintf(b3, sizeof(b3), "%s", CLI_MISSING);
+			else
+				snprintf(b3, sizeof(b3), "%+.1f%%", r->change_pct);
+			if (isnan(r->p_value))
+				snprintf(b4, sizeof(b4), "%s", CLI_MISSING);
+			else
+				snprintf(b4, sizeof(b4), "%.2g", r->p_value);
+			if (cli_table_add(t, 11, names, row, shown)) {
+				err = PERFDB_ENOMEM;
+				break;
+			}
 		}
 		if (a.format == CLI_FORMAT_TABLE) {
-			char sa[16], sb[16];
-			cli_out("%s -> %s\n",
-				cli_short_sha(sa, sizeof(sa), perfdb_comparison_sha(cmp, 0)),
-				cli_short_sha(sb, sizeof(sb), perfdb_comparison_sha(cmp, 1)));
+			char sa[CLI_SHA_CAP], sb[CLI_SHA_CAP], ta[CLI_SHA_CAP], tb[CLI_SHA_CAP];
+			cli_out(
+			    "%s -> %s\n",
+			    cli_text(ta, sizeof(ta),
+				     cli_short_sha(sa, sizeof(sa), perfdb_comparison_sha(cmp, 0))),
+			    cli_text(tb, sizeof(tb),
+				     cli_short_sha(sb, sizeof(sb), perfdb_comparison_sha(cmp, 1))));
 		}
 		cli_table_print(t);
 	}

@@ -278,9 +278,9 @@ static void latency_row(const char *label, const perfdb_loadtest_latency *l)
 	size_t i;
 	cli_out("  %-9s", label);
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		char b[32];
+		char b[32], col[48];
 		cli_format_ns(b, sizeof(b), v[i]);
-		cli_out(" %10s", b);
+		cli_out(" %s", cli_pad(col, sizeof(col), b, 10));
 	}
 	cli_out("\n");
 }
@@ -307,18 +307,20 @@ static void print_errors(const perfdb_loadtest_result *r)
 
 static void print_result(const perfdb_loadtest_result *r)
 {
-	char lat[32];
+	char lat[32], dur[32], got[48], asked[48];
 	cli_out("  requests   %llu (%llu succeeded, %llu failed)\n",
 		(unsigned long long)r->requests, (unsigned long long)r->successes,
 		(unsigned long long)r->failures);
 	cli_out("  success    %.2f %%\n", r->success_rate * 100.0);
-	cli_out("  duration   %.3f s\n", r->duration);
+	cli_format_ns(dur, sizeof(dur), r->duration * 1e9);
+	cli_out("  duration   %s\n", dur);
+	cli_format_value(got, sizeof(got), r->throughput, "req/s");
+	cli_format_value(asked, sizeof(asked), r->target_rate, "req/s");
 	if (r->model == PERFDB_LOADTEST_OPEN)
-		cli_out("  rate       %.1f req/s achieved of %.1f req/s asked (%.2f %%)\n",
-			r->throughput, r->target_rate,
+		cli_out("  rate       %s achieved of %s asked (%.2f %%)\n", got, asked,
 			r->target_rate > 0 ? r->throughput / r->target_rate * 100.0 : 0.0);
 	else
-		cli_out("  throughput %.1f req/s\n", r->throughput);
+		cli_out("  throughput %s\n", got);
 	if (r->model == PERFDB_LOADTEST_OPEN)
 		cli_out("  late       %llu starts later than the threshold\n",
 			(unsigned long long)r->late_starts);
@@ -349,29 +351,34 @@ static void print_stress(const perfdb_loadtest_stress_result *sr,
 		"errors", "req/s", "p50", "p99", "max", "step");
 	for (i = 0; i < sr->nsteps; i++) {
 		const perfdb_loadtest_result *r = &sr->steps[i];
-		char p50[32], p99[32], mx[32];
+		char p50[32], p99[32], mx[32], rate[32];
 		const char *verdict = "ok";
 		cli_format_ns(p50, sizeof(p50), r->latency.p50);
 		cli_format_ns(p99, sizeof(p99), r->latency.p99);
 		cli_format_ns(mx, sizeof(mx), r->latency.max);
+		cli_format_value(rate, sizeof(rate), r->throughput, "");
 		if ((long)i == sr->broke_at)
 			verdict = sr->reason == PERFDB_LOADTEST_BREAK_P99
 				      ? "BROKE: p99 over the limit"
 				      : "BROKE: error rate over the limit";
 		else if (i + 1 == sr->nsteps && sr->reason == PERFDB_LOADTEST_BREAK_STOPPED)
 			verdict = "interrupted";
-		cli_out("  %6u %10llu %8llu %7.2f%% %11.1f %10s %10s %10s  %s\n", r->users,
+		char c1[48], c2[48], c3[48];
+		cli_out("  %6u %10llu %8llu %7.2f%% %11s %s %s %s  %s\n", r->users,
 			(unsigned long long)r->requests, (unsigned long long)r->failures,
-			r->requests ? 100.0 * (double)r->failures / (double)r->requests : 0.0,
-			r->throughput, p50, p99, mx, verdict);
+			r->requests ? 100.0 * (double)r->failures / (double)r->requests : 0.0, rate,
+			cli_pad(c1, sizeof(c1), p50, 10), cli_pad(c2, sizeof(c2), p99, 10),
+			cli_pad(c3, sizeof(c3), mx, 10), verdict);
 	}
 	cli_out("\n");
 	if (sr->broke_at >= 0) {
 		cli_out("  the system broke at %u users (%s", sr->broke_at_users,
 			sr->reason == PERFDB_LOADTEST_BREAK_P99 ? "p99 over " : "error rate over ");
-		if (sr->reason == PERFDB_LOADTEST_BREAK_P99)
-			cli_out("%.3g ms", so->max_p99 * 1000.0);
-		else
+		if (sr->reason == PERFDB_LOADTEST_BREAK_P99) {
+			char limit[32];
+			cli_format_ns(limit, sizeof(limit), so->max_p99 * 1e9);
+			cli_out("%s", limit);
+		} else
 			cli_out("%.3g %%", so->max_error_rate * 100.0);
 		cli_out("); stopped early. capacity: %u users\n", sr->capacity_users);
 	} else if (sr->reason == PERFDB_LOADTEST_BREAK_STOPPED) {

@@ -6,9 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -231,60 +229,48 @@ static const char *find_tracker(void)
 	return NULL;
 }
 
-/* Runs argv with the tracker preloaded; the report goes to PREFIX.<pid>. */
+/* Runs argv with the tracker preloaded; the report goes to PREFIX.<pid>.
+ * 0, or -1 after printing why the command could not run. */
 static int spawn_tracked(char **argv, const char *lib, const char *prefix, const memtrack_args *a,
-			 pid_t *pid_out, int *status, struct rusage *ru)
+			 perfdb_command_sample *out)
 {
-	int errpipe[2], child_errno = 0;
-	ssize_t n;
-	pid_t pid;
+	char preload[8192], outvar[4400], sample[64], depth[64], unwind[512];
+	const char *env[6], *old = getenv("LD_PRELOAD");
+	perfdb_command *cmd = NULL;
+	size_t n = 0;
+	int err;
 
-	if (pipe2(errpipe, O_CLOEXEC) != 0)
-		return errno;
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(errpipe[0]);
-		close(errpipe[1]);
-		return e;
+	if (old && *old)
+		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s:%s", lib, old);
+	else
+		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", lib);
+	env[n++] = preload;
+	snprintf(outvar, sizeof(outvar), "PERFDB_MEMTRACK_OUT=%s", prefix);
+	env[n++] = outvar;
+	snprintf(sample, sizeof(sample), "PERFDB_MEMTRACK_SAMPLE=%llu", a->sample);
+	env[n++] = sample;
+	if (a->depth) {
+		snprintf(depth, sizeof(depth), "PERFDB_MEMTRACK_DEPTH=%llu", a->depth);
+		env[n++] = depth;
 	}
-	if (pid == 0) {
-		char num[32], preload[8192];
-		const char *old = getenv("LD_PRELOAD");
-		int e;
-		if (old && *old)
-			snprintf(preload, sizeof(preload), "%s:%s", lib, old);
-		else
-			snprintf(preload, sizeof(preload), "%s", lib);
-		setenv("LD_PRELOAD", preload, 1);
-		setenv("PERFDB_MEMTRACK_OUT", prefix, 1);
-		snprintf(num, sizeof(num), "%llu", a->sample);
-		setenv("PERFDB_MEMTRACK_SAMPLE", num, 1);
-		if (a->depth) {
-			snprintf(num, sizeof(num), "%llu", a->depth);
-			setenv("PERFDB_MEMTRACK_DEPTH", num, 1);
-		}
-		if (a->unwind)
-			setenv("PERFDB_MEMTRACK_UNWIND", a->unwind, 1);
-		/* The JSON document is perfdb's stdout: the command's own output
-		 * would corrupt it (`perfdb memtrack --format json -- ls > h.json`). */
-		if (a->json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
-		execvp(argv[0], argv);
-		e = errno;
-		if (write(errpipe[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
+	if (a->unwind) {
+		snprintf(unwind, sizeof(unwind), "PERFDB_MEMTRACK_UNWIND=%s", a->unwind);
+		env[n++] = unwind;
 	}
-	close(errpipe[1]);
-	n = read(errpipe[0], &child_errno, sizeof(child_errno));
-	close(errpipe[0]);
-	while (wait4(pid, status, 0, ru) < 0)
-		if (errno != EINTR)
-			return errno;
-	*pid_out = pid;
-	if (n == (ssize_t)sizeof(child_errno))
-		return child_errno ? child_errno : ENOEXEC;
+	env[n] = NULL;
+	/* The JSON document is perfdb's stdout: the command's own output would
+	 * corrupt it (`perfdb memtrack --format json -- ls > h.json`). */
+	err = perfdb_command_new_env(
+	    &cmd, (const char *const *)argv, env,
+	    PERFDB_COMMAND_KEEP_STDIN | PERFDB_COMMAND_NO_RSS_FLOOR |
+		(a->json ? PERFDB_COMMAND_STDOUT_TO_STDERR : PERFDB_COMMAND_SHOW_OUTPUT));
+	if (err == 0)
+		err = perfdb_command_exec(cmd, out);
+	perfdb_command_free(cmd);
+	if (err) {
+		cli_err("%s", perfdb_error_last()->message);
+		return -1;
+	}
 	return 0;
 }
 
@@ -319,7 +305,7 @@ static void print_sites(const perfdb_memtrack_snapshot *s, const char *title, co
 			size_t n)
 {
 	size_t i, k;
-	char label[1024];
+	char label[1024], shown[2048];
 	cli_out("\n%s\n", title);
 	if (!n) {
 		cli_out("  (none)\n");
@@ -335,11 +321,13 @@ static void print_sites(const perfdb_memtrack_snapshot *s, const char *title, co
 			snprintf(label, sizeof(label), "(sites beyond the tracker's table)");
 		cli_out("  %3zu %14lld %10lld %14lld %10lld  %s\n", i + 1,
 			(long long)st->total_bytes, (long long)st->total_count,
-			(long long)st->live_bytes, (long long)st->live_count, label);
+			(long long)st->live_bytes, (long long)st->live_count,
+			cli_text(shown, sizeof(shown), label));
 		for (k = 1; k < st->nframes && k < 4; k++) {
 			frame_label(label, sizeof(label), &st->frames[k]);
+			/* names from the program's symbols: shown, never acted on */
 			cli_out("  %3s %14s %10s %14s %10s    from %s\n", "", "", "", "", "",
-				label);
+				cli_text(shown, sizeof(shown), label));
 		}
 	}
 }
@@ -630,9 +618,9 @@ int cmd_memtrack(int argc, char **argv)
 	char dir[4096], prefix[4200], bad[1024];
 	const char *tmp = getenv("TMPDIR");
 	char *cmdline = NULL;
-	struct rusage ru;
+	perfdb_command_sample run;
 	pid_t pid = 0;
-	int first, status = 0, err, rc = CLI_EXIT_OK, exit_status;
+	int first, rc = CLI_EXIT_OK, exit_status;
 	size_t *all = NULL, nall, nprocs = 0;
 	proc *procs = NULL;
 
@@ -669,14 +657,13 @@ int cmd_memtrack(int argc, char **argv)
 		cli_err("out of memory");
 		return CLI_EXIT_DB;
 	}
-	memset(&ru, 0, sizeof(ru));
-	err = spawn_tracked(argv + first, lib, prefix, &a, &pid, &status, &ru);
-	if (err) {
-		cli_err("cannot run '%s': %s", argv[first], strerror(err));
+	memset(&run, 0, sizeof(run));
+	if (spawn_tracked(argv + first, lib, prefix, &a, &run) != 0) {
 		rc = CLI_EXIT_USAGE;
 		goto out;
 	}
-	exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	pid = (pid_t)run.pid;
+	exit_status = run.exit_code;
 	if (list_processes(dir, (long)pid, a.largest, &procs, &nprocs, &snap, bad, sizeof(bad)) !=
 	    0) {
 		cli_err("out of memory");
@@ -692,7 +679,7 @@ int cmd_memtrack(int argc, char **argv)
 			    "setuid program cannot load the tracker; one that ends with _exit() "
 			    "skips the report)",
 			    argv[first],
-			    WIFSIGNALED(status) ? "was killed by a signal" : "exited without one");
+			    run.signal ? "was killed by a signal" : "exited without one");
 		if (!*bad && nprocs)
 			cli_err("%zu process%s it started did write one: --process largest "
 				"reports the largest",
@@ -705,9 +692,9 @@ int cmd_memtrack(int argc, char **argv)
 	 * mark. (rusage of a child says nothing of the process reported here
 	 * when that is another one.) */
 	if (perfdb_memtrack_snapshot_summary(snap)->pid == (long)pid &&
-	    (uint64_t)ru.ru_maxrss * 1024u > perfdb_memtrack_snapshot_summary(snap)->peak_rss)
+	    run.max_rss > (double)perfdb_memtrack_snapshot_summary(snap)->peak_rss)
 		((perfdb_memtrack_summary *)perfdb_memtrack_snapshot_summary(snap))->peak_rss =
-		    (uint64_t)ru.ru_maxrss * 1024u;
+		    (uint64_t)run.max_rss;
 
 	/* Every site is named (each distinct address once: cheap), then sites
 	 * the same in the source (an unrolled loop, two calls on one line) are

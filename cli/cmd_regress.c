@@ -190,48 +190,6 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
 	return 0;
 }
 
-void cli_format_value(char *buf, size_t cap, double v, const char *unit)
-{
-	static const struct {
-		const char *unit;
-		double scale;
-		const char *name;
-	} steps[] = {{"ns", 1e9, "s"},		 {"ns", 1e6, "ms"},	  {"ns", 1e3, "us"},
-		     {"B", 1073741824.0, "GiB"}, {"B", 1048576.0, "MiB"}, {"B", 1024.0, "KiB"}};
-	size_t i;
-	if (isnan(v)) {
-		snprintf(buf, cap, "-");
-		return;
-	}
-	for (i = 0; unit && i < sizeof(steps) / sizeof(steps[0]); i++)
-		if (strcmp(unit, steps[i].unit) == 0 && fabs(v) >= steps[i].scale) {
-			{
-				double x = v / steps[i].scale;
-				snprintf(buf, cap, "%.*f %s",
-					 fabs(x) >= 100 ? 1 : (fabs(x) >= 10 ? 2 : 3), x,
-					 steps[i].name);
-			}
-			return;
-		}
-	{
-		/* four significant digits, never an exponent for everyday sizes */
-		double a = fabs(v);
-		int dec = a >= 1000 || a == 0 ? 0 : (a >= 100 ? 1 : (a >= 10 ? 2 : 3));
-		if (a != 0 && (a < 0.001 || a >= 1e15))
-			snprintf(buf, cap, "%.4g%s%s", v, unit && *unit ? " " : "",
-				 unit ? unit : "");
-		else
-			snprintf(buf, cap, "%.*f%s%s", dec, v, unit && *unit ? " " : "",
-				 unit ? unit : "");
-	}
-}
-
-const char *cli_short_sha(char *buf, size_t cap, const char *sha)
-{
-	snprintf(buf, cap < 13 ? cap : 13, "%s", sha ? sha : "");
-	return buf;
-}
-
 void cli_tags_text(char *buf, size_t cap, const char *tags)
 {
 	json_error_t e;
@@ -241,11 +199,6 @@ void cli_tags_text(char *buf, size_t cap, const char *tags)
 }
 
 /* ---- renderers ----------------------------------------------------------------------- */
-
-static json_t *json_num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *finding_json(const perfdb_finding *f)
 {
@@ -258,12 +211,12 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "tags", tags ? tags : json_object());
 	json_object_set_new(o, "commit", json_string(f->commit));
 	json_object_set_new(o, "subject", json_string(f->subject ? f->subject : ""));
-	json_object_set_new(o, "baseline_value", json_num(f->baseline_value));
-	json_object_set_new(o, "value", json_num(f->value));
-	json_object_set_new(o, "change_pct", json_num(f->change_pct));
-	json_object_set_new(o, "p_value", json_num(f->p_value));
+	json_object_set_new(o, "baseline_value", cli_json_number(f->baseline_value));
+	json_object_set_new(o, "value", cli_json_number(f->value));
+	json_object_set_new(o, "change_pct", cli_json_number(f->change_pct));
+	json_object_set_new(o, "p_value", cli_json_number(f->p_value));
 	json_object_set_new(o, "method", json_string(f->method));
-	json_object_set_new(o, "threshold_pct", json_num(f->threshold));
+	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold));
 	json_object_set_new(o, "commits_after", json_integer((json_int_t)f->commits_after));
 	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
 	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());
@@ -275,7 +228,6 @@ static void print_json(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
 	json_t *root = json_object(), *arr[2], *base = json_object();
-	char *text;
 	size_t k, i;
 	for (k = 0; k < 2; k++) {
 		arr[k] = json_array();
@@ -298,12 +250,7 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "since", sc->since ? json_string(sc->since) : json_null());
 	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
 	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	if (text) {
-		cli_out("%s\n", text);
-		free(text);
-	}
-	json_decref(root);
+	cli_json_print(root);
 }
 
 static void csv_field(const char *s)
@@ -325,10 +272,13 @@ static void csv_field(const char *s)
 
 static void csv_num(double v)
 {
-	if (isfinite(v))
-		cli_out(",%.10g", v);
-	else
+	char num[64];
+	if (isfinite(v)) {
+		cli_format_double(num, sizeof(num), v);
+		cli_out(",%s", num);
+	} else {
 		cli_out_str(",");
+	}
 }
 
 static void print_csv(const perfdb_regress_report *r)
@@ -360,43 +310,37 @@ static void print_csv(const perfdb_regress_report *r)
 		}
 }
 
+/* Untrusted text as XML (the one escaper, cli_xml_text). */
 static void xml_text(const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': cli_out_str("&lt;"); break;
-		case '>': cli_out_str("&gt;"); break;
-		case '&': cli_out_str("&amp;"); break;
-		case '"': cli_out_str("&quot;"); break;
-		case '\'': cli_out_str("&apos;"); break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				cli_out_str(" ");
-			else
-				cli_out("%c", *s);
-		}
-	}
+	char buf[4096];
+	cli_xml_text(buf, sizeof(buf), s);
+	cli_out_str(buf);
 }
 
 static void series_name(char *buf, size_t cap, const char *bench, const char *metric,
 			const char *tags)
 {
-	char t[256];
+	char t[256], b[512], m[256];
 	cli_tags_text(t, sizeof(t), tags);
-	snprintf(buf, cap, "%s %s%s%s%s", bench, metric, *t ? " [" : "", t, *t ? "]" : "");
+	snprintf(buf, cap, "%s %s%s%s%s", cli_text(b, sizeof(b), bench),
+		 cli_text(m, sizeof(m), metric), *t ? " [" : "", t, *t ? "]" : "");
+	cli_utf8_trim(buf);
 }
 
 static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 {
-	char a[48], b[48], sha[16];
+	char a[48], b[48], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
 	cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
 	cli_format_value(b, sizeof(b), f->value, f->unit);
+	cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), f->commit));
 	if (isnan(f->p_value))
-		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, %s", f->change_pct, a, b,
-			 cli_short_sha(sha, sizeof(sha), f->commit), f->method);
+		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, %s", f->change_pct, a, b, shown,
+			 f->method);
 	else
 		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, p=%.2g (%s)", f->change_pct, a, b,
-			 cli_short_sha(sha, sizeof(sha), f->commit), f->p_value, f->method);
+			 shown, f->p_value, f->method);
+	cli_utf8_trim(buf);
 }
 
 static void print_junit(const perfdb_regress_report *r)
@@ -446,49 +390,56 @@ static void print_junit(const perfdb_regress_report *r)
 	cli_out("  </testsuite>\n</testsuites>\n");
 }
 
-static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc)
+/* "baseline 'NAME' (SHA)", "commit SHA" or "the N commits before"; the
+ * names as text for a terminal, or as Markdown code spans. */
+static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc, bool md)
 {
-	char sha[16];
+	char sha[CLI_SHA_CAP], a[CLI_SHA_CAP + 16], b[CLI_SHA_CAP + 16];
+	const char *commit = cli_short_sha(sha, sizeof(sha), sc->baseline_commit);
+	if (md) {
+		cli_md_code(a, sizeof(a), sc->baseline_name);
+		cli_md_code(b, sizeof(b), commit);
+	} else {
+		snprintf(a, sizeof(a), "'%s'", cli_text(b, sizeof(b), sc->baseline_name));
+		cli_text(b, sizeof(b), commit);
+	}
 	if (strcmp(sc->baseline_kind, "named") == 0)
-		snprintf(buf, cap, "baseline '%s' (%s)", sc->baseline_name,
-			 cli_short_sha(sha, sizeof(sha), sc->baseline_commit));
+		snprintf(buf, cap, "baseline %s (%s)", a, b);
 	else if (strcmp(sc->baseline_kind, "commit") == 0)
-		snprintf(buf, cap, "commit %s",
-			 cli_short_sha(sha, sizeof(sha), sc->baseline_commit));
+		snprintf(buf, cap, "commit %s", b);
 	else
 		snprintf(buf, cap, "the %zu commit%s before", sc->window,
 			 sc->window == 1 ? "" : "s");
 }
 
-/* Text inside a Markdown table cell: a '|' would end the cell even inside
- * a code span (GitHub's tables), and a line break would end the row. */
-static void md_cell(const char *s)
+/* Untrusted text in Markdown: always a code span (cli_md_code), where no
+ * mention, link, image or HTML is made and '|' cannot end the cell. */
+static void md_code(const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
-			cli_out("\\|");
-		else if (*s == '\n' || *s == '\r')
-			cli_out(" ");
-		else
-			cli_out("%c", *s);
-	}
+	char buf[2048];
+	cli_md_code(buf, sizeof(buf), s);
+	cli_out_str(buf);
 }
 
 static void print_markdown(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
 	size_t k, i, fails = perfdb_regress_failures(r);
-	char base[160], sha[16];
-	baseline_text(base, sizeof(base), sc);
+	char base[2 * CLI_SHA_CAP + 160], sha[CLI_SHA_CAP];
+	baseline_text(base, sizeof(base), sc, true);
 	cli_out("### perfdb: %s\n\n",
 		fails ? (fails == 1 ? "1 regression" : "regressions found") : "no regression");
 	if (fails > 1)
 		cli_out("**%zu regressions**, ", fails);
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
-	if (sc->since)
-		cli_out(", commits after `%s`", cli_short_sha(sha, sizeof(sha), sc->since));
-	if (sc->until)
-		cli_out(" up to `%s`", cli_short_sha(sha, sizeof(sha), sc->until));
+	if (sc->since) {
+		cli_out(", commits after ");
+		md_code(cli_short_sha(sha, sizeof(sha), sc->since));
+	}
+	if (sc->until) {
+		cli_out(" up to ");
+		md_code(cli_short_sha(sha, sizeof(sha), sc->until));
+	}
 	cli_out(".\n");
 	for (k = 0; k < 2; k++) {
 		size_t n = perfdb_regress_count(r, (perfdb_finding_kind)k);
@@ -506,19 +457,22 @@ static void print_markdown(const perfdb_regress_report *r)
 			cli_format_value(b, sizeof(b), f->value, f->unit);
 			cli_tags_text(t, sizeof(t), f->tags);
 			if (isnan(f->p_value))
-				snprintf(p, sizeof(p), "-");
+				snprintf(p, sizeof(p), "%s", CLI_MISSING);
 			else
 				snprintf(p, sizeof(p), "%.2g", f->p_value);
-			cli_out("| `");
-			md_cell(f->benchmark);
-			cli_out("`%s", *t ? " " : "");
-			md_cell(t);
+			cli_out("| ");
+			md_code(f->benchmark);
+			if (*t) {
+				cli_out(" ");
+				md_code(t);
+			}
 			cli_out(" | ");
-			md_cell(f->metric);
+			md_code(f->metric);
 			cli_out(" | ");
-			md_cell(f->machine);
-			cli_out(" | `%s` | %s | %s | **%+.1f%%** | %s | %s |",
-				cli_short_sha(sha, sizeof(sha), f->commit), a, b, f->change_pct, p,
+			md_code(f->machine);
+			cli_out(" | ");
+			md_code(cli_short_sha(sha, sizeof(sha), f->commit));
+			cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct, p,
 				f->method);
 			if (!k)
 				cli_out(" %s |", f->status);
@@ -534,18 +488,20 @@ static void print_text(const perfdb_regress_report *r)
 	size_t k, i, fails = perfdb_regress_failures(r);
 	size_t nreg = perfdb_regress_count(r, PERFDB_FINDING_REGRESSION);
 	size_t nimp = perfdb_regress_count(r, PERFDB_FINDING_IMPROVEMENT);
-	char base[160], sha[16];
-	baseline_text(base, sizeof(base), sc);
+	char base[2 * CLI_SHA_CAP + 160], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
+	baseline_text(base, sizeof(base), sc, false);
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
 	if (sc->since)
-		cli_out(", commits after %s", cli_short_sha(sha, sizeof(sha), sc->since));
+		cli_out(", commits after %s",
+			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->since)));
 	if (sc->until)
-		cli_out(" up to %s", cli_short_sha(sha, sizeof(sha), sc->until));
+		cli_out(" up to %s",
+			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
 	cli_out(" (%s order)\n", sc->order ? sc->order : "recorded");
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
 			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
-			char name[1024], line[512];
+			char name[1024], line[1024], machine[512], subject[80];
 			int open = strcmp(f->status, "open") == 0;
 			const char *label = k ? "improvement" : (open ? "REGRESSION" : f->status);
 			const char *on =
@@ -553,11 +509,11 @@ static void print_text(const perfdb_regress_report *r)
 			series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
 			finding_line(line, sizeof(line), f);
 			cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "", name,
-				f->machine, line);
+				cli_text(machine, sizeof(machine), f->machine), line);
 			if (f->alert_id)
 				cli_out(" [alert %lld]", (long long)f->alert_id);
 			if (f->subject && *f->subject)
-				cli_out("\n             %.72s", f->subject);
+				cli_out("\n             %s", cli_text(subject, 73, f->subject));
 			cli_out("\n");
 		}
 	cli_out("%zu regression%s", fails, fails == 1 ? "" : "s");

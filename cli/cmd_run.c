@@ -127,13 +127,15 @@ static void fmt_seconds(char *buf, size_t cap, double s)
 
 static void row(const char *label, const perfdb_summary *s, fmt_fn fmt)
 {
-	char mean[32], sd[32], med[32], mn[32], mx[32];
-	fmt(mean, sizeof(mean), s->mean);
-	fmt(sd, sizeof(sd), s->stddev);
-	fmt(med, sizeof(med), s->median);
-	fmt(mn, sizeof(mn), s->min);
-	fmt(mx, sizeof(mx), s->max);
-	cli_out("  %-9s %11s ± %-11s %11s %11s %11s\n", label, mean, sd, med, mn, mx);
+	char v[5][32], c[5][48];
+	fmt(v[0], sizeof(v[0]), s->mean);
+	fmt(v[1], sizeof(v[1]), s->stddev);
+	fmt(v[2], sizeof(v[2]), s->median);
+	fmt(v[3], sizeof(v[3]), s->min);
+	fmt(v[4], sizeof(v[4]), s->max);
+	cli_out("  %-9s %s ± %s %s %s %s\n", label, cli_pad(c[0], sizeof(c[0]), v[0], 11),
+		cli_pad(c[1], sizeof(c[1]), v[1], -11), cli_pad(c[2], sizeof(c[2]), v[2], 11),
+		cli_pad(c[3], sizeof(c[3]), v[3], 11), cli_pad(c[4], sizeof(c[4]), v[4], 11));
 }
 
 static void print_text(const perfdb_cmdbench_result *r, const char *name, unsigned warmup)

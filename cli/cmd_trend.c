@@ -82,10 +82,11 @@ typedef struct widths {
 
 static void series_name(char *buf, size_t cap, const perfdb_trend_series *s)
 {
-	char tags[256];
+	char tags[256], b[512], m[256];
 	cli_tags_text(tags, sizeof(tags), s->tags);
-	snprintf(buf, cap, "%s %s%s%s%s", s->benchmark, s->metric, *tags ? " [" : "", tags,
-		 *tags ? "]" : "");
+	snprintf(buf, cap, "%s %s%s%s%s", cli_text(b, sizeof(b), s->benchmark),
+		 cli_text(m, sizeof(m), s->metric), *tags ? " [" : "", tags, *tags ? "]" : "");
+	cli_utf8_trim(buf);
 }
 
 static void print_line(const perfdb_trend_series *s, bool color, const widths *w)
@@ -93,7 +94,7 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
 					   "\u2585", "\u2586", "\u2587", "\u2588"};
 	double lo = INFINITY, hi = -INFINITY;
-	char name[1024], v[48], sha[16];
+	char name[1024], v[48], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP], machine[512];
 	size_t i, k = 0, pos, cells = 0;
 	for (i = 0; i < s->n; i++) {
 		if (s->levels[i] < lo)
@@ -102,7 +103,12 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 			hi = s->levels[i];
 	}
 	series_name(name, sizeof(name), s);
-	cli_out("%-*s  %-*s  ", w->name, name, w->machine, s->machine);
+	cli_text(machine, sizeof(machine), s->machine);
+	{
+		char c1[1100], c2[600];
+		cli_out("%s  %s  ", cli_pad(c1, sizeof(c1), name, -w->name),
+			cli_pad(c2, sizeof(c2), machine, -w->machine));
+	}
 	/* one cell per commit of the common axis: a commit without this
 	 * series is a blank, so every line's cells are the same commits */
 	for (i = 0, pos = 0; i < s->n; i++, pos++) {
@@ -127,24 +133,17 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 		cli_out("  %+.1f%%", s->change_pct);
 	for (k = 0; k < s->nsteps; k++)
 		cli_out("%s %+.1f%% at %s", k ? "," : "  steps:", 100 * s->steps[k].change,
-			cli_short_sha(sha, sizeof(sha), s->commits[s->steps[k].index]));
+			cli_text(shown, sizeof(shown),
+				 cli_short_sha(sha, sizeof(sha), s->commits[s->steps[k].index])));
 	cli_out("\n");
 }
 
+/* Untrusted text as XML (the one escaper, cli_xml_text). */
 static void xml(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else
-			fputc(*s, f);
-	}
+	char buf[4096];
+	cli_xml_text(buf, sizeof(buf), s);
+	fputs(buf, f);
 }
 
 /* x of point j in a panel pw wide: its commit's place on the common axis,
@@ -267,14 +266,15 @@ int cmd_trend(int argc, char **argv)
 	} else {
 		bool color = cli_color();
 		widths w = {0, 0, 0};
-		char name[1024];
+		char name[1024], machine[512];
 		for (i = 0; i < perfdb_trend_count(t); i++) {
 			const perfdb_trend_series *s = perfdb_trend_get(t, i);
 			series_name(name, sizeof(name), s);
-			if ((int)strlen(name) > w.name)
-				w.name = (int)strlen(name);
-			if ((int)strlen(s->machine) > w.machine)
-				w.machine = (int)strlen(s->machine);
+			cli_text(machine, sizeof(machine), s->machine);
+			if ((int)cli_width(name) > w.name)
+				w.name = (int)cli_width(name);
+			if ((int)cli_width(machine) > w.machine)
+				w.machine = (int)cli_width(machine);
 			if (s->axis + s->nsteps > w.points)
 				w.points = s->axis + s->nsteps;
 		}

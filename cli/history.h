@@ -59,12 +59,6 @@ void cli_tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_regr
 int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
 		     const char *config_flag, unsigned flags);
 
-/* "1.234 ms" style: a value in a canonical unit, scaled for people. */
-void cli_format_value(char *buf, size_t cap, double v, const char *unit);
-
-/* The first 12 characters of a sha (the whole label when shorter). */
-const char *cli_short_sha(char *buf, size_t cap, const char *sha);
-
 /* Tags JSON "{"cc":"gcc"}" as "cc=gcc" ("" for "{}"). */
 void cli_tags_text(char *buf, size_t cap, const char *tags);
 

@@ -55,43 +55,6 @@ int cli_parse_text_json(const char *s, bool *json)
 	return 0;
 }
 
-/* v with 4 significant digits and no exponent. */
-static void sig4(char *buf, size_t cap, double v, const char *unit)
-{
-	int decimals = v >= 1000 ? 0 : v >= 100 ? 1 : v >= 10 ? 2 : 3;
-	snprintf(buf, cap, "%.*f %s", decimals, v, unit);
-}
-
-void cli_format_ns(char *buf, size_t cap, double ns)
-{
-	double a = fabs(ns);
-	if (isnan(ns))
-		snprintf(buf, cap, "n/a");
-	else if (a < 1e3)
-		snprintf(buf, cap, "%.0f ns", ns);
-	else if (a < 1e6)
-		sig4(buf, cap, ns / 1e3, "us");
-	else if (a < 1e9)
-		sig4(buf, cap, ns / 1e6, "ms");
-	else
-		sig4(buf, cap, ns / 1e9, "s");
-}
-
-void cli_format_bytes(char *buf, size_t cap, double b)
-{
-	double a = fabs(b);
-	if (isnan(b))
-		snprintf(buf, cap, "n/a");
-	else if (a < 1024)
-		snprintf(buf, cap, "%.0f B", b);
-	else if (a < 1024.0 * 1024)
-		sig4(buf, cap, b / 1024, "KiB");
-	else if (a < 1024.0 * 1024 * 1024)
-		sig4(buf, cap, b / (1024.0 * 1024), "MiB");
-	else
-		sig4(buf, cap, b / (1024.0 * 1024 * 1024), "GiB");
-}
-
 char *cli_command_name(char *const *argv)
 {
 	size_t i, j, len = 1;
@@ -122,22 +85,6 @@ char *cli_command_name(char *const *argv)
 	}
 	*p = '\0';
 	return s;
-}
-
-json_t *cli_json_number(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-int cli_json_print(json_t *doc)
-{
-	char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) : NULL;
-	json_decref(doc);
-	if (!text)
-		return -1;
-	cli_out("%s\n", text);
-	free(text);
-	return 0;
 }
 
 static bool progress_shown;

@@ -27,26 +27,32 @@ void cli_out_str(const char *s)
 	fputs(s, stdout);
 }
 
+/* One diagnostic line: messages quote names and values from input files,
+ * so the text is shown with cli_text (a file cannot forge a second line or
+ * send escape sequences to the terminal through an error). */
+static void diagnostic(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[4096], shown[8192];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cli_utf8_trim(msg);
+	fflush(stdout);
+	fprintf(stderr, "%s%s\n", prefix, cli_text(shown, sizeof(shown), msg));
+}
+
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("perfdb: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	diagnostic("perfdb: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("perfdb: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	diagnostic("perfdb: warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_exit_code(int err)
@@ -101,7 +107,8 @@ struct cli_table {
 	bool tags_objects; /* a "tags" column holds JSON objects */
 	size_t ncols;
 	char **names;
-	json_t *rows; /* array of arrays of json values: keeps types for JSON */
+	json_t *rows;  /* array of arrays of json values: keeps types for JSON */
+	json_t *shown; /* per row, what text shows instead of a cell (or null) */
 	size_t *width;
 };
 
@@ -113,7 +120,10 @@ cli_table *cli_table_new(cli_format fmt, bool header)
 	t->fmt = fmt;
 	t->header = header;
 	t->rows = json_array();
-	if (!t->rows) {
+	t->shown = json_array();
+	if (!t->rows || !t->shown) {
+		json_decref(t->rows);
+		json_decref(t->shown);
 		free(t);
 		return NULL;
 	}
@@ -130,6 +140,7 @@ void cli_table_free(cli_table *t)
 	free(t->names);
 	free(t->width);
 	json_decref(t->rows);
+	json_decref(t->shown);
 	free(t);
 }
 
@@ -148,27 +159,27 @@ void cli_tags_object_text(char *buf, size_t cap, const json_t *o)
 		return;
 	json_object_foreach((json_t *)o, k, v)
 	{
-		int n = snprintf(buf + len, cap - len, "%s%s=%s", len ? "," : "", k,
-				 json_is_string(v) ? json_string_value(v) : "?");
-		if (n < 0 || (size_t)n >= cap - len)
+		char key[256], value[512];
+		int n = snprintf(
+		    buf + len, cap - len, "%s%s=%s", len ? "," : "", cli_text(key, sizeof(key), k),
+		    cli_text(value, sizeof(value), json_is_string(v) ? json_string_value(v) : "?"));
+		if (n < 0 || (size_t)n >= cap - len) {
+			buf[len] = '\0'; /* whole pairs only */
 			break;
+		}
 		len += (size_t)n;
 	}
 }
 
-static size_t display_width(const char *s)
-{
-	size_t w = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80) /* count UTF-8 code points */
-			w++;
-	return w;
-}
-
 int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
 {
-	cli_table *t = ctx;
-	json_t *r;
+	return cli_table_add(ctx, ncols, names, row, NULL);
+}
+
+int cli_table_add(cli_table *t, size_t ncols, const char *const *names, const perfdb_value *row,
+		  const char *const *shown)
+{
+	json_t *r, *sh;
 	size_t i;
 
 	if (!row) {
@@ -181,14 +192,19 @@ int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const pe
 			t->names[i] = strdup(names[i] ? names[i] : "");
 			if (!t->names[i])
 				return 1;
-			t->width[i] = t->header ? display_width(t->names[i]) : 0;
 		}
 		return 0;
 	}
 	if (!(r = json_array()))
 		return 1;
+	if (!(sh = json_array())) {
+		json_decref(r);
+		return 1;
+	}
+	json_array_append_new(t->shown, sh);
 	for (i = 0; i < ncols; i++) {
 		json_t *v = NULL;
+		json_array_append_new(sh, shown && shown[i] ? json_string(shown[i]) : json_null());
 		if (t->tags_objects && row[i].type == PERFDB_VALUE_TEXT &&
 		    strcmp(t->names[i], "tags") == 0) {
 			json_error_t e;
@@ -199,11 +215,7 @@ int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const pe
 			}
 		}
 		if (v) {
-			char shown[1024];
 			json_array_append_new(r, v);
-			cli_tags_object_text(shown, sizeof(shown), v);
-			if (display_width(shown) > t->width[i])
-				t->width[i] = display_width(shown);
 			continue;
 		}
 		switch (row[i].type) {
@@ -214,29 +226,9 @@ int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const pe
 		}
 		/* json_string refuses invalid UTF-8: keep the row, as null. */
 		json_array_append_new(r, v ? v : json_null());
-		if (row[i].type == PERFDB_VALUE_REAL) {
-			char shown[64];
-			snprintf(shown, sizeof(shown), "%.10g", row[i].d);
-			if (strlen(shown) > t->width[i])
-				t->width[i] = strlen(shown);
-		} else if (display_width(row[i].text) > t->width[i]) {
-			t->width[i] = display_width(row[i].text);
-		}
 	}
 	json_array_append_new(t->rows, r);
 	return 0;
-}
-
-void cli_format_double(char *buf, size_t cap, double d)
-{
-	/* The shortest of %.15g..%.17g that reads back as the same double:
-	 * exact for machines, and 0.1 stays 0.1 for people. */
-	int prec;
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(buf, cap, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			return;
-	}
 }
 
 /* A cell as text; tags objects as k=v for people, as compact JSON in CSV. */
@@ -275,6 +267,30 @@ static void csv_cell(const char *s)
 	}
 }
 
+/* Cell (row j, column i) as aligned text shows it; true when it is a number
+ * (right-aligned). */
+static bool text_cell(const cli_table *t, size_t j, size_t i, char *buf, size_t cap)
+{
+	json_t *v = json_array_get(json_array_get(t->rows, j), i);
+	json_t *sh = json_array_get(json_array_get(t->shown, j), i);
+	if (json_is_string(sh)) {
+		cli_text(buf, cap, json_string_value(sh));
+		return json_is_number(v) || json_is_null(v);
+	}
+	if (json_is_string(v)) {
+		/* text from result files: shown, never acted on */
+		cli_text(buf, cap, json_string_value(v));
+		return false;
+	}
+	if (json_is_real(v)) {
+		/* %.17g is for machines; people read ten digits */
+		snprintf(buf, cap, "%.10g", json_real_value(v));
+		return true;
+	}
+	cell_text(v, buf, cap, t->fmt);
+	return json_is_number(v);
+}
+
 int cli_table_print(cli_table *t)
 {
 	size_t i, j, nrows = json_array_size(t->rows);
@@ -289,8 +305,7 @@ int cli_table_print(cli_table *t)
 				json_object_set(obj, t->names[i], json_array_get(r, i));
 			json_array_append_new(out, obj);
 		}
-		text =
-		    json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+		text = cli_json_dumps(out);
 		json_decref(out);
 		if (!text)
 			return 1;
@@ -319,10 +334,22 @@ int cli_table_print(cli_table *t)
 		}
 		return 0;
 	}
-	/* Aligned text: numbers right-aligned, text left-aligned. */
+	/* Aligned text: numbers right-aligned, text left-aligned; widths are
+	 * those of the cells as shown. */
+	for (i = 0; i < t->ncols; i++)
+		t->width[i] = t->header ? cli_width(cli_text(cell, sizeof(cell), t->names[i])) : 0;
+	for (j = 0; j < nrows; j++)
+		for (i = 0; i < t->ncols; i++) {
+			text_cell(t, j, i, cell, sizeof(cell));
+			if (cli_width(cell) > t->width[i])
+				t->width[i] = cli_width(cell);
+		}
 	if (t->header) {
-		for (i = 0; i < t->ncols; i++)
-			cli_out("%s%-*s", i ? "  " : "", (int)t->width[i], t->names[i]);
+		for (i = 0; i < t->ncols; i++) {
+			cli_text(cell, sizeof(cell), t->names[i]);
+			cli_out("%s%s%*s", i ? "  " : "", cell,
+				(int)(t->width[i] - cli_width(cell)), "");
+		}
 		cli_out("\n");
 		for (i = 0; i < t->ncols; i++) {
 			size_t k;
@@ -333,18 +360,12 @@ int cli_table_print(cli_table *t)
 		cli_out("\n");
 	}
 	for (j = 0; j < nrows; j++) {
-		json_t *r = json_array_get(t->rows, j);
 		for (i = 0; i < t->ncols; i++) {
-			json_t *v = json_array_get(r, i);
-			int pad;
-			cell_text(v, cell, sizeof(cell), t->fmt);
-			/* %.17g is for machines; people read the shortest exact form. */
-			if (json_is_real(v))
-				snprintf(cell, sizeof(cell), "%.10g", json_real_value(v));
-			pad = (int)t->width[i] - (int)display_width(cell);
+			bool right = text_cell(t, j, i, cell, sizeof(cell));
+			int pad = (int)t->width[i] - (int)cli_width(cell);
 			if (pad < 0)
 				pad = 0;
-			if (json_is_number(v))
+			if (right)
 				cli_out("%s%*s%s", i ? "  " : "", pad, "", cell);
 			else if (i + 1 < t->ncols)
 				cli_out("%s%s%*s", i ? "  " : "", cell, pad, "");

@@ -117,24 +117,13 @@ static int apply_options(const cli_record_opts *o, perfdb_resultset *rs)
 	return 0;
 }
 
-static void short_sha(const char *sha, char *buf, size_t cap)
-{
-	size_t n = strlen(sha);
-	int hex = n == 40 || n == 64;
-	size_t i;
-	for (i = 0; hex && i < n; i++)
-		if (!strchr("0123456789abcdef", sha[i]))
-			hex = 0;
-	snprintf(buf, cap, "%.*s", hex ? 12 : (int)n, sha);
-}
-
 int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 {
 	perfdb_store *store = NULL;
 	int64_t run_id = 0;
 	size_t i, n = perfdb_resultset_count(rs), nsamples = 0;
 	const char *branch;
-	char sha[80];
+	char sha[CLI_SHA_CAP], shown[4][1024];
 	int err, rc;
 
 	if ((err = apply_options(o, rs)) || (err = perfdb_resultset_fill_context(rs, NULL)))
@@ -161,14 +150,20 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 	for (i = 0; i < n; i++)
 		if (perfdb_resultset_get(rs, i)->nsamples >= 2)
 			nsamples += perfdb_resultset_get(rs, i)->nsamples;
-	short_sha(perfdb_resultset_meta(rs, PERFDB_META_COMMIT), sha, sizeof(sha));
 	branch = perfdb_resultset_meta(rs, PERFDB_META_BRANCH);
-	fprintf(o->status_to_stderr ? stderr : stdout,
-		"%srecorded %zu result%s (%zu sample%s) for %s on %s, machine %s, run %lld in %s\n",
-		o->status_to_stderr ? "perfdb: " : "", n, n == 1 ? "" : "s", nsamples,
-		nsamples == 1 ? "" : "s", sha, branch ? branch : "(no branch)",
-		perfdb_resultset_meta(rs, PERFDB_META_MACHINE), (long long)run_id,
-		perfdb_store_path(store));
+	/* commit, branch and machine come from the result file: shown, never
+	 * acted on (cli_text) */
+	fprintf(
+	    o->status_to_stderr ? stderr : stdout,
+	    "%srecorded %zu result%s (%zu sample%s) for %s on %s, machine %s, run %lld in %s\n",
+	    o->status_to_stderr ? "perfdb: " : "", n, n == 1 ? "" : "s", nsamples,
+	    nsamples == 1 ? "" : "s",
+	    cli_text(
+		shown[0], sizeof(shown[0]),
+		cli_short_sha(sha, sizeof(sha), perfdb_resultset_meta(rs, PERFDB_META_COMMIT))),
+	    cli_text(shown[1], sizeof(shown[1]), branch ? branch : "(no branch)"),
+	    cli_text(shown[2], sizeof(shown[2]), perfdb_resultset_meta(rs, PERFDB_META_MACHINE)),
+	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(store)));
 	perfdb_store_close(store);
 	return CLI_EXIT_OK;
 }

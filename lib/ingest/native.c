@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ingest/reader.h"
 #include "util/error.h"
+#include "util/time.h"
 
 #define NATIVE_VERSION 1
 
@@ -253,79 +253,6 @@ static int read_scalar_text(validator *v, const void *map, const perfdb_native_e
 
 /* --- run ------------------------------------------------------------------- */
 
-static bool digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-/*
- * ISO 8601 / RFC 3339 date and time with a zone, normalised to UTC
- * "YYYY-MM-DDTHH:MM:SSZ" (the store compares times as text, so one spelling).
- * Fractions of a second are accepted and dropped. A time without a zone is
- * refused: it would mean a different instant on every CI machine.
- */
-static bool parse_time(const char *s, char *out, size_t cap)
-{
-	struct tm tm = {0}, check;
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	time_t t;
-
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec))
-		return false;
-	s += 19;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return false;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	if (*s == 'Z' || *s == 'z') {
-		s++;
-	} else if (*s == '+' || *s == '-') {
-		sign = *s == '-' ? -1 : 1;
-		if (!digits(s + 1, 2, &oh))
-			return false;
-		s += 3;
-		if (*s == ':')
-			s++;
-		if (!digits(s, 2, &om))
-			return false;
-		s += 2;
-		if (oh > 23 || om > 59)
-			return false;
-	} else {
-		return false;
-	}
-	if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec == 60 ? 59 : sec; /* a leap second: the instant before */
-	t = timegm(&tm);
-	/* timegm normalises 30 February into March: refuse what moved. */
-	if (t == (time_t)-1 || !gmtime_r(&t, &check) || check.tm_mday != d ||
-	    check.tm_mon != mo - 1)
-		return false;
-	t -= (time_t)sign * (oh * 3600 + om * 60);
-	if (!gmtime_r(&t, &check))
-		return false;
-	return strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &check) > 0;
-}
-
 static int read_pairs(validator *v, const void *map, const char *path,
 		      int (*set)(perfdb_resultset *, const char *, const char *),
 		      size_t (*count)(const perfdb_resultset *),
@@ -404,11 +331,11 @@ static int read_run(validator *v, const void *root, const void *run)
 		if ((err = read_string(v, run, &e, path, false, &text)))
 			return err;
 		if (meta[k] == PERFDB_META_STARTED_AT || meta[k] == PERFDB_META_COMMITTED_AT) {
-			if (!parse_time(text, when, sizeof(when)))
-				return fail(v, e.value, run, e.key, 0, path,
-					    "'%s' is not an ISO 8601 time with a zone, such as "
-					    "2026-11-25T09:00:00Z",
-					    text);
+			/* the zone is required: without one a time means a
+			 * different instant on every CI machine */
+			if (perfdb_util__time_parse(when, sizeof(when), text, 0) != 0)
+				return fail(v, e.value, run, e.key, 0, path, "%s",
+					    perfdb_error_last()->message);
 			text = when;
 		}
 		if ((err = perfdb_resultset_set_meta(v->rs, meta[k], text)))

@@ -2,96 +2,43 @@
  * cmdbench.c - spawn a command, measure it; benchmark it over many runs.
  *
  * The program is resolved on PATH and the posix_spawn file actions are built
- * once per command, so a run costs one posix_spawn (a vfork-style clone in
- * glibc) and one wait4: the overhead measured around a trivial command is
- * the kernel's, not ours.
+ * once per command (util/run.c), so a run costs one posix_spawn (a
+ * vfork-style clone in glibc) and one wait4: the overhead measured around a
+ * trivial command is the kernel's, not ours.
  */
 #include "perfdb/cmdbench.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "instrument/timer.h"
 #include "util/error.h"
-
-extern char **environ;
+#include "util/run.h"
 
 struct perfdb_command {
-	char *path;
-	char **argv;
-	size_t argc;
-	int devnull;
+	perfdb_util_cmd run;
 	unsigned flags;
-	posix_spawn_file_actions_t actions;
 };
-
-static bool executable(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* The program's path as execvp would find it, in a new string. */
-static int resolve(char **out, const char *name)
-{
-	const char *path, *p;
-	size_t nlen = strlen(name);
-
-	if (strchr(name, '/')) {
-		struct stat st;
-		if (stat(name, &st) != 0)
-			return perfdb_error__set(PERFDB_ENOTFOUND, "cannot run '%s': %s", name,
-						 strerror(errno));
-		if (!executable(name))
-			return perfdb_error__set(PERFDB_ENOTFOUND,
-						 "cannot run '%s': not an executable file", name);
-		*out = strdup(name);
-		return *out ? 0 : perfdb_error__oom();
-	}
-	path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path;; p++) {
-		const char *end = strchr(p, ':');
-		size_t dlen = end ? (size_t)(end - p) : strlen(p);
-		char *cand = malloc(dlen + nlen + 3);
-		if (!cand)
-			return perfdb_error__oom();
-		/* An empty PATH entry means the current directory. */
-		if (dlen == 0) {
-			memcpy(cand, "./", 2);
-			dlen = 2;
-		} else {
-			memcpy(cand, p, dlen);
-			cand[dlen++] = '/';
-		}
-		memcpy(cand + dlen, name, nlen + 1);
-		if (executable(cand)) {
-			*out = cand;
-			return 0;
-		}
-		free(cand);
-		if (!end)
-			break;
-		p = end;
-	}
-	return perfdb_error__set(PERFDB_ENOTFOUND, "cannot run '%s': command not found on PATH",
-				 name);
-}
 
 int perfdb_command_new(perfdb_command **out, const char *const *argv, unsigned flags)
 {
+	return perfdb_command_new_env(out, argv, NULL, flags);
+}
+
+int perfdb_command_new_env(perfdb_command **out, const char *const *argv, const char *const *env,
+			   unsigned flags)
+{
+	static const unsigned known = PERFDB_COMMAND_SHOW_OUTPUT | PERFDB_COMMAND_NO_RSS_FLOOR |
+				      PERFDB_COMMAND_KEEP_STDIN | PERFDB_COMMAND_STDOUT_TO_STDERR;
 	perfdb_command *c;
-	size_t i, n = 0;
+	unsigned run_flags = 0;
 	int err;
 
 	if (!out)
@@ -99,77 +46,38 @@ int perfdb_command_new(perfdb_command **out, const char *const *argv, unsigned f
 	*out = NULL;
 	if (!argv || !argv[0] || !argv[0][0])
 		return perfdb_error__set(PERFDB_EINVAL, "command: no program to run");
-	if (flags & ~(unsigned)(PERFDB_COMMAND_SHOW_OUTPUT | PERFDB_COMMAND_NO_RSS_FLOOR))
+	if (flags & ~known)
 		return perfdb_error__set(PERFDB_EINVAL, "command: unknown flags 0x%x", flags);
-	while (argv[n])
-		n++;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return perfdb_error__oom();
-	c->devnull = -1;
 	c->flags = flags;
-	c->argv = calloc(n + 1, sizeof(char *));
-	if (!c->argv) {
-		free(c);
-		return perfdb_error__oom();
-	}
-	c->argc = n;
-	for (i = 0; i < n; i++) {
-		if (!(c->argv[i] = strdup(argv[i]))) {
-			err = perfdb_error__oom();
-			goto fail;
-		}
-	}
-	if ((err = resolve(&c->path, argv[0])) != 0)
-		goto fail;
-	c->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (c->devnull < 0) {
-		err = perfdb_error__set(PERFDB_EIO, "cannot open '/dev/null': %s", strerror(errno));
-		goto fail;
-	}
-	/* Built once and only read by posix_spawn, so threads can share it. */
-	if (posix_spawn_file_actions_init(&c->actions) != 0) {
-		close(c->devnull);
-		c->devnull = -1;
-		err = perfdb_error__oom();
-		goto fail;
-	}
-	if (posix_spawn_file_actions_adddup2(&c->actions, c->devnull, 0) != 0 ||
-	    (!(flags & PERFDB_COMMAND_SHOW_OUTPUT) &&
-	     (posix_spawn_file_actions_adddup2(&c->actions, c->devnull, 1) != 0 ||
-	      posix_spawn_file_actions_adddup2(&c->actions, c->devnull, 2) != 0))) {
+	if (!(flags & PERFDB_COMMAND_KEEP_STDIN))
+		run_flags |= PERFDB_RUN_STDIN_NULL;
+	if (flags & PERFDB_COMMAND_STDOUT_TO_STDERR)
+		run_flags |= PERFDB_RUN_STDOUT_TO_STDERR;
+	else if (!(flags & PERFDB_COMMAND_SHOW_OUTPUT))
+		run_flags |= PERFDB_RUN_STDOUT_NULL | PERFDB_RUN_STDERR_NULL;
+	err = perfdb_util__cmd_init(&c->run, argv, env, run_flags);
+	if (err) {
 		perfdb_command_free(c);
-		return perfdb_error__oom();
+		return err;
 	}
 	*out = c;
 	return 0;
-fail:
-	for (i = 0; i < n; i++)
-		free(c->argv[i]);
-	free(c->argv);
-	free(c->path);
-	free(c);
-	return err;
 }
 
 void perfdb_command_free(perfdb_command *cmd)
 {
-	size_t i;
 	if (!cmd)
 		return;
-	posix_spawn_file_actions_destroy(&cmd->actions);
-	if (cmd->devnull >= 0)
-		close(cmd->devnull);
-	for (i = 0; i < cmd->argc; i++)
-		free(cmd->argv[i]);
-	free(cmd->argv);
-	free(cmd->path);
+	perfdb_util__cmd_release(&cmd->run);
 	free(cmd);
 }
 
 const char *perfdb_command_path(const perfdb_command *cmd)
 {
-	return cmd ? cmd->path : NULL;
+	return cmd ? cmd->run.path : NULL;
 }
 
 /*
@@ -217,15 +125,11 @@ static int exec_once(const perfdb_command *cmd, perfdb_command_sample *out, bool
 
 	out->rss_floor = floor ? rss_floor() : NAN;
 	t0 = perfdb_timer__monotonic_ns();
-	rc = posix_spawn(&pid, cmd->path, &cmd->actions, NULL, cmd->argv, environ);
-	if (rc != 0)
-		return perfdb_error__set(PERFDB_EIO, "cannot run '%s': %s", cmd->path,
-					 strerror(rc));
-	while (wait4(pid, &status, 0, &ru) < 0) {
-		if (errno != EINTR)
-			return perfdb_error__set(PERFDB_EIO, "cannot wait for '%s': %s", cmd->path,
-						 strerror(errno));
-	}
+	if ((rc = perfdb_util__cmd_start(&cmd->run, -1, &pid)) != 0)
+		return rc;
+	if ((rc = perfdb_util__wait(pid, &status, &ru)) != 0)
+		return rc;
+	out->pid = (int64_t)pid;
 	t1 = perfdb_timer__monotonic_ns();
 	out->wall = (double)(t1 - t0) / 1e9;
 	out->user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
@@ -382,7 +286,7 @@ int perfdb_cmdbench_run(perfdb_cmdbench_result *out, const perfdb_command *cmd,
 		if (s.exit_code != 0 && !opts->ignore_failure) {
 			err = perfdb_error__set(PERFDB_ERROR,
 						"'%s' exited with code %d in warm-up run %zu",
-						cmd->argv[0], s.exit_code, i + 1);
+						cmd->run.argv[0], s.exit_code, i + 1);
 			goto fail;
 		}
 	}
@@ -406,7 +310,7 @@ int perfdb_cmdbench_run(perfdb_cmdbench_result *out, const perfdb_command *cmd,
 			if (!opts->ignore_failure) {
 				err = perfdb_error__set(PERFDB_ERROR,
 							"'%s' exited with code %d in run %zu",
-							cmd->argv[0], s.exit_code, i + 1);
+							cmd->run.argv[0], s.exit_code, i + 1);
 				goto fail;
 			}
 			out->failures++;

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +23,7 @@
 #include "instrument/elfsym.h"
 #include "instrument/memtrack.h"
 #include "util/error.h"
-
-extern char **environ;
+#include "util/run.h"
 
 /* ---- process memory ---------------------------------------------------------- */
 
@@ -680,66 +678,22 @@ int perfdb_memtrack_snapshot_top(size_t *out, size_t *count, const perfdb_memtra
 }
 
 /* ---- symbolization ---------------------------------------------------------------- */
+/* The tool on PATH, or NULL: symbols are best effort. */
 static char *find_in_path(const char *prog)
 {
-	const char *path = getenv("PATH");
-	char buf[4096];
-	if (!path || !*path)
-		path = "/usr/bin:/bin";
-	while (*path) {
-		const char *colon = strchr(path, ':');
-		size_t len = colon ? (size_t)(colon - path) : strlen(path);
-		if (len && len + strlen(prog) + 2 < sizeof(buf)) {
-			memcpy(buf, path, len);
-			buf[len] = '/';
-			memcpy(buf + len + 1, prog, strlen(prog) + 1);
-			if (access(buf, X_OK) == 0)
-				return strdup(buf);
-		}
-		path += len + (colon ? 1 : 0);
-	}
-	return NULL;
+	char *path;
+	return perfdb_util__which(&path, prog) == 0 ? path : NULL;
 }
 
-/* Runs argv[0] (a path) and hands each line of its standard output, without
- * the newline, to each(); stops early when each() returns nonzero and
- * returns that. The tool failing to start is not an error: symbols are best
- * effort. */
+/* Runs argv (argv[0] a path) and hands each line of its standard output,
+ * without the newline, to each(); stops early when each() returns nonzero
+ * and returns that. The tool failing to start is not an error: symbols are
+ * best effort. */
 static int tool_lines(char *const argv[], int (*each)(void *ctx, char *line), void *ctx)
 {
-	posix_spawn_file_actions_t fa;
-	int pipefd[2] = {-1, -1}, rc = 0, status;
-	pid_t pid;
-	FILE *in;
-	char *line = NULL;
-	size_t cap = 0;
-
-	if (pipe2(pipefd, O_CLOEXEC) != 0)
-		return 0;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return 0;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	in = fdopen(pipefd[0], "r");
-	if (!in)
-		close(pipefd[0]);
-	while (in && rc == 0 && getline(&line, &cap, in) >= 0) {
-		line[strcspn(line, "\n")] = 0;
-		rc = each(ctx, line);
-	}
-	if (in)
-		fclose(in); /* a tool still writing gets SIGPIPE */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	free(line);
-	return rc;
+	int stopped = 0;
+	perfdb_util__run_lines(&stopped, (const char *const *)argv, each, ctx);
+	return stopped;
 }
 
 enum { TOOL_BATCH = 256 };

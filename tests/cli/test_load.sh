@@ -19,9 +19,9 @@ expect_exit 0 "$PERFDB" load -- true
 expect_match "^load test of 'true': closed model, 100 requests, 1 user" out "header"
 expect_match '^  requests   100 \(100 succeeded, 0 failed\)$' out "counts"
 expect_match '^  success    100\.00 %$' out "success rate"
-expect_match '^  throughput [0-9.]+ req/s$' out "throughput"
+expect_match '^  throughput [0-9.]+ (k )?req/s$' out "throughput"
 expect_match '^  latency +min +mean +stddev +p50 +p90 +p95 +p99 +p99\.9 +max$' out "latency header"
-expect_match '^  request +[0-9.]+ (ns|us|ms|s) ' out "latency row"
+expect_match '^  request +[0-9.]+ (ns|µs|ms|s) ' out "latency row"
 expect_no_match 'req/s .* errors' err "no progress line off a terminal"
 
 # false: every request fails, counted by exit code; still exit 0
@@ -55,9 +55,20 @@ at_least "$(json_num requests out)" 2 "requests in duration mode"
 expect_exit 0 "$PERFDB" load --rate 50 --duration 0.4 -- true
 expect_match "open model, 50 req/s, 0.4 s, 1 worker" out "open header"
 expect_match '^  requests   20 \(20 succeeded, 0 failed\)$' out "open counts"
-expect_match '^  rate +[0-9.]+ req/s achieved of 50\.0 req/s asked' out "open rate"
+expect_match '^  rate +[0-9.]+ req/s achieved of 50 req/s asked' out "open rate"
 expect_match '^  corrected ' out "corrected latency row"
 expect_match '^  service ' out "service time row"
+# the shared formatters: a duration in its unit (was "0.401 s"), columns
+# aligned by characters even with "µs" (two bytes)
+expect_match '^  duration   [0-9]{3}\.[0-9] ms$' out "duration in ms"
+python3 - "$T/out" <<'PY' || fail "latency columns line up"
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+head = next(l for l in lines if l.startswith("  latency"))
+for l in lines:
+    if l.startswith("  corrected") or l.startswith("  service"):
+        assert len(l) == len(head), (head, l)
+PY
 # one worker cannot keep 100/s of 30 ms requests: late, never dropped
 expect_exit 0 "$PERFDB" load --rate 100 --requests 15 --format json -- sleep 0.03
 expect_eq 15 "$(json_num requests out)" "late requests still run"

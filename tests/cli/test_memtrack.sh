@@ -37,6 +37,13 @@ expect_exit 2 "$PERFDB" memtrack --lines some -- /bin/true
 expect_match "--lines 'some': expected embedded, all or none" err "bad --lines"
 expect_exit 2 "$PERFDB" memtrack -- ./no-such-program
 expect_match "cannot run './no-such-program'" err "missing program"
+# one PATH search (lib/util/run.c) for every program perfdb starts
+PATH=/nonexistent expect_exit 2 "$PERFDB" memtrack -- perfdb-no-such-program
+expect_match "cannot run 'perfdb-no-such-program': command not found on PATH" err "not on PATH"
+# the tracked command reads perfdb's stdin; with --format json its stdout goes to stderr
+echo got hello | expect_exit 0 "$PERFDB" memtrack --format json -- cat
+expect_match '^got hello$' err "stdin reaches the command, its stdout goes to stderr"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' out || fail "json stays clean"
 PERFDB_MEMTRACK_LIB=/nonexistent/lib.so expect_exit 3 "$PERFDB" memtrack -- /bin/true
 expect_match "PERFDB_MEMTRACK_LIB" err "bad tracker path"
 
@@ -217,4 +224,17 @@ d = json.load(open(sys.argv[1]))
 r = {x["metric"]: x for x in d["regressions"] if x["benchmark"] == "grow"}
 print(r["peak_heap"]["commit"] == "g7" and 99 <= r["peak_heap"]["change_pct"] <= 101 and r["allocations"]["value"] == 129)
 ' grow.json)" "regress flags the doubled peak heap at g7"
+# --- names from the program's debug info are shown, never acted on ---------------------------
+# A source file named with an OSC sequence and a newline: the site label
+# shows them as escapes (issue 12).
+if command -v cc >/dev/null 2>&1; then
+	src=$'ev\e]0;pwned\a\nREGRESSION x.c'
+	printf '#include <stdlib.h>\n__attribute__((noinline)) void *evil(size_t n) { void *p = malloc(n); if (!p) abort(); return p; }\nint main(void) { void *p = evil(123456); free(p); return 0; }\n' >"$src"
+	if cc -g -O1 -fno-omit-frame-pointer "$src" -o evil 2>/dev/null; then
+		expect_exit 0 "$PERFDB" memtrack -- ./evil
+		expect_match 'evil \(ev\\x1b\]0;pwned\\x07\\nREGRESSION x\.c:2\)$' out "hostile file name escaped"
+		checks=$((checks + 1))
+		! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' out || fail "memtrack text: raw control character"
+	fi
+fi
 finish

@@ -34,6 +34,11 @@ expect_eq "3" "$(sql one.db "SELECT count(*) FROM samples" | tr -d '\r')" "sampl
 # stdin, --tag, --time; a second run of the same commit adds evidence.
 expect_exit 0 "$PERFDB" record --db h.db --commit c1 --machine m1 --tag cc=clang --time 2026-01-02T03:04:05+01:00 - < a.json
 expect_eq "2026-01-02T02:04:05Z" "$(sql h.db "SELECT started_at FROM runs WHERE id = 2" | tr -d '\r')" "--time in UTC"
+# a day the calendar does not have is refused, never carried into March
+expect_exit 2 "$PERFDB" record --db h.db --commit c1 --machine m1 --time 2024-02-30 a.json
+expect_match "--time: '2024-02-30' is not an ISO 8601 time.*February 2024 has 29 days" err "--time 30 February"
+expect_exit 2 "$PERFDB" record --db h.db --commit c1 --machine m1 --time 2023-02-29T10:00:00Z a.json
+expect_eq "2" "$(sql h.db "SELECT count(*) FROM runs" | tr -d '\r')" "no run recorded for a bad --time"
 expect_eq "1" "$(sql h.db "SELECT count(*) FROM commits" | tr -d '\r')" "one commit"
 expect_eq "2" "$(sql h.db "SELECT count(*) FROM runs" | tr -d '\r')" "two runs"
 

@@ -67,7 +67,7 @@ PY
 # markdown and csv
 expect_exit 1 "$PERFDB" regress --db h.db --since c0005 --format markdown
 expect_match '^### perfdb: 1 regression' out "markdown title"
-expect_match '^\| `BM_Slow` \| real_time \| ci \| `c0020` \|' out "markdown row"
+expect_match '^\| `BM_Slow` \| `real_time` \| `ci` \| `c0020` \|' out "markdown row"
 expect_exit 1 "$PERFDB" regress --db h.db --since c0005 --format csv
 expect_match '^kind,benchmark,metric,unit,machine,tags,commit,baseline_value,value,change_pct,p_value,method,status,alert_id' out "csv header"
 expect_match '^regression,BM_Slow,real_time,ns,ci,\{\},c0020,' out "csv regression"

@@ -104,7 +104,7 @@ s0, _ = cells(sort_line)
 n0, _ = cells(new_line)
 assert n0 - s0 == 14, (s0, n0)
 # the values column lines up
-assert sort_line.index(" us") == new_line.index(" us"), (sort_line, new_line)
+assert sort_line.index(" µs") == new_line.index(" µs"), (sort_line, new_line)
 ns = "{http://www.w3.org/2000/svg}"
 root = ET.parse(sys.argv[3]).getroot()
 lines = [p.get("points").split() for p in root.iter(ns + "polyline")]
@@ -152,6 +152,6 @@ for i in 0 1 2 3 4 5 6 7; do
 	"$PERFDB" record --db pipe.db --commit "p$i" p.json >/dev/null || fail "record p$i"
 done
 expect_exit 1 "$PERFDB" regress --db pipe.db --since p1 --dry-run --format markdown
-expect_match '^\| `BM_a\\\|b` \| value \| ' "$T/out" "markdown pipe escaped"
+expect_match '^\| `BM_a\\\|b` \| `value` \| ' "$T/out" "markdown pipe escaped"
 
 finish

@@ -20,7 +20,7 @@ json_array_len() {
 expect_exit 0 "$PERFDB" run -- true
 expect_match "^benchmark of 'true': 10 runs$" out "header"
 expect_match '^ +mean +stddev +median +min +max$' out "columns"
-expect_match '^  wall +[0-9.]+ (ns|us|ms|s) ± ' out "wall row"
+expect_match '^  wall +[0-9.]+ (ns|µs|ms|s) ± ' out "wall row"
 expect_match '^  user ' out "user row"
 expect_match '^  system ' out "system row"
 expect_match '^  peak RSS +[0-9.]+ (B|KiB|MiB|GiB) ± ' out "rss row"

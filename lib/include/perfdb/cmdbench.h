@@ -38,7 +38,12 @@ enum {
 	/** Do not read the spawning process's peak RSS before each run
 	 *  (rss_floor is then NAN): saves about 10 µs of /proc reading per run,
 	 *  for callers that time the whole exec, as a load test does. */
-	PERFDB_COMMAND_NO_RSS_FLOOR = 1u << 1
+	PERFDB_COMMAND_NO_RSS_FLOOR = 1u << 1,
+	/** The child reads perfdb's stdin (default: /dev/null). */
+	PERFDB_COMMAND_KEEP_STDIN = 1u << 2,
+	/** The child's stdout goes to perfdb's stderr (perfdb's stdout carries
+	 *  another answer); implies its output is shown. */
+	PERFDB_COMMAND_STDOUT_TO_STDERR = 1u << 3
 };
 
 /**
@@ -49,6 +54,14 @@ enum {
  * PERFDB_EIO (/dev/null cannot be opened), PERFDB_ENOMEM.
  */
 int perfdb_command_new(perfdb_command **out, const char *const *argv, unsigned flags);
+
+/**
+ * As perfdb_command_new, and the child's environment is perfdb's with env's
+ * "NAME=value" strings (NULL-terminated; env may be NULL) replacing or
+ * adding variables, e.g. {"LD_PRELOAD=/x/libtrack.so", NULL}.
+ */
+int perfdb_command_new_env(perfdb_command **out, const char *const *argv, const char *const *env,
+			   unsigned flags);
 
 /** Frees cmd. Accepts NULL. */
 void perfdb_command_free(perfdb_command *cmd);
@@ -75,6 +88,7 @@ typedef struct perfdb_command_sample {
 	double rss_floor;
 	int exit_code; /**< exit status, or 128 + signal when killed */
 	int signal;    /**< the signal that killed it, 0 when it exited */
+	int64_t pid;   /**< the child's process id (reaped) */
 } perfdb_command_sample;
 
 /**
