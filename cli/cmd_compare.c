@@ -150,7 +150,7 @@ int cmd_compare(int argc, char **argv)
 		}
 		cli_table_print(t);
 	}
-	rc = err ? cli_fail() : CLI_EXIT_OK;
+	rc = err ? cli_history_fail("--benchmark") : CLI_EXIT_OK;
 	cli_table_free(t);
 	perfdb_comparison_free(cmp);
 	perfdb_store_close(store);

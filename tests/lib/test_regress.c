@@ -301,8 +301,8 @@ static void test_regress__baselines_and_alerts(void **state)
 	/* PR gate: head against the baseline, stored as an alert */
 	o.commit = "c0011";
 	o.baseline = "v1";
-	o.record_alerts = 1;
 	rep = run(s, &o);
+	assert_int_equal(perfdb_store_record_findings(s, rep), 0);
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "named");
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_commit, "c0003");
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
@@ -318,6 +318,7 @@ static void test_regress__baselines_and_alerts(void **state)
 	/* acknowledged: found again, same alert, no longer a failure */
 	assert_int_equal(perfdb_store_alert_set_status(s, alert, "acknowledged", "known"), 0);
 	rep = run(s, &o);
+	assert_int_equal(perfdb_store_record_findings(s, rep), 0);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_int_equal(f->alert_id, alert);
 	assert_string_equal(f->status, "acknowledged");
@@ -329,7 +330,6 @@ static void test_regress__baselines_and_alerts(void **state)
 
 	/* a revision as baseline */
 	o.baseline = "c0009";
-	o.record_alerts = 0;
 	rep = run(s, &o);
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "commit");
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);

@@ -79,10 +79,9 @@ typedef struct perfdb_regress_options {
 	const char *repo_dir;	     /**< where git is asked for the order; NULL: "." */
 	int use_git;		     /**< 0: recorded order even inside a repository */
 	const perfdb_config *config; /**< per-benchmark overrides, may be NULL */
-	int record_alerts;	     /**< store findings in alerts (read-write store) */
 } perfdb_regress_options;
 
-#define PERFDB_REGRESS_OPTIONS_VERSION	  1
+#define PERFDB_REGRESS_OPTIONS_VERSION	  2
 #define PERFDB_REGRESS_DEFAULT_WINDOW	  20
 #define PERFDB_REGRESS_DEFAULT_THRESHOLD  5.0
 #define PERFDB_REGRESS_DEFAULT_CONFIDENCE 0.99
@@ -91,7 +90,7 @@ typedef struct perfdb_regress_options {
 		PERFDB_REGRESS_OPTIONS_VERSION, NULL, NULL, NULL, NULL,                            \
 		    PERFDB_REGRESS_DEFAULT_WINDOW, PERFDB_REGRESS_DEFAULT_THRESHOLD,               \
 		    PERFDB_REGRESS_DEFAULT_CONFIDENCE, PERFDB_METHOD_AUTO, NULL, NULL, NULL, 1,    \
-		    NULL, 0                                                                        \
+		    NULL                                                                           \
 	}
 
 typedef enum perfdb_finding_kind {
@@ -115,7 +114,7 @@ typedef struct perfdb_finding {
 				 "changepoint", or "percent" (the threshold alone: the method
 				 asked for, or no noise estimate existed) */
 	double threshold;      /**< the threshold applied to this series, percent */
-	int64_t alert_id;      /**< the stored alert, 0 when none */
+	int64_t alert_id;      /**< the stored alert, 0 when none (yet) */
 	const char *status;    /**< "open", "acknowledged" or "ignored" */
 } perfdb_finding;
 
@@ -135,13 +134,27 @@ typedef struct perfdb_regress_report perfdb_regress_report;
 /**
  * Runs the check described by opts (NULL: defaults, the newest commit
  * against the window before it) into *out (owned, perfdb_regress_report_free).
- * Finding a regression is a result, not an error.
- * Errors: PERFDB_ENOTFOUND (a revision, baseline or machine with no recorded
- * results), PERFDB_EINVAL (bad options, an ambiguous revision), PERFDB_EDB,
- * PERFDB_EREADONLY (record_alerts on a read-only store), PERFDB_ENOMEM.
+ * It only reads: each finding carries the status of its stored alert
+ * (alert_id 0 and "open" when it was never recorded), and nothing is
+ * written; perfdb_store_record_findings stores the findings. Finding a
+ * regression is a result, not an error.
+ * Errors: PERFDB_ENOTFOUND (a revision or baseline with no recorded
+ * results; a machine or benchmark_glob that selects no recorded series: the
+ * message starts "no series matches machine '" or "no series matches
+ * benchmark '"), PERFDB_EINVAL (bad options,
+ * an ambiguous revision), PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		       const perfdb_regress_options *opts);
+
+/**
+ * Stores the findings of report as alerts, in one transaction: a new
+ * finding becomes an open alert; one already stored (same series, commit
+ * and kind) keeps its id and status and gets the new figures. The report's
+ * findings then carry their alert ids and status. Errors: PERFDB_EREADONLY,
+ * PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_store_record_findings(perfdb_store *store, perfdb_regress_report *report);
 
 void perfdb_regress_report_free(perfdb_regress_report *r);
 
