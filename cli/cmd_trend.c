@@ -263,7 +263,7 @@ int cmd_trend(int argc, char **argv)
 	a.o.config = cfg;
 	err = perfdb_trend_run(&t, store, a.last, &a.o);
 	if (err) {
-		rc = cli_history_fail("GLOB");
+		rc = cli_history_fail("benchmark");
 	} else {
 		bool color = cli_color();
 		widths w = {0, 0, 0};

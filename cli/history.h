@@ -63,7 +63,7 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
  * that selects nothing recorded is named by the option that set it
  * ("no series matches --benchmark 'BM_typo*' (3 benchmarks recorded on
  * machine 'm1')"), bench_opt being how this command takes the glob
- * ("--benchmark", "GLOB"). Returns the exit code: 2 for those. */
+ * ("--benchmark", or "benchmark" for a positional GLOB). Returns the exit code: 2 for those. */
 int cli_history_fail(const char *bench_opt);
 
 /* "1.234 ms" style: a value in a canonical unit, scaled for people. */
