@@ -50,8 +50,10 @@ static const cli_command_info info = {
     "Flag the series that got worse, with the commit that did it.",
     "A step is flagged when it is statistically significant (p < 1 - confidence), larger\n"
     "than the threshold, in the bad direction for the metric, and still there at the end\n"
-    "of the range. Improvements are reported too. Findings are stored as alerts; an\n"
-    "acknowledged or ignored alert (perfdb ack) no longer fails the check.\n"
+    "of the range. Improvements are reported too. Findings are stored as alerts (not\n"
+    "with --dry-run, which opens the database read-only); an acknowledged or ignored\n"
+    "alert (perfdb ack) no longer fails the check. A --machine or --benchmark that\n"
+    "matches nothing ever recorded is a usage error, never \"0 series checked\".\n"
     "Exit codes: 0 nothing regressed, 1 regression found, 2 bad usage or input,\n"
     "3 database error.",
     options,

@@ -72,7 +72,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 /*
  * trend's scope: the last `last` commits up to o->until (default the
  * newest). The oldest of them is the reference the others are judged
- * against, exactly as regress --since <that commit> judges them: the range
+ * against, as regress --since <that commit> --window 1 judges them: the range
  * starts at ids[1]. Errors as perfdb_scope__range.
  */
 int perfdb_scope__last(perfdb_scope *sc, perfdb_store *store, const perfdb_regress_options *o,

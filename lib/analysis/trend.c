@@ -4,7 +4,7 @@
  * The commits are the scope's last N (analysis/scope.c) and the steps are
  * regress's (perfdb_regress__steps) over those commits, the oldest the
  * reference: the steps trend marks are the findings of
- * `regress --since <the oldest commit shown>`, no more, no fewer.
+ * `regress --since <the oldest commit shown> --window 1`, no more, no fewer.
  */
 #include <math.h>
 #include <stdlib.h>

@@ -95,6 +95,16 @@ expect_eq "$expected" "$got" "trend --svg steps"
 # the level of c0006 is the median of its three runs: 1400 B, not the mean
 expect_match '^BM_Alloc peak_heap +m1 .* 1\.367 KiB +\+40\.0% +steps: \+40\.0% at c0006$' trend.txt "trend BM_Alloc line"
 
+# a shorter trend judges what it shows: the oldest commit shown (c0004, the
+# BM_Sort/64 step) is the reference, as for regress --since c0004 --window 1
+expect_exit 0 "$PERFDB" trend --db h.db --no-git --last 6
+expect_match '^BM_Alloc peak_heap .*steps: \+40\.0% at c0006$' out "trend --last 6: BM_Alloc"
+expect_match '^BM_Sort/1024 cpu_time .*steps: \+3[0-9]\.[0-9]% at c0009$' out "trend --last 6: BM_Sort/1024"
+expect_no_match '^BM_Sort/64 .*steps' out "trend --last 6: the reference is no step"
+expect_exit 1 "$PERFDB" regress --db h.db --no-git --dry-run --since c0004 --window 1 --format csv
+expect_eq 'BM_Alloc,c0006
+BM_Sort/1024,c0009' "$(tr -d '\r' <"$T/out" | awk -F, 'NR > 1 {print $2 "," $7}' | sort)" "regress --since c0004 --window 1"
+
 # compare each commit with the one before
 : >cmp.txt
 for i in 1 2 3 4 5 6 7 8 9; do
