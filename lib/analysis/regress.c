@@ -480,6 +480,7 @@ static double segment_test(void *ctx, size_t a, size_t b, size_t c)
 		return 1; /* no test: no evidence of a step */
 	return isnan(p) ? 0 : p;
 }
+
 /* ---- the steps of one series ----------------------------------------------------------- */
 
 typedef struct step_ctx {
@@ -974,7 +975,8 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		return perfdb_error__set(PERFDB_EINVAL,
 					 "threshold must be >= 0 and confidence in (0, 1)");
 	if (o.commit && o.since)
-		return perfdb_error__set(PERFDB_EINVAL, "--commit and --since exclude each other");
+		return perfdb_error__set(
+		    PERFDB_EINVAL, "a commit to check and a range (since) exclude each other");
 	if (!(rep = calloc(1, sizeof(*rep))))
 		return perfdb_error__oom();
 	if ((err = perfdb_scope__open(&rep->sc, store)) < 0 ||

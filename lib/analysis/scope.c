@@ -477,7 +477,7 @@ int perfdb_scope__last(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
 int perfdb_scope__pair(perfdb_scope *sc, perfdb_store *store, const perfdb_regress_options *o,
 		       const char *a, const char *b, int64_t *ida, int64_t *idb)
 {
-	size_t pa, start;
+	size_t pa, start = 0;
 	int err;
 	if ((err = perfdb_scope__resolve(store, o->repo_dir, a, ida)) < 0 ||
 	    (err = perfdb_scope__resolve(store, o->repo_dir, b, idb)) < 0 ||
