@@ -75,9 +75,8 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 	*out = NULL;
 	if (opts)
 		o = *opts;
-	if (!(o.threshold >= 0) || !(o.confidence > 0 && o.confidence < 1))
-		return perfdb_error__set(PERFDB_EINVAL,
-					 "threshold must be >= 0 and confidence in (0, 1)");
+	if ((err = perfdb_scope__check(&o)) < 0)
+		return err;
 	if (!(c = calloc(1, sizeof(*c))))
 		return perfdb_error__oom();
 	if ((err = perfdb_scope__open(&c->sc, store)) < 0 ||

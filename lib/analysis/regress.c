@@ -971,9 +971,8 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 	*out = NULL;
 	if (opts)
 		o = *opts;
-	if (!(o.threshold >= 0) || !(o.confidence > 0 && o.confidence < 1))
-		return perfdb_error__set(PERFDB_EINVAL,
-					 "threshold must be >= 0 and confidence in (0, 1)");
+	if ((err = perfdb_scope__check(&o)) < 0)
+		return err;
 	if (o.commit && o.since)
 		return perfdb_error__set(
 		    PERFDB_EINVAL, "a commit to check and a range (since) exclude each other");

@@ -26,6 +26,17 @@ static int cmp_by_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+int perfdb_scope__check(const perfdb_regress_options *o)
+{
+	if (o->version != PERFDB_REGRESS_OPTIONS_VERSION)
+		return perfdb_error__set(PERFDB_EINVAL, "regress options version %u, expected %u",
+					 o->version, PERFDB_REGRESS_OPTIONS_VERSION);
+	if (!(o->threshold >= 0) || !(o->confidence > 0 && o->confidence < 1))
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "threshold must be >= 0 and confidence in (0, 1)");
+	return 0;
+}
+
 int perfdb_scope__open(perfdb_scope **out, perfdb_store *store)
 {
 	perfdb_scope *sc;

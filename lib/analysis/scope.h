@@ -50,6 +50,10 @@ typedef struct perfdb_scope {
 	perfdb_series_set *set;
 } perfdb_scope;
 
+/* The options regress, compare and trend share, checked once: version,
+ * threshold >= 0, confidence in (0, 1). Errors: PERFDB_EINVAL. */
+int perfdb_scope__check(const perfdb_regress_options *o);
+
 /* Reads the recorded commits into a new scope (*out owned, _free). */
 int perfdb_scope__open(perfdb_scope **out, perfdb_store *store);
 void perfdb_scope__free(perfdb_scope *sc);

@@ -143,9 +143,8 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 	*out = NULL;
 	if (opts)
 		o = *opts;
-	if (!(o.threshold >= 0) || !(o.confidence > 0 && o.confidence < 1))
-		return perfdb_error__set(PERFDB_EINVAL,
-					 "threshold must be >= 0 and confidence in (0, 1)");
+	if ((err = perfdb_scope__check(&o)) < 0)
+		return err;
 	if (!last)
 		last = 30;
 	if (!(t = calloc(1, sizeof(*t))))

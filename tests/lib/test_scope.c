@@ -271,6 +271,36 @@ static void test_scope__filter_that_matches_nothing(void **state)
 	perfdb_store_close(s);
 }
 
+static void test_scope__options_checked_once(void **state)
+{
+	/* regress, compare and trend refuse the same bad options the same way */
+	perfdb_store *s = history("options");
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep = NULL;
+	perfdb_comparison *cmp = NULL;
+	perfdb_trend *t = NULL;
+	int k;
+	(void)state;
+	o.use_git = 0;
+	for (k = 0; k < 3; k++) {
+		o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
+		o.use_git = 0;
+		if (k == 0)
+			o.version = 1; /* the layout that had record_alerts */
+		else if (k == 1)
+			o.confidence = 1;
+		else
+			o.threshold = -1;
+		assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_EINVAL);
+		assert_int_equal(perfdb_compare_run(&cmp, s, "c0000", "c0001", &o), PERFDB_EINVAL);
+		assert_int_equal(perfdb_trend_run(&t, s, 0, &o), PERFDB_EINVAL);
+	}
+	assert_null(rep);
+	assert_null(cmp);
+	assert_null(t);
+	perfdb_store_close(s);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -292,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scope__one_answer_per_question),
 	    cmocka_unit_test(test_scope__filter_that_matches_nothing),
+	    cmocka_unit_test(test_scope__options_checked_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
