@@ -36,7 +36,8 @@ static const cli_command_info info = {
     "With samples on both sides Mann-Whitney U decides (Welch's t when too few samples\n"
     "for U to reach the confidence); without, the spread of the commits before REV_A.\n"
     "The verdict (regression, improvement, same, only_a, only_b) needs p < 1 - confidence\n"
-    "and a change beyond the threshold. Exits 0: a report, not a gate.",
+    "and a change beyond the threshold. Levels are regress's (a commit's median). Exits\n"
+    "0: a report, not a gate; 2 when --machine or --benchmark matches nothing recorded.",
     options,
 };
 
@@ -163,7 +164,7 @@ int cmd_compare(int argc, char **argv)
 		}
 		cli_table_print(t);
 	}
-	rc = err ? cli_fail() : CLI_EXIT_OK;
+	rc = err ? cli_history_fail("--benchmark") : CLI_EXIT_OK;
 	cli_table_free(t);
 	perfdb_comparison_free(cmp);
 	perfdb_store_close(store);

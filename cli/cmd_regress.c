@@ -50,8 +50,10 @@ static const cli_command_info info = {
     "Flag the series that got worse, with the commit that did it.",
     "A step is flagged when it is statistically significant (p < 1 - confidence), larger\n"
     "than the threshold, in the bad direction for the metric, and still there at the end\n"
-    "of the range. Improvements are reported too. Findings are stored as alerts; an\n"
-    "acknowledged or ignored alert (perfdb ack) no longer fails the check.\n"
+    "of the range. Improvements are reported too. Findings are stored as alerts (not\n"
+    "with --dry-run, which opens the database read-only); an acknowledged or ignored\n"
+    "alert (perfdb ack) no longer fails the check. A --machine or --benchmark that\n"
+    "matches nothing ever recorded is a usage error, never \"0 series checked\".\n"
     "Exit codes: 0 nothing regressed, 1 regression found, 2 bad usage or input,\n"
     "3 database error.",
     options,
@@ -188,6 +190,25 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
 		return err;
 	}
 	return 0;
+}
+
+int cli_history_fail(const char *bench_opt)
+{
+	static const char prefix[] = "no series matches ";
+	static const char *const filters[][2] = {{"machine '", "--machine"}, {"benchmark '", NULL}};
+	const perfdb_error *e = perfdb_error_last();
+	size_t i, n = sizeof(prefix) - 1;
+	if (e->code == PERFDB_ENOTFOUND && strncmp(e->message, prefix, n) == 0)
+		for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+			size_t k = strlen(filters[i][0]);
+			const char *opt = filters[i][1] ? filters[i][1] : bench_opt;
+			if (opt && strncmp(e->message + n, filters[i][0], k) == 0) {
+				/* "machine 'x' (...)" -> "--machine 'x' (...)" */
+				cli_err("%s%s %s", prefix, opt, e->message + n + k - 1);
+				return CLI_EXIT_USAGE;
+			}
+		}
+	return cli_fail();
 }
 
 void cli_tags_text(char *buf, size_t cap, const char *tags)
@@ -547,10 +568,11 @@ int cmd_regress(int argc, char **argv)
 	/* precedence: built-in defaults < perfdb.yaml < options */
 	cli_tuning_apply(&a.tune, cfg, &a.o);
 	a.o.config = cfg;
-	a.o.record_alerts = !a.dry_run;
 	err = perfdb_regress_run(&rep, store, &a.o);
+	if (err == 0 && !a.dry_run)
+		err = perfdb_store_record_findings(store, rep);
 	if (err < 0) {
-		rc = cli_fail();
+		rc = cli_history_fail("--benchmark");
 	} else {
 		switch (a.format) {
 		case OUT_JSON: print_json(rep); break;

@@ -31,9 +31,12 @@ static const cli_command_info info = {
     "trend",
     "[GLOB] [--last N] [--machine M] [--svg FILE]",
     "Sparklines of every series over the last commits, with their steps.",
-    "One line per series: a sparkline (a '|' before each detected step), the newest\n"
-    "value, the change against the level at the start, and the steps. --svg writes a\n"
-    "chart a browser opens: steps are dashed lines, regressions red, improvements green.",
+    "One line per series: a sparkline (a '|' before each step), the newest value, the\n"
+    "change against the level at the start, and the steps. The steps are regress's:\n"
+    "those 'perfdb regress --since C --window 1' finds, C the oldest commit shown, on\n"
+    "the same levels (a commit's median). --svg writes a chart a browser opens: steps\n"
+    "are dashed lines, regressions red, improvements green. A GLOB or --machine that\n"
+    "matches nothing ever recorded is a usage error (exit 2).",
     options,
 };
 
@@ -262,7 +265,7 @@ int cmd_trend(int argc, char **argv)
 	a.o.config = cfg;
 	err = perfdb_trend_run(&t, store, a.last, &a.o);
 	if (err) {
-		rc = cli_fail();
+		rc = cli_history_fail("benchmark");
 	} else {
 		bool color = cli_color();
 		widths w = {0, 0, 0};

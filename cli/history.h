@@ -59,6 +59,13 @@ void cli_tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_regr
 int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
 		     const char *config_flag, unsigned flags);
 
+/* cli_fail for regress, compare and trend: a machine or benchmark filter
+ * that selects nothing recorded is named by the option that set it
+ * ("no series matches --benchmark 'BM_typo*' (3 benchmarks recorded on
+ * machine 'm1')"), bench_opt being how this command takes the glob
+ * ("--benchmark", or "benchmark" for a positional GLOB). Returns the exit code: 2 for those. */
+int cli_history_fail(const char *bench_opt);
+
 /* Tags JSON "{"cc":"gcc"}" as "cc=gcc" ("" for "{}"). */
 void cli_tags_text(char *buf, size_t cap, const char *tags);
 

@@ -12,7 +12,6 @@
 
 #include <yaml.h>
 
-#include "analysis/regress_internal.h"
 #include "perfdb/config.h"
 #include "util/error.h"
 
@@ -375,13 +374,4 @@ void perfdb_config_match(const perfdb_config *cfg, const char *benchmark, const 
 			out->method = o->method;
 		}
 	}
-}
-
-int perfdb_config__sets_method(const perfdb_config *cfg)
-{
-	size_t i;
-	for (i = 0; cfg && i < cfg->noverrides; i++)
-		if (cfg->overrides[i].has_method)
-			return 1;
-	return 0;
 }

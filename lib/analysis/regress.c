@@ -2,28 +2,27 @@
  * regress.c - the verdict over a range of commits (see perfdb/regress.h).
  *
  * The plan of one run:
- *  1. order the recorded commits (git first-parent order, else recorded);
- *  2. resolve the range, the baseline window or baseline commit;
- *  3. read every series over those commits in one pass (lib/store/series.c);
- *  4. per series: change points over window + range name the first commit
+ *  1. the scope (analysis/scope.c): the commit order, the range, the
+ *     baseline window or commit, every series over those commits;
+ *  2. per series: change points over window + range name the first commit
  *     of each step; a step is kept when significant, beyond the threshold,
- *     in the bad (or good) direction, and still there at the end of the range;
- *  5. store the findings as alerts and read back their status, so an
- *     acknowledged regression does not fail the build again.
+ *     in the bad (or good) direction, and still there at the end of the range
+ *     (perfdb_regress__steps, which trend uses too);
+ *  3. read the stored status of each finding, so an acknowledged regression
+ *     does not fail the build again. Nothing is written: recording the
+ *     findings as alerts is perfdb_store_record_findings.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/regress_internal.h"
+#include "analysis/scope.h"
 #include "perfdb/changepoint.h"
-#include "perfdb/config.h"
-#include "perfdb/context.h"
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
 #include "perfdb/stats.h"
 #include "util/error.h"
-#include "util/git.h"
 
 static const char *const method_names[] = {"auto",	  "percent", "ttest",
 					   "mannwhitney", "zscore",  "changepoint"};
@@ -48,197 +47,13 @@ int perfdb_method_parse(perfdb_method *out, const char *name)
 				 name ? name : "");
 }
 
-/* ---- commit order ------------------------------------------------------------- */
-
-/* `git rev-list --first-parent TIP` in dir: the shas, newest first, as one
- * buffer split into lines. NULL when git is missing or says no. */
-static char *git_rev_list(const char *dir, const char *tip)
-{
-	const char *args[] = {"rev-list", "--first-parent", tip, "--", NULL};
-	if (tip[0] == '-')
-		return NULL;
-	return perfdb_util__git_output(dir, args, NULL);
-}
-
-/* Index of commits (by sha) for the git order lookup. */
-typedef struct sha_index {
-	const char *sha;
-	size_t i;
-} sha_index;
-
-static int cmp_sha_index(const void *a, const void *b)
-{
-	return strcmp(((const sha_index *)a)->sha, ((const sha_index *)b)->sha);
-}
-
-/*
- * Fills order[] with indexes into commits, oldest first. git's first-parent
- * history from tip decides when the repository holds at least one recorded
- * commit; commits it does not reach (other branches) are left out then.
- */
-int perfdb_regress__order(size_t **out, size_t *nout, const char **how,
-			  const perfdb_commit_list *commits, const char *repo_dir, const char *tip,
-			  int use_git)
-{
-	size_t *order, n = 0, i;
-	char *list = NULL;
-	*out = NULL;
-	*nout = 0;
-	*how = "recorded";
-	if (!(order = malloc((commits->count ? commits->count : 1) * sizeof(*order))))
-		return perfdb_error__oom();
-	if (use_git && commits->count)
-		list = git_rev_list(repo_dir ? repo_dir : ".", tip ? tip : "HEAD");
-	if (list) {
-		sha_index *idx = malloc(commits->count * sizeof(*idx));
-		char *line, *save = NULL;
-		if (!idx) {
-			free(list);
-			free(order);
-			return perfdb_error__oom();
-		}
-		for (i = 0; i < commits->count; i++)
-			idx[i] = (sha_index){commits->items[i].sha, i};
-		qsort(idx, commits->count, sizeof(*idx), cmp_sha_index);
-		/* rev-list prints newest first: collect, then reverse */
-		for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			sha_index key = {line, 0}, *hit;
-			hit = bsearch(&key, idx, commits->count, sizeof(*idx), cmp_sha_index);
-			if (hit && n < commits->count)
-				order[n++] = hit->i;
-		}
-		free(idx);
-		free(list);
-		if (n) {
-			for (i = 0; i < n / 2; i++) {
-				size_t t = order[i];
-				order[i] = order[n - 1 - i];
-				order[n - 1 - i] = t;
-			}
-			*how = "git";
-			*out = order;
-			*nout = n;
-			return 0;
-		}
-	}
-	for (i = 0; i < commits->count; i++)
-		order[i] = i;
-	*out = order;
-	*nout = commits->count;
-	return 0;
-}
-
-/* `git merge-base --is-ancestor a b` in dir: 1 yes, 0 no (or git failed). */
-static int git_is_ancestor(const char *dir, const char *a, const char *b)
-{
-	const char *args[] = {"merge-base", "--is-ancestor", a, b, NULL};
-	char *out;
-	if (a[0] == '-' || b[0] == '-')
-		return 0;
-	out = perfdb_util__git_output(dir, args, NULL);
-	free(out);
-	return out != NULL;
-}
-
-/*
- * --since REV where REV is not a recorded commit of the history being
- * checked: a revision git knows that nobody benchmarked (origin/main's tip
- * when main is measured nightly), or a branch that moved on after the
- * checked branch forked from it (origin/main in a pull request). The range
- * then starts after the fork point, `git merge-base REV TIP`. The commits of
- * order (a first-parent history of TIP, oldest first) that are ancestors of
- * the fork point form a prefix of it; *first is its length, found by
- * bisection, and *fork git's full sha of the fork point (owned).
- * Errors: PERFDB_ENOTFOUND (git does not know REV, or no common history).
- */
-static int git_since(size_t *first, char **fork, const perfdb_commit_list *commits,
-		     const size_t *order, size_t norder, const char *dir, const char *rev,
-		     const char *tip)
-{
-	char *full = NULL, *base;
-	const char *args[] = {"merge-base", NULL, tip ? tip : "HEAD", NULL};
-	size_t lo = 0, hi = norder, len = 0;
-	*first = 0;
-	*fork = NULL;
-	if (perfdb_git_resolve(&full, dir, rev) != 0)
-		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
-					 rev);
-	args[1] = full;
-	base = args[2][0] == '-' ? NULL : perfdb_util__git_output(dir, args, &len);
-	free(full);
-	while (base && len && (base[len - 1] == '\n' || base[len - 1] == '\r'))
-		base[--len] = '\0';
-	if (!base || !len) {
-		free(base);
-		return perfdb_error__set(
-		    PERFDB_ENOTFOUND, "'%s' shares no history with the commits being checked", rev);
-	}
-	/* the first position that is not an ancestor of the fork point */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (git_is_ancestor(dir, commits->items[order[mid]].sha, base))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	*fork = base;
-	return 0;
-}
-
-/* A revision to a recorded commit: the store's shas first (exact or
- * prefix), then git (branches, tags, HEAD~3), then the store again. */
-int perfdb_regress__resolve(perfdb_store *store, const char *repo_dir, const char *rev, int64_t *id)
-{
-	char *full = NULL;
-	int err = perfdb_store_find_commit(store, rev, id, NULL);
-	if (err != PERFDB_ENOTFOUND)
-		return err;
-	if (perfdb_git_resolve(&full, repo_dir, rev) == 0) {
-		err = perfdb_store_find_commit(store, full, id, NULL);
-		free(full);
-		if (err != PERFDB_ENOTFOUND)
-			return err;
-	}
-	return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'", rev);
-}
-
-int perfdb_commit_resolve(int64_t *id, char **sha, perfdb_store *store, const char *repo_dir,
-			  const char *rev)
-{
-	int err;
-	if (sha)
-		*sha = NULL;
-	if ((err = perfdb_regress__resolve(store, repo_dir, rev, id)) < 0)
-		return err;
-	if (sha) {
-		perfdb_commit_list *l = NULL;
-		size_t i;
-		if ((err = perfdb_store_commits(&l, store)) < 0)
-			return err;
-		for (i = 0; i < l->count; i++)
-			if (l->items[i].id == *id) {
-				size_t n = strlen(l->items[i].sha) + 1;
-				if ((*sha = malloc(n)))
-					memcpy(*sha, l->items[i].sha, n);
-				break;
-			}
-		perfdb_commit_list_free(l);
-		if (!*sha)
-			return perfdb_error__oom();
-	}
-	return 0;
-}
-
 /* ---- the report ------------------------------------------------------------------ */
 
-typedef struct id_index {
-	int64_t id;
-	size_t idx;
-} id_index;
-
+/* A finding and what recording it needs: its series and commit. */
 typedef struct finding_list {
 	perfdb_finding *items;
+	size_t *series; /* index into the scope's series set */
+	int64_t *commit_ids;
 	size_t count, cap;
 } finding_list;
 
@@ -246,66 +61,47 @@ struct perfdb_regress_report {
 	finding_list found[2];
 	perfdb_series_verdict *verdicts;
 	size_t nverdicts, capverdicts;
-	perfdb_regress_scope scope;
-	perfdb_series_set *set;
-	perfdb_commit_list *commits;
-	perfdb_baseline baseline;
-	id_index *by_id; /* commit id -> index into commits, sorted by id */
-	size_t ncommit_ids;
-	perfdb_alert_state *states;
-	char *since_sha; /* --since found by git: the fork point (scope.since) */
-	char *until_sha; /* --until found by git: its full sha (the order's tip) */
+	perfdb_scope *sc;
+	perfdb_alert_state *states; /* per finding, regressions first */
 };
 
-static int push_finding(finding_list *l, const perfdb_finding *f)
+static int push_finding(finding_list *l, const perfdb_finding *f, size_t series, int64_t cid)
 {
 	if (l->count == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 16;
 		perfdb_finding *p = realloc(l->items, ncap * sizeof(*p));
+		size_t *ps;
+		int64_t *pc;
 		if (!p)
 			return perfdb_error__oom();
 		l->items = p;
+		if (!(ps = realloc(l->series, ncap * sizeof(*ps))))
+			return perfdb_error__oom();
+		l->series = ps;
+		if (!(pc = realloc(l->commit_ids, ncap * sizeof(*pc))))
+			return perfdb_error__oom();
+		l->commit_ids = pc;
 		l->cap = ncap;
 	}
+	l->series[l->count] = series;
+	l->commit_ids[l->count] = cid;
 	l->items[l->count++] = *f;
 	return 0;
 }
 
-static int cmp_by_id(const void *a, const void *b)
-{
-	int64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
-	return (x > y) - (x < y);
-}
-
-/* The recorded commit with this id, or NULL (ids are not dense). */
-static const perfdb_commit_info *commit_by_id(const perfdb_regress_report *r, int64_t id)
-{
-	id_index key, *hit;
-	key.id = id;
-	hit = bsearch(&key, r->by_id, r->ncommit_ids, sizeof(key), cmp_by_id);
-	return hit ? &r->commits->items[hit->idx] : NULL;
-}
-
-static const char *sha_of(const perfdb_regress_report *r, int64_t id)
-{
-	const perfdb_commit_info *c = commit_by_id(r, id);
-	return c ? c->sha : NULL;
-}
-
 void perfdb_regress_report_free(perfdb_regress_report *r)
 {
+	size_t k;
 	if (!r)
 		return;
-	free(r->found[0].items);
-	free(r->found[1].items);
+	for (k = 0; k < 2; k++) {
+		free(r->found[k].items);
+		free(r->found[k].series);
+		free(r->found[k].commit_ids);
+	}
 	free(r->verdicts);
-	perfdb_series_set_free(r->set);
-	perfdb_commit_list_free(r->commits);
-	perfdb_baseline_release(&r->baseline);
-	free(r->by_id);
+	perfdb_scope__free(r->sc);
 	free(r->states);
-	free(r->since_sha);
-	free(r->until_sha);
 	free(r);
 }
 
@@ -345,7 +141,7 @@ const perfdb_series_verdict *perfdb_regress_series(const perfdb_regress_report *
 
 const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report *r)
 {
-	return r ? &r->scope : NULL;
+	return r ? &r->sc->pub : NULL;
 }
 
 /* ---- evidence and tests ----------------------------------------------------------- */
@@ -355,7 +151,7 @@ const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report
 typedef struct sview {
 	const perfdb_series_point *pts; /* window + range, in order */
 	size_t n;
-	double *loc;			 /* per point: median of its samples, else its value */
+	double *loc;			 /* per point: its level (perfdb_scope__level) */
 	const perfdb_series_point *base; /* the baseline commit's point, or NULL */
 	double base_loc;
 	double *buf, *buf2; /* scratch for pooled samples and values */
@@ -364,21 +160,6 @@ typedef struct sview {
 	double alpha;
 	double thr; /* the series' threshold, percent */
 } sview;
-
-/* A run that stored no samples has its value as its one sample, so the level
- * of a commit run several times that way is the median of the runs' values. */
-static double point_location(const perfdb_series_point *p, double *scratch)
-{
-	if (p->nsamples) {
-		memcpy(scratch, p->samples, p->nsamples * sizeof(*scratch));
-		return perfdb_stats_median_inplace(scratch, p->nsamples);
-	}
-	if (p->nruns >= 2 && p->run_values) {
-		memcpy(scratch, p->run_values, p->nruns * sizeof(*scratch));
-		return perfdb_stats_median_inplace(scratch, p->nruns);
-	}
-	return p->value;
-}
 
 /* A group of evidence: points [a, b) of the view, or the baseline point. */
 typedef struct group {
@@ -700,61 +481,35 @@ static double segment_test(void *ctx, size_t a, size_t b, size_t c)
 	return isnan(p) ? 0 : p;
 }
 
-/* ---- one series ---------------------------------------------------------------------- */
+/* ---- the steps of one series ----------------------------------------------------------- */
 
-typedef struct run_ctx {
-	perfdb_regress_report *rep;
-	const perfdb_regress_options *o;
-	size_t range_pos;  /* first position of the range in the id list */
-	size_t base_pos;   /* position of the baseline commit, SIZE_MAX if none */
-	int base_separate; /* the baseline commit is read apart, before the window */
-	int gate;	   /* --commit (or the newest commit alone) */
+typedef struct step_ctx {
 	sview v;
-} run_ctx;
+	perfdb_regress_step *steps;
+	size_t nsteps, cap;
+} step_ctx;
 
-static int bad_direction(perfdb_direction dir, double change)
+static int add_step(step_ctx *c, size_t point, double before, double after, double p,
+		    const char *method, size_t commits_after)
 {
-	return dir == PERFDB_HIGHER_IS_BETTER ? change < 0 : change > 0;
-}
-
-static int add_finding(run_ctx *c, const perfdb_series *s, perfdb_series_verdict *verdict,
-		       size_t point, double before, double after, double p, const char *method,
-		       double threshold, perfdb_direction dir, size_t commits_after)
-{
-	perfdb_regress_report *rep = c->rep;
-	perfdb_finding f;
-	int64_t cid = c->v.pts[point].commit_id;
-	double change = before != 0 ? (after - before) / fabs(before) : 0;
-	memset(&f, 0, sizeof(f));
-	f.kind =
-	    bad_direction(dir, change) ? PERFDB_FINDING_REGRESSION : PERFDB_FINDING_IMPROVEMENT;
-	f.benchmark = s->benchmark;
-	f.metric = s->metric;
-	f.unit = s->unit;
-	f.machine = s->machine;
-	f.tags = s->tags;
-	f.direction = dir;
-	{
-		const perfdb_commit_info *ci = commit_by_id(rep, cid);
-		f.commit = ci ? ci->sha : "";
-		f.subject = ci && ci->subject ? ci->subject : "";
+	perfdb_regress_step *st;
+	if (c->nsteps == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 4;
+		perfdb_regress_step *ns = realloc(c->steps, ncap * sizeof(*ns));
+		if (!ns)
+			return perfdb_error__oom();
+		c->steps = ns;
+		c->cap = ncap;
 	}
-	f.commits_after = commits_after;
-	f.baseline_value = before;
-	f.value = after;
-	f.change_pct = 100 * change;
-	f.p_value = p;
-	f.method = method;
-	f.threshold = threshold;
-	f.status = "open";
-	/* alert ids and status are filled after all series, in one transaction;
-	 * stash the ids needed in the otherwise unused alert_id (series index). */
-	f.alert_id = (int64_t)(s - perfdb_series_set_get(rep->set, 0));
-	if (f.kind == PERFDB_FINDING_REGRESSION)
-		verdict->regressions++;
-	else
-		verdict->improvements++;
-	return push_finding(&rep->found[f.kind], &f);
+	st = &c->steps[c->nsteps++];
+	st->point = point;
+	st->before = before;
+	st->after = after;
+	st->change = before != 0 ? (after - before) / fabs(before) : 0;
+	st->p_value = p;
+	st->method = method;
+	st->commits_after = commits_after;
+	return 0;
 }
 
 /* Sum of absolute deviations of the locations [a, b) from their median. */
@@ -773,10 +528,10 @@ static int significant(double p, double alpha)
 }
 
 /* Change points over window + range; keep the steps that start in the range. */
-static int analyse_range(run_ctx *c, const perfdb_series *s, perfdb_series_verdict *verdict,
-			 size_t r, double thr, perfdb_direction dir)
+static int analyse_range(step_ctx *c, size_t r)
 {
 	sview *v = &c->v;
+	double thr = v->thr;
 	perfdb_changepoint_options co = PERFDB_CHANGEPOINT_OPTIONS_INIT;
 	perfdb_change_point *cps = NULL;
 	size_t ncp = 0, *cut = NULL, ncut = 0, i, n = v->n;
@@ -872,8 +627,7 @@ static int analyse_range(run_ctx *c, const perfdb_series *s, perfdb_series_verdi
 			double lvl = median_of(cur.loc, cur.n, v->buf2);
 			double p = judge(v, base_group ? base_group : &w, &cur, &w, NULL, &name);
 			if (significant(p, v->alpha) && fabs(lvl - ref) / fabs(ref) * 100 >= thr)
-				return add_finding(c, s, verdict, k, ref, lvl, p, name, thr, dir,
-						   n - k);
+				return add_step(c, k, ref, lvl, p, name, n - k);
 		}
 		return 0;
 	}
@@ -901,7 +655,7 @@ static int analyse_range(run_ctx *c, const perfdb_series *s, perfdb_series_verdi
 		step = (la - lb) / fabs(lb);
 		if (!significant(p, v->alpha) || fabs(step) * 100 < thr)
 			continue;
-		if ((err = add_finding(c, s, verdict, b, lb, la, p, name, thr, dir, n - b)) < 0) {
+		if ((err = add_step(c, b, lb, la, p, name, n - b)) < 0) {
 			free(cut);
 			return err;
 		}
@@ -911,10 +665,10 @@ static int analyse_range(run_ctx *c, const perfdb_series *s, perfdb_series_verdi
 }
 
 /* The gate: the newest commit of the view against the baseline. */
-static int analyse_gate(run_ctx *c, const perfdb_series *s, perfdb_series_verdict *verdict,
-			size_t r, double thr, perfdb_direction dir)
+static int analyse_gate(step_ctx *c, size_t r)
 {
 	sview *v = &c->v;
+	double thr = v->thr;
 	group cur = span(v, v->n - 1, v->n), w = span(v, 0, r), bg;
 	const group *ref;
 	double lb, la, p;
@@ -936,77 +690,99 @@ static int analyse_gate(run_ctx *c, const perfdb_series *s, perfdb_series_verdic
 	p = judge(v, ref, &cur, r >= 3 ? &w : NULL, NULL, &name);
 	if (!significant(p, v->alpha))
 		return 0;
-	return add_finding(c, s, verdict, v->n - 1, lb, la, p, name, thr, dir, 1);
+	return add_step(c, v->n - 1, lb, la, p, name, 1);
 }
 
-static int grow_view(sview *v, size_t need)
+int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_series_point *pts,
+			  size_t n, size_t r, const perfdb_series_point *base, int gate,
+			  const perfdb_scope_series *cfg, double alpha)
 {
-	if (need > v->bufcap) {
-		double *a = realloc(v->buf, need * sizeof(*a));
-		double *b;
-		if (!a)
-			return perfdb_error__oom();
-		v->buf = a;
-		b = realloc(v->buf2, need * sizeof(*b));
-		if (!b)
-			return perfdb_error__oom();
-		v->buf2 = b;
-		v->bufcap = need;
+	step_ctx c;
+	sview *v = &c.v;
+	size_t i, need = 8;
+	int err;
+
+	*out = NULL;
+	*nout = 0;
+	if (r >= n)
+		return 0; /* no point in the range */
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < n; i++)
+		need += (pts[i].nsamples > pts[i].nruns ? pts[i].nsamples : pts[i].nruns) + 1;
+	if (base)
+		need += (base->nsamples > base->nruns ? base->nsamples : base->nruns) + 1;
+	v->buf = malloc(need * sizeof(*v->buf));
+	v->buf2 = malloc(need * sizeof(*v->buf2));
+	v->loc = malloc(n * sizeof(*v->loc));
+	if (!v->buf || !v->buf2 || !v->loc) {
+		err = perfdb_error__oom();
+		goto done;
 	}
+	v->bufcap = need;
+	for (i = 0; i < n; i++)
+		v->loc[i] = perfdb_scope__level(&pts[i], v->buf);
+	v->pts = pts;
+	v->n = n;
+	v->base = base;
+	v->base_loc = base ? perfdb_scope__level(base, v->buf) : NAN;
+	v->method = cfg->method;
+	v->thr = cfg->threshold;
+	v->alpha = alpha;
+	err = gate ? analyse_gate(&c, r) : analyse_range(&c, r);
+done:
+	free(v->buf);
+	free(v->buf2);
+	free(v->loc);
+	if (err < 0) {
+		free(c.steps);
+		return err;
+	}
+	*out = c.steps;
+	*nout = c.nsteps;
 	return 0;
 }
 
-static int analyse_series(run_ctx *c, const perfdb_series *s)
+/* ---- one series ---------------------------------------------------------------------- */
+
+static int bad_direction(perfdb_direction dir, double change)
 {
-	perfdb_regress_report *rep = c->rep;
-	perfdb_benchmark_config bc;
+	return dir == PERFDB_HIGHER_IS_BETTER ? change < 0 : change > 0;
+}
+
+static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_options *o, size_t si)
+{
+	const perfdb_scope *sc = rep->sc;
+	const perfdb_series *s = perfdb_series_set_get(sc->set, si);
+	perfdb_scope_series cfg;
 	perfdb_series_verdict *verdict;
-	sview *v = &c->v;
-	size_t i, r, total = 0, nloc = 0;
-	double thr = c->o->threshold;
-	perfdb_direction dir = s->direction;
-	perfdb_series_point *pts = s->points;
-	size_t n = s->npoints;
+	perfdb_regress_step *steps = NULL;
+	const perfdb_series_point *pts = s->points, *base = NULL;
+	size_t i, r, n = s->npoints, nsteps = 0, maxobs = 1;
+	double *scratch;
 	int err;
 
-	perfdb_config_match(c->o->config, s->benchmark, s->metric, &bc);
-	if (bc.ignore)
+	perfdb_scope__series_config(&cfg, o, s);
+	if (cfg.ignore)
 		return 0;
-	if (!isnan(bc.threshold))
-		thr = bc.threshold;
-	if (bc.direction != PERFDB_DIRECTION_UNSET)
-		dir = bc.direction;
-	v->method = bc.has_method ? bc.method : c->o->method;
-	v->thr = thr;
-
 	/* the baseline commit's point, when it is not part of window + range */
-	v->base = NULL;
-	if (c->base_pos != SIZE_MAX) {
-		for (i = 0; i < n && pts[i].pos <= c->base_pos; i++)
-			if (pts[i].pos == c->base_pos)
-				v->base = &pts[i];
-		if (v->base && c->base_separate) {
+	if (sc->base_pos != SIZE_MAX) {
+		for (i = 0; i < n && pts[i].pos <= sc->base_pos; i++)
+			if (pts[i].pos == sc->base_pos)
+				base = &pts[i];
+		if (base && sc->base_separate) {
 			pts++; /* it is the first point, before the window */
 			n--;
 		}
 	}
-	for (r = 0; r < n && pts[r].pos < c->range_pos; r++)
+	for (r = 0; r < n && pts[r].pos < sc->range_pos; r++)
 		;
 	if (r == n)
 		return 0; /* no data in the range: not checked */
-	for (i = 0; i < s->npoints; i++)
-		total += s->points[i].nsamples > 0 ? s->points[i].nsamples : s->points[i].nruns + 1;
-	if ((err = grow_view(v, total + s->npoints + 8)) < 0)
-		return err;
-	free(v->loc);
-	if (!(v->loc = malloc((n ? n : 1) * sizeof(*v->loc))))
-		return perfdb_error__oom();
-	for (i = 0; i < n; i++)
-		v->loc[nloc++] = point_location(&pts[i], v->buf);
-	v->pts = pts;
-	v->n = n;
-	if (v->base)
-		v->base_loc = point_location(v->base, v->buf);
+	for (i = 0; i < s->npoints; i++) {
+		size_t k;
+		perfdb_scope__observations(&s->points[i], &k);
+		maxobs = k > maxobs ? k : maxobs;
+	}
 
 	if (rep->nverdicts == rep->capverdicts) {
 		size_t ncap = rep->capverdicts ? rep->capverdicts * 2 : 64;
@@ -1016,6 +792,8 @@ static int analyse_series(run_ctx *c, const perfdb_series *s)
 		rep->verdicts = nv;
 		rep->capverdicts = ncap;
 	}
+	if (!(scratch = malloc((maxobs + n + 1) * sizeof(*scratch))))
+		return perfdb_error__oom();
 	verdict = &rep->verdicts[rep->nverdicts++];
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->benchmark = s->benchmark;
@@ -1024,53 +802,72 @@ static int analyse_series(run_ctx *c, const perfdb_series *s)
 	verdict->machine = s->machine;
 	verdict->tags = s->tags;
 	verdict->points = s->npoints;
-	verdict->value = v->loc[n - 1];
-	verdict->baseline_value = v->base ? v->base_loc : (r ? median_of(v->loc, r, v->buf2) : NAN);
-	if (c->gate)
-		return analyse_gate(c, s, verdict, r, thr, dir);
-	return analyse_range(c, s, verdict, r, thr, dir);
+	verdict->value = perfdb_scope__level(&pts[n - 1], scratch);
+	verdict->baseline_value = NAN;
+	if (base) {
+		verdict->baseline_value = perfdb_scope__level(base, scratch);
+	} else if (r) {
+		double *levels = scratch + maxobs; /* the window's levels */
+		for (i = 0; i < r; i++)
+			levels[i] = perfdb_scope__level(&pts[i], scratch);
+		verdict->baseline_value = perfdb_stats_median_inplace(levels, r);
+	}
+
+	free(scratch);
+	if ((err = perfdb_regress__steps(&steps, &nsteps, pts, n, r, base, sc->gate, &cfg,
+					 1 - o->confidence)) < 0)
+		return err;
+	for (i = 0; i < nsteps && err == 0; i++) {
+		const perfdb_regress_step *st = &steps[i];
+		const perfdb_commit_info *ci = perfdb_scope__commit(sc, pts[st->point].commit_id);
+		perfdb_finding f;
+		memset(&f, 0, sizeof(f));
+		f.kind = bad_direction(cfg.direction, st->change) ? PERFDB_FINDING_REGRESSION
+								  : PERFDB_FINDING_IMPROVEMENT;
+		f.benchmark = s->benchmark;
+		f.metric = s->metric;
+		f.unit = s->unit;
+		f.machine = s->machine;
+		f.tags = s->tags;
+		f.direction = cfg.direction;
+		f.commit = ci ? ci->sha : "";
+		f.subject = ci && ci->subject ? ci->subject : "";
+		f.commits_after = st->commits_after;
+		f.baseline_value = st->before;
+		f.value = st->after;
+		f.change_pct = 100 * st->change;
+		f.p_value = st->p_value;
+		f.method = st->method;
+		f.threshold = cfg.threshold;
+		f.status = "open";
+		if (f.kind == PERFDB_FINDING_REGRESSION)
+			verdict->regressions++;
+		else
+			verdict->improvements++;
+		err = push_finding(&rep->found[f.kind], &f, si, pts[st->point].commit_id);
+	}
+	free(steps);
+	return err;
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
-static size_t position_of(const size_t *order, size_t n, const perfdb_commit_list *commits,
-			  int64_t id)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (commits->items[order[i]].id == id)
-			return i;
-	return SIZE_MAX;
-}
-
-static int fill_alerts(perfdb_regress_report *rep, perfdb_store *store, int record)
+/* What recording the findings stores, regressions first. *out owned. */
+static int alert_inputs(perfdb_alert_input **out, const perfdb_regress_report *rep)
 {
 	size_t total = rep->found[0].count + rep->found[1].count, k, i, j = 0;
 	perfdb_alert_input *in;
-	int err = 0;
-	if (!total)
-		return 0;
-	in = calloc(total, sizeof(*in));
-	rep->states = calloc(total, sizeof(*rep->states));
-	if (!in || !rep->states) {
-		free(in);
+	*out = NULL;
+	if (!(in = calloc(total ? total : 1, sizeof(*in))))
 		return perfdb_error__oom();
-	}
 	for (k = 0; k < 2; k++)
-		for (i = 0; i < rep->found[k].count; i++) {
-			perfdb_finding *f = &rep->found[k].items[i];
+		for (i = 0; i < rep->found[k].count; i++, j++) {
+			const perfdb_finding *f = &rep->found[k].items[i];
 			const perfdb_series *s =
-			    perfdb_series_set_get(rep->set, (size_t)f->alert_id);
-			int64_t cid = 0;
-			size_t c;
-			for (c = 0; c < rep->commits->count; c++)
-				if (rep->commits->items[c].sha == f->commit) {
-					cid = rep->commits->items[c].id;
-					break;
-				}
+			    perfdb_series_set_get(rep->sc->set, rep->found[k].series[i]);
 			in[j].benchmark_id = s->benchmark_id;
 			in[j].machine_id = s->machine_id;
-			in[j].commit_id = cid;
+			in[j].commit_id = rep->found[k].commit_ids[i];
 			in[j].tags = s->tags;
 			in[j].improvement = (int)k;
 			in[j].baseline_value = f->baseline_value;
@@ -1078,25 +875,26 @@ static int fill_alerts(perfdb_regress_report *rep, perfdb_store *store, int reco
 			in[j].change_pct = f->change_pct;
 			in[j].p_value = f->p_value;
 			in[j].method = f->method;
-			j++;
 		}
-	if (record) {
-		err = perfdb_store_alerts_record(store, in, total, rep->states);
-	} else {
-		for (j = 0; j < total && err == 0; j++)
-			err = perfdb_store_alert_lookup(store, &in[j], &rep->states[j]);
+	*out = in;
+	return 0;
+}
+
+/* The findings take their alerts' ids and status (rep->states); an
+ * acknowledged or ignored regression no longer counts in its verdict. */
+static void apply_states(perfdb_regress_report *rep)
+{
+	size_t k, i, j = 0;
+	for (i = 0; i < rep->nverdicts; i++) {
+		rep->verdicts[i].regressions += rep->verdicts[i].acknowledged;
+		rep->verdicts[i].acknowledged = 0;
 	}
-	free(in);
-	if (err < 0)
-		return err;
-	j = 0;
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < rep->found[k].count; i++, j++) {
 			perfdb_finding *f = &rep->found[k].items[i];
 			f->alert_id = rep->states[j].id;
 			f->status = rep->states[j].status;
 		}
-	/* acknowledged regressions no longer fail; the verdicts say so */
 	for (i = 0; i < rep->found[0].count; i++) {
 		perfdb_finding *f = &rep->found[0].items[i];
 		size_t vi;
@@ -1113,6 +911,52 @@ static int fill_alerts(perfdb_regress_report *rep, perfdb_store *store, int reco
 			}
 		}
 	}
+}
+
+/* The stored status of each finding, read only. */
+static int lookup_alerts(perfdb_regress_report *rep, perfdb_store *store)
+{
+	size_t total = rep->found[0].count + rep->found[1].count, j;
+	perfdb_alert_input *in;
+	int err = 0;
+	if (!total)
+		return 0;
+	if (!(rep->states = calloc(total, sizeof(*rep->states))))
+		return perfdb_error__oom();
+	if ((err = alert_inputs(&in, rep)) < 0)
+		return err;
+	for (j = 0; j < total && err == 0; j++)
+		err = perfdb_store_alert_lookup(store, &in[j], &rep->states[j]);
+	free(in);
+	if (err < 0)
+		return err;
+	apply_states(rep);
+	return 0;
+}
+
+int perfdb_store_record_findings(perfdb_store *store, perfdb_regress_report *report)
+{
+	size_t total = report ? report->found[0].count + report->found[1].count : 0;
+	perfdb_alert_input *in;
+	perfdb_alert_state *states;
+	int err;
+	if (!total)
+		return 0;
+	if (!(states = calloc(total, sizeof(*states))))
+		return perfdb_error__oom();
+	if ((err = alert_inputs(&in, report)) < 0) {
+		free(states);
+		return err;
+	}
+	err = perfdb_store_alerts_record(store, in, total, states);
+	free(in);
+	if (err < 0) {
+		free(states);
+		return err;
+	}
+	free(report->states);
+	report->states = states;
+	apply_states(report);
 	return 0;
 }
 
@@ -1121,204 +965,30 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 {
 	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
 	perfdb_regress_report *rep;
-	perfdb_series_query q = PERFDB_SERIES_QUERY_INIT;
-	run_ctx c;
-	size_t *order = NULL, norder = 0, i, first, last, wstart, nids = 0;
-	int64_t *ids = NULL, since_id = 0, until_id = 0, commit_id = 0, base_id = 0;
-	size_t since_pos = SIZE_MAX, until_pos, commit_pos = SIZE_MAX, base_order_pos = SIZE_MAX;
-	const char *tip = NULL, *how;
-	int err, have_base = 0;
+	size_t i;
+	int err;
 
 	*out = NULL;
 	if (opts)
 		o = *opts;
-	if (!(o.threshold >= 0) || !(o.confidence > 0 && o.confidence < 1))
-		return perfdb_error__set(PERFDB_EINVAL,
-					 "threshold must be >= 0 and confidence in (0, 1)");
+	if ((err = perfdb_scope__check(&o)) < 0)
+		return err;
 	if (o.commit && o.since)
-		return perfdb_error__set(PERFDB_EINVAL, "--commit and --since exclude each other");
+		return perfdb_error__set(
+		    PERFDB_EINVAL, "a commit to check and a range (since) exclude each other");
 	if (!(rep = calloc(1, sizeof(*rep))))
 		return perfdb_error__oom();
-	memset(&c, 0, sizeof(c));
-	c.rep = rep;
-	c.o = &o;
-
-	if ((err = perfdb_store_commits(&rep->commits, store)) < 0)
+	if ((err = perfdb_scope__open(&rep->sc, store)) < 0 ||
+	    (err = perfdb_scope__range(rep->sc, store, &o)) < 0 ||
+	    (err = perfdb_scope__read(rep->sc, store, &o)) < 0)
 		goto done;
-	rep->ncommit_ids = rep->commits->count;
-	if (!(rep->by_id =
-		  malloc((rep->ncommit_ids ? rep->ncommit_ids : 1) * sizeof(*rep->by_id)))) {
-		err = perfdb_error__oom();
-		goto done;
-	}
-	for (i = 0; i < rep->ncommit_ids; i++) {
-		rep->by_id[i].id = rep->commits->items[i].id;
-		rep->by_id[i].idx = i;
-	}
-	qsort(rep->by_id, rep->ncommit_ids, sizeof(*rep->by_id), cmp_by_id);
-
-	/* resolve the revisions; --until and --since need not be recorded
-	 * when git knows them (see git_since) */
-	if (o.until && (err = perfdb_regress__resolve(store, o.repo_dir, o.until, &until_id)) < 0) {
-		if (err != PERFDB_ENOTFOUND || !o.use_git ||
-		    perfdb_git_resolve(&rep->until_sha, o.repo_dir, o.until) != 0) {
-			err = perfdb_error__set(PERFDB_ENOTFOUND,
-						"no results recorded for revision '%s'", o.until);
+	if (rep->sc->range_pos >= rep->sc->nids)
+		goto done; /* an empty history or range: nothing to check */
+	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++)
+		if ((err = analyse_series(rep, &o, i)) < 0)
 			goto done;
-		}
-		perfdb_error_clear();
-		err = 0;
-	}
-	if (o.commit &&
-	    (err = perfdb_regress__resolve(store, o.repo_dir, o.commit, &commit_id)) < 0)
-		goto done;
-	if (o.since && (err = perfdb_regress__resolve(store, o.repo_dir, o.since, &since_id)) < 0) {
-		if (err != PERFDB_ENOTFOUND || !o.use_git)
-			goto done;
-		perfdb_error_clear();
-		err = 0;
-		since_id = 0; /* placed by git below */
-	}
-	if (o.baseline) {
-		err = perfdb_store_baseline_get(store, o.baseline, &rep->baseline);
-		if (err == 0) {
-			base_id = rep->baseline.commit_id;
-			rep->scope.baseline_kind = "named";
-			rep->scope.baseline_name = rep->baseline.name;
-		} else if (err == PERFDB_ENOTFOUND) {
-			if ((err = perfdb_regress__resolve(store, o.repo_dir, o.baseline,
-							   &base_id)) < 0) {
-				perfdb_error__set(PERFDB_ENOTFOUND,
-						  "'%s' is neither a baseline nor a revision with "
-						  "recorded results",
-						  o.baseline);
-				goto done;
-			}
-			rep->scope.baseline_kind = "commit";
-		} else {
-			goto done;
-		}
-		have_base = 1;
-		rep->scope.baseline_commit = sha_of(rep, base_id);
-	} else {
-		rep->scope.baseline_kind = "window";
-	}
-
-	/* order, from the newest commit of interest */
-	if (o.commit)
-		tip = sha_of(rep, commit_id);
-	else if (o.until)
-		tip = rep->until_sha ? rep->until_sha : sha_of(rep, until_id);
-	if ((err = perfdb_regress__order(&order, &norder, &how, rep->commits, o.repo_dir, tip,
-					 o.use_git)) < 0)
-		goto done;
-	rep->scope.order = how;
-	if (rep->until_sha && strcmp(how, "git") != 0) {
-		err = perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
-					o.until);
-		goto done;
-	}
-	if (norder == 0)
-		goto done; /* an empty history: nothing to check */
-
-	until_pos = norder - 1;
-	if (o.until && !rep->until_sha &&
-	    (until_pos = position_of(order, norder, rep->commits, until_id)) == SIZE_MAX) {
-		err = perfdb_error__set(PERFDB_ENOTFOUND,
-					"'%s' is not in the history being checked", o.until);
-		goto done;
-	}
-	if (o.commit) {
-		commit_pos = position_of(order, norder, rep->commits, commit_id);
-		if (commit_pos == SIZE_MAX) {
-			err = perfdb_error__set(
-			    PERFDB_ENOTFOUND, "'%s' is not in the history being checked", o.commit);
-			goto done;
-		}
-		first = last = commit_pos;
-		c.gate = have_base; /* see below */
-	} else if (o.since) {
-		since_pos =
-		    since_id ? position_of(order, norder, rep->commits, since_id) : SIZE_MAX;
-		if (since_pos != SIZE_MAX && since_pos <= until_pos) {
-			first = since_pos + 1;
-			rep->scope.since = sha_of(rep, since_id);
-		} else if (strcmp(how, "git") == 0 && o.use_git) {
-			/* not benchmarked, or not on this branch: after the fork point */
-			if ((err = git_since(&first, &rep->since_sha, rep->commits, order, norder,
-					     o.repo_dir ? o.repo_dir : ".", o.since, tip)) < 0)
-				goto done;
-			rep->scope.since = rep->since_sha;
-		} else {
-			err = perfdb_error__set(
-			    PERFDB_ENOTFOUND,
-			    since_id ? "'%s' is not an ancestor of the range's end in the "
-				       "history being checked"
-				     : "no results recorded for revision '%s'",
-			    o.since);
-			goto done;
-		}
-		last = until_pos;
-	} else {
-		/* no range: the newest commit. Against a baseline that is the
-		 * gate (that commit against that level); against the window it
-		 * is a range of one commit: a step that began inside the window
-		 * is that earlier commit's doing, reported the day it landed, and
-		 * must not fail every later commit until the window forgets it. */
-		first = last = until_pos;
-		c.gate = have_base;
-	}
-	rep->scope.until = rep->commits->items[order[last]].sha;
-	wstart = first > o.window ? first - o.window : 0;
-	rep->scope.window = first - wstart;
-	if (have_base)
-		base_order_pos = position_of(order, norder, rep->commits, base_id);
-
-	/* the commit ids to read: [baseline] window range */
-	if (!(ids = malloc((last - wstart + 2) * sizeof(*ids)))) {
-		err = perfdb_error__oom();
-		goto done;
-	}
-	c.base_pos = SIZE_MAX;
-	if (have_base && !(base_order_pos >= wstart && base_order_pos <= last)) {
-		ids[nids++] = base_id;
-		c.base_pos = 0;
-		c.base_separate = 1;
-	}
-	if (first > last) {
-		/* --since the newest commit: an empty range */
-		goto done;
-	}
-	for (i = wstart; i <= last; i++) {
-		if (have_base && i == base_order_pos)
-			c.base_pos = nids;
-		ids[nids++] = rep->commits->items[order[i]].id;
-	}
-	c.range_pos = nids - (last - first + 1);
-	if (c.base_pos != SIZE_MAX && c.base_pos != 0 && c.base_pos >= c.range_pos)
-		c.base_pos = SIZE_MAX; /* a baseline inside the range is no baseline */
-
-	q.commit_ids = ids;
-	q.ncommits = nids;
-	q.machine = o.machine;
-	q.benchmark_glob = o.benchmark_glob;
-	q.with_samples =
-	    (o.method != PERFDB_METHOD_CHANGEPOINT && o.method != PERFDB_METHOD_ZSCORE) ||
-	    perfdb_config__sets_method(o.config);
-	if ((err = perfdb_store_read_series(&rep->set, store, &q)) < 0)
-		goto done;
-
-	c.v.alpha = 1 - o.confidence;
-	for (i = 0; i < perfdb_series_set_count(rep->set); i++)
-		if ((err = analyse_series(&c, perfdb_series_set_get(rep->set, i))) < 0)
-			goto done;
-	err = fill_alerts(rep, store, o.record_alerts);
+	err = lookup_alerts(rep, store);
 done:
-	free(c.v.loc);
-	free(c.v.buf);
-	free(c.v.buf2);
-	free(order);
-	free(ids);
 	if (err < 0) {
 		perfdb_regress_report_free(rep);
 		return err;

@@ -5,20 +5,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/scope.h"
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
 
-/* Indexes into commits, oldest first: git's first-parent history from tip
- * (NULL: HEAD) in repo_dir when it holds a recorded commit, else the recorded
- * order. *how is "git" or "recorded". *out is owned by the caller. */
-int perfdb_regress__order(size_t **out, size_t *nout, const char **how,
-			  const perfdb_commit_list *commits, const char *repo_dir, const char *tip,
-			  int use_git);
+/* One step of a series: the first point at the new level. */
+typedef struct perfdb_regress_step {
+	size_t point;	      /* index into the points given */
+	double before, after; /* the levels on either side (before: the baseline's) */
+	double change;	      /* after / before - 1 */
+	double p_value;	      /* NAN for "percent" */
+	const char *method;   /* the test that decided (static) */
+	size_t commits_after; /* points from the step to the end */
+} perfdb_regress_step;
 
-/* A revision to a recorded commit id: the store's shas (exact or prefix),
- * then git. Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL (ambiguous). */
-int perfdb_regress__resolve(perfdb_store *store, const char *repo_dir, const char *rev,
-			    int64_t *id);
+/*
+ * The steps of one series, the one rule regress and trend share: pts[0..n)
+ * in commit order, those from index r on the range (the ones before it the
+ * window), base a baseline commit's point apart from them (may be NULL),
+ * gate: only the newest point against the baseline. cfg's method and
+ * threshold, significance level alpha. Every step returned is significant
+ * and beyond the threshold, in either direction. *out (owned, free()) gets
+ * *nout steps in point order. Errors: PERFDB_ENOMEM.
+ */
+int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_series_point *pts,
+			  size_t n, size_t r, const perfdb_series_point *base, int gate,
+			  const perfdb_scope_series *cfg, double alpha);
 
 /*
  * The p-value (two-sided) that raw repetitions a and b differ: Mann-Whitney U
@@ -29,8 +41,5 @@ int perfdb_regress__resolve(perfdb_store *store, const char *repo_dir, const cha
  */
 double perfdb_regress__samples_p(const double *a, size_t na, const double *b, size_t nb,
 				 double alpha, const char **name);
-
-/* config.c: 1 when an override of cfg (may be NULL) sets a method. */
-int perfdb_config__sets_method(const perfdb_config *cfg);
 
 #endif

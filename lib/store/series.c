@@ -740,3 +740,48 @@ void perfdb_series_set_free(perfdb_series_set *set)
 	free(set->run_values);
 	free(set);
 }
+
+/* ---- what a filter selects ------------------------------------------------------------ */
+
+int perfdb_store_count_filter(perfdb_filter_count *out, perfdb_store *store, const char *machine,
+			      const char *benchmark_glob)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err;
+
+	memset(out, 0, sizeof(*out));
+	out->machine_known = machine == NULL;
+	if ((err = perfdb_store__prepare(store, &st, "SELECT name FROM machines")) < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		out->machines++;
+		if (machine && name && strcmp(name, machine) == 0)
+			out->machine_known = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return perfdb_store__fail(store, "cannot read machines from");
+	if (!out->machine_known)
+		return 0;
+	/* the names with results (on the machine), in one pass over results: a
+	 * benchmark row alone, left by a removed run, is no recorded benchmark */
+	if ((err = perfdb_store__prepare(
+		 store, &st,
+		 "SELECT DISTINCT b.name FROM runs u JOIN machines m ON m.id = u.machine_id "
+		 "JOIN results r ON r.run_id = u.id JOIN benchmarks b ON b.id = r.benchmark_id "
+		 "WHERE ?1 IS NULL OR m.name = ?1")) < 0)
+		return err;
+	if (machine)
+		sqlite3_bind_text(st, 1, machine, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		out->benchmarks++;
+		if (!benchmark_glob || (name && fnmatch(benchmark_glob, name, 0) == 0))
+			out->matching++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return perfdb_store__fail(store, "cannot read benchmarks from");
+	return 0;
+}

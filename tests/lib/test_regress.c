@@ -301,8 +301,8 @@ static void test_regress__baselines_and_alerts(void **state)
 	/* PR gate: head against the baseline, stored as an alert */
 	o.commit = "c0011";
 	o.baseline = "v1";
-	o.record_alerts = 1;
 	rep = run(s, &o);
+	assert_int_equal(perfdb_store_record_findings(s, rep), 0);
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "named");
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_commit, "c0003");
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
@@ -318,6 +318,7 @@ static void test_regress__baselines_and_alerts(void **state)
 	/* acknowledged: found again, same alert, no longer a failure */
 	assert_int_equal(perfdb_store_alert_set_status(s, alert, "acknowledged", "known"), 0);
 	rep = run(s, &o);
+	assert_int_equal(perfdb_store_record_findings(s, rep), 0);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_int_equal(f->alert_id, alert);
 	assert_string_equal(f->status, "acknowledged");
@@ -329,7 +330,6 @@ static void test_regress__baselines_and_alerts(void **state)
 
 	/* a revision as baseline */
 	o.baseline = "c0009";
-	o.record_alerts = 0;
 	rep = run(s, &o);
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "commit");
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
@@ -337,6 +337,97 @@ static void test_regress__baselines_and_alerts(void **state)
 
 	assert_int_equal(perfdb_store_baseline_remove(s, "v1"), 0);
 	assert_int_equal(perfdb_store_baseline_remove(s, "v1"), PERFDB_ENOTFOUND);
+	perfdb_store_close(s);
+}
+
+/* The bytes of a file, or NULL (and *n 0) when it does not exist. */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long len;
+	*n = 0;
+	if (!f)
+		return NULL;
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len >= 0);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	*n = fread(buf, 1, (size_t)len, f);
+	fclose(f);
+	return buf;
+}
+
+static int count_row(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
+{
+	(void)ncols;
+	(void)names;
+	if (row)
+		*(int64_t *)ctx = row[0].i;
+	return 0;
+}
+
+static int64_t count_alerts(perfdb_store *s)
+{
+	int64_t n = -1;
+	assert_int_equal(perfdb_store_query(s, "SELECT count(*) FROM alerts", count_row, &n), 0);
+	return n;
+}
+
+static void test_regress__run_writes_nothing(void **state)
+{
+	/* The analysis only reads, even on a read-write store: the database and
+	 * its write-ahead log are byte for byte what they were, and no alert
+	 * exists until perfdb_store_record_findings stores the findings. */
+	perfdb_store *s;
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	char path[512], wal[600];
+	char *db0, *db1, *wal0, *wal1;
+	size_t ndb0, ndb1, nwal0, nwal1;
+	int i;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/t%d.db", dir, dbn);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	s = new_store();
+	rng = 33;
+	for (i = 0; i < 12; i++)
+		record_noisy(s, i, "BM_Gate", i >= 10 ? 120 : 100, 0.02);
+	db0 = slurp(path, &ndb0);
+	wal0 = slurp(wal, &nwal0);
+	assert_non_null(db0);
+
+	o.since = "c0005";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(f->commit, "c0010");
+	assert_int_equal(f->alert_id, 0);
+	assert_string_equal(f->status, "open");
+	assert_int_equal(count_alerts(s), 0);
+	db1 = slurp(path, &ndb1);
+	wal1 = slurp(wal, &nwal1);
+	assert_int_equal(ndb1, ndb0);
+	assert_memory_equal(db1, db0, ndb0);
+	assert_int_equal(nwal1, nwal0);
+	if (nwal0)
+		assert_memory_equal(wal1, wal0, nwal0);
+
+	/* recording is the separate, explicit step */
+	assert_int_equal(perfdb_store_record_findings(s, rep), 0);
+	assert_int_equal(count_alerts(s), 1);
+	assert_true(f->alert_id > 0);
+	assert_int_equal(perfdb_store_record_findings(s, rep), 0); /* idempotent */
+	assert_int_equal(count_alerts(s), 1);
+	assert_int_equal(perfdb_store_record_findings(s, NULL), 0);
+	perfdb_regress_report_free(rep);
+	free(db0);
+	free(db1);
+	free(wal0);
+	free(wal1);
 	perfdb_store_close(s);
 }
 
@@ -1065,6 +1156,7 @@ int main(void)
 	    cmocka_unit_test(test_regress__methods),
 	    cmocka_unit_test(test_regress__gate_head_commit),
 	    cmocka_unit_test(test_regress__baselines_and_alerts),
+	    cmocka_unit_test(test_regress__run_writes_nothing),
 	    cmocka_unit_test(test_regress__pooling_and_order),
 	    cmocka_unit_test(test_regress__errors),
 	    cmocka_unit_test(test_regress__config),

@@ -113,6 +113,25 @@ size_t perfdb_series_set_count(const perfdb_series_set *set);
 const perfdb_series *perfdb_series_set_get(const perfdb_series_set *set, size_t i);
 void perfdb_series_set_free(perfdb_series_set *set);
 
+/** What a series filter selects over the whole history. */
+typedef struct perfdb_filter_count {
+	size_t machines;   /**< machines recorded */
+	int machine_known; /**< the machine asked for is one of them (1 when none asked) */
+	size_t benchmarks; /**< distinct benchmark names with results on that machine (any) */
+	size_t matching;   /**< of those, the names the glob matches (all when no glob) */
+} perfdb_filter_count;
+
+/**
+ * Counts into *out what machine (NULL: any) and benchmark_glob (NULL: every
+ * name; a shell glob as in perfdb_series_query) select among everything
+ * recorded, whatever the commits. Used to tell a filter that matches nothing
+ * (a typo) from one whose benchmarks have no data in some commits. It reads
+ * every result: call it when a read came back empty. Errors: PERFDB_EDB,
+ * PERFDB_ENOMEM.
+ */
+int perfdb_store_count_filter(perfdb_filter_count *out, perfdb_store *store, const char *machine,
+			      const char *benchmark_glob);
+
 /* ---- baselines ------------------------------------------------------------------ */
 
 /** A named baseline. Strings owned by the struct (perfdb_baseline_release). */

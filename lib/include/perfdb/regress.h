@@ -5,7 +5,10 @@
  * A series (benchmark, metric, unit, machine, tags) is a sequence of
  * commits, in git's first-parent order when the repository is at hand and
  * in recorded order otherwise; several runs of one commit pool their
- * samples (a run that stored none counts its value as its one sample).
+ * samples (a run that stored none counts its value as its one sample), and
+ * a point's level is the median of those samples. regress, compare and
+ * trend share this, and the commit order, range and window: they give one
+ * answer per history.
  * perfdb_regress_run checks the commits of a range against a baseline and
  * reports every step that is
  *  - significant: its test's p-value is below 1 - confidence; when nothing
@@ -79,10 +82,9 @@ typedef struct perfdb_regress_options {
 	const char *repo_dir;	     /**< where git is asked for the order; NULL: "." */
 	int use_git;		     /**< 0: recorded order even inside a repository */
 	const perfdb_config *config; /**< per-benchmark overrides, may be NULL */
-	int record_alerts;	     /**< store findings in alerts (read-write store) */
 } perfdb_regress_options;
 
-#define PERFDB_REGRESS_OPTIONS_VERSION	  1
+#define PERFDB_REGRESS_OPTIONS_VERSION	  2
 #define PERFDB_REGRESS_DEFAULT_WINDOW	  20
 #define PERFDB_REGRESS_DEFAULT_THRESHOLD  5.0
 #define PERFDB_REGRESS_DEFAULT_CONFIDENCE 0.99
@@ -91,7 +93,7 @@ typedef struct perfdb_regress_options {
 		PERFDB_REGRESS_OPTIONS_VERSION, NULL, NULL, NULL, NULL,                            \
 		    PERFDB_REGRESS_DEFAULT_WINDOW, PERFDB_REGRESS_DEFAULT_THRESHOLD,               \
 		    PERFDB_REGRESS_DEFAULT_CONFIDENCE, PERFDB_METHOD_AUTO, NULL, NULL, NULL, 1,    \
-		    NULL, 0                                                                        \
+		    NULL                                                                           \
 	}
 
 typedef enum perfdb_finding_kind {
@@ -115,7 +117,7 @@ typedef struct perfdb_finding {
 				 "changepoint", or "percent" (the threshold alone: the method
 				 asked for, or no noise estimate existed) */
 	double threshold;      /**< the threshold applied to this series, percent */
-	int64_t alert_id;      /**< the stored alert, 0 when none */
+	int64_t alert_id;      /**< the stored alert, 0 when none (yet) */
 	const char *status;    /**< "open", "acknowledged" or "ignored" */
 } perfdb_finding;
 
@@ -135,13 +137,27 @@ typedef struct perfdb_regress_report perfdb_regress_report;
 /**
  * Runs the check described by opts (NULL: defaults, the newest commit
  * against the window before it) into *out (owned, perfdb_regress_report_free).
- * Finding a regression is a result, not an error.
- * Errors: PERFDB_ENOTFOUND (a revision, baseline or machine with no recorded
- * results), PERFDB_EINVAL (bad options, an ambiguous revision), PERFDB_EDB,
- * PERFDB_EREADONLY (record_alerts on a read-only store), PERFDB_ENOMEM.
+ * It only reads: each finding carries the status of its stored alert
+ * (alert_id 0 and "open" when it was never recorded), and nothing is
+ * written; perfdb_store_record_findings stores the findings. Finding a
+ * regression is a result, not an error.
+ * Errors: PERFDB_ENOTFOUND (a revision or baseline with no recorded
+ * results; a machine or benchmark_glob that selects no recorded series: the
+ * message starts "no series matches machine '" or "no series matches
+ * benchmark '"), PERFDB_EINVAL (bad options,
+ * an ambiguous revision), PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		       const perfdb_regress_options *opts);
+
+/**
+ * Stores the findings of report as alerts, in one transaction: a new
+ * finding becomes an open alert; one already stored (same series, commit
+ * and kind) keeps its id and status and gets the new figures. The report's
+ * findings then carry their alert ids and status. Errors: PERFDB_EREADONLY,
+ * PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_store_record_findings(perfdb_store *store, perfdb_regress_report *report);
 
 void perfdb_regress_report_free(perfdb_regress_report *r);
 
@@ -176,8 +192,8 @@ const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report
 typedef struct perfdb_comparison_row {
 	const char *benchmark, *metric, *unit, *machine, *tags;
 	perfdb_direction direction;
-	double value_a,
-	    value_b; /**< levels (median of the samples, else the value); NAN if absent */
+	double value_a, value_b; /**< levels (as in regress: the median of the samples, else of the
+				   runs' values); NAN if absent */
 	size_t samples_a, samples_b;
 	double change_pct;   /**< value_b / value_a - 1, percent; NAN when a side is absent */
 	double p_value;	     /**< NAN when no test was possible */
@@ -189,13 +205,13 @@ typedef struct perfdb_comparison perfdb_comparison;
 
 /**
  * Compares every series at revision b against revision a (both resolved as
- * perfdb_commit_resolve does). With raw samples on both sides Mann-Whitney U
- * decides; without, the spread of the opts->window commits before a (a
- * robust z-score). A verdict other than "same" needs p < 1 - confidence and
- * a change beyond the threshold. opts (NULL: defaults) gives threshold,
- * confidence, window, machine, benchmark_glob, repo_dir, use_git and config;
- * its range fields are ignored. *out is owned (perfdb_comparison_free).
- * Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
+ * perfdb_commit_resolve does; a series' level at each is regress's). With raw samples on both sides
+ * Mann-Whitney U decides; without, the spread of the opts->window commits before a (a robust
+ * z-score). A verdict other than "same" needs p < 1 - confidence and a change beyond the threshold.
+ * opts (NULL: defaults) gives threshold, confidence, window, machine, benchmark_glob, repo_dir,
+ * use_git and config; its range fields are ignored. *out is owned (perfdb_comparison_free). Errors:
+ * PERFDB_ENOTFOUND (a revision; a machine or benchmark_glob that selects no recorded series, as
+ * perfdb_regress_run), PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char *a, const char *b,
 		       const perfdb_regress_options *opts);
@@ -211,10 +227,12 @@ void perfdb_comparison_free(perfdb_comparison *c);
 typedef struct perfdb_trend_series {
 	const char *benchmark, *metric, *unit, *machine, *tags;
 	perfdb_direction direction;
-	size_t n;			  /**< points (commits with data), oldest first */
-	const double *levels;		  /**< per point: median of its samples, else its value */
-	const char *const *commits;	  /**< per point: the sha */
-	const perfdb_change_point *steps; /**< change points (index into levels) */
+	size_t n;		    /**< points (commits with data), oldest first */
+	const double *levels;	    /**< per point: its level, as in regress (the median of its
+				      samples, else of its runs' values) */
+	const char *const *commits; /**< per point: the sha */
+	const perfdb_change_point *steps; /**< regress's steps (index into levels; p_value NAN
+					    when the threshold alone decided) */
 	size_t nsteps;
 	double baseline;   /**< level of the first segment (before the first step shown) */
 	double latest;	   /**< level of the newest point */
@@ -229,10 +247,15 @@ typedef struct perfdb_trend_series {
 typedef struct perfdb_trend perfdb_trend;
 
 /**
- * The last `last` commits (0: 30) of every series matching opts's machine and
- * benchmark_glob, with their change points (threshold and confidence from
- * opts; NULL: defaults). *out is owned (perfdb_trend_free).
- * Errors: PERFDB_ENOTFOUND (machine), PERFDB_EDB, PERFDB_ENOMEM.
+ * The last `last` commits (0: 30) up to opts->until (NULL: the newest) of
+ * every series matching opts's machine and benchmark_glob, with their steps:
+ * exactly the findings, regressions and improvements, of perfdb_regress_run
+ * with since = the oldest of those commits, window 1 (that commit alone
+ * before the range: trend judges what it shows) and the same threshold,
+ * confidence, method and config (opts; NULL: defaults). *out is owned
+ * (perfdb_trend_free). Errors: PERFDB_ENOTFOUND (a machine or
+ * benchmark_glob that selects no recorded series, as perfdb_regress_run),
+ * PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 		     const perfdb_regress_options *opts);
