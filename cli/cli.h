@@ -215,6 +215,7 @@ int cmd_list(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_ack(int argc, char **argv);

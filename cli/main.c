@@ -20,6 +20,7 @@ static const command commands[] = {
     {"regress", cmd_regress, "flag regressions since a revision (exit 1 when found)"},
     {"compare", cmd_compare, "compare two revisions side by side"},
     {"trend", cmd_trend, "sparklines (or an SVG chart) of series over commits"},
+    {"report", cmd_report, "write a self-contained HTML report with a chart per series"},
     {"baseline", cmd_baseline, "set, list or remove named baselines"},
     {"alerts", cmd_alerts, "list stored regression alerts"},
     {"ack", cmd_ack, "acknowledge or ignore an alert"},

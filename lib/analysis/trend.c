@@ -20,9 +20,9 @@
 
 typedef struct trend_item {
 	perfdb_trend_series pub;
-	double *levels;
+	double *levels, *lo, *hi;
 	const char **commits;
-	size_t *positions;
+	size_t *positions, *nobs;
 	perfdb_change_point *steps;
 } trend_item;
 
@@ -49,6 +49,9 @@ void perfdb_trend_free(perfdb_trend *t)
 		return;
 	for (i = 0; i < t->count; i++) {
 		free(t->items[i].levels);
+		free(t->items[i].lo);
+		free(t->items[i].hi);
+		free(t->items[i].nobs);
 		free((void *)t->items[i].commits);
 		free(t->items[i].positions);
 		free(t->items[i].steps);
@@ -76,16 +79,31 @@ static int trend_series(trend_item *it, const perfdb_scope *sc, const perfdb_ser
 	it->levels = malloc(s->npoints * sizeof(*it->levels));
 	it->commits = malloc(s->npoints * sizeof(*it->commits));
 	it->positions = malloc(s->npoints * sizeof(*it->positions));
+	it->lo = malloc(s->npoints * sizeof(*it->lo));
+	it->hi = malloc(s->npoints * sizeof(*it->hi));
+	it->nobs = malloc(s->npoints * sizeof(*it->nobs));
 	scratch = malloc((maxobs + s->npoints) * sizeof(*scratch));
-	if (!it->levels || !it->commits || !it->positions || !scratch) {
+	if (!it->levels || !it->commits || !it->positions || !it->lo || !it->hi || !it->nobs ||
+	    !scratch) {
 		free(scratch);
 		return perfdb_error__oom();
 	}
 	for (k = 0; k < s->npoints; k++) {
 		const perfdb_series_point *pt = &s->points[k];
+		const double *obs;
+		size_t m;
 		it->levels[k] = perfdb_scope__level(pt, scratch);
 		it->commits[k] = sc->commits->items[sc->order[sc->start + pt->pos]].sha;
 		it->positions[k] = pt->pos;
+		obs = perfdb_scope__observations(pt, &m);
+		it->nobs[k] = m;
+		it->lo[k] = it->hi[k] = it->levels[k];
+		if (m >= 2) {
+			memcpy(scratch, obs, m * sizeof(*scratch));
+			perfdb_stats_sort(scratch, m);
+			it->lo[k] = perfdb_stats_quantile_sorted(scratch, m, 0.25);
+			it->hi[k] = perfdb_stats_quantile_sorted(scratch, m, 0.75);
+		}
 	}
 	for (r = 0; r < s->npoints && s->points[r].pos < sc->range_pos; r++)
 		;
@@ -117,6 +135,9 @@ static int trend_series(trend_item *it, const perfdb_scope *sc, const perfdb_ser
 	p->levels = it->levels;
 	p->commits = it->commits;
 	p->positions = it->positions;
+	p->lo = it->lo;
+	p->hi = it->hi;
+	p->nobs = it->nobs;
 	p->axis = sc->nids;
 	p->steps = it->steps;
 	p->nsteps = nsteps;

@@ -42,6 +42,7 @@ void perfdb_commit_list_free(perfdb_commit_list *list)
 		free((char *)list->items[i].sha);
 		free((char *)list->items[i].committed_at);
 		free((char *)list->items[i].subject);
+		free((char *)list->items[i].author);
 	}
 	free(list->items);
 	free(list);
@@ -55,7 +56,7 @@ int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store)
 	 * run says when it was made (--time backfills, Google Benchmark's
 	 * context.date), so a history backfilled in any order is in order. */
 	static const char sql[] =
-	    "SELECT id, seq, sha, committed_at, subject FROM commits ORDER BY "
+	    "SELECT id, seq, sha, committed_at, subject, author FROM commits ORDER BY "
 	    "CASE WHEN (SELECT count(*) FROM commits WHERE committed_at IS NULL) = 0 "
 	    "THEN committed_at END, "
 	    "(SELECT min(started_at) FROM runs WHERE runs.commit_id = commits.id), seq";
@@ -88,6 +89,7 @@ int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store)
 		c->sha = dup_text(sqlite3_column_text(st, 2));
 		c->committed_at = dup_text(sqlite3_column_text(st, 3));
 		c->subject = dup_text(sqlite3_column_text(st, 4));
+		c->author = dup_text(sqlite3_column_text(st, 5));
 		if (!c->sha) {
 			err = perfdb_error__oom();
 			goto fail;

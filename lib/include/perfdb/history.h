@@ -31,6 +31,7 @@ typedef struct perfdb_commit_info {
 	const char *sha;	  /**< as recorded (a full sha when git knew it) */
 	const char *committed_at; /**< ISO 8601 or NULL */
 	const char *subject;	  /**< or NULL */
+	const char *author;	  /**< or NULL */
 } perfdb_commit_info;
 
 typedef struct perfdb_commit_list {

@@ -242,6 +242,11 @@ typedef struct perfdb_trend_series {
 	 *  or dropped mid-way, or skipped at some commits, is drawn where it was */
 	const size_t *positions;
 	size_t axis; /**< commits on the common axis (at most `last`) */
+	/** per point: the spread of the observations behind its level (its
+	 *  samples, else its runs' values), as their 25th and 75th percentiles;
+	 *  both the level when there is one observation */
+	const double *lo, *hi;
+	const size_t *nobs; /**< per point: how many observations */
 } perfdb_trend_series;
 
 typedef struct perfdb_trend perfdb_trend;

@@ -1,0 +1,351 @@
+/* perfdb report: one self-contained HTML file (inline CSS, script and data,
+ * no network) with the findings and a chart per series, for people to look
+ * at, from disk or as a CI artifact.
+ *
+ * The data is perfdb_trend_run's: the same levels, commit axis and steps as
+ * `perfdb trend` (which are `perfdb regress --since C --window 1`'s, C the
+ * oldest commit shown), plus each point's spread and count and each
+ * commit's subject, author and date. The page draws the charts lazily, so
+ * thousands of series stay usable; the data is JSON inside a
+ * <script type="application/json"> block with '<', '>' and '&' escaped, so
+ * nothing a result file names can end the block or become markup. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "history.h"
+#include "report_assets.h"
+
+enum {
+	OPT_LAST = 'n',
+	OPT_OUT = 'o',
+	OPT_MACHINE = CLI_OPT_FIRST_FREE,
+	OPT_BENCHMARK,
+	OPT_THRESHOLD,
+	OPT_CONFIDENCE,
+	OPT_CONFIG,
+	OPT_NO_GIT
+};
+
+static const cli_option options[] = {
+    {"last", OPT_LAST, "N", "the last N commits (default 30)"},
+    {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
+    CLI_MACHINE_OPTION(OPT_MACHINE),
+    {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
+    {"confidence", OPT_CONFIDENCE, "C", "confidence of the tests (default 0.99)"},
+    {"out", OPT_OUT, "FILE", "the HTML file to write (default perfdb-report.html; - for stdout)"},
+    CLI_DB_OPTION,
+    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_NO_GIT_OPTION(OPT_NO_GIT),
+    CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+    "report",
+    "[--last N] [--benchmark GLOB] [--machine M] [--out FILE.html]",
+    "Write one self-contained HTML report: the findings and a chart per series.",
+    "The file has its style, script and data inline and loads nothing from the network,\n"
+    "so it opens from disk or as a CI artifact. The overview lists the regressions and\n"
+    "improvements (regressions first), each linked to its chart, and the machines with\n"
+    "their fingerprints. Each chart shows the per-commit level (the median, as regress\n"
+    "takes it), a band for the spread of the samples (25th to 75th percentile), the steps\n"
+    "at their commits with their change, the reference commit shaded, and a commit axis;\n"
+    "hovering or focusing a point shows its commit, subject, author, date, value and n.\n"
+    "The steps are trend's: what 'perfdb regress --since C --window 1' finds, C the\n"
+    "oldest commit shown. A GLOB or --machine that matches nothing is a usage error.",
+    options,
+};
+
+typedef struct report_args {
+	perfdb_regress_options o;
+	const char *db, *config, *out;
+	size_t last;
+	cli_tuning tune;
+} report_args;
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	report_args *a = ctx;
+	char *end;
+	switch (id) {
+	case CLI_OPT_DB: a->db = arg; return 0;
+	case OPT_CONFIG: a->config = arg; return 0;
+	case OPT_MACHINE: a->o.machine = arg; return 0;
+	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
+	case OPT_OUT: a->out = arg; return 0;
+	case OPT_NO_GIT: a->o.use_git = 0; return 0;
+	case OPT_LAST: {
+		long v = strtol(arg, &end, 10);
+		if (*end || end == arg || v < 2 || v > 10000000) {
+			cli_usage_error(&info, "--last '%s': expected a number of commits >= 2",
+					arg);
+			return 1;
+		}
+		a->last = (size_t)v;
+		return 0;
+	}
+	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
+	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);
+	}
+	return 0;
+}
+
+/* A double for the page: 6 significant digits are more than a chart or a
+ * tooltip shows, and keep 1,000 series x 100 commits small. */
+static json_t *num(double v)
+{
+	char buf[32];
+	if (!isfinite(v))
+		return json_null();
+	snprintf(buf, sizeof(buf), "%.6g", v);
+	return json_real(strtod(buf, NULL));
+}
+
+static json_t *str(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	/* not UTF-8 (names are checked on the way in; this is belt and braces) */
+	return j ? j : json_string("\xef\xbf\xbd");
+}
+
+typedef struct machine_rows {
+	json_t *list;
+	size_t runs;
+} machine_rows;
+
+static int machine_row(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
+{
+	machine_rows *m = ctx;
+	json_t *o;
+	(void)names;
+	if (!row) /* the column names come first */
+		return 0;
+	if (ncols < 3 || !(o = json_object()))
+		return -1;
+	json_object_set_new(o, "name", str(row[0].text));
+	json_object_set_new(o, "runs", json_integer(row[1].i));
+	json_object_set_new(o, "fingerprint", str(row[2].text));
+	m->runs += (size_t)row[1].i;
+	return json_array_append_new(m->list, o);
+}
+
+static const perfdb_commit_info *find_commit(const perfdb_commit_list *cl, const char *sha)
+{
+	size_t i;
+	for (i = 0; sha && i < cl->count; i++)
+		if (strcmp(cl->items[i].sha, sha) == 0)
+			return &cl->items[i];
+	return NULL;
+}
+
+/* The page's data: commits of the axis, series, machines. */
+static json_t *report_data(perfdb_store *store, const perfdb_trend *t, const report_args *a)
+{
+	json_t *root = json_object(), *commits = json_array(), *series = json_array();
+	machine_rows m = {json_array(), 0};
+	perfdb_commit_list *cl = NULL;
+	const char **axis = NULL;
+	size_t naxis = 0, i, k;
+	char now[32];
+
+	if (!root || !commits || !series || !m.list)
+		goto fail;
+	if (perfdb_store_commits(&cl, store) != 0 ||
+	    perfdb_store_query(store,
+			       "SELECT m.name, count(r.id), m.fingerprint FROM machines m "
+			       "JOIN runs r ON r.machine_id = m.id GROUP BY m.id ORDER BY m.name",
+			       machine_row, &m) != 0)
+		goto fail;
+	for (i = 0; i < perfdb_trend_count(t); i++)
+		if (perfdb_trend_get(t, i)->axis > naxis)
+			naxis = perfdb_trend_get(t, i)->axis;
+	if (naxis && !(axis = calloc(naxis, sizeof(*axis))))
+		goto fail;
+	for (i = 0; i < perfdb_trend_count(t); i++) {
+		const perfdb_trend_series *s = perfdb_trend_get(t, i);
+		for (k = 0; k < s->n; k++)
+			if (s->positions[k] < naxis)
+				axis[s->positions[k]] = s->commits[k];
+	}
+	for (i = 0; i < naxis; i++) {
+		const perfdb_commit_info *c = find_commit(cl, axis[i]);
+		json_t *o = json_object();
+		char sh[CLI_SHA_CAP];
+		json_object_set_new(o, "sha", str(axis[i]));
+		json_object_set_new(o, "short", str(cli_short_sha(sh, sizeof(sh), axis[i])));
+		json_object_set_new(o, "subject", str(c ? c->subject : NULL));
+		json_object_set_new(o, "author", str(c ? c->author : NULL));
+		json_object_set_new(o, "date", str(c ? c->committed_at : NULL));
+		json_array_append_new(commits, o);
+	}
+	for (i = 0; i < perfdb_trend_count(t); i++) {
+		const perfdb_trend_series *s = perfdb_trend_get(t, i);
+		json_t *o = json_object(), *x = json_array(), *y = json_array(), *lo = json_array(),
+		       *hi = json_array(), *n = json_array(), *steps = json_array();
+		char tags[1024];
+		cli_tags_text(tags, sizeof(tags), s->tags);
+		for (k = 0; k < s->n; k++) {
+			json_array_append_new(x, json_integer((json_int_t)s->positions[k]));
+			json_array_append_new(y, num(s->levels[k]));
+			json_array_append_new(lo, num(s->lo[k]));
+			json_array_append_new(hi, num(s->hi[k]));
+			json_array_append_new(n, json_integer((json_int_t)s->nobs[k]));
+		}
+		for (k = 0; k < s->nsteps; k++) {
+			const perfdb_change_point *c = &s->steps[k];
+			int bad =
+			    s->direction == PERFDB_HIGHER_IS_BETTER ? c->change < 0 : c->change > 0;
+			json_t *st = json_object();
+			json_object_set_new(st, "i", json_integer((json_int_t)c->index));
+			json_object_set_new(st, "change", num(100 * c->change));
+			json_object_set_new(st, "before", num(c->level_before));
+			json_object_set_new(st, "after", num(c->level_after));
+			json_object_set_new(st, "p", num(c->p_value));
+			json_object_set_new(st, "kind", str(bad ? "regression" : "improvement"));
+			json_array_append_new(steps, st);
+		}
+		json_object_set_new(o, "id", json_integer((json_int_t)i));
+		json_object_set_new(o, "benchmark", str(s->benchmark));
+		json_object_set_new(o, "metric", str(s->metric));
+		json_object_set_new(o, "unit", str(s->unit));
+		json_object_set_new(o, "machine", str(s->machine));
+		json_object_set_new(o, "tags", str(tags));
+		json_object_set_new(o, "direction", str(perfdb_direction_name(s->direction)));
+		json_object_set_new(o, "latest", num(s->latest));
+		json_object_set_new(o, "change_pct", num(s->change_pct));
+		json_object_set_new(o, "x", x);
+		json_object_set_new(o, "y", y);
+		json_object_set_new(o, "lo", lo);
+		json_object_set_new(o, "hi", hi);
+		json_object_set_new(o, "n", n);
+		json_object_set_new(o, "steps", steps);
+		json_array_append_new(series, o);
+	}
+	perfdb_time_now_iso(now, sizeof(now));
+	json_object_set_new(root, "generated", str(now));
+	json_object_set_new(root, "threshold", num(a->o.threshold));
+	json_object_set_new(root, "confidence", num(a->o.confidence));
+	json_object_set_new(root, "baseline_end", json_integer(naxis > 1 ? 1 : 0));
+	json_object_set_new(root, "runs", json_integer((json_int_t)m.runs));
+	json_object_set_new(root, "commits", commits);
+	json_object_set_new(root, "series", series);
+	json_object_set_new(root, "machines", m.list);
+	free(axis);
+	perfdb_commit_list_free(cl);
+	return root;
+fail:
+	free(axis);
+	perfdb_commit_list_free(cl);
+	json_decref(root);
+	json_decref(commits);
+	json_decref(series);
+	json_decref(m.list);
+	return NULL;
+}
+
+/* Writes JSON text for a <script> block: '<', '>' and '&' (which JSON only
+ * has inside strings) as \u escapes, so "</script>" or "<!--" in a name
+ * cannot end or change the block. */
+static void put_json_for_script(FILE *f, const char *text)
+{
+	for (; *text; text++) {
+		if (*text == '<')
+			fputs("\\u003c", f);
+		else if (*text == '>')
+			fputs("\\u003e", f);
+		else if (*text == '&')
+			fputs("\\u0026", f);
+		else
+			fputc(*text, f);
+	}
+}
+
+static int write_report(const char *path, json_t *data)
+{
+	char *text = json_dumps(data, JSON_COMPACT);
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	int bad;
+	if (!text) {
+		cli_err("out of memory");
+		return CLI_EXIT_DB;
+	}
+	if (!f) {
+		cli_err("cannot write '%s': %s", path, strerror(errno));
+		free(text);
+		return CLI_EXIT_DB;
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"color-scheme\" content=\"light dark\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+	      "<title>perfdb report</title>\n<style>\n",
+	      f);
+	fputs(report_css, f);
+	fputs("</style></head>\n<body>\n<header id=\"overview\"></header>\n"
+	      "<main id=\"series\"></main>\n"
+	      "<noscript>This report draws its charts with JavaScript.</noscript>\n"
+	      "<script type=\"application/json\" id=\"perfdb-data\">",
+	      f);
+	put_json_for_script(f, text);
+	fputs("</script>\n<script>\n", f);
+	fputs(report_js, f);
+	fputs("</script>\n</body></html>\n", f);
+	free(text);
+	bad = ferror(f);
+	if (f != stdout)
+		bad |= fclose(f) != 0;
+	else
+		bad |= fflush(f) != 0;
+	if (bad) {
+		cli_err("cannot write '%s': %s", path, strerror(errno));
+		if (f != stdout)
+			remove(path);
+		return CLI_EXIT_DB;
+	}
+	return CLI_EXIT_OK;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	report_args a;
+	perfdb_store *store = NULL;
+	perfdb_config *cfg = NULL;
+	perfdb_trend *t = NULL;
+	json_t *data = NULL;
+	int first, rc;
+
+	memset(&a, 0, sizeof(a));
+	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
+	a.out = "perfdb-report.html";
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (first < argc)
+		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
+	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+		return rc;
+	cli_tuning_apply(&a.tune, cfg, &a.o);
+	a.o.config = cfg;
+	if (perfdb_trend_run(&t, store, a.last, &a.o) != 0) {
+		rc = cli_history_fail("--benchmark");
+	} else if (!(data = report_data(store, t, &a))) {
+		rc = cli_fail();
+	} else {
+		rc = write_report(a.out, data);
+		if (rc == CLI_EXIT_OK && strcmp(a.out, "-") != 0)
+			cli_err("wrote %zu chart%s to %s", perfdb_trend_count(t),
+				perfdb_trend_count(t) == 1 ? "" : "s", a.out);
+	}
+	json_decref(data);
+	perfdb_trend_free(t);
+	perfdb_store_close(store);
+	perfdb_config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# perfdb report: one self-contained HTML file whose data and steps are
+# trend's (and so regress's), with names from result files kept as text,
+# checked in headless Chromium when it is installed (.ci/deps installs it):
+# no script errors, one chart per series, step markers at the culprit
+# commits, the hover text of a point, a name with markup shown as text, a
+# screenshot in the build folder.
+. "$(dirname "$0")/lib.sh"
+
+python3 - <<'PY'
+import json, random
+rnd = random.Random(3)
+for i in range(12):
+    res = []
+    for name, level in (("BM_Sort/1024", 133 if i >= 9 else 100), ("BM_Hash", 80 if i >= 5 else 100),
+                        ("BM_Flat", 100), ('<img src=x onerror="alert(1)"></script><!--', 100)):
+        res.append({"benchmark": name, "metric": "real_time", "unit": "us",
+                    "samples": [level * (1 + 0.01 * rnd.gauss(0, 1)) for _ in range(5)]})
+    json.dump({"results": res}, open("r%02d.json" % i, "w"))
+PY
+for i in $(seq -w 0 11); do
+	"$PERFDB" record --db h.db --commit "c00$i" --machine ci "r$i.json" >/dev/null || fail "record r$i"
+done
+
+expect_exit 0 "$PERFDB" report --db h.db --out r.html
+expect_match '^perfdb: wrote 4 charts to r\.html$' err "report line"
+checks=$((checks + 1))
+[ -s r.html ] || fail "no r.html"
+# self-contained: nothing is loaded from anywhere (the page outside its data)
+sed 's|<script type="application/json" id="perfdb-data">.*</script>|DATA|' r.html >page.html
+expect_no_match '<link|<img|src=|@import|url\(' page.html "no external resources"
+expect_match "Content-Security-Policy\" content=\"default-src 'none'" r.html "a CSP that forbids fetching"
+# the hostile name is data, never markup: the only </script> are our two
+expect_eq 2 "$(grep -o '</script>' r.html | wc -l)" "</script> only where perfdb closes its blocks"
+expect_match '\\u003cimg src=x onerror=' r.html "the name escaped inside the data block"
+expect_no_match '<!--' r.html "no comment opened by a name"
+
+# the same steps as trend (and so as regress --since c0000 --window 1)
+expect_exit 0 "$PERFDB" trend --db h.db
+python3 - r.html "$T/out" <<'PY' || fail "report steps differ from trend's"
+import json, re, sys
+html = open(sys.argv[1]).read()
+data = json.loads(re.search(r'<script type="application/json" id="perfdb-data">(.*?)</script>', html, re.S).group(1))
+got = sorted((s["benchmark"], data["commits"][s["x"][t["i"]]]["sha"], round(t["change"], 1))
+             for s in data["series"] for t in s["steps"])
+want = []
+for line in open(sys.argv[2]):
+    m = re.match(r"(\S+) real_time .*steps: (.*)$", line.strip())
+    if m:
+        for st in m.group(2).split(","):
+            ch, sha = re.match(r"\s*([+-][0-9.]+)% at (\S+)", st).groups()
+            want.append((m.group(1), sha, round(float(ch), 1)))
+want.sort()
+assert got == want, (got, want)
+assert [(b, c) for b, c, _ in got] == [("BM_Hash", "c0005"), ("BM_Sort/1024", "c0009")], got
+assert len(data["series"]) == 4 and len(data["commits"]) == 12
+s = [s for s in data["series"] if s["benchmark"] == "BM_Sort/1024"][0]
+assert s["n"] == [5] * 12 and all(lo <= y <= hi for lo, y, hi in zip(s["lo"], s["y"], s["hi"]))
+PY
+
+# filters: as trend's, a glob or machine that matches nothing is exit 2
+expect_exit 2 "$PERFDB" report --db h.db --benchmark 'BM_typo*' --out x.html
+expect_match "no series matches --benchmark 'BM_typo\*'" err "typo glob"
+checks=$((checks + 1))
+[ ! -e x.html ] || fail "a report written for a typo"
+expect_exit 0 "$PERFDB" report --db h.db --benchmark 'BM_S*' --out - 
+expect_match '"benchmark":"BM_Sort/1024"' out "stdout, filtered"
+expect_no_match '"benchmark":"BM_Hash"' out "filtered out"
+expect_exit 3 "$PERFDB" report --db nosuch.db --out y.html
+
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -z "$browser" ]; then
+	echo "chromium not installed: the browser checks did not run"
+	finish
+	exit 77
+fi
+# --dump-dom prints the page after its scripts ran; #render-all draws every
+# chart at once (the page draws them lazily, as they scroll into view)
+"$browser" --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+	--virtual-time-budget=5000 --dump-dom "file://$T/r.html#render-all" >dom.html 2>console.txt
+expect_match 'data-ready="1"' dom.html "the script ran to its end"
+expect_no_match '<html[^>]*data-errors' dom.html "no script error"
+expect_no_match 'Uncaught|CONSOLE.*(Error|error)' console.txt "no console error"
+expect_eq 4 "$(grep -o '<svg [^>]*role="img"' dom.html | wc -l)" "one chart per series"
+python3 - dom.html <<'PY' || fail "the rendered page"
+import html, re, sys
+dom = open(sys.argv[1]).read()
+steps = re.findall(r'<g class="step (\w+)" data-commit="([^"]*)" data-change="([^"]*)"', dom)
+assert sorted((k, c) for k, c, _ in steps) == [("improvement", "c0005"), ("regression", "c0009")], steps
+assert [float(x) for k, c, x in steps if k == "regression"][0] > 30
+# the point of c0009 on the BM_Sort chart: its hover text
+card = dom[dom.index('BM_Sort/1024 real_time</h3>'):]
+card = card[:card.index('</section>')]
+titles = re.findall(r'<circle [^>]*data-commit="c0009"[^>]*><title>(.*?)</title>', card, re.S)
+assert titles, "no point at c0009"
+t = html.unescape(titles[0])
+assert t.startswith("c0009") and "(n=5)" in t and re.search(r"13[0-9]\.[0-9] \u00b5s", t), t
+# the findings table: regressions first, each linking to its chart
+rows = re.findall(r'<tr class="finding" data-kind="(\w+)" data-commit="(\w+)">.*?href="#s(\d+)"', dom, re.S)
+assert [(k, c) for k, c, _ in rows] == [("regression", "c0009"), ("improvement", "c0005")], rows
+assert all(('id="s%s"' % i) in dom for _, _, i in rows)
+# the hostile name is text: no element made from it, shown escaped
+assert "<img" not in dom, "an element made from a name"
+assert '&lt;img src=x onerror="alert(1)"&gt;&lt;/script&gt;&lt;!-- real_time</h3>' in dom, "name not shown as text"
+# y labels in human units, x labels short shas
+assert re.search(r'>1[0-9]{2}\.0 \u00b5s</text>', dom) and '>c0011</text>' in dom
+PY
+"$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=5000 --window-size=1100,1600 \
+	--screenshot="$PERFDB_BUILD_DIR/report-screenshot.png" "file://$T/r.html#render-all" >/dev/null 2>&1
+checks=$((checks + 1))
+[ -s "$PERFDB_BUILD_DIR/report-screenshot.png" ] || fail "no screenshot"
+finish
