@@ -31,6 +31,8 @@ static const bench_case cases[] = {
     {"loadtest", bench_loadtest,
      "load tester dispatch capacity, open-model rate, perfdb run vs hyperfine"},
     {"symbolize", bench_symbolize, "naming sites: ELF symbols and DWARF lines vs addr2line"},
+    {"report", bench_html_report,
+     "perfdb report of 1,000 series x 100 commits: write time, size, Chromium load time"},
     {"merge", bench_merge, "perfdb merge of a 100,000-result shard, and again (idempotent)"},
 };
 
