@@ -44,5 +44,6 @@ int bench_memtrack(const bench_ctx *ctx);
 int bench_loadtest(const bench_ctx *ctx);
 int bench_symbolize(const bench_ctx *ctx);
 int bench_merge(const bench_ctx *ctx);
+int bench_http(const bench_ctx *ctx);
 
 #endif

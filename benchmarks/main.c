@@ -32,6 +32,7 @@ static const bench_case cases[] = {
      "load tester dispatch capacity, open-model rate, perfdb run vs hyperfine"},
     {"symbolize", bench_symbolize, "naming sites: ELF symbols and DWARF lines vs addr2line"},
     {"merge", bench_merge, "perfdb merge of a 100,000-result shard, and again (idempotent)"},
+    {"http", bench_http, "perfdb load --url vs wrk on nginx; latency at a fixed rate; a 1 s stall"},
 };
 
 uint64_t bench_now_ns(void)
