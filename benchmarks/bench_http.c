@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -197,12 +198,22 @@ static double wrk_time(const char *s)
 
 typedef struct wrk_figures {
 	double rps, p50, p99;
+	double requests, cpu_s; /* requests done, CPU seconds wrk used */
 } wrk_figures;
+
+static double cpu_seconds(int who)
+{
+	struct rusage ru;
+	getrusage(who, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
 
 static int run_wrk(const char *url, unsigned c, unsigned t, double secs, wrk_figures *out)
 {
 	char cmd[1024], line[512];
 	FILE *p;
+	double cpu0 = cpu_seconds(RUSAGE_CHILDREN);
 	memset(out, 0, sizeof(*out));
 	snprintf(cmd, sizeof(cmd), "wrk -t%u -c%u -d%.0fs --latency '%s' 2>&1", t, c, secs, url);
 	if (!(p = popen(cmd, "r")))
@@ -211,6 +222,8 @@ static int run_wrk(const char *url, unsigned c, unsigned t, double secs, wrk_fig
 		char pct[16], v[32];
 		if (sscanf(line, " Requests/sec: %lf", &out->rps) == 1)
 			continue;
+		if (sscanf(line, " %lf requests in", &out->requests) == 1)
+			continue;
 		if (sscanf(line, " %15s %31s", pct, v) == 2) {
 			if (strcmp(pct, "50%") == 0)
 				out->p50 = wrk_time(v);
@@ -218,7 +231,11 @@ static int run_wrk(const char *url, unsigned c, unsigned t, double secs, wrk_fig
 				out->p99 = wrk_time(v);
 		}
 	}
-	return pclose(p) == 0 && out->rps > 0 ? 0 : -1;
+	if (pclose(p) != 0 || out->rps <= 0)
+		return -1;
+	/* pclose waited for wrk: its CPU time is in the children's now */
+	out->cpu_s = cpu_seconds(RUSAGE_CHILDREN) - cpu0;
+	return 0;
 }
 
 static int run_perfdb(perfdb_loadtest_http_result *r, const char *url, unsigned c, unsigned t,
@@ -244,15 +261,22 @@ static int throughput(const bench_ctx *ctx, const char *url, bool have_wrk)
 	const unsigned c = 32, t = 1;
 	const double secs = ctx->quick ? 1.0 : 5.0;
 	int rounds = ctx->quick ? 1 : 3, i;
-	double best_perfdb = 0, best_wrk = 0;
+	double best_perfdb = 0, best_wrk = 0, cpu_perfdb = 0, cpu_wrk = 0;
 
 	for (i = 0; i < rounds; i++) {
 		perfdb_loadtest_http_result r;
 		wrk_figures w;
-		if (have_wrk && run_wrk(url, c, t, secs, &w) == 0 && w.rps > best_wrk)
+		double cpu0;
+		if (have_wrk && run_wrk(url, c, t, secs, &w) == 0 && w.rps > best_wrk) {
 			best_wrk = w.rps;
+			cpu_wrk = w.requests > 0 ? w.cpu_s / w.requests * 1e9 : 0;
+		}
+		cpu0 = cpu_seconds(RUSAGE_SELF);
 		if (run_perfdb(&r, url, c, t, 0.0, secs) != 0)
 			return -1;
+		if (r.total.throughput > best_perfdb && r.total.requests)
+			cpu_perfdb =
+			    (cpu_seconds(RUSAGE_SELF) - cpu0) / (double)r.total.requests * 1e9;
 		if (r.total.failures)
 			bench_note(ctx, "perfdb saw %llu failures",
 				   (unsigned long long)r.total.failures);
@@ -261,12 +285,16 @@ static int throughput(const bench_ctx *ctx, const char *url, bool have_wrk)
 		perfdb_loadtest_http_result_release(&r);
 	}
 	bench_report_higher(ctx, "http/closed_c32_t1", "perfdb_throughput", "req/s", best_perfdb);
+	bench_report(ctx, "http/closed_c32_t1", "perfdb_cpu_per_request", "ns", cpu_perfdb);
 	if (best_wrk > 0) {
 		bench_report_higher(ctx, "http/closed_c32_t1", "wrk_throughput", "req/s", best_wrk);
+		bench_report(ctx, "http/closed_c32_t1", "wrk_cpu_per_request", "ns", cpu_wrk);
 		bench_report_higher(ctx, "http/closed_c32_t1", "perfdb_vs_wrk", "x",
 				    best_perfdb / best_wrk);
 	}
-	bench_note(ctx, "throughput: 32 connections, 1 thread, %.0f s, best of %d, alternated",
+	bench_note(ctx,
+		   "throughput: 32 connections, 1 thread, %.0f s, best of %d, alternated; CPU per "
+		   "request is the client's own user+sys time",
 		   secs, rounds);
 	return 0;
 }
