@@ -49,7 +49,7 @@ static const cli_option options[] = {
     {"think-ms", OPT_THINK_MS, "T", "each user waits T ms between its requests"},
     {"max-workers", OPT_MAX_WORKERS, "N", "threads at most (default: one per user, up to 256)"},
     {"rate", OPT_RATE, "R",
-     "open model: R requests/s on a fixed schedule, R >= 0.001 (default --duration 10)"},
+     "open model: R requests/s (>= 0.001) on a fixed schedule (default -d 10)"},
     {"late-ms", OPT_LATE_MS, "MS", "open model: a start later than MS ms counts late (default 1)"},
     {"stress", OPT_STRESS, "START:MAX:STEP:SECONDS", "stress test: step the users up"},
     {"max-error-rate", OPT_MAX_ERROR_RATE, "PCT", "stress: stop when a step's errors exceed PCT %"},
@@ -74,8 +74,9 @@ static const cli_option options[] = {
 
 static const cli_command_info info = {
     "load",
-    "[options] -- CMD [ARGS...]",
-    "Load-test a command: each request runs CMD (no shell); exit status 0 is a success.",
+    "[options] -- CMD [ARGS...]  |  --url [NAME=]URL [options]",
+    "Load-test a command (each request runs CMD, no shell; exit status 0 is a success)\n"
+    "or an HTTP server (--url).",
     "Closed model (default): --users run CMD back to back, --requests in total or for\n"
     "--duration seconds, started over --ramp-up, pausing --think-ms between requests.\n"
     "Open model (--rate R): requests start on a fixed schedule, R per second; latency is\n"
@@ -85,7 +86,15 @@ static const cli_command_info info = {
     "first step over --max-error-rate or --max-p99-ms.\n"
     "CMD's output goes to /dev/null unless --show-output. A progress line is shown on a\n"
     "terminal. --record stores throughput, success rate and latency percentiles so that\n"
-    "'perfdb regress' tracks them per commit. Failed requests are a result (exit 0).",
+    "'perfdb regress' tracks them per commit. Failed requests are a result (exit 0).\n"
+    "HTTP (--url, plain http:// only): HTTP/1.1 keep-alive over --connections on\n"
+    "--threads event loops. Closed model: each connection sends its next request when\n"
+    "the response arrives. Open model (--rate): latency from the intended send time\n"
+    "(corrected as wrk2 does) beside the service time. Several --url go round-robin,\n"
+    "each a series of its own (NAME=URL names it). Statuses other than 2xx/3xx fail\n"
+    "unless --expect-status lists them; connect errors, timeouts, connections closed\n"
+    "mid-response and malformed responses are counted apart. At the end of --duration\n"
+    "requests in flight get min(--timeout, 1 s), then are ended as unfinished.",
     options,
 };
 
@@ -735,11 +744,10 @@ static void print_http(const perfdb_loadtest_http_result *hr)
 	    r->late_starts > 0) {
 		char lat[32];
 		cli_format_ns(lat, sizeof(lat), r->latency.p99);
-		cli_out(
-		    "  note: p99 from the intended send (%s) is far above the service time:\n"
-		    "        requests waited for a free connection; more --connections may keep "
-		    "up.\n",
-		    lat);
+		cli_out("  note: p99 from the intended send (%s) is far above the service time:\n"
+			"        sends were late, waiting for a free connection or for the CPU;\n"
+			"        more --connections (or --threads, with idle cores) may keep up.\n",
+			lat);
 	}
 }
 
