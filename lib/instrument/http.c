@@ -392,9 +392,23 @@ static void end_unfinished(thread *t)
 			release(t, c);
 		}
 	}
-	if (r->nslots != UINT64_MAX)
-		for (k = t->next_slot; k < r->nslots; k += r->nthreads)
-			t->stats[k % r->ntargets].counts.unfinished++;
+	if (r->nslots != UINT64_MAX && t->next_slot < r->nslots) {
+		/* Slot next + i * T goes to target (next + i * T) % M: periodic
+		 * with period M / gcd(T, M), so a long unsent schedule (a high
+		 * rate) is counted in at most M steps, not one per slot. */
+		uint64_t m = r->ntargets, tt = r->nthreads, a = tt % m, b = m, period, n, j;
+		while (a) {
+			uint64_t x = b % a;
+			b = a;
+			a = x;
+		}
+		period = m / b;
+		n = (r->nslots - t->next_slot + tt - 1) / tt;
+		for (j = 0; j < period && j < n; j++) {
+			k = t->next_slot + j * tt;
+			t->stats[k % m].counts.unfinished += n / period + (j < n % period ? 1 : 0);
+		}
+	}
 }
 
 static void thread_loop(thread *t)

@@ -574,6 +574,30 @@ static void test_http__open_model(void **state)
 	perfdb_loadtest_http_result_release(&r);
 }
 
+static void test_http__open_model_accounts_every_slot(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/silent", "/ok"};
+	(void)state;
+	/* More than the server can take: thread 0 owns the even slots (all
+	 * /silent, timing out), thread 1 the odd ones (/ok). Whatever was not
+	 * done by the end is unfinished: every scheduled slot is accounted. */
+	o.rate = 100000;
+	o.duration = 0.5;
+	o.connections = 2;
+	o.threads = 2;
+	o.timeout = 0.1;
+	run(&r, &o, p, 2);
+	assert_int_equal(r.series[0].result.requests + r.series[0].counts.unfinished, 25000);
+	assert_int_equal(r.series[1].result.requests + r.series[1].counts.unfinished, 25000);
+	assert_int_equal(r.series[0].result.failures, r.series[0].counts.timeouts);
+	assert_true(r.series[0].counts.timeouts >= 1);
+	assert_int_equal(r.series[1].result.failures, 0);
+	assert_true(r.total.late_starts >= 1);
+	perfdb_loadtest_http_result_release(&r);
+}
+
 static void test_http__connect_error(void **state)
 {
 	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
@@ -702,6 +726,7 @@ int main(void)
 	    cmocka_unit_test(test_http__malformed),
 	    cmocka_unit_test(test_http__method_header_body_sent),
 	    cmocka_unit_test(test_http__open_model),
+	    cmocka_unit_test(test_http__open_model_accounts_every_slot),
 	    cmocka_unit_test(test_http__connect_error),
 	    cmocka_unit_test(test_http__options_refused),
 	    cmocka_unit_test(test_http__export),
