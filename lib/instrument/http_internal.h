@@ -23,7 +23,8 @@ typedef struct perfdb_http_url {
 int perfdb_http__url_parse(perfdb_http_url *out, const char *url);
 void perfdb_http__url_release(perfdb_http_url *u);
 
-/* Builds the bytes of a request into a malloc'ed buffer (*out, *len).
+/* Builds the bytes of a request into a malloc'ed buffer (*out, *len; a NUL
+ * follows them).
  * Errors: PERFDB_EINVAL (bad method or header), PERFDB_ENOMEM. */
 int perfdb_http__request_build(char **out, size_t *len, const char *method,
 			       const perfdb_http_url *u, const char *const *headers,

@@ -173,7 +173,7 @@ int perfdb_http__request_build(char **out, size_t *len, const char *method,
 	for (m = method; *m; m++)
 		if (!is_tchar((unsigned char)*m))
 			return perfdb_error__set(PERFDB_EINVAL, "method '%s': not a token", method);
-	cap = strlen(method) + strlen(u->target) + strlen(u->hostport) + 64 + body_len;
+	cap = strlen(method) + strlen(u->target) + strlen(u->hostport) + 96 + body_len;
 	for (i = 0; i < nheaders; i++) {
 		size_t nl = header_name_len(headers[i]);
 		if (nl == 0)
@@ -200,6 +200,7 @@ int perfdb_http__request_build(char **out, size_t *len, const char *method,
 	n += (size_t)snprintf(buf + n, cap - n, "\r\n");
 	if (body_len)
 		memcpy(buf + n, body, body_len);
+	buf[n + body_len] = '\0'; /* for tests and debuggers; not sent */
 	*out = buf;
 	*len = n + body_len;
 	return 0;
