@@ -775,11 +775,18 @@ static json_t *http_json(const perfdb_loadtest_http_result *hr, const load_args 
 	size_t i;
 	json_object_set_new(o, "connections", json_integer(a->http.connections));
 	json_object_set_new(o, "threads", json_integer(a->http.threads));
+	json_object_set_new(
+	    o, "error_rate",
+	    cli_json_number(hr->total.requests ? 1.0 - hr->total.success_rate : 0.0));
 	json_object_set_new(o, "http", http_counts_json(&hr->counts));
 	for (i = 0; i < hr->nseries; i++) {
 		json_t *s = result_json(&hr->series[i].result);
 		json_object_set_new(s, "name", json_string(hr->series[i].name));
 		json_object_set_new(s, "url", json_string(hr->series[i].url));
+		json_object_set_new(s, "error_rate",
+				    cli_json_number(hr->series[i].result.requests
+							? 1.0 - hr->series[i].result.success_rate
+							: 0.0));
 		json_object_set_new(s, "http", http_counts_json(&hr->series[i].counts));
 		json_array_append_new(series, s);
 	}

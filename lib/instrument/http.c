@@ -191,15 +191,17 @@ static void fail(thread *t, conn *c, uint64_t now, int code)
 static void complete(thread *t, conn *c, uint64_t now)
 {
 	int st = c->parser.status;
+	/* Bytes after the response: we never pipeline, so the server sent more
+	 * than it was asked for (a body after a HEAD, a wrong length). The
+	 * exchange cannot be trusted: malformed. */
+	if (c->rlen > 0) {
+		fail(t, c, now, PERFDB_LOADTEST_HTTP_EMALFORMED);
+		return;
+	}
 	record(t, c, now, t->run->expect[st] ? 0 : st);
 	t->stats[c->target].counts.status[st / 100]++;
-	/* Bytes after the response: we never pipeline, so the server sent
-	 * more than one response. The connection cannot be trusted. */
-	if (c->parser.close || c->rlen > 0) {
-		if (c->rlen > 0)
-			t->stats[c->target].counts.malformed++;
+	if (c->parser.close)
 		conn_close(c);
-	}
 	release(t, c);
 }
 

@@ -515,6 +515,16 @@ static void test_http__malformed(void **state)
 	/* each malformed response cost its connection */
 	assert_int_equal(r.counts.connects, 21);
 	perfdb_loadtest_http_result_release(&r);
+
+	/* A HEAD response has no body; a server that sends one anyway sent
+	 * bytes nobody asked for. */
+	o.requests = 3;
+	o.method = "HEAD";
+	run(&r, &o, p + 4, 1);
+	assert_int_equal(r.total.requests, 3);
+	assert_int_equal(r.counts.malformed, 3);
+	assert_int_equal(r.counts.status[2], 0);
+	perfdb_loadtest_http_result_release(&r);
 }
 
 static void test_http__method_header_body_sent(void **state)
