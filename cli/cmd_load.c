@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "measure.h"
@@ -54,7 +55,7 @@ static const cli_option options[] = {
     {"stress", OPT_STRESS, "START:MAX:STEP:SECONDS", "stress test: step the users up"},
     {"max-error-rate", OPT_MAX_ERROR_RATE, "PCT", "stress: stop when a step's errors exceed PCT %"},
     {"max-p99-ms", OPT_MAX_P99_MS, "MS", "stress: stop when a step's p99 latency exceeds MS ms"},
-    {"name", OPT_NAME, "NAME", "benchmark name for --record and JSON (default: the command)"},
+    {"name", OPT_NAME, "NAME", "benchmark name for --record and JSON (default: command or URL)"},
     {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
     {"show-output", OPT_SHOW_OUTPUT, NULL, "let the command write to stdout/stderr"},
     {"url", OPT_URL, "[NAME=]URL",
@@ -859,6 +860,25 @@ static int run_http(load_args *a)
 	if (a->http.threads > a->http.connections)
 		return cli_usage_error(&info, "--threads %u is more than --connections %u",
 				       a->http.threads, a->http.connections);
+	{
+		/* A socket per connection, plus an epoll per thread and a few:
+		 * raise the soft limit up to the hard one rather than count
+		 * EMFILE as connect errors. */
+		struct rlimit rl;
+		rlim_t need = (rlim_t)a->http.connections + a->http.threads + 64;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur < need) {
+			if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+				return cli_usage_error(
+				    &info,
+				    "--connections %u needs %llu open files; the "
+				    "limit is %llu (ulimit -n)",
+				    a->http.connections, (unsigned long long)need,
+				    (unsigned long long)rl.rlim_max);
+			rl.rlim_cur = need;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	if (a->body_path && (rc = read_body(a->body_path, &body, &a->http.body_len)) != 0)
 		return rc;
 	a->http.body = body;

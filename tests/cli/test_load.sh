@@ -232,6 +232,13 @@ expect_exit 2 "$PERFDB" load --url "$U/ok" -c 2 -t 3
 expect_exit 2 "$PERFDB" load --url "ftp://127.0.0.1/"
 expect_exit 2 "$PERFDB" load --url "$U/ok" --body no-such-file
 expect_exit 2 "$PERFDB" load --url "$U/ok" -H 'no colon'
+# more connections than open files allowed: said up front, not EMFILE as connect errors
+(
+	ulimit -n 256 || exit 1
+	expect_exit 2 "$PERFDB" load --url "$U/ok" -c 1000 -n 1
+	expect_match 'needs 1065 open files; the limit is 256' err "open-file limit"
+	[ "$failures" -eq 0 ]
+) || fail "open-file limit"
 kill "$srv_pid"
 wait "$srv_pid" 2>/dev/null
 

@@ -113,7 +113,7 @@ static int respond(int fd, const char *method, const char *target, const char *b
 	if (strcmp(target, "/ok") == 0)
 		return write_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 	if (strncmp(target, "/status/", 8) == 0) {
-		int st = atoi(target + 8);
+		int st = (int)strtol(target + 8, NULL, 10);
 		snprintf(buf, sizeof(buf), "HTTP/1.1 %03d Status\r\n%s\r\n", st,
 			 st == 204 || st == 304 ? "" : "Content-Length: 0\r\n");
 		return write_str(fd, buf);
@@ -235,11 +235,11 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--log") == 0)
 			log_fd = open(argv[i + 1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		else if (strcmp(argv[i], "--stall-after") == 0)
-			stall_after = atof(argv[i + 1]);
+			stall_after = strtod(argv[i + 1], NULL);
 		else if (strcmp(argv[i], "--stall-for") == 0)
-			stall_for = atof(argv[i + 1]);
+			stall_for = strtod(argv[i + 1], NULL);
 		else if (strcmp(argv[i], "--lifetime") == 0)
-			lifetime = atof(argv[i + 1]);
+			lifetime = strtod(argv[i + 1], NULL);
 		else
 			break;
 	}
