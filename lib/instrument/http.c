@@ -427,12 +427,13 @@ static void thread_loop(thread *t)
 		int n, i;
 
 		now = perfdb_timer__monotonic_ns();
-		if (sending && t->next_slot >= r->nslots) {
-			/* All sent: the requests in flight may take until their
-			 * timeout (by count) or the end of the schedule's drain. */
+		/* All sent: the requests in flight may take until their timeout
+		 * (by count) or the end of the schedule's drain. */
+		if (sending && t->next_slot >= r->nslots)
 			sending = false;
-		} else if (sending && (atomic_load_explicit(&r->stop, memory_order_relaxed) ||
-				       now >= r->send_end)) {
+		/* Stopped, or the duration is over: nothing more is sent and what
+		 * is in flight gets the drain, even when all was sent already. */
+		if (atomic_load_explicit(&r->stop, memory_order_relaxed) || now >= r->send_end) {
 			sending = false;
 			if (now + r->drain_ns < hard_end)
 				hard_end = now + r->drain_ns;
