@@ -500,6 +500,37 @@ static void test_http__duration_ends_requests_in_flight(void **state)
 	perfdb_loadtest_http_result_release(&r);
 }
 
+static int stop_at_once(void *arg, const perfdb_loadtest_progress *p)
+{
+	(void)p;
+	++*(int *)arg;
+	return 1;
+}
+
+static void test_http__stop_ends_requests_in_flight(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/silent"};
+	int calls = 0;
+	(void)state;
+	/* By count everything is sent at once; the progress callback stops
+	 * the run, and the requests in flight are ended after the drain
+	 * instead of their 30 s timeout. */
+	o.requests = 2;
+	o.connections = 2;
+	o.progress = stop_at_once;
+	o.progress_arg = &calls;
+	o.progress_interval = 0.05;
+	run(&r, &o, p, 1);
+	assert_true(calls >= 1);
+	assert_true(r.total.stopped);
+	assert_int_equal(r.total.requests, 0);
+	assert_int_equal(r.counts.unfinished, 2);
+	assert_int_equal(r.counts.timeouts, 0);
+	perfdb_loadtest_http_result_release(&r);
+}
+
 static void test_http__malformed(void **state)
 {
 	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
@@ -733,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(test_http__chunked_close_and_eof),
 	    cmocka_unit_test(test_http__timeout),
 	    cmocka_unit_test(test_http__duration_ends_requests_in_flight),
+	    cmocka_unit_test(test_http__stop_ends_requests_in_flight),
 	    cmocka_unit_test(test_http__malformed),
 	    cmocka_unit_test(test_http__method_header_body_sent),
 	    cmocka_unit_test(test_http__open_model),
