@@ -695,21 +695,24 @@ static void print_http_errors(const perfdb_loadtest_result *r)
 static void print_http(const perfdb_loadtest_http_result *hr)
 {
 	const perfdb_loadtest_result *r = &hr->total;
+	char dur[32], got[48], asked[48];
 	size_t i;
 	cli_out("  requests   %llu (%llu succeeded, %llu failed)\n",
 		(unsigned long long)r->requests, (unsigned long long)r->successes,
 		(unsigned long long)r->failures);
 	cli_out("  success    %.2f %%  (error rate %.2f %%)\n", r->success_rate * 100.0,
 		r->requests ? 100.0 - r->success_rate * 100.0 : 0.0);
-	cli_out("  duration   %.3f s\n", r->duration);
+	cli_format_ns(dur, sizeof(dur), r->duration * 1e9);
+	cli_out("  duration   %s\n", dur);
+	cli_format_value(got, sizeof(got), r->throughput, "req/s");
+	cli_format_value(asked, sizeof(asked), r->target_rate, "req/s");
 	if (r->model == PERFDB_LOADTEST_OPEN) {
-		cli_out("  rate       %.1f req/s achieved of %.1f req/s asked (%.2f %%)\n",
-			r->throughput, r->target_rate,
+		cli_out("  rate       %s achieved of %s asked (%.2f %%)\n", got, asked,
 			r->target_rate > 0 ? r->throughput / r->target_rate * 100.0 : 0.0);
 		cli_out("  late       %llu sends later than the threshold\n",
 			(unsigned long long)r->late_starts);
 	} else {
-		cli_out("  throughput %.1f req/s\n", r->throughput);
+		cli_out("  throughput %s\n", got);
 	}
 	print_http_counts(&hr->counts);
 	cli_out("\n  %-9s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "latency", "min", "mean",
@@ -729,14 +732,18 @@ static void print_http(const perfdb_loadtest_http_result *hr)
 			const perfdb_loadtest_result *s = &hr->series[i].result;
 			const double v[] = {s->latency.p50, s->latency.p90, s->latency.p99,
 					    s->latency.p999, s->latency.max};
+			char name[256], col[300], rate[48];
 			size_t j;
-			cli_out("  %-20s %10llu %8llu %11.1f", hr->series[i].name,
+			cli_text(name, sizeof(name), hr->series[i].name);
+			cli_format_value(rate, sizeof(rate), s->throughput, "");
+			cli_out("  %s %10llu %8llu %11s", cli_pad(col, sizeof(col), name, -20),
 				(unsigned long long)s->requests, (unsigned long long)s->failures,
-				s->throughput);
+				rate);
 			for (j = 0; j < sizeof(v) / sizeof(v[0]); j++) {
 				char b[32];
 				cli_format_ns(b, sizeof(b), v[j]);
-				cli_out(" %10s", s->requests ? b : "-");
+				cli_out(" %s",
+					cli_pad(col, sizeof(col), s->requests ? b : "-", 10));
 			}
 			cli_out("\n");
 		}
