@@ -45,5 +45,6 @@ int bench_loadtest(const bench_ctx *ctx);
 int bench_symbolize(const bench_ctx *ctx);
 int bench_merge(const bench_ctx *ctx);
 int bench_html_report(const bench_ctx *ctx);
+int bench_http(const bench_ctx *ctx);
 
 #endif

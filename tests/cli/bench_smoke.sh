@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 bench="$PERFDB_BUILD_DIR/perfdb-bench"
 
-expect_exit 0 "$bench" --quick ingest regress changepoint profiler memtrack loadtest merge
+expect_exit 0 "$bench" --quick ingest regress changepoint profiler memtrack loadtest merge http
 for c in ingest regress changepoint profiler memtrack loadtest; do
 	expect_match "^$c\$" out "case $c ran"
 done

@@ -155,4 +155,93 @@ expect_eq "0 0 True" "$(python3 -c 'import json, sys; d = json.load(open(sys.arg
 	"requests killed by the Ctrl-C are not failures"
 expect_match 'interrupted: the figures cover the requests done' int.err "interrupted warning"
 
+# --- --url: an HTTP server of our own (tests/progs/httpd_test) on 127.0.0.1 ---
+"$PERFDB_BUILD_DIR/tests/prog_httpd_test" --port-file port --log http.log --lifetime 120 &
+srv_pid=$!
+trap 'kill "$srv_pid" 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 1 300); do [ -s port ] && break; sleep 0.02; done
+U="http://127.0.0.1:$(cat port)"
+
+expect_exit 0 "$PERFDB" load --url "$U/ok" -n 50 -c 4 -t 2
+expect_match "^load test of '$U/ok': closed model, 50 requests, 4 connections, 2 threads" out "url header"
+expect_match '^  requests   50 \(50 succeeded, 0 failed\)$' out "url counts"
+expect_match '^  status     1xx 0  2xx 50  3xx 0  4xx 0  5xx 0$' out "status classes"
+expect_match '^  transport  connect errors 0  timeouts 0  closed 0  malformed 0  unfinished 0$' out "transport line"
+expect_match '^  request +[0-9.]+ (ns|µs|ms|s) ' out "url latency row"
+expect_match '^  throughput [0-9.]+ (k )?req/s$' out "url throughput"
+
+# round-robin over named URLs, a 500 path counted as failure, a series each
+expect_exit 0 "$PERFDB" load --url ok="$U/ok" --url boom="$U/status/500" --url nf="$U/status/404" \
+	-n 30 --format json
+cp out rr.json
+expect_eq "30 10 20 10 10 10" "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); h = d["http"]
+print(d["requests"], d["successes"], d["failures"], h["status_2xx"], h["status_4xx"], h["status_5xx"])' rr.json)" \
+	"round-robin counts"
+expect_eq "ok:10:0 boom:10:10 nf:10:10" "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(" ".join("%s:%d:%d" % (s["name"], s["requests"], s["failures"]) for s in d["series"]))' rr.json)" \
+	"series per named URL"
+expect_match '"code": 500' rr.json "500 counted by status"
+# --expect-status makes 404 a success
+expect_exit 0 "$PERFDB" load --url "$U/status/404" -n 5 --expect-status 2xx,404
+expect_match '^  requests   5 \(5 succeeded, 0 failed\)$' out "404 expected"
+expect_exit 2 "$PERFDB" load --url "$U/ok" --expect-status 2xy
+# chunked, Connection: close, a close-delimited body
+expect_exit 0 "$PERFDB" load --url "$U/chunked" --url "$U/close" --url "$U/eof" -n 30 --format json
+expect_eq "30 0 20" "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(d["successes"], d["failures"], d["http"]["connects"])' out)" "chunked, close and eof (chunked keeps, close and eof reconnect: 2 a round)"
+# a server that never answers: timeouts, counted as failures
+expect_exit 0 "$PERFDB" load --url "$U/silent" -n 2 --timeout 0.2
+expect_match '^  requests   2 \(0 succeeded, 2 failed\)$' out "timeouts are failures"
+expect_match 'timeouts 2 ' out "timeouts counted"
+expect_match '^  errors:  timeout: 2$' out "timeout errors"
+# the duration is enforced: requests in flight are ended, not waited for
+expect_exit 0 "$PERFDB" load --url "$U/silent" -d 0.3 -c 3 --format json
+expect_eq "0 3 0" "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(d["requests"], d["http"]["unfinished"], d["http"]["timeouts"])' out)" "duration ends requests in flight"
+# malformed responses are errors counted
+expect_exit 0 "$PERFDB" load --url "$U/garbage" --url "$U/huge-header" -n 4
+expect_match 'malformed 4 ' out "malformed counted"
+# method, header and body reach the server
+: >http.log
+printf 'some body' >body.txt
+expect_exit 0 "$PERFDB" load --url "$U/echo" -n 2 -X PATCH -H 'X-Test: v 1' --body body.txt
+expect_eq "2" "$(grep -c '^PATCH /echo body=9 x-test=v 1$' http.log)" "method, header and body sent"
+# open model
+expect_exit 0 "$PERFDB" load --url "$U/ok" --rate 100 -d 0.2 -c 2
+expect_match 'open model, 100 req/s, 0.2 s, 2 connections, 1 thread' out "open header"
+expect_match '^  requests   20 \(20 succeeded, 0 failed\)$' out "open counts"
+expect_match '^  corrected ' out "corrected row"
+expect_match '^  service ' out "service row"
+# --record: one series per named URL
+expect_exit 0 "$PERFDB" load --url a="$U/ok" --url b="$U/status/503" -n 10 --name web --record \
+	--db h.db --commit c1 --branch main --machine m1
+expect_eq "web/a|web/b" "$(sql h.db "SELECT DISTINCT benchmark FROM history WHERE metric = 'throughput' ORDER BY benchmark" | tr -d '\r' | paste -sd '|')" "a series per URL"
+expect_eq "0" "$(sql h.db "SELECT value FROM history WHERE benchmark = 'web/b' AND metric = 'success_rate'" | tr -d '\r')" "503 recorded as failures"
+expect_eq "0" "$(sql h.db "SELECT value FROM history WHERE benchmark = 'web/a' AND metric = 'timeouts'" | tr -d '\r')" "timeouts recorded"
+# usage errors
+expect_exit 2 "$PERFDB" load --url "https://127.0.0.1:1/"
+expect_match 'https:// is not supported' err "https refused"
+expect_exit 2 "$PERFDB" load --url "$U/ok" --rate 0.0001
+expect_exit 2 "$PERFDB" load --url "$U/ok" --rate nan
+expect_exit 2 "$PERFDB" load --rate inf -- true
+expect_exit 2 "$PERFDB" load --url "$U/ok" -- true
+expect_match 'not both' err "url and command"
+expect_exit 2 "$PERFDB" load --connections 4 -- true
+expect_match 'need --url' err "http options need --url"
+expect_exit 2 "$PERFDB" load --url "$U/ok" --users 4
+expect_exit 2 "$PERFDB" load --url "$U/ok" -c 2 -t 3
+expect_exit 2 "$PERFDB" load --url "ftp://127.0.0.1/"
+expect_exit 2 "$PERFDB" load --url "$U/ok" --body no-such-file
+expect_exit 2 "$PERFDB" load --url "$U/ok" -H 'no colon'
+# more connections than open files allowed: said up front, not EMFILE as connect errors
+before=$failures
+(
+	ulimit -n 256 || exit 1
+	expect_exit 2 "$PERFDB" load --url "$U/ok" -c 1000 -n 1
+	expect_match 'needs 1065 open files; the limit is 256' err "open-file limit"
+	[ "$failures" -eq "$before" ]
+) || fail "open-file limit"
+kill "$srv_pid"
+wait "$srv_pid" 2>/dev/null
+
 finish

@@ -339,6 +339,174 @@ int perfdb_loadtest_result_export(perfdb_resultset *rs, const perfdb_loadtest_re
 int perfdb_loadtest_stress_export(perfdb_resultset *rs, const perfdb_loadtest_stress_result *r,
 				  const char *name);
 
+/* ---- HTTP load test ------------------------------------------------------------- */
+
+/*
+ * perfdb_loadtest_http_run drives an HTTP/1.1 server over keep-alive
+ * connections on epoll event loops: `threads` threads, each with its own
+ * epoll instance and its share of `connections`. One request is in flight on
+ * a connection at a time (no pipelining). Plain http:// only.
+ *
+ *  - open model (rate > 0): request k is intended to be sent at
+ *    t0 + k / rate, on the first idle connection of its thread; when none is
+ *    idle it waits for one, and its latency still counts from the intended
+ *    time (coordinated-omission correction, as wrk2 does). The service time,
+ *    from the actual send, is reported beside it.
+ *  - closed model (rate == 0): every connection sends its next request as
+ *    soon as the response to the previous one has arrived, for `requests`
+ *    requests in total or for `duration` seconds.
+ *
+ * Requests go round-robin over the targets (request k to target k % ntargets)
+ * and each target gets a result of its own. A response whose status is not
+ * expected (default: 2xx and 3xx succeed), a connect error, a timeout, a
+ * connection closed before the response was complete and a malformed
+ * response are failures, each counted apart. When the run ends (the
+ * schedule or duration is over, or the progress callback stops it) no
+ * request is sent any more; the requests in flight get min(timeout, 1 s) to
+ * complete and are then ended and counted as unfinished: never waited for
+ * forever, never counted as requests.
+ *
+ * The event loops never allocate, lock or format: requests are built once
+ * before the start, every buffer is allocated before the start, and results
+ * go into per-thread, per-target histograms merged at the end.
+ */
+
+/** Failure codes of HTTP requests in perfdb_loadtest_result.errors, beside
+ *  the unexpected HTTP statuses (100..599) that are counted under their own
+ *  number. */
+#define PERFDB_LOADTEST_HTTP_ECONNECT	(-1001) /**< could not connect */
+#define PERFDB_LOADTEST_HTTP_ETIMEOUT	(-1002) /**< no complete response within the timeout */
+#define PERFDB_LOADTEST_HTTP_ECLOSED	(-1003) /**< closed or reset before the response ended */
+#define PERFDB_LOADTEST_HTTP_EMALFORMED (-1004) /**< not a valid HTTP/1.x response */
+
+/** A response header block larger than this is malformed. */
+#define PERFDB_LOADTEST_HTTP_MAX_HEADER_BYTES 16384
+
+/** One request target: a URL and the name of its series. */
+typedef struct perfdb_loadtest_http_target {
+	const char *name; /**< series name; NULL or "" means the URL */
+	const char *url;  /**< http://HOST[:PORT][/PATH[?QUERY]] */
+} perfdb_loadtest_http_target;
+
+#define PERFDB_LOADTEST_HTTP_OPTIONS_VERSION 1
+
+typedef struct perfdb_loadtest_http_options {
+	unsigned version; /**< PERFDB_LOADTEST_HTTP_OPTIONS_VERSION */
+	/** The targets, at least one; borrowed for the call. */
+	const perfdb_loadtest_http_target *targets;
+	size_t ntargets;
+	/** Request method; NULL means "GET". */
+	const char *method;
+	/** Extra request headers, each "Name: value" (or "Name:value"). A Host
+	 *  header replaces the one made from the URL; Content-Length is added
+	 *  when there is a body and no such header. */
+	const char *const *headers;
+	size_t nheaders;
+	/** Request body sent with every request (body_len bytes; may be NULL
+	 *  when body_len is 0). */
+	const void *body;
+	size_t body_len;
+	/** Connections kept open (default 1) over threads (default 1, at most
+	 *  connections). */
+	unsigned connections;
+	unsigned threads;
+	/** Open model when > 0: requests per second, at least 0.001. */
+	double rate;
+	/** Total requests (closed model; in the open model the schedule's
+	 *  length is requests / rate). 0 means run for duration. */
+	uint64_t requests;
+	/** Seconds (closed: run time; open: schedule length when requests is 0). */
+	double duration;
+	/** Seconds a request may take, from its send, before it is a timeout
+	 *  (default 30). */
+	double timeout;
+	/** Open model: a send later than this many seconds after its intended
+	 *  time counts as a late start (default 0.001). */
+	double late_threshold;
+	/** Statuses that count as success; NULL (nexpect_status 0) means
+	 *  200..399. Borrowed for the call. */
+	const unsigned short *expect_status;
+	size_t nexpect_status;
+	/** Progress callback on the caller's thread, as in
+	 *  perfdb_loadtest_options; users in the progress is the connections. */
+	perfdb_loadtest_progress_fn progress;
+	void *progress_arg;
+	double progress_interval; /**< seconds, default 0.25 */
+} perfdb_loadtest_http_options;
+
+#define PERFDB_LOADTEST_HTTP_OPTIONS_INIT                                                          \
+	{                                                                                          \
+		PERFDB_LOADTEST_HTTP_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, 0, 1, 1, 0.0,  \
+		    0, 0.0, 30.0, 0.001, NULL, 0, NULL, NULL, 0.25                                 \
+	}
+
+/** Fills opts with the defaults (the same as PERFDB_LOADTEST_HTTP_OPTIONS_INIT). */
+void perfdb_loadtest_http_options_init(perfdb_loadtest_http_options *opts);
+
+/** HTTP counts of a target or of the whole run. */
+typedef struct perfdb_loadtest_http_counts {
+	/** Responses by status class: status[1] 1xx (only a final 101), status[2]
+	 *  2xx, ... status[5] 5xx. status[0] is unused. */
+	uint64_t status[6];
+	uint64_t connect_errors; /**< PERFDB_LOADTEST_HTTP_ECONNECT failures */
+	uint64_t timeouts;	 /**< PERFDB_LOADTEST_HTTP_ETIMEOUT failures */
+	uint64_t closed;	 /**< PERFDB_LOADTEST_HTTP_ECLOSED failures */
+	uint64_t malformed;	 /**< PERFDB_LOADTEST_HTTP_EMALFORMED failures */
+	/** Requests in flight, or due and not sent, when the run ended: not in
+	 *  the result's requests. */
+	uint64_t unfinished;
+	uint64_t bytes_read; /**< response bytes received */
+	uint64_t connects;   /**< connections opened (first ones and reconnects) */
+} perfdb_loadtest_http_counts;
+
+/** The result of one target. */
+typedef struct perfdb_loadtest_http_series {
+	char *name; /**< the target's name (its URL when unnamed); owned */
+	char *url;  /**< owned */
+	perfdb_loadtest_result result;
+	perfdb_loadtest_http_counts counts;
+} perfdb_loadtest_http_series;
+
+/** The result of an HTTP load test. Release with
+ *  perfdb_loadtest_http_result_release. */
+typedef struct perfdb_loadtest_http_result {
+	/** Every target together; users is the connections, workers the
+	 *  threads. */
+	perfdb_loadtest_result total;
+	perfdb_loadtest_http_counts counts;
+	/** One per target, in the order given. Owned. */
+	perfdb_loadtest_http_series *series;
+	size_t nseries;
+} perfdb_loadtest_http_result;
+
+void perfdb_loadtest_http_result_init(perfdb_loadtest_http_result *r);
+/** Frees what r holds and zeroes it. Accepts NULL. */
+void perfdb_loadtest_http_result_release(perfdb_loadtest_http_result *r);
+
+/**
+ * Runs an HTTP load test. out is initialised first and holds the result on
+ * success; release it.
+ * Errors: PERFDB_EINVAL (bad options: no target, a URL that is not
+ * http://HOST[:PORT]/..., https://, a bad method or header, rate below 0.001
+ * or not finite, neither or both of requests and duration in the closed
+ * model, unknown version), PERFDB_ENOTFOUND (a host that does not resolve),
+ * PERFDB_ENOMEM, PERFDB_ERROR (a thread or epoll instance could not be
+ * created). Connect errors are results (counted), not errors.
+ */
+int perfdb_loadtest_http_run(perfdb_loadtest_http_result *out,
+			     const perfdb_loadtest_http_options *opts);
+
+/**
+ * Adds every target's result to rs (as perfdb_loadtest_result_export does),
+ * as benchmark PREFIX/NAME when prefix is set and there are several targets,
+ * PREFIX when there is one, and the target's name when prefix is NULL; each
+ * also gets the metrics timeouts, connect_errors and unfinished (count,
+ * lower is better).
+ * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
+ */
+int perfdb_loadtest_http_export(perfdb_resultset *rs, const perfdb_loadtest_http_result *r,
+				const char *prefix);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,778 @@
+/*
+ * Unit tests of the HTTP load tester: the response parser and URL/request
+ * pieces (lib/instrument/http_parse.c) fed directly, and the engine
+ * (lib/instrument/http.c) against tests/progs/httpd_test on 127.0.0.1 with
+ * an ephemeral port. Counts are asserted exactly; nothing is timed.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "instrument/http_internal.h"
+#include "perfdb/loadtest.h"
+
+/* ---- the parser ------------------------------------------------------------------------------ */
+
+/* Feeds s in pieces of `step` bytes (0: all at once) the way a connection
+ * does (keeping unconsumed bytes); returns the final parser result. */
+static int feed(perfdb_http_parser *p, const char *s, size_t step, size_t *left)
+{
+	char buf[256];
+	size_t len = 0, off = 0, n = strlen(s);
+	int rc = PERFDB_HTTP_MORE;
+	while (off < n || (rc == PERFDB_HTTP_MORE && len > 0 && off == n)) {
+		size_t take = step ? step : n;
+		size_t used = 0;
+		if (take > n - off)
+			take = n - off;
+		assert_true(len + take <= sizeof(buf));
+		memcpy(buf + len, s + off, take);
+		len += take;
+		off += take;
+		rc = perfdb_http__parse(p, buf, len, sizeof(buf), &used);
+		memmove(buf, buf + used, len - used);
+		len -= used;
+		if (rc != PERFDB_HTTP_MORE || take == 0)
+			break;
+	}
+	if (left)
+		*left = len + (n - off);
+	return rc;
+}
+
+static void expect_response(const char *s, bool head, int status, bool close)
+{
+	size_t steps[] = {0, 1, 3, 7}, i;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		perfdb_http_parser p;
+		size_t left = 99;
+		perfdb_http__parser_reset(&p, head);
+		assert_int_equal(feed(&p, s, steps[i], &left), PERFDB_HTTP_DONE);
+		assert_int_equal(p.status, status);
+		assert_int_equal(p.close, close);
+		assert_int_equal(left, 0);
+	}
+}
+
+static void expect_malformed(const char *s)
+{
+	size_t steps[] = {0, 1, 5}, i;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		perfdb_http_parser p;
+		perfdb_http__parser_reset(&p, false);
+		assert_int_equal(feed(&p, s, steps[i], NULL), PERFDB_HTTP_ERROR);
+	}
+}
+
+static void test_http__parse_content_length(void **state)
+{
+	(void)state;
+	expect_response("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false, 200, false);
+	expect_response("HTTP/1.1 404 Not Found\r\ncontent-length:0\r\n\r\n", false, 404, false);
+	/* a reason phrase may be empty; bare LF line ends are read */
+	expect_response("HTTP/1.1 503\nContent-Length: 2\n\nok", false, 503, false);
+	/* the same value twice is allowed */
+	expect_response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+			false, 200, false);
+}
+
+static void test_http__parse_chunked(void **state)
+{
+	(void)state;
+	expect_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			"5\r\nhello\r\n1;ext=1\r\n \r\nA\r\n0123456789\r\n0\r\n\r\n",
+			false, 200, false);
+	/* a trailer after the last chunk */
+	expect_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+			"3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n",
+			false, 200, false);
+}
+
+static void test_http__parse_close(void **state)
+{
+	perfdb_http_parser p;
+	size_t left;
+	(void)state;
+	expect_response("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
+			false, 200, true);
+	expect_response("HTTP/1.1 200 OK\r\nConnection: Keep-Alive, Close\r\nContent-Length: "
+			"0\r\n\r\n",
+			false, 200, true);
+	/* HTTP/1.0 closes unless it says keep-alive */
+	expect_response("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", false, 200, true);
+	expect_response("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+			false, 200, false);
+	/* no length: the body ends with the connection */
+	perfdb_http__parser_reset(&p, false);
+	assert_int_equal(feed(&p, "HTTP/1.1 200 OK\r\n\r\nuntil the end", 0, &left),
+			 PERFDB_HTTP_MORE);
+	assert_true(p.close);
+	assert_int_equal(perfdb_http__parse_eof(&p), PERFDB_HTTP_DONE);
+	/* an end of file in the middle of a sized body is an error */
+	perfdb_http__parser_reset(&p, false);
+	assert_int_equal(feed(&p, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", 0, &left),
+			 PERFDB_HTTP_MORE);
+	assert_int_equal(perfdb_http__parse_eof(&p), PERFDB_HTTP_ERROR);
+	perfdb_http__parser_reset(&p, false);
+	assert_true(perfdb_http__parser_fresh(&p));
+	assert_int_equal(perfdb_http__parse_eof(&p), PERFDB_HTTP_ERROR);
+}
+
+static void test_http__parse_no_body(void **state)
+{
+	(void)state;
+	/* HEAD, 204 and 304 have no body whatever the headers say */
+	expect_response("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", true, 200, false);
+	expect_response("HTTP/1.1 204 No Content\r\n\r\n", false, 204, false);
+	expect_response("HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n", false, 304,
+			false);
+	/* an interim 100 Continue is skipped */
+	expect_response("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: "
+			"1\r\n\r\nx",
+			false, 201, false);
+}
+
+static void test_http__parse_leaves_following_bytes(void **state)
+{
+	perfdb_http_parser p;
+	const char *s = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1";
+	size_t used = 0;
+	(void)state;
+	perfdb_http__parser_reset(&p, false);
+	assert_int_equal(perfdb_http__parse(&p, s, strlen(s), 1024, &used), PERFDB_HTTP_DONE);
+	assert_int_equal(used, strlen(s) - strlen("HTTP/1.1"));
+}
+
+static void test_http__parse_malformed(void **state)
+{
+	(void)state;
+	expect_malformed("hello, this is not HTTP\r\n\r\n");
+	expect_malformed("HTTP/1.1 2x0 Bad\r\n\r\n");
+	expect_malformed("HTTP/2 200 OK\r\n\r\n");
+	expect_malformed("HTTP/1.1 099 Low\r\n\r\n");
+	expect_malformed("HTTP/1.1 600 High\r\n\r\n");
+	expect_malformed("HTTP/1.1 2000 OK\r\n\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\nx");
+	expect_malformed("HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx");
+	expect_malformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+			 "3\r\n\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3x\r\nabc\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n");
+	expect_malformed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			 "fffffffffffffffffff\r\n");
+}
+
+static void test_http__parse_header_too_large(void **state)
+{
+	char buf[512];
+	perfdb_http_parser p;
+	size_t used = 0;
+	(void)state;
+	/* A header block that fills the buffer with no end is refused, not
+	 * waited for. */
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf, "HTTP/1.1 200 OK\r\nX-Big: ", 24);
+	perfdb_http__parser_reset(&p, false);
+	assert_int_equal(perfdb_http__parse(&p, buf, 300, sizeof(buf), &used), PERFDB_HTTP_MORE);
+	assert_int_equal(used, 0);
+	assert_int_equal(perfdb_http__parse(&p, buf, sizeof(buf), sizeof(buf), &used),
+			 PERFDB_HTTP_ERROR);
+}
+
+/* ---- URLs and requests
+ * --------------------------------------------------------------------------- */
+
+static void test_http__url(void **state)
+{
+	perfdb_http_url u;
+	(void)state;
+	assert_int_equal(perfdb_http__url_parse(&u, "http://127.0.0.1:8080/a/b?x=1#frag"), 0);
+	assert_string_equal(u.host, "127.0.0.1");
+	assert_string_equal(u.port, "8080");
+	assert_string_equal(u.target, "/a/b?x=1");
+	assert_string_equal(u.hostport, "127.0.0.1:8080");
+	perfdb_http__url_release(&u);
+	assert_int_equal(perfdb_http__url_parse(&u, "HTTP://example.org"), 0);
+	assert_string_equal(u.port, "80");
+	assert_string_equal(u.target, "/");
+	perfdb_http__url_release(&u);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://h?q=1"), 0);
+	assert_string_equal(u.target, "/?q=1");
+	perfdb_http__url_release(&u);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://[::1]:81/"), 0);
+	assert_string_equal(u.host, "::1");
+	assert_string_equal(u.hostport, "[::1]:81");
+	perfdb_http__url_release(&u);
+
+	assert_int_equal(perfdb_http__url_parse(&u, "https://example.org/"), PERFDB_EINVAL);
+	assert_non_null(strstr(perfdb_error_last()->message, "https:// is not supported"));
+	assert_int_equal(perfdb_http__url_parse(&u, "ftp://example.org/"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__url_parse(&u, "example.org"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://h:0/"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://h:65536/"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://h:/"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__url_parse(&u, "http:///path"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://u:p@h/"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://h/a b"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://[::1/"), PERFDB_EINVAL);
+}
+
+static void test_http__request_build(void **state)
+{
+	perfdb_http_url u;
+	const char *h[] = {"X-Test: one", "Accept:text/plain"}, *host[] = {"Host: other"};
+	const char *bad[] = {"No colon"}, *crlf[] = {"X: a\r\nY: b"};
+	char *req;
+	size_t len;
+	(void)state;
+	assert_int_equal(perfdb_http__url_parse(&u, "http://127.0.0.1:8080/p"), 0);
+	assert_int_equal(perfdb_http__request_build(&req, &len, "POST", &u, h, 2, "abc", 3), 0);
+	assert_int_equal(len, strlen(req));
+	assert_string_equal(req, "POST /p HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-Test: one\r\n"
+				 "Accept: text/plain\r\nContent-Length: 3\r\n\r\nabc");
+	free(req);
+	assert_int_equal(perfdb_http__request_build(&req, &len, "GET", &u, host, 1, NULL, 0), 0);
+	assert_string_equal(req, "GET /p HTTP/1.1\r\nHost: other\r\n\r\n");
+	free(req);
+	assert_int_equal(perfdb_http__request_build(&req, &len, "GET", &u, bad, 1, NULL, 0),
+			 PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__request_build(&req, &len, "GET", &u, crlf, 1, NULL, 0),
+			 PERFDB_EINVAL);
+	assert_int_equal(perfdb_http__request_build(&req, &len, "GE T", &u, NULL, 0, NULL, 0),
+			 PERFDB_EINVAL);
+	perfdb_http__url_release(&u);
+}
+
+/* ---- the engine against a real server
+ * -------------------------------------------------------------- */
+
+typedef struct server {
+	pid_t pid;
+	int port;
+	char dir[64];
+	char log[128];
+	char base[64]; /* http://127.0.0.1:PORT */
+} server;
+
+static server srv;
+
+static int start_server(void **state)
+{
+	char prog[4096], pf[128];
+	int i;
+	(void)state;
+	snprintf(prog, sizeof(prog), "%s/tests/prog_httpd_test", PERFDB_BUILD_DIR);
+	snprintf(srv.dir, sizeof(srv.dir), "/tmp/perfdb-http.XXXXXX");
+	if (!mkdtemp(srv.dir))
+		return -1;
+	snprintf(pf, sizeof(pf), "%s/port", srv.dir);
+	snprintf(srv.log, sizeof(srv.log), "%s/log", srv.dir);
+	srv.pid = fork();
+	if (srv.pid == 0) {
+		execl(prog, prog, "--port-file", pf, "--log", srv.log, "--lifetime", "120",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 500; i++) {
+		FILE *f = fopen(pf, "r");
+		struct timespec ts = {0, 10000000};
+		if (f) {
+			int ok = fscanf(f, "%d", &srv.port) == 1;
+			fclose(f);
+			if (ok) {
+				snprintf(srv.base, sizeof(srv.base), "http://127.0.0.1:%d",
+					 srv.port);
+				return 0;
+			}
+		}
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static int stop_server(void **state)
+{
+	char cmd[128];
+	(void)state;
+	if (srv.pid > 0) {
+		kill(srv.pid, SIGTERM);
+		waitpid(srv.pid, NULL, 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", srv.dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Runs opts against paths (NAME=PATH or PATH) of the test server. */
+static void run(perfdb_loadtest_http_result *r, perfdb_loadtest_http_options *o,
+		const char *const *paths, size_t n)
+{
+	perfdb_loadtest_http_target tg[8];
+	static char urls[8][256];
+	size_t i;
+	assert_true(n <= 8);
+	for (i = 0; i < n; i++) {
+		snprintf(urls[i], sizeof(urls[i]), "%s%s", srv.base, paths[i]);
+		tg[i].name = NULL;
+		tg[i].url = urls[i];
+	}
+	o->targets = tg;
+	o->ntargets = n;
+	assert_int_equal(perfdb_loadtest_http_run(r, o), 0);
+}
+
+static uint64_t error_count(const perfdb_loadtest_result *r, int code)
+{
+	size_t i;
+	for (i = 0; i < r->nerrors; i++)
+		if (r->errors[i].code == code)
+			return r->errors[i].count;
+	return 0;
+}
+
+static void test_http__closed_counts(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/ok"};
+	(void)state;
+	o.requests = 200;
+	o.connections = 4;
+	o.threads = 2;
+	run(&r, &o, p, 1);
+	assert_int_equal(r.total.requests, 200);
+	assert_int_equal(r.total.successes, 200);
+	assert_int_equal(r.total.failures, 0);
+	assert_int_equal(r.counts.status[2], 200);
+	/* keep-alive: every connection opened once */
+	assert_int_equal(r.counts.connects, 4);
+	assert_int_equal(r.counts.unfinished, 0);
+	assert_int_equal(r.counts.bytes_read, 200 * strlen("HTTP/1.1 200 OK\r\nContent-Length: "
+							   "2\r\n\r\nok"));
+	assert_int_equal(r.total.model, PERFDB_LOADTEST_CLOSED);
+	assert_int_equal(r.total.users, 4);
+	assert_int_equal(r.total.workers, 2);
+	assert_int_equal(r.total.latency.count, 200);
+	assert_true(r.total.latency.p50 <= r.total.latency.p99);
+	assert_int_equal(r.nseries, 1);
+	assert_int_equal(r.series[0].result.requests, 200);
+	assert_string_equal(r.series[0].name, r.series[0].url);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__round_robin_and_status_classes(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/ok", "/status/500", "/status/404", "/status/302"};
+	(void)state;
+	o.requests = 120;
+	o.connections = 3;
+	o.threads = 1;
+	run(&r, &o, p, 4);
+	assert_int_equal(r.nseries, 4);
+	assert_int_equal(r.series[0].result.requests, 30);
+	assert_int_equal(r.series[1].result.requests, 30);
+	assert_int_equal(r.series[2].result.requests, 30);
+	assert_int_equal(r.series[3].result.requests, 30);
+	assert_int_equal(r.counts.status[2], 30);
+	assert_int_equal(r.counts.status[3], 30);
+	assert_int_equal(r.counts.status[4], 30);
+	assert_int_equal(r.counts.status[5], 30);
+	/* 500 and 404 fail, counted under their status; 302 succeeds */
+	assert_int_equal(r.series[1].result.failures, 30);
+	assert_int_equal(error_count(&r.series[1].result, 500), 30);
+	assert_int_equal(r.series[2].result.failures, 30);
+	assert_int_equal(error_count(&r.total, 404), 30);
+	assert_int_equal(r.series[3].result.failures, 0);
+	assert_int_equal(r.total.failures, 60);
+	assert_int_equal(r.total.successes, 60);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__expect_status(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const unsigned short ok[] = {200, 404};
+	const char *p[] = {"/status/404", "/status/500", "/status/302"};
+	(void)state;
+	o.requests = 30;
+	o.expect_status = ok;
+	o.nexpect_status = 2;
+	run(&r, &o, p, 3);
+	assert_int_equal(r.series[0].result.successes, 10);
+	assert_int_equal(r.series[1].result.failures, 10);
+	/* the list replaces the default: 302 is not in it */
+	assert_int_equal(r.series[2].result.failures, 10);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__chunked_close_and_eof(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *chunked[] = {"/chunked"}, *close_[] = {"/close"}, *eof[] = {"/eof"};
+	(void)state;
+	o.requests = 20;
+	run(&r, &o, chunked, 1);
+	assert_int_equal(r.total.successes, 20);
+	assert_int_equal(r.counts.connects, 1); /* chunked keeps the connection */
+	perfdb_loadtest_http_result_release(&r);
+
+	run(&r, &o, close_, 1);
+	assert_int_equal(r.total.successes, 20);
+	assert_int_equal(r.counts.connects, 20); /* Connection: close: a new one each time */
+	assert_int_equal(r.counts.closed, 0);
+	perfdb_loadtest_http_result_release(&r);
+
+	run(&r, &o, eof, 1);
+	assert_int_equal(r.total.successes, 20);
+	assert_int_equal(r.counts.connects, 20);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__timeout(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *silent[] = {"/silent"}, *partial[] = {"/partial"};
+	(void)state;
+	o.requests = 3;
+	o.connections = 2;
+	o.timeout = 0.2;
+	run(&r, &o, silent, 1);
+	assert_int_equal(r.total.requests, 3);
+	assert_int_equal(r.total.failures, 3);
+	assert_int_equal(r.counts.timeouts, 3);
+	assert_int_equal(error_count(&r.total, PERFDB_LOADTEST_HTTP_ETIMEOUT), 3);
+	/* a timeout is measured: at least the timeout */
+	assert_true(r.total.latency.min >= 0.2e9);
+	perfdb_loadtest_http_result_release(&r);
+
+	o.requests = 2;
+	o.connections = 1;
+	run(&r, &o, partial, 1);
+	assert_int_equal(r.counts.timeouts, 2);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__duration_ends_requests_in_flight(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/silent", "/ok"};
+	(void)state;
+	/* The server never answers /silent and the timeout is long: the run
+	 * still ends, and the requests it cut are unfinished, not requests. */
+	o.duration = 0.3;
+	o.connections = 2;
+	o.timeout = 30;
+	run(&r, &o, p, 2);
+	/* one thread, slots in order: /silent on the first connection, /ok on
+	 * the second, then /silent on the second too */
+	assert_int_equal(r.series[0].counts.unfinished, 2);
+	assert_int_equal(r.series[0].result.requests, 0);
+	assert_int_equal(r.series[0].counts.timeouts, 0);
+	assert_int_equal(r.series[1].result.successes, 1);
+	assert_int_equal(r.series[1].result.requests, 1);
+	assert_int_equal(r.counts.unfinished, 2);
+	assert_int_equal(r.total.requests, 1);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static int stop_at_once(void *arg, const perfdb_loadtest_progress *p)
+{
+	(void)p;
+	++*(int *)arg;
+	return 1;
+}
+
+static void test_http__stop_ends_requests_in_flight(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/silent"};
+	int calls = 0;
+	(void)state;
+	/* By count everything is sent at once; the progress callback stops
+	 * the run, and the requests in flight are ended after the drain
+	 * instead of their 30 s timeout. */
+	o.requests = 2;
+	o.connections = 2;
+	o.progress = stop_at_once;
+	o.progress_arg = &calls;
+	o.progress_interval = 0.05;
+	run(&r, &o, p, 1);
+	assert_true(calls >= 1);
+	assert_true(r.total.stopped);
+	assert_int_equal(r.total.requests, 0);
+	assert_int_equal(r.counts.unfinished, 2);
+	assert_int_equal(r.counts.timeouts, 0);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__malformed(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/malformed", "/garbage", "/huge-header", "/bad-length", "/ok"};
+	(void)state;
+	o.requests = 25;
+	run(&r, &o, p, 5);
+	assert_int_equal(r.total.requests, 25);
+	assert_int_equal(r.counts.malformed, 20);
+	assert_int_equal(error_count(&r.total, PERFDB_LOADTEST_HTTP_EMALFORMED), 20);
+	assert_int_equal(r.series[4].result.successes, 5);
+	/* each malformed response cost its connection */
+	assert_int_equal(r.counts.connects, 21);
+	perfdb_loadtest_http_result_release(&r);
+
+	/* A HEAD response has no body; a server that sends one anyway sent
+	 * bytes nobody asked for. */
+	o.requests = 3;
+	o.method = "HEAD";
+	run(&r, &o, p + 4, 1);
+	assert_int_equal(r.total.requests, 3);
+	assert_int_equal(r.counts.malformed, 3);
+	assert_int_equal(r.counts.status[2], 0);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__method_header_body_sent(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/echo"}, *h[] = {"X-Test: from perfdb"};
+	char line[512];
+	FILE *f;
+	int n = 0;
+	(void)state;
+	assert_int_equal(truncate(srv.log, 0), 0);
+	o.requests = 3;
+	o.method = "PUT";
+	o.headers = h;
+	o.nheaders = 1;
+	o.body = "hello body";
+	o.body_len = 10;
+	run(&r, &o, p, 1);
+	assert_int_equal(r.total.successes, 3);
+	/* the body came back: 3 x (headers + 10 bytes) */
+	assert_int_equal(r.counts.bytes_read,
+			 3 * strlen("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello body"));
+	perfdb_loadtest_http_result_release(&r);
+	f = fopen(srv.log, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		assert_string_equal(line, "PUT /echo body=10 x-test=from perfdb\n");
+		n++;
+	}
+	fclose(f);
+	assert_int_equal(n, 3);
+}
+
+static void test_http__open_model(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/ok", "/chunked"};
+	(void)state;
+	o.rate = 400;
+	o.requests = 40;
+	o.connections = 2;
+	run(&r, &o, p, 2);
+	assert_int_equal(r.total.model, PERFDB_LOADTEST_OPEN);
+	assert_int_equal(r.total.requests, 40);
+	assert_int_equal(r.total.successes, 40);
+	assert_int_equal(r.counts.unfinished, 0);
+	assert_true(r.total.target_rate == 400.0);
+	assert_true(r.series[0].result.target_rate == 200.0);
+	assert_int_equal(r.series[0].result.requests, 20);
+	assert_int_equal(r.total.service.count, 40);
+	/* latency from the intended send is never below the service time */
+	assert_true(r.total.latency.max >= r.total.service.max);
+	/* the schedule spans 39 intervals of 2.5 ms */
+	assert_true(r.total.duration >= 39 * 0.0025);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__open_model_accounts_every_slot(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	const char *p[] = {"/silent", "/ok"};
+	(void)state;
+	/* More than the server can take: thread 0 owns the even slots (all
+	 * /silent, timing out), thread 1 the odd ones (/ok). Whatever was not
+	 * done by the end is unfinished: every scheduled slot is accounted. */
+	o.rate = 100000;
+	o.duration = 0.5;
+	o.connections = 2;
+	o.threads = 2;
+	o.timeout = 0.1;
+	run(&r, &o, p, 2);
+	assert_int_equal(r.series[0].result.requests + r.series[0].counts.unfinished, 25000);
+	assert_int_equal(r.series[1].result.requests + r.series[1].counts.unfinished, 25000);
+	assert_int_equal(r.series[0].result.failures, r.series[0].counts.timeouts);
+	assert_true(r.series[0].counts.timeouts >= 1);
+	assert_int_equal(r.series[1].result.failures, 0);
+	assert_true(r.total.late_starts >= 1);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__connect_error(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	perfdb_loadtest_http_target tg;
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	char url[64];
+	/* a port that is bound and not listening refuses connections */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ntohs(sa.sin_port));
+	tg.name = "refused";
+	tg.url = url;
+	o.targets = &tg;
+	o.ntargets = 1;
+	o.requests = 3;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), 0);
+	close(fd);
+	assert_int_equal(r.total.requests, 3);
+	assert_int_equal(r.counts.connect_errors, 3);
+	assert_int_equal(error_count(&r.total, PERFDB_LOADTEST_HTTP_ECONNECT), 3);
+	assert_string_equal(r.series[0].name, "refused");
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__options_refused(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	perfdb_loadtest_http_target tg = {NULL, "http://127.0.0.1:1/"};
+	(void)state;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL); /* no target */
+	o.targets = &tg;
+	o.ntargets = 1;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL); /* no amount */
+	o.requests = 1;
+	o.rate = 1e-4;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
+	o.rate = NAN;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
+	o.rate = INFINITY;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
+	o.rate = -1;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
+	o.rate = 0;
+	o.threads = 2;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL); /* threads > conns */
+	o.threads = 1;
+	o.timeout = 0;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
+	o.timeout = 1;
+	tg.url = "https://127.0.0.1/";
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
+	assert_non_null(strstr(perfdb_error_last()->message, "https"));
+	tg.url = "http://perfdb-no-such-host.invalid/";
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_ENOTFOUND);
+	assert_int_equal(r.nseries, 0);
+}
+
+static void test_http__export(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	perfdb_loadtest_http_target tg[2];
+	perfdb_resultset *rs;
+	char u1[128], u2[128];
+	size_t i, n, per_a = 0, per_b = 0;
+	(void)state;
+	snprintf(u1, sizeof(u1), "%s/ok", srv.base);
+	snprintf(u2, sizeof(u2), "%s/status/500", srv.base);
+	tg[0].name = "a";
+	tg[0].url = u1;
+	tg[1].name = "b";
+	tg[1].url = u2;
+	o.targets = tg;
+	o.ntargets = 2;
+	o.requests = 10;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_loadtest_http_export(rs, &r, "svc"), 0);
+	n = perfdb_resultset_count(rs);
+	for (i = 0; i < n; i++) {
+		const perfdb_result *x = perfdb_resultset_get(rs, i);
+		if (strcmp(x->benchmark, "svc/a") == 0)
+			per_a++;
+		else if (strcmp(x->benchmark, "svc/b") == 0)
+			per_b++;
+		else
+			fail_msg("unexpected benchmark %s", x->benchmark);
+		if (strcmp(x->benchmark, "svc/b") == 0 && strcmp(x->metric, "success_rate") == 0)
+			assert_true(x->value == 0.0);
+	}
+	/* throughput, success rate, 7 latencies, 3 HTTP counts */
+	assert_int_equal(per_a, 12);
+	assert_int_equal(per_b, 12);
+	perfdb_resultset_free(rs);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest parser[] = {
+	    cmocka_unit_test(test_http__parse_content_length),
+	    cmocka_unit_test(test_http__parse_chunked),
+	    cmocka_unit_test(test_http__parse_close),
+	    cmocka_unit_test(test_http__parse_no_body),
+	    cmocka_unit_test(test_http__parse_leaves_following_bytes),
+	    cmocka_unit_test(test_http__parse_malformed),
+	    cmocka_unit_test(test_http__parse_header_too_large),
+	    cmocka_unit_test(test_http__url),
+	    cmocka_unit_test(test_http__request_build),
+	};
+	const struct CMUnitTest engine[] = {
+	    cmocka_unit_test(test_http__closed_counts),
+	    cmocka_unit_test(test_http__round_robin_and_status_classes),
+	    cmocka_unit_test(test_http__expect_status),
+	    cmocka_unit_test(test_http__chunked_close_and_eof),
+	    cmocka_unit_test(test_http__timeout),
+	    cmocka_unit_test(test_http__duration_ends_requests_in_flight),
+	    cmocka_unit_test(test_http__stop_ends_requests_in_flight),
+	    cmocka_unit_test(test_http__malformed),
+	    cmocka_unit_test(test_http__method_header_body_sent),
+	    cmocka_unit_test(test_http__open_model),
+	    cmocka_unit_test(test_http__open_model_accounts_every_slot),
+	    cmocka_unit_test(test_http__connect_error),
+	    cmocka_unit_test(test_http__options_refused),
+	    cmocka_unit_test(test_http__export),
+	};
+	int rc = cmocka_run_group_tests_name("http_parser", parser, NULL, NULL);
+	return rc + cmocka_run_group_tests_name("http_engine", engine, start_server, stop_server);
+}
