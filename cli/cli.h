@@ -131,6 +131,8 @@ int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const pe
 int cli_table_add(cli_table *t, size_t ncols, const char *const *names, const perfdb_value *row,
 		  const char *const *shown);
 int cli_table_print(cli_table *t);
+/* One RFC 4180 field on stdout, quoted when it holds , " CR or LF. */
+void cli_csv_field(const char *s);
 /* From now on a column named "tags" holding a JSON object (perfdb's tags)
  * is one: nested in JSON output, k=v,k2=v2 in text, compact JSON in CSV. */
 void cli_table_tags_as_objects(cli_table *t);

@@ -253,23 +253,6 @@ static void print_json(const perfdb_regress_report *r)
 	cli_json_print(root);
 }
 
-static void csv_field(const char *s)
-{
-	const char *p;
-	if (!strpbrk(s, ",\"\r\n")) {
-		cli_out_str(s);
-		return;
-	}
-	cli_out_str("\"");
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			cli_out_str("\"\"");
-		else
-			cli_out("%c", *p);
-	}
-	cli_out_str("\"");
-}
-
 static void csv_num(double v)
 {
 	char num[64];
@@ -295,14 +278,14 @@ static void print_csv(const perfdb_regress_report *r)
 			cli_out_str(k ? "improvement" : "regression");
 			for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 				cli_out_str(",");
-				csv_field(cols[c]);
+				cli_csv_field(cols[c]);
 			}
 			csv_num(f->baseline_value);
 			csv_num(f->value);
 			csv_num(f->change_pct);
 			csv_num(f->p_value);
 			cli_out_str(",");
-			csv_field(f->method);
+			cli_csv_field(f->method);
 			cli_out(",%s,", f->status);
 			if (f->alert_id)
 				cli_out("%lld", (long long)f->alert_id);

@@ -31,10 +31,10 @@ static int sig4(char *buf, size_t cap, double x, bool whole)
  * v scaled by steps of `base` through names[] (names[0] is the unscaled
  * unit), starting once |v| reaches `start`; the value is then written with
  * four significant digits, moving one step up when rounding reaches the next
- * step (999.96 us is "1.000 ms", not "1000.0 us"). `after` follows the name.
+ * step (999.96 µs is "1.000 ms", not "1000.0 µs").
  */
 static void scaled(char *buf, size_t cap, double v, double start, double base,
-		   const char *const *names, size_t n, const char *after)
+		   const char *const *names, size_t n)
 {
 	char num[64];
 	size_t i = 0;
@@ -51,7 +51,7 @@ static void scaled(char *buf, size_t cap, double v, double start, double base,
 		}
 		break;
 	}
-	snprintf(buf, cap, "%s%s%s%s", num, *names[i] || *after ? " " : "", names[i], after);
+	snprintf(buf, cap, "%s%s%s", num, *names[i] ? " " : "", names[i]);
 }
 
 void cli_format_ns(char *buf, size_t cap, double ns)
@@ -60,7 +60,7 @@ void cli_format_ns(char *buf, size_t cap, double ns)
 	if (isnan(ns))
 		snprintf(buf, cap, "%s", CLI_MISSING);
 	else
-		scaled(buf, cap, ns, 1e3, 1e3, names, 4, "");
+		scaled(buf, cap, ns, 1e3, 1e3, names, 4);
 }
 
 void cli_format_bytes(char *buf, size_t cap, double b)
@@ -69,7 +69,7 @@ void cli_format_bytes(char *buf, size_t cap, double b)
 	if (isnan(b))
 		snprintf(buf, cap, "%s", CLI_MISSING);
 	else
-		scaled(buf, cap, b, 1024, 1024, names, 6, "");
+		scaled(buf, cap, b, 1024, 1024, names, 6);
 }
 
 void cli_format_value(char *buf, size_t cap, double v, const char *unit)
@@ -87,7 +87,7 @@ void cli_format_value(char *buf, size_t cap, double v, const char *unit)
 	} else if (strcmp(unit, "B") == 0) {
 		cli_format_bytes(buf, cap, v);
 	} else if (strcmp(unit, "B/s") == 0) {
-		scaled(buf, cap, v, 1024, 1024, rate, 6, "");
+		scaled(buf, cap, v, 1024, 1024, rate, 6);
 	} else if (strcmp(unit, "%") == 0 || (v != 0 && fabs(v) < 0.001)) {
 		/* a share is not scaled; tiny values keep their exponent */
 		char num[64];
@@ -100,7 +100,7 @@ void cli_format_value(char *buf, size_t cap, double v, const char *unit)
 		/* counts and rates: SI prefixes from 10 000 on (four digits are
 		 * read at a glance, five are not): "135.8 M items/s" */
 		size_t len;
-		scaled(buf, cap, v, 1e4, 1e3, si, 7, "");
+		scaled(buf, cap, v, 1e4, 1e3, si, 7);
 		len = strlen(buf);
 		if (*unit && len < cap)
 			snprintf(buf + len, cap - len, " %s", unit);
