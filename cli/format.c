@@ -191,13 +191,14 @@ static long utf8_decode(const unsigned char *s, size_t *len)
 }
 
 /* A character a terminal or a reader would act on instead of showing: C0
- * and C1 controls, DEL, the bidirectional overrides and isolates that
- * reorder what is shown ("Trojan Source"), and noncharacters. */
+ * and C1 controls, DEL, the line and paragraph separators (a new line to
+ * some log viewers), the bidirectional overrides and isolates that reorder
+ * what is shown ("Trojan Source"), and noncharacters. */
 static bool unsafe(long cp)
 {
-	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
-	       cp == 0xFFFE || cp == 0xFFFF;
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+	       cp == 0x200F || cp == 0x061C || cp == 0xFFFE || cp == 0xFFFF;
 }
 
 const char *cli_text(char *buf, size_t cap, const char *s)

@@ -97,6 +97,10 @@ static void test_cli_format__text_escapes(void **state)
 				     "\xc2\x9b"
 				     "1m\x7f"),
 			    "\\x9b1m\\x7f");
+	assert_string_equal(cli_text(buf, sizeof(buf),
+				     "a\xe2\x80\xa8"
+				     "b\xe2\x81\xa6"),
+			    "a\\u2028b\\u2066");
 	assert_string_equal(cli_text(buf, sizeof(buf), "bad\xff\xc3"), "bad\\xff\\xc3");
 	assert_string_equal(cli_text(buf, sizeof(buf), "\xed\xa0\x80"), "\\xed\\xa0\\x80");
 	/* cut only between characters and whole escapes */
