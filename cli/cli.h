@@ -107,8 +107,8 @@ const char *cli_pad(char *buf, size_t cap, const char *s, int width);
  * Cuts (at cap) only between characters. Returns buf. */
 const char *cli_text(char *buf, size_t cap, const char *s);
 /* s as one Markdown code span, fence and all: cli_text, then a fence longer
- * than any backtick run in it, and '|' escaped for table cells. */
-void cli_md_code(char *buf, size_t cap, const char *s);
+ * than any backtick run in it; in a table cell (cell) '|' escaped too. */
+void cli_md_code(char *buf, size_t cap, const char *s, bool cell);
 /* s as XML 1.0 text or attribute value: cli_text, then &<>"' as entities. */
 void cli_xml_text(char *buf, size_t cap, const char *s);
 /* Drops an incomplete UTF-8 sequence at the end of s (snprintf cut it). */

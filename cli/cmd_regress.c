@@ -380,8 +380,8 @@ static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc,
 	char sha[CLI_SHA_CAP], a[CLI_SHA_CAP + 16], b[CLI_SHA_CAP + 16];
 	const char *commit = cli_short_sha(sha, sizeof(sha), sc->baseline_commit);
 	if (md) {
-		cli_md_code(a, sizeof(a), sc->baseline_name);
-		cli_md_code(b, sizeof(b), commit);
+		cli_md_code(a, sizeof(a), sc->baseline_name, false);
+		cli_md_code(b, sizeof(b), commit, false);
 	} else {
 		snprintf(a, sizeof(a), "'%s'", cli_text(b, sizeof(b), sc->baseline_name));
 		cli_text(b, sizeof(b), commit);
@@ -396,11 +396,12 @@ static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc,
 }
 
 /* Untrusted text in Markdown: always a code span (cli_md_code), where no
- * mention, link, image or HTML is made and '|' cannot end the cell. */
-static void md_code(const char *s)
+ * mention, link, image or HTML is made and, in a table cell, '|' cannot end
+ * the cell. */
+static void md_code(const char *s, bool cell)
 {
 	char buf[2048];
-	cli_md_code(buf, sizeof(buf), s);
+	cli_md_code(buf, sizeof(buf), s, cell);
 	cli_out_str(buf);
 }
 
@@ -417,11 +418,11 @@ static void print_markdown(const perfdb_regress_report *r)
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
 	if (sc->since) {
 		cli_out(", commits after ");
-		md_code(cli_short_sha(sha, sizeof(sha), sc->since));
+		md_code(cli_short_sha(sha, sizeof(sha), sc->since), false);
 	}
 	if (sc->until) {
 		cli_out(" up to ");
-		md_code(cli_short_sha(sha, sizeof(sha), sc->until));
+		md_code(cli_short_sha(sha, sizeof(sha), sc->until), false);
 	}
 	cli_out(".\n");
 	for (k = 0; k < 2; k++) {
@@ -444,17 +445,17 @@ static void print_markdown(const perfdb_regress_report *r)
 			else
 				snprintf(p, sizeof(p), "%.2g", f->p_value);
 			cli_out("| ");
-			md_code(f->benchmark);
+			md_code(f->benchmark, true);
 			if (*t) {
 				cli_out(" ");
-				md_code(t);
+				md_code(t, true);
 			}
 			cli_out(" | ");
-			md_code(f->metric);
+			md_code(f->metric, true);
 			cli_out(" | ");
-			md_code(f->machine);
+			md_code(f->machine, true);
 			cli_out(" | ");
-			md_code(cli_short_sha(sha, sizeof(sha), f->commit));
+			md_code(cli_short_sha(sha, sizeof(sha), f->commit), true);
 			cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct, p,
 				f->method);
 			if (!k)

@@ -248,13 +248,14 @@ void cli_utf8_trim(char *s)
 	}
 }
 
-void cli_md_code(char *buf, size_t cap, const char *s)
+void cli_md_code(char *buf, size_t cap, const char *s, bool cell)
 {
 	/* CommonMark: a code span's fence is a backtick run no run inside it
 	 * matches, so the longest run + 1; content that starts or ends with a
 	 * backtick is padded with a space (stripped again when rendered). In
 	 * a code span '@', '<', '[' and '!' are text: no mention, HTML, link or
-	 * image. '|' still ends a GitHub table cell there unless escaped. */
+	 * image. In a table cell '|' still ends the cell there unless escaped
+	 * (GitHub); elsewhere the backslash would show. */
 	char text[1024], *t;
 	size_t run = 0, longest = 0, at = 0, i;
 	bool pad;
@@ -275,10 +276,11 @@ void cli_md_code(char *buf, size_t cap, const char *s)
 	if (pad)
 		buf[at++] = ' ';
 	for (t = text; *t; t++) {
-		size_t need = (*t == '|' ? 2 : 1) + (pad ? 1 : 0) + longest + 2;
+		bool esc = cell && *t == '|';
+		size_t need = (esc ? 2 : 1) + (pad ? 1 : 0) + longest + 2;
 		if (at + need >= cap)
 			break;
-		if (*t == '|')
+		if (esc)
 			buf[at++] = '\\';
 		buf[at++] = *t;
 	}

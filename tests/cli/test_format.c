@@ -135,14 +135,17 @@ static void test_cli_format__markdown_code_span(void **state)
 {
 	char buf[128];
 	(void)state;
-	cli_md_code(buf, sizeof(buf), "plain");
+	cli_md_code(buf, sizeof(buf), "plain", true);
 	assert_string_equal(buf, "`plain`");
-	cli_md_code(buf, sizeof(buf), "a`b``c");
+	cli_md_code(buf, sizeof(buf), "a`b``c", true);
 	assert_string_equal(buf, "```a`b``c```");
-	cli_md_code(buf, sizeof(buf), "`x");
+	cli_md_code(buf, sizeof(buf), "`x", true);
 	assert_string_equal(buf, "`` `x ``");
-	cli_md_code(buf, sizeof(buf), "a|b\nc");
+	cli_md_code(buf, sizeof(buf), "a|b\nc", true);
 	assert_string_equal(buf, "`a\\|b\\nc`");
+	/* outside a table the backslash would show */
+	cli_md_code(buf, sizeof(buf), "a|b", false);
+	assert_string_equal(buf, "`a|b`");
 }
 
 static void test_cli_format__xml(void **state)
