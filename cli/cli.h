@@ -107,8 +107,8 @@ const char *cli_pad(char *buf, size_t cap, const char *s, int width);
  * Cuts (at cap) only between characters. Returns buf. */
 const char *cli_text(char *buf, size_t cap, const char *s);
 /* s as one Markdown code span, fence and all: cli_text, then a fence longer
- * than any backtick run in it, and '|' escaped for table cells. */
-void cli_md_code(char *buf, size_t cap, const char *s);
+ * than any backtick run in it; in a table cell (cell) '|' escaped too. */
+void cli_md_code(char *buf, size_t cap, const char *s, bool cell);
 /* s as XML 1.0 text or attribute value: cli_text, then &<>"' as entities. */
 void cli_xml_text(char *buf, size_t cap, const char *s);
 /* Drops an incomplete UTF-8 sequence at the end of s (snprintf cut it). */
@@ -131,6 +131,8 @@ int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const pe
 int cli_table_add(cli_table *t, size_t ncols, const char *const *names, const perfdb_value *row,
 		  const char *const *shown);
 int cli_table_print(cli_table *t);
+/* One RFC 4180 field on stdout, quoted when it holds , " CR or LF. */
+void cli_csv_field(const char *s);
 /* From now on a column named "tags" holding a JSON object (perfdb's tags)
  * is one: nested in JSON output, k=v,k2=v2 in text, compact JSON in CSV. */
 void cli_table_tags_as_objects(cli_table *t);

@@ -1,4 +1,5 @@
 /* perfdb alerts: what regress found and stored. */
+#include <stdio.h>
 #include <string.h>
 
 #include "history.h"
@@ -44,6 +45,58 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
+/* Rows into the table; text shows the values in their unit, as regress does
+ * (CSV and JSON keep them exact). */
+typedef struct alert_rows {
+	cli_table *t;
+	long unit, value[2], change, p, sha; /* column indexes, -1 when absent */
+} alert_rows;
+
+static long column(size_t ncols, const char *const *names, const char *name)
+{
+	size_t i;
+	for (i = 0; i < ncols; i++)
+		if (strcmp(names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int alert_row(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
+{
+	alert_rows *a = ctx;
+	const char *shown[64] = {NULL};
+	char v[2][64], change[32], p[32], sha[CLI_SHA_CAP];
+	size_t k;
+	if (!row) {
+		a->unit = column(ncols, names, "unit");
+		a->value[0] = column(ncols, names, "baseline_value");
+		a->value[1] = column(ncols, names, "value");
+		a->change = column(ncols, names, "change_pct");
+		a->p = column(ncols, names, "p_value");
+		a->sha = column(ncols, names, "sha");
+		return cli_table_row_fn(a->t, ncols, names, row);
+	}
+	if (ncols > 64)
+		return cli_table_row_fn(a->t, ncols, names, row);
+	for (k = 0; k < 2; k++)
+		if (a->value[k] >= 0 && row[a->value[k]].type == PERFDB_VALUE_REAL) {
+			cli_format_value(v[k], sizeof(v[k]), row[a->value[k]].d,
+					 a->unit >= 0 ? row[a->unit].text : "");
+			shown[a->value[k]] = v[k];
+		}
+	if (a->change >= 0 && row[a->change].type == PERFDB_VALUE_REAL) {
+		snprintf(change, sizeof(change), "%+.1f%%", row[a->change].d);
+		shown[a->change] = change;
+	}
+	if (a->p >= 0 && row[a->p].type == PERFDB_VALUE_REAL) {
+		snprintf(p, sizeof(p), "%.2g", row[a->p].d);
+		shown[a->p] = p;
+	}
+	if (a->sha >= 0 && row[a->sha].type == PERFDB_VALUE_TEXT)
+		shown[a->sha] = cli_short_sha(sha, sizeof(sha), row[a->sha].text);
+	return cli_table_add(a->t, ncols, names, row, shown);
+}
+
 int cmd_alerts(int argc, char **argv)
 {
 	alerts_args a;
@@ -65,8 +118,9 @@ int cmd_alerts(int argc, char **argv)
 	if (!(t = cli_table_new(a.format, true))) {
 		err = PERFDB_ENOMEM;
 	} else {
+		alert_rows rows = {t, -1, {-1, -1}, -1, -1, -1};
 		cli_table_tags_as_objects(t);
-		err = perfdb_store_alert_list(store, a.all, cli_table_row_fn, t);
+		err = perfdb_store_alert_list(store, a.all, alert_row, &rows);
 		if (err == 0)
 			cli_table_print(t);
 		cli_table_free(t);

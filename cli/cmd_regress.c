@@ -274,23 +274,6 @@ static void print_json(const perfdb_regress_report *r)
 	cli_json_print(root);
 }
 
-static void csv_field(const char *s)
-{
-	const char *p;
-	if (!strpbrk(s, ",\"\r\n")) {
-		cli_out_str(s);
-		return;
-	}
-	cli_out_str("\"");
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			cli_out_str("\"\"");
-		else
-			cli_out("%c", *p);
-	}
-	cli_out_str("\"");
-}
-
 static void csv_num(double v)
 {
 	char num[64];
@@ -316,14 +299,14 @@ static void print_csv(const perfdb_regress_report *r)
 			cli_out_str(k ? "improvement" : "regression");
 			for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 				cli_out_str(",");
-				csv_field(cols[c]);
+				cli_csv_field(cols[c]);
 			}
 			csv_num(f->baseline_value);
 			csv_num(f->value);
 			csv_num(f->change_pct);
 			csv_num(f->p_value);
 			cli_out_str(",");
-			csv_field(f->method);
+			cli_csv_field(f->method);
 			cli_out(",%s,", f->status);
 			if (f->alert_id)
 				cli_out("%lld", (long long)f->alert_id);
@@ -418,8 +401,8 @@ static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc,
 	char sha[CLI_SHA_CAP], a[CLI_SHA_CAP + 16], b[CLI_SHA_CAP + 16];
 	const char *commit = cli_short_sha(sha, sizeof(sha), sc->baseline_commit);
 	if (md) {
-		cli_md_code(a, sizeof(a), sc->baseline_name);
-		cli_md_code(b, sizeof(b), commit);
+		cli_md_code(a, sizeof(a), sc->baseline_name, false);
+		cli_md_code(b, sizeof(b), commit, false);
 	} else {
 		snprintf(a, sizeof(a), "'%s'", cli_text(b, sizeof(b), sc->baseline_name));
 		cli_text(b, sizeof(b), commit);
@@ -434,11 +417,12 @@ static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc,
 }
 
 /* Untrusted text in Markdown: always a code span (cli_md_code), where no
- * mention, link, image or HTML is made and '|' cannot end the cell. */
-static void md_code(const char *s)
+ * mention, link, image or HTML is made and, in a table cell, '|' cannot end
+ * the cell. */
+static void md_code(const char *s, bool cell)
 {
 	char buf[2048];
-	cli_md_code(buf, sizeof(buf), s);
+	cli_md_code(buf, sizeof(buf), s, cell);
 	cli_out_str(buf);
 }
 
@@ -455,11 +439,11 @@ static void print_markdown(const perfdb_regress_report *r)
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
 	if (sc->since) {
 		cli_out(", commits after ");
-		md_code(cli_short_sha(sha, sizeof(sha), sc->since));
+		md_code(cli_short_sha(sha, sizeof(sha), sc->since), false);
 	}
 	if (sc->until) {
 		cli_out(" up to ");
-		md_code(cli_short_sha(sha, sizeof(sha), sc->until));
+		md_code(cli_short_sha(sha, sizeof(sha), sc->until), false);
 	}
 	cli_out(".\n");
 	for (k = 0; k < 2; k++) {
@@ -482,17 +466,17 @@ static void print_markdown(const perfdb_regress_report *r)
 			else
 				snprintf(p, sizeof(p), "%.2g", f->p_value);
 			cli_out("| ");
-			md_code(f->benchmark);
+			md_code(f->benchmark, true);
 			if (*t) {
 				cli_out(" ");
-				md_code(t);
+				md_code(t, true);
 			}
 			cli_out(" | ");
-			md_code(f->metric);
+			md_code(f->metric, true);
 			cli_out(" | ");
-			md_code(f->machine);
+			md_code(f->machine, true);
 			cli_out(" | ");
-			md_code(cli_short_sha(sha, sizeof(sha), f->commit));
+			md_code(cli_short_sha(sha, sizeof(sha), f->commit), true);
 			cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct, p,
 				f->method);
 			if (!k)

@@ -31,10 +31,10 @@ static int sig4(char *buf, size_t cap, double x, bool whole)
  * v scaled by steps of `base` through names[] (names[0] is the unscaled
  * unit), starting once |v| reaches `start`; the value is then written with
  * four significant digits, moving one step up when rounding reaches the next
- * step (999.96 us is "1.000 ms", not "1000.0 us"). `after` follows the name.
+ * step (999.96 µs is "1.000 ms", not "1000.0 µs").
  */
 static void scaled(char *buf, size_t cap, double v, double start, double base,
-		   const char *const *names, size_t n, const char *after)
+		   const char *const *names, size_t n)
 {
 	char num[64];
 	size_t i = 0;
@@ -51,7 +51,7 @@ static void scaled(char *buf, size_t cap, double v, double start, double base,
 		}
 		break;
 	}
-	snprintf(buf, cap, "%s%s%s%s", num, *names[i] || *after ? " " : "", names[i], after);
+	snprintf(buf, cap, "%s%s%s", num, *names[i] ? " " : "", names[i]);
 }
 
 void cli_format_ns(char *buf, size_t cap, double ns)
@@ -60,7 +60,7 @@ void cli_format_ns(char *buf, size_t cap, double ns)
 	if (isnan(ns))
 		snprintf(buf, cap, "%s", CLI_MISSING);
 	else
-		scaled(buf, cap, ns, 1e3, 1e3, names, 4, "");
+		scaled(buf, cap, ns, 1e3, 1e3, names, 4);
 }
 
 void cli_format_bytes(char *buf, size_t cap, double b)
@@ -69,7 +69,7 @@ void cli_format_bytes(char *buf, size_t cap, double b)
 	if (isnan(b))
 		snprintf(buf, cap, "%s", CLI_MISSING);
 	else
-		scaled(buf, cap, b, 1024, 1024, names, 6, "");
+		scaled(buf, cap, b, 1024, 1024, names, 6);
 }
 
 void cli_format_value(char *buf, size_t cap, double v, const char *unit)
@@ -87,7 +87,7 @@ void cli_format_value(char *buf, size_t cap, double v, const char *unit)
 	} else if (strcmp(unit, "B") == 0) {
 		cli_format_bytes(buf, cap, v);
 	} else if (strcmp(unit, "B/s") == 0) {
-		scaled(buf, cap, v, 1024, 1024, rate, 6, "");
+		scaled(buf, cap, v, 1024, 1024, rate, 6);
 	} else if (strcmp(unit, "%") == 0 || (v != 0 && fabs(v) < 0.001)) {
 		/* a share is not scaled; tiny values keep their exponent */
 		char num[64];
@@ -100,7 +100,7 @@ void cli_format_value(char *buf, size_t cap, double v, const char *unit)
 		/* counts and rates: SI prefixes from 10 000 on (four digits are
 		 * read at a glance, five are not): "135.8 M items/s" */
 		size_t len;
-		scaled(buf, cap, v, 1e4, 1e3, si, 7, "");
+		scaled(buf, cap, v, 1e4, 1e3, si, 7);
 		len = strlen(buf);
 		if (*unit && len < cap)
 			snprintf(buf + len, cap - len, " %s", unit);
@@ -191,13 +191,14 @@ static long utf8_decode(const unsigned char *s, size_t *len)
 }
 
 /* A character a terminal or a reader would act on instead of showing: C0
- * and C1 controls, DEL, the bidirectional overrides and isolates that
- * reorder what is shown ("Trojan Source"), and noncharacters. */
+ * and C1 controls, DEL, the line and paragraph separators (a new line to
+ * some log viewers), the bidirectional overrides and isolates that reorder
+ * what is shown ("Trojan Source"), and noncharacters. */
 static bool unsafe(long cp)
 {
-	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
-	       cp == 0xFFFE || cp == 0xFFFF;
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+	       cp == 0x200F || cp == 0x061C || cp == 0xFFFE || cp == 0xFFFF;
 }
 
 const char *cli_text(char *buf, size_t cap, const char *s)
@@ -247,13 +248,14 @@ void cli_utf8_trim(char *s)
 	}
 }
 
-void cli_md_code(char *buf, size_t cap, const char *s)
+void cli_md_code(char *buf, size_t cap, const char *s, bool cell)
 {
 	/* CommonMark: a code span's fence is a backtick run no run inside it
 	 * matches, so the longest run + 1; content that starts or ends with a
 	 * backtick is padded with a space (stripped again when rendered). In
 	 * a code span '@', '<', '[' and '!' are text: no mention, HTML, link or
-	 * image. '|' still ends a GitHub table cell there unless escaped. */
+	 * image. In a table cell '|' still ends the cell there unless escaped
+	 * (GitHub); elsewhere the backslash would show. */
 	char text[1024], *t;
 	size_t run = 0, longest = 0, at = 0, i;
 	bool pad;
@@ -274,10 +276,11 @@ void cli_md_code(char *buf, size_t cap, const char *s)
 	if (pad)
 		buf[at++] = ' ';
 	for (t = text; *t; t++) {
-		size_t need = (*t == '|' ? 2 : 1) + (pad ? 1 : 0) + longest + 2;
+		bool esc = cell && *t == '|';
+		size_t need = (esc ? 2 : 1) + (pad ? 1 : 0) + longest + 2;
 		if (at + need >= cap)
 			break;
-		if (*t == '|')
+		if (esc)
 			buf[at++] = '\\';
 		buf[at++] = *t;
 	}

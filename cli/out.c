@@ -252,7 +252,7 @@ static void cell_text(json_t *v, char *buf, size_t cap, cli_format fmt)
 		buf[0] = '\0';
 }
 
-static void csv_cell(const char *s)
+void cli_csv_field(const char *s)
 {
 	if (strpbrk(s, ",\"\r\n")) {
 		putchar('"');
@@ -318,7 +318,7 @@ int cli_table_print(cli_table *t)
 			for (i = 0; i < t->ncols; i++) {
 				if (i)
 					putchar(',');
-				csv_cell(t->names[i]);
+				cli_csv_field(t->names[i]);
 			}
 			fputs("\r\n", stdout);
 		}
@@ -328,7 +328,7 @@ int cli_table_print(cli_table *t)
 				if (i)
 					putchar(',');
 				cell_text(json_array_get(r, i), cell, sizeof(cell), t->fmt);
-				csv_cell(cell);
+				cli_csv_field(cell);
 			}
 			fputs("\r\n", stdout);
 		}

@@ -97,6 +97,10 @@ static void test_cli_format__text_escapes(void **state)
 				     "\xc2\x9b"
 				     "1m\x7f"),
 			    "\\x9b1m\\x7f");
+	assert_string_equal(cli_text(buf, sizeof(buf),
+				     "a\xe2\x80\xa8"
+				     "b\xe2\x81\xa6"),
+			    "a\\u2028b\\u2066");
 	assert_string_equal(cli_text(buf, sizeof(buf), "bad\xff\xc3"), "bad\\xff\\xc3");
 	assert_string_equal(cli_text(buf, sizeof(buf), "\xed\xa0\x80"), "\\xed\\xa0\\x80");
 	/* cut only between characters and whole escapes */
@@ -131,14 +135,17 @@ static void test_cli_format__markdown_code_span(void **state)
 {
 	char buf[128];
 	(void)state;
-	cli_md_code(buf, sizeof(buf), "plain");
+	cli_md_code(buf, sizeof(buf), "plain", true);
 	assert_string_equal(buf, "`plain`");
-	cli_md_code(buf, sizeof(buf), "a`b``c");
+	cli_md_code(buf, sizeof(buf), "a`b``c", true);
 	assert_string_equal(buf, "```a`b``c```");
-	cli_md_code(buf, sizeof(buf), "`x");
+	cli_md_code(buf, sizeof(buf), "`x", true);
 	assert_string_equal(buf, "`` `x ``");
-	cli_md_code(buf, sizeof(buf), "a|b\nc");
+	cli_md_code(buf, sizeof(buf), "a|b\nc", true);
 	assert_string_equal(buf, "`a\\|b\\nc`");
+	/* outside a table the backslash would show */
+	cli_md_code(buf, sizeof(buf), "a|b", false);
+	assert_string_equal(buf, "`a|b`");
 }
 
 static void test_cli_format__xml(void **state)

@@ -78,4 +78,10 @@ expect_exit 0 "$PERFDB" trend --db h.db
 expect_match '^BM_Parse items_per_second +ci .* 108\.[0-9] M items/s +-' out "trend: SI prefix"
 expect_match '^BM_Only_new bytes +ci .* 12\.50 MiB' out "trend: bytes"
 
+# alerts: values in their unit and the short sha in text; CSV exact and whole
+expect_exit 0 "$PERFDB" alerts --db h.db
+expect_match '^ *1 +open +regression +BM_Parse +items_per_second +items/s +ci +3f2a9c1e8b7d +135\.[0-9] M items/s +108\.[0-9] M items/s +-20\.[0-9]% +0 +zscore ' out "alerts text: units, short sha"
+expect_exit 0 "$PERFDB" alerts --db h.db --format csv
+expect_match "^1,open,regression,BM_Parse,items_per_second,items/s,ci,\\{\\},$SHA,[0-9]{9}\\.[0-9]{5,}," out "alerts csv: full sha, exact values"
+
 finish
