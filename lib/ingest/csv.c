@@ -67,6 +67,11 @@ typedef struct csv {
 	const char *data, *name;
 	size_t len, pos, line_start;
 	int line;
+	/* Columns are counted once: col_count characters lie between line_start
+	 * and col_pos, so a position is found from the last one, not from the
+	 * start of the line (80,000 fields took 11 s). */
+	size_t col_pos;
+	int col_count;
 	char *buf; /* the current record's fields, unescaped */
 	size_t buflen, bufcap;
 	field *fields;
@@ -119,9 +124,15 @@ static const char *field_name(const csv *c, size_t i)
 	return col >= 0 ? column_names[col] : NULL;
 }
 
-static int column_here(const csv *c)
+static int column_here(csv *c)
 {
-	return perfdb_ingest__columns(c->data + c->line_start, c->pos - c->line_start) + 1;
+	if (c->col_pos < c->line_start || c->col_pos > c->pos) {
+		c->col_pos = c->line_start;
+		c->col_count = 0;
+	}
+	c->col_count += perfdb_ingest__columns(c->data + c->col_pos, c->pos - c->col_pos);
+	c->col_pos = c->pos;
+	return c->col_count + 1;
 }
 
 static int put(csv *c, const char *s, size_t n)
@@ -145,6 +156,8 @@ static void newline(csv *c)
 {
 	c->line++;
 	c->line_start = c->pos;
+	c->col_pos = c->pos;
+	c->col_count = 0;
 }
 
 static bool blank(char ch)
