@@ -44,8 +44,10 @@ struct perfdb_resultset {
 	kv_list context;
 	perfdb_result *results;
 	size_t count, cap;
-	char **warnings;
+	char **warnings; /* the first PERFDB_WARNINGS_KEPT different ones */
 	size_t nwarnings, capwarnings;
+	unsigned long long more; /* warnings past those: counted, not kept */
+	char more_text[64];	 /* "… and 39,990 more", the last warning when more */
 };
 
 static void *arena_alloc(perfdb_resultset *rs, size_t size)
@@ -349,6 +351,25 @@ const perfdb_result *perfdb_resultset_get(const perfdb_resultset *rs, size_t i)
 	return i < rs->count ? &rs->results[i] : NULL;
 }
 
+/* A file with one problem per row (40,000 NaN rows) must neither print
+ * 40,000 lines nor compare each new warning with every earlier one: the
+ * first few are kept and the rest counted. */
+#define PERFDB_WARNINGS_KEPT 10
+
+static void format_more(perfdb_resultset *rs)
+{
+	char digits[32], grouped[48];
+	size_t n, i, j = 0;
+	n = (size_t)snprintf(digits, sizeof(digits), "%llu", rs->more);
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			grouped[j++] = ',';
+		grouped[j++] = digits[i];
+	}
+	grouped[j] = '\0';
+	snprintf(rs->more_text, sizeof(rs->more_text), "\xE2\x80\xA6 and %s more", grouped);
+}
+
 int perfdb_resultset_warn(perfdb_resultset *rs, const char *fmt, ...)
 {
 	char buf[1024], *copy;
@@ -374,6 +395,11 @@ int perfdb_resultset_warn(perfdb_resultset *rs, const char *fmt, ...)
 		rs->warnings[i] = copy;
 		return 0;
 	}
+	if (rs->nwarnings >= PERFDB_WARNINGS_KEPT) {
+		rs->more++;
+		format_more(rs);
+		return 0;
+	}
 	if (rs->nwarnings == rs->capwarnings) {
 		size_t cap = rs->capwarnings ? rs->capwarnings * 2 : 8;
 		char **w = realloc(rs->warnings, cap * sizeof(*w));
@@ -390,12 +416,14 @@ int perfdb_resultset_warn(perfdb_resultset *rs, const char *fmt, ...)
 
 size_t perfdb_resultset_warning_count(const perfdb_resultset *rs)
 {
-	return rs->nwarnings;
+	return rs->nwarnings + (rs->more ? 1 : 0);
 }
 
 const char *perfdb_resultset_warning(const perfdb_resultset *rs, size_t i)
 {
-	return i < rs->nwarnings ? rs->warnings[i] : NULL;
+	if (i < rs->nwarnings)
+		return rs->warnings[i];
+	return i == rs->nwarnings && rs->more ? rs->more_text : NULL;
 }
 
 static int reserve(void **items, size_t *cap, size_t need, size_t size)
@@ -449,10 +477,18 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 		memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
 	dst->count += src->count;
 	src->count = 0;
-	if (src->nwarnings)
-		memcpy(dst->warnings + dst->nwarnings, src->warnings,
-		       src->nwarnings * sizeof(char *));
-	dst->nwarnings += src->nwarnings;
+	for (i = 0; i < src->nwarnings; i++) {
+		if (dst->nwarnings < PERFDB_WARNINGS_KEPT) {
+			dst->warnings[dst->nwarnings++] = src->warnings[i];
+		} else {
+			free(src->warnings[i]);
+			dst->more++;
+		}
+	}
 	src->nwarnings = 0;
+	dst->more += src->more;
+	src->more = 0;
+	if (dst->more)
+		format_more(dst);
 	return 0;
 }

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -142,6 +144,62 @@ static void test_resultset__repeated_warnings_are_counted(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* Issue 12: the first 10 different warnings are kept, the rest counted. */
+static void test_resultset__many_warnings_are_capped(void **state)
+{
+	perfdb_resultset *a, *b;
+	int i;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&a), 0);
+	assert_int_equal(perfdb_resultset_new(&b), 0);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(perfdb_resultset_warn(a, "row %d is bad", i), 0);
+	assert_int_equal(perfdb_resultset_warn(a, "row 3 is bad"), 0); /* kept: counted there */
+	assert_int_equal(perfdb_resultset_warning_count(a), 11);
+	assert_string_equal(perfdb_resultset_warning(a, 3), "row 3 is bad (2 times)");
+	assert_string_equal(perfdb_resultset_warning(a, 9), "row 9 is bad");
+	assert_string_equal(perfdb_resultset_warning(a, 10), "\xE2\x80\xA6 and 2 more");
+	assert_null(perfdb_resultset_warning(a, 11));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(perfdb_resultset_warn(b, "other %d", i), 0);
+	assert_int_equal(perfdb_resultset_merge(a, b), 0);
+	assert_int_equal(perfdb_resultset_warning_count(a), 11);
+	assert_string_equal(perfdb_resultset_warning(a, 10), "\xE2\x80\xA6 and 7 more");
+	assert_int_equal(perfdb_resultset_warning_count(b), 0);
+	perfdb_resultset_free(b);
+	perfdb_resultset_free(a);
+}
+
+/* A gbench file with 40,000 NaN rows: 2.7 s and 40,000 warning lines before
+ * (each new warning was compared with every earlier one); this one has
+ * 200,000 rows, which took over a minute. */
+static void test_resultset__gbench_nan_rows(void **state)
+{
+	const int rows = 200000;
+	size_t cap = (size_t)rows * 120 + 64, n = 0;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	int i;
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, cap - n, "{\"benchmarks\": [");
+	for (i = 0; i < rows; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "%s{\"name\": \"BM_%d\", \"run_type\": \"iteration\", "
+				      "\"iterations\": 1, \"real_time\": NaN, \"cpu_time\": 1, "
+				      "\"time_unit\": \"ns\"}",
+				      i ? "," : "", i);
+	n += (size_t)snprintf(text + n, cap - n, "]}");
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_ingest_buffer(rs, text, n, "nan.json", PERFDB_FORMAT_GBENCH);
+	assert_int_equal(perfdb_resultset_warning_count(rs), 11);
+	assert_non_null(strstr(perfdb_resultset_warning(rs, 0), "BM_0"));
+	assert_non_null(strstr(perfdb_resultset_warning(rs, 9), "BM_9"));
+	assert_string_equal(perfdb_resultset_warning(rs, 10), "\xE2\x80\xA6 and 199,990 more");
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
 static void test_resultset__direction_parse(void **state)
 {
 	perfdb_direction d;
@@ -175,6 +233,8 @@ int main(void)
 	    cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
 	    cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
 	    cmocka_unit_test(test_resultset__repeated_warnings_are_counted),
+	    cmocka_unit_test(test_resultset__many_warnings_are_capped),
+	    cmocka_unit_test(test_resultset__gbench_nan_rows),
 	    cmocka_unit_test(test_resultset__direction_parse),
 	    cmocka_unit_test(test_resultset__time_parse),
 	};
