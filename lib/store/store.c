@@ -179,6 +179,14 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 	}
 	sqlite3_extended_result_codes(store->db, 1);
 	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+	/* The file and the queries may come from anyone: no writes to the
+	 * schema table or other ways to corrupt the file from SQL, no FTS3
+	 * tokenizer pointers, no extensions, and a schema's views and triggers
+	 * may call only innocuous functions. */
+	sqlite3_db_config(store->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(store->db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
+	sqlite3_db_config(store->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	sqlite3_db_config(store->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 
 	/* Touch the file's header first: a file that is not a database fails
 	 * here with "file is not a database" rather than half-way through. */

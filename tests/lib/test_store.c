@@ -220,6 +220,59 @@ static void test_store__query_refuses_writes(void **state)
 	perfdb_store_close(s);
 }
 
+/* Issue 12: the guard refused reads (table-valued functions, reading
+ * PRAGMAs, a trailing comment) and let fts3_tokenizer through; a runaway
+ * query ran for ever. */
+static void test_store__query_guard_both_ways(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *rs = sample_resultset("guard1");
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "guard.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	perfdb_store_close(s);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
+
+	query(s, "SELECT key, value FROM runs, json_each(runs.tags) ORDER BY key", &r);
+	assert_string_equal(r.text, "cc|gcc\nopt|O2\n");
+	query(s, "SELECT name FROM pragma_table_info('commits') WHERE pk", &r);
+	assert_string_equal(r.text, "id\n");
+	query(s, "PRAGMA journal_mode", &r);
+	assert_string_equal(r.text, "wal\n");
+	query(s, "PRAGMA main.table_info(machines)", &r);
+	assert_true(r.nrows >= 2);
+	query(s, "SELECT 1 AS one; /* c */ -- d\n ; ", &r);
+	assert_string_equal(r.text, "1\n");
+
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(perfdb_store_query(s, "SELECT fts3_tokenizer('simple')", collect, &r),
+			 PERFDB_EREADONLY);
+	assert_non_null(strstr(perfdb_error_last()->message, "fts3_tokenizer"));
+	assert_int_equal(perfdb_store_query(s, "SELECT 1; /* c */ DELETE FROM runs", collect, &r),
+			 PERFDB_EINVAL);
+	assert_int_equal(perfdb_store_query(s, "PRAGMA journal_mode = DELETE", collect, &r),
+			 PERFDB_EREADONLY);
+	assert_int_equal(perfdb_store_query(s, "UPDATE sqlite_master SET sql = ''", collect, &r),
+			 PERFDB_EINVAL);
+	assert_int_equal(r.nrows, 0);
+
+	/* Interrupted, not left running: the test's own timeout is the check. */
+	perfdb_store_set_query_timeout(s, 0.2);
+	assert_int_equal(perfdb_store_query(s,
+					    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT "
+					    "x + 1 FROM c) SELECT count(*) FROM c",
+					    collect, &r),
+			 PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "query stopped after 0.2 s"));
+	query(s, "SELECT count(*) FROM runs", &r); /* the handle still works */
+	assert_string_equal(r.text, "1\n");
+	perfdb_store_close(s);
+}
+
 static void test_store__bad_files(void **state)
 {
 	char path[256];
@@ -357,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_store__records_values_units_and_samples),
 	    cmocka_unit_test(test_store__latest_follows_commit_order),
 	    cmocka_unit_test(test_store__query_refuses_writes),
+	    cmocka_unit_test(test_store__query_guard_both_ways),
 	    cmocka_unit_test(test_store__bad_files),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
