@@ -29,4 +29,40 @@ expect_match "^perfdb: query stopped after 0.3 s" err "timeout message"
 expect_exit 2 "$PERFDB" query --db h.db --timeout soon "SELECT 1"
 expect_match "timeout 'soon'" err "bad --timeout"
 
+# ---- database paths ---------------------------------------------------------------
+mkfifo fifo.db
+for cmd in "query --db fifo.db VALUES(1)" "list --db fifo.db runs" "trend --db fifo.db x"; do
+	# shellcheck disable=SC2086
+	expect_exit 3 timeout 10 "$PERFDB" $cmd
+	expect_match "^perfdb: cannot open 'fifo.db': it is a FIFO" err "$cmd: FIFO refused"
+done
+expect_exit 3 "$PERFDB" record --db /dev/null --commit c --machine m "$data/native/full.json"
+expect_match "it is a character device" err "/dev/null refused"
+[ -e /dev/null-journal ] && fail "/dev/null-journal was created"
+sqlite3 foreign.db "CREATE TABLE t(x); INSERT INTO t VALUES (1);" 2>/dev/null || "$PERFDB" --version >/dev/null
+if [ -s foreign.db ]; then
+	sum=$(cksum <foreign.db)
+	expect_exit 3 "$PERFDB" record --db foreign.db --commit c --machine m "$data/native/full.json"
+	expect_match "'foreign.db' is not a perfdb database .*left unchanged" err "foreign database"
+	expect_exit 3 "$PERFDB" list --db foreign.db runs
+	expect_eq "$sum" "$(cksum <foreign.db)" "the foreign database is unchanged"
+	[ -e foreign.db-wal ] && fail "foreign.db-wal was created"
+fi
+# A WAL database on a read-only file system is read as immutable (root only:
+# it mounts a small tmpfs and remounts it read-only).
+mkdir ro
+if mount -t tmpfs -o size=4m perfdb-test "$T/ro" 2>/dev/null; then
+	expect_exit 0 "$PERFDB" record --db ro/h.db --commit c1 --machine m1 "$data/native/full.json"
+	if mount -o remount,ro "$T/ro"; then
+		expect_exit 0 "$PERFDB" query --db ro/h.db --format csv --no-header "SELECT count(*) FROM results"
+		expect_eq "5" "$(tr -d '\r' <out)" "read-only file system: query"
+		expect_exit 0 "$PERFDB" list --db ro/h.db runs
+		expect_match "c1" out "read-only file system: list"
+		expect_exit 3 "$PERFDB" record --db ro/h.db --commit c2 --machine m1 "$data/native/full.json"
+	fi
+	umount "$T/ro"
+else
+	echo "note: cannot mount a tmpfs here (not root); read-only file system case not run"
+fi
+
 finish

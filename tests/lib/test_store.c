@@ -13,6 +13,9 @@
 #include <cmocka.h>
 
 #include "perfdb.h"
+#include "store/schema.h"
+
+#include <sqlite3.h>
 
 static int atoi_safe(const char *s)
 {
@@ -273,6 +276,99 @@ static void test_store__query_guard_both_ways(void **state)
 	perfdb_store_close(s);
 }
 
+/* The whole file, for "unchanged" checks. */
+static size_t slurp(const char *path, unsigned char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	assert_non_null(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static void sqlite_exec_file(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Issue 12: another application's SQLite file was switched to WAL and given
+ * perfdb's tables before anything noticed; a FIFO hung the open; /dev/null
+ * was opened (and, as root, /dev/null-journal created). */
+static void test_store__refuses_what_is_not_perfdb(void **state)
+{
+	static unsigned char before[65536], after[65536];
+	char path[256];
+	perfdb_store *s = NULL;
+	size_t n;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "foreign.db");
+	sqlite_exec_file(path, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+	n = slurp(path, before, sizeof(before));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_null(s);
+	assert_non_null(strstr(perfdb_error_last()->message, "is not a perfdb database"));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), PERFDB_EDB);
+	assert_int_equal(slurp(path, after, sizeof(after)), n);
+	assert_memory_equal(before, after, n);
+
+	db_path(path, sizeof(path), "other-app.db");
+	sqlite_exec_file(path, "PRAGMA application_id = 42; CREATE TABLE runs(x);");
+	n = slurp(path, before, sizeof(before));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "id 0x0000002a"));
+	assert_int_equal(slurp(path, after, sizeof(after)), n);
+	assert_memory_equal(before, after, n);
+
+	db_path(path, sizeof(path), "fifo.db");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "it is a FIFO"));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_int_equal(perfdb_store_open(&s, "/dev/null", PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "character device"));
+	assert_int_equal(perfdb_store_open(&s, dir, PERFDB_STORE_READONLY), PERFDB_EDB);
+
+	/* A new database carries perfdb's id. */
+	db_path(path, sizeof(path), "mine.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	query(s, "PRAGMA application_id", &r);
+	assert_string_equal(r.text, "1348879426\n");
+	perfdb_store_close(s);
+}
+
+/* A database made before the application id (schema version 1) is still
+ * perfdb's: migrating gives it the id and the results(benchmark_id) index. */
+static void test_store__migrates_a_version_1_file(void **state)
+{
+	char path[256], sql[128];
+	perfdb_store *s = NULL;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "v1.db");
+	assert_int_equal(perfdb_schema__migrations[0].version, 1);
+	sqlite_exec_file(path, perfdb_schema__migrations[0].sql);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = 1");
+	sqlite_exec_file(path, sql);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "needs migrating"));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	query(s, "PRAGMA application_id", &r);
+	assert_string_equal(r.text, "1348879426\n");
+	query(s, "PRAGMA user_version", &r);
+	assert_int_equal(atoi_safe(r.text), perfdb_store_schema_version());
+	query(s, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'results'",
+	      &r);
+	assert_string_equal(r.text, "results_benchmark\n");
+	perfdb_store_close(s);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
+	perfdb_store_close(s);
+}
+
 static void test_store__bad_files(void **state)
 {
 	char path[256];
@@ -412,6 +508,8 @@ int main(void)
 	    cmocka_unit_test(test_store__query_refuses_writes),
 	    cmocka_unit_test(test_store__query_guard_both_ways),
 	    cmocka_unit_test(test_store__bad_files),
+	    cmocka_unit_test(test_store__refuses_what_is_not_perfdb),
+	    cmocka_unit_test(test_store__migrates_a_version_1_file),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
