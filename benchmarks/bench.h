@@ -43,5 +43,6 @@ int bench_profiler(const bench_ctx *ctx);
 int bench_memtrack(const bench_ctx *ctx);
 int bench_loadtest(const bench_ctx *ctx);
 int bench_symbolize(const bench_ctx *ctx);
+int bench_untrusted(const bench_ctx *ctx);
 
 #endif

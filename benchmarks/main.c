@@ -31,6 +31,8 @@ static const bench_case cases[] = {
     {"loadtest", bench_loadtest,
      "load tester dispatch capacity, open-model rate, perfdb run vs hyperfine"},
     {"symbolize", bench_symbolize, "naming sites: ELF symbols and DWARF lines vs addr2line"},
+    {"untrusted", bench_untrusted,
+     "issue 12's hostile inputs: list benchmarks 2,000 x 100, deep YAML, wide CSV, NaN rows"},
 };
 
 uint64_t bench_now_ns(void)
