@@ -65,4 +65,67 @@ else
 	echo "note: cannot mount a tmpfs here (not root); read-only file system case not run"
 fi
 
+# ---- output nobody wrote -------------------------------------------------------------
+# stdout is flushed and closed in one place (cli/main.c): each of these exited 0.
+for cmd in "query --db h.db 'VALUES(1)'" "list --db h.db runs" "regress --db h.db --format junit" "--help" "--version"; do
+	# shellcheck disable=SC2086
+	expect_exit 3 sh -c "\"\$0\" $cmd >/dev/full" "$PERFDB"
+	expect_match "^perfdb: cannot write the output: No space left on device" err "$cmd >/dev/full"
+done
+
+# ---- a full disk, and kill -9, leave the database intact --------------------------------
+# (root only: a tiny tmpfs)
+mkdir small
+if mount -t tmpfs -o size=400k perfdb-test "$T/small" 2>/dev/null; then
+	expect_exit 0 "$PERFDB" record --db small/h.db --commit c1 --machine m1 "$data/native/full.json"
+	expect_exit 0 "$PERFDB" list --db small/h.db runs
+	expect_exit 0 "$PERFDB" trend --db small/h.db --svg small/chart.svg
+	# Fill the file system, then try to write more.
+	head -c 10m /dev/zero >small/filler 2>/dev/null
+	python3 - <<'PY' >big.csv
+print("benchmark,value")
+for i in range(20000):
+    print(f"BM_Fill_{i:06d}_{'x' * 40},{i}")
+PY
+	expect_exit 3 "$PERFDB" record --db small/h.db --commit c2 --machine m1 big.csv
+	expect_match "disk|full|space" err "full disk: the message says so"
+	expect_exit 0 "$PERFDB" query --db small/h.db --format csv --no-header "SELECT count(*) FROM runs"
+	expect_eq "1" "$(tr -d '\r' <out)" "full disk: the first run is intact, the second absent"
+	expect_exit 0 "$PERFDB" query --db small/h.db --format csv --no-header "PRAGMA integrity_check"
+	expect_eq "ok" "$(tr -d '\r' <out)" "full disk: integrity_check"
+	umount "$T/small"
+fi
+# Answers written to a full disk: exit 3 (regress --format junit exited 0 with
+# a 0-byte file), and no partial chart.
+mkdir full
+if mount -t tmpfs -o size=64k perfdb-test "$T/full" 2>/dev/null; then
+	head -c 1m /dev/zero >full/filler 2>/dev/null
+	expect_exit 3 sh -c "\"\$0\" regress --db h.db --format junit >full/junit.xml" "$PERFDB"
+	expect_match "cannot write the output: No space left on device" err "junit on a full disk"
+	expect_exit 3 "$PERFDB" trend --db h.db --svg full/chart.svg
+	expect_match "cannot write 'full/chart.svg'" err "svg on a full disk"
+	[ -e full/chart.svg ] && fail "a partial SVG was left behind"
+	umount "$T/full"
+else
+	echo "note: cannot mount a tmpfs here (not root); full-disk cases not run"
+fi
+
+# kill -9 in the middle of a record leaves either the whole run or none of it.
+python3 - <<'PY' >many.csv
+print("benchmark,value")
+for i in range(200000):
+    print(f"BM_{i},{i}")
+PY
+printf 'benchmark,value\nBM_first,1\n' >one.csv
+expect_exit 0 "$PERFDB" record --db k.db --commit k0 --machine m one.csv
+for trial in 1 2 3 4 5; do
+	"$PERFDB" record --db k.db --commit "k$trial" --machine m many.csv >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((trial * 2))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	expect_exit 0 "$PERFDB" query --db k.db --format csv --no-header "SELECT count(*) FROM results GROUP BY run_id HAVING count(*) NOT IN (1, 200000)"
+	expect_eq "" "$(tr -d '\r' <out)" "kill -9, trial $trial: no partial run"
+done
+
 finish
