@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "analysis/regress_internal.h"
+#include "ingest/reader.h"
 #include "ingest/yaml_load.h"
 #include "perfdb/config.h"
 #include "util/error.h"
@@ -70,8 +71,9 @@ static int once(const parse *p, const yaml_node_t **seen, int slot, const yaml_n
 		seen[slot] = k;
 		return 0;
 	}
-	snprintf(msg, sizeof(msg), "duplicate key '%s' (first at line %d)", key,
-		 (int)seen[slot]->start_mark.line + 1);
+	char ex[PERFDB_INGEST_EXCERPT];
+	snprintf(msg, sizeof(msg), "duplicate key '%s' (first at line %d)",
+		 perfdb_ingest__excerpt(ex, key), (int)seen[slot]->start_mark.line + 1);
 	return node_error(p, k, key, msg);
 }
 
@@ -95,7 +97,9 @@ static int get_number(const parse *p, const yaml_node_t *node, const char *field
 	if (*end == '%' && end[1] == '\0')
 		end++;
 	if (errno || *end || !isfinite(v) || v < lo || v > hi) {
-		snprintf(msg, sizeof(msg), "'%s' is not a number in [%g, %g]", s, lo, hi);
+		char ex[PERFDB_INGEST_EXCERPT];
+		snprintf(msg, sizeof(msg), "'%s' is not a number in [%g, %g]",
+			 perfdb_ingest__excerpt(ex, s), lo, hi);
 		return node_error(p, node, field, msg);
 	}
 	*out = v;
@@ -163,8 +167,10 @@ static int parse_defaults(parse *p, yaml_node_t *map)
 			p->cfg->has_window = 1;
 		} else {
 			char msg[200];
+			char ex[PERFDB_INGEST_EXCERPT];
 			snprintf(msg, sizeof(msg),
-				 "unknown key '%s' (threshold, confidence, method, window)", key);
+				 "unknown key '%s' (threshold, confidence, method, window)",
+				 perfdb_ingest__excerpt(ex, key));
 			return node_error(p, k, key, msg);
 		}
 	}
@@ -228,10 +234,11 @@ static int parse_override(parse *p, yaml_node_t *map, override *o)
 			o->has_method = 1;
 		} else {
 			char msg[200];
+			char ex[PERFDB_INGEST_EXCERPT];
 			snprintf(msg, sizeof(msg),
 				 "unknown key '%s' (match, metric, threshold, direction, ignore, "
 				 "method)",
-				 key);
+				 perfdb_ingest__excerpt(ex, key));
 			return node_error(p, k, key, msg);
 		}
 	}
@@ -290,8 +297,10 @@ static int parse_root(parse *p, yaml_node_t *root)
 			}
 		} else {
 			char msg[200];
+			char ex[PERFDB_INGEST_EXCERPT];
 			snprintf(msg, sizeof(msg),
-				 "unknown key '%s' (database, defaults, benchmarks)", key);
+				 "unknown key '%s' (database, defaults, benchmarks)",
+				 perfdb_ingest__excerpt(ex, key));
 			return node_error(p, k, key, msg);
 		}
 	}

@@ -65,6 +65,22 @@ else
 	echo "note: cannot mount a tmpfs here (not root); read-only file system case not run"
 fi
 
+# ---- record inputs that are not regular files, and --max-input --------------------------
+mkfifo in.fifo
+expect_exit 2 timeout 10 "$PERFDB" record --db h.db --commit c9 --machine m1 in.fifo
+expect_match "^perfdb: in.fifo: it is a FIFO, not a regular file" err "record refuses a FIFO"
+expect_exit 2 timeout 10 "$PERFDB" record --db h.db --commit c9 --machine m1 /dev/zero
+expect_match "it is a character device" err "record refuses /dev/zero"
+expect_exit 2 "$PERFDB" record --db h.db --commit c9 --machine m1 /proc/self/status
+expect_exit 2 sh -c 'head -c 3000000 /dev/zero | "$0" record --db h.db --commit c9 --machine m1 --max-input 1M -' "$PERFDB"
+expect_match "^perfdb: <stdin>: the input is larger than 1048576 bytes \(raise the limit with --max-input\)" err "--max-input on stdin"
+expect_exit 2 "$PERFDB" record --db h.db --commit c9 --machine m1 --max-input 100 "$data/native/full.json"
+expect_exit 2 "$PERFDB" record --db h.db --max-input 12X "$data/native/full.json"
+expect_match "max-input '12X'" err "bad --max-input"
+expect_exit 0 "$PERFDB" record --db h.db --commit c9 --machine m1 --max-input 64KiB - <"$data/native/full.json"
+expect_exit 0 "$PERFDB" query --db h.db --format csv --no-header "SELECT count(*) FROM runs"
+expect_eq "2" "$(tr -d '\r' <out)" "only the run within the limit was recorded"
+
 # ---- output nobody wrote -------------------------------------------------------------
 # stdout is flushed and closed in one place (cli/main.c): each of these exited 0.
 for cmd in "query --db h.db 'VALUES(1)'" "list --db h.db runs" "regress --db h.db --format junit" "--help" "--version"; do
