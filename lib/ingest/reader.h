@@ -37,7 +37,7 @@ int perfdb_ingest__columns(const char *s, size_t len);
  * file must neither flood the terminal nor drive it. buf holds
  * PERFDB_INGEST_EXCERPT bytes; returns buf.
  */
-#define PERFDB_INGEST_EXCERPT 160
+#define PERFDB_INGEST_EXCERPT (32 * 8 + 3 + 1) /* an escaped C1 control takes 8 bytes */
 const char *perfdb_ingest__excerpt(char *buf, const char *s);
 
 /*

@@ -428,6 +428,17 @@ static void test_ingest_detect__errors_quote_short_excerpts(void **state)
 	assert_non_null(strstr(e->message, "'\\x1b[31m777777777777777777777777777"
 					   "\xE2\x80\xA6' is not a number"));
 	assert_true(strlen(e->message) < 120);
+
+	/* The longest excerpt: 32 C1 controls, each \xc2\x9b (the fuzzer's find:
+	 * the buffer held 160 bytes). */
+	memcpy(text, "benchmark,value\na,", 18);
+	for (i = 0; i < 40; i++)
+		memcpy(text + 18 + 2 * i, "\xc2\x9b", 2);
+	memcpy(text + 18 + 80, "\n", 2);
+	assert_int_equal(perfdb_ingest_buffer(rs, text, 18 + 81, "x.csv", PERFDB_FORMAT_CSV),
+			 PERFDB_EINPUT);
+	assert_non_null(strstr(perfdb_error_last()->message, "'\\xc2\\x9b\\xc2\\x9b"));
+	assert_null(strstr(perfdb_error_last()->message, "\xc2\x9b"));
 	perfdb_resultset_free(rs);
 	free(text);
 }
