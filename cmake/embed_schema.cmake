@@ -2,8 +2,8 @@
 # never reads its schema from disk at run time. Invoked with -DOUT= -DFILES=.
 set(body "/* Generated from the schema directory by cmake/embed_schema.cmake. Do not edit. */\n")
 string(APPEND body "#include \"store/schema.h\"\n\nconst perfdb_schema_migration perfdb_schema__migrations[] = {\n")
-string(REPLACE "|" ";" FILES "${FILES}")
 set(count 0)
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)
   string(REGEX MATCH "^([0-9]+)_" _ ${name})

@@ -145,7 +145,7 @@ static void configure_sqlite(void)
 }
 
 /* What a perfdb database says in its header (PRAGMA application_id): "PfDB".
- * Set by migration 0002. */
+ * Set by migration 0004. */
 #define PERFDB_APPLICATION_ID 0x50664442
 
 /* A database path must be a regular file, or nothing yet: a FIFO blocks the
