@@ -8,9 +8,9 @@
  */
 #include <ctype.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/store.h"
 #include "util/error.h"
