@@ -46,5 +46,6 @@ int bench_symbolize(const bench_ctx *ctx);
 int bench_merge(const bench_ctx *ctx);
 int bench_html_report(const bench_ctx *ctx);
 int bench_http(const bench_ctx *ctx);
+int bench_untrusted(const bench_ctx *ctx);
 
 #endif

@@ -2,13 +2,19 @@
 #include <string.h>
 
 #include "cli.h"
+#include "measure.h"
 
-enum { OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_OPT_FIRST_FREE };
+enum { OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_OPT_FIRST_FREE, OPT_TIMEOUT };
+
+/* A query over an untrusted or large history must not run for ever. */
+#define DEFAULT_TIMEOUT 60.0
 
 static const cli_option options[] = {
     CLI_DB_OPTION,
     {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
     {"no-header", OPT_NO_HEADER, NULL, "leave out the header line (table and csv)"},
+    {"timeout", OPT_TIMEOUT, "SECONDS",
+     "stop the query after SECONDS, exit 3 (default: 60; 0: no limit)"},
     CLI_OPT_END,
 };
 
@@ -19,6 +25,7 @@ static const cli_command_info info = {
     "Statements that could change the database (INSERT, UPDATE, DELETE, CREATE, DROP,\n"
     "ATTACH, DETACH, transactions, writing PRAGMAs, VACUUM) are refused. The views\n"
     "'history' and 'latest' are the stable interface; see README for their columns.\n"
+    "Table-valued functions (json_each, pragma_table_info) and reading PRAGMAs work.\n"
     "json prints one array of objects, one per row; csv follows RFC 4180.",
     options,
 };
@@ -27,6 +34,8 @@ typedef struct query_args {
 	const char *db;
 	cli_format format;
 	bool no_header;
+	double timeout;
+	const char *sql;
 } query_args;
 
 static int on_option(void *ctx, int id, const char *arg)
@@ -35,6 +44,11 @@ static int on_option(void *ctx, int id, const char *arg)
 	switch (id) {
 	case CLI_OPT_DB: a->db = arg; return 0;
 	case OPT_NO_HEADER: a->no_header = true; return 0;
+	case OPT_TIMEOUT:
+		if (cli_parse_seconds(arg, &a->timeout) == 0)
+			return 0;
+		cli_usage_error(&info, "--timeout '%s': expected seconds (0: no limit)", arg);
+		return 1;
 	case OPT_FORMAT:
 		if (cli_format_parse(&a->format, arg) == 0)
 			return 0;
@@ -80,7 +94,9 @@ int cli_query_print(const char *db, cli_format format, bool header, bool tags_ob
 
 static int run_sql(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx)
 {
-	return perfdb_store_query(store, arg, fn, ctx);
+	const query_args *a = arg;
+	perfdb_store_set_query_timeout(store, a->timeout);
+	return perfdb_store_query(store, a->sql, fn, ctx);
 }
 
 int cmd_query(int argc, char **argv)
@@ -89,6 +105,7 @@ int cmd_query(int argc, char **argv)
 	int first;
 
 	memset(&a, 0, sizeof(a));
+	a.timeout = DEFAULT_TIMEOUT;
 	first = cli_parse(&info, argc, argv, on_option, &a);
 	if (first == -1)
 		return CLI_EXIT_OK;
@@ -98,5 +115,6 @@ int cmd_query(int argc, char **argv)
 		return cli_usage_error(&info, "no SQL given");
 	if (first + 1 < argc)
 		return cli_usage_error(&info, "give the SQL as one argument (quote it)");
-	return cli_query_print(a.db, a.format, !a.no_header, false, run_sql, argv[first]);
+	a.sql = argv[first];
+	return cli_query_print(a.db, a.format, !a.no_header, false, run_sql, &a);
 }

@@ -1,15 +1,20 @@
 /* perfdb record: read result files, store them as one run. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-enum { OPT_FORMAT = 'f' };
+enum { OPT_FORMAT = 'f', OPT_MAX_INPUT = CLI_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
     CLI_RECORD_OPTIONS,
     {"format", OPT_FORMAT, "FORMAT",
      "input format: auto, gbench, hyperfine, json, yaml, csv (default: auto)"},
+    {"max-input", OPT_MAX_INPUT, "BYTES",
+     "refuse an input file larger than BYTES; K, M, G suffixes (KiB...) (default: 1G)"},
     CLI_OPT_END,
 };
 
@@ -19,14 +24,55 @@ static const cli_command_info info = {
     "Store benchmark results for a commit, branch and machine as one run.",
     "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, and\n"
     "CSV; the format is detected from content. '-' reads standard input. Every file is\n"
-    "parsed whole before one transaction writes them: on any bad input nothing is written.",
+    "parsed whole before one transaction writes them: on any bad input nothing is written.\n"
+    "Named inputs must be regular files (not FIFOs, devices or /proc files).",
     options,
 };
 
 typedef struct record_args {
 	cli_record_opts rec;
 	perfdb_format format;
+	size_t max_input;
 } record_args;
+
+/* BYTES with an optional K, M or G (powers of 1024), at least 1. */
+static int parse_bytes(const char *s, size_t *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v == 0)
+		return -1;
+	switch (*end) {
+	case 'K':
+	case 'k':
+		mult = 1ull << 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		mult = 1ull << 20;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		mult = 1ull << 30;
+		end++;
+		break;
+	default: break;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B' && mult > 1)
+		end++;
+	if (*end || v > (unsigned long long)SIZE_MAX / 2 / mult)
+		return -1;
+	*out = (size_t)(v * mult);
+	return 0;
+}
 
 static int on_option(void *ctx, int id, const char *arg)
 {
@@ -34,6 +80,11 @@ static int on_option(void *ctx, int id, const char *arg)
 	int r = cli_record_option(&info, &a->rec, id, arg);
 	if (r != 0)
 		return r < 0;
+	if (id == OPT_MAX_INPUT && parse_bytes(arg, &a->max_input) != 0) {
+		cli_usage_error(
+		    &info, "--max-input '%s': expected a size such as 1048576, 64M or 2G", arg);
+		return 1;
+	}
 	if (id == OPT_FORMAT && perfdb_format_parse(&a->format, arg) != 0) {
 		cli_usage_error(&info,
 				"--format '%s': expected auto, gbench, hyperfine, json, yaml "
@@ -70,7 +121,7 @@ int cmd_record(int argc, char **argv)
 			perfdb_resultset_free(rs);
 			return cli_usage_error(&info, "'-' (stdin) given more than once");
 		}
-		if (perfdb_ingest_file(rs, argv[i], a.format) != 0) {
+		if (perfdb_ingest_file_max(rs, argv[i], a.format, a.max_input) != 0) {
 			rc = cli_fail();
 			perfdb_resultset_free(rs);
 			return rc;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "history.h"
 
@@ -232,8 +233,11 @@ static int write_svg(const char *path, const perfdb_trend *t)
 		fprintf(f, "\"/>\n</g>\n");
 	}
 	fprintf(f, "</svg>\n");
-	if (fclose(f) != 0) {
-		cli_err("cannot write '%s': %s", path, strerror(errno));
+	/* A write that failed earlier (a full disk) sets the error flag even
+	 * when the final flush succeeds; a partial chart is removed. */
+	if (ferror(f) | (fclose(f) != 0)) {
+		cli_err("cannot write '%s': %s", path, errno ? strerror(errno) : "write error");
+		unlink(path);
 		return CLI_EXIT_DB;
 	}
 	return 0;

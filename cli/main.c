@@ -2,6 +2,7 @@
  * perfdb - the command line. One file per subcommand (cmd_<name>.c); this
  * file holds the command table and the top-level help.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,7 +42,33 @@ static void usage(FILE *f)
 		   "3 database or system error\n");
 }
 
-int main(int argc, char **argv)
+/*
+ * Every command's answer goes to stdout, through stdio's buffer: a full disk
+ * or /dev/full shows only when the buffer is flushed, which for a short
+ * answer is at exit, after the command returned 0. So the flush and close
+ * are checked here, once for all commands: output nobody could write is a
+ * system error (exit 3), not success with a 0-byte file.
+ */
+static int finish(int rc)
+{
+	int failed = 0, err = 0;
+	if (fflush(stdout) != 0) {
+		failed = 1;
+		err = errno;
+	}
+	if (ferror(stdout))
+		failed = 1;
+	if (fclose(stdout) != 0 && !failed) {
+		failed = 1;
+		err = errno;
+	}
+	if (!failed)
+		return rc;
+	cli_err("cannot write the output: %s", err ? strerror(err) : "write error");
+	return rc == CLI_EXIT_USAGE ? rc : CLI_EXIT_DB;
+}
+
+static int run(int argc, char **argv)
 {
 	size_t i;
 	if (argc < 2) {
@@ -63,4 +90,9 @@ int main(int argc, char **argv)
 			return commands[i].fn(argc - 1, argv + 1);
 	cli_err("'%s' is not a perfdb command; try 'perfdb --help'", argv[1]);
 	return CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return finish(run(argc, argv));
 }

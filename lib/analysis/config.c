@@ -1,6 +1,8 @@
 /*
- * config.c - perfdb.yaml (see perfdb/config.h), read with libyaml's document
- * API so every error can name the line and column of the node at fault.
+ * config.c - perfdb.yaml (see perfdb/config.h), read into libyaml's document
+ * tree (by ingest/yaml_load.c: a nesting limit, linear time) so every error
+ * can name the line and column of the node at fault. A key given twice is
+ * an error: the second would silently win.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -12,6 +14,9 @@
 
 #include <yaml.h>
 
+#include "analysis/regress_internal.h"
+#include "ingest/reader.h"
+#include "ingest/yaml_load.h"
 #include "perfdb/config.h"
 #include "util/error.h"
 
@@ -57,6 +62,21 @@ static int node_error(const parse *p, const yaml_node_t *node, const char *field
 				   (int)node->start_mark.column + 1, field, "%s", what);
 }
 
+/* Refuses a key seen before in the same mapping; seen[slot] remembers it. */
+static int once(const parse *p, const yaml_node_t **seen, int slot, const yaml_node_t *k,
+		const char *key)
+{
+	char msg[200];
+	if (!seen[slot]) {
+		seen[slot] = k;
+		return 0;
+	}
+	char ex[PERFDB_INGEST_EXCERPT];
+	snprintf(msg, sizeof(msg), "duplicate key '%s' (first at line %d)",
+		 perfdb_ingest__excerpt(ex, key), (int)seen[slot]->start_mark.line + 1);
+	return node_error(p, k, key, msg);
+}
+
 static const char *scalar(const yaml_node_t *node)
 {
 	return node && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value
@@ -77,7 +97,9 @@ static int get_number(const parse *p, const yaml_node_t *node, const char *field
 	if (*end == '%' && end[1] == '\0')
 		end++;
 	if (errno || *end || !isfinite(v) || v < lo || v > hi) {
-		snprintf(msg, sizeof(msg), "'%s' is not a number in [%g, %g]", s, lo, hi);
+		char ex[PERFDB_INGEST_EXCERPT];
+		snprintf(msg, sizeof(msg), "'%s' is not a number in [%g, %g]",
+			 perfdb_ingest__excerpt(ex, s), lo, hi);
 		return node_error(p, node, field, msg);
 	}
 	*out = v;
@@ -101,6 +123,7 @@ static int get_bool(const parse *p, const yaml_node_t *node, const char *field, 
 static int parse_defaults(parse *p, yaml_node_t *map)
 {
 	yaml_node_pair_t *pair;
+	const yaml_node_t *seen[4] = {NULL};
 	if (map->type != YAML_MAPPING_NODE)
 		return node_error(p, map, "defaults", "expected a mapping");
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
@@ -111,18 +134,22 @@ static int parse_defaults(parse *p, yaml_node_t *map)
 		if (!key)
 			return node_error(p, k, "defaults", "expected a key");
 		if (!strcmp(key, "threshold")) {
-			if ((err = get_number(p, v, "threshold", 0, 1000, &p->cfg->threshold)) < 0)
+			if ((err = once(p, seen, 0, k, key)) < 0 ||
+			    (err = get_number(p, v, "threshold", 0, 1000, &p->cfg->threshold)) < 0)
 				return err;
 			p->cfg->has_threshold = 1;
 		} else if (!strcmp(key, "confidence")) {
 			double c;
-			if ((err = get_number(p, v, "confidence", 0, 1, &c)) < 0)
+			if ((err = once(p, seen, 1, k, key)) < 0 ||
+			    (err = get_number(p, v, "confidence", 0, 1, &c)) < 0)
 				return err;
 			if (!(c > 0 && c < 1))
 				return node_error(p, v, "confidence", "must be between 0 and 1");
 			p->cfg->confidence = c;
 			p->cfg->has_confidence = 1;
 		} else if (!strcmp(key, "method")) {
+			if ((err = once(p, seen, 2, k, key)) < 0)
+				return err;
 			if (!scalar(v) || perfdb_method_parse(&p->cfg->method, scalar(v)) < 0)
 				return node_error(p, v, "method",
 						  "expected auto, percent, ttest, mannwhitney, "
@@ -130,7 +157,8 @@ static int parse_defaults(parse *p, yaml_node_t *map)
 			p->cfg->has_method = 1;
 		} else if (!strcmp(key, "window")) {
 			double w;
-			if ((err = get_number(p, v, "window", 1, 100000, &w)) < 0)
+			if ((err = once(p, seen, 3, k, key)) < 0 ||
+			    (err = get_number(p, v, "window", 1, 100000, &w)) < 0)
 				return err;
 			if (w != floor(w))
 				return node_error(p, v, "window",
@@ -139,8 +167,10 @@ static int parse_defaults(parse *p, yaml_node_t *map)
 			p->cfg->has_window = 1;
 		} else {
 			char msg[200];
+			char ex[PERFDB_INGEST_EXCERPT];
 			snprintf(msg, sizeof(msg),
-				 "unknown key '%s' (threshold, confidence, method, window)", key);
+				 "unknown key '%s' (threshold, confidence, method, window)",
+				 perfdb_ingest__excerpt(ex, key));
 			return node_error(p, k, key, msg);
 		}
 	}
@@ -150,6 +180,7 @@ static int parse_defaults(parse *p, yaml_node_t *map)
 static int parse_override(parse *p, yaml_node_t *map, override *o)
 {
 	yaml_node_pair_t *pair;
+	const yaml_node_t *seen[6] = {NULL};
 	o->threshold = NAN;
 	o->ignore = -1; /* unset: a later override may set it either way */
 	if (map->type != YAML_MAPPING_NODE)
@@ -162,28 +193,40 @@ static int parse_override(parse *p, yaml_node_t *map, override *o)
 		if (!key)
 			return node_error(p, k, "benchmarks", "expected a key");
 		if (!strcmp(key, "match")) {
+			if ((err = once(p, seen, 0, k, key)) < 0)
+				return err;
 			if (!scalar(v) || !*scalar(v))
 				return node_error(p, v, "match", "expected a glob");
 			free(o->glob);
 			if (!(o->glob = dup_str(scalar(v))))
 				return perfdb_error__oom();
 		} else if (!strcmp(key, "metric")) {
+			if ((err = once(p, seen, 1, k, key)) < 0)
+				return err;
 			if (!scalar(v) || !*scalar(v))
 				return node_error(p, v, "metric", "expected a glob");
 			free(o->metric_glob);
 			if (!(o->metric_glob = dup_str(scalar(v))))
 				return perfdb_error__oom();
 		} else if (!strcmp(key, "threshold")) {
+			if ((err = once(p, seen, 2, k, key)) < 0)
+				return err;
 			if ((err = get_number(p, v, "threshold", 0, 1000, &o->threshold)) < 0)
 				return err;
 		} else if (!strcmp(key, "direction")) {
+			if ((err = once(p, seen, 3, k, key)) < 0)
+				return err;
 			if (!scalar(v) || perfdb_direction_parse(&o->direction, scalar(v)) < 0)
 				return node_error(p, v, "direction",
 						  "expected lower_is_better or higher_is_better");
 		} else if (!strcmp(key, "ignore")) {
+			if ((err = once(p, seen, 4, k, key)) < 0)
+				return err;
 			if ((err = get_bool(p, v, "ignore", &o->ignore)) < 0)
 				return err;
 		} else if (!strcmp(key, "method")) {
+			if ((err = once(p, seen, 5, k, key)) < 0)
+				return err;
 			if (!scalar(v) || perfdb_method_parse(&o->method, scalar(v)) < 0)
 				return node_error(p, v, "method",
 						  "expected auto, percent, ttest, mannwhitney, "
@@ -191,10 +234,11 @@ static int parse_override(parse *p, yaml_node_t *map, override *o)
 			o->has_method = 1;
 		} else {
 			char msg[200];
+			char ex[PERFDB_INGEST_EXCERPT];
 			snprintf(msg, sizeof(msg),
 				 "unknown key '%s' (match, metric, threshold, direction, ignore, "
 				 "method)",
-				 key);
+				 perfdb_ingest__excerpt(ex, key));
 			return node_error(p, k, key, msg);
 		}
 	}
@@ -206,6 +250,7 @@ static int parse_override(parse *p, yaml_node_t *map, override *o)
 static int parse_root(parse *p, yaml_node_t *root)
 {
 	yaml_node_pair_t *pair;
+	const yaml_node_t *seen[3] = {NULL};
 	if (!root) /* an empty file is an empty configuration */
 		return 0;
 	if (root->type != YAML_MAPPING_NODE)
@@ -218,17 +263,23 @@ static int parse_root(parse *p, yaml_node_t *root)
 		if (!key)
 			return node_error(p, k, NULL, "expected a key");
 		if (!strcmp(key, "database")) {
+			if ((err = once(p, seen, 0, k, key)) < 0)
+				return err;
 			if (!scalar(v) || !*scalar(v))
 				return node_error(p, v, "database", "expected a path");
 			free(p->cfg->database);
 			if (!(p->cfg->database = dup_str(scalar(v))))
 				return perfdb_error__oom();
 		} else if (!strcmp(key, "defaults")) {
+			if ((err = once(p, seen, 1, k, key)) < 0)
+				return err;
 			if ((err = parse_defaults(p, v)) < 0)
 				return err;
 		} else if (!strcmp(key, "benchmarks")) {
 			yaml_node_item_t *it;
 			size_t n;
+			if ((err = once(p, seen, 2, k, key)) < 0)
+				return err;
 			if (v->type != YAML_SEQUENCE_NODE)
 				return node_error(p, v, "benchmarks",
 						  "expected a list of overrides");
@@ -246,8 +297,10 @@ static int parse_root(parse *p, yaml_node_t *root)
 			}
 		} else {
 			char msg[200];
+			char ex[PERFDB_INGEST_EXCERPT];
 			snprintf(msg, sizeof(msg),
-				 "unknown key '%s' (database, defaults, benchmarks)", key);
+				 "unknown key '%s' (database, defaults, benchmarks)",
+				 perfdb_ingest__excerpt(ex, key));
 			return node_error(p, k, key, msg);
 		}
 	}
@@ -278,10 +331,7 @@ int perfdb_config_load(perfdb_config **out, const char *path)
 		return perfdb_error__oom();
 	}
 	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		err = perfdb_error__input(PERFDB_EINPUT, path, (int)parser.problem_mark.line + 1,
-					  (int)parser.problem_mark.column + 1, NULL, "%s",
-					  parser.problem ? parser.problem : "not valid YAML");
+	if ((err = perfdb_ingest__yaml_load(&doc, &parser, path, "configuration")) < 0) {
 		yaml_parser_delete(&parser);
 		fclose(f);
 		perfdb_config_free(cfg);

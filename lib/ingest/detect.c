@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/magic.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "ingest/ingest.h"
@@ -313,8 +316,39 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 	return read_more(rs, data, len, name, fmt);
 }
 
-/* Reads all of fd: regular files, pipes and /proc files alike. */
-static int read_all(int fd, const char *path, char **out, size_t *outlen)
+/* What a named input is when it is not a regular file (a FIFO blocks or
+ * never ends, /dev/zero never ends, /proc files change while read and say
+ * size 0); NULL when it is one. */
+static const char *not_regular(int fd, const struct stat *st)
+{
+	struct statfs fs;
+	if (S_ISDIR(st->st_mode))
+		return NULL; /* read_all says "Is a directory" */
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISCHR(st->st_mode))
+		return "a character device";
+	if (S_ISBLK(st->st_mode))
+		return "a block device";
+	if (S_ISSOCK(st->st_mode))
+		return "a socket";
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (fstatfs(fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC))
+		return "a /proc or /sys file";
+	return NULL;
+}
+
+static int too_big(const char *path, size_t max)
+{
+	return perfdb_error__input(PERFDB_EINPUT, path, 0, 0, NULL,
+				   "the input is larger than %zu bytes (raise the limit with "
+				   "--max-input)",
+				   max);
+}
+
+/* Reads all of fd, at most max bytes: a regular file or standard input. */
+static int read_all(int fd, const char *path, size_t max, char **out, size_t *outlen)
 {
 	struct stat st;
 	size_t cap = 64 * 1024, len = 0;
@@ -324,21 +358,30 @@ static int read_all(int fd, const char *path, char **out, size_t *outlen)
 		if (S_ISDIR(st.st_mode))
 			return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", path,
 						 strerror(EISDIR));
+		if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
+			return too_big(path, max);
 		if (S_ISREG(st.st_mode) && st.st_size > 0)
 			cap = (size_t)st.st_size + 1;
 	}
+	if (cap > max + 1)
+		cap = max + 1;
 	if (!(buf = malloc(cap)))
 		return perfdb_error__oom();
 	for (;;) {
 		ssize_t n;
 		if (len == cap) {
-			char *b = realloc(buf, cap * 2);
-			if (!b) {
+			char *b;
+			/* One byte past the limit tells "exactly max" from "more". */
+			if (len > max) {
+				free(buf);
+				return too_big(path, max);
+			}
+			cap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
+			if (!(b = realloc(buf, cap))) {
 				free(buf);
 				return perfdb_error__oom();
 			}
 			buf = b;
-			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
@@ -353,12 +396,22 @@ static int read_all(int fd, const char *path, char **out, size_t *outlen)
 			break;
 		len += (size_t)n;
 	}
+	if (len > max) {
+		free(buf);
+		return too_big(path, max);
+	}
 	*out = buf;
 	*outlen = len;
 	return 0;
 }
 
 int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt)
+{
+	return perfdb_ingest_file_max(rs, path, fmt, PERFDB_INGEST_MAX_INPUT);
+}
+
+int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format fmt,
+			   size_t max_bytes)
 {
 	bool is_stdin;
 	const char *name;
@@ -370,12 +423,27 @@ int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt
 		return perfdb_error__set(PERFDB_EINVAL, "perfdb_ingest_file: no resultset or path");
 	is_stdin = strcmp(path, "-") == 0;
 	name = is_stdin ? "<stdin>" : path;
+	if (!max_bytes)
+		max_bytes = PERFDB_INGEST_MAX_INPUT;
 	if (is_stdin) {
 		fd = STDIN_FILENO;
-	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", path, strerror(errno));
+	} else {
+		struct stat st;
+		const char *what;
+		/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+			return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", path,
+						 strerror(errno));
+		what = fstat(fd, &st) != 0 ? "unreadable" : not_regular(fd, &st);
+		if (what) {
+			close(fd);
+			return perfdb_error__input(PERFDB_EINPUT, path, 0, 0, NULL,
+						   "it is %s, not a regular file (pipe it to "
+						   "'perfdb record -' to read it anyway)",
+						   what);
+		}
 	}
-	err = read_all(fd, name, &data, &len);
+	err = read_all(fd, name, max_bytes, &data, &len);
 	if (!is_stdin)
 		close(fd);
 	if (err)

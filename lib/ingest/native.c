@@ -254,33 +254,30 @@ static int read_scalar_text(validator *v, const void *map, const perfdb_native_e
 /* --- run ------------------------------------------------------------------- */
 
 static int read_pairs(validator *v, const void *map, const char *path,
-		      int (*set)(perfdb_resultset *, const char *, const char *),
-		      size_t (*count)(const perfdb_resultset *),
-		      void (*get)(const perfdb_resultset *, size_t, const char **, const char **))
+		      int (*set)(perfdb_resultset *, const char *, const char *))
 {
 	perfdb_native_entry e = {0};
+	perfdb_ingest_index seen = PERFDB_INGEST_INDEX_INIT;
 	char sub[256], num[40];
-	int rc, err;
+	size_t i = 0, first;
+	int rc, err = 0;
 
-	while ((rc = v->ops->next(v->ctx, map, &e)) > 0) {
-		const char *value, *k2, *v2;
-		size_t i, n;
+	/* A later duplicate would silently replace the first. The keys are the
+	 * document's, alive while it is read; a hash finds a duplicate among
+	 * 50,000 tags without comparing each with all before it. */
+	while (!err && (rc = v->ops->next(v->ctx, map, &e)) > 0) {
+		const char *value;
 		join(sub, sizeof(sub), path, e.key);
 		if (!*e.key)
-			return fail(v, e.key_node, map, e.key, 0, path, "empty key");
-		if ((err = read_scalar_text(v, map, &e, sub, num, sizeof(num), &value)))
-			return err;
-		/* A later duplicate would silently replace the first. */
-		for (i = 0, n = count(v->rs); i < n; i++) {
-			get(v->rs, i, &k2, &v2);
-			if (strcmp(k2, e.key) == 0)
-				return fail(v, e.key_node, map, e.key, 0, sub, "duplicate key '%s'",
-					    e.key);
-		}
-		if ((err = set(v->rs, e.key, value)))
-			return err;
+			err = fail(v, e.key_node, map, e.key, 0, path, "empty key");
+		else if (!(err = read_scalar_text(v, map, &e, sub, num, sizeof(num), &value)) &&
+			 (err = perfdb_ingest__index_add(&seen, e.key, "", i++, &first)) == 1)
+			err = fail(v, e.key_node, map, e.key, 0, sub, "duplicate key '%s'", e.key);
+		else if (!err)
+			err = set(v->rs, e.key, value);
 	}
-	return rc;
+	perfdb_ingest__index_release(&seen);
+	return err ? err : rc;
 }
 
 static int read_run(validator *v, const void *root, const void *run)
@@ -319,11 +316,8 @@ static int read_run(validator *v, const void *root, const void *run)
 			if (kind != PERFDB_NATIVE_MAP)
 				return fail(v, e.value, run, e.key, 0, path,
 					    "expected an object, got %s", kind_name(kind));
-			err = tags ? read_pairs(v, e.value, path, perfdb_resultset_set_tag,
-						perfdb_resultset_tag_count, perfdb_resultset_tag)
-				   : read_pairs(v, e.value, path, perfdb_resultset_set_context,
-						perfdb_resultset_context_count,
-						perfdb_resultset_context);
+			err = tags ? read_pairs(v, e.value, path, perfdb_resultset_set_tag)
+				   : read_pairs(v, e.value, path, perfdb_resultset_set_context);
 			if (err)
 				return err;
 			continue;

@@ -1,7 +1,8 @@
 /*
- * perfdb native format, YAML syntax. libyaml's document API loads the tree
- * (every node keeps its start mark, so errors have a line and column); the
- * validator in native.c does the rest, exactly as for JSON.
+ * perfdb native format, YAML syntax. yaml_load.c builds libyaml's document
+ * tree from the event stream, with a nesting limit (every node keeps its
+ * start mark, so errors have a line and column); the validator in native.c
+ * does the rest, exactly as for JSON.
  *
  * Plain scalars are resolved by the YAML 1.2 core schema (null, booleans,
  * integers, floats, .inf, .nan); quoted scalars are always strings, so
@@ -16,6 +17,7 @@
 #include "ingest/ingest.h"
 #include "ingest/native.h"
 #include "ingest/reader.h"
+#include "ingest/yaml_load.h"
 #include "util/error.h"
 
 typedef struct yaml_ctx {
@@ -182,26 +184,11 @@ static const perfdb_native_ops yaml_ops = {
     op_kind, op_text, op_number, op_length, op_item, op_next, op_where, true,
 };
 
-static int syntax_error(const yaml_parser_t *p, const char *name)
-{
-	if (p->error == YAML_MEMORY_ERROR)
-		return perfdb_error__oom();
-	if (p->context)
-		return perfdb_error__input(PERFDB_EINPUT, name, (int)p->problem_mark.line + 1,
-					   (int)p->problem_mark.column + 1, NULL,
-					   "invalid YAML: %s %s (line %d)",
-					   p->problem ? p->problem : "syntax error", p->context,
-					   (int)p->context_mark.line + 1);
-	return perfdb_error__input(PERFDB_EINPUT, name, (int)p->problem_mark.line + 1,
-				   (int)p->problem_mark.column + 1, NULL, "invalid YAML: %s",
-				   p->problem ? p->problem : "syntax error");
-}
-
 int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc, extra;
-	yaml_node_t *root, *more;
+	yaml_document_t doc;
+	yaml_node_t *root;
 	yaml_ctx ctx;
 	int err;
 
@@ -210,36 +197,20 @@ int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t le
 	if (!yaml_parser_initialize(&parser))
 		return perfdb_error__oom();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		err = syntax_error(&parser, name);
-		yaml_parser_delete(&parser);
+	/* One file is one run: a second document would be silently dropped. */
+	err = perfdb_ingest__yaml_load(&doc, &parser, name, "run");
+	yaml_parser_delete(&parser);
+	if (err)
 		return err;
-	}
 	if (!(root = yaml_document_get_root_node(&doc))) {
 		err = perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL,
 					  "no YAML document (expected a mapping with 'results')");
 		goto out;
 	}
-	/* One file is one run: a second document would be silently dropped. */
-	if (!yaml_parser_load(&parser, &extra)) {
-		err = syntax_error(&parser, name);
-		goto out;
-	}
-	more = yaml_document_get_root_node(&extra);
-	if (more) {
-		err = perfdb_error__input(PERFDB_EINPUT, name, (int)more->start_mark.line + 1,
-					  (int)more->start_mark.column + 1, NULL,
-					  "a second YAML document: one file holds one run");
-		yaml_document_delete(&extra);
-		goto out;
-	}
-	yaml_document_delete(&extra);
-
 	ctx.doc = &doc;
 	ctx.name = name;
 	err = perfdb_ingest__native(rs, &yaml_ops, &ctx, root, name);
 out:
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	return err;
 }

@@ -87,6 +87,41 @@ bool perfdb_ingest__fits_unit(const perfdb_result *r)
 	return true;
 }
 
+const char *perfdb_ingest__excerpt(char *buf, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t j = 0;
+	int chars = 0;
+
+	while (*p && chars < 32) {
+		int k, n = 1;
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			n = *p == 0xc2 ? 2 : 1;
+			for (k = 0; k < n; k++) {
+				buf[j++] = '\\';
+				buf[j++] = 'x';
+				buf[j++] = hex[p[k] >> 4];
+				buf[j++] = hex[p[k] & 15];
+			}
+		} else {
+			/* A whole UTF-8 sequence: never cut a character in two. */
+			while ((p[n] & 0xc0) == 0x80 && n < 4)
+				n++;
+			memcpy(buf + j, p, (size_t)n);
+			j += (size_t)n;
+		}
+		p += n;
+		chars++;
+	}
+	if (*p) {
+		memcpy(buf + j, "\xE2\x80\xA6", 3);
+		j += 3;
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
 int perfdb_ingest__columns(const char *s, size_t len)
 {
 	size_t i;

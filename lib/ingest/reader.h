@@ -31,6 +31,16 @@ int perfdb_ingest__number(const char *s, double *out);
 int perfdb_ingest__columns(const char *s, size_t len);
 
 /*
+ * A short, printable excerpt of text from an input file, for an error
+ * message: at most 32 characters, control characters (C0, DEL and C1, which
+ * a terminal would act on) written as \xNN, and "…" when cut. A hostile
+ * file must neither flood the terminal nor drive it. buf holds
+ * PERFDB_INGEST_EXCERPT bytes; returns buf.
+ */
+#define PERFDB_INGEST_EXCERPT (32 * 8 + 3 + 1) /* an escaped C1 control takes 8 bytes */
+const char *perfdb_ingest__excerpt(char *buf, const char *s);
+
+/*
  * Whether every number of r (value, statistics, samples) stays finite once
  * scaled to its canonical unit (1e300 s is finite, but not in ns). Readers
  * check this to name the position; the resultset would otherwise store inf.

@@ -3,46 +3,84 @@
  * refused before it runs if it could change anything, whatever mode the file
  * was opened in: the authorizer denies writes, ATTACH/DETACH, transactions
  * and writing PRAGMAs, and sqlite3_stmt_readonly() catches the rest (VACUUM).
+ * The connection itself is defensive (store.c), and a query that runs too
+ * long is interrupted by a progress handler.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/store.h"
 #include "util/error.h"
 
 typedef struct auth_state {
 	const char *denied; /* what was refused, for the message */
+	int read_pragma;    /* the statement is a PRAGMA of read_pragmas, without a value */
 } auth_state;
 
-/* PRAGMAs that only read. Anything else (and any PRAGMA with a value) is
- * refused: a PRAGMA that changes state is a write. */
+/* PRAGMAs that only read when given no value. Anything else (and any of
+ * these with a value, PRAGMA user_version = 7) is refused: a PRAGMA that
+ * changes state is a write. */
 static const char *const read_pragmas[] = {
-    "table_info",	"table_xinfo",	   "index_list",      "index_info",	   "index_xinfo",
-    "foreign_key_list", "user_version",	   "schema_version",  "page_count",	   "page_size",
-    "freelist_count",	"database_list",   "compile_options", "function_list",	   "pragma_list",
-    "table_list",	"collation_list",  "module_list",     "encoding",	   "application_id",
-    "journal_mode",	"integrity_check", "quick_check",     "foreign_key_check", "data_version",
+    "user_version",    "schema_version",  "page_count",	       "page_size",	 "freelist_count",
+    "database_list",   "compile_options", "function_list",     "pragma_list",	 "table_list",
+    "collation_list",  "module_list",	  "encoding",	       "application_id", "journal_mode",
+    "integrity_check", "quick_check",	  "foreign_key_check", "data_version",
 };
+
+/* PRAGMAs whose argument names what to read: PRAGMA table_info(runs). */
+static const char *const read_pragmas_of[] = {
+    "table_info",	"table_xinfo",	   "index_list",  "index_info",	       "index_xinfo",
+    "foreign_key_list", "integrity_check", "quick_check", "foreign_key_check", "table_list",
+};
+
+static int listed(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+	for (i = 0; name && i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
 
 static int authorize(void *ctx, int action, const char *a, const char *b, const char *db,
 		     const char *trigger)
 {
 	auth_state *st = ctx;
-	size_t i;
 	(void)db;
 	(void)trigger;
 	switch (action) {
 	case SQLITE_SELECT:
 	case SQLITE_READ:
-	case SQLITE_FUNCTION:
 	case SQLITE_RECURSIVE: return SQLITE_OK;
+	case SQLITE_FUNCTION:
+		/* fts3_tokenizer returns (and with two arguments takes) a C
+		 * pointer: never from a query. */
+		if (b && sqlite3_stricmp(b, "fts3_tokenizer") == 0) {
+			st->denied = "fts3_tokenizer()";
+			return SQLITE_DENY;
+		}
+		return SQLITE_OK;
+	case SQLITE_UPDATE:
+		/* A table-valued function (json_each, pragma_table_info) is an
+		 * eponymous virtual table, and preparing it asks for an UPDATE of
+		 * the schema table that never runs. A real UPDATE of it would
+		 * not be read-only, which sqlite3_stmt_readonly() refuses, and
+		 * defensive mode forbids it anyway. */
+		if (a && (strcmp(a, "sqlite_master") == 0 || strcmp(a, "sqlite_schema") == 0)) {
+			return SQLITE_OK;
+		}
+		st->denied = "a statement that writes";
+		return SQLITE_DENY;
 	case SQLITE_PRAGMA:
-		if (b == NULL)
-			for (i = 0; i < sizeof(read_pragmas) / sizeof(read_pragmas[0]); i++)
-				if (a && strcmp(a, read_pragmas[i]) == 0)
-					return SQLITE_OK;
+		if (b ? listed(a, read_pragmas_of,
+			       sizeof(read_pragmas_of) / sizeof(read_pragmas_of[0]))
+		      : listed(a, read_pragmas, sizeof(read_pragmas) / sizeof(read_pragmas[0]))) {
+			st->read_pragma = 1;
+			return SQLITE_OK;
+		}
 		st->denied = "a PRAGMA that can change state";
 		return SQLITE_DENY;
 	case SQLITE_ATTACH: st->denied = "ATTACH"; return SQLITE_DENY;
@@ -53,6 +91,7 @@ static int authorize(void *ctx, int action, const char *a, const char *b, const 
 	}
 }
 
+/* Whether s holds nothing but white space, semicolons and comments. */
 static int only_space(const char *s)
 {
 	for (; *s; s++) {
@@ -65,9 +104,38 @@ static int only_space(const char *s)
 				break;
 			continue;
 		}
+		if (s[0] == '/' && s[1] == '*') { /* block comment, to its end or the text's */
+			const char *end = strstr(s + 2, "*/");
+			if (!end)
+				break;
+			s = end + 1;
+			continue;
+		}
 		return 0;
 	}
 	return 1;
+}
+
+/* The progress handler: checks the clock every few thousand VM steps. */
+typedef struct deadline {
+	struct timespec end;
+	int expired;
+} deadline;
+
+static int past_deadline(void *ctx)
+{
+	deadline *d = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > d->end.tv_sec ||
+	    (now.tv_sec == d->end.tv_sec && now.tv_nsec >= d->end.tv_nsec))
+		d->expired = 1;
+	return d->expired;
+}
+
+void perfdb_store_set_query_timeout(perfdb_store *store, double seconds)
+{
+	store->query_timeout = seconds > 0 ? seconds : 0;
 }
 
 int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx)
@@ -122,6 +190,7 @@ out:
 int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, void *ctx)
 {
 	auth_state auth = {0};
+	deadline limit = {{0, 0}, 0};
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
 	int rc, err;
@@ -145,14 +214,33 @@ int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, v
 		sqlite3_finalize(st);
 		return perfdb_error__set(PERFDB_EINVAL, "query has more than one statement");
 	}
-	if (!sqlite3_stmt_readonly(st)) {
+	/* PRAGMA journal_mode is "not read-only" to SQLite even without a
+	 * value; the authorizer let through only the listed ones, value-less. */
+	if (!sqlite3_stmt_readonly(st) && !auth.read_pragma) {
 		sqlite3_finalize(st);
 		return perfdb_error__set(PERFDB_EREADONLY,
 					 "query refused: a statement that writes is not allowed "
 					 "(queries are read-only)");
 	}
+	if (store->query_timeout > 0) {
+		double whole = (double)(time_t)store->query_timeout;
+		clock_gettime(CLOCK_MONOTONIC, &limit.end);
+		limit.end.tv_sec += (time_t)whole;
+		limit.end.tv_nsec += (long)((store->query_timeout - whole) * 1e9);
+		if (limit.end.tv_nsec >= 1000000000L) {
+			limit.end.tv_sec++;
+			limit.end.tv_nsec -= 1000000000L;
+		}
+		sqlite3_progress_handler(store->db, 10000, past_deadline, &limit);
+	}
 	err = perfdb_store__stream(store, st, fn, ctx);
+	sqlite3_progress_handler(store->db, 0, NULL, NULL);
 	sqlite3_finalize(st);
+	if (err && limit.expired)
+		return perfdb_error__set(PERFDB_EDB,
+					 "query stopped after %g s (the --timeout); narrow it with "
+					 "WHERE or LIMIT, or give a longer --timeout",
+					 store->query_timeout);
 	return err;
 }
 

@@ -190,20 +190,162 @@ static void configure_sqlite(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* What a perfdb database says in its header (PRAGMA application_id): "PfDB".
+ * Set by migration 0004. */
+#define PERFDB_APPLICATION_ID 0x50664442
+
+/* A database path must be a regular file, or nothing yet: a FIFO blocks the
+ * open for ever, and a device is no database (as root, --db /dev/null would
+ * even create /dev/null-journal). */
+static int check_path(const char *path, unsigned flags, off_t *size)
+{
+	struct stat sb;
+	const char *what;
+	*size = 0;
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT && !(flags & (PERFDB_STORE_READONLY | PERFDB_STORE_MUST_EXIST)))
+			return 0;
+		return perfdb_error__set(errno == ENOENT ? PERFDB_ENOTFOUND : PERFDB_EDB,
+					 "cannot open '%s': %s", path, strerror(errno));
+	}
+	if (S_ISREG(sb.st_mode)) {
+		*size = sb.st_size;
+		return 0;
+	}
+	what = S_ISFIFO(sb.st_mode)   ? "a FIFO"
+	       : S_ISDIR(sb.st_mode)  ? "a directory"
+	       : S_ISCHR(sb.st_mode)  ? "a character device"
+	       : S_ISBLK(sb.st_mode)  ? "a block device"
+	       : S_ISSOCK(sb.st_mode) ? "a socket"
+				      : "not a regular file";
+	return perfdb_error__set(PERFDB_EDB, "cannot open '%s': it is %s, not a database file",
+				 path, what);
+}
+
+static int one_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+	*out = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Whether the open file is perfdb's: its application_id says so, or it was
+ * made before there was one (user_version 1 or more and perfdb's tables), or
+ * it is empty (a new database). Anything else is someone else's SQLite
+ * database, refused before anything (WAL mode, tables) is written to it.
+ * Returns 0, or PERFDB_EDB set; -1 from SQLite is left to the caller.
+ */
+static int identify(sqlite3 *db, const char *path)
+{
+	int app_id, version, objects, ours;
+	if (one_int(db, "PRAGMA application_id", &app_id) ||
+	    one_int(db, "PRAGMA user_version", &version) ||
+	    one_int(db, "SELECT count(*) FROM sqlite_schema", &objects) ||
+	    one_int(db,
+		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+		    "('commits', 'machines', 'runs', 'benchmarks', 'results', 'samples')",
+		    &ours))
+		return -1;
+	if (app_id == PERFDB_APPLICATION_ID)
+		return 0;
+	if (app_id == 0 && ((version == 0 && objects == 0) || (version >= 1 && ours == 6)))
+		return 0;
+	if (app_id != 0)
+		return perfdb_error__set(PERFDB_EDB,
+					 "'%s' is not a perfdb database (an SQLite database of "
+					 "another application, id 0x%08x); it was left unchanged",
+					 path, (unsigned)app_id);
+	return perfdb_error__set(PERFDB_EDB,
+				 "'%s' is not a perfdb database (an SQLite database with %d "
+				 "schema object%s, but not perfdb's tables); it was left unchanged",
+				 path, objects, objects == 1 ? "" : "s");
+}
+
+/* file:PATH?immutable=1, PATH percent-encoded: a read-only open of a file
+ * on a read-only file system, where a WAL database cannot make its -shm. */
+static char *immutable_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path), j = 0;
+	char *uri = malloc(3 * n + 32);
+	const unsigned char *p;
+	if (!uri)
+		return NULL;
+	memcpy(uri, "file:", 5);
+	j = 5;
+	for (p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p)) {
+			uri[j++] = (char)*p;
+		} else {
+			uri[j++] = '%';
+			uri[j++] = hex[*p >> 4];
+			uri[j++] = hex[*p & 15];
+		}
+	}
+	memcpy(uri + j, "?immutable=1", sizeof("?immutable=1"));
+	return uri;
+}
+
+/* Opens the connection and reads the header: a file that is not a database
+ * fails here with "file is not a database" rather than half-way through. */
+static int open_db(perfdb_store *store, const char *name, int oflags)
+{
+	int rc;
+	if (store->db) {
+		sqlite3_close_v2(store->db);
+		store->db = NULL;
+	}
+	rc = sqlite3_open_v2(name, &store->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_extended_result_codes(store->db, 1);
+	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+	/* The file and the queries may come from anyone: no writes to the
+	 * schema table or other ways to corrupt the file from SQL, no FTS3
+	 * tokenizer pointers, no extensions, and a schema's views and triggers
+	 * may call only innocuous functions. */
+	sqlite3_db_config(store->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(store->db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
+	sqlite3_db_config(store->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	sqlite3_db_config(store->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if (sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(store->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
+		SQLITE_OK)
+		return sqlite3_extended_errcode(store->db);
+	return SQLITE_OK;
+}
+
+static int open_failed(perfdb_store *store, int rc)
+{
+	if (store->db && sqlite3_errcode(store->db) != SQLITE_OK)
+		return perfdb_store__fail(store, "cannot open");
+	return perfdb_error__set(PERFDB_EDB, "cannot open '%s': %s", store->path,
+				 sqlite3_errstr(rc));
+}
+
 int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	perfdb_store *store;
-	int oflags, rc, err;
+	int rc, err;
 	size_t n;
+	off_t size;
 
 	*out = NULL;
 	pthread_once(&once, configure_sqlite);
 	if (!path || !*path)
 		return perfdb_error__set(PERFDB_EINVAL, "no database path");
-	if ((flags & (PERFDB_STORE_READONLY | PERFDB_STORE_MUST_EXIST)) && access(path, F_OK) != 0)
-		return perfdb_error__set(PERFDB_ENOTFOUND, "cannot open '%s': %s", path,
-					 strerror(errno));
+	if ((err = check_path(path, flags, &size)))
+		return err;
 	if (!(store = calloc(1, sizeof(*store))))
 		return perfdb_error__oom();
 	n = strlen(path) + 1;
@@ -214,28 +356,36 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 	memcpy(store->path, path, n);
 	store->flags = flags;
 
-	oflags = (flags & PERFDB_STORE_READONLY) ? SQLITE_OPEN_READONLY
-						 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &store->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		err = perfdb_error__set(PERFDB_EDB, "cannot open '%s': %s", path,
-					store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
-		perfdb_store_close(store);
-		return err;
-	}
-	sqlite3_extended_result_codes(store->db, 1);
-	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
-
-	/* Touch the file's header first: a file that is not a database fails
-	 * here with "file is not a database" rather than half-way through. */
-	if (sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(store->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
-		SQLITE_OK) {
-		err = perfdb_store__fail(store, "cannot open");
-		perfdb_store_close(store);
-		return err;
+	/* Look first, read-only: only a perfdb database (or an empty file) is
+	 * then opened for writing, so another application's file is neither
+	 * switched to WAL nor given tables before it is refused. */
+	if (size > 0 || (flags & PERFDB_STORE_READONLY)) {
+		rc = open_db(store, path, SQLITE_OPEN_READONLY);
+		/* A WAL database on a read-only file system cannot make its
+		 * shared-memory file: read it as immutable instead. */
+		if ((flags & PERFDB_STORE_READONLY) &&
+		    ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)) {
+			char *uri = immutable_uri(path);
+			if (!uri) {
+				perfdb_store_close(store);
+				return perfdb_error__oom();
+			}
+			rc = open_db(store, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+			free(uri);
+		}
+		if (rc != SQLITE_OK || (err = identify(store->db, path)) < 0) {
+			err = rc != SQLITE_OK || err == -1 ? open_failed(store, rc) : err;
+			perfdb_store_close(store);
+			return err;
+		}
 	}
 	if (!(flags & PERFDB_STORE_READONLY)) {
+		if ((rc = open_db(store, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) !=
+		    SQLITE_OK) {
+			err = open_failed(store, rc);
+			perfdb_store_close(store);
+			return err;
+		}
 		/* WAL lets readers run beside one writer; NORMAL sync is durable
 		 * across application crashes, which is what a CI history needs. */
 		if (sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) !=

@@ -10,6 +10,7 @@ struct perfdb_store {
 	sqlite3 *db;
 	char *path;
 	unsigned flags;
+	double query_timeout; /* seconds, 0: none (perfdb_store_set_query_timeout) */
 };
 
 /* Raises PERFDB_EDB (or PERFDB_EREADONLY for SQLITE_READONLY) with

@@ -359,6 +359,90 @@ static void test_ingest_detect__every_prefix(void **state)
 	assert_true(failed > 0);
 }
 
+/* Issue 12: a named input must be a regular file (a FIFO blocked for ever,
+ * /dev/zero grew without bound), and no input is read past its limit. */
+static void test_ingest_detect__only_regular_files_and_bounded(void **state)
+{
+	perfdb_resultset *rs = guarded_new();
+	char dir[] = "/tmp/perfdb-detect-untrusted.XXXXXX", path[600];
+	int saved, zero;
+	FILE *f;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), PERFDB_EINPUT);
+	assert_string_equal(perfdb_error_last()->file, path);
+	assert_non_null(strstr(perfdb_error_last()->message, "it is a FIFO, not a regular file"));
+	unlink(path);
+	assert_int_equal(perfdb_ingest_file(rs, "/dev/zero", PERFDB_FORMAT_AUTO), PERFDB_EINPUT);
+	assert_non_null(strstr(perfdb_error_last()->message, "a character device"));
+	assert_int_equal(perfdb_ingest_file(rs, "/proc/self/status", PERFDB_FORMAT_AUTO),
+			 PERFDB_EINPUT);
+	assert_non_null(strstr(perfdb_error_last()->message, "a /proc or /sys file"));
+
+	/* A regular file over the limit is refused before it is read. */
+	snprintf(path, sizeof(path), "%s/a.csv", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("benchmark,value\na,1\n", f);
+	fclose(f);
+	assert_int_equal(perfdb_ingest_file_max(rs, path, PERFDB_FORMAT_AUTO, 10), PERFDB_EINPUT);
+	assert_non_null(strstr(perfdb_error_last()->message, "larger than 10 bytes"));
+	assert_guarded_unchanged(rs);
+	assert_int_equal(perfdb_ingest_file_max(rs, path, PERFDB_FORMAT_AUTO, 20), 0);
+	assert_int_equal(perfdb_resultset_count(rs), 2);
+	unlink(path);
+	rmdir(dir);
+
+	/* Standard input that never ends stops at the limit. */
+	saved = dup(STDIN_FILENO);
+	zero = open("/dev/zero", O_RDONLY);
+	assert_true(saved >= 0 && zero >= 0);
+	dup2(zero, STDIN_FILENO);
+	close(zero);
+	assert_int_equal(perfdb_ingest_file_max(rs, "-", PERFDB_FORMAT_AUTO, 1 << 20),
+			 PERFDB_EINPUT);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	assert_string_equal(perfdb_error_last()->file, "<stdin>");
+	assert_non_null(strstr(perfdb_error_last()->message, "larger than 1048576 bytes"));
+	perfdb_resultset_free(rs);
+}
+
+/* Error messages quote a short, escaped excerpt of what the file holds. */
+static void test_ingest_detect__errors_quote_short_excerpts(void **state)
+{
+	size_t n = 10000, i;
+	char *text = malloc(n + 64);
+	const perfdb_error *e;
+	perfdb_resultset *rs = guarded_new();
+	(void)state;
+	assert_non_null(text);
+	i = (size_t)snprintf(text, n + 64, "benchmark,value\na,\x1b[31m");
+	memset(text + i, '7', n - i);
+	memcpy(text + n, "\n", 2);
+	assert_int_equal(perfdb_ingest_buffer(rs, text, n + 1, "x.csv", PERFDB_FORMAT_CSV),
+			 PERFDB_EINPUT);
+	e = perfdb_error_last();
+	assert_null(strchr(e->message, '\x1b'));
+	assert_non_null(strstr(e->message, "'\\x1b[31m777777777777777777777777777"
+					   "\xE2\x80\xA6' is not a number"));
+	assert_true(strlen(e->message) < 120);
+
+	/* The longest excerpt: 32 C1 controls, each \xc2\x9b (the fuzzer's find:
+	 * the buffer held 160 bytes). */
+	memcpy(text, "benchmark,value\na,", 18);
+	for (i = 0; i < 40; i++)
+		memcpy(text + 18 + 2 * i, "\xc2\x9b", 2);
+	memcpy(text + 18 + 80, "\n", 2);
+	assert_int_equal(perfdb_ingest_buffer(rs, text, 18 + 81, "x.csv", PERFDB_FORMAT_CSV),
+			 PERFDB_EINPUT);
+	assert_non_null(strstr(perfdb_error_last()->message, "'\\xc2\\x9b\\xc2\\x9b"));
+	assert_null(strstr(perfdb_error_last()->message, "\xc2\x9b"));
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +456,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_detect__file_errors),
 	    cmocka_unit_test(test_ingest_detect__stdin),
 	    cmocka_unit_test(test_ingest_detect__every_prefix),
+	    cmocka_unit_test(test_ingest_detect__only_regular_files_and_bounded),
+	    cmocka_unit_test(test_ingest_detect__errors_quote_short_excerpts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -523,6 +523,64 @@ static void test_ingest_native__many_results(void **state)
 	free(buf);
 }
 
+/* Issue 12: nesting is refused at the JSON reader's depth, as the events
+ * arrive. libyaml's loader took 36 s for 100,000 levels before the validator
+ * saw the tree (quadratic): this input took minutes. */
+static void test_ingest_native__yaml_deep_nesting(void **state)
+{
+	const size_t levels = 200000;
+	size_t i, n = strlen("results: ");
+	char *text = malloc(n + 2 * levels + 2);
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, "results: ", n);
+	for (i = 0; i < levels; i++)
+		text[n + i] = '[';
+	for (i = 0; i < levels; i++)
+		text[n + levels + i] = ']';
+	text[n + 2 * levels] = '\n';
+	text[n + 2 * levels + 1] = '\0';
+	/* The top mapping is level 1; the 512th '[' would be level 513. */
+	expect_input_error(text, YAML, "deep.yaml", PERFDB_EINPUT, 1, 10 + 511, NULL,
+			   "nesting too deep (more than 512 levels)");
+	/* Flow mappings and block nesting count the same. */
+	memset(text + n, '{', levels);
+	expect_input_error(text, YAML, "deep.yaml", PERFDB_EINPUT, 1, 10 + 511, NULL,
+			   "nesting too deep");
+	free(text);
+}
+
+static void test_ingest_native__yaml_aliases(void **state)
+{
+	perfdb_resultset *rs;
+	const char *ok = "x-s: &s [1, 2, 3]\nresults:\n  - {benchmark: a, samples: *s}\n"
+			 "  - {benchmark: b, samples: *s}\n";
+	/* Nine levels of ten aliases: 10^9 nodes from 200 bytes. */
+	const char *laughs = "x-a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+			     "x-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+			     "x-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+			     "x-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+			     "x-e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+			     "x-f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+			     "x-g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+			     "x-h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+			     "results: [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, ok, strlen(ok), "a.yaml", YAML), 0);
+	assert_int_equal(perfdb_resultset_count(rs), 2);
+	assert_int_equal(perfdb_resultset_get(rs, 1)->nsamples, 3);
+	assert_near(perfdb_resultset_get(rs, 1)->samples[2], 3, 0);
+	perfdb_resultset_free(rs);
+	expect_input_error(laughs, YAML, "l.yaml", PERFDB_EINPUT, 6, 38, NULL,
+			   "aliases expand the document to too many nodes");
+	/* An alias inside the node it names would make a cycle. */
+	expect_input_error("results: &r [*r]\n", YAML, "c.yaml", PERFDB_EINPUT, 1, 14, NULL,
+			   "alias '*r' names no anchor before it");
+	expect_input_error("results: [*nowhere]\n", YAML, "c.yaml", PERFDB_EINPUT, 1, 11, NULL,
+			   "alias '*nowhere'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +597,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_native__times),
 	    cmocka_unit_test(test_ingest_native__run_metadata),
 	    cmocka_unit_test(test_ingest_native__many_results),
+	    cmocka_unit_test(test_ingest_native__yaml_deep_nesting),
+	    cmocka_unit_test(test_ingest_native__yaml_aliases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -591,6 +591,58 @@ static void test_regress__config_errors(void **state)
 	assert_int_equal(perfdb_config_load(&cfg, "/nonexistent/perfdb.yaml"), PERFDB_EIO);
 }
 
+/* Issue 12: a key given twice was silently taken (and leaked the first
+ * value); nesting is limited as in results files. */
+static void test_regress__config_duplicates_and_depth(void **state)
+{
+	char path[512], *deep;
+	perfdb_config *cfg = NULL;
+	const perfdb_error *e;
+	size_t i;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/dup.yaml", dir);
+	write_file(path, "database: a.db\nbenchmarks:\n  - match: x\ndatabase: b.db\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	e = perfdb_error_last();
+	assert_string_equal(e->file, path);
+	assert_int_equal(e->line, 4);
+	assert_int_equal(e->column, 1);
+	assert_string_equal(e->field, "database");
+	assert_non_null(strstr(e->message, "duplicate key 'database' (first at line 1)"));
+	assert_null(cfg);
+	write_file(path, "benchmarks:\n  - match: x\nbenchmarks:\n  - match: y\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 3);
+	write_file(path, "defaults:\n  window: 5\n  window: 6\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 3);
+	assert_int_equal(perfdb_error_last()->column, 3);
+	write_file(path, "benchmarks:\n  - {match: x, ignore: true, match: y}\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 2);
+	assert_int_equal(perfdb_error_last()->column, 30);
+	assert_non_null(strstr(perfdb_error_last()->message, "duplicate key 'match'"));
+
+	/* 100,000 levels took libyaml's loader 36 s. */
+	deep = malloc(100000 + 16);
+	assert_non_null(deep);
+	memcpy(deep, "database: ", 10);
+	for (i = 0; i < 100000; i++)
+		deep[10 + i] = '[';
+	deep[10 + i] = '\0';
+	write_file(path, deep);
+	free(deep);
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 1);
+	assert_int_equal(perfdb_error_last()->column, 11 + 511);
+	assert_non_null(strstr(perfdb_error_last()->message, "nesting too deep"));
+	/* One document per file: a second would be ignored. */
+	write_file(path, "database: a.db\n---\ndatabase: b.db\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, 3);
+	assert_non_null(strstr(perfdb_error_last()->message, "one configuration"));
+}
+
 static void test_regress__step_on_newest_commit_of_range(void **state)
 {
 	/* A step that lands on the last commit of the range (--until, or the
@@ -1161,6 +1213,7 @@ int main(void)
 	    cmocka_unit_test(test_regress__errors),
 	    cmocka_unit_test(test_regress__config),
 	    cmocka_unit_test(test_regress__config_errors),
+	    cmocka_unit_test(test_regress__config_duplicates_and_depth),
 	    cmocka_unit_test(test_regress__step_on_newest_commit_of_range),
 	    cmocka_unit_test(test_regress__few_repetitions_one_against_one),
 	    cmocka_unit_test(test_regress__trend_common_axis),

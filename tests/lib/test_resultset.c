@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -142,6 +144,108 @@ static void test_resultset__repeated_warnings_are_counted(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* Issue 12: the first 10 different warnings are kept, the rest counted. */
+static void test_resultset__many_warnings_are_capped(void **state)
+{
+	perfdb_resultset *a, *b;
+	int i;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&a), 0);
+	assert_int_equal(perfdb_resultset_new(&b), 0);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(perfdb_resultset_warn(a, "row %d is bad", i), 0);
+	assert_int_equal(perfdb_resultset_warn(a, "row 3 is bad"), 0); /* kept: counted there */
+	assert_int_equal(perfdb_resultset_warning_count(a), 11);
+	assert_string_equal(perfdb_resultset_warning(a, 3), "row 3 is bad (2 times)");
+	assert_string_equal(perfdb_resultset_warning(a, 9), "row 9 is bad");
+	assert_string_equal(perfdb_resultset_warning(a, 10), "\xE2\x80\xA6 and 2 more");
+	assert_null(perfdb_resultset_warning(a, 11));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(perfdb_resultset_warn(b, "other %d", i), 0);
+	assert_int_equal(perfdb_resultset_merge(a, b), 0);
+	assert_int_equal(perfdb_resultset_warning_count(a), 11);
+	assert_string_equal(perfdb_resultset_warning(a, 10), "\xE2\x80\xA6 and 7 more");
+	assert_int_equal(perfdb_resultset_warning_count(b), 0);
+	perfdb_resultset_free(b);
+	perfdb_resultset_free(a);
+}
+
+/* A gbench file with 40,000 NaN rows: 2.7 s and 40,000 warning lines before
+ * (each new warning was compared with every earlier one); this one has
+ * 200,000 rows, which took over a minute. */
+static void test_resultset__gbench_nan_rows(void **state)
+{
+	const int rows = 200000;
+	size_t cap = (size_t)rows * 120 + 64, n = 0;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	int i;
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, cap - n, "{\"benchmarks\": [");
+	for (i = 0; i < rows; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "%s{\"name\": \"BM_%d\", \"run_type\": \"iteration\", "
+				      "\"iterations\": 1, \"real_time\": NaN, \"cpu_time\": 1, "
+				      "\"time_unit\": \"ns\"}",
+				      i ? "," : "", i);
+	n += (size_t)snprintf(text + n, cap - n, "]}");
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_ingest_buffer(rs, text, n, "nan.json", PERFDB_FORMAT_GBENCH);
+	assert_int_equal(perfdb_resultset_warning_count(rs), 11);
+	assert_non_null(strstr(perfdb_resultset_warning(rs, 0), "BM_0"));
+	assert_non_null(strstr(perfdb_resultset_warning(rs, 9), "BM_9"));
+	assert_string_equal(perfdb_resultset_warning(rs, 10), "\xE2\x80\xA6 and 199,990 more");
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
+/* Issue 12: every new tag or context key was compared with all before it
+ * (in the resultset and again in the native reader's duplicate check):
+ * 50,000 tags took 13 s of CPU, these 200,000 minutes. */
+static void test_resultset__many_tags(void **state)
+{
+	const int n = 200000;
+	size_t cap = (size_t)n * 24 + 128, len = 0;
+	char *text = malloc(cap), key[32];
+	const char *k, *v;
+	perfdb_resultset *rs;
+	int i;
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "run:\n  tags:\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "    k%d: v%d\n", i, i);
+	len += (size_t)snprintf(text + len, cap - len, "results:\n  - {benchmark: a, value: 1}\n");
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, text, len, "t.yaml", PERFDB_FORMAT_NATIVE_YAML),
+			 0);
+	assert_int_equal(perfdb_resultset_tag_count(rs), n);
+	perfdb_resultset_tag(rs, 123456, &k, &v);
+	assert_string_equal(k, "k123456");
+	assert_string_equal(v, "v123456");
+	/* Set again: replaced in place, found by the hash. */
+	snprintf(key, sizeof(key), "k%d", n - 1);
+	assert_int_equal(perfdb_resultset_set_tag(rs, key, "new"), 0);
+	assert_int_equal(perfdb_resultset_tag_count(rs), n);
+	perfdb_resultset_tag(rs, (size_t)n - 1, &k, &v);
+	assert_string_equal(v, "new");
+	perfdb_resultset_free(rs);
+
+	/* A duplicate after all of them is still found, at its line. */
+	len -= strlen("results:\n  - {benchmark: a, value: 1}\n");
+	len += (size_t)snprintf(text + len, cap - len,
+				"    k17: again\nresults:\n  - {benchmark: a, value: 1}\n");
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, text, len, "t.yaml", PERFDB_FORMAT_NATIVE_YAML),
+			 PERFDB_EINPUT);
+	assert_int_equal(perfdb_error_last()->line, n + 3);
+	assert_non_null(strstr(perfdb_error_last()->message, "duplicate key 'k17'"));
+	assert_int_equal(perfdb_resultset_tag_count(rs), 0);
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
 static void test_resultset__direction_parse(void **state)
 {
 	perfdb_direction d;
@@ -175,6 +279,9 @@ int main(void)
 	    cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
 	    cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
 	    cmocka_unit_test(test_resultset__repeated_warnings_are_counted),
+	    cmocka_unit_test(test_resultset__many_warnings_are_capped),
+	    cmocka_unit_test(test_resultset__gbench_nan_rows),
+	    cmocka_unit_test(test_resultset__many_tags),
 	    cmocka_unit_test(test_resultset__direction_parse),
 	    cmocka_unit_test(test_resultset__time_parse),
 	};

@@ -13,6 +13,9 @@
 #include <cmocka.h>
 
 #include "perfdb.h"
+#include "store/schema.h"
+
+#include <sqlite3.h>
 
 static int atoi_safe(const char *s)
 {
@@ -220,6 +223,152 @@ static void test_store__query_refuses_writes(void **state)
 	perfdb_store_close(s);
 }
 
+/* Issue 12: the guard refused reads (table-valued functions, reading
+ * PRAGMAs, a trailing comment) and let fts3_tokenizer through; a runaway
+ * query ran for ever. */
+static void test_store__query_guard_both_ways(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *rs = sample_resultset("guard1");
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "guard.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	perfdb_store_close(s);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
+
+	query(s, "SELECT key, value FROM runs, json_each(runs.tags) ORDER BY key", &r);
+	assert_string_equal(r.text, "cc|gcc\nopt|O2\n");
+	query(s, "SELECT name FROM pragma_table_info('commits') WHERE pk", &r);
+	assert_string_equal(r.text, "id\n");
+	query(s, "PRAGMA journal_mode", &r);
+	assert_string_equal(r.text, "wal\n");
+	query(s, "PRAGMA main.table_info(machines)", &r);
+	assert_true(r.nrows >= 2);
+	query(s, "SELECT 1 AS one; /* c */ -- d\n ; ", &r);
+	assert_string_equal(r.text, "1\n");
+
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(perfdb_store_query(s, "SELECT fts3_tokenizer('simple')", collect, &r),
+			 PERFDB_EREADONLY);
+	assert_non_null(strstr(perfdb_error_last()->message, "fts3_tokenizer"));
+	assert_int_equal(perfdb_store_query(s, "SELECT 1; /* c */ DELETE FROM runs", collect, &r),
+			 PERFDB_EINVAL);
+	assert_int_equal(perfdb_store_query(s, "PRAGMA journal_mode = DELETE", collect, &r),
+			 PERFDB_EREADONLY);
+	assert_int_equal(perfdb_store_query(s, "UPDATE sqlite_master SET sql = ''", collect, &r),
+			 PERFDB_EINVAL);
+	assert_int_equal(r.nrows, 0);
+
+	/* Interrupted, not left running: the test's own timeout is the check. */
+	perfdb_store_set_query_timeout(s, 0.2);
+	assert_int_equal(perfdb_store_query(s,
+					    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT "
+					    "x + 1 FROM c) SELECT count(*) FROM c",
+					    collect, &r),
+			 PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "query stopped after 0.2 s"));
+	query(s, "SELECT count(*) FROM runs", &r); /* the handle still works */
+	assert_string_equal(r.text, "1\n");
+	perfdb_store_close(s);
+}
+
+/* The whole file, for "unchanged" checks. */
+static size_t slurp(const char *path, unsigned char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	assert_non_null(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static void sqlite_exec_file(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Issue 12: another application's SQLite file was switched to WAL and given
+ * perfdb's tables before anything noticed; a FIFO hung the open; /dev/null
+ * was opened (and, as root, /dev/null-journal created). */
+static void test_store__refuses_what_is_not_perfdb(void **state)
+{
+	static unsigned char before[65536], after[65536];
+	char path[256];
+	perfdb_store *s = NULL;
+	size_t n;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "foreign.db");
+	sqlite_exec_file(path, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+	n = slurp(path, before, sizeof(before));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_null(s);
+	assert_non_null(strstr(perfdb_error_last()->message, "is not a perfdb database"));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), PERFDB_EDB);
+	assert_int_equal(slurp(path, after, sizeof(after)), n);
+	assert_memory_equal(before, after, n);
+
+	db_path(path, sizeof(path), "other-app.db");
+	sqlite_exec_file(path, "PRAGMA application_id = 42; CREATE TABLE runs(x);");
+	n = slurp(path, before, sizeof(before));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "id 0x0000002a"));
+	assert_int_equal(slurp(path, after, sizeof(after)), n);
+	assert_memory_equal(before, after, n);
+
+	db_path(path, sizeof(path), "fifo.db");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "it is a FIFO"));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_int_equal(perfdb_store_open(&s, "/dev/null", PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "character device"));
+	assert_int_equal(perfdb_store_open(&s, dir, PERFDB_STORE_READONLY), PERFDB_EDB);
+
+	/* A new database carries perfdb's id. */
+	db_path(path, sizeof(path), "mine.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	query(s, "PRAGMA application_id", &r);
+	assert_string_equal(r.text, "1348879426\n");
+	perfdb_store_close(s);
+}
+
+/* A database made before the application id (schema version 1) is still
+ * perfdb's: migrating gives it the id and the results(benchmark_id) index. */
+static void test_store__migrates_a_version_1_file(void **state)
+{
+	char path[256], sql[128];
+	perfdb_store *s = NULL;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "v1.db");
+	assert_int_equal(perfdb_schema__migrations[0].version, 1);
+	sqlite_exec_file(path, perfdb_schema__migrations[0].sql);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = 1");
+	sqlite_exec_file(path, sql);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "needs migrating"));
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	query(s, "PRAGMA application_id", &r);
+	assert_string_equal(r.text, "1348879426\n");
+	query(s, "PRAGMA user_version", &r);
+	assert_int_equal(atoi_safe(r.text), perfdb_store_schema_version());
+	query(s, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'results'",
+	      &r);
+	assert_string_equal(r.text, "results_benchmark\n");
+	perfdb_store_close(s);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
+	perfdb_store_close(s);
+}
+
 static void test_store__bad_files(void **state)
 {
 	char path[256];
@@ -357,7 +506,10 @@ int main(void)
 	    cmocka_unit_test(test_store__records_values_units_and_samples),
 	    cmocka_unit_test(test_store__latest_follows_commit_order),
 	    cmocka_unit_test(test_store__query_refuses_writes),
+	    cmocka_unit_test(test_store__query_guard_both_ways),
 	    cmocka_unit_test(test_store__bad_files),
+	    cmocka_unit_test(test_store__refuses_what_is_not_perfdb),
+	    cmocka_unit_test(test_store__migrates_a_version_1_file),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),

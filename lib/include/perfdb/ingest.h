@@ -48,9 +48,22 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len);
 int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, const char *name,
 			 perfdb_format fmt);
 
-/** As perfdb_ingest_buffer, reading the file at path ("-" reads stdin).
- *  Errors additionally: PERFDB_EIO when the file cannot be read. */
+/** The most perfdb_ingest_file reads: 1 GiB. */
+#define PERFDB_INGEST_MAX_INPUT ((size_t)1 << 30)
+
+/**
+ * As perfdb_ingest_buffer, reading the file at path ("-" reads stdin), at
+ * most PERFDB_INGEST_MAX_INPUT bytes. A named path must be a regular file:
+ * FIFOs, devices (/dev/zero), directories and /proc or /sys files are
+ * refused before anything is read (standard input may be a pipe).
+ * Errors additionally: PERFDB_EIO when the file cannot be read,
+ * PERFDB_EINPUT when it is not a regular file or is larger than the limit.
+ */
 int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt);
+
+/** perfdb_ingest_file with a limit of max_bytes (0: PERFDB_INGEST_MAX_INPUT). */
+int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format fmt,
+			   size_t max_bytes);
 
 #ifdef __cplusplus
 }

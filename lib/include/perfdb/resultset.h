@@ -126,13 +126,19 @@ const perfdb_result *perfdb_resultset_get(const perfdb_resultset *rs, size_t i);
 /**
  * Records a warning about the input (an errored or skipped benchmark, a
  * failed command): reported to the user, never turned into a number.
+ * The same text again is counted on the first ("... (3 times)"). Only the
+ * first 10 different warnings are kept; the rest are counted, and the
+ * warnings then end with "… and 39,990 more" (so a hostile file with a
+ * problem on every row costs neither time nor 40,000 lines of output).
  */
 int perfdb_resultset_warn(perfdb_resultset *rs, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/** Number of warnings, the "… and N more" line included. */
 size_t perfdb_resultset_warning_count(const perfdb_resultset *rs);
+/** Warning i (0-based), borrowed; NULL past the end. */
 const char *perfdb_resultset_warning(const perfdb_resultset *rs, size_t i);
 
 /**

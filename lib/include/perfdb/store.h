@@ -135,6 +135,14 @@ typedef int (*perfdb_row_fn)(void *ctx, size_t ncols, const char *const *names,
  */
 int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, void *ctx);
 
+/**
+ * Interrupts perfdb_store_query and perfdb_store_list once they have run for
+ * `seconds` (fractions allowed; 0, the default, means never): the call then
+ * fails with PERFDB_EDB and a message naming the limit. A statement over
+ * untrusted or large history can otherwise run for ever.
+ */
+void perfdb_store_set_query_timeout(perfdb_store *store, double seconds);
+
 /** What perfdb_store_list lists. */
 typedef enum perfdb_list_kind {
 	PERFDB_LIST_COMMITS = 0,

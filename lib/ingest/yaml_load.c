@@ -1,0 +1,305 @@
+/*
+ * YAML documents from libyaml's event stream, with a nesting limit and
+ * bounded aliases. See yaml_load.h for why yaml_parser_load is not used.
+ */
+#include "ingest/yaml_load.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+/* Aliases may expand the tree, but to no more than this many nodes beyond
+ * four times the nodes written: enough for any real file's `*defaults`, far
+ * from the 10^9 nodes nine nested aliases of ten make. */
+#define EXPANSION_ALLOWANCE 1000000u
+
+typedef struct frame {
+	int node;     /* the open collection */
+	int key;      /* a mapping's key waiting for its value, 0 when none */
+	char *anchor; /* registered when the collection ends */
+	size_t size;  /* nodes in the subtree, aliases expanded */
+	int height;   /* levels of collections below and including this one */
+} frame;
+
+typedef struct anchor {
+	char *name; /* NULL: an empty slot */
+	uint64_t hash;
+	int node;
+	size_t size;
+	int height;
+} anchor;
+
+typedef struct loader {
+	yaml_document_t *doc;
+	const char *name;
+	frame stack[PERFDB_YAML_MAX_DEPTH];
+	int depth;
+	anchor *anchors; /* open addressing, a power of two */
+	size_t cap, count;
+	size_t nodes, expanded;
+} loader;
+
+static int syntax_error(const yaml_parser_t *p, const char *name)
+{
+	if (p->error == YAML_MEMORY_ERROR)
+		return perfdb_error__oom();
+	if (p->context)
+		return perfdb_error__input(PERFDB_EINPUT, name, (int)p->problem_mark.line + 1,
+					   (int)p->problem_mark.column + 1, NULL,
+					   "invalid YAML: %s %s (line %d)",
+					   p->problem ? p->problem : "syntax error", p->context,
+					   (int)p->context_mark.line + 1);
+	return perfdb_error__input(PERFDB_EINPUT, name, (int)p->problem_mark.line + 1,
+				   (int)p->problem_mark.column + 1, NULL, "invalid YAML: %s",
+				   p->problem ? p->problem : "syntax error");
+}
+
+static int fail_at(const loader *l, yaml_mark_t m, const char *what, const char *arg)
+{
+	return perfdb_error__input(PERFDB_EINPUT, l->name, (int)m.line + 1, (int)m.column + 1, NULL,
+				   what, arg);
+}
+
+static uint64_t hash_name(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static anchor *anchor_slot(anchor *table, size_t cap, const char *name, uint64_t h)
+{
+	size_t j;
+	for (j = h & (cap - 1); table[j].name; j = (j + 1) & (cap - 1))
+		if (table[j].hash == h && strcmp(table[j].name, name) == 0)
+			break;
+	return &table[j];
+}
+
+/* Registers (or redefines: the latest wins, as in YAML) an anchor; takes name. */
+static int anchor_set(loader *l, char *name, int node, size_t size, int height)
+{
+	uint64_t h = hash_name(name);
+	anchor *a;
+	if ((l->count + 1) * 2 > l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16, i;
+		anchor *t = calloc(cap, sizeof(*t));
+		if (!t) {
+			free(name);
+			return perfdb_error__oom();
+		}
+		for (i = 0; i < l->cap; i++)
+			if (l->anchors[i].name)
+				*anchor_slot(t, cap, l->anchors[i].name, l->anchors[i].hash) =
+				    l->anchors[i];
+		free(l->anchors);
+		l->anchors = t;
+		l->cap = cap;
+	}
+	a = anchor_slot(l->anchors, l->cap, name, h);
+	if (a->name)
+		free(a->name);
+	else
+		l->count++;
+	a->name = name;
+	a->hash = h;
+	a->node = node;
+	a->size = size;
+	a->height = height;
+	return 0;
+}
+
+static const anchor *anchor_find(const loader *l, const char *name)
+{
+	const anchor *a;
+	if (!l->cap)
+		return NULL;
+	a = anchor_slot(l->anchors, l->cap, name, hash_name(name));
+	return a->name ? a : NULL;
+}
+
+static char *take_anchor(yaml_char_t **anchor_text)
+{
+	char *a = (char *)*anchor_text;
+	*anchor_text = NULL; /* yaml_event_delete must not free it now */
+	return a;
+}
+
+/* Adds a finished node (or an alias to one) to the open collection. */
+static int add_child(loader *l, int id, size_t size, int height, size_t added, yaml_mark_t mark)
+{
+	frame *f;
+	int ok;
+
+	/* added: the nodes new to the expanded tree (a collection's children
+	 * were counted as they ended, an alias brings its whole subtree). */
+	l->expanded += added;
+	if (l->expanded > EXPANSION_ALLOWANCE + 4 * l->nodes)
+		return fail_at(l, mark, "%s",
+			       "aliases expand the document to too many nodes (more than "
+			       "1,000,000 beyond four times those written)");
+	if (!l->depth)
+		return 0; /* the root: the first node added, which the document knows */
+	f = &l->stack[l->depth - 1];
+	f->size += size;
+	if (height + 1 > f->height)
+		f->height = height + 1;
+	if (l->doc->nodes.start[f->node - 1].type == YAML_SEQUENCE_NODE) {
+		ok = yaml_document_append_sequence_item(l->doc, f->node, id);
+	} else if (!f->key) {
+		f->key = id;
+		ok = 1;
+	} else {
+		ok = yaml_document_append_mapping_pair(l->doc, f->node, f->key, id);
+		f->key = 0;
+	}
+	return ok ? 0 : perfdb_error__oom();
+}
+
+static void set_marks(loader *l, int id, const yaml_event_t *ev)
+{
+	l->doc->nodes.start[id - 1].start_mark = ev->start_mark;
+	l->doc->nodes.start[id - 1].end_mark = ev->end_mark;
+}
+
+static const yaml_char_t *tag_of(yaml_char_t *tag)
+{
+	/* The non-specific "!" takes the default tag, as yaml_parser_load does. */
+	return tag && strcmp((const char *)tag, "!") != 0 ? tag : NULL;
+}
+
+/* One event inside the document. */
+static int on_node(loader *l, yaml_event_t *ev)
+{
+	int id, err;
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.length > INT_MAX)
+			return fail_at(l, ev->start_mark, "%s", "a scalar longer than 2 GiB");
+		id = yaml_document_add_scalar(l->doc, tag_of(ev->data.scalar.tag),
+					      ev->data.scalar.value, (int)ev->data.scalar.length,
+					      ev->data.scalar.style);
+		if (!id)
+			return perfdb_error__oom();
+		set_marks(l, id, ev);
+		l->nodes++;
+		if (ev->data.scalar.anchor &&
+		    (err = anchor_set(l, take_anchor(&ev->data.scalar.anchor), id, 1, 0)))
+			return err;
+		return add_child(l, id, 1, 0, 1, ev->start_mark);
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		frame *f;
+		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+		if (l->depth >= PERFDB_YAML_MAX_DEPTH)
+			return fail_at(l, ev->start_mark, "%s",
+				       "nesting too deep (more than 512 levels)");
+		id = seq ? yaml_document_add_sequence(l->doc, tag_of(ev->data.sequence_start.tag),
+						      ev->data.sequence_start.style)
+			 : yaml_document_add_mapping(l->doc, tag_of(ev->data.mapping_start.tag),
+						     ev->data.mapping_start.style);
+		if (!id)
+			return perfdb_error__oom();
+		set_marks(l, id, ev);
+		l->nodes++;
+		f = &l->stack[l->depth++];
+		f->node = id;
+		f->key = 0;
+		f->size = 1;
+		f->height = 1;
+		f->anchor = take_anchor(seq ? &ev->data.sequence_start.anchor
+					    : &ev->data.mapping_start.anchor);
+		return 0;
+	}
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT: {
+		frame f = l->stack[--l->depth];
+		l->doc->nodes.start[f.node - 1].end_mark = ev->end_mark;
+		/* Registered only now: an alias inside cannot reach its ancestor. */
+		if (f.anchor && (err = anchor_set(l, f.anchor, f.node, f.size, f.height)))
+			return err;
+		return add_child(l, f.node, f.size, f.height, 1, ev->start_mark);
+	}
+	case YAML_ALIAS_EVENT: {
+		const anchor *a = anchor_find(l, (const char *)ev->data.alias.anchor);
+		if (!a)
+			return fail_at(l, ev->start_mark,
+				       "alias '*%s' names no anchor before it (or one that "
+				       "contains the alias)",
+				       (const char *)ev->data.alias.anchor);
+		if (l->depth + a->height > PERFDB_YAML_MAX_DEPTH)
+			return fail_at(l, ev->start_mark, "%s",
+				       "nesting too deep (more than 512 levels)");
+		return add_child(l, a->node, a->size, a->height, a->size, ev->start_mark);
+	}
+	default: return 0;
+	}
+}
+
+static void loader_release(loader *l)
+{
+	size_t i;
+	int d;
+	for (i = 0; i < l->cap; i++)
+		free(l->anchors[i].name);
+	free(l->anchors);
+	for (d = 0; d < l->depth; d++)
+		free(l->stack[d].anchor);
+}
+
+int perfdb_ingest__yaml_load(yaml_document_t *doc, yaml_parser_t *parser, const char *name,
+			     const char *one_what)
+{
+	loader *l;
+	yaml_event_t ev;
+	int err = 0, docs = 0;
+	bool done = false;
+
+	/* The frames take 12 KiB: not on the stack of a library call. */
+	if (!(l = calloc(1, sizeof(*l))))
+		return perfdb_error__oom();
+	l->doc = doc;
+	l->name = name;
+	if (!yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1)) {
+		free(l);
+		return perfdb_error__oom();
+	}
+	while (!done && !err) {
+		if (!yaml_parser_parse(parser, &ev)) {
+			err = syntax_error(parser, name);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT: done = true; break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (docs++ == 0)
+				break;
+			/* Name the second document's first node, as a reader sees it. */
+			yaml_event_delete(&ev);
+			if (!yaml_parser_parse(parser, &ev)) {
+				err = syntax_error(parser, name);
+				continue;
+			}
+			err = perfdb_error__input(PERFDB_EINPUT, name, (int)ev.start_mark.line + 1,
+						  (int)ev.start_mark.column + 1, NULL,
+						  "a second YAML document: one file holds one %s",
+						  one_what);
+			break;
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT: break;
+		default: err = on_node(l, &ev); break;
+		}
+		yaml_event_delete(&ev);
+	}
+	loader_release(l);
+	free(l);
+	if (err)
+		yaml_document_delete(doc);
+	return err;
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Issue 12: untrusted input. Queries that only read work and those that could
+# write or run for ever do not; database paths that are not perfdb databases
+# are refused without being changed; output nobody could write is an error;
+# record inputs that are not regular files are refused.
+. "$(dirname "$0")/lib.sh"
+data="$PERFDB_TEST_DATA"
+
+expect_exit 0 "$PERFDB" record --db h.db --commit c1 --machine m1 --tag cc=gcc "$data/native/full.json"
+
+# ---- the query guard, both directions -----------------------------------------
+expect_exit 0 "$PERFDB" query --db h.db --format csv --no-header "SELECT key, value FROM runs, json_each(runs.tags) WHERE key = 'cc'"
+expect_eq "cc,gcc" "$(tr -d '\r' <out)" "json_each is a read"
+expect_exit 0 "$PERFDB" query --db h.db --format csv --no-header "SELECT name FROM pragma_table_info('runs') WHERE name = 'tags'"
+expect_eq "tags" "$(tr -d '\r' <out)" "pragma_table_info is a read"
+expect_exit 0 "$PERFDB" query --db h.db --format csv --no-header "PRAGMA journal_mode"
+expect_eq "wal" "$(tr -d '\r' <out)" "reading journal_mode"
+expect_exit 0 "$PERFDB" query --db h.db --format csv --no-header "SELECT 1; /* c */"
+expect_eq "1" "$(tr -d '\r' <out)" "a trailing comment"
+expect_exit 2 "$PERFDB" query --db h.db "SELECT fts3_tokenizer('simple')"
+expect_match "fts3_tokenizer" err "fts3_tokenizer refused"
+expect_exit 2 "$PERFDB" query --db h.db "PRAGMA journal_mode = DELETE"
+expect_exit 2 "$PERFDB" query --db h.db "DELETE FROM runs"
+expect_exit 0 "$PERFDB" query --db h.db --format csv --no-header "SELECT count(*) FROM runs"
+expect_eq "1" "$(tr -d '\r' <out)" "nothing was deleted"
+# A runaway query is stopped (the old guard let it run for ever).
+expect_exit 3 "$PERFDB" query --db h.db --timeout 0.3 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+expect_match "^perfdb: query stopped after 0.3 s" err "timeout message"
+expect_exit 2 "$PERFDB" query --db h.db --timeout soon "SELECT 1"
+expect_match "timeout 'soon'" err "bad --timeout"
+
+# ---- database paths ---------------------------------------------------------------
+mkfifo fifo.db
+for cmd in "query --db fifo.db VALUES(1)" "list --db fifo.db runs" "trend --db fifo.db x"; do
+	# shellcheck disable=SC2086
+	expect_exit 3 timeout 10 "$PERFDB" $cmd
+	expect_match "^perfdb: cannot open 'fifo.db': it is a FIFO" err "$cmd: FIFO refused"
+done
+expect_exit 3 "$PERFDB" record --db /dev/null --commit c --machine m "$data/native/full.json"
+expect_match "it is a character device" err "/dev/null refused"
+[ -e /dev/null-journal ] && fail "/dev/null-journal was created"
+sqlite3 foreign.db "CREATE TABLE t(x); INSERT INTO t VALUES (1);" 2>/dev/null || "$PERFDB" --version >/dev/null
+if [ -s foreign.db ]; then
+	sum=$(cksum <foreign.db)
+	expect_exit 3 "$PERFDB" record --db foreign.db --commit c --machine m "$data/native/full.json"
+	expect_match "'foreign.db' is not a perfdb database .*left unchanged" err "foreign database"
+	expect_exit 3 "$PERFDB" list --db foreign.db runs
+	expect_eq "$sum" "$(cksum <foreign.db)" "the foreign database is unchanged"
+	[ -e foreign.db-wal ] && fail "foreign.db-wal was created"
+fi
+# A WAL database on a read-only file system is read as immutable (root only:
+# it mounts a small tmpfs and remounts it read-only).
+mkdir ro
+if mount -t tmpfs -o size=4m perfdb-test "$T/ro" 2>/dev/null; then
+	expect_exit 0 "$PERFDB" record --db ro/h.db --commit c1 --machine m1 "$data/native/full.json"
+	if mount -o remount,ro "$T/ro"; then
+		expect_exit 0 "$PERFDB" query --db ro/h.db --format csv --no-header "SELECT count(*) FROM results"
+		expect_eq "5" "$(tr -d '\r' <out)" "read-only file system: query"
+		expect_exit 0 "$PERFDB" list --db ro/h.db runs
+		expect_match "c1" out "read-only file system: list"
+		expect_exit 3 "$PERFDB" record --db ro/h.db --commit c2 --machine m1 "$data/native/full.json"
+	fi
+	umount "$T/ro"
+else
+	echo "note: cannot mount a tmpfs here (not root); read-only file system case not run"
+fi
+
+# ---- record inputs that are not regular files, and --max-input --------------------------
+mkfifo in.fifo
+expect_exit 2 timeout 10 "$PERFDB" record --db h.db --commit c9 --machine m1 in.fifo
+expect_match "^perfdb: in.fifo: it is a FIFO, not a regular file" err "record refuses a FIFO"
+expect_exit 2 timeout 10 "$PERFDB" record --db h.db --commit c9 --machine m1 /dev/zero
+expect_match "it is a character device" err "record refuses /dev/zero"
+expect_exit 2 "$PERFDB" record --db h.db --commit c9 --machine m1 /proc/self/status
+expect_exit 2 sh -c 'head -c 3000000 /dev/zero | "$0" record --db h.db --commit c9 --machine m1 --max-input 1M -' "$PERFDB"
+expect_match "^perfdb: <stdin>: the input is larger than 1048576 bytes \(raise the limit with --max-input\)" err "--max-input on stdin"
+expect_exit 2 "$PERFDB" record --db h.db --commit c9 --machine m1 --max-input 100 "$data/native/full.json"
+expect_exit 2 "$PERFDB" record --db h.db --max-input 12X "$data/native/full.json"
+expect_match "max-input '12X'" err "bad --max-input"
+expect_exit 0 "$PERFDB" record --db h.db --commit c9 --machine m1 --max-input 64KiB - <"$data/native/full.json"
+expect_exit 0 "$PERFDB" query --db h.db --format csv --no-header "SELECT count(*) FROM runs"
+expect_eq "2" "$(tr -d '\r' <out)" "only the run within the limit was recorded"
+
+# ---- output nobody wrote -------------------------------------------------------------
+# stdout is flushed and closed in one place (cli/main.c): each of these exited 0.
+for cmd in "query --db h.db 'VALUES(1)'" "list --db h.db runs" "regress --db h.db --format junit" "--help" "--version"; do
+	# shellcheck disable=SC2086
+	expect_exit 3 sh -c "\"\$0\" $cmd >/dev/full" "$PERFDB"
+	expect_match "^perfdb: cannot write the output: No space left on device" err "$cmd >/dev/full"
+done
+
+# ---- a full disk, and kill -9, leave the database intact --------------------------------
+# (root only: a tiny tmpfs)
+mkdir small
+if mount -t tmpfs -o size=400k perfdb-test "$T/small" 2>/dev/null; then
+	expect_exit 0 "$PERFDB" record --db small/h.db --commit c1 --machine m1 "$data/native/full.json"
+	expect_exit 0 "$PERFDB" list --db small/h.db runs
+	expect_exit 0 "$PERFDB" trend --db small/h.db --svg small/chart.svg
+	# Fill the file system, then try to write more.
+	head -c 10m /dev/zero >small/filler 2>/dev/null
+	python3 - <<'PY' >big.csv
+print("benchmark,value")
+for i in range(20000):
+    print(f"BM_Fill_{i:06d}_{'x' * 40},{i}")
+PY
+	expect_exit 3 "$PERFDB" record --db small/h.db --commit c2 --machine m1 big.csv
+	expect_match "disk|full|space" err "full disk: the message says so"
+	expect_exit 0 "$PERFDB" query --db small/h.db --format csv --no-header "SELECT count(*) FROM runs"
+	expect_eq "1" "$(tr -d '\r' <out)" "full disk: the first run is intact, the second absent"
+	expect_exit 0 "$PERFDB" query --db small/h.db --format csv --no-header "PRAGMA integrity_check"
+	expect_eq "ok" "$(tr -d '\r' <out)" "full disk: integrity_check"
+	umount "$T/small"
+fi
+# Answers written to a full disk: exit 3 (regress --format junit exited 0 with
+# a 0-byte file), and no partial chart.
+mkdir full
+if mount -t tmpfs -o size=64k perfdb-test "$T/full" 2>/dev/null; then
+	head -c 1m /dev/zero >full/filler 2>/dev/null
+	expect_exit 3 sh -c "\"\$0\" regress --db h.db --format junit >full/junit.xml" "$PERFDB"
+	expect_match "cannot write the output: No space left on device" err "junit on a full disk"
+	expect_exit 3 "$PERFDB" trend --db h.db --svg full/chart.svg
+	expect_match "cannot write 'full/chart.svg'" err "svg on a full disk"
+	[ -e full/chart.svg ] && fail "a partial SVG was left behind"
+	umount "$T/full"
+else
+	echo "note: cannot mount a tmpfs here (not root); full-disk cases not run"
+fi
+
+# kill -9 in the middle of a record leaves either the whole run or none of it.
+python3 - <<'PY' >many.csv
+print("benchmark,value")
+for i in range(200000):
+    print(f"BM_{i},{i}")
+PY
+printf 'benchmark,value\nBM_first,1\n' >one.csv
+expect_exit 0 "$PERFDB" record --db k.db --commit k0 --machine m one.csv
+for trial in 1 2 3 4 5; do
+	"$PERFDB" record --db k.db --commit "k$trial" --machine m many.csv >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((trial * 2))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	expect_exit 0 "$PERFDB" query --db k.db --format csv --no-header "SELECT count(*) FROM results GROUP BY run_id HAVING count(*) NOT IN (1, 200000)"
+	expect_eq "" "$(tr -d '\r' <out)" "kill -9, trial $trial: no partial run"
+done
+
+finish

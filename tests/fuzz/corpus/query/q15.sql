@@ -1,0 +1,1 @@
+SELECT r.id, count(*) FROM runs r JOIN results res ON res.run_id = r.id GROUP BY r.id

@@ -1,0 +1,1 @@
+SELECT benchmark, metric, value FROM latest ORDER BY benchmark

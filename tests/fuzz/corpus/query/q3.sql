@@ -1,0 +1,1 @@
+SELECT key, value FROM runs, json_each(runs.tags)
