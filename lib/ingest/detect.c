@@ -33,11 +33,14 @@ static const struct {
     {"json", PERFDB_FORMAT_NATIVE_JSON},
     {"yaml", PERFDB_FORMAT_NATIVE_YAML},
     {"csv", PERFDB_FORMAT_CSV},
+    {"go", PERFDB_FORMAT_GO},
+    {"go-json", PERFDB_FORMAT_GO_JSON},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
     {"google-benchmark", PERFDB_FORMAT_GBENCH},
     {"yml", PERFDB_FORMAT_NATIVE_YAML},
+    {"test2json", PERFDB_FORMAT_GO_JSON},
 };
 
 const char *perfdb_format_name(perfdb_format fmt)
@@ -60,8 +63,8 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 			}
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
-	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml "
-	    "or csv)",
+	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
+	    "csv, go or go-json)",
 	    name ? name : "");
 }
 
@@ -114,6 +117,9 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 				if (token_is(d + start, n, "benchmarks"))
 					return PERFDB_FORMAT_GBENCH;
 				saw_gbench_key |= token_is(d + start, n, "context");
+				/* test2json: {"Time":..., "Action":"output", ...} per line */
+				if (token_is(d + start, n, "Action"))
+					return PERFDB_FORMAT_GO_JSON;
 				native_keys |= token_is(d + start, n, "perfdb") ||
 					       token_is(d + start, n, "run");
 			} else if (depth == 3 && in_results && stack[1] == '[' && stack[2] == '{') {
@@ -187,6 +193,45 @@ static bool detect_csv(const char *d, size_t len, size_t i)
 	return named && fields >= 2;
 }
 
+/* Go: a line `BenchmarkName <iterations> <number> <unit>`, where the
+ * character after "Benchmark" is not a lower-case letter (Go's own rule). */
+static bool detect_go_line(const char *s, size_t n)
+{
+	size_t i = 9, k;
+	if (n < 9 || memcmp(s, "Benchmark", 9) != 0 || (n > 9 && s[9] >= 'a' && s[9] <= 'z'))
+		return false;
+	while (i < n && s[i] != ' ' && s[i] != '\t')
+		i++;
+	for (k = 0; k < 3; k++) {
+		size_t start;
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		start = i;
+		while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			i++;
+		if (i == start)
+			return false;
+		if (k == 0 && strspn(s + start, "0123456789") != i - start)
+			return false;
+		if (k == 1 && strspn(s + start, "0123456789.e+-") != i - start &&
+		    !(i - start == 3 && memcmp(s + start, "NaN", 3) == 0))
+			return false;
+	}
+	return true;
+}
+
+static bool detect_go(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - d) : len;
+		if (detect_go_line(d + i, end - i))
+			return true;
+		i = end + 1;
+	}
+	return false;
+}
+
 /* YAML: a top-level (column 0) key of the native format on some line. */
 static bool detect_yaml(const char *d, size_t len, size_t i)
 {
@@ -232,6 +277,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
 		return PERFDB_FORMAT_NATIVE_YAML;
+	if (detect_go(data, len, skip_bom(data, len)))
+		return PERFDB_FORMAT_GO;
 	return PERFDB_FORMAT_AUTO;
 }
 
@@ -246,6 +293,8 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NATIVE_JSON: return perfdb_ingest__native_json(rs, data, len, name);
 	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
+	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
+	case PERFDB_FORMAT_GO_JSON: return perfdb_ingest__gotest_json(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }
@@ -306,8 +355,9 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		return perfdb_error__input(
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
-		    "YAML (a 'results' list), nor CSV with a 'benchmark' column; name the format "
-		    "with --format gbench|hyperfine|json|yaml|csv");
+		    "YAML (a 'results' list), CSV with a 'benchmark' column, nor go test -bench "
+		    "output; name the format with --format gbench|hyperfine|json|yaml|csv|go|"
+		    "go-json");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

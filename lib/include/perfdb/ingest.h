@@ -24,14 +24,18 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_HYPERFINE,   /**< hyperfine --export-json */
 	PERFDB_FORMAT_NATIVE_JSON, /**< perfdb native, JSON */
 	PERFDB_FORMAT_NATIVE_YAML, /**< perfdb native, YAML */
-	PERFDB_FORMAT_CSV	   /**< CSV with a header */
+	PERFDB_FORMAT_CSV,	   /**< CSV with a header */
+	PERFDB_FORMAT_GO,	   /**< go test -bench text output */
+	PERFDB_FORMAT_GO_JSON	   /**< go test -bench -json (test2json events) */
 } perfdb_format;
 
-/** "auto", "gbench", "hyperfine", "json", "yaml", "csv". Static string. */
+/** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json".
+ *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
 /** Parses a format name as printed by perfdb_format_name (also "native" for
- *  json, "googlebenchmark"/"google-benchmark" for gbench). PERFDB_EINVAL otherwise. */
+ *  json, "googlebenchmark"/"google-benchmark" for gbench, "test2json" for
+ *  go-json). PERFDB_EINVAL otherwise. */
 int perfdb_format_parse(perfdb_format *out, const char *name);
 
 /** Detects the format of data from its content. Returns PERFDB_FORMAT_AUTO
