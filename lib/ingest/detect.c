@@ -35,6 +35,7 @@ static const struct {
     {"csv", PERFDB_FORMAT_CSV},
     {"go", PERFDB_FORMAT_GO},
     {"go-json", PERFDB_FORMAT_GO_JSON},
+    {"catch2", PERFDB_FORMAT_CATCH2},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -64,7 +65,7 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, go or go-json)",
+	    "csv, go, go-json or catch2)",
 	    name ? name : "");
 }
 
@@ -193,6 +194,32 @@ static bool detect_csv(const char *d, size_t len, size_t i)
 	return named && fields >= 2;
 }
 
+/* XML: the first element, after the declaration, comments and PIs, is
+ * Catch2's root (<Catch> in v2, <Catch2TestRun> in v3). */
+static perfdb_format detect_xml(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *close = NULL;
+		if (len - i >= 4 && memcmp(d + i, "<!--", 4) == 0)
+			close = "-->";
+		else if (len - i >= 2 && memcmp(d + i, "<?", 2) == 0)
+			close = "?>";
+		if (!close)
+			break;
+		while (i < len &&
+		       !(len - i >= strlen(close) && memcmp(d + i, close, strlen(close)) == 0))
+			i++;
+		i += strlen(close);
+		while (i < len && space(d[i]))
+			i++;
+	}
+	if (len - i > 6 && memcmp(d + i, "<Catch", 6) == 0 &&
+	    (d[i + 6] == '>' || space(d[i + 6]) ||
+	     (len - i > 13 && memcmp(d + i + 6, "2TestRun", 8) == 0)))
+		return PERFDB_FORMAT_CATCH2;
+	return PERFDB_FORMAT_AUTO;
+}
+
 /* Go: a line `BenchmarkName <iterations> <number> <unit>`, where the
  * character after "Benchmark" is not a lower-case letter (Go's own rule). */
 static bool detect_go_line(const char *s, size_t n)
@@ -273,6 +300,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return detect_json(data, len, i);
 	if (data[i] == '[')
 		return PERFDB_FORMAT_AUTO; /* no format perfdb reads is a bare array */
+	if (data[i] == '<')
+		return detect_xml(data, len, i);
 	if (detect_csv(data, len, i))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
@@ -294,6 +323,7 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
 	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
+	case PERFDB_FORMAT_CATCH2: return perfdb_ingest__catch2(rs, data, len, name);
 	case PERFDB_FORMAT_GO_JSON: return perfdb_ingest__gotest_json(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
@@ -356,8 +386,8 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
 		    "YAML (a 'results' list), CSV with a 'benchmark' column, nor go test -bench "
-		    "output; name the format with --format gbench|hyperfine|json|yaml|csv|go|"
-		    "go-json");
+		    "output or Catch2 XML; name the format with --format "
+		    "gbench|hyperfine|json|yaml|csv|go|go-json|catch2");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

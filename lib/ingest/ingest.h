@@ -11,6 +11,7 @@ int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t le
 int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

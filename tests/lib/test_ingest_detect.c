@@ -140,9 +140,9 @@ static void test_ingest_detect__format_names(void **state)
 		assert_int_equal(f, names[i].fmt);
 	}
 	assert_int_equal(perfdb_format_parse(&f, "xml"), PERFDB_EINVAL);
-	assert_string_equal(
-	    perfdb_error_last()->message,
-	    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, csv, go or go-json)");
+	assert_string_equal(perfdb_error_last()->message,
+			    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, "
+			    "csv, go, go-json or catch2)");
 	assert_int_equal(perfdb_format_parse(&f, ""), PERFDB_EINVAL);
 	assert_int_equal(perfdb_format_parse(&f, NULL), PERFDB_EINVAL);
 }

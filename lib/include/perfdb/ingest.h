@@ -26,10 +26,12 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_NATIVE_YAML, /**< perfdb native, YAML */
 	PERFDB_FORMAT_CSV,	   /**< CSV with a header */
 	PERFDB_FORMAT_GO,	   /**< go test -bench text output */
-	PERFDB_FORMAT_GO_JSON	   /**< go test -bench -json (test2json events) */
+	PERFDB_FORMAT_GO_JSON,	   /**< go test -bench -json (test2json events) */
+	PERFDB_FORMAT_CATCH2	   /**< Catch2 -r xml (<BenchmarkResults>) */
 } perfdb_format;
 
-/** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json".
+/** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
+ *  "catch2".
  *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
