@@ -36,12 +36,14 @@ static const struct {
     {"go", PERFDB_FORMAT_GO},
     {"go-json", PERFDB_FORMAT_GO_JSON},
     {"catch2", PERFDB_FORMAT_CATCH2},
+    {"pytest-benchmark", PERFDB_FORMAT_PYTEST_BENCHMARK},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
     {"google-benchmark", PERFDB_FORMAT_GBENCH},
     {"yml", PERFDB_FORMAT_NATIVE_YAML},
     {"test2json", PERFDB_FORMAT_GO_JSON},
+    {"pytest", PERFDB_FORMAT_PYTEST_BENCHMARK},
 };
 
 const char *perfdb_format_name(perfdb_format fmt)
@@ -65,7 +67,7 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, go, go-json or catch2)",
+	    "csv, go, go-json, catch2 or pytest-benchmark)",
 	    name ? name : "");
 }
 
@@ -96,6 +98,7 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	char stack[MAXDEPTH]; /* '{' or '[' per open level (the first MAXDEPTH) */
 	int depth = 0;
 	bool in_results = false, saw_results = false, saw_gbench_key = false;
+	bool in_benchmarks = false, saw_benchmarks = false;
 	bool elem_mean = false, native_keys = false;
 
 	while (i < len) {
@@ -115,14 +118,34 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 			if (depth == 1) {
 				in_results = token_is(d + start, n, "results");
 				saw_results |= in_results;
-				if (token_is(d + start, n, "benchmarks"))
+				/* gbench and pytest-benchmark both have "benchmarks":
+				 * gbench writes "context" first, pytest-benchmark has
+				 * its own top-level keys or, in 2.5 files where
+				 * "benchmarks" comes first, its own entry keys. */
+				in_benchmarks = token_is(d + start, n, "benchmarks");
+				if (in_benchmarks && saw_gbench_key)
 					return PERFDB_FORMAT_GBENCH;
+				saw_benchmarks |= in_benchmarks;
+				if (token_is(d + start, n, "machine_info") ||
+				    token_is(d + start, n, "commit_info"))
+					return PERFDB_FORMAT_PYTEST_BENCHMARK;
 				saw_gbench_key |= token_is(d + start, n, "context");
 				/* test2json: {"Time":..., "Action":"output", ...} per line */
 				if (token_is(d + start, n, "Action"))
 					return PERFDB_FORMAT_GO_JSON;
 				native_keys |= token_is(d + start, n, "perfdb") ||
 					       token_is(d + start, n, "run");
+			} else if (depth == 3 && in_benchmarks && stack[1] == '[' &&
+				   stack[2] == '{') {
+				if (token_is(d + start, n, "fullname") ||
+				    token_is(d + start, n, "stats") ||
+				    token_is(d + start, n, "options"))
+					return PERFDB_FORMAT_PYTEST_BENCHMARK;
+				if (token_is(d + start, n, "run_name") ||
+				    token_is(d + start, n, "real_time") ||
+				    token_is(d + start, n, "iterations") ||
+				    token_is(d + start, n, "time_unit"))
+					return PERFDB_FORMAT_GBENCH;
 			} else if (depth == 3 && in_results && stack[1] == '[' && stack[2] == '{') {
 				/* A key of an element of the top-level "results". */
 				if (token_is(d + start, n, "benchmark"))
@@ -153,7 +176,7 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	}
 	if (saw_results || native_keys)
 		return PERFDB_FORMAT_NATIVE_JSON;
-	if (saw_gbench_key)
+	if (saw_gbench_key || saw_benchmarks)
 		return PERFDB_FORMAT_GBENCH;
 	return PERFDB_FORMAT_AUTO;
 }
@@ -323,6 +346,8 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
 	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
+	case PERFDB_FORMAT_PYTEST_BENCHMARK:
+		return perfdb_ingest__pytest_benchmark(rs, data, len, name);
 	case PERFDB_FORMAT_CATCH2: return perfdb_ingest__catch2(rs, data, len, name);
 	case PERFDB_FORMAT_GO_JSON: return perfdb_ingest__gotest_json(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
@@ -386,8 +411,8 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
 		    "YAML (a 'results' list), CSV with a 'benchmark' column, nor go test -bench "
-		    "output or Catch2 XML; name the format with --format "
-		    "gbench|hyperfine|json|yaml|csv|go|go-json|catch2");
+		    "output, Catch2 XML or pytest-benchmark JSON; name the format with --format "
+		    "gbench|hyperfine|json|yaml|csv|go|go-json|catch2|pytest-benchmark");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

@@ -12,6 +12,8 @@ int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t le
 			       const char *name);
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size_t len,
+				    const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

@@ -19,19 +19,20 @@ extern "C" {
 #endif
 
 typedef enum perfdb_format {
-	PERFDB_FORMAT_AUTO = 0,	   /**< detect from content */
-	PERFDB_FORMAT_GBENCH,	   /**< Google Benchmark JSON */
-	PERFDB_FORMAT_HYPERFINE,   /**< hyperfine --export-json */
-	PERFDB_FORMAT_NATIVE_JSON, /**< perfdb native, JSON */
-	PERFDB_FORMAT_NATIVE_YAML, /**< perfdb native, YAML */
-	PERFDB_FORMAT_CSV,	   /**< CSV with a header */
-	PERFDB_FORMAT_GO,	   /**< go test -bench text output */
-	PERFDB_FORMAT_GO_JSON,	   /**< go test -bench -json (test2json events) */
-	PERFDB_FORMAT_CATCH2	   /**< Catch2 -r xml (<BenchmarkResults>) */
+	PERFDB_FORMAT_AUTO = 0,	       /**< detect from content */
+	PERFDB_FORMAT_GBENCH,	       /**< Google Benchmark JSON */
+	PERFDB_FORMAT_HYPERFINE,       /**< hyperfine --export-json */
+	PERFDB_FORMAT_NATIVE_JSON,     /**< perfdb native, JSON */
+	PERFDB_FORMAT_NATIVE_YAML,     /**< perfdb native, YAML */
+	PERFDB_FORMAT_CSV,	       /**< CSV with a header */
+	PERFDB_FORMAT_GO,	       /**< go test -bench text output */
+	PERFDB_FORMAT_GO_JSON,	       /**< go test -bench -json (test2json events) */
+	PERFDB_FORMAT_CATCH2,	       /**< Catch2 -r xml (<BenchmarkResults>) */
+	PERFDB_FORMAT_PYTEST_BENCHMARK /**< pytest-benchmark --benchmark-json */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
- *  "catch2".
+ *  "catch2", "pytest-benchmark".
  *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
