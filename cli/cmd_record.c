@@ -10,7 +10,7 @@ static const cli_option options[] = {
     CLI_RECORD_OPTIONS,
     {"format", OPT_FORMAT, "FORMAT",
      "input format: auto, gbench, hyperfine, json, yaml, csv, go, go-json, catch2, "
-     "pytest-benchmark (default: auto)"},
+     "pytest-benchmark, libtest, libtest-json (default: auto)"},
     CLI_OPT_END,
 };
 
@@ -19,8 +19,9 @@ static const cli_command_info info = {
     "[options] FILE...|-",
     "Store benchmark results for a commit, branch and machine as one run.",
     "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
-    "go test -bench text or -json, Catch2 XML and pytest-benchmark JSON; the format is\n"
-    "detected from content. '-' reads standard input. Every file is parsed whole before\n"
+    "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON and cargo bench\n"
+    "(libtest, criterion --output-format bencher) text or JSON; the format is detected\n"
+    "from content. '-' reads standard input. Every file is parsed whole before\n"
     "one transaction writes them: on any bad input nothing is written.",
     options,
 };
@@ -39,7 +40,8 @@ static int on_option(void *ctx, int id, const char *arg)
 	if (id == OPT_FORMAT && perfdb_format_parse(&a->format, arg) != 0) {
 		cli_usage_error(&info,
 				"--format '%s': expected auto, gbench, hyperfine, json, yaml, "
-				"csv, go, go-json, catch2 or pytest-benchmark",
+				"csv, go, go-json, catch2, pytest-benchmark, libtest or "
+				"libtest-json",
 				arg);
 		return 1;
 	}

@@ -37,6 +37,8 @@ static const struct {
     {"go-json", PERFDB_FORMAT_GO_JSON},
     {"catch2", PERFDB_FORMAT_CATCH2},
     {"pytest-benchmark", PERFDB_FORMAT_PYTEST_BENCHMARK},
+    {"libtest", PERFDB_FORMAT_LIBTEST},
+    {"libtest-json", PERFDB_FORMAT_LIBTEST_JSON},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -44,6 +46,8 @@ static const struct {
     {"yml", PERFDB_FORMAT_NATIVE_YAML},
     {"test2json", PERFDB_FORMAT_GO_JSON},
     {"pytest", PERFDB_FORMAT_PYTEST_BENCHMARK},
+    {"cargo-bench", PERFDB_FORMAT_LIBTEST},
+    {"bencher", PERFDB_FORMAT_LIBTEST},
 };
 
 const char *perfdb_format_name(perfdb_format fmt)
@@ -67,7 +71,7 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, go, go-json, catch2 or pytest-benchmark)",
+	    "csv, go, go-json, catch2, pytest-benchmark, libtest or libtest-json)",
 	    name ? name : "");
 }
 
@@ -133,6 +137,16 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 				/* test2json: {"Time":..., "Action":"output", ...} per line */
 				if (token_is(d + start, n, "Action"))
 					return PERFDB_FORMAT_GO_JSON;
+				/* libtest: {"type": "suite"|"test"|"bench", "event"...} per line */
+				if (token_is(d + start, n, "type") && i + 1 < len) {
+					size_t v = i + 1;
+					while (v < len && space(d[v]))
+						v++;
+					if ((len - v >= 7 && memcmp(d + v, "\"suite\"", 7) == 0) ||
+					    (len - v >= 6 && memcmp(d + v, "\"test\"", 6) == 0) ||
+					    (len - v >= 7 && memcmp(d + v, "\"bench\"", 7) == 0))
+						return PERFDB_FORMAT_LIBTEST_JSON;
+				}
 				native_keys |= token_is(d + start, n, "perfdb") ||
 					       token_is(d + start, n, "run");
 			} else if (depth == 3 && in_benchmarks && stack[1] == '[' &&
@@ -270,6 +284,34 @@ static bool detect_go_line(const char *s, size_t n)
 	return true;
 }
 
+/* libtest: "test NAME ... bench: <number> <unit>" */
+static bool detect_libtest_line(const char *s, size_t n)
+{
+	size_t i;
+	if (n < 5 || memcmp(s, "test ", 5) != 0)
+		return false;
+	for (i = 5; i + 12 <= n; i++)
+		if (memcmp(s + i, " ... bench:", 11) == 0) {
+			i += 11;
+			while (i < n && s[i] == ' ')
+				i++;
+			return i < n && s[i] >= '0' && s[i] <= '9';
+		}
+	return false;
+}
+
+static bool detect_libtest(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - d) : len;
+		if (detect_libtest_line(d + i, end - i))
+			return true;
+		i = end + 1;
+	}
+	return false;
+}
+
 static bool detect_go(const char *d, size_t len, size_t i)
 {
 	while (i < len) {
@@ -331,6 +373,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return PERFDB_FORMAT_NATIVE_YAML;
 	if (detect_go(data, len, skip_bom(data, len)))
 		return PERFDB_FORMAT_GO;
+	if (detect_libtest(data, len, skip_bom(data, len)))
+		return PERFDB_FORMAT_LIBTEST;
 	return PERFDB_FORMAT_AUTO;
 }
 
@@ -346,6 +390,8 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
 	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
+	case PERFDB_FORMAT_LIBTEST: return perfdb_ingest__libtest(rs, data, len, name);
+	case PERFDB_FORMAT_LIBTEST_JSON: return perfdb_ingest__libtest_json(rs, data, len, name);
 	case PERFDB_FORMAT_PYTEST_BENCHMARK:
 		return perfdb_ingest__pytest_benchmark(rs, data, len, name);
 	case PERFDB_FORMAT_CATCH2: return perfdb_ingest__catch2(rs, data, len, name);
@@ -411,8 +457,9 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
 		    "YAML (a 'results' list), CSV with a 'benchmark' column, nor go test -bench "
-		    "output, Catch2 XML or pytest-benchmark JSON; name the format with --format "
-		    "gbench|hyperfine|json|yaml|csv|go|go-json|catch2|pytest-benchmark");
+		    "output, Catch2 XML, pytest-benchmark JSON nor cargo bench output; name the "
+		    "format with --format gbench|hyperfine|json|yaml|csv|go|go-json|catch2|"
+		    "pytest-benchmark|libtest|libtest-json");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

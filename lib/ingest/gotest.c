@@ -39,6 +39,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/jsonl.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
@@ -669,34 +670,6 @@ static int stream_add(stream *st, const char *s, size_t n, int line, int column)
 	return 0;
 }
 
-/* Re-raises the error of a JSON line parsed alone as line `line` of the file:
- * the line parser counted that line as line 1. */
-static int relocate_error(const char *name, int line)
-{
-	const perfdb_error *e = perfdb_error_last();
-	char msg[sizeof(e->message)], field[sizeof(e->field)];
-	const char *p = msg;
-	size_t nl = strlen(name);
-	int code = e->code, column = e->column;
-
-	if (code == PERFDB_ENOMEM)
-		return code;
-	snprintf(msg, sizeof(msg), "%s", e->message);
-	snprintf(field, sizeof(field), "%s", e->field);
-	if (strncmp(p, name, nl) == 0 && p[nl] == ':') { /* drop "NAME:1:COL: " */
-		const char *q = strstr(p + nl + 1, ": ");
-		if (q)
-			p = q + 2;
-	}
-	if (strncmp(p, "field '", 7) == 0 && field[0]) { /* said again below */
-		const char *q = strstr(p, "': ");
-		if (q)
-			p = q + 3;
-	}
-	return perfdb_error__input(PERFDB_EINPUT, name, line, column, field[0] ? field : NULL, "%s",
-				   p);
-}
-
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	reader r;
@@ -726,10 +699,8 @@ int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t le
 						  "expected a test2json event (a JSON object)");
 			break;
 		}
-		if (perfdb_json__load(&doc, data + i, end - i, name)) {
-			err = relocate_error(name, line);
+		if ((err = perfdb_jsonl__load(&doc, data + i, end - i, name, line)))
 			break;
-		}
 		root = perfdb_json__root(doc);
 		action = perfdb_json__get(root, "Action");
 		if (!perfdb_json__is_object(root) || !perfdb_json__is_string(action)) {
@@ -746,7 +717,7 @@ int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t le
 				    perfdb_json__error(doc, out ? out : root, out ? NULL : "Output",
 						       "expected a string");
 				perfdb_json__free(doc);
-				err = relocate_error(name, line);
+				err = perfdb_jsonl__relocate(err, name, line);
 				break;
 			}
 			/* test2json names the package on every event; a pkg: line in

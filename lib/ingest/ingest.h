@@ -14,6 +14,9 @@ int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const
 int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size_t len,
 				    const char *name);
+int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__libtest_json(perfdb_resultset *rs, const char *data, size_t len,
+				const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

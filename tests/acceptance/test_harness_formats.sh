@@ -1,12 +1,14 @@
 #!/bin/bash
 # Acceptance: every corpus file of the harness formats perfdb reads besides
 # gbench and hyperfine (../shared/data/corpus: go-bench, catch2,
-# pytest-benchmark; see its MANIFEST.md) is recorded with `perfdb record`
+# pytest-benchmark, libtest-bench and criterion's --output-format bencher
+# files; see its MANIFEST.md) is recorded with `perfdb record`
 # into its own database, and every stored (benchmark, metric) pair, unit,
 # direction, value, n, statistic and sample is checked against a reading of
 # the file made here in Python, independently of perfdb's readers (Go text
 # split on white space, test2json through json, Catch2 through ElementTree,
-# pytest-benchmark through json). Files that are not of the format as
+# pytest-benchmark and libtest events through json, libtest text with
+# regular expressions). Files that are not of the format as
 # written (Catch2 console text, the v3 JSON reporter's output that holds no
 # benchmark) must be refused, and with --format forced, refused at a
 # file:line:col. Every warning must name file:line:col.
@@ -155,6 +157,58 @@ def pytest_benchmark(path):
             out[(name, "ops")] = dict(unit="ops/s", dir=1, value=st["ops"], n=1, samples=[])
     return out, warnings
 
+def libtest_text(path):
+    series, failed, ignored, warnings = {}, set(), 0, 0
+    tunits = {"ns": 1, "us": 1e3, "\u00b5s": 1e3, "\u03bcs": 1e3, "ms": 1e6, "s": 1e9}
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\r\n ")
+        m = re.match(r"^test (.*?) +\.\.\. (.*)$", line)
+        if not m:
+            m = re.match(r"^(\S+) --- FAILED$", line)
+            if m:
+                failed.add(m.group(1))
+                warnings += 1
+            continue
+        name, rest = m.group(1), m.group(2)
+        if rest.startswith("FAILED"):
+            failed.add(name)
+            warnings += 1
+        elif rest.startswith("ignored"):
+            ignored += 1
+        elif rest.startswith("bench:"):
+            f = rest[6:].split()
+            v, unit = float(f[0].replace(",", "")), f[1]
+            if unit.endswith("/iter") and unit[:-5] in tunits:
+                series.setdefault((name, "time"), ("ns", 0, []))[2].append(v * tunits[unit[:-5]])
+            else:
+                series.setdefault((name, unit), (unit, 1 if unit.endswith("/s") else 0, []))[2].append(v)
+            if " = " in rest:
+                mbs = float(rest.split(" = ")[1].split()[0].replace(",", ""))
+                series.setdefault((name, "throughput"), ("B/s", 1, []))[2].append(mbs * 1e6)
+    out = {}
+    for key, (unit, d, vals) in series.items():
+        if key[0] in failed:
+            continue
+        out[key] = dict(unit=unit, dir=d, value=sum(vals) / len(vals), n=len(vals), samples=vals)
+    return out, warnings + (1 if ignored else 0)
+
+def libtest_json(path):
+    series, failed, ignored, warnings = {}, set(), 0, 0
+    for line in open(path, encoding="utf-8"):
+        ev = json.loads(line)
+        if ev["type"] == "bench":
+            series.setdefault((ev["name"], "time"), ("ns", 0, []))[2].append(ev["median"])
+            if "mib_per_second" in ev:
+                series.setdefault((ev["name"], "throughput"), ("B/s", 1, []))[2].append(ev["mib_per_second"] * 1e6)
+        elif ev["type"] == "test" and ev.get("event") == "failed":
+            failed.add(ev["name"])
+            warnings += 1
+        elif ev["type"] == "test" and ev.get("event") == "ignored":
+            ignored += 1
+    out = {k: dict(unit=u, dir=d, value=sum(v) / len(v), n=len(v), samples=v)
+           for k, (u, d, v) in series.items() if k[0] not in failed}
+    return out, warnings + (1 if ignored else 0)
+
 # --- what perfdb stored ---------------------------------------------------------------
 
 def stored(db):
@@ -242,8 +296,15 @@ for f in sorted(os.listdir(os.path.join(corpus, "pytest-benchmark"))):
     path = os.path.join(corpus, "pytest-benchmark", f)
     check(path, *pytest_benchmark(path))
 
+for f in sorted(os.listdir(os.path.join(corpus, "libtest-bench"))):
+    path = os.path.join(corpus, "libtest-bench", f)
+    check(path, *(libtest_json(path) if f.endswith(".jsonl") else libtest_text(path)))
+for f in ("github-action-benchmark-criterion_output.txt", "local-criterion-0.3.6-output-format-bencher.txt"):
+    path = os.path.join(corpus, "criterion", f)  # criterion --output-format bencher
+    check(path, *libtest_text(path))
+
 print(f"{checked_files} files read, {checked_values} results checked, {refused} files refused")
 for p in problems:
     print("FAIL:", p)
-sys.exit(1 if problems or checked_files < 20 else 0)
+sys.exit(1 if problems or checked_files < 30 else 0)
 EOF

@@ -19,20 +19,23 @@ extern "C" {
 #endif
 
 typedef enum perfdb_format {
-	PERFDB_FORMAT_AUTO = 0,	       /**< detect from content */
-	PERFDB_FORMAT_GBENCH,	       /**< Google Benchmark JSON */
-	PERFDB_FORMAT_HYPERFINE,       /**< hyperfine --export-json */
-	PERFDB_FORMAT_NATIVE_JSON,     /**< perfdb native, JSON */
-	PERFDB_FORMAT_NATIVE_YAML,     /**< perfdb native, YAML */
-	PERFDB_FORMAT_CSV,	       /**< CSV with a header */
-	PERFDB_FORMAT_GO,	       /**< go test -bench text output */
-	PERFDB_FORMAT_GO_JSON,	       /**< go test -bench -json (test2json events) */
-	PERFDB_FORMAT_CATCH2,	       /**< Catch2 -r xml (<BenchmarkResults>) */
-	PERFDB_FORMAT_PYTEST_BENCHMARK /**< pytest-benchmark --benchmark-json */
+	PERFDB_FORMAT_AUTO = 0,		/**< detect from content */
+	PERFDB_FORMAT_GBENCH,		/**< Google Benchmark JSON */
+	PERFDB_FORMAT_HYPERFINE,	/**< hyperfine --export-json */
+	PERFDB_FORMAT_NATIVE_JSON,	/**< perfdb native, JSON */
+	PERFDB_FORMAT_NATIVE_YAML,	/**< perfdb native, YAML */
+	PERFDB_FORMAT_CSV,		/**< CSV with a header */
+	PERFDB_FORMAT_GO,		/**< go test -bench text output */
+	PERFDB_FORMAT_GO_JSON,		/**< go test -bench -json (test2json events) */
+	PERFDB_FORMAT_CATCH2,		/**< Catch2 -r xml (<BenchmarkResults>) */
+	PERFDB_FORMAT_PYTEST_BENCHMARK, /**< pytest-benchmark --benchmark-json */
+	PERFDB_FORMAT_LIBTEST, /**< cargo bench (#[bench]) text, criterion --output-format bencher
+				*/
+	PERFDB_FORMAT_LIBTEST_JSON /**< cargo bench -- -Z unstable-options --format json */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
- *  "catch2", "pytest-benchmark".
+ *  "catch2", "pytest-benchmark", "libtest", "libtest-json".
  *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
