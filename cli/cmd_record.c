@@ -10,7 +10,7 @@ static const cli_option options[] = {
     CLI_RECORD_OPTIONS,
     {"format", OPT_FORMAT, "FORMAT",
      "input format: auto, gbench, hyperfine, json, yaml, csv, go, go-json, catch2, "
-     "pytest-benchmark, libtest, libtest-json (default: auto)"},
+     "pytest-benchmark, libtest, libtest-json, bmf (default: auto)"},
     CLI_OPT_END,
 };
 
@@ -20,8 +20,9 @@ static const cli_command_info info = {
     "Store benchmark results for a commit, branch and machine as one run.",
     "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
     "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON and cargo bench\n"
-    "(libtest, criterion --output-format bencher) text or JSON; the format is detected\n"
-    "from content. '-' reads standard input. Every file is parsed whole before\n"
+    "(libtest, criterion --output-format bencher) text or JSON, and Bencher Metric Format;\n"
+    "the format is detected from content. '-' reads standard input. Every file is parsed whole "
+    "before\n"
     "one transaction writes them: on any bad input nothing is written.",
     options,
 };
@@ -40,8 +41,8 @@ static int on_option(void *ctx, int id, const char *arg)
 	if (id == OPT_FORMAT && perfdb_format_parse(&a->format, arg) != 0) {
 		cli_usage_error(&info,
 				"--format '%s': expected auto, gbench, hyperfine, json, yaml, "
-				"csv, go, go-json, catch2, pytest-benchmark, libtest or "
-				"libtest-json",
+				"csv, go, go-json, catch2, pytest-benchmark, libtest, "
+				"libtest-json or bmf",
 				arg);
 		return 1;
 	}

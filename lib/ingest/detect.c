@@ -39,6 +39,7 @@ static const struct {
     {"pytest-benchmark", PERFDB_FORMAT_PYTEST_BENCHMARK},
     {"libtest", PERFDB_FORMAT_LIBTEST},
     {"libtest-json", PERFDB_FORMAT_LIBTEST_JSON},
+    {"bmf", PERFDB_FORMAT_BMF},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -71,7 +72,7 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, go, go-json, catch2, pytest-benchmark, libtest or libtest-json)",
+	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json or bmf)",
 	    name ? name : "");
 }
 
@@ -104,6 +105,7 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	bool in_results = false, saw_results = false, saw_gbench_key = false;
 	bool in_benchmarks = false, saw_benchmarks = false;
 	bool elem_mean = false, native_keys = false;
+	bool bmf_value = false, bmf_other = false; /* keys of the first {{{ measure */
 
 	while (i < len) {
 		char ch = d[i];
@@ -149,6 +151,13 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 				}
 				native_keys |= token_is(d + start, n, "perfdb") ||
 					       token_is(d + start, n, "run");
+			} else if (depth == 3 && stack[1] == '{' && stack[2] == '{') {
+				/* BMF: {bench: {measure: {value, lower_value, upper_value}}} */
+				if (token_is(d + start, n, "value"))
+					bmf_value = true;
+				else if (!token_is(d + start, n, "lower_value") &&
+					 !token_is(d + start, n, "upper_value"))
+					bmf_other = true;
 			} else if (depth == 3 && in_benchmarks && stack[1] == '[' &&
 				   stack[2] == '{') {
 				if (token_is(d + start, n, "fullname") ||
@@ -183,6 +192,15 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 			 * "benchmark" nor "command": only hyperfine writes that. */
 			if (depth == 2 && in_results && elem_mean)
 				return PERFDB_FORMAT_HYPERFINE;
+			/* The first measure of a benchmark closed: BMF when it held
+			 * "value" and only BMF's keys, and no top-level key so far
+			 * belongs to another format. */
+			if (depth == 2 && stack[1] == '{' && (bmf_value || bmf_other)) {
+				if (bmf_value && !bmf_other && !saw_results && !native_keys &&
+				    !saw_gbench_key && !saw_benchmarks)
+					return PERFDB_FORMAT_BMF;
+				bmf_value = bmf_other = false;
+			}
 			if (depth <= 0)
 				break;
 		}
@@ -390,6 +408,7 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
 	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
+	case PERFDB_FORMAT_BMF: return perfdb_ingest__bmf(rs, data, len, name);
 	case PERFDB_FORMAT_LIBTEST: return perfdb_ingest__libtest(rs, data, len, name);
 	case PERFDB_FORMAT_LIBTEST_JSON: return perfdb_ingest__libtest_json(rs, data, len, name);
 	case PERFDB_FORMAT_PYTEST_BENCHMARK:
@@ -457,9 +476,9 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
 		    "YAML (a 'results' list), CSV with a 'benchmark' column, nor go test -bench "
-		    "output, Catch2 XML, pytest-benchmark JSON nor cargo bench output; name the "
-		    "format with --format gbench|hyperfine|json|yaml|csv|go|go-json|catch2|"
-		    "pytest-benchmark|libtest|libtest-json");
+		    "output, Catch2 XML, pytest-benchmark JSON, cargo bench output nor Bencher "
+		    "Metric Format; name the format with --format gbench|hyperfine|json|yaml|csv|"
+		    "go|go-json|catch2|pytest-benchmark|libtest|libtest-json|bmf");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

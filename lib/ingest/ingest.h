@@ -17,6 +17,7 @@ int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size
 int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__libtest_json(perfdb_resultset *rs, const char *data, size_t len,
 				const char *name);
+int perfdb_ingest__bmf(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

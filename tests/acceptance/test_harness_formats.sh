@@ -1,8 +1,8 @@
 #!/bin/bash
 # Acceptance: every corpus file of the harness formats perfdb reads besides
 # gbench and hyperfine (../shared/data/corpus: go-bench, catch2,
-# pytest-benchmark, libtest-bench and criterion's --output-format bencher
-# files; see its MANIFEST.md) is recorded with `perfdb record`
+# pytest-benchmark, libtest-bench, criterion's --output-format bencher
+# files and bmf; see its MANIFEST.md) is recorded with `perfdb record`
 # into its own database, and every stored (benchmark, metric) pair, unit,
 # direction, value, n, statistic and sample is checked against a reading of
 # the file made here in Python, independently of perfdb's readers (Go text
@@ -209,6 +209,26 @@ def libtest_json(path):
            for k, (u, d, v) in series.items() if k[0] not in failed}
     return out, warnings + (1 if ignored else 0)
 
+def bmf(path):
+    units = {"latency": ("ns", 0), "throughput": ("ops/s", 1), "file-size": ("B", 0),
+             "build-time": ("ns", 0)}
+    scale = {"build-time": 1e9}
+    out, warnings = {}, 0
+    for bench, measures in json.load(open(path)).items():
+        if not measures:
+            warnings += 1
+        for measure, m in measures.items():
+            v = m["value"]
+            if not math.isfinite(v):
+                warnings += 1
+                continue
+            if m.get("lower_value", v) > v or m.get("upper_value", v) < v:
+                warnings += 1
+            u, d = units.get(measure, ("", 0))
+            out[(bench, measure)] = dict(unit=u, dir=d, value=v * scale.get(measure, 1), n=1,
+                                         samples=[])
+    return out, warnings
+
 # --- what perfdb stored ---------------------------------------------------------------
 
 def stored(db):
@@ -299,6 +319,9 @@ for f in sorted(os.listdir(os.path.join(corpus, "pytest-benchmark"))):
 for f in sorted(os.listdir(os.path.join(corpus, "libtest-bench"))):
     path = os.path.join(corpus, "libtest-bench", f)
     check(path, *(libtest_json(path) if f.endswith(".jsonl") else libtest_text(path)))
+for f in sorted(os.listdir(os.path.join(corpus, "bmf"))):
+    path = os.path.join(corpus, "bmf", f)
+    check(path, *bmf(path))
 for f in ("github-action-benchmark-criterion_output.txt", "local-criterion-0.3.6-output-format-bencher.txt"):
     path = os.path.join(corpus, "criterion", f)  # criterion --output-format bencher
     check(path, *libtest_text(path))
@@ -306,5 +329,5 @@ for f in ("github-action-benchmark-criterion_output.txt", "local-criterion-0.3.6
 print(f"{checked_files} files read, {checked_values} results checked, {refused} files refused")
 for p in problems:
     print("FAIL:", p)
-sys.exit(1 if problems or checked_files < 30 else 0)
+sys.exit(1 if problems or checked_files < 35 else 0)
 EOF

@@ -29,13 +29,13 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_GO_JSON,		/**< go test -bench -json (test2json events) */
 	PERFDB_FORMAT_CATCH2,		/**< Catch2 -r xml (<BenchmarkResults>) */
 	PERFDB_FORMAT_PYTEST_BENCHMARK, /**< pytest-benchmark --benchmark-json */
-	PERFDB_FORMAT_LIBTEST, /**< cargo bench (#[bench]) text, criterion --output-format bencher
-				*/
-	PERFDB_FORMAT_LIBTEST_JSON /**< cargo bench -- -Z unstable-options --format json */
+	PERFDB_FORMAT_LIBTEST,		/**< cargo bench text, criterion --output-format bencher */
+	PERFDB_FORMAT_LIBTEST_JSON,	/**< cargo bench -- -Z unstable-options --format json */
+	PERFDB_FORMAT_BMF		/**< Bencher Metric Format JSON */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
- *  "catch2", "pytest-benchmark", "libtest", "libtest-json".
+ *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf".
  *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
