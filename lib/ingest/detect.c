@@ -40,6 +40,7 @@ static const struct {
     {"libtest", PERFDB_FORMAT_LIBTEST},
     {"libtest-json", PERFDB_FORMAT_LIBTEST_JSON},
     {"bmf", PERFDB_FORMAT_BMF},
+    {"criterion", PERFDB_FORMAT_CRITERION},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -72,7 +73,7 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json or bmf)",
+	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json, bmf or criterion)",
 	    name ? name : "");
 }
 
@@ -409,6 +410,10 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
 	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
 	case PERFDB_FORMAT_BMF: return perfdb_ingest__bmf(rs, data, len, name);
+	case PERFDB_FORMAT_CRITERION:
+		return perfdb_error__input(PERFDB_EFORMAT, name, 0, 0, NULL,
+					   "criterion results are a directory: record "
+					   "target/criterion, not one of its files");
 	case PERFDB_FORMAT_LIBTEST: return perfdb_ingest__libtest(rs, data, len, name);
 	case PERFDB_FORMAT_LIBTEST_JSON: return perfdb_ingest__libtest_json(rs, data, len, name);
 	case PERFDB_FORMAT_PYTEST_BENCHMARK:
@@ -422,16 +427,12 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 /* A second input into a resultset that already has results (perfdb record
  * a.json b.json): one run holds a series once, so a result that an earlier
  * input already gave is refused here, where the file can still be named. */
-static int read_more(perfdb_resultset *rs, const char *data, size_t len, const char *name,
-		     perfdb_format fmt)
+static int merge_more(perfdb_resultset *rs, perfdb_resultset *more, const char *name)
 {
 	perfdb_ingest_index idx = PERFDB_INGEST_INDEX_INIT;
-	perfdb_resultset *more = NULL;
 	size_t i, found;
-	int err;
+	int err = 0;
 
-	if ((err = perfdb_resultset_new(&more)) || (err = read_format(more, data, len, name, fmt)))
-		goto out;
 	for (i = 0; i < perfdb_resultset_count(rs); i++) {
 		const perfdb_result *r = perfdb_resultset_get(rs, i);
 		if ((err = perfdb_ingest__index_add(&idx, r->benchmark, r->metric, i, &found)) < 0)
@@ -452,8 +453,19 @@ static int read_more(perfdb_resultset *rs, const char *data, size_t len, const c
 	err = perfdb_resultset_merge(rs, more);
 out:
 	perfdb_ingest__index_release(&idx);
-	perfdb_resultset_free(more);
 	return err < 0 ? err : 0;
+}
+
+static int read_more(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+		     perfdb_format fmt)
+{
+	perfdb_resultset *more = NULL;
+	int err;
+	if (!(err = perfdb_resultset_new(&more)) &&
+	    !(err = read_format(more, data, len, name, fmt)))
+		err = merge_more(rs, more, name);
+	perfdb_resultset_free(more);
+	return err;
 }
 
 int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, const char *name,
@@ -541,6 +553,19 @@ int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt
 		return perfdb_error__set(PERFDB_EINVAL, "perfdb_ingest_file: no resultset or path");
 	is_stdin = strcmp(path, "-") == 0;
 	name = is_stdin ? "<stdin>" : path;
+	if (!is_stdin && (fmt == PERFDB_FORMAT_AUTO || fmt == PERFDB_FORMAT_CRITERION)) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			perfdb_resultset *more = NULL;
+			if (perfdb_resultset_count(rs) == 0)
+				return perfdb_ingest__criterion_dir(rs, path);
+			if (!(err = perfdb_resultset_new(&more)) &&
+			    !(err = perfdb_ingest__criterion_dir(more, path)))
+				err = merge_more(rs, more, path);
+			perfdb_resultset_free(more);
+			return err;
+		}
+	}
 	if (is_stdin) {
 		fd = STDIN_FILENO;
 	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {

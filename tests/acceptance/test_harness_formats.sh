@@ -1,8 +1,9 @@
 #!/bin/bash
 # Acceptance: every corpus file of the harness formats perfdb reads besides
 # gbench and hyperfine (../shared/data/corpus: go-bench, catch2,
-# pytest-benchmark, libtest-bench, criterion's --output-format bencher
-# files and bmf; see its MANIFEST.md) is recorded with `perfdb record`
+# pytest-benchmark, libtest-bench, criterion's target/criterion JSON files
+# (put back into criterion's layout in a temporary directory) and its
+# --output-format bencher files, and bmf; see its MANIFEST.md) is recorded with `perfdb record`
 # into its own database, and every stored (benchmark, metric) pair, unit,
 # direction, value, n, statistic and sample is checked against a reading of
 # the file made here in Python, independently of perfdb's readers (Go text
@@ -229,6 +230,33 @@ def bmf(path):
                                          samples=[])
     return out, warnings
 
+def criterion_dir(root):
+    out = {}
+    for dirpath, dirs, files in os.walk(root):
+        if os.path.basename(dirpath) != "new" or "benchmark.json" not in files:
+            continue
+        b = json.load(open(os.path.join(dirpath, "benchmark.json")))
+        e = json.load(open(os.path.join(dirpath, "estimates.json")))
+        def pt(*keys):
+            for k in keys:
+                if isinstance(e.get(k), dict):
+                    return e[k]["point_estimate"]
+            return None
+        samples = []
+        if "sample.json" in files:
+            s = json.load(open(os.path.join(dirpath, "sample.json")))
+            iters, times = (s[0], s[1]) if isinstance(s, list) else (s["iters"], s["times"])
+            samples = [t / i for i, t in zip(iters, times)]
+        slope, mean = pt("slope", "Slope"), pt("mean", "Mean")
+        entry = dict(unit="ns", dir=0, value=slope if slope is not None else mean,
+                     n=len(samples) or 1, samples=samples)
+        if len(samples) > 1:
+            entry.update(median=pt("median", "Median"), stddev=pt("std_dev", "StdDev"))
+        else:
+            entry.update(stddev=pt("std_dev", "StdDev"))
+        out[(b["full_id"], "time")] = entry
+    return out, 0
+
 # --- what perfdb stored ---------------------------------------------------------------
 
 def stored(db):
@@ -319,6 +347,29 @@ for f in sorted(os.listdir(os.path.join(corpus, "pytest-benchmark"))):
 for f in sorted(os.listdir(os.path.join(corpus, "libtest-bench"))):
     path = os.path.join(corpus, "libtest-bench", f)
     check(path, *(libtest_json(path) if f.endswith(".jsonl") else libtest_text(path)))
+# criterion's target/criterion files, put back into the directory layout
+# criterion writes (corpus names are <prefix>-new-<file>.json)
+crit = os.path.join(tmp, "criterion")
+for f in sorted(os.listdir(os.path.join(corpus, "criterion"))):
+    m = re.match(r"^(.*)-(new|change)-(benchmark|estimates|sample)\.json$", f)
+    if not m:
+        continue
+    d = os.path.join(crit, m.group(1), m.group(2))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(corpus, "criterion", f), "rb") as src, \
+         open(os.path.join(d, m.group(3) + ".json"), "wb") as dst:
+        dst.write(src.read())
+check(crit, *criterion_dir(crit))
+# criterion's console text is not a format perfdb reads: refused, never misread
+for f in sorted(os.listdir(os.path.join(corpus, "criterion"))):
+    if f.endswith(".txt") and "bencher" not in f.replace("bencher-console", "") \
+            and "output-format-bencher" not in f and "criterion_output" not in f:
+        path = os.path.join(corpus, "criterion", f)
+        p = subprocess.run([perfdb, "record", "--db", os.path.join(tmp, "r.db"), "--commit", "c",
+                            "--machine", "m", path], capture_output=True, text=True)
+        if p.returncode != 2 or "unknown format" not in p.stderr:
+            problem(path, f"criterion console text not refused: {p.returncode} {p.stderr[:200]}")
+        refused += 1
 for f in sorted(os.listdir(os.path.join(corpus, "bmf"))):
     path = os.path.join(corpus, "bmf", f)
     check(path, *bmf(path))
@@ -329,5 +380,5 @@ for f in ("github-action-benchmark-criterion_output.txt", "local-criterion-0.3.6
 print(f"{checked_files} files read, {checked_values} results checked, {refused} files refused")
 for p in problems:
     print("FAIL:", p)
-sys.exit(1 if problems or checked_files < 35 else 0)
+sys.exit(1 if problems or checked_files < 36 else 0)
 EOF

@@ -31,11 +31,13 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_PYTEST_BENCHMARK, /**< pytest-benchmark --benchmark-json */
 	PERFDB_FORMAT_LIBTEST,		/**< cargo bench text, criterion --output-format bencher */
 	PERFDB_FORMAT_LIBTEST_JSON,	/**< cargo bench -- -Z unstable-options --format json */
-	PERFDB_FORMAT_BMF		/**< Bencher Metric Format JSON */
+	PERFDB_FORMAT_BMF,		/**< Bencher Metric Format JSON */
+	PERFDB_FORMAT_CRITERION		/**< a target/criterion directory (perfdb_ingest_file) */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
- *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf".
+ *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf",
+ *  "criterion".
  *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
@@ -58,7 +60,9 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len);
 int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, const char *name,
 			 perfdb_format fmt);
 
-/** As perfdb_ingest_buffer, reading the file at path ("-" reads stdin).
+/** As perfdb_ingest_buffer, reading the file at path ("-" reads stdin). A
+ *  directory is read as criterion's target/criterion (fmt AUTO or CRITERION):
+ *  every new/ folder with benchmark.json and estimates.json under it.
  *  Errors additionally: PERFDB_EIO when the file cannot be read. */
 int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt);
 
