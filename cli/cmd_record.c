@@ -10,7 +10,7 @@ static const cli_option options[] = {
     CLI_RECORD_OPTIONS,
     {"format", OPT_FORMAT, "FORMAT",
      "input format: auto, gbench, hyperfine, json, yaml, csv, go, go-json, catch2, "
-     "pytest-benchmark, libtest, libtest-json, bmf, criterion (default: auto)"},
+     "pytest-benchmark, libtest, libtest-json, bmf, criterion, jmh (default: auto)"},
     CLI_OPT_END,
 };
 
@@ -19,12 +19,11 @@ static const cli_command_info info = {
     "[options] FILE...|-",
     "Store benchmark results for a commit, branch and machine as one run.",
     "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
-    "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON and cargo bench\n"
-    "(libtest, criterion --output-format bencher) text or JSON, and Bencher Metric Format;\n"
+    "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON, cargo bench (libtest,\n"
+    "criterion --output-format bencher) text or JSON, JMH JSON and Bencher Metric Format;\n"
     "the format is detected from content. A directory is read as criterion's\n"
-    "target/criterion. '-' reads standard input. Every file is parsed whole "
-    "before\n"
-    "one transaction writes them: on any bad input nothing is written.",
+    "target/criterion. '-' reads standard input. Every file is parsed whole before one\n"
+    "transaction writes them: on any bad input nothing is written.",
     options,
 };
 
@@ -43,7 +42,7 @@ static int on_option(void *ctx, int id, const char *arg)
 		cli_usage_error(&info,
 				"--format '%s': expected auto, gbench, hyperfine, json, yaml, "
 				"csv, go, go-json, catch2, pytest-benchmark, libtest, "
-				"libtest-json, bmf or criterion",
+				"libtest-json, bmf, criterion or jmh",
 				arg);
 		return 1;
 	}

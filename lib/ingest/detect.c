@@ -41,6 +41,7 @@ static const struct {
     {"libtest-json", PERFDB_FORMAT_LIBTEST_JSON},
     {"bmf", PERFDB_FORMAT_BMF},
     {"criterion", PERFDB_FORMAT_CRITERION},
+    {"jmh", PERFDB_FORMAT_JMH},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -73,7 +74,8 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json, bmf or criterion)",
+	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json, bmf, criterion or "
+	    "jmh)",
 	    name ? name : "");
 }
 
@@ -250,6 +252,39 @@ static bool detect_csv(const char *d, size_t len, size_t i)
 	return named && fields >= 2;
 }
 
+/* A bare array: JMH's -rf json, when a key of the first element (depth 2) is
+ * one only JMH writes. */
+static perfdb_format detect_array(const char *d, size_t len, size_t i)
+{
+	int depth = 0;
+	while (i < len) {
+		char ch = d[i];
+		if (ch == '"') {
+			size_t start = ++i, n;
+			while (i < len && d[i] != '"')
+				i += d[i] == '\\' ? 2 : 1;
+			if (i >= len)
+				break;
+			n = i - start;
+			i++;
+			while (i < len && space(d[i]))
+				i++;
+			if (depth == 2 && i < len && d[i] == ':' &&
+			    (token_is(d + start, n, "jmhVersion") ||
+			     token_is(d + start, n, "primaryMetric") ||
+			     token_is(d + start, n, "measurementIterations")))
+				return PERFDB_FORMAT_JMH;
+			continue;
+		}
+		if (ch == '{' || ch == '[')
+			depth++;
+		else if ((ch == '}' || ch == ']') && --depth <= 1)
+			break; /* the first element ended */
+		i++;
+	}
+	return PERFDB_FORMAT_AUTO;
+}
+
 /* XML: the first element, after the declaration, comments and PIs, is
  * Catch2's root (<Catch> in v2, <Catch2TestRun> in v3). */
 static perfdb_format detect_xml(const char *d, size_t len, size_t i)
@@ -383,7 +418,7 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 	if (data[i] == '{')
 		return detect_json(data, len, i);
 	if (data[i] == '[')
-		return PERFDB_FORMAT_AUTO; /* no format perfdb reads is a bare array */
+		return detect_array(data, len, i);
 	if (data[i] == '<')
 		return detect_xml(data, len, i);
 	if (detect_csv(data, len, i))
@@ -410,6 +445,7 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
 	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
 	case PERFDB_FORMAT_BMF: return perfdb_ingest__bmf(rs, data, len, name);
+	case PERFDB_FORMAT_JMH: return perfdb_ingest__jmh(rs, data, len, name);
 	case PERFDB_FORMAT_CRITERION:
 		return perfdb_error__input(PERFDB_EFORMAT, name, 0, 0, NULL,
 					   "criterion results are a directory: record "

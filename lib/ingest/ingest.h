@@ -20,6 +20,7 @@ int perfdb_ingest__libtest_json(perfdb_resultset *rs, const char *data, size_t l
 int perfdb_ingest__bmf(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 /* A directory of criterion results (target/criterion or below): see criterion.c. */
 int perfdb_ingest__criterion_dir(perfdb_resultset *rs, const char *dir);
+int perfdb_ingest__jmh(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

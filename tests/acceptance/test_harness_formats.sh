@@ -3,7 +3,7 @@
 # gbench and hyperfine (../shared/data/corpus: go-bench, catch2,
 # pytest-benchmark, libtest-bench, criterion's target/criterion JSON files
 # (put back into criterion's layout in a temporary directory) and its
-# --output-format bencher files, and bmf; see its MANIFEST.md) is recorded with `perfdb record`
+# --output-format bencher files, jmh and bmf; see its MANIFEST.md) is recorded with `perfdb record`
 # into its own database, and every stored (benchmark, metric) pair, unit,
 # direction, value, n, statistic and sample is checked against a reading of
 # the file made here in Python, independently of perfdb's readers (Go text
@@ -257,6 +257,46 @@ def criterion_dir(root):
         out[(b["full_id"], "time")] = entry
     return out, 0
 
+def jmh(path):
+    out, warnings = {}, 0
+    tscale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
+    rscale = {"s": 1, "ms": 1e3, "us": 1e6, "ns": 1e9, "sec": 1, "min": 1 / 60}
+    sizes = {"B": 1, "kB": 1e3, "KB": 1e3, "KiB": 1024, "MB": 1e6, "MiB": 2 ** 20, "GB": 1e9,
+             "GiB": 2 ** 30}
+    def unit_of(u):
+        if u.endswith("/op") and u[:-3] in tscale:
+            return "ns", tscale[u[:-3]], 0
+        if u in tscale:  # gc.time in ms
+            return "ns", tscale[u], 0
+        if "/" in u:
+            num, den = u.split("/", 1)
+            if den in rscale:
+                if num in sizes:
+                    return "B/s", sizes[num] * rscale[den], 1
+                return num + "/s", rscale[den], 1
+        return u, 1, 0
+    for row in json.load(open(path)):
+        name = row["benchmark"]
+        if row.get("params"):
+            name += " [" + ",".join(f"{k}={v}" for k, v in sorted(row["params"].items())) + "]"
+        metrics = [(row["mode"], row["primaryMetric"])]
+        for k, v in (row.get("secondaryMetrics") or {}).items():
+            metrics.append((row["mode"] + ":" + k.lstrip("\u00b7"), v))
+        for mname, m in metrics:
+            if not isinstance(m["score"], (int, float)):
+                warnings += 1
+                continue
+            u, f, d = unit_of(m["scoreUnit"])
+            raw = [x * f for fork in m.get("rawData", []) for x in fork]
+            if not all(isinstance(x, (int, float)) for fork in m.get("rawData", []) for x in fork):
+                raw = []
+            e = dict(unit=u, dir=d, value=m["score"] * f, n=len(raw) or 1, samples=raw)
+            pc = m.get("scorePercentiles")
+            if pc and len(raw) > 1:
+                e.update(min=pc["0.0"] * f, median=pc["50.0"] * f, max=pc["100.0"] * f)
+            out[(name, mname)] = e
+    return out, warnings
+
 # --- what perfdb stored ---------------------------------------------------------------
 
 def stored(db):
@@ -370,6 +410,9 @@ for f in sorted(os.listdir(os.path.join(corpus, "criterion"))):
         if p.returncode != 2 or "unknown format" not in p.stderr:
             problem(path, f"criterion console text not refused: {p.returncode} {p.stderr[:200]}")
         refused += 1
+for f in sorted(os.listdir(os.path.join(corpus, "jmh"))):
+    path = os.path.join(corpus, "jmh", f)
+    check(path, *jmh(path))
 for f in sorted(os.listdir(os.path.join(corpus, "bmf"))):
     path = os.path.join(corpus, "bmf", f)
     check(path, *bmf(path))
@@ -380,5 +423,5 @@ for f in ("github-action-benchmark-criterion_output.txt", "local-criterion-0.3.6
 print(f"{checked_files} files read, {checked_values} results checked, {refused} files refused")
 for p in problems:
     print("FAIL:", p)
-sys.exit(1 if problems or checked_files < 36 else 0)
+sys.exit(1 if problems or checked_files < 50 else 0)
 EOF
