@@ -10,7 +10,8 @@ static const cli_option options[] = {
     CLI_RECORD_OPTIONS,
     {"format", OPT_FORMAT, "FORMAT",
      "input format: auto, gbench, hyperfine, json, yaml, csv, go, go-json, catch2, "
-     "pytest-benchmark, libtest, libtest-json, bmf, criterion, jmh (default: auto)"},
+     "pytest-benchmark, libtest, libtest-json, bmf, criterion, jmh, benchmarkdotnet (default: "
+     "auto)"},
     CLI_OPT_END,
 };
 
@@ -20,10 +21,10 @@ static const cli_command_info info = {
     "Store benchmark results for a commit, branch and machine as one run.",
     "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
     "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON, cargo bench (libtest,\n"
-    "criterion --output-format bencher) text or JSON, JMH JSON and Bencher Metric Format;\n"
-    "the format is detected from content. A directory is read as criterion's\n"
-    "target/criterion. '-' reads standard input. Every file is parsed whole before one\n"
-    "transaction writes them: on any bad input nothing is written.",
+    "criterion --output-format bencher) text or JSON, JMH and BenchmarkDotNet JSON, and\n"
+    "Bencher Metric Format; the format is detected from content. A directory is read as\n"
+    "criterion's target/criterion. '-' reads standard input. Every file is parsed whole\n"
+    "before one transaction writes them: on any bad input nothing is written.",
     options,
 };
 
@@ -42,7 +43,7 @@ static int on_option(void *ctx, int id, const char *arg)
 		cli_usage_error(&info,
 				"--format '%s': expected auto, gbench, hyperfine, json, yaml, "
 				"csv, go, go-json, catch2, pytest-benchmark, libtest, "
-				"libtest-json, bmf, criterion or jmh",
+				"libtest-json, bmf, criterion, jmh or benchmarkdotnet",
 				arg);
 		return 1;
 	}

@@ -42,6 +42,7 @@ static const struct {
     {"bmf", PERFDB_FORMAT_BMF},
     {"criterion", PERFDB_FORMAT_CRITERION},
     {"jmh", PERFDB_FORMAT_JMH},
+    {"benchmarkdotnet", PERFDB_FORMAT_BENCHMARKDOTNET},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -51,6 +52,7 @@ static const struct {
     {"pytest", PERFDB_FORMAT_PYTEST_BENCHMARK},
     {"cargo-bench", PERFDB_FORMAT_LIBTEST},
     {"bencher", PERFDB_FORMAT_LIBTEST},
+    {"bdn", PERFDB_FORMAT_BENCHMARKDOTNET},
 };
 
 const char *perfdb_format_name(perfdb_format fmt)
@@ -64,19 +66,33 @@ const char *perfdb_format_name(perfdb_format fmt)
 
 int perfdb_format_parse(perfdb_format *out, const char *name)
 {
-	size_t i;
+	char expected[512];
+	size_t i, len = 0, n = sizeof(format_names) / sizeof(format_names[0]), last = 0;
 	if (name)
-		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		for (i = 0; i < n; i++)
 			if (strcasecmp(name, format_names[i].name) == 0) {
 				*out = format_names[i].fmt;
 				return 0;
 			}
-	return perfdb_error__set(
-	    PERFDB_EINVAL,
-	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json, bmf, criterion or "
-	    "jmh)",
-	    name ? name : "");
+	/* "expected a, b or c": the names perfdb_format_name prints, from the table */
+	for (i = 0; i < n; i++)
+		if (strcmp(perfdb_format_name(format_names[i].fmt), format_names[i].name) == 0)
+			last = i;
+	expected[0] = '\0';
+	for (i = 0; i < n && len < sizeof(expected); i++) {
+		int k;
+		if (strcmp(perfdb_format_name(format_names[i].fmt), format_names[i].name) != 0)
+			continue;
+		k = snprintf(expected + len, sizeof(expected) - len, "%s%s",
+			     len == 0	 ? ""
+			     : i == last ? " or "
+					 : ", ",
+			     format_names[i].name);
+		if (k > 0)
+			len += (size_t)k;
+	}
+	return perfdb_error__set(PERFDB_EINVAL, "unknown format '%s' (expected %s)",
+				 name ? name : "", expected);
 }
 
 /* --- detection ------------------------------------------------------------- */
@@ -135,6 +151,10 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 				if (in_benchmarks && saw_gbench_key)
 					return PERFDB_FORMAT_GBENCH;
 				saw_benchmarks |= in_benchmarks;
+				/* BenchmarkDotNet: "Title", "HostEnvironmentInfo", "Benchmarks" */
+				if (token_is(d + start, n, "HostEnvironmentInfo") ||
+				    token_is(d + start, n, "Benchmarks"))
+					return PERFDB_FORMAT_BENCHMARKDOTNET;
 				if (token_is(d + start, n, "machine_info") ||
 				    token_is(d + start, n, "commit_info"))
 					return PERFDB_FORMAT_PYTEST_BENCHMARK;
@@ -446,6 +466,8 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
 	case PERFDB_FORMAT_BMF: return perfdb_ingest__bmf(rs, data, len, name);
 	case PERFDB_FORMAT_JMH: return perfdb_ingest__jmh(rs, data, len, name);
+	case PERFDB_FORMAT_BENCHMARKDOTNET:
+		return perfdb_ingest__benchmarkdotnet(rs, data, len, name);
 	case PERFDB_FORMAT_CRITERION:
 		return perfdb_error__input(PERFDB_EFORMAT, name, 0, 0, NULL,
 					   "criterion results are a directory: record "

@@ -21,6 +21,8 @@ int perfdb_ingest__bmf(perfdb_resultset *rs, const char *data, size_t len, const
 /* A directory of criterion results (target/criterion or below): see criterion.c. */
 int perfdb_ingest__criterion_dir(perfdb_resultset *rs, const char *dir);
 int perfdb_ingest__jmh(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_t len,
+				   const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

@@ -3,7 +3,8 @@
 # gbench and hyperfine (../shared/data/corpus: go-bench, catch2,
 # pytest-benchmark, libtest-bench, criterion's target/criterion JSON files
 # (put back into criterion's layout in a temporary directory) and its
-# --output-format bencher files, jmh and bmf; see its MANIFEST.md) is recorded with `perfdb record`
+# --output-format bencher files, jmh, benchmarkdotnet and bmf; see its
+# MANIFEST.md) is recorded with `perfdb record`
 # into its own database, and every stored (benchmark, metric) pair, unit,
 # direction, value, n, statistic and sample is checked against a reading of
 # the file made here in Python, independently of perfdb's readers (Go text
@@ -297,6 +298,28 @@ def jmh(path):
             out[(name, mname)] = e
     return out, warnings
 
+def benchmarkdotnet(path):
+    out, warnings = {}, 0
+    for b in json.load(open(path, encoding="utf-8-sig"))["Benchmarks"]:
+        name = b.get("FullName") or ".".join(x for x in (b.get("Namespace"), b["Type"], b["Method"]) if x)
+        if b.get("Parameters"):
+            name += " [" + b["Parameters"] + "]"
+        st = b["Statistics"]
+        if st is None:
+            warnings += 1
+            continue
+        orig = st.get("OriginalValues") or []
+        e = dict(unit="ns", dir=0, value=st["Mean"], n=st["N"], samples=orig,
+                 stddev=st["StandardDeviation"])
+        if st["N"] > 1:
+            e.update(median=st["Median"], min=st["Min"], max=st["Max"])
+        out[(name, "time")] = e
+        mem = b.get("Memory") or {}
+        if mem.get("BytesAllocatedPerOperation") is not None:
+            out[(name, "allocated")] = dict(unit="B", dir=0, value=mem["BytesAllocatedPerOperation"],
+                                            n=1, samples=[])
+    return out, warnings
+
 # --- what perfdb stored ---------------------------------------------------------------
 
 def stored(db):
@@ -320,7 +343,10 @@ def check(path, expected, nwarn):
         os.remove(db)
     p = subprocess.run([perfdb, "record", "--db", db, "--commit", "c0ffee", "--machine", "m", path],
                        capture_output=True, text=True)
-    if p.returncode != 0:
+    if not expected:  # every benchmark failed: warned, and nothing to record
+        if p.returncode != 2 or "nothing to record" not in p.stderr:
+            return problem(path, f"expected 'nothing to record', got {p.returncode}: {p.stderr[-300:]}")
+    elif p.returncode != 0:
         return problem(path, f"record exited {p.returncode}: {p.stderr.strip()[:300]}")
     warns = [l for l in p.stderr.splitlines() if l.startswith("perfdb: warning:")]
     if len(warns) != nwarn:
@@ -410,6 +436,9 @@ for f in sorted(os.listdir(os.path.join(corpus, "criterion"))):
         if p.returncode != 2 or "unknown format" not in p.stderr:
             problem(path, f"criterion console text not refused: {p.returncode} {p.stderr[:200]}")
         refused += 1
+for f in sorted(os.listdir(os.path.join(corpus, "benchmarkdotnet"))):
+    path = os.path.join(corpus, "benchmarkdotnet", f)
+    check(path, *benchmarkdotnet(path))
 for f in sorted(os.listdir(os.path.join(corpus, "jmh"))):
     path = os.path.join(corpus, "jmh", f)
     check(path, *jmh(path))
@@ -423,5 +452,5 @@ for f in ("github-action-benchmark-criterion_output.txt", "local-criterion-0.3.6
 print(f"{checked_files} files read, {checked_values} results checked, {refused} files refused")
 for p in problems:
     print("FAIL:", p)
-sys.exit(1 if problems or checked_files < 50 else 0)
+sys.exit(1 if problems or checked_files < 55 else 0)
 EOF

@@ -33,12 +33,13 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_LIBTEST_JSON,	/**< cargo bench -- -Z unstable-options --format json */
 	PERFDB_FORMAT_BMF,		/**< Bencher Metric Format JSON */
 	PERFDB_FORMAT_CRITERION,	/**< a target/criterion directory (perfdb_ingest_file) */
-	PERFDB_FORMAT_JMH		/**< JMH -rf json */
+	PERFDB_FORMAT_JMH,		/**< JMH -rf json */
+	PERFDB_FORMAT_BENCHMARKDOTNET	/**< BenchmarkDotNet JSON export */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
  *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf",
- *  "criterion", "jmh".
+ *  "criterion", "jmh", "benchmarkdotnet".
  *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
