@@ -10,8 +10,8 @@ static const cli_option options[] = {
     CLI_RECORD_OPTIONS,
     {"format", OPT_FORMAT, "FORMAT",
      "input format: auto, gbench, hyperfine, json, yaml, csv, go, go-json, catch2, "
-     "pytest-benchmark, libtest, libtest-json, bmf, criterion, jmh, benchmarkdotnet (default: "
-     "auto)"},
+     "pytest-benchmark, libtest, libtest-json, bmf, criterion, jmh, benchmarkdotnet, "
+     "nanobench (default: auto)"},
     CLI_OPT_END,
 };
 
@@ -21,10 +21,10 @@ static const cli_command_info info = {
     "Store benchmark results for a commit, branch and machine as one run.",
     "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
     "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON, cargo bench (libtest,\n"
-    "criterion --output-format bencher) text or JSON, JMH and BenchmarkDotNet JSON, and\n"
-    "Bencher Metric Format; the format is detected from content. A directory is read as\n"
-    "criterion's target/criterion. '-' reads standard input. Every file is parsed whole\n"
-    "before one transaction writes them: on any bad input nothing is written.",
+    "criterion --output-format bencher) text or JSON, JMH, BenchmarkDotNet and nanobench\n"
+    "JSON, and Bencher Metric Format; the format is detected from content. A directory is\n"
+    "read as criterion's target/criterion. '-' reads standard input. Every file is parsed\n"
+    "whole before one transaction writes them: on any bad input nothing is written.",
     options,
 };
 
@@ -43,7 +43,8 @@ static int on_option(void *ctx, int id, const char *arg)
 		cli_usage_error(&info,
 				"--format '%s': expected auto, gbench, hyperfine, json, yaml, "
 				"csv, go, go-json, catch2, pytest-benchmark, libtest, "
-				"libtest-json, bmf, criterion, jmh or benchmarkdotnet",
+				"libtest-json, bmf, criterion, jmh, benchmarkdotnet or "
+				"nanobench",
 				arg);
 		return 1;
 	}

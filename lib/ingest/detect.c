@@ -43,6 +43,7 @@ static const struct {
     {"criterion", PERFDB_FORMAT_CRITERION},
     {"jmh", PERFDB_FORMAT_JMH},
     {"benchmarkdotnet", PERFDB_FORMAT_BENCHMARKDOTNET},
+    {"nanobench", PERFDB_FORMAT_NANOBENCH},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -196,6 +197,10 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 				/* A key of an element of the top-level "results". */
 				if (token_is(d + start, n, "benchmark"))
 					return PERFDB_FORMAT_NATIVE_JSON;
+				/* nanobench's results have no "benchmark" but these */
+				if (token_is(d + start, n, "median(elapsed)") ||
+				    token_is(d + start, n, "clockResolution"))
+					return PERFDB_FORMAT_NANOBENCH;
 				if (token_is(d + start, n, "command") ||
 				    token_is(d + start, n, "times"))
 					return PERFDB_FORMAT_HYPERFINE;
@@ -466,6 +471,7 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
 	case PERFDB_FORMAT_BMF: return perfdb_ingest__bmf(rs, data, len, name);
 	case PERFDB_FORMAT_JMH: return perfdb_ingest__jmh(rs, data, len, name);
+	case PERFDB_FORMAT_NANOBENCH: return perfdb_ingest__nanobench(rs, data, len, name);
 	case PERFDB_FORMAT_BENCHMARKDOTNET:
 		return perfdb_ingest__benchmarkdotnet(rs, data, len, name);
 	case PERFDB_FORMAT_CRITERION:

@@ -23,6 +23,7 @@ int perfdb_ingest__criterion_dir(perfdb_resultset *rs, const char *dir);
 int perfdb_ingest__jmh(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_t len,
 				   const char *name);
+int perfdb_ingest__nanobench(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

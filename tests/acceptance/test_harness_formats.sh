@@ -3,8 +3,8 @@
 # gbench and hyperfine (../shared/data/corpus: go-bench, catch2,
 # pytest-benchmark, libtest-bench, criterion's target/criterion JSON files
 # (put back into criterion's layout in a temporary directory) and its
-# --output-format bencher files, jmh, benchmarkdotnet and bmf; see its
-# MANIFEST.md) is recorded with `perfdb record`
+# --output-format bencher files, jmh, benchmarkdotnet, nanobench JSON and
+# bmf; see its MANIFEST.md) is recorded with `perfdb record`
 # into its own database, and every stored (benchmark, metric) pair, unit,
 # direction, value, n, statistic and sample is checked against a reading of
 # the file made here in Python, independently of perfdb's readers (Go text
@@ -320,6 +320,23 @@ def benchmarkdotnet(path):
                                             n=1, samples=[])
     return out, warnings
 
+def nanobench(path):
+    out = {}
+    for r in json.load(open(path))["results"]:
+        name, b = r["title"] + " / " + r["name"], r["batch"]
+        samples = [m["elapsed"] / b * 1e9 for m in r.get("measurements", [])]
+        out[(name, "time")] = dict(unit="ns", dir=0, value=r["median(elapsed)"] / b * 1e9,
+                                   n=len(samples) or 1, samples=samples)
+        if len(samples) > 1:
+            out[(name, "time")]["median"] = r["median(elapsed)"] / b * 1e9
+        counters = {"median(instructions)": "instructions", "median(cpucycles)": "cpucycles",
+                    "median(branchmisses)": "branchmisses"}
+        if any(r.get(k, 0) > 0 for k in counters):
+            for k, metric in counters.items():
+                if k in r:
+                    out[(name, metric)] = dict(unit="", dir=0, value=r[k] / b, n=1, samples=[])
+    return out, 0
+
 # --- what perfdb stored ---------------------------------------------------------------
 
 def stored(db):
@@ -439,6 +456,10 @@ for f in sorted(os.listdir(os.path.join(corpus, "criterion"))):
 for f in sorted(os.listdir(os.path.join(corpus, "benchmarkdotnet"))):
     path = os.path.join(corpus, "benchmarkdotnet", f)
     check(path, *benchmarkdotnet(path))
+for f in sorted(os.listdir(os.path.join(corpus, "nanobench"))):
+    path = os.path.join(corpus, "nanobench", f)
+    if f.endswith(".json") and "pyperf" not in f:
+        check(path, *nanobench(path))
 for f in sorted(os.listdir(os.path.join(corpus, "jmh"))):
     path = os.path.join(corpus, "jmh", f)
     check(path, *jmh(path))
@@ -452,5 +473,5 @@ for f in ("github-action-benchmark-criterion_output.txt", "local-criterion-0.3.6
 print(f"{checked_files} files read, {checked_values} results checked, {refused} files refused")
 for p in problems:
     print("FAIL:", p)
-sys.exit(1 if problems or checked_files < 55 else 0)
+sys.exit(1 if problems or checked_files < 59 else 0)
 EOF

@@ -34,12 +34,13 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_BMF,		/**< Bencher Metric Format JSON */
 	PERFDB_FORMAT_CRITERION,	/**< a target/criterion directory (perfdb_ingest_file) */
 	PERFDB_FORMAT_JMH,		/**< JMH -rf json */
-	PERFDB_FORMAT_BENCHMARKDOTNET	/**< BenchmarkDotNet JSON export */
+	PERFDB_FORMAT_BENCHMARKDOTNET,	/**< BenchmarkDotNet JSON export */
+	PERFDB_FORMAT_NANOBENCH		/**< nanobench templates::json() */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
  *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf",
- *  "criterion", "jmh", "benchmarkdotnet".
+ *  "criterion", "jmh", "benchmarkdotnet", "nanobench".
  *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
