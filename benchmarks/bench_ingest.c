@@ -226,6 +226,57 @@ static int gen_jmh(gen_buf *b, long i)
 	    i % 1000, i / 1000, 1000 + i % 977);
 }
 
+static int gen_bdn(gen_buf *b, long i)
+{
+	long k;
+	if (i == -1)
+		return gen_put(
+		    b, "{\"Title\": \"Gen\", \"HostEnvironmentInfo\": {}, \"Benchmarks\": [\n");
+	if (i == -2)
+		return gen_put(b, "{\"FullName\": \"Gen.End\", \"Statistics\": null}]}\n");
+	if (gen_put(b,
+		    "{\"DisplayInfo\": \"Gen.Case%ld: DefaultJob\", \"Namespace\": \"Gen\", "
+		    "\"Type\": \"Bench\", \"Method\": \"Case%ld\", \"MethodTitle\": \"Case%ld\", "
+		    "\"Parameters\": \"N=%ld\", \"FullName\": \"Gen.Bench.Case%ld\", "
+		    "\"Statistics\": {\"OriginalValues\": [",
+		    i, i, i, i % 7, i))
+		return -1;
+	for (k = 0; k < 15; k++)
+		if (gen_put(b, "%s%ld.%03ld", k ? ", " : "", 20 + (i + k) % 9, (i * 7 + k) % 1000))
+			return -1;
+	return gen_put(b,
+		       "], \"N\": 15, \"Min\": 20.0, \"Median\": 24.0, \"Mean\": 24.%ld, "
+		       "\"Max\": 28.9, \"StandardDeviation\": 2.5}, \"Memory\": "
+		       "{\"BytesAllocatedPerOperation\": %ld}},\n",
+		       i % 10, 32 + i % 64);
+}
+
+static int gen_nanobench(gen_buf *b, long i)
+{
+	long k;
+	if (i == -1)
+		return gen_put(b, "{\n    \"results\": [\n");
+	if (i == -2)
+		return gen_put(
+		    b, "        {\"title\": \"end\", \"name\": \"end\", \"batch\": 1, "
+		       "\"clockResolution\": 1e-08, \"median(elapsed)\": 1e-08}\n    ]\n}\n");
+	if (gen_put(
+		b,
+		"        {\"title\": \"gen\", \"name\": \"case %ld\", \"unit\": \"op\", "
+		"\"batch\": 1, \"complexityN\": -1, \"epochs\": 11, \"clockResolution\": 1.5e-08, "
+		"\"median(elapsed)\": %ld.5e-09, \"median(instructions)\": 0, "
+		"\"median(cpucycles)\": 0, \"median(branchmisses)\": 0, \"measurements\": [\n",
+		i, 1 + i % 9))
+		return -1;
+	for (k = 0; k < 11; k++)
+		if (gen_put(b,
+			    "            {\"iterations\": 221115, \"elapsed\": %ld.%02ld5e-09, "
+			    "\"pagefaults\": 0, \"cpucycles\": 0, \"instructions\": 0}%s\n",
+			    1 + i % 9, k, k < 10 ? "," : ""))
+			return -1;
+	return gen_put(b, "        ]},\n");
+}
+
 static int bench_formats(const bench_ctx *ctx)
 {
 	static const struct {
@@ -241,6 +292,8 @@ static int bench_formats(const bench_ctx *ctx)
 	    {"libtest-json", gen_libtest_json, PERFDB_FORMAT_LIBTEST_JSON},
 	    {"bmf", gen_bmf, PERFDB_FORMAT_BMF},
 	    {"jmh", gen_jmh, PERFDB_FORMAT_JMH},
+	    {"benchmarkdotnet", gen_bdn, PERFDB_FORMAT_BENCHMARKDOTNET},
+	    {"nanobench", gen_nanobench, PERFDB_FORMAT_NANOBENCH},
 	};
 	const size_t target = ctx->quick ? (1u << 20) : (16u << 20);
 	size_t f;
