@@ -33,13 +33,24 @@ void perfdb_xml__release(perfdb_xml *x)
 
 static int column_at(const perfdb_xml *x, size_t pos)
 {
+	if (pos < x->line_start) /* never: callers keep marks of earlier lines */
+		return 0;
 	return perfdb_ingest__columns(x->data + x->line_start, pos - x->line_start) + 1;
 }
 
+/* pos must be on the current line (at or after line_start). */
 static int fail_at(const perfdb_xml *x, size_t pos, const char *what)
 {
 	return perfdb_error__input(PERFDB_EINPUT, x->name, x->line, column_at(x, pos), NULL,
 				   "invalid XML: %s", what);
+}
+
+/* A failure at a line and column remembered before the cursor moved on
+ * (maybe past a newline). */
+static int fail_mark(const perfdb_xml *x, int line, int column, const char *what)
+{
+	return perfdb_error__input(PERFDB_EINPUT, x->name, line, column, NULL, "invalid XML: %s",
+				   what);
 }
 
 static void adv(perfdb_xml *x, size_t n)
@@ -321,8 +332,8 @@ static void pop(perfdb_xml *x, perfdb_xml_event *ev)
 
 static int end_tag(perfdb_xml *x, perfdb_xml_event *ev)
 {
-	size_t lt = x->pos, off;
-	int err;
+	size_t off;
+	int err, line = x->line, column = column_at(x, x->pos);
 	adv(x, 2);
 	if ((err = read_name(x, &off, "expected an element name after '</'")))
 		return err;
@@ -330,9 +341,9 @@ static int end_tag(perfdb_xml *x, perfdb_xml_event *ev)
 	if (x->pos >= x->len || x->data[x->pos] != '>')
 		return fail_at(x, x->pos, "expected '>'");
 	if (x->depth == 0)
-		return fail_at(x, lt, "end tag without a start tag");
+		return fail_mark(x, line, column, "end tag without a start tag");
 	if (strcmp(x->names + x->stack[x->depth - 1], x->buf + off) != 0)
-		return perfdb_error__input(PERFDB_EINPUT, x->name, x->line, column_at(x, lt), NULL,
+		return perfdb_error__input(PERFDB_EINPUT, x->name, line, column, NULL,
 					   "invalid XML: </%s> closes <%s>", x->buf + off,
 					   x->names + x->stack[x->depth - 1]);
 	adv(x, 1);
@@ -343,11 +354,12 @@ static int end_tag(perfdb_xml *x, perfdb_xml_event *ev)
 /* Skips from the cursor past `close`; fails naming `what` at its start. */
 static int skip_past(perfdb_xml *x, const char *close, const char *what)
 {
-	size_t start = x->pos, n = strlen(close);
+	size_t n = strlen(close);
+	int line = x->line, column = column_at(x, x->pos);
 	while (x->pos < x->len && !at(x, close))
 		adv(x, 1);
 	if (x->pos >= x->len)
-		return fail_at(x, start, what);
+		return fail_mark(x, line, column, what);
 	adv(x, n);
 	return 0;
 }

@@ -186,6 +186,12 @@ static void test_ingest_catch2__bad_xml(void **state)
 			   NULL, "a second root element");
 	expect_input_error("<Catch x=\"&#0;\"/>", PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 1,
 			   11, NULL, "character reference");
+	/* errors found after the cursor crossed a newline point back at their start */
+	expect_input_error("<Catch>\n  <TestCase name=\"a\">\n  </Section\n\n>\n</Catch>\n",
+			   PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 3, 3, NULL,
+			   "</Section> closes <TestCase>");
+	expect_input_error("<Catch>\n <!-- never\nclosed -\n", PERFDB_FORMAT_CATCH2, "c.xml",
+			   PERFDB_EINPUT, 2, 2, NULL, "unterminated comment");
 	expect_input_error("<testsuites/>", PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 1, 1,
 			   NULL, "expected <Catch> or <Catch2TestRun>");
 	/* valid XML, but not a result Catch2 writes */
