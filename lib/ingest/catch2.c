@@ -26,6 +26,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/reader.h"
+#include "ingest/textpos.h"
 #include "ingest/xml.h"
 #include "util/error.h"
 
@@ -378,6 +379,8 @@ int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, co
 	size_t i;
 	int err;
 
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
 	memset(&r, 0, sizeof(r));
 	r.name = name;
 	perfdb_xml__init(&r.x, data, len, name);

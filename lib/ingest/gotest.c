@@ -41,6 +41,7 @@
 #include "ingest/json.h"
 #include "ingest/jsonl.h"
 #include "ingest/reader.h"
+#include "ingest/textpos.h"
 #include "util/error.h"
 
 typedef struct series {
@@ -631,6 +632,8 @@ int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, co
 	int err;
 	memset(&r, 0, sizeof(r));
 	r.name = name;
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
 	if (!(err = perfdb_resultset_new(&r.rs)) && !(err = parse_text(&r, data, len)))
 		err = finish(&r, rs, "go");
 	reader_release(&r);

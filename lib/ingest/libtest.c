@@ -31,6 +31,7 @@
 #include "ingest/json.h"
 #include "ingest/jsonl.h"
 #include "ingest/reader.h"
+#include "ingest/textpos.h"
 #include "util/error.h"
 
 typedef struct series {
@@ -341,6 +342,8 @@ int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, c
 
 	memset(&r, 0, sizeof(r));
 	r.name = name;
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
 	if ((err = perfdb_resultset_new(&r.rs)))
 		goto done;
 	while (i < len) {

@@ -312,6 +312,25 @@ static void test_ingest_go__bad_inputs(void **state)
 			   "b.txt", PERFDB_EINPUT, 2, 21, NULL, "expected a number, found '12abc'");
 	expect_input_error("BenchmarkX 100 12 ns/op 5\n", PERFDB_FORMAT_GO, "b.txt", PERFDB_EINPUT,
 			   1, 25, NULL, "expected a value and a unit");
+	{
+		/* a NUL byte would cut a name short: refused where it is */
+		static const char nul[] = "goos: linux\nBenchmarkX\0Y 100 1 ns/op\n";
+		perfdb_resultset *rs = guarded_new();
+		assert_int_equal(
+		    perfdb_ingest_buffer(rs, nul, sizeof(nul) - 1, "b.txt", PERFDB_FORMAT_GO),
+		    PERFDB_EINPUT);
+		assert_int_equal(perfdb_error_last()->line, 2);
+		assert_int_equal(perfdb_error_last()->column, 11);
+		assert_non_null(strstr(perfdb_error_last()->message, "NUL byte"));
+		assert_int_equal(
+		    perfdb_ingest_buffer(rs, nul, sizeof(nul) - 1, "b.txt", PERFDB_FORMAT_LIBTEST),
+		    PERFDB_EINPUT);
+		assert_int_equal(
+		    perfdb_ingest_buffer(rs, nul, sizeof(nul) - 1, "b.txt", PERFDB_FORMAT_CATCH2),
+		    PERFDB_EINPUT);
+		assert_guarded_unchanged(rs);
+		perfdb_resultset_free(rs);
+	}
 	expect_input_error("BenchmarkX 100 1e999 ns/op\n", PERFDB_FORMAT_GO, "b.txt", PERFDB_EINPUT,
 			   1, 16, NULL, "out of range");
 	expect_input_error("{\"Action\":\"output\",\"Output\":\"x\\n\"}\n"
