@@ -3,7 +3,13 @@
  * x real_time and cpu_time), parse it and record it into a fresh database,
  * end to end; then do the same rows with sqlite3's own CSV .import into a
  * plain table, side by side, and compare speed and file size.
+ *
+ * Then the parse speed of each harness format, in MB/s of input: a large
+ * file of each (16 MB, 1 MB with --quick) is generated in the shape its tool
+ * writes and read from memory with perfdb_ingest_buffer, format detection
+ * included, nothing stored.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +56,297 @@ static int write_inputs(const char *json_path, const char *csv_path, int nbench)
 	fprintf(j, "  ]\n}\n");
 	fclose(j);
 	fclose(c);
+	return 0;
+}
+
+/* --- per-format parse speed ------------------------------------------------- */
+
+typedef struct gen_buf {
+	char *p;
+	size_t len, cap;
+} gen_buf;
+
+static int gen_put(gen_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int gen_put(gen_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -1;
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		{
+			size_t cap = (b->cap + (size_t)n + 1) * 2;
+			char *q = realloc(b->p, cap);
+			if (!q)
+				return -1;
+			b->p = q;
+			b->cap = cap;
+		}
+	}
+}
+
+/* One record of the format into b; i numbers it. The header/footer calls
+ * pass i = -1 (start) and -2 (end). */
+typedef int (*gen_fn)(gen_buf *b, long i);
+
+static int gen_go(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(b, "goos: linux\ngoarch: amd64\npkg: example.com/gen\ncpu: gen\n");
+	if (i == -2)
+		return gen_put(b, "PASS\nok  \texample.com/gen\t1.000s\n");
+	return gen_put(b,
+		       "BenchmarkCase/n=%ld-2         \t  %7ld\t     %ld.%ld ns/op\t  %ld B/op\t"
+		       "       2 allocs/op\n",
+		       i % 4096, 1000 + i % 977, 100 + i % 991, i % 10, 64 + i % 8);
+}
+
+static int gen_go_json(gen_buf *b, long i)
+{
+	if (i < 0)
+		return 0;
+	return gen_put(b,
+		       "{\"Time\":\"2026-12-06T00:00:00.000000001Z\",\"Action\":\"output\","
+		       "\"Package\":\"example.com/gen\",\"Output\":\"BenchmarkCase/n=%ld-2 \\t\"}\n"
+		       "{\"Time\":\"2026-12-06T00:00:00.000000002Z\",\"Action\":\"output\","
+		       "\"Package\":\"example.com/gen\",\"Output\":\"  %ld\\t  %ld.%ld ns/op\\t"
+		       "  64 B/op\\t  2 allocs/op\\n\"}\n",
+		       i % 4096, 1000 + i % 977, 100 + i % 991, i % 10);
+}
+
+static int gen_catch2(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(b,
+			       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Catch name=\"gen\">\n"
+			       "  <Group name=\"gen\">\n");
+	if (i == -2)
+		return gen_put(b, "  </Group>\n</Catch>\n");
+	return gen_put(
+	    b,
+	    "    <TestCase name=\"case %ld\" tags=\"[bench]\" filename=\"gen.cpp\" line=\"1\">\n"
+	    "      <BenchmarkResults name=\"bench &amp; %ld\" samples=\"100\" resamples=\"100000\" "
+	    "iterations=\"3\" clockResolution=\"18.8\" estimatedDuration=\"374540\">\n"
+	    "        <!--All values in nano seconds-->\n"
+	    "        <mean value=\"%ld.5\" lowerBound=\"59.5\" upperBound=\"80.1\" ci=\"0.95\"/>\n"
+	    "        <standardDeviation value=\"17.6\" lowerBound=\"0.9\" upperBound=\"35.1\" "
+	    "ci=\"0.95\"/>\n"
+	    "        <outliers variance=\"0.89\" lowMild=\"0\" lowSevere=\"0\" highMild=\"0\" "
+	    "highSevere=\"1\"/>\n"
+	    "      </BenchmarkResults>\n      <OverallResult success=\"true\"/>\n    </TestCase>\n",
+	    i, i, 60 + i % 100);
+}
+
+static int gen_pytest(gen_buf *b, long i)
+{
+	long k;
+	if (i == -1)
+		return gen_put(b, "{\"machine_info\": {\"python_version\": \"3.11.2\"}, "
+				  "\"commit_info\": {\"id\": \"x\"}, \"benchmarks\": [\n");
+	if (i == -2)
+		return gen_put(b, "{\"fullname\": \"t.py::end\", \"stats\": null}],"
+				  " \"version\": \"3.2.2\"}\n");
+	if (gen_put(b,
+		    "{\"group\": null, \"name\": \"test_%ld\", \"fullname\": \"t.py::test_%ld\", "
+		    "\"params\": null, \"stats\": {\"min\": 1e-06, \"max\": 3e-06, "
+		    "\"mean\": 2.%ld5e-06, \"stddev\": 1e-07, \"rounds\": 20, \"median\": 2e-06, "
+		    "\"ops\": 500000.0, \"data\": [",
+		    i, i, i % 10))
+		return -1;
+	for (k = 0; k < 20; k++)
+		if (gen_put(b, "%s2.%02ld1e-06", k ? ", " : "", (i + k) % 100))
+			return -1;
+	return gen_put(b, "], \"iterations\": 1}},\n");
+}
+
+static int gen_libtest(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(b, "\nrunning many tests\n");
+	if (i == -2)
+		return gen_put(b, "\ntest result: ok. 0 passed; 0 failed; 0 ignored\n");
+	return gen_put(b,
+		       "test bench::case_%ld ... bench:       %ld,%03ld.%02ld ns/iter (+/- %ld)\n",
+		       i, 1 + i % 97, i % 1000, i % 100, 10 + i % 50);
+}
+
+static int gen_libtest_json(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(
+		    b, "{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 1 }\n");
+	if (i == -2)
+		return 0;
+	return gen_put(b,
+		       "{ \"type\": \"test\", \"event\": \"started\", \"name\": \"case_%ld\" }\n"
+		       "{ \"type\": \"bench\", \"name\": \"case_%ld\", \"median\": %ld.%ld, "
+		       "\"deviation\": 2.5 }\n",
+		       i, i, 100 + i % 991, i % 10);
+}
+
+static int gen_bmf(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(b, "{\n");
+	if (i == -2)
+		return gen_put(b, "  \"end\": {\"latency\": {\"value\": 1.0}}\n}\n");
+	return gen_put(b,
+		       "  \"bench::case_%ld\": {\n    \"latency\": {\"value\": %ld.0, "
+		       "\"lower_value\": 1.0, \"upper_value\": 99999.0}\n  },\n",
+		       i, 100 + i % 991);
+}
+
+static int gen_jmh(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(b, "[\n");
+	if (i == -2)
+		return gen_put(
+		    b, "    {\"jmhVersion\" : \"1.37\", \"benchmark\" : \"x.End.end\", \"mode\" : "
+		       "\"avgt\", \"primaryMetric\" : {\"score\" : 1.0, \"scoreUnit\" : "
+		       "\"ns/op\"}}\n]\n");
+	return gen_put(
+	    b,
+	    "    {\n        \"jmhVersion\" : \"1.37\",\n        \"benchmark\" : "
+	    "\"x.Gen.case%ld\",\n"
+	    "        \"mode\" : \"thrpt\",\n        \"threads\" : 1,\n        \"forks\" : 1,\n"
+	    "        \"params\" : {\"size\" : \"%ld\"},\n        \"primaryMetric\" : {\n"
+	    "            \"score\" : %ld.5,\n            \"scoreError\" : 12.5,\n"
+	    "            \"scorePercentiles\" : {\"0.0\" : 1.0, \"50.0\" : 2.0, \"100.0\" : 3.0},\n"
+	    "            \"scoreUnit\" : \"ops/ms\",\n"
+	    "            \"rawData\" : [[1.0, 2.0, 3.0], [2.0, 2.5, 3.0]]\n        },\n"
+	    "        \"secondaryMetrics\" : {}\n    },\n",
+	    i % 1000, i / 1000, 1000 + i % 977);
+}
+
+static int gen_bdn(gen_buf *b, long i)
+{
+	long k;
+	if (i == -1)
+		return gen_put(
+		    b, "{\"Title\": \"Gen\", \"HostEnvironmentInfo\": {}, \"Benchmarks\": [\n");
+	if (i == -2)
+		return gen_put(b, "{\"FullName\": \"Gen.End\", \"Statistics\": null}]}\n");
+	if (gen_put(b,
+		    "{\"DisplayInfo\": \"Gen.Case%ld: DefaultJob\", \"Namespace\": \"Gen\", "
+		    "\"Type\": \"Bench\", \"Method\": \"Case%ld\", \"MethodTitle\": \"Case%ld\", "
+		    "\"Parameters\": \"N=%ld\", \"FullName\": \"Gen.Bench.Case%ld\", "
+		    "\"Statistics\": {\"OriginalValues\": [",
+		    i, i, i, i % 7, i))
+		return -1;
+	for (k = 0; k < 15; k++)
+		if (gen_put(b, "%s%ld.%03ld", k ? ", " : "", 20 + (i + k) % 9, (i * 7 + k) % 1000))
+			return -1;
+	return gen_put(b,
+		       "], \"N\": 15, \"Min\": 20.0, \"Median\": 24.0, \"Mean\": 24.%ld, "
+		       "\"Max\": 28.9, \"StandardDeviation\": 2.5}, \"Memory\": "
+		       "{\"BytesAllocatedPerOperation\": %ld}},\n",
+		       i % 10, 32 + i % 64);
+}
+
+static int gen_nanobench(gen_buf *b, long i)
+{
+	long k;
+	if (i == -1)
+		return gen_put(b, "{\n    \"results\": [\n");
+	if (i == -2)
+		return gen_put(
+		    b, "        {\"title\": \"end\", \"name\": \"end\", \"batch\": 1, "
+		       "\"clockResolution\": 1e-08, \"median(elapsed)\": 1e-08}\n    ]\n}\n");
+	if (gen_put(
+		b,
+		"        {\"title\": \"gen\", \"name\": \"case %ld\", \"unit\": \"op\", "
+		"\"batch\": 1, \"complexityN\": -1, \"epochs\": 11, \"clockResolution\": 1.5e-08, "
+		"\"median(elapsed)\": %ld.5e-09, \"median(instructions)\": 0, "
+		"\"median(cpucycles)\": 0, \"median(branchmisses)\": 0, \"measurements\": [\n",
+		i, 1 + i % 9))
+		return -1;
+	for (k = 0; k < 11; k++)
+		if (gen_put(b,
+			    "            {\"iterations\": 221115, \"elapsed\": %ld.%02ld5e-09, "
+			    "\"pagefaults\": 0, \"cpucycles\": 0, \"instructions\": 0}%s\n",
+			    1 + i % 9, k, k < 10 ? "," : ""))
+			return -1;
+	return gen_put(b, "        ]},\n");
+}
+
+static int bench_formats(const bench_ctx *ctx)
+{
+	static const struct {
+		const char *name;
+		gen_fn gen;
+		perfdb_format fmt;
+	} formats[] = {
+	    {"go", gen_go, PERFDB_FORMAT_GO},
+	    {"go-json", gen_go_json, PERFDB_FORMAT_GO_JSON},
+	    {"catch2", gen_catch2, PERFDB_FORMAT_CATCH2},
+	    {"pytest-benchmark", gen_pytest, PERFDB_FORMAT_PYTEST_BENCHMARK},
+	    {"libtest", gen_libtest, PERFDB_FORMAT_LIBTEST},
+	    {"libtest-json", gen_libtest_json, PERFDB_FORMAT_LIBTEST_JSON},
+	    {"bmf", gen_bmf, PERFDB_FORMAT_BMF},
+	    {"jmh", gen_jmh, PERFDB_FORMAT_JMH},
+	    {"benchmarkdotnet", gen_bdn, PERFDB_FORMAT_BENCHMARKDOTNET},
+	    {"nanobench", gen_nanobench, PERFDB_FORMAT_NANOBENCH},
+	};
+	const size_t target = ctx->quick ? (1u << 20) : (16u << 20);
+	size_t f;
+
+	for (f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+		gen_buf b = {NULL, 0, 0};
+		perfdb_resultset *rs = NULL;
+		char name[96];
+		uint64_t t0, t1;
+		long i;
+		int err;
+
+		if (formats[f].gen(&b, -1))
+			goto oom;
+		for (i = 0; b.len < target; i++)
+			if (formats[f].gen(&b, i))
+				goto oom;
+		if (formats[f].gen(&b, -2))
+			goto oom;
+		if (perfdb_ingest_detect(b.p, b.len) != formats[f].fmt) {
+			fprintf(stderr, "perfdb-bench: generated %s is detected as %s\n",
+				formats[f].name,
+				perfdb_format_name(perfdb_ingest_detect(b.p, b.len)));
+			free(b.p);
+			return 1;
+		}
+		if (perfdb_resultset_new(&rs)) {
+			free(b.p);
+			goto oom;
+		}
+		t0 = bench_now_ns();
+		err = perfdb_ingest_buffer(rs, b.p, b.len, formats[f].name, PERFDB_FORMAT_AUTO);
+		t1 = bench_now_ns();
+		if (err) {
+			fprintf(stderr, "perfdb-bench: %s\n", perfdb_error_last()->message);
+			perfdb_resultset_free(rs);
+			free(b.p);
+			return 1;
+		}
+		snprintf(name, sizeof(name), "ingest/parse/%s", formats[f].name);
+		bench_report_higher(ctx, name, "throughput", "MB/s",
+				    (double)b.len / 1e6 / ((double)(t1 - t0) / 1e9));
+		bench_note(ctx, "%s: %.1f MB, %zu results in %.1f ms", formats[f].name,
+			   (double)b.len / 1e6, perfdb_resultset_count(rs),
+			   (double)(t1 - t0) / 1e6);
+		perfdb_resultset_free(rs);
+		free(b.p);
+		continue;
+	oom:
+		free(b.p);
+		fprintf(stderr, "perfdb-bench: out of memory generating %s\n", formats[f].name);
+		return 1;
+	}
 	return 0;
 }
 
@@ -153,5 +450,5 @@ int bench_ingest(const bench_ctx *ctx)
 			bench_note(ctx, "sqlite3 not available: no .import comparison");
 		}
 	}
-	return 0;
+	return bench_formats(ctx);
 }

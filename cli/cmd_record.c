@@ -12,7 +12,9 @@ enum { OPT_FORMAT = 'f', OPT_MAX_INPUT = CLI_OPT_FIRST_FREE };
 static const cli_option options[] = {
     CLI_RECORD_OPTIONS,
     {"format", OPT_FORMAT, "FORMAT",
-     "input format: auto, gbench, hyperfine, json, yaml, csv (default: auto)"},
+     "input format: auto, gbench, hyperfine, json, yaml, csv, go, go-json, catch2, "
+     "pytest-benchmark, libtest, libtest-json, bmf, criterion, jmh, benchmarkdotnet, "
+     "nanobench (default: auto)"},
     {"max-input", OPT_MAX_INPUT, "BYTES",
      "refuse an input file larger than BYTES; K, M, G suffixes (KiB...) (default: 1G)"},
     CLI_OPT_END,
@@ -22,10 +24,14 @@ static const cli_command_info info = {
     "record",
     "[options] FILE...|-",
     "Store benchmark results for a commit, branch and machine as one run.",
-    "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, and\n"
-    "CSV; the format is detected from content. '-' reads standard input. Every file is\n"
-    "parsed whole before one transaction writes them: on any bad input nothing is written.\n"
-    "Named inputs must be regular files (not FIFOs, devices or /proc files).",
+    "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
+    "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON, cargo bench (libtest,\n"
+    "criterion --output-format bencher) text or JSON, JMH, BenchmarkDotNet and nanobench\n"
+    "JSON, and Bencher Metric Format; the format is detected from content. A directory is\n"
+    "read as criterion's target/criterion. '-' reads standard input. Every file is parsed\n"
+    "whole before one transaction writes them: on any bad input nothing is written.\n"
+    "Named inputs other than a directory must be regular files (not FIFOs, devices or /proc\n"
+    "files).",
     options,
 };
 
@@ -87,8 +93,10 @@ static int on_option(void *ctx, int id, const char *arg)
 	}
 	if (id == OPT_FORMAT && perfdb_format_parse(&a->format, arg) != 0) {
 		cli_usage_error(&info,
-				"--format '%s': expected auto, gbench, hyperfine, json, yaml "
-				"or csv",
+				"--format '%s': expected auto, gbench, hyperfine, json, yaml, "
+				"csv, go, go-json, catch2, pytest-benchmark, libtest, "
+				"libtest-json, bmf, criterion, jmh, benchmarkdotnet or "
+				"nanobench",
 				arg);
 		return 1;
 	}

@@ -36,11 +36,27 @@ static const struct {
     {"json", PERFDB_FORMAT_NATIVE_JSON},
     {"yaml", PERFDB_FORMAT_NATIVE_YAML},
     {"csv", PERFDB_FORMAT_CSV},
+    {"go", PERFDB_FORMAT_GO},
+    {"go-json", PERFDB_FORMAT_GO_JSON},
+    {"catch2", PERFDB_FORMAT_CATCH2},
+    {"pytest-benchmark", PERFDB_FORMAT_PYTEST_BENCHMARK},
+    {"libtest", PERFDB_FORMAT_LIBTEST},
+    {"libtest-json", PERFDB_FORMAT_LIBTEST_JSON},
+    {"bmf", PERFDB_FORMAT_BMF},
+    {"criterion", PERFDB_FORMAT_CRITERION},
+    {"jmh", PERFDB_FORMAT_JMH},
+    {"benchmarkdotnet", PERFDB_FORMAT_BENCHMARKDOTNET},
+    {"nanobench", PERFDB_FORMAT_NANOBENCH},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
     {"google-benchmark", PERFDB_FORMAT_GBENCH},
     {"yml", PERFDB_FORMAT_NATIVE_YAML},
+    {"test2json", PERFDB_FORMAT_GO_JSON},
+    {"pytest", PERFDB_FORMAT_PYTEST_BENCHMARK},
+    {"cargo-bench", PERFDB_FORMAT_LIBTEST},
+    {"bencher", PERFDB_FORMAT_LIBTEST},
+    {"bdn", PERFDB_FORMAT_BENCHMARKDOTNET},
 };
 
 const char *perfdb_format_name(perfdb_format fmt)
@@ -54,18 +70,33 @@ const char *perfdb_format_name(perfdb_format fmt)
 
 int perfdb_format_parse(perfdb_format *out, const char *name)
 {
-	size_t i;
+	char expected[512];
+	size_t i, len = 0, n = sizeof(format_names) / sizeof(format_names[0]), last = 0;
 	if (name)
-		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		for (i = 0; i < n; i++)
 			if (strcasecmp(name, format_names[i].name) == 0) {
 				*out = format_names[i].fmt;
 				return 0;
 			}
-	return perfdb_error__set(
-	    PERFDB_EINVAL,
-	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml "
-	    "or csv)",
-	    name ? name : "");
+	/* "expected a, b or c": the names perfdb_format_name prints, from the table */
+	for (i = 0; i < n; i++)
+		if (strcmp(perfdb_format_name(format_names[i].fmt), format_names[i].name) == 0)
+			last = i;
+	expected[0] = '\0';
+	for (i = 0; i < n && len < sizeof(expected); i++) {
+		int k;
+		if (strcmp(perfdb_format_name(format_names[i].fmt), format_names[i].name) != 0)
+			continue;
+		k = snprintf(expected + len, sizeof(expected) - len, "%s%s",
+			     len == 0	 ? ""
+			     : i == last ? " or "
+					 : ", ",
+			     format_names[i].name);
+		if (k > 0)
+			len += (size_t)k;
+	}
+	return perfdb_error__set(PERFDB_EINVAL, "unknown format '%s' (expected %s)",
+				 name ? name : "", expected);
 }
 
 /* --- detection ------------------------------------------------------------- */
@@ -95,7 +126,9 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	char stack[MAXDEPTH]; /* '{' or '[' per open level (the first MAXDEPTH) */
 	int depth = 0;
 	bool in_results = false, saw_results = false, saw_gbench_key = false;
+	bool in_benchmarks = false, saw_benchmarks = false;
 	bool elem_mean = false, native_keys = false;
+	bool bmf_value = false, bmf_other = false; /* keys of the first {{{ measure */
 
 	while (i < len) {
 		char ch = d[i];
@@ -114,15 +147,63 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 			if (depth == 1) {
 				in_results = token_is(d + start, n, "results");
 				saw_results |= in_results;
-				if (token_is(d + start, n, "benchmarks"))
+				/* gbench and pytest-benchmark both have "benchmarks":
+				 * gbench writes "context" first, pytest-benchmark has
+				 * its own top-level keys or, in 2.5 files where
+				 * "benchmarks" comes first, its own entry keys. */
+				in_benchmarks = token_is(d + start, n, "benchmarks");
+				if (in_benchmarks && saw_gbench_key)
 					return PERFDB_FORMAT_GBENCH;
+				saw_benchmarks |= in_benchmarks;
+				/* BenchmarkDotNet: "Title", "HostEnvironmentInfo", "Benchmarks" */
+				if (token_is(d + start, n, "HostEnvironmentInfo") ||
+				    token_is(d + start, n, "Benchmarks"))
+					return PERFDB_FORMAT_BENCHMARKDOTNET;
+				if (token_is(d + start, n, "machine_info") ||
+				    token_is(d + start, n, "commit_info"))
+					return PERFDB_FORMAT_PYTEST_BENCHMARK;
 				saw_gbench_key |= token_is(d + start, n, "context");
+				/* test2json: {"Time":..., "Action":"output", ...} per line */
+				if (token_is(d + start, n, "Action"))
+					return PERFDB_FORMAT_GO_JSON;
+				/* libtest: {"type": "suite"|"test"|"bench", "event"...} per line */
+				if (token_is(d + start, n, "type") && i + 1 < len) {
+					size_t v = i + 1;
+					while (v < len && space(d[v]))
+						v++;
+					if ((len - v >= 7 && memcmp(d + v, "\"suite\"", 7) == 0) ||
+					    (len - v >= 6 && memcmp(d + v, "\"test\"", 6) == 0) ||
+					    (len - v >= 7 && memcmp(d + v, "\"bench\"", 7) == 0))
+						return PERFDB_FORMAT_LIBTEST_JSON;
+				}
 				native_keys |= token_is(d + start, n, "perfdb") ||
 					       token_is(d + start, n, "run");
+			} else if (depth == 3 && stack[1] == '{' && stack[2] == '{') {
+				/* BMF: {bench: {measure: {value, lower_value, upper_value}}} */
+				if (token_is(d + start, n, "value"))
+					bmf_value = true;
+				else if (!token_is(d + start, n, "lower_value") &&
+					 !token_is(d + start, n, "upper_value"))
+					bmf_other = true;
+			} else if (depth == 3 && in_benchmarks && stack[1] == '[' &&
+				   stack[2] == '{') {
+				if (token_is(d + start, n, "fullname") ||
+				    token_is(d + start, n, "stats") ||
+				    token_is(d + start, n, "options"))
+					return PERFDB_FORMAT_PYTEST_BENCHMARK;
+				if (token_is(d + start, n, "run_name") ||
+				    token_is(d + start, n, "real_time") ||
+				    token_is(d + start, n, "iterations") ||
+				    token_is(d + start, n, "time_unit"))
+					return PERFDB_FORMAT_GBENCH;
 			} else if (depth == 3 && in_results && stack[1] == '[' && stack[2] == '{') {
 				/* A key of an element of the top-level "results". */
 				if (token_is(d + start, n, "benchmark"))
 					return PERFDB_FORMAT_NATIVE_JSON;
+				/* nanobench's results have no "benchmark" but these */
+				if (token_is(d + start, n, "median(elapsed)") ||
+				    token_is(d + start, n, "clockResolution"))
+					return PERFDB_FORMAT_NANOBENCH;
 				if (token_is(d + start, n, "command") ||
 				    token_is(d + start, n, "times"))
 					return PERFDB_FORMAT_HYPERFINE;
@@ -142,6 +223,15 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 			 * "benchmark" nor "command": only hyperfine writes that. */
 			if (depth == 2 && in_results && elem_mean)
 				return PERFDB_FORMAT_HYPERFINE;
+			/* The first measure of a benchmark closed: BMF when it held
+			 * "value" and only BMF's keys, and no top-level key so far
+			 * belongs to another format. */
+			if (depth == 2 && stack[1] == '{' && (bmf_value || bmf_other)) {
+				if (bmf_value && !bmf_other && !saw_results && !native_keys &&
+				    !saw_gbench_key && !saw_benchmarks)
+					return PERFDB_FORMAT_BMF;
+				bmf_value = bmf_other = false;
+			}
 			if (depth <= 0)
 				break;
 		}
@@ -149,7 +239,7 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	}
 	if (saw_results || native_keys)
 		return PERFDB_FORMAT_NATIVE_JSON;
-	if (saw_gbench_key)
+	if (saw_gbench_key || saw_benchmarks)
 		return PERFDB_FORMAT_GBENCH;
 	return PERFDB_FORMAT_AUTO;
 }
@@ -188,6 +278,132 @@ static bool detect_csv(const char *d, size_t len, size_t i)
 		}
 	}
 	return named && fields >= 2;
+}
+
+/* A bare array: JMH's -rf json, when a key of the first element (depth 2) is
+ * one only JMH writes. */
+static perfdb_format detect_array(const char *d, size_t len, size_t i)
+{
+	int depth = 0;
+	while (i < len) {
+		char ch = d[i];
+		if (ch == '"') {
+			size_t start = ++i, n;
+			while (i < len && d[i] != '"')
+				i += d[i] == '\\' ? 2 : 1;
+			if (i >= len)
+				break;
+			n = i - start;
+			i++;
+			while (i < len && space(d[i]))
+				i++;
+			if (depth == 2 && i < len && d[i] == ':' &&
+			    (token_is(d + start, n, "jmhVersion") ||
+			     token_is(d + start, n, "primaryMetric") ||
+			     token_is(d + start, n, "measurementIterations")))
+				return PERFDB_FORMAT_JMH;
+			continue;
+		}
+		if (ch == '{' || ch == '[')
+			depth++;
+		else if ((ch == '}' || ch == ']') && --depth <= 1)
+			break; /* the first element ended */
+		i++;
+	}
+	return PERFDB_FORMAT_AUTO;
+}
+
+/* XML: the first element, after the declaration, comments and PIs, is
+ * Catch2's root (<Catch> in v2, <Catch2TestRun> in v3). */
+static perfdb_format detect_xml(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *close = NULL;
+		if (len - i >= 4 && memcmp(d + i, "<!--", 4) == 0)
+			close = "-->";
+		else if (len - i >= 2 && memcmp(d + i, "<?", 2) == 0)
+			close = "?>";
+		if (!close)
+			break;
+		while (i < len &&
+		       !(len - i >= strlen(close) && memcmp(d + i, close, strlen(close)) == 0))
+			i++;
+		i += strlen(close);
+		while (i < len && space(d[i]))
+			i++;
+	}
+	if (len - i > 6 && memcmp(d + i, "<Catch", 6) == 0 &&
+	    (d[i + 6] == '>' || space(d[i + 6]) ||
+	     (len - i > 13 && memcmp(d + i + 6, "2TestRun", 8) == 0)))
+		return PERFDB_FORMAT_CATCH2;
+	return PERFDB_FORMAT_AUTO;
+}
+
+/* Go: a line `BenchmarkName <iterations> <number> <unit>`, where the
+ * character after "Benchmark" is not a lower-case letter (Go's own rule). */
+static bool detect_go_line(const char *s, size_t n)
+{
+	size_t i = 9, k;
+	if (n < 9 || memcmp(s, "Benchmark", 9) != 0 || (n > 9 && s[9] >= 'a' && s[9] <= 'z'))
+		return false;
+	while (i < n && s[i] != ' ' && s[i] != '\t')
+		i++;
+	for (k = 0; k < 3; k++) {
+		size_t start;
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		start = i;
+		while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			i++;
+		if (i == start)
+			return false;
+		if (k == 0 && strspn(s + start, "0123456789") != i - start)
+			return false;
+		if (k == 1 && strspn(s + start, "0123456789.e+-") != i - start &&
+		    !(i - start == 3 && memcmp(s + start, "NaN", 3) == 0))
+			return false;
+	}
+	return true;
+}
+
+/* libtest: "test NAME ... bench: <number> <unit>" */
+static bool detect_libtest_line(const char *s, size_t n)
+{
+	size_t i;
+	if (n < 5 || memcmp(s, "test ", 5) != 0)
+		return false;
+	for (i = 5; i + 12 <= n; i++)
+		if (memcmp(s + i, " ... bench:", 11) == 0) {
+			i += 11;
+			while (i < n && s[i] == ' ')
+				i++;
+			return i < n && s[i] >= '0' && s[i] <= '9';
+		}
+	return false;
+}
+
+static bool detect_libtest(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - d) : len;
+		if (detect_libtest_line(d + i, end - i))
+			return true;
+		i = end + 1;
+	}
+	return false;
+}
+
+static bool detect_go(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - d) : len;
+		if (detect_go_line(d + i, end - i))
+			return true;
+		i = end + 1;
+	}
+	return false;
 }
 
 /* YAML: a top-level (column 0) key of the native format on some line. */
@@ -230,11 +446,17 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 	if (data[i] == '{')
 		return detect_json(data, len, i);
 	if (data[i] == '[')
-		return PERFDB_FORMAT_AUTO; /* no format perfdb reads is a bare array */
+		return detect_array(data, len, i);
+	if (data[i] == '<')
+		return detect_xml(data, len, i);
 	if (detect_csv(data, len, i))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
 		return PERFDB_FORMAT_NATIVE_YAML;
+	if (detect_go(data, len, skip_bom(data, len)))
+		return PERFDB_FORMAT_GO;
+	if (detect_libtest(data, len, skip_bom(data, len)))
+		return PERFDB_FORMAT_LIBTEST;
 	return PERFDB_FORMAT_AUTO;
 }
 
@@ -249,6 +471,22 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NATIVE_JSON: return perfdb_ingest__native_json(rs, data, len, name);
 	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
+	case PERFDB_FORMAT_GO: return perfdb_ingest__gotest(rs, data, len, name);
+	case PERFDB_FORMAT_BMF: return perfdb_ingest__bmf(rs, data, len, name);
+	case PERFDB_FORMAT_JMH: return perfdb_ingest__jmh(rs, data, len, name);
+	case PERFDB_FORMAT_NANOBENCH: return perfdb_ingest__nanobench(rs, data, len, name);
+	case PERFDB_FORMAT_BENCHMARKDOTNET:
+		return perfdb_ingest__benchmarkdotnet(rs, data, len, name);
+	case PERFDB_FORMAT_CRITERION:
+		return perfdb_error__input(PERFDB_EFORMAT, name, 0, 0, NULL,
+					   "criterion results are a directory: record "
+					   "target/criterion, not one of its files");
+	case PERFDB_FORMAT_LIBTEST: return perfdb_ingest__libtest(rs, data, len, name);
+	case PERFDB_FORMAT_LIBTEST_JSON: return perfdb_ingest__libtest_json(rs, data, len, name);
+	case PERFDB_FORMAT_PYTEST_BENCHMARK:
+		return perfdb_ingest__pytest_benchmark(rs, data, len, name);
+	case PERFDB_FORMAT_CATCH2: return perfdb_ingest__catch2(rs, data, len, name);
+	case PERFDB_FORMAT_GO_JSON: return perfdb_ingest__gotest_json(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }
@@ -256,16 +494,12 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 /* A second input into a resultset that already has results (perfdb record
  * a.json b.json): one run holds a series once, so a result that an earlier
  * input already gave is refused here, where the file can still be named. */
-static int read_more(perfdb_resultset *rs, const char *data, size_t len, const char *name,
-		     perfdb_format fmt)
+static int merge_more(perfdb_resultset *rs, perfdb_resultset *more, const char *name)
 {
 	perfdb_ingest_index idx = PERFDB_INGEST_INDEX_INIT;
-	perfdb_resultset *more = NULL;
 	size_t i, found;
-	int err;
+	int err = 0;
 
-	if ((err = perfdb_resultset_new(&more)) || (err = read_format(more, data, len, name, fmt)))
-		goto out;
 	for (i = 0; i < perfdb_resultset_count(rs); i++) {
 		const perfdb_result *r = perfdb_resultset_get(rs, i);
 		if ((err = perfdb_ingest__index_add(&idx, r->benchmark, r->metric, i, &found)) < 0)
@@ -286,8 +520,19 @@ static int read_more(perfdb_resultset *rs, const char *data, size_t len, const c
 	err = perfdb_resultset_merge(rs, more);
 out:
 	perfdb_ingest__index_release(&idx);
-	perfdb_resultset_free(more);
 	return err < 0 ? err : 0;
+}
+
+static int read_more(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+		     perfdb_format fmt)
+{
+	perfdb_resultset *more = NULL;
+	int err;
+	if (!(err = perfdb_resultset_new(&more)) &&
+	    !(err = read_format(more, data, len, name, fmt)))
+		err = merge_more(rs, more, name);
+	perfdb_resultset_free(more);
+	return err;
 }
 
 int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, const char *name,
@@ -309,8 +554,10 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		return perfdb_error__input(
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
-		    "YAML (a 'results' list), nor CSV with a 'benchmark' column; name the format "
-		    "with --format gbench|hyperfine|json|yaml|csv");
+		    "YAML (a 'results' list), CSV with a 'benchmark' column, nor go test -bench "
+		    "output, Catch2 XML, pytest-benchmark JSON, cargo bench output nor Bencher "
+		    "Metric Format; name the format with --format gbench|hyperfine|json|yaml|csv|"
+		    "go|go-json|catch2|pytest-benchmark|libtest|libtest-json|bmf");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);
@@ -425,6 +672,19 @@ int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format
 	name = is_stdin ? "<stdin>" : path;
 	if (!max_bytes)
 		max_bytes = PERFDB_INGEST_MAX_INPUT;
+	if (!is_stdin && (fmt == PERFDB_FORMAT_AUTO || fmt == PERFDB_FORMAT_CRITERION)) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			perfdb_resultset *more = NULL;
+			if (perfdb_resultset_count(rs) == 0)
+				return perfdb_ingest__criterion_dir(rs, path);
+			if (!(err = perfdb_resultset_new(&more)) &&
+			    !(err = perfdb_ingest__criterion_dir(more, path)))
+				err = merge_more(rs, more, path);
+			perfdb_resultset_free(more);
+			return err;
+		}
+	}
 	if (is_stdin) {
 		fd = STDIN_FILENO;
 	} else {

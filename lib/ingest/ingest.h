@@ -11,5 +11,21 @@ int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t le
 int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size_t len,
+				    const char *name);
+int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__libtest_json(perfdb_resultset *rs, const char *data, size_t len,
+				const char *name);
+int perfdb_ingest__bmf(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+/* A directory of criterion results (target/criterion or below): see criterion.c. */
+int perfdb_ingest__criterion_dir(perfdb_resultset *rs, const char *dir);
+int perfdb_ingest__jmh(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_t len,
+				   const char *name);
+int perfdb_ingest__nanobench(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
+			       const char *name);
 
 #endif

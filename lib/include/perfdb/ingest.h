@@ -19,19 +19,34 @@ extern "C" {
 #endif
 
 typedef enum perfdb_format {
-	PERFDB_FORMAT_AUTO = 0,	   /**< detect from content */
-	PERFDB_FORMAT_GBENCH,	   /**< Google Benchmark JSON */
-	PERFDB_FORMAT_HYPERFINE,   /**< hyperfine --export-json */
-	PERFDB_FORMAT_NATIVE_JSON, /**< perfdb native, JSON */
-	PERFDB_FORMAT_NATIVE_YAML, /**< perfdb native, YAML */
-	PERFDB_FORMAT_CSV	   /**< CSV with a header */
+	PERFDB_FORMAT_AUTO = 0,		/**< detect from content */
+	PERFDB_FORMAT_GBENCH,		/**< Google Benchmark JSON */
+	PERFDB_FORMAT_HYPERFINE,	/**< hyperfine --export-json */
+	PERFDB_FORMAT_NATIVE_JSON,	/**< perfdb native, JSON */
+	PERFDB_FORMAT_NATIVE_YAML,	/**< perfdb native, YAML */
+	PERFDB_FORMAT_CSV,		/**< CSV with a header */
+	PERFDB_FORMAT_GO,		/**< go test -bench text output */
+	PERFDB_FORMAT_GO_JSON,		/**< go test -bench -json (test2json events) */
+	PERFDB_FORMAT_CATCH2,		/**< Catch2 -r xml (<BenchmarkResults>) */
+	PERFDB_FORMAT_PYTEST_BENCHMARK, /**< pytest-benchmark --benchmark-json */
+	PERFDB_FORMAT_LIBTEST,		/**< cargo bench text, criterion --output-format bencher */
+	PERFDB_FORMAT_LIBTEST_JSON,	/**< cargo bench -- -Z unstable-options --format json */
+	PERFDB_FORMAT_BMF,		/**< Bencher Metric Format JSON */
+	PERFDB_FORMAT_CRITERION,	/**< a target/criterion directory (perfdb_ingest_file) */
+	PERFDB_FORMAT_JMH,		/**< JMH -rf json */
+	PERFDB_FORMAT_BENCHMARKDOTNET,	/**< BenchmarkDotNet JSON export */
+	PERFDB_FORMAT_NANOBENCH		/**< nanobench templates::json() */
 } perfdb_format;
 
-/** "auto", "gbench", "hyperfine", "json", "yaml", "csv". Static string. */
+/** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
+ *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf",
+ *  "criterion", "jmh", "benchmarkdotnet", "nanobench".
+ *  Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
 /** Parses a format name as printed by perfdb_format_name (also "native" for
- *  json, "googlebenchmark"/"google-benchmark" for gbench). PERFDB_EINVAL otherwise. */
+ *  json, "googlebenchmark"/"google-benchmark" for gbench, "test2json" for
+ *  go-json). PERFDB_EINVAL otherwise. */
 int perfdb_format_parse(perfdb_format *out, const char *name);
 
 /** Detects the format of data from its content. Returns PERFDB_FORMAT_AUTO
@@ -53,8 +68,10 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 
 /**
  * As perfdb_ingest_buffer, reading the file at path ("-" reads stdin), at
- * most PERFDB_INGEST_MAX_INPUT bytes. A named path must be a regular file:
- * FIFOs, devices (/dev/zero), directories and /proc or /sys files are
+ * most PERFDB_INGEST_MAX_INPUT bytes. A directory is read as criterion's
+ * target/criterion (fmt AUTO or CRITERION): every new/ folder with
+ * benchmark.json and estimates.json under it. Any other named path must be
+ * a regular file: FIFOs, devices (/dev/zero) and /proc or /sys files are
  * refused before anything is read (standard input may be a pipe).
  * Errors additionally: PERFDB_EIO when the file cannot be read,
  * PERFDB_EINPUT when it is not a regular file or is larger than the limit.

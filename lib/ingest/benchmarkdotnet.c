@@ -1,0 +1,238 @@
+/*
+ * BenchmarkDotNet's JSON exporters (brief, full, full-compressed; 0.9 to
+ * 0.15): {"Title", "HostEnvironmentInfo", "Benchmarks": [...]}.
+ *
+ * Each benchmark is a "time" result in ns named by FullName (0.9's brief
+ * export has none: Namespace.Type.Method), followed by " [Parameters]" when
+ * the benchmark has parameters: value and mean from Statistics.Mean, median,
+ * stddev, min, max, n = Statistics.N and, in full exports, the
+ * OriginalValues (per-operation times of the actual workload iterations) as
+ * samples. Memory.BytesAllocatedPerOperation ([MemoryDiagnoser]) is an
+ * "allocated" result in B. "Statistics": null is how BenchmarkDotNet writes
+ * a benchmark that failed to run: warned about, not recorded.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "ingest/json.h"
+#include "ingest/reader.h"
+#include "util/error.h"
+
+typedef struct reader {
+	perfdb_json_doc *doc;
+	perfdb_resultset *rs;
+	double *samples;
+	size_t cap;
+	perfdb_ingest_index names;
+	char **owned;
+	size_t nowned, capowned;
+} reader;
+
+/* The benchmark's name, malloc'd and kept in r->owned. */
+static int bench_name(reader *r, const perfdb_jnode *b, const char **out)
+{
+	const char *full = NULL, *ns = NULL, *type = NULL, *method = NULL, *params = NULL;
+	size_t len;
+	char *s;
+	int err;
+	if ((err = perfdb_json__member_string(r->doc, b, "FullName", false, &full)) < 0 ||
+	    (err = perfdb_json__member_string(r->doc, b, "Parameters", false, &params)) < 0)
+		return err;
+	if (!full) {
+		if ((err = perfdb_json__member_string(r->doc, b, "Namespace", false, &ns)) < 0 ||
+		    (err = perfdb_json__member_string(r->doc, b, "Type", true, &type)) < 0 ||
+		    (err = perfdb_json__member_string(r->doc, b, "Method", true, &method)) < 0)
+			return err;
+	}
+	len =
+	    (full ? strlen(full) : (ns ? strlen(ns) + 1 : 0) + strlen(type) + strlen(method) + 1) +
+	    (params && *params ? strlen(params) + 3 : 0) + 1;
+	if (!(s = malloc(len)))
+		return perfdb_error__oom();
+	if (full)
+		snprintf(s, len, "%s", full);
+	else
+		snprintf(s, len, "%s%s%s.%s", ns ? ns : "", ns ? "." : "", type, method);
+	if (params && *params) {
+		size_t n = strlen(s);
+		snprintf(s + n, len - n, " [%s]", params);
+	}
+	if (r->nowned == r->capowned) {
+		size_t cap = r->capowned ? r->capowned * 2 : 16;
+		char **p = realloc(r->owned, cap * sizeof(*p));
+		if (!p) {
+			free(s);
+			return perfdb_error__oom();
+		}
+		r->owned = p;
+		r->capowned = cap;
+	}
+	r->owned[r->nowned++] = s;
+	*out = s;
+	return 0;
+}
+
+static int stat(reader *r, const perfdb_jnode *st, const char *key, bool required, double *out)
+{
+	int err = perfdb_json__member_number(r->doc, st, key, required, out);
+	if (err < 0)
+		return err;
+	if (err == 0 && !isfinite(*out))
+		return perfdb_json__error(r->doc, st, key, "expected a finite number");
+	return 0;
+}
+
+static int read_benchmark(reader *r, const perfdb_jnode *list, size_t index)
+{
+	const perfdb_jnode *b = perfdb_json__item(list, index), *st, *mem, *orig;
+	const char *name = NULL;
+	perfdb_result res;
+	double n;
+	size_t i, k = 0, found;
+	int err;
+
+	if (!perfdb_json__is_object(b))
+		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
+					       perfdb_json__type_name(b));
+	if ((err = bench_name(r, b, &name)))
+		return err;
+	if ((err = perfdb_ingest__index_add(&r->names, name, "", index, &found)) < 0)
+		return err;
+	if (err == 1)
+		return perfdb_json__error_item(
+		    r->doc, list, index, "benchmark '%s' is also Benchmarks[%zu]", name, found);
+	st = perfdb_json__get(b, "Statistics");
+	if (!st)
+		return perfdb_json__error(r->doc, b, "Statistics", "missing");
+	if (perfdb_json__is_null(st)) {
+		int line, column;
+		perfdb_json__where(r->doc, b, "Statistics", &line, &column);
+		return perfdb_resultset_warn(r->rs,
+					     "%s:%d:%d: benchmark '%s': Statistics is null (the "
+					     "benchmark failed); not recorded",
+					     perfdb_json__name(r->doc), line, column, name);
+	}
+	if (!perfdb_json__is_object(st))
+		return perfdb_json__error(r->doc, st, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(st));
+	perfdb_result_init(&res);
+	res.benchmark = name;
+	res.metric = "time";
+	res.unit = "ns";
+	res.direction = PERFDB_LOWER_IS_BETTER;
+	if ((err = stat(r, st, "Mean", true, &res.mean)) || (err = stat(r, st, "N", false, &n)) ||
+	    (err = stat(r, st, "Median", false, &res.median)) ||
+	    (err = stat(r, st, "StandardDeviation", false, &res.stddev)) ||
+	    (err = stat(r, st, "Min", false, &res.min)) ||
+	    (err = stat(r, st, "Max", false, &res.max)))
+		return err;
+	res.value = res.mean;
+	if (!isnan(n)) {
+		if (n < 1 || n != floor(n) || n > 1e15)
+			return perfdb_json__error(r->doc, st, "N", "expected a count");
+		res.n = (int64_t)n;
+	}
+	orig = perfdb_json__get(st, "OriginalValues");
+	if (orig) {
+		if (!perfdb_json__is_array(orig))
+			return perfdb_json__error(r->doc, orig, NULL, "expected an array, found %s",
+						  perfdb_json__type_name(orig));
+		k = perfdb_json__size(orig);
+		if (k > r->cap) {
+			double *p = realloc(r->samples, k * sizeof(*p));
+			if (!p)
+				return perfdb_error__oom();
+			r->samples = p;
+			r->cap = k;
+		}
+		for (i = 0; i < k; i++)
+			if (!perfdb_json__number(perfdb_json__item(orig, i), &r->samples[i]) ||
+			    !isfinite(r->samples[i]))
+				return perfdb_json__error_item(
+				    r->doc, orig, i, "expected a time in ns, found %s",
+				    perfdb_json__type_name(perfdb_json__item(orig, i)));
+		if (k && !isnan(n) && (double)k != n)
+			return perfdb_json__error(r->doc, orig, NULL,
+						  "has %zu values, but N is %.0f", k, n);
+	}
+	res.samples = k ? r->samples : NULL;
+	res.nsamples = k;
+	if (!perfdb_ingest__fits_unit(&res))
+		return perfdb_json__error(r->doc, st, "Mean", "out of range");
+	if ((err = perfdb_resultset_add(r->rs, &res)))
+		return err;
+
+	mem = perfdb_json__get(b, "Memory");
+	if (perfdb_json__is_object(mem)) {
+		const perfdb_jnode *v = perfdb_json__get(mem, "BytesAllocatedPerOperation");
+		double bytes;
+		if (v && !perfdb_json__is_null(v)) {
+			if (!perfdb_json__number(v, &bytes) || !isfinite(bytes) || bytes < 0)
+				return perfdb_json__error(r->doc, v, NULL,
+							  "expected a byte count, found %s",
+							  perfdb_json__type_name(v));
+			perfdb_result_init(&res);
+			res.benchmark = name;
+			res.metric = "allocated";
+			res.unit = "B";
+			res.value = bytes;
+			if ((err = perfdb_resultset_add(r->rs, &res)))
+				return err;
+		}
+	}
+	return 0;
+}
+
+int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_t len,
+				   const char *name)
+{
+	reader r;
+	const perfdb_jnode *root, *list;
+	size_t i, n;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	if ((err = perfdb_json__load(&r.doc, data, len, name)))
+		return err;
+	if ((err = perfdb_resultset_new(&r.rs)))
+		goto done;
+	root = perfdb_json__root(r.doc);
+	if (!perfdb_json__is_object(root)) {
+		err = perfdb_json__error(r.doc, NULL, NULL,
+					 "expected an object with \"Benchmarks\", found %s",
+					 perfdb_json__type_name(root));
+		goto done;
+	}
+	list = perfdb_json__get(root, "Benchmarks");
+	if (!list) {
+		err = perfdb_json__error(r.doc, NULL, "Benchmarks",
+					 "missing (not a BenchmarkDotNet JSON export?)");
+		goto done;
+	}
+	if (!perfdb_json__is_array(list)) {
+		err = perfdb_json__error(r.doc, list, NULL, "expected an array, found %s",
+					 perfdb_json__type_name(list));
+		goto done;
+	}
+	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "benchmarkdotnet")))
+		goto done;
+	for (i = 0, n = perfdb_json__size(list); i < n; i++)
+		if ((err = read_benchmark(&r, list, i)))
+			goto done;
+	if (n == 0 && (err = perfdb_resultset_warn(r.rs, "%s: no benchmarks in the file", name)))
+		goto done;
+	err = perfdb_resultset_merge(rs, r.rs);
+done:
+	for (i = 0; i < r.nowned; i++)
+		free(r.owned[i]);
+	free(r.owned);
+	free(r.samples);
+	perfdb_ingest__index_release(&r.names);
+	perfdb_json__free(r.doc);
+	perfdb_resultset_free(r.rs);
+	return err;
+}

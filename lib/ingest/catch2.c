@@ -1,0 +1,433 @@
+/*
+ * Catch2's XML reporter (`-r xml`), v2 (<Catch><Group>) and v3
+ * (<Catch2TestRun>): every <BenchmarkResults> becomes one "time" result in ns
+ * (Catch2 writes "All values in nano seconds"): value and mean from <mean
+ * value>, stddev from <standardDeviation value>, n from the samples
+ * attribute. The confidence bounds and the outlier classification have no
+ * place in a result and are not read.
+ *
+ * The name is the test case, its sections and the benchmark joined with
+ * " / " ("Containers / vector / push_back 1000"): Catch2 only makes the whole
+ * path unique. A benchmark that appears more than once (a GENERATE'd section)
+ * becomes one result whose samples are the means of each appearance.
+ *
+ * With --benchmark-no-analysis Catch2 still writes <standardDeviation> and
+ * the bounds, as 0 with ci="0": that 0 is not a measurement and is dropped.
+ * A benchmark that threw (<failed message>), and every benchmark of a test
+ * case that failed (a failed CHECK, an exception) or was skipped, is warned
+ * about with its position and not recorded: a benchmark of code that
+ * misbehaved is not a number to compare against.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "ingest/reader.h"
+#include "ingest/textpos.h"
+#include "ingest/xml.h"
+#include "util/error.h"
+
+typedef struct bench {
+	char *name;
+	int line, column;
+	double mean, stddev;
+	long long samples;
+} bench;
+
+typedef struct entry { /* one series of the file */
+	char *name;
+	double *means;
+	size_t n, cap;
+	double stddev;
+	long long samples;
+} entry;
+
+typedef struct reader {
+	perfdb_xml x;
+	const char *name;
+	perfdb_resultset *rs;
+	char *scope[PERFDB_XML_MAX_DEPTH + 1]; /* TestCase/Section names by depth */
+	int case_depth;			       /* depth of the open TestCase, 0: none */
+	bench *pending;			       /* benchmarks of the open test case */
+	size_t npending, cappending;
+	bool case_failed, case_skipped;
+	char failure[256]; /* where the test case first failed */
+	bool in_bench, bench_failed, bench_has_mean, sd_placeholder;
+	bench cur;
+	entry *entries;
+	size_t nentries, capentries;
+	perfdb_ingest_index index;
+	size_t nbench; /* <BenchmarkResults> seen */
+	bool root_ok;
+} reader;
+
+static void reader_release(reader *r)
+{
+	size_t i;
+	for (i = 0; i <= PERFDB_XML_MAX_DEPTH; i++)
+		free(r->scope[i]);
+	for (i = 0; i < r->npending; i++)
+		free(r->pending[i].name);
+	free(r->pending);
+	free(r->cur.name);
+	for (i = 0; i < r->nentries; i++) {
+		free(r->entries[i].name);
+		free(r->entries[i].means);
+	}
+	free(r->entries);
+	perfdb_ingest__index_release(&r->index);
+	perfdb_xml__release(&r->x);
+	perfdb_resultset_free(r->rs);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n;
+	void *q;
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	if (!(q = realloc(*p, n * size)))
+		return perfdb_error__oom();
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static int attr_error(const reader *r, const perfdb_xml_attr *a, const char *what)
+{
+	return perfdb_error__input(PERFDB_EINPUT, r->name, a->line, a->column, a->name,
+				   "%s, found '%s'", what, a->value);
+}
+
+/* A required attribute of ev, or an error at the element. */
+static int need_attr(const reader *r, const perfdb_xml_event *ev, const char *key,
+		     const perfdb_xml_attr **out)
+{
+	if ((*out = perfdb_xml__attr(ev, key)))
+		return 0;
+	return perfdb_error__input(PERFDB_EINPUT, r->name, ev->line, ev->column, key,
+				   "<%s> has no %s attribute", ev->name, key);
+}
+
+/* A number attribute: 0 and *out, 1 when Catch2 wrote nan/inf (*out NAN). */
+static int number_attr(const reader *r, const perfdb_xml_attr *a, double *out)
+{
+	int rc = perfdb_ingest__number(a->value, out);
+	if (rc == 0)
+		return 0;
+	if (rc == -1 && (strcmp(a->value, "nan") == 0 || strcmp(a->value, "-nan") == 0 ||
+			 strcmp(a->value, "inf") == 0 || strcmp(a->value, "-inf") == 0)) {
+		*out = NAN;
+		return 1;
+	}
+	return attr_error(r, a, rc == -2 ? "number out of range" : "expected a number");
+}
+
+/* "TestCase / Section / ... / bench" */
+static char *full_name(const reader *r, const char *bench_name, int depth)
+{
+	size_t len = strlen(bench_name) + 1, off = 0;
+	int d;
+	char *s;
+	for (d = 1; d < depth; d++)
+		if (r->scope[d])
+			len += strlen(r->scope[d]) + 3;
+	if (!(s = malloc(len)))
+		return NULL;
+	for (d = 1; d < depth; d++)
+		if (r->scope[d]) {
+			size_t n = strlen(r->scope[d]);
+			memcpy(s + off, r->scope[d], n);
+			memcpy(s + off + n, " / ", 3);
+			off += n + 3;
+		}
+	memcpy(s + off, bench_name, strlen(bench_name) + 1);
+	return s;
+}
+
+static int add_entry(reader *r, const bench *b)
+{
+	size_t found;
+	entry *e;
+	int err;
+	if (perfdb_ingest__index_find(&r->index, b->name, "time", &found)) {
+		e = &r->entries[found];
+	} else {
+		if ((err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
+				sizeof(entry))))
+			return err;
+		e = &r->entries[r->nentries];
+		memset(e, 0, sizeof(*e));
+		if (!(e->name = strdup(b->name)))
+			return perfdb_error__oom();
+		e->stddev = b->stddev;
+		e->samples = b->samples;
+		r->nentries++;
+		if ((err = perfdb_ingest__index_add(&r->index, e->name, "time", r->nentries - 1,
+						    &found)) < 0)
+			return err;
+	}
+	if ((err = grow((void **)&e->means, &e->cap, e->n + 1, sizeof(double))))
+		return err;
+	e->means[e->n++] = b->mean;
+	return 0;
+}
+
+static int end_test_case(reader *r)
+{
+	size_t i;
+	int err = 0;
+	for (i = 0; i < r->npending && !err; i++) {
+		bench *b = &r->pending[i];
+		if (r->case_failed || r->case_skipped)
+			err = perfdb_resultset_warn(r->rs,
+						    "%s:%d:%d: benchmark '%s': its test case %s%s; "
+						    "not recorded",
+						    r->name, b->line, b->column, b->name,
+						    r->case_skipped ? "was skipped" : "failed",
+						    r->failure);
+		else
+			err = add_entry(r, b);
+	}
+	for (i = 0; i < r->npending; i++)
+		free(r->pending[i].name);
+	r->npending = 0;
+	r->case_failed = r->case_skipped = false;
+	r->failure[0] = '\0';
+	r->case_depth = 0;
+	return err;
+}
+
+static int start_bench(reader *r, const perfdb_xml_event *ev)
+{
+	const perfdb_xml_attr *a;
+	int err;
+	double v;
+	if (r->in_bench)
+		return perfdb_error__input(PERFDB_EINPUT, r->name, ev->line, ev->column, NULL,
+					   "<BenchmarkResults> inside <BenchmarkResults>");
+	if ((err = need_attr(r, ev, "name", &a)))
+		return err;
+	memset(&r->cur, 0, sizeof(r->cur));
+	if (!(r->cur.name = full_name(r, a->value, ev->depth)))
+		return perfdb_error__oom();
+	r->cur.line = ev->line;
+	r->cur.column = ev->column;
+	r->cur.mean = r->cur.stddev = NAN;
+	r->cur.samples = 0;
+	if ((a = perfdb_xml__attr(ev, "samples"))) {
+		if ((err = number_attr(r, a, &v)) < 0)
+			return err;
+		if (err == 1 || v < 0 || v != floor(v) || v > 1e15)
+			return attr_error(r, a, "expected a sample count");
+		r->cur.samples = (long long)v;
+	}
+	r->in_bench = true;
+	r->bench_failed = r->bench_has_mean = r->sd_placeholder = false;
+	r->nbench++;
+	return 0;
+}
+
+static int bench_child(reader *r, const perfdb_xml_event *ev)
+{
+	const perfdb_xml_attr *a, *ci;
+	int err;
+	double v;
+
+	if (strcmp(ev->name, "failed") == 0) {
+		const perfdb_xml_attr *m = perfdb_xml__attr(ev, "message");
+		r->bench_failed = true;
+		return perfdb_resultset_warn(
+		    r->rs, "%s:%d:%d: benchmark '%s' failed: %s; not recorded", r->name, ev->line,
+		    ev->column, r->cur.name, m ? m->value : "(no message)");
+	}
+	if (strcmp(ev->name, "mean") != 0 && strcmp(ev->name, "standardDeviation") != 0)
+		return 0; /* outliers, and anything a later Catch2 adds */
+	if ((err = need_attr(r, ev, "value", &a)) || (err = number_attr(r, a, &v)) < 0)
+		return err;
+	if (err == 1) {
+		if (strcmp(ev->name, "mean") == 0)
+			r->bench_failed = true;
+		return perfdb_resultset_warn(
+		    r->rs, "%s:%d:%d: benchmark '%s': %s is %s; not recorded", r->name, a->line,
+		    a->column, r->cur.name, ev->name, a->value);
+	}
+	if (strcmp(ev->name, "mean") == 0) {
+		r->cur.mean = v;
+		r->bench_has_mean = true;
+		return 0;
+	}
+	/* --benchmark-no-analysis: value, bounds and ci all 0 */
+	ci = perfdb_xml__attr(ev, "ci");
+	if (v == 0 && ci && strcmp(ci->value, "0") == 0)
+		return 0;
+	if (v < 0)
+		return attr_error(r, a, "expected a non-negative standard deviation");
+	r->cur.stddev = v;
+	return 0;
+}
+
+static int end_bench(reader *r, const perfdb_xml_event *ev)
+{
+	int err;
+	r->in_bench = false;
+	if (r->bench_failed) {
+		free(r->cur.name);
+		r->cur.name = NULL;
+		return 0;
+	}
+	if (!r->bench_has_mean) {
+		err = perfdb_error__input(PERFDB_EINPUT, r->name, r->cur.line, r->cur.column,
+					  "mean", "benchmark '%s' has neither <mean> nor <failed>",
+					  r->cur.name);
+		(void)ev;
+		return err;
+	}
+	if (r->case_depth == 0) /* never outside a test case in Catch2's output */
+		return perfdb_error__input(PERFDB_EINPUT, r->name, r->cur.line, r->cur.column, NULL,
+					   "<BenchmarkResults> outside a <TestCase>");
+	if ((err = grow((void **)&r->pending, &r->cappending, r->npending + 1, sizeof(bench))))
+		return err;
+	r->pending[r->npending++] = r->cur;
+	r->cur.name = NULL;
+	return 0;
+}
+
+static int on_start(reader *r, const perfdb_xml_event *ev)
+{
+	const perfdb_xml_attr *a;
+	int err;
+
+	if (ev->depth == 1) {
+		if (strcmp(ev->name, "Catch") != 0 && strcmp(ev->name, "Catch2TestRun") != 0)
+			return perfdb_error__input(PERFDB_EINPUT, r->name, ev->line, ev->column,
+						   NULL,
+						   "expected <Catch> or <Catch2TestRun> (Catch2's "
+						   "XML reporter), found <%s>",
+						   ev->name);
+		r->root_ok = true;
+		if ((a = perfdb_xml__attr(ev, "catch2-version")) &&
+		    (err = perfdb_resultset_set_context(r->rs, "catch2_version", a->value)))
+			return err;
+		return 0;
+	}
+	if (r->in_bench)
+		return bench_child(r, ev);
+	if (strcmp(ev->name, "TestCase") == 0 || strcmp(ev->name, "Section") == 0) {
+		if ((err = need_attr(r, ev, "name", &a)))
+			return err;
+		free(r->scope[ev->depth]);
+		if (!(r->scope[ev->depth] = strdup(a->value)))
+			return perfdb_error__oom();
+		if (ev->name[0] == 'T') {
+			if (r->case_depth)
+				return perfdb_error__input(PERFDB_EINPUT, r->name, ev->line,
+							   ev->column, NULL,
+							   "<TestCase> inside a <TestCase>");
+			r->case_depth = ev->depth;
+		}
+		return 0;
+	}
+	if (strcmp(ev->name, "BenchmarkResults") == 0)
+		return start_bench(r, ev);
+	if (!r->case_depth)
+		return 0;
+	if (strcmp(ev->name, "Expression") == 0 && (a = perfdb_xml__attr(ev, "success")) &&
+	    strcmp(a->value, "false") == 0 && !r->failure[0]) {
+		const perfdb_xml_attr *f = perfdb_xml__attr(ev, "filename");
+		const perfdb_xml_attr *l = perfdb_xml__attr(ev, "line");
+		const perfdb_xml_attr *t = perfdb_xml__attr(ev, "type");
+		snprintf(r->failure, sizeof(r->failure), " (%s at %s:%s)", t ? t->value : "check",
+			 f ? f->value : "?", l ? l->value : "?");
+	} else if ((strcmp(ev->name, "Exception") == 0 ||
+		    strcmp(ev->name, "FatalErrorCondition") == 0) &&
+		   !r->failure[0]) {
+		snprintf(r->failure, sizeof(r->failure), " (%s at line %d)", ev->name, ev->line);
+	} else if (strcmp(ev->name, "OverallResult") == 0 && ev->depth == r->case_depth + 1) {
+		if ((a = perfdb_xml__attr(ev, "success")) && strcmp(a->value, "true") != 0)
+			r->case_failed = true;
+		if ((a = perfdb_xml__attr(ev, "skips")) && strcmp(a->value, "0") != 0)
+			r->case_skipped = true;
+	}
+	return 0;
+}
+
+static int on_end(reader *r, const perfdb_xml_event *ev)
+{
+	if (r->in_bench && strcmp(ev->name, "BenchmarkResults") == 0)
+		return end_bench(r, ev);
+	if (ev->depth <= PERFDB_XML_MAX_DEPTH && r->scope[ev->depth] &&
+	    (strcmp(ev->name, "TestCase") == 0 || strcmp(ev->name, "Section") == 0)) {
+		free(r->scope[ev->depth]);
+		r->scope[ev->depth] = NULL;
+		if (ev->depth == r->case_depth)
+			return end_test_case(r);
+	}
+	return 0;
+}
+
+int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	reader r;
+	perfdb_xml_event ev;
+	size_t i;
+	int err;
+
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	perfdb_xml__init(&r.x, data, len, name);
+	if ((err = perfdb_resultset_new(&r.rs)))
+		goto done;
+	while ((err = perfdb_xml__next(&r.x, &ev)) == 0 && ev.type != PERFDB_XML_EOF) {
+		if (ev.type == PERFDB_XML_START)
+			err = on_start(&r, &ev);
+		else if (ev.type == PERFDB_XML_END)
+			err = on_end(&r, &ev);
+		if (err)
+			break;
+	}
+	if (err)
+		goto done;
+	for (i = 0; i < r.nentries; i++) {
+		entry *e = &r.entries[i];
+		perfdb_result res;
+		perfdb_result_init(&res);
+		res.benchmark = e->name;
+		res.metric = "time";
+		res.unit = "ns";
+		res.direction = PERFDB_LOWER_IS_BETTER;
+		if (e->n == 1) {
+			res.value = res.mean = e->means[0];
+			res.stddev = e->stddev;
+			res.n = e->samples;
+		} else {
+			res.value = NAN; /* the mean of the appearances */
+			res.samples = e->means;
+			res.nsamples = e->n;
+		}
+		if (!perfdb_ingest__fits_unit(&res)) {
+			err = perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL,
+						  "benchmark '%s': time out of range", e->name);
+			goto done;
+		}
+		if ((err = perfdb_resultset_add(r.rs, &res)))
+			goto done;
+	}
+	if (r.nbench == 0 &&
+	    (err = perfdb_resultset_warn(r.rs, "%s: no <BenchmarkResults> in the file", name)))
+		goto done;
+	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "catch2")))
+		goto done;
+	err = perfdb_resultset_merge(rs, r.rs);
+done:
+	reader_release(&r);
+	return err;
+}

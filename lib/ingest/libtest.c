@@ -1,0 +1,461 @@
+/*
+ * Rust `cargo bench` output of the built-in #[bench] harness (libtest), as
+ * text and as `-Z unstable-options --format json` events; the text reader
+ * also takes criterion's `--output-format bencher` lines, which copy it.
+ *
+ *	test NAME ... bench:   1,234.56 ns/iter (+/- 78.90) = 456 MB/s
+ *
+ * The number is libtest's median of its samples (criterion's: its median),
+ * so it becomes the value and the median of the "time" result; "+/-" is the
+ * range (max - min) of those samples in libtest and has no result field, so
+ * it is not stored. Thousands separators are dropped. `= N MB/s` (set by
+ * b.bytes; the JSON calls it mib_per_second, though libtest computes both as
+ * bytes per microsecond) is a "throughput" result in MB/s, higher is better.
+ * A unit X/iter with X a time unit is a time; any other unit (cycles/iter,
+ * a rate from criterion) is a metric of its own named by the unit.
+ *
+ * A name that appears again (two runs appended to one file) adds a sample.
+ * FAILED benchmarks (`NAME --- FAILED` with -q) are warned about with their
+ * position and not recorded;
+ * ignored tests (which in `cargo bench` are mostly the #[test]s) get one
+ * warning per file. Lines that are not test lines (cargo's Running lines,
+ * criterion's console text, panics) are not read.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "ingest/json.h"
+#include "ingest/jsonl.h"
+#include "ingest/reader.h"
+#include "ingest/textpos.h"
+#include "util/error.h"
+
+typedef struct series {
+	char *name, *metric, *unit;
+	double *values;
+	size_t n, cap;
+} series;
+
+typedef struct reader {
+	const char *name;
+	perfdb_resultset *rs;
+	series *series;
+	size_t nseries, capseries;
+	perfdb_ingest_index index;
+	perfdb_ingest_index failed;
+	char **failed_names;
+	size_t nfailed, capfailed;
+	size_t nignored;
+	int ignored_line, ignored_column;
+	size_t nbench;
+} reader;
+
+static void reader_release(reader *r)
+{
+	size_t i;
+	for (i = 0; i < r->nseries; i++) {
+		free(r->series[i].name);
+		free(r->series[i].metric);
+		free(r->series[i].unit);
+		free(r->series[i].values);
+	}
+	free(r->series);
+	for (i = 0; i < r->nfailed; i++)
+		free(r->failed_names[i]);
+	free(r->failed_names);
+	perfdb_ingest__index_release(&r->index);
+	perfdb_ingest__index_release(&r->failed);
+	perfdb_resultset_free(r->rs);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n;
+	void *q;
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	if (!(q = realloc(*p, n * size)))
+		return perfdb_error__oom();
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static int add_value(reader *r, const char *name, size_t nname, const char *metric,
+		     const char *unit, double v)
+{
+	char *key = dup_n(name, nname);
+	size_t found, k;
+	series *s;
+	int err;
+	if (!key)
+		return perfdb_error__oom();
+	if (perfdb_ingest__index_find(&r->index, key, metric, &found)) {
+		s = &r->series[found];
+		free(key);
+	} else {
+		if ((err = grow((void **)&r->series, &r->capseries, r->nseries + 1,
+				sizeof(series)))) {
+			free(key);
+			return err;
+		}
+		s = &r->series[r->nseries];
+		memset(s, 0, sizeof(*s));
+		s->name = key;
+		s->metric = strdup(metric);
+		s->unit = strdup(unit);
+		r->nseries++;
+		if (!s->metric || !s->unit)
+			return perfdb_error__oom();
+		if ((err = perfdb_ingest__index_add(&r->index, s->name, s->metric, r->nseries - 1,
+						    &k)) < 0)
+			return err;
+	}
+	if ((err = grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
+		return err;
+	s->values[s->n++] = v;
+	return 0;
+}
+
+static int mark_failed(reader *r, const char *name, size_t n, int line, int column)
+{
+	size_t found;
+	char *key;
+	int err;
+	if ((err = perfdb_resultset_warn(r->rs, "%s:%d:%d: benchmark '%.*s' FAILED; not recorded",
+					 r->name, line, column, (int)n, name)))
+		return err;
+	if (!(key = dup_n(name, n)))
+		return perfdb_error__oom();
+	if (perfdb_ingest__index_find(&r->failed, key, "", &found)) {
+		free(key);
+		return 0;
+	}
+	if ((err =
+		 grow((void **)&r->failed_names, &r->capfailed, r->nfailed + 1, sizeof(char *)))) {
+		free(key);
+		return err;
+	}
+	r->failed_names[r->nfailed++] = key;
+	err = perfdb_ingest__index_add(&r->failed, key, "", r->nfailed - 1, &found);
+	return err < 0 ? err : 0;
+}
+
+static void ignored(reader *r, int line, int column)
+{
+	if (r->nignored++ == 0) {
+		r->ignored_line = line;
+		r->ignored_column = column;
+	}
+}
+
+/* The time unit of "X/iter", with its canonical spelling, or NULL. */
+static const char *time_unit(const char *u, size_t n)
+{
+	static const struct {
+		const char *spelt, *unit;
+	} units[] = {{"ns", "ns"},	  {"us", "us"}, {"\xc2\xb5s", "us"},
+		     {"\xce\xbcs", "us"}, {"ms", "ms"}, {"s", "s"}};
+	size_t i;
+	if (n < 6 || memcmp(u + n - 5, "/iter", 5) != 0)
+		return NULL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strlen(units[i].spelt) == n - 5 && memcmp(u, units[i].spelt, n - 5) == 0)
+			return units[i].unit;
+	return NULL;
+}
+
+/* A number with optional thousands separators: "13,967,756.30". */
+static int number(const char *s, size_t n, double *out)
+{
+	char buf[64];
+	size_t i, k = 0;
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (s[i] != ',')
+			buf[k++] = s[i];
+		else if (i == 0 || i + 1 == n)
+			return -1;
+	buf[k] = '\0';
+	return perfdb_ingest__number(buf, out);
+}
+
+static int input_error(const reader *r, int line, int column, const char *what, const char *s,
+		       size_t n)
+{
+	return perfdb_error__input(PERFDB_EINPUT, r->name, line, column, NULL, "%s '%.*s'", what,
+				   (int)n, s);
+}
+
+/* "test NAME ... RESULT" */
+static int test_line(reader *r, const char *s, size_t n, int line)
+{
+	const char *sep = NULL, *p, *end = s + n, *name = s + 5, *v, *u;
+	size_t nname, nv, nu;
+	const char *tu;
+	double value;
+	int rc, err;
+
+	/* the last " ... " separates the name (which may hold spaces) from the result */
+	for (p = s + 5; p + 5 <= end; p++)
+		if (memcmp(p, " ... ", 5) == 0)
+			sep = p;
+	if (!sep)
+		return 0;
+	nname = (size_t)(sep - name);
+	while (nname && name[nname - 1] == ' ')
+		nname--;
+	p = sep + 5;
+	if ((size_t)(end - p) >= 6 && memcmp(p, "FAILED", 6) == 0)
+		return mark_failed(r, name, nname, line, 6);
+	if ((size_t)(end - p) >= 7 && memcmp(p, "ignored", 7) == 0) {
+		ignored(r, line, 6);
+		return 0;
+	}
+	if ((size_t)(end - p) < 6 || memcmp(p, "bench:", 6) != 0)
+		return 0; /* "ok" of a #[test] run by cargo bench, and the like */
+	if (nname == 0)
+		return input_error(r, line, 6, "expected a benchmark name, found", "", 0);
+	p += 6;
+	while (p < end && *p == ' ')
+		p++;
+	v = p;
+	while (p < end && *p != ' ')
+		p++;
+	nv = (size_t)(p - v);
+	while (p < end && *p == ' ')
+		p++;
+	u = p;
+	while (p < end && *p != ' ')
+		p++;
+	nu = (size_t)(p - u);
+	if ((rc = number(v, nv, &value)) != 0)
+		return input_error(r, line, (int)(v - s) + 1,
+				   rc == -2 ? "number out of range:" : "expected a number, found",
+				   v, nv);
+	if (nu == 0)
+		return input_error(r, line, (int)(u - s) + 1, "expected a unit after", v, nv);
+	r->nbench++;
+	if ((tu = time_unit(u, nu))) {
+		if ((err = add_value(r, name, nname, "time", tu, value)))
+			return err;
+	} else {
+		char unit[64];
+		if (nu >= sizeof(unit))
+			return input_error(r, line, (int)(u - s) + 1, "unit too long:", u, 32);
+		memcpy(unit, u, nu);
+		unit[nu] = '\0';
+		if ((err = add_value(r, name, nname, unit, unit, value)))
+			return err;
+	}
+	/* "(+/- N)" then perhaps "= N MB/s" */
+	{
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		if (eq) {
+			const char *m = eq + 1, *mu;
+			double mbs;
+			while (m < end && *m == ' ')
+				m++;
+			mu = m;
+			while (mu < end && *mu != ' ')
+				mu++;
+			if ((rc = number(m, (size_t)(mu - m), &mbs)) != 0)
+				return input_error(r, line, (int)(m - s) + 1,
+						   "expected a number, found", m, (size_t)(mu - m));
+			while (mu < end && *mu == ' ')
+				mu++;
+			if ((size_t)(end - mu) != 4 || memcmp(mu, "MB/s", 4) != 0)
+				return input_error(r, line, (int)(mu - s) + 1,
+						   "expected MB/s, found", mu, (size_t)(end - mu));
+			if ((err = add_value(r, name, nname, "throughput", "MB/s", mbs)))
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int finish(reader *r, perfdb_resultset *rs)
+{
+	size_t i, found;
+	int err;
+	for (i = 0; i < r->nseries; i++) {
+		series *s = &r->series[i];
+		perfdb_result res;
+		if (perfdb_ingest__index_find(&r->failed, s->name, "", &found))
+			continue;
+		perfdb_result_init(&res);
+		res.benchmark = s->name;
+		res.metric = s->metric;
+		res.unit = s->unit;
+		if (s->n == 1) {
+			res.value = res.median = s->values[0];
+		} else {
+			res.value = NAN; /* the mean of the runs' medians */
+			res.samples = s->values;
+			res.nsamples = s->n;
+		}
+		if (!perfdb_ingest__fits_unit(&res))
+			return perfdb_error__input(PERFDB_EINPUT, r->name, 0, 0, NULL,
+						   "benchmark '%s': %s out of range", s->name,
+						   s->metric);
+		if ((err = perfdb_resultset_add(r->rs, &res)))
+			return err;
+	}
+	if (r->nignored &&
+	    (err = perfdb_resultset_warn(r->rs,
+					 "%s:%d:%d: %zu test%s ignored (#[test]s, or #[ignore]d "
+					 "benchmarks); not recorded",
+					 r->name, r->ignored_line, r->ignored_column, r->nignored,
+					 r->nignored == 1 ? "" : "s")))
+		return err;
+	if (r->nbench == 0 &&
+	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmark results in the file", r->name)))
+		return err;
+	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "libtest")))
+		return err;
+	return perfdb_resultset_merge(rs, r->rs);
+}
+
+int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	reader r;
+	size_t i = 0;
+	int line = 1, err;
+
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
+	if ((err = perfdb_resultset_new(&r.rs)))
+		goto done;
+	while (i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - data) : len, n = end - i;
+		while (n && (data[i + n - 1] == '\r' || data[i + n - 1] == ' '))
+			n--;
+		if (n > 5 && memcmp(data + i, "test ", 5) == 0) {
+			if ((err = test_line(&r, data + i, n, line)))
+				goto done;
+		} else if (n > 11 && memcmp(data + i + n - 11, " --- FAILED", 11) == 0 &&
+			   !memchr(data + i, ' ', n - 11) &&
+			   (err = mark_failed(&r, data + i, n - 11, line, 1))) {
+			goto done; /* cargo bench -q: "NAME --- FAILED" */
+		}
+		i = end + 1;
+		line++;
+	}
+	err = finish(&r, rs);
+done:
+	reader_release(&r);
+	return err;
+}
+
+/* --- --format json ------------------------------------------------------------ */
+
+static int json_event(reader *r, perfdb_json_doc *doc, int line)
+{
+	const perfdb_jnode *ev = perfdb_json__root(doc);
+	const char *type, *event, *name;
+	double median, mbs;
+	int err;
+
+	if (!perfdb_json__is_object(ev))
+		return perfdb_json__error(doc, NULL, NULL, "expected a libtest event (an object)");
+	if ((err = perfdb_json__member_string(doc, ev, "type", true, &type)) < 0)
+		return err;
+	if (strcmp(type, "bench") == 0) {
+		if ((err = perfdb_json__member_string(doc, ev, "name", true, &name)) < 0 ||
+		    (err = perfdb_json__member_number(doc, ev, "median", true, &median)) < 0 ||
+		    (err = perfdb_json__member_number(doc, ev, "mib_per_second", false, &mbs)) < 0)
+			return err;
+		r->nbench++;
+		if (!isfinite(median) || median < 0) {
+			int l, c;
+			perfdb_json__where(doc, ev, "median", &l, &c);
+			return perfdb_resultset_warn(r->rs,
+						     "%s:%d:%d: benchmark '%s': median is not a "
+						     "time; not recorded",
+						     r->name, line, c, name);
+		}
+		if ((err = add_value(r, name, strlen(name), "time", "ns", median)))
+			return err;
+		if (!isnan(mbs) &&
+		    (err = add_value(r, name, strlen(name), "throughput", "MB/s", mbs)))
+			return err;
+		return 0;
+	}
+	if (strcmp(type, "test") != 0 ||
+	    perfdb_json__member_string(doc, ev, "event", false, &event) != 0 ||
+	    perfdb_json__member_string(doc, ev, "name", false, &name) != 0)
+		return 0;
+	if (strcmp(event, "failed") == 0 || strcmp(event, "timeout") == 0) {
+		int l, c;
+		perfdb_json__where(doc, ev, "event", &l, &c);
+		return mark_failed(r, name, strlen(name), line, c);
+	}
+	if (strcmp(event, "ignored") == 0) {
+		int l, c;
+		perfdb_json__where(doc, ev, "event", &l, &c);
+		ignored(r, line, c);
+	}
+	return 0;
+}
+
+int perfdb_ingest__libtest_json(perfdb_resultset *rs, const char *data, size_t len,
+				const char *name)
+{
+	reader r;
+	size_t i = 0;
+	int line = 1, err = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	if ((err = perfdb_resultset_new(&r.rs)))
+		goto done;
+	while (i < len && !err) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - data) : len, k;
+		perfdb_json_doc *doc = NULL;
+		for (k = i; k < end && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r'); k++)
+			;
+		if (k < end) {
+			if (data[k] != '{') {
+				/* cargo prints its own text on stderr; stdout is events only */
+				err =
+				    perfdb_error__input(PERFDB_EINPUT, name, line, (int)(k - i) + 1,
+							NULL, "expected a libtest JSON event");
+				break;
+			}
+			if ((err = perfdb_jsonl__load(&doc, data + i, end - i, name, line)))
+				break;
+			if ((err = json_event(&r, doc, line)) == PERFDB_EINPUT)
+				err = perfdb_jsonl__relocate(err, name, line);
+			perfdb_json__free(doc);
+		}
+		i = end + 1;
+		line++;
+	}
+	if (!err)
+		err = finish(&r, rs);
+done:
+	reader_release(&r);
+	return err;
+}

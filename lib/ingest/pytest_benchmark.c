@@ -1,0 +1,258 @@
+/*
+ * pytest-benchmark --benchmark-json (and its --benchmark-autosave files),
+ * 2.5 to 4.x.
+ *
+ * One entry of "benchmarks" becomes a "time" result in seconds: value and
+ * mean from stats.mean, with median, stddev, min, max, n = stats.rounds and,
+ * when the file has them (3.x and later, not 2.5), the per-round times of
+ * stats.data as samples. stats.ops (rounds per second, 1/mean) is kept as
+ * an "ops" result in ops/s, higher is better, for those who watch that
+ * column. The name is "fullname" (module::test[param-id]), which holds the
+ * parametrize id, so params need no second place; "group" only arranges the
+ * report and extra_info is free-form user data: neither is part of the
+ * series or a measurement, and neither is read.
+ *
+ * A benchmark with "stats": null (it errored before any round finished) is
+ * warned about and not recorded; so are non-finite statistics. A "data"
+ * array that is not all numbers (files trimmed by hand end in a string) is
+ * warned about and its statistics are kept without samples. machine_info
+ * goes to the context. pytest-benchmark does not record whether the test
+ * passed after it was measured, so a failing test cannot be told apart.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "ingest/json.h"
+#include "ingest/reader.h"
+#include "util/error.h"
+
+typedef struct reader {
+	perfdb_json_doc *doc;
+	perfdb_resultset *rs;
+	perfdb_ingest_index names;
+	double *samples;
+	size_t cap;
+} reader;
+
+static int warn_at(reader *r, const perfdb_jnode *node, const char *key, const char *name,
+		   const char *what)
+{
+	int line, column;
+	perfdb_json__where(r->doc, node, key, &line, &column);
+	return perfdb_resultset_warn(r->rs, "%s:%d:%d: benchmark '%s': %s; not recorded",
+				     perfdb_json__name(r->doc), line, column, name, what);
+}
+
+/* A statistic: 0 with *out, 1 when absent or not finite (warned), or an error. */
+static int stat(reader *r, const perfdb_jnode *stats, const char *key, const char *name,
+		bool required, double *out)
+{
+	const perfdb_jnode *v = perfdb_json__get(stats, key);
+	char what[96];
+	int err;
+	*out = NAN;
+	if (!v && !required)
+		return 1;
+	if ((err = perfdb_json__value_number(r->doc, stats, key, v, true, out)) < 0)
+		return err;
+	if (isfinite(*out))
+		return 0;
+	snprintf(what, sizeof(what), "stats.%s is %s", key, perfdb_json__type_name(v));
+	*out = NAN;
+	return (err = warn_at(r, stats, key, name, what)) ? err : 1;
+}
+
+static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, size_t *n)
+{
+	const perfdb_jnode *data = perfdb_json__get(stats, "data");
+	size_t i, k;
+	*n = 0;
+	if (!data)
+		return 0;
+	if (!perfdb_json__is_array(data))
+		return perfdb_json__error(r->doc, data, NULL, "expected an array, found %s",
+					  perfdb_json__type_name(data));
+	k = perfdb_json__size(data);
+	if (k > r->cap) {
+		double *p = realloc(r->samples, k * sizeof(*p));
+		if (!p)
+			return perfdb_error__oom();
+		r->samples = p;
+		r->cap = k;
+	}
+	for (i = 0; i < k; i++) {
+		const perfdb_jnode *v = perfdb_json__item(data, i);
+		if (!perfdb_json__number(v, &r->samples[i]) || !isfinite(r->samples[i]) ||
+		    r->samples[i] < 0) {
+			int line, column;
+			perfdb_json__where_item(r->doc, data, i, &line, &column);
+			/* keep the statistics, which pytest-benchmark computed from all rounds */
+			return perfdb_resultset_warn(
+			    r->rs,
+			    "%s:%d:%d: benchmark '%s': stats.data[%zu] is %s, not a time; its "
+			    "samples are not recorded (the statistics are)",
+			    perfdb_json__name(r->doc), line, column, name, i,
+			    perfdb_json__type_name(v));
+		}
+	}
+	*n = k;
+	return 0;
+}
+
+static int read_benchmark(reader *r, const perfdb_jnode *list, size_t index)
+{
+	const perfdb_jnode *b = perfdb_json__item(list, index), *stats;
+	const char *name;
+	perfdb_result res;
+	double mean, ops, rounds;
+	size_t nsamples = 0, found;
+	int err;
+
+	if (!perfdb_json__is_object(b))
+		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
+					       perfdb_json__type_name(b));
+	if ((err = perfdb_json__member_string(r->doc, b, "fullname", false, &name)) < 0)
+		return err;
+	if (err == 1 && (err = perfdb_json__member_string(r->doc, b, "name", true, &name)) < 0)
+		return err;
+	if (!*name)
+		return perfdb_json__error(r->doc, b, "fullname", "empty name");
+	if ((err = perfdb_ingest__index_add(&r->names, name, "", index, &found)) < 0)
+		return err;
+	if (err == 1)
+		return perfdb_json__error(r->doc, b, "fullname",
+					  "benchmark '%s' is also benchmarks[%zu]", name, found);
+	stats = perfdb_json__get(b, "stats");
+	if (!stats)
+		return perfdb_json__error(r->doc, b, "stats", "missing");
+	if (perfdb_json__is_null(stats))
+		return warn_at(r, b, "stats", name, "stats is null (the benchmark did not run)");
+	if (!perfdb_json__is_object(stats))
+		return perfdb_json__error(r->doc, stats, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(stats));
+
+	perfdb_result_init(&res);
+	res.benchmark = name;
+	res.metric = "time";
+	res.unit = "s";
+	res.direction = PERFDB_LOWER_IS_BETTER;
+	if ((err = stat(r, stats, "mean", name, true, &mean)) < 0)
+		return err;
+	if (err == 1)
+		return 0; /* warned: nothing to record */
+	if ((err = stat(r, stats, "median", name, false, &res.median)) < 0 ||
+	    (err = stat(r, stats, "stddev", name, false, &res.stddev)) < 0 ||
+	    (err = stat(r, stats, "min", name, false, &res.min)) < 0 ||
+	    (err = stat(r, stats, "max", name, false, &res.max)) < 0 ||
+	    (err = stat(r, stats, "rounds", name, false, &rounds)) < 0 ||
+	    (err = read_samples(r, stats, name, &nsamples)) < 0)
+		return err;
+	if (!isnan(rounds) && (rounds < 1 || rounds != floor(rounds) || rounds > 1e15))
+		return perfdb_json__error(r->doc, stats, "rounds", "expected a round count");
+	if (nsamples && !isnan(rounds) && (double)nsamples != rounds)
+		return perfdb_json__error(r->doc, stats, "data",
+					  "has %zu values, but rounds is %.0f", nsamples, rounds);
+	res.value = res.mean = mean;
+	res.n = isnan(rounds) ? 0 : (int64_t)rounds;
+	res.samples = nsamples ? r->samples : NULL;
+	res.nsamples = nsamples;
+	if (!perfdb_ingest__fits_unit(&res))
+		return perfdb_json__error(r->doc, stats, "mean", "out of range");
+	if ((err = perfdb_resultset_add(r->rs, &res)))
+		return err;
+
+	if ((err = stat(r, stats, "ops", name, false, &ops)) < 0)
+		return err;
+	if (err == 0) {
+		perfdb_result o;
+		perfdb_result_init(&o);
+		o.benchmark = name;
+		o.metric = "ops";
+		o.unit = "ops/s";
+		o.direction = PERFDB_HIGHER_IS_BETTER;
+		o.value = ops;
+		if ((err = perfdb_resultset_add(r->rs, &o)))
+			return err;
+	}
+	return 0;
+}
+
+/* machine_info's plain strings that describe the interpreter and host. */
+static int read_machine(reader *r, const perfdb_jnode *root)
+{
+	static const char *const keys[] = {"python_implementation", "python_version", "machine",
+					   "system", "release"};
+	const perfdb_jnode *mi = perfdb_json__get(root, "machine_info"), *cpu;
+	char key[64];
+	size_t i;
+	int err;
+	if (!perfdb_json__is_object(mi))
+		return 0;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = perfdb_json__string(perfdb_json__get(mi, keys[i]));
+		snprintf(key, sizeof(key), "%s", keys[i]);
+		if (v && *v && (err = perfdb_resultset_set_context(r->rs, key, v)))
+			return err;
+	}
+	cpu = perfdb_json__get(mi, "cpu");
+	if (perfdb_json__is_object(cpu)) {
+		const char *brand = perfdb_json__string(perfdb_json__get(cpu, "brand_raw"));
+		if (!brand)
+			brand = perfdb_json__string(perfdb_json__get(cpu, "brand"));
+		if (brand && *brand && (err = perfdb_resultset_set_context(r->rs, "cpu", brand)))
+			return err;
+	}
+	return 0;
+}
+
+int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size_t len,
+				    const char *name)
+{
+	reader r;
+	const perfdb_jnode *root, *list;
+	size_t i, n;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	if ((err = perfdb_json__load(&r.doc, data, len, name)))
+		return err;
+	if ((err = perfdb_resultset_new(&r.rs)))
+		goto done;
+	root = perfdb_json__root(r.doc);
+	if (!perfdb_json__is_object(root)) {
+		err = perfdb_json__error(r.doc, NULL, NULL,
+					 "expected an object with \"benchmarks\", found %s",
+					 perfdb_json__type_name(root));
+		goto done;
+	}
+	list = perfdb_json__get(root, "benchmarks");
+	if (!list) {
+		err = perfdb_json__error(r.doc, NULL, "benchmarks",
+					 "missing (not pytest-benchmark --benchmark-json output?)");
+		goto done;
+	}
+	if (!perfdb_json__is_array(list)) {
+		err = perfdb_json__error(r.doc, list, NULL, "expected an array, found %s",
+					 perfdb_json__type_name(list));
+		goto done;
+	}
+	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "pytest-benchmark")) ||
+	    (err = read_machine(&r, root)))
+		goto done;
+	for (i = 0, n = perfdb_json__size(list); i < n; i++)
+		if ((err = read_benchmark(&r, list, i)))
+			goto done;
+	if (n == 0 && (err = perfdb_resultset_warn(r.rs, "%s: no benchmarks in the file", name)))
+		goto done;
+	err = perfdb_resultset_merge(rs, r.rs);
+done:
+	free(r.samples);
+	perfdb_ingest__index_release(&r.names);
+	perfdb_json__free(r.doc);
+	perfdb_resultset_free(r.rs);
+	return err;
+}

@@ -1,0 +1,236 @@
+/*
+ * The Catch2 XML reader on real `-r xml` output of Catch2 2.13.10 (see
+ * tests/data/README), on a v3-shaped document and on broken XML. Expected
+ * numbers are found in the committed files by a plain text search here,
+ * independently of the reader and its XML tokenizer.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ingest/ingest.h"
+#include "perfdb/resultset.h"
+#include "ingest_expect.h"
+
+#define DATA PERFDB_TEST_DATA "/catch2/"
+
+/* attr="..." of the first <elem after the <BenchmarkResults name="bench"> line. */
+static double expected(const char *text, const char *bench, const char *elem, const char *attr)
+{
+	char key[256];
+	const char *p, *q;
+	snprintf(key, sizeof(key), "<BenchmarkResults name=\"%s\"", bench);
+	p = strstr(text, key);
+	assert_non_null(p);
+	if (strcmp(elem, "BenchmarkResults") != 0) {
+		snprintf(key, sizeof(key), "<%s ", elem);
+		p = strstr(p, key);
+		assert_non_null(p);
+	}
+	snprintf(key, sizeof(key), " %s=\"", attr);
+	q = strstr(p, key);
+	assert_non_null(q);
+	assert_true(q < strchr(p, '>'));
+	return strtod(q + strlen(key), NULL);
+}
+
+static void check(const perfdb_resultset *rs, const char *text, const char *name, const char *bench,
+		  bool analysis)
+{
+	const perfdb_result *r = find_result(rs, name, "time");
+	assert_string_equal(r->unit, "ns");
+	assert_int_equal(r->direction, PERFDB_LOWER_IS_BETTER);
+	assert_near(r->value, expected(text, bench, "mean", "value"), 0);
+	assert_near(r->mean, r->value, 0);
+	assert_int_equal(r->n, (int64_t)expected(text, bench, "BenchmarkResults", "samples"));
+	if (analysis)
+		assert_near(r->stddev, expected(text, bench, "standardDeviation", "value"), 0);
+	else
+		assert_true(isnan(r->stddev));
+	assert_int_equal(r->nsamples, 0);
+}
+
+static void test_ingest_catch2__v2_with_analysis(void **state)
+{
+	size_t len;
+	char *text = slurp_file(DATA "catch2_xml.xml", &len);
+	perfdb_resultset *rs =
+	    ingest_file_with(perfdb_ingest__catch2, DATA "catch2_xml.xml", PERFDB_OK);
+	char where[256];
+	int line, col;
+	(void)state;
+	check(rs, text, "Fibonacci / fib 12", "fib 12", true);
+	check(rs, text, "Fibonacci / fib 16", "fib 16", true);
+	check(rs, text, "Containers / vector / push_back 500", "push_back 500", true);
+	/* the section name's entities decoded */
+	check(rs, text, "Containers / a <b> & \"c\" 'd' / concat 50", "concat 50", true);
+	assert_int_equal(perfdb_resultset_count(rs), 4);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "catch2");
+
+	/* a benchmark of a test case whose CHECK failed: warned at the benchmark */
+	assert_null(lookup_result(rs, "Failing check / tiny", "time"));
+	position_of(text, "<BenchmarkResults name=\"tiny\"", &line, &col);
+	snprintf(where, sizeof(where), DATA "catch2_xml.xml:%d:%d: ", line, col);
+	assert_true(has_warning(rs, where,
+				"'Failing check / tiny': its test case failed (CHECK at "
+				"fixture_bench.cpp:39)"));
+	/* a benchmark that threw: warned at <failed>, message decoded */
+	position_of(text, "<failed message", &line, &col);
+	snprintf(where, sizeof(where), DATA "catch2_xml.xml:%d:%d: ", line, col);
+	assert_true(has_warning(rs, where, "'Throws / throws' failed: boom & <bang>"));
+	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
+static void test_ingest_catch2__v2_no_analysis_drops_zero_stddev(void **state)
+{
+	size_t len;
+	char *text = slurp_file(DATA "catch2_xml_no_analysis.xml", &len);
+	perfdb_resultset *rs =
+	    ingest_file_with(perfdb_ingest__catch2, DATA "catch2_xml_no_analysis.xml", PERFDB_OK);
+	(void)state;
+	/* Catch2 writes standardDeviation value="0" ci="0": not a measurement */
+	assert_near(expected(text, "fib 12", "standardDeviation", "value"), 0, 0);
+	check(rs, text, "Fibonacci / fib 12", "fib 12", false);
+	check(rs, text, "Fibonacci / fib 16", "fib 16", false);
+	check(rs, text, "Containers / vector / push_back 500", "push_back 500", false);
+	assert_int_equal(perfdb_resultset_count(rs), 4);
+	assert_int_equal(perfdb_resultset_warning_count(rs), 0);
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
+/* Catch2 v3's layout (no <Group>, skips="", nested sections), hand-made. */
+static void test_ingest_catch2__v3_layout_and_repeats(void **state)
+{
+	static const char doc[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<Catch2TestRun name=\"t\" rng-seed=\"1\" xml-format-version=\"3\" "
+	    "catch2-version=\"3.7.1\">\n"
+	    "  <TestCase name=\"A\" tags=\"[x]\" filename=\"a.cpp\" line=\"1\">\n"
+	    "    <Section name=\"s1\"><Section name=\"s&#x3b1;\">\n"
+	    "      <BenchmarkResults name=\"b\" samples=\"5\">\n"
+	    "        <!-- All values in nano seconds -->\n"
+	    "        <mean value=\"10\" lowerBound=\"9\" upperBound=\"11\" ci=\"0.95\"/>\n"
+	    "        <standardDeviation value=\"2\" lowerBound=\"1\" upperBound=\"3\" "
+	    "ci=\"0.95\"/>\n"
+	    "      </BenchmarkResults>\n"
+	    "    </Section></Section>\n"
+	    "    <Section name=\"s1\"><Section name=\"s&#945;\">\n"
+	    "      <BenchmarkResults name=\"b\" samples=\"5\">\n"
+	    "        <mean value=\"14\" lowerBound=\"9\" upperBound=\"11\" ci=\"0.95\"/>\n"
+	    "      </BenchmarkResults>\n"
+	    "    </Section></Section>\n"
+	    "    <OverallResult success=\"true\" skips=\"0\"/>\n"
+	    "  </TestCase>\n"
+	    "  <TestCase name=\"S\" filename=\"a.cpp\" line=\"9\">\n"
+	    "    <BenchmarkResults name=\"c\" samples=\"5\"><mean "
+	    "value=\"1\"/></BenchmarkResults>\n"
+	    "    <OverallResult success=\"true\" skips=\"1\"/>\n"
+	    "  </TestCase>\n"
+	    "</Catch2TestRun>\n";
+	perfdb_resultset *rs = ingest_ok(doc, PERFDB_FORMAT_AUTO);
+	const perfdb_result *r;
+	(void)state;
+	r = find_result(rs, "A / s1 / s\xce\xb1 / b", "time");
+	assert_int_equal(r->nsamples, 2);
+	assert_near(r->samples[0], 10, 0);
+	assert_near(r->samples[1], 14, 0);
+	assert_near(r->value, 12, 0);
+	assert_null(lookup_result(rs, "S / c", "time"));
+	assert_true(has_warning(rs, "ok:19:5: benchmark 'S / c': its test case was skipped", NULL));
+	assert_string_equal(tag_value(rs, "catch2_version", true), "3.7.1");
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_catch2__detected(void **state)
+{
+	size_t len;
+	char *text = slurp_file(DATA "catch2_xml.xml", &len);
+	perfdb_format f;
+	(void)state;
+	assert_int_equal(perfdb_ingest_detect(text, len), PERFDB_FORMAT_CATCH2);
+	free(text);
+	assert_int_equal(perfdb_ingest_detect("<!-- c -->\n<Catch2TestRun>", 26),
+			 PERFDB_FORMAT_CATCH2);
+	assert_int_equal(perfdb_ingest_detect("<Catcher/>", 10), PERFDB_FORMAT_AUTO);
+	assert_int_equal(perfdb_ingest_detect("<testsuites/>", 13), PERFDB_FORMAT_AUTO);
+	assert_int_equal(perfdb_format_parse(&f, "catch2"), 0);
+	assert_int_equal(f, PERFDB_FORMAT_CATCH2);
+}
+
+static void test_ingest_catch2__bad_xml(void **state)
+{
+	(void)state;
+	expect_input_error("<Catch>\n  <TestCase name=\"a\">\n  </Section>\n</Catch>\n",
+			   PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 3, 3, NULL,
+			   "</Section> closes <TestCase>");
+	expect_input_error("<Catch>\n <TestCase name=\"a &nbsp;\"/></Catch>", PERFDB_FORMAT_CATCH2,
+			   "c.xml", PERFDB_EINPUT, 2, 20, NULL, "unknown entity");
+	expect_input_error("<Catch><TestCase name=\"a\" name=\"b\"/></Catch>", PERFDB_FORMAT_CATCH2,
+			   "c.xml", PERFDB_EINPUT, 1, 27, NULL, "attribute 'name' repeated");
+	expect_input_error("<Catch>\n<TestCase name=\"a\">\n", PERFDB_FORMAT_CATCH2, "c.xml",
+			   PERFDB_EINPUT, 3, 1, NULL, "<TestCase> is not closed");
+	expect_input_error("<!DOCTYPE x [<!ENTITY a \"b\">]><Catch/>", PERFDB_FORMAT_CATCH2,
+			   "c.xml", PERFDB_EINPUT, 1, 1, NULL, "DTDs");
+	expect_input_error("<Catch/><Catch/>", PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 1, 9,
+			   NULL, "a second root element");
+	expect_input_error("<Catch x=\"&#0;\"/>", PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 1,
+			   11, NULL, "character reference");
+	/* errors found after the cursor crossed a newline point back at their start */
+	expect_input_error("<Catch>\n  <TestCase name=\"a\">\n  </Section\n\n>\n</Catch>\n",
+			   PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 3, 3, NULL,
+			   "</Section> closes <TestCase>");
+	expect_input_error("<Catch>\n <!-- never\nclosed -\n", PERFDB_FORMAT_CATCH2, "c.xml",
+			   PERFDB_EINPUT, 2, 2, NULL, "unterminated comment");
+	expect_input_error("<testsuites/>", PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 1, 1,
+			   NULL, "expected <Catch> or <Catch2TestRun>");
+	/* valid XML, but not a result Catch2 writes */
+	expect_input_error(
+	    "<Catch><TestCase name=\"t\">\n<BenchmarkResults name=\"b\"></BenchmarkResults>"
+	    "</TestCase></Catch>",
+	    PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 2, 1, "mean",
+	    "neither <mean> nor <failed>");
+	expect_input_error("<Catch><TestCase name=\"t\"><BenchmarkResults name=\"b\">\n"
+			   "  <mean value=\"12x\"/></BenchmarkResults></TestCase></Catch>",
+			   PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 2, 9, "value",
+			   "expected a number, found '12x'");
+}
+
+static void test_ingest_catch2__deep_nesting_is_bounded(void **state)
+{
+	size_t i, len = 7;
+	char *doc = malloc(7 + 300 * 3 + 1);
+	(void)state;
+	assert_non_null(doc);
+	memcpy(doc, "<Catch>", 7);
+	for (i = 0; i < 300; i++, len += 3)
+		memcpy(doc + len, "<a>", 3);
+	doc[len] = '\0';
+	/* <Catch> is depth 1: the 256th <a> would be depth 257 */
+	expect_input_error(doc, PERFDB_FORMAT_CATCH2, "d.xml", PERFDB_EINPUT, 1, 7 + 3 * 255 + 1,
+			   NULL, "nested too deep");
+	free(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ingest_catch2__v2_with_analysis),
+	    cmocka_unit_test(test_ingest_catch2__v2_no_analysis_drops_zero_stddev),
+	    cmocka_unit_test(test_ingest_catch2__v3_layout_and_repeats),
+	    cmocka_unit_test(test_ingest_catch2__detected),
+	    cmocka_unit_test(test_ingest_catch2__bad_xml),
+	    cmocka_unit_test(test_ingest_catch2__deep_nesting_is_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
