@@ -579,6 +579,13 @@ static void test_ingest_native__yaml_aliases(void **state)
 			   "alias '*r' names no anchor before it");
 	expect_input_error("results: [*nowhere]\n", YAML, "c.yaml", PERFDB_EINPUT, 1, 11, NULL,
 			   "alias '*nowhere'");
+	/* Text quoted from the file cannot drive the terminal (issue 12). */
+	expect_input_error("{\"results\": [{\"benchmark\": \"a\", \"value\": \"\\u001b[2J1\"}]}",
+			   JSON, "e.json", PERFDB_EINPUT, 1, 42, "results[0].value",
+			   "got a string (\"\\x1b[2J1\")");
+	expect_input_error("results:\n  - {benchmark: a, value: \"\\e]0;x\\a\"}\n", YAML, "e.yaml",
+			   PERFDB_EINPUT, 2, 27, "results[0].value",
+			   "got a string (\"\\x1b]0;x\\x07\")");
 }
 
 int main(void)
