@@ -579,7 +579,12 @@ static void test_ingest_native__yaml_aliases(void **state)
 			   "alias '*r' names no anchor before it");
 	expect_input_error("results: [*nowhere]\n", YAML, "c.yaml", PERFDB_EINPUT, 1, 11, NULL,
 			   "alias '*nowhere'");
-	/* Text quoted from the file cannot drive the terminal (issue 12). */
+}
+
+/* Text quoted from the file cannot drive the terminal (issue 12). */
+static void test_ingest_native__errors_escape_controls(void **state)
+{
+	(void)state;
 	expect_input_error("{\"results\": [{\"benchmark\": \"a\", \"value\": \"\\u001b[2J1\"}]}",
 			   JSON, "e.json", PERFDB_EINPUT, 1, 42, "results[0].value",
 			   "got a string (\"\\x1b[2J1\")");
@@ -606,6 +611,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_native__many_results),
 	    cmocka_unit_test(test_ingest_native__yaml_deep_nesting),
 	    cmocka_unit_test(test_ingest_native__yaml_aliases),
+	    cmocka_unit_test(test_ingest_native__errors_escape_controls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
