@@ -42,15 +42,17 @@ static int fail(validator *v, const void *node, const void *parent, const char *
 static int fail(validator *v, const void *node, const void *parent, const char *key, size_t index,
 		const char *path, const char *fmt, ...)
 {
-	char what[512];
+	char what[512], shown[512];
 	int line = 0, column = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	/* Keys and strings quoted from the file must not drive a terminal. */
+	perfdb_ingest__escape(shown, sizeof(shown), what);
 	v->ops->where(v->ctx, node, parent, key, index, &line, &column);
-	return perfdb_error__input(PERFDB_EINPUT, v->name, line, column, path, "%s", what);
+	return perfdb_error__input(PERFDB_EINPUT, v->name, line, column, path, "%s", shown);
 }
 
 static const char *kind_name(perfdb_native_kind k)

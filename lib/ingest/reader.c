@@ -122,6 +122,36 @@ const char *perfdb_ingest__excerpt(char *buf, const char *s)
 	return buf;
 }
 
+void perfdb_ingest__escape(char *dst, size_t cap, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)src;
+	size_t j = 0;
+
+	if (!cap)
+		return;
+	for (; *p; p++) {
+		bool c1 = *p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+		if (*p < 0x20 || *p == 0x7f || c1) {
+			int k, n = c1 ? 2 : 1;
+			if (j + 4 * (size_t)n >= cap)
+				break;
+			for (k = 0; k < n; k++) {
+				dst[j++] = '\\';
+				dst[j++] = 'x';
+				dst[j++] = hex[p[k] >> 4];
+				dst[j++] = hex[p[k] & 15];
+			}
+			p += n - 1;
+		} else {
+			if (j + 1 >= cap)
+				break;
+			dst[j++] = (char)*p;
+		}
+	}
+	dst[j] = '\0';
+}
+
 int perfdb_ingest__columns(const char *s, size_t len)
 {
 	size_t i;

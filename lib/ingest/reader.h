@@ -40,6 +40,11 @@ int perfdb_ingest__columns(const char *s, size_t len);
 #define PERFDB_INGEST_EXCERPT (32 * 8 + 3 + 1) /* an escaped C1 control takes 8 bytes */
 const char *perfdb_ingest__excerpt(char *buf, const char *s);
 
+/* src into dst (cap bytes, NUL-terminated, cut where it does not fit) with
+ * control characters written as \xNN, as in an excerpt: for a message that
+ * quotes file text in several places. */
+void perfdb_ingest__escape(char *dst, size_t cap, const char *src);
+
 /*
  * Whether every number of r (value, statistics, samples) stays finite once
  * scaled to its canonical unit (1e300 s is finite, but not in ns). Readers

@@ -581,6 +581,18 @@ static void test_ingest_native__yaml_aliases(void **state)
 			   "alias '*nowhere'");
 }
 
+/* Text quoted from the file cannot drive the terminal (issue 12). */
+static void test_ingest_native__errors_escape_controls(void **state)
+{
+	(void)state;
+	expect_input_error("{\"results\": [{\"benchmark\": \"a\", \"value\": \"\\u001b[2J1\"}]}",
+			   JSON, "e.json", PERFDB_EINPUT, 1, 42, "results[0].value",
+			   "got a string (\"\\x1b[2J1\")");
+	expect_input_error("results:\n  - {benchmark: a, value: \"\\e]0;x\\a\"}\n", YAML, "e.yaml",
+			   PERFDB_EINPUT, 2, 27, "results[0].value",
+			   "got a string (\"\\x1b]0;x\\x07\")");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +611,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_native__many_results),
 	    cmocka_unit_test(test_ingest_native__yaml_deep_nesting),
 	    cmocka_unit_test(test_ingest_native__yaml_aliases),
+	    cmocka_unit_test(test_ingest_native__errors_escape_controls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
