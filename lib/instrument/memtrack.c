@@ -301,6 +301,8 @@ static void init(void)
 		/* The first backtrace() loads libgcc_s (and allocates): do it now. */
 		void *buf[4];
 		backtrace(buf, 4);
+		if (mt_unwind_init() != 0)
+			mt_g.dwarf = 0;
 	}
 	if (!real_malloc || !real_free || !real_calloc || !real_realloc || !real_memalign ||
 	    !real_usable || !mt_g.sites || !mt_g.slots || !mt_g.orphan.c ||
@@ -546,27 +548,47 @@ static inline uint32_t site_find(const uintptr_t *f, unsigned n)
 	}
 }
 
+/* Copies the stack in buf[0, n) from the caller's return address ret0 on:
+ * our own frames come first. Returns the frames copied, 0 if ret0 is not in
+ * buf. */
+static unsigned from_caller(uintptr_t *out, const uintptr_t *buf, unsigned n, uintptr_t ret0)
+{
+	unsigned i, m = 0;
+	for (i = 0; i < n; i++)
+		if (buf[i] == ret0)
+			break;
+	for (; i < n && m < mt_g.depth; i++)
+		out[m++] = buf[i];
+	return m;
+}
+
 static __attribute__((noinline)) unsigned unwind_dwarf(mt_thread *t, uintptr_t *out, uintptr_t ret0)
 {
-	void *buf[MT_MAX_DEPTH + 8];
-	int n, i, k;
-	unsigned m = 0;
-	int prev = mt_guard_enter();
-	n = backtrace(buf, (int)(mt_g.depth + 8));
-	mt_guard_leave(prev);
-	(void)t;
-	/* Our own frames come first; the stack starts at the caller's return
-	 * address, the same first frame the frame-pointer walk records. */
-	for (i = 0; i < n; i++)
-		if ((uintptr_t)buf[i] == ret0)
-			break;
-	if (i == n) {
-		out[0] = ret0;
-		return 1;
+	uintptr_t buf[MT_MAX_DEPTH + 8];
+	const uintptr_t *bp = (const uintptr_t *)__builtin_frame_address(0);
+	unsigned n, m;
+	int prev;
+	/* Our own .eh_frame unwinder (memtrack_unwind.c), from this function's
+	 * frame: it has a frame pointer, so its caller's state is known
+	 * exactly, and walking through our own frames needs no assumption
+	 * about which of them a tail call removed. */
+	n = mt_unwind_eh(buf, mt_g.depth + 8, bp[1], (uintptr_t)(bp + 2), bp[0], t->stack_lo,
+			 t->stack_hi);
+	if (LIKELY(n)) {
+		m = from_caller(out, buf, n, ret0);
+		if (LIKELY(m))
+			return m;
 	}
-	for (k = i; k < n && m < mt_g.depth; k++)
-		out[m++] = (uintptr_t)buf[k];
-	return m;
+	/* What a rule cannot express: libgcc's unwinder, for this stack. */
+	__atomic_add_fetch(&mt_g.unwind_fallbacks, 1, __ATOMIC_RELAXED);
+	prev = mt_guard_enter();
+	n = (unsigned)backtrace((void **)buf, (int)(mt_g.depth + 8));
+	mt_guard_leave(prev);
+	m = from_caller(out, buf, n, ret0);
+	if (m)
+		return m;
+	out[0] = ret0;
+	return 1;
 }
 
 /* The stack of the caller of an exported function: ret0 is where that

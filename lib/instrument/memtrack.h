@@ -24,6 +24,7 @@
  *   rss N                 VmRSS now, bytes
  *   peak_rss N            VmHWM, bytes
  *   sites_dropped N       allocations that found the site table full
+ *   unwind_fallbacks N    dwarf mode: stacks our unwinder left to backtrace()
  *   site ID LIVE_BYTES LIVE_COUNT TOTAL_BYTES TOTAL_COUNT NFRAMES
  *   frame\tADDR\tOFFSET\tMODULE\tSYMBOL       (NFRAMES lines, hex numbers)
  *   end
@@ -98,7 +99,7 @@ typedef struct mt_state {
 	int sample;	  /* sampling mode */
 	int64_t interval; /* mean sampling interval, bytes */
 	unsigned depth;
-	int dwarf; /* unwind with backtrace() instead of frame pointers */
+	int dwarf; /* unwind by .eh_frame (memtrack_unwind.c) instead of frame pointers */
 	uint64_t seed;
 	int enabled; /* atomic: track new allocations */
 	uint64_t t0_ns;
@@ -110,9 +111,10 @@ typedef struct mt_state {
 
 	pthread_mutex_t lock; /* site insertion, shard list */
 	mt_site *sites;
-	uint32_t *slots;  /* atomic site ids, 0 = empty */
-	uint32_t nsites;  /* atomic: next free id */
-	uint64_t dropped; /* atomic */
+	uint32_t *slots;	   /* atomic site ids, 0 = empty */
+	uint32_t nsites;	   /* atomic: next free id */
+	uint64_t dropped;	   /* atomic */
+	uint64_t unwind_fallbacks; /* atomic */
 
 	mt_shard *shards;
 	mt_shard *free_shards;
@@ -141,6 +143,16 @@ uint64_t mt_now_ns(void);
  * the real allocator. Returns the previous value for mt_guard_leave. */
 int mt_guard_enter(void);
 void mt_guard_leave(int prev);
+
+/* The DWARF unwinder (memtrack_unwind.c). mt_unwind_init maps its rule
+ * table; returns 0 or -1. mt_unwind_eh walks from a frame whose return
+ * address is pc, whose caller's stack pointer (its CFA) is sp and whose
+ * caller's %rbp is fp, writing up to max return addresses (pc first) to out;
+ * lo and hi bound the thread's stack. Returns the frames written, or 0 when
+ * the stack needs the general unwinder (backtrace()). Never allocates. */
+int mt_unwind_init(void);
+unsigned mt_unwind_eh(uintptr_t *out, unsigned max, uintptr_t pc, uintptr_t sp, uintptr_t fp,
+		      uintptr_t lo, uintptr_t hi);
 
 #pragma GCC visibility pop
 
