@@ -286,6 +286,8 @@ static void init(void)
 	mt_g.seed = env_u64(MT_ENV_SEED, 0);
 	if (!mt_g.seed)
 		mt_g.seed = mt_now_ns() ^ ((uint64_t)getpid() << 32);
+	s = getenv(MT_ENV_VERIFY);
+	mt_g.verify = s && strcmp(s, "1") == 0;
 	s = getenv(MT_ENV_START);
 	mt_g.enabled = !(s && strcmp(s, "0") == 0);
 	s = getenv(MT_ENV_OUT);
@@ -562,6 +564,18 @@ static unsigned from_caller(uintptr_t *out, const uintptr_t *buf, unsigned n, ui
 	return m;
 }
 
+/* The test of the unwinder: libgcc's answer for the same stack. */
+static __attribute__((noinline)) void verify(const uintptr_t *out, unsigned m, uintptr_t ret0)
+{
+	uintptr_t buf[MT_MAX_DEPTH + 8], ref[MT_MAX_DEPTH];
+	unsigned n;
+	int prev = mt_guard_enter();
+	n = (unsigned)backtrace((void **)buf, (int)(mt_g.depth + 8));
+	mt_guard_leave(prev);
+	if (from_caller(ref, buf, n, ret0) != m || memcmp(ref, out, m * sizeof(*out)) != 0)
+		__atomic_add_fetch(&mt_g.unwind_mismatches, 1, __ATOMIC_RELAXED);
+}
+
 static __attribute__((noinline)) unsigned unwind_dwarf(mt_thread *t, uintptr_t *out, uintptr_t ret0)
 {
 	uintptr_t buf[MT_MAX_DEPTH + 8];
@@ -576,6 +590,8 @@ static __attribute__((noinline)) unsigned unwind_dwarf(mt_thread *t, uintptr_t *
 			 t->stack_hi);
 	if (LIKELY(n)) {
 		m = from_caller(out, buf, n, ret0);
+		if (UNLIKELY(mt_g.verify) && m)
+			verify(out, m, ret0);
 		if (LIKELY(m))
 			return m;
 	}

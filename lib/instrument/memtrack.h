@@ -25,6 +25,8 @@
  *   peak_rss N            VmHWM, bytes
  *   sites_dropped N       allocations that found the site table full
  *   unwind_fallbacks N    dwarf mode: stacks our unwinder left to backtrace()
+ *   unwind_mismatches N   with PERFDB_MEMTRACK_VERIFY=1 only: stacks where
+ *                         backtrace() disagreed with our unwinder
  *   site ID LIVE_BYTES LIVE_COUNT TOTAL_BYTES TOTAL_COUNT NFRAMES
  *   frame\tADDR\tOFFSET\tMODULE\tSYMBOL       (NFRAMES lines, hex numbers)
  *   end
@@ -54,6 +56,7 @@
 #define MT_ENV_UNWIND "PERFDB_MEMTRACK_UNWIND" /* "fp" or "dwarf" */
 #define MT_ENV_SEED   "PERFDB_MEMTRACK_SEED"   /* sampling RNG seed (tests) */
 #define MT_ENV_START  "PERFDB_MEMTRACK_START"  /* "0": start with tracking stopped */
+#define MT_ENV_VERIFY "PERFDB_MEMTRACK_VERIFY" /* "1": check every dwarf stack (tests) */
 
 /* Control entry points the .so exports for the library (found with dlsym). */
 #define MT_SYM_ABI	  "perfdb_memtrack__abi"
@@ -111,10 +114,12 @@ typedef struct mt_state {
 
 	pthread_mutex_t lock; /* site insertion, shard list */
 	mt_site *sites;
-	uint32_t *slots;	   /* atomic site ids, 0 = empty */
-	uint32_t nsites;	   /* atomic: next free id */
-	uint64_t dropped;	   /* atomic */
-	uint64_t unwind_fallbacks; /* atomic */
+	uint32_t *slots;	    /* atomic site ids, 0 = empty */
+	uint32_t nsites;	    /* atomic: next free id */
+	uint64_t dropped;	    /* atomic */
+	uint64_t unwind_fallbacks;  /* atomic */
+	int verify;		    /* compare each dwarf stack with backtrace()'s */
+	uint64_t unwind_mismatches; /* atomic */
 
 	mt_shard *shards;
 	mt_shard *free_shards;
