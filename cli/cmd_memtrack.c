@@ -40,7 +40,8 @@ static const cli_option options[] = {
     {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
     {"depth", OPT_DEPTH, "N", "frames recorded per call site, 1-16 (default 6)"},
     {"unwind", OPT_UNWIND, "HOW",
-     "fp (frame pointers, fast) or dwarf (exact, slow); default fp, dwarf with --sample"},
+     "fp (frame pointers) or dwarf (.eh_frame: whole stacks without frame pointers); "
+     "default fp, dwarf with --sample"},
     {"lines", OPT_LINES, "WHERE",
      "file:line from: embedded (debug info in the program and its libraries, the "
      "default), all (also separate debug files in /usr/lib/debug), none"},
