@@ -586,14 +586,12 @@ static __attribute__((noinline)) unsigned unwind_dwarf(mt_thread *t, uintptr_t *
 	 * frame: it has a frame pointer, so its caller's state is known
 	 * exactly, and walking through our own frames needs no assumption
 	 * about which of them a tail call removed. */
-	n = mt_unwind_eh(buf, mt_g.depth + 8, bp[1], (uintptr_t)(bp + 2), bp[0], t->stack_lo,
-			 t->stack_hi);
-	if (LIKELY(n)) {
-		m = from_caller(out, buf, n, ret0);
-		if (UNLIKELY(mt_g.verify) && m)
+	m = mt_unwind_eh(out, mt_g.depth, bp[1], (uintptr_t)(bp + 2), bp[0], t->stack_lo,
+			 t->stack_hi, ret0);
+	if (LIKELY(m)) {
+		if (UNLIKELY(mt_g.verify))
 			verify(out, m, ret0);
-		if (LIKELY(m))
-			return m;
+		return m;
 	}
 	/* What a rule cannot express: libgcc's unwinder, for this stack. */
 	__atomic_add_fetch(&mt_g.unwind_fallbacks, 1, __ATOMIC_RELAXED);

@@ -152,12 +152,14 @@ void mt_guard_leave(int prev);
 /* The DWARF unwinder (memtrack_unwind.c). mt_unwind_init maps its rule
  * table; returns 0 or -1. mt_unwind_eh walks from a frame whose return
  * address is pc, whose caller's stack pointer (its CFA) is sp and whose
- * caller's %rbp is fp, writing up to max return addresses (pc first) to out;
- * lo and hi bound the thread's stack. Returns the frames written, or 0 when
- * the stack needs the general unwinder (backtrace()). Never allocates. */
+ * caller's %rbp is fp, past the tracker's own frames to the one whose return
+ * address is first, and writes up to max return addresses from there (first
+ * first) to out; lo and hi bound the thread's stack. Returns the frames
+ * written, or 0 when the stack needs the general unwinder (backtrace()).
+ * Never allocates. */
 int mt_unwind_init(void);
 unsigned mt_unwind_eh(uintptr_t *out, unsigned max, uintptr_t pc, uintptr_t sp, uintptr_t fp,
-		      uintptr_t lo, uintptr_t hi);
+		      uintptr_t lo, uintptr_t hi, uintptr_t first);
 
 #pragma GCC visibility pop
 

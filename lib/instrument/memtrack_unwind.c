@@ -70,8 +70,9 @@ typedef struct slot {
 	uint64_t rule;
 } slot;
 
-#define CACHE_SLOTS (1u << 16)
-#define MAX_PROBE   64
+#define CACHE_SLOTS	  (1u << 16)
+#define MT_MAX_OWN_FRAMES 8 /* the tracker's frames above its caller's */
+#define MAX_PROBE	  64
 
 static slot *cache;
 static unsigned long loaded_subs; /* atomic: dlpi_subs when last seen */
@@ -623,17 +624,22 @@ static inline int on_stack(uintptr_t a, uintptr_t lo, uintptr_t hi)
 }
 
 unsigned mt_unwind_eh(uintptr_t *out, unsigned max, uintptr_t pc, uintptr_t sp, uintptr_t fp,
-		      uintptr_t lo, uintptr_t hi)
+		      uintptr_t lo, uintptr_t hi, uintptr_t first)
 {
-	unsigned n = 0;
+	unsigned n = 0, skipped = 0;
 	if (!cache || lo >= hi || sp < lo || sp >= hi)
 		return 0; /* unknown bounds or another stack: the general unwinder */
 	while (n < max) {
 		rule r;
 		uintptr_t cfa, at;
-		out[n++] = pc;
-		if (n == max)
-			break;
+		/* The tracker's own frames are walked, not kept. */
+		if (n || pc == first) {
+			out[n++] = pc;
+			if (n == max)
+				break;
+		} else if (++skipped > MT_MAX_OWN_FRAMES) {
+			return 0;
+		}
 		r = lookup(pc);
 		switch (r.f.kind) {
 		case K_CFA_RSP: cfa = sp + (intptr_t)r.f.cfa_off; break;
@@ -644,7 +650,7 @@ unsigned mt_unwind_eh(uintptr_t *out, unsigned max, uintptr_t pc, uintptr_t sp, 
 				return n;
 			cfa = *(const uintptr_t *)at;
 			break;
-		case K_END: return n;
+		case K_END: return n; /* 0 before first: the general unwinder */
 		default: return 0;
 		}
 		/* The caller's frame is above this one, inside the stack. */
