@@ -34,6 +34,8 @@
 #include "instrument/dwarf_read.h"
 #include "instrument/memtrack.h"
 
+#if defined(__x86_64__)
+
 /* How the caller's frame is found: the rule's kind. */
 enum {
 	K_EMPTY = 0,	 /* no rule (a table slot being written) */
@@ -670,3 +672,19 @@ unsigned mt_unwind_eh(uintptr_t *out, unsigned max, uintptr_t pc, uintptr_t sp, 
 	}
 	return n;
 }
+
+#else /* another machine: backtrace() does every stack */
+
+int mt_unwind_init(void)
+{
+	return 0;
+}
+
+unsigned mt_unwind_eh(uintptr_t *out, unsigned max, uintptr_t pc, uintptr_t sp, uintptr_t fp,
+		      uintptr_t lo, uintptr_t hi, uintptr_t first)
+{
+	(void)out, (void)max, (void)pc, (void)sp, (void)fp, (void)lo, (void)hi, (void)first;
+	return 0;
+}
+
+#endif
