@@ -5,8 +5,8 @@
  * -fomit-frame-pointer), where only --unwind dwarf sees the whole chain.
  * The frames have the shapes real code has: chain_vla keeps a variable-length
  * array (its CFA is %rbp-based even without frame pointers), chain_aligned
- * a 64-byte aligned local (a realigned stack: the CFA is read from memory),
- * and the others plain %rsp-based frames. The volatile counts after each
+ * a realigned stack (its CFA is read from memory), and the others plain
+ * %rsp-based frames. The volatile counts after each
  * call keep the calls from becoming tail calls. No stdio. */
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +22,18 @@ __attribute__((noinline)) void *chain_leaf(size_t n)
 	return p;
 }
 
-__attribute__((noinline)) void *chain_aligned(size_t n)
+/* Realigned with a variable-length array and arguments on the stack: GCC
+ * then keeps the incoming stack pointer in memory (DRAP), and the CFA is
+ * *(%rbp - 8). */
+__attribute__((noinline)) void *chain_aligned(size_t n, int a1, int a2, int a3, int a4, int a5,
+					      int a6, int a7)
 {
 	_Alignas(64) volatile char buf[64];
+	volatile char vla[n % 64 + 1];
 	void *p;
-	buf[0] = (char)n;
-	p = chain_leaf(n + (size_t)(buf[0] & 1));
+	buf[0] = (char)a7;
+	vla[0] = 1;
+	p = chain_leaf(n + (size_t)(buf[0] + vla[0] - a7 - 1 + a1 + a2 + a3 + a4 + a5 + a6 - 21));
 	chain_calls++;
 	return p;
 }
@@ -37,7 +43,7 @@ __attribute__((noinline)) void *chain_vla(size_t n)
 	volatile char vla[n % 64 + 1];
 	void *p;
 	vla[0] = 1;
-	p = chain_aligned(n + vla[0] - 1);
+	p = chain_aligned(n + vla[0] - 1, 1, 2, 3, 4, 5, 6, 7);
 	chain_calls++;
 	return p;
 }
