@@ -114,12 +114,9 @@ typedef struct mt_state {
 
 	pthread_mutex_t lock; /* site insertion, shard list */
 	mt_site *sites;
-	uint32_t *slots;	    /* atomic site ids, 0 = empty */
-	uint32_t nsites;	    /* atomic: next free id */
-	uint64_t dropped;	    /* atomic */
-	uint64_t unwind_fallbacks;  /* atomic */
-	int verify;		    /* compare each dwarf stack with backtrace()'s */
-	uint64_t unwind_mismatches; /* atomic */
+	uint32_t *slots;  /* atomic site ids, 0 = empty */
+	uint32_t nsites;  /* atomic: next free id */
+	uint64_t dropped; /* atomic */
 
 	mt_shard *shards;
 	mt_shard *free_shards;
@@ -127,6 +124,11 @@ typedef struct mt_state {
 	mt_shard orphan; /* for threads that cannot get a shard (updated atomically) */
 
 	char out[4096]; /* report path prefix, "" = no exit report */
+
+	/* Last: the fields above keep the layout the hot path was tuned with. */
+	uint64_t unwind_fallbacks;  /* atomic */
+	int verify;		    /* compare each dwarf stack with backtrace()'s */
+	uint64_t unwind_mismatches; /* atomic */
 } mt_state;
 
 extern mt_state mt_g;
