@@ -501,10 +501,11 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 	if (exit_status)
 		cli_out("  exit status     %d\n", exit_status);
 	if (short_share > 0.5)
-		cli_out("  %.0f%% of allocations have a one-frame stack: the program looks built "
-			"without frame\n  pointers (the -O2 default); --unwind dwarf gives whole "
-			"stacks, slower, or build\n  with -fno-omit-frame-pointer\n",
-			100 * short_share);
+		cli_out(
+		    "  %.0f%% of allocations have a one-frame stack: the program looks built "
+		    "without frame\n  pointers (the -O2 default); --unwind dwarf gives whole "
+		    "stacks at nearly the same\n  cost, or build with -fno-omit-frame-pointer\n",
+		    100 * short_share);
 	print_sites(s, "top sites by bytes allocated:", t->bytes, t->nbytes);
 	print_sites(s, "top sites by allocations:", t->count, t->ncount);
 	print_sites(s, "top leaks (live at exit):", t->leaks, t->nleaks);
