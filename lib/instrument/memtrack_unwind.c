@@ -375,8 +375,7 @@ static int run_cfi(const unsigned char *p, const unsigned char *end, const cie_i
 			stack[depth++] = *row;
 			break;
 		case 0x0b: {
-			/* The CFA survives restore_state's register rules in DWARF 3+,
-			 * but GCC's output never depends on it: restore all. */
+			/* The whole row, the CFA rule included, as libgcc does. */
 			if (!depth)
 				return -1;
 			*row = stack[--depth];
