@@ -23,6 +23,9 @@
  *    dlsym's allocations during start-up come from a static buffer.
  *  - pthread_atfork keeps the mutex sane across fork; the child adopts the
  *    counters of the threads that did not survive.
+ *  - Stacks come from frame pointers (the default: a few loads), or with
+ *    --unwind dwarf from .eh_frame through rules cached per return address
+ *    (memtrack_unwind.c), with backtrace() for what a rule cannot express.
  */
 #include <dlfcn.h>
 #include <errno.h>
