@@ -22,9 +22,10 @@
  * What a rule cannot express (a CFA from another register or a general
  * DWARF expression, signal frames, a register rule we do not model) is
  * marked so, and the caller falls back to backtrace() for that stack. The
- * realigned frames GCC emits for main (CFA = *(%rbp - 8)) are expressed, as
- * they are in most programs' stacks. Every stack load is checked against
- * the thread's stack bounds: a wrong rule truncates a stack, never faults.
+ * one general expression GCC emits for ordinary code, a realigned frame
+ * that keeps the incoming stack pointer in memory (DRAP: CFA =
+ * *(%rbp - 8)), is a rule too. Every stack load is checked against the
+ * thread's stack bounds: a wrong rule truncates a stack, never faults.
  */
 #include <link.h>
 #include <stdint.h>
