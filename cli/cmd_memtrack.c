@@ -38,7 +38,8 @@ static const cli_option options[] = {
     {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
     {"depth", OPT_DEPTH, "N", "frames recorded per call site, 1-16 (default 6)"},
     {"unwind", OPT_UNWIND, "HOW",
-     "fp (frame pointers, fast) or dwarf (exact, slow); default fp, dwarf with --sample"},
+     "fp (frame pointers) or dwarf (.eh_frame: whole stacks without frame pointers); "
+     "default fp, dwarf with --sample"},
     {"lines", OPT_LINES, "WHERE",
      "file:line from: embedded (debug info in the program and its libraries, the "
      "default), all (also separate debug files in /usr/lib/debug), none"},
@@ -488,10 +489,11 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 	if (exit_status)
 		cli_out("  exit status     %d\n", exit_status);
 	if (short_share > 0.5)
-		cli_out("  %.0f%% of allocations have a one-frame stack: the program looks built "
-			"without frame\n  pointers (the -O2 default); --unwind dwarf gives whole "
-			"stacks, slower, or build\n  with -fno-omit-frame-pointer\n",
-			100 * short_share);
+		cli_out(
+		    "  %.0f%% of allocations have a one-frame stack: the program looks built "
+		    "without frame\n  pointers (the -O2 default); --unwind dwarf gives whole "
+		    "stacks at nearly the same\n  cost, or build with -fno-omit-frame-pointer\n",
+		    100 * short_share);
 	print_sites(s, "top sites by bytes allocated:", t->bytes, t->nbytes);
 	print_sites(s, "top sites by allocations:", t->count, t->ncount);
 	print_sites(s, "top leaks (live at exit):", t->leaks, t->nleaks);

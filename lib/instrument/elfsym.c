@@ -491,3 +491,113 @@ int elfsym_lookup(const elfsym_module *m, const uint64_t *addrs, const char **na
 	free(best);
 	return 0;
 }
+
+/* A function symbol as a candidate for the nearest below an address. */
+typedef struct below {
+	uint64_t addr, section_end;
+	int binding, underscores;
+	const char *name;
+} below;
+
+static int below_cmp(const void *x, const void *y)
+{
+	const below *a = x, *b = y;
+	/* By address; among aliases the best name last, where the search lands. */
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	if (a->binding != b->binding)
+		return a->binding > b->binding ? -1 : 1;
+	return a->underscores > b->underscores ? -1 : a->underscores < b->underscores;
+}
+
+/* Appends table's named, defined function symbols to *out. */
+static int collect_below(const elf_file *f, const Elf64_Shdr *table, below **out, size_t *n,
+			 size_t *cap)
+{
+	const Elf64_Shdr *strsec;
+	const Elf64_Sym *sym;
+	size_t count, i;
+	if (!table)
+		return 0;
+	strsec = &f->sh[table->sh_link];
+	sym = (const Elf64_Sym *)(f->base + table->sh_offset);
+	count = table->sh_size / sizeof(Elf64_Sym);
+	for (i = 1; i < count; i++) {
+		int type = ELF64_ST_TYPE(sym[i].st_info), bind = ELF64_ST_BIND(sym[i].st_info);
+		const Elf64_Shdr *sec;
+		const char *name;
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym[i].st_shndx == SHN_UNDEF ||
+		    sym[i].st_shndx >= f->nsh)
+			continue;
+		sec = &f->sh[sym[i].st_shndx];
+		name = section_name(f, strsec, sym[i].st_name);
+		if (!name || !*name)
+			continue;
+		if (*n == *cap) {
+			size_t c = *cap ? *cap * 2 : 256;
+			below *b = realloc(*out, c * sizeof(*b));
+			if (!b)
+				return -1;
+			*out = b;
+			*cap = c;
+		}
+		(*out)[*n].addr = sym[i].st_value;
+		(*out)[*n].section_end = sec->sh_addr + sec->sh_size;
+		(*out)[*n].binding = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+		(*out)[*n].underscores = (int)strspn(name, "_");
+		(*out)[*n].name = name;
+		(*n)++;
+	}
+	return 0;
+}
+
+int elfsym_nearest(const elfsym_module *m, const uint64_t *addrs, const char **names,
+		   uint64_t *offsets, size_t n)
+{
+	below *syms = NULL;
+	size_t nsyms = 0, cap = 0, i;
+	int rc = 0;
+	for (i = 0; i < n; i++) {
+		names[i] = NULL;
+		offsets[i] = 0;
+	}
+	if (n == 0 || !m || !m->obj.base)
+		return 0;
+	if (m->obj.symtab)
+		rc = collect_below(&m->obj, m->obj.symtab, &syms, &nsyms, &cap);
+	else if (m->dbg.base)
+		rc = collect_below(&m->dbg, m->dbg.symtab, &syms, &nsyms, &cap);
+	if (rc == 0)
+		rc = collect_below(&m->obj, m->obj.dynsym, &syms, &nsyms, &cap);
+	if (rc != 0) {
+		free(syms);
+		return -1;
+	}
+	if (nsyms)
+		qsort(syms, nsyms, sizeof(*syms), below_cmp);
+	for (i = 0; i < n; i++) {
+		size_t a = 0, b = nsyms; /* the first symbol above addrs[i] */
+		while (a < b) {
+			size_t mid = a + (b - a) / 2;
+			if (syms[mid].addr <= addrs[i])
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		if (a == 0 || addrs[i] >= syms[a - 1].section_end)
+			continue;
+		names[i] = syms[a - 1].name;
+		offsets[i] = addrs[i] - syms[a - 1].addr;
+	}
+	free(syms);
+	return 0;
+}
+
+const unsigned char *elfsym_build_id(const elfsym_module *m, size_t *len)
+{
+	*len = 0;
+	if (!m || !m->obj.build_id)
+		return NULL;
+	*len = m->obj.build_id_len;
+	return m->obj.build_id;
+}

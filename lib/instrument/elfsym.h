@@ -56,6 +56,21 @@ bool elfsym_info_sections(elfsym_module *m, bool debug_file, dwarfinfo_sections 
  */
 int elfsym_lookup(const elfsym_module *m, const uint64_t *addrs, const char **names, size_t n);
 
+/*
+ * For addresses no symbol covers (static functions of a stripped file): the
+ * nearest function symbol below each in the same section, from the same
+ * tables, so that "name+offset" can be resolved later against the debug
+ * symbols. names[i] receives it (borrowed from m) and offsets[i] the
+ * distance, or NULL when none is below in the section. Returns -1 when out
+ * of memory.
+ */
+int elfsym_nearest(const elfsym_module *m, const uint64_t *addrs, const char **names,
+		   uint64_t *offsets, size_t n);
+
+/* The module's build-id (borrowed from m) and its length in bytes; NULL
+ * when it has none. */
+const unsigned char *elfsym_build_id(const elfsym_module *m, size_t *len);
+
 /* The standard CRC-32 (as in .gnu_debuglink), continued from crc. */
 uint32_t elfsym_crc32(uint32_t crc, const unsigned char *p, size_t n);
 

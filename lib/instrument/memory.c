@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -773,18 +774,31 @@ static int addr2line_batch(perfdb_memtrack_snapshot *s, const char *tool, const 
 
 typedef struct demangle_ctx {
 	perfdb_memtrack_snapshot *s;
-	const char ***slots; /* the names to replace */
+	const char ***slots;   /* the names to replace */
+	const char **suffixes; /* "+0x1c4" of a nearest-symbol name, or NULL */
 	size_t n, at;
 } demangle_ctx;
 
 static int demangle_line(void *vctx, char *line)
 {
 	demangle_ctx *c = vctx;
-	const char *name;
+	const char *name, *suffix;
 	if (c->at >= c->n)
 		return 0;
+	suffix = c->suffixes[c->at];
 	if (*line) {
-		name = keep_string(c->s, line);
+		if (suffix) {
+			size_t a = strlen(line), b = strlen(suffix);
+			char *full = malloc(a + b + 1);
+			if (!full)
+				return perfdb_error__oom();
+			memcpy(full, line, a);
+			memcpy(full + a, suffix, b + 1);
+			name = keep_string(c->s, full);
+			free(full);
+		} else {
+			name = keep_string(c->s, line);
+		}
 		if (!name)
 			return perfdb_error__oom();
 		*c->slots[c->at] = name;
@@ -798,7 +812,8 @@ static int demangle_line(void *vctx, char *line)
 static int demangle(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **todo, size_t ntodo)
 {
 	const char **batch[TOOL_BATCH];
-	char *argv[TOOL_BATCH + 2];
+	const char *suffixes[TOOL_BATCH];
+	char *argv[TOOL_BATCH + 2], *copies[TOOL_BATCH];
 	char *tool = NULL;
 	size_t i = 0, nb, k;
 	int rc = 0, field = 0;
@@ -818,13 +833,23 @@ static int demangle(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **todo, s
 		if (!tool && !(tool = find_in_path("c++filt")))
 			break; /* no binutils: mangled names it is */
 		argv[0] = tool;
-		for (k = 0; k < nb; k++)
-			argv[k + 1] = (char *)*batch[k];
+		for (k = 0; k < nb; k++) {
+			/* c++filt takes a whole symbol: "+0x1c4" (name_unnamed's)
+			 * goes back on after. */
+			const char *plus = strstr(*batch[k], "+0x");
+			copies[k] = plus ? strndup(*batch[k], (size_t)(plus - *batch[k])) : NULL;
+			suffixes[k] = plus;
+			argv[k + 1] = copies[k] ? copies[k] : (char *)*batch[k];
+			if (plus && !copies[k])
+				rc = perfdb_error__oom();
+		}
 		argv[nb + 1] = NULL;
-		{
-			demangle_ctx c = {s, batch, nb, 0};
+		if (rc == 0) {
+			demangle_ctx c = {s, batch, suffixes, nb, 0};
 			rc = tool_lines(argv, demangle_line, &c);
 		}
+		for (k = 0; k < nb; k++)
+			free(copies[k]);
 	}
 	free(tool);
 	return rc;
@@ -891,6 +916,69 @@ static int dwarf_functions(perfdb_memtrack_snapshot *s, elfsym_module *m, bool f
 	return rc;
 }
 
+/* Frames no symbol covers (static functions of a stripped library) are
+ * named by the nearest function symbol below them and the distance,
+ * "sqlite3_free+0x1c4", else by the module's build-id and the offset,
+ * "buildid:ab12...+0xa7504": either can be resolved later, once the debug
+ * symbols are at hand, where "??" could not. Debug info, when read later,
+ * replaces these names. names[i] is NULL for the frames to name. */
+static int name_unnamed(perfdb_memtrack_snapshot *s, const elfsym_module *m,
+			perfdb_memtrack_frame **frames, const uint64_t *addrs, const char **names,
+			size_t n)
+{
+	const char **near = NULL;
+	uint64_t *off = NULL, *todo_addr = NULL;
+	size_t *idx = NULL, k = 0, i, idlen;
+	const unsigned char *id = elfsym_build_id(m, &idlen);
+	int rc = 0;
+	for (i = 0; i < n; i++)
+		k += !names[i] && !*frames[i]->function;
+	if (!k)
+		return 0;
+	near = malloc(k * sizeof(*near));
+	off = malloc(k * sizeof(*off));
+	todo_addr = malloc(k * sizeof(*todo_addr));
+	idx = malloc(k * sizeof(*idx));
+	if (!near || !off || !todo_addr || !idx) {
+		rc = perfdb_error__oom();
+		goto out;
+	}
+	for (i = 0, k = 0; i < n; i++)
+		if (!names[i] && !*frames[i]->function) {
+			idx[k] = i;
+			todo_addr[k++] = addrs[i];
+		}
+	if (elfsym_nearest(m, todo_addr, near, off, k) != 0) {
+		rc = perfdb_error__oom();
+		goto out;
+	}
+	for (i = 0; i < k && rc == 0; i++) {
+		perfdb_memtrack_frame *f = frames[idx[i]];
+		char buf[512];
+		if (near[i]) {
+			/* The offset of the return address, as the frame's own offset. */
+			snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, near[i], off[i] + 1);
+		} else if (id && idlen <= 64) {
+			size_t j, at = (size_t)snprintf(buf, sizeof(buf), "buildid:");
+			for (j = 0; j < idlen; j++)
+				at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%02x", id[j]);
+			snprintf(buf + at, sizeof(buf) - at, "+0x%" PRIx64, f->offset);
+		} else {
+			continue;
+		}
+		if (!(f->function = keep_string(s, buf))) {
+			f->function = "";
+			rc = perfdb_error__oom();
+		}
+	}
+out:
+	free(near);
+	free(off);
+	free(todo_addr);
+	free(idx);
+	return rc;
+}
+
 /* Everything about the n frames of one module: function names from its
  * symbol tables (or its debug file's), then file:line where `lines` asks. */
 static int symbolize_module(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame **frames, size_t n,
@@ -925,7 +1013,7 @@ static int symbolize_module(perfdb_memtrack_snapshot *s, perfdb_memtrack_frame *
 			rc = perfdb_error__oom();
 		}
 	}
-	if (rc)
+	if (rc || (rc = name_unnamed(s, m, frames, addrs, names, n)))
 		goto out;
 	if (lines != PERFDB_MEMTRACK_LINES_NONE && elfsym_has_lines(m)) {
 		dwarf = frames[0]->module;

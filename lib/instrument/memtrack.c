@@ -23,6 +23,9 @@
  *    dlsym's allocations during start-up come from a static buffer.
  *  - pthread_atfork keeps the mutex sane across fork; the child adopts the
  *    counters of the threads that did not survive.
+ *  - Stacks come from frame pointers (the default: a few loads), or with
+ *    --unwind dwarf from .eh_frame through rules cached per return address
+ *    (memtrack_unwind.c), with backtrace() for what a rule cannot express.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -286,6 +289,8 @@ static void init(void)
 	mt_g.seed = env_u64(MT_ENV_SEED, 0);
 	if (!mt_g.seed)
 		mt_g.seed = mt_now_ns() ^ ((uint64_t)getpid() << 32);
+	s = getenv(MT_ENV_VERIFY);
+	mt_g.verify = s && strcmp(s, "1") == 0;
 	s = getenv(MT_ENV_START);
 	mt_g.enabled = !(s && strcmp(s, "0") == 0);
 	s = getenv(MT_ENV_OUT);
@@ -301,6 +306,8 @@ static void init(void)
 		/* The first backtrace() loads libgcc_s (and allocates): do it now. */
 		void *buf[4];
 		backtrace(buf, 4);
+		if (mt_unwind_init() != 0)
+			mt_g.dwarf = 0;
 	}
 	if (!real_malloc || !real_free || !real_calloc || !real_realloc || !real_memalign ||
 	    !real_usable || !mt_g.sites || !mt_g.slots || !mt_g.orphan.c ||
@@ -546,27 +553,59 @@ static inline uint32_t site_find(const uintptr_t *f, unsigned n)
 	}
 }
 
+/* Copies the stack in buf[0, n) from the caller's return address ret0 on:
+ * our own frames come first. Returns the frames copied, 0 if ret0 is not in
+ * buf. */
+static unsigned from_caller(uintptr_t *out, const uintptr_t *buf, unsigned n, uintptr_t ret0)
+{
+	unsigned i, m = 0;
+	for (i = 0; i < n; i++)
+		if (buf[i] == ret0)
+			break;
+	for (; i < n && m < mt_g.depth; i++)
+		out[m++] = buf[i];
+	return m;
+}
+
+/* The test of the unwinder: libgcc's answer for the same stack. */
+static __attribute__((noinline)) void verify(const uintptr_t *out, unsigned m, uintptr_t ret0)
+{
+	uintptr_t buf[MT_MAX_DEPTH + 8], ref[MT_MAX_DEPTH];
+	unsigned n;
+	int prev = mt_guard_enter();
+	n = (unsigned)backtrace((void **)buf, (int)(mt_g.depth + 8));
+	mt_guard_leave(prev);
+	if (from_caller(ref, buf, n, ret0) != m || memcmp(ref, out, m * sizeof(*out)) != 0)
+		__atomic_add_fetch(&mt_g.unwind_mismatches, 1, __ATOMIC_RELAXED);
+}
+
 static __attribute__((noinline)) unsigned unwind_dwarf(mt_thread *t, uintptr_t *out, uintptr_t ret0)
 {
-	void *buf[MT_MAX_DEPTH + 8];
-	int n, i, k;
-	unsigned m = 0;
-	int prev = mt_guard_enter();
-	n = backtrace(buf, (int)(mt_g.depth + 8));
-	mt_guard_leave(prev);
-	(void)t;
-	/* Our own frames come first; the stack starts at the caller's return
-	 * address, the same first frame the frame-pointer walk records. */
-	for (i = 0; i < n; i++)
-		if ((uintptr_t)buf[i] == ret0)
-			break;
-	if (i == n) {
-		out[0] = ret0;
-		return 1;
+	uintptr_t buf[MT_MAX_DEPTH + 8];
+	const uintptr_t *bp = (const uintptr_t *)__builtin_frame_address(0);
+	unsigned n, m;
+	int prev;
+	/* Our own .eh_frame unwinder (memtrack_unwind.c), from this function's
+	 * frame: it has a frame pointer, so its caller's state is known
+	 * exactly, and walking through our own frames needs no assumption
+	 * about which of them a tail call removed. */
+	m = mt_unwind_eh(out, mt_g.depth, bp[1], (uintptr_t)(bp + 2), bp[0], t->stack_lo,
+			 t->stack_hi, ret0);
+	if (LIKELY(m)) {
+		if (UNLIKELY(mt_g.verify))
+			verify(out, m, ret0);
+		return m;
 	}
-	for (k = i; k < n && m < mt_g.depth; k++)
-		out[m++] = (uintptr_t)buf[k];
-	return m;
+	/* What a rule cannot express: libgcc's unwinder, for this stack. */
+	__atomic_add_fetch(&mt_g.unwind_fallbacks, 1, __ATOMIC_RELAXED);
+	prev = mt_guard_enter();
+	n = (unsigned)backtrace((void **)buf, (int)(mt_g.depth + 8));
+	mt_guard_leave(prev);
+	m = from_caller(out, buf, n, ret0);
+	if (m)
+		return m;
+	out[0] = ret0;
+	return 1;
 }
 
 /* The stack of the caller of an exported function: ret0 is where that

@@ -24,6 +24,9 @@
  *   rss N                 VmRSS now, bytes
  *   peak_rss N            VmHWM, bytes
  *   sites_dropped N       allocations that found the site table full
+ *   unwind_fallbacks N    dwarf mode: stacks our unwinder left to backtrace()
+ *   unwind_mismatches N   with PERFDB_MEMTRACK_VERIFY=1 only: stacks where
+ *                         backtrace() disagreed with our unwinder
  *   site ID LIVE_BYTES LIVE_COUNT TOTAL_BYTES TOTAL_COUNT NFRAMES
  *   frame\tADDR\tOFFSET\tMODULE\tSYMBOL       (NFRAMES lines, hex numbers)
  *   end
@@ -53,6 +56,7 @@
 #define MT_ENV_UNWIND "PERFDB_MEMTRACK_UNWIND" /* "fp" or "dwarf" */
 #define MT_ENV_SEED   "PERFDB_MEMTRACK_SEED"   /* sampling RNG seed (tests) */
 #define MT_ENV_START  "PERFDB_MEMTRACK_START"  /* "0": start with tracking stopped */
+#define MT_ENV_VERIFY "PERFDB_MEMTRACK_VERIFY" /* "1": check every dwarf stack (tests) */
 
 /* Control entry points the .so exports for the library (found with dlsym). */
 #define MT_SYM_ABI	  "perfdb_memtrack__abi"
@@ -98,7 +102,7 @@ typedef struct mt_state {
 	int sample;	  /* sampling mode */
 	int64_t interval; /* mean sampling interval, bytes */
 	unsigned depth;
-	int dwarf; /* unwind with backtrace() instead of frame pointers */
+	int dwarf; /* unwind by .eh_frame (memtrack_unwind.c) instead of frame pointers */
 	uint64_t seed;
 	int enabled; /* atomic: track new allocations */
 	uint64_t t0_ns;
@@ -120,6 +124,11 @@ typedef struct mt_state {
 	mt_shard orphan; /* for threads that cannot get a shard (updated atomically) */
 
 	char out[4096]; /* report path prefix, "" = no exit report */
+
+	/* Last: the fields above keep the layout the hot path was tuned with. */
+	uint64_t unwind_fallbacks;  /* atomic */
+	int verify;		    /* compare each dwarf stack with backtrace()'s */
+	uint64_t unwind_mismatches; /* atomic */
 } mt_state;
 
 extern mt_state mt_g;
@@ -141,6 +150,18 @@ uint64_t mt_now_ns(void);
  * the real allocator. Returns the previous value for mt_guard_leave. */
 int mt_guard_enter(void);
 void mt_guard_leave(int prev);
+
+/* The DWARF unwinder (memtrack_unwind.c). mt_unwind_init maps its rule
+ * table; returns 0 or -1. mt_unwind_eh walks from a frame whose return
+ * address is pc, whose caller's stack pointer (its CFA) is sp and whose
+ * caller's %rbp is fp, past the tracker's own frames to the one whose return
+ * address is first, and writes up to max return addresses from there (first
+ * first) to out; lo and hi bound the thread's stack. Returns the frames
+ * written, or 0 when the stack needs the general unwinder (backtrace()).
+ * Never allocates. */
+int mt_unwind_init(void);
+unsigned mt_unwind_eh(uintptr_t *out, unsigned max, uintptr_t pc, uintptr_t sp, uintptr_t fp,
+		      uintptr_t lo, uintptr_t hi, uintptr_t first);
 
 #pragma GCC visibility pop
 

@@ -203,6 +203,12 @@ int mt_report_write(int fd)
 	w_printf(&w, "peak_rss %llu\n", (unsigned long long)hwm);
 	w_printf(&w, "sites_dropped %llu\n",
 		 (unsigned long long)__atomic_load_n(&mt_g.dropped, __ATOMIC_RELAXED));
+	w_printf(&w, "unwind_fallbacks %llu\n",
+		 (unsigned long long)__atomic_load_n(&mt_g.unwind_fallbacks, __ATOMIC_RELAXED));
+	if (mt_g.verify)
+		w_printf(
+		    &w, "unwind_mismatches %llu\n",
+		    (unsigned long long)__atomic_load_n(&mt_g.unwind_mismatches, __ATOMIC_RELAXED));
 	for (id = MT_SITE_OVERFLOW; id < nsites; id++) {
 		const mt_site *s = &mt_g.sites[id];
 		uint32_t k;

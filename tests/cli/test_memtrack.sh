@@ -102,6 +102,14 @@ expect_eq "memtrack_splitlib.c True" "$(json split_all.json '" ".join(str(x) for
 split_json split_none.json --lines none
 expect_eq "[(3000, 3), (500, 1), (500, 1)]" "$(json split_none.json '[(s["total_bytes"], s["total_count"]) for s in sites("top_by_bytes", "split_static_alloc")]')" "without lines, call sites stay apart"
 expect_eq "split_static_alloc main None None" "$(json split_none.json '" ".join(str(x) for x in (sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["function"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][0]["file"], sites("top_by_bytes", "split_static_alloc")[0]["frames"][2]["file"]))')" "--lines none: names, no file:line"
+# Without its debug file, the static function has no symbol: it is named by what
+# resolves it later, the nearest exported function below it and the offset, or
+# where none is below it (gcc's layout), the library's build-id and the offset;
+# its caller, an exported function, by that symbol.
+mkdir -p lonely && cp "$P/libmemtrack_splitlib.so" lonely/
+bid=$(readelf -n lonely/libmemtrack_splitlib.so | awk '/Build ID/ { print $3 }')
+LD_LIBRARY_PATH=$PWD/lonely expect_exit 0 "$PERFDB" memtrack --format json -- "$P/prog_memtrack_split"
+expect_eq "True memtrack_split_alloc" "$(json out '" ".join(str(x) for x in ([s["frames"][0]["function"] == "buildid:'"$bid"'+" + s["frames"][0]["offset"] or __import__("re").fullmatch("memtrack_split_(alloc|static_addr)[+]0x[0-9a-f]+", s["frames"][0]["function"]) is not None for s in d["top_by_bytes"] if s["frames"][0]["module"].endswith("lonely/libmemtrack_splitlib.so")][0], [s["frames"][1]["function"] for s in d["top_by_bytes"] if s["frames"][0]["module"].endswith("lonely/libmemtrack_splitlib.so")][0]))')" "no symbol: build-id and offset"
 
 # --- several processes: listed; --process largest reports the largest ------------------
 expect_exit 2 "$PERFDB" memtrack --process some -- /bin/true
@@ -132,6 +140,42 @@ expect_eq "1.0" "$(json out 'd["short_stacks"]')" "short_stacks: all"
 expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf -- "$P/prog_memtrack_nofp" 1048576
 expect_eq "None True" "$(json out '" ".join(str(x) for x in (d["short_stacks"], len(d["top_by_bytes"][0]["frames"]) >= 2))')" "dwarf: whole stacks"
 expect_eq "True" "$(json known.json 'd["short_stacks"] < 0.5')" "with frame pointers: stacks are whole"
+
+# --- the DWARF unwinder on a known chain without frame pointers ---------------------------
+# main -> chain_outer -> chain_vla -> chain_aligned -> chain_leaf -> malloc, at -O2
+# -fomit-frame-pointer: %rsp-, %rbp- and realigned frames. The frame-pointer walk
+# loses frames here; the .eh_frame walk must find each, in order, as deep as --depth.
+chain='["chain_leaf", "chain_aligned", "chain_vla", "chain_outer", "main"]'
+expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf -- "$P/prog_memtrack_chain_nofp" 100
+cp out chain.json
+expect_eq "True 100 6" "$(json chain.json '" ".join(str(x) for x in ([f["function"] for f in d["top_by_bytes"][0]["frames"][:5]] == '"$chain"', d["top_by_bytes"][0]["total_count"], len(d["top_by_bytes"][0]["frames"])))')" "dwarf: the whole known chain, 6 frames"
+expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf --depth 3 -- "$P/prog_memtrack_chain_nofp" 100
+expect_eq "['chain_leaf', 'chain_aligned', 'chain_vla']" "$(json out '[f["function"] for f in d["top_by_bytes"][0]["frames"]]')" "dwarf: --depth 3"
+expect_exit 0 "$PERFDB" memtrack --format json --unwind fp -- "$P/prog_memtrack_chain_nofp" 100
+expect_eq "False" "$(json out '[f["function"] for f in d["top_by_bytes"][0]["frames"][:5]] == '"$chain"'')" "fp: the same chain is not whole (why dwarf exists)"
+
+# The tracker's own check: with PERFDB_MEMTRACK_VERIFY=1 every stack is also taken
+# by backtrace() (libgcc's unwinder) and compared; the report counts disagreements
+# and the stacks our unwinder handed to backtrace().
+verify() { # REPORT_PREFIX COMMAND...: prints "FALLBACKS MISMATCHES" of the main report
+	local out=$1
+	shift
+	rm -f "$out".*
+	LD_PRELOAD="$PERFDB_MEMTRACK_LIB" PERFDB_MEMTRACK_OUT="$PWD/$out" PERFDB_MEMTRACK_UNWIND=dwarf \
+		PERFDB_MEMTRACK_VERIFY=1 PERFDB_MEMTRACK_DEPTH=16 "$@" >/dev/null 2>&1
+	cat "$out".* | awk '$1 == "unwind_fallbacks" { f += $2 } $1 == "unwind_mismatches" { m += $2; n++ }
+		END { print (n ? f " " m : "no report") }'
+}
+expect_eq "0 0" "$(verify vchain "$P/prog_memtrack_chain_nofp" 100)" "chain: every stack as libgcc's, none left to it"
+expect_eq "0 0" "$(verify vthreads "$P/prog_memtrack_threads")" "threads: every stack as libgcc's"
+expect_eq "0 0" "$(verify vcxx "$P/prog_memtrack_cxx")" "C++: every stack as libgcc's"
+if command -v sqlite3 >/dev/null; then
+	# A distribution binary without frame pointers, through libsqlite3.
+	printf '%s\n' "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);" \
+		"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<20000) INSERT INTO t SELECT x, printf('row-%d', x) FROM c;" \
+		"CREATE INDEX tb ON t(b);" "SELECT count(*) FROM t WHERE b LIKE 'row-1%';" >w.sql
+	expect_eq "0 0" "$(verify vsqlite sh -c 'sqlite3 :memory: <w.sql')" "sqlite3: every stack as libgcc's"
+fi
 
 # --- C++: names demangled, with or without file:line ------------------------------
 expect_exit 0 "$PERFDB" memtrack --format json --unwind dwarf --top 20 -- "$P/prog_memtrack_cxx"

@@ -202,6 +202,42 @@ static void test_split_build_id(void **state)
 	m = elfsym_open(lib);
 	assert_null(elfsym_debug_file(m));
 	assert_null(lookup1(m, st));
+	/* Without the debug file: names to resolve later. */
+	{
+		uint64_t addrs[3] = {st + 4, ex + 3, ex}, offs[3], other;
+		const char *names[3], *want_name = NULL;
+		const unsigned char *bid;
+		char hex[256] = "";
+		size_t len, i;
+		void *o = dlsym(h, "memtrack_split_static_addr");
+		struct link_map *lm = NULL;
+		assert_non_null(o);
+		assert_int_equal(dlinfo(h, RTLD_DI_LINKMAP, &lm), 0);
+		other = (uintptr_t)o - lm->l_addr;
+		assert_int_equal(elfsym_nearest(m, addrs, names, offs, 3), 0);
+		/* The static function's nearest exported function below it, if
+		 * any: where the compiler put the functions decides. */
+		if (ex <= st + 4 && (other > st + 4 || other < ex))
+			want_name = "memtrack_split_alloc";
+		else if (other <= st + 4)
+			want_name = "memtrack_split_static_addr";
+		if (want_name) {
+			assert_non_null(names[0]);
+			assert_string_equal(names[0], want_name);
+			assert_int_equal(offs[0], st + 4 - (want_name[15] == 'a' ? ex : other));
+		} else {
+			assert_null(names[0]);
+		}
+		assert_string_equal(names[1], "memtrack_split_alloc");
+		assert_int_equal(offs[1], 3);
+		assert_string_equal(names[2], "memtrack_split_alloc");
+		assert_int_equal(offs[2], 0);
+		bid = elfsym_build_id(m, &len);
+		assert_non_null(bid);
+		for (i = 0; i < len; i++)
+			snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", bid[i]);
+		assert_string_equal(hex, id);
+	}
 	elfsym_close(m);
 	m = elfsym_open_in(lib, root);
 	assert_non_null(elfsym_debug_file(m));
