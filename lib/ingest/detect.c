@@ -33,11 +33,13 @@ static const struct {
     {"json", PERFDB_FORMAT_NATIVE_JSON},
     {"yaml", PERFDB_FORMAT_NATIVE_YAML},
     {"csv", PERFDB_FORMAT_CSV},
+    {"wrk", PERFDB_FORMAT_WRK},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
     {"google-benchmark", PERFDB_FORMAT_GBENCH},
     {"yml", PERFDB_FORMAT_NATIVE_YAML},
+    {"wrk2", PERFDB_FORMAT_WRK},
 };
 
 const char *perfdb_format_name(perfdb_format fmt)
@@ -60,8 +62,8 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 			}
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
-	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml "
-	    "or csv)",
+	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
+	    "csv or wrk)",
 	    name ? name : "");
 }
 
@@ -187,6 +189,44 @@ static bool detect_csv(const char *d, size_t len, size_t i)
 	return named && fields >= 2;
 }
 
+/* The first line (from i, blanks skipped), as [*s, *s + *n). */
+static void first_line(const char *d, size_t len, size_t i, const char **s, size_t *n)
+{
+	size_t e = i;
+	while (e < len && d[e] != '\n' && d[e] != '\r')
+		e++;
+	*s = d + i;
+	*n = e - i;
+}
+
+static bool has_prefix(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && memcmp(s, prefix, k) == 0;
+}
+
+static bool contains(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), j;
+	for (j = 0; j + k <= n; j++)
+		if (memcmp(s + j, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/* The text reports of load tools, by their first line. */
+static perfdb_format detect_load_text(const char *d, size_t len, size_t i)
+{
+	const char *s;
+	size_t n;
+	first_line(d, len, i, &s, &n);
+	/* wrk: "Running 10s test @ URL"; or its one line when it cannot connect. */
+	if ((has_prefix(s, n, "Running ") && contains(s, n, " test @ ")) ||
+	    has_prefix(s, n, "unable to connect to "))
+		return PERFDB_FORMAT_WRK;
+	return PERFDB_FORMAT_AUTO;
+}
+
 /* YAML: a top-level (column 0) key of the native format on some line. */
 static bool detect_yaml(const char *d, size_t len, size_t i)
 {
@@ -219,6 +259,7 @@ static bool detect_yaml(const char *d, size_t len, size_t i)
 perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 {
 	size_t i = data ? skip_bom(data, len) : len;
+	perfdb_format fmt;
 
 	while (i < len && space(data[i]))
 		i++;
@@ -228,6 +269,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return detect_json(data, len, i);
 	if (data[i] == '[')
 		return PERFDB_FORMAT_AUTO; /* no format perfdb reads is a bare array */
+	if ((fmt = detect_load_text(data, len, i)) != PERFDB_FORMAT_AUTO)
+		return fmt;
 	if (detect_csv(data, len, i))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
@@ -246,6 +289,7 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NATIVE_JSON: return perfdb_ingest__native_json(rs, data, len, name);
 	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
+	case PERFDB_FORMAT_WRK: return perfdb_ingest__wrk(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }

@@ -11,5 +11,12 @@ int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t le
 int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+/* Load tools (README.md, "Load-test input"). */
+int perfdb_ingest__wrk(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__k6(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__vegeta(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 
 #endif

@@ -24,10 +24,17 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_HYPERFINE,   /**< hyperfine --export-json */
 	PERFDB_FORMAT_NATIVE_JSON, /**< perfdb native, JSON */
 	PERFDB_FORMAT_NATIVE_YAML, /**< perfdb native, YAML */
-	PERFDB_FORMAT_CSV	   /**< CSV with a header */
+	PERFDB_FORMAT_CSV,	   /**< CSV with a header */
+	PERFDB_FORMAT_WRK,	   /**< wrk / wrk2 text report */
+	PERFDB_FORMAT_AB,	   /**< ApacheBench text report, -e CSV, -g TSV */
+	PERFDB_FORMAT_HEY,	   /**< hey text report and -o csv */
+	PERFDB_FORMAT_K6,	   /**< k6 --summary-export / handleSummary JSON */
+	PERFDB_FORMAT_LOCUST,	   /**< Locust --csv _stats.csv / _stats_history.csv */
+	PERFDB_FORMAT_VEGETA	   /**< vegeta report -type=json */
 } perfdb_format;
 
-/** "auto", "gbench", "hyperfine", "json", "yaml", "csv". Static string. */
+/** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "wrk", "ab", "hey", "k6",
+ *  "locust", "vegeta". Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
 /** Parses a format name as printed by perfdb_format_name (also "native" for
