@@ -34,12 +34,15 @@ static const struct {
     {"yaml", PERFDB_FORMAT_NATIVE_YAML},
     {"csv", PERFDB_FORMAT_CSV},
     {"wrk", PERFDB_FORMAT_WRK},
+    {"ab", PERFDB_FORMAT_AB},
+    {"hey", PERFDB_FORMAT_HEY},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
     {"google-benchmark", PERFDB_FORMAT_GBENCH},
     {"yml", PERFDB_FORMAT_NATIVE_YAML},
     {"wrk2", PERFDB_FORMAT_WRK},
+    {"apachebench", PERFDB_FORMAT_AB},
 };
 
 const char *perfdb_format_name(perfdb_format fmt)
@@ -63,7 +66,7 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv or wrk)",
+	    "csv, wrk, ab or hey)",
 	    name ? name : "");
 }
 
@@ -224,6 +227,25 @@ static perfdb_format detect_load_text(const char *d, size_t len, size_t i)
 	if ((has_prefix(s, n, "Running ") && contains(s, n, " test @ ")) ||
 	    has_prefix(s, n, "unable to connect to "))
 		return PERFDB_FORMAT_WRK;
+	/* ab: its banner, or the headers of -e CSV and -g TSV, exactly */
+	if (has_prefix(s, n, "This is ApacheBench") ||
+	    (n == 28 && memcmp(s, "Percentage served,Time in ms", 28) == 0) ||
+	    (n == 40 && memcmp(s, "starttime\tseconds\tctime\tdtime\tttime\twait", 40) == 0))
+		return PERFDB_FORMAT_AB;
+	/* hey: "Summary:" then "  Total:"; or the header of -o csv */
+	if (n == 8 && memcmp(s, "Summary:", 8) == 0) {
+		size_t j = (size_t)(s + n - d);
+		if (j < len && d[j] == '\r')
+			j++;
+		if (j < len && d[j] == '\n')
+			j++;
+		while (j < len && (d[j] == ' ' || d[j] == '\t'))
+			j++;
+		if (len - j >= 6 && memcmp(d + j, "Total:", 6) == 0)
+			return PERFDB_FORMAT_HEY;
+	}
+	if (has_prefix(s, n, "response-time,DNS+dialup,DNS,Request-write,Response-delay,"))
+		return PERFDB_FORMAT_HEY;
 	return PERFDB_FORMAT_AUTO;
 }
 
@@ -290,6 +312,8 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NATIVE_YAML: return perfdb_ingest__native_yaml(rs, data, len, name);
 	case PERFDB_FORMAT_CSV: return perfdb_ingest__csv(rs, data, len, name);
 	case PERFDB_FORMAT_WRK: return perfdb_ingest__wrk(rs, data, len, name);
+	case PERFDB_FORMAT_AB: return perfdb_ingest__ab(rs, data, len, name);
+	case PERFDB_FORMAT_HEY: return perfdb_ingest__hey(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }

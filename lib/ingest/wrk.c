@@ -13,6 +13,8 @@
  *   "N requests in ..."            requests
  *   "Socket errors: ..."           socket_errors_connect/_read/_write/_timeout
  *   "Non-2xx or 3xx responses: N"  non_2xx
+ *   (wrk prints these two lines only when a count is not zero: without them
+ *   the counts are recorded as 0)
  *   "Requests/sec:"                throughput
  *   "Transfer/sec:"                transfer_rate
  *
@@ -195,6 +197,7 @@ static int read_report(wrk *w)
 {
 	const char *prefix = NULL;
 	bool in_spectrum = false, done = false, have_requests = false, have_rate = false;
+	bool have_socket = false, have_non2xx = false;
 	int extra = 0, extra_line = 0, err;
 	size_t rest;
 
@@ -241,6 +244,7 @@ static int read_report(wrk *w)
 		if (perfdb_load__starts(&w->t, "Socket errors:", &rest)) {
 			if ((err = socket_errors(w, rest)))
 				return err;
+			have_socket = true;
 			continue;
 		}
 		if (perfdb_load__starts(&w->t, "Non-2xx or 3xx responses:", &rest)) {
@@ -251,6 +255,7 @@ static int read_report(wrk *w)
 			    (err = perfdb_load__put(&w->t, start, w->rs, w->url, "non_2xx",
 						    PERFDB_LOAD_ERRORS, v, NULL, 0)))
 				return err;
+			have_non2xx = true;
 			continue;
 		}
 		if (perfdb_load__starts(&w->t, "Requests/sec:", &rest)) {
@@ -295,6 +300,20 @@ static int read_report(wrk *w)
 					   !have_requests ? "'N requests in'"
 					   : !have_rate	  ? "'Requests/sec:'"
 							  : "'Transfer/sec:'");
+	/* wrk prints these lines only when a count is not zero: their absence
+	 * is a reading of zero, and a series needs it to show a change from 0. */
+	if (!have_socket) {
+		static const char *const zero[] = {"socket_errors_connect", "socket_errors_read",
+						   "socket_errors_write", "socket_errors_timeout"};
+		size_t k;
+		for (k = 0; k < 4; k++)
+			if ((err = perfdb_load__add(w->rs, w->url, zero[k], PERFDB_LOAD_ERRORS, 0,
+						    NULL, 0)))
+				return err;
+	}
+	if (!have_non2xx &&
+	    (err = perfdb_load__add(w->rs, w->url, "non_2xx", PERFDB_LOAD_ERRORS, 0, NULL, 0)))
+		return err;
 	if (extra &&
 	    (err = perfdb_resultset_warn(w->rs,
 					 "%s:%d:1: %d line%s after wrk's report (a Lua script's "

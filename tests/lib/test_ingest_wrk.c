@@ -38,8 +38,14 @@ static void test_ingest_wrk__latency_report(void **state)
 	perfdb_resultset *rs = ingest_file_with(perfdb_ingest__wrk, DATA "wrk_latency.txt", 0);
 	(void)state;
 	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "wrk");
-	assert_int_equal(perfdb_resultset_count(rs), 10);
+	assert_int_equal(perfdb_resultset_count(rs), 15);
 	assert_int_equal(perfdb_resultset_warning_count(rs), 0);
+	/* no Socket errors / Non-2xx lines: wrk prints them only when not zero */
+	expect(rs, url, "socket_errors_connect", "", PERFDB_LOWER_IS_BETTER, 0);
+	expect(rs, url, "socket_errors_read", "", PERFDB_LOWER_IS_BETTER, 0);
+	expect(rs, url, "socket_errors_write", "", PERFDB_LOWER_IS_BETTER, 0);
+	expect(rs, url, "socket_errors_timeout", "", PERFDB_LOWER_IS_BETTER, 0);
+	expect(rs, url, "non_2xx", "", PERFDB_LOWER_IS_BETTER, 0);
 	LAT("latency_mean", 2.57e6);
 	LAT("latency_stddev", 2.23e6);
 	LAT("latency_max", 18.17e6);
@@ -59,7 +65,8 @@ static void test_ingest_wrk__non_2xx(void **state)
 	const char *url = "http://127.0.0.1:20312/missing";
 	perfdb_resultset *rs = ingest_file_with(perfdb_ingest__wrk, DATA "wrk_404.txt", 0);
 	(void)state;
-	assert_int_equal(perfdb_resultset_count(rs), 7);
+	assert_int_equal(perfdb_resultset_count(rs), 11);
+	expect(rs, url, "socket_errors_timeout", "", PERFDB_LOWER_IS_BETTER, 0);
 	LAT("latency_mean", 1.81e6);
 	LAT("latency_stddev", 3.17e6);
 	LAT("latency_max", 31.40e6);
