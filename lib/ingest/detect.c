@@ -36,6 +36,7 @@ static const struct {
     {"wrk", PERFDB_FORMAT_WRK},
     {"ab", PERFDB_FORMAT_AB},
     {"hey", PERFDB_FORMAT_HEY},
+    {"k6", PERFDB_FORMAT_K6},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -66,7 +67,7 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, wrk, ab or hey)",
+	    "csv, wrk, ab, hey or k6)",
 	    name ? name : "");
 }
 
@@ -98,6 +99,7 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	int depth = 0;
 	bool in_results = false, saw_results = false, saw_gbench_key = false;
 	bool elem_mean = false, native_keys = false;
+	bool k6_metrics = false, k6_root_group = false; /* k6 summaries */
 
 	while (i < len) {
 		char ch = d[i];
@@ -119,6 +121,10 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 				if (token_is(d + start, n, "benchmarks"))
 					return PERFDB_FORMAT_GBENCH;
 				saw_gbench_key |= token_is(d + start, n, "context");
+				k6_metrics |= token_is(d + start, n, "metrics");
+				k6_root_group |= token_is(d + start, n, "root_group");
+				if (k6_metrics && k6_root_group)
+					return PERFDB_FORMAT_K6;
 				native_keys |= token_is(d + start, n, "perfdb") ||
 					       token_is(d + start, n, "run");
 			} else if (depth == 3 && in_results && stack[1] == '[' && stack[2] == '{') {
@@ -314,6 +320,7 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_WRK: return perfdb_ingest__wrk(rs, data, len, name);
 	case PERFDB_FORMAT_AB: return perfdb_ingest__ab(rs, data, len, name);
 	case PERFDB_FORMAT_HEY: return perfdb_ingest__hey(rs, data, len, name);
+	case PERFDB_FORMAT_K6: return perfdb_ingest__k6(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }

@@ -142,8 +142,8 @@ static void test_ingest_detect__format_names(void **state)
 	assert_int_equal(perfdb_format_parse(&f, "xml"), PERFDB_EINVAL);
 	assert_string_equal(
 	    perfdb_error_last()->message,
-	    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, csv, wrk, ab or "
-	    "hey)");
+	    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, csv, wrk, ab, "
+	    "hey or k6)");
 	assert_int_equal(perfdb_format_parse(&f, ""), PERFDB_EINVAL);
 	assert_int_equal(perfdb_format_parse(&f, NULL), PERFDB_EINVAL);
 }
