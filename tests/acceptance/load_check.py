@@ -197,7 +197,98 @@ def hey_expect(path):
     return want, samples
 
 
-READERS = [("wrk", "wrk", wrk_expect), ("ab", "ab", ab_expect), ("hey", "hey", hey_expect)]
+# --- k6 -------------------------------------------------------------------------
+
+K6_TIME = {"http_req_duration", "http_req_blocked", "http_req_connecting",
+           "http_req_tls_handshaking", "http_req_sending", "http_req_waiting",
+           "http_req_receiving", "iteration_duration", "group_duration", "grpc_req_duration",
+           "ws_connecting", "ws_session_duration", "ws_ping"}
+
+
+def k6_expect(path):
+    doc = json.load(open(path, encoding="utf-8"))
+    want = {}
+    nthresholds = nfailed = 0
+    for key, m in doc["metrics"].items():
+        base, _, tags = key.partition("{")
+        tags = tags[:-1]
+        if not tags:
+            bench = "k6"
+        elif tags.startswith("name:") and "," not in tags:
+            bench = tags[5:]
+        else:
+            bench = tags
+        handle = "values" in m
+        vals = m["values"] if handle else {k: v for k, v in m.items() if k != "thresholds"}
+        if handle:
+            kind = m["type"]
+            what = {"time": "t", "data": "d"}.get(m.get("contains"), "")
+        else:
+            what = "t" if base in K6_TIME else "d" if base in ("data_sent",
+                                                                "data_received") else ""
+            if "passes" in vals:
+                kind = "rate"
+            elif any(k in vals for k in ("avg", "med")) or any(k.startswith("p(") for k in vals):
+                kind = "trend"
+            elif "count" in vals and "rate" in vals:
+                kind = "counter"
+            else:
+                kind = "gauge"
+        for expr, t in m.get("thresholds", {}).items():
+            nthresholds += 1
+            nfailed += (not t["ok"]) if isinstance(t, dict) else t
+        if kind == "trend":
+            prefix = "latency" if base == "http_req_duration" else base
+            for stat, v in vals.items():
+                if not math.isfinite(v):
+                    continue
+                if stat == "count":
+                    want[(bench, prefix + "_count")] = ("", HIGHER, v)
+                    continue
+                name = {"avg": "mean", "med": "median"}.get(stat, stat)
+                if stat.startswith("p("):
+                    name = "p" + stat[2:-1]
+                unit = {"t": "ns", "d": "B"}.get(what, "")
+                want[(bench, prefix + "_" + name)] = (unit, LOWER, v * (1e6 if what == "t"
+                                                                       else 1))
+        elif kind == "counter":
+            d = what == "d"
+            direction = LOWER if base == "dropped_iterations" else None if d else HIGHER
+            if base == "http_reqs":
+                want[(bench, "requests")] = ("", HIGHER, vals["count"])
+                want[(bench, "throughput")] = ("req/s", HIGHER, vals["rate"])
+            else:
+                want[(bench, base)] = ("B" if d else "", direction or LOWER, vals["count"])
+                want[(bench, base + "_rate")] = ("B/s" if d else "/s", direction or HIGHER,
+                                                 vals["rate"])
+        elif kind == "rate":
+            ratio = vals["rate" if handle else "value"] * 100
+            if base == "http_req_failed":
+                want[(bench, "error_rate")] = ("%", LOWER, ratio)
+                want[(bench, "failures")] = ("", LOWER, vals["passes"])
+            elif base == "checks":
+                want[(bench, "checks_rate")] = ("%", HIGHER, ratio)
+                want[(bench, "checks_failed")] = ("", LOWER, vals["fails"])
+            else:
+                direction = LOWER
+                for expr in m.get("thresholds", {}):
+                    e = expr.replace(" ", "")
+                    if e.startswith("rate>"):
+                        direction = HIGHER
+                        break
+                    if e.startswith("rate<"):
+                        break
+                want[(bench, base)] = ("%", direction, ratio)
+        elif base not in ("vus", "vus_max"):
+            want[(bench, base)] = ({"t": "ns", "d": "B"}.get(what, ""), LOWER,
+                                   vals["value"] * (1e6 if what == "t" else 1))
+    if nthresholds:
+        want[("k6", "thresholds_failed")] = ("", LOWER, nfailed)
+    return want, {}
+
+
+READERS = [("wrk", "wrk", wrk_expect), ("ab", "ab", ab_expect), ("hey", "hey", hey_expect),
+           ("k6", "k6", k6_expect)]
 
 
 # --- checking -------------------------------------------------------------------
