@@ -37,6 +37,8 @@ static const struct {
     {"ab", PERFDB_FORMAT_AB},
     {"hey", PERFDB_FORMAT_HEY},
     {"k6", PERFDB_FORMAT_K6},
+    {"locust", PERFDB_FORMAT_LOCUST},
+    {"vegeta", PERFDB_FORMAT_VEGETA},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -67,7 +69,7 @@ int perfdb_format_parse(perfdb_format *out, const char *name)
 	return perfdb_error__set(
 	    PERFDB_EINVAL,
 	    "unknown format '%s' (expected auto, gbench, hyperfine, json, yaml, "
-	    "csv, wrk, ab, hey or k6)",
+	    "csv, wrk, ab, hey, k6, locust or vegeta)",
 	    name ? name : "");
 }
 
@@ -100,6 +102,7 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	bool in_results = false, saw_results = false, saw_gbench_key = false;
 	bool elem_mean = false, native_keys = false;
 	bool k6_metrics = false, k6_root_group = false; /* k6 summaries */
+	bool vegeta_latencies = false, vegeta_bytes_in = false; /* vegeta report */
 
 	while (i < len) {
 		char ch = d[i];
@@ -125,6 +128,10 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 				k6_root_group |= token_is(d + start, n, "root_group");
 				if (k6_metrics && k6_root_group)
 					return PERFDB_FORMAT_K6;
+				vegeta_latencies |= token_is(d + start, n, "latencies");
+				vegeta_bytes_in |= token_is(d + start, n, "bytes_in");
+				if (vegeta_latencies && vegeta_bytes_in)
+					return PERFDB_FORMAT_VEGETA;
 				native_keys |= token_is(d + start, n, "perfdb") ||
 					       token_is(d + start, n, "run");
 			} else if (depth == 3 && in_results && stack[1] == '[' && stack[2] == '{') {
@@ -252,6 +259,14 @@ static perfdb_format detect_load_text(const char *d, size_t len, size_t i)
 	}
 	if (has_prefix(s, n, "response-time,DNS+dialup,DNS,Request-write,Response-delay,"))
 		return PERFDB_FORMAT_HEY;
+	/* Locust --csv: _stats.csv, _stats_history.csv (1.x quotes every
+	 * header), and _failures.csv / _exceptions.csv, refused by name */
+	if (has_prefix(s, n, "Type,Name,Request Count,") ||
+	    has_prefix(s, n, "Timestamp,User Count,Type,Name,") ||
+	    has_prefix(s, n, "\"Timestamp\",\"User Count\",\"Type\",\"Name\",") ||
+	    has_prefix(s, n, "Method,Name,Error,Occurrences") ||
+	    has_prefix(s, n, "Count,Message,Traceback,Nodes"))
+		return PERFDB_FORMAT_LOCUST;
 	return PERFDB_FORMAT_AUTO;
 }
 
@@ -321,6 +336,8 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_AB: return perfdb_ingest__ab(rs, data, len, name);
 	case PERFDB_FORMAT_HEY: return perfdb_ingest__hey(rs, data, len, name);
 	case PERFDB_FORMAT_K6: return perfdb_ingest__k6(rs, data, len, name);
+	case PERFDB_FORMAT_LOCUST: return perfdb_ingest__locust(rs, data, len, name);
+	case PERFDB_FORMAT_VEGETA: return perfdb_ingest__vegeta(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }

@@ -33,7 +33,9 @@ bool perfdb_load__next_line(perfdb_load_text *t)
 	end = t->pos;
 	if (t->pos < t->len)
 		t->pos++;
-	if (end > start && t->data[end - 1] == '\r')
+	/* CRLF, and the CR CR LF of files a text-mode writer on Windows
+	 * turned "\r\n" into (Locust 1.x): every CR before the LF. */
+	while (end > start && t->data[end - 1] == '\r')
 		end--;
 	t->s = t->data + start;
 	t->n = end - start;

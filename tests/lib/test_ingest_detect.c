@@ -143,7 +143,7 @@ static void test_ingest_detect__format_names(void **state)
 	assert_string_equal(
 	    perfdb_error_last()->message,
 	    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, csv, wrk, ab, "
-	    "hey or k6)");
+	    "hey, k6, locust or vegeta)");
 	assert_int_equal(perfdb_format_parse(&f, ""), PERFDB_EINVAL);
 	assert_int_equal(perfdb_format_parse(&f, NULL), PERFDB_EINVAL);
 }
