@@ -287,8 +287,88 @@ def k6_expect(path):
     return want, {}
 
 
+# --- Locust ---------------------------------------------------------------------
+
+def locust_expect(path):
+    raw = open(path, "rb").read()
+    lines = raw.split(b"\n")
+    header = lines[0].rstrip(b"\r")
+    if header.startswith((b"Method,Name,Error", b"Count,Message,Traceback")):
+        raise Invalid("failures/exceptions file", "1:1")
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            col = len(line[:e.start].decode("utf-8", "replace")) + 1
+            raise Invalid("name not UTF-8", "%d:%d" % (i + 1, col))
+    text = raw.decode("utf-8").replace("\r", "")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    want, samples = {}, {}
+
+    def bench(r):
+        return (r["Type"] + " " + r["Name"]) if r["Type"] else r["Name"]
+
+    if "Timestamp" in rows[0]:
+        cols = (("Requests/s", "throughput_over_time", "req/s", HIGHER, 1),
+                ("50%", "latency_p50_over_time", "ns", LOWER, 1e6),
+                ("95%", "latency_p95_over_time", "ns", LOWER, 1e6),
+                ("99%", "latency_p99_over_time", "ns", LOWER, 1e6))
+        for r in rows:
+            for col, metric, unit, d, f in cols:
+                key = (bench(r), metric)
+                samples.setdefault(key, [])
+                if r[col] != "N/A":
+                    samples[key].append(float(r[col]) * f)
+        for (b, metric), vs in list(samples.items()):
+            unit, d = next((u, dd) for c, m, u, dd, f in cols if m == metric)
+            if vs:
+                want[(b, metric)] = (unit, d, sum(vs) / len(vs))
+            if len(vs) < 2:
+                del samples[(b, metric)]
+        return want, samples
+    for r in rows:
+        b = bench(r)
+        req, fail = float(r["Request Count"]), float(r["Failure Count"])
+        want[(b, "requests")] = count(req)
+        want[(b, "failures")] = errors(fail)
+        want[(b, "throughput")] = ("req/s", HIGHER, float(r["Requests/s"]))
+        if req == 0:
+            continue
+        want[(b, "error_rate")] = ("%", LOWER, 100 * fail / req)
+        for col, metric in (("Median Response Time", "latency_median"),
+                            ("Average Response Time", "latency_mean"),
+                            ("Min Response Time", "latency_min"),
+                            ("Max Response Time", "latency_max")):
+            want[(b, metric)] = lat(float(r[col]) * 1e6)
+        for col, v in r.items():
+            if re.fullmatch(r"[\d.]+%", col) and v != "N/A":
+                want[(b, pct_name("latency_p", col[:-1]))] = lat(float(v) * 1e6)
+    return want, {}
+
+
+# --- vegeta ---------------------------------------------------------------------
+
+def vegeta_expect(path):
+    doc = json.load(open(path, encoding="utf-8"))
+    codes = {int(k): v for k, v in doc["status_codes"].items()}
+    want = {("vegeta", "requests"): count(doc["requests"]),
+            ("vegeta", "errors"): errors(codes.get(0, 0)),
+            ("vegeta", "non_2xx"): errors(sum(v for c, v in codes.items()
+                                              if c and not 200 <= c <= 299))}
+    if doc["requests"]:
+        for key, metric in (("mean", "latency_mean"), ("min", "latency_min"),
+                            ("max", "latency_max"), ("50th", "latency_p50"),
+                            ("90th", "latency_p90"), ("95th", "latency_p95"),
+                            ("99th", "latency_p99")):
+            want[("vegeta", metric)] = lat(doc["latencies"][key])
+        want[("vegeta", "throughput")] = ("req/s", HIGHER, doc["throughput"])
+        want[("vegeta", "error_rate")] = ("%", LOWER, 100 * (1 - doc["success"]))
+    return want, {}
+
+
 READERS = [("wrk", "wrk", wrk_expect), ("ab", "ab", ab_expect), ("hey", "hey", hey_expect),
-           ("k6", "k6", k6_expect)]
+           ("k6", "k6", k6_expect),
+           ("locust", "locust", locust_expect), ("vegeta", "vegeta", vegeta_expect)]
 
 
 # --- checking -------------------------------------------------------------------
