@@ -9,7 +9,8 @@ enum { OPT_FORMAT = 'f' };
 static const cli_option options[] = {
     CLI_RECORD_OPTIONS,
     {"format", OPT_FORMAT, "FORMAT",
-     "input format: auto, gbench, hyperfine, json, yaml, csv (default: auto)"},
+     "input format: auto, gbench, hyperfine, json, yaml, csv, wrk, ab, hey, k6, locust, vegeta "
+     "(default: auto)"},
     CLI_OPT_END,
 };
 
@@ -17,9 +18,10 @@ static const cli_command_info info = {
     "record",
     "[options] FILE...|-",
     "Store benchmark results for a commit, branch and machine as one run.",
-    "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, and\n"
-    "CSV; the format is detected from content. '-' reads standard input. Every file is\n"
-    "parsed whole before one transaction writes them: on any bad input nothing is written.",
+    "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
+    "and the results of the load tools wrk/wrk2, ab, hey, k6, Locust and vegeta; the format\n"
+    "is detected from content. '-' reads standard input. Every file is parsed whole before\n"
+    "one transaction writes them: on any bad input nothing is written.",
     options,
 };
 
@@ -36,8 +38,8 @@ static int on_option(void *ctx, int id, const char *arg)
 		return r < 0;
 	if (id == OPT_FORMAT && perfdb_format_parse(&a->format, arg) != 0) {
 		cli_usage_error(&info,
-				"--format '%s': expected auto, gbench, hyperfine, json, yaml "
-				"or csv",
+				"--format '%s': expected auto, gbench, hyperfine, json, yaml, "
+				"csv, wrk, ab, hey, k6, locust or vegeta",
 				arg);
 		return 1;
 	}

@@ -111,8 +111,8 @@ static int text_value(ab *a, size_t rest, char *buf, size_t size, const char *wh
 /* "Total:  1  2  2.3  1  11": min mean sd median max, in ms. */
 static int total_row(ab *a, size_t i)
 {
-	static const char *const metrics[] = {"latency_min", "latency_mean", "latency_stddev",
-					      NULL, "latency_max"};
+	static const char *const metrics[] = {"latency_min", "latency_mean", "latency_stddev", NULL,
+					      "latency_max"};
 	size_t k;
 	int err;
 	if ((err = need_url(a, "latency_mean")))
@@ -184,14 +184,29 @@ static bool ends_with(const ab *a, const char *suffix)
 /* Lines of ab's report that carry nothing perfdb records. */
 static bool ignored(const ab *a)
 {
-	static const char *const prefixes[] = {
-	    "Copyright ",	"Licensed to ",	    "Completed ",	  "Finished ",
-	    "Server Software:", "TLS Server Name:", "Document Length:", "Concurrency Level:",
-	    "Time taken for tests:", "Keep-Alive requests:", "Total transferred:",
-	    "Total body sent:", "HTML transferred:", "(Connect:", "Connection Times (ms)",
-	    "min  mean[+/-sd]", "min mean[+/-sd]", "Connect:", "Processing:", "Waiting:",
-	    "Percentage of the requests served", "WARNING: The median and mean",
-	    "These results are probably not that reliable."};
+	static const char *const prefixes[] = {"Copyright ",
+					       "Licensed to ",
+					       "Completed ",
+					       "Finished ",
+					       "Server Software:",
+					       "TLS Server Name:",
+					       "Document Length:",
+					       "Concurrency Level:",
+					       "Time taken for tests:",
+					       "Keep-Alive requests:",
+					       "Total transferred:",
+					       "Total body sent:",
+					       "HTML transferred:",
+					       "(Connect:",
+					       "Connection Times (ms)",
+					       "min  mean[+/-sd]",
+					       "min mean[+/-sd]",
+					       "Connect:",
+					       "Processing:",
+					       "Waiting:",
+					       "Percentage of the requests served",
+					       "WARNING: The median and mean",
+					       "These results are probably not that reliable."};
 	size_t k;
 	for (k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
 		if (perfdb_load__starts(&a->t, prefixes[k], NULL))
@@ -211,8 +226,8 @@ static int read_text(ab *a)
 	while (perfdb_load__next_line(&a->t) && perfdb_load__blank(&a->t))
 		;
 	if (!a->t.s || !perfdb_load__starts(&a->t, "This is ApacheBench", NULL))
-		return perfdb_load__fail(&a->t, 0, NULL,
-					 "expected ab's first line 'This is ApacheBench, Version ...'");
+		return perfdb_load__fail(
+		    &a->t, 0, NULL, "expected ab's first line 'This is ApacheBench, Version ...'");
 	while (perfdb_load__next_line(&a->t)) {
 		size_t i = 0, start, n;
 		if (perfdb_load__blank(&a->t))
@@ -224,7 +239,8 @@ static int read_text(ab *a)
 			size_t k = p ? (size_t)(p - a->t.s) + 1 : a->t.n;
 			while (k < a->t.n && a->t.s[k] == '.')
 				k++;
-			if (k < a->t.n && !(a->t.n - k == 4 && memcmp(a->t.s + k, "done", 4) == 0)) {
+			if (k < a->t.n &&
+			    !(a->t.n - k == 4 && memcmp(a->t.s + k, "done", 4) == 0)) {
 				stopped_line = a->t.line;
 				stopped_col = perfdb_load__column(&a->t, k);
 				free(stopped);
@@ -245,7 +261,8 @@ static int read_text(ab *a)
 		if (perfdb_load__starts(&a->t, "Percentage of the requests served", NULL))
 			in_percentiles = true;
 		if (perfdb_load__starts(&a->t, "Server Hostname:", &rest)) {
-			if ((err = text_value(a, rest, a->host, sizeof(a->host), "Server Hostname")))
+			if ((err =
+				 text_value(a, rest, a->host, sizeof(a->host), "Server Hostname")))
 				goto out;
 		} else if (perfdb_load__starts(&a->t, "Server Port:", &rest)) {
 			if ((err = text_value(a, rest, a->port, sizeof(a->port), "Server Port")))
@@ -296,18 +313,18 @@ static int read_text(ab *a)
 	}
 	if (!have_requests) {
 		if (stopped)
-			err = perfdb_error__input(PERFDB_EINPUT, a->t.name, stopped_line, stopped_col,
-						  NULL, "ab stopped before its report: %s",
-						  stopped);
+			err =
+			    perfdb_error__input(PERFDB_EINPUT, a->t.name, stopped_line, stopped_col,
+						NULL, "ab stopped before its report: %s", stopped);
 		else
 			err = perfdb_error__input(PERFDB_EINPUT, a->t.name, a->t.line + 1, 1, NULL,
 						  "the ab report has no 'Complete requests:' line "
 						  "(cut short?)");
 		goto out;
 	}
-	err = have_non2xx ? 0
-			  : perfdb_load__add(a->rs, a->url, "non_2xx", PERFDB_LOAD_ERRORS, 0, NULL,
-					     0);
+	err = have_non2xx
+		  ? 0
+		  : perfdb_load__add(a->rs, a->url, "non_2xx", PERFDB_LOAD_ERRORS, 0, NULL, 0);
 out:
 	free(stopped);
 	return err;
@@ -333,8 +350,8 @@ static int read_csv(ab *a)
 		c = (size_t)(comma - a->t.s);
 		if (perfdb_load__number(a->t.s, c, &p) != 0 || p != floor(p) || p < 0 || p > 100)
 			return perfdb_load__fail(&a->t, 0, "Percentage served",
-						 "expected a whole percentage, found '%.*s'", (int)c,
-						 a->t.s);
+						 "expected a whole percentage, found '%.*s'",
+						 (int)c, a->t.s);
 		if (p <= last)
 			return perfdb_load__fail(&a->t, 0, "Percentage served",
 						 "percentage %g after %g: rows out of order or "
@@ -388,8 +405,8 @@ static int read_tsv(ab *a)
 			start = k + 1;
 		}
 		if (f != 6) {
-			err = perfdb_load__fail(&a->t, 0, NULL, "this row has %zu fields, the header 6",
-						f);
+			err = perfdb_load__fail(&a->t, 0, NULL,
+						"this row has %zu fields, the header 6", f);
 			goto out;
 		}
 		if (count == cap) {

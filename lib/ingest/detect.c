@@ -101,7 +101,7 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	int depth = 0;
 	bool in_results = false, saw_results = false, saw_gbench_key = false;
 	bool elem_mean = false, native_keys = false;
-	bool k6_metrics = false, k6_root_group = false; /* k6 summaries */
+	bool k6_metrics = false, k6_root_group = false;		/* k6 summaries */
 	bool vegeta_latencies = false, vegeta_bytes_in = false; /* vegeta report */
 
 	while (i < len) {
@@ -398,8 +398,9 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		return perfdb_error__input(
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
-		    "YAML (a 'results' list), nor CSV with a 'benchmark' column; name the format "
-		    "with --format gbench|hyperfine|json|yaml|csv");
+		    "YAML (a 'results' list), CSV with a 'benchmark' column, nor the output of "
+		    "wrk, ab, hey, k6, Locust or vegeta; name the format with --format "
+		    "gbench|hyperfine|json|yaml|csv|wrk|ab|hey|k6|locust|vegeta");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

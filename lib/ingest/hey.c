@@ -35,8 +35,10 @@
 #include "ingest/loadtool.h"
 #include "util/error.h"
 
-#define BENCH	   "hey"
-#define CSV_HEADER "response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,offset"
+#define BENCH "hey"
+#define CSV_HEADER                                                                                 \
+	"response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,"     \
+	"offset"
 
 typedef struct hey {
 	perfdb_load_text t;
@@ -264,9 +266,10 @@ static int read_text(hey *h)
 						    k == RPS ? v[k] : v[k] * 1e9, NULL, 0)))
 				return err;
 	}
-	if ((err = perfdb_load__add(h->rs, BENCH, "requests", PERFDB_LOAD_COUNT,
-				    responses + errors, NULL, 0)) ||
-	    (err = perfdb_load__add(h->rs, BENCH, "non_2xx", PERFDB_LOAD_ERRORS, non2xx, NULL, 0)) ||
+	if ((err = perfdb_load__add(h->rs, BENCH, "requests", PERFDB_LOAD_COUNT, responses + errors,
+				    NULL, 0)) ||
+	    (err =
+		 perfdb_load__add(h->rs, BENCH, "non_2xx", PERFDB_LOAD_ERRORS, non2xx, NULL, 0)) ||
 	    (err = perfdb_load__add(h->rs, BENCH, "errors", PERFDB_LOAD_ERRORS, errors, NULL, 0)))
 		return err;
 	if (responses + errors > 0 &&
@@ -288,9 +291,9 @@ static int read_csv(hey *h)
 	while (perfdb_load__next_line(&h->t)) {
 		size_t f = 0, start = 0, k;
 		double v[8];
-		static const char *const cols[] = {"response-time",  "DNS+dialup",    "DNS",
-						   "Request-write",  "Response-delay", "Response-read",
-						   "status-code",    "offset"};
+		static const char *const cols[] = {
+		    "response-time",  "DNS+dialup",    "DNS",	      "Request-write",
+		    "Response-delay", "Response-read", "status-code", "offset"};
 		if (perfdb_load__blank(&h->t))
 			continue;
 		for (k = 0; k <= h->t.n; k++) {
@@ -307,8 +310,8 @@ static int read_csv(hey *h)
 			start = k + 1;
 		}
 		if (f != 8) {
-			err = perfdb_load__fail(&h->t, 0, NULL, "this row has %zu fields, the header 8",
-						f);
+			err = perfdb_load__fail(&h->t, 0, NULL,
+						"this row has %zu fields, the header 8", f);
 			goto out;
 		}
 		if (count == cap) {
@@ -360,7 +363,8 @@ int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const
 	peek = h.t;
 	perfdb_load__next_line(&peek);
 	if (!(err = perfdb_resultset_set_meta(h.rs, PERFDB_META_SOURCE, "hey"))) {
-		if (peek.s && peek.n == strlen(CSV_HEADER) && memcmp(peek.s, CSV_HEADER, peek.n) == 0)
+		if (peek.s && peek.n == strlen(CSV_HEADER) &&
+		    memcmp(peek.s, CSV_HEADER, peek.n) == 0)
 			err = read_csv(&h);
 		else
 			err = read_text(&h);

@@ -49,15 +49,24 @@ typedef enum kind { TREND, COUNTER, RATE, GAUGE } kind;
 /* What a metric's numbers are: 't' time in ms, 'd' bytes, 0 unitless. */
 static char contains_of(const char *base, const char *contains)
 {
-	static const char *const time_trends[] = {
-	    "http_req_duration",   "http_req_blocked",	   "http_req_connecting",
-	    "http_req_tls_handshaking", "http_req_sending", "http_req_waiting",
-	    "http_req_receiving",  "iteration_duration",   "group_duration",
-	    "grpc_req_duration",   "ws_connecting",	   "ws_session_duration",
-	    "ws_ping"};
+	static const char *const time_trends[] = {"http_req_duration",
+						  "http_req_blocked",
+						  "http_req_connecting",
+						  "http_req_tls_handshaking",
+						  "http_req_sending",
+						  "http_req_waiting",
+						  "http_req_receiving",
+						  "iteration_duration",
+						  "group_duration",
+						  "grpc_req_duration",
+						  "ws_connecting",
+						  "ws_session_duration",
+						  "ws_ping"};
 	size_t k;
 	if (contains)
-		return strcmp(contains, "time") == 0 ? 't' : strcmp(contains, "data") == 0 ? 'd' : 0;
+		return strcmp(contains, "time") == 0   ? 't'
+		       : strcmp(contains, "data") == 0 ? 'd'
+						       : 0;
 	if (strcmp(base, "data_sent") == 0 || strcmp(base, "data_received") == 0)
 		return 'd';
 	for (k = 0; k < sizeof(time_trends) / sizeof(time_trends[0]); k++)
@@ -133,10 +142,11 @@ static int trend(k6 *s, const perfdb_jnode *vals, const char *bench, const char 
 				return perfdb_json__error(s->doc, vals, m->key, "name too long");
 			stat = NULL;
 		} else if (strcmp(stat, "min") != 0 && strcmp(stat, "max") != 0) {
-			return perfdb_json__error(s->doc, vals, m->key,
-						  "unknown trend statistic '%s' (expected avg, min, "
-						  "med, max, p(N) or count)",
-						  m->key);
+			return perfdb_json__error(
+			    s->doc, vals, m->key,
+			    "unknown trend statistic '%s' (expected avg, min, "
+			    "med, max, p(N) or count)",
+			    m->key);
 		}
 		if (stat &&
 		    snprintf(metric, sizeof(metric), "%s_%s", prefix, stat) >= (int)sizeof(metric))
@@ -153,8 +163,8 @@ static int counter(k6 *s, const perfdb_jnode *vals, const char *bench, const cha
 {
 	bool reqs = strcmp(base, "http_reqs") == 0;
 	perfdb_direction dir = strcmp(base, "dropped_iterations") == 0 ? PERFDB_LOWER_IS_BETTER
-			       : what == 'd'				 ? PERFDB_DIRECTION_UNSET
-									 : PERFDB_HIGHER_IS_BETTER;
+			       : what == 'd'			       ? PERFDB_DIRECTION_UNSET
+								       : PERFDB_HIGHER_IS_BETTER;
 	char metric[300], rate_metric[300];
 	double v;
 	int rc;
@@ -170,7 +180,10 @@ static int counter(k6 *s, const perfdb_jnode *vals, const char *bench, const cha
 	if ((rc = number(s, vals, "rate", bench, rate_metric, &v)) < 0)
 		return rc;
 	if (rc == 0 && (rc = add(s, perfdb_json__get(vals, "rate"), bench, rate_metric,
-				 reqs ? "req/s" : what == 'd' ? "B/s" : "/s", dir, v)))
+				 reqs	       ? "req/s"
+				 : what == 'd' ? "B/s"
+					       : "/s",
+				 dir, v)))
 		return rc;
 	return 0;
 }
@@ -205,17 +218,18 @@ static int rate(k6 *s, const perfdb_jnode *vals, const perfdb_jnode *thresholds,
 	double v;
 	int rc;
 	snprintf(metric, sizeof(metric), "%s",
-		 failed ? "error_rate" : checks ? "checks_rate" : base);
+		 failed	  ? "error_rate"
+		 : checks ? "checks_rate"
+			  : base);
 	if ((rc = number(s, vals, ratio_key, bench, metric, &v)) < 0)
 		return rc;
 	if (rc == 1 && !perfdb_json__get(vals, ratio_key))
 		return perfdb_json__error(s->doc, vals, ratio_key, "missing");
-	if (rc == 0 &&
-	    (rc = add(s, perfdb_json__get(vals, ratio_key), bench, metric, "%",
-		      failed	 ? PERFDB_LOWER_IS_BETTER
-		      : checks ? PERFDB_HIGHER_IS_BETTER
-			       : threshold_direction(thresholds),
-		      v * 100.0)))
+	if (rc == 0 && (rc = add(s, perfdb_json__get(vals, ratio_key), bench, metric, "%",
+				 failed	  ? PERFDB_LOWER_IS_BETTER
+				 : checks ? PERFDB_HIGHER_IS_BETTER
+					  : threshold_direction(thresholds),
+				 v * 100.0)))
 		return rc;
 	if (!failed && !checks)
 		return 0;
@@ -238,7 +252,9 @@ static int gauge(k6 *s, const perfdb_jnode *vals, const char *bench, const char 
 	if ((rc = number(s, vals, "value", bench, base, &v)) < 0)
 		return rc;
 	if (rc == 0 && (rc = add(s, perfdb_json__get(vals, "value"), bench, base,
-				 what == 't' ? "ms" : what == 'd' ? "B" : "",
+				 what == 't'   ? "ms"
+				 : what == 'd' ? "B"
+					       : "",
 				 PERFDB_DIRECTION_UNSET, v)))
 		return rc;
 	return 0;
@@ -288,7 +304,8 @@ static int thresholds(k6 *s, const perfdb_jnode *t, const char *key)
 		if (perfdb_json__is_object(v)) {
 			const perfdb_jnode *ok = perfdb_json__get(v, "ok");
 			if (!perfdb_json__is_bool(ok))
-				return perfdb_json__error(s->doc, v, "ok", "expected true or false");
+				return perfdb_json__error(s->doc, v, "ok",
+							  "expected true or false");
 			failed = ok->type == PERFDB_JFALSE;
 		} else if (perfdb_json__is_bool(v)) {
 			failed = v->type == PERFDB_JTRUE;
@@ -302,9 +319,9 @@ static int thresholds(k6 *s, const perfdb_jnode *t, const char *key)
 			continue;
 		s->failed++;
 		perfdb_json__where(s->doc, v, NULL, &line, &col);
-		if ((err = perfdb_resultset_warn(s->rs, "%s:%d:%d: k6 threshold '%s' on '%s' failed",
-						 perfdb_json__name(s->doc), line, col, m->key,
-						 key)))
+		if ((err =
+			 perfdb_resultset_warn(s->rs, "%s:%d:%d: k6 threshold '%s' on '%s' failed",
+					       perfdb_json__name(s->doc), line, col, m->key, key)))
 			return err;
 	}
 	return 0;
@@ -347,7 +364,8 @@ static int read_metric(k6 *s, const perfdb_jnode *metrics, const perfdb_jmember 
 	if (handle) {
 		vals = perfdb_json__get(m, "values");
 		if (!perfdb_json__is_object(vals))
-			return perfdb_json__error(s->doc, m, "values", "expected an object, found %s",
+			return perfdb_json__error(s->doc, m, "values",
+						  "expected an object, found %s",
 						  perfdb_json__type_name(vals));
 		if ((err = perfdb_json__member_string(s->doc, m, "type", true, &type)) < 0 ||
 		    (err = perfdb_json__member_string(s->doc, m, "contains", false, &contains)) < 0)
@@ -361,10 +379,11 @@ static int read_metric(k6 *s, const perfdb_jnode *metrics, const perfdb_jmember 
 		else if (strcmp(type, "gauge") == 0)
 			kd = GAUGE;
 		else
-			return perfdb_json__error(s->doc, m, "type",
-						  "unknown metric type '%s' (expected trend, counter, "
-						  "rate or gauge)",
-						  type);
+			return perfdb_json__error(
+			    s->doc, m, "type",
+			    "unknown metric type '%s' (expected trend, counter, "
+			    "rate or gauge)",
+			    type);
 	} else if ((err = infer_kind(s, m, &kd))) {
 		return err;
 	}
@@ -373,8 +392,7 @@ static int read_metric(k6 *s, const perfdb_jnode *metrics, const perfdb_jmember 
 	switch (kd) {
 	case TREND: return trend(s, vals, bench, base, contains_of(base, contains));
 	case COUNTER: return counter(s, vals, bench, base, contains_of(base, contains));
-	case RATE:
-		return rate(s, vals, perfdb_json__get(m, "thresholds"), bench, base, handle);
+	case RATE: return rate(s, vals, perfdb_json__get(m, "thresholds"), bench, base, handle);
 	case GAUGE: return gauge(s, vals, bench, base, contains_of(base, contains));
 	}
 	return 0;
@@ -401,8 +419,7 @@ int perfdb_ingest__k6(perfdb_resultset *rs, const char *data, size_t len, const 
 	}
 	metrics = perfdb_json__get(root, "metrics");
 	if (!metrics) {
-		err = perfdb_json__error(s.doc, NULL, "metrics",
-					 "missing (not a k6 summary?)");
+		err = perfdb_json__error(s.doc, NULL, "metrics", "missing (not a k6 summary?)");
 		goto done;
 	}
 	if (!perfdb_json__is_object(metrics)) {
@@ -415,9 +432,8 @@ int perfdb_ingest__k6(perfdb_resultset *rs, const char *data, size_t len, const 
 	for (i = 0; i < perfdb_json__size(metrics); i++)
 		if ((err = read_metric(&s, metrics, perfdb_json__member_at(metrics, i))))
 			goto done;
-	if (s.thresholds &&
-	    (err = add(&s, metrics, "k6", "thresholds_failed", "", PERFDB_LOWER_IS_BETTER,
-		       (double)s.failed)))
+	if (s.thresholds && (err = add(&s, metrics, "k6", "thresholds_failed", "",
+				       PERFDB_LOWER_IS_BETTER, (double)s.failed)))
 		goto done;
 	if (perfdb_resultset_count(s.rs) == 0) {
 		err = perfdb_json__error(s.doc, metrics, NULL, "no metrics to record");

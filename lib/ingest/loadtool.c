@@ -112,7 +112,7 @@ int perfdb_load__warn(const perfdb_load_text *t, size_t off, const char *fmt, ..
 
 int perfdb_load__number(const char *s, size_t len, double *out)
 {
-	static const char *const nonfinite[] = {"nan", "-nan", "+nan", "inf",	   "-inf",
+	static const char *const nonfinite[] = {"nan",	"-nan",	    "+nan",	 "inf",	     "-inf",
 						"+inf", "infinity", "-infinity", "+infinity"};
 	char buf[64];
 	size_t k;
@@ -147,9 +147,8 @@ double perfdb_load__time_unit(const char *unit, size_t len)
 	static const struct {
 		const char *name;
 		double ns;
-	} units[] = {{"ns", 1.0},    {"us", 1e3},  {"\xc2\xb5s", 1e3}, {"ms", 1e6},
-		     {"s", 1e9},     {"m", 60e9},  {"h", 3600e9},      {"sec", 1e9},
-		     {"secs", 1e9}, {"min", 60e9}};
+	} units[] = {{"ns", 1.0}, {"us", 1e3},	 {"\xc2\xb5s", 1e3}, {"ms", 1e6},   {"s", 1e9},
+		     {"m", 60e9}, {"h", 3600e9}, {"sec", 1e9},	     {"secs", 1e9}, {"min", 60e9}};
 	size_t k;
 	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
 		if (strlen(units[k].name) == len && memcmp(units[k].name, unit, len) == 0)

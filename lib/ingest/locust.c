@@ -94,9 +94,11 @@ static size_t bad_utf8(const unsigned char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		unsigned char c = s[i];
-		size_t k, len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-					   : (c & 0xF8) == 0xF0	       ? 4
-									: 0;
+		size_t k, len = c < 0x80	     ? 1
+				: (c & 0xE0) == 0xC0 ? 2
+				: (c & 0xF0) == 0xE0 ? 3
+				: (c & 0xF8) == 0xF0 ? 4
+						     : 0;
 		if (!len || (len == 2 && c < 0xC2) || i + len > n)
 			return i;
 		for (k = 1; k < len; k++)
@@ -200,15 +202,15 @@ static int read_stats(locust *l)
 		if ((err = split(&l->t, &r)))
 			return err;
 		if (r.n != l->hdr.n)
-			return perfdb_load__fail(&l->t, 0, NULL, "this row has %d fields, the header %d",
-						 r.n, l->hdr.n);
+			return perfdb_load__fail(
+			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
 		if ((err = bench_name(l, &r, bench, sizeof(bench))))
 			return err;
 		if ((rc = field_number(l, &r, c_req, &req)) ||
 		    (rc = field_number(l, &r, c_fail, &fail)))
-			return rc < 0 ? rc
-				      : perfdb_load__fail(&l->t, r.off[c_req], NULL,
-							  "a count is N/A");
+			return rc < 0
+				   ? rc
+				   : perfdb_load__fail(&l->t, r.off[c_req], NULL, "a count is N/A");
 		if ((err = perfdb_load__put(&l->t, r.off[c_req], l->rs, bench, "requests",
 					    PERFDB_LOAD_COUNT, req, NULL, 0)) ||
 		    (err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "failures",
@@ -216,14 +218,13 @@ static int read_stats(locust *l)
 			return err;
 		if ((rc = field_number(l, &r, c_rps, &v)) < 0)
 			return rc;
-		if (rc == 0 && (err = perfdb_load__put(&l->t, r.off[c_rps], l->rs, bench,
-						       "throughput", PERFDB_LOAD_THROUGHPUT, v,
-						       NULL, 0)))
+		if (rc == 0 &&
+		    (err = perfdb_load__put(&l->t, r.off[c_rps], l->rs, bench, "throughput",
+					    PERFDB_LOAD_THROUGHPUT, v, NULL, 0)))
 			return err;
 		if (req == 0) {
-			if ((err = perfdb_load__warn(&l->t, 0,
-						     "'%s' made no request: no latency recorded",
-						     bench)))
+			if ((err = perfdb_load__warn(
+				 &l->t, 0, "'%s' made no request: no latency recorded", bench)))
 				return err;
 			continue;
 		}
@@ -237,7 +238,8 @@ static int read_stats(locust *l)
 				snprintf(metric, sizeof(metric), "%s", lat[k]);
 			else if (percentile_column(l->hdr.f[c]))
 				perfdb_load__percentile_metric(metric, sizeof(metric), "latency_p",
-							       l->hdr.f[c], strlen(l->hdr.f[c]) - 1);
+							       l->hdr.f[c],
+							       strlen(l->hdr.f[c]) - 1);
 			else
 				continue;
 			if ((rc = field_number(l, &r, c, &v)) < 0)
@@ -301,8 +303,8 @@ static int read_history(locust *l)
 		if ((err = split(&l->t, &r)))
 			goto out;
 		if (r.n != l->hdr.n) {
-			err = perfdb_load__fail(&l->t, 0, NULL, "this row has %d fields, the header %d",
-						r.n, l->hdr.n);
+			err = perfdb_load__fail(
+			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
 			goto out;
 		}
 		if ((err = bench_name(l, &r, bench, sizeof(bench))))
@@ -348,9 +350,11 @@ static int read_history(locust *l)
 			perfdb_result res;
 			if (!all[i].n[k]) {
 				if ((err = perfdb_resultset_warn(
-					 l->rs, "%s:%d:1: '%s' has no %s value (N/A throughout): %s "
-						"not recorded",
-					 l->t.name, all[i].line, all[i].bench, colname[k], metric[k])))
+					 l->rs,
+					 "%s:%d:1: '%s' has no %s value (N/A throughout): %s "
+					 "not recorded",
+					 l->t.name, all[i].line, all[i].bench, colname[k],
+					 metric[k])))
 					goto out;
 				continue;
 			}
@@ -400,8 +404,7 @@ int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, co
 	}
 	if ((err = split(&l.t, &l.hdr)))
 		goto out;
-	if (column(&l, "Method") == 0 || column(&l, "Count") >= 0 ||
-	    column(&l, "Traceback") >= 0) {
+	if (column(&l, "Method") == 0 || column(&l, "Count") >= 0 || column(&l, "Traceback") >= 0) {
 		err = perfdb_load__fail(&l.t, 0, NULL,
 					"a Locust _failures.csv or _exceptions.csv holds no "
 					"measurements; record the _stats.csv");

@@ -42,7 +42,8 @@ static int number(vegeta *v, const perfdb_jnode *obj, const char *key, double *o
 	if (err < 0)
 		return err;
 	if (!isfinite(*out) || *out < 0)
-		return perfdb_json__error(v->doc, obj, key, "expected a finite, non-negative number");
+		return perfdb_json__error(v->doc, obj, key,
+					  "expected a finite, non-negative number");
 	return 0;
 }
 
@@ -62,7 +63,7 @@ static int read_report(vegeta *v, const perfdb_jnode *root)
 {
 	static const struct {
 		const char *key, *metric;
-	} lat[] = {{"mean", "latency_mean"}, {"min", "latency_min"}, {"max", "latency_max"},
+	} lat[] = {{"mean", "latency_mean"}, {"min", "latency_min"},  {"max", "latency_max"},
 		   {"50th", "latency_p50"},  {"90th", "latency_p90"}, {"95th", "latency_p95"},
 		   {"99th", "latency_p99"}};
 	const perfdb_jnode *latencies = perfdb_json__get(root, "latencies"),
@@ -76,7 +77,8 @@ static int read_report(vegeta *v, const perfdb_jnode *root)
 					  latencies ? NULL : "latencies",
 					  latencies ? "expected an object" : "missing");
 	if (!perfdb_json__is_object(codes))
-		return perfdb_json__error(v->doc, codes ? codes : root, codes ? NULL : "status_codes",
+		return perfdb_json__error(v->doc, codes ? codes : root,
+					  codes ? NULL : "status_codes",
 					  codes ? "expected an object" : "missing");
 	if ((err = number(v, root, "requests", &requests)) ||
 	    (err = number(v, root, "throughput", &throughput)) ||
@@ -103,9 +105,9 @@ static int read_report(vegeta *v, const perfdb_jnode *root)
 			non2xx += n;
 	}
 	if (total != requests)
-		return perfdb_json__error(v->doc, codes, NULL,
-					  "the status codes count %g requests, \"requests\" says %g",
-					  total, requests);
+		return perfdb_json__error(
+		    v->doc, codes, NULL, "the status codes count %g requests, \"requests\" says %g",
+		    total, requests);
 	if ((err = put(v, root, "requests", "requests", PERFDB_LOAD_COUNT, requests)) ||
 	    (err = put(v, codes, NULL, "errors", PERFDB_LOAD_ERRORS, errors)) ||
 	    (err = put(v, codes, NULL, "non_2xx", PERFDB_LOAD_ERRORS, non2xx)))
@@ -141,9 +143,9 @@ int perfdb_ingest__vegeta(perfdb_resultset *rs, const char *data, size_t len, co
 		goto done;
 	root = perfdb_json__root(v.doc);
 	if (!perfdb_json__is_object(root)) {
-		err = perfdb_json__error(v.doc, NULL, NULL,
-					 "expected the object of vegeta report -type=json, found %s",
-					 perfdb_json__type_name(root));
+		err = perfdb_json__error(
+		    v.doc, NULL, NULL, "expected the object of vegeta report -type=json, found %s",
+		    perfdb_json__type_name(root));
 		goto done;
 	}
 	if (!(err = perfdb_resultset_set_meta(v.rs, PERFDB_META_SOURCE, "vegeta")) &&

@@ -50,8 +50,8 @@ static int value_at(wrk *w, size_t off, size_t n, char unit_kind, const char *wh
 	int rc = perfdb_load__number_unit(s, n, &v, &u);
 
 	if (rc == 1) {
-		int err = perfdb_load__warn(&w->t, off, "%s is '%.*s'; not recorded", what, (int)n,
-					    s);
+		int err =
+		    perfdb_load__warn(&w->t, off, "%s is '%.*s'; not recorded", what, (int)n, s);
 		return err ? err : 1;
 	}
 	if (rc < 0)
@@ -119,16 +119,16 @@ static int socket_errors(wrk *w, size_t i)
 		int err;
 		if (!perfdb_load__word(&w->t, &i, &start, &n) || strlen(names[k]) != n ||
 		    memcmp(w->t.s + start, names[k], n) != 0)
-			return perfdb_load__fail(&w->t, i, NULL, "expected '%s N' in 'Socket errors:'",
-						 names[k]);
+			return perfdb_load__fail(&w->t, i, NULL,
+						 "expected '%s N' in 'Socket errors:'", names[k]);
 		if (!perfdb_load__word(&w->t, &i, &start, &n))
 			return perfdb_load__fail(&w->t, i, names[k], "a count is missing");
 		if (k < 3 && n > 0 && w->t.s[start + n - 1] == ',')
 			n--;
 		snprintf(metric, sizeof(metric), "socket_errors_%s", names[k]);
 		if ((err = count_at(w, start, n, metric, &v)) ||
-		    (err = perfdb_load__put(&w->t, start, w->rs, w->url, metric,
-					    PERFDB_LOAD_ERRORS, v, NULL, 0)))
+		    (err = perfdb_load__put(&w->t, start, w->rs, w->url, metric, PERFDB_LOAD_ERRORS,
+					    v, NULL, 0)))
 			return err;
 	}
 	return 0;

@@ -31,9 +31,9 @@ static void expect(const perfdb_resultset *rs, const char *bench, const char *me
 	assert_near(r->value, value, fabs(value) * 1e-12);
 }
 
-#define LAT(m, ms)    expect(rs, url, m, "ns", PERFDB_LOWER_IS_BETTER, (ms) * 1e6)
-#define COUNT(m, v)   expect(rs, url, m, "", PERFDB_HIGHER_IS_BETTER, v)
-#define ERRORS(m, v)  expect(rs, url, m, "", PERFDB_LOWER_IS_BETTER, v)
+#define LAT(m, ms)   expect(rs, url, m, "ns", PERFDB_LOWER_IS_BETTER, (ms)*1e6)
+#define COUNT(m, v)  expect(rs, url, m, "", PERFDB_HIGHER_IS_BETTER, v)
+#define ERRORS(m, v) expect(rs, url, m, "", PERFDB_LOWER_IS_BETTER, v)
 
 static void test_ingest_ab__text_report(void **state)
 {
@@ -126,8 +126,8 @@ static void test_ingest_ab__gnuplot_tsv(void **state)
 		long long sec;
 		int ctime, dtime, ttime, wait;
 		assert_non_null(tab);
-		assert_int_equal(sscanf(tab, "%lld %d %d %d %d", &sec, &ctime, &dtime, &ttime, &wait),
-				 5);
+		assert_int_equal(
+		    sscanf(tab, "%lld %d %d %d %d", &sec, &ctime, &dtime, &ttime, &wait), 5);
 		assert_true(i < r->nsamples);
 		assert_near(r->samples[i], ttime * 1e6, 0);
 		i++;

@@ -32,8 +32,8 @@ static void expect(const perfdb_resultset *rs, const char *metric, const char *u
 	assert_near(r->value, value, fabs(value) * 1e-12);
 }
 
-#define LAT(m, s)     expect(rs, m, "ns", PERFDB_LOWER_IS_BETTER, (s) * 1e9)
-#define ERRORS(m, v)  expect(rs, m, "", PERFDB_LOWER_IS_BETTER, v)
+#define LAT(m, s)    expect(rs, m, "ns", PERFDB_LOWER_IS_BETTER, (s)*1e9)
+#define ERRORS(m, v) expect(rs, m, "", PERFDB_LOWER_IS_BETTER, v)
 
 static void test_ingest_hey__report(void **state)
 {

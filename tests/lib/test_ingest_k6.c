@@ -89,8 +89,10 @@ static void test_ingest_k6__summary_export(void **state)
 	expect(rs, "k6", "thresholds_failed", "", L, 2);
 	assert_int_equal(perfdb_resultset_count(rs), 6 + 5 + 2 + 2 + 2 + 2 + 2 + 2 + 5 + 1 + 1);
 	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
-	assert_true(has_warning(rs, "ok:5:", "threshold 'p(95)<20' on 'http_req_duration{name:login}' failed"));
-	assert_true(has_warning(rs, "ok:6:", "threshold 'rate<0.01' on 'http_req_failed{gateway:fast}' failed"));
+	assert_true(has_warning(
+	    rs, "ok:5:", "threshold 'p(95)<20' on 'http_req_duration{name:login}' failed"));
+	assert_true(has_warning(
+	    rs, "ok:6:", "threshold 'rate<0.01' on 'http_req_failed{gateway:fast}' failed"));
 	perfdb_resultset_free(rs);
 }
 
@@ -136,7 +138,8 @@ static void test_ingest_k6__handle_summary(void **state)
 	expect(rs, "k6", "thresholds_failed", "", L, 1);
 	assert_int_equal(perfdb_resultset_count(rs), 2 + 1 + 2 + 1 + 2 + 2 + 1 + 1);
 	assert_true(has_warning(rs, "ok:7:", "'cache_ms_p95' of 'k6' is NaN; not recorded"));
-	assert_true(has_warning(rs, "ok:9:", "threshold 'rate>0.95' on 'case_success_rate' failed"));
+	assert_true(
+	    has_warning(rs, "ok:9:", "threshold 'rate>0.95' on 'case_success_rate' failed"));
 	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
 	perfdb_resultset_free(rs);
 }
@@ -153,10 +156,11 @@ static void test_ingest_k6__refused(void **state)
 	(void)state;
 	expect_input_error("{\"root_group\": {}}", PERFDB_FORMAT_K6, "k.json", PERFDB_EINPUT, 1, 1,
 			   "metrics", "missing (not a k6 summary?)");
-	expect_input_error("{\"root_group\": {}, \"metrics\": {\"http_reqs\": {\"count\": \"many\", "
-			   "\"rate\": 1}}}",
-			   PERFDB_FORMAT_AUTO, "k.json", PERFDB_EINPUT, 1, 55,
-			   "metrics.http_reqs.count", "expected a number, found a string");
+	expect_input_error(
+	    "{\"root_group\": {}, \"metrics\": {\"http_reqs\": {\"count\": \"many\", "
+	    "\"rate\": 1}}}",
+	    PERFDB_FORMAT_AUTO, "k.json", PERFDB_EINPUT, 1, 55, "metrics.http_reqs.count",
+	    "expected a number, found a string");
 	expect_input_error("{\"root_group\": {}, \"metrics\": {\"x\": {\"type\": \"histogram\", "
 			   "\"values\": {}}}}",
 			   PERFDB_FORMAT_AUTO, "k.json", PERFDB_EINPUT, 1, 46, "metrics.x.type",

@@ -234,8 +234,8 @@ static void test_ingest_locust__refused(void **state)
 	expect_input_error("Type,Name,Request Count,Failure Count,Median Response Time,Average "
 			   "Response Time,Min Response Time,Max Response Time,Requests/s,50%\n"
 			   "GET,/,1,0,1,-nan,1,1,1,1\n",
-			   PERFDB_FORMAT_AUTO, "s.csv", PERFDB_EINPUT, 2, 13, "Average Response Time",
-			   "expected a number or N/A, found '-nan'");
+			   PERFDB_FORMAT_AUTO, "s.csv", PERFDB_EINPUT, 2, 13,
+			   "Average Response Time", "expected a number or N/A, found '-nan'");
 	expect_input_error("Type,Name,Request Count,Failure Count,Median Response Time,Average "
 			   "Response Time,Min Response Time,Max Response Time,Requests/s,50%\n"
 			   "GET,/,1,0,1\n",

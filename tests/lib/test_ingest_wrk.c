@@ -168,8 +168,9 @@ static void test_ingest_wrk__detect(void **state)
 {
 	(void)state;
 	assert_int_equal(perfdb_ingest_detect(wrk2, strlen(wrk2)), PERFDB_FORMAT_WRK);
-	assert_int_equal(perfdb_ingest_detect("\nunable to connect to h:1 Connection refused\n", 45),
-			 PERFDB_FORMAT_WRK);
+	assert_int_equal(
+	    perfdb_ingest_detect("\nunable to connect to h:1 Connection refused\n", 45),
+	    PERFDB_FORMAT_WRK);
 	assert_int_equal(perfdb_ingest_detect("Running late\n", 13), PERFDB_FORMAT_AUTO);
 }
 
