@@ -303,6 +303,17 @@ static int read_text(ab *a)
 		} else if (perfdb_load__starts(&a->t, "Total:", &rest)) {
 			if ((err = total_row(a, rest)))
 				goto out;
+		} else if (perfdb_load__starts(&a->t, "apr_", &rest) && !have_requests) {
+			/* ab gave up mid-run ("apr_pollset_poll: The timeout specified
+			 * has expired (70007)") and prints no report */
+			size_t off = rest - 4;
+			stopped_line = a->t.line;
+			stopped_col = perfdb_load__column(&a->t, off);
+			free(stopped);
+			if (!(stopped = strndup(a->t.s + off, a->t.n - off)))
+				return perfdb_error__oom();
+		} else if (perfdb_load__starts(&a->t, "Total of ", NULL) && !have_requests) {
+			continue; /* "Total of 1234 requests completed", after an apr_ error */
 		} else if (!in_percentiles && !ignored(a)) {
 			perfdb_load__word(&a->t, &i, &start, &n);
 			err = perfdb_load__fail(&a->t, start, NULL,

@@ -172,6 +172,9 @@ static int counter(k6 *s, const perfdb_jnode *vals, const char *bench, const cha
 	if (snprintf(rate_metric, sizeof(rate_metric), "%s%s", reqs ? "throughput" : base,
 		     reqs ? "" : "_rate") >= (int)sizeof(rate_metric))
 		return perfdb_json__error(s->doc, vals, NULL, "name too long");
+	if (!perfdb_json__get(vals, "count") || !perfdb_json__get(vals, "rate"))
+		return perfdb_json__error(
+		    s->doc, vals, perfdb_json__get(vals, "count") ? "rate" : "count", "missing");
 	if ((rc = number(s, vals, "count", bench, metric, &v)) < 0)
 		return rc;
 	if (rc == 0 && (rc = add(s, perfdb_json__get(vals, "count"), bench, metric,
@@ -249,6 +252,8 @@ static int gauge(k6 *s, const perfdb_jnode *vals, const char *bench, const char 
 	int rc;
 	if (strcmp(base, "vus") == 0 || strcmp(base, "vus_max") == 0)
 		return 0;
+	if (!perfdb_json__get(vals, "value"))
+		return perfdb_json__error(s->doc, vals, "value", "missing");
 	if ((rc = number(s, vals, "value", bench, base, &v)) < 0)
 		return rc;
 	if (rc == 0 && (rc = add(s, perfdb_json__get(vals, "value"), bench, base,

@@ -162,6 +162,18 @@ static void test_ingest_ab__refused(void **state)
 	expect_input_error(t, PERFDB_FORMAT_AUTO, "ab.txt", PERFDB_EINPUT, 5, 39, NULL,
 			   "ab stopped before its report: apr_socket_recv: Connection refused");
 	free(t);
+	t = slurp_file(DATA "ab_timeout.txt", &len);
+	expect_input_error(t, PERFDB_FORMAT_AUTO, "ab.txt", PERFDB_EINPUT, 5, 39, NULL,
+			   "ab stopped before its report: apr_pollset_poll: The timeout specified "
+			   "has expired (70007)");
+	free(t);
+	/* a run that gave up after some requests (layout of ab 2.3 with -n 1000) */
+	expect_input_error("This is ApacheBench, Version 2.3 <$Revision$>\n\n"
+			   "Benchmarking h (be patient)\nCompleted 100 requests\n"
+			   "apr_pollset_poll: The timeout specified has expired (70007)\n"
+			   "Total of 175 requests completed\n",
+			   PERFDB_FORMAT_AUTO, "ab.txt", PERFDB_EINPUT, 5, 1, NULL,
+			   "ab stopped before its report: apr_pollset_poll");
 	expect_input_error("hello\n", PERFDB_FORMAT_AB, "ab.txt", PERFDB_EINPUT, 1, 1, NULL,
 			   "This is ApacheBench");
 	expect_input_error("This is ApacheBench, Version 2.3\nComplete requests: 5\n",

@@ -175,6 +175,10 @@ static void test_ingest_k6__refused(void **state)
 	expect_input_error("{\"root_group\": {}, \"metrics\": {\"x{\": {\"avg\": 1}}}",
 			   PERFDB_FORMAT_AUTO, "k.json", PERFDB_EINPUT, 1, 38, "metrics.x{",
 			   "expected METRIC or METRIC{tag:value,...}");
+	expect_input_error("{\"root_group\": {}, \"metrics\": {\"n\": {\"type\": \"counter\", "
+			   "\"values\": {\"count\": 3}}}}",
+			   PERFDB_FORMAT_AUTO, "k.json", PERFDB_EINPUT, 1, 67,
+			   "metrics.n.values.rate", "missing");
 	expect_input_error("{\"root_group\": {}, \"metrics\": {\"x\": {\"min\": 1}}}",
 			   PERFDB_FORMAT_AUTO, "k.json", PERFDB_EINPUT, 1, 37, "metrics.x",
 			   "cannot tell the metric's type");
