@@ -204,7 +204,8 @@ static int read_report(wrk *w)
 	if ((err = first_line(w)))
 		return err;
 	while (perfdb_load__next_line(&w->t)) {
-		size_t i = 0, start, n, s2, n2, s3, n3;
+		size_t i = 0, start = 0, n = 0, s2, n2, s3, n3;
+		bool second;
 		double v;
 
 		if (done) {
@@ -279,7 +280,8 @@ static int read_report(wrk *w)
 			continue;
 		}
 		/* "  8009 requests in 3.02s, 43.72MB read" */
-		if (perfdb_load__word(&w->t, &i, &s2, &n2) && word_is(w, s2, n2, "requests") &&
+		second = perfdb_load__word(&w->t, &i, &s2, &n2);
+		if (second && word_is(w, s2, n2, "requests") &&
 		    perfdb_load__word(&w->t, &i, &s3, &n3) && word_is(w, s3, n3, "in")) {
 			if ((err = count_at(w, start, n, "requests", &v)) ||
 			    (err = perfdb_load__put(&w->t, start, w->rs, w->url, "requests",
@@ -289,7 +291,7 @@ static int read_report(wrk *w)
 			continue;
 		}
 		/* "  2 threads and 10 connections" */
-		if (n2 && word_is(w, s2, n2, "threads"))
+		if (second && word_is(w, s2, n2, "threads"))
 			continue;
 		return perfdb_load__fail(&w->t, start, NULL, "not a line of a wrk report: '%.*s'",
 					 (int)w->t.n, w->t.s);
