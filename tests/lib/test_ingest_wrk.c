@@ -197,6 +197,10 @@ static void test_ingest_wrk__refused(void **state)
 	expect_input_error("Running 1s test @ u\n  1.5 requests in 1s, 1KB read\n",
 			   PERFDB_FORMAT_WRK, "w.txt", PERFDB_EINPUT, 2, 3, "requests",
 			   "expected a count");
+	/* a report cut inside a line: one word (read a stale second word once) */
+	expect_input_error("Running 1s test @ u\n  2 threads and 10 connections\n    L",
+			   PERFDB_FORMAT_WRK, "w.txt", PERFDB_EINPUT, 3, 5, NULL,
+			   "not a line of a wrk report: '    L'");
 	/* cut short: no Requests/sec and Transfer/sec */
 	expect_input_error("Running 1s test @ u\n  12 requests in 1s, 1KB read\n",
 			   PERFDB_FORMAT_WRK, "w.txt", PERFDB_EINPUT, 3, 1, NULL,
