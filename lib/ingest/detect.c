@@ -47,6 +47,12 @@ static const struct {
     {"jmh", PERFDB_FORMAT_JMH},
     {"benchmarkdotnet", PERFDB_FORMAT_BENCHMARKDOTNET},
     {"nanobench", PERFDB_FORMAT_NANOBENCH},
+    {"wrk", PERFDB_FORMAT_WRK},
+    {"ab", PERFDB_FORMAT_AB},
+    {"hey", PERFDB_FORMAT_HEY},
+    {"k6", PERFDB_FORMAT_K6},
+    {"locust", PERFDB_FORMAT_LOCUST},
+    {"vegeta", PERFDB_FORMAT_VEGETA},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -57,6 +63,8 @@ static const struct {
     {"cargo-bench", PERFDB_FORMAT_LIBTEST},
     {"bencher", PERFDB_FORMAT_LIBTEST},
     {"bdn", PERFDB_FORMAT_BENCHMARKDOTNET},
+    {"wrk2", PERFDB_FORMAT_WRK},
+    {"apachebench", PERFDB_FORMAT_AB},
 };
 
 const char *perfdb_format_name(perfdb_format fmt)
@@ -129,6 +137,8 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	bool in_benchmarks = false, saw_benchmarks = false;
 	bool elem_mean = false, native_keys = false;
 	bool bmf_value = false, bmf_other = false; /* keys of the first {{{ measure */
+	bool k6_metrics = false, k6_root_group = false;		/* k6 summaries */
+	bool vegeta_latencies = false, vegeta_bytes_in = false; /* vegeta report */
 
 	while (i < len) {
 		char ch = d[i];
@@ -176,6 +186,14 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 					    (len - v >= 7 && memcmp(d + v, "\"bench\"", 7) == 0))
 						return PERFDB_FORMAT_LIBTEST_JSON;
 				}
+				k6_metrics |= token_is(d + start, n, "metrics");
+				k6_root_group |= token_is(d + start, n, "root_group");
+				if (k6_metrics && k6_root_group)
+					return PERFDB_FORMAT_K6;
+				vegeta_latencies |= token_is(d + start, n, "latencies");
+				vegeta_bytes_in |= token_is(d + start, n, "bytes_in");
+				if (vegeta_latencies && vegeta_bytes_in)
+					return PERFDB_FORMAT_VEGETA;
 				native_keys |= token_is(d + start, n, "perfdb") ||
 					       token_is(d + start, n, "run");
 			} else if (depth == 3 && stack[1] == '{' && stack[2] == '{') {
@@ -406,6 +424,71 @@ static bool detect_go(const char *d, size_t len, size_t i)
 	return false;
 }
 
+/* The first line (from i, blanks skipped), as [*s, *s + *n). */
+static void first_line(const char *d, size_t len, size_t i, const char **s, size_t *n)
+{
+	size_t e = i;
+	while (e < len && d[e] != '\n' && d[e] != '\r')
+		e++;
+	*s = d + i;
+	*n = e - i;
+}
+
+static bool has_prefix(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && memcmp(s, prefix, k) == 0;
+}
+
+static bool contains(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), j;
+	for (j = 0; j + k <= n; j++)
+		if (memcmp(s + j, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/* The text reports of load tools, by their first line. */
+static perfdb_format detect_load_text(const char *d, size_t len, size_t i)
+{
+	const char *s;
+	size_t n;
+	first_line(d, len, i, &s, &n);
+	/* wrk: "Running 10s test @ URL"; or its one line when it cannot connect. */
+	if ((has_prefix(s, n, "Running ") && contains(s, n, " test @ ")) ||
+	    has_prefix(s, n, "unable to connect to "))
+		return PERFDB_FORMAT_WRK;
+	/* ab: its banner, or the headers of -e CSV and -g TSV, exactly */
+	if (has_prefix(s, n, "This is ApacheBench") ||
+	    (n == 28 && memcmp(s, "Percentage served,Time in ms", 28) == 0) ||
+	    (n == 40 && memcmp(s, "starttime\tseconds\tctime\tdtime\tttime\twait", 40) == 0))
+		return PERFDB_FORMAT_AB;
+	/* hey: "Summary:" then "  Total:"; or the header of -o csv */
+	if (n == 8 && memcmp(s, "Summary:", 8) == 0) {
+		size_t j = (size_t)(s + n - d);
+		if (j < len && d[j] == '\r')
+			j++;
+		if (j < len && d[j] == '\n')
+			j++;
+		while (j < len && (d[j] == ' ' || d[j] == '\t'))
+			j++;
+		if (len - j >= 6 && memcmp(d + j, "Total:", 6) == 0)
+			return PERFDB_FORMAT_HEY;
+	}
+	if (has_prefix(s, n, "response-time,DNS+dialup,DNS,Request-write,Response-delay,"))
+		return PERFDB_FORMAT_HEY;
+	/* Locust --csv: _stats.csv, _stats_history.csv (1.x quotes every
+	 * header), and _failures.csv / _exceptions.csv, refused by name */
+	if (has_prefix(s, n, "Type,Name,Request Count,") ||
+	    has_prefix(s, n, "Timestamp,User Count,Type,Name,") ||
+	    has_prefix(s, n, "\"Timestamp\",\"User Count\",\"Type\",\"Name\",") ||
+	    has_prefix(s, n, "Method,Name,Error,Occurrences") ||
+	    has_prefix(s, n, "Count,Message,Traceback,Nodes"))
+		return PERFDB_FORMAT_LOCUST;
+	return PERFDB_FORMAT_AUTO;
+}
+
 /* YAML: a top-level (column 0) key of the native format on some line. */
 static bool detect_yaml(const char *d, size_t len, size_t i)
 {
@@ -438,6 +521,7 @@ static bool detect_yaml(const char *d, size_t len, size_t i)
 perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 {
 	size_t i = data ? skip_bom(data, len) : len;
+	perfdb_format fmt;
 
 	while (i < len && space(data[i]))
 		i++;
@@ -449,6 +533,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return detect_array(data, len, i);
 	if (data[i] == '<')
 		return detect_xml(data, len, i);
+	if ((fmt = detect_load_text(data, len, i)) != PERFDB_FORMAT_AUTO)
+		return fmt;
 	if (detect_csv(data, len, i))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
@@ -487,6 +573,12 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 		return perfdb_ingest__pytest_benchmark(rs, data, len, name);
 	case PERFDB_FORMAT_CATCH2: return perfdb_ingest__catch2(rs, data, len, name);
 	case PERFDB_FORMAT_GO_JSON: return perfdb_ingest__gotest_json(rs, data, len, name);
+	case PERFDB_FORMAT_WRK: return perfdb_ingest__wrk(rs, data, len, name);
+	case PERFDB_FORMAT_AB: return perfdb_ingest__ab(rs, data, len, name);
+	case PERFDB_FORMAT_HEY: return perfdb_ingest__hey(rs, data, len, name);
+	case PERFDB_FORMAT_K6: return perfdb_ingest__k6(rs, data, len, name);
+	case PERFDB_FORMAT_LOCUST: return perfdb_ingest__locust(rs, data, len, name);
+	case PERFDB_FORMAT_VEGETA: return perfdb_ingest__vegeta(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }
@@ -554,10 +646,12 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		return perfdb_error__input(
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
-		    "YAML (a 'results' list), CSV with a 'benchmark' column, nor go test -bench "
-		    "output, Catch2 XML, pytest-benchmark JSON, cargo bench output nor Bencher "
-		    "Metric Format; name the format with --format gbench|hyperfine|json|yaml|csv|"
-		    "go|go-json|catch2|pytest-benchmark|libtest|libtest-json|bmf");
+		    "YAML (a 'results' list), CSV with a 'benchmark' column, go test -bench "
+		    "output, Catch2 XML, pytest-benchmark JSON, cargo bench output, Bencher "
+		    "Metric Format, nor the output of wrk, ab, hey, k6, Locust or vegeta; name the "
+		    "format with --format gbench|hyperfine|json|yaml|csv|go|go-json|catch2|"
+		    "pytest-benchmark|libtest|libtest-json|bmf|jmh|benchmarkdotnet|nanobench|wrk|ab|"
+		    "hey|k6|locust|vegeta");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

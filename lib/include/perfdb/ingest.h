@@ -35,13 +35,19 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_CRITERION,	/**< a target/criterion directory (perfdb_ingest_file) */
 	PERFDB_FORMAT_JMH,		/**< JMH -rf json */
 	PERFDB_FORMAT_BENCHMARKDOTNET,	/**< BenchmarkDotNet JSON export */
-	PERFDB_FORMAT_NANOBENCH		/**< nanobench templates::json() */
+	PERFDB_FORMAT_NANOBENCH,	/**< nanobench templates::json() */
+	PERFDB_FORMAT_WRK,		/**< wrk / wrk2 text report */
+	PERFDB_FORMAT_AB,		/**< ApacheBench text report, -e CSV, -g TSV */
+	PERFDB_FORMAT_HEY,		/**< hey text report and -o csv */
+	PERFDB_FORMAT_K6,		/**< k6 --summary-export / handleSummary JSON */
+	PERFDB_FORMAT_LOCUST,		/**< Locust --csv _stats.csv / _stats_history.csv */
+	PERFDB_FORMAT_VEGETA		/**< vegeta report -type=json */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
  *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf",
- *  "criterion", "jmh", "benchmarkdotnet", "nanobench".
- *  Static string. */
+ *  "criterion", "jmh", "benchmarkdotnet", "nanobench", "wrk", "ab", "hey",
+ *  "k6", "locust", "vegeta". Static string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
 /** Parses a format name as printed by perfdb_format_name (also "native" for

@@ -1,0 +1,236 @@
+/*
+ * Pieces the load-tool readers share. See loadtool.h.
+ */
+#include "ingest/loadtool.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ingest/reader.h"
+
+void perfdb_load__text_init(perfdb_load_text *t, const char *data, size_t len, const char *name,
+			    perfdb_resultset *rs)
+{
+	memset(t, 0, sizeof(*t));
+	t->data = data;
+	t->len = len;
+	t->name = name ? name : "<input>";
+	t->rs = rs;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		t->pos = 3;
+}
+
+bool perfdb_load__next_line(perfdb_load_text *t)
+{
+	size_t start = t->pos, end;
+	if (t->pos >= t->len)
+		return false;
+	while (t->pos < t->len && t->data[t->pos] != '\n')
+		t->pos++;
+	end = t->pos;
+	if (t->pos < t->len)
+		t->pos++;
+	/* CRLF, and the CR CR LF of files a text-mode writer on Windows
+	 * turned "\r\n" into (Locust 1.x): every CR before the LF. */
+	while (end > start && t->data[end - 1] == '\r')
+		end--;
+	t->s = t->data + start;
+	t->n = end - start;
+	t->line++;
+	return true;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+bool perfdb_load__starts(const perfdb_load_text *t, const char *prefix, size_t *rest)
+{
+	size_t i = 0, n = strlen(prefix);
+	while (i < t->n && blank(t->s[i]))
+		i++;
+	if (t->n - i < n || memcmp(t->s + i, prefix, n) != 0)
+		return false;
+	if (rest)
+		*rest = i + n;
+	return true;
+}
+
+bool perfdb_load__blank(const perfdb_load_text *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++)
+		if (!blank(t->s[i]))
+			return false;
+	return true;
+}
+
+bool perfdb_load__word(const perfdb_load_text *t, size_t *i, size_t *start, size_t *wlen)
+{
+	while (*i < t->n && blank(t->s[*i]))
+		(*i)++;
+	if (*i >= t->n)
+		return false;
+	*start = *i;
+	while (*i < t->n && !blank(t->s[*i]))
+		(*i)++;
+	*wlen = *i - *start;
+	return true;
+}
+
+int perfdb_load__column(const perfdb_load_text *t, size_t off)
+{
+	return perfdb_ingest__columns(t->s, off < t->n ? off : t->n) + 1;
+}
+
+int perfdb_load__fail(const perfdb_load_text *t, size_t off, const char *field, const char *fmt,
+		      ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return perfdb_error__input(PERFDB_EINPUT, t->name, t->line, perfdb_load__column(t, off),
+				   field, "%s", what);
+}
+
+int perfdb_load__warn(const perfdb_load_text *t, size_t off, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return perfdb_resultset_warn(t->rs, "%s:%d:%d: %s", t->name, t->line,
+				     perfdb_load__column(t, off), what);
+}
+
+int perfdb_load__number(const char *s, size_t len, double *out)
+{
+	static const char *const nonfinite[] = {"nan",	"-nan",	    "+nan",	 "inf",	     "-inf",
+						"+inf", "infinity", "-infinity", "+infinity"};
+	char buf[64];
+	size_t k;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	for (k = 0; k < sizeof(nonfinite) / sizeof(nonfinite[0]); k++)
+		if (strcasecmp(buf, nonfinite[k]) == 0)
+			return 1;
+	return perfdb_ingest__number(buf, out) == 0 ? 0 : -1;
+}
+
+int perfdb_load__number_unit(const char *s, size_t len, double *out, size_t *unit_off)
+{
+	size_t i = 0;
+	int rc;
+	/* "-nan" and "inf" carry no unit in any of these tools. */
+	if ((rc = perfdb_load__number(s, len, out)) == 1)
+		return (*unit_off = len), 1;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+		i++;
+	*unit_off = i;
+	return perfdb_load__number(s, i, out) == 0 ? 0 : -1;
+}
+
+double perfdb_load__time_unit(const char *unit, size_t len)
+{
+	static const struct {
+		const char *name;
+		double ns;
+	} units[] = {{"ns", 1.0}, {"us", 1e3},	 {"\xc2\xb5s", 1e3}, {"ms", 1e6},   {"s", 1e9},
+		     {"m", 60e9}, {"h", 3600e9}, {"sec", 1e9},	     {"secs", 1e9}, {"min", 60e9}};
+	size_t k;
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+		if (strlen(units[k].name) == len && memcmp(units[k].name, unit, len) == 0)
+			return units[k].ns;
+	return 0.0;
+}
+
+void perfdb_load__percentile_metric(char *out, size_t size, const char *prefix, const char *pct,
+				    size_t len)
+{
+	size_t n = len;
+	if (memchr(pct, '.', len)) {
+		while (n > 0 && pct[n - 1] == '0')
+			n--;
+		if (n > 0 && pct[n - 1] == '.')
+			n--;
+	}
+	snprintf(out, size, "%s%.*s", prefix, (int)n, pct);
+}
+
+int perfdb_load__add(perfdb_resultset *rs, const char *benchmark, const char *metric,
+		     perfdb_load_kind kind, double value, const char *unit, long long n)
+{
+	perfdb_result r;
+	perfdb_result_init(&r);
+	r.benchmark = benchmark;
+	r.metric = metric;
+	r.value = value;
+	r.n = n > 0 ? n : 0;
+	switch (kind) {
+	case PERFDB_LOAD_LATENCY:
+		r.unit = "ns";
+		r.direction = PERFDB_LOWER_IS_BETTER;
+		break;
+	case PERFDB_LOAD_THROUGHPUT:
+		r.unit = "req/s";
+		r.direction = PERFDB_HIGHER_IS_BETTER;
+		break;
+	case PERFDB_LOAD_RATE:
+		r.unit = "B/s";
+		r.direction = PERFDB_HIGHER_IS_BETTER;
+		break;
+	case PERFDB_LOAD_COUNT:
+		r.unit = "";
+		r.direction = PERFDB_HIGHER_IS_BETTER;
+		break;
+	case PERFDB_LOAD_ERRORS:
+		r.unit = "";
+		r.direction = PERFDB_LOWER_IS_BETTER;
+		break;
+	case PERFDB_LOAD_ERROR_RATE:
+		r.unit = "%";
+		r.direction = PERFDB_LOWER_IS_BETTER;
+		break;
+	case PERFDB_LOAD_SUCCESS:
+		r.unit = "%";
+		r.direction = PERFDB_HIGHER_IS_BETTER;
+		break;
+	}
+	if (unit)
+		r.unit = unit;
+	return perfdb_resultset_add(rs, &r);
+}
+
+int perfdb_load__put(const perfdb_load_text *t, size_t off, perfdb_resultset *rs,
+		     const char *benchmark, const char *metric, perfdb_load_kind kind, double value,
+		     const char *unit, long long n)
+{
+	size_t i;
+	int err;
+	for (i = 0; i < perfdb_resultset_count(rs); i++) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		if (strcmp(r->benchmark, benchmark) == 0 && strcmp(r->metric, metric) == 0)
+			return perfdb_load__fail(t, off, metric,
+						 "'%s' of '%s' is given a second time", metric,
+						 benchmark);
+	}
+	err = perfdb_load__add(rs, benchmark, metric, kind, value, unit, n);
+	if (err == PERFDB_EINVAL) {
+		char msg[sizeof(perfdb_error_last()->message)];
+		snprintf(msg, sizeof(msg), "%s", perfdb_error_last()->message);
+		return perfdb_load__fail(t, off, metric, "%s", msg);
+	}
+	return err;
+}

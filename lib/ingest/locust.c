@@ -1,0 +1,427 @@
+/*
+ * Locust `--csv PREFIX` files: PREFIX_stats.csv and PREFIX_stats_history.csv
+ * (Locust 1.x and 2.x; told apart by their header).
+ *
+ * One series per request: the benchmark is "TYPE NAME" ("GET /api", "POST
+ * /items [POST]"), or "Aggregated" for Locust's total row. Response times are
+ * in ms. Read (README.md, "Locust"):
+ *
+ *   _stats.csv           Request Count -> requests, Failure Count -> failures,
+ *                        error_rate (failures / requests, %), Requests/s ->
+ *                        throughput, Median/Average/Min/Max Response Time ->
+ *                        latency_median/_mean/_min/_max, "NN%" columns ->
+ *                        latency_pNN (100% -> latency_p100)
+ *   _stats_history.csv   per request, every row of the run as one sample:
+ *                        Requests/s -> throughput_over_time, 50%/95%/99% ->
+ *                        latency_p50/_p95/_p99_over_time
+ *
+ * A request that was never made has "N/A" percentiles and zero times: its
+ * latency is not recorded (warned); history rows with "N/A" (no request in
+ * that window) are left out of the samples. Locust writes the history every
+ * 10 s and loses the rows since the last write when it stops, so the history
+ * may end early: the samples are what the file holds. Names must be UTF-8
+ * (Locust 1.x on Windows wrote the system code page): any other is refused at
+ * its position. _failures.csv and _exceptions.csv hold no measurements and
+ * are refused.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "ingest/loadtool.h"
+#include "util/error.h"
+
+#define MAXF 64
+
+typedef struct row {
+	int n;
+	size_t off[MAXF]; /* where each field starts in the line */
+	char *f[MAXF];	  /* unquoted, NUL-terminated (into buf) */
+	char buf[4096];
+} row;
+
+/* Splits the current line into fields: quoted ("a,b", doubled quotes) or not. */
+static int split(const perfdb_load_text *t, row *r)
+{
+	size_t i = 0, used = 0;
+	r->n = 0;
+	for (;;) {
+		if (r->n == MAXF)
+			return perfdb_load__fail(t, i, NULL, "more than %d fields", MAXF);
+		r->off[r->n] = i;
+		r->f[r->n] = r->buf + used;
+		if (i < t->n && t->s[i] == '"') {
+			i++;
+			for (;;) {
+				if (i >= t->n)
+					return perfdb_load__fail(t, r->off[r->n], NULL,
+								 "a quoted field is not closed on "
+								 "its line");
+				if (t->s[i] == '"') {
+					if (i + 1 < t->n && t->s[i + 1] == '"') {
+						i++;
+					} else {
+						i++;
+						break;
+					}
+				}
+				if (used + 2 >= sizeof(r->buf))
+					return perfdb_load__fail(t, i, NULL, "the row is too long");
+				r->buf[used++] = t->s[i++];
+			}
+			if (i < t->n && t->s[i] != ',')
+				return perfdb_load__fail(t, i, NULL, "text after a closing quote");
+		} else {
+			while (i < t->n && t->s[i] != ',') {
+				if (used + 2 >= sizeof(r->buf))
+					return perfdb_load__fail(t, i, NULL, "the row is too long");
+				r->buf[used++] = t->s[i++];
+			}
+		}
+		r->buf[used++] = '\0';
+		r->n++;
+		if (i >= t->n)
+			return 0;
+		i++; /* the comma */
+	}
+}
+
+/* Offset of the first byte of s (len n) that does not start valid UTF-8, or n. */
+static size_t bad_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k, len = c < 0x80	     ? 1
+				: (c & 0xE0) == 0xC0 ? 2
+				: (c & 0xF0) == 0xE0 ? 3
+				: (c & 0xF8) == 0xF0 ? 4
+						     : 0;
+		if (!len || (len == 2 && c < 0xC2) || i + len > n)
+			return i;
+		for (k = 1; k < len; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+		if ((len == 3 && c == 0xE0 && s[i + 1] < 0xA0) ||
+		    (len == 3 && c == 0xED && s[i + 1] >= 0xA0) ||
+		    (len == 4 && c == 0xF0 && s[i + 1] < 0x90) || (len == 4 && c > 0xF4) ||
+		    (len == 4 && c == 0xF4 && s[i + 1] >= 0x90))
+			return i;
+		i += len;
+	}
+	return n;
+}
+
+typedef struct locust {
+	perfdb_load_text t;
+	perfdb_resultset *rs;
+	row hdr;
+	int col_type, col_name;
+} locust;
+
+static int column(const locust *l, const char *name)
+{
+	int k;
+	for (k = 0; k < l->hdr.n; k++)
+		if (strcmp(l->hdr.f[k], name) == 0)
+			return k;
+	return -1;
+}
+
+static int need(locust *l, const char *name, int *out)
+{
+	if ((*out = column(l, name)) < 0)
+		return perfdb_error__input(PERFDB_EINPUT, l->t.name, 1, 1, name,
+					   "the header has no '%s' column", name);
+	return 0;
+}
+
+/* "TYPE NAME", "Aggregated" for the total row; checked to be UTF-8. */
+static int bench_name(locust *l, const row *r, char *out, size_t size)
+{
+	const char *type = r->f[l->col_type], *name = r->f[l->col_name];
+	size_t bad, n = strlen(name);
+	if ((bad = bad_utf8((const unsigned char *)name, n)) < n)
+		return perfdb_load__fail(&l->t, r->off[l->col_name] + bad, "Name",
+					 "the request name is not UTF-8 (byte 0x%02X; Locust 1.x "
+					 "on Windows wrote names in the system code page)",
+					 (unsigned char)name[bad]);
+	if (!*name)
+		return perfdb_load__fail(&l->t, r->off[l->col_name], "Name", "no request name");
+	if (snprintf(out, size, "%s%s%s", type, *type ? " " : "", name) >= (int)size)
+		return perfdb_load__fail(&l->t, r->off[l->col_name], "Name", "name too long");
+	return 0;
+}
+
+/* Field k as a number: 0, 1 for "N/A", or an error. */
+static int field_number(locust *l, const row *r, int k, double *out)
+{
+	const char *s = r->f[k];
+	if (strcmp(s, "N/A") == 0)
+		return 1;
+	if (perfdb_load__number(s, strlen(s), out) != 0 || *out < 0)
+		return perfdb_load__fail(&l->t, r->off[k], l->hdr.f[k],
+					 "expected a number or N/A, found '%s'", s);
+	return 0;
+}
+
+static bool percentile_column(const char *name)
+{
+	size_t n = strlen(name), i;
+	if (n < 2 || name[n - 1] != '%')
+		return false;
+	for (i = 0; i + 1 < n; i++)
+		if (!(name[i] >= '0' && name[i] <= '9') && name[i] != '.')
+			return false;
+	return true;
+}
+
+static int read_stats(locust *l)
+{
+	int c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps, err;
+	row r;
+
+	if ((err = need(l, "Request Count", &c_req)) || (err = need(l, "Failure Count", &c_fail)) ||
+	    (err = need(l, "Median Response Time", &c_med)) ||
+	    (err = need(l, "Average Response Time", &c_avg)) ||
+	    (err = need(l, "Min Response Time", &c_min)) ||
+	    (err = need(l, "Max Response Time", &c_max)) || (err = need(l, "Requests/s", &c_rps)))
+		return err;
+	while (perfdb_load__next_line(&l->t)) {
+		static const char *const lat[] = {"latency_median", "latency_mean", "latency_min",
+						  "latency_max"};
+		int cols[4] = {c_med, c_avg, c_min, c_max};
+		char bench[1024];
+		double req, fail, v;
+		int k, rc;
+
+		if (perfdb_load__blank(&l->t))
+			continue;
+		if ((err = split(&l->t, &r)))
+			return err;
+		if (r.n != l->hdr.n)
+			return perfdb_load__fail(
+			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
+		if ((err = bench_name(l, &r, bench, sizeof(bench))))
+			return err;
+		if ((rc = field_number(l, &r, c_req, &req)) ||
+		    (rc = field_number(l, &r, c_fail, &fail)))
+			return rc < 0
+				   ? rc
+				   : perfdb_load__fail(&l->t, r.off[c_req], NULL, "a count is N/A");
+		if ((err = perfdb_load__put(&l->t, r.off[c_req], l->rs, bench, "requests",
+					    PERFDB_LOAD_COUNT, req, NULL, 0)) ||
+		    (err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "failures",
+					    PERFDB_LOAD_ERRORS, fail, NULL, 0)))
+			return err;
+		if ((rc = field_number(l, &r, c_rps, &v)) < 0)
+			return rc;
+		if (rc == 0 &&
+		    (err = perfdb_load__put(&l->t, r.off[c_rps], l->rs, bench, "throughput",
+					    PERFDB_LOAD_THROUGHPUT, v, NULL, 0)))
+			return err;
+		if (req == 0) {
+			if ((err = perfdb_load__warn(
+				 &l->t, 0, "'%s' made no request: no latency recorded", bench)))
+				return err;
+			continue;
+		}
+		if ((err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "error_rate",
+					    PERFDB_LOAD_ERROR_RATE, 100.0 * fail / req, NULL, 0)))
+			return err;
+		for (k = 0; k < 4 + l->hdr.n; k++) {
+			char metric[64];
+			int c = k < 4 ? cols[k] : k - 4;
+			if (k < 4)
+				snprintf(metric, sizeof(metric), "%s", lat[k]);
+			else if (percentile_column(l->hdr.f[c]))
+				perfdb_load__percentile_metric(metric, sizeof(metric), "latency_p",
+							       l->hdr.f[c],
+							       strlen(l->hdr.f[c]) - 1);
+			else
+				continue;
+			if ((rc = field_number(l, &r, c, &v)) < 0)
+				return rc;
+			if (rc == 1) {
+				if ((err = perfdb_load__warn(&l->t, r.off[c],
+							     "'%s' of '%s' is N/A; not recorded",
+							     metric, bench)))
+					return err;
+				continue;
+			}
+			if ((err = perfdb_load__put(&l->t, r.off[c], l->rs, bench, metric,
+						    PERFDB_LOAD_LATENCY, v * 1e6, NULL, 0)))
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* _stats_history.csv: samples per request over the run. */
+typedef struct series {
+	char *bench;
+	double *v[4];
+	size_t n[4], cap[4];
+	int line;
+} series;
+
+static int push(series *s, int k, double v)
+{
+	if (s->n[k] == s->cap[k]) {
+		size_t cap = s->cap[k] ? s->cap[k] * 2 : 64;
+		double *p = realloc(s->v[k], cap * sizeof(*p));
+		if (!p)
+			return perfdb_error__oom();
+		s->v[k] = p;
+		s->cap[k] = cap;
+	}
+	s->v[k][s->n[k]++] = v;
+	return 0;
+}
+
+static int read_history(locust *l)
+{
+	static const char *const metric[4] = {"throughput_over_time", "latency_p50_over_time",
+					      "latency_p95_over_time", "latency_p99_over_time"};
+	static const char *const colname[4] = {"Requests/s", "50%", "95%", "99%"};
+	series *all = NULL;
+	size_t nall = 0, i;
+	int cols[4], k, err = 0, na_rows = 0, na_line = 0;
+	row r;
+
+	for (k = 0; k < 4; k++)
+		if ((err = need(l, colname[k], &cols[k])))
+			return err;
+	while (perfdb_load__next_line(&l->t)) {
+		char bench[1024];
+		series *s = NULL;
+		bool na = false;
+		if (perfdb_load__blank(&l->t))
+			continue;
+		if ((err = split(&l->t, &r)))
+			goto out;
+		if (r.n != l->hdr.n) {
+			err = perfdb_load__fail(
+			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
+			goto out;
+		}
+		if ((err = bench_name(l, &r, bench, sizeof(bench))))
+			goto out;
+		for (i = 0; i < nall; i++)
+			if (strcmp(all[i].bench, bench) == 0)
+				s = &all[i];
+		if (!s) {
+			series *p = realloc(all, (nall + 1) * sizeof(*p));
+			if (!p) {
+				err = perfdb_error__oom();
+				goto out;
+			}
+			all = p;
+			s = &all[nall];
+			memset(s, 0, sizeof(*s));
+			if (!(s->bench = strdup(bench))) {
+				err = perfdb_error__oom();
+				goto out;
+			}
+			s->line = l->t.line;
+			nall++;
+		}
+		for (k = 0; k < 4; k++) {
+			double v;
+			int rc = field_number(l, &r, cols[k], &v);
+			if (rc < 0) {
+				err = rc;
+				goto out;
+			}
+			if (rc == 1) {
+				na = true;
+				continue;
+			}
+			if ((err = push(s, k, v)))
+				goto out;
+		}
+		if (na && !na_rows++)
+			na_line = l->t.line;
+	}
+	for (i = 0; i < nall; i++)
+		for (k = 0; k < 4; k++) {
+			perfdb_result res;
+			if (!all[i].n[k]) {
+				if ((err = perfdb_resultset_warn(
+					 l->rs,
+					 "%s:%d:1: '%s' has no %s value (N/A throughout): %s "
+					 "not recorded",
+					 l->t.name, all[i].line, all[i].bench, colname[k],
+					 metric[k])))
+					goto out;
+				continue;
+			}
+			perfdb_result_init(&res);
+			res.benchmark = all[i].bench;
+			res.metric = metric[k];
+			res.unit = k ? "ms" : "req/s";
+			res.direction = k ? PERFDB_LOWER_IS_BETTER : PERFDB_HIGHER_IS_BETTER;
+			res.samples = all[i].v[k];
+			res.nsamples = all[i].n[k];
+			if ((err = perfdb_resultset_add(l->rs, &res)))
+				goto out;
+		}
+	if (na_rows &&
+	    (err = perfdb_resultset_warn(l->rs,
+					 "%s:%d:1: %d row%s with N/A (no request in that window) "
+					 "left out of the latency samples",
+					 l->t.name, na_line, na_rows, na_rows == 1 ? "" : "s")))
+		goto out;
+	if (!nall)
+		err = perfdb_error__input(PERFDB_EINPUT, l->t.name, 2, 1, NULL,
+					  "no rows after the header");
+out:
+	for (i = 0; i < nall; i++) {
+		free(all[i].bench);
+		for (k = 0; k < 4; k++)
+			free(all[i].v[k]);
+	}
+	free(all);
+	return err;
+}
+
+int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	locust l;
+	int err;
+
+	memset(&l, 0, sizeof(l));
+	if ((err = perfdb_resultset_new(&l.rs)))
+		return err;
+	perfdb_load__text_init(&l.t, data, len, name, l.rs);
+	if ((err = perfdb_resultset_set_meta(l.rs, PERFDB_META_SOURCE, "locust")))
+		goto out;
+	if (!perfdb_load__next_line(&l.t)) {
+		err = perfdb_error__input(PERFDB_EFORMAT, l.t.name, 0, 0, NULL, "empty input");
+		goto out;
+	}
+	if ((err = split(&l.t, &l.hdr)))
+		goto out;
+	if (column(&l, "Method") == 0 || column(&l, "Count") >= 0 || column(&l, "Traceback") >= 0) {
+		err = perfdb_load__fail(&l.t, 0, NULL,
+					"a Locust _failures.csv or _exceptions.csv holds no "
+					"measurements; record the _stats.csv");
+		goto out;
+	}
+	if ((err = need(&l, "Type", &l.col_type)) || (err = need(&l, "Name", &l.col_name)))
+		goto out;
+	if (column(&l, "Timestamp") >= 0)
+		err = read_history(&l);
+	else
+		err = read_stats(&l);
+	if (!err && perfdb_resultset_count(l.rs) == 0)
+		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 2, 1, NULL,
+					  "no rows after the header");
+	if (!err)
+		err = perfdb_resultset_merge(rs, l.rs);
+out:
+	perfdb_resultset_free(l.rs);
+	return err;
+}

@@ -1,0 +1,262 @@
+/*
+ * The Locust reader on real Locust 2.12.1 --csv files (tests/data/locust, see
+ * tests/data/README) and small inputs in Locust 1.x's layout. The expected
+ * numbers are read from the committed files here (split at commas: these
+ * fixtures quote nothing), independently of the reader.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ingest/ingest.h"
+#include "perfdb/resultset.h"
+#include "ingest_expect.h"
+
+#define DATA PERFDB_TEST_DATA "/locust/"
+
+/* The rows of a simple CSV file: fields[r][c], CRs dropped. */
+typedef struct table {
+	char *text;
+	char *cell[64][32];
+	int rows, cols;
+} table;
+
+static void load_table(table *t, const char *path)
+{
+	size_t len;
+	char *p, *line;
+	t->text = slurp_file(path, &len);
+	t->rows = 0;
+	for (p = t->text; (line = strsep(&p, "\n")) != NULL;) {
+		char *f;
+		int c = 0;
+		size_t n = strlen(line);
+		while (n && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (!n)
+			continue;
+		assert_true(t->rows < 64);
+		while ((f = strsep(&line, ",")) != NULL) {
+			assert_true(c < 32);
+			t->cell[t->rows][c++] = f;
+		}
+		if (t->rows == 0)
+			t->cols = c;
+		assert_int_equal(c, t->cols);
+		t->rows++;
+	}
+}
+
+static int col(const table *t, const char *name)
+{
+	int c;
+	for (c = 0; c < t->cols; c++)
+		if (strcmp(t->cell[0][c], name) == 0)
+			return c;
+	fail_msg("no column %s", name);
+	return -1;
+}
+
+static void expect(const perfdb_resultset *rs, const char *bench, const char *metric,
+		   const char *unit, perfdb_direction dir, double value)
+{
+	const perfdb_result *r = find_result(rs, bench, metric);
+	assert_string_equal(r->unit, unit);
+	assert_int_equal(r->direction, dir);
+	assert_near(r->value, value, fabs(value) * 1e-12);
+}
+
+#define L PERFDB_LOWER_IS_BETTER
+#define H PERFDB_HIGHER_IS_BETTER
+
+static void test_ingest_locust__stats(void **state)
+{
+	perfdb_resultset *rs = ingest_file_with(perfdb_ingest__locust, DATA "locust_stats.csv", 0);
+	table t;
+	int r, c, n = 0;
+	(void)state;
+	load_table(&t, DATA "locust_stats.csv");
+	assert_int_equal(t.rows, 4);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "locust");
+	for (r = 1; r < t.rows; r++) {
+		char bench[256];
+		const char *type = t.cell[r][col(&t, "Type")];
+		double req = atof(t.cell[r][col(&t, "Request Count")]);
+		double fail = atof(t.cell[r][col(&t, "Failure Count")]);
+		snprintf(bench, sizeof(bench), "%s%s%s", type, *type ? " " : "",
+			 t.cell[r][col(&t, "Name")]);
+		expect(rs, bench, "requests", "", H, req);
+		expect(rs, bench, "failures", "", L, fail);
+		expect(rs, bench, "error_rate", "%", L, 100 * fail / req);
+		expect(rs, bench, "throughput", "req/s", H, atof(t.cell[r][col(&t, "Requests/s")]));
+		expect(rs, bench, "latency_median", "ns", L,
+		       atof(t.cell[r][col(&t, "Median Response Time")]) * 1e6);
+		expect(rs, bench, "latency_mean", "ns", L,
+		       atof(t.cell[r][col(&t, "Average Response Time")]) * 1e6);
+		expect(rs, bench, "latency_min", "ns", L,
+		       atof(t.cell[r][col(&t, "Min Response Time")]) * 1e6);
+		expect(rs, bench, "latency_max", "ns", L,
+		       atof(t.cell[r][col(&t, "Max Response Time")]) * 1e6);
+		n += 8;
+		for (c = 0; c < t.cols; c++) {
+			char metric[64];
+			size_t k = strlen(t.cell[0][c]);
+			if (t.cell[0][c][k - 1] != '%')
+				continue;
+			snprintf(metric, sizeof(metric), "latency_p%.*s", (int)(k - 1),
+				 t.cell[0][c]);
+			expect(rs, bench, metric, "ns", L, atof(t.cell[r][c]) * 1e6);
+			n++;
+		}
+	}
+	assert_non_null(lookup_result(rs, "GET /missing [404]", "latency_p99.9"));
+	assert_non_null(lookup_result(rs, "Aggregated", "latency_p100"));
+	assert_int_equal(perfdb_resultset_count(rs), n);
+	assert_int_equal(perfdb_resultset_warning_count(rs), 0);
+	free(t.text);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_locust__full_history(void **state)
+{
+	static const char *const cols[] = {"Requests/s", "50%", "95%", "99%"};
+	static const char *const metrics[] = {"throughput_over_time", "latency_p50_over_time",
+					      "latency_p95_over_time", "latency_p99_over_time"};
+	perfdb_resultset *rs =
+	    ingest_file_with(perfdb_ingest__locust, DATA "locust_full_stats_history.csv", 0);
+	static const char *const benches[] = {"Aggregated", "GET /", "GET /missing [404]"};
+	table t;
+	int b, k, r;
+	(void)state;
+	load_table(&t, DATA "locust_full_stats_history.csv");
+	for (b = 0; b < 3; b++)
+		for (k = 0; k < 4; k++) {
+			const perfdb_result *res = find_result(rs, benches[b], metrics[k]);
+			size_t i = 0;
+			assert_string_equal(res->unit, k ? "ns" : "req/s");
+			assert_int_equal(res->direction, k ? L : H);
+			for (r = 1; r < t.rows; r++) {
+				char bench[256];
+				const char *type = t.cell[r][col(&t, "Type")];
+				const char *v = t.cell[r][col(&t, cols[k])];
+				snprintf(bench, sizeof(bench), "%s%s%s", type, *type ? " " : "",
+					 t.cell[r][col(&t, "Name")]);
+				if (strcmp(bench, benches[b]) != 0 || strcmp(v, "N/A") == 0)
+					continue;
+				assert_true(i < res->nsamples);
+				assert_near(res->samples[i], atof(v) * (k ? 1e6 : 1), 1e-6);
+				i++;
+			}
+			assert_int_equal(i, res->nsamples);
+			assert_true(i >= 10);
+		}
+	assert_int_equal(perfdb_resultset_count(rs), 12);
+	/* the first row is Aggregated before any request: N/A */
+	assert_true(has_warning(rs, "locust_full_stats_history.csv:2:1: 1 row with N/A", NULL));
+	free(t.text);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_locust__history_cut_short(void **state)
+{
+	/* Locust writes the history every 10 s and lost the rest at exit: one
+	 * row, before any request */
+	perfdb_resultset *rs =
+	    ingest_file_with(perfdb_ingest__locust, DATA "locust_one_row_stats_history.csv", 0);
+	(void)state;
+	assert_int_equal(perfdb_resultset_count(rs), 1);
+	expect(rs, "Aggregated", "throughput_over_time", "req/s", H, 0);
+	assert_true(has_warning(rs, "'Aggregated' has no 50% value", "not recorded"));
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_locust__locust1_layout(void **state)
+{
+	/* Locust 1.x on Windows: CR CR LF line ends, quoted history, 99.999% */
+	static const char stats[] =
+	    "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
+	    "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,"
+	    "99.999%,100%\r\r\n"
+	    "GET,\"/a,b\",15,3,50,39.5,9.9,88.25,7382.0,6.08,0.0,50,88,88\r\r\n"
+	    ",Aggregated,0,0,0,0.0,0,0,0,0.0,0.0,N/A,N/A,N/A\r\r\n";
+	static const char history[] =
+	    "\"Timestamp\",\"User Count\",\"Type\",\"Name\",\"Requests/s\",\"Failures/s\","
+	    "\"50%\",\"95%\",\"99%\",\"100%\"\n"
+	    "\"1597569274\",\"1\",\"\",\"Aggregated\",0.00,0.00,\"N/A\",\"N/A\",\"N/A\",\"N/A\"\n"
+	    "\"1597569276\",\"10\",\"\",\"Aggregated\",2.50,0.00,50,52,53,54\n"
+	    "\"1597569277\",\"0\",\"\",\"Aggregated\",1.50,0.00,11,49,50,51\n";
+	perfdb_resultset *rs = ingest_ok(stats, PERFDB_FORMAT_AUTO);
+	const perfdb_result *r;
+	(void)state;
+	expect(rs, "GET /a,b", "requests", "", H, 15);
+	expect(rs, "GET /a,b", "error_rate", "%", L, 20);
+	expect(rs, "GET /a,b", "latency_p99.999", "ns", L, 88e6);
+	expect(rs, "GET /a,b", "latency_max", "ns", L, 88.25e6);
+	expect(rs, "Aggregated", "requests", "", H, 0);
+	assert_null(lookup_result(rs, "Aggregated", "latency_p50"));
+	assert_null(lookup_result(rs, "Aggregated", "error_rate"));
+	assert_true(has_warning(rs, "ok:3:1: 'Aggregated' made no request", NULL));
+	perfdb_resultset_free(rs);
+
+	rs = ingest_ok(history, PERFDB_FORMAT_AUTO);
+	r = find_result(rs, "Aggregated", "throughput_over_time");
+	assert_int_equal(r->nsamples, 3);
+	assert_near(r->samples[1], 2.5, 0);
+	r = find_result(rs, "Aggregated", "latency_p99_over_time");
+	assert_int_equal(r->nsamples, 2);
+	assert_near(r->samples[0], 53e6, 0);
+	assert_near(r->samples[1], 50e6, 0);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_locust__refused(void **state)
+{
+	size_t len;
+	char *t = slurp_file(DATA "locust_failures.csv", &len);
+	(void)state;
+	expect_input_error(t, PERFDB_FORMAT_AUTO, "f.csv", PERFDB_EINPUT, 1, 1, NULL,
+			   "holds no measurements");
+	free(t);
+	/* "GET,<GBK bytes>" as Locust 1.x on a Chinese Windows wrote it */
+	expect_input_error("Type,Name,Request Count,Failure Count,Median Response Time,Average "
+			   "Response Time,Min Response Time,Max Response Time,Requests/s,50%\n"
+			   "GET,get\xbd\xd3\xbf\xda,1,0,1,1,1,1,1,1\n",
+			   PERFDB_FORMAT_AUTO, "s.csv", PERFDB_EINPUT, 2, 8, "Name",
+			   "the request name is not UTF-8 (byte 0xBD");
+	expect_input_error("Type,Name,Request Count,Failure Count,Median Response Time,Average "
+			   "Response Time,Min Response Time,Max Response Time,Requests/s,50%\n"
+			   "GET,/,1,0,1,-nan,1,1,1,1\n",
+			   PERFDB_FORMAT_AUTO, "s.csv", PERFDB_EINPUT, 2, 13,
+			   "Average Response Time", "expected a number or N/A, found '-nan'");
+	expect_input_error("Type,Name,Request Count,Failure Count,Median Response Time,Average "
+			   "Response Time,Min Response Time,Max Response Time,Requests/s,50%\n"
+			   "GET,/,1,0,1\n",
+			   PERFDB_FORMAT_AUTO, "s.csv", PERFDB_EINPUT, 2, 1, NULL,
+			   "this row has 5 fields, the header 10");
+	expect_input_error("Type,Name,Request Count\nGET,/,1\n", PERFDB_FORMAT_LOCUST, "s.csv",
+			   PERFDB_EINPUT, 1, 1, "Failure Count", "no 'Failure Count' column");
+	expect_input_error("Timestamp,User Count,Type,Name,Requests/s,50%,95%,99%\n"
+			   "1,1,GET,\"/x,1,1,1,1\n",
+			   PERFDB_FORMAT_AUTO, "h.csv", PERFDB_EINPUT, 2, 9, NULL,
+			   "a quoted field is not closed");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ingest_locust__stats),
+	    cmocka_unit_test(test_ingest_locust__full_history),
+	    cmocka_unit_test(test_ingest_locust__history_cut_short),
+	    cmocka_unit_test(test_ingest_locust__locust1_layout),
+	    cmocka_unit_test(test_ingest_locust__refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
