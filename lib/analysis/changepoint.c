@@ -14,6 +14,10 @@
  * needs two per side, and a one-point "segment" is an outlier, not a step. */
 #define MIN_SIDE 2
 
+#ifndef CONFIRM_PENALTY
+#define CONFIRM_PENALTY 2.5
+#endif
+
 typedef struct detector {
 	const double *x;
 	size_t n;
@@ -23,6 +27,12 @@ typedef struct detector {
 	double *ranks, *pairs; /* scratch: ranks of a window, {value, index} pairs */
 	size_t *cand;
 	size_t ncand, capcand;
+	double lrsd;	/* long-run standard deviation of the noise (see diff_model) */
+	double lr_diff; /* the part from the differences */
+	double phi_diff;
+	double s_diff; /* scale of the lag-1 differences */
+	double *resid; /* 2n scratch entries for resid_model */
+	double penalty;
 } detector;
 
 /* The default test is Mann-Whitney on the values: a single wild point (a
@@ -268,6 +278,293 @@ static size_t merge_straddles(detector *d, size_t *cp, size_t *ncp)
 	return merged;
 }
 
+/* Scale of x[0, m) around its median, as a normal's standard deviation:
+ * the root mean square of the deviations clipped at 2.5 robust scales
+ * (MAD, or the mean absolute deviation when more than half the values are
+ * equal, as in a quantised series), so a few steps or spikes barely move
+ * it while it keeps most of the efficiency of a standard deviation.
+ * Overwrites x. */
+static double robust_scale(double *x, size_t m)
+{
+	double med, s0, mean_abs = 0, ss = 0, lim;
+	size_t i;
+	if (m == 0)
+		return 0;
+	med = perfdb_stats_median_inplace(x, m);
+	for (i = 0; i < m; i++) {
+		x[i] = fabs(x[i] - med);
+		mean_abs += x[i];
+	}
+	mean_abs /= (double)m;
+	for (i = 0; i < m; i++) /* the median of x needs a copy: keep x */
+		ss = ss > x[i] ? ss : x[i];
+	{
+		/* MAD without losing x: the deviations are sorted in place, then
+		 * the order does not matter for the sum below */
+		s0 = 1.4826 * perfdb_stats_median_inplace(x, m);
+	}
+	if (!(s0 > 0))
+		s0 = 1.2533 * mean_abs;
+	if (!(s0 > 0))
+		return 0;
+	lim = 2.5 * s0;
+	ss = 0;
+	for (i = 0; i < m; i++) {
+		double v = x[i] < lim ? x[i] : lim;
+		ss += v * v;
+	}
+	/* E[min(Z^2, 2.5^2)] for a standard normal Z */
+	return sqrt(ss / (double)m / 0.97756);
+}
+
+/*
+ * The noise of a benchmark history is rarely independent from point to
+ * point: warm-up and noisy neighbours carry over, and some series wander
+ * (a random walk) or trend. A step test that counts every point as
+ * independent then finds "steps" all along such a series. The noise is
+ * modelled as AR(1), phi from two views, the larger kept:
+ *  - the differences at lags k = 1, 2, 4, 8 (a few steps touch few of
+ *    them, a linear trend only shifts them): Var(d_k) / Var(d_1) is
+ *    (1 - phi^k) / (1 - phi) for AR(1) and k for a random walk; phi is
+ *    fitted to those ratios on a log scale;
+ *  - the residuals from the segment levels (lag-1 autocorrelation): a
+ *    slope or a wave inside segments is noise that persists, which the
+ *    differences of a smooth series do not show.
+ * The long-run standard deviation - what a segment level's error shrinks
+ * with, as 1/sqrt(m) for m points - is then sd sqrt((1 + phi) / (1 - phi)).
+ * A random walk gives phi near 1: it has no level to step from.
+ */
+#define PHI_MAX 0.99
+#ifndef PHI_GATE
+#define PHI_GATE 0.8
+#endif
+#ifndef NLAGS
+#define NLAGS 5
+#endif
+#ifndef LOCAL
+#define LOCAL 0
+#endif
+#ifndef LRMODE
+#define LRMODE 1
+#endif
+#ifndef UNIT_ROOT
+#define UNIT_ROOT 1.01
+#endif
+static double long_run(double sd, double phi)
+{
+	if (phi < 0)
+		phi = 0;
+	if (phi > PHI_MAX)
+		phi = PHI_MAX;
+	return sd * sqrt((1 + phi) / (1 - phi));
+}
+
+/* From the differences at lags 1, 2 and 4 (which a few steps touch in few
+ * places and a linear trend only shifts): Var(d_k) / Var(d_1) is
+ * (1 - phi^k) / (1 - phi) for AR(1) and k for a random walk; phi is fitted
+ * to those ratios on a log scale. Sets d->lr_diff. */
+static void diff_model(detector *d)
+{
+	static const size_t lags[] = {1, 2, 4, 8, 16};
+	size_t i, k, n = d->n, nl = 0;
+	double s[5], phi_d = 0, best = INFINITY;
+	for (k = 0; k < NLAGS && n >= 8 * lags[k]; k++) {
+		for (i = lags[k]; i < n; i++)
+			d->scratch[i - lags[k]] = d->x[i] - d->x[i - lags[k]];
+		s[k] = robust_scale(d->scratch, n - lags[k]);
+		nl = k + 1;
+	}
+	d->lr_diff = 0;
+	d->phi_diff = 0;
+	d->s_diff = 0;
+	if (nl < 2)
+		return;
+	if (!(s[0] > 0)) {
+		d->lr_diff = s[1] > 0 ? INFINITY : 0;
+		return;
+	}
+	for (i = 0; i <= 100; i++) {
+		double phi = (double)i / 100, err = 0;
+		for (k = 1; k < nl; k++) {
+			double model =
+			    phi < 1 ? (1 - pow(phi, (double)lags[k])) / (1 - phi) : (double)lags[k];
+			double obs = s[k] * s[k] / (s[0] * s[0]);
+			double e = log(obs > 1e-12 ? obs : 1e-12) - log(model);
+			err += e * e;
+		}
+		if (err < best) {
+			best = err;
+			phi_d = phi;
+		}
+	}
+	d->phi_diff = phi_d;
+	d->s_diff = s[0];
+	if (phi_d >= UNIT_ROOT) {
+		d->lr_diff = INFINITY;
+		return;
+	}
+	if (phi_d > PHI_MAX)
+		phi_d = PHI_MAX;
+	/* Var(d_1) = 2 sd^2 (1 - phi) */
+	d->lr_diff = long_run(s[0] / sqrt(2 * (1 - phi_d)), phi_d);
+}
+
+/* From the residuals of the segment medians of cp[0..ncp): their lag-1
+ * autocorrelation (clipped like robust_scale). A slope, a wave or a
+ * wandering inside segments is noise that persists; once a random walk
+ * or a trend has lost its spurious steps, its long segments show it. */
+static double resid_model(detector *d, const size_t *cp, size_t ncp, size_t lo, size_t hi)
+{
+	size_t i, k, n = hi - lo;
+	double *e = d->resid, *tmp = d->resid + d->n, lim, sd, num = 0, den = 0;
+	for (k = 0; k <= ncp; k++) {
+		size_t a = k ? cp[k - 1] : lo, b = k < ncp ? cp[k] : hi;
+		double med = seg_level(d, a, b);
+		for (i = a; i < b; i++)
+			e[i - lo] = d->x[i] - med;
+	}
+	memcpy(tmp, e, n * sizeof(*tmp));
+	sd = robust_scale(tmp, n);
+	lim = 2.5 * sd;
+	for (i = 0; i < n; i++)
+		e[i] = e[i] > lim ? lim : (e[i] < -lim ? -lim : e[i]);
+	for (k = 0; k <= ncp; k++) {
+		size_t a = k ? cp[k - 1] : lo, b = k < ncp ? cp[k] : hi;
+		for (i = a; i < b; i++) {
+			den += e[i - lo] * e[i - lo];
+			if (i > a)
+				num += e[i - lo] * e[i - lo - 1];
+		}
+	}
+	return long_run(sd, den > 0 ? num / den : 0);
+}
+
+/*
+ * How many standard errors apart the levels (medians) of [a, b) and
+ * [b, c) are, with the long-run noise of the series (a median is
+ * sqrt(pi / 2) less precise than a mean, for what it gains against
+ * outliers).
+ */
+static double level_z(detector *d, size_t a, size_t b, size_t c)
+{
+	double diff = fabs(seg_level(d, b, c) - seg_level(d, a, b));
+	double se = d->lrsd * 1.2533 * sqrt(1.0 / (double)(b - a) + 1.0 / (double)(c - b));
+	if (diff == 0)
+		return 0;
+	return se > 0 ? diff / se : INFINITY;
+}
+
+/*
+ * Confirmation: a change point stays when its step is large against the
+ * series' own long-run noise, z^2 above a penalty that grows with the
+ * length of the series (the best of n places was picked; BIC-like). The
+ * weakest failing one goes first, and its neighbours are judged again.
+ */
+/* For a series that looks integrated: the largest one-point difference at
+ * the change point (or a point either side), in differences' scales. */
+static double jump_z(const detector *d, size_t b)
+{
+	size_t i, lo = b > 1 ? b - 1 : 1, hi = b + 1 < d->n ? b + 1 : d->n - 1;
+	double j = 0;
+	for (i = lo; i <= hi; i++)
+		if (fabs(d->x[i] - d->x[i - 1]) > j)
+			j = fabs(d->x[i] - d->x[i - 1]);
+	if (j == 0)
+		return 0;
+	return d->s_diff > 0 ? j / d->s_diff : INFINITY;
+}
+
+static void confirm(detector *d, size_t *cp, size_t *ncp)
+{
+	size_t n = *ncp, k;
+	int integrated;
+	diff_model(d);
+	integrated = d->phi_diff >= PHI_GATE;
+	for (;;) {
+		size_t worst = n;
+		double wz = INFINITY, lr_e;
+		if (n == 0)
+			break;
+#if LOCAL
+		lr_e = 0;
+#else
+		lr_e = resid_model(d, cp, n, 0, d->n);
+#endif
+		for (k = 0; k < n; k++) {
+			size_t a = k > 0 ? cp[k - 1] : 0, c = k + 1 < n ? cp[k + 1] : d->n;
+			double z;
+#if LOCAL
+			lr_e = resid_model(d, &cp[k], 1, a, c);
+#endif
+#if LRMODE == 1
+			d->lrsd = !integrated && d->lr_diff > lr_e ? d->lr_diff : lr_e;
+#else
+			d->lrsd = d->lr_diff > lr_e ? d->lr_diff : lr_e;
+#endif
+			z = level_z(d, a, cp[k], c);
+			if (integrated) {
+				double zj = jump_z(d, cp[k]);
+				z = zj < z ? zj : z;
+			}
+			if (z * z < d->penalty && z < wz) {
+				wz = z;
+				worst = k;
+			}
+		}
+		if (worst == n)
+			break;
+		memmove(&cp[worst], &cp[worst + 1], (n - worst - 1) * sizeof(*cp));
+		n--;
+	}
+	*ncp = n;
+}
+
+/*
+ * The last word on persistence, once the steps are confirmed: the
+ * differences at lags 1 to 32 inside the confirmed segments (no pair
+ * straddles a step). A series whose differences grow like a random walk's
+ * (the fitted phi at UNIT_ROOT_FINAL or above) has no level to step from:
+ * what was confirmed on it is its wandering.
+ */
+#ifndef UNIT_ROOT_FINAL
+#define UNIT_ROOT_FINAL 0.97
+#endif
+static __attribute__((unused)) int wanders(detector *d, const size_t *cp, size_t ncp)
+{
+	static const size_t lags[] = {1, 2, 4, 8, 16, 32};
+	size_t i, k, n = d->n, nl = 0, seg;
+	double s[6], phi_d = 0, best = INFINITY;
+	for (k = 0; k < 6 && n >= 8 * lags[k]; k++) {
+		size_t m = 0;
+		for (seg = 0; seg <= ncp; seg++) {
+			size_t a = seg ? cp[seg - 1] : 0, b = seg < ncp ? cp[seg] : n;
+			for (i = a + lags[k]; i < b; i++)
+				d->scratch[m++] = d->x[i] - d->x[i - lags[k]];
+		}
+		if (m < n / 2 || m < 16)
+			break;
+		s[k] = robust_scale(d->scratch, m);
+		nl = k + 1;
+	}
+	if (nl < 3 || !(s[0] > 0))
+		return 0;
+	for (i = 0; i <= 100; i++) {
+		double phi = (double)i / 100, err = 0;
+		for (k = 1; k < nl; k++) {
+			double model =
+			    phi < 1 ? (1 - pow(phi, (double)lags[k])) / (1 - phi) : (double)lags[k];
+			double obs = s[k] * s[k] / (s[0] * s[0]);
+			double e = log(obs > 1e-12 ? obs : 1e-12) - log(model);
+			err += e * e;
+		}
+		if (err < best) {
+			best = err;
+			phi_d = phi;
+		}
+	}
+	return phi_d >= UNIT_ROOT_FINAL;
+}
+
 /*
  * E-Divisive finds a step but can place it a point early or late when the
  * points beside it are noisy. Between its neighbours, the location with
@@ -299,6 +596,43 @@ static void refine(detector *d, size_t *cp, size_t ncp)
 	}
 }
 
+int perfdb_changepoints_confirm(const double *values, size_t n, size_t a, size_t b, size_t c)
+{
+	detector d;
+	size_t i;
+	double z, lr_e;
+	int ok;
+	if (!values || !(a < b && b < c && c <= n))
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "change points: confirm needs a < b < c <= n and values");
+	for (i = 0; i < n; i++)
+		if (!isfinite(values[i]))
+			return perfdb_error__set(PERFDB_EINVAL,
+						 "change points: value %zu is not finite", i);
+	memset(&d, 0, sizeof(d));
+	d.x = values;
+	d.n = n;
+	d.scratch = malloc(n * sizeof(*d.scratch));
+	d.resid = malloc(2 * n * sizeof(*d.resid));
+	if (!d.scratch || !d.resid) {
+		free(d.scratch);
+		free(d.resid);
+		return perfdb_error__oom();
+	}
+	diff_model(&d);
+	lr_e = resid_model(&d, &b, 1, a, c);
+	d.lrsd = d.phi_diff < PHI_GATE && d.lr_diff > lr_e ? d.lr_diff : lr_e;
+	z = level_z(&d, a, b, c);
+	if (d.phi_diff >= PHI_GATE) {
+		double zj = jump_z(&d, b);
+		z = zj < z ? zj : z;
+	}
+	ok = z * z >= CONFIRM_PENALTY * log((double)n);
+	free(d.scratch);
+	free(d.resid);
+	return ok;
+}
+
 int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const double *values,
 			       size_t n, const perfdb_changepoint_options *opts)
 {
@@ -328,11 +662,12 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 	d.x = values;
 	d.n = n;
 	d.scratch = malloc(n * sizeof(*d.scratch));
+	d.resid = malloc(2 * n * sizeof(*d.resid));
 	d.wl = malloc((d.o.window + 2) * sizeof(*d.wl));
 	d.wr = malloc((d.o.window + 2) * sizeof(*d.wr));
 	d.ranks = malloc((d.o.window + 2) * sizeof(*d.ranks));
 	d.pairs = malloc(2 * (d.o.window + 2) * sizeof(*d.pairs));
-	if (!d.scratch || !d.wl || !d.wr || !d.ranks || !d.pairs) {
+	if (!d.scratch || !d.resid || !d.wl || !d.wr || !d.ranks || !d.pairs) {
 		err = perfdb_error__oom();
 		goto done;
 	}
@@ -373,6 +708,10 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 		prune(&d, d.cand, res, &ncp);
 	} while (merge_straddles(&d, d.cand, &ncp));
 	if (ncp) {
+		d.penalty = CONFIRM_PENALTY * log((double)n);
+		confirm(&d, d.cand, &ncp);
+	}
+	if (ncp) {
 		refine(&d, d.cand, ncp);
 		for (k = 0; k < ncp; k++)
 			evaluate(&d, d.cand, k, ncp, &res[k]);
@@ -386,6 +725,7 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 done:
 	free(res);
 	free(d.scratch);
+	free(d.resid);
 	free(d.wl);
 	free(d.wr);
 	free(d.ranks);

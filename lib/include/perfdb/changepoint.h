@@ -79,6 +79,16 @@ typedef struct perfdb_changepoint_options {
 int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const double *values,
 			       size_t n, const perfdb_changepoint_options *opts);
 
+/**
+ * Whether a step between the points [a, b) and [b, c) of values[0..n)
+ * passes the confirmation that change points pass (step 4 above): 1 yes,
+ * 0 no. For a caller that places a step by other means (perfdb regress's
+ * test of the newest commits) and holds it to the same bar.
+ * Errors: PERFDB_EINVAL (NULL values, not a < b < c <= n, a non-finite
+ * value), PERFDB_ENOMEM.
+ */
+int perfdb_changepoints_confirm(const double *values, size_t n, size_t a, size_t b, size_t c);
+
 #ifdef __cplusplus
 }
 #endif
