@@ -14,9 +14,8 @@
  * needs two per side, and a one-point "segment" is an outlier, not a step. */
 #define MIN_SIDE 2
 
-#ifndef CONFIRM_PENALTY
+/* z^2 >= CONFIRM_PENALTY log(n) confirms a change point (see confirm) */
 #define CONFIRM_PENALTY 2.5
-#endif
 
 typedef struct detector {
 	const double *x;
@@ -27,12 +26,12 @@ typedef struct detector {
 	double *ranks, *pairs; /* scratch: ranks of a window, {value, index} pairs */
 	size_t *cand;
 	size_t ncand, capcand;
-	double lrsd;	/* long-run standard deviation of the noise (see diff_model) */
-	double lr_diff; /* the part from the differences */
-	double phi_diff;
-	double s_diff; /* scale of the lag-1 differences */
-	double *resid; /* 2n scratch entries for resid_model */
-	double penalty;
+	double penalty;	 /* see confirm */
+	double lrsd;	 /* long-run standard deviation of the noise in use */
+	double lr_diff;	 /* that the differences give (diff_model) */
+	double phi_diff; /* their AR(1) coefficient */
+	double s_diff;	 /* the scale of the lag-1 differences */
+	double *resid;	 /* 2n scratch entries for resid_model */
 } detector;
 
 /* The default test is Mann-Whitney on the values: a single wild point (a
@@ -296,19 +295,13 @@ static double robust_scale(double *x, size_t m)
 		mean_abs += x[i];
 	}
 	mean_abs /= (double)m;
-	for (i = 0; i < m; i++) /* the median of x needs a copy: keep x */
-		ss = ss > x[i] ? ss : x[i];
-	{
-		/* MAD without losing x: the deviations are sorted in place, then
-		 * the order does not matter for the sum below */
-		s0 = 1.4826 * perfdb_stats_median_inplace(x, m);
-	}
+	/* the deviations are reordered, which the sum below does not mind */
+	s0 = 1.4826 * perfdb_stats_median_inplace(x, m);
 	if (!(s0 > 0))
 		s0 = 1.2533 * mean_abs;
 	if (!(s0 > 0))
 		return 0;
 	lim = 2.5 * s0;
-	ss = 0;
 	for (i = 0; i < m; i++) {
 		double v = x[i] < lim ? x[i] : lim;
 		ss += v * v;
@@ -321,35 +314,18 @@ static double robust_scale(double *x, size_t m)
  * The noise of a benchmark history is rarely independent from point to
  * point: warm-up and noisy neighbours carry over, and some series wander
  * (a random walk) or trend. A step test that counts every point as
- * independent then finds "steps" all along such a series. The noise is
- * modelled as AR(1), phi from two views, the larger kept:
- *  - the differences at lags k = 1, 2, 4, 8 (a few steps touch few of
- *    them, a linear trend only shifts them): Var(d_k) / Var(d_1) is
- *    (1 - phi^k) / (1 - phi) for AR(1) and k for a random walk; phi is
- *    fitted to those ratios on a log scale;
- *  - the residuals from the segment levels (lag-1 autocorrelation): a
- *    slope or a wave inside segments is noise that persists, which the
- *    differences of a smooth series do not show.
- * The long-run standard deviation - what a segment level's error shrinks
- * with, as 1/sqrt(m) for m points - is then sd sqrt((1 + phi) / (1 - phi)).
- * A random walk gives phi near 1: it has no level to step from.
+ * independent finds "steps" all along such a series (a random walk got 11
+ * to 19 of them). The noise is modelled as AR(1) with coefficient phi; the
+ * long-run standard deviation - what the error of a segment's level
+ * shrinks with, as 1/sqrt(m) for m points - is sd sqrt((1 + phi) / (1 - phi)).
+ *
+ * PHI_GATE: a series whose differences say phi is at least this looks
+ * integrated (a random walk, a smooth trend); there a level shift is judged
+ * by its jump (jump_z) rather than by levels, which such a series does not
+ * keep. PHI_MAX bounds the long-run factor at about 14.
  */
-#define PHI_MAX 0.99
-#ifndef PHI_GATE
+#define PHI_MAX	 0.99
 #define PHI_GATE 0.8
-#endif
-#ifndef NLAGS
-#define NLAGS 5
-#endif
-#ifndef LOCAL
-#define LOCAL 0
-#endif
-#ifndef LRMODE
-#define LRMODE 1
-#endif
-#ifndef UNIT_ROOT
-#define UNIT_ROOT 1.01
-#endif
 static double long_run(double sd, double phi)
 {
 	if (phi < 0)
@@ -359,16 +335,17 @@ static double long_run(double sd, double phi)
 	return sd * sqrt((1 + phi) / (1 - phi));
 }
 
-/* From the differences at lags 1, 2 and 4 (which a few steps touch in few
- * places and a linear trend only shifts): Var(d_k) / Var(d_1) is
- * (1 - phi^k) / (1 - phi) for AR(1) and k for a random walk; phi is fitted
- * to those ratios on a log scale. Sets d->lr_diff. */
+/* From the differences at lags 1, 2, 4, 8 and 16 (up to n / 8; a few steps
+ * touch few of them, a linear trend only shifts them): Var(d_k) / Var(d_1)
+ * is (1 - phi^k) / (1 - phi) for AR(1) and k for a random walk; phi is
+ * fitted to those ratios on a log scale (a grid of 0.01). Sets phi_diff,
+ * s_diff (the scale of d_1) and lr_diff. */
 static void diff_model(detector *d)
 {
 	static const size_t lags[] = {1, 2, 4, 8, 16};
 	size_t i, k, n = d->n, nl = 0;
 	double s[5], phi_d = 0, best = INFINITY;
-	for (k = 0; k < NLAGS && n >= 8 * lags[k]; k++) {
+	for (k = 0; k < 5 && n >= 8 * lags[k]; k++) {
 		for (i = lags[k]; i < n; i++)
 			d->scratch[i - lags[k]] = d->x[i] - d->x[i - lags[k]];
 		s[k] = robust_scale(d->scratch, n - lags[k]);
@@ -399,10 +376,6 @@ static void diff_model(detector *d)
 	}
 	d->phi_diff = phi_d;
 	d->s_diff = s[0];
-	if (phi_d >= UNIT_ROOT) {
-		d->lr_diff = INFINITY;
-		return;
-	}
 	if (phi_d > PHI_MAX)
 		phi_d = PHI_MAX;
 	/* Var(d_1) = 2 sd^2 (1 - phi) */
@@ -454,14 +427,9 @@ static double level_z(detector *d, size_t a, size_t b, size_t c)
 	return se > 0 ? diff / se : INFINITY;
 }
 
-/*
- * Confirmation: a change point stays when its step is large against the
- * series' own long-run noise, z^2 above a penalty that grows with the
- * length of the series (the best of n places was picked; BIC-like). The
- * weakest failing one goes first, and its neighbours are judged again.
- */
 /* For a series that looks integrated: the largest one-point difference at
- * the change point (or a point either side), in differences' scales. */
+ * the change point (or a point either side), in scales of the differences.
+ * A random walk's increments are all alike; a step is one that is not. */
 static double jump_z(const detector *d, size_t b)
 {
 	size_t i, lo = b > 1 ? b - 1 : 1, hi = b + 1 < d->n ? b + 1 : d->n - 1;
@@ -474,95 +442,61 @@ static double jump_z(const detector *d, size_t b)
 	return d->s_diff > 0 ? j / d->s_diff : INFINITY;
 }
 
-static void confirm(detector *d, size_t *cp, size_t *ncp)
+/*
+ * Confirmation: a change point stays when its step is large against the
+ * series' own noise, z^2 >= CONFIRM_PENALTY log(n) (the best of about n
+ * places was picked: a BIC-like penalty), where z is the distance of the
+ * two segment medians in long-run standard errors, with the larger of the
+ * two persistence estimates for a series that does not look integrated
+ * (the residuals' alone for one that does, and its jump then too). The
+ * weakest failing change points go first; their neighbours are judged
+ * again on the merged segments, until all pass.
+ */
+static int confirm(detector *d, size_t *cp, size_t *ncp)
 {
-	size_t n = *ncp, k;
-	int integrated;
+	size_t n = *ncp, k, m;
+	int integrated, dropped = 1;
+	double *z = malloc((n + 1) * sizeof(*z)), pen = d->penalty;
+	if (!z)
+		return perfdb_error__oom();
 	diff_model(d);
 	integrated = d->phi_diff >= PHI_GATE;
-	for (;;) {
-		size_t worst = n;
-		double wz = INFINITY, lr_e;
-		if (n == 0)
-			break;
-#if LOCAL
-		lr_e = 0;
-#else
-		lr_e = resid_model(d, cp, n, 0, d->n);
-#endif
+	while (n && dropped) {
+		/* the residuals' persistence is measured anew each round: once
+		 * a wandering series has lost some spurious steps, its longer
+		 * segments show it */
+		double lr_e = resid_model(d, cp, n, 0, d->n);
+		d->lrsd = !integrated && d->lr_diff > lr_e ? d->lr_diff : lr_e;
 		for (k = 0; k < n; k++) {
 			size_t a = k > 0 ? cp[k - 1] : 0, c = k + 1 < n ? cp[k + 1] : d->n;
-			double z;
-#if LOCAL
-			lr_e = resid_model(d, &cp[k], 1, a, c);
-#endif
-#if LRMODE == 1
-			d->lrsd = !integrated && d->lr_diff > lr_e ? d->lr_diff : lr_e;
-#else
-			d->lrsd = d->lr_diff > lr_e ? d->lr_diff : lr_e;
-#endif
-			z = level_z(d, a, cp[k], c);
+			z[k] = level_z(d, a, cp[k], c);
 			if (integrated) {
 				double zj = jump_z(d, cp[k]);
-				z = zj < z ? zj : z;
-			}
-			if (z * z < d->penalty && z < wz) {
-				wz = z;
-				worst = k;
+				z[k] = zj < z[k] ? zj : z[k];
 			}
 		}
-		if (worst == n)
-			break;
-		memmove(&cp[worst], &cp[worst + 1], (n - worst - 1) * sizeof(*cp));
-		n--;
+		/* Every failing change point weaker than its failing neighbours
+		 * goes (of two neighbours, one at most per round: their segments
+		 * merge and the other is judged again on the merged one). One at
+		 * a time would do the same in as many rounds as there are
+		 * failures, each O(n log n). */
+		dropped = 0;
+		for (k = 0, m = 0; k < n; k++) {
+			int fails = z[k] * z[k] < pen;
+			if (fails && k > 0 && z[k - 1] * z[k - 1] < pen && z[k - 1] < z[k])
+				fails = 0;
+			if (fails && k + 1 < n && z[k + 1] * z[k + 1] < pen && z[k + 1] <= z[k])
+				fails = 0;
+			if (fails)
+				dropped = 1;
+			else
+				cp[m++] = cp[k];
+		}
+		n = m;
 	}
+	free(z);
 	*ncp = n;
-}
-
-/*
- * The last word on persistence, once the steps are confirmed: the
- * differences at lags 1 to 32 inside the confirmed segments (no pair
- * straddles a step). A series whose differences grow like a random walk's
- * (the fitted phi at UNIT_ROOT_FINAL or above) has no level to step from:
- * what was confirmed on it is its wandering.
- */
-#ifndef UNIT_ROOT_FINAL
-#define UNIT_ROOT_FINAL 0.97
-#endif
-static __attribute__((unused)) int wanders(detector *d, const size_t *cp, size_t ncp)
-{
-	static const size_t lags[] = {1, 2, 4, 8, 16, 32};
-	size_t i, k, n = d->n, nl = 0, seg;
-	double s[6], phi_d = 0, best = INFINITY;
-	for (k = 0; k < 6 && n >= 8 * lags[k]; k++) {
-		size_t m = 0;
-		for (seg = 0; seg <= ncp; seg++) {
-			size_t a = seg ? cp[seg - 1] : 0, b = seg < ncp ? cp[seg] : n;
-			for (i = a + lags[k]; i < b; i++)
-				d->scratch[m++] = d->x[i] - d->x[i - lags[k]];
-		}
-		if (m < n / 2 || m < 16)
-			break;
-		s[k] = robust_scale(d->scratch, m);
-		nl = k + 1;
-	}
-	if (nl < 3 || !(s[0] > 0))
-		return 0;
-	for (i = 0; i <= 100; i++) {
-		double phi = (double)i / 100, err = 0;
-		for (k = 1; k < nl; k++) {
-			double model =
-			    phi < 1 ? (1 - pow(phi, (double)lags[k])) / (1 - phi) : (double)lags[k];
-			double obs = s[k] * s[k] / (s[0] * s[0]);
-			double e = log(obs > 1e-12 ? obs : 1e-12) - log(model);
-			err += e * e;
-		}
-		if (err < best) {
-			best = err;
-			phi_d = phi;
-		}
-	}
-	return phi_d >= UNIT_ROOT_FINAL;
+	return 0;
 }
 
 /*
@@ -709,7 +643,8 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 	} while (merge_straddles(&d, d.cand, &ncp));
 	if (ncp) {
 		d.penalty = CONFIRM_PENALTY * log((double)n);
-		confirm(&d, d.cand, &ncp);
+		if ((err = confirm(&d, d.cand, &ncp)) < 0)
+			goto done;
 	}
 	if (ncp) {
 		refine(&d, d.cand, ncp);
