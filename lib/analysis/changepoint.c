@@ -325,7 +325,7 @@ static double robust_scale(double *x, size_t m)
  * keep. PHI_MAX bounds the long-run factor at about 14.
  */
 #define PHI_MAX	 0.99
-#define PHI_GATE 0.8
+#define PHI_GATE 0.75
 static double long_run(double sd, double phi)
 {
 	if (phi < 0)
@@ -452,9 +452,10 @@ static double jump_z(const detector *d, size_t b)
  * weakest failing change points go first; their neighbours are judged
  * again on the merged segments, until all pass.
  */
+#define BATCH_FROM 32
 static int confirm(detector *d, size_t *cp, size_t *ncp)
 {
-	size_t n = *ncp, k, m;
+	size_t n = *ncp, k, m, j;
 	int integrated, dropped = 1;
 	double *z = malloc((n + 1) * sizeof(*z)), pen = d->penalty;
 	if (!z)
@@ -478,15 +479,23 @@ static int confirm(detector *d, size_t *cp, size_t *ncp)
 		/* Every failing change point weaker than its failing neighbours
 		 * goes (of two neighbours, one at most per round: their segments
 		 * merge and the other is judged again on the merged one). One at
-		 * a time would do the same in as many rounds as there are
-		 * failures, each O(n log n). */
+		 * a time, the weakest first, takes as many rounds as there are
+		 * failures, each O(n log n): that is kept for few change points. */
 		dropped = 0;
 		for (k = 0, m = 0; k < n; k++) {
 			int fails = z[k] * z[k] < pen;
-			if (fails && k > 0 && z[k - 1] * z[k - 1] < pen && z[k - 1] < z[k])
-				fails = 0;
-			if (fails && k + 1 < n && z[k + 1] * z[k + 1] < pen && z[k + 1] <= z[k])
-				fails = 0;
+			if (n <= BATCH_FROM) {
+				/* few: the weakest alone */
+				for (j = 0; j < n && fails; j++)
+					if (z[j] < z[k] || (z[j] == z[k] && j < k))
+						fails = 0;
+			} else {
+				if (fails && k > 0 && z[k - 1] * z[k - 1] < pen && z[k - 1] < z[k])
+					fails = 0;
+				if (fails && k + 1 < n && z[k + 1] * z[k + 1] < pen &&
+				    z[k + 1] <= z[k])
+					fails = 0;
+			}
 			if (fails)
 				dropped = 1;
 			else

@@ -30,7 +30,7 @@
  *     1/sqrt(m) of sd sqrt((1 + phi) / (1 - phi)), not of sd). A change
  *     point stays when z^2 >= 2.5 ln(n), a BIC-like penalty for having
  *     picked the best of about n places. A series whose differences look
- *     integrated (phi >= 0.8: a random walk, a smooth trend) keeps no
+ *     integrated (phi >= 0.75: a random walk, a smooth trend) keeps no
  *     level to step from; there the step must also be an outlier among
  *     the one-point differences. The weakest failing change points go
  *     first and their neighbours are judged again, until all pass.
