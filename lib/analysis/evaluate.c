@@ -28,6 +28,8 @@ static int cmp_size(const void *pa, const void *pb)
 static size_t sort_unique(size_t *x, size_t n)
 {
 	size_t i, k = 0;
+	if (n == 0)
+		return 0;
 	qsort(x, n, sizeof(*x), cmp_size);
 	for (i = 0; i < n; i++)
 		if (k == 0 || x[i] != x[k - 1])
@@ -355,7 +357,8 @@ int perfdb_eval__tcpd_load(perfdb_tcpd_series **out, size_t *nout, const char *d
 		perfdb_eval__tcpd_free(s, n);
 		return err;
 	}
-	qsort(s, n, sizeof(*s), cmp_name);
+	if (n)
+		qsort(s, n, sizeof(*s), cmp_name);
 	*out = s;
 	*nout = n;
 	return 0;
@@ -591,7 +594,8 @@ int perfdb_eval__regress(size_t **out, size_t *nout, const double *x, const doub
 			found[nf++] = (size_t)strtoul(c, NULL, 10);
 		}
 	}
-	qsort(found, nf, sizeof(*found), cmp_size);
+	if (nf)
+		qsort(found, nf, sizeof(*found), cmp_size);
 	*out = found;
 	*nout = nf;
 	found = NULL;
