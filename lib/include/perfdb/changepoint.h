@@ -97,7 +97,7 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 
 /**
  * Whether a step between the points [a, b) and [b, c) of values[0..n)
- * passes the confirmation that change points pass (step 4 above): 1 yes,
+ * passes the confirmation that change points pass (step 3 above): 1 yes,
  * 0 no. For a caller that places a step by other means (perfdb regress's
  * test of the newest commits) and holds it to the same bar.
  * Errors: PERFDB_EINVAL (NULL values, not a < b < c <= n, a non-finite
