@@ -39,6 +39,7 @@ int bench_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int bench_ingest(const bench_ctx *ctx);
 int bench_regress(const bench_ctx *ctx);
 int bench_changepoint(const bench_ctx *ctx);
+int bench_detect(const bench_ctx *ctx);
 int bench_profiler(const bench_ctx *ctx);
 int bench_memtrack(const bench_ctx *ctx);
 int bench_loadtest(const bench_ctx *ctx);

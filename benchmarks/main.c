@@ -26,6 +26,8 @@ static const bench_case cases[] = {
     {"ingest", bench_ingest, "parse + store 100,000 Google Benchmark results; vs sqlite3 .import"},
     {"regress", bench_regress, "perfdb regress over 1,000 commits x 1,000 series"},
     {"changepoint", bench_changepoint, "change-point detection over one 10,000-point series"},
+    {"detect", bench_detect,
+     "change points scored: TCPD (TCPDBench's metrics), CI-shaped families, random walks"},
     {"profiler", bench_profiler, "profiler scope cost vs bare timer reads, 1 and 2 threads"},
     {"memtrack", bench_memtrack, "allocation tracker slowdown vs none and vs heaptrack"},
     {"loadtest", bench_loadtest,

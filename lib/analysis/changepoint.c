@@ -14,6 +14,9 @@
  * needs two per side, and a one-point "segment" is an outlier, not a step. */
 #define MIN_SIDE 2
 
+/* z^2 >= CONFIRM_PENALTY log(n) confirms a change point (see confirm) */
+#define CONFIRM_PENALTY 2.5
+
 typedef struct detector {
 	const double *x;
 	size_t n;
@@ -23,6 +26,12 @@ typedef struct detector {
 	double *ranks, *pairs; /* scratch: ranks of a window, {value, index} pairs */
 	size_t *cand;
 	size_t ncand, capcand;
+	double penalty;	 /* see confirm */
+	double lrsd;	 /* long-run standard deviation of the noise in use */
+	double lr_diff;	 /* that the differences give (diff_model) */
+	double phi_diff; /* their AR(1) coefficient */
+	double s_diff;	 /* the scale of the lag-1 differences */
+	double *resid;	 /* 2n scratch entries for resid_model */
 } detector;
 
 /* The default test is Mann-Whitney on the values: a single wild point (a
@@ -268,6 +277,237 @@ static size_t merge_straddles(detector *d, size_t *cp, size_t *ncp)
 	return merged;
 }
 
+/* Scale of x[0, m) around its median, as a normal's standard deviation:
+ * the root mean square of the deviations clipped at 2.5 robust scales
+ * (MAD, or the mean absolute deviation when more than half the values are
+ * equal, as in a quantised series), so a few steps or spikes barely move
+ * it while it keeps most of the efficiency of a standard deviation.
+ * Overwrites x. */
+static double robust_scale(double *x, size_t m)
+{
+	double med, s0, mean_abs = 0, ss = 0, lim;
+	size_t i;
+	if (m == 0)
+		return 0;
+	med = perfdb_stats_median_inplace(x, m);
+	for (i = 0; i < m; i++) {
+		x[i] = fabs(x[i] - med);
+		mean_abs += x[i];
+	}
+	mean_abs /= (double)m;
+	/* the deviations are reordered, which the sum below does not mind */
+	s0 = 1.4826 * perfdb_stats_median_inplace(x, m);
+	if (!(s0 > 0))
+		s0 = 1.2533 * mean_abs;
+	if (!(s0 > 0))
+		return 0;
+	lim = 2.5 * s0;
+	for (i = 0; i < m; i++) {
+		double v = x[i] < lim ? x[i] : lim;
+		ss += v * v;
+	}
+	/* E[min(Z^2, 2.5^2)] for a standard normal Z */
+	return sqrt(ss / (double)m / 0.97756);
+}
+
+/*
+ * The noise of a benchmark history is rarely independent from point to
+ * point: warm-up and noisy neighbours carry over, and some series wander
+ * (a random walk) or trend. A step test that counts every point as
+ * independent finds "steps" all along such a series (a random walk got 11
+ * to 19 of them). The noise is modelled as AR(1) with coefficient phi; the
+ * long-run standard deviation - what the error of a segment's level
+ * shrinks with, as 1/sqrt(m) for m points - is sd sqrt((1 + phi) / (1 - phi)).
+ *
+ * PHI_GATE: a series whose differences say phi is at least this looks
+ * integrated (a random walk, a smooth trend); there a level shift is judged
+ * by its jump (jump_z) rather than by levels, which such a series does not
+ * keep. PHI_MAX bounds the long-run factor at about 14.
+ */
+#define PHI_MAX	 0.99
+#define PHI_GATE 0.75
+static double long_run(double sd, double phi)
+{
+	if (phi < 0)
+		phi = 0;
+	if (phi > PHI_MAX)
+		phi = PHI_MAX;
+	return sd * sqrt((1 + phi) / (1 - phi));
+}
+
+/* From the differences at lags 1, 2, 4, 8 and 16 (up to n / 8; a few steps
+ * touch few of them, a linear trend only shifts them): Var(d_k) / Var(d_1)
+ * is (1 - phi^k) / (1 - phi) for AR(1) and k for a random walk; phi is
+ * fitted to those ratios on a log scale (a grid of 0.01). Sets phi_diff,
+ * s_diff (the scale of d_1) and lr_diff. */
+static void diff_model(detector *d)
+{
+	static const size_t lags[] = {1, 2, 4, 8, 16};
+	size_t i, k, n = d->n, nl = 0;
+	double s[5], phi_d = 0, best = INFINITY;
+	for (k = 0; k < 5 && n >= 8 * lags[k]; k++) {
+		for (i = lags[k]; i < n; i++)
+			d->scratch[i - lags[k]] = d->x[i] - d->x[i - lags[k]];
+		s[k] = robust_scale(d->scratch, n - lags[k]);
+		nl = k + 1;
+	}
+	d->lr_diff = 0;
+	d->phi_diff = 0;
+	d->s_diff = 0;
+	if (nl < 2)
+		return;
+	if (!(s[0] > 0)) {
+		d->lr_diff = s[1] > 0 ? INFINITY : 0;
+		return;
+	}
+	for (i = 0; i <= 100; i++) {
+		double phi = (double)i / 100, err = 0;
+		for (k = 1; k < nl; k++) {
+			double model =
+			    phi < 1 ? (1 - pow(phi, (double)lags[k])) / (1 - phi) : (double)lags[k];
+			double obs = s[k] * s[k] / (s[0] * s[0]);
+			double e = log(obs > 1e-12 ? obs : 1e-12) - log(model);
+			err += e * e;
+		}
+		if (err < best) {
+			best = err;
+			phi_d = phi;
+		}
+	}
+	d->phi_diff = phi_d;
+	d->s_diff = s[0];
+	if (phi_d > PHI_MAX)
+		phi_d = PHI_MAX;
+	/* Var(d_1) = 2 sd^2 (1 - phi) */
+	d->lr_diff = long_run(s[0] / sqrt(2 * (1 - phi_d)), phi_d);
+}
+
+/* From the residuals of the segment medians of cp[0..ncp): their lag-1
+ * autocorrelation (clipped like robust_scale). A slope, a wave or a
+ * wandering inside segments is noise that persists; once a random walk
+ * or a trend has lost its spurious steps, its long segments show it. */
+static double resid_model(detector *d, const size_t *cp, size_t ncp, size_t lo, size_t hi)
+{
+	size_t i, k, n = hi - lo;
+	double *e = d->resid, *tmp = d->resid + d->n, lim, sd, num = 0, den = 0;
+	for (k = 0; k <= ncp; k++) {
+		size_t a = k ? cp[k - 1] : lo, b = k < ncp ? cp[k] : hi;
+		double med = seg_level(d, a, b);
+		for (i = a; i < b; i++)
+			e[i - lo] = d->x[i] - med;
+	}
+	memcpy(tmp, e, n * sizeof(*tmp));
+	sd = robust_scale(tmp, n);
+	lim = 2.5 * sd;
+	for (i = 0; i < n; i++)
+		e[i] = e[i] > lim ? lim : (e[i] < -lim ? -lim : e[i]);
+	for (k = 0; k <= ncp; k++) {
+		size_t a = k ? cp[k - 1] : lo, b = k < ncp ? cp[k] : hi;
+		for (i = a; i < b; i++) {
+			den += e[i - lo] * e[i - lo];
+			if (i > a)
+				num += e[i - lo] * e[i - lo - 1];
+		}
+	}
+	return long_run(sd, den > 0 ? num / den : 0);
+}
+
+/*
+ * How many standard errors apart the levels (medians) of [a, b) and
+ * [b, c) are, with the long-run noise of the series (a median is
+ * sqrt(pi / 2) less precise than a mean, for what it gains against
+ * outliers).
+ */
+static double level_z(detector *d, size_t a, size_t b, size_t c)
+{
+	double diff = fabs(seg_level(d, b, c) - seg_level(d, a, b));
+	double se = d->lrsd * 1.2533 * sqrt(1.0 / (double)(b - a) + 1.0 / (double)(c - b));
+	if (diff == 0)
+		return 0;
+	return se > 0 ? diff / se : INFINITY;
+}
+
+/* For a series that looks integrated: the largest one-point difference at
+ * the change point (or a point either side), in scales of the differences.
+ * A random walk's increments are all alike; a step is one that is not. */
+static double jump_z(const detector *d, size_t b)
+{
+	size_t i, lo = b > 1 ? b - 1 : 1, hi = b + 1 < d->n ? b + 1 : d->n - 1;
+	double j = 0;
+	for (i = lo; i <= hi; i++)
+		if (fabs(d->x[i] - d->x[i - 1]) > j)
+			j = fabs(d->x[i] - d->x[i - 1]);
+	if (j == 0)
+		return 0;
+	return d->s_diff > 0 ? j / d->s_diff : INFINITY;
+}
+
+/*
+ * Confirmation: a change point stays when its step is large against the
+ * series' own noise, z^2 >= CONFIRM_PENALTY log(n) (the best of about n
+ * places was picked: a BIC-like penalty), where z is the distance of the
+ * two segment medians in long-run standard errors, with the larger of the
+ * two persistence estimates for a series that does not look integrated
+ * (the residuals' alone for one that does, and its jump then too). The
+ * weakest failing change points go first; their neighbours are judged
+ * again on the merged segments, until all pass.
+ */
+#define BATCH_FROM 32
+static int confirm(detector *d, size_t *cp, size_t *ncp)
+{
+	size_t n = *ncp, k, m, j;
+	int integrated, dropped = 1;
+	double *z = malloc((n + 1) * sizeof(*z)), pen = d->penalty;
+	if (!z)
+		return perfdb_error__oom();
+	diff_model(d);
+	integrated = d->phi_diff >= PHI_GATE;
+	while (n && dropped) {
+		/* the residuals' persistence is measured anew each round: once
+		 * a wandering series has lost some spurious steps, its longer
+		 * segments show it */
+		double lr_e = resid_model(d, cp, n, 0, d->n);
+		d->lrsd = !integrated && d->lr_diff > lr_e ? d->lr_diff : lr_e;
+		for (k = 0; k < n; k++) {
+			size_t a = k > 0 ? cp[k - 1] : 0, c = k + 1 < n ? cp[k + 1] : d->n;
+			z[k] = level_z(d, a, cp[k], c);
+			if (integrated) {
+				double zj = jump_z(d, cp[k]);
+				z[k] = zj < z[k] ? zj : z[k];
+			}
+		}
+		/* Every failing change point weaker than its failing neighbours
+		 * goes (of two neighbours, one at most per round: their segments
+		 * merge and the other is judged again on the merged one). One at
+		 * a time, the weakest first, takes as many rounds as there are
+		 * failures, each O(n log n): that is kept for few change points. */
+		dropped = 0;
+		for (k = 0, m = 0; k < n; k++) {
+			int fails = z[k] * z[k] < pen;
+			if (n <= BATCH_FROM) {
+				/* few: the weakest alone */
+				for (j = 0; j < n && fails; j++)
+					if (z[j] < z[k] || (z[j] == z[k] && j < k))
+						fails = 0;
+			} else {
+				if (fails && k > 0 && z[k - 1] * z[k - 1] < pen && z[k - 1] < z[k])
+					fails = 0;
+				if (fails && k + 1 < n && z[k + 1] * z[k + 1] < pen &&
+				    z[k + 1] <= z[k])
+					fails = 0;
+			}
+			if (fails)
+				dropped = 1;
+			else
+				cp[m++] = cp[k];
+		}
+		n = m;
+	}
+	free(z);
+	*ncp = n;
+	return 0;
+}
+
 /*
  * E-Divisive finds a step but can place it a point early or late when the
  * points beside it are noisy. Between its neighbours, the location with
@@ -299,6 +539,43 @@ static void refine(detector *d, size_t *cp, size_t ncp)
 	}
 }
 
+int perfdb_changepoints_confirm(const double *values, size_t n, size_t a, size_t b, size_t c)
+{
+	detector d;
+	size_t i;
+	double z, lr_e;
+	int ok;
+	if (!values || !(a < b && b < c && c <= n))
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "change points: confirm needs a < b < c <= n and values");
+	for (i = 0; i < n; i++)
+		if (!isfinite(values[i]))
+			return perfdb_error__set(PERFDB_EINVAL,
+						 "change points: value %zu is not finite", i);
+	memset(&d, 0, sizeof(d));
+	d.x = values;
+	d.n = n;
+	d.scratch = malloc(n * sizeof(*d.scratch));
+	d.resid = malloc(2 * n * sizeof(*d.resid));
+	if (!d.scratch || !d.resid) {
+		free(d.scratch);
+		free(d.resid);
+		return perfdb_error__oom();
+	}
+	diff_model(&d);
+	lr_e = resid_model(&d, &b, 1, a, c);
+	d.lrsd = d.phi_diff < PHI_GATE && d.lr_diff > lr_e ? d.lr_diff : lr_e;
+	z = level_z(&d, a, b, c);
+	if (d.phi_diff >= PHI_GATE) {
+		double zj = jump_z(&d, b);
+		z = zj < z ? zj : z;
+	}
+	ok = z * z >= CONFIRM_PENALTY * log((double)n);
+	free(d.scratch);
+	free(d.resid);
+	return ok;
+}
+
 int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const double *values,
 			       size_t n, const perfdb_changepoint_options *opts)
 {
@@ -328,11 +605,12 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 	d.x = values;
 	d.n = n;
 	d.scratch = malloc(n * sizeof(*d.scratch));
+	d.resid = malloc(2 * n * sizeof(*d.resid));
 	d.wl = malloc((d.o.window + 2) * sizeof(*d.wl));
 	d.wr = malloc((d.o.window + 2) * sizeof(*d.wr));
 	d.ranks = malloc((d.o.window + 2) * sizeof(*d.ranks));
 	d.pairs = malloc(2 * (d.o.window + 2) * sizeof(*d.pairs));
-	if (!d.scratch || !d.wl || !d.wr || !d.ranks || !d.pairs) {
+	if (!d.scratch || !d.resid || !d.wl || !d.wr || !d.ranks || !d.pairs) {
 		err = perfdb_error__oom();
 		goto done;
 	}
@@ -373,6 +651,11 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 		prune(&d, d.cand, res, &ncp);
 	} while (merge_straddles(&d, d.cand, &ncp));
 	if (ncp) {
+		d.penalty = CONFIRM_PENALTY * log((double)n);
+		if ((err = confirm(&d, d.cand, &ncp)) < 0)
+			goto done;
+	}
+	if (ncp) {
 		refine(&d, d.cand, ncp);
 		for (k = 0; k < ncp; k++)
 			evaluate(&d, d.cand, k, ncp, &res[k]);
@@ -386,6 +669,7 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 done:
 	free(res);
 	free(d.scratch);
+	free(d.resid);
 	free(d.wl);
 	free(d.wr);
 	free(d.ranks);

@@ -602,7 +602,10 @@ static int analyse_range(step_ctx *c, size_t r)
 				group w = span(v, 0, b);
 				double p = judge(v, &l, &h, NULL, &w, &name);
 				double ch = lb != 0 ? (la - lb) / fabs(lb) : 0;
-				if (significant(p, v->alpha) && fabs(ch) * 100 >= thr)
+				/* and the bar change points pass: a step against the
+				 * series' own (autocorrelated) noise */
+				if (significant(p, v->alpha) && fabs(ch) * 100 >= thr &&
+				    perfdb_changepoints_confirm(v->loc, n, a, b, n) == 1)
 					cut[ncut++] = b;
 			}
 		}

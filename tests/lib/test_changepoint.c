@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "analysis/evaluate.h"
 #include "perfdb/changepoint.h"
 
 /* Deterministic normal noise (Box-Muller over a 64-bit LCG). */
@@ -195,6 +196,104 @@ static void test_changepoint__bad_input(void **state)
 	assert_int_equal(perfdb_changepoints_detect(NULL, &k, few, 3, NULL), PERFDB_EINVAL);
 }
 
+static size_t count_cps(const double *x, size_t n, const perfdb_changepoint_options *o, size_t at,
+			size_t *hit)
+{
+	perfdb_change_point *cp = NULL;
+	size_t k, i;
+	assert_int_equal(perfdb_changepoints_detect(&cp, &k, x, n, o), 0);
+	if (hit)
+		for (i = 0; i < k; i++)
+			*hit += cp[i].index == at;
+	free(cp);
+	return k;
+}
+
+static void test_changepoint__no_step_in_walks_and_ar1(void **state)
+{
+	/* Random walks and AR(1) noise (phi 0.8, 0.5) have no level shift;
+	 * at the defaults >= 98% of them get no change point (they got 11 to
+	 * 19 when neighbouring points counted as independent). */
+	static const double phis[] = {1, 0.8, 0.5};
+	static const size_t lens[] = {100, 300};
+	double x[300];
+	size_t p, l, i;
+	(void)state;
+	for (p = 0; p < 3; p++) {
+		size_t flagged = 0, total = 0;
+		for (l = 0; l < 2; l++)
+			for (i = 0; i < 100; i++) {
+				perfdb_eval__ar1(x, lens[l], phis[p], 1000 * l + i);
+				flagged += count_cps(x, lens[l], NULL, 0, NULL) > 0;
+				total++;
+			}
+		print_message("phi %.1f: %zu of %zu flagged\n", phis[p], flagged, total);
+		assert_true(flagged * 50 <= total);
+	}
+}
+
+static void test_changepoint__step_on_ar1_found(void **state)
+{
+	/* persistence is not deafness: a step of 8 long-run standard
+	 * deviations on AR(1) noise (phi 0.6) is found at its point */
+	double x[200];
+	size_t i, found = 0, hit = 0;
+	(void)state;
+	for (i = 0; i < 50; i++) {
+		size_t j;
+		perfdb_eval__ar1(x, 200, 0.6, 77 + i);
+		for (j = 120; j < 200; j++)
+			x[j] += 8 * 2; /* sd of phi 0.6 is 1.25, long-run 2 */
+		found += count_cps(x, 200, NULL, 120, &hit) > 0;
+	}
+	assert_true(found >= 48);
+	assert_true(hit >= 45);
+}
+
+static void test_changepoint__ci_shaped_families(void **state)
+{
+	/* The CI shapes (lib/analysis/evaluate.c: shared, autocorrelated,
+	 * bimodal, drifting, spiky, gappy histories) at perfdb regress's
+	 * default threshold (5%): >= 90% of the steps found at the exact
+	 * commit, >= 90% of what is reported on them right, <= 2% of the
+	 * quiet histories flagged, overall; no family below 80% or above 2
+	 * quiet histories in 60. */
+	perfdb_changepoint_options o = PERFDB_CHANGEPOINT_OPTIONS_INIT;
+	const size_t per = 60;
+	size_t f, i, th = 0, tr = 0, tq = 0;
+	(void)state;
+	o.min_magnitude = 0.05;
+	for (f = 0; f < PERFDB_FAMILY_COUNT; f++) {
+		size_t hit = 0, reported = 0, flagged = 0;
+		for (i = 0; i < 2 * per; i++) {
+			perfdb_eval_history h;
+			assert_int_equal(
+			    perfdb_eval__history(&h, (perfdb_eval_family)f, i < per, i), 0);
+			if (i < per) {
+				size_t w = 0;
+				reported += count_cps(h.value, h.n, &o, h.step, &w);
+				hit += w > 0;
+			} else {
+				flagged += count_cps(h.value, h.n, &o, 0, NULL) > 0;
+			}
+			perfdb_eval__history_release(&h);
+		}
+		print_message("%-9s recall %.3f precision %.3f quiet flagged %.3f\n",
+			      perfdb_eval__family_name((perfdb_eval_family)f),
+			      (double)hit / (double)per, (double)hit / (double)reported,
+			      (double)flagged / (double)per);
+		assert_true(hit * 10 >= per * 8);
+		assert_true(hit * 10 >= reported * 8);
+		assert_true(flagged <= 2);
+		th += hit;
+		tr += reported;
+		tq += flagged;
+	}
+	assert_true(th * 10 >= per * PERFDB_FAMILY_COUNT * 9);
+	assert_true(th * 10 >= tr * 9);
+	assert_true(tq * 50 <= per * PERFDB_FAMILY_COUNT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +304,9 @@ int main(void)
 	    cmocka_unit_test(test_changepoint__custom_test),
 	    cmocka_unit_test(test_changepoint__long_series),
 	    cmocka_unit_test(test_changepoint__bad_input),
+	    cmocka_unit_test(test_changepoint__no_step_in_walks_and_ar1),
+	    cmocka_unit_test(test_changepoint__step_on_ar1_found),
+	    cmocka_unit_test(test_changepoint__ci_shaped_families),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

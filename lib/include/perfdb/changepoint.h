@@ -18,7 +18,23 @@
  *     max_p_value, or a relative change of the segment medians below
  *     min_magnitude - is removed and its neighbours are judged again, until
  *     every remaining change point passes both.
- *  3. Location: each change point is moved, within 3 points and between its
+ *  3. Confirmation against the series' own noise: benchmark noise is
+ *     rarely independent from commit to commit (warm-up, noisy neighbours,
+ *     a drifting machine), and a test that counts every point as
+ *     independent cuts a wandering or trending series into a staircase.
+ *     The noise is modelled as AR(1): its coefficient from the robust
+ *     scales of the differences at lags 1 to 16, and from the
+ *     autocorrelation of the residuals around the segment medians; the
+ *     distance of two neighbouring segment medians is then measured in
+ *     long-run standard errors (the error of an m-point level shrinks as
+ *     1/sqrt(m) of sd sqrt((1 + phi) / (1 - phi)), not of sd). A change
+ *     point stays when z^2 >= 2.5 ln(n), a BIC-like penalty for having
+ *     picked the best of about n places. A series whose differences look
+ *     integrated (phi >= 0.75: a random walk, a smooth trend) keeps no
+ *     level to step from; there the step must also be an outlier among
+ *     the one-point differences. The weakest failing change points go
+ *     first and their neighbours are judged again, until all pass.
+ *  4. Location: each change point is moved, within 3 points and between its
  *     neighbours, to where the two sides' absolute deviations from their
  *     medians are least (E-Divisive's split can be a point off when the
  *     points beside a step are noisy).
@@ -78,6 +94,16 @@ typedef struct perfdb_changepoint_options {
  */
 int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const double *values,
 			       size_t n, const perfdb_changepoint_options *opts);
+
+/**
+ * Whether a step between the points [a, b) and [b, c) of values[0..n)
+ * passes the confirmation that change points pass (step 3 above): 1 yes,
+ * 0 no. For a caller that places a step by other means (perfdb regress's
+ * test of the newest commits) and holds it to the same bar.
+ * Errors: PERFDB_EINVAL (NULL values, not a < b < c <= n, a non-finite
+ * value), PERFDB_ENOMEM.
+ */
+int perfdb_changepoints_confirm(const double *values, size_t n, size_t a, size_t b, size_t c);
 
 #ifdef __cplusplus
 }
