@@ -576,6 +576,12 @@ int perfdb_changepoints_confirm(const double *values, size_t n, size_t a, size_t
 	return ok;
 }
 
+void perfdb_changepoint_options_init(perfdb_changepoint_options *opts)
+{
+	perfdb_changepoint_options d = PERFDB_CHANGEPOINT_OPTIONS_INIT;
+	*opts = d;
+}
+
 int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const double *values,
 			       size_t n, const perfdb_changepoint_options *opts)
 {
@@ -591,6 +597,9 @@ int perfdb_changepoints_detect(perfdb_change_point **out, size_t *nout, const do
 	d.o = (perfdb_changepoint_options)PERFDB_CHANGEPOINT_OPTIONS_INIT;
 	if (opts)
 		d.o = *opts;
+	if (d.o.version != PERFDB_CHANGEPOINT_OPTIONS_VERSION)
+		return perfdb_error__set(PERFDB_EINVAL, "change points: unknown options version %u",
+					 d.o.version);
 	if (d.o.window < 6 || !(d.o.max_p_value > 0 && d.o.max_p_value <= 1) ||
 	    !(d.o.min_magnitude >= 0))
 		return perfdb_error__set(PERFDB_EINVAL,

@@ -448,6 +448,12 @@ static double resampled_location(const double *x, size_t n, double *buf, uint64_
 	return location(buf, n, loc);
 }
 
+void perfdb_bootstrap_options_init(perfdb_bootstrap_options *opts)
+{
+	perfdb_bootstrap_options d = PERFDB_BOOTSTRAP_OPTIONS_INIT;
+	*opts = d;
+}
+
 int perfdb_stats_bootstrap_change(perfdb_interval *out, const double *a, size_t na, const double *b,
 				  size_t nb, const perfdb_bootstrap_options *opts)
 {
@@ -460,6 +466,9 @@ int perfdb_stats_bootstrap_change(perfdb_interval *out, const double *a, size_t 
 		o = *opts;
 	if (!out)
 		return perfdb_error__set(PERFDB_EINVAL, "bootstrap: NULL result");
+	if (o.version != PERFDB_BOOTSTRAP_OPTIONS_VERSION)
+		return perfdb_error__set(PERFDB_EINVAL, "bootstrap: unknown options version %u",
+					 o.version);
 	if ((err = check_sample(a, na, 1, "bootstrap: sample a")) < 0 ||
 	    (err = check_sample(b, nb, 1, "bootstrap: sample b")) < 0)
 		return err;

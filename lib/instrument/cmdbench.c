@@ -248,6 +248,12 @@ static int summarize(perfdb_cmdbench_result *r)
 	return err;
 }
 
+void perfdb_cmdbench_options_init(perfdb_cmdbench_options *opts)
+{
+	perfdb_cmdbench_options d = PERFDB_CMDBENCH_OPTIONS_INIT;
+	*opts = d;
+}
+
 int perfdb_cmdbench_run(perfdb_cmdbench_result *out, const perfdb_command *cmd,
 			const perfdb_cmdbench_options *opts)
 {

@@ -274,6 +274,12 @@ void perfdb_loadtest_options_init(perfdb_loadtest_options *opts)
 	*opts = d;
 }
 
+void perfdb_loadtest_stress_options_init(perfdb_loadtest_stress_options *opts)
+{
+	perfdb_loadtest_stress_options d = PERFDB_LOADTEST_STRESS_OPTIONS_INIT;
+	*opts = d;
+}
+
 static bool bad_seconds(double s)
 {
 	return !(s >= 0.0) || !isfinite(s) || s > 1e6;

@@ -102,6 +102,12 @@ static int check_options(const perfdb_profiler_options *o)
 	return 0;
 }
 
+void perfdb_profiler_options_init(perfdb_profiler_options *opts)
+{
+	perfdb_profiler_options d = PERFDB_PROFILER_OPTIONS_INIT;
+	*opts = d;
+}
+
 int perfdb_profiler_new(perfdb_profiler **out, const perfdb_profiler_options *opts)
 {
 	static const perfdb_profiler_options defaults = PERFDB_PROFILER_OPTIONS_INIT;

@@ -640,6 +640,12 @@ static int build(reader *r)
 	return 0;
 }
 
+void perfdb_series_query_init(perfdb_series_query *q)
+{
+	perfdb_series_query d = PERFDB_SERIES_QUERY_INIT;
+	*q = d;
+}
+
 int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 			     const perfdb_series_query *q)
 {
@@ -654,6 +660,9 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	*out = NULL;
 	if (!q)
 		q = &dq;
+	if (q->version != PERFDB_SERIES_QUERY_VERSION)
+		return perfdb_error__set(PERFDB_EINVAL, "series query: unknown version %u",
+					 q->version);
 	memset(&r, 0, sizeof(r));
 	r.store = store;
 	if (!(r.set = calloc(1, sizeof(*r.set))))

@@ -82,8 +82,13 @@ typedef struct perfdb_changepoint_options {
 #define PERFDB_CHANGEPOINT_OPTIONS_VERSION 1
 #define PERFDB_CHANGEPOINT_OPTIONS_INIT                                                            \
 	{                                                                                          \
-		PERFDB_CHANGEPOINT_OPTIONS_VERSION, 30, 0.01, 0, NULL, NULL                        \
+		.version = PERFDB_CHANGEPOINT_OPTIONS_VERSION, .window = 30, .max_p_value = 0.01,  \
+		.min_magnitude = 0, .test = NULL, .test_ctx = NULL                                 \
 	}
+
+/** Fills opts with the defaults (the same as PERFDB_CHANGEPOINT_OPTIONS_INIT), for callers that
+ *  cannot use the macro (other languages, a struct on the heap). */
+void perfdb_changepoint_options_init(perfdb_changepoint_options *opts);
 
 /**
  * Detects the change points of values[0..n) into a new array *out of *nout

@@ -128,8 +128,14 @@ typedef struct perfdb_cmdbench_options {
 
 #define PERFDB_CMDBENCH_OPTIONS_INIT                                                               \
 	{                                                                                          \
-		PERFDB_CMDBENCH_OPTIONS_VERSION, 10, 0, 0.0, 100000, NULL, 0, false, NULL, NULL    \
+		.version = PERFDB_CMDBENCH_OPTIONS_VERSION, .runs = 10, .warmup = 0,               \
+		.min_time = 0.0, .max_runs = 100000, .prepare = NULL, .flags = 0,                  \
+		.ignore_failure = false, .progress = NULL, .progress_arg = NULL                    \
 	}
+
+/** Fills opts with the defaults (the same as PERFDB_CMDBENCH_OPTIONS_INIT), for callers that
+ *  cannot use the macro (other languages, a struct on the heap). */
+void perfdb_cmdbench_options_init(perfdb_cmdbench_options *opts);
 
 /** A run is an outlier when its modified z-score, 0.6745 * |x - median| / MAD,
  *  exceeds PERFDB_CMDBENCH_OUTLIER_Z and it is more than

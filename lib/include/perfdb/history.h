@@ -73,8 +73,13 @@ typedef struct perfdb_series_query {
 #define PERFDB_SERIES_QUERY_VERSION 1
 #define PERFDB_SERIES_QUERY_INIT                                                                   \
 	{                                                                                          \
-		PERFDB_SERIES_QUERY_VERSION, NULL, 0, NULL, NULL, 1                                \
+		.version = PERFDB_SERIES_QUERY_VERSION, .commit_ids = NULL, .ncommits = 0,         \
+		.machine = NULL, .benchmark_glob = NULL, .with_samples = 1                         \
 	}
+
+/** Fills opts with the defaults (the same as PERFDB_SERIES_QUERY_INIT), for callers that
+ *  cannot use the macro (other languages, a struct on the heap). */
+void perfdb_series_query_init(perfdb_series_query *opts);
 
 /** One commit of a series: the pooled evidence of all its runs. */
 typedef struct perfdb_series_point {

@@ -115,8 +115,10 @@ typedef struct perfdb_loadtest_options {
 
 #define PERFDB_LOADTEST_OPTIONS_INIT                                                               \
 	{                                                                                          \
-		PERFDB_LOADTEST_OPTIONS_VERSION, 1, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.001, NULL, NULL,   \
-		    0.25                                                                           \
+		.version = PERFDB_LOADTEST_OPTIONS_VERSION, .users = 1, .max_workers = 0,          \
+		.requests = 0, .duration = 0.0, .ramp_up = 0.0, .think_time = 0.0, .rate = 0.0,    \
+		.late_threshold = 0.001, .progress = NULL, .progress_arg = NULL,                   \
+		.progress_interval = 0.25                                                          \
 	}
 
 /** Fills opts with the defaults (the same as PERFDB_LOADTEST_OPTIONS_INIT). */
@@ -223,8 +225,14 @@ typedef struct perfdb_loadtest_stress_options {
 
 #define PERFDB_LOADTEST_STRESS_OPTIONS_INIT                                                        \
 	{                                                                                          \
-		PERFDB_LOADTEST_STRESS_OPTIONS_VERSION, 1, 1, 1, 1.0, -1.0, 0.0                    \
+		.version = PERFDB_LOADTEST_STRESS_OPTIONS_VERSION, .start_users = 1,               \
+		.max_users = 1, .step_users = 1, .step_duration = 1.0, .max_error_rate = -1.0,     \
+		.max_p99 = 0.0                                                                     \
 	}
+
+/** Fills opts with the defaults (the same as PERFDB_LOADTEST_STRESS_OPTIONS_INIT), for callers that
+ *  cannot use the macro (other languages, a struct on the heap). */
+void perfdb_loadtest_stress_options_init(perfdb_loadtest_stress_options *opts);
 
 /** Why a stress test stopped. */
 typedef enum perfdb_loadtest_break {
@@ -436,8 +444,12 @@ typedef struct perfdb_loadtest_http_options {
 
 #define PERFDB_LOADTEST_HTTP_OPTIONS_INIT                                                          \
 	{                                                                                          \
-		PERFDB_LOADTEST_HTTP_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, 0, 1, 1, 0.0,  \
-		    0, 0.0, 30.0, 0.001, NULL, 0, NULL, NULL, 0.25                                 \
+		.version = PERFDB_LOADTEST_HTTP_OPTIONS_VERSION, .targets = NULL, .ntargets = 0,   \
+		.method = NULL, .headers = NULL, .nheaders = 0, .body = NULL, .body_len = 0,       \
+		.connections = 1, .threads = 1, .rate = 0.0, .requests = 0, .duration = 0.0,       \
+		.timeout = 30.0, .late_threshold = 0.001, .expect_status = NULL,                   \
+		.nexpect_status = 0, .progress = NULL, .progress_arg = NULL,                       \
+		.progress_interval = 0.25                                                          \
 	}
 
 /** Fills opts with the defaults (the same as PERFDB_LOADTEST_HTTP_OPTIONS_INIT). */

@@ -127,9 +127,15 @@ typedef struct perfdb_profiler_options {
 
 #define PERFDB_PROFILER_OPTIONS_INIT                                                               \
 	{                                                                                          \
-		PERFDB_PROFILER_OPTIONS_VERSION, true, 0, true, NULL, NULL, NULL, 1024,            \
-		    PERFDB_PROFILER_CLOCK_AUTO, NULL, NULL                                         \
+		.version = PERFDB_PROFILER_OPTIONS_VERSION, .enabled = true,                       \
+		.slow_threshold_ns = 0, .slow_report = true, .on_slow = NULL, .on_slow_ctx = NULL, \
+		.slow_log = NULL, .name_limit = 1024, .clock = PERFDB_PROFILER_CLOCK_AUTO,         \
+		.clock_fn = NULL, .clock_ctx = NULL                                                \
 	}
+
+/** Fills opts with the defaults (the same as PERFDB_PROFILER_OPTIONS_INIT), for callers that
+ *  cannot use the macro (other languages, a struct on the heap). */
+void perfdb_profiler_options_init(perfdb_profiler_options *opts);
 
 /**
  * Creates a profiler in *out (owned by the caller, released with

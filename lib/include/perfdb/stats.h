@@ -129,8 +129,13 @@ typedef struct perfdb_bootstrap_options {
 #define PERFDB_BOOTSTRAP_OPTIONS_VERSION 1
 #define PERFDB_BOOTSTRAP_OPTIONS_INIT                                                              \
 	{                                                                                          \
-		PERFDB_BOOTSTRAP_OPTIONS_VERSION, 2000, 0.95, 1, PERFDB_LOCATION_MEAN              \
+		.version = PERFDB_BOOTSTRAP_OPTIONS_VERSION, .resamples = 2000,                    \
+		.confidence = 0.95, .seed = 1, .location = PERFDB_LOCATION_MEAN                    \
 	}
+
+/** Fills opts with the defaults (the same as PERFDB_BOOTSTRAP_OPTIONS_INIT), for callers that
+ *  cannot use the macro (other languages, a struct on the heap). */
+void perfdb_bootstrap_options_init(perfdb_bootstrap_options *opts);
 
 /** A confidence interval of a relative change, as fractions (0.05 is +5%). */
 typedef struct perfdb_interval {
