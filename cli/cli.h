@@ -63,6 +63,9 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints perfdb_error_last() as one line and returns the exit code for it. */
 int cli_fail(void);
+/* cli_fail, adding "; HINT" (what to do, in the CLI's words: the library's
+ * messages never name an option) when the error's code is code (0: any). */
+int cli_fail_hint(int code, const char *hint);
 /* The exit code for a library error code. */
 int cli_exit_code(int err);
 /* True when stdout is a terminal and NO_COLOR is unset. */

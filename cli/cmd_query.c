@@ -82,7 +82,10 @@ int cli_query_print(const char *db, cli_format format, bool header, bool tags_ob
 		cli_err("%s", perfdb_error_last()->message);
 		rc = CLI_EXIT_USAGE;
 	} else if (err) {
-		rc = cli_fail();
+		/* the library says the query ran out of time; the option is ours */
+		rc = strncmp(perfdb_error_last()->message, "query stopped after", 19) == 0
+			 ? cli_fail_hint(0, "or give a longer --timeout")
+			 : cli_fail();
 	} else {
 		cli_table_print(table);
 		rc = CLI_EXIT_OK;

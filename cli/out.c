@@ -70,8 +70,17 @@ int cli_exit_code(int err)
 
 int cli_fail(void)
 {
+	return cli_fail_hint(0, NULL);
+}
+
+int cli_fail_hint(int code, const char *hint)
+{
 	const perfdb_error *e = perfdb_error_last();
-	cli_err("%s", e->message[0] ? e->message : perfdb_error_name(e->code));
+	const char *msg = e->message[0] ? e->message : perfdb_error_name(e->code);
+	if (hint && (!code || e->code == code))
+		cli_err("%s; %s", msg, hint);
+	else
+		cli_err("%s", msg);
 	return cli_exit_code(e->code ? e->code : PERFDB_ERROR);
 }
 

@@ -126,8 +126,11 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 	char sha[CLI_SHA_CAP], shown[4][1024];
 	int err, rc;
 
-	if ((err = apply_options(o, rs)) || (err = perfdb_resultset_fill_context(rs, NULL)))
+	if ((err = apply_options(o, rs)))
 		return cli_fail();
+	if ((err = perfdb_resultset_fill_context(rs, NULL)))
+		return cli_fail_hint(PERFDB_ENOTFOUND, "pass --commit REV (a full sha where git "
+						       "cannot resolve it)");
 	if ((rc = cli_open_store(&store, o->db, PERFDB_STORE_READWRITE)))
 		return rc;
 	{

@@ -238,8 +238,8 @@ int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, v
 	sqlite3_finalize(st);
 	if (err && limit.expired)
 		return perfdb_error__set(PERFDB_EDB,
-					 "query stopped after %g s (the --timeout); narrow it with "
-					 "WHERE or LIMIT, or give a longer --timeout",
+					 "query stopped after %g s (its time limit); narrow it "
+					 "with WHERE or LIMIT",
 					 store->query_timeout);
 	return err;
 }

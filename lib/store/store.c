@@ -1149,9 +1149,11 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if (store->flags & PERFDB_STORE_READONLY)
 		return perfdb_error__set(PERFDB_EREADONLY, "'%s' is open read-only", store->path);
 	if (!perfdb_resultset_meta(rs, PERFDB_META_COMMIT))
-		return perfdb_error__set(PERFDB_EINVAL, "no commit to record for (use --commit)");
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "no commit to record for (PERFDB_META_COMMIT is not set)");
 	if (!perfdb_resultset_meta(rs, PERFDB_META_MACHINE))
-		return perfdb_error__set(PERFDB_EINVAL, "no machine to record for (use --machine)");
+		return perfdb_error__set(
+		    PERFDB_EINVAL, "no machine to record for (PERFDB_META_MACHINE is not set)");
 	if (n == 0)
 		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
 

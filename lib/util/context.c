@@ -129,7 +129,7 @@ static int git_context(perfdb_resultset *rs, const char *dir)
 		if (commit && symbolic_rev(commit))
 			return perfdb_error__set(PERFDB_ENOTFOUND,
 						 "cannot resolve revision '%s': git does not know "
-						 "it here; pass --commit with the full sha",
+						 "it here",
 						 commit);
 		return 0; /* not a repository, or a commit git does not know */
 	}
@@ -353,7 +353,7 @@ int perfdb_resultset_fill_context(perfdb_resultset *rs, const char *repo_dir)
 	}
 	if (!perfdb_resultset_meta(rs, PERFDB_META_COMMIT))
 		return perfdb_error__set(
-		    PERFDB_ENOTFOUND, "no commit to record for: not in a git repository and no CI "
-				      "variables; pass --commit REV");
+		    PERFDB_ENOTFOUND,
+		    "no commit to record for: not in a git repository and no CI variables");
 	return 0;
 }
