@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -57,6 +58,9 @@ void cli_print_help(const cli_command_info *info);
 /* ---- output: everything printed goes through these ------------------------ */
 void cli_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_out_str(const char *s);
+/* Sends what cli_out prints to f (stdout: back to stdout); returns the
+ * previous sink. The caller opens and closes f. Not a terminal: no colour. */
+FILE *cli_out_sink(FILE *f);
 /* "perfdb: message" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "perfdb: warning: message" on stderr. */

@@ -1,5 +1,6 @@
 /* perfdb regress: the verdict, for people (text), PRs (markdown), CI panels
  * (junit) and programs (json, csv). Exit 1 when an open regression is found. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@ enum {
 	OPT_FORMAT,
 	OPT_CONFIG,
 	OPT_DRY_RUN,
-	OPT_NO_GIT
+	OPT_NO_GIT,
+	OPT_OUTPUT
 };
 
 static const cli_option options[] = {
@@ -36,7 +38,9 @@ static const cli_option options[] = {
     {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
     CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
-    {"format", OPT_FORMAT, "FORMAT", "text, json, markdown, junit or csv (default: text)"},
+    {"format", OPT_FORMAT, "FORMAT",
+     "text, json, markdown, junit or csv (default: text); may be repeated"},
+    {"output", OPT_OUTPUT, "FILE", "write the --format before it to FILE (default: stdout)"},
     CLI_DB_OPTION,
     CLI_CONFIG_OPTION(OPT_CONFIG),
     {"dry-run", OPT_DRY_RUN, NULL, "do not store the findings as alerts"},
@@ -54,6 +58,11 @@ static const cli_command_info info = {
     "with --dry-run, which opens the database read-only); an acknowledged or ignored\n"
     "alert (perfdb ack) no longer fails the check. A --machine or --benchmark that\n"
     "matches nothing ever recorded is a usage error, never \"0 series checked\".\n"
+    "A --since that is the newest commit itself (a push to main checked with --since\n"
+    "origin/main) checks that commit against the window before it: an empty range is\n"
+    "never a pass. Several outputs in one call: --format markdown --output summary.md\n"
+    "--format junit --output junit.xml (each --output takes the --format before it; at\n"
+    "most one format goes to stdout); the exit code is the verdict's either way.\n"
     "Exit codes: 0 nothing regressed, 1 regression found, 2 bad usage or input,\n"
     "3 database error.",
     options,
@@ -62,10 +71,19 @@ static const cli_command_info info = {
 typedef enum out_format { OUT_TEXT, OUT_JSON, OUT_MARKDOWN, OUT_JUNIT, OUT_CSV } out_format;
 static const char *const format_names[] = {"text", "json", "markdown", "junit", "csv"};
 
+/* One output: a format and its file (NULL: stdout). */
+typedef struct regress_output {
+	out_format format;
+	const char *path;
+} regress_output;
+
+#define MAX_OUTPUTS 8
+
 typedef struct regress_args {
 	perfdb_regress_options o;
 	const char *db, *config;
-	out_format format;
+	regress_output out[MAX_OUTPUTS];
+	size_t nout;
 	cli_tuning tune;
 	int dry_run;
 } regress_args;
@@ -157,13 +175,38 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_METHOD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_METHOD, arg);
 	case OPT_FORMAT:
 		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-			if (strcmp(arg, format_names[i]) == 0) {
-				a->format = (out_format)i;
-				return 0;
-			}
-		cli_usage_error(&info, "--format '%s': expected text, json, markdown, junit or csv",
-				arg);
-		return 1;
+			if (strcmp(arg, format_names[i]) == 0)
+				break;
+		if (i == sizeof(format_names) / sizeof(format_names[0])) {
+			cli_usage_error(
+			    &info, "--format '%s': expected text, json, markdown, junit or csv",
+			    arg);
+			return 1;
+		}
+		if (a->nout == MAX_OUTPUTS) {
+			cli_usage_error(&info, "more than %d outputs", MAX_OUTPUTS);
+			return 1;
+		}
+		a->out[a->nout].format = (out_format)i;
+		a->out[a->nout++].path = NULL;
+		return 0;
+	case OPT_OUTPUT:
+		if (!*arg) {
+			cli_usage_error(&info, "--output '': expected a file name");
+			return 1;
+		}
+		/* --output before any --format: the text */
+		if (a->nout == 0)
+			a->out[a->nout++].format = OUT_TEXT;
+		if (a->out[a->nout - 1].path) {
+			cli_usage_error(&info,
+					"--output '%s': the --format before it already has "
+					"--output '%s'",
+					arg, a->out[a->nout - 1].path);
+			return 1;
+		}
+		a->out[a->nout - 1].path = arg;
+		return 0;
 	}
 	return 0;
 }
@@ -271,6 +314,7 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "since", sc->since ? json_string(sc->since) : json_null());
 	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
 	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
+	json_object_set_new(root, "since_is_end", json_boolean(sc->since_is_end));
 	cli_json_print(root);
 }
 
@@ -453,11 +497,15 @@ static void print_markdown(const perfdb_regress_report *r)
 	if (fails > 1)
 		cli_out("**%zu regressions**, ", fails);
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
-	if (sc->since) {
+	if (sc->since_is_end) {
+		cli_out(", the newest commit ");
+		md_code(cli_short_sha(sha, sizeof(sha), sc->until));
+		cli_out(" (nothing after the `--since` commit: the newest is checked)");
+	} else if (sc->since) {
 		cli_out(", commits after ");
 		md_code(cli_short_sha(sha, sizeof(sha), sc->since));
 	}
-	if (sc->until) {
+	if (sc->until && !sc->since_is_end) {
 		cli_out(" up to ");
 		md_code(cli_short_sha(sha, sizeof(sha), sc->until));
 	}
@@ -512,10 +560,14 @@ static void print_text(const perfdb_regress_report *r)
 	char base[2 * CLI_SHA_CAP + 160], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
 	baseline_text(base, sizeof(base), sc, false);
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
-	if (sc->since)
+	if (sc->since_is_end)
+		cli_out(", the newest commit %s (nothing after the --since commit: the newest is "
+			"checked)",
+			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
+	else if (sc->since)
 		cli_out(", commits after %s",
 			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->since)));
-	if (sc->until)
+	if (sc->until && !sc->since_is_end)
 		cli_out(" up to %s",
 			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
 	cli_out(" (%s order)\n", sc->order ? sc->order : "recorded");
@@ -543,12 +595,49 @@ static void print_text(const perfdb_regress_report *r)
 	cli_out(", %zu improvement%s\n", nimp, nimp == 1 ? "" : "s");
 }
 
+static void print_report(const perfdb_regress_report *rep, out_format format)
+{
+	switch (format) {
+	case OUT_JSON: print_json(rep); break;
+	case OUT_MARKDOWN: print_markdown(rep); break;
+	case OUT_JUNIT: print_junit(rep); break;
+	case OUT_CSV: print_csv(rep); break;
+	default: print_text(rep); break;
+	}
+}
+
+/* One output, to stdout or its file (replaced). -1 after saying why the
+ * file could not be written. */
+static int write_output(const perfdb_regress_report *rep, const regress_output *out)
+{
+	FILE *f, *old;
+	int bad;
+	if (!out->path) {
+		print_report(rep, out->format);
+		return 0;
+	}
+	if (!(f = fopen(out->path, "w"))) {
+		cli_err("cannot write '%s': %s", out->path, strerror(errno));
+		return -1;
+	}
+	old = cli_out_sink(f);
+	print_report(rep, out->format);
+	cli_out_sink(old);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		cli_err("cannot write '%s': %s", out->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_regress(int argc, char **argv)
 {
 	regress_args a;
 	perfdb_store *store = NULL;
 	perfdb_config *cfg = NULL;
 	perfdb_regress_report *rep = NULL;
+	size_t i, nstdout;
 	int first, rc, err;
 
 	memset(&a, 0, sizeof(a));
@@ -562,6 +651,12 @@ int cmd_regress(int argc, char **argv)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
 	if (a.o.commit && a.o.since)
 		return cli_usage_error(&info, "--commit and --since exclude each other");
+	if (a.nout == 0)
+		a.out[a.nout++].format = OUT_TEXT;
+	for (i = 0, nstdout = 0; i < a.nout; i++)
+		if (!a.out[i].path && ++nstdout > 1)
+			return cli_usage_error(&info, "two formats for stdout: give each but one "
+						      "an --output FILE");
 	if ((rc = cli_history_open(&store, &cfg, a.db, a.config,
 				   a.dry_run ? PERFDB_STORE_READONLY : PERFDB_STORE_READWRITE)))
 		return rc;
@@ -574,14 +669,10 @@ int cmd_regress(int argc, char **argv)
 	if (err < 0) {
 		rc = cli_history_fail("--benchmark");
 	} else {
-		switch (a.format) {
-		case OUT_JSON: print_json(rep); break;
-		case OUT_MARKDOWN: print_markdown(rep); break;
-		case OUT_JUNIT: print_junit(rep); break;
-		case OUT_CSV: print_csv(rep); break;
-		default: print_text(rep); break;
-		}
 		rc = perfdb_regress_failures(rep) ? CLI_EXIT_REGRESSION : CLI_EXIT_OK;
+		for (i = 0; i < a.nout; i++)
+			if (write_output(rep, &a.out[i]) < 0)
+				rc = CLI_EXIT_DB;
 	}
 	perfdb_regress_report_free(rep);
 	perfdb_store_close(store);

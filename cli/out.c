@@ -14,17 +14,29 @@
 
 #include "cli.h"
 
+/* Where the answer goes: stdout, or for a while the file of a command's
+ * --output (one call writes several outputs: regress's Markdown summary and
+ * JUnit file at once, so a step that exits 1 still writes them all). */
+static FILE *sink;
+
+FILE *cli_out_sink(FILE *f)
+{
+	FILE *old = sink ? sink : stdout;
+	sink = f == stdout ? NULL : f;
+	return old;
+}
+
 void cli_out(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
+	vfprintf(sink ? sink : stdout, fmt, ap);
 	va_end(ap);
 }
 
 void cli_out_str(const char *s)
 {
-	fputs(s, stdout);
+	fputs(s, sink ? sink : stdout);
 }
 
 /* One diagnostic line: messages quote names and values from input files,
@@ -77,7 +89,7 @@ int cli_fail(void)
 
 bool cli_stdout_tty(void)
 {
-	return isatty(STDOUT_FILENO) == 1;
+	return !sink && isatty(STDOUT_FILENO) == 1;
 }
 
 bool cli_color(void)

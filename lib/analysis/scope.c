@@ -434,9 +434,16 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 
 	/* the commit ids to read: [baseline] window range */
 	if (first > last) {
-		/* --since the newest commit: an empty range */
-		sc->nids = sc->range_pos = 0;
-		return 0;
+		/* --since the range's end itself: on a push to main, --since
+		 * origin/main is HEAD. An empty range would pass every check
+		 * ("0 series checked") and let what was merged go unflagged, so
+		 * the newest commit is checked against its window, as with no
+		 * --since at all, and the report says so. */
+		first = last;
+		sc->pub.since_is_end = 1;
+		sc->gate = have_base;
+		wstart = first > o->window ? first - o->window : 0;
+		sc->pub.window = first - wstart;
 	}
 	if ((err = take_ids(sc, wstart, last, 1)) < 0)
 		return err;

@@ -64,6 +64,25 @@ assert len(failed) == 1 and failed[0].get("name").startswith("BM_Slow"), failed
 assert root.find("testsuite").get("failures") == "1"
 PY
 
+# several outputs in one call: each --output takes the --format before it;
+# the files are written and the exit code is still the verdict's
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --since c0005 --format markdown \
+	--output s.md --format junit --output j.xml --format json
+expect_match '^### perfdb: 1 regression' s.md "--output: markdown file"
+expect_match '<failure type="regression"' j.xml "--output: junit file"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failures"] == 1' "$T/out" ||
+	fail "--output: the format without --output goes to stdout"
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --since c0005 --output t.txt
+expect_match '^REGRESSION ' t.txt "--output before any --format: the text"
+expect_eq 0 "$(wc -c <out | tr -d ' ')" "nothing on stdout when every output has a file"
+expect_exit 2 "$PERFDB" regress --db h.db --dry-run --format json --format junit
+expect_match 'two formats for stdout' err "two formats for stdout"
+expect_exit 2 "$PERFDB" regress --db h.db --dry-run --format json --output a --output b
+expect_match "already has --output 'a'" err "two --output for one format"
+expect_exit 3 "$PERFDB" regress --db h.db --dry-run --since c0005 --format junit \
+	--output nosuchdir/j.xml
+expect_match "cannot write 'nosuchdir/j.xml'" err "an output that cannot be written"
+
 # markdown and csv
 expect_exit 1 "$PERFDB" regress --db h.db --since c0005 --format markdown
 expect_match '^### perfdb: 1 regression' out "markdown title"

@@ -265,7 +265,22 @@ static void test_regress__gate_head_commit(void **state)
 	assert_string_equal(f->method, "zscore"); /* no samples: the window's spread */
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "window");
 	assert_int_equal(perfdb_regress_scope_get(rep)->window, 20);
+	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 0);
 	perfdb_regress_report_free(rep);
+
+	/* a push to main: --since origin/main is the newest commit itself. The
+	 * empty range after it is not a pass: the newest commit is checked
+	 * against its window, and the regression merged there is flagged */
+	o.since = "c0024";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->commit, "c0024");
+	assert_int_equal(perfdb_regress_series_checked(rep), 2);
+	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 1);
+	assert_int_equal(perfdb_regress_scope_get(rep)->window, 20);
+	assert_string_equal(perfdb_regress_scope_get(rep)->until, "c0024");
+	perfdb_regress_report_free(rep);
+	o.since = NULL;
 
 	/* --commit an older, quiet commit: nothing */
 	o.commit = "c0020";
@@ -483,9 +498,14 @@ static void test_regress__errors(void **state)
 	o.baseline = "nobaseline";
 	assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_ENOTFOUND);
 	o.baseline = NULL;
-	o.since = "c0001"; /* an empty range: nothing checked, no error */
+	/* --since the newest commit: the range after it is empty. That used to
+	 * check nothing and pass; now the newest commit is checked against the
+	 * window before it (a push to main, --since origin/main == HEAD) */
+	o.since = "c0001";
 	assert_int_equal(perfdb_regress_run(&rep, s, &o), 0);
-	assert_int_equal(perfdb_regress_series_checked(rep), 0);
+	assert_int_equal(perfdb_regress_series_checked(rep), 1);
+	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 1);
+	assert_int_equal(perfdb_regress_scope_get(rep)->window, 1);
 	perfdb_regress_report_free(rep);
 	assert_int_equal(perfdb_store_find_commit(s, "c000", &id, NULL),
 			 PERFDB_EINVAL); /* ambiguous */

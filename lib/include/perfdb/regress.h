@@ -182,6 +182,11 @@ typedef struct perfdb_regress_scope {
 	const char *since;	     /**< full sha, NULL when the range has no start */
 	const char *until;	     /**< full sha of the last commit checked, or NULL */
 	const char *order;	     /**< "git" or "recorded" */
+	/** 1 when the range after `since` was empty (since is the range's end:
+	 *  a push to main checked with --since origin/main). The newest commit
+	 *  is then checked against its window, as without since, instead of
+	 *  passing an empty range. */
+	int since_is_end;
 } perfdb_regress_scope;
 
 const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report *r);
