@@ -24,7 +24,8 @@ enum {
 	OPT_CONFIG,
 	OPT_DRY_RUN,
 	OPT_NO_GIT,
-	OPT_OUTPUT
+	OPT_OUTPUT,
+	OPT_METRIC
 };
 
 static const cli_option options[] = {
@@ -38,6 +39,7 @@ static const cli_option options[] = {
     {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
     CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
+    {"metric", OPT_METRIC, "GLOB", "only metrics whose name matches GLOB (cpu_time, real_*)"},
     {"format", OPT_FORMAT, "FORMAT",
      "text, json, markdown, junit or csv (default: text); may be repeated"},
     {"output", OPT_OUTPUT, "FILE", "write the --format before it to FILE (default: stdout)"},
@@ -165,6 +167,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_BASELINE: a->o.baseline = arg; return 0;
 	case OPT_MACHINE: a->o.machine = arg; return 0;
 	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
+	case OPT_METRIC: a->o.metric_glob = arg; return 0;
 	case CLI_OPT_DB: a->db = arg; return 0;
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_DRY_RUN: a->dry_run = 1; return 0;
@@ -238,7 +241,8 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
 int cli_history_fail(const char *bench_opt)
 {
 	static const char prefix[] = "no series matches ";
-	static const char *const filters[][2] = {{"machine '", "--machine"}, {"benchmark '", NULL}};
+	static const char *const filters[][2] = {
+	    {"machine '", "--machine"}, {"benchmark '", NULL}, {"metric '", "--metric"}};
 	const perfdb_error *e = perfdb_error_last();
 	size_t i, n = sizeof(prefix) - 1;
 	if (e->code == PERFDB_ENOTFOUND && strncmp(e->message, prefix, n) == 0)
@@ -267,7 +271,7 @@ void cli_tags_text(char *buf, size_t cap, const char *tags)
 static json_t *finding_json(const perfdb_finding *f)
 {
 	json_error_t e;
-	json_t *tags = json_loads(f->tags ? f->tags : "{}", 0, &e), *o = json_object();
+	json_t *tags = json_loads(f->tags ? f->tags : "{}", 0, &e), *o = json_object(), *range;
 	json_object_set_new(o, "benchmark", json_string(f->benchmark));
 	json_object_set_new(o, "metric", json_string(f->metric));
 	json_object_set_new(o, "unit", json_string(f->unit));
@@ -285,7 +289,70 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
 	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());
 	json_object_set_new(o, "status", json_string(f->status));
+	range = json_object();
+	json_object_set_new(range, "first",
+			    json_string(f->range_first ? f->range_first : f->commit));
+	json_object_set_new(range, "last", json_string(f->commit));
+	json_object_set_new(range, "count", json_integer((json_int_t)f->range_count));
+	json_object_set_new(range, "bisect_next",
+			    f->bisect_next ? json_string(f->bisect_next) : json_null());
+	json_object_set_new(o, "range", range);
 	return o;
+}
+
+/* The events: per kind, the benchmark, commit and the metrics that moved. */
+static json_t *events_json(const perfdb_regress_report *r)
+{
+	json_t *arr = json_array();
+	size_t k, i, j;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < perfdb_regress_event_count(r, (perfdb_finding_kind)k); i++) {
+			const perfdb_regress_event *e =
+			    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
+			json_error_t err;
+			json_t *o = json_object(), *metrics = json_array();
+			json_t *tags = json_loads(e->tags ? e->tags : "{}", 0, &err);
+			for (j = 0; j < e->nfindings; j++)
+				json_array_append_new(
+				    metrics,
+				    json_string(
+					perfdb_regress_get(r, e->kind, e->findings[j])->metric));
+			json_object_set_new(o, "kind",
+					    json_string(k ? "improvement" : "regression"));
+			json_object_set_new(o, "benchmark", json_string(e->benchmark));
+			json_object_set_new(o, "machine", json_string(e->machine));
+			json_object_set_new(o, "tags", tags ? tags : json_object());
+			json_object_set_new(o, "commit", json_string(e->commit));
+			json_object_set_new(o, "subject",
+					    json_string(e->subject ? e->subject : ""));
+			json_object_set_new(o, "metrics", metrics);
+			json_object_set_new(o, "open",
+					    json_boolean(perfdb_regress_event_open(r, e)));
+			json_array_append_new(arr, o);
+		}
+	return arr;
+}
+
+static json_t *not_compared_json(const perfdb_regress_report *r)
+{
+	json_t *arr = json_array();
+	size_t i;
+	for (i = 0; i < perfdb_regress_series_checked(r); i++) {
+		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
+		json_error_t err;
+		json_t *o, *tags;
+		if (!v->not_compared)
+			continue;
+		o = json_object();
+		tags = json_loads(v->tags ? v->tags : "{}", 0, &err);
+		json_object_set_new(o, "benchmark", json_string(v->benchmark));
+		json_object_set_new(o, "metric", json_string(v->metric));
+		json_object_set_new(o, "unit", json_string(v->unit));
+		json_object_set_new(o, "machine", json_string(v->machine));
+		json_object_set_new(o, "tags", tags ? tags : json_object());
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }
 
 static void print_json(const perfdb_regress_report *r)
@@ -315,6 +382,10 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
 	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
 	json_object_set_new(root, "since_is_end", json_boolean(sc->since_is_end));
+	json_object_set_new(root, "events", events_json(r));
+	json_object_set_new(root, "event_failures",
+			    json_integer((json_int_t)perfdb_regress_event_failures(r)));
+	json_object_set_new(root, "not_compared", not_compared_json(r));
 	cli_json_print(root);
 }
 
@@ -388,8 +459,8 @@ static void series_name(char *buf, size_t cap, const char *bench, const char *me
 {
 	char t[256], b[512], m[256];
 	cli_tags_text(t, sizeof(t), tags);
-	snprintf(buf, cap, "%s %s%s%s%s", cli_text(b, sizeof(b), bench),
-		 cli_text(m, sizeof(m), metric), *t ? " [" : "", t, *t ? "]" : "");
+	snprintf(buf, cap, "%s%s%s%s%s%s", cli_text(b, sizeof(b), bench), metric ? " " : "",
+		 metric ? cli_text(m, sizeof(m), metric) : "", *t ? " [" : "", t, *t ? "]" : "");
 	cli_utf8_trim(buf);
 }
 
@@ -408,51 +479,116 @@ static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 	cli_utf8_trim(buf);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Series i and j belong to one benchmark (machine, tags): one testcase. */
+static bool same_benchmark(const perfdb_series_verdict *a, const perfdb_series_verdict *b)
+{
+	return same_str(a->benchmark, b->benchmark) && same_str(a->machine, b->machine) &&
+	       same_str(a->tags, b->tags);
+}
+
+/* "real_time +23.4% (1.0 us -> 1.2 us), cpu_time ... at abc, p=..." for an
+ * event: its findings' lines joined. */
+static void event_line(char *buf, size_t cap, const perfdb_regress_report *r,
+		       const perfdb_regress_event *e)
+{
+	size_t j, len = 0;
+	buf[0] = '\0';
+	for (j = 0; j < e->nfindings && len + 1 < cap; j++) {
+		const perfdb_finding *f = perfdb_regress_get(r, e->kind, e->findings[j]);
+		char line[512], m[256];
+		finding_line(line, sizeof(line), f);
+		snprintf(buf + len, cap - len, "%s%s %s", j ? "; " : "",
+			 cli_text(m, sizeof(m), f->metric), line);
+		len = strlen(buf);
+	}
+	cli_utf8_trim(buf);
+}
+
+/* One testcase per benchmark (machine, tags) checked, one <failure> per open
+ * regression event (the metrics of the benchmark that moved at one commit),
+ * <skipped> when none of its series could be compared: failures count
+ * events, and a series without a baseline is never a pass. */
 static void print_junit(const perfdb_regress_report *r)
 {
-	size_t i, k, n = perfdb_regress_series_checked(r), failures = 0;
-	for (i = 0; i < n; i++)
-		if (perfdb_regress_series(r, i)->regressions)
-			failures++;
+	size_t i, j, k, n = perfdb_regress_series_checked(r), tests = 0, skipped = 0;
+	size_t failures = perfdb_regress_event_failures(r);
+	unsigned char *taken = calloc(n ? n : 1, 1), *skip = calloc(n ? n : 1, 1);
+	if (!taken || !skip) {
+		free(taken);
+		free(skip);
+		return;
+	}
+	/* the testcases: the first series of each benchmark, and whether all
+	 * of its series went uncompared */
+	for (i = 0; i < n; i++) {
+		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
+		bool all_nc = true;
+		if (taken[i])
+			continue;
+		tests++;
+		for (j = i; j < n; j++) {
+			const perfdb_series_verdict *w = perfdb_regress_series(r, j);
+			if (j != i && (taken[j] || !same_benchmark(v, w)))
+				continue;
+			taken[j] = (unsigned char)(j == i ? 2 : 1);
+			all_nc = all_nc && w->not_compared && !w->regressions;
+		}
+		skip[i] = all_nc;
+		skipped += all_nc;
+	}
 	cli_out("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	cli_out("<testsuites name=\"perfdb\" tests=\"%zu\" failures=\"%zu\">\n", n, failures);
+	cli_out("<testsuites name=\"perfdb\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
+		tests, failures, skipped);
 	cli_out("  <testsuite name=\"perfdb regress\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-		"skipped=\"0\">\n",
-		n, failures);
+		"skipped=\"%zu\">\n",
+		tests, failures, skipped);
 	for (i = 0; i < n; i++) {
 		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
 		char name[1024];
-		series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
+		bool open_tag = false;
+		if (taken[i] != 2)
+			continue;
+		series_name(name, sizeof(name), v->benchmark, NULL, v->tags);
 		cli_out("    <testcase classname=\"perfdb.");
 		xml_text(v->machine);
 		cli_out("\" name=\"");
 		xml_text(name);
 		cli_out("\"");
-		if (!v->regressions) {
-			cli_out("/>\n");
+		if (skip[i]) {
+			cli_out(">\n      <skipped message=\"not compared: no data at the baseline "
+				"(renamed or new?)\"/>\n    </testcase>\n");
 			continue;
 		}
-		cli_out(">\n");
-		for (k = 0; k < perfdb_regress_count(r, PERFDB_FINDING_REGRESSION); k++) {
-			const perfdb_finding *f =
-			    perfdb_regress_get(r, PERFDB_FINDING_REGRESSION, k);
-			char line[512];
-			if (f->benchmark != v->benchmark || f->metric != v->metric ||
-			    f->machine != v->machine || f->tags != v->tags || f->unit != v->unit ||
-			    strcmp(f->status, "open") != 0)
+		for (k = 0; k < perfdb_regress_event_count(r, PERFDB_FINDING_REGRESSION); k++) {
+			const perfdb_regress_event *e =
+			    perfdb_regress_event_get(r, PERFDB_FINDING_REGRESSION, k);
+			char line[2048];
+			if (!same_str(e->benchmark, v->benchmark) ||
+			    !same_str(e->machine, v->machine) || !same_str(e->tags, v->tags) ||
+			    !perfdb_regress_event_open(r, e))
 				continue;
-			finding_line(line, sizeof(line), f);
+			if (!open_tag)
+				cli_out(">\n");
+			open_tag = true;
+			event_line(line, sizeof(line), r, e);
 			cli_out("      <failure type=\"regression\" message=\"");
 			xml_text(line);
 			cli_out("\">");
-			xml_text(f->commit);
+			xml_text(e->commit);
 			cli_out(" ");
-			xml_text(f->subject);
+			xml_text(e->subject);
 			cli_out("</failure>\n");
 		}
-		cli_out("    </testcase>\n");
+		cli_out(open_tag ? "    </testcase>\n" : "/>\n");
 	}
 	cli_out("  </testsuite>\n</testsuites>\n");
+	free(taken);
+	free(skip);
 }
 
 /* "baseline 'NAME' (SHA)", "commit SHA" or "the N commits before"; the
@@ -486,10 +622,36 @@ static void md_code(const char *s)
 	cli_out_str(buf);
 }
 
+/* The series checked but not compared, named (at most a few), as text or
+ * Markdown code spans. */
+static void print_not_compared(const perfdb_regress_report *r, bool md)
+{
+	size_t i, shown = 0, nc = perfdb_regress_not_compared(r);
+	if (!nc)
+		return;
+	cli_out(md ? "\n**%zu series not compared**: no data at the baseline (renamed or new? "
+		     "`renames:` in `perfdb.yaml` joins a renamed series to its history): "
+		   : "%zu series not compared: no data at the baseline (renamed or new?): ",
+		nc);
+	for (i = 0; i < perfdb_regress_series_checked(r) && shown < 10; i++) {
+		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
+		char name[1024];
+		if (!v->not_compared)
+			continue;
+		series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
+		cli_out_str(shown++ ? ", " : "");
+		if (md)
+			md_code(name);
+		else
+			cli_out_str(name);
+	}
+	cli_out("%s\n", nc > shown ? ", ..." : "");
+}
+
 static void print_markdown(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
-	size_t k, i, fails = perfdb_regress_failures(r);
+	size_t k, i, j, fails = perfdb_regress_event_failures(r);
 	char base[2 * CLI_SHA_CAP + 160], sha[CLI_SHA_CAP];
 	baseline_text(base, sizeof(base), sc, true);
 	cli_out("### perfdb: %s\n\n",
@@ -510,8 +672,9 @@ static void print_markdown(const perfdb_regress_report *r)
 		md_code(cli_short_sha(sha, sizeof(sha), sc->until));
 	}
 	cli_out(".\n");
+	print_not_compared(r, true);
 	for (k = 0; k < 2; k++) {
-		size_t n = perfdb_regress_count(r, (perfdb_finding_kind)k);
+		size_t n = perfdb_regress_event_count(r, (perfdb_finding_kind)k);
 		if (!n)
 			continue;
 		cli_out("\n#### %s\n\n", k ? "Improvements" : "Regressions");
@@ -519,44 +682,76 @@ static void print_markdown(const perfdb_regress_report *r)
 			"method |%s\n",
 			k ? "" : " status |");
 		cli_out("|---|---|---|---|---:|---:|---:|---:|---|%s\n", k ? "" : "---|");
-		for (i = 0; i < n; i++) {
-			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
-			char a[48], b[48], t[256], p[32];
-			cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
-			cli_format_value(b, sizeof(b), f->value, f->unit);
-			cli_tags_text(t, sizeof(t), f->tags);
-			if (isnan(f->p_value))
-				snprintf(p, sizeof(p), "%s", CLI_MISSING);
-			else
-				snprintf(p, sizeof(p), "%.2g", f->p_value);
-			cli_out("| ");
-			md_code(f->benchmark);
-			if (*t) {
-				cli_out(" ");
-				md_code(t);
+		/* rows event by event: the metrics of one benchmark that moved at
+		 * one commit follow each other */
+		for (i = 0; i < n; i++)
+			for (j = 0;
+			     j < perfdb_regress_event_get(r, (perfdb_finding_kind)k, i)->nfindings;
+			     j++) {
+				const perfdb_regress_event *e =
+				    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
+				const perfdb_finding *f =
+				    perfdb_regress_get(r, e->kind, e->findings[j]);
+				char a[48], b[48], t[256], p[32];
+				cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
+				cli_format_value(b, sizeof(b), f->value, f->unit);
+				cli_tags_text(t, sizeof(t), f->tags);
+				if (isnan(f->p_value))
+					snprintf(p, sizeof(p), "%s", CLI_MISSING);
+				else
+					snprintf(p, sizeof(p), "%.2g", f->p_value);
+				cli_out("| ");
+				md_code(f->benchmark);
+				if (*t) {
+					cli_out(" ");
+					md_code(t);
+				}
+				cli_out(" | ");
+				md_code(f->metric);
+				cli_out(" | ");
+				md_code(f->machine);
+				cli_out(" | ");
+				if (f->range_count > 1) {
+					/* a range: first..last, and how many */
+					char first[CLI_SHA_CAP];
+					md_code(
+					    cli_short_sha(first, sizeof(first), f->range_first));
+					cli_out("..");
+				}
+				md_code(cli_short_sha(sha, sizeof(sha), f->commit));
+				if (f->range_count > 1)
+					cli_out(" (%zu commits)", f->range_count);
+				cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct,
+					p, f->method);
+				if (!k)
+					cli_out(" %s |", f->status);
+				cli_out("\n");
 			}
-			cli_out(" | ");
-			md_code(f->metric);
-			cli_out(" | ");
-			md_code(f->machine);
-			cli_out(" | ");
-			md_code(cli_short_sha(sha, sizeof(sha), f->commit));
-			cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct, p,
-				f->method);
-			if (!k)
-				cli_out(" %s |", f->status);
-			cli_out("\n");
-		}
 	}
+}
+
+/* "one of 5 commits a1b2c3d4e5f6..7b82423a1c0e (not benchmarked between);
+ * benchmark 4d5e6f7a8b9c next" under a finding whose culprit is a range */
+static void range_note(const perfdb_finding *f)
+{
+	char a[CLI_SHA_CAP], b[CLI_SHA_CAP], c[CLI_SHA_CAP], ta[CLI_SHA_CAP], tb[CLI_SHA_CAP],
+	    tc[CLI_SHA_CAP];
+	cli_out("\n             one of %zu commits %s..%s (not benchmarked between)",
+		f->range_count,
+		cli_text(ta, sizeof(ta), cli_short_sha(a, sizeof(a), f->range_first)),
+		cli_text(tb, sizeof(tb), cli_short_sha(b, sizeof(b), f->commit)));
+	if (f->bisect_next)
+		cli_out("; benchmark %s next",
+			cli_text(tc, sizeof(tc), cli_short_sha(c, sizeof(c), f->bisect_next)));
 }
 
 static void print_text(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
 	bool color = cli_color();
-	size_t k, i, fails = perfdb_regress_failures(r);
-	size_t nreg = perfdb_regress_count(r, PERFDB_FINDING_REGRESSION);
-	size_t nimp = perfdb_regress_count(r, PERFDB_FINDING_IMPROVEMENT);
+	size_t k, i, j, fails = perfdb_regress_event_failures(r);
+	size_t nreg = perfdb_regress_event_count(r, PERFDB_FINDING_REGRESSION);
+	size_t nimp = perfdb_regress_event_count(r, PERFDB_FINDING_IMPROVEMENT);
 	char base[2 * CLI_SHA_CAP + 160], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
 	baseline_text(base, sizeof(base), sc, false);
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
@@ -571,22 +766,48 @@ static void print_text(const perfdb_regress_report *r)
 		cli_out(" up to %s",
 			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
 	cli_out(" (%s order)\n", sc->order ? sc->order : "recorded");
+	print_not_compared(r, false);
+	/* one event a line: a benchmark whose metrics moved at one commit is
+	 * one finding, its metrics listed under it */
 	for (k = 0; k < 2; k++)
-		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
-			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
+		for (i = 0; i < perfdb_regress_event_count(r, (perfdb_finding_kind)k); i++) {
+			const perfdb_regress_event *e =
+			    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
+			const perfdb_finding *f = perfdb_regress_get(r, e->kind, e->findings[0]);
 			char name[1024], line[1024], machine[512], subject[80];
-			int open = strcmp(f->status, "open") == 0;
+			int open = k ? 0 : perfdb_regress_event_open(r, e);
 			const char *label = k ? "improvement" : (open ? "REGRESSION" : f->status);
 			const char *on =
 			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
-			series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
-			finding_line(line, sizeof(line), f);
-			cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "", name,
-				cli_text(machine, sizeof(machine), f->machine), line);
-			if (f->alert_id)
-				cli_out(" [alert %lld]", (long long)f->alert_id);
-			if (f->subject && *f->subject)
-				cli_out("\n             %s", cli_text(subject, 73, f->subject));
+			cli_text(machine, sizeof(machine), f->machine);
+			if (e->nfindings == 1) {
+				series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
+				finding_line(line, sizeof(line), f);
+				cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "",
+					name, machine, line);
+				if (f->alert_id)
+					cli_out(" [alert %lld]", (long long)f->alert_id);
+			} else {
+				series_name(name, sizeof(name), f->benchmark, NULL, f->tags);
+				cli_out("%s%-12s%s %s on %s: %zu metrics at %s", on, label,
+					color ? "\033[0m" : "", name, machine, e->nfindings,
+					cli_text(shown, sizeof(shown),
+						 cli_short_sha(sha, sizeof(sha), e->commit)));
+				for (j = 0; j < e->nfindings; j++) {
+					const perfdb_finding *g =
+					    perfdb_regress_get(r, e->kind, e->findings[j]);
+					char m[256];
+					finding_line(line, sizeof(line), g);
+					cli_out("\n             %s: %s",
+						cli_text(m, sizeof(m), g->metric), line);
+					if (g->alert_id)
+						cli_out(" [alert %lld]", (long long)g->alert_id);
+				}
+			}
+			if (f->range_count > 1)
+				range_note(f);
+			if (e->subject && *e->subject)
+				cli_out("\n             %s", cli_text(subject, 73, e->subject));
 			cli_out("\n");
 		}
 	cli_out("%zu regression%s", fails, fails == 1 ? "" : "s");

@@ -57,8 +57,17 @@ typedef struct finding_list {
 	size_t count, cap;
 } finding_list;
 
+/* The events of a kind: findings grouped by benchmark, machine, tags and
+ * commit. idx holds every event's finding indexes, back to back. */
+typedef struct event_list {
+	perfdb_regress_event *items;
+	size_t count;
+	size_t *idx;
+} event_list;
+
 struct perfdb_regress_report {
 	finding_list found[2];
+	event_list events[2];
 	perfdb_series_verdict *verdicts;
 	size_t nverdicts, capverdicts;
 	perfdb_scope *sc;
@@ -95,6 +104,8 @@ void perfdb_regress_report_free(perfdb_regress_report *r)
 	if (!r)
 		return;
 	for (k = 0; k < 2; k++) {
+		free(r->events[k].items);
+		free(r->events[k].idx);
 		free(r->found[k].items);
 		free(r->found[k].series);
 		free(r->found[k].commit_ids);
@@ -129,9 +140,102 @@ size_t perfdb_regress_failures(const perfdb_regress_report *r)
 	return n;
 }
 
+size_t perfdb_regress_event_count(const perfdb_regress_report *r, perfdb_finding_kind kind)
+{
+	return r && (unsigned)kind < 2 ? r->events[kind].count : 0;
+}
+
+const perfdb_regress_event *perfdb_regress_event_get(const perfdb_regress_report *r,
+						     perfdb_finding_kind kind, size_t i)
+{
+	if (!r || (unsigned)kind >= 2 || i >= r->events[kind].count)
+		return NULL;
+	return &r->events[kind].items[i];
+}
+
+int perfdb_regress_event_open(const perfdb_regress_report *r, const perfdb_regress_event *e)
+{
+	size_t i;
+	if (!r || !e)
+		return 0;
+	for (i = 0; i < e->nfindings; i++)
+		if (strcmp(r->found[e->kind].items[e->findings[i]].status, "open") == 0)
+			return 1;
+	return 0;
+}
+
+size_t perfdb_regress_event_failures(const perfdb_regress_report *r)
+{
+	size_t i, n = 0;
+	if (!r)
+		return 0;
+	for (i = 0; i < r->events[0].count; i++)
+		n += (size_t)perfdb_regress_event_open(r, &r->events[0].items[i]);
+	return n;
+}
+
+/* One event per benchmark, machine, tags and commit of each kind, in the
+ * order of their first finding. Series of one benchmark differ in metric
+ * (and unit); the strings of one benchmark, machine and tags are the same
+ * pointers only within a series, so they are compared by value. */
+static int group_events(perfdb_regress_report *rep)
+{
+	size_t k, i, j;
+	for (k = 0; k < 2; k++) {
+		const finding_list *fl = &rep->found[k];
+		event_list *el = &rep->events[k];
+		size_t n = fl->count, pos = 0;
+		unsigned char *taken;
+		if (!n)
+			continue;
+		el->items = calloc(n, sizeof(*el->items));
+		el->idx = malloc(n * sizeof(*el->idx));
+		taken = calloc(n, 1);
+		if (!el->items || !el->idx || !taken) {
+			free(taken);
+			return perfdb_error__oom();
+		}
+		for (i = 0; i < n; i++) {
+			const perfdb_finding *f = &fl->items[i];
+			perfdb_regress_event *e;
+			if (taken[i])
+				continue;
+			e = &el->items[el->count++];
+			e->kind = (perfdb_finding_kind)k;
+			e->benchmark = f->benchmark;
+			e->machine = f->machine;
+			e->tags = f->tags;
+			e->commit = f->commit;
+			e->subject = f->subject;
+			e->findings = &el->idx[pos];
+			for (j = i; j < n; j++) {
+				const perfdb_finding *g = &fl->items[j];
+				if (taken[j] || fl->commit_ids[j] != fl->commit_ids[i] ||
+				    strcmp(g->benchmark, f->benchmark) != 0 ||
+				    strcmp(g->machine, f->machine) != 0 ||
+				    strcmp(g->tags ? g->tags : "", f->tags ? f->tags : "") != 0)
+					continue;
+				taken[j] = 1;
+				el->idx[pos++] = j;
+				e->nfindings++;
+			}
+		}
+		free(taken);
+	}
+	return 0;
+}
+
 size_t perfdb_regress_series_checked(const perfdb_regress_report *r)
 {
 	return r ? r->nverdicts : 0;
+}
+
+size_t perfdb_regress_not_compared(const perfdb_regress_report *r)
+{
+	size_t i, n = 0;
+	for (i = 0; r && i < r->nverdicts; i++)
+		n += r->verdicts[i].not_compared != 0;
+	return n;
 }
 
 const perfdb_series_verdict *perfdb_regress_series(const perfdb_regress_report *r, size_t i)
@@ -814,6 +918,14 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	}
 
 	free(scratch);
+	if (sc->base_pos != SIZE_MAX && !base) {
+		/* a named baseline (or revision) this series did not exist at:
+		 * renamed or new since. Judging it against the window instead
+		 * would pass it silently under the baseline's name. */
+		verdict->baseline_value = NAN;
+		verdict->not_compared = 1;
+		return 0;
+	}
 	if ((err = perfdb_regress__steps(&steps, &nsteps, pts, n, r, base, sc->gate, &cfg,
 					 1 - o->confidence)) < 0)
 		return err;
@@ -840,12 +952,19 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		f.method = st->method;
 		f.threshold = cfg.threshold;
 		f.status = "open";
+		perfdb_scope__candidates(sc, st->point ? pts[st->point - 1].commit_id : 0,
+					 pts[st->point].commit_id, &f.range_first, &f.range_count,
+					 &f.bisect_next);
+		if (!f.range_first)
+			f.range_first = f.commit;
 		if (f.kind == PERFDB_FINDING_REGRESSION)
 			verdict->regressions++;
 		else
 			verdict->improvements++;
 		err = push_finding(&rep->found[f.kind], &f, si, pts[st->point].commit_id);
 	}
+	/* nothing before the range and nothing found in it: not compared */
+	verdict->not_compared = isnan(verdict->baseline_value) && nsteps == 0;
 	free(steps);
 	return err;
 }
@@ -987,6 +1106,8 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++)
 		if ((err = analyse_series(rep, &o, i)) < 0)
 			goto done;
+	if ((err = group_events(rep)) < 0)
+		goto done;
 	err = lookup_alerts(rep, store);
 done:
 	if (err < 0) {

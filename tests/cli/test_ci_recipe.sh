@@ -75,24 +75,31 @@ workflow() {
 	else
 		export GITHUB_HEAD_REF= GITHUB_REF_NAME=main
 	fi
-	# the bench jobs, concurrently
+	# the bench jobs' checkouts (each runner has its own), then the jobs,
+	# concurrently
+	for suite in core io; do
+		mkdir -p "../jobs/$suite"
+		git worktree add -q --detach "../jobs/$suite/ws" "$sha" 2>/dev/null ||
+			fail "checkout for $suite"
+	done
 	for suite in core io; do
 		(
-			mkdir -p "../jobs/$suite"
-			git worktree add -q --detach "../jobs/$suite/ws" "$sha" 2>/dev/null
 			lvl=$core
 			[ "$suite" = io ] && lvl=$io
 			bench_results "$suite" "$sha" "$lvl" >"../jobs/$suite/ws/bench.json"
 			grep '^bench	' ../steps.txt | cut -f2 | sed "s/\${{ matrix.suite }}/$suite/g" |
 				while IFS= read -r cmd; do
-					run_step "../jobs/$suite/ws" "$cmd" >/dev/null ||
-						echo "bench $suite: '$cmd' failed" >>../jobs/errors
+					run_step "../jobs/$suite/ws" "$cmd" >/dev/null 2>"../jobs/$suite/err" ||
+						echo "bench $suite: '$cmd' failed: $(cat "../jobs/$suite/err")" \
+							>>../jobs/errors
 				done
 			cp "../jobs/$suite/ws/shard-$suite.db" ../jobs/artifacts/ 2>/dev/null
-			git worktree remove --force "../jobs/$suite/ws"
 		) &
 	done
 	wait
+	for suite in core io; do
+		git worktree remove --force "../jobs/$suite/ws"
+	done
 	[ -s ../jobs/errors ] && fail "$(cat ../jobs/errors)"
 	# the verdict job
 	git worktree add -q --detach ../jobs/verdict/ws "$sha" 2>/dev/null

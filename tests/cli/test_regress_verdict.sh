@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The verdict a team gates on: one event, one finding (the metrics of a
+# benchmark that moved at one commit are grouped; counts, exit code and
+# JUnit failures count events); --metric; series renamed since the baseline
+# are "not compared", and JUnit marks them skipped, not passed.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip "python3 missing"
+
+# results SEED BENCH:METRIC:UNIT=LEVEL...: native results, 5 samples, 2% noise
+results() {
+	python3 - "$@" <<'PY'
+import json, random, sys
+rnd = random.Random(sys.argv[1])
+res = []
+for arg in sys.argv[2:]:
+    name, level = arg.rsplit("=", 1)
+    bench, metric, unit = name.split(":")
+    res.append({"benchmark": bench, "metric": metric, "unit": unit,
+                "samples": [float(level) * (1 + 0.02 * rnd.gauss(0, 1)) for _ in range(5)]})
+print(json.dumps({"results": res}))
+PY
+}
+
+# snappy-shaped: ZFlat moves real_time, cpu_time and bytes_per_second at
+# c20; UFlat/0 is renamed UFlat/0/1 at c10 and regresses at c29.
+for i in $(seq 0 29); do
+	c=$(printf c%02d "$i")
+	z=100 zc=95 zb=1000000000 u=200
+	[ "$i" -ge 20 ] && z=130 zc=124 zb=770000000
+	[ "$i" -ge 29 ] && u=300
+	uname=BM_UFlat/0/1
+	[ "$i" -lt 10 ] && uname=BM_UFlat/0
+	results "$c" "BM_ZFlat/0/1:real_time:ns=$z" "BM_ZFlat/0/1:cpu_time:ns=$zc" \
+		"BM_ZFlat/0/1:bytes_per_second:B/s=$zb" "$uname:real_time:ns=$u" >r.json
+	"$PERFDB" record --db h.db --machine ci --commit "$c" r.json >/dev/null ||
+		fail "record $c"
+done
+
+# one event, three metrics: "1 regression", a block listing the metrics
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --no-git --since c15 --benchmark 'BM_ZFlat*'
+expect_match '^REGRESSION   BM_ZFlat/0/1 on ci: 3 metrics at c20$' out "text: one event line"
+expect_match '^             bytes_per_second: -2[0-9]\.[0-9]% .* at c20' out "text: bytes_per_second"
+expect_match '^             cpu_time: \+[0-9.]+% .* at c20' out "text: cpu_time"
+expect_match '^             real_time: \+[0-9.]+% .* at c20' out "text: real_time"
+expect_match '^1 regression, 0 improvements$' out "text: events are counted"
+
+# JSON: the findings as before (additive), the events beside them
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --no-git --since c15 --format json
+python3 - "$T/out" <<'PY' || fail "json events"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["regressions"]) == 4 and d["failures"] == 4, d["regressions"]
+assert d["event_failures"] == 2, d
+ev = [(e["benchmark"], e["commit"], e["metrics"], e["open"]) for e in d["events"]]
+assert ev == [("BM_UFlat/0/1", "c29", ["real_time"], True),
+              ("BM_ZFlat/0/1", "c20", ["bytes_per_second", "cpu_time", "real_time"], True)], ev
+assert d["not_compared"] == [], d["not_compared"]
+PY
+
+# JUnit: one testcase per benchmark, failures count events
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --no-git --since c15 --format junit
+python3 - "$T/out" <<'PY' || fail "junit events"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suite = root.find("testsuite")
+assert suite.get("tests") == "2" and suite.get("failures") == "2", suite.attrib
+z = [c for c in root.iter("testcase") if c.get("name") == "BM_ZFlat/0/1"][0]
+(f,) = z.findall("failure")
+m = f.get("message")
+assert "bytes_per_second" in m and "cpu_time" in m and "real_time" in m, m
+PY
+
+# --metric GLOB, as perfdb.yaml's metric:
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --no-git --since c15 --metric cpu_time
+expect_match '^REGRESSION   BM_ZFlat/0/1 cpu_time on ci: \+' out "--metric: cpu_time alone"
+expect_match '^1 regression, 0 improvements$' out "--metric: one event"
+expect_exit 2 "$PERFDB" regress --db h.db --dry-run --no-git --since c15 --metric cpu_tme
+expect_match "no series matches --metric 'cpu_tme'" err "--metric matching nothing"
+
+# the rename: against the release baseline (c05, before it) the renamed
+# series has no data. It is "not compared", JUnit skips it; it used to be
+# judged against the window under the baseline's name.
+"$PERFDB" baseline set rel c05 --db h.db >/dev/null || fail "baseline set"
+expect_exit 0 "$PERFDB" regress --db h.db --dry-run --no-git --commit c29 --baseline rel \
+	--benchmark 'BM_UFlat*'
+expect_match "^1 series not compared: no data at the baseline \(renamed or new\?\): BM_UFlat/0/1 real_time$" \
+	out "text: not compared"
+# (ZFlat, slower since c20, regressed against the baseline: exit 1)
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --no-git --commit c29 --baseline rel \
+	--format junit
+python3 - "$T/out" <<'PY' || fail "junit skipped"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suite = root.find("testsuite")
+assert suite.get("skipped") == "1" and suite.get("failures") == "1", suite.attrib
+u = [c for c in root.iter("testcase") if c.get("name") == "BM_UFlat/0/1"][0]
+assert u.find("skipped") is not None and u.find("failure") is None, ET.tostring(u)
+PY
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --no-git --commit c29 --baseline rel \
+	--format json
+python3 - "$T/out" <<'PY' || fail "json not compared"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [(s["benchmark"], s["metric"]) for s in d["not_compared"]] == [("BM_UFlat/0/1", "real_time")], d
+PY
+
+finish
