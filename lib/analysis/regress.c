@@ -19,6 +19,7 @@
 #include "analysis/regress_internal.h"
 #include "analysis/scope.h"
 #include "perfdb/changepoint.h"
+#include "perfdb/config.h"
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
 #include "perfdb/stats.h"
@@ -853,10 +854,10 @@ static int bad_direction(perfdb_direction dir, double change)
 	return dir == PERFDB_HIGHER_IS_BETTER ? change < 0 : change > 0;
 }
 
-static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_options *o, size_t si)
+static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_options *o, size_t si,
+			  const perfdb_series *s)
 {
 	const perfdb_scope *sc = rep->sc;
-	const perfdb_series *s = perfdb_series_set_get(sc->set, si);
 	perfdb_scope_series cfg;
 	perfdb_series_verdict *verdict;
 	perfdb_regress_step *steps = NULL;
@@ -967,6 +968,85 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	verdict->not_compared = isnan(verdict->baseline_value) && nsteps == 0;
 	free(steps);
 	return err;
+}
+
+/* ---- renames ------------------------------------------------------------------------------ */
+
+static int same_series_but_name(const perfdb_series *a, const perfdb_series *b)
+{
+	return strcmp(a->metric, b->metric) == 0 && strcmp(a->unit, b->unit) == 0 &&
+	       strcmp(a->machine, b->machine) == 0 && strcmp(a->tags, b->tags) == 0;
+}
+
+/* The series named `name` with a's metric, unit, machine and tags, or SIZE_MAX. */
+static size_t find_renamed(const perfdb_series_set *set, const char *name, const perfdb_series *a)
+{
+	size_t i, n = perfdb_series_set_count(set);
+	for (i = 0; i < n; i++) {
+		const perfdb_series *b = perfdb_series_set_get(set, i);
+		if (strcmp(b->benchmark, name) == 0 && same_series_but_name(a, b))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Series si joined with the series that perfdb.yaml's renames map onto its
+ * name (BM_UFlat/0 -> BM_UFlat/0/1): their points and its own in commit
+ * order, its own winning a commit both have. *pts is NULL (and *out
+ * untouched) when nothing was renamed to it; else owned by the caller.
+ */
+static int join_renamed(perfdb_series *out, perfdb_series_point **pts, const perfdb_series_set *set,
+			const perfdb_config *cfg, size_t si)
+{
+	const perfdb_series *s = perfdb_series_set_get(set, si);
+	size_t i, j, n = perfdb_series_set_count(set), total = s->npoints, k = 0;
+	char name[1024];
+	perfdb_series_point *p;
+	*pts = NULL;
+	for (i = 0; i < n; i++) {
+		const perfdb_series *o = perfdb_series_set_get(set, i);
+		if (i != si && same_series_but_name(o, s) &&
+		    perfdb_config_rename(cfg, o->benchmark, name, sizeof(name)) &&
+		    strcmp(name, s->benchmark) == 0)
+			total += o->npoints;
+	}
+	if (total == s->npoints)
+		return 0;
+	if (!(p = malloc(total * sizeof(*p))))
+		return perfdb_error__oom();
+	for (i = 0; i < n; i++) {
+		const perfdb_series *o = perfdb_series_set_get(set, i);
+		if (i == si || (same_series_but_name(o, s) &&
+				perfdb_config_rename(cfg, o->benchmark, name, sizeof(name)) &&
+				strcmp(name, s->benchmark) == 0)) {
+			memcpy(p + k, o->points, o->npoints * sizeof(*p));
+			k += o->npoints;
+		}
+	}
+	/* insertion sort by commit position: the joined parts barely overlap */
+	for (i = 1; i < k; i++) {
+		perfdb_series_point x = p[i];
+		for (j = i; j > 0 && p[j - 1].pos > x.pos; j--)
+			p[j] = p[j - 1];
+		p[j] = x;
+	}
+	/* one point a commit: the series' own name wins */
+	for (i = 0, j = 0; i < k; i++) {
+		if (j && p[j - 1].pos == p[i].pos) {
+			size_t m;
+			for (m = 0; m < s->npoints; m++)
+				if (s->points[m].pos == p[i].pos)
+					p[j - 1] = s->points[m];
+			continue;
+		}
+		p[j++] = p[i];
+	}
+	*out = *s;
+	out->points = p;
+	out->npoints = j;
+	*pts = p;
+	return 0;
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
@@ -1103,9 +1183,22 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		goto done;
 	if (rep->sc->range_pos >= rep->sc->nids)
 		goto done; /* an empty history or range: nothing to check */
-	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++)
-		if ((err = analyse_series(rep, &o, i)) < 0)
+	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++) {
+		const perfdb_series *s = perfdb_series_set_get(rep->sc->set, i);
+		perfdb_series joined;
+		perfdb_series_point *pts = NULL;
+		char name[1024];
+		/* an old name whose new name has data: checked there */
+		if (perfdb_config_rename(o.config, s->benchmark, name, sizeof(name)) &&
+		    find_renamed(rep->sc->set, name, s) != SIZE_MAX)
+			continue;
+		if ((err = join_renamed(&joined, &pts, rep->sc->set, o.config, i)) < 0)
 			goto done;
+		err = analyse_series(rep, &o, i, pts ? &joined : s);
+		free(pts);
+		if (err < 0)
+			goto done;
+	}
 	if ((err = group_events(rep)) < 0)
 		goto done;
 	err = lookup_alerts(rep, store);

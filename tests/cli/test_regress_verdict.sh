@@ -104,4 +104,31 @@ d = json.load(open(sys.argv[1]))
 assert [(s["benchmark"], s["metric"]) for s in d["not_compared"]] == [("BM_UFlat/0/1", "real_time")], d
 PY
 
+# a rename map joins the renamed series to its history: compared now, and
+# its +50% at c29 against the release is found
+printf 'renames:\n  "BM_UFlat/*": "BM_UFlat/*/1"\n' >perfdb.yaml
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --no-git --commit c29 --baseline rel \
+	--benchmark 'BM_UFlat*' --format json
+python3 - "$T/out" <<'PY' || fail "json renames"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["not_compared"] == [] and d["series_checked"] == 1, d
+(r,) = d["regressions"]
+assert r["benchmark"] == "BM_UFlat/0/1" and r["commit"] == "c29", r
+assert 40 < r["change_pct"] < 60 and 180 < r["baseline_value"] < 220, r
+PY
+# and over a range crossing the rename (c10), no step is seen at the rename
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --no-git --since c05 --benchmark 'BM_UFlat*' \
+	--format json
+python3 - "$T/out" <<'PY' || fail "json renames over the rename"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [r["commit"] for r in d["regressions"]] == ["c29"], d["regressions"]
+PY
+printf 'renames:\n  "BM_*": ""\n' >perfdb.yaml
+expect_exit 2 "$PERFDB" regress --db h.db --dry-run --no-git
+expect_match "perfdb.yaml:2:11: field 'BM_\*': expected the new benchmark name" err \
+	"renames: an empty new name"
+rm perfdb.yaml
+
 finish
