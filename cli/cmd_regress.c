@@ -297,6 +297,10 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(range, "bisect_next",
 			    f->bisect_next ? json_string(f->bisect_next) : json_null());
 	json_object_set_new(o, "range", range);
+	json_object_set_new(o, "suspect", f->suspect ? json_string(f->suspect) : json_null());
+	json_object_set_new(o, "time_ratio", cli_json_number(f->time_ratio));
+	json_object_set_new(o, "time_ratio_history", cli_json_number(f->time_ratio_history));
+	json_object_set_new(o, "suspected", json_boolean(f->suspected));
 	return o;
 }
 
@@ -724,7 +728,10 @@ static void print_markdown(const perfdb_regress_report *r)
 				cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct,
 					p, f->method);
 				if (!k)
-					cli_out(" %s |", f->status);
+					cli_out(" %s |", f->suspect ? "suspect (loaded machine?)"
+							 : f->suspected
+							     ? "open, suspected (one run)"
+							     : f->status);
 				cli_out("\n");
 			}
 	}
@@ -745,11 +752,24 @@ static void range_note(const perfdb_finding *f)
 			cli_text(tc, sizeof(tc), cli_short_sha(c, sizeof(c), f->bisect_next)));
 }
 
+/* Why a finding is not blamed on its commit, or is not sure yet. */
+static void advice_note(const perfdb_finding *f, bool regression)
+{
+	if (f->suspect && strcmp(f->suspect, "loaded") == 0)
+		cli_out("\n             not blamed: real_time is %.2fx cpu_time here, %.2fx in its "
+			"history, and cpu_time did not move: a loaded machine? Re-run this commit",
+			f->time_ratio, f->time_ratio_history);
+	else if (regression && f->suspected)
+		cli_out(
+		    "\n             suspected: rests on one run of the newest commit; re-run it "
+		    "(or the next commit) to confirm");
+}
+
 static void print_text(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
 	bool color = cli_color();
-	size_t k, i, j, fails = perfdb_regress_event_failures(r);
+	size_t k, i, j, fails = perfdb_regress_event_failures(r), nack = 0, nsuspect = 0;
 	size_t nreg = perfdb_regress_event_count(r, PERFDB_FINDING_REGRESSION);
 	size_t nimp = perfdb_regress_event_count(r, PERFDB_FINDING_IMPROVEMENT);
 	char base[2 * CLI_SHA_CAP + 160], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
@@ -776,7 +796,11 @@ static void print_text(const perfdb_regress_report *r)
 			const perfdb_finding *f = perfdb_regress_get(r, e->kind, e->findings[0]);
 			char name[1024], line[1024], machine[512], subject[80];
 			int open = k ? 0 : perfdb_regress_event_open(r, e);
-			const char *label = k ? "improvement" : (open ? "REGRESSION" : f->status);
+			const char *label =
+			    k ? "improvement"
+			      : (open ? "REGRESSION"
+				      : (f->suspect && strcmp(f->status, "open") == 0 ? "SUSPECT"
+										      : f->status));
 			const char *on =
 			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
 			cli_text(machine, sizeof(machine), f->machine);
@@ -806,13 +830,31 @@ static void print_text(const perfdb_regress_report *r)
 			}
 			if (f->range_count > 1)
 				range_note(f);
+			for (j = 0; j < e->nfindings; j++)
+				advice_note(perfdb_regress_get(r, e->kind, e->findings[j]), k == 0);
 			if (e->subject && *e->subject)
 				cli_out("\n             %s", cli_text(subject, 73, e->subject));
 			cli_out("\n");
 		}
+	for (i = 0; i < nreg; i++) {
+		const perfdb_regress_event *e =
+		    perfdb_regress_event_get(r, PERFDB_FINDING_REGRESSION, i);
+		if (perfdb_regress_event_open(r, e))
+			continue;
+		for (j = 0; j < e->nfindings; j++)
+			if (strcmp(perfdb_regress_get(r, e->kind, e->findings[j])->status,
+				   "open") == 0)
+				break;
+		if (j < e->nfindings)
+			nsuspect++; /* open, but a loaded machine's */
+		else
+			nack++;
+	}
 	cli_out("%zu regression%s", fails, fails == 1 ? "" : "s");
-	if (nreg > fails)
-		cli_out(" (+%zu acknowledged or ignored)", nreg - fails);
+	if (nack)
+		cli_out(" (+%zu acknowledged or ignored)", nack);
+	if (nsuspect)
+		cli_out(" (+%zu suspect, not blamed)", nsuspect);
 	cli_out(", %zu improvement%s\n", nimp, nimp == 1 ? "" : "s");
 }
 

@@ -136,7 +136,8 @@ size_t perfdb_regress_failures(const perfdb_regress_report *r)
 	if (!r)
 		return 0;
 	for (i = 0; i < r->found[0].count; i++)
-		if (strcmp(r->found[0].items[i].status, "open") == 0)
+		if (strcmp(r->found[0].items[i].status, "open") == 0 &&
+		    !r->found[0].items[i].suspect)
 			n++;
 	return n;
 }
@@ -159,9 +160,11 @@ int perfdb_regress_event_open(const perfdb_regress_report *r, const perfdb_regre
 	size_t i;
 	if (!r || !e)
 		return 0;
-	for (i = 0; i < e->nfindings; i++)
-		if (strcmp(r->found[e->kind].items[e->findings[i]].status, "open") == 0)
+	for (i = 0; i < e->nfindings; i++) {
+		const perfdb_finding *f = &r->found[e->kind].items[e->findings[i]];
+		if (strcmp(f->status, "open") == 0 && !f->suspect)
 			return 1;
+	}
 	return 0;
 }
 
@@ -958,6 +961,8 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 					 &f.bisect_next);
 		if (!f.range_first)
 			f.range_first = f.commit;
+		f.time_ratio = f.time_ratio_history = NAN;
+		f.suspected = st->commits_after == 1 && pts[n - 1].nruns <= 1;
 		if (f.kind == PERFDB_FINDING_REGRESSION)
 			verdict->regressions++;
 		else
@@ -967,6 +972,110 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	/* nothing before the range and nothing found in it: not compared */
 	verdict->not_compared = isnan(verdict->baseline_value) && nsteps == 0;
 	free(steps);
+	return err;
+}
+
+/* ---- a loaded machine ----------------------------------------------------------------------- */
+
+/* The level of series s at commit position pos, NAN when it has none. */
+static double level_at(const perfdb_series *s, size_t pos, double *scratch)
+{
+	size_t i;
+	for (i = 0; i < s->npoints; i++)
+		if (s->points[i].pos == pos)
+			return perfdb_scope__level(&s->points[i], scratch);
+	return NAN;
+}
+
+/*
+ * A real_time regression made by the newest commit alone, while the
+ * benchmark's cpu_time stayed: when real_time / cpu_time there departs from
+ * that ratio's history far more than it ever moved, the machine was busy
+ * (two loops beside the benchmark double real_time, not cpu_time). Such a
+ * finding is marked suspect, reported, and does not fail the check. A real
+ * change of that shape (a new sleep, a lock) is confirmed by the next
+ * commit, which leaves the newest-commit rule.
+ */
+static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options *o)
+{
+	const perfdb_series_set *set = rep->sc->set;
+	finding_list *fl = &rep->found[PERFDB_FINDING_REGRESSION];
+	size_t i, j, k, nset = perfdb_series_set_count(set), cap = 0;
+	double *ratios = NULL, *scratch = NULL;
+	int err = 0;
+	(void)o;
+	for (i = 0; i < fl->count && err == 0; i++) {
+		perfdb_finding *f = &fl->items[i];
+		const perfdb_series *real = perfdb_series_set_get(set, fl->series[i]), *cpu = NULL;
+		size_t step_pos = SIZE_MAX, nr = 0, need;
+		double rnew, cnow, med, mad, cpu_med;
+		if (strcmp(f->metric, "real_time") != 0 || f->commits_after != 1)
+			continue;
+		for (j = 0; j < nset && !cpu; j++) {
+			const perfdb_series *c = perfdb_series_set_get(set, j);
+			if (strcmp(c->metric, "cpu_time") == 0 &&
+			    strcmp(c->benchmark, real->benchmark) == 0 &&
+			    strcmp(c->machine, real->machine) == 0 &&
+			    strcmp(c->tags, real->tags) == 0)
+				cpu = c;
+		}
+		if (!cpu)
+			continue;
+		need = 2 * (real->npoints + 1);
+		for (j = 0; j < real->npoints; j++) {
+			size_t m = real->points[j].nsamples > real->points[j].nruns
+				       ? real->points[j].nsamples
+				       : real->points[j].nruns;
+			need += m;
+		}
+		for (j = 0; j < cpu->npoints; j++)
+			need += cpu->points[j].nsamples + cpu->points[j].nruns;
+		if (need > cap) {
+			free(ratios);
+			free(scratch);
+			ratios = malloc(need * sizeof(*ratios));
+			scratch = malloc(need * sizeof(*scratch));
+			cap = need;
+			if (!ratios || !scratch) {
+				err = perfdb_error__oom();
+				break;
+			}
+		}
+		for (j = 0; j < real->npoints; j++)
+			if (real->points[j].commit_id == fl->commit_ids[i])
+				step_pos = real->points[j].pos;
+		if (step_pos == SIZE_MAX)
+			continue;
+		rnew = level_at(real, step_pos, scratch) / level_at(cpu, step_pos, scratch);
+		cnow = level_at(cpu, step_pos, scratch);
+		/* the history: ratios and cpu levels at the commits before */
+		for (j = 0; j < real->npoints && real->points[j].pos < step_pos; j++) {
+			double rl = perfdb_scope__level(&real->points[j], scratch);
+			double cl = level_at(cpu, real->points[j].pos, scratch);
+			if (isfinite(rl) && cl > 0) {
+				ratios[nr] = rl / cl;
+				ratios[real->npoints + nr] = cl;
+				nr++;
+			}
+		}
+		if (nr < 3 || !isfinite(rnew) || !(cnow > 0))
+			continue;
+		cpu_med = perfdb_stats_median_inplace(ratios + real->npoints, nr);
+		med = perfdb_stats_median_inplace(ratios, nr);
+		for (k = 0; k < nr; k++)
+			ratios[k] = fabs(ratios[k] - med);
+		mad = 1.4826 * perfdb_stats_median_inplace(ratios, nr);
+		f->time_ratio = rnew;
+		f->time_ratio_history = med;
+		/* cpu_time stayed within the threshold; the ratio moved beyond it
+		 * and beyond 5 of its own historic spreads (at least 1%) */
+		if (fabs(cnow / cpu_med - 1) * 100 < f->threshold &&
+		    (rnew / med - 1) * 100 >= f->threshold &&
+		    rnew - med > 5 * fmax(mad, 0.01 * med))
+			f->suspect = "loaded";
+	}
+	free(ratios);
+	free(scratch);
 	return err;
 }
 
@@ -1199,7 +1308,7 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		if (err < 0)
 			goto done;
 	}
-	if ((err = group_events(rep)) < 0)
+	if ((err = mark_loaded(rep, &o)) < 0 || (err = group_events(rep)) < 0)
 		goto done;
 	err = lookup_alerts(rep, store);
 done:

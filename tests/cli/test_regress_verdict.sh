@@ -131,4 +131,58 @@ expect_match "perfdb.yaml:2:11: field 'BM_\*': expected the new benchmark name" 
 	"renames: an empty new name"
 rm perfdb.yaml
 
+# a loaded machine: an empty commit run beside two busy loops doubles
+# real_time while cpu_time stays. Not blamed on the commit: reported as
+# suspect, exit 0; the next commit at the same level confirms a regression.
+for i in $(seq 0 21); do
+	c=$(printf l%02d "$i")
+	real=1000
+	[ "$i" -ge 20 ] && real=2040
+	results "$c" "BM_ZFlat/6/1:real_time:ns=$real" "BM_ZFlat/6/1:cpu_time:ns=1000" >r.json
+	"$PERFDB" record --db load.db --machine ci --commit "$c" r.json >/dev/null ||
+		fail "record $c"
+	if [ "$i" = 20 ]; then
+		expect_exit 0 "$PERFDB" regress --db load.db --dry-run --no-git
+		expect_match '^SUSPECT      BM_ZFlat/6/1 real_time on ci: \+10[0-9]\.[0-9]% .* at l20' \
+			"$T/out" "loaded: reported as suspect"
+		expect_match '^             not blamed: real_time is 2\.[0-9]+x cpu_time here, 1\.00x in its history, and cpu_time did not move' \
+			"$T/out" "loaded: why"
+		expect_match '^0 regressions \(\+1 suspect, not blamed\), 0 improvements$' "$T/out" "loaded: not counted"
+		expect_exit 0 "$PERFDB" regress --db load.db --dry-run --no-git --format json
+		python3 - "$T/out" <<'PY' || fail "loaded: json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+(r,) = d["regressions"]
+assert r["suspect"] == "loaded" and r["suspected"] is True, r
+assert 1.9 < r["time_ratio"] < 2.2 and 0.95 < r["time_ratio_history"] < 1.05, r
+assert d["failures"] == 0 and d["event_failures"] == 0 and d["events"][0]["open"] is False, d
+PY
+	fi
+done
+# l21 at the same level: two commits, no longer one run of the newest alone
+expect_exit 1 "$PERFDB" regress --db load.db --dry-run --no-git --since l19
+expect_match '^REGRESSION   BM_ZFlat/6/1 real_time on ci: \+10[0-9]\.[0-9]% .* at l20' "$T/out" \
+	"loaded twice: a regression"
+
+# a quiet machine, a real regression in both times at the newest commit,
+# one run: a regression, flagged suspected with the advice to re-run
+for i in $(seq 0 20); do
+	c=$(printf q%02d "$i")
+	t=1000
+	[ "$i" = 20 ] && t=1300
+	results "$c" "BM_Q:real_time:ns=$t" "BM_Q:cpu_time:ns=$t" >r.json
+	"$PERFDB" record --db quiet.db --machine ci --commit "$c" r.json >/dev/null ||
+		fail "record $c"
+done
+expect_exit 1 "$PERFDB" regress --db quiet.db --dry-run --no-git
+expect_match '^REGRESSION   BM_Q on ci: 2 metrics at q20$' "$T/out" "quiet: one event, both times"
+expect_match '^             suspected: rests on one run of the newest commit; re-run it' "$T/out" \
+	"quiet: suspected"
+expect_match '^1 regression, 0 improvements$' "$T/out" "quiet: counted"
+# a re-run of q20 pools with the first: no longer suspected
+results q20b "BM_Q:real_time:ns=1300" "BM_Q:cpu_time:ns=1300" >r.json
+"$PERFDB" record --db quiet.db --machine ci --commit q20 r.json >/dev/null || fail "re-run q20"
+expect_exit 1 "$PERFDB" regress --db quiet.db --dry-run --no-git
+expect_no_match 'suspected' "$T/out" "quiet: confirmed by a re-run"
+
 finish

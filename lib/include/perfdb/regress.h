@@ -131,6 +131,18 @@ typedef struct perfdb_finding {
 	/** the candidate to benchmark next to halve the range (as asv find
 	 *  bisects), NULL when range_count is 1 */
 	const char *bisect_next;
+	/** NULL, or why the step is not blamed on its commit: "loaded" when
+	 *  the newest commit alone made it, in real_time, while its cpu_time
+	 *  stayed (real_time / cpu_time departs from the ratio of its history
+	 *  far more than that ratio ever moved: a busy machine, not the code).
+	 *  Such a regression is reported but does not fail the check;
+	 *  re-run the commit. */
+	const char *suspect;
+	double time_ratio;	   /**< real_time / cpu_time at the step (NAN if not judged) */
+	double time_ratio_history; /**< its median before the step (NAN if not judged) */
+	/** 1: the step rests on one run of the newest commit alone (the next
+	 *  commit, or a re-run of this one, confirms it): re-run to be sure. */
+	int suspected;
 } perfdb_finding;
 
 /** The verdict on one checked series. */
@@ -184,7 +196,8 @@ size_t perfdb_regress_count(const perfdb_regress_report *r, perfdb_finding_kind 
 const perfdb_finding *perfdb_regress_get(const perfdb_regress_report *r, perfdb_finding_kind kind,
 					 size_t i);
 
-/** Open (unacknowledged) regressions: the number that fails a build. */
+/** Open (unacknowledged) regressions that are not suspect (a loaded
+ *  machine): the number that fails a build. */
 size_t perfdb_regress_failures(const perfdb_regress_report *r);
 
 /**
