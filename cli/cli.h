@@ -198,6 +198,16 @@ enum {
 		"time", CLI_OPT_TIME, "ISO8601", "when the run was made (default: now)"            \
 	}
 
+/* The output options every listing command (query, list, alerts) shares. */
+#define CLI_LIST_FORMAT_OPTION(id)                                                                 \
+	{                                                                                          \
+		"format", id, "FORMAT", "table, csv or json (default: table)"                      \
+	}
+#define CLI_NO_HEADER_OPTION(id)                                                                   \
+	{                                                                                          \
+		"no-header", id, NULL, "leave out the header line (table and csv)"                 \
+	}
+
 /* Handles one of CLI_RECORD_OPTIONS; returns 1 when id was one of them, 0 if
  * not, -1 after reporting a usage error. */
 int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, const char *arg);

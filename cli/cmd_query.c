@@ -7,8 +7,8 @@ enum { OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
     CLI_DB_OPTION,
-    {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
-    {"no-header", OPT_NO_HEADER, NULL, "leave out the header line (table and csv)"},
+    CLI_LIST_FORMAT_OPTION(OPT_FORMAT),
+    CLI_NO_HEADER_OPTION(OPT_NO_HEADER),
     CLI_OPT_END,
 };
 

@@ -175,7 +175,7 @@ static int write_svg(const char *path, const perfdb_trend *t)
 		const perfdb_trend_series *s = perfdb_trend_get(t, i);
 		double lo = INFINITY, hi = -INFINITY, y0 = (double)(top + (int)i * ph) + 22;
 		double plot_h = ph - 50;
-		char tags[256], a[48], b[48];
+		char tags[256], a[48], b[48], sha[CLI_SHA_CAP];
 		for (j = 0; j < s->n; j++) {
 			lo = fmin(lo, s->levels[j]);
 			hi = fmax(hi, s->levels[j]);
@@ -221,7 +221,8 @@ static int write_svg(const char *path, const perfdb_trend *t)
 			    y0 + plot_h, col);
 			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%+.1f%% ", x + 3,
 				y0 + plot_h + 12, col, 100 * s->steps[j].change);
-			xml(f, s->commits[s->steps[j].index]);
+			/* the short sha people read everywhere else, not 40 hex digits */
+			xml(f, cli_short_sha(sha, sizeof(sha), s->commits[s->steps[j].index]));
 			fprintf(f, "</text>\n");
 		}
 		fprintf(

@@ -101,6 +101,20 @@ expect_exit 0 "$PERFDB" regress --db h.db --since c0005 --benchmark 'BM_F*'
 expect_exit 0 "$PERFDB" alerts --db h.db --format csv
 expect_match '^id,status,kind,benchmark' out "alerts header"
 expect_match ',open,regression,BM_Slow,' out "open alert"
+# open is for things to act on: an improvement is not listed without --all,
+# and is "noted" with it
+expect_no_match ',improvement,BM_Fast,' out "improvement not listed as open"
+expect_exit 0 "$PERFDB" alerts --db h.db --all --format csv
+expect_match ',noted,improvement,BM_Fast,' out "improvement noted"
+expect_no_match ',open,improvement,' out "no open improvement"
+# the listing commands share their output options: --no-header
+expect_exit 0 "$PERFDB" alerts --db h.db --format csv --no-header
+expect_no_match '^id,status' out "alerts --no-header"
+expect_match '^[0-9]+,open,regression,BM_Slow,' out "alerts --no-header rows"
+expect_exit 0 "$PERFDB" list --db h.db --no-header --format csv benchmarks
+expect_no_match '^benchmark,' out "list --no-header"
+expect_match '^BM_Slow,' out "list --no-header rows"
+expect_exit 0 "$PERFDB" alerts --db h.db --format csv
 id=$(awk -F, '$3 == "regression" {print $1}' "$T/out" | head -1)
 [ -n "$id" ] || fail "no alert id"
 expect_exit 0 "$PERFDB" ack --db h.db --note "expected: new algorithm" "$id"
