@@ -231,6 +231,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_bisect_plan(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -52,6 +52,18 @@ expect_exit 0 "$PERFDB" regress --db ../h.db --dry-run --since "$(sha 10)" --for
 expect_match "\| \`$(git rev-parse --short=12 "$(sha 15)")\`\.\.\`$(git rev-parse --short=12 "$(sha 19)")\` \(5 commits\) \|" \
 	"$T/out" "markdown: the range"
 
+# perfdb bisect-plan: the commit to benchmark next, as asv find bisects
+expect_exit 0 "$PERFDB" bisect-plan --db ../h.db --since "$(sha 10)"
+expect_eq "improvement BM_ZFlat/0/1 value: 5 candidates $(git rev-parse --short=12 "$(sha 15)")..$(git rev-parse --short=12 "$(sha 19)"), benchmark $(git rev-parse --short=12 "$(sha 16)") next" \
+	"$(cat "$T/out")" "bisect-plan: text"
+expect_exit 0 "$PERFDB" bisect-plan --db ../h.db --since "$(sha 10)" --format json
+python3 - "$T/out" "$(sha 15)" "$(sha 19)" "$(sha 16)" <<'PY' || fail "bisect-plan json"
+import json, sys
+(p,) = json.load(open(sys.argv[1]))
+assert (p["first"], p["last"], p["count"], p["next"]) == (sys.argv[2], sys.argv[3], 5, sys.argv[4]), p
+assert p["metrics"] == ["value"] and p["kind"] == "improvement", p
+PY
+
 # benchmark the suggested commit (it has the new level): the range halves
 git checkout -q "$(sha 16)"
 results 16b 70 >../r.json
@@ -66,6 +78,10 @@ assert f["commit"] == sys.argv[3], f
 assert f["range"] == {"first": sys.argv[2], "last": sys.argv[3], "count": 2,
                       "bisect_next": sys.argv[2]}, f["range"]
 PY
+
+expect_exit 0 "$PERFDB" bisect-plan --db ../h.db --since "$(sha 10)"
+expect_match "2 candidates .*, benchmark $(git rev-parse --short=12 "$(sha 15)") next$" "$T/out" \
+	"bisect-plan after one step: the last candidate"
 
 # a step whose commit follows a measured one: a single culprit
 expect_exit 0 "$PERFDB" regress --db ../h.db --dry-run --since "$(sha 10)" --format json --no-git
