@@ -13,6 +13,7 @@
  *     findings as alerts is perfdb_store_record_findings.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1244,20 +1245,44 @@ static int lookup_alerts(perfdb_regress_report *rep, perfdb_store *store)
 
 int perfdb_store_record_findings(perfdb_store *store, perfdb_regress_report *report)
 {
-	size_t total = report ? report->found[0].count + report->found[1].count : 0;
+	size_t total = report ? report->found[0].count + report->found[1].count : 0, j, k, n = 0;
 	perfdb_alert_input *in;
 	perfdb_alert_state *states;
+	size_t *map;
 	int err;
 	if (!total)
 		return 0;
 	if (!(states = calloc(total, sizeof(*states))))
 		return perfdb_error__oom();
-	if ((err = alert_inputs(&in, report)) < 0) {
+	if (!(map = malloc(total * sizeof(*map))) || (err = alert_inputs(&in, report)) < 0) {
 		free(states);
-		return err;
+		free(map);
+		return map ? err : perfdb_error__oom();
 	}
-	err = perfdb_store_alerts_record(store, in, total, states);
+	/* a suspect finding (a loaded machine) is not blamed on its commit:
+	 * it is not stored, and keeps the state it was read with */
+	for (j = 0; j < total; j++) {
+		const perfdb_finding *f = j < report->found[0].count
+					      ? &report->found[0].items[j]
+					      : &report->found[1].items[j - report->found[0].count];
+		if (f->suspect) {
+			states[j].id = f->alert_id;
+			snprintf(states[j].status, sizeof(states[j].status), "%s", f->status);
+			continue;
+		}
+		in[n] = in[j];
+		map[n++] = j;
+	}
+	{
+		perfdb_alert_state *rec = calloc(n ? n : 1, sizeof(*rec));
+		err = rec ? perfdb_store_alerts_record(store, in, n, rec) : perfdb_error__oom();
+		/* the stored states, back in finding order */
+		for (k = 0; err == 0 && k < n; k++)
+			states[map[k]] = rec[k];
+		free(rec);
+	}
 	free(in);
+	free(map);
 	if (err < 0) {
 		free(states);
 		return err;

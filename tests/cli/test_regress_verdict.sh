@@ -157,6 +157,10 @@ assert r["suspect"] == "loaded" and r["suspected"] is True, r
 assert 1.9 < r["time_ratio"] < 2.2 and 0.95 < r["time_ratio_history"] < 1.05, r
 assert d["failures"] == 0 and d["event_failures"] == 0 and d["events"][0]["open"] is False, d
 PY
+		# not blamed: not stored as an alert either
+		expect_exit 0 "$PERFDB" regress --db load.db --no-git
+		expect_eq 0 "$(sql load.db 'SELECT count(*) FROM alerts' | tr -d '\r')" \
+			"loaded: no alert stored"
 	fi
 done
 # l21 at the same level: two commits, no longer one run of the newest alone
