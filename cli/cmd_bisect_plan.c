@@ -27,7 +27,7 @@ static const cli_option options[] = {
     {"baseline", OPT_BASELINE, "NAME|REV", "a named baseline or a revision, as in regress"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
     CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
-    {"metric", OPT_METRIC, "GLOB", "only metrics whose name matches GLOB"},
+    CLI_METRIC_OPTION(OPT_METRIC),
     {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
     CLI_DB_OPTION,
     CLI_CONFIG_OPTION(OPT_CONFIG),

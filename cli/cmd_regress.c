@@ -39,7 +39,7 @@ static const cli_option options[] = {
     {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
     CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
-    {"metric", OPT_METRIC, "GLOB", "only metrics whose name matches GLOB (cpu_time, real_*)"},
+    CLI_METRIC_OPTION(OPT_METRIC),
     {"format", OPT_FORMAT, "FORMAT",
      "text, json, markdown, junit or csv (default: text); may be repeated"},
     {"output", OPT_OUTPUT, "FILE", "write the --format before it to FILE (default: stdout)"},

@@ -13,12 +13,14 @@ enum {
 	OPT_SVG,
 	OPT_THRESHOLD,
 	OPT_CONFIG,
-	OPT_NO_GIT
+	OPT_NO_GIT,
+	OPT_METRIC
 };
 
 static const cli_option options[] = {
     {"last", OPT_LAST, "N", "the last N commits (default 30)"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
+    CLI_METRIC_OPTION(OPT_METRIC),
     {"svg", OPT_SVG, "FILE", "also write a standalone SVG chart, one panel per series"},
     {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
     CLI_DB_OPTION,
@@ -55,6 +57,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case CLI_OPT_DB: a->db = arg; return 0;
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_MACHINE: a->o.machine = arg; return 0;
+	case OPT_METRIC: a->o.metric_glob = arg; return 0;
 	case OPT_SVG: a->svg = arg; return 0;
 	case OPT_NO_GIT: a->o.use_git = 0; return 0;
 	case OPT_LAST: {

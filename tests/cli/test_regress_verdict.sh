@@ -76,6 +76,17 @@ expect_match '^REGRESSION   BM_ZFlat/0/1 cpu_time on ci: \+' out "--metric: cpu_
 expect_match '^1 regression, 0 improvements$' out "--metric: one event"
 expect_exit 2 "$PERFDB" regress --db h.db --dry-run --no-git --since c15 --metric cpu_tme
 expect_match "no series matches --metric 'cpu_tme'" err "--metric matching nothing"
+# compare and trend take it too
+expect_exit 0 "$PERFDB" compare --db h.db --no-git c15 c25 --metric cpu_time --format json
+python3 - "$T/out" <<'PY' || fail "compare --metric"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert [(r["benchmark"], r["metric"], r["verdict"]) for r in rows] == \
+    [("BM_ZFlat/0/1", "cpu_time", "regression")], rows
+PY
+expect_exit 0 "$PERFDB" trend --db h.db --no-git --metric 'cpu_*'
+expect_eq 1 "$(wc -l <"$T/out" | tr -d ' ')" "trend --metric: one series"
+expect_match '^BM_ZFlat/0/1 cpu_time ' "$T/out" "trend --metric: cpu_time"
 
 # the rename: against the release baseline (c05, before it) the renamed
 # series has no data. It is "not compared", JUnit skips it; it used to be
