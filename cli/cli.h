@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -57,6 +58,9 @@ void cli_print_help(const cli_command_info *info);
 /* ---- output: everything printed goes through these ------------------------ */
 void cli_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_out_str(const char *s);
+/* Sends what cli_out prints to f (stdout: back to stdout); returns the
+ * previous sink. The caller opens and closes f. Not a terminal: no colour. */
+FILE *cli_out_sink(FILE *f);
 /* "perfdb: message" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "perfdb: warning: message" on stderr. */
@@ -199,6 +203,16 @@ enum {
 		"time", CLI_OPT_TIME, "ISO8601", "when the run was made (default: now)"            \
 	}
 
+/* The output options every listing command (query, list, alerts) shares. */
+#define CLI_LIST_FORMAT_OPTION(id)                                                                 \
+	{                                                                                          \
+		"format", id, "FORMAT", "table, csv or json (default: table)"                      \
+	}
+#define CLI_NO_HEADER_OPTION(id)                                                                   \
+	{                                                                                          \
+		"no-header", id, NULL, "leave out the header line (table and csv)"                 \
+	}
+
 /* Handles one of CLI_RECORD_OPTIONS; returns 1 when id was one of them, 0 if
  * not, -1 after reporting a usage error. */
 int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, const char *arg);
@@ -223,6 +237,7 @@ int cmd_trend(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_bisect_plan(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_run(int argc, char **argv);

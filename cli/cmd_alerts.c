@@ -4,11 +4,12 @@
 
 #include "history.h"
 
-enum { OPT_ALL = 'a', OPT_FORMAT = 'f', OPT_CONFIG = CLI_OPT_FIRST_FREE };
+enum { OPT_ALL = 'a', OPT_FORMAT = 'f', OPT_CONFIG = CLI_OPT_FIRST_FREE, OPT_NO_HEADER };
 
 static const cli_option options[] = {
     {"all", OPT_ALL, NULL, "also list acknowledged and ignored alerts"},
-    {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
+    CLI_LIST_FORMAT_OPTION(OPT_FORMAT),
+    CLI_NO_HEADER_OPTION(OPT_NO_HEADER),
     CLI_DB_OPTION,
     CLI_CONFIG_OPTION(OPT_CONFIG),
     CLI_OPT_END,
@@ -18,14 +19,16 @@ static const cli_command_info info = {
     "alerts",
     "[--all] [options]",
     "List the regressions and improvements perfdb regress stored, newest first.",
-    "Without --all only open alerts are listed. 'perfdb ack ID' acknowledges one so it\n"
-    "no longer fails 'perfdb regress'.",
+    "Without --all only open regressions are listed: what is to act on. 'perfdb ack ID'\n"
+    "acknowledges one so it no longer fails 'perfdb regress'. An improvement is never\n"
+    "open: --all lists it as noted (or acknowledged or ignored).",
     options,
 };
 
 typedef struct alerts_args {
 	const char *db, *config;
 	int all;
+	bool no_header;
 	cli_format format;
 } alerts_args;
 
@@ -36,6 +39,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case CLI_OPT_DB: a->db = arg; return 0;
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_ALL: a->all = 1; return 0;
+	case OPT_NO_HEADER: a->no_header = true; return 0;
 	case OPT_FORMAT:
 		if (cli_format_parse(&a->format, arg) == 0)
 			return 0;
@@ -115,7 +119,7 @@ int cmd_alerts(int argc, char **argv)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
 	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
 		return rc;
-	if (!(t = cli_table_new(a.format, true))) {
+	if (!(t = cli_table_new(a.format, !a.no_header))) {
 		err = PERFDB_ENOMEM;
 	} else {
 		alert_rows rows = {t, -1, {-1, -1}, -1, -1, -1};

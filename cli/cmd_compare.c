@@ -13,13 +13,15 @@ enum {
 	OPT_CONFIDENCE,
 	OPT_WINDOW,
 	OPT_CONFIG,
-	OPT_NO_GIT
+	OPT_NO_GIT,
+	OPT_METRIC
 };
 
 static const cli_option options[] = {
     {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
     CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
+    CLI_METRIC_OPTION(OPT_METRIC),
     {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change for a verdict (default 5)"},
     {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
     {"window", OPT_WINDOW, "N", "commits before REV_A whose spread judges series without samples"},
@@ -56,6 +58,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_MACHINE: a->o.machine = arg; return 0;
 	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
+	case OPT_METRIC: a->o.metric_glob = arg; return 0;
 	case OPT_NO_GIT: a->o.use_git = 0; return 0;
 	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
 	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);

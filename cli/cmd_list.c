@@ -3,11 +3,12 @@
 
 #include "cli.h"
 
-enum { OPT_FORMAT = 'f' };
+enum { OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
     CLI_DB_OPTION,
-    {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
+    CLI_LIST_FORMAT_OPTION(OPT_FORMAT),
+    CLI_NO_HEADER_OPTION(OPT_NO_HEADER),
     CLI_OPT_END,
 };
 
@@ -25,6 +26,7 @@ static const cli_command_info info = {
 typedef struct list_args {
 	const char *db;
 	cli_format format;
+	bool no_header;
 } list_args;
 
 static int on_option(void *ctx, int id, const char *arg)
@@ -32,6 +34,10 @@ static int on_option(void *ctx, int id, const char *arg)
 	list_args *a = ctx;
 	if (id == CLI_OPT_DB) {
 		a->db = arg;
+		return 0;
+	}
+	if (id == OPT_NO_HEADER) {
+		a->no_header = true;
 		return 0;
 	}
 	if (id == OPT_FORMAT && cli_format_parse(&a->format, arg) != 0) {
@@ -63,5 +69,5 @@ int cmd_list(int argc, char **argv)
 				       "expected one of commits, benchmarks, machines, runs");
 	if (perfdb_list_kind_parse(&kind, argv[first]) != 0)
 		return cli_usage_error(&info, "%s", perfdb_error_last()->message);
-	return cli_query_print(a.db, a.format, true, true, run_list, &kind);
+	return cli_query_print(a.db, a.format, !a.no_header, true, run_list, &kind);
 }

@@ -11,8 +11,8 @@ enum { OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_OPT_FIRST_FREE, OPT_TIMEOUT };
 
 static const cli_option options[] = {
     CLI_DB_OPTION,
-    {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
-    {"no-header", OPT_NO_HEADER, NULL, "leave out the header line (table and csv)"},
+    CLI_LIST_FORMAT_OPTION(OPT_FORMAT),
+    CLI_NO_HEADER_OPTION(OPT_NO_HEADER),
     {"timeout", OPT_TIMEOUT, "SECONDS",
      "stop the query after SECONDS, exit 3 (default: 60; 0: no limit)"},
     CLI_OPT_END,

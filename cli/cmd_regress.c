@@ -1,5 +1,6 @@
 /* perfdb regress: the verdict, for people (text), PRs (markdown), CI panels
  * (junit) and programs (json, csv). Exit 1 when an open regression is found. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,9 @@ enum {
 	OPT_FORMAT,
 	OPT_CONFIG,
 	OPT_DRY_RUN,
-	OPT_NO_GIT
+	OPT_NO_GIT,
+	OPT_OUTPUT,
+	OPT_METRIC
 };
 
 static const cli_option options[] = {
@@ -36,7 +39,10 @@ static const cli_option options[] = {
     {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
     CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
-    {"format", OPT_FORMAT, "FORMAT", "text, json, markdown, junit or csv (default: text)"},
+    CLI_METRIC_OPTION(OPT_METRIC),
+    {"format", OPT_FORMAT, "FORMAT",
+     "text, json, markdown, junit or csv (default: text); may be repeated"},
+    {"output", OPT_OUTPUT, "FILE", "write the --format before it to FILE (default: stdout)"},
     CLI_DB_OPTION,
     CLI_CONFIG_OPTION(OPT_CONFIG),
     {"dry-run", OPT_DRY_RUN, NULL, "do not store the findings as alerts"},
@@ -54,6 +60,11 @@ static const cli_command_info info = {
     "with --dry-run, which opens the database read-only); an acknowledged or ignored\n"
     "alert (perfdb ack) no longer fails the check. A --machine or --benchmark that\n"
     "matches nothing ever recorded is a usage error, never \"0 series checked\".\n"
+    "A --since that is the newest commit itself (a push to main checked with --since\n"
+    "origin/main) checks that commit against the window before it: an empty range is\n"
+    "never a pass. Several outputs in one call: --format markdown --output summary.md\n"
+    "--format junit --output junit.xml (each --output takes the --format before it; at\n"
+    "most one format goes to stdout); the exit code is the verdict's either way.\n"
     "Exit codes: 0 nothing regressed, 1 regression found, 2 bad usage or input,\n"
     "3 database error.",
     options,
@@ -62,10 +73,19 @@ static const cli_command_info info = {
 typedef enum out_format { OUT_TEXT, OUT_JSON, OUT_MARKDOWN, OUT_JUNIT, OUT_CSV } out_format;
 static const char *const format_names[] = {"text", "json", "markdown", "junit", "csv"};
 
+/* One output: a format and its file (NULL: stdout). */
+typedef struct regress_output {
+	out_format format;
+	const char *path;
+} regress_output;
+
+#define MAX_OUTPUTS 8
+
 typedef struct regress_args {
 	perfdb_regress_options o;
 	const char *db, *config;
-	out_format format;
+	regress_output out[MAX_OUTPUTS];
+	size_t nout;
 	cli_tuning tune;
 	int dry_run;
 } regress_args;
@@ -147,6 +167,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_BASELINE: a->o.baseline = arg; return 0;
 	case OPT_MACHINE: a->o.machine = arg; return 0;
 	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
+	case OPT_METRIC: a->o.metric_glob = arg; return 0;
 	case CLI_OPT_DB: a->db = arg; return 0;
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_DRY_RUN: a->dry_run = 1; return 0;
@@ -157,13 +178,38 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_METHOD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_METHOD, arg);
 	case OPT_FORMAT:
 		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-			if (strcmp(arg, format_names[i]) == 0) {
-				a->format = (out_format)i;
-				return 0;
-			}
-		cli_usage_error(&info, "--format '%s': expected text, json, markdown, junit or csv",
-				arg);
-		return 1;
+			if (strcmp(arg, format_names[i]) == 0)
+				break;
+		if (i == sizeof(format_names) / sizeof(format_names[0])) {
+			cli_usage_error(
+			    &info, "--format '%s': expected text, json, markdown, junit or csv",
+			    arg);
+			return 1;
+		}
+		if (a->nout == MAX_OUTPUTS) {
+			cli_usage_error(&info, "more than %d outputs", MAX_OUTPUTS);
+			return 1;
+		}
+		a->out[a->nout].format = (out_format)i;
+		a->out[a->nout++].path = NULL;
+		return 0;
+	case OPT_OUTPUT:
+		if (!*arg) {
+			cli_usage_error(&info, "--output '': expected a file name");
+			return 1;
+		}
+		/* --output before any --format: the text */
+		if (a->nout == 0)
+			a->out[a->nout++].format = OUT_TEXT;
+		if (a->out[a->nout - 1].path) {
+			cli_usage_error(&info,
+					"--output '%s': the --format before it already has "
+					"--output '%s'",
+					arg, a->out[a->nout - 1].path);
+			return 1;
+		}
+		a->out[a->nout - 1].path = arg;
+		return 0;
 	}
 	return 0;
 }
@@ -195,7 +241,8 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
 int cli_history_fail(const char *bench_opt)
 {
 	static const char prefix[] = "no series matches ";
-	static const char *const filters[][2] = {{"machine '", "--machine"}, {"benchmark '", NULL}};
+	static const char *const filters[][2] = {
+	    {"machine '", "--machine"}, {"benchmark '", NULL}, {"metric '", "--metric"}};
 	const perfdb_error *e = perfdb_error_last();
 	size_t i, n = sizeof(prefix) - 1;
 	if (e->code == PERFDB_ENOTFOUND && strncmp(e->message, prefix, n) == 0)
@@ -224,7 +271,7 @@ void cli_tags_text(char *buf, size_t cap, const char *tags)
 static json_t *finding_json(const perfdb_finding *f)
 {
 	json_error_t e;
-	json_t *tags = json_loads(f->tags ? f->tags : "{}", 0, &e), *o = json_object();
+	json_t *tags = json_loads(f->tags ? f->tags : "{}", 0, &e), *o = json_object(), *range;
 	json_object_set_new(o, "benchmark", json_string(f->benchmark));
 	json_object_set_new(o, "metric", json_string(f->metric));
 	json_object_set_new(o, "unit", json_string(f->unit));
@@ -242,7 +289,74 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
 	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());
 	json_object_set_new(o, "status", json_string(f->status));
+	range = json_object();
+	json_object_set_new(range, "first",
+			    json_string(f->range_first ? f->range_first : f->commit));
+	json_object_set_new(range, "last", json_string(f->commit));
+	json_object_set_new(range, "count", json_integer((json_int_t)f->range_count));
+	json_object_set_new(range, "bisect_next",
+			    f->bisect_next ? json_string(f->bisect_next) : json_null());
+	json_object_set_new(o, "range", range);
+	json_object_set_new(o, "suspect", f->suspect ? json_string(f->suspect) : json_null());
+	json_object_set_new(o, "time_ratio", cli_json_number(f->time_ratio));
+	json_object_set_new(o, "time_ratio_history", cli_json_number(f->time_ratio_history));
+	json_object_set_new(o, "suspected", json_boolean(f->suspected));
 	return o;
+}
+
+/* The events: per kind, the benchmark, commit and the metrics that moved. */
+static json_t *events_json(const perfdb_regress_report *r)
+{
+	json_t *arr = json_array();
+	size_t k, i, j;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < perfdb_regress_event_count(r, (perfdb_finding_kind)k); i++) {
+			const perfdb_regress_event *e =
+			    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
+			json_error_t err;
+			json_t *o = json_object(), *metrics = json_array();
+			json_t *tags = json_loads(e->tags ? e->tags : "{}", 0, &err);
+			for (j = 0; j < e->nfindings; j++)
+				json_array_append_new(
+				    metrics,
+				    json_string(
+					perfdb_regress_get(r, e->kind, e->findings[j])->metric));
+			json_object_set_new(o, "kind",
+					    json_string(k ? "improvement" : "regression"));
+			json_object_set_new(o, "benchmark", json_string(e->benchmark));
+			json_object_set_new(o, "machine", json_string(e->machine));
+			json_object_set_new(o, "tags", tags ? tags : json_object());
+			json_object_set_new(o, "commit", json_string(e->commit));
+			json_object_set_new(o, "subject",
+					    json_string(e->subject ? e->subject : ""));
+			json_object_set_new(o, "metrics", metrics);
+			json_object_set_new(o, "open",
+					    json_boolean(perfdb_regress_event_open(r, e)));
+			json_array_append_new(arr, o);
+		}
+	return arr;
+}
+
+static json_t *not_compared_json(const perfdb_regress_report *r)
+{
+	json_t *arr = json_array();
+	size_t i;
+	for (i = 0; i < perfdb_regress_series_checked(r); i++) {
+		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
+		json_error_t err;
+		json_t *o, *tags;
+		if (!v->not_compared)
+			continue;
+		o = json_object();
+		tags = json_loads(v->tags ? v->tags : "{}", 0, &err);
+		json_object_set_new(o, "benchmark", json_string(v->benchmark));
+		json_object_set_new(o, "metric", json_string(v->metric));
+		json_object_set_new(o, "unit", json_string(v->unit));
+		json_object_set_new(o, "machine", json_string(v->machine));
+		json_object_set_new(o, "tags", tags ? tags : json_object());
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }
 
 static void print_json(const perfdb_regress_report *r)
@@ -271,6 +385,11 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "since", sc->since ? json_string(sc->since) : json_null());
 	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
 	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
+	json_object_set_new(root, "since_is_end", json_boolean(sc->since_is_end));
+	json_object_set_new(root, "events", events_json(r));
+	json_object_set_new(root, "event_failures",
+			    json_integer((json_int_t)perfdb_regress_event_failures(r)));
+	json_object_set_new(root, "not_compared", not_compared_json(r));
 	cli_json_print(root);
 }
 
@@ -327,8 +446,8 @@ static void series_name(char *buf, size_t cap, const char *bench, const char *me
 {
 	char t[256], b[512], m[256];
 	cli_tags_text(t, sizeof(t), tags);
-	snprintf(buf, cap, "%s %s%s%s%s", cli_text(b, sizeof(b), bench),
-		 cli_text(m, sizeof(m), metric), *t ? " [" : "", t, *t ? "]" : "");
+	snprintf(buf, cap, "%s%s%s%s%s%s", cli_text(b, sizeof(b), bench), metric ? " " : "",
+		 metric ? cli_text(m, sizeof(m), metric) : "", *t ? " [" : "", t, *t ? "]" : "");
 	cli_utf8_trim(buf);
 }
 
@@ -347,51 +466,116 @@ static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 	cli_utf8_trim(buf);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Series i and j belong to one benchmark (machine, tags): one testcase. */
+static bool same_benchmark(const perfdb_series_verdict *a, const perfdb_series_verdict *b)
+{
+	return same_str(a->benchmark, b->benchmark) && same_str(a->machine, b->machine) &&
+	       same_str(a->tags, b->tags);
+}
+
+/* "real_time +23.4% (1.0 us -> 1.2 us), cpu_time ... at abc, p=..." for an
+ * event: its findings' lines joined. */
+static void event_line(char *buf, size_t cap, const perfdb_regress_report *r,
+		       const perfdb_regress_event *e)
+{
+	size_t j, len = 0;
+	buf[0] = '\0';
+	for (j = 0; j < e->nfindings && len + 1 < cap; j++) {
+		const perfdb_finding *f = perfdb_regress_get(r, e->kind, e->findings[j]);
+		char line[512], m[256];
+		finding_line(line, sizeof(line), f);
+		snprintf(buf + len, cap - len, "%s%s %s", j ? "; " : "",
+			 cli_text(m, sizeof(m), f->metric), line);
+		len = strlen(buf);
+	}
+	cli_utf8_trim(buf);
+}
+
+/* One testcase per benchmark (machine, tags) checked, one <failure> per open
+ * regression event (the metrics of the benchmark that moved at one commit),
+ * <skipped> when none of its series could be compared: failures count
+ * events, and a series without a baseline is never a pass. */
 static void print_junit(const perfdb_regress_report *r)
 {
-	size_t i, k, n = perfdb_regress_series_checked(r), failures = 0;
-	for (i = 0; i < n; i++)
-		if (perfdb_regress_series(r, i)->regressions)
-			failures++;
+	size_t i, j, k, n = perfdb_regress_series_checked(r), tests = 0, skipped = 0;
+	size_t failures = perfdb_regress_event_failures(r);
+	unsigned char *taken = calloc(n ? n : 1, 1), *skip = calloc(n ? n : 1, 1);
+	if (!taken || !skip) {
+		free(taken);
+		free(skip);
+		return;
+	}
+	/* the testcases: the first series of each benchmark, and whether all
+	 * of its series went uncompared */
+	for (i = 0; i < n; i++) {
+		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
+		bool all_nc = true;
+		if (taken[i])
+			continue;
+		tests++;
+		for (j = i; j < n; j++) {
+			const perfdb_series_verdict *w = perfdb_regress_series(r, j);
+			if (j != i && (taken[j] || !same_benchmark(v, w)))
+				continue;
+			taken[j] = (unsigned char)(j == i ? 2 : 1);
+			all_nc = all_nc && w->not_compared && !w->regressions;
+		}
+		skip[i] = all_nc;
+		skipped += all_nc;
+	}
 	cli_out("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	cli_out("<testsuites name=\"perfdb\" tests=\"%zu\" failures=\"%zu\">\n", n, failures);
+	cli_out("<testsuites name=\"perfdb\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
+		tests, failures, skipped);
 	cli_out("  <testsuite name=\"perfdb regress\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-		"skipped=\"0\">\n",
-		n, failures);
+		"skipped=\"%zu\">\n",
+		tests, failures, skipped);
 	for (i = 0; i < n; i++) {
 		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
 		char name[1024];
-		series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
+		bool open_tag = false;
+		if (taken[i] != 2)
+			continue;
+		series_name(name, sizeof(name), v->benchmark, NULL, v->tags);
 		cli_out("    <testcase classname=\"perfdb.");
 		xml_text(v->machine);
 		cli_out("\" name=\"");
 		xml_text(name);
 		cli_out("\"");
-		if (!v->regressions) {
-			cli_out("/>\n");
+		if (skip[i]) {
+			cli_out(">\n      <skipped message=\"not compared: no data at the baseline "
+				"(renamed or new?)\"/>\n    </testcase>\n");
 			continue;
 		}
-		cli_out(">\n");
-		for (k = 0; k < perfdb_regress_count(r, PERFDB_FINDING_REGRESSION); k++) {
-			const perfdb_finding *f =
-			    perfdb_regress_get(r, PERFDB_FINDING_REGRESSION, k);
-			char line[512];
-			if (f->benchmark != v->benchmark || f->metric != v->metric ||
-			    f->machine != v->machine || f->tags != v->tags || f->unit != v->unit ||
-			    strcmp(f->status, "open") != 0)
+		for (k = 0; k < perfdb_regress_event_count(r, PERFDB_FINDING_REGRESSION); k++) {
+			const perfdb_regress_event *e =
+			    perfdb_regress_event_get(r, PERFDB_FINDING_REGRESSION, k);
+			char line[2048];
+			if (!same_str(e->benchmark, v->benchmark) ||
+			    !same_str(e->machine, v->machine) || !same_str(e->tags, v->tags) ||
+			    !perfdb_regress_event_open(r, e))
 				continue;
-			finding_line(line, sizeof(line), f);
+			if (!open_tag)
+				cli_out(">\n");
+			open_tag = true;
+			event_line(line, sizeof(line), r, e);
 			cli_out("      <failure type=\"regression\" message=\"");
 			xml_text(line);
 			cli_out("\">");
-			xml_text(f->commit);
+			xml_text(e->commit);
 			cli_out(" ");
-			xml_text(f->subject);
+			xml_text(e->subject);
 			cli_out("</failure>\n");
 		}
-		cli_out("    </testcase>\n");
+		cli_out(open_tag ? "    </testcase>\n" : "/>\n");
 	}
 	cli_out("  </testsuite>\n</testsuites>\n");
+	free(taken);
+	free(skip);
 }
 
 /* "baseline 'NAME' (SHA)", "commit SHA" or "the N commits before"; the
@@ -426,10 +610,36 @@ static void md_code(const char *s, bool cell)
 	cli_out_str(buf);
 }
 
+/* The series checked but not compared, named (at most a few), as text or
+ * Markdown code spans. */
+static void print_not_compared(const perfdb_regress_report *r, bool md)
+{
+	size_t i, shown = 0, nc = perfdb_regress_not_compared(r);
+	if (!nc)
+		return;
+	cli_out(md ? "\n**%zu series not compared**: no data at the baseline (renamed or new? "
+		     "`renames:` in `perfdb.yaml` joins a renamed series to its history): "
+		   : "%zu series not compared: no data at the baseline (renamed or new?): ",
+		nc);
+	for (i = 0; i < perfdb_regress_series_checked(r) && shown < 10; i++) {
+		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
+		char name[1024];
+		if (!v->not_compared)
+			continue;
+		series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
+		cli_out_str(shown++ ? ", " : "");
+		if (md)
+			md_code(name, false);
+		else
+			cli_out_str(name);
+	}
+	cli_out("%s\n", nc > shown ? ", ..." : "");
+}
+
 static void print_markdown(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
-	size_t k, i, fails = perfdb_regress_failures(r);
+	size_t k, i, j, fails = perfdb_regress_event_failures(r);
 	char base[2 * CLI_SHA_CAP + 160], sha[CLI_SHA_CAP];
 	baseline_text(base, sizeof(base), sc, true);
 	cli_out("### perfdb: %s\n\n",
@@ -437,17 +647,22 @@ static void print_markdown(const perfdb_regress_report *r)
 	if (fails > 1)
 		cli_out("**%zu regressions**, ", fails);
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
-	if (sc->since) {
+	if (sc->since_is_end) {
+		cli_out(", the newest commit ");
+		md_code(cli_short_sha(sha, sizeof(sha), sc->until), false);
+		cli_out(" (nothing after the `--since` commit: the newest is checked)");
+	} else if (sc->since) {
 		cli_out(", commits after ");
 		md_code(cli_short_sha(sha, sizeof(sha), sc->since), false);
 	}
-	if (sc->until) {
+	if (sc->until && !sc->since_is_end) {
 		cli_out(" up to ");
 		md_code(cli_short_sha(sha, sizeof(sha), sc->until), false);
 	}
 	cli_out(".\n");
+	print_not_compared(r, true);
 	for (k = 0; k < 2; k++) {
-		size_t n = perfdb_regress_count(r, (perfdb_finding_kind)k);
+		size_t n = perfdb_regress_event_count(r, (perfdb_finding_kind)k);
 		if (!n)
 			continue;
 		cli_out("\n#### %s\n\n", k ? "Improvements" : "Regressions");
@@ -455,76 +670,212 @@ static void print_markdown(const perfdb_regress_report *r)
 			"method |%s\n",
 			k ? "" : " status |");
 		cli_out("|---|---|---|---|---:|---:|---:|---:|---|%s\n", k ? "" : "---|");
-		for (i = 0; i < n; i++) {
-			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
-			char a[48], b[48], t[256], p[32];
-			cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
-			cli_format_value(b, sizeof(b), f->value, f->unit);
-			cli_tags_text(t, sizeof(t), f->tags);
-			if (isnan(f->p_value))
-				snprintf(p, sizeof(p), "%s", CLI_MISSING);
-			else
-				snprintf(p, sizeof(p), "%.2g", f->p_value);
-			cli_out("| ");
-			md_code(f->benchmark, true);
-			if (*t) {
-				cli_out(" ");
-				md_code(t, true);
+		/* rows event by event: the metrics of one benchmark that moved at
+		 * one commit follow each other */
+		for (i = 0; i < n; i++)
+			for (j = 0;
+			     j < perfdb_regress_event_get(r, (perfdb_finding_kind)k, i)->nfindings;
+			     j++) {
+				const perfdb_regress_event *e =
+				    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
+				const perfdb_finding *f =
+				    perfdb_regress_get(r, e->kind, e->findings[j]);
+				char a[48], b[48], t[256], p[32];
+				cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
+				cli_format_value(b, sizeof(b), f->value, f->unit);
+				cli_tags_text(t, sizeof(t), f->tags);
+				if (isnan(f->p_value))
+					snprintf(p, sizeof(p), "%s", CLI_MISSING);
+				else
+					snprintf(p, sizeof(p), "%.2g", f->p_value);
+				cli_out("| ");
+				md_code(f->benchmark, true);
+				if (*t) {
+					cli_out(" ");
+					md_code(t, true);
+				}
+				cli_out(" | ");
+				md_code(f->metric, true);
+				cli_out(" | ");
+				md_code(f->machine, true);
+				cli_out(" | ");
+				if (f->range_count > 1) {
+					/* a range: first..last, and how many */
+					char first[CLI_SHA_CAP];
+					md_code(
+					    cli_short_sha(first, sizeof(first), f->range_first), true);
+					cli_out("..");
+				}
+				md_code(cli_short_sha(sha, sizeof(sha), f->commit), true);
+				if (f->range_count > 1)
+					cli_out(" (%zu commits)", f->range_count);
+				cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct,
+					p, f->method);
+				if (!k)
+					cli_out(" %s |", f->suspect ? "suspect (loaded machine?)"
+							 : f->suspected
+							     ? "open, suspected (one run)"
+							     : f->status);
+				cli_out("\n");
 			}
-			cli_out(" | ");
-			md_code(f->metric, true);
-			cli_out(" | ");
-			md_code(f->machine, true);
-			cli_out(" | ");
-			md_code(cli_short_sha(sha, sizeof(sha), f->commit), true);
-			cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct, p,
-				f->method);
-			if (!k)
-				cli_out(" %s |", f->status);
-			cli_out("\n");
-		}
 	}
+}
+
+/* "one of 5 commits a1b2c3d4e5f6..7b82423a1c0e (not benchmarked between);
+ * benchmark 4d5e6f7a8b9c next" under a finding whose culprit is a range */
+static void range_note(const perfdb_finding *f)
+{
+	char a[CLI_SHA_CAP], b[CLI_SHA_CAP], c[CLI_SHA_CAP], ta[CLI_SHA_CAP], tb[CLI_SHA_CAP],
+	    tc[CLI_SHA_CAP];
+	cli_out("\n             one of %zu commits %s..%s (not benchmarked between)",
+		f->range_count,
+		cli_text(ta, sizeof(ta), cli_short_sha(a, sizeof(a), f->range_first)),
+		cli_text(tb, sizeof(tb), cli_short_sha(b, sizeof(b), f->commit)));
+	if (f->bisect_next)
+		cli_out("; benchmark %s next",
+			cli_text(tc, sizeof(tc), cli_short_sha(c, sizeof(c), f->bisect_next)));
+}
+
+/* Why a finding is not blamed on its commit, or is not sure yet. */
+static void advice_note(const perfdb_finding *f, bool regression)
+{
+	if (f->suspect && strcmp(f->suspect, "loaded") == 0)
+		cli_out("\n             not blamed: real_time is %.2fx cpu_time here, %.2fx in its "
+			"history, and cpu_time did not move: a loaded machine? Re-run this commit",
+			f->time_ratio, f->time_ratio_history);
+	else if (regression && f->suspected)
+		cli_out(
+		    "\n             suspected: rests on one run of the newest commit; re-run it "
+		    "(or the next commit) to confirm");
 }
 
 static void print_text(const perfdb_regress_report *r)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
 	bool color = cli_color();
-	size_t k, i, fails = perfdb_regress_failures(r);
-	size_t nreg = perfdb_regress_count(r, PERFDB_FINDING_REGRESSION);
-	size_t nimp = perfdb_regress_count(r, PERFDB_FINDING_IMPROVEMENT);
+	size_t k, i, j, fails = perfdb_regress_event_failures(r), nack = 0, nsuspect = 0;
+	size_t nreg = perfdb_regress_event_count(r, PERFDB_FINDING_REGRESSION);
+	size_t nimp = perfdb_regress_event_count(r, PERFDB_FINDING_IMPROVEMENT);
 	char base[2 * CLI_SHA_CAP + 160], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
 	baseline_text(base, sizeof(base), sc, false);
 	cli_out("%zu series checked against %s", perfdb_regress_series_checked(r), base);
-	if (sc->since)
+	if (sc->since_is_end)
+		cli_out(", the newest commit %s (nothing after the --since commit: the newest is "
+			"checked)",
+			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
+	else if (sc->since)
 		cli_out(", commits after %s",
 			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->since)));
-	if (sc->until)
+	if (sc->until && !sc->since_is_end)
 		cli_out(" up to %s",
 			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
 	cli_out(" (%s order)\n", sc->order ? sc->order : "recorded");
+	print_not_compared(r, false);
+	/* one event a line: a benchmark whose metrics moved at one commit is
+	 * one finding, its metrics listed under it */
 	for (k = 0; k < 2; k++)
-		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
-			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
+		for (i = 0; i < perfdb_regress_event_count(r, (perfdb_finding_kind)k); i++) {
+			const perfdb_regress_event *e =
+			    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
+			const perfdb_finding *f = perfdb_regress_get(r, e->kind, e->findings[0]);
 			char name[1024], line[1024], machine[512], subject[80];
-			int open = strcmp(f->status, "open") == 0;
-			const char *label = k ? "improvement" : (open ? "REGRESSION" : f->status);
+			int open = k ? 0 : perfdb_regress_event_open(r, e);
+			const char *label =
+			    k ? "improvement"
+			      : (open ? "REGRESSION"
+				      : (f->suspect && strcmp(f->status, "open") == 0 ? "SUSPECT"
+										      : f->status));
 			const char *on =
 			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
-			series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
-			finding_line(line, sizeof(line), f);
-			cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "", name,
-				cli_text(machine, sizeof(machine), f->machine), line);
-			if (f->alert_id)
-				cli_out(" [alert %lld]", (long long)f->alert_id);
-			if (f->subject && *f->subject)
-				cli_out("\n             %s", cli_text(subject, 73, f->subject));
+			cli_text(machine, sizeof(machine), f->machine);
+			if (e->nfindings == 1) {
+				series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
+				finding_line(line, sizeof(line), f);
+				cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "",
+					name, machine, line);
+				if (f->alert_id)
+					cli_out(" [alert %lld]", (long long)f->alert_id);
+			} else {
+				series_name(name, sizeof(name), f->benchmark, NULL, f->tags);
+				cli_out("%s%-12s%s %s on %s: %zu metrics at %s", on, label,
+					color ? "\033[0m" : "", name, machine, e->nfindings,
+					cli_text(shown, sizeof(shown),
+						 cli_short_sha(sha, sizeof(sha), e->commit)));
+				for (j = 0; j < e->nfindings; j++) {
+					const perfdb_finding *g =
+					    perfdb_regress_get(r, e->kind, e->findings[j]);
+					char m[256];
+					finding_line(line, sizeof(line), g);
+					cli_out("\n             %s: %s",
+						cli_text(m, sizeof(m), g->metric), line);
+					if (g->alert_id)
+						cli_out(" [alert %lld]", (long long)g->alert_id);
+				}
+			}
+			if (f->range_count > 1)
+				range_note(f);
+			for (j = 0; j < e->nfindings; j++)
+				advice_note(perfdb_regress_get(r, e->kind, e->findings[j]), k == 0);
+			if (e->subject && *e->subject)
+				cli_out("\n             %s", cli_text(subject, 73, e->subject));
 			cli_out("\n");
 		}
+	for (i = 0; i < nreg; i++) {
+		const perfdb_regress_event *e =
+		    perfdb_regress_event_get(r, PERFDB_FINDING_REGRESSION, i);
+		if (perfdb_regress_event_open(r, e))
+			continue;
+		for (j = 0; j < e->nfindings; j++)
+			if (strcmp(perfdb_regress_get(r, e->kind, e->findings[j])->status,
+				   "open") == 0)
+				break;
+		if (j < e->nfindings)
+			nsuspect++; /* open, but a loaded machine's */
+		else
+			nack++;
+	}
 	cli_out("%zu regression%s", fails, fails == 1 ? "" : "s");
-	if (nreg > fails)
-		cli_out(" (+%zu acknowledged or ignored)", nreg - fails);
+	if (nack)
+		cli_out(" (+%zu acknowledged or ignored)", nack);
+	if (nsuspect)
+		cli_out(" (+%zu suspect, not blamed)", nsuspect);
 	cli_out(", %zu improvement%s\n", nimp, nimp == 1 ? "" : "s");
+}
+
+static void print_report(const perfdb_regress_report *rep, out_format format)
+{
+	switch (format) {
+	case OUT_JSON: print_json(rep); break;
+	case OUT_MARKDOWN: print_markdown(rep); break;
+	case OUT_JUNIT: print_junit(rep); break;
+	case OUT_CSV: print_csv(rep); break;
+	default: print_text(rep); break;
+	}
+}
+
+/* One output, to stdout or its file (replaced). -1 after saying why the
+ * file could not be written. */
+static int write_output(const perfdb_regress_report *rep, const regress_output *out)
+{
+	FILE *f, *old;
+	int bad;
+	if (!out->path) {
+		print_report(rep, out->format);
+		return 0;
+	}
+	if (!(f = fopen(out->path, "w"))) {
+		cli_err("cannot write '%s': %s", out->path, strerror(errno));
+		return -1;
+	}
+	old = cli_out_sink(f);
+	print_report(rep, out->format);
+	cli_out_sink(old);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		cli_err("cannot write '%s': %s", out->path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_regress(int argc, char **argv)
@@ -533,6 +884,7 @@ int cmd_regress(int argc, char **argv)
 	perfdb_store *store = NULL;
 	perfdb_config *cfg = NULL;
 	perfdb_regress_report *rep = NULL;
+	size_t i, nstdout;
 	int first, rc, err;
 
 	memset(&a, 0, sizeof(a));
@@ -546,6 +898,12 @@ int cmd_regress(int argc, char **argv)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
 	if (a.o.commit && a.o.since)
 		return cli_usage_error(&info, "--commit and --since exclude each other");
+	if (a.nout == 0)
+		a.out[a.nout++].format = OUT_TEXT;
+	for (i = 0, nstdout = 0; i < a.nout; i++)
+		if (!a.out[i].path && ++nstdout > 1)
+			return cli_usage_error(&info, "two formats for stdout: give each but one "
+						      "an --output FILE");
 	if ((rc = cli_history_open(&store, &cfg, a.db, a.config,
 				   a.dry_run ? PERFDB_STORE_READONLY : PERFDB_STORE_READWRITE)))
 		return rc;
@@ -558,14 +916,10 @@ int cmd_regress(int argc, char **argv)
 	if (err < 0) {
 		rc = cli_history_fail("--benchmark");
 	} else {
-		switch (a.format) {
-		case OUT_JSON: print_json(rep); break;
-		case OUT_MARKDOWN: print_markdown(rep); break;
-		case OUT_JUNIT: print_junit(rep); break;
-		case OUT_CSV: print_csv(rep); break;
-		default: print_text(rep); break;
-		}
 		rc = perfdb_regress_failures(rep) ? CLI_EXIT_REGRESSION : CLI_EXIT_OK;
+		for (i = 0; i < a.nout; i++)
+			if (write_output(rep, &a.out[i]) < 0)
+				rc = CLI_EXIT_DB;
 	}
 	perfdb_regress_report_free(rep);
 	perfdb_store_close(store);

@@ -14,12 +14,14 @@ enum {
 	OPT_SVG,
 	OPT_THRESHOLD,
 	OPT_CONFIG,
-	OPT_NO_GIT
+	OPT_NO_GIT,
+	OPT_METRIC
 };
 
 static const cli_option options[] = {
     {"last", OPT_LAST, "N", "the last N commits (default 30)"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
+    CLI_METRIC_OPTION(OPT_METRIC),
     {"svg", OPT_SVG, "FILE", "also write a standalone SVG chart, one panel per series"},
     {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
     CLI_DB_OPTION,
@@ -56,6 +58,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case CLI_OPT_DB: a->db = arg; return 0;
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_MACHINE: a->o.machine = arg; return 0;
+	case OPT_METRIC: a->o.metric_glob = arg; return 0;
 	case OPT_SVG: a->svg = arg; return 0;
 	case OPT_NO_GIT: a->o.use_git = 0; return 0;
 	case OPT_LAST: {
@@ -176,7 +179,7 @@ static int write_svg(const char *path, const perfdb_trend *t)
 		const perfdb_trend_series *s = perfdb_trend_get(t, i);
 		double lo = INFINITY, hi = -INFINITY, y0 = (double)(top + (int)i * ph) + 22;
 		double plot_h = ph - 50;
-		char tags[256], a[48], b[48];
+		char tags[256], a[48], b[48], sha[CLI_SHA_CAP];
 		for (j = 0; j < s->n; j++) {
 			lo = fmin(lo, s->levels[j]);
 			hi = fmax(hi, s->levels[j]);
@@ -222,7 +225,8 @@ static int write_svg(const char *path, const perfdb_trend *t)
 			    y0 + plot_h, col);
 			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%+.1f%% ", x + 3,
 				y0 + plot_h + 12, col, 100 * s->steps[j].change);
-			xml(f, s->commits[s->steps[j].index]);
+			/* the short sha people read everywhere else, not 40 hex digits */
+			xml(f, cli_short_sha(sha, sizeof(sha), s->commits[s->steps[j].index]));
 			fprintf(f, "</text>\n");
 		}
 		fprintf(

@@ -22,6 +22,10 @@
 	{                                                                                          \
 		"machine", id, "NAME", "only series of this machine"                               \
 	}
+#define CLI_METRIC_OPTION(id)                                                                      \
+	{                                                                                          \
+		"metric", id, "GLOB", "only metrics whose name matches GLOB (cpu_time, real_*)"    \
+	}
 #define CLI_BENCHMARK_OPTION(id)                                                                   \
 	{                                                                                          \
 		"benchmark", id, "GLOB", "only benchmarks whose name matches GLOB"                 \

@@ -23,6 +23,7 @@ static const command commands[] = {
     {"trend", cmd_trend, "sparklines (or an SVG chart) of series over commits"},
     {"report", cmd_report, "write a self-contained HTML report with a chart per series"},
     {"baseline", cmd_baseline, "set, list or remove named baselines"},
+    {"bisect-plan", cmd_bisect_plan, "the commits to benchmark next to narrow a finding's range"},
     {"alerts", cmd_alerts, "list stored regression alerts"},
     {"ack", cmd_ack, "acknowledge or ignore an alert"},
     {"merge", cmd_merge, "copy the runs of other perfdb databases into this one"},

@@ -8,23 +8,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli.h"
 
+/* Where the answer goes: stdout, or for a while the file of a command's
+ * --output (one call writes several outputs: regress's Markdown summary and
+ * JUnit file at once, so a step that exits 1 still writes them all). */
+static FILE *sink;
+
+FILE *cli_out_sink(FILE *f)
+{
+	FILE *old = sink ? sink : stdout;
+	sink = f == stdout ? NULL : f;
+	return old;
+}
+
 void cli_out(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
+	vfprintf(sink ? sink : stdout, fmt, ap);
 	va_end(ap);
 }
 
 void cli_out_str(const char *s)
 {
-	fputs(s, stdout);
+	fputs(s, sink ? sink : stdout);
 }
 
 /* One diagnostic line: messages quote names and values from input files,
@@ -86,7 +99,7 @@ int cli_fail_hint(int code, const char *hint)
 
 bool cli_stdout_tty(void)
 {
-	return isatty(STDOUT_FILENO) == 1;
+	return !sink && isatty(STDOUT_FILENO) == 1;
 }
 
 bool cli_color(void)
@@ -300,10 +313,68 @@ static bool text_cell(const cli_table *t, size_t j, size_t i, char *buf, size_t 
 	return json_is_number(v);
 }
 
+/* The terminal's width for aligned text: $COLUMNS, else the terminal's,
+ * else 0 (not a terminal: no limit, the whole text). */
+static size_t term_width(void)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+	if (c && *c) {
+		char *end;
+		long v = strtol(c, &end, 10);
+		if (!*end && v > 0 && v < 100000)
+			return (size_t)v;
+	}
+	if (!sink && isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/* Cuts s in place to at most w code points, the last one an ellipsis. */
+static void cut_cell(char *s, size_t w)
+{
+	size_t n = 0;
+	char *p;
+	if (cli_width(s) <= w || w < 1)
+		return;
+	for (p = s; *p; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80 && n++ == w - 1)
+			break;
+	/* p is the start of code point w: room for the 3-byte ellipsis */
+	if ((size_t)(p - s) + 4 > 4096)
+		return;
+	memcpy(p, "\xe2\x80\xa6", 4);
+}
+
+/* Narrows the widest text columns until a row fits width (a 520-character
+ * commit subject must not wrap every line); numbers and short columns
+ * keep their width. CSV and JSON always have the whole text. */
+static void fit_width(cli_table *t, const bool *numeric, size_t width)
+{
+	size_t i, total = 0;
+	if (!width)
+		return;
+	for (i = 0; i < t->ncols; i++)
+		total += t->width[i] + (i ? 2 : 0);
+	while (total > width) {
+		size_t widest = SIZE_MAX;
+		for (i = 0; i < t->ncols; i++)
+			if (!numeric[i] && t->width[i] > 12 &&
+			    (widest == SIZE_MAX || t->width[i] > t->width[widest]))
+				widest = i;
+		if (widest == SIZE_MAX)
+			return;
+		t->width[widest]--;
+		total--;
+	}
+}
+
 int cli_table_print(cli_table *t)
 {
 	size_t i, j, nrows = json_array_size(t->rows);
 	char cell[4096];
+	bool *numeric;
 
 	if (t->fmt == CLI_FORMAT_JSON) {
 		json_t *out = json_array();
@@ -347,15 +418,23 @@ int cli_table_print(cli_table *t)
 	 * those of the cells as shown. */
 	for (i = 0; i < t->ncols; i++)
 		t->width[i] = t->header ? cli_width(cli_text(cell, sizeof(cell), t->names[i])) : 0;
+	if (!(numeric = calloc(t->ncols ? t->ncols : 1, sizeof(*numeric))))
+		return 1;
+	for (i = 0; i < t->ncols; i++)
+		numeric[i] = nrows > 0;
 	for (j = 0; j < nrows; j++)
 		for (i = 0; i < t->ncols; i++) {
-			text_cell(t, j, i, cell, sizeof(cell));
+			if (!text_cell(t, j, i, cell, sizeof(cell)))
+				numeric[i] = false;
 			if (cli_width(cell) > t->width[i])
 				t->width[i] = cli_width(cell);
 		}
+	fit_width(t, numeric, term_width());
+	free(numeric);
 	if (t->header) {
 		for (i = 0; i < t->ncols; i++) {
 			cli_text(cell, sizeof(cell), t->names[i]);
+			cut_cell(cell, t->width[i]);
 			cli_out("%s%s%*s", i ? "  " : "", cell,
 				(int)(t->width[i] - cli_width(cell)), "");
 		}
@@ -371,7 +450,9 @@ int cli_table_print(cli_table *t)
 	for (j = 0; j < nrows; j++) {
 		for (i = 0; i < t->ncols; i++) {
 			bool right = text_cell(t, j, i, cell, sizeof(cell));
-			int pad = (int)t->width[i] - (int)cli_width(cell);
+			int pad;
+			cut_cell(cell, t->width[i]);
+			pad = (int)t->width[i] - (int)cli_width(cell);
 			if (pad < 0)
 				pad = 0;
 			if (right)

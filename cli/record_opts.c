@@ -164,7 +164,10 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 	    cli_text(
 		shown[0], sizeof(shown[0]),
 		cli_short_sha(sha, sizeof(sha), perfdb_resultset_meta(rs, PERFDB_META_COMMIT))),
-	    cli_text(shown[1], sizeof(shown[1]), branch ? branch : "(no branch)"),
+	    cli_text(shown[1], sizeof(shown[1]),
+		     branch && *branch ? branch
+				       : "no branch (left empty: a detached HEAD outside CI; "
+					 "--branch NAME names it)"),
 	    cli_text(shown[2], sizeof(shown[2]), perfdb_resultset_meta(rs, PERFDB_META_MACHINE)),
 	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(store)));
 	perfdb_store_close(store);

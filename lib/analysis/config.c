@@ -39,6 +39,8 @@ struct perfdb_config {
 	size_t window;
 	override *overrides;
 	size_t noverrides;
+	char **renames; /* old, new, old, new, ... */
+	size_t nrenames;
 };
 
 typedef struct parse {
@@ -247,6 +249,95 @@ static int parse_override(parse *p, yaml_node_t *map, override *o)
 	return 0;
 }
 
+/* renames: {old: new}: a mapping of benchmark names; '*' in old matches any
+ * text, and each '*' in new takes what the '*' of the same rank matched. */
+static int parse_renames(parse *p, yaml_node_t *map)
+{
+	yaml_node_pair_t *pair;
+	size_t n, i = 0;
+	if (map->type != YAML_MAPPING_NODE)
+		return node_error(p, map, "renames",
+				  "expected a mapping of old names to new names");
+	n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+	for (i = 0; i < p->cfg->nrenames; i++)
+		free(p->cfg->renames[i]);
+	free(p->cfg->renames);
+	p->cfg->nrenames = 0;
+	if (!(p->cfg->renames = calloc(2 * n + 1, sizeof(char *))))
+		return perfdb_error__oom();
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(p->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(p->doc, pair->value);
+		const char *from = scalar(k), *to = scalar(v);
+		size_t sk = 0, sv = 0;
+		const char *c;
+		if (!from || !*from)
+			return node_error(p, k, "renames", "expected an old benchmark name");
+		if (!to || !*to)
+			return node_error(p, v, from, "expected the new benchmark name");
+		for (c = from; *c; c++)
+			sk += *c == '*';
+		for (c = to; *c; c++)
+			sv += *c == '*';
+		if (sv > sk)
+			return node_error(p, v, from, "more '*' in the new name than in the old");
+		if (!(p->cfg->renames[p->cfg->nrenames] = dup_str(from)) ||
+		    !(p->cfg->renames[p->cfg->nrenames + 1] = dup_str(to)))
+			return perfdb_error__oom();
+		p->cfg->nrenames += 2;
+	}
+	return 0;
+}
+
+/* Matches name against pat ('*' only; other characters literally), the
+ * text each '*' matched into caps[] (start, length). 1 on a match. */
+static int star_match(const char *pat, const char *name, const char **cs, size_t *cl, size_t k)
+{
+	if (!*pat)
+		return !*name;
+	if (*pat == '*') {
+		const char *t;
+		for (t = name;; t++) {
+			cs[k] = name;
+			cl[k] = (size_t)(t - name);
+			if (star_match(pat + 1, t, cs, cl, k + 1))
+				return 1;
+			if (!*t)
+				return 0;
+		}
+	}
+	return *pat == *name && star_match(pat + 1, name + 1, cs, cl, k);
+}
+
+int perfdb_config_rename(const perfdb_config *cfg, const char *benchmark, char *buf, size_t cap)
+{
+	const char *cs[32];
+	size_t cl[32], i;
+	for (i = 0; cfg && i < cfg->nrenames; i += 2) {
+		const char *from = cfg->renames[i], *to = cfg->renames[i + 1], *c;
+		size_t stars = 0, len = 0, k = 0;
+		for (c = from; *c; c++)
+			stars += *c == '*';
+		if (stars > 32 || !star_match(from, benchmark, cs, cl, 0))
+			continue;
+		for (c = to; *c; c++) {
+			const char *piece = c;
+			size_t plen = 1;
+			if (*c == '*') {
+				piece = cs[k];
+				plen = cl[k++];
+			}
+			if (len + plen + 1 > cap)
+				return 0;
+			memcpy(buf + len, piece, plen);
+			len += plen;
+		}
+		buf[len] = '\0';
+		return strcmp(buf, benchmark) != 0;
+	}
+	return 0;
+}
+
 static int parse_root(parse *p, yaml_node_t *root)
 {
 	yaml_node_pair_t *pair;
@@ -295,11 +386,14 @@ static int parse_root(parse *p, yaml_node_t *root)
 							  o)) < 0)
 					return err;
 			}
+		} else if (!strcmp(key, "renames")) {
+			if ((err = parse_renames(p, v)) < 0)
+				return err;
 		} else {
 			char msg[200];
 			char ex[PERFDB_INGEST_EXCERPT];
 			snprintf(msg, sizeof(msg),
-				 "unknown key '%s' (database, defaults, benchmarks)",
+				 "unknown key '%s' (database, defaults, benchmarks, renames)",
 				 perfdb_ingest__excerpt(ex, key));
 			return node_error(p, k, key, msg);
 		}
@@ -372,6 +466,9 @@ void perfdb_config_free(perfdb_config *cfg)
 		free(cfg->overrides[i].metric_glob);
 	}
 	free(cfg->overrides);
+	for (i = 0; i < cfg->nrenames; i++)
+		free(cfg->renames[i]);
+	free(cfg->renames);
 	free(cfg->database);
 	free(cfg->path);
 	free(cfg);

@@ -13,12 +13,14 @@
  *     findings as alerts is perfdb_store_record_findings.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/regress_internal.h"
 #include "analysis/scope.h"
 #include "perfdb/changepoint.h"
+#include "perfdb/config.h"
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
 #include "perfdb/stats.h"
@@ -57,8 +59,17 @@ typedef struct finding_list {
 	size_t count, cap;
 } finding_list;
 
+/* The events of a kind: findings grouped by benchmark, machine, tags and
+ * commit. idx holds every event's finding indexes, back to back. */
+typedef struct event_list {
+	perfdb_regress_event *items;
+	size_t count;
+	size_t *idx;
+} event_list;
+
 struct perfdb_regress_report {
 	finding_list found[2];
+	event_list events[2];
 	perfdb_series_verdict *verdicts;
 	size_t nverdicts, capverdicts;
 	perfdb_scope *sc;
@@ -95,6 +106,8 @@ void perfdb_regress_report_free(perfdb_regress_report *r)
 	if (!r)
 		return;
 	for (k = 0; k < 2; k++) {
+		free(r->events[k].items);
+		free(r->events[k].idx);
 		free(r->found[k].items);
 		free(r->found[k].series);
 		free(r->found[k].commit_ids);
@@ -124,14 +137,110 @@ size_t perfdb_regress_failures(const perfdb_regress_report *r)
 	if (!r)
 		return 0;
 	for (i = 0; i < r->found[0].count; i++)
-		if (strcmp(r->found[0].items[i].status, "open") == 0)
+		if (strcmp(r->found[0].items[i].status, "open") == 0 &&
+		    !r->found[0].items[i].suspect)
 			n++;
 	return n;
+}
+
+size_t perfdb_regress_event_count(const perfdb_regress_report *r, perfdb_finding_kind kind)
+{
+	return r && (unsigned)kind < 2 ? r->events[kind].count : 0;
+}
+
+const perfdb_regress_event *perfdb_regress_event_get(const perfdb_regress_report *r,
+						     perfdb_finding_kind kind, size_t i)
+{
+	if (!r || (unsigned)kind >= 2 || i >= r->events[kind].count)
+		return NULL;
+	return &r->events[kind].items[i];
+}
+
+int perfdb_regress_event_open(const perfdb_regress_report *r, const perfdb_regress_event *e)
+{
+	size_t i;
+	if (!r || !e)
+		return 0;
+	for (i = 0; i < e->nfindings; i++) {
+		const perfdb_finding *f = &r->found[e->kind].items[e->findings[i]];
+		if (strcmp(f->status, "open") == 0 && !f->suspect)
+			return 1;
+	}
+	return 0;
+}
+
+size_t perfdb_regress_event_failures(const perfdb_regress_report *r)
+{
+	size_t i, n = 0;
+	if (!r)
+		return 0;
+	for (i = 0; i < r->events[0].count; i++)
+		n += (size_t)perfdb_regress_event_open(r, &r->events[0].items[i]);
+	return n;
+}
+
+/* One event per benchmark, machine, tags and commit of each kind, in the
+ * order of their first finding. Series of one benchmark differ in metric
+ * (and unit); the strings of one benchmark, machine and tags are the same
+ * pointers only within a series, so they are compared by value. */
+static int group_events(perfdb_regress_report *rep)
+{
+	size_t k, i, j;
+	for (k = 0; k < 2; k++) {
+		const finding_list *fl = &rep->found[k];
+		event_list *el = &rep->events[k];
+		size_t n = fl->count, pos = 0;
+		unsigned char *taken;
+		if (!n)
+			continue;
+		el->items = calloc(n, sizeof(*el->items));
+		el->idx = malloc(n * sizeof(*el->idx));
+		taken = calloc(n, 1);
+		if (!el->items || !el->idx || !taken) {
+			free(taken);
+			return perfdb_error__oom();
+		}
+		for (i = 0; i < n; i++) {
+			const perfdb_finding *f = &fl->items[i];
+			perfdb_regress_event *e;
+			if (taken[i])
+				continue;
+			e = &el->items[el->count++];
+			e->kind = (perfdb_finding_kind)k;
+			e->benchmark = f->benchmark;
+			e->machine = f->machine;
+			e->tags = f->tags;
+			e->commit = f->commit;
+			e->subject = f->subject;
+			e->findings = &el->idx[pos];
+			for (j = i; j < n; j++) {
+				const perfdb_finding *g = &fl->items[j];
+				if (taken[j] || fl->commit_ids[j] != fl->commit_ids[i] ||
+				    strcmp(g->benchmark, f->benchmark) != 0 ||
+				    strcmp(g->machine, f->machine) != 0 ||
+				    strcmp(g->tags ? g->tags : "", f->tags ? f->tags : "") != 0)
+					continue;
+				taken[j] = 1;
+				el->idx[pos++] = j;
+				e->nfindings++;
+			}
+		}
+		free(taken);
+	}
+	return 0;
 }
 
 size_t perfdb_regress_series_checked(const perfdb_regress_report *r)
 {
 	return r ? r->nverdicts : 0;
+}
+
+size_t perfdb_regress_not_compared(const perfdb_regress_report *r)
+{
+	size_t i, n = 0;
+	for (i = 0; r && i < r->nverdicts; i++)
+		n += r->verdicts[i].not_compared != 0;
+	return n;
 }
 
 const perfdb_series_verdict *perfdb_regress_series(const perfdb_regress_report *r, size_t i)
@@ -752,10 +861,10 @@ static int bad_direction(perfdb_direction dir, double change)
 	return dir == PERFDB_HIGHER_IS_BETTER ? change < 0 : change > 0;
 }
 
-static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_options *o, size_t si)
+static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_options *o, size_t si,
+			  const perfdb_series *s)
 {
 	const perfdb_scope *sc = rep->sc;
-	const perfdb_series *s = perfdb_series_set_get(sc->set, si);
 	perfdb_scope_series cfg;
 	perfdb_series_verdict *verdict;
 	perfdb_regress_step *steps = NULL;
@@ -817,6 +926,14 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	}
 
 	free(scratch);
+	if (sc->base_pos != SIZE_MAX && !base) {
+		/* a named baseline (or revision) this series did not exist at:
+		 * renamed or new since. Judging it against the window instead
+		 * would pass it silently under the baseline's name. */
+		verdict->baseline_value = NAN;
+		verdict->not_compared = 1;
+		return 0;
+	}
 	if ((err = perfdb_regress__steps(&steps, &nsteps, pts, n, r, base, sc->gate, &cfg,
 					 1 - o->confidence)) < 0)
 		return err;
@@ -843,14 +960,206 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		f.method = st->method;
 		f.threshold = cfg.threshold;
 		f.status = "open";
+		perfdb_scope__candidates(sc, st->point ? pts[st->point - 1].commit_id : 0,
+					 pts[st->point].commit_id, &f.range_first, &f.range_count,
+					 &f.bisect_next);
+		if (!f.range_first)
+			f.range_first = f.commit;
+		f.time_ratio = f.time_ratio_history = NAN;
+		f.suspected = st->commits_after == 1 && pts[n - 1].nruns <= 1;
 		if (f.kind == PERFDB_FINDING_REGRESSION)
 			verdict->regressions++;
 		else
 			verdict->improvements++;
 		err = push_finding(&rep->found[f.kind], &f, si, pts[st->point].commit_id);
 	}
+	/* nothing before the range and nothing found in it: not compared */
+	verdict->not_compared = isnan(verdict->baseline_value) && nsteps == 0;
 	free(steps);
 	return err;
+}
+
+/* ---- a loaded machine ----------------------------------------------------------------------- */
+
+/* The level of series s at commit position pos, NAN when it has none. */
+static double level_at(const perfdb_series *s, size_t pos, double *scratch)
+{
+	size_t i;
+	for (i = 0; i < s->npoints; i++)
+		if (s->points[i].pos == pos)
+			return perfdb_scope__level(&s->points[i], scratch);
+	return NAN;
+}
+
+/*
+ * A real_time regression made by the newest commit alone, while the
+ * benchmark's cpu_time stayed: when real_time / cpu_time there departs from
+ * that ratio's history far more than it ever moved, the machine was busy
+ * (two loops beside the benchmark double real_time, not cpu_time). Such a
+ * finding is marked suspect, reported, and does not fail the check. A real
+ * change of that shape (a new sleep, a lock) is confirmed by the next
+ * commit, which leaves the newest-commit rule.
+ */
+static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options *o)
+{
+	const perfdb_series_set *set = rep->sc->set;
+	finding_list *fl = &rep->found[PERFDB_FINDING_REGRESSION];
+	size_t i, j, k, nset = perfdb_series_set_count(set), cap = 0;
+	double *ratios = NULL, *scratch = NULL;
+	int err = 0;
+	(void)o;
+	for (i = 0; i < fl->count && err == 0; i++) {
+		perfdb_finding *f = &fl->items[i];
+		const perfdb_series *real = perfdb_series_set_get(set, fl->series[i]), *cpu = NULL;
+		size_t step_pos = SIZE_MAX, nr = 0, need;
+		double rnew, cnow, med, mad, cpu_med;
+		if (strcmp(f->metric, "real_time") != 0 || f->commits_after != 1)
+			continue;
+		for (j = 0; j < nset && !cpu; j++) {
+			const perfdb_series *c = perfdb_series_set_get(set, j);
+			if (strcmp(c->metric, "cpu_time") == 0 &&
+			    strcmp(c->benchmark, real->benchmark) == 0 &&
+			    strcmp(c->machine, real->machine) == 0 &&
+			    strcmp(c->tags, real->tags) == 0)
+				cpu = c;
+		}
+		if (!cpu)
+			continue;
+		need = 2 * (real->npoints + 1);
+		for (j = 0; j < real->npoints; j++) {
+			size_t m = real->points[j].nsamples > real->points[j].nruns
+				       ? real->points[j].nsamples
+				       : real->points[j].nruns;
+			need += m;
+		}
+		for (j = 0; j < cpu->npoints; j++)
+			need += cpu->points[j].nsamples + cpu->points[j].nruns;
+		if (need > cap) {
+			free(ratios);
+			free(scratch);
+			ratios = malloc(need * sizeof(*ratios));
+			scratch = malloc(need * sizeof(*scratch));
+			cap = need;
+			if (!ratios || !scratch) {
+				err = perfdb_error__oom();
+				break;
+			}
+		}
+		for (j = 0; j < real->npoints; j++)
+			if (real->points[j].commit_id == fl->commit_ids[i])
+				step_pos = real->points[j].pos;
+		if (step_pos == SIZE_MAX)
+			continue;
+		rnew = level_at(real, step_pos, scratch) / level_at(cpu, step_pos, scratch);
+		cnow = level_at(cpu, step_pos, scratch);
+		/* the history: ratios and cpu levels at the commits before */
+		for (j = 0; j < real->npoints && real->points[j].pos < step_pos; j++) {
+			double rl = perfdb_scope__level(&real->points[j], scratch);
+			double cl = level_at(cpu, real->points[j].pos, scratch);
+			if (isfinite(rl) && cl > 0) {
+				ratios[nr] = rl / cl;
+				ratios[real->npoints + nr] = cl;
+				nr++;
+			}
+		}
+		if (nr < 3 || !isfinite(rnew) || !(cnow > 0))
+			continue;
+		cpu_med = perfdb_stats_median_inplace(ratios + real->npoints, nr);
+		med = perfdb_stats_median_inplace(ratios, nr);
+		for (k = 0; k < nr; k++)
+			ratios[k] = fabs(ratios[k] - med);
+		mad = 1.4826 * perfdb_stats_median_inplace(ratios, nr);
+		f->time_ratio = rnew;
+		f->time_ratio_history = med;
+		/* cpu_time stayed within the threshold; the ratio moved beyond it
+		 * and beyond 5 of its own historic spreads (at least 1%) */
+		if (fabs(cnow / cpu_med - 1) * 100 < f->threshold &&
+		    (rnew / med - 1) * 100 >= f->threshold &&
+		    rnew - med > 5 * fmax(mad, 0.01 * med))
+			f->suspect = "loaded";
+	}
+	free(ratios);
+	free(scratch);
+	return err;
+}
+
+/* ---- renames ------------------------------------------------------------------------------ */
+
+static int same_series_but_name(const perfdb_series *a, const perfdb_series *b)
+{
+	return strcmp(a->metric, b->metric) == 0 && strcmp(a->unit, b->unit) == 0 &&
+	       strcmp(a->machine, b->machine) == 0 && strcmp(a->tags, b->tags) == 0;
+}
+
+/* The series named `name` with a's metric, unit, machine and tags, or SIZE_MAX. */
+static size_t find_renamed(const perfdb_series_set *set, const char *name, const perfdb_series *a)
+{
+	size_t i, n = perfdb_series_set_count(set);
+	for (i = 0; i < n; i++) {
+		const perfdb_series *b = perfdb_series_set_get(set, i);
+		if (strcmp(b->benchmark, name) == 0 && same_series_but_name(a, b))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Series si joined with the series that perfdb.yaml's renames map onto its
+ * name (BM_UFlat/0 -> BM_UFlat/0/1): their points and its own in commit
+ * order, its own winning a commit both have. *pts is NULL (and *out
+ * untouched) when nothing was renamed to it; else owned by the caller.
+ */
+static int join_renamed(perfdb_series *out, perfdb_series_point **pts, const perfdb_series_set *set,
+			const perfdb_config *cfg, size_t si)
+{
+	const perfdb_series *s = perfdb_series_set_get(set, si);
+	size_t i, j, n = perfdb_series_set_count(set), total = s->npoints, k = 0;
+	char name[1024];
+	perfdb_series_point *p;
+	*pts = NULL;
+	for (i = 0; i < n; i++) {
+		const perfdb_series *o = perfdb_series_set_get(set, i);
+		if (i != si && same_series_but_name(o, s) &&
+		    perfdb_config_rename(cfg, o->benchmark, name, sizeof(name)) &&
+		    strcmp(name, s->benchmark) == 0)
+			total += o->npoints;
+	}
+	if (total == s->npoints)
+		return 0;
+	if (!(p = malloc(total * sizeof(*p))))
+		return perfdb_error__oom();
+	for (i = 0; i < n; i++) {
+		const perfdb_series *o = perfdb_series_set_get(set, i);
+		if (i == si || (same_series_but_name(o, s) &&
+				perfdb_config_rename(cfg, o->benchmark, name, sizeof(name)) &&
+				strcmp(name, s->benchmark) == 0)) {
+			memcpy(p + k, o->points, o->npoints * sizeof(*p));
+			k += o->npoints;
+		}
+	}
+	/* insertion sort by commit position: the joined parts barely overlap */
+	for (i = 1; i < k; i++) {
+		perfdb_series_point x = p[i];
+		for (j = i; j > 0 && p[j - 1].pos > x.pos; j--)
+			p[j] = p[j - 1];
+		p[j] = x;
+	}
+	/* one point a commit: the series' own name wins */
+	for (i = 0, j = 0; i < k; i++) {
+		if (j && p[j - 1].pos == p[i].pos) {
+			size_t m;
+			for (m = 0; m < s->npoints; m++)
+				if (s->points[m].pos == p[i].pos)
+					p[j - 1] = s->points[m];
+			continue;
+		}
+		p[j++] = p[i];
+	}
+	*out = *s;
+	out->points = p;
+	out->npoints = j;
+	*pts = p;
+	return 0;
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
@@ -939,20 +1248,44 @@ static int lookup_alerts(perfdb_regress_report *rep, perfdb_store *store)
 
 int perfdb_store_record_findings(perfdb_store *store, perfdb_regress_report *report)
 {
-	size_t total = report ? report->found[0].count + report->found[1].count : 0;
+	size_t total = report ? report->found[0].count + report->found[1].count : 0, j, k, n = 0;
 	perfdb_alert_input *in;
 	perfdb_alert_state *states;
+	size_t *map;
 	int err;
 	if (!total)
 		return 0;
 	if (!(states = calloc(total, sizeof(*states))))
 		return perfdb_error__oom();
-	if ((err = alert_inputs(&in, report)) < 0) {
+	if (!(map = malloc(total * sizeof(*map))) || (err = alert_inputs(&in, report)) < 0) {
 		free(states);
-		return err;
+		free(map);
+		return map ? err : perfdb_error__oom();
 	}
-	err = perfdb_store_alerts_record(store, in, total, states);
+	/* a suspect finding (a loaded machine) is not blamed on its commit:
+	 * it is not stored, and keeps the state it was read with */
+	for (j = 0; j < total; j++) {
+		const perfdb_finding *f = j < report->found[0].count
+					      ? &report->found[0].items[j]
+					      : &report->found[1].items[j - report->found[0].count];
+		if (f->suspect) {
+			states[j].id = f->alert_id;
+			snprintf(states[j].status, sizeof(states[j].status), "%s", f->status);
+			continue;
+		}
+		in[n] = in[j];
+		map[n++] = j;
+	}
+	{
+		perfdb_alert_state *rec = calloc(n ? n : 1, sizeof(*rec));
+		err = rec ? perfdb_store_alerts_record(store, in, n, rec) : perfdb_error__oom();
+		/* the stored states, back in finding order */
+		for (k = 0; err == 0 && k < n; k++)
+			states[map[k]] = rec[k];
+		free(rec);
+	}
 	free(in);
+	free(map);
 	if (err < 0) {
 		free(states);
 		return err;
@@ -987,9 +1320,24 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		goto done;
 	if (rep->sc->range_pos >= rep->sc->nids)
 		goto done; /* an empty history or range: nothing to check */
-	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++)
-		if ((err = analyse_series(rep, &o, i)) < 0)
+	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++) {
+		const perfdb_series *s = perfdb_series_set_get(rep->sc->set, i);
+		perfdb_series joined;
+		perfdb_series_point *pts = NULL;
+		char name[1024];
+		/* an old name whose new name has data: checked there */
+		if (perfdb_config_rename(o.config, s->benchmark, name, sizeof(name)) &&
+		    find_renamed(rep->sc->set, name, s) != SIZE_MAX)
+			continue;
+		if ((err = join_renamed(&joined, &pts, rep->sc->set, o.config, i)) < 0)
 			goto done;
+		err = analyse_series(rep, &o, i, pts ? &joined : s);
+		free(pts);
+		if (err < 0)
+			goto done;
+	}
+	if ((err = mark_loaded(rep, &o)) < 0 || (err = group_events(rep)) < 0)
+		goto done;
 	err = lookup_alerts(rep, store);
 done:
 	if (err < 0) {

@@ -7,6 +7,7 @@
  */
 #include "analysis/scope.h"
 
+#include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,9 @@ void perfdb_scope__free(perfdb_scope *sc)
 	free(sc->ids);
 	free(sc->since_sha);
 	free(sc->until_sha);
+	free(sc->all_buf);
+	free(sc->all);
+	free(sc->all_pos);
 	free(sc);
 }
 
@@ -96,6 +100,8 @@ static const char *sha_of(const perfdb_scope *sc, int64_t id)
 }
 
 /* ---- commit order ------------------------------------------------------------- */
+
+static size_t position_of(const perfdb_scope *sc, int64_t id);
 
 /* `git rev-list --first-parent TIP` in dir: the shas, newest first, as one
  * buffer split into lines. NULL when git is missing or says no. */
@@ -138,7 +144,16 @@ static int make_order(perfdb_scope *sc, const char *repo_dir, const char *tip, i
 	if (list) {
 		sha_index *idx = malloc(commits->count * sizeof(*idx));
 		char *line, *save = NULL;
-		if (!idx) {
+		size_t nlines = 1, k;
+		for (k = 0; list[k]; k++)
+			nlines += list[k] == '\n';
+		free(sc->all);
+		free(sc->all_pos);
+		sc->all = malloc(nlines * sizeof(*sc->all));
+		sc->all_pos = malloc((commits->count ? commits->count : 1) * sizeof(*sc->all_pos));
+		sc->nall = 0;
+		if (!idx || !sc->all || !sc->all_pos) {
+			free(idx);
 			free(list);
 			return perfdb_error__oom();
 		}
@@ -149,26 +164,75 @@ static int make_order(perfdb_scope *sc, const char *repo_dir, const char *tip, i
 		for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			sha_index key = {line, 0}, *hit;
 			hit = bsearch(&key, idx, commits->count, sizeof(*idx), cmp_sha_index);
-			if (hit && n < commits->count)
+			if (hit && n < commits->count) {
+				sc->all_pos[n] = sc->nall; /* newest first, for now */
 				order[n++] = hit->i;
+			}
+			sc->all[sc->nall++] = line;
 		}
 		free(idx);
-		free(list);
 		if (n) {
 			for (i = 0; i < n / 2; i++) {
 				size_t t = order[i];
 				order[i] = order[n - 1 - i];
 				order[n - 1 - i] = t;
+				t = sc->all_pos[i];
+				sc->all_pos[i] = sc->all_pos[n - 1 - i];
+				sc->all_pos[n - 1 - i] = t;
 			}
+			for (i = 0; i < sc->nall / 2; i++) {
+				const char *t = sc->all[i];
+				sc->all[i] = sc->all[sc->nall - 1 - i];
+				sc->all[sc->nall - 1 - i] = t;
+			}
+			for (i = 0; i < n; i++)
+				sc->all_pos[i] = sc->nall - 1 - sc->all_pos[i];
+			free(sc->all_buf);
+			sc->all_buf = list;
 			sc->pub.order = "git";
 			sc->norder = n;
 			return 0;
 		}
+		free(list);
+		free(sc->all);
+		free(sc->all_pos);
+		sc->all = NULL;
+		sc->all_pos = NULL;
+		sc->nall = 0;
 	}
 	for (i = 0; i < commits->count; i++)
 		order[i] = i;
 	sc->norder = commits->count;
 	return 0;
+}
+
+void perfdb_scope__candidates(const perfdb_scope *sc, int64_t prev_id, int64_t id,
+			      const char **first, size_t *count, const char **next)
+{
+	size_t a = prev_id ? position_of(sc, prev_id) : SIZE_MAX, b = position_of(sc, id);
+	*first = sha_of(sc, id);
+	*count = 1;
+	*next = NULL;
+	if (a == SIZE_MAX || b == SIZE_MAX || a >= b)
+		return;
+	if (sc->all) { /* git: every commit between, benchmarked or not */
+		a = sc->all_pos[a];
+		b = sc->all_pos[b];
+		if (a < b) {
+			*first = sc->all[a + 1];
+			*count = b - a;
+			/* bisection, as asv find: the middle of the unmeasured
+			 * candidates halves the range whatever it shows */
+			if (b - a >= 2)
+				*next = sc->all[a + (b - a) / 2];
+		}
+		return;
+	}
+	/* recorded order: the recorded commits without this series' data */
+	*first = sc->commits->items[sc->order[a + 1]].sha;
+	*count = b - a;
+	if (b - a >= 2)
+		*next = sc->commits->items[sc->order[a + (b - a) / 2]].sha;
 }
 
 static size_t position_of(const perfdb_scope *sc, int64_t id)
@@ -434,9 +498,16 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 
 	/* the commit ids to read: [baseline] window range */
 	if (first > last) {
-		/* --since the newest commit: an empty range */
-		sc->nids = sc->range_pos = 0;
-		return 0;
+		/* --since the range's end itself: on a push to main, --since
+		 * origin/main is HEAD. An empty range would pass every check
+		 * ("0 series checked") and let what was merged go unflagged, so
+		 * the newest commit is checked against its window, as with no
+		 * --since at all, and the report says so. */
+		first = last;
+		sc->pub.since_is_end = 1;
+		sc->gate = have_base;
+		wstart = first > o->window ? first - o->window : 0;
+		sc->pub.window = first - wstart;
 	}
 	if ((err = take_ids(sc, wstart, last, 1)) < 0)
 		return err;
@@ -563,7 +634,20 @@ int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
 	 * whatever the method, or regress --method zscore and trend would see
 	 * other levels than regress */
 	q.with_samples = 1;
-	return perfdb_store_read_series(&sc->set, store, &q);
+	if ((err = perfdb_store_read_series(&sc->set, store, &q)) < 0)
+		return err;
+	/* a metric glob that selects none of the series read is a typo too */
+	if (o->metric_glob && perfdb_series_set_count(sc->set)) {
+		size_t i, n = perfdb_series_set_count(sc->set);
+		for (i = 0; i < n; i++)
+			if (fnmatch(o->metric_glob, perfdb_series_set_get(sc->set, i)->metric, 0) ==
+			    0)
+				return 0;
+		return perfdb_error__set(PERFDB_ENOTFOUND,
+					 "no series matches metric '%s' (e.g. '%s' is recorded)",
+					 o->metric_glob, perfdb_series_set_get(sc->set, 0)->metric);
+	}
+	return 0;
 }
 
 void perfdb_scope__series_config(perfdb_scope_series *out, const perfdb_regress_options *o,
@@ -575,6 +659,9 @@ void perfdb_scope__series_config(perfdb_scope_series *out, const perfdb_regress_
 	out->threshold = isnan(bc.threshold) ? o->threshold : bc.threshold;
 	out->direction = bc.direction != PERFDB_DIRECTION_UNSET ? bc.direction : s->direction;
 	out->method = bc.has_method ? bc.method : o->method;
+	/* --metric: the other metrics are not looked at, as if ignored */
+	if (o->metric_glob && fnmatch(o->metric_glob, s->metric, 0) != 0)
+		out->ignore = 1;
 }
 
 const double *perfdb_scope__observations(const perfdb_series_point *p, size_t *n)

@@ -48,6 +48,14 @@ typedef struct perfdb_scope {
 	char *since_sha; /* --since found by git: the fork point (pub.since) */
 	char *until_sha; /* --until found by git: its full sha (the order's tip) */
 	perfdb_series_set *set;
+	/* Every commit of the history being checked, benchmarked or not,
+	 * oldest first: git's first-parent list when git gave the order, else
+	 * the recorded order. all_pos[i] is the place of order[i] in it. The
+	 * commits between two measured ones are the candidates of a step. */
+	char *all_buf;
+	const char **all;
+	size_t nall;
+	size_t *all_pos;
 } perfdb_scope;
 
 /* The options regress, compare and trend share, checked once: version,
@@ -60,6 +68,14 @@ void perfdb_scope__free(perfdb_scope *sc);
 
 /* The recorded commit with this id, or NULL. Borrowed from sc. */
 const perfdb_commit_info *perfdb_scope__commit(const perfdb_scope *sc, int64_t id);
+
+/* The candidates of a step whose first measured commit is id and whose
+ * previous measured commit is prev_id (0: none): the commits after prev_id up
+ * to id in the history checked, *count of them (1 when none was skipped),
+ * *first the oldest, *next the one to benchmark to halve the range (NULL
+ * when count is 1). Strings borrowed from sc. */
+void perfdb_scope__candidates(const perfdb_scope *sc, int64_t prev_id, int64_t id,
+			      const char **first, size_t *count, const char **next);
 
 /* A revision to a recorded commit id: the store's shas (exact or prefix),
  * then git in repo_dir. Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL (ambiguous). */

@@ -119,14 +119,16 @@ int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void
 	int err;
 	if ((err = perfdb_store__prepare(
 		 store, &st,
-		 "SELECT a.id AS id, a.status AS status, a.kind AS kind, b.name AS benchmark, "
+		 "SELECT a.id AS id, CASE WHEN a.kind = 'improvement' AND a.status = 'open' "
+		 "THEN 'noted' ELSE a.status END AS status, a.kind AS kind, b.name AS benchmark, "
 		 "b.metric AS metric, b.unit AS unit, m.name AS machine, a.tags AS tags, "
 		 "c.sha AS sha, a.baseline_value AS baseline_value, a.value AS value, "
 		 "a.change AS change_pct, a.p_value AS p_value, a.method AS method, "
 		 "a.created_at AS created_at, a.note AS note FROM alerts a "
 		 "JOIN benchmarks b ON b.id = a.benchmark_id "
 		 "JOIN machines m ON m.id = a.machine_id JOIN commits c ON c.id = a.commit_id "
-		 "WHERE ?1 OR a.status = 'open' ORDER BY a.id DESC")) < 0)
+		 "WHERE ?1 OR (a.status = 'open' AND a.kind = 'regression') "
+		 "ORDER BY a.id DESC")) < 0)
 		return err;
 	sqlite3_bind_int(st, 1, all ? 1 : 0);
 	err = perfdb_store__stream(store, st, fn, ctx);

@@ -64,6 +64,25 @@ assert len(failed) == 1 and failed[0].get("name").startswith("BM_Slow"), failed
 assert root.find("testsuite").get("failures") == "1"
 PY
 
+# several outputs in one call: each --output takes the --format before it;
+# the files are written and the exit code is still the verdict's
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --since c0005 --format markdown \
+	--output s.md --format junit --output j.xml --format json
+expect_match '^### perfdb: 1 regression' s.md "--output: markdown file"
+expect_match '<failure type="regression"' j.xml "--output: junit file"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failures"] == 1' "$T/out" ||
+	fail "--output: the format without --output goes to stdout"
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --since c0005 --output t.txt
+expect_match '^REGRESSION ' t.txt "--output before any --format: the text"
+expect_eq 0 "$(wc -c <out | tr -d ' ')" "nothing on stdout when every output has a file"
+expect_exit 2 "$PERFDB" regress --db h.db --dry-run --format json --format junit
+expect_match 'two formats for stdout' err "two formats for stdout"
+expect_exit 2 "$PERFDB" regress --db h.db --dry-run --format json --output a --output b
+expect_match "already has --output 'a'" err "two --output for one format"
+expect_exit 3 "$PERFDB" regress --db h.db --dry-run --since c0005 --format junit \
+	--output nosuchdir/j.xml
+expect_match "cannot write 'nosuchdir/j.xml'" err "an output that cannot be written"
+
 # markdown and csv
 expect_exit 1 "$PERFDB" regress --db h.db --since c0005 --format markdown
 expect_match '^### perfdb: 1 regression' out "markdown title"
@@ -82,6 +101,20 @@ expect_exit 0 "$PERFDB" regress --db h.db --since c0005 --benchmark 'BM_F*'
 expect_exit 0 "$PERFDB" alerts --db h.db --format csv
 expect_match '^id,status,kind,benchmark' out "alerts header"
 expect_match ',open,regression,BM_Slow,' out "open alert"
+# open is for things to act on: an improvement is not listed without --all,
+# and is "noted" with it
+expect_no_match ',improvement,BM_Fast,' out "improvement not listed as open"
+expect_exit 0 "$PERFDB" alerts --db h.db --all --format csv
+expect_match ',noted,improvement,BM_Fast,' out "improvement noted"
+expect_no_match ',open,improvement,' out "no open improvement"
+# the listing commands share their output options: --no-header
+expect_exit 0 "$PERFDB" alerts --db h.db --format csv --no-header
+expect_no_match '^id,status' out "alerts --no-header"
+expect_match '^[0-9]+,open,regression,BM_Slow,' out "alerts --no-header rows"
+expect_exit 0 "$PERFDB" list --db h.db --no-header --format csv benchmarks
+expect_no_match '^benchmark,' out "list --no-header"
+expect_match '^BM_Slow,' out "list --no-header rows"
+expect_exit 0 "$PERFDB" alerts --db h.db --format csv
 id=$(awk -F, '$3 == "regression" {print $1}' "$T/out" | head -1)
 [ -n "$id" ] || fail "no alert id"
 expect_exit 0 "$PERFDB" ack --db h.db --note "expected: new algorithm" "$id"

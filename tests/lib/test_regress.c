@@ -265,7 +265,22 @@ static void test_regress__gate_head_commit(void **state)
 	assert_string_equal(f->method, "zscore"); /* no samples: the window's spread */
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "window");
 	assert_int_equal(perfdb_regress_scope_get(rep)->window, 20);
+	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 0);
 	perfdb_regress_report_free(rep);
+
+	/* a push to main: --since origin/main is the newest commit itself. The
+	 * empty range after it is not a pass: the newest commit is checked
+	 * against its window, and the regression merged there is flagged */
+	o.since = "c0024";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->commit, "c0024");
+	assert_int_equal(perfdb_regress_series_checked(rep), 2);
+	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 1);
+	assert_int_equal(perfdb_regress_scope_get(rep)->window, 20);
+	assert_string_equal(perfdb_regress_scope_get(rep)->until, "c0024");
+	perfdb_regress_report_free(rep);
+	o.since = NULL;
 
 	/* --commit an older, quiet commit: nothing */
 	o.commit = "c0020";
@@ -483,9 +498,14 @@ static void test_regress__errors(void **state)
 	o.baseline = "nobaseline";
 	assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_ENOTFOUND);
 	o.baseline = NULL;
-	o.since = "c0001"; /* an empty range: nothing checked, no error */
+	/* --since the newest commit: the range after it is empty. That used to
+	 * check nothing and pass; now the newest commit is checked against the
+	 * window before it (a push to main, --since origin/main == HEAD) */
+	o.since = "c0001";
 	assert_int_equal(perfdb_regress_run(&rep, s, &o), 0);
-	assert_int_equal(perfdb_regress_series_checked(rep), 0);
+	assert_int_equal(perfdb_regress_series_checked(rep), 1);
+	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 1);
+	assert_int_equal(perfdb_regress_scope_get(rep)->window, 1);
 	perfdb_regress_report_free(rep);
 	assert_int_equal(perfdb_store_find_commit(s, "c000", &id, NULL),
 			 PERFDB_EINVAL); /* ambiguous */
@@ -1200,6 +1220,147 @@ static void test_regress__step_across_window_edge_one_culprit(void **state)
 	perfdb_store_close(s);
 }
 
+/* One run of commit i with several metrics of one benchmark: samples with
+ * 2% noise around each level; a bytes_per_second metric is higher-is-better. */
+static void record_metrics(perfdb_store *s, int i, const char *bench, size_t nm,
+			   const char *const *metrics, const char *const *units,
+			   const double *levels)
+{
+	perfdb_resultset *rs;
+	char c[32];
+	size_t m, k;
+	commit_name(c, sizeof(c), i);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, c), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m1"), 0);
+	assert_int_equal(
+	    perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
+	for (m = 0; m < nm; m++) {
+		perfdb_result r;
+		double x[5];
+		for (k = 0; k < 5; k++)
+			x[k] = levels[m] * (1 + 0.02 * gauss());
+		perfdb_result_init(&r);
+		r.benchmark = bench;
+		r.metric = metrics[m];
+		r.unit = units[m];
+		r.samples = x;
+		r.nsamples = 5;
+		r.value = NAN;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	}
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+}
+
+static void test_regress__one_event_one_finding(void **state)
+{
+	/* snappy's ZFlat: one change moves real_time, cpu_time and
+	 * bytes_per_second at one commit; UFlat moves real_time only, at
+	 * another. Four findings, two events: the summaries count 2. */
+	static const char *const metrics[] = {"real_time", "cpu_time", "bytes_per_second"};
+	static const char *const units[] = {"ns", "ns", "B/s"};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_regress_event *e;
+	int i;
+	(void)state;
+	rng = 11;
+	for (i = 0; i < 30; i++) {
+		double z[3] = {100, 95, 1e9}, u[1] = {200};
+		if (i >= 20) {
+			z[0] = 130;
+			z[1] = 124;
+			z[2] = 0.77e9;
+		}
+		if (i >= 25)
+			u[0] = 260;
+		record_metrics(s, i, "BM_ZFlat/0/1", 3, metrics, units, z);
+		record_metrics(s, i, "BM_UFlat/0/1", 1, metrics, units, u);
+	}
+	o.since = "c0015";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 4);
+	assert_int_equal(perfdb_regress_failures(rep), 4); /* findings, as before */
+	assert_int_equal(perfdb_regress_event_count(rep, PERFDB_FINDING_REGRESSION), 2);
+	assert_int_equal(perfdb_regress_event_failures(rep), 2);
+	e = perfdb_regress_event_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	assert_string_equal(e->benchmark, "BM_UFlat/0/1");
+	assert_string_equal(e->commit, "c0025");
+	assert_int_equal(e->nfindings, 1);
+	e = perfdb_regress_event_get(rep, PERFDB_FINDING_REGRESSION, 1);
+	assert_string_equal(e->benchmark, "BM_ZFlat/0/1");
+	assert_string_equal(e->commit, "c0020");
+	assert_int_equal(e->nfindings, 3);
+	assert_string_equal(perfdb_regress_get(rep, e->kind, e->findings[0])->metric,
+			    "bytes_per_second");
+	assert_string_equal(perfdb_regress_get(rep, e->kind, e->findings[1])->metric, "cpu_time");
+	assert_string_equal(perfdb_regress_get(rep, e->kind, e->findings[2])->metric, "real_time");
+	assert_true(perfdb_regress_event_open(rep, e));
+	assert_null(perfdb_regress_event_get(rep, PERFDB_FINDING_REGRESSION, 2));
+	perfdb_regress_report_free(rep);
+
+	/* --metric: cpu_time alone, one event per benchmark that moved in it */
+	o.metric_glob = "cpu_*";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	assert_int_equal(perfdb_regress_event_failures(rep), 1);
+	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->metric,
+			    "cpu_time");
+	perfdb_regress_report_free(rep);
+	/* a metric glob that matches nothing read is an error, not a pass */
+	o.metric_glob = "cpu_tme";
+	rep = NULL;
+	assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_ENOTFOUND);
+	assert_null(rep);
+	assert_string_equal(perfdb_error_last()->message,
+			    "no series matches metric 'cpu_tme' (e.g. 'real_time' is recorded)");
+	perfdb_store_close(s);
+}
+
+static void test_regress__renamed_series_not_compared(void **state)
+{
+	/* snappy at 766d24c: BM_UFlat/0 became BM_UFlat/0/1. Against the
+	 * release baseline before the rename, the renamed series have no
+	 * data: "not compared", never a silent pass against the window. */
+	static const char *const metrics[] = {"real_time"};
+	static const char *const units[] = {"ns"};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_series_verdict *v;
+	int64_t id;
+	int i;
+	(void)state;
+	rng = 12;
+	for (i = 0; i < 30; i++) {
+		double lvl[1] = {100}, slow[1] = {i == 29 ? 150 : 100};
+		record_metrics(s, i, "BM_Steady", 1, metrics, units, lvl);
+		record_metrics(s, i, i < 10 ? "BM_UFlat/0" : "BM_UFlat/0/1", 1, metrics, units,
+			       slow);
+	}
+	assert_int_equal(perfdb_store_find_commit(s, "c0005", &id, NULL), 0);
+	assert_int_equal(perfdb_store_baseline_set(s, "rel", id, "main", NULL), 0);
+	o.commit = "c0029";
+	o.baseline = "rel";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_series_checked(rep), 2);
+	assert_int_equal(perfdb_regress_not_compared(rep), 1);
+	/* the +50% of the renamed series is not judged against the window */
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
+	v = perfdb_regress_series(rep, 0);
+	assert_string_equal(v->benchmark, "BM_Steady");
+	assert_int_equal(v->not_compared, 0);
+	v = perfdb_regress_series(rep, 1);
+	assert_string_equal(v->benchmark, "BM_UFlat/0/1");
+	assert_int_equal(v->not_compared, 1);
+	assert_true(isnan(v->baseline_value));
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1225,6 +1386,8 @@ int main(void)
 	    cmocka_unit_test(test_regress__newest_commit_outlier_repetitions),
 	    cmocka_unit_test(test_regress__lone_commit_no_residual),
 	    cmocka_unit_test(test_regress__step_across_window_edge_one_culprit),
+	    cmocka_unit_test(test_regress__one_event_one_finding),
+	    cmocka_unit_test(test_regress__renamed_series_not_compared),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -57,6 +57,16 @@ int perfdb_config_find(perfdb_config **out, const char *dir);
 
 void perfdb_config_free(perfdb_config *cfg);
 
+/**
+ * The new name of a renamed benchmark, from the file's `renames: {old: new}`
+ * (the first entry whose old name matches; '*' in it matches any text and
+ * each '*' of the new name takes what the '*' of the same rank matched:
+ * "BM_UFlat_*": "BM_UFlat_*_1"). Writes it to buf and returns 1; 0 when
+ * benchmark is not renamed (or the new name does not fit cap). cfg may be
+ * NULL.
+ */
+int perfdb_config_rename(const perfdb_config *cfg, const char *benchmark, char *buf, size_t cap);
+
 /** The database path, or NULL when the file does not set one. Borrowed. */
 const char *perfdb_config_database(const perfdb_config *cfg);
 

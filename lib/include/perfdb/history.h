@@ -202,7 +202,9 @@ int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *ite
 /**
  * Streams alerts, newest first: id, status, kind, benchmark, metric, unit,
  * machine, tags, sha, baseline_value, value, change_pct, p_value, method,
- * created_at, note. all == 0 lists only open alerts.
+ * created_at, note. all == 0 lists only what is to act on: open
+ * regressions. An improvement that nobody acknowledged or ignored is listed
+ * (with all) as "noted", never "open": open is for things to act on.
  */
 int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void *ctx);
 

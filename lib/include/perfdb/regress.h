@@ -82,9 +82,10 @@ typedef struct perfdb_regress_options {
 	const char *repo_dir;	     /**< where git is asked for the order; NULL: "." */
 	int use_git;		     /**< 0: recorded order even inside a repository */
 	const perfdb_config *config; /**< per-benchmark overrides, may be NULL */
+	const char *metric_glob;     /**< NULL: every metric; a shell glob on the metric */
 } perfdb_regress_options;
 
-#define PERFDB_REGRESS_OPTIONS_VERSION	  2
+#define PERFDB_REGRESS_OPTIONS_VERSION	  3
 #define PERFDB_REGRESS_DEFAULT_WINDOW	  20
 #define PERFDB_REGRESS_DEFAULT_THRESHOLD  5.0
 #define PERFDB_REGRESS_DEFAULT_CONFIDENCE 0.99
@@ -93,7 +94,7 @@ typedef struct perfdb_regress_options {
 		PERFDB_REGRESS_OPTIONS_VERSION, NULL, NULL, NULL, NULL,                            \
 		    PERFDB_REGRESS_DEFAULT_WINDOW, PERFDB_REGRESS_DEFAULT_THRESHOLD,               \
 		    PERFDB_REGRESS_DEFAULT_CONFIDENCE, PERFDB_METHOD_AUTO, NULL, NULL, NULL, 1,    \
-		    NULL                                                                           \
+		    NULL, NULL                                                                     \
 	}
 
 typedef enum perfdb_finding_kind {
@@ -119,6 +120,29 @@ typedef struct perfdb_finding {
 	double threshold;      /**< the threshold applied to this series, percent */
 	int64_t alert_id;      /**< the stored alert, 0 when none (yet) */
 	const char *status;    /**< "open", "acknowledged" or "ignored" */
+	/** The candidates: when commits between the step's first measured
+	 *  commit and the measured one before it were not benchmarked (for
+	 *  this series), any of them may have caused it. range_first is the
+	 *  oldest candidate, `commit` the newest, range_count how many (1: the
+	 *  culprit is `commit` alone). Needs git's history; in recorded order,
+	 *  the recorded commits that lack this series. */
+	const char *range_first;
+	size_t range_count;
+	/** the candidate to benchmark next to halve the range (as asv find
+	 *  bisects), NULL when range_count is 1 */
+	const char *bisect_next;
+	/** NULL, or why the step is not blamed on its commit: "loaded" when
+	 *  the newest commit alone made it, in real_time, while its cpu_time
+	 *  stayed (real_time / cpu_time departs from the ratio of its history
+	 *  far more than that ratio ever moved: a busy machine, not the code).
+	 *  Such a regression is reported but does not fail the check;
+	 *  re-run the commit. */
+	const char *suspect;
+	double time_ratio;	   /**< real_time / cpu_time at the step (NAN if not judged) */
+	double time_ratio_history; /**< its median before the step (NAN if not judged) */
+	/** 1: the step rests on one run of the newest commit alone (the next
+	 *  commit, or a re-run of this one, confirms it): re-run to be sure. */
+	int suspected;
 } perfdb_finding;
 
 /** The verdict on one checked series. */
@@ -130,6 +154,11 @@ typedef struct perfdb_series_verdict {
 	int regressions;       /**< open regressions (those that fail the check) */
 	int improvements;
 	int acknowledged; /**< regressions found but acknowledged or ignored */
+	/** 1: the series has no data at the baseline (a named baseline or
+	 *  revision it did not exist at: renamed or new since; with the window,
+	 *  no commit before the range) and nothing was found in the range:
+	 *  it was not compared, which is not a pass. */
+	int not_compared;
 } perfdb_series_verdict;
 
 typedef struct perfdb_regress_report perfdb_regress_report;
@@ -144,7 +173,8 @@ typedef struct perfdb_regress_report perfdb_regress_report;
  * Errors: PERFDB_ENOTFOUND (a revision or baseline with no recorded
  * results; a machine or benchmark_glob that selects no recorded series: the
  * message starts "no series matches machine '" or "no series matches
- * benchmark '"), PERFDB_EINVAL (bad options,
+ * benchmark '"; a metric_glob that matches no series read: "no series
+ * matches metric '"), PERFDB_EINVAL (bad options,
  * an ambiguous revision), PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
@@ -166,8 +196,37 @@ size_t perfdb_regress_count(const perfdb_regress_report *r, perfdb_finding_kind 
 const perfdb_finding *perfdb_regress_get(const perfdb_regress_report *r, perfdb_finding_kind kind,
 					 size_t i);
 
-/** Open (unacknowledged) regressions: the number that fails a build. */
+/** Open (unacknowledged) regressions that are not suspect (a loaded
+ *  machine): the number that fails a build. */
 size_t perfdb_regress_failures(const perfdb_regress_report *r);
+
+/**
+ * One event: the metrics of one benchmark (on one machine, with one set of
+ * tags) that moved at one commit, in one kind. A change shows in real_time,
+ * cpu_time and bytes_per_second at once: one event, three findings.
+ * Strings and the index array are borrowed from the report.
+ */
+typedef struct perfdb_regress_event {
+	perfdb_finding_kind kind;
+	const char *benchmark, *machine, *tags;
+	const char *commit;	/**< full sha of the step's first commit */
+	const char *subject;	/**< its subject, "" when unknown */
+	size_t nfindings;	/**< metrics that moved, at least 1 */
+	const size_t *findings; /**< their indexes: perfdb_regress_get(r, kind, findings[i]) */
+} perfdb_regress_event;
+
+/** Events of a kind, in the order of their first finding. */
+size_t perfdb_regress_event_count(const perfdb_regress_report *r, perfdb_finding_kind kind);
+const perfdb_regress_event *perfdb_regress_event_get(const perfdb_regress_report *r,
+						     perfdb_finding_kind kind, size_t i);
+/** Regression events with at least one open finding: what a build fails for
+ *  and what the summaries count ("2 regressions" for 6 moved metrics). */
+size_t perfdb_regress_event_failures(const perfdb_regress_report *r);
+/** Whether the event has an open finding (a regression event that fails). */
+int perfdb_regress_event_open(const perfdb_regress_report *r, const perfdb_regress_event *e);
+
+/** Series checked but not compared (perfdb_series_verdict.not_compared). */
+size_t perfdb_regress_not_compared(const perfdb_regress_report *r);
 
 /** Series that had data in the range. */
 size_t perfdb_regress_series_checked(const perfdb_regress_report *r);
@@ -182,6 +241,11 @@ typedef struct perfdb_regress_scope {
 	const char *since;	     /**< full sha, NULL when the range has no start */
 	const char *until;	     /**< full sha of the last commit checked, or NULL */
 	const char *order;	     /**< "git" or "recorded" */
+	/** 1 when the range after `since` was empty (since is the range's end:
+	 *  a push to main checked with --since origin/main). The newest commit
+	 *  is then checked against its window, as without since, instead of
+	 *  passing an empty range. */
+	int since_is_end;
 } perfdb_regress_scope;
 
 const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report *r);

@@ -1,0 +1,172 @@
+/* perfdb bisect-plan: for each finding whose culprit is a range of commits
+ * nobody benchmarked, the commit to benchmark next to halve it (as asv's
+ * find bisects). It reads the same verdict as regress --dry-run. */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "history.h"
+
+enum {
+	OPT_SINCE = CLI_OPT_FIRST_FREE,
+	OPT_UNTIL,
+	OPT_COMMIT,
+	OPT_BASELINE,
+	OPT_MACHINE,
+	OPT_BENCHMARK,
+	OPT_METRIC,
+	OPT_FORMAT,
+	OPT_CONFIG,
+	OPT_NO_GIT
+};
+
+static const cli_option options[] = {
+    {"since", OPT_SINCE, "REV", "the range, as in regress (default: the newest commit only)"},
+    {"until", OPT_UNTIL, "REV", "last commit of the range (default: the newest recorded)"},
+    {"commit", OPT_COMMIT, "REV", "only REV against the baseline, as in regress"},
+    {"baseline", OPT_BASELINE, "NAME|REV", "a named baseline or a revision, as in regress"},
+    CLI_MACHINE_OPTION(OPT_MACHINE),
+    CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
+    CLI_METRIC_OPTION(OPT_METRIC),
+    {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
+    CLI_DB_OPTION,
+    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_NO_GIT_OPTION(OPT_NO_GIT),
+    CLI_OPT_END,
+};
+
+static const cli_command_info info = {
+    "bisect-plan",
+    "[options]",
+    "List the commits to benchmark next to narrow the findings' ranges.",
+    "Runs the check of 'perfdb regress --dry-run' with the same options and\n"
+    "perfdb.yaml. A finding whose first commit at the new level follows commits\n"
+    "nobody benchmarked has a range of candidates; for each such event this prints\n"
+    "the range and the commit in its middle: benchmark it, record it, and run\n"
+    "again. Nothing to narrow prints nothing. Exit 0 (a plan, not a gate), 2 bad\n"
+    "usage, 3 database error.",
+    options,
+};
+
+typedef struct plan_args {
+	perfdb_regress_options o;
+	const char *db, *config;
+	int json;
+} plan_args;
+
+static int on_option(void *ctx, int id, const char *arg)
+{
+	plan_args *a = ctx;
+	switch (id) {
+	case OPT_SINCE: a->o.since = arg; return 0;
+	case OPT_UNTIL: a->o.until = arg; return 0;
+	case OPT_COMMIT: a->o.commit = arg; return 0;
+	case OPT_BASELINE: a->o.baseline = arg; return 0;
+	case OPT_MACHINE: a->o.machine = arg; return 0;
+	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
+	case OPT_METRIC: a->o.metric_glob = arg; return 0;
+	case CLI_OPT_DB: a->db = arg; return 0;
+	case OPT_CONFIG: a->config = arg; return 0;
+	case OPT_NO_GIT: a->o.use_git = 0; return 0;
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") == 0 || strcmp(arg, "json") == 0) {
+			a->json = strcmp(arg, "json") == 0;
+			return 0;
+		}
+		cli_usage_error(&info, "--format '%s': expected text or json", arg);
+		return 1;
+	}
+	return 0;
+}
+
+static void print_plan(const perfdb_regress_report *r, int as_json)
+{
+	json_t *arr = json_array();
+	size_t k, i, j;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < perfdb_regress_event_count(r, (perfdb_finding_kind)k); i++) {
+			const perfdb_regress_event *e =
+			    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
+			const perfdb_finding *f = perfdb_regress_get(r, e->kind, e->findings[0]);
+			char a[CLI_SHA_CAP], b[CLI_SHA_CAP], c[CLI_SHA_CAP], name[512],
+			    ta[CLI_SHA_CAP], tb[CLI_SHA_CAP], tc[CLI_SHA_CAP], m[256];
+			json_t *o, *metrics;
+			if (f->range_count < 2 || !f->bisect_next)
+				continue;
+			if (as_json) {
+				o = json_object();
+				metrics = json_array();
+				for (j = 0; j < e->nfindings; j++)
+					json_array_append_new(
+					    metrics, json_string(perfdb_regress_get(r, e->kind,
+										    e->findings[j])
+								     ->metric));
+				json_object_set_new(o, "kind",
+						    json_string(k ? "improvement" : "regression"));
+				json_object_set_new(o, "benchmark", json_string(e->benchmark));
+				json_object_set_new(o, "machine", json_string(e->machine));
+				json_object_set_new(o, "metrics", metrics);
+				json_object_set_new(o, "first", json_string(f->range_first));
+				json_object_set_new(o, "last", json_string(f->commit));
+				json_object_set_new(o, "count",
+						    json_integer((json_int_t)f->range_count));
+				json_object_set_new(o, "next", json_string(f->bisect_next));
+				json_array_append_new(arr, o);
+				continue;
+			}
+			cli_out("%s %s", k ? "improvement" : "regression",
+				cli_text(name, sizeof(name), e->benchmark));
+			for (j = 0; j < e->nfindings; j++)
+				cli_out(
+				    "%s%s", j ? "," : " ",
+				    cli_text(
+					m, sizeof(m),
+					perfdb_regress_get(r, e->kind, e->findings[j])->metric));
+			cli_out(
+			    ": %zu candidates %s..%s, benchmark %s next\n", f->range_count,
+			    cli_text(ta, sizeof(ta), cli_short_sha(a, sizeof(a), f->range_first)),
+			    cli_text(tb, sizeof(tb), cli_short_sha(b, sizeof(b), f->commit)),
+			    cli_text(tc, sizeof(tc), cli_short_sha(c, sizeof(c), f->bisect_next)));
+		}
+	if (as_json)
+		cli_json_print(arr);
+	else
+		json_decref(arr);
+}
+
+int cmd_bisect_plan(int argc, char **argv)
+{
+	plan_args a;
+	perfdb_store *store = NULL;
+	perfdb_config *cfg = NULL;
+	perfdb_regress_report *rep = NULL;
+	cli_tuning tune;
+	int first, rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&tune, 0, sizeof(tune));
+	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
+	first = cli_parse(&info, argc, argv, on_option, &a);
+	if (first == -1)
+		return CLI_EXIT_OK;
+	if (first < 0)
+		return CLI_EXIT_USAGE;
+	if (first < argc)
+		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
+	if (a.o.commit && a.o.since)
+		return cli_usage_error(&info, "--commit and --since exclude each other");
+	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+		return rc;
+	cli_tuning_apply(&tune, cfg, &a.o);
+	a.o.config = cfg;
+	if (perfdb_regress_run(&rep, store, &a.o) < 0) {
+		rc = cli_history_fail("--benchmark");
+	} else {
+		print_plan(rep, a.json);
+		rc = CLI_EXIT_OK;
+	}
+	perfdb_regress_report_free(rep);
+	perfdb_store_close(store);
+	perfdb_config_free(cfg);
+	return rc;
+}
