@@ -27,6 +27,12 @@ static int cmp_by_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void perfdb_regress_options_init(perfdb_regress_options *opts)
+{
+	perfdb_regress_options d = PERFDB_REGRESS_OPTIONS_INIT;
+	*opts = d;
+}
+
 int perfdb_scope__check(const perfdb_regress_options *o)
 {
 	if (o->version != PERFDB_REGRESS_OPTIONS_VERSION)

@@ -91,11 +91,17 @@ typedef struct perfdb_regress_options {
 #define PERFDB_REGRESS_DEFAULT_CONFIDENCE 0.99
 #define PERFDB_REGRESS_OPTIONS_INIT                                                                \
 	{                                                                                          \
-		PERFDB_REGRESS_OPTIONS_VERSION, NULL, NULL, NULL, NULL,                            \
-		    PERFDB_REGRESS_DEFAULT_WINDOW, PERFDB_REGRESS_DEFAULT_THRESHOLD,               \
-		    PERFDB_REGRESS_DEFAULT_CONFIDENCE, PERFDB_METHOD_AUTO, NULL, NULL, NULL, 1,    \
-		    NULL, NULL                                                                     \
+		.version = PERFDB_REGRESS_OPTIONS_VERSION, .since = NULL, .until = NULL,           \
+		.commit = NULL, .baseline = NULL, .window = PERFDB_REGRESS_DEFAULT_WINDOW,         \
+		.threshold = PERFDB_REGRESS_DEFAULT_THRESHOLD,                                     \
+		.confidence = PERFDB_REGRESS_DEFAULT_CONFIDENCE, .method = PERFDB_METHOD_AUTO,     \
+		.machine = NULL, .benchmark_glob = NULL, .repo_dir = NULL, .use_git = 1,           \
+		.config = NULL, .metric_glob = NULL                                                \
 	}
+
+/** Fills opts with the defaults (the same as PERFDB_REGRESS_OPTIONS_INIT), for callers that
+ *  cannot use the macro (other languages, a struct on the heap). */
+void perfdb_regress_options_init(perfdb_regress_options *opts);
 
 typedef enum perfdb_finding_kind {
 	PERFDB_FINDING_REGRESSION = 0,
