@@ -24,7 +24,7 @@ static const cli_command_info info = {
     "Run one read-only SQL statement on the history database.",
     "Statements that could change the database (INSERT, UPDATE, DELETE, CREATE, DROP,\n"
     "ATTACH, DETACH, transactions, writing PRAGMAs, VACUUM) are refused. The views\n"
-    "'history' and 'latest' are the stable interface; see README for their columns.\n"
+    "'history' and 'latest' are the stable interface; see schema/README.md for their columns.\n"
     "Table-valued functions (json_each, pragma_table_info) and reading PRAGMAs work.\n"
     "json prints one array of objects, one per row; csv follows RFC 4180.",
     options,

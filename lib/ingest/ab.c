@@ -4,7 +4,7 @@
  *
  * Text report: the benchmark is the URL ab requested, made of "Server
  * Hostname", "Server Port" and "Document Path" (https when an "SSL/TLS
- * Protocol" line says the run was over TLS). Read (README.md, "ApacheBench"):
+ * Protocol" line says the run was over TLS). Read (lib/ingest/README.md, "ApacheBench"):
  *
  *   Complete requests                    requests
  *   Failed requests / Write errors       failures / write_errors

@@ -9,7 +9,7 @@
  * the end; files from before run_name are grouped by their row names. The whole
  * file is read before anything reaches the caller's resultset.
  *
- * The mapping is documented field by field in README.md ("Google Benchmark
+ * The mapping is documented field by field in lib/ingest/README.md ("Google Benchmark
  * and hyperfine input"); the comments here say why where it is not obvious.
  */
 #include <inttypes.h>

@@ -2,7 +2,7 @@
  * hey output: the text report and `-o csv`.
  *
  * hey prints no URL, so the benchmark is "hey" (name the endpoint with a tag,
- * `perfdb record --tag endpoint=/api`). Text report (README.md, "hey"):
+ * `perfdb record --tag endpoint=/api`). Text report (lib/ingest/README.md, "hey"):
  *
  *   Summary "Average" / "Fastest" / "Slowest"   latency_mean / _min / _max
  *   Summary "Requests/sec"                      throughput

@@ -8,7 +8,7 @@
  * their times are left out of the samples and the statistics are recomputed
  * from the runs that succeeded; user/system times, which hyperfine averages
  * over all runs, cannot be separated and are then not recorded. Every such
- * case is reported with a warning. See README.md, "Google Benchmark and
+ * case is reported with a warning. See lib/ingest/README.md, "Google Benchmark and
  * hyperfine input".
  */
 #include <inttypes.h>

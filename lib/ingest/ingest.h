@@ -27,7 +27,7 @@ int perfdb_ingest__nanobench(perfdb_resultset *rs, const char *data, size_t len,
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);
-/* Load tools (README.md, "Load-test input"). */
+/* Load tools (lib/ingest/README.md, "Load-test input"). */
 int perfdb_ingest__wrk(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const char *name);

@@ -9,7 +9,7 @@
  * the benchmark "k6"; a tagged sub-metric `http_req_duration{name:login}` to
  * the benchmark "login" (a lone `name` tag: k6's request name), any other tag
  * set to the benchmark named by the tags as written (`expected_response:true`,
- * `gateway:fast,scenario:a`). Read (README.md, "k6"):
+ * `gateway:fast,scenario:a`). Read (lib/ingest/README.md, "k6"):
  *
  *   http_req_duration (trend)  latency_mean, _min, _median, _max, _p90, _p95, ...
  *   other trends               NAME_mean, NAME_min, ... (ms -> ns for time

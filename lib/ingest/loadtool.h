@@ -6,7 +6,7 @@
  * each line with its number, words are taken with their column, and numbers
  * go through perfdb_ingest__number, so "-nan" or "12abc" is never a value.
  * Every load-tool result is added through perfdb_load__add, which names the
- * metric's unit and direction the same way for every tool (README.md,
+ * metric's unit and direction the same way for every tool (lib/ingest/README.md,
  * "Load-test input").
  */
 #ifndef PERFDB_INGEST_LOADTOOL_H

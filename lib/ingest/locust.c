@@ -4,7 +4,7 @@
  *
  * One series per request: the benchmark is "TYPE NAME" ("GET /api", "POST
  * /items [POST]"), or "Aggregated" for Locust's total row. Response times are
- * in ms. Read (README.md, "Locust"):
+ * in ms. Read (lib/ingest/README.md, "Locust"):
  *
  *   _stats.csv           Request Count -> requests, Failure Count -> failures,
  *                        error_rate (failures / requests, %), Requests/s ->

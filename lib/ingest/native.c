@@ -1,7 +1,7 @@
 /*
  * The perfdb native format, validated once for both syntaxes (see native.h;
  * the format itself is specified in schema/perfdb-results.schema.json and
- * docs/formats-native-csv.md).
+ * schema/README.md, "The perfdb native format"; CSV in lib/ingest/README.md).
  *
  * The reader is strict: an unknown key is an error naming it, because a
  * misspelt "vaule" would otherwise drop a measurement without a word, and a

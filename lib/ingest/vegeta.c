@@ -2,7 +2,7 @@
  * `vegeta report -type=json`: one object for the whole attack.
  *
  * The report names no target, so the benchmark is "vegeta" (name the
- * endpoint with a tag). Read (README.md, "vegeta"); latencies are integer ns:
+ * endpoint with a tag). Read (lib/ingest/README.md, "vegeta"); latencies are integer ns:
  *
  *   latencies.mean/min/max         latency_mean, latency_min, latency_max
  *   latencies.50th/90th/95th/99th  latency_p50 ... latency_p99

@@ -5,7 +5,7 @@
  * The benchmark is the URL of the "Running 10s test @ URL" line: one report
  * is one endpoint. The report is read line by line and every line of it must
  * be one wrk prints; what follows "Transfer/sec:" is a Lua script's done()
- * output, ignored with a warning. Read (README.md, "wrk and wrk2"):
+ * output, ignored with a warning. Read (lib/ingest/README.md, "wrk and wrk2"):
  *
  *   Thread Stats "Latency" row     latency_mean, latency_stddev, latency_max
  *   "Latency Distribution" rows    latency_p50 ... (wrk2: p99.999, p100)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks `perfdb record` on every Google Benchmark and hyperfine file of the
 corpus (../shared/data/corpus) against a reading of each file made here,
-independently of perfdb's C readers, from the rules README.md states:
+independently of perfdb's C readers, from the rules lib/ingest/README.md states:
 
   - every (benchmark, metric) pair perfdb stores, and no other;
   - each one's unit and direction, value, n and stddev (where the file has

@@ -2,7 +2,7 @@
 """Checks `perfdb record` on every load-tool file of the corpus
 (../shared/data/corpus/{wrk,ab,hey,k6,locust,vegeta}) against a reading of
 each file made here with regular expressions and python's json/csv modules,
-independently of perfdb's C readers, from the mapping README.md states
+independently of perfdb's C readers, from the mapping lib/ingest/README.md states
 ("Load-test input"):
 
   - every (benchmark, metric) pair perfdb stores, and no other;

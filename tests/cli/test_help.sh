@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Every command's --help and README stay in step: each command is described
+# Every command's --help and the command guide (cli/README.md) stay in step: each command is described
 # in README, and each option a command's --help lists appears in README.
 . "$(dirname "$0")/lib.sh"
-readme="$PERFDB_SOURCE_DIR/README.md"
+readme="$PERFDB_SOURCE_DIR/cli/README.md" # the command guide (README.md is the overview)
 
 expect_exit 0 "$PERFDB" --help
 cp out top.txt

@@ -154,7 +154,7 @@ typedef enum perfdb_list_kind {
 /** Parses "commits", "benchmarks", "machines", "runs". PERFDB_EINVAL otherwise. */
 int perfdb_list_kind_parse(perfdb_list_kind *out, const char *name);
 
-/** Streams a fixed, documented listing (columns as in README) to fn. */
+/** Streams a fixed, documented listing (columns as in cli/README.md, "perfdb list") to fn. */
 int perfdb_store_list(perfdb_store *store, perfdb_list_kind kind, perfdb_row_fn fn, void *ctx);
 
 #ifdef __cplusplus
