@@ -702,8 +702,8 @@ static void print_markdown(const perfdb_regress_report *r)
 				if (f->range_count > 1) {
 					/* a range: first..last, and how many */
 					char first[CLI_SHA_CAP];
-					md_code(
-					    cli_short_sha(first, sizeof(first), f->range_first), true);
+					md_code(cli_short_sha(first, sizeof(first), f->range_first),
+						true);
 					cli_out("..");
 				}
 				md_code(cli_short_sha(sha, sizeof(sha), f->commit), true);

@@ -136,7 +136,7 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 	bool in_results = false, saw_results = false, saw_gbench_key = false;
 	bool in_benchmarks = false, saw_benchmarks = false;
 	bool elem_mean = false, native_keys = false;
-	bool bmf_value = false, bmf_other = false; /* keys of the first {{{ measure */
+	bool bmf_value = false, bmf_other = false;		/* keys of the first {{{ measure */
 	bool k6_metrics = false, k6_root_group = false;		/* k6 summaries */
 	bool vegeta_latencies = false, vegeta_bytes_in = false; /* vegeta report */
 
@@ -650,7 +650,8 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    "output, Catch2 XML, pytest-benchmark JSON, cargo bench output, Bencher "
 		    "Metric Format, nor the output of wrk, ab, hey, k6, Locust or vegeta; name the "
 		    "format with --format gbench|hyperfine|json|yaml|csv|go|go-json|catch2|"
-		    "pytest-benchmark|libtest|libtest-json|bmf|jmh|benchmarkdotnet|nanobench|wrk|ab|"
+		    "pytest-benchmark|libtest|libtest-json|bmf|jmh|benchmarkdotnet|nanobench|wrk|"
+		    "ab|"
 		    "hey|k6|locust|vegeta");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);

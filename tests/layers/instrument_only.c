@@ -19,7 +19,8 @@ int main(void)
 	if (perfdb_profiler_snapshot_new(&snap, perfdb_profiler_global()) != 0)
 		return 1;
 	m = perfdb_profiler_snapshot_find(snap, "layer.loop");
-	if (perfdb_resultset_new(&rs) != 0 || perfdb_profiler_export(rs, perfdb_profiler_global()) != 0)
+	if (perfdb_resultset_new(&rs) != 0 ||
+	    perfdb_profiler_export(rs, perfdb_profiler_global()) != 0)
 		return 1;
 	printf("calls %llu results %zu\n", m ? (unsigned long long)m->calls : 0ULL,
 	       perfdb_resultset_count(rs));

@@ -140,11 +140,12 @@ static void test_ingest_detect__format_names(void **state)
 		assert_int_equal(f, names[i].fmt);
 	}
 	assert_int_equal(perfdb_format_parse(&f, "xml"), PERFDB_EINVAL);
-	assert_string_equal(perfdb_error_last()->message,
-			    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, "
-			    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json, "
-			    "bmf, criterion, jmh, benchmarkdotnet, nanobench, wrk, ab, hey, k6, locust "
-			    "or vegeta)");
+	assert_string_equal(
+	    perfdb_error_last()->message,
+	    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, "
+	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json, "
+	    "bmf, criterion, jmh, benchmarkdotnet, nanobench, wrk, ab, hey, k6, locust "
+	    "or vegeta)");
 	assert_int_equal(perfdb_format_parse(&f, ""), PERFDB_EINVAL);
 	assert_int_equal(perfdb_format_parse(&f, NULL), PERFDB_EINVAL);
 }
