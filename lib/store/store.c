@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -332,11 +333,67 @@ static int open_failed(perfdb_store *store, int rc)
 				 sqlite3_errstr(rc));
 }
 
+/* 1 when the last failure on db was a lock another process held (the
+ * busy handler does not cover every case: a read-only connection meeting a
+ * file another process is just switching to WAL, or the switch itself). */
+static int was_busy(sqlite3 *db, int rc)
+{
+	int code = (db && sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errcode(db) : rc) & 0xff;
+	return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
+/* The steps of perfdb_store_open after the path checks; *busy is set when
+ * they failed on another process's lock, and may be tried again. */
+static int open_steps(perfdb_store *store, const char *path, unsigned flags, off_t size, int *busy)
+{
+	int rc, err;
+	*busy = 0;
+	/* Look first, read-only: only a perfdb database (or an empty file) is
+	 * then opened for writing, so another application's file is neither
+	 * switched to WAL nor given tables before it is refused. */
+	if (size > 0 || (flags & PERFDB_STORE_READONLY)) {
+		rc = open_db(store, path, SQLITE_OPEN_READONLY);
+		/* A WAL database on a read-only file system cannot make its
+		 * shared-memory file: read it as immutable instead. */
+		if ((flags & PERFDB_STORE_READONLY) &&
+		    ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)) {
+			char *uri = immutable_uri(path);
+			if (!uri)
+				return perfdb_error__oom();
+			rc = open_db(store, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+			free(uri);
+		}
+		if (rc != SQLITE_OK || (err = identify(store->db, path)) < 0) {
+			*busy = (rc != SQLITE_OK || err == -1) && was_busy(store->db, rc);
+			return rc != SQLITE_OK || err == -1 ? open_failed(store, rc) : err;
+		}
+	}
+	if (!(flags & PERFDB_STORE_READONLY)) {
+		if ((rc = open_db(store, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) !=
+		    SQLITE_OK) {
+			*busy = was_busy(store->db, rc);
+			return open_failed(store, rc);
+		}
+		/* WAL lets readers run beside one writer; NORMAL sync is durable
+		 * across application crashes, which is what a CI history needs. */
+		if (sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) !=
+			SQLITE_OK ||
+		    sqlite3_exec(store->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
+			SQLITE_OK ||
+		    sqlite3_exec(store->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL) !=
+			SQLITE_OK) {
+			*busy = was_busy(store->db, SQLITE_OK);
+			return perfdb_store__fail(store, "cannot open");
+		}
+	}
+	return 0;
+}
+
 int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	perfdb_store *store;
-	int rc, err;
+	int err, waited, pause_ms = 5;
 	size_t n;
 	off_t size;
 
@@ -356,47 +413,21 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 	memcpy(store->path, path, n);
 	store->flags = flags;
 
-	/* Look first, read-only: only a perfdb database (or an empty file) is
-	 * then opened for writing, so another application's file is neither
-	 * switched to WAL nor given tables before it is refused. */
-	if (size > 0 || (flags & PERFDB_STORE_READONLY)) {
-		rc = open_db(store, path, SQLITE_OPEN_READONLY);
-		/* A WAL database on a read-only file system cannot make its
-		 * shared-memory file: read it as immutable instead. */
-		if ((flags & PERFDB_STORE_READONLY) &&
-		    ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)) {
-			char *uri = immutable_uri(path);
-			if (!uri) {
-				perfdb_store_close(store);
-				return perfdb_error__oom();
-			}
-			rc = open_db(store, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
-			free(uri);
-		}
-		if (rc != SQLITE_OK || (err = identify(store->db, path)) < 0) {
-			err = rc != SQLITE_OK || err == -1 ? open_failed(store, rc) : err;
+	/* Another process may hold a lock in a way the busy handler does not
+	 * wait for (several CI jobs creating one file at once): try again, a
+	 * little later each time, for as long as the busy timeout. */
+	for (waited = 0;; waited += pause_ms, pause_ms = pause_ms < 200 ? pause_ms * 2 : 200) {
+		int busy;
+		if (!(err = open_steps(store, path, flags, size, &busy)))
+			break;
+		if (!busy || waited >= BUSY_TIMEOUT_MS) {
 			perfdb_store_close(store);
 			return err;
 		}
-	}
-	if (!(flags & PERFDB_STORE_READONLY)) {
-		if ((rc = open_db(store, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) !=
-		    SQLITE_OK) {
-			err = open_failed(store, rc);
-			perfdb_store_close(store);
-			return err;
-		}
-		/* WAL lets readers run beside one writer; NORMAL sync is durable
-		 * across application crashes, which is what a CI history needs. */
-		if (sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) !=
-			SQLITE_OK ||
-		    sqlite3_exec(store->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
-			SQLITE_OK ||
-		    sqlite3_exec(store->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL) !=
-			SQLITE_OK) {
-			err = perfdb_store__fail(store, "cannot open");
-			perfdb_store_close(store);
-			return err;
+		perfdb_error_clear();
+		{
+			struct timespec ts = {0, (long)pause_ms * 1000000L};
+			nanosleep(&ts, NULL);
 		}
 	}
 	if ((err = migrate(store))) {
