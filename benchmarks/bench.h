@@ -35,6 +35,20 @@ uint64_t bench_now_ns(void);
 /* Runs a shell command, returns its exit status (or -1). Output is not captured. */
 int bench_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A generated history (benchmarks/history.c): commits first_commit ..
+ * first_commit + commits - 1 (shas "%040d" of the number), each with one
+ * run of `series` results NAME/0, NAME/1, ... (metric real_time, ns, 5
+ * samples from sample(commit index, series, k, ctx)) on machine. */
+typedef struct bench_history {
+	int commits, series, first_commit;
+	const char *machine, *name;
+	double (*sample)(int commit, int series, int k, void *ctx);
+	void *ctx;
+} bench_history;
+
+/* Records the history into the database at path. 0, or -1 after printing why. */
+int bench_build_history(const char *path, const bench_history *h);
+
 /* The cases (benchmarks/bench_<case>.c); each returns 0 or non-zero on failure. */
 int bench_ingest(const bench_ctx *ctx);
 int bench_regress(const bench_ctx *ctx);

@@ -12,42 +12,17 @@
 
 #include "bench.h"
 
+static double merge_sample(int c, int b, int k, void *ctx)
+{
+	(void)c;
+	(void)ctx;
+	return 1000 + b + k;
+}
+
 static int build(const char *path, int runs, int series, int first_commit, const char *machine)
 {
-	perfdb_store *s = NULL;
-	char name[64], sha[64];
-	double x[5];
-	int c, b, k, err = 0;
-	if (perfdb_store_open(&s, path, PERFDB_STORE_READWRITE) != 0)
-		return -1;
-	for (c = 0; c < runs && !err; c++) {
-		perfdb_resultset *rs = NULL;
-		if (perfdb_resultset_new(&rs) != 0)
-			return -1;
-		snprintf(sha, sizeof(sha), "%040d", first_commit + c);
-		perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, sha);
-		perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine);
-		perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-01-01T00:00:00Z");
-		perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "bench");
-		for (b = 0; b < series && !err; b++) {
-			perfdb_result r;
-			for (k = 0; k < 5; k++)
-				x[k] = 1000 + b + k;
-			snprintf(name, sizeof(name), "BM_Merge/%d", b);
-			perfdb_result_init(&r);
-			r.benchmark = name;
-			r.metric = "real_time";
-			r.unit = "ns";
-			r.samples = x;
-			r.nsamples = 5;
-			err = perfdb_resultset_add(rs, &r);
-		}
-		if (!err)
-			err = perfdb_store_record(s, rs, NULL);
-		perfdb_resultset_free(rs);
-	}
-	perfdb_store_close(s);
-	return err;
+	bench_history h = {runs, series, first_commit, machine, "BM_Merge", merge_sample, NULL};
+	return bench_build_history(path, &h);
 }
 
 static int timed_merge(const bench_ctx *ctx, const char *dest, const char *shard, const char *label,
