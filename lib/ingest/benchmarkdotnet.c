@@ -191,7 +191,7 @@ int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_
 				   const char *name)
 {
 	reader r;
-	const perfdb_jnode *root, *list;
+	const perfdb_jnode *list;
 	size_t i, n;
 	int err;
 
@@ -200,24 +200,9 @@ int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_
 		return err;
 	if ((err = perfdb_resultset_new(&r.rs)))
 		goto done;
-	root = perfdb_json__root(r.doc);
-	if (!perfdb_json__is_object(root)) {
-		err = perfdb_json__error(r.doc, NULL, NULL,
-					 "expected an object with \"Benchmarks\", found %s",
-					 perfdb_json__type_name(root));
+	if ((err = perfdb_json__root_array(&list, r.doc, "Benchmarks",
+					   "not a BenchmarkDotNet JSON export?")))
 		goto done;
-	}
-	list = perfdb_json__get(root, "Benchmarks");
-	if (!list) {
-		err = perfdb_json__error(r.doc, NULL, "Benchmarks",
-					 "missing (not a BenchmarkDotNet JSON export?)");
-		goto done;
-	}
-	if (!perfdb_json__is_array(list)) {
-		err = perfdb_json__error(r.doc, list, NULL, "expected an array, found %s",
-					 perfdb_json__type_name(list));
-		goto done;
-	}
 	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "benchmarkdotnet")))
 		goto done;
 	for (i = 0, n = perfdb_json__size(list); i < n; i++)

@@ -423,7 +423,7 @@ static int read_result(reader *r, const perfdb_jnode *list, size_t index)
 int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	reader r;
-	const perfdb_jnode *root, *list;
+	const perfdb_jnode *list;
 	size_t i, n;
 	int err;
 
@@ -432,24 +432,9 @@ int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len,
 		return err;
 	if ((err = perfdb_resultset_new(&r.rs)))
 		goto done;
-	root = perfdb_json__root(r.doc);
-	if (!perfdb_json__is_object(root)) {
-		err = perfdb_json__error(r.doc, NULL, NULL,
-					 "expected an object with \"results\", found %s",
-					 perfdb_json__type_name(root));
+	if ((err = perfdb_json__root_array(&list, r.doc, "results",
+					   "not hyperfine --export-json output?")))
 		goto done;
-	}
-	list = perfdb_json__get(root, "results");
-	if (!list) {
-		err = perfdb_json__error(r.doc, NULL, "results",
-					 "missing (not hyperfine --export-json output?)");
-		goto done;
-	}
-	if (!perfdb_json__is_array(list)) {
-		err = perfdb_json__error(r.doc, list, NULL, "expected an array, found %s",
-					 perfdb_json__type_name(list));
-		goto done;
-	}
 	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "hyperfine")))
 		goto done;
 	for (i = 0, n = perfdb_json__size(list); i < n; i++)

@@ -268,6 +268,25 @@ static int verror(const perfdb_json_doc *doc, int line, int column, const char *
 	return perfdb_error__input(PERFDB_EINPUT, doc->name, line, column, path, "%s", msg);
 }
 
+int perfdb_json__root_array(const perfdb_jnode **out, const perfdb_json_doc *doc, const char *key,
+			    const char *what)
+{
+	const perfdb_jnode *root = perfdb_json__root(doc), *list;
+	*out = NULL;
+	if (!perfdb_json__is_object(root))
+		return perfdb_json__error(doc, NULL, NULL,
+					  "expected an object with \"%s\", found %s", key,
+					  perfdb_json__type_name(root));
+	list = perfdb_json__get(root, key);
+	if (!list)
+		return perfdb_json__error(doc, NULL, key, "missing (%s)", what);
+	if (!perfdb_json__is_array(list))
+		return perfdb_json__error(doc, list, NULL, "expected an array, found %s",
+					  perfdb_json__type_name(list));
+	*out = list;
+	return 0;
+}
+
 int perfdb_json__error(const perfdb_json_doc *doc, const perfdb_jnode *node, const char *key,
 		       const char *fmt, ...)
 {

@@ -206,6 +206,14 @@ void perfdb_json__path(const perfdb_json_doc *doc, const perfdb_jnode *node, con
  * and perfdb_json__path): "NAME:LINE:COL: field 'PATH': MESSAGE". Returns
  * PERFDB_EINPUT so readers can write `return perfdb_json__error(...)`.
  */
+/* The array under key in the document's root object, into *out: the
+ * shape gbench, hyperfine, pytest-benchmark and BenchmarkDotNet files share.
+ * A root that is not an object, a missing key (what says which tool's file
+ * was expected: "not hyperfine --export-json output?") or a value that is
+ * not an array is an input error at its place. */
+int perfdb_json__root_array(const perfdb_jnode **out, const perfdb_json_doc *doc, const char *key,
+			    const char *what);
+
 int perfdb_json__error(const perfdb_json_doc *doc, const perfdb_jnode *node, const char *key,
 		       const char *fmt, ...) PERFDB_PRINTF(4, 5);
 

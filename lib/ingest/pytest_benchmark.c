@@ -223,23 +223,9 @@ int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size
 	if ((err = perfdb_resultset_new(&r.rs)))
 		goto done;
 	root = perfdb_json__root(r.doc);
-	if (!perfdb_json__is_object(root)) {
-		err = perfdb_json__error(r.doc, NULL, NULL,
-					 "expected an object with \"benchmarks\", found %s",
-					 perfdb_json__type_name(root));
+	if ((err = perfdb_json__root_array(&list, r.doc, "benchmarks",
+					   "not pytest-benchmark --benchmark-json output?")))
 		goto done;
-	}
-	list = perfdb_json__get(root, "benchmarks");
-	if (!list) {
-		err = perfdb_json__error(r.doc, NULL, "benchmarks",
-					 "missing (not pytest-benchmark --benchmark-json output?)");
-		goto done;
-	}
-	if (!perfdb_json__is_array(list)) {
-		err = perfdb_json__error(r.doc, list, NULL, "expected an array, found %s",
-					 perfdb_json__type_name(list));
-		goto done;
-	}
 	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "pytest-benchmark")) ||
 	    (err = read_machine(&r, root)))
 		goto done;
