@@ -174,6 +174,10 @@ static int setup(void **state)
 	/* outside the source tree: git must not find this repository */
 	snprintf(dir, sizeof(dir), "%s/perfdb_test_context_XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
+	/* and git must not look above it (a TMPDIR inside a checkout) */
+	unsetenv("GIT_DIR");
+	unsetenv("GIT_WORK_TREE");
+	assert_int_equal(setenv("GIT_CEILING_DIRECTORIES", dir, 1), 0);
 	return 0;
 }
 
