@@ -228,18 +228,44 @@ void cli_print_warnings(const perfdb_resultset *rs);
 /* ---- commands --------------------------------------------------------------- */
 typedef int (*cli_command_fn)(int argc, char **argv);
 
+/* What a command needs from the database, said once in main.c's table. */
+enum cli_needs {
+	CLI_NO_DB = 0,		    /* no database, or one the command opens itself */
+	CLI_DB_READ = 1 << 0,	    /* the database read-only */
+	CLI_DB_WRITE = 1 << 1,	    /* the database read-write */
+	CLI_DB_MUST_EXIST = 1 << 2, /* a missing database is an error, not a new file */
+	CLI_DB_CONFIG = 1 << 3,	    /* with perfdb.yaml (or --config), which may name it */
+};
+
+/* A command of the table that main.c opens the database for: the command
+ * parses its options, then calls cli_session_open with its --db and
+ * --config; main.c closes the store and frees the configuration after it
+ * returns. */
+typedef struct cli_session {
+	unsigned needs;	       /* the table's CLI_DB_* flags; a command may drop
+				  CLI_DB_WRITE for a subcommand that only reads */
+	perfdb_store *store;   /* set by cli_session_open */
+	perfdb_config *config; /* set with CLI_DB_CONFIG (NULL when there is none) */
+} cli_session;
+typedef int (*cli_session_fn)(cli_session *s, int argc, char **argv);
+
+/* Opens s->store (and s->config) as s->needs says, db_flag and
+ * config_flag being the command's --db and --config (NULL when not
+ * given). Returns 0 or the exit code after printing the error. */
+int cli_session_open(cli_session *s, const char *db_flag, const char *config_flag);
+
 int cmd_record(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
-int cmd_compare(int argc, char **argv);
+int cmd_compare(cli_session *s, int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-int cmd_baseline(int argc, char **argv);
-int cmd_alerts(int argc, char **argv);
+int cmd_baseline(cli_session *s, int argc, char **argv);
+int cmd_alerts(cli_session *s, int argc, char **argv);
 int cmd_bisect_plan(int argc, char **argv);
-int cmd_ack(int argc, char **argv);
-int cmd_merge(int argc, char **argv);
+int cmd_ack(cli_session *s, int argc, char **argv);
+int cmd_merge(cli_session *s, int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_memtrack(int argc, char **argv);

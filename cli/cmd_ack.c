@@ -40,11 +40,10 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-int cmd_ack(int argc, char **argv)
+int cmd_ack(cli_session *session, int argc, char **argv)
 {
 	ack_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
+	perfdb_store *store;
 	int first, rc = CLI_EXIT_OK, i;
 
 	memset(&a, 0, sizeof(a));
@@ -62,8 +61,9 @@ int cmd_ack(int argc, char **argv)
 		if (*end || end == argv[i] || id <= 0)
 			return cli_usage_error(&info, "'%s' is not an alert id", argv[i]);
 	}
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READWRITE)))
+	if ((rc = cli_session_open(session, a.db, a.config)))
 		return rc;
+	store = session->store;
 	for (i = first; i < argc; i++) {
 		int64_t id = strtoll(argv[i], NULL, 10);
 		if (perfdb_store_alert_set_status(store, id, a.status, a.note) < 0) {
@@ -72,7 +72,5 @@ int cmd_ack(int argc, char **argv)
 		}
 		cli_out("alert %lld %s\n", (long long)id, a.status);
 	}
-	perfdb_store_close(store);
-	perfdb_config_free(cfg);
 	return rc;
 }

@@ -101,11 +101,10 @@ static int alert_row(void *ctx, size_t ncols, const char *const *names, const pe
 	return cli_table_add(a->t, ncols, names, row, shown);
 }
 
-int cmd_alerts(int argc, char **argv)
+int cmd_alerts(cli_session *session, int argc, char **argv)
 {
 	alerts_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
+	perfdb_store *store;
 	cli_table *t;
 	int first, rc, err;
 
@@ -117,8 +116,9 @@ int cmd_alerts(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+	if ((rc = cli_session_open(session, a.db, a.config)))
 		return rc;
+	store = session->store;
 	if (!(t = cli_table_new(a.format, !a.no_header))) {
 		err = PERFDB_ENOMEM;
 	} else {
@@ -130,7 +130,5 @@ int cmd_alerts(int argc, char **argv)
 		cli_table_free(t);
 	}
 	rc = err ? cli_fail() : CLI_EXIT_OK;
-	perfdb_store_close(store);
-	perfdb_config_free(cfg);
 	return rc;
 }

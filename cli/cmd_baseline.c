@@ -47,11 +47,10 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-int cmd_baseline(int argc, char **argv)
+int cmd_baseline(cli_session *session, int argc, char **argv)
 {
 	baseline_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
+	perfdb_store *store;
 	const char *sub;
 	int first, rc, err = 0, nargs;
 
@@ -77,9 +76,11 @@ int cmd_baseline(int argc, char **argv)
 	} else {
 		return cli_usage_error(&info, "unknown subcommand '%s' (set, list, rm)", sub);
 	}
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config,
-				   sub[0] == 'l' ? PERFDB_STORE_READONLY : PERFDB_STORE_READWRITE)))
+	if (sub[0] == 'l')
+		session->needs &= ~CLI_DB_WRITE; /* list only reads */
+	if ((rc = cli_session_open(session, a.db, a.config)))
 		return rc;
+	store = session->store;
 	if (strcmp(sub, "set") == 0) {
 		const char *name = argv[first + 1], *rev = argv[first + 2];
 		int64_t id;
@@ -110,7 +111,5 @@ int cmd_baseline(int argc, char **argv)
 		}
 	}
 	rc = err ? cli_fail() : CLI_EXIT_OK;
-	perfdb_store_close(store);
-	perfdb_config_free(cfg);
 	return rc;
 }

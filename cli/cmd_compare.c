@@ -91,14 +91,14 @@ static perfdb_value real(double d)
 	return v;
 }
 
-int cmd_compare(int argc, char **argv)
+int cmd_compare(cli_session *session, int argc, char **argv)
 {
 	static const char *const names[] = {"benchmark", "metric",  "unit",    "machine",
 					    "tags",	 "value_a", "value_b", "change_pct",
 					    "p_value",	 "method",  "verdict"};
 	compare_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
+	perfdb_store *store;
+	perfdb_config *cfg;
 	perfdb_comparison *cmp = NULL;
 	cli_table *t = NULL;
 	int first, rc, err;
@@ -113,8 +113,10 @@ int cmd_compare(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (argc - first != 2)
 		return cli_usage_error(&info, "expected two revisions, REV_A REV_B");
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+	if ((rc = cli_session_open(session, a.db, a.config)))
 		return rc;
+	store = session->store;
+	cfg = session->config;
 	cli_tuning_apply(&a.tune, cfg, &a.o);
 	a.o.config = cfg;
 	err = perfdb_compare_run(&cmp, store, argv[first], argv[first + 1], &a.o);
@@ -170,7 +172,5 @@ int cmd_compare(int argc, char **argv)
 	rc = err ? cli_history_fail("--benchmark") : CLI_EXIT_OK;
 	cli_table_free(t);
 	perfdb_comparison_free(cmp);
-	perfdb_store_close(store);
-	perfdb_config_free(cfg);
 	return rc;
 }

@@ -31,10 +31,10 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-int cmd_merge(int argc, char **argv)
+int cmd_merge(cli_session *session, int argc, char **argv)
 {
 	const char *db = NULL;
-	perfdb_store *store = NULL;
+	perfdb_store *store;
 	int first, rc, i;
 
 	first = cli_parse(&info, argc, argv, on_option, &db);
@@ -44,8 +44,9 @@ int cmd_merge(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (first >= argc)
 		return cli_usage_error(&info, "no shard to merge");
-	if ((rc = cli_open_store(&store, db, PERFDB_STORE_READWRITE)))
+	if ((rc = cli_session_open(session, db, NULL)))
 		return rc;
+	store = session->store;
 	for (i = first; i < argc; i++) {
 		perfdb_merge_stats st;
 		if (strcmp(argv[i], perfdb_store_path(store)) == 0) {
@@ -61,6 +62,5 @@ int cmd_merge(int argc, char **argv)
 			argv[i], st.runs_added, st.runs_present, st.results_added, st.commits_added,
 			st.benchmarks_added, st.baselines_added, st.alerts_added);
 	}
-	perfdb_store_close(store);
 	return rc;
 }

@@ -7,30 +7,71 @@
 #include <string.h>
 
 #include "cli.h"
+#include "history.h"
 
+/*
+ * The commands. `needs` says what a command of `session_fn` gets opened for
+ * it (cli_session_open, below): the others (`fn`) take no database, or open
+ * it themselves because what they need depends on their arguments (record,
+ * run, load and memtrack record into it, query and list open it read-only
+ * through cli_query_print; regress, trend, report and bisect-plan through
+ * cli_history_open).
+ */
 typedef struct command {
 	const char *name;
 	cli_command_fn fn;
+	cli_session_fn session_fn;
+	unsigned needs;
 	const char *summary;
 } command;
 
+/* A history command: perfdb.yaml read, and a database that must exist. */
+#define HISTORY (CLI_DB_CONFIG | CLI_DB_MUST_EXIST)
+
 static const command commands[] = {
-    {"record", cmd_record, "store benchmark results for a commit"},
-    {"query", cmd_query, "run a read-only SQL query on the history"},
-    {"list", cmd_list, "list commits, benchmarks, machines or runs"},
-    {"regress", cmd_regress, "flag regressions since a revision (exit 1 when found)"},
-    {"compare", cmd_compare, "compare two revisions side by side"},
-    {"trend", cmd_trend, "sparklines (or an SVG chart) of series over commits"},
-    {"report", cmd_report, "write a self-contained HTML report with a chart per series"},
-    {"baseline", cmd_baseline, "set, list or remove named baselines"},
-    {"bisect-plan", cmd_bisect_plan, "the commits to benchmark next to narrow a finding's range"},
-    {"alerts", cmd_alerts, "list stored regression alerts"},
-    {"ack", cmd_ack, "acknowledge or ignore an alert"},
-    {"merge", cmd_merge, "copy the runs of other perfdb databases into this one"},
-    {"run", cmd_run, "benchmark a command (wall, user, sys, peak RSS)"},
-    {"load", cmd_load, "load-test a command (closed, open-rate or stress model)"},
-    {"memtrack", cmd_memtrack, "track a command's heap allocations by call site"},
+    {"record", cmd_record, NULL, CLI_NO_DB, "store benchmark results for a commit"},
+    {"query", cmd_query, NULL, CLI_NO_DB, "run a read-only SQL query on the history"},
+    {"list", cmd_list, NULL, CLI_NO_DB, "list commits, benchmarks, machines or runs"},
+    {"regress", cmd_regress, NULL, CLI_NO_DB,
+     "flag regressions since a revision (exit 1 when found)"},
+    {"compare", NULL, cmd_compare, CLI_DB_READ | HISTORY, "compare two revisions side by side"},
+    {"trend", cmd_trend, NULL, CLI_NO_DB, "sparklines (or an SVG chart) of series over commits"},
+    {"report", cmd_report, NULL, CLI_NO_DB,
+     "write a self-contained HTML report with a chart per series"},
+    {"baseline", NULL, cmd_baseline, CLI_DB_WRITE | HISTORY, "set, list or remove named baselines"},
+    {"bisect-plan", cmd_bisect_plan, NULL, CLI_NO_DB,
+     "the commits to benchmark next to narrow a finding's range"},
+    {"alerts", NULL, cmd_alerts, CLI_DB_READ | HISTORY, "list stored regression alerts"},
+    {"ack", NULL, cmd_ack, CLI_DB_WRITE | HISTORY, "acknowledge or ignore an alert"},
+    {"merge", NULL, cmd_merge, CLI_DB_WRITE,
+     "copy the runs of other perfdb databases into this one"},
+    {"run", cmd_run, NULL, CLI_NO_DB, "benchmark a command (wall, user, sys, peak RSS)"},
+    {"load", cmd_load, NULL, CLI_NO_DB, "load-test a command (closed, open-rate or stress model)"},
+    {"memtrack", cmd_memtrack, NULL, CLI_NO_DB, "track a command's heap allocations by call site"},
 };
+
+int cli_session_open(cli_session *s, const char *db_flag, const char *config_flag)
+{
+	unsigned mode = s->needs & CLI_DB_WRITE ? PERFDB_STORE_READWRITE : PERFDB_STORE_READONLY;
+	/* cli_history_open refuses a missing database itself */
+	if (s->needs & CLI_DB_CONFIG)
+		return cli_history_open(&s->store, &s->config, db_flag, config_flag, mode);
+	if (s->needs & CLI_DB_MUST_EXIST)
+		mode |= PERFDB_STORE_MUST_EXIST;
+	return cli_open_store(&s->store, db_flag, mode);
+}
+
+static int run_command(const command *c, int argc, char **argv)
+{
+	cli_session s = {c->needs, NULL, NULL};
+	int rc;
+	if (!c->session_fn)
+		return c->fn(argc, argv);
+	rc = c->session_fn(&s, argc, argv);
+	perfdb_store_close(s.store);
+	perfdb_config_free(s.config);
+	return rc;
+}
 
 static void usage(FILE *f)
 {
@@ -88,7 +129,7 @@ static int run(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+			return run_command(&commands[i], argc - 1, argv + 1);
 	cli_err("'%s' is not a perfdb command; try 'perfdb --help'", argv[1]);
 	return CLI_EXIT_USAGE;
 }

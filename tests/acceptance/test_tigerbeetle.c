@@ -17,6 +17,9 @@
 #include "perfdb/changepoint.h"
 #include "perfdb/regress.h"
 
+#define HISTORY_FIXTURE_PREFIX "acceptance_tigerbeetle"
+#include "history_fixture.h"
+
 static double series[400];
 static size_t nseries;
 
@@ -77,55 +80,18 @@ static void test_tigerbeetle__anomaly_not_a_step(void **state)
 	free(cp);
 }
 
-static void record_value(perfdb_store *s, size_t i, double value)
-{
-	perfdb_resultset *rs;
-	perfdb_result r;
-	char c[32];
-	snprintf(c, sizeof(c), "c%04zu", i);
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, c), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "ci"), 0);
-	assert_int_equal(
-	    perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-01-01T00:00:00Z"), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
-	perfdb_result_init(&r);
-	r.benchmark = "tigerbeetle";
-	r.metric = "real_time";
-	r.unit = "op/s";
-	r.value = value;
-	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_resultset_free(rs);
-}
-
-static perfdb_regress_report *run(perfdb_store *s, perfdb_regress_options *o)
-{
-	perfdb_regress_report *rep = NULL;
-	o->use_git = 0;
-	if (perfdb_regress_run(&rep, s, o) != 0)
-		print_error("%s\n", perfdb_error_last()->message);
-	assert_non_null(rep);
-	return rep;
-}
-
 static void test_tigerbeetle__regress(void **state)
 {
 	/* The drop at 15 is a regression of throughput, the rise at 71 an
 	 * improvement, the one-point anomaly at 10 nothing. */
-	char dir[512], path[600];
-	perfdb_store *s = NULL;
+	perfdb_store *s = new_store();
 	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
 	perfdb_regress_report *rep;
 	const perfdb_finding *f;
 	size_t i;
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/acceptance_tigerbeetle_XXXXXX", PERFDB_BUILD_DIR);
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	for (i = 0; i < nseries; i++)
-		record_value(s, i, series[i]);
+		record(s, (int)i, "ci", "tigerbeetle", "op/s", NULL, 0, series[i]);
 	o.since = "c0000";
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_series_checked(rep), 1);
@@ -148,8 +114,6 @@ static void test_tigerbeetle__regress(void **state)
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
 	perfdb_regress_report_free(rep);
 	perfdb_store_close(s);
-	unlink(path);
-	rmdir(dir);
 }
 
 int main(void)
@@ -161,5 +125,5 @@ int main(void)
 	};
 	acceptance_data_dir();
 	read_series();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

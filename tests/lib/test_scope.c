@@ -16,53 +16,8 @@
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
 
-static char dir[256];
-
-static uint64_t rng = 1;
-static double uniform01(void)
-{
-	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
-}
-static double gauss(void)
-{
-	return sqrt(-2 * log(uniform01())) * cos(2 * M_PI * uniform01());
-}
-
-/* One run of commit i with one result: samples when ns > 0, else a value. */
-static void record(perfdb_store *s, int i, const char *bench, const char *metric, const char *unit,
-		   const double *samples, size_t ns, double value)
-{
-	perfdb_resultset *rs;
-	perfdb_result r;
-	char c[32];
-	snprintf(c, sizeof(c), "c%04d", i);
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, c), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m1"), 0);
-	assert_int_equal(
-	    perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-01-01T00:00:00Z"), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
-	perfdb_result_init(&r);
-	r.benchmark = bench;
-	r.metric = metric;
-	r.unit = unit;
-	r.samples = samples;
-	r.nsamples = ns;
-	r.value = ns ? NAN : value;
-	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_resultset_free(rs);
-}
-
-static void record_noisy(perfdb_store *s, int i, const char *bench, double level)
-{
-	double x[5];
-	size_t k;
-	for (k = 0; k < 5; k++)
-		x[k] = level * (1 + 0.01 * gauss());
-	record(s, i, bench, "cpu_time", "ns", x, 5, 0);
-}
+#define HISTORY_FIXTURE_PREFIX "test_scope"
+#include "history_fixture.h"
 
 /*
  * Ten commits, four series:
@@ -84,17 +39,18 @@ static perfdb_store *history(const char *name)
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	rng = 10;
 	for (i = 0; i < 10; i++) {
-		record_noisy(s, i, "BM_Sort/1024", i >= 9 ? 133 : 100);
+		record_noisy_metric(s, i, "BM_Sort/1024", "cpu_time", i >= 9 ? 133 : 100, 0.01);
 		if (i == 9)
-			record_noisy(s, i, "BM_Sort/1024", 133);
-		record_noisy(s, i, "BM_Sort/64", i >= 4 ? 80 : 100);
+			record_noisy_metric(s, i, "BM_Sort/1024", "cpu_time", 133, 0.01);
+		record_noisy_metric(s, i, "BM_Sort/64", "cpu_time", i >= 4 ? 80 : 100, 0.01);
 		if (i == 4)
-			record_noisy(s, i, "BM_Sort/64", 80);
-		record_noisy(s, i, "BM_Flat", 100);
-		record(s, i, "BM_Alloc", "peak_heap", "B", NULL, 0, i >= 6 ? 1400 : 1000);
+			record_noisy_metric(s, i, "BM_Sort/64", "cpu_time", 80, 0.01);
+		record_noisy_metric(s, i, "BM_Flat", "cpu_time", 100, 0.01);
+		record_metric(s, i, "m1", "BM_Alloc", "peak_heap", "B", NULL, 0,
+			      i >= 6 ? 1400 : 1000);
 		if (i == 6) {
-			record(s, i, "BM_Alloc", "peak_heap", "B", NULL, 0, 1400);
-			record(s, i, "BM_Alloc", "peak_heap", "B", NULL, 0, 300);
+			record_metric(s, i, "m1", "BM_Alloc", "peak_heap", "B", NULL, 0, 1400);
+			record_metric(s, i, "m1", "BM_Alloc", "peak_heap", "B", NULL, 0, 300);
 		}
 	}
 	return s;
@@ -222,7 +178,7 @@ static void test_scope__filter_that_matches_nothing(void **state)
 	perfdb_trend *t = NULL;
 	(void)state;
 	o.use_git = 0;
-	record(s, 0, "BM_Old", "cpu_time", "ns", NULL, 0, 5); /* only at c0000 */
+	record_metric(s, 0, "m1", "BM_Old", "cpu_time", "ns", NULL, 0, 5); /* only at c0000 */
 
 	/* a mistyped glob: an error naming it, in all three */
 	o.benchmark_glob = "BM_typo*";
@@ -299,22 +255,6 @@ static void test_scope__options_checked_once(void **state)
 	assert_null(cmp);
 	assert_null(t);
 	perfdb_store_close(s);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_scope_XXXXXX", PERFDB_BUILD_DIR);
-	assert_non_null(mkdtemp(dir));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[600];
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)

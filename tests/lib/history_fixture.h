@@ -1,0 +1,172 @@
+/* A history on disk for the tests of the analysis (regress, compare, trend,
+ * alerts, baselines, series reading): real SQLite files in a temporary
+ * folder, filled with perfdb_store_record, and a reproducible noise source.
+ *
+ * Include after <cmocka.h>. Define HISTORY_FIXTURE_PREFIX before including
+ * to name the temporary folder (default "history"); run the tests with
+ * cmocka_run_group_tests(tests, setup, teardown). Each
+ * test executable includes this once, so its state is static. */
+#ifndef PERFDB_TESTS_HISTORY_FIXTURE_H
+#define PERFDB_TESTS_HISTORY_FIXTURE_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "perfdb.h"
+#include "perfdb/regress.h"
+
+#ifndef HISTORY_FIXTURE_PREFIX
+#define HISTORY_FIXTURE_PREFIX "history"
+#endif
+
+/* The temporary folder of the group (made by setup) and the
+ * number of the next database new_store opens in it. */
+static char dir[256];
+static int dbn;
+
+/* A linear congruential generator: tests set rng to a seed, so a noisy
+ * history is the same on every run and every platform. */
+static uint64_t rng = 1;
+
+static inline double uniform01(void)
+{
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* A standard normal deviate (Box-Muller). */
+static inline double gauss(void)
+{
+	return sqrt(-2 * log(uniform01())) * cos(2 * M_PI * uniform01());
+}
+
+/* A new read-write store dir/t<N>.db; the caller closes it. */
+static inline perfdb_store *new_store(void)
+{
+	char path[512];
+	perfdb_store *s = NULL;
+	snprintf(path, sizeof(path), "%s/t%d.db", dir, dbn++);
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	return s;
+}
+
+/* The commit of index i: "c0000", "c0001", ... (sorts as it was made). */
+static inline void commit_name(char *buf, size_t cap, int i)
+{
+	snprintf(buf, cap, "c%04d", i);
+}
+
+/* Records one run of commit i with one result of BENCH's METRIC: the
+ * samples when ns > 0, else the single value. */
+static inline void record_metric(perfdb_store *s, int i, const char *machine, const char *bench,
+				 const char *metric, const char *unit, const double *samples,
+				 size_t ns, double value)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	char c[32];
+	commit_name(c, sizeof(c), i);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, c), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine), 0);
+	assert_int_equal(
+	    perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
+	perfdb_result_init(&r);
+	r.benchmark = bench;
+	r.metric = metric;
+	r.unit = unit;
+	r.samples = samples;
+	r.nsamples = ns;
+	r.value = ns ? NAN : value;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+}
+
+/* record_metric of the metric "real_time". */
+static inline void record(perfdb_store *s, int i, const char *machine, const char *bench,
+			  const char *unit, const double *samples, size_t ns, double value)
+{
+	record_metric(s, i, machine, bench, "real_time", unit, samples, ns, value);
+}
+
+/* Five samples of METRIC on machine "m1" around LEVEL, with a
+ * coefficient of variation CV. */
+static inline void record_noisy_metric(perfdb_store *s, int i, const char *bench,
+				       const char *metric, double level, double cv)
+{
+	double x[5];
+	size_t k;
+	for (k = 0; k < 5; k++)
+		x[k] = level * (1 + cv * gauss());
+	record_metric(s, i, "m1", bench, metric, "ns", x, 5, 0);
+}
+
+/* record_noisy_metric of the metric "real_time". */
+static inline void record_noisy(perfdb_store *s, int i, const char *bench, double level, double cv)
+{
+	record_noisy_metric(s, i, bench, "real_time", level, cv);
+}
+
+/* Forty commits of five benchmarks with five samples each: BM_Step +10% at
+ * c0025, BM_Quiet noise, BM_Spike one commit (c0012) +30%, BM_Faster -20%
+ * at c0030, BM_Outlier one wild sample at c0033. */
+static inline void build_sampled(perfdb_store *s)
+{
+	int i;
+	rng = 11;
+	for (i = 0; i < 40; i++) {
+		double spike = i == 12 ? 1.3 : 1; /* a one-commit spike */
+		record_noisy(s, i, "BM_Step", i >= 25 ? 110 : 100, 0.03);
+		record_noisy(s, i, "BM_Quiet", 100, 0.05);
+		record_noisy(s, i, "BM_Spike", 100 * spike, 0.02);
+		record_noisy(s, i, "BM_Faster", i >= 30 ? 80 : 100, 0.02);
+		{
+			/* one wild sample at commit 33 */
+			double x[5] = {100, 101, 99, 100.5, i == 33 ? 400 : 99.5};
+			record(s, i, "m1", "BM_Outlier", "ns", x, 5, 0);
+		}
+	}
+}
+
+/* perfdb_regress_run without git (the commits are only names); prints the
+ * error and fails the test when there is no report. */
+static inline perfdb_regress_report *run(perfdb_store *s, perfdb_regress_options *o)
+{
+	perfdb_regress_report *rep = NULL;
+	o->use_git = 0;
+	if (perfdb_regress_run(&rep, s, o) != 0)
+		print_error("%s\n", perfdb_error_last()->message);
+	assert_non_null(rep);
+	return rep;
+}
+
+/* Writes TEXT to PATH (a configuration file, a results file). */
+static inline void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static inline int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/" HISTORY_FIXTURE_PREFIX "_XXXXXX", PERFDB_BUILD_DIR);
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static inline int teardown(void **state)
+{
+	char cmd[600];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+#endif
