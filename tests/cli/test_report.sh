@@ -58,6 +58,31 @@ s = [s for s in data["series"] if s["benchmark"] == "BM_Sort/1024"][0]
 assert s["n"] == [5] * 12 and all(lo <= y <= hi for lo, y, hi in zip(s["lo"], s["y"], s["hi"]))
 PY
 
+# --since REV: the commits after REV, REV the reference; the steps are exactly
+# regress --since REV --window 1's findings (BM_Hash's step at c0005 is before)
+expect_exit 2 "$PERFDB" report --db h.db --since c0006 --last 5 --out x.html
+expect_match "exclude each other" err "--since with --last"
+expect_exit 0 "$PERFDB" report --db h.db --since c0006 --out s.html
+expect_exit 1 "$PERFDB" regress --db h.db --since c0006 --window 1 --format json
+python3 - s.html "$T/out" <<'PY' || fail "report --since steps differ from regress --since's"
+import json, re, sys
+html = open(sys.argv[1]).read()
+data = json.loads(re.search(r'<script type="application/json" id="perfdb-data">(.*?)</script>', html, re.S).group(1))
+got = sorted((s["benchmark"], data["commits"][s["x"][t["i"]]]["sha"], t["kind"], round(t["change"], 1))
+             for s in data["series"] for t in s["steps"])
+reg = json.load(open(sys.argv[2]))
+want = sorted((f["benchmark"], f["commit"], kind, round(f["change_pct"], 1))
+              for kind, key in (("regression", "regressions"), ("improvement", "improvements"))
+              for f in reg[key])
+assert got == want, (got, want)
+assert [(b, c, k) for b, c, k, _ in got] == [("BM_Sort/1024", "c0009", "regression")], got
+assert [c["sha"] for c in data["commits"]] == ["c00%02d" % i for i in range(6, 12)], data["commits"]
+assert data["baseline_end"] == 1
+PY
+expect_exit 2 "$PERFDB" report --db h.db --since nosuch --no-git --out x.html
+checks=$((checks + 1))
+[ ! -e x.html ] || fail "a report written for an unknown --since"
+
 # filters: as trend's, a glob or machine that matches nothing is exit 2
 expect_exit 2 "$PERFDB" report --db h.db --benchmark 'BM_typo*' --out x.html
 expect_match "no series matches --benchmark 'BM_typo\*'" err "typo glob"
