@@ -96,10 +96,16 @@ static void series_name(char *buf, size_t cap, const perfdb_trend_series *s)
 	cli_utf8_trim(buf);
 }
 
-static void print_line(const perfdb_trend_series *s, bool color, const widths *w)
+const char *cli_spark_bar(double v, double lo, double hi)
 {
 	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
 					   "\u2585", "\u2586", "\u2587", "\u2588"};
+	int b = hi > lo ? (int)floor((v - lo) / (hi - lo) * 7.999) : 3;
+	return bars[b < 0 ? 0 : (b > 7 ? 7 : b)];
+}
+
+static void print_line(const perfdb_trend_series *s, bool color, const widths *w)
+{
 	double lo = INFINITY, hi = -INFINITY;
 	char name[1024], v[48], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP], machine[512];
 	size_t i, k = 0, pos, cells = 0;
@@ -119,7 +125,6 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 	/* one cell per commit of the common axis: a commit without this
 	 * series is a blank, so every line's cells are the same commits */
 	for (i = 0, pos = 0; i < s->n; i++, pos++) {
-		int b = hi > lo ? (int)floor((s->levels[i] - lo) / (hi - lo) * 7.999) : 3;
 		for (; pos < s->positions[i]; pos++, cells++)
 			cli_out(" ");
 		if (k < s->nsteps && s->steps[k].index == i) {
@@ -129,7 +134,7 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 			cells++;
 			k++;
 		}
-		cli_out("%s", bars[b < 0 ? 0 : (b > 7 ? 7 : b)]);
+		cli_out("%s", cli_spark_bar(s->levels[i], lo, hi));
 		cells++;
 	}
 	for (; cells < w->points; cells++)

@@ -83,6 +83,14 @@ expect_exit 2 "$PERFDB" report --db h.db --since nosuch --no-git --out x.html
 checks=$((checks + 1))
 [ ! -e x.html ] || fail "a report written for an unknown --since"
 
+# regress --format markdown: each finding's sparkline over the checked commits
+# (c0003, the reference, to c0011): BM_Sort low until its step at c0009,
+# BM_Hash high until its step at c0005
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --since c0003 --window 1 --format markdown
+expect_match '^\| benchmark \|.* \| status \| shape \|$' out "markdown: the shape column"
+expect_match '^\| `BM_Sort/1024` \|.*\| `c0009` \|.* \| ▁▁▁▁▁▁███ \|$' out "markdown: sparkline of a regression"
+expect_match '^\| `BM_Hash` \|.*\| `c0005` \|.* \| ██▁▁▁▁▁▁▁ \|$' out "markdown: sparkline of an improvement"
+
 # filters: as trend's, a glob or machine that matches nothing is exit 2
 expect_exit 2 "$PERFDB" report --db h.db --benchmark 'BM_typo*' --out x.html
 expect_match "no series matches --benchmark 'BM_typo\*'" err "typo glob"
