@@ -285,7 +285,9 @@ static int write_svg(const char *path, const perfdb_trend *t)
 			"<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#f7f7f7\" "
 			"stroke=\"#ccc\"/>\n",
 			left, y0, pw, plot_h);
-		/* y axis: top, middle, bottom */
+		/* y axis: top, middle, bottom (axes in their own groups: a
+		 * panel's own lines and +/-% labels are its steps) */
+		fprintf(f, "<g class=\"y-axis\">\n");
 		for (k = 0; k < 3; k++) {
 			double y = y0 + plot_h * (double)k / 2;
 			fprintf(
@@ -296,7 +298,9 @@ static int write_svg(const char *path, const perfdb_trend *t)
 			xml(f, lab[k]);
 			fprintf(f, "</text>\n");
 		}
+		fprintf(f, "</g>\n");
 		/* x axis: the commits by short sha */
+		fprintf(f, "<g class=\"x-axis\">\n");
 		for (k = 0; k < naxis; k++) {
 			double x = left + (naxis > 1 ? (double)k * pw / (double)(naxis - 1) : 0);
 			if (!axis[k] || (naxis - 1 - k) % every)
@@ -310,6 +314,7 @@ static int write_svg(const char *path, const perfdb_trend *t)
 			xml(f, cli_short_sha(sha, sizeof(sha), axis[k]));
 			fprintf(f, "</text>\n");
 		}
+		fprintf(f, "</g>\n");
 		/* the spread band: along hi, back along lo */
 		if (s->n > 1) {
 			fprintf(f, "<polygon class=\"band\" fill=\"#1f77b4\" fill-opacity=\"0.18\" "
@@ -325,22 +330,25 @@ static int write_svg(const char *path, const perfdb_trend *t)
 			int bad = is_bad(s, s->steps[j].change);
 			const char *col = bad ? "#d62728" : "#2ca02c";
 			cli_short_sha(sha, sizeof(sha), s->commits[s->steps[j].index]);
-			fprintf(f, "<g class=\"step\" data-commit=\"");
+			/* a step is a line (class: its kind) and a text, children
+			 * of the panel, both naming the commit */
+			fprintf(f, "<line class=\"%s\" data-commit=\"",
+				bad ? "regression" : "improvement");
 			xml(f, sha);
-			fprintf(f, "\" data-change=\"%.1f\">", 100 * s->steps[j].change);
-			fprintf(
-			    f,
-			    "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-			    "stroke=\"%s\" stroke-dasharray=\"4 3\"/>",
-			    bad ? "regression" : "improvement", x, y0, x, y0 + plot_h, col);
+			fprintf(f,
+				"\" data-change=\"%.1f\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+				"y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>",
+				100 * s->steps[j].change, x, y0, x, y0 + plot_h, col);
 			/* the label inside the plot, on the side with room */
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\"%s>%+.1f%% ",
+			fprintf(f,
+				"<text class=\"step-label\" x=\"%.1f\" y=\"%.1f\" "
+				"fill=\"%s\"%s>%+.1f%% ",
 				x > left + pw / 2 ? x - 3 : x + 3, y0 + 12 + 12 * (double)(j % 2),
 				col, x > left + pw / 2 ? " text-anchor=\"end\"" : "",
 				100 * s->steps[j].change);
 			/* the short sha people read everywhere else, not 40 hex digits */
 			xml(f, sha);
-			fprintf(f, "</text></g>\n");
+			fprintf(f, "</text>\n");
 		}
 		fprintf(
 		    f, "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"");

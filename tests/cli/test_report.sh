@@ -112,14 +112,14 @@ for name, p in byname.items():
         assert t.get("text-anchor") == "end" and float(t.get("x")) >= 6 * len(t.text), (t.get("x"), t.text)
     bands = [g for g in p.iter(ns + "polygon") if g.get("class") == "band"]
     assert len(bands) == 1 and len(bands[0].get("points").split()) == 24, bands
-    for g in p.iter(ns + "g"):
-        if g.get("class") == "step":
-            line = g.find(ns + "line")
-            steps[name] = (g.get("data-commit"), line.get("class"), float(g.get("data-change")),
-                           g.find(ns + "text").text)
-            # the mark is at its commit's x on the axis
-            lab = [t for t in p.iter(ns + "text") if t.text == g.get("data-commit")][0]
-            assert abs(float(line.get("x1")) - float(lab.get("x"))) < 0.2, (line.get("x1"), lab.get("x"))
+    labels = [t.text for t in p.findall(ns + "text") if t.get("class") == "step-label"]
+    lines = [l for l in p.findall(ns + "line") if l.get("class") in ("regression", "improvement")]
+    assert len(labels) == len(lines) == len(p.findall(ns + "line")), (labels, lines)
+    for line, text in zip(lines, labels):
+        steps[name] = (line.get("data-commit"), line.get("class"), float(line.get("data-change")), text)
+        # the mark is at its commit's x on the axis
+        lab = [t for t in p.iter(ns + "text") if t.get("class") == "x-label" and t.text == line.get("data-commit")][0]
+        assert abs(float(line.get("x1")) - float(lab.get("x"))) < 0.2, (line.get("x1"), lab.get("x"))
 assert sorted(steps) == ["BM_Hash", "BM_Sort/1024"], steps
 assert steps["BM_Sort/1024"][:2] == ("c0009", "regression") and steps["BM_Sort/1024"][2] > 30, steps
 assert steps["BM_Hash"][:2] == ("c0005", "improvement") and steps["BM_Hash"][2] < -15, steps
