@@ -636,7 +636,44 @@ static void print_not_compared(const perfdb_regress_report *r, bool md)
 	cli_out("%s\n", nc > shown ? ", ..." : "");
 }
 
-static void print_markdown(const perfdb_regress_report *r)
+/* The series of f in the trend over the checked commits, or NULL. */
+static const perfdb_trend_series *shape_of(const perfdb_trend *t, const perfdb_finding *f)
+{
+	size_t i;
+	for (i = 0; i < perfdb_trend_count(t); i++) {
+		const perfdb_trend_series *s = perfdb_trend_get(t, i);
+		if (strcmp(s->benchmark, f->benchmark) == 0 && strcmp(s->metric, f->metric) == 0 &&
+		    strcmp(s->machine, f->machine) == 0 &&
+		    strcmp(s->tags ? s->tags : "", f->tags ? f->tags : "") == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* A sparkline of f's levels over the checked commits (one bar per commit
+ * with data, lowest to highest level), so a PR comment shows the shape. */
+static void md_sparkline(const perfdb_trend *t, const perfdb_finding *f)
+{
+	const perfdb_trend_series *s = shape_of(t, f);
+	double lo = INFINITY, hi = -INFINITY;
+	size_t i;
+	if (!s || !s->n) {
+		cli_out(" %s |", CLI_MISSING);
+		return;
+	}
+	for (i = 0; i < s->n; i++) {
+		lo = fmin(lo, s->levels[i]);
+		hi = fmax(hi, s->levels[i]);
+	}
+	cli_out(" ");
+	for (i = 0; i < s->n; i++)
+		cli_out_str(cli_spark_bar(s->levels[i], lo, hi));
+	cli_out(" |");
+}
+
+/* shape: the series over the checked commits (the reference and the
+ * range), for each finding's sparkline; NULL leaves the column out. */
+static void print_markdown(const perfdb_regress_report *r, const perfdb_trend *shape)
 {
 	const perfdb_regress_scope *sc = perfdb_regress_scope_get(r);
 	size_t k, i, j, fails = perfdb_regress_event_failures(r);
@@ -667,9 +704,10 @@ static void print_markdown(const perfdb_regress_report *r)
 			continue;
 		cli_out("\n#### %s\n\n", k ? "Improvements" : "Regressions");
 		cli_out("| benchmark | metric | machine | commit | baseline | value | change | p | "
-			"method |%s\n",
-			k ? "" : " status |");
-		cli_out("|---|---|---|---|---:|---:|---:|---:|---|%s\n", k ? "" : "---|");
+			"method |%s%s\n",
+			k ? "" : " status |", shape ? " shape |" : "");
+		cli_out("|---|---|---|---|---:|---:|---:|---:|---|%s%s\n", k ? "" : "---|",
+			shape ? "---|" : "");
 		/* rows event by event: the metrics of one benchmark that moved at
 		 * one commit follow each other */
 		for (i = 0; i < n; i++)
@@ -716,6 +754,8 @@ static void print_markdown(const perfdb_regress_report *r)
 							 : f->suspected
 							     ? "open, suspected (one run)"
 							     : f->status);
+				if (shape)
+					md_sparkline(shape, f);
 				cli_out("\n");
 			}
 	}
@@ -842,11 +882,12 @@ static void print_text(const perfdb_regress_report *r)
 	cli_out(", %zu improvement%s\n", nimp, nimp == 1 ? "" : "s");
 }
 
-static void print_report(const perfdb_regress_report *rep, out_format format)
+static void print_report(const perfdb_regress_report *rep, out_format format,
+			 const perfdb_trend *shape)
 {
 	switch (format) {
 	case OUT_JSON: print_json(rep); break;
-	case OUT_MARKDOWN: print_markdown(rep); break;
+	case OUT_MARKDOWN: print_markdown(rep, shape); break;
 	case OUT_JUNIT: print_junit(rep); break;
 	case OUT_CSV: print_csv(rep); break;
 	default: print_text(rep); break;
@@ -855,12 +896,13 @@ static void print_report(const perfdb_regress_report *rep, out_format format)
 
 /* One output, to stdout or its file (replaced). -1 after saying why the
  * file could not be written. */
-static int write_output(const perfdb_regress_report *rep, const regress_output *out)
+static int write_output(const perfdb_regress_report *rep, const regress_output *out,
+			const perfdb_trend *shape)
 {
 	FILE *f, *old;
 	int bad;
 	if (!out->path) {
-		print_report(rep, out->format);
+		print_report(rep, out->format, shape);
 		return 0;
 	}
 	if (!(f = fopen(out->path, "w"))) {
@@ -868,7 +910,7 @@ static int write_output(const perfdb_regress_report *rep, const regress_output *
 		return -1;
 	}
 	old = cli_out_sink(f);
-	print_report(rep, out->format);
+	print_report(rep, out->format, shape);
 	cli_out_sink(old);
 	bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
@@ -878,12 +920,30 @@ static int write_output(const perfdb_regress_report *rep, const regress_output *
 	return 0;
 }
 
+/* The levels behind Markdown's sparklines: the series over the commits
+ * checked, as trend reads them (the same levels as regress): with a range,
+ * the commits after since and since; with one commit, it and its window. */
+static int markdown_shape(perfdb_trend **out, perfdb_store *store, const perfdb_regress_report *rep,
+			  const perfdb_regress_options *opts)
+{
+	const perfdb_regress_scope *sc = perfdb_regress_scope_get(rep);
+	perfdb_regress_options o = *opts;
+	o.commit = NULL;
+	o.baseline = NULL;
+	o.until = sc->until;
+	o.since = sc->since && !sc->since_is_end ? sc->since : NULL;
+	if (!sc->until)
+		return 0;
+	return perfdb_trend_run(out, store, sc->window + 1 > 2 ? sc->window + 1 : 2, &o);
+}
+
 int cmd_regress(int argc, char **argv)
 {
 	regress_args a;
 	perfdb_store *store = NULL;
 	perfdb_config *cfg = NULL;
 	perfdb_regress_report *rep = NULL;
+	perfdb_trend *shape = NULL;
 	size_t i, nstdout;
 	int first, rc, err;
 
@@ -918,9 +978,14 @@ int cmd_regress(int argc, char **argv)
 	} else {
 		rc = perfdb_regress_failures(rep) ? CLI_EXIT_REGRESSION : CLI_EXIT_OK;
 		for (i = 0; i < a.nout; i++)
-			if (write_output(rep, &a.out[i]) < 0)
+			if (a.out[i].format == OUT_MARKDOWN && !shape &&
+			    markdown_shape(&shape, store, rep, &a.o) < 0)
+				cli_err("warning: no sparklines: %s", perfdb_error_last()->message);
+		for (i = 0; i < a.nout; i++)
+			if (write_output(rep, &a.out[i], shape) < 0)
 				rc = CLI_EXIT_DB;
 	}
+	perfdb_trend_free(shape);
 	perfdb_regress_report_free(rep);
 	perfdb_store_close(store);
 	perfdb_config_free(cfg);

@@ -28,11 +28,13 @@ enum {
 	OPT_THRESHOLD,
 	OPT_CONFIDENCE,
 	OPT_CONFIG,
-	OPT_NO_GIT
+	OPT_NO_GIT,
+	OPT_SINCE
 };
 
 static const cli_option options[] = {
     {"last", OPT_LAST, "N", "the last N commits (default 30)"},
+    {"since", OPT_SINCE, "REV", "the commits after REV instead, REV the reference"},
     {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
     {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
@@ -46,7 +48,7 @@ static const cli_option options[] = {
 
 static const cli_command_info info = {
     "report",
-    "[--last N] [--benchmark GLOB] [--machine M] [--out FILE.html]",
+    "[--last N | --since REV] [--benchmark GLOB] [--machine M] [--out FILE.html]",
     "Write one self-contained HTML report: the findings and a chart per series.",
     "The file has its style, script and data inline and loads nothing from the network,\n"
     "so it opens from disk or as a CI artifact. The overview lists the regressions and\n"
@@ -56,7 +58,9 @@ static const cli_command_info info = {
     "at their commits with their change, the reference commit shaded, and a commit axis;\n"
     "hovering or focusing a point shows its commit, subject, author, date, value and n.\n"
     "The steps are trend's: what 'perfdb regress --since C --window 1' finds, C the\n"
-    "oldest commit shown. A GLOB or --machine that matches nothing is a usage error.",
+    "oldest commit shown. With --since REV the commits are those after REV, REV the\n"
+    "reference, and the steps are what 'perfdb regress --since REV --window 1' finds.\n"
+    "A GLOB or --machine that matches nothing is a usage error.",
     options,
 };
 
@@ -78,6 +82,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
 	case OPT_OUT: a->out = arg; return 0;
 	case OPT_NO_GIT: a->o.use_git = 0; return 0;
+	case OPT_SINCE: a->o.since = arg; return 0;
 	case OPT_LAST: {
 		long v = strtol(arg, &end, 10);
 		if (*end || end == arg || v < 2 || v > 10000000) {
@@ -329,6 +334,8 @@ int cmd_report(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
+	if (a.last && a.o.since)
+		return cli_usage_error(&info, "--last and --since exclude each other");
 	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
 		return rc;
 	cli_tuning_apply(&a.tune, cfg, &a.o);

@@ -37,8 +37,10 @@ static const cli_command_info info = {
     "One line per series: a sparkline (a '|' before each step), the newest value, the\n"
     "change against the level at the start, and the steps. The steps are regress's:\n"
     "those 'perfdb regress --since C --window 1' finds, C the oldest commit shown, on\n"
-    "the same levels (a commit's median). --svg writes a chart a browser opens: steps\n"
-    "are dashed lines, regressions red, improvements green. A GLOB or --machine that\n"
+    "the same levels (a commit's median). --svg writes a chart a browser opens, as the\n"
+    "report draws it: the levels, the spread band (25th to 75th percentile), steps as\n"
+    "dashed lines with their change (regressions red, improvements green), y labels in\n"
+    "human units and a commit axis of short shas. A GLOB or --machine that\n"
     "matches nothing ever recorded is a usage error (exit 2).",
     options,
 };
@@ -96,10 +98,16 @@ static void series_name(char *buf, size_t cap, const perfdb_trend_series *s)
 	cli_utf8_trim(buf);
 }
 
-static void print_line(const perfdb_trend_series *s, bool color, const widths *w)
+const char *cli_spark_bar(double v, double lo, double hi)
 {
 	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
 					   "\u2585", "\u2586", "\u2587", "\u2588"};
+	int b = hi > lo ? (int)floor((v - lo) / (hi - lo) * 7.999) : 3;
+	return bars[b < 0 ? 0 : (b > 7 ? 7 : b)];
+}
+
+static void print_line(const perfdb_trend_series *s, bool color, const widths *w)
+{
 	double lo = INFINITY, hi = -INFINITY;
 	char name[1024], v[48], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP], machine[512];
 	size_t i, k = 0, pos, cells = 0;
@@ -119,7 +127,6 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 	/* one cell per commit of the common axis: a commit without this
 	 * series is a blank, so every line's cells are the same commits */
 	for (i = 0, pos = 0; i < s->n; i++, pos++) {
-		int b = hi > lo ? (int)floor((s->levels[i] - lo) / (hi - lo) * 7.999) : 3;
 		for (; pos < s->positions[i]; pos++, cells++)
 			cli_out(" ");
 		if (k < s->nsteps && s->steps[k].index == i) {
@@ -129,7 +136,7 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 			cells++;
 			k++;
 		}
-		cli_out("%s", bars[b < 0 ? 0 : (b > 7 ? 7 : b)]);
+		cli_out("%s", cli_spark_bar(s->levels[i], lo, hi));
 		cells++;
 	}
 	for (; cells < w->points; cells++)
@@ -160,13 +167,90 @@ static double svg_x(const perfdb_trend_series *s, size_t j, int pw)
 	return s->axis > 1 ? (double)s->positions[j] * pw / (double)(s->axis - 1) : 0;
 }
 
+/* About how wide text is at font-size 11 (sans-serif digits and letters
+ * average ~6.2 px): enough to keep a y label inside the chart. */
+static int svg_text_width(const char *s)
+{
+	return (int)(cli_width(s) * 6.6 + 0.5);
+}
+
+/* The three y labels of a series (its top, middle and bottom level), in
+ * human units. */
+static void svg_y_labels(char lab[3][48], const perfdb_trend_series *s, double lo, double hi)
+{
+	cli_format_value(lab[0], sizeof(lab[0]), hi, s->unit);
+	cli_format_value(lab[1], sizeof(lab[1]), (lo + hi) / 2, s->unit);
+	cli_format_value(lab[2], sizeof(lab[2]), lo, s->unit);
+}
+
+/* The scale of a panel: its levels and their spread band, never empty. */
+static void svg_range(const perfdb_trend_series *s, double *lo, double *hi)
+{
+	size_t j;
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (j = 0; j < s->n; j++) {
+		*lo = fmin(*lo, fmin(s->levels[j], s->lo[j]));
+		*hi = fmax(*hi, fmax(s->levels[j], s->hi[j]));
+	}
+	if (!(*hi > *lo)) {
+		*hi = *lo + fmax(fabs(*lo) * 0.01, 1e-9);
+		*lo -= fmax(fabs(*lo) * 0.01, 1e-9);
+	}
+}
+
+/*
+ * One panel per series, as the report draws a chart: the levels, the
+ * spread band (25th to 75th percentile of each point's observations), the
+ * steps dashed at their commits with their change and short sha, y labels
+ * in human units (the left margin fits the widest), and an x axis of the
+ * common commits by short sha (every k-th when they would overlap, the
+ * newest always).
+ */
 static int write_svg(const char *path, const perfdb_trend *t)
 {
-	const int w = 760, ph = 150, top = 10, left = 70, pw = 660;
-	size_t i, j, n = perfdb_trend_count(t);
-	FILE *f = fopen(path, "w");
-	if (!f) {
+	const int ph = 180, top = 10, pw = 660;
+	const double plot_h = ph - 70;
+	size_t i, j, n = perfdb_trend_count(t), naxis = 0, every = 1;
+	const char **axis = NULL;
+	int left = 50, w, maxsha = 0;
+	FILE *f;
+
+	/* the commit axis every series shares, and the widest labels */
+	for (i = 0; i < n; i++) {
+		const perfdb_trend_series *s = perfdb_trend_get(t, i);
+		char lab[3][48];
+		double lo, hi;
+		size_t k;
+		naxis = s->axis > naxis ? s->axis : naxis;
+		svg_range(s, &lo, &hi);
+		svg_y_labels(lab, s, lo, hi);
+		for (k = 0; k < 3; k++)
+			if (svg_text_width(lab[k]) + 12 > left)
+				left = svg_text_width(lab[k]) + 12;
+	}
+	if (naxis && !(axis = calloc(naxis, sizeof(*axis)))) {
+		cli_err("out of memory");
+		return CLI_EXIT_DB;
+	}
+	for (i = 0; i < n; i++) {
+		const perfdb_trend_series *s = perfdb_trend_get(t, i);
+		for (j = 0; j < s->n; j++)
+			if (s->positions[j] < naxis)
+				axis[s->positions[j]] = s->commits[j];
+	}
+	for (i = 0; i < naxis; i++) {
+		char sha[CLI_SHA_CAP];
+		int tw = axis[i] ? svg_text_width(cli_short_sha(sha, sizeof(sha), axis[i])) : 0;
+		maxsha = tw > maxsha ? tw : maxsha;
+	}
+	if (naxis > 1)
+		while ((double)pw / (double)(naxis - 1) * (double)every < maxsha + 8)
+			every++;
+	w = left + pw + 50; /* room for the newest sha, centred on the right edge */
+	if (!(f = fopen(path, "w"))) {
 		cli_err("cannot write '%s': %s", path, strerror(errno));
+		free(axis);
 		return CLI_EXIT_DB;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -177,17 +261,12 @@ static int write_svg(const char *path, const perfdb_trend *t)
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 	for (i = 0; i < n; i++) {
 		const perfdb_trend_series *s = perfdb_trend_get(t, i);
-		double lo = INFINITY, hi = -INFINITY, y0 = (double)(top + (int)i * ph) + 22;
-		double plot_h = ph - 50;
-		char tags[256], a[48], b[48], sha[CLI_SHA_CAP];
-		for (j = 0; j < s->n; j++) {
-			lo = fmin(lo, s->levels[j]);
-			hi = fmax(hi, s->levels[j]);
-		}
-		if (!(hi > lo)) {
-			hi = lo + 1;
-			lo -= 1;
-		}
+		double lo, hi, y0 = (double)(top + (int)i * ph) + 22;
+		char tags[256], lab[3][48], sha[CLI_SHA_CAP];
+		size_t k;
+#define SVG_Y(v) (y0 + plot_h - ((v)-lo) / (hi - lo) * plot_h)
+		svg_range(s, &lo, &hi);
+		svg_y_labels(lab, s, lo, hi);
 		cli_tags_text(tags, sizeof(tags), s->tags);
 		fprintf(f, "<g class=\"series\">\n<text x=\"%d\" y=\"%.1f\" font-weight=\"bold\">",
 			left, y0 - 8);
@@ -206,37 +285,84 @@ static int write_svg(const char *path, const perfdb_trend *t)
 			"<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#f7f7f7\" "
 			"stroke=\"#ccc\"/>\n",
 			left, y0, pw, plot_h);
-		cli_format_value(a, sizeof(a), hi, s->unit);
-		cli_format_value(b, sizeof(b), lo, s->unit);
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", left - 4, y0 + 10);
-		xml(f, a);
-		fprintf(f, "</text>\n<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", left - 4,
-			y0 + plot_h);
-		xml(f, b);
-		fprintf(f, "</text>\n");
-		for (j = 0; j < s->nsteps; j++) {
-			double x = left + svg_x(s, s->steps[j].index, pw);
-			const char *col = is_bad(s, s->steps[j].change) ? "#d62728" : "#2ca02c";
+		/* y axis: top, middle, bottom (axes in their own groups: a
+		 * panel's own lines and +/-% labels are its steps) */
+		fprintf(f, "<g class=\"y-axis\">\n");
+		for (k = 0; k < 3; k++) {
+			double y = y0 + plot_h * (double)k / 2;
 			fprintf(
 			    f,
-			    "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-			    "stroke=\"%s\" stroke-dasharray=\"4 3\"/>\n",
-			    is_bad(s, s->steps[j].change) ? "regression" : "improvement", x, y0, x,
-			    y0 + plot_h, col);
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%+.1f%% ", x + 3,
-				y0 + plot_h + 12, col, 100 * s->steps[j].change);
+			    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#999\"/>"
+			    "<text class=\"y-label\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
+			    left - 3, y, left, y, left - 5, y + 4);
+			xml(f, lab[k]);
+			fprintf(f, "</text>\n");
+		}
+		fprintf(f, "</g>\n");
+		/* x axis: the commits by short sha */
+		fprintf(f, "<g class=\"x-axis\">\n");
+		for (k = 0; k < naxis; k++) {
+			double x = left + (naxis > 1 ? (double)k * pw / (double)(naxis - 1) : 0);
+			if (!axis[k] || (naxis - 1 - k) % every)
+				continue;
+			fprintf(
+			    f,
+			    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			    "stroke=\"#999\"/>"
+			    "<text class=\"x-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+			    x, y0 + plot_h, x, y0 + plot_h + 4, x, y0 + plot_h + 16);
+			xml(f, cli_short_sha(sha, sizeof(sha), axis[k]));
+			fprintf(f, "</text>\n");
+		}
+		fprintf(f, "</g>\n");
+		/* the spread band: along hi, back along lo */
+		if (s->n > 1) {
+			fprintf(f, "<polygon class=\"band\" fill=\"#1f77b4\" fill-opacity=\"0.18\" "
+				   "stroke=\"none\" points=\"");
+			for (j = 0; j < s->n; j++)
+				fprintf(f, "%.1f,%.1f ", left + svg_x(s, j, pw), SVG_Y(s->hi[j]));
+			for (j = s->n; j-- > 0;)
+				fprintf(f, "%.1f,%.1f ", left + svg_x(s, j, pw), SVG_Y(s->lo[j]));
+			fprintf(f, "\"/>\n");
+		}
+		for (j = 0; j < s->nsteps; j++) {
+			double x = left + svg_x(s, s->steps[j].index, pw);
+			int bad = is_bad(s, s->steps[j].change);
+			const char *col = bad ? "#d62728" : "#2ca02c";
+			cli_short_sha(sha, sizeof(sha), s->commits[s->steps[j].index]);
+			/* a step is a line (class: its kind) and a text, children
+			 * of the panel, both naming the commit */
+			fprintf(f, "<line class=\"%s\" data-commit=\"",
+				bad ? "regression" : "improvement");
+			xml(f, sha);
+			fprintf(f,
+				"\" data-change=\"%.1f\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+				"y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>",
+				100 * s->steps[j].change, x, y0, x, y0 + plot_h, col);
+			/* the label inside the plot, on the side with room */
+			fprintf(f,
+				"<text class=\"step-label\" x=\"%.1f\" y=\"%.1f\" "
+				"fill=\"%s\"%s>%+.1f%% ",
+				x > left + pw / 2 ? x - 3 : x + 3, y0 + 12 + 12 * (double)(j % 2),
+				col, x > left + pw / 2 ? " text-anchor=\"end\"" : "",
+				100 * s->steps[j].change);
 			/* the short sha people read everywhere else, not 40 hex digits */
-			xml(f, cli_short_sha(sha, sizeof(sha), s->commits[s->steps[j].index]));
+			xml(f, sha);
 			fprintf(f, "</text>\n");
 		}
 		fprintf(
 		    f, "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"");
 		for (j = 0; j < s->n; j++)
-			fprintf(f, "%.1f,%.1f ", left + svg_x(s, j, pw),
-				y0 + plot_h - (s->levels[j] - lo) / (hi - lo) * plot_h);
-		fprintf(f, "\"/>\n</g>\n");
+			fprintf(f, "%.1f,%.1f ", left + svg_x(s, j, pw), SVG_Y(s->levels[j]));
+		fprintf(f, "\"/>\n");
+		for (j = 0; j < s->n; j++)
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"#1f77b4\"/>\n",
+				left + svg_x(s, j, pw), SVG_Y(s->levels[j]));
+		fprintf(f, "</g>\n");
+#undef SVG_Y
 	}
 	fprintf(f, "</svg>\n");
+	free(axis);
 	/* A write that failed earlier (a full disk) sets the error flag even
 	 * when the final flush succeeds; a partial chart is removed. */
 	if (ferror(f) | (fclose(f) != 0)) {

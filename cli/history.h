@@ -70,6 +70,11 @@ int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_f
  * ("--benchmark", or "benchmark" for a positional GLOB). Returns the exit code: 2 for those. */
 int cli_history_fail(const char *bench_opt);
 
+/* The Unicode bar (U+2581..U+2588) of value v on the scale lo..hi: the
+ * lowest bar at lo, the highest at hi, a middle one when hi <= lo. Shared
+ * by trend's lines and regress's Markdown (cmd_trend.c). */
+const char *cli_spark_bar(double v, double lo, double hi);
+
 /* Tags JSON "{"cc":"gcc"}" as "cc=gcc" ("" for "{}"). */
 void cli_tags_text(char *buf, size_t cap, const char *tags);
 

@@ -5,6 +5,8 @@
  * regress's (perfdb_regress__steps) over those commits, the oldest the
  * reference: the steps trend marks are the findings of
  * `regress --since <the oldest commit shown> --window 1`, no more, no fewer.
+ * With opts->since the commits are regress's range itself (the commits
+ * after since, since the reference), the same question asked as a chart.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -170,8 +172,16 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 		last = 30;
 	if (!(t = calloc(1, sizeof(*t))))
 		return perfdb_error__oom();
+	if (o.since) {
+		/* regress --since REV --window 1: REV (or the last measured commit
+		 * before the range) alone before the range, the reference */
+		o.window = 1;
+		o.baseline = NULL;
+		o.commit = NULL;
+	}
 	if ((err = perfdb_scope__open(&t->sc, store)) < 0 ||
-	    (err = perfdb_scope__last(t->sc, store, &o, last)) < 0 ||
+	    (err = o.since ? perfdb_scope__range(t->sc, store, &o)
+			   : perfdb_scope__last(t->sc, store, &o, last)) < 0 ||
 	    (err = perfdb_scope__read(t->sc, store, &o)) < 0)
 		goto done;
 	if (!(t->items = calloc(perfdb_series_set_count(t->sc->set) + 1, sizeof(*t->items)))) {

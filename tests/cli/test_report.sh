@@ -58,6 +58,74 @@ s = [s for s in data["series"] if s["benchmark"] == "BM_Sort/1024"][0]
 assert s["n"] == [5] * 12 and all(lo <= y <= hi for lo, y, hi in zip(s["lo"], s["y"], s["hi"]))
 PY
 
+# --since REV: the commits after REV, REV the reference; the steps are exactly
+# regress --since REV --window 1's findings (BM_Hash's step at c0005 is before)
+expect_exit 2 "$PERFDB" report --db h.db --since c0006 --last 5 --out x.html
+expect_match "exclude each other" err "--since with --last"
+expect_exit 0 "$PERFDB" report --db h.db --since c0006 --out s.html
+expect_exit 1 "$PERFDB" regress --db h.db --since c0006 --window 1 --format json
+python3 - s.html "$T/out" <<'PY' || fail "report --since steps differ from regress --since's"
+import json, re, sys
+html = open(sys.argv[1]).read()
+data = json.loads(re.search(r'<script type="application/json" id="perfdb-data">(.*?)</script>', html, re.S).group(1))
+got = sorted((s["benchmark"], data["commits"][s["x"][t["i"]]]["sha"], t["kind"], round(t["change"], 1))
+             for s in data["series"] for t in s["steps"])
+reg = json.load(open(sys.argv[2]))
+want = sorted((f["benchmark"], f["commit"], kind, round(f["change_pct"], 1))
+              for kind, key in (("regression", "regressions"), ("improvement", "improvements"))
+              for f in reg[key])
+assert got == want, (got, want)
+assert [(b, c, k) for b, c, k, _ in got] == [("BM_Sort/1024", "c0009", "regression")], got
+assert [c["sha"] for c in data["commits"]] == ["c00%02d" % i for i in range(6, 12)], data["commits"]
+assert data["baseline_end"] == 1
+PY
+expect_exit 2 "$PERFDB" report --db h.db --since nosuch --no-git --out x.html
+checks=$((checks + 1))
+[ ! -e x.html ] || fail "a report written for an unknown --since"
+
+# regress --format markdown: each finding's sparkline over the checked commits
+# (c0003, the reference, to c0011): BM_Sort low until its step at c0009,
+# BM_Hash high until its step at c0005
+expect_exit 1 "$PERFDB" regress --db h.db --dry-run --since c0003 --window 1 --format markdown
+expect_match '^\| benchmark \|.* \| status \| shape \|$' out "markdown: the shape column"
+expect_match '^\| `BM_Sort/1024` \|.*\| `c0009` \|.* \| ▁▁▁▁▁▁███ \|$' out "markdown: sparkline of a regression"
+expect_match '^\| `BM_Hash` \|.*\| `c0005` \|.* \| ██▁▁▁▁▁▁▁ \|$' out "markdown: sparkline of an improvement"
+
+# trend --svg draws what the report's charts have: a commit axis of short
+# shas, y labels in human units inside the picture, the spread band, the
+# steps at their commits with their change
+expect_exit 0 "$PERFDB" trend --db h.db --svg t.svg
+python3 - t.svg <<'PY' || fail "trend --svg"
+import re, sys, xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+root = ET.parse(sys.argv[1]).getroot()
+panels = root.findall(ns + "g")
+assert len(panels) == 4, len(panels)
+byname = {p.find(ns + "text").text.split(" real_time")[0]: p for p in panels}
+steps = {}
+for name, p in byname.items():
+    xs = [t.text for t in p.iter(ns + "text") if t.get("class") == "x-label"]
+    assert xs == ["c00%02d" % i for i in range(12)], xs
+    ys = [t for t in p.iter(ns + "text") if t.get("class") == "y-label"]
+    assert len(ys) == 3 and all(re.fullmatch(r"[0-9.]+ \u00b5s", t.text) for t in ys), [t.text for t in ys]
+    for t in ys:  # right-aligned at x: the text fits left of it (>= 6 px a character)
+        assert t.get("text-anchor") == "end" and float(t.get("x")) >= 6 * len(t.text), (t.get("x"), t.text)
+    bands = [g for g in p.iter(ns + "polygon") if g.get("class") == "band"]
+    assert len(bands) == 1 and len(bands[0].get("points").split()) == 24, bands
+    labels = [t.text for t in p.findall(ns + "text") if t.get("class") == "step-label"]
+    lines = [l for l in p.findall(ns + "line") if l.get("class") in ("regression", "improvement")]
+    assert len(labels) == len(lines) == len(p.findall(ns + "line")), (labels, lines)
+    for line, text in zip(lines, labels):
+        steps[name] = (line.get("data-commit"), line.get("class"), float(line.get("data-change")), text)
+        # the mark is at its commit's x on the axis
+        lab = [t for t in p.iter(ns + "text") if t.get("class") == "x-label" and t.text == line.get("data-commit")][0]
+        assert abs(float(line.get("x1")) - float(lab.get("x"))) < 0.2, (line.get("x1"), lab.get("x"))
+assert sorted(steps) == ["BM_Hash", "BM_Sort/1024"], steps
+assert steps["BM_Sort/1024"][:2] == ("c0009", "regression") and steps["BM_Sort/1024"][2] > 30, steps
+assert steps["BM_Hash"][:2] == ("c0005", "improvement") and steps["BM_Hash"][2] < -15, steps
+assert re.fullmatch(r"\+3[0-9]\.[0-9]% c0009", steps["BM_Sort/1024"][3]), steps
+PY
+
 # filters: as trend's, a glob or machine that matches nothing is exit 2
 expect_exit 2 "$PERFDB" report --db h.db --benchmark 'BM_typo*' --out x.html
 expect_match "no series matches --benchmark 'BM_typo\*'" err "typo glob"
@@ -109,4 +177,10 @@ PY
 	--screenshot="$PERFDB_BUILD_DIR/report-screenshot.png" "file://$T/r.html#render-all" >/dev/null 2>&1
 checks=$((checks + 1))
 [ -s "$PERFDB_BUILD_DIR/report-screenshot.png" ] || fail "no screenshot"
+# the SVG of trend, as a browser draws it
+rm -f "$PERFDB_BUILD_DIR/trend-svg-screenshot.png"
+"$browser" --headless --no-sandbox --disable-gpu --window-size=800,760 \
+	--screenshot="$PERFDB_BUILD_DIR/trend-svg-screenshot.png" "file://$T/t.svg" >/dev/null 2>&1
+checks=$((checks + 1))
+[ -s "$PERFDB_BUILD_DIR/trend-svg-screenshot.png" ] || fail "no screenshot of the SVG"
 finish

@@ -327,10 +327,13 @@ typedef struct perfdb_trend perfdb_trend;
  * exactly the findings, regressions and improvements, of perfdb_regress_run
  * with since = the oldest of those commits, window 1 (that commit alone
  * before the range: trend judges what it shows) and the same threshold,
- * confidence, method and config (opts; NULL: defaults). *out is owned
- * (perfdb_trend_free). Errors: PERFDB_ENOTFOUND (a machine or
- * benchmark_glob that selects no recorded series, as perfdb_regress_run),
- * PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
+ * confidence, method and config (opts; NULL: defaults). With opts->since
+ * set, `last` is ignored and the commits are instead those after
+ * opts->since up to opts->until, since the reference: exactly the findings
+ * of perfdb_regress_run with that since and window 1 (opts->window,
+ * baseline and commit are not used). *out is owned (perfdb_trend_free). Errors: PERFDB_ENOTFOUND (a
+ * machine or benchmark_glob that selects no recorded series, as perfdb_regress_run), PERFDB_EINVAL,
+ * PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 		     const perfdb_regress_options *opts);
