@@ -54,13 +54,14 @@ expect_exit 2 "$PERFDB" run --runs 2 --prepare "exit 3" -- true
 expect_match "prepare command 'exit 3' exited with code 3" err "failing prepare"
 
 # --min-time extends the runs; --max-runs bounds them
-expect_exit 0 "$PERFDB" run --runs 2 --min-time 0.3 --format json -- sleep 0.05
+# (margins far from a loaded runner's delays: 10 ms runs against 0.6 s)
+expect_exit 0 "$PERFDB" run --runs 2 --min-time 0.6 --format json -- sleep 0.01
 at_least "$(json_array_len times out)" 4 "runs extended by --min-time"
 expect_exit 0 "$PERFDB" run --runs 2 --min-time 60 --max-runs 3 --format json -- true
 expect_eq 3 "$(json_array_len times out)" "--max-runs bound"
 
 # a first run far slower than the rest is pointed out
-expect_exit 0 "$PERFDB" run --runs 6 -- sh -c '[ -e warm ] || { : > warm; sleep 0.3; }'
+expect_exit 0 "$PERFDB" run --runs 6 -- sh -c '[ -e warm ] || { : > warm; sleep 1; }'
 expect_match 'first run was much slower' err "first-run warning"
 
 # --show-output
