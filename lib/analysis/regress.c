@@ -268,6 +268,9 @@ typedef struct sview {
 	perfdb_method method;
 	double alpha;
 	double thr; /* the series' threshold, percent */
+	/* the two-level noise of a commit's level (see level_noise): 0 when
+	 * the series' commits are not repeated */
+	double tau, tau_df;
 } sview;
 
 /* A group of evidence: points [a, b) of the view, or the baseline point. */
@@ -360,15 +363,68 @@ static double level_var(const sview *v, const group *g, double sigma)
 	return own > sigma * sigma ? own : sigma * sigma;
 }
 
+/*
+ * The noise of one commit's level in a series whose commits are repeated,
+ * from the whole series (a two-level model: each commit's level carries the
+ * between-commit noise its runs share, plus the within-run noise of its
+ * repetitions averaged over them): tau^2 = sigma_b^2 + sigma_w^2 / r.
+ * Estimated from successive differences of the levels (1.4826 median |d| /
+ * sqrt 2: a step is one difference among many, unlike a segment's residuals,
+ * which a step not yet split off inflates), never below what the commits'
+ * median within-run variance (robust, per commit) alone gives a median of r
+ * repetitions. It is what
+ * lets 4 commits a side count: their 12 repetitions and the series' other
+ * commits tell how far a level moves by chance, which 8 levels alone
+ * cannot (a rank test on 4 against 4 never reaches p < 0.01). Degrees of
+ * freedom: those of the differences, n - 2. A series with fewer than 6
+ * commits or mostly single-value commits gets none (tau 0): there the
+ * repetitions are the only evidence and the tests below use them directly.
+ */
+static void level_noise(sview *v)
+{
+	size_t i, k = 0, nrep = 0, reps = 0;
+	double sd, within;
+	v->tau = v->tau_df = 0;
+	if (v->n < 6)
+		return;
+	/* per repeated commit, its repetitions' robust variance (1.4826 MAD
+	 * squared: one slow repetition does not make every commit noisy) */
+	for (i = 0; i < v->n; i++) {
+		size_t m, j;
+		const double *x = perfdb_scope__observations(&v->pts[i], &m);
+		double med;
+		if (m < 2)
+			continue;
+		med = median_of(x, m, v->buf);
+		for (j = 0; j < m; j++)
+			v->buf[j] = fabs(x[j] - med);
+		med = 1.4826 * perfdb_stats_median_inplace(v->buf, m);
+		v->buf2[nrep++] = med * med;
+		reps += m;
+	}
+	if (2 * nrep < v->n)
+		return;
+	within = perfdb_stats_median_inplace(v->buf2, nrep);
+	for (i = 1; i < v->n; i++)
+		v->buf2[k++] = fabs(v->loc[i] - v->loc[i - 1]);
+	sd = 1.4826 * perfdb_stats_median_inplace(v->buf2, k) / M_SQRT2;
+	v->tau = sqrt(fmax(sd * sd, M_PI / 2 * within / ((double)reps / (double)nrep)));
+	v->tau_df = (double)(v->n - 2);
+}
+
 /* Two groups of commit locations: the difference of their medians over
  * the robust spread (1.4826 MAD) of both groups' residuals, against a
- * Student t with nA + nB - 2 degrees of freedom. A median of n >= 3 has
- * about pi/2 times the variance of a mean; a lone commit's level is as
- * precise as its own repetitions allow (see level_var). */
+ * Student t with nA + nB - 2 degrees of freedom; in a series of repeated
+ * commits that spread is capped at the series' two-level noise, with its
+ * degrees of freedom (see level_noise). A
+ * median of n >= 3 has about pi/2 times the variance of a mean; a lone
+ * commit's level is as precise as its own repetitions allow (see
+ * level_var). */
 static double robust_t_p(const sview *v, const group *a, const group *b)
 {
 	double ma = median_of(a->loc, a->n, v->buf2), mb = median_of(b->loc, b->n, v->buf2);
 	double sigma, se, tt, ca, cb;
+	double df;
 	size_t i, k = 0, n = a->n + b->n;
 	/* A lone commit is its own median: its residual is 0 by construction,
 	 * no evidence of spread (the n - 2 degrees of freedom already give it
@@ -386,6 +442,14 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 			v->buf2[k++] = b->loc[i] - mb;
 		sigma = perfdb_stats_stddev(v->buf2, k);
 	}
+	df = (double)(n - 2);
+	/* the two sides' residuals include any step not split off yet (4
+	 * commits against 8 of two levels); the series' two-level noise does
+	 * not */
+	if (v->tau > 0 && !(sigma <= v->tau)) {
+		sigma = v->tau;
+		df = v->tau_df;
+	}
 	if (!(sigma > 0))
 		return ma == mb ? 1 : 0;
 	ca = a->n >= 3 ? M_PI / 2 : 1;
@@ -393,7 +457,7 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 	se = sqrt(ca * level_var(v, a, sigma) / (double)a->n +
 		  cb * level_var(v, b, sigma) / (double)b->n);
 	tt = fabs(mb - ma) / se;
-	return 2 * (1 - perfdb_stats_t_cdf(tt, (double)(n - 2)));
+	return 2 * (1 - perfdb_stats_t_cdf(tt, df));
 }
 
 /* The auto method's choice of test (see test_groups). */
@@ -840,6 +904,7 @@ int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_
 	v->method = cfg->method;
 	v->thr = cfg->threshold;
 	v->alpha = alpha;
+	level_noise(v);
 	err = gate ? analyse_gate(&c, r) : analyse_range(&c, r);
 done:
 	free(v->buf);

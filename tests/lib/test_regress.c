@@ -869,6 +869,82 @@ static void test_regress__renamed_series_not_compared(void **state)
 	perfdb_store_close(s);
 }
 
+/* Commit i of one benchmark: 3 repetitions at level (1 + cv N(0, 1)) each. */
+static void record_three(perfdb_store *s, int i, double level, double cv)
+{
+	double x[3];
+	size_t k;
+	for (k = 0; k < 3; k++)
+		x[k] = level * (1 + cv * gauss());
+	record(s, i, "m1", "BM_Short", "ns", x, 3, 0);
+}
+
+/* The regressions found over --since c0000, their commits in order. */
+static size_t short_steps(perfdb_store *s, int64_t *ids, size_t cap)
+{
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	size_t i, n;
+	o.since = "c0000";
+	rep = run(s, &o);
+	n = perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION);
+	for (i = 0; i < n && i < cap; i++) {
+		const perfdb_finding *f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, i);
+		assert_int_equal(perfdb_store_find_commit(s, f->commit, &ids[i], NULL), 0);
+		assert_true(f->p_value < 0.01);
+		assert_string_equal(f->method, "zscore");
+	}
+	perfdb_regress_report_free(rep);
+	return n;
+}
+
+static void test_regress__short_segments_repetitions_count(void **state)
+{
+	/* 12 commits, 3 repetitions at 0.5% noise, +20% at commit 4 and
+	 * +15% at commit 8: 4 commits a side, where a rank test on commit
+	 * levels can never reach p < 0.01. The repetitions count, through
+	 * the run-to-run noise of the whole series. */
+	int seed;
+	(void)state;
+	for (seed = 1; seed <= 5; seed++) {
+		perfdb_store *s = new_store();
+		int64_t ids[4], c4, c8;
+		int i;
+		rng = (uint64_t)seed * 7919;
+		for (i = 0; i < 12; i++)
+			record_three(s, i, i < 4 ? 100 : i < 8 ? 120 : 138, 0.005);
+		assert_int_equal(perfdb_store_find_commit(s, "c0004", &c4, NULL), 0);
+		assert_int_equal(perfdb_store_find_commit(s, "c0008", &c8, NULL), 0);
+		assert_int_equal(short_steps(s, ids, 4), 2);
+		assert_true(ids[0] == c4);
+		assert_true(ids[1] == c8);
+		perfdb_store_close(s);
+	}
+}
+
+static void test_regress__longer_range_keeps_steps(void **state)
+{
+	/* +21% at commit 5 and +17% at commit 10, 3 repetitions at 1%
+	 * noise, 15 commits: both steps over the whole range, as each is
+	 * over a range that ends before the next. */
+	int seed;
+	(void)state;
+	for (seed = 1; seed <= 5; seed++) {
+		perfdb_store *s = new_store();
+		int64_t ids[4], c5, c10;
+		int i;
+		rng = (uint64_t)seed * 104729;
+		for (i = 0; i < 15; i++)
+			record_three(s, i, i < 5 ? 100 : i < 10 ? 121 : 141.57, 0.01);
+		assert_int_equal(perfdb_store_find_commit(s, "c0005", &c5, NULL), 0);
+		assert_int_equal(perfdb_store_find_commit(s, "c0010", &c10, NULL), 0);
+		assert_int_equal(short_steps(s, ids, 4), 2);
+		assert_true(ids[0] == c5);
+		assert_true(ids[1] == c10);
+		perfdb_store_close(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -889,6 +965,8 @@ int main(void)
 	    cmocka_unit_test(test_regress__step_across_window_edge_one_culprit),
 	    cmocka_unit_test(test_regress__one_event_one_finding),
 	    cmocka_unit_test(test_regress__renamed_series_not_compared),
+	    cmocka_unit_test(test_regress__short_segments_repetitions_count),
+	    cmocka_unit_test(test_regress__longer_range_keeps_steps),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
