@@ -524,7 +524,7 @@ static bool detect_yaml(const char *d, size_t len, size_t i)
  * "| ... | err% | ... | total | TITLE" followed by "|---..." */
 static perfdb_format detect_nanobench_text(const char *d, size_t len, size_t i)
 {
-	static const char csv[] = "\"title\";\"name\";\"unit\";\"batch\";\"elapsed\";";
+	static const char csv[] = "\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"";
 	if (len - i >= sizeof(csv) - 1 && memcmp(d + i, csv, sizeof(csv) - 1) == 0)
 		return PERFDB_FORMAT_NANOBENCH_CSV;
 	while (i < len) {

@@ -222,7 +222,7 @@ static int read_row(console *x, const char *title, int ncells, const int *where,
 	}
 	if (boom)
 		return perfdb_resultset_warn(
-		    x->rs, "%s:%d:%d: benchmark '%s': %.*s; not recorded", t->name, t->line,
+		    x->rs, "%s:%d:%d: benchmark '%s'%.*s; not recorded", t->name, t->line,
 		    col(t, namec->off), full,
 		    (int)(q + 1 < namec->s + namec->n ? namec->s + namec->n - (q + 1) : 0), q + 1);
 	for (i = 0; i < NCOLS; i++) {
