@@ -4,7 +4,7 @@
 # pytest-benchmark, libtest-bench, criterion's target/criterion JSON files
 # (put back into criterion's layout in a temporary directory) and its
 # --output-format bencher files, jmh, benchmarkdotnet, nanobench JSON and
-# bmf; see its MANIFEST.md) is recorded with `perfdb record`
+# bmf, nanobench's console table and CSV; see its MANIFEST.md) is recorded with `perfdb record`
 # into its own database, and every stored (benchmark, metric) pair, unit,
 # direction, value, n, statistic and sample is checked against a reading of
 # the file made here in Python, independently of perfdb's readers (Go text
@@ -337,6 +337,55 @@ def nanobench(path):
                     out[(name, metric)] = dict(unit="", dir=0, value=r[k] / b, n=1, samples=[])
     return out, 0
 
+def nanobench_csv(path):
+    import csv
+    out = {}
+    for r in csv.DictReader(open(path, newline=""), delimiter=";", quotechar='"'):
+        name, b = r["title"] + " / " + r["name"], float(r["batch"])
+        out[(name, "time")] = dict(unit="ns", dir=0, value=float(r["elapsed"]) / b * 1e9, n=1,
+                                   samples=[])
+        counters = {"instructions": "instructions", "branches": "branches",
+                    "branch misses": "branchmisses"}
+        if any(float(r[k]) > 0 for k in counters if k in r):
+            for k, metric in counters.items():
+                if k in r:
+                    out[(name, metric)] = dict(unit="", dir=0, value=float(r[k]) / b, n=1,
+                                               samples=[])
+    return out, 0
+
+def nanobench_console(path):
+    """The markdown-like tables: a header row, a |---| row, rows until a line not starting '|'."""
+    out, warnings, header = {}, 0, None
+    scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
+    lines = open(path, encoding="utf-8").read().split("\n")
+    for i, line in enumerate(lines):
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line[1:].split("|")]
+        if header is None:
+            if i + 1 < len(lines) and re.match(r"^\|[-:]", lines[i + 1]):
+                header = cells
+            continue
+        if re.match(r"^[-:]+$", cells[0]) or "coefficient" in header:
+            continue
+        name = header[-1] + " / " + re.search(r"`([^`]*)`", cells[-1]).group(1)
+        if cells[-1].startswith(":boom:"):
+            warnings += 1
+            continue
+        if cells[-1].startswith(":wavy_dash:"):
+            warnings += 1
+        for h, c in zip(header, cells):
+            m = re.match(r"^(ns|us|ms|s)/", h)
+            metric = {"ins": "instructions", "cyc": "cpucycles", "bra": "branches"}.get(h.split("/")[0])
+            if m and (name, "time") not in out:
+                out[(name, "time")] = dict(unit="ns", dir=0, n=1, samples=[],
+                                           value=float(c.replace(",", "")) * scale[m.group(1)])
+            elif metric and "/" in h:
+                out[(name, metric)] = dict(unit="", dir=0, n=1, samples=[],
+                                           value=float(c.replace(",", "")))
+    return out, warnings
+
 # --- what perfdb stored ---------------------------------------------------------------
 
 def stored(db):
@@ -460,6 +509,10 @@ for f in sorted(os.listdir(os.path.join(corpus, "nanobench"))):
     path = os.path.join(corpus, "nanobench", f)
     if f.endswith(".json") and "pyperf" not in f:
         check(path, *nanobench(path))
+    elif f.endswith(".csv"):
+        check(path, *nanobench_csv(path))
+    elif f.endswith(".txt"):
+        check(path, *nanobench_console(path))
 for f in sorted(os.listdir(os.path.join(corpus, "jmh"))):
     path = os.path.join(corpus, "jmh", f)
     check(path, *jmh(path))
@@ -473,5 +526,5 @@ for f in ("github-action-benchmark-criterion_output.txt", "local-criterion-0.3.6
 print(f"{checked_files} files read, {checked_values} results checked, {refused} files refused")
 for p in problems:
     print("FAIL:", p)
-sys.exit(1 if problems or checked_files < 59 else 0)
+sys.exit(1 if problems or checked_files < 63 else 0)
 EOF
