@@ -55,6 +55,7 @@ static const struct {
     {"vegeta", PERFDB_FORMAT_VEGETA},
     {"nanobench-console", PERFDB_FORMAT_NANOBENCH_CONSOLE},
     {"nanobench-csv", PERFDB_FORMAT_NANOBENCH_CSV},
+    {"criterion-console", PERFDB_FORMAT_CRITERION_CONSOLE},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -539,6 +540,20 @@ static perfdb_format detect_nanobench_text(const char *d, size_t len, size_t i)
 	return PERFDB_FORMAT_AUTO;
 }
 
+/* criterion console: a line "... time:   [<number> <unit> ..." */
+static bool detect_criterion_console(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - d) : len;
+		const char *t = memmem(d + i, end - i, " time:   [", 10);
+		if (t && t + 10 < d + end && t[10] >= '0' && t[10] <= '9')
+			return true;
+		i = end + 1;
+	}
+	return false;
+}
+
 perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 {
 	size_t i = data ? skip_bom(data, len) : len;
@@ -566,6 +581,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return PERFDB_FORMAT_GO;
 	if (detect_libtest(data, len, skip_bom(data, len)))
 		return PERFDB_FORMAT_LIBTEST;
+	if (detect_criterion_console(data, len, skip_bom(data, len)))
+		return PERFDB_FORMAT_CRITERION_CONSOLE;
 	return PERFDB_FORMAT_AUTO;
 }
 
@@ -605,6 +622,8 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_NANOBENCH_CONSOLE:
 		return perfdb_ingest__nanobench_console(rs, data, len, name);
 	case PERFDB_FORMAT_NANOBENCH_CSV: return perfdb_ingest__nanobench_csv(rs, data, len, name);
+	case PERFDB_FORMAT_CRITERION_CONSOLE:
+		return perfdb_ingest__criterion_console(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }
@@ -674,12 +693,13 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
 		    "YAML (a 'results' list), CSV with a 'benchmark' column, go test -bench "
 		    "output, Catch2 XML, pytest-benchmark JSON, cargo bench output, Bencher "
-		    "Metric Format, nanobench's console table or CSV, nor the output of wrk, ab, "
+		    "Metric Format, nanobench's console table or CSV, criterion's console output, "
+		    "nor the output of wrk, ab, "
 		    "hey, k6, Locust or vegeta; name the "
 		    "format with --format gbench|hyperfine|json|yaml|csv|go|go-json|catch2|"
 		    "pytest-benchmark|libtest|libtest-json|bmf|jmh|benchmarkdotnet|nanobench|wrk|"
 		    "ab|"
-		    "hey|k6|locust|vegeta|nanobench-console|nanobench-csv");
+		    "hey|k6|locust|vegeta|nanobench-console|nanobench-csv|criterion-console");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

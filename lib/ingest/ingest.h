@@ -26,6 +26,8 @@ int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_
 int perfdb_ingest__nanobench(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__nanobench_console(perfdb_resultset *rs, const char *data, size_t len,
 				     const char *name);
+int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name);
 int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t len,
 				 const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);

@@ -145,7 +145,7 @@ static void test_ingest_detect__format_names(void **state)
 	    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, "
 	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json, "
 	    "bmf, criterion, jmh, benchmarkdotnet, nanobench, wrk, ab, hey, k6, locust, "
-	    "vegeta, nanobench-console or nanobench-csv)");
+	    "vegeta, nanobench-console, nanobench-csv or criterion-console)");
 	assert_int_equal(perfdb_format_parse(&f, ""), PERFDB_EINVAL);
 	assert_int_equal(perfdb_format_parse(&f, NULL), PERFDB_EINVAL);
 }

@@ -43,13 +43,15 @@ typedef enum perfdb_format {
 	PERFDB_FORMAT_LOCUST,		 /**< Locust --csv _stats.csv / _stats_history.csv */
 	PERFDB_FORMAT_VEGETA,		 /**< vegeta report -type=json */
 	PERFDB_FORMAT_NANOBENCH_CONSOLE, /**< nanobench's console table */
-	PERFDB_FORMAT_NANOBENCH_CSV	 /**< nanobench templates::csv() */
+	PERFDB_FORMAT_NANOBENCH_CSV,	 /**< nanobench templates::csv() */
+	PERFDB_FORMAT_CRITERION_CONSOLE	 /**< criterion.rs console output (cargo bench) */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
  *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf",
  *  "criterion", "jmh", "benchmarkdotnet", "nanobench", "wrk", "ab", "hey",
- *  "k6", "locust", "vegeta", "nanobench-console", "nanobench-csv". Static
+ *  "k6", "locust", "vegeta", "nanobench-console", "nanobench-csv",
+ *  "criterion-console". Static
  *  string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
