@@ -14,7 +14,8 @@ static const cli_option options[] = {
     {"format", OPT_FORMAT, "FORMAT",
      "input format: auto, gbench, hyperfine, json, yaml, csv, go, go-json, catch2, "
      "pytest-benchmark, libtest, libtest-json, bmf, criterion, jmh, benchmarkdotnet, "
-     "nanobench, wrk, ab, hey, k6, locust, vegeta, nanobench-console, nanobench-csv "
+     "nanobench, wrk, ab, hey, k6, locust, vegeta, nanobench-console, nanobench-csv, "
+     "criterion-console "
      "(default: auto)"},
     {"max-input", OPT_MAX_INPUT, "BYTES",
      "refuse an input file larger than BYTES; K, M, G suffixes (KiB...) (default: 1G)"},
@@ -27,7 +28,8 @@ static const cli_command_info info = {
     "Store benchmark results for a commit, branch and machine as one run.",
     "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
     "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON, cargo bench (libtest,\n"
-    "criterion --output-format bencher) text or JSON, JMH, BenchmarkDotNet, nanobench\n"
+    "criterion --output-format bencher) text or JSON, criterion console output, JMH, "
+    "BenchmarkDotNet, nanobench\n"
     "JSON, console table or CSV, Bencher Metric Format, and the results of the load tools "
     "wrk/wrk2, ab, hey, k6,\n"
     "Locust and vegeta; the format is detected from content. A directory is\n"
@@ -100,7 +102,7 @@ static int on_option(void *ctx, int id, const char *arg)
 				"csv, go, go-json, catch2, pytest-benchmark, libtest, "
 				"libtest-json, bmf, criterion, jmh, benchmarkdotnet, "
 				"nanobench, wrk, ab, hey, k6, locust, vegeta, "
-				"nanobench-console or nanobench-csv",
+				"nanobench-console, nanobench-csv or criterion-console",
 				arg);
 		return 1;
 	}
