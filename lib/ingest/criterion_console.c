@@ -133,6 +133,7 @@ int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, siz
 	char **keep = NULL, *bench = NULL;
 	size_t nkeep = 0, pos = 0, prevlen = 0, i, found;
 	const char *prev = NULL;
+	bool have_thrpt = false;
 	int line = 0, err;
 
 	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
@@ -202,6 +203,13 @@ int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, siz
 			}
 			bench[b - a] = '\0';
 			keep[nkeep++] = bench;
+			have_thrpt = false;
+			if (a == b) {
+				err = perfdb_error__input(
+				    PERFDB_EINPUT, name, line, 1, NULL,
+				    "expected a benchmark's name before its time");
+				goto done;
+			}
 			if ((err = perfdb_ingest__index_add(&names, bench, "", (size_t)line,
 							    &found))) {
 				if (err > 0)
@@ -230,15 +238,16 @@ int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, siz
 			}
 			if (got == 0)
 				continue;
-			if (!bench || strspn(s, " ") != (size_t)lab) {
+			if (!bench || have_thrpt || strspn(s, " ") != (size_t)lab) {
 				err = perfdb_error__input(
 				    PERFDB_EINPUT, name, line,
 				    perfdb_ingest__columns(s, (size_t)lab) + 1, NULL,
-				    "a throughput without a time before it");
+				    "a throughput without a time before it (or a second one)");
 				goto done;
 			}
 			perfdb_result_init(&r);
 			r.benchmark = bench;
+			have_thrpt = true;
 			r.metric = "throughput";
 			r.unit = unit;
 			r.direction = PERFDB_HIGHER_IS_BETTER;

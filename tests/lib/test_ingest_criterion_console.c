@@ -83,6 +83,14 @@ static void test_ingest_criterion_console__refused(void **state)
 	expect_input_error("                        time:   [1.0 ns 2.0 ns 3.0 ns]\n",
 			   PERFDB_FORMAT_AUTO, "c.txt", PERFDB_EINPUT, 1, 1, NULL,
 			   "expected a benchmark's name before its time");
+	expect_input_error("a                       time:   [1.0 ns 2.0 ns 3.0 ns]\n"
+			   "                        thrpt:  [1 B/s 2 B/s 3 B/s]\n"
+			   "                        thrpt:  [1 B/s 2 B/s 3 B/s]\n",
+			   PERFDB_FORMAT_AUTO, "c.txt", PERFDB_EINPUT, 3, 25, NULL,
+			   "or a second one");
+	expect_input_error("   \n                        time:   [1.0 ns 2.0 ns 3.0 ns]\n",
+			   PERFDB_FORMAT_CRITERION_CONSOLE, "c.txt", PERFDB_EINPUT, 2, 1, NULL,
+			   "expected a benchmark's name before its time");
 	expect_input_error("hello\n", PERFDB_FORMAT_CRITERION_CONSOLE, "c.txt", PERFDB_EINPUT, 1, 1,
 			   NULL, "no criterion result");
 }
