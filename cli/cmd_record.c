@@ -14,7 +14,9 @@ static const cli_option options[] = {
     {"format", OPT_FORMAT, "FORMAT",
      "input format: auto, gbench, hyperfine, json, yaml, csv, go, go-json, catch2, "
      "pytest-benchmark, libtest, libtest-json, bmf, criterion, jmh, benchmarkdotnet, "
-     "nanobench, wrk, ab, hey, k6, locust, vegeta (default: auto)"},
+     "nanobench, wrk, ab, hey, k6, locust, vegeta, nanobench-console, nanobench-csv, "
+     "criterion-console "
+     "(default: auto)"},
     {"max-input", OPT_MAX_INPUT, "BYTES",
      "refuse an input file larger than BYTES; K, M, G suffixes (KiB...) (default: 1G)"},
     CLI_OPT_END,
@@ -26,8 +28,10 @@ static const cli_command_info info = {
     "Store benchmark results for a commit, branch and machine as one run.",
     "Reads Google Benchmark JSON, hyperfine --export-json, perfdb native JSON or YAML, CSV,\n"
     "go test -bench text or -json, Catch2 XML, pytest-benchmark JSON, cargo bench (libtest,\n"
-    "criterion --output-format bencher) text or JSON, JMH, BenchmarkDotNet and nanobench\n"
-    "JSON, Bencher Metric Format, and the results of the load tools wrk/wrk2, ab, hey, k6,\n"
+    "criterion --output-format bencher) text or JSON, criterion console output, JMH, "
+    "BenchmarkDotNet, nanobench\n"
+    "JSON, console table or CSV, Bencher Metric Format, and the results of the load tools "
+    "wrk/wrk2, ab, hey, k6,\n"
     "Locust and vegeta; the format is detected from content. A directory is\n"
     "read as criterion's target/criterion. '-' reads standard input. Every file is parsed\n"
     "whole before one transaction writes them: on any bad input nothing is written.\n"
@@ -97,7 +101,8 @@ static int on_option(void *ctx, int id, const char *arg)
 				"--format '%s': expected auto, gbench, hyperfine, json, yaml, "
 				"csv, go, go-json, catch2, pytest-benchmark, libtest, "
 				"libtest-json, bmf, criterion, jmh, benchmarkdotnet, "
-				"nanobench, wrk, ab, hey, k6, locust or vegeta",
+				"nanobench, wrk, ab, hey, k6, locust, vegeta, "
+				"nanobench-console, nanobench-csv or criterion-console",
 				arg);
 		return 1;
 	}

@@ -53,6 +53,9 @@ static const struct {
     {"k6", PERFDB_FORMAT_K6},
     {"locust", PERFDB_FORMAT_LOCUST},
     {"vegeta", PERFDB_FORMAT_VEGETA},
+    {"nanobench-console", PERFDB_FORMAT_NANOBENCH_CONSOLE},
+    {"nanobench-csv", PERFDB_FORMAT_NANOBENCH_CSV},
+    {"criterion-console", PERFDB_FORMAT_CRITERION_CONSOLE},
     /* aliases, accepted but never printed */
     {"native", PERFDB_FORMAT_NATIVE_JSON},
     {"googlebenchmark", PERFDB_FORMAT_GBENCH},
@@ -518,6 +521,39 @@ static bool detect_yaml(const char *d, size_t len, size_t i)
 	return false;
 }
 
+/* nanobench: templates::csv()'s header, or a console table: a line
+ * "| ... | err% | ... | total | TITLE" followed by "|---..." */
+static perfdb_format detect_nanobench_text(const char *d, size_t len, size_t i)
+{
+	static const char csv[] = "\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"";
+	if (len - i >= sizeof(csv) - 1 && memcmp(d + i, csv, sizeof(csv) - 1) == 0)
+		return PERFDB_FORMAT_NANOBENCH_CSV;
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - d) : len;
+		if (end - i > 1 && d[i] == '|' && end + 2 < len && d[end + 1] == '|' &&
+		    (d[end + 2] == '-' || d[end + 2] == ':') &&
+		    memmem(d + i, end - i, "err% |", 6) && memmem(d + i, end - i, "total |", 7))
+			return PERFDB_FORMAT_NANOBENCH_CONSOLE;
+		i = end + 1;
+	}
+	return PERFDB_FORMAT_AUTO;
+}
+
+/* criterion console: a line "... time:   [<number> <unit> ..." */
+static bool detect_criterion_console(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - d) : len;
+		const char *t = memmem(d + i, end - i, " time:   [", 10);
+		if (t && t + 10 < d + end && t[10] >= '0' && t[10] <= '9')
+			return true;
+		i = end + 1;
+	}
+	return false;
+}
+
 perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 {
 	size_t i = data ? skip_bom(data, len) : len;
@@ -535,6 +571,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return detect_xml(data, len, i);
 	if ((fmt = detect_load_text(data, len, i)) != PERFDB_FORMAT_AUTO)
 		return fmt;
+	if ((fmt = detect_nanobench_text(data, len, i)) != PERFDB_FORMAT_AUTO)
+		return fmt;
 	if (detect_csv(data, len, i))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
@@ -543,6 +581,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return PERFDB_FORMAT_GO;
 	if (detect_libtest(data, len, skip_bom(data, len)))
 		return PERFDB_FORMAT_LIBTEST;
+	if (detect_criterion_console(data, len, skip_bom(data, len)))
+		return PERFDB_FORMAT_CRITERION_CONSOLE;
 	return PERFDB_FORMAT_AUTO;
 }
 
@@ -579,6 +619,11 @@ static int read_format(perfdb_resultset *rs, const char *data, size_t len, const
 	case PERFDB_FORMAT_K6: return perfdb_ingest__k6(rs, data, len, name);
 	case PERFDB_FORMAT_LOCUST: return perfdb_ingest__locust(rs, data, len, name);
 	case PERFDB_FORMAT_VEGETA: return perfdb_ingest__vegeta(rs, data, len, name);
+	case PERFDB_FORMAT_NANOBENCH_CONSOLE:
+		return perfdb_ingest__nanobench_console(rs, data, len, name);
+	case PERFDB_FORMAT_NANOBENCH_CSV: return perfdb_ingest__nanobench_csv(rs, data, len, name);
+	case PERFDB_FORMAT_CRITERION_CONSOLE:
+		return perfdb_ingest__criterion_console(rs, data, len, name);
 	default: return perfdb_error__set(PERFDB_EINVAL, "unknown format %d", (int)fmt);
 	}
 }
@@ -648,11 +693,13 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
 		    "YAML (a 'results' list), CSV with a 'benchmark' column, go test -bench "
 		    "output, Catch2 XML, pytest-benchmark JSON, cargo bench output, Bencher "
-		    "Metric Format, nor the output of wrk, ab, hey, k6, Locust or vegeta; name the "
+		    "Metric Format, nanobench's console table or CSV, criterion's console output, "
+		    "nor the output of wrk, ab, "
+		    "hey, k6, Locust or vegeta; name the "
 		    "format with --format gbench|hyperfine|json|yaml|csv|go|go-json|catch2|"
 		    "pytest-benchmark|libtest|libtest-json|bmf|jmh|benchmarkdotnet|nanobench|wrk|"
 		    "ab|"
-		    "hey|k6|locust|vegeta");
+		    "hey|k6|locust|vegeta|nanobench-console|nanobench-csv|criterion-console");
 	if (perfdb_resultset_count(rs) == 0)
 		return read_format(rs, data, len, name, fmt);
 	return read_more(rs, data, len, name, fmt);

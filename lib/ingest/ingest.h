@@ -24,6 +24,12 @@ int perfdb_ingest__jmh(perfdb_resultset *rs, const char *data, size_t len, const
 int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_t len,
 				   const char *name);
 int perfdb_ingest__nanobench(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+int perfdb_ingest__nanobench_console(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name);
+int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name);
+int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t len,
+				 const char *name);
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

@@ -144,8 +144,8 @@ static void test_ingest_detect__format_names(void **state)
 	    perfdb_error_last()->message,
 	    "unknown format 'xml' (expected auto, gbench, hyperfine, json, yaml, "
 	    "csv, go, go-json, catch2, pytest-benchmark, libtest, libtest-json, "
-	    "bmf, criterion, jmh, benchmarkdotnet, nanobench, wrk, ab, hey, k6, locust "
-	    "or vegeta)");
+	    "bmf, criterion, jmh, benchmarkdotnet, nanobench, wrk, ab, hey, k6, locust, "
+	    "vegeta, nanobench-console, nanobench-csv or criterion-console)");
 	assert_int_equal(perfdb_format_parse(&f, ""), PERFDB_EINVAL);
 	assert_int_equal(perfdb_format_parse(&f, NULL), PERFDB_EINVAL);
 }

@@ -19,35 +19,40 @@ extern "C" {
 #endif
 
 typedef enum perfdb_format {
-	PERFDB_FORMAT_AUTO = 0,		/**< detect from content */
-	PERFDB_FORMAT_GBENCH,		/**< Google Benchmark JSON */
-	PERFDB_FORMAT_HYPERFINE,	/**< hyperfine --export-json */
-	PERFDB_FORMAT_NATIVE_JSON,	/**< perfdb native, JSON */
-	PERFDB_FORMAT_NATIVE_YAML,	/**< perfdb native, YAML */
-	PERFDB_FORMAT_CSV,		/**< CSV with a header */
-	PERFDB_FORMAT_GO,		/**< go test -bench text output */
-	PERFDB_FORMAT_GO_JSON,		/**< go test -bench -json (test2json events) */
-	PERFDB_FORMAT_CATCH2,		/**< Catch2 -r xml (<BenchmarkResults>) */
-	PERFDB_FORMAT_PYTEST_BENCHMARK, /**< pytest-benchmark --benchmark-json */
-	PERFDB_FORMAT_LIBTEST,		/**< cargo bench text, criterion --output-format bencher */
-	PERFDB_FORMAT_LIBTEST_JSON,	/**< cargo bench -- -Z unstable-options --format json */
-	PERFDB_FORMAT_BMF,		/**< Bencher Metric Format JSON */
-	PERFDB_FORMAT_CRITERION,	/**< a target/criterion directory (perfdb_ingest_file) */
-	PERFDB_FORMAT_JMH,		/**< JMH -rf json */
-	PERFDB_FORMAT_BENCHMARKDOTNET,	/**< BenchmarkDotNet JSON export */
-	PERFDB_FORMAT_NANOBENCH,	/**< nanobench templates::json() */
-	PERFDB_FORMAT_WRK,		/**< wrk / wrk2 text report */
-	PERFDB_FORMAT_AB,		/**< ApacheBench text report, -e CSV, -g TSV */
-	PERFDB_FORMAT_HEY,		/**< hey text report and -o csv */
-	PERFDB_FORMAT_K6,		/**< k6 --summary-export / handleSummary JSON */
-	PERFDB_FORMAT_LOCUST,		/**< Locust --csv _stats.csv / _stats_history.csv */
-	PERFDB_FORMAT_VEGETA		/**< vegeta report -type=json */
+	PERFDB_FORMAT_AUTO = 0,		 /**< detect from content */
+	PERFDB_FORMAT_GBENCH,		 /**< Google Benchmark JSON */
+	PERFDB_FORMAT_HYPERFINE,	 /**< hyperfine --export-json */
+	PERFDB_FORMAT_NATIVE_JSON,	 /**< perfdb native, JSON */
+	PERFDB_FORMAT_NATIVE_YAML,	 /**< perfdb native, YAML */
+	PERFDB_FORMAT_CSV,		 /**< CSV with a header */
+	PERFDB_FORMAT_GO,		 /**< go test -bench text output */
+	PERFDB_FORMAT_GO_JSON,		 /**< go test -bench -json (test2json events) */
+	PERFDB_FORMAT_CATCH2,		 /**< Catch2 -r xml (<BenchmarkResults>) */
+	PERFDB_FORMAT_PYTEST_BENCHMARK,	 /**< pytest-benchmark --benchmark-json */
+	PERFDB_FORMAT_LIBTEST,		 /**< cargo bench text, criterion --output-format bencher */
+	PERFDB_FORMAT_LIBTEST_JSON,	 /**< cargo bench -- -Z unstable-options --format json */
+	PERFDB_FORMAT_BMF,		 /**< Bencher Metric Format JSON */
+	PERFDB_FORMAT_CRITERION,	 /**< a target/criterion directory (perfdb_ingest_file) */
+	PERFDB_FORMAT_JMH,		 /**< JMH -rf json */
+	PERFDB_FORMAT_BENCHMARKDOTNET,	 /**< BenchmarkDotNet JSON export */
+	PERFDB_FORMAT_NANOBENCH,	 /**< nanobench templates::json() */
+	PERFDB_FORMAT_WRK,		 /**< wrk / wrk2 text report */
+	PERFDB_FORMAT_AB,		 /**< ApacheBench text report, -e CSV, -g TSV */
+	PERFDB_FORMAT_HEY,		 /**< hey text report and -o csv */
+	PERFDB_FORMAT_K6,		 /**< k6 --summary-export / handleSummary JSON */
+	PERFDB_FORMAT_LOCUST,		 /**< Locust --csv _stats.csv / _stats_history.csv */
+	PERFDB_FORMAT_VEGETA,		 /**< vegeta report -type=json */
+	PERFDB_FORMAT_NANOBENCH_CONSOLE, /**< nanobench's console table */
+	PERFDB_FORMAT_NANOBENCH_CSV,	 /**< nanobench templates::csv() */
+	PERFDB_FORMAT_CRITERION_CONSOLE	 /**< criterion.rs console output (cargo bench) */
 } perfdb_format;
 
 /** "auto", "gbench", "hyperfine", "json", "yaml", "csv", "go", "go-json",
  *  "catch2", "pytest-benchmark", "libtest", "libtest-json", "bmf",
  *  "criterion", "jmh", "benchmarkdotnet", "nanobench", "wrk", "ab", "hey",
- *  "k6", "locust", "vegeta". Static string. */
+ *  "k6", "locust", "vegeta", "nanobench-console", "nanobench-csv",
+ *  "criterion-console". Static
+ *  string. */
 const char *perfdb_format_name(perfdb_format fmt);
 
 /** Parses a format name as printed by perfdb_format_name (also "native" for

@@ -1,0 +1,562 @@
+/*
+ * nanobench's text outputs: the console table it prints by default and its
+ * templates::csv(). Both name a result "title / name", as the JSON reader
+ * (nanobench.c) does, so one benchmark keeps one series whichever output a
+ * project records.
+ *
+ * Console (ankerl::nanobench::Bench::output):
+ *
+ *   | relative |  ns/op |   op/s |  err% | ins/op | cyc/op | IPC | bra/op | miss% | total | TITLE
+ *   |---------:|-------:|-------:|------:|-------:|-------:|----:|-------:|------:|------:|:-----
+ *   |   100.0% |   4.66 | 214,597,877.07 | 0.5% | ... |  0.01 | `NAME`
+ *
+ * "relative" and "complexityN" are optional, the counter columns are left out
+ * when perf_event_open failed, and the time unit is timeUnit()'s name (ns by
+ * default). The headline value is the time column (a median per unit); the
+ * counters per unit become instructions, cpucycles and branches. A row
+ * marked :wavy_dash: (unstable) is recorded with a warning; one whose cells
+ * are "-" (:boom:, nothing measured) is warned about and not recorded. The
+ * complexity fit that follows a complexityN table ("coefficient | err% |
+ * complexity") is not a measurement and is skipped.
+ *
+ * CSV (templates::csv()): a header "title";"name";"unit";"batch";"elapsed";
+ * "error %";"instructions";"branches";"branch misses";"total", every text
+ * field quoted, ';'-separated. elapsed is the median time of one batch in
+ * seconds, so time per unit is elapsed / batch; the counters likewise. When
+ * perf_event_open failed nanobench writes 0 for every counter, which is not a
+ * measurement: counters are recorded only when one of them is non-zero.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "ingest/reader.h"
+#include "ingest/textpos.h"
+#include "util/error.h"
+
+#define MAXCELLS 32
+
+typedef struct cell {
+	const char *s; /* trimmed text, not NUL-terminated */
+	size_t n;
+	size_t off; /* byte offset in the line of the cell's first character */
+} cell;
+
+typedef struct text {
+	const char *data, *name;
+	size_t len, pos;
+	int line;
+	const char *cur; /* the current line, without \r\n */
+	size_t curlen;
+} text;
+
+static bool next_line(text *t)
+{
+	const char *nl;
+	if (t->pos >= t->len)
+		return false;
+	t->cur = t->data + t->pos;
+	nl = memchr(t->cur, '\n', t->len - t->pos);
+	t->curlen = nl ? (size_t)(nl - t->cur) : t->len - t->pos;
+	t->pos += t->curlen + (nl ? 1 : 0);
+	if (t->curlen && t->cur[t->curlen - 1] == '\r')
+		t->curlen--;
+	t->line++;
+	return true;
+}
+
+static int col(const text *t, size_t off)
+{
+	return perfdb_ingest__columns(t->cur, off) + 1;
+}
+
+static int fail_at(const text *t, size_t off, const char *what)
+{
+	return perfdb_error__input(PERFDB_EINPUT, t->name, t->line, col(t, off), NULL, "%s", what);
+}
+
+/* Copies n bytes of s into a new string: the caller frees it. */
+static char *dup_n(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/* A console number: "214,597,877.07", "0.5%" (pct), never "nan" or "-". */
+static int console_number(const cell *c, bool pct, double *out)
+{
+	char buf[64];
+	size_t i, k = 0, n = c->n;
+	if (pct && n && c->s[n - 1] == '%')
+		n--;
+	for (i = 0; i < n; i++) {
+		if (c->s[i] == ',' && i > 0 && i + 1 < n)
+			continue;
+		if (k + 1 >= sizeof(buf))
+			return -1;
+		buf[k++] = c->s[i];
+	}
+	buf[k] = '\0';
+	return perfdb_ingest__number(buf, out) == 0 && isfinite(*out) ? 0 : -1;
+}
+
+/* Splits "| a | b | c" into trimmed cells; the text after the last '|' is the
+ * last cell. Returns the number of cells, or -1 when there are too many. */
+static int split_row(const text *t, cell *cells)
+{
+	size_t i = 1, start;
+	int n = 0;
+	while (i <= t->curlen) {
+		start = i;
+		while (i < t->curlen && t->cur[i] != '|')
+			i++;
+		if (n == MAXCELLS)
+			return -1;
+		{
+			size_t a = start, b = i;
+			while (a < b && (t->cur[a] == ' ' || t->cur[a] == '\t'))
+				a++;
+			while (b > a && (t->cur[b - 1] == ' ' || t->cur[b - 1] == '\t'))
+				b--;
+			cells[n].s = t->cur + a;
+			cells[n].n = b - a;
+			cells[n].off = a;
+			n++;
+		}
+		i++;
+	}
+	return n;
+}
+
+static bool cell_is(const cell *c, const char *s)
+{
+	return c->n == strlen(s) && memcmp(c->s, s, c->n) == 0;
+}
+
+/* "ns/op" -> the time unit, "ns"; NULL when the header is not a time per unit. */
+static const char *time_unit(const cell *c)
+{
+	static const char *const units[] = {"ns", "us", "\xc2\xb5s", "ms", "s"};
+	size_t i, k;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		k = strlen(units[i]);
+		if (c->n > k + 1 && memcmp(c->s, units[i], k) == 0 && c->s[k] == '/')
+			return units[i];
+	}
+	return NULL;
+}
+
+enum { COL_TIME, COL_INS, COL_CYC, COL_BRA, NCOLS };
+static const char *const col_metric[NCOLS] = {"time", "instructions", "cpucycles", "branches"};
+
+typedef struct console {
+	text t;
+	perfdb_resultset *rs;
+	perfdb_ingest_index names;
+	char **owned;
+	size_t nowned, capowned;
+	bool more; /* whether read_table stopped at a line after its table */
+} console;
+
+static int own(console *x, char *s)
+{
+	if (!s)
+		return perfdb_error__oom();
+	if (x->nowned == x->capowned) {
+		size_t cap = x->capowned ? x->capowned * 2 : 16;
+		char **p = realloc(x->owned, cap * sizeof(*p));
+		if (!p) {
+			free(s);
+			return perfdb_error__oom();
+		}
+		x->owned = p;
+		x->capowned = cap;
+	}
+	x->owned[x->nowned++] = s;
+	return 0;
+}
+
+static int read_row(console *x, const char *title, int ncells, const int *where, const char *tunit)
+{
+	text *t = &x->t;
+	cell cells[MAXCELLS];
+	const cell *namec;
+	const char *p, *q;
+	char *full;
+	double v[NCOLS];
+	size_t len, found;
+	bool unstable = false, boom = false;
+	int i, err;
+
+	if (split_row(t, cells) != ncells)
+		return fail_at(t, 0, "expected a row with as many cells as the table's header");
+	namec = &cells[ncells - 1];
+	p = namec->s;
+	if (namec->n >= 12 && memcmp(p, ":wavy_dash: ", 12) == 0)
+		unstable = true;
+	if (namec->n >= 7 && memcmp(p, ":boom: ", 7) == 0)
+		boom = true;
+	p = memchr(namec->s, '`', namec->n);
+	q = p ? memchr(p + 1, '`', namec->n - (size_t)(p + 1 - namec->s)) : NULL;
+	if (!q)
+		return fail_at(t, namec->off, "expected the benchmark's name in backquotes");
+	len = strlen(title) + (size_t)(q - p - 1) + 4;
+	if (!(full = malloc(len)))
+		return perfdb_error__oom();
+	snprintf(full, len, "%s / %.*s", title, (int)(q - p - 1), p + 1);
+	if ((err = own(x, full)))
+		return err;
+	if ((err = perfdb_ingest__index_add(&x->names, full, "", (size_t)t->line, &found)) != 0) {
+		char msg[300];
+		if (err < 0)
+			return err;
+		snprintf(msg, sizeof(msg), "'%.200s' is also on line %zu", full, found);
+		return fail_at(t, (size_t)(p + 1 - t->cur), msg);
+	}
+	if (boom)
+		return perfdb_resultset_warn(
+		    x->rs, "%s:%d:%d: benchmark '%s'%.*s; not recorded", t->name, t->line,
+		    col(t, namec->off), full,
+		    (int)(q + 1 < namec->s + namec->n ? namec->s + namec->n - (q + 1) : 0), q + 1);
+	for (i = 0; i < NCOLS; i++) {
+		v[i] = NAN;
+		if (where[i] < 0)
+			continue;
+		if (console_number(&cells[where[i]], false, &v[i]) < 0)
+			return fail_at(t, cells[where[i]].off,
+				       i == COL_TIME ? "expected a time per unit"
+						     : "expected a count per unit");
+	}
+	if (unstable &&
+	    (err = perfdb_resultset_warn(x->rs, "%s:%d:%d: benchmark '%s' is marked unstable%.*s",
+					 t->name, t->line, col(t, namec->off), full,
+					 (int)(namec->s + namec->n - (q + 1)), q + 1)))
+		return err;
+	for (i = 0; i < NCOLS; i++) {
+		perfdb_result r;
+		if (isnan(v[i]))
+			continue;
+		perfdb_result_init(&r);
+		r.benchmark = full;
+		r.metric = col_metric[i];
+		r.unit = i == COL_TIME ? tunit : "";
+		r.direction = PERFDB_LOWER_IS_BETTER;
+		r.value = v[i];
+		if (!perfdb_ingest__fits_unit(&r))
+			return fail_at(t, cells[where[i]].off,
+				       "the time does not fit a double in ns");
+		if ((err = perfdb_resultset_add(x->rs, &r)))
+			return err;
+	}
+	return 0;
+}
+
+/* One table: t->cur is its header. Leaves t at the line after the table. */
+static int read_table(console *x)
+{
+	text *t = &x->t;
+	cell cells[MAXCELLS];
+	int where[NCOLS], n, i, err;
+	const char *tunit = NULL;
+	char *title;
+	bool complexity = false;
+
+	if ((n = split_row(t, cells)) < 0)
+		return fail_at(t, 0, "too many columns for a nanobench table");
+	for (i = 0; i < NCOLS; i++)
+		where[i] = -1;
+	for (i = 0; i + 1 < n; i++) {
+		const cell *c = &cells[i];
+		const char *slash = memchr(c->s, '/', c->n);
+		if (cell_is(c, "coefficient"))
+			complexity = true;
+		else if (where[COL_TIME] < 0 && (tunit = time_unit(c)))
+			where[COL_TIME] = i;
+		else if (slash && slash - c->s == 3 && memcmp(c->s, "ins", 3) == 0)
+			where[COL_INS] = i;
+		else if (slash && slash - c->s == 3 && memcmp(c->s, "cyc", 3) == 0)
+			where[COL_CYC] = i;
+		else if (slash && slash - c->s == 3 && memcmp(c->s, "bra", 3) == 0)
+			where[COL_BRA] = i;
+	}
+	if (!complexity && where[COL_TIME] < 0)
+		return fail_at(t, 0,
+			       "expected a nanobench table header with a time per unit column "
+			       "(ns/op)");
+	if (!(title = dup_n(cells[n - 1].s, cells[n - 1].n)))
+		return perfdb_error__oom();
+	if ((err = own(x, title)))
+		return err;
+	if (!next_line(t) || t->curlen < 2 || t->cur[0] != '|' ||
+	    (t->cur[1] != '-' && t->cur[1] != ':'))
+		return perfdb_error__input(PERFDB_EINPUT, t->name, t->line, 1, NULL,
+					   "expected the table's |---| line after its header");
+	while ((x->more = next_line(t)) && t->curlen && t->cur[0] == '|') {
+		if (complexity)
+			continue;
+		if ((err = read_row(x, title, n, where, tunit)))
+			return err;
+	}
+	return 0;
+}
+
+int perfdb_ingest__nanobench_console(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name)
+{
+	console x;
+	size_t i;
+	bool tables = false;
+	int err;
+
+	memset(&x, 0, sizeof(x));
+	x.t.data = data;
+	x.t.len = len;
+	x.t.name = name;
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
+	if ((err = perfdb_resultset_new(&x.rs)))
+		return err;
+	if ((err = perfdb_resultset_set_meta(x.rs, PERFDB_META_SOURCE, "nanobench")))
+		goto done;
+	if (!next_line(&x.t))
+		goto none;
+	for (;;) {
+		if (x.t.curlen && x.t.cur[0] == '|') {
+			tables = true;
+			if ((err = read_table(&x)))
+				goto done;
+			if (!x.more)
+				break;
+			continue; /* t->cur is the line after the table */
+		}
+		if (!next_line(&x.t))
+			break;
+	}
+	if (!tables) {
+	none:
+		err =
+		    perfdb_error__input(PERFDB_EINPUT, name, 1, 1, NULL,
+					"no nanobench table (a '| ns/op | op/s | err%% |' header)");
+		goto done;
+	}
+	err = perfdb_resultset_merge(rs, x.rs);
+done:
+	perfdb_ingest__index_release(&x.names);
+	for (i = 0; i < x.nowned; i++)
+		free(x.owned[i]);
+	free(x.owned);
+	perfdb_resultset_free(x.rs);
+	return err;
+}
+
+/* --- CSV ------------------------------------------------------------------- */
+
+/* One ';'-separated field at t->cur + *off: quoted ("" is a quote) or bare.
+ * Sets *out (owned by the caller) and moves *off past the separator. */
+static int csv_field(const text *t, size_t *off, char **out, size_t *start)
+{
+	size_t i = *off, k = 0;
+	char *s = malloc(t->curlen - i + 1);
+	if (!s)
+		return perfdb_error__oom();
+	*start = i;
+	if (i < t->curlen && t->cur[i] == '"') {
+		for (i++;; i++) {
+			if (i >= t->curlen) {
+				free(s);
+				return fail_at(t, *start, "unterminated quoted field");
+			}
+			if (t->cur[i] == '"') {
+				if (i + 1 < t->curlen && t->cur[i + 1] == '"') {
+					s[k++] = '"';
+					i++;
+					continue;
+				}
+				i++;
+				break;
+			}
+			s[k++] = t->cur[i];
+		}
+		if (i < t->curlen && t->cur[i] != ';') {
+			free(s);
+			return fail_at(t, i, "expected ';' after a quoted field");
+		}
+	} else {
+		while (i < t->curlen && t->cur[i] != ';')
+			s[k++] = t->cur[i++];
+	}
+	s[k] = '\0';
+	*off = i + 1;
+	*out = s;
+	return 0;
+}
+
+enum { F_TITLE, F_NAME, F_UNIT, F_BATCH, F_ELAPSED, F_INS, F_BRA, F_MISS, NFIELDS };
+static const char *const csv_names[NFIELDS] = {
+    "title", "name", "unit", "batch", "elapsed", "instructions", "branches", "branch misses"};
+static const char *const csv_metric[NFIELDS] = {NULL, NULL,	      NULL,	  NULL,
+						NULL, "instructions", "branches", "branchmisses"};
+
+static void free_fields(char **f, int n)
+{
+	int i;
+	for (i = 0; i < n; i++)
+		free(f[i]);
+}
+
+/* Reads the current line into at most MAXCELLS fields. */
+static int csv_line(const text *t, char **f, size_t *offs, int *n)
+{
+	size_t off = 0;
+	int err;
+	*n = 0;
+	while (off <= t->curlen) {
+		if (*n == MAXCELLS) {
+			free_fields(f, *n);
+			return fail_at(t, off, "too many fields for nanobench's CSV");
+		}
+		if ((err = csv_field(t, &off, &f[*n], &offs[*n]))) {
+			free_fields(f, *n);
+			return err;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t len,
+				 const char *name)
+{
+	text t;
+	perfdb_resultset *own_rs = NULL;
+	perfdb_ingest_index names = PERFDB_INGEST_INDEX_INIT;
+	char *f[MAXCELLS], **keep = NULL;
+	size_t offs[MAXCELLS], nkeep = 0, i;
+	int where[NFIELDS], n, k, err, ncols;
+
+	memset(&t, 0, sizeof(t));
+	t.data = data;
+	t.len = len;
+	t.name = name;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		t.pos = 3;
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
+	if (!next_line(&t))
+		return perfdb_error__input(PERFDB_EINPUT, name, 1, 1, NULL, "no header");
+	if ((err = csv_line(&t, f, offs, &ncols)))
+		return err;
+	for (k = 0; k < NFIELDS; k++) {
+		where[k] = -1;
+		for (n = 0; n < ncols; n++)
+			if (strcmp(f[n], csv_names[k]) == 0)
+				where[k] = n;
+		if (where[k] < 0 && k <= F_ELAPSED) {
+			free_fields(f, ncols);
+			return perfdb_error__input(
+			    PERFDB_EINPUT, name, t.line, 1, NULL,
+			    "expected nanobench's CSV header with a \"%s\" column", csv_names[k]);
+		}
+	}
+	free_fields(f, ncols);
+	if ((err = perfdb_resultset_new(&own_rs)) ||
+	    (err = perfdb_resultset_set_meta(own_rs, PERFDB_META_SOURCE, "nanobench")))
+		goto done;
+	for (i = 0, nkeep = 1; i < len; i++) /* at most one result per line */
+		nkeep += data[i] == '\n';
+	keep = malloc(nkeep * sizeof(*keep));
+	nkeep = 0;
+	if (!keep) {
+		err = perfdb_error__oom();
+		goto done;
+	}
+	while (next_line(&t)) {
+		double v[NFIELDS];
+		bool counters = false;
+		char *full;
+		size_t flen, found;
+		perfdb_result r;
+
+		if (t.curlen == 0)
+			continue;
+		if ((err = csv_line(&t, f, offs, &n)))
+			goto done;
+		if (n != ncols) {
+			free_fields(f, n);
+			err = fail_at(&t, 0, "expected as many fields as the header has");
+			goto done;
+		}
+		for (k = F_BATCH; k < NFIELDS; k++) {
+			v[k] = NAN;
+			if (where[k] < 0)
+				continue;
+			if (perfdb_ingest__number(f[where[k]], &v[k]) != 0 || !isfinite(v[k]) ||
+			    v[k] < 0 || (k == F_BATCH && !(v[k] >= 1))) {
+				err = fail_at(&t, offs[where[k]],
+					      k == F_BATCH ? "expected a batch size of at least 1"
+					      : k == F_ELAPSED ? "expected a time in seconds"
+							       : "expected a count");
+				free_fields(f, n);
+				goto done;
+			}
+			if (k > F_ELAPSED && v[k] > 0)
+				counters = true;
+		}
+		flen = strlen(f[where[F_TITLE]]) + strlen(f[where[F_NAME]]) + 4;
+		if (!(full = malloc(flen))) {
+			free_fields(f, n);
+			err = perfdb_error__oom();
+			goto done;
+		}
+		snprintf(full, flen, "%s / %s", f[where[F_TITLE]], f[where[F_NAME]]);
+		keep[nkeep++] = full;
+		if ((err = perfdb_ingest__index_add(&names, full, "", (size_t)t.line, &found))) {
+			char msg[300];
+			free_fields(f, n);
+			if (err > 0) {
+				snprintf(msg, sizeof(msg), "'%.200s' is also on line %zu", full,
+					 found);
+				err = fail_at(&t, 0, msg);
+			}
+			goto done;
+		}
+		free_fields(f, n);
+		perfdb_result_init(&r);
+		r.benchmark = full;
+		r.metric = "time";
+		r.unit = "s";
+		r.direction = PERFDB_LOWER_IS_BETTER;
+		r.value = v[F_ELAPSED] / v[F_BATCH];
+		if ((err = perfdb_resultset_add(own_rs, &r)))
+			goto done;
+		for (k = F_INS; counters && k < NFIELDS; k++) {
+			if (isnan(v[k]))
+				continue;
+			perfdb_result_init(&r);
+			r.benchmark = full;
+			r.metric = csv_metric[k];
+			r.direction = PERFDB_LOWER_IS_BETTER;
+			r.value = v[k] / v[F_BATCH];
+			if ((err = perfdb_resultset_add(own_rs, &r)))
+				goto done;
+		}
+	}
+	if (nkeep == 0 &&
+	    (err = perfdb_resultset_warn(own_rs, "%s:%d:1: no results in the file", name, t.line)))
+		goto done;
+	err = perfdb_resultset_merge(rs, own_rs);
+done:
+	perfdb_ingest__index_release(&names);
+	for (i = 0; i < nkeep; i++)
+		free(keep[i]);
+	free(keep);
+	perfdb_resultset_free(own_rs);
+	return err;
+}
