@@ -143,6 +143,10 @@ void cli_csv_field(const char *s);
 /* From now on a column named "tags" holding a JSON object (perfdb's tags)
  * is one: nested in JSON output, k=v,k2=v2 in text, compact JSON in CSV. */
 void cli_table_tags_as_objects(cli_table *t);
+/* csv and json: print each row as cli_table_add gets it and keep none (the
+ * same bytes as printing the whole table); cli_table_print then ends the
+ * output. No effect on aligned text, which needs every width first. */
+void cli_table_stream(cli_table *t);
 /* Tags as people read them: k=v,k2=v2 ("" for anything but an object). */
 void cli_tags_object_text(char *buf, size_t cap, const json_t *o);
 

@@ -65,7 +65,8 @@ static const cli_option options[] = {
     {"method", OPT_METHOD, "METHOD", "--url: request method (default GET)"},
     {"header", OPT_HEADER, "K:V", "--url: request header (repeatable)"},
     {"body", OPT_BODY, "FILE", "--url: send FILE's bytes as the request body"},
-    {"timeout", OPT_TIMEOUT, "S", "--url: a request not answered in S seconds fails (default 30)"},
+    {"timeout", OPT_TIMEOUT, "S",
+     "a request not answered (a command not ended) in S seconds fails (default 30)"},
     {"expect-status", OPT_EXPECT_STATUS, "LIST",
      "--url: statuses that succeed, e.g. 2xx,404 (default 2xx,3xx)"},
     {"record", OPT_RECORD, NULL, "store the result in the database (see --db ...)"},
@@ -325,8 +326,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_TIMEOUT:
 		if (cli_parse_seconds(arg, &d) || d <= 0)
 			return bad_value("timeout", arg, "seconds > 0");
-		a->http.timeout = d;
-		a->http_only_set = true;
+		a->http.timeout = d; /* a command's too (cmd_load) */
 		return 0;
 	case OPT_EXPECT_STATUS: a->http_only_set = true; return parse_expect(a, arg);
 	default: return 0;
@@ -340,8 +340,8 @@ static int check_args(load_args *a)
 		return cli_usage_error(&info, "give --requests or --duration, not both");
 	if (a->nurls == 0 && a->http_only_set)
 		return cli_usage_error(&info,
-				       "--connections, --threads, --method, --header, --body, "
-				       "--timeout and --expect-status need --url");
+				       "--connections, --threads, --method, --header, --body "
+				       "and --expect-status need --url");
 	if (a->nurls > 0 && (a->closed_only_set || a->stress_set || a->stress_limit_set))
 		return cli_usage_error(
 		    &info, "--users, --ramp-up, --think-ms, --max-workers, --stress and "
@@ -375,40 +375,33 @@ static int check_args(load_args *a)
 /* ---- running ------------------------------------------------------------------ */
 
 static volatile sig_atomic_t interrupted;
+/* Set with interrupted, and when --duration (and its grace) is over: the
+ * commands still running are ended (perfdb_command_set_limits). */
+static volatile sig_atomic_t stop_commands;
 
 static void on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+	stop_commands = 1;
 }
 
 /* Each request: run the command once. A spawn that fails is code -1.
  *
- * Ctrl-C on a terminal signals the whole foreground process group: the
- * commands in flight die of the same SIGINT that stops perfdb. Those are not
- * failures of the system under test, so they are discarded. The child's
- * death can be seen before perfdb's own handler has run, hence the short
- * wait for it (a command killed by a SIGINT of its own still counts). */
+ * The command leads a process group of its own, so a terminal's Ctrl-C
+ * reaches perfdb only; perfdb then ends the commands in flight, as it does
+ * when --duration is over. Those are not failures of the system under test:
+ * they are discarded. One that outlives --timeout is a failure. */
 static int request(void *ctx)
 {
 	perfdb_command_sample s;
-	int i;
-	/* Interrupted: start nothing more (the progress callback stops the
-	 * workers within its interval; a request started now would not be
-	 * killed by the Ctrl-C and could keep perfdb waiting for it). */
-	if (interrupted)
+	if (stop_commands)
 		return PERFDB_LOADTEST_DISCARD;
 	if (perfdb_command_exec(ctx, &s) != 0)
 		return -1;
-	if (s.signal == SIGINT) {
-		for (i = 0; i < 100 && !interrupted; i++) {
-			struct timespec ms = {0, 1000000};
-			nanosleep(&ms, NULL);
-		}
-		if (interrupted)
-			return PERFDB_LOADTEST_DISCARD;
-	}
-	return s.exit_code;
+	if (s.ended == PERFDB_COMMAND_ENDED_STOP)
+		return PERFDB_LOADTEST_DISCARD;
+	return s.exit_code ? s.exit_code : s.ended != 0;
 }
 
 static int progress(void *arg, const perfdb_loadtest_progress *p)
@@ -420,6 +413,11 @@ static int progress(void *arg, const perfdb_loadtest_progress *p)
 	cli_progress("%s%.1f s  %llu requests  %.1f req/s  %llu errors", step, p->elapsed,
 		     (unsigned long long)p->requests, p->current_rate,
 		     (unsigned long long)p->failures);
+	/* --duration is kept: the commands in flight get min(--timeout, 1 s) more,
+	 * as HTTP requests do, then are ended */
+	if (!a->stress_set && a->nurls == 0 && a->lt.requests == 0 && a->lt.duration > 0 &&
+	    p->elapsed >= a->lt.duration + (a->http.timeout < 1.0 ? a->http.timeout : 1.0))
+		stop_commands = 1;
 	return interrupted != 0;
 }
 
@@ -996,7 +994,7 @@ int cmd_load(int argc, char **argv)
 	perfdb_loadtest_stress_result sr;
 	perfdb_command *cmd = NULL;
 	perfdb_resultset *rs = NULL;
-	struct sigaction sa, old_sa;
+	struct sigaction sa, old_sa, old_term;
 	char *cmdname = NULL;
 	const char *name;
 	int first, err, rc = CLI_EXIT_OK;
@@ -1027,6 +1025,10 @@ int cmd_load(int argc, char **argv)
 			       PERFDB_COMMAND_NO_RSS_FLOOR |
 				   (a.show_output ? PERFDB_COMMAND_SHOW_OUTPUT : 0)) != 0)
 		return cli_fail();
+	if (perfdb_command_set_limits(cmd, a.http.timeout, &stop_commands) != 0) {
+		perfdb_command_free(cmd);
+		return cli_fail();
+	}
 	cmdname = cli_command_name(argv + first);
 	if (!cmdname) {
 		perfdb_command_free(cmd);
@@ -1035,11 +1037,13 @@ int cmd_load(int argc, char **argv)
 	}
 	name = a.name ? a.name : cmdname;
 
-	/* Ctrl-C ends the test cleanly: the summary covers what was done. */
+	/* Ctrl-C or SIGTERM ends the test cleanly: the commands in flight are
+	 * ended and the summary covers what was done. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_sa);
+	sigaction(SIGTERM, &sa, &old_term);
 	a.lt.progress = progress;
 	a.lt.progress_arg = &a;
 	a.lt.progress_interval = 0.2;
@@ -1054,6 +1058,7 @@ int cmd_load(int argc, char **argv)
 	}
 	cli_progress_clear();
 	sigaction(SIGINT, &old_sa, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	if (err) {
 		rc = cli_fail();
 		goto out;

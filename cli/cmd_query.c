@@ -76,6 +76,8 @@ int cli_query_print(const char *db, cli_format format, bool header, bool tags_ob
 	}
 	if (tags_objects)
 		cli_table_tags_as_objects(table);
+	/* csv and json rows go out as they come (a table needs every width first) */
+	cli_table_stream(table);
 	err = run(store, arg, cli_table_row_fn, table);
 	if (err == PERFDB_EREADONLY) {
 		/* A refused statement is bad usage, not a database fault. */

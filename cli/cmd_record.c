@@ -148,6 +148,13 @@ int cmd_record(int argc, char **argv)
 		}
 		perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, NULL);
 	}
+	/* On CI the commit is the CI's, not what the file (the job's code) says;
+	 * --commit and the other options still win (cli_record_resultset) */
+	if (perfdb_resultset_apply_ci(rs) != 0) {
+		rc = cli_fail();
+		perfdb_resultset_free(rs);
+		return rc;
+	}
 	cli_print_warnings(rs);
 	if (perfdb_resultset_count(rs) == 0) {
 		perfdb_resultset_free(rs);

@@ -1,5 +1,6 @@
 /* perfdb run: benchmark a command (wall, user, system time and peak RSS per run). */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,12 @@ enum {
 	OPT_NAME,
 	OPT_FORMAT,
 	OPT_SHOW_OUTPUT,
-	OPT_RECORD
+	OPT_RECORD,
+	OPT_TIMEOUT
 };
+
+/* A run still going after this many seconds is ended (--timeout). */
+#define RUN_DEFAULT_TIMEOUT 600.0
 
 static const cli_option options[] = {
     {"runs", OPT_RUNS, "N", "measured runs, at least (default: 10)"},
@@ -26,6 +31,8 @@ static const cli_option options[] = {
     {"min-time", OPT_MIN_TIME, "S", "keep running until S seconds have passed (default: 0)"},
     {"max-runs", OPT_MAX_RUNS, "N", "at most N runs with --min-time (default: 100000)"},
     {"prepare", OPT_PREPARE, "CMD", "run '/bin/sh -c CMD' before every run, unmeasured"},
+    {"timeout", OPT_TIMEOUT, "S",
+     "end a run still going after S seconds and stop, exit 2 (default: 600; 0: no limit)"},
     {"ignore-failure", OPT_IGNORE_FAILURE, NULL, "keep going when the command exits non-zero"},
     {"show-output", OPT_SHOW_OUTPUT, NULL, "let the command write to stdout/stderr"},
     {"name", OPT_NAME, "NAME", "benchmark name for --record and JSON (default: the command)"},
@@ -43,7 +50,10 @@ static const cli_command_info info = {
     "and its output on /dev/null unless --show-output. Prints mean and standard deviation,\n"
     "median, min and max of each measure, and warns when runs are statistical outliers\n"
     "(median/MAD rule) or the first run was much slower than the rest. A non-zero exit\n"
-    "stops the benchmark (exit 2) unless --ignore-failure. --record stores wall_time,\n"
+    "stops the benchmark (exit 2) unless --ignore-failure; so does a run still going after\n"
+    "--timeout (its process group gets SIGTERM, then SIGKILL). The command leads a process\n"
+    "group of its own, ended the same way when perfdb gets SIGINT or SIGTERM. --record stores "
+    "wall_time,\n"
     "user_time, system_time and memory (peak RSS) with every run as a sample.",
     options,
 };
@@ -51,6 +61,7 @@ static const cli_command_info info = {
 typedef struct run_args {
 	perfdb_cmdbench_options o;
 	bool json, show_output, record, max_runs_set;
+	double timeout;
 	const char *name;
 	cli_record_opts rec;
 } run_args;
@@ -92,6 +103,11 @@ static int on_option(void *ctx, int id, const char *arg)
 		a->o.max_runs = (unsigned)n;
 		a->max_runs_set = true;
 		return 0;
+	case OPT_TIMEOUT:
+		if (cli_parse_seconds(arg, &d))
+			return bad_value("timeout", arg, "seconds >= 0 (0: no limit)");
+		a->timeout = d;
+		return 0;
 	case OPT_PREPARE: a->o.prepare = arg; return 0;
 	case OPT_IGNORE_FAILURE: a->o.ignore_failure = true; return 0;
 	case OPT_SHOW_OUTPUT: a->show_output = true; return 0;
@@ -107,6 +123,15 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_RECORD: a->record = true; return 0;
 	default: return 0;
 	}
+}
+
+/* SIGINT or SIGTERM while a run goes: the run's process group is ended
+ * (cmdbench.c), then perfdb dies of the same signal. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
 }
 
 static int progress(void *arg, size_t done, size_t planned, double elapsed)
@@ -241,6 +266,7 @@ int cmd_run(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.o = defaults;
+	a.timeout = RUN_DEFAULT_TIMEOUT;
 	first = cli_parse(&info, argc, argv, on_option, &a);
 	if (first == -1)
 		return CLI_EXIT_OK;
@@ -255,6 +281,10 @@ int cmd_run(int argc, char **argv)
 		a.o.flags |= PERFDB_COMMAND_SHOW_OUTPUT;
 	if (perfdb_command_new(&cmd, (const char *const *)argv + first, a.o.flags) != 0)
 		return cli_fail();
+	if (perfdb_command_set_limits(cmd, a.timeout, &stop_signal) != 0) {
+		perfdb_command_free(cmd);
+		return cli_fail();
+	}
 	cmdname = cli_command_name(argv + first);
 	if (!cmdname) {
 		perfdb_command_free(cmd);
@@ -266,12 +296,33 @@ int cmd_run(int argc, char **argv)
 	if (cli_progress_enabled())
 		a.o.progress = progress;
 
-	err = perfdb_cmdbench_run(&r, cmd, &a.o);
+	{
+		struct sigaction sa, old_int, old_term;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_stop_signal; /* no SA_RESTART: the wait wakes */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		err = perfdb_cmdbench_run(&r, cmd, &a.o);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
 	cli_progress_clear();
+	if (stop_signal) {
+		int sig = stop_signal;
+		if (err == 0)
+			perfdb_cmdbench_result_release(&r);
+		perfdb_command_free(cmd);
+		free(cmdname);
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return CLI_EXIT_USAGE;
+	}
 	if (err == PERFDB_ERROR) {
 		/* The command (or --prepare) failed: bad input, not a system error. */
 		cli_err("%s%s", perfdb_error_last()->message,
-			strstr(perfdb_error_last()->message, "prepare")
+			strstr(perfdb_error_last()->message, "prepare") ||
+				strstr(perfdb_error_last()->message, "did not finish")
 			    ? ""
 			    : " (use --ignore-failure to keep such runs)");
 		rc = CLI_EXIT_USAGE;

@@ -132,6 +132,8 @@ struct cli_table {
 	json_t *rows;  /* array of arrays of json values: keeps types for JSON */
 	json_t *shown; /* per row, what text shows instead of a cell (or null) */
 	size_t *width;
+	bool stream;	 /* csv and json: each row printed as it comes */
+	size_t streamed; /* rows printed so far */
 };
 
 cli_table *cli_table_new(cli_format fmt, bool header)
@@ -169,6 +171,67 @@ void cli_table_free(cli_table *t)
 void cli_table_tags_as_objects(cli_table *t)
 {
 	t->tags_objects = true;
+}
+
+void cli_table_stream(cli_table *t)
+{
+	t->stream = t->fmt == CLI_FORMAT_CSV || t->fmt == CLI_FORMAT_JSON;
+}
+
+static void cell_text(json_t *v, char *buf, size_t cap, cli_format fmt);
+
+static void csv_header(const cli_table *t)
+{
+	size_t i;
+	for (i = 0; i < t->ncols; i++) {
+		if (i)
+			putchar(',');
+		cli_csv_field(t->names[i]);
+	}
+	fputs("\r\n", stdout);
+}
+
+static void csv_row(const cli_table *t, json_t *r)
+{
+	char cell[4096];
+	size_t i;
+	for (i = 0; i < t->ncols; i++) {
+		if (i)
+			putchar(',');
+		cell_text(json_array_get(r, i), cell, sizeof(cell), t->fmt);
+		cli_csv_field(cell);
+	}
+	fputs("\r\n", stdout);
+}
+
+static json_t *row_object(const cli_table *t, json_t *r)
+{
+	json_t *obj = json_object();
+	size_t i;
+	if (!obj)
+		return NULL;
+	for (i = 0; i < t->ncols; i++)
+		json_object_set(obj, t->names[i], json_array_get(r, i));
+	return obj;
+}
+
+/* One row of the JSON array as cli_json_dumps would indent it inside the
+ * array, so a streamed array reads the same as one printed whole. */
+static int json_stream_row(cli_table *t, json_t *r)
+{
+	json_t *obj = row_object(t, r);
+	char *text = cli_json_dumps(obj), *p, *nl;
+	json_decref(obj);
+	if (!text)
+		return 1;
+	fputs(t->streamed ? ",\n" : "[\n", stdout);
+	for (p = text; p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		fputs("  ", stdout);
+		fwrite(p, 1, nl ? (size_t)(nl - p + 1) : strlen(p), stdout);
+	}
+	free(text);
+	return 0;
 }
 
 void cli_tags_object_text(char *buf, size_t cap, const json_t *o)
@@ -215,6 +278,8 @@ int cli_table_add(cli_table *t, size_t ncols, const char *const *names, const pe
 			if (!t->names[i])
 				return 1;
 		}
+		if (t->stream && t->fmt == CLI_FORMAT_CSV && t->header)
+			csv_header(t);
 		return 0;
 	}
 	if (!(r = json_array()))
@@ -248,6 +313,18 @@ int cli_table_add(cli_table *t, size_t ncols, const char *const *names, const pe
 		}
 		/* json_string refuses invalid UTF-8: keep the row, as null. */
 		json_array_append_new(r, v ? v : json_null());
+	}
+	if (t->stream) {
+		int err = 0;
+		/* nothing kept: memory stays flat however many rows come */
+		json_array_clear(t->shown);
+		if (t->fmt == CLI_FORMAT_CSV)
+			csv_row(t, r);
+		else
+			err = json_stream_row(t, r);
+		json_decref(r);
+		t->streamed++;
+		return err;
 	}
 	json_array_append_new(t->rows, r);
 	return 0;
@@ -376,15 +453,16 @@ int cli_table_print(cli_table *t)
 	char cell[4096];
 	bool *numeric;
 
+	if (t->stream) {
+		if (t->fmt == CLI_FORMAT_JSON)
+			fputs(t->streamed ? "\n]\n" : "[]\n", stdout);
+		return 0;
+	}
 	if (t->fmt == CLI_FORMAT_JSON) {
 		json_t *out = json_array();
 		char *text;
-		for (j = 0; j < nrows; j++) {
-			json_t *obj = json_object(), *r = json_array_get(t->rows, j);
-			for (i = 0; i < t->ncols; i++)
-				json_object_set(obj, t->names[i], json_array_get(r, i));
-			json_array_append_new(out, obj);
-		}
+		for (j = 0; j < nrows; j++)
+			json_array_append_new(out, row_object(t, json_array_get(t->rows, j)));
 		text = cli_json_dumps(out);
 		json_decref(out);
 		if (!text)
@@ -394,24 +472,10 @@ int cli_table_print(cli_table *t)
 		return 0;
 	}
 	if (t->fmt == CLI_FORMAT_CSV) {
-		if (t->header) {
-			for (i = 0; i < t->ncols; i++) {
-				if (i)
-					putchar(',');
-				cli_csv_field(t->names[i]);
-			}
-			fputs("\r\n", stdout);
-		}
-		for (j = 0; j < nrows; j++) {
-			json_t *r = json_array_get(t->rows, j);
-			for (i = 0; i < t->ncols; i++) {
-				if (i)
-					putchar(',');
-				cell_text(json_array_get(r, i), cell, sizeof(cell), t->fmt);
-				cli_csv_field(cell);
-			}
-			fputs("\r\n", stdout);
-		}
+		if (t->header)
+			csv_header(t);
+		for (j = 0; j < nrows; j++)
+			csv_row(t, json_array_get(t->rows, j));
 		return 0;
 	}
 	/* Aligned text: numbers right-aligned, text left-aligned; widths are

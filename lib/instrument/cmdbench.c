@@ -9,12 +9,15 @@
 #include "perfdb/cmdbench.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +28,8 @@
 struct perfdb_command {
 	perfdb_util_cmd run;
 	unsigned flags;
+	double timeout;			   /* seconds, 0: none */
+	const volatile sig_atomic_t *stop; /* may be NULL */
 };
 
 int perfdb_command_new(perfdb_command **out, const char *const *argv, unsigned flags)
@@ -52,8 +57,11 @@ int perfdb_command_new_env(perfdb_command **out, const char *const *argv, const 
 	if (!c)
 		return perfdb_error__oom();
 	c->flags = flags;
+	/* A command of its own process group: a terminal's Ctrl-C reaches perfdb
+	 * only, and perfdb ends the command with what it started. One that reads
+	 * the terminal stays in perfdb's group (a background group may not read). */
 	if (!(flags & PERFDB_COMMAND_KEEP_STDIN))
-		run_flags |= PERFDB_RUN_STDIN_NULL;
+		run_flags |= PERFDB_RUN_STDIN_NULL | PERFDB_RUN_OWN_GROUP;
 	if (flags & PERFDB_COMMAND_STDOUT_TO_STDERR)
 		run_flags |= PERFDB_RUN_STDOUT_TO_STDERR;
 	else if (!(flags & PERFDB_COMMAND_SHOW_OUTPUT))
@@ -114,6 +122,95 @@ static double rss_floor(void)
 	return NAN;
 }
 
+int perfdb_command_set_limits(perfdb_command *cmd, double timeout,
+			      const volatile sig_atomic_t *stop)
+{
+	if (!cmd || !(timeout >= 0.0) || !isfinite(timeout))
+		return perfdb_error__set(
+		    PERFDB_EINVAL, "command: timeout must be a finite number of seconds >= 0");
+	cmd->timeout = timeout;
+	cmd->stop = stop;
+	return 0;
+}
+
+/* Waits up to ms milliseconds for pid to exit (-1: for ever); 1 when it has
+ * (reaped into status and ru), 0 when not yet. A pidfd wakes at the exit
+ * itself, so the bound costs the measurement nothing; without one (Linux
+ * before 5.3) the wait polls every millisecond. */
+static int wait_ms(pid_t pid, int pidfd, int ms, int *status, struct rusage *ru)
+{
+	pid_t got;
+	if (ms < 0)
+		return perfdb_util__wait(pid, status, ru) == 0 ? 1 : -1;
+	if (pidfd >= 0) {
+		struct pollfd p = {pidfd, POLLIN, 0};
+		if (poll(&p, 1, ms) < 0 && errno != EINTR)
+			return -1;
+	} else {
+		struct timespec one = {0, 1000000};
+		int i;
+		for (i = 0; i < ms; i++) {
+			got = wait4(pid, status, WNOHANG, ru);
+			if (got == pid)
+				return 1;
+			if (got < 0 && errno != EINTR)
+				return -1;
+			if (nanosleep(&one, NULL) != 0 && errno == EINTR)
+				break;
+		}
+	}
+	got = wait4(pid, status, WNOHANG, ru);
+	if (got < 0 && errno != EINTR)
+		return -1;
+	return got == pid;
+}
+
+/* Waits for pid within cmd's limits; a run past them is ended (its group
+ * when it leads one) with SIGTERM, then SIGKILL. */
+static int wait_bounded(const perfdb_command *cmd, pid_t pid, int *status, struct rusage *ru,
+			uint64_t t0, int *ended)
+{
+	uint64_t limit = cmd->timeout > 0 ? (uint64_t)llround(cmd->timeout * 1e9) : 0;
+	pid_t target = (cmd->run.flags & PERFDB_RUN_OWN_GROUP) ? -pid : pid;
+	int pidfd = -1, r = 0;
+#ifdef SYS_pidfd_open
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+	*ended = 0;
+	for (;;) {
+		uint64_t now = perfdb_timer__monotonic_ns();
+		int ms = 50;
+		if (cmd->stop && *cmd->stop) {
+			*ended = PERFDB_COMMAND_ENDED_STOP;
+			break;
+		}
+		if (limit && now - t0 >= limit) {
+			*ended = PERFDB_COMMAND_ENDED_TIMEOUT;
+			break;
+		}
+		if (limit && (limit - (now - t0)) / 1000000 < (uint64_t)ms)
+			ms = (int)((limit - (now - t0)) / 1000000) + 1;
+		if ((r = wait_ms(pid, pidfd, ms, status, ru)) != 0)
+			break;
+	}
+	if (*ended) {
+		kill(target, SIGTERM);
+		if ((r = wait_ms(pid, pidfd, 1000, status, ru)) == 0) {
+			kill(target, SIGKILL);
+			r = wait_ms(pid, pidfd, -1, status, ru);
+		}
+	}
+	/* what the command left behind in its group goes with it */
+	if (*ended && target < 0)
+		kill(target, SIGKILL);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (r < 0)
+		return perfdb_error__set(PERFDB_EIO, "cannot wait for process %ld: %s", (long)pid,
+					 strerror(errno));
+	return 0;
+}
+
 /* One run; the floor is read only when `floor` (the benchmark reads it once
  * for all its runs instead). */
 static int exec_once(const perfdb_command *cmd, perfdb_command_sample *out, bool floor)
@@ -127,7 +224,13 @@ static int exec_once(const perfdb_command *cmd, perfdb_command_sample *out, bool
 	t0 = perfdb_timer__monotonic_ns();
 	if ((rc = perfdb_util__cmd_start(&cmd->run, -1, &pid)) != 0)
 		return rc;
-	if ((rc = perfdb_util__wait(pid, &status, &ru)) != 0)
+	if (cmd->timeout > 0 || cmd->stop)
+		rc = wait_bounded(cmd, pid, &status, &ru, t0, &out->ended);
+	else {
+		out->ended = 0;
+		rc = perfdb_util__wait(pid, &status, &ru);
+	}
+	if (rc != 0)
 		return rc;
 	out->pid = (int64_t)pid;
 	t1 = perfdb_timer__monotonic_ns();
@@ -142,6 +245,21 @@ static int exec_once(const perfdb_command *cmd, perfdb_command_sample *out, bool
 		out->signal = 0;
 		out->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
 	}
+	return 0;
+}
+
+/* A run perfdb ended is no measurement: the benchmark stops with why. */
+static int ended_error(const perfdb_command *cmd, const perfdb_command_sample *s, const char *which,
+		       size_t index)
+{
+	if (s->ended == PERFDB_COMMAND_ENDED_TIMEOUT)
+		return perfdb_error__set(PERFDB_ERROR,
+					 "'%s' did not finish within %g s in %s %zu: ended it",
+					 cmd->run.argv[0], cmd->timeout, which, index);
+	if (s->ended == PERFDB_COMMAND_ENDED_STOP)
+		return perfdb_error__set(PERFDB_ERROR,
+					 "'%s' was stopped in %s %zu: perfdb was interrupted",
+					 cmd->run.argv[0], which, index);
 	return 0;
 }
 
@@ -287,7 +405,8 @@ int perfdb_cmdbench_run(perfdb_cmdbench_result *out, const perfdb_command *cmd,
 	for (i = 0; i < opts->warmup; i++) {
 		perfdb_command_sample s;
 		if ((err = run_prepare(prep, opts->prepare, "warm-up", i + 1)) != 0 ||
-		    (err = exec_once(cmd, &s, false)) != 0)
+		    (err = exec_once(cmd, &s, false)) != 0 ||
+		    (err = ended_error(cmd, &s, "warm-up run", i + 1)) != 0)
 			goto fail;
 		if (s.exit_code != 0 && !opts->ignore_failure) {
 			err = perfdb_error__set(PERFDB_ERROR,
@@ -310,7 +429,8 @@ int perfdb_cmdbench_run(perfdb_cmdbench_result *out, const perfdb_command *cmd,
 			break;
 		}
 		if ((err = run_prepare(prep, opts->prepare, "measured", i + 1)) != 0 ||
-		    (err = exec_once(cmd, &s, false)) != 0)
+		    (err = exec_once(cmd, &s, false)) != 0 ||
+		    (err = ended_error(cmd, &s, "run", i + 1)) != 0)
 			goto fail;
 		if (s.exit_code != 0) {
 			if (!opts->ignore_failure) {

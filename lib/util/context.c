@@ -54,30 +54,43 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* Commit and branch from the CI system, when there is one. On a pull
- * request GitHub's GITHUB_SHA is a merge commit and GITHUB_REF_NAME is
- * "N/merge"; GITHUB_HEAD_REF names the branch. */
-static void ci_context(const char **commit, const char **branch)
+/* The first of the named variables that is set, and its name. */
+static const char *env_first(const char **name, const char *a, const char *b, const char *c)
+{
+	const char *names[] = {a, b, c};
+	size_t i;
+	for (i = 0; i < 3; i++)
+		if (names[i] && env(names[i])) {
+			*name = names[i];
+			return env(names[i]);
+		}
+	return NULL;
+}
+
+/* Commit and branch from the CI system, when there is one, and the names
+ * of the variables they came from. On a pull request GitHub's GITHUB_SHA is
+ * a merge commit and GITHUB_REF_NAME is "N/merge"; GITHUB_HEAD_REF names the
+ * branch. */
+static void ci_context(const char **commit, const char **branch, const char **commit_var,
+		       const char **branch_var)
 {
 	*commit = *branch = NULL;
+	*commit_var = *branch_var = "";
 	if (env("GITHUB_ACTIONS")) {
-		*commit = env("GITHUB_SHA");
-		*branch = env("GITHUB_HEAD_REF") ? env("GITHUB_HEAD_REF") : env("GITHUB_REF_NAME");
+		*commit = env_first(commit_var, "GITHUB_SHA", NULL, NULL);
+		*branch = env_first(branch_var, "GITHUB_HEAD_REF", "GITHUB_REF_NAME", NULL);
 	} else if (env("GITLAB_CI")) {
-		*commit = env("CI_COMMIT_SHA");
-		*branch = env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
-			      ? env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
-			      : env("CI_COMMIT_REF_NAME");
+		*commit = env_first(commit_var, "CI_COMMIT_SHA", NULL, NULL);
+		*branch = env_first(branch_var, "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+				    "CI_COMMIT_REF_NAME", NULL);
 	} else if (env("BUILDKITE")) {
-		*commit = env("BUILDKITE_COMMIT");
-		*branch = env("BUILDKITE_BRANCH");
+		*commit = env_first(commit_var, "BUILDKITE_COMMIT", NULL, NULL);
+		*branch = env_first(branch_var, "BUILDKITE_BRANCH", NULL, NULL);
 	} else if (env("JENKINS_URL")) {
-		*commit = env("GIT_COMMIT");
+		*commit = env_first(commit_var, "GIT_COMMIT", NULL, NULL);
 		/* In a multibranch pipeline's change request BRANCH_NAME is "PR-12";
 		 * CHANGE_BRANCH names the branch the change comes from. */
-		*branch = env("CHANGE_BRANCH") ? env("CHANGE_BRANCH")
-			  : env("BRANCH_NAME") ? env("BRANCH_NAME")
-					       : env("GIT_BRANCH");
+		*branch = env_first(branch_var, "CHANGE_BRANCH", "BRANCH_NAME", "GIT_BRANCH");
 		/* Jenkins' GIT_BRANCH is "origin/main". */
 		if (*branch && strncmp(*branch, "origin/", 7) == 0)
 			*branch += 7;
@@ -335,13 +348,66 @@ static int host_context(perfdb_resultset *rs)
 	return perfdb_resultset_set_context(rs, "perfdb_compiler", value);
 }
 
+/* Replaces a value the input claimed with the CI's (NULL: drops it), with a
+ * warning when they differ: the input is whatever the job's code wrote. */
+static int distrust(perfdb_resultset *rs, perfdb_meta key, const char *what, const char *ci,
+		    const char *ci_name)
+{
+	const char *claimed = perfdb_resultset_meta(rs, key);
+	int err;
+	if (!claimed)
+		return 0;
+	if (!ci || strcmp(claimed, ci) != 0) {
+		if (ci)
+			err = perfdb_resultset_warn(rs,
+						    "the input says %s '%s' but %s says '%s': "
+						    "using %s (pass --%s to choose)",
+						    what, claimed, ci_name, ci, ci_name, what);
+		else
+			err = perfdb_resultset_warn(rs,
+						    "the input says %s '%s': ignored under CI "
+						    "(pass --%s to choose)",
+						    what, claimed, what);
+		if (err)
+			return err;
+	}
+	return perfdb_resultset_set_meta(rs, key, ci);
+}
+
+int perfdb_resultset_apply_ci(perfdb_resultset *rs)
+{
+	static const perfdb_meta commit_details[] = {PERFDB_META_PARENT, PERFDB_META_SUBJECT,
+						     PERFDB_META_AUTHOR, PERFDB_META_COMMITTED_AT};
+	const char *ci_commit, *ci_branch, *commit_var, *branch_var, *claimed;
+	const char *machine = getenv("PERFDB_MACHINE");
+	size_t i;
+	int err;
+
+	ci_context(&ci_commit, &ci_branch, &commit_var, &branch_var);
+	if (!ci_commit)
+		return 0;
+	claimed = perfdb_resultset_meta(rs, PERFDB_META_COMMIT);
+	/* the commit's details came with the claimed commit: git fills them again */
+	if (claimed && strcmp(claimed, ci_commit) != 0)
+		for (i = 0; i < sizeof(commit_details) / sizeof(commit_details[0]); i++)
+			if ((err = perfdb_resultset_set_meta(rs, commit_details[i], NULL)))
+				return err;
+	if ((err = distrust(rs, PERFDB_META_COMMIT, "commit", ci_commit, commit_var)) ||
+	    (err = distrust(rs, PERFDB_META_BRANCH, "branch", ci_branch, branch_var)) ||
+	    (err = distrust(rs, PERFDB_META_MACHINE, "machine",
+			    machine && *machine ? machine : NULL, "PERFDB_MACHINE")))
+		return err;
+	/* the run happens now, whatever the file says */
+	return perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, NULL);
+}
+
 int perfdb_resultset_fill_context(perfdb_resultset *rs, const char *repo_dir)
 {
-	const char *ci_commit, *ci_branch;
+	const char *ci_commit, *ci_branch, *commit_var, *branch_var;
 	char now[32];
 	int err;
 
-	ci_context(&ci_commit, &ci_branch);
+	ci_context(&ci_commit, &ci_branch, &commit_var, &branch_var);
 	if ((err = set_if_unset(rs, PERFDB_META_COMMIT, ci_commit)) ||
 	    (err = set_if_unset(rs, PERFDB_META_BRANCH, ci_branch)) ||
 	    (err = git_context(rs, repo_dir)) || (err = host_context(rs)))

@@ -199,16 +199,32 @@ void perfdb_util__cmd_release(perfdb_util_cmd *c)
 int perfdb_util__cmd_start(const perfdb_util_cmd *c, int stdout_fd, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr, *attrp = NULL;
 	int rc;
-	if (stdout_fd < 0) {
-		rc = posix_spawn(pid, c->path, &c->actions, NULL, c->argv,
-				 c->envp ? c->envp : environ);
-	} else {
-		if (build_actions(&fa, c, stdout_fd) != 0)
+	if (c->flags & PERFDB_RUN_OWN_GROUP) {
+		if (posix_spawnattr_init(&attr) != 0)
 			return perfdb_error__oom();
-		rc = posix_spawn(pid, c->path, &fa, NULL, c->argv, c->envp ? c->envp : environ);
+		attrp = &attr;
+		if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP)) != 0 ||
+		    (rc = posix_spawnattr_setpgroup(&attr, 0)) != 0) {
+			posix_spawnattr_destroy(&attr);
+			return perfdb_error__set(PERFDB_EIO, "cannot run '%s': %s", c->path,
+						 strerror(rc));
+		}
+	}
+	if (stdout_fd < 0) {
+		rc = posix_spawn(pid, c->path, &c->actions, attrp, c->argv,
+				 c->envp ? c->envp : environ);
+	} else if (build_actions(&fa, c, stdout_fd) != 0) {
+		if (attrp)
+			posix_spawnattr_destroy(attrp);
+		return perfdb_error__oom();
+	} else {
+		rc = posix_spawn(pid, c->path, &fa, attrp, c->argv, c->envp ? c->envp : environ);
 		posix_spawn_file_actions_destroy(&fa);
 	}
+	if (attrp)
+		posix_spawnattr_destroy(attrp);
 	if (rc != 0)
 		return perfdb_error__set(PERFDB_EIO, "cannot run '%s': %s", c->path, strerror(rc));
 	return 0;

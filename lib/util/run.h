@@ -29,10 +29,14 @@ int perfdb_util__which(char **out, const char *name);
 
 /* Where the child's standard streams go (flags of perfdb_util__cmd_init). */
 enum {
-	PERFDB_RUN_STDIN_NULL = 1u << 0,      /* stdin from /dev/null */
-	PERFDB_RUN_STDOUT_NULL = 1u << 1,     /* stdout to /dev/null */
-	PERFDB_RUN_STDERR_NULL = 1u << 2,     /* stderr to /dev/null */
-	PERFDB_RUN_STDOUT_TO_STDERR = 1u << 3 /* stdout onto our stderr */
+	PERFDB_RUN_STDIN_NULL = 1u << 0,       /* stdin from /dev/null */
+	PERFDB_RUN_STDOUT_NULL = 1u << 1,      /* stdout to /dev/null */
+	PERFDB_RUN_STDERR_NULL = 1u << 2,      /* stderr to /dev/null */
+	PERFDB_RUN_STDOUT_TO_STDERR = 1u << 3, /* stdout onto our stderr */
+	/* the child leads a process group of its own, so it and its children
+	 * can be ended together (kill(-pid)); a terminal's Ctrl-C then reaches
+	 * only perfdb, which ends them */
+	PERFDB_RUN_OWN_GROUP = 1u << 4
 };
 
 /* A command ready to start, any number of times (also from several threads

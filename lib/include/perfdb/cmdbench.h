@@ -17,6 +17,7 @@
 #ifndef PERFDB_CMDBENCH_H
 #define PERFDB_CMDBENCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,7 +90,29 @@ typedef struct perfdb_command_sample {
 	int exit_code; /**< exit status, or 128 + signal when killed */
 	int signal;    /**< the signal that killed it, 0 when it exited */
 	int64_t pid;   /**< the child's process id (reaped) */
+	/** 0, or why perfdb ended the run (perfdb_command_set_limits):
+	 *  PERFDB_COMMAND_ENDED_TIMEOUT or PERFDB_COMMAND_ENDED_STOP. */
+	int ended;
 } perfdb_command_sample;
+
+/** Values of perfdb_command_sample.ended. */
+enum {
+	PERFDB_COMMAND_ENDED_TIMEOUT = 1, /**< it ran longer than the timeout */
+	PERFDB_COMMAND_ENDED_STOP = 2	  /**< *stop became non-zero while it ran */
+};
+
+/**
+ * Bounds every later run of cmd: a run still going after timeout seconds
+ * (0: no limit), or when *stop becomes non-zero (stop may be NULL; typically
+ * a flag a SIGINT/SIGTERM handler sets), is ended: its process group (the
+ * command leads one of its own unless PERFDB_COMMAND_KEEP_STDIN) gets
+ * SIGTERM, then SIGKILL a second later, and the sample's `ended` says why.
+ * *stop is read at least every 50 ms while a run waits. Not thread-safe
+ * against runs in progress: call it before running cmd.
+ * Errors: PERFDB_EINVAL (NULL cmd, negative or not finite timeout).
+ */
+int perfdb_command_set_limits(perfdb_command *cmd, double timeout,
+			      const volatile sig_atomic_t *stop);
 
 /**
  * Runs cmd once and waits for it. Thread-safe: several threads may run the

@@ -28,6 +28,22 @@ extern "C" {
 int perfdb_resultset_fill_context(perfdb_resultset *rs, const char *repo_dir);
 
 /**
+ * Under a CI system perfdb_resultset_fill_context knows (one whose commit
+ * variable is set, e.g. GITHUB_ACTIONS with GITHUB_SHA), replaces the run
+ * metadata an input file claimed by the CI's: commit and branch from the CI
+ * variables, machine from $PERFDB_MACHINE (else dropped and named by
+ * perfdb_resultset_fill_context), start time dropped (the run is now), and the
+ * commit's parent, subject, author and time dropped when the commit changes.
+ * A claimed commit, branch or machine that disagrees adds a warning to rs.
+ * The file is written by the job's code, which a pull request controls; the
+ * CI variables are not. Call it after reading the input and before setting
+ * the values a person chose (command-line options), then call
+ * perfdb_resultset_fill_context. Without CI it does nothing.
+ * Errors: PERFDB_ENOMEM.
+ */
+int perfdb_resultset_apply_ci(perfdb_resultset *rs);
+
+/**
  * Resolves a revision (sha prefix, branch, tag, HEAD~2, origin/main) to a full
  * sha with git in repo_dir. *out is a new string owned by the caller (free()).
  * Errors: PERFDB_ENOTFOUND (not a repository, or unknown revision), PERFDB_ENOMEM.
