@@ -381,11 +381,11 @@ int bench_ingest(const bench_ctx *ctx)
 	if (perfdb_store_open(&store, db_path, PERFDB_STORE_READWRITE) ||
 	    perfdb_store_record(store, rs, NULL)) {
 		fprintf(stderr, "perfdb-bench: %s\n", perfdb_error_last()->message);
-		perfdb_store_close(store);
+		perfdb_store_free(store);
 		perfdb_resultset_free(rs);
 		return 1;
 	}
-	perfdb_store_close(store); /* checkpoints the WAL into the file */
+	perfdb_store_free(store); /* checkpoints the WAL into the file */
 	t2 = bench_now_ns();
 	db_size = file_size(db_path); /* the rows of one run, as in the plain table */
 	if (perfdb_resultset_count(rs) != (size_t)nresults)
@@ -401,11 +401,11 @@ int bench_ingest(const bench_ctx *ctx)
 		if (perfdb_store_open(&store, db_path, PERFDB_STORE_READWRITE) ||
 		    perfdb_store_record(store, rs, NULL)) {
 			fprintf(stderr, "perfdb-bench: %s\n", perfdb_error_last()->message);
-			perfdb_store_close(store);
+			perfdb_store_free(store);
 			perfdb_resultset_free(rs);
 			return 1;
 		}
-		perfdb_store_close(store);
+		perfdb_store_free(store);
 		r1 = bench_now_ns();
 		second_s = (double)(r1 - r0) / 1e9;
 	}

@@ -37,7 +37,7 @@ static int timed_merge(const bench_ctx *ctx, const char *dest, const char *shard
 	t0 = bench_now_ns();
 	err = perfdb_store_merge(&st, s, shard);
 	bench_report(ctx, label, "wall_time", "ms", (double)(bench_now_ns() - t0) / 1e6);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 	if (err) {
 		fprintf(stderr, "merge: %s\n", perfdb_error_last()->message);
 		return -1;

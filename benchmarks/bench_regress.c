@@ -70,7 +70,7 @@ int bench_regress(const bench_ctx *ctx)
 		t0 = bench_now_ns();
 		if (perfdb_regress_run(&rep, s, &o) != 0) {
 			fprintf(stderr, "regress: %s\n", perfdb_error_last()->message);
-			perfdb_store_close(s);
+			perfdb_store_free(s);
 			return 1;
 		}
 		times[r] = (double)(bench_now_ns() - t0) / 1e6;
@@ -83,7 +83,7 @@ int bench_regress(const bench_ctx *ctx)
 		   "runs %.1f ms (min %.1f); %zu regressions (%d injected)",
 		   perfdb_regress_series_checked(rep), times[2], times[0], found, series / 100);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 
 	/* the same through the command line, process start and open included */
 	snprintf(self_dir, sizeof(self_dir), "%s", ctx->self ? ctx->self : "./perfdb-bench");

@@ -54,7 +54,7 @@ static int list_benchmarks(const bench_ctx *ctx)
 		perfdb_resultset_free(rs);
 	}
 	if (err) {
-		perfdb_store_close(store);
+		perfdb_store_free(store);
 		return -1;
 	}
 	t0 = bench_now_ns();
@@ -63,7 +63,7 @@ static int list_benchmarks(const bench_ctx *ctx)
 		     (double)(bench_now_ns() - t0) / 1e6);
 	bench_note(ctx, "list benchmarks: %zu rows, %d benchmarks x %d runs (target < 200 ms)",
 		   rows, nbench, nruns);
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	unlink(path);
 	return err || rows != (size_t)nbench ? -1 : 0;
 }

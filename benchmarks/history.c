@@ -43,6 +43,6 @@ int bench_build_history(const char *path, const bench_history *h)
 			fprintf(stderr, "record: %s\n", perfdb_error_last()->message);
 		perfdb_resultset_free(rs);
 	}
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 	return err || c < h->commits ? -1 : 0;
 }

@@ -166,7 +166,7 @@ int cmd_bisect_plan(int argc, char **argv)
 		rc = CLI_EXIT_OK;
 	}
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	perfdb_config_free(cfg);
 	return rc;
 }

@@ -70,7 +70,7 @@ int cli_query_print(const char *db, cli_format format, bool header, bool tags_ob
 	if ((rc = cli_open_store(&store, db, PERFDB_STORE_READONLY)))
 		return rc;
 	if (!(table = cli_table_new(format, header))) {
-		perfdb_store_close(store);
+		perfdb_store_free(store);
 		cli_err("out of memory");
 		return CLI_EXIT_DB;
 	}
@@ -93,7 +93,7 @@ int cli_query_print(const char *db, cli_format format, bool header, bool tags_ob
 		rc = CLI_EXIT_OK;
 	}
 	cli_table_free(table);
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	return rc;
 }
 

@@ -987,7 +987,7 @@ int cmd_regress(int argc, char **argv)
 	}
 	perfdb_trend_free(shape);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	perfdb_config_free(cfg);
 	return rc;
 }

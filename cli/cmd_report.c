@@ -352,7 +352,7 @@ int cmd_report(int argc, char **argv)
 	}
 	json_decref(data);
 	perfdb_trend_free(t);
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	perfdb_config_free(cfg);
 	return rc;
 }

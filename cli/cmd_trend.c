@@ -425,7 +425,7 @@ int cmd_trend(int argc, char **argv)
 				perfdb_trend_count(t) == 1 ? "" : "s", a.svg);
 	}
 	perfdb_trend_free(t);
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	perfdb_config_free(cfg);
 	return rc;
 }

@@ -68,7 +68,7 @@ static int run_command(const command *c, int argc, char **argv)
 	if (!c->session_fn)
 		return c->fn(argc, argv);
 	rc = c->session_fn(&s, argc, argv);
-	perfdb_store_close(s.store);
+	perfdb_store_free(s.store);
 	perfdb_config_free(s.config);
 	return rc;
 }

@@ -145,7 +145,7 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 	err = perfdb_store_record(store, rs, &run_id);
 	if (err) {
 		rc = cli_fail();
-		perfdb_store_close(store);
+		perfdb_store_free(store);
 		return rc;
 	}
 	/* The samples the store kept: it keeps a result's samples only from two
@@ -170,6 +170,6 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 					 "--branch NAME names it)"),
 	    cli_text(shown[2], sizeof(shown[2]), perfdb_resultset_meta(rs, PERFDB_META_MACHINE)),
 	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(store)));
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	return CLI_EXIT_OK;
 }

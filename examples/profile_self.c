@@ -139,7 +139,7 @@ static int record(const char *db, const char *commit, const char *branch)
 		       perfdb_resultset_meta(rs, PERFDB_META_COMMIT), db);
 	else
 		fprintf(stderr, "example_profile_self: %s\n", perfdb_error_last()->message);
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	perfdb_resultset_free(rs);
 	return rc;
 }

@@ -602,7 +602,7 @@ int perfdb_eval__regress(size_t **out, size_t *nout, const double *x, const doub
 done:
 	free(found);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 	unlink(path);
 	{
 		char side[4300];

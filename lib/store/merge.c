@@ -301,7 +301,7 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 		err = perfdb_error__set(err, "cannot merge '%s': %s", src_path, why);
 		goto out;
 	}
-	perfdb_store_close(shard);
+	perfdb_store_free(shard);
 	shard = NULL;
 
 	n = strlen(tmp) * 2 + 64;
@@ -382,7 +382,7 @@ out:
 		sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (attached)
 		sqlite3_exec(store->db, "DETACH DATABASE src", NULL, NULL, NULL);
-	perfdb_store_close(shard);
+	perfdb_store_free(shard);
 	free(attach);
 	if (tmp) {
 		size_t k = strlen(tmp);

@@ -421,7 +421,7 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 		if (!(err = open_steps(store, path, flags, size, &busy)))
 			break;
 		if (!busy || waited >= BUSY_TIMEOUT_MS) {
-			perfdb_store_close(store);
+			perfdb_store_free(store);
 			return err;
 		}
 		perfdb_error_clear();
@@ -431,14 +431,14 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 		}
 	}
 	if ((err = migrate(store))) {
-		perfdb_store_close(store);
+		perfdb_store_free(store);
 		return err;
 	}
 	*out = store;
 	return 0;
 }
 
-void perfdb_store_close(perfdb_store *store)
+void perfdb_store_free(perfdb_store *store)
 {
 	if (!store)
 		return;

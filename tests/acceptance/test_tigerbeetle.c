@@ -113,7 +113,7 @@ static void test_tigerbeetle__regress(void **state)
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 int main(void)

@@ -37,7 +37,7 @@ static off_t file_size(void)
 static void remove_db(void)
 {
 	char side[300];
-	perfdb_store_close(store);
+	perfdb_store_free(store);
 	store = NULL;
 	unlink(path);
 	snprintf(side, sizeof(side), "%s-wal", path);
@@ -65,7 +65,7 @@ static int setup(void)
 	     perfdb_resultset_set_tag(rs, "cc", "gcc") == 0 &&
 	     perfdb_store_record(rw, rs, NULL) == 0;
 	perfdb_resultset_free(rs);
-	perfdb_store_close(rw);
+	perfdb_store_free(rw);
 	atexit(remove_db);
 	if (!ok || perfdb_store_open(&store, path, PERFDB_STORE_READONLY) != 0)
 		return -1;

@@ -106,7 +106,7 @@ static void test_alerts__recorded_only_on_request(void **state)
 	free(db1);
 	free(wal0);
 	free(wal1);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 int main(void)

@@ -79,7 +79,7 @@ static void test_baselines__gate_and_alert_status(void **state)
 
 	assert_int_equal(perfdb_store_baseline_remove(s, "v1"), 0);
 	assert_int_equal(perfdb_store_baseline_remove(s, "v1"), PERFDB_ENOTFOUND);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 int main(void)

@@ -52,7 +52,7 @@ static void test_compare__few_repetitions_one_against_one(void **state)
 	assert_string_equal(row->method, "mannwhitney");
 	assert_string_equal(row->verdict, "same");
 	perfdb_comparison_free(c);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 int main(void)

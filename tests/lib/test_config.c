@@ -71,7 +71,7 @@ static void test_config__load_match_apply(void **state)
 	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->benchmark,
 			    "BM_Faster");
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 	perfdb_config_free(cfg);
 }
 

@@ -63,7 +63,7 @@ static void test_regress__throughput_steps(void **state)
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__samples_steps_spikes_outliers(void **state)
@@ -103,7 +103,7 @@ static void test_regress__samples_steps_spikes_outliers(void **state)
 	assert_int_equal(perfdb_regress_series_checked(rep), 1);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__methods(void **state)
@@ -130,7 +130,7 @@ static void test_regress__methods(void **state)
 			assert_true(f->p_value < 0.01);
 		perfdb_regress_report_free(rep);
 	}
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__gate_head_commit(void **state)
@@ -186,7 +186,7 @@ static void test_regress__gate_head_commit(void **state)
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
 	assert_int_equal(perfdb_regress_series_checked(rep), 2);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__errors(void **state)
@@ -224,7 +224,7 @@ static void test_regress__errors(void **state)
 	assert_int_equal(perfdb_store_find_commit(s, "c000", &id, NULL),
 			 PERFDB_EINVAL); /* ambiguous */
 	assert_int_equal(perfdb_store_find_commit(s, "c0001", &id, NULL), 0);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__step_on_newest_commit_of_range(void **state)
@@ -258,7 +258,7 @@ static void test_regress__step_on_newest_commit_of_range(void **state)
 	assert_string_equal(f->commit, "c0020");
 	assert_true(f->change_pct > 8 && f->change_pct < 16);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__few_repetitions_one_against_one(void **state)
@@ -288,7 +288,7 @@ static void test_regress__few_repetitions_one_against_one(void **state)
 	assert_true(f->p_value < 0.01);
 	perfdb_regress_report_free(rep);
 
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__later_commits_not_blamed(void **state)
@@ -320,7 +320,7 @@ static void test_regress__later_commits_not_blamed(void **state)
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 /* Runs of the view of the single-value series: finding counts of both kinds. */
@@ -390,7 +390,7 @@ static void test_regress__single_values_two_commits(void **state)
 	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method,
 			    "percent");
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__single_values_short_history(void **state)
@@ -470,7 +470,7 @@ static void test_regress__single_values_short_history(void **state)
 		o.commit = c; /* each commit alone: only the spike's own commit */
 		expect_findings(s, &o, i == 0, 0);
 	}
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__single_value_runs_pool(void **state)
@@ -553,7 +553,7 @@ static void test_regress__single_value_runs_pool(void **state)
 	assert_string_equal(row->verdict, "regression");
 	assert_true(row->value_a == 100 && row->value_b == 300);
 	perfdb_comparison_free(c);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__config_method_per_benchmark(void **state)
@@ -610,7 +610,7 @@ static void test_regress__config_method_per_benchmark(void **state)
 	assert_int_equal(perfdb_error_last()->column, 13);
 	assert_string_equal(perfdb_error_last()->field, "method");
 	assert_null(cfg);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__newest_commit_outlier_repetitions(void **state)
@@ -653,7 +653,7 @@ static void test_regress__newest_commit_outlier_repetitions(void **state)
 		assert_true(f->change_pct > 10 && f->change_pct < 14);
 		perfdb_regress_report_free(rep);
 	}
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__lone_commit_no_residual(void **state)
@@ -685,7 +685,7 @@ static void test_regress__lone_commit_no_residual(void **state)
 	assert_string_equal(f->method, "zscore");
 	assert_true(f->p_value < 0.01);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__step_across_window_edge_one_culprit(void **state)
@@ -725,7 +725,7 @@ static void test_regress__step_across_window_edge_one_culprit(void **state)
 	assert_true(f->change_pct > 19 && f->change_pct < 23);
 	assert_true(f->p_value < 0.01);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 /* One run of commit i with several metrics of one benchmark: samples with
@@ -825,7 +825,7 @@ static void test_regress__one_event_one_finding(void **state)
 	assert_null(rep);
 	assert_string_equal(perfdb_error_last()->message,
 			    "no series matches metric 'cpu_tme' (e.g. 'real_time' is recorded)");
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_regress__renamed_series_not_compared(void **state)
@@ -866,7 +866,7 @@ static void test_regress__renamed_series_not_compared(void **state)
 	assert_int_equal(v->not_compared, 1);
 	assert_true(isnan(v->baseline_value));
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 /* Commit i of one benchmark: 3 repetitions at level (1 + cv N(0, 1)) each. */
@@ -918,7 +918,7 @@ static void test_regress__short_segments_repetitions_count(void **state)
 		assert_int_equal(short_steps(s, ids, 4), 2);
 		assert_true(ids[0] == c4);
 		assert_true(ids[1] == c8);
-		perfdb_store_close(s);
+		perfdb_store_free(s);
 	}
 }
 
@@ -941,7 +941,7 @@ static void test_regress__longer_range_keeps_steps(void **state)
 		assert_int_equal(short_steps(s, ids, 4), 2);
 		assert_true(ids[0] == c5);
 		assert_true(ids[1] == c10);
-		perfdb_store_close(s);
+		perfdb_store_free(s);
 	}
 }
 

@@ -166,7 +166,7 @@ static void test_scope__one_answer_per_question(void **state)
 	assert_string_equal(answer_text(&ra), expected);
 	assert_string_equal(answer_text(&ta), expected);
 	assert_string_equal(answer_text(&ca), expected);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_scope__filter_that_matches_nothing(void **state)
@@ -224,7 +224,7 @@ static void test_scope__filter_that_matches_nothing(void **state)
 	assert_int_equal(perfdb_regress_run(&rep, s, &o), 0);
 	assert_int_equal(perfdb_regress_series_checked(rep), 2);
 	perfdb_regress_report_free(rep);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_scope__options_checked_once(void **state)
@@ -254,7 +254,7 @@ static void test_scope__options_checked_once(void **state)
 	assert_null(rep);
 	assert_null(cmp);
 	assert_null(t);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 int main(void)

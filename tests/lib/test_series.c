@@ -43,7 +43,7 @@ static void test_series__pooling_and_order(void **state)
 	assert_int_equal(cl->count, 2);
 	assert_string_equal(cl->items[0].sha, "c0000");
 	perfdb_commit_list_free(cl);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 int main(void)

@@ -117,10 +117,10 @@ static void test_store__creates_and_migrates(void **state)
 	}
 	query(s, "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name", &r);
 	assert_string_equal(r.text, "history\nlatest\n");
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 	/* Opening again does not migrate twice. */
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_store__records_values_units_and_samples(void **state)
@@ -161,7 +161,7 @@ static void test_store__records_values_units_and_samples(void **state)
 	query(s, "SELECT DISTINCT run_id FROM latest", &r);
 	assert_string_equal(r.text, "2\n");
 	perfdb_resultset_free(rs);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_store__latest_follows_commit_order(void **state)
@@ -182,7 +182,7 @@ static void test_store__latest_follows_commit_order(void **state)
 	assert_string_equal(r.text, "c1|1\nc2|2\n");
 	perfdb_resultset_free(a);
 	perfdb_resultset_free(b);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_store__query_refuses_writes(void **state)
@@ -220,7 +220,7 @@ static void test_store__query_refuses_writes(void **state)
 	assert_int_equal(atoi_safe(r.text), perfdb_store_schema_version());
 	query(s, "SELECT 1 AS one; ", &r);
 	assert_string_equal(r.names, "one");
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 /* Issue 12: the guard refused reads (table-valued functions, reading
@@ -237,7 +237,7 @@ static void test_store__query_guard_both_ways(void **state)
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
 	perfdb_resultset_free(rs);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
 
 	query(s, "SELECT key, value FROM runs, json_each(runs.tags) ORDER BY key", &r);
@@ -273,7 +273,7 @@ static void test_store__query_guard_both_ways(void **state)
 	assert_non_null(strstr(perfdb_error_last()->message, "query stopped after 0.2 s"));
 	query(s, "SELECT count(*) FROM runs", &r); /* the handle still works */
 	assert_string_equal(r.text, "1\n");
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 /* The whole file, for "unchanged" checks. */
@@ -338,7 +338,7 @@ static void test_store__refuses_what_is_not_perfdb(void **state)
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	query(s, "PRAGMA application_id", &r);
 	assert_string_equal(r.text, "1348879426\n");
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 /* A database made before the application id (schema version 1) is still
@@ -364,9 +364,9 @@ static void test_store__migrates_a_version_1_file(void **state)
 	query(s, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'results'",
 	      &r);
 	assert_string_equal(r.text, "results_benchmark\n");
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_store__bad_files(void **state)
@@ -416,7 +416,7 @@ static void test_store__record_needs_commit_machine_and_results(void **state)
 	query(s, "SELECT (SELECT count(*) FROM runs) + (SELECT count(*) FROM commits)", &r);
 	assert_string_equal(r.text, "0\n");
 	perfdb_resultset_free(rs);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_store__duplicate_result_rolls_back_whole_run(void **state)
@@ -442,7 +442,7 @@ static void test_store__duplicate_result_rolls_back_whole_run(void **state)
 	      &out);
 	assert_string_equal(out.text, "0|0|0|0\n");
 	perfdb_resultset_free(rs);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static void test_store__many_results_with_samples(void **state)
@@ -482,7 +482,7 @@ static void test_store__many_results_with_samples(void **state)
 	/* sum over i<300, k<7 of 10i+k = 10*7*44850 + 300*21 = 3145800; mean of BM_299 = 2993 */
 	assert_string_equal(out.text, "300|2100|3145800.0|2993.0\n");
 	perfdb_resultset_free(rs);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 static int setup(void **state)

@@ -55,7 +55,7 @@ static void test_trend__common_axis(void **state)
 	assert_int_equal(new_s->positions[2], 9);
 	assert_string_equal(new_s->commits[2], "c0009");
 	perfdb_trend_free(t);
-	perfdb_store_close(s);
+	perfdb_store_free(s);
 }
 
 int main(void)

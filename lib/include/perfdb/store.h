@@ -35,7 +35,7 @@ enum {
 
 /**
  * Opens the database at path into *out (owned by the caller, released with
- * perfdb_store_close). Read-write opens create the file and apply pending
+ * perfdb_store_free). Read-write opens create the file and apply pending
  * migrations; read-only opens refuse a file whose schema is older than this
  * build. Errors: PERFDB_EDB (cannot open, corrupt, locked past the busy
  * timeout, newer schema than this build), PERFDB_ENOTFOUND (read-only or
@@ -44,7 +44,7 @@ enum {
 int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags);
 
 /** Closes the store. Accepts NULL. */
-void perfdb_store_close(perfdb_store *store);
+void perfdb_store_free(perfdb_store *store);
 
 /** The schema version this build writes (PRAGMA user_version after open). */
 int perfdb_store_schema_version(void);
