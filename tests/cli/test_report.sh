@@ -96,7 +96,7 @@ expect_match '^\| `BM_Hash` \|.*\| `c0005` \|.* \| ██▁▁▁▁▁▁▁ \
 # steps at their commits with their change
 expect_exit 0 "$PERFDB" trend --db h.db --svg t.svg
 python3 - t.svg <<'PY' || fail "trend --svg"
-import re, sys, xml.etree.ElementTree as ET
+import math, re, sys, xml.etree.ElementTree as ET
 ns = "{http://www.w3.org/2000/svg}"
 root = ET.parse(sys.argv[1]).getroot()
 panels = root.findall(ns + "g")
@@ -107,7 +107,12 @@ for name, p in byname.items():
     xs = [t.text for t in p.iter(ns + "text") if t.get("class") == "x-label"]
     assert xs == ["c00%02d" % i for i in range(12)], xs
     ys = [t for t in p.iter(ns + "text") if t.get("class") == "y-label"]
-    assert len(ys) == 3 and all(re.fullmatch(r"[0-9.]+ \u00b5s", t.text) for t in ys), [t.text for t in ys]
+    # gridlines at round values (a step of 1, 2 or 5 x 10^k), at least three
+    assert 3 <= len(ys) <= 8 and all(re.fullmatch(r"[0-9.]+ \u00b5s", t.text) for t in ys), [t.text for t in ys]
+    vals = [float(t.text.split()[0]) for t in ys]
+    step = round(vals[1] - vals[0], 6)
+    assert all(abs(b - a - step) < 1e-6 for a, b in zip(vals, vals[1:])), vals
+    assert round(step / 10 ** math.floor(math.log10(step)), 6) in (1, 2, 5), step
     for t in ys:  # right-aligned at x: the text fits left of it (>= 6 px a character)
         assert t.get("text-anchor") == "end" and float(t.get("x")) >= 6 * len(t.text), (t.get("x"), t.text)
     bands = [g for g in p.iter(ns + "polygon") if g.get("class") == "band"]
