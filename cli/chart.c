@@ -46,14 +46,16 @@ static void xml(FILE *f, const char *s)
 	fputs(buf, f);
 }
 
-/* A coordinate: one decimal, none when it is whole ("120", "84.5"). */
+/* A coordinate, rounded to the pixel: half a pixel is less than a line is
+ * wide, and a thousand charts of a hundred points stay a few MB. */
+static long px(double v)
+{
+	return lround(v);
+}
+
 static void coord(FILE *f, double v)
 {
-	char b[48];
-	size_t n = (size_t)snprintf(b, sizeof(b), "%.1f", v);
-	if (n >= 2 && n < sizeof(b) && strcmp(b + n - 2, ".0") == 0)
-		b[n - 2] = 0;
-	fputs(strcmp(b, "-0") == 0 ? "0" : b, f);
+	fprintf(f, "%ld", px(v));
 }
 
 /* About how wide text is at 11 px (sans-serif digits and letters average
@@ -180,6 +182,36 @@ static double x_of(const cli_chart *c, double p)
 	return c->left + (c->naxis > 1 ? p * PLOT_W / (double)(c->naxis - 1) : 0);
 }
 
+/* x: the commits by short sha, every k-th, the newest always; id names
+ * the group when it is shared (the report's charts) */
+static void x_axis(FILE *f, const cli_chart *c, double y0, const char *id)
+{
+	char sha[CLI_SHA_CAP];
+	size_t k;
+	fprintf(f, "<g class=\"x-axis\"%s%s%s>", id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
+	for (k = 0; k < c->naxis; k++) {
+		long x = px(x_of(c, (double)k));
+		if (!c->axis[k] || (c->naxis - 1 - k) % c->every)
+			continue;
+		fprintf(f,
+			"<line class=\"grid\" x1=\"%ld\" x2=\"%ld\" y1=\"%ld\" y2=\"%ld\"/><text "
+			"class=\"x-label\" x=\"%ld\" y=\"%ld\" text-anchor=\"middle\">",
+			x, x, px(y0 + PLOT_H), px(y0 + PLOT_H + 4), x, px(y0 + PLOT_H + 16));
+		xml(f, cli_short_sha(sha, sizeof(sha), c->axis[k]));
+		fputs("</text>", f);
+	}
+	fputs("</g>\n", f);
+}
+
+void cli_chart_axis_defs(FILE *f, const cli_chart *c)
+{
+	fputs("<svg class=\"perfdb-chart perfdb-defs\" xmlns=\"http://www.w3.org/2000/svg\" "
+	      "width=\"0\" height=\"0\" aria-hidden=\"true\"><defs>",
+	      f);
+	x_axis(f, c, TOP, "perfdb-x-axis");
+	fputs("</defs></svg>\n", f);
+}
+
 /* "BM_Sort real_time [k=v]": the name as every panel and card shows it. */
 static void series_name(char *buf, size_t cap, const perfdb_trend_series *s)
 {
@@ -272,6 +304,7 @@ void cli_chart_panel(FILE *f, const cli_chart *c, const perfdb_trend_series *s, 
 	double lo, hi, tk[MAX_TICKS], y0 = top + (flags & CLI_CHART_HEADING ? HEAD : TOP);
 	char sha[CLI_SHA_CAP], lab[64];
 	size_t j, k, nt;
+	long lx = 0, ly = 0;
 #define Y(v) (y0 + PLOT_H - ((v)-lo) / (hi - lo) * PLOT_H)
 
 	y_range(s, &lo, &hi);
@@ -313,7 +346,7 @@ void cli_chart_panel(FILE *f, const cli_chart *c, const perfdb_trend_series *s, 
 		fprintf(f, "<rect class=\"baseline\" x=\"%d\" y=\"", c->left);
 		coord(f, y0);
 		fputs("\" width=\"", f);
-		coord(f, x_of(c, 1) - c->left);
+		fprintf(f, "%ld", px(x_of(c, 1)) - px(x_of(c, 0)));
 		fprintf(f, "\" height=\"%d\"/>\n", PLOT_H);
 	}
 	/* y: gridlines at round values, labelled in human units (axes in
@@ -333,24 +366,11 @@ void cli_chart_panel(FILE *f, const cli_chart *c, const perfdb_trend_series *s, 
 		xml(f, lab);
 		fputs("</text>", f);
 	}
-	/* x: the commits by short sha, every k-th, the newest always */
-	fputs("</g>\n<g class=\"x-axis\">", f);
-	for (k = 0; k < c->naxis; k++) {
-		double x = x_of(c, (double)k);
-		if (!c->axis[k] || (c->naxis - 1 - k) % c->every)
-			continue;
-		fputs("<line class=\"grid\" x1=\"", f);
-		coord(f, x);
-		fputs("\" x2=\"", f);
-		coord(f, x);
-		fprintf(f, "\" y1=\"%g\" y2=\"%g\"/><text class=\"x-label\" x=\"", y0 + PLOT_H,
-			y0 + PLOT_H + 4);
-		coord(f, x);
-		fprintf(f, "\" y=\"%g\" text-anchor=\"middle\">", y0 + PLOT_H + 16);
-		xml(f, cli_short_sha(sha, sizeof(sha), c->axis[k]));
-		fputs("</text>", f);
-	}
 	fputs("</g>\n", f);
+	if (flags & CLI_CHART_AXIS_REF)
+		fputs("<use href=\"#perfdb-x-axis\"/>\n", f);
+	else
+		x_axis(f, c, y0, NULL);
 	/* the spread band: along hi, back along lo */
 	if (s->n > 1) {
 		fputs("<polygon class=\"band\" points=\"", f);
@@ -403,13 +423,17 @@ void cli_chart_panel(FILE *f, const cli_chart *c, const perfdb_trend_series *s, 
 		fputc(',', f);
 		coord(f, Y(s->levels[j]));
 	}
+	/* each point a zero-length segment that its round cap draws as a dot,
+	 * relative to the one before: "M72 97h0m7-3h0" */
 	fputs("\"/>\n<path class=\"pts\" d=\"", f);
 	for (j = 0; j < s->n; j++) {
-		fputc('M', f);
-		coord(f, x_of(c, (double)s->positions[j]));
-		fputc(' ', f);
-		coord(f, Y(s->levels[j]));
-		fputs("h0", f);
+		long x = px(x_of(c, (double)s->positions[j])), y = px(Y(s->levels[j]));
+		if (j)
+			fprintf(f, "m%ld%s%ldh0", x - lx, y - ly < 0 ? "" : " ", y - ly);
+		else
+			fprintf(f, "M%ld %ldh0", x, y);
+		lx = x;
+		ly = y;
 	}
 	fputs(flags & CLI_CHART_SVG ? "\"/>\n</g></svg>" : "\"/>\n</g>\n", f);
 #undef Y

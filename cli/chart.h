@@ -23,7 +23,9 @@ typedef struct cli_chart {
 /* What one panel carries besides the drawing. */
 enum {
 	CLI_CHART_HEADING = 1, /* a heading: name and machine (trend's panels) */
-	CLI_CHART_SVG = 2      /* its own <svg role="img"> titled with the text alternative */
+	CLI_CHART_SVG = 2,     /* its own <svg role="img"> titled with the text alternative */
+	CLI_CHART_AXIS_REF = 4 /* the commit axis by reference to cli_chart_axis_defs's, which
+				* every chart of one page shares (CLI_CHART_SVG only) */
 };
 
 /* The shared style sheet (light, and dark through prefers-color-scheme):
@@ -41,6 +43,10 @@ int cli_chart_is_regression(const perfdb_trend_series *s, double change);
 /* The size of one panel drawn with flags. */
 int cli_chart_width(const cli_chart *c);
 int cli_chart_height(unsigned flags);
+
+/* Writes the commit axis once, in an invisible <svg>, for the panels of
+ * one HTML page drawn with CLI_CHART_AXIS_REF. */
+void cli_chart_axis_defs(FILE *f, const cli_chart *c);
 
 /* Writes s's panel at vertical offset top: a <g class="series"> with a
  * <title> (the text alternative: name, machine, range, steps), the plot

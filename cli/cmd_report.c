@@ -291,10 +291,13 @@ static int write_report(const char *path, json_t *data, const perfdb_trend *t,
 	      "<main id=\"series\"></main>\n"
 	      "<noscript>This report places its charts with JavaScript.</noscript>\n",
 	      f);
-	/* a chart per series, inert until the page inserts it */
+	/* a chart per series, inert until the page inserts it; the commit
+	 * axis, the same in every chart, once */
+	cli_chart_axis_defs(f, chart);
 	for (i = 0; i < perfdb_trend_count(t); i++) {
 		fprintf(f, "<template id=\"t%zu\">", i);
-		cli_chart_panel(f, chart, perfdb_trend_get(t, i), 0, CLI_CHART_SVG);
+		cli_chart_panel(f, chart, perfdb_trend_get(t, i), 0,
+				CLI_CHART_SVG | CLI_CHART_AXIS_REF);
 		fputs("</template>\n", f);
 	}
 	fputs("<script type=\"application/json\" id=\"perfdb-data\">", f);
