@@ -249,7 +249,7 @@ static void alt_text(FILE *f, const perfdb_trend_series *s)
 static void hover_data(FILE *f, const perfdb_trend_series *s)
 {
 	enum { MAX_UNITS = 16 };
-	char units[MAX_UNITS][64], v[96];
+	char units[MAX_UNITS][256], rest[256], v[320];
 	unsigned char *which = calloc(s->n ? s->n : 1, 1);
 	size_t k, nu = 0, contiguous = 1, same_n = 1;
 	json_t *arr = json_array();
@@ -271,10 +271,12 @@ static void hover_data(FILE *f, const perfdb_trend_series *s)
 		size_t u;
 		cli_format_value(v, sizeof(v), s->levels[k], s->unit);
 		sp = strchr(v, ' ');
-		for (u = 0; u < nu && strcmp(units[u], sp ? sp : "") != 0; u++)
+		/* shown as every name is: control characters as escapes */
+		cli_text(rest, sizeof(rest), sp ? sp : "");
+		for (u = 0; u < nu && strcmp(units[u], rest) != 0; u++)
 			;
 		if (u == nu && nu < MAX_UNITS)
-			snprintf(units[nu++], sizeof(units[0]), "%s", sp ? sp : "");
+			memcpy(units[nu++], rest, sizeof(rest));
 		if (which)
 			which[k] = (unsigned char)(u < nu ? u : 0);
 		if (sp)
@@ -282,8 +284,10 @@ static void hover_data(FILE *f, const perfdb_trend_series *s)
 		fprintf(f, "%s%s", k ? " " : "", v);
 	}
 	fputs("\" data-u=\"", f);
-	for (k = 0; arr && k < nu; k++)
-		json_array_append_new(arr, json_string(units[k]));
+	for (k = 0; arr && k < nu; k++) {
+		json_t *u = json_string(units[k]);
+		json_array_append_new(arr, u ? u : json_string("?"));
+	}
 	text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
 	xml(f, text ? text : "[\"\"]");
 	free(text);

@@ -38,11 +38,13 @@ static const cli_command_info info = {
     "One line per series: a sparkline (a '|' before each step), the newest value, the\n"
     "change against the level at the start, and the steps. The steps are regress's:\n"
     "those 'perfdb regress --since C --window 1' finds, C the oldest commit shown, on\n"
-    "the same levels (a commit's median). --svg writes a chart a browser opens, as the\n"
-    "report draws it: the levels, the spread band (25th to 75th percentile), steps as\n"
-    "dashed lines with their change (regressions red, improvements green), y labels in\n"
-    "human units and a commit axis of short shas. A GLOB or --machine that\n"
-    "matches nothing ever recorded is a usage error (exit 2).",
+    "the same levels (a commit's median). --svg writes a chart a browser opens, drawn by\n"
+    "the code that draws the report's: the levels and their points, the spread band\n"
+    "(25th to 75th percentile), steps as dashed lines with their change (regressions\n"
+    "red, improvements green), gridlines at round values labelled in human units, the\n"
+    "reference commit shaded, a commit axis of short shas, a text alternative per\n"
+    "panel, and dark mode. A GLOB or --machine that matches nothing ever recorded is\n"
+    "a usage error (exit 2).",
     options,
 };
 
