@@ -16,6 +16,7 @@
 #include "perfdb/context.h"
 #include "perfdb/stats.h"
 #include "util/error.h"
+#include "store/history.h"
 #include "util/git.h"
 
 /* ---- the commits ---------------------------------------------------------------- */
@@ -278,18 +279,15 @@ static int git_since(size_t *first, perfdb_scope *sc, const char *dir, const cha
 {
 	char *full = NULL, *base;
 	const char *args[] = {"merge-base", NULL, tip ? tip : "HEAD", NULL};
-	size_t lo = 0, hi = sc->norder, len = 0;
+	size_t lo = 0, hi = sc->norder;
 	*first = 0;
-	if (perfdb_git_resolve(&full, dir, rev) != 0)
+	if (perfdb_util__git_resolve(&full, dir, rev) != 0)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
 					 rev);
 	args[1] = full;
-	base = args[2][0] == '-' ? NULL : perfdb_util__git_output(dir, args, &len);
+	base = args[2][0] == '-' ? NULL : perfdb_util__git_text(dir, args);
 	free(full);
-	while (base && len && (base[len - 1] == '\n' || base[len - 1] == '\r'))
-		base[--len] = '\0';
-	if (!base || !len) {
-		free(base);
+	if (!base) {
 		return perfdb_error__set(
 		    PERFDB_ENOTFOUND, "'%s' shares no history with the commits being checked", rev);
 	}
@@ -312,44 +310,49 @@ static int git_since(size_t *first, perfdb_scope *sc, const char *dir, const cha
  * HEAD~3), then the store again. */
 int perfdb_scope__resolve(perfdb_store *store, const char *repo_dir, const char *rev, int64_t *id)
 {
-	char *full = NULL;
-	int err = perfdb_store_find_commit(store, rev, id, NULL);
-	if (err != PERFDB_ENOTFOUND)
-		return err;
-	if (perfdb_git_resolve(&full, repo_dir, rev) == 0) {
-		err = perfdb_store_find_commit(store, full, id, NULL);
-		free(full);
-		if (err != PERFDB_ENOTFOUND)
-			return err;
-	}
-	return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'", rev);
+	return perfdb_commit_resolve(id, NULL, store, rev, repo_dir,
+				     PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT);
 }
 
-int perfdb_commit_resolve(int64_t *id, char **sha, perfdb_store *store, const char *repo_dir,
-			  const char *rev)
+int perfdb_commit_resolve(int64_t *out_id, char **out_sha, perfdb_store *store, const char *rev,
+			  const char *repo_dir, unsigned flags)
 {
+	char *full = NULL;
+	int64_t id = 0;
 	int err;
-	if (sha)
-		*sha = NULL;
-	if ((err = perfdb_scope__resolve(store, repo_dir, rev, id)) < 0)
-		return err;
-	if (sha) {
-		perfdb_commit_list *l = NULL;
-		size_t i;
-		if ((err = perfdb_store_commits(&l, store)) < 0)
+
+	if (out_id)
+		*out_id = 0;
+	if (out_sha)
+		*out_sha = NULL;
+	if (!(flags & (PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT)) ||
+	    (flags & ~(unsigned)(PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT)))
+		return perfdb_error__set(PERFDB_EINVAL, "bad flags %#x to resolve a commit", flags);
+	if (!(flags & PERFDB_RESOLVE_RECORDED)) {
+		if ((err = perfdb_util__git_resolve(&full, repo_dir, rev)) < 0)
 			return err;
-		for (i = 0; i < l->count; i++)
-			if (l->items[i].id == *id) {
-				size_t n = strlen(l->items[i].sha) + 1;
-				if ((*sha = malloc(n)))
-					memcpy(*sha, l->items[i].sha, n);
-				break;
-			}
-		perfdb_commit_list_free(l);
-		if (!*sha)
-			return perfdb_error__oom();
+		if (out_sha)
+			*out_sha = full;
+		else
+			free(full);
+		return 0;
 	}
-	return 0;
+	if (!store)
+		return perfdb_error__set(PERFDB_EINVAL, "no store to resolve '%s' in",
+					 rev ? rev : "");
+	err = perfdb_store__find_commit(&id, out_sha, store, rev);
+	if (err == PERFDB_ENOTFOUND && (flags & PERFDB_RESOLVE_GIT)) {
+		if (perfdb_util__git_resolve(&full, repo_dir, rev) == 0) {
+			err = perfdb_store__find_commit(&id, out_sha, store, full);
+			free(full);
+		}
+		if (err == PERFDB_ENOTFOUND)
+			err = perfdb_error__set(PERFDB_ENOTFOUND,
+						"no results recorded for revision '%s'", rev);
+	}
+	if (err == 0 && out_id)
+		*out_id = id;
+	return err;
 }
 
 /* --until: a recorded commit, or (with git) any revision git resolves; *tip
@@ -367,7 +370,7 @@ static int resolve_until(perfdb_scope *sc, perfdb_store *store, const perfdb_reg
 		return 0;
 	}
 	if (err != PERFDB_ENOTFOUND || !o->use_git ||
-	    perfdb_git_resolve(&sc->until_sha, o->repo_dir, o->until) != 0)
+	    perfdb_util__git_resolve(&sc->until_sha, o->repo_dir, o->until) != 0)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
 					 o->until);
 	perfdb_error_clear();

@@ -6,7 +6,7 @@
  * run by run along their primary keys (no sort in SQLite), and groups rows
  * into series with a hash table in C.
  */
-#include "store/store.h"
+#include "store/history.h"
 
 #include <fnmatch.h>
 #include <math.h>
@@ -108,7 +108,7 @@ fail:
 	return err;
 }
 
-int perfdb_store_find_commit(perfdb_store *store, const char *rev, int64_t *id, char **sha)
+int perfdb_store__find_commit(int64_t *id, char **sha, perfdb_store *store, const char *rev)
 {
 	sqlite3_stmt *st = NULL;
 	size_t len;

@@ -32,7 +32,8 @@ static void test_baselines__gate_and_alert_status(void **state)
 	rng = 9;
 	for (i = 0; i < 12; i++)
 		record_noisy(s, i, "BM_Gate", i >= 10 ? 120 : 100, 0.02);
-	assert_int_equal(perfdb_store_find_commit(s, "c0003", &id, NULL), 0);
+	assert_int_equal(
+	    perfdb_commit_resolve(&id, NULL, s, "c0003", NULL, PERFDB_RESOLVE_RECORDED), 0);
 	assert_int_equal(perfdb_store_baseline_set(s, "v1", id, "main", "release"), 0);
 	assert_int_equal(perfdb_store_baseline_get(s, "v1", &b), 0);
 	assert_string_equal(b.sha, "c0003");

@@ -221,9 +221,10 @@ static void test_regress__errors(void **state)
 	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 1);
 	assert_int_equal(perfdb_regress_scope_get(rep)->window, 1);
 	perfdb_regress_report_free(rep);
-	assert_int_equal(perfdb_store_find_commit(s, "c000", &id, NULL),
+	assert_int_equal(perfdb_commit_resolve(&id, NULL, s, "c000", NULL, PERFDB_RESOLVE_RECORDED),
 			 PERFDB_EINVAL); /* ambiguous */
-	assert_int_equal(perfdb_store_find_commit(s, "c0001", &id, NULL), 0);
+	assert_int_equal(
+	    perfdb_commit_resolve(&id, NULL, s, "c0001", NULL, PERFDB_RESOLVE_RECORDED), 0);
 	perfdb_store_free(s);
 }
 
@@ -849,7 +850,8 @@ static void test_regress__renamed_series_not_compared(void **state)
 		record_metrics(s, i, i < 10 ? "BM_UFlat/0" : "BM_UFlat/0/1", 1, metrics, units,
 			       slow);
 	}
-	assert_int_equal(perfdb_store_find_commit(s, "c0005", &id, NULL), 0);
+	assert_int_equal(
+	    perfdb_commit_resolve(&id, NULL, s, "c0005", NULL, PERFDB_RESOLVE_RECORDED), 0);
 	assert_int_equal(perfdb_store_baseline_set(s, "rel", id, "main", NULL), 0);
 	o.commit = "c0029";
 	o.baseline = "rel";
@@ -890,7 +892,9 @@ static size_t short_steps(perfdb_store *s, int64_t *ids, size_t cap)
 	n = perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION);
 	for (i = 0; i < n && i < cap; i++) {
 		const perfdb_finding *f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, i);
-		assert_int_equal(perfdb_store_find_commit(s, f->commit, &ids[i], NULL), 0);
+		assert_int_equal(perfdb_commit_resolve(&ids[i], NULL, s, f->commit, NULL,
+						       PERFDB_RESOLVE_RECORDED),
+				 0);
 		assert_true(f->p_value < 0.01);
 		assert_string_equal(f->method, "zscore");
 	}
@@ -913,8 +917,10 @@ static void test_regress__short_segments_repetitions_count(void **state)
 		rng = (uint64_t)seed * 7919;
 		for (i = 0; i < 12; i++)
 			record_three(s, i, i < 4 ? 100 : i < 8 ? 120 : 138, 0.005);
-		assert_int_equal(perfdb_store_find_commit(s, "c0004", &c4, NULL), 0);
-		assert_int_equal(perfdb_store_find_commit(s, "c0008", &c8, NULL), 0);
+		assert_int_equal(
+		    perfdb_commit_resolve(&c4, NULL, s, "c0004", NULL, PERFDB_RESOLVE_RECORDED), 0);
+		assert_int_equal(
+		    perfdb_commit_resolve(&c8, NULL, s, "c0008", NULL, PERFDB_RESOLVE_RECORDED), 0);
 		assert_int_equal(short_steps(s, ids, 4), 2);
 		assert_true(ids[0] == c4);
 		assert_true(ids[1] == c8);
@@ -936,8 +942,11 @@ static void test_regress__longer_range_keeps_steps(void **state)
 		rng = (uint64_t)seed * 104729;
 		for (i = 0; i < 15; i++)
 			record_three(s, i, i < 5 ? 100 : i < 10 ? 121 : 141.57, 0.01);
-		assert_int_equal(perfdb_store_find_commit(s, "c0005", &c5, NULL), 0);
-		assert_int_equal(perfdb_store_find_commit(s, "c0010", &c10, NULL), 0);
+		assert_int_equal(
+		    perfdb_commit_resolve(&c5, NULL, s, "c0005", NULL, PERFDB_RESOLVE_RECORDED), 0);
+		assert_int_equal(
+		    perfdb_commit_resolve(&c10, NULL, s, "c0010", NULL, PERFDB_RESOLVE_RECORDED),
+		    0);
 		assert_int_equal(short_steps(s, ids, 4), 2);
 		assert_true(ids[0] == c5);
 		assert_true(ids[1] == c10);

@@ -50,13 +50,33 @@ int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store);
 /** Frees a commit list. Accepts NULL. */
 void perfdb_commit_list_free(perfdb_commit_list *list);
 
+/** Where perfdb_commit_resolve looks for a revision (flags, or-ed). */
+typedef enum perfdb_resolve_flags {
+	/** the store's recorded shas: exact, or an unambiguous prefix of at
+	 *  least 4 characters */
+	PERFDB_RESOLVE_RECORDED = 1 << 0,
+	/** git in repo_dir: a branch, a tag, HEAD~3, a sha prefix git knows */
+	PERFDB_RESOLVE_GIT = 1 << 1
+} perfdb_resolve_flags;
+
 /**
- * Finds a recorded commit by its sha or an unambiguous prefix of at least 4
- * characters; *id receives its id and *sha (may be NULL) a new copy of the
- * recorded sha (caller frees). Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL
- * (ambiguous prefix), PERFDB_EDB, PERFDB_ENOMEM.
+ * The one commit resolver. Turns a revision into a commit:
+ *  - PERFDB_RESOLVE_RECORDED alone: a recorded commit found by its sha or
+ *    prefix; git is never run;
+ *  - PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT: the recorded shas first,
+ *    then whatever git resolves in repo_dir (NULL: ".") if that sha was
+ *    recorded (what regress, compare and trend do with a revision);
+ *  - PERFDB_RESOLVE_GIT alone: git's full sha of rev, recorded or not;
+ *    store may be NULL and *out_id is 0.
+ * *out_id (may be NULL) receives the recorded commit's id; *out_sha (may be
+ * NULL) a new string owned by the caller (free()): the recorded sha, or
+ * git's with PERFDB_RESOLVE_GIT alone. Errors: PERFDB_ENOTFOUND (nothing
+ * recorded for it, or git does not know it), PERFDB_EINVAL (an ambiguous
+ * prefix; no flag, or no store with PERFDB_RESOLVE_RECORDED), PERFDB_EDB,
+ * PERFDB_ENOMEM.
  */
-int perfdb_store_find_commit(perfdb_store *store, const char *rev, int64_t *id, char **sha);
+int perfdb_commit_resolve(int64_t *out_id, char **out_sha, perfdb_store *store, const char *rev,
+			  const char *repo_dir, unsigned flags);
 
 /* ---- series ----------------------------------------------------------------- */
 

@@ -57,16 +57,6 @@ int perfdb_method_parse(perfdb_method *out, const char *name);
 
 typedef struct perfdb_config perfdb_config; /* perfdb/config.h */
 
-/**
- * Resolves a revision to a recorded commit: a recorded sha or an unambiguous
- * prefix of one, else whatever git resolves in repo_dir (NULL: ".") - a tag,
- * a branch, HEAD~3. *id receives the commit id; *sha (may be NULL) a new copy
- * of its recorded sha (caller frees). Errors: PERFDB_ENOTFOUND (no results
- * recorded for it), PERFDB_EINVAL (ambiguous prefix), PERFDB_EDB, PERFDB_ENOMEM.
- */
-int perfdb_commit_resolve(int64_t *id, char **sha, perfdb_store *store, const char *repo_dir,
-			  const char *rev);
-
 typedef struct perfdb_regress_options {
 	unsigned version;     /**< PERFDB_REGRESS_OPTIONS_VERSION */
 	const char *since;    /**< range: the commits after this revision */
@@ -275,7 +265,7 @@ typedef struct perfdb_comparison perfdb_comparison;
 
 /**
  * Compares every series at revision b against revision a (both resolved as
- * perfdb_commit_resolve does; a series' level at each is regress's). With raw samples on both sides
+ * perfdb_commit_resolve does with PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT; a series' level at each is regress's). With raw samples on both sides
  * Mann-Whitney U decides; without, the spread of the opts->window commits before a (a robust
  * z-score). A verdict other than "same" needs p < 1 - confidence and a change beyond the threshold.
  * opts (NULL: defaults) gives threshold, confidence, window, machine, benchmark_glob, repo_dir,
