@@ -34,10 +34,12 @@ typedef struct perfdb_commit_info {
 	const char *author;	  /**< or NULL */
 } perfdb_commit_info;
 
+/** The recorded commits: a plain value list. The list owns items and every
+ *  string they point to; perfdb_commit_list_free releases them all. It has no
+ *  hidden storage: nothing but items and count is behind it. */
 typedef struct perfdb_commit_list {
 	perfdb_commit_info *items;
 	size_t count;
-	char *strings_; /* internal */
 } perfdb_commit_list;
 
 /**
