@@ -24,7 +24,8 @@ static const cli_command_info info = {
 };
 
 typedef struct ack_args {
-	const char *db, *config, *note, *status;
+	const char *db, *config, *note;
+	perfdb_alert_status status;
 } ack_args;
 
 static int on_option(void *ctx, int id, const char *arg)
@@ -34,8 +35,8 @@ static int on_option(void *ctx, int id, const char *arg)
 	case CLI_OPT_DB: a->db = arg; return 0;
 	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_NOTE: a->note = arg; return 0;
-	case OPT_IGNORE: a->status = "ignored"; return 0;
-	case OPT_REOPEN: a->status = "open"; return 0;
+	case OPT_IGNORE: a->status = PERFDB_ALERT_IGNORED; return 0;
+	case OPT_REOPEN: a->status = PERFDB_ALERT_OPEN; return 0;
 	}
 	return 0;
 }
@@ -47,7 +48,7 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 	int first, rc = CLI_EXIT_OK, i;
 
 	memset(&a, 0, sizeof(a));
-	a.status = "acknowledged";
+	a.status = PERFDB_ALERT_ACKNOWLEDGED;
 	first = cli_parse(&info, argc, argv, on_option, &a);
 	if (first == -1)
 		return CLI_EXIT_OK;
@@ -70,7 +71,7 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 			rc = cli_fail();
 			break;
 		}
-		cli_out("alert %lld %s\n", (long long)id, a.status);
+		cli_out("alert %lld %s\n", (long long)id, perfdb_alert_status_name(a.status));
 	}
 	return rc;
 }

@@ -283,12 +283,12 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "value", cli_json_number(f->value));
 	json_object_set_new(o, "change_pct", cli_json_number(f->change_pct));
 	json_object_set_new(o, "p_value", cli_json_number(f->p_value));
-	json_object_set_new(o, "method", json_string(f->method));
+	json_object_set_new(o, "method", json_string(perfdb_method_name(f->method)));
 	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold));
 	json_object_set_new(o, "commits_after", json_integer((json_int_t)f->commits_after));
 	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
 	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());
-	json_object_set_new(o, "status", json_string(f->status));
+	json_object_set_new(o, "status", json_string(perfdb_alert_status_name(f->status)));
 	range = json_object();
 	json_object_set_new(range, "first",
 			    json_string(f->range_first ? f->range_first : f->commit));
@@ -375,7 +375,8 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "series_checked",
 			    json_integer((json_int_t)perfdb_regress_series_checked(r)));
 	json_object_set_new(root, "failures", json_integer((json_int_t)perfdb_regress_failures(r)));
-	json_object_set_new(base, "kind", json_string(sc->baseline_kind));
+	json_object_set_new(base, "kind",
+			    json_string(perfdb_baseline_kind_name(sc->baseline_kind)));
 	json_object_set_new(base, "name",
 			    sc->baseline_name ? json_string(sc->baseline_name) : json_null());
 	json_object_set_new(base, "commit",
@@ -384,7 +385,7 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "baseline", base);
 	json_object_set_new(root, "since", sc->since ? json_string(sc->since) : json_null());
 	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
-	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
+	json_object_set_new(root, "order", json_string(perfdb_commit_order_name(sc->order)));
 	json_object_set_new(root, "since_is_end", json_boolean(sc->since_is_end));
 	json_object_set_new(root, "events", events_json(r));
 	json_object_set_new(root, "event_failures",
@@ -425,8 +426,8 @@ static void print_csv(const perfdb_regress_report *r)
 			csv_num(f->change_pct);
 			csv_num(f->p_value);
 			cli_out_str(",");
-			cli_csv_field(f->method);
-			cli_out(",%s,", f->status);
+			cli_csv_field(perfdb_method_name(f->method));
+			cli_out(",%s,", perfdb_alert_status_name(f->status));
 			if (f->alert_id)
 				cli_out("%lld", (long long)f->alert_id);
 			cli_out_str("\r\n");
@@ -459,10 +460,10 @@ static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 	cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), f->commit));
 	if (isnan(f->p_value))
 		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, %s", f->change_pct, a, b, shown,
-			 f->method);
+			 perfdb_method_name(f->method));
 	else
 		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, p=%.2g (%s)", f->change_pct, a, b,
-			 shown, f->p_value, f->method);
+			 shown, f->p_value, perfdb_method_name(f->method));
 	cli_utf8_trim(buf);
 }
 
@@ -591,9 +592,9 @@ static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc,
 		snprintf(a, sizeof(a), "'%s'", cli_text(b, sizeof(b), sc->baseline_name));
 		cli_text(b, sizeof(b), commit);
 	}
-	if (strcmp(sc->baseline_kind, "named") == 0)
+	if (sc->baseline_kind == PERFDB_BASELINE_NAMED)
 		snprintf(buf, cap, "baseline %s (%s)", a, b);
-	else if (strcmp(sc->baseline_kind, "commit") == 0)
+	else if (sc->baseline_kind == PERFDB_BASELINE_COMMIT)
 		snprintf(buf, cap, "commit %s", b);
 	else
 		snprintf(buf, cap, "the %zu commit%s before", sc->window,
@@ -748,12 +749,12 @@ static void print_markdown(const perfdb_regress_report *r, const perfdb_trend *s
 				if (f->range_count > 1)
 					cli_out(" (%zu commits)", f->range_count);
 				cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct,
-					p, f->method);
+					p, perfdb_method_name(f->method));
 				if (!k)
 					cli_out(" %s |", f->suspect ? "suspect (loaded machine?)"
 							 : f->suspected
 							     ? "open, suspected (one run)"
-							     : f->status);
+							     : perfdb_alert_status_name(f->status));
 				if (shape)
 					md_sparkline(shape, f);
 				cli_out("\n");
@@ -809,7 +810,7 @@ static void print_text(const perfdb_regress_report *r)
 	if (sc->until && !sc->since_is_end)
 		cli_out(" up to %s",
 			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
-	cli_out(" (%s order)\n", sc->order ? sc->order : "recorded");
+	cli_out(" (%s order)\n", perfdb_commit_order_name(sc->order));
 	print_not_compared(r, false);
 	/* one event a line: a benchmark whose metrics moved at one commit is
 	 * one finding, its metrics listed under it */
@@ -823,8 +824,9 @@ static void print_text(const perfdb_regress_report *r)
 			const char *label =
 			    k ? "improvement"
 			      : (open ? "REGRESSION"
-				      : (f->suspect && strcmp(f->status, "open") == 0 ? "SUSPECT"
-										      : f->status));
+				      : (f->suspect && f->status == PERFDB_ALERT_OPEN
+					     ? "SUSPECT"
+					     : perfdb_alert_status_name(f->status)));
 			const char *on =
 			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
 			cli_text(machine, sizeof(machine), f->machine);
@@ -866,8 +868,8 @@ static void print_text(const perfdb_regress_report *r)
 		if (perfdb_regress_event_open(r, e))
 			continue;
 		for (j = 0; j < e->nfindings; j++)
-			if (strcmp(perfdb_regress_get(r, e->kind, e->findings[j])->status,
-				   "open") == 0)
+			if (perfdb_regress_get(r, e->kind, e->findings[j])->status ==
+			    PERFDB_ALERT_OPEN)
 				break;
 		if (j < e->nfindings)
 			nsuspect++; /* open, but a loaded machine's */

@@ -54,8 +54,8 @@ int perfdb_scope__open(perfdb_scope **out, perfdb_store *store)
 	if (!(sc = calloc(1, sizeof(*sc))))
 		return perfdb_error__oom();
 	sc->base_pos = SIZE_MAX;
-	sc->pub.baseline_kind = "window";
-	sc->pub.order = "recorded";
+	sc->pub.baseline_kind = PERFDB_BASELINE_WINDOW;
+	sc->pub.order = PERFDB_ORDER_RECORDED;
 	if ((err = perfdb_store_commits(&sc->commits, store)) < 0) {
 		perfdb_scope__free(sc);
 		return err;
@@ -106,6 +106,25 @@ static const char *sha_of(const perfdb_scope *sc, int64_t id)
 	return c ? c->sha : NULL;
 }
 
+const char *perfdb_baseline_kind_name(perfdb_baseline_kind k)
+{
+	switch (k) {
+	case PERFDB_BASELINE_WINDOW: return "window";
+	case PERFDB_BASELINE_NAMED: return "named";
+	case PERFDB_BASELINE_COMMIT: return "commit";
+	}
+	return "unknown";
+}
+
+const char *perfdb_commit_order_name(perfdb_commit_order o)
+{
+	switch (o) {
+	case PERFDB_ORDER_RECORDED: return "recorded";
+	case PERFDB_ORDER_GIT: return "git";
+	}
+	return "unknown";
+}
+
 /* ---- commit order ------------------------------------------------------------- */
 
 static size_t position_of(const perfdb_scope *sc, int64_t id);
@@ -142,7 +161,7 @@ static int make_order(perfdb_scope *sc, const char *repo_dir, const char *tip, i
 	const perfdb_commit_list *commits = sc->commits;
 	size_t *order, n = 0, i;
 	char *list = NULL;
-	sc->pub.order = "recorded";
+	sc->pub.order = PERFDB_ORDER_RECORDED;
 	if (!(order = malloc((commits->count ? commits->count : 1) * sizeof(*order))))
 		return perfdb_error__oom();
 	sc->order = order;
@@ -196,7 +215,7 @@ static int make_order(perfdb_scope *sc, const char *repo_dir, const char *tip, i
 				sc->all_pos[i] = sc->nall - 1 - sc->all_pos[i];
 			free(sc->all_buf);
 			sc->all_buf = list;
-			sc->pub.order = "git";
+			sc->pub.order = PERFDB_ORDER_GIT;
 			sc->norder = n;
 			return 0;
 		}
@@ -383,7 +402,7 @@ static int until_position(perfdb_scope *sc, const perfdb_regress_options *o, int
 			  size_t *pos)
 {
 	*pos = sc->norder - 1;
-	if (sc->until_sha && strcmp(sc->pub.order, "git") != 0)
+	if (sc->until_sha && sc->pub.order != PERFDB_ORDER_GIT)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
 					 o->until);
 	if (o->until && !sc->until_sha && (*pos = position_of(sc, until_id)) == SIZE_MAX)
@@ -433,7 +452,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 		err = perfdb_store_baseline_get(store, o->baseline, &sc->baseline);
 		if (err == 0) {
 			base_id = sc->baseline.commit_id;
-			sc->pub.baseline_kind = "named";
+			sc->pub.baseline_kind = PERFDB_BASELINE_NAMED;
 			sc->pub.baseline_name = sc->baseline.name;
 		} else if (err == PERFDB_ENOTFOUND) {
 			if (perfdb_scope__resolve(store, o->repo_dir, o->baseline, &base_id) < 0)
@@ -442,7 +461,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 				    "'%s' is neither a baseline nor a revision "
 				    "with recorded results",
 				    o->baseline);
-			sc->pub.baseline_kind = "commit";
+			sc->pub.baseline_kind = PERFDB_BASELINE_COMMIT;
 		} else {
 			return err;
 		}
@@ -455,7 +474,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 		tip = sha_of(sc, commit_id);
 	if ((err = make_order(sc, o->repo_dir, tip, o->use_git)) < 0)
 		return err;
-	if (sc->until_sha && strcmp(sc->pub.order, "git") != 0)
+	if (sc->until_sha && sc->pub.order != PERFDB_ORDER_GIT)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
 					 o->until);
 	if (sc->norder == 0)
@@ -475,7 +494,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 		if (since_pos != SIZE_MAX && since_pos <= until_pos) {
 			first = since_pos + 1;
 			sc->pub.since = sha_of(sc, since_id);
-		} else if (strcmp(sc->pub.order, "git") == 0 && o->use_git) {
+		} else if (sc->pub.order == PERFDB_ORDER_GIT && o->use_git) {
 			/* not benchmarked, or not on this branch: after the fork point */
 			if ((err = git_since(&first, sc, o->repo_dir ? o->repo_dir : ".", o->since,
 					     tip)) < 0)
@@ -590,7 +609,7 @@ int perfdb_scope__pair(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
 	sc->range_pos = sc->nids - 1;
 	sc->pub.since = sha_of(sc, *ida);
 	sc->pub.until = sha_of(sc, *idb);
-	sc->pub.baseline_kind = "commit";
+	sc->pub.baseline_kind = PERFDB_BASELINE_COMMIT;
 	sc->pub.baseline_commit = sc->pub.since;
 	sc->pub.window = pa != SIZE_MAX ? pa - start : 0;
 	return 0;

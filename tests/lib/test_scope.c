@@ -154,9 +154,10 @@ static void test_scope__one_answer_per_question(void **state)
 		assert_int_equal(perfdb_compare_run(&cmp, s, a, b, &o), 0);
 		for (i = 0; i < perfdb_comparison_count(cmp); i++) {
 			const perfdb_comparison_row *r = perfdb_comparison_get(cmp, i);
-			if (strcmp(r->verdict, "same") != 0)
+			if (strcmp(perfdb_comparison_verdict_name(r->verdict), "same") != 0)
 				answer_add(&ca, r->benchmark, r->metric, b,
-					   strcmp(r->verdict, "regression") == 0);
+					   strcmp(perfdb_comparison_verdict_name(r->verdict),
+						  "regression") == 0);
 			if (strcmp(r->benchmark, "BM_Alloc") == 0 && c == 6)
 				assert_true(fabs(r->value_b - 1400) < 1e-9);
 		}

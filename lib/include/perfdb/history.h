@@ -190,19 +190,52 @@ int perfdb_store_baseline_list(perfdb_store *store, perfdb_row_fn fn, void *ctx)
 
 /* ---- alerts ------------------------------------------------------------------- */
 
+/** How a change is judged significant: regress options (perfdb/regress.h), its
+ *  findings and the alerts stored from them. */
+typedef enum perfdb_method {
+	PERFDB_METHOD_AUTO = 0,	   /**< change points; samples when there are any, else values */
+	PERFDB_METHOD_PERCENT,	   /**< threshold only, no significance test */
+	PERFDB_METHOD_TTEST,	   /**< Welch's t-test of the samples and runs (levels without) */
+	PERFDB_METHOD_MANNWHITNEY, /**< Mann-Whitney U of the samples and runs (levels without) */
+	PERFDB_METHOD_ZSCORE,	   /**< the new value against the baseline window's spread */
+	PERFDB_METHOD_CHANGEPOINT, /**< change points judged on per-commit values only */
+	/** no test could be made (a comparison row with a side absent); never
+	 *  asked for: perfdb_method_parse refuses "none" */
+	PERFDB_METHOD_NONE
+} perfdb_method;
+
+/** "auto", "percent", "ttest", "mannwhitney", "zscore", "changepoint", "none";
+ *  "unknown" for a value out of range. Static strings. */
+const char *perfdb_method_name(perfdb_method m);
+/** Parses a method that can be asked for (every name but "none").
+ *  Errors: PERFDB_EINVAL. */
+int perfdb_method_parse(perfdb_method *out, const char *name);
+
+/** What people decided about an alert. */
+typedef enum perfdb_alert_status {
+	PERFDB_ALERT_OPEN = 0,	    /**< to act on (a new finding) */
+	PERFDB_ALERT_ACKNOWLEDGED, /**< known and accepted: no longer fails a check */
+	PERFDB_ALERT_IGNORED	    /**< noise or irrelevant: no longer fails a check */
+} perfdb_alert_status;
+
+/** "open", "acknowledged", "ignored"; "unknown" out of range. Static strings. */
+const char *perfdb_alert_status_name(perfdb_alert_status s);
+/** Parses "open", "acknowledged" or "ignored". Errors: PERFDB_EINVAL. */
+int perfdb_alert_status_parse(perfdb_alert_status *out, const char *name);
+
 /** What regress found, as stored in alerts. */
 typedef struct perfdb_alert_input {
 	int64_t benchmark_id, machine_id, commit_id;
 	const char *tags;
 	int improvement;				   /**< 0: regression, 1: improvement */
 	double baseline_value, value, change_pct, p_value; /**< NAN stored as NULL */
-	const char *method;
+	perfdb_method method; /**< the test that decided; PERFDB_METHOD_NONE stored as NULL */
 } perfdb_alert_input;
 
-/** The stored alert's id and status ("open", "acknowledged", "ignored"). */
+/** The stored alert's id and status. */
 typedef struct perfdb_alert_state {
 	int64_t id;
-	char status[16];
+	perfdb_alert_status status;
 } perfdb_alert_state;
 
 /**
@@ -216,7 +249,7 @@ int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *it
 
 /**
  * Reads the stored status of a finding without writing (for read-only runs):
- * states->id is 0 and status "open" when it was never stored.
+ * states->id is 0 and status PERFDB_ALERT_OPEN when it was never stored.
  */
 int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *item,
 			      perfdb_alert_state *state);
@@ -231,11 +264,11 @@ int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *ite
 int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void *ctx);
 
 /**
- * Sets alert id's status ("open", "acknowledged" or "ignored") and, when
- * note is not NULL, its note. Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL,
+ * Sets alert id's status and, when note is not NULL, its note.
+ * Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL (not a perfdb_alert_status),
  * PERFDB_EREADONLY, PERFDB_EDB.
  */
-int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, const char *status,
+int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, perfdb_alert_status status,
 				  const char *note);
 
 #ifdef __cplusplus
