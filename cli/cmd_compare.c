@@ -135,7 +135,7 @@ int cmd_compare(cli_session *session, int argc, char **argv)
 			row[1] = text(r->metric);
 			row[2] = text(r->unit);
 			row[3] = text(r->machine);
-			row[4] = text(r->tags);
+			row[4] = text(perfdb_tags_json(r->tags));
 			row[5] = real(r->value_a);
 			row[6] = real(r->value_b);
 			row[7] = real(r->change_pct);

@@ -258,10 +258,19 @@ int cli_history_fail(const char *bench_opt)
 	return cli_fail();
 }
 
-void cli_tags_text(char *buf, size_t cap, const char *tags)
+json_t *cli_tags_json(const perfdb_tags *tags)
 {
-	json_error_t e;
-	json_t *o = tags ? json_loads(tags, 0, &e) : NULL;
+	json_t *o = json_object();
+	size_t i;
+	for (i = 0; o && i < perfdb_tags_count(tags); i++)
+		json_object_set_new(o, perfdb_tags_key(tags, i),
+				    json_string(perfdb_tags_value(tags, i)));
+	return o;
+}
+
+void cli_tags_text(char *buf, size_t cap, const perfdb_tags *tags)
+{
+	json_t *o = cli_tags_json(tags);
 	cli_tags_object_text(buf, cap, o);
 	json_decref(o);
 }
@@ -270,8 +279,7 @@ void cli_tags_text(char *buf, size_t cap, const char *tags)
 
 static json_t *finding_json(const perfdb_finding *f)
 {
-	json_error_t e;
-	json_t *tags = json_loads(f->tags ? f->tags : "{}", 0, &e), *o = json_object(), *range;
+	json_t *tags = cli_tags_json(f->tags), *o = json_object(), *range;
 	json_object_set_new(o, "benchmark", json_string(f->benchmark));
 	json_object_set_new(o, "metric", json_string(f->metric));
 	json_object_set_new(o, "unit", json_string(f->unit));
@@ -313,9 +321,8 @@ static json_t *events_json(const perfdb_regress_report *r)
 		for (i = 0; i < perfdb_regress_event_count(r, (perfdb_finding_kind)k); i++) {
 			const perfdb_regress_event *e =
 			    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
-			json_error_t err;
 			json_t *o = json_object(), *metrics = json_array();
-			json_t *tags = json_loads(e->tags ? e->tags : "{}", 0, &err);
+			json_t *tags = cli_tags_json(e->tags);
 			for (j = 0; j < e->nfindings; j++)
 				json_array_append_new(
 				    metrics,
@@ -343,12 +350,11 @@ static json_t *not_compared_json(const perfdb_regress_report *r)
 	size_t i;
 	for (i = 0; i < perfdb_regress_series_checked(r); i++) {
 		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
-		json_error_t err;
 		json_t *o, *tags;
 		if (!v->not_compared)
 			continue;
 		o = json_object();
-		tags = json_loads(v->tags ? v->tags : "{}", 0, &err);
+		tags = cli_tags_json(v->tags);
 		json_object_set_new(o, "benchmark", json_string(v->benchmark));
 		json_object_set_new(o, "metric", json_string(v->metric));
 		json_object_set_new(o, "unit", json_string(v->unit));
@@ -413,8 +419,9 @@ static void print_csv(const perfdb_regress_report *r)
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
 			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
-			const char *cols[] = {f->benchmark, f->metric, f->unit,
-					      f->machine,   f->tags,   f->commit};
+			const char *cols[] = {
+			    f->benchmark, f->metric, f->unit, f->machine, perfdb_tags_json(f->tags),
+			    f->commit};
 			size_t c;
 			cli_out_str(k ? "improvement" : "regression");
 			for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
@@ -443,7 +450,7 @@ static void xml_text(const char *s)
 }
 
 static void series_name(char *buf, size_t cap, const char *bench, const char *metric,
-			const char *tags)
+			const perfdb_tags *tags)
 {
 	char t[256], b[512], m[256];
 	cli_tags_text(t, sizeof(t), tags);
@@ -476,7 +483,7 @@ static bool same_str(const char *a, const char *b)
 static bool same_benchmark(const perfdb_series_verdict *a, const perfdb_series_verdict *b)
 {
 	return same_str(a->benchmark, b->benchmark) && same_str(a->machine, b->machine) &&
-	       same_str(a->tags, b->tags);
+	       same_str(perfdb_tags_json(a->tags), perfdb_tags_json(b->tags));
 }
 
 /* "real_time +23.4% (1.0 us -> 1.2 us), cpu_time ... at abc, p=..." for an
@@ -557,7 +564,8 @@ static void print_junit(const perfdb_regress_report *r)
 			    perfdb_regress_event_get(r, PERFDB_FINDING_REGRESSION, k);
 			char line[2048];
 			if (!same_str(e->benchmark, v->benchmark) ||
-			    !same_str(e->machine, v->machine) || !same_str(e->tags, v->tags) ||
+			    !same_str(e->machine, v->machine) ||
+			    !same_str(perfdb_tags_json(e->tags), perfdb_tags_json(v->tags)) ||
 			    !perfdb_regress_event_open(r, e))
 				continue;
 			if (!open_tag)
@@ -645,7 +653,7 @@ static const perfdb_trend_series *shape_of(const perfdb_trend *t, const perfdb_f
 		const perfdb_trend_series *s = perfdb_trend_get(t, i);
 		if (strcmp(s->benchmark, f->benchmark) == 0 && strcmp(s->metric, f->metric) == 0 &&
 		    strcmp(s->machine, f->machine) == 0 &&
-		    strcmp(s->tags ? s->tags : "", f->tags ? f->tags : "") == 0)
+		    strcmp(perfdb_tags_json(s->tags), perfdb_tags_json(f->tags)) == 0)
 			return s;
 	}
 	return NULL;

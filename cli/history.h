@@ -75,7 +75,11 @@ int cli_history_fail(const char *bench_opt);
  * by trend's lines and regress's Markdown (cmd_trend.c). */
 const char *cli_spark_bar(double v, double lo, double hi);
 
-/* Tags JSON "{"cc":"gcc"}" as "cc=gcc" ("" for "{}"). */
-void cli_tags_text(char *buf, size_t cap, const char *tags);
+/* Tags as "cc=gcc" ("" for none). */
+void cli_tags_text(char *buf, size_t cap, const perfdb_tags *tags);
+
+/* Tags as a new JSON object of strings (for --format json), from the
+ * accessors; never NULL but when out of memory. */
+json_t *cli_tags_json(const perfdb_tags *tags);
 
 #endif

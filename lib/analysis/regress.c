@@ -219,7 +219,8 @@ static int group_events(perfdb_regress_report *rep)
 				if (taken[j] || fl->commit_ids[j] != fl->commit_ids[i] ||
 				    strcmp(g->benchmark, f->benchmark) != 0 ||
 				    strcmp(g->machine, f->machine) != 0 ||
-				    strcmp(g->tags ? g->tags : "", f->tags ? f->tags : "") != 0)
+				    strcmp(perfdb_tags_json(g->tags), perfdb_tags_json(f->tags)) !=
+					0)
 					continue;
 				taken[j] = 1;
 				el->idx[pos++] = j;
@@ -1087,7 +1088,7 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 			if (strcmp(c->metric, "cpu_time") == 0 &&
 			    strcmp(c->benchmark, real->benchmark) == 0 &&
 			    strcmp(c->machine, real->machine) == 0 &&
-			    strcmp(c->tags, real->tags) == 0)
+			    strcmp(perfdb_tags_json(c->tags), perfdb_tags_json(real->tags)) == 0)
 				cpu = c;
 		}
 		if (!cpu)
@@ -1155,7 +1156,8 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 static int same_series_but_name(const perfdb_series *a, const perfdb_series *b)
 {
 	return strcmp(a->metric, b->metric) == 0 && strcmp(a->unit, b->unit) == 0 &&
-	       strcmp(a->machine, b->machine) == 0 && strcmp(a->tags, b->tags) == 0;
+	       strcmp(a->machine, b->machine) == 0 &&
+	       strcmp(perfdb_tags_json(a->tags), perfdb_tags_json(b->tags)) == 0;
 }
 
 /* The series named `name` with a's metric, unit, machine and tags, or SIZE_MAX. */

@@ -21,7 +21,7 @@ static void bind_key(sqlite3_stmt *st, const perfdb_alert_input *a)
 {
 	sqlite3_bind_int64(st, 1, a->benchmark_id);
 	sqlite3_bind_int64(st, 2, a->machine_id);
-	sqlite3_bind_text(st, 3, a->tags ? a->tags : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, perfdb_tags_json(a->tags), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, a->commit_id);
 	sqlite3_bind_text(st, 5, a->improvement ? "improvement" : "regression", -1, SQLITE_STATIC);
 }

@@ -3,6 +3,7 @@
 #ifndef PERFDB_STORE_HISTORY_INTERNAL_H
 #define PERFDB_STORE_HISTORY_INTERNAL_H
 
+#include "perfdb/history.h"
 #include "store/store.h"
 
 /*
@@ -14,5 +15,13 @@
  */
 int perfdb_store__find_commit(int64_t *out_id, char **out_sha, perfdb_store *store,
 			      const char *rev);
+
+/*
+ * Tags from their stored JSON text (NULL: none, "{}"): *out owned, released
+ * with perfdb_store__tags_free (accepts NULL). Text that is not a JSON
+ * object has no pairs. Errors: PERFDB_ENOMEM.
+ */
+int perfdb_store__tags_new(perfdb_tags **out, const char *json);
+void perfdb_store__tags_free(perfdb_tags *t);
 
 #endif

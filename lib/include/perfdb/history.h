@@ -116,10 +116,28 @@ typedef struct perfdb_series_point {
 	const double *run_values;
 } perfdb_series_point;
 
+/**
+ * A series' configuration tags: key = value pairs, sorted by key. Borrowed
+ * from the series set (or the report) it came from. Every function accepts
+ * NULL, read as no tags.
+ */
+typedef struct perfdb_tags perfdb_tags;
+
+/** How many pairs. */
+size_t perfdb_tags_count(const perfdb_tags *t);
+/** Key and value of pair i (i < count; NULL otherwise). */
+const char *perfdb_tags_key(const perfdb_tags *t, size_t i);
+const char *perfdb_tags_value(const perfdb_tags *t, size_t i);
+/** The value of key, or NULL when the tags have no such key. */
+const char *perfdb_tags_get(const perfdb_tags *t, const char *key);
+/** The tags as the store keeps them and output formats show them: a JSON
+ *  object with sorted keys, "{}" when none. Equal tags have equal text. */
+const char *perfdb_tags_json(const perfdb_tags *t);
+
 typedef struct perfdb_series {
 	int64_t benchmark_id, machine_id;
 	const char *benchmark, *metric, *unit, *machine;
-	const char *tags; /**< JSON object with sorted keys, "{}" when none */
+	const perfdb_tags *tags; /**< configuration tags; perfdb_tags_json for the text */
 	perfdb_direction direction;
 	perfdb_series_point *points; /**< in commit order */
 	size_t npoints;
@@ -226,7 +244,7 @@ int perfdb_alert_status_parse(perfdb_alert_status *out, const char *name);
 /** What regress found, as stored in alerts. */
 typedef struct perfdb_alert_input {
 	int64_t benchmark_id, machine_id, commit_id;
-	const char *tags;
+	const perfdb_tags *tags; /**< NULL: none */
 	int improvement;				   /**< 0: regression, 1: improvement */
 	double baseline_value, value, change_pct, p_value; /**< NAN stored as NULL */
 	perfdb_method method; /**< the test that decided; PERFDB_METHOD_NONE stored as NULL */

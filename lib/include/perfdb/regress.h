@@ -90,7 +90,8 @@ typedef enum perfdb_finding_kind {
 /** One step. Strings are borrowed from the report. */
 typedef struct perfdb_finding {
 	perfdb_finding_kind kind;
-	const char *benchmark, *metric, *unit, *machine, *tags;
+	const char *benchmark, *metric, *unit, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
 	perfdb_direction direction;
 	const char *commit;    /**< full sha of the first commit of the step */
 	const char *subject;   /**< its subject, "" when unknown */
@@ -133,7 +134,8 @@ typedef struct perfdb_finding {
 
 /** The verdict on one checked series. */
 typedef struct perfdb_series_verdict {
-	const char *benchmark, *metric, *unit, *machine, *tags;
+	const char *benchmark, *metric, *unit, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
 	size_t points;	       /**< commits with data, baseline included */
 	double baseline_value; /**< NAN when the series has no baseline data */
 	double value;	       /**< the newest value in the range */
@@ -194,7 +196,8 @@ size_t perfdb_regress_failures(const perfdb_regress_report *r);
  */
 typedef struct perfdb_regress_event {
 	perfdb_finding_kind kind;
-	const char *benchmark, *machine, *tags;
+	const char *benchmark, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
 	const char *commit;	/**< full sha of the step's first commit */
 	const char *subject;	/**< its subject, "" when unknown */
 	size_t nfindings;	/**< metrics that moved, at least 1 */
@@ -272,7 +275,8 @@ const char *perfdb_comparison_verdict_name(perfdb_comparison_verdict v);
 
 /** One series at two revisions. Strings are borrowed from the comparison. */
 typedef struct perfdb_comparison_row {
-	const char *benchmark, *metric, *unit, *machine, *tags;
+	const char *benchmark, *metric, *unit, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
 	perfdb_direction direction;
 	double value_a, value_b; /**< levels (as in regress: the median of the samples, else of the
 				   runs' values); NAN if absent */
@@ -307,7 +311,8 @@ void perfdb_comparison_free(perfdb_comparison *c);
 
 /** One series over the last commits. Arrays and strings are borrowed. */
 typedef struct perfdb_trend_series {
-	const char *benchmark, *metric, *unit, *machine, *tags;
+	const char *benchmark, *metric, *unit, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
 	perfdb_direction direction;
 	size_t n;		    /**< points (commits with data), oldest first */
 	const double *levels;	    /**< per point: its level, as in regress (the median of its
