@@ -149,7 +149,7 @@ void cli_tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_regr
 	if (t->set[CLI_TUNE_WINDOW])
 		o->window = t->window;
 	if (t->set[CLI_TUNE_THRESHOLD])
-		o->threshold = t->threshold;
+		o->threshold_pct = t->threshold;
 	if (t->set[CLI_TUNE_CONFIDENCE])
 		o->confidence = t->confidence;
 	if (t->set[CLI_TUNE_METHOD])
@@ -292,7 +292,7 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "change_pct", cli_json_number(f->change_pct));
 	json_object_set_new(o, "p_value", cli_json_number(f->p_value));
 	json_object_set_new(o, "method", json_string(perfdb_method_name(f->method)));
-	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold));
+	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold_pct));
 	json_object_set_new(o, "commits_after", json_integer((json_int_t)f->commits_after));
 	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
 	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());

@@ -1026,7 +1026,7 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		f.change_pct = 100 * st->change;
 		f.p_value = st->p_value;
 		f.method = st->method;
-		f.threshold = cfg.threshold;
+		f.threshold_pct = cfg.threshold;
 		f.status = PERFDB_ALERT_OPEN;
 		perfdb_scope__candidates(sc, st->point ? pts[st->point - 1].commit_id : 0,
 					 pts[st->point].commit_id, &f.range_first, &f.range_count,
@@ -1141,8 +1141,8 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 		f->time_ratio_history = med;
 		/* cpu_time stayed within the threshold; the ratio moved beyond it
 		 * and beyond 5 of its own historic spreads (at least 1%) */
-		if (fabs(cnow / cpu_med - 1) * 100 < f->threshold &&
-		    (rnew / med - 1) * 100 >= f->threshold &&
+		if (fabs(cnow / cpu_med - 1) * 100 < f->threshold_pct &&
+		    (rnew / med - 1) * 100 >= f->threshold_pct &&
 		    rnew - med > 5 * fmax(mad, 0.01 * med))
 			f->suspect = "loaded";
 	}

@@ -39,7 +39,7 @@ int perfdb_scope__check(const perfdb_regress_options *o)
 	if (o->version != PERFDB_REGRESS_OPTIONS_VERSION)
 		return perfdb_error__set(PERFDB_EINVAL, "regress options version %u, expected %u",
 					 o->version, PERFDB_REGRESS_OPTIONS_VERSION);
-	if (!(o->threshold >= 0) || !(o->confidence > 0 && o->confidence < 1))
+	if (!(o->threshold_pct >= 0) || !(o->confidence > 0 && o->confidence < 1))
 		return perfdb_error__set(PERFDB_EINVAL,
 					 "threshold must be >= 0 and confidence in (0, 1)");
 	return 0;
@@ -684,7 +684,7 @@ void perfdb_scope__series_config(perfdb_scope_series *out, const perfdb_regress_
 	perfdb_benchmark_config bc;
 	perfdb_config_match(o->config, s->benchmark, s->metric, &bc);
 	out->ignore = bc.ignore;
-	out->threshold = isnan(bc.threshold) ? o->threshold : bc.threshold;
+	out->threshold = isnan(bc.threshold_pct) ? o->threshold_pct : bc.threshold_pct;
 	out->direction = bc.direction != PERFDB_DIRECTION_UNSET ? bc.direction : s->direction;
 	out->method = bc.has_method ? bc.method : o->method;
 	/* --metric: the other metrics are not looked at, as if ignored */

@@ -91,13 +91,13 @@ static void test_regress__samples_steps_spikes_outliers(void **state)
 	perfdb_regress_report_free(rep);
 
 	/* a higher threshold than the step: nothing */
-	o.threshold = 15;
+	o.threshold_pct = 15;
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
 	perfdb_regress_report_free(rep);
 
 	/* the glob */
-	o.threshold = 5;
+	o.threshold_pct = 5;
 	o.benchmark_glob = "BM_Q*";
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_series_checked(rep), 1);
@@ -583,7 +583,7 @@ static void test_regress__config_method_per_benchmark(void **state)
 	perfdb_config_match(cfg, "BM_Tx", "real_time", &bc);
 	assert_int_equal(bc.has_method, 1);
 	assert_int_equal(bc.method, PERFDB_METHOD_TTEST);
-	assert_true(bc.threshold == 50);
+	assert_true(bc.threshold_pct == 50);
 	perfdb_config_match(cfg, "BM_U", "real_time", &bc);
 	assert_int_equal(bc.has_method, 0);
 	for (i = 0; i < 3; i++) {

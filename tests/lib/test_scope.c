@@ -247,7 +247,7 @@ static void test_scope__options_checked_once(void **state)
 		else if (k == 1)
 			o.confidence = 1;
 		else
-			o.threshold = -1;
+			o.threshold_pct = -1;
 		assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_EINVAL);
 		assert_int_equal(perfdb_compare_run(&cmp, s, "c0000", "c0001", &o), PERFDB_EINVAL);
 		assert_int_equal(perfdb_trend_run(&t, s, 0, &o), PERFDB_EINVAL);

@@ -231,9 +231,9 @@ int perfdb_method_parse(perfdb_method *out, const char *name);
 
 /** What people decided about an alert. */
 typedef enum perfdb_alert_status {
-	PERFDB_ALERT_OPEN = 0,	    /**< to act on (a new finding) */
+	PERFDB_ALERT_OPEN = 0,	   /**< to act on (a new finding) */
 	PERFDB_ALERT_ACKNOWLEDGED, /**< known and accepted: no longer fails a check */
-	PERFDB_ALERT_IGNORED	    /**< noise or irrelevant: no longer fails a check */
+	PERFDB_ALERT_IGNORED	   /**< noise or irrelevant: no longer fails a check */
 } perfdb_alert_status;
 
 /** "open", "acknowledged", "ignored"; "unknown" out of range. Static strings. */
@@ -244,7 +244,7 @@ int perfdb_alert_status_parse(perfdb_alert_status *out, const char *name);
 /** What regress found, as stored in alerts. */
 typedef struct perfdb_alert_input {
 	int64_t benchmark_id, machine_id, commit_id;
-	const perfdb_tags *tags; /**< NULL: none */
+	const perfdb_tags *tags;			   /**< NULL: none */
 	int improvement;				   /**< 0: regression, 1: improvement */
 	double baseline_value, value, change_pct, p_value; /**< NAN stored as NULL */
 	perfdb_method method; /**< the test that decided; PERFDB_METHOD_NONE stored as NULL */

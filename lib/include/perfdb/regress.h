@@ -53,7 +53,7 @@ typedef struct perfdb_regress_options {
 	const char *commit;   /**< check only this commit (the PR gate) */
 	const char *baseline; /**< a baseline name or a revision; NULL: the window */
 	size_t window;	      /**< commits before the range that form the baseline */
-	double threshold;     /**< minimal relative change, percent */
+	double threshold_pct; /**< minimal relative change, percent (5: 5%) */
 	double confidence;    /**< 1 - the significance level */
 	perfdb_method method;
 	const char *machine;	     /**< NULL: every machine */
@@ -64,7 +64,7 @@ typedef struct perfdb_regress_options {
 	const char *metric_glob;     /**< NULL: every metric; a shell glob on the metric */
 } perfdb_regress_options;
 
-#define PERFDB_REGRESS_OPTIONS_VERSION	  3
+#define PERFDB_REGRESS_OPTIONS_VERSION	  4
 #define PERFDB_REGRESS_DEFAULT_WINDOW	  20
 #define PERFDB_REGRESS_DEFAULT_THRESHOLD  5.0
 #define PERFDB_REGRESS_DEFAULT_CONFIDENCE 0.99
@@ -72,7 +72,7 @@ typedef struct perfdb_regress_options {
 	{                                                                                          \
 		.version = PERFDB_REGRESS_OPTIONS_VERSION, .since = NULL, .until = NULL,           \
 		.commit = NULL, .baseline = NULL, .window = PERFDB_REGRESS_DEFAULT_WINDOW,         \
-		.threshold = PERFDB_REGRESS_DEFAULT_THRESHOLD,                                     \
+		.threshold_pct = PERFDB_REGRESS_DEFAULT_THRESHOLD,                                 \
 		.confidence = PERFDB_REGRESS_DEFAULT_CONFIDENCE, .method = PERFDB_METHOD_AUTO,     \
 		.machine = NULL, .benchmark_glob = NULL, .repo_dir = NULL, .use_git = 1,           \
 		.config = NULL, .metric_glob = NULL                                                \
@@ -104,8 +104,8 @@ typedef struct perfdb_finding {
 	 *  _CHANGEPOINT, or _PERCENT (the threshold alone: the method asked for,
 	 *  or no noise estimate existed); perfdb_method_name spells it */
 	perfdb_method method;
-	double threshold;	     /**< the threshold applied to this series, percent */
-	int64_t alert_id;	     /**< the stored alert, 0 when none (yet) */
+	double threshold_pct;	    /**< the threshold applied to this series, percent */
+	int64_t alert_id;	    /**< the stored alert, 0 when none (yet) */
 	perfdb_alert_status status; /**< of the stored alert; PERFDB_ALERT_OPEN when none */
 	/** The candidates: when commits between the step's first measured
 	 *  commit and the measured one before it were not benchmarked (for
@@ -136,10 +136,10 @@ typedef struct perfdb_finding {
 typedef struct perfdb_series_verdict {
 	const char *benchmark, *metric, *unit, *machine;
 	const perfdb_tags *tags; /**< borrowed, as the strings */
-	size_t points;	       /**< commits with data, baseline included */
-	double baseline_value; /**< NAN when the series has no baseline data */
-	double value;	       /**< the newest value in the range */
-	int regressions;       /**< open regressions (those that fail the check) */
+	size_t points;		 /**< commits with data, baseline included */
+	double baseline_value;	 /**< NAN when the series has no baseline data */
+	double value;		 /**< the newest value in the range */
+	int regressions;	 /**< open regressions (those that fail the check) */
 	int improvements;
 	int acknowledged; /**< regressions found but acknowledged or ignored */
 	/** 1: the series has no data at the baseline (a named baseline or
@@ -198,10 +198,10 @@ typedef struct perfdb_regress_event {
 	perfdb_finding_kind kind;
 	const char *benchmark, *machine;
 	const perfdb_tags *tags; /**< borrowed, as the strings */
-	const char *commit;	/**< full sha of the step's first commit */
-	const char *subject;	/**< its subject, "" when unknown */
-	size_t nfindings;	/**< metrics that moved, at least 1 */
-	const size_t *findings; /**< their indexes: perfdb_regress_get(r, kind, findings[i]) */
+	const char *commit;	 /**< full sha of the step's first commit */
+	const char *subject;	 /**< its subject, "" when unknown */
+	size_t nfindings;	 /**< metrics that moved, at least 1 */
+	const size_t *findings;	 /**< their indexes: perfdb_regress_get(r, kind, findings[i]) */
 } perfdb_regress_event;
 
 /** Events of a kind, in the order of their first finding. */
@@ -262,11 +262,11 @@ const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report
 
 /** What perfdb_compare_run says of one series. */
 typedef enum perfdb_comparison_verdict {
-	PERFDB_COMPARISON_SAME = 0,	/**< no significant change beyond the threshold */
-	PERFDB_COMPARISON_REGRESSION,	/**< worse at b */
+	PERFDB_COMPARISON_SAME = 0,    /**< no significant change beyond the threshold */
+	PERFDB_COMPARISON_REGRESSION,  /**< worse at b */
 	PERFDB_COMPARISON_IMPROVEMENT, /**< better at b */
-	PERFDB_COMPARISON_ONLY_A,	/**< the series has data at a only */
-	PERFDB_COMPARISON_ONLY_B	/**< the series has data at b only */
+	PERFDB_COMPARISON_ONLY_A,      /**< the series has data at a only */
+	PERFDB_COMPARISON_ONLY_B       /**< the series has data at b only */
 } perfdb_comparison_verdict;
 
 /** "same", "regression", "improvement", "only_a", "only_b"; "unknown" out of
@@ -281,8 +281,8 @@ typedef struct perfdb_comparison_row {
 	double value_a, value_b; /**< levels (as in regress: the median of the samples, else of the
 				   runs' values); NAN if absent */
 	size_t samples_a, samples_b;
-	double change_pct;   /**< value_b / value_a - 1, percent; NAN when a side is absent */
-	double p_value;	     /**< NAN when no test was possible */
+	double change_pct;    /**< value_b / value_a - 1, percent; NAN when a side is absent */
+	double p_value;	      /**< NAN when no test was possible */
 	perfdb_method method; /**< PERFDB_METHOD_MANNWHITNEY, _TTEST, _ZSCORE or _NONE */
 	perfdb_comparison_verdict verdict;
 } perfdb_comparison_row;
@@ -291,13 +291,14 @@ typedef struct perfdb_comparison perfdb_comparison;
 
 /**
  * Compares every series at revision b against revision a (both resolved as
- * perfdb_commit_resolve does with PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT; a series' level at each is regress's). With raw samples on both sides
- * Mann-Whitney U decides; without, the spread of the opts->window commits before a (a robust
- * z-score). A verdict other than "same" needs p < 1 - confidence and a change beyond the threshold.
- * opts (NULL: defaults) gives threshold, confidence, window, machine, benchmark_glob, repo_dir,
- * use_git and config; its range fields are ignored. *out is owned (perfdb_comparison_free). Errors:
- * PERFDB_ENOTFOUND (a revision; a machine or benchmark_glob that selects no recorded series, as
- * perfdb_regress_run), PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
+ * perfdb_commit_resolve does with PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT; a series' level at
+ * each is regress's). With raw samples on both sides Mann-Whitney U decides; without, the spread of
+ * the opts->window commits before a (a robust z-score). A verdict other than "same" needs p < 1 -
+ * confidence and a change beyond the threshold. opts (NULL: defaults) gives threshold, confidence,
+ * window, machine, benchmark_glob, repo_dir, use_git and config; its range fields are ignored. *out
+ * is owned (perfdb_comparison_free). Errors: PERFDB_ENOTFOUND (a revision; a machine or
+ * benchmark_glob that selects no recorded series, as perfdb_regress_run), PERFDB_EINVAL,
+ * PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char *a, const char *b,
 		       const perfdb_regress_options *opts);
