@@ -4,14 +4,14 @@
 
 #include "history.h"
 
-enum { OPT_IGNORE = CLI_OPT_FIRST_FREE, OPT_NOTE, OPT_REOPEN, OPT_CONFIG };
+enum { OPT_IGNORE = CLI_HISTORY_OPT_FIRST_FREE, OPT_NOTE, OPT_REOPEN };
 
 static const cli_option options[] = {
     {"ignore", OPT_IGNORE, NULL, "mark the alert ignored (noise) instead of acknowledged"},
     {"reopen", OPT_REOPEN, NULL, "open the alert again"},
     {"note", OPT_NOTE, "TEXT", "why (kept with the alert)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_CONFIG_OPTION,
     CLI_OPT_END,
 };
 
@@ -32,7 +32,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	ack_args *a = ctx;
 	switch (id) {
 	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
+	case CLI_OPT_CONFIG: a->config = arg; return 0;
 	case OPT_NOTE: a->note = arg; return 0;
 	case OPT_IGNORE: a->status = "ignored"; return 0;
 	case OPT_REOPEN: a->status = "open"; return 0;

@@ -4,14 +4,14 @@
 
 #include "history.h"
 
-enum { OPT_ALL = 'a', OPT_FORMAT = 'f', OPT_CONFIG = CLI_OPT_FIRST_FREE, OPT_NO_HEADER };
+enum { OPT_ALL = 'a', OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_HISTORY_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
     {"all", OPT_ALL, NULL, "also list acknowledged and ignored alerts"},
     CLI_LIST_FORMAT_OPTION(OPT_FORMAT),
     CLI_NO_HEADER_OPTION(OPT_NO_HEADER),
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_CONFIG_OPTION,
     CLI_OPT_END,
 };
 
@@ -37,7 +37,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	alerts_args *a = ctx;
 	switch (id) {
 	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
+	case CLI_OPT_CONFIG: a->config = arg; return 0;
 	case OPT_ALL: a->all = 1; return 0;
 	case OPT_NO_HEADER: a->no_header = true; return 0;
 	case OPT_FORMAT:

@@ -4,14 +4,14 @@
 
 #include "history.h"
 
-enum { OPT_NOTE = CLI_OPT_FIRST_FREE, OPT_BRANCH, OPT_CONFIG, OPT_FORMAT };
+enum { OPT_NOTE = CLI_HISTORY_OPT_FIRST_FREE, OPT_BRANCH, OPT_FORMAT };
 
 static const cli_option options[] = {
     {"note", OPT_NOTE, "TEXT", "set: a note kept with the baseline"},
     {"branch", OPT_BRANCH, "NAME", "set: the branch the baseline belongs to"},
     {"format", OPT_FORMAT, "FORMAT", "list: table, csv or json (default: table)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_CONFIG_OPTION,
     CLI_OPT_END,
 };
 
@@ -35,7 +35,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	baseline_args *a = ctx;
 	switch (id) {
 	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
+	case CLI_OPT_CONFIG: a->config = arg; return 0;
 	case OPT_NOTE: a->note = arg; return 0;
 	case OPT_BRANCH: a->branch = arg; return 0;
 	case OPT_FORMAT:

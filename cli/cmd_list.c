@@ -52,11 +52,11 @@ static int run_list(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx)
 	return perfdb_store_list(store, *(perfdb_list_kind *)arg, fn, ctx);
 }
 
-int cmd_list(int argc, char **argv)
+int cmd_list(cli_session *session, int argc, char **argv)
 {
 	list_args a;
 	perfdb_list_kind kind;
-	int first;
+	int first, rc;
 
 	memset(&a, 0, sizeof(a));
 	first = cli_parse(&info, argc, argv, on_option, &a);
@@ -69,5 +69,7 @@ int cmd_list(int argc, char **argv)
 				       "expected one of commits, benchmarks, machines, runs");
 	if (perfdb_list_kind_parse(&kind, argv[first]) != 0)
 		return cli_usage_error(&info, "%s", perfdb_error_last()->message);
-	return cli_query_print(a.db, a.format, !a.no_header, true, run_list, &kind);
+	if ((rc = cli_session_open(session, a.db, NULL)))
+		return rc;
+	return cli_query_print(session->store, a.format, !a.no_header, true, run_list, &kind);
 }

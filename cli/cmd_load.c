@@ -9,25 +9,20 @@
 #include <time.h>
 #include <sys/resource.h>
 
-#include "cli.h"
-#include "measure.h"
+#include "launch.h"
 
 enum {
 	OPT_REQUESTS = 'n',
 	OPT_DURATION = 'd',
 	OPT_USERS = 'u',
 	OPT_RATE = 'r',
-	OPT_RAMP_UP = CLI_OPT_FIRST_FREE,
+	OPT_RAMP_UP = CLI_LAUNCH_OPT_FIRST_FREE,
 	OPT_THINK_MS,
 	OPT_MAX_WORKERS,
 	OPT_LATE_MS,
 	OPT_STRESS,
 	OPT_MAX_ERROR_RATE,
 	OPT_MAX_P99_MS,
-	OPT_NAME,
-	OPT_FORMAT,
-	OPT_SHOW_OUTPUT,
-	OPT_RECORD,
 	OPT_URL,
 	OPT_CONNECTIONS = 'c',
 	OPT_THREADS = 't',
@@ -55,9 +50,9 @@ static const cli_option options[] = {
     {"stress", OPT_STRESS, "START:MAX:STEP:SECONDS", "stress test: step the users up"},
     {"max-error-rate", OPT_MAX_ERROR_RATE, "PCT", "stress: stop when a step's errors exceed PCT %"},
     {"max-p99-ms", OPT_MAX_P99_MS, "MS", "stress: stop when a step's p99 latency exceeds MS ms"},
-    {"name", OPT_NAME, "NAME", "benchmark name for --record and JSON (default: command or URL)"},
-    {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
-    {"show-output", OPT_SHOW_OUTPUT, NULL, "let the command write to stdout/stderr"},
+    CLI_NAME_OPTION("benchmark name for --record and JSON (default: command or URL)"),
+    CLI_LAUNCH_FORMAT_OPTION("text or json (default: text)"),
+    CLI_SHOW_OUTPUT_OPTION,
     {"url", OPT_URL, "[NAME=]URL",
      "load an http:// URL instead of a command (repeatable: round-robin, a series each)"},
     {"connections", OPT_CONNECTIONS, "N", "--url: keep-alive connections (default 1)"},
@@ -69,7 +64,7 @@ static const cli_option options[] = {
      "a request not answered (a command not ended) in S seconds fails (default 30)"},
     {"expect-status", OPT_EXPECT_STATUS, "LIST",
      "--url: statuses that succeed, e.g. 2xx,404 (default 2xx,3xx)"},
-    {"record", OPT_RECORD, NULL, "store the result in the database (see --db ...)"},
+    CLI_RECORD_OPTION("store the result in the database (see --db ...)"),
     CLI_RECORD_OPTIONS,
     CLI_OPT_END,
 };
@@ -103,11 +98,10 @@ static const cli_command_info info = {
 typedef struct load_args {
 	perfdb_loadtest_options lt;
 	perfdb_loadtest_stress_options stress;
-	bool stress_set, rate_set, requests_set, duration_set, json, show_output, record;
+	bool stress_set, rate_set, requests_set, duration_set;
 	bool stress_limit_set, users_set, late_set;
 	bool closed_only_set, http_only_set; /* options of one mode, for check_args */
-	const char *name;
-	cli_record_opts rec;
+	cli_launch_opts l;
 	/* --url mode */
 	perfdb_loadtest_http_options http;
 	perfdb_loadtest_http_target urls[MAX_URLS];
@@ -122,8 +116,7 @@ typedef struct load_args {
 
 static int bad_value(const char *opt, const char *arg, const char *what)
 {
-	cli_usage_error(&info, "--%s '%s': expected %s", opt, arg, what);
-	return 1;
+	return cli_bad_value(&info, opt, arg, what);
 }
 
 static int parse_stress(load_args *a, const char *arg)
@@ -209,9 +202,11 @@ static int on_option(void *ctx, int id, const char *arg)
 	load_args *a = ctx;
 	unsigned long long n;
 	double d;
-	int r = cli_record_option(&info, &a->rec, id, arg);
+	int r;
 
-	if (r != 0)
+	if (id == CLI_OPT_SHOW_OUTPUT)
+		a->closed_only_set = true;
+	if ((r = cli_launch_option(&info, &a->l, id, arg)) != 0)
 		return r < 0;
 	switch (id) {
 	case OPT_REQUESTS:
@@ -280,20 +275,6 @@ static int on_option(void *ctx, int id, const char *arg)
 		a->stress.max_p99 = d / 1000.0;
 		a->stress_limit_set = true;
 		return 0;
-	case OPT_NAME:
-		if (!*arg)
-			return bad_value("name", arg, "a non-empty name");
-		a->name = arg;
-		return 0;
-	case OPT_FORMAT:
-		if (cli_parse_text_json(arg, &a->json))
-			return bad_value("format", arg, "text or json");
-		return 0;
-	case OPT_SHOW_OUTPUT:
-		a->show_output = true;
-		a->closed_only_set = true;
-		return 0;
-	case OPT_RECORD: a->record = true; return 0;
 	case OPT_URL: return add_url(a, arg);
 	case OPT_CONNECTIONS:
 		if (cli_parse_count(arg, 1, 1000000, &n))
@@ -633,16 +614,6 @@ static void describe(const load_args *a, const char *name)
 			a->lt.think_time * 1000.0);
 }
 
-/* --db, --commit, ... mean nothing without --record: say so rather than
- * silently ignore them. */
-static void warn_unused_record_options(const load_args *a)
-{
-	const cli_record_opts *o = &a->rec;
-	if (!a->record && (o->db || o->commit || o->branch || o->machine || o->time || o->ntags))
-		cli_warn("--db, --commit, --branch, --machine, --tag and --time take effect only "
-			 "with --record");
-}
-
 /* ---- --url: an HTTP server ------------------------------------------------------------------ */
 
 static const char *http_error_name(int code)
@@ -843,7 +814,7 @@ static int read_body(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-static int run_http(load_args *a)
+static int run_http(cli_session *s, load_args *a)
 {
 	perfdb_loadtest_http_result hr;
 	perfdb_resultset *rs = NULL;
@@ -902,7 +873,7 @@ static int run_http(load_args *a)
 	a->http.progress_arg = a;
 	a->http.progress_interval = 0.2;
 
-	warn_unused_record_options(a);
+	cli_launch_warn_unused(&a->l);
 	err = perfdb_loadtest_http_run(&hr, &a->http);
 	cli_progress_clear();
 	sigaction(SIGINT, &old_sa, NULL);
@@ -911,7 +882,7 @@ static int run_http(load_args *a)
 		return cli_fail();
 	/* Described after the run: a URL the library refuses gets its one
 	 * error line alone. */
-	if (!a->json) {
+	if (!a->l.json) {
 		char amount[64];
 		if (a->lt.requests)
 			snprintf(amount, sizeof(amount), "%llu requests",
@@ -932,35 +903,27 @@ static int run_http(load_args *a)
 				a->http.connections == 1 ? "" : "s", a->http.threads,
 				a->http.threads == 1 ? "" : "s");
 	}
-	if (a->json) {
+	if (a->l.json) {
 		json_t *doc = http_json(&hr, a);
-		json_object_set_new(doc, "name", json_string(a->name ? a->name : name));
-		if (cli_json_print(doc) != 0) {
-			cli_err("out of memory");
-			rc = CLI_EXIT_DB;
-		}
+		json_object_set_new(doc, "name", json_string(a->l.name ? a->l.name : name));
+		rc = cli_launch_print_json(doc);
 	} else {
 		print_http(&hr);
 	}
 	if (interrupted) {
 		cli_warn("interrupted: the figures cover the requests done%s",
-			 a->record ? "; nothing recorded" : "");
+			 a->l.record ? "; nothing recorded" : "");
 		goto out;
 	}
 	if (hr.total.requests && hr.total.failures == hr.total.requests)
 		cli_warn("every request failed: check the URL and --expect-status");
-	if (a->record && rc == CLI_EXIT_OK) {
-		if (perfdb_resultset_new(&rs) != 0) {
+	if (a->l.record && rc == CLI_EXIT_OK) {
+		if (perfdb_resultset_new(&rs) != 0 ||
+		    perfdb_loadtest_http_export(rs, &hr, a->l.name) != 0) {
 			rc = cli_fail();
 			goto out;
 		}
-		if (perfdb_loadtest_http_export(rs, &hr, a->name) != 0) {
-			rc = cli_fail();
-			goto out;
-		}
-		cli_print_warnings(rs);
-		a->rec.status_to_stderr = a->json;
-		rc = cli_record_resultset(&a->rec, rs);
+		rc = cli_launch_record(s, &a->l, rs, NULL);
 	}
 out:
 	perfdb_resultset_free(rs);
@@ -970,7 +933,7 @@ out:
 
 /* Checks the operands and runs --url; for a command (no --url) only checks
  * that there is one and returns 0. */
-static int load_url(load_args *a, int first, int argc)
+static int load_url(cli_session *s, load_args *a, int first, int argc)
 {
 	int rc;
 	if (a->nurls > 0 && first < argc)
@@ -983,10 +946,10 @@ static int load_url(load_args *a, int first, int argc)
 	}
 	if ((rc = check_args(a)) != 0)
 		return rc;
-	return run_http(a);
+	return run_http(s, a);
 }
 
-int cmd_load(int argc, char **argv)
+int cmd_load(cli_session *session, int argc, char **argv)
 {
 	load_args a;
 	perfdb_loadtest_stress_options so = PERFDB_LOADTEST_STRESS_OPTIONS_INIT;
@@ -994,7 +957,7 @@ int cmd_load(int argc, char **argv)
 	perfdb_loadtest_stress_result sr;
 	perfdb_command *cmd = NULL;
 	perfdb_resultset *rs = NULL;
-	struct sigaction sa, old_sa, old_term;
+	cli_launch_signals saved;
 	char *cmdname = NULL;
 	const char *name;
 	int first, err, rc = CLI_EXIT_OK;
@@ -1008,7 +971,7 @@ int cmd_load(int argc, char **argv)
 		/* --url: the names of NAME=URL are freed here, whatever happens. */
 		rc = first == -1 ? CLI_EXIT_OK
 		     : first < 0 ? CLI_EXIT_USAGE
-				 : load_url(&a, first, argc);
+				 : load_url(session, &a, first, argc);
 		for (size_t i = 0; i < a.nurls; i++)
 			free(a.url_names[i]);
 		if (a.nurls > 0 || rc != CLI_EXIT_OK)
@@ -1021,35 +984,22 @@ int cmd_load(int argc, char **argv)
 	if ((rc = check_args(&a)) != 0)
 		return rc;
 	/* No peak RSS here, so no floor to read: the request path stays short. */
-	if (perfdb_command_new(&cmd, (const char *const *)argv + first,
-			       PERFDB_COMMAND_NO_RSS_FLOOR |
-				   (a.show_output ? PERFDB_COMMAND_SHOW_OUTPUT : 0)) != 0)
-		return cli_fail();
-	if (perfdb_command_set_limits(cmd, a.http.timeout, &stop_commands) != 0) {
-		perfdb_command_free(cmd);
-		return cli_fail();
-	}
-	cmdname = cli_command_name(argv + first);
-	if (!cmdname) {
-		perfdb_command_free(cmd);
-		cli_err("out of memory");
-		return CLI_EXIT_DB;
-	}
-	name = a.name ? a.name : cmdname;
+	if ((rc = cli_launch_command(&cmd, &cmdname, argv + first,
+				     PERFDB_COMMAND_NO_RSS_FLOOR |
+					 (a.l.show_output ? PERFDB_COMMAND_SHOW_OUTPUT : 0),
+				     a.http.timeout, &stop_commands)))
+		return rc;
+	name = a.l.name ? a.l.name : cmdname;
 
 	/* Ctrl-C or SIGTERM ends the test cleanly: the commands in flight are
 	 * ended and the summary covers what was done. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_sa);
-	sigaction(SIGTERM, &sa, &old_term);
+	cli_launch_signals_catch(&saved, on_sigint);
 	a.lt.progress = progress;
 	a.lt.progress_arg = &a;
 	a.lt.progress_interval = 0.2;
 
-	warn_unused_record_options(&a);
-	if (!a.json)
+	cli_launch_warn_unused(&a.l);
+	if (!a.l.json)
 		describe(&a, name);
 	if (a.stress_set) {
 		err = perfdb_loadtest_stress(&sr, request, cmd, &a.lt, &a.stress);
@@ -1057,14 +1007,13 @@ int cmd_load(int argc, char **argv)
 		err = perfdb_loadtest_run(&r, request, cmd, &a.lt);
 	}
 	cli_progress_clear();
-	sigaction(SIGINT, &old_sa, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cli_launch_signals_restore(&saved);
 	if (err) {
 		rc = cli_fail();
 		goto out;
 	}
 
-	if (a.json) {
+	if (a.l.json) {
 		json_t *doc = a.stress_set ? stress_json(&sr) : result_json(&r);
 		json_t *argv_json = json_array();
 		int i;
@@ -1072,10 +1021,7 @@ int cmd_load(int argc, char **argv)
 			json_array_append_new(argv_json, json_string(argv[i]));
 		json_object_set_new(doc, "name", json_string(name));
 		json_object_set_new(doc, "command", argv_json);
-		if (cli_json_print(doc) != 0) {
-			cli_err("out of memory");
-			rc = CLI_EXIT_DB;
-		}
+		rc = cli_launch_print_json(doc);
 	} else if (a.stress_set) {
 		print_stress(&sr, &a.stress);
 	} else {
@@ -1083,25 +1029,17 @@ int cmd_load(int argc, char **argv)
 	}
 	if (interrupted) {
 		cli_warn("interrupted: the figures cover the requests done%s",
-			 a.record ? "; nothing recorded" : "");
+			 a.l.record ? "; nothing recorded" : "");
 		goto release;
 	}
 	if (!a.stress_set && r.requests && r.failures == r.requests)
 		cli_warn("every request failed: check the command (try --show-output)");
-	if (a.record && rc == CLI_EXIT_OK) {
-		if (perfdb_resultset_new(&rs) != 0) {
-			rc = cli_fail();
-			goto release;
-		}
-		err = a.stress_set ? perfdb_loadtest_stress_export(rs, &sr, name)
-				   : perfdb_loadtest_result_export(rs, &r, name);
-		if (err) {
-			rc = cli_fail();
-			goto release;
-		}
-		cli_print_warnings(rs);
-		a.rec.status_to_stderr = a.json;
-		rc = cli_record_resultset(&a.rec, rs);
+	if (a.l.record && rc == CLI_EXIT_OK) {
+		err = perfdb_resultset_new(&rs);
+		if (err == 0)
+			err = a.stress_set ? perfdb_loadtest_stress_export(rs, &sr, name)
+					   : perfdb_loadtest_result_export(rs, &r, name);
+		rc = err ? cli_fail() : cli_launch_record(session, &a.l, rs, NULL);
 	}
 release:
 	if (a.stress_set)

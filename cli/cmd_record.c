@@ -109,7 +109,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-int cmd_record(int argc, char **argv)
+int cmd_record(cli_session *session, int argc, char **argv)
 {
 	record_args a;
 	perfdb_resultset *rs = NULL;
@@ -166,7 +166,7 @@ int cmd_record(int argc, char **argv)
 		perfdb_resultset_free(rs);
 		return rc;
 	}
-	rc = cli_record_resultset(&a.rec, rs);
+	rc = cli_record_into(session, &a.rec, rs);
 	perfdb_resultset_free(rs);
 	return rc;
 }

@@ -256,6 +256,14 @@ void cli_tags_object_text(char *buf, size_t cap, const json_t *o)
 	}
 }
 
+void cli_tags_text(char *buf, size_t cap, const char *tags)
+{
+	json_error_t e;
+	json_t *o = tags ? json_loads(tags, 0, &e) : NULL;
+	cli_tags_object_text(buf, cap, o);
+	json_decref(o);
+}
+
 int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
 {
 	return cli_table_add(ctx, ncols, names, row, NULL);
@@ -529,4 +537,37 @@ int cli_table_print(cli_table *t)
 		cli_out("\n");
 	}
 	return 0;
+}
+
+int cli_query_print(perfdb_store *store, cli_format format, bool header, bool tags_objects,
+		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
+		    void *arg)
+{
+	cli_table *table;
+	int rc, err;
+
+	if (!(table = cli_table_new(format, header))) {
+		cli_err("out of memory");
+		return CLI_EXIT_DB;
+	}
+	if (tags_objects)
+		cli_table_tags_as_objects(table);
+	/* csv and json rows go out as they come (a table needs every width first) */
+	cli_table_stream(table);
+	err = run(store, arg, cli_table_row_fn, table);
+	if (err == PERFDB_EREADONLY) {
+		/* A refused statement is bad usage, not a database fault. */
+		cli_err("%s", perfdb_error_last()->message);
+		rc = CLI_EXIT_USAGE;
+	} else if (err) {
+		/* the library says the query ran out of time; the option is ours */
+		rc = strncmp(perfdb_error_last()->message, "query stopped after", 19) == 0
+			 ? cli_fail_hint(0, "or give a longer --timeout")
+			 : cli_fail();
+	} else {
+		cli_table_print(table);
+		rc = CLI_EXIT_OK;
+	}
+	cli_table_free(table);
+	return rc;
 }

@@ -117,9 +117,9 @@ static int apply_options(const cli_record_opts *o, perfdb_resultset *rs)
 	return 0;
 }
 
-int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
+int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs)
 {
-	perfdb_store *store = NULL;
+	perfdb_store *store;
 	int64_t run_id = 0;
 	size_t i, n = perfdb_resultset_count(rs), nsamples = 0;
 	const char *branch;
@@ -131,8 +131,9 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 	if ((err = perfdb_resultset_fill_context(rs, NULL)))
 		return cli_fail_hint(PERFDB_ENOTFOUND, "pass --commit REV (a full sha where git "
 						       "cannot resolve it)");
-	if ((rc = cli_open_store(&store, o->db, PERFDB_STORE_READWRITE)))
+	if ((rc = cli_session_open(s, o->db, NULL)))
 		return rc;
+	store = s->store;
 	{
 		char *differs = NULL;
 		if (perfdb_store_machine_check(&differs, store, rs) == 0 && differs)
@@ -142,12 +143,8 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 				 perfdb_resultset_meta(rs, PERFDB_META_MACHINE), differs);
 		free(differs);
 	}
-	err = perfdb_store_record(store, rs, &run_id);
-	if (err) {
-		rc = cli_fail();
-		perfdb_store_free(store);
-		return rc;
-	}
+	if ((err = perfdb_store_record(store, rs, &run_id)))
+		return cli_fail();
 	/* The samples the store kept: it keeps a result's samples only from two
 	 * on (one says no more than the value; insert_result in store.c). */
 	for (i = 0; i < n; i++)
@@ -170,6 +167,13 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 					 "--branch NAME names it)"),
 	    cli_text(shown[2], sizeof(shown[2]), perfdb_resultset_meta(rs, PERFDB_META_MACHINE)),
 	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(store)));
-	perfdb_store_free(store);
 	return CLI_EXIT_OK;
+}
+
+int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
+{
+	cli_session s = {CLI_DB_WRITE, NULL, NULL};
+	int rc = cli_record_into(&s, o, rs);
+	cli_session_close(&s);
+	return rc;
 }
