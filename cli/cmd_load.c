@@ -418,61 +418,131 @@ static void latency_row(const char *label, const perfdb_loadtest_latency *l)
 	cli_out("\n");
 }
 
-static void print_errors(const perfdb_loadtest_result *r)
+static const char *http_error_name(int code)
+{
+	switch (code) {
+	case PERFDB_LOADTEST_HTTP_ECONNECT: return "connect";
+	case PERFDB_LOADTEST_HTTP_ETIMEOUT: return "timeout";
+	case PERFDB_LOADTEST_HTTP_ECLOSED: return "closed";
+	case PERFDB_LOADTEST_HTTP_EMALFORMED: return "malformed";
+	default: return NULL;
+	}
+}
+
+/* The failures by code: a command's exit status (-1: it could not start),
+ * or with http an HTTP status or a transport error. */
+static void print_errors(const perfdb_loadtest_result *r, bool http)
 {
 	size_t i;
 	if (r->failures == 0)
 		return;
 	cli_out("  errors:  ");
 	for (i = 0; i < r->nerrors; i++) {
-		if (r->errors[i].code == -1)
-			cli_out("%scould not start: %llu", i ? ", " : "",
-				(unsigned long long)r->errors[i].count);
+		int code = r->errors[i].code;
+		const char *n = http	     ? http_error_name(code)
+				: code == -1 ? "could not start"
+					     : NULL;
+		cli_out("%s", i ? ", " : "");
+		if (n)
+			cli_out("%s", n);
 		else
-			cli_out("%sexit %d: %llu", i ? ", " : "", r->errors[i].code,
-				(unsigned long long)r->errors[i].count);
+			cli_out("%s %d", http ? "status" : "exit", code);
+		cli_out(": %llu", (unsigned long long)r->errors[i].count);
 	}
 	if (r->other_errors)
-		cli_out("%sother codes: %llu", r->nerrors ? ", " : "",
+		cli_out("%sother%s: %llu", r->nerrors ? ", " : "", http ? "" : " codes",
 			(unsigned long long)r->other_errors);
 	cli_out("\n");
 }
 
-static void print_result(const perfdb_loadtest_result *r)
+static void print_http_counts(const perfdb_loadtest_http_counts *c)
 {
-	char lat[32], dur[32], got[48], asked[48];
+	cli_out("  status     1xx %llu  2xx %llu  3xx %llu  4xx %llu  5xx %llu\n",
+		(unsigned long long)c->status[1], (unsigned long long)c->status[2],
+		(unsigned long long)c->status[3], (unsigned long long)c->status[4],
+		(unsigned long long)c->status[5]);
+	cli_out("  transport  connect errors %llu  timeouts %llu  closed %llu  malformed %llu  "
+		"unfinished %llu\n",
+		(unsigned long long)c->connect_errors, (unsigned long long)c->timeouts,
+		(unsigned long long)c->closed, (unsigned long long)c->malformed,
+		(unsigned long long)c->unfinished);
+}
+
+/* Several URLs: a line each. */
+static void print_http_series(const perfdb_loadtest_http_result *hr)
+{
+	size_t i;
+	cli_out("\n  %-20s %10s %8s %11s %10s %10s %10s %10s %10s\n", "series", "requests",
+		"failed", "req/s", "p50", "p90", "p99", "p99.9", "max");
+	for (i = 0; i < hr->nseries; i++) {
+		const perfdb_loadtest_result *s = &hr->series[i].result;
+		const double v[] = {s->latency.p50, s->latency.p90, s->latency.p99, s->latency.p999,
+				    s->latency.max};
+		char name[256], col[300], rate[48];
+		size_t j;
+		cli_text(name, sizeof(name), hr->series[i].name);
+		cli_format_value(rate, sizeof(rate), s->throughput, "");
+		cli_out("  %s %10llu %8llu %11s", cli_pad(col, sizeof(col), name, -20),
+			(unsigned long long)s->requests, (unsigned long long)s->failures, rate);
+		for (j = 0; j < sizeof(v) / sizeof(v[0]); j++) {
+			char b[32];
+			cli_format_ns(b, sizeof(b), v[j]);
+			cli_out(" %s", cli_pad(col, sizeof(col), s->requests ? b : "-", 10));
+		}
+		cli_out("\n");
+	}
+}
+
+/* One result, a command's (hr NULL) or the total of --url's hr (r is
+ * &hr->total): an HTTP result adds its error rate, its status and
+ * transport counts and its series, and says "send" where a command's says
+ * "start". */
+static void print_result(const perfdb_loadtest_result *r, const perfdb_loadtest_http_result *hr)
+{
+	bool open = r->model == PERFDB_LOADTEST_OPEN;
+	char dur[32], got[48], asked[48];
 	cli_out("  requests   %llu (%llu succeeded, %llu failed)\n",
 		(unsigned long long)r->requests, (unsigned long long)r->successes,
 		(unsigned long long)r->failures);
-	cli_out("  success    %.2f %%\n", r->success_rate * 100.0);
+	cli_out("  success    %.2f %%", r->success_rate * 100.0);
+	if (hr)
+		cli_out("  (error rate %.2f %%)",
+			r->requests ? 100.0 - r->success_rate * 100.0 : 0.0);
 	cli_format_ns(dur, sizeof(dur), r->duration * 1e9);
-	cli_out("  duration   %s\n", dur);
+	cli_out("\n  duration   %s\n", dur);
 	cli_format_value(got, sizeof(got), r->throughput, "req/s");
 	cli_format_value(asked, sizeof(asked), r->target_rate, "req/s");
-	if (r->model == PERFDB_LOADTEST_OPEN)
+	if (open) {
 		cli_out("  rate       %s achieved of %s asked (%.2f %%)\n", got, asked,
 			r->target_rate > 0 ? r->throughput / r->target_rate * 100.0 : 0.0);
-	else
+		cli_out("  late       %llu %s later than the threshold\n",
+			(unsigned long long)r->late_starts, hr ? "sends" : "starts");
+	} else {
 		cli_out("  throughput %s\n", got);
-	if (r->model == PERFDB_LOADTEST_OPEN)
-		cli_out("  late       %llu starts later than the threshold\n",
-			(unsigned long long)r->late_starts);
+	}
+	if (hr)
+		print_http_counts(&hr->counts);
 	cli_out("\n  %-9s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "latency", "min", "mean",
 		"stddev", "p50", "p90", "p95", "p99", "p99.9", "max");
 	if (r->requests == 0) {
 		cli_out("  (no request completed)\n");
 		return;
 	}
-	latency_row(r->model == PERFDB_LOADTEST_OPEN ? "corrected" : "request", &r->latency);
-	if (r->model == PERFDB_LOADTEST_OPEN)
+	latency_row(open ? "corrected" : "request", &r->latency);
+	if (open)
 		latency_row("service", &r->service);
-	print_errors(r);
-	if (r->model == PERFDB_LOADTEST_OPEN && r->latency.p99 > 2 * r->service.p99 &&
-	    r->late_starts > 0) {
+	print_errors(r, hr != NULL);
+	if (hr && hr->nseries > 1)
+		print_http_series(hr);
+	if (open && r->latency.p99 > 2 * r->service.p99 && r->late_starts > 0) {
+		char lat[32];
 		cli_format_ns(lat, sizeof(lat), r->latency.p99);
-		cli_out("  note: p99 from the intended start (%s) is far above the service time:\n"
-			"        requests queued behind slow ones; more --users may keep up.\n",
-			lat);
+		cli_out(
+		    "  note: p99 from the intended %s (%s) is far above the service time:\n%s",
+		    hr ? "send" : "start", lat,
+		    hr ? "        sends were late, waiting for a free connection or for the CPU;\n"
+			 "        more --connections (or --threads, with idle cores) may keep up.\n"
+		       : "        requests queued behind slow ones; more --users may keep up.\n");
 	}
 }
 
@@ -520,7 +590,7 @@ static void print_stress(const perfdb_loadtest_stress_result *sr,
 		cli_out("  every step passed; capacity: at least %u users\n", sr->capacity_users);
 	}
 	if (sr->nsteps)
-		print_errors(&sr->steps[sr->nsteps - 1]);
+		print_errors(&sr->steps[sr->nsteps - 1], false);
 }
 
 /* ---- JSON output ------------------------------------------------------------------- */
@@ -592,141 +662,35 @@ static json_t *stress_json(const perfdb_loadtest_stress_result *sr)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+/* What is about to run (for --url: what ran). */
 static void describe(const load_args *a, const char *name)
 {
-	char amount[64];
+	char amount[64], model[64] = "closed model";
+	if (a->lt.rate > 0)
+		snprintf(model, sizeof(model), "open model, %.6g req/s", a->lt.rate);
 	if (a->lt.requests)
 		snprintf(amount, sizeof(amount), "%llu requests",
 			 (unsigned long long)a->lt.requests);
 	else
 		snprintf(amount, sizeof(amount), "%.6g s", a->lt.duration);
-	if (a->stress_set)
+	if (a->nurls > 0)
+		cli_out("load test of '%s': %s, %s, %u connection%s, %u thread%s\n\n", name, model,
+			amount, a->http.connections, a->http.connections == 1 ? "" : "s",
+			a->http.threads, a->http.threads == 1 ? "" : "s");
+	else if (a->stress_set)
 		cli_out("stress test of '%s': %u to %u users, step %u, %.6g s a step\n\n", name,
 			a->stress.start_users, a->stress.max_users, a->stress.step_users,
 			a->stress.step_duration);
 	else if (a->lt.rate > 0)
-		cli_out("load test of '%s': open model, %.6g req/s, %s, %u worker%s\n\n", name,
-			a->lt.rate, amount, a->lt.users, a->lt.users == 1 ? "" : "s");
+		cli_out("load test of '%s': %s, %s, %u worker%s\n\n", name, model, amount,
+			a->lt.users, a->lt.users == 1 ? "" : "s");
 	else
-		cli_out("load test of '%s': closed model, %s, %u user%s, ramp-up %.6g s, think "
-			"%.6g ms\n\n",
-			name, amount, a->lt.users, a->lt.users == 1 ? "" : "s", a->lt.ramp_up,
-			a->lt.think_time * 1000.0);
+		cli_out("load test of '%s': %s, %s, %u user%s, ramp-up %.6g s, think %.6g ms\n\n",
+			name, model, amount, a->lt.users, a->lt.users == 1 ? "" : "s",
+			a->lt.ramp_up, a->lt.think_time * 1000.0);
 }
 
 /* ---- --url: an HTTP server ------------------------------------------------------------------ */
-
-static const char *http_error_name(int code)
-{
-	switch (code) {
-	case PERFDB_LOADTEST_HTTP_ECONNECT: return "connect";
-	case PERFDB_LOADTEST_HTTP_ETIMEOUT: return "timeout";
-	case PERFDB_LOADTEST_HTTP_ECLOSED: return "closed";
-	case PERFDB_LOADTEST_HTTP_EMALFORMED: return "malformed";
-	default: return NULL;
-	}
-}
-
-static void print_http_counts(const perfdb_loadtest_http_counts *c)
-{
-	cli_out("  status     1xx %llu  2xx %llu  3xx %llu  4xx %llu  5xx %llu\n",
-		(unsigned long long)c->status[1], (unsigned long long)c->status[2],
-		(unsigned long long)c->status[3], (unsigned long long)c->status[4],
-		(unsigned long long)c->status[5]);
-	cli_out("  transport  connect errors %llu  timeouts %llu  closed %llu  malformed %llu  "
-		"unfinished %llu\n",
-		(unsigned long long)c->connect_errors, (unsigned long long)c->timeouts,
-		(unsigned long long)c->closed, (unsigned long long)c->malformed,
-		(unsigned long long)c->unfinished);
-}
-
-static void print_http_errors(const perfdb_loadtest_result *r)
-{
-	size_t i;
-	if (r->failures == 0)
-		return;
-	cli_out("  errors:  ");
-	for (i = 0; i < r->nerrors; i++) {
-		const char *n = http_error_name(r->errors[i].code);
-		if (n)
-			cli_out("%s%s: %llu", i ? ", " : "", n,
-				(unsigned long long)r->errors[i].count);
-		else
-			cli_out("%sstatus %d: %llu", i ? ", " : "", r->errors[i].code,
-				(unsigned long long)r->errors[i].count);
-	}
-	if (r->other_errors)
-		cli_out("%sother: %llu", r->nerrors ? ", " : "",
-			(unsigned long long)r->other_errors);
-	cli_out("\n");
-}
-
-static void print_http(const perfdb_loadtest_http_result *hr)
-{
-	const perfdb_loadtest_result *r = &hr->total;
-	char dur[32], got[48], asked[48];
-	size_t i;
-	cli_out("  requests   %llu (%llu succeeded, %llu failed)\n",
-		(unsigned long long)r->requests, (unsigned long long)r->successes,
-		(unsigned long long)r->failures);
-	cli_out("  success    %.2f %%  (error rate %.2f %%)\n", r->success_rate * 100.0,
-		r->requests ? 100.0 - r->success_rate * 100.0 : 0.0);
-	cli_format_ns(dur, sizeof(dur), r->duration * 1e9);
-	cli_out("  duration   %s\n", dur);
-	cli_format_value(got, sizeof(got), r->throughput, "req/s");
-	cli_format_value(asked, sizeof(asked), r->target_rate, "req/s");
-	if (r->model == PERFDB_LOADTEST_OPEN) {
-		cli_out("  rate       %s achieved of %s asked (%.2f %%)\n", got, asked,
-			r->target_rate > 0 ? r->throughput / r->target_rate * 100.0 : 0.0);
-		cli_out("  late       %llu sends later than the threshold\n",
-			(unsigned long long)r->late_starts);
-	} else {
-		cli_out("  throughput %s\n", got);
-	}
-	print_http_counts(&hr->counts);
-	cli_out("\n  %-9s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "latency", "min", "mean",
-		"stddev", "p50", "p90", "p95", "p99", "p99.9", "max");
-	if (r->requests == 0) {
-		cli_out("  (no request completed)\n");
-		return;
-	}
-	latency_row(r->model == PERFDB_LOADTEST_OPEN ? "corrected" : "request", &r->latency);
-	if (r->model == PERFDB_LOADTEST_OPEN)
-		latency_row("service", &r->service);
-	print_http_errors(r);
-	if (hr->nseries > 1) {
-		cli_out("\n  %-20s %10s %8s %11s %10s %10s %10s %10s %10s\n", "series", "requests",
-			"failed", "req/s", "p50", "p90", "p99", "p99.9", "max");
-		for (i = 0; i < hr->nseries; i++) {
-			const perfdb_loadtest_result *s = &hr->series[i].result;
-			const double v[] = {s->latency.p50, s->latency.p90, s->latency.p99,
-					    s->latency.p999, s->latency.max};
-			char name[256], col[300], rate[48];
-			size_t j;
-			cli_text(name, sizeof(name), hr->series[i].name);
-			cli_format_value(rate, sizeof(rate), s->throughput, "");
-			cli_out("  %s %10llu %8llu %11s", cli_pad(col, sizeof(col), name, -20),
-				(unsigned long long)s->requests, (unsigned long long)s->failures,
-				rate);
-			for (j = 0; j < sizeof(v) / sizeof(v[0]); j++) {
-				char b[32];
-				cli_format_ns(b, sizeof(b), v[j]);
-				cli_out(" %s",
-					cli_pad(col, sizeof(col), s->requests ? b : "-", 10));
-			}
-			cli_out("\n");
-		}
-	}
-	if (r->model == PERFDB_LOADTEST_OPEN && r->latency.p99 > 2 * r->service.p99 &&
-	    r->late_starts > 0) {
-		char lat[32];
-		cli_format_ns(lat, sizeof(lat), r->latency.p99);
-		cli_out("  note: p99 from the intended send (%s) is far above the service time:\n"
-			"        sends were late, waiting for a free connection or for the CPU;\n"
-			"        more --connections (or --threads, with idle cores) may keep up.\n",
-			lat);
-	}
-}
 
 static json_t *http_counts_json(const perfdb_loadtest_http_counts *c)
 {
@@ -882,33 +846,14 @@ static int run_http(cli_session *s, load_args *a)
 		return cli_fail();
 	/* Described after the run: a URL the library refuses gets its one
 	 * error line alone. */
-	if (!a->l.json) {
-		char amount[64];
-		if (a->lt.requests)
-			snprintf(amount, sizeof(amount), "%llu requests",
-				 (unsigned long long)a->lt.requests);
-		else
-			snprintf(amount, sizeof(amount), "%.6g s", a->lt.duration);
-		if (a->lt.rate > 0)
-			cli_out(
-			    "load test of '%s': open model, %.6g req/s, %s, %u connection%s, %u "
-			    "thread%s\n\n",
-			    name, a->lt.rate, amount, a->http.connections,
-			    a->http.connections == 1 ? "" : "s", a->http.threads,
-			    a->http.threads == 1 ? "" : "s");
-		else
-			cli_out("load test of '%s': closed model, %s, %u connection%s, %u "
-				"thread%s\n\n",
-				name, amount, a->http.connections,
-				a->http.connections == 1 ? "" : "s", a->http.threads,
-				a->http.threads == 1 ? "" : "s");
-	}
+	if (!a->l.json)
+		describe(a, name);
 	if (a->l.json) {
 		json_t *doc = http_json(&hr, a);
 		json_object_set_new(doc, "name", json_string(a->l.name ? a->l.name : name));
 		rc = cli_launch_print_json(doc);
 	} else {
-		print_http(&hr);
+		print_result(&hr.total, &hr);
 	}
 	if (interrupted) {
 		cli_warn("interrupted: the figures cover the requests done%s",
@@ -1025,7 +970,7 @@ int cmd_load(cli_session *session, int argc, char **argv)
 	} else if (a.stress_set) {
 		print_stress(&sr, &a.stress);
 	} else {
-		print_result(&r);
+		print_result(&r, NULL);
 	}
 	if (interrupted) {
 		cli_warn("interrupted: the figures cover the requests done%s",
