@@ -52,6 +52,9 @@ typedef struct cli_command_info {
 int cli_parse(const cli_command_info *info, int argc, char **argv,
 	      int (*on_option)(void *ctx, int id, const char *arg), void *ctx);
 
+/* The exit code for cli_parse's -1 (0: --help was printed) or -2 (2). */
+int cli_parse_exit(int first);
+
 /* Prints "perfdb: CMD: message" and the try line; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_command_info *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -24,15 +24,17 @@ static const cli_command_info info = {
 };
 
 typedef struct ack_args {
-	const char *db, *config, *note, *status;
+	cli_history_args h;
+	const char *note, *status;
 } ack_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	ack_args *a = ctx;
+	int r = cli_history_option(&info, &a->h, id, arg);
+	if (r != 0)
+		return r < 0;
 	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case CLI_OPT_CONFIG: a->config = arg; return 0;
 	case OPT_NOTE: a->note = arg; return 0;
 	case OPT_IGNORE: a->status = "ignored"; return 0;
 	case OPT_REOPEN: a->status = "open"; return 0;
@@ -47,12 +49,11 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 	int first, rc = CLI_EXIT_OK, i;
 
 	memset(&a, 0, sizeof(a));
+	cli_history_args_init(&a.h);
 	a.status = "acknowledged";
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no alert id given");
 	for (i = first; i < argc; i++) {
@@ -61,7 +62,7 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 		if (*end || end == argv[i] || id <= 0)
 			return cli_usage_error(&info, "'%s' is not an alert id", argv[i]);
 	}
-	if ((rc = cli_session_open(session, a.db, a.config)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
 	store = session->store;
 	for (i = first; i < argc; i++) {

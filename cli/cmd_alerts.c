@@ -26,7 +26,7 @@ static const cli_command_info info = {
 };
 
 typedef struct alerts_args {
-	const char *db, *config;
+	cli_history_args h;
 	int all;
 	bool no_header;
 	cli_format format;
@@ -35,9 +35,10 @@ typedef struct alerts_args {
 static int on_option(void *ctx, int id, const char *arg)
 {
 	alerts_args *a = ctx;
+	int r = cli_history_option(&info, &a->h, id, arg);
+	if (r != 0)
+		return r < 0;
 	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case CLI_OPT_CONFIG: a->config = arg; return 0;
 	case OPT_ALL: a->all = 1; return 0;
 	case OPT_NO_HEADER: a->no_header = true; return 0;
 	case OPT_FORMAT:
@@ -109,14 +110,13 @@ int cmd_alerts(cli_session *session, int argc, char **argv)
 	int first, rc, err;
 
 	memset(&a, 0, sizeof(a));
+	cli_history_args_init(&a.h);
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if ((rc = cli_session_open(session, a.db, a.config)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
 	store = session->store;
 	if (!(t = cli_table_new(a.format, !a.no_header))) {

@@ -26,16 +26,18 @@ static const cli_command_info info = {
 };
 
 typedef struct baseline_args {
-	const char *db, *config, *note, *branch;
+	cli_history_args h;
+	const char *note, *branch;
 	cli_format format;
 } baseline_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	baseline_args *a = ctx;
+	int r = cli_history_option(&info, &a->h, id, arg);
+	if (r != 0)
+		return r < 0;
 	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case CLI_OPT_CONFIG: a->config = arg; return 0;
 	case OPT_NOTE: a->note = arg; return 0;
 	case OPT_BRANCH: a->branch = arg; return 0;
 	case OPT_FORMAT:
@@ -55,11 +57,10 @@ int cmd_baseline(cli_session *session, int argc, char **argv)
 	int first, rc, err = 0, nargs;
 
 	memset(&a, 0, sizeof(a));
+	cli_history_args_init(&a.h);
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "expected set, list or rm");
 	sub = argv[first];
@@ -78,7 +79,7 @@ int cmd_baseline(cli_session *session, int argc, char **argv)
 	}
 	if (sub[0] == 'l')
 		session->needs &= ~CLI_DB_WRITE; /* list only reads */
-	if ((rc = cli_session_open(session, a.db, a.config)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
 	store = session->store;
 	if (strcmp(sub, "set") == 0) {

@@ -114,14 +114,12 @@ int cmd_bisect_plan(cli_session *session, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	cli_history_args_init(&a.h);
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if (a.h.o.commit && a.h.o.since)
-		return cli_usage_error(&info, "--commit and --since exclude each other");
+	if ((rc = cli_history_scope_check(&info, &a.h)))
+		return rc;
 	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
 	if (perfdb_regress_run(&rep, session->store, &a.h.o) < 0) {

@@ -85,10 +85,8 @@ int cmd_compare(cli_session *session, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	cli_history_args_init(&a.h);
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (argc - first != 2)
 		return cli_usage_error(&info, "expected two revisions, REV_A REV_B");
 	if ((rc = cli_history_session(session, &a.h)))

@@ -60,10 +60,8 @@ int cmd_list(cli_session *session, int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first + 1 != argc)
 		return cli_usage_error(&info,
 				       "expected one of commits, benchmarks, machines, runs");

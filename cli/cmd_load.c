@@ -914,18 +914,14 @@ int cmd_load(cli_session *session, int argc, char **argv)
 	first = cli_parse(&info, argc, argv, on_option, &a);
 	if (first >= 0 || a.nurls > 0) {
 		/* --url: the names of NAME=URL are freed here, whatever happens. */
-		rc = first == -1 ? CLI_EXIT_OK
-		     : first < 0 ? CLI_EXIT_USAGE
-				 : load_url(session, &a, first, argc);
+		rc = first < 0 ? cli_parse_exit(first) : load_url(session, &a, first, argc);
 		for (size_t i = 0; i < a.nurls; i++)
 			free(a.url_names[i]);
 		if (a.nurls > 0 || rc != CLI_EXIT_OK)
 			return rc;
 	}
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if ((rc = check_args(&a)) != 0)
 		return rc;
 	/* No peak RSS here, so no floor to read: the request path stays short. */

@@ -74,10 +74,8 @@ int cmd_query(cli_session *session, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.timeout = DEFAULT_TIMEOUT;
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no SQL given");
 	if (first + 1 < argc)

@@ -118,10 +118,8 @@ int cmd_record(cli_session *session, int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no input files (give FILE... or - for stdin)");
 	if (perfdb_resultset_new(&rs) != 0)

@@ -20,10 +20,10 @@
 #include "history.h"
 #include "report_assets.h"
 
-enum { OPT_LAST = 'n', OPT_OUT = 'o' };
+enum { OPT_OUT = 'o' };
 
 static const cli_option options[] = {
-    {"last", OPT_LAST, "N", "the last N commits (default 30)"},
+    CLI_LAST_OPTION,
     {"since", CLI_OPT_SINCE, "REV", "the commits after REV instead, REV the reference"},
     CLI_BENCHMARK_OPTION,
     CLI_MACHINE_OPTION,
@@ -57,29 +57,16 @@ static const cli_command_info info = {
 typedef struct report_args {
 	cli_history_args h;
 	const char *out;
-	size_t last;
 } report_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	report_args *a = ctx;
-	char *end;
 	int r = cli_history_option(&info, &a->h, id, arg);
 	if (r != 0)
 		return r < 0;
-	switch (id) {
-	case OPT_OUT: a->out = arg; return 0;
-	case OPT_LAST: {
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 2 || v > 10000000) {
-			cli_usage_error(&info, "--last '%s': expected a number of commits >= 2",
-					arg);
-			return 1;
-		}
-		a->last = (size_t)v;
-		return 0;
-	}
-	}
+	if (id == OPT_OUT)
+		a->out = arg;
 	return 0;
 }
 
@@ -311,18 +298,16 @@ int cmd_report(cli_session *session, int argc, char **argv)
 	cli_history_args_init(&a.h);
 	a.out = "perfdb-report.html";
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if (a.last && a.h.o.since)
+	if (a.h.last && a.h.o.since)
 		return cli_usage_error(&info, "--last and --since exclude each other");
 	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
 	store = session->store;
-	if (perfdb_trend_run(&t, store, a.last, &a.h.o) != 0) {
+	if (perfdb_trend_run(&t, store, a.h.last, &a.h.o) != 0) {
 		rc = cli_history_fail("--benchmark");
 	} else if (!(data = report_data(store, t, &a))) {
 		rc = cli_fail();

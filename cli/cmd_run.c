@@ -243,10 +243,8 @@ int cmd_run(cli_session *session, int argc, char **argv)
 	a.o = defaults;
 	a.timeout = RUN_DEFAULT_TIMEOUT;
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no command to run (give -- CMD [ARGS...])");
 	if (a.max_runs_set && a.o.max_runs < a.o.runs)

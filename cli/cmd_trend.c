@@ -8,10 +8,10 @@
 
 #include "history.h"
 
-enum { OPT_LAST = 'n', OPT_SVG = CLI_HISTORY_OPT_FIRST_FREE };
+enum { OPT_SVG = CLI_HISTORY_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
-    {"last", OPT_LAST, "N", "the last N commits (default 30)"},
+    CLI_LAST_OPTION,
     CLI_MACHINE_OPTION,
     CLI_METRIC_OPTION,
     {"svg", OPT_SVG, "FILE", "also write a standalone SVG chart, one panel per series"},
@@ -40,29 +40,16 @@ static const cli_command_info info = {
 typedef struct trend_args {
 	cli_history_args h;
 	const char *svg;
-	size_t last;
 } trend_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	trend_args *a = ctx;
-	char *end;
 	int r = cli_history_option(&info, &a->h, id, arg);
 	if (r != 0)
 		return r < 0;
-	switch (id) {
-	case OPT_SVG: a->svg = arg; return 0;
-	case OPT_LAST: {
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 2 || v > 10000000) {
-			cli_usage_error(&info, "--last '%s': expected a number of commits >= 2",
-					arg);
-			return 1;
-		}
-		a->last = (size_t)v;
-		return 0;
-	}
-	}
+	if (id == OPT_SVG)
+		a->svg = arg;
 	return 0;
 }
 
@@ -363,17 +350,15 @@ int cmd_trend(cli_session *session, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	cli_history_args_init(&a.h);
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (argc - first > 1)
 		return cli_usage_error(&info, "expected at most one GLOB");
 	if (first < argc)
 		a.h.o.benchmark_glob = argv[first];
 	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
-	err = perfdb_trend_run(&t, session->store, a.last, &a.h.o);
+	err = perfdb_trend_run(&t, session->store, a.h.last, &a.h.o);
 	if (err) {
 		rc = cli_history_fail("benchmark");
 	} else {

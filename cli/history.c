@@ -104,9 +104,27 @@ int cli_history_option(const cli_command_info *info, cli_history_args *h, int id
 		break;
 	case CLI_OPT_WINDOW: err = tuning_parse(info, &h->tune, CLI_TUNE_WINDOW, arg); break;
 	case CLI_OPT_METHOD: err = tuning_parse(info, &h->tune, CLI_TUNE_METHOD, arg); break;
+	case CLI_OPT_LAST: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || end == arg || v < 2 || v > 10000000) {
+			cli_usage_error(info, "--last '%s': expected a number of commits >= 2",
+					arg);
+			err = -1;
+		}
+		h->last = (size_t)v;
+		break;
+	}
 	default: return 0;
 	}
 	return err ? -1 : 1;
+}
+
+int cli_history_scope_check(const cli_command_info *info, const cli_history_args *h)
+{
+	if (h->o.commit && h->o.since)
+		return cli_usage_error(info, "--commit and --since exclude each other");
+	return 0;
 }
 
 int cli_history_session(cli_session *s, cli_history_args *h)

@@ -27,6 +27,8 @@ enum {
 	CLI_OPT_METHOD,
 	CLI_HISTORY_OPT_FIRST_FREE
 };
+/* --last N (-n), trend's and report's. */
+enum { CLI_OPT_LAST = 'n' };
 
 /* Option lines the history commands share. */
 #define CLI_CONFIG_OPTION                                                                          \
@@ -47,6 +49,10 @@ enum {
 	{                                                                                          \
 		"metric", CLI_OPT_METRIC, "GLOB",                                                  \
 		    "only metrics whose name matches GLOB (cpu_time, real_*)"                      \
+	}
+#define CLI_LAST_OPTION                                                                            \
+	{                                                                                          \
+		"last", CLI_OPT_LAST, "N", "the last N commits (default 30)"                       \
 	}
 #define CLI_BENCHMARK_OPTION                                                                       \
 	{                                                                                          \
@@ -87,6 +93,7 @@ typedef struct cli_history_args {
 	perfdb_regress_options o;
 	const char *db, *config;
 	cli_tuning tune;
+	size_t last; /* --last, 0 when not given */
 } cli_history_args;
 
 /* h with no option given (o is PERFDB_REGRESS_OPTIONS_INIT). */
@@ -94,8 +101,13 @@ void cli_history_args_init(cli_history_args *h);
 
 /* Reads one of the shared options above (and --db) into h: 1 when id is
  * one of them, 0 when not, -1 after printing a usage error naming it
- * (threshold "5" or "5%", confidence in (0, 1), window >= 1, a method name). */
+ * (threshold "5" or "5%", confidence in (0, 1), window >= 1, a method
+ * name, last >= 2). */
 int cli_history_option(const cli_command_info *info, cli_history_args *h, int id, const char *arg);
+
+/* The scope's options that exclude each other (--commit and --since): 0,
+ * or the exit code after printing a usage error. */
+int cli_history_scope_check(const cli_command_info *info, const cli_history_args *h);
 
 /* Opens the command's session (main.c's table says how) with h's --db and
  * --config, then gives h->o the config file's defaults, what the command

@@ -42,6 +42,11 @@ int cli_usage_error(const cli_command_info *info, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+int cli_parse_exit(int first)
+{
+	return first == -1 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}
+
 int cli_bad_value(const cli_command_info *info, const char *opt, const char *arg, const char *what)
 {
 	return cli_usage_error(info, "--%s '%s': expected %s", opt, arg, what);
