@@ -138,6 +138,9 @@ void cli_utf8_trim(char *s);
 /* ---- tables (query, list, and any command that prints rows) --------------- */
 typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
 int cli_format_parse(cli_format *out, const char *name);
+/* A command's --format of the table formats (cli_format_parse): 0, or 1
+ * after printing the usage error. */
+int cli_format_option(const cli_command_info *info, cli_format *out, const char *arg);
 
 typedef struct cli_table cli_table;
 /* A table collects rows (column names first), then prints them in one format:

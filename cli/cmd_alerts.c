@@ -41,11 +41,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	switch (id) {
 	case OPT_ALL: a->all = 1; return 0;
 	case OPT_NO_HEADER: a->no_header = true; return 0;
-	case OPT_FORMAT:
-		if (cli_format_parse(&a->format, arg) == 0)
-			return 0;
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
+	case OPT_FORMAT: return cli_format_option(&info, &a->format, arg);
 	}
 	return 0;
 }

@@ -40,11 +40,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	switch (id) {
 	case OPT_NOTE: a->note = arg; return 0;
 	case OPT_BRANCH: a->branch = arg; return 0;
-	case OPT_FORMAT:
-		if (cli_format_parse(&a->format, arg) == 0)
-			return 0;
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
+	case OPT_FORMAT: return cli_format_option(&info, &a->format, arg);
 	}
 	return 0;
 }

@@ -45,10 +45,8 @@ static int on_option(void *ctx, int id, const char *arg)
 	int r = cli_history_option(&info, &a->h, id, arg);
 	if (r != 0)
 		return r < 0;
-	if (id == OPT_FORMAT && cli_format_parse(&a->format, arg) != 0) {
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
-	}
+	if (id == OPT_FORMAT)
+		return cli_format_option(&info, &a->format, arg);
 	return 0;
 }
 

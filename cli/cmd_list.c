@@ -40,10 +40,8 @@ static int on_option(void *ctx, int id, const char *arg)
 		a->no_header = true;
 		return 0;
 	}
-	if (id == OPT_FORMAT && cli_format_parse(&a->format, arg) != 0) {
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
-	}
+	if (id == OPT_FORMAT)
+		return cli_format_option(&info, &a->format, arg);
 	return 0;
 }
 

@@ -49,11 +49,7 @@ static int on_option(void *ctx, int id, const char *arg)
 			return 0;
 		cli_usage_error(&info, "--timeout '%s': expected seconds (0: no limit)", arg);
 		return 1;
-	case OPT_FORMAT:
-		if (cli_format_parse(&a->format, arg) == 0)
-			return 0;
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
+	case OPT_FORMAT: return cli_format_option(&info, &a->format, arg);
 	}
 	return 0;
 }

@@ -147,7 +147,7 @@ int cmd_record(cli_session *session, int argc, char **argv)
 		perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, NULL);
 	}
 	/* On CI the commit is the CI's, not what the file (the job's code) says;
-	 * --commit and the other options still win (cli_record_resultset) */
+	 * --commit and the other options still win (cli_record_into) */
 	if (perfdb_resultset_apply_ci(rs) != 0) {
 		rc = cli_fail();
 		perfdb_resultset_free(rs);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "measure.h"
 
 static int parse_double(const char *s, double *out)
 {
@@ -38,9 +39,8 @@ static int tuning_parse(const cli_command_info *cmd, cli_tuning *t, cli_tune whi
 		}
 		break;
 	case CLI_TUNE_WINDOW: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 1 || v > 1000000) {
+		unsigned long long v;
+		if (cli_parse_count(arg, 1, 1000000, &v) != 0) {
 			cli_usage_error(cmd, "--window '%s': expected a number of commits >= 1",
 					arg);
 			return -1;
@@ -105,12 +105,11 @@ int cli_history_option(const cli_command_info *info, cli_history_args *h, int id
 	case CLI_OPT_WINDOW: err = tuning_parse(info, &h->tune, CLI_TUNE_WINDOW, arg); break;
 	case CLI_OPT_METHOD: err = tuning_parse(info, &h->tune, CLI_TUNE_METHOD, arg); break;
 	case CLI_OPT_LAST: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 2 || v > 10000000) {
+		unsigned long long v;
+		if (cli_parse_count(arg, 2, 10000000, &v) != 0) {
 			cli_usage_error(info, "--last '%s': expected a number of commits >= 2",
 					arg);
-			err = -1;
+			return -1;
 		}
 		h->last = (size_t)v;
 		break;
