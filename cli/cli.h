@@ -168,6 +168,10 @@ void cli_table_stream(cli_table *t);
 void cli_tags_object_text(char *buf, size_t cap, const json_t *o);
 /* Tags JSON "{"cc":"gcc"}" as "cc=gcc" ("" for "{}" and for NULL). */
 void cli_tags_text(char *buf, size_t cap, const char *tags);
+/* A series for a terminal: "BENCHMARK METRIC [k=v,...]" (metric NULL: left
+ * out; no tags: no brackets), names escaped with cli_text. */
+void cli_series_name(char *buf, size_t cap, const char *benchmark, const char *metric,
+		     const char *tags);
 
 /* Runs `run` on store into a table and prints it (csv and json rows as
  * they come); returns an exit code: 2 for a statement the store refuses

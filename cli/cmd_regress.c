@@ -287,16 +287,6 @@ static void xml_text(const char *s)
 	cli_out_str(buf);
 }
 
-static void series_name(char *buf, size_t cap, const char *bench, const char *metric,
-			const char *tags)
-{
-	char t[256], b[512], m[256];
-	cli_tags_text(t, sizeof(t), tags);
-	snprintf(buf, cap, "%s%s%s%s%s%s", cli_text(b, sizeof(b), bench), metric ? " " : "",
-		 metric ? cli_text(m, sizeof(m), metric) : "", *t ? " [" : "", t, *t ? "]" : "");
-	cli_utf8_trim(buf);
-}
-
 static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 {
 	char a[48], b[48], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
@@ -386,7 +376,7 @@ static void print_junit(const perfdb_regress_report *r)
 		bool open_tag = false;
 		if (taken[i] != 2)
 			continue;
-		series_name(name, sizeof(name), v->benchmark, NULL, v->tags);
+		cli_series_name(name, sizeof(name), v->benchmark, NULL, v->tags);
 		cli_out("    <testcase classname=\"perfdb.");
 		xml_text(v->machine);
 		cli_out("\" name=\"");
@@ -472,7 +462,7 @@ static void print_not_compared(const perfdb_regress_report *r, bool md)
 		char name[1024];
 		if (!v->not_compared)
 			continue;
-		series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
+		cli_series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
 		cli_out_str(shown++ ? ", " : "");
 		if (md)
 			md_code(name, false);
@@ -675,14 +665,15 @@ static void print_text(const perfdb_regress_report *r)
 			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
 			cli_text(machine, sizeof(machine), f->machine);
 			if (e->nfindings == 1) {
-				series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
+				cli_series_name(name, sizeof(name), f->benchmark, f->metric,
+						f->tags);
 				finding_line(line, sizeof(line), f);
 				cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "",
 					name, machine, line);
 				if (f->alert_id)
 					cli_out(" [alert %lld]", (long long)f->alert_id);
 			} else {
-				series_name(name, sizeof(name), f->benchmark, NULL, f->tags);
+				cli_series_name(name, sizeof(name), f->benchmark, NULL, f->tags);
 				cli_out("%s%-12s%s %s on %s: %zu metrics at %s", on, label,
 					color ? "\033[0m" : "", name, machine, e->nfindings,
 					cli_text(shown, sizeof(shown),

@@ -64,15 +64,6 @@ typedef struct widths {
 	size_t points;
 } widths;
 
-static void series_name(char *buf, size_t cap, const perfdb_trend_series *s)
-{
-	char tags[256], b[512], m[256];
-	cli_tags_text(tags, sizeof(tags), s->tags);
-	snprintf(buf, cap, "%s %s%s%s%s", cli_text(b, sizeof(b), s->benchmark),
-		 cli_text(m, sizeof(m), s->metric), *tags ? " [" : "", tags, *tags ? "]" : "");
-	cli_utf8_trim(buf);
-}
-
 static void print_line(const perfdb_trend_series *s, bool color, const widths *w)
 {
 	double lo = INFINITY, hi = -INFINITY;
@@ -84,7 +75,7 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 		if (s->levels[i] > hi)
 			hi = s->levels[i];
 	}
-	series_name(name, sizeof(name), s);
+	cli_series_name(name, sizeof(name), s->benchmark, s->metric, s->tags);
 	cli_text(machine, sizeof(machine), s->machine);
 	{
 		char c1[1100], c2[600];
@@ -367,7 +358,7 @@ int cmd_trend(cli_session *session, int argc, char **argv)
 		char name[1024], machine[512];
 		for (i = 0; i < perfdb_trend_count(t); i++) {
 			const perfdb_trend_series *s = perfdb_trend_get(t, i);
-			series_name(name, sizeof(name), s);
+			cli_series_name(name, sizeof(name), s->benchmark, s->metric, s->tags);
 			cli_text(machine, sizeof(machine), s->machine);
 			if ((int)cli_width(name) > w.name)
 				w.name = (int)cli_width(name);

@@ -21,6 +21,21 @@ static int parse_double(const char *s, double *out)
 	return *end || !isfinite(*out) ? -1 : 0;
 }
 
+/* A number of commits in [min, max] for --OPT: 0, or -1 after printing a
+ * usage error. */
+static int parse_commits(const cli_command_info *info, const char *opt, const char *arg,
+			 unsigned long long min, unsigned long long max, size_t *out)
+{
+	unsigned long long v;
+	if (cli_parse_count(arg, min, max, &v) != 0) {
+		cli_usage_error(info, "--%s '%s': expected a number of commits >= %llu", opt, arg,
+				min);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
 /* Reads one tuning value into t; 0, or -1 after printing a usage error. */
 static int tuning_parse(const cli_command_info *cmd, cli_tuning *t, cli_tune which, const char *arg)
 {
@@ -38,16 +53,10 @@ static int tuning_parse(const cli_command_info *cmd, cli_tuning *t, cli_tune whi
 			return -1;
 		}
 		break;
-	case CLI_TUNE_WINDOW: {
-		unsigned long long v;
-		if (cli_parse_count(arg, 1, 1000000, &v) != 0) {
-			cli_usage_error(cmd, "--window '%s': expected a number of commits >= 1",
-					arg);
+	case CLI_TUNE_WINDOW:
+		if (parse_commits(cmd, "window", arg, 1, 1000000, &t->window) < 0)
 			return -1;
-		}
-		t->window = (size_t)v;
 		break;
-	}
 	case CLI_TUNE_METHOD:
 		if (perfdb_method_parse(&t->method, arg) < 0) {
 			cli_usage_error(
@@ -104,16 +113,7 @@ int cli_history_option(const cli_command_info *info, cli_history_args *h, int id
 		break;
 	case CLI_OPT_WINDOW: err = tuning_parse(info, &h->tune, CLI_TUNE_WINDOW, arg); break;
 	case CLI_OPT_METHOD: err = tuning_parse(info, &h->tune, CLI_TUNE_METHOD, arg); break;
-	case CLI_OPT_LAST: {
-		unsigned long long v;
-		if (cli_parse_count(arg, 2, 10000000, &v) != 0) {
-			cli_usage_error(info, "--last '%s': expected a number of commits >= 2",
-					arg);
-			return -1;
-		}
-		h->last = (size_t)v;
-		break;
-	}
+	case CLI_OPT_LAST: err = parse_commits(info, "last", arg, 2, 10000000, &h->last); break;
 	default: return 0;
 	}
 	return err ? -1 : 1;

@@ -264,6 +264,16 @@ void cli_tags_text(char *buf, size_t cap, const char *tags)
 	json_decref(o);
 }
 
+void cli_series_name(char *buf, size_t cap, const char *benchmark, const char *metric,
+		     const char *tags)
+{
+	char t[256], b[512], m[256];
+	cli_tags_text(t, sizeof(t), tags);
+	snprintf(buf, cap, "%s%s%s%s%s%s", cli_text(b, sizeof(b), benchmark), metric ? " " : "",
+		 metric ? cli_text(m, sizeof(m), metric) : "", *t ? " [" : "", t, *t ? "]" : "");
+	cli_utf8_trim(buf);
+}
+
 int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
 {
 	return cli_table_add(ctx, ncols, names, row, NULL);
