@@ -180,15 +180,6 @@ int cli_query_print(perfdb_store *store, cli_format format, bool header, bool ta
 		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
 		    void *arg);
 
-/* ---- the database --------------------------------------------------------- */
-/* --db, then $PERFDB_DB, then the config's database (cfg may be NULL), then "perfdb.db". */
-const char *cli_db_path(const char *flag, const perfdb_config *cfg);
-/* Opens the store at path and prints a clear error; returns 0 or the exit code. */
-int cli_open_store_at(perfdb_store **out, const char *path, unsigned flags);
-/* Opens the store named by --db (flag), $PERFDB_DB, ./perfdb.yaml's database
- * or perfdb.db; returns 0 or the exit code after printing the error. */
-int cli_open_store(perfdb_store **out, const char *flag, unsigned flags);
-
 /* ---- recording, shared by record, run, load and memtrack ------------------- */
 typedef struct cli_record_opts {
 	const char *db;
@@ -264,7 +255,7 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 
 /* What a command needs from the database, said once in main.c's table. */
 enum cli_needs {
-	CLI_NO_DB = 0,		    /* no database, or one the command opens itself */
+	CLI_NO_DB = 0,		    /* no database (memtrack: its own session, for now) */
 	CLI_DB_READ = 1 << 0,	    /* the database read-only */
 	CLI_DB_WRITE = 1 << 1,	    /* the database read-write */
 	CLI_DB_MUST_EXIST = 1 << 2, /* a missing database is an error, not a new file */
@@ -285,7 +276,10 @@ typedef int (*cli_session_fn)(cli_session *s, int argc, char **argv);
 
 /* Opens s->store (and s->config) as s->needs says, db_flag and
  * config_flag being the command's --db and --config (NULL when not
- * given). Returns 0 or the exit code after printing the error. */
+ * given); the only place the CLI opens a database (session.c). A second
+ * call does nothing. Returns 0 or the exit code after printing the error:
+ * 3 for a database that cannot be used (missing, with CLI_DB_MUST_EXIST),
+ * 2 for a configuration that does not read. */
 int cli_session_open(cli_session *s, const char *db_flag, const char *config_flag);
 /* Closes the store and frees the configuration (main.c, after the command). */
 void cli_session_close(cli_session *s);

@@ -137,28 +137,6 @@ int cli_history_session(cli_session *s, cli_history_args *h)
 	return 0;
 }
 
-int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
-		     const char *config_flag, unsigned flags)
-{
-	int err;
-	*store = NULL;
-	*cfg = NULL;
-	err = config_flag ? perfdb_config_load(cfg, config_flag) : perfdb_config_find(cfg, NULL);
-	if (err < 0) {
-		cli_fail();
-		return CLI_EXIT_USAGE; /* a bad config is bad input */
-	}
-	/* A history command reads a history: a path with none (a typo in CI)
-	 * is an error, never a new empty database that passes every check. */
-	if ((err = cli_open_store_at(store, cli_db_path(db_flag, *cfg),
-				     flags | PERFDB_STORE_MUST_EXIST)) != 0) {
-		perfdb_config_free(*cfg);
-		*cfg = NULL;
-		return err;
-	}
-	return 0;
-}
-
 int cli_history_fail(const char *bench_opt)
 {
 	static const char prefix[] = "no series matches ";

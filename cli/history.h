@@ -115,14 +115,6 @@ int cli_history_scope_check(const cli_command_info *info, const cli_history_args
  * printing the error. */
 int cli_history_session(cli_session *s, cli_history_args *h);
 
-/* Loads --config FILE, else ./perfdb.yaml when present (*cfg NULL when
- * none), then opens the database: --db, $PERFDB_DB, the config's
- * database, perfdb.db, which must exist (exit 3 otherwise, even for the
- * commands that write). Returns 0 or the exit code after printing the
- * error. cli_session_open's, for the commands with CLI_DB_CONFIG. */
-int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
-		     const char *config_flag, unsigned flags);
-
 /* cli_fail for regress, compare and trend: a machine or benchmark filter
  * that selects nothing recorded is named by the option that set it
  * ("no series matches --benchmark 'BM_typo*' (3 benchmarks recorded on

@@ -7,11 +7,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "history.h"
 
 /*
  * The commands. `needs` says what a command's session gets opened for it
- * (cli_session_open, below): which database flags, and whether perfdb.yaml
+ * (cli_session_open, session.c): which database flags, and whether perfdb.yaml
  * is read. A command calls cli_session_open once it has parsed its --db and
  * --config (and, for those that record, once it has something to record, so
  * that a failed run or a bad input creates no database); main closes what
@@ -53,27 +52,6 @@ static const command commands[] = {
      "load-test a command (closed, open-rate or stress model)"},
     {"memtrack", NULL, cmd_memtrack, CLI_NO_DB, "track a command's heap allocations by call site"},
 };
-
-int cli_session_open(cli_session *s, const char *db_flag, const char *config_flag)
-{
-	unsigned mode = s->needs & CLI_DB_WRITE ? PERFDB_STORE_READWRITE : PERFDB_STORE_READONLY;
-	if (s->store)
-		return 0; /* opened once */
-	/* cli_history_open refuses a missing database itself */
-	if (s->needs & CLI_DB_CONFIG)
-		return cli_history_open(&s->store, &s->config, db_flag, config_flag, mode);
-	if (s->needs & CLI_DB_MUST_EXIST)
-		mode |= PERFDB_STORE_MUST_EXIST;
-	return cli_open_store(&s->store, db_flag, mode);
-}
-
-void cli_session_close(cli_session *s)
-{
-	perfdb_store_free(s->store);
-	perfdb_config_free(s->config);
-	s->store = NULL;
-	s->config = NULL;
-}
 
 static int run_command(const command *c, int argc, char **argv)
 {

@@ -1,53 +1,14 @@
 /*
- * Opening the database and recording a resultset: shared by `perfdb record`
- * and by every command with --record (run, load, memtrack).
+ * Recording a resultset, with the options that say for which commit,
+ * branch, machine and time: shared by `perfdb record` and by every command
+ * with --record (run, load, memtrack). The database is the session's
+ * (session.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-const char *cli_db_path(const char *flag, const perfdb_config *cfg)
-{
-	const char *env = getenv("PERFDB_DB");
-	if (flag && *flag)
-		return flag;
-	if (env && *env)
-		return env;
-	if (cfg && perfdb_config_database(cfg))
-		return perfdb_config_database(cfg);
-	return "perfdb.db";
-}
-
-int cli_open_store_at(perfdb_store **out, const char *path, unsigned flags)
-{
-	int err = perfdb_store_open(out, path, flags);
-	if (err == PERFDB_ENOTFOUND) {
-		cli_err("cannot open '%s': no such database (record something first)", path);
-		return CLI_EXIT_DB;
-	}
-	if (err) {
-		cli_fail();
-		return CLI_EXIT_DB;
-	}
-	return 0;
-}
-
-int cli_open_store(perfdb_store **out, const char *flag, unsigned flags)
-{
-	perfdb_config *cfg = NULL;
-	int rc;
-	*out = NULL;
-	/* perfdb.yaml in the working directory may name the database. */
-	if (!(flag && *flag) && perfdb_config_find(&cfg, NULL) < 0) {
-		cli_fail();
-		return CLI_EXIT_USAGE; /* a bad config is bad input */
-	}
-	rc = cli_open_store_at(out, cli_db_path(flag, cfg), flags);
-	perfdb_config_free(cfg);
-	return rc;
-}
 
 int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, const char *arg)
 {
