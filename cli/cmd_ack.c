@@ -31,9 +31,6 @@ typedef struct ack_args {
 static int on_option(void *ctx, int id, const char *arg)
 {
 	ack_args *a = ctx;
-	int r = cli_history_option(&info, &a->h, id, arg);
-	if (r != 0)
-		return r < 0;
 	switch (id) {
 	case OPT_NOTE: a->note = arg; return 0;
 	case OPT_IGNORE: a->status = "ignored"; return 0;
@@ -49,9 +46,8 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 	int first, rc = CLI_EXIT_OK, i;
 
 	memset(&a, 0, sizeof(a));
-	cli_history_args_init(&a.h);
 	a.status = "acknowledged";
-	first = cli_parse(&info, argc, argv, on_option, &a);
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
 	if (first >= argc)

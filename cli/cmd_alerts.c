@@ -35,9 +35,6 @@ typedef struct alerts_args {
 static int on_option(void *ctx, int id, const char *arg)
 {
 	alerts_args *a = ctx;
-	int r = cli_history_option(&info, &a->h, id, arg);
-	if (r != 0)
-		return r < 0;
 	switch (id) {
 	case OPT_ALL: a->all = 1; return 0;
 	case OPT_NO_HEADER: a->no_header = true; return 0;
@@ -106,8 +103,7 @@ int cmd_alerts(cli_session *session, int argc, char **argv)
 	int first, rc, err;
 
 	memset(&a, 0, sizeof(a));
-	cli_history_args_init(&a.h);
-	first = cli_parse(&info, argc, argv, on_option, &a);
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
 	if (first < argc)

@@ -34,9 +34,6 @@ typedef struct baseline_args {
 static int on_option(void *ctx, int id, const char *arg)
 {
 	baseline_args *a = ctx;
-	int r = cli_history_option(&info, &a->h, id, arg);
-	if (r != 0)
-		return r < 0;
 	switch (id) {
 	case OPT_NOTE: a->note = arg; return 0;
 	case OPT_BRANCH: a->branch = arg; return 0;
@@ -53,8 +50,7 @@ int cmd_baseline(cli_session *session, int argc, char **argv)
 	int first, rc, err = 0, nargs;
 
 	memset(&a, 0, sizeof(a));
-	cli_history_args_init(&a.h);
-	first = cli_parse(&info, argc, argv, on_option, &a);
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
 	if (first >= argc)

@@ -36,9 +36,6 @@ typedef struct plan_args {
 static int on_option(void *ctx, int id, const char *arg)
 {
 	plan_args *a = ctx;
-	int r = cli_history_option(&info, &a->h, id, arg);
-	if (r != 0)
-		return r < 0;
 	if (id == OPT_FORMAT) {
 		if (strcmp(arg, "text") == 0 || strcmp(arg, "json") == 0) {
 			a->json = strcmp(arg, "json") == 0;
@@ -112,8 +109,7 @@ int cmd_bisect_plan(cli_session *session, int argc, char **argv)
 	int first, rc;
 
 	memset(&a, 0, sizeof(a));
-	cli_history_args_init(&a.h);
-	first = cli_parse(&info, argc, argv, on_option, &a);
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
 	if (first < argc)

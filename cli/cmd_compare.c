@@ -42,9 +42,6 @@ typedef struct compare_args {
 static int on_option(void *ctx, int id, const char *arg)
 {
 	compare_args *a = ctx;
-	int r = cli_history_option(&info, &a->h, id, arg);
-	if (r != 0)
-		return r < 0;
 	if (id == OPT_FORMAT)
 		return cli_format_option(&info, &a->format, arg);
 	return 0;
@@ -81,8 +78,7 @@ int cmd_compare(cli_session *session, int argc, char **argv)
 	size_t i;
 
 	memset(&a, 0, sizeof(a));
-	cli_history_args_init(&a.h);
-	first = cli_parse(&info, argc, argv, on_option, &a);
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
 	if (argc - first != 2)

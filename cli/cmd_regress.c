@@ -69,9 +69,6 @@ static int on_option(void *ctx, int id, const char *arg)
 {
 	regress_args *a = ctx;
 	size_t i;
-	int r = cli_history_option(&info, &a->h, id, arg);
-	if (r != 0)
-		return r < 0;
 	switch (id) {
 	case OPT_DRY_RUN: a->dry_run = 1; return 0;
 	case OPT_FORMAT:
@@ -784,8 +781,7 @@ int cmd_regress(cli_session *session, int argc, char **argv)
 	int first, rc, err;
 
 	memset(&a, 0, sizeof(a));
-	cli_history_args_init(&a.h);
-	first = cli_parse(&info, argc, argv, on_option, &a);
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
 	if (first < argc)

@@ -62,9 +62,6 @@ typedef struct report_args {
 static int on_option(void *ctx, int id, const char *arg)
 {
 	report_args *a = ctx;
-	int r = cli_history_option(&info, &a->h, id, arg);
-	if (r != 0)
-		return r < 0;
 	if (id == OPT_OUT)
 		a->out = arg;
 	return 0;
@@ -295,9 +292,8 @@ int cmd_report(cli_session *session, int argc, char **argv)
 	int first, rc;
 
 	memset(&a, 0, sizeof(a));
-	cli_history_args_init(&a.h);
 	a.out = "perfdb-report.html";
-	first = cli_parse(&info, argc, argv, on_option, &a);
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
 	if (first < argc)

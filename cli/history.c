@@ -87,13 +87,10 @@ static void tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_r
 		o->method = t->method;
 }
 
-void cli_history_args_init(cli_history_args *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
-}
-
-int cli_history_option(const cli_command_info *info, cli_history_args *h, int id, const char *arg)
+/* One of the shared options into h: 1 when id is one, 0 when not, -1
+ * after printing a usage error. */
+static int history_option(const cli_command_info *info, cli_history_args *h, int id,
+			  const char *arg)
 {
 	int err = 0;
 	switch (id) {
@@ -117,6 +114,31 @@ int cli_history_option(const cli_command_info *info, cli_history_args *h, int id
 	default: return 0;
 	}
 	return err ? -1 : 1;
+}
+
+typedef struct history_parse {
+	const cli_command_info *info;
+	cli_history_args *h;
+	int (*on_option)(void *ctx, int id, const char *arg);
+	void *ctx;
+} history_parse;
+
+static int on_history_option(void *ctx, int id, const char *arg)
+{
+	history_parse *p = ctx;
+	int r = history_option(p->info, p->h, id, arg);
+	if (r != 0)
+		return r < 0;
+	return p->on_option ? p->on_option(p->ctx, id, arg) : 0;
+}
+
+int cli_history_parse(const cli_command_info *info, int argc, char **argv, cli_history_args *h,
+		      int (*on_option)(void *ctx, int id, const char *arg), void *ctx)
+{
+	history_parse p = {info, h, on_option, ctx};
+	memset(h, 0, sizeof(*h));
+	h->o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
+	return cli_parse(info, argc, argv, on_history_option, &p);
 }
 
 int cli_history_scope_check(const cli_command_info *info, const cli_history_args *h)

@@ -10,7 +10,7 @@
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
 
-/* The ids of the options the history commands share (cli_history_option
+/* The ids of the options the history commands share (cli_history_parse
  * reads them); --db, --commit and --machine keep cli.h's ids. A command
  * numbers its own long-only options from CLI_HISTORY_OPT_FIRST_FREE. */
 enum {
@@ -96,14 +96,13 @@ typedef struct cli_history_args {
 	size_t last; /* --last, 0 when not given */
 } cli_history_args;
 
-/* h with no option given (o is PERFDB_REGRESS_OPTIONS_INIT). */
-void cli_history_args_init(cli_history_args *h);
-
-/* Reads one of the shared options above (and --db) into h: 1 when id is
- * one of them, 0 when not, -1 after printing a usage error naming it
- * (threshold "5" or "5%", confidence in (0, 1), window >= 1, a method
- * name, last >= 2). */
-int cli_history_option(const cli_command_info *info, cli_history_args *h, int id, const char *arg);
+/* cli_parse for a history command: h starts with no option given (o is
+ * PERFDB_REGRESS_OPTIONS_INIT) and takes the shared options above (and
+ * --db); on_option(ctx, ...) gets the command's own. The values are
+ * checked: threshold "5" or "5%", confidence in (0, 1), window >= 1, a
+ * method name, last >= 2. Returns what cli_parse does. */
+int cli_history_parse(const cli_command_info *info, int argc, char **argv, cli_history_args *h,
+		      int (*on_option)(void *ctx, int id, const char *arg), void *ctx);
 
 /* The scope's options that exclude each other (--commit and --since): 0,
  * or the exit code after printing a usage error. */
