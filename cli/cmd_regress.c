@@ -9,44 +9,21 @@
 
 #include "history.h"
 
-enum {
-	OPT_SINCE = CLI_OPT_FIRST_FREE,
-	OPT_UNTIL,
-	OPT_COMMIT,
-	OPT_BASELINE,
-	OPT_WINDOW,
-	OPT_THRESHOLD,
-	OPT_CONFIDENCE,
-	OPT_METHOD,
-	OPT_MACHINE,
-	OPT_BENCHMARK,
-	OPT_FORMAT,
-	OPT_CONFIG,
-	OPT_DRY_RUN,
-	OPT_NO_GIT,
-	OPT_OUTPUT,
-	OPT_METRIC
-};
+enum { OPT_FORMAT = CLI_HISTORY_OPT_FIRST_FREE, OPT_DRY_RUN, OPT_OUTPUT };
 
 static const cli_option options[] = {
-    {"since", OPT_SINCE, "REV", "check the commits after REV (default: the newest commit only)"},
-    {"until", OPT_UNTIL, "REV", "last commit to check (default: the newest recorded)"},
-    {"commit", OPT_COMMIT, "REV", "check only REV against the baseline (the PR gate)"},
-    {"baseline", OPT_BASELINE, "NAME|REV", "compare with a named baseline or a revision"},
-    {"window", OPT_WINDOW, "N", "baseline: the N commits before the range (default 20)"},
-    {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change, percent (default 5)"},
-    {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
-    {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
-    CLI_MACHINE_OPTION(OPT_MACHINE),
-    CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
-    CLI_METRIC_OPTION(OPT_METRIC),
+    CLI_SCOPE_OPTIONS,
+    {"window", CLI_OPT_WINDOW, "N", "baseline: the N commits before the range (default 20)"},
+    {"threshold", CLI_OPT_THRESHOLD, "PCT", "minimal relative change, percent (default 5)"},
+    {"confidence", CLI_OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
+    {"method", CLI_OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
     {"format", OPT_FORMAT, "FORMAT",
      "text, json, markdown, junit or csv (default: text); may be repeated"},
     {"output", OPT_OUTPUT, "FILE", "write the --format before it to FILE (default: stdout)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_CONFIG_OPTION,
     {"dry-run", OPT_DRY_RUN, NULL, "do not store the findings as alerts"},
-    CLI_NO_GIT_OPTION(OPT_NO_GIT),
+    CLI_NO_GIT_OPTION,
     CLI_OPT_END,
 };
 
@@ -82,100 +59,18 @@ typedef struct regress_output {
 #define MAX_OUTPUTS 8
 
 typedef struct regress_args {
-	perfdb_regress_options o;
-	const char *db, *config;
+	cli_history_args h;
 	regress_output out[MAX_OUTPUTS];
 	size_t nout;
-	cli_tuning tune;
 	int dry_run;
 } regress_args;
-
-static int parse_double(const char *s, double *out)
-{
-	char *end;
-	if (!s || !*s)
-		return -1;
-	*out = strtod(s, &end);
-	if (*end == '%' && end[1] == '\0')
-		end++;
-	return *end || !isfinite(*out) ? -1 : 0;
-}
-
-int cli_tuning_parse(const cli_command_info *cmd, cli_tuning *t, cli_tune which, const char *arg)
-{
-	switch (which) {
-	case CLI_TUNE_THRESHOLD:
-		if (parse_double(arg, &t->threshold) < 0 || t->threshold < 0) {
-			cli_usage_error(cmd, "--threshold '%s': expected a percentage >= 0", arg);
-			return 1;
-		}
-		break;
-	case CLI_TUNE_CONFIDENCE:
-		if (parse_double(arg, &t->confidence) < 0 || !(t->confidence > 0) ||
-		    !(t->confidence < 1)) {
-			cli_usage_error(cmd, "--confidence '%s': expected a number in (0, 1)", arg);
-			return 1;
-		}
-		break;
-	case CLI_TUNE_WINDOW: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 1 || v > 1000000) {
-			cli_usage_error(cmd, "--window '%s': expected a number of commits >= 1",
-					arg);
-			return 1;
-		}
-		t->window = (size_t)v;
-		break;
-	}
-	case CLI_TUNE_METHOD:
-		if (perfdb_method_parse(&t->method, arg) < 0) {
-			cli_usage_error(
-			    cmd,
-			    "--method '%s': expected auto, percent, ttest, mannwhitney, "
-			    "zscore or changepoint",
-			    arg);
-			return 1;
-		}
-		break;
-	}
-	t->set[which] = true;
-	return 0;
-}
-
-void cli_tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_regress_options *o)
-{
-	perfdb_config_apply_defaults(cfg, o);
-	if (t->set[CLI_TUNE_WINDOW])
-		o->window = t->window;
-	if (t->set[CLI_TUNE_THRESHOLD])
-		o->threshold_pct = t->threshold;
-	if (t->set[CLI_TUNE_CONFIDENCE])
-		o->confidence = t->confidence;
-	if (t->set[CLI_TUNE_METHOD])
-		o->method = t->method;
-}
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	regress_args *a = ctx;
 	size_t i;
 	switch (id) {
-	case OPT_SINCE: a->o.since = arg; return 0;
-	case OPT_UNTIL: a->o.until = arg; return 0;
-	case OPT_COMMIT: a->o.commit = arg; return 0;
-	case OPT_BASELINE: a->o.baseline = arg; return 0;
-	case OPT_MACHINE: a->o.machine = arg; return 0;
-	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
-	case OPT_METRIC: a->o.metric_glob = arg; return 0;
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_DRY_RUN: a->dry_run = 1; return 0;
-	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_WINDOW: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_WINDOW, arg);
-	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
-	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);
-	case OPT_METHOD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_METHOD, arg);
 	case OPT_FORMAT:
 		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
 			if (strcmp(arg, format_names[i]) == 0)
@@ -212,67 +107,6 @@ static int on_option(void *ctx, int id, const char *arg)
 		return 0;
 	}
 	return 0;
-}
-
-/* ---- shared helpers (declared in history.h) ------------------------------------- */
-
-int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
-		     const char *config_flag, unsigned flags)
-{
-	int err;
-	*store = NULL;
-	*cfg = NULL;
-	err = config_flag ? perfdb_config_load(cfg, config_flag) : perfdb_config_find(cfg, NULL);
-	if (err < 0) {
-		cli_fail();
-		return CLI_EXIT_USAGE; /* a bad config is bad input */
-	}
-	/* A history command reads a history: a path with none (a typo in CI)
-	 * is an error, never a new empty database that passes every check. */
-	if ((err = cli_open_store_at(store, cli_db_path(db_flag, *cfg),
-				     flags | PERFDB_STORE_MUST_EXIST)) != 0) {
-		perfdb_config_free(*cfg);
-		*cfg = NULL;
-		return err;
-	}
-	return 0;
-}
-
-int cli_history_fail(const char *bench_opt)
-{
-	static const char prefix[] = "no series matches ";
-	static const char *const filters[][2] = {
-	    {"machine '", "--machine"}, {"benchmark '", NULL}, {"metric '", "--metric"}};
-	const perfdb_error *e = perfdb_error_last();
-	size_t i, n = sizeof(prefix) - 1;
-	if (e->code == PERFDB_ENOTFOUND && strncmp(e->message, prefix, n) == 0)
-		for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
-			size_t k = strlen(filters[i][0]);
-			const char *opt = filters[i][1] ? filters[i][1] : bench_opt;
-			if (opt && strncmp(e->message + n, filters[i][0], k) == 0) {
-				/* "machine 'x' (...)" -> "--machine 'x' (...)" */
-				cli_err("%s%s %s", prefix, opt, e->message + n + k - 1);
-				return CLI_EXIT_USAGE;
-			}
-		}
-	return cli_fail();
-}
-
-json_t *cli_tags_json(const perfdb_tags *tags)
-{
-	json_t *o = json_object();
-	size_t i;
-	for (i = 0; o && i < perfdb_tags_count(tags); i++)
-		json_object_set_new(o, perfdb_tags_key(tags, i),
-				    json_string(perfdb_tags_value(tags, i)));
-	return o;
-}
-
-void cli_tags_text(char *buf, size_t cap, const perfdb_tags *tags)
-{
-	json_t *o = cli_tags_json(tags);
-	cli_tags_object_text(buf, cap, o);
-	json_decref(o);
 }
 
 /* ---- renderers ----------------------------------------------------------------------- */
@@ -449,16 +283,6 @@ static void xml_text(const char *s)
 	cli_out_str(buf);
 }
 
-static void series_name(char *buf, size_t cap, const char *bench, const char *metric,
-			const perfdb_tags *tags)
-{
-	char t[256], b[512], m[256];
-	cli_tags_text(t, sizeof(t), tags);
-	snprintf(buf, cap, "%s%s%s%s%s%s", cli_text(b, sizeof(b), bench), metric ? " " : "",
-		 metric ? cli_text(m, sizeof(m), metric) : "", *t ? " [" : "", t, *t ? "]" : "");
-	cli_utf8_trim(buf);
-}
-
 static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 {
 	char a[48], b[48], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
@@ -548,7 +372,7 @@ static void print_junit(const perfdb_regress_report *r)
 		bool open_tag = false;
 		if (taken[i] != 2)
 			continue;
-		series_name(name, sizeof(name), v->benchmark, NULL, v->tags);
+		cli_series_name(name, sizeof(name), v->benchmark, NULL, v->tags);
 		cli_out("    <testcase classname=\"perfdb.");
 		xml_text(v->machine);
 		cli_out("\" name=\"");
@@ -635,7 +459,7 @@ static void print_not_compared(const perfdb_regress_report *r, bool md)
 		char name[1024];
 		if (!v->not_compared)
 			continue;
-		series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
+		cli_series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
 		cli_out_str(shown++ ? ", " : "");
 		if (md)
 			md_code(name, false);
@@ -839,14 +663,15 @@ static void print_text(const perfdb_regress_report *r)
 			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
 			cli_text(machine, sizeof(machine), f->machine);
 			if (e->nfindings == 1) {
-				series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
+				cli_series_name(name, sizeof(name), f->benchmark, f->metric,
+						f->tags);
 				finding_line(line, sizeof(line), f);
 				cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "",
 					name, machine, line);
 				if (f->alert_id)
 					cli_out(" [alert %lld]", (long long)f->alert_id);
 			} else {
-				series_name(name, sizeof(name), f->benchmark, NULL, f->tags);
+				cli_series_name(name, sizeof(name), f->benchmark, NULL, f->tags);
 				cli_out("%s%-12s%s %s on %s: %zu metrics at %s", on, label,
 					color ? "\033[0m" : "", name, machine, e->nfindings,
 					cli_text(shown, sizeof(shown),
@@ -947,40 +772,35 @@ static int markdown_shape(perfdb_trend **out, perfdb_store *store, const perfdb_
 	return perfdb_trend_run(out, store, sc->window + 1 > 2 ? sc->window + 1 : 2, &o);
 }
 
-int cmd_regress(int argc, char **argv)
+int cmd_regress(cli_session *session, int argc, char **argv)
 {
 	regress_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
+	perfdb_store *store;
 	perfdb_regress_report *rep = NULL;
 	perfdb_trend *shape = NULL;
 	size_t i, nstdout;
 	int first, rc, err;
 
 	memset(&a, 0, sizeof(a));
-	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if (a.o.commit && a.o.since)
-		return cli_usage_error(&info, "--commit and --since exclude each other");
+	if ((rc = cli_history_scope_check(&info, &a.h)))
+		return rc;
 	if (a.nout == 0)
 		a.out[a.nout++].format = OUT_TEXT;
 	for (i = 0, nstdout = 0; i < a.nout; i++)
 		if (!a.out[i].path && ++nstdout > 1)
 			return cli_usage_error(&info, "two formats for stdout: give each but one "
 						      "an --output FILE");
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config,
-				   a.dry_run ? PERFDB_STORE_READONLY : PERFDB_STORE_READWRITE)))
+	if (a.dry_run)
+		session->needs &= ~CLI_DB_WRITE; /* --dry-run stores nothing */
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
-	/* precedence: built-in defaults < perfdb.yaml < options */
-	cli_tuning_apply(&a.tune, cfg, &a.o);
-	a.o.config = cfg;
-	err = perfdb_regress_run(&rep, store, &a.o);
+	store = session->store;
+	err = perfdb_regress_run(&rep, store, &a.h.o);
 	if (err == 0 && !a.dry_run)
 		err = perfdb_store_record_findings(store, rep);
 	if (err < 0) {
@@ -989,7 +809,7 @@ int cmd_regress(int argc, char **argv)
 		rc = perfdb_regress_failures(rep) ? CLI_EXIT_REGRESSION : CLI_EXIT_OK;
 		for (i = 0; i < a.nout; i++)
 			if (a.out[i].format == OUT_MARKDOWN && !shape &&
-			    markdown_shape(&shape, store, rep, &a.o) < 0)
+			    markdown_shape(&shape, store, rep, &a.h.o) < 0)
 				cli_err("warning: no sparklines: %s", perfdb_error_last()->message);
 		for (i = 0; i < a.nout; i++)
 			if (write_output(rep, &a.out[i], shape) < 0)
@@ -997,7 +817,5 @@ int cmd_regress(int argc, char **argv)
 	}
 	perfdb_trend_free(shape);
 	perfdb_regress_report_free(rep);
-	perfdb_store_free(store);
-	perfdb_config_free(cfg);
 	return rc;
 }
