@@ -386,6 +386,13 @@ def benchmarkdotnet(path):
         if mem.get("BytesAllocatedPerOperation") is not None:
             out[(name, "allocated")] = dict(unit="B", dir=0, value=mem["BytesAllocatedPerOperation"],
                                             n=1, samples=[])
+            # per 1000 operations: BenchmarkDotNet's own "GenNCollects" metric where it wrote one
+            shown = {m["Descriptor"]["Id"]: m["Value"] for m in b.get("Metrics") or []}
+            for g in range(3):
+                if mem.get("TotalOperations") and f"Gen{g}Collections" in mem:
+                    v = shown.get(f"Gen{g}Collects", mem[f"Gen{g}Collections"] / mem["TotalOperations"] * 1000)
+                    out[(name, f"gen{g}_collections")] = dict(unit="collections/1000 op", dir=0,
+                                                              value=v, n=1, samples=[])
     return out, warnings
 
 def nanobench(path):
