@@ -77,22 +77,6 @@ void perfdb_ingest__catch2_release(perfdb_catch2_acc *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *q;
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return perfdb_error__oom();
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static int attr_error(const reader *r, const perfdb_xml_attr *a, const char *what)
 {
 	return perfdb_error__input(PERFDB_EINPUT, r->acc.name, a->line, a->column, a->name,
@@ -153,8 +137,8 @@ static int add_entry(perfdb_catch2_acc *a, const bench *b)
 	if (perfdb_ingest__index_find(&a->index, b->name, "time", &found)) {
 		e = &a->entries[found];
 	} else {
-		if ((err = grow((void **)&a->entries, &a->capentries, a->nentries + 1,
-				sizeof(entry))))
+		if ((err = perfdb_ingest__grow((void **)&a->entries, &a->capentries,
+					       a->nentries + 1, sizeof(entry))))
 			return err;
 		e = &a->entries[a->nentries];
 		memset(e, 0, sizeof(*e));
@@ -167,7 +151,7 @@ static int add_entry(perfdb_catch2_acc *a, const bench *b)
 						    &found)) < 0)
 			return err;
 	}
-	if ((err = grow((void **)&e->means, &e->cap, e->n + 1, sizeof(double))))
+	if ((err = perfdb_ingest__grow((void **)&e->means, &e->cap, e->n + 1, sizeof(double))))
 		return err;
 	e->means[e->n++] = b->mean;
 	return 0;
@@ -183,7 +167,8 @@ int perfdb_ingest__catch2_init(perfdb_catch2_acc *a, const char *name)
 int perfdb_ingest__catch2_pend(perfdb_catch2_acc *a, bench *b)
 {
 	int err;
-	if ((err = grow((void **)&a->pending, &a->cappending, a->npending + 1, sizeof(bench))))
+	if ((err = perfdb_ingest__grow((void **)&a->pending, &a->cappending, a->npending + 1,
+				       sizeof(bench))))
 		return err;
 	a->pending[a->npending++] = *b;
 	b->name = NULL;

@@ -46,6 +46,7 @@
 
 #include "ingest/catch2.h"
 #include "ingest/ingest.h"
+#include "ingest/loadtool.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
@@ -80,25 +81,14 @@ typedef struct reader {
 	perfdb_catch2_bench cur;
 } reader;
 
-/* The line being read. */
-typedef struct line {
-	const char *s;
-	size_t n; /* without the line end and trailing blanks */
-	int no;
-} line;
+/* The line being read (loadtool.h's cursor; n without trailing blanks). */
+typedef perfdb_load_text line;
 
 static int buf_put(buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->s, cap)))
-			return perfdb_error__oom();
-		b->s = p;
-		b->cap = cap;
-	}
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&b->s, &b->cap, b->len + n + 1, 1)))
+		return err;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -178,22 +168,8 @@ static bool ends(const line *l, const char *p)
 
 static int at(const reader *r, const line *l, size_t off, const char *fmt, const char *what)
 {
-	return perfdb_error__input(PERFDB_EINPUT, r->acc.name, l->no,
-				   perfdb_ingest__columns(l->s, off) + 1, NULL, fmt, what);
-}
-
-/* A white-space separated token of l from *i: its offset and length. */
-static bool token(const line *l, size_t *i, size_t *off, size_t *n)
-{
-	while (*i < l->n && ws(l->s[*i]))
-		(*i)++;
-	if (*i >= l->n)
-		return false;
-	*off = *i;
-	while (*i < l->n && !ws(l->s[*i]))
-		(*i)++;
-	*n = *i - *off;
-	return true;
+	(void)r;
+	return perfdb_load__fail(l, off, NULL, fmt, what);
 }
 
 /* Catch2's Duration: "<number> <ns|us|ms|s|m>" (µs too). 0 with *out in ns,
@@ -201,38 +177,28 @@ static bool token(const line *l, size_t *i, size_t *off, size_t *n)
 static int duration(const line *l, size_t voff, size_t vn, size_t uoff, size_t un, double *out,
 		    size_t *bad)
 {
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {{"ns", 1},	  {"us", 1e3}, {"\xc2\xb5s", 1e3},
-		     {"ms", 1e6}, {"s", 1e9},  {"m", 60e9}};
-	char num[64];
-	size_t k;
+	static const char written[] = " ns us \xc2\xb5s ms s m "; /* what Catch2 prints */
+	char unit[8];
+	double ns;
 	int rc;
-	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
-		if (strlen(units[k].unit) == un && memcmp(l->s + uoff, units[k].unit, un) == 0)
-			break;
-	if (k == sizeof(units) / sizeof(units[0])) {
-		*bad = uoff;
+	*bad = uoff;
+	if (un + 3 > sizeof(unit))
 		return -1;
-	}
-	if (vn >= sizeof(num)) {
-		*bad = voff;
+	unit[0] = ' ';
+	memcpy(unit + 1, l->s + uoff, un);
+	unit[un + 1] = ' ';
+	unit[un + 2] = '\0';
+	if (!strstr(written, unit))
 		return -1;
-	}
-	memcpy(num, l->s + voff, vn);
-	num[vn] = '\0';
-	if (strcmp(num, "nan") == 0 || strcmp(num, "-nan") == 0 || strcmp(num, "inf") == 0 ||
-	    strcmp(num, "-inf") == 0) {
+	ns = perfdb_load__time_unit(l->s + uoff, un);
+	*bad = voff;
+	if ((rc = perfdb_load__number(l->s + voff, vn, out)) == 1) {
 		*out = NAN;
 		return 1;
 	}
-	rc = perfdb_ingest__number(num, out);
-	if (rc != 0 || !isfinite(*out * units[k].ns)) {
-		*bad = voff;
+	if (rc != 0 || !isfinite(*out * ns))
 		return -1;
-	}
-	*out *= units[k].ns;
+	*out *= ns;
 	return 0;
 }
 
@@ -303,7 +269,7 @@ static int three(const reader *r, const line *l, const char *what, double *v)
 			  "column empty there)",
 			  what);
 	for (k = 0; k < 3; k++) {
-		if (!token(l, &i, &voff, &vn) || !token(l, &i, &uoff, &un))
+		if (!perfdb_load__word(l, &i, &voff, &vn) || !perfdb_load__word(l, &i, &uoff, &un))
 			return at(r, l, l->n, "expected three durations in the %s row", what);
 		if ((rc = duration(l, voff, vn, uoff, un, &d, &bad)) < 0)
 			return at(r, l, bad,
@@ -315,7 +281,7 @@ static int three(const reader *r, const line *l, const char *what, double *v)
 			first = rc;
 		}
 	}
-	if (token(l, &i, &voff, &vn))
+	if (perfdb_load__word(l, &i, &voff, &vn))
 		return at(r, l, voff, "more than three durations in the %s row", what);
 	return first;
 }
@@ -359,7 +325,7 @@ static int bench_failed(reader *r, const line *l, size_t f)
 	}
 	r->acc.nbench++;
 	err = perfdb_resultset_warn(
-	    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %.*s; not recorded", r->acc.name, l->no,
+	    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %.*s; not recorded", r->acc.name, l->line,
 	    perfdb_ingest__columns(l->s, f) + 1, full, (int)(close - msg), msg);
 	free(full);
 	reset_name(r);
@@ -399,7 +365,7 @@ static int row(reader *r, const line *l)
 		if ((err = join_wrapped(&r->bname, r->prev, r->prevlen, r->width, l->s, l->n)))
 			return err;
 		if (!r->prev)
-			r->name_line = l->no;
+			r->name_line = l->line;
 		r->prev = l->s;
 		r->prevlen = l->n;
 		return 0;
@@ -408,7 +374,7 @@ static int row(reader *r, const line *l)
 	    (err = join_wrapped(&r->bname, r->prev, r->prevlen, r->width, l->s, name_end)))
 		return err;
 	if (!r->prev)
-		r->name_line = l->no;
+		r->name_line = l->line;
 	if (r->bname.len == 0)
 		return at(r, l, 0, "expected a benchmark name before its %s", "samples");
 	memset(&r->cur, 0, sizeof(r->cur));
@@ -429,7 +395,7 @@ static int row(reader *r, const line *l)
 		err = perfdb_resultset_warn(r->acc.rs,
 					    "%s:%d:%d: benchmark '%s': mean is nan; not "
 					    "recorded",
-					    r->acc.name, l->no,
+					    r->acc.name, l->line,
 					    perfdb_ingest__columns(l->s, dur_off) + 1, r->cur.name);
 		free(r->cur.name);
 		r->cur.name = NULL;
@@ -450,8 +416,8 @@ static int stat_row(reader *r, const line *l)
 		return rc;
 	if (rc == 1 && !(r->st == ST_SD && isnan(r->cur.mean)) &&
 	    (err = perfdb_resultset_warn(
-		 r->acc.rs, "%s:%d:%d: benchmark '%s': %s is nan; not recorded", r->acc.name, l->no,
-		 perfdb_ingest__columns(l->s, strspn(l->s, " \t")) + 1, r->cur.name,
+		 r->acc.rs, "%s:%d:%d: benchmark '%s': %s is nan; not recorded", r->acc.name,
+		 l->line, perfdb_ingest__columns(l->s, strspn(l->s, " \t")) + 1, r->cur.name,
 		 r->st == ST_MEAN ? "mean" : "standard deviation")))
 		return err;
 	if (r->st == ST_MEAN) {
@@ -617,89 +583,83 @@ int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t
 				  const char *name)
 {
 	reader r;
-	size_t pos = 0;
-	int err, no = 0, first_header_line = 0;
+	line t;
+	int err, first_header_line = 0;
 	bool tables = false;
 
 	memset(&r, 0, sizeof(r));
 	if ((err = perfdb_ingest__catch2_init(&r.acc, name)))
 		goto done;
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		pos = 3;
-	while (pos < len && !err) {
-		const char *s = data + pos, *nl = memchr(s, '\n', len - pos);
-		line l;
-		l.s = s;
-		l.n = nl ? (size_t)(nl - s) : len - pos;
-		l.no = ++no;
-		pos += l.n + (nl ? 1 : 0);
-		while (l.n && (s[l.n - 1] == '\r' || ws(s[l.n - 1])))
-			l.n--;
+	perfdb_load__text_init(&t, data, len, name, r.acc.rs);
+	while (!err && perfdb_load__next_line(&t)) {
+		line *lp = &t;
+		while (t.n && ws(t.s[t.n - 1]))
+			t.n--;
 		switch (r.st) {
 		case ST_TEXT:
-			if ((err = text_line(&r, &l)) == 1) {
+			if ((err = text_line(&r, lp)) == 1) {
 				err = 0;
 				first_header_line = 1;
 			}
 			tables |= r.st == ST_TABLE_HEAD;
 			break;
 		case ST_HEADER:
-			if (all_of(&l, '-', 20)) {
+			if (all_of(lp, '-', 20)) {
 				if (first_header_line)
-					err = at(&r, &l, 0, "%s", "expected a test case name");
+					err = at(&r, lp, 0, "%s", "expected a test case name");
 				r.st = ST_TEXT;
 			} else if (first_header_line) {
 				first_header_line = 0;
-				err = header_first(&r, &l);
+				err = header_first(&r, lp);
 			} else {
-				err = header_line(&r, &l);
+				err = header_line(&r, lp);
 			}
 			break;
 		case ST_TABLE_HEAD:
-			if (all_of(&l, '-', 20)) {
+			if (all_of(lp, '-', 20)) {
 				r.st = ST_ROW;
 				reset_name(&r);
-			} else if (!(find(&l, "mean") || find(&l, "std dev")) || !ws(l.s[0]) ||
+			} else if (!(find(lp, "mean") || find(lp, "std dev")) || !ws(t.s[0]) ||
 				   !r.analysis) {
 				err =
-				    at(&r, &l, 0, "%s", "expected the rule below the table header");
+				    at(&r, lp, 0, "%s", "expected the rule below the table header");
 			}
 			break;
 		case ST_GAP:
 			r.st = ST_ROW;
-			if (l.n == 0)
+			if (t.n == 0)
 				break;
 			/* fall through */
 		case ST_ROW:
-			if (l.n == 0 || all_of(&l, '-', 20) || all_of(&l, '=', 20)) {
+			if (t.n == 0 || all_of(lp, '-', 20) || all_of(lp, '=', 20)) {
 				if (r.bname.len) {
-					err = at(&r, &l, 0,
+					err = at(&r, lp, 0,
 						 "the results of benchmark '%s' are missing",
 						 r.bname.s);
 					break;
 				}
 				r.st = ST_TEXT;
-				if (l.n && (err = text_line(&r, &l)) == 1) {
+				if (t.n && (err = text_line(&r, lp)) == 1) {
 					err = 0;
 					first_header_line = 1;
 				}
 				break;
 			}
-			err = row(&r, &l);
+			err = row(&r, lp);
 			break;
 		case ST_MEAN:
-		case ST_SD: err = stat_row(&r, &l); break;
+		case ST_SD: err = stat_row(&r, lp); break;
 		}
 	}
 	if (err)
 		goto done;
 	if (r.st != ST_TEXT && r.st != ST_ROW && r.st != ST_GAP) {
-		err = perfdb_error__input(PERFDB_EINPUT, name, no + 1, 1, NULL,
+		err = perfdb_error__input(PERFDB_EINPUT, name, t.line + 1, 1, NULL,
 					  "the input ends inside a benchmark table");
 		goto done;
 	}
 	if (r.bname.len) {
-		err = perfdb_error__input(PERFDB_EINPUT, name, no + 1, 1, NULL,
+		err = perfdb_error__input(PERFDB_EINPUT, name, t.line + 1, 1, NULL,
 					  "the input ends before the results of benchmark '%s'",
 					  r.bname.s);
 		goto done;

@@ -115,22 +115,6 @@ static void reader_release(reader *r)
 	perfdb_resultset_free(r->rs);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *q;
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return perfdb_error__oom();
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static char *dup_n(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
@@ -247,7 +231,8 @@ static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t
 	}
 	if (!nv)
 		return 0;
-	if ((err = grow((void **)&r->config, &r->capconfig, r->nconfig + 1, sizeof(config))))
+	if ((err = perfdb_ingest__grow((void **)&r->config, &r->capconfig, r->nconfig + 1,
+				       sizeof(config))))
 		return err;
 	key = dup_n(k, nk);
 	value = dup_n(v, nv);
@@ -297,7 +282,8 @@ static int unit_line(reader *r, const char *s, size_t n)
 			r->hints[i].direction = dir;
 			return 0;
 		}
-	if (grow((void **)&r->hints, &r->caphints, r->nhints + 1, sizeof(unit_hint)) ||
+	if (perfdb_ingest__grow((void **)&r->hints, &r->caphints, r->nhints + 1,
+				sizeof(unit_hint)) ||
 	    !(r->hints[r->nhints].unit = dup_n(unit, nunit)))
 		return perfdb_error__oom();
 	r->hints[r->nhints++].direction = dir;
@@ -379,8 +365,8 @@ static int add_value(reader *r, const char *bench, const char *metric, size_t nm
 	if ((err = perfdb_ingest__index_find(&r->index, bench, mbuf, &found)))
 		s = &r->series[found];
 	else {
-		if ((err =
-			 grow((void **)&r->series, &r->capseries, r->nseries + 1, sizeof(series))))
+		if ((err = perfdb_ingest__grow((void **)&r->series, &r->capseries, r->nseries + 1,
+					       sizeof(series))))
 			return err;
 		s = &r->series[r->nseries];
 		memset(s, 0, sizeof(*s));
@@ -408,7 +394,7 @@ static int add_value(reader *r, const char *bench, const char *metric, size_t nm
 		s->bad = true;
 		return 0;
 	}
-	if ((err = grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
+	if ((err = perfdb_ingest__grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
 		return err;
 	s->values[s->n++] = v;
 	return 0;
@@ -475,7 +461,8 @@ static int mark_failed(reader *r, const char *name, size_t n, bool skip, int lin
 				: "%s:%d:%d: benchmark '%.*s' failed%.*s; not recorded",
 			   r->buf, (int)strlen(r->buf), "", 0)))
 		return err;
-	if ((err = grow((void **)&r->failed_names, &r->capfailed, r->nfailed + 1, sizeof(char *))))
+	if ((err = perfdb_ingest__grow((void **)&r->failed_names, &r->capfailed, r->nfailed + 1,
+				       sizeof(char *))))
 		return err;
 	if (!(r->failed_names[r->nfailed] = strdup(r->buf)))
 		return perfdb_error__oom();
@@ -654,12 +641,12 @@ static int stream_add(stream *st, const char *s, size_t n, int line, int column)
 {
 	size_t i;
 	int err;
-	if ((err = grow((void **)&st->text, &st->cap, st->len + n + 1, 1)))
+	if ((err = perfdb_ingest__grow((void **)&st->text, &st->cap, st->len + n + 1, 1)))
 		return err;
 	for (i = 0; i < n; i++) {
 		if (st->at_line_start) {
-			if ((err = grow((void **)&st->map, &st->capmap, st->nmap + 1,
-					sizeof(origin))))
+			if ((err = perfdb_ingest__grow((void **)&st->map, &st->capmap, st->nmap + 1,
+						       sizeof(origin))))
 				return err;
 			st->map[st->nmap].line = line;
 			st->map[st->nmap].column = column;

@@ -72,22 +72,6 @@ static void reader_release(reader *r)
 	perfdb_resultset_free(r->rs);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *q;
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return perfdb_error__oom();
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static char *dup_n(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
@@ -111,8 +95,8 @@ static int add_value(reader *r, const char *name, size_t nname, const char *metr
 		s = &r->series[found];
 		free(key);
 	} else {
-		if ((err = grow((void **)&r->series, &r->capseries, r->nseries + 1,
-				sizeof(series)))) {
+		if ((err = perfdb_ingest__grow((void **)&r->series, &r->capseries, r->nseries + 1,
+					       sizeof(series)))) {
 			free(key);
 			return err;
 		}
@@ -128,7 +112,7 @@ static int add_value(reader *r, const char *name, size_t nname, const char *metr
 						    &k)) < 0)
 			return err;
 	}
-	if ((err = grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
+	if ((err = perfdb_ingest__grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
 		return err;
 	s->values[s->n++] = v;
 	return 0;
@@ -148,8 +132,8 @@ static int mark_failed(reader *r, const char *name, size_t n, int line, int colu
 		free(key);
 		return 0;
 	}
-	if ((err =
-		 grow((void **)&r->failed_names, &r->capfailed, r->nfailed + 1, sizeof(char *)))) {
+	if ((err = perfdb_ingest__grow((void **)&r->failed_names, &r->capfailed, r->nfailed + 1,
+				       sizeof(char *)))) {
 		free(key);
 		return err;
 	}

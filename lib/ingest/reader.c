@@ -254,3 +254,19 @@ void perfdb_ingest__index_release(perfdb_ingest_index *idx)
 	idx->slots = NULL;
 	idx->cap = idx->count = 0;
 }
+
+int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n;
+	void *q;
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	if (!(q = realloc(*p, n * size)))
+		return perfdb_error__oom();
+	*p = q;
+	*cap = n;
+	return 0;
+}

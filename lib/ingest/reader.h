@@ -52,6 +52,10 @@ void perfdb_ingest__escape(char *dst, size_t cap, const char *src);
  */
 bool perfdb_ingest__fits_unit(const perfdb_result *r);
 
+/* Makes the array *p of *cap elements of `size` bytes hold at least `need`
+ * (doubling): 0, or PERFDB_ENOMEM (set) with *p unchanged. */
+int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* (benchmark, metric) -> value. Keys are borrowed: they must outlive the index. */
 typedef struct perfdb_ingest_index {
 	struct perfdb_ingest_slot *slots;

@@ -98,6 +98,20 @@ def go_json(path):
             text += ev["Output"]
     return go_text(text)
 
+def catch2_results(acc):
+    """{name: [(mean, stddev, samples) per appearance]}: one appearance is a result, more (a
+    GENERATE'd section) are samples of their means."""
+    out = {}
+    for name, apps in acc.items():
+        if len(apps) == 1:
+            mean, sd, n = apps[0]
+            out[(name, "time")] = dict(unit="ns", dir=0, value=mean, n=n, stddev=sd, samples=[])
+        else:
+            ms = [a[0] for a in apps]
+            out[(name, "time")] = dict(unit="ns", dir=0, value=sum(ms) / len(ms), n=len(ms),
+                                       samples=ms)
+    return out
+
 def catch2(path):
     root = ET.parse(path).getroot()
     out, warnings = {}, 0
@@ -126,15 +140,7 @@ def catch2(path):
         res = tc.find("OverallResult")
         bad = res is not None and (res.get("success") != "true" or res.get("skips", "0") != "0")
         walk(tc, [tc.get("name")], bad, acc)
-    for name, apps in acc.items():
-        if len(apps) == 1:
-            mean, sd, n = apps[0]
-            out[(name, "time")] = dict(unit="ns", dir=0, value=mean, n=n, stddev=sd, samples=[])
-        else:
-            ms = [a[0] for a in apps]
-            out[(name, "time")] = dict(unit="ns", dir=0, value=sum(ms) / len(ms), n=len(ms),
-                                       samples=ms)
-    return out, warnings
+    return catch2_results(acc), warnings
 
 def catch2_console(path):
     """Catch2's console reporter: header blocks (test case, then sections indented by two)
@@ -194,15 +200,7 @@ def catch2_console(path):
             end_case()
         i += 1
     end_case()
-    for name, apps in acc.items():
-        if len(apps) == 1:
-            mean, sd, n = apps[0]
-            out[(name, "time")] = dict(unit="ns", dir=0, value=mean, n=n, stddev=sd, samples=[])
-        else:
-            ms = [a[0] for a in apps]
-            out[(name, "time")] = dict(unit="ns", dir=0, value=sum(ms) / len(ms), n=len(ms),
-                                       samples=ms)
-    return out, warnings
+    return catch2_results(acc), warnings
 
 def pytest_benchmark(path):
     doc = json.load(open(path))

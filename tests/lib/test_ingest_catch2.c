@@ -423,36 +423,35 @@ static void test_ingest_catch2__console_errors(void **state)
 	    "                                     mean          low mean      high mean\n"
 	    "                                     std dev       low std dev   high std dev\n"
 	    "----------------------------------------\n";
+	static const struct {
+		const char *rows; /* after the table header */
+		int column;
+		const char *part;
+	} cases[] = {
+	    /* a unit Catch2 does not write */
+	    {"b                                  10    1    1 ms\n"
+	     "                                  1 ns    1 ns    1 hours\n",
+	     53, "expected a duration"},
+	    /* a name on the mean row (Catch2 leaves that column empty) */
+	    {"b                                  10    1    1 ms\n"
+	     "more name                         1 ns    1 ns    1 ns\n",
+	     1, "expected the mean row"},
+	    /* cut short */
+	    {"b                                  10    1    1 ms\n", 1,
+	     "ends inside a benchmark table"},
+	    {"a wrapped name\n\n", 1, "results of benchmark 'a wrapped name' are missing"},
+	    {"b                                  10    1    1 ms\n"
+	     "                                  1 ns    1 ns    1 ns   1 ns\n",
+	     58, "more than three durations"},
+	};
 	char doc[2048];
+	size_t i;
 	(void)state;
-	/* a unit Catch2 does not write */
-	snprintf(doc, sizeof(doc),
-		 "%sb                                  10    1    1 ms\n"
-		 "                                  1 ns    1 ns    1 hours\n",
-		 pre);
-	expect_input_error(doc, PERFDB_FORMAT_AUTO, "c.txt", PERFDB_EINPUT, 12, 53, NULL,
-			   "expected a duration");
-	/* a name on the mean row (Catch2 leaves that column empty) */
-	snprintf(doc, sizeof(doc),
-		 "%sb                                  10    1    1 ms\n"
-		 "more name                         1 ns    1 ns    1 ns\n",
-		 pre);
-	expect_input_error(doc, PERFDB_FORMAT_CATCH2, "c.txt", PERFDB_EINPUT, 12, 1, NULL,
-			   "expected the mean row");
-	/* cut short */
-	snprintf(doc, sizeof(doc), "%sb                                  10    1    1 ms\n", pre);
-	expect_input_error(doc, PERFDB_FORMAT_AUTO, "c.txt", PERFDB_EINPUT, 12, 1, NULL,
-			   "ends inside a benchmark table");
-	snprintf(doc, sizeof(doc), "%sa wrapped name\n\n", pre);
-	expect_input_error(doc, PERFDB_FORMAT_AUTO, "c.txt", PERFDB_EINPUT, 12, 1, NULL,
-			   "results of benchmark 'a wrapped name' are missing");
-	/* four durations */
-	snprintf(doc, sizeof(doc),
-		 "%sb                                  10    1    1 ms\n"
-		 "                                  1 ns    1 ns    1 ns   1 ns\n",
-		 pre);
-	expect_input_error(doc, PERFDB_FORMAT_AUTO, "c.txt", PERFDB_EINPUT, 12, 58, NULL,
-			   "more than three durations");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(doc, sizeof(doc), "%s%s", pre, cases[i].rows);
+		expect_input_error(doc, i % 2 ? PERFDB_FORMAT_CATCH2 : PERFDB_FORMAT_AUTO, "c.txt",
+				   PERFDB_EINPUT, 12, cases[i].column, NULL, cases[i].part);
+	}
 	/* text that is neither XML nor the console reporter's, forced */
 	expect_input_error("hello\nworld\n", PERFDB_FORMAT_CATCH2, "c.txt", PERFDB_EINPUT, 1, 1,
 			   NULL, "not Catch2's output");
