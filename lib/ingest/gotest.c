@@ -727,10 +727,12 @@ int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t le
 				}
 			}
 			if (!err) {
-				const char *col = strstr(data + i, "\"Output\"");
+				/* the text's position: the "Output" key of this event (the
+				 * buffer need not be NUL-terminated, and the key's name may
+				 * also stand inside an earlier string) */
+				const perfdb_jmember *m = perfdb_jnode_member(root, "Output");
 				err = stream_add(&st, out->u.str.s, out->u.str.len, line,
-						 col && col < data + end ? (int)(col - data - i) + 1
-									 : 1);
+						 m ? (int)m->column : 1);
 			}
 		}
 		perfdb_json__free(doc);
