@@ -212,21 +212,12 @@ void cli_chart_axis_defs(FILE *f, const cli_chart *c)
 	fputs("</defs></svg>\n", f);
 }
 
-/* "BM_Sort real_time [k=v]": the name as every panel and card shows it. */
-static void series_name(char *buf, size_t cap, const perfdb_trend_series *s)
-{
-	char tags[1024];
-	cli_tags_text(tags, sizeof(tags), s->tags);
-	snprintf(buf, cap, "%s %s%s%s%s", s->benchmark, s->metric, *tags ? " [" : "", tags,
-		 *tags ? "]" : "");
-}
-
 /* The text alternative: what the chart shows, in one sentence. */
 static void alt_text(FILE *f, const perfdb_trend_series *s)
 {
 	char name[2048], a[64], b[64], sha[CLI_SHA_CAP];
 	size_t k;
-	series_name(name, sizeof(name), s);
+	cli_series_name(name, sizeof(name), s->benchmark, s->metric, s->tags);
 	cli_format_value(a, sizeof(a), s->levels[0], s->unit);
 	cli_format_value(b, sizeof(b), s->levels[s->n - 1], s->unit);
 	fputs("<title>", f);
@@ -325,19 +316,12 @@ void cli_chart_panel(FILE *f, const cli_chart *c, const perfdb_trend_series *s, 
 		alt_text(f, s);
 	}
 	if (flags & CLI_CHART_HEADING) {
-		char tags[1024];
-		cli_tags_text(tags, sizeof(tags), s->tags);
+		char name[2048];
+		cli_series_name(name, sizeof(name), s->benchmark, s->metric, s->tags);
 		fprintf(f, "<text class=\"heading\" x=\"%d\" y=\"", c->left);
 		coord(f, y0 - 8);
 		fputs("\">", f);
-		xml(f, s->benchmark);
-		fputc(' ', f);
-		xml(f, s->metric);
-		if (*tags) {
-			fputs(" [", f);
-			xml(f, tags);
-			fputc(']', f);
-		}
+		xml(f, name);
 		fputs(" on ", f);
 		xml(f, s->machine);
 		fputs("</text>\n", f);

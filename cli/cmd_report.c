@@ -24,29 +24,19 @@
 #include "history.h"
 #include "report_assets.h"
 
-enum {
-	OPT_LAST = 'n',
-	OPT_OUT = 'o',
-	OPT_MACHINE = CLI_OPT_FIRST_FREE,
-	OPT_BENCHMARK,
-	OPT_THRESHOLD,
-	OPT_CONFIDENCE,
-	OPT_CONFIG,
-	OPT_NO_GIT,
-	OPT_SINCE
-};
+enum { OPT_OUT = 'o' };
 
 static const cli_option options[] = {
-    {"last", OPT_LAST, "N", "the last N commits (default 30)"},
-    {"since", OPT_SINCE, "REV", "the commits after REV instead, REV the reference"},
-    {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
-    CLI_MACHINE_OPTION(OPT_MACHINE),
-    {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
-    {"confidence", OPT_CONFIDENCE, "C", "confidence of the tests (default 0.99)"},
+    CLI_LAST_OPTION,
+    {"since", CLI_OPT_SINCE, "REV", "the commits after REV instead, REV the reference"},
+    CLI_BENCHMARK_OPTION,
+    CLI_MACHINE_OPTION,
+    {"threshold", CLI_OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
+    {"confidence", CLI_OPT_CONFIDENCE, "C", "confidence of the tests (default 0.99)"},
     {"out", OPT_OUT, "FILE", "the HTML file to write (default perfdb-report.html; - for stdout)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
-    CLI_NO_GIT_OPTION(OPT_NO_GIT),
+    CLI_CONFIG_OPTION,
+    CLI_NO_GIT_OPTION,
     CLI_OPT_END,
 };
 
@@ -71,37 +61,15 @@ static const cli_command_info info = {
 };
 
 typedef struct report_args {
-	perfdb_regress_options o;
-	const char *db, *config, *out;
-	size_t last;
-	cli_tuning tune;
+	cli_history_args h;
+	const char *out;
 } report_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	report_args *a = ctx;
-	char *end;
-	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
-	case OPT_MACHINE: a->o.machine = arg; return 0;
-	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
-	case OPT_OUT: a->out = arg; return 0;
-	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_SINCE: a->o.since = arg; return 0;
-	case OPT_LAST: {
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 2 || v > 10000000) {
-			cli_usage_error(&info, "--last '%s': expected a number of commits >= 2",
-					arg);
-			return 1;
-		}
-		a->last = (size_t)v;
-		return 0;
-	}
-	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
-	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);
-	}
+	if (id == OPT_OUT)
+		a->out = arg;
 	return 0;
 }
 
@@ -228,8 +196,8 @@ static json_t *report_data(perfdb_store *store, const perfdb_trend *t, const cli
 	}
 	perfdb_time_now_iso(now, sizeof(now));
 	json_object_set_new(root, "generated", str(now));
-	json_object_set_new(root, "threshold", num(a->o.threshold));
-	json_object_set_new(root, "confidence", num(a->o.confidence));
+	json_object_set_new(root, "threshold", num(a->h.o.threshold_pct));
+	json_object_set_new(root, "confidence", num(a->h.o.confidence));
 	json_object_set_new(root, "runs", json_integer((json_int_t)m.runs));
 	json_object_set_new(root, "commits", commits);
 	json_object_set_new(root, "series", series);
@@ -320,33 +288,28 @@ static int write_report(const char *path, json_t *data, const perfdb_trend *t,
 	return CLI_EXIT_OK;
 }
 
-int cmd_report(int argc, char **argv)
+int cmd_report(cli_session *session, int argc, char **argv)
 {
 	report_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
+	perfdb_store *store;
 	perfdb_trend *t = NULL;
 	json_t *data = NULL;
 	cli_chart chart = {0};
 	int first, rc;
 
 	memset(&a, 0, sizeof(a));
-	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
 	a.out = "perfdb-report.html";
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if (a.last && a.o.since)
+	if (a.h.last && a.h.o.since)
 		return cli_usage_error(&info, "--last and --since exclude each other");
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
-	cli_tuning_apply(&a.tune, cfg, &a.o);
-	a.o.config = cfg;
-	if (perfdb_trend_run(&t, store, a.last, &a.o) != 0) {
+	store = session->store;
+	if (perfdb_trend_run(&t, store, a.h.last, &a.h.o) != 0) {
 		rc = cli_history_fail("--benchmark");
 	} else if (cli_chart_init(&chart, t) != 0) {
 		cli_err("out of memory");
@@ -362,7 +325,5 @@ int cmd_report(int argc, char **argv)
 	json_decref(data);
 	cli_chart_release(&chart);
 	perfdb_trend_free(t);
-	perfdb_store_free(store);
-	perfdb_config_free(cfg);
 	return rc;
 }

@@ -9,25 +9,17 @@
 #include "chart.h"
 #include "history.h"
 
-enum {
-	OPT_LAST = 'n',
-	OPT_MACHINE = CLI_OPT_FIRST_FREE,
-	OPT_SVG,
-	OPT_THRESHOLD,
-	OPT_CONFIG,
-	OPT_NO_GIT,
-	OPT_METRIC
-};
+enum { OPT_SVG = CLI_HISTORY_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
-    {"last", OPT_LAST, "N", "the last N commits (default 30)"},
-    CLI_MACHINE_OPTION(OPT_MACHINE),
-    CLI_METRIC_OPTION(OPT_METRIC),
+    CLI_LAST_OPTION,
+    CLI_MACHINE_OPTION,
+    CLI_METRIC_OPTION,
     {"svg", OPT_SVG, "FILE", "also write a standalone SVG chart, one panel per series"},
-    {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
+    {"threshold", CLI_OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
-    CLI_NO_GIT_OPTION(OPT_NO_GIT),
+    CLI_CONFIG_OPTION,
+    CLI_NO_GIT_OPTION,
     CLI_OPT_END,
 };
 
@@ -49,35 +41,15 @@ static const cli_command_info info = {
 };
 
 typedef struct trend_args {
-	perfdb_regress_options o;
-	const char *db, *config, *svg;
-	size_t last;
-	cli_tuning tune;
+	cli_history_args h;
+	const char *svg;
 } trend_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	trend_args *a = ctx;
-	char *end;
-	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
-	case OPT_MACHINE: a->o.machine = arg; return 0;
-	case OPT_METRIC: a->o.metric_glob = arg; return 0;
-	case OPT_SVG: a->svg = arg; return 0;
-	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_LAST: {
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 2 || v > 10000000) {
-			cli_usage_error(&info, "--last '%s': expected a number of commits >= 2",
-					arg);
-			return 1;
-		}
-		a->last = (size_t)v;
-		return 0;
-	}
-	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
-	}
+	if (id == OPT_SVG)
+		a->svg = arg;
 	return 0;
 }
 
@@ -86,23 +58,6 @@ typedef struct widths {
 	int name, machine;
 	size_t points;
 } widths;
-
-static void series_name(char *buf, size_t cap, const perfdb_trend_series *s)
-{
-	char tags[256], b[512], m[256];
-	cli_tags_text(tags, sizeof(tags), s->tags);
-	snprintf(buf, cap, "%s %s%s%s%s", cli_text(b, sizeof(b), s->benchmark),
-		 cli_text(m, sizeof(m), s->metric), *tags ? " [" : "", tags, *tags ? "]" : "");
-	cli_utf8_trim(buf);
-}
-
-const char *cli_spark_bar(double v, double lo, double hi)
-{
-	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
-					   "\u2585", "\u2586", "\u2587", "\u2588"};
-	int b = hi > lo ? (int)floor((v - lo) / (hi - lo) * 7.999) : 3;
-	return bars[b < 0 ? 0 : (b > 7 ? 7 : b)];
-}
 
 static void print_line(const perfdb_trend_series *s, bool color, const widths *w)
 {
@@ -115,7 +70,7 @@ static void print_line(const perfdb_trend_series *s, bool color, const widths *w
 		if (s->levels[i] > hi)
 			hi = s->levels[i];
 	}
-	series_name(name, sizeof(name), s);
+	cli_series_name(name, sizeof(name), s->benchmark, s->metric, s->tags);
 	cli_text(machine, sizeof(machine), s->machine);
 	{
 		char c1[1100], c2[600];
@@ -193,31 +148,24 @@ static int write_svg(const char *path, const perfdb_trend *t)
 	return 0;
 }
 
-int cmd_trend(int argc, char **argv)
+int cmd_trend(cli_session *session, int argc, char **argv)
 {
 	trend_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
 	perfdb_trend *t = NULL;
 	int first, rc, err;
 	size_t i;
 
 	memset(&a, 0, sizeof(a));
-	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (argc - first > 1)
 		return cli_usage_error(&info, "expected at most one GLOB");
 	if (first < argc)
-		a.o.benchmark_glob = argv[first];
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+		a.h.o.benchmark_glob = argv[first];
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
-	cli_tuning_apply(&a.tune, cfg, &a.o);
-	a.o.config = cfg;
-	err = perfdb_trend_run(&t, store, a.last, &a.o);
+	err = perfdb_trend_run(&t, session->store, a.h.last, &a.h.o);
 	if (err) {
 		rc = cli_history_fail("benchmark");
 	} else {
@@ -226,7 +174,7 @@ int cmd_trend(int argc, char **argv)
 		char name[1024], machine[512];
 		for (i = 0; i < perfdb_trend_count(t); i++) {
 			const perfdb_trend_series *s = perfdb_trend_get(t, i);
-			series_name(name, sizeof(name), s);
+			cli_series_name(name, sizeof(name), s->benchmark, s->metric, s->tags);
 			cli_text(machine, sizeof(machine), s->machine);
 			if ((int)cli_width(name) > w.name)
 				w.name = (int)cli_width(name);
@@ -245,7 +193,5 @@ int cmd_trend(int argc, char **argv)
 				perfdb_trend_count(t) == 1 ? "" : "s", a.svg);
 	}
 	perfdb_trend_free(t);
-	perfdb_store_free(store);
-	perfdb_config_free(cfg);
 	return rc;
 }
