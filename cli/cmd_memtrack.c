@@ -61,8 +61,10 @@ static const cli_command_info info = {
     "Peak RSS includes the tracker's own memory (16 bytes per tracked block).\n"
     "Processes CMD starts (a wrapper script's children, make's jobs) are tracked each\n"
     "on its own and listed after the report, largest peak heap first; --process\n"
-    "largest reports the largest instead of CMD itself. A command that\n"
-    "fails is reported, not recorded, and the exit code is 3. With --format json the\n"
+    "largest reports the largest instead of CMD itself, named by the program it ran.\n"
+    "Processes still running when CMD ends are listed as not tracked to the end. A\n"
+    "command that fails (or is killed: the signal is named) is reported, not\n"
+    "recorded, and the exit code is 3. With --format json the\n"
     "command's standard output goes to standard error, so that stdout is the JSON alone.",
     options,
 };
@@ -312,6 +314,72 @@ static double short_stacks(const perfdb_memtrack_snapshot *s)
 	return all ? (double)cut / (double)all : NAN;
 }
 
+/* "SIGSEGV", or "signal 77" for one without a name. */
+static void signal_name(char *buf, size_t cap, int sig)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	const char *abbrev = sigabbrev_np(sig);
+	if (abbrev) {
+		snprintf(buf, cap, "SIG%s", abbrev);
+		return;
+	}
+#endif
+	snprintf(buf, cap, "signal %d", sig);
+}
+
+static size_t count_state(const perfdb_memtrack_result *r, perfdb_memtrack_process_state state)
+{
+	size_t i, n = 0, all = perfdb_memtrack_result_process_count(r);
+	for (i = 0; i < all; i++)
+		n += perfdb_memtrack_result_process(r, i)->state == state;
+	return n;
+}
+
+/* The processes in `state`, each as {pid, exe}. */
+static json_t *state_json(const perfdb_memtrack_result *r, perfdb_memtrack_process_state state)
+{
+	json_t *arr = json_array();
+	size_t i, n = perfdb_memtrack_result_process_count(r);
+	for (i = 0; i < n; i++) {
+		const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
+		json_t *o;
+		if (p->state != state)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "pid", json_integer(p->pid));
+		json_object_set_new(o, "exe", json_string(p->exe));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* What is known of the processes without figures: still running when the
+ * command ended (listed, up to --top), or ended without a report. */
+static void print_unfinished(const memtrack_args *a, const perfdb_memtrack_result *r)
+{
+	size_t running = count_state(r, PERFDB_MEMTRACK_PROCESS_RUNNING);
+	size_t silent = count_state(r, PERFDB_MEMTRACK_PROCESS_NO_REPORT);
+	size_t i, shown = 0, n = perfdb_memtrack_result_process_count(r);
+	char name[1024];
+	if (running) {
+		cli_out("\n%zu process%s still running at exit, not tracked to the end:\n", running,
+			running == 1 ? "" : "es");
+		for (i = 0; i < n && shown < a->top; i++) {
+			const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
+			if (p->state != PERFDB_MEMTRACK_PROCESS_RUNNING)
+				continue;
+			cli_out("  %8ld  %s\n", p->pid,
+				cli_text(name, sizeof(name), *p->exe ? base_name(p->exe) : "?"));
+			shown++;
+		}
+		if (shown < running)
+			cli_out("  ... and %zu more (--top)\n", running - shown);
+	}
+	if (silent)
+		cli_out("\n%zu process%s ended without a report (killed by a signal, or _exit())\n",
+			silent, silent == 1 ? "" : "es");
+}
+
 /* The processes other than the one reported that have figures. */
 static size_t other_processes(const perfdb_memtrack_result *r)
 {
@@ -352,7 +420,8 @@ static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_r
 	size_t others = other_processes(r), i, nprocs = perfdb_memtrack_result_process_count(r);
 	double short_share = short_stacks(s);
 	const perfdb_memtrack_summary *m = perfdb_memtrack_snapshot_summary(s);
-	char b1[64], b2[64], b3[64], when[64];
+	char b1[64], b2[64], b3[64], when[64], sig[32], shown_name[1024];
+	signal_name(sig, sizeof(sig), oc->signal);
 	if (a->json) {
 		json_t *doc = json_object();
 		json_object_set_new(doc, "command", json_string(cmdline));
@@ -378,16 +447,30 @@ static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_r
 		json_object_set_new(doc, "short_stacks",
 				    isnan(short_share) ? json_null() : json_real(short_share));
 		json_object_set_new(doc, "processes", processes_json(r));
+		json_object_set_new(doc, "exe", json_string(m->exe));
+		json_object_set_new(doc, "command_pid", json_integer(oc->pid));
+		json_object_set_new(doc, "signal", oc->signal ? json_string(sig) : json_null());
+		json_object_set_new(doc, "still_running",
+				    state_json(r, PERFDB_MEMTRACK_PROCESS_RUNNING));
+		json_object_set_new(doc, "without_report",
+				    state_json(r, PERFDB_MEMTRACK_PROCESS_NO_REPORT));
 		json_object_set_new(doc, "top_by_bytes", sites_json(s, t->bytes, t->nbytes));
 		json_object_set_new(doc, "top_by_count", sites_json(s, t->count, t->ncount));
 		json_object_set_new(doc, "top_leaks", sites_json(s, t->leaks, t->nleaks));
 		return cli_json_print(doc) == 0 ? 0 : -1;
 	}
-	cli_out("%s (pid %ld): %s, %u frames per site, %s unwinding\n", cmdline, m->pid,
+	/* Another process than the command is named by what it exec'd. */
+	if (m->pid == oc->pid)
+		cli_out("%s (pid %ld): ", cmdline, m->pid);
+	else
+		cli_out("%s (pid %ld, started by %s): ",
+			cli_text(shown_name, sizeof(shown_name), base_name(m->exe)), m->pid,
+			cmdline);
+	cli_out("%s, %u frames per site, %s unwinding\n",
 		m->sampled ? "sampled" : "every allocation tracked", m->depth, m->unwind);
 	if (a->process == PERFDB_MEMTRACK_PROCESS_LARGEST && others)
 		cli_out("  reported: pid %ld (%s), the largest peak heap of its %zu processes\n",
-			m->pid, m->exe, others + 1);
+			m->pid, cli_text(shown_name, sizeof(shown_name), m->exe), others + 1);
 	if (m->sampled)
 		cli_out("  figures are estimates: one sample per %llu bytes on average\n",
 			(unsigned long long)m->sample_interval);
@@ -405,7 +488,9 @@ static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_r
 	if (m->sites_dropped)
 		cli_out("  %llu allocations went to one pseudo-site: the site table was full\n",
 			(unsigned long long)m->sites_dropped);
-	if (oc->exit_code)
+	if (oc->signal)
+		cli_out("  exit status     %d (killed by %s)\n", oc->exit_code, sig);
+	else if (oc->exit_code)
 		cli_out("  exit status     %d\n", oc->exit_code);
 	if (short_share > 0.5)
 		cli_out(
@@ -430,12 +515,13 @@ static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_r
 			cli_format_bytes(b1, sizeof(b1), (double)p->peak_heap);
 			cli_format_bytes(b2, sizeof(b2), (double)p->leaked);
 			cli_out("  %8ld %12s %12lld %12s  %s\n", p->pid, b1, (long long)p->allocs,
-				b2, base_name(p->exe));
+				b2, cli_text(shown_name, sizeof(shown_name), base_name(p->exe)));
 			shown++;
 		}
 		if (shown < others)
 			cli_out("  ... and %zu more (--top)\n", others - shown);
 	}
+	print_unfinished(a, r);
 	return 0;
 }
 
@@ -485,13 +571,17 @@ int cmd_memtrack(int argc, char **argv)
 		size_t others = other_processes(res);
 		if (*oc->report_error)
 			cli_err("%s", oc->report_error); /* a report that does not parse */
-		else
+		else if (oc->signal) {
+			char sig[32];
+			signal_name(sig, sizeof(sig), oc->signal);
+			cli_err("'%s' wrote no allocation report: it was killed by %s", argv[first],
+				sig);
+		} else
 			cli_err(
-			    "'%s' wrote no allocation report: it %s (a statically linked or "
-			    "setuid program cannot load the tracker; one that ends with _exit() "
-			    "skips the report)",
-			    argv[first],
-			    oc->signal ? "was killed by a signal" : "exited without one");
+			    "'%s' wrote no allocation report: it exited without one (a statically "
+			    "linked or setuid program cannot load the tracker; one that ends with "
+			    "_exit() skips the report)",
+			    argv[first]);
 		if (!*oc->report_error && others)
 			cli_err("%zu process%s it started did write one: --process largest "
 				"reports the largest",
@@ -529,6 +619,14 @@ int cmd_memtrack(int argc, char **argv)
 	}
 	if (render(&a, cmdline, res, &t) != 0) {
 		cli_err("out of memory");
+		rc = CLI_EXIT_DB;
+		goto out;
+	}
+	if (oc->signal) {
+		char sig[32];
+		signal_name(sig, sizeof(sig), oc->signal);
+		cli_warn("'%s' was killed by %s%s", argv[first], sig,
+			 a.record ? "; nothing recorded" : "");
 		rc = CLI_EXIT_DB;
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -625,6 +626,54 @@ static void test_memory__run_options(void **state)
 	assert_int_equal(perfdb_memtrack_result_export(&rs, NULL, "x"), PERFDB_EINVAL);
 }
 
+/* The processes of a run: one still running when the command ends is told
+ * apart (not dropped), and a command killed by a signal says which. */
+static void test_memory__run_processes(void **state)
+{
+	/* The shell ends once the child's tracker has marked it as running sleep
+	 * (PREFIX.PID.run names the program), so the test does not race the
+	 * child's exec. */
+	const char *outlives[] = {
+	    "/bin/bash", "-c",
+	    "sleep 2 & until { read -r x < \"$PERFDB_MEMTRACK_OUT.$!.run\"; } 2>/dev/null; "
+	    "[[ $x == */sleep ]]; do :; done",
+	    NULL};
+	const char *killed[] = {"/bin/bash", "-c", "kill -SEGV $$", NULL};
+	perfdb_memtrack_result *r = NULL;
+	const perfdb_memtrack_outcome *oc;
+	const perfdb_memtrack_process *p;
+	(void)state;
+	if (access("/bin/bash", X_OK) != 0)
+		skip();
+	assert_int_equal(perfdb_memtrack_run(&r, outlives, NULL), 0);
+	oc = perfdb_memtrack_result_outcome(r);
+	assert_int_equal(oc->exit_code, 0);
+	assert_int_equal(oc->running, 1);
+	assert_int_equal(perfdb_memtrack_result_process_count(r), 2);
+	p = perfdb_memtrack_result_process(r, 0); /* with figures first */
+	assert_int_equal(p->state, PERFDB_MEMTRACK_PROCESS_EXITED);
+	assert_true(p->reported && p->pid == oc->pid);
+	assert_string_equal(base_of(p->exe), "bash");
+	p = perfdb_memtrack_result_process(r, 1);
+	assert_int_equal(p->state, PERFDB_MEMTRACK_PROCESS_RUNNING);
+	assert_false(p->reported);
+	assert_string_equal(base_of(p->exe), "sleep");
+	assert_int_equal(p->peak_heap, 0);
+	perfdb_memtrack_result_free(r);
+
+	assert_int_equal(perfdb_memtrack_run(&r, killed, NULL), 0);
+	oc = perfdb_memtrack_result_outcome(r);
+	assert_int_equal(oc->signal, SIGSEGV);
+	assert_int_equal(oc->exit_code, 128 + SIGSEGV);
+	assert_null(perfdb_memtrack_result_snapshot(r));
+	assert_int_equal(perfdb_memtrack_result_process_count(r), 1);
+	p = perfdb_memtrack_result_process(r, 0);
+	assert_int_equal(p->state, PERFDB_MEMTRACK_PROCESS_NO_REPORT);
+	assert_false(p->reported);
+	assert_string_equal(base_of(p->exe), "bash");
+	perfdb_memtrack_result_free(r);
+}
+
 #define CHILD_FLAG "--memtrack-child"
 
 __attribute__((noinline)) static void *grow_here(size_t n)
@@ -746,6 +795,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_memory__tracked_program_report),
 	    cmocka_unit_test(test_memory__run_program),
 	    cmocka_unit_test(test_memory__run_options),
+	    cmocka_unit_test(test_memory__run_processes),
 	    cmocka_unit_test(test_memory__snapshot_api_in_process),
 	};
 	if (argc > 1 && strcmp(argv[1], CHILD_FLAG) == 0)
