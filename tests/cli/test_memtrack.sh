@@ -133,12 +133,13 @@ expect_no_match "^bash -c .* \(pid" out "not the parent's name with the child's 
 expect_eq "prog_memtrack_grow True" "$(json procs.json '" ".join(str(x) for x in (d["exe"].split("/")[-1], d["command_pid"] != d["pid"]))')" "json: exe and the command's pid"
 # A child that outlives the command is reported, not dropped. (The shell
 # ends once the child's tracker has marked it as running sleep: no race with
-# the child's exec.)
+# the child's exec; the sleeps are long so that a loaded machine's slow
+# start-up does not see them end first. They go on alone, harmlessly.)
 started='until { read -r x < "$PERFDB_MEMTRACK_OUT.$!.run"; } 2>/dev/null; [[ $x == */sleep ]]; do :; done'
-expect_exit 0 "$PERFDB" memtrack --top 1 -- bash -c "sleep 2 & $started"
+expect_exit 0 "$PERFDB" memtrack --top 1 -- bash -c "sleep 30 & $started"
 expect_match "^1 process still running at exit, not tracked to the end:$" out "a child still running"
 expect_match "^ +[0-9]+  sleep$" out "named by what it exec'd"
-expect_exit 0 "$PERFDB" memtrack --format json -- bash -c "sleep 2 & $started; sleep 2 & $started"
+expect_exit 0 "$PERFDB" memtrack --format json -- bash -c "sleep 30 & $started; sleep 30 & $started"
 expect_eq "2 sleep" "$(json out '" ".join(str(x) for x in (len(d["still_running"]), d["still_running"][0]["exe"].split("/")[-1]))')" "json: still_running"
 # Death by a signal names the signal (exit 3: the command failed).
 expect_exit 3 "$PERFDB" memtrack -- bash -c 'kill -SEGV $$'
