@@ -587,15 +587,31 @@ static __attribute__((noinline)) void verify(const uintptr_t *out, unsigned m, u
 static __attribute__((noinline)) unsigned unwind_dwarf(mt_thread *t, uintptr_t *out, uintptr_t ret0)
 {
 	uintptr_t buf[MT_MAX_DEPTH + 8];
-	const uintptr_t *bp = (const uintptr_t *)__builtin_frame_address(0);
-	unsigned n, m;
+	const uintptr_t *bp = (const uintptr_t *)__builtin_frame_address(0), *own = bp;
+	unsigned n, m, k;
 	int prev;
-	/* Our own .eh_frame unwinder (memtrack_unwind.c), from this function's
-	 * frame: it has a frame pointer, so its caller's state is known
-	 * exactly, and walking through our own frames needs no assumption
-	 * about which of them a tail call removed. */
+	/* Our own frames all keep a frame pointer (the tracker is built with
+	 * them): follow the chain to the frame that returns to the caller, ret0,
+	 * whichever of our functions a tail call removed. Its frame gives the
+	 * caller's stack pointer (just above the return address) and %rbp (saved
+	 * below it) exactly, and the .eh_frame walk (memtrack_unwind.c) starts at
+	 * the caller: no rule lookups for our own frames, a third of a walk. */
+	for (k = 0; k < 8; k++) {
+		uintptr_t next = own[0];
+		if (own[1] == ret0) {
+			m = mt_unwind_eh(out, mt_g.depth, ret0, (uintptr_t)(own + 2), own[0],
+					 t->stack_lo, t->stack_hi, ret0);
+			goto walked;
+		}
+		if (next <= (uintptr_t)own || next >= t->stack_hi || (next & 7))
+			break;
+		own = (const uintptr_t *)next;
+	}
+	/* Not found by frame pointers: the walk goes through our own frames by
+	 * their rules, from this function's frame. */
 	m = mt_unwind_eh(out, mt_g.depth, bp[1], (uintptr_t)(bp + 2), bp[0], t->stack_lo,
 			 t->stack_hi, ret0);
+walked:
 	if (LIKELY(m)) {
 		if (UNLIKELY(mt_g.verify))
 			verify(out, m, ret0);
