@@ -478,6 +478,18 @@ static int64_t sum_function(perfdb_memtrack_snapshot *s, const char *fn, int liv
 	return sum;
 }
 
+/* Names s's sites and checks prog_memtrack_known's figures. */
+static void assert_known_sites(perfdb_memtrack_snapshot *s)
+{
+	assert_int_equal(
+	    perfdb_memtrack_snapshot_symbolize(s, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED), 0);
+	assert_int_equal(sum_function(s, "direct_alloc", 0), 800000);
+	assert_int_equal(sum_function(s, "memtrack_testlib_alloc", 0), 200000);
+	assert_int_equal(sum_function(s, "thread_alloc", 0), 90000);
+	assert_int_equal(sum_function(s, "grow_realloc", 0), 64000);
+	assert_int_equal(sum_function(s, "leak_alloc", 1), 12345);
+}
+
 static void test_memory__tracked_program_report(void **state)
 {
 	char prog[4096], prefix[] = "/tmp/perfdb-test-memtrack.XXXXXX", path[4200];
@@ -502,13 +514,7 @@ static void test_memory__tracked_program_report(void **state)
 		globfree(&g);
 	}
 	assert_int_equal(perfdb_memtrack_snapshot_load(&s, path), 0);
-	assert_int_equal(
-	    perfdb_memtrack_snapshot_symbolize(s, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED), 0);
-	assert_int_equal(sum_function(s, "direct_alloc", 0), 800000);
-	assert_int_equal(sum_function(s, "memtrack_testlib_alloc", 0), 200000);
-	assert_int_equal(sum_function(s, "thread_alloc", 0), 90000);
-	assert_int_equal(sum_function(s, "grow_realloc", 0), 64000);
-	assert_int_equal(sum_function(s, "leak_alloc", 1), 12345);
+	assert_known_sites(s);
 	assert_true(perfdb_memtrack_snapshot_summary(s)->peak_heap >= 876345);
 	assert_true(perfdb_memtrack_snapshot_summary(s)->peak_heap <= 876345 + 1024);
 	perfdb_memtrack_snapshot_free(s);
@@ -546,12 +552,7 @@ static void test_memory__run_program(void **state)
 	s = perfdb_memtrack_result_snapshot(r);
 	assert_non_null(s);
 	assert_int_equal(perfdb_memtrack_snapshot_summary(s)->pid, oc->pid);
-	assert_int_equal(
-	    perfdb_memtrack_snapshot_symbolize(s, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED), 0);
-	assert_int_equal(sum_function(s, "direct_alloc", 0), 800000);
-	assert_int_equal(sum_function(s, "memtrack_testlib_alloc", 0), 200000);
-	assert_int_equal(sum_function(s, "thread_alloc", 0), 90000);
-	assert_int_equal(sum_function(s, "leak_alloc", 1), 12345);
+	assert_known_sites(s);
 	assert_false(perfdb_memtrack_snapshot_summary(s)->sampled);
 	/* one process: the command, named by its program */
 	assert_int_equal(perfdb_memtrack_result_process_count(r), 1);
