@@ -653,23 +653,33 @@ static void test_http__open_model_accounts_every_slot(void **state)
 	perfdb_loadtest_http_result_release(&r);
 }
 
-static void test_http__connect_error(void **state)
+/* A TCP socket bound to 127.0.0.1 and an ephemeral port (*port). */
+static int loopback_socket(int *port)
 {
-	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
-	perfdb_loadtest_http_result r;
-	perfdb_loadtest_http_target tg;
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
-	char url[64];
-	/* a port that is bound and not listening refuses connections */
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	(void)state;
+	assert_true(fd >= 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ntohs(sa.sin_port));
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void test_http__connect_error(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	perfdb_loadtest_http_target tg;
+	char url[64];
+	int port;
+	/* a port that is bound and not listening refuses connections */
+	int fd = loopback_socket(&port);
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
 	tg.name = "refused";
 	tg.url = url;
 	o.targets = &tg;
@@ -682,8 +692,7 @@ static void test_http__connect_error(void **state)
 	assert_int_equal(error_count(&r.total, PERFDB_LOADTEST_HTTP_ECONNECT), 3);
 	assert_string_equal(r.series[0].name, "refused");
 	/* the first one's reason, one line naming the address */
-	snprintf(url, sizeof(url), "127.0.0.1:%d: cannot connect: Connection refused",
-		 ntohs(sa.sin_port));
+	snprintf(url, sizeof(url), "127.0.0.1:%d: cannot connect: Connection refused", port);
 	assert_string_equal(r.connect_error, url);
 	assert_string_equal(r.series[0].connect_error, url);
 	perfdb_loadtest_http_result_release(&r);
@@ -920,18 +929,11 @@ static void test_http__https_to_plain_http(void **state)
 	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
 	perfdb_loadtest_http_result r;
 	perfdb_loadtest_http_target tg;
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
 	char url[128];
-	int lfd = socket(AF_INET, SOCK_STREAM, 0), i;
+	int port, lfd = loopback_socket(&port), i;
 	pid_t child;
 	(void)state;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(lfd, 8), 0);
-	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
 	child = fork();
 	if (child == 0) {
 		static const char resp[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
@@ -949,7 +951,7 @@ static void test_http__https_to_plain_http(void **state)
 		_exit(0);
 	}
 	close(lfd);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", ntohs(sa.sin_port));
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", port);
 	tg.name = NULL;
 	tg.url = url;
 	o.targets = &tg;
