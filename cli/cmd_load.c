@@ -817,6 +817,9 @@ static json_t *http_json(const perfdb_loadtest_http_result *hr, const load_args 
 							? 1.0 - hr->series[i].result.success_rate
 							: 0.0));
 		json_object_set_new(s, "http", http_counts_json(&hr->series[i].counts));
+		if (hr->series[i].connect_error)
+			json_object_set_new(s, "connect_error",
+					    json_string(hr->series[i].connect_error));
 		json_array_append_new(series, s);
 	}
 	json_object_set_new(o, "series", series);

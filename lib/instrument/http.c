@@ -21,6 +21,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -604,6 +605,19 @@ static void *thread_main(void *arg)
 
 	/* Wake-ups at the scheduled time, not 50 µs later (the default slack). */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+#ifdef PERFDB_HAVE_TLS
+	{
+		/* OpenSSL writes with write(2), not send(MSG_NOSIGNAL): to a
+		 * connection the server reset, that raises SIGPIPE, which would
+		 * end the whole process. Blocked in this thread (SIGPIPE goes to
+		 * the thread that wrote), it stays pending here, the write fails
+		 * with EPIPE and the request as closed. */
+		sigset_t pipe;
+		sigemptyset(&pipe);
+		sigaddset(&pipe, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	}
+#endif
 	pthread_mutex_lock(&r->mu);
 	r->ready++;
 	pthread_cond_broadcast(&r->cv);

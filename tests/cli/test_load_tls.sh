@@ -52,6 +52,7 @@ expect_match '^  errors:  connect: 3$' out "errors by kind"
 expect_exit 0 "$PERFDB" load --url "https://localhost:$P/" -n 2 --cacert tls/other-ca.pem --format json
 expect_eq 2 "$(json_num connect_errors out)" "other CA"
 expect_match "\"connect_error\": \"localhost:$P: TLS certificate verification failed: unable to get local issuer certificate\"" out "json reason"
+expect_eq 2 "$(grep -c "\"connect_error\": " out)" "the reason at the top and in the series"
 # a trusted certificate for another name: localhost is not 127.0.0.1
 expect_exit 0 "$PERFDB" load --url "https://127.0.0.1:$P/" -n 2 --cacert tls/ca.pem
 expect_match "^  first connect error: 127\.0\.0\.1:$P: TLS certificate verification failed: IP address mismatch\$" out "name checked"
