@@ -166,12 +166,15 @@ void cli_table_tags_as_objects(cli_table *t);
 void cli_table_stream(cli_table *t);
 /* Tags as people read them: k=v,k2=v2 ("" for anything but an object). */
 void cli_tags_object_text(char *buf, size_t cap, const json_t *o);
-/* Tags JSON "{"cc":"gcc"}" as "cc=gcc" ("" for "{}" and for NULL). */
-void cli_tags_text(char *buf, size_t cap, const char *tags);
+/* Tags as "cc=gcc" ("" for none). */
+void cli_tags_text(char *buf, size_t cap, const perfdb_tags *tags);
+/* Tags as a new JSON object of strings (for --format json), from the
+ * accessors; never NULL but when out of memory. */
+json_t *cli_tags_json(const perfdb_tags *tags);
 /* A series for a terminal: "BENCHMARK METRIC [k=v,...]" (metric NULL: left
  * out; no tags: no brackets), names escaped with cli_text. */
 void cli_series_name(char *buf, size_t cap, const char *benchmark, const char *metric,
-		     const char *tags);
+		     const perfdb_tags *tags);
 
 /* Runs `run` on store into a table and prints it (csv and json rows as
  * they come); returns an exit code: 2 for a statement the store refuses

@@ -25,7 +25,8 @@ static const cli_command_info info = {
 
 typedef struct ack_args {
 	cli_history_args h;
-	const char *note, *status;
+	const char *note;
+	perfdb_alert_status status;
 } ack_args;
 
 static int on_option(void *ctx, int id, const char *arg)
@@ -33,8 +34,8 @@ static int on_option(void *ctx, int id, const char *arg)
 	ack_args *a = ctx;
 	switch (id) {
 	case OPT_NOTE: a->note = arg; return 0;
-	case OPT_IGNORE: a->status = "ignored"; return 0;
-	case OPT_REOPEN: a->status = "open"; return 0;
+	case OPT_IGNORE: a->status = PERFDB_ALERT_IGNORED; return 0;
+	case OPT_REOPEN: a->status = PERFDB_ALERT_OPEN; return 0;
 	}
 	return 0;
 }
@@ -46,7 +47,7 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 	int first, rc = CLI_EXIT_OK, i;
 
 	memset(&a, 0, sizeof(a));
-	a.status = "acknowledged";
+	a.status = PERFDB_ALERT_ACKNOWLEDGED;
 	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
@@ -67,7 +68,7 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 			rc = cli_fail();
 			break;
 		}
-		cli_out("alert %lld %s\n", (long long)id, a.status);
+		cli_out("alert %lld %s\n", (long long)id, perfdb_alert_status_name(a.status));
 	}
 	return rc;
 }

@@ -78,7 +78,8 @@ int cmd_baseline(cli_session *session, int argc, char **argv)
 		const char *name = argv[first + 1], *rev = argv[first + 2];
 		int64_t id;
 		char *sha = NULL;
-		err = perfdb_commit_resolve(&id, &sha, store, NULL, rev);
+		err = perfdb_commit_resolve(&id, &sha, store, rev, NULL,
+					    PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT);
 		if (err == 0)
 			err = perfdb_store_baseline_set(store, name, id, a.branch, a.note);
 		if (err == 0) {

@@ -101,13 +101,13 @@ int cmd_compare(cli_session *session, int argc, char **argv)
 			row[1] = text(r->metric);
 			row[2] = text(r->unit);
 			row[3] = text(r->machine);
-			row[4] = text(r->tags);
+			row[4] = text(perfdb_tags_json(r->tags));
 			row[5] = real(r->value_a);
 			row[6] = real(r->value_b);
 			row[7] = real(r->change_pct);
 			row[8] = real(r->p_value);
-			row[9] = text(r->method);
-			row[10] = text(r->verdict);
+			row[9] = text(perfdb_method_name(r->method));
+			row[10] = text(perfdb_comparison_verdict_name(r->verdict));
 			/* text shows values in their unit; CSV and JSON keep them */
 			cli_format_value(b1, sizeof(b1), r->value_a, r->unit);
 			cli_format_value(b2, sizeof(b2), r->value_b, r->unit);

@@ -272,7 +272,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_MAX_P99_MS:
 		if (cli_parse_seconds(arg, &d) || d <= 0)
 			return bad_value("max-p99-ms", arg, "milliseconds > 0");
-		a->stress.max_p99 = d / 1000.0;
+		a->stress.max_p99_ns = d * 1e6;
 		a->stress_limit_set = true;
 		return 0;
 	case OPT_URL: return add_url(a, arg);
@@ -579,7 +579,7 @@ static void print_stress(const perfdb_loadtest_stress_result *sr,
 			sr->reason == PERFDB_LOADTEST_BREAK_P99 ? "p99 over " : "error rate over ");
 		if (sr->reason == PERFDB_LOADTEST_BREAK_P99) {
 			char limit[32];
-			cli_format_ns(limit, sizeof(limit), so->max_p99 * 1e9);
+			cli_format_ns(limit, sizeof(limit), so->max_p99_ns);
 			cli_out("%s", limit);
 		} else
 			cli_out("%.3g %%", so->max_error_rate * 100.0);

@@ -739,7 +739,7 @@ int cmd_memtrack(int argc, char **argv)
 	if (a.record) {
 		perfdb_resultset *rs = NULL;
 		if (perfdb_resultset_new(&rs) != 0 ||
-		    perfdb_memtrack_export(rs, a.name ? a.name : cmdline, snap) != 0 ||
+		    perfdb_memtrack_export(rs, snap, a.name ? a.name : cmdline) != 0 ||
 		    perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "memtrack") != 0 ||
 		    (perfdb_memtrack_snapshot_summary(snap)->sampled &&
 		     perfdb_resultset_set_tag(rs, "memtrack", "sampled") != 0)) {

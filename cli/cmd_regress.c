@@ -113,8 +113,7 @@ static int on_option(void *ctx, int id, const char *arg)
 
 static json_t *finding_json(const perfdb_finding *f)
 {
-	json_error_t e;
-	json_t *tags = json_loads(f->tags ? f->tags : "{}", 0, &e), *o = json_object(), *range;
+	json_t *tags = cli_tags_json(f->tags), *o = json_object(), *range;
 	json_object_set_new(o, "benchmark", json_string(f->benchmark));
 	json_object_set_new(o, "metric", json_string(f->metric));
 	json_object_set_new(o, "unit", json_string(f->unit));
@@ -126,12 +125,12 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "value", cli_json_number(f->value));
 	json_object_set_new(o, "change_pct", cli_json_number(f->change_pct));
 	json_object_set_new(o, "p_value", cli_json_number(f->p_value));
-	json_object_set_new(o, "method", json_string(f->method));
-	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold));
+	json_object_set_new(o, "method", json_string(perfdb_method_name(f->method)));
+	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold_pct));
 	json_object_set_new(o, "commits_after", json_integer((json_int_t)f->commits_after));
 	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
 	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());
-	json_object_set_new(o, "status", json_string(f->status));
+	json_object_set_new(o, "status", json_string(perfdb_alert_status_name(f->status)));
 	range = json_object();
 	json_object_set_new(range, "first",
 			    json_string(f->range_first ? f->range_first : f->commit));
@@ -156,9 +155,8 @@ static json_t *events_json(const perfdb_regress_report *r)
 		for (i = 0; i < perfdb_regress_event_count(r, (perfdb_finding_kind)k); i++) {
 			const perfdb_regress_event *e =
 			    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
-			json_error_t err;
 			json_t *o = json_object(), *metrics = json_array();
-			json_t *tags = json_loads(e->tags ? e->tags : "{}", 0, &err);
+			json_t *tags = cli_tags_json(e->tags);
 			for (j = 0; j < e->nfindings; j++)
 				json_array_append_new(
 				    metrics,
@@ -186,12 +184,11 @@ static json_t *not_compared_json(const perfdb_regress_report *r)
 	size_t i;
 	for (i = 0; i < perfdb_regress_series_checked(r); i++) {
 		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
-		json_error_t err;
 		json_t *o, *tags;
 		if (!v->not_compared)
 			continue;
 		o = json_object();
-		tags = json_loads(v->tags ? v->tags : "{}", 0, &err);
+		tags = cli_tags_json(v->tags);
 		json_object_set_new(o, "benchmark", json_string(v->benchmark));
 		json_object_set_new(o, "metric", json_string(v->metric));
 		json_object_set_new(o, "unit", json_string(v->unit));
@@ -218,7 +215,8 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "series_checked",
 			    json_integer((json_int_t)perfdb_regress_series_checked(r)));
 	json_object_set_new(root, "failures", json_integer((json_int_t)perfdb_regress_failures(r)));
-	json_object_set_new(base, "kind", json_string(sc->baseline_kind));
+	json_object_set_new(base, "kind",
+			    json_string(perfdb_baseline_kind_name(sc->baseline_kind)));
 	json_object_set_new(base, "name",
 			    sc->baseline_name ? json_string(sc->baseline_name) : json_null());
 	json_object_set_new(base, "commit",
@@ -227,7 +225,7 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "baseline", base);
 	json_object_set_new(root, "since", sc->since ? json_string(sc->since) : json_null());
 	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
-	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
+	json_object_set_new(root, "order", json_string(perfdb_commit_order_name(sc->order)));
 	json_object_set_new(root, "since_is_end", json_boolean(sc->since_is_end));
 	json_object_set_new(root, "events", events_json(r));
 	json_object_set_new(root, "event_failures",
@@ -255,8 +253,9 @@ static void print_csv(const perfdb_regress_report *r)
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
 			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
-			const char *cols[] = {f->benchmark, f->metric, f->unit,
-					      f->machine,   f->tags,   f->commit};
+			const char *cols[] = {
+			    f->benchmark, f->metric, f->unit, f->machine, perfdb_tags_json(f->tags),
+			    f->commit};
 			size_t c;
 			cli_out_str(k ? "improvement" : "regression");
 			for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
@@ -268,8 +267,8 @@ static void print_csv(const perfdb_regress_report *r)
 			csv_num(f->change_pct);
 			csv_num(f->p_value);
 			cli_out_str(",");
-			cli_csv_field(f->method);
-			cli_out(",%s,", f->status);
+			cli_csv_field(perfdb_method_name(f->method));
+			cli_out(",%s,", perfdb_alert_status_name(f->status));
 			if (f->alert_id)
 				cli_out("%lld", (long long)f->alert_id);
 			cli_out_str("\r\n");
@@ -292,10 +291,10 @@ static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 	cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), f->commit));
 	if (isnan(f->p_value))
 		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, %s", f->change_pct, a, b, shown,
-			 f->method);
+			 perfdb_method_name(f->method));
 	else
 		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, p=%.2g (%s)", f->change_pct, a, b,
-			 shown, f->p_value, f->method);
+			 shown, f->p_value, perfdb_method_name(f->method));
 	cli_utf8_trim(buf);
 }
 
@@ -308,7 +307,7 @@ static bool same_str(const char *a, const char *b)
 static bool same_benchmark(const perfdb_series_verdict *a, const perfdb_series_verdict *b)
 {
 	return same_str(a->benchmark, b->benchmark) && same_str(a->machine, b->machine) &&
-	       same_str(a->tags, b->tags);
+	       same_str(perfdb_tags_json(a->tags), perfdb_tags_json(b->tags));
 }
 
 /* "real_time +23.4% (1.0 us -> 1.2 us), cpu_time ... at abc, p=..." for an
@@ -389,7 +388,8 @@ static void print_junit(const perfdb_regress_report *r)
 			    perfdb_regress_event_get(r, PERFDB_FINDING_REGRESSION, k);
 			char line[2048];
 			if (!same_str(e->benchmark, v->benchmark) ||
-			    !same_str(e->machine, v->machine) || !same_str(e->tags, v->tags) ||
+			    !same_str(e->machine, v->machine) ||
+			    !same_str(perfdb_tags_json(e->tags), perfdb_tags_json(v->tags)) ||
 			    !perfdb_regress_event_open(r, e))
 				continue;
 			if (!open_tag)
@@ -424,9 +424,9 @@ static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc,
 		snprintf(a, sizeof(a), "'%s'", cli_text(b, sizeof(b), sc->baseline_name));
 		cli_text(b, sizeof(b), commit);
 	}
-	if (strcmp(sc->baseline_kind, "named") == 0)
+	if (sc->baseline_kind == PERFDB_BASELINE_NAMED)
 		snprintf(buf, cap, "baseline %s (%s)", a, b);
-	else if (strcmp(sc->baseline_kind, "commit") == 0)
+	else if (sc->baseline_kind == PERFDB_BASELINE_COMMIT)
 		snprintf(buf, cap, "commit %s", b);
 	else
 		snprintf(buf, cap, "the %zu commit%s before", sc->window,
@@ -477,7 +477,7 @@ static const perfdb_trend_series *shape_of(const perfdb_trend *t, const perfdb_f
 		const perfdb_trend_series *s = perfdb_trend_get(t, i);
 		if (strcmp(s->benchmark, f->benchmark) == 0 && strcmp(s->metric, f->metric) == 0 &&
 		    strcmp(s->machine, f->machine) == 0 &&
-		    strcmp(s->tags ? s->tags : "", f->tags ? f->tags : "") == 0)
+		    strcmp(perfdb_tags_json(s->tags), perfdb_tags_json(f->tags)) == 0)
 			return s;
 	}
 	return NULL;
@@ -581,12 +581,12 @@ static void print_markdown(const perfdb_regress_report *r, const perfdb_trend *s
 				if (f->range_count > 1)
 					cli_out(" (%zu commits)", f->range_count);
 				cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct,
-					p, f->method);
+					p, perfdb_method_name(f->method));
 				if (!k)
 					cli_out(" %s |", f->suspect ? "suspect (loaded machine?)"
 							 : f->suspected
 							     ? "open, suspected (one run)"
-							     : f->status);
+							     : perfdb_alert_status_name(f->status));
 				if (shape)
 					md_sparkline(shape, f);
 				cli_out("\n");
@@ -642,7 +642,7 @@ static void print_text(const perfdb_regress_report *r)
 	if (sc->until && !sc->since_is_end)
 		cli_out(" up to %s",
 			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
-	cli_out(" (%s order)\n", sc->order ? sc->order : "recorded");
+	cli_out(" (%s order)\n", perfdb_commit_order_name(sc->order));
 	print_not_compared(r, false);
 	/* one event a line: a benchmark whose metrics moved at one commit is
 	 * one finding, its metrics listed under it */
@@ -656,8 +656,9 @@ static void print_text(const perfdb_regress_report *r)
 			const char *label =
 			    k ? "improvement"
 			      : (open ? "REGRESSION"
-				      : (f->suspect && strcmp(f->status, "open") == 0 ? "SUSPECT"
-										      : f->status));
+				      : (f->suspect && f->status == PERFDB_ALERT_OPEN
+					     ? "SUSPECT"
+					     : perfdb_alert_status_name(f->status)));
 			const char *on =
 			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
 			cli_text(machine, sizeof(machine), f->machine);
@@ -700,8 +701,8 @@ static void print_text(const perfdb_regress_report *r)
 		if (perfdb_regress_event_open(r, e))
 			continue;
 		for (j = 0; j < e->nfindings; j++)
-			if (strcmp(perfdb_regress_get(r, e->kind, e->findings[j])->status,
-				   "open") == 0)
+			if (perfdb_regress_get(r, e->kind, e->findings[j])->status ==
+			    PERFDB_ALERT_OPEN)
 				break;
 		if (j < e->nfindings)
 			nsuspect++; /* open, but a loaded machine's */

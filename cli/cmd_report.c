@@ -200,7 +200,7 @@ static json_t *report_data(perfdb_store *store, const perfdb_trend *t, const rep
 	}
 	perfdb_time_now_iso(now, sizeof(now));
 	json_object_set_new(root, "generated", str(now));
-	json_object_set_new(root, "threshold", num(a->h.o.threshold));
+	json_object_set_new(root, "threshold", num(a->h.o.threshold_pct));
 	json_object_set_new(root, "confidence", num(a->h.o.confidence));
 	json_object_set_new(root, "baseline_end", json_integer(naxis > 1 ? 1 : 0));
 	json_object_set_new(root, "runs", json_integer((json_int_t)m.runs));

@@ -80,7 +80,7 @@ static void tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_r
 	if (t->set[CLI_TUNE_WINDOW])
 		o->window = t->window;
 	if (t->set[CLI_TUNE_THRESHOLD])
-		o->threshold = t->threshold;
+		o->threshold_pct = t->threshold;
 	if (t->set[CLI_TUNE_CONFIDENCE])
 		o->confidence = t->confidence;
 	if (t->set[CLI_TUNE_METHOD])

@@ -256,16 +256,25 @@ void cli_tags_object_text(char *buf, size_t cap, const json_t *o)
 	}
 }
 
-void cli_tags_text(char *buf, size_t cap, const char *tags)
+json_t *cli_tags_json(const perfdb_tags *tags)
 {
-	json_error_t e;
-	json_t *o = tags ? json_loads(tags, 0, &e) : NULL;
+	json_t *o = json_object();
+	size_t i;
+	for (i = 0; o && i < perfdb_tags_count(tags); i++)
+		json_object_set_new(o, perfdb_tags_key(tags, i),
+				    json_string(perfdb_tags_value(tags, i)));
+	return o;
+}
+
+void cli_tags_text(char *buf, size_t cap, const perfdb_tags *tags)
+{
+	json_t *o = cli_tags_json(tags);
 	cli_tags_object_text(buf, cap, o);
 	json_decref(o);
 }
 
 void cli_series_name(char *buf, size_t cap, const char *benchmark, const char *metric,
-		     const char *tags)
+		     const perfdb_tags *tags)
 {
 	char t[256], b[512], m[256];
 	cli_tags_text(t, sizeof(t), tags);

@@ -207,7 +207,7 @@ int perfdb_memory__add_metric(perfdb_resultset *rs, const char *name, const char
 	return perfdb_resultset_add(rs, &r);
 }
 
-int perfdb_memory_export(perfdb_resultset *rs, const char *name, const perfdb_memory_block *b)
+int perfdb_memory_export(perfdb_resultset *rs, const perfdb_memory_block *b, const char *name)
 {
 	int rc;
 	if (!rs || !name || !*name || !b)

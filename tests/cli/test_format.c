@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "store/history.h"
 
 static void check_value(double v, const char *unit, const char *want)
 {
@@ -169,16 +170,22 @@ static void test_cli_format__width(void **state)
 static void test_cli_format__series_name(void **state)
 {
 	char buf[256];
+	perfdb_tags *two, *none, *bad;
 	(void)state;
-	cli_series_name(buf, sizeof(buf), "BM_\x1b]0;x", "cpu_time",
-			"{\"cc\":\"gcc\",\"o\":\"2\"}");
+	assert_int_equal(perfdb_store__tags_new(&two, "{\"cc\":\"gcc\",\"o\":\"2\"}"), 0);
+	assert_int_equal(perfdb_store__tags_new(&none, "{}"), 0);
+	assert_int_equal(perfdb_store__tags_new(&bad, "not json"), 0);
+	cli_series_name(buf, sizeof(buf), "BM_\x1b]0;x", "cpu_time", two);
 	assert_string_equal(buf, "BM_\\x1b]0;x cpu_time [cc=gcc,o=2]");
-	cli_series_name(buf, sizeof(buf), "BM_A", NULL, "{}");
+	cli_series_name(buf, sizeof(buf), "BM_A", NULL, none);
 	assert_string_equal(buf, "BM_A");
 	cli_series_name(buf, sizeof(buf), "BM_A", "real_time", NULL);
 	assert_string_equal(buf, "BM_A real_time");
-	cli_tags_text(buf, sizeof(buf), "not json");
+	cli_tags_text(buf, sizeof(buf), bad);
 	assert_string_equal(buf, "");
+	perfdb_store__tags_free(two);
+	perfdb_store__tags_free(none);
+	perfdb_store__tags_free(bad);
 }
 
 /* Shared by trend's sparklines and regress's Markdown shape column. */

@@ -44,21 +44,38 @@ static void test_compare__few_repetitions_one_against_one(void **state)
 	if (strcmp(row->benchmark, "BM_Three") != 0)
 		row = perfdb_comparison_get(c, 1);
 	assert_string_equal(row->benchmark, "BM_Three");
-	assert_string_equal(row->verdict, "regression");
-	assert_string_equal(row->method, "ttest");
+	assert_string_equal(perfdb_comparison_verdict_name(row->verdict), "regression");
+	assert_string_equal(perfdb_method_name(row->method), "ttest");
 	/* five against five can reach 0.01: Mann-Whitney U as before */
 	row = perfdb_comparison_get(c, row == perfdb_comparison_get(c, 0) ? 1 : 0);
 	assert_string_equal(row->benchmark, "BM_Quiet");
-	assert_string_equal(row->method, "mannwhitney");
-	assert_string_equal(row->verdict, "same");
+	assert_string_equal(perfdb_method_name(row->method), "mannwhitney");
+	assert_string_equal(perfdb_comparison_verdict_name(row->verdict), "same");
 	perfdb_comparison_free(c);
 	perfdb_store_free(s);
+}
+
+/* The verdict is an enum; its words are `perfdb compare`'s. */
+static void test_compare__verdict_names(void **state)
+{
+	(void)state;
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_SAME), "same");
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_REGRESSION),
+			    "regression");
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_IMPROVEMENT),
+			    "improvement");
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_ONLY_A), "only_a");
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_ONLY_B), "only_b");
+	assert_string_equal(perfdb_comparison_verdict_name((perfdb_comparison_verdict)-1),
+			    "unknown");
+	assert_string_equal(perfdb_method_name(PERFDB_METHOD_NONE), "none");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_compare__few_repetitions_one_against_one),
+	    cmocka_unit_test(test_compare__verdict_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -144,10 +144,10 @@ static void test_memory__bad_input(void **state)
 	assert_int_equal(perfdb_memory_end(&b), PERFDB_EINVAL);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	assert_int_equal(perfdb_memory_begin(&b, 0), 0);
-	assert_int_equal(perfdb_memory_export(rs, "open", &b), PERFDB_EINVAL);
+	assert_int_equal(perfdb_memory_export(rs, &b, "open"), PERFDB_EINVAL);
 	assert_int_equal(perfdb_memory_end(&b), 0);
 	assert_int_equal(perfdb_memory_end(&b), PERFDB_EINVAL); /* twice */
-	assert_int_equal(perfdb_memory_export(rs, "", &b), PERFDB_EINVAL);
+	assert_int_equal(perfdb_memory_export(rs, &b, ""), PERFDB_EINVAL);
 	assert_int_equal(perfdb_resultset_count(rs), 0);
 	perfdb_resultset_free(rs);
 }
@@ -422,8 +422,8 @@ static void test_memory__export_side_by_side(void **state)
 	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
 	assert_int_equal(perfdb_memory_begin(&b, PERFDB_MEMORY_PEAK), 0);
 	assert_int_equal(perfdb_memory_end(&b), 0);
-	assert_int_equal(perfdb_memory_export(rs, "parse", &b), 0);
-	assert_int_equal(perfdb_memtrack_export(rs, "prog", s), 0);
+	assert_int_equal(perfdb_memory_export(rs, &b, "parse"), 0);
+	assert_int_equal(perfdb_memtrack_export(rs, s, "prog"), 0);
 	assert_int_equal(perfdb_resultset_count(rs), 1 + (b.peak_available ? 2 : 1) + 4);
 	assert_non_null(find_result(rs, "parse", "mean"));
 	got = find_result(rs, "parse", "rss_delta");
@@ -439,7 +439,7 @@ static void test_memory__export_side_by_side(void **state)
 	assert_true(got && got->value == 70.0 && got->direction == PERFDB_LOWER_IS_BETTER);
 	got = find_result(rs, "prog", "peak_rss");
 	assert_true(got && got->value == 8192000.0);
-	assert_int_equal(perfdb_memtrack_export(rs, "", s), PERFDB_EINVAL);
+	assert_int_equal(perfdb_memtrack_export(rs, s, ""), PERFDB_EINVAL);
 	perfdb_memtrack_snapshot_free(s);
 	perfdb_resultset_free(rs);
 }

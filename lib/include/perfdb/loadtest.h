@@ -207,7 +207,7 @@ int perfdb_loadtest_run(perfdb_loadtest_result *out, perfdb_loadtest_fn fn, void
 
 /* ---- stress test ------------------------------------------------------------- */
 
-#define PERFDB_LOADTEST_STRESS_OPTIONS_VERSION 1
+#define PERFDB_LOADTEST_STRESS_OPTIONS_VERSION 2
 
 typedef struct perfdb_loadtest_stress_options {
 	unsigned version;     /**< PERFDB_LOADTEST_STRESS_OPTIONS_VERSION */
@@ -218,16 +218,17 @@ typedef struct perfdb_loadtest_stress_options {
 	/** The system is broken when a step's failures / requests exceeds this
 	 *  fraction (0..1); a negative value disables the limit (the default). */
 	double max_error_rate;
-	/** ... or when a step's p99 latency exceeds this many seconds; 0
-	 *  disables the limit (the default). */
-	double max_p99;
+	/** ... or when a step's p99 latency exceeds this many nanoseconds
+	 *  (a latency, so ns as every latency); 0 disables the limit (the
+	 *  default). Version 1 had max_p99, in seconds. */
+	double max_p99_ns;
 } perfdb_loadtest_stress_options;
 
 #define PERFDB_LOADTEST_STRESS_OPTIONS_INIT                                                        \
 	{                                                                                          \
 		.version = PERFDB_LOADTEST_STRESS_OPTIONS_VERSION, .start_users = 1,               \
 		.max_users = 1, .step_users = 1, .step_duration = 1.0, .max_error_rate = -1.0,     \
-		.max_p99 = 0.0                                                                     \
+		.max_p99_ns = 0.0                                                                  \
 	}
 
 /** Fills opts with the defaults (the same as PERFDB_LOADTEST_STRESS_OPTIONS_INIT), for callers that
@@ -238,7 +239,7 @@ void perfdb_loadtest_stress_options_init(perfdb_loadtest_stress_options *opts);
 typedef enum perfdb_loadtest_break {
 	PERFDB_LOADTEST_BREAK_NONE = 0,	      /**< every step passed */
 	PERFDB_LOADTEST_BREAK_ERROR_RATE = 1, /**< a step's error rate crossed max_error_rate */
-	PERFDB_LOADTEST_BREAK_P99 = 2,	      /**< a step's p99 crossed max_p99 */
+	PERFDB_LOADTEST_BREAK_P99 = 2,	      /**< a step's p99 crossed max_p99_ns */
 	PERFDB_LOADTEST_BREAK_STOPPED = 3     /**< the progress callback stopped it */
 } perfdb_loadtest_break;
 

@@ -107,7 +107,7 @@ void perfdb_memory_scope_end_(perfdb_memory_block *b);
  * "rss_delta" (B) and, when available, "peak_rss" (B), lower is better.
  * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
  */
-int perfdb_memory_export(perfdb_resultset *rs, const char *name, const perfdb_memory_block *b);
+int perfdb_memory_export(perfdb_resultset *rs, const perfdb_memory_block *b, const char *name);
 
 /* ---- the allocation tracker ------------------------------------------------------- */
 
@@ -285,8 +285,8 @@ void perfdb_memtrack_diff_free(perfdb_memtrack_diff *d);
  * snapshot). `perfdb memtrack --record` records exactly these.
  * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
  */
-int perfdb_memtrack_export(perfdb_resultset *rs, const char *name,
-			   const perfdb_memtrack_snapshot *s);
+int perfdb_memtrack_export(perfdb_resultset *rs, const perfdb_memtrack_snapshot *s,
+			   const char *name);
 
 #ifdef __cplusplus
 }
