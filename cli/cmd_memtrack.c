@@ -266,7 +266,7 @@ static int spawn_tracked(char **argv, const char *lib, const char *prefix, const
 	    PERFDB_COMMAND_KEEP_STDIN | PERFDB_COMMAND_NO_RSS_FLOOR |
 		(a->json ? PERFDB_COMMAND_STDOUT_TO_STDERR : PERFDB_COMMAND_SHOW_OUTPUT));
 	if (err == 0)
-		err = perfdb_command_exec(cmd, out);
+		err = perfdb_command_exec(out, cmd);
 	perfdb_command_free(cmd);
 	if (err) {
 		cli_err("%s", perfdb_error_last()->message);

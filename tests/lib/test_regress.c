@@ -580,11 +580,11 @@ static void test_regress__config_method_per_benchmark(void **state)
 	write_file(path, "benchmarks:\n  - match: \"BM_T*\"\n    method: ttest\n"
 			 "  - match: \"BM_Tx\"\n    threshold: 50\n");
 	assert_int_equal(perfdb_config_load(&cfg, path), 0);
-	perfdb_config_match(cfg, "BM_Tx", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_Tx", "real_time");
 	assert_int_equal(bc.has_method, 1);
 	assert_int_equal(bc.method, PERFDB_METHOD_TTEST);
 	assert_true(bc.threshold_pct == 50);
-	perfdb_config_match(cfg, "BM_U", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_U", "real_time");
 	assert_int_equal(bc.has_method, 0);
 	for (i = 0; i < 3; i++) {
 		record(s, 0, "m1", "BM_Three", "ns", NULL, 0, a[i]);
