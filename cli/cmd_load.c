@@ -393,7 +393,7 @@ static int request(void *ctx)
 	perfdb_command_sample s;
 	if (stop_commands)
 		return PERFDB_LOADTEST_DISCARD;
-	if (perfdb_command_exec(ctx, &s) != 0)
+	if (perfdb_command_exec(&s, ctx) != 0)
 		return -1;
 	if (s.ended == PERFDB_COMMAND_ENDED_STOP)
 		return PERFDB_LOADTEST_DISCARD;

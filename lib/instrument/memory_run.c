@@ -326,7 +326,7 @@ static int spawn(perfdb_memtrack_result *r, const char *const *argv, const char 
 	perfdb_command *cmd = NULL;
 	int err = perfdb_command_new_env(&cmd, argv, env, flags | PERFDB_COMMAND_NO_RSS_FLOOR);
 	if (err == 0)
-		err = perfdb_command_exec(cmd, run);
+		err = perfdb_command_exec(run, cmd);
 	perfdb_command_free(cmd);
 	if (err)
 		return err;

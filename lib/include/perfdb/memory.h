@@ -58,22 +58,25 @@ enum {
 				    process's high-water mark, VmHWM, when the kernel allows) */
 };
 
-/**
- * A measured block: caller-owned, filled by perfdb_memory_begin and _end.
- * Fields after `flags` are private.
- */
+/** The library's bookkeeping of an open block: storage the caller provides
+ *  (inside perfdb_memory_block, so a block needs no allocation), read and
+ *  written only by perfdb_memory_begin and _end. */
+typedef struct perfdb_memory_block_state {
+	uint64_t carried;		  /**< the highest mark folded in by other blocks' resets */
+	struct perfdb_memory_block *next; /**< the next open peak block */
+	bool active;			  /**< begun and not yet ended */
+} perfdb_memory_block_state;
+
+/** A measured block: caller-owned, filled by perfdb_memory_begin and _end. */
 typedef struct perfdb_memory_block {
-	uint64_t rss_begin;  /**< bytes at begin */
-	uint64_t rss_end;    /**< bytes at end */
-	int64_t rss_delta;   /**< rss_end - rss_begin (may be negative) */
-	bool peak_available; /**< false: the kernel did not let the peak be reset */
-	uint64_t peak_rss;   /**< highest RSS during the block, when peak_available */
-	int64_t peak_delta;  /**< peak_rss - rss_begin, when peak_available */
-	unsigned flags;	     /**< as passed to perfdb_memory_begin */
-	/* private */
-	uint64_t carried_;
-	struct perfdb_memory_block *next_;
-	bool active_;
+	uint64_t rss_begin;		 /**< bytes at begin */
+	uint64_t rss_end;		 /**< bytes at end */
+	int64_t rss_delta;		 /**< rss_end - rss_begin (may be negative) */
+	bool peak_available;		 /**< false: the kernel did not let the peak be reset */
+	uint64_t peak_rss;		 /**< highest RSS during the block, when peak_available */
+	int64_t peak_delta;		 /**< peak_rss - rss_begin, when peak_available */
+	unsigned flags;			 /**< as passed to perfdb_memory_begin */
+	perfdb_memory_block_state state; /**< the library's (above); never touched by callers */
 } perfdb_memory_block;
 
 /**
