@@ -30,7 +30,9 @@ enum {
 	OPT_HEADER = 'H',
 	OPT_BODY = OPT_URL + 1,
 	OPT_TIMEOUT,
-	OPT_EXPECT_STATUS
+	OPT_EXPECT_STATUS,
+	OPT_INSECURE,
+	OPT_CACERT
 };
 
 /* --url and --header may be repeated up to this many times. */
@@ -54,7 +56,7 @@ static const cli_option options[] = {
     CLI_LAUNCH_FORMAT_OPTION("text or json (default: text)"),
     CLI_SHOW_OUTPUT_OPTION,
     {"url", OPT_URL, "[NAME=]URL",
-     "load an http:// URL instead of a command (repeatable: round-robin, a series each)"},
+     "load an http[s]:// URL instead of a command (repeatable: round-robin, a series each)"},
     {"connections", OPT_CONNECTIONS, "N", "--url: keep-alive connections (default 1)"},
     {"threads", OPT_THREADS, "T", "--url: threads, each with its share of connections (default 1)"},
     {"method", OPT_METHOD, "METHOD", "--url: request method (default GET)"},
@@ -64,6 +66,8 @@ static const cli_option options[] = {
      "a request not answered (a command not ended) in S seconds fails (default 30)"},
     {"expect-status", OPT_EXPECT_STATUS, "LIST",
      "--url: statuses that succeed, e.g. 2xx,404 (default 2xx,3xx)"},
+    {"insecure", OPT_INSECURE, NULL, "--url https://: do not verify the server's certificate"},
+    {"cacert", OPT_CACERT, "FILE", "--url https://: trust the CAs in FILE (PEM), not the system's"},
     CLI_RECORD_OPTION("store the result in the database (see --db ...)"),
     CLI_RECORD_OPTIONS,
     CLI_OPT_END,
@@ -84,14 +88,17 @@ static const cli_command_info info = {
     "CMD's output goes to /dev/null unless --show-output. A progress line is shown on a\n"
     "terminal. --record stores throughput, success rate and latency percentiles so that\n"
     "'perfdb regress' tracks them per commit. Failed requests are a result (exit 0).\n"
-    "HTTP (--url, plain http:// only): HTTP/1.1 keep-alive over --connections on\n"
+    "HTTP (--url, http:// or https://): HTTP/1.1 keep-alive over --connections on\n"
     "--threads event loops. Closed model: each connection sends its next request when\n"
     "the response arrives. Open model (--rate): latency from the intended send time\n"
     "(corrected as wrk2 does) beside the service time. Several --url go round-robin,\n"
     "each a series of its own (NAME=URL names it). Statuses other than 2xx/3xx fail\n"
     "unless --expect-status lists them; connect errors, timeouts, connections closed\n"
     "mid-response and malformed responses are counted apart. At the end of --duration\n"
-    "requests in flight get min(--timeout, 1 s), then are ended as unfinished.",
+    "requests in flight get min(--timeout, 1 s), then are ended as unfinished.\n"
+    "https:// verifies the server's certificate against the system's CAs (--cacert FILE:\n"
+    "those of FILE; --insecure: none); a failed handshake is a connect error, and the\n"
+    "first one's reason is printed.",
     options,
 };
 
@@ -310,6 +317,14 @@ static int on_option(void *ctx, int id, const char *arg)
 		a->http.timeout = d; /* a command's too (cmd_load) */
 		return 0;
 	case OPT_EXPECT_STATUS: a->http_only_set = true; return parse_expect(a, arg);
+	case OPT_INSECURE:
+		a->http.insecure = true;
+		a->http_only_set = true;
+		return 0;
+	case OPT_CACERT:
+		a->http.ca_file = arg;
+		a->http_only_set = true;
+		return 0;
 	default: return 0;
 	}
 }
@@ -321,8 +336,8 @@ static int check_args(load_args *a)
 		return cli_usage_error(&info, "give --requests or --duration, not both");
 	if (a->nurls == 0 && a->http_only_set)
 		return cli_usage_error(&info,
-				       "--connections, --threads, --method, --header, --body "
-				       "and --expect-status need --url");
+				       "--connections, --threads, --method, --header, --body, "
+				       "--expect-status, --insecure and --cacert need --url");
 	if (a->nurls > 0 && (a->closed_only_set || a->stress_set || a->stress_limit_set))
 		return cli_usage_error(
 		    &info, "--users, --ramp-up, --think-ms, --max-workers, --stress and "
@@ -378,7 +393,7 @@ static int request(void *ctx)
 	perfdb_command_sample s;
 	if (stop_commands)
 		return PERFDB_LOADTEST_DISCARD;
-	if (perfdb_command_exec(ctx, &s) != 0)
+	if (perfdb_command_exec(&s, ctx) != 0)
 		return -1;
 	if (s.ended == PERFDB_COMMAND_ENDED_STOP)
 		return PERFDB_LOADTEST_DISCARD;
@@ -522,6 +537,11 @@ static void print_result(const perfdb_loadtest_result *r, const perfdb_loadtest_
 	}
 	if (hr)
 		print_http_counts(&hr->counts);
+	if (hr && hr->connect_error) {
+		char why[600];
+		cli_out("  first connect error: %s\n",
+			cli_text(why, sizeof(why), hr->connect_error));
+	}
 	cli_out("\n  %-9s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "latency", "min", "mean",
 		"stddev", "p50", "p90", "p95", "p99", "p99.9", "max");
 	if (r->requests == 0) {
@@ -707,6 +727,7 @@ static json_t *http_counts_json(const perfdb_loadtest_http_counts *c)
 	json_object_set_new(o, "unfinished", json_integer((json_int_t)c->unfinished));
 	json_object_set_new(o, "bytes_read", json_integer((json_int_t)c->bytes_read));
 	json_object_set_new(o, "connects", json_integer((json_int_t)c->connects));
+	json_object_set_new(o, "tls_resumed", json_integer((json_int_t)c->tls_resumed));
 	return o;
 }
 
@@ -720,6 +741,8 @@ static json_t *http_json(const perfdb_loadtest_http_result *hr, const load_args 
 	    o, "error_rate",
 	    cli_json_number(hr->total.requests ? 1.0 - hr->total.success_rate : 0.0));
 	json_object_set_new(o, "http", http_counts_json(&hr->counts));
+	if (hr->connect_error)
+		json_object_set_new(o, "connect_error", json_string(hr->connect_error));
 	for (i = 0; i < hr->nseries; i++) {
 		json_t *s = result_json(&hr->series[i].result);
 		json_object_set_new(s, "name", json_string(hr->series[i].name));
@@ -729,6 +752,9 @@ static json_t *http_json(const perfdb_loadtest_http_result *hr, const load_args 
 							? 1.0 - hr->series[i].result.success_rate
 							: 0.0));
 		json_object_set_new(s, "http", http_counts_json(&hr->series[i].counts));
+		if (hr->series[i].connect_error)
+			json_object_set_new(s, "connect_error",
+					    json_string(hr->series[i].connect_error));
 		json_array_append_new(series, s);
 	}
 	json_object_set_new(o, "series", series);

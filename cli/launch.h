@@ -17,8 +17,8 @@
 /* The ids of the shared options; a command numbers its own long-only
  * options from CLI_LAUNCH_OPT_FIRST_FREE. */
 enum {
+	CLI_OPT_LAUNCH_FORMAT = 'f', /* -f, as every command with --format */
 	CLI_OPT_NAME = CLI_OPT_FIRST_FREE,
-	CLI_OPT_LAUNCH_FORMAT,
 	CLI_OPT_SHOW_OUTPUT,
 	CLI_OPT_RECORD,
 	CLI_LAUNCH_OPT_FIRST_FREE

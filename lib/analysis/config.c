@@ -493,8 +493,8 @@ void perfdb_config_apply_defaults(const perfdb_config *cfg, perfdb_regress_optio
 		opts->window = cfg->window;
 }
 
-void perfdb_config_match(const perfdb_config *cfg, const char *benchmark, const char *metric,
-			 perfdb_benchmark_config *out)
+void perfdb_config_match(perfdb_benchmark_config *out, const perfdb_config *cfg,
+			 const char *benchmark, const char *metric)
 {
 	size_t i;
 	out->threshold_pct = NAN;

@@ -449,7 +449,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 		since_id = 0; /* placed by git below */
 	}
 	if (o->baseline) {
-		err = perfdb_store_baseline_get(store, o->baseline, &sc->baseline);
+		err = perfdb_store_baseline_get(&sc->baseline, store, o->baseline);
 		if (err == 0) {
 			base_id = sc->baseline.commit_id;
 			sc->pub.baseline_kind = PERFDB_BASELINE_NAMED;
@@ -682,7 +682,7 @@ void perfdb_scope__series_config(perfdb_scope_series *out, const perfdb_regress_
 				 const perfdb_series *s)
 {
 	perfdb_benchmark_config bc;
-	perfdb_config_match(o->config, s->benchmark, s->metric, &bc);
+	perfdb_config_match(&bc, o->config, s->benchmark, s->metric);
 	out->ignore = bc.ignore;
 	out->threshold = isnan(bc.threshold_pct) ? o->threshold_pct : bc.threshold_pct;
 	out->direction = bc.direction != PERFDB_DIRECTION_UNSET ? bc.direction : s->direction;

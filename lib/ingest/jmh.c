@@ -135,17 +135,12 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 	/* (name, metric) once: two rows of one series would be two runs in one */
 	{
 		char *kn = strdup(r->name), *km = strdup(metric_name);
-		char **keys;
 		if (!kn || !km ||
-		    (r->nkeys + 2 > r->capkeys &&
-		     !(keys = realloc(r->keys, (r->capkeys * 2 + 16) * sizeof(char *))))) {
+		    perfdb_ingest__grow((void **)&r->keys, &r->capkeys, r->nkeys + 2,
+					sizeof(char *))) {
 			free(kn);
 			free(km);
 			return perfdb_error__oom();
-		}
-		if (r->nkeys + 2 > r->capkeys) {
-			r->keys = keys;
-			r->capkeys = r->capkeys * 2 + 16;
 		}
 		r->keys[r->nkeys++] = kn;
 		r->keys[r->nkeys++] = km;

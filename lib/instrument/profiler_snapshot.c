@@ -443,8 +443,8 @@ static bool ranks_before(const perfdb_profiler_metrics *a, const perfdb_profiler
 	return strcmp(a->name, b->name) < 0;
 }
 
-size_t perfdb_profiler_snapshot_top(const perfdb_profiler_snapshot *s, perfdb_profiler_stat by,
-				    const perfdb_profiler_metrics **out, size_t n)
+size_t perfdb_profiler_snapshot_top(const perfdb_profiler_metrics **out, size_t n,
+				    const perfdb_profiler_snapshot *s, perfdb_profiler_stat by)
 {
 	size_t i, k, len = 0;
 	if (!s || !out)

@@ -18,15 +18,6 @@ struct perfdb_tags {
 	char **pair; /* key 0, value 0, key 1, ... : in the JSON's (sorted) order */
 };
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 void perfdb_store__tags_free(perfdb_tags *t)
 {
 	size_t i;
@@ -47,7 +38,7 @@ int perfdb_store__tags_new(perfdb_tags **out, const char *json)
 	json_error_t e;
 
 	*out = NULL;
-	if (!(t = calloc(1, sizeof(*t))) || !(t->json = dup_str(json ? json : "{}"))) {
+	if (!(t = calloc(1, sizeof(*t))) || !(t->json = strdup(json ? json : "{}"))) {
 		free(t);
 		return perfdb_error__oom();
 	}
@@ -65,9 +56,9 @@ int perfdb_store__tags_new(perfdb_tags **out, const char *json)
 		{
 			/* values are strings; anything else is shown as its JSON */
 			char *val = json_is_string(v)
-					? dup_str(json_string_value(v))
+					? strdup(json_string_value(v))
 					: json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-			t->pair[2 * t->n] = dup_str(k);
+			t->pair[2 * t->n] = strdup(k);
 			t->pair[2 * t->n + 1] = val;
 			if (!t->pair[2 * t->n] || !val) {
 				free(t->pair[2 * t->n]);

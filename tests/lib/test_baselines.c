@@ -35,11 +35,11 @@ static void test_baselines__gate_and_alert_status(void **state)
 	assert_int_equal(
 	    perfdb_commit_resolve(&id, NULL, s, "c0003", NULL, PERFDB_RESOLVE_RECORDED), 0);
 	assert_int_equal(perfdb_store_baseline_set(s, "v1", id, "main", "release"), 0);
-	assert_int_equal(perfdb_store_baseline_get(s, "v1", &b), 0);
+	assert_int_equal(perfdb_store_baseline_get(&b, s, "v1"), 0);
 	assert_string_equal(b.sha, "c0003");
 	assert_string_equal(b.note, "release");
 	perfdb_baseline_release(&b);
-	assert_int_equal(perfdb_store_baseline_get(s, "nope", &b), PERFDB_ENOTFOUND);
+	assert_int_equal(perfdb_store_baseline_get(&b, s, "nope"), PERFDB_ENOTFOUND);
 
 	/* PR gate: head against the baseline, stored as an alert */
 	o.commit = "c0011";

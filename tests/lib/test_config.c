@@ -41,20 +41,20 @@ static void test_config__load_match_apply(void **state)
 	perfdb_config_apply_defaults(cfg, &o);
 	assert_true(o.threshold_pct == 7.5 && o.confidence == 0.95 && o.window == 8);
 	assert_int_equal(o.method, PERFDB_METHOD_TTEST);
-	perfdb_config_match(cfg, "BM_Step", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_Step", "real_time");
 	assert_true(bc.threshold_pct == 20 && !bc.ignore);
-	perfdb_config_match(cfg, "BM_Quiet", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_Quiet", "real_time");
 	assert_true(bc.ignore && isnan(bc.threshold_pct));
-	perfdb_config_match(cfg, "BM_Faster", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_Faster", "real_time");
 	assert_int_equal(bc.direction, PERFDB_HIGHER_IS_BETTER);
 	/* `metric:` narrows an override to the metrics its glob matches */
-	perfdb_config_match(cfg, "memgrow", "peak_rss", &bc);
+	perfdb_config_match(&bc, cfg, "memgrow", "peak_rss");
 	assert_true(bc.threshold_pct == 25 && !bc.has_method);
-	perfdb_config_match(cfg, "memgrow", "peak_heap", &bc);
+	perfdb_config_match(&bc, cfg, "memgrow", "peak_heap");
 	assert_true(isnan(bc.threshold_pct) && bc.has_method && bc.method == PERFDB_METHOD_PERCENT);
-	perfdb_config_match(cfg, "memgrow", "allocations", &bc);
+	perfdb_config_match(&bc, cfg, "memgrow", "allocations");
 	assert_true(isnan(bc.threshold_pct) && !bc.has_method);
-	perfdb_config_match(cfg, "memgrow", NULL, &bc);
+	perfdb_config_match(&bc, cfg, "memgrow", NULL);
 	assert_true(isnan(bc.threshold_pct) && !bc.has_method);
 
 	/* applied by regress: the step is under 20%, quiet is not checked,

@@ -22,6 +22,12 @@
 #define HISTORY_FIXTURE_PREFIX "test_regress"
 #include "history_fixture.h"
 
+/* The name of the method that decided regression i of rep. */
+static const char *method_of(const perfdb_regress_report *rep, size_t i)
+{
+	return perfdb_method_name(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, i)->method);
+}
+
 static void test_regress__throughput_steps(void **state)
 {
 	/* A generated throughput series shaped like tigerbeetle's (the real one
@@ -390,9 +396,7 @@ static void test_regress__single_values_two_commits(void **state)
 	o.benchmark_glob = "heap";
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
-	assert_string_equal(
-	    perfdb_method_name(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method),
-	    "percent");
+	assert_string_equal(method_of(rep, 0), "percent");
 	perfdb_regress_report_free(rep);
 	perfdb_store_free(s);
 }
@@ -542,12 +546,8 @@ static void test_regress__single_value_runs_pool(void **state)
 	o.method = PERFDB_METHOD_AUTO;
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
-	assert_string_equal(
-	    perfdb_method_name(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method),
-	    "mannwhitney");
-	assert_string_equal(
-	    perfdb_method_name(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1)->method),
-	    "ttest");
+	assert_string_equal(method_of(rep, 0), "mannwhitney");
+	assert_string_equal(method_of(rep, 1), "ttest");
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 0);
 	perfdb_regress_report_free(rep);
 
@@ -580,11 +580,11 @@ static void test_regress__config_method_per_benchmark(void **state)
 	write_file(path, "benchmarks:\n  - match: \"BM_T*\"\n    method: ttest\n"
 			 "  - match: \"BM_Tx\"\n    threshold: 50\n");
 	assert_int_equal(perfdb_config_load(&cfg, path), 0);
-	perfdb_config_match(cfg, "BM_Tx", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_Tx", "real_time");
 	assert_int_equal(bc.has_method, 1);
 	assert_int_equal(bc.method, PERFDB_METHOD_TTEST);
 	assert_true(bc.threshold_pct == 50);
-	perfdb_config_match(cfg, "BM_U", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_U", "real_time");
 	assert_int_equal(bc.has_method, 0);
 	for (i = 0; i < 3; i++) {
 		record(s, 0, "m1", "BM_Three", "ns", NULL, 0, a[i]);
@@ -598,20 +598,14 @@ static void test_regress__config_method_per_benchmark(void **state)
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->benchmark,
 			    "BM_Three");
-	assert_string_equal(
-	    perfdb_method_name(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method),
-	    "ttest");
+	assert_string_equal(method_of(rep, 0), "ttest");
 	perfdb_regress_report_free(rep);
 	/* zscore reads no samples; an override that needs them still gets them */
 	o.method = PERFDB_METHOD_ZSCORE;
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
-	assert_string_equal(
-	    perfdb_method_name(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method),
-	    "ttest");
-	assert_string_equal(
-	    perfdb_method_name(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1)->method),
-	    "percent");
+	assert_string_equal(method_of(rep, 0), "ttest");
+	assert_string_equal(method_of(rep, 1), "percent");
 	perfdb_regress_report_free(rep);
 	perfdb_config_free(cfg);
 	cfg = NULL;

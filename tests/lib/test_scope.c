@@ -281,7 +281,6 @@ static void test_scope__one_commit_resolver(void **state)
 {
 	char repo[600], cmd[1400], first[64], second[64], prefix[16];
 	perfdb_store *s = new_store();
-	perfdb_resultset *rs;
 	perfdb_result r;
 	int64_t id = -1, id2 = -1;
 	char *sha = NULL;
@@ -298,17 +297,12 @@ static void test_scope__one_commit_resolver(void **state)
 	git_line(second, sizeof(second), repo, "rev-parse HEAD");
 	assert_int_equal(strlen(first), 40);
 
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, first), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m1"), 0);
 	perfdb_result_init(&r);
 	r.benchmark = "BM_A";
 	r.metric = "real_time";
 	r.unit = "ns";
 	r.value = 1;
-	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_resultset_free(rs);
+	record_result(s, first, "m1", NULL, &r);
 
 	/* recorded only: a prefix of the recorded sha, never git's names */
 	memcpy(prefix, first, 8);

@@ -52,23 +52,16 @@ static void test_series__tags_accessor(void **state)
 {
 	perfdb_store *s = new_store();
 	perfdb_series_set *set = NULL;
-	perfdb_resultset *rs;
+	const char *const tags[] = {"opt", "-O2", "cc", "gcc \"12\"", NULL};
 	perfdb_result r;
 	const perfdb_tags *t;
 	(void)state;
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "c0000"), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m1"), 0);
-	assert_int_equal(perfdb_resultset_set_tag(rs, "opt", "-O2"), 0);
-	assert_int_equal(perfdb_resultset_set_tag(rs, "cc", "gcc \"12\""), 0);
 	perfdb_result_init(&r);
 	r.benchmark = "BM_T";
 	r.metric = "real_time";
 	r.unit = "ns";
 	r.value = 5;
-	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_resultset_free(rs);
+	record_result(s, "c0000", "m1", tags, &r);
 	record(s, 0, "m1", "BM_T", "ns", NULL, 0, 6); /* the same, untagged */
 
 	assert_int_equal(perfdb_store_read_series(&set, s, NULL), 0);

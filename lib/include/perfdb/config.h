@@ -89,8 +89,8 @@ typedef struct perfdb_benchmark_config {
  *  that matches it: its `match` glob on the benchmark and, when it has one,
  *  its `metric` glob on the metric (metric NULL matches only overrides
  *  without one). cfg may be NULL. */
-void perfdb_config_match(const perfdb_config *cfg, const char *benchmark, const char *metric,
-			 perfdb_benchmark_config *out);
+void perfdb_config_match(perfdb_benchmark_config *out, const perfdb_config *cfg,
+			 const char *benchmark, const char *metric);
 
 #ifdef __cplusplus
 }

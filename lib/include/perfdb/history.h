@@ -195,7 +195,7 @@ int perfdb_store_baseline_set(perfdb_store *store, const char *name, int64_t com
 			      const char *branch, const char *note);
 
 /** Reads baseline name into *out. Errors: PERFDB_ENOTFOUND, PERFDB_EDB, PERFDB_ENOMEM. */
-int perfdb_store_baseline_get(perfdb_store *store, const char *name, perfdb_baseline *out);
+int perfdb_store_baseline_get(perfdb_baseline *out, perfdb_store *store, const char *name);
 
 /** Frees the strings of b and zeroes it. Accepts NULL. */
 void perfdb_baseline_release(perfdb_baseline *b);
