@@ -397,9 +397,10 @@ static json_t *processes_json(const perfdb_memtrack_result *r)
 	size_t i, n = perfdb_memtrack_result_process_count(r);
 	for (i = 0; i < n; i++) {
 		const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
-		json_t *o = json_object();
+		json_t *o;
 		if (p->state != PERFDB_MEMTRACK_PROCESS_EXITED)
 			continue;
+		o = json_object();
 		json_object_set_new(o, "pid", json_integer(p->pid));
 		json_object_set_new(o, "exe", json_string(p->exe));
 		json_object_set_new(o, "reported", json_boolean(p->reported));
