@@ -134,8 +134,9 @@ expect_eq "prog_memtrack_grow True" "$(json procs.json '" ".join(str(x) for x in
 # A child that outlives the command is reported, not dropped. (The shell
 # ends once the child's tracker has marked it as running sleep: no race with
 # the child's exec; the sleeps are long so that a loaded machine's slow
-# start-up does not see them end first. They go on alone, harmlessly.)
-started='until x=; { read -r x < "$PERFDB_MEMTRACK_OUT.$!.run"; } 2>/dev/null; [[ $x == */sleep ]]; do :; done'
+# start-up does not see them end first. They go on alone, harmlessly. x is
+# emptied first, so the second wait does not end on the first child's mark.)
+started='x=; until { read -r x < "$PERFDB_MEMTRACK_OUT.$!.run"; } 2>/dev/null; [[ $x == */sleep ]]; do :; done'
 expect_exit 0 "$PERFDB" memtrack --top 1 -- bash -c "sleep 30 & $started"
 expect_match "^1 process still running at exit, not tracked to the end:$" out "a child still running"
 expect_match "^ +[0-9]+  sleep$" out "named by what it exec'd"
