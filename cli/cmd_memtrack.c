@@ -335,24 +335,6 @@ static size_t count_state(const perfdb_memtrack_result *r, perfdb_memtrack_proce
 	return n;
 }
 
-/* The processes in `state`, each as {pid, exe}. */
-static json_t *state_json(const perfdb_memtrack_result *r, perfdb_memtrack_process_state state)
-{
-	json_t *arr = json_array();
-	size_t i, n = perfdb_memtrack_result_process_count(r);
-	for (i = 0; i < n; i++) {
-		const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
-		json_t *o;
-		if (p->state != state)
-			continue;
-		o = json_object();
-		json_object_set_new(o, "pid", json_integer(p->pid));
-		json_object_set_new(o, "exe", json_string(p->exe));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
 /* What is known of the processes without figures: still running when the
  * command ended (listed, up to --top), or ended without a report. */
 static void print_unfinished(const memtrack_args *a, const perfdb_memtrack_result *r)
@@ -391,22 +373,27 @@ static size_t other_processes(const perfdb_memtrack_result *r)
 	return n;
 }
 
-static json_t *processes_json(const perfdb_memtrack_result *r)
+/* The processes in `state`, each as {pid, exe} and, for those with figures
+ * (exited), reported, peak_heap, peak_rss, allocations and leaked_bytes. */
+static json_t *processes_json(const perfdb_memtrack_result *r, perfdb_memtrack_process_state state)
 {
 	json_t *arr = json_array();
 	size_t i, n = perfdb_memtrack_result_process_count(r);
 	for (i = 0; i < n; i++) {
 		const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
-		json_t *o = json_object();
-		if (p->state != PERFDB_MEMTRACK_PROCESS_EXITED)
+		json_t *o;
+		if (p->state != state)
 			continue;
+		o = json_object();
 		json_object_set_new(o, "pid", json_integer(p->pid));
 		json_object_set_new(o, "exe", json_string(p->exe));
-		json_object_set_new(o, "reported", json_boolean(p->reported));
-		json_object_set_new(o, "peak_heap", json_integer(p->peak_heap));
-		json_object_set_new(o, "peak_rss", json_integer((json_int_t)p->peak_rss));
-		json_object_set_new(o, "allocations", json_integer(p->allocs));
-		json_object_set_new(o, "leaked_bytes", json_integer(p->leaked));
+		if (state == PERFDB_MEMTRACK_PROCESS_EXITED) {
+			json_object_set_new(o, "reported", json_boolean(p->reported));
+			json_object_set_new(o, "peak_heap", json_integer(p->peak_heap));
+			json_object_set_new(o, "peak_rss", json_integer((json_int_t)p->peak_rss));
+			json_object_set_new(o, "allocations", json_integer(p->allocs));
+			json_object_set_new(o, "leaked_bytes", json_integer(p->leaked));
+		}
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -446,14 +433,15 @@ static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_r
 		json_object_set_new(doc, "other_processes", json_integer((json_int_t)others));
 		json_object_set_new(doc, "short_stacks",
 				    isnan(short_share) ? json_null() : json_real(short_share));
-		json_object_set_new(doc, "processes", processes_json(r));
+		json_object_set_new(doc, "processes",
+				    processes_json(r, PERFDB_MEMTRACK_PROCESS_EXITED));
 		json_object_set_new(doc, "exe", json_string(m->exe));
 		json_object_set_new(doc, "command_pid", json_integer(oc->pid));
 		json_object_set_new(doc, "signal", oc->signal ? json_string(sig) : json_null());
 		json_object_set_new(doc, "still_running",
-				    state_json(r, PERFDB_MEMTRACK_PROCESS_RUNNING));
+				    processes_json(r, PERFDB_MEMTRACK_PROCESS_RUNNING));
 		json_object_set_new(doc, "without_report",
-				    state_json(r, PERFDB_MEMTRACK_PROCESS_NO_REPORT));
+				    processes_json(r, PERFDB_MEMTRACK_PROCESS_NO_REPORT));
 		json_object_set_new(doc, "top_by_bytes", sites_json(s, t->bytes, t->nbytes));
 		json_object_set_new(doc, "top_by_count", sites_json(s, t->count, t->ncount));
 		json_object_set_new(doc, "top_leaks", sites_json(s, t->leaks, t->nleaks));

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,8 +143,27 @@ static bool parse_name(const char *name, long *pid, bool *marker)
 	return *marker || !*end;
 }
 
-/* Whether the marker's process still holds its lock; its program into *exe. */
-static int read_marker(const char *path, bool *running, char **exe)
+/* Whether process pid exists and has not ended (a zombie has). */
+static bool alive(long pid)
+{
+	char path[64], buf[512];
+	const char *paren;
+	ssize_t n;
+	int fd;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? false : kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* Whether the marker's process still runs: it holds the marker's lock, or,
+ * in the moments a process has no lock (between creating its marker and
+ * locking it, and across an exec), it exists. Its program into *exe. */
+static int read_marker(const char *path, long pid, bool *running, char **exe)
 {
 	char buf[4096];
 	struct flock lk;
@@ -156,7 +176,7 @@ static int read_marker(const char *path, bool *running, char **exe)
 	memset(&lk, 0, sizeof(lk));
 	lk.l_type = F_WRLCK;
 	lk.l_whence = SEEK_SET;
-	*running = fcntl(fd, F_GETLK, &lk) == 0 && lk.l_type != F_UNLCK;
+	*running = (fcntl(fd, F_GETLK, &lk) == 0 && lk.l_type != F_UNLCK) || alive(pid);
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
@@ -253,7 +273,7 @@ static int collect(perfdb_memtrack_result *r, const char *dir, long want, bool l
 			if (!pr->has_report) {
 				bool running;
 				char *exe;
-				if ((err = read_marker(path, &running, &exe)))
+				if ((err = read_marker(path, pid, &running, &exe)))
 					break;
 				free(pr->exe);
 				pr->exe = exe;

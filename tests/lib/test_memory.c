@@ -636,7 +636,7 @@ static void test_memory__run_processes(void **state)
 	 * child's exec. */
 	const char *outlives[] = {
 	    "/bin/bash", "-c",
-	    "sleep 30 & until { read -r x < \"$PERFDB_MEMTRACK_OUT.$!.run\"; } 2>/dev/null; "
+	    "sleep 30 & until x=; { read -r x < \"$PERFDB_MEMTRACK_OUT.$!.run\"; } 2>/dev/null; "
 	    "[[ $x == */sleep ]]; do :; done",
 	    NULL};
 	const char *killed[] = {"/bin/bash", "-c", "kill -SEGV $$", NULL};
