@@ -134,7 +134,13 @@ int cmd_record(cli_session *session, int argc, char **argv)
 			return cli_usage_error(&info, "'-' (stdin) given more than once");
 		}
 		if (perfdb_ingest_file_max(rs, argv[i], a.format, a.max_input) != 0) {
-			rc = cli_fail();
+			/* the library names no option; the hint says which one helps */
+			int code = perfdb_error_last()->code;
+			rc = code == PERFDB_ETOOBIG
+				 ? cli_fail_hint(0, "raise the limit with --max-input")
+			     : a.format == PERFDB_FORMAT_AUTO
+				 ? cli_fail_hint(PERFDB_EFORMAT, "name it with --format")
+				 : cli_fail();
 			perfdb_resultset_free(rs);
 			return rc;
 		}

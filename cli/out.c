@@ -75,6 +75,7 @@ int cli_exit_code(int err)
 	case PERFDB_EINVAL:
 	case PERFDB_EINPUT:
 	case PERFDB_EFORMAT:
+	case PERFDB_ETOOBIG:
 	case PERFDB_ENOTFOUND:
 	case PERFDB_EIO: /* an input file that cannot be read is bad input */ return CLI_EXIT_USAGE;
 	default: return CLI_EXIT_DB;

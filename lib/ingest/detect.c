@@ -704,7 +704,7 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 	while (i < len && space(data[i]))
 		i++;
 	if (i >= len)
-		return perfdb_error__input(PERFDB_EFORMAT, name, 0, 0, NULL, "empty input");
+		return perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL, "empty input");
 	if (fmt == PERFDB_FORMAT_AUTO &&
 	    (fmt = perfdb_ingest_detect(data, len)) == PERFDB_FORMAT_AUTO)
 		return perfdb_error__input(
@@ -715,8 +715,8 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    "output, Bencher "
 		    "Metric Format, nanobench's console table or CSV, criterion's console output, "
 		    "nor the output of wrk, ab, "
-		    "hey, k6, Locust or vegeta; name the "
-		    "format with --format gbench|hyperfine|json|yaml|csv|go|go-json|catch2|"
+		    "hey, k6, Locust or vegeta; known "
+		    "formats: gbench|hyperfine|json|yaml|csv|go|go-json|catch2|"
 		    "pytest-benchmark|libtest|libtest-json|bmf|jmh|benchmarkdotnet|nanobench|wrk|"
 		    "ab|"
 		    "hey|k6|locust|vegeta|nanobench-console|nanobench-csv|criterion-console");
@@ -750,10 +750,8 @@ static const char *not_regular(int fd, const struct stat *st)
 
 static int too_big(const char *path, size_t max)
 {
-	return perfdb_error__input(PERFDB_EINPUT, path, 0, 0, NULL,
-				   "the input is larger than %zu bytes (raise the limit with "
-				   "--max-input)",
-				   max);
+	return perfdb_error__input(PERFDB_ETOOBIG, path, 0, 0, NULL,
+				   "the input is larger than %zu bytes", max);
 }
 
 /* Reads all of fd, at most max bytes: a regular file or standard input. */

@@ -38,7 +38,7 @@ int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const
 		free(doc);
 		switch (rc) {
 		case PERFDB_JPARSE_EMPTY:
-			return perfdb_error__input(PERFDB_EFORMAT, name, 0, 0, NULL, "empty input");
+			return perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL, "empty input");
 		case PERFDB_JPARSE_SYNTAX:
 			return perfdb_error__input(PERFDB_EINPUT, name, jerr.line, jerr.column,
 						   NULL, "invalid JSON: %s", jerr.message);

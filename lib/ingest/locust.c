@@ -399,7 +399,7 @@ int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, co
 	if ((err = perfdb_resultset_set_meta(l.rs, PERFDB_META_SOURCE, "locust")))
 		goto out;
 	if (!perfdb_load__next_line(&l.t)) {
-		err = perfdb_error__input(PERFDB_EFORMAT, l.t.name, 0, 0, NULL, "empty input");
+		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 0, 0, NULL, "empty input");
 		goto out;
 	}
 	if ((err = split(&l.t, &l.hdr)))

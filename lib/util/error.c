@@ -28,6 +28,7 @@ const char *perfdb_error_name(int code)
 	case PERFDB_ENOTFOUND: return "not found";
 	case PERFDB_EREADONLY: return "read-only";
 	case PERFDB_EFORMAT: return "unknown format";
+	case PERFDB_ETOOBIG: return "input too large";
 	default: return "error";
 	}
 }

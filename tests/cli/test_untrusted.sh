@@ -73,8 +73,14 @@ expect_exit 2 timeout 10 "$PERFDB" record --db h.db --commit c9 --machine m1 /de
 expect_match "it is a character device" err "record refuses /dev/zero"
 expect_exit 2 "$PERFDB" record --db h.db --commit c9 --machine m1 /proc/self/status
 expect_exit 2 sh -c 'head -c 3000000 /dev/zero | "$0" record --db h.db --commit c9 --machine m1 --max-input 1M -' "$PERFDB"
-expect_match "^perfdb: <stdin>: the input is larger than 1048576 bytes \(raise the limit with --max-input\)" err "--max-input on stdin"
+expect_match "^perfdb: <stdin>: the input is larger than 1048576 bytes; raise the limit with --max-input$" err "--max-input on stdin"
 expect_exit 2 "$PERFDB" record --db h.db --commit c9 --machine m1 --max-input 100 "$data/native/full.json"
+# The library names no option; record's hint does (issue 11: no CLI words in lib/).
+printf 'hello\n' >notes.txt
+expect_exit 2 "$PERFDB" record --db h.db --commit c9 --machine m1 notes.txt
+expect_match "^perfdb: notes.txt: unknown format: .*; known formats: gbench\|.*; name it with --format$" err "unknown format: the hint names --format"
+expect_exit 2 "$PERFDB" record --db h.db --commit c9 --machine m1 /dev/null
+expect_no_match "name it with --format" err "empty input is not an unknown format"
 expect_exit 2 "$PERFDB" record --db h.db --max-input 12X "$data/native/full.json"
 expect_match "max-input '12X'" err "bad --max-input"
 expect_exit 0 "$PERFDB" record --db h.db --commit c9 --machine m1 --max-input 64KiB - <"$data/native/full.json"

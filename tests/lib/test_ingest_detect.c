@@ -153,19 +153,21 @@ static void test_ingest_detect__format_names(void **state)
 static void test_ingest_detect__empty_and_unknown(void **state)
 {
 	(void)state;
-	expect_input_error("", PERFDB_FORMAT_AUTO, "e.json", PERFDB_EFORMAT, 0, 0, NULL,
+	/* Empty is bad input (EINPUT), not an unknown format (EFORMAT, for
+	 * which a caller would offer a format choice). */
+	expect_input_error("", PERFDB_FORMAT_AUTO, "e.json", PERFDB_EINPUT, 0, 0, NULL,
 			   "e.json: empty input");
-	expect_input_error(" \r\n\t\n", PERFDB_FORMAT_AUTO, "e.json", PERFDB_EFORMAT, 0, 0, NULL,
+	expect_input_error(" \r\n\t\n", PERFDB_FORMAT_AUTO, "e.json", PERFDB_EINPUT, 0, 0, NULL,
 			   "empty input");
 	/* Empty stays empty input whatever format is forced. */
-	expect_input_error("\xEF\xBB\xBF\n", PERFDB_FORMAT_CSV, "e.csv", PERFDB_EFORMAT, 0, 0, NULL,
+	expect_input_error("\xEF\xBB\xBF\n", PERFDB_FORMAT_CSV, "e.csv", PERFDB_EINPUT, 0, 0, NULL,
 			   "empty input");
-	expect_input_error("  ", PERFDB_FORMAT_GBENCH, "e.json", PERFDB_EFORMAT, 0, 0, NULL,
+	expect_input_error("  ", PERFDB_FORMAT_GBENCH, "e.json", PERFDB_EINPUT, 0, 0, NULL,
 			   "empty input");
 	expect_input_error("hello\n", PERFDB_FORMAT_AUTO, "notes.txt", PERFDB_EFORMAT, 0, 0, NULL,
 			   "notes.txt: unknown format");
 	expect_input_error("hello\n", PERFDB_FORMAT_AUTO, "notes.txt", PERFDB_EFORMAT, 0, 0, NULL,
-			   "--format gbench|hyperfine|json|yaml|csv");
+			   "known formats: gbench|hyperfine|json|yaml|csv");
 }
 
 /* A forced format is used even when the content says otherwise. */
@@ -266,7 +268,7 @@ static void test_ingest_detect__file_errors(void **state)
 	snprintf(path, sizeof(path), "%s/empty.json", dir);
 	assert_non_null(f = fopen(path, "w"));
 	fclose(f);
-	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), PERFDB_EFORMAT);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), PERFDB_EINPUT);
 	assert_non_null(strstr(perfdb_error_last()->message, "empty input"));
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/bad.csv", dir);
@@ -389,7 +391,7 @@ static void test_ingest_detect__only_regular_files_and_bounded(void **state)
 	assert_non_null(f = fopen(path, "w"));
 	fputs("benchmark,value\na,1\n", f);
 	fclose(f);
-	assert_int_equal(perfdb_ingest_file_max(rs, path, PERFDB_FORMAT_AUTO, 10), PERFDB_EINPUT);
+	assert_int_equal(perfdb_ingest_file_max(rs, path, PERFDB_FORMAT_AUTO, 10), PERFDB_ETOOBIG);
 	assert_non_null(strstr(perfdb_error_last()->message, "larger than 10 bytes"));
 	assert_guarded_unchanged(rs);
 	assert_int_equal(perfdb_ingest_file_max(rs, path, PERFDB_FORMAT_AUTO, 20), 0);
@@ -404,7 +406,7 @@ static void test_ingest_detect__only_regular_files_and_bounded(void **state)
 	dup2(zero, STDIN_FILENO);
 	close(zero);
 	assert_int_equal(perfdb_ingest_file_max(rs, "-", PERFDB_FORMAT_AUTO, 1 << 20),
-			 PERFDB_EINPUT);
+			 PERFDB_ETOOBIG);
 	dup2(saved, STDIN_FILENO);
 	close(saved);
 	assert_string_equal(perfdb_error_last()->file, "<stdin>");

@@ -664,8 +664,8 @@ static void test_ingest_gbench__bad_inline_inputs(void **state)
 	bad(no_benchmarks, sizeof(no_benchmarks) - 1, PERFDB_EINPUT, 1, 1, "benchmarks", "missing");
 	/* Columns count characters, as jansson's do: é is one column. */
 	bad(utf8, sizeof(utf8) - 1, PERFDB_EINPUT, 1, 48, "benchmarks[0].real_time", "found true");
-	bad("", 0, PERFDB_EFORMAT, 0, 0, "", "empty input");
-	bad(" \n\t ", 4, PERFDB_EFORMAT, 0, 0, "", "empty input");
+	bad("", 0, PERFDB_EINPUT, 0, 0, "", "empty input");
+	bad(" \n\t ", 4, PERFDB_EINPUT, 0, 0, "", "empty input");
 }
 
 /* --- the JSON layer on its own ------------------------------------------------------- */

@@ -352,7 +352,7 @@ static void test_ingest_hyperfine__bad_inline_inputs(void **state)
 	    "expected a string, found an array");
 	bad(stddev_str, sizeof(stddev_str) - 1, PERFDB_EINPUT, 1, 54, "results[0].stddev",
 	    "expected a number or null");
-	bad("", 0, PERFDB_EFORMAT, 0, 0, "", "empty input");
+	bad("", 0, PERFDB_EINPUT, 0, 0, "", "empty input");
 }
 
 static void test_ingest_hyperfine__non_finite_statistics_warn(void **state)

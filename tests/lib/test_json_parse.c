@@ -634,9 +634,9 @@ static void test_json_parse__layer_errors(void **state)
 	assert_string_equal(perfdb_error_last()->message,
 			    "u.json:1:3: invalid JSON: invalid UTF-8 in string");
 	/* empty, also with a byte order mark only */
-	assert_int_equal(perfdb_json__load(&doc, " \n", 2, "e.json"), PERFDB_EFORMAT);
+	assert_int_equal(perfdb_json__load(&doc, " \n", 2, "e.json"), PERFDB_EINPUT);
 	assert_string_equal(perfdb_error_last()->message, "e.json: empty input");
-	assert_int_equal(perfdb_json__load(&doc, "\xEF\xBB\xBF", 3, "e.json"), PERFDB_EFORMAT);
+	assert_int_equal(perfdb_json__load(&doc, "\xEF\xBB\xBF", 3, "e.json"), PERFDB_EINPUT);
 	assert_null(doc);
 }
 

@@ -46,7 +46,8 @@ enum {
 	PERFDB_EDB = -6,       /**< the database failed (corrupt, locked, read-only) */
 	PERFDB_ENOTFOUND = -7, /**< a named thing (commit, baseline, file) does not exist */
 	PERFDB_EREADONLY = -8, /**< a write was refused because the handle is read-only */
-	PERFDB_EFORMAT = -9    /**< input of an unknown or unsupported format */
+	PERFDB_EFORMAT = -9,   /**< input of a format perfdb could not tell (name it) */
+	PERFDB_ETOOBIG = -10   /**< an input larger than the limit the caller set */
 };
 
 /** The last error on this thread. Input errors fill file, line, column and field. */

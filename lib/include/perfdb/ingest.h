@@ -85,7 +85,8 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
  * a regular file: FIFOs, devices (/dev/zero) and /proc or /sys files are
  * refused before anything is read (standard input may be a pipe).
  * Errors additionally: PERFDB_EIO when the file cannot be read,
- * PERFDB_EINPUT when it is not a regular file or is larger than the limit.
+ * PERFDB_EINPUT when it is not a regular file, PERFDB_ETOOBIG when it is larger than the
+ * limit, PERFDB_EFORMAT when its format cannot be told (name it).
  */
 int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt);
 
