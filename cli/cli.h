@@ -246,19 +246,12 @@ int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, 
  * machine M, run R into DB". Returns an exit code. */
 int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs);
 
-/* cli_record_into with a session of its own (CLI_DB_WRITE), for a command
- * main.c opens nothing for (memtrack, until it takes a cli_session). */
-int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs);
-
 /* Prints the resultset's warnings on stderr. */
 void cli_print_warnings(const perfdb_resultset *rs);
 
 /* ---- commands --------------------------------------------------------------- */
-typedef int (*cli_command_fn)(int argc, char **argv);
-
 /* What a command needs from the database, said once in main.c's table. */
 enum cli_needs {
-	CLI_NO_DB = 0,		    /* no database (memtrack: its own session, for now) */
 	CLI_DB_READ = 1 << 0,	    /* the database read-only */
 	CLI_DB_WRITE = 1 << 1,	    /* the database read-write */
 	CLI_DB_MUST_EXIST = 1 << 2, /* a missing database is an error, not a new file */
@@ -301,6 +294,6 @@ int cmd_ack(cli_session *s, int argc, char **argv);
 int cmd_merge(cli_session *s, int argc, char **argv);
 int cmd_run(cli_session *s, int argc, char **argv);
 int cmd_load(cli_session *s, int argc, char **argv);
-int cmd_memtrack(int argc, char **argv);
+int cmd_memtrack(cli_session *s, int argc, char **argv);
 
 #endif

@@ -5,15 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "measure.h"
+#include "launch.h"
 
 enum {
-	OPT_FORMAT = 'f',
 	OPT_TOP = 'n',
-	OPT_SAMPLE = CLI_OPT_FIRST_FREE,
-	OPT_RECORD,
-	OPT_NAME,
+	OPT_SAMPLE = CLI_LAUNCH_OPT_FIRST_FREE,
 	OPT_DEPTH,
 	OPT_UNWIND,
 	OPT_LINES,
@@ -24,7 +20,7 @@ static const cli_option options[] = {
     {"top", OPT_TOP, "N", "sites to list by bytes, by count and by leaked bytes (default 10)"},
     {"sample", OPT_SAMPLE, "BYTES",
      "sample about one allocation per BYTES allocated (e.g. 512K; default: every allocation)"},
-    {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
+    CLI_LAUNCH_FORMAT_OPTION("text or json (default: text)"),
     {"depth", OPT_DEPTH, "N", "frames recorded per call site, 1-16 (default 6)"},
     {"unwind", OPT_UNWIND, "HOW",
      "fp (frame pointers) or dwarf (.eh_frame: whole stacks without frame pointers); "
@@ -35,9 +31,8 @@ static const cli_option options[] = {
     {"process", OPT_PROCESS, "WHICH",
      "the process reported and recorded when the command starts others: main (the "
      "command itself, the default) or largest (the highest peak heap)"},
-    {"record", OPT_RECORD, NULL,
-     "store peak_heap, peak_rss, allocations and leaked_bytes for the commit"},
-    {"name", OPT_NAME, "NAME", "benchmark name for --record (default: the command line)"},
+    CLI_RECORD_OPTION("store peak_heap, peak_rss, allocations and leaked_bytes for the commit"),
+    CLI_NAME_OPTION("benchmark name for --record (default: the command line)"),
     CLI_RECORD_OPTIONS,
     CLI_OPT_END,
 };
@@ -70,16 +65,13 @@ static const cli_command_info info = {
 };
 
 typedef struct memtrack_args {
-	cli_record_opts rec;
+	cli_launch_opts l; /* --format, --name, --record and the record options */
 	unsigned long long top;
 	unsigned long long sample;
 	unsigned long long depth;
 	perfdb_memtrack_unwind unwind;
-	const char *name;
 	perfdb_memtrack_lines lines;
 	perfdb_memtrack_which process;
-	bool json;
-	bool record;
 } memtrack_args;
 
 /* "512", "512K", "4k", "1M", "2MiB": binary multiples. */
@@ -117,7 +109,7 @@ static int parse_bytes(const char *s, unsigned long long *out)
 static int on_option(void *ctx, int id, const char *arg)
 {
 	memtrack_args *a = ctx;
-	int r = cli_record_option(&info, &a->rec, id, arg);
+	int r = cli_launch_option(&info, &a->l, id, arg);
 	if (r != 0)
 		return r < 0;
 	switch (id) {
@@ -171,20 +163,6 @@ static int on_option(void *ctx, int id, const char *arg)
 			cli_usage_error(&info, "--process '%s': expected main or largest", arg);
 			return 1;
 		}
-		return 0;
-	case OPT_FORMAT:
-		if (cli_parse_text_json(arg, &a->json) != 0) {
-			cli_usage_error(&info, "--format '%s': expected text or json", arg);
-			return 1;
-		}
-		return 0;
-	case OPT_RECORD: a->record = true; return 0;
-	case OPT_NAME:
-		if (!*arg) {
-			cli_usage_error(&info, "--name: the name is empty");
-			return 1;
-		}
-		a->name = arg;
 		return 0;
 	default: return 0;
 	}
@@ -399,6 +377,7 @@ static json_t *processes_json(const perfdb_memtrack_result *r, perfdb_memtrack_p
 	return arr;
 }
 
+/* Prints the report as --format says; returns an exit code. */
 static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_result *r,
 		  const top_lists *t)
 {
@@ -409,7 +388,7 @@ static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_r
 	const perfdb_memtrack_summary *m = perfdb_memtrack_snapshot_summary(s);
 	char b1[64], b2[64], b3[64], when[64], sig[32], shown_name[1024];
 	signal_name(sig, sizeof(sig), oc->signal);
-	if (a->json) {
+	if (a->l.json) {
 		json_t *doc = json_object();
 		json_object_set_new(doc, "command", json_string(cmdline));
 		json_object_set_new(doc, "pid", json_integer(m->pid));
@@ -445,7 +424,7 @@ static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_r
 		json_object_set_new(doc, "top_by_bytes", sites_json(s, t->bytes, t->nbytes));
 		json_object_set_new(doc, "top_by_count", sites_json(s, t->count, t->ncount));
 		json_object_set_new(doc, "top_leaks", sites_json(s, t->leaks, t->nleaks));
-		return cli_json_print(doc) == 0 ? 0 : -1;
+		return cli_launch_print_json(doc);
 	}
 	/* Another process than the command is named by what it exec'd. */
 	if (m->pid == oc->pid)
@@ -510,11 +489,11 @@ static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_r
 			cli_out("  ... and %zu more (--top)\n", others - shown);
 	}
 	print_unfinished(a, r);
-	return 0;
+	return CLI_EXIT_OK;
 }
 
 /* ---- the command -------------------------------------------------------------------- */
-int cmd_memtrack(int argc, char **argv)
+int cmd_memtrack(cli_session *session, int argc, char **argv)
 {
 	memtrack_args a;
 	perfdb_memtrack_run_options ro;
@@ -529,12 +508,11 @@ int cmd_memtrack(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.top = 10;
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no command (give -- CMD [ARGS...])");
+	cli_launch_warn_unused(&a.l);
 	cmdline = cli_command_name(argv + first);
 	if (!cmdline) {
 		cli_err("out of memory");
@@ -547,8 +525,8 @@ int cmd_memtrack(int argc, char **argv)
 	ro.process = a.process;
 	/* The JSON document is perfdb's stdout: the command's own output would
 	 * corrupt it (`perfdb memtrack --format json -- ls > h.json`). */
-	ro.command_flags = PERFDB_COMMAND_KEEP_STDIN |
-			   (a.json ? PERFDB_COMMAND_STDOUT_TO_STDERR : PERFDB_COMMAND_SHOW_OUTPUT);
+	ro.command_flags = PERFDB_COMMAND_KEEP_STDIN | (a.l.json ? PERFDB_COMMAND_STDOUT_TO_STDERR
+								 : PERFDB_COMMAND_SHOW_OUTPUT);
 	if (perfdb_memtrack_run(&res, (const char *const *)(argv + first), &ro) != 0) {
 		rc = cli_fail();
 		goto out;
@@ -605,33 +583,29 @@ int cmd_memtrack(int argc, char **argv)
 		rc = cli_fail();
 		goto out;
 	}
-	if (render(&a, cmdline, res, &t) != 0) {
-		cli_err("out of memory");
-		rc = CLI_EXIT_DB;
+	if ((rc = render(&a, cmdline, res, &t)) != CLI_EXIT_OK)
 		goto out;
-	}
 	if (oc->signal) {
 		char sig[32];
 		signal_name(sig, sizeof(sig), oc->signal);
 		cli_warn("'%s' was killed by %s%s", argv[first], sig,
-			 a.record ? "; nothing recorded" : "");
+			 a.l.record ? "; nothing recorded" : "");
 		rc = CLI_EXIT_DB;
 		goto out;
 	}
 	if (oc->exit_code) {
 		cli_warn("'%s' exited with status %d%s", argv[first], oc->exit_code,
-			 a.record ? "; nothing recorded" : "");
+			 a.l.record ? "; nothing recorded" : "");
 		rc = CLI_EXIT_DB;
 		goto out;
 	}
-	if (a.record) {
+	if (a.l.record) {
 		perfdb_resultset *rs = NULL;
-		if (perfdb_memtrack_result_export(&rs, res, a.name ? a.name : cmdline) != 0) {
+		if (perfdb_memtrack_result_export(&rs, res, a.l.name ? a.l.name : cmdline) != 0) {
 			rc = cli_fail();
 			goto out;
 		}
-		a.rec.status_to_stderr = a.json;
-		rc = cli_record_resultset(&a.rec, rs);
+		rc = cli_launch_record(session, &a.l, rs, NULL);
 		perfdb_resultset_free(rs);
 	}
 out:

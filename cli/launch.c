@@ -1,7 +1,8 @@
 /*
- * Shared by the commands that run a program (run, load): the options of
- * how the result is printed and recorded, starting the program, catching
- * the signals that end it, and recording the result.
+ * Shared by the commands that run a program (run, load, memtrack): the
+ * options of how the result is printed and recorded, and recording the
+ * result; starting the program and catching the signals that end it (run
+ * and load).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /*
- * What the commands that run a program share (run and load; memtrack's
- * options are laid out to take it): the options of how the result is
- * printed and recorded, starting the program, the signals that end it, and
- * recording the result (cli/launch.c). Values, names and the progress line
- * are measure.h's.
+ * What the commands that run a program share (run, load and memtrack): the
+ * options of how the result is printed and recorded, and recording the
+ * result; starting the program and the signals that end it (run and load:
+ * memtrack's program is started by perfdb_memtrack_run) (cli/launch.c). Values, names and the
+ * progress line are measure.h's.
  */
 #ifndef PERFDB_CLI_LAUNCH_H
 #define PERFDB_CLI_LAUNCH_H

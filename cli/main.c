@@ -14,14 +14,11 @@
  * is read. A command calls cli_session_open once it has parsed its --db and
  * --config (and, for those that record, once it has something to record, so
  * that a failed run or a bad input creates no database); main closes what
- * was opened after the command returns. `fn` is for a command main opens
- * nothing for: memtrack records through cli_record_resultset, which opens a
- * session of its own, until it takes a cli_session as the others do.
+ * was opened after the command returns.
  */
 typedef struct command {
 	const char *name;
-	cli_session_fn session_fn;
-	cli_command_fn fn;
+	cli_session_fn fn;
 	unsigned needs;
 	const char *summary;
 } command;
@@ -30,36 +27,31 @@ typedef struct command {
 #define HISTORY (CLI_DB_CONFIG | CLI_DB_MUST_EXIST)
 
 static const command commands[] = {
-    {"record", cmd_record, NULL, CLI_DB_WRITE, "store benchmark results for a commit"},
-    {"query", cmd_query, NULL, CLI_DB_READ, "run a read-only SQL query on the history"},
-    {"list", cmd_list, NULL, CLI_DB_READ, "list commits, benchmarks, machines or runs"},
-    {"regress", cmd_regress, NULL, CLI_DB_WRITE | HISTORY,
+    {"record", cmd_record, CLI_DB_WRITE, "store benchmark results for a commit"},
+    {"query", cmd_query, CLI_DB_READ, "run a read-only SQL query on the history"},
+    {"list", cmd_list, CLI_DB_READ, "list commits, benchmarks, machines or runs"},
+    {"regress", cmd_regress, CLI_DB_WRITE | HISTORY,
      "flag regressions since a revision (exit 1 when found)"},
-    {"compare", cmd_compare, NULL, CLI_DB_READ | HISTORY, "compare two revisions side by side"},
-    {"trend", cmd_trend, NULL, CLI_DB_READ | HISTORY,
+    {"compare", cmd_compare, CLI_DB_READ | HISTORY, "compare two revisions side by side"},
+    {"trend", cmd_trend, CLI_DB_READ | HISTORY,
      "sparklines (or an SVG chart) of series over commits"},
-    {"report", cmd_report, NULL, CLI_DB_READ | HISTORY,
+    {"report", cmd_report, CLI_DB_READ | HISTORY,
      "write a self-contained HTML report with a chart per series"},
-    {"baseline", cmd_baseline, NULL, CLI_DB_WRITE | HISTORY, "set, list or remove named baselines"},
-    {"bisect-plan", cmd_bisect_plan, NULL, CLI_DB_READ | HISTORY,
+    {"baseline", cmd_baseline, CLI_DB_WRITE | HISTORY, "set, list or remove named baselines"},
+    {"bisect-plan", cmd_bisect_plan, CLI_DB_READ | HISTORY,
      "the commits to benchmark next to narrow a finding's range"},
-    {"alerts", cmd_alerts, NULL, CLI_DB_READ | HISTORY, "list stored regression alerts"},
-    {"ack", cmd_ack, NULL, CLI_DB_WRITE | HISTORY, "acknowledge or ignore an alert"},
-    {"merge", cmd_merge, NULL, CLI_DB_WRITE,
-     "copy the runs of other perfdb databases into this one"},
-    {"run", cmd_run, NULL, CLI_DB_WRITE, "benchmark a command (wall, user, sys, peak RSS)"},
-    {"load", cmd_load, NULL, CLI_DB_WRITE,
-     "load-test a command (closed, open-rate or stress model)"},
-    {"memtrack", NULL, cmd_memtrack, CLI_NO_DB, "track a command's heap allocations by call site"},
+    {"alerts", cmd_alerts, CLI_DB_READ | HISTORY, "list stored regression alerts"},
+    {"ack", cmd_ack, CLI_DB_WRITE | HISTORY, "acknowledge or ignore an alert"},
+    {"merge", cmd_merge, CLI_DB_WRITE, "copy the runs of other perfdb databases into this one"},
+    {"run", cmd_run, CLI_DB_WRITE, "benchmark a command (wall, user, sys, peak RSS)"},
+    {"load", cmd_load, CLI_DB_WRITE, "load-test a command (closed, open-rate or stress model)"},
+    {"memtrack", cmd_memtrack, CLI_DB_WRITE, "track a command's heap allocations by call site"},
 };
 
 static int run_command(const command *c, int argc, char **argv)
 {
 	cli_session s = {c->needs, NULL, NULL};
-	int rc;
-	if (!c->session_fn)
-		return c->fn(argc, argv);
-	rc = c->session_fn(&s, argc, argv);
+	int rc = c->fn(&s, argc, argv);
 	cli_session_close(&s);
 	return rc;
 }

@@ -130,11 +130,3 @@ int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *
 	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(store)));
 	return CLI_EXIT_OK;
 }
-
-int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
-{
-	cli_session s = {CLI_DB_WRITE, NULL, NULL};
-	int rc = cli_record_into(&s, o, rs);
-	cli_session_close(&s);
-	return rc;
-}

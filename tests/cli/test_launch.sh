@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Issue 11: run and load, the commands that run a program, share one set of
-# output and record options (cli/launch.c): each reads them, refuses a bad
-# value and records the same way.
+# Issue 11: run, load and memtrack, the commands that run a program, share
+# one set of output and record options (cli/launch.c): each reads them,
+# refuses a bad value and records the same way.
 . "$(dirname "$0")/lib.sh"
+export PERFDB_MEMTRACK_LIB="$PERFDB_BUILD_DIR/libperfdb_memtrack.so"
 
-for cmd in "run --runs 2" "load -n 2"; do
+for cmd in "run --runs 2" "load -n 2" "memtrack --top 1"; do
 	name=${cmd%% *}
 	# shellcheck disable=SC2086
 	expect_exit 0 "$PERFDB" $cmd -f json -- true
@@ -28,10 +29,13 @@ for cmd in "run --runs 2" "load -n 2"; do
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" || fail "$name --record -f json: stdout is not JSON alone"
 	expect_match "^perfdb: recorded [0-9]+ results .* for c1 on .*machine m1, run [0-9]+ in h.db" err "$name: recorded, on stderr"
 done
-expect_eq "2" "$(sql h.db "SELECT count(DISTINCT run_id) FROM results" | tr -d '\r')" "a run each"
+expect_eq "3" "$(sql h.db "SELECT count(DISTINCT run_id) FROM results" | tr -d '\r')" "a run each"
 "$PERFDB" list --db h.db --format csv benchmarks >bench.csv
 expect_match "^t/run," bench.csv "run's --name is the benchmark"
 expect_match "^t/load," bench.csv "load's --name is the benchmark"
+expect_eq "allocations leaked_bytes peak_heap peak_rss" \
+	"$(sql h.db "SELECT group_concat(metric, ' ') FROM (SELECT metric FROM benchmarks WHERE name = 't/memtrack' ORDER BY metric)" | tr -d '\r')" \
+	"memtrack's --name is the benchmark of its four metrics"
 
 # every run failed: nothing to record, and no database
 expect_exit 2 "$PERFDB" run --record --db none.db --commit c1 --machine m1 --runs 2 --ignore-failure -- false

@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 data="$PERFDB_TEST_DATA"
 in="$data/native/full.json"
+export PERFDB_MEMTRACK_LIB="$PERFDB_BUILD_DIR/libperfdb_memtrack.so"
 
 # with_db WANT DB COMMAND [ARGS...]: perfdb COMMAND --db DB ARGS exits WANT.
 with_db() {
@@ -24,7 +25,8 @@ readers=("query VALUES(1)" "list runs" "regress" "regress --dry-run" "compare c1
 # The commands that write, which create a missing database.
 writers=("record --commit c1 --machine m1 $in" "merge other.db"
 	"run --record --runs 1 --commit c1 --machine m1 -- true"
-	"load --record -n 2 --commit c1 --machine m1 -- true")
+	"load --record -n 2 --commit c1 --machine m1 -- true"
+	"memtrack --record --top 1 --commit c1 --machine m1 -- true")
 
 expect_exit 0 "$PERFDB" record --db other.db --commit c0 --machine m1 "$in"
 
@@ -60,6 +62,11 @@ with_db 2 new.db run --record --runs 1 --commit c1 --machine m1 -- false
 expect_match "^perfdb: 'false' exited with code 1" err "run: the failure is reported"
 with_db 0 new.db run --runs 1 -- true
 expect_match "take effect only with --record" err "run: --db without --record"
+with_db 3 new.db memtrack --record --commit c1 --machine m1 -- false
+expect_eq "perfdb: warning: 'false' exited with status 1; nothing recorded" "$(cat err)" \
+	"memtrack: the failure is reported"
+with_db 0 new.db memtrack --top 1 -- true
+expect_match "take effect only with --record" err "memtrack: --db without --record"
 expect_eq "absent" "$([ -e new.db ] && echo present || echo absent)" "no database before a result"
 
 # ---- foreign and newer --------------------------------------------------------------
