@@ -281,31 +281,28 @@ typedef struct group {
 } group;
 
 /*
- * The observations of a group, pooled: each point's stored samples. With
- * runs, a point that stored none gives each run's value instead (a run's
- * single value is its one sample), so three single-value runs of a commit
- * are three observations. Without runs (inside change-point detection) it
- * is all or nothing: there a group of single-value commits is judged on its
- * commit levels, never as if they were repetitions.
+ * The independent observations of a group, pooled: one per run, its value
+ * (perfdb_scope__runs). The repetitions of one run share that run's noise
+ * (the machine's state, the build's layout, the warm-up): 3 repetitions of
+ * one run against 3 of another are two observations, and a test that took
+ * them for six would be certain of run-to-run noise it never saw (p =
+ * 7e-66 for a +8% step on a machine whose runs move by 1%). So the samples
+ * give a point its level, and its runs the evidence of a test; three runs
+ * of a commit are three observations. Without runs (inside change-point
+ * detection) a group of single-run commits pools nothing (0): it is judged
+ * on its commit levels.
  */
 static size_t pool(const group *g, double *out, int runs)
 {
-	size_t i, k = 0;
+	size_t i, k = 0, several = 0;
 	for (i = 0; i < g->n; i++) {
-		const perfdb_series_point *p = &g->pts[i];
-		if (p->nsamples) {
-			memcpy(out + k, p->samples, p->nsamples * sizeof(*out));
-			k += p->nsamples;
-		} else if (!runs) {
-			return 0;
-		} else if (p->run_values) {
-			memcpy(out + k, p->run_values, p->nruns * sizeof(*out));
-			k += p->nruns;
-		} else {
-			out[k++] = p->value;
-		}
+		size_t m;
+		const double *x = perfdb_scope__runs(&g->pts[i], &m);
+		memcpy(out + k, x, m * sizeof(*out));
+		k += m;
+		several += m > 1;
 	}
-	return k;
+	return runs || several ? k : 0;
 }
 
 static double median_of(const double *x, size_t n, double *scratch)
@@ -315,10 +312,15 @@ static double median_of(const double *x, size_t n, double *scratch)
 }
 
 /* Robust z-score of the new group's level against the commit-to-commit
- * noise of ref. The noise is 1.4826 MAD of successive differences over
- * sqrt 2: unlike the MAD of the values it is not inflated by a step inside
- * the window (a window often holds the start of the regression it judges). */
-static double robust_z_p(const sview *v, const group *ref, const group *cur, double center)
+ * noise of ref, around center (the level of ncenter commits). The noise is
+ * 1.4826 MAD of successive differences over sqrt 2: unlike the MAD of the
+ * values it is not inflated by a step inside the window (a window often
+ * holds the start of the regression it judges). That noise is itself
+ * estimated from ref->n - 1 differences, so the score is read against a
+ * Student t with that many degrees of freedom, not the normal: 4 commits
+ * cannot make a 9-sigma step 1e-19 unlikely. */
+static double robust_z_p(const sview *v, const group *ref, const group *cur, double center,
+			 size_t ncenter)
 {
 	double sigma, level, z;
 	size_t i;
@@ -331,8 +333,8 @@ static double robust_z_p(const sview *v, const group *ref, const group *cur, dou
 	level = median_of(cur->loc, cur->n, v->buf2);
 	if (!(sigma > 0))
 		return level == center ? 1 : 0;
-	z = (level - center) / (sigma * sqrt(1.0 / (double)cur->n + 1.0 / (double)ref->n));
-	return 2 * perfdb_stats_normal_cdf(-fabs(z));
+	z = (level - center) / (sigma * sqrt(1.0 / (double)cur->n + 1.0 / (double)ncenter));
+	return 2 * perfdb_stats_t_cdf(-fabs(z), (double)(ref->n > 2 ? ref->n - 1 : 1));
 }
 
 /*
@@ -457,7 +459,7 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 	se = sqrt(ca * level_var(v, a, sigma) / (double)a->n +
 		  cb * level_var(v, b, sigma) / (double)b->n);
 	tt = fabs(mb - ma) / se;
-	return 2 * (1 - perfdb_stats_t_cdf(tt, df));
+	return 2 * perfdb_stats_t_cdf(-tt, df);
 }
 
 /* The auto method's choice of test (see test_groups). */
@@ -483,11 +485,18 @@ static double auto_test(const sview *v, const group *ref, const group *cur, cons
 	}
 	if (spread && spread->n >= 3) {
 		*name = "zscore";
-		return robust_z_p(v, spread, cur, median_of(ref->loc, ref->n, v->buf2));
+		return robust_z_p(v, spread, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
-	/* one commit against one commit: their repetitions (or runs), by
-	 * Mann-Whitney U when there are enough of them for it to ever reach
-	 * alpha, else Welch */
+	/* one commit against one commit in a series of repeated commits: the
+	 * two levels against the series' two-level noise, with the degrees of
+	 * freedom of its commits (see level_noise) */
+	if (v->tau > 0) {
+		*name = "zscore";
+		return robust_t_p(v, ref, cur);
+	}
+	/* else their runs, by Mann-Whitney U when there are enough of them for
+	 * it to ever reach alpha, else Welch; one run a side is no test (its
+	 * repetitions cannot tell how far a run moves by chance) */
 	if (na >= 2 && nb >= 2)
 		return perfdb_regress__samples_p(sa, na, sb, nb, v->alpha, name);
 	*name = NULL;
@@ -544,7 +553,7 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 		*name = "zscore";
 		if (!s || s->n < 3)
 			break;
-		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2));
+		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
 	case PERFDB_METHOD_CHANGEPOINT:
 		*name = "changepoint";
@@ -607,7 +616,7 @@ static double judge(const sview *v, const group *ref, const group *cur, const gr
 		return p;
 	if (s) {
 		*name = "zscore";
-		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2));
+		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
 	*name = "percent";
 	return separated(v, ref, cur) ? NAN : 1;

@@ -263,9 +263,13 @@ static void test_regress__step_on_newest_commit_of_range(void **state)
 
 static void test_regress__few_repetitions_one_against_one(void **state)
 {
-	/* Two commits of three repetitions each: Mann-Whitney U cannot give a
-	 * p-value below 0.1 with 3 against 3, so a 50% step would never be
-	 * significant; Welch's t decides then, in regress and in compare
+	/* Two commits of one run of three repetitions each: the repetitions of
+	 * a run share its noise, so this is one run against one, and nothing
+	 * estimates how far a run moves by chance: the threshold alone decides
+	 * (percent, p NAN), never a p-value of six samples (issue 18). Three
+	 * runs of each commit are three observations a side: Mann-Whitney U
+	 * cannot give a p-value below 0.1 with 3 against 3, so Welch's t
+	 * decides them, in regress and in compare
 	 * (test_compare__few_repetitions_one_against_one). */
 	static const double a[] = {100, 101, 99}, b[] = {150, 151.5, 148.5};
 	perfdb_store *s = new_store();
@@ -274,6 +278,7 @@ static void test_regress__few_repetitions_one_against_one(void **state)
 	const perfdb_finding *f;
 	static const double qa[] = {100, 101, 99, 100.5, 99.5},
 			    qb[] = {100.2, 101, 99.3, 100, 99.8};
+	int i;
 	(void)state;
 	record(s, 0, "m1", "BM_Three", "ns", a, 3, 0);
 	record(s, 1, "m1", "BM_Three", "ns", b, 3, 0);
@@ -284,6 +289,18 @@ static void test_regress__few_repetitions_one_against_one(void **state)
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->benchmark, "BM_Three");
 	assert_string_equal(f->commit, "c0001");
+	assert_string_equal(f->method, "percent");
+	assert_true(isnan(f->p_value));
+	perfdb_regress_report_free(rep);
+
+	for (i = 0; i < 3; i++) {
+		record(s, 0, "m1", "BM_Runs", "ns", NULL, 0, a[i]);
+		record(s, 1, "m1", "BM_Runs", "ns", NULL, 0, b[i]);
+	}
+	o.benchmark_glob = "BM_Runs";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->method, "ttest");
 	assert_true(f->p_value < 0.01);
 	perfdb_regress_report_free(rep);

@@ -267,7 +267,8 @@ typedef struct perfdb_comparison_row {
 	size_t samples_a, samples_b;
 	double change_pct;   /**< value_b / value_a - 1, percent; NAN when a side is absent */
 	double p_value;	     /**< NAN when no test was possible */
-	const char *method;  /**< "mannwhitney", "ttest", "zscore" or "none" */
+	const char *method;  /**< "mannwhitney", "ttest", "zscore", "percent" (no test: the
+			       threshold alone) or "none" (a side is absent) */
 	const char *verdict; /**< "regression", "improvement", "same", "only_a", "only_b" */
 } perfdb_comparison_row;
 
@@ -275,9 +276,12 @@ typedef struct perfdb_comparison perfdb_comparison;
 
 /**
  * Compares every series at revision b against revision a (both resolved as
- * perfdb_commit_resolve does; a series' level at each is regress's). With raw samples on both sides
- * Mann-Whitney U decides; without, the spread of the opts->window commits before a (a robust
- * z-score). A verdict other than "same" needs p < 1 - confidence and a change beyond the threshold.
+ * perfdb_commit_resolve does; a series' level at each is regress's). With two runs or more on
+ * both sides, Mann-Whitney U (or Welch's t) of the runs' values decides: the repetitions of one
+ * run share its noise and are one observation; without, the spread of the opts->window commits
+ * before a (a robust z-score, read against Student's t); without either, the threshold alone
+ * (method "percent", p_value NAN). A verdict other than "same" needs p < 1 - confidence (or no
+ * test) and a change beyond the threshold.
  * opts (NULL: defaults) gives threshold, confidence, window, machine, benchmark_glob, repo_dir,
  * use_git and config; its range fields are ignored. *out is owned (perfdb_comparison_free). Errors:
  * PERFDB_ENOTFOUND (a revision; a machine or benchmark_glob that selects no recorded series, as
