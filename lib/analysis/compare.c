@@ -60,7 +60,7 @@ static double window_p(const perfdb_series *s, size_t ia, double la, double lb, 
 		return la == lb ? 1 : 0;
 	z = (lb - la) / (sigma * sqrt(2.0));
 	/* a spread from n commits: Student's t, as regress reads its z-scores */
-	return 2 * perfdb_stats_t_cdf(-fabs(z), (double)(n - 1));
+	return 2 * perfdb_stats_t_cdf(-fabs(z), perfdb_regress__mad_df(n));
 }
 
 int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char *a, const char *b,

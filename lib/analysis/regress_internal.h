@@ -14,10 +14,26 @@ typedef struct perfdb_regress_step {
 	size_t point;	      /* index into the points given */
 	double before, after; /* the levels on either side (before: the baseline's) */
 	double change;	      /* after / before - 1 */
-	double p_value;	      /* NAN for "percent" */
+	double p_value;	      /* the gated one, NAN for "percent": p_raw * family, at most 1 */
+	double p_raw;	      /* the test's own */
+	size_t family;	      /* places the change-point search chose the step among; 1 */
 	const char *method;   /* the test that decided (static) */
 	size_t commits_after; /* points from the step to the end */
 } perfdb_regress_step;
+
+/*
+ * The degrees of freedom of a spread estimated as 1.4826 MAD of m values,
+ * for reading a score against Student's t: the MAD is robust but has about
+ * 37% of the standard deviation's efficiency at the normal, so m values
+ * tell as much about the spread as 0.37 m would through their standard
+ * deviation. Counting m would make 7 commits certain to 1e-6 of a step
+ * their MAD happened to find quiet. At least 1.
+ */
+static inline double perfdb_regress__mad_df(size_t m)
+{
+	double df = 0.37 * (double)m;
+	return df > 1 ? df : 1;
+}
 
 /*
  * The steps of one series, the one rule regress and trend share: pts[0..n)

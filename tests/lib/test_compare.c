@@ -14,6 +14,7 @@
 #include "perfdb.h"
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
+#include "perfdb/stats.h"
 
 #define HISTORY_FIXTURE_PREFIX "test_compare"
 #include "history_fixture.h"
@@ -81,10 +82,36 @@ static void test_compare__few_repetitions_one_against_one(void **state)
 	perfdb_store_free(s);
 }
 
+static void test_compare__runs_not_repetitions(void **state)
+{
+	/* Issue 18: one run of three repetitions against one, on a machine
+	 * whose runs move by 1%: the p-value is the spread of the runs before,
+	 * never far below the textbook test of one run against them (pooling
+	 * the six repetitions gave 1.9e-06 by Welch's t). */
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_comparison *c = NULL;
+	const perfdb_comparison_row *row;
+	double means[12];
+	(void)state;
+	build_run_offsets(s, means);
+	o.use_git = 0;
+	o.confidence = 0.95;
+	assert_int_equal(perfdb_compare_run(&c, s, "c0007", "c0008", &o), 0);
+	row = row_of(c, "BM_Decode");
+	assert_string_equal(row->method, "zscore");
+	assert_string_equal(row->verdict, "regression");
+	assert_true(row->p_value < 0.05);
+	assert_true(row->p_value >= one_run_p(means, 7, means[7], means[8]) / 100);
+	perfdb_comparison_free(c);
+	perfdb_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_compare__few_repetitions_one_against_one),
+	    cmocka_unit_test(test_compare__runs_not_repetitions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

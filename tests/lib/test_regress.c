@@ -18,6 +18,7 @@
 #include "perfdb/config.h"
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
+#include "perfdb/stats.h"
 
 #define HISTORY_FIXTURE_PREFIX "test_regress"
 #include "history_fixture.h"
@@ -962,6 +963,64 @@ static void test_regress__longer_range_keeps_steps(void **state)
 	}
 }
 
+static void test_regress__runs_not_repetitions(void **state)
+{
+	/* Issue 18: each run's three repetitions share the run's offset (1%),
+	 * and the step is +10%. The p-values count runs: never far below the
+	 * textbook tests on the runs' values (Welch on the commits' runs; one
+	 * run against the spread of the runs before it), where pooling the
+	 * repetitions as independent samples gave 1e-23 and 1e-27; the step
+	 * is still found, at its commit. */
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	perfdb_test_result w;
+	double means[12], p_runs, p_one;
+	int pass;
+	(void)state;
+	build_run_offsets(s, means);
+	assert_int_equal(perfdb_stats_welch(&w, means, 8, means + 8, 4, PERFDB_TWO_SIDED), 0);
+	p_runs = w.p_value;
+	p_one = one_run_p(means, 7, means[7], means[8]);
+	assert_true(p_runs < 1e-3 && p_one < 0.05);
+
+	/* the range, auto and Welch's t */
+	for (pass = 0; pass < 2; pass++) {
+		o.since = "c0005";
+		o.method = pass ? PERFDB_METHOD_TTEST : PERFDB_METHOD_AUTO;
+		rep = run(s, &o);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+		assert_string_equal(f->commit, "c0008");
+		assert_true(f->p_value < 0.01);
+		assert_true(f->p_value >= p_runs / 10);
+		perfdb_regress_report_free(rep);
+	}
+
+	/* one run against one: c0008 against the revision c0007, by the
+	 * series' two-level noise whatever the method asked (one run a side
+	 * holds no test of its own) */
+	o.confidence = 0.95;
+	for (pass = 0; pass < 3; pass++) {
+		static const perfdb_method m[] = {PERFDB_METHOD_AUTO, PERFDB_METHOD_TTEST,
+						  PERFDB_METHOD_MANNWHITNEY};
+		o.since = NULL;
+		o.commit = "c0008";
+		o.baseline = "c0007";
+		o.method = m[pass];
+		rep = run(s, &o);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+		assert_string_equal(f->commit, "c0008");
+		assert_string_equal(f->method, "zscore");
+		assert_true(f->p_value < 0.05);
+		assert_true(f->p_value >= p_one / 100);
+		perfdb_regress_report_free(rep);
+	}
+	perfdb_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -984,6 +1043,7 @@ int main(void)
 	    cmocka_unit_test(test_regress__renamed_series_not_compared),
 	    cmocka_unit_test(test_regress__short_segments_repetitions_count),
 	    cmocka_unit_test(test_regress__longer_range_keeps_steps),
+	    cmocka_unit_test(test_regress__runs_not_repetitions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -149,6 +149,15 @@ typedef struct perfdb_finding {
 	/** 1: the step rests on one run of the newest commit alone (the next
 	 *  commit, or a re-run of this one, confirms it): re-run to be sure. */
 	int suspected;
+	/** The test's own p-value, before any correction (NAN with p_value).
+	 *  p_value is the one compared with 1 - confidence: p_raw times
+	 *  p_family (at most 1) when a correction applies. */
+	double p_raw;
+	/** NULL, or the correction p_value carries: "bonferroni" when the
+	 *  step's commit was chosen by change-point search among p_family
+	 *  places between its neighbouring steps. */
+	const char *p_correction;
+	size_t p_family; /**< places (tests) the correction counts; 1 when none */
 } perfdb_finding;
 
 /** The verdict on one checked series. */
