@@ -35,7 +35,7 @@ static const cli_option options[] = {
     {"baseline", OPT_BASELINE, "NAME|REV", "compare with a named baseline or a revision"},
     {"window", OPT_WINDOW, "N", "baseline: the N commits before the range (default 20)"},
     {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change, percent (default 5)"},
-    {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
+    {"confidence", OPT_CONFIDENCE, "C", "the findings' gate: printed p below 1 - C (default 0.99)"},
     {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
     CLI_MACHINE_OPTION(OPT_MACHINE),
     CLI_BENCHMARK_OPTION(OPT_BENCHMARK),

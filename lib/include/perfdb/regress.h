@@ -11,7 +11,11 @@
  * answer per history.
  * perfdb_regress_run checks the commits of a range against a baseline and
  * reports every step that is
- *  - significant: its test's p-value is below 1 - confidence; when nothing
+ *  - significant: its p-value is below 1 - confidence (the test counts runs,
+ *    not the repetitions of one run; a step whose place change-point search
+ *    chose among several carries the Bonferroni-corrected p: p_raw,
+ *    p_correction, p_family; the search itself is the same at every
+ *    confidence, which only gates its findings); when nothing
  *    estimates the noise (no samples or repeated runs, fewer than 3 commits
  *    before the change) the threshold alone decides: method "percent",
  *    p_value NAN, and every new commit must lie beyond the threshold from
