@@ -60,7 +60,7 @@ static double window_p(const perfdb_series *s, size_t ia, double la, double lb, 
 		return la == lb ? 1 : 0;
 	z = (lb - la) / (sigma * sqrt(2.0));
 	/* a spread from n commits: Student's t, as regress reads its z-scores */
-	return 2 * perfdb_stats_t_cdf(-fabs(z), perfdb_regress__mad_df(n));
+	return 2 * perfdb_stats_t_cdf(-fabs(z), (double)(n - 1));
 }
 
 int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char *a, const char *b,
@@ -146,7 +146,18 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 			r->p_value =
 			    perfdb_regress__samples_p(oa, na, ob, nb, 1 - o.confidence, &r->method);
 		} else {
-			r->p_value = window_p(s, ia, r->value_a, r->value_b, scratch);
+			/* one run a side: in a series of repeated commits, the
+			 * two levels against its two-level noise (as regress
+			 * judges one commit against one); else the window's
+			 * spread */
+			double tau, tdf;
+			perfdb_regress__level_noise(&tau, &tdf, s->points, s->npoints, scratch);
+			if (tau > 0)
+				r->p_value =
+				    2 * perfdb_stats_t_cdf(
+					    -fabs(r->value_b - r->value_a) / (tau * M_SQRT2), tdf);
+			else
+				r->p_value = window_p(s, ia, r->value_a, r->value_b, scratch);
 			if (!isnan(r->p_value))
 				r->method = "zscore";
 		}

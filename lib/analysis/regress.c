@@ -331,8 +331,8 @@ static double median_of(const double *x, size_t n, double *scratch)
  * values it is not inflated by a step inside the window (a window often
  * holds the start of the regression it judges). That noise is itself
  * estimated from ref->n - 1 differences, so the score is read against a
- * Student t with their degrees of freedom (perfdb_regress__mad_df), not
- * the normal: 4 commits cannot make a 9-sigma step 1e-19 unlikely. */
+ * Student t with that many degrees of freedom, not the normal: 4 commits
+ * cannot make a 9-sigma step 1e-19 unlikely. */
 static double robust_z_p(const sview *v, const group *ref, const group *cur, double center,
 			 size_t ncenter)
 {
@@ -348,7 +348,7 @@ static double robust_z_p(const sview *v, const group *ref, const group *cur, dou
 	if (!(sigma > 0))
 		return level == center ? 1 : 0;
 	z = (level - center) / (sigma * sqrt(1.0 / (double)cur->n + 1.0 / (double)ncenter));
-	return 2 * perfdb_stats_t_cdf(-fabs(z), perfdb_regress__mad_df(ref->n - 1));
+	return 2 * perfdb_stats_t_cdf(-fabs(z), (double)(ref->n > 2 ? ref->n - 1 : 1));
 }
 
 /*
@@ -396,36 +396,52 @@ static double level_var(const sview *v, const group *g, double sigma)
  * commits or mostly single-value commits gets none (tau 0): there the
  * repetitions are the only evidence and the tests below use them directly.
  */
-static void level_noise(sview *v)
+static void noise_of(double *tau, double *df, const perfdb_series_point *pts, const double *loc,
+		     size_t n, double *buf, double *buf2)
 {
 	size_t i, k = 0, nrep = 0, reps = 0;
 	double sd, within;
-	v->tau = v->tau_df = 0;
-	if (v->n < 6)
+	*tau = *df = 0;
+	if (n < 6)
 		return;
 	/* per repeated commit, its repetitions' robust variance (1.4826 MAD
 	 * squared: one slow repetition does not make every commit noisy) */
-	for (i = 0; i < v->n; i++) {
+	for (i = 0; i < n; i++) {
 		size_t m, j;
-		const double *x = perfdb_scope__observations(&v->pts[i], &m);
+		const double *x = perfdb_scope__observations(&pts[i], &m);
 		double med;
 		if (m < 2)
 			continue;
-		med = median_of(x, m, v->buf);
+		med = median_of(x, m, buf);
 		for (j = 0; j < m; j++)
-			v->buf[j] = fabs(x[j] - med);
-		med = 1.4826 * perfdb_stats_median_inplace(v->buf, m);
-		v->buf2[nrep++] = med * med;
+			buf[j] = fabs(x[j] - med);
+		med = 1.4826 * perfdb_stats_median_inplace(buf, m);
+		buf2[nrep++] = med * med;
 		reps += m;
 	}
-	if (2 * nrep < v->n)
+	if (2 * nrep < n)
 		return;
-	within = perfdb_stats_median_inplace(v->buf2, nrep);
-	for (i = 1; i < v->n; i++)
-		v->buf2[k++] = fabs(v->loc[i] - v->loc[i - 1]);
-	sd = 1.4826 * perfdb_stats_median_inplace(v->buf2, k) / M_SQRT2;
-	v->tau = sqrt(fmax(sd * sd, M_PI / 2 * within / ((double)reps / (double)nrep)));
-	v->tau_df = (double)(v->n - 2);
+	within = perfdb_stats_median_inplace(buf2, nrep);
+	for (i = 1; i < n; i++)
+		buf2[k++] = fabs(loc[i] - loc[i - 1]);
+	sd = 1.4826 * perfdb_stats_median_inplace(buf2, k) / M_SQRT2;
+	*tau = sqrt(fmax(sd * sd, M_PI / 2 * within / ((double)reps / (double)nrep)));
+	*df = (double)(n - 2);
+}
+
+static void level_noise(sview *v)
+{
+	noise_of(&v->tau, &v->tau_df, v->pts, v->loc, v->n, v->buf, v->buf2);
+}
+
+void perfdb_regress__level_noise(double *tau, double *df, const perfdb_series_point *pts, size_t n,
+				 double *scratch)
+{
+	double *loc = scratch, *buf2 = scratch + n, *buf = scratch + 2 * n;
+	size_t i;
+	for (i = 0; i < n; i++)
+		loc[i] = perfdb_scope__level(&pts[i], buf);
+	noise_of(tau, df, pts, loc, n, buf, buf2);
 }
 
 /* Two groups of commit locations: the difference of their medians over

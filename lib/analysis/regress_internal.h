@@ -22,18 +22,14 @@ typedef struct perfdb_regress_step {
 } perfdb_regress_step;
 
 /*
- * The degrees of freedom of a spread estimated as 1.4826 MAD of m values,
- * for reading a score against Student's t: the MAD is robust but has about
- * 37% of the standard deviation's efficiency at the normal, so m values
- * tell as much about the spread as 0.37 m would through their standard
- * deviation. Counting m would make 7 commits certain to 1e-6 of a step
- * their MAD happened to find quiet. At least 1.
+ * The noise of one commit's level in a series of repeated commits (the
+ * two-level model of regress: between-commit plus within-run noise,
+ * estimated over the n points), into *tau, with its degrees of freedom in
+ * *df; both 0 when the series is shorter than 6 commits or mostly
+ * unrepeated. scratch holds 2 n + the most observations of a point.
  */
-static inline double perfdb_regress__mad_df(size_t m)
-{
-	double df = 0.37 * (double)m;
-	return df > 1 ? df : 1;
-}
+void perfdb_regress__level_noise(double *tau, double *df, const perfdb_series_point *pts, size_t n,
+				 double *scratch);
 
 /*
  * The steps of one series, the one rule regress and trend share: pts[0..n)

@@ -291,8 +291,10 @@ typedef struct perfdb_comparison perfdb_comparison;
  * Compares every series at revision b against revision a (both resolved as
  * perfdb_commit_resolve does; a series' level at each is regress's). With two runs or more on
  * both sides, Mann-Whitney U (or Welch's t) of the runs' values decides: the repetitions of one
- * run share its noise and are one observation; without, the spread of the opts->window commits
- * before a (a robust z-score, read against Student's t); without either, the threshold alone
+ * run share its noise and are one observation; without, in a series of repeated commits the
+ * two levels against its two-level noise (as perfdb_regress_run judges one commit against
+ * one), else the spread of the opts->window commits before a (a robust z-score, read against
+ * Student's t); without either, the threshold alone
  * (method "percent", p_value NAN). A verdict other than "same" needs p < 1 - confidence (or no
  * test) and a change beyond the threshold.
  * opts (NULL: defaults) gives threshold, confidence, window, machine, benchmark_glob, repo_dir,
