@@ -4,10 +4,23 @@
  * runs (12.7 s before the results(benchmark_id) index; target < 0.2 s),
  * 100,000 levels of YAML flow nesting (36 s), an 80,000-column CSV line
  * (11 s) and a Google Benchmark file of 40,000 NaN rows (2.7 s).
+ *
+ * Then the memory of `perfdb record` on a big input (issue 12: "a 1 GB
+ * gbench file peaks at 8.4 GB resident; goal: peak RSS <= 2x the input"):
+ * a generated Google Benchmark file and a perfdb native JSON file of 100 MB
+ * (10 MB with --quick; PERFDB_BENCH_BIG_MB sets another size) are recorded
+ * by the perfdb binary in a child, and its peak resident set (wait4's
+ * ru_maxrss) is reported beside the file's size, as a ratio.
  */
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -82,6 +95,112 @@ static void ingest(const bench_ctx *ctx, const char *name, const char *text, siz
 	perfdb_resultset_free(rs);
 }
 
+/* Writes a file of about mb MB: Google Benchmark rows (3 repetitions of
+ * each benchmark, a user counter) or perfdb native results (5 samples). */
+static int write_big(const char *path, bool gbench, size_t mb)
+{
+	FILE *f = fopen(path, "w");
+	size_t n = 0, i;
+	int k;
+	if (!f)
+		return -1;
+	n += (size_t)fprintf(f, gbench ? "{\"context\": {\"date\": \"2026-12-05T23:42:47+00:00\", "
+					 "\"num_cpus\": 2}, \"benchmarks\": [\n"
+				       : "{\"results\": [\n");
+	for (i = 0; n < mb * 1000000; i++)
+		for (k = 0; k < (gbench ? 3 : 1); k++)
+			n += (size_t)(gbench
+					  ? fprintf(f,
+						    "%s{\"name\": \"BM_Sort/%zu\", \"run_name\": "
+						    "\"BM_Sort/%zu\", \"run_type\": \"iteration\", "
+						    "\"repetitions\": 3, \"repetition_index\": %d, "
+						    "\"threads\": 1, \"iterations\": 1000, "
+						    "\"real_time\": "
+						    "%zu.25, \"cpu_time\": %zu.5, \"time_unit\": "
+						    "\"ns\", "
+						    "\"items_per_second\": 1.5e6}",
+						    i + (size_t)k ? ",\n" : "", i, i, k,
+						    1000 + i % 97 + k, 990 + i % 89)
+					  : fprintf(f,
+						    "%s{\"benchmark\": \"parse/%zu\", \"metric\": "
+						    "\"wall_time\", \"unit\": \"ns\", \"samples\": "
+						    "[%zu, "
+						    "%zu.5, %zu, %zu.25, %zu]}",
+						    i + (size_t)k ? ",\n" : "", i, 1000 + i % 97,
+						    1001 + i % 89, 999 + i % 83, 1002 + i % 79,
+						    1000 + i % 73));
+	fprintf(f, "\n]}\n");
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* `perfdb record` of path into a fresh database in a child: its peak RSS in
+ * bytes, or -1. */
+static double record_peak(const char *perfdb, const char *path, const char *db)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid;
+	unlink(db);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(perfdb, perfdb, "record", "--db", db, "--commit", "c0ffee", "--machine", "m",
+		      path, (char *)NULL);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	unlink(db);
+	return (double)ru.ru_maxrss * 1024.0;
+}
+
+static int big_inputs(const bench_ctx *ctx)
+{
+	const char *env = getenv("PERFDB_BENCH_BIG_MB");
+	unsigned long want = env ? strtoul(env, NULL, 10) : 0;
+	size_t mb = want > 0 ? (size_t)want : ctx->quick ? 10 : 100;
+	char self[4096], perfdb[4200], path[4200], db[4200], name[128];
+	int k, err = 0;
+
+	snprintf(self, sizeof(self), "%s", ctx->self);
+	snprintf(perfdb, sizeof(perfdb), "%s/perfdb", dirname(self));
+	if (access(perfdb, X_OK) != 0) {
+		bench_note(ctx, "big inputs skipped: no perfdb binary at %s (build perfdb_cli)",
+			   perfdb);
+		return 0;
+	}
+	snprintf(db, sizeof(db), "%s/big.db", ctx->workdir);
+	for (k = 0; k < 2 && !err; k++) {
+		struct stat st;
+		double peak;
+		snprintf(path, sizeof(path), "%s/big.json", ctx->workdir);
+		if (write_big(path, k == 0, mb) != 0 || stat(path, &st) != 0) {
+			unlink(path);
+			return -1;
+		}
+		peak = record_peak(perfdb, path, db);
+		unlink(path);
+		if (peak < 0)
+			return -1;
+		snprintf(name, sizeof(name), "untrusted/record_%s_%zuMB",
+			 k == 0 ? "gbench" : "native", mb);
+		bench_report(ctx, name, "peak_rss", "MB", peak / 1e6);
+		bench_report(ctx, name, "peak_rss_per_input_byte", "", peak / (double)st.st_size);
+		bench_note(ctx,
+			   "record of a %.0f MB %s file: peak RSS %.0f MB, %.2fx the input "
+			   "(target <= 2x)",
+			   (double)st.st_size / 1e6,
+			   k == 0 ? "Google Benchmark" : "perfdb native JSON", peak / 1e6,
+			   peak / (double)st.st_size);
+	}
+	return err;
+}
+
 int bench_untrusted(const bench_ctx *ctx)
 {
 	const size_t levels = 100000, columns = 80000, rows = 40000;
@@ -117,5 +236,7 @@ int bench_untrusted(const bench_ctx *ctx)
 	n += (size_t)snprintf(text + n, cap - n, "]}");
 	ingest(ctx, "untrusted/gbench_40k_nan_rows", text, n, PERFDB_FORMAT_GBENCH);
 	free(text);
+	if (!err)
+		err = big_inputs(ctx);
 	return err;
 }

@@ -19,6 +19,9 @@ enum {
 	CLI_EXIT_DB = 3	    /* database or system error */
 };
 
+/* What main.c opens for a command (see "commands" below). */
+typedef struct cli_session cli_session;
+
 /* ---- options: one table per command; it also prints --help ------------- */
 typedef struct cli_option {
 	const char *name; /* long name without "--" */
@@ -49,9 +52,15 @@ typedef struct cli_command_info {
 int cli_parse(const cli_command_info *info, int argc, char **argv,
 	      int (*on_option)(void *ctx, int id, const char *arg), void *ctx);
 
+/* The exit code for cli_parse's -1 (0: --help was printed) or -2 (2). */
+int cli_parse_exit(int first);
+
 /* Prints "perfdb: CMD: message" and the try line; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_command_info *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* cli_usage_error for an option's value: "--OPT 'ARG': expected WHAT". */
+int cli_bad_value(const cli_command_info *info, const char *opt, const char *arg, const char *what);
 
 void cli_print_help(const cli_command_info *info);
 
@@ -106,6 +115,11 @@ const char *cli_short_sha(char *buf, size_t cap, const char *sha);
 /* Big enough for cli_short_sha of any label perfdb keeps in its messages. */
 #define CLI_SHA_CAP 256
 
+/* The Unicode bar (U+2581..U+2588) of value v on the scale lo..hi: the
+ * lowest bar at lo, the highest at hi, a middle one when hi <= lo. Shared
+ * by trend's lines and regress's Markdown. */
+const char *cli_spark_bar(double v, double lo, double hi);
+
 /* Columns of UTF-8 text s takes (code points: "µs" is 2, not 3). */
 size_t cli_width(const char *s);
 /* s padded to width columns: right-aligned for width > 0, left for < 0. */
@@ -128,6 +142,9 @@ void cli_utf8_trim(char *s);
 /* ---- tables (query, list, and any command that prints rows) --------------- */
 typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
 int cli_format_parse(cli_format *out, const char *name);
+/* A command's --format of the table formats (cli_format_parse): 0, or 1
+ * after printing the usage error. */
+int cli_format_option(const cli_command_info *info, cli_format *out, const char *arg);
 
 typedef struct cli_table cli_table;
 /* A table collects rows (column names first), then prints them in one format:
@@ -153,21 +170,22 @@ void cli_table_tags_as_objects(cli_table *t);
 void cli_table_stream(cli_table *t);
 /* Tags as people read them: k=v,k2=v2 ("" for anything but an object). */
 void cli_tags_object_text(char *buf, size_t cap, const json_t *o);
+/* Tags as "cc=gcc" ("" for none). */
+void cli_tags_text(char *buf, size_t cap, const perfdb_tags *tags);
+/* Tags as a new JSON object of strings (for --format json), from the
+ * accessors; never NULL but when out of memory. */
+json_t *cli_tags_json(const perfdb_tags *tags);
+/* A series for a terminal: "BENCHMARK METRIC [k=v,...]" (metric NULL: left
+ * out; no tags: no brackets), names escaped with cli_text. */
+void cli_series_name(char *buf, size_t cap, const char *benchmark, const char *metric,
+		     const perfdb_tags *tags);
 
-/* Opens the store read-only, runs `run` into a table and prints it; returns
- * an exit code. Shared by query and list. */
-int cli_query_print(const char *db, cli_format format, bool header, bool tags_objects,
+/* Runs `run` on store into a table and prints it (csv and json rows as
+ * they come); returns an exit code: 2 for a statement the store refuses
+ * as not read-only. Shared by query and list. */
+int cli_query_print(perfdb_store *store, cli_format format, bool header, bool tags_objects,
 		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
 		    void *arg);
-
-/* ---- the database --------------------------------------------------------- */
-/* --db, then $PERFDB_DB, then the config's database (cfg may be NULL), then "perfdb.db". */
-const char *cli_db_path(const char *flag, const perfdb_config *cfg);
-/* Opens the store at path and prints a clear error; returns 0 or the exit code. */
-int cli_open_store_at(perfdb_store **out, const char *path, unsigned flags);
-/* Opens the store named by --db (flag), $PERFDB_DB, ./perfdb.yaml's database
- * or perfdb.db; returns 0 or the exit code after printing the error. */
-int cli_open_store(perfdb_store **out, const char *flag, unsigned flags);
 
 /* ---- recording, shared by record, run, load and memtrack ------------------- */
 typedef struct cli_record_opts {
@@ -225,9 +243,15 @@ enum {
  * not, -1 after reporting a usage error. */
 int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, const char *arg);
 
-/* Fills rs's context from the options (then CI, git, host), records it, and
- * prints the one-line summary "recorded N results (…) for COMMIT on BRANCH,
+/* Fills rs's context from the options (then CI, git, host), opens s's
+ * store with o->db (cli_session_open: only now, so that nothing is
+ * created before there is something to record), records rs, and prints
+ * the one-line summary "recorded N results (…) for COMMIT on BRANCH,
  * machine M, run R into DB". Returns an exit code. */
+int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs);
+
+/* cli_record_into with a session of its own (CLI_DB_WRITE), for a command
+ * main.c opens nothing for (memtrack, until it takes a cli_session). */
 int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs);
 
 /* Prints the resultset's warnings on stderr. */
@@ -238,7 +262,7 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 
 /* What a command needs from the database, said once in main.c's table. */
 enum cli_needs {
-	CLI_NO_DB = 0,		    /* no database, or one the command opens itself */
+	CLI_NO_DB = 0,		    /* no database (memtrack: its own session, for now) */
 	CLI_DB_READ = 1 << 0,	    /* the database read-only */
 	CLI_DB_WRITE = 1 << 1,	    /* the database read-write */
 	CLI_DB_MUST_EXIST = 1 << 2, /* a missing database is an error, not a new file */
@@ -249,33 +273,38 @@ enum cli_needs {
  * parses its options, then calls cli_session_open with its --db and
  * --config; main.c closes the store and frees the configuration after it
  * returns. */
-typedef struct cli_session {
+struct cli_session {
 	unsigned needs;	       /* the table's CLI_DB_* flags; a command may drop
 				  CLI_DB_WRITE for a subcommand that only reads */
 	perfdb_store *store;   /* set by cli_session_open */
 	perfdb_config *config; /* set with CLI_DB_CONFIG (NULL when there is none) */
-} cli_session;
+};
 typedef int (*cli_session_fn)(cli_session *s, int argc, char **argv);
 
 /* Opens s->store (and s->config) as s->needs says, db_flag and
  * config_flag being the command's --db and --config (NULL when not
- * given). Returns 0 or the exit code after printing the error. */
+ * given); the only place the CLI opens a database (session.c). A second
+ * call does nothing. Returns 0 or the exit code after printing the error:
+ * 3 for a database that cannot be used (missing, with CLI_DB_MUST_EXIST),
+ * 2 for a configuration that does not read. */
 int cli_session_open(cli_session *s, const char *db_flag, const char *config_flag);
+/* Closes the store and frees the configuration (main.c, after the command). */
+void cli_session_close(cli_session *s);
 
-int cmd_record(int argc, char **argv);
-int cmd_query(int argc, char **argv);
-int cmd_list(int argc, char **argv);
-int cmd_regress(int argc, char **argv);
+int cmd_record(cli_session *s, int argc, char **argv);
+int cmd_query(cli_session *s, int argc, char **argv);
+int cmd_list(cli_session *s, int argc, char **argv);
+int cmd_regress(cli_session *s, int argc, char **argv);
 int cmd_compare(cli_session *s, int argc, char **argv);
-int cmd_trend(int argc, char **argv);
-int cmd_report(int argc, char **argv);
+int cmd_trend(cli_session *s, int argc, char **argv);
+int cmd_report(cli_session *s, int argc, char **argv);
 int cmd_baseline(cli_session *s, int argc, char **argv);
 int cmd_alerts(cli_session *s, int argc, char **argv);
-int cmd_bisect_plan(int argc, char **argv);
+int cmd_bisect_plan(cli_session *s, int argc, char **argv);
 int cmd_ack(cli_session *s, int argc, char **argv);
 int cmd_merge(cli_session *s, int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_load(int argc, char **argv);
+int cmd_run(cli_session *s, int argc, char **argv);
+int cmd_load(cli_session *s, int argc, char **argv);
 int cmd_memtrack(int argc, char **argv);
 
 #endif

@@ -4,14 +4,14 @@
 
 #include "history.h"
 
-enum { OPT_IGNORE = CLI_OPT_FIRST_FREE, OPT_NOTE, OPT_REOPEN, OPT_CONFIG };
+enum { OPT_IGNORE = CLI_HISTORY_OPT_FIRST_FREE, OPT_NOTE, OPT_REOPEN };
 
 static const cli_option options[] = {
     {"ignore", OPT_IGNORE, NULL, "mark the alert ignored (noise) instead of acknowledged"},
     {"reopen", OPT_REOPEN, NULL, "open the alert again"},
     {"note", OPT_NOTE, "TEXT", "why (kept with the alert)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_CONFIG_OPTION,
     CLI_OPT_END,
 };
 
@@ -24,18 +24,18 @@ static const cli_command_info info = {
 };
 
 typedef struct ack_args {
-	const char *db, *config, *note, *status;
+	cli_history_args h;
+	const char *note;
+	perfdb_alert_status status;
 } ack_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	ack_args *a = ctx;
 	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_NOTE: a->note = arg; return 0;
-	case OPT_IGNORE: a->status = "ignored"; return 0;
-	case OPT_REOPEN: a->status = "open"; return 0;
+	case OPT_IGNORE: a->status = PERFDB_ALERT_IGNORED; return 0;
+	case OPT_REOPEN: a->status = PERFDB_ALERT_OPEN; return 0;
 	}
 	return 0;
 }
@@ -47,12 +47,10 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 	int first, rc = CLI_EXIT_OK, i;
 
 	memset(&a, 0, sizeof(a));
-	a.status = "acknowledged";
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	a.status = PERFDB_ALERT_ACKNOWLEDGED;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no alert id given");
 	for (i = first; i < argc; i++) {
@@ -61,7 +59,7 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 		if (*end || end == argv[i] || id <= 0)
 			return cli_usage_error(&info, "'%s' is not an alert id", argv[i]);
 	}
-	if ((rc = cli_session_open(session, a.db, a.config)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
 	store = session->store;
 	for (i = first; i < argc; i++) {
@@ -70,7 +68,7 @@ int cmd_ack(cli_session *session, int argc, char **argv)
 			rc = cli_fail();
 			break;
 		}
-		cli_out("alert %lld %s\n", (long long)id, a.status);
+		cli_out("alert %lld %s\n", (long long)id, perfdb_alert_status_name(a.status));
 	}
 	return rc;
 }

@@ -4,14 +4,14 @@
 
 #include "history.h"
 
-enum { OPT_ALL = 'a', OPT_FORMAT = 'f', OPT_CONFIG = CLI_OPT_FIRST_FREE, OPT_NO_HEADER };
+enum { OPT_ALL = 'a', OPT_FORMAT = 'f', OPT_NO_HEADER = CLI_HISTORY_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
     {"all", OPT_ALL, NULL, "also list acknowledged and ignored alerts"},
     CLI_LIST_FORMAT_OPTION(OPT_FORMAT),
     CLI_NO_HEADER_OPTION(OPT_NO_HEADER),
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_CONFIG_OPTION,
     CLI_OPT_END,
 };
 
@@ -26,7 +26,7 @@ static const cli_command_info info = {
 };
 
 typedef struct alerts_args {
-	const char *db, *config;
+	cli_history_args h;
 	int all;
 	bool no_header;
 	cli_format format;
@@ -36,15 +36,9 @@ static int on_option(void *ctx, int id, const char *arg)
 {
 	alerts_args *a = ctx;
 	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_ALL: a->all = 1; return 0;
 	case OPT_NO_HEADER: a->no_header = true; return 0;
-	case OPT_FORMAT:
-		if (cli_format_parse(&a->format, arg) == 0)
-			return 0;
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
+	case OPT_FORMAT: return cli_format_option(&info, &a->format, arg);
 	}
 	return 0;
 }
@@ -109,14 +103,12 @@ int cmd_alerts(cli_session *session, int argc, char **argv)
 	int first, rc, err;
 
 	memset(&a, 0, sizeof(a));
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if ((rc = cli_session_open(session, a.db, a.config)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
 	store = session->store;
 	if (!(t = cli_table_new(a.format, !a.no_header))) {

@@ -4,14 +4,14 @@
 
 #include "history.h"
 
-enum { OPT_NOTE = CLI_OPT_FIRST_FREE, OPT_BRANCH, OPT_CONFIG, OPT_FORMAT };
+enum { OPT_NOTE = CLI_HISTORY_OPT_FIRST_FREE, OPT_BRANCH, OPT_FORMAT };
 
 static const cli_option options[] = {
     {"note", OPT_NOTE, "TEXT", "set: a note kept with the baseline"},
     {"branch", OPT_BRANCH, "NAME", "set: the branch the baseline belongs to"},
     {"format", OPT_FORMAT, "FORMAT", "list: table, csv or json (default: table)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_CONFIG_OPTION,
     CLI_OPT_END,
 };
 
@@ -26,7 +26,8 @@ static const cli_command_info info = {
 };
 
 typedef struct baseline_args {
-	const char *db, *config, *note, *branch;
+	cli_history_args h;
+	const char *note, *branch;
 	cli_format format;
 } baseline_args;
 
@@ -34,15 +35,9 @@ static int on_option(void *ctx, int id, const char *arg)
 {
 	baseline_args *a = ctx;
 	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_NOTE: a->note = arg; return 0;
 	case OPT_BRANCH: a->branch = arg; return 0;
-	case OPT_FORMAT:
-		if (cli_format_parse(&a->format, arg) == 0)
-			return 0;
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
+	case OPT_FORMAT: return cli_format_option(&info, &a->format, arg);
 	}
 	return 0;
 }
@@ -55,11 +50,9 @@ int cmd_baseline(cli_session *session, int argc, char **argv)
 	int first, rc, err = 0, nargs;
 
 	memset(&a, 0, sizeof(a));
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "expected set, list or rm");
 	sub = argv[first];
@@ -78,14 +71,15 @@ int cmd_baseline(cli_session *session, int argc, char **argv)
 	}
 	if (sub[0] == 'l')
 		session->needs &= ~CLI_DB_WRITE; /* list only reads */
-	if ((rc = cli_session_open(session, a.db, a.config)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
 	store = session->store;
 	if (strcmp(sub, "set") == 0) {
 		const char *name = argv[first + 1], *rev = argv[first + 2];
 		int64_t id;
 		char *sha = NULL;
-		err = perfdb_commit_resolve(&id, &sha, store, NULL, rev);
+		err = perfdb_commit_resolve(&id, &sha, store, rev, NULL,
+					    PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT);
 		if (err == 0)
 			err = perfdb_store_baseline_set(store, name, id, a.branch, a.note);
 		if (err == 0) {

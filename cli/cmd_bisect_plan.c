@@ -7,32 +7,12 @@
 
 #include "history.h"
 
-enum {
-	OPT_SINCE = CLI_OPT_FIRST_FREE,
-	OPT_UNTIL,
-	OPT_COMMIT,
-	OPT_BASELINE,
-	OPT_MACHINE,
-	OPT_BENCHMARK,
-	OPT_METRIC,
-	OPT_FORMAT,
-	OPT_CONFIG,
-	OPT_NO_GIT
-};
+enum { OPT_FORMAT = CLI_HISTORY_OPT_FIRST_FREE };
 
 static const cli_option options[] = {
-    {"since", OPT_SINCE, "REV", "the range, as in regress (default: the newest commit only)"},
-    {"until", OPT_UNTIL, "REV", "last commit of the range (default: the newest recorded)"},
-    {"commit", OPT_COMMIT, "REV", "only REV against the baseline, as in regress"},
-    {"baseline", OPT_BASELINE, "NAME|REV", "a named baseline or a revision, as in regress"},
-    CLI_MACHINE_OPTION(OPT_MACHINE),
-    CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
-    CLI_METRIC_OPTION(OPT_METRIC),
-    {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
-    CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
-    CLI_NO_GIT_OPTION(OPT_NO_GIT),
-    CLI_OPT_END,
+    CLI_SCOPE_OPTIONS, {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
+    CLI_DB_OPTION,     CLI_CONFIG_OPTION,
+    CLI_NO_GIT_OPTION, CLI_OPT_END,
 };
 
 static const cli_command_info info = {
@@ -49,26 +29,14 @@ static const cli_command_info info = {
 };
 
 typedef struct plan_args {
-	perfdb_regress_options o;
-	const char *db, *config;
+	cli_history_args h;
 	int json;
 } plan_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	plan_args *a = ctx;
-	switch (id) {
-	case OPT_SINCE: a->o.since = arg; return 0;
-	case OPT_UNTIL: a->o.until = arg; return 0;
-	case OPT_COMMIT: a->o.commit = arg; return 0;
-	case OPT_BASELINE: a->o.baseline = arg; return 0;
-	case OPT_MACHINE: a->o.machine = arg; return 0;
-	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
-	case OPT_METRIC: a->o.metric_glob = arg; return 0;
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
-	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_FORMAT:
+	if (id == OPT_FORMAT) {
 		if (strcmp(arg, "text") == 0 || strcmp(arg, "json") == 0) {
 			a->json = strcmp(arg, "json") == 0;
 			return 0;
@@ -134,39 +102,28 @@ static void print_plan(const perfdb_regress_report *r, int as_json)
 		json_decref(arr);
 }
 
-int cmd_bisect_plan(int argc, char **argv)
+int cmd_bisect_plan(cli_session *session, int argc, char **argv)
 {
 	plan_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
 	perfdb_regress_report *rep = NULL;
-	cli_tuning tune;
 	int first, rc;
 
 	memset(&a, 0, sizeof(a));
-	memset(&tune, 0, sizeof(tune));
-	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if (a.o.commit && a.o.since)
-		return cli_usage_error(&info, "--commit and --since exclude each other");
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+	if ((rc = cli_history_scope_check(&info, &a.h)))
 		return rc;
-	cli_tuning_apply(&tune, cfg, &a.o);
-	a.o.config = cfg;
-	if (perfdb_regress_run(&rep, store, &a.o) < 0) {
+	if ((rc = cli_history_session(session, &a.h)))
+		return rc;
+	if (perfdb_regress_run(&rep, session->store, &a.h.o) < 0) {
 		rc = cli_history_fail("--benchmark");
 	} else {
 		print_plan(rep, a.json);
 		rc = CLI_EXIT_OK;
 	}
 	perfdb_regress_report_free(rep);
-	perfdb_store_free(store);
-	perfdb_config_free(cfg);
 	return rc;
 }

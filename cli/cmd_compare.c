@@ -5,29 +5,20 @@
 
 #include "history.h"
 
-enum {
-	OPT_FORMAT = 'f',
-	OPT_MACHINE = CLI_OPT_FIRST_FREE,
-	OPT_BENCHMARK,
-	OPT_THRESHOLD,
-	OPT_CONFIDENCE,
-	OPT_WINDOW,
-	OPT_CONFIG,
-	OPT_NO_GIT,
-	OPT_METRIC
-};
+enum { OPT_FORMAT = 'f' };
 
 static const cli_option options[] = {
     {"format", OPT_FORMAT, "FORMAT", "table, csv or json (default: table)"},
-    CLI_MACHINE_OPTION(OPT_MACHINE),
-    CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
-    CLI_METRIC_OPTION(OPT_METRIC),
-    {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change for a verdict (default 5)"},
-    {"confidence", OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
-    {"window", OPT_WINDOW, "N", "commits before REV_A whose spread judges series without samples"},
+    CLI_MACHINE_OPTION,
+    CLI_BENCHMARK_OPTION,
+    CLI_METRIC_OPTION,
+    {"threshold", CLI_OPT_THRESHOLD, "PCT", "minimal relative change for a verdict (default 5)"},
+    {"confidence", CLI_OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
+    {"window", CLI_OPT_WINDOW, "N",
+     "commits before REV_A whose spread judges series without samples"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
-    CLI_NO_GIT_OPTION(OPT_NO_GIT),
+    CLI_CONFIG_OPTION,
+    CLI_NO_GIT_OPTION,
     CLI_OPT_END,
 };
 
@@ -44,31 +35,15 @@ static const cli_command_info info = {
 };
 
 typedef struct compare_args {
-	perfdb_regress_options o;
-	const char *db, *config;
+	cli_history_args h;
 	cli_format format;
-	cli_tuning tune;
 } compare_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	compare_args *a = ctx;
-	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
-	case OPT_MACHINE: a->o.machine = arg; return 0;
-	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
-	case OPT_METRIC: a->o.metric_glob = arg; return 0;
-	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
-	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);
-	case OPT_WINDOW: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_WINDOW, arg);
-	case OPT_FORMAT:
-		if (cli_format_parse(&a->format, arg) == 0)
-			return 0;
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
-	}
+	if (id == OPT_FORMAT)
+		return cli_format_option(&info, &a->format, arg);
 	return 0;
 }
 
@@ -97,29 +72,20 @@ int cmd_compare(cli_session *session, int argc, char **argv)
 					    "tags",	 "value_a", "value_b", "change_pct",
 					    "p_value",	 "method",  "verdict"};
 	compare_args a;
-	perfdb_store *store;
-	perfdb_config *cfg;
 	perfdb_comparison *cmp = NULL;
 	cli_table *t = NULL;
 	int first, rc, err;
 	size_t i;
 
 	memset(&a, 0, sizeof(a));
-	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (argc - first != 2)
 		return cli_usage_error(&info, "expected two revisions, REV_A REV_B");
-	if ((rc = cli_session_open(session, a.db, a.config)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
-	store = session->store;
-	cfg = session->config;
-	cli_tuning_apply(&a.tune, cfg, &a.o);
-	a.o.config = cfg;
-	err = perfdb_compare_run(&cmp, store, argv[first], argv[first + 1], &a.o);
+	err = perfdb_compare_run(&cmp, session->store, argv[first], argv[first + 1], &a.h.o);
 	if (err == 0 && !(t = cli_table_new(a.format, true)))
 		err = PERFDB_ENOMEM;
 	if (err == 0) {
@@ -135,13 +101,13 @@ int cmd_compare(cli_session *session, int argc, char **argv)
 			row[1] = text(r->metric);
 			row[2] = text(r->unit);
 			row[3] = text(r->machine);
-			row[4] = text(r->tags);
+			row[4] = text(perfdb_tags_json(r->tags));
 			row[5] = real(r->value_a);
 			row[6] = real(r->value_b);
 			row[7] = real(r->change_pct);
 			row[8] = real(r->p_value);
-			row[9] = text(r->method);
-			row[10] = text(r->verdict);
+			row[9] = text(perfdb_method_name(r->method));
+			row[10] = text(perfdb_comparison_verdict_name(r->verdict));
 			/* text shows values in their unit; CSV and JSON keep them */
 			cli_format_value(b1, sizeof(b1), r->value_a, r->unit);
 			cli_format_value(b2, sizeof(b2), r->value_b, r->unit);

@@ -40,10 +40,8 @@ static int on_option(void *ctx, int id, const char *arg)
 		a->no_header = true;
 		return 0;
 	}
-	if (id == OPT_FORMAT && cli_format_parse(&a->format, arg) != 0) {
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
-	}
+	if (id == OPT_FORMAT)
+		return cli_format_option(&info, &a->format, arg);
 	return 0;
 }
 
@@ -52,22 +50,22 @@ static int run_list(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx)
 	return perfdb_store_list(store, *(perfdb_list_kind *)arg, fn, ctx);
 }
 
-int cmd_list(int argc, char **argv)
+int cmd_list(cli_session *session, int argc, char **argv)
 {
 	list_args a;
 	perfdb_list_kind kind;
-	int first;
+	int first, rc;
 
 	memset(&a, 0, sizeof(a));
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first + 1 != argc)
 		return cli_usage_error(&info,
 				       "expected one of commits, benchmarks, machines, runs");
 	if (perfdb_list_kind_parse(&kind, argv[first]) != 0)
 		return cli_usage_error(&info, "%s", perfdb_error_last()->message);
-	return cli_query_print(a.db, a.format, !a.no_header, true, run_list, &kind);
+	if ((rc = cli_session_open(session, a.db, NULL)))
+		return rc;
+	return cli_query_print(session->store, a.format, !a.no_header, true, run_list, &kind);
 }

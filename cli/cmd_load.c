@@ -9,25 +9,20 @@
 #include <time.h>
 #include <sys/resource.h>
 
-#include "cli.h"
-#include "measure.h"
+#include "launch.h"
 
 enum {
 	OPT_REQUESTS = 'n',
 	OPT_DURATION = 'd',
 	OPT_USERS = 'u',
 	OPT_RATE = 'r',
-	OPT_RAMP_UP = CLI_OPT_FIRST_FREE,
+	OPT_RAMP_UP = CLI_LAUNCH_OPT_FIRST_FREE,
 	OPT_THINK_MS,
 	OPT_MAX_WORKERS,
 	OPT_LATE_MS,
 	OPT_STRESS,
 	OPT_MAX_ERROR_RATE,
 	OPT_MAX_P99_MS,
-	OPT_NAME,
-	OPT_FORMAT,
-	OPT_SHOW_OUTPUT,
-	OPT_RECORD,
 	OPT_URL,
 	OPT_CONNECTIONS = 'c',
 	OPT_THREADS = 't',
@@ -35,7 +30,9 @@ enum {
 	OPT_HEADER = 'H',
 	OPT_BODY = OPT_URL + 1,
 	OPT_TIMEOUT,
-	OPT_EXPECT_STATUS
+	OPT_EXPECT_STATUS,
+	OPT_INSECURE,
+	OPT_CACERT
 };
 
 /* --url and --header may be repeated up to this many times. */
@@ -55,11 +52,11 @@ static const cli_option options[] = {
     {"stress", OPT_STRESS, "START:MAX:STEP:SECONDS", "stress test: step the users up"},
     {"max-error-rate", OPT_MAX_ERROR_RATE, "PCT", "stress: stop when a step's errors exceed PCT %"},
     {"max-p99-ms", OPT_MAX_P99_MS, "MS", "stress: stop when a step's p99 latency exceeds MS ms"},
-    {"name", OPT_NAME, "NAME", "benchmark name for --record and JSON (default: command or URL)"},
-    {"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
-    {"show-output", OPT_SHOW_OUTPUT, NULL, "let the command write to stdout/stderr"},
+    CLI_NAME_OPTION("benchmark name for --record and JSON (default: command or URL)"),
+    CLI_LAUNCH_FORMAT_OPTION("text or json (default: text)"),
+    CLI_SHOW_OUTPUT_OPTION,
     {"url", OPT_URL, "[NAME=]URL",
-     "load an http:// URL instead of a command (repeatable: round-robin, a series each)"},
+     "load an http[s]:// URL instead of a command (repeatable: round-robin, a series each)"},
     {"connections", OPT_CONNECTIONS, "N", "--url: keep-alive connections (default 1)"},
     {"threads", OPT_THREADS, "T", "--url: threads, each with its share of connections (default 1)"},
     {"method", OPT_METHOD, "METHOD", "--url: request method (default GET)"},
@@ -69,7 +66,9 @@ static const cli_option options[] = {
      "a request not answered (a command not ended) in S seconds fails (default 30)"},
     {"expect-status", OPT_EXPECT_STATUS, "LIST",
      "--url: statuses that succeed, e.g. 2xx,404 (default 2xx,3xx)"},
-    {"record", OPT_RECORD, NULL, "store the result in the database (see --db ...)"},
+    {"insecure", OPT_INSECURE, NULL, "--url https://: do not verify the server's certificate"},
+    {"cacert", OPT_CACERT, "FILE", "--url https://: trust the CAs in FILE (PEM), not the system's"},
+    CLI_RECORD_OPTION("store the result in the database (see --db ...)"),
     CLI_RECORD_OPTIONS,
     CLI_OPT_END,
 };
@@ -89,25 +88,27 @@ static const cli_command_info info = {
     "CMD's output goes to /dev/null unless --show-output. A progress line is shown on a\n"
     "terminal. --record stores throughput, success rate and latency percentiles so that\n"
     "'perfdb regress' tracks them per commit. Failed requests are a result (exit 0).\n"
-    "HTTP (--url, plain http:// only): HTTP/1.1 keep-alive over --connections on\n"
+    "HTTP (--url, http:// or https://): HTTP/1.1 keep-alive over --connections on\n"
     "--threads event loops. Closed model: each connection sends its next request when\n"
     "the response arrives. Open model (--rate): latency from the intended send time\n"
     "(corrected as wrk2 does) beside the service time. Several --url go round-robin,\n"
     "each a series of its own (NAME=URL names it). Statuses other than 2xx/3xx fail\n"
     "unless --expect-status lists them; connect errors, timeouts, connections closed\n"
     "mid-response and malformed responses are counted apart. At the end of --duration\n"
-    "requests in flight get min(--timeout, 1 s), then are ended as unfinished.",
+    "requests in flight get min(--timeout, 1 s), then are ended as unfinished.\n"
+    "https:// verifies the server's certificate against the system's CAs (--cacert FILE:\n"
+    "those of FILE; --insecure: none); a failed handshake is a connect error, and the\n"
+    "first one's reason is printed.",
     options,
 };
 
 typedef struct load_args {
 	perfdb_loadtest_options lt;
 	perfdb_loadtest_stress_options stress;
-	bool stress_set, rate_set, requests_set, duration_set, json, show_output, record;
+	bool stress_set, rate_set, requests_set, duration_set;
 	bool stress_limit_set, users_set, late_set;
 	bool closed_only_set, http_only_set; /* options of one mode, for check_args */
-	const char *name;
-	cli_record_opts rec;
+	cli_launch_opts l;
 	/* --url mode */
 	perfdb_loadtest_http_options http;
 	perfdb_loadtest_http_target urls[MAX_URLS];
@@ -122,8 +123,7 @@ typedef struct load_args {
 
 static int bad_value(const char *opt, const char *arg, const char *what)
 {
-	cli_usage_error(&info, "--%s '%s': expected %s", opt, arg, what);
-	return 1;
+	return cli_bad_value(&info, opt, arg, what);
 }
 
 static int parse_stress(load_args *a, const char *arg)
@@ -209,9 +209,11 @@ static int on_option(void *ctx, int id, const char *arg)
 	load_args *a = ctx;
 	unsigned long long n;
 	double d;
-	int r = cli_record_option(&info, &a->rec, id, arg);
+	int r;
 
-	if (r != 0)
+	if (id == CLI_OPT_SHOW_OUTPUT)
+		a->closed_only_set = true;
+	if ((r = cli_launch_option(&info, &a->l, id, arg)) != 0)
 		return r < 0;
 	switch (id) {
 	case OPT_REQUESTS:
@@ -277,23 +279,9 @@ static int on_option(void *ctx, int id, const char *arg)
 	case OPT_MAX_P99_MS:
 		if (cli_parse_seconds(arg, &d) || d <= 0)
 			return bad_value("max-p99-ms", arg, "milliseconds > 0");
-		a->stress.max_p99 = d / 1000.0;
+		a->stress.max_p99_ns = d * 1e6;
 		a->stress_limit_set = true;
 		return 0;
-	case OPT_NAME:
-		if (!*arg)
-			return bad_value("name", arg, "a non-empty name");
-		a->name = arg;
-		return 0;
-	case OPT_FORMAT:
-		if (cli_parse_text_json(arg, &a->json))
-			return bad_value("format", arg, "text or json");
-		return 0;
-	case OPT_SHOW_OUTPUT:
-		a->show_output = true;
-		a->closed_only_set = true;
-		return 0;
-	case OPT_RECORD: a->record = true; return 0;
 	case OPT_URL: return add_url(a, arg);
 	case OPT_CONNECTIONS:
 		if (cli_parse_count(arg, 1, 1000000, &n))
@@ -329,6 +317,14 @@ static int on_option(void *ctx, int id, const char *arg)
 		a->http.timeout = d; /* a command's too (cmd_load) */
 		return 0;
 	case OPT_EXPECT_STATUS: a->http_only_set = true; return parse_expect(a, arg);
+	case OPT_INSECURE:
+		a->http.insecure = true;
+		a->http_only_set = true;
+		return 0;
+	case OPT_CACERT:
+		a->http.ca_file = arg;
+		a->http_only_set = true;
+		return 0;
 	default: return 0;
 	}
 }
@@ -340,8 +336,8 @@ static int check_args(load_args *a)
 		return cli_usage_error(&info, "give --requests or --duration, not both");
 	if (a->nurls == 0 && a->http_only_set)
 		return cli_usage_error(&info,
-				       "--connections, --threads, --method, --header, --body "
-				       "and --expect-status need --url");
+				       "--connections, --threads, --method, --header, --body, "
+				       "--expect-status, --insecure and --cacert need --url");
 	if (a->nurls > 0 && (a->closed_only_set || a->stress_set || a->stress_limit_set))
 		return cli_usage_error(
 		    &info, "--users, --ramp-up, --think-ms, --max-workers, --stress and "
@@ -397,7 +393,7 @@ static int request(void *ctx)
 	perfdb_command_sample s;
 	if (stop_commands)
 		return PERFDB_LOADTEST_DISCARD;
-	if (perfdb_command_exec(ctx, &s) != 0)
+	if (perfdb_command_exec(&s, ctx) != 0)
 		return -1;
 	if (s.ended == PERFDB_COMMAND_ENDED_STOP)
 		return PERFDB_LOADTEST_DISCARD;
@@ -437,61 +433,136 @@ static void latency_row(const char *label, const perfdb_loadtest_latency *l)
 	cli_out("\n");
 }
 
-static void print_errors(const perfdb_loadtest_result *r)
+static const char *http_error_name(int code)
+{
+	switch (code) {
+	case PERFDB_LOADTEST_HTTP_ECONNECT: return "connect";
+	case PERFDB_LOADTEST_HTTP_ETIMEOUT: return "timeout";
+	case PERFDB_LOADTEST_HTTP_ECLOSED: return "closed";
+	case PERFDB_LOADTEST_HTTP_EMALFORMED: return "malformed";
+	default: return NULL;
+	}
+}
+
+/* The failures by code: a command's exit status (-1: it could not start),
+ * or with http an HTTP status or a transport error. */
+static void print_errors(const perfdb_loadtest_result *r, bool http)
 {
 	size_t i;
 	if (r->failures == 0)
 		return;
 	cli_out("  errors:  ");
 	for (i = 0; i < r->nerrors; i++) {
-		if (r->errors[i].code == -1)
-			cli_out("%scould not start: %llu", i ? ", " : "",
-				(unsigned long long)r->errors[i].count);
+		int code = r->errors[i].code;
+		const char *n = http	     ? http_error_name(code)
+				: code == -1 ? "could not start"
+					     : NULL;
+		cli_out("%s", i ? ", " : "");
+		if (n)
+			cli_out("%s", n);
 		else
-			cli_out("%sexit %d: %llu", i ? ", " : "", r->errors[i].code,
-				(unsigned long long)r->errors[i].count);
+			cli_out("%s %d", http ? "status" : "exit", code);
+		cli_out(": %llu", (unsigned long long)r->errors[i].count);
 	}
 	if (r->other_errors)
-		cli_out("%sother codes: %llu", r->nerrors ? ", " : "",
+		cli_out("%sother%s: %llu", r->nerrors ? ", " : "", http ? "" : " codes",
 			(unsigned long long)r->other_errors);
 	cli_out("\n");
 }
 
-static void print_result(const perfdb_loadtest_result *r)
+static void print_http_counts(const perfdb_loadtest_http_counts *c)
 {
-	char lat[32], dur[32], got[48], asked[48];
+	cli_out("  status     1xx %llu  2xx %llu  3xx %llu  4xx %llu  5xx %llu\n",
+		(unsigned long long)c->status[1], (unsigned long long)c->status[2],
+		(unsigned long long)c->status[3], (unsigned long long)c->status[4],
+		(unsigned long long)c->status[5]);
+	cli_out("  transport  connect errors %llu  timeouts %llu  closed %llu  malformed %llu  "
+		"unfinished %llu\n",
+		(unsigned long long)c->connect_errors, (unsigned long long)c->timeouts,
+		(unsigned long long)c->closed, (unsigned long long)c->malformed,
+		(unsigned long long)c->unfinished);
+}
+
+/* Several URLs: a line each. */
+static void print_http_series(const perfdb_loadtest_http_result *hr)
+{
+	size_t i;
+	cli_out("\n  %-20s %10s %8s %11s %10s %10s %10s %10s %10s\n", "series", "requests",
+		"failed", "req/s", "p50", "p90", "p99", "p99.9", "max");
+	for (i = 0; i < hr->nseries; i++) {
+		const perfdb_loadtest_result *s = &hr->series[i].result;
+		const double v[] = {s->latency.p50, s->latency.p90, s->latency.p99, s->latency.p999,
+				    s->latency.max};
+		char name[256], col[300], rate[48];
+		size_t j;
+		cli_text(name, sizeof(name), hr->series[i].name);
+		cli_format_value(rate, sizeof(rate), s->throughput, "");
+		cli_out("  %s %10llu %8llu %11s", cli_pad(col, sizeof(col), name, -20),
+			(unsigned long long)s->requests, (unsigned long long)s->failures, rate);
+		for (j = 0; j < sizeof(v) / sizeof(v[0]); j++) {
+			char b[32];
+			cli_format_ns(b, sizeof(b), v[j]);
+			cli_out(" %s", cli_pad(col, sizeof(col), s->requests ? b : "-", 10));
+		}
+		cli_out("\n");
+	}
+}
+
+/* One result, a command's (hr NULL) or the total of --url's hr (r is
+ * &hr->total): an HTTP result adds its error rate, its status and
+ * transport counts and its series, and says "send" where a command's says
+ * "start". */
+static void print_result(const perfdb_loadtest_result *r, const perfdb_loadtest_http_result *hr)
+{
+	bool open = r->model == PERFDB_LOADTEST_OPEN;
+	char dur[32], got[48], asked[48];
 	cli_out("  requests   %llu (%llu succeeded, %llu failed)\n",
 		(unsigned long long)r->requests, (unsigned long long)r->successes,
 		(unsigned long long)r->failures);
-	cli_out("  success    %.2f %%\n", r->success_rate * 100.0);
+	cli_out("  success    %.2f %%", r->success_rate * 100.0);
+	if (hr)
+		cli_out("  (error rate %.2f %%)",
+			r->requests ? 100.0 - r->success_rate * 100.0 : 0.0);
 	cli_format_ns(dur, sizeof(dur), r->duration * 1e9);
-	cli_out("  duration   %s\n", dur);
+	cli_out("\n  duration   %s\n", dur);
 	cli_format_value(got, sizeof(got), r->throughput, "req/s");
 	cli_format_value(asked, sizeof(asked), r->target_rate, "req/s");
-	if (r->model == PERFDB_LOADTEST_OPEN)
+	if (open) {
 		cli_out("  rate       %s achieved of %s asked (%.2f %%)\n", got, asked,
 			r->target_rate > 0 ? r->throughput / r->target_rate * 100.0 : 0.0);
-	else
+		cli_out("  late       %llu %s later than the threshold\n",
+			(unsigned long long)r->late_starts, hr ? "sends" : "starts");
+	} else {
 		cli_out("  throughput %s\n", got);
-	if (r->model == PERFDB_LOADTEST_OPEN)
-		cli_out("  late       %llu starts later than the threshold\n",
-			(unsigned long long)r->late_starts);
+	}
+	if (hr)
+		print_http_counts(&hr->counts);
+	if (hr && hr->connect_error) {
+		char why[600];
+		cli_out("  first connect error: %s\n",
+			cli_text(why, sizeof(why), hr->connect_error));
+	}
 	cli_out("\n  %-9s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "latency", "min", "mean",
 		"stddev", "p50", "p90", "p95", "p99", "p99.9", "max");
 	if (r->requests == 0) {
 		cli_out("  (no request completed)\n");
 		return;
 	}
-	latency_row(r->model == PERFDB_LOADTEST_OPEN ? "corrected" : "request", &r->latency);
-	if (r->model == PERFDB_LOADTEST_OPEN)
+	latency_row(open ? "corrected" : "request", &r->latency);
+	if (open)
 		latency_row("service", &r->service);
-	print_errors(r);
-	if (r->model == PERFDB_LOADTEST_OPEN && r->latency.p99 > 2 * r->service.p99 &&
-	    r->late_starts > 0) {
+	print_errors(r, hr != NULL);
+	if (hr && hr->nseries > 1)
+		print_http_series(hr);
+	if (open && r->latency.p99 > 2 * r->service.p99 && r->late_starts > 0) {
+		char lat[32];
 		cli_format_ns(lat, sizeof(lat), r->latency.p99);
-		cli_out("  note: p99 from the intended start (%s) is far above the service time:\n"
-			"        requests queued behind slow ones; more --users may keep up.\n",
-			lat);
+		cli_out(
+		    "  note: p99 from the intended %s (%s) is far above the service time:\n%s",
+		    hr ? "send" : "start", lat,
+		    hr ? "        sends were late, waiting for a free connection or for the CPU;\n"
+			 "        more --connections (or --threads, with idle cores) may keep up.\n"
+		       : "        requests queued behind slow ones; more --users may keep up.\n");
 	}
 }
 
@@ -528,7 +599,7 @@ static void print_stress(const perfdb_loadtest_stress_result *sr,
 			sr->reason == PERFDB_LOADTEST_BREAK_P99 ? "p99 over " : "error rate over ");
 		if (sr->reason == PERFDB_LOADTEST_BREAK_P99) {
 			char limit[32];
-			cli_format_ns(limit, sizeof(limit), so->max_p99 * 1e9);
+			cli_format_ns(limit, sizeof(limit), so->max_p99_ns);
 			cli_out("%s", limit);
 		} else
 			cli_out("%.3g %%", so->max_error_rate * 100.0);
@@ -539,7 +610,7 @@ static void print_stress(const perfdb_loadtest_stress_result *sr,
 		cli_out("  every step passed; capacity: at least %u users\n", sr->capacity_users);
 	}
 	if (sr->nsteps)
-		print_errors(&sr->steps[sr->nsteps - 1]);
+		print_errors(&sr->steps[sr->nsteps - 1], false);
 }
 
 /* ---- JSON output ------------------------------------------------------------------- */
@@ -611,151 +682,35 @@ static json_t *stress_json(const perfdb_loadtest_stress_result *sr)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+/* What is about to run (for --url: what ran). */
 static void describe(const load_args *a, const char *name)
 {
-	char amount[64];
+	char amount[64], model[64] = "closed model";
+	if (a->lt.rate > 0)
+		snprintf(model, sizeof(model), "open model, %.6g req/s", a->lt.rate);
 	if (a->lt.requests)
 		snprintf(amount, sizeof(amount), "%llu requests",
 			 (unsigned long long)a->lt.requests);
 	else
 		snprintf(amount, sizeof(amount), "%.6g s", a->lt.duration);
-	if (a->stress_set)
+	if (a->nurls > 0)
+		cli_out("load test of '%s': %s, %s, %u connection%s, %u thread%s\n\n", name, model,
+			amount, a->http.connections, a->http.connections == 1 ? "" : "s",
+			a->http.threads, a->http.threads == 1 ? "" : "s");
+	else if (a->stress_set)
 		cli_out("stress test of '%s': %u to %u users, step %u, %.6g s a step\n\n", name,
 			a->stress.start_users, a->stress.max_users, a->stress.step_users,
 			a->stress.step_duration);
 	else if (a->lt.rate > 0)
-		cli_out("load test of '%s': open model, %.6g req/s, %s, %u worker%s\n\n", name,
-			a->lt.rate, amount, a->lt.users, a->lt.users == 1 ? "" : "s");
+		cli_out("load test of '%s': %s, %s, %u worker%s\n\n", name, model, amount,
+			a->lt.users, a->lt.users == 1 ? "" : "s");
 	else
-		cli_out("load test of '%s': closed model, %s, %u user%s, ramp-up %.6g s, think "
-			"%.6g ms\n\n",
-			name, amount, a->lt.users, a->lt.users == 1 ? "" : "s", a->lt.ramp_up,
-			a->lt.think_time * 1000.0);
-}
-
-/* --db, --commit, ... mean nothing without --record: say so rather than
- * silently ignore them. */
-static void warn_unused_record_options(const load_args *a)
-{
-	const cli_record_opts *o = &a->rec;
-	if (!a->record && (o->db || o->commit || o->branch || o->machine || o->time || o->ntags))
-		cli_warn("--db, --commit, --branch, --machine, --tag and --time take effect only "
-			 "with --record");
+		cli_out("load test of '%s': %s, %s, %u user%s, ramp-up %.6g s, think %.6g ms\n\n",
+			name, model, amount, a->lt.users, a->lt.users == 1 ? "" : "s",
+			a->lt.ramp_up, a->lt.think_time * 1000.0);
 }
 
 /* ---- --url: an HTTP server ------------------------------------------------------------------ */
-
-static const char *http_error_name(int code)
-{
-	switch (code) {
-	case PERFDB_LOADTEST_HTTP_ECONNECT: return "connect";
-	case PERFDB_LOADTEST_HTTP_ETIMEOUT: return "timeout";
-	case PERFDB_LOADTEST_HTTP_ECLOSED: return "closed";
-	case PERFDB_LOADTEST_HTTP_EMALFORMED: return "malformed";
-	default: return NULL;
-	}
-}
-
-static void print_http_counts(const perfdb_loadtest_http_counts *c)
-{
-	cli_out("  status     1xx %llu  2xx %llu  3xx %llu  4xx %llu  5xx %llu\n",
-		(unsigned long long)c->status[1], (unsigned long long)c->status[2],
-		(unsigned long long)c->status[3], (unsigned long long)c->status[4],
-		(unsigned long long)c->status[5]);
-	cli_out("  transport  connect errors %llu  timeouts %llu  closed %llu  malformed %llu  "
-		"unfinished %llu\n",
-		(unsigned long long)c->connect_errors, (unsigned long long)c->timeouts,
-		(unsigned long long)c->closed, (unsigned long long)c->malformed,
-		(unsigned long long)c->unfinished);
-}
-
-static void print_http_errors(const perfdb_loadtest_result *r)
-{
-	size_t i;
-	if (r->failures == 0)
-		return;
-	cli_out("  errors:  ");
-	for (i = 0; i < r->nerrors; i++) {
-		const char *n = http_error_name(r->errors[i].code);
-		if (n)
-			cli_out("%s%s: %llu", i ? ", " : "", n,
-				(unsigned long long)r->errors[i].count);
-		else
-			cli_out("%sstatus %d: %llu", i ? ", " : "", r->errors[i].code,
-				(unsigned long long)r->errors[i].count);
-	}
-	if (r->other_errors)
-		cli_out("%sother: %llu", r->nerrors ? ", " : "",
-			(unsigned long long)r->other_errors);
-	cli_out("\n");
-}
-
-static void print_http(const perfdb_loadtest_http_result *hr)
-{
-	const perfdb_loadtest_result *r = &hr->total;
-	char dur[32], got[48], asked[48];
-	size_t i;
-	cli_out("  requests   %llu (%llu succeeded, %llu failed)\n",
-		(unsigned long long)r->requests, (unsigned long long)r->successes,
-		(unsigned long long)r->failures);
-	cli_out("  success    %.2f %%  (error rate %.2f %%)\n", r->success_rate * 100.0,
-		r->requests ? 100.0 - r->success_rate * 100.0 : 0.0);
-	cli_format_ns(dur, sizeof(dur), r->duration * 1e9);
-	cli_out("  duration   %s\n", dur);
-	cli_format_value(got, sizeof(got), r->throughput, "req/s");
-	cli_format_value(asked, sizeof(asked), r->target_rate, "req/s");
-	if (r->model == PERFDB_LOADTEST_OPEN) {
-		cli_out("  rate       %s achieved of %s asked (%.2f %%)\n", got, asked,
-			r->target_rate > 0 ? r->throughput / r->target_rate * 100.0 : 0.0);
-		cli_out("  late       %llu sends later than the threshold\n",
-			(unsigned long long)r->late_starts);
-	} else {
-		cli_out("  throughput %s\n", got);
-	}
-	print_http_counts(&hr->counts);
-	cli_out("\n  %-9s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "latency", "min", "mean",
-		"stddev", "p50", "p90", "p95", "p99", "p99.9", "max");
-	if (r->requests == 0) {
-		cli_out("  (no request completed)\n");
-		return;
-	}
-	latency_row(r->model == PERFDB_LOADTEST_OPEN ? "corrected" : "request", &r->latency);
-	if (r->model == PERFDB_LOADTEST_OPEN)
-		latency_row("service", &r->service);
-	print_http_errors(r);
-	if (hr->nseries > 1) {
-		cli_out("\n  %-20s %10s %8s %11s %10s %10s %10s %10s %10s\n", "series", "requests",
-			"failed", "req/s", "p50", "p90", "p99", "p99.9", "max");
-		for (i = 0; i < hr->nseries; i++) {
-			const perfdb_loadtest_result *s = &hr->series[i].result;
-			const double v[] = {s->latency.p50, s->latency.p90, s->latency.p99,
-					    s->latency.p999, s->latency.max};
-			char name[256], col[300], rate[48];
-			size_t j;
-			cli_text(name, sizeof(name), hr->series[i].name);
-			cli_format_value(rate, sizeof(rate), s->throughput, "");
-			cli_out("  %s %10llu %8llu %11s", cli_pad(col, sizeof(col), name, -20),
-				(unsigned long long)s->requests, (unsigned long long)s->failures,
-				rate);
-			for (j = 0; j < sizeof(v) / sizeof(v[0]); j++) {
-				char b[32];
-				cli_format_ns(b, sizeof(b), v[j]);
-				cli_out(" %s",
-					cli_pad(col, sizeof(col), s->requests ? b : "-", 10));
-			}
-			cli_out("\n");
-		}
-	}
-	if (r->model == PERFDB_LOADTEST_OPEN && r->latency.p99 > 2 * r->service.p99 &&
-	    r->late_starts > 0) {
-		char lat[32];
-		cli_format_ns(lat, sizeof(lat), r->latency.p99);
-		cli_out("  note: p99 from the intended send (%s) is far above the service time:\n"
-			"        sends were late, waiting for a free connection or for the CPU;\n"
-			"        more --connections (or --threads, with idle cores) may keep up.\n",
-			lat);
-	}
-}
 
 static json_t *http_counts_json(const perfdb_loadtest_http_counts *c)
 {
@@ -772,6 +727,7 @@ static json_t *http_counts_json(const perfdb_loadtest_http_counts *c)
 	json_object_set_new(o, "unfinished", json_integer((json_int_t)c->unfinished));
 	json_object_set_new(o, "bytes_read", json_integer((json_int_t)c->bytes_read));
 	json_object_set_new(o, "connects", json_integer((json_int_t)c->connects));
+	json_object_set_new(o, "tls_resumed", json_integer((json_int_t)c->tls_resumed));
 	return o;
 }
 
@@ -785,6 +741,8 @@ static json_t *http_json(const perfdb_loadtest_http_result *hr, const load_args 
 	    o, "error_rate",
 	    cli_json_number(hr->total.requests ? 1.0 - hr->total.success_rate : 0.0));
 	json_object_set_new(o, "http", http_counts_json(&hr->counts));
+	if (hr->connect_error)
+		json_object_set_new(o, "connect_error", json_string(hr->connect_error));
 	for (i = 0; i < hr->nseries; i++) {
 		json_t *s = result_json(&hr->series[i].result);
 		json_object_set_new(s, "name", json_string(hr->series[i].name));
@@ -794,6 +752,9 @@ static json_t *http_json(const perfdb_loadtest_http_result *hr, const load_args 
 							? 1.0 - hr->series[i].result.success_rate
 							: 0.0));
 		json_object_set_new(s, "http", http_counts_json(&hr->series[i].counts));
+		if (hr->series[i].connect_error)
+			json_object_set_new(s, "connect_error",
+					    json_string(hr->series[i].connect_error));
 		json_array_append_new(series, s);
 	}
 	json_object_set_new(o, "series", series);
@@ -843,7 +804,7 @@ static int read_body(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-static int run_http(load_args *a)
+static int run_http(cli_session *s, load_args *a)
 {
 	perfdb_loadtest_http_result hr;
 	perfdb_resultset *rs = NULL;
@@ -902,7 +863,7 @@ static int run_http(load_args *a)
 	a->http.progress_arg = a;
 	a->http.progress_interval = 0.2;
 
-	warn_unused_record_options(a);
+	cli_launch_warn_unused(&a->l);
 	err = perfdb_loadtest_http_run(&hr, &a->http);
 	cli_progress_clear();
 	sigaction(SIGINT, &old_sa, NULL);
@@ -911,56 +872,29 @@ static int run_http(load_args *a)
 		return cli_fail();
 	/* Described after the run: a URL the library refuses gets its one
 	 * error line alone. */
-	if (!a->json) {
-		char amount[64];
-		if (a->lt.requests)
-			snprintf(amount, sizeof(amount), "%llu requests",
-				 (unsigned long long)a->lt.requests);
-		else
-			snprintf(amount, sizeof(amount), "%.6g s", a->lt.duration);
-		if (a->lt.rate > 0)
-			cli_out(
-			    "load test of '%s': open model, %.6g req/s, %s, %u connection%s, %u "
-			    "thread%s\n\n",
-			    name, a->lt.rate, amount, a->http.connections,
-			    a->http.connections == 1 ? "" : "s", a->http.threads,
-			    a->http.threads == 1 ? "" : "s");
-		else
-			cli_out("load test of '%s': closed model, %s, %u connection%s, %u "
-				"thread%s\n\n",
-				name, amount, a->http.connections,
-				a->http.connections == 1 ? "" : "s", a->http.threads,
-				a->http.threads == 1 ? "" : "s");
-	}
-	if (a->json) {
+	if (!a->l.json)
+		describe(a, name);
+	if (a->l.json) {
 		json_t *doc = http_json(&hr, a);
-		json_object_set_new(doc, "name", json_string(a->name ? a->name : name));
-		if (cli_json_print(doc) != 0) {
-			cli_err("out of memory");
-			rc = CLI_EXIT_DB;
-		}
+		json_object_set_new(doc, "name", json_string(a->l.name ? a->l.name : name));
+		rc = cli_launch_print_json(doc);
 	} else {
-		print_http(&hr);
+		print_result(&hr.total, &hr);
 	}
 	if (interrupted) {
 		cli_warn("interrupted: the figures cover the requests done%s",
-			 a->record ? "; nothing recorded" : "");
+			 a->l.record ? "; nothing recorded" : "");
 		goto out;
 	}
 	if (hr.total.requests && hr.total.failures == hr.total.requests)
 		cli_warn("every request failed: check the URL and --expect-status");
-	if (a->record && rc == CLI_EXIT_OK) {
-		if (perfdb_resultset_new(&rs) != 0) {
+	if (a->l.record && rc == CLI_EXIT_OK) {
+		if (perfdb_resultset_new(&rs) != 0 ||
+		    perfdb_loadtest_http_export(rs, &hr, a->l.name) != 0) {
 			rc = cli_fail();
 			goto out;
 		}
-		if (perfdb_loadtest_http_export(rs, &hr, a->name) != 0) {
-			rc = cli_fail();
-			goto out;
-		}
-		cli_print_warnings(rs);
-		a->rec.status_to_stderr = a->json;
-		rc = cli_record_resultset(&a->rec, rs);
+		rc = cli_launch_record(s, &a->l, rs, NULL);
 	}
 out:
 	perfdb_resultset_free(rs);
@@ -970,7 +904,7 @@ out:
 
 /* Checks the operands and runs --url; for a command (no --url) only checks
  * that there is one and returns 0. */
-static int load_url(load_args *a, int first, int argc)
+static int load_url(cli_session *s, load_args *a, int first, int argc)
 {
 	int rc;
 	if (a->nurls > 0 && first < argc)
@@ -983,10 +917,10 @@ static int load_url(load_args *a, int first, int argc)
 	}
 	if ((rc = check_args(a)) != 0)
 		return rc;
-	return run_http(a);
+	return run_http(s, a);
 }
 
-int cmd_load(int argc, char **argv)
+int cmd_load(cli_session *session, int argc, char **argv)
 {
 	load_args a;
 	perfdb_loadtest_stress_options so = PERFDB_LOADTEST_STRESS_OPTIONS_INIT;
@@ -994,7 +928,7 @@ int cmd_load(int argc, char **argv)
 	perfdb_loadtest_stress_result sr;
 	perfdb_command *cmd = NULL;
 	perfdb_resultset *rs = NULL;
-	struct sigaction sa, old_sa, old_term;
+	cli_launch_signals saved;
 	char *cmdname = NULL;
 	const char *name;
 	int first, err, rc = CLI_EXIT_OK;
@@ -1006,50 +940,33 @@ int cmd_load(int argc, char **argv)
 	first = cli_parse(&info, argc, argv, on_option, &a);
 	if (first >= 0 || a.nurls > 0) {
 		/* --url: the names of NAME=URL are freed here, whatever happens. */
-		rc = first == -1 ? CLI_EXIT_OK
-		     : first < 0 ? CLI_EXIT_USAGE
-				 : load_url(&a, first, argc);
+		rc = first < 0 ? cli_parse_exit(first) : load_url(session, &a, first, argc);
 		for (size_t i = 0; i < a.nurls; i++)
 			free(a.url_names[i]);
 		if (a.nurls > 0 || rc != CLI_EXIT_OK)
 			return rc;
 	}
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if ((rc = check_args(&a)) != 0)
 		return rc;
 	/* No peak RSS here, so no floor to read: the request path stays short. */
-	if (perfdb_command_new(&cmd, (const char *const *)argv + first,
-			       PERFDB_COMMAND_NO_RSS_FLOOR |
-				   (a.show_output ? PERFDB_COMMAND_SHOW_OUTPUT : 0)) != 0)
-		return cli_fail();
-	if (perfdb_command_set_limits(cmd, a.http.timeout, &stop_commands) != 0) {
-		perfdb_command_free(cmd);
-		return cli_fail();
-	}
-	cmdname = cli_command_name(argv + first);
-	if (!cmdname) {
-		perfdb_command_free(cmd);
-		cli_err("out of memory");
-		return CLI_EXIT_DB;
-	}
-	name = a.name ? a.name : cmdname;
+	if ((rc = cli_launch_command(&cmd, &cmdname, argv + first,
+				     PERFDB_COMMAND_NO_RSS_FLOOR |
+					 (a.l.show_output ? PERFDB_COMMAND_SHOW_OUTPUT : 0),
+				     a.http.timeout, &stop_commands)))
+		return rc;
+	name = a.l.name ? a.l.name : cmdname;
 
 	/* Ctrl-C or SIGTERM ends the test cleanly: the commands in flight are
 	 * ended and the summary covers what was done. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_sa);
-	sigaction(SIGTERM, &sa, &old_term);
+	cli_launch_signals_catch(&saved, on_sigint);
 	a.lt.progress = progress;
 	a.lt.progress_arg = &a;
 	a.lt.progress_interval = 0.2;
 
-	warn_unused_record_options(&a);
-	if (!a.json)
+	cli_launch_warn_unused(&a.l);
+	if (!a.l.json)
 		describe(&a, name);
 	if (a.stress_set) {
 		err = perfdb_loadtest_stress(&sr, request, cmd, &a.lt, &a.stress);
@@ -1057,14 +974,13 @@ int cmd_load(int argc, char **argv)
 		err = perfdb_loadtest_run(&r, request, cmd, &a.lt);
 	}
 	cli_progress_clear();
-	sigaction(SIGINT, &old_sa, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cli_launch_signals_restore(&saved);
 	if (err) {
 		rc = cli_fail();
 		goto out;
 	}
 
-	if (a.json) {
+	if (a.l.json) {
 		json_t *doc = a.stress_set ? stress_json(&sr) : result_json(&r);
 		json_t *argv_json = json_array();
 		int i;
@@ -1072,36 +988,25 @@ int cmd_load(int argc, char **argv)
 			json_array_append_new(argv_json, json_string(argv[i]));
 		json_object_set_new(doc, "name", json_string(name));
 		json_object_set_new(doc, "command", argv_json);
-		if (cli_json_print(doc) != 0) {
-			cli_err("out of memory");
-			rc = CLI_EXIT_DB;
-		}
+		rc = cli_launch_print_json(doc);
 	} else if (a.stress_set) {
 		print_stress(&sr, &a.stress);
 	} else {
-		print_result(&r);
+		print_result(&r, NULL);
 	}
 	if (interrupted) {
 		cli_warn("interrupted: the figures cover the requests done%s",
-			 a.record ? "; nothing recorded" : "");
+			 a.l.record ? "; nothing recorded" : "");
 		goto release;
 	}
 	if (!a.stress_set && r.requests && r.failures == r.requests)
 		cli_warn("every request failed: check the command (try --show-output)");
-	if (a.record && rc == CLI_EXIT_OK) {
-		if (perfdb_resultset_new(&rs) != 0) {
-			rc = cli_fail();
-			goto release;
-		}
-		err = a.stress_set ? perfdb_loadtest_stress_export(rs, &sr, name)
-				   : perfdb_loadtest_result_export(rs, &r, name);
-		if (err) {
-			rc = cli_fail();
-			goto release;
-		}
-		cli_print_warnings(rs);
-		a.rec.status_to_stderr = a.json;
-		rc = cli_record_resultset(&a.rec, rs);
+	if (a.l.record && rc == CLI_EXIT_OK) {
+		err = perfdb_resultset_new(&rs);
+		if (err == 0)
+			err = a.stress_set ? perfdb_loadtest_stress_export(rs, &sr, name)
+					   : perfdb_loadtest_result_export(rs, &r, name);
+		rc = err ? cli_fail() : cli_launch_record(session, &a.l, rs, NULL);
 	}
 release:
 	if (a.stress_set)

@@ -1,23 +1,12 @@
 /* perfdb memtrack: run a command under the allocation tracker, report its heap. */
 #include <errno.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "measure.h"
-
-#ifndef PERFDB_MEMTRACK_BUILD_PATH
-#define PERFDB_MEMTRACK_BUILD_PATH ""
-#endif
-#ifndef PERFDB_MEMTRACK_INSTALL_PATH
-#define PERFDB_MEMTRACK_INSTALL_PATH ""
-#endif
 
 enum {
 	OPT_FORMAT = 'f',
@@ -72,8 +61,10 @@ static const cli_command_info info = {
     "Peak RSS includes the tracker's own memory (16 bytes per tracked block).\n"
     "Processes CMD starts (a wrapper script's children, make's jobs) are tracked each\n"
     "on its own and listed after the report, largest peak heap first; --process\n"
-    "largest reports the largest instead of CMD itself. A command that\n"
-    "fails is reported, not recorded, and the exit code is 3. With --format json the\n"
+    "largest reports the largest instead of CMD itself, named by the program it ran.\n"
+    "Processes still running when CMD ends are listed as not tracked to the end. A\n"
+    "command that fails (or is killed: the signal is named) is reported, not\n"
+    "recorded, and the exit code is 3. With --format json the\n"
     "command's standard output goes to standard error, so that stdout is the JSON alone.",
     options,
 };
@@ -83,10 +74,10 @@ typedef struct memtrack_args {
 	unsigned long long top;
 	unsigned long long sample;
 	unsigned long long depth;
-	const char *unwind;
+	perfdb_memtrack_unwind unwind;
 	const char *name;
 	perfdb_memtrack_lines lines;
-	bool largest; /* --process largest */
+	perfdb_memtrack_which process;
 	bool json;
 	bool record;
 } memtrack_args;
@@ -150,11 +141,14 @@ static int on_option(void *ctx, int id, const char *arg)
 		}
 		return 0;
 	case OPT_UNWIND:
-		if (strcmp(arg, "fp") != 0 && strcmp(arg, "dwarf") != 0) {
+		if (strcmp(arg, "fp") == 0)
+			a->unwind = PERFDB_MEMTRACK_UNWIND_FP;
+		else if (strcmp(arg, "dwarf") == 0)
+			a->unwind = PERFDB_MEMTRACK_UNWIND_DWARF;
+		else {
 			cli_usage_error(&info, "--unwind '%s': expected fp or dwarf", arg);
 			return 1;
 		}
-		a->unwind = arg;
 		return 0;
 	case OPT_LINES:
 		if (strcmp(arg, "embedded") == 0)
@@ -170,9 +164,9 @@ static int on_option(void *ctx, int id, const char *arg)
 		return 0;
 	case OPT_PROCESS:
 		if (strcmp(arg, "main") == 0)
-			a->largest = false;
+			a->process = PERFDB_MEMTRACK_PROCESS_MAIN;
 		else if (strcmp(arg, "largest") == 0)
-			a->largest = true;
+			a->process = PERFDB_MEMTRACK_PROCESS_LARGEST;
 		else {
 			cli_usage_error(&info, "--process '%s': expected main or largest", arg);
 			return 1;
@@ -194,85 +188,6 @@ static int on_option(void *ctx, int id, const char *arg)
 		return 0;
 	default: return 0;
 	}
-}
-
-/* The tracker beside an installed perfdb: PREFIX/bin/perfdb finds
- * PREFIX/lib/libperfdb_memtrack.so wherever PREFIX was installed to. */
-static const char *tracker_beside_binary(void)
-{
-	static char path[4096];
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	if (!(slash = strrchr(exe, '/')))
-		return NULL;
-	*slash = '\0';
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", exe, PERFDB_MEMTRACK_FROM_BINDIR) >=
-	    sizeof(path))
-		return NULL;
-	return access(path, R_OK) == 0 ? path : NULL;
-}
-
-static const char *find_tracker(void)
-{
-	const char *env = getenv("PERFDB_MEMTRACK_LIB"), *beside;
-	if (env && *env)
-		return access(env, R_OK) == 0 ? env : NULL;
-	if ((beside = tracker_beside_binary()))
-		return beside;
-	if (*PERFDB_MEMTRACK_BUILD_PATH && access(PERFDB_MEMTRACK_BUILD_PATH, R_OK) == 0)
-		return PERFDB_MEMTRACK_BUILD_PATH;
-	if (*PERFDB_MEMTRACK_INSTALL_PATH && access(PERFDB_MEMTRACK_INSTALL_PATH, R_OK) == 0)
-		return PERFDB_MEMTRACK_INSTALL_PATH;
-	return NULL;
-}
-
-/* Runs argv with the tracker preloaded; the report goes to PREFIX.<pid>.
- * 0, or -1 after printing why the command could not run. */
-static int spawn_tracked(char **argv, const char *lib, const char *prefix, const memtrack_args *a,
-			 perfdb_command_sample *out)
-{
-	char preload[8192], outvar[4400], sample[64], depth[64], unwind[512];
-	const char *env[6], *old = getenv("LD_PRELOAD");
-	perfdb_command *cmd = NULL;
-	size_t n = 0;
-	int err;
-
-	if (old && *old)
-		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s:%s", lib, old);
-	else
-		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", lib);
-	env[n++] = preload;
-	snprintf(outvar, sizeof(outvar), "PERFDB_MEMTRACK_OUT=%s", prefix);
-	env[n++] = outvar;
-	snprintf(sample, sizeof(sample), "PERFDB_MEMTRACK_SAMPLE=%llu", a->sample);
-	env[n++] = sample;
-	if (a->depth) {
-		snprintf(depth, sizeof(depth), "PERFDB_MEMTRACK_DEPTH=%llu", a->depth);
-		env[n++] = depth;
-	}
-	if (a->unwind) {
-		snprintf(unwind, sizeof(unwind), "PERFDB_MEMTRACK_UNWIND=%s", a->unwind);
-		env[n++] = unwind;
-	}
-	env[n] = NULL;
-	/* The JSON document is perfdb's stdout: the command's own output would
-	 * corrupt it (`perfdb memtrack --format json -- ls > h.json`). */
-	err = perfdb_command_new_env(
-	    &cmd, (const char *const *)argv, env,
-	    PERFDB_COMMAND_KEEP_STDIN | PERFDB_COMMAND_NO_RSS_FLOOR |
-		(a->json ? PERFDB_COMMAND_STDOUT_TO_STDERR : PERFDB_COMMAND_SHOW_OUTPUT));
-	if (err == 0)
-		err = perfdb_command_exec(cmd, out);
-	perfdb_command_free(cmd);
-	if (err) {
-		cli_err("%s", perfdb_error_last()->message);
-		return -1;
-	}
-	return 0;
 }
 
 /* ---- rendering ------------------------------------------------------------------ */
@@ -372,14 +287,6 @@ static json_t *sites_json(const perfdb_memtrack_snapshot *s, const size_t *idx, 
 	return arr;
 }
 
-/* Every process of the run that wrote a report, largest peak heap first. */
-typedef struct proc {
-	long pid;
-	char exe[512];
-	int64_t peak_heap, allocs, leaked;
-	uint64_t peak_rss;
-} proc;
-
 typedef struct top_lists {
 	size_t *bytes, *count, *leaks;
 	size_t nbytes, ncount, nleaks;
@@ -407,19 +314,119 @@ static double short_stacks(const perfdb_memtrack_snapshot *s)
 	return all ? (double)cut / (double)all : NAN;
 }
 
-static int render(const memtrack_args *a, const char *cmdline, const perfdb_memtrack_snapshot *s,
-		  const top_lists *t, int exit_status, const proc *procs, size_t nprocs)
+/* "SIGSEGV", or "signal 77" for one without a name. */
+static void signal_name(char *buf, size_t cap, int sig)
 {
-	int others = nprocs > 1 ? (int)nprocs - 1 : 0;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	const char *abbrev = sigabbrev_np(sig);
+	if (abbrev) {
+		snprintf(buf, cap, "SIG%s", abbrev);
+		return;
+	}
+#endif
+	snprintf(buf, cap, "signal %d", sig);
+}
+
+static size_t count_state(const perfdb_memtrack_result *r, perfdb_memtrack_process_state state)
+{
+	size_t i, n = 0, all = perfdb_memtrack_result_process_count(r);
+	for (i = 0; i < all; i++)
+		n += perfdb_memtrack_result_process(r, i)->state == state;
+	return n;
+}
+
+/* The processes in `state`, each as {pid, exe}. */
+static json_t *state_json(const perfdb_memtrack_result *r, perfdb_memtrack_process_state state)
+{
+	json_t *arr = json_array();
+	size_t i, n = perfdb_memtrack_result_process_count(r);
+	for (i = 0; i < n; i++) {
+		const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
+		json_t *o;
+		if (p->state != state)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "pid", json_integer(p->pid));
+		json_object_set_new(o, "exe", json_string(p->exe));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* What is known of the processes without figures: still running when the
+ * command ended (listed, up to --top), or ended without a report. */
+static void print_unfinished(const memtrack_args *a, const perfdb_memtrack_result *r)
+{
+	size_t running = count_state(r, PERFDB_MEMTRACK_PROCESS_RUNNING);
+	size_t silent = count_state(r, PERFDB_MEMTRACK_PROCESS_NO_REPORT);
+	size_t i, shown = 0, n = perfdb_memtrack_result_process_count(r);
+	char name[1024];
+	if (running) {
+		cli_out("\n%zu process%s still running at exit, not tracked to the end:\n", running,
+			running == 1 ? "" : "es");
+		for (i = 0; i < n && shown < a->top; i++) {
+			const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
+			if (p->state != PERFDB_MEMTRACK_PROCESS_RUNNING)
+				continue;
+			cli_out("  %8ld  %s\n", p->pid,
+				cli_text(name, sizeof(name), *p->exe ? base_name(p->exe) : "?"));
+			shown++;
+		}
+		if (shown < running)
+			cli_out("  ... and %zu more (--top)\n", running - shown);
+	}
+	if (silent)
+		cli_out("\n%zu process%s ended without a report (killed by a signal, or _exit())\n",
+			silent, silent == 1 ? "" : "es");
+}
+
+/* The processes other than the one reported that have figures. */
+static size_t other_processes(const perfdb_memtrack_result *r)
+{
+	size_t i, n = 0, all = perfdb_memtrack_result_process_count(r);
+	for (i = 0; i < all; i++) {
+		const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
+		n += p->state == PERFDB_MEMTRACK_PROCESS_EXITED && !p->reported;
+	}
+	return n;
+}
+
+static json_t *processes_json(const perfdb_memtrack_result *r)
+{
+	json_t *arr = json_array();
+	size_t i, n = perfdb_memtrack_result_process_count(r);
+	for (i = 0; i < n; i++) {
+		const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
+		json_t *o = json_object();
+		if (p->state != PERFDB_MEMTRACK_PROCESS_EXITED)
+			continue;
+		json_object_set_new(o, "pid", json_integer(p->pid));
+		json_object_set_new(o, "exe", json_string(p->exe));
+		json_object_set_new(o, "reported", json_boolean(p->reported));
+		json_object_set_new(o, "peak_heap", json_integer(p->peak_heap));
+		json_object_set_new(o, "peak_rss", json_integer((json_int_t)p->peak_rss));
+		json_object_set_new(o, "allocations", json_integer(p->allocs));
+		json_object_set_new(o, "leaked_bytes", json_integer(p->leaked));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static int render(const memtrack_args *a, const char *cmdline, perfdb_memtrack_result *r,
+		  const top_lists *t)
+{
+	const perfdb_memtrack_snapshot *s = perfdb_memtrack_result_snapshot(r);
+	const perfdb_memtrack_outcome *oc = perfdb_memtrack_result_outcome(r);
+	size_t others = other_processes(r), i, nprocs = perfdb_memtrack_result_process_count(r);
 	double short_share = short_stacks(s);
-	size_t i;
 	const perfdb_memtrack_summary *m = perfdb_memtrack_snapshot_summary(s);
-	char b1[64], b2[64], b3[64], when[64];
+	char b1[64], b2[64], b3[64], when[64], sig[32], shown_name[1024];
+	signal_name(sig, sizeof(sig), oc->signal);
 	if (a->json) {
 		json_t *doc = json_object();
 		json_object_set_new(doc, "command", json_string(cmdline));
 		json_object_set_new(doc, "pid", json_integer(m->pid));
-		json_object_set_new(doc, "exit_status", json_integer(exit_status));
+		json_object_set_new(doc, "exit_status", json_integer(oc->exit_code));
 		json_object_set_new(doc, "mode", json_string(m->sampled ? "sample" : "full"));
 		json_object_set_new(doc, "sample_interval",
 				    json_integer((json_int_t)m->sample_interval));
@@ -436,39 +443,34 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 		json_object_set_new(doc, "leaked_blocks", json_integer(m->live));
 		json_object_set_new(doc, "sites_dropped",
 				    json_integer((json_int_t)m->sites_dropped));
-		json_object_set_new(doc, "other_processes", json_integer(others));
+		json_object_set_new(doc, "other_processes", json_integer((json_int_t)others));
 		json_object_set_new(doc, "short_stacks",
 				    isnan(short_share) ? json_null() : json_real(short_share));
-		{
-			json_t *arr = json_array();
-			for (i = 0; i < nprocs; i++) {
-				json_t *o = json_object();
-				json_object_set_new(o, "pid", json_integer(procs[i].pid));
-				json_object_set_new(o, "exe", json_string(procs[i].exe));
-				json_object_set_new(o, "reported",
-						    json_boolean(procs[i].pid == m->pid));
-				json_object_set_new(o, "peak_heap",
-						    json_integer(procs[i].peak_heap));
-				json_object_set_new(o, "peak_rss",
-						    json_integer((json_int_t)procs[i].peak_rss));
-				json_object_set_new(o, "allocations",
-						    json_integer(procs[i].allocs));
-				json_object_set_new(o, "leaked_bytes",
-						    json_integer(procs[i].leaked));
-				json_array_append_new(arr, o);
-			}
-			json_object_set_new(doc, "processes", arr);
-		}
+		json_object_set_new(doc, "processes", processes_json(r));
+		json_object_set_new(doc, "exe", json_string(m->exe));
+		json_object_set_new(doc, "command_pid", json_integer(oc->pid));
+		json_object_set_new(doc, "signal", oc->signal ? json_string(sig) : json_null());
+		json_object_set_new(doc, "still_running",
+				    state_json(r, PERFDB_MEMTRACK_PROCESS_RUNNING));
+		json_object_set_new(doc, "without_report",
+				    state_json(r, PERFDB_MEMTRACK_PROCESS_NO_REPORT));
 		json_object_set_new(doc, "top_by_bytes", sites_json(s, t->bytes, t->nbytes));
 		json_object_set_new(doc, "top_by_count", sites_json(s, t->count, t->ncount));
 		json_object_set_new(doc, "top_leaks", sites_json(s, t->leaks, t->nleaks));
 		return cli_json_print(doc) == 0 ? 0 : -1;
 	}
-	cli_out("%s (pid %ld): %s, %u frames per site, %s unwinding\n", cmdline, m->pid,
+	/* Another process than the command is named by what it exec'd. */
+	if (m->pid == oc->pid)
+		cli_out("%s (pid %ld): ", cmdline, m->pid);
+	else
+		cli_out("%s (pid %ld, started by %s): ",
+			cli_text(shown_name, sizeof(shown_name), base_name(m->exe)), m->pid,
+			cmdline);
+	cli_out("%s, %u frames per site, %s unwinding\n",
 		m->sampled ? "sampled" : "every allocation tracked", m->depth, m->unwind);
-	if (a->largest && nprocs > 1)
+	if (a->process == PERFDB_MEMTRACK_PROCESS_LARGEST && others)
 		cli_out("  reported: pid %ld (%s), the largest peak heap of its %zu processes\n",
-			m->pid, m->exe, nprocs);
+			m->pid, cli_text(shown_name, sizeof(shown_name), m->exe), others + 1);
 	if (m->sampled)
 		cli_out("  figures are estimates: one sample per %llu bytes on average\n",
 			(unsigned long long)m->sample_interval);
@@ -486,8 +488,10 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 	if (m->sites_dropped)
 		cli_out("  %llu allocations went to one pseudo-site: the site table was full\n",
 			(unsigned long long)m->sites_dropped);
-	if (exit_status)
-		cli_out("  exit status     %d\n", exit_status);
+	if (oc->signal)
+		cli_out("  exit status     %d (killed by %s)\n", oc->exit_code, sig);
+	else if (oc->exit_code)
+		cli_out("  exit status     %d\n", oc->exit_code);
 	if (short_share > 0.5)
 		cli_out(
 		    "  %.0f%% of allocations have a one-frame stack: the program looks built "
@@ -499,132 +503,40 @@ static int render(const memtrack_args *a, const char *cmdline, const perfdb_memt
 	print_sites(s, "top leaks (live at exit):", t->leaks, t->nleaks);
 	if (others) {
 		size_t shown = 0;
-		cli_out("\n%d other process%s (forked by the command) tracked separately, not "
+		cli_out("\n%zu other process%s (forked by the command) tracked separately, not "
 			"included above; largest peak heap first:\n",
 			others, others == 1 ? "" : "es");
 		cli_out("  %8s %12s %12s %12s  %s\n", "pid", "peak heap", "allocations", "leaked",
 			"program");
 		for (i = 0; i < nprocs && shown < a->top; i++) {
-			const char *slash = strrchr(procs[i].exe, '/');
-			if (procs[i].pid == m->pid)
+			const perfdb_memtrack_process *p = perfdb_memtrack_result_process(r, i);
+			if (p->reported || p->state != PERFDB_MEMTRACK_PROCESS_EXITED)
 				continue;
-			cli_format_bytes(b1, sizeof(b1), (double)procs[i].peak_heap);
-			cli_format_bytes(b2, sizeof(b2), (double)procs[i].leaked);
-			cli_out("  %8ld %12s %12lld %12s  %s\n", procs[i].pid, b1,
-				(long long)procs[i].allocs, b2, slash ? slash + 1 : procs[i].exe);
+			cli_format_bytes(b1, sizeof(b1), (double)p->peak_heap);
+			cli_format_bytes(b2, sizeof(b2), (double)p->leaked);
+			cli_out("  %8ld %12s %12lld %12s  %s\n", p->pid, b1, (long long)p->allocs,
+				b2, cli_text(shown_name, sizeof(shown_name), base_name(p->exe)));
 			shown++;
 		}
-		if (shown < (size_t)others)
-			cli_out("  ... and %zu more (--top)\n", (size_t)others - shown);
+		if (shown < others)
+			cli_out("  ... and %zu more (--top)\n", others - shown);
 	}
+	print_unfinished(a, r);
 	return 0;
 }
 
 /* ---- the command -------------------------------------------------------------------- */
-static int proc_cmp(const void *x, const void *y)
-{
-	const proc *a = x, *b = y;
-	if (a->peak_heap != b->peak_heap)
-		return a->peak_heap > b->peak_heap ? -1 : 1;
-	return a->pid < b->pid ? -1 : a->pid > b->pid;
-}
-
-/* Every report in dir: the summaries into *out (largest peak heap first),
- * and *chosen, the snapshot of the process reported: pid `want`, or with
- * `largest` the one with the highest peak heap. Each report is read once. A
- * report that does not parse (a process killed while writing it) is left
- * out; when it is want's, its error is copied to bad_want. */
-static int list_processes(const char *dir, long want, bool largest, proc **out, size_t *n,
-			  perfdb_memtrack_snapshot **chosen, char *bad_want, size_t bad_cap)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	proc *v = NULL;
-	size_t cap = 0, best = 0;
-	*n = 0;
-	*chosen = NULL;
-	*bad_want = '\0';
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		char path[4096 + 300];
-		perfdb_memtrack_snapshot *s;
-		const perfdb_memtrack_summary *m;
-		if (strncmp(e->d_name, "report.", 7) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (perfdb_memtrack_snapshot_load(&s, path) != 0) {
-			if (!largest && strtol(e->d_name + 7, NULL, 10) == want)
-				snprintf(bad_want, bad_cap, "%s", perfdb_error_last()->message);
-			continue;
-		}
-		if (*n == cap) {
-			proc *nv;
-			cap = cap ? cap * 2 : 8;
-			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				perfdb_memtrack_snapshot_free(s);
-				closedir(d);
-				free(v);
-				perfdb_memtrack_snapshot_free(*chosen);
-				*chosen = NULL;
-				return -1;
-			}
-			v = nv;
-		}
-		m = perfdb_memtrack_snapshot_summary(s);
-		v[*n].pid = m->pid;
-		snprintf(v[*n].exe, sizeof(v[*n].exe), "%s", m->exe);
-		v[*n].peak_heap = m->peak_heap;
-		v[*n].allocs = m->allocs;
-		v[*n].leaked = m->heap;
-		v[*n].peak_rss = m->peak_rss;
-		/* largest: the first in proc_cmp's order (peak heap, then pid) */
-		if (largest ? *n == 0 || proc_cmp(&v[*n], &v[best]) < 0 : m->pid == want) {
-			perfdb_memtrack_snapshot_free(*chosen);
-			*chosen = s;
-			best = *n;
-		} else {
-			perfdb_memtrack_snapshot_free(s);
-		}
-		(*n)++;
-	}
-	closedir(d);
-	if (*n > 1)
-		qsort(v, *n, sizeof(*v), proc_cmp);
-	*out = v;
-	return 0;
-}
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[4096 + 512];
-	if (d) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.') {
-				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-				unlink(path);
-			}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 int cmd_memtrack(int argc, char **argv)
 {
 	memtrack_args a;
-	perfdb_memtrack_snapshot *snap = NULL;
+	perfdb_memtrack_run_options ro;
+	perfdb_memtrack_result *res = NULL;
+	perfdb_memtrack_snapshot *snap;
+	const perfdb_memtrack_outcome *oc;
 	top_lists t = {0};
-	const char *lib;
-	char dir[4096], prefix[4200], bad[1024];
-	const char *tmp = getenv("TMPDIR");
 	char *cmdline = NULL;
-	perfdb_command_sample run;
-	pid_t pid = 0;
-	int first, rc = CLI_EXIT_OK, exit_status;
-	size_t *all = NULL, nall, nprocs = 0;
-	proc *procs = NULL;
+	int first, rc = CLI_EXIT_OK;
+	size_t *all = NULL, nall;
 
 	memset(&a, 0, sizeof(a));
 	a.top = 10;
@@ -635,68 +547,48 @@ int cmd_memtrack(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (first >= argc)
 		return cli_usage_error(&info, "no command (give -- CMD [ARGS...])");
-	lib = find_tracker();
-	if (!lib) {
-		const char *env = getenv("PERFDB_MEMTRACK_LIB");
-		if (env && *env)
-			cli_err("cannot read '%s' ($PERFDB_MEMTRACK_LIB): %s", env,
-				strerror(errno));
-		else
-			cli_err("cannot find libperfdb_memtrack.so (looked for '%s' and '%s'); set "
-				"PERFDB_MEMTRACK_LIB",
-				PERFDB_MEMTRACK_BUILD_PATH, PERFDB_MEMTRACK_INSTALL_PATH);
-		return CLI_EXIT_DB;
-	}
-	snprintf(dir, sizeof(dir), "%s/perfdb-memtrack.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		cli_err("cannot create a scratch directory: %s", strerror(errno));
-		return CLI_EXIT_DB;
-	}
-	snprintf(prefix, sizeof(prefix), "%s/report", dir);
 	cmdline = cli_command_name(argv + first);
 	if (!cmdline) {
-		rmdir(dir);
 		cli_err("out of memory");
 		return CLI_EXIT_DB;
 	}
-	memset(&run, 0, sizeof(run));
-	if (spawn_tracked(argv + first, lib, prefix, &a, &run) != 0) {
-		rc = CLI_EXIT_USAGE;
+	perfdb_memtrack_run_options_init(&ro);
+	ro.sample = a.sample;
+	ro.depth = (unsigned)a.depth;
+	ro.unwind = a.unwind;
+	ro.process = a.process;
+	/* The JSON document is perfdb's stdout: the command's own output would
+	 * corrupt it (`perfdb memtrack --format json -- ls > h.json`). */
+	ro.command_flags = PERFDB_COMMAND_KEEP_STDIN |
+			   (a.json ? PERFDB_COMMAND_STDOUT_TO_STDERR : PERFDB_COMMAND_SHOW_OUTPUT);
+	if (perfdb_memtrack_run(&res, (const char *const *)(argv + first), &ro) != 0) {
+		rc = cli_fail();
 		goto out;
 	}
-	pid = (pid_t)run.pid;
-	exit_status = run.exit_code;
-	if (list_processes(dir, (long)pid, a.largest, &procs, &nprocs, &snap, bad, sizeof(bad)) !=
-	    0) {
-		cli_err("out of memory");
-		rc = CLI_EXIT_DB;
-		goto out;
-	}
+	oc = perfdb_memtrack_result_outcome(res);
+	snap = perfdb_memtrack_result_snapshot(res);
 	if (!snap) {
-		if (*bad)
-			cli_err("%s", bad); /* a report that does not parse */
-		else
+		size_t others = other_processes(res);
+		if (*oc->report_error)
+			cli_err("%s", oc->report_error); /* a report that does not parse */
+		else if (oc->signal) {
+			char sig[32];
+			signal_name(sig, sizeof(sig), oc->signal);
+			cli_err("'%s' wrote no allocation report: it was killed by %s", argv[first],
+				sig);
+		} else
 			cli_err(
-			    "'%s' wrote no allocation report: it %s (a statically linked or "
-			    "setuid program cannot load the tracker; one that ends with _exit() "
-			    "skips the report)",
-			    argv[first],
-			    run.signal ? "was killed by a signal" : "exited without one");
-		if (!*bad && nprocs)
+			    "'%s' wrote no allocation report: it exited without one (a statically "
+			    "linked or setuid program cannot load the tracker; one that ends with "
+			    "_exit() skips the report)",
+			    argv[first]);
+		if (!*oc->report_error && others)
 			cli_err("%zu process%s it started did write one: --process largest "
 				"reports the largest",
-				nprocs, nprocs == 1 ? "" : "es");
+				others, others == 1 ? "" : "es");
 		rc = CLI_EXIT_DB;
 		goto out;
 	}
-	/* The tracker's high-water mark and the kernel's rusage agree for the
-	 * command's own process; take the larger in case the program reset its
-	 * mark. (rusage of a child says nothing of the process reported here
-	 * when that is another one.) */
-	if (perfdb_memtrack_snapshot_summary(snap)->pid == (long)pid &&
-	    run.max_rss > (double)perfdb_memtrack_snapshot_summary(snap)->peak_rss)
-		((perfdb_memtrack_summary *)perfdb_memtrack_snapshot_summary(snap))->peak_rss =
-		    (uint64_t)run.max_rss;
 
 	/* Every site is named (each distinct address once: cheap), then sites
 	 * the same in the source (an unrolled loop, two calls on one line) are
@@ -725,26 +617,29 @@ int cmd_memtrack(int argc, char **argv)
 		rc = cli_fail();
 		goto out;
 	}
-	if (render(&a, cmdline, snap, &t, exit_status, procs, nprocs) != 0) {
+	if (render(&a, cmdline, res, &t) != 0) {
 		cli_err("out of memory");
 		rc = CLI_EXIT_DB;
 		goto out;
 	}
-	if (exit_status) {
-		cli_warn("'%s' exited with status %d%s", argv[first], exit_status,
+	if (oc->signal) {
+		char sig[32];
+		signal_name(sig, sizeof(sig), oc->signal);
+		cli_warn("'%s' was killed by %s%s", argv[first], sig,
+			 a.record ? "; nothing recorded" : "");
+		rc = CLI_EXIT_DB;
+		goto out;
+	}
+	if (oc->exit_code) {
+		cli_warn("'%s' exited with status %d%s", argv[first], oc->exit_code,
 			 a.record ? "; nothing recorded" : "");
 		rc = CLI_EXIT_DB;
 		goto out;
 	}
 	if (a.record) {
 		perfdb_resultset *rs = NULL;
-		if (perfdb_resultset_new(&rs) != 0 ||
-		    perfdb_memtrack_export(rs, a.name ? a.name : cmdline, snap) != 0 ||
-		    perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "memtrack") != 0 ||
-		    (perfdb_memtrack_snapshot_summary(snap)->sampled &&
-		     perfdb_resultset_set_tag(rs, "memtrack", "sampled") != 0)) {
+		if (perfdb_memtrack_result_export(&rs, res, a.name ? a.name : cmdline) != 0) {
 			rc = cli_fail();
-			perfdb_resultset_free(rs);
 			goto out;
 		}
 		a.rec.status_to_stderr = a.json;
@@ -753,9 +648,7 @@ int cmd_memtrack(int argc, char **argv)
 	}
 out:
 	free(all);
-	free(procs);
 	free(cmdline);
-	perfdb_memtrack_snapshot_free(snap);
-	remove_dir(dir);
+	perfdb_memtrack_result_free(res);
 	return rc;
 }

@@ -38,10 +38,8 @@ int cmd_merge(cli_session *session, int argc, char **argv)
 	int first, rc, i;
 
 	first = cli_parse(&info, argc, argv, on_option, &db);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no shard to merge");
 	if ((rc = cli_session_open(session, db, NULL)))

@@ -49,52 +49,9 @@ static int on_option(void *ctx, int id, const char *arg)
 			return 0;
 		cli_usage_error(&info, "--timeout '%s': expected seconds (0: no limit)", arg);
 		return 1;
-	case OPT_FORMAT:
-		if (cli_format_parse(&a->format, arg) == 0)
-			return 0;
-		cli_usage_error(&info, "--format '%s': expected table, csv or json", arg);
-		return 1;
+	case OPT_FORMAT: return cli_format_option(&info, &a->format, arg);
 	}
 	return 0;
-}
-
-/* Shared by query and list: run fn over a read-only store and print a table. */
-int cli_query_print(const char *db, cli_format format, bool header, bool tags_objects,
-		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
-		    void *arg)
-{
-	perfdb_store *store = NULL;
-	cli_table *table;
-	int rc, err;
-
-	if ((rc = cli_open_store(&store, db, PERFDB_STORE_READONLY)))
-		return rc;
-	if (!(table = cli_table_new(format, header))) {
-		perfdb_store_free(store);
-		cli_err("out of memory");
-		return CLI_EXIT_DB;
-	}
-	if (tags_objects)
-		cli_table_tags_as_objects(table);
-	/* csv and json rows go out as they come (a table needs every width first) */
-	cli_table_stream(table);
-	err = run(store, arg, cli_table_row_fn, table);
-	if (err == PERFDB_EREADONLY) {
-		/* A refused statement is bad usage, not a database fault. */
-		cli_err("%s", perfdb_error_last()->message);
-		rc = CLI_EXIT_USAGE;
-	} else if (err) {
-		/* the library says the query ran out of time; the option is ours */
-		rc = strncmp(perfdb_error_last()->message, "query stopped after", 19) == 0
-			 ? cli_fail_hint(0, "or give a longer --timeout")
-			 : cli_fail();
-	} else {
-		cli_table_print(table);
-		rc = CLI_EXIT_OK;
-	}
-	cli_table_free(table);
-	perfdb_store_free(store);
-	return rc;
 }
 
 static int run_sql(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx)
@@ -104,22 +61,23 @@ static int run_sql(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx)
 	return perfdb_store_query(store, a->sql, fn, ctx);
 }
 
-int cmd_query(int argc, char **argv)
+int cmd_query(cli_session *session, int argc, char **argv)
 {
+	int rc;
 	query_args a;
 	int first;
 
 	memset(&a, 0, sizeof(a));
 	a.timeout = DEFAULT_TIMEOUT;
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no SQL given");
 	if (first + 1 < argc)
 		return cli_usage_error(&info, "give the SQL as one argument (quote it)");
 	a.sql = argv[first];
-	return cli_query_print(a.db, a.format, !a.no_header, false, run_sql, &a);
+	if ((rc = cli_session_open(session, a.db, NULL)))
+		return rc;
+	return cli_query_print(session->store, a.format, !a.no_header, false, run_sql, &a);
 }

@@ -109,7 +109,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-int cmd_record(int argc, char **argv)
+int cmd_record(cli_session *session, int argc, char **argv)
 {
 	record_args a;
 	perfdb_resultset *rs = NULL;
@@ -118,10 +118,8 @@ int cmd_record(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no input files (give FILE... or - for stdin)");
 	if (perfdb_resultset_new(&rs) != 0)
@@ -149,7 +147,7 @@ int cmd_record(int argc, char **argv)
 		perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, NULL);
 	}
 	/* On CI the commit is the CI's, not what the file (the job's code) says;
-	 * --commit and the other options still win (cli_record_resultset) */
+	 * --commit and the other options still win (cli_record_into) */
 	if (perfdb_resultset_apply_ci(rs) != 0) {
 		rc = cli_fail();
 		perfdb_resultset_free(rs);
@@ -166,7 +164,7 @@ int cmd_record(int argc, char **argv)
 		perfdb_resultset_free(rs);
 		return rc;
 	}
-	rc = cli_record_resultset(&a.rec, rs);
+	rc = cli_record_into(session, &a.rec, rs);
 	perfdb_resultset_free(rs);
 	return rc;
 }

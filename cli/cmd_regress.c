@@ -9,44 +9,22 @@
 
 #include "history.h"
 
-enum {
-	OPT_SINCE = CLI_OPT_FIRST_FREE,
-	OPT_UNTIL,
-	OPT_COMMIT,
-	OPT_BASELINE,
-	OPT_WINDOW,
-	OPT_THRESHOLD,
-	OPT_CONFIDENCE,
-	OPT_METHOD,
-	OPT_MACHINE,
-	OPT_BENCHMARK,
-	OPT_FORMAT,
-	OPT_CONFIG,
-	OPT_DRY_RUN,
-	OPT_NO_GIT,
-	OPT_OUTPUT,
-	OPT_METRIC
-};
+enum { OPT_FORMAT = CLI_HISTORY_OPT_FIRST_FREE, OPT_DRY_RUN, OPT_OUTPUT };
 
 static const cli_option options[] = {
-    {"since", OPT_SINCE, "REV", "check the commits after REV (default: the newest commit only)"},
-    {"until", OPT_UNTIL, "REV", "last commit to check (default: the newest recorded)"},
-    {"commit", OPT_COMMIT, "REV", "check only REV against the baseline (the PR gate)"},
-    {"baseline", OPT_BASELINE, "NAME|REV", "compare with a named baseline or a revision"},
-    {"window", OPT_WINDOW, "N", "baseline: the N commits before the range (default 20)"},
-    {"threshold", OPT_THRESHOLD, "PCT", "minimal relative change, percent (default 5)"},
-    {"confidence", OPT_CONFIDENCE, "C", "the findings' gate: printed p below 1 - C (default 0.99)"},
-    {"method", OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
-    CLI_MACHINE_OPTION(OPT_MACHINE),
-    CLI_BENCHMARK_OPTION(OPT_BENCHMARK),
-    CLI_METRIC_OPTION(OPT_METRIC),
+    CLI_SCOPE_OPTIONS,
+    {"window", CLI_OPT_WINDOW, "N", "baseline: the N commits before the range (default 20)"},
+    {"threshold", CLI_OPT_THRESHOLD, "PCT", "minimal relative change, percent (default 5)"},
+    {"confidence", CLI_OPT_CONFIDENCE, "C",
+     "the findings' gate: printed p below 1 - C (default 0.99)"},
+    {"method", CLI_OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
     {"format", OPT_FORMAT, "FORMAT",
      "text, json, markdown, junit or csv (default: text); may be repeated"},
     {"output", OPT_OUTPUT, "FILE", "write the --format before it to FILE (default: stdout)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
+    CLI_CONFIG_OPTION,
     {"dry-run", OPT_DRY_RUN, NULL, "do not store the findings as alerts"},
-    CLI_NO_GIT_OPTION(OPT_NO_GIT),
+    CLI_NO_GIT_OPTION,
     CLI_OPT_END,
 };
 
@@ -82,100 +60,18 @@ typedef struct regress_output {
 #define MAX_OUTPUTS 8
 
 typedef struct regress_args {
-	perfdb_regress_options o;
-	const char *db, *config;
+	cli_history_args h;
 	regress_output out[MAX_OUTPUTS];
 	size_t nout;
-	cli_tuning tune;
 	int dry_run;
 } regress_args;
-
-static int parse_double(const char *s, double *out)
-{
-	char *end;
-	if (!s || !*s)
-		return -1;
-	*out = strtod(s, &end);
-	if (*end == '%' && end[1] == '\0')
-		end++;
-	return *end || !isfinite(*out) ? -1 : 0;
-}
-
-int cli_tuning_parse(const cli_command_info *cmd, cli_tuning *t, cli_tune which, const char *arg)
-{
-	switch (which) {
-	case CLI_TUNE_THRESHOLD:
-		if (parse_double(arg, &t->threshold) < 0 || t->threshold < 0) {
-			cli_usage_error(cmd, "--threshold '%s': expected a percentage >= 0", arg);
-			return 1;
-		}
-		break;
-	case CLI_TUNE_CONFIDENCE:
-		if (parse_double(arg, &t->confidence) < 0 || !(t->confidence > 0) ||
-		    !(t->confidence < 1)) {
-			cli_usage_error(cmd, "--confidence '%s': expected a number in (0, 1)", arg);
-			return 1;
-		}
-		break;
-	case CLI_TUNE_WINDOW: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 1 || v > 1000000) {
-			cli_usage_error(cmd, "--window '%s': expected a number of commits >= 1",
-					arg);
-			return 1;
-		}
-		t->window = (size_t)v;
-		break;
-	}
-	case CLI_TUNE_METHOD:
-		if (perfdb_method_parse(&t->method, arg) < 0) {
-			cli_usage_error(
-			    cmd,
-			    "--method '%s': expected auto, percent, ttest, mannwhitney, "
-			    "zscore or changepoint",
-			    arg);
-			return 1;
-		}
-		break;
-	}
-	t->set[which] = true;
-	return 0;
-}
-
-void cli_tuning_apply(const cli_tuning *t, const perfdb_config *cfg, perfdb_regress_options *o)
-{
-	perfdb_config_apply_defaults(cfg, o);
-	if (t->set[CLI_TUNE_WINDOW])
-		o->window = t->window;
-	if (t->set[CLI_TUNE_THRESHOLD])
-		o->threshold = t->threshold;
-	if (t->set[CLI_TUNE_CONFIDENCE])
-		o->confidence = t->confidence;
-	if (t->set[CLI_TUNE_METHOD])
-		o->method = t->method;
-}
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	regress_args *a = ctx;
 	size_t i;
 	switch (id) {
-	case OPT_SINCE: a->o.since = arg; return 0;
-	case OPT_UNTIL: a->o.until = arg; return 0;
-	case OPT_COMMIT: a->o.commit = arg; return 0;
-	case OPT_BASELINE: a->o.baseline = arg; return 0;
-	case OPT_MACHINE: a->o.machine = arg; return 0;
-	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
-	case OPT_METRIC: a->o.metric_glob = arg; return 0;
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
 	case OPT_DRY_RUN: a->dry_run = 1; return 0;
-	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_WINDOW: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_WINDOW, arg);
-	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
-	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);
-	case OPT_METHOD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_METHOD, arg);
 	case OPT_FORMAT:
 		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
 			if (strcmp(arg, format_names[i]) == 0)
@@ -214,64 +110,11 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-/* ---- shared helpers (declared in history.h) ------------------------------------- */
-
-int cli_history_open(perfdb_store **store, perfdb_config **cfg, const char *db_flag,
-		     const char *config_flag, unsigned flags)
-{
-	int err;
-	*store = NULL;
-	*cfg = NULL;
-	err = config_flag ? perfdb_config_load(cfg, config_flag) : perfdb_config_find(cfg, NULL);
-	if (err < 0) {
-		cli_fail();
-		return CLI_EXIT_USAGE; /* a bad config is bad input */
-	}
-	/* A history command reads a history: a path with none (a typo in CI)
-	 * is an error, never a new empty database that passes every check. */
-	if ((err = cli_open_store_at(store, cli_db_path(db_flag, *cfg),
-				     flags | PERFDB_STORE_MUST_EXIST)) != 0) {
-		perfdb_config_free(*cfg);
-		*cfg = NULL;
-		return err;
-	}
-	return 0;
-}
-
-int cli_history_fail(const char *bench_opt)
-{
-	static const char prefix[] = "no series matches ";
-	static const char *const filters[][2] = {
-	    {"machine '", "--machine"}, {"benchmark '", NULL}, {"metric '", "--metric"}};
-	const perfdb_error *e = perfdb_error_last();
-	size_t i, n = sizeof(prefix) - 1;
-	if (e->code == PERFDB_ENOTFOUND && strncmp(e->message, prefix, n) == 0)
-		for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
-			size_t k = strlen(filters[i][0]);
-			const char *opt = filters[i][1] ? filters[i][1] : bench_opt;
-			if (opt && strncmp(e->message + n, filters[i][0], k) == 0) {
-				/* "machine 'x' (...)" -> "--machine 'x' (...)" */
-				cli_err("%s%s %s", prefix, opt, e->message + n + k - 1);
-				return CLI_EXIT_USAGE;
-			}
-		}
-	return cli_fail();
-}
-
-void cli_tags_text(char *buf, size_t cap, const char *tags)
-{
-	json_error_t e;
-	json_t *o = tags ? json_loads(tags, 0, &e) : NULL;
-	cli_tags_object_text(buf, cap, o);
-	json_decref(o);
-}
-
 /* ---- renderers ----------------------------------------------------------------------- */
 
 static json_t *finding_json(const perfdb_finding *f)
 {
-	json_error_t e;
-	json_t *tags = json_loads(f->tags ? f->tags : "{}", 0, &e), *o = json_object(), *range;
+	json_t *tags = cli_tags_json(f->tags), *o = json_object(), *range;
 	json_object_set_new(o, "benchmark", json_string(f->benchmark));
 	json_object_set_new(o, "metric", json_string(f->metric));
 	json_object_set_new(o, "unit", json_string(f->unit));
@@ -287,12 +130,12 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "p_correction",
 			    f->p_correction ? json_string(f->p_correction) : json_null());
 	json_object_set_new(o, "p_family", json_integer((json_int_t)f->p_family));
-	json_object_set_new(o, "method", json_string(f->method));
-	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold));
+	json_object_set_new(o, "method", json_string(perfdb_method_name(f->method)));
+	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold_pct));
 	json_object_set_new(o, "commits_after", json_integer((json_int_t)f->commits_after));
 	json_object_set_new(o, "direction", json_string(perfdb_direction_name(f->direction)));
 	json_object_set_new(o, "alert_id", f->alert_id ? json_integer(f->alert_id) : json_null());
-	json_object_set_new(o, "status", json_string(f->status));
+	json_object_set_new(o, "status", json_string(perfdb_alert_status_name(f->status)));
 	range = json_object();
 	json_object_set_new(range, "first",
 			    json_string(f->range_first ? f->range_first : f->commit));
@@ -317,9 +160,8 @@ static json_t *events_json(const perfdb_regress_report *r)
 		for (i = 0; i < perfdb_regress_event_count(r, (perfdb_finding_kind)k); i++) {
 			const perfdb_regress_event *e =
 			    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
-			json_error_t err;
 			json_t *o = json_object(), *metrics = json_array();
-			json_t *tags = json_loads(e->tags ? e->tags : "{}", 0, &err);
+			json_t *tags = cli_tags_json(e->tags);
 			for (j = 0; j < e->nfindings; j++)
 				json_array_append_new(
 				    metrics,
@@ -347,12 +189,11 @@ static json_t *not_compared_json(const perfdb_regress_report *r)
 	size_t i;
 	for (i = 0; i < perfdb_regress_series_checked(r); i++) {
 		const perfdb_series_verdict *v = perfdb_regress_series(r, i);
-		json_error_t err;
 		json_t *o, *tags;
 		if (!v->not_compared)
 			continue;
 		o = json_object();
-		tags = json_loads(v->tags ? v->tags : "{}", 0, &err);
+		tags = cli_tags_json(v->tags);
 		json_object_set_new(o, "benchmark", json_string(v->benchmark));
 		json_object_set_new(o, "metric", json_string(v->metric));
 		json_object_set_new(o, "unit", json_string(v->unit));
@@ -379,7 +220,8 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "series_checked",
 			    json_integer((json_int_t)perfdb_regress_series_checked(r)));
 	json_object_set_new(root, "failures", json_integer((json_int_t)perfdb_regress_failures(r)));
-	json_object_set_new(base, "kind", json_string(sc->baseline_kind));
+	json_object_set_new(base, "kind",
+			    json_string(perfdb_baseline_kind_name(sc->baseline_kind)));
 	json_object_set_new(base, "name",
 			    sc->baseline_name ? json_string(sc->baseline_name) : json_null());
 	json_object_set_new(base, "commit",
@@ -388,7 +230,7 @@ static void print_json(const perfdb_regress_report *r)
 	json_object_set_new(root, "baseline", base);
 	json_object_set_new(root, "since", sc->since ? json_string(sc->since) : json_null());
 	json_object_set_new(root, "until", sc->until ? json_string(sc->until) : json_null());
-	json_object_set_new(root, "order", json_string(sc->order ? sc->order : "recorded"));
+	json_object_set_new(root, "order", json_string(perfdb_commit_order_name(sc->order)));
 	json_object_set_new(root, "since_is_end", json_boolean(sc->since_is_end));
 	json_object_set_new(root, "events", events_json(r));
 	json_object_set_new(root, "event_failures",
@@ -416,8 +258,9 @@ static void print_csv(const perfdb_regress_report *r)
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
 			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
-			const char *cols[] = {f->benchmark, f->metric, f->unit,
-					      f->machine,   f->tags,   f->commit};
+			const char *cols[] = {
+			    f->benchmark, f->metric, f->unit, f->machine, perfdb_tags_json(f->tags),
+			    f->commit};
 			size_t c;
 			cli_out_str(k ? "improvement" : "regression");
 			for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
@@ -429,8 +272,8 @@ static void print_csv(const perfdb_regress_report *r)
 			csv_num(f->change_pct);
 			csv_num(f->p_value);
 			cli_out_str(",");
-			cli_csv_field(f->method);
-			cli_out(",%s,", f->status);
+			cli_csv_field(perfdb_method_name(f->method));
+			cli_out(",%s,", perfdb_alert_status_name(f->status));
 			if (f->alert_id)
 				cli_out("%lld", (long long)f->alert_id);
 			csv_num(f->p_raw);
@@ -445,16 +288,6 @@ static void xml_text(const char *s)
 	char buf[4096];
 	cli_xml_text(buf, sizeof(buf), s);
 	cli_out_str(buf);
-}
-
-static void series_name(char *buf, size_t cap, const char *bench, const char *metric,
-			const char *tags)
-{
-	char t[256], b[512], m[256];
-	cli_tags_text(t, sizeof(t), tags);
-	snprintf(buf, cap, "%s%s%s%s%s%s", cli_text(b, sizeof(b), bench), metric ? " " : "",
-		 metric ? cli_text(m, sizeof(m), metric) : "", *t ? " [" : "", t, *t ? "]" : "");
-	cli_utf8_trim(buf);
 }
 
 /* What the printed p-value was corrected for, after sep: "Bonferroni over 8
@@ -477,10 +310,10 @@ static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 	p_correction_text(corr, sizeof(corr), f, ", ");
 	if (isnan(f->p_value))
 		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, %s", f->change_pct, a, b, shown,
-			 f->method);
+			 perfdb_method_name(f->method));
 	else
 		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, p=%s (%s%s)", f->change_pct, a, b,
-			 shown, p, f->method, corr);
+			 shown, p, perfdb_method_name(f->method), corr);
 	cli_utf8_trim(buf);
 }
 
@@ -493,7 +326,7 @@ static bool same_str(const char *a, const char *b)
 static bool same_benchmark(const perfdb_series_verdict *a, const perfdb_series_verdict *b)
 {
 	return same_str(a->benchmark, b->benchmark) && same_str(a->machine, b->machine) &&
-	       same_str(a->tags, b->tags);
+	       same_str(perfdb_tags_json(a->tags), perfdb_tags_json(b->tags));
 }
 
 /* "real_time +23.4% (1.0 us -> 1.2 us), cpu_time ... at abc, p=..." for an
@@ -558,7 +391,7 @@ static void print_junit(const perfdb_regress_report *r)
 		bool open_tag = false;
 		if (taken[i] != 2)
 			continue;
-		series_name(name, sizeof(name), v->benchmark, NULL, v->tags);
+		cli_series_name(name, sizeof(name), v->benchmark, NULL, v->tags);
 		cli_out("    <testcase classname=\"perfdb.");
 		xml_text(v->machine);
 		cli_out("\" name=\"");
@@ -574,7 +407,8 @@ static void print_junit(const perfdb_regress_report *r)
 			    perfdb_regress_event_get(r, PERFDB_FINDING_REGRESSION, k);
 			char line[2048];
 			if (!same_str(e->benchmark, v->benchmark) ||
-			    !same_str(e->machine, v->machine) || !same_str(e->tags, v->tags) ||
+			    !same_str(e->machine, v->machine) ||
+			    !same_str(perfdb_tags_json(e->tags), perfdb_tags_json(v->tags)) ||
 			    !perfdb_regress_event_open(r, e))
 				continue;
 			if (!open_tag)
@@ -609,9 +443,9 @@ static void baseline_text(char *buf, size_t cap, const perfdb_regress_scope *sc,
 		snprintf(a, sizeof(a), "'%s'", cli_text(b, sizeof(b), sc->baseline_name));
 		cli_text(b, sizeof(b), commit);
 	}
-	if (strcmp(sc->baseline_kind, "named") == 0)
+	if (sc->baseline_kind == PERFDB_BASELINE_NAMED)
 		snprintf(buf, cap, "baseline %s (%s)", a, b);
-	else if (strcmp(sc->baseline_kind, "commit") == 0)
+	else if (sc->baseline_kind == PERFDB_BASELINE_COMMIT)
 		snprintf(buf, cap, "commit %s", b);
 	else
 		snprintf(buf, cap, "the %zu commit%s before", sc->window,
@@ -644,7 +478,7 @@ static void print_not_compared(const perfdb_regress_report *r, bool md)
 		char name[1024];
 		if (!v->not_compared)
 			continue;
-		series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
+		cli_series_name(name, sizeof(name), v->benchmark, v->metric, v->tags);
 		cli_out_str(shown++ ? ", " : "");
 		if (md)
 			md_code(name, false);
@@ -662,7 +496,7 @@ static const perfdb_trend_series *shape_of(const perfdb_trend *t, const perfdb_f
 		const perfdb_trend_series *s = perfdb_trend_get(t, i);
 		if (strcmp(s->benchmark, f->benchmark) == 0 && strcmp(s->metric, f->metric) == 0 &&
 		    strcmp(s->machine, f->machine) == 0 &&
-		    strcmp(s->tags ? s->tags : "", f->tags ? f->tags : "") == 0)
+		    strcmp(perfdb_tags_json(s->tags), perfdb_tags_json(f->tags)) == 0)
 			return s;
 	}
 	return NULL;
@@ -765,12 +599,12 @@ static void print_markdown(const perfdb_regress_report *r, const perfdb_trend *s
 				if (f->range_count > 1)
 					cli_out(" (%zu commits)", f->range_count);
 				cli_out(" | %s | %s | **%+.1f%%** | %s | %s |", a, b, f->change_pct,
-					p, f->method);
+					p, perfdb_method_name(f->method));
 				if (!k)
 					cli_out(" %s |", f->suspect ? "suspect (loaded machine?)"
 							 : f->suspected
 							     ? "open, suspected (one run)"
-							     : f->status);
+							     : perfdb_alert_status_name(f->status));
 				if (shape)
 					md_sparkline(shape, f);
 				cli_out("\n");
@@ -826,7 +660,7 @@ static void print_text(const perfdb_regress_report *r)
 	if (sc->until && !sc->since_is_end)
 		cli_out(" up to %s",
 			cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), sc->until)));
-	cli_out(" (%s order)\n", sc->order ? sc->order : "recorded");
+	cli_out(" (%s order)\n", perfdb_commit_order_name(sc->order));
 	print_not_compared(r, false);
 	/* one event a line: a benchmark whose metrics moved at one commit is
 	 * one finding, its metrics listed under it */
@@ -840,20 +674,22 @@ static void print_text(const perfdb_regress_report *r)
 			const char *label =
 			    k ? "improvement"
 			      : (open ? "REGRESSION"
-				      : (f->suspect && strcmp(f->status, "open") == 0 ? "SUSPECT"
-										      : f->status));
+				      : (f->suspect && f->status == PERFDB_ALERT_OPEN
+					     ? "SUSPECT"
+					     : perfdb_alert_status_name(f->status)));
 			const char *on =
 			    !color ? "" : (k ? "\033[32m" : (open ? "\033[1;31m" : "\033[33m"));
 			cli_text(machine, sizeof(machine), f->machine);
 			if (e->nfindings == 1) {
-				series_name(name, sizeof(name), f->benchmark, f->metric, f->tags);
+				cli_series_name(name, sizeof(name), f->benchmark, f->metric,
+						f->tags);
 				finding_line(line, sizeof(line), f);
 				cli_out("%s%-12s%s %s on %s: %s", on, label, color ? "\033[0m" : "",
 					name, machine, line);
 				if (f->alert_id)
 					cli_out(" [alert %lld]", (long long)f->alert_id);
 			} else {
-				series_name(name, sizeof(name), f->benchmark, NULL, f->tags);
+				cli_series_name(name, sizeof(name), f->benchmark, NULL, f->tags);
 				cli_out("%s%-12s%s %s on %s: %zu metrics at %s", on, label,
 					color ? "\033[0m" : "", name, machine, e->nfindings,
 					cli_text(shown, sizeof(shown),
@@ -883,8 +719,8 @@ static void print_text(const perfdb_regress_report *r)
 		if (perfdb_regress_event_open(r, e))
 			continue;
 		for (j = 0; j < e->nfindings; j++)
-			if (strcmp(perfdb_regress_get(r, e->kind, e->findings[j])->status,
-				   "open") == 0)
+			if (perfdb_regress_get(r, e->kind, e->findings[j])->status ==
+			    PERFDB_ALERT_OPEN)
 				break;
 		if (j < e->nfindings)
 			nsuspect++; /* open, but a loaded machine's */
@@ -954,40 +790,35 @@ static int markdown_shape(perfdb_trend **out, perfdb_store *store, const perfdb_
 	return perfdb_trend_run(out, store, sc->window + 1 > 2 ? sc->window + 1 : 2, &o);
 }
 
-int cmd_regress(int argc, char **argv)
+int cmd_regress(cli_session *session, int argc, char **argv)
 {
 	regress_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
+	perfdb_store *store;
 	perfdb_regress_report *rep = NULL;
 	perfdb_trend *shape = NULL;
 	size_t i, nstdout;
 	int first, rc, err;
 
 	memset(&a, 0, sizeof(a));
-	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if (a.o.commit && a.o.since)
-		return cli_usage_error(&info, "--commit and --since exclude each other");
+	if ((rc = cli_history_scope_check(&info, &a.h)))
+		return rc;
 	if (a.nout == 0)
 		a.out[a.nout++].format = OUT_TEXT;
 	for (i = 0, nstdout = 0; i < a.nout; i++)
 		if (!a.out[i].path && ++nstdout > 1)
 			return cli_usage_error(&info, "two formats for stdout: give each but one "
 						      "an --output FILE");
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config,
-				   a.dry_run ? PERFDB_STORE_READONLY : PERFDB_STORE_READWRITE)))
+	if (a.dry_run)
+		session->needs &= ~CLI_DB_WRITE; /* --dry-run stores nothing */
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
-	/* precedence: built-in defaults < perfdb.yaml < options */
-	cli_tuning_apply(&a.tune, cfg, &a.o);
-	a.o.config = cfg;
-	err = perfdb_regress_run(&rep, store, &a.o);
+	store = session->store;
+	err = perfdb_regress_run(&rep, store, &a.h.o);
 	if (err == 0 && !a.dry_run)
 		err = perfdb_store_record_findings(store, rep);
 	if (err < 0) {
@@ -996,7 +827,7 @@ int cmd_regress(int argc, char **argv)
 		rc = perfdb_regress_failures(rep) ? CLI_EXIT_REGRESSION : CLI_EXIT_OK;
 		for (i = 0; i < a.nout; i++)
 			if (a.out[i].format == OUT_MARKDOWN && !shape &&
-			    markdown_shape(&shape, store, rep, &a.o) < 0)
+			    markdown_shape(&shape, store, rep, &a.h.o) < 0)
 				cli_err("warning: no sparklines: %s", perfdb_error_last()->message);
 		for (i = 0; i < a.nout; i++)
 			if (write_output(rep, &a.out[i], shape) < 0)
@@ -1004,7 +835,5 @@ int cmd_regress(int argc, char **argv)
 	}
 	perfdb_trend_free(shape);
 	perfdb_regress_report_free(rep);
-	perfdb_store_free(store);
-	perfdb_config_free(cfg);
 	return rc;
 }

@@ -1,14 +1,17 @@
-/* perfdb report: one self-contained HTML file (inline CSS, script and data,
- * no network) with the findings and a chart per series, for people to look
- * at, from disk or as a CI artifact.
+/* perfdb report: one self-contained HTML file (inline CSS, script, data
+ * and charts, no network) with the findings and a chart per series, for
+ * people to look at, from disk or as a CI artifact.
  *
  * The data is perfdb_trend_run's: the same levels, commit axis and steps as
  * `perfdb trend` (which are `perfdb regress --since C --window 1`'s, C the
  * oldest commit shown), plus each point's spread and count and each
- * commit's subject, author and date. The page draws the charts lazily, so
- * thousands of series stay usable; the data is JSON inside a
+ * commit's subject, author and date. The charts are drawn here, by the
+ * chart code trend --svg uses (chart.c), one <svg> per series inside a
+ * <template> that the page inserts when the chart scrolls into view, so
+ * thousands of series stay usable. The rest is JSON inside a
  * <script type="application/json"> block with '<', '>' and '&' escaped, so
- * nothing a result file names can end the block or become markup. */
+ * nothing a result file names can end the block or become markup; names in
+ * the charts are escaped by cli_xml_text. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,32 +20,23 @@
 
 #include <jansson.h>
 
+#include "chart.h"
 #include "history.h"
 #include "report_assets.h"
 
-enum {
-	OPT_LAST = 'n',
-	OPT_OUT = 'o',
-	OPT_MACHINE = CLI_OPT_FIRST_FREE,
-	OPT_BENCHMARK,
-	OPT_THRESHOLD,
-	OPT_CONFIDENCE,
-	OPT_CONFIG,
-	OPT_NO_GIT,
-	OPT_SINCE
-};
+enum { OPT_OUT = 'o' };
 
 static const cli_option options[] = {
-    {"last", OPT_LAST, "N", "the last N commits (default 30)"},
-    {"since", OPT_SINCE, "REV", "the commits after REV instead, REV the reference"},
-    {"benchmark", OPT_BENCHMARK, "GLOB", "only benchmarks whose name matches GLOB"},
-    CLI_MACHINE_OPTION(OPT_MACHINE),
-    {"threshold", OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
-    {"confidence", OPT_CONFIDENCE, "C", "confidence of the tests (default 0.99)"},
+    CLI_LAST_OPTION,
+    {"since", CLI_OPT_SINCE, "REV", "the commits after REV instead, REV the reference"},
+    CLI_BENCHMARK_OPTION,
+    CLI_MACHINE_OPTION,
+    {"threshold", CLI_OPT_THRESHOLD, "PCT", "smallest step marked, percent (default 5)"},
+    {"confidence", CLI_OPT_CONFIDENCE, "C", "confidence of the tests (default 0.99)"},
     {"out", OPT_OUT, "FILE", "the HTML file to write (default perfdb-report.html; - for stdout)"},
     CLI_DB_OPTION,
-    CLI_CONFIG_OPTION(OPT_CONFIG),
-    CLI_NO_GIT_OPTION(OPT_NO_GIT),
+    CLI_CONFIG_OPTION,
+    CLI_NO_GIT_OPTION,
     CLI_OPT_END,
 };
 
@@ -55,8 +49,10 @@ static const cli_command_info info = {
     "improvements (regressions first), each linked to its chart, and the machines with\n"
     "their fingerprints. Each chart shows the per-commit level (the median, as regress\n"
     "takes it), a band for the spread of the samples (25th to 75th percentile), the steps\n"
-    "at their commits with their change, the reference commit shaded, and a commit axis;\n"
-    "hovering or focusing a point shows its commit, subject, author, date, value and n.\n"
+    "at their commits with their change, the reference commit shaded, and a commit axis,\n"
+    "drawn by the code that draws 'perfdb trend --svg'. Hovering a point, or focusing a\n"
+    "chart (Tab) and moving with the arrow keys, shows the commit, subject, author, date,\n"
+    "value and n.\n"
     "The steps are trend's: what 'perfdb regress --since C --window 1' finds, C the\n"
     "oldest commit shown. With --since REV the commits are those after REV, REV the\n"
     "reference, and the steps are what 'perfdb regress --since REV --window 1' finds.\n"
@@ -65,37 +61,15 @@ static const cli_command_info info = {
 };
 
 typedef struct report_args {
-	perfdb_regress_options o;
-	const char *db, *config, *out;
-	size_t last;
-	cli_tuning tune;
+	cli_history_args h;
+	const char *out;
 } report_args;
 
 static int on_option(void *ctx, int id, const char *arg)
 {
 	report_args *a = ctx;
-	char *end;
-	switch (id) {
-	case CLI_OPT_DB: a->db = arg; return 0;
-	case OPT_CONFIG: a->config = arg; return 0;
-	case OPT_MACHINE: a->o.machine = arg; return 0;
-	case OPT_BENCHMARK: a->o.benchmark_glob = arg; return 0;
-	case OPT_OUT: a->out = arg; return 0;
-	case OPT_NO_GIT: a->o.use_git = 0; return 0;
-	case OPT_SINCE: a->o.since = arg; return 0;
-	case OPT_LAST: {
-		long v = strtol(arg, &end, 10);
-		if (*end || end == arg || v < 2 || v > 10000000) {
-			cli_usage_error(&info, "--last '%s': expected a number of commits >= 2",
-					arg);
-			return 1;
-		}
-		a->last = (size_t)v;
-		return 0;
-	}
-	case OPT_THRESHOLD: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_THRESHOLD, arg);
-	case OPT_CONFIDENCE: return cli_tuning_parse(&info, &a->tune, CLI_TUNE_CONFIDENCE, arg);
-	}
+	if (id == OPT_OUT)
+		a->out = arg;
 	return 0;
 }
 
@@ -115,6 +89,14 @@ static json_t *str(const char *s)
 	json_t *j = json_string(s ? s : "");
 	/* not UTF-8 (names are checked on the way in; this is belt and braces) */
 	return j ? j : json_string("\xef\xbf\xbd");
+}
+
+/* A value as people read it ("133.2 µs"): the page formats no number. */
+static json_t *value_text(double v, const char *unit)
+{
+	char buf[96];
+	cli_format_value(buf, sizeof(buf), v, unit);
+	return str(buf);
 }
 
 typedef struct machine_rows {
@@ -147,14 +129,16 @@ static const perfdb_commit_info *find_commit(const perfdb_commit_list *cl, const
 	return NULL;
 }
 
-/* The page's data: commits of the axis, series, machines. */
-static json_t *report_data(perfdb_store *store, const perfdb_trend *t, const report_args *a)
+/* The page's data: the commits of the axis, the series (what the overview,
+ * the findings and the filter need; the points are in the charts) and the
+ * machines. */
+static json_t *report_data(perfdb_store *store, const perfdb_trend *t, const cli_chart *chart,
+			   const report_args *a)
 {
 	json_t *root = json_object(), *commits = json_array(), *series = json_array();
 	machine_rows m = {json_array(), 0};
 	perfdb_commit_list *cl = NULL;
-	const char **axis = NULL;
-	size_t naxis = 0, i, k;
+	size_t i, k;
 	char now[32];
 
 	if (!root || !commits || !series || !m.list)
@@ -165,23 +149,14 @@ static json_t *report_data(perfdb_store *store, const perfdb_trend *t, const rep
 			       "JOIN runs r ON r.machine_id = m.id GROUP BY m.id ORDER BY m.name",
 			       machine_row, &m) != 0)
 		goto fail;
-	for (i = 0; i < perfdb_trend_count(t); i++)
-		if (perfdb_trend_get(t, i)->axis > naxis)
-			naxis = perfdb_trend_get(t, i)->axis;
-	if (naxis && !(axis = calloc(naxis, sizeof(*axis))))
-		goto fail;
-	for (i = 0; i < perfdb_trend_count(t); i++) {
-		const perfdb_trend_series *s = perfdb_trend_get(t, i);
-		for (k = 0; k < s->n; k++)
-			if (s->positions[k] < naxis)
-				axis[s->positions[k]] = s->commits[k];
-	}
-	for (i = 0; i < naxis; i++) {
-		const perfdb_commit_info *c = find_commit(cl, axis[i]);
+	for (i = 0; i < chart->naxis; i++) {
+		const perfdb_commit_info *c = find_commit(cl, chart->axis[i]);
 		json_t *o = json_object();
 		char sh[CLI_SHA_CAP];
-		json_object_set_new(o, "sha", str(axis[i]));
-		json_object_set_new(o, "short", str(cli_short_sha(sh, sizeof(sh), axis[i])));
+		json_object_set_new(o, "sha", str(chart->axis[i]));
+		json_object_set_new(
+		    o, "short",
+		    str(chart->axis[i] ? cli_short_sha(sh, sizeof(sh), chart->axis[i]) : NULL));
 		json_object_set_new(o, "subject", str(c ? c->subject : NULL));
 		json_object_set_new(o, "author", str(c ? c->author : NULL));
 		json_object_set_new(o, "date", str(c ? c->committed_at : NULL));
@@ -189,28 +164,22 @@ static json_t *report_data(perfdb_store *store, const perfdb_trend *t, const rep
 	}
 	for (i = 0; i < perfdb_trend_count(t); i++) {
 		const perfdb_trend_series *s = perfdb_trend_get(t, i);
-		json_t *o = json_object(), *x = json_array(), *y = json_array(), *lo = json_array(),
-		       *hi = json_array(), *n = json_array(), *steps = json_array();
+		json_t *o = json_object(), *steps = json_array();
 		char tags[1024];
 		cli_tags_text(tags, sizeof(tags), s->tags);
-		for (k = 0; k < s->n; k++) {
-			json_array_append_new(x, json_integer((json_int_t)s->positions[k]));
-			json_array_append_new(y, num(s->levels[k]));
-			json_array_append_new(lo, num(s->lo[k]));
-			json_array_append_new(hi, num(s->hi[k]));
-			json_array_append_new(n, json_integer((json_int_t)s->nobs[k]));
-		}
 		for (k = 0; k < s->nsteps; k++) {
 			const perfdb_change_point *c = &s->steps[k];
-			int bad =
-			    s->direction == PERFDB_HIGHER_IS_BETTER ? c->change < 0 : c->change > 0;
 			json_t *st = json_object();
-			json_object_set_new(st, "i", json_integer((json_int_t)c->index));
+			json_object_set_new(st, "c",
+					    json_integer((json_int_t)s->positions[c->index]));
 			json_object_set_new(st, "change", num(100 * c->change));
-			json_object_set_new(st, "before", num(c->level_before));
-			json_object_set_new(st, "after", num(c->level_after));
+			json_object_set_new(st, "before", value_text(c->level_before, s->unit));
+			json_object_set_new(st, "after", value_text(c->level_after, s->unit));
 			json_object_set_new(st, "p", num(c->p_value));
-			json_object_set_new(st, "kind", str(bad ? "regression" : "improvement"));
+			json_object_set_new(st, "kind",
+					    str(cli_chart_is_regression(s, c->change)
+						    ? "regression"
+						    : "improvement"));
 			json_array_append_new(steps, st);
 		}
 		json_object_set_new(o, "id", json_integer((json_int_t)i));
@@ -220,30 +189,22 @@ static json_t *report_data(perfdb_store *store, const perfdb_trend *t, const rep
 		json_object_set_new(o, "machine", str(s->machine));
 		json_object_set_new(o, "tags", str(tags));
 		json_object_set_new(o, "direction", str(perfdb_direction_name(s->direction)));
-		json_object_set_new(o, "latest", num(s->latest));
+		json_object_set_new(o, "latest", value_text(s->latest, s->unit));
 		json_object_set_new(o, "change_pct", num(s->change_pct));
-		json_object_set_new(o, "x", x);
-		json_object_set_new(o, "y", y);
-		json_object_set_new(o, "lo", lo);
-		json_object_set_new(o, "hi", hi);
-		json_object_set_new(o, "n", n);
 		json_object_set_new(o, "steps", steps);
 		json_array_append_new(series, o);
 	}
 	perfdb_time_now_iso(now, sizeof(now));
 	json_object_set_new(root, "generated", str(now));
-	json_object_set_new(root, "threshold", num(a->o.threshold));
-	json_object_set_new(root, "confidence", num(a->o.confidence));
-	json_object_set_new(root, "baseline_end", json_integer(naxis > 1 ? 1 : 0));
+	json_object_set_new(root, "threshold", num(a->h.o.threshold_pct));
+	json_object_set_new(root, "confidence", num(a->h.o.confidence));
 	json_object_set_new(root, "runs", json_integer((json_int_t)m.runs));
 	json_object_set_new(root, "commits", commits);
 	json_object_set_new(root, "series", series);
 	json_object_set_new(root, "machines", m.list);
-	free(axis);
 	perfdb_commit_list_free(cl);
 	return root;
 fail:
-	free(axis);
 	perfdb_commit_list_free(cl);
 	json_decref(root);
 	json_decref(commits);
@@ -269,10 +230,12 @@ static void put_json_for_script(FILE *f, const char *text)
 	}
 }
 
-static int write_report(const char *path, json_t *data)
+static int write_report(const char *path, json_t *data, const perfdb_trend *t,
+			const cli_chart *chart)
 {
 	char *text = json_dumps(data, JSON_COMPACT);
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	size_t i;
 	int bad;
 	if (!text) {
 		cli_err("out of memory");
@@ -291,11 +254,21 @@ static int write_report(const char *path, json_t *data)
 	      "<title>perfdb report</title>\n<style>\n",
 	      f);
 	fputs(report_css, f);
+	fputs(cli_chart_css, f);
 	fputs("</style></head>\n<body>\n<header id=\"overview\"></header>\n"
 	      "<main id=\"series\"></main>\n"
-	      "<noscript>This report draws its charts with JavaScript.</noscript>\n"
-	      "<script type=\"application/json\" id=\"perfdb-data\">",
+	      "<noscript>This report places its charts with JavaScript.</noscript>\n",
 	      f);
+	/* a chart per series, inert until the page inserts it; the commit
+	 * axis, the same in every chart, once */
+	cli_chart_axis_defs(f, chart);
+	for (i = 0; i < perfdb_trend_count(t); i++) {
+		fprintf(f, "<template id=\"t%zu\">", i);
+		cli_chart_panel(f, chart, perfdb_trend_get(t, i), 0,
+				CLI_CHART_SVG | CLI_CHART_AXIS_REF);
+		fputs("</template>\n", f);
+	}
+	fputs("<script type=\"application/json\" id=\"perfdb-data\">", f);
 	put_json_for_script(f, text);
 	fputs("</script>\n<script>\n", f);
 	fputs(report_js, f);
@@ -315,44 +288,42 @@ static int write_report(const char *path, json_t *data)
 	return CLI_EXIT_OK;
 }
 
-int cmd_report(int argc, char **argv)
+int cmd_report(cli_session *session, int argc, char **argv)
 {
 	report_args a;
-	perfdb_store *store = NULL;
-	perfdb_config *cfg = NULL;
+	perfdb_store *store;
 	perfdb_trend *t = NULL;
 	json_t *data = NULL;
+	cli_chart chart = {0};
 	int first, rc;
 
 	memset(&a, 0, sizeof(a));
-	a.o = (perfdb_regress_options)PERFDB_REGRESS_OPTIONS_INIT;
 	a.out = "perfdb-report.html";
-	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
+	first = cli_history_parse(&info, argc, argv, &a.h, on_option, &a);
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first < argc)
 		return cli_usage_error(&info, "unexpected argument '%s'", argv[first]);
-	if (a.last && a.o.since)
+	if (a.h.last && a.h.o.since)
 		return cli_usage_error(&info, "--last and --since exclude each other");
-	if ((rc = cli_history_open(&store, &cfg, a.db, a.config, PERFDB_STORE_READONLY)))
+	if ((rc = cli_history_session(session, &a.h)))
 		return rc;
-	cli_tuning_apply(&a.tune, cfg, &a.o);
-	a.o.config = cfg;
-	if (perfdb_trend_run(&t, store, a.last, &a.o) != 0) {
+	store = session->store;
+	if (perfdb_trend_run(&t, store, a.h.last, &a.h.o) != 0) {
 		rc = cli_history_fail("--benchmark");
-	} else if (!(data = report_data(store, t, &a))) {
+	} else if (cli_chart_init(&chart, t) != 0) {
+		cli_err("out of memory");
+		rc = CLI_EXIT_DB;
+	} else if (!(data = report_data(store, t, &chart, &a))) {
 		rc = cli_fail();
 	} else {
-		rc = write_report(a.out, data);
+		rc = write_report(a.out, data, t, &chart);
 		if (rc == CLI_EXIT_OK && strcmp(a.out, "-") != 0)
 			cli_err("wrote %zu chart%s to %s", perfdb_trend_count(t),
 				perfdb_trend_count(t) == 1 ? "" : "s", a.out);
 	}
 	json_decref(data);
+	cli_chart_release(&chart);
 	perfdb_trend_free(t);
-	perfdb_store_free(store);
-	perfdb_config_free(cfg);
 	return rc;
 }

@@ -5,20 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "measure.h"
+#include "launch.h"
 
 enum {
 	OPT_RUNS = 'r',
 	OPT_WARMUP = 'w',
 	OPT_PREPARE = 'p',
 	OPT_IGNORE_FAILURE = 'i',
-	OPT_MIN_TIME = CLI_OPT_FIRST_FREE,
+	OPT_MIN_TIME = CLI_LAUNCH_OPT_FIRST_FREE,
 	OPT_MAX_RUNS,
-	OPT_NAME,
-	OPT_FORMAT,
-	OPT_SHOW_OUTPUT,
-	OPT_RECORD,
 	OPT_TIMEOUT
 };
 
@@ -34,10 +29,10 @@ static const cli_option options[] = {
     {"timeout", OPT_TIMEOUT, "S",
      "end a run still going after S seconds and stop, exit 2 (default: 600; 0: no limit)"},
     {"ignore-failure", OPT_IGNORE_FAILURE, NULL, "keep going when the command exits non-zero"},
-    {"show-output", OPT_SHOW_OUTPUT, NULL, "let the command write to stdout/stderr"},
-    {"name", OPT_NAME, "NAME", "benchmark name for --record and JSON (default: the command)"},
-    {"format", OPT_FORMAT, "FORMAT", "text or json (hyperfine --export-json shape; default: text)"},
-    {"record", OPT_RECORD, NULL, "store the runs in the database (see --db ...)"},
+    CLI_SHOW_OUTPUT_OPTION,
+    CLI_NAME_OPTION("benchmark name for --record and JSON (default: the command)"),
+    CLI_LAUNCH_FORMAT_OPTION("text or json (hyperfine --export-json shape; default: text)"),
+    CLI_RECORD_OPTION("store the runs in the database (see --db ...)"),
     CLI_RECORD_OPTIONS,
     CLI_OPT_END,
 };
@@ -60,16 +55,14 @@ static const cli_command_info info = {
 
 typedef struct run_args {
 	perfdb_cmdbench_options o;
-	bool json, show_output, record, max_runs_set;
+	cli_launch_opts l;
+	bool max_runs_set;
 	double timeout;
-	const char *name;
-	cli_record_opts rec;
 } run_args;
 
 static int bad_value(const char *opt, const char *arg, const char *what)
 {
-	cli_usage_error(&info, "--%s '%s': expected %s", opt, arg, what);
-	return 1;
+	return cli_bad_value(&info, opt, arg, what);
 }
 
 static int on_option(void *ctx, int id, const char *arg)
@@ -77,7 +70,7 @@ static int on_option(void *ctx, int id, const char *arg)
 	run_args *a = ctx;
 	unsigned long long n;
 	double d;
-	int r = cli_record_option(&info, &a->rec, id, arg);
+	int r = cli_launch_option(&info, &a->l, id, arg);
 
 	if (r != 0)
 		return r < 0;
@@ -110,17 +103,6 @@ static int on_option(void *ctx, int id, const char *arg)
 		return 0;
 	case OPT_PREPARE: a->o.prepare = arg; return 0;
 	case OPT_IGNORE_FAILURE: a->o.ignore_failure = true; return 0;
-	case OPT_SHOW_OUTPUT: a->show_output = true; return 0;
-	case OPT_NAME:
-		if (!*arg)
-			return bad_value("name", arg, "a non-empty name");
-		a->name = arg;
-		return 0;
-	case OPT_FORMAT:
-		if (cli_parse_text_json(arg, &a->json))
-			return bad_value("format", arg, "text or json");
-		return 0;
-	case OPT_RECORD: a->record = true; return 0;
 	default: return 0;
 	}
 }
@@ -245,21 +227,14 @@ static json_t *result_json(const perfdb_cmdbench_result *r, const char *name, in
 	return doc;
 }
 
-static void warn_unused_record_options(const run_args *a)
-{
-	const cli_record_opts *o = &a->rec;
-	if (!a->record && (o->db || o->commit || o->branch || o->machine || o->time || o->ntags))
-		cli_warn("--db, --commit, --branch, --machine, --tag and --time take effect only "
-			 "with --record");
-}
-
-int cmd_run(int argc, char **argv)
+int cmd_run(cli_session *session, int argc, char **argv)
 {
 	run_args a;
 	perfdb_cmdbench_options defaults = PERFDB_CMDBENCH_OPTIONS_INIT;
 	perfdb_cmdbench_result r;
 	perfdb_command *cmd = NULL;
 	perfdb_resultset *rs = NULL;
+	cli_launch_signals saved;
 	char *cmdname = NULL;
 	const char *name;
 	int first, err, rc = CLI_EXIT_OK;
@@ -268,45 +243,26 @@ int cmd_run(int argc, char **argv)
 	a.o = defaults;
 	a.timeout = RUN_DEFAULT_TIMEOUT;
 	first = cli_parse(&info, argc, argv, on_option, &a);
-	if (first == -1)
-		return CLI_EXIT_OK;
 	if (first < 0)
-		return CLI_EXIT_USAGE;
+		return cli_parse_exit(first);
 	if (first >= argc)
 		return cli_usage_error(&info, "no command to run (give -- CMD [ARGS...])");
 	if (a.max_runs_set && a.o.max_runs < a.o.runs)
 		return cli_usage_error(&info, "--max-runs %u is below --runs %u", a.o.max_runs,
 				       a.o.runs);
-	if (a.show_output)
+	if (a.l.show_output)
 		a.o.flags |= PERFDB_COMMAND_SHOW_OUTPUT;
-	if (perfdb_command_new(&cmd, (const char *const *)argv + first, a.o.flags) != 0)
-		return cli_fail();
-	if (perfdb_command_set_limits(cmd, a.timeout, &stop_signal) != 0) {
-		perfdb_command_free(cmd);
-		return cli_fail();
-	}
-	cmdname = cli_command_name(argv + first);
-	if (!cmdname) {
-		perfdb_command_free(cmd);
-		cli_err("out of memory");
-		return CLI_EXIT_DB;
-	}
-	name = a.name ? a.name : cmdname;
-	warn_unused_record_options(&a);
+	if ((rc = cli_launch_command(&cmd, &cmdname, argv + first, a.o.flags, a.timeout,
+				     &stop_signal)))
+		return rc;
+	name = a.l.name ? a.l.name : cmdname;
+	cli_launch_warn_unused(&a.l);
 	if (cli_progress_enabled())
 		a.o.progress = progress;
 
-	{
-		struct sigaction sa, old_int, old_term;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_stop_signal; /* no SA_RESTART: the wait wakes */
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, &old_int);
-		sigaction(SIGTERM, &sa, &old_term);
-		err = perfdb_cmdbench_run(&r, cmd, &a.o);
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-	}
+	cli_launch_signals_catch(&saved, on_stop_signal);
+	err = perfdb_cmdbench_run(&r, cmd, &a.o);
+	cli_launch_signals_restore(&saved);
 	cli_progress_clear();
 	if (stop_signal) {
 		int sig = stop_signal;
@@ -332,28 +288,17 @@ int cmd_run(int argc, char **argv)
 		rc = cli_fail();
 		goto out;
 	}
-	if (a.json) {
-		if (cli_json_print(result_json(&r, name, argc - first, argv + first)) != 0) {
-			cli_err("out of memory");
-			rc = CLI_EXIT_DB;
-		}
-	} else {
+	if (a.l.json)
+		rc = cli_launch_print_json(result_json(&r, name, argc - first, argv + first));
+	else
 		print_text(&r, name, a.o.warmup);
-	}
 	warn_about(&r);
-	if (a.record && rc == CLI_EXIT_OK) {
+	if (a.l.record && rc == CLI_EXIT_OK) {
 		if (perfdb_resultset_new(&rs) != 0 || perfdb_cmdbench_export(rs, &r, name) != 0) {
 			rc = cli_fail();
 			goto release;
 		}
-		cli_print_warnings(rs);
-		if (perfdb_resultset_count(rs) == 0) {
-			cli_err("nothing to record: every run exited non-zero");
-			rc = CLI_EXIT_USAGE;
-			goto release;
-		}
-		a.rec.status_to_stderr = a.json;
-		rc = cli_record_resultset(&a.rec, rs);
+		rc = cli_launch_record(session, &a.l, rs, "every run exited non-zero");
 	}
 release:
 	perfdb_cmdbench_result_release(&r);

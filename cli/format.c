@@ -327,6 +327,14 @@ void cli_xml_text(char *buf, size_t cap, const char *s)
 	buf[at] = '\0';
 }
 
+const char *cli_spark_bar(double v, double lo, double hi)
+{
+	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					   "\u2585", "\u2586", "\u2587", "\u2588"};
+	int b = hi > lo ? (int)floor((v - lo) / (hi - lo) * 7.999) : 3;
+	return bars[b < 0 ? 0 : (b > 7 ? 7 : b)];
+}
+
 size_t cli_width(const char *s)
 {
 	size_t w = 0;

@@ -42,6 +42,24 @@ int cli_usage_error(const cli_command_info *info, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+int cli_parse_exit(int first)
+{
+	return first == -1 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}
+
+int cli_bad_value(const cli_command_info *info, const char *opt, const char *arg, const char *what)
+{
+	return cli_usage_error(info, "--%s '%s': expected %s", opt, arg, what);
+}
+
+int cli_format_option(const cli_command_info *info, cli_format *out, const char *arg)
+{
+	if (cli_format_parse(out, arg) == 0)
+		return 0;
+	cli_usage_error(info, "--format '%s': expected table, csv or json", arg);
+	return 1;
+}
+
 int cli_parse(const cli_command_info *info, int argc, char **argv,
 	      int (*on_option)(void *ctx, int id, const char *arg), void *ctx)
 {

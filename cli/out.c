@@ -256,6 +256,33 @@ void cli_tags_object_text(char *buf, size_t cap, const json_t *o)
 	}
 }
 
+json_t *cli_tags_json(const perfdb_tags *tags)
+{
+	json_t *o = json_object();
+	size_t i;
+	for (i = 0; o && i < perfdb_tags_count(tags); i++)
+		json_object_set_new(o, perfdb_tags_key(tags, i),
+				    json_string(perfdb_tags_value(tags, i)));
+	return o;
+}
+
+void cli_tags_text(char *buf, size_t cap, const perfdb_tags *tags)
+{
+	json_t *o = cli_tags_json(tags);
+	cli_tags_object_text(buf, cap, o);
+	json_decref(o);
+}
+
+void cli_series_name(char *buf, size_t cap, const char *benchmark, const char *metric,
+		     const perfdb_tags *tags)
+{
+	char t[256], b[512], m[256];
+	cli_tags_text(t, sizeof(t), tags);
+	snprintf(buf, cap, "%s%s%s%s%s%s", cli_text(b, sizeof(b), benchmark), metric ? " " : "",
+		 metric ? cli_text(m, sizeof(m), metric) : "", *t ? " [" : "", t, *t ? "]" : "");
+	cli_utf8_trim(buf);
+}
+
 int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
 {
 	return cli_table_add(ctx, ncols, names, row, NULL);
@@ -529,4 +556,37 @@ int cli_table_print(cli_table *t)
 		cli_out("\n");
 	}
 	return 0;
+}
+
+int cli_query_print(perfdb_store *store, cli_format format, bool header, bool tags_objects,
+		    int (*run)(perfdb_store *store, void *arg, perfdb_row_fn fn, void *ctx),
+		    void *arg)
+{
+	cli_table *table;
+	int rc, err;
+
+	if (!(table = cli_table_new(format, header))) {
+		cli_err("out of memory");
+		return CLI_EXIT_DB;
+	}
+	if (tags_objects)
+		cli_table_tags_as_objects(table);
+	/* csv and json rows go out as they come (a table needs every width first) */
+	cli_table_stream(table);
+	err = run(store, arg, cli_table_row_fn, table);
+	if (err == PERFDB_EREADONLY) {
+		/* A refused statement is bad usage, not a database fault. */
+		cli_err("%s", perfdb_error_last()->message);
+		rc = CLI_EXIT_USAGE;
+	} else if (err) {
+		/* the library says the query ran out of time; the option is ours */
+		rc = strncmp(perfdb_error_last()->message, "query stopped after", 19) == 0
+			 ? cli_fail_hint(0, "or give a longer --timeout")
+			 : cli_fail();
+	} else {
+		cli_table_print(table);
+		rc = CLI_EXIT_OK;
+	}
+	cli_table_free(table);
+	return rc;
 }

@@ -1,53 +1,14 @@
 /*
- * Opening the database and recording a resultset: shared by `perfdb record`
- * and by every command with --record (run, load, memtrack).
+ * Recording a resultset, with the options that say for which commit,
+ * branch, machine and time: shared by `perfdb record` and by every command
+ * with --record (run, load, memtrack). The database is the session's
+ * (session.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-const char *cli_db_path(const char *flag, const perfdb_config *cfg)
-{
-	const char *env = getenv("PERFDB_DB");
-	if (flag && *flag)
-		return flag;
-	if (env && *env)
-		return env;
-	if (cfg && perfdb_config_database(cfg))
-		return perfdb_config_database(cfg);
-	return "perfdb.db";
-}
-
-int cli_open_store_at(perfdb_store **out, const char *path, unsigned flags)
-{
-	int err = perfdb_store_open(out, path, flags);
-	if (err == PERFDB_ENOTFOUND) {
-		cli_err("cannot open '%s': no such database (record something first)", path);
-		return CLI_EXIT_DB;
-	}
-	if (err) {
-		cli_fail();
-		return CLI_EXIT_DB;
-	}
-	return 0;
-}
-
-int cli_open_store(perfdb_store **out, const char *flag, unsigned flags)
-{
-	perfdb_config *cfg = NULL;
-	int rc;
-	*out = NULL;
-	/* perfdb.yaml in the working directory may name the database. */
-	if (!(flag && *flag) && perfdb_config_find(&cfg, NULL) < 0) {
-		cli_fail();
-		return CLI_EXIT_USAGE; /* a bad config is bad input */
-	}
-	rc = cli_open_store_at(out, cli_db_path(flag, cfg), flags);
-	perfdb_config_free(cfg);
-	return rc;
-}
 
 int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, const char *arg)
 {
@@ -117,9 +78,9 @@ static int apply_options(const cli_record_opts *o, perfdb_resultset *rs)
 	return 0;
 }
 
-int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
+int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs)
 {
-	perfdb_store *store = NULL;
+	perfdb_store *store;
 	int64_t run_id = 0;
 	size_t i, n = perfdb_resultset_count(rs), nsamples = 0;
 	const char *branch;
@@ -131,8 +92,9 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 	if ((err = perfdb_resultset_fill_context(rs, NULL)))
 		return cli_fail_hint(PERFDB_ENOTFOUND, "pass --commit REV (a full sha where git "
 						       "cannot resolve it)");
-	if ((rc = cli_open_store(&store, o->db, PERFDB_STORE_READWRITE)))
+	if ((rc = cli_session_open(s, o->db, NULL)))
 		return rc;
+	store = s->store;
 	{
 		char *differs = NULL;
 		if (perfdb_store_machine_check(&differs, store, rs) == 0 && differs)
@@ -142,12 +104,8 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 				 perfdb_resultset_meta(rs, PERFDB_META_MACHINE), differs);
 		free(differs);
 	}
-	err = perfdb_store_record(store, rs, &run_id);
-	if (err) {
-		rc = cli_fail();
-		perfdb_store_free(store);
-		return rc;
-	}
+	if ((err = perfdb_store_record(store, rs, &run_id)))
+		return cli_fail();
 	/* The samples the store kept: it keeps a result's samples only from two
 	 * on (one says no more than the value; insert_result in store.c). */
 	for (i = 0; i < n; i++)
@@ -170,6 +128,13 @@ int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
 					 "--branch NAME names it)"),
 	    cli_text(shown[2], sizeof(shown[2]), perfdb_resultset_meta(rs, PERFDB_META_MACHINE)),
 	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(store)));
-	perfdb_store_free(store);
 	return CLI_EXIT_OK;
+}
+
+int cli_record_resultset(const cli_record_opts *o, perfdb_resultset *rs)
+{
+	cli_session s = {CLI_DB_WRITE, NULL, NULL};
+	int rc = cli_record_into(&s, o, rs);
+	cli_session_close(&s);
+	return rc;
 }

@@ -100,7 +100,7 @@ static void print_profile(const perfdb_profiler_snapshot *s)
 	       sum->threads);
 	printf("\n%-16s %8s %7s %12s %12s %12s %12s\n", "slowest by total", "calls", "errors",
 	       "total ms", "self ms", "p50 us", "p99 us");
-	n = perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_TOTAL, top, 5);
+	n = perfdb_profiler_snapshot_top(top, 5, s, PERFDB_PROFILER_STAT_TOTAL);
 	for (i = 0; i < n; i++)
 		printf("%-16s %8llu %7llu %12.3f %12.3f %12.3f %12.3f\n", top[i]->name,
 		       (unsigned long long)top[i]->calls, (unsigned long long)top[i]->errors,

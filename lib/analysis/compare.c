@@ -35,6 +35,18 @@ const perfdb_comparison_row *perfdb_comparison_get(const perfdb_comparison *c, s
 	return c && i < c->count ? &c->rows[i] : NULL;
 }
 
+const char *perfdb_comparison_verdict_name(perfdb_comparison_verdict v)
+{
+	switch (v) {
+	case PERFDB_COMPARISON_SAME: return "same";
+	case PERFDB_COMPARISON_REGRESSION: return "regression";
+	case PERFDB_COMPARISON_IMPROVEMENT: return "improvement";
+	case PERFDB_COMPARISON_ONLY_A: return "only_a";
+	case PERFDB_COMPARISON_ONLY_B: return "only_b";
+	}
+	return "unknown";
+}
+
 const char *perfdb_comparison_sha(const perfdb_comparison *c, int which)
 {
 	if (!c)
@@ -130,10 +142,10 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 		r->samples_a = xa ? xa->nsamples : 0;
 		r->samples_b = xb ? xb->nsamples : 0;
 		r->p_value = NAN;
-		r->method = "none";
+		r->method = PERFDB_METHOD_NONE;
 		r->change_pct = NAN;
 		if (!xa || !xb) {
-			r->verdict = xa ? "only_a" : "only_b";
+			r->verdict = xa ? PERFDB_COMPARISON_ONLY_A : PERFDB_COMPARISON_ONLY_B;
 			continue;
 		}
 		if (r->value_a != 0)
@@ -159,18 +171,19 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 			else
 				r->p_value = window_p(s, ia, r->value_a, r->value_b, scratch);
 			if (!isnan(r->p_value))
-				r->method = "zscore";
+				r->method = PERFDB_METHOD_ZSCORE;
 		}
 		/* nothing estimates the noise (one run a side, fewer than 3
 		 * commits before a): the threshold alone decides, as in regress */
 		if (isnan(r->p_value))
-			r->method = "percent";
-		r->verdict = "same";
+			r->method = PERFDB_METHOD_PERCENT;
+		r->verdict = PERFDB_COMPARISON_SAME;
 		if (!isnan(r->change_pct) && fabs(r->change_pct) >= cfg.threshold &&
 		    (isnan(r->p_value) || r->p_value < 1 - o.confidence)) {
 			int worse = r->direction == PERFDB_HIGHER_IS_BETTER ? r->change_pct < 0
 									    : r->change_pct > 0;
-			r->verdict = worse ? "regression" : "improvement";
+			r->verdict =
+			    worse ? PERFDB_COMPARISON_REGRESSION : PERFDB_COMPARISON_IMPROVEMENT;
 		}
 	}
 	*out = c;

@@ -484,7 +484,7 @@ void perfdb_config_apply_defaults(const perfdb_config *cfg, perfdb_regress_optio
 	if (!cfg || !opts)
 		return;
 	if (cfg->has_threshold)
-		opts->threshold = cfg->threshold;
+		opts->threshold_pct = cfg->threshold;
 	if (cfg->has_confidence)
 		opts->confidence = cfg->confidence;
 	if (cfg->has_method)
@@ -493,11 +493,11 @@ void perfdb_config_apply_defaults(const perfdb_config *cfg, perfdb_regress_optio
 		opts->window = cfg->window;
 }
 
-void perfdb_config_match(const perfdb_config *cfg, const char *benchmark, const char *metric,
-			 perfdb_benchmark_config *out)
+void perfdb_config_match(perfdb_benchmark_config *out, const perfdb_config *cfg,
+			 const char *benchmark, const char *metric)
 {
 	size_t i;
-	out->threshold = NAN;
+	out->threshold_pct = NAN;
 	out->direction = PERFDB_DIRECTION_UNSET;
 	out->ignore = 0;
 	out->has_method = 0;
@@ -511,7 +511,7 @@ void perfdb_config_match(const perfdb_config *cfg, const char *benchmark, const 
 		if (o->metric_glob && (!metric || fnmatch(o->metric_glob, metric, 0) != 0))
 			continue;
 		if (!isnan(o->threshold))
-			out->threshold = o->threshold;
+			out->threshold_pct = o->threshold;
 		if (o->direction != PERFDB_DIRECTION_UNSET)
 			out->direction = o->direction;
 		if (o->ignore >= 0)

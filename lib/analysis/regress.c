@@ -26,8 +26,8 @@
 #include "perfdb/stats.h"
 #include "util/error.h"
 
-static const char *const method_names[] = {"auto",	  "percent", "ttest",
-					   "mannwhitney", "zscore",  "changepoint"};
+static const char *const method_names[] = {"auto",   "percent",	    "ttest", "mannwhitney",
+					   "zscore", "changepoint", "none"};
 
 const char *perfdb_method_name(perfdb_method m)
 {
@@ -38,7 +38,8 @@ const char *perfdb_method_name(perfdb_method m)
 int perfdb_method_parse(perfdb_method *out, const char *name)
 {
 	size_t i;
-	for (i = 0; name && i < sizeof(method_names) / sizeof(method_names[0]); i++)
+	/* "none" is what a comparison says when it could not test, not a method */
+	for (i = 0; name && i < PERFDB_METHOD_NONE; i++)
 		if (strcmp(name, method_names[i]) == 0) {
 			*out = (perfdb_method)i;
 			return 0;
@@ -137,7 +138,7 @@ size_t perfdb_regress_failures(const perfdb_regress_report *r)
 	if (!r)
 		return 0;
 	for (i = 0; i < r->found[0].count; i++)
-		if (strcmp(r->found[0].items[i].status, "open") == 0 &&
+		if (r->found[0].items[i].status == PERFDB_ALERT_OPEN &&
 		    !r->found[0].items[i].suspect)
 			n++;
 	return n;
@@ -163,7 +164,7 @@ int perfdb_regress_event_open(const perfdb_regress_report *r, const perfdb_regre
 		return 0;
 	for (i = 0; i < e->nfindings; i++) {
 		const perfdb_finding *f = &r->found[e->kind].items[e->findings[i]];
-		if (strcmp(f->status, "open") == 0 && !f->suspect)
+		if (f->status == PERFDB_ALERT_OPEN && !f->suspect)
 			return 1;
 	}
 	return 0;
@@ -218,7 +219,8 @@ static int group_events(perfdb_regress_report *rep)
 				if (taken[j] || fl->commit_ids[j] != fl->commit_ids[i] ||
 				    strcmp(g->benchmark, f->benchmark) != 0 ||
 				    strcmp(g->machine, f->machine) != 0 ||
-				    strcmp(g->tags ? g->tags : "", f->tags ? f->tags : "") != 0)
+				    strcmp(perfdb_tags_json(g->tags), perfdb_tags_json(f->tags)) !=
+					0)
 					continue;
 				taken[j] = 1;
 				el->idx[pos++] = j;
@@ -498,7 +500,8 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 
 /* The auto method's choice of test (see test_groups). */
 static double auto_test(const sview *v, const group *ref, const group *cur, const group *spread,
-			const double *sa, size_t na, const double *sb, size_t nb, const char **name)
+			const double *sa, size_t na, const double *sb, size_t nb,
+			perfdb_method *name)
 {
 	perfdb_test_result t;
 	/* auto: decide on per-commit locations, whose spread includes the
@@ -510,17 +513,17 @@ static double auto_test(const sview *v, const group *ref, const group *cur, cons
 	if (ref->n >= 6 && cur->n >= 6 &&
 	    perfdb_stats_mannwhitney(&t, ref->loc, ref->n, cur->loc, cur->n, PERFDB_TWO_SIDED) ==
 		0) {
-		*name = "mannwhitney";
+		*name = PERFDB_METHOD_MANNWHITNEY;
 		return t.p_value;
 	}
 	/* (in a series of repeated commits, the two-level noise also judges
 	 * one commit against one: its degrees of freedom are the series') */
 	if ((ref->n + cur->n >= 5 && (ref->n >= 3 || cur->n >= 3)) || v->tau > 0) {
-		*name = "zscore";
+		*name = PERFDB_METHOD_ZSCORE;
 		return robust_t_p(v, ref, cur);
 	}
 	if (spread && spread->n >= 3) {
-		*name = "zscore";
+		*name = PERFDB_METHOD_ZSCORE;
 		return robust_z_p(v, spread, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
 	/* one commit against one commit: their runs, by Mann-Whitney U when there are enough of
@@ -528,7 +531,7 @@ static double auto_test(const sview *v, const group *ref, const group *cur, cons
 	 * cannot tell how far a run moves by chance) */
 	if (na >= 2 && nb >= 2)
 		return perfdb_regress__samples_p(sa, na, sb, nb, SEARCH_LEVEL, name);
-	*name = NULL;
+	*name = PERFDB_METHOD_NONE;
 	return 1;
 }
 
@@ -540,7 +543,7 @@ static double auto_test(const sview *v, const group *ref, const group *cur, cons
  * values of runs without samples (see pool).
  */
 static double test_groups(const sview *v, const group *ref, const group *cur, const group *spread,
-			  int runs, const char **name)
+			  int runs, perfdb_method *name)
 {
 	perfdb_test_result t;
 	size_t na = 0, nb = 0;
@@ -548,7 +551,7 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 	perfdb_method m = v->method;
 
 	if (m == PERFDB_METHOD_PERCENT) {
-		*name = "percent";
+		*name = PERFDB_METHOD_PERCENT;
 		return NAN;
 	}
 	if (m != PERFDB_METHOD_CHANGEPOINT && m != PERFDB_METHOD_ZSCORE) {
@@ -558,7 +561,7 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 	}
 	switch (m) {
 	case PERFDB_METHOD_TTEST:
-		*name = "ttest";
+		*name = PERFDB_METHOD_TTEST;
 		if (na >= 2 && nb >= 2 &&
 		    perfdb_stats_welch(&t, sa, na, sb, nb, PERFDB_TWO_SIDED) == 0)
 			return t.p_value;
@@ -568,7 +571,7 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 			return t.p_value;
 		break;
 	case PERFDB_METHOD_MANNWHITNEY:
-		*name = "mannwhitney";
+		*name = PERFDB_METHOD_MANNWHITNEY;
 		if (na >= 2 && nb >= 2 &&
 		    perfdb_stats_mannwhitney(&t, sa, na, sb, nb, PERFDB_TWO_SIDED) == 0)
 			return t.p_value;
@@ -579,13 +582,13 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 		break;
 	case PERFDB_METHOD_ZSCORE: {
 		const group *s = ref->n >= 3 ? ref : spread;
-		*name = "zscore";
+		*name = PERFDB_METHOD_ZSCORE;
 		if (!s || s->n < 3)
 			break;
 		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
 	case PERFDB_METHOD_CHANGEPOINT:
-		*name = "changepoint";
+		*name = PERFDB_METHOD_CHANGEPOINT;
 		if (ref->n >= 2 && cur->n >= 2 &&
 		    perfdb_stats_mannwhitney(&t, ref->loc, ref->n, cur->loc, cur->n,
 					     PERFDB_TWO_SIDED) == 0)
@@ -593,7 +596,7 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 		break;
 	default: return auto_test(v, ref, cur, spread, sa, na, sb, nb, name);
 	}
-	*name = NULL;
+	*name = PERFDB_METHOD_NONE;
 	return 1;
 }
 
@@ -634,31 +637,31 @@ static int separated(const sview *v, const group *ref, const group *cur)
  * unnoticed for want of a test.
  */
 static double judge(const sview *v, const group *ref, const group *cur, const group *spread,
-		    const group *noise, const char **name)
+		    const group *noise, perfdb_method *name)
 {
 	double p = test_groups(v, ref, cur, spread, 1, name);
 	const group *s = ref->n >= 3		    ? ref
 			 : spread && spread->n >= 3 ? spread
 			 : noise && noise->n >= 3   ? noise
 						    : NULL;
-	if (*name)
+	if (*name != PERFDB_METHOD_NONE)
 		return p;
 	if (v->tau > 0) {
 		/* the method's test had too few runs: the levels against the
 		 * series' two-level noise (see level_noise) */
-		*name = "zscore";
+		*name = PERFDB_METHOD_ZSCORE;
 		return robust_t_p(v, ref, cur);
 	}
 	if (s) {
-		*name = "zscore";
+		*name = PERFDB_METHOD_ZSCORE;
 		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
-	*name = "percent";
+	*name = PERFDB_METHOD_PERCENT;
 	return separated(v, ref, cur) ? NAN : 1;
 }
 
 double perfdb_regress__samples_p(const double *a, size_t na, const double *b, size_t nb,
-				 double alpha, const char **name)
+				 double alpha, perfdb_method *name)
 {
 	perfdb_test_result t;
 	double ways = 1;
@@ -667,7 +670,7 @@ double perfdb_regress__samples_p(const double *a, size_t na, const double *b, si
 	 * 2 / C(na + nb, na), the smallest p-value the exact test can give */
 	for (i = 1; i <= na && ways < 1e300; i++)
 		ways = ways * (double)(nb + i) / (double)i;
-	*name = "mannwhitney";
+	*name = PERFDB_METHOD_MANNWHITNEY;
 	if (na < 2 || nb < 2)
 		return 1;
 	if (2 / ways < alpha) {
@@ -675,7 +678,7 @@ double perfdb_regress__samples_p(const double *a, size_t na, const double *b, si
 			return t.p_value;
 		return 1;
 	}
-	*name = "ttest";
+	*name = PERFDB_METHOD_TTEST;
 	if (perfdb_stats_welch(&t, a, na, b, nb, PERFDB_TWO_SIDED) == 0)
 		return t.p_value;
 	return 1;
@@ -691,9 +694,9 @@ static double segment_test(void *ctx, size_t a, size_t b, size_t c)
 {
 	const sview *v = ctx;
 	group l = span(v, a, b), r = span(v, b, c);
-	const char *name;
+	perfdb_method name;
 	double p = test_groups(v, &l, &r, NULL, 0, &name);
-	if (!name)
+	if (name == PERFDB_METHOD_NONE)
 		return 1; /* no test: no evidence of a step */
 	return isnan(p) ? 0 : p;
 }
@@ -714,7 +717,7 @@ typedef struct step_ctx {
 } step_ctx;
 
 static int add_step(step_ctx *c, size_t point, double before, double after, double p, size_t family,
-		    const char *method, size_t commits_after)
+		    perfdb_method method, size_t commits_after)
 {
 	perfdb_regress_step *st;
 	if (c->nsteps == c->cap) {
@@ -821,7 +824,7 @@ static int analyse_range(step_ctx *c, size_t r)
 			 * one commit before the newest (their repetitions decide) */
 			if (b >= r && (b - a >= 2 || n == 2)) {
 				group l = span(v, a, b), h = span(v, b, n);
-				const char *name;
+				perfdb_method name;
 				double lb = median_of(l.loc, l.n, v->buf2);
 				double la = median_of(h.loc, h.n, v->buf2);
 				/* noise for a short level: the commits before */
@@ -854,7 +857,7 @@ static int analyse_range(step_ctx *c, size_t r)
 			k--;
 		{
 			group cur = span(v, k, n);
-			const char *name;
+			perfdb_method name;
 			double lvl = median_of(cur.loc, cur.n, v->buf2);
 			double p = judge(v, base_group ? base_group : &w, &cur, &w, NULL, &name);
 			if (significant(p, v->alpha) && fabs(lvl - ref) / fabs(ref) * 100 >= thr)
@@ -867,7 +870,7 @@ static int analyse_range(step_ctx *c, size_t r)
 		size_t a = i ? cut[i - 1] : 0, b = cut[i], e = i + 1 < ncut ? cut[i + 1] : n;
 		group before = span(v, a, b), after = span(v, b, e);
 		double lb, la, p, step;
-		const char *name;
+		perfdb_method name;
 		/* the places the search chose b among: two points or more on
 		 * each side between its neighbours; none for the newest-commit
 		 * test, whose place the rule fixed */
@@ -907,7 +910,7 @@ static int analyse_gate(step_ctx *c, size_t r)
 	group cur = span(v, v->n - 1, v->n), w = span(v, 0, r), bg;
 	const group *ref;
 	double lb, la, p;
-	const char *name;
+	perfdb_method name;
 	if (v->base) {
 		bg.pts = v->base;
 		bg.loc = &v->base_loc;
@@ -1085,8 +1088,8 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		f.p_family = st->family;
 		f.p_correction = st->family > 1 && !isnan(st->p_raw) ? "bonferroni" : NULL;
 		f.method = st->method;
-		f.threshold = cfg.threshold;
-		f.status = "open";
+		f.threshold_pct = cfg.threshold;
+		f.status = PERFDB_ALERT_OPEN;
 		perfdb_scope__candidates(sc, st->point ? pts[st->point - 1].commit_id : 0,
 					 pts[st->point].commit_id, &f.range_first, &f.range_count,
 					 &f.bisect_next);
@@ -1147,7 +1150,7 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 			if (strcmp(c->metric, "cpu_time") == 0 &&
 			    strcmp(c->benchmark, real->benchmark) == 0 &&
 			    strcmp(c->machine, real->machine) == 0 &&
-			    strcmp(c->tags, real->tags) == 0)
+			    strcmp(perfdb_tags_json(c->tags), perfdb_tags_json(real->tags)) == 0)
 				cpu = c;
 		}
 		if (!cpu)
@@ -1200,8 +1203,8 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 		f->time_ratio_history = med;
 		/* cpu_time stayed within the threshold; the ratio moved beyond it
 		 * and beyond 5 of its own historic spreads (at least 1%) */
-		if (fabs(cnow / cpu_med - 1) * 100 < f->threshold &&
-		    (rnew / med - 1) * 100 >= f->threshold &&
+		if (fabs(cnow / cpu_med - 1) * 100 < f->threshold_pct &&
+		    (rnew / med - 1) * 100 >= f->threshold_pct &&
 		    rnew - med > 5 * fmax(mad, 0.01 * med))
 			f->suspect = "loaded";
 	}
@@ -1215,7 +1218,8 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 static int same_series_but_name(const perfdb_series *a, const perfdb_series *b)
 {
 	return strcmp(a->metric, b->metric) == 0 && strcmp(a->unit, b->unit) == 0 &&
-	       strcmp(a->machine, b->machine) == 0 && strcmp(a->tags, b->tags) == 0;
+	       strcmp(a->machine, b->machine) == 0 &&
+	       strcmp(perfdb_tags_json(a->tags), perfdb_tags_json(b->tags)) == 0;
 }
 
 /* The series named `name` with a's metric, unit, machine and tags, or SIZE_MAX. */
@@ -1337,7 +1341,7 @@ static void apply_states(perfdb_regress_report *rep)
 	for (i = 0; i < rep->found[0].count; i++) {
 		perfdb_finding *f = &rep->found[0].items[i];
 		size_t vi;
-		if (strcmp(f->status, "open") == 0)
+		if (f->status == PERFDB_ALERT_OPEN)
 			continue;
 		for (vi = 0; vi < rep->nverdicts; vi++) {
 			perfdb_series_verdict *vd = &rep->verdicts[vi];
@@ -1397,7 +1401,7 @@ int perfdb_store_record_findings(perfdb_store *store, perfdb_regress_report *rep
 					      : &report->found[1].items[j - report->found[0].count];
 		if (f->suspect) {
 			states[j].id = f->alert_id;
-			snprintf(states[j].status, sizeof(states[j].status), "%s", f->status);
+			states[j].status = f->status;
 			continue;
 		}
 		in[n] = in[j];

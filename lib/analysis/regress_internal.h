@@ -14,10 +14,11 @@ typedef struct perfdb_regress_step {
 	size_t point;	      /* index into the points given */
 	double before, after; /* the levels on either side (before: the baseline's) */
 	double change;	      /* after / before - 1 */
-	double p_value;	      /* the gated one, NAN for "percent": p_raw * family, at most 1 */
-	double p_raw;	      /* the test's own */
-	size_t family;	      /* places the change-point search chose the step among; 1 */
-	const char *method;   /* the test that decided (static) */
+	double
+	    p_value;   /* the gated one, NAN for PERFDB_METHOD_PERCENT: p_raw * family, at most 1 */
+	double p_raw;  /* the test's own */
+	size_t family; /* places the change-point search chose the step among; 1 */
+	perfdb_method method; /* the test that decided */
 	size_t commits_after; /* points from the step to the end */
 } perfdb_regress_step;
 
@@ -48,10 +49,11 @@ int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_
  * The p-value (two-sided) that raw repetitions a and b differ: Mann-Whitney U
  * when the smallest p-value it can give with na and nb values is below alpha,
  * else Welch's t (3 against 3 repetitions can never reach p < 0.05 with U, so
- * a 50% step would pass unnoticed). *name is "mannwhitney" or "ttest". 1 when
+ * a 50% step would pass unnoticed). *name is PERFDB_METHOD_MANNWHITNEY or
+ * PERFDB_METHOD_TTEST. 1 when
  * a side has fewer than 2 values.
  */
 double perfdb_regress__samples_p(const double *a, size_t na, const double *b, size_t nb,
-				 double alpha, const char **name);
+				 double alpha, perfdb_method *name);
 
 #endif

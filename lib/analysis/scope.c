@@ -16,6 +16,7 @@
 #include "perfdb/context.h"
 #include "perfdb/stats.h"
 #include "util/error.h"
+#include "store/history.h"
 #include "util/git.h"
 
 /* ---- the commits ---------------------------------------------------------------- */
@@ -38,7 +39,7 @@ int perfdb_scope__check(const perfdb_regress_options *o)
 	if (o->version != PERFDB_REGRESS_OPTIONS_VERSION)
 		return perfdb_error__set(PERFDB_EINVAL, "regress options version %u, expected %u",
 					 o->version, PERFDB_REGRESS_OPTIONS_VERSION);
-	if (!(o->threshold >= 0) || !(o->confidence > 0 && o->confidence < 1))
+	if (!(o->threshold_pct >= 0) || !(o->confidence > 0 && o->confidence < 1))
 		return perfdb_error__set(PERFDB_EINVAL,
 					 "threshold must be >= 0 and confidence in (0, 1)");
 	return 0;
@@ -53,8 +54,8 @@ int perfdb_scope__open(perfdb_scope **out, perfdb_store *store)
 	if (!(sc = calloc(1, sizeof(*sc))))
 		return perfdb_error__oom();
 	sc->base_pos = SIZE_MAX;
-	sc->pub.baseline_kind = "window";
-	sc->pub.order = "recorded";
+	sc->pub.baseline_kind = PERFDB_BASELINE_WINDOW;
+	sc->pub.order = PERFDB_ORDER_RECORDED;
 	if ((err = perfdb_store_commits(&sc->commits, store)) < 0) {
 		perfdb_scope__free(sc);
 		return err;
@@ -105,6 +106,25 @@ static const char *sha_of(const perfdb_scope *sc, int64_t id)
 	return c ? c->sha : NULL;
 }
 
+const char *perfdb_baseline_kind_name(perfdb_baseline_kind k)
+{
+	switch (k) {
+	case PERFDB_BASELINE_WINDOW: return "window";
+	case PERFDB_BASELINE_NAMED: return "named";
+	case PERFDB_BASELINE_COMMIT: return "commit";
+	}
+	return "unknown";
+}
+
+const char *perfdb_commit_order_name(perfdb_commit_order o)
+{
+	switch (o) {
+	case PERFDB_ORDER_RECORDED: return "recorded";
+	case PERFDB_ORDER_GIT: return "git";
+	}
+	return "unknown";
+}
+
 /* ---- commit order ------------------------------------------------------------- */
 
 static size_t position_of(const perfdb_scope *sc, int64_t id);
@@ -141,7 +161,7 @@ static int make_order(perfdb_scope *sc, const char *repo_dir, const char *tip, i
 	const perfdb_commit_list *commits = sc->commits;
 	size_t *order, n = 0, i;
 	char *list = NULL;
-	sc->pub.order = "recorded";
+	sc->pub.order = PERFDB_ORDER_RECORDED;
 	if (!(order = malloc((commits->count ? commits->count : 1) * sizeof(*order))))
 		return perfdb_error__oom();
 	sc->order = order;
@@ -195,7 +215,7 @@ static int make_order(perfdb_scope *sc, const char *repo_dir, const char *tip, i
 				sc->all_pos[i] = sc->nall - 1 - sc->all_pos[i];
 			free(sc->all_buf);
 			sc->all_buf = list;
-			sc->pub.order = "git";
+			sc->pub.order = PERFDB_ORDER_GIT;
 			sc->norder = n;
 			return 0;
 		}
@@ -278,18 +298,15 @@ static int git_since(size_t *first, perfdb_scope *sc, const char *dir, const cha
 {
 	char *full = NULL, *base;
 	const char *args[] = {"merge-base", NULL, tip ? tip : "HEAD", NULL};
-	size_t lo = 0, hi = sc->norder, len = 0;
+	size_t lo = 0, hi = sc->norder;
 	*first = 0;
-	if (perfdb_git_resolve(&full, dir, rev) != 0)
+	if (perfdb_util__git_resolve(&full, dir, rev) != 0)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
 					 rev);
 	args[1] = full;
-	base = args[2][0] == '-' ? NULL : perfdb_util__git_output(dir, args, &len);
+	base = args[2][0] == '-' ? NULL : perfdb_util__git_text(dir, args);
 	free(full);
-	while (base && len && (base[len - 1] == '\n' || base[len - 1] == '\r'))
-		base[--len] = '\0';
-	if (!base || !len) {
-		free(base);
+	if (!base) {
 		return perfdb_error__set(
 		    PERFDB_ENOTFOUND, "'%s' shares no history with the commits being checked", rev);
 	}
@@ -312,44 +329,49 @@ static int git_since(size_t *first, perfdb_scope *sc, const char *dir, const cha
  * HEAD~3), then the store again. */
 int perfdb_scope__resolve(perfdb_store *store, const char *repo_dir, const char *rev, int64_t *id)
 {
-	char *full = NULL;
-	int err = perfdb_store_find_commit(store, rev, id, NULL);
-	if (err != PERFDB_ENOTFOUND)
-		return err;
-	if (perfdb_git_resolve(&full, repo_dir, rev) == 0) {
-		err = perfdb_store_find_commit(store, full, id, NULL);
-		free(full);
-		if (err != PERFDB_ENOTFOUND)
-			return err;
-	}
-	return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'", rev);
+	return perfdb_commit_resolve(id, NULL, store, rev, repo_dir,
+				     PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT);
 }
 
-int perfdb_commit_resolve(int64_t *id, char **sha, perfdb_store *store, const char *repo_dir,
-			  const char *rev)
+int perfdb_commit_resolve(int64_t *out_id, char **out_sha, perfdb_store *store, const char *rev,
+			  const char *repo_dir, unsigned flags)
 {
+	char *full = NULL;
+	int64_t id = 0;
 	int err;
-	if (sha)
-		*sha = NULL;
-	if ((err = perfdb_scope__resolve(store, repo_dir, rev, id)) < 0)
-		return err;
-	if (sha) {
-		perfdb_commit_list *l = NULL;
-		size_t i;
-		if ((err = perfdb_store_commits(&l, store)) < 0)
+
+	if (out_id)
+		*out_id = 0;
+	if (out_sha)
+		*out_sha = NULL;
+	if (!(flags & (PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT)) ||
+	    (flags & ~(unsigned)(PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT)))
+		return perfdb_error__set(PERFDB_EINVAL, "bad flags %#x to resolve a commit", flags);
+	if (!(flags & PERFDB_RESOLVE_RECORDED)) {
+		if ((err = perfdb_util__git_resolve(&full, repo_dir, rev)) < 0)
 			return err;
-		for (i = 0; i < l->count; i++)
-			if (l->items[i].id == *id) {
-				size_t n = strlen(l->items[i].sha) + 1;
-				if ((*sha = malloc(n)))
-					memcpy(*sha, l->items[i].sha, n);
-				break;
-			}
-		perfdb_commit_list_free(l);
-		if (!*sha)
-			return perfdb_error__oom();
+		if (out_sha)
+			*out_sha = full;
+		else
+			free(full);
+		return 0;
 	}
-	return 0;
+	if (!store)
+		return perfdb_error__set(PERFDB_EINVAL, "no store to resolve '%s' in",
+					 rev ? rev : "");
+	err = perfdb_store__find_commit(&id, out_sha, store, rev);
+	if (err == PERFDB_ENOTFOUND && (flags & PERFDB_RESOLVE_GIT)) {
+		if (perfdb_util__git_resolve(&full, repo_dir, rev) == 0) {
+			err = perfdb_store__find_commit(&id, out_sha, store, full);
+			free(full);
+		}
+		if (err == PERFDB_ENOTFOUND)
+			err = perfdb_error__set(PERFDB_ENOTFOUND,
+						"no results recorded for revision '%s'", rev);
+	}
+	if (err == 0 && out_id)
+		*out_id = id;
+	return err;
 }
 
 /* --until: a recorded commit, or (with git) any revision git resolves; *tip
@@ -367,7 +389,7 @@ static int resolve_until(perfdb_scope *sc, perfdb_store *store, const perfdb_reg
 		return 0;
 	}
 	if (err != PERFDB_ENOTFOUND || !o->use_git ||
-	    perfdb_git_resolve(&sc->until_sha, o->repo_dir, o->until) != 0)
+	    perfdb_util__git_resolve(&sc->until_sha, o->repo_dir, o->until) != 0)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
 					 o->until);
 	perfdb_error_clear();
@@ -380,7 +402,7 @@ static int until_position(perfdb_scope *sc, const perfdb_regress_options *o, int
 			  size_t *pos)
 {
 	*pos = sc->norder - 1;
-	if (sc->until_sha && strcmp(sc->pub.order, "git") != 0)
+	if (sc->until_sha && sc->pub.order != PERFDB_ORDER_GIT)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
 					 o->until);
 	if (o->until && !sc->until_sha && (*pos = position_of(sc, until_id)) == SIZE_MAX)
@@ -427,10 +449,10 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 		since_id = 0; /* placed by git below */
 	}
 	if (o->baseline) {
-		err = perfdb_store_baseline_get(store, o->baseline, &sc->baseline);
+		err = perfdb_store_baseline_get(&sc->baseline, store, o->baseline);
 		if (err == 0) {
 			base_id = sc->baseline.commit_id;
-			sc->pub.baseline_kind = "named";
+			sc->pub.baseline_kind = PERFDB_BASELINE_NAMED;
 			sc->pub.baseline_name = sc->baseline.name;
 		} else if (err == PERFDB_ENOTFOUND) {
 			if (perfdb_scope__resolve(store, o->repo_dir, o->baseline, &base_id) < 0)
@@ -439,7 +461,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 				    "'%s' is neither a baseline nor a revision "
 				    "with recorded results",
 				    o->baseline);
-			sc->pub.baseline_kind = "commit";
+			sc->pub.baseline_kind = PERFDB_BASELINE_COMMIT;
 		} else {
 			return err;
 		}
@@ -452,7 +474,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 		tip = sha_of(sc, commit_id);
 	if ((err = make_order(sc, o->repo_dir, tip, o->use_git)) < 0)
 		return err;
-	if (sc->until_sha && strcmp(sc->pub.order, "git") != 0)
+	if (sc->until_sha && sc->pub.order != PERFDB_ORDER_GIT)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for revision '%s'",
 					 o->until);
 	if (sc->norder == 0)
@@ -472,7 +494,7 @@ int perfdb_scope__range(perfdb_scope *sc, perfdb_store *store, const perfdb_regr
 		if (since_pos != SIZE_MAX && since_pos <= until_pos) {
 			first = since_pos + 1;
 			sc->pub.since = sha_of(sc, since_id);
-		} else if (strcmp(sc->pub.order, "git") == 0 && o->use_git) {
+		} else if (sc->pub.order == PERFDB_ORDER_GIT && o->use_git) {
 			/* not benchmarked, or not on this branch: after the fork point */
 			if ((err = git_since(&first, sc, o->repo_dir ? o->repo_dir : ".", o->since,
 					     tip)) < 0)
@@ -587,7 +609,7 @@ int perfdb_scope__pair(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
 	sc->range_pos = sc->nids - 1;
 	sc->pub.since = sha_of(sc, *ida);
 	sc->pub.until = sha_of(sc, *idb);
-	sc->pub.baseline_kind = "commit";
+	sc->pub.baseline_kind = PERFDB_BASELINE_COMMIT;
 	sc->pub.baseline_commit = sc->pub.since;
 	sc->pub.window = pa != SIZE_MAX ? pa - start : 0;
 	return 0;
@@ -660,9 +682,9 @@ void perfdb_scope__series_config(perfdb_scope_series *out, const perfdb_regress_
 				 const perfdb_series *s)
 {
 	perfdb_benchmark_config bc;
-	perfdb_config_match(o->config, s->benchmark, s->metric, &bc);
+	perfdb_config_match(&bc, o->config, s->benchmark, s->metric);
 	out->ignore = bc.ignore;
-	out->threshold = isnan(bc.threshold) ? o->threshold : bc.threshold;
+	out->threshold = isnan(bc.threshold_pct) ? o->threshold_pct : bc.threshold_pct;
 	out->direction = bc.direction != PERFDB_DIRECTION_UNSET ? bc.direction : s->direction;
 	out->method = bc.has_method ? bc.method : o->method;
 	/* --metric: the other metrics are not looked at, as if ignored */

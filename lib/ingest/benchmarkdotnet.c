@@ -8,8 +8,9 @@
  * stddev, min, max, n = Statistics.N and, in full exports, the
  * OriginalValues (per-operation times of the actual workload iterations) as
  * samples. Memory.BytesAllocatedPerOperation ([MemoryDiagnoser]) is an
- * "allocated" result in B. "Statistics": null is how BenchmarkDotNet writes
- * a benchmark that failed to run: warned about, not recorded.
+ * "allocated" result in B, and its Gen0/Gen1/Gen2Collections are
+ * "genN_collections" results per 1000 operations (read_collections). "Statistics": null is how
+ * BenchmarkDotNet writes a benchmark that failed to run: warned about, not recorded.
  */
 #include <math.h>
 #include <stdint.h>
@@ -83,6 +84,52 @@ static int stat(reader *r, const perfdb_jnode *st, const char *key, bool require
 		return err;
 	if (err == 0 && !isfinite(*out))
 		return perfdb_json__error(r->doc, st, key, "expected a finite number");
+	return 0;
+}
+
+/*
+ * The garbage collections of [MemoryDiagnoser] (Memory.Gen0Collections … and
+ * TotalOperations): per 1000 operations, as BenchmarkDotNet's Gen0/Gen1/Gen2
+ * columns show them ("GC Generation 0 collects per 1000 operations"). Read
+ * only beside a measured BytesAllocatedPerOperation: without the diagnoser
+ * the counts are zeros that measured nothing.
+ */
+static int read_collections(reader *r, const perfdb_jnode *mem, const char *name)
+{
+	static const char *const keys[] = {"Gen0Collections", "Gen1Collections", "Gen2Collections"};
+	static const char *const metrics[] = {"gen0_collections", "gen1_collections",
+					      "gen2_collections"};
+	const perfdb_jnode *ops = perfdb_json__get(mem, "TotalOperations");
+	double total, count;
+	perfdb_result res;
+	size_t k;
+	int err;
+
+	if (!ops)
+		return 0;
+	if (!perfdb_json__number(ops, &total) || !isfinite(total) || total < 0)
+		return perfdb_json__error(r->doc, ops, NULL,
+					  "expected an operation count, found %s",
+					  perfdb_json__type_name(ops));
+	if (total == 0)
+		return 0;
+	for (k = 0; k < 3; k++) {
+		const perfdb_jnode *v = perfdb_json__get(mem, keys[k]);
+		if (!v)
+			continue;
+		if (!perfdb_json__number(v, &count) || !isfinite(count) || count < 0)
+			return perfdb_json__error(r->doc, v, NULL,
+						  "expected a collection count, found %s",
+						  perfdb_json__type_name(v));
+		perfdb_result_init(&res);
+		res.benchmark = name;
+		res.metric = metrics[k];
+		res.unit = "collections/1000 op";
+		res.direction = PERFDB_LOWER_IS_BETTER;
+		res.value = count / total * 1000;
+		if ((err = perfdb_resultset_add(r->rs, &res)))
+			return err;
+	}
 	return 0;
 }
 
@@ -181,6 +228,8 @@ static int read_benchmark(reader *r, const perfdb_jnode *list, size_t index)
 			res.unit = "B";
 			res.value = bytes;
 			if ((err = perfdb_resultset_add(r->rs, &res)))
+				return err;
+			if ((err = read_collections(r, mem, name)))
 				return err;
 		}
 	}

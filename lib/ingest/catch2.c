@@ -24,20 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/catch2.h"
 #include "ingest/ingest.h"
 #include "ingest/reader.h"
 #include "ingest/textpos.h"
 #include "ingest/xml.h"
 #include "util/error.h"
 
-typedef struct bench {
-	char *name;
-	int line, column;
-	double mean, stddev;
-	long long samples;
-} bench;
+typedef perfdb_catch2_bench bench;
 
-typedef struct entry { /* one series of the file */
+typedef struct perfdb_catch2_entry { /* one series of the file */
 	char *name;
 	double *means;
 	size_t n, cap;
@@ -46,21 +42,12 @@ typedef struct entry { /* one series of the file */
 } entry;
 
 typedef struct reader {
+	perfdb_catch2_acc acc; /* first: the shared part */
 	perfdb_xml x;
-	const char *name;
-	perfdb_resultset *rs;
 	char *scope[PERFDB_XML_MAX_DEPTH + 1]; /* TestCase/Section names by depth */
 	int case_depth;			       /* depth of the open TestCase, 0: none */
-	bench *pending;			       /* benchmarks of the open test case */
-	size_t npending, cappending;
-	bool case_failed, case_skipped;
-	char failure[256]; /* where the test case first failed */
 	bool in_bench, bench_failed, bench_has_mean, sd_placeholder;
 	bench cur;
-	entry *entries;
-	size_t nentries, capentries;
-	perfdb_ingest_index index;
-	size_t nbench; /* <BenchmarkResults> seen */
 	bool root_ok;
 } reader;
 
@@ -69,39 +56,30 @@ static void reader_release(reader *r)
 	size_t i;
 	for (i = 0; i <= PERFDB_XML_MAX_DEPTH; i++)
 		free(r->scope[i]);
-	for (i = 0; i < r->npending; i++)
-		free(r->pending[i].name);
-	free(r->pending);
 	free(r->cur.name);
-	for (i = 0; i < r->nentries; i++) {
-		free(r->entries[i].name);
-		free(r->entries[i].means);
-	}
-	free(r->entries);
-	perfdb_ingest__index_release(&r->index);
 	perfdb_xml__release(&r->x);
-	perfdb_resultset_free(r->rs);
+	perfdb_ingest__catch2_release(&r->acc);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+void perfdb_ingest__catch2_release(perfdb_catch2_acc *a)
 {
-	size_t n;
-	void *q;
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return perfdb_error__oom();
-	*p = q;
-	*cap = n;
-	return 0;
+	size_t i;
+	for (i = 0; i < a->npending; i++)
+		free(a->pending[i].name);
+	free(a->pending);
+	for (i = 0; i < a->nentries; i++) {
+		free(a->entries[i].name);
+		free(a->entries[i].means);
+	}
+	free(a->entries);
+	perfdb_ingest__index_release(&a->index);
+	perfdb_resultset_free(a->rs);
+	memset(a, 0, sizeof(*a));
 }
 
 static int attr_error(const reader *r, const perfdb_xml_attr *a, const char *what)
 {
-	return perfdb_error__input(PERFDB_EINPUT, r->name, a->line, a->column, a->name,
+	return perfdb_error__input(PERFDB_EINPUT, r->acc.name, a->line, a->column, a->name,
 				   "%s, found '%s'", what, a->value);
 }
 
@@ -111,7 +89,7 @@ static int need_attr(const reader *r, const perfdb_xml_event *ev, const char *ke
 {
 	if ((*out = perfdb_xml__attr(ev, key)))
 		return 0;
-	return perfdb_error__input(PERFDB_EINPUT, r->name, ev->line, ev->column, key,
+	return perfdb_error__input(PERFDB_EINPUT, r->acc.name, ev->line, ev->column, key,
 				   "<%s> has no %s attribute", ev->name, key);
 }
 
@@ -151,57 +129,109 @@ static char *full_name(const reader *r, const char *bench_name, int depth)
 	return s;
 }
 
-static int add_entry(reader *r, const bench *b)
+static int add_entry(perfdb_catch2_acc *a, const bench *b)
 {
 	size_t found;
 	entry *e;
 	int err;
-	if (perfdb_ingest__index_find(&r->index, b->name, "time", &found)) {
-		e = &r->entries[found];
+	if (perfdb_ingest__index_find(&a->index, b->name, "time", &found)) {
+		e = &a->entries[found];
 	} else {
-		if ((err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
-				sizeof(entry))))
+		if ((err = perfdb_ingest__grow((void **)&a->entries, &a->capentries,
+					       a->nentries + 1, sizeof(entry))))
 			return err;
-		e = &r->entries[r->nentries];
+		e = &a->entries[a->nentries];
 		memset(e, 0, sizeof(*e));
 		if (!(e->name = strdup(b->name)))
 			return perfdb_error__oom();
 		e->stddev = b->stddev;
 		e->samples = b->samples;
-		r->nentries++;
-		if ((err = perfdb_ingest__index_add(&r->index, e->name, "time", r->nentries - 1,
+		a->nentries++;
+		if ((err = perfdb_ingest__index_add(&a->index, e->name, "time", a->nentries - 1,
 						    &found)) < 0)
 			return err;
 	}
-	if ((err = grow((void **)&e->means, &e->cap, e->n + 1, sizeof(double))))
+	if ((err = perfdb_ingest__grow((void **)&e->means, &e->cap, e->n + 1, sizeof(double))))
 		return err;
 	e->means[e->n++] = b->mean;
 	return 0;
 }
 
-static int end_test_case(reader *r)
+int perfdb_ingest__catch2_init(perfdb_catch2_acc *a, const char *name)
+{
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	return perfdb_resultset_new(&a->rs);
+}
+
+int perfdb_ingest__catch2_pend(perfdb_catch2_acc *a, bench *b)
+{
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&a->pending, &a->cappending, a->npending + 1,
+				       sizeof(bench))))
+		return err;
+	a->pending[a->npending++] = *b;
+	b->name = NULL;
+	return 0;
+}
+
+int perfdb_ingest__catch2_end_case(perfdb_catch2_acc *a)
 {
 	size_t i;
 	int err = 0;
-	for (i = 0; i < r->npending && !err; i++) {
-		bench *b = &r->pending[i];
-		if (r->case_failed || r->case_skipped)
-			err = perfdb_resultset_warn(r->rs,
+	for (i = 0; i < a->npending && !err; i++) {
+		bench *b = &a->pending[i];
+		if (a->case_failed || a->case_skipped)
+			err = perfdb_resultset_warn(a->rs,
 						    "%s:%d:%d: benchmark '%s': its test case %s%s; "
 						    "not recorded",
-						    r->name, b->line, b->column, b->name,
-						    r->case_skipped ? "was skipped" : "failed",
-						    r->failure);
+						    a->name, b->line, b->column, b->name,
+						    a->case_skipped ? "was skipped" : "failed",
+						    a->failure);
 		else
-			err = add_entry(r, b);
+			err = add_entry(a, b);
 	}
-	for (i = 0; i < r->npending; i++)
-		free(r->pending[i].name);
-	r->npending = 0;
-	r->case_failed = r->case_skipped = false;
-	r->failure[0] = '\0';
-	r->case_depth = 0;
+	for (i = 0; i < a->npending; i++)
+		free(a->pending[i].name);
+	a->npending = 0;
+	a->case_failed = a->case_skipped = false;
+	a->failure[0] = '\0';
 	return err;
+}
+
+int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, const char *none)
+{
+	size_t i;
+	int err;
+	for (i = 0; i < a->nentries; i++) {
+		entry *e = &a->entries[i];
+		perfdb_result res;
+		perfdb_result_init(&res);
+		res.benchmark = e->name;
+		res.metric = "time";
+		res.unit = "ns";
+		res.direction = PERFDB_LOWER_IS_BETTER;
+		if (e->n == 1) {
+			res.value = res.mean = e->means[0];
+			res.stddev = e->stddev;
+			res.n = e->samples;
+		} else {
+			res.value = NAN; /* the mean of the appearances */
+			res.samples = e->means;
+			res.nsamples = e->n;
+		}
+		if (!perfdb_ingest__fits_unit(&res))
+			return perfdb_error__input(PERFDB_EINPUT, a->name, 0, 0, NULL,
+						   "benchmark '%s': time out of range", e->name);
+		if ((err = perfdb_resultset_add(a->rs, &res)))
+			return err;
+	}
+	if (a->nbench == 0 &&
+	    (err = perfdb_resultset_warn(a->rs, "%s: no %s in the file", a->name, none)))
+		return err;
+	if ((err = perfdb_resultset_set_meta(a->rs, PERFDB_META_SOURCE, "catch2")))
+		return err;
+	return perfdb_resultset_merge(rs, a->rs);
 }
 
 static int start_bench(reader *r, const perfdb_xml_event *ev)
@@ -210,7 +240,7 @@ static int start_bench(reader *r, const perfdb_xml_event *ev)
 	int err;
 	double v;
 	if (r->in_bench)
-		return perfdb_error__input(PERFDB_EINPUT, r->name, ev->line, ev->column, NULL,
+		return perfdb_error__input(PERFDB_EINPUT, r->acc.name, ev->line, ev->column, NULL,
 					   "<BenchmarkResults> inside <BenchmarkResults>");
 	if ((err = need_attr(r, ev, "name", &a)))
 		return err;
@@ -230,7 +260,7 @@ static int start_bench(reader *r, const perfdb_xml_event *ev)
 	}
 	r->in_bench = true;
 	r->bench_failed = r->bench_has_mean = r->sd_placeholder = false;
-	r->nbench++;
+	r->acc.nbench++;
 	return 0;
 }
 
@@ -244,8 +274,8 @@ static int bench_child(reader *r, const perfdb_xml_event *ev)
 		const perfdb_xml_attr *m = perfdb_xml__attr(ev, "message");
 		r->bench_failed = true;
 		return perfdb_resultset_warn(
-		    r->rs, "%s:%d:%d: benchmark '%s' failed: %s; not recorded", r->name, ev->line,
-		    ev->column, r->cur.name, m ? m->value : "(no message)");
+		    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %s; not recorded", r->acc.name,
+		    ev->line, ev->column, r->cur.name, m ? m->value : "(no message)");
 	}
 	if (strcmp(ev->name, "mean") != 0 && strcmp(ev->name, "standardDeviation") != 0)
 		return 0; /* outliers, and anything a later Catch2 adds */
@@ -255,8 +285,8 @@ static int bench_child(reader *r, const perfdb_xml_event *ev)
 		if (strcmp(ev->name, "mean") == 0)
 			r->bench_failed = true;
 		return perfdb_resultset_warn(
-		    r->rs, "%s:%d:%d: benchmark '%s': %s is %s; not recorded", r->name, a->line,
-		    a->column, r->cur.name, ev->name, a->value);
+		    r->acc.rs, "%s:%d:%d: benchmark '%s': %s is %s; not recorded", r->acc.name,
+		    a->line, a->column, r->cur.name, ev->name, a->value);
 	}
 	if (strcmp(ev->name, "mean") == 0) {
 		r->cur.mean = v;
@@ -283,20 +313,16 @@ static int end_bench(reader *r, const perfdb_xml_event *ev)
 		return 0;
 	}
 	if (!r->bench_has_mean) {
-		err = perfdb_error__input(PERFDB_EINPUT, r->name, r->cur.line, r->cur.column,
+		err = perfdb_error__input(PERFDB_EINPUT, r->acc.name, r->cur.line, r->cur.column,
 					  "mean", "benchmark '%s' has neither <mean> nor <failed>",
 					  r->cur.name);
 		(void)ev;
 		return err;
 	}
 	if (r->case_depth == 0) /* never outside a test case in Catch2's output */
-		return perfdb_error__input(PERFDB_EINPUT, r->name, r->cur.line, r->cur.column, NULL,
-					   "<BenchmarkResults> outside a <TestCase>");
-	if ((err = grow((void **)&r->pending, &r->cappending, r->npending + 1, sizeof(bench))))
-		return err;
-	r->pending[r->npending++] = r->cur;
-	r->cur.name = NULL;
-	return 0;
+		return perfdb_error__input(PERFDB_EINPUT, r->acc.name, r->cur.line, r->cur.column,
+					   NULL, "<BenchmarkResults> outside a <TestCase>");
+	return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
 }
 
 static int on_start(reader *r, const perfdb_xml_event *ev)
@@ -306,14 +332,14 @@ static int on_start(reader *r, const perfdb_xml_event *ev)
 
 	if (ev->depth == 1) {
 		if (strcmp(ev->name, "Catch") != 0 && strcmp(ev->name, "Catch2TestRun") != 0)
-			return perfdb_error__input(PERFDB_EINPUT, r->name, ev->line, ev->column,
+			return perfdb_error__input(PERFDB_EINPUT, r->acc.name, ev->line, ev->column,
 						   NULL,
 						   "expected <Catch> or <Catch2TestRun> (Catch2's "
 						   "XML reporter), found <%s>",
 						   ev->name);
 		r->root_ok = true;
 		if ((a = perfdb_xml__attr(ev, "catch2-version")) &&
-		    (err = perfdb_resultset_set_context(r->rs, "catch2_version", a->value)))
+		    (err = perfdb_resultset_set_context(r->acc.rs, "catch2_version", a->value)))
 			return err;
 		return 0;
 	}
@@ -327,7 +353,7 @@ static int on_start(reader *r, const perfdb_xml_event *ev)
 			return perfdb_error__oom();
 		if (ev->name[0] == 'T') {
 			if (r->case_depth)
-				return perfdb_error__input(PERFDB_EINPUT, r->name, ev->line,
+				return perfdb_error__input(PERFDB_EINPUT, r->acc.name, ev->line,
 							   ev->column, NULL,
 							   "<TestCase> inside a <TestCase>");
 			r->case_depth = ev->depth;
@@ -339,21 +365,22 @@ static int on_start(reader *r, const perfdb_xml_event *ev)
 	if (!r->case_depth)
 		return 0;
 	if (strcmp(ev->name, "Expression") == 0 && (a = perfdb_xml__attr(ev, "success")) &&
-	    strcmp(a->value, "false") == 0 && !r->failure[0]) {
+	    strcmp(a->value, "false") == 0 && !r->acc.failure[0]) {
 		const perfdb_xml_attr *f = perfdb_xml__attr(ev, "filename");
 		const perfdb_xml_attr *l = perfdb_xml__attr(ev, "line");
 		const perfdb_xml_attr *t = perfdb_xml__attr(ev, "type");
-		snprintf(r->failure, sizeof(r->failure), " (%s at %s:%s)", t ? t->value : "check",
-			 f ? f->value : "?", l ? l->value : "?");
+		snprintf(r->acc.failure, sizeof(r->acc.failure), " (%s at %s:%s)",
+			 t ? t->value : "check", f ? f->value : "?", l ? l->value : "?");
 	} else if ((strcmp(ev->name, "Exception") == 0 ||
 		    strcmp(ev->name, "FatalErrorCondition") == 0) &&
-		   !r->failure[0]) {
-		snprintf(r->failure, sizeof(r->failure), " (%s at line %d)", ev->name, ev->line);
+		   !r->acc.failure[0]) {
+		snprintf(r->acc.failure, sizeof(r->acc.failure), " (%s at line %d)", ev->name,
+			 ev->line);
 	} else if (strcmp(ev->name, "OverallResult") == 0 && ev->depth == r->case_depth + 1) {
 		if ((a = perfdb_xml__attr(ev, "success")) && strcmp(a->value, "true") != 0)
-			r->case_failed = true;
+			r->acc.case_failed = true;
 		if ((a = perfdb_xml__attr(ev, "skips")) && strcmp(a->value, "0") != 0)
-			r->case_skipped = true;
+			r->acc.case_skipped = true;
 	}
 	return 0;
 }
@@ -366,8 +393,10 @@ static int on_end(reader *r, const perfdb_xml_event *ev)
 	    (strcmp(ev->name, "TestCase") == 0 || strcmp(ev->name, "Section") == 0)) {
 		free(r->scope[ev->depth]);
 		r->scope[ev->depth] = NULL;
-		if (ev->depth == r->case_depth)
-			return end_test_case(r);
+		if (ev->depth == r->case_depth) {
+			r->case_depth = 0;
+			return perfdb_ingest__catch2_end_case(&r->acc);
+		}
 	}
 	return 0;
 }
@@ -376,15 +405,20 @@ int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, co
 {
 	reader r;
 	perfdb_xml_event ev;
-	size_t i;
+	size_t i = 0;
 	int err;
 
 	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
 		return err;
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+		i++;
+	if (i < len && data[i] != '<') /* not XML: the console reporter's text */
+		return perfdb_ingest__catch2_console(rs, data, len, name);
 	memset(&r, 0, sizeof(r));
-	r.name = name;
 	perfdb_xml__init(&r.x, data, len, name);
-	if ((err = perfdb_resultset_new(&r.rs)))
+	if ((err = perfdb_ingest__catch2_init(&r.acc, name)))
 		goto done;
 	while ((err = perfdb_xml__next(&r.x, &ev)) == 0 && ev.type != PERFDB_XML_EOF) {
 		if (ev.type == PERFDB_XML_START)
@@ -394,39 +428,8 @@ int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, co
 		if (err)
 			break;
 	}
-	if (err)
-		goto done;
-	for (i = 0; i < r.nentries; i++) {
-		entry *e = &r.entries[i];
-		perfdb_result res;
-		perfdb_result_init(&res);
-		res.benchmark = e->name;
-		res.metric = "time";
-		res.unit = "ns";
-		res.direction = PERFDB_LOWER_IS_BETTER;
-		if (e->n == 1) {
-			res.value = res.mean = e->means[0];
-			res.stddev = e->stddev;
-			res.n = e->samples;
-		} else {
-			res.value = NAN; /* the mean of the appearances */
-			res.samples = e->means;
-			res.nsamples = e->n;
-		}
-		if (!perfdb_ingest__fits_unit(&res)) {
-			err = perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL,
-						  "benchmark '%s': time out of range", e->name);
-			goto done;
-		}
-		if ((err = perfdb_resultset_add(r.rs, &res)))
-			goto done;
-	}
-	if (r.nbench == 0 &&
-	    (err = perfdb_resultset_warn(r.rs, "%s: no <BenchmarkResults> in the file", name)))
-		goto done;
-	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "catch2")))
-		goto done;
-	err = perfdb_resultset_merge(rs, r.rs);
+	if (!err)
+		err = perfdb_ingest__catch2_finish(&r.acc, rs, "<BenchmarkResults>");
 done:
 	reader_release(&r);
 	return err;

@@ -554,6 +554,23 @@ static bool detect_criterion_console(const char *d, size_t len, size_t i)
 	return false;
 }
 
+/* Catch2's console reporter: a benchmark table header, "benchmark name"
+ * then "samples" and "iterations" on the same line. */
+static bool detect_catch2_console(const char *d, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - d) : len;
+		if (end - i > 14 && memcmp(d + i, "benchmark name ", 15) == 0) {
+			const char *s = memmem(d + i, end - i, " samples ", 9);
+			if (s && memmem(s, (size_t)(d + end - s), " iterations ", 12))
+				return true;
+		}
+		i = end + 1;
+	}
+	return false;
+}
+
 perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 {
 	size_t i = data ? skip_bom(data, len) : len;
@@ -573,6 +590,8 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return fmt;
 	if ((fmt = detect_nanobench_text(data, len, i)) != PERFDB_FORMAT_AUTO)
 		return fmt;
+	if (detect_catch2_console(data, len, skip_bom(data, len)))
+		return PERFDB_FORMAT_CATCH2;
 	if (detect_csv(data, len, i))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
@@ -692,7 +711,8 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    PERFDB_EFORMAT, name, 0, 0, NULL,
 		    "unknown format: not Google Benchmark JSON, hyperfine JSON, perfdb JSON or "
 		    "YAML (a 'results' list), CSV with a 'benchmark' column, go test -bench "
-		    "output, Catch2 XML, pytest-benchmark JSON, cargo bench output, Bencher "
+		    "output, Catch2 XML or console output, pytest-benchmark JSON, cargo bench "
+		    "output, Bencher "
 		    "Metric Format, nanobench's console table or CSV, criterion's console output, "
 		    "nor the output of wrk, ab, "
 		    "hey, k6, Locust or vegeta; name the "

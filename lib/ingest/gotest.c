@@ -44,14 +44,6 @@
 #include "ingest/textpos.h"
 #include "util/error.h"
 
-typedef struct series {
-	char *benchmark, *metric, *unit;
-	int line; /* where it was first seen, for warnings */
-	double *values;
-	size_t n, cap;
-	bool bad; /* a non-finite value was warned about */
-} series;
-
 typedef struct config {
 	char *key, *value;
 } config;
@@ -71,12 +63,8 @@ typedef struct reader {
 	perfdb_resultset *rs;
 	const origin *map; /* NULL: the text is the input */
 	size_t nmap;
-	series *series;
-	size_t nseries, capseries;
-	perfdb_ingest_index index;  /* (benchmark, metric) -> series */
-	perfdb_ingest_index failed; /* (benchmark, "") of failed benchmarks */
-	char **failed_names;
-	size_t nfailed, capfailed;
+	perfdb_ingest_series_set series; /* (benchmark, metric) -> values */
+	perfdb_ingest_nameset failed;	 /* (benchmark, "" or "skip") that failed or were skipped */
 	config *config;
 	size_t nconfig, capconfig;
 	unit_hint *hints;
@@ -90,16 +78,8 @@ typedef struct reader {
 static void reader_release(reader *r)
 {
 	size_t i;
-	for (i = 0; i < r->nseries; i++) {
-		free(r->series[i].benchmark);
-		free(r->series[i].metric);
-		free(r->series[i].unit);
-		free(r->series[i].values);
-	}
-	free(r->series);
-	for (i = 0; i < r->nfailed; i++)
-		free(r->failed_names[i]);
-	free(r->failed_names);
+	perfdb_ingest__series_release(&r->series);
+	perfdb_ingest__nameset_release(&r->failed);
 	for (i = 0; i < r->nconfig; i++) {
 		free(r->config[i].key);
 		free(r->config[i].value);
@@ -110,35 +90,7 @@ static void reader_release(reader *r)
 	free(r->hints);
 	free(r->pkg);
 	free(r->buf);
-	perfdb_ingest__index_release(&r->index);
-	perfdb_ingest__index_release(&r->failed);
 	perfdb_resultset_free(r->rs);
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *q;
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return perfdb_error__oom();
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
-static char *dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
 }
 
 /* The input position of text line `line` (1-based), column `column`. */
@@ -215,7 +167,7 @@ static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t
 		nv--;
 	if (nk == 3 && memcmp(k, "pkg", 3) == 0) {
 		free(r->pkg);
-		r->pkg = nv ? dup_n(v, nv) : NULL;
+		r->pkg = nv ? perfdb_ingest__dup_n(v, nv) : NULL;
 		return nv && !r->pkg ? perfdb_error__oom() : 0;
 	}
 	if (machine_key(k, nk)) {
@@ -224,7 +176,7 @@ static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t
 			return 0;
 		memcpy(kbuf, k, nk);
 		kbuf[nk] = '\0';
-		if (!(value = dup_n(v, nv)))
+		if (!(value = perfdb_ingest__dup_n(v, nv)))
 			return perfdb_error__oom();
 		err = perfdb_resultset_set_context(r->rs, kbuf, value);
 		free(value);
@@ -241,16 +193,17 @@ static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t
 			r->config[i] = r->config[--r->nconfig];
 			return 0;
 		}
-		if (!(r->config[i].value = dup_n(v, nv)))
+		if (!(r->config[i].value = perfdb_ingest__dup_n(v, nv)))
 			return perfdb_error__oom();
 		return 0;
 	}
 	if (!nv)
 		return 0;
-	if ((err = grow((void **)&r->config, &r->capconfig, r->nconfig + 1, sizeof(config))))
+	if ((err = perfdb_ingest__grow((void **)&r->config, &r->capconfig, r->nconfig + 1,
+				       sizeof(config))))
 		return err;
-	key = dup_n(k, nk);
-	value = dup_n(v, nv);
+	key = perfdb_ingest__dup_n(k, nk);
+	value = perfdb_ingest__dup_n(v, nv);
 	if (!key || !value) {
 		free(key);
 		free(value);
@@ -297,8 +250,9 @@ static int unit_line(reader *r, const char *s, size_t n)
 			r->hints[i].direction = dir;
 			return 0;
 		}
-	if (grow((void **)&r->hints, &r->caphints, r->nhints + 1, sizeof(unit_hint)) ||
-	    !(r->hints[r->nhints].unit = dup_n(unit, nunit)))
+	if (perfdb_ingest__grow((void **)&r->hints, &r->caphints, r->nhints + 1,
+				sizeof(unit_hint)) ||
+	    !(r->hints[r->nhints].unit = perfdb_ingest__dup_n(unit, nunit)))
 		return perfdb_error__oom();
 	r->hints[r->nhints++].direction = dir;
 	return 0;
@@ -367,8 +321,7 @@ static const char *value_unit(const char *u, size_t n, char *buf, size_t cap)
 static int add_value(reader *r, const char *bench, const char *metric, size_t nmetric, double v,
 		     int line, int column)
 {
-	size_t found, k;
-	series *s;
+	perfdb_ingest_series *s;
 	char mbuf[256], ubuf[256];
 	int err;
 
@@ -376,29 +329,10 @@ static int add_value(reader *r, const char *bench, const char *metric, size_t nm
 		return input_error(r, line, column, "unit too long:", metric, 40);
 	memcpy(mbuf, metric, nmetric);
 	mbuf[nmetric] = '\0';
-	if ((err = perfdb_ingest__index_find(&r->index, bench, mbuf, &found)))
-		s = &r->series[found];
-	else {
-		if ((err =
-			 grow((void **)&r->series, &r->capseries, r->nseries + 1, sizeof(series))))
-			return err;
-		s = &r->series[r->nseries];
-		memset(s, 0, sizeof(*s));
-		s->line = line;
-		s->benchmark = strdup(bench);
-		s->metric = strdup(mbuf);
-		s->unit = strdup(value_unit(metric, nmetric, ubuf, sizeof(ubuf)));
-		if (!s->benchmark || !s->metric || !s->unit) {
-			free(s->benchmark);
-			free(s->metric);
-			free(s->unit);
-			return perfdb_error__oom();
-		}
-		r->nseries++;
-		if ((err = perfdb_ingest__index_add(&r->index, s->benchmark, s->metric,
-						    r->nseries - 1, &k)) < 0)
-			return err;
-	}
+	if ((err = perfdb_ingest__series_get(&r->series, bench, strlen(bench), mbuf,
+					     value_unit(metric, nmetric, ubuf, sizeof(ubuf)), line,
+					     &s)))
+		return err;
 	if (!isfinite(v)) {
 		if (!s->bad && (err = warn_at(r, line, column,
 					      "%s:%d:%d: benchmark '%.*s': %.*s is not a "
@@ -408,10 +342,7 @@ static int add_value(reader *r, const char *bench, const char *metric, size_t nm
 		s->bad = true;
 		return 0;
 	}
-	if ((err = grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
-		return err;
-	s->values[s->n++] = v;
-	return 0;
+	return perfdb_ingest__series_push(s, v);
 }
 
 /* Go prints NaN and ±Inf as "NaN", "+Inf", "-Inf". */
@@ -464,24 +395,17 @@ static bool all_digits(const char *s, size_t n)
 static int mark_failed(reader *r, const char *name, size_t n, bool skip, int line, int column)
 {
 	const char *kind = skip ? "skip" : "";
-	size_t found;
 	int err;
 	if ((err = series_name(r, name, n)))
 		return err;
-	if (perfdb_ingest__index_find(&r->failed, r->buf, kind, &found))
+	if (perfdb_ingest__nameset_has(&r->failed, r->buf, kind))
 		return 0; /* test2json repeats the line */
 	if ((err = warn_at(r, line, column,
 			   skip ? "%s:%d:%d: benchmark '%.*s' was skipped%.*s; not recorded"
 				: "%s:%d:%d: benchmark '%.*s' failed%.*s; not recorded",
 			   r->buf, (int)strlen(r->buf), "", 0)))
 		return err;
-	if ((err = grow((void **)&r->failed_names, &r->capfailed, r->nfailed + 1, sizeof(char *))))
-		return err;
-	if (!(r->failed_names[r->nfailed] = strdup(r->buf)))
-		return perfdb_error__oom();
-	r->nfailed++;
-	err = perfdb_ingest__index_add(&r->failed, r->failed_names[r->nfailed - 1], kind,
-				       r->nfailed - 1, &found);
+	err = perfdb_ingest__nameset_add(&r->failed, r->buf, strlen(r->buf), kind);
 	return err < 0 ? err : 0;
 }
 
@@ -590,13 +514,13 @@ static int parse_text(reader *r, const char *d, size_t len)
 
 static int finish(reader *r, perfdb_resultset *rs, const char *source)
 {
-	size_t i, j, found;
+	size_t i, j;
 	int err;
 
-	for (i = 0; i < r->nseries; i++) {
-		series *s = &r->series[i];
+	for (i = 0; i < r->series.count; i++) {
+		perfdb_ingest_series *s = &r->series.items[i];
 		perfdb_result res;
-		if (!s->n || perfdb_ingest__index_find(&r->failed, s->benchmark, "", &found))
+		if (!s->n || perfdb_ingest__nameset_has(&r->failed, s->benchmark, ""))
 			continue;
 		perfdb_result_init(&res);
 		res.benchmark = s->benchmark;
@@ -654,12 +578,12 @@ static int stream_add(stream *st, const char *s, size_t n, int line, int column)
 {
 	size_t i;
 	int err;
-	if ((err = grow((void **)&st->text, &st->cap, st->len + n + 1, 1)))
+	if ((err = perfdb_ingest__grow((void **)&st->text, &st->cap, st->len + n + 1, 1)))
 		return err;
 	for (i = 0; i < n; i++) {
 		if (st->at_line_start) {
-			if ((err = grow((void **)&st->map, &st->capmap, st->nmap + 1,
-					sizeof(origin))))
+			if ((err = perfdb_ingest__grow((void **)&st->map, &st->capmap, st->nmap + 1,
+						       sizeof(origin))))
 				return err;
 			st->map[st->nmap].line = line;
 			st->map[st->nmap].column = column;
@@ -740,10 +664,12 @@ int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t le
 				}
 			}
 			if (!err) {
-				const char *col = strstr(data + i, "\"Output\"");
+				/* the text's position: the "Output" key of this event (the
+				 * buffer need not be NUL-terminated, and the key's name may
+				 * also stand inside an earlier string) */
+				const perfdb_jmember *m = perfdb_jnode_member(root, "Output");
 				err = stream_add(&st, out->u.str.s, out->u.str.len, line,
-						 col && col < data + end ? (int)(col - data - i) + 1
-									 : 1);
+						 m ? (int)m->column : 1);
 			}
 		}
 		perfdb_json__free(doc);

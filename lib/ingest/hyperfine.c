@@ -20,6 +20,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/reader.h"
 #include "util/error.h"
 
 typedef struct reader {
@@ -75,79 +76,13 @@ static int reserve(reader *r, size_t n)
 
 /* --- the benchmark name --------------------------------------------------------- */
 
-static int cmp_param(const void *a, const void *b)
-{
-	return strcmp((*(const perfdb_jmember *const *)a)->key,
-		      (*(const perfdb_jmember *const *)b)->key);
-}
-
-static int append(reader *r, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-	if (*len + n + 1 > r->name_cap) {
-		size_t cap = (*len + n + 1) * 2;
-		char *p = realloc(r->name, cap);
-		if (!p)
-			return perfdb_error__oom();
-		r->name = p;
-		r->name_cap = cap;
-	}
-	memcpy(r->name + *len, s, n + 1);
-	*len += n;
-	return 0;
-}
-
 /* The command, then its parameters sorted by name: "sleep 0.001 [ms=1]".
  * hyperfine substitutes parameters into the command, but not into a name given
  * with --command-name, so without them two results could share one name. */
 static int bench_name(reader *r, const perfdb_jnode *res, const char *command)
 {
-	const perfdb_jnode *params = perfdb_json__get(res, "parameters");
-	const perfdb_jmember **list;
-	size_t n, i, len = 0;
-	int err;
-
-	if ((err = append(r, &len, command)))
-		return err;
-	if (!params || perfdb_json__is_null(params))
-		return 0;
-	if (!perfdb_json__is_object(params))
-		return perfdb_json__error(r->doc, params, NULL, "expected an object, found %s",
-					  perfdb_json__type_name(params));
-	if ((n = perfdb_json__size(params)) == 0)
-		return 0;
-	if (!(list = malloc(n * sizeof(*list))))
-		return perfdb_error__oom();
-	for (i = 0; i < n; i++)
-		list[i] = perfdb_json__member_at(params, i);
-	qsort(list, n, sizeof(*list), cmp_param);
-	err = append(r, &len, " [");
-	for (i = 0; !err && i < n; i++) {
-		const perfdb_jnode *v = list[i]->value;
-		char num[64];
-		const char *text;
-		int64_t k;
-		if (v->type == PERFDB_JSTRING) {
-			text = v->u.str.s;
-		} else if (perfdb_json__integer(v, &k)) {
-			snprintf(num, sizeof(num), "%" PRId64, k);
-			text = num;
-		} else if (v->type == PERFDB_JNUMBER && !v->nonfinite) {
-			snprintf(num, sizeof(num), "%.17g", v->u.number);
-			text = num;
-		} else {
-			err = perfdb_json__error(r->doc, v, NULL, "expected a string, found %s",
-						 perfdb_json__type_name(v));
-			break;
-		}
-		if ((i && (err = append(r, &len, ","))) || (err = append(r, &len, list[i]->key)) ||
-		    (err = append(r, &len, "=")) || (err = append(r, &len, text)))
-			break;
-	}
-	if (!err)
-		err = append(r, &len, "]");
-	free(list);
-	return err;
+	return perfdb_json__name_with_params(r->doc, perfdb_json__get(res, "parameters"), command,
+					     true, &r->name, &r->name_cap);
 }
 
 /* One command given twice (`hyperfine 'make' 'make'`), or one --command-name
@@ -176,8 +111,9 @@ static int distinct_name(reader *r)
 		return 0;
 	snprintf(num, sizeof(num), " #%zu", count + 1);
 	len = strlen(r->name);
-	if ((err = append(r, &len, num)))
+	if ((err = perfdb_ingest__grow((void **)&r->name, &r->name_cap, len + strlen(num) + 1, 1)))
 		return err;
+	memcpy(r->name + len, num, strlen(num) + 1);
 	return perfdb_resultset_warn(r->rs,
 				     "%s: command '%s' is given more than once; occurrence %zu is "
 				     "recorded as '%s'",

@@ -37,66 +37,11 @@ typedef struct reader {
 	size_t nkeys, capkeys;
 } reader;
 
-static int append(reader *r, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-	if (*len + n + 1 > r->name_cap) {
-		size_t cap = (*len + n + 1) * 2;
-		char *p = realloc(r->name, cap);
-		if (!p)
-			return perfdb_error__oom();
-		r->name = p;
-		r->name_cap = cap;
-	}
-	memcpy(r->name + *len, s, n + 1);
-	*len += n;
-	return 0;
-}
-
-static int cmp_member(const void *a, const void *b)
-{
-	return strcmp((*(const perfdb_jmember *const *)a)->key,
-		      (*(const perfdb_jmember *const *)b)->key);
-}
-
 /* "benchmark [k=v,...]" into r->name. */
 static int bench_name(reader *r, const perfdb_jnode *row, const char *benchmark)
 {
-	const perfdb_jnode *params = perfdb_json__get(row, "params");
-	const perfdb_jmember **list;
-	size_t n, i, len = 0;
-	int err;
-	if ((err = append(r, &len, benchmark)))
-		return err;
-	if (!params || perfdb_json__is_null(params))
-		return 0;
-	if (!perfdb_json__is_object(params))
-		return perfdb_json__error(r->doc, params, NULL, "expected an object, found %s",
-					  perfdb_json__type_name(params));
-	if ((n = perfdb_json__size(params)) == 0)
-		return 0;
-	if (!(list = malloc(n * sizeof(*list))))
-		return perfdb_error__oom();
-	for (i = 0; i < n; i++)
-		list[i] = perfdb_json__member_at(params, i);
-	qsort(list, n, sizeof(*list), cmp_member);
-	err = append(r, &len, " [");
-	for (i = 0; !err && i < n; i++) {
-		const char *v = perfdb_json__string(list[i]->value);
-		if (!v) {
-			err = perfdb_json__error(r->doc, list[i]->value, NULL,
-						 "expected a string, found %s",
-						 perfdb_json__type_name(list[i]->value));
-			break;
-		}
-		if ((i && (err = append(r, &len, ","))) || (err = append(r, &len, list[i]->key)) ||
-		    (err = append(r, &len, "=")) || (err = append(r, &len, v)))
-			break;
-	}
-	if (!err)
-		err = append(r, &len, "]");
-	free(list);
-	return err;
+	return perfdb_json__name_with_params(r->doc, perfdb_json__get(row, "params"), benchmark,
+					     false, &r->name, &r->name_cap);
 }
 
 /* rawData [[...], ...] flattened into r->samples; *n values. */
@@ -190,17 +135,12 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 	/* (name, metric) once: two rows of one series would be two runs in one */
 	{
 		char *kn = strdup(r->name), *km = strdup(metric_name);
-		char **keys;
 		if (!kn || !km ||
-		    (r->nkeys + 2 > r->capkeys &&
-		     !(keys = realloc(r->keys, (r->capkeys * 2 + 16) * sizeof(char *))))) {
+		    perfdb_ingest__grow((void **)&r->keys, &r->capkeys, r->nkeys + 2,
+					sizeof(char *))) {
 			free(kn);
 			free(km);
 			return perfdb_error__oom();
-		}
-		if (r->nkeys + 2 > r->capkeys) {
-			r->keys = keys;
-			r->capkeys = r->capkeys * 2 + 16;
 		}
 		r->keys[r->nkeys++] = kn;
 		r->keys[r->nkeys++] = km;

@@ -7,6 +7,7 @@
 #include "ingest/json.h"
 
 #include <jansson.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -315,5 +316,78 @@ int perfdb_json__error_item(const perfdb_json_doc *doc, const perfdb_jnode *arra
 	va_start(ap, fmt);
 	err = verror(doc, line, column, path, fmt, ap);
 	va_end(ap);
+	return err;
+}
+
+static int append(char **buf, size_t *cap, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	if (*len + n + 1 > *cap) {
+		size_t want = (*len + n + 1) * 2;
+		char *p = realloc(*buf, want);
+		if (!p)
+			return perfdb_error__oom();
+		*buf = p;
+		*cap = want;
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	return strcmp((*(const perfdb_jmember *const *)a)->key,
+		      (*(const perfdb_jmember *const *)b)->key);
+}
+
+int perfdb_json__name_with_params(const perfdb_json_doc *doc, const perfdb_jnode *params,
+				  const char *base, bool numbers, char **buf, size_t *cap)
+{
+	const perfdb_jmember **list;
+	size_t n, i, len = 0;
+	int err;
+
+	if ((err = append(buf, cap, &len, base)))
+		return err;
+	if (!params || perfdb_json__is_null(params))
+		return 0;
+	if (!perfdb_json__is_object(params))
+		return perfdb_json__error(doc, params, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(params));
+	if ((n = perfdb_json__size(params)) == 0)
+		return 0;
+	if (!(list = malloc(n * sizeof(*list))))
+		return perfdb_error__oom();
+	for (i = 0; i < n; i++)
+		list[i] = perfdb_json__member_at(params, i);
+	qsort(list, n, sizeof(*list), cmp_member);
+	err = append(buf, cap, &len, " [");
+	for (i = 0; !err && i < n; i++) {
+		const perfdb_jnode *v = list[i]->value;
+		char num[64];
+		const char *text;
+		int64_t k;
+		if (v->type == PERFDB_JSTRING) {
+			text = v->u.str.s;
+		} else if (numbers && perfdb_json__integer(v, &k)) {
+			snprintf(num, sizeof(num), "%" PRId64, k);
+			text = num;
+		} else if (numbers && v->type == PERFDB_JNUMBER && !v->nonfinite) {
+			snprintf(num, sizeof(num), "%.17g", v->u.number);
+			text = num;
+		} else {
+			err = perfdb_json__error(doc, v, NULL, "expected a string, found %s",
+						 perfdb_json__type_name(v));
+			break;
+		}
+		if ((i && (err = append(buf, cap, &len, ","))) ||
+		    (err = append(buf, cap, &len, list[i]->key)) ||
+		    (err = append(buf, cap, &len, "=")) || (err = append(buf, cap, &len, text)))
+			break;
+	}
+	if (!err)
+		err = append(buf, cap, &len, "]");
+	free(list);
 	return err;
 }

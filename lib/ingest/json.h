@@ -221,6 +221,17 @@ int perfdb_json__error(const perfdb_json_doc *doc, const perfdb_jnode *node, con
 int perfdb_json__error_item(const perfdb_json_doc *doc, const perfdb_jnode *array, size_t index,
 			    const char *fmt, ...) PERFDB_PRINTF(4, 5);
 
+/**
+ * "BASE [k=v,...]" into *buf (grown as needed; *cap its size): base, then the
+ * members of the object params sorted by key, the shape hyperfine's
+ * parameters and JMH's params give a series name. A NULL, null or empty
+ * params gives base alone. Values must be strings, or, when `numbers`,
+ * finite numbers too (written as integers or with %.17g); anything else is
+ * an input error at the value. Errors: PERFDB_EINPUT, PERFDB_ENOMEM.
+ */
+int perfdb_json__name_with_params(const perfdb_json_doc *doc, const perfdb_jnode *params,
+				  const char *base, bool numbers, char **buf, size_t *cap);
+
 /** A short name of v's JSON type for messages: "an object", "a string", "null", "NaN", ... */
 const char *perfdb_json__type_name(const perfdb_jnode *v);
 

@@ -34,21 +34,11 @@
 #include "ingest/textpos.h"
 #include "util/error.h"
 
-typedef struct series {
-	char *name, *metric, *unit;
-	double *values;
-	size_t n, cap;
-} series;
-
 typedef struct reader {
 	const char *name;
 	perfdb_resultset *rs;
-	series *series;
-	size_t nseries, capseries;
-	perfdb_ingest_index index;
-	perfdb_ingest_index failed;
-	char **failed_names;
-	size_t nfailed, capfailed;
+	perfdb_ingest_series_set series;
+	perfdb_ingest_nameset failed;
 	size_t nignored;
 	int ignored_line, ignored_column;
 	size_t nbench;
@@ -56,105 +46,28 @@ typedef struct reader {
 
 static void reader_release(reader *r)
 {
-	size_t i;
-	for (i = 0; i < r->nseries; i++) {
-		free(r->series[i].name);
-		free(r->series[i].metric);
-		free(r->series[i].unit);
-		free(r->series[i].values);
-	}
-	free(r->series);
-	for (i = 0; i < r->nfailed; i++)
-		free(r->failed_names[i]);
-	free(r->failed_names);
-	perfdb_ingest__index_release(&r->index);
-	perfdb_ingest__index_release(&r->failed);
+	perfdb_ingest__series_release(&r->series);
+	perfdb_ingest__nameset_release(&r->failed);
 	perfdb_resultset_free(r->rs);
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *q;
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return perfdb_error__oom();
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
-static char *dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
 }
 
 static int add_value(reader *r, const char *name, size_t nname, const char *metric,
 		     const char *unit, double v)
 {
-	char *key = dup_n(name, nname);
-	size_t found, k;
-	series *s;
+	perfdb_ingest_series *s;
 	int err;
-	if (!key)
-		return perfdb_error__oom();
-	if (perfdb_ingest__index_find(&r->index, key, metric, &found)) {
-		s = &r->series[found];
-		free(key);
-	} else {
-		if ((err = grow((void **)&r->series, &r->capseries, r->nseries + 1,
-				sizeof(series)))) {
-			free(key);
-			return err;
-		}
-		s = &r->series[r->nseries];
-		memset(s, 0, sizeof(*s));
-		s->name = key;
-		s->metric = strdup(metric);
-		s->unit = strdup(unit);
-		r->nseries++;
-		if (!s->metric || !s->unit)
-			return perfdb_error__oom();
-		if ((err = perfdb_ingest__index_add(&r->index, s->name, s->metric, r->nseries - 1,
-						    &k)) < 0)
-			return err;
-	}
-	if ((err = grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
+	if ((err = perfdb_ingest__series_get(&r->series, name, nname, metric, unit, 0, &s)))
 		return err;
-	s->values[s->n++] = v;
-	return 0;
+	return perfdb_ingest__series_push(s, v);
 }
 
 static int mark_failed(reader *r, const char *name, size_t n, int line, int column)
 {
-	size_t found;
-	char *key;
 	int err;
 	if ((err = perfdb_resultset_warn(r->rs, "%s:%d:%d: benchmark '%.*s' FAILED; not recorded",
 					 r->name, line, column, (int)n, name)))
 		return err;
-	if (!(key = dup_n(name, n)))
-		return perfdb_error__oom();
-	if (perfdb_ingest__index_find(&r->failed, key, "", &found)) {
-		free(key);
-		return 0;
-	}
-	if ((err =
-		 grow((void **)&r->failed_names, &r->capfailed, r->nfailed + 1, sizeof(char *)))) {
-		free(key);
-		return err;
-	}
-	r->failed_names[r->nfailed++] = key;
-	err = perfdb_ingest__index_add(&r->failed, key, "", r->nfailed - 1, &found);
+	err = perfdb_ingest__nameset_add(&r->failed, name, n, "");
 	return err < 0 ? err : 0;
 }
 
@@ -294,15 +207,15 @@ static int test_line(reader *r, const char *s, size_t n, int line)
 
 static int finish(reader *r, perfdb_resultset *rs)
 {
-	size_t i, found;
+	size_t i;
 	int err;
-	for (i = 0; i < r->nseries; i++) {
-		series *s = &r->series[i];
+	for (i = 0; i < r->series.count; i++) {
+		perfdb_ingest_series *s = &r->series.items[i];
 		perfdb_result res;
-		if (perfdb_ingest__index_find(&r->failed, s->name, "", &found))
+		if (perfdb_ingest__nameset_has(&r->failed, s->benchmark, ""))
 			continue;
 		perfdb_result_init(&res);
-		res.benchmark = s->name;
+		res.benchmark = s->benchmark;
 		res.metric = s->metric;
 		res.unit = s->unit;
 		if (s->n == 1) {
@@ -314,7 +227,7 @@ static int finish(reader *r, perfdb_resultset *rs)
 		}
 		if (!perfdb_ingest__fits_unit(&res))
 			return perfdb_error__input(PERFDB_EINPUT, r->name, 0, 0, NULL,
-						   "benchmark '%s': %s out of range", s->name,
+						   "benchmark '%s': %s out of range", s->benchmark,
 						   s->metric);
 		if ((err = perfdb_resultset_add(r->rs, &res)))
 			return err;

@@ -78,17 +78,6 @@ static int fail_at(const text *t, size_t off, const char *what)
 	return perfdb_error__input(PERFDB_EINPUT, t->name, t->line, col(t, off), NULL, "%s", what);
 }
 
-/* Copies n bytes of s into a new string: the caller frees it. */
-static char *dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 /* A console number: "214,597,877.07", "0.5%" (pct), never "nan" or "-". */
 static int console_number(const cell *c, bool pct, double *out)
 {
@@ -290,7 +279,7 @@ static int read_table(console *x)
 		return fail_at(t, 0,
 			       "expected a nanobench table header with a time per unit column "
 			       "(ns/op)");
-	if (!(title = dup_n(cells[n - 1].s, cells[n - 1].n)))
+	if (!(title = perfdb_ingest__dup_n(cells[n - 1].s, cells[n - 1].n)))
 		return perfdb_error__oom();
 	if ((err = own(x, title)))
 		return err;

@@ -254,3 +254,129 @@ void perfdb_ingest__index_release(perfdb_ingest_index *idx)
 	idx->slots = NULL;
 	idx->cap = idx->count = 0;
 }
+
+int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n;
+	void *q;
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	if (!(q = realloc(*p, n * size)))
+		return perfdb_error__oom();
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+char *perfdb_ingest__dup_n(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
+			      const char *metric, const char *unit, int line,
+			      perfdb_ingest_series **out)
+{
+	char *key = perfdb_ingest__dup_n(benchmark, nbench);
+	perfdb_ingest_series *s;
+	size_t found;
+	int err;
+
+	if (!key)
+		return perfdb_error__oom();
+	if (perfdb_ingest__index_find(&set->index, key, metric, &found)) {
+		free(key);
+		*out = &set->items[found];
+		return 0;
+	}
+	if ((err = perfdb_ingest__grow((void **)&set->items, &set->cap, set->count + 1,
+				       sizeof(*s)))) {
+		free(key);
+		return err;
+	}
+	s = &set->items[set->count];
+	memset(s, 0, sizeof(*s));
+	s->benchmark = key;
+	s->line = line;
+	if (!(s->metric = strdup(metric)) || !(s->unit = strdup(unit))) {
+		free(s->benchmark);
+		free(s->metric);
+		return perfdb_error__oom();
+	}
+	set->count++;
+	if ((err = perfdb_ingest__index_add(&set->index, s->benchmark, s->metric, set->count - 1,
+					    &found)) < 0)
+		return err;
+	*out = s;
+	return 0;
+}
+
+int perfdb_ingest__series_push(perfdb_ingest_series *s, double v)
+{
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
+		return err;
+	s->values[s->n++] = v;
+	return 0;
+}
+
+void perfdb_ingest__series_release(perfdb_ingest_series_set *set)
+{
+	size_t i;
+	for (i = 0; i < set->count; i++) {
+		free(set->items[i].benchmark);
+		free(set->items[i].metric);
+		free(set->items[i].unit);
+		free(set->items[i].values);
+	}
+	free(set->items);
+	perfdb_ingest__index_release(&set->index);
+	memset(set, 0, sizeof(*set));
+}
+
+int perfdb_ingest__nameset_add(perfdb_ingest_nameset *set, const char *name, size_t n,
+			       const char *kind)
+{
+	char *key = perfdb_ingest__dup_n(name, n);
+	size_t found;
+	int err;
+	if (!key)
+		return perfdb_error__oom();
+	if (perfdb_ingest__index_find(&set->index, key, kind, &found)) {
+		free(key);
+		return 0;
+	}
+	if ((err = perfdb_ingest__grow((void **)&set->names, &set->cap, set->count + 1,
+				       sizeof(char *)))) {
+		free(key);
+		return err;
+	}
+	set->names[set->count++] = key;
+	err = perfdb_ingest__index_add(&set->index, key, kind, set->count - 1, &found);
+	return err < 0 ? err : 1;
+}
+
+bool perfdb_ingest__nameset_has(const perfdb_ingest_nameset *set, const char *name,
+				const char *kind)
+{
+	size_t found;
+	return perfdb_ingest__index_find(&set->index, name, kind, &found) == 1;
+}
+
+void perfdb_ingest__nameset_release(perfdb_ingest_nameset *set)
+{
+	size_t i;
+	for (i = 0; i < set->count; i++)
+		free(set->names[i]);
+	free(set->names);
+	perfdb_ingest__index_release(&set->index);
+	memset(set, 0, sizeof(*set));
+}

@@ -52,6 +52,13 @@ void perfdb_ingest__escape(char *dst, size_t cap, const char *src);
  */
 bool perfdb_ingest__fits_unit(const perfdb_result *r);
 
+/* A NUL-terminated copy of n bytes at s (malloc'd), or NULL. */
+char *perfdb_ingest__dup_n(const char *s, size_t n);
+
+/* Makes the array *p of *cap elements of `size` bytes hold at least `need`
+ * (doubling): 0, or PERFDB_ENOMEM (set) with *p unchanged. */
+int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* (benchmark, metric) -> value. Keys are borrowed: they must outlive the index. */
 typedef struct perfdb_ingest_index {
 	struct perfdb_ingest_slot *slots;
@@ -78,5 +85,50 @@ int perfdb_ingest__index_find(const perfdb_ingest_index *idx, const char *benchm
 
 /* Frees the index's table (not the keys). */
 void perfdb_ingest__index_release(perfdb_ingest_index *idx);
+
+/*
+ * What the line-oriented harness readers (go, libtest) collect before making
+ * results: one series per (benchmark, metric), in the order first seen, with
+ * its values (repetitions) in file order.
+ */
+typedef struct perfdb_ingest_series {
+	char *benchmark, *metric, *unit; /* owned */
+	int line;			 /* where it was first seen, for warnings */
+	bool bad;			 /* a reader's mark: a bad value was warned about */
+	double *values;
+	size_t n, cap;
+} perfdb_ingest_series;
+
+typedef struct perfdb_ingest_series_set {
+	perfdb_ingest_series *items;
+	size_t count, cap;
+	perfdb_ingest_index index;
+} perfdb_ingest_series_set;
+
+/* The series (benchmark: nbench bytes, metric) of set, added with unit and
+ * line when new; *out is valid until the next call. PERFDB_ENOMEM. */
+int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
+			      const char *metric, const char *unit, int line,
+			      perfdb_ingest_series **out);
+/* Appends v to s's values. PERFDB_ENOMEM. */
+int perfdb_ingest__series_push(perfdb_ingest_series *s, double v);
+void perfdb_ingest__series_release(perfdb_ingest_series_set *set);
+
+/* A set of owned names, each under a kind (a static string: "", "skip"), such
+ * as the benchmarks a file says failed. */
+typedef struct perfdb_ingest_nameset {
+	char **names;
+	size_t count, cap;
+	perfdb_ingest_index index;
+} perfdb_ingest_nameset;
+
+/* Adds (name: n bytes, kind): 1 when it is new, 0 when it was there, or
+ * PERFDB_ENOMEM. */
+int perfdb_ingest__nameset_add(perfdb_ingest_nameset *set, const char *name, size_t n,
+			       const char *kind);
+/* Whether (name, kind) is in set. */
+bool perfdb_ingest__nameset_has(const perfdb_ingest_nameset *set, const char *name,
+				const char *kind);
+void perfdb_ingest__nameset_release(perfdb_ingest_nameset *set);
 
 #endif

@@ -263,7 +263,7 @@ static int ended_error(const perfdb_command *cmd, const perfdb_command_sample *s
 	return 0;
 }
 
-int perfdb_command_exec(const perfdb_command *cmd, perfdb_command_sample *out)
+int perfdb_command_exec(perfdb_command_sample *out, const perfdb_command *cmd)
 {
 	if (!cmd || !out)
 		return perfdb_error__set(PERFDB_EINVAL, "command: cmd and out are required");

@@ -274,10 +274,31 @@ static bool read_value(unit *u, cursor *c, uint64_t form, int64_t implicit, valu
 	return !c->bad;
 }
 
+/* The unit's base attributes (str_offsets_base, addr_base, rnglists_base)
+ * from its entry's attributes at c (a copy: the caller reads them again). */
+static bool read_bases(unit *u, cursor c, const abbrev *ab)
+{
+	size_t i;
+	for (i = 0; i < ab->n; i++) {
+		const attr_spec *sp = &u->ab.attrs[ab->first + i];
+		value v;
+		if (!read_value(u, &c, sp->form, sp->implicit, &v))
+			return false;
+		if (sp->at == AT_str_offsets_base)
+			u->str_offsets_base = v.u;
+		else if (sp->at == AT_addr_base)
+			u->addr_base = v.u;
+		else if (sp->at == AT_rnglists_base)
+			u->rnglists_base = v.u;
+	}
+	return true;
+}
+
 /* Reads the entry at c. *end_of_siblings: a null entry. False: malformed. */
 static bool read_die(unit *u, cursor *c, die *d, bool *end_of_siblings, bool *oom)
 {
 	const abbrev *ab;
+	bool root = c->p == u->die0;
 	uint64_t code = uleb(c);
 	size_t i;
 	memset(d, 0, sizeof(*d));
@@ -292,6 +313,11 @@ static bool read_die(unit *u, cursor *c, die *d, bool *end_of_siblings, bool *oo
 		return false;
 	d->tag = ab->tag;
 	d->children = ab->children;
+	/* The unit's own entry holds the bases that indexed forms (addrx, strx,
+	 * rnglistx) are read against, and clang writes DW_AT_addr_base after the
+	 * DW_AT_low_pc (addrx) that needs it: read the bases first. */
+	if (root && !read_bases(u, *c, ab))
+		return false;
 	for (i = 0; i < ab->n; i++) {
 		const attr_spec *sp = &u->ab.attrs[ab->first + i];
 		value v;

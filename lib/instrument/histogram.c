@@ -42,19 +42,20 @@ void perfdb_histogram_bucket_range(size_t index, uint64_t *lo, uint64_t *hi)
 	*hi = *lo + (((uint64_t)1 << shift) - 1);
 }
 
-uint64_t perfdb_histogram_percentile(const perfdb_histogram *h, double p)
+uint64_t perfdb_histogram_quantile(const perfdb_histogram *h, double q)
 {
 	uint64_t rank, seen = 0, lo, hi, mid;
 	size_t i;
 
 	if (h->count == 0)
 		return 0;
-	if (p <= 0.0)
+	if (q <= 0.0)
 		return h->min;
-	if (p >= 100.0)
+	if (q >= 1.0)
 		return h->max;
-	/* The smallest value with at least p% of the values at or below it. */
-	rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
+	/* The smallest value with at least a fraction q of the values at or
+	 * below it. */
+	rank = (uint64_t)ceil(q * (double)h->count);
 	if (rank < 1)
 		rank = 1;
 	for (i = 0; i < PERFDB_HISTOGRAM_BUCKETS; i++) {

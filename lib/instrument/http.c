@@ -9,6 +9,11 @@
  * triggered: one read unless the response is larger than the buffer), the
  * parse and two histogram records; the epoll_wait is shared by every event
  * it returns.
+ *
+ * https:// (with PERFDB_HAVE_TLS) goes through http_tls.c on the same loop:
+ * after the TCP connect the handshake is driven by the connection's events
+ * until it is done, then the request is sent as over plain TCP. A plain
+ * connection pays one well-predicted test of c->tls per read and send.
  */
 #include "perfdb/loadtest.h"
 
@@ -16,8 +21,11 @@
 #include <math.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,6 +57,8 @@ typedef struct tstats {
 	uint64_t code_count[MAX_CODES];
 	unsigned ncodes;
 	perfdb_loadtest_http_counts counts;
+	perfdb_http_conn_error cerr; /* the first connect error's reason */
+	uint64_t cerr_ns;	     /* and when it happened */
 } tstats;
 
 typedef struct target {
@@ -70,6 +80,9 @@ typedef struct conn {
 	uint32_t gen; /* bumped per socket: events of a closed one are stale */
 	size_t addr;
 	bool connecting, busy;
+	bool handshaking; /* TLS: connected, the handshake is not done */
+	void *tls;	  /* TLS: the connection's OpenSSL state, NULL over TCP */
+	void *session;	  /* TLS: the last session, offered on a reconnect */
 	unsigned target;
 	uint64_t intended, start, deadline;
 	size_t woff;
@@ -109,6 +122,9 @@ typedef struct run {
 	uint64_t t0, send_end, hard_end; /* send_end: closed model by duration */
 	uint64_t timeout_ns, late_ns, drain_ns, scan_ns;
 	bool expect[600];
+#ifdef PERFDB_HAVE_TLS
+	perfdb_http_tls *tls; /* when a target is https:// */
+#endif
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	unsigned ready, finished;
@@ -165,13 +181,45 @@ static void record(thread *t, conn *c, uint64_t now, int code)
 
 /* ---- connections ------------------------------------------------------------------------ */
 
-static void conn_close(conn *c)
+/* clean: the connection ended as HTTP allows (a response and a close),
+ * not on an error; a TLS session is kept for the next connect only then. */
+static void conn_end(conn *c, bool clean)
 {
+#ifdef PERFDB_HAVE_TLS
+	if (c->tls)
+		perfdb_http__tls_end(&c->tls, &c->session, clean);
+	c->handshaking = false;
+#else
+	(void)clean;
+#endif
 	if (c->fd >= 0)
 		close(c->fd); /* also leaves the epoll set */
 	c->fd = -1;
 	c->connecting = false;
 	c->rlen = 0;
+}
+
+static void conn_close(conn *c)
+{
+	conn_end(c, true);
+}
+
+static ssize_t conn_read(conn *c, void *buf, size_t len)
+{
+#ifdef PERFDB_HAVE_TLS
+	if (c->tls)
+		return perfdb_http__tls_read(c->tls, buf, len);
+#endif
+	return read(c->fd, buf, len);
+}
+
+static ssize_t conn_send(conn *c, const void *buf, size_t len)
+{
+#ifdef PERFDB_HAVE_TLS
+	if (c->tls)
+		return perfdb_http__tls_write(c->tls, buf, len);
+#endif
+	return send(c->fd, buf, len, MSG_NOSIGNAL);
 }
 
 static void release(thread *t, conn *c)
@@ -184,8 +232,21 @@ static void release(thread *t, conn *c)
 static void fail(thread *t, conn *c, uint64_t now, int code)
 {
 	record(t, c, now, code);
-	conn_close(c);
+	conn_end(c, false);
 	release(t, c);
+}
+
+/* A connect error, its reason kept when it is the target's first. */
+static void fail_connect(thread *t, conn *c, uint64_t now, perfdb_http_conn_error_kind kind,
+			 unsigned long code)
+{
+	tstats *s = &t->stats[c->target];
+	if (s->cerr.kind == PERFDB_HTTP_CERR_NONE) {
+		s->cerr.kind = kind;
+		s->cerr.code = code;
+		s->cerr_ns = now;
+	}
+	fail(t, c, now, PERFDB_LOADTEST_HTTP_ECONNECT);
 }
 
 static void complete(thread *t, conn *c, uint64_t now)
@@ -209,7 +270,7 @@ static void send_request(thread *t, conn *c, uint64_t now)
 {
 	const target *tg = &t->run->targets[c->target];
 	while (c->woff < tg->req_len) {
-		ssize_t n = send(c->fd, tg->req + c->woff, tg->req_len - c->woff, MSG_NOSIGNAL);
+		ssize_t n = conn_send(c, tg->req + c->woff, tg->req_len - c->woff);
 		if (n > 0) {
 			c->woff += (size_t)n;
 			continue;
@@ -223,6 +284,46 @@ static void send_request(thread *t, conn *c, uint64_t now)
 	}
 }
 
+#ifdef PERFDB_HAVE_TLS
+/* Drives c's handshake; once done, sends the request. */
+static void handshake(thread *t, conn *c, uint64_t now)
+{
+	perfdb_http_conn_error err = {PERFDB_HTTP_CERR_NONE, 0};
+	bool resumed = false;
+	int rc = perfdb_http__tls_handshake(c->tls, &resumed, &err);
+	if (rc == PERFDB_HTTP_TLS_MORE)
+		return;
+	if (rc == PERFDB_HTTP_TLS_FAILED) {
+		fail_connect(t, c, now, err.kind, err.code);
+		return;
+	}
+	c->handshaking = false;
+	if (resumed)
+		t->stats[c->target].counts.tls_resumed++;
+	send_request(t, c, now);
+}
+#endif
+
+/* The TCP connection is up: the request, or first the TLS handshake. */
+static void connected(thread *t, conn *c, uint64_t now)
+{
+#ifdef PERFDB_HAVE_TLS
+	const target *tg = &t->run->targets[c->target];
+	if (tg->url.tls) {
+		perfdb_http_conn_error err = {PERFDB_HTTP_CERR_NONE, 0};
+		if (perfdb_http__tls_start(&c->tls, t->run->tls, c->fd, tg->url.host, c->session,
+					   &err) != PERFDB_HTTP_TLS_MORE) {
+			fail_connect(t, c, now, err.kind, err.code);
+			return;
+		}
+		c->handshaking = true;
+		handshake(t, c, now);
+		return;
+	}
+#endif
+	send_request(t, c, now);
+}
+
 static void conn_open(thread *t, conn *c, uint64_t now)
 {
 	const address *a = &t->run->addrs[c->addr];
@@ -231,7 +332,7 @@ static void conn_open(thread *t, conn *c, uint64_t now)
 
 	c->fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		fail(t, c, now, PERFDB_LOADTEST_HTTP_ECONNECT);
+		fail_connect(t, c, now, PERFDB_HTTP_CERR_ERRNO, (unsigned long)errno);
 		return;
 	}
 	c->gen++;
@@ -240,15 +341,15 @@ static void conn_open(thread *t, conn *c, uint64_t now)
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.u64 = (uint64_t)c->gen << 32 | (uint64_t)(c - t->conns);
 	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
-		fail(t, c, now, PERFDB_LOADTEST_HTTP_ECONNECT);
+		fail_connect(t, c, now, PERFDB_HTTP_CERR_ERRNO, (unsigned long)errno);
 		return;
 	}
 	if (connect(c->fd, (const struct sockaddr *)&a->sa, a->len) == 0) {
-		send_request(t, c, now);
+		connected(t, c, now);
 	} else if (errno == EINPROGRESS || errno == EINTR) {
 		c->connecting = true;
 	} else {
-		fail(t, c, now, PERFDB_LOADTEST_HTTP_ECONNECT);
+		fail_connect(t, c, now, PERFDB_HTTP_CERR_ERRNO, (unsigned long)errno);
 	}
 }
 
@@ -286,7 +387,7 @@ static void on_readable(thread *t, conn *c, uint64_t now, uint32_t events)
 {
 	for (;;) {
 		size_t space = RBUF_CAP - c->rlen, used = 0;
-		ssize_t n = read(c->fd, c->rbuf + c->rlen, space);
+		ssize_t n = conn_read(c, c->rbuf + c->rlen, space);
 		int rc;
 
 		if (n < 0) {
@@ -345,13 +446,20 @@ static void on_event(thread *t, const struct epoll_event *ev, uint64_t now)
 		if (!(ev->events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 			return;
 		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
-			fail(t, c, now, PERFDB_LOADTEST_HTTP_ECONNECT);
+			fail_connect(t, c, now, PERFDB_HTTP_CERR_ERRNO,
+				     (unsigned long)(err ? err : errno));
 			return;
 		}
 		c->connecting = false;
-		send_request(t, c, now);
-		if (c->fd < 0)
+		connected(t, c, now);
+		if (c->fd < 0 || c->handshaking)
 			return;
+#ifdef PERFDB_HAVE_TLS
+	} else if (c->handshaking) {
+		handshake(t, c, now);
+		if (c->fd < 0 || c->handshaking)
+			return;
+#endif
 	} else if ((ev->events & EPOLLOUT) && c->busy &&
 		   c->woff < t->run->targets[c->target].req_len) {
 		send_request(t, c, now);
@@ -497,6 +605,19 @@ static void *thread_main(void *arg)
 
 	/* Wake-ups at the scheduled time, not 50 µs later (the default slack). */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+#ifdef PERFDB_HAVE_TLS
+	{
+		/* OpenSSL writes with write(2), not send(MSG_NOSIGNAL): to a
+		 * connection the server reset, that raises SIGPIPE, which would
+		 * end the whole process. Blocked in this thread (SIGPIPE goes to
+		 * the thread that wrote), it stays pending here, the write fails
+		 * with EPIPE and the request as closed. */
+		sigset_t pipe;
+		sigemptyset(&pipe);
+		sigaddset(&pipe, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	}
+#endif
 	pthread_mutex_lock(&r->mu);
 	r->ready++;
 	pthread_cond_broadcast(&r->cv);
@@ -624,8 +745,21 @@ static int setup_targets(run *r, const perfdb_loadtest_http_options *o)
 		tg->name = o->targets[i].name && *o->targets[i].name ? o->targets[i].name
 								     : o->targets[i].url;
 		tg->head = strcasecmp(method, "HEAD") == 0;
-		if ((err = perfdb_http__url_parse(&tg->url, o->targets[i].url)) != 0 ||
-		    (err = perfdb_http__request_build(&tg->req, &tg->req_len, method, &tg->url,
+		if ((err = perfdb_http__url_parse(&tg->url, o->targets[i].url)) != 0)
+			return err;
+		if (tg->url.tls) {
+#ifdef PERFDB_HAVE_TLS
+			if (!r->tls &&
+			    (err = perfdb_http__tls_new(&r->tls, o->insecure, o->ca_file)) != 0)
+				return err;
+#else
+			return perfdb_error__set(PERFDB_EINVAL,
+						 "url '%s': https:// needs TLS, and this perfdb "
+						 "was built without it (PERFDB_TLS, OpenSSL)",
+						 o->targets[i].url);
+#endif
+		}
+		if ((err = perfdb_http__request_build(&tg->req, &tg->req_len, method, &tg->url,
 						      o->headers, o->nheaders, o->body,
 						      o->body_len)) != 0 ||
 		    (err = resolve(r, tg)) != 0)
@@ -640,9 +774,12 @@ static void free_run(run *r, thread *ts)
 	if (ts) {
 		for (i = 0; i < r->nthreads; i++) {
 			unsigned j;
-			for (j = 0; ts[i].conns && j < ts[i].nconns; j++)
-				if (ts[i].conns[j].fd >= 0)
-					close(ts[i].conns[j].fd);
+			for (j = 0; ts[i].conns && j < ts[i].nconns; j++) {
+				conn_end(&ts[i].conns[j], false);
+#ifdef PERFDB_HAVE_TLS
+				perfdb_http__tls_session_free(ts[i].conns[j].session);
+#endif
+			}
 			if (ts[i].ep >= 0)
 				close(ts[i].ep);
 			free(ts[i].conns);
@@ -659,6 +796,9 @@ static void free_run(run *r, thread *ts)
 		}
 	free(r->targets);
 	free(r->addrs);
+#ifdef PERFDB_HAVE_TLS
+	perfdb_http__tls_free(r->tls);
+#endif
 }
 
 static int setup_thread(run *r, thread *t, unsigned index)
@@ -708,9 +848,11 @@ void perfdb_loadtest_http_result_release(perfdb_loadtest_http_result *r)
 	if (!r)
 		return;
 	perfdb_loadtest_result_release(&r->total);
+	free(r->connect_error);
 	for (i = 0; i < r->nseries; i++) {
 		free(r->series[i].name);
 		free(r->series[i].url);
+		free(r->series[i].connect_error);
 		perfdb_loadtest_result_release(&r->series[i].result);
 	}
 	free(r->series);
@@ -737,10 +879,47 @@ static void add_counts(perfdb_loadtest_http_counts *d, const perfdb_loadtest_htt
 	d->unfinished += s->unfinished;
 	d->bytes_read += s->bytes_read;
 	d->connects += s->connects;
+	d->tls_resumed += s->tls_resumed;
 }
 
 /* Merges target `only` (or every target when only == SIZE_MAX) of every
  * thread into out. */
+/* The first connect error of target `only` (or of all), in words; NULL
+ * when there was none. Errors: only out of memory (*oom set). */
+static char *first_connect_error(const run *r, const thread *ts, size_t only, bool *oom)
+{
+	const tstats *first = NULL;
+	size_t k, at = 0;
+	unsigned i;
+	char why[256], line[512], *d;
+
+	for (i = 0; i < r->nthreads; i++)
+		for (k = 0; k < r->ntargets; k++) {
+			const tstats *s = &ts[i].stats[k];
+			if ((only != SIZE_MAX && k != only) ||
+			    s->cerr.kind == PERFDB_HTTP_CERR_NONE)
+				continue;
+			if (!first || s->cerr_ns < first->cerr_ns) {
+				first = s;
+				at = k;
+			}
+		}
+	if (!first)
+		return NULL;
+	if (first->cerr.kind == PERFDB_HTTP_CERR_ERRNO)
+		snprintf(why, sizeof(why), "cannot connect: %s", strerror((int)first->cerr.code));
+	else
+#ifdef PERFDB_HAVE_TLS
+		perfdb_http__tls_error_text(why, sizeof(why), &first->cerr);
+#else
+		snprintf(why, sizeof(why), "cannot connect");
+#endif
+	snprintf(line, sizeof(line), "%s: %s", r->targets[at].url.hostport, why);
+	d = strdup(line);
+	*oom = d == NULL;
+	return d;
+}
+
 static int merge(perfdb_loadtest_result *out, perfdb_loadtest_http_counts *counts, const run *r,
 		 const thread *ts, size_t only, bool stopped)
 {
@@ -821,6 +1000,7 @@ static int collect(perfdb_loadtest_http_result *out, const run *r, const thread 
 		   const perfdb_loadtest_http_options *o, bool stopped)
 {
 	size_t k;
+	bool oom = false;
 	int err;
 	out->series = calloc(r->ntargets, sizeof(*out->series));
 	if (!out->series)
@@ -834,7 +1014,13 @@ static int collect(perfdb_loadtest_http_result *out, const run *r, const thread 
 			return perfdb_error__oom();
 		if ((err = merge(&s->result, &s->counts, r, ts, k, stopped)) != 0)
 			return err;
+		s->connect_error = first_connect_error(r, ts, k, &oom);
+		if (oom)
+			return perfdb_error__oom();
 	}
+	out->connect_error = first_connect_error(r, ts, SIZE_MAX, &oom);
+	if (oom)
+		return perfdb_error__oom();
 	return merge(&out->total, &out->counts, r, ts, SIZE_MAX, stopped);
 }
 
@@ -891,6 +1077,7 @@ int perfdb_loadtest_http_run(perfdb_loadtest_http_result *out,
 			     const perfdb_loadtest_http_options *opts)
 {
 	perfdb_loadtest_http_options d = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_options v1 = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
 	run r;
 	thread *ts = NULL;
 	pthread_condattr_t ca;
@@ -903,6 +1090,13 @@ int perfdb_loadtest_http_run(perfdb_loadtest_http_result *out,
 	perfdb_loadtest_http_result_init(out);
 	if (!opts)
 		opts = &d;
+	if (opts->version == 1) {
+		/* A caller built before insecure and ca_file: its struct ends
+		 * before them, so they keep their defaults. */
+		memcpy(&v1, opts, offsetof(perfdb_loadtest_http_options, insecure));
+		v1.version = PERFDB_LOADTEST_HTTP_OPTIONS_VERSION;
+		opts = &v1;
+	}
 	if ((err = check_options(opts)) != 0)
 		return err;
 

@@ -54,16 +54,18 @@ int perfdb_http__url_parse(perfdb_http_url *out, const char *url)
 {
 	const char *p, *auth, *auth_end, *host, *host_end, *port = NULL, *port_end = NULL;
 	const char *path, *path_end;
-	unsigned long pn = 80;
+	unsigned long pn;
 
 	memset(out, 0, sizeof(*out));
+	/* Whether this build can speak TLS is the engine's to say: the URL
+	 * itself is read the same way. */
 	if (strncasecmp(url, "https://", 8) == 0)
-		return perfdb_error__set(
-		    PERFDB_EINVAL, "url '%s': https:// is not supported (plain http:// only)", url);
-	if (strncasecmp(url, "http://", 7) != 0)
+		out->tls = true;
+	else if (strncasecmp(url, "http://", 7) != 0)
 		return perfdb_error__set(PERFDB_EINVAL,
-					 "url '%s': expected http://HOST[:PORT]/PATH", url);
-	auth = url + 7;
+					 "url '%s': expected http[s]://HOST[:PORT]/PATH", url);
+	pn = out->tls ? 443 : 80;
+	auth = url + (out->tls ? 8 : 7);
 	auth_end = auth + strcspn(auth, "/?#");
 	for (p = auth; p < auth_end; p++)
 		if (*p == '@' || *p == ' ' || (unsigned char)*p < 0x21)
@@ -110,7 +112,7 @@ int perfdb_http__url_parse(perfdb_http_url *out, const char *url)
 	if (port)
 		out->port = dup_range(port, (size_t)(port_end - port));
 	else
-		out->port = dup_range("80", 2);
+		out->port = out->tls ? dup_range("443", 3) : dup_range("80", 2);
 	if (path == path_end)
 		out->target = dup_range("/", 1);
 	else if (*path == '?') {

@@ -343,11 +343,11 @@ void perfdb_loadtest_latency_from_histogram(perfdb_loadtest_latency *out, const 
 	out->max = (double)h->max;
 	out->mean = perfdb_histogram_mean(h);
 	out->stddev = perfdb_histogram_stddev(h);
-	out->p50 = (double)perfdb_histogram_percentile(h, 50.0);
-	out->p90 = (double)perfdb_histogram_percentile(h, 90.0);
-	out->p95 = (double)perfdb_histogram_percentile(h, 95.0);
-	out->p99 = (double)perfdb_histogram_percentile(h, 99.0);
-	out->p999 = (double)perfdb_histogram_percentile(h, 99.9);
+	out->p50 = (double)perfdb_histogram_quantile(h, 0.5);
+	out->p90 = (double)perfdb_histogram_quantile(h, 0.9);
+	out->p95 = (double)perfdb_histogram_quantile(h, 0.95);
+	out->p99 = (double)perfdb_histogram_quantile(h, 0.99);
+	out->p999 = (double)perfdb_histogram_quantile(h, 0.999);
 }
 
 static int cmp_error(const void *a, const void *b)
@@ -669,10 +669,10 @@ int perfdb_loadtest_stress(perfdb_loadtest_stress_result *out, perfdb_loadtest_f
 		return perfdb_error__set(PERFDB_EINVAL,
 					 "loadtest: stress step_duration must be > 0 seconds");
 	if (isnan(stress->max_error_rate) || stress->max_error_rate > 1.0 ||
-	    !(stress->max_p99 >= 0.0) || !isfinite(stress->max_p99))
+	    !(stress->max_p99_ns >= 0.0) || !isfinite(stress->max_p99_ns))
 		return perfdb_error__set(PERFDB_EINVAL,
 					 "loadtest: stress limits: max_error_rate at most 1 "
-					 "(negative: off), max_p99 0 (off) or more seconds");
+					 "(negative: off), max_p99_ns 0 (off) or more");
 	o.rate = 0.0;
 	o.requests = 0;
 	o.duration = stress->step_duration;
@@ -702,8 +702,8 @@ int perfdb_loadtest_stress(perfdb_loadtest_stress_result *out, perfdb_loadtest_f
 			out->reason = PERFDB_LOADTEST_BREAK_STOPPED;
 		} else if (stress->max_error_rate >= 0.0 && error_rate > stress->max_error_rate) {
 			out->reason = PERFDB_LOADTEST_BREAK_ERROR_RATE;
-		} else if (stress->max_p99 > 0.0 && r->latency.count &&
-			   r->latency.p99 > stress->max_p99 * NS_PER_S) {
+		} else if (stress->max_p99_ns > 0.0 && r->latency.count &&
+			   r->latency.p99 > stress->max_p99_ns) {
 			out->reason = PERFDB_LOADTEST_BREAK_P99;
 		} else {
 			out->capacity_users = users;

@@ -149,8 +149,8 @@ void perfdb_memtrack_diff_free(perfdb_memtrack_diff *d)
 }
 
 /* ---- export --------------------------------------------------------------------------- */
-int perfdb_memtrack_export(perfdb_resultset *rs, const char *name,
-			   const perfdb_memtrack_snapshot *s)
+int perfdb_memtrack_export(perfdb_resultset *rs, const perfdb_memtrack_snapshot *s,
+			   const char *name)
 {
 	int rc;
 	if (!rs || !name || !*name || !s)

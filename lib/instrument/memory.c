@@ -115,9 +115,9 @@ static perfdb_memory_block *open_blocks;
 static void fold_hwm_locked(uint64_t hwm)
 {
 	perfdb_memory_block *b;
-	for (b = open_blocks; b; b = b->next_)
-		if (hwm > b->carried_)
-			b->carried_ = hwm;
+	for (b = open_blocks; b; b = b->state.next)
+		if (hwm > b->state.carried)
+			b->state.carried = hwm;
 }
 
 static int reset_hwm(void)
@@ -145,37 +145,37 @@ int perfdb_memory_begin(perfdb_memory_block *b, unsigned flags)
 		fold_hwm_locked(read_hwm());
 		if (reset_hwm() == 0) {
 			b->peak_available = true;
-			b->next_ = open_blocks;
+			b->state.next = open_blocks;
 			open_blocks = b;
 		}
 		pthread_mutex_unlock(&blocks_lock);
 	}
-	b->active_ = true;
+	b->state.active = true;
 	return 0;
 }
 
 int perfdb_memory_end(perfdb_memory_block *b)
 {
 	int rc;
-	if (!b || !b->active_)
+	if (!b || !b->state.active)
 		return perfdb_error__set(PERFDB_EINVAL, "perfdb_memory_end: block not begun");
-	b->active_ = false;
+	b->state.active = false;
 	rc = perfdb_memory_rss(&b->rss_end);
 	if (b->peak_available) {
 		perfdb_memory_block **pp;
 		uint64_t hwm;
 		pthread_mutex_lock(&blocks_lock);
 		hwm = read_hwm();
-		for (pp = &open_blocks; *pp; pp = &(*pp)->next_)
+		for (pp = &open_blocks; *pp; pp = &(*pp)->state.next)
 			if (*pp == b) {
-				*pp = b->next_;
+				*pp = b->state.next;
 				break;
 			}
 		pthread_mutex_unlock(&blocks_lock);
 		if (hwm == 0) {
 			b->peak_available = false;
 		} else {
-			b->peak_rss = hwm > b->carried_ ? hwm : b->carried_;
+			b->peak_rss = hwm > b->state.carried ? hwm : b->state.carried;
 			if (rc == 0 && b->rss_end > b->peak_rss)
 				b->peak_rss = b->rss_end;
 			b->peak_delta = (int64_t)b->peak_rss - (int64_t)b->rss_begin;
@@ -189,7 +189,7 @@ int perfdb_memory_end(perfdb_memory_block *b)
 
 void perfdb_memory_scope_end_(perfdb_memory_block *b)
 {
-	if (b && b->active_)
+	if (b && b->state.active)
 		perfdb_memory_end(b);
 }
 
@@ -207,12 +207,12 @@ int perfdb_memory__add_metric(perfdb_resultset *rs, const char *name, const char
 	return perfdb_resultset_add(rs, &r);
 }
 
-int perfdb_memory_export(perfdb_resultset *rs, const char *name, const perfdb_memory_block *b)
+int perfdb_memory_export(perfdb_resultset *rs, const perfdb_memory_block *b, const char *name)
 {
 	int rc;
 	if (!rs || !name || !*name || !b)
 		return perfdb_error__set(PERFDB_EINVAL, "perfdb_memory_export: NULL argument");
-	if (b->active_)
+	if (b->state.active)
 		return perfdb_error__set(PERFDB_EINVAL,
 					 "perfdb_memory_export: block '%s' not ended", name);
 	if ((rc = perfdb_memory__add_metric(rs, name, "rss_delta", "B", (double)b->rss_delta)) != 0)

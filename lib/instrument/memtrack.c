@@ -246,6 +246,8 @@ static void thread_exit(void *arg);
 static void fork_prepare(void);
 static void fork_parent(void);
 static void fork_child(void);
+static void mark_running(void);
+static int run_fd = -1, mark_wanted;
 
 static void *map_zeroed(size_t bytes)
 {
@@ -296,7 +298,10 @@ static void init(void)
 	s = getenv(MT_ENV_OUT);
 	if (s && strlen(s) < sizeof(mt_g.out))
 		memcpy(mt_g.out, s, strlen(s) + 1);
+	s = getenv(MT_ENV_MARK);
+	mark_wanted = s && strcmp(s, "1") == 0;
 	mt_g.t0_ns = mt_now_ns();
+	mark_running();
 
 	mt_g.sites = map_zeroed(sizeof(mt_site) * MT_MAX_SITES);
 	mt_g.slots = map_zeroed(sizeof(uint32_t) * MT_SLOTS);
@@ -582,15 +587,31 @@ static __attribute__((noinline)) void verify(const uintptr_t *out, unsigned m, u
 static __attribute__((noinline)) unsigned unwind_dwarf(mt_thread *t, uintptr_t *out, uintptr_t ret0)
 {
 	uintptr_t buf[MT_MAX_DEPTH + 8];
-	const uintptr_t *bp = (const uintptr_t *)__builtin_frame_address(0);
-	unsigned n, m;
+	const uintptr_t *bp = (const uintptr_t *)__builtin_frame_address(0), *own = bp;
+	unsigned n, m, k;
 	int prev;
-	/* Our own .eh_frame unwinder (memtrack_unwind.c), from this function's
-	 * frame: it has a frame pointer, so its caller's state is known
-	 * exactly, and walking through our own frames needs no assumption
-	 * about which of them a tail call removed. */
+	/* Our own frames all keep a frame pointer (the tracker is built with
+	 * them): follow the chain to the frame that returns to the caller, ret0,
+	 * whichever of our functions a tail call removed. Its frame gives the
+	 * caller's stack pointer (just above the return address) and %rbp (saved
+	 * below it) exactly, and the .eh_frame walk (memtrack_unwind.c) starts at
+	 * the caller: no rule lookups for our own frames, a third of a walk. */
+	for (k = 0; k < 8; k++) {
+		uintptr_t next = own[0];
+		if (own[1] == ret0) {
+			m = mt_unwind_eh(out, mt_g.depth, ret0, (uintptr_t)(own + 2), own[0],
+					 t->stack_lo, t->stack_hi, ret0);
+			goto walked;
+		}
+		if (next <= (uintptr_t)own || next >= t->stack_hi || (next & 7))
+			break;
+		own = (const uintptr_t *)next;
+	}
+	/* Not found by frame pointers: the walk goes through our own frames by
+	 * their rules, from this function's frame. */
 	m = mt_unwind_eh(out, mt_g.depth, bp[1], (uintptr_t)(bp + 2), bp[0], t->stack_lo,
 			 t->stack_hi, ret0);
+walked:
 	if (LIKELY(m)) {
 		if (UNLIKELY(mt_g.verify))
 			verify(out, m, ret0);
@@ -1057,35 +1078,79 @@ static void fork_child(void)
 	mt_g.active = active;
 	pthread_mutex_init(&mt_g.lock, NULL);
 	pthread_mutex_init(&mt_report_lock, NULL);
+	/* The parent's marker descriptor came along (without its lock). */
+	if (run_fd >= 0)
+		close(run_fd);
+	mark_running();
+}
+
+/* "PREFIX.PID" and then suffix into path (sizeof(mt_g.out) + 32 bytes),
+ * without snprintf's locale machinery. */
+static void report_path(char *path, const char *suffix)
+{
+	char tmp[24];
+	size_t n = strlen(mt_g.out), k = 0;
+	unsigned long v = (unsigned long)getpid();
+	do {
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(path, mt_g.out, n);
+	path[n++] = '.';
+	while (k)
+		path[n++] = tmp[--k];
+	memcpy(path + n, suffix, strlen(suffix) + 1);
+}
+
+/* "PREFIX.PID.run": this process's marker, holding the program it runs
+ * (/proc/self/exe) and a write lock for as long as it runs. A POSIX record
+ * lock belongs to the process: the kernel drops it however the process ends
+ * (a signal too) and at exec (the descriptor is close-on-exec; the new
+ * program's tracker takes it again), and a forked child does not inherit it.
+ * So the reader tells a process still running (locked) from one that ended
+ * without a report (unlocked, no report). run_fd is its descriptor. */
+
+static void mark_running(void)
+{
+	char path[sizeof(mt_g.out) + 32], exe[4096];
+	struct flock lk;
+	ssize_t n;
+	if (!mt_g.out[0] || !mark_wanted)
+		return;
+	report_path(path, MT_RUN_SUFFIX);
+	run_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (run_fd < 0)
+		return;
+	memset(&lk, 0, sizeof(lk));
+	lk.l_type = F_WRLCK;
+	lk.l_whence = SEEK_SET;
+	if (fcntl(run_fd, F_SETLK, &lk) != 0) {
+		close(run_fd);
+		run_fd = -1;
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe));
+	if (n > 0 && write(run_fd, exe, (size_t)n) != n) {
+		/* a marker without the name still says the process runs */
+	}
 }
 
 static void write_exit_report(void)
 {
 	char path[sizeof(mt_g.out) + 32];
-	char pid[24];
-	size_t n = strlen(mt_g.out), k = 0;
-	unsigned long v = (unsigned long)getpid();
 	int fd, prev;
-	char tmp[24];
 	if (!mt_g.out[0] || __atomic_load_n(&state, __ATOMIC_ACQUIRE) != ST_READY)
 		return;
-	/* "PREFIX.PID" without snprintf's locale machinery. */
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (n = 0; k; n++)
-		pid[n] = tmp[--k];
-	pid[n] = 0;
-	n = strlen(mt_g.out);
-	memcpy(path, mt_g.out, n);
-	path[n] = '.';
-	memcpy(path + n + 1, pid, strlen(pid) + 1);
+	report_path(path, "");
 	prev = mt_guard_enter();
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		mt_report_write(fd);
 		close(fd);
+	}
+	if (run_fd >= 0) {
+		report_path(path, MT_RUN_SUFFIX);
+		unlink(path);
 	}
 	mt_guard_leave(prev);
 }

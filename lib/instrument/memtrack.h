@@ -50,7 +50,12 @@
 #define MT_FORMAT_VERSION 1
 
 /* Environment read by the tracker at start. */
-#define MT_ENV_OUT    "PERFDB_MEMTRACK_OUT"    /* report path prefix; ".PID" is appended */
+#define MT_ENV_OUT "PERFDB_MEMTRACK_OUT" /* report path prefix; ".PID" is appended */
+/* With PERFDB_MEMTRACK_MARK=1, beside each report while its process runs:
+ * PREFIX.PID.run, holding the program's path and a write lock (fcntl) that
+ * ends with the process; removed once the report is written. */
+#define MT_ENV_MARK   "PERFDB_MEMTRACK_MARK"
+#define MT_RUN_SUFFIX ".run"
 #define MT_ENV_SAMPLE "PERFDB_MEMTRACK_SAMPLE" /* mean sampling interval in bytes; 0: full */
 #define MT_ENV_DEPTH  "PERFDB_MEMTRACK_DEPTH"  /* frames per site, 1..MT_MAX_DEPTH */
 #define MT_ENV_UNWIND "PERFDB_MEMTRACK_UNWIND" /* "fp" or "dwarf" */

@@ -79,6 +79,19 @@ typedef struct slot {
 
 static slot *cache;
 static unsigned long loaded_subs; /* atomic: dlpi_subs when last seen */
+static unsigned long cache_gen;	  /* atomic: bumped whenever the table is emptied */
+
+/* In front of the shared table, each thread keeps the rules it used last in
+ * a small direct-mapped copy (4 KiB, in L1): the shared table's hot slots are
+ * spread over 1 MiB, and a walk is a chain of dependent loads, so each step
+ * waited for L2. A copy from an older generation of the table is dropped
+ * whole. */
+#define L1_SLOTS 256
+typedef struct l1_cache {
+	unsigned long gen;
+	slot s[L1_SLOTS];
+} l1_cache;
+static __thread l1_cache l1 __attribute__((tls_model("initial-exec")));
 
 int mt_unwind_init(void)
 {
@@ -475,11 +488,13 @@ static rule compute(uintptr_t pc)
 		 * code. Forget every rule. */
 		uint32_t i;
 		__atomic_store_n(&loaded_subs, m.subs, __ATOMIC_RELAXED);
-		if (subs || m.subs)
+		if (subs || m.subs) {
 			for (i = 0; i < CACHE_SLOTS; i++) {
 				__atomic_store_n(&cache[i].rule, 0, __ATOMIC_RELEASE);
 				__atomic_store_n(&cache[i].pc, 0, __ATOMIC_RELEASE);
 			}
+			__atomic_add_fetch(&cache_gen, 1, __ATOMIC_RELEASE);
+		}
 	}
 	if (!m.found)
 		return make_rule(K_COMPLEX); /* not in a module (generated code) */
@@ -601,7 +616,7 @@ static __attribute__((noinline)) rule miss(uintptr_t pc)
 	return r; /* a full neighbourhood: not kept, still right */
 }
 
-static inline rule lookup(uintptr_t pc)
+static inline rule lookup_shared(uintptr_t pc)
 {
 	uint32_t i = slot_of(pc), probe;
 	rule r;
@@ -619,6 +634,20 @@ static inline rule lookup(uintptr_t pc)
 	return miss(pc);
 }
 
+static inline rule lookup(uintptr_t pc)
+{
+	slot *e = &l1.s[(pc ^ (pc >> 8)) & (L1_SLOTS - 1)];
+	rule r;
+	if (e->pc == pc) {
+		r.bits = e->rule;
+		return r;
+	}
+	r = lookup_shared(pc);
+	e->pc = pc;
+	e->rule = r.bits;
+	return r;
+}
+
 /* ---- the walk ------------------------------------------------------------- */
 static inline int on_stack(uintptr_t a, uintptr_t lo, uintptr_t hi)
 {
@@ -631,6 +660,10 @@ unsigned mt_unwind_eh(uintptr_t *out, unsigned max, uintptr_t pc, uintptr_t sp, 
 	unsigned n = 0, skipped = 0;
 	if (!cache || lo >= hi || sp < lo || sp >= hi)
 		return 0; /* unknown bounds or another stack: the general unwinder */
+	if (__builtin_expect(!!(l1.gen != __atomic_load_n(&cache_gen, __ATOMIC_ACQUIRE)), 0)) {
+		memset(l1.s, 0, sizeof(l1.s));
+		l1.gen = __atomic_load_n(&cache_gen, __ATOMIC_ACQUIRE);
+	}
 	while (n < max) {
 		rule r;
 		uintptr_t cfa, at;

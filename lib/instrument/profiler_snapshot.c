@@ -104,11 +104,11 @@ static int merge_name(perfdb_profiler_snapshot *s, const perfdb_profiler *p, uin
 		m->max_ns = h->max;
 		m->mean_ns = perfdb_histogram_mean(h);
 		m->stddev_ns = perfdb_histogram_stddev(h);
-		m->p50_ns = perfdb_histogram_percentile(h, 50.0);
-		m->p90_ns = perfdb_histogram_percentile(h, 90.0);
-		m->p95_ns = perfdb_histogram_percentile(h, 95.0);
-		m->p99_ns = perfdb_histogram_percentile(h, 99.0);
-		m->p999_ns = perfdb_histogram_percentile(h, 99.9);
+		m->p50_ns = perfdb_histogram_quantile(h, 0.5);
+		m->p90_ns = perfdb_histogram_quantile(h, 0.9);
+		m->p95_ns = perfdb_histogram_quantile(h, 0.95);
+		m->p99_ns = perfdb_histogram_quantile(h, 0.99);
+		m->p999_ns = perfdb_histogram_quantile(h, 0.999);
 	}
 	return 0;
 }
@@ -443,8 +443,8 @@ static bool ranks_before(const perfdb_profiler_metrics *a, const perfdb_profiler
 	return strcmp(a->name, b->name) < 0;
 }
 
-size_t perfdb_profiler_snapshot_top(const perfdb_profiler_snapshot *s, perfdb_profiler_stat by,
-				    const perfdb_profiler_metrics **out, size_t n)
+size_t perfdb_profiler_snapshot_top(const perfdb_profiler_metrics **out, size_t n,
+				    const perfdb_profiler_snapshot *s, perfdb_profiler_stat by)
 {
 	size_t i, k, len = 0;
 	if (!s || !out)

@@ -21,14 +21,45 @@ static void bind_key(sqlite3_stmt *st, const perfdb_alert_input *a)
 {
 	sqlite3_bind_int64(st, 1, a->benchmark_id);
 	sqlite3_bind_int64(st, 2, a->machine_id);
-	sqlite3_bind_text(st, 3, a->tags ? a->tags : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, perfdb_tags_json(a->tags), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, a->commit_id);
 	sqlite3_bind_text(st, 5, a->improvement ? "improvement" : "regression", -1, SQLITE_STATIC);
 }
 
+const char *perfdb_alert_status_name(perfdb_alert_status s)
+{
+	switch (s) {
+	case PERFDB_ALERT_OPEN: return "open";
+	case PERFDB_ALERT_ACKNOWLEDGED: return "acknowledged";
+	case PERFDB_ALERT_IGNORED: return "ignored";
+	}
+	return "unknown";
+}
+
+static int status_valid(perfdb_alert_status s)
+{
+	return s == PERFDB_ALERT_OPEN || s == PERFDB_ALERT_ACKNOWLEDGED ||
+	       s == PERFDB_ALERT_IGNORED;
+}
+
+int perfdb_alert_status_parse(perfdb_alert_status *out, const char *name)
+{
+	perfdb_alert_status s;
+	for (s = PERFDB_ALERT_OPEN; name && status_valid(s); s++)
+		if (strcmp(name, perfdb_alert_status_name(s)) == 0) {
+			*out = s;
+			return 0;
+		}
+	return perfdb_error__set(PERFDB_EINVAL,
+				 "alert status must be open, acknowledged or ignored");
+}
+
+/* The stored text; a status this version does not know reads as open (to
+ * act on), never as settled. */
 static void copy_status(perfdb_alert_state *s, const unsigned char *status)
 {
-	snprintf(s->status, sizeof(s->status), "%s", status ? (const char *)status : "open");
+	if (!status || perfdb_alert_status_parse(&s->status, (const char *)status) < 0)
+		s->status = PERFDB_ALERT_OPEN;
 }
 
 int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *items, size_t n,
@@ -64,8 +95,8 @@ int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *it
 		bind_real(st, 7, a->value);
 		bind_real(st, 8, a->change_pct);
 		bind_real(st, 9, a->p_value);
-		if (a->method)
-			sqlite3_bind_text(st, 10, a->method, -1, SQLITE_TRANSIENT);
+		if (a->method != PERFDB_METHOD_NONE)
+			sqlite3_bind_text(st, 10, perfdb_method_name(a->method), -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, 10);
 		sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
@@ -136,13 +167,12 @@ int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void
 	return err;
 }
 
-int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, const char *status,
+int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, perfdb_alert_status status,
 				  const char *note)
 {
 	sqlite3_stmt *st = NULL;
 	int err;
-	if (!status ||
-	    (strcmp(status, "open") && strcmp(status, "acknowledged") && strcmp(status, "ignored")))
+	if (!status_valid(status))
 		return perfdb_error__set(PERFDB_EINVAL,
 					 "alert status must be open, acknowledged or ignored");
 	if ((err = perfdb_store__begin(store)) < 0)
@@ -154,7 +184,7 @@ int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, const char *s
 		return err;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, perfdb_alert_status_name(status), -1, SQLITE_STATIC);
 	if (note)
 		sqlite3_bind_text(st, 3, note, -1, SQLITE_TRANSIENT);
 	else

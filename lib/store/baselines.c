@@ -65,7 +65,7 @@ int perfdb_store_baseline_set(perfdb_store *store, const char *name, int64_t com
 	return perfdb_store__commit(store);
 }
 
-int perfdb_store_baseline_get(perfdb_store *store, const char *name, perfdb_baseline *out)
+int perfdb_store_baseline_get(perfdb_baseline *out, perfdb_store *store, const char *name)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, err;

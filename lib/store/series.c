@@ -6,7 +6,7 @@
  * run by run along their primary keys (no sort in SQLite), and groups rows
  * into series with a hash table in C.
  */
-#include "store/store.h"
+#include "store/history.h"
 
 #include <fnmatch.h>
 #include <math.h>
@@ -108,7 +108,7 @@ fail:
 	return err;
 }
 
-int perfdb_store_find_commit(perfdb_store *store, const char *rev, int64_t *id, char **sha)
+int perfdb_store__find_commit(int64_t *id, char **sha, perfdb_store *store, const char *rev)
 {
 	sqlite3_stmt *st = NULL;
 	size_t len;
@@ -219,7 +219,7 @@ struct perfdb_series_set {
 	size_t nbenches;
 	machine_row *machines;
 	size_t nmachines;
-	char **tags;
+	perfdb_tags **tags;
 	size_t ntags;
 };
 
@@ -409,14 +409,14 @@ static int intern_tags(reader *r, const char *tags, size_t *out)
 	if (!tags)
 		tags = "{}";
 	for (i = 0; i < set->ntags; i++)
-		if (strcmp(set->tags[i], tags) == 0) {
+		if (strcmp(perfdb_tags_json(set->tags[i]), tags) == 0) {
 			*out = i;
 			return 0;
 		}
 	if ((err = grow((void **)&set->tags, &cap, set->ntags + 1, sizeof(*set->tags))) < 0)
 		return err;
-	if (!(set->tags[set->ntags] = dup_text((const unsigned char *)tags)))
-		return perfdb_error__oom();
+	if ((err = perfdb_store__tags_new(&set->tags[set->ntags], tags)) < 0)
+		return err;
 	*out = set->ntags++;
 	return 0;
 }
@@ -568,7 +568,7 @@ static int cmp_series(const void *pa, const void *pb)
 		return c;
 	if ((c = strcmp(a->machine, b->machine)) != 0)
 		return c;
-	return strcmp(a->tags, b->tags);
+	return strcmp(perfdb_tags_json(a->tags), perfdb_tags_json(b->tags));
 }
 
 /* Turns the sorted entries into series of points, pooling runs of a commit. */
@@ -741,7 +741,7 @@ void perfdb_series_set_free(perfdb_series_set *set)
 	for (i = 0; i < set->nmachines; i++)
 		free(set->machines[i].name);
 	for (i = 0; i < set->ntags; i++)
-		free(set->tags[i]);
+		perfdb_store__tags_free(set->tags[i]);
 	free(set->benches);
 	free(set->machines);
 	free(set->tags);

@@ -16,38 +16,6 @@
 #include "util/git.h"
 #include "util/machine.h"
 
-/* git's trimmed stdout, or NULL when git fails or prints nothing. */
-static char *git_output(const char *dir, const char *const *args)
-{
-	size_t len = 0;
-	char *buf = perfdb_util__git_output(dir, args, &len);
-	if (!buf)
-		return NULL;
-	while (len && isspace((unsigned char)buf[len - 1]))
-		buf[--len] = '\0';
-	if (!len) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-int perfdb_git_resolve(char **out, const char *repo_dir, const char *rev)
-{
-	char spec[512];
-	const char *args[] = {"rev-parse", "--verify", "--quiet", spec, NULL};
-	*out = NULL;
-	if (!rev || !*rev || rev[0] == '-')
-		return perfdb_error__set(PERFDB_ENOTFOUND, "bad revision '%s'", rev ? rev : "");
-	snprintf(spec, sizeof(spec), "%s^{commit}", rev);
-	*out = git_output(repo_dir, args);
-	if (!*out)
-		return perfdb_error__set(PERFDB_ENOTFOUND,
-					 "cannot resolve revision '%s' with git in '%s'", rev,
-					 repo_dir ? repo_dir : ".");
-	return 0;
-}
-
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
@@ -134,7 +102,7 @@ static int git_context(perfdb_resultset *rs, const char *dir)
 	int err, i;
 	char *p;
 
-	if (perfdb_git_resolve(&sha, dir, commit ? commit : "HEAD") != 0) {
+	if (perfdb_util__git_resolve(&sha, dir, commit ? commit : "HEAD") != 0) {
 		perfdb_error_clear();
 		/* "HEAD" (Buildkite's BUILDKITE_COMMIT for a build started by
 		 * hand) or "main~2" stored as written would pool every such
@@ -147,7 +115,7 @@ static int git_context(perfdb_resultset *rs, const char *dir)
 		return 0; /* not a repository, or a commit git does not know */
 	}
 	show[3] = sha;
-	info = git_output(dir, show);
+	info = perfdb_util__git_text(dir, show);
 	/* The commit as given ("HEAD", a short sha) becomes git's full sha. */
 	if ((err = perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, sha))) {
 		free(sha);
@@ -188,7 +156,7 @@ static int git_context(perfdb_resultset *rs, const char *dir)
 			return err;
 	}
 	if (!perfdb_resultset_meta(rs, PERFDB_META_BRANCH)) {
-		char *b = git_output(dir, branch_args);
+		char *b = perfdb_util__git_text(dir, branch_args);
 		if (b && strcmp(b, "HEAD") == 0) { /* detached */
 			free(b);
 			b = NULL;

@@ -29,7 +29,7 @@ html = open(sys.argv[1]).read()
 data = json.loads(re.search(r'<script type="application/json" id="perfdb-data">(.*?)</script>', html, re.S).group(1))
 assert len(data["commits"]) == 365 and len(data["series"]) == 1
 s = data["series"][0]
-got = sorted((data["commits"][s["x"][t["i"]]]["sha"], t["kind"], round(t["change"], 1)) for t in s["steps"])
+got = sorted((data["commits"][t["c"]]["sha"], t["kind"], round(t["change"], 1)) for t in s["steps"])
 reg = json.load(open(sys.argv[2]))
 want = sorted((f["commit"], k, round(f["change_pct"], 1))
               for k, key in (("regression", "regressions"), ("improvement", "improvements")) for f in reg[key])
@@ -49,7 +49,7 @@ expect_no_match '<html[^>]*data-errors' dom.html "no script error"
 python3 - dom.html <<'PY' || fail "the drawn report"
 import re, sys
 dom = open(sys.argv[1]).read()
-steps = re.findall(r'<g class="step (\w+)" data-commit="([^"]*)" data-change="([^"]*)"', dom)
+steps = re.findall(r'<line class="(regression|improvement)" data-commit="([^"]*)" data-change="([^"]*)"', dom)
 commits = [c for _, c, _ in steps]
 assert ("improvement", "c0071") in [(k, c) for k, c, _ in steps], steps
 assert "c0010" not in commits, steps

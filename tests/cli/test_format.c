@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "store/history.h"
 
 static void check_value(double v, const char *unit, const char *want)
 {
@@ -165,6 +166,39 @@ static void test_cli_format__width(void **state)
 	assert_string_equal(cli_pad(buf, sizeof(buf), "1 \xc2\xb5s", -6), "1 \xc2\xb5s  ");
 }
 
+/* Shared by regress's and trend's lines (they had one copy each). */
+static void test_cli_format__series_name(void **state)
+{
+	char buf[256];
+	perfdb_tags *two, *none, *bad;
+	(void)state;
+	assert_int_equal(perfdb_store__tags_new(&two, "{\"cc\":\"gcc\",\"o\":\"2\"}"), 0);
+	assert_int_equal(perfdb_store__tags_new(&none, "{}"), 0);
+	assert_int_equal(perfdb_store__tags_new(&bad, "not json"), 0);
+	cli_series_name(buf, sizeof(buf), "BM_\x1b]0;x", "cpu_time", two);
+	assert_string_equal(buf, "BM_\\x1b]0;x cpu_time [cc=gcc,o=2]");
+	cli_series_name(buf, sizeof(buf), "BM_A", NULL, none);
+	assert_string_equal(buf, "BM_A");
+	cli_series_name(buf, sizeof(buf), "BM_A", "real_time", NULL);
+	assert_string_equal(buf, "BM_A real_time");
+	cli_tags_text(buf, sizeof(buf), bad);
+	assert_string_equal(buf, "");
+	perfdb_store__tags_free(two);
+	perfdb_store__tags_free(none);
+	perfdb_store__tags_free(bad);
+}
+
+/* Shared by trend's sparklines and regress's Markdown shape column. */
+static void test_cli_format__spark_bar(void **state)
+{
+	(void)state;
+	assert_string_equal(cli_spark_bar(0, 0, 8), "\u2581");
+	assert_string_equal(cli_spark_bar(8, 0, 8), "\u2588");
+	assert_string_equal(cli_spark_bar(6, 0, 8), "\u2586");
+	assert_string_equal(cli_spark_bar(-1, 0, 8), "\u2581");
+	assert_string_equal(cli_spark_bar(5, 5, 5), "\u2584");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +210,8 @@ int main(void)
 	    cmocka_unit_test(test_cli_format__markdown_code_span),
 	    cmocka_unit_test(test_cli_format__xml),
 	    cmocka_unit_test(test_cli_format__width),
+	    cmocka_unit_test(test_cli_format__series_name),
+	    cmocka_unit_test(test_cli_format__spark_bar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

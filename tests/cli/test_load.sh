@@ -219,8 +219,6 @@ expect_eq "web/a|web/b" "$(sql h.db "SELECT DISTINCT benchmark FROM history WHER
 expect_eq "0" "$(sql h.db "SELECT value FROM history WHERE benchmark = 'web/b' AND metric = 'success_rate'" | tr -d '\r')" "503 recorded as failures"
 expect_eq "0" "$(sql h.db "SELECT value FROM history WHERE benchmark = 'web/a' AND metric = 'timeouts'" | tr -d '\r')" "timeouts recorded"
 # usage errors
-expect_exit 2 "$PERFDB" load --url "https://127.0.0.1:1/"
-expect_match 'https:// is not supported' err "https refused"
 expect_exit 2 "$PERFDB" load --url "$U/ok" --rate 0.0001
 expect_exit 2 "$PERFDB" load --url "$U/ok" --rate nan
 expect_exit 2 "$PERFDB" load --rate inf -- true
@@ -228,6 +226,10 @@ expect_exit 2 "$PERFDB" load --url "$U/ok" -- true
 expect_match 'not both' err "url and command"
 expect_exit 2 "$PERFDB" load --connections 4 -- true
 expect_match 'need --url' err "http options need --url"
+expect_exit 2 "$PERFDB" load --insecure -- true
+expect_match 'need --url' err "--insecure needs --url"
+expect_exit 2 "$PERFDB" load --cacert ca.pem -- true
+expect_match 'need --url' err "--cacert needs --url"
 expect_exit 2 "$PERFDB" load --url "$U/ok" --users 4
 expect_exit 2 "$PERFDB" load --url "$U/ok" -c 2 -t 3
 expect_exit 2 "$PERFDB" load --url "ftp://127.0.0.1/"

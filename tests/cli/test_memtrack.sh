@@ -125,6 +125,31 @@ expect_eq "2 prog_memtrack_grow True" "$(json procs.json '" ".join(str(x) for x 
 expect_exit 3 "$PERFDB" memtrack -- dash -c "'$P/prog_memtrack_grow' 1048576; true"
 expect_match "--process largest reports the largest" err "hint when only children reported"
 
+# --process largest: the process reported is named by what it exec'd, not
+# by the command line that started it (issue 12).
+expect_exit 0 "$PERFDB" memtrack --top 1 --process largest -- bash -c "'$P/prog_memtrack_grow' 4194304; true"
+expect_match "^prog_memtrack_grow \(pid [0-9]+, started by bash -c " out "the reported process's own name"
+expect_no_match "^bash -c .* \(pid" out "not the parent's name with the child's pid"
+expect_eq "prog_memtrack_grow True" "$(json procs.json '" ".join(str(x) for x in (d["exe"].split("/")[-1], d["command_pid"] != d["pid"]))')" "json: exe and the command's pid"
+# A child that outlives the command is reported, not dropped. (The shell
+# ends once the child's tracker has marked it as running sleep: no race with
+# the child's exec; the sleeps are long so that a loaded machine's slow
+# start-up does not see them end first. They go on alone, harmlessly. x is
+# emptied first, so the second wait does not end on the first child's mark.)
+started='x=; until { read -r x < "$PERFDB_MEMTRACK_OUT.$!.run"; } 2>/dev/null; [[ $x == */sleep ]]; do :; done'
+expect_exit 0 "$PERFDB" memtrack --top 1 -- bash -c "sleep 30 & $started"
+expect_match "^1 process still running at exit, not tracked to the end:$" out "a child still running"
+expect_match "^ +[0-9]+  sleep$" out "named by what it exec'd"
+expect_exit 0 "$PERFDB" memtrack --format json -- bash -c "sleep 30 & $started; sleep 30 & $started"
+expect_eq "2 sleep" "$(json out '" ".join(str(x) for x in (len(d["still_running"]), d["still_running"][0]["exe"].split("/")[-1]))')" "json: still_running"
+# Death by a signal names the signal (exit 3: the command failed).
+expect_exit 3 "$PERFDB" memtrack -- bash -c 'kill -SEGV $$'
+expect_match "'bash' wrote no allocation report: it was killed by SIGSEGV" err "no report: the signal named"
+expect_exit 3 "$PERFDB" memtrack --top 1 --process largest -- bash -c "'$P/prog_memtrack_grow' 4096; kill -ABRT \$\$"
+expect_match "^  exit status     134 \(killed by SIGABRT\)$" out "report: the signal named"
+expect_match "'bash' was killed by SIGABRT" err "warning: the signal named"
+expect_match "^1 process ended without a report" out "the killed process is counted"
+
 # --- inlined code is named by its own function (from .debug_info) ----------------------
 expect_exit 0 "$PERFDB" memtrack --format json -- "$P/prog_memtrack_inline"
 cp out inline.json

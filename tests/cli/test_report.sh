@@ -27,8 +27,31 @@ expect_match '^perfdb: wrote 4 charts to r\.html$' err "report line"
 checks=$((checks + 1))
 [ -s r.html ] || fail "no r.html"
 # self-contained: nothing is loaded from anywhere (the page outside its data)
-sed 's|<script type="application/json" id="perfdb-data">.*</script>|DATA|' r.html >page.html
-expect_no_match '<link|<img|src=|@import|url\(' page.html "no external resources"
+# (read as HTML: names show as text in the charts, "&lt;img src=x", which
+# is no element and no attribute)
+python3 - r.html <<'PY' || fail "no external resources"
+import re, sys
+from html.parser import HTMLParser
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.bad, self.style = [], ""
+        self.in_style = False
+    def handle_starttag(self, tag, attrs):
+        if tag in ("link", "img", "iframe", "object", "embed", "image", "audio", "video"):
+            self.bad.append(tag)
+        self.bad += ["%s %s" % (tag, k) for k, v in attrs if k in ("src", "href", "xlink:href") and not (v or "").startswith("#")]
+        self.in_style = tag == "style"
+    def handle_endtag(self, tag):
+        self.in_style = False
+    def handle_data(self, data):
+        if self.in_style:
+            self.style += data
+p = Page()
+p.feed(open(sys.argv[1]).read())
+assert not p.bad, p.bad
+assert p.style and not re.search(r"@import|url\(", p.style), p.style
+PY
 expect_match "Content-Security-Policy\" content=\"default-src 'none'" r.html "a CSP that forbids fetching"
 # the hostile name is data, never markup: the only </script> are our two
 expect_eq 2 "$(grep -o '</script>' r.html | wc -l)" "</script> only where perfdb closes its blocks"
@@ -41,7 +64,7 @@ python3 - r.html "$T/out" <<'PY' || fail "report steps differ from trend's"
 import json, re, sys
 html = open(sys.argv[1]).read()
 data = json.loads(re.search(r'<script type="application/json" id="perfdb-data">(.*?)</script>', html, re.S).group(1))
-got = sorted((s["benchmark"], data["commits"][s["x"][t["i"]]]["sha"], round(t["change"], 1))
+got = sorted((s["benchmark"], data["commits"][t["c"]]["sha"], round(t["change"], 1))
              for s in data["series"] for t in s["steps"])
 want = []
 for line in open(sys.argv[2]):
@@ -54,8 +77,17 @@ want.sort()
 assert got == want, (got, want)
 assert [(b, c) for b, c, _ in got] == [("BM_Hash", "c0005"), ("BM_Sort/1024", "c0009")], got
 assert len(data["series"]) == 4 and len(data["commits"]) == 12
+# BM_Sort's chart (its <template>, drawn by the chart code of trend --svg):
+# 12 points of 5 samples each, every level inside its spread band
 s = [s for s in data["series"] if s["benchmark"] == "BM_Sort/1024"][0]
-assert s["n"] == [5] * 12 and all(lo <= y <= hi for lo, y, hi in zip(s["lo"], s["y"], s["hi"]))
+svg = re.search(r'<template id="t%d">(<svg .*?</svg>)</template>' % s["id"], html, re.S).group(1)
+level = re.search(r'<polyline class="level"([^>]*)/>', svg).group(1)
+assert re.search(r' data-n="5"', level) and re.search(r' data-x="0"', level), level
+ys = [float(p.split(",")[1]) for p in re.search(r'points="([^"]*)"', level).group(1).split()]
+band = [tuple(map(float, p.split(","))) for p in re.search(r'<polygon class="band" points="([^"]*)"', svg).group(1).split()]
+assert len(ys) == 12 and len(band) == 24, (ys, band)
+for k, y in enumerate(ys):  # SVG's y grows downwards: hi above, lo below
+    assert band[k][1] - 0.05 <= y <= band[23 - k][1] + 0.05, (k, band[k], y, band[23 - k])
 PY
 
 # --since REV: the commits after REV, REV the reference; the steps are exactly
@@ -68,7 +100,7 @@ python3 - s.html "$T/out" <<'PY' || fail "report --since steps differ from regre
 import json, re, sys
 html = open(sys.argv[1]).read()
 data = json.loads(re.search(r'<script type="application/json" id="perfdb-data">(.*?)</script>', html, re.S).group(1))
-got = sorted((s["benchmark"], data["commits"][s["x"][t["i"]]]["sha"], t["kind"], round(t["change"], 1))
+got = sorted((s["benchmark"], data["commits"][t["c"]]["sha"], t["kind"], round(t["change"], 1))
              for s in data["series"] for t in s["steps"])
 reg = json.load(open(sys.argv[2]))
 want = sorted((f["benchmark"], f["commit"], kind, round(f["change_pct"], 1))
@@ -77,7 +109,16 @@ want = sorted((f["benchmark"], f["commit"], kind, round(f["change_pct"], 1))
 assert got == want, (got, want)
 assert [(b, c, k) for b, c, k, _ in got] == [("BM_Sort/1024", "c0009", "regression")], got
 assert [c["sha"] for c in data["commits"]] == ["c00%02d" % i for i in range(6, 12)], data["commits"]
-assert data["baseline_end"] == 1
+# the reference (c0006) shaded: from the first commit's x to the second's
+# (the commit axis, the same in every chart, is drawn once; the page copies
+# it into each chart it inserts)
+axis = re.search(r'<g class="x-axis" id="perfdb-x-axis">(.*?)</g>', html, re.S).group(1)
+xs = [float(x) for x in re.findall(r'<text class="x-label" x="([0-9.]+)"', axis)]
+assert re.findall(r'<text class="x-label" [^>]*>(\w+)</text>', axis) == ["c%04d" % i for i in range(6, 12)], axis
+for svg in re.findall(r'<template id="t\d+">(<svg .*?</svg>)</template>', html, re.S):
+    assert '<use href="#perfdb-x-axis"/>' in svg, svg
+    base = re.search(r'<rect class="baseline" x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"', svg)
+    assert base and abs(float(base.group(1)) - xs[0]) < 0.1 and abs(float(base.group(2)) - (xs[1] - xs[0])) < 0.2, (base, xs)
 PY
 expect_exit 2 "$PERFDB" report --db h.db --since nosuch --no-git --out x.html
 checks=$((checks + 1))
@@ -96,7 +137,7 @@ expect_match '^\| `BM_Hash` \|.*\| `c0005` \|.* \| ██▁▁▁▁▁▁▁ \
 # steps at their commits with their change
 expect_exit 0 "$PERFDB" trend --db h.db --svg t.svg
 python3 - t.svg <<'PY' || fail "trend --svg"
-import re, sys, xml.etree.ElementTree as ET
+import math, re, sys, xml.etree.ElementTree as ET
 ns = "{http://www.w3.org/2000/svg}"
 root = ET.parse(sys.argv[1]).getroot()
 panels = root.findall(ns + "g")
@@ -107,7 +148,12 @@ for name, p in byname.items():
     xs = [t.text for t in p.iter(ns + "text") if t.get("class") == "x-label"]
     assert xs == ["c00%02d" % i for i in range(12)], xs
     ys = [t for t in p.iter(ns + "text") if t.get("class") == "y-label"]
-    assert len(ys) == 3 and all(re.fullmatch(r"[0-9.]+ \u00b5s", t.text) for t in ys), [t.text for t in ys]
+    # gridlines at round values (a step of 1, 2 or 5 x 10^k), at least three
+    assert 3 <= len(ys) <= 8 and all(re.fullmatch(r"[0-9.]+ \u00b5s", t.text) for t in ys), [t.text for t in ys]
+    vals = [float(t.text.split()[0]) for t in ys]
+    step = round(vals[1] - vals[0], 6)
+    assert all(abs(b - a - step) < 1e-6 for a, b in zip(vals, vals[1:])), vals
+    assert round(step / 10 ** math.floor(math.log10(step)), 6) in (1, 2, 5), step
     for t in ys:  # right-aligned at x: the text fits left of it (>= 6 px a character)
         assert t.get("text-anchor") == "end" and float(t.get("x")) >= 6 * len(t.text), (t.get("x"), t.text)
     bands = [g for g in p.iter(ns + "polygon") if g.get("class") == "band"]
@@ -153,16 +199,13 @@ expect_eq 4 "$(grep -o '<svg [^>]*role="img"' dom.html | wc -l)" "one chart per 
 python3 - dom.html <<'PY' || fail "the rendered page"
 import html, re, sys
 dom = open(sys.argv[1]).read()
-steps = re.findall(r'<g class="step (\w+)" data-commit="([^"]*)" data-change="([^"]*)"', dom)
+steps = re.findall(r'<line class="(regression|improvement)" data-commit="([^"]*)" data-change="([^"]*)"', dom)
 assert sorted((k, c) for k, c, _ in steps) == [("improvement", "c0005"), ("regression", "c0009")], steps
 assert [float(x) for k, c, x in steps if k == "regression"][0] > 30
-# the point of c0009 on the BM_Sort chart: its hover text
-card = dom[dom.index('BM_Sort/1024 real_time</h3>'):]
-card = card[:card.index('</section>')]
-titles = re.findall(r'<circle [^>]*data-commit="c0009"[^>]*><title>(.*?)</title>', card, re.S)
-assert titles, "no point at c0009"
-t = html.unescape(titles[0])
-assert t.startswith("c0009") and "(n=5)" in t and re.search(r"13[0-9]\.[0-9] \u00b5s", t), t
+# every chart was moved out of its template, none is left behind, and each
+# has its copy of the commit axis
+assert "<template" not in dom and "<use" not in dom
+assert dom.count('<g class="x-axis">') == 4 and dom.count('>c0011</text>') == 5
 # the findings table: regressions first, each linking to its chart
 rows = re.findall(r'<tr class="finding" data-kind="(\w+)" data-commit="(\w+)">.*?href="#s(\d+)"', dom, re.S)
 assert [(k, c) for k, c, _ in rows] == [("regression", "c0009"), ("improvement", "c0005")], rows
@@ -172,6 +215,42 @@ assert "<img" not in dom, "an element made from a name"
 assert '&lt;img src=x onerror="alert(1)"&gt;&lt;/script&gt;&lt;!-- real_time</h3>' in dom, "name not shown as text"
 # y labels in human units, x labels short shas
 assert re.search(r'>1[0-9]{2}\.0 \u00b5s</text>', dom) and '>c0011</text>' in dom
+PY
+# the hover text of a point, as a user gets it: the test adds a script to a
+# copy of the page that focuses BM_Sort's chart and steps with the keys from
+# the newest point back to c0009, then moves the mouse over c0009's label
+python3 - r.html hover.html <<'PY'
+import sys
+page = open(sys.argv[1]).read()
+probe = """<script>addEventListener('load', function () {
+  var h = document.documentElement, card = [].filter.call(document.querySelectorAll('.card'),
+    function (c) { return c.querySelector('h3').textContent === 'BM_Sort/1024 real_time'; })[0];
+  var svg = card.querySelector('svg'), tip = document.getElementById('tip');
+  function key(k) { svg.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: true})); }
+  svg.focus(); key('End'); key('ArrowLeft'); key('ArrowLeft');
+  h.setAttribute('data-focus-tip', tip.textContent);
+  h.setAttribute('data-focus-point', svg.querySelector('.hl').getAttribute('data-commit'));
+  svg.blur(); h.setAttribute('data-blur-tip', tip.style.display);
+  var lab = [].filter.call(svg.querySelectorAll('.x-label'), function (t) { return t.textContent === 'c0009'; })[0];
+  var r = lab.getBoundingClientRect(), s = svg.getBoundingClientRect();
+  svg.dispatchEvent(new PointerEvent('pointermove', {bubbles: true, clientX: r.left + r.width / 2, clientY: s.top + s.height / 2}));
+  h.setAttribute('data-hover-tip', tip.textContent);
+  h.setAttribute('data-hover-shown', tip.style.display);
+});</script></body>"""
+open(sys.argv[2], "w").write(page.replace("</body>", probe))
+PY
+"$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=5000 \
+	--dump-dom "file://$T/hover.html#render-all" >hdom.html 2>/dev/null
+python3 - hdom.html <<'PY' || fail "the hover and focus text"
+import html, re, sys
+dom = open(sys.argv[1]).read()
+attr = lambda n: html.unescape(re.search(r'<html[^>]* %s="([^"]*)"' % n, dom).group(1))
+assert attr("data-focus-point") == "c0009", attr("data-focus-point")
+assert attr("data-blur-tip") == "none"
+for which in ("data-focus-tip", "data-hover-tip"):
+    t = attr(which)
+    assert t.startswith("c0009") and "(n=5)" in t and re.search(r"13[0-9]\.[0-9] \u00b5s", t), (which, t)
+assert attr("data-hover-shown") == "block"
 PY
 "$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=5000 --window-size=1100,1600 \
 	--screenshot="$PERFDB_BUILD_DIR/report-screenshot.png" "file://$T/r.html#render-all" >/dev/null 2>&1

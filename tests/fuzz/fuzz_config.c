@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (perfdb_config_load(&cfg, path) == 0) {
-		perfdb_config_match(cfg, "BM_Sort/1024", "real_time", &bc);
+		perfdb_config_match(&bc, cfg, "BM_Sort/1024", "real_time");
 		(void)perfdb_config_database(cfg);
 	}
 	perfdb_config_free(cfg);

@@ -59,22 +59,34 @@ static inline void commit_name(char *buf, size_t cap, int i)
 	snprintf(buf, cap, "c%04d", i);
 }
 
+/* Records one run of COMMIT on MACHINE with the one result r, tagged with
+ * the key, value pairs of tags (NULL-terminated; tags may be NULL). */
+static inline void record_result(perfdb_store *s, const char *commit, const char *machine,
+				 const char *const *tags, const perfdb_result *r)
+{
+	perfdb_resultset *rs;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, commit), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine), 0);
+	assert_int_equal(
+	    perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
+	for (; tags && tags[0]; tags += 2)
+		assert_int_equal(perfdb_resultset_set_tag(rs, tags[0], tags[1]), 0);
+	assert_int_equal(perfdb_resultset_add(rs, r), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+}
+
 /* Records one run of commit i with one result of BENCH's METRIC: the
  * samples when ns > 0, else the single value. */
 static inline void record_metric(perfdb_store *s, int i, const char *machine, const char *bench,
 				 const char *metric, const char *unit, const double *samples,
 				 size_t ns, double value)
 {
-	perfdb_resultset *rs;
 	perfdb_result r;
 	char c[32];
 	commit_name(c, sizeof(c), i);
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, c), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine), 0);
-	assert_int_equal(
-	    perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-01-01T00:00:00Z"), 0);
-	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
 	perfdb_result_init(&r);
 	r.benchmark = bench;
 	r.metric = metric;
@@ -82,9 +94,7 @@ static inline void record_metric(perfdb_store *s, int i, const char *machine, co
 	r.samples = samples;
 	r.nsamples = ns;
 	r.value = ns ? NAN : value;
-	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_resultset_free(rs);
+	record_result(s, c, machine, NULL, &r);
 }
 
 /* record_metric of the metric "real_time". */

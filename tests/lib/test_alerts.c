@@ -84,7 +84,7 @@ static void test_alerts__recorded_only_on_request(void **state)
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->commit, "c0010");
 	assert_int_equal(f->alert_id, 0);
-	assert_string_equal(f->status, "open");
+	assert_string_equal(perfdb_alert_status_name(f->status), "open");
 	assert_int_equal(count_alerts(s), 0);
 	db1 = slurp(path, &ndb1);
 	wal1 = slurp(wal, &nwal1);
@@ -109,10 +109,29 @@ static void test_alerts__recorded_only_on_request(void **state)
 	perfdb_store_free(s);
 }
 
+/* The alert status is an enum; its words are the CLI's and the stored ones. */
+static void test_alerts__status_names_and_parse(void **state)
+{
+	perfdb_alert_status st = PERFDB_ALERT_OPEN;
+	(void)state;
+	assert_string_equal(perfdb_alert_status_name(PERFDB_ALERT_OPEN), "open");
+	assert_string_equal(perfdb_alert_status_name(PERFDB_ALERT_ACKNOWLEDGED), "acknowledged");
+	assert_string_equal(perfdb_alert_status_name(PERFDB_ALERT_IGNORED), "ignored");
+	assert_string_equal(perfdb_alert_status_name((perfdb_alert_status)9), "unknown");
+	assert_int_equal(perfdb_alert_status_parse(&st, "ignored"), 0);
+	assert_int_equal(st, PERFDB_ALERT_IGNORED);
+	assert_int_equal(perfdb_alert_status_parse(&st, "acknowledged"), 0);
+	assert_int_equal(st, PERFDB_ALERT_ACKNOWLEDGED);
+	assert_int_equal(perfdb_alert_status_parse(&st, "noted"), PERFDB_EINVAL);
+	assert_int_equal(perfdb_alert_status_parse(&st, NULL), PERFDB_EINVAL);
+	assert_int_equal(st, PERFDB_ALERT_ACKNOWLEDGED); /* untouched on error */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_alerts__recorded_only_on_request),
+	    cmocka_unit_test(test_alerts__status_names_and_parse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -32,48 +32,54 @@ static void test_baselines__gate_and_alert_status(void **state)
 	rng = 9;
 	for (i = 0; i < 12; i++)
 		record_noisy(s, i, "BM_Gate", i >= 10 ? 120 : 100, 0.02);
-	assert_int_equal(perfdb_store_find_commit(s, "c0003", &id, NULL), 0);
+	assert_int_equal(
+	    perfdb_commit_resolve(&id, NULL, s, "c0003", NULL, PERFDB_RESOLVE_RECORDED), 0);
 	assert_int_equal(perfdb_store_baseline_set(s, "v1", id, "main", "release"), 0);
-	assert_int_equal(perfdb_store_baseline_get(s, "v1", &b), 0);
+	assert_int_equal(perfdb_store_baseline_get(&b, s, "v1"), 0);
 	assert_string_equal(b.sha, "c0003");
 	assert_string_equal(b.note, "release");
 	perfdb_baseline_release(&b);
-	assert_int_equal(perfdb_store_baseline_get(s, "nope", &b), PERFDB_ENOTFOUND);
+	assert_int_equal(perfdb_store_baseline_get(&b, s, "nope"), PERFDB_ENOTFOUND);
 
 	/* PR gate: head against the baseline, stored as an alert */
 	o.commit = "c0011";
 	o.baseline = "v1";
 	rep = run(s, &o);
 	assert_int_equal(perfdb_store_record_findings(s, rep), 0);
-	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "named");
+	assert_string_equal(perfdb_baseline_kind_name(perfdb_regress_scope_get(rep)->baseline_kind),
+			    "named");
 	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_commit, "c0003");
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->commit, "c0011");
 	assert_true(f->change_pct > 15);
 	assert_true(f->alert_id > 0);
-	assert_string_equal(f->status, "open");
+	assert_string_equal(perfdb_alert_status_name(f->status), "open");
 	alert = f->alert_id;
 	assert_int_equal(perfdb_regress_failures(rep), 1);
 	perfdb_regress_report_free(rep);
 
 	/* acknowledged: found again, same alert, no longer a failure */
-	assert_int_equal(perfdb_store_alert_set_status(s, alert, "acknowledged", "known"), 0);
+	assert_int_equal(
+	    perfdb_store_alert_set_status(s, alert, PERFDB_ALERT_ACKNOWLEDGED, "known"), 0);
 	rep = run(s, &o);
 	assert_int_equal(perfdb_store_record_findings(s, rep), 0);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_int_equal(f->alert_id, alert);
-	assert_string_equal(f->status, "acknowledged");
+	assert_string_equal(perfdb_alert_status_name(f->status), "acknowledged");
 	assert_int_equal(perfdb_regress_failures(rep), 0);
 	assert_int_equal(perfdb_regress_series(rep, 0)->acknowledged, 1);
 	perfdb_regress_report_free(rep);
-	assert_int_equal(perfdb_store_alert_set_status(s, 999, "ignored", NULL), PERFDB_ENOTFOUND);
-	assert_int_equal(perfdb_store_alert_set_status(s, alert, "bogus", NULL), PERFDB_EINVAL);
+	assert_int_equal(perfdb_store_alert_set_status(s, 999, PERFDB_ALERT_IGNORED, NULL),
+			 PERFDB_ENOTFOUND);
+	assert_int_equal(perfdb_store_alert_set_status(s, alert, (perfdb_alert_status)7, NULL),
+			 PERFDB_EINVAL);
 
 	/* a revision as baseline */
 	o.baseline = "c0009";
 	rep = run(s, &o);
-	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "commit");
+	assert_string_equal(perfdb_baseline_kind_name(perfdb_regress_scope_get(rep)->baseline_kind),
+			    "commit");
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 	perfdb_regress_report_free(rep);
 

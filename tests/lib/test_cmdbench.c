@@ -70,19 +70,19 @@ static void test_cmdbench__exec_exit_codes(void **state)
 	perfdb_command_sample s;
 	(void)state;
 
-	assert_int_equal(perfdb_command_exec(t, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, t), 0);
 	assert_int_equal(s.exit_code, 0);
 	assert_int_equal(s.signal, 0);
 	assert_true(s.wall > 0 && s.wall < 5);
 	assert_true(s.max_rss > 0);
-	assert_int_equal(perfdb_command_exec(f, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, f), 0);
 	assert_int_equal(s.exit_code, 1);
-	assert_int_equal(perfdb_command_exec(e, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, e), 0);
 	assert_int_equal(s.exit_code, 3);
-	assert_int_equal(perfdb_command_exec(k, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, k), 0);
 	assert_int_equal(s.signal, 9);
 	assert_int_equal(s.exit_code, 128 + 9);
-	assert_int_equal(perfdb_command_exec(NULL, &s), PERFDB_EINVAL);
+	assert_int_equal(perfdb_command_exec(&s, NULL), PERFDB_EINVAL);
 	perfdb_command_free(t);
 	perfdb_command_free(f);
 	perfdb_command_free(e);
@@ -107,17 +107,17 @@ static void test_cmdbench__exec_measures_rss_and_cpu(void **state)
 	snprintf(mib, sizeof(mib), "%ld", self.ru_maxrss / 1024 + 64);
 	want = (double)(self.ru_maxrss / 1024 + 64) * 1024 * 1024;
 	big = command(CHILD, "rss", mib);
-	assert_int_equal(perfdb_command_exec(big, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, big), 0);
 	assert_int_equal(s.exit_code, 0);
 	assert_true(s.max_rss >= want);
 	assert_true(s.max_rss < want + 128.0 * 1024 * 1024);
 	assert_true(s.rss_floor > 0 && s.rss_floor <= own * 1.05 && s.rss_floor < want);
 	/* a small child reads as the floor, at most a little above it (below
 	 * it when a sanitizer turns posix_spawn into a fork) */
-	assert_int_equal(perfdb_command_exec(small, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, small), 0);
 	assert_true(s.max_rss > 0);
 	assert_true(s.max_rss < s.rss_floor + 32.0 * 1024 * 1024);
-	assert_int_equal(perfdb_command_exec(spin, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, spin), 0);
 	/* 150 ms of CPU: user + sys covers it, and wall time covers that */
 	assert_true(s.user + s.sys >= 0.14);
 	assert_true(s.user >= 0.1);
@@ -131,7 +131,7 @@ static void test_cmdbench__exec_measures_rss_and_cpu(void **state)
 		const char *argv[] = {"true", NULL};
 		perfdb_command *c;
 		assert_int_equal(perfdb_command_new(&c, argv, PERFDB_COMMAND_NO_RSS_FLOOR), 0);
-		assert_int_equal(perfdb_command_exec(c, &s), 0);
+		assert_int_equal(perfdb_command_exec(&s, c), 0);
 		assert_true(isnan(s.rss_floor));
 		assert_true(s.max_rss > 0);
 		perfdb_command_free(c);
@@ -144,7 +144,7 @@ static void *exec_many(void *arg)
 	perfdb_command_sample s;
 	int i;
 	for (i = 0; i < 20; i++)
-		if (perfdb_command_exec(c, &s) != 0 || s.exit_code != 3)
+		if (perfdb_command_exec(&s, c) != 0 || s.exit_code != 3)
 			return (void *)1;
 	return NULL;
 }

@@ -65,19 +65,19 @@ static void test_compare__few_repetitions_one_against_one(void **state)
 	assert_int_equal(perfdb_compare_run(&c, s, "c0000", "c0001", &o), 0);
 	assert_int_equal(perfdb_comparison_count(c), 4);
 	row = row_of(c, "BM_Three");
-	assert_string_equal(row->verdict, "regression");
-	assert_string_equal(row->method, "percent");
+	assert_string_equal(perfdb_comparison_verdict_name(row->verdict), "regression");
+	assert_string_equal(perfdb_method_name(row->method), "percent");
 	assert_true(isnan(row->p_value));
 	row = row_of(c, "BM_Quiet");
-	assert_string_equal(row->method, "percent");
-	assert_string_equal(row->verdict, "same");
+	assert_string_equal(perfdb_method_name(row->method), "percent");
+	assert_string_equal(perfdb_comparison_verdict_name(row->verdict), "same");
 	row = row_of(c, "BM_ThreeRuns");
-	assert_string_equal(row->verdict, "regression");
-	assert_string_equal(row->method, "ttest");
+	assert_string_equal(perfdb_comparison_verdict_name(row->verdict), "regression");
+	assert_string_equal(perfdb_method_name(row->method), "ttest");
 	assert_true(row->p_value < 0.01);
 	row = row_of(c, "BM_QuietRuns");
-	assert_string_equal(row->method, "mannwhitney");
-	assert_string_equal(row->verdict, "same");
+	assert_string_equal(perfdb_method_name(row->method), "mannwhitney");
+	assert_string_equal(perfdb_comparison_verdict_name(row->verdict), "same");
 	perfdb_comparison_free(c);
 	perfdb_store_free(s);
 }
@@ -99,12 +99,28 @@ static void test_compare__runs_not_repetitions(void **state)
 	o.confidence = 0.95;
 	assert_int_equal(perfdb_compare_run(&c, s, "c0007", "c0008", &o), 0);
 	row = row_of(c, "BM_Decode");
-	assert_string_equal(row->method, "zscore");
-	assert_string_equal(row->verdict, "regression");
+	assert_string_equal(perfdb_method_name(row->method), "zscore");
+	assert_string_equal(perfdb_comparison_verdict_name(row->verdict), "regression");
 	assert_true(row->p_value < 0.05);
 	assert_true(row->p_value >= one_run_p(means, 7, means[7], means[8]) / 100);
 	perfdb_comparison_free(c);
 	perfdb_store_free(s);
+}
+
+/* The verdict is an enum; its words are `perfdb compare`'s. */
+static void test_compare__verdict_names(void **state)
+{
+	(void)state;
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_SAME), "same");
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_REGRESSION),
+			    "regression");
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_IMPROVEMENT),
+			    "improvement");
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_ONLY_A), "only_a");
+	assert_string_equal(perfdb_comparison_verdict_name(PERFDB_COMPARISON_ONLY_B), "only_b");
+	assert_string_equal(perfdb_comparison_verdict_name((perfdb_comparison_verdict)-1),
+			    "unknown");
+	assert_string_equal(perfdb_method_name(PERFDB_METHOD_NONE), "none");
 }
 
 int main(void)
@@ -112,6 +128,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_compare__few_repetitions_one_against_one),
 	    cmocka_unit_test(test_compare__runs_not_repetitions),
+	    cmocka_unit_test(test_compare__verdict_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -39,23 +39,23 @@ static void test_config__load_match_apply(void **state)
 	assert_int_equal(perfdb_config_load(&cfg, path), 0);
 	assert_string_equal(perfdb_config_database(cfg), "hist.db");
 	perfdb_config_apply_defaults(cfg, &o);
-	assert_true(o.threshold == 7.5 && o.confidence == 0.95 && o.window == 8);
+	assert_true(o.threshold_pct == 7.5 && o.confidence == 0.95 && o.window == 8);
 	assert_int_equal(o.method, PERFDB_METHOD_TTEST);
-	perfdb_config_match(cfg, "BM_Step", "real_time", &bc);
-	assert_true(bc.threshold == 20 && !bc.ignore);
-	perfdb_config_match(cfg, "BM_Quiet", "real_time", &bc);
-	assert_true(bc.ignore && isnan(bc.threshold));
-	perfdb_config_match(cfg, "BM_Faster", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_Step", "real_time");
+	assert_true(bc.threshold_pct == 20 && !bc.ignore);
+	perfdb_config_match(&bc, cfg, "BM_Quiet", "real_time");
+	assert_true(bc.ignore && isnan(bc.threshold_pct));
+	perfdb_config_match(&bc, cfg, "BM_Faster", "real_time");
 	assert_int_equal(bc.direction, PERFDB_HIGHER_IS_BETTER);
 	/* `metric:` narrows an override to the metrics its glob matches */
-	perfdb_config_match(cfg, "memgrow", "peak_rss", &bc);
-	assert_true(bc.threshold == 25 && !bc.has_method);
-	perfdb_config_match(cfg, "memgrow", "peak_heap", &bc);
-	assert_true(isnan(bc.threshold) && bc.has_method && bc.method == PERFDB_METHOD_PERCENT);
-	perfdb_config_match(cfg, "memgrow", "allocations", &bc);
-	assert_true(isnan(bc.threshold) && !bc.has_method);
-	perfdb_config_match(cfg, "memgrow", NULL, &bc);
-	assert_true(isnan(bc.threshold) && !bc.has_method);
+	perfdb_config_match(&bc, cfg, "memgrow", "peak_rss");
+	assert_true(bc.threshold_pct == 25 && !bc.has_method);
+	perfdb_config_match(&bc, cfg, "memgrow", "peak_heap");
+	assert_true(isnan(bc.threshold_pct) && bc.has_method && bc.method == PERFDB_METHOD_PERCENT);
+	perfdb_config_match(&bc, cfg, "memgrow", "allocations");
+	assert_true(isnan(bc.threshold_pct) && !bc.has_method);
+	perfdb_config_match(&bc, cfg, "memgrow", NULL);
+	assert_true(isnan(bc.threshold_pct) && !bc.has_method);
 
 	/* applied by regress: the step is under 20%, quiet is not checked,
 	 * and "faster" (lower values) becomes a regression of a

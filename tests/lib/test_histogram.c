@@ -74,15 +74,15 @@ static void check_against_reference(uint64_t *v, size_t n, const char *what)
 	assert_true(fabs(perfdb_histogram_mean(h) - sum / (double)n) <= 1e-9 * (sum / (double)n));
 	for (i = 0; i < sizeof(percentiles) / sizeof(percentiles[0]); i++) {
 		uint64_t want = reference(v, n, percentiles[i]);
-		uint64_t got = perfdb_histogram_percentile(h, percentiles[i]);
+		uint64_t got = perfdb_histogram_quantile(h, percentiles[i] / 100);
 		double err = fabs((double)got - (double)want);
 		if (err > (double)want / 128.0)
 			fail_msg("%s: p%g = %llu, reference %llu (relative error %.5f > 1/128)",
 				 what, percentiles[i], (unsigned long long)got,
 				 (unsigned long long)want, want ? err / (double)want : err);
 	}
-	assert_int_equal(perfdb_histogram_percentile(h, 0), v[0]);
-	assert_int_equal(perfdb_histogram_percentile(h, 100), v[n - 1]);
+	assert_int_equal(perfdb_histogram_quantile(h, 0), v[0]);
+	assert_int_equal(perfdb_histogram_quantile(h, 1), v[n - 1]);
 	free(h);
 }
 
@@ -93,8 +93,8 @@ static void test_histogram__empty(void **state)
 	assert_int_equal(h->count, 0);
 	assert_int_equal(h->min, UINT64_MAX);
 	assert_int_equal(h->max, 0);
-	assert_int_equal(perfdb_histogram_percentile(h, 50), 0);
-	assert_int_equal(perfdb_histogram_percentile(h, 100), 0);
+	assert_int_equal(perfdb_histogram_quantile(h, 0.5), 0);
+	assert_int_equal(perfdb_histogram_quantile(h, 1), 0);
 	assert_true(perfdb_histogram_mean(h) == 0.0);
 	assert_true(perfdb_histogram_stddev(h) == 0.0);
 	free(h);
@@ -110,13 +110,13 @@ static void test_histogram__small_values_are_exact(void **state)
 		perfdb_histogram_record(h, v);
 	}
 	/* 64 values 0..63: the value at rank ceil(p/100 * 64), exactly. */
-	assert_int_equal(perfdb_histogram_percentile(h, 50), 31);
-	assert_int_equal(perfdb_histogram_percentile(h, 25), 15);
-	assert_int_equal(perfdb_histogram_percentile(h, 90), 57);
-	assert_int_equal(perfdb_histogram_percentile(h, 99), 63);
-	assert_int_equal(perfdb_histogram_percentile(h, 1), 0);
-	assert_int_equal(perfdb_histogram_percentile(h, -5), 0);
-	assert_int_equal(perfdb_histogram_percentile(h, 250), 63);
+	assert_int_equal(perfdb_histogram_quantile(h, 0.5), 31);
+	assert_int_equal(perfdb_histogram_quantile(h, 0.25), 15);
+	assert_int_equal(perfdb_histogram_quantile(h, 0.9), 57);
+	assert_int_equal(perfdb_histogram_quantile(h, 0.99), 63);
+	assert_int_equal(perfdb_histogram_quantile(h, 0.01), 0);
+	assert_int_equal(perfdb_histogram_quantile(h, -0.05), 0);
+	assert_int_equal(perfdb_histogram_quantile(h, 2.5), 63);
 	free(h);
 }
 
@@ -214,10 +214,10 @@ static void test_histogram__huge_values_keep_exact_max(void **state)
 	assert_true(perfdb_histogram_index(((uint64_t)1 << 42) - 1) ==
 		    PERFDB_HISTOGRAM_BUCKETS - 1);
 	assert_int_equal(h->max, huge);
-	assert_int_equal(perfdb_histogram_percentile(h, 100), huge);
+	assert_int_equal(perfdb_histogram_quantile(h, 1), huge);
 	/* p99.5 falls in the last bucket: clamped to max, never beyond. */
-	assert_true(perfdb_histogram_percentile(h, 99.5) <= huge);
-	assert_true(fabs((double)perfdb_histogram_percentile(h, 50) - 1000.0) <= 1000.0 / 128);
+	assert_true(perfdb_histogram_quantile(h, 0.995) <= huge);
+	assert_true(fabs((double)perfdb_histogram_quantile(h, 0.5) - 1000.0) <= 1000.0 / 128);
 	free(h);
 }
 
@@ -238,7 +238,7 @@ static void test_histogram__merge_equals_one_histogram(void **state)
 	assert_int_equal(a->max, all->max);
 	assert_true(a->sum == all->sum); /* integers below 2^53: exact in any order */
 	assert_memory_equal(a->buckets, all->buckets, sizeof(a->buckets));
-	assert_int_equal(perfdb_histogram_percentile(a, 99), perfdb_histogram_percentile(all, 99));
+	assert_int_equal(perfdb_histogram_quantile(a, 0.99), perfdb_histogram_quantile(all, 0.99));
 	/* Merging into an empty histogram copies min as well. */
 	perfdb_histogram_merge(empty, b);
 	assert_int_equal(empty->min, b->min);
@@ -262,7 +262,7 @@ static void test_histogram__mean_and_stddev(void **state)
 	perfdb_histogram_init(h);
 	perfdb_histogram_record(h, 42);
 	assert_true(perfdb_histogram_stddev(h) == 0.0);
-	assert_int_equal(perfdb_histogram_percentile(h, 50), 42);
+	assert_int_equal(perfdb_histogram_quantile(h, 0.5), 42);
 	free(h);
 }
 

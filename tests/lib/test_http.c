@@ -224,8 +224,22 @@ static void test_http__url(void **state)
 	assert_string_equal(u.hostport, "[::1]:81");
 	perfdb_http__url_release(&u);
 
-	assert_int_equal(perfdb_http__url_parse(&u, "https://example.org/"), PERFDB_EINVAL);
-	assert_non_null(strstr(perfdb_error_last()->message, "https:// is not supported"));
+	/* https:// is read whatever the build: the engine says whether it can */
+	assert_int_equal(perfdb_http__url_parse(&u, "HTTPS://example.org/x"), 0);
+	assert_true(u.tls);
+	assert_string_equal(u.host, "example.org");
+	assert_string_equal(u.port, "443");
+	assert_string_equal(u.target, "/x");
+	assert_string_equal(u.hostport, "example.org");
+	perfdb_http__url_release(&u);
+	assert_int_equal(perfdb_http__url_parse(&u, "https://[::1]:8443"), 0);
+	assert_true(u.tls);
+	assert_string_equal(u.port, "8443");
+	perfdb_http__url_release(&u);
+	assert_int_equal(perfdb_http__url_parse(&u, "http://h/"), 0);
+	assert_false(u.tls);
+	perfdb_http__url_release(&u);
+	assert_int_equal(perfdb_http__url_parse(&u, "https:/h/"), PERFDB_EINVAL);
 	assert_int_equal(perfdb_http__url_parse(&u, "ftp://example.org/"), PERFDB_EINVAL);
 	assert_int_equal(perfdb_http__url_parse(&u, "example.org"), PERFDB_EINVAL);
 	assert_int_equal(perfdb_http__url_parse(&u, "http://h:0/"), PERFDB_EINVAL);
@@ -639,23 +653,33 @@ static void test_http__open_model_accounts_every_slot(void **state)
 	perfdb_loadtest_http_result_release(&r);
 }
 
-static void test_http__connect_error(void **state)
+/* A TCP socket bound to 127.0.0.1 and an ephemeral port (*port). */
+static int loopback_socket(int *port)
 {
-	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
-	perfdb_loadtest_http_result r;
-	perfdb_loadtest_http_target tg;
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
-	char url[64];
-	/* a port that is bound and not listening refuses connections */
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	(void)state;
+	assert_true(fd >= 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ntohs(sa.sin_port));
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void test_http__connect_error(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	perfdb_loadtest_http_target tg;
+	char url[64];
+	int port;
+	/* a port that is bound and not listening refuses connections */
+	int fd = loopback_socket(&port);
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
 	tg.name = "refused";
 	tg.url = url;
 	o.targets = &tg;
@@ -667,6 +691,10 @@ static void test_http__connect_error(void **state)
 	assert_int_equal(r.counts.connect_errors, 3);
 	assert_int_equal(error_count(&r.total, PERFDB_LOADTEST_HTTP_ECONNECT), 3);
 	assert_string_equal(r.series[0].name, "refused");
+	/* the first one's reason, one line naming the address */
+	snprintf(url, sizeof(url), "127.0.0.1:%d: cannot connect: Connection refused", port);
+	assert_string_equal(r.connect_error, url);
+	assert_string_equal(r.series[0].connect_error, url);
 	perfdb_loadtest_http_result_release(&r);
 }
 
@@ -696,9 +724,19 @@ static void test_http__options_refused(void **state)
 	o.timeout = 0;
 	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
 	o.timeout = 1;
-	tg.url = "https://127.0.0.1/";
+	tg.url = "https://127.0.0.1:1/";
+#ifdef PERFDB_HAVE_TLS
+	o.ca_file = "/nonexistent/ca.pem";
 	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
-	assert_non_null(strstr(perfdb_error_last()->message, "https"));
+	assert_string_equal(perfdb_error_last()->message,
+			    "ca file '/nonexistent/ca.pem': No such file or directory");
+	o.ca_file = NULL;
+#else
+	/* a build without TLS refuses https:// with one line saying why */
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_EINVAL);
+	assert_non_null(strstr(perfdb_error_last()->message,
+			       "https:// needs TLS, and this perfdb was built without it"));
+#endif
 	tg.url = "http://perfdb-no-such-host.invalid/";
 	assert_int_equal(perfdb_loadtest_http_run(&r, &o), PERFDB_ENOTFOUND);
 	assert_int_equal(r.nseries, 0);
@@ -744,6 +782,227 @@ static void test_http__export(void **state)
 	perfdb_loadtest_http_result_release(&r);
 }
 
+/* ---- https:// against openssl s_server ------------------------------------------------------- */
+
+#ifdef PERFDB_HAVE_TLS
+/* tests/progs/tls_server.sh: a CA, a certificate for localhost it signed,
+ * another CA, and `openssl s_server -www` on 127.0.0.1 (HTTP/1.0, a close
+ * after every response). */
+typedef struct tls_server {
+	char dir[64];
+	int port;
+	pid_t pid;
+} tls_server;
+
+static tls_server tsrv;
+
+static int read_int(const char *dir, const char *name, int *out)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	ok = fscanf(f, "%d", out) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+static int start_tls_server(void **state)
+{
+	char cmd[4300];
+	int pid;
+	(void)state;
+	snprintf(tsrv.dir, sizeof(tsrv.dir), "/tmp/perfdb-tls.XXXXXX");
+	if (!mkdtemp(tsrv.dir))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "sh '%s/tests/progs/tls_server.sh' '%s'", PERFDB_SOURCE_DIR,
+		 tsrv.dir);
+	if (system(cmd) != 0 || read_int(tsrv.dir, "port", &tsrv.port) != 0 ||
+	    read_int(tsrv.dir, "pid", &pid) != 0)
+		return -1;
+	tsrv.pid = pid;
+	return 0;
+}
+
+static int stop_tls_server(void **state)
+{
+	char cmd[128];
+	(void)state;
+	if (tsrv.pid > 0)
+		kill(tsrv.pid, SIGTERM);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tsrv.dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* n requests on one connection to https://HOST:PORT/ with the CA file
+ * `ca` of the server's directory (NULL: the system's). */
+static void run_tls(perfdb_loadtest_http_result *r, const char *host, const char *ca, bool insecure,
+		    uint64_t n)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_target tg;
+	char url[128], cafile[128];
+	snprintf(url, sizeof(url), "https://%s:%d/", host, tsrv.port);
+	snprintf(cafile, sizeof(cafile), "%s/%s", tsrv.dir, ca ? ca : "");
+	tg.name = NULL;
+	tg.url = url;
+	o.targets = &tg;
+	o.ntargets = 1;
+	o.requests = n;
+	o.timeout = 10;
+	o.ca_file = ca ? cafile : NULL;
+	o.insecure = insecure;
+	assert_int_equal(perfdb_loadtest_http_run(r, &o), 0);
+}
+
+static void test_http__https_trusted_ca(void **state)
+{
+	perfdb_loadtest_http_result r;
+	(void)state;
+	run_tls(&r, "localhost", "ca.pem", false, 5);
+	assert_int_equal(r.total.requests, 5);
+	assert_int_equal(r.total.successes, 5);
+	assert_int_equal(r.counts.status[2], 5);
+	assert_int_equal(r.counts.connect_errors, 0);
+	assert_null(r.connect_error);
+	/* s_server closes after each response: a handshake per request, and
+	 * every one after the first resumes the session of the one before */
+	assert_int_equal(r.counts.connects, 5);
+	assert_int_equal(r.counts.tls_resumed, 4);
+	assert_true(r.counts.bytes_read > 5 * 100);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void expect_verify_failure(perfdb_loadtest_http_result *r, const char *host, const char *why)
+{
+	char want[256];
+	assert_int_equal(r->total.requests, 3);
+	assert_int_equal(r->total.failures, 3);
+	assert_int_equal(r->counts.connect_errors, 3);
+	assert_int_equal(r->counts.status[2], 0);
+	assert_int_equal(r->total.nerrors, 1);
+	assert_int_equal(r->total.errors[0].code, PERFDB_LOADTEST_HTTP_ECONNECT);
+	snprintf(want, sizeof(want), "%s:%d: TLS certificate verification failed: %s", host,
+		 tsrv.port, why);
+	assert_non_null(r->connect_error);
+	assert_string_equal(r->connect_error, want);
+	assert_string_equal(r->series[0].connect_error, want);
+}
+
+static void test_http__https_untrusted_is_a_connect_error(void **state)
+{
+	perfdb_loadtest_http_result r;
+	(void)state;
+	/* the system's CAs did not sign the test CA */
+	run_tls(&r, "localhost", NULL, false, 3);
+	expect_verify_failure(&r, "localhost", "unable to get local issuer certificate");
+	perfdb_loadtest_http_result_release(&r);
+	/* nor did another CA */
+	run_tls(&r, "localhost", "other-ca.pem", false, 3);
+	expect_verify_failure(&r, "localhost", "unable to get local issuer certificate");
+	perfdb_loadtest_http_result_release(&r);
+	/* a trusted chain for another name: the certificate names localhost */
+	run_tls(&r, "127.0.0.1", "ca.pem", false, 3);
+	expect_verify_failure(&r, "127.0.0.1", "IP address mismatch");
+	perfdb_loadtest_http_result_release(&r);
+}
+
+static void test_http__https_insecure(void **state)
+{
+	perfdb_loadtest_http_result r;
+	(void)state;
+	run_tls(&r, "127.0.0.1", NULL, true, 3);
+	assert_int_equal(r.total.successes, 3);
+	assert_int_equal(r.counts.status[2], 3);
+	assert_int_equal(r.counts.connect_errors, 0);
+	assert_null(r.connect_error);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+/* https:// to a server that answers in plain HTTP: the handshake fails,
+ * counted as connect errors with OpenSSL's reason, never a crash or a hang.
+ * The server is a child that answers each of n connections and closes. */
+static void test_http__https_to_plain_http(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	perfdb_loadtest_http_target tg;
+	char url[128];
+	int port, lfd = loopback_socket(&port), i;
+	pid_t child;
+	(void)state;
+	assert_int_equal(listen(lfd, 8), 0);
+	child = fork();
+	if (child == 0) {
+		static const char resp[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+		alarm(20);
+		for (i = 0; i < 2; i++) {
+			char buf[512];
+			int fd = accept(lfd, NULL, NULL);
+			if (fd < 0)
+				_exit(1);
+			if (read(fd, buf, sizeof(buf)) <= 0 ||
+			    write(fd, resp, sizeof(resp) - 1) != (ssize_t)(sizeof(resp) - 1))
+				_exit(1);
+			close(fd);
+		}
+		_exit(0);
+	}
+	close(lfd);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", port);
+	tg.name = NULL;
+	tg.url = url;
+	o.targets = &tg;
+	o.ntargets = 1;
+	o.requests = 2;
+	o.timeout = 10;
+	o.insecure = true;
+	assert_int_equal(perfdb_loadtest_http_run(&r, &o), 0);
+	assert_int_equal(waitpid(child, &i, 0), child);
+	assert_true(WIFEXITED(i) && WEXITSTATUS(i) == 0);
+	assert_int_equal(r.total.requests, 2);
+	assert_int_equal(r.counts.connect_errors, 2);
+	assert_int_equal(r.counts.status[4], 0);
+	assert_non_null(r.connect_error);
+	assert_non_null(strstr(r.connect_error, ": TLS handshake failed: "));
+	perfdb_loadtest_http_result_release(&r);
+}
+
+/* A caller built against version 1 of the options (before insecure and
+ * ca_file) still runs: its struct ends before them, they keep defaults. */
+static void test_http__options_version_1(void **state)
+{
+	const size_t v1_size = offsetof(perfdb_loadtest_http_options, insecure);
+	perfdb_loadtest_http_options d = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	perfdb_loadtest_http_target tg;
+	char url[128];
+	void *o = malloc(v1_size); /* exactly what an old caller has */
+	(void)state;
+	assert_non_null(o);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", tsrv.port);
+	tg.name = NULL;
+	tg.url = url;
+	d.version = 1;
+	d.targets = &tg;
+	d.ntargets = 1;
+	d.requests = 1;
+	d.timeout = 10;
+	memcpy(o, &d, v1_size);
+	assert_int_equal(perfdb_loadtest_http_run(&r, o), 0);
+	/* verification on (the default), so the name check fails */
+	assert_int_equal(r.counts.connect_errors, 1);
+	assert_non_null(strstr(r.connect_error, "TLS certificate verification failed"));
+	perfdb_loadtest_http_result_release(&r);
+	d.version = 3;
+	memcpy(o, &d, v1_size);
+	assert_int_equal(perfdb_loadtest_http_run(&r, o), PERFDB_EINVAL);
+	free(o);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest parser[] = {
@@ -774,5 +1033,15 @@ int main(void)
 	    cmocka_unit_test(test_http__export),
 	};
 	int rc = cmocka_run_group_tests_name("http_parser", parser, NULL, NULL);
+#ifdef PERFDB_HAVE_TLS
+	const struct CMUnitTest tls[] = {
+	    cmocka_unit_test(test_http__https_trusted_ca),
+	    cmocka_unit_test(test_http__https_untrusted_is_a_connect_error),
+	    cmocka_unit_test(test_http__https_insecure),
+	    cmocka_unit_test(test_http__https_to_plain_http),
+	    cmocka_unit_test(test_http__options_version_1),
+	};
+	rc += cmocka_run_group_tests_name("http_tls", tls, start_tls_server, stop_tls_server);
+#endif
 	return rc + cmocka_run_group_tests_name("http_engine", engine, start_server, stop_server);
 }

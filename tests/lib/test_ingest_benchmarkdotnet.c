@@ -85,10 +85,56 @@ static void test_ingest_benchmarkdotnet__detection_and_errors(void **state)
 			   PERFDB_EINPUT, 1, 1, "Benchmarks", "missing");
 }
 
+/* [MemoryDiagnoser]'s collections, per 1000 operations as BenchmarkDotNet's
+ * Gen0/Gen1/Gen2 columns (the numbers of the corpus's bencher-memory.json,
+ * a real 0.15.8 export: 184 gen-0 collections in 8388608 operations, which
+ * its own Metrics block gives as 0.02193450927734375); none without a
+ * measured allocation (no diagnoser) or without operations (a failed run). */
+static void test_ingest_benchmarkdotnet__gc_collections(void **state)
+{
+	static const char gc[] =
+	    "{\"Title\": \"t\", \"Benchmarks\": [\n"
+	    " {\"FullName\": \"M.AllocEmptyList\", \"Statistics\": {\"N\": 1, \"Mean\": 78.5},\n"
+	    "  \"Memory\": {\"Gen0Collections\": 184, \"Gen1Collections\": 2, \"Gen2Collections\": "
+	    "0,\n"
+	    "   \"TotalOperations\": 8388608, \"BytesAllocatedPerOperation\": 368}},\n"
+	    " {\"FullName\": \"M.NoDiagnoser\", \"Statistics\": {\"N\": 1, \"Mean\": 5},\n"
+	    "  \"Memory\": {\"Gen0Collections\": 0, \"Gen1Collections\": 0, \"Gen2Collections\": "
+	    "0,\n"
+	    "   \"TotalOperations\": 1024, \"BytesAllocatedPerOperation\": null}},\n"
+	    " {\"FullName\": \"M.NoOps\", \"Statistics\": {\"N\": 1, \"Mean\": 5},\n"
+	    "  \"Memory\": {\"Gen0Collections\": 0, \"TotalOperations\": 0,\n"
+	    "   \"BytesAllocatedPerOperation\": 0}}\n"
+	    "]}\n";
+	perfdb_resultset *rs = ingest_ok(gc, PERFDB_FORMAT_AUTO);
+	const perfdb_result *r;
+	(void)state;
+	r = find_result(rs, "M.AllocEmptyList", "gen0_collections");
+	assert_string_equal(r->unit, "collections/1000 op");
+	assert_int_equal(r->direction, PERFDB_LOWER_IS_BETTER);
+	assert_near(r->value, 0.02193450927734375, 1e-18);
+	assert_near(find_result(rs, "M.AllocEmptyList", "gen1_collections")->value,
+		    2.0 / 8388608 * 1000, 1e-18);
+	assert_near(find_result(rs, "M.AllocEmptyList", "gen2_collections")->value, 0, 0);
+	assert_near(find_result(rs, "M.AllocEmptyList", "allocated")->value, 368, 0);
+	assert_null(lookup_result(rs, "M.NoDiagnoser", "gen0_collections"));
+	assert_null(lookup_result(rs, "M.NoDiagnoser", "allocated"));
+	assert_null(lookup_result(rs, "M.NoOps", "gen0_collections"));
+	assert_near(find_result(rs, "M.NoOps", "allocated")->value, 0, 0);
+	assert_int_equal(perfdb_resultset_count(rs), 8);
+	perfdb_resultset_free(rs);
+	expect_input_error("{\"Benchmarks\": [{\"FullName\": \"a\", \"Statistics\": {\"N\": 1, "
+			   "\"Mean\": 1},\n \"Memory\": {\"BytesAllocatedPerOperation\": 1, "
+			   "\"TotalOperations\": 8, \"Gen1Collections\": \"x\"}}]}",
+			   PERFDB_FORMAT_BENCHMARKDOTNET, "d.json", PERFDB_EINPUT, 2, 87,
+			   "Benchmarks[0].Memory.Gen1Collections", "expected a collection count");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ingest_benchmarkdotnet__export),
+	    cmocka_unit_test(test_ingest_benchmarkdotnet__gc_collections),
 	    cmocka_unit_test(test_ingest_benchmarkdotnet__detection_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

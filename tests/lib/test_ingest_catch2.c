@@ -222,6 +222,241 @@ static void test_ingest_catch2__deep_nesting_is_bounded(void **state)
 	free(doc);
 }
 
+/* One console result: value and mean, stddev (NAN: none), n; no samples. */
+static void check_console(const perfdb_resultset *rs, const char *name, double mean, double stddev,
+			  int64_t n)
+{
+	const perfdb_result *r = find_result(rs, name, "time");
+	assert_string_equal(r->unit, "ns");
+	assert_int_equal(r->direction, PERFDB_LOWER_IS_BETTER);
+	assert_near(r->value, mean, mean * 1e-12);
+	assert_near(r->mean, mean, mean * 1e-12);
+	if (isnan(stddev))
+		assert_true(isnan(r->stddev));
+	else
+		assert_near(r->stddev, stddev, stddev * 1e-12);
+	assert_int_equal(r->n, n);
+	assert_int_equal(r->nsamples, 0);
+}
+
+/* Real console output of Catch2 2.13.10 (tests/data/README): the values as
+ * printed, names put back together where Catch2 wrapped them (at a space,
+ * after ':' and inside a word with '-'), nested sections. */
+static void test_ingest_catch2__console_v2_with_analysis(void **state)
+{
+	const char *file = DATA "catch2_console.txt";
+	perfdb_resultset *rs = ingest_file_with(perfdb_ingest__catch2, file, PERFDB_OK);
+	(void)state;
+	check_console(rs, "Fibonacci / fib 12", 639.632, 3.684, 10);
+	check_console(rs, "Fibonacci / fib 22", 81.3704e3, 4.94311e3, 10);
+	check_console(rs,
+		      "Containers / vector / reserved / push_back 500 into a vector that was "
+		      "reserved before",
+		      437.811, 15.7189, 10);
+	check_console(rs,
+		      "Containers / a <b> & \"c\" 'd' / concat/append/operator+=/std::string/50 "
+		      "chars",
+		      216.708, 8.1681, 10);
+	check_console(rs,
+		      "Containers / a <b> & \"c\" 'd' / "
+		      "averyveryverylongbenchmarknamewithoutanyspacesinit",
+		      217.42, 590.583, 10);
+	check_console(rs, "Sleeps / sleep 2ms", 3.07271e6, 1.54463e6, 10);
+	assert_int_equal(perfdb_resultset_count(rs), 6);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "catch2");
+	assert_string_equal(tag_value(rs, "catch2_version", true), "2.13.10");
+	/* the failed CHECK after the benchmark drops it, at its name row */
+	assert_true(has_warning(rs,
+				DATA "catch2_console.txt:90:1: benchmark 'Failing check / tiny'"
+				     ": its test case failed (FAILED at console_bench.cpp:51)",
+				NULL));
+	assert_true(has_warning(rs,
+				DATA "catch2_console.txt:110:38: benchmark 'Throws / throws' "
+				     "failed: boom & <bang>",
+				NULL));
+	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_catch2__console_v2_no_analysis(void **state)
+{
+	const char *file = DATA "catch2_console_no_analysis.txt";
+	perfdb_resultset *rs = ingest_file_with(perfdb_ingest__catch2, file, PERFDB_OK);
+	(void)state;
+	check_console(rs, "Fibonacci / fib 12", 640.31, NAN, 10);
+	check_console(rs, "Fibonacci / fib 22", 79.0972e3, NAN, 10);
+	check_console(rs,
+		      "Containers / vector / reserved / push_back 500 into a vector that was "
+		      "reserved before",
+		      431.436, NAN, 10);
+	check_console(rs,
+		      "Containers / a <b> & \"c\" 'd' / "
+		      "averyveryverylongbenchmarknamewithoutanyspacesinit",
+		      27.7988, NAN, 10);
+	check_console(rs, "Sleeps / sleep 2ms", 2.09814e6, NAN, 10);
+	assert_int_equal(perfdb_resultset_count(rs), 6);
+	assert_true(
+	    has_warning(rs, DATA "catch2_console_no_analysis.txt:62:1: ", "'Failing check"));
+	assert_true(has_warning(rs, DATA "catch2_console_no_analysis.txt:77:38: ", "boom"));
+	assert_int_equal(perfdb_resultset_warning_count(rs), 2);
+	perfdb_resultset_free(rs);
+}
+
+#define LONG                                                                                       \
+	"Units / a section whose name is long enough that Catch2 has to wrap it over two "         \
+	"terminal lines"
+
+/* v3's layout ("est run time", "Randomness seeded to"), units us/µs/s/m, a
+ * section name Catch2 wrapped, a repeated (GENERATE'd) name, nan, a skip
+ * and a benchmark that threw after its estimate: hand-made after Catch2
+ * v3.7.1's output, which Debian does not package. */
+static void test_ingest_catch2__console_v3_layout(void **state)
+{
+	static const char rule[] = "-------------------------------------------------------------"
+				   "------------------\n";
+	static const char head[] =
+	    "\nbenchmark name                       samples       iterations    est run time\n"
+	    "                                     mean          low mean      high mean\n"
+	    "                                     std dev       low std dev   high std dev\n";
+	char doc[8192];
+	perfdb_resultset *rs;
+	snprintf(doc, sizeof(doc),
+		 "Randomness seeded to: 3232328346\n\n"
+		 "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+		 "bench is a Catch2 v3.7.1 host application.\nRun with -? for options\n\n"
+		 "%sUnits\n  a section whose name is long enough that Catch2 has to wrap it over "
+		 "two\n  terminal lines\n%sbench.cpp:11\n........\n%s%s"
+		 "b                                               20           281     331.58 us \n"
+		 "                                        59.7788 \xc2\xb5s    59.7319 us    "
+		 "59.8546 us \n"
+		 "                                       0.132608 s   0.0784572 s    0.22689 s \n"
+		 "                                                                               \n"
+		 "slow                                            20             1        2.5 m \n"
+		 "                                            1.5 m          1 m          2 m \n"
+		 "                                           nan ns        nan ns        nan ns \n"
+		 "                                                                               \n"
+		 "\n%sUnits\n  a section whose name is long enough that Catch2 has to wrap it over "
+		 "two\n  terminal lines\n%sbench.cpp:20\n....\n%s%s"
+		 "b                                               20           281     331.58 us \n"
+		 "                                        40 ns    40 ns    40 ns \n"
+		 "                                        2 ns     2 ns     2 ns \n"
+		 "                                                                               \n"
+		 "nan mean                                        20           281     331.58 us \n"
+		 "                                       -nan ns       nan ns       nan ns \n"
+		 "                                        2 ns     2 ns     2 ns \n"
+		 "                                                                               \n"
+		 "late throw                                      20             3    5.3 ms \n"
+		 "Benchmark failed (after the estimate)\n"
+		 "\n%sSkipper\n%sbench.cpp:30\n....\n%s%s"
+		 "c                                               20           281     331.58 us \n"
+		 "                                        40 ns    40 ns    40 ns \n"
+		 "                                        2 ns     2 ns     2 ns \n"
+		 "                                                                               \n"
+		 "\nbench.cpp:31: SKIPPED:\n\n"
+		 "===============================================================================\n"
+		 "test cases: 2 | 1 passed | 1 skipped\n",
+		 rule, rule, head, rule, rule, rule, head, rule, rule, rule, head, rule);
+	rs = ingest_ok(doc, PERFDB_FORMAT_AUTO);
+	(void)state;
+	check_console(rs,
+		      "Units / a section whose name is long enough that Catch2 has to wrap it "
+		      "over two terminal lines / slow",
+		      1.5 * 60e9, NAN, 20);
+	{ /* the same path twice (GENERATE): the means become samples */
+		const perfdb_result *r = find_result(rs, LONG " / b", "time");
+		assert_int_equal(r->nsamples, 2);
+		assert_near(r->samples[0], 59778.8, 1e-6);
+		assert_near(r->samples[1], 40, 0);
+		assert_near(r->value, (59778.8 + 40) / 2, 1e-6);
+	}
+	assert_null(lookup_result(rs, LONG " / nan mean", "time"));
+	assert_null(lookup_result(rs, LONG " / late throw", "time"));
+	assert_null(lookup_result(rs, "Skipper / c", "time"));
+	assert_true(
+	    has_warning(rs,
+			"ok:25:44: benchmark 'Units / a section whose name is long "
+			"enough that Catch2 has to wrap it over two terminal lines / slow': "
+			"standard deviation is nan",
+			NULL));
+	assert_true(
+	    has_warning(rs, "ok:45:40: benchmark '" LONG " / nan mean': mean is nan", NULL));
+	assert_true(has_warning(rs,
+				"ok:49:1: benchmark '" LONG " / late throw' failed: after the "
+				"estimate",
+				NULL));
+	assert_true(has_warning(rs,
+				"ok:61:1: benchmark 'Skipper / c': its test case was skipped "
+				"(SKIPPED at bench.cpp:31)",
+				NULL));
+	assert_int_equal(perfdb_resultset_warning_count(rs), 4);
+	assert_string_equal(tag_value(rs, "catch2_version", true), "3.7.1");
+	perfdb_resultset_free(rs);
+}
+
+static void test_ingest_catch2__console_detected(void **state)
+{
+	static const char *const files[] = {"catch2_console.txt", "catch2_console_no_analysis.txt"};
+	size_t i, len;
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		char path[512], *text;
+		snprintf(path, sizeof(path), DATA "%s", files[i]);
+		text = slurp_file(path, &len);
+		assert_int_equal(perfdb_ingest_detect(text, len), PERFDB_FORMAT_CATCH2);
+		free(text);
+	}
+	/* a title alone, or other harnesses' text, is not Catch2's table */
+	assert_int_equal(perfdb_ingest_detect("benchmark name\nfoo 1 2 3 ns\n", 27),
+			 PERFDB_FORMAT_AUTO);
+	assert_int_equal(perfdb_ingest_detect("BenchmarkX 10 5 ns/op\n", 22), PERFDB_FORMAT_GO);
+	assert_int_equal(perfdb_ingest_detect("benchmark,value\nsamples iterations,1\n", 37),
+			 PERFDB_FORMAT_CSV);
+}
+
+static void test_ingest_catch2__console_errors(void **state)
+{
+	static const char pre[] =
+	    "----------------------------------------\nT\n----------------------------------------"
+	    "\n"
+	    "x.cpp:1\n.....\n\n"
+	    "benchmark name                       samples       iterations    estimated\n"
+	    "                                     mean          low mean      high mean\n"
+	    "                                     std dev       low std dev   high std dev\n"
+	    "----------------------------------------\n";
+	static const struct {
+		const char *rows; /* after the table header */
+		int column;
+		const char *part;
+	} cases[] = {
+	    /* a unit Catch2 does not write */
+	    {"b                                  10    1    1 ms\n"
+	     "                                  1 ns    1 ns    1 hours\n",
+	     53, "expected a duration"},
+	    /* a name on the mean row (Catch2 leaves that column empty) */
+	    {"b                                  10    1    1 ms\n"
+	     "more name                         1 ns    1 ns    1 ns\n",
+	     1, "expected the mean row"},
+	    /* cut short */
+	    {"b                                  10    1    1 ms\n", 1,
+	     "ends inside a benchmark table"},
+	    {"a wrapped name\n\n", 1, "results of benchmark 'a wrapped name' are missing"},
+	    {"b                                  10    1    1 ms\n"
+	     "                                  1 ns    1 ns    1 ns   1 ns\n",
+	     58, "more than three durations"},
+	};
+	char doc[2048];
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(doc, sizeof(doc), "%s%s", pre, cases[i].rows);
+		expect_input_error(doc, i % 2 ? PERFDB_FORMAT_CATCH2 : PERFDB_FORMAT_AUTO, "c.txt",
+				   PERFDB_EINPUT, 12, cases[i].column, NULL, cases[i].part);
+	}
+	/* text that is neither XML nor the console reporter's, forced */
+	expect_input_error("hello\nworld\n", PERFDB_FORMAT_CATCH2, "c.txt", PERFDB_EINPUT, 1, 1,
+			   NULL, "not Catch2's output");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +466,11 @@ int main(void)
 	    cmocka_unit_test(test_ingest_catch2__detected),
 	    cmocka_unit_test(test_ingest_catch2__bad_xml),
 	    cmocka_unit_test(test_ingest_catch2__deep_nesting_is_bounded),
+	    cmocka_unit_test(test_ingest_catch2__console_v2_with_analysis),
+	    cmocka_unit_test(test_ingest_catch2__console_v2_no_analysis),
+	    cmocka_unit_test(test_ingest_catch2__console_v3_layout),
+	    cmocka_unit_test(test_ingest_catch2__console_detected),
+	    cmocka_unit_test(test_ingest_catch2__console_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

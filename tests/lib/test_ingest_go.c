@@ -346,6 +346,37 @@ static void test_ingest_go__bad_inputs(void **state)
 	expect_input_error("{\"Action\":\"output\",\"Output\":\"BenchmarkX 1 zz ns/op\\n\"}\n",
 			   PERFDB_FORMAT_GO_JSON, "t.jsonl", PERFDB_EINPUT, 1, 20, NULL,
 			   "expected a number, found 'zz'");
+	/* the position is the event's own "Output" key, not an "Output" key of a
+	 * nested object before it, and counts characters */
+	expect_input_error("{\"Action\":\"output\",\"x\":{\"Output\":1},\"Output\":\"BenchmarkX 1 "
+			   "zz ns/op\\n\"}\n",
+			   PERFDB_FORMAT_GO_JSON, "t.jsonl", PERFDB_EINPUT, 1, 37, NULL,
+			   "expected a number, found 'zz'");
+	expect_input_error("{\"Action\":\"output\",\"Test\":\"\xc3\xa9\xc3\xa9\",\"Output\":"
+			   "\"BenchmarkX 1 zz ns/op\\n\"}\n",
+			   PERFDB_FORMAT_GO_JSON, "t.jsonl", PERFDB_EINPUT, 1, 32, NULL,
+			   "expected a number, found 'zz'");
+}
+
+/* A buffer that is not NUL-terminated (perfdb_ingest_buffer's contract): the
+ * go-json reader once looked for the "Output" key with strstr and read past
+ * its end (found by fuzz_ingest_go_json; caught here under ASan). */
+static void test_ingest_go__test2json_unterminated_buffer(void **state)
+{
+	/* the key written with an escape, so its raw text is not "Output" */
+	static const char ev[] = "{\"Action\":\"output\",\"Package\":\"p\","
+				 "\"Outp\\u0075t\":\"BenchmarkX-2 \\t 100\\t 12.5 ns/op\\n\"}";
+	char *buf = malloc(sizeof(ev) - 1);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, ev, sizeof(ev) - 1); /* no NUL after the event */
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(
+	    perfdb_ingest_buffer(rs, buf, sizeof(ev) - 1, "t.jsonl", PERFDB_FORMAT_GO_JSON), 0);
+	assert_near(find_result(rs, "p.BenchmarkX-2", "ns/op")->value, 12.5, 0);
+	perfdb_resultset_free(rs);
+	free(buf);
 }
 
 int main(void)
@@ -354,6 +385,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_go__count2),
 	    cmocka_unit_test(test_ingest_go__cpu_list_keeps_procs_apart),
 	    cmocka_unit_test(test_ingest_go__test2json_joins_split_lines),
+	    cmocka_unit_test(test_ingest_go__test2json_unterminated_buffer),
 	    cmocka_unit_test(test_ingest_go__verbose_names_and_skip),
 	    cmocka_unit_test(test_ingest_go__detected_from_content),
 	    cmocka_unit_test(test_ingest_go__config_lines_and_units),

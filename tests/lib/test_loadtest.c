@@ -461,7 +461,7 @@ static void test_loadtest__stress_stops_on_p99(void **state)
 	so.max_users = 10;
 	so.step_users = 2;
 	so.step_duration = 0.5;
-	so.max_p99 = 0.075;
+	so.max_p99_ns = 75e6;
 	assert_int_equal(perfdb_loadtest_stress(&sr, inflight_fn, &f, NULL, &so), 0);
 	assert_int_equal(sr.reason, PERFDB_LOADTEST_BREAK_P99);
 	assert_int_equal(sr.nsteps, 2);
@@ -493,9 +493,9 @@ static void test_loadtest__stress_bad_options(void **state)
 	so.max_error_rate = 2;
 	assert_int_equal(perfdb_loadtest_stress(&sr, noop_fn, NULL, NULL, &so), PERFDB_EINVAL);
 	so.max_error_rate = -1;
-	so.max_p99 = -1;
+	so.max_p99_ns = -1;
 	assert_int_equal(perfdb_loadtest_stress(&sr, noop_fn, NULL, NULL, &so), PERFDB_EINVAL);
-	so.max_p99 = 0;
+	so.max_p99_ns = 0;
 	assert_int_equal(perfdb_loadtest_stress(&sr, noop_fn, NULL, NULL, NULL), PERFDB_EINVAL);
 	assert_int_equal(perfdb_loadtest_stress(&sr, noop_fn, NULL, NULL, &so), 0);
 	assert_int_equal(sr.nsteps, 1);

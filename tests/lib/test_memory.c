@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,10 +145,10 @@ static void test_memory__bad_input(void **state)
 	assert_int_equal(perfdb_memory_end(&b), PERFDB_EINVAL);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	assert_int_equal(perfdb_memory_begin(&b, 0), 0);
-	assert_int_equal(perfdb_memory_export(rs, "open", &b), PERFDB_EINVAL);
+	assert_int_equal(perfdb_memory_export(rs, &b, "open"), PERFDB_EINVAL);
 	assert_int_equal(perfdb_memory_end(&b), 0);
 	assert_int_equal(perfdb_memory_end(&b), PERFDB_EINVAL); /* twice */
-	assert_int_equal(perfdb_memory_export(rs, "", &b), PERFDB_EINVAL);
+	assert_int_equal(perfdb_memory_export(rs, &b, ""), PERFDB_EINVAL);
 	assert_int_equal(perfdb_resultset_count(rs), 0);
 	perfdb_resultset_free(rs);
 }
@@ -422,8 +423,8 @@ static void test_memory__export_side_by_side(void **state)
 	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
 	assert_int_equal(perfdb_memory_begin(&b, PERFDB_MEMORY_PEAK), 0);
 	assert_int_equal(perfdb_memory_end(&b), 0);
-	assert_int_equal(perfdb_memory_export(rs, "parse", &b), 0);
-	assert_int_equal(perfdb_memtrack_export(rs, "prog", s), 0);
+	assert_int_equal(perfdb_memory_export(rs, &b, "parse"), 0);
+	assert_int_equal(perfdb_memtrack_export(rs, s, "prog"), 0);
 	assert_int_equal(perfdb_resultset_count(rs), 1 + (b.peak_available ? 2 : 1) + 4);
 	assert_non_null(find_result(rs, "parse", "mean"));
 	got = find_result(rs, "parse", "rss_delta");
@@ -439,7 +440,7 @@ static void test_memory__export_side_by_side(void **state)
 	assert_true(got && got->value == 70.0 && got->direction == PERFDB_LOWER_IS_BETTER);
 	got = find_result(rs, "prog", "peak_rss");
 	assert_true(got && got->value == 8192000.0);
-	assert_int_equal(perfdb_memtrack_export(rs, "", s), PERFDB_EINVAL);
+	assert_int_equal(perfdb_memtrack_export(rs, s, ""), PERFDB_EINVAL);
 	perfdb_memtrack_snapshot_free(s);
 	perfdb_resultset_free(rs);
 }
@@ -477,6 +478,18 @@ static int64_t sum_function(perfdb_memtrack_snapshot *s, const char *fn, int liv
 	return sum;
 }
 
+/* Names s's sites and checks prog_memtrack_known's figures. */
+static void assert_known_sites(perfdb_memtrack_snapshot *s)
+{
+	assert_int_equal(
+	    perfdb_memtrack_snapshot_symbolize(s, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED), 0);
+	assert_int_equal(sum_function(s, "direct_alloc", 0), 800000);
+	assert_int_equal(sum_function(s, "memtrack_testlib_alloc", 0), 200000);
+	assert_int_equal(sum_function(s, "thread_alloc", 0), 90000);
+	assert_int_equal(sum_function(s, "grow_realloc", 0), 64000);
+	assert_int_equal(sum_function(s, "leak_alloc", 1), 12345);
+}
+
 static void test_memory__tracked_program_report(void **state)
 {
 	char prog[4096], prefix[] = "/tmp/perfdb-test-memtrack.XXXXXX", path[4200];
@@ -501,18 +514,165 @@ static void test_memory__tracked_program_report(void **state)
 		globfree(&g);
 	}
 	assert_int_equal(perfdb_memtrack_snapshot_load(&s, path), 0);
-	assert_int_equal(
-	    perfdb_memtrack_snapshot_symbolize(s, NULL, 0, PERFDB_MEMTRACK_LINES_EMBEDDED), 0);
-	assert_int_equal(sum_function(s, "direct_alloc", 0), 800000);
-	assert_int_equal(sum_function(s, "memtrack_testlib_alloc", 0), 200000);
-	assert_int_equal(sum_function(s, "thread_alloc", 0), 90000);
-	assert_int_equal(sum_function(s, "grow_realloc", 0), 64000);
-	assert_int_equal(sum_function(s, "leak_alloc", 1), 12345);
+	assert_known_sites(s);
 	assert_true(perfdb_memtrack_snapshot_summary(s)->peak_heap >= 876345);
 	assert_true(perfdb_memtrack_snapshot_summary(s)->peak_heap <= 876345 + 1024);
 	perfdb_memtrack_snapshot_free(s);
 	unlink(path);
 	unlink(prefix);
+}
+
+static const char *base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* perfdb_memtrack_run launches a real program with the tracker, as the CLI
+ * does, and finds its allocations. */
+static void test_memory__run_program(void **state)
+{
+	char prog[4096];
+	const char *argv[2];
+	perfdb_memtrack_result *r = NULL;
+	perfdb_memtrack_snapshot *s;
+	const perfdb_memtrack_outcome *oc;
+	const perfdb_memtrack_process *p;
+	perfdb_resultset *rs = NULL;
+	(void)state;
+	snprintf(prog, sizeof(prog), "%s/tests/prog_memtrack_known", PERFDB_BUILD_DIR);
+	argv[0] = prog;
+	argv[1] = NULL;
+	assert_int_equal(perfdb_memtrack_run(&r, argv, NULL), 0);
+	oc = perfdb_memtrack_result_outcome(r);
+	assert_int_equal(oc->exit_code, 0);
+	assert_int_equal(oc->signal, 0);
+	assert_int_equal(oc->running, 0);
+	assert_string_equal(oc->report_error, "");
+	s = perfdb_memtrack_result_snapshot(r);
+	assert_non_null(s);
+	assert_int_equal(perfdb_memtrack_snapshot_summary(s)->pid, oc->pid);
+	assert_known_sites(s);
+	assert_false(perfdb_memtrack_snapshot_summary(s)->sampled);
+	/* one process: the command, named by its program */
+	assert_int_equal(perfdb_memtrack_result_process_count(r), 1);
+	p = perfdb_memtrack_result_process(r, 0);
+	assert_int_equal(p->pid, oc->pid);
+	assert_true(p->reported);
+	assert_int_equal(p->state, PERFDB_MEMTRACK_PROCESS_EXITED);
+	assert_string_equal(base_of(p->exe), "prog_memtrack_known");
+	assert_null(perfdb_memtrack_result_process(r, 1));
+	/* the series identity is the library's: source memtrack, no tag */
+	assert_int_equal(perfdb_memtrack_result_export(&rs, r, "known"), 0);
+	assert_int_equal(perfdb_resultset_count(rs), 4);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "memtrack");
+	assert_int_equal(perfdb_resultset_tag_count(rs), 0);
+	assert_true(find_result(rs, "known", "leaked_bytes")->value ==
+		    (double)perfdb_memtrack_snapshot_summary(s)->heap);
+	assert_true(perfdb_memtrack_snapshot_summary(s)->heap >= 12345);
+	perfdb_resultset_free(rs);
+	perfdb_memtrack_result_free(r);
+}
+
+/* Sampled figures are another series (tag memtrack=sampled); options of
+ * another version, a depth out of range and a missing tracker are refused. */
+static void test_memory__run_options(void **state)
+{
+	char prog[4096];
+	const char *argv[3], *key, *value;
+	perfdb_memtrack_run_options o = PERFDB_MEMTRACK_RUN_OPTIONS_INIT, o2;
+	perfdb_memtrack_result *r = NULL;
+	perfdb_resultset *rs = NULL;
+	const perfdb_memtrack_summary *m;
+	(void)state;
+	snprintf(prog, sizeof(prog), "%s/tests/prog_memtrack_grow", PERFDB_BUILD_DIR);
+	argv[0] = prog;
+	argv[1] = "65536";
+	argv[2] = NULL;
+	perfdb_memtrack_run_options_init(&o2);
+	assert_int_equal(o2.version, PERFDB_MEMTRACK_RUN_OPTIONS_VERSION);
+	assert_true(o2.tracker == NULL && o2.sample == 0 && o2.depth == 0 && o2.command_flags == 0);
+	assert_true(o2.unwind == PERFDB_MEMTRACK_UNWIND_DEFAULT &&
+		    o2.process == PERFDB_MEMTRACK_PROCESS_MAIN && o2.scratch_dir == NULL);
+	o.sample = 4096;
+	o.depth = 3;
+	o.unwind = PERFDB_MEMTRACK_UNWIND_FP;
+	assert_int_equal(perfdb_memtrack_run(&r, argv, &o), 0);
+	m = perfdb_memtrack_snapshot_summary(perfdb_memtrack_result_snapshot(r));
+	assert_true(m->sampled);
+	assert_int_equal(m->sample_interval, 4096);
+	assert_int_equal(m->depth, 3);
+	assert_string_equal(m->unwind, "fp");
+	assert_int_equal(perfdb_memtrack_result_export(&rs, r, "grow"), 0);
+	assert_int_equal(perfdb_resultset_tag_count(rs), 1);
+	perfdb_resultset_tag(rs, 0, &key, &value);
+	assert_string_equal(key, "memtrack");
+	assert_string_equal(value, "sampled");
+	perfdb_resultset_free(rs);
+	perfdb_memtrack_result_free(r);
+
+	o.version = PERFDB_MEMTRACK_RUN_OPTIONS_VERSION + 1;
+	assert_int_equal(perfdb_memtrack_run(&r, argv, &o), PERFDB_EINVAL);
+	assert_null(r);
+	o.version = PERFDB_MEMTRACK_RUN_OPTIONS_VERSION;
+	o.depth = 17;
+	assert_int_equal(perfdb_memtrack_run(&r, argv, &o), PERFDB_EINVAL);
+	o.depth = 0;
+	o.tracker = "/nonexistent/libperfdb_memtrack.so";
+	assert_int_equal(perfdb_memtrack_run(&r, argv, &o), PERFDB_ERROR);
+	assert_non_null(strstr(perfdb_error_last()->message, "/nonexistent/"));
+	o.tracker = NULL;
+	argv[0] = "/nonexistent/program";
+	assert_int_equal(perfdb_memtrack_run(&r, argv, &o), PERFDB_ENOTFOUND);
+	assert_int_equal(perfdb_memtrack_result_export(&rs, NULL, "x"), PERFDB_EINVAL);
+}
+
+/* The processes of a run: one still running when the command ends is told
+ * apart (not dropped), and a command killed by a signal says which. */
+static void test_memory__run_processes(void **state)
+{
+	/* The shell ends once the child's tracker has marked it as running sleep
+	 * (PREFIX.PID.run names the program), so the test does not race the
+	 * child's exec. */
+	const char *outlives[] = {
+	    "/bin/bash", "-c",
+	    "sleep 30 & until { read -r x < \"$PERFDB_MEMTRACK_OUT.$!.run\"; } 2>/dev/null; "
+	    "[[ $x == */sleep ]]; do :; done",
+	    NULL};
+	const char *killed[] = {"/bin/bash", "-c", "kill -SEGV $$", NULL};
+	perfdb_memtrack_result *r = NULL;
+	const perfdb_memtrack_outcome *oc;
+	const perfdb_memtrack_process *p;
+	(void)state;
+	if (access("/bin/bash", X_OK) != 0)
+		skip();
+	assert_int_equal(perfdb_memtrack_run(&r, outlives, NULL), 0);
+	oc = perfdb_memtrack_result_outcome(r);
+	assert_int_equal(oc->exit_code, 0);
+	assert_int_equal(oc->running, 1);
+	assert_int_equal(perfdb_memtrack_result_process_count(r), 2);
+	p = perfdb_memtrack_result_process(r, 0); /* with figures first */
+	assert_int_equal(p->state, PERFDB_MEMTRACK_PROCESS_EXITED);
+	assert_true(p->reported && p->pid == oc->pid);
+	assert_string_equal(base_of(p->exe), "bash");
+	p = perfdb_memtrack_result_process(r, 1);
+	assert_int_equal(p->state, PERFDB_MEMTRACK_PROCESS_RUNNING);
+	assert_false(p->reported);
+	assert_string_equal(base_of(p->exe), "sleep");
+	assert_int_equal(p->peak_heap, 0);
+	perfdb_memtrack_result_free(r);
+
+	assert_int_equal(perfdb_memtrack_run(&r, killed, NULL), 0);
+	oc = perfdb_memtrack_result_outcome(r);
+	assert_int_equal(oc->signal, SIGSEGV);
+	assert_int_equal(oc->exit_code, 128 + SIGSEGV);
+	assert_null(perfdb_memtrack_result_snapshot(r));
+	assert_int_equal(perfdb_memtrack_result_process_count(r), 1);
+	p = perfdb_memtrack_result_process(r, 0);
+	assert_int_equal(p->state, PERFDB_MEMTRACK_PROCESS_NO_REPORT);
+	assert_false(p->reported);
+	assert_string_equal(base_of(p->exe), "bash");
+	perfdb_memtrack_result_free(r);
 }
 
 #define CHILD_FLAG "--memtrack-child"
@@ -634,6 +794,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_memory__compare_matches_by_frames),
 	    cmocka_unit_test(test_memory__export_side_by_side),
 	    cmocka_unit_test(test_memory__tracked_program_report),
+	    cmocka_unit_test(test_memory__run_program),
+	    cmocka_unit_test(test_memory__run_options),
+	    cmocka_unit_test(test_memory__run_processes),
 	    cmocka_unit_test(test_memory__snapshot_api_in_process),
 	};
 	if (argc > 1 && strcmp(argv[1], CHILD_FLAG) == 0)

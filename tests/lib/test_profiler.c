@@ -997,32 +997,32 @@ static void test_profiler__top_n_by_statistic(void **state)
 		perfdb_profiler_end(&c, 0);
 	}
 	s = snap(p);
-	n = perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_CALLS, top, 2);
+	n = perfdb_profiler_snapshot_top(top, 2, s, PERFDB_PROFILER_STAT_CALLS);
 	assert_int_equal(n, 2);
 	assert_string_equal(top[0]->name, "many");
 	assert_string_equal(top[1]->name, "mid");
-	n = perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_TOTAL, top, 8);
+	n = perfdb_profiler_snapshot_top(top, 8, s, PERFDB_PROFILER_STAT_TOTAL);
 	assert_int_equal(n, 3);
 	assert_string_equal(top[0]->name, "mid"); /* 1270 */
 	assert_string_equal(top[1]->name, "few"); /* 1000 */
 	assert_string_equal(top[2]->name, "many");
-	n = perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_MEAN, top, 1);
+	n = perfdb_profiler_snapshot_top(top, 1, s, PERFDB_PROFILER_STAT_MEAN);
 	assert_int_equal(n, 1);
 	assert_string_equal(top[0]->name, "few");
-	n = perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_MAX, top, 1);
+	n = perfdb_profiler_snapshot_top(top, 1, s, PERFDB_PROFILER_STAT_MAX);
 	assert_string_equal(top[0]->name, "mid");
-	n = perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_P99, top, 3);
+	n = perfdb_profiler_snapshot_top(top, 3, s, PERFDB_PROFILER_STAT_P99);
 	assert_string_equal(top[0]->name, "mid");
 	assert_string_equal(top[1]->name, "few");
-	n = perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_P50, top, 3);
+	n = perfdb_profiler_snapshot_top(top, 3, s, PERFDB_PROFILER_STAT_P50);
 	assert_string_equal(top[0]->name, "few");
 	assert_string_equal(top[1]->name, "mid");
 	/* Ties rank by name. */
-	n = perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_ERRORS, top, 3);
+	n = perfdb_profiler_snapshot_top(top, 3, s, PERFDB_PROFILER_STAT_ERRORS);
 	assert_int_equal(n, 3);
 	assert_string_equal(top[0]->name, "few");
 	assert_string_equal(top[1]->name, "many");
-	assert_int_equal(perfdb_profiler_snapshot_top(s, PERFDB_PROFILER_STAT_CALLS, top, 0), 0);
+	assert_int_equal(perfdb_profiler_snapshot_top(top, 0, s, PERFDB_PROFILER_STAT_CALLS), 0);
 	/* All metrics, in registration order. */
 	assert_int_equal(perfdb_profiler_snapshot_count(s), 3);
 	assert_string_equal(perfdb_profiler_snapshot_get(s, 0)->name, "many");

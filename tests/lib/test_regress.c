@@ -23,6 +23,12 @@
 #define HISTORY_FIXTURE_PREFIX "test_regress"
 #include "history_fixture.h"
 
+/* The name of the method that decided regression i of rep. */
+static const char *method_of(const perfdb_regress_report *rep, size_t i)
+{
+	return perfdb_method_name(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, i)->method);
+}
+
 static void test_regress__throughput_steps(void **state)
 {
 	/* A generated throughput series shaped like tigerbeetle's (the real one
@@ -92,13 +98,13 @@ static void test_regress__samples_steps_spikes_outliers(void **state)
 	perfdb_regress_report_free(rep);
 
 	/* a higher threshold than the step: nothing */
-	o.threshold = 15;
+	o.threshold_pct = 15;
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 0);
 	perfdb_regress_report_free(rep);
 
 	/* the glob */
-	o.threshold = 5;
+	o.threshold_pct = 5;
 	o.benchmark_glob = "BM_Q*";
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_series_checked(rep), 1);
@@ -157,12 +163,14 @@ static void test_regress__gate_head_commit(void **state)
 	assert_string_equal(f->commit, "c0024");
 	/* one commit against 20: the commits' own spread (run-to-run noise
 	 * included), not the pooled repetitions */
-	assert_string_equal(f->method, "zscore");
+	assert_string_equal(perfdb_method_name(f->method), "zscore");
 	assert_true(f->p_value < 0.01);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1);
 	assert_string_equal(f->benchmark, "BM_Values");
-	assert_string_equal(f->method, "zscore"); /* no samples: the window's spread */
-	assert_string_equal(perfdb_regress_scope_get(rep)->baseline_kind, "window");
+	assert_string_equal(perfdb_method_name(f->method),
+			    "zscore"); /* no samples: the window's spread */
+	assert_string_equal(perfdb_baseline_kind_name(perfdb_regress_scope_get(rep)->baseline_kind),
+			    "window");
 	assert_int_equal(perfdb_regress_scope_get(rep)->window, 20);
 	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 0);
 	perfdb_regress_report_free(rep);
@@ -222,9 +230,10 @@ static void test_regress__errors(void **state)
 	assert_int_equal(perfdb_regress_scope_get(rep)->since_is_end, 1);
 	assert_int_equal(perfdb_regress_scope_get(rep)->window, 1);
 	perfdb_regress_report_free(rep);
-	assert_int_equal(perfdb_store_find_commit(s, "c000", &id, NULL),
+	assert_int_equal(perfdb_commit_resolve(&id, NULL, s, "c000", NULL, PERFDB_RESOLVE_RECORDED),
 			 PERFDB_EINVAL); /* ambiguous */
-	assert_int_equal(perfdb_store_find_commit(s, "c0001", &id, NULL), 0);
+	assert_int_equal(
+	    perfdb_commit_resolve(&id, NULL, s, "c0001", NULL, PERFDB_RESOLVE_RECORDED), 0);
 	perfdb_store_free(s);
 }
 
@@ -290,7 +299,7 @@ static void test_regress__few_repetitions_one_against_one(void **state)
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->benchmark, "BM_Three");
 	assert_string_equal(f->commit, "c0001");
-	assert_string_equal(f->method, "percent");
+	assert_string_equal(perfdb_method_name(f->method), "percent");
 	assert_true(isnan(f->p_value));
 	perfdb_regress_report_free(rep);
 
@@ -302,7 +311,7 @@ static void test_regress__few_repetitions_one_against_one(void **state)
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
-	assert_string_equal(f->method, "ttest");
+	assert_string_equal(perfdb_method_name(f->method), "ttest");
 	assert_true(f->p_value < 0.01);
 	perfdb_regress_report_free(rep);
 
@@ -384,7 +393,7 @@ static void test_regress__single_values_two_commits(void **state)
 		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 		assert_string_equal(f->benchmark, "heap");
 		assert_string_equal(f->commit, "c0001");
-		assert_string_equal(f->method, "percent");
+		assert_string_equal(perfdb_method_name(f->method), "percent");
 		assert_true(isnan(f->p_value));
 		assert_true(fabs(f->change_pct - 100) < 1e-9);
 		assert_true(fabs(f->baseline_value - 1000000) < 1e-6);
@@ -394,7 +403,7 @@ static void test_regress__single_values_two_commits(void **state)
 		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 1);
 		f = perfdb_regress_get(rep, PERFDB_FINDING_IMPROVEMENT, 0);
 		assert_string_equal(f->benchmark, "faster");
-		assert_string_equal(f->method, "percent");
+		assert_string_equal(perfdb_method_name(f->method), "percent");
 		perfdb_regress_report_free(rep);
 	}
 	/* the PR gate against a revision */
@@ -405,8 +414,7 @@ static void test_regress__single_values_two_commits(void **state)
 	o.benchmark_glob = "heap";
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
-	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method,
-			    "percent");
+	assert_string_equal(method_of(rep, 0), "percent");
 	perfdb_regress_report_free(rep);
 	perfdb_store_free(s);
 }
@@ -445,7 +453,7 @@ static void test_regress__single_values_short_history(void **state)
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->commit, "c0002");
-	assert_string_equal(f->method, "percent");
+	assert_string_equal(perfdb_method_name(f->method), "percent");
 	assert_true(fabs(f->baseline_value - 101) < 1e-9); /* the median before */
 	perfdb_regress_report_free(rep);
 	o.benchmark_glob = "dip";
@@ -472,7 +480,7 @@ static void test_regress__single_values_short_history(void **state)
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->commit, "c0003");
-	assert_string_equal(f->method, "zscore");
+	assert_string_equal(perfdb_method_name(f->method), "zscore");
 	assert_true(f->p_value < 0.01);
 	perfdb_regress_report_free(rep);
 
@@ -535,7 +543,7 @@ static void test_regress__single_value_runs_pool(void **state)
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->benchmark, "BM_Five");
-	assert_string_equal(f->method, "mannwhitney");
+	assert_string_equal(perfdb_method_name(f->method), "mannwhitney");
 	assert_true(f->p_value < 0.01);
 	assert_true(fabs(f->baseline_value - 100) < 1e-9); /* median, not the mean 99.4 */
 	assert_true(fabs(f->change_pct - 200) < 1e-9);
@@ -546,7 +554,7 @@ static void test_regress__single_value_runs_pool(void **state)
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
 	for (i = 0; i < 2; i++) {
 		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, (size_t)i);
-		assert_string_equal(f->method, "ttest");
+		assert_string_equal(perfdb_method_name(f->method), "ttest");
 		assert_true(f->p_value < 0.01);
 	}
 	perfdb_regress_report_free(rep);
@@ -556,9 +564,8 @@ static void test_regress__single_value_runs_pool(void **state)
 	o.method = PERFDB_METHOD_AUTO;
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
-	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method,
-			    "mannwhitney");
-	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1)->method, "ttest");
+	assert_string_equal(method_of(rep, 0), "mannwhitney");
+	assert_string_equal(method_of(rep, 1), "ttest");
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 0);
 	perfdb_regress_report_free(rep);
 
@@ -567,8 +574,8 @@ static void test_regress__single_value_runs_pool(void **state)
 	assert_int_equal(perfdb_compare_run(&c, s, "c0000", "c0001", &o), 0);
 	assert_int_equal(perfdb_comparison_count(c), 1);
 	row = perfdb_comparison_get(c, 0);
-	assert_string_equal(row->method, "ttest");
-	assert_string_equal(row->verdict, "regression");
+	assert_string_equal(perfdb_method_name(row->method), "ttest");
+	assert_string_equal(perfdb_comparison_verdict_name(row->verdict), "regression");
 	assert_true(row->value_a == 100 && row->value_b == 300);
 	perfdb_comparison_free(c);
 	perfdb_store_free(s);
@@ -591,11 +598,11 @@ static void test_regress__config_method_per_benchmark(void **state)
 	write_file(path, "benchmarks:\n  - match: \"BM_T*\"\n    method: ttest\n"
 			 "  - match: \"BM_Tx\"\n    threshold: 50\n");
 	assert_int_equal(perfdb_config_load(&cfg, path), 0);
-	perfdb_config_match(cfg, "BM_Tx", "real_time", &bc);
+	perfdb_config_match(&bc, cfg, "BM_Tx", "real_time");
 	assert_int_equal(bc.has_method, 1);
 	assert_int_equal(bc.method, PERFDB_METHOD_TTEST);
-	assert_true(bc.threshold == 50);
-	perfdb_config_match(cfg, "BM_U", "real_time", &bc);
+	assert_true(bc.threshold_pct == 50);
+	perfdb_config_match(&bc, cfg, "BM_U", "real_time");
 	assert_int_equal(bc.has_method, 0);
 	for (i = 0; i < 3; i++) {
 		record(s, 0, "m1", "BM_Three", "ns", NULL, 0, a[i]);
@@ -609,15 +616,14 @@ static void test_regress__config_method_per_benchmark(void **state)
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->benchmark,
 			    "BM_Three");
-	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method, "ttest");
+	assert_string_equal(method_of(rep, 0), "ttest");
 	perfdb_regress_report_free(rep);
 	/* zscore reads no samples; an override that needs them still gets them */
 	o.method = PERFDB_METHOD_ZSCORE;
 	rep = run(s, &o);
 	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 2);
-	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0)->method, "ttest");
-	assert_string_equal(perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 1)->method,
-			    "percent");
+	assert_string_equal(method_of(rep, 0), "ttest");
+	assert_string_equal(method_of(rep, 1), "percent");
 	perfdb_regress_report_free(rep);
 	perfdb_config_free(cfg);
 	cfg = NULL;
@@ -666,7 +672,7 @@ static void test_regress__newest_commit_outlier_repetitions(void **state)
 		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 		assert_string_equal(f->benchmark, "BM_Step");
 		assert_string_equal(f->commit, "c0029");
-		assert_string_equal(f->method, "zscore");
+		assert_string_equal(perfdb_method_name(f->method), "zscore");
 		assert_true(f->p_value < 0.01);
 		assert_true(f->change_pct > 10 && f->change_pct < 14);
 		perfdb_regress_report_free(rep);
@@ -700,7 +706,7 @@ static void test_regress__lone_commit_no_residual(void **state)
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->benchmark, "BM_Real");
 	assert_string_equal(f->commit, "c0004");
-	assert_string_equal(f->method, "zscore");
+	assert_string_equal(perfdb_method_name(f->method), "zscore");
 	assert_true(f->p_value < 0.01);
 	perfdb_regress_report_free(rep);
 	perfdb_store_free(s);
@@ -867,7 +873,8 @@ static void test_regress__renamed_series_not_compared(void **state)
 		record_metrics(s, i, i < 10 ? "BM_UFlat/0" : "BM_UFlat/0/1", 1, metrics, units,
 			       slow);
 	}
-	assert_int_equal(perfdb_store_find_commit(s, "c0005", &id, NULL), 0);
+	assert_int_equal(
+	    perfdb_commit_resolve(&id, NULL, s, "c0005", NULL, PERFDB_RESOLVE_RECORDED), 0);
 	assert_int_equal(perfdb_store_baseline_set(s, "rel", id, "main", NULL), 0);
 	o.commit = "c0029";
 	o.baseline = "rel";
@@ -908,9 +915,11 @@ static size_t short_steps(perfdb_store *s, int64_t *ids, size_t cap)
 	n = perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION);
 	for (i = 0; i < n && i < cap; i++) {
 		const perfdb_finding *f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, i);
-		assert_int_equal(perfdb_store_find_commit(s, f->commit, &ids[i], NULL), 0);
+		assert_int_equal(perfdb_commit_resolve(&ids[i], NULL, s, f->commit, NULL,
+						       PERFDB_RESOLVE_RECORDED),
+				 0);
 		assert_true(f->p_value < 0.01);
-		assert_string_equal(f->method, "zscore");
+		assert_string_equal(perfdb_method_name(f->method), "zscore");
 	}
 	perfdb_regress_report_free(rep);
 	return n;
@@ -931,8 +940,10 @@ static void test_regress__short_segments_repetitions_count(void **state)
 		rng = (uint64_t)seed * 7919;
 		for (i = 0; i < 12; i++)
 			record_three(s, i, i < 4 ? 100 : i < 8 ? 120 : 138, 0.005);
-		assert_int_equal(perfdb_store_find_commit(s, "c0004", &c4, NULL), 0);
-		assert_int_equal(perfdb_store_find_commit(s, "c0008", &c8, NULL), 0);
+		assert_int_equal(
+		    perfdb_commit_resolve(&c4, NULL, s, "c0004", NULL, PERFDB_RESOLVE_RECORDED), 0);
+		assert_int_equal(
+		    perfdb_commit_resolve(&c8, NULL, s, "c0008", NULL, PERFDB_RESOLVE_RECORDED), 0);
 		assert_int_equal(short_steps(s, ids, 4), 2);
 		assert_true(ids[0] == c4);
 		assert_true(ids[1] == c8);
@@ -954,8 +965,11 @@ static void test_regress__longer_range_keeps_steps(void **state)
 		rng = (uint64_t)seed * 104729;
 		for (i = 0; i < 15; i++)
 			record_three(s, i, i < 5 ? 100 : i < 10 ? 121 : 141.57, 0.01);
-		assert_int_equal(perfdb_store_find_commit(s, "c0005", &c5, NULL), 0);
-		assert_int_equal(perfdb_store_find_commit(s, "c0010", &c10, NULL), 0);
+		assert_int_equal(
+		    perfdb_commit_resolve(&c5, NULL, s, "c0005", NULL, PERFDB_RESOLVE_RECORDED), 0);
+		assert_int_equal(
+		    perfdb_commit_resolve(&c10, NULL, s, "c0010", NULL, PERFDB_RESOLVE_RECORDED),
+		    0);
 		assert_int_equal(short_steps(s, ids, 4), 2);
 		assert_true(ids[0] == c5);
 		assert_true(ids[1] == c10);
@@ -1013,7 +1027,7 @@ static void test_regress__runs_not_repetitions(void **state)
 		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
 		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 		assert_string_equal(f->commit, "c0008");
-		assert_string_equal(f->method, "zscore");
+		assert_string_equal(perfdb_method_name(f->method), "zscore");
 		assert_true(f->p_value < 0.05);
 		assert_true(f->p_value >= p_one / 100);
 		perfdb_regress_report_free(rep);
@@ -1021,10 +1035,33 @@ static void test_regress__runs_not_repetitions(void **state)
 	perfdb_store_free(s);
 }
 
+/* method, baseline kind and commit order are enums with the CLI's words;
+ * "none" names a comparison that could not test, and is not a method to ask
+ * for. */
+static void test_regress__enum_names(void **state)
+{
+	perfdb_method m = PERFDB_METHOD_AUTO;
+	(void)state;
+	assert_string_equal(perfdb_method_name(PERFDB_METHOD_MANNWHITNEY), "mannwhitney");
+	assert_string_equal(perfdb_method_name(PERFDB_METHOD_CHANGEPOINT), "changepoint");
+	assert_string_equal(perfdb_method_name((perfdb_method)42), "unknown");
+	assert_int_equal(perfdb_method_parse(&m, "zscore"), 0);
+	assert_int_equal(m, PERFDB_METHOD_ZSCORE);
+	assert_int_equal(perfdb_method_parse(&m, "none"), PERFDB_EINVAL);
+	assert_int_equal(m, PERFDB_METHOD_ZSCORE);
+	assert_string_equal(perfdb_baseline_kind_name(PERFDB_BASELINE_WINDOW), "window");
+	assert_string_equal(perfdb_baseline_kind_name(PERFDB_BASELINE_NAMED), "named");
+	assert_string_equal(perfdb_baseline_kind_name(PERFDB_BASELINE_COMMIT), "commit");
+	assert_string_equal(perfdb_commit_order_name(PERFDB_ORDER_RECORDED), "recorded");
+	assert_string_equal(perfdb_commit_order_name(PERFDB_ORDER_GIT), "git");
+	assert_string_equal(perfdb_commit_order_name((perfdb_commit_order)5), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_regress__throughput_steps),
+	    cmocka_unit_test(test_regress__enum_names),
 	    cmocka_unit_test(test_regress__samples_steps_spikes_outliers),
 	    cmocka_unit_test(test_regress__methods),
 	    cmocka_unit_test(test_regress__gate_head_commit),

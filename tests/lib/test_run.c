@@ -139,12 +139,12 @@ static void test_run__env(void **state)
 	setenv("PERFDB_RUN_Y", "kept", 1);
 	assert_int_equal(perfdb_command_new_env(&cmd, argv, env, 0), 0);
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(perfdb_command_exec(cmd, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, cmd), 0);
 	assert_int_equal(s.exit_code, 0);
 	assert_true(s.pid > 0 && s.pid != (int64_t)getpid());
 	perfdb_command_free(cmd);
 	assert_int_equal(perfdb_command_new(&cmd, argv, 0), 0);
-	assert_int_equal(perfdb_command_exec(cmd, &s), 0);
+	assert_int_equal(perfdb_command_exec(&s, cmd), 0);
 	assert_int_equal(s.exit_code, 1); /* without the override: PERFDB_RUN_X=no */
 	perfdb_command_free(cmd);
 }

@@ -154,9 +154,10 @@ static void test_scope__one_answer_per_question(void **state)
 		assert_int_equal(perfdb_compare_run(&cmp, s, a, b, &o), 0);
 		for (i = 0; i < perfdb_comparison_count(cmp); i++) {
 			const perfdb_comparison_row *r = perfdb_comparison_get(cmp, i);
-			if (strcmp(r->verdict, "same") != 0)
+			if (strcmp(perfdb_comparison_verdict_name(r->verdict), "same") != 0)
 				answer_add(&ca, r->benchmark, r->metric, b,
-					   strcmp(r->verdict, "regression") == 0);
+					   strcmp(perfdb_comparison_verdict_name(r->verdict),
+						  "regression") == 0);
 			if (strcmp(r->benchmark, "BM_Alloc") == 0 && c == 6)
 				assert_true(fabs(r->value_b - 1400) < 1e-9);
 		}
@@ -246,7 +247,7 @@ static void test_scope__options_checked_once(void **state)
 		else if (k == 1)
 			o.confidence = 1;
 		else
-			o.threshold = -1;
+			o.threshold_pct = -1;
 		assert_int_equal(perfdb_regress_run(&rep, s, &o), PERFDB_EINVAL);
 		assert_int_equal(perfdb_compare_run(&cmp, s, "c0000", "c0001", &o), PERFDB_EINVAL);
 		assert_int_equal(perfdb_trend_run(&t, s, 0, &o), PERFDB_EINVAL);
@@ -257,12 +258,107 @@ static void test_scope__options_checked_once(void **state)
 	perfdb_store_free(s);
 }
 
+/* git's stdout of `git -C REPO ARGS` (one line, trimmed) into out. */
+static void git_line(char *out, size_t cap, const char *repo, const char *args)
+{
+	char cmd[1024];
+	FILE *p;
+	size_t n;
+	snprintf(cmd, sizeof(cmd), "git -C '%s' %s", repo, args);
+	assert_non_null(p = popen(cmd, "r"));
+	if (!fgets(out, (int)cap, p))
+		out[0] = '\0';
+	assert_int_equal(pclose(p), 0);
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+}
+
+/* The one resolver, its three ways: recorded commits only, recorded then
+ * git, and git alone (no store). A repository of two commits, the first
+ * tagged v1 and recorded under git's full sha, the second not recorded. */
+static void test_scope__one_commit_resolver(void **state)
+{
+	char repo[600], cmd[1400], first[64], second[64], prefix[16];
+	perfdb_store *s = new_store();
+	perfdb_result r;
+	int64_t id = -1, id2 = -1;
+	char *sha = NULL;
+	(void)state;
+
+	snprintf(repo, sizeof(repo), "%s/repo", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "git init -q '%s' && cd '%s' && git -c user.name=t -c user.email=t@t "
+		 "commit -q --allow-empty -m one && git tag v1 && git -c user.name=t -c "
+		 "user.email=t@t commit -q --allow-empty -m two",
+		 repo, repo);
+	assert_int_equal(system(cmd), 0);
+	git_line(first, sizeof(first), repo, "rev-parse v1");
+	git_line(second, sizeof(second), repo, "rev-parse HEAD");
+	assert_int_equal(strlen(first), 40);
+
+	perfdb_result_init(&r);
+	r.benchmark = "BM_A";
+	r.metric = "real_time";
+	r.unit = "ns";
+	r.value = 1;
+	record_result(s, first, "m1", NULL, &r);
+
+	/* recorded only: a prefix of the recorded sha, never git's names */
+	memcpy(prefix, first, 8);
+	prefix[8] = '\0';
+	assert_int_equal(perfdb_commit_resolve(&id, &sha, s, prefix, repo, PERFDB_RESOLVE_RECORDED),
+			 0);
+	assert_true(id > 0);
+	assert_string_equal(sha, first);
+	free(sha);
+	assert_int_equal(perfdb_commit_resolve(&id2, &sha, s, "v1", repo, PERFDB_RESOLVE_RECORDED),
+			 PERFDB_ENOTFOUND);
+	assert_null(sha);
+	assert_int_equal(id2, 0);
+	assert_string_equal(perfdb_error_last()->message, "no results recorded for commit 'v1'");
+
+	/* recorded, then git: the tag names the recorded commit */
+	assert_int_equal(perfdb_commit_resolve(&id2, &sha, s, "v1", repo,
+					       PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT),
+			 0);
+	assert_int_equal(id2, id);
+	assert_string_equal(sha, first);
+	free(sha);
+	/* git knows HEAD, but nothing was recorded for it */
+	assert_int_equal(perfdb_commit_resolve(&id2, NULL, s, "HEAD", repo,
+					       PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT),
+			 PERFDB_ENOTFOUND);
+	assert_string_equal(perfdb_error_last()->message,
+			    "no results recorded for revision 'HEAD'");
+
+	/* git alone: any commit git knows, recorded or not, without a store */
+	assert_int_equal(perfdb_commit_resolve(&id2, &sha, NULL, "HEAD", repo, PERFDB_RESOLVE_GIT),
+			 0);
+	assert_int_equal(id2, 0);
+	assert_string_equal(sha, second);
+	free(sha);
+	assert_int_equal(perfdb_commit_resolve(NULL, &sha, NULL, "nope", repo, PERFDB_RESOLVE_GIT),
+			 PERFDB_ENOTFOUND);
+	assert_null(sha);
+	assert_int_equal(perfdb_commit_resolve(NULL, &sha, NULL, "--all", repo, PERFDB_RESOLVE_GIT),
+			 PERFDB_ENOTFOUND);
+
+	/* no way to look, or nowhere to look in */
+	assert_int_equal(perfdb_commit_resolve(&id2, NULL, s, "v1", repo, 0), PERFDB_EINVAL);
+	assert_int_equal(
+	    perfdb_commit_resolve(&id2, NULL, NULL, "v1", repo, PERFDB_RESOLVE_RECORDED),
+	    PERFDB_EINVAL);
+	perfdb_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scope__one_answer_per_question),
 	    cmocka_unit_test(test_scope__filter_that_matches_nothing),
 	    cmocka_unit_test(test_scope__options_checked_once),
+	    cmocka_unit_test(test_scope__one_commit_resolver),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -120,7 +120,7 @@ int perfdb_command_set_limits(perfdb_command *cmd, double timeout,
  * non-zero is a result (exit_code), not an error.
  * Errors: PERFDB_EIO (spawn or wait failed), PERFDB_EINVAL (NULL argument).
  */
-int perfdb_command_exec(const perfdb_command *cmd, perfdb_command_sample *out);
+int perfdb_command_exec(perfdb_command_sample *out, const perfdb_command *cmd);
 
 /* ---- benchmarking ---------------------------------------------------------------- */
 

@@ -12,6 +12,21 @@
  *  - a returned `const T *` is borrowed from the object it came from and lives
  *    as long as that object is not modified or freed;
  *  - strings passed in are copied when the library keeps them.
+ *
+ * Units, everywhere in the API (one rule per quantity; lib/README.md has the
+ * table):
+ *  - a ratio (a relative change, a rate, a share) is a fraction, 0.12 for
+ *    12%, unless its name ends in `_pct`: then it is in percent (12);
+ *  - a quantile is a fraction 0..1 (0.99 for the 99th percentile), in
+ *    perfdb/stats.h and perfdb/histogram.h alike;
+ *  - the latency of one operation (a call, a request, a profiled scope), its
+ *    statistics and any limit on it are in nanoseconds;
+ *  - the time a whole run, step or command takes or waits (durations,
+ *    timeouts, intervals, a command's wall/user/system time) is in seconds,
+ *    as a double;
+ *  - sizes are in bytes.
+ * Metric values in a resultset carry their own unit and are stored in the
+ * canonical one (perfdb_unit_normalize: ns, B).
  */
 #ifndef PERFDB_COMMON_H
 #define PERFDB_COMMON_H

@@ -78,7 +78,7 @@ void perfdb_config_apply_defaults(const perfdb_config *cfg, perfdb_regress_optio
 
 /** What the overrides say about one benchmark. */
 typedef struct perfdb_benchmark_config {
-	double threshold;	    /**< percent, NAN when not overridden */
+	double threshold_pct;	    /**< percent, NAN when not overridden */
 	perfdb_direction direction; /**< PERFDB_DIRECTION_UNSET when not overridden */
 	int ignore;		    /**< 1: leave the benchmark out of regress */
 	int has_method;		    /**< 1: method overrides the run's method */
@@ -89,8 +89,8 @@ typedef struct perfdb_benchmark_config {
  *  that matches it: its `match` glob on the benchmark and, when it has one,
  *  its `metric` glob on the metric (metric NULL matches only overrides
  *  without one). cfg may be NULL. */
-void perfdb_config_match(const perfdb_config *cfg, const char *benchmark, const char *metric,
-			 perfdb_benchmark_config *out);
+void perfdb_config_match(perfdb_benchmark_config *out, const perfdb_config *cfg,
+			 const char *benchmark, const char *metric);
 
 #ifdef __cplusplus
 }

@@ -43,13 +43,6 @@ int perfdb_resultset_fill_context(perfdb_resultset *rs, const char *repo_dir);
  */
 int perfdb_resultset_apply_ci(perfdb_resultset *rs);
 
-/**
- * Resolves a revision (sha prefix, branch, tag, HEAD~2, origin/main) to a full
- * sha with git in repo_dir. *out is a new string owned by the caller (free()).
- * Errors: PERFDB_ENOTFOUND (not a repository, or unknown revision), PERFDB_ENOMEM.
- */
-int perfdb_git_resolve(char **out, const char *repo_dir, const char *rev);
-
 /** The current time as ISO 8601 UTC ("2026-11-25T09:00:00Z") into buf (>= 21 bytes). */
 void perfdb_time_now_iso(char *buf, size_t cap);
 

@@ -71,9 +71,10 @@ static inline void perfdb_histogram_record(perfdb_histogram *h, uint64_t v)
 /** Adds every count of src into dst. */
 void perfdb_histogram_merge(perfdb_histogram *dst, const perfdb_histogram *src);
 
-/** The value at percentile p (0..100), within 1/128 relative error and
- *  clamped to [min, max]; 0 when empty. p=0 gives min, p=100 gives max. */
-uint64_t perfdb_histogram_percentile(const perfdb_histogram *h, double p);
+/** The value at quantile q (0..1, a fraction as everywhere in perfdb: 0.99 is
+ *  the 99th percentile), within 1/128 relative error and clamped to
+ *  [min, max]; 0 when empty. q=0 gives min, q=1 gives max. */
+uint64_t perfdb_histogram_quantile(const perfdb_histogram *h, double q);
 
 /** Mean and (population) standard deviation; 0 when empty. */
 double perfdb_histogram_mean(const perfdb_histogram *h);

@@ -34,10 +34,12 @@ typedef struct perfdb_commit_info {
 	const char *author;	  /**< or NULL */
 } perfdb_commit_info;
 
+/** The recorded commits: a plain value list. The list owns items and every
+ *  string they point to; perfdb_commit_list_free releases them all. It has no
+ *  hidden storage: nothing but items and count is behind it. */
 typedef struct perfdb_commit_list {
 	perfdb_commit_info *items;
 	size_t count;
-	char *strings_; /* internal */
 } perfdb_commit_list;
 
 /**
@@ -50,13 +52,33 @@ int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store);
 /** Frees a commit list. Accepts NULL. */
 void perfdb_commit_list_free(perfdb_commit_list *list);
 
+/** Where perfdb_commit_resolve looks for a revision (flags, or-ed). */
+typedef enum perfdb_resolve_flags {
+	/** the store's recorded shas: exact, or an unambiguous prefix of at
+	 *  least 4 characters */
+	PERFDB_RESOLVE_RECORDED = 1 << 0,
+	/** git in repo_dir: a branch, a tag, HEAD~3, a sha prefix git knows */
+	PERFDB_RESOLVE_GIT = 1 << 1
+} perfdb_resolve_flags;
+
 /**
- * Finds a recorded commit by its sha or an unambiguous prefix of at least 4
- * characters; *id receives its id and *sha (may be NULL) a new copy of the
- * recorded sha (caller frees). Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL
- * (ambiguous prefix), PERFDB_EDB, PERFDB_ENOMEM.
+ * The one commit resolver. Turns a revision into a commit:
+ *  - PERFDB_RESOLVE_RECORDED alone: a recorded commit found by its sha or
+ *    prefix; git is never run;
+ *  - PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT: the recorded shas first,
+ *    then whatever git resolves in repo_dir (NULL: ".") if that sha was
+ *    recorded (what regress, compare and trend do with a revision);
+ *  - PERFDB_RESOLVE_GIT alone: git's full sha of rev, recorded or not;
+ *    store may be NULL and *out_id is 0.
+ * *out_id (may be NULL) receives the recorded commit's id; *out_sha (may be
+ * NULL) a new string owned by the caller (free()): the recorded sha, or
+ * git's with PERFDB_RESOLVE_GIT alone. Errors: PERFDB_ENOTFOUND (nothing
+ * recorded for it, or git does not know it), PERFDB_EINVAL (an ambiguous
+ * prefix; no flag, or no store with PERFDB_RESOLVE_RECORDED), PERFDB_EDB,
+ * PERFDB_ENOMEM.
  */
-int perfdb_store_find_commit(perfdb_store *store, const char *rev, int64_t *id, char **sha);
+int perfdb_commit_resolve(int64_t *out_id, char **out_sha, perfdb_store *store, const char *rev,
+			  const char *repo_dir, unsigned flags);
 
 /* ---- series ----------------------------------------------------------------- */
 
@@ -94,10 +116,28 @@ typedef struct perfdb_series_point {
 	const double *run_values;
 } perfdb_series_point;
 
+/**
+ * A series' configuration tags: key = value pairs, sorted by key. Borrowed
+ * from the series set (or the report) it came from. Every function accepts
+ * NULL, read as no tags.
+ */
+typedef struct perfdb_tags perfdb_tags;
+
+/** How many pairs. */
+size_t perfdb_tags_count(const perfdb_tags *t);
+/** Key and value of pair i (i < count; NULL otherwise). */
+const char *perfdb_tags_key(const perfdb_tags *t, size_t i);
+const char *perfdb_tags_value(const perfdb_tags *t, size_t i);
+/** The value of key, or NULL when the tags have no such key. */
+const char *perfdb_tags_get(const perfdb_tags *t, const char *key);
+/** The tags as the store keeps them and output formats show them: a JSON
+ *  object with sorted keys, "{}" when none. Equal tags have equal text. */
+const char *perfdb_tags_json(const perfdb_tags *t);
+
 typedef struct perfdb_series {
 	int64_t benchmark_id, machine_id;
 	const char *benchmark, *metric, *unit, *machine;
-	const char *tags; /**< JSON object with sorted keys, "{}" when none */
+	const perfdb_tags *tags; /**< configuration tags; perfdb_tags_json for the text */
 	perfdb_direction direction;
 	perfdb_series_point *points; /**< in commit order */
 	size_t npoints;
@@ -155,7 +195,7 @@ int perfdb_store_baseline_set(perfdb_store *store, const char *name, int64_t com
 			      const char *branch, const char *note);
 
 /** Reads baseline name into *out. Errors: PERFDB_ENOTFOUND, PERFDB_EDB, PERFDB_ENOMEM. */
-int perfdb_store_baseline_get(perfdb_store *store, const char *name, perfdb_baseline *out);
+int perfdb_store_baseline_get(perfdb_baseline *out, perfdb_store *store, const char *name);
 
 /** Frees the strings of b and zeroes it. Accepts NULL. */
 void perfdb_baseline_release(perfdb_baseline *b);
@@ -168,19 +208,52 @@ int perfdb_store_baseline_list(perfdb_store *store, perfdb_row_fn fn, void *ctx)
 
 /* ---- alerts ------------------------------------------------------------------- */
 
+/** How a change is judged significant: regress options (perfdb/regress.h), its
+ *  findings and the alerts stored from them. */
+typedef enum perfdb_method {
+	PERFDB_METHOD_AUTO = 0,	   /**< change points; samples when there are any, else values */
+	PERFDB_METHOD_PERCENT,	   /**< threshold only, no significance test */
+	PERFDB_METHOD_TTEST,	   /**< Welch's t-test of the samples and runs (levels without) */
+	PERFDB_METHOD_MANNWHITNEY, /**< Mann-Whitney U of the samples and runs (levels without) */
+	PERFDB_METHOD_ZSCORE,	   /**< the new value against the baseline window's spread */
+	PERFDB_METHOD_CHANGEPOINT, /**< change points judged on per-commit values only */
+	/** no test could be made (a comparison row with a side absent); never
+	 *  asked for: perfdb_method_parse refuses "none" */
+	PERFDB_METHOD_NONE
+} perfdb_method;
+
+/** "auto", "percent", "ttest", "mannwhitney", "zscore", "changepoint", "none";
+ *  "unknown" for a value out of range. Static strings. */
+const char *perfdb_method_name(perfdb_method m);
+/** Parses a method that can be asked for (every name but "none").
+ *  Errors: PERFDB_EINVAL. */
+int perfdb_method_parse(perfdb_method *out, const char *name);
+
+/** What people decided about an alert. */
+typedef enum perfdb_alert_status {
+	PERFDB_ALERT_OPEN = 0,	   /**< to act on (a new finding) */
+	PERFDB_ALERT_ACKNOWLEDGED, /**< known and accepted: no longer fails a check */
+	PERFDB_ALERT_IGNORED	   /**< noise or irrelevant: no longer fails a check */
+} perfdb_alert_status;
+
+/** "open", "acknowledged", "ignored"; "unknown" out of range. Static strings. */
+const char *perfdb_alert_status_name(perfdb_alert_status s);
+/** Parses "open", "acknowledged" or "ignored". Errors: PERFDB_EINVAL. */
+int perfdb_alert_status_parse(perfdb_alert_status *out, const char *name);
+
 /** What regress found, as stored in alerts. */
 typedef struct perfdb_alert_input {
 	int64_t benchmark_id, machine_id, commit_id;
-	const char *tags;
+	const perfdb_tags *tags;			   /**< NULL: none */
 	int improvement;				   /**< 0: regression, 1: improvement */
 	double baseline_value, value, change_pct, p_value; /**< NAN stored as NULL */
-	const char *method;
+	perfdb_method method; /**< the test that decided; PERFDB_METHOD_NONE stored as NULL */
 } perfdb_alert_input;
 
-/** The stored alert's id and status ("open", "acknowledged", "ignored"). */
+/** The stored alert's id and status. */
 typedef struct perfdb_alert_state {
 	int64_t id;
-	char status[16];
+	perfdb_alert_status status;
 } perfdb_alert_state;
 
 /**
@@ -194,7 +267,7 @@ int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *it
 
 /**
  * Reads the stored status of a finding without writing (for read-only runs):
- * states->id is 0 and status "open" when it was never stored.
+ * states->id is 0 and status PERFDB_ALERT_OPEN when it was never stored.
  */
 int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *item,
 			      perfdb_alert_state *state);
@@ -209,11 +282,11 @@ int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *ite
 int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void *ctx);
 
 /**
- * Sets alert id's status ("open", "acknowledged" or "ignored") and, when
- * note is not NULL, its note. Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL,
+ * Sets alert id's status and, when note is not NULL, its note.
+ * Errors: PERFDB_ENOTFOUND, PERFDB_EINVAL (not a perfdb_alert_status),
  * PERFDB_EREADONLY, PERFDB_EDB.
  */
-int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, const char *status,
+int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, perfdb_alert_status status,
 				  const char *note);
 
 #ifdef __cplusplus

@@ -207,7 +207,7 @@ int perfdb_loadtest_run(perfdb_loadtest_result *out, perfdb_loadtest_fn fn, void
 
 /* ---- stress test ------------------------------------------------------------- */
 
-#define PERFDB_LOADTEST_STRESS_OPTIONS_VERSION 1
+#define PERFDB_LOADTEST_STRESS_OPTIONS_VERSION 2
 
 typedef struct perfdb_loadtest_stress_options {
 	unsigned version;     /**< PERFDB_LOADTEST_STRESS_OPTIONS_VERSION */
@@ -218,16 +218,17 @@ typedef struct perfdb_loadtest_stress_options {
 	/** The system is broken when a step's failures / requests exceeds this
 	 *  fraction (0..1); a negative value disables the limit (the default). */
 	double max_error_rate;
-	/** ... or when a step's p99 latency exceeds this many seconds; 0
-	 *  disables the limit (the default). */
-	double max_p99;
+	/** ... or when a step's p99 latency exceeds this many nanoseconds
+	 *  (a latency, so ns as every latency); 0 disables the limit (the
+	 *  default). Version 1 had max_p99, in seconds. */
+	double max_p99_ns;
 } perfdb_loadtest_stress_options;
 
 #define PERFDB_LOADTEST_STRESS_OPTIONS_INIT                                                        \
 	{                                                                                          \
 		.version = PERFDB_LOADTEST_STRESS_OPTIONS_VERSION, .start_users = 1,               \
 		.max_users = 1, .step_users = 1, .step_duration = 1.0, .max_error_rate = -1.0,     \
-		.max_p99 = 0.0                                                                     \
+		.max_p99_ns = 0.0                                                                  \
 	}
 
 /** Fills opts with the defaults (the same as PERFDB_LOADTEST_STRESS_OPTIONS_INIT), for callers that
@@ -238,7 +239,7 @@ void perfdb_loadtest_stress_options_init(perfdb_loadtest_stress_options *opts);
 typedef enum perfdb_loadtest_break {
 	PERFDB_LOADTEST_BREAK_NONE = 0,	      /**< every step passed */
 	PERFDB_LOADTEST_BREAK_ERROR_RATE = 1, /**< a step's error rate crossed max_error_rate */
-	PERFDB_LOADTEST_BREAK_P99 = 2,	      /**< a step's p99 crossed max_p99 */
+	PERFDB_LOADTEST_BREAK_P99 = 2,	      /**< a step's p99 crossed max_p99_ns */
 	PERFDB_LOADTEST_BREAK_STOPPED = 3     /**< the progress callback stopped it */
 } perfdb_loadtest_break;
 
@@ -353,7 +354,13 @@ int perfdb_loadtest_stress_export(perfdb_resultset *rs, const perfdb_loadtest_st
  * perfdb_loadtest_http_run drives an HTTP/1.1 server over keep-alive
  * connections on epoll event loops: `threads` threads, each with its own
  * epoll instance and its share of `connections`. One request is in flight on
- * a connection at a time (no pipelining). Plain http:// only.
+ * a connection at a time (no pipelining). http:// and, when perfdb is built
+ * with TLS (OpenSSL, the PERFDB_TLS build option), https://: the handshake
+ * runs inside the same event loops, the server name goes in SNI, the
+ * certificate is verified against the system's trusted CAs (or ca_file's)
+ * unless insecure is set, and a reconnect resumes the connection's last TLS
+ * session. A failed handshake or verification is a connect error, and the
+ * reason of the first one is kept (connect_error).
  *
  *  - open model (rate > 0): request k is intended to be sent at
  *    t0 + k / rate, on the first idle connection of its thread; when none is
@@ -374,7 +381,8 @@ int perfdb_loadtest_stress_export(perfdb_resultset *rs, const perfdb_loadtest_st
  * complete and are then ended and counted as unfinished: never waited for
  * forever, never counted as requests.
  *
- * The event loops never allocate, lock or format: requests are built once
+ * The event loops never allocate, lock or format (but OpenSSL, on a TLS
+ * connect): requests are built once
  * before the start, every buffer is allocated before the start, and results
  * go into per-thread, per-target histograms merged at the end.
  */
@@ -393,10 +401,12 @@ int perfdb_loadtest_stress_export(perfdb_resultset *rs, const perfdb_loadtest_st
 /** One request target: a URL and the name of its series. */
 typedef struct perfdb_loadtest_http_target {
 	const char *name; /**< series name; NULL or "" means the URL */
-	const char *url;  /**< http://HOST[:PORT][/PATH[?QUERY]] */
+	const char *url;  /**< http[s]://HOST[:PORT][/PATH[?QUERY]] */
 } perfdb_loadtest_http_target;
 
-#define PERFDB_LOADTEST_HTTP_OPTIONS_VERSION 1
+/** Version 2 added insecure and ca_file; a version 1 struct is still
+ *  accepted (as if they were unset). */
+#define PERFDB_LOADTEST_HTTP_OPTIONS_VERSION 2
 
 typedef struct perfdb_loadtest_http_options {
 	unsigned version; /**< PERFDB_LOADTEST_HTTP_OPTIONS_VERSION */
@@ -440,6 +450,12 @@ typedef struct perfdb_loadtest_http_options {
 	perfdb_loadtest_progress_fn progress;
 	void *progress_arg;
 	double progress_interval; /**< seconds, default 0.25 */
+	/** https://: do not verify the server's certificate or name (default
+	 *  false: a certificate that does not verify is a connect error). */
+	bool insecure;
+	/** https://: trust the CA certificates of this PEM file instead of the
+	 *  system's; NULL means the system's. Borrowed for the call. */
+	const char *ca_file;
 } perfdb_loadtest_http_options;
 
 #define PERFDB_LOADTEST_HTTP_OPTIONS_INIT                                                          \
@@ -449,7 +465,7 @@ typedef struct perfdb_loadtest_http_options {
 		.connections = 1, .threads = 1, .rate = 0.0, .requests = 0, .duration = 0.0,       \
 		.timeout = 30.0, .late_threshold = 0.001, .expect_status = NULL,                   \
 		.nexpect_status = 0, .progress = NULL, .progress_arg = NULL,                       \
-		.progress_interval = 0.25                                                          \
+		.progress_interval = 0.25, .insecure = false, .ca_file = NULL                      \
 	}
 
 /** Fills opts with the defaults (the same as PERFDB_LOADTEST_HTTP_OPTIONS_INIT). */
@@ -467,8 +483,9 @@ typedef struct perfdb_loadtest_http_counts {
 	/** Requests in flight, or due and not sent, when the run ended: not in
 	 *  the result's requests. */
 	uint64_t unfinished;
-	uint64_t bytes_read; /**< response bytes received */
-	uint64_t connects;   /**< connections opened (first ones and reconnects) */
+	uint64_t bytes_read;  /**< response bytes received */
+	uint64_t connects;    /**< connections opened (first ones and reconnects) */
+	uint64_t tls_resumed; /**< https://: connections that resumed a TLS session */
 } perfdb_loadtest_http_counts;
 
 /** The result of one target. */
@@ -477,6 +494,10 @@ typedef struct perfdb_loadtest_http_series {
 	char *url;  /**< owned */
 	perfdb_loadtest_result result;
 	perfdb_loadtest_http_counts counts;
+	/** Why its first connect error happened, one line ("127.0.0.1:8443: TLS
+	 *  certificate verification failed: ..."); NULL when there was none.
+	 *  Owned. */
+	char *connect_error;
 } perfdb_loadtest_http_series;
 
 /** The result of an HTTP load test. Release with
@@ -486,6 +507,9 @@ typedef struct perfdb_loadtest_http_result {
 	 *  threads. */
 	perfdb_loadtest_result total;
 	perfdb_loadtest_http_counts counts;
+	/** The reason of the run's first connect error, as in a series; NULL
+	 *  when there was none. Owned. */
+	char *connect_error;
 	/** One per target, in the order given. Owned. */
 	perfdb_loadtest_http_series *series;
 	size_t nseries;
@@ -499,7 +523,8 @@ void perfdb_loadtest_http_result_release(perfdb_loadtest_http_result *r);
  * Runs an HTTP load test. out is initialised first and holds the result on
  * success; release it.
  * Errors: PERFDB_EINVAL (bad options: no target, a URL that is not
- * http://HOST[:PORT]/..., https://, a bad method or header, rate below 0.001
+ * http[s]://HOST[:PORT]/..., https:// in a build without TLS, a ca_file
+ * that cannot be read, a bad method or header, rate below 0.001
  * or not finite, neither or both of requests and duration in the closed
  * model, unknown version), PERFDB_ENOTFOUND (a host that does not resolve),
  * PERFDB_ENOMEM, PERFDB_ERROR (a thread or epoll instance could not be

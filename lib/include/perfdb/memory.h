@@ -58,22 +58,25 @@ enum {
 				    process's high-water mark, VmHWM, when the kernel allows) */
 };
 
-/**
- * A measured block: caller-owned, filled by perfdb_memory_begin and _end.
- * Fields after `flags` are private.
- */
+/** The library's bookkeeping of an open block: storage the caller provides
+ *  (inside perfdb_memory_block, so a block needs no allocation), read and
+ *  written only by perfdb_memory_begin and _end. */
+typedef struct perfdb_memory_block_state {
+	uint64_t carried;		  /**< the highest mark folded in by other blocks' resets */
+	struct perfdb_memory_block *next; /**< the next open peak block */
+	bool active;			  /**< begun and not yet ended */
+} perfdb_memory_block_state;
+
+/** A measured block: caller-owned, filled by perfdb_memory_begin and _end. */
 typedef struct perfdb_memory_block {
-	uint64_t rss_begin;  /**< bytes at begin */
-	uint64_t rss_end;    /**< bytes at end */
-	int64_t rss_delta;   /**< rss_end - rss_begin (may be negative) */
-	bool peak_available; /**< false: the kernel did not let the peak be reset */
-	uint64_t peak_rss;   /**< highest RSS during the block, when peak_available */
-	int64_t peak_delta;  /**< peak_rss - rss_begin, when peak_available */
-	unsigned flags;	     /**< as passed to perfdb_memory_begin */
-	/* private */
-	uint64_t carried_;
-	struct perfdb_memory_block *next_;
-	bool active_;
+	uint64_t rss_begin;		 /**< bytes at begin */
+	uint64_t rss_end;		 /**< bytes at end */
+	int64_t rss_delta;		 /**< rss_end - rss_begin (may be negative) */
+	bool peak_available;		 /**< false: the kernel did not let the peak be reset */
+	uint64_t peak_rss;		 /**< highest RSS during the block, when peak_available */
+	int64_t peak_delta;		 /**< peak_rss - rss_begin, when peak_available */
+	unsigned flags;			 /**< as passed to perfdb_memory_begin */
+	perfdb_memory_block_state state; /**< the library's (above); never touched by callers */
 } perfdb_memory_block;
 
 /**
@@ -107,7 +110,7 @@ void perfdb_memory_scope_end_(perfdb_memory_block *b);
  * "rss_delta" (B) and, when available, "peak_rss" (B), lower is better.
  * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
  */
-int perfdb_memory_export(perfdb_resultset *rs, const char *name, const perfdb_memory_block *b);
+int perfdb_memory_export(perfdb_resultset *rs, const perfdb_memory_block *b, const char *name);
 
 /* ---- the allocation tracker ------------------------------------------------------- */
 
@@ -285,8 +288,142 @@ void perfdb_memtrack_diff_free(perfdb_memtrack_diff *d);
  * snapshot). `perfdb memtrack --record` records exactly these.
  * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
  */
-int perfdb_memtrack_export(perfdb_resultset *rs, const char *name,
-			   const perfdb_memtrack_snapshot *s);
+int perfdb_memtrack_export(perfdb_resultset *rs, const perfdb_memtrack_snapshot *s,
+			   const char *name);
+
+/* ---- running a program under the tracker ------------------------------------------ */
+
+/** How the tracker walks stacks. */
+typedef enum perfdb_memtrack_unwind {
+	/** frame pointers, or .eh_frame when sampling (rare enough to afford it) */
+	PERFDB_MEMTRACK_UNWIND_DEFAULT = 0,
+	/** frame pointers: a few loads a stack; code built without them (the
+	 *  -O2 default) gives one-frame stacks */
+	PERFDB_MEMTRACK_UNWIND_FP,
+	/** .eh_frame unwinding rules, cached per return address: whole stacks
+	 *  without frame pointers */
+	PERFDB_MEMTRACK_UNWIND_DWARF
+} perfdb_memtrack_unwind;
+
+/** Which process of the run the snapshot is of, when the command starts others. */
+typedef enum perfdb_memtrack_which {
+	PERFDB_MEMTRACK_PROCESS_MAIN = 0,   /**< the command itself */
+	PERFDB_MEMTRACK_PROCESS_LARGEST = 1 /**< the one with the highest peak heap */
+} perfdb_memtrack_which;
+
+#define PERFDB_MEMTRACK_RUN_OPTIONS_VERSION 1
+
+/** Options of perfdb_memtrack_run; NULL means all defaults. */
+typedef struct perfdb_memtrack_run_options {
+	unsigned version; /**< PERFDB_MEMTRACK_RUN_OPTIONS_VERSION */
+	/** path of libperfdb_memtrack.so; NULL: $PERFDB_MEMTRACK_LIB, else
+	 *  ../lib/libperfdb_memtrack.so beside this program's directory, else
+	 *  the one built with this library, else the installed one */
+	const char *tracker;
+	uint64_t sample; /**< mean bytes between samples; 0: every allocation */
+	unsigned depth;	 /**< frames recorded per site, 1-16; 0: 6 */
+	perfdb_memtrack_unwind unwind;
+	perfdb_memtrack_which process;
+	/** where the command's output goes: PERFDB_COMMAND_SHOW_OUTPUT,
+	 *  _KEEP_STDIN, _STDOUT_TO_STDERR (perfdb/cmdbench.h); 0: /dev/null */
+	unsigned command_flags;
+	/** directory for the reports (a scratch directory is made in it and
+	 *  removed); NULL: $TMPDIR, else /tmp */
+	const char *scratch_dir;
+} perfdb_memtrack_run_options;
+
+#define PERFDB_MEMTRACK_RUN_OPTIONS_INIT                                                           \
+	{                                                                                          \
+		.version = PERFDB_MEMTRACK_RUN_OPTIONS_VERSION, .tracker = NULL, .sample = 0,      \
+		.depth = 0, .unwind = PERFDB_MEMTRACK_UNWIND_DEFAULT,                              \
+		.process = PERFDB_MEMTRACK_PROCESS_MAIN, .command_flags = 0, .scratch_dir = NULL   \
+	}
+
+/** Fills opts with the defaults (the same as PERFDB_MEMTRACK_RUN_OPTIONS_INIT). */
+void perfdb_memtrack_run_options_init(perfdb_memtrack_run_options *opts);
+
+/** What became of one process of a tracked run. */
+typedef enum perfdb_memtrack_process_state {
+	PERFDB_MEMTRACK_PROCESS_EXITED = 0, /**< it exited and wrote its report */
+	/** still running when the command ended: not tracked to the end, no figures */
+	PERFDB_MEMTRACK_PROCESS_RUNNING,
+	/** it ended without a report (killed by a signal, or _exit()): no figures */
+	PERFDB_MEMTRACK_PROCESS_NO_REPORT
+} perfdb_memtrack_process_state;
+
+/** One process of a tracked run: the command and every process it started
+ *  that loaded the tracker (a forked child, or what it exec'd). */
+typedef struct perfdb_memtrack_process {
+	long pid;
+	/** the program it ran: the file it exec'd last (a forked child that did
+	 *  not exec runs its parent's) */
+	const char *exe;
+	perfdb_memtrack_process_state state;
+	bool reported;	   /**< the process the run's snapshot is of */
+	int64_t peak_heap; /**< bytes; the figures are 0 unless state is EXITED */
+	uint64_t peak_rss; /**< bytes */
+	int64_t allocs;	   /**< allocations made */
+	int64_t leaked;	   /**< live heap bytes at exit */
+} perfdb_memtrack_process;
+
+/** How the command itself ended, and what is known of the others. */
+typedef struct perfdb_memtrack_outcome {
+	long pid;	/**< the command's own process id */
+	int exit_code;	/**< its exit status, or 128 + signal when killed */
+	int signal;	/**< the signal that killed it, 0 when it exited */
+	size_t running; /**< processes still running when it ended (not tracked to the end) */
+	/** "" or why the report of the process asked for could not be read (a
+	 *  process killed while writing it): file, line and field */
+	const char *report_error;
+} perfdb_memtrack_outcome;
+
+typedef struct perfdb_memtrack_result perfdb_memtrack_result;
+
+/**
+ * Runs argv (argv[0] looked up on $PATH unless it holds a '/'; NULL-ended)
+ * with the tracker preloaded (LD_PRELOAD, ahead of any already set), waits
+ * for it and reads the reports of every process of the run. The snapshot is
+ * of the process opts->process names; its peak RSS is the larger of the
+ * tracker's and the kernel's (wait4) when that is the command itself. The
+ * run is a result even when the command fails or wrote no report
+ * (perfdb_memtrack_result_snapshot is then NULL). *out belongs to the caller
+ * (perfdb_memtrack_result_free).
+ * Errors: PERFDB_EINVAL (NULL or empty argv, options of another version, a
+ * depth above 16), PERFDB_ENOTFOUND (the tracker or the program not found),
+ * PERFDB_EIO (no scratch directory, spawn failed), PERFDB_ENOMEM.
+ */
+int perfdb_memtrack_run(perfdb_memtrack_result **out, const char *const *argv,
+			const perfdb_memtrack_run_options *opts);
+
+/** Frees a result and its snapshot. Accepts NULL. */
+void perfdb_memtrack_result_free(perfdb_memtrack_result *r);
+
+/** The snapshot of the process reported, borrowed from r (symbolize and
+ *  coalesce it in place); NULL when that process wrote no readable report. */
+perfdb_memtrack_snapshot *perfdb_memtrack_result_snapshot(perfdb_memtrack_result *r);
+
+/** How the command ended, borrowed from r. */
+const perfdb_memtrack_outcome *perfdb_memtrack_result_outcome(const perfdb_memtrack_result *r);
+
+/** The processes of the run: those with figures by peak heap, largest first
+ *  (ties by pid), then those still running, then those without a report. */
+size_t perfdb_memtrack_result_process_count(const perfdb_memtrack_result *r);
+
+/** Process i (0-based), borrowed from r; NULL when out of range. */
+const perfdb_memtrack_process *perfdb_memtrack_result_process(const perfdb_memtrack_result *r,
+							      size_t i);
+
+/**
+ * A new resultset (*out, the caller's: perfdb_resultset_free) with the
+ * snapshot's metrics as perfdb_memtrack_export adds them, under benchmark
+ * `name`, and the series identity every tracked run records: source
+ * "memtrack", and tag memtrack=sampled when the figures are estimates (so
+ * sampled and exact figures are never compared with each other). Context
+ * (commit, machine) is left to the caller.
+ * Errors: PERFDB_EINVAL (no snapshot, empty name), PERFDB_ENOMEM.
+ */
+int perfdb_memtrack_result_export(perfdb_resultset **out, const perfdb_memtrack_result *r,
+				  const char *name);
 
 #ifdef __cplusplus
 }

@@ -389,8 +389,8 @@ const perfdb_profiler_metrics *perfdb_profiler_snapshot_find(const perfdb_profil
  * Most-called N is PERFDB_PROFILER_STAT_CALLS; slowest N by p99 is
  * PERFDB_PROFILER_STAT_P99.
  */
-size_t perfdb_profiler_snapshot_top(const perfdb_profiler_snapshot *s, perfdb_profiler_stat by,
-				    const perfdb_profiler_metrics **out, size_t n);
+size_t perfdb_profiler_snapshot_top(const perfdb_profiler_metrics **out, size_t n,
+				    const perfdb_profiler_snapshot *s, perfdb_profiler_stat by);
 
 /** Totals (borrowed). */
 const perfdb_profiler_summary *perfdb_profiler_snapshot_summary(const perfdb_profiler_snapshot *s);

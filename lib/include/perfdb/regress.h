@@ -37,6 +37,7 @@
 
 #include "perfdb/changepoint.h"
 #include "perfdb/common.h"
+#include "perfdb/history.h"
 #include "perfdb/resultset.h"
 #include "perfdb/store.h"
 
@@ -44,32 +45,10 @@
 extern "C" {
 #endif
 
-/** How a change is judged significant. */
-typedef enum perfdb_method {
-	PERFDB_METHOD_AUTO = 0,	   /**< change points; samples when there are any, else values */
-	PERFDB_METHOD_PERCENT,	   /**< threshold only, no significance test */
-	PERFDB_METHOD_TTEST,	   /**< Welch's t-test of the samples and runs (levels without) */
-	PERFDB_METHOD_MANNWHITNEY, /**< Mann-Whitney U of the samples and runs (levels without) */
-	PERFDB_METHOD_ZSCORE,	   /**< the new value against the baseline window's spread */
-	PERFDB_METHOD_CHANGEPOINT  /**< change points judged on per-commit values only */
-} perfdb_method;
-
-/** "auto", "percent", "ttest", "mannwhitney", "zscore", "changepoint". */
-const char *perfdb_method_name(perfdb_method m);
-/** Parses a method name. Errors: PERFDB_EINVAL. */
-int perfdb_method_parse(perfdb_method *out, const char *name);
+/* perfdb_method (how a change is judged) is declared in perfdb/history.h: stored
+ * alerts carry it too. */
 
 typedef struct perfdb_config perfdb_config; /* perfdb/config.h */
-
-/**
- * Resolves a revision to a recorded commit: a recorded sha or an unambiguous
- * prefix of one, else whatever git resolves in repo_dir (NULL: ".") - a tag,
- * a branch, HEAD~3. *id receives the commit id; *sha (may be NULL) a new copy
- * of its recorded sha (caller frees). Errors: PERFDB_ENOTFOUND (no results
- * recorded for it), PERFDB_EINVAL (ambiguous prefix), PERFDB_EDB, PERFDB_ENOMEM.
- */
-int perfdb_commit_resolve(int64_t *id, char **sha, perfdb_store *store, const char *repo_dir,
-			  const char *rev);
 
 typedef struct perfdb_regress_options {
 	unsigned version;     /**< PERFDB_REGRESS_OPTIONS_VERSION */
@@ -78,7 +57,7 @@ typedef struct perfdb_regress_options {
 	const char *commit;   /**< check only this commit (the PR gate) */
 	const char *baseline; /**< a baseline name or a revision; NULL: the window */
 	size_t window;	      /**< commits before the range that form the baseline */
-	double threshold;     /**< minimal relative change, percent */
+	double threshold_pct; /**< minimal relative change, percent (5: 5%) */
 	double confidence;    /**< 1 - the significance level */
 	perfdb_method method;
 	const char *machine;	     /**< NULL: every machine */
@@ -89,7 +68,7 @@ typedef struct perfdb_regress_options {
 	const char *metric_glob;     /**< NULL: every metric; a shell glob on the metric */
 } perfdb_regress_options;
 
-#define PERFDB_REGRESS_OPTIONS_VERSION	  3
+#define PERFDB_REGRESS_OPTIONS_VERSION	  4
 #define PERFDB_REGRESS_DEFAULT_WINDOW	  20
 #define PERFDB_REGRESS_DEFAULT_THRESHOLD  5.0
 #define PERFDB_REGRESS_DEFAULT_CONFIDENCE 0.99
@@ -97,7 +76,7 @@ typedef struct perfdb_regress_options {
 	{                                                                                          \
 		.version = PERFDB_REGRESS_OPTIONS_VERSION, .since = NULL, .until = NULL,           \
 		.commit = NULL, .baseline = NULL, .window = PERFDB_REGRESS_DEFAULT_WINDOW,         \
-		.threshold = PERFDB_REGRESS_DEFAULT_THRESHOLD,                                     \
+		.threshold_pct = PERFDB_REGRESS_DEFAULT_THRESHOLD,                                 \
 		.confidence = PERFDB_REGRESS_DEFAULT_CONFIDENCE, .method = PERFDB_METHOD_AUTO,     \
 		.machine = NULL, .benchmark_glob = NULL, .repo_dir = NULL, .use_git = 1,           \
 		.config = NULL, .metric_glob = NULL                                                \
@@ -115,7 +94,8 @@ typedef enum perfdb_finding_kind {
 /** One step. Strings are borrowed from the report. */
 typedef struct perfdb_finding {
 	perfdb_finding_kind kind;
-	const char *benchmark, *metric, *unit, *machine, *tags;
+	const char *benchmark, *metric, *unit, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
 	perfdb_direction direction;
 	const char *commit;    /**< full sha of the first commit of the step */
 	const char *subject;   /**< its subject, "" when unknown */
@@ -123,13 +103,14 @@ typedef struct perfdb_finding {
 	double baseline_value; /**< level before the step (or of the named baseline) */
 	double value;	       /**< level after the step */
 	double change_pct;     /**< value / baseline_value - 1, percent */
-	double p_value;	       /**< NAN when method is "percent" */
-	const char *method;    /**< the test that decided: "mannwhitney", "ttest", "zscore",
-				 "changepoint", or "percent" (the threshold alone: the method
-				 asked for, or no noise estimate existed) */
-	double threshold;      /**< the threshold applied to this series, percent */
-	int64_t alert_id;      /**< the stored alert, 0 when none (yet) */
-	const char *status;    /**< "open", "acknowledged" or "ignored" */
+	double p_value;	       /**< NAN when method is PERFDB_METHOD_PERCENT */
+	/** the test that decided: PERFDB_METHOD_MANNWHITNEY, _TTEST, _ZSCORE,
+	 *  _CHANGEPOINT, or _PERCENT (the threshold alone: the method asked for,
+	 *  or no noise estimate existed); perfdb_method_name spells it */
+	perfdb_method method;
+	double threshold_pct;	    /**< the threshold applied to this series, percent */
+	int64_t alert_id;	    /**< the stored alert, 0 when none (yet) */
+	perfdb_alert_status status; /**< of the stored alert; PERFDB_ALERT_OPEN when none */
 	/** The candidates: when commits between the step's first measured
 	 *  commit and the measured one before it were not benchmarked (for
 	 *  this series), any of them may have caused it. range_first is the
@@ -166,11 +147,12 @@ typedef struct perfdb_finding {
 
 /** The verdict on one checked series. */
 typedef struct perfdb_series_verdict {
-	const char *benchmark, *metric, *unit, *machine, *tags;
-	size_t points;	       /**< commits with data, baseline included */
-	double baseline_value; /**< NAN when the series has no baseline data */
-	double value;	       /**< the newest value in the range */
-	int regressions;       /**< open regressions (those that fail the check) */
+	const char *benchmark, *metric, *unit, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
+	size_t points;		 /**< commits with data, baseline included */
+	double baseline_value;	 /**< NAN when the series has no baseline data */
+	double value;		 /**< the newest value in the range */
+	int regressions;	 /**< open regressions (those that fail the check) */
 	int improvements;
 	int acknowledged; /**< regressions found but acknowledged or ignored */
 	/** 1: the series has no data at the baseline (a named baseline or
@@ -186,7 +168,7 @@ typedef struct perfdb_regress_report perfdb_regress_report;
  * Runs the check described by opts (NULL: defaults, the newest commit
  * against the window before it) into *out (owned, perfdb_regress_report_free).
  * It only reads: each finding carries the status of its stored alert
- * (alert_id 0 and "open" when it was never recorded), and nothing is
+ * (alert_id 0 and PERFDB_ALERT_OPEN when it was never recorded), and nothing is
  * written; perfdb_store_record_findings stores the findings. Finding a
  * regression is a result, not an error.
  * Errors: PERFDB_ENOTFOUND (a revision or baseline with no recorded
@@ -227,11 +209,12 @@ size_t perfdb_regress_failures(const perfdb_regress_report *r);
  */
 typedef struct perfdb_regress_event {
 	perfdb_finding_kind kind;
-	const char *benchmark, *machine, *tags;
-	const char *commit;	/**< full sha of the step's first commit */
-	const char *subject;	/**< its subject, "" when unknown */
-	size_t nfindings;	/**< metrics that moved, at least 1 */
-	const size_t *findings; /**< their indexes: perfdb_regress_get(r, kind, findings[i]) */
+	const char *benchmark, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
+	const char *commit;	 /**< full sha of the step's first commit */
+	const char *subject;	 /**< its subject, "" when unknown */
+	size_t nfindings;	 /**< metrics that moved, at least 1 */
+	const size_t *findings;	 /**< their indexes: perfdb_regress_get(r, kind, findings[i]) */
 } perfdb_regress_event;
 
 /** Events of a kind, in the order of their first finding. */
@@ -251,15 +234,34 @@ size_t perfdb_regress_not_compared(const perfdb_regress_report *r);
 size_t perfdb_regress_series_checked(const perfdb_regress_report *r);
 const perfdb_series_verdict *perfdb_regress_series(const perfdb_regress_report *r, size_t i);
 
+/** What a range is compared with. */
+typedef enum perfdb_baseline_kind {
+	PERFDB_BASELINE_WINDOW = 0, /**< the commits before the range */
+	PERFDB_BASELINE_NAMED,	    /**< a baseline set with perfdb_store_baseline_set */
+	PERFDB_BASELINE_COMMIT	    /**< one revision */
+} perfdb_baseline_kind;
+
+/** "window", "named", "commit"; "unknown" out of range. Static strings. */
+const char *perfdb_baseline_kind_name(perfdb_baseline_kind k);
+
+/** The order of the commits of a history. */
+typedef enum perfdb_commit_order {
+	PERFDB_ORDER_RECORDED = 0, /**< recorded order (perfdb_store_commits) */
+	PERFDB_ORDER_GIT	   /**< git's first-parent history */
+} perfdb_commit_order;
+
+/** "recorded", "git"; "unknown" out of range. Static strings. */
+const char *perfdb_commit_order_name(perfdb_commit_order o);
+
 /** What the range was compared with. */
 typedef struct perfdb_regress_scope {
-	const char *baseline_kind;   /**< "window", "named" or "commit" */
+	perfdb_baseline_kind baseline_kind;
 	const char *baseline_name;   /**< the named baseline, or NULL */
 	const char *baseline_commit; /**< its sha (named or commit), or NULL */
 	size_t window;		     /**< commits in the baseline window */
 	const char *since;	     /**< full sha, NULL when the range has no start */
 	const char *until;	     /**< full sha of the last commit checked, or NULL */
-	const char *order;	     /**< "git" or "recorded" */
+	perfdb_commit_order order;
 	/** 1 when the range after `since` was empty (since is the range's end:
 	 *  a push to main checked with --since origin/main). The newest commit
 	 *  is then checked against its window, as without since, instead of
@@ -271,36 +273,50 @@ const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report
 
 /* ---- compare: two revisions side by side ---------------------------------------- */
 
+/** What perfdb_compare_run says of one series. */
+typedef enum perfdb_comparison_verdict {
+	PERFDB_COMPARISON_SAME = 0,    /**< no significant change beyond the threshold */
+	PERFDB_COMPARISON_REGRESSION,  /**< worse at b */
+	PERFDB_COMPARISON_IMPROVEMENT, /**< better at b */
+	PERFDB_COMPARISON_ONLY_A,      /**< the series has data at a only */
+	PERFDB_COMPARISON_ONLY_B       /**< the series has data at b only */
+} perfdb_comparison_verdict;
+
+/** "same", "regression", "improvement", "only_a", "only_b"; "unknown" out of
+ *  range. Static strings. */
+const char *perfdb_comparison_verdict_name(perfdb_comparison_verdict v);
+
 /** One series at two revisions. Strings are borrowed from the comparison. */
 typedef struct perfdb_comparison_row {
-	const char *benchmark, *metric, *unit, *machine, *tags;
+	const char *benchmark, *metric, *unit, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
 	perfdb_direction direction;
 	double value_a, value_b; /**< levels (as in regress: the median of the samples, else of the
 				   runs' values); NAN if absent */
 	size_t samples_a, samples_b;
-	double change_pct;   /**< value_b / value_a - 1, percent; NAN when a side is absent */
-	double p_value;	     /**< NAN when no test was possible */
-	const char *method;  /**< "mannwhitney", "ttest", "zscore", "percent" (no test: the
-			       threshold alone) or "none" (a side is absent) */
-	const char *verdict; /**< "regression", "improvement", "same", "only_a", "only_b" */
+	double change_pct;    /**< value_b / value_a - 1, percent; NAN when a side is absent */
+	double p_value;	      /**< NAN when no test was possible */
+	perfdb_method method; /**< PERFDB_METHOD_MANNWHITNEY, _TTEST, _ZSCORE, _PERCENT (no test:
+				the threshold alone) or _NONE (a side is absent) */
+	perfdb_comparison_verdict verdict;
 } perfdb_comparison_row;
 
 typedef struct perfdb_comparison perfdb_comparison;
 
 /**
  * Compares every series at revision b against revision a (both resolved as
- * perfdb_commit_resolve does; a series' level at each is regress's). With two runs or more on
- * both sides, Mann-Whitney U (or Welch's t) of the runs' values decides: the repetitions of one
- * run share its noise and are one observation; without, in a series of repeated commits the
- * two levels against its two-level noise (as perfdb_regress_run judges one commit against
- * one), else the spread of the opts->window commits before a (a robust z-score, read against
- * Student's t); without either, the threshold alone
- * (method "percent", p_value NAN). A verdict other than "same" needs p < 1 - confidence (or no
- * test) and a change beyond the threshold.
- * opts (NULL: defaults) gives threshold, confidence, window, machine, benchmark_glob, repo_dir,
- * use_git and config; its range fields are ignored. *out is owned (perfdb_comparison_free). Errors:
- * PERFDB_ENOTFOUND (a revision; a machine or benchmark_glob that selects no recorded series, as
- * perfdb_regress_run), PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
+ * perfdb_commit_resolve does with PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT; a series' level at
+ * each is regress's). With two runs or more on both sides, Mann-Whitney U (or Welch's t) of the
+ * runs' values decides: the repetitions of one run share its noise and are one observation;
+ * without, in a series of repeated commits the two levels against its two-level noise (as
+ * perfdb_regress_run judges one commit against one), else the spread of the opts->window commits
+ * before a (a robust z-score, read against Student's t); without either, the threshold alone
+ * (PERFDB_METHOD_PERCENT, p_value NAN). A verdict other than "same" needs p < 1 - confidence (or
+ * no test) and a change beyond the threshold. opts (NULL: defaults) gives threshold, confidence,
+ * window, machine, benchmark_glob, repo_dir, use_git and config; its range fields are ignored.
+ * *out is owned (perfdb_comparison_free). Errors: PERFDB_ENOTFOUND (a revision; a machine or
+ * benchmark_glob that selects no recorded series, as perfdb_regress_run), PERFDB_EINVAL,
+ * PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char *a, const char *b,
 		       const perfdb_regress_options *opts);
@@ -314,7 +330,8 @@ void perfdb_comparison_free(perfdb_comparison *c);
 
 /** One series over the last commits. Arrays and strings are borrowed. */
 typedef struct perfdb_trend_series {
-	const char *benchmark, *metric, *unit, *machine, *tags;
+	const char *benchmark, *metric, *unit, *machine;
+	const perfdb_tags *tags; /**< borrowed, as the strings */
 	perfdb_direction direction;
 	size_t n;		    /**< points (commits with data), oldest first */
 	const double *levels;	    /**< per point: its level, as in regress (the median of its
