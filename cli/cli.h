@@ -96,6 +96,10 @@ void cli_format_value(char *buf, size_t cap, double v, const char *unit);
 /* cli_format_value for "ns" and for "B". */
 void cli_format_ns(char *buf, size_t cap, double ns);
 void cli_format_bytes(char *buf, size_t cap, double bytes);
+/* A p-value for people: two significant digits in scientific notation when
+ * small ("0.012", "3.1e-05"), "< 1e-300" below that (never "0": a test
+ * gives no certainty), CLI_MISSING for NAN. */
+void cli_format_p(char *buf, size_t cap, double p);
 /* The shortest text that reads back as exactly d (CSV). */
 void cli_format_double(char *buf, size_t cap, double d);
 /* A JSON number, or null for NAN and infinities (JSON has neither). */

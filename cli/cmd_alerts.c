@@ -87,7 +87,7 @@ static int alert_row(void *ctx, size_t ncols, const char *const *names, const pe
 		shown[a->change] = change;
 	}
 	if (a->p >= 0 && row[a->p].type == PERFDB_VALUE_REAL) {
-		snprintf(p, sizeof(p), "%.2g", row[a->p].d);
+		cli_format_p(p, sizeof(p), row[a->p].d);
 		shown[a->p] = p;
 	}
 	if (a->sha >= 0 && row[a->sha].type == PERFDB_VALUE_TEXT)

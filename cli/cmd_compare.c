@@ -115,10 +115,7 @@ int cmd_compare(cli_session *session, int argc, char **argv)
 				snprintf(b3, sizeof(b3), "%s", CLI_MISSING);
 			else
 				snprintf(b3, sizeof(b3), "%+.1f%%", r->change_pct);
-			if (isnan(r->p_value))
-				snprintf(b4, sizeof(b4), "%s", CLI_MISSING);
-			else
-				snprintf(b4, sizeof(b4), "%.2g", r->p_value);
+			cli_format_p(b4, sizeof(b4), r->p_value);
 			if (cli_table_add(t, 11, names, row, shown)) {
 				err = PERFDB_ENOMEM;
 				break;

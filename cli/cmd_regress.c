@@ -15,7 +15,8 @@ static const cli_option options[] = {
     CLI_SCOPE_OPTIONS,
     {"window", CLI_OPT_WINDOW, "N", "baseline: the N commits before the range (default 20)"},
     {"threshold", CLI_OPT_THRESHOLD, "PCT", "minimal relative change, percent (default 5)"},
-    {"confidence", CLI_OPT_CONFIDENCE, "C", "confidence level of the tests (default 0.99)"},
+    {"confidence", CLI_OPT_CONFIDENCE, "C",
+     "the findings' gate: printed p below 1 - C (default 0.99)"},
     {"method", CLI_OPT_METHOD, "M", "auto, percent, ttest, mannwhitney, zscore or changepoint"},
     {"format", OPT_FORMAT, "FORMAT",
      "text, json, markdown, junit or csv (default: text); may be repeated"},
@@ -125,6 +126,10 @@ static json_t *finding_json(const perfdb_finding *f)
 	json_object_set_new(o, "value", cli_json_number(f->value));
 	json_object_set_new(o, "change_pct", cli_json_number(f->change_pct));
 	json_object_set_new(o, "p_value", cli_json_number(f->p_value));
+	json_object_set_new(o, "p_raw", cli_json_number(f->p_raw));
+	json_object_set_new(o, "p_correction",
+			    f->p_correction ? json_string(f->p_correction) : json_null());
+	json_object_set_new(o, "p_family", json_integer((json_int_t)f->p_family));
 	json_object_set_new(o, "method", json_string(perfdb_method_name(f->method)));
 	json_object_set_new(o, "threshold_pct", cli_json_number(f->threshold_pct));
 	json_object_set_new(o, "commits_after", json_integer((json_int_t)f->commits_after));
@@ -249,7 +254,7 @@ static void print_csv(const perfdb_regress_report *r)
 {
 	size_t k, i;
 	cli_out_str("kind,benchmark,metric,unit,machine,tags,commit,baseline_value,value,"
-		    "change_pct,p_value,method,status,alert_id\r\n");
+		    "change_pct,p_value,method,status,alert_id,p_raw,p_correction,p_family\r\n");
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < perfdb_regress_count(r, (perfdb_finding_kind)k); i++) {
 			const perfdb_finding *f = perfdb_regress_get(r, (perfdb_finding_kind)k, i);
@@ -271,6 +276,8 @@ static void print_csv(const perfdb_regress_report *r)
 			cli_out(",%s,", perfdb_alert_status_name(f->status));
 			if (f->alert_id)
 				cli_out("%lld", (long long)f->alert_id);
+			csv_num(f->p_raw);
+			cli_out(",%s,%zu", f->p_correction ? f->p_correction : "", f->p_family);
 			cli_out_str("\r\n");
 		}
 }
@@ -283,18 +290,30 @@ static void xml_text(const char *s)
 	cli_out_str(buf);
 }
 
+/* What the printed p-value was corrected for, after sep: "Bonferroni over 8
+ * places" (the places the change-point search chose the step among); ""
+ * when it is the test's own. */
+static void p_correction_text(char *buf, size_t cap, const perfdb_finding *f, const char *sep)
+{
+	*buf = '\0';
+	if (f->p_correction && strcmp(f->p_correction, "bonferroni") == 0)
+		snprintf(buf, cap, "%sBonferroni over %zu places", sep, f->p_family);
+}
+
 static void finding_line(char *buf, size_t cap, const perfdb_finding *f)
 {
-	char a[48], b[48], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP];
+	char a[48], b[48], sha[CLI_SHA_CAP], shown[CLI_SHA_CAP], p[48], corr[64];
 	cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
 	cli_format_value(b, sizeof(b), f->value, f->unit);
 	cli_text(shown, sizeof(shown), cli_short_sha(sha, sizeof(sha), f->commit));
+	cli_format_p(p, sizeof(p), f->p_value);
+	p_correction_text(corr, sizeof(corr), f, ", ");
 	if (isnan(f->p_value))
 		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, %s", f->change_pct, a, b, shown,
 			 perfdb_method_name(f->method));
 	else
-		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, p=%.2g (%s)", f->change_pct, a, b,
-			 shown, f->p_value, perfdb_method_name(f->method));
+		snprintf(buf, cap, "%+.1f%% (%s -> %s) at %s, p=%s (%s%s)", f->change_pct, a, b,
+			 shown, p, perfdb_method_name(f->method), corr);
 	cli_utf8_trim(buf);
 }
 
@@ -551,14 +570,13 @@ static void print_markdown(const perfdb_regress_report *r, const perfdb_trend *s
 				    perfdb_regress_event_get(r, (perfdb_finding_kind)k, i);
 				const perfdb_finding *f =
 				    perfdb_regress_get(r, e->kind, e->findings[j]);
-				char a[48], b[48], t[256], p[32];
+				char a[48], b[48], t[256], p[112], pv[32], corr[64];
 				cli_format_value(a, sizeof(a), f->baseline_value, f->unit);
 				cli_format_value(b, sizeof(b), f->value, f->unit);
 				cli_tags_text(t, sizeof(t), f->tags);
-				if (isnan(f->p_value))
-					snprintf(p, sizeof(p), "%s", CLI_MISSING);
-				else
-					snprintf(p, sizeof(p), "%.2g", f->p_value);
+				cli_format_p(pv, sizeof(pv), f->p_value);
+				p_correction_text(corr, sizeof(corr), f, "");
+				snprintf(p, sizeof(p), *corr ? "%s (%s)" : "%s", pv, corr);
 				cli_out("| ");
 				md_code(f->benchmark, true);
 				if (*t) {

@@ -107,6 +107,16 @@ void cli_format_value(char *buf, size_t cap, double v, const char *unit)
 	}
 }
 
+void cli_format_p(char *buf, size_t cap, double p)
+{
+	if (isnan(p))
+		snprintf(buf, cap, "%s", CLI_MISSING);
+	else if (p < 1e-300)
+		snprintf(buf, cap, "< 1e-300");
+	else
+		snprintf(buf, cap, "%.2g", p);
+}
+
 void cli_format_double(char *buf, size_t cap, double d)
 {
 	/* The shortest of %.15g..%.17g that reads back as the same double:

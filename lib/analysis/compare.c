@@ -71,7 +71,8 @@ static double window_p(const perfdb_series *s, size_t ia, double la, double lb, 
 	if (!(sigma > 0))
 		return la == lb ? 1 : 0;
 	z = (lb - la) / (sigma * sqrt(2.0));
-	return 2 * perfdb_stats_normal_cdf(-fabs(z));
+	/* a spread from n commits: Student's t, as regress reads its z-scores */
+	return 2 * perfdb_stats_t_cdf(-fabs(z), (double)(n - 1));
 }
 
 int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char *a, const char *b,
@@ -149,19 +150,36 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 		}
 		if (r->value_a != 0)
 			r->change_pct = 100 * (r->value_b - r->value_a) / fabs(r->value_a);
-		oa = perfdb_scope__observations(xa, &na);
-		ob = perfdb_scope__observations(xb, &nb);
+		/* the runs are the independent observations, not the
+		 * repetitions of one run (see regress's pool) */
+		oa = perfdb_scope__runs(xa, &na);
+		ob = perfdb_scope__runs(xb, &nb);
 		if (na >= 2 && nb >= 2) {
 			r->p_value =
 			    perfdb_regress__samples_p(oa, na, ob, nb, 1 - o.confidence, &r->method);
 		} else {
-			r->p_value = window_p(s, ia, r->value_a, r->value_b, scratch);
+			/* one run a side: in a series of repeated commits, the
+			 * two levels against its two-level noise (as regress
+			 * judges one commit against one); else the window's
+			 * spread */
+			double tau, tdf;
+			perfdb_regress__level_noise(&tau, &tdf, s->points, s->npoints, scratch);
+			if (tau > 0)
+				r->p_value =
+				    2 * perfdb_stats_t_cdf(
+					    -fabs(r->value_b - r->value_a) / (tau * M_SQRT2), tdf);
+			else
+				r->p_value = window_p(s, ia, r->value_a, r->value_b, scratch);
 			if (!isnan(r->p_value))
 				r->method = PERFDB_METHOD_ZSCORE;
 		}
+		/* nothing estimates the noise (one run a side, fewer than 3
+		 * commits before a): the threshold alone decides, as in regress */
+		if (isnan(r->p_value))
+			r->method = PERFDB_METHOD_PERCENT;
 		r->verdict = PERFDB_COMPARISON_SAME;
 		if (!isnan(r->change_pct) && fabs(r->change_pct) >= cfg.threshold &&
-		    !isnan(r->p_value) && r->p_value < 1 - o.confidence) {
+		    (isnan(r->p_value) || r->p_value < 1 - o.confidence)) {
 			int worse = r->direction == PERFDB_HIGHER_IS_BETTER ? r->change_pct < 0
 									    : r->change_pct > 0;
 			r->verdict =

@@ -255,6 +255,20 @@ const perfdb_regress_scope *perfdb_regress_scope_get(const perfdb_regress_report
 	return r ? &r->sc->pub : NULL;
 }
 
+/*
+ * The level at which candidate steps are searched for, whatever the
+ * confidence asked: the change-point search (and the choice between a rank
+ * test and Welch's t) at one fixed level, the findings then gated at
+ * 1 - confidence by their p-values. So the candidates, and with them every
+ * p-value, are the same at every confidence: a step is reported at 0.95
+ * exactly when its printed p is below 0.05, and one with p < 0.01 is
+ * reported at 0.99 too (issue 18: searching at the confidence made 0.95
+ * split a range where 0.99 did not, and print p = 0.0006 for a step 0.99
+ * never reported). It is the default level: at the default confidence
+ * nothing changes.
+ */
+#define SEARCH_LEVEL (1 - PERFDB_REGRESS_DEFAULT_CONFIDENCE)
+
 /* ---- evidence and tests ----------------------------------------------------------- */
 
 /* One series prepared for analysis: its points in order (the separate
@@ -268,8 +282,8 @@ typedef struct sview {
 	double *buf, *buf2; /* scratch for pooled samples and values */
 	size_t bufcap;
 	perfdb_method method;
-	double alpha;
-	double thr; /* the series' threshold, percent */
+	double alpha; /* the significance level the findings are gated at */
+	double thr;   /* the series' threshold, percent */
 	/* the two-level noise of a commit's level (see level_noise): 0 when
 	 * the series' commits are not repeated */
 	double tau, tau_df;
@@ -283,31 +297,28 @@ typedef struct group {
 } group;
 
 /*
- * The observations of a group, pooled: each point's stored samples. With
- * runs, a point that stored none gives each run's value instead (a run's
- * single value is its one sample), so three single-value runs of a commit
- * are three observations. Without runs (inside change-point detection) it
- * is all or nothing: there a group of single-value commits is judged on its
- * commit levels, never as if they were repetitions.
+ * The independent observations of a group, pooled: one per run, its value
+ * (perfdb_scope__runs). The repetitions of one run share that run's noise
+ * (the machine's state, the build's layout, the warm-up): 3 repetitions of
+ * one run against 3 of another are two observations, and a test that took
+ * them for six would be certain of run-to-run noise it never saw (p =
+ * 7e-66 for a +8% step on a machine whose runs move by 1%). So the samples
+ * give a point its level, and its runs the evidence of a test; three runs
+ * of a commit are three observations. Without runs (inside change-point
+ * detection) a group of single-run commits pools nothing (0): it is judged
+ * on its commit levels.
  */
 static size_t pool(const group *g, double *out, int runs)
 {
-	size_t i, k = 0;
+	size_t i, k = 0, several = 0;
 	for (i = 0; i < g->n; i++) {
-		const perfdb_series_point *p = &g->pts[i];
-		if (p->nsamples) {
-			memcpy(out + k, p->samples, p->nsamples * sizeof(*out));
-			k += p->nsamples;
-		} else if (!runs) {
-			return 0;
-		} else if (p->run_values) {
-			memcpy(out + k, p->run_values, p->nruns * sizeof(*out));
-			k += p->nruns;
-		} else {
-			out[k++] = p->value;
-		}
+		size_t m;
+		const double *x = perfdb_scope__runs(&g->pts[i], &m);
+		memcpy(out + k, x, m * sizeof(*out));
+		k += m;
+		several += m > 1;
 	}
-	return k;
+	return runs || several ? k : 0;
 }
 
 static double median_of(const double *x, size_t n, double *scratch)
@@ -317,10 +328,15 @@ static double median_of(const double *x, size_t n, double *scratch)
 }
 
 /* Robust z-score of the new group's level against the commit-to-commit
- * noise of ref. The noise is 1.4826 MAD of successive differences over
- * sqrt 2: unlike the MAD of the values it is not inflated by a step inside
- * the window (a window often holds the start of the regression it judges). */
-static double robust_z_p(const sview *v, const group *ref, const group *cur, double center)
+ * noise of ref, around center (the level of ncenter commits). The noise is
+ * 1.4826 MAD of successive differences over sqrt 2: unlike the MAD of the
+ * values it is not inflated by a step inside the window (a window often
+ * holds the start of the regression it judges). That noise is itself
+ * estimated from ref->n - 1 differences, so the score is read against a
+ * Student t with that many degrees of freedom, not the normal: 4 commits
+ * cannot make a 9-sigma step 1e-19 unlikely. */
+static double robust_z_p(const sview *v, const group *ref, const group *cur, double center,
+			 size_t ncenter)
 {
 	double sigma, level, z;
 	size_t i;
@@ -333,8 +349,8 @@ static double robust_z_p(const sview *v, const group *ref, const group *cur, dou
 	level = median_of(cur->loc, cur->n, v->buf2);
 	if (!(sigma > 0))
 		return level == center ? 1 : 0;
-	z = (level - center) / (sigma * sqrt(1.0 / (double)cur->n + 1.0 / (double)ref->n));
-	return 2 * perfdb_stats_normal_cdf(-fabs(z));
+	z = (level - center) / (sigma * sqrt(1.0 / (double)cur->n + 1.0 / (double)ncenter));
+	return 2 * perfdb_stats_t_cdf(-fabs(z), (double)(ref->n > 2 ? ref->n - 1 : 1));
 }
 
 /*
@@ -382,36 +398,52 @@ static double level_var(const sview *v, const group *g, double sigma)
  * commits or mostly single-value commits gets none (tau 0): there the
  * repetitions are the only evidence and the tests below use them directly.
  */
-static void level_noise(sview *v)
+static void noise_of(double *tau, double *df, const perfdb_series_point *pts, const double *loc,
+		     size_t n, double *buf, double *buf2)
 {
 	size_t i, k = 0, nrep = 0, reps = 0;
 	double sd, within;
-	v->tau = v->tau_df = 0;
-	if (v->n < 6)
+	*tau = *df = 0;
+	if (n < 6)
 		return;
 	/* per repeated commit, its repetitions' robust variance (1.4826 MAD
 	 * squared: one slow repetition does not make every commit noisy) */
-	for (i = 0; i < v->n; i++) {
+	for (i = 0; i < n; i++) {
 		size_t m, j;
-		const double *x = perfdb_scope__observations(&v->pts[i], &m);
+		const double *x = perfdb_scope__observations(&pts[i], &m);
 		double med;
 		if (m < 2)
 			continue;
-		med = median_of(x, m, v->buf);
+		med = median_of(x, m, buf);
 		for (j = 0; j < m; j++)
-			v->buf[j] = fabs(x[j] - med);
-		med = 1.4826 * perfdb_stats_median_inplace(v->buf, m);
-		v->buf2[nrep++] = med * med;
+			buf[j] = fabs(x[j] - med);
+		med = 1.4826 * perfdb_stats_median_inplace(buf, m);
+		buf2[nrep++] = med * med;
 		reps += m;
 	}
-	if (2 * nrep < v->n)
+	if (2 * nrep < n)
 		return;
-	within = perfdb_stats_median_inplace(v->buf2, nrep);
-	for (i = 1; i < v->n; i++)
-		v->buf2[k++] = fabs(v->loc[i] - v->loc[i - 1]);
-	sd = 1.4826 * perfdb_stats_median_inplace(v->buf2, k) / M_SQRT2;
-	v->tau = sqrt(fmax(sd * sd, M_PI / 2 * within / ((double)reps / (double)nrep)));
-	v->tau_df = (double)(v->n - 2);
+	within = perfdb_stats_median_inplace(buf2, nrep);
+	for (i = 1; i < n; i++)
+		buf2[k++] = fabs(loc[i] - loc[i - 1]);
+	sd = 1.4826 * perfdb_stats_median_inplace(buf2, k) / M_SQRT2;
+	*tau = sqrt(fmax(sd * sd, M_PI / 2 * within / ((double)reps / (double)nrep)));
+	*df = (double)(n - 2);
+}
+
+static void level_noise(sview *v)
+{
+	noise_of(&v->tau, &v->tau_df, v->pts, v->loc, v->n, v->buf, v->buf2);
+}
+
+void perfdb_regress__level_noise(double *tau, double *df, const perfdb_series_point *pts, size_t n,
+				 double *scratch)
+{
+	double *loc = scratch, *buf2 = scratch + n, *buf = scratch + 2 * n;
+	size_t i;
+	for (i = 0; i < n; i++)
+		loc[i] = perfdb_scope__level(&pts[i], buf);
+	noise_of(tau, df, pts, loc, n, buf, buf2);
 }
 
 /* Two groups of commit locations: the difference of their medians over
@@ -445,10 +477,14 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 		sigma = perfdb_stats_stddev(v->buf2, k);
 	}
 	df = (double)(n - 2);
-	/* the two sides' residuals include any step not split off yet (4
-	 * commits against 8 of two levels); the series' two-level noise does
-	 * not */
-	if (v->tau > 0 && !(sigma <= v->tau)) {
+	/* In a series of repeated commits, the series' two-level noise
+	 * decides, either way: the two sides' residuals include any step not
+	 * split off yet (4 commits against 8 of two levels), and around short
+	 * sides' medians they shrink by construction (a median of 3 leaves a
+	 * residual of 0): 12 commits whose runs move by 1% gave a residual
+	 * spread of 0.39% and p = 3e-10 for +7%, where a t-test of the 12
+	 * runs gives 5e-5 (issue 18). */
+	if (v->tau > 0) {
 		sigma = v->tau;
 		df = v->tau_df;
 	}
@@ -459,7 +495,7 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 	se = sqrt(ca * level_var(v, a, sigma) / (double)a->n +
 		  cb * level_var(v, b, sigma) / (double)b->n);
 	tt = fabs(mb - ma) / se;
-	return 2 * (1 - perfdb_stats_t_cdf(tt, df));
+	return 2 * perfdb_stats_t_cdf(-tt, df);
 }
 
 /* The auto method's choice of test (see test_groups). */
@@ -480,19 +516,21 @@ static double auto_test(const sview *v, const group *ref, const group *cur, cons
 		*name = PERFDB_METHOD_MANNWHITNEY;
 		return t.p_value;
 	}
-	if (ref->n + cur->n >= 5 && (ref->n >= 3 || cur->n >= 3)) {
+	/* (in a series of repeated commits, the two-level noise also judges
+	 * one commit against one: its degrees of freedom are the series') */
+	if ((ref->n + cur->n >= 5 && (ref->n >= 3 || cur->n >= 3)) || v->tau > 0) {
 		*name = PERFDB_METHOD_ZSCORE;
 		return robust_t_p(v, ref, cur);
 	}
 	if (spread && spread->n >= 3) {
 		*name = PERFDB_METHOD_ZSCORE;
-		return robust_z_p(v, spread, cur, median_of(ref->loc, ref->n, v->buf2));
+		return robust_z_p(v, spread, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
-	/* one commit against one commit: their repetitions (or runs), by
-	 * Mann-Whitney U when there are enough of them for it to ever reach
-	 * alpha, else Welch */
+	/* one commit against one commit: their runs, by Mann-Whitney U when there are enough of
+	 * them for it to ever reach alpha, else Welch; one run a side is no test (its repetitions
+	 * cannot tell how far a run moves by chance) */
 	if (na >= 2 && nb >= 2)
-		return perfdb_regress__samples_p(sa, na, sb, nb, v->alpha, name);
+		return perfdb_regress__samples_p(sa, na, sb, nb, SEARCH_LEVEL, name);
 	*name = PERFDB_METHOD_NONE;
 	return 1;
 }
@@ -547,7 +585,7 @@ static double test_groups(const sview *v, const group *ref, const group *cur, co
 		*name = PERFDB_METHOD_ZSCORE;
 		if (!s || s->n < 3)
 			break;
-		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2));
+		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
 	case PERFDB_METHOD_CHANGEPOINT:
 		*name = PERFDB_METHOD_CHANGEPOINT;
@@ -608,9 +646,15 @@ static double judge(const sview *v, const group *ref, const group *cur, const gr
 						    : NULL;
 	if (*name != PERFDB_METHOD_NONE)
 		return p;
+	if (v->tau > 0) {
+		/* the method's test had too few runs: the levels against the
+		 * series' two-level noise (see level_noise) */
+		*name = PERFDB_METHOD_ZSCORE;
+		return robust_t_p(v, ref, cur);
+	}
 	if (s) {
 		*name = PERFDB_METHOD_ZSCORE;
-		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2));
+		return robust_z_p(v, s, cur, median_of(ref->loc, ref->n, v->buf2), ref->n);
 	}
 	*name = PERFDB_METHOD_PERCENT;
 	return separated(v, ref, cur) ? NAN : 1;
@@ -659,13 +703,20 @@ static double segment_test(void *ctx, size_t a, size_t b, size_t c)
 
 /* ---- the steps of one series ----------------------------------------------------------- */
 
+/* p Bonferroni-corrected for a choice among `family` places, at most 1
+ * (NAN stays NAN: the threshold alone decided). */
+static double corrected(double p, size_t family)
+{
+	return family > 1 ? fmin(1, p * (double)family) : p;
+}
+
 typedef struct step_ctx {
 	sview v;
 	perfdb_regress_step *steps;
 	size_t nsteps, cap;
 } step_ctx;
 
-static int add_step(step_ctx *c, size_t point, double before, double after, double p,
+static int add_step(step_ctx *c, size_t point, double before, double after, double p, size_t family,
 		    perfdb_method method, size_t commits_after)
 {
 	perfdb_regress_step *st;
@@ -682,7 +733,9 @@ static int add_step(step_ctx *c, size_t point, double before, double after, doub
 	st->before = before;
 	st->after = after;
 	st->change = before != 0 ? (after - before) / fabs(before) : 0;
-	st->p_value = p;
+	st->p_raw = p;
+	st->family = family;
+	st->p_value = corrected(p, family);
 	st->method = method;
 	st->commits_after = commits_after;
 	return 0;
@@ -710,7 +763,7 @@ static int analyse_range(step_ctx *c, size_t r)
 	double thr = v->thr;
 	perfdb_changepoint_options co = PERFDB_CHANGEPOINT_OPTIONS_INIT;
 	perfdb_change_point *cps = NULL;
-	size_t ncp = 0, *cut = NULL, ncut = 0, i, n = v->n;
+	size_t ncp = 0, *cut = NULL, ncut = 0, i, n = v->n, newest_cut = SIZE_MAX;
 	double base_level = NAN;
 	int err;
 	const group *base_group = NULL;
@@ -724,7 +777,7 @@ static int analyse_range(step_ctx *c, size_t r)
 		base_level = v->base_loc;
 	}
 	if (v->method == PERFDB_METHOD_AUTO || v->method == PERFDB_METHOD_CHANGEPOINT) {
-		co.max_p_value = v->alpha;
+		co.max_p_value = SEARCH_LEVEL;
 		co.min_magnitude = thr / 100;
 		co.test = segment_test;
 		co.test_ctx = v;
@@ -780,9 +833,11 @@ static int analyse_range(step_ctx *c, size_t r)
 				double ch = lb != 0 ? (la - lb) / fabs(lb) : 0;
 				/* and the bar change points pass: a step against the
 				 * series' own (autocorrelated) noise */
-				if (significant(p, v->alpha) && fabs(ch) * 100 >= thr &&
-				    perfdb_changepoints_confirm(v->loc, n, a, b, n) == 1)
+				if (significant(p, SEARCH_LEVEL) && fabs(ch) * 100 >= thr &&
+				    perfdb_changepoints_confirm(v->loc, n, a, b, n) == 1) {
+					newest_cut = ncut;
 					cut[ncut++] = b;
+				}
 			}
 		}
 	} else {
@@ -806,7 +861,7 @@ static int analyse_range(step_ctx *c, size_t r)
 			double lvl = median_of(cur.loc, cur.n, v->buf2);
 			double p = judge(v, base_group ? base_group : &w, &cur, &w, NULL, &name);
 			if (significant(p, v->alpha) && fabs(lvl - ref) / fabs(ref) * 100 >= thr)
-				return add_step(c, k, ref, lvl, p, name, n - k);
+				return add_step(c, k, ref, lvl, p, 1, name, n - k);
 		}
 		return 0;
 	}
@@ -816,6 +871,10 @@ static int analyse_range(step_ctx *c, size_t r)
 		group before = span(v, a, b), after = span(v, b, e);
 		double lb, la, p, step;
 		perfdb_method name;
+		/* the places the search chose b among: two points or more on
+		 * each side between its neighbours; none for the newest-commit
+		 * test, whose place the rule fixed */
+		size_t family = i == newest_cut ? 1 : (e - a >= 5 ? e - a - 3 : 1);
 		if (b < r)
 			continue;
 		lb = median_of(before.loc, before.n, v->buf2);
@@ -832,9 +891,9 @@ static int analyse_range(step_ctx *c, size_t r)
 		if (lb == 0)
 			continue;
 		step = (la - lb) / fabs(lb);
-		if (!significant(p, v->alpha) || fabs(step) * 100 < thr)
+		if (!significant(corrected(p, family), v->alpha) || fabs(step) * 100 < thr)
 			continue;
-		if ((err = add_step(c, b, lb, la, p, name, n - b)) < 0) {
+		if ((err = add_step(c, b, lb, la, p, family, name, n - b)) < 0) {
 			free(cut);
 			return err;
 		}
@@ -869,7 +928,7 @@ static int analyse_gate(step_ctx *c, size_t r)
 	p = judge(v, ref, &cur, r >= 3 ? &w : NULL, NULL, &name);
 	if (!significant(p, v->alpha))
 		return 0;
-	return add_step(c, v->n - 1, lb, la, p, name, 1);
+	return add_step(c, v->n - 1, lb, la, p, 1, name, 1);
 }
 
 int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_series_point *pts,
@@ -1025,6 +1084,9 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		f.value = st->after;
 		f.change_pct = 100 * st->change;
 		f.p_value = st->p_value;
+		f.p_raw = st->p_raw;
+		f.p_family = st->family;
+		f.p_correction = st->family > 1 && !isnan(st->p_raw) ? "bonferroni" : NULL;
 		f.method = st->method;
 		f.threshold_pct = cfg.threshold;
 		f.status = PERFDB_ALERT_OPEN;

@@ -14,10 +14,23 @@ typedef struct perfdb_regress_step {
 	size_t point;	      /* index into the points given */
 	double before, after; /* the levels on either side (before: the baseline's) */
 	double change;	      /* after / before - 1 */
-	double p_value;	      /* NAN for PERFDB_METHOD_PERCENT */
+	double
+	    p_value;   /* the gated one, NAN for PERFDB_METHOD_PERCENT: p_raw * family, at most 1 */
+	double p_raw;  /* the test's own */
+	size_t family; /* places the change-point search chose the step among; 1 */
 	perfdb_method method; /* the test that decided */
 	size_t commits_after; /* points from the step to the end */
 } perfdb_regress_step;
+
+/*
+ * The noise of one commit's level in a series of repeated commits (the
+ * two-level model of regress: between-commit plus within-run noise,
+ * estimated over the n points), into *tau, with its degrees of freedom in
+ * *df; both 0 when the series is shorter than 6 commits or mostly
+ * unrepeated. scratch holds 2 n + the most observations of a point.
+ */
+void perfdb_regress__level_noise(double *tau, double *df, const perfdb_series_point *pts, size_t n,
+				 double *scratch);
 
 /*
  * The steps of one series, the one rule regress and trend share: pts[0..n)

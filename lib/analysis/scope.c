@@ -698,7 +698,12 @@ const double *perfdb_scope__observations(const perfdb_series_point *p, size_t *n
 		*n = p->nsamples;
 		return p->samples;
 	}
-	if (p->run_values) {
+	return perfdb_scope__runs(p, n);
+}
+
+const double *perfdb_scope__runs(const perfdb_series_point *p, size_t *n)
+{
+	if (p->run_values && p->nruns) {
 		*n = p->nruns;
 		return p->run_values;
 	}

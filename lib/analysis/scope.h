@@ -141,4 +141,9 @@ double perfdb_scope__level(const perfdb_series_point *p, double *scratch);
  * values (*n may be 1: one run). */
 const double *perfdb_scope__observations(const perfdb_series_point *p, size_t *n);
 
+/* The independent observations of a point: one per run, its value (the
+ * repetitions of one run share that run's noise: the machine's state, the
+ * build, the warm-up, so they are one observation, not several). *n >= 1. */
+const double *perfdb_scope__runs(const perfdb_series_point *p, size_t *n);
+
 #endif

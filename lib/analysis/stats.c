@@ -238,7 +238,8 @@ double perfdb_stats_t_cdf(double t, double df)
 {
 	if (!(df > 0) || isnan(t))
 		return NAN;
-	return 1 - t_sf(t, df);
+	/* the lower tail directly: 1 - (1 - tiny) is 0, and a p-value of 0 */
+	return t < 0 ? t_sf(-t, df) : 1 - t_sf(t, df);
 }
 
 /* ---- tests ------------------------------------------------------------------- */

@@ -37,6 +37,10 @@ expect_match "for release-candidate-2026 on" rec.txt "record line keeps a label 
 expect_exit 1 "$PERFDB" regress --db h.db --since c0005
 expect_match '^REGRESSION +BM_Parse items_per_second on ci: -20\.[0-9]% \(135\.[0-9] M items/s -> 108\.[0-9] M items/s\) at 3f2a9c1e8b7d, ' out "regress text: SI prefix, short sha"
 expect_match 'up to release-candidate-2026 ' out "regress text: a label is not cut at 12 characters"
+# a tiny p-value is printed as such (the test's tail, corrected for the choice
+# of the step's place), never as 0
+expect_match ', p=[1-9](\.[0-9])?e-[0-9]+ \(zscore' out "regress text: tiny p in scientific notation"
+expect_no_match 'p=0 ' out "regress text: no p of 0"
 expect_no_match '[0-9]{7,} items/s' out "no raw 9-digit rates for people"
 
 expect_exit 1 "$PERFDB" regress --db h.db --since c0005 --format markdown
@@ -80,7 +84,7 @@ expect_match '^BM_Only_new bytes +ci .* 12\.50 MiB' out "trend: bytes"
 
 # alerts: values in their unit and the short sha in text; CSV exact and whole
 expect_exit 0 "$PERFDB" alerts --db h.db
-expect_match '^ *1 +open +regression +BM_Parse +items_per_second +items/s +ci +3f2a9c1e8b7d +135\.[0-9] M items/s +108\.[0-9] M items/s +-20\.[0-9]% +0 +zscore ' out "alerts text: units, short sha"
+expect_match '^ *1 +open +regression +BM_Parse +items_per_second +items/s +ci +3f2a9c1e8b7d +135\.[0-9] M items/s +108\.[0-9] M items/s +-20\.[0-9]% +[1-9](\.[0-9])?e-[0-9]+ +zscore ' out "alerts text: units, short sha, a tiny p in scientific notation, never 0"
 expect_exit 0 "$PERFDB" alerts --db h.db --format csv
 expect_match "^1,open,regression,BM_Parse,items_per_second,items/s,ci,\\{\\},$SHA,[0-9]{9}\\.[0-9]{5,}," out "alerts csv: full sha, exact values"
 

@@ -212,7 +212,7 @@ expect_exit 2 "$PERFDB" trend --db h.db --last 1
 # compare: side by side with a verdict per series
 expect_exit 0 "$PERFDB" compare --db h.db --format csv c0010 c0029
 expect_match '^benchmark,metric,unit,machine,tags,value_a,value_b,change_pct,p_value,method,verdict' out "compare header"
-expect_match '^BM_Slow,real_time,ns,ci,.*,mannwhitney,regression' out "compare regression"
+expect_match '^BM_Slow,real_time,ns,ci,.*,zscore,regression' out "compare regression: one run a side, the window's spread"
 expect_match '^BM_Fast,.*,improvement' out "compare improvement"
 expect_match '^BM_Flat,.*,same' out "compare same"
 expect_exit 0 "$PERFDB" compare --db h.db --format json c0010 c0029

@@ -16,6 +16,7 @@
 
 #include "perfdb.h"
 #include "perfdb/regress.h"
+#include "perfdb/stats.h"
 
 #ifndef HISTORY_FIXTURE_PREFIX
 #define HISTORY_FIXTURE_PREFIX "history"
@@ -119,6 +120,34 @@ static inline void record_noisy_metric(perfdb_store *s, int i, const char *bench
 static inline void record_noisy(perfdb_store *s, int i, const char *bench, double level, double cv)
 {
 	record_noisy_metric(s, i, bench, "real_time", level, cv);
+}
+
+/* Twelve commits of BM_Decode on "m1", one run each of three repetitions
+ * that share the run's offset (1% from run to run, 0.05% within a run),
+ * +10% from c0008 on. means[i] gets run i's mean (the run's own value). */
+static inline void build_run_offsets(perfdb_store *s, double means[12])
+{
+	int i;
+	size_t k;
+	rng = 5;
+	for (i = 0; i < 12; i++) {
+		double x[3], off = 0.01 * gauss(), lvl = i >= 8 ? 110 : 100;
+		means[i] = 0;
+		for (k = 0; k < 3; k++) {
+			x[k] = lvl * (1 + off + 0.0005 * gauss());
+			means[i] += x[k] / 3;
+		}
+		record(s, i, "m1", "BM_Decode", "ns", x, 3, 0);
+	}
+}
+
+/* The two-sided p-value of a new run against k runs before it, as the
+ * textbook would have it: (new - old) over the runs' standard deviation
+ * times sqrt 2, against Student's t with k - 1 degrees of freedom. */
+static inline double one_run_p(const double *before, size_t k, double old, double new_run)
+{
+	double t = fabs(new_run - old) / (perfdb_stats_stddev(before, k) * sqrt(2.0));
+	return 2 * perfdb_stats_t_cdf(-t, (double)(k - 1));
 }
 
 /* Forty commits of five benchmarks with five samples each: BM_Step +10% at

@@ -18,6 +18,7 @@
 #include "perfdb/config.h"
 #include "perfdb/history.h"
 #include "perfdb/regress.h"
+#include "perfdb/stats.h"
 
 #define HISTORY_FIXTURE_PREFIX "test_regress"
 #include "history_fixture.h"
@@ -272,9 +273,13 @@ static void test_regress__step_on_newest_commit_of_range(void **state)
 
 static void test_regress__few_repetitions_one_against_one(void **state)
 {
-	/* Two commits of three repetitions each: Mann-Whitney U cannot give a
-	 * p-value below 0.1 with 3 against 3, so a 50% step would never be
-	 * significant; Welch's t decides then, in regress and in compare
+	/* Two commits of one run of three repetitions each: the repetitions of
+	 * a run share its noise, so this is one run against one, and nothing
+	 * estimates how far a run moves by chance: the threshold alone decides
+	 * (percent, p NAN), never a p-value of six samples (issue 18). Three
+	 * runs of each commit are three observations a side: Mann-Whitney U
+	 * cannot give a p-value below 0.1 with 3 against 3, so Welch's t
+	 * decides them, in regress and in compare
 	 * (test_compare__few_repetitions_one_against_one). */
 	static const double a[] = {100, 101, 99}, b[] = {150, 151.5, 148.5};
 	perfdb_store *s = new_store();
@@ -283,6 +288,7 @@ static void test_regress__few_repetitions_one_against_one(void **state)
 	const perfdb_finding *f;
 	static const double qa[] = {100, 101, 99, 100.5, 99.5},
 			    qb[] = {100.2, 101, 99.3, 100, 99.8};
+	int i;
 	(void)state;
 	record(s, 0, "m1", "BM_Three", "ns", a, 3, 0);
 	record(s, 1, "m1", "BM_Three", "ns", b, 3, 0);
@@ -293,6 +299,18 @@ static void test_regress__few_repetitions_one_against_one(void **state)
 	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(f->benchmark, "BM_Three");
 	assert_string_equal(f->commit, "c0001");
+	assert_string_equal(perfdb_method_name(f->method), "percent");
+	assert_true(isnan(f->p_value));
+	perfdb_regress_report_free(rep);
+
+	for (i = 0; i < 3; i++) {
+		record(s, 0, "m1", "BM_Runs", "ns", NULL, 0, a[i]);
+		record(s, 1, "m1", "BM_Runs", "ns", NULL, 0, b[i]);
+	}
+	o.benchmark_glob = "BM_Runs";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
 	assert_string_equal(perfdb_method_name(f->method), "ttest");
 	assert_true(f->p_value < 0.01);
 	perfdb_regress_report_free(rep);
@@ -959,6 +977,64 @@ static void test_regress__longer_range_keeps_steps(void **state)
 	}
 }
 
+static void test_regress__runs_not_repetitions(void **state)
+{
+	/* Issue 18: each run's three repetitions share the run's offset (1%),
+	 * and the step is +10%. The p-values count runs: never far below the
+	 * textbook tests on the runs' values (Welch on the commits' runs; one
+	 * run against the spread of the runs before it), where pooling the
+	 * repetitions as independent samples gave 1e-23 and 1e-27; the step
+	 * is still found, at its commit. */
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *f;
+	perfdb_test_result w;
+	double means[12], p_runs, p_one;
+	int pass;
+	(void)state;
+	build_run_offsets(s, means);
+	assert_int_equal(perfdb_stats_welch(&w, means, 8, means + 8, 4, PERFDB_TWO_SIDED), 0);
+	p_runs = w.p_value;
+	p_one = one_run_p(means, 7, means[7], means[8]);
+	assert_true(p_runs < 1e-3 && p_one < 0.05);
+
+	/* the range, auto and Welch's t */
+	for (pass = 0; pass < 2; pass++) {
+		o.since = "c0005";
+		o.method = pass ? PERFDB_METHOD_TTEST : PERFDB_METHOD_AUTO;
+		rep = run(s, &o);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+		assert_string_equal(f->commit, "c0008");
+		assert_true(f->p_value < 0.01);
+		assert_true(f->p_value >= p_runs / 10);
+		perfdb_regress_report_free(rep);
+	}
+
+	/* one run against one: c0008 against the revision c0007, by the
+	 * series' two-level noise whatever the method asked (one run a side
+	 * holds no test of its own) */
+	o.confidence = 0.95;
+	for (pass = 0; pass < 3; pass++) {
+		static const perfdb_method m[] = {PERFDB_METHOD_AUTO, PERFDB_METHOD_TTEST,
+						  PERFDB_METHOD_MANNWHITNEY};
+		o.since = NULL;
+		o.commit = "c0008";
+		o.baseline = "c0007";
+		o.method = m[pass];
+		rep = run(s, &o);
+		assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+		f = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+		assert_string_equal(f->commit, "c0008");
+		assert_string_equal(perfdb_method_name(f->method), "zscore");
+		assert_true(f->p_value < 0.05);
+		assert_true(f->p_value >= p_one / 100);
+		perfdb_regress_report_free(rep);
+	}
+	perfdb_store_free(s);
+}
+
 /* method, baseline kind and commit order are enums with the CLI's words;
  * "none" names a comparison that could not test, and is not a method to ask
  * for. */
@@ -1004,6 +1080,7 @@ int main(void)
 	    cmocka_unit_test(test_regress__renamed_series_not_compared),
 	    cmocka_unit_test(test_regress__short_segments_repetitions_count),
 	    cmocka_unit_test(test_regress__longer_range_keeps_steps),
+	    cmocka_unit_test(test_regress__runs_not_repetitions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

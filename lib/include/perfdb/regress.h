@@ -11,7 +11,11 @@
  * answer per history.
  * perfdb_regress_run checks the commits of a range against a baseline and
  * reports every step that is
- *  - significant: its test's p-value is below 1 - confidence; when nothing
+ *  - significant: its p-value is below 1 - confidence (the test counts runs,
+ *    not the repetitions of one run; a step whose place change-point search
+ *    chose among several carries the Bonferroni-corrected p: p_raw,
+ *    p_correction, p_family; the search itself is the same at every
+ *    confidence, which only gates its findings); when nothing
  *    estimates the noise (no samples or repeated runs, fewer than 3 commits
  *    before the change) the threshold alone decides: method "percent",
  *    p_value NAN, and every new commit must lie beyond the threshold from
@@ -130,6 +134,15 @@ typedef struct perfdb_finding {
 	/** 1: the step rests on one run of the newest commit alone (the next
 	 *  commit, or a re-run of this one, confirms it): re-run to be sure. */
 	int suspected;
+	/** The test's own p-value, before any correction (NAN with p_value).
+	 *  p_value is the one compared with 1 - confidence: p_raw times
+	 *  p_family (at most 1) when a correction applies. */
+	double p_raw;
+	/** NULL, or the correction p_value carries: "bonferroni" when the
+	 *  step's commit was chosen by change-point search among p_family
+	 *  places between its neighbouring steps. */
+	const char *p_correction;
+	size_t p_family; /**< places (tests) the correction counts; 1 when none */
 } perfdb_finding;
 
 /** The verdict on one checked series. */
@@ -283,7 +296,8 @@ typedef struct perfdb_comparison_row {
 	size_t samples_a, samples_b;
 	double change_pct;    /**< value_b / value_a - 1, percent; NAN when a side is absent */
 	double p_value;	      /**< NAN when no test was possible */
-	perfdb_method method; /**< PERFDB_METHOD_MANNWHITNEY, _TTEST, _ZSCORE or _NONE */
+	perfdb_method method; /**< PERFDB_METHOD_MANNWHITNEY, _TTEST, _ZSCORE, _PERCENT (no test:
+				the threshold alone) or _NONE (a side is absent) */
 	perfdb_comparison_verdict verdict;
 } perfdb_comparison_row;
 
@@ -292,11 +306,15 @@ typedef struct perfdb_comparison perfdb_comparison;
 /**
  * Compares every series at revision b against revision a (both resolved as
  * perfdb_commit_resolve does with PERFDB_RESOLVE_RECORDED | PERFDB_RESOLVE_GIT; a series' level at
- * each is regress's). With raw samples on both sides Mann-Whitney U decides; without, the spread of
- * the opts->window commits before a (a robust z-score). A verdict other than "same" needs p < 1 -
- * confidence and a change beyond the threshold. opts (NULL: defaults) gives threshold, confidence,
- * window, machine, benchmark_glob, repo_dir, use_git and config; its range fields are ignored. *out
- * is owned (perfdb_comparison_free). Errors: PERFDB_ENOTFOUND (a revision; a machine or
+ * each is regress's). With two runs or more on both sides, Mann-Whitney U (or Welch's t) of the
+ * runs' values decides: the repetitions of one run share its noise and are one observation;
+ * without, in a series of repeated commits the two levels against its two-level noise (as
+ * perfdb_regress_run judges one commit against one), else the spread of the opts->window commits
+ * before a (a robust z-score, read against Student's t); without either, the threshold alone
+ * (PERFDB_METHOD_PERCENT, p_value NAN). A verdict other than "same" needs p < 1 - confidence (or
+ * no test) and a change beyond the threshold. opts (NULL: defaults) gives threshold, confidence,
+ * window, machine, benchmark_glob, repo_dir, use_git and config; its range fields are ignored.
+ * *out is owned (perfdb_comparison_free). Errors: PERFDB_ENOTFOUND (a revision; a machine or
  * benchmark_glob that selects no recorded series, as perfdb_regress_run), PERFDB_EINVAL,
  * PERFDB_EDB, PERFDB_ENOMEM.
  */
