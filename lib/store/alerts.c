@@ -1,7 +1,6 @@
 /* alerts.c - what regress found, and what people decided about it. */
 #include "store/store.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "perfdb/context.h"
@@ -9,32 +8,24 @@
 #include "store/history.h"
 #include "util/error.h"
 
-static void bind_real(sqlite3_stmt *st, int i, double v)
+static void bind_key(perfdb_stmt *st, const perfdb_alert_input *a)
 {
-	if (isfinite(v))
-		sqlite3_bind_double(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
+	perfdb_stmt__bind_int64(st, 1, a->benchmark_id);
+	perfdb_stmt__bind_int64(st, 2, a->machine_id);
+	perfdb_stmt__bind_text(st, 3, a->tags ? a->tags : "{}");
+	perfdb_stmt__bind_int64(st, 4, a->commit_id);
+	perfdb_stmt__bind_text(st, 5, a->improvement ? "improvement" : "regression");
 }
 
-static void bind_key(sqlite3_stmt *st, const perfdb_alert_input *a)
+static void copy_status(perfdb_alert_state *s, const char *status)
 {
-	sqlite3_bind_int64(st, 1, a->benchmark_id);
-	sqlite3_bind_int64(st, 2, a->machine_id);
-	sqlite3_bind_text(st, 3, a->tags ? a->tags : "{}", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, a->commit_id);
-	sqlite3_bind_text(st, 5, a->improvement ? "improvement" : "regression", -1, SQLITE_STATIC);
-}
-
-static void copy_status(perfdb_alert_state *s, const unsigned char *status)
-{
-	snprintf(s->status, sizeof(s->status), "%s", status ? (const char *)status : "open");
+	snprintf(s->status, sizeof(s->status), "%s", status ? status : "open");
 }
 
 int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *items, size_t n,
 			       perfdb_alert_state *states)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	char now[32];
 	size_t i;
 	int err;
@@ -60,26 +51,23 @@ int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *it
 	for (i = 0; i < n; i++) {
 		const perfdb_alert_input *a = &items[i];
 		bind_key(st, a);
-		bind_real(st, 6, a->baseline_value);
-		bind_real(st, 7, a->value);
-		bind_real(st, 8, a->change_pct);
-		bind_real(st, 9, a->p_value);
-		if (a->method)
-			sqlite3_bind_text(st, 10, a->method, -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, 10);
-		sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		perfdb_stmt__bind_double(st, 6, a->baseline_value);
+		perfdb_stmt__bind_double(st, 7, a->value);
+		perfdb_stmt__bind_double(st, 8, a->change_pct);
+		perfdb_stmt__bind_double(st, 9, a->p_value);
+		perfdb_stmt__bind_text(st, 10, a->method);
+		perfdb_stmt__bind_text(st, 11, now);
+		if (perfdb_stmt__step(st) != PERFDB_DB_ROW) {
 			err = perfdb_store__fail(store, "cannot record an alert in");
 			break;
 		}
 		if (states) {
-			states[i].id = sqlite3_column_int64(st, 0);
-			copy_status(&states[i], sqlite3_column_text(st, 1));
+			states[i].id = perfdb_stmt__column_int64(st, 0);
+			copy_status(&states[i], perfdb_stmt__column_text(st, 1));
 		}
-		sqlite3_reset(st);
+		perfdb_stmt__reset(st);
 	}
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	if (err < 0) {
 		perfdb_store__rollback(store);
 		return err;
@@ -90,7 +78,7 @@ int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *it
 int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *item,
 			      perfdb_alert_state *state)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int rc, err;
 	if ((err =
 		 perfdb_store__prepare(store, &st,
@@ -99,23 +87,23 @@ int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *ite
 				       "kind = ?5")) < 0)
 		return err;
 	bind_key(st, item);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		state->id = sqlite3_column_int64(st, 0);
-		copy_status(state, sqlite3_column_text(st, 1));
+	rc = perfdb_stmt__step(st);
+	if (rc == PERFDB_DB_ROW) {
+		state->id = perfdb_stmt__column_int64(st, 0);
+		copy_status(state, perfdb_stmt__column_text(st, 1));
 	} else {
 		state->id = 0;
 		copy_status(state, NULL);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(store, "cannot read alerts from");
 	return 0;
 }
 
 int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int err;
 	if ((err = perfdb_store__prepare(
 		 store, &st,
@@ -127,19 +115,19 @@ int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void
 		 "a.created_at AS created_at, a.note AS note FROM alerts a "
 		 "JOIN benchmarks b ON b.id = a.benchmark_id "
 		 "JOIN machines m ON m.id = a.machine_id JOIN commits c ON c.id = a.commit_id "
-		 "WHERE ?1 OR (a.status = 'open' AND a.kind = 'regression') "
+		 "WHERE ?1 = 1 OR (a.status = 'open' AND a.kind = 'regression') "
 		 "ORDER BY a.id DESC")) < 0)
 		return err;
-	sqlite3_bind_int(st, 1, all ? 1 : 0);
+	perfdb_stmt__bind_int64(st, 1, all ? 1 : 0);
 	err = perfdb_store__stream(store, st, fn, ctx);
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	return err;
 }
 
 int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, const char *status,
 				  const char *note)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int err;
 	if (!status ||
 	    (strcmp(status, "open") && strcmp(status, "acknowledged") && strcmp(status, "ignored")))
@@ -153,20 +141,17 @@ int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, const char *s
 		perfdb_store__rollback(store);
 		return err;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	if (note)
-		sqlite3_bind_text(st, 3, note, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 3);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	perfdb_stmt__bind_int64(st, 1, id);
+	perfdb_stmt__bind_text(st, 2, status);
+	perfdb_stmt__bind_text(st, 3, note);
+	if (perfdb_stmt__step(st) != PERFDB_DB_DONE) {
 		err = perfdb_store__fail(store, "cannot update an alert in");
-		sqlite3_finalize(st);
+		perfdb_stmt__free(st);
 		perfdb_store__rollback(store);
 		return err;
 	}
-	sqlite3_finalize(st);
-	if (sqlite3_changes(store->db) == 0) {
+	perfdb_stmt__free(st);
+	if (perfdb_db__changes(store->db) == 0) {
 		perfdb_store__rollback(store);
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no alert with id %lld", (long long)id);
 	}

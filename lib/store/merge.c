@@ -103,7 +103,7 @@ static int shard_version(const char *path, int *version)
 
 static int exec(perfdb_store *store, const char *sql, const char *what)
 {
-	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (perfdb_db__exec(store->db, sql) != 0)
 		return perfdb_store__fail(store, what);
 	return 0;
 }
@@ -113,7 +113,7 @@ static int exec(perfdb_store *store, const char *sql, const char *what)
  * free or already holds the same (name, metric, unit). */
 static int map_benchmarks(perfdb_store *store, size_t *added)
 {
-	sqlite3_stmt *src = NULL, *find = NULL, *ins = NULL, *map = NULL;
+	perfdb_stmt *src = NULL, *find = NULL, *ins = NULL, *map = NULL;
 	int rc, err;
 
 	*added = 0;
@@ -128,23 +128,23 @@ static int map_benchmarks(perfdb_store *store, size_t *added)
 	    (err = perfdb_store__prepare(store, &map,
 					 "INSERT INTO temp.bench_map(src, dst) VALUES (?1, ?2)")))
 		goto out;
-	while ((rc = sqlite3_step(src)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(src, 1);
-		const char *metric = (const char *)sqlite3_column_text(src, 2);
-		const char *unit = (const char *)sqlite3_column_text(src, 3);
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		const char *name = perfdb_stmt__column_text(src, 1);
+		const char *metric = perfdb_stmt__column_text(src, 2);
+		const char *unit = perfdb_stmt__column_text(src, 3);
 		int64_t id = perfdb_store__benchmark_hash(name, metric, unit);
 		for (;;) {
-			sqlite3_reset(find);
-			sqlite3_bind_int64(find, 1, id);
-			rc = sqlite3_step(find);
-			if (rc == SQLITE_DONE) {
-				sqlite3_reset(ins);
-				sqlite3_bind_int64(ins, 1, id);
-				sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
-				sqlite3_bind_text(ins, 3, metric, -1, SQLITE_STATIC);
-				sqlite3_bind_text(ins, 4, unit, -1, SQLITE_STATIC);
-				sqlite3_bind_int(ins, 5, sqlite3_column_int(src, 4));
-				if (sqlite3_step(ins) != SQLITE_DONE) {
+			perfdb_stmt__reset(find);
+			perfdb_stmt__bind_int64(find, 1, id);
+			rc = perfdb_stmt__step(find);
+			if (rc == PERFDB_DB_DONE) {
+				perfdb_stmt__reset(ins);
+				perfdb_stmt__bind_int64(ins, 1, id);
+				perfdb_stmt__bind_text(ins, 2, name);
+				perfdb_stmt__bind_text(ins, 3, metric);
+				perfdb_stmt__bind_text(ins, 4, unit);
+				perfdb_stmt__bind_int64(ins, 5, perfdb_stmt__column_int64(src, 4));
+				if (perfdb_stmt__step(ins) != PERFDB_DB_DONE) {
 					err =
 					    perfdb_store__fail(store, "cannot add a benchmark to");
 					goto out;
@@ -152,42 +152,42 @@ static int map_benchmarks(perfdb_store *store, size_t *added)
 				(*added)++;
 				break;
 			}
-			if (rc != SQLITE_ROW) {
+			if (rc != PERFDB_DB_ROW) {
 				err = perfdb_store__fail(store, "cannot read benchmarks from");
 				goto out;
 			}
-			if (strcmp((const char *)sqlite3_column_text(find, 0), name) == 0 &&
-			    strcmp((const char *)sqlite3_column_text(find, 1), metric) == 0 &&
-			    strcmp((const char *)sqlite3_column_text(find, 2), unit) == 0)
+			if (strcmp(perfdb_stmt__column_text(find, 0), name) == 0 &&
+			    strcmp(perfdb_stmt__column_text(find, 1), metric) == 0 &&
+			    strcmp(perfdb_stmt__column_text(find, 2), unit) == 0)
 				break;
 			id = id == (int64_t)((1ull << 47) - 1) ? 1 : id + 1;
 		}
-		sqlite3_reset(map);
-		sqlite3_bind_int64(map, 1, sqlite3_column_int64(src, 0));
-		sqlite3_bind_int64(map, 2, id);
-		if (sqlite3_step(map) != SQLITE_DONE) {
+		perfdb_stmt__reset(map);
+		perfdb_stmt__bind_int64(map, 1, perfdb_stmt__column_int64(src, 0));
+		perfdb_stmt__bind_int64(map, 2, id);
+		if (perfdb_stmt__step(map) != PERFDB_DB_DONE) {
 			err = perfdb_store__fail(store, "cannot merge into");
 			goto out;
 		}
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != PERFDB_DB_DONE)
 		err = perfdb_store__fail(store,
 					 "cannot read the benchmarks of the shard merged into");
 out:
-	sqlite3_finalize(src);
-	sqlite3_finalize(find);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(map);
+	perfdb_stmt__free(src);
+	perfdb_stmt__free(find);
+	perfdb_stmt__free(ins);
+	perfdb_stmt__free(map);
 	return err;
 }
 
 static int64_t count_of(perfdb_store *store, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int64_t n = -1;
-	if (perfdb_store__prepare(store, &st, sql) == 0 && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (perfdb_store__prepare(store, &st, sql) == 0 && perfdb_stmt__step(st) == PERFDB_DB_ROW)
+		n = perfdb_stmt__column_int64(st, 0);
+	perfdb_stmt__free(st);
 	return n;
 }
 
@@ -283,6 +283,11 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 		return perfdb_error__set(PERFDB_EINVAL, "perfdb_store_merge: no store or no shard");
 	if (store->flags & PERFDB_STORE_READONLY)
 		return perfdb_error__set(PERFDB_EREADONLY, "'%s' is open read-only", store->path);
+	if (perfdb_store__is_server(store))
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "cannot merge into '%s': merging shards into a PostgreSQL "
+					 "server is not supported yet (merge into a file)",
+					 store->path);
 	if ((err = copy_shard(&tmp, src_path)))
 		return err;
 	if ((err = shard_version(tmp, &version)))
@@ -379,9 +384,9 @@ out:
 	if (begun)
 		perfdb_store__rollback(store);
 	if (fk_off)
-		sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		perfdb_db__exec(store->db, "PRAGMA foreign_keys = ON");
 	if (attached)
-		sqlite3_exec(store->db, "DETACH DATABASE src", NULL, NULL, NULL);
+		perfdb_db__exec(store->db, "DETACH DATABASE src");
 	perfdb_store_free(shard);
 	free(attach);
 	if (tmp) {

@@ -2,23 +2,24 @@
 #ifndef PERFDB_STORE_INTERNAL_H
 #define PERFDB_STORE_INTERNAL_H
 
-#include <sqlite3.h>
-
 #include "perfdb/store.h"
+#include "store/db.h"
 
 struct perfdb_store {
-	sqlite3 *db;
-	char *path;
+	perfdb_db *db;
+	char *path; /* as opened; a server's DSN without its password */
 	unsigned flags;
 	double query_timeout; /* seconds, 0: none (perfdb_store_set_query_timeout) */
 };
 
-/* Raises PERFDB_EDB (or PERFDB_EREADONLY for SQLITE_READONLY) with
- * "what: sqlite message" and returns it. */
+/* Raises PERFDB_EDB (or PERFDB_EREADONLY for a write the database refused
+ * as read-only) with "what 'path': the engine's message" and returns it. */
 int perfdb_store__fail(perfdb_store *store, const char *what);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Writes take the lock up front so two
- * writers never deadlock on a read-to-write upgrade. */
+/* BEGIN / COMMIT / ROLLBACK. On SQLite, writes take the lock up front
+ * (BEGIN IMMEDIATE) so two writers never deadlock on a read-to-write
+ * upgrade; on PostgreSQL rows lock as they are written and ON CONFLICT
+ * settles concurrent inserts of one key. */
 int perfdb_store__begin(perfdb_store *store);
 int perfdb_store__commit(perfdb_store *store);
 void perfdb_store__rollback(perfdb_store *store);
@@ -26,7 +27,7 @@ void perfdb_store__rollback(perfdb_store *store);
 /* Streams the rows of a prepared statement to fn (names first, then typed
  * rows); fn returning non-zero stops early. Errors: PERFDB_EINVAL (the
  * statement failed), PERFDB_ENOMEM. */
-int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx);
+int perfdb_store__stream(perfdb_store *store, perfdb_stmt *st, perfdb_row_fn fn, void *ctx);
 
 /* The id a benchmark (name, metric, unit) is stored under when no other
  * holds it: a 47-bit FNV-1a hash. Stored ids depend on it: never change it.
@@ -38,6 +39,9 @@ int64_t perfdb_store__benchmark_hash(const char *name, const char *metric, const
 int perfdb_store__uuid(char out[37]);
 
 /* Prepares sql or raises PERFDB_EDB. */
-int perfdb_store__prepare(perfdb_store *store, sqlite3_stmt **out, const char *sql);
+int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sql);
+
+/* Whether the store is on a PostgreSQL server. */
+int perfdb_store__is_server(const perfdb_store *store);
 
 #endif

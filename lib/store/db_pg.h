@@ -1,0 +1,82 @@
+/* Library-internal: the PostgreSQL half of the statement layer (db_pg.c,
+ * built when libpq is found; see PERFDB_POSTGRESQL in CMakeLists.txt). Only
+ * db.c calls these; the rest of lib/store uses db.h. */
+#ifndef PERFDB_STORE_DB_PG_H
+#define PERFDB_STORE_DB_PG_H
+
+#include <stdint.h>
+
+#include "perfdb/store.h"
+
+typedef struct perfdb_pg perfdb_pg;
+typedef struct perfdb_pg_stmt perfdb_pg_stmt;
+
+#ifdef PERFDB_HAVE_POSTGRESQL
+
+int perfdb_pg__connect(perfdb_pg **out, const char *dsn);
+void perfdb_pg__close(perfdb_pg *pg);
+const char *perfdb_pg__errmsg(perfdb_pg *pg);
+int perfdb_pg__error_is(perfdb_pg *pg, const char *sqlstate);
+int perfdb_pg__exec(perfdb_pg *pg, const char *sql);
+int64_t perfdb_pg__changes(perfdb_pg *pg);
+int perfdb_pg__prepare(perfdb_pg *pg, perfdb_pg_stmt **out, const char *sql);
+void perfdb_pg__stmt_free(perfdb_pg_stmt *st);
+void perfdb_pg__bind_int64(perfdb_pg_stmt *st, int i, int64_t v);
+void perfdb_pg__bind_double(perfdb_pg_stmt *st, int i, double v);
+void perfdb_pg__bind_text(perfdb_pg_stmt *st, int i, const char *s);
+int perfdb_pg__step(perfdb_pg_stmt *st);
+void perfdb_pg__reset(perfdb_pg_stmt *st);
+int perfdb_pg__column_count(perfdb_pg_stmt *st);
+const char *perfdb_pg__column_name(perfdb_pg_stmt *st, int i);
+perfdb_value_type perfdb_pg__column_type(perfdb_pg_stmt *st, int i);
+int64_t perfdb_pg__column_int64(perfdb_pg_stmt *st, int i);
+double perfdb_pg__column_double(perfdb_pg_stmt *st, int i);
+const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i);
+int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql);
+int perfdb_pg__copy_row(perfdb_pg *pg, const char *const *fields, int ncols);
+int perfdb_pg__copy_end(perfdb_pg *pg);
+
+#else /* a build without libpq: a server DSN is refused at connect, and no                         \
+       * other call is ever reached (there is no perfdb_pg to call it on) */
+
+#include "util/error.h"
+
+static inline int perfdb_pg__connect(perfdb_pg **out, const char *dsn)
+{
+	(void)dsn;
+	*out = NULL;
+	return perfdb_error__set(PERFDB_EINVAL,
+				 "this perfdb was built without PostgreSQL support (libpq); "
+				 "rebuild with PERFDB_POSTGRESQL=ON to use a server");
+}
+static inline void perfdb_pg__close(perfdb_pg *pg)
+{
+	(void)pg;
+}
+static inline const char *perfdb_pg__errmsg(perfdb_pg *pg)
+{
+	(void)pg;
+	return "no PostgreSQL support";
+}
+#define perfdb_pg__error_is(pg, s)	 0
+#define perfdb_pg__exec(pg, sql)	 (-1)
+#define perfdb_pg__changes(pg)		 0
+#define perfdb_pg__prepare(pg, out, sql) (-1)
+#define perfdb_pg__stmt_free(st)	 ((void)(st))
+#define perfdb_pg__bind_int64(st, i, v)	 ((void)0)
+#define perfdb_pg__bind_double(st, i, v) ((void)0)
+#define perfdb_pg__bind_text(st, i, s)	 ((void)0)
+#define perfdb_pg__step(st)		 (-1)
+#define perfdb_pg__reset(st)		 ((void)0)
+#define perfdb_pg__column_count(st)	 0
+#define perfdb_pg__column_name(st, i)	 ""
+#define perfdb_pg__column_type(st, i)	 PERFDB_VALUE_NULL
+#define perfdb_pg__column_int64(st, i)	 0
+#define perfdb_pg__column_double(st, i)	 0.0
+#define perfdb_pg__column_text(st, i)	 NULL
+#define perfdb_pg__copy_begin(pg, sql)	 (-1)
+#define perfdb_pg__copy_row(pg, f, n)	 (-1)
+#define perfdb_pg__copy_end(pg)		 (-1)
+
+#endif
+#endif
