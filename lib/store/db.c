@@ -261,6 +261,11 @@ const char *perfdb_stmt__column_text(perfdb_stmt *st, int i)
 			: perfdb_pg__column_text(st->pg, i);
 }
 
+int perfdb_db__parse_only(perfdb_db *db, const char *sql)
+{
+	return db->pg ? perfdb_pg__parse_only(db->pg, sql) : -1;
+}
+
 int perfdb_db__copy_begin(perfdb_db *db, const char *sql)
 {
 	return db->pg ? perfdb_pg__copy_begin(db->pg, sql) : -1;

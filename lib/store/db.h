@@ -103,6 +103,10 @@ const char *perfdb_stmt__column_text(perfdb_stmt *st, int i);
 
 /* ---- PostgreSQL only ------------------------------------------------------- */
 
+/* Parses and analyses sql on the server without running it. Returns 0 or
+ * -1 (perfdb_db__errmsg). */
+int perfdb_db__parse_only(perfdb_db *db, const char *sql);
+
 /* Bulk rows: COPY table(columns) FROM STDIN, then perfdb_db__copy_row once
  * per row with ncols text fields (NULL for an SQL NULL), then
  * perfdb_db__copy_end. Returns 0 or -1 (perfdb_db__errmsg). */

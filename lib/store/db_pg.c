@@ -462,6 +462,14 @@ const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i)
 	}
 }
 
+int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql)
+{
+	PGresult *res = PQprepare(pg->conn, "", sql, 0, NULL);
+	int ok = result_ok(pg, res);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
 int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql)
 {
 	PGresult *res = PQexec(pg->conn, sql);

@@ -32,6 +32,7 @@ perfdb_value_type perfdb_pg__column_type(perfdb_pg_stmt *st, int i);
 int64_t perfdb_pg__column_int64(perfdb_pg_stmt *st, int i);
 double perfdb_pg__column_double(perfdb_pg_stmt *st, int i);
 const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i);
+int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql);
 int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql);
 int perfdb_pg__copy_row(perfdb_pg *pg, const char *const *fields, int ncols);
 int perfdb_pg__copy_end(perfdb_pg *pg);
@@ -74,6 +75,7 @@ static inline const char *perfdb_pg__errmsg(perfdb_pg *pg)
 #define perfdb_pg__column_int64(st, i)	 0
 #define perfdb_pg__column_double(st, i)	 0.0
 #define perfdb_pg__column_text(st, i)	 NULL
+#define perfdb_pg__parse_only(pg, sql)	 (-1)
 #define perfdb_pg__copy_begin(pg, sql)	 (-1)
 #define perfdb_pg__copy_row(pg, f, n)	 (-1)
 #define perfdb_pg__copy_end(pg)		 (-1)

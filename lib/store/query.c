@@ -283,8 +283,9 @@ static void first_word(const char *sql, char *word, size_t size)
 	word[j] = '\0';
 }
 
-/* A server: only statements that read are sent (SELECT, WITH, VALUES,
- * TABLE, EXPLAIN, SHOW), one at a time (the extended protocol runs one
+/* A server: only statements that read are run (SELECT, WITH, VALUES,
+ * TABLE, EXPLAIN, SHOW; any other is only parsed, to tell a refusal from a
+ * typo), one at a time (the extended protocol runs one
  * statement), inside a READ ONLY transaction that refuses any write a
  * function or a data-modifying WITH would make, with a statement_timeout.
  * The transaction is rolled back whatever happened. */
@@ -301,8 +302,14 @@ static int query_server(perfdb_store *store, const char *sql, perfdb_row_fn fn, 
 	for (i = 0; i < sizeof(reading) / sizeof(reading[0]); i++)
 		if (strcmp(word, reading[i]) == 0)
 			break;
-	if (i == sizeof(reading) / sizeof(reading[0]))
+	if (i == sizeof(reading) / sizeof(reading[0])) {
+		/* not a reading statement: refused when it is one the server
+		 * understands, bad input when it is no SQL at all */
+		if (perfdb_db__parse_only(store->db, sql) != 0)
+			return perfdb_error__set(PERFDB_EINVAL, "bad query: %s",
+						 perfdb_db__errmsg(store->db));
 		return refused_write();
+	}
 	snprintf(begin, sizeof(begin),
 		 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
 		 "SET LOCAL statement_timeout = %lld",

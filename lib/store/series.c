@@ -771,7 +771,7 @@ int perfdb_store_count_filter(perfdb_filter_count *out, perfdb_store *store, con
 		 store, &st,
 		 "SELECT DISTINCT b.name FROM runs u JOIN machines m ON m.id = u.machine_id "
 		 "JOIN results r ON r.run_id = u.id JOIN benchmarks b ON b.id = r.benchmark_id "
-		 "WHERE ?1 IS NULL OR m.name = ?1")) < 0)
+		 "WHERE CAST(?1 AS TEXT) IS NULL OR m.name = ?1")) < 0)
 		return err;
 	if (machine)
 		perfdb_stmt__bind_text(st, 1, machine);

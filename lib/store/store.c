@@ -982,8 +982,14 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 	ids[len] = '\0';
 	if ((err = perfdb_store__prepare(
 		 store, &st,
-		 "SELECT j.key, b.name, b.metric, b.unit FROM json_each(?1) AS j "
-		 "JOIN benchmarks AS b ON b.id = j.value"))) {
+		 perfdb_store__is_server(store)
+		     /* a server has no json_each: the array's elements with
+		      * their 0-based position */
+		     ? "SELECT j.ord - 1, b.name, b.metric, b.unit FROM "
+		       "jsonb_array_elements_text(?1::jsonb) WITH ORDINALITY AS j(value, ord) "
+		       "JOIN benchmarks AS b ON b.id = j.value::bigint"
+		     : "SELECT j.key, b.name, b.metric, b.unit FROM json_each(?1) AS j "
+		       "JOIN benchmarks AS b ON b.id = j.value"))) {
 		free(ids);
 		return err;
 	}
