@@ -138,6 +138,11 @@ int perfdb_db__exec(perfdb_db *db, const char *sql)
 	return perfdb_pg__exec(db->pg, sql);
 }
 
+int perfdb_db__in_transaction(perfdb_db *db)
+{
+	return db->lite ? !sqlite3_get_autocommit(db->lite) : perfdb_pg__in_transaction(db->pg);
+}
+
 int64_t perfdb_db__changes(perfdb_db *db)
 {
 	return db->lite ? (int64_t)sqlite3_changes(db->lite) : perfdb_pg__changes(db->pg);
@@ -266,17 +271,71 @@ int perfdb_db__parse_only(perfdb_db *db, const char *sql)
 	return db->pg ? perfdb_pg__parse_only(db->pg, sql) : -1;
 }
 
-int perfdb_db__copy_begin(perfdb_db *db, const char *sql)
+static int copy_reserve(perfdb_copy_rows *rows, size_t more)
 {
-	return db->pg ? perfdb_pg__copy_begin(db->pg, sql) : -1;
+	size_t cap = rows->cap ? rows->cap : 65536;
+	char *t;
+	if (rows->len + more <= rows->cap)
+		return 0;
+	while (cap < rows->len + more)
+		cap *= 2;
+	if (!(t = realloc(rows->text, cap)))
+		return perfdb_error__oom();
+	rows->text = t;
+	rows->cap = cap;
+	return 0;
 }
 
-int perfdb_db__copy_row(perfdb_db *db, const char *const *fields, int ncols)
+/* COPY's text format: tab-separated, \N for NULL, backslash escapes. */
+int perfdb_db__copy_add(perfdb_copy_rows *rows, const char *const *fields, int ncols)
 {
-	return db->pg ? perfdb_pg__copy_row(db->pg, fields, ncols) : -1;
+	int c;
+	for (c = 0; c < ncols; c++) {
+		const char *p = fields[c];
+		/* at worst every byte doubles, plus a separator and \N */
+		if (copy_reserve(rows, (p ? 2 * strlen(p) : 2) + 2))
+			return PERFDB_ENOMEM;
+		if (c)
+			rows->text[rows->len++] = '\t';
+		if (!p) {
+			rows->text[rows->len++] = '\\';
+			rows->text[rows->len++] = 'N';
+			continue;
+		}
+		for (; *p; p++) {
+			char e = *p == '\\'   ? '\\'
+				 : *p == '\t' ? 't'
+				 : *p == '\n' ? 'n'
+				 : *p == '\r' ? 'r'
+					      : 0;
+			if (e) {
+				rows->text[rows->len++] = '\\';
+				rows->text[rows->len++] = e;
+			} else {
+				rows->text[rows->len++] = *p;
+			}
+		}
+	}
+	if (copy_reserve(rows, 1))
+		return PERFDB_ENOMEM;
+	rows->text[rows->len++] = '\n';
+	rows->count++;
+	return 0;
 }
 
-int perfdb_db__copy_end(perfdb_db *db)
+int perfdb_db__copy(perfdb_db *db, const char *sql, perfdb_copy_rows *rows)
 {
-	return db->pg ? perfdb_pg__copy_end(db->pg) : -1;
+	int rc;
+	if (!db->pg)
+		return -1;
+	rc = perfdb_pg__copy(db->pg, sql, rows->text, rows->len);
+	rows->len = 0;
+	rows->count = 0;
+	return rc;
+}
+
+void perfdb_db__copy_release(perfdb_copy_rows *rows)
+{
+	free(rows->text);
+	memset(rows, 0, sizeof(*rows));
 }

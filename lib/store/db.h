@@ -68,6 +68,9 @@ int perfdb_db__error_timeout(perfdb_db *db);
  * Returns 0 or -1 (perfdb_db__errmsg says why). */
 int perfdb_db__exec(perfdb_db *db, const char *sql);
 
+/* Whether a transaction is open on db. */
+int perfdb_db__in_transaction(perfdb_db *db);
+
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t perfdb_db__changes(perfdb_db *db);
 
@@ -107,11 +110,23 @@ const char *perfdb_stmt__column_text(perfdb_stmt *st, int i);
  * -1 (perfdb_db__errmsg). */
 int perfdb_db__parse_only(perfdb_db *db, const char *sql);
 
-/* Bulk rows: COPY table(columns) FROM STDIN, then perfdb_db__copy_row once
- * per row with ncols text fields (NULL for an SQL NULL), then
- * perfdb_db__copy_end. Returns 0 or -1 (perfdb_db__errmsg). */
-int perfdb_db__copy_begin(perfdb_db *db, const char *sql);
-int perfdb_db__copy_row(perfdb_db *db, const char *const *fields, int ncols);
-int perfdb_db__copy_end(perfdb_db *db);
+/* Bulk rows for COPY ... FROM STDIN, built in memory in COPY's text format
+ * (so rows of two tables can be gathered at once and sent one table after
+ * the other). */
+typedef struct perfdb_copy_rows {
+	char *text;
+	size_t len, cap;
+	size_t count;
+} perfdb_copy_rows;
+
+/* Adds a row of ncols fields (NULL for an SQL NULL). Errors: PERFDB_ENOMEM. */
+int perfdb_db__copy_add(perfdb_copy_rows *rows, const char *const *fields, int ncols);
+
+/* Sends rows with sql ("COPY t(a, b) FROM STDIN") and empties them.
+ * Returns 0 or -1 (perfdb_db__errmsg). */
+int perfdb_db__copy(perfdb_db *db, const char *sql, perfdb_copy_rows *rows);
+
+/* Frees the rows' memory and zeroes them. */
+void perfdb_db__copy_release(perfdb_copy_rows *rows);
 
 #endif

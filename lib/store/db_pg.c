@@ -157,6 +157,11 @@ int perfdb_pg__exec(perfdb_pg *pg, const char *sql)
 	return ok ? 0 : -1;
 }
 
+int perfdb_pg__in_transaction(perfdb_pg *pg)
+{
+	return PQtransactionStatus(pg->conn) != PQTRANS_IDLE;
+}
+
 int64_t perfdb_pg__changes(perfdb_pg *pg)
 {
 	return pg->changes;
@@ -470,75 +475,26 @@ int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql)
 	return ok ? 0 : -1;
 }
 
-int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql)
+int perfdb_pg__copy(perfdb_pg *pg, const char *sql, const char *text, size_t len)
 {
 	PGresult *res = PQexec(pg->conn, sql);
 	int ok = res && PQresultStatus(res) == PGRES_COPY_IN;
+	size_t off = 0;
 	if (!ok)
 		keep_result_error(pg, res);
 	PQclear(res);
-	return ok ? 0 : -1;
-}
-
-/* COPY's text format: tab-separated, \N for NULL, backslash escapes. */
-int perfdb_pg__copy_row(perfdb_pg *pg, const char *const *fields, int ncols)
-{
-	char buf[4096];
-	size_t j = 0;
-	int c;
-	for (c = 0; c < ncols; c++) {
-		const char *p = fields[c];
-		if (c)
-			buf[j++] = '\t';
-		if (!p) {
-			buf[j++] = '\\';
-			buf[j++] = 'N';
+	if (!ok)
+		return -1;
+	/* in pieces libpq's int length takes */
+	while (ok && off < len) {
+		size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
+		if (PQputCopyData(pg->conn, text + off, (int)n) != 1) {
+			keep_error(pg, PQerrorMessage(pg->conn), NULL);
+			ok = 0;
 		}
-		for (; p && *p; p++) {
-			if (j + 8 >= sizeof(buf)) {
-				if (PQputCopyData(pg->conn, buf, (int)j) != 1)
-					goto fail;
-				j = 0;
-			}
-			switch (*p) {
-			case '\\':
-				buf[j++] = '\\';
-				buf[j++] = '\\';
-				break;
-			case '\t':
-				buf[j++] = '\\';
-				buf[j++] = 't';
-				break;
-			case '\n':
-				buf[j++] = '\\';
-				buf[j++] = 'n';
-				break;
-			case '\r':
-				buf[j++] = '\\';
-				buf[j++] = 'r';
-				break;
-			default: buf[j++] = *p; break;
-			}
-		}
-		if (j + 8 >= sizeof(buf)) {
-			if (PQputCopyData(pg->conn, buf, (int)j) != 1)
-				goto fail;
-			j = 0;
-		}
+		off += n;
 	}
-	buf[j++] = '\n';
-	if (PQputCopyData(pg->conn, buf, (int)j) == 1)
-		return 0;
-fail:
-	keep_error(pg, PQerrorMessage(pg->conn), NULL);
-	return -1;
-}
-
-int perfdb_pg__copy_end(perfdb_pg *pg)
-{
-	PGresult *res;
-	int ok = 1;
-	if (PQputCopyEnd(pg->conn, NULL) != 1) {
+	if (PQputCopyEnd(pg->conn, ok ? NULL : "perfdb stopped") != 1 && ok) {
 		keep_error(pg, PQerrorMessage(pg->conn), NULL);
 		ok = 0;
 	}

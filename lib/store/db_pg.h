@@ -4,6 +4,7 @@
 #ifndef PERFDB_STORE_DB_PG_H
 #define PERFDB_STORE_DB_PG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "perfdb/store.h"
@@ -19,6 +20,7 @@ const char *perfdb_pg__errmsg(perfdb_pg *pg);
 int perfdb_pg__error_is(perfdb_pg *pg, const char *sqlstate);
 int perfdb_pg__exec(perfdb_pg *pg, const char *sql);
 int64_t perfdb_pg__changes(perfdb_pg *pg);
+int perfdb_pg__in_transaction(perfdb_pg *pg);
 int perfdb_pg__prepare(perfdb_pg *pg, perfdb_pg_stmt **out, const char *sql);
 void perfdb_pg__stmt_free(perfdb_pg_stmt *st);
 void perfdb_pg__bind_int64(perfdb_pg_stmt *st, int i, int64_t v);
@@ -33,9 +35,7 @@ int64_t perfdb_pg__column_int64(perfdb_pg_stmt *st, int i);
 double perfdb_pg__column_double(perfdb_pg_stmt *st, int i);
 const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i);
 int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql);
-int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql);
-int perfdb_pg__copy_row(perfdb_pg *pg, const char *const *fields, int ncols);
-int perfdb_pg__copy_end(perfdb_pg *pg);
+int perfdb_pg__copy(perfdb_pg *pg, const char *sql, const char *text, size_t len);
 
 #else /* a build without libpq: a server DSN is refused at connect, and no                         \
        * other call is ever reached (there is no perfdb_pg to call it on) */
@@ -61,6 +61,7 @@ static inline const char *perfdb_pg__errmsg(perfdb_pg *pg)
 }
 #define perfdb_pg__error_is(pg, s)	 0
 #define perfdb_pg__exec(pg, sql)	 (-1)
+#define perfdb_pg__in_transaction(pg)	 0
 #define perfdb_pg__changes(pg)		 0
 #define perfdb_pg__prepare(pg, out, sql) (-1)
 #define perfdb_pg__stmt_free(st)	 ((void)(st))
@@ -76,9 +77,7 @@ static inline const char *perfdb_pg__errmsg(perfdb_pg *pg)
 #define perfdb_pg__column_double(st, i)	 0.0
 #define perfdb_pg__column_text(st, i)	 NULL
 #define perfdb_pg__parse_only(pg, sql)	 (-1)
-#define perfdb_pg__copy_begin(pg, sql)	 (-1)
-#define perfdb_pg__copy_row(pg, f, n)	 (-1)
-#define perfdb_pg__copy_end(pg)		 (-1)
+#define perfdb_pg__copy(pg, sql, t, n)	 (-1)
 
 #endif
 #endif

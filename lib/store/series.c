@@ -645,7 +645,7 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	const int64_t *ids;
 	int64_t machine_id = 0, *owned_ids = NULL;
 	size_t i, nids;
-	int err;
+	int err, snapshot = 0;
 
 	*out = NULL;
 	if (!q)
@@ -657,6 +657,10 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	r.store = store;
 	if (!(r.set = calloc(1, sizeof(*r.set))))
 		return perfdb_error__oom();
+	if ((err = perfdb_store__snapshot_begin(store, &snapshot)) < 0) {
+		perfdb_series_set_free(r.set);
+		return err;
+	}
 	ids = q->commit_ids;
 	nids = q->ncommits;
 	if (!nids) {
@@ -696,6 +700,7 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	*out = r.set;
 	r.set = NULL;
 done:
+	perfdb_store__snapshot_end(store, snapshot);
 	perfdb_series_set_free(r.set);
 	free(r.pos_of_commit);
 	free(r.runs);

@@ -66,9 +66,24 @@ int perfdb_store__commit(perfdb_store *store)
 
 void perfdb_store__rollback(perfdb_store *store)
 {
-	sqlite3 *lite = perfdb_db__sqlite(store->db);
-	/* (a server answers a ROLLBACK outside a transaction with a notice) */
-	if (!lite || !sqlite3_get_autocommit(lite))
+	if (perfdb_db__in_transaction(store->db))
+		perfdb_db__exec(store->db, "ROLLBACK");
+}
+
+int perfdb_store__snapshot_begin(perfdb_store *store, int *began)
+{
+	*began = 0;
+	if (!perfdb_store__is_server(store) || perfdb_db__in_transaction(store->db))
+		return 0;
+	if (perfdb_db__exec(store->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
+		return perfdb_store__fail(store, "cannot read");
+	*began = 1;
+	return 0;
+}
+
+void perfdb_store__snapshot_end(perfdb_store *store, int began)
+{
+	if (began)
 		perfdb_db__exec(store->db, "ROLLBACK");
 }
 
@@ -706,24 +721,36 @@ typedef struct cell {
 
 typedef struct batcher {
 	perfdb_stmt *many, *one;
+	/* on a server, bulk rows go in with COPY instead: gathered here as
+	 * text and sent at the flush (copy_sql is then set) */
+	char copy_sql[160];
+	perfdb_copy_rows copy;
 	int ncols, rows;
 	const char *what;	/* for errors: "a result" */
 	struct batcher *parent; /* rows here reference rows there: flush it first */
 	cell cells[BATCH_ROWS * BATCH_MAX_COLS];
 } batcher;
 
-static int batch_prepare(perfdb_store *store, batcher *b, const char *head, int ncols,
-			 const char *what)
+static int batch_prepare(perfdb_store *store, batcher *b, const char *head, const char *tail,
+			 int ncols, const char *what, int bulk)
 {
-	size_t cap = strlen(head) + (size_t)BATCH_ROWS * (size_t)(ncols * 2 + 4) + 16, len;
-	char *sql = malloc(cap);
+	size_t cap =
+		   strlen(head) + strlen(tail) + (size_t)BATCH_ROWS * (size_t)(ncols * 2 + 4) + 16,
+	       len;
+	char *sql;
 	int r, c, err;
 
-	if (!sql)
-		return perfdb_error__oom();
 	b->ncols = ncols;
 	b->rows = 0;
 	b->what = what;
+	if (bulk && perfdb_store__is_server(store)) {
+		/* "INSERT INTO t(a, b)" -> "COPY t(a, b) FROM STDIN" */
+		snprintf(b->copy_sql, sizeof(b->copy_sql), "COPY %s FROM STDIN",
+			 head + strlen("INSERT INTO "));
+		return 0;
+	}
+	if (!(sql = malloc(cap)))
+		return perfdb_error__oom();
 	len = (size_t)snprintf(sql, cap, "%s VALUES ", head);
 	for (r = 0; r < BATCH_ROWS; r++) {
 		sql[len++] = r ? ',' : ' ';
@@ -735,14 +762,14 @@ static int batch_prepare(perfdb_store *store, batcher *b, const char *head, int 
 		}
 		sql[len++] = ')';
 		if (r == 0) {
-			sql[len] = '\0';
+			snprintf(sql + len, cap - len, "%s", tail);
 			if ((err = perfdb_store__prepare(store, &b->one, sql))) {
 				free(sql);
 				return err;
 			}
 		}
 	}
-	sql[len] = '\0';
+	snprintf(sql + len, cap - len, "%s", tail);
 	err = perfdb_store__prepare(store, &b->many, sql);
 	free(sql);
 	return err;
@@ -753,6 +780,7 @@ static void batch_release(batcher *b)
 	perfdb_stmt__free(b->many);
 	perfdb_stmt__free(b->one);
 	b->many = b->one = NULL;
+	perfdb_db__copy_release(&b->copy);
 }
 
 static void bind_cell(perfdb_stmt *st, int i, const cell *c)
@@ -782,13 +810,48 @@ static int batch_step(perfdb_store *store, batcher *b, perfdb_stmt *st, int firs
 	return 0;
 }
 
+/* The pending row of a COPY batcher, as COPY text. */
+static int copy_pending(batcher *b)
+{
+	char nums[BATCH_MAX_COLS][32];
+	const char *fields[BATCH_MAX_COLS];
+	int c;
+	if (!b->rows)
+		return 0;
+	for (c = 0; c < b->ncols; c++) {
+		const cell *x = &b->cells[c];
+		fields[c] = NULL;
+		if (x->type == CELL_INT)
+			snprintf(nums[c], sizeof(nums[c]), "%lld", (long long)x->i);
+		else if (x->type == CELL_REAL)
+			snprintf(nums[c], sizeof(nums[c]), "%.17g", x->d);
+		else if (x->type == CELL_TEXT)
+			fields[c] = x->s;
+		if (x->type == CELL_INT || x->type == CELL_REAL)
+			fields[c] = nums[c];
+	}
+	b->rows = 0;
+	return perfdb_db__copy_add(&b->copy, fields, b->ncols);
+}
+
 static int batch_flush(perfdb_store *store, batcher *b)
 {
 	int r, err = 0;
 	/* Foreign keys are checked row by row: a sample's result must be in
 	 * the table before the sample is. */
-	if (b->parent && b->parent->rows && (err = batch_flush(store, b->parent)))
+	if (b->parent && (b->parent->rows || b->parent->copy.count) &&
+	    (err = batch_flush(store, b->parent)))
 		return err;
+	if (b->copy_sql[0]) {
+		if ((err = copy_pending(b)) || !b->copy.count)
+			return err;
+		if (perfdb_db__copy(store->db, b->copy_sql, &b->copy) != 0) {
+			char what[64];
+			snprintf(what, sizeof(what), "cannot record %s in", b->what);
+			return perfdb_store__fail(store, what);
+		}
+		return 0;
+	}
 	if (b->rows == BATCH_ROWS)
 		err = batch_step(store, b, b->many, 0, BATCH_ROWS);
 	else
@@ -803,6 +866,9 @@ static int batch_row(perfdb_store *store, batcher *b, cell **out)
 {
 	int err;
 	*out = NULL;
+	/* COPY: the row before becomes text, and the cells are reused */
+	if (b->copy_sql[0] && (err = copy_pending(b)))
+		return err;
 	if (b->rows == BATCH_ROWS && (err = batch_flush(store, b)))
 		return err;
 	*out = &b->cells[b->rows++ * b->ncols];
@@ -850,17 +916,19 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 	if ((err = perfdb_store__prepare(
 		 store, &s->find_bench,
 		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
+	    /* two writers on a server may add one new benchmark at once:
+	     * the second finds it there (the same id for the same name) */
 	    (err = batch_prepare(store, &s->bench,
 				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
-				 5, "a benchmark")) ||
+				 " ON CONFLICT DO NOTHING", 5, "a benchmark", 0)) ||
 	    (err =
 		 batch_prepare(store, &s->result,
 			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
 			       "stddev, min, max)",
-			       9, "a result")) ||
+			       "", 9, "a result", 1)) ||
 	    (err = batch_prepare(store, &s->sample,
-				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", 4,
-				 "a sample")))
+				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", "", 4,
+				 "a sample", 1)))
 		return err;
 	s->sample.parent = &s->result;
 	return 0;

@@ -24,6 +24,13 @@ int perfdb_store__begin(perfdb_store *store);
 int perfdb_store__commit(perfdb_store *store);
 void perfdb_store__rollback(perfdb_store *store);
 
+/* Reads that must agree with each other (commits, runs, results of one
+ * series read) see one snapshot: on a server, a REPEATABLE READ READ ONLY
+ * transaction, begun unless one is open (*began says whether it was). On a
+ * file, SQLite's transaction of each statement, as before. */
+int perfdb_store__snapshot_begin(perfdb_store *store, int *began);
+void perfdb_store__snapshot_end(perfdb_store *store, int began);
+
 /* Streams the rows of a prepared statement to fn (names first, then typed
  * rows); fn returning non-zero stops early. Errors: PERFDB_EINVAL (the
  * statement failed), PERFDB_ENOMEM. */
