@@ -15,6 +15,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,25 +109,72 @@ static int exec(perfdb_store *store, const char *sql, const char *what)
 	return 0;
 }
 
-/* Maps every benchmark of the shard to its id here, inserting the new ones
- * where perfdb_store_record would: the first id from their hash on that is
- * free or already holds the same (name, metric, unit). */
-static int map_benchmarks(perfdb_store *store, size_t *added)
+/* src id -> id here, for the rows copied into a server (sorted by src). */
+typedef struct id_pair {
+	int64_t src, dst;
+} id_pair;
+
+typedef struct id_map {
+	id_pair *pairs;
+	size_t count, cap;
+} id_map;
+
+static int map_add(id_map *m, int64_t src, int64_t dst)
+{
+	if (m->count == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 256;
+		id_pair *p = realloc(m->pairs, cap * sizeof(*p));
+		if (!p)
+			return perfdb_error__oom();
+		m->pairs = p;
+		m->cap = cap;
+	}
+	m->pairs[m->count].src = src;
+	m->pairs[m->count++].dst = dst;
+	return 0;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	int64_t x = ((const id_pair *)a)->src, y = ((const id_pair *)b)->src;
+	return (x > y) - (x < y);
+}
+
+static void map_sort(id_map *m)
+{
+	qsort(m->pairs, m->count, sizeof(*m->pairs), cmp_pair);
+}
+
+/* The id here of src id, or 0 when the map does not have it. */
+static int64_t map_get(const id_map *m, int64_t src)
+{
+	id_pair key, *hit;
+	key.src = src;
+	hit = bsearch(&key, m->pairs, m->count, sizeof(key), cmp_pair);
+	return hit ? hit->dst : 0;
+}
+
+/* Maps every benchmark of the shard (read with src_sql from `from`) to its id
+ * here, inserting the new ones where perfdb_store_record would: the first id
+ * from their hash on that is free or already holds the same (name, metric,
+ * unit). The pairs go into temp.bench_map (a file, where the copy is SQL)
+ * or into cmap (a server). */
+static int map_benchmarks(perfdb_store *store, perfdb_store *from, const char *src_sql,
+			  id_map *cmap, size_t *added)
 {
 	perfdb_stmt *src = NULL, *find = NULL, *ins = NULL, *map = NULL;
 	int rc, err;
 
 	*added = 0;
-	if ((err = perfdb_store__prepare(
-		 store, &src,
-		 "SELECT id, name, metric, unit, higher_is_better FROM src.benchmarks")) ||
+	if ((err = perfdb_store__prepare(from, &src, src_sql)) ||
 	    (err = perfdb_store__prepare(
-		 store, &find, "SELECT name, metric, unit FROM main.benchmarks WHERE id = ?1")) ||
+		 store, &find, "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
 	    (err = perfdb_store__prepare(store, &ins,
-					 "INSERT INTO main.benchmarks(id, name, metric, unit, "
-					 "higher_is_better) VALUES (?1, ?2, ?3, ?4, ?5)")) ||
-	    (err = perfdb_store__prepare(store, &map,
-					 "INSERT INTO temp.bench_map(src, dst) VALUES (?1, ?2)")))
+					 "INSERT INTO benchmarks(id, name, metric, unit, "
+					 "higher_is_better) VALUES (?1, ?2, ?3, ?4, ?5) "
+					 "ON CONFLICT DO NOTHING")) ||
+	    (!cmap && (err = perfdb_store__prepare(
+			   store, &map, "INSERT INTO temp.bench_map(src, dst) VALUES (?1, ?2)"))))
 		goto out;
 	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
 		const char *name = perfdb_stmt__column_text(src, 1);
@@ -162,6 +210,11 @@ static int map_benchmarks(perfdb_store *store, size_t *added)
 				break;
 			id = id == (int64_t)((1ull << 47) - 1) ? 1 : id + 1;
 		}
+		if (cmap) {
+			if ((err = map_add(cmap, perfdb_stmt__column_int64(src, 0), id)))
+				goto out;
+			continue;
+		}
 		perfdb_stmt__reset(map);
 		perfdb_stmt__bind_int64(map, 1, perfdb_stmt__column_int64(src, 0));
 		perfdb_stmt__bind_int64(map, 2, id);
@@ -171,8 +224,10 @@ static int map_benchmarks(perfdb_store *store, size_t *added)
 		}
 	}
 	if (rc != PERFDB_DB_DONE)
-		err = perfdb_store__fail(store,
-					 "cannot read the benchmarks of the shard merged into");
+		err =
+		    perfdb_store__fail(from, "cannot read the benchmarks of the shard merged into");
+	if (cmap)
+		map_sort(cmap);
 out:
 	perfdb_stmt__free(src);
 	perfdb_stmt__free(find);
@@ -270,6 +325,284 @@ static const char *const merge_sql[] = {
     "WHERE status = 'open' AND excluded.status != 'open'",
 };
 
+/* ---- into a server ---------------------------------------------------------
+ * A server cannot ATTACH the shard: its rows are read through a second
+ * connection (the migrated copy) and written here, in one transaction, by
+ * the same rules as the SQL above. Rows that identify themselves (commits by
+ * sha, machines by name, runs by uuid, baselines by name, alerts by their
+ * finding) go in with ON CONFLICT, so a merge running beside another, or
+ * beside a record, neither fails nor doubles anything. */
+
+/* Runs st (bound) and maps src to the id it returns. */
+static int upsert_mapped(perfdb_store *store, perfdb_stmt *st, id_map *m, int64_t src,
+			 const char *what)
+{
+	int rc = perfdb_stmt__step(st), err;
+	if (rc == PERFDB_DB_ROW) {
+		if ((err = map_add(m, src, perfdb_stmt__column_int64(st, 0))))
+			return err;
+		rc = perfdb_stmt__step(st);
+	}
+	perfdb_stmt__reset(st);
+	return rc == PERFDB_DB_DONE ? 0 : perfdb_store__fail(store, what);
+}
+
+/* Copies the commits and machines of the shard, mapping their ids. */
+static int copy_commits_machines(perfdb_store *store, perfdb_store *shard, id_map *commits,
+				 id_map *machines)
+{
+	perfdb_stmt *src = NULL, *ins = NULL;
+	int rc, err, i;
+	if ((err =
+		 perfdb_store__prepare(shard, &src,
+				       "SELECT id, sha, parent_sha, committed_at, subject, author "
+				       "FROM commits ORDER BY seq")) ||
+	    (err = perfdb_store__prepare(store, &ins, perfdb_store__upsert_commit_sql)))
+		goto out;
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		for (i = 1; i <= 5; i++)
+			perfdb_stmt__bind_text(ins, i, perfdb_stmt__column_text(src, i));
+		if ((err = upsert_mapped(store, ins, commits, perfdb_stmt__column_int64(src, 0),
+					 "cannot merge a commit into")))
+			goto out;
+	}
+	if (rc != PERFDB_DB_DONE && (err = perfdb_store__fail(shard, "cannot read")))
+		goto out;
+	perfdb_stmt__free(src);
+	perfdb_stmt__free(ins);
+	src = ins = NULL;
+	/* a machine known here keeps its description, unless it had none */
+	if ((err = perfdb_store__prepare(shard, &src,
+					 "SELECT id, name, fingerprint FROM machines")) ||
+	    (err = perfdb_store__prepare(
+		 store, &ins,
+		 "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) ON CONFLICT(name) DO "
+		 "UPDATE SET fingerprint = CASE WHEN machines.fingerprint = '{}' THEN "
+		 "excluded.fingerprint ELSE machines.fingerprint END RETURNING id")))
+		goto out;
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		perfdb_stmt__bind_text(ins, 1, perfdb_stmt__column_text(src, 1));
+		perfdb_stmt__bind_text(ins, 2, perfdb_stmt__column_text(src, 2));
+		if ((err = upsert_mapped(store, ins, machines, perfdb_stmt__column_int64(src, 0),
+					 "cannot merge a machine into")))
+			goto out;
+	}
+	if (rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(shard, "cannot read");
+	map_sort(commits);
+	map_sort(machines);
+out:
+	perfdb_stmt__free(src);
+	perfdb_stmt__free(ins);
+	return err;
+}
+
+/* Copies the runs this server does not have (by uuid), mapping their ids. */
+static int copy_runs(perfdb_store *store, perfdb_store *shard, const id_map *commits,
+		     const id_map *machines, id_map *runs)
+{
+	perfdb_stmt *src = NULL, *ins = NULL;
+	int rc, err, i;
+	if ((err = perfdb_store__prepare(shard, &src,
+					 "SELECT id, commit_id, branch, machine_id, started_at, "
+					 "source, tags, uuid, context FROM runs ORDER BY id")) ||
+	    (err = perfdb_store__prepare(
+		 store, &ins,
+		 "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, tags, uuid, "
+		 "context) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(uuid) DO NOTHING "
+		 "RETURNING id")))
+		goto out;
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		perfdb_stmt__bind_int64(ins, 1,
+					map_get(commits, perfdb_stmt__column_int64(src, 1)));
+		perfdb_stmt__bind_int64(ins, 3,
+					map_get(machines, perfdb_stmt__column_int64(src, 3)));
+		for (i = 2; i <= 8; i++)
+			if (i != 3)
+				perfdb_stmt__bind_text(ins, i, perfdb_stmt__column_text(src, i));
+		if ((err = upsert_mapped(store, ins, runs, perfdb_stmt__column_int64(src, 0),
+					 "cannot merge a run into")))
+			goto out;
+	}
+	if (rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(shard, "cannot read");
+	map_sort(runs);
+out:
+	perfdb_stmt__free(src);
+	perfdb_stmt__free(ins);
+	return err;
+}
+
+/* The results or samples of the copied runs, by COPY. The columns after
+ * run_id and benchmark_id are copied as the shard has them. */
+static int copy_rows(perfdb_store *store, perfdb_store *shard, const id_map *runs,
+		     const id_map *benches, const char *src_sql, const char *copy_sql, int ncols,
+		     size_t *count)
+{
+	perfdb_copy_rows rows = {0};
+	perfdb_stmt *src = NULL;
+	const char *fields[9];
+	char ids[2][24], reals[9][32];
+	int rc, err, c;
+	if ((err = perfdb_store__prepare(shard, &src, src_sql)))
+		return err;
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		int64_t run = map_get(runs, perfdb_stmt__column_int64(src, 0));
+		if (!run)
+			continue; /* a run the server had */
+		snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)run);
+		snprintf(ids[1], sizeof(ids[1]), "%lld",
+			 (long long)map_get(benches, perfdb_stmt__column_int64(src, 1)));
+		fields[0] = ids[0];
+		fields[1] = ids[1];
+		/* doubles in full: SQLite's text of a REAL keeps 15 digits */
+		for (c = 2; c < ncols; c++) {
+			fields[c] = perfdb_stmt__column_text(src, c);
+			if (perfdb_stmt__column_type(src, c) == PERFDB_VALUE_REAL) {
+				snprintf(reals[c], sizeof(reals[c]), "%.17g",
+					 perfdb_stmt__column_double(src, c));
+				fields[c] = reals[c];
+			}
+		}
+		if ((err = perfdb_db__copy_add(&rows, fields, ncols)))
+			goto out;
+	}
+	if (rc != PERFDB_DB_DONE) {
+		err = perfdb_store__fail(shard, "cannot read");
+		goto out;
+	}
+	*count = rows.count;
+	if (rows.count && perfdb_db__copy(store->db, copy_sql, &rows) != 0)
+		err = perfdb_store__fail(store, "cannot merge into");
+out:
+	perfdb_stmt__free(src);
+	perfdb_db__copy_release(&rows);
+	return err;
+}
+
+/* Baselines and alerts, by the rules of merge_sql. */
+static int copy_decisions(perfdb_store *store, perfdb_store *shard, const id_map *commits,
+			  const id_map *machines, const id_map *benches)
+{
+	perfdb_stmt *src = NULL, *ins = NULL;
+	int rc, err, i;
+	if ((err = perfdb_store__prepare(
+		 shard, &src, "SELECT commit_id, name, branch, created_at, note FROM baselines")) ||
+	    (err = perfdb_store__prepare(
+		 store, &ins,
+		 "INSERT INTO baselines(commit_id, name, branch, created_at, "
+		 "note) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING")))
+		goto out;
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		perfdb_stmt__bind_int64(ins, 1,
+					map_get(commits, perfdb_stmt__column_int64(src, 0)));
+		for (i = 1; i <= 4; i++)
+			perfdb_stmt__bind_text(ins, i + 1, perfdb_stmt__column_text(src, i));
+		rc = perfdb_stmt__step(ins);
+		perfdb_stmt__reset(ins);
+		if (rc != PERFDB_DB_DONE) {
+			err = perfdb_store__fail(store, "cannot merge a baseline into");
+			goto out;
+		}
+	}
+	if (rc != PERFDB_DB_DONE && (err = perfdb_store__fail(shard, "cannot read")))
+		goto out;
+	perfdb_stmt__free(src);
+	perfdb_stmt__free(ins);
+	src = ins = NULL;
+	if ((err = perfdb_store__prepare(
+		 shard, &src,
+		 "SELECT benchmark_id, machine_id, commit_id, tags, kind, baseline_value, value, "
+		 "change, p_value, method, status, note, created_at FROM alerts")) ||
+	    (err = perfdb_store__prepare(
+		 store, &ins,
+		 "INSERT INTO alerts(benchmark_id, machine_id, commit_id, tags, kind, "
+		 "baseline_value, value, change, p_value, method, status, note, created_at) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+		 "ON CONFLICT(benchmark_id, machine_id, tags, commit_id, kind) DO UPDATE SET "
+		 "status = excluded.status, note = coalesce(excluded.note, alerts.note) "
+		 "WHERE alerts.status = 'open' AND excluded.status != 'open'")))
+		goto out;
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		perfdb_stmt__bind_int64(ins, 1,
+					map_get(benches, perfdb_stmt__column_int64(src, 0)));
+		perfdb_stmt__bind_int64(ins, 2,
+					map_get(machines, perfdb_stmt__column_int64(src, 1)));
+		perfdb_stmt__bind_int64(ins, 3,
+					map_get(commits, perfdb_stmt__column_int64(src, 2)));
+		for (i = 3; i < 13; i++) {
+			if (i >= 5 && i <= 8)
+				perfdb_stmt__bind_double(ins, i + 1,
+							 perfdb_stmt__column_type(src, i) ==
+								 PERFDB_VALUE_NULL
+							     ? NAN
+							     : perfdb_stmt__column_double(src, i));
+			else
+				perfdb_stmt__bind_text(ins, i + 1,
+						       perfdb_stmt__column_text(src, i));
+		}
+		rc = perfdb_stmt__step(ins);
+		perfdb_stmt__reset(ins);
+		if (rc != PERFDB_DB_DONE) {
+			err = perfdb_store__fail(store, "cannot merge an alert into");
+			goto out;
+		}
+	}
+	if (rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(shard, "cannot read");
+out:
+	perfdb_stmt__free(src);
+	perfdb_stmt__free(ins);
+	return err;
+}
+
+static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfdb_store *shard)
+{
+	id_map commits = {0}, machines = {0}, benches = {0}, runs = {0};
+	int64_t commits0, base0, alerts0, src_runs;
+	size_t nsamples = 0;
+	int err;
+
+	if ((err = perfdb_store__begin(store)))
+		return err;
+	commits0 = count_of(store, "SELECT count(*) FROM commits");
+	base0 = count_of(store, "SELECT count(*) FROM baselines");
+	alerts0 = count_of(store, "SELECT count(*) FROM alerts");
+	src_runs = count_of(shard, "SELECT count(*) FROM runs");
+	if ((err = copy_commits_machines(store, shard, &commits, &machines)) ||
+	    (err = map_benchmarks(store, shard,
+				  "SELECT id, name, metric, unit, higher_is_better FROM benchmarks",
+				  &benches, &out->benchmarks_added)) ||
+	    (err = copy_runs(store, shard, &commits, &machines, &runs)) ||
+	    (err = copy_rows(
+		 store, shard, &runs, &benches,
+		 "SELECT run_id, benchmark_id, value, n, mean, median, stddev, min, max "
+		 "FROM results",
+		 "COPY results(run_id, benchmark_id, value, n, mean, median, stddev, min, "
+		 "max) FROM STDIN",
+		 9, &out->results_added)) ||
+	    (err = copy_rows(store, shard, &runs, &benches,
+			     "SELECT run_id, benchmark_id, idx, value FROM samples",
+			     "COPY samples(run_id, benchmark_id, idx, value) FROM STDIN", 4,
+			     &nsamples)) ||
+	    (err = copy_decisions(store, shard, &commits, &machines, &benches)))
+		goto out;
+	out->runs_added = runs.count;
+	out->runs_present = (size_t)src_runs - runs.count;
+	out->commits_added = (size_t)(count_of(store, "SELECT count(*) FROM commits") - commits0);
+	out->baselines_added = (size_t)(count_of(store, "SELECT count(*) FROM baselines") - base0);
+	out->alerts_added = (size_t)(count_of(store, "SELECT count(*) FROM alerts") - alerts0);
+	err = perfdb_store__commit(store);
+out:
+	if (err)
+		perfdb_store__rollback(store);
+	free(commits.pairs);
+	free(machines.pairs);
+	free(benches.pairs);
+	free(runs.pairs);
+	return err;
+}
+
 int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char *src_path)
 {
 	perfdb_store *shard = NULL;
@@ -283,11 +616,6 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 		return perfdb_error__set(PERFDB_EINVAL, "perfdb_store_merge: no store or no shard");
 	if (store->flags & PERFDB_STORE_READONLY)
 		return perfdb_error__set(PERFDB_EREADONLY, "'%s' is open read-only", store->path);
-	if (perfdb_store__is_server(store))
-		return perfdb_error__set(PERFDB_EINVAL,
-					 "cannot merge into '%s': merging shards into a PostgreSQL "
-					 "server is not supported yet (merge into a file)",
-					 store->path);
 	if ((err = copy_shard(&tmp, src_path)))
 		return err;
 	if ((err = shard_version(tmp, &version)))
@@ -304,6 +632,10 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 		char why[sizeof(perfdb_error_last()->message)];
 		snprintf(why, sizeof(why), "%s", perfdb_error_last()->message);
 		err = perfdb_error__set(err, "cannot merge '%s': %s", src_path, why);
+		goto out;
+	}
+	if (perfdb_store__is_server(store)) {
+		err = merge_into_server(out, store, shard);
 		goto out;
 	}
 	perfdb_store_free(shard);
@@ -355,7 +687,10 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 	base0 = count_of(store, "SELECT count(*) FROM main.baselines");
 	alerts0 = count_of(store, "SELECT count(*) FROM main.alerts");
 	src_runs = count_of(store, "SELECT count(*) FROM src.runs");
-	if ((err = map_benchmarks(store, &out->benchmarks_added)))
+	if ((err = map_benchmarks(
+		 store, store,
+		 "SELECT id, name, metric, unit, higher_is_better FROM src.benchmarks", NULL,
+		 &out->benchmarks_added)))
 		goto out;
 	for (i = 0; i < sizeof(merge_sql) / sizeof(merge_sql[0]); i++) {
 		if ((err = exec(store, merge_sql[i], "cannot merge into")))

@@ -578,22 +578,23 @@ static int step_id(perfdb_store *store, perfdb_stmt *st, int64_t *id, const char
 	return 0;
 }
 
+/* A commit recorded again keeps its first seq (its place in the fallback
+ * order) but learns details it did not have. */
+const char perfdb_store__upsert_commit_sql[] =
+    "INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM commits)) "
+    "ON CONFLICT(sha) DO UPDATE SET "
+    "parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "
+    "committed_at = coalesce(commits.committed_at, excluded.committed_at), "
+    "subject = coalesce(commits.subject, excluded.subject), "
+    "author = coalesce(commits.author, excluded.author) "
+    "RETURNING id";
+
 static int upsert_commit(perfdb_store *store, const perfdb_resultset *rs, int64_t *id)
 {
-	/* A commit recorded again keeps its first seq (its place in the
-	 * fallback order) but learns details it did not have. */
-	static const char sql[] =
-	    "INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM commits)) "
-	    "ON CONFLICT(sha) DO UPDATE SET "
-	    "parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "
-	    "committed_at = coalesce(commits.committed_at, excluded.committed_at), "
-	    "subject = coalesce(commits.subject, excluded.subject), "
-	    "author = coalesce(commits.author, excluded.author) "
-	    "RETURNING id";
 	perfdb_stmt *st;
 	int err;
-	if ((err = perfdb_store__prepare(store, &st, sql)))
+	if ((err = perfdb_store__prepare(store, &st, perfdb_store__upsert_commit_sql)))
 		return err;
 	bind_text_or_null(st, 1, perfdb_resultset_meta(rs, PERFDB_META_COMMIT));
 	bind_text_or_null(st, 2, perfdb_resultset_meta(rs, PERFDB_META_PARENT));

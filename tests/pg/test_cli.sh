@@ -44,11 +44,6 @@ expect_match 'cannot connect to .postgresql://someone:\*\*\*@/no_such_db' err "t
 expect_match 'no_such_db' err "libpq's reason"
 expect_no_match 'pa55word' err "no password in the message"
 
-# merging shards into a server is refused plainly (not built yet)
-"$PERFDB" record --db shard.db --commit c9 --machine ci r.json >/dev/null || fail "shard"
-expect_exit 2 "$PERFDB" merge --db "$D" shard.db
-expect_match 'not supported' err "merge into a server"
-
 # the connection lost in the middle of a record: exit 3 and nothing of the
 # run stays. Another session holds a lock on runs, so the record waits
 # there, after its commit and machine rows; then its connection is ended.
