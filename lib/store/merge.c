@@ -333,100 +333,53 @@ static const char *const merge_sql[] = {
  * finding) go in with ON CONFLICT, so a merge running beside another, or
  * beside a record, neither fails nor doubles anything. */
 
-/* Runs st (bound) and maps src to the id it returns. */
-static int upsert_mapped(perfdb_store *store, perfdb_stmt *st, id_map *m, int64_t src,
-			 const char *what)
-{
-	int rc = perfdb_stmt__step(st), err;
-	if (rc == PERFDB_DB_ROW) {
-		if ((err = map_add(m, src, perfdb_stmt__column_int64(st, 0))))
-			return err;
-		rc = perfdb_stmt__step(st);
-	}
-	perfdb_stmt__reset(st);
-	return rc == PERFDB_DB_DONE ? 0 : perfdb_store__fail(store, what);
-}
-
-/* Copies the commits and machines of the shard, mapping their ids. */
-static int copy_commits_machines(perfdb_store *store, perfdb_store *shard, id_map *commits,
-				 id_map *machines)
+/* Copies the rows src_sql reads from the shard into the store with ins_sql:
+ * column 0 is the row's id in the shard, columns 1..n are ins_sql's
+ * parameters ?1..?n, as the shard has them, or, where maps[i] is set, an
+ * id translated through it. The id ins_sql returns (RETURNING id; no row
+ * when ON CONFLICT did nothing) is mapped from the shard's into out (may be
+ * NULL). */
+static int copy_mapped(perfdb_store *store, perfdb_store *shard, const char *src_sql,
+		       const char *ins_sql, const id_map *const *maps, id_map *out,
+		       const char *what)
 {
 	perfdb_stmt *src = NULL, *ins = NULL;
-	int rc, err, i;
-	if ((err =
-		 perfdb_store__prepare(shard, &src,
-				       "SELECT id, sha, parent_sha, committed_at, subject, author "
-				       "FROM commits ORDER BY seq")) ||
-	    (err = perfdb_store__prepare(store, &ins, perfdb_store__upsert_commit_sql)))
+	int rc, err, i, n;
+	if ((err = perfdb_store__prepare(shard, &src, src_sql)) ||
+	    (err = perfdb_store__prepare(store, &ins, ins_sql)))
 		goto out;
+	n = perfdb_stmt__column_count(src);
 	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
-		for (i = 1; i <= 5; i++)
-			perfdb_stmt__bind_text(ins, i, perfdb_stmt__column_text(src, i));
-		if ((err = upsert_mapped(store, ins, commits, perfdb_stmt__column_int64(src, 0),
-					 "cannot merge a commit into")))
-			goto out;
-	}
-	if (rc != PERFDB_DB_DONE && (err = perfdb_store__fail(shard, "cannot read")))
-		goto out;
-	perfdb_stmt__free(src);
-	perfdb_stmt__free(ins);
-	src = ins = NULL;
-	/* a machine known here keeps its description, unless it had none */
-	if ((err = perfdb_store__prepare(shard, &src,
-					 "SELECT id, name, fingerprint FROM machines")) ||
-	    (err = perfdb_store__prepare(
-		 store, &ins,
-		 "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) ON CONFLICT(name) DO "
-		 "UPDATE SET fingerprint = CASE WHEN machines.fingerprint = '{}' THEN "
-		 "excluded.fingerprint ELSE machines.fingerprint END RETURNING id")))
-		goto out;
-	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
-		perfdb_stmt__bind_text(ins, 1, perfdb_stmt__column_text(src, 1));
-		perfdb_stmt__bind_text(ins, 2, perfdb_stmt__column_text(src, 2));
-		if ((err = upsert_mapped(store, ins, machines, perfdb_stmt__column_int64(src, 0),
-					 "cannot merge a machine into")))
-			goto out;
-	}
-	if (rc != PERFDB_DB_DONE)
-		err = perfdb_store__fail(shard, "cannot read");
-	map_sort(commits);
-	map_sort(machines);
-out:
-	perfdb_stmt__free(src);
-	perfdb_stmt__free(ins);
-	return err;
-}
-
-/* Copies the runs this server does not have (by uuid), mapping their ids. */
-static int copy_runs(perfdb_store *store, perfdb_store *shard, const id_map *commits,
-		     const id_map *machines, id_map *runs)
-{
-	perfdb_stmt *src = NULL, *ins = NULL;
-	int rc, err, i;
-	if ((err = perfdb_store__prepare(shard, &src,
-					 "SELECT id, commit_id, branch, machine_id, started_at, "
-					 "source, tags, uuid, context FROM runs ORDER BY id")) ||
-	    (err = perfdb_store__prepare(
-		 store, &ins,
-		 "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, tags, uuid, "
-		 "context) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(uuid) DO NOTHING "
-		 "RETURNING id")))
-		goto out;
-	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
-		perfdb_stmt__bind_int64(ins, 1,
-					map_get(commits, perfdb_stmt__column_int64(src, 1)));
-		perfdb_stmt__bind_int64(ins, 3,
-					map_get(machines, perfdb_stmt__column_int64(src, 3)));
-		for (i = 2; i <= 8; i++)
-			if (i != 3)
+		for (i = 1; i < n; i++) {
+			perfdb_value_type type = perfdb_stmt__column_type(src, i);
+			if (maps[i])
+				perfdb_stmt__bind_int64(
+				    ins, i, map_get(maps[i], perfdb_stmt__column_int64(src, i)));
+			else if (type == PERFDB_VALUE_INTEGER)
+				perfdb_stmt__bind_int64(ins, i, perfdb_stmt__column_int64(src, i));
+			else if (type == PERFDB_VALUE_REAL) /* in full, not as 15-digit text */
+				perfdb_stmt__bind_double(ins, i,
+							 perfdb_stmt__column_double(src, i));
+			else
 				perfdb_stmt__bind_text(ins, i, perfdb_stmt__column_text(src, i));
-		if ((err = upsert_mapped(store, ins, runs, perfdb_stmt__column_int64(src, 0),
-					 "cannot merge a run into")))
+		}
+		rc = perfdb_stmt__step(ins);
+		if (rc == PERFDB_DB_ROW) {
+			if (out && (err = map_add(out, perfdb_stmt__column_int64(src, 0),
+						  perfdb_stmt__column_int64(ins, 0))))
+				goto out;
+			rc = perfdb_stmt__step(ins);
+		}
+		perfdb_stmt__reset(ins);
+		if (rc != PERFDB_DB_DONE) {
+			err = perfdb_store__fail(store, what);
 			goto out;
+		}
 	}
 	if (rc != PERFDB_DB_DONE)
 		err = perfdb_store__fail(shard, "cannot read");
-	map_sort(runs);
+	if (out)
+		map_sort(out);
 out:
 	perfdb_stmt__free(src);
 	perfdb_stmt__free(ins);
@@ -480,85 +433,14 @@ out:
 	return err;
 }
 
-/* Baselines and alerts, by the rules of merge_sql. */
-static int copy_decisions(perfdb_store *store, perfdb_store *shard, const id_map *commits,
-			  const id_map *machines, const id_map *benches)
-{
-	perfdb_stmt *src = NULL, *ins = NULL;
-	int rc, err, i;
-	if ((err = perfdb_store__prepare(
-		 shard, &src, "SELECT commit_id, name, branch, created_at, note FROM baselines")) ||
-	    (err = perfdb_store__prepare(
-		 store, &ins,
-		 "INSERT INTO baselines(commit_id, name, branch, created_at, "
-		 "note) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING")))
-		goto out;
-	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
-		perfdb_stmt__bind_int64(ins, 1,
-					map_get(commits, perfdb_stmt__column_int64(src, 0)));
-		for (i = 1; i <= 4; i++)
-			perfdb_stmt__bind_text(ins, i + 1, perfdb_stmt__column_text(src, i));
-		rc = perfdb_stmt__step(ins);
-		perfdb_stmt__reset(ins);
-		if (rc != PERFDB_DB_DONE) {
-			err = perfdb_store__fail(store, "cannot merge a baseline into");
-			goto out;
-		}
-	}
-	if (rc != PERFDB_DB_DONE && (err = perfdb_store__fail(shard, "cannot read")))
-		goto out;
-	perfdb_stmt__free(src);
-	perfdb_stmt__free(ins);
-	src = ins = NULL;
-	if ((err = perfdb_store__prepare(
-		 shard, &src,
-		 "SELECT benchmark_id, machine_id, commit_id, tags, kind, baseline_value, value, "
-		 "change, p_value, method, status, note, created_at FROM alerts")) ||
-	    (err = perfdb_store__prepare(
-		 store, &ins,
-		 "INSERT INTO alerts(benchmark_id, machine_id, commit_id, tags, kind, "
-		 "baseline_value, value, change, p_value, method, status, note, created_at) "
-		 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
-		 "ON CONFLICT(benchmark_id, machine_id, tags, commit_id, kind) DO UPDATE SET "
-		 "status = excluded.status, note = coalesce(excluded.note, alerts.note) "
-		 "WHERE alerts.status = 'open' AND excluded.status != 'open'")))
-		goto out;
-	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
-		perfdb_stmt__bind_int64(ins, 1,
-					map_get(benches, perfdb_stmt__column_int64(src, 0)));
-		perfdb_stmt__bind_int64(ins, 2,
-					map_get(machines, perfdb_stmt__column_int64(src, 1)));
-		perfdb_stmt__bind_int64(ins, 3,
-					map_get(commits, perfdb_stmt__column_int64(src, 2)));
-		for (i = 3; i < 13; i++) {
-			if (i >= 5 && i <= 8)
-				perfdb_stmt__bind_double(ins, i + 1,
-							 perfdb_stmt__column_type(src, i) ==
-								 PERFDB_VALUE_NULL
-							     ? NAN
-							     : perfdb_stmt__column_double(src, i));
-			else
-				perfdb_stmt__bind_text(ins, i + 1,
-						       perfdb_stmt__column_text(src, i));
-		}
-		rc = perfdb_stmt__step(ins);
-		perfdb_stmt__reset(ins);
-		if (rc != PERFDB_DB_DONE) {
-			err = perfdb_store__fail(store, "cannot merge an alert into");
-			goto out;
-		}
-	}
-	if (rc != PERFDB_DB_DONE)
-		err = perfdb_store__fail(shard, "cannot read");
-out:
-	perfdb_stmt__free(src);
-	perfdb_stmt__free(ins);
-	return err;
-}
-
 static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfdb_store *shard)
 {
 	id_map commits = {0}, machines = {0}, benches = {0}, runs = {0};
+	/* which columns of each copy are ids to translate (by column) */
+	const id_map *none[6] = {NULL};
+	const id_map *run_maps[9] = {NULL, &commits, NULL, &machines};
+	const id_map *baseline_maps[6] = {NULL, &commits};
+	const id_map *alert_maps[14] = {NULL, &benches, &machines, &commits};
 	int64_t commits0, base0, alerts0, src_runs;
 	size_t nsamples = 0;
 	int err;
@@ -569,11 +451,30 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 	base0 = count_of(store, "SELECT count(*) FROM baselines");
 	alerts0 = count_of(store, "SELECT count(*) FROM alerts");
 	src_runs = count_of(shard, "SELECT count(*) FROM runs");
-	if ((err = copy_commits_machines(store, shard, &commits, &machines)) ||
+	if ((err = copy_mapped(store, shard,
+			       "SELECT id, sha, parent_sha, committed_at, subject, author FROM "
+			       "commits ORDER BY seq",
+			       perfdb_store__upsert_commit_sql, none, &commits,
+			       "cannot merge a commit into")) ||
+	    /* a machine known here keeps its description, unless it had none */
+	    (err = copy_mapped(store, shard, "SELECT id, name, fingerprint FROM machines",
+			       "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
+			       "ON CONFLICT(name) DO UPDATE SET fingerprint = CASE WHEN "
+			       "machines.fingerprint = '{}' THEN excluded.fingerprint ELSE "
+			       "machines.fingerprint END RETURNING id",
+			       none, &machines, "cannot merge a machine into")) ||
 	    (err = map_benchmarks(store, shard,
 				  "SELECT id, name, metric, unit, higher_is_better FROM benchmarks",
 				  &benches, &out->benchmarks_added)) ||
-	    (err = copy_runs(store, shard, &commits, &machines, &runs)) ||
+	    /* the runs this server does not have (by uuid) */
+	    (err =
+		 copy_mapped(store, shard,
+			     "SELECT id, commit_id, branch, machine_id, started_at, source, tags, "
+			     "uuid, context FROM runs ORDER BY id",
+			     "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, "
+			     "tags, uuid, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+			     "ON CONFLICT(uuid) DO NOTHING RETURNING id",
+			     run_maps, &runs, "cannot merge a run into")) ||
 	    (err = copy_rows(
 		 store, shard, &runs, &benches,
 		 "SELECT run_id, benchmark_id, value, n, mean, median, stddev, min, max "
@@ -585,7 +486,24 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 			     "SELECT run_id, benchmark_id, idx, value FROM samples",
 			     "COPY samples(run_id, benchmark_id, idx, value) FROM STDIN", 4,
 			     &nsamples)) ||
-	    (err = copy_decisions(store, shard, &commits, &machines, &benches)))
+	    /* baselines and alerts, by the rules of merge_sql */
+	    (err =
+		 copy_mapped(store, shard,
+			     "SELECT id, commit_id, name, branch, created_at, note FROM baselines",
+			     "INSERT INTO baselines(commit_id, name, branch, created_at, note) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING",
+			     baseline_maps, NULL, "cannot merge a baseline into")) ||
+	    (err = copy_mapped(
+		 store, shard,
+		 "SELECT id, benchmark_id, machine_id, commit_id, tags, kind, baseline_value, "
+		 "value, change, p_value, method, status, note, created_at FROM alerts",
+		 "INSERT INTO alerts(benchmark_id, machine_id, commit_id, tags, kind, "
+		 "baseline_value, value, change, p_value, method, status, note, created_at) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+		 "ON CONFLICT(benchmark_id, machine_id, tags, commit_id, kind) DO UPDATE SET "
+		 "status = excluded.status, note = coalesce(excluded.note, alerts.note) "
+		 "WHERE alerts.status = 'open' AND excluded.status != 'open'",
+		 alert_maps, NULL, "cannot merge an alert into")))
 		goto out;
 	out->runs_added = runs.count;
 	out->runs_present = (size_t)src_runs - runs.count;
