@@ -711,6 +711,13 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 #define BATCH_ROWS     64
 #define BATCH_MAX_COLS 9
 
+/* How a batcher writes on a server (a file always uses INSERT): */
+enum {
+	BULK_INSERT = 0, /* multi-row INSERT, with its tail (ON CONFLICT) */
+	BULK_COPY = 1,	 /* COPY: rows no other writer can have (this run's) */
+	BULK_STAGED = 2	 /* COPY into a temporary table, then INSERT ... ON CONFLICT */
+};
+
 typedef enum cell_type { CELL_NULL = 0, CELL_INT, CELL_REAL, CELL_TEXT } cell_type;
 
 typedef struct cell {
@@ -723,8 +730,10 @@ typedef struct cell {
 typedef struct batcher {
 	perfdb_stmt *many, *one;
 	/* on a server, bulk rows go in with COPY instead: gathered here as
-	 * text and sent at the flush (copy_sql is then set) */
+	 * text and sent at the flush (copy_sql is then set); then_sql, when
+	 * set, runs after each COPY (moving staged rows to their table) */
 	char copy_sql[160];
+	const char *then_sql;
 	perfdb_copy_rows copy;
 	int ncols, rows;
 	const char *what;	/* for errors: "a result" */
@@ -744,10 +753,25 @@ static int batch_prepare(perfdb_store *store, batcher *b, const char *head, cons
 	b->ncols = ncols;
 	b->rows = 0;
 	b->what = what;
-	if (bulk && perfdb_store__is_server(store)) {
+	if (bulk == BULK_COPY && perfdb_store__is_server(store)) {
 		/* "INSERT INTO t(a, b)" -> "COPY t(a, b) FROM STDIN" */
 		snprintf(b->copy_sql, sizeof(b->copy_sql), "COPY %s FROM STDIN",
 			 head + strlen("INSERT INTO "));
+		return 0;
+	}
+	if (bulk == BULK_STAGED && perfdb_store__is_server(store)) {
+		/* COPY has no ON CONFLICT: rows another writer may add at the
+		 * same time are copied into a temporary table first, then moved
+		 * with INSERT ... SELECT ... ON CONFLICT DO NOTHING */
+		b->then_sql = "INSERT INTO benchmarks SELECT * FROM perfdb_staged_benchmarks "
+			      "ON CONFLICT DO NOTHING; DELETE FROM perfdb_staged_benchmarks";
+		snprintf(b->copy_sql, sizeof(b->copy_sql),
+			 "COPY perfdb_staged_benchmarks%s FROM STDIN",
+			 strchr(head, '(') ? strchr(head, '(') : "");
+		if (perfdb_db__exec(store->db,
+				    "CREATE TEMP TABLE IF NOT EXISTS perfdb_staged_benchmarks "
+				    "(LIKE benchmarks) ON COMMIT DELETE ROWS") != 0)
+			return perfdb_store__fail(store, "cannot record into");
 		return 0;
 	}
 	if (!(sql = malloc(cap)))
@@ -846,7 +870,8 @@ static int batch_flush(perfdb_store *store, batcher *b)
 	if (b->copy_sql[0]) {
 		if ((err = copy_pending(b)) || !b->copy.count)
 			return err;
-		if (perfdb_db__copy(store->db, b->copy_sql, &b->copy) != 0) {
+		if (perfdb_db__copy(store->db, b->copy_sql, &b->copy) != 0 ||
+		    (b->then_sql && perfdb_db__exec(store->db, b->then_sql) != 0)) {
 			char what[64];
 			snprintf(what, sizeof(what), "cannot record %s in", b->what);
 			return perfdb_store__fail(store, what);
@@ -921,15 +946,15 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 	     * the second finds it there (the same id for the same name) */
 	    (err = batch_prepare(store, &s->bench,
 				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
-				 " ON CONFLICT DO NOTHING", 5, "a benchmark", 0)) ||
+				 " ON CONFLICT DO NOTHING", 5, "a benchmark", BULK_STAGED)) ||
 	    (err =
 		 batch_prepare(store, &s->result,
 			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
 			       "stddev, min, max)",
-			       "", 9, "a result", 1)) ||
+			       "", 9, "a result", BULK_COPY)) ||
 	    (err = batch_prepare(store, &s->sample,
 				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", "", 4,
-				 "a sample", 1)))
+				 "a sample", BULK_COPY)))
 		return err;
 	s->sample.parent = &s->result;
 	return 0;
