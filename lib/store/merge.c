@@ -142,13 +142,16 @@ static int cmp_pair(const void *a, const void *b)
 
 static void map_sort(id_map *m)
 {
-	qsort(m->pairs, m->count, sizeof(*m->pairs), cmp_pair);
+	if (m->count) /* (an empty map has no array: not even for qsort) */
+		qsort(m->pairs, m->count, sizeof(*m->pairs), cmp_pair);
 }
 
 /* The id here of src id, or 0 when the map does not have it. */
 static int64_t map_get(const id_map *m, int64_t src)
 {
 	id_pair key, *hit;
+	if (!m->count)
+		return 0;
 	key.src = src;
 	hit = bsearch(&key, m->pairs, m->count, sizeof(key), cmp_pair);
 	return hit ? hit->dst : 0;
