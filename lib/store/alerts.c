@@ -1,6 +1,7 @@
 /* alerts.c - what regress found, and what people decided about it. */
 #include "store/store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "perfdb/context.h"
