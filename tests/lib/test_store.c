@@ -243,6 +243,29 @@ static void test_store__query_refuses_writes(void **state)
 	perfdb_store_free(s);
 }
 
+/* A store at path holding one run (commit guard1), open read-write. */
+static perfdb_store *store_with_one_run(const char *path)
+{
+	perfdb_store *s = NULL;
+	perfdb_resultset *rs = sample_resultset("guard1");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	return s;
+}
+
+/* sql, which runs for ever, is stopped at a 0.2 s limit, and the handle
+ * still works after it (s holds one run). */
+static void check_time_limit(perfdb_store *s, const char *sql)
+{
+	rows r;
+	perfdb_store_set_query_timeout(s, 0.2);
+	assert_int_equal(perfdb_store_query(s, sql, collect, &r), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "query stopped after 0.2 s"));
+	query(s, "SELECT count(*) FROM runs", &r);
+	assert_string_equal(r.text, "1\n");
+}
+
 /* Issue 12: the guard refused reads (table-valued functions, reading
  * PRAGMAs, a trailing comment) and let fts3_tokenizer through; a runaway
  * query ran for ever. */
@@ -250,14 +273,10 @@ static void test_store__query_guard_both_ways(void **state)
 {
 	char path[256];
 	perfdb_store *s;
-	perfdb_resultset *rs = sample_resultset("guard1");
 	rows r;
 	(void)state;
 	db_path(path, sizeof(path), "guard.db");
-	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_resultset_free(rs);
-	perfdb_store_free(s);
+	perfdb_store_free(store_with_one_run(path));
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
 
 	query(s, "SELECT key, value FROM runs, json_each(runs.tags) ORDER BY key", &r);
@@ -284,15 +303,8 @@ static void test_store__query_guard_both_ways(void **state)
 	assert_int_equal(r.nrows, 0);
 
 	/* Interrupted, not left running: the test's own timeout is the check. */
-	perfdb_store_set_query_timeout(s, 0.2);
-	assert_int_equal(perfdb_store_query(s,
-					    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT "
-					    "x + 1 FROM c) SELECT count(*) FROM c",
-					    collect, &r),
-			 PERFDB_EDB);
-	assert_non_null(strstr(perfdb_error_last()->message, "query stopped after 0.2 s"));
-	query(s, "SELECT count(*) FROM runs", &r); /* the handle still works */
-	assert_string_equal(r.text, "1\n");
+	check_time_limit(s, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+			    "SELECT count(*) FROM c");
 	perfdb_store_free(s);
 }
 
@@ -624,13 +636,10 @@ static void test_store__server_query_guard(void **state)
 {
 	char dsn[1024];
 	perfdb_store *s;
-	perfdb_resultset *rs = sample_resultset("guard1");
 	rows r;
 	(void)state;
 	db_path(dsn, sizeof(dsn), "guard");
-	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_resultset_free(rs);
+	s = store_with_one_run(dsn);
 	/* writes inside a reading statement, and functions that write */
 	assert_int_equal(perfdb_store_query(s,
 					    "WITH d AS (DELETE FROM runs RETURNING id) "
@@ -649,11 +658,7 @@ static void test_store__server_query_guard(void **state)
 	assert_string_equal(r.text, "1\n");
 	query(s, "SELECT key, value FROM runs, jsonb_each_text(runs.tags::jsonb) ORDER BY key", &r);
 	assert_string_equal(r.text, "cc|gcc\nopt|O2\n");
-	perfdb_store_set_query_timeout(s, 0.2);
-	assert_int_equal(perfdb_store_query(s, "SELECT pg_sleep(30)", collect, &r), PERFDB_EDB);
-	assert_non_null(strstr(perfdb_error_last()->message, "query stopped after 0.2 s"));
-	query(s, "SELECT count(*) FROM runs", &r); /* the handle still works */
-	assert_string_equal(r.text, "1\n");
+	check_time_limit(s, "SELECT pg_sleep(30)");
 	perfdb_store_free(s);
 }
 
