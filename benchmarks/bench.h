@@ -62,5 +62,6 @@ int bench_merge(const bench_ctx *ctx);
 int bench_html_report(const bench_ctx *ctx);
 int bench_http(const bench_ctx *ctx);
 int bench_untrusted(const bench_ctx *ctx);
+int bench_store_postgres(const bench_ctx *ctx);
 
 #endif

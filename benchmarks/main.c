@@ -37,6 +37,8 @@ static const bench_case cases[] = {
      "perfdb report of 1,000 series x 100 commits: write time, size, Chromium load time"},
     {"merge", bench_merge, "perfdb merge of a 100,000-result shard, and again (idempotent)"},
     {"http", bench_http, "perfdb load --url vs wrk on nginx; latency at a fixed rate; a 1 s stall"},
+    {"store-postgres", bench_store_postgres,
+     "the store on a PostgreSQL server beside an SQLite file: record, regress over 1M, merge"},
     {"untrusted", bench_untrusted,
      "issue 12's hostile inputs: list benchmarks 2,000 x 100, deep YAML, wide CSV, NaN rows"},
 };

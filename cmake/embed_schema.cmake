@@ -1,7 +1,11 @@
 # Turns schema/NNNN_*.sql into a C array of {version, name, sql} so the binary
-# never reads its schema from disk at run time. Invoked with -DOUT= -DFILES=.
+# never reads its schema from disk at run time. Invoked with -DOUT= -DFILES=
+# and, for another array than the SQLite one, -DPREFIX= (perfdb_schema__pg_).
+if(NOT PREFIX)
+  set(PREFIX perfdb_schema__)
+endif()
 set(body "/* Generated from the schema directory by cmake/embed_schema.cmake. Do not edit. */\n")
-string(APPEND body "#include \"store/schema.h\"\n\nconst perfdb_schema_migration perfdb_schema__migrations[] = {\n")
+string(APPEND body "#include \"store/schema.h\"\n\nconst perfdb_schema_migration ${PREFIX}migrations[] = {\n")
 set(count 0)
 string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
@@ -15,5 +19,5 @@ foreach(f ${FILES})
   string(APPEND body "  {${version}, \"${name}\",\n  \"${sql}\"},\n")
   math(EXPR count "${count} + 1")
 endforeach()
-string(APPEND body "};\n\nconst int perfdb_schema__count = ${count};\n")
+string(APPEND body "};\n\nconst int ${PREFIX}count = ${count};\n")
 file(WRITE ${OUT} "${body}")

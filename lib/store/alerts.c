@@ -1,7 +1,7 @@
 /* alerts.c - what regress found, and what people decided about it. */
 #include "store/store.h"
 
-#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "perfdb/context.h"
@@ -9,21 +9,13 @@
 #include "store/history.h"
 #include "util/error.h"
 
-static void bind_real(sqlite3_stmt *st, int i, double v)
+static void bind_key(perfdb_stmt *st, const perfdb_alert_input *a)
 {
-	if (isfinite(v))
-		sqlite3_bind_double(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_key(sqlite3_stmt *st, const perfdb_alert_input *a)
-{
-	sqlite3_bind_int64(st, 1, a->benchmark_id);
-	sqlite3_bind_int64(st, 2, a->machine_id);
-	sqlite3_bind_text(st, 3, perfdb_tags_json(a->tags), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, a->commit_id);
-	sqlite3_bind_text(st, 5, a->improvement ? "improvement" : "regression", -1, SQLITE_STATIC);
+	perfdb_stmt__bind_int64(st, 1, a->benchmark_id);
+	perfdb_stmt__bind_int64(st, 2, a->machine_id);
+	perfdb_stmt__bind_text(st, 3, perfdb_tags_json(a->tags));
+	perfdb_stmt__bind_int64(st, 4, a->commit_id);
+	perfdb_stmt__bind_text(st, 5, a->improvement ? "improvement" : "regression");
 }
 
 const char *perfdb_alert_status_name(perfdb_alert_status s)
@@ -56,16 +48,16 @@ int perfdb_alert_status_parse(perfdb_alert_status *out, const char *name)
 
 /* The stored text; a status this version does not know reads as open (to
  * act on), never as settled. */
-static void copy_status(perfdb_alert_state *s, const unsigned char *status)
+static void copy_status(perfdb_alert_state *s, const char *status)
 {
-	if (!status || perfdb_alert_status_parse(&s->status, (const char *)status) < 0)
+	if (!status || perfdb_alert_status_parse(&s->status, status) < 0)
 		s->status = PERFDB_ALERT_OPEN;
 }
 
 int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *items, size_t n,
 			       perfdb_alert_state *states)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	char now[32];
 	size_t i;
 	int err;
@@ -91,26 +83,24 @@ int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *it
 	for (i = 0; i < n; i++) {
 		const perfdb_alert_input *a = &items[i];
 		bind_key(st, a);
-		bind_real(st, 6, a->baseline_value);
-		bind_real(st, 7, a->value);
-		bind_real(st, 8, a->change_pct);
-		bind_real(st, 9, a->p_value);
-		if (a->method != PERFDB_METHOD_NONE)
-			sqlite3_bind_text(st, 10, perfdb_method_name(a->method), -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 10);
-		sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		perfdb_stmt__bind_double(st, 6, a->baseline_value);
+		perfdb_stmt__bind_double(st, 7, a->value);
+		perfdb_stmt__bind_double(st, 8, a->change_pct);
+		perfdb_stmt__bind_double(st, 9, a->p_value);
+		perfdb_stmt__bind_text(
+		    st, 10, a->method != PERFDB_METHOD_NONE ? perfdb_method_name(a->method) : NULL);
+		perfdb_stmt__bind_text(st, 11, now);
+		if (perfdb_stmt__step(st) != PERFDB_DB_ROW) {
 			err = perfdb_store__fail(store, "cannot record an alert in");
 			break;
 		}
 		if (states) {
-			states[i].id = sqlite3_column_int64(st, 0);
-			copy_status(&states[i], sqlite3_column_text(st, 1));
+			states[i].id = perfdb_stmt__column_int64(st, 0);
+			copy_status(&states[i], perfdb_stmt__column_text(st, 1));
 		}
-		sqlite3_reset(st);
+		perfdb_stmt__reset(st);
 	}
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	if (err < 0) {
 		perfdb_store__rollback(store);
 		return err;
@@ -121,7 +111,7 @@ int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *it
 int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *item,
 			      perfdb_alert_state *state)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int rc, err;
 	if ((err =
 		 perfdb_store__prepare(store, &st,
@@ -130,23 +120,23 @@ int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *ite
 				       "kind = ?5")) < 0)
 		return err;
 	bind_key(st, item);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		state->id = sqlite3_column_int64(st, 0);
-		copy_status(state, sqlite3_column_text(st, 1));
+	rc = perfdb_stmt__step(st);
+	if (rc == PERFDB_DB_ROW) {
+		state->id = perfdb_stmt__column_int64(st, 0);
+		copy_status(state, perfdb_stmt__column_text(st, 1));
 	} else {
 		state->id = 0;
 		copy_status(state, NULL);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(store, "cannot read alerts from");
 	return 0;
 }
 
 int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int err;
 	if ((err = perfdb_store__prepare(
 		 store, &st,
@@ -158,19 +148,19 @@ int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void
 		 "a.created_at AS created_at, a.note AS note FROM alerts a "
 		 "JOIN benchmarks b ON b.id = a.benchmark_id "
 		 "JOIN machines m ON m.id = a.machine_id JOIN commits c ON c.id = a.commit_id "
-		 "WHERE ?1 OR (a.status = 'open' AND a.kind = 'regression') "
+		 "WHERE ?1 = 1 OR (a.status = 'open' AND a.kind = 'regression') "
 		 "ORDER BY a.id DESC")) < 0)
 		return err;
-	sqlite3_bind_int(st, 1, all ? 1 : 0);
+	perfdb_stmt__bind_int64(st, 1, all ? 1 : 0);
 	err = perfdb_store__stream(store, st, fn, ctx);
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	return err;
 }
 
 int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, perfdb_alert_status status,
 				  const char *note)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int err;
 	if (!status_valid(status))
 		return perfdb_error__set(PERFDB_EINVAL,
@@ -183,20 +173,17 @@ int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, perfdb_alert_
 		perfdb_store__rollback(store);
 		return err;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, perfdb_alert_status_name(status), -1, SQLITE_STATIC);
-	if (note)
-		sqlite3_bind_text(st, 3, note, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 3);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	perfdb_stmt__bind_int64(st, 1, id);
+	perfdb_stmt__bind_text(st, 2, perfdb_alert_status_name(status));
+	perfdb_stmt__bind_text(st, 3, note);
+	if (perfdb_stmt__step(st) != PERFDB_DB_DONE) {
 		err = perfdb_store__fail(store, "cannot update an alert in");
-		sqlite3_finalize(st);
+		perfdb_stmt__free(st);
 		perfdb_store__rollback(store);
 		return err;
 	}
-	sqlite3_finalize(st);
-	if (sqlite3_changes(store->db) == 0) {
+	perfdb_stmt__free(st);
+	if (perfdb_db__changes(store->db) == 0) {
 		perfdb_store__rollback(store);
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no alert with id %lld", (long long)id);
 	}

@@ -15,6 +15,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,48 +104,98 @@ static int shard_version(const char *path, int *version)
 
 static int exec(perfdb_store *store, const char *sql, const char *what)
 {
-	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (perfdb_db__exec(store->db, sql) != 0)
 		return perfdb_store__fail(store, what);
 	return 0;
 }
 
-/* Maps every benchmark of the shard to its id here, inserting the new ones
- * where perfdb_store_record would: the first id from their hash on that is
- * free or already holds the same (name, metric, unit). */
-static int map_benchmarks(perfdb_store *store, size_t *added)
+/* src id -> id here, for the rows copied into a server (sorted by src). */
+typedef struct id_pair {
+	int64_t src, dst;
+} id_pair;
+
+typedef struct id_map {
+	id_pair *pairs;
+	size_t count, cap;
+} id_map;
+
+static int map_add(id_map *m, int64_t src, int64_t dst)
 {
-	sqlite3_stmt *src = NULL, *find = NULL, *ins = NULL, *map = NULL;
+	if (m->count == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 256;
+		id_pair *p = realloc(m->pairs, cap * sizeof(*p));
+		if (!p)
+			return perfdb_error__oom();
+		m->pairs = p;
+		m->cap = cap;
+	}
+	m->pairs[m->count].src = src;
+	m->pairs[m->count++].dst = dst;
+	return 0;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	int64_t x = ((const id_pair *)a)->src, y = ((const id_pair *)b)->src;
+	return (x > y) - (x < y);
+}
+
+static void map_sort(id_map *m)
+{
+	if (m->count) /* (an empty map has no array: not even for qsort) */
+		qsort(m->pairs, m->count, sizeof(*m->pairs), cmp_pair);
+}
+
+/* The id here of src id, or 0 when the map does not have it. */
+static int64_t map_get(const id_map *m, int64_t src)
+{
+	id_pair key, *hit;
+	if (!m->count)
+		return 0;
+	key.src = src;
+	hit = bsearch(&key, m->pairs, m->count, sizeof(key), cmp_pair);
+	return hit ? hit->dst : 0;
+}
+
+/* Maps every benchmark of the shard (read with src_sql from `from`) to its id
+ * here, inserting the new ones where perfdb_store_record would: the first id
+ * from their hash on that is free or already holds the same (name, metric,
+ * unit). The pairs go into temp.bench_map (a file, where the copy is SQL)
+ * or into cmap (a server). */
+static int map_benchmarks(perfdb_store *store, perfdb_store *from, const char *src_sql,
+			  id_map *cmap, size_t *added)
+{
+	perfdb_stmt *src = NULL, *find = NULL, *ins = NULL, *map = NULL;
 	int rc, err;
 
 	*added = 0;
-	if ((err = perfdb_store__prepare(
-		 store, &src,
-		 "SELECT id, name, metric, unit, higher_is_better FROM src.benchmarks")) ||
+	if ((err = perfdb_store__prepare(from, &src, src_sql)) ||
 	    (err = perfdb_store__prepare(
-		 store, &find, "SELECT name, metric, unit FROM main.benchmarks WHERE id = ?1")) ||
+		 store, &find, "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
 	    (err = perfdb_store__prepare(store, &ins,
-					 "INSERT INTO main.benchmarks(id, name, metric, unit, "
-					 "higher_is_better) VALUES (?1, ?2, ?3, ?4, ?5)")) ||
-	    (err = perfdb_store__prepare(store, &map,
-					 "INSERT INTO temp.bench_map(src, dst) VALUES (?1, ?2)")))
+					 "INSERT INTO benchmarks(id, name, metric, unit, "
+					 "higher_is_better) VALUES (?1, ?2, ?3, ?4, ?5) "
+					 "ON CONFLICT DO NOTHING")) ||
+	    (!cmap && (err = perfdb_store__prepare(
+			   store, &map, "INSERT INTO temp.bench_map(src, dst) VALUES (?1, ?2)"))))
 		goto out;
-	while ((rc = sqlite3_step(src)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(src, 1);
-		const char *metric = (const char *)sqlite3_column_text(src, 2);
-		const char *unit = (const char *)sqlite3_column_text(src, 3);
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		const char *name = perfdb_stmt__column_text(src, 1);
+		const char *metric = perfdb_stmt__column_text(src, 2);
+		const char *unit = perfdb_stmt__column_text(src, 3);
 		int64_t id = perfdb_store__benchmark_hash(name, metric, unit);
 		for (;;) {
-			sqlite3_reset(find);
-			sqlite3_bind_int64(find, 1, id);
-			rc = sqlite3_step(find);
-			if (rc == SQLITE_DONE) {
-				sqlite3_reset(ins);
-				sqlite3_bind_int64(ins, 1, id);
-				sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
-				sqlite3_bind_text(ins, 3, metric, -1, SQLITE_STATIC);
-				sqlite3_bind_text(ins, 4, unit, -1, SQLITE_STATIC);
-				sqlite3_bind_int(ins, 5, sqlite3_column_int(src, 4));
-				if (sqlite3_step(ins) != SQLITE_DONE) {
+			perfdb_stmt__reset(find);
+			perfdb_stmt__bind_int64(find, 1, id);
+			rc = perfdb_stmt__step(find);
+			if (rc == PERFDB_DB_DONE) {
+				perfdb_stmt__reset(ins);
+				perfdb_stmt__bind_int64(ins, 1, id);
+				perfdb_stmt__bind_text(ins, 2, name);
+				perfdb_stmt__bind_text(ins, 3, metric);
+				perfdb_stmt__bind_text(ins, 4, unit);
+				perfdb_stmt__bind_int64(ins, 5, perfdb_stmt__column_int64(src, 4));
+				if (perfdb_stmt__step(ins) != PERFDB_DB_DONE) {
 					err =
 					    perfdb_store__fail(store, "cannot add a benchmark to");
 					goto out;
@@ -152,42 +203,49 @@ static int map_benchmarks(perfdb_store *store, size_t *added)
 				(*added)++;
 				break;
 			}
-			if (rc != SQLITE_ROW) {
+			if (rc != PERFDB_DB_ROW) {
 				err = perfdb_store__fail(store, "cannot read benchmarks from");
 				goto out;
 			}
-			if (strcmp((const char *)sqlite3_column_text(find, 0), name) == 0 &&
-			    strcmp((const char *)sqlite3_column_text(find, 1), metric) == 0 &&
-			    strcmp((const char *)sqlite3_column_text(find, 2), unit) == 0)
+			if (strcmp(perfdb_stmt__column_text(find, 0), name) == 0 &&
+			    strcmp(perfdb_stmt__column_text(find, 1), metric) == 0 &&
+			    strcmp(perfdb_stmt__column_text(find, 2), unit) == 0)
 				break;
 			id = id == (int64_t)((1ull << 47) - 1) ? 1 : id + 1;
 		}
-		sqlite3_reset(map);
-		sqlite3_bind_int64(map, 1, sqlite3_column_int64(src, 0));
-		sqlite3_bind_int64(map, 2, id);
-		if (sqlite3_step(map) != SQLITE_DONE) {
+		if (cmap) {
+			if ((err = map_add(cmap, perfdb_stmt__column_int64(src, 0), id)))
+				goto out;
+			continue;
+		}
+		perfdb_stmt__reset(map);
+		perfdb_stmt__bind_int64(map, 1, perfdb_stmt__column_int64(src, 0));
+		perfdb_stmt__bind_int64(map, 2, id);
+		if (perfdb_stmt__step(map) != PERFDB_DB_DONE) {
 			err = perfdb_store__fail(store, "cannot merge into");
 			goto out;
 		}
 	}
-	if (rc != SQLITE_DONE)
-		err = perfdb_store__fail(store,
-					 "cannot read the benchmarks of the shard merged into");
+	if (rc != PERFDB_DB_DONE)
+		err =
+		    perfdb_store__fail(from, "cannot read the benchmarks of the shard merged into");
+	if (cmap)
+		map_sort(cmap);
 out:
-	sqlite3_finalize(src);
-	sqlite3_finalize(find);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(map);
+	perfdb_stmt__free(src);
+	perfdb_stmt__free(find);
+	perfdb_stmt__free(ins);
+	perfdb_stmt__free(map);
 	return err;
 }
 
 static int64_t count_of(perfdb_store *store, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int64_t n = -1;
-	if (perfdb_store__prepare(store, &st, sql) == 0 && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (perfdb_store__prepare(store, &st, sql) == 0 && perfdb_stmt__step(st) == PERFDB_DB_ROW)
+		n = perfdb_stmt__column_int64(st, 0);
+	perfdb_stmt__free(st);
 	return n;
 }
 
@@ -270,6 +328,202 @@ static const char *const merge_sql[] = {
     "WHERE status = 'open' AND excluded.status != 'open'",
 };
 
+/* ---- into a server ---------------------------------------------------------
+ * A server cannot ATTACH the shard: its rows are read through a second
+ * connection (the migrated copy) and written here, in one transaction, by
+ * the same rules as the SQL above. Rows that identify themselves (commits by
+ * sha, machines by name, runs by uuid, baselines by name, alerts by their
+ * finding) go in with ON CONFLICT, so a merge running beside another, or
+ * beside a record, neither fails nor doubles anything. */
+
+/* Copies the rows src_sql reads from the shard into the store with ins_sql:
+ * column 0 is the row's id in the shard, columns 1..n are ins_sql's
+ * parameters ?1..?n, as the shard has them, or, where maps[i] is set, an
+ * id translated through it. The id ins_sql returns (RETURNING id; no row
+ * when ON CONFLICT did nothing) is mapped from the shard's into out (may be
+ * NULL). */
+static int copy_mapped(perfdb_store *store, perfdb_store *shard, const char *src_sql,
+		       const char *ins_sql, const id_map *const *maps, id_map *out,
+		       const char *what)
+{
+	perfdb_stmt *src = NULL, *ins = NULL;
+	int rc, err, i, n;
+	if ((err = perfdb_store__prepare(shard, &src, src_sql)) ||
+	    (err = perfdb_store__prepare(store, &ins, ins_sql)))
+		goto out;
+	n = perfdb_stmt__column_count(src);
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		for (i = 1; i < n; i++) {
+			perfdb_value_type type = perfdb_stmt__column_type(src, i);
+			if (maps[i])
+				perfdb_stmt__bind_int64(
+				    ins, i, map_get(maps[i], perfdb_stmt__column_int64(src, i)));
+			else if (type == PERFDB_VALUE_INTEGER)
+				perfdb_stmt__bind_int64(ins, i, perfdb_stmt__column_int64(src, i));
+			else if (type == PERFDB_VALUE_REAL) /* in full, not as 15-digit text */
+				perfdb_stmt__bind_double(ins, i,
+							 perfdb_stmt__column_double(src, i));
+			else
+				perfdb_stmt__bind_text(ins, i, perfdb_stmt__column_text(src, i));
+		}
+		rc = perfdb_stmt__step(ins);
+		if (rc == PERFDB_DB_ROW) {
+			if (out && (err = map_add(out, perfdb_stmt__column_int64(src, 0),
+						  perfdb_stmt__column_int64(ins, 0))))
+				goto out;
+			rc = perfdb_stmt__step(ins);
+		}
+		perfdb_stmt__reset(ins);
+		if (rc != PERFDB_DB_DONE) {
+			err = perfdb_store__fail(store, what);
+			goto out;
+		}
+	}
+	if (rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(shard, "cannot read");
+	if (out)
+		map_sort(out);
+out:
+	perfdb_stmt__free(src);
+	perfdb_stmt__free(ins);
+	return err;
+}
+
+/* The results or samples of the copied runs, by COPY. The columns after
+ * run_id and benchmark_id are copied as the shard has them. */
+static int copy_rows(perfdb_store *store, perfdb_store *shard, const id_map *runs,
+		     const id_map *benches, const char *src_sql, const char *copy_sql, int ncols,
+		     size_t *count)
+{
+	perfdb_copy_rows rows = {0};
+	perfdb_stmt *src = NULL;
+	const char *fields[9];
+	char ids[2][24], reals[9][32];
+	int rc, err, c;
+	if ((err = perfdb_store__prepare(shard, &src, src_sql)))
+		return err;
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		int64_t run = map_get(runs, perfdb_stmt__column_int64(src, 0));
+		if (!run)
+			continue; /* a run the server had */
+		snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)run);
+		snprintf(ids[1], sizeof(ids[1]), "%lld",
+			 (long long)map_get(benches, perfdb_stmt__column_int64(src, 1)));
+		fields[0] = ids[0];
+		fields[1] = ids[1];
+		/* doubles in full: SQLite's text of a REAL keeps 15 digits */
+		for (c = 2; c < ncols; c++) {
+			fields[c] = perfdb_stmt__column_text(src, c);
+			if (perfdb_stmt__column_type(src, c) == PERFDB_VALUE_REAL) {
+				snprintf(reals[c], sizeof(reals[c]), "%.17g",
+					 perfdb_stmt__column_double(src, c));
+				fields[c] = reals[c];
+			}
+		}
+		if ((err = perfdb_db__copy_add(&rows, fields, ncols)))
+			goto out;
+	}
+	if (rc != PERFDB_DB_DONE) {
+		err = perfdb_store__fail(shard, "cannot read");
+		goto out;
+	}
+	*count = rows.count;
+	if (rows.count && perfdb_db__copy(store->db, copy_sql, &rows) != 0)
+		err = perfdb_store__fail(store, "cannot merge into");
+out:
+	perfdb_stmt__free(src);
+	perfdb_db__copy_release(&rows);
+	return err;
+}
+
+static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfdb_store *shard)
+{
+	id_map commits = {0}, machines = {0}, benches = {0}, runs = {0};
+	/* which columns of each copy are ids to translate (by column) */
+	const id_map *none[6] = {NULL};
+	const id_map *run_maps[9] = {NULL, &commits, NULL, &machines};
+	const id_map *baseline_maps[6] = {NULL, &commits};
+	const id_map *alert_maps[14] = {NULL, &benches, &machines, &commits};
+	int64_t commits0, base0, alerts0, src_runs;
+	size_t nsamples = 0;
+	int err;
+
+	if ((err = perfdb_store__begin(store)))
+		return err;
+	commits0 = count_of(store, "SELECT count(*) FROM commits");
+	base0 = count_of(store, "SELECT count(*) FROM baselines");
+	alerts0 = count_of(store, "SELECT count(*) FROM alerts");
+	src_runs = count_of(shard, "SELECT count(*) FROM runs");
+	if ((err = copy_mapped(store, shard,
+			       "SELECT id, sha, parent_sha, committed_at, subject, author FROM "
+			       "commits ORDER BY seq",
+			       perfdb_store__upsert_commit_sql, none, &commits,
+			       "cannot merge a commit into")) ||
+	    /* a machine known here keeps its description, unless it had none */
+	    (err = copy_mapped(store, shard, "SELECT id, name, fingerprint FROM machines",
+			       "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
+			       "ON CONFLICT(name) DO UPDATE SET fingerprint = CASE WHEN "
+			       "machines.fingerprint = '{}' THEN excluded.fingerprint ELSE "
+			       "machines.fingerprint END RETURNING id",
+			       none, &machines, "cannot merge a machine into")) ||
+	    (err = map_benchmarks(store, shard,
+				  "SELECT id, name, metric, unit, higher_is_better FROM benchmarks",
+				  &benches, &out->benchmarks_added)) ||
+	    /* the runs this server does not have (by uuid) */
+	    (err =
+		 copy_mapped(store, shard,
+			     "SELECT id, commit_id, branch, machine_id, started_at, source, tags, "
+			     "uuid, context FROM runs ORDER BY id",
+			     "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, "
+			     "tags, uuid, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+			     "ON CONFLICT(uuid) DO NOTHING RETURNING id",
+			     run_maps, &runs, "cannot merge a run into")) ||
+	    (err = copy_rows(
+		 store, shard, &runs, &benches,
+		 "SELECT run_id, benchmark_id, value, n, mean, median, stddev, min, max "
+		 "FROM results",
+		 "COPY results(run_id, benchmark_id, value, n, mean, median, stddev, min, "
+		 "max) FROM STDIN",
+		 9, &out->results_added)) ||
+	    (err = copy_rows(store, shard, &runs, &benches,
+			     "SELECT run_id, benchmark_id, idx, value FROM samples",
+			     "COPY samples(run_id, benchmark_id, idx, value) FROM STDIN", 4,
+			     &nsamples)) ||
+	    /* baselines and alerts, by the rules of merge_sql */
+	    (err =
+		 copy_mapped(store, shard,
+			     "SELECT id, commit_id, name, branch, created_at, note FROM baselines",
+			     "INSERT INTO baselines(commit_id, name, branch, created_at, note) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING",
+			     baseline_maps, NULL, "cannot merge a baseline into")) ||
+	    (err = copy_mapped(
+		 store, shard,
+		 "SELECT id, benchmark_id, machine_id, commit_id, tags, kind, baseline_value, "
+		 "value, change, p_value, method, status, note, created_at FROM alerts",
+		 "INSERT INTO alerts(benchmark_id, machine_id, commit_id, tags, kind, "
+		 "baseline_value, value, change, p_value, method, status, note, created_at) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+		 "ON CONFLICT(benchmark_id, machine_id, tags, commit_id, kind) DO UPDATE SET "
+		 "status = excluded.status, note = coalesce(excluded.note, alerts.note) "
+		 "WHERE alerts.status = 'open' AND excluded.status != 'open'",
+		 alert_maps, NULL, "cannot merge an alert into")))
+		goto out;
+	out->runs_added = runs.count;
+	out->runs_present = (size_t)src_runs - runs.count;
+	out->commits_added = (size_t)(count_of(store, "SELECT count(*) FROM commits") - commits0);
+	out->baselines_added = (size_t)(count_of(store, "SELECT count(*) FROM baselines") - base0);
+	out->alerts_added = (size_t)(count_of(store, "SELECT count(*) FROM alerts") - alerts0);
+	err = perfdb_store__commit(store);
+out:
+	if (err)
+		perfdb_store__rollback(store);
+	free(commits.pairs);
+	free(machines.pairs);
+	free(benches.pairs);
+	free(runs.pairs);
+	return err;
+}
+
 int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char *src_path)
 {
 	perfdb_store *shard = NULL;
@@ -299,6 +553,10 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 		char why[sizeof(perfdb_error_last()->message)];
 		snprintf(why, sizeof(why), "%s", perfdb_error_last()->message);
 		err = perfdb_error__set(err, "cannot merge '%s': %s", src_path, why);
+		goto out;
+	}
+	if (perfdb_store__is_server(store)) {
+		err = merge_into_server(out, store, shard);
 		goto out;
 	}
 	perfdb_store_free(shard);
@@ -350,7 +608,10 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 	base0 = count_of(store, "SELECT count(*) FROM main.baselines");
 	alerts0 = count_of(store, "SELECT count(*) FROM main.alerts");
 	src_runs = count_of(store, "SELECT count(*) FROM src.runs");
-	if ((err = map_benchmarks(store, &out->benchmarks_added)))
+	if ((err = map_benchmarks(
+		 store, store,
+		 "SELECT id, name, metric, unit, higher_is_better FROM src.benchmarks", NULL,
+		 &out->benchmarks_added)))
 		goto out;
 	for (i = 0; i < sizeof(merge_sql) / sizeof(merge_sql[0]); i++) {
 		if ((err = exec(store, merge_sql[i], "cannot merge into")))
@@ -379,9 +640,9 @@ out:
 	if (begun)
 		perfdb_store__rollback(store);
 	if (fk_off)
-		sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		perfdb_db__exec(store->db, "PRAGMA foreign_keys = ON");
 	if (attached)
-		sqlite3_exec(store->db, "DETACH DATABASE src", NULL, NULL, NULL);
+		perfdb_db__exec(store->db, "DETACH DATABASE src");
 	perfdb_store_free(shard);
 	free(attach);
 	if (tmp) {

@@ -138,9 +138,9 @@ void perfdb_store_set_query_timeout(perfdb_store *store, double seconds)
 	store->query_timeout = seconds > 0 ? seconds : 0;
 }
 
-int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx)
+int perfdb_store__stream(perfdb_store *store, perfdb_stmt *st, perfdb_row_fn fn, void *ctx)
 {
-	int ncols = sqlite3_column_count(st), i, rc;
+	int ncols = perfdb_stmt__column_count(st), i, rc;
 	const char **names = calloc((size_t)ncols + 1, sizeof(*names));
 	perfdb_value *row = calloc((size_t)ncols + 1, sizeof(*row));
 	int err = 0;
@@ -150,78 +150,96 @@ int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn
 		goto out;
 	}
 	for (i = 0; i < ncols; i++)
-		names[i] = sqlite3_column_name(st, i);
+		names[i] = perfdb_stmt__column_name(st, i);
 	if (fn(ctx, (size_t)ncols, names, NULL))
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
 		for (i = 0; i < ncols; i++) {
 			perfdb_value *v = &row[i];
-			const unsigned char *text;
+			const char *text;
 			memset(v, 0, sizeof(*v));
-			switch (sqlite3_column_type(st, i)) {
-			case SQLITE_INTEGER:
-				v->type = PERFDB_VALUE_INTEGER;
-				v->i = sqlite3_column_int64(st, i);
+			v->type = perfdb_stmt__column_type(st, i);
+			if (v->type == PERFDB_VALUE_INTEGER) {
+				v->i = perfdb_stmt__column_int64(st, i);
 				v->d = (double)v->i;
-				break;
-			case SQLITE_FLOAT:
-				v->type = PERFDB_VALUE_REAL;
-				v->d = sqlite3_column_double(st, i);
-				break;
-			case SQLITE_NULL: v->type = PERFDB_VALUE_NULL; break;
-			default: v->type = PERFDB_VALUE_TEXT; break;
+			} else if (v->type == PERFDB_VALUE_REAL) {
+				v->d = perfdb_stmt__column_double(st, i);
 			}
 			/* Text last: it converts the value in place for numbers. */
-			text = sqlite3_column_text(st, i);
-			v->text = text ? (const char *)text : "";
+			text = perfdb_stmt__column_text(st, i);
+			v->text = text ? text : "";
 		}
 		if (fn(ctx, (size_t)ncols, names, row))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		err =
-		    perfdb_error__set(PERFDB_EINVAL, "query failed: %s", sqlite3_errmsg(store->db));
+	if (rc != PERFDB_DB_DONE)
+		err = perfdb_error__set(perfdb_db__error_readonly(store->db) ? PERFDB_EREADONLY
+									     : PERFDB_EINVAL,
+					"query failed: %s", perfdb_db__errmsg(store->db));
 out:
 	free(names);
 	free(row);
 	return err;
 }
 
-int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, void *ctx)
+static int refused_write(void)
 {
+	return perfdb_error__set(PERFDB_EREADONLY,
+				 "query refused: a statement that writes is not allowed "
+				 "(queries are read-only)");
+}
+
+static int timed_out(const perfdb_store *store)
+{
+	return perfdb_error__set(PERFDB_EDB,
+				 "query stopped after %g s (its time limit); narrow it "
+				 "with WHERE or LIMIT",
+				 store->query_timeout);
+}
+
+/* An SQLite file: the authorizer and sqlite3_stmt_readonly() look at the
+ * compiled statement before it runs; a progress handler keeps the time. */
+static int query_file(perfdb_store *store, const char *sql, perfdb_row_fn fn, void *ctx)
+{
+	sqlite3 *db = perfdb_db__sqlite(store->db);
 	auth_state auth = {0};
 	deadline limit = {{0, 0}, 0};
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *check = NULL;
+	perfdb_stmt *st = NULL;
 	const char *tail = NULL;
 	int rc, err;
 
-	if (!sql || only_space(sql))
-		return perfdb_error__set(PERFDB_EINVAL, "empty query");
-	sqlite3_set_authorizer(store->db, authorize, &auth);
-	rc = sqlite3_prepare_v2(store->db, sql, -1, &st, &tail);
-	sqlite3_set_authorizer(store->db, NULL, NULL);
+	sqlite3_set_authorizer(db, authorize, &auth);
+	rc = sqlite3_prepare_v2(db, sql, -1, &check, &tail);
+	sqlite3_set_authorizer(db, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		if (auth.denied)
 			return perfdb_error__set(PERFDB_EREADONLY,
 						 "query refused: %s is not allowed (queries are "
 						 "read-only)",
 						 auth.denied);
-		return perfdb_error__set(PERFDB_EINVAL, "bad query: %s", sqlite3_errmsg(store->db));
+		return perfdb_error__set(PERFDB_EINVAL, "bad query: %s", sqlite3_errmsg(db));
 	}
-	if (!st)
+	if (!check)
 		return perfdb_error__set(PERFDB_EINVAL, "empty query");
 	if (tail && !only_space(tail)) {
-		sqlite3_finalize(st);
+		sqlite3_finalize(check);
 		return perfdb_error__set(PERFDB_EINVAL, "query has more than one statement");
 	}
 	/* PRAGMA journal_mode is "not read-only" to SQLite even without a
 	 * value; the authorizer let through only the listed ones, value-less. */
-	if (!sqlite3_stmt_readonly(st) && !auth.read_pragma) {
-		sqlite3_finalize(st);
-		return perfdb_error__set(PERFDB_EREADONLY,
-					 "query refused: a statement that writes is not allowed "
-					 "(queries are read-only)");
+	if (!sqlite3_stmt_readonly(check) && !auth.read_pragma) {
+		sqlite3_finalize(check);
+		return refused_write();
 	}
+	sqlite3_finalize(check);
+	/* The statement that runs is the one checked (the same text, and the
+	 * authorizer again). */
+	sqlite3_set_authorizer(db, authorize, &auth);
+	rc = perfdb_db__prepare(store->db, &st, sql);
+	sqlite3_set_authorizer(db, NULL, NULL);
+	if (rc != 0)
+		return perfdb_error__set(PERFDB_EINVAL, "bad query: %s", sqlite3_errmsg(db));
 	if (store->query_timeout > 0) {
 		double whole = (double)(time_t)store->query_timeout;
 		clock_gettime(CLOCK_MONOTONIC, &limit.end);
@@ -231,17 +249,97 @@ int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, v
 			limit.end.tv_sec++;
 			limit.end.tv_nsec -= 1000000000L;
 		}
-		sqlite3_progress_handler(store->db, 10000, past_deadline, &limit);
+		sqlite3_progress_handler(db, 10000, past_deadline, &limit);
 	}
 	err = perfdb_store__stream(store, st, fn, ctx);
-	sqlite3_progress_handler(store->db, 0, NULL, NULL);
-	sqlite3_finalize(st);
+	sqlite3_progress_handler(db, 0, NULL, NULL);
+	perfdb_stmt__free(st);
 	if (err && limit.expired)
-		return perfdb_error__set(PERFDB_EDB,
-					 "query stopped after %g s (its time limit); narrow it "
-					 "with WHERE or LIMIT",
-					 store->query_timeout);
+		return timed_out(store);
 	return err;
+}
+
+/* The first word of sql, past white space, comments and parentheses,
+ * lower-cased into word. */
+static void first_word(const char *sql, char *word, size_t size)
+{
+	size_t j = 0;
+	while (*sql) {
+		if (isspace((unsigned char)*sql) || *sql == '(') {
+			sql++;
+		} else if (sql[0] == '-' && sql[1] == '-') {
+			sql += strcspn(sql, "\n");
+		} else if (sql[0] == '/' && sql[1] == '*') {
+			const char *end = strstr(sql + 2, "*/");
+			sql = end ? end + 2 : sql + strlen(sql);
+		} else {
+			break;
+		}
+	}
+	while (j + 1 < size && isalpha((unsigned char)sql[j])) {
+		word[j] = (char)tolower((unsigned char)sql[j]);
+		j++;
+	}
+	word[j] = '\0';
+}
+
+/* A server: only statements that read are run (SELECT, WITH, VALUES,
+ * TABLE, EXPLAIN, SHOW; any other is only parsed, to tell a refusal from a
+ * typo), one at a time (the extended protocol runs one
+ * statement), inside a READ ONLY transaction that refuses any write a
+ * function or a data-modifying WITH would make, with a statement_timeout.
+ * The transaction is rolled back whatever happened. */
+static int query_server(perfdb_store *store, const char *sql, perfdb_row_fn fn, void *ctx)
+{
+	static const char *const reading[] = {"select", "with",	   "values",
+					      "table",	"explain", "show"};
+	perfdb_stmt *st = NULL;
+	char word[16], begin[128];
+	size_t i;
+	int err;
+
+	first_word(sql, word, sizeof(word));
+	for (i = 0; i < sizeof(reading) / sizeof(reading[0]); i++)
+		if (strcmp(word, reading[i]) == 0)
+			break;
+	if (i == sizeof(reading) / sizeof(reading[0])) {
+		/* not a reading statement: refused when it is one the server
+		 * understands, bad input when it is no SQL at all */
+		if (perfdb_db__parse_only(store->db, sql) != 0)
+			return perfdb_error__set(PERFDB_EINVAL, "bad query: %s",
+						 perfdb_db__errmsg(store->db));
+		return refused_write();
+	}
+	snprintf(begin, sizeof(begin),
+		 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+		 "SET LOCAL statement_timeout = %lld",
+		 (long long)(store->query_timeout * 1000.0 + 0.5));
+	if (perfdb_db__exec(store->db, begin) != 0)
+		return perfdb_store__fail(store, "cannot read");
+	if (perfdb_db__prepare(store->db, &st, sql) != 0) {
+		err =
+		    perfdb_error__set(PERFDB_EINVAL, "bad query: %s", perfdb_db__errmsg(store->db));
+	} else {
+		err = perfdb_store__stream(store, st, fn, ctx);
+		if (err && perfdb_db__error_timeout(store->db))
+			err = timed_out(store);
+		else if (err == PERFDB_EREADONLY)
+			err = refused_write();
+		else if (err == PERFDB_EINVAL)
+			err = perfdb_error__set(PERFDB_EINVAL, "bad query: %s",
+						perfdb_db__errmsg(store->db));
+	}
+	perfdb_stmt__free(st);
+	perfdb_db__exec(store->db, "ROLLBACK");
+	return err;
+}
+
+int perfdb_store_query(perfdb_store *store, const char *sql, perfdb_row_fn fn, void *ctx)
+{
+	if (!sql || only_space(sql))
+		return perfdb_error__set(PERFDB_EINVAL, "empty query");
+	return perfdb_store__is_server(store) ? query_server(store, sql, fn, ctx)
+					      : query_file(store, sql, fn, ctx);
 }
 
 int perfdb_list_kind_parse(perfdb_list_kind *out, const char *name)
@@ -258,6 +356,9 @@ int perfdb_list_kind_parse(perfdb_list_kind *out, const char *name)
 				 "cannot list '%s': expected commits, benchmarks, machines or runs",
 				 name ? name : "");
 }
+
+/* The listing's other spelling, for a server (see the table below). */
+#define PERFDB_LIST_MACHINES_SERVER (PERFDB_LIST_RUNS + 1)
 
 int perfdb_store_list(perfdb_store *store, perfdb_list_kind kind, perfdb_row_fn fn, void *ctx)
 {
@@ -283,13 +384,26 @@ int perfdb_store_list(perfdb_store *store, perfdb_list_kind kind, perfdb_row_fn 
 		"json_extract(r.context, '$.os')) END) AS hardware, m.fingerprint "
 		"FROM machines m LEFT JOIN runs r ON r.machine_id = m.id "
 		"GROUP BY m.id ORDER BY m.name",
+	    /* the same on a server: memory is "N kB", whose number CAST takes
+	     * in SQLite and a regular expression here */
+	    [PERFDB_LIST_MACHINES_SERVER] =
+		"SELECT m.name AS machine, count(r.id) AS runs, "
+		"count(DISTINCT CASE WHEN r.context != '{}' THEN jsonb_build_array("
+		"r.context::jsonb -> 'cpu', r.context::jsonb -> 'cores', "
+		"round(substring(r.context::jsonb ->> 'memory' from '^[0-9]+')::numeric / "
+		"1048576.0), r.context::jsonb -> 'os')::text END) AS hardware, m.fingerprint "
+		"FROM machines m LEFT JOIN runs r ON r.machine_id = m.id "
+		"GROUP BY m.id ORDER BY m.name",
 	    [PERFDB_LIST_RUNS] =
 		"SELECT r.id AS run, c.sha, r.branch, m.name AS machine, r.started_at, "
 		"r.source, r.tags, (SELECT count(*) FROM results res WHERE res.run_id = r.id) "
 		"AS results FROM runs r JOIN commits c ON c.id = r.commit_id "
 		"JOIN machines m ON m.id = r.machine_id ORDER BY r.id",
 	};
-	if ((unsigned)kind >= sizeof(sql) / sizeof(sql[0]))
+	unsigned k = (unsigned)kind;
+	if (k > PERFDB_LIST_RUNS)
 		return perfdb_error__set(PERFDB_EINVAL, "unknown listing");
-	return perfdb_store_query(store, sql[kind], fn, ctx);
+	if (kind == PERFDB_LIST_MACHINES && perfdb_store__is_server(store))
+		k = PERFDB_LIST_MACHINES_SERVER;
+	return perfdb_store_query(store, sql[k], fn, ctx);
 }

@@ -11,4 +11,9 @@ typedef struct perfdb_schema_migration {
 extern const perfdb_schema_migration perfdb_schema__migrations[];
 extern const int perfdb_schema__count;
 
+/* The same for a PostgreSQL server (schema/postgresql/), versions numbered
+ * alike: version N there holds what version N holds in a file. */
+extern const perfdb_schema_migration perfdb_schema__pg_migrations[];
+extern const int perfdb_schema__pg_count;
+
 #endif

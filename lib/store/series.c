@@ -18,17 +18,9 @@
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static char *dup_text(const unsigned char *s)
+static char *dup_text(const char *s)
 {
-	size_t n;
-	char *p;
-	if (!s)
-		return NULL;
-	n = strlen((const char *)s) + 1;
-	p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
+	return s ? strdup(s) : NULL;
 }
 
 /* ---- commits ------------------------------------------------------------------ */
@@ -60,7 +52,7 @@ int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store)
 	    "CASE WHEN (SELECT count(*) FROM commits WHERE committed_at IS NULL) = 0 "
 	    "THEN committed_at END, "
 	    "(SELECT min(started_at) FROM runs WHERE runs.commit_id = commits.id), seq";
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	perfdb_commit_list *l;
 	size_t cap = 0;
 	int rc, err = 0;
@@ -70,7 +62,7 @@ int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store)
 		return perfdb_error__oom();
 	if ((err = perfdb_store__prepare(store, &st, sql)) < 0)
 		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
 		perfdb_commit_info *c;
 		if (l->count == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
@@ -84,34 +76,33 @@ int perfdb_store_commits(perfdb_commit_list **out, perfdb_store *store)
 		}
 		c = &l->items[l->count++];
 		memset(c, 0, sizeof(*c));
-		c->id = sqlite3_column_int64(st, 0);
-		c->seq = sqlite3_column_int64(st, 1);
-		c->sha = dup_text(sqlite3_column_text(st, 2));
-		c->committed_at = dup_text(sqlite3_column_text(st, 3));
-		c->subject = dup_text(sqlite3_column_text(st, 4));
-		c->author = dup_text(sqlite3_column_text(st, 5));
+		c->id = perfdb_stmt__column_int64(st, 0);
+		c->seq = perfdb_stmt__column_int64(st, 1);
+		c->sha = dup_text(perfdb_stmt__column_text(st, 2));
+		c->committed_at = dup_text(perfdb_stmt__column_text(st, 3));
+		c->subject = dup_text(perfdb_stmt__column_text(st, 4));
+		c->author = dup_text(perfdb_stmt__column_text(st, 5));
 		if (!c->sha) {
 			err = perfdb_error__oom();
 			goto fail;
 		}
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != PERFDB_DB_DONE) {
 		err = perfdb_store__fail(store, "cannot read commits from");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	*out = l;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	perfdb_commit_list_free(l);
 	return err;
 }
 
 int perfdb_store__find_commit(int64_t *id, char **sha, perfdb_store *store, const char *rev)
 {
-	sqlite3_stmt *st = NULL;
-	size_t len;
+	perfdb_stmt *st = NULL;
 	int rc, err, found = 0;
 	int64_t fid = 0;
 	char *fsha = NULL;
@@ -120,7 +111,6 @@ int perfdb_store__find_commit(int64_t *id, char **sha, perfdb_store *store, cons
 		*sha = NULL;
 	if (!rev || !*rev)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no revision given");
-	len = strlen(rev);
 	/* Exact first, then a prefix: substr() compares bytes, like git does. */
 	if ((err = perfdb_store__prepare(store, &st,
 					 "SELECT id, sha FROM commits WHERE sha = ?1 UNION ALL "
@@ -128,28 +118,28 @@ int perfdb_store__find_commit(int64_t *id, char **sha, perfdb_store *store, cons
 					 "substr(sha, 1, length(?1)) = ?1 AND sha <> ?1 LIMIT 3")) <
 	    0)
 		return err;
-	sqlite3_bind_text(st, 1, rev, (int)len, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 1);
+	perfdb_stmt__bind_text(st, 1, rev);
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		const char *s = perfdb_stmt__column_text(st, 1);
 		if (s && strcmp(s, rev) == 0) { /* exact match wins */
 			found = 1;
-			fid = sqlite3_column_int64(st, 0);
+			fid = perfdb_stmt__column_int64(st, 0);
 			free(fsha);
-			fsha = dup_text((const unsigned char *)s);
+			fsha = dup_text(s);
 			break;
 		}
 		if (found++ == 0) {
-			fid = sqlite3_column_int64(st, 0);
-			fsha = dup_text((const unsigned char *)s);
+			fid = perfdb_stmt__column_int64(st, 0);
+			fsha = dup_text(s);
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE) {
 		err = perfdb_store__fail(store, "cannot read commits from");
-		sqlite3_finalize(st);
+		perfdb_stmt__free(st);
 		free(fsha);
 		return err;
 	}
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	if (found == 0) {
 		free(fsha);
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded for commit '%s'",
@@ -322,7 +312,7 @@ static const bench_row *find_bench(const perfdb_series_set *set, int64_t id)
 
 static int load_benchmarks(reader *r, const char *glob)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	perfdb_series_set *set = r->set;
 	size_t cap = 0;
 	int rc, err;
@@ -331,29 +321,29 @@ static int load_benchmarks(reader *r, const char *glob)
 		 "SELECT id, name, metric, unit, higher_is_better FROM benchmarks "
 		 "ORDER BY id")) < 0)
 		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
 		bench_row *b;
 		if ((err = grow((void **)&set->benches, &cap, set->nbenches + 1,
 				sizeof(*set->benches))) < 0) {
-			sqlite3_finalize(st);
+			perfdb_stmt__free(st);
 			return err;
 		}
 		b = &set->benches[set->nbenches++];
 		memset(b, 0, sizeof(*b));
-		b->id = sqlite3_column_int64(st, 0);
-		b->name = dup_text(sqlite3_column_text(st, 1));
-		b->metric = dup_text(sqlite3_column_text(st, 2));
-		b->unit = dup_text(sqlite3_column_text(st, 3));
-		b->direction =
-		    sqlite3_column_int(st, 4) ? PERFDB_HIGHER_IS_BETTER : PERFDB_LOWER_IS_BETTER;
+		b->id = perfdb_stmt__column_int64(st, 0);
+		b->name = dup_text(perfdb_stmt__column_text(st, 1));
+		b->metric = dup_text(perfdb_stmt__column_text(st, 2));
+		b->unit = dup_text(perfdb_stmt__column_text(st, 3));
+		b->direction = perfdb_stmt__column_int64(st, 4) ? PERFDB_HIGHER_IS_BETTER
+								: PERFDB_LOWER_IS_BETTER;
 		if (!b->name || !b->metric || !b->unit) {
-			sqlite3_finalize(st);
+			perfdb_stmt__free(st);
 			return perfdb_error__oom();
 		}
 		b->wanted = !glob || fnmatch(glob, b->name, 0) == 0;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(r->store, "cannot read benchmarks from");
 	return 0;
 }
@@ -366,7 +356,7 @@ static int cmp_machine(const void *a, const void *b)
 
 static int load_machines(reader *r, const char *machine, int64_t *machine_id)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	perfdb_series_set *set = r->set;
 	size_t cap = 0;
 	int rc, err, found = 0;
@@ -374,17 +364,17 @@ static int load_machines(reader *r, const char *machine, int64_t *machine_id)
 	if ((err = perfdb_store__prepare(r->store, &st,
 					 "SELECT id, name FROM machines ORDER BY id")) < 0)
 		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
 		machine_row *m;
 		if ((err = grow((void **)&set->machines, &cap, set->nmachines + 1,
 				sizeof(*set->machines))) < 0) {
-			sqlite3_finalize(st);
+			perfdb_stmt__free(st);
 			return err;
 		}
 		m = &set->machines[set->nmachines++];
-		m->id = sqlite3_column_int64(st, 0);
-		if (!(m->name = dup_text(sqlite3_column_text(st, 1)))) {
-			sqlite3_finalize(st);
+		m->id = perfdb_stmt__column_int64(st, 0);
+		if (!(m->name = dup_text(perfdb_stmt__column_text(st, 1)))) {
+			perfdb_stmt__free(st);
 			return perfdb_error__oom();
 		}
 		if (machine && strcmp(machine, m->name) == 0) {
@@ -392,8 +382,8 @@ static int load_machines(reader *r, const char *machine, int64_t *machine_id)
 			found = 1;
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(r->store, "cannot read machines from");
 	if (machine && !found)
 		return perfdb_error__set(PERFDB_ENOTFOUND, "no results recorded on machine '%s'",
@@ -429,14 +419,15 @@ static int cmp_commit_pos(const void *a, const void *b)
 
 static int load_runs(reader *r, const char *machine, int64_t machine_id)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int rc, err;
 	if ((err = perfdb_store__prepare(r->store, &st,
 					 "SELECT id, commit_id, machine_id, tags FROM runs "
 					 "ORDER BY id")) < 0)
 		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t cid = sqlite3_column_int64(st, 1), mid = sqlite3_column_int64(st, 2);
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		int64_t cid = perfdb_stmt__column_int64(st, 1),
+			mid = perfdb_stmt__column_int64(st, 2);
 		size_t pos;
 		run_row *run;
 		commit_pos key, *hit;
@@ -451,17 +442,16 @@ static int load_runs(reader *r, const char *machine, int64_t machine_id)
 		    0)
 			break;
 		run = &r->runs[r->nruns++];
-		run->id = sqlite3_column_int64(st, 0);
+		run->id = perfdb_stmt__column_int64(st, 0);
 		run->machine_id = mid;
 		run->pos = pos;
-		if ((err = intern_tags(r, (const char *)sqlite3_column_text(st, 3), &run->tags)) <
-		    0)
+		if ((err = intern_tags(r, perfdb_stmt__column_text(st, 3), &run->tags)) < 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	if (err < 0)
 		return err;
-	if (rc != SQLITE_DONE)
+	if (rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(r->store, "cannot read runs from");
 	return 0;
 }
@@ -470,10 +460,10 @@ static int load_runs(reader *r, const char *machine, int64_t machine_id)
  * both come back ordered by benchmark id, so they merge in one pass. */
 static int load_results(reader *r, int with_samples)
 {
-	sqlite3_stmt *res = NULL, *smp = NULL;
+	perfdb_stmt *res = NULL, *smp = NULL;
 	perfdb_series_set *set = r->set;
 	size_t i;
-	int rc = SQLITE_DONE, err;
+	int rc = PERFDB_DB_DONE, err;
 	if ((err = perfdb_store__prepare(r->store, &res,
 					 "SELECT benchmark_id, value FROM results WHERE run_id = ? "
 					 "ORDER BY benchmark_id")) < 0)
@@ -482,29 +472,29 @@ static int load_results(reader *r, int with_samples)
 	    (err = perfdb_store__prepare(r->store, &smp,
 					 "SELECT benchmark_id, value FROM samples WHERE run_id = ? "
 					 "ORDER BY benchmark_id, idx")) < 0) {
-		sqlite3_finalize(res);
+		perfdb_stmt__free(res);
 		return err;
 	}
 	for (i = 0; i < r->nruns && err == 0; i++) {
 		run_row *run = &r->runs[i];
-		int srow = SQLITE_DONE;
+		int srow = PERFDB_DB_DONE;
 		int64_t sbench = 0;
-		sqlite3_bind_int64(res, 1, run->id);
+		perfdb_stmt__bind_int64(res, 1, run->id);
 		if (smp) {
-			sqlite3_bind_int64(smp, 1, run->id);
-			srow = sqlite3_step(smp);
-			if (srow == SQLITE_ROW)
-				sbench = sqlite3_column_int64(smp, 0);
+			perfdb_stmt__bind_int64(smp, 1, run->id);
+			srow = perfdb_stmt__step(smp);
+			if (srow == PERFDB_DB_ROW)
+				sbench = perfdb_stmt__column_int64(smp, 0);
 		}
-		while ((rc = sqlite3_step(res)) == SQLITE_ROW) {
-			int64_t bench = sqlite3_column_int64(res, 0);
+		while ((rc = perfdb_stmt__step(res)) == PERFDB_DB_ROW) {
+			int64_t bench = perfdb_stmt__column_int64(res, 0);
 			entry *e;
 			size_t s = 0;
 			/* skip samples of benchmarks before this one (filtered out) */
-			while (srow == SQLITE_ROW && sbench < bench) {
-				srow = sqlite3_step(smp);
-				if (srow == SQLITE_ROW)
-					sbench = sqlite3_column_int64(smp, 0);
+			while (srow == PERFDB_DB_ROW && sbench < bench) {
+				srow = perfdb_stmt__step(smp);
+				if (srow == PERFDB_DB_ROW)
+					sbench = perfdb_stmt__column_int64(smp, 0);
 			}
 			const bench_row *br = find_bench(set, bench);
 			if (!br || !br->wanted)
@@ -517,32 +507,32 @@ static int load_results(reader *r, int with_samples)
 			e->series = s;
 			e->pos = run->pos;
 			e->run_id = run->id;
-			e->value = sqlite3_column_double(res, 1);
+			e->value = perfdb_stmt__column_double(res, 1);
 			e->soff = r->nraw;
 			e->ns = 0;
-			while (srow == SQLITE_ROW && sbench == bench) {
+			while (srow == PERFDB_DB_ROW && sbench == bench) {
 				if ((err = grow((void **)&r->raw, &r->capraw, r->nraw + 1,
 						sizeof(*r->raw))) < 0)
 					break;
-				r->raw[r->nraw++] = sqlite3_column_double(smp, 1);
+				r->raw[r->nraw++] = perfdb_stmt__column_double(smp, 1);
 				e->ns++;
-				srow = sqlite3_step(smp);
-				if (srow == SQLITE_ROW)
-					sbench = sqlite3_column_int64(smp, 0);
+				srow = perfdb_stmt__step(smp);
+				if (srow == PERFDB_DB_ROW)
+					sbench = perfdb_stmt__column_int64(smp, 0);
 			}
 			if (err < 0)
 				break;
 		}
-		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		if (rc != PERFDB_DB_DONE && rc != PERFDB_DB_ROW)
 			err = perfdb_store__fail(r->store, "cannot read results from");
-		if (smp && srow != SQLITE_DONE && srow != SQLITE_ROW && err == 0)
+		if (smp && srow != PERFDB_DB_DONE && srow != PERFDB_DB_ROW && err == 0)
 			err = perfdb_store__fail(r->store, "cannot read samples from");
-		sqlite3_reset(res);
+		perfdb_stmt__reset(res);
 		if (smp)
-			sqlite3_reset(smp);
+			perfdb_stmt__reset(smp);
 	}
-	sqlite3_finalize(res);
-	sqlite3_finalize(smp);
+	perfdb_stmt__free(res);
+	perfdb_stmt__free(smp);
 	return err;
 }
 
@@ -655,7 +645,7 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	const int64_t *ids;
 	int64_t machine_id = 0, *owned_ids = NULL;
 	size_t i, nids;
-	int err;
+	int err, snapshot = 0;
 
 	*out = NULL;
 	if (!q)
@@ -667,6 +657,10 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	r.store = store;
 	if (!(r.set = calloc(1, sizeof(*r.set))))
 		return perfdb_error__oom();
+	if ((err = perfdb_store__snapshot_begin(store, &snapshot)) < 0) {
+		perfdb_series_set_free(r.set);
+		return err;
+	}
 	ids = q->commit_ids;
 	nids = q->ncommits;
 	if (!nids) {
@@ -706,6 +700,7 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	*out = r.set;
 	r.set = NULL;
 done:
+	perfdb_store__snapshot_end(store, snapshot);
 	perfdb_series_set_free(r.set);
 	free(r.pos_of_commit);
 	free(r.runs);
@@ -757,21 +752,21 @@ void perfdb_series_set_free(perfdb_series_set *set)
 int perfdb_store_count_filter(perfdb_filter_count *out, perfdb_store *store, const char *machine,
 			      const char *benchmark_glob)
 {
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int rc, err;
 
 	memset(out, 0, sizeof(*out));
 	out->machine_known = machine == NULL;
 	if ((err = perfdb_store__prepare(store, &st, "SELECT name FROM machines")) < 0)
 		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		const char *name = perfdb_stmt__column_text(st, 0);
 		out->machines++;
 		if (machine && name && strcmp(name, machine) == 0)
 			out->machine_known = 1;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(store, "cannot read machines from");
 	if (!out->machine_known)
 		return 0;
@@ -781,18 +776,18 @@ int perfdb_store_count_filter(perfdb_filter_count *out, perfdb_store *store, con
 		 store, &st,
 		 "SELECT DISTINCT b.name FROM runs u JOIN machines m ON m.id = u.machine_id "
 		 "JOIN results r ON r.run_id = u.id JOIN benchmarks b ON b.id = r.benchmark_id "
-		 "WHERE ?1 IS NULL OR m.name = ?1")) < 0)
+		 "WHERE CAST(?1 AS TEXT) IS NULL OR m.name = ?1")) < 0)
 		return err;
 	if (machine)
-		sqlite3_bind_text(st, 1, machine, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+		perfdb_stmt__bind_text(st, 1, machine);
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		const char *name = perfdb_stmt__column_text(st, 0);
 		out->benchmarks++;
 		if (!benchmark_glob || (name && fnmatch(benchmark_glob, name, 0) == 0))
 			out->matching++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(store, "cannot read benchmarks from");
 	return 0;
 }

@@ -27,31 +27,36 @@
 
 int perfdb_store__fail(perfdb_store *store, const char *what)
 {
-	int rc = sqlite3_extended_errcode(store->db);
-	const char *msg = sqlite3_errmsg(store->db);
-	if ((rc & 0xff) == SQLITE_READONLY)
+	const char *msg = perfdb_db__errmsg(store->db);
+	if (perfdb_db__error_readonly(store->db))
 		return perfdb_error__set(PERFDB_EREADONLY, "cannot write '%s': %s", store->path,
 					 msg);
 	return perfdb_error__set(PERFDB_EDB, "%s '%s': %s", what, store->path, msg);
 }
 
-int perfdb_store__prepare(perfdb_store *store, sqlite3_stmt **out, const char *sql)
+int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sql)
 {
-	if (sqlite3_prepare_v2(store->db, sql, -1, out, NULL) != SQLITE_OK)
+	if (perfdb_db__prepare(store->db, out, sql) != 0)
 		return perfdb_store__fail(store, "cannot prepare a statement on");
 	return 0;
 }
 
+int perfdb_store__is_server(const perfdb_store *store)
+{
+	return perfdb_db__kind(store->db) == PERFDB_DB_POSTGRESQL;
+}
+
 int perfdb_store__begin(perfdb_store *store)
 {
-	if (sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (perfdb_db__exec(store->db,
+			    perfdb_store__is_server(store) ? "BEGIN" : "BEGIN IMMEDIATE") != 0)
 		return perfdb_store__fail(store, "cannot write");
 	return 0;
 }
 
 int perfdb_store__commit(perfdb_store *store)
 {
-	if (sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (perfdb_db__exec(store->db, "COMMIT") != 0) {
 		int err = perfdb_store__fail(store, "cannot commit to");
 		perfdb_store__rollback(store);
 		return err;
@@ -61,8 +66,25 @@ int perfdb_store__commit(perfdb_store *store)
 
 void perfdb_store__rollback(perfdb_store *store)
 {
-	if (!sqlite3_get_autocommit(store->db))
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	if (perfdb_db__in_transaction(store->db))
+		perfdb_db__exec(store->db, "ROLLBACK");
+}
+
+int perfdb_store__snapshot_begin(perfdb_store *store, int *began)
+{
+	*began = 0;
+	if (!perfdb_store__is_server(store) || perfdb_db__in_transaction(store->db))
+		return 0;
+	if (perfdb_db__exec(store->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
+		return perfdb_store__fail(store, "cannot read");
+	*began = 1;
+	return 0;
+}
+
+void perfdb_store__snapshot_end(perfdb_store *store, int began)
+{
+	if (began)
+		perfdb_db__exec(store->db, "ROLLBACK");
 }
 
 int perfdb_store_schema_version(void)
@@ -71,18 +93,35 @@ int perfdb_store_schema_version(void)
 				    : 0;
 }
 
+/* The schema version: PRAGMA user_version in a file; on a server, the
+ * newest row of perfdb_schema (0 before the first migration). */
 static int user_version(perfdb_store *store, int *out)
 {
-	sqlite3_stmt *st;
+	perfdb_stmt *st;
 	int err, rc;
 	*out = 0; /* out-parameters are written at entry */
-	if ((err = perfdb_store__prepare(store, &st, "PRAGMA user_version")))
+	if (perfdb_store__is_server(store)) {
+		if ((err = perfdb_store__prepare(
+			 store, &st, "SELECT to_regclass('perfdb_schema') IS NOT NULL")))
+			return err;
+		rc = perfdb_stmt__step(st);
+		err = rc == PERFDB_DB_ROW && perfdb_stmt__column_int64(st, 0);
+		perfdb_stmt__free(st);
+		if (rc != PERFDB_DB_ROW)
+			return perfdb_store__fail(store, "cannot read the schema version of");
+		if (!err)
+			return 0;
+	}
+	if ((err = perfdb_store__prepare(store, &st,
+					 perfdb_store__is_server(store)
+					     ? "SELECT coalesce(max(version), 0) FROM perfdb_schema"
+					     : "PRAGMA user_version")))
 		return err;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
+	rc = perfdb_stmt__step(st);
+	if (rc == PERFDB_DB_ROW)
+		*out = (int)perfdb_stmt__column_int64(st, 0);
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_ROW)
 		return perfdb_store__fail(store, "cannot read the schema version of");
 	return 0;
 }
@@ -132,48 +171,70 @@ static void sql_run_uuid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * file is either at the old version or at the new one. */
 static int migrate(perfdb_store *store)
 {
+	int server = perfdb_store__is_server(store);
+	const perfdb_schema_migration *list =
+	    server ? perfdb_schema__pg_migrations : perfdb_schema__migrations;
+	int count = server ? perfdb_schema__pg_count : perfdb_schema__count;
+	int latest = count ? list[count - 1].version : 0;
 	int version, err, i;
-	char pragma[64];
+	char sql[128];
 
 	if ((err = user_version(store, &version)))
 		return err;
-	if (version > perfdb_store_schema_version())
+	if (version > latest)
 		return perfdb_error__set(PERFDB_EDB,
 					 "'%s' has schema version %d, newer than this perfdb (%d); "
 					 "upgrade perfdb",
-					 store->path, version, perfdb_store_schema_version());
-	if (version == perfdb_store_schema_version())
+					 store->path, version, latest);
+	if (version == latest)
 		return 0;
 	if (store->flags & PERFDB_STORE_READONLY)
 		return perfdb_error__set(PERFDB_EDB,
 					 "'%s' has schema version %d and needs migrating to %d; "
 					 "open it once read-write (perfdb record)",
-					 store->path, version, perfdb_store_schema_version());
-	if (sqlite3_create_function(store->db, "perfdb_run_uuid", -1,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_run_uuid, NULL,
-				    NULL) != SQLITE_OK)
+					 store->path, version, latest);
+	if (!server && sqlite3_create_function(perfdb_db__sqlite(store->db), "perfdb_run_uuid", -1,
+					       SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+					       sql_run_uuid, NULL, NULL) != SQLITE_OK)
 		return perfdb_store__fail(store, "cannot prepare the migration of");
 	if ((err = perfdb_store__begin(store)))
 		return err;
+	/* On a server, two first runs must not both create the tables: the
+	 * second waits here for the first's transaction and then finds the
+	 * schema made. The key is "PfDB" (the application id of the files). */
+	if (server &&
+	    perfdb_db__exec(store->db,
+			    "SELECT pg_advisory_xact_lock(1348879426);"
+			    "CREATE TABLE IF NOT EXISTS perfdb_schema ("
+			    "version integer PRIMARY KEY, applied_at text NOT NULL)") != 0) {
+		err = perfdb_store__fail(store, "cannot migrate");
+		perfdb_store__rollback(store);
+		return err;
+	}
 	/* Another process may have migrated while we waited for the lock. */
 	if ((err = user_version(store, &version))) {
 		perfdb_store__rollback(store);
 		return err;
 	}
-	for (i = 0; i < perfdb_schema__count; i++) {
-		const perfdb_schema_migration *m = &perfdb_schema__migrations[i];
-		char *msg = NULL;
+	for (i = 0; i < count; i++) {
+		const perfdb_schema_migration *m = &list[i];
 		if (m->version <= version)
 			continue;
-		if (sqlite3_exec(store->db, m->sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (perfdb_db__exec(store->db, m->sql) != 0) {
 			perfdb_error__set(PERFDB_EDB, "migration %s failed on '%s': %s", m->name,
-					  store->path, msg ? msg : "unknown error");
-			sqlite3_free(msg);
+					  store->path, perfdb_db__errmsg(store->db));
 			perfdb_store__rollback(store);
 			return PERFDB_EDB;
 		}
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
-		if (sqlite3_exec(store->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+		if (server)
+			snprintf(
+			    sql, sizeof(sql),
+			    "INSERT INTO perfdb_schema(version, applied_at) VALUES (%d, "
+			    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+			    m->version);
+		else
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
+		if (perfdb_db__exec(store->db, sql) != 0) {
 			err = perfdb_store__fail(store, "cannot set the schema version of");
 			perfdb_store__rollback(store);
 			return err;
@@ -298,39 +359,42 @@ static char *immutable_uri(const char *path)
 
 /* Opens the connection and reads the header: a file that is not a database
  * fails here with "file is not a database" rather than half-way through. */
-static int open_db(perfdb_store *store, const char *name, int oflags)
+static int open_db(sqlite3 **h, const char *name, int oflags)
 {
 	int rc;
-	if (store->db) {
-		sqlite3_close_v2(store->db);
-		store->db = NULL;
+	if (*h) {
+		sqlite3_close_v2(*h);
+		*h = NULL;
 	}
-	rc = sqlite3_open_v2(name, &store->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(name, h, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
-	sqlite3_extended_result_codes(store->db, 1);
-	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(*h, 1);
+	sqlite3_busy_timeout(*h, BUSY_TIMEOUT_MS);
 	/* The file and the queries may come from anyone: no writes to the
 	 * schema table or other ways to corrupt the file from SQL, no FTS3
 	 * tokenizer pointers, no extensions, and a schema's views and triggers
 	 * may call only innocuous functions. */
-	sqlite3_db_config(store->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(store->db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
-	sqlite3_db_config(store->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
-	sqlite3_db_config(store->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	if (sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(store->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
-		SQLITE_OK)
-		return sqlite3_extended_errcode(store->db);
+	sqlite3_db_config(*h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(*h, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
+	sqlite3_db_config(*h, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	sqlite3_db_config(*h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if (sqlite3_exec(*h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(*h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite3_extended_errcode(*h);
 	return SQLITE_OK;
 }
 
-static int open_failed(perfdb_store *store, int rc)
+static int open_failed(sqlite3 *h, const char *path, int rc)
 {
-	if (store->db && sqlite3_errcode(store->db) != SQLITE_OK)
-		return perfdb_store__fail(store, "cannot open");
-	return perfdb_error__set(PERFDB_EDB, "cannot open '%s': %s", store->path,
-				 sqlite3_errstr(rc));
+	if (h && sqlite3_errcode(h) != SQLITE_OK)
+		rc = sqlite3_extended_errcode(h);
+	if ((rc & 0xff) == SQLITE_READONLY)
+		return perfdb_error__set(PERFDB_EREADONLY, "cannot write '%s': %s", path,
+					 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+	return perfdb_error__set(PERFDB_EDB, "cannot open '%s': %s", path,
+				 h && sqlite3_errcode(h) != SQLITE_OK ? sqlite3_errmsg(h)
+								      : sqlite3_errstr(rc));
 }
 
 /* 1 when the last failure on db was a lock another process held (the
@@ -344,7 +408,7 @@ static int was_busy(sqlite3 *db, int rc)
 
 /* The steps of perfdb_store_open after the path checks; *busy is set when
  * they failed on another process's lock, and may be tried again. */
-static int open_steps(perfdb_store *store, const char *path, unsigned flags, off_t size, int *busy)
+static int open_steps(sqlite3 **h, const char *path, unsigned flags, off_t size, int *busy)
 {
 	int rc, err;
 	*busy = 0;
@@ -352,7 +416,7 @@ static int open_steps(perfdb_store *store, const char *path, unsigned flags, off
 	 * then opened for writing, so another application's file is neither
 	 * switched to WAL nor given tables before it is refused. */
 	if (size > 0 || (flags & PERFDB_STORE_READONLY)) {
-		rc = open_db(store, path, SQLITE_OPEN_READONLY);
+		rc = open_db(h, path, SQLITE_OPEN_READONLY);
 		/* A WAL database on a read-only file system cannot make its
 		 * shared-memory file: read it as immutable instead. */
 		if ((flags & PERFDB_STORE_READONLY) &&
@@ -360,68 +424,51 @@ static int open_steps(perfdb_store *store, const char *path, unsigned flags, off
 			char *uri = immutable_uri(path);
 			if (!uri)
 				return perfdb_error__oom();
-			rc = open_db(store, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+			rc = open_db(h, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
 			free(uri);
 		}
-		if (rc != SQLITE_OK || (err = identify(store->db, path)) < 0) {
-			*busy = (rc != SQLITE_OK || err == -1) && was_busy(store->db, rc);
-			return rc != SQLITE_OK || err == -1 ? open_failed(store, rc) : err;
+		if (rc != SQLITE_OK || (err = identify(*h, path)) < 0) {
+			*busy = (rc != SQLITE_OK || err == -1) && was_busy(*h, rc);
+			return rc != SQLITE_OK || err == -1 ? open_failed(*h, path, rc) : err;
 		}
 	}
 	if (!(flags & PERFDB_STORE_READONLY)) {
-		if ((rc = open_db(store, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) !=
+		if ((rc = open_db(h, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) !=
 		    SQLITE_OK) {
-			*busy = was_busy(store->db, rc);
-			return open_failed(store, rc);
+			*busy = was_busy(*h, rc);
+			return open_failed(*h, path, rc);
 		}
 		/* WAL lets readers run beside one writer; NORMAL sync is durable
 		 * across application crashes, which is what a CI history needs. */
-		if (sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) !=
+		if (sqlite3_exec(*h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(*h, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
 			SQLITE_OK ||
-		    sqlite3_exec(store->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
-			SQLITE_OK ||
-		    sqlite3_exec(store->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL) !=
-			SQLITE_OK) {
-			*busy = was_busy(store->db, SQLITE_OK);
-			return perfdb_store__fail(store, "cannot open");
+		    sqlite3_exec(*h, "PRAGMA cache_size = -65536", NULL, NULL, NULL) != SQLITE_OK) {
+			*busy = was_busy(*h, SQLITE_OK);
+			return open_failed(*h, path, SQLITE_OK);
 		}
 	}
 	return 0;
 }
 
-int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
+/* Opens an SQLite file into store->db. */
+static int open_file(perfdb_store *store, const char *path, unsigned flags)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	perfdb_store *store;
+	sqlite3 *h = NULL;
 	int err, waited, pause_ms = 5;
-	size_t n;
 	off_t size;
 
-	*out = NULL;
-	pthread_once(&once, configure_sqlite);
-	if (!path || !*path)
-		return perfdb_error__set(PERFDB_EINVAL, "no database path");
 	if ((err = check_path(path, flags, &size)))
 		return err;
-	if (!(store = calloc(1, sizeof(*store))))
-		return perfdb_error__oom();
-	n = strlen(path) + 1;
-	if (!(store->path = malloc(n))) {
-		free(store);
-		return perfdb_error__oom();
-	}
-	memcpy(store->path, path, n);
-	store->flags = flags;
-
 	/* Another process may hold a lock in a way the busy handler does not
 	 * wait for (several CI jobs creating one file at once): try again, a
 	 * little later each time, for as long as the busy timeout. */
 	for (waited = 0;; waited += pause_ms, pause_ms = pause_ms < 200 ? pause_ms * 2 : 200) {
 		int busy;
-		if (!(err = open_steps(store, path, flags, size, &busy)))
+		if (!(err = open_steps(&h, path, flags, size, &busy)))
 			break;
 		if (!busy || waited >= BUSY_TIMEOUT_MS) {
-			perfdb_store_free(store);
+			sqlite3_close_v2(h);
 			return err;
 		}
 		perfdb_error_clear();
@@ -430,7 +477,29 @@ int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
 			nanosleep(&ts, NULL);
 		}
 	}
-	if ((err = migrate(store))) {
+	return perfdb_db__adopt_sqlite(&store->db, h);
+}
+
+int perfdb_store_open(perfdb_store **out, const char *path, unsigned flags)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int server = perfdb_db__is_server_dsn(path);
+	perfdb_store *store;
+	int err;
+
+	*out = NULL;
+	pthread_once(&once, configure_sqlite);
+	if (!path || !*path)
+		return perfdb_error__set(PERFDB_EINVAL, "no database path");
+	if (!(store = calloc(1, sizeof(*store))))
+		return perfdb_error__oom();
+	if (!(store->path = server ? perfdb_db__redact_dsn(path) : strdup(path))) {
+		free(store);
+		return perfdb_error__oom();
+	}
+	store->flags = flags;
+	err = server ? perfdb_db__open_postgresql(&store->db, path) : open_file(store, path, flags);
+	if (err || (err = migrate(store))) {
 		perfdb_store_free(store);
 		return err;
 	}
@@ -442,7 +511,7 @@ void perfdb_store_free(perfdb_store *store)
 {
 	if (!store)
 		return;
-	sqlite3_close_v2(store->db);
+	perfdb_db__close(store->db);
 	free(store->path);
 	free(store);
 }
@@ -488,43 +557,44 @@ static char *kv_json(const perfdb_resultset *rs, int tags)
 	return text;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+static void bind_text_or_null(perfdb_stmt *st, int i, const char *s)
 {
 	if (s && *s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+		perfdb_stmt__bind_text(st, i, s);
 	else
-		sqlite3_bind_null(st, i);
+		perfdb_stmt__bind_null(st, i);
 }
 
 /* Runs a statement that returns one id (INSERT ... RETURNING or SELECT). */
-static int step_id(perfdb_store *store, sqlite3_stmt *st, int64_t *id, const char *what)
+static int step_id(perfdb_store *store, perfdb_stmt *st, int64_t *id, const char *what)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		rc = sqlite3_step(st);
+	int rc = perfdb_stmt__step(st);
+	if (rc == PERFDB_DB_ROW) {
+		*id = perfdb_stmt__column_int64(st, 0);
+		rc = perfdb_stmt__step(st);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(store, what);
 	return 0;
 }
 
+/* A commit recorded again keeps its first seq (its place in the fallback
+ * order) but learns details it did not have. */
+const char perfdb_store__upsert_commit_sql[] =
+    "INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM commits)) "
+    "ON CONFLICT(sha) DO UPDATE SET "
+    "parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "
+    "committed_at = coalesce(commits.committed_at, excluded.committed_at), "
+    "subject = coalesce(commits.subject, excluded.subject), "
+    "author = coalesce(commits.author, excluded.author) "
+    "RETURNING id";
+
 static int upsert_commit(perfdb_store *store, const perfdb_resultset *rs, int64_t *id)
 {
-	/* A commit recorded again keeps its first seq (its place in the
-	 * fallback order) but learns details it did not have. */
-	static const char sql[] =
-	    "INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM commits)) "
-	    "ON CONFLICT(sha) DO UPDATE SET "
-	    "parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "
-	    "committed_at = coalesce(commits.committed_at, excluded.committed_at), "
-	    "subject = coalesce(commits.subject, excluded.subject), "
-	    "author = coalesce(commits.author, excluded.author) "
-	    "RETURNING id";
-	sqlite3_stmt *st;
+	perfdb_stmt *st;
 	int err;
-	if ((err = perfdb_store__prepare(store, &st, sql)))
+	if ((err = perfdb_store__prepare(store, &st, perfdb_store__upsert_commit_sql)))
 		return err;
 	bind_text_or_null(st, 1, perfdb_resultset_meta(rs, PERFDB_META_COMMIT));
 	bind_text_or_null(st, 2, perfdb_resultset_meta(rs, PERFDB_META_PARENT));
@@ -532,7 +602,7 @@ static int upsert_commit(perfdb_store *store, const perfdb_resultset *rs, int64_
 	bind_text_or_null(st, 4, perfdb_resultset_meta(rs, PERFDB_META_SUBJECT));
 	bind_text_or_null(st, 5, perfdb_resultset_meta(rs, PERFDB_META_AUTHOR));
 	err = step_id(store, st, id, "cannot record a commit in");
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	return err;
 }
 
@@ -544,7 +614,7 @@ static int upsert_machine(perfdb_store *store, const perfdb_resultset *rs, int64
 	    "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
 	    "ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint "
 	    "RETURNING id";
-	sqlite3_stmt *st;
+	perfdb_stmt *st;
 	char *fingerprint = kv_json(rs, 0);
 	int err;
 	if (!fingerprint)
@@ -554,9 +624,9 @@ static int upsert_machine(perfdb_store *store, const perfdb_resultset *rs, int64
 		return err;
 	}
 	bind_text_or_null(st, 1, perfdb_resultset_meta(rs, PERFDB_META_MACHINE));
-	sqlite3_bind_text(st, 2, fingerprint, -1, SQLITE_STATIC);
+	perfdb_stmt__bind_text(st, 2, fingerprint);
 	err = step_id(store, st, id, "cannot record a machine in");
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	free(fingerprint);
 	return err;
 }
@@ -594,7 +664,7 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 	static const char sql[] =
 	    "INSERT INTO runs(commit_id, branch, machine_id, started_at, source, "
 	    "tags, uuid, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
-	sqlite3_stmt *st;
+	perfdb_stmt *st;
 	char *tags = kv_json(rs, 1), *context = kv_json(rs, 2);
 	const char *source = perfdb_resultset_meta(rs, PERFDB_META_SOURCE);
 	const char *started = perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT);
@@ -620,16 +690,16 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 		free(context);
 		return err;
 	}
-	sqlite3_bind_int64(st, 1, commit_id);
+	perfdb_stmt__bind_int64(st, 1, commit_id);
 	bind_text_or_null(st, 2, perfdb_resultset_meta(rs, PERFDB_META_BRANCH));
-	sqlite3_bind_int64(st, 3, machine_id);
-	sqlite3_bind_text(st, 4, started, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, source && *source ? source : "unknown", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, tags, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, context, -1, SQLITE_STATIC);
+	perfdb_stmt__bind_int64(st, 3, machine_id);
+	perfdb_stmt__bind_text(st, 4, started);
+	perfdb_stmt__bind_text(st, 5, source && *source ? source : "unknown");
+	perfdb_stmt__bind_text(st, 6, tags);
+	perfdb_stmt__bind_text(st, 7, uuid);
+	perfdb_stmt__bind_text(st, 8, context);
 	err = step_id(store, st, id, "cannot record a run in");
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	free(tags);
 	free(context);
 	return err;
@@ -641,6 +711,13 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 #define BATCH_ROWS     64
 #define BATCH_MAX_COLS 9
 
+/* How a batcher writes on a server (a file always uses INSERT): */
+enum {
+	BULK_INSERT = 0, /* multi-row INSERT, with its tail (ON CONFLICT) */
+	BULK_COPY = 1,	 /* COPY: rows no other writer can have (this run's) */
+	BULK_STAGED = 2	 /* COPY into a temporary table, then INSERT ... ON CONFLICT */
+};
+
 typedef enum cell_type { CELL_NULL = 0, CELL_INT, CELL_REAL, CELL_TEXT } cell_type;
 
 typedef struct cell {
@@ -651,25 +728,54 @@ typedef struct cell {
 } cell;
 
 typedef struct batcher {
-	sqlite3_stmt *many, *one;
+	perfdb_stmt *many, *one;
+	/* on a server, bulk rows go in with COPY instead: gathered here as
+	 * text and sent at the flush (copy_sql is then set); then_sql, when
+	 * set, runs after each COPY (moving staged rows to their table) */
+	char copy_sql[160];
+	const char *then_sql;
+	perfdb_copy_rows copy;
 	int ncols, rows;
 	const char *what;	/* for errors: "a result" */
 	struct batcher *parent; /* rows here reference rows there: flush it first */
 	cell cells[BATCH_ROWS * BATCH_MAX_COLS];
 } batcher;
 
-static int batch_prepare(perfdb_store *store, batcher *b, const char *head, int ncols,
-			 const char *what)
+static int batch_prepare(perfdb_store *store, batcher *b, const char *head, const char *tail,
+			 int ncols, const char *what, int bulk)
 {
-	size_t cap = strlen(head) + (size_t)BATCH_ROWS * (size_t)(ncols * 2 + 4) + 16, len;
-	char *sql = malloc(cap);
+	size_t cap =
+		   strlen(head) + strlen(tail) + (size_t)BATCH_ROWS * (size_t)(ncols * 2 + 4) + 16,
+	       len;
+	char *sql;
 	int r, c, err;
 
-	if (!sql)
-		return perfdb_error__oom();
 	b->ncols = ncols;
 	b->rows = 0;
 	b->what = what;
+	if (bulk == BULK_COPY && perfdb_store__is_server(store)) {
+		/* "INSERT INTO t(a, b)" -> "COPY t(a, b) FROM STDIN" */
+		snprintf(b->copy_sql, sizeof(b->copy_sql), "COPY %s FROM STDIN",
+			 head + strlen("INSERT INTO "));
+		return 0;
+	}
+	if (bulk == BULK_STAGED && perfdb_store__is_server(store)) {
+		/* COPY has no ON CONFLICT: rows another writer may add at the
+		 * same time are copied into a temporary table first, then moved
+		 * with INSERT ... SELECT ... ON CONFLICT DO NOTHING */
+		b->then_sql = "INSERT INTO benchmarks SELECT * FROM perfdb_staged_benchmarks "
+			      "ON CONFLICT DO NOTHING; DELETE FROM perfdb_staged_benchmarks";
+		snprintf(b->copy_sql, sizeof(b->copy_sql),
+			 "COPY perfdb_staged_benchmarks%s FROM STDIN",
+			 strchr(head, '(') ? strchr(head, '(') : "");
+		if (perfdb_db__exec(store->db,
+				    "CREATE TEMP TABLE IF NOT EXISTS perfdb_staged_benchmarks "
+				    "(LIKE benchmarks) ON COMMIT DELETE ROWS") != 0)
+			return perfdb_store__fail(store, "cannot record into");
+		return 0;
+	}
+	if (!(sql = malloc(cap)))
+		return perfdb_error__oom();
 	len = (size_t)snprintf(sql, cap, "%s VALUES ", head);
 	for (r = 0; r < BATCH_ROWS; r++) {
 		sql[len++] = r ? ',' : ' ';
@@ -681,14 +787,14 @@ static int batch_prepare(perfdb_store *store, batcher *b, const char *head, int 
 		}
 		sql[len++] = ')';
 		if (r == 0) {
-			sql[len] = '\0';
+			snprintf(sql + len, cap - len, "%s", tail);
 			if ((err = perfdb_store__prepare(store, &b->one, sql))) {
 				free(sql);
 				return err;
 			}
 		}
 	}
-	sql[len] = '\0';
+	snprintf(sql + len, cap - len, "%s", tail);
 	err = perfdb_store__prepare(store, &b->many, sql);
 	free(sql);
 	return err;
@@ -696,31 +802,32 @@ static int batch_prepare(perfdb_store *store, batcher *b, const char *head, int 
 
 static void batch_release(batcher *b)
 {
-	sqlite3_finalize(b->many);
-	sqlite3_finalize(b->one);
+	perfdb_stmt__free(b->many);
+	perfdb_stmt__free(b->one);
 	b->many = b->one = NULL;
+	perfdb_db__copy_release(&b->copy);
 }
 
-static void bind_cell(sqlite3_stmt *st, int i, const cell *c)
+static void bind_cell(perfdb_stmt *st, int i, const cell *c)
 {
 	switch (c->type) {
-	case CELL_INT: sqlite3_bind_int64(st, i, c->i); break;
-	case CELL_REAL: sqlite3_bind_double(st, i, c->d); break;
-	case CELL_TEXT: sqlite3_bind_text(st, i, c->s, -1, SQLITE_STATIC); break;
-	default: sqlite3_bind_null(st, i); break;
+	case CELL_INT: perfdb_stmt__bind_int64(st, i, c->i); break;
+	case CELL_REAL: perfdb_stmt__bind_double(st, i, c->d); break;
+	case CELL_TEXT: perfdb_stmt__bind_text(st, i, c->s); break;
+	default: perfdb_stmt__bind_null(st, i); break;
 	}
 }
 
-static int batch_step(perfdb_store *store, batcher *b, sqlite3_stmt *st, int first, int nrows)
+static int batch_step(perfdb_store *store, batcher *b, perfdb_stmt *st, int first, int nrows)
 {
 	int r, c, rc;
-	sqlite3_reset(st);
+	perfdb_stmt__reset(st);
 	for (r = 0; r < nrows; r++)
 		for (c = 0; c < b->ncols; c++)
 			bind_cell(st, r * b->ncols + c + 1, &b->cells[(first + r) * b->ncols + c]);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	rc = perfdb_stmt__step(st);
+	perfdb_stmt__reset(st);
+	if (rc != PERFDB_DB_DONE) {
 		char what[64];
 		snprintf(what, sizeof(what), "cannot record %s in", b->what);
 		return perfdb_store__fail(store, what);
@@ -728,13 +835,49 @@ static int batch_step(perfdb_store *store, batcher *b, sqlite3_stmt *st, int fir
 	return 0;
 }
 
+/* The pending row of a COPY batcher, as COPY text. */
+static int copy_pending(batcher *b)
+{
+	char nums[BATCH_MAX_COLS][32];
+	const char *fields[BATCH_MAX_COLS];
+	int c;
+	if (!b->rows)
+		return 0;
+	for (c = 0; c < b->ncols; c++) {
+		const cell *x = &b->cells[c];
+		fields[c] = NULL;
+		if (x->type == CELL_INT)
+			snprintf(nums[c], sizeof(nums[c]), "%lld", (long long)x->i);
+		else if (x->type == CELL_REAL)
+			snprintf(nums[c], sizeof(nums[c]), "%.17g", x->d);
+		else if (x->type == CELL_TEXT)
+			fields[c] = x->s;
+		if (x->type == CELL_INT || x->type == CELL_REAL)
+			fields[c] = nums[c];
+	}
+	b->rows = 0;
+	return perfdb_db__copy_add(&b->copy, fields, b->ncols);
+}
+
 static int batch_flush(perfdb_store *store, batcher *b)
 {
 	int r, err = 0;
 	/* Foreign keys are checked row by row: a sample's result must be in
 	 * the table before the sample is. */
-	if (b->parent && b->parent->rows && (err = batch_flush(store, b->parent)))
+	if (b->parent && (b->parent->rows || b->parent->copy.count) &&
+	    (err = batch_flush(store, b->parent)))
 		return err;
+	if (b->copy_sql[0]) {
+		if ((err = copy_pending(b)) || !b->copy.count)
+			return err;
+		if (perfdb_db__copy(store->db, b->copy_sql, &b->copy) != 0 ||
+		    (b->then_sql && perfdb_db__exec(store->db, b->then_sql) != 0)) {
+			char what[64];
+			snprintf(what, sizeof(what), "cannot record %s in", b->what);
+			return perfdb_store__fail(store, what);
+		}
+		return 0;
+	}
 	if (b->rows == BATCH_ROWS)
 		err = batch_step(store, b, b->many, 0, BATCH_ROWS);
 	else
@@ -749,6 +892,9 @@ static int batch_row(perfdb_store *store, batcher *b, cell **out)
 {
 	int err;
 	*out = NULL;
+	/* COPY: the row before becomes text, and the cells are reused */
+	if (b->copy_sql[0] && (err = copy_pending(b)))
+		return err;
 	if (b->rows == BATCH_ROWS && (err = batch_flush(store, b)))
 		return err;
 	*out = &b->cells[b->rows++ * b->ncols];
@@ -778,13 +924,13 @@ static void cell_real(cell *c, double v)
 }
 
 typedef struct record_stmts {
-	sqlite3_stmt *find_bench;
+	perfdb_stmt *find_bench;
 	batcher bench, result, sample;
 } record_stmts;
 
 static void stmts_release(record_stmts *s)
 {
-	sqlite3_finalize(s->find_bench);
+	perfdb_stmt__free(s->find_bench);
 	batch_release(&s->bench);
 	batch_release(&s->result);
 	batch_release(&s->sample);
@@ -796,17 +942,19 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 	if ((err = perfdb_store__prepare(
 		 store, &s->find_bench,
 		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
+	    /* two writers on a server may add one new benchmark at once:
+	     * the second finds it there (the same id for the same name) */
 	    (err = batch_prepare(store, &s->bench,
 				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
-				 5, "a benchmark")) ||
+				 " ON CONFLICT DO NOTHING", 5, "a benchmark", BULK_STAGED)) ||
 	    (err =
 		 batch_prepare(store, &s->result,
 			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
 			       "stddev, min, max)",
-			       9, "a result")) ||
+			       "", 9, "a result", BULK_COPY)) ||
 	    (err = batch_prepare(store, &s->sample,
-				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", 4,
-				 "a sample")))
+				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", "", 4,
+				 "a sample", BULK_COPY)))
 		return err;
 	s->sample.parent = &s->result;
 	return 0;
@@ -840,9 +988,9 @@ static int64_t benchmark_hash(const perfdb_result *r)
 	return perfdb_store__benchmark_hash(r->benchmark, r->metric, r->unit);
 }
 
-static int column_is(sqlite3_stmt *st, int col, const char *s)
+static int column_is(perfdb_stmt *st, int col, const char *s)
 {
-	const char *v = (const char *)sqlite3_column_text(st, col);
+	const char *v = perfdb_stmt__column_text(st, col);
 	return v && strcmp(v, s) == 0;
 }
 
@@ -887,7 +1035,7 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 {
 	size_t i, n = perfdb_resultset_count(rs), cap = n * 17 + 3, len = 0;
 	char *ids = malloc(cap);
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	int rc, err;
 
 	if (!ids)
@@ -898,15 +1046,15 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 		free(ids);
 		return err;
 	}
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	rc = perfdb_stmt__step(st);
+	perfdb_stmt__free(st);
 	st = NULL;
-	if (rc == SQLITE_DONE) {
+	if (rc == PERFDB_DB_DONE) {
 		free(ids);
 		memset(state, ID_ABSENT, n);
 		return 0;
 	}
-	if (rc != SQLITE_ROW) {
+	if (rc != PERFDB_DB_ROW) {
 		free(ids);
 		return perfdb_store__fail(store, "cannot read benchmarks from");
 	}
@@ -928,15 +1076,21 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 	ids[len] = '\0';
 	if ((err = perfdb_store__prepare(
 		 store, &st,
-		 "SELECT j.key, b.name, b.metric, b.unit FROM json_each(?1) AS j "
-		 "JOIN benchmarks AS b ON b.id = j.value"))) {
+		 perfdb_store__is_server(store)
+		     /* a server has no json_each: the array's elements with
+		      * their 0-based position */
+		     ? "SELECT j.ord - 1, b.name, b.metric, b.unit FROM "
+		       "jsonb_array_elements_text(?1::jsonb) WITH ORDINALITY AS j(value, ord) "
+		       "JOIN benchmarks AS b ON b.id = j.value::bigint"
+		     : "SELECT j.key, b.name, b.metric, b.unit FROM json_each(?1) AS j "
+		       "JOIN benchmarks AS b ON b.id = j.value"))) {
 		free(ids);
 		return err;
 	}
-	sqlite3_bind_text(st, 1, ids, (int)len, SQLITE_STATIC);
+	perfdb_stmt__bind_text(st, 1, ids);
 	memset(state, ID_ABSENT, n);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t k = (size_t)sqlite3_column_int64(st, 0);
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		size_t k = (size_t)perfdb_stmt__column_int64(st, 0);
 		const perfdb_result *r;
 		if (k >= n)
 			continue;
@@ -946,9 +1100,9 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 			       ? ID_SAME
 			       : ID_TAKEN;
 	}
-	sqlite3_finalize(st);
+	perfdb_stmt__free(st);
 	free(ids);
-	if (rc != SQLITE_DONE)
+	if (rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(store, "cannot read benchmarks from");
 	return 0;
 }
@@ -989,23 +1143,23 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 				break;
 			continue;
 		}
-		sqlite3_reset(s->find_bench);
-		sqlite3_bind_int64(s->find_bench, 1, h);
-		rc = sqlite3_step(s->find_bench);
-		if (rc == SQLITE_DONE) {
+		perfdb_stmt__reset(s->find_bench);
+		perfdb_stmt__bind_int64(s->find_bench, 1, h);
+		rc = perfdb_stmt__step(s->find_bench);
+		if (rc == PERFDB_DB_DONE) {
 			slot->claim = i + 1;
 			slot->id = h;
 			break;
 		}
-		if (rc != SQLITE_ROW) {
-			sqlite3_reset(s->find_bench);
+		if (rc != PERFDB_DB_ROW) {
+			perfdb_stmt__reset(s->find_bench);
 			return perfdb_store__fail(store, "cannot read benchmarks from");
 		}
 		if (column_is(s->find_bench, 0, r->benchmark) &&
 		    column_is(s->find_bench, 1, r->metric) && column_is(s->find_bench, 2, r->unit))
 			break;
 	}
-	sqlite3_reset(s->find_bench);
+	perfdb_stmt__reset(s->find_bench);
 	p->ids[i] = h;
 	return 0;
 }
@@ -1125,7 +1279,7 @@ int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_res
 {
 	static const char *const keys[] = {"cpu", "cores", "memory", "os"};
 	const char *name = perfdb_resultset_meta(rs, PERFDB_META_MACHINE);
-	sqlite3_stmt *st = NULL;
+	perfdb_stmt *st = NULL;
 	json_t *stored = NULL;
 	char msg[1024] = "";
 	size_t i, len = 0;
@@ -1137,12 +1291,12 @@ int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_res
 	if ((err = perfdb_store__prepare(store, &st,
 					 "SELECT fingerprint FROM machines WHERE name = ?1")))
 		return err;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		stored = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	perfdb_stmt__bind_text(st, 1, name);
+	rc = perfdb_stmt__step(st);
+	if (rc == PERFDB_DB_ROW)
+		stored = json_loads(perfdb_stmt__column_text(st, 0), 0, NULL);
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(store, "cannot read machines from");
 	if (!json_is_object(stored)) {
 		json_decref(stored);

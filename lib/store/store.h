@@ -2,31 +2,39 @@
 #ifndef PERFDB_STORE_INTERNAL_H
 #define PERFDB_STORE_INTERNAL_H
 
-#include <sqlite3.h>
-
 #include "perfdb/store.h"
+#include "store/db.h"
 
 struct perfdb_store {
-	sqlite3 *db;
-	char *path;
+	perfdb_db *db;
+	char *path; /* as opened; a server's DSN without its password */
 	unsigned flags;
 	double query_timeout; /* seconds, 0: none (perfdb_store_set_query_timeout) */
 };
 
-/* Raises PERFDB_EDB (or PERFDB_EREADONLY for SQLITE_READONLY) with
- * "what: sqlite message" and returns it. */
+/* Raises PERFDB_EDB (or PERFDB_EREADONLY for a write the database refused
+ * as read-only) with "what 'path': the engine's message" and returns it. */
 int perfdb_store__fail(perfdb_store *store, const char *what);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Writes take the lock up front so two
- * writers never deadlock on a read-to-write upgrade. */
+/* BEGIN / COMMIT / ROLLBACK. On SQLite, writes take the lock up front
+ * (BEGIN IMMEDIATE) so two writers never deadlock on a read-to-write
+ * upgrade; on PostgreSQL rows lock as they are written and ON CONFLICT
+ * settles concurrent inserts of one key. */
 int perfdb_store__begin(perfdb_store *store);
 int perfdb_store__commit(perfdb_store *store);
 void perfdb_store__rollback(perfdb_store *store);
 
+/* Reads that must agree with each other (commits, runs, results of one
+ * series read) see one snapshot: on a server, a REPEATABLE READ READ ONLY
+ * transaction, begun unless one is open (*began says whether it was). On a
+ * file, SQLite's transaction of each statement, as before. */
+int perfdb_store__snapshot_begin(perfdb_store *store, int *began);
+void perfdb_store__snapshot_end(perfdb_store *store, int began);
+
 /* Streams the rows of a prepared statement to fn (names first, then typed
  * rows); fn returning non-zero stops early. Errors: PERFDB_EINVAL (the
  * statement failed), PERFDB_ENOMEM. */
-int perfdb_store__stream(perfdb_store *store, sqlite3_stmt *st, perfdb_row_fn fn, void *ctx);
+int perfdb_store__stream(perfdb_store *store, perfdb_stmt *st, perfdb_row_fn fn, void *ctx);
 
 /* The id a benchmark (name, metric, unit) is stored under when no other
  * holds it: a 47-bit FNV-1a hash. Stored ids depend on it: never change it.
@@ -37,7 +45,15 @@ int64_t perfdb_store__benchmark_hash(const char *name, const char *metric, const
  * Errors: PERFDB_EIO (no randomness). */
 int perfdb_store__uuid(char out[37]);
 
+/* INSERT ... ON CONFLICT of one commit (?1 sha, ?2 parent, ?3 time, ?4
+ * subject, ?5 author) RETURNING its id: new commits come last in the
+ * recorded order, known ones learn the details they lacked. */
+extern const char perfdb_store__upsert_commit_sql[];
+
 /* Prepares sql or raises PERFDB_EDB. */
-int perfdb_store__prepare(perfdb_store *store, sqlite3_stmt **out, const char *sql);
+int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sql);
+
+/* Whether the store is on a PostgreSQL server. */
+int perfdb_store__is_server(const perfdb_store *store);
 
 #endif

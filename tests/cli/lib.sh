@@ -6,6 +6,7 @@ set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/perfdb-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
+PERFDB_TEST_CI=${CI:-} # new_db: a missing server fails on CI
 unset PERFDB_DB PERFDB_MACHINE CI GITHUB_ACTIONS GITHUB_SHA GITHUB_REF_NAME GITHUB_HEAD_REF GITLAB_CI CI_COMMIT_SHA \
 	CI_COMMIT_REF_NAME JENKINS_URL GIT_COMMIT GIT_BRANCH BUILDKITE BUILDKITE_COMMIT BUILDKITE_BRANCH
 export NO_COLOR=1
@@ -61,4 +62,25 @@ skip() {
 finish() {
 	echo "$((checks - failures)) passed, $failures failed"
 	[ "$failures" -eq 0 ]
+}
+
+# new_db NAME: where a case keeps its history: the file NAME, or, when the
+# case runs on a PostgreSQL server (PERFDB_TEST_DSN_FILE, set by CTest for
+# the *_pg cases; tests/pg/cluster.sh writes it), a new database there, so
+# the same case checks both backends. A server asked for and missing is a
+# skip, and with CI=true a failure: call it as H=$(new_db h.db) || exit.
+new_db() {
+	if [ -z "${PERFDB_TEST_DSN_FILE:-}" ]; then
+		echo "$1"
+		return
+	fi
+	local base name
+	if ! base=$(cat "$PERFDB_TEST_DSN_FILE" 2>/dev/null) || [ -z "$base" ]; then
+		echo "no PostgreSQL server (no DSN in $PERFDB_TEST_DSN_FILE)" >&2
+		[ "${PERFDB_TEST_CI:-}" = true ] && exit 1
+		exit 77
+	fi
+	name=t_$(echo "${1%.*}" | tr -c 'a-z0-9\n' _)_$$_$RANDOM
+	psql -q "$base" -c "CREATE DATABASE $name" >/dev/null || exit 1
+	echo "postgresql:///$name?${base#*\?}"
 }

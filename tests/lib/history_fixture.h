@@ -17,6 +17,7 @@
 #include "perfdb.h"
 #include "perfdb/regress.h"
 #include "perfdb/stats.h"
+#include "test_server.h"
 
 #ifndef HISTORY_FIXTURE_PREFIX
 #define HISTORY_FIXTURE_PREFIX "history"
@@ -43,12 +44,17 @@ static inline double gauss(void)
 	return sqrt(-2 * log(uniform01())) * cos(2 * M_PI * uniform01());
 }
 
-/* A new read-write store dir/t<N>.db; the caller closes it. */
+/* A new read-write store dir/t<N>.db, or a new database on the server (see
+ * test_server.h); the caller closes it. */
 static inline perfdb_store *new_store(void)
 {
-	char path[512];
+	char path[1024];
 	perfdb_store *s = NULL;
-	snprintf(path, sizeof(path), "%s/t%d.db", dir, dbn++);
+	if (on_server())
+		test_server_new_db(path, sizeof(path), HISTORY_FIXTURE_PREFIX);
+	else
+		snprintf(path, sizeof(path), "%s/t%d.db", dir, dbn);
+	dbn++;
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	return s;
 }
@@ -195,6 +201,7 @@ static inline void write_file(const char *path, const char *text)
 static inline int setup(void **state)
 {
 	(void)state;
+	test_server_init();
 	snprintf(dir, sizeof(dir), "%s/" HISTORY_FIXTURE_PREFIX "_XXXXXX", PERFDB_BUILD_DIR);
 	assert_non_null(mkdtemp(dir));
 	return 0;

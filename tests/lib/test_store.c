@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "test_server.h"
 
 #include "perfdb.h"
 #include "store/schema.h"
@@ -24,9 +27,20 @@ static int atoi_safe(const char *s)
 
 static char dir[] = "/tmp/perfdb-test-store.XXXXXX";
 
+/* A new database: the file name in the temporary folder, or a new database
+ * on the server when the tests run on one (test_server.h). */
 static void db_path(char *buf, size_t cap, const char *name)
 {
-	snprintf(buf, cap, "%s/%s", dir, name);
+	if (on_server())
+		test_server_new_db(buf, cap, "store");
+	else
+		snprintf(buf, cap, "%s/%s", dir, name);
+}
+
+/* The schema version as SQL reads it on either engine. */
+static const char *version_sql(void)
+{
+	return on_server() ? "SELECT max(version) FROM perfdb_schema" : "PRAGMA user_version";
 }
 
 /* Collects rows as text, one "a|b|c" line per row. */
@@ -145,9 +159,8 @@ static void test_store__records_values_units_and_samples(void **state)
 				    "higher_is_better|5000000.0|1|\n"
 				    "abc123|main|ci-1|BM_Sort/1024|real_time|ns|lower_is_better|"
 				    "2000.0|3|1000.0\n");
-	query(s, "SELECT group_concat(value, ',') FROM (SELECT value FROM samples ORDER BY idx)",
-	      &r);
-	assert_string_equal(r.text, "1000.0,2000.0,3000.0\n");
+	query(s, "SELECT value FROM samples ORDER BY idx", &r);
+	assert_string_equal(r.text, "1000.0\n2000.0\n3000.0\n");
 	query(s, "SELECT tags, source FROM runs", &r);
 	assert_string_equal(r.text, "{\"cc\":\"gcc\",\"opt\":\"O2\"}|test\n");
 
@@ -192,7 +205,7 @@ static void test_store__query_refuses_writes(void **state)
 	    "DELETE FROM results",
 	    "UPDATE alerts SET status = 'ignored'",
 	    "DROP VIEW history",
-	    "CREATE TABLE t(x)",
+	    "CREATE TABLE t(x INTEGER)",
 	    "ATTACH DATABASE '/tmp/x.db' AS x",
 	    "PRAGMA user_version = 7",
 	    "PRAGMA journal_mode = DELETE",
@@ -209,6 +222,13 @@ static void test_store__query_refuses_writes(void **state)
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		memset(&r, 0, sizeof(r));
+		/* SQLite's own statements are no SQL to a server: bad input */
+		if (on_server() && (strncmp(refused[i], "ATTACH", 6) == 0 ||
+				    strncmp(refused[i], "PRAGMA", 6) == 0)) {
+			assert_int_equal(perfdb_store_query(s, refused[i], collect, &r),
+					 PERFDB_EINVAL);
+			continue;
+		}
 		assert_int_equal(perfdb_store_query(s, refused[i], collect, &r), PERFDB_EREADONLY);
 		assert_non_null(strstr(perfdb_error_last()->message, "read-only"));
 	}
@@ -216,11 +236,34 @@ static void test_store__query_refuses_writes(void **state)
 	assert_int_equal(perfdb_store_query(s, "SELECT 1; DELETE FROM runs", collect, &r),
 			 PERFDB_EINVAL);
 	assert_int_equal(perfdb_store_query(s, "SELEC 1", collect, &r), PERFDB_EINVAL);
-	query(s, "PRAGMA user_version", &r);
+	query(s, version_sql(), &r);
 	assert_int_equal(atoi_safe(r.text), perfdb_store_schema_version());
 	query(s, "SELECT 1 AS one; ", &r);
 	assert_string_equal(r.names, "one");
 	perfdb_store_free(s);
+}
+
+/* A store at path holding one run (commit guard1), open read-write. */
+static perfdb_store *store_with_one_run(const char *path)
+{
+	perfdb_store *s = NULL;
+	perfdb_resultset *rs = sample_resultset("guard1");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	return s;
+}
+
+/* sql, which runs for ever, is stopped at a 0.2 s limit, and the handle
+ * still works after it (s holds one run). */
+static void check_time_limit(perfdb_store *s, const char *sql)
+{
+	rows r;
+	perfdb_store_set_query_timeout(s, 0.2);
+	assert_int_equal(perfdb_store_query(s, sql, collect, &r), PERFDB_EDB);
+	assert_non_null(strstr(perfdb_error_last()->message, "query stopped after 0.2 s"));
+	query(s, "SELECT count(*) FROM runs", &r);
+	assert_string_equal(r.text, "1\n");
 }
 
 /* Issue 12: the guard refused reads (table-valued functions, reading
@@ -230,14 +273,10 @@ static void test_store__query_guard_both_ways(void **state)
 {
 	char path[256];
 	perfdb_store *s;
-	perfdb_resultset *rs = sample_resultset("guard1");
 	rows r;
 	(void)state;
 	db_path(path, sizeof(path), "guard.db");
-	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_resultset_free(rs);
-	perfdb_store_free(s);
+	perfdb_store_free(store_with_one_run(path));
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READONLY), 0);
 
 	query(s, "SELECT key, value FROM runs, json_each(runs.tags) ORDER BY key", &r);
@@ -264,15 +303,8 @@ static void test_store__query_guard_both_ways(void **state)
 	assert_int_equal(r.nrows, 0);
 
 	/* Interrupted, not left running: the test's own timeout is the check. */
-	perfdb_store_set_query_timeout(s, 0.2);
-	assert_int_equal(perfdb_store_query(s,
-					    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT "
-					    "x + 1 FROM c) SELECT count(*) FROM c",
-					    collect, &r),
-			 PERFDB_EDB);
-	assert_non_null(strstr(perfdb_error_last()->message, "query stopped after 0.2 s"));
-	query(s, "SELECT count(*) FROM runs", &r); /* the handle still works */
-	assert_string_equal(r.text, "1\n");
+	check_time_limit(s, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+			    "SELECT count(*) FROM c");
 	perfdb_store_free(s);
 }
 
@@ -485,9 +517,155 @@ static void test_store__many_results_with_samples(void **state)
 	perfdb_store_free(s);
 }
 
+/* ---- on a PostgreSQL server only ------------------------------------------ */
+
+/* The column names of a query's result, "a|b|c". */
+static void columns_of(perfdb_store *s, const char *sql, char *out, size_t cap)
+{
+	rows r;
+	query(s, sql, &r);
+	snprintf(out, cap, "%s", r.names);
+}
+
+static void test_store__server_schema_and_views(void **state)
+{
+	char dsn[1024], file[256], a[512], b[512];
+	perfdb_store *s, *f;
+	rows r;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "server");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	query(s, version_sql(), &r);
+	assert_int_equal(atoi_safe(r.text), perfdb_store_schema_version());
+	/* the views have the columns a file's have, in the same order */
+	snprintf(file, sizeof(file), "%s/views.db", dir);
+	assert_int_equal(perfdb_store_open(&f, file, PERFDB_STORE_READWRITE), 0);
+	columns_of(s, "SELECT * FROM history LIMIT 0", a, sizeof(a));
+	columns_of(f, "SELECT * FROM history LIMIT 0", b, sizeof(b));
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "sha|branch|machine|benchmark|metric|unit|direction|value"));
+	columns_of(s, "SELECT * FROM latest LIMIT 0", a, sizeof(a));
+	columns_of(f, "SELECT * FROM latest LIMIT 0", b, sizeof(b));
+	assert_string_equal(a, b);
+	perfdb_store_free(f);
+	perfdb_store_free(s);
+	/* opened again: nothing to migrate, and a read-only open works */
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	perfdb_store_free(s);
+}
+
+static void test_store__server_newer_schema_refused(void **state)
+{
+	char dsn[1024], sql[128];
+	perfdb_store *s = NULL;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "newer");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	perfdb_store_free(s);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO perfdb_schema(version, applied_at) VALUES (%d, 'later')",
+		 perfdb_store_schema_version() + 1);
+	test_server_exec(dsn, sql);
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_null(s);
+	assert_non_null(strstr(perfdb_error_last()->message, "upgrade perfdb"));
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), PERFDB_EDB);
+}
+
+static void test_store__server_bad_dsn_hides_password(void **state)
+{
+	char dsn[1024];
+	const char *q = strchr(test_server, '?');
+	perfdb_store *s = NULL;
+	(void)state;
+	/* a database that does not exist, with a password in the DSN */
+	snprintf(dsn, sizeof(dsn), "postgresql://someone:s3cret-pw@/no_such_db%s", q ? q : "");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), PERFDB_EDB);
+	assert_null(s);
+	assert_non_null(strstr(perfdb_error_last()->message, "cannot connect to"));
+	assert_non_null(strstr(perfdb_error_last()->message, "someone:***@"));
+	assert_null(strstr(perfdb_error_last()->message, "s3cret"));
+}
+
+/* Several first runs at once on an empty database: one migrates, the
+ * others wait for it (the advisory lock); their commit, machine and
+ * benchmarks are created once (ON CONFLICT), and every run is kept. */
+static void test_store__server_concurrent_first_records(void **state)
+{
+	enum { WRITERS = 6 };
+	char dsn[1024];
+	perfdb_store *s;
+	pid_t pids[WRITERS];
+	rows r;
+	int i, status;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "race");
+	for (i = 0; i < WRITERS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			perfdb_resultset *rs = sample_resultset("race");
+			perfdb_store *w = NULL;
+			int rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE) ||
+				 perfdb_store_record(w, rs, NULL);
+			if (rc)
+				fprintf(stderr, "writer %d: %s\n", i, perfdb_error_last()->message);
+			perfdb_store_free(w);
+			perfdb_resultset_free(rs);
+			_exit(rc ? 1 : 0);
+		}
+	}
+	for (i = 0; i < WRITERS; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s,
+	      "SELECT (SELECT count(*) FROM commits), (SELECT count(*) FROM machines), "
+	      "(SELECT count(*) FROM benchmarks), (SELECT count(*) FROM runs), "
+	      "(SELECT count(*) FROM results), (SELECT count(*) FROM samples), "
+	      "(SELECT count(*) FROM perfdb_schema)",
+	      &r);
+	assert_string_equal(r.text, "1|1|2|6|12|18|1\n");
+	perfdb_store_free(s);
+}
+
+/* query on a server: one statement, read-only, a time limit. */
+static void test_store__server_query_guard(void **state)
+{
+	char dsn[1024];
+	perfdb_store *s;
+	rows r;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "guard");
+	s = store_with_one_run(dsn);
+	/* writes inside a reading statement, and functions that write */
+	assert_int_equal(perfdb_store_query(s,
+					    "WITH d AS (DELETE FROM runs RETURNING id) "
+					    "SELECT count(*) FROM d",
+					    collect, &r),
+			 PERFDB_EREADONLY);
+	assert_int_equal(perfdb_store_query(s, "SELECT nextval('runs_id_seq')", collect, &r),
+			 PERFDB_EREADONLY);
+	assert_int_equal(perfdb_store_query(s, "COMMIT", collect, &r), PERFDB_EREADONLY);
+	assert_int_equal(
+	    perfdb_store_query(s, "SET default_transaction_read_only = off", collect, &r),
+	    PERFDB_EREADONLY);
+	assert_int_equal(perfdb_store_query(s, "SELECT 1; /* c */ DELETE FROM runs", collect, &r),
+			 PERFDB_EINVAL);
+	query(s, "SELECT count(*) FROM runs", &r);
+	assert_string_equal(r.text, "1\n");
+	query(s, "SELECT key, value FROM runs, jsonb_each_text(runs.tags::jsonb) ORDER BY key", &r);
+	assert_string_equal(r.text, "cc|gcc\nopt|O2\n");
+	check_time_limit(s, "SELECT pg_sleep(30)");
+	perfdb_store_free(s);
+}
+
 static int setup(void **state)
 {
 	(void)state;
+	test_server_init();
 	return mkdtemp(dir) ? 0 : -1;
 }
 
@@ -501,6 +679,20 @@ static int teardown(void **state)
 
 int main(void)
 {
+	/* the same cases on a server, where they are not about a file */
+	const struct CMUnitTest server_tests[] = {
+	    cmocka_unit_test(test_store__server_schema_and_views),
+	    cmocka_unit_test(test_store__records_values_units_and_samples),
+	    cmocka_unit_test(test_store__latest_follows_commit_order),
+	    cmocka_unit_test(test_store__query_refuses_writes),
+	    cmocka_unit_test(test_store__server_query_guard),
+	    cmocka_unit_test(test_store__server_newer_schema_refused),
+	    cmocka_unit_test(test_store__server_bad_dsn_hides_password),
+	    cmocka_unit_test(test_store__server_concurrent_first_records),
+	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
+	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
+	    cmocka_unit_test(test_store__many_results_with_samples),
+	};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store__creates_and_migrates),
 	    cmocka_unit_test(test_store__records_values_units_and_samples),
@@ -514,5 +706,8 @@ int main(void)
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
 	};
+	test_server_init();
+	if (on_server())
+		return cmocka_run_group_tests(server_tests, setup, teardown);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

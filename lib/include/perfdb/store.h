@@ -94,6 +94,10 @@ typedef struct perfdb_merge_stats {
  * status when the store's is open and the shard's is not (a decision wins
  * over open; of two decisions the store keeps its own).
  *
+ * The store may be a file or a PostgreSQL server; shards are files. On a
+ * server, rows that identify themselves go in with ON CONFLICT, so a merge
+ * beside another merge or a record doubles nothing.
+ *
  * The shard is read through a private temporary copy, never written. A
  * shard that is corrupt, not a perfdb database or of a newer schema fails
  * before the store is touched. *out receives the counts.

@@ -1,0 +1,243 @@
+/*
+ * perfdb-bench store-postgres: the store on a PostgreSQL server beside the
+ * same work on an SQLite file, in one run: recording 100,000 results in one
+ * run, regress over a 1,000,000-result history (100 commits x 10,000
+ * series, 5 samples each; the newest commit against its window), and merging
+ * a 100,000-result shard (10 runs x 10,000 series). Library calls, timed end
+ * to end: open included; record into an existing database (as in CI), merge
+ * into a new one (its creation included).
+ *
+ * The server is $PERFDB_BENCH_DSN, or a throwaway cluster this case starts
+ * and stops (tests/pg/cluster.sh: a Unix socket, no fsync, as in the tests:
+ * the figures are the engine's and the protocol's, not a disk's). Each
+ * measurement gets a new database.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#ifdef PERFDB_HAVE_POSTGRESQL
+#include <libpq-fe.h>
+
+typedef struct target {
+	const char *engine; /* "sqlite", "postgresql" */
+	const char *workdir;
+	const char *server; /* base DSN, NULL for files */
+} target;
+
+/* A new, empty database for `what`: a file, or a database on the server. */
+static int new_database(const target *t, const char *what, char *out, size_t cap)
+{
+	static int n;
+	PGconn *c;
+	PGresult *res;
+	char sql[128], name[64];
+	const char *q;
+	int ok;
+	if (!t->server) {
+		snprintf(out, cap, "%s/sp-%s.db", t->workdir, what);
+		unlink(out);
+		return 0;
+	}
+	snprintf(name, sizeof(name), "bench_%s_%ld_%d", what, (long)getpid(), n++);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	c = PQconnectdb(t->server);
+	res = PQexec(c, sql);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "store-postgres: %s", PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+	q = strchr(t->server, '?');
+	snprintf(out, cap, "postgresql:///%s%s", name, q ? q : "");
+	return ok ? 0 : -1;
+}
+
+static double sample_of(int c, int b, int k, void *ctx)
+{
+	(void)ctx;
+	return 1000 + 10 * b + k + (c == 99 && b % 100 == 0 ? 200 : 0);
+}
+
+/* Results/s recording one run of n results (a value each, all new benchmarks)
+ * into an empty database. */
+static int time_record(const target *t, int n, double *rate)
+{
+	perfdb_resultset *rs = NULL;
+	perfdb_store *s = NULL;
+	char db[1024], name[64];
+	uint64_t t0;
+	int i, err;
+	if (new_database(t, "record", db, sizeof(db)) || perfdb_resultset_new(&rs))
+		return -1;
+	perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "c1");
+	perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "bench");
+	for (i = 0; i < n; i++) {
+		perfdb_result r;
+		snprintf(name, sizeof(name), "BM_Record/%d", i);
+		perfdb_result_init(&r);
+		r.benchmark = name;
+		r.metric = "real_time";
+		r.unit = "ns";
+		r.value = 1000 + i;
+		perfdb_resultset_add(rs, &r);
+	}
+	/* the database exists (a CI history does): its creation is not timed */
+	if (perfdb_store_open(&s, db, PERFDB_STORE_READWRITE) != 0)
+		return -1;
+	perfdb_store_free(s);
+	s = NULL;
+	t0 = bench_now_ns();
+	err = perfdb_store_open(&s, db, PERFDB_STORE_READWRITE) || perfdb_store_record(s, rs, NULL);
+	*rate = n / ((double)(bench_now_ns() - t0) / 1e9);
+	if (err)
+		fprintf(stderr, "store-postgres: record: %s\n", perfdb_error_last()->message);
+	perfdb_store_free(s);
+	perfdb_resultset_free(rs);
+	return err ? -1 : 0;
+}
+
+/* The median of 3 regress runs (ms) over a history of commits x series. */
+static int time_regress(const bench_ctx *ctx, const target *t, int commits, int series, double *ms)
+{
+	bench_history h = {commits, series, 0, "bench", "BM_Regress", sample_of, NULL};
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep = NULL;
+	perfdb_store *s = NULL;
+	char db[1024];
+	double times[3];
+	uint64_t t0;
+	int r;
+	if (new_database(t, "regress", db, sizeof(db)))
+		return -1;
+	t0 = bench_now_ns();
+	if (bench_build_history(db, &h) != 0)
+		return -1;
+	bench_note(ctx, "%s: built %d commits x %d series x 5 samples in %.1f s", t->engine,
+		   commits, series, (double)(bench_now_ns() - t0) / 1e9);
+	o.use_git = 0;
+	if (perfdb_store_open(&s, db, PERFDB_STORE_READONLY) != 0)
+		return -1;
+	for (r = 0; r < 3; r++) {
+		perfdb_regress_report_free(rep);
+		rep = NULL;
+		t0 = bench_now_ns();
+		if (perfdb_regress_run(&rep, s, &o) != 0) {
+			fprintf(stderr, "store-postgres: regress: %s\n",
+				perfdb_error_last()->message);
+			perfdb_store_free(s);
+			return -1;
+		}
+		times[r] = (double)(bench_now_ns() - t0) / 1e6;
+	}
+	bench_note(ctx, "%s: regress checked %zu series, %zu regressions", t->engine,
+		   perfdb_regress_series_checked(rep),
+		   perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION));
+	perfdb_regress_report_free(rep);
+	perfdb_store_free(s);
+	perfdb_stats_sort(times, 3);
+	*ms = times[1];
+	return 0;
+}
+
+/* ms to merge the shard into a new database. */
+static int time_merge(const target *t, const char *shard, double *ms)
+{
+	perfdb_store *s = NULL;
+	perfdb_merge_stats st;
+	char db[1024];
+	uint64_t t0;
+	int err;
+	if (new_database(t, "merge", db, sizeof(db)))
+		return -1;
+	t0 = bench_now_ns();
+	err =
+	    perfdb_store_open(&s, db, PERFDB_STORE_READWRITE) || perfdb_store_merge(&st, s, shard);
+	*ms = (double)(bench_now_ns() - t0) / 1e6;
+	if (err)
+		fprintf(stderr, "store-postgres: merge: %s\n", perfdb_error_last()->message);
+	perfdb_store_free(s);
+	return err ? -1 : 0;
+}
+
+int bench_store_postgres(const bench_ctx *ctx)
+{
+	const int nrecord = ctx->quick ? 10000 : 100000, commits = ctx->quick ? 20 : 100,
+		  series = ctx->quick ? 1000 : 10000;
+	const char *env = getenv("PERFDB_BENCH_DSN");
+	char cluster[128], dsn[1024] = "", shard[512], name[160];
+	target t[2];
+	double rate[2], regress[2], merge[2];
+	int started = 0, rc = -1, i;
+	bench_history sh = {10, series, 1000, "shard", "BM_Regress", sample_of, NULL};
+
+	snprintf(cluster, sizeof(cluster), "/tmp/perfdb-bench-pg-%ld", (long)getpid());
+	if (env && *env) {
+		snprintf(dsn, sizeof(dsn), "%s", env);
+	} else {
+		FILE *f;
+		if (bench_system("bash '%s/tests/pg/cluster.sh' start '%s'", PERFDB_SOURCE_DIR,
+				 cluster) != 0)
+			goto none;
+		started = 1;
+		snprintf(name, sizeof(name), "%s/dsn", cluster);
+		if (!(f = fopen(name, "r")) || !fgets(dsn, sizeof(dsn), f)) {
+			if (f)
+				fclose(f);
+			goto none;
+		}
+		fclose(f);
+		dsn[strcspn(dsn, "\r\n")] = '\0';
+	}
+	t[0] = (target){"sqlite", ctx->workdir, NULL};
+	t[1] = (target){"postgresql", ctx->workdir, dsn};
+	snprintf(shard, sizeof(shard), "%s/sp-shard.db", ctx->workdir);
+	unlink(shard);
+	if (bench_build_history(shard, &sh) != 0)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		if (time_record(&t[i], nrecord, &rate[i]) ||
+		    time_regress(ctx, &t[i], commits, series, &regress[i]) ||
+		    time_merge(&t[i], shard, &merge[i]))
+			goto out;
+		snprintf(name, sizeof(name), "store/%s/record", t[i].engine);
+		bench_report_higher(ctx, name, "throughput", "results/s", rate[i]);
+		snprintf(name, sizeof(name), "store/%s/regress_%dk_results", t[i].engine,
+			 commits * series / 1000);
+		bench_report(ctx, name, "wall_time", "ms", regress[i]);
+		snprintf(name, sizeof(name), "store/%s/merge_%dk_shard", t[i].engine,
+			 10 * series / 1000);
+		bench_report(ctx, name, "wall_time", "ms", merge[i]);
+	}
+	bench_report(ctx, "store/postgresql_vs_sqlite/record", "ratio", "x", rate[0] / rate[1]);
+	bench_report(ctx, "store/postgresql_vs_sqlite/regress", "ratio", "x",
+		     regress[1] / regress[0]);
+	bench_report(ctx, "store/postgresql_vs_sqlite/merge", "ratio", "x", merge[1] / merge[0]);
+	bench_note(ctx,
+		   "record %d results in one run; regress over %d commits x %d series; merge a "
+		   "shard of 10 runs x %d series; ratios: how many times slower the server is",
+		   nrecord, commits, series, series);
+	rc = 0;
+	goto out;
+none:
+	bench_note(ctx, "store-postgres: no PostgreSQL server (set PERFDB_BENCH_DSN, or install "
+			"Debian's postgresql for a throwaway cluster); nothing measured");
+	rc = 0;
+out:
+	if (started)
+		bench_system("bash '%s/tests/pg/cluster.sh' stop '%s'", PERFDB_SOURCE_DIR, cluster);
+	return rc;
+}
+
+#else
+
+int bench_store_postgres(const bench_ctx *ctx)
+{
+	bench_note(ctx, "store-postgres: this perfdb-bench was built without PostgreSQL (libpq)");
+	return 0;
+}
+
+#endif
