@@ -352,7 +352,9 @@ int perfdb_memtrack_snapshot_load(perfdb_memtrack_snapshot **out, const char *pa
 int perfdb_memtrack_snapshot_take(perfdb_memtrack_snapshot **out)
 {
 	int (*write_fn)(int) = (int (*)(int))perfdb_memory__tracker_sym(MT_SYM_WRITE);
-	int fd;
+	int (*quiet_enter)(void) = (int (*)(void))perfdb_memory__tracker_sym(MT_SYM_QUIET_ENTER);
+	void (*quiet_leave)(int) = (void (*)(int))perfdb_memory__tracker_sym(MT_SYM_QUIET_LEAVE);
+	int fd, prev = 0;
 	FILE *f;
 	int rc;
 	if (!out)
@@ -367,13 +369,22 @@ int perfdb_memtrack_snapshot_take(perfdb_memtrack_snapshot **out)
 		close(fd);
 		return perfdb_error__set(PERFDB_EIO, "the tracker could not write a snapshot");
 	}
+	/* What this thread allocates to read the snapshot is perfdb's, not the
+	 * program's: untracked, so the next snapshot does not show it as growth
+	 * (its frees, later, are of blocks the tracker never saw, which it
+	 * ignores). A tracker without the entry points tracks it. */
+	if (quiet_enter && quiet_leave)
+		prev = quiet_enter();
 	f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
-		return perfdb_error__oom();
+		rc = perfdb_error__oom();
+	} else {
+		rc = snapshot_parse(out, f, "(snapshot)");
+		fclose(f);
 	}
-	rc = snapshot_parse(out, f, "(snapshot)");
-	fclose(f);
+	if (quiet_enter && quiet_leave)
+		quiet_leave(prev);
 	return rc;
 }
 

@@ -1184,6 +1184,16 @@ EXPORT int perfdb_memtrack__write(int fd)
 	return rc;
 }
 
+EXPORT int perfdb_memtrack__quiet_enter(void)
+{
+	return mt_guard_enter();
+}
+
+EXPORT void perfdb_memtrack__quiet_leave(int prev)
+{
+	mt_guard_leave(prev);
+}
+
 EXPORT void perfdb_memtrack__enable(int on)
 {
 	__atomic_store_n(&mt_g.enabled, on ? 1 : 0, __ATOMIC_RELAXED);

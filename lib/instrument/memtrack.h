@@ -68,6 +68,10 @@
 #define MT_SYM_WRITE	  "perfdb_memtrack__write"
 #define MT_SYM_ENABLE	  "perfdb_memtrack__enable"
 #define MT_SYM_RESET_PEAK "perfdb_memtrack__reset_peak"
+/* int (void) / void (int): the calling thread's allocations go untracked
+ * between the two (the library's own, while it reads a snapshot) */
+#define MT_SYM_QUIET_ENTER "perfdb_memtrack__quiet_enter"
+#define MT_SYM_QUIET_LEAVE "perfdb_memtrack__quiet_leave"
 
 #define MT_MAX_DEPTH	 16
 #define MT_DEFAULT_DEPTH 6
