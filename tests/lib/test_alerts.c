@@ -169,21 +169,11 @@ static void test_alerts__status_names_and_parse(void **state)
 static void record_tagged(perfdb_store *s, int i, const char *bench, double level)
 {
 	static const char *const tags[] = {"cc", "gcc", NULL};
-	perfdb_result r;
 	double x[5];
-	char c[32];
 	size_t k;
 	for (k = 0; k < 5; k++)
 		x[k] = level * (1 + 0.02 * gauss());
-	commit_name(c, sizeof(c), i);
-	perfdb_result_init(&r);
-	r.benchmark = bench;
-	r.metric = "real_time";
-	r.unit = "ns";
-	r.samples = x;
-	r.nsamples = 5;
-	r.value = NAN;
-	record_result(s, c, "m1", tags, &r);
+	record_metric_tagged(s, i, "m1", tags, bench, "real_time", "ns", x, 5, 0);
 }
 
 /* A stored figure reads back as the finding had it (NAN stays NAN). */
