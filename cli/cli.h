@@ -159,6 +159,11 @@ int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const pe
 int cli_table_add(cli_table *t, size_t ncols, const char *const *names, const perfdb_value *row,
 		  const char *const *shown);
 int cli_table_print(cli_table *t);
+/* Cells for cli_table_add from typed values: text (NULL: an SQL-like NULL
+ * cell), a double (NAN: NULL) and an integer. The text is borrowed. */
+perfdb_value cli_value_text(const char *s);
+perfdb_value cli_value_real(double d);
+perfdb_value cli_value_int(int64_t i);
 /* One RFC 4180 field on stdout, quoted when it holds , " CR or LF. */
 void cli_csv_field(const char *s);
 /* From now on a column named "tags" holding a JSON object (perfdb's tags)

@@ -43,56 +43,53 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-/* Rows into the table; text shows the values in their unit, as regress does
- * (CSV and JSON keep them exact). */
-typedef struct alert_rows {
-	cli_table *t;
-	long unit, value[2], change, p, sha; /* column indexes, -1 when absent */
-} alert_rows;
+/* One alert into the table; text shows the values in their unit, as regress
+ * does (CSV and JSON keep them exact). */
+static const char *const names[] = {
+    "id",  "status",	     "kind",  "benchmark",  "metric",  "unit",	 "machine",    "tags",
+    "sha", "baseline_value", "value", "change_pct", "p_value", "method", "created_at", "note"};
+enum { NCOLS = sizeof(names) / sizeof(names[0]) };
 
-static long column(size_t ncols, const char *const *names, const char *name)
+static int alert_row(cli_table *t, const perfdb_alert *al)
 {
-	size_t i;
-	for (i = 0; i < ncols; i++)
-		if (strcmp(names[i], name) == 0)
-			return (long)i;
-	return -1;
-}
-
-static int alert_row(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
-{
-	alert_rows *a = ctx;
-	const char *shown[64] = {NULL};
+	perfdb_value row[NCOLS];
+	const char *shown[NCOLS] = {NULL};
 	char v[2][64], change[32], p[32], sha[CLI_SHA_CAP];
 	size_t k;
-	if (!row) {
-		a->unit = column(ncols, names, "unit");
-		a->value[0] = column(ncols, names, "baseline_value");
-		a->value[1] = column(ncols, names, "value");
-		a->change = column(ncols, names, "change_pct");
-		a->p = column(ncols, names, "p_value");
-		a->sha = column(ncols, names, "sha");
-		return cli_table_row_fn(a->t, ncols, names, row);
-	}
-	if (ncols > 64)
-		return cli_table_row_fn(a->t, ncols, names, row);
+	row[0] = cli_value_int(al->id);
+	row[1] = cli_value_text(perfdb_alert_status_label(al));
+	row[2] = cli_value_text(perfdb_alert_kind_name(al->kind));
+	row[3] = cli_value_text(al->benchmark);
+	row[4] = cli_value_text(al->metric);
+	row[5] = cli_value_text(al->unit);
+	row[6] = cli_value_text(al->machine);
+	row[7] = cli_value_text(perfdb_tags_json(al->tags));
+	row[8] = cli_value_text(al->sha);
+	row[9] = cli_value_real(al->baseline_value);
+	row[10] = cli_value_real(al->value);
+	row[11] = cli_value_real(al->change_pct);
+	row[12] = cli_value_real(al->p_value);
+	row[13] = cli_value_text(al->method != PERFDB_METHOD_NONE ? perfdb_method_name(al->method)
+								  : NULL);
+	row[14] = cli_value_text(al->created_at);
+	row[15] = cli_value_text(al->note);
 	for (k = 0; k < 2; k++)
-		if (a->value[k] >= 0 && row[a->value[k]].type == PERFDB_VALUE_REAL) {
-			cli_format_value(v[k], sizeof(v[k]), row[a->value[k]].d,
-					 a->unit >= 0 ? row[a->unit].text : "");
-			shown[a->value[k]] = v[k];
+		if (row[9 + k].type == PERFDB_VALUE_REAL) {
+			cli_format_value(v[k], sizeof(v[k]), row[9 + k].d,
+					 al->unit ? al->unit : "");
+			shown[9 + k] = v[k];
 		}
-	if (a->change >= 0 && row[a->change].type == PERFDB_VALUE_REAL) {
-		snprintf(change, sizeof(change), "%+.1f%%", row[a->change].d);
-		shown[a->change] = change;
+	if (row[11].type == PERFDB_VALUE_REAL) {
+		snprintf(change, sizeof(change), "%+.1f%%", al->change_pct);
+		shown[11] = change;
 	}
-	if (a->p >= 0 && row[a->p].type == PERFDB_VALUE_REAL) {
-		cli_format_p(p, sizeof(p), row[a->p].d);
-		shown[a->p] = p;
+	if (row[12].type == PERFDB_VALUE_REAL) {
+		cli_format_p(p, sizeof(p), al->p_value);
+		shown[12] = p;
 	}
-	if (a->sha >= 0 && row[a->sha].type == PERFDB_VALUE_TEXT)
-		shown[a->sha] = cli_short_sha(sha, sizeof(sha), row[a->sha].text);
-	return cli_table_add(a->t, ncols, names, row, shown);
+	if (al->sha)
+		shown[8] = cli_short_sha(sha, sizeof(sha), al->sha);
+	return cli_table_add(t, NCOLS, names, row, shown);
 }
 
 int cmd_alerts(cli_session *session, int argc, char **argv)
@@ -114,11 +111,18 @@ int cmd_alerts(cli_session *session, int argc, char **argv)
 	if (!(t = cli_table_new(a.format, !a.no_header))) {
 		err = PERFDB_ENOMEM;
 	} else {
-		alert_rows rows = {t, -1, {-1, -1}, -1, -1, -1};
+		perfdb_alert_list *list = NULL;
+		size_t i;
 		cli_table_tags_as_objects(t);
-		err = perfdb_store_alert_list(store, a.all, alert_row, &rows);
+		err = perfdb_store_alert_list(&list, store, a.all);
+		if (err == 0 && cli_table_add(t, NCOLS, names, NULL, NULL))
+			err = PERFDB_ENOMEM;
+		for (i = 0; err == 0 && i < perfdb_alert_list_count(list); i++)
+			if (alert_row(t, perfdb_alert_list_get(list, i)))
+				err = PERFDB_ENOMEM;
 		if (err == 0)
 			cli_table_print(t);
+		perfdb_alert_list_free(list);
 		cli_table_free(t);
 	}
 	rc = err ? cli_fail() : CLI_EXIT_OK;

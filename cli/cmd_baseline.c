@@ -42,6 +42,27 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
+/* The baselines into the table: name, sha, branch, created_at, note. */
+static int list_rows(cli_table *t, const perfdb_baseline_list *list)
+{
+	static const char *const names[] = {"name", "sha", "branch", "created_at", "note"};
+	size_t i;
+	if (cli_table_add(t, 5, names, NULL, NULL))
+		return 1;
+	for (i = 0; i < perfdb_baseline_list_count(list); i++) {
+		const perfdb_baseline *b = perfdb_baseline_list_get(list, i);
+		perfdb_value row[5];
+		row[0] = cli_value_text(b->name);
+		row[1] = cli_value_text(b->sha);
+		row[2] = cli_value_text(b->branch);
+		row[3] = cli_value_text(b->created_at);
+		row[4] = cli_value_text(b->note);
+		if (cli_table_add(t, 5, names, row, NULL))
+			return 1;
+	}
+	return 0;
+}
+
 int cmd_baseline(cli_session *session, int argc, char **argv)
 {
 	baseline_args a;
@@ -98,9 +119,13 @@ int cmd_baseline(cli_session *session, int argc, char **argv)
 		if (!t) {
 			err = PERFDB_ENOMEM;
 		} else {
-			err = perfdb_store_baseline_list(store, cli_table_row_fn, t);
+			perfdb_baseline_list *list = NULL;
+			err = perfdb_store_baseline_list(&list, store);
+			if (err == 0 && list_rows(t, list))
+				err = PERFDB_ENOMEM;
 			if (err == 0)
 				cli_table_print(t);
+			perfdb_baseline_list_free(list);
 			cli_table_free(t);
 		}
 	}

@@ -56,16 +56,6 @@ static perfdb_value text(const char *s)
 	return v;
 }
 
-static perfdb_value real(double d)
-{
-	perfdb_value v;
-	memset(&v, 0, sizeof(v));
-	v.type = isnan(d) ? PERFDB_VALUE_NULL : PERFDB_VALUE_REAL;
-	v.d = d;
-	v.text = "";
-	return v;
-}
-
 int cmd_compare(cli_session *session, int argc, char **argv)
 {
 	static const char *const names[] = {"benchmark", "metric",  "unit",    "machine",
@@ -102,10 +92,10 @@ int cmd_compare(cli_session *session, int argc, char **argv)
 			row[2] = text(r->unit);
 			row[3] = text(r->machine);
 			row[4] = text(perfdb_tags_json(r->tags));
-			row[5] = real(r->value_a);
-			row[6] = real(r->value_b);
-			row[7] = real(r->change_pct);
-			row[8] = real(r->p_value);
+			row[5] = cli_value_real(r->value_a);
+			row[6] = cli_value_real(r->value_b);
+			row[7] = cli_value_real(r->change_pct);
+			row[8] = cli_value_real(r->p_value);
 			row[9] = text(perfdb_method_name(r->method));
 			row[10] = text(perfdb_comparison_verdict_name(r->verdict));
 			/* text shows values in their unit; CSV and JSON keep them */

@@ -11,6 +11,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include <jansson.h>
 
 #include "cli.h"
@@ -282,6 +284,35 @@ void cli_series_name(char *buf, size_t cap, const char *benchmark, const char *m
 	snprintf(buf, cap, "%s%s%s%s%s%s", cli_text(b, sizeof(b), benchmark), metric ? " " : "",
 		 metric ? cli_text(m, sizeof(m), metric) : "", *t ? " [" : "", t, *t ? "]" : "");
 	cli_utf8_trim(buf);
+}
+
+perfdb_value cli_value_text(const char *s)
+{
+	perfdb_value v;
+	memset(&v, 0, sizeof(v));
+	v.type = s ? PERFDB_VALUE_TEXT : PERFDB_VALUE_NULL;
+	v.text = s ? s : "";
+	return v;
+}
+
+perfdb_value cli_value_real(double d)
+{
+	perfdb_value v;
+	memset(&v, 0, sizeof(v));
+	v.type = isnan(d) ? PERFDB_VALUE_NULL : PERFDB_VALUE_REAL;
+	v.d = d;
+	v.text = "";
+	return v;
+}
+
+perfdb_value cli_value_int(int64_t i)
+{
+	perfdb_value v;
+	memset(&v, 0, sizeof(v));
+	v.type = PERFDB_VALUE_INTEGER;
+	v.i = i;
+	v.text = "";
+	return v;
 }
 
 int cli_table_row_fn(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)

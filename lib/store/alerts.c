@@ -1,7 +1,9 @@
 /* alerts.c - what regress found, and what people decided about it. */
 #include "store/store.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "perfdb/context.h"
@@ -15,7 +17,9 @@ static void bind_key(perfdb_stmt *st, const perfdb_alert_input *a)
 	perfdb_stmt__bind_int64(st, 2, a->machine_id);
 	perfdb_stmt__bind_text(st, 3, perfdb_tags_json(a->tags));
 	perfdb_stmt__bind_int64(st, 4, a->commit_id);
-	perfdb_stmt__bind_text(st, 5, a->improvement ? "improvement" : "regression");
+	perfdb_stmt__bind_text(st, 5,
+			       perfdb_alert_kind_name(a->improvement ? PERFDB_ALERT_IMPROVEMENT
+								     : PERFDB_ALERT_REGRESSION));
 }
 
 const char *perfdb_alert_status_name(perfdb_alert_status s)
@@ -26,6 +30,22 @@ const char *perfdb_alert_status_name(perfdb_alert_status s)
 	case PERFDB_ALERT_IGNORED: return "ignored";
 	}
 	return "unknown";
+}
+
+const char *perfdb_alert_kind_name(perfdb_alert_kind k)
+{
+	switch (k) {
+	case PERFDB_ALERT_REGRESSION: return "regression";
+	case PERFDB_ALERT_IMPROVEMENT: return "improvement";
+	}
+	return "unknown";
+}
+
+const char *perfdb_alert_status_label(const perfdb_alert *a)
+{
+	if (a->kind == PERFDB_ALERT_IMPROVEMENT && a->status == PERFDB_ALERT_OPEN)
+		return "noted";
+	return perfdb_alert_status_name(a->status);
 }
 
 static int status_valid(perfdb_alert_status s)
@@ -134,27 +154,122 @@ int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *ite
 	return 0;
 }
 
-int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void *ctx)
+/* A listed alert with what it owns: the strings behind its const pointers. */
+typedef struct alert_item {
+	perfdb_alert a;
+	char *benchmark, *metric, *unit, *machine, *sha, *created_at, *note;
+	perfdb_tags *tags;
+} alert_item;
+
+struct perfdb_alert_list {
+	alert_item *items;
+	size_t count, cap;
+};
+
+static void alert_item_release(alert_item *it)
 {
+	free(it->benchmark);
+	free(it->metric);
+	free(it->unit);
+	free(it->machine);
+	free(it->sha);
+	free(it->created_at);
+	free(it->note);
+	perfdb_store__tags_free(it->tags);
+}
+
+/* The current row (columns as in perfdb_store_alert_list's query) into it. */
+static int read_alert(alert_item *it, perfdb_stmt *st)
+{
+	const char *kind = perfdb_stmt__column_text(st, 2), *method;
+	int oom = 0, err;
+	memset(it, 0, sizeof(*it));
+	it->a.id = perfdb_stmt__column_int64(st, 0);
+	perfdb_alert_status_parse(&it->a.status, perfdb_stmt__column_text(st, 1));
+	it->a.kind = kind && strcmp(kind, perfdb_alert_kind_name(PERFDB_ALERT_IMPROVEMENT)) == 0
+			 ? PERFDB_ALERT_IMPROVEMENT
+			 : PERFDB_ALERT_REGRESSION;
+	it->a.benchmark = it->benchmark = perfdb_store__column_dup(st, 3, &oom);
+	it->a.metric = it->metric = perfdb_store__column_dup(st, 4, &oom);
+	it->a.unit = it->unit = perfdb_store__column_dup(st, 5, &oom);
+	it->a.machine = it->machine = perfdb_store__column_dup(st, 6, &oom);
+	it->a.sha = it->sha = perfdb_store__column_dup(st, 8, &oom);
+	it->a.baseline_value = perfdb_store__column_real(st, 9);
+	it->a.value = perfdb_store__column_real(st, 10);
+	it->a.change_pct = perfdb_store__column_real(st, 11);
+	it->a.p_value = perfdb_store__column_real(st, 12);
+	method = perfdb_stmt__column_text(st, 13);
+	if (!method || perfdb_method_parse(&it->a.method, method) < 0)
+		it->a.method = PERFDB_METHOD_NONE;
+	it->a.created_at = it->created_at = perfdb_store__column_dup(st, 14, &oom);
+	it->a.note = it->note = perfdb_store__column_dup(st, 15, &oom);
+	if (oom)
+		return perfdb_error__oom();
+	if ((err = perfdb_store__tags_new(&it->tags, perfdb_stmt__column_text(st, 7))) < 0)
+		return err;
+	it->a.tags = it->tags;
+	return 0;
+}
+
+int perfdb_store_alert_list(perfdb_alert_list **out, perfdb_store *store, int all)
+{
+	perfdb_alert_list *list;
 	perfdb_stmt *st = NULL;
-	int err;
+	int rc, err = 0;
+	*out = NULL;
+	if (!(list = calloc(1, sizeof(*list))))
+		return perfdb_error__oom();
 	if ((err = perfdb_store__prepare(
 		 store, &st,
-		 "SELECT a.id AS id, CASE WHEN a.kind = 'improvement' AND a.status = 'open' "
-		 "THEN 'noted' ELSE a.status END AS status, a.kind AS kind, b.name AS benchmark, "
-		 "b.metric AS metric, b.unit AS unit, m.name AS machine, a.tags AS tags, "
-		 "c.sha AS sha, a.baseline_value AS baseline_value, a.value AS value, "
-		 "a.change AS change_pct, a.p_value AS p_value, a.method AS method, "
-		 "a.created_at AS created_at, a.note AS note FROM alerts a "
-		 "JOIN benchmarks b ON b.id = a.benchmark_id "
+		 "SELECT a.id, a.status, a.kind, b.name, b.metric, b.unit, m.name, a.tags, c.sha, "
+		 "a.baseline_value, a.value, a.change, a.p_value, a.method, a.created_at, a.note "
+		 "FROM alerts a JOIN benchmarks b ON b.id = a.benchmark_id "
 		 "JOIN machines m ON m.id = a.machine_id JOIN commits c ON c.id = a.commit_id "
 		 "WHERE ?1 = 1 OR (a.status = 'open' AND a.kind = 'regression') "
-		 "ORDER BY a.id DESC")) < 0)
+		 "ORDER BY a.id DESC")) < 0) {
+		free(list);
 		return err;
+	}
 	perfdb_stmt__bind_int64(st, 1, all ? 1 : 0);
-	err = perfdb_store__stream(store, st, fn, ctx);
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		if (perfdb_store__grow((void **)&list->items, &list->cap, list->count,
+				       sizeof(list->items[0])) < 0) {
+			err = perfdb_error__oom();
+			break;
+		}
+		if ((err = read_alert(&list->items[list->count++], st)) < 0)
+			break;
+	}
 	perfdb_stmt__free(st);
-	return err;
+	if (err == 0 && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(store, "cannot read alerts from");
+	if (err < 0) {
+		perfdb_alert_list_free(list);
+		return err;
+	}
+	*out = list;
+	return 0;
+}
+
+size_t perfdb_alert_list_count(const perfdb_alert_list *list)
+{
+	return list ? list->count : 0;
+}
+
+const perfdb_alert *perfdb_alert_list_get(const perfdb_alert_list *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i].a : NULL;
+}
+
+void perfdb_alert_list_free(perfdb_alert_list *list)
+{
+	size_t i;
+	if (!list)
+		return;
+	for (i = 0; i < list->count; i++)
+		alert_item_release(&list->items[i]);
+	free(list->items);
+	free(list);
 }
 
 int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, perfdb_alert_status status,

@@ -9,11 +9,20 @@
 #include "store/history.h"
 #include "util/error.h"
 
-static char *dup_col(perfdb_stmt *st, int col)
+/* The current row's name, sha, branch, created_at, note, commit_id. */
+static void read_baseline(perfdb_baseline *b, perfdb_stmt *st, int *oom)
 {
-	const char *s = perfdb_stmt__column_text(st, col);
-	return s ? strdup(s) : NULL;
+	b->name = perfdb_store__column_dup(st, 0, oom);
+	b->sha = perfdb_store__column_dup(st, 1, oom);
+	b->branch = perfdb_store__column_dup(st, 2, oom);
+	b->created_at = perfdb_store__column_dup(st, 3, oom);
+	b->note = perfdb_store__column_dup(st, 4, oom);
+	b->commit_id = perfdb_stmt__column_int64(st, 5);
 }
+
+#define BASELINE_COLUMNS                                                                           \
+	"SELECT b.name, c.sha, b.branch, b.created_at, b.note, b.commit_id FROM baselines b "      \
+	"JOIN commits c ON c.id = b.commit_id "
 
 int perfdb_store_baseline_set(perfdb_store *store, const char *name, int64_t commit_id,
 			      const char *branch, const char *note)
@@ -55,22 +64,15 @@ int perfdb_store_baseline_get(perfdb_baseline *out, perfdb_store *store, const c
 	perfdb_stmt *st = NULL;
 	int rc, err;
 	memset(out, 0, sizeof(*out));
-	if ((err = perfdb_store__prepare(store, &st,
-					 "SELECT b.name, c.sha, b.branch, b.created_at, b.note, "
-					 "b.commit_id FROM baselines b JOIN commits c ON "
-					 "c.id = b.commit_id WHERE b.name = ?")) < 0)
+	if ((err = perfdb_store__prepare(store, &st, BASELINE_COLUMNS "WHERE b.name = ?")) < 0)
 		return err;
 	perfdb_stmt__bind_text(st, 1, name ? name : "");
 	rc = perfdb_stmt__step(st);
 	if (rc == PERFDB_DB_ROW) {
-		out->name = dup_col(st, 0);
-		out->sha = dup_col(st, 1);
-		out->branch = dup_col(st, 2);
-		out->created_at = dup_col(st, 3);
-		out->note = dup_col(st, 4);
-		out->commit_id = perfdb_stmt__column_int64(st, 5);
+		int oom = 0;
+		read_baseline(out, st, &oom);
 		perfdb_stmt__free(st);
-		if (!out->name || !out->sha || !out->created_at) {
+		if (oom) {
 			perfdb_baseline_release(out);
 			return perfdb_error__oom();
 		}
@@ -121,17 +123,61 @@ int perfdb_store_baseline_remove(perfdb_store *store, const char *name)
 	return perfdb_store__commit(store);
 }
 
-int perfdb_store_baseline_list(perfdb_store *store, perfdb_row_fn fn, void *ctx)
+struct perfdb_baseline_list {
+	perfdb_baseline *items;
+	size_t count, cap;
+};
+
+int perfdb_store_baseline_list(perfdb_baseline_list **out, perfdb_store *store)
 {
+	perfdb_baseline_list *list;
 	perfdb_stmt *st = NULL;
-	int err;
-	if ((err = perfdb_store__prepare(
-		 store, &st,
-		 "SELECT b.name AS name, c.sha AS sha, b.branch AS branch, "
-		 "b.created_at AS created_at, b.note AS note FROM baselines b "
-		 "JOIN commits c ON c.id = b.commit_id ORDER BY b.name")) < 0)
+	int rc, err, oom = 0;
+	*out = NULL;
+	if (!(list = calloc(1, sizeof(*list))))
+		return perfdb_error__oom();
+	if ((err = perfdb_store__prepare(store, &st, BASELINE_COLUMNS "ORDER BY b.name")) < 0) {
+		free(list);
 		return err;
-	err = perfdb_store__stream(store, st, fn, ctx);
+	}
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		if (perfdb_store__grow((void **)&list->items, &list->cap, list->count,
+				       sizeof(list->items[0])) < 0) {
+			oom = 1;
+			break;
+		}
+		memset(&list->items[list->count], 0, sizeof(list->items[0]));
+		read_baseline(&list->items[list->count++], st, &oom);
+		if (oom)
+			break;
+	}
 	perfdb_stmt__free(st);
-	return err;
+	if (oom || (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE)) {
+		perfdb_baseline_list_free(list);
+		return oom ? perfdb_error__oom()
+			   : perfdb_store__fail(store, "cannot read baselines from");
+	}
+	*out = list;
+	return 0;
+}
+
+size_t perfdb_baseline_list_count(const perfdb_baseline_list *list)
+{
+	return list ? list->count : 0;
+}
+
+const perfdb_baseline *perfdb_baseline_list_get(const perfdb_baseline_list *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
+void perfdb_baseline_list_free(perfdb_baseline_list *list)
+{
+	size_t i;
+	if (!list)
+		return;
+	for (i = 0; i < list->count; i++)
+		perfdb_baseline_release(&list->items[i]);
+	free(list->items);
+	free(list);
 }

@@ -41,6 +41,37 @@ int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sq
 	return 0;
 }
 
+int perfdb_store__grow(void **items, size_t *cap, size_t count, size_t size)
+{
+	size_t ncap = *cap ? 2 * *cap : 8;
+	void *p;
+	if (count < *cap)
+		return 0;
+	if (!(p = realloc(*items, ncap * size)))
+		return -1;
+	*items = p;
+	*cap = ncap;
+	return 0;
+}
+
+char *perfdb_store__column_dup(perfdb_stmt *st, int i, int *oom)
+{
+	const char *s = perfdb_stmt__column_text(st, i);
+	char *copy;
+	if (!s || perfdb_stmt__column_type(st, i) == PERFDB_VALUE_NULL)
+		return NULL;
+	if (!(copy = strdup(s)))
+		*oom = 1;
+	return copy;
+}
+
+double perfdb_store__column_real(perfdb_stmt *st, int i)
+{
+	if (perfdb_stmt__column_type(st, i) == PERFDB_VALUE_NULL)
+		return NAN;
+	return perfdb_stmt__column_double(st, i);
+}
+
 int perfdb_store__is_server(const perfdb_store *store)
 {
 	return perfdb_db__kind(store->db) == PERFDB_DB_POSTGRESQL;

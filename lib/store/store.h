@@ -53,6 +53,17 @@ extern const char perfdb_store__upsert_commit_sql[];
 /* Prepares sql or raises PERFDB_EDB. */
 int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sql);
 
+/* Makes room for one more item in *items (count used of *cap, each size
+ * bytes), doubling it. Returns 0, or -1 (nothing changed) when out of memory. */
+int perfdb_store__grow(void **items, size_t *cap, size_t count, size_t size);
+
+/* Column i of the current row as a new string (free), NULL for SQL NULL;
+ * *oom is set to 1 when a copy failed. */
+char *perfdb_store__column_dup(perfdb_stmt *st, int i, int *oom);
+
+/* Column i of the current row as a double, NAN for SQL NULL. */
+double perfdb_store__column_real(perfdb_stmt *st, int i);
+
 /* Whether the store is on a PostgreSQL server. */
 int perfdb_store__is_server(const perfdb_store *store);
 

@@ -84,11 +84,13 @@ static inline void record_result(perfdb_store *s, const char *commit, const char
 	perfdb_resultset_free(rs);
 }
 
-/* Records one run of commit i with one result of BENCH's METRIC: the
- * samples when ns > 0, else the single value. */
-static inline void record_metric(perfdb_store *s, int i, const char *machine, const char *bench,
-				 const char *metric, const char *unit, const double *samples,
-				 size_t ns, double value)
+/* Records one run of commit i, tagged with tags (as record_result), with
+ * one result of BENCH's METRIC: the samples when ns > 0, else the single
+ * value. */
+static inline void record_metric_tagged(perfdb_store *s, int i, const char *machine,
+					const char *const *tags, const char *bench,
+					const char *metric, const char *unit, const double *samples,
+					size_t ns, double value)
 {
 	perfdb_result r;
 	char c[32];
@@ -100,7 +102,15 @@ static inline void record_metric(perfdb_store *s, int i, const char *machine, co
 	r.samples = samples;
 	r.nsamples = ns;
 	r.value = ns ? NAN : value;
-	record_result(s, c, machine, NULL, &r);
+	record_result(s, c, machine, tags, &r);
+}
+
+/* record_metric_tagged without tags. */
+static inline void record_metric(perfdb_store *s, int i, const char *machine, const char *bench,
+				 const char *metric, const char *unit, const double *samples,
+				 size_t ns, double value)
+{
+	record_metric_tagged(s, i, machine, NULL, bench, metric, unit, samples, ns, value);
 }
 
 /* record_metric of the metric "real_time". */

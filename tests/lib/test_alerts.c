@@ -165,11 +165,145 @@ static void test_alerts__status_names_and_parse(void **state)
 	assert_int_equal(st, PERFDB_ALERT_ACKNOWLEDGED); /* untouched on error */
 }
 
+/* Five samples around level, of bench at commit i on m1, tagged cc=gcc. */
+static void record_tagged(perfdb_store *s, int i, const char *bench, double level)
+{
+	static const char *const tags[] = {"cc", "gcc", NULL};
+	double x[5];
+	size_t k;
+	for (k = 0; k < 5; k++)
+		x[k] = level * (1 + 0.02 * gauss());
+	record_metric_tagged(s, i, "m1", tags, bench, "real_time", "ns", x, 5, 0);
+}
+
+/* A stored figure reads back as the finding had it (NAN stays NAN). */
+static void assert_same_figure(double stored, double found)
+{
+	if (isnan(found)) {
+		assert_true(isnan(stored));
+		return;
+	}
+	assert_false(isnan(stored));
+	assert_true(fabs(stored - found) <= 1e-12 * fabs(found));
+}
+
+/* An alert as listed against the finding it was stored from. */
+static void assert_alert_is(const perfdb_alert *a, const perfdb_finding *f, perfdb_alert_kind kind)
+{
+	assert_non_null(a);
+	assert_int_equal(a->id, f->alert_id);
+	assert_int_equal(a->kind, kind);
+	assert_string_equal(a->benchmark, f->benchmark);
+	assert_string_equal(a->metric, "real_time");
+	assert_string_equal(a->unit, "ns");
+	assert_string_equal(a->machine, "m1");
+	assert_int_equal(perfdb_tags_count(a->tags), 1);
+	assert_string_equal(perfdb_tags_get(a->tags, "cc"), "gcc");
+	assert_string_equal(perfdb_tags_json(a->tags), "{\"cc\":\"gcc\"}");
+	assert_string_equal(a->sha, f->commit);
+	assert_int_equal(a->method, f->method);
+	assert_same_figure(a->baseline_value, f->baseline_value);
+	assert_same_figure(a->value, f->value);
+	assert_same_figure(a->change_pct, f->change_pct);
+	assert_same_figure(a->p_value, f->p_value);
+	assert_non_null(a->created_at);
+	assert_int_equal(strlen(a->created_at), strlen("2026-01-01T00:00:00Z"));
+	assert_int_equal(a->created_at[10], 'T');
+}
+
+/* perfdb_store_alert_list gives typed alerts: what to act on by default,
+ * everything with all; an open improvement is labelled "noted". */
+static void test_alerts__typed_list(void **state)
+{
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *rep;
+	const perfdb_finding *up, *down;
+	perfdb_alert_list *list = NULL;
+	const perfdb_alert *a;
+	int i;
+	(void)state;
+	rng = 21;
+	for (i = 0; i < 12; i++) {
+		record_tagged(s, i, "BM_Up", i >= 10 ? 130 : 100);
+		record_tagged(s, i, "BM_Down", i >= 10 ? 70 : 100);
+	}
+	assert_int_equal(perfdb_store_alert_list(&list, s, 1), 0);
+	assert_int_equal(perfdb_alert_list_count(list), 0);
+	assert_null(perfdb_alert_list_get(list, 0));
+	perfdb_alert_list_free(list);
+
+	o.since = "c0005";
+	rep = run(s, &o);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION), 1);
+	assert_int_equal(perfdb_regress_count(rep, PERFDB_FINDING_IMPROVEMENT), 1);
+	assert_int_equal(perfdb_store_record_findings(s, rep), 0);
+	up = perfdb_regress_get(rep, PERFDB_FINDING_REGRESSION, 0);
+	down = perfdb_regress_get(rep, PERFDB_FINDING_IMPROVEMENT, 0);
+	assert_string_equal(up->benchmark, "BM_Up");
+	assert_string_equal(down->benchmark, "BM_Down");
+
+	/* by default: the open regression only */
+	assert_int_equal(perfdb_store_alert_list(&list, s, 0), 0);
+	assert_int_equal(perfdb_alert_list_count(list), 1);
+	a = perfdb_alert_list_get(list, 0);
+	assert_alert_is(a, up, PERFDB_ALERT_REGRESSION);
+	assert_int_equal(a->status, PERFDB_ALERT_OPEN);
+	assert_string_equal(perfdb_alert_status_label(a), "open");
+	assert_string_equal(perfdb_alert_kind_name(a->kind), "regression");
+	assert_null(a->note);
+	assert_null(perfdb_alert_list_get(list, 1));
+	perfdb_alert_list_free(list);
+
+	/* all: newest first, the improvement open but labelled noted */
+	assert_int_equal(
+	    perfdb_store_alert_set_status(s, up->alert_id, PERFDB_ALERT_ACKNOWLEDGED, "known"), 0);
+	assert_int_equal(perfdb_store_alert_list(&list, s, 0), 0);
+	assert_int_equal(perfdb_alert_list_count(list), 0);
+	perfdb_alert_list_free(list);
+	assert_int_equal(perfdb_store_alert_list(&list, s, 1), 0);
+	assert_int_equal(perfdb_alert_list_count(list), 2);
+	assert_true(perfdb_alert_list_get(list, 0)->id > perfdb_alert_list_get(list, 1)->id);
+	for (i = 0; i < 2; i++) {
+		a = perfdb_alert_list_get(list, (size_t)i);
+		if (a->id == up->alert_id) {
+			assert_alert_is(a, up, PERFDB_ALERT_REGRESSION);
+			assert_int_equal(a->status, PERFDB_ALERT_ACKNOWLEDGED);
+			assert_string_equal(perfdb_alert_status_label(a), "acknowledged");
+			assert_string_equal(a->note, "known");
+		} else {
+			assert_alert_is(a, down, PERFDB_ALERT_IMPROVEMENT);
+			assert_int_equal(a->status, PERFDB_ALERT_OPEN);
+			assert_string_equal(perfdb_alert_status_label(a), "noted");
+			assert_string_equal(perfdb_alert_kind_name(a->kind), "improvement");
+			assert_null(a->note);
+		}
+	}
+	perfdb_alert_list_free(list);
+
+	/* an improvement someone ignored is ignored, not noted */
+	assert_int_equal(
+	    perfdb_store_alert_set_status(s, down->alert_id, PERFDB_ALERT_IGNORED, NULL), 0);
+	assert_int_equal(perfdb_store_alert_list(&list, s, 1), 0);
+	for (i = 0; i < 2; i++) {
+		a = perfdb_alert_list_get(list, (size_t)i);
+		if (a->id == down->alert_id)
+			assert_string_equal(perfdb_alert_status_label(a), "ignored");
+	}
+	perfdb_alert_list_free(list);
+	perfdb_alert_list_free(NULL);
+	assert_int_equal(perfdb_alert_list_count(NULL), 0);
+	assert_string_equal(perfdb_alert_kind_name((perfdb_alert_kind)5), "unknown");
+	perfdb_regress_report_free(rep);
+	perfdb_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_alerts__recorded_only_on_request),
 	    cmocka_unit_test(test_alerts__status_names_and_parse),
+	    cmocka_unit_test(test_alerts__typed_list),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -88,10 +88,55 @@ static void test_baselines__gate_and_alert_status(void **state)
 	perfdb_store_free(s);
 }
 
+/* perfdb_store_baseline_list gives every baseline, typed, by name. */
+static void test_baselines__typed_list(void **state)
+{
+	perfdb_store *s = new_store();
+	perfdb_baseline_list *list = NULL;
+	const perfdb_baseline *b;
+	int64_t id3, id7;
+	int i;
+	(void)state;
+	for (i = 0; i < 8; i++)
+		record_noisy(s, i, "BM_A", 100, 0.02);
+	assert_int_equal(perfdb_store_baseline_list(&list, s), 0);
+	assert_int_equal(perfdb_baseline_list_count(list), 0);
+	assert_null(perfdb_baseline_list_get(list, 0));
+	perfdb_baseline_list_free(list);
+
+	assert_int_equal(
+	    perfdb_commit_resolve(&id3, NULL, s, "c0003", NULL, PERFDB_RESOLVE_RECORDED), 0);
+	assert_int_equal(
+	    perfdb_commit_resolve(&id7, NULL, s, "c0007", NULL, PERFDB_RESOLVE_RECORDED), 0);
+	assert_int_equal(perfdb_store_baseline_set(s, "v2", id7, NULL, NULL), 0);
+	assert_int_equal(perfdb_store_baseline_set(s, "v1", id3, "main", "release"), 0);
+	assert_int_equal(perfdb_store_baseline_list(&list, s), 0);
+	assert_int_equal(perfdb_baseline_list_count(list), 2);
+	b = perfdb_baseline_list_get(list, 0);
+	assert_string_equal(b->name, "v1");
+	assert_string_equal(b->sha, "c0003");
+	assert_int_equal(b->commit_id, id3);
+	assert_string_equal(b->branch, "main");
+	assert_string_equal(b->note, "release");
+	assert_int_equal(strlen(b->created_at), strlen("2026-01-01T00:00:00Z"));
+	b = perfdb_baseline_list_get(list, 1);
+	assert_string_equal(b->name, "v2");
+	assert_string_equal(b->sha, "c0007");
+	assert_int_equal(b->commit_id, id7);
+	assert_null(b->branch);
+	assert_null(b->note);
+	assert_null(perfdb_baseline_list_get(list, 2));
+	perfdb_baseline_list_free(list);
+	perfdb_baseline_list_free(NULL);
+	assert_int_equal(perfdb_baseline_list_count(NULL), 0);
+	perfdb_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_baselines__gate_and_alert_status),
+	    cmocka_unit_test(test_baselines__typed_list),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -203,8 +203,21 @@ void perfdb_baseline_release(perfdb_baseline *b);
 /** Removes baseline name. Errors: PERFDB_ENOTFOUND, PERFDB_EREADONLY, PERFDB_EDB. */
 int perfdb_store_baseline_remove(perfdb_store *store, const char *name);
 
-/** Streams the baselines (name, sha, branch, created_at, note), by name. */
-int perfdb_store_baseline_list(perfdb_store *store, perfdb_row_fn fn, void *ctx);
+/** Every baseline, by name (perfdb_store_baseline_list). */
+typedef struct perfdb_baseline_list perfdb_baseline_list;
+
+/**
+ * Reads every baseline into *out (owned, perfdb_baseline_list_free), sorted
+ * by name. Errors: PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_store_baseline_list(perfdb_baseline_list **out, perfdb_store *store);
+
+size_t perfdb_baseline_list_count(const perfdb_baseline_list *list);
+/** Baseline i (i < count; NULL otherwise), borrowed from the list: name, sha
+ *  and created_at are set, branch and note NULL when none was given. */
+const perfdb_baseline *perfdb_baseline_list_get(const perfdb_baseline_list *list, size_t i);
+/** Frees the list and every string in it. Accepts NULL. */
+void perfdb_baseline_list_free(perfdb_baseline_list *list);
 
 /* ---- alerts ------------------------------------------------------------------- */
 
@@ -272,14 +285,52 @@ int perfdb_store_alerts_record(perfdb_store *store, const perfdb_alert_input *it
 int perfdb_store_alert_lookup(perfdb_store *store, const perfdb_alert_input *item,
 			      perfdb_alert_state *state);
 
+/** Which way a stored alert moved. */
+typedef enum perfdb_alert_kind {
+	PERFDB_ALERT_REGRESSION = 0, /**< worse: open ones fail a check */
+	PERFDB_ALERT_IMPROVEMENT     /**< better: never to act on */
+} perfdb_alert_kind;
+
+/** "regression", "improvement"; "unknown" out of range. Static strings. */
+const char *perfdb_alert_kind_name(perfdb_alert_kind k);
+
+/** A stored alert. Strings and tags are borrowed from the list it came from. */
+typedef struct perfdb_alert {
+	int64_t id;
+	const char *benchmark, *metric, *unit, *machine; /**< the series */
+	const perfdb_tags *tags;			 /**< never NULL ("{}": none) */
+	const char *sha;				 /**< the commit it was found at */
+	perfdb_alert_kind kind;
+	perfdb_alert_status status;
+	perfdb_method method;	      /**< the test that decided; PERFDB_METHOD_NONE when none */
+	double baseline_value, value; /**< in unit; NAN when not stored */
+	double change_pct;	      /**< percent; NAN when not stored */
+	double p_value;		      /**< NAN when no test gave one */
+	const char *created_at;	      /**< ISO 8601 UTC, when first found */
+	const char *note;	      /**< NULL when none */
+} perfdb_alert;
+
+/** The word a listing shows for a's status: "noted" for an improvement that is
+ *  open (nobody acknowledged or ignored it; open is for things to act on),
+ *  else perfdb_alert_status_name(a->status). Static strings. */
+const char *perfdb_alert_status_label(const perfdb_alert *a);
+
+/** Alerts read from the store (perfdb_store_alert_list). */
+typedef struct perfdb_alert_list perfdb_alert_list;
+
 /**
- * Streams alerts, newest first: id, status, kind, benchmark, metric, unit,
- * machine, tags, sha, baseline_value, value, change_pct, p_value, method,
- * created_at, note. all == 0 lists only what is to act on: open
- * regressions. An improvement that nobody acknowledged or ignored is listed
- * (with all) as "noted", never "open": open is for things to act on.
+ * Reads the stored alerts into *out (owned, perfdb_alert_list_free), newest
+ * first. all == 0 reads only what is to act on: open regressions; all != 0
+ * reads every alert, improvements and settled ones included.
+ * Errors: PERFDB_EDB, PERFDB_ENOMEM.
  */
-int perfdb_store_alert_list(perfdb_store *store, int all, perfdb_row_fn fn, void *ctx);
+int perfdb_store_alert_list(perfdb_alert_list **out, perfdb_store *store, int all);
+
+size_t perfdb_alert_list_count(const perfdb_alert_list *list);
+/** Alert i (i < count; NULL otherwise), borrowed from the list. */
+const perfdb_alert *perfdb_alert_list_get(const perfdb_alert_list *list, size_t i);
+/** Frees the list, its strings and tags. Accepts NULL. */
+void perfdb_alert_list_free(perfdb_alert_list *list);
 
 /**
  * Sets alert id's status and, when note is not NULL, its note.
