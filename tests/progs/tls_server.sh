@@ -23,6 +23,9 @@ printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsag
 	>server.ext
 openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
 	-extfile server.ext -out server.pem 2>/dev/null
+# the log exists before the server starts: the redirection below happens in
+# the background child, and the first sed may run before it
+: >server.out
 timeout 120 openssl s_server -accept 127.0.0.1:0 -cert server.pem -key server.key -www \
 	>server.out 2>&1 </dev/null &
 echo $! >pid
