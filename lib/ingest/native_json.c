@@ -59,12 +59,18 @@ static const void *op_item(void *ctx, const void *seq, size_t i)
 static int op_next(void *ctx, const void *map, perfdb_native_entry *e)
 {
 	const perfdb_jnode *obj = map;
-	/* The cursor is the member last returned. */
-	const perfdb_jmember *m = e->it ? (const perfdb_jmember *)e->it + 1 : obj->u.obj.members;
+	const perfdb_jmember *m;
+	size_t next;
 
 	(void)ctx;
-	if (obj->type != PERFDB_JOBJECT || m >= obj->u.obj.members + obj->u.obj.count)
+	/* The cursor is the member last returned; counted as an index, since an
+	 * empty object has no members array (NULL + 0 is undefined in C). */
+	if (obj->type != PERFDB_JOBJECT)
 		return 0;
+	next = e->it ? (size_t)((const perfdb_jmember *)e->it - obj->u.obj.members) + 1 : 0;
+	if (next >= obj->u.obj.count)
+		return 0;
+	m = &obj->u.obj.members[next];
 	e->it = m;
 	e->key = m->key;
 	e->key_node = NULL; /* errors about a member point at its value */
