@@ -1109,6 +1109,20 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	return err;
 }
 
+/* The first series of the set (sorted by benchmark) named name or after it. */
+static size_t first_named(const perfdb_series_set *set, const char *name)
+{
+	size_t lo = 0, hi = perfdb_series_set_count(set);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(perfdb_series_set_get(set, mid)->benchmark, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* ---- a loaded machine ----------------------------------------------------------------------- */
 
 /* The level of series s at commit position pos, NAN when it has none. */
@@ -1145,10 +1159,12 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 		double rnew, cnow, med, mad, cpu_med;
 		if (strcmp(f->metric, "real_time") != 0 || f->commits_after != 1)
 			continue;
-		for (j = 0; j < nset && !cpu; j++) {
+		/* the set is sorted by benchmark: only real's name's series */
+		for (j = first_named(set, real->benchmark); j < nset && !cpu; j++) {
 			const perfdb_series *c = perfdb_series_set_get(set, j);
+			if (strcmp(c->benchmark, real->benchmark) != 0)
+				break;
 			if (strcmp(c->metric, "cpu_time") == 0 &&
-			    strcmp(c->benchmark, real->benchmark) == 0 &&
 			    strcmp(c->machine, real->machine) == 0 &&
 			    strcmp(perfdb_tags_json(c->tags), perfdb_tags_json(real->tags)) == 0)
 				cpu = c;
@@ -1226,9 +1242,11 @@ static int same_series_but_name(const perfdb_series *a, const perfdb_series *b)
 static size_t find_renamed(const perfdb_series_set *set, const char *name, const perfdb_series *a)
 {
 	size_t i, n = perfdb_series_set_count(set);
-	for (i = 0; i < n; i++) {
+	for (i = first_named(set, name); i < n; i++) {
 		const perfdb_series *b = perfdb_series_set_get(set, i);
-		if (strcmp(b->benchmark, name) == 0 && same_series_but_name(a, b))
+		if (strcmp(b->benchmark, name) != 0)
+			break;
+		if (same_series_but_name(a, b))
 			return i;
 	}
 	return SIZE_MAX;
