@@ -536,14 +536,42 @@ static int load_results(reader *r, int with_samples)
 	return err;
 }
 
-static int cmp_entry(const void *pa, const void *pb)
+/* A stable counting sort of the entries on one key below nkeys. */
+static int count_sort(entry **es, entry **tmp, size_t n, size_t nkeys, int by_series)
 {
-	const entry *a = pa, *b = pb;
-	if (a->series != b->series)
-		return a->series < b->series ? -1 : 1;
-	if (a->pos != b->pos)
-		return a->pos < b->pos ? -1 : 1;
-	return (a->run_id > b->run_id) - (a->run_id < b->run_id);
+	size_t *start = calloc(nkeys + 1, sizeof(*start)), i;
+	entry *t;
+	if (!start)
+		return perfdb_error__oom();
+	for (i = 0; i < n; i++)
+		start[(by_series ? (*es)[i].series : (*es)[i].pos) + 1]++;
+	for (i = 0; i < nkeys; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < n; i++)
+		(*tmp)[start[by_series ? (*es)[i].series : (*es)[i].pos]++] = (*es)[i];
+	free(start);
+	t = *es;
+	*es = *tmp;
+	*tmp = t;
+	return 0;
+}
+
+/* Orders the entries by series, commit position and run id: they come in
+ * run id order (load_runs), so a stable sort by position and then one by
+ * series does it in linear time (2M entries: qsort took a tenth of regress). */
+static int sort_entries(reader *r)
+{
+	entry *tmp;
+	int err;
+	if (r->nentries < 2)
+		return 0;
+	if (!(tmp = malloc(r->nentries * sizeof(*tmp))))
+		return perfdb_error__oom();
+	if ((err = count_sort(&r->entries, &tmp, r->nentries, r->ncommit_ids, 0)) == 0)
+		err = count_sort(&r->entries, &tmp, r->nentries, r->nseries, 1);
+	free(tmp);
+	r->capentries = r->nentries; /* the buffer kept may be the new one */
+	return err;
 }
 
 static int cmp_series(const void *pa, const void *pb)
@@ -566,7 +594,9 @@ static int build(reader *r)
 {
 	perfdb_series_set *set = r->set;
 	size_t i, j, npoints = 0, p = 0, sp = 0;
-	qsort(r->entries, r->nentries, sizeof(*r->entries), cmp_entry);
+	int err;
+	if ((err = sort_entries(r)) < 0)
+		return err;
 	for (i = 0; i < r->nentries; i = j) {
 		for (j = i + 1; j < r->nentries && r->entries[j].series == r->entries[i].series &&
 				r->entries[j].pos == r->entries[i].pos;
