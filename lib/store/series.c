@@ -166,6 +166,10 @@ typedef struct bench_row {
 	char *name, *metric, *unit;
 	perfdb_direction direction;
 	int wanted;
+	/* the series of this benchmark last looked up (load_results): runs of
+	 * one machine and tags find it again without the hash table */
+	int64_t last_machine;
+	size_t last_tags, last_series; /* last_series: index + 1, 0 = none */
 } bench_row;
 
 typedef struct machine_row {
@@ -308,6 +312,34 @@ static const bench_row *find_bench(const perfdb_series_set *set, int64_t id)
 	bench_row key;
 	key.id = id;
 	return bsearch(&key, set->benches, set->nbenches, sizeof(key), cmp_bench);
+}
+
+/* As find_bench, trying *cursor first (a run's results come in benchmark
+ * id order, as the benchmarks are sorted); *cursor moves past the hit. */
+static bench_row *next_bench(perfdb_series_set *set, int64_t id, size_t *cursor)
+{
+	bench_row *b = *cursor < set->nbenches && set->benches[*cursor].id == id
+			   ? &set->benches[*cursor]
+			   : (bench_row *)find_bench(set, id);
+	if (b)
+		*cursor = (size_t)(b - set->benches) + 1;
+	return b;
+}
+
+/* The series of benchmark b in run: the one b last found, or the table's. */
+static int bench_series(reader *r, bench_row *b, const run_row *run, size_t *out)
+{
+	int err;
+	if (b->last_series && b->last_machine == run->machine_id && b->last_tags == run->tags) {
+		*out = b->last_series - 1;
+		return 0;
+	}
+	if ((err = series_index(r, b->id, run->machine_id, run->tags, out)) < 0)
+		return err;
+	b->last_machine = run->machine_id;
+	b->last_tags = run->tags;
+	b->last_series = *out + 1;
+	return 0;
 }
 
 static int load_benchmarks(reader *r, const char *glob)
@@ -479,6 +511,7 @@ static int load_results(reader *r, int with_samples)
 		run_row *run = &r->runs[i];
 		int srow = PERFDB_DB_DONE;
 		int64_t sbench = 0;
+		size_t cursor = 0;
 		perfdb_stmt__bind_int64(res, 1, run->id);
 		if (smp) {
 			perfdb_stmt__bind_int64(smp, 1, run->id);
@@ -496,10 +529,10 @@ static int load_results(reader *r, int with_samples)
 				if (srow == PERFDB_DB_ROW)
 					sbench = perfdb_stmt__column_int64(smp, 0);
 			}
-			const bench_row *br = find_bench(set, bench);
+			bench_row *br = next_bench(set, bench, &cursor);
 			if (!br || !br->wanted)
 				continue;
-			if ((err = series_index(r, bench, run->machine_id, run->tags, &s)) < 0 ||
+			if ((err = bench_series(r, br, run, &s)) < 0 ||
 			    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
 					sizeof(*r->entries))) < 0)
 				break;
