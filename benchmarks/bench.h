@@ -49,6 +49,14 @@ typedef struct bench_history {
 /* Records the history into the database at path. 0, or -1 after printing why. */
 int bench_build_history(const char *path, const bench_history *h);
 
+/* Runs regress `runs` times on the open store: times[] gets each run's
+ * wall time in ms, sorted; *rep the last report (owned). 0, or -1 after
+ * printing why (*rep NULL). */
+typedef struct perfdb_regress_options perfdb_regress_options;
+typedef struct perfdb_regress_report perfdb_regress_report;
+int bench_regress_times(perfdb_regress_report **rep, perfdb_store *s,
+			const perfdb_regress_options *o, double *times, int runs);
+
 /* A PostgreSQL server for a case (benchmarks/pg.c): $PERFDB_BENCH_DSN, or a
  * throwaway cluster started in /tmp (started = 1: bench_pg_stop stops it). */
 typedef struct bench_pg {

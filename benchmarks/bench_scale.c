@@ -40,25 +40,14 @@ static int time_regress(const bench_ctx *ctx, perfdb_store *s, const char *engin
 	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
 	perfdb_regress_report *rep = NULL;
 	double times[3];
-	uint64_t t0;
-	int r;
 	o.use_git = 0;
 	o.commit = commit;
-	for (r = 0; r < 3; r++) {
-		perfdb_regress_report_free(rep);
-		rep = NULL;
-		t0 = bench_now_ns();
-		if (perfdb_regress_run(&rep, s, &o) != 0) {
-			fprintf(stderr, "scale: regress: %s\n", perfdb_error_last()->message);
-			return -1;
-		}
-		times[r] = (double)(bench_now_ns() - t0) / 1e6;
-	}
+	if (bench_regress_times(&rep, s, &o, times, 3) != 0)
+		return -1;
 	bench_note(ctx, "%s: regress%s checked %zu series, %zu regressions", engine,
 		   commit ? " --commit" : "", perfdb_regress_series_checked(rep),
 		   perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION));
 	perfdb_regress_report_free(rep);
-	perfdb_stats_sort(times, 3);
 	*ms = times[1];
 	return 0;
 }

@@ -86,7 +86,6 @@ static int time_regress(const bench_ctx *ctx, const target *t, int commits, int 
 	char db[1024];
 	double times[3];
 	uint64_t t0;
-	int r;
 	if (new_database(t, "regress", db, sizeof(db)))
 		return -1;
 	t0 = bench_now_ns();
@@ -97,24 +96,15 @@ static int time_regress(const bench_ctx *ctx, const target *t, int commits, int 
 	o.use_git = 0;
 	if (perfdb_store_open(&s, db, PERFDB_STORE_READONLY) != 0)
 		return -1;
-	for (r = 0; r < 3; r++) {
-		perfdb_regress_report_free(rep);
-		rep = NULL;
-		t0 = bench_now_ns();
-		if (perfdb_regress_run(&rep, s, &o) != 0) {
-			fprintf(stderr, "store-postgres: regress: %s\n",
-				perfdb_error_last()->message);
-			perfdb_store_free(s);
-			return -1;
-		}
-		times[r] = (double)(bench_now_ns() - t0) / 1e6;
+	if (bench_regress_times(&rep, s, &o, times, 3) != 0) {
+		perfdb_store_free(s);
+		return -1;
 	}
 	bench_note(ctx, "%s: regress checked %zu series, %zu regressions", t->engine,
 		   perfdb_regress_series_checked(rep),
 		   perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION));
 	perfdb_regress_report_free(rep);
 	perfdb_store_free(s);
-	perfdb_stats_sort(times, 3);
 	*ms = times[1];
 	return 0;
 }
