@@ -49,6 +49,31 @@ typedef struct bench_history {
 /* Records the history into the database at path. 0, or -1 after printing why. */
 int bench_build_history(const char *path, const bench_history *h);
 
+/* Runs regress `runs` times on the open store: times[] gets each run's
+ * wall time in ms, sorted; *rep the last report (owned). 0, or -1 after
+ * printing why (*rep NULL). */
+typedef struct perfdb_regress_options perfdb_regress_options;
+typedef struct perfdb_regress_report perfdb_regress_report;
+int bench_regress_times(perfdb_regress_report **rep, perfdb_store *s,
+			const perfdb_regress_options *o, double *times, int runs);
+
+/* A PostgreSQL server for a case (benchmarks/pg.c): $PERFDB_BENCH_DSN, or a
+ * throwaway cluster started in /tmp (started = 1: bench_pg_stop stops it). */
+typedef struct bench_pg {
+	char cluster[128];
+	char dsn[1024];
+	int started;
+} bench_pg;
+
+/* Fills pg->dsn; 0, or -1 when no server can be had (stop it even then). */
+int bench_pg_start(bench_pg *pg);
+void bench_pg_stop(bench_pg *pg);
+
+/* A new, empty database for `what` into out: a file in workdir when server is
+ * NULL, else a new database on the server at base DSN `server`. 0 or -1. */
+int bench_new_database(const char *workdir, const char *server, const char *what, char *out,
+		       size_t cap);
+
 /* The cases (benchmarks/bench_<case>.c); each returns 0 or non-zero on failure. */
 int bench_ingest(const bench_ctx *ctx);
 int bench_regress(const bench_ctx *ctx);
@@ -63,5 +88,6 @@ int bench_html_report(const bench_ctx *ctx);
 int bench_http(const bench_ctx *ctx);
 int bench_untrusted(const bench_ctx *ctx);
 int bench_store_postgres(const bench_ctx *ctx);
+int bench_scale(const bench_ctx *ctx);
 
 #endif

@@ -64,19 +64,11 @@ int bench_regress(const bench_ctx *ctx)
 	o.use_git = 0;
 	if (perfdb_store_open(&s, path, PERFDB_STORE_READONLY) != 0)
 		return 1;
-	for (r = 0; r < 5; r++) {
-		perfdb_regress_report_free(rep);
-		rep = NULL;
-		t0 = bench_now_ns();
-		if (perfdb_regress_run(&rep, s, &o) != 0) {
-			fprintf(stderr, "regress: %s\n", perfdb_error_last()->message);
-			perfdb_store_free(s);
-			return 1;
-		}
-		times[r] = (double)(bench_now_ns() - t0) / 1e6;
+	if (bench_regress_times(&rep, s, &o, times, 5) != 0) {
+		perfdb_store_free(s);
+		return 1;
 	}
 	found = perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION);
-	perfdb_stats_sort(times, 5);
 	bench_report(ctx, "regress/since_last_50", "wall_time", "ms", times[2]);
 	bench_note(ctx,
 		   "regress (library): %zu series checked over the last 50 commits, median of 5 "

@@ -20,8 +20,6 @@
 #include "bench.h"
 
 #ifdef PERFDB_HAVE_POSTGRESQL
-#include <libpq-fe.h>
-
 typedef struct target {
 	const char *engine; /* "sqlite", "postgresql" */
 	const char *workdir;
@@ -31,29 +29,7 @@ typedef struct target {
 /* A new, empty database for `what`: a file, or a database on the server. */
 static int new_database(const target *t, const char *what, char *out, size_t cap)
 {
-	static int n;
-	PGconn *c;
-	PGresult *res;
-	char sql[128], name[64];
-	const char *q;
-	int ok;
-	if (!t->server) {
-		snprintf(out, cap, "%s/sp-%s.db", t->workdir, what);
-		unlink(out);
-		return 0;
-	}
-	snprintf(name, sizeof(name), "bench_%s_%ld_%d", what, (long)getpid(), n++);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	c = PQconnectdb(t->server);
-	res = PQexec(c, sql);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "store-postgres: %s", PQerrorMessage(c));
-	PQclear(res);
-	PQfinish(c);
-	q = strchr(t->server, '?');
-	snprintf(out, cap, "postgresql:///%s%s", name, q ? q : "");
-	return ok ? 0 : -1;
+	return bench_new_database(t->workdir, t->server, what, out, cap);
 }
 
 static double sample_of(int c, int b, int k, void *ctx)
@@ -110,7 +86,6 @@ static int time_regress(const bench_ctx *ctx, const target *t, int commits, int 
 	char db[1024];
 	double times[3];
 	uint64_t t0;
-	int r;
 	if (new_database(t, "regress", db, sizeof(db)))
 		return -1;
 	t0 = bench_now_ns();
@@ -121,24 +96,15 @@ static int time_regress(const bench_ctx *ctx, const target *t, int commits, int 
 	o.use_git = 0;
 	if (perfdb_store_open(&s, db, PERFDB_STORE_READONLY) != 0)
 		return -1;
-	for (r = 0; r < 3; r++) {
-		perfdb_regress_report_free(rep);
-		rep = NULL;
-		t0 = bench_now_ns();
-		if (perfdb_regress_run(&rep, s, &o) != 0) {
-			fprintf(stderr, "store-postgres: regress: %s\n",
-				perfdb_error_last()->message);
-			perfdb_store_free(s);
-			return -1;
-		}
-		times[r] = (double)(bench_now_ns() - t0) / 1e6;
+	if (bench_regress_times(&rep, s, &o, times, 3) != 0) {
+		perfdb_store_free(s);
+		return -1;
 	}
 	bench_note(ctx, "%s: regress checked %zu series, %zu regressions", t->engine,
 		   perfdb_regress_series_checked(rep),
 		   perfdb_regress_count(rep, PERFDB_FINDING_REGRESSION));
 	perfdb_regress_report_free(rep);
 	perfdb_store_free(s);
-	perfdb_stats_sort(times, 3);
 	*ms = times[1];
 	return 0;
 }
@@ -167,33 +133,17 @@ int bench_store_postgres(const bench_ctx *ctx)
 {
 	const int nrecord = ctx->quick ? 10000 : 100000, commits = ctx->quick ? 20 : 100,
 		  series = ctx->quick ? 1000 : 10000;
-	const char *env = getenv("PERFDB_BENCH_DSN");
-	char cluster[128], dsn[1024] = "", shard[512], name[160];
+	char shard[512], name[160];
+	bench_pg pg;
 	target t[2];
 	double rate[2], regress[2], merge[2];
-	int started = 0, rc = -1, i;
+	int rc = -1, i;
 	bench_history sh = {10, series, 1000, "shard", "BM_Regress", sample_of, NULL};
 
-	snprintf(cluster, sizeof(cluster), "/tmp/perfdb-bench-pg-%ld", (long)getpid());
-	if (env && *env) {
-		snprintf(dsn, sizeof(dsn), "%s", env);
-	} else {
-		FILE *f;
-		if (bench_system("bash '%s/tests/pg/cluster.sh' start '%s'", PERFDB_SOURCE_DIR,
-				 cluster) != 0)
-			goto none;
-		started = 1;
-		snprintf(name, sizeof(name), "%s/dsn", cluster);
-		if (!(f = fopen(name, "r")) || !fgets(dsn, sizeof(dsn), f)) {
-			if (f)
-				fclose(f);
-			goto none;
-		}
-		fclose(f);
-		dsn[strcspn(dsn, "\r\n")] = '\0';
-	}
+	if (bench_pg_start(&pg) != 0)
+		goto none;
 	t[0] = (target){"sqlite", ctx->workdir, NULL};
-	t[1] = (target){"postgresql", ctx->workdir, dsn};
+	t[1] = (target){"postgresql", ctx->workdir, pg.dsn};
 	snprintf(shard, sizeof(shard), "%s/sp-shard.db", ctx->workdir);
 	unlink(shard);
 	if (bench_build_history(shard, &sh) != 0)
@@ -227,8 +177,7 @@ none:
 			"Debian's postgresql for a throwaway cluster); nothing measured");
 	rc = 0;
 out:
-	if (started)
-		bench_system("bash '%s/tests/pg/cluster.sh' stop '%s'", PERFDB_SOURCE_DIR, cluster);
+	bench_pg_stop(&pg);
 	return rc;
 }
 

@@ -1,9 +1,11 @@
 /* A generated history for the benchmarks that read one (regress, merge,
- * report): commits x series, 5 samples a point, the levels from a
- * callback. */
+ * report, scale): commits x series, 5 samples a point, the levels from a
+ * callback; and regress timed over it. */
 #include <stdio.h>
 
 #include "bench.h"
+#include "perfdb/regress.h"
+#include "perfdb/stats.h"
 
 int bench_build_history(const char *path, const bench_history *h)
 {
@@ -45,4 +47,24 @@ int bench_build_history(const char *path, const bench_history *h)
 	}
 	perfdb_store_free(s);
 	return err || c < h->commits ? -1 : 0;
+}
+
+int bench_regress_times(perfdb_regress_report **rep, perfdb_store *s,
+			const perfdb_regress_options *o, double *times, int runs)
+{
+	uint64_t t0;
+	int r;
+	*rep = NULL;
+	for (r = 0; r < runs; r++) {
+		perfdb_regress_report_free(*rep);
+		*rep = NULL;
+		t0 = bench_now_ns();
+		if (perfdb_regress_run(rep, s, o) != 0) {
+			fprintf(stderr, "regress: %s\n", perfdb_error_last()->message);
+			return -1;
+		}
+		times[r] = (double)(bench_now_ns() - t0) / 1e6;
+	}
+	perfdb_stats_sort(times, (size_t)runs);
+	return 0;
 }

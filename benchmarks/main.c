@@ -39,6 +39,8 @@ static const bench_case cases[] = {
     {"http", bench_http, "perfdb load --url vs wrk on nginx; latency at a fixed rate; a 1 s stall"},
     {"store-postgres", bench_store_postgres,
      "the store on a PostgreSQL server beside an SQLite file: record, regress over 1M, merge"},
+    {"scale", bench_scale,
+     "regress on the newest commit of 30 commits x 10,000 series (env: 100k)"},
     {"untrusted", bench_untrusted,
      "issue 12's hostile inputs: list benchmarks 2,000 x 100, deep YAML, wide CSV, NaN rows"},
 };

@@ -1109,6 +1109,20 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	return err;
 }
 
+/* The first series of the set (sorted by benchmark) named name or after it. */
+static size_t first_named(const perfdb_series_set *set, const char *name)
+{
+	size_t lo = 0, hi = perfdb_series_set_count(set);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(perfdb_series_set_get(set, mid)->benchmark, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* ---- a loaded machine ----------------------------------------------------------------------- */
 
 /* The level of series s at commit position pos, NAN when it has none. */
@@ -1145,10 +1159,12 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 		double rnew, cnow, med, mad, cpu_med;
 		if (strcmp(f->metric, "real_time") != 0 || f->commits_after != 1)
 			continue;
-		for (j = 0; j < nset && !cpu; j++) {
+		/* the set is sorted by benchmark: only real's name's series */
+		for (j = first_named(set, real->benchmark); j < nset && !cpu; j++) {
 			const perfdb_series *c = perfdb_series_set_get(set, j);
+			if (strcmp(c->benchmark, real->benchmark) != 0)
+				break;
 			if (strcmp(c->metric, "cpu_time") == 0 &&
-			    strcmp(c->benchmark, real->benchmark) == 0 &&
 			    strcmp(c->machine, real->machine) == 0 &&
 			    strcmp(perfdb_tags_json(c->tags), perfdb_tags_json(real->tags)) == 0)
 				cpu = c;
@@ -1226,44 +1242,71 @@ static int same_series_but_name(const perfdb_series *a, const perfdb_series *b)
 static size_t find_renamed(const perfdb_series_set *set, const char *name, const perfdb_series *a)
 {
 	size_t i, n = perfdb_series_set_count(set);
-	for (i = 0; i < n; i++) {
+	for (i = first_named(set, name); i < n; i++) {
 		const perfdb_series *b = perfdb_series_set_get(set, i);
-		if (strcmp(b->benchmark, name) == 0 && same_series_but_name(a, b))
+		if (strcmp(b->benchmark, name) != 0)
+			break;
+		if (same_series_but_name(a, b))
 			return i;
 	}
 	return SIZE_MAX;
 }
 
 /*
- * Series si joined with the series that perfdb.yaml's renames map onto its
- * name (BM_UFlat/0 -> BM_UFlat/0/1): their points and its own in commit
- * order, its own winning a commit both have. *pts is NULL (and *out
+ * For each series, the series perfdb.yaml's renames map it onto (its new
+ * name, with its metric, unit, machine and tags), or SIZE_MAX; and
+ * joined[t] = 1 for each such target t. Only renamed series are looked up,
+ * so a history without renames costs one pass. *out and *joined owned.
+ */
+static int rename_targets(size_t **out, unsigned char **joined, const perfdb_series_set *set,
+			  const perfdb_config *cfg)
+{
+	size_t i, n = perfdb_series_set_count(set), *t;
+	unsigned char *j;
+	char name[1024];
+	t = malloc((n ? n : 1) * sizeof(*t));
+	j = calloc(n ? n : 1, 1);
+	if (!t || !j) {
+		free(t);
+		free(j);
+		return perfdb_error__oom();
+	}
+	for (i = 0; i < n; i++) {
+		const perfdb_series *s = perfdb_series_set_get(set, i);
+		t[i] = perfdb_config_rename(cfg, s->benchmark, name, sizeof(name))
+			   ? find_renamed(set, name, s)
+			   : SIZE_MAX;
+		if (t[i] != SIZE_MAX)
+			j[t[i]] = 1;
+	}
+	*out = t;
+	*joined = j;
+	return 0;
+}
+
+/*
+ * Series si joined with the series that perfdb.yaml's renames map onto it
+ * (target[i] == si; BM_UFlat/0 -> BM_UFlat/0/1): their points and its own in
+ * commit order, its own winning a commit both have. *pts is NULL (and *out
  * untouched) when nothing was renamed to it; else owned by the caller.
  */
 static int join_renamed(perfdb_series *out, perfdb_series_point **pts, const perfdb_series_set *set,
-			const perfdb_config *cfg, size_t si)
+			const size_t *target, size_t si)
 {
 	const perfdb_series *s = perfdb_series_set_get(set, si);
 	size_t i, j, n = perfdb_series_set_count(set), total = s->npoints, k = 0;
-	char name[1024];
 	perfdb_series_point *p;
 	*pts = NULL;
-	for (i = 0; i < n; i++) {
-		const perfdb_series *o = perfdb_series_set_get(set, i);
-		if (i != si && same_series_but_name(o, s) &&
-		    perfdb_config_rename(cfg, o->benchmark, name, sizeof(name)) &&
-		    strcmp(name, s->benchmark) == 0)
-			total += o->npoints;
-	}
+	for (i = 0; i < n; i++)
+		if (target[i] == si)
+			total += perfdb_series_set_get(set, i)->npoints;
 	if (total == s->npoints)
 		return 0;
 	if (!(p = malloc(total * sizeof(*p))))
 		return perfdb_error__oom();
 	for (i = 0; i < n; i++) {
 		const perfdb_series *o = perfdb_series_set_get(set, i);
-		if (i == si || (same_series_but_name(o, s) &&
-				perfdb_config_rename(cfg, o->benchmark, name, sizeof(name)) &&
-				strcmp(name, s->benchmark) == 0)) {
+		if (i == si || target[i] == si) {
 			memcpy(p + k, o->points, o->npoints * sizeof(*p));
 			k += o->npoints;
 		}
@@ -1432,7 +1475,8 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 {
 	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
 	perfdb_regress_report *rep;
-	size_t i;
+	size_t i, *target = NULL;
+	unsigned char *has_joined = NULL;
 	int err;
 
 	*out = NULL;
@@ -1451,16 +1495,17 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		goto done;
 	if (rep->sc->range_pos >= rep->sc->nids)
 		goto done; /* an empty history or range: nothing to check */
+	if ((err = rename_targets(&target, &has_joined, rep->sc->set, o.config)) < 0)
+		goto done;
 	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++) {
 		const perfdb_series *s = perfdb_series_set_get(rep->sc->set, i);
 		perfdb_series joined;
 		perfdb_series_point *pts = NULL;
-		char name[1024];
 		/* an old name whose new name has data: checked there */
-		if (perfdb_config_rename(o.config, s->benchmark, name, sizeof(name)) &&
-		    find_renamed(rep->sc->set, name, s) != SIZE_MAX)
+		if (target[i] != SIZE_MAX)
 			continue;
-		if ((err = join_renamed(&joined, &pts, rep->sc->set, o.config, i)) < 0)
+		if (has_joined[i] &&
+		    (err = join_renamed(&joined, &pts, rep->sc->set, target, i)) < 0)
 			goto done;
 		err = analyse_series(rep, &o, i, pts ? &joined : s);
 		free(pts);
@@ -1471,6 +1516,8 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		goto done;
 	err = lookup_alerts(rep, store);
 done:
+	free(target);
+	free(has_joined);
 	if (err < 0) {
 		perfdb_regress_report_free(rep);
 		return err;

@@ -166,6 +166,10 @@ typedef struct bench_row {
 	char *name, *metric, *unit;
 	perfdb_direction direction;
 	int wanted;
+	/* the series of this benchmark last looked up (load_results): runs of
+	 * one machine and tags find it again without the hash table */
+	int64_t last_machine;
+	size_t last_tags, last_series; /* last_series: index + 1, 0 = none */
 } bench_row;
 
 typedef struct machine_row {
@@ -308,6 +312,34 @@ static const bench_row *find_bench(const perfdb_series_set *set, int64_t id)
 	bench_row key;
 	key.id = id;
 	return bsearch(&key, set->benches, set->nbenches, sizeof(key), cmp_bench);
+}
+
+/* As find_bench, trying *cursor first (a run's results come in benchmark
+ * id order, as the benchmarks are sorted); *cursor moves past the hit. */
+static bench_row *next_bench(perfdb_series_set *set, int64_t id, size_t *cursor)
+{
+	bench_row *b = *cursor < set->nbenches && set->benches[*cursor].id == id
+			   ? &set->benches[*cursor]
+			   : (bench_row *)find_bench(set, id);
+	if (b)
+		*cursor = (size_t)(b - set->benches) + 1;
+	return b;
+}
+
+/* The series of benchmark b in run: the one b last found, or the table's. */
+static int bench_series(reader *r, bench_row *b, const run_row *run, size_t *out)
+{
+	int err;
+	if (b->last_series && b->last_machine == run->machine_id && b->last_tags == run->tags) {
+		*out = b->last_series - 1;
+		return 0;
+	}
+	if ((err = series_index(r, b->id, run->machine_id, run->tags, out)) < 0)
+		return err;
+	b->last_machine = run->machine_id;
+	b->last_tags = run->tags;
+	b->last_series = *out + 1;
+	return 0;
 }
 
 static int load_benchmarks(reader *r, const char *glob)
@@ -479,6 +511,7 @@ static int load_results(reader *r, int with_samples)
 		run_row *run = &r->runs[i];
 		int srow = PERFDB_DB_DONE;
 		int64_t sbench = 0;
+		size_t cursor = 0;
 		perfdb_stmt__bind_int64(res, 1, run->id);
 		if (smp) {
 			perfdb_stmt__bind_int64(smp, 1, run->id);
@@ -496,10 +529,10 @@ static int load_results(reader *r, int with_samples)
 				if (srow == PERFDB_DB_ROW)
 					sbench = perfdb_stmt__column_int64(smp, 0);
 			}
-			const bench_row *br = find_bench(set, bench);
+			bench_row *br = next_bench(set, bench, &cursor);
 			if (!br || !br->wanted)
 				continue;
-			if ((err = series_index(r, bench, run->machine_id, run->tags, &s)) < 0 ||
+			if ((err = bench_series(r, br, run, &s)) < 0 ||
 			    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
 					sizeof(*r->entries))) < 0)
 				break;
@@ -536,14 +569,42 @@ static int load_results(reader *r, int with_samples)
 	return err;
 }
 
-static int cmp_entry(const void *pa, const void *pb)
+/* A stable counting sort of the entries on one key below nkeys. */
+static int count_sort(entry **es, entry **tmp, size_t n, size_t nkeys, int by_series)
 {
-	const entry *a = pa, *b = pb;
-	if (a->series != b->series)
-		return a->series < b->series ? -1 : 1;
-	if (a->pos != b->pos)
-		return a->pos < b->pos ? -1 : 1;
-	return (a->run_id > b->run_id) - (a->run_id < b->run_id);
+	size_t *start = calloc(nkeys + 1, sizeof(*start)), i;
+	entry *t;
+	if (!start)
+		return perfdb_error__oom();
+	for (i = 0; i < n; i++)
+		start[(by_series ? (*es)[i].series : (*es)[i].pos) + 1]++;
+	for (i = 0; i < nkeys; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < n; i++)
+		(*tmp)[start[by_series ? (*es)[i].series : (*es)[i].pos]++] = (*es)[i];
+	free(start);
+	t = *es;
+	*es = *tmp;
+	*tmp = t;
+	return 0;
+}
+
+/* Orders the entries by series, commit position and run id: they come in
+ * run id order (load_runs), so a stable sort by position and then one by
+ * series does it in linear time (2M entries: qsort took a tenth of regress). */
+static int sort_entries(reader *r)
+{
+	entry *tmp;
+	int err;
+	if (r->nentries < 2)
+		return 0;
+	if (!(tmp = malloc(r->nentries * sizeof(*tmp))))
+		return perfdb_error__oom();
+	if ((err = count_sort(&r->entries, &tmp, r->nentries, r->ncommit_ids, 0)) == 0)
+		err = count_sort(&r->entries, &tmp, r->nentries, r->nseries, 1);
+	free(tmp);
+	r->capentries = r->nentries; /* the buffer kept may be the new one */
+	return err;
 }
 
 static int cmp_series(const void *pa, const void *pb)
@@ -566,7 +627,9 @@ static int build(reader *r)
 {
 	perfdb_series_set *set = r->set;
 	size_t i, j, npoints = 0, p = 0, sp = 0;
-	qsort(r->entries, r->nentries, sizeof(*r->entries), cmp_entry);
+	int err;
+	if ((err = sort_entries(r)) < 0)
+		return err;
 	for (i = 0; i < r->nentries; i = j) {
 		for (j = i + 1; j < r->nentries && r->entries[j].series == r->entries[i].series &&
 				r->entries[j].pos == r->entries[i].pos;
