@@ -56,4 +56,39 @@ int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_
 double perfdb_regress__samples_p(const double *a, size_t na, const double *b, size_t nb,
 				 double alpha, perfdb_method *name);
 
+/* ---- the report (regress_report.c), filled by regress.c ---------------------------- */
+
+/* A finding and what recording it needs: its series and commit. */
+typedef struct finding_list {
+	perfdb_finding *items;
+	size_t *series; /* index into the scope's series set */
+	int64_t *commit_ids;
+	size_t count, cap;
+} finding_list;
+
+/* The events of a kind: findings grouped by benchmark, machine, tags and
+ * commit. idx holds every event's finding indexes, back to back. */
+typedef struct event_list {
+	perfdb_regress_event *items;
+	size_t count;
+	size_t *idx;
+} event_list;
+
+struct perfdb_regress_report {
+	finding_list found[2];
+	event_list events[2];
+	perfdb_series_verdict *verdicts;
+	size_t nverdicts, capverdicts;
+	perfdb_scope *sc;
+	perfdb_alert_state *states; /* per finding, regressions first */
+};
+
+/* Appends finding f of series (index into the scope's set) at commit cid. Errors: PERFDB_ENOMEM. */
+int perfdb_regress__push_finding(finding_list *l, const perfdb_finding *f, size_t series,
+				 int64_t cid);
+
+/* Groups the report's findings into events (one per benchmark, machine,
+ * tags and commit). Errors: PERFDB_ENOMEM. */
+int perfdb_regress__group_events(perfdb_regress_report *rep);
+
 #endif
