@@ -403,24 +403,13 @@ static bool detect_libtest_line(const char *s, size_t n)
 	return false;
 }
 
-static bool detect_libtest(const char *d, size_t len, size_t i)
+/* Whether any line from i on (without its newline) is one that line() knows. */
+static bool any_line(const char *d, size_t len, size_t i, bool (*line)(const char *s, size_t n))
 {
 	while (i < len) {
 		const char *nl = memchr(d + i, '\n', len - i);
 		size_t end = nl ? (size_t)(nl - d) : len;
-		if (detect_libtest_line(d + i, end - i))
-			return true;
-		i = end + 1;
-	}
-	return false;
-}
-
-static bool detect_go(const char *d, size_t len, size_t i)
-{
-	while (i < len) {
-		const char *nl = memchr(d + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - d) : len;
-		if (detect_go_line(d + i, end - i))
+		if (line(d + i, end - i))
 			return true;
 		i = end + 1;
 	}
@@ -541,34 +530,21 @@ static perfdb_format detect_nanobench_text(const char *d, size_t len, size_t i)
 }
 
 /* criterion console: a line "... time:   [<number> <unit> ..." */
-static bool detect_criterion_console(const char *d, size_t len, size_t i)
+static bool criterion_console_line(const char *s, size_t n)
 {
-	while (i < len) {
-		const char *nl = memchr(d + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - d) : len;
-		const char *t = memmem(d + i, end - i, " time:   [", 10);
-		if (t && t + 10 < d + end && t[10] >= '0' && t[10] <= '9')
-			return true;
-		i = end + 1;
-	}
-	return false;
+	const char *t = memmem(s, n, " time:   [", 10);
+	return t && t + 10 < s + n && t[10] >= '0' && t[10] <= '9';
 }
 
 /* Catch2's console reporter: a benchmark table header, "benchmark name"
  * then "samples" and "iterations" on the same line. */
-static bool detect_catch2_console(const char *d, size_t len, size_t i)
+static bool catch2_console_line(const char *s, size_t n)
 {
-	while (i < len) {
-		const char *nl = memchr(d + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - d) : len;
-		if (end - i > 14 && memcmp(d + i, "benchmark name ", 15) == 0) {
-			const char *s = memmem(d + i, end - i, " samples ", 9);
-			if (s && memmem(s, (size_t)(d + end - s), " iterations ", 12))
-				return true;
-		}
-		i = end + 1;
-	}
-	return false;
+	const char *c;
+	if (n <= 14 || memcmp(s, "benchmark name ", 15) != 0)
+		return false;
+	c = memmem(s, n, " samples ", 9);
+	return c && memmem(c, (size_t)(s + n - c), " iterations ", 12);
 }
 
 perfdb_format perfdb_ingest_detect(const char *data, size_t len)
@@ -590,17 +566,17 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return fmt;
 	if ((fmt = detect_nanobench_text(data, len, i)) != PERFDB_FORMAT_AUTO)
 		return fmt;
-	if (detect_catch2_console(data, len, skip_bom(data, len)))
+	if (any_line(data, len, skip_bom(data, len), catch2_console_line))
 		return PERFDB_FORMAT_CATCH2;
 	if (detect_csv(data, len, i))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
 		return PERFDB_FORMAT_NATIVE_YAML;
-	if (detect_go(data, len, skip_bom(data, len)))
+	if (any_line(data, len, skip_bom(data, len), detect_go_line))
 		return PERFDB_FORMAT_GO;
-	if (detect_libtest(data, len, skip_bom(data, len)))
+	if (any_line(data, len, skip_bom(data, len), detect_libtest_line))
 		return PERFDB_FORMAT_LIBTEST;
-	if (detect_criterion_console(data, len, skip_bom(data, len)))
+	if (any_line(data, len, skip_bom(data, len), criterion_console_line))
 		return PERFDB_FORMAT_CRITERION_CONSOLE;
 	return PERFDB_FORMAT_AUTO;
 }
