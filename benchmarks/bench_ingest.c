@@ -7,7 +7,10 @@
  * Then the parse speed of each harness format, in MB/s of input: a large
  * file of each (16 MB, 1 MB with --quick) is generated in the shape its tool
  * writes and read from memory with perfdb_ingest_buffer, format detection
- * included, nothing stored.
+ * included, nothing stored, gbench first as the reference: each format's
+ * MB/s is also given as a ratio to gbench's in the same run, and the note
+ * flags a ratio below 1/3. A generated file that does not parse into its
+ * expected number of results fails the case instead of reporting a speed.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,7 +108,7 @@ static int gen_go(gen_buf *b, long i)
 	return gen_put(b,
 		       "BenchmarkCase/n=%ld-2         \t  %7ld\t     %ld.%ld ns/op\t  %ld B/op\t"
 		       "       2 allocs/op\n",
-		       i % 4096, 1000 + i % 977, 100 + i % 991, i % 10, 64 + i % 8);
+		       i, 1000 + i % 977, 100 + i % 991, i % 10, 64 + i % 8);
 }
 
 static int gen_go_json(gen_buf *b, long i)
@@ -118,7 +121,7 @@ static int gen_go_json(gen_buf *b, long i)
 		       "{\"Time\":\"2026-12-06T00:00:00.000000002Z\",\"Action\":\"output\","
 		       "\"Package\":\"example.com/gen\",\"Output\":\"  %ld\\t  %ld.%ld ns/op\\t"
 		       "  64 B/op\\t  2 allocs/op\\n\"}\n",
-		       i % 4096, 1000 + i % 977, 100 + i % 991, i % 10);
+		       i, 1000 + i % 977, 100 + i % 991, i % 10);
 }
 
 static int gen_catch2(gen_buf *b, long i)
@@ -277,24 +280,140 @@ static int gen_nanobench(gen_buf *b, long i)
 	return gen_put(b, "        ]},\n");
 }
 
+static int gen_gbench(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(
+		    b, "{\n  \"context\": {\"date\": \"2026-11-25T09:00:00+00:00\", "
+		       "\"host_name\": \"bench\", \"executable\": \"./gen\", \"num_cpus\": 2, "
+		       "\"library_build_type\": \"release\"},\n  \"benchmarks\": [\n");
+	if (i == -2)
+		return gen_put(b,
+			       "    {\"name\": \"BM_End\", \"run_name\": \"BM_End\", \"run_type\": "
+			       "\"iteration\", \"iterations\": 1, \"real_time\": 1.0, "
+			       "\"cpu_time\": 1.0, \"time_unit\": \"ns\"}\n  ]\n}\n");
+	return gen_put(
+	    b,
+	    "    {\n      \"name\": \"BM_Case/%ld\",\n      \"family_index\": %ld,\n"
+	    "      \"per_family_instance_index\": 0,\n      \"run_name\": \"BM_Case/%ld\",\n"
+	    "      \"run_type\": \"iteration\",\n      \"repetitions\": 1,\n"
+	    "      \"repetition_index\": 0,\n      \"threads\": 1,\n"
+	    "      \"iterations\": 100000,\n      \"real_time\": %ld.%03ld,\n"
+	    "      \"cpu_time\": %ld.%03ld,\n      \"time_unit\": \"ns\"\n    },\n",
+	    i, i, i, 1000 + i % 977, i % 1000, 980 + i % 977, i % 997);
+}
+
+static int gen_catch2_console(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(
+		    b,
+		    "\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+		    "~~~~~\ngen is a Catch v2.13.10 host application.\nRun with -? for options\n\n"
+		    "------------------------------------------------------------------------------"
+		    "-\n"
+		    "Generated\n"
+		    "------------------------------------------------------------------------------"
+		    "-\n"
+		    "gen.cpp:1\n"
+		    ".............................................................................."
+		    ".\n\n"
+		    "benchmark name                       samples       iterations    estimated\n"
+		    "                                     mean          low mean      high mean\n"
+		    "                                     std dev       low std dev   high std "
+		    "dev\n"
+		    "------------------------------------------------------------------------------"
+		    "-\n");
+	if (i == -2)
+		return gen_put(
+		    b, "\n===================================================================="
+		       "===========\ntest cases: 1 | 1 passed\nassertions: - none -\n\n");
+	return gen_put(b,
+		       "case %-32ld         100            %2ld    %ld.%03ld ms \n"
+		       "                                        %ld.%03ld ns    %ld.%03ld ns    "
+		       "%ld.%03ld ns \n"
+		       "                                          %ld.%03ld ns    0.12711 ns     "
+		       "6.0727 ns \n"
+		       "                                                                        "
+		       "       \n",
+		       i, 1 + i % 50, 1 + i % 9, i % 1000, 600 + i % 97, i % 1000, 590 + i % 97,
+		       i % 997, 610 + i % 97, i % 991, 3 + i % 5, i % 1000);
+}
+
+static int gen_criterion_console(gen_buf *b, long i)
+{
+	if (i < 0)
+		return 0;
+	return gen_put(
+	    b,
+	    "Benchmarking case %ld\n"
+	    "Benchmarking case %ld: Warming up for 3.0000 s\n"
+	    "Benchmarking case %ld: Collecting 100 samples in estimated 5.0563 s "
+	    "(252k iterations)\n"
+	    "Benchmarking case %ld: Analyzing\n"
+	    "case %-18ld  time:   [%ld.%03ld \xc2\xb5s %ld.%03ld \xc2\xb5s %ld.%03ld \xc2\xb5s]\n"
+	    "Found 3 outliers among 100 measurements (3.00%%)\n  3 (3.00%%) high mild\n\n",
+	    i, i, i, i, i, 19 + i % 9, i % 1000, 20 + i % 9, i % 1000, 21 + i % 9, i % 1000);
+}
+
+static int gen_nanobench_console(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(
+		    b, "\n| relative |               ns/op |                op/s |    err%% |"
+		       "     total | gen\n"
+		       "|---------:|--------------------:|--------------------:|--------:|"
+		       "----------:|:----\n");
+	if (i == -2)
+		return gen_put(b, "\n");
+	return gen_put(b,
+		       "|   %3ld.%ld%% |               %2ld.%02ld |       %2ld,%03ld,%03ld.%02ld |"
+		       "    %ld.%ld%% |      0.01 | `case %ld`\n",
+		       50 + i % 50, i % 10, 20 + i % 70, i % 100, 10 + i % 40, i % 1000,
+		       (i * 7) % 1000, i % 100, i % 5, i % 10, i);
+}
+
+static int gen_nanobench_csv(gen_buf *b, long i)
+{
+	if (i == -1)
+		return gen_put(b, "\"title\";\"name\";\"unit\";\"batch\";\"elapsed\";\"error %%\";"
+				  "\"instructions\";\"branches\";\"branch misses\";\"total\"\n");
+	if (i == -2)
+		return 0;
+	return gen_put(
+	    b,
+	    "\"gen\";\"case %ld\";\"op\";1;%ld.%03ld5e-08;0.0236579384033733;125.5;16.75;"
+	    "0.5;0.000218811\n",
+	    i, 1 + i % 9, i % 1000);
+}
+
 static int bench_formats(const bench_ctx *ctx)
 {
+	/* per: results each record adds; extra: results the header and footer
+	 * add. A reader that parses fewer or more fails the benchmark. */
 	static const struct {
 		const char *name;
 		gen_fn gen;
 		perfdb_format fmt;
+		long per, extra;
 	} formats[] = {
-	    {"go", gen_go, PERFDB_FORMAT_GO},
-	    {"go-json", gen_go_json, PERFDB_FORMAT_GO_JSON},
-	    {"catch2", gen_catch2, PERFDB_FORMAT_CATCH2},
-	    {"pytest-benchmark", gen_pytest, PERFDB_FORMAT_PYTEST_BENCHMARK},
-	    {"libtest", gen_libtest, PERFDB_FORMAT_LIBTEST},
-	    {"libtest-json", gen_libtest_json, PERFDB_FORMAT_LIBTEST_JSON},
-	    {"bmf", gen_bmf, PERFDB_FORMAT_BMF},
-	    {"jmh", gen_jmh, PERFDB_FORMAT_JMH},
-	    {"benchmarkdotnet", gen_bdn, PERFDB_FORMAT_BENCHMARKDOTNET},
-	    {"nanobench", gen_nanobench, PERFDB_FORMAT_NANOBENCH},
+	    {"gbench", gen_gbench, PERFDB_FORMAT_GBENCH, 2, 2}, /* the reference: first */
+	    {"go", gen_go, PERFDB_FORMAT_GO, 3, 0},
+	    {"go-json", gen_go_json, PERFDB_FORMAT_GO_JSON, 3, 0},
+	    {"catch2", gen_catch2, PERFDB_FORMAT_CATCH2, 1, 0},
+	    {"catch2-console", gen_catch2_console, PERFDB_FORMAT_CATCH2, 1, 0},
+	    {"criterion-console", gen_criterion_console, PERFDB_FORMAT_CRITERION_CONSOLE, 1, 0},
+	    {"pytest-benchmark", gen_pytest, PERFDB_FORMAT_PYTEST_BENCHMARK, 2, 0},
+	    {"libtest", gen_libtest, PERFDB_FORMAT_LIBTEST, 1, 0},
+	    {"libtest-json", gen_libtest_json, PERFDB_FORMAT_LIBTEST_JSON, 1, 0},
+	    {"bmf", gen_bmf, PERFDB_FORMAT_BMF, 1, 1},
+	    {"jmh", gen_jmh, PERFDB_FORMAT_JMH, 1, 1},
+	    {"benchmarkdotnet", gen_bdn, PERFDB_FORMAT_BENCHMARKDOTNET, 2, 0},
+	    {"nanobench", gen_nanobench, PERFDB_FORMAT_NANOBENCH, 1, 1},
+	    {"nanobench-console", gen_nanobench_console, PERFDB_FORMAT_NANOBENCH_CONSOLE, 1, 0},
+	    {"nanobench-csv", gen_nanobench_csv, PERFDB_FORMAT_NANOBENCH_CSV, 4, 0},
 	};
+	double gbench_mbps = 0;
 	const size_t target = ctx->quick ? (1u << 20) : (16u << 20);
 	size_t f;
 
@@ -303,6 +422,7 @@ static int bench_formats(const bench_ctx *ctx)
 		perfdb_resultset *rs = NULL;
 		char name[96];
 		uint64_t t0, t1;
+		double mbps;
 		long i;
 		int err;
 
@@ -333,12 +453,28 @@ static int bench_formats(const bench_ctx *ctx)
 			free(b.p);
 			return 1;
 		}
+		if ((long)perfdb_resultset_count(rs) != i * formats[f].per + formats[f].extra) {
+			fprintf(stderr,
+				"perfdb-bench: generated %s: %ld records should give %ld results, "
+				"the reader gave %zu\n",
+				formats[f].name, i, i * formats[f].per + formats[f].extra,
+				perfdb_resultset_count(rs));
+			perfdb_resultset_free(rs);
+			free(b.p);
+			return 1;
+		}
+		mbps = (double)b.len / 1e6 / ((double)(t1 - t0) / 1e9);
+		if (f == 0)
+			gbench_mbps = mbps;
 		snprintf(name, sizeof(name), "ingest/parse/%s", formats[f].name);
-		bench_report_higher(ctx, name, "throughput", "MB/s",
-				    (double)b.len / 1e6 / ((double)(t1 - t0) / 1e9));
-		bench_note(ctx, "%s: %.1f MB, %zu results in %.1f ms", formats[f].name,
-			   (double)b.len / 1e6, perfdb_resultset_count(rs),
-			   (double)(t1 - t0) / 1e6);
+		bench_report_higher(ctx, name, "throughput", "MB/s", mbps);
+		snprintf(name, sizeof(name), "ingest/parse_vs_gbench/%s", formats[f].name);
+		bench_report_higher(ctx, name, "ratio", "x", mbps / gbench_mbps);
+		bench_note(ctx, "%s: %.1f MB, %zu results in %.1f ms: %.1f MB/s, %.2fx gbench%s",
+			   formats[f].name, (double)b.len / 1e6, perfdb_resultset_count(rs),
+			   (double)(t1 - t0) / 1e6, mbps, mbps / gbench_mbps,
+			   mbps * 3 < gbench_mbps ? " (MORE THAN 3x SLOWER PER BYTE THAN GBENCH)"
+						  : "");
 		perfdb_resultset_free(rs);
 		free(b.p);
 		continue;
