@@ -189,13 +189,8 @@ static int read_benchmark(reader *r, const perfdb_jnode *list, size_t index)
 			return perfdb_json__error(r->doc, orig, NULL, "expected an array, found %s",
 						  perfdb_json__type_name(orig));
 		k = perfdb_json__size(orig);
-		if (k > r->cap) {
-			double *p = realloc(r->samples, k * sizeof(*p));
-			if (!p)
-				return perfdb_error__oom();
-			r->samples = p;
-			r->cap = k;
-		}
+		if (perfdb_ingest__grow((void **)&r->samples, &r->cap, k, sizeof(*r->samples)))
+			return PERFDB_ENOMEM; /* set */
 		for (i = 0; i < k; i++)
 			if (!perfdb_json__number(perfdb_json__item(orig, i), &r->samples[i]) ||
 			    !isfinite(r->samples[i]))

@@ -63,13 +63,8 @@ static int raw_data(reader *r, const perfdb_jnode *metric, size_t *n)
 						       perfdb_json__type_name(fork));
 		total += perfdb_json__size(fork);
 	}
-	if (total > r->cap) {
-		double *p = realloc(r->samples, total * sizeof(*p));
-		if (!p)
-			return perfdb_error__oom();
-		r->samples = p;
-		r->cap = total;
-	}
+	if (perfdb_ingest__grow((void **)&r->samples, &r->cap, total, sizeof(*r->samples)))
+		return PERFDB_ENOMEM; /* set */
 	for (i = 0; i < perfdb_json__size(raw); i++) {
 		const perfdb_jnode *fork = perfdb_json__item(raw, i);
 		for (j = 0; j < perfdb_json__size(fork); j++) {

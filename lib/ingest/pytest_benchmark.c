@@ -77,13 +77,8 @@ static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, 
 		return perfdb_json__error(r->doc, data, NULL, "expected an array, found %s",
 					  perfdb_json__type_name(data));
 	k = perfdb_json__size(data);
-	if (k > r->cap) {
-		double *p = realloc(r->samples, k * sizeof(*p));
-		if (!p)
-			return perfdb_error__oom();
-		r->samples = p;
-		r->cap = k;
-	}
+	if (perfdb_ingest__grow((void **)&r->samples, &r->cap, k, sizeof(*r->samples)))
+		return PERFDB_ENOMEM; /* set */
 	for (i = 0; i < k; i++) {
 		const perfdb_jnode *v = perfdb_json__item(data, i);
 		if (!perfdb_json__number(v, &r->samples[i]) || !isfinite(r->samples[i]) ||
