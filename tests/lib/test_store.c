@@ -16,6 +16,7 @@
 #include "test_server.h"
 
 #include "perfdb.h"
+#include "perfdb/stats.h"
 #include "store/schema.h"
 
 #include <sqlite3.h>
@@ -401,6 +402,106 @@ static void test_store__migrates_a_version_1_file(void **state)
 	perfdb_store_free(s);
 }
 
+/* Results whose samples' statistics are worth checking: an even count
+ * (the median is a mean of two), an odd one, none. */
+static perfdb_resultset *stats_resultset(void)
+{
+	static const double a[] = {0.1, 0.7, 0.05, 5}, b[] = {1e-3, 3.3, 2.2};
+	perfdb_resultset *rs;
+	perfdb_result r;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "st1"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "ci-1"), 0);
+	perfdb_result_init(&r);
+	r.benchmark = "BM_A";
+	r.metric = "real_time";
+	r.unit = "ns";
+	r.samples = a;
+	r.nsamples = 4;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	r.benchmark = "BM_B";
+	r.samples = b;
+	r.nsamples = 3;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	perfdb_result_init(&r);
+	r.benchmark = "BM_C";
+	r.metric = "real_time";
+	r.unit = "ns";
+	r.value = 7;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	return rs;
+}
+
+/* What stats_resultset's results must carry (schema/0006): each one's
+ * sample count, and whether its median and mad are, to the bit, those
+ * lib/analysis/stats.c computes from its samples. */
+static void expect_sample_stats(perfdb_store *s)
+{
+	static const double a[] = {0.1, 0.7, 0.05, 5}, b[] = {1e-3, 3.3, 2.2};
+	double x[4];
+	char sql[1024];
+	double ma, da, mb, db;
+	rows r;
+	memcpy(x, a, sizeof(a));
+	ma = perfdb_stats_median_inplace(x, 4);
+	memcpy(x, a, sizeof(a));
+	da = perfdb_stats_mad_inplace(x, 4);
+	memcpy(x, b, sizeof(b));
+	mb = perfdb_stats_median_inplace(x, 3);
+	memcpy(x, b, sizeof(b));
+	db = perfdb_stats_mad_inplace(x, 3);
+	snprintf(sql, sizeof(sql),
+		 "SELECT b.name, r.sample_count, "
+		 "CASE b.name WHEN 'BM_A' THEN r.sample_median = %.17g AND r.sample_mad = %.17g "
+		 "WHEN 'BM_B' THEN r.sample_median = %.17g AND r.sample_mad = %.17g "
+		 "ELSE r.sample_median IS NULL AND r.sample_mad IS NULL END "
+		 "FROM results r JOIN benchmarks b ON b.id = r.benchmark_id ORDER BY b.name",
+		 ma, da, mb, db);
+	query(s, sql, &r);
+	/* a boolean is 1 in a file, t on a server */
+	assert_true(strcmp(r.text, "BM_A|4|1\nBM_B|3|1\nBM_C|0|1\n") == 0 ||
+		    strcmp(r.text, "BM_A|4|t\nBM_B|3|t\nBM_C|0|t\n") == 0);
+}
+
+/* record keeps each result's sample count, median and mad beside it, so
+ * regress need not read the samples back. */
+static void test_store__records_sample_stats(void **state)
+{
+	char path[1024];
+	perfdb_store *s = NULL;
+	perfdb_resultset *rs = stats_resultset();
+	(void)state;
+	db_path(path, sizeof(path), "stats");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	expect_sample_stats(s);
+	perfdb_store_free(s);
+	perfdb_resultset_free(rs);
+}
+
+/* Migration 0006 fills the statistics of results recorded before it, in
+ * SQL, to the bit what record computes in C. */
+static void test_store__migration_backfills_sample_stats(void **state)
+{
+	char path[256];
+	perfdb_store *s = NULL;
+	perfdb_resultset *rs = stats_resultset();
+	(void)state;
+	db_path(path, sizeof(path), "v5.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_store_free(s);
+	perfdb_resultset_free(rs);
+	/* the file as version 5 left it */
+	sqlite_exec_file(path, "ALTER TABLE results DROP COLUMN sample_count; "
+			       "ALTER TABLE results DROP COLUMN sample_median; "
+			       "ALTER TABLE results DROP COLUMN sample_mad; "
+			       "PRAGMA user_version = 5;");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	expect_sample_stats(s);
+	perfdb_store_free(s);
+}
+
 static void test_store__bad_files(void **state)
 {
 	char path[256];
@@ -597,6 +698,7 @@ static void test_store__server_concurrent_first_records(void **state)
 	perfdb_store *s;
 	pid_t pids[WRITERS];
 	rows r;
+	char want[64];
 	int i, status;
 	(void)state;
 	db_path(dsn, sizeof(dsn), "race");
@@ -627,7 +729,9 @@ static void test_store__server_concurrent_first_records(void **state)
 	      "(SELECT count(*) FROM results), (SELECT count(*) FROM samples), "
 	      "(SELECT count(*) FROM perfdb_schema)",
 	      &r);
-	assert_string_equal(r.text, "1|1|2|6|12|18|1\n");
+	/* each migration applied once */
+	snprintf(want, sizeof(want), "1|1|2|6|12|18|%d\n", perfdb_schema__pg_count);
+	assert_string_equal(r.text, want);
 	perfdb_store_free(s);
 }
 
@@ -692,6 +796,7 @@ int main(void)
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
+	    cmocka_unit_test(test_store__records_sample_stats),
 	};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store__creates_and_migrates),
@@ -702,6 +807,8 @@ int main(void)
 	    cmocka_unit_test(test_store__bad_files),
 	    cmocka_unit_test(test_store__refuses_what_is_not_perfdb),
 	    cmocka_unit_test(test_store__migrates_a_version_1_file),
+	    cmocka_unit_test(test_store__migration_backfills_sample_stats),
+	    cmocka_unit_test(test_store__records_sample_stats),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
