@@ -463,40 +463,49 @@ static void expect_sample_stats(perfdb_store *s)
 		    strcmp(r.text, "BM_A|4|t\nBM_B|3|t\nBM_C|0|t\n") == 0);
 }
 
+/* A new database at path holding one run of stats_resultset. */
+static perfdb_store *store_with_stats(const char *path)
+{
+	perfdb_store *s = NULL;
+	perfdb_resultset *rs = stats_resultset();
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	return s;
+}
+
 /* record keeps each result's sample count, median and mad beside it, so
  * regress need not read the samples back. */
 static void test_store__records_sample_stats(void **state)
 {
 	char path[1024];
-	perfdb_store *s = NULL;
-	perfdb_resultset *rs = stats_resultset();
+	perfdb_store *s;
 	(void)state;
 	db_path(path, sizeof(path), "stats");
-	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	s = store_with_stats(path);
 	expect_sample_stats(s);
 	perfdb_store_free(s);
-	perfdb_resultset_free(rs);
 }
 
 /* Migration 0006 fills the statistics of results recorded before it, in
  * SQL, to the bit what record computes in C. */
 static void test_store__migration_backfills_sample_stats(void **state)
 {
-	char path[256];
-	perfdb_store *s = NULL;
-	perfdb_resultset *rs = stats_resultset();
+	char path[1024];
+	perfdb_store *s;
 	(void)state;
 	db_path(path, sizeof(path), "v5.db");
-	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
-	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-	perfdb_store_free(s);
-	perfdb_resultset_free(rs);
-	/* the file as version 5 left it */
-	sqlite_exec_file(path, "ALTER TABLE results DROP COLUMN sample_count; "
-			       "ALTER TABLE results DROP COLUMN sample_median; "
-			       "ALTER TABLE results DROP COLUMN sample_mad; "
-			       "PRAGMA user_version = 5;");
+	perfdb_store_free(store_with_stats(path));
+	/* the database as version 5 left it */
+	if (on_server())
+		test_server_exec(path, "ALTER TABLE results DROP COLUMN sample_count, "
+				       "DROP COLUMN sample_median, DROP COLUMN sample_mad; "
+				       "DELETE FROM perfdb_schema WHERE version = 6");
+	else
+		sqlite_exec_file(path, "ALTER TABLE results DROP COLUMN sample_count; "
+				       "ALTER TABLE results DROP COLUMN sample_median; "
+				       "ALTER TABLE results DROP COLUMN sample_mad; "
+				       "PRAGMA user_version = 5;");
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	expect_sample_stats(s);
 	perfdb_store_free(s);
@@ -797,6 +806,7 @@ int main(void)
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
 	    cmocka_unit_test(test_store__records_sample_stats),
+	    cmocka_unit_test(test_store__migration_backfills_sample_stats),
 	};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store__creates_and_migrates),
