@@ -18,6 +18,7 @@
 #include "perfdb.h"
 #include "perfdb/stats.h"
 #include "store/schema.h"
+#include "store/store.h"
 
 #include <sqlite3.h>
 
@@ -511,6 +512,53 @@ static void test_store__migration_backfills_sample_stats(void **state)
 	perfdb_store_free(s);
 }
 
+/* A statement run again reads its numbers as the first run did, though
+ * on a server they then come in binary (db_pg.c): integers of each size,
+ * doubles to the last bit, booleans, NULL; and their text as before. */
+static void test_store__numbers_read_alike_every_run(void **state)
+{
+	char path[1024], first[3][64];
+	perfdb_store *s = NULL;
+	perfdb_stmt *st = NULL;
+	int k;
+	(void)state;
+	db_path(path, sizeof(path), "numbers");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(
+	    perfdb_store__prepare(s, &st,
+				  "SELECT CAST(?1 AS bigint), CAST(?2 AS double precision), "
+				  "CAST(?1 AS integer) < 0, CAST(-7 AS smallint), "
+				  "CAST(NULL AS double precision), CAST(2.5 AS real)"),
+	    0);
+	for (k = 0; k < 3; k++) {
+		perfdb_stmt__bind_int64(st, 1, -1234567890 - k);
+		perfdb_stmt__bind_double(st, 2, 0.1 + 0.2);
+		assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_ROW);
+		assert_true(perfdb_stmt__column_int64(st, 0) == -1234567890 - k);
+		assert_true(perfdb_stmt__column_double(st, 1) == 0.1 + 0.2);
+		assert_int_equal(perfdb_stmt__column_type(st, 1), PERFDB_VALUE_REAL);
+		assert_int_equal(perfdb_stmt__column_int64(st, 2), 1);
+		assert_int_equal(perfdb_stmt__column_int64(st, 3), -7);
+		assert_int_equal(perfdb_stmt__column_type(st, 4), PERFDB_VALUE_NULL);
+		assert_true(perfdb_stmt__column_double(st, 5) == 2.5);
+		if (k == 0) {
+			snprintf(first[0], sizeof(first[0]), "%s", perfdb_stmt__column_text(st, 1));
+			snprintf(first[1], sizeof(first[1]), "%s", perfdb_stmt__column_text(st, 2));
+			snprintf(first[2], sizeof(first[2]), "%s", perfdb_stmt__column_text(st, 5));
+		} else {
+			assert_string_equal(perfdb_stmt__column_text(st, 1), first[0]);
+			assert_string_equal(perfdb_stmt__column_text(st, 2), first[1]);
+			assert_string_equal(perfdb_stmt__column_text(st, 5), first[2]);
+		}
+		assert_string_equal(first[0], "0.3");
+		assert_string_equal(first[1], "1");
+		assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_DONE);
+		perfdb_stmt__reset(st);
+	}
+	perfdb_stmt__free(st);
+	perfdb_store_free(s);
+}
+
 static void test_store__bad_files(void **state)
 {
 	char path[256];
@@ -807,6 +855,7 @@ int main(void)
 	    cmocka_unit_test(test_store__many_results_with_samples),
 	    cmocka_unit_test(test_store__records_sample_stats),
 	    cmocka_unit_test(test_store__migration_backfills_sample_stats),
+	    cmocka_unit_test(test_store__numbers_read_alike_every_run),
 	};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store__creates_and_migrates),
