@@ -408,28 +408,28 @@ static void test_store__migrates_a_version_1_file(void **state)
 static perfdb_resultset *stats_resultset(void)
 {
 	static const double a[] = {0.1, 0.7, 0.05, 5}, b[] = {1e-3, 3.3, 2.2};
+	const struct {
+		const char *name;
+		const double *x;
+		size_t n;
+	} rows[] = {{"BM_A", a, 4}, {"BM_B", b, 3}, {"BM_C", NULL, 0}};
 	perfdb_resultset *rs;
 	perfdb_result r;
+	size_t i;
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "st1"), 0);
 	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "ci-1"), 0);
-	perfdb_result_init(&r);
-	r.benchmark = "BM_A";
-	r.metric = "real_time";
-	r.unit = "ns";
-	r.samples = a;
-	r.nsamples = 4;
-	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
-	r.benchmark = "BM_B";
-	r.samples = b;
-	r.nsamples = 3;
-	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
-	perfdb_result_init(&r);
-	r.benchmark = "BM_C";
-	r.metric = "real_time";
-	r.unit = "ns";
-	r.value = 7;
-	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		perfdb_result_init(&r);
+		r.benchmark = rows[i].name;
+		r.metric = "real_time";
+		r.unit = "ns";
+		r.samples = rows[i].x;
+		r.nsamples = rows[i].n;
+		if (!rows[i].n)
+			r.value = 7;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	}
 	return rs;
 }
 
