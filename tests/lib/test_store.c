@@ -412,21 +412,21 @@ static perfdb_resultset *stats_resultset(void)
 		const char *name;
 		const double *x;
 		size_t n;
-	} rows[] = {{"BM_A", a, 4}, {"BM_B", b, 3}, {"BM_C", NULL, 0}};
+	} table[] = {{"BM_A", a, 4}, {"BM_B", b, 3}, {"BM_C", NULL, 0}};
 	perfdb_resultset *rs;
 	perfdb_result r;
 	size_t i;
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "st1"), 0);
 	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "ci-1"), 0);
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		perfdb_result_init(&r);
-		r.benchmark = rows[i].name;
+		r.benchmark = table[i].name;
 		r.metric = "real_time";
 		r.unit = "ns";
-		r.samples = rows[i].x;
-		r.nsamples = rows[i].n;
-		if (!rows[i].n)
+		r.samples = table[i].x;
+		r.nsamples = table[i].n;
+		if (!table[i].n)
 			r.value = 7;
 		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
 	}
