@@ -457,7 +457,7 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 	if ((err = copy_mapped(store, shard,
 			       "SELECT id, sha, parent_sha, committed_at, subject, author FROM "
 			       "commits ORDER BY seq",
-			       perfdb_store__upsert_commit_sql, none, &commits,
+			       perfdb_store__upsert_commit_sql(store), none, &commits,
 			       "cannot merge a commit into")) ||
 	    /* a machine known here keeps its description, unless it had none */
 	    (err = copy_mapped(store, shard, "SELECT id, name, fingerprint FROM machines",

@@ -610,22 +610,32 @@ static int step_id(perfdb_store *store, perfdb_stmt *st, int64_t *id, const char
 }
 
 /* A commit recorded again keeps its first seq (its place in the fallback
- * order) but learns details it did not have. */
-const char perfdb_store__upsert_commit_sql[] =
-    "INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM commits)) "
-    "ON CONFLICT(sha) DO UPDATE SET "
-    "parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "
-    "committed_at = coalesce(commits.committed_at, excluded.committed_at), "
-    "subject = coalesce(commits.subject, excluded.subject), "
-    "author = coalesce(commits.author, excluded.author) "
-    "RETURNING id";
+ * order) but learns details it did not have. A file's writers take turns
+ * (BEGIN IMMEDIATE), so max(seq) + 1 is new; on a server two transactions
+ * would both read the same max, so seq comes from a sequence there (its
+ * column default, schema/postgresql/0007). */
+#define UPSERT_COMMIT_SQL(seq)                                                                     \
+	"INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "                \
+	"VALUES (?1, ?2, ?3, ?4, ?5, " seq ") "                                                    \
+	"ON CONFLICT(sha) DO UPDATE SET "                                                          \
+	"parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "                         \
+	"committed_at = coalesce(commits.committed_at, excluded.committed_at), "                   \
+	"subject = coalesce(commits.subject, excluded.subject), "                                  \
+	"author = coalesce(commits.author, excluded.author) "                                      \
+	"RETURNING id"
+
+const char *perfdb_store__upsert_commit_sql(const perfdb_store *store)
+{
+	return perfdb_store__is_server(store)
+		   ? UPSERT_COMMIT_SQL("DEFAULT")
+		   : UPSERT_COMMIT_SQL("(SELECT coalesce(max(seq), 0) + 1 FROM commits)");
+}
 
 static int upsert_commit(perfdb_store *store, const perfdb_resultset *rs, int64_t *id)
 {
 	perfdb_stmt *st;
 	int err;
-	if ((err = perfdb_store__prepare(store, &st, perfdb_store__upsert_commit_sql)))
+	if ((err = perfdb_store__prepare(store, &st, perfdb_store__upsert_commit_sql(store))))
 		return err;
 	bind_text_or_null(st, 1, perfdb_resultset_meta(rs, PERFDB_META_COMMIT));
 	bind_text_or_null(st, 2, perfdb_resultset_meta(rs, PERFDB_META_PARENT));

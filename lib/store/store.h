@@ -46,9 +46,11 @@ int64_t perfdb_store__benchmark_hash(const char *name, const char *metric, const
 int perfdb_store__uuid(char out[37]);
 
 /* INSERT ... ON CONFLICT of one commit (?1 sha, ?2 parent, ?3 time, ?4
- * subject, ?5 author) RETURNING its id: new commits come last in the
- * recorded order, known ones learn the details they lacked. */
-extern const char perfdb_store__upsert_commit_sql[];
+ * subject, ?5 author) RETURNING its id, in store's dialect: new commits come
+ * last in the recorded order (a seq no other commit has, even with writers
+ * at once on a server), known ones learn the details they lacked. Static
+ * text. */
+const char *perfdb_store__upsert_commit_sql(const perfdb_store *store);
 
 /* Prepares sql or raises PERFDB_EDB. */
 int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sql);

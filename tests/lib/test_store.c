@@ -593,7 +593,7 @@ static void test_store__server_bad_dsn_hides_password(void **state)
 static void test_store__server_concurrent_first_records(void **state)
 {
 	enum { WRITERS = 6 };
-	char dsn[1024];
+	char dsn[1024], want[64];
 	perfdb_store *s;
 	pid_t pids[WRITERS];
 	rows r;
@@ -627,8 +627,121 @@ static void test_store__server_concurrent_first_records(void **state)
 	      "(SELECT count(*) FROM results), (SELECT count(*) FROM samples), "
 	      "(SELECT count(*) FROM perfdb_schema)",
 	      &r);
-	assert_string_equal(r.text, "1|1|2|6|12|18|1\n");
+	snprintf(want, sizeof(want), "1|1|2|6|12|18|%d\n", perfdb_schema__pg_count);
+	assert_string_equal(r.text, want);
 	perfdb_store_free(s);
+}
+
+/* Writers recording different new commits at the same instant: each
+ * commit gets a seq of its own (the commit order). With max(seq) + 1 read
+ * in each transaction, two writers both read the max before either
+ * committed and stored the same seq. The writers connect first and wait on
+ * a pipe, so their records start together. */
+static void test_store__server_concurrent_new_commits_get_distinct_seqs(void **state)
+{
+	enum { WRITERS = 12 };
+	char dsn[1024], c;
+	perfdb_store *s;
+	pid_t pids[WRITERS];
+	int ready[2], go[2], i, status;
+	rows r;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "seq");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	perfdb_store_free(s);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	for (i = 0; i < WRITERS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char sha[32];
+			perfdb_resultset *rs;
+			perfdb_store *w = NULL;
+			int rc;
+			close(ready[0]);
+			close(go[1]);
+			snprintf(sha, sizeof(sha), "seq-%d", i);
+			rs = sample_resultset(sha);
+			rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE);
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 0)
+				rc = -1;
+			rc = rc || perfdb_store_record(w, rs, NULL);
+			if (rc)
+				fprintf(stderr, "writer %d: %s\n", i, perfdb_error_last()->message);
+			perfdb_store_free(w);
+			perfdb_resultset_free(rs);
+			_exit(rc ? 1 : 0);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < WRITERS; i++)
+		assert_int_equal(read(ready[0], &c, 1), 1);
+	close(go[1]); /* all at once */
+	close(ready[0]);
+	for (i = 0; i < WRITERS; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s, "SELECT count(*), count(DISTINCT seq), min(seq) > 0 FROM commits", &r);
+	assert_string_equal(r.text, "12|12|1\n");
+	perfdb_store_free(s);
+}
+
+/* The keys of results and samples on a server, checked once per statement
+ * (schema/postgresql/0007): rows without their parents are refused,
+ * deleting a run takes its results and samples along, a benchmark with
+ * results cannot be deleted. */
+static void test_store__server_keys_of_results_and_samples(void **state)
+{
+	char dsn[1024], code[6];
+	perfdb_store *s;
+	rows r;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "keys");
+	s = store_with_one_run(dsn);
+	perfdb_store_free(s);
+	test_server_try(dsn,
+			"INSERT INTO results(run_id, benchmark_id, value, n) "
+			"SELECT 999, benchmark_id, 1, 1 FROM results LIMIT 1",
+			code);
+	assert_string_equal(code, "23503");
+	test_server_try(dsn,
+			"INSERT INTO results(run_id, benchmark_id, value, n) "
+			"SELECT run_id, 12345, 1, 1 FROM results LIMIT 1",
+			code);
+	assert_string_equal(code, "23503");
+	test_server_try(dsn,
+			"UPDATE results SET benchmark_id = 12345 "
+			"WHERE benchmark_id = (SELECT min(benchmark_id) FROM results)",
+			code);
+	assert_string_equal(code, "23503");
+	test_server_try(dsn,
+			"INSERT INTO samples(run_id, benchmark_id, idx, value) "
+			"SELECT run_id, 12345, 99, 1 FROM results LIMIT 1",
+			code);
+	assert_string_equal(code, "23503");
+	test_server_try(dsn, "DELETE FROM benchmarks", code);
+	assert_string_equal(code, "23503");
+	test_server_try(dsn, "UPDATE runs SET id = id + 100", code);
+	assert_string_equal(code, "23503");
+	test_server_try(dsn, "DELETE FROM results WHERE value > 1e300", code);
+	assert_string_equal(code, "");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s, "SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM samples) > 0", &r);
+	assert_string_equal(r.text, "2|1\n");
+	perfdb_store_free(s);
+	test_server_try(dsn, "DELETE FROM runs", code);
+	assert_string_equal(code, "");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s, "SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM samples)", &r);
+	assert_string_equal(r.text, "0|0\n");
+	perfdb_store_free(s);
+	test_server_try(dsn, "DELETE FROM benchmarks", code);
+	assert_string_equal(code, "");
 }
 
 /* query on a server: one statement, read-only, a time limit. */
@@ -689,6 +802,8 @@ int main(void)
 	    cmocka_unit_test(test_store__server_newer_schema_refused),
 	    cmocka_unit_test(test_store__server_bad_dsn_hides_password),
 	    cmocka_unit_test(test_store__server_concurrent_first_records),
+	    cmocka_unit_test(test_store__server_concurrent_new_commits_get_distinct_seqs),
+	    cmocka_unit_test(test_store__server_keys_of_results_and_samples),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
