@@ -37,7 +37,8 @@ ALTER TABLE results DROP CONSTRAINT results_run_id_fkey,
 -- the children's side: every new or changed row has its parents
 CREATE FUNCTION perfdb_results_have_parents() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM perfdb_rows n
+  -- (the rows of one statement are mostly of one run: each run once)
+  IF EXISTS (SELECT 1 FROM (SELECT DISTINCT run_id FROM perfdb_rows) n
              WHERE NOT EXISTS (SELECT 1 FROM runs p WHERE p.id = n.run_id)) THEN
     RAISE foreign_key_violation USING
       MESSAGE = 'insert or update on table "results" violates its key (run_id) to "runs"';
@@ -52,7 +53,8 @@ END $$;
 
 CREATE FUNCTION perfdb_samples_have_parents() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM perfdb_rows n
+  -- (a result has several samples: each result once)
+  IF EXISTS (SELECT 1 FROM (SELECT DISTINCT run_id, benchmark_id FROM perfdb_rows) n
              WHERE NOT EXISTS (SELECT 1 FROM results p
                                WHERE p.run_id = n.run_id AND p.benchmark_id = n.benchmark_id)) THEN
     RAISE foreign_key_violation USING

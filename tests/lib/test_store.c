@@ -632,11 +632,12 @@ static void test_store__server_concurrent_first_records(void **state)
 	perfdb_store_free(s);
 }
 
-/* Writers recording different new commits at the same instant: each
- * commit gets a seq of its own (the commit order). With max(seq) + 1 read
- * in each transaction, two writers both read the max before either
- * committed and stored the same seq. The writers connect first and wait on
- * a pipe, so their records start together. */
+/* Writers recording different new commits at the same instant, on
+ * machines of their own: each commit gets a seq of its own (the commit
+ * order). With max(seq) + 1 read in each transaction, two writers both read
+ * the max before either committed and stored the same seq. The writers
+ * connect first and wait on a pipe, so their records start together; all
+ * of them add the same two new benchmarks at once, which are stored once. */
 static void test_store__server_concurrent_new_commits_get_distinct_seqs(void **state)
 {
 	enum { WRITERS = 12 };
@@ -663,6 +664,8 @@ static void test_store__server_concurrent_new_commits_get_distinct_seqs(void **s
 			close(go[1]);
 			snprintf(sha, sizeof(sha), "seq-%d", i);
 			rs = sample_resultset(sha);
+			assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, sha),
+					 0);
 			rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE);
 			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 0)
 				rc = -1;
@@ -686,8 +689,11 @@ static void test_store__server_concurrent_new_commits_get_distinct_seqs(void **s
 		assert_int_equal(WEXITSTATUS(status), 0);
 	}
 	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
-	query(s, "SELECT count(*), count(DISTINCT seq), min(seq) > 0 FROM commits", &r);
-	assert_string_equal(r.text, "12|12|1\n");
+	query(s,
+	      "SELECT count(*), count(DISTINCT seq), min(seq) > 0, "
+	      "(SELECT count(*) FROM benchmarks), (SELECT count(*) FROM results) FROM commits",
+	      &r);
+	assert_string_equal(r.text, "12|12|1|2|24\n");
 	perfdb_store_free(s);
 }
 
