@@ -333,9 +333,28 @@ int perfdb_db__copy_add(perfdb_copy_rows *rows, const char *const *fields, int n
 
 int perfdb_db__copy(perfdb_db *db, const char *sql, const perfdb_copy_rows *rows)
 {
-	if (!db->pg)
+	int ok;
+	if (!db->pg || perfdb_pg__copy_begin(db->pg, sql) != 0)
 		return -1;
-	return perfdb_pg__copy(db->pg, sql, rows->text, rows->len);
+	ok = perfdb_pg__copy_data(db->pg, rows->text, rows->len) == 0;
+	return perfdb_pg__copy_end(db->pg, ok) == 0 && ok ? 0 : -1;
+}
+
+int perfdb_db__copy_begin(perfdb_db *db, const char *sql)
+{
+	return db->pg ? perfdb_pg__copy_begin(db->pg, sql) : -1;
+}
+
+int perfdb_db__copy_send(perfdb_db *db, perfdb_copy_rows *rows)
+{
+	int rc = perfdb_pg__copy_data(db->pg, rows->text, rows->len);
+	perfdb_db__copy_clear(rows);
+	return rc;
+}
+
+int perfdb_db__copy_end(perfdb_db *db, int ok)
+{
+	return perfdb_pg__copy_end(db->pg, ok) == 0 && ok ? 0 : -1;
 }
 
 void perfdb_db__copy_clear(perfdb_copy_rows *rows)

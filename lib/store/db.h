@@ -133,6 +133,16 @@ int perfdb_db__copy(perfdb_db *db, const char *sql, const perfdb_copy_rows *rows
 /* Empties rows (their memory is kept for the next). */
 void perfdb_db__copy_clear(perfdb_copy_rows *rows);
 
+/* One COPY sent in pieces, so that the server stores rows while the next
+ * ones are being made: perfdb_db__copy_begin with sql, then
+ * perfdb_db__copy_send (sends rows and empties them) as often as needed,
+ * then perfdb_db__copy_end, which says whether the server took every row
+ * (ok = 0 abandons the COPY: none of its rows are kept). Nothing else may
+ * run on db in between. Each returns 0 or -1 (perfdb_db__errmsg). */
+int perfdb_db__copy_begin(perfdb_db *db, const char *sql);
+int perfdb_db__copy_send(perfdb_db *db, perfdb_copy_rows *rows);
+int perfdb_db__copy_end(perfdb_db *db, int ok);
+
 /* Frees the rows' memory and zeroes them. */
 void perfdb_db__copy_release(perfdb_copy_rows *rows);
 
