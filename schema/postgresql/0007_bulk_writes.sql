@@ -18,8 +18,8 @@
 --      * samples: (run_id, benchmark_id) is in results;
 --      * deleting runs deletes their results, deleting results their
 --        samples (ON DELETE CASCADE, as before);
---      * deleting or renumbering a benchmark, run or result that rows still
---        reference is refused (NO ACTION, as before).
+--      * deleting, renumbering or truncating a benchmark, run or result that
+--        rows still reference is refused (NO ACTION, as before).
 --    A foreign key's row lock also stopped a parent from being deleted
 --    while another transaction added a child: here the deleting side takes
 --    a SHARE ROW EXCLUSIVE lock on the child table before it looks, so it
@@ -136,3 +136,22 @@ CREATE TRIGGER benchmarks_delete_children AFTER DELETE ON benchmarks
 CREATE TRIGGER benchmarks_update_children AFTER UPDATE ON benchmarks
   REFERENCING OLD TABLE AS perfdb_old FOR EACH STATEMENT
   EXECUTE FUNCTION perfdb_benchmarks_changed();
+
+-- TRUNCATE fires no row or delete trigger: emptying a parent table while
+-- its children have rows is refused, as a foreign key refused it
+CREATE FUNCTION perfdb_truncate_parent() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (TG_TABLE_NAME IN ('runs', 'benchmarks') AND EXISTS (SELECT 1 FROM results))
+     OR (TG_TABLE_NAME = 'results' AND EXISTS (SELECT 1 FROM samples)) THEN
+    RAISE foreign_key_violation USING
+      MESSAGE = format('cannot truncate "%s": other rows reference it', TG_TABLE_NAME);
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER runs_truncate AFTER TRUNCATE ON runs
+  FOR EACH STATEMENT EXECUTE FUNCTION perfdb_truncate_parent();
+CREATE TRIGGER benchmarks_truncate AFTER TRUNCATE ON benchmarks
+  FOR EACH STATEMENT EXECUTE FUNCTION perfdb_truncate_parent();
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON results
+  FOR EACH STATEMENT EXECUTE FUNCTION perfdb_truncate_parent();

@@ -732,6 +732,8 @@ static void test_store__server_keys_of_results_and_samples(void **state)
 	assert_string_equal(code, "23503");
 	test_server_try(dsn, "DELETE FROM benchmarks", code);
 	assert_string_equal(code, "23503");
+	test_server_try(dsn, "TRUNCATE runs", code);
+	assert_string_equal(code, "23503");
 	test_server_try(dsn, "UPDATE runs SET id = id + 100", code);
 	assert_string_equal(code, "23503");
 	test_server_try(dsn, "DELETE FROM results WHERE value > 1e300", code);
