@@ -587,6 +587,39 @@ static void test_store__server_bad_dsn_hides_password(void **state)
 	assert_null(strstr(perfdb_error_last()->message, "s3cret"));
 }
 
+/* The body of a writer process: records sample_resultset(sha), on machine
+ * when it is set, into dsn, and exits 0 when that worked. With gate >= 0 it
+ * connects, says so with a byte on ready and records once gate is closed. */
+static void writer(const char *dsn, const char *sha, const char *machine, int ready, int gate)
+{
+	perfdb_resultset *rs = sample_resultset(sha);
+	perfdb_store *w = NULL;
+	char c;
+	int rc;
+	if (machine)
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine), 0);
+	rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE);
+	if (gate >= 0 && (write(ready, "r", 1) != 1 || read(gate, &c, 1) != 0))
+		rc = -1;
+	rc = rc || perfdb_store_record(w, rs, NULL);
+	if (rc)
+		fprintf(stderr, "writer %s: %s\n", sha, perfdb_error_last()->message);
+	perfdb_store_free(w);
+	perfdb_resultset_free(rs);
+	_exit(rc ? 1 : 0);
+}
+
+/* Waits for n writers; each must have succeeded. */
+static void wait_writers(const pid_t *pids, int n)
+{
+	int i, status;
+	for (i = 0; i < n; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+}
+
 /* Several first runs at once on an empty database: one migrates, the
  * others wait for it (the advisory lock); their commit, machine and
  * benchmarks are created once (ON CONFLICT), and every run is kept. */
@@ -597,29 +630,16 @@ static void test_store__server_concurrent_first_records(void **state)
 	perfdb_store *s;
 	pid_t pids[WRITERS];
 	rows r;
-	int i, status;
+	int i;
 	(void)state;
 	db_path(dsn, sizeof(dsn), "race");
 	for (i = 0; i < WRITERS; i++) {
 		pids[i] = fork();
 		assert_true(pids[i] >= 0);
-		if (pids[i] == 0) {
-			perfdb_resultset *rs = sample_resultset("race");
-			perfdb_store *w = NULL;
-			int rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE) ||
-				 perfdb_store_record(w, rs, NULL);
-			if (rc)
-				fprintf(stderr, "writer %d: %s\n", i, perfdb_error_last()->message);
-			perfdb_store_free(w);
-			perfdb_resultset_free(rs);
-			_exit(rc ? 1 : 0);
-		}
+		if (pids[i] == 0)
+			writer(dsn, "race", NULL, -1, -1);
 	}
-	for (i = 0; i < WRITERS; i++) {
-		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
-	}
+	wait_writers(pids, WRITERS);
 	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
 	query(s,
 	      "SELECT (SELECT count(*) FROM commits), (SELECT count(*) FROM machines), "
@@ -644,50 +664,32 @@ static void test_store__server_concurrent_new_commits_get_distinct_seqs(void **s
 	char dsn[1024], c;
 	perfdb_store *s;
 	pid_t pids[WRITERS];
-	int ready[2], go[2], i, status;
+	int ready[2], gate[2], i;
 	rows r;
 	(void)state;
 	db_path(dsn, sizeof(dsn), "seq");
 	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
 	perfdb_store_free(s);
 	assert_int_equal(pipe(ready), 0);
-	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(gate), 0);
 	for (i = 0; i < WRITERS; i++) {
 		pids[i] = fork();
 		assert_true(pids[i] >= 0);
 		if (pids[i] == 0) {
 			char sha[32];
-			perfdb_resultset *rs;
-			perfdb_store *w = NULL;
-			int rc;
 			close(ready[0]);
-			close(go[1]);
+			close(gate[1]);
 			snprintf(sha, sizeof(sha), "seq-%d", i);
-			rs = sample_resultset(sha);
-			assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, sha),
-					 0);
-			rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE);
-			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 0)
-				rc = -1;
-			rc = rc || perfdb_store_record(w, rs, NULL);
-			if (rc)
-				fprintf(stderr, "writer %d: %s\n", i, perfdb_error_last()->message);
-			perfdb_store_free(w);
-			perfdb_resultset_free(rs);
-			_exit(rc ? 1 : 0);
+			writer(dsn, sha, sha, ready[1], gate[0]);
 		}
 	}
 	close(ready[1]);
-	close(go[0]);
+	close(gate[0]);
 	for (i = 0; i < WRITERS; i++)
 		assert_int_equal(read(ready[0], &c, 1), 1);
-	close(go[1]); /* all at once */
+	close(gate[1]); /* all at once */
 	close(ready[0]);
-	for (i = 0; i < WRITERS; i++) {
-		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
-	}
+	wait_writers(pids, WRITERS);
 	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
 	query(s,
 	      "SELECT count(*), count(DISTINCT seq), min(seq) > 0, "
