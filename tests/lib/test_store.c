@@ -710,6 +710,29 @@ static void server_rows(const char *dsn, const char *sql, const char *want)
 	perfdb_store_free(s);
 }
 
+/* A server at version 5 with commits in it, migrated by a record: new
+ * commits come after the highest seq there (the sequence starts above it). */
+static void test_store__server_migrates_version_5_seqs(void **state)
+{
+	char dsn[1024];
+	perfdb_store *s;
+	perfdb_resultset *rs = sample_resultset("after");
+	(void)state;
+	assert_true(perfdb_schema__pg_count > 0);
+	assert_int_equal(perfdb_schema__pg_migrations[0].version, 5);
+	db_path(dsn, sizeof(dsn), "v5");
+	test_server_exec(dsn, perfdb_schema__pg_migrations[0].sql);
+	test_server_exec(dsn, "CREATE TABLE perfdb_schema (version integer PRIMARY KEY, "
+			      "applied_at text NOT NULL); "
+			      "INSERT INTO perfdb_schema VALUES (5, 'then'); "
+			      "INSERT INTO commits(sha, seq) VALUES ('one', 1), ('two', 7)");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	perfdb_store_free(s);
+	server_rows(dsn, "SELECT sha, seq FROM commits ORDER BY seq", "one|1\ntwo|7\nafter|8\n");
+}
+
 /* The keys of results and samples on a server, checked once per statement
  * (schema/postgresql/0007): rows without their parents are refused,
  * deleting a run takes its results and samples along, a benchmark with
@@ -811,6 +834,7 @@ int main(void)
 	    cmocka_unit_test(test_store__server_concurrent_first_records),
 	    cmocka_unit_test(test_store__server_concurrent_new_commits_get_distinct_seqs),
 	    cmocka_unit_test(test_store__server_keys_of_results_and_samples),
+	    cmocka_unit_test(test_store__server_migrates_version_5_seqs),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
