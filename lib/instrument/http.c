@@ -165,6 +165,11 @@ static void record(thread *t, conn *c, uint64_t now, int code)
 {
 	run *r = t->run;
 	tstats *s = &t->stats[c->target];
+	/* now is the loop turn's clock read, unless the request ended in the
+	 * turn that sent it (a connection reset or closed right after the
+	 * send): then its own start is later, and the clock is read again. */
+	if (now < c->start)
+		now = perfdb_timer__monotonic_ns();
 	perfdb_histogram_record(&s->latency, now - (r->open ? c->intended : c->start));
 	if (r->open)
 		perfdb_histogram_record(&s->service, now - c->start);
@@ -273,8 +278,13 @@ static void send_request(thread *t, conn *c, uint64_t now)
 	/* The service time starts at the request's first byte, as wrk's does:
 	 * not at the connect (or TLS handshake) before it, nor at the loop's
 	 * clock read, which the earlier sends of a batch have made stale. */
-	if (c->woff == 0)
+	if (c->woff == 0) {
 		c->start = perfdb_timer__monotonic_ns();
+		/* The timeout counts from the send too, so a timed-out
+		 * request's latency is never below it; until then the deadline
+		 * set at the start bounds the connect and handshake. */
+		c->deadline = c->start + t->run->timeout_ns;
+	}
 	while (c->woff < tg->req_len) {
 		ssize_t n = conn_send(c, tg->req + c->woff, tg->req_len - c->woff);
 		if (n > 0) {
