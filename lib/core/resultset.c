@@ -44,6 +44,9 @@ struct perfdb_resultset {
 	chunk *arena;
 	const char *interned[INTERN_SLOTS];
 	unsigned intern_next;
+	/* The last benchmark name stored: a harness gives several metrics of
+	 * one benchmark in a row, which then share one copy. */
+	const char *last_benchmark;
 	char *meta[PERFDB_META_COUNT_];
 	kv_list tags;
 	kv_list context;
@@ -368,7 +371,10 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 		}
 	}
 	c.samples = samples;
-	c.benchmark = arena_str(rs, r->benchmark, 0);
+	if (rs->last_benchmark && strcmp(rs->last_benchmark, r->benchmark) == 0)
+		c.benchmark = rs->last_benchmark;
+	else
+		c.benchmark = rs->last_benchmark = arena_str(rs, r->benchmark, 0);
 	c.metric = arena_str(rs, r->metric && *r->metric ? r->metric : "value", 1);
 	c.unit = arena_str(rs, unit, 1);
 	if (!c.benchmark || !c.metric || !c.unit)
@@ -490,8 +496,8 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 	int err;
 
 	/* Reserve everything first so the moves below cannot fail half-way. */
-	if ((err = reserve((void **)&dst->results, &dst->cap, dst->count + src->count,
-			   sizeof(*dst->results))) ||
+	if ((dst->count && (err = reserve((void **)&dst->results, &dst->cap,
+					  dst->count + src->count, sizeof(*dst->results)))) ||
 	    (err = reserve((void **)&dst->warnings, &dst->capwarnings,
 			   dst->nwarnings + src->nwarnings, sizeof(*dst->warnings))))
 		return err;
@@ -517,8 +523,18 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 		dst->arena = src->arena;
 		src->arena = NULL;
 		memset(src->interned, 0, sizeof(src->interned));
+		src->last_benchmark = NULL;
 	}
-	if (src->count)
+	if (dst->count == 0) {
+		/* Into an empty resultset (every reader's own, merged into the
+		 * caller's): take src's array rather than copy it. */
+		perfdb_result *swap = dst->results;
+		size_t cap = dst->cap;
+		dst->results = src->results;
+		dst->cap = src->cap;
+		src->results = swap;
+		src->cap = cap;
+	} else if (src->count)
 		memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
 	dst->count += src->count;
 	src->count = 0;

@@ -530,7 +530,7 @@ static int finish(reader *r, perfdb_resultset *rs, const char *source)
 			if (strcmp(r->hints[j].unit, s->metric) == 0)
 				res.direction = r->hints[j].direction;
 		res.value = NAN; /* the mean of the samples */
-		res.samples = s->values;
+		res.samples = perfdb_ingest__series_values(s);
 		res.nsamples = s->n;
 		if (!perfdb_ingest__fits_unit(&res)) {
 			int l, c;

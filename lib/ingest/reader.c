@@ -162,8 +162,12 @@ int perfdb_ingest__columns(const char *s, size_t len)
 	return n;
 }
 
-struct perfdb_ingest_slot {
-	const char *benchmark; /* NULL: empty slot */
+/* Entries live in insertion order in one array; the table holds entry
+ * numbers (+1, 0 for empty). A table of 4-byte slots stays small enough to
+ * be cached for hundreds of thousands of keys, and growing it re-reads the
+ * entries in order rather than a sparse table. */
+struct perfdb_ingest_entry {
+	const char *benchmark;
 	const char *metric;
 	uint64_t hash;
 	size_t value;
@@ -171,30 +175,30 @@ struct perfdb_ingest_slot {
 
 static uint64_t hash_pair(const char *a, const char *b)
 {
-	/* FNV-1a over "a\0b". */
+	/* FNV-1a over "a\0b", then mixed: the low bits pick the slot, and
+	 * FNV's low bits depend only on the inputs' low bits. */
 	uint64_t h = 14695981039346656037ull;
 	for (; *a; a++)
 		h = (h ^ (unsigned char)*a) * 1099511628211ull;
 	h = (h ^ 0xffu) * 1099511628211ull;
 	for (; *b; b++)
 		h = (h ^ (unsigned char)*b) * 1099511628211ull;
-	return h;
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	return h ^ (h >> 32);
 }
 
 static int grow(perfdb_ingest_index *idx)
 {
 	size_t cap = idx->cap ? idx->cap * 2 : 64, i;
-	struct perfdb_ingest_slot *slots = calloc(cap, sizeof(*slots));
-	if (!slots)
+	uint32_t *slots;
+	if (cap > (size_t)UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
 		return perfdb_error__oom();
-	for (i = 0; i < idx->cap; i++) {
-		struct perfdb_ingest_slot *s = &idx->slots[i];
+	for (i = 0; i < idx->count; i++) {
 		size_t j;
-		if (!s->benchmark)
-			continue;
-		for (j = s->hash & (cap - 1); slots[j].benchmark; j = (j + 1) & (cap - 1))
+		for (j = idx->entries[i].hash & (cap - 1); slots[j]; j = (j + 1) & (cap - 1))
 			;
-		slots[j] = *s;
+		slots[j] = (uint32_t)(i + 1);
 	}
 	free(idx->slots);
 	idx->slots = slots;
@@ -202,57 +206,67 @@ static int grow(perfdb_ingest_index *idx)
 	return 0;
 }
 
+/* The slot of (benchmark, metric) with hash h: where it is, or the empty one
+ * where it would go. idx->cap is not 0. */
+static uint32_t *index_slot(const perfdb_ingest_index *idx, const char *benchmark,
+			    const char *metric, uint64_t h)
+{
+	size_t j;
+	for (j = h & (idx->cap - 1); idx->slots[j]; j = (j + 1) & (idx->cap - 1)) {
+		const struct perfdb_ingest_entry *e = &idx->entries[idx->slots[j] - 1];
+		if (e->hash == h && strcmp(e->benchmark, benchmark) == 0 &&
+		    strcmp(e->metric, metric) == 0)
+			break;
+	}
+	return &idx->slots[j];
+}
+
 int perfdb_ingest__index_add(perfdb_ingest_index *idx, const char *benchmark, const char *metric,
 			     size_t value, size_t *found)
 {
 	uint64_t h = hash_pair(benchmark, metric);
-	size_t j;
+	struct perfdb_ingest_entry *e;
+	uint32_t *slot;
 	int err;
 
 	/* Keep the load factor under 1/2 so probes stay short. */
 	if ((idx->count + 1) * 2 > idx->cap && (err = grow(idx)))
 		return err;
-	for (j = h & (idx->cap - 1); idx->slots[j].benchmark; j = (j + 1) & (idx->cap - 1)) {
-		struct perfdb_ingest_slot *s = &idx->slots[j];
-		if (s->hash == h && strcmp(s->benchmark, benchmark) == 0 &&
-		    strcmp(s->metric, metric) == 0) {
-			*found = s->value;
-			return 1;
-		}
+	slot = index_slot(idx, benchmark, metric, h);
+	if (*slot) {
+		*found = idx->entries[*slot - 1].value;
+		return 1;
 	}
-	idx->slots[j].benchmark = benchmark;
-	idx->slots[j].metric = metric;
-	idx->slots[j].hash = h;
-	idx->slots[j].value = value;
-	idx->count++;
+	if ((err = perfdb_ingest__grow((void **)&idx->entries, &idx->capentries, idx->count + 1,
+				       sizeof(*idx->entries))))
+		return err;
+	e = &idx->entries[idx->count++];
+	e->benchmark = benchmark;
+	e->metric = metric;
+	e->hash = h;
+	e->value = value;
+	*slot = (uint32_t)idx->count;
 	return 0;
 }
 
 int perfdb_ingest__index_find(const perfdb_ingest_index *idx, const char *benchmark,
 			      const char *metric, size_t *found)
 {
-	uint64_t h;
-	size_t j;
-
+	uint32_t *slot;
 	if (!idx->cap)
 		return 0;
-	h = hash_pair(benchmark, metric);
-	for (j = h & (idx->cap - 1); idx->slots[j].benchmark; j = (j + 1) & (idx->cap - 1)) {
-		const struct perfdb_ingest_slot *s = &idx->slots[j];
-		if (s->hash == h && strcmp(s->benchmark, benchmark) == 0 &&
-		    strcmp(s->metric, metric) == 0) {
-			*found = s->value;
-			return 1;
-		}
-	}
-	return 0;
+	slot = index_slot(idx, benchmark, metric, hash_pair(benchmark, metric));
+	if (!*slot)
+		return 0;
+	*found = idx->entries[*slot - 1].value;
+	return 1;
 }
 
 void perfdb_ingest__index_release(perfdb_ingest_index *idx)
 {
 	free(idx->slots);
-	idx->slots = NULL;
-	idx->cap = idx->count = 0;
+	free(idx->entries);
+	memset(idx, 0, sizeof(*idx));
 }
 
 int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size)
@@ -281,39 +295,121 @@ char *perfdb_ingest__dup_n(const char *s, size_t n)
 	return p;
 }
 
+/* A benchmark with more series than this has them in the pair index too,
+ * rather than searched along its chain. */
+#define SERIES_CHAIN_MAX 16
+
+/* The set's copy of string s (metric and unit names repeat on every line). */
+static int intern(perfdb_ingest_nameset *ns, const char *s, const char **out)
+{
+	size_t found;
+	int err;
+	if (!perfdb_ingest__index_find(&ns->index, s, "", &found)) {
+		if ((err = perfdb_ingest__nameset_add(ns, s, strlen(s), "")) < 0)
+			return err;
+		found = ns->count - 1;
+	}
+	*out = ns->names[found];
+	return 0;
+}
+
+/* The number of benchmark (nbench bytes) in set->benches, added when new. */
+static int series_bench(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
+			size_t *out)
+{
+	perfdb_ingest_series_bench *b;
+	size_t found;
+	int err;
+
+	if (set->last) {
+		const perfdb_ingest_series_bench *last = &set->benches[set->last - 1];
+		if (last->len == nbench && memcmp(last->name, benchmark, nbench) == 0) {
+			*out = set->last - 1;
+			return 0;
+		}
+	}
+	if ((err = perfdb_ingest__grow((void **)&set->key, &set->keycap, nbench + 1, 1)))
+		return err;
+	memcpy(set->key, benchmark, nbench);
+	set->key[nbench] = '\0';
+	if (!perfdb_ingest__index_find(&set->bench_index, set->key, "", &found)) {
+		if ((err = perfdb_ingest__grow((void **)&set->benches, &set->capbenches,
+					       set->nbenches + 1, sizeof(*b))))
+			return err;
+		b = &set->benches[set->nbenches];
+		if (!(b->name = perfdb_ingest__dup_n(benchmark, nbench)))
+			return perfdb_error__oom();
+		b->len = nbench;
+		b->head = b->tail = SIZE_MAX;
+		b->count = 0;
+		if ((err = perfdb_ingest__index_add(&set->bench_index, b->name, "", set->nbenches,
+						    &found)) < 0) {
+			free(b->name);
+			return err;
+		}
+		found = set->nbenches++;
+	}
+	set->last = found + 1;
+	*out = found;
+	return 0;
+}
+
+/* Puts series i of bench b in the pair index. */
+static int pair_add(perfdb_ingest_series_set *set, const perfdb_ingest_series_bench *b, size_t i)
+{
+	size_t found;
+	int err =
+	    perfdb_ingest__index_add(&set->pair_index, b->name, set->items[i].metric, i, &found);
+	return err < 0 ? err : 0;
+}
+
 int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
 			      const char *metric, const char *unit, int line,
 			      perfdb_ingest_series **out)
 {
-	char *key = perfdb_ingest__dup_n(benchmark, nbench);
+	perfdb_ingest_series_bench *b;
 	perfdb_ingest_series *s;
-	size_t found;
+	const char *m, *u;
+	size_t nb = 0, i;
 	int err;
 
-	if (!key)
-		return perfdb_error__oom();
-	if (perfdb_ingest__index_find(&set->index, key, metric, &found)) {
-		free(key);
-		*out = &set->items[found];
+	if ((err = series_bench(set, benchmark, nbench, &nb)) ||
+	    (err = intern(&set->strings, metric, &m)))
+		return err;
+	b = &set->benches[nb];
+	if (b->count <= SERIES_CHAIN_MAX) {
+		for (i = b->head; i != SIZE_MAX; i = set->items[i].next)
+			if (set->items[i].metric == m) {
+				*out = &set->items[i];
+				return 0;
+			}
+	} else if (perfdb_ingest__index_find(&set->pair_index, b->name, m, &i)) {
+		*out = &set->items[i];
 		return 0;
 	}
-	if ((err = perfdb_ingest__grow((void **)&set->items, &set->cap, set->count + 1,
-				       sizeof(*s)))) {
-		free(key);
+	if ((err = intern(&set->strings, unit, &u)) ||
+	    (err =
+		 perfdb_ingest__grow((void **)&set->items, &set->cap, set->count + 1, sizeof(*s))))
 		return err;
-	}
-	s = &set->items[set->count];
+	i = set->count++;
+	s = &set->items[i];
 	memset(s, 0, sizeof(*s));
-	s->benchmark = key;
+	s->benchmark = b->name;
+	s->metric = m;
+	s->unit = u;
 	s->line = line;
-	if (!(s->metric = strdup(metric)) || !(s->unit = strdup(unit))) {
-		free(s->benchmark);
-		free(s->metric);
-		return perfdb_error__oom();
-	}
-	set->count++;
-	if ((err = perfdb_ingest__index_add(&set->index, s->benchmark, s->metric, set->count - 1,
-					    &found)) < 0)
+	s->next = SIZE_MAX;
+	if (b->head == SIZE_MAX)
+		b->head = i;
+	else
+		set->items[b->tail].next = i;
+	b->tail = i;
+	if (++b->count == SERIES_CHAIN_MAX + 1) {
+		size_t j;
+		for (j = b->head; j != SIZE_MAX; j = set->items[j].next)
+			if ((err = pair_add(set, b, j)))
+				return err;
+	} else if (b->count > SERIES_CHAIN_MAX && (err = pair_add(set, b, i)))
 		return err;
 	*out = s;
 	return 0;
@@ -322,23 +418,37 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 int perfdb_ingest__series_push(perfdb_ingest_series *s, double v)
 {
 	int err;
+	if (s->n == 0) {
+		s->first = v;
+		s->n = 1;
+		return 0;
+	}
 	if ((err = perfdb_ingest__grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
 		return err;
+	if (s->n == 1)
+		s->values[0] = s->first;
 	s->values[s->n++] = v;
 	return 0;
+}
+
+const double *perfdb_ingest__series_values(const perfdb_ingest_series *s)
+{
+	return s->n > 1 ? s->values : &s->first;
 }
 
 void perfdb_ingest__series_release(perfdb_ingest_series_set *set)
 {
 	size_t i;
-	for (i = 0; i < set->count; i++) {
-		free(set->items[i].benchmark);
-		free(set->items[i].metric);
-		free(set->items[i].unit);
+	for (i = 0; i < set->count; i++)
 		free(set->items[i].values);
-	}
 	free(set->items);
-	perfdb_ingest__index_release(&set->index);
+	for (i = 0; i < set->nbenches; i++)
+		free(set->benches[i].name);
+	free(set->benches);
+	perfdb_ingest__index_release(&set->bench_index);
+	perfdb_ingest__index_release(&set->pair_index);
+	perfdb_ingest__nameset_release(&set->strings);
+	free(set->key);
 	memset(set, 0, sizeof(*set));
 }
 
