@@ -43,7 +43,7 @@ typedef struct chunk {
 struct perfdb_resultset {
 	chunk *arena;
 	const char *interned[INTERN_SLOTS];
-	unsigned intern_next;
+	unsigned intern_next, intern_hit;
 	/* The last benchmark name stored: a harness gives several metrics of
 	 * one benchmark in a row, which then share one copy. */
 	const char *last_benchmark;
@@ -80,14 +80,21 @@ static const char *arena_str(perfdb_resultset *rs, const char *s, int intern)
 	size_t n = strlen(s) + 1;
 	unsigned i;
 	char *d;
+	/* From the slot after the last one found: results come in a cycle of
+	 * metrics and units, so the next string is usually there. */
 	if (intern)
-		for (i = 0; i < INTERN_SLOTS; i++)
-			if (rs->interned[i] && strcmp(rs->interned[i], s) == 0)
-				return rs->interned[i];
+		for (i = 0; i < INTERN_SLOTS; i++) {
+			unsigned k = (rs->intern_hit + 1 + i) % INTERN_SLOTS;
+			if (rs->interned[k] && strcmp(rs->interned[k], s) == 0) {
+				rs->intern_hit = k;
+				return rs->interned[k];
+			}
+		}
 	if (!(d = arena_alloc(rs, n)))
 		return NULL;
 	memcpy(d, s, n);
 	if (intern) {
+		rs->intern_hit = rs->intern_next;
 		rs->interned[rs->intern_next] = d;
 		rs->intern_next = (rs->intern_next + 1) % INTERN_SLOTS;
 	}

@@ -4,6 +4,7 @@
  */
 #include "ingest/reader.h"
 
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -26,37 +27,74 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* v = m x 10^e10 without strtod when that is exact: m fits a double's
+ * mantissa and 10^|e10| is a double, so one multiplication or division
+ * rounds once, correctly, as strtod does (Clinger's fast path). Most numbers
+ * in result files are short decimals, and strtod costs more than the rest
+ * of reading them. */
+static bool exact_decimal(uint64_t m, long e10, bool neg, double *out)
+{
+	static const double p10[] = {1e0,  1e1,	 1e2,  1e3,  1e4,  1e5,	 1e6,  1e7,
+				     1e8,  1e9,	 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	double v;
+#if FLT_EVAL_METHOD != 0
+	return false; /* wider intermediates would round twice */
+#endif
+	if (m > (1ull << 53) || e10 < -22 || e10 > 22)
+		return false;
+	v = e10 < 0 ? (double)m / p10[-e10] : (double)m * p10[e10];
+	*out = neg ? -v : v;
+	return true;
+}
+
 int perfdb_ingest__number(const char *s, double *out)
 {
 	size_t i = 0, digits = 0, len = strlen(s);
+	uint64_t m = 0;
+	bool neg = false, big = false;
+	long e10 = 0, exp = 0;
 	char *end;
 	double v;
 
 	/* Check the grammar first: strtod alone would accept white space,
 	 * hexadecimal, "nan", "inf" and a valid prefix of anything. */
 	if (i < len && (s[i] == '+' || s[i] == '-'))
-		i++;
-	while (i < len && is_digit(s[i]))
-		i++, digits++;
+		neg = s[i++] == '-';
+	for (; i < len && is_digit(s[i]); i++, digits++) {
+		if (m > (UINT64_MAX - 9) / 10)
+			big = true;
+		else
+			m = m * 10 + (uint64_t)(s[i] - '0');
+	}
 	if (i < len && s[i] == '.') {
 		i++;
-		while (i < len && is_digit(s[i]))
-			i++, digits++;
+		for (; i < len && is_digit(s[i]); i++, digits++, e10--) {
+			if (m > (UINT64_MAX - 9) / 10)
+				big = true;
+			else
+				m = m * 10 + (uint64_t)(s[i] - '0');
+		}
 	}
 	if (digits == 0)
 		return -1;
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
 		size_t exp_digits = 0;
+		bool exp_neg = false;
 		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		while (i < len && is_digit(s[i]))
-			i++, exp_digits++;
+			exp_neg = s[i++] == '-';
+		for (; i < len && is_digit(s[i]); i++, exp_digits++)
+			if (exp < 100000)
+				exp = exp * 10 + (s[i] - '0');
 		if (exp_digits == 0)
 			return -1;
+		e10 += exp_neg ? -exp : exp;
 	}
 	if (i != len)
 		return -1;
+	if (!big && exact_decimal(m, e10, neg, out))
+		return 0;
 
 	pthread_once(&c_locale_once, make_c_locale);
 	v = c_locale ? strtod_l(s, &end, c_locale) : strtod(s, &end);
@@ -162,10 +200,12 @@ int perfdb_ingest__columns(const char *s, size_t len)
 	return n;
 }
 
-/* Entries live in insertion order in one array; the table holds entry
- * numbers (+1, 0 for empty). A table of 4-byte slots stays small enough to
- * be cached for hundreds of thousands of keys, and growing it re-reads the
- * entries in order rather than a sparse table. */
+/* Entries live in insertion order in one array; a slot of the table holds
+ * an entry's number (+1, 0 for empty) in its low half and the top half of
+ * its hash in the high half, so that a probe reads an entry (and its key)
+ * only when the hashes agree. The table stays small enough to be cached
+ * for hundreds of thousands of keys, and growing it re-reads the entries in
+ * order rather than a sparse table. */
 struct perfdb_ingest_entry {
 	const char *benchmark;
 	const char *metric;
@@ -188,17 +228,22 @@ static uint64_t hash_pair(const char *a, const char *b)
 	return h ^ (h >> 32);
 }
 
+static uint64_t slot_of(uint64_t hash, size_t entry)
+{
+	return (hash & 0xffffffff00000000ull) | (uint64_t)(entry + 1);
+}
+
 static int grow(perfdb_ingest_index *idx)
 {
 	size_t cap = idx->cap ? idx->cap * 2 : 64, i;
-	uint32_t *slots;
+	uint64_t *slots;
 	if (cap > (size_t)UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
 		return perfdb_error__oom();
 	for (i = 0; i < idx->count; i++) {
 		size_t j;
 		for (j = idx->entries[i].hash & (cap - 1); slots[j]; j = (j + 1) & (cap - 1))
 			;
-		slots[j] = (uint32_t)(i + 1);
+		slots[j] = slot_of(idx->entries[i].hash, i);
 	}
 	free(idx->slots);
 	idx->slots = slots;
@@ -206,14 +251,23 @@ static int grow(perfdb_ingest_index *idx)
 	return 0;
 }
 
+/* The entry a found slot names. */
+static size_t slot_entry(uint64_t slot)
+{
+	return (uint32_t)slot - 1;
+}
+
 /* The slot of (benchmark, metric) with hash h: where it is, or the empty one
  * where it would go. idx->cap is not 0. */
-static uint32_t *index_slot(const perfdb_ingest_index *idx, const char *benchmark,
+static uint64_t *index_slot(const perfdb_ingest_index *idx, const char *benchmark,
 			    const char *metric, uint64_t h)
 {
 	size_t j;
 	for (j = h & (idx->cap - 1); idx->slots[j]; j = (j + 1) & (idx->cap - 1)) {
-		const struct perfdb_ingest_entry *e = &idx->entries[idx->slots[j] - 1];
+		const struct perfdb_ingest_entry *e;
+		if ((idx->slots[j] ^ h) >> 32)
+			continue;
+		e = &idx->entries[slot_entry(idx->slots[j])];
 		if (e->hash == h && strcmp(e->benchmark, benchmark) == 0 &&
 		    strcmp(e->metric, metric) == 0)
 			break;
@@ -226,7 +280,7 @@ int perfdb_ingest__index_add(perfdb_ingest_index *idx, const char *benchmark, co
 {
 	uint64_t h = hash_pair(benchmark, metric);
 	struct perfdb_ingest_entry *e;
-	uint32_t *slot;
+	uint64_t *slot;
 	int err;
 
 	/* Keep the load factor under 1/2 so probes stay short. */
@@ -234,7 +288,7 @@ int perfdb_ingest__index_add(perfdb_ingest_index *idx, const char *benchmark, co
 		return err;
 	slot = index_slot(idx, benchmark, metric, h);
 	if (*slot) {
-		*found = idx->entries[*slot - 1].value;
+		*found = idx->entries[slot_entry(*slot)].value;
 		return 1;
 	}
 	if ((err = perfdb_ingest__grow((void **)&idx->entries, &idx->capentries, idx->count + 1,
@@ -245,20 +299,20 @@ int perfdb_ingest__index_add(perfdb_ingest_index *idx, const char *benchmark, co
 	e->metric = metric;
 	e->hash = h;
 	e->value = value;
-	*slot = (uint32_t)idx->count;
+	*slot = slot_of(h, idx->count - 1);
 	return 0;
 }
 
 int perfdb_ingest__index_find(const perfdb_ingest_index *idx, const char *benchmark,
 			      const char *metric, size_t *found)
 {
-	uint32_t *slot;
+	uint64_t *slot;
 	if (!idx->cap)
 		return 0;
 	slot = index_slot(idx, benchmark, metric, hash_pair(benchmark, metric));
 	if (!*slot)
 		return 0;
-	*found = idx->entries[*slot - 1].value;
+	*found = idx->entries[slot_entry(*slot)].value;
 	return 1;
 }
 
@@ -299,17 +353,28 @@ char *perfdb_ingest__dup_n(const char *s, size_t n)
  * rather than searched along its chain. */
 #define SERIES_CHAIN_MAX 16
 
-/* The set's copy of string s (metric and unit names repeat on every line). */
-static int intern(perfdb_ingest_nameset *ns, const char *s, const char **out)
+/* The set's copy of string s: metric and unit names repeat on every line,
+ * the last few of them on the next. */
+static int intern(perfdb_ingest_series_set *set, const char *s, const char **out)
 {
-	size_t found;
+	perfdb_ingest_nameset *ns = &set->strings;
+	size_t found, k;
 	int err;
+	for (k = 0; k < PERFDB_INGEST_RECENT; k++) {
+		size_t j = (set->recent_hit + 1 + k) % PERFDB_INGEST_RECENT;
+		if (set->recent[j] && strcmp(set->recent[j], s) == 0) {
+			set->recent_hit = j;
+			*out = set->recent[j];
+			return 0;
+		}
+	}
 	if (!perfdb_ingest__index_find(&ns->index, s, "", &found)) {
 		if ((err = perfdb_ingest__nameset_add(ns, s, strlen(s), "")) < 0)
 			return err;
 		found = ns->count - 1;
 	}
-	*out = ns->names[found];
+	set->recent_hit = set->next_recent++ % PERFDB_INGEST_RECENT;
+	*out = set->recent[set->recent_hit] = ns->names[found];
 	return 0;
 }
 
@@ -328,25 +393,23 @@ static int series_bench(perfdb_ingest_series_set *set, const char *benchmark, si
 			return 0;
 		}
 	}
-	if ((err = perfdb_ingest__grow((void **)&set->key, &set->keycap, nbench + 1, 1)))
+	/* One lookup that adds: a name is new far more often than not (a
+	 * -count repetition repeats the previous line's name, found above). */
+	if ((err = perfdb_ingest__grow((void **)&set->benches, &set->capbenches, set->nbenches + 1,
+				       sizeof(*b))))
 		return err;
-	memcpy(set->key, benchmark, nbench);
-	set->key[nbench] = '\0';
-	if (!perfdb_ingest__index_find(&set->bench_index, set->key, "", &found)) {
-		if ((err = perfdb_ingest__grow((void **)&set->benches, &set->capbenches,
-					       set->nbenches + 1, sizeof(*b))))
+	b = &set->benches[set->nbenches];
+	if (!(b->name = perfdb_ingest__dup_n(benchmark, nbench)))
+		return perfdb_error__oom();
+	if ((err = perfdb_ingest__index_add(&set->bench_index, b->name, "", set->nbenches,
+					    &found)) != 0) {
+		free(b->name);
+		if (err < 0)
 			return err;
-		b = &set->benches[set->nbenches];
-		if (!(b->name = perfdb_ingest__dup_n(benchmark, nbench)))
-			return perfdb_error__oom();
+	} else {
 		b->len = nbench;
 		b->head = b->tail = SIZE_MAX;
 		b->count = 0;
-		if ((err = perfdb_ingest__index_add(&set->bench_index, b->name, "", set->nbenches,
-						    &found)) < 0) {
-			free(b->name);
-			return err;
-		}
 		found = set->nbenches++;
 	}
 	set->last = found + 1;
@@ -373,8 +436,7 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 	size_t nb = 0, i;
 	int err;
 
-	if ((err = series_bench(set, benchmark, nbench, &nb)) ||
-	    (err = intern(&set->strings, metric, &m)))
+	if ((err = series_bench(set, benchmark, nbench, &nb)) || (err = intern(set, metric, &m)))
 		return err;
 	b = &set->benches[nb];
 	if (b->count <= SERIES_CHAIN_MAX) {
@@ -387,7 +449,7 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 		*out = &set->items[i];
 		return 0;
 	}
-	if ((err = intern(&set->strings, unit, &u)) ||
+	if ((err = intern(set, unit, &u)) ||
 	    (err =
 		 perfdb_ingest__grow((void **)&set->items, &set->cap, set->count + 1, sizeof(*s))))
 		return err;
@@ -448,7 +510,6 @@ void perfdb_ingest__series_release(perfdb_ingest_series_set *set)
 	perfdb_ingest__index_release(&set->bench_index);
 	perfdb_ingest__index_release(&set->pair_index);
 	perfdb_ingest__nameset_release(&set->strings);
-	free(set->key);
 	memset(set, 0, sizeof(*set));
 }
 

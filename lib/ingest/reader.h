@@ -64,7 +64,7 @@ int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size);
 typedef struct perfdb_ingest_index {
 	struct perfdb_ingest_entry *entries; /* in the order added */
 	size_t count, capentries;
-	uint32_t *slots; /* entry number + 1, 0 when empty */
+	uint64_t *slots; /* hash's top half, entry number + 1; 0 when empty */
 	size_t cap;	 /* slots: a power of two, or 0 */
 } perfdb_ingest_index;
 
@@ -121,6 +121,8 @@ typedef struct perfdb_ingest_nameset {
 	perfdb_ingest_index index;
 } perfdb_ingest_nameset;
 
+#define PERFDB_INGEST_RECENT 8
+
 /* A result line names one benchmark and gives a few metrics: a series is
  * found by its benchmark (one lookup per line, none when the line repeats
  * the previous benchmark) and then among that benchmark's few series; only
@@ -130,11 +132,14 @@ typedef struct perfdb_ingest_series_set {
 	size_t count, cap;
 	perfdb_ingest_series_bench *benches;
 	size_t nbenches, capbenches;
-	perfdb_ingest_index bench_index; /* (name, "") -> benches */
-	perfdb_ingest_index pair_index;	 /* (name, metric) -> items, for many metrics */
-	perfdb_ingest_nameset strings;	 /* metric and unit names, one copy each */
-	size_t last;			 /* 1 + the bench of the last lookup, or 0 */
-	char *key;			 /* the name looked up, NUL-terminated */
+	perfdb_ingest_index bench_index;	  /* (name, "") -> benches */
+	perfdb_ingest_index pair_index;		  /* (name, metric) -> items, for many metrics */
+	perfdb_ingest_nameset strings;		  /* metric and unit names, one copy each */
+	const char *recent[PERFDB_INGEST_RECENT]; /* of strings, the last used */
+	unsigned next_recent;			  /* the next to replace */
+	size_t recent_hit;			  /* the last found */
+	size_t last;				  /* 1 + the bench of the last lookup, or 0 */
+	char *key;				  /* the name looked up, NUL-terminated */
 	size_t keycap;
 } perfdb_ingest_series_set;
 
