@@ -157,6 +157,20 @@ static void test_ingest_nanobench_text__refused(void **state)
 			   "expected ';' after a quoted field");
 	expect_input_error("\"title\";\"name\"\n\"t\";\"n\"\n", PERFDB_FORMAT_NANOBENCH_CSV,
 			   "n.csv", PERFDB_EINPUT, 1, 1, NULL, "a \"unit\" column");
+	expect_input_error("\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"\n"
+			   "\"t\";\"n\";\"op\";1;1e-9\n"
+			   "\"t\";\"m\";\"op\";1;1e-9\n"
+			   "t;\"n\";op;1;2e-9\n",
+			   PERFDB_FORMAT_AUTO, "n.csv", PERFDB_EINPUT, 4, 1, NULL,
+			   "'t / n' is also on line 2");
+	expect_input_error("\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"\n"
+			   "\"t\";\"n;1;1\n",
+			   PERFDB_FORMAT_NANOBENCH_CSV, "n.csv", PERFDB_EINPUT, 2, 5, NULL,
+			   "unterminated quoted field");
+	expect_input_error("\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"\n"
+			   "a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p;q;r;s;t;u;v;w;x;y;z;0;1;2;3;4;5;6\n",
+			   PERFDB_FORMAT_NANOBENCH_CSV, "n.csv", PERFDB_EINPUT, 2, 65, NULL,
+			   "too many fields");
 }
 
 int main(void)
