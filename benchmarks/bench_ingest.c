@@ -413,77 +413,99 @@ static int bench_formats(const bench_ctx *ctx)
 	    {"nanobench-console", gen_nanobench_console, PERFDB_FORMAT_NANOBENCH_CONSOLE, 1, 0},
 	    {"nanobench-csv", gen_nanobench_csv, PERFDB_FORMAT_NANOBENCH_CSV, 4, 0},
 	};
-	double gbench_mbps = 0;
+	enum { NFORMATS = sizeof(formats) / sizeof(formats[0]), ROUNDS = 3 };
+	gen_buf bufs[NFORMATS];
+	long records[NFORMATS];
+	uint64_t best[NFORMATS];
 	const size_t target = ctx->quick ? (1u << 20) : (16u << 20);
-	size_t f;
+	double gbench_mbps = 0;
+	size_t f, round;
+	int rc = 1;
 
-	for (f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
-		gen_buf b = {NULL, 0, 0};
-		perfdb_resultset *rs = NULL;
-		char name[96];
-		uint64_t t0, t1;
-		double mbps;
+	memset(bufs, 0, sizeof(bufs));
+	for (f = 0; f < NFORMATS; f++) {
+		gen_buf *b = &bufs[f];
 		long i;
-		int err;
-
-		if (formats[f].gen(&b, -1))
+		best[f] = UINT64_MAX;
+		if (formats[f].gen(b, -1))
 			goto oom;
-		for (i = 0; b.len < target; i++)
-			if (formats[f].gen(&b, i))
+		for (i = 0; b->len < target; i++)
+			if (formats[f].gen(b, i))
 				goto oom;
-		if (formats[f].gen(&b, -2))
+		if (formats[f].gen(b, -2))
 			goto oom;
-		if (perfdb_ingest_detect(b.p, b.len) != formats[f].fmt) {
+		records[f] = i;
+		if (perfdb_ingest_detect(b->p, b->len) != formats[f].fmt) {
 			fprintf(stderr, "perfdb-bench: generated %s is detected as %s\n",
 				formats[f].name,
-				perfdb_format_name(perfdb_ingest_detect(b.p, b.len)));
-			free(b.p);
-			return 1;
+				perfdb_format_name(perfdb_ingest_detect(b->p, b->len)));
+			goto out;
 		}
-		if (perfdb_resultset_new(&rs)) {
-			free(b.p);
-			goto oom;
-		}
-		t0 = bench_now_ns();
-		err = perfdb_ingest_buffer(rs, b.p, b.len, formats[f].name, PERFDB_FORMAT_AUTO);
-		t1 = bench_now_ns();
-		if (err) {
-			fprintf(stderr, "perfdb-bench: %s\n", perfdb_error_last()->message);
+		continue;
+	oom:
+		fprintf(stderr, "perfdb-bench: out of memory generating %s\n", formats[f].name);
+		goto out;
+	}
+	/* Rounds over every format in turn, the best time of each: on a shared
+	 * machine a burst of other work then slows one round of a format, not
+	 * the format against gbench. */
+	for (round = 0; round < ROUNDS; round++)
+		for (f = 0; f < NFORMATS; f++) {
+			perfdb_resultset *rs = NULL;
+			uint64_t t0, t1;
+			int err;
+
+			if (perfdb_resultset_new(&rs)) {
+				fprintf(stderr, "perfdb-bench: out of memory\n");
+				goto out;
+			}
+			t0 = bench_now_ns();
+			err = perfdb_ingest_buffer(rs, bufs[f].p, bufs[f].len, formats[f].name,
+						   PERFDB_FORMAT_AUTO);
+			t1 = bench_now_ns();
+			if (err) {
+				fprintf(stderr, "perfdb-bench: %s\n", perfdb_error_last()->message);
+				perfdb_resultset_free(rs);
+				goto out;
+			}
+			if ((long)perfdb_resultset_count(rs) !=
+			    records[f] * formats[f].per + formats[f].extra) {
+				fprintf(stderr,
+					"perfdb-bench: generated %s: %ld records should give %ld "
+					"results, the reader gave %zu\n",
+					formats[f].name, records[f],
+					records[f] * formats[f].per + formats[f].extra,
+					perfdb_resultset_count(rs));
+				perfdb_resultset_free(rs);
+				goto out;
+			}
 			perfdb_resultset_free(rs);
-			free(b.p);
-			return 1;
+			if (t1 - t0 < best[f])
+				best[f] = t1 - t0;
 		}
-		if ((long)perfdb_resultset_count(rs) != i * formats[f].per + formats[f].extra) {
-			fprintf(stderr,
-				"perfdb-bench: generated %s: %ld records should give %ld results, "
-				"the reader gave %zu\n",
-				formats[f].name, i, i * formats[f].per + formats[f].extra,
-				perfdb_resultset_count(rs));
-			perfdb_resultset_free(rs);
-			free(b.p);
-			return 1;
-		}
-		mbps = (double)b.len / 1e6 / ((double)(t1 - t0) / 1e9);
+	for (f = 0; f < NFORMATS; f++) {
+		char name[96];
+		long nresults = records[f] * formats[f].per + formats[f].extra;
+		double mbps = (double)bufs[f].len / 1e6 / ((double)best[f] / 1e9);
 		if (f == 0)
 			gbench_mbps = mbps;
 		snprintf(name, sizeof(name), "ingest/parse/%s", formats[f].name);
 		bench_report_higher(ctx, name, "throughput", "MB/s", mbps);
 		snprintf(name, sizeof(name), "ingest/parse_vs_gbench/%s", formats[f].name);
 		bench_report_higher(ctx, name, "ratio", "x", mbps / gbench_mbps);
-		bench_note(ctx, "%s: %.1f MB, %zu results in %.1f ms: %.1f MB/s, %.2fx gbench%s",
-			   formats[f].name, (double)b.len / 1e6, perfdb_resultset_count(rs),
-			   (double)(t1 - t0) / 1e6, mbps, mbps / gbench_mbps,
+		bench_note(ctx,
+			   "%s: %.1f MB, %ld results in %.1f ms (best of %d rounds): %.1f MB/s, "
+			   "%.2fx gbench%s",
+			   formats[f].name, (double)bufs[f].len / 1e6, nresults,
+			   (double)best[f] / 1e6, ROUNDS, mbps, mbps / gbench_mbps,
 			   mbps * 3 < gbench_mbps ? " (MORE THAN 3x SLOWER PER BYTE THAN GBENCH)"
 						  : "");
-		perfdb_resultset_free(rs);
-		free(b.p);
-		continue;
-	oom:
-		free(b.p);
-		fprintf(stderr, "perfdb-bench: out of memory generating %s\n", formats[f].name);
-		return 1;
 	}
-	return 0;
+	rc = 0;
+out:
+	for (f = 0; f < NFORMATS; f++)
+		free(bufs[f].p);
+	return rc;
 }
 
 int bench_ingest(const bench_ctx *ctx)
