@@ -58,10 +58,12 @@ struct perfdb_resultset {
 	char more_text[64];	 /* "… and 39,990 more", the last warning when more */
 };
 
+/* size bytes aligned for a double: the arena holds strings and samples
+ * only, and a result's one sample should not take 16 bytes. */
 static void *arena_alloc(perfdb_resultset *rs, size_t size)
 {
 	chunk *c = rs->arena;
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	size = (size + sizeof(double) - 1) & ~(sizeof(double) - 1);
 	if (!c || c->cap - c->used < size) {
 		size_t cap = size > 65536 ? size : 65536;
 		if (!(c = malloc(sizeof(*c) + cap)))

@@ -408,7 +408,7 @@ static int series_bench(perfdb_ingest_series_set *set, const char *benchmark, si
 			return err;
 	} else {
 		b->len = nbench;
-		b->head = b->tail = SIZE_MAX;
+		b->head = b->tail = UINT32_MAX;
 		b->count = 0;
 		found = set->nbenches++;
 	}
@@ -440,7 +440,7 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 		return err;
 	b = &set->benches[nb];
 	if (b->count <= SERIES_CHAIN_MAX) {
-		for (i = b->head; i != SIZE_MAX; i = set->items[i].next)
+		for (i = b->head; i != UINT32_MAX; i = set->items[i].next)
 			if (set->items[i].metric == m) {
 				*out = &set->items[i];
 				return 0;
@@ -449,6 +449,8 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 		*out = &set->items[i];
 		return 0;
 	}
+	if (set->count >= UINT32_MAX)
+		return perfdb_error__oom(); /* series are numbered in 32 bits */
 	if ((err = intern(set, unit, &u)) ||
 	    (err =
 		 perfdb_ingest__grow((void **)&set->items, &set->cap, set->count + 1, sizeof(*s))))
@@ -460,15 +462,15 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 	s->metric = m;
 	s->unit = u;
 	s->line = line;
-	s->next = SIZE_MAX;
-	if (b->head == SIZE_MAX)
-		b->head = i;
+	s->next = UINT32_MAX;
+	if (b->head == UINT32_MAX)
+		b->head = (uint32_t)i;
 	else
-		set->items[b->tail].next = i;
-	b->tail = i;
+		set->items[b->tail].next = (uint32_t)i;
+	b->tail = (uint32_t)i;
 	if (++b->count == SERIES_CHAIN_MAX + 1) {
 		size_t j;
-		for (j = b->head; j != SIZE_MAX; j = set->items[j].next)
+		for (j = b->head; j != UINT32_MAX; j = set->items[j].next)
 			if ((err = pair_add(set, b, j)))
 				return err;
 	} else if (b->count > SERIES_CHAIN_MAX && (err = pair_add(set, b, i)))
@@ -479,16 +481,22 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 
 int perfdb_ingest__series_push(perfdb_ingest_series *s, double v)
 {
-	int err;
 	if (s->n == 0) {
 		s->first = v;
 		s->n = 1;
 		return 0;
 	}
-	if ((err = perfdb_ingest__grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
-		return err;
-	if (s->n == 1)
-		s->values[0] = s->first;
+	if (s->n == UINT32_MAX)
+		return perfdb_error__oom();
+	/* values has room for the power of two at or above n: full at one */
+	if ((s->n & (s->n - 1)) == 0) {
+		double *p = realloc(s->values, (size_t)s->n * 2 * sizeof(double));
+		if (!p)
+			return perfdb_error__oom();
+		s->values = p;
+		if (s->n == 1)
+			p[0] = s->first;
+	}
 	s->values[s->n++] = v;
 	return 0;
 }

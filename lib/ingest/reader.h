@@ -95,12 +95,12 @@ void perfdb_ingest__index_release(perfdb_ingest_index *idx);
  */
 typedef struct perfdb_ingest_series {
 	const char *benchmark, *metric, *unit; /* owned by the set */
-	int line;			       /* where it was first seen, for warnings */
-	bool bad;			       /* a reader's mark: a bad value was warned about */
 	double first;			       /* the values while there is one ... */
-	double *values;			       /* ... and from the second on (owned) */
-	size_t n, cap;
-	size_t next; /* the benchmark's next series in the set, or SIZE_MAX */
+	double *values; /* ... and from the second on (owned; room for a power of two) */
+	uint32_t n;	/* values */
+	uint32_t next;	/* the benchmark's next series in the set, or UINT32_MAX */
+	int line;	/* where it was first seen, for warnings */
+	bool bad;	/* a reader's mark: a bad value was warned about */
 } perfdb_ingest_series;
 
 /* The values of s in file order (s->n of them); valid until the set changes. */
@@ -110,7 +110,7 @@ const double *perfdb_ingest__series_values(const perfdb_ingest_series *s);
 typedef struct perfdb_ingest_series_bench {
 	char *name; /* owned */
 	size_t len;
-	size_t head, tail, count;
+	uint32_t head, tail, count; /* its series: first, last (UINT32_MAX: none), number */
 } perfdb_ingest_series_bench;
 
 /* A set of owned names, each under a kind (a static string: "", "skip"), such
