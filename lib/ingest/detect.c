@@ -519,9 +519,12 @@ static bool detect_yaml(const char *d, size_t len, size_t i)
 			    (j + 1 == len || space(d[j + 1]) || d[j + 1] == '#'))
 				return true;
 		}
-		while (i < len && d[i] != '\n')
-			i++;
-		i++;
+		{
+			const char *nl = memchr(d + i, '\n', len - i);
+			if (!nl)
+				break;
+			i = (size_t)(nl - d) + 1;
+		}
 	}
 	return false;
 }
@@ -533,14 +536,22 @@ static perfdb_format detect_nanobench_text(const char *d, size_t len, size_t i)
 	static const char csv[] = "\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"";
 	if (len - i >= sizeof(csv) - 1 && memcmp(d + i, csv, sizeof(csv) - 1) == 0)
 		return PERFDB_FORMAT_NANOBENCH_CSV;
+	/* the lines that start with '|': the first, and those after "\n|" */
 	while (i < len) {
-		const char *nl = memchr(d + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - d) : len;
-		if (end - i > 1 && d[i] == '|' && end + 2 < len && d[end + 1] == '|' &&
-		    (d[end + 2] == '-' || d[end + 2] == ':') &&
-		    memmem(d + i, end - i, "err% |", 6) && memmem(d + i, end - i, "total |", 7))
-			return PERFDB_FORMAT_NANOBENCH_CONSOLE;
-		i = end + 1;
+		const char *nl, *bar;
+		size_t end;
+		if (d[i] == '|') {
+			nl = memchr(d + i, '\n', len - i);
+			end = nl ? (size_t)(nl - d) : len;
+			if (end - i > 1 && end + 2 < len && d[end + 1] == '|' &&
+			    (d[end + 2] == '-' || d[end + 2] == ':') &&
+			    memmem(d + i, end - i, "err% |", 6) &&
+			    memmem(d + i, end - i, "total |", 7))
+				return PERFDB_FORMAT_NANOBENCH_CONSOLE;
+		}
+		if (!(bar = memmem(d + i, len - i, "\n|", 2)))
+			break;
+		i = (size_t)(bar - d) + 1;
 	}
 	return PERFDB_FORMAT_AUTO;
 }
