@@ -9,8 +9,10 @@
  * writes and read from memory with perfdb_ingest_buffer, format detection
  * included, nothing stored, gbench first as the reference: each format's
  * MB/s is also given as a ratio to gbench's in the same run, and the note
- * flags a ratio below 1/3. A generated file that does not parse into its
- * expected number of results fails the case instead of reporting a speed.
+ * flags a ratio below 1/3. Each parse runs in a forked child and is timed
+ * by its CPU time, the best of three rounds over every format (see
+ * bench_formats). A generated file that does not parse into its expected
+ * number of results fails the case instead of reporting a speed.
  */
 #include <stdarg.h>
 #include <stdio.h>
