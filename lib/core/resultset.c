@@ -5,6 +5,7 @@
 #include "perfdb/resultset.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -486,12 +487,15 @@ static int reserve(void **items, size_t *cap, size_t need, size_t size)
 
 int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 {
+	/* Into an empty set the results array itself moves (below): a reader's
+	 * private set of a big file is not copied at its peak. */
+	bool move = !dst->count && src->count;
 	size_t i;
 	int err;
 
 	/* Reserve everything first so the moves below cannot fail half-way. */
-	if ((err = reserve((void **)&dst->results, &dst->cap, dst->count + src->count,
-			   sizeof(*dst->results))) ||
+	if ((!move && (err = reserve((void **)&dst->results, &dst->cap, dst->count + src->count,
+				     sizeof(*dst->results)))) ||
 	    (err = reserve((void **)&dst->warnings, &dst->capwarnings,
 			   dst->nwarnings + src->nwarnings, sizeof(*dst->warnings))))
 		return err;
@@ -518,8 +522,16 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 		src->arena = NULL;
 		memset(src->interned, 0, sizeof(src->interned));
 	}
-	if (src->count)
+	if (move) {
+		perfdb_result *results = dst->results;
+		size_t cap = dst->cap;
+		dst->results = src->results;
+		dst->cap = src->cap;
+		src->results = results;
+		src->cap = cap;
+	} else if (src->count) {
 		memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
+	}
 	dst->count += src->count;
 	src->count = 0;
 	for (i = 0; i < src->nwarnings; i++) {
