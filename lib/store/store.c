@@ -25,6 +25,11 @@
  * jobs recording into one shared file must queue, not fail. */
 #define BUSY_TIMEOUT_MS 30000
 
+/* SQLite's page cache (KiB): big for the reads of a wide history, small
+ * while perfdb_store_record writes (see there). */
+#define OPEN_CACHE_KIB	 "65536"
+#define RECORD_CACHE_KIB "8192"
+
 int perfdb_store__fail(perfdb_store *store, const char *what)
 {
 	const char *msg = perfdb_db__errmsg(store->db);
@@ -474,7 +479,8 @@ static int open_steps(sqlite3 **h, const char *path, unsigned flags, off_t size,
 		if (sqlite3_exec(*h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(*h, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
 			SQLITE_OK ||
-		    sqlite3_exec(*h, "PRAGMA cache_size = -65536", NULL, NULL, NULL) != SQLITE_OK) {
+		    sqlite3_exec(*h, "PRAGMA cache_size = -" OPEN_CACHE_KIB, NULL, NULL, NULL) !=
+			SQLITE_OK) {
 			*busy = was_busy(*h, SQLITE_OK);
 			return open_failed(*h, path, SQLITE_OK);
 		}
@@ -1386,6 +1392,10 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 		goto out;
 	}
 
+	/* The inserts come in id order, so they append to each B-tree: a small
+	 * page cache does, and a big run's memory stays its results'. */
+	if (!perfdb_store__is_server(store))
+		perfdb_db__exec(store->db, "PRAGMA cache_size = -" RECORD_CACHE_KIB);
 	if ((err = perfdb_store__begin(store)))
 		goto out;
 	if ((err = stmts_prepare(store, st)) || (err = upsert_commit(store, rs, &commit_id)) ||
@@ -1406,6 +1416,12 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 		}
 	}
 	sort_by_id(order, tmp, nnew);
+	/* What only planning needed goes before SQLite's page cache fills
+	 * with the inserts: a big run's peak memory is the sum of the two. */
+	free(plan.slots);
+	free(plan.state);
+	plan.slots = NULL;
+	plan.state = NULL;
 	for (i = 0; i < nnew; i++)
 		if ((err = insert_benchmark(store, st, perfdb_resultset_get(rs, order[i].index),
 					    order[i].id)))
@@ -1419,7 +1435,11 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 		order[i].index = i;
 		order[i].id = plan.ids[i];
 	}
+	free(plan.ids);
+	plan.ids = NULL;
 	sort_by_id(order, tmp, n);
+	free(tmp);
+	tmp = NULL;
 	for (i = 1; i < n; i++) {
 		if (order[i].id == order[i - 1].id) {
 			const perfdb_result *r = perfdb_resultset_get(rs, order[i].index);
@@ -1451,5 +1471,7 @@ out:
 	free(order);
 	free(tmp);
 	free(st);
+	if (!perfdb_store__is_server(store))
+		perfdb_db__exec(store->db, "PRAGMA cache_size = -" OPEN_CACHE_KIB);
 	return err;
 }
