@@ -28,8 +28,8 @@ typedef struct validator {
 	const perfdb_native_ops *ops;
 	void *ctx;
 	const char *name;
-	perfdb_resultset *rs; /* private until everything is valid */
-	perfdb_ingest_index index;
+	perfdb_resultset *rs;		  /* private until everything is valid */
+	perfdb_ingest_result_index index; /* of rs's results */
 	double *samples;
 	size_t samples_cap;
 	const perfdb_native_stream *stream; /* NULL: results are in the tree */
@@ -500,10 +500,10 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 		return fail(v, nodes[F_MIN], map, "min", 0, path, "min %g is greater than max %g",
 			    r.min, r.max);
 	}
-	/* The index keeps the resultset's copies (added below): the item's
+	/* The index keys on the resultset's copies (added below): the item's
 	 * strings may not outlive it. */
-	if (perfdb_ingest__index_find(&v->index, r.benchmark, r.metric ? r.metric : "value",
-				      &dup)) {
+	if (perfdb_ingest__result_index_find(&v->index, v->rs, r.benchmark,
+					     r.metric ? r.metric : "value", &dup)) {
 		snprintf(path, sizeof(path), "%s.benchmark", base);
 		return fail(v, nodes[F_BENCHMARK], map, "benchmark", 0, path,
 			    "duplicate result: benchmark '%s', metric '%s' is already results[%zu]",
@@ -522,14 +522,9 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 		snprintf(msg, sizeof(msg), "%s", perfdb_error_last()->message);
 		return fail(v, map, results, NULL, idx, base, "%s", msg);
 	}
-	{
-		const perfdb_result *kept =
-		    perfdb_resultset_get(v->rs, perfdb_resultset_count(v->rs) - 1);
-		if ((err = perfdb_ingest__index_add(&v->index, kept->benchmark,
-						    r.metric ? kept->metric : "value", idx, &dup)) <
-		    0)
-			return err;
-	}
+	if ((err = perfdb_ingest__result_index_add(&v->index, v->rs,
+						   perfdb_resultset_count(v->rs) - 1)) < 0)
+		return err;
 	return 0;
 }
 
@@ -630,7 +625,7 @@ int perfdb_ingest__native(perfdb_resultset *rs, const perfdb_native_ops *ops, vo
 		err = perfdb_resultset_merge(rs, v.rs);
 	if (err && stream)
 		err = stream->fail(stream->ctx, err);
-	perfdb_ingest__index_release(&v.index);
+	perfdb_ingest__result_index_release(&v.index);
 	free(v.samples);
 	perfdb_resultset_free(v.rs);
 	return err;
