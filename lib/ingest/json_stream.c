@@ -247,7 +247,7 @@ static int read_at(const perfdb_json_stream *s, char *buf, size_t len, uint64_t 
 static int skeleton(perfdb_json_stream *s)
 {
 	perfdb_jparse_at at;
-	size_t head = (size_t)s->open + 1, len, cap = head + WINDOW_SIZE, got;
+	size_t head = (size_t)s->open + 1, len, cap = head + WINDOW_SIZE, got = 0;
 	uint64_t off = s->close;
 	const perfdb_jnode *root;
 	char *buf = malloc(cap);

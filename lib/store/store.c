@@ -1379,15 +1379,16 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if (n == 0)
 		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
 
-	for (plan.cap = 16; plan.cap < 2 * n; plan.cap *= 2)
+	/* A load of at most 3/4; the planning arrays are allocated as late and
+	 * freed as early as they can be: beside a run of many small results
+	 * they would be as big as the results. */
+	for (plan.cap = 16; plan.cap * 3 < 4 * n; plan.cap *= 2)
 		;
 	plan.ids = malloc(n * sizeof(*plan.ids));
 	plan.slots = calloc(plan.cap, sizeof(*plan.slots));
 	plan.state = malloc(n);
-	order = malloc(n * sizeof(*order));
-	tmp = malloc(n * sizeof(*tmp));
 	st = calloc(1, sizeof(*st));
-	if (!plan.ids || !plan.slots || !plan.state || !order || !tmp || !st) {
+	if (!plan.ids || !plan.slots || !plan.state || !st) {
 		err = perfdb_error__oom();
 		goto out;
 	}
@@ -1409,19 +1410,27 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 			goto fail;
 
 	/* New benchmarks, in id order. */
+	if (!(order = malloc(n * sizeof(*order)))) {
+		err = perfdb_error__oom();
+		goto fail;
+	}
 	for (k = 0; k < plan.cap; k++) {
 		if (plan.slots[k].claim) {
 			order[nnew].index = plan.slots[k].claim - 1;
 			order[nnew++].id = plan.slots[k].id;
 		}
 	}
-	sort_by_id(order, tmp, nnew);
 	/* What only planning needed goes before SQLite's page cache fills
 	 * with the inserts: a big run's peak memory is the sum of the two. */
 	free(plan.slots);
 	free(plan.state);
 	plan.slots = NULL;
 	plan.state = NULL;
+	if (!(tmp = malloc(n * sizeof(*tmp)))) {
+		err = perfdb_error__oom();
+		goto fail;
+	}
+	sort_by_id(order, tmp, nnew);
 	for (i = 0; i < nnew; i++)
 		if ((err = insert_benchmark(store, st, perfdb_resultset_get(rs, order[i].index),
 					    order[i].id)))
