@@ -7,7 +7,9 @@
  * result per (benchmark, metric) with the repetitions as samples, so rows are
  * gathered per run_name (and family_index) first and turned into results at
  * the end; files from before run_name are grouped by their row names. The whole
- * file is read before anything reaches the caller's resultset.
+ * file is read before anything reaches the caller's resultset: from a buffer
+ * (one tree), or from a file one row at a time (json_stream.h), when names
+ * taken from a row are copied, since the row is freed after it is read.
  *
  * The mapping is documented field by field in lib/ingest/README.md ("Google Benchmark
  * and hyperfine input"); the comments here say why where it is not obvious.
