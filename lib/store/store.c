@@ -1049,15 +1049,19 @@ typedef struct id_plan {
 	int64_t *ids;	      /* ids[i]: the benchmark id of result i */
 	id_slot *slots;	      /* open addressing: the id and result index + 1 that
 			       * claimed it (0: empty), side by side for one cache miss */
-	size_t cap;	      /* table size, a power of two */
+	size_t cap;	      /* table size: a third more than the results */
 	unsigned char *state; /* state[i]: what prefetch_ids found for result i's hash */
 } id_plan;
 
 static id_slot *plan_slot(id_plan *p, int64_t id)
 {
-	size_t mask = p->cap - 1, i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull) & mask;
+	/* The hash's high bits scaled to the table (a size that is no power of
+	 * two, so the table is never twice what it needs). */
+	uint64_t h = ((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32;
+	size_t i = (size_t)((h * (uint64_t)p->cap) >> 32);
 	while (p->slots[i].claim && p->slots[i].id != id)
-		i = (i + 1) & mask;
+		if (++i == p->cap)
+			i = 0;
 	return &p->slots[i];
 }
 
@@ -1382,8 +1386,9 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	/* A load of at most 3/4; the planning arrays are allocated as late and
 	 * freed as early as they can be: beside a run of many small results
 	 * they would be as big as the results. */
-	for (plan.cap = 16; plan.cap * 3 < 4 * n; plan.cap *= 2)
-		;
+	if (n >= UINT32_MAX / 2)
+		return perfdb_error__oom();
+	plan.cap = n + n / 3 + 16;
 	plan.ids = malloc(n * sizeof(*plan.ids));
 	plan.slots = calloc(plan.cap, sizeof(*plan.slots));
 	plan.state = malloc(n);
