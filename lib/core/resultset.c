@@ -5,6 +5,7 @@
 #include "perfdb/resultset.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +64,10 @@ struct perfdb_resultset {
 static void *arena_alloc(perfdb_resultset *rs, size_t size)
 {
 	chunk *c = rs->arena;
-	size = (size + sizeof(double) - 1) & ~(sizeof(double) - 1);
+	/* Strings and doubles: 8-byte alignment is enough (rounding to
+	 * sizeof(max_align_t), 32 bytes, took 96 bytes for a short name and
+	 * five samples). */
+	size = (size + 7) & ~(size_t)7;
 	if (!c || c->cap - c->used < size) {
 		size_t cap = size > 65536 ? size : 65536;
 		if (!(c = malloc(sizeof(*c) + cap)))
@@ -501,12 +505,15 @@ static int reserve(void **items, size_t *cap, size_t need, size_t size)
 
 int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 {
+	/* Into an empty set the results array itself moves (below): a reader's
+	 * private set of a big file is not copied at its peak. */
+	bool move = !dst->count && src->count;
 	size_t i;
 	int err;
 
 	/* Reserve everything first so the moves below cannot fail half-way. */
-	if ((dst->count && (err = reserve((void **)&dst->results, &dst->cap,
-					  dst->count + src->count, sizeof(*dst->results)))) ||
+	if ((!move && (err = reserve((void **)&dst->results, &dst->cap, dst->count + src->count,
+				     sizeof(*dst->results)))) ||
 	    (err = reserve((void **)&dst->warnings, &dst->capwarnings,
 			   dst->nwarnings + src->nwarnings, sizeof(*dst->warnings))))
 		return err;
@@ -534,17 +541,16 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 		memset(src->interned, 0, sizeof(src->interned));
 		src->last_benchmark = NULL;
 	}
-	if (dst->count == 0) {
-		/* Into an empty resultset (every reader's own, merged into the
-		 * caller's): take src's array rather than copy it. */
-		perfdb_result *swap = dst->results;
+	if (move) {
+		perfdb_result *results = dst->results;
 		size_t cap = dst->cap;
 		dst->results = src->results;
 		dst->cap = src->cap;
-		src->results = swap;
+		src->results = results;
 		src->cap = cap;
-	} else if (src->count)
+	} else if (src->count) {
 		memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
+	}
 	dst->count += src->count;
 	src->count = 0;
 	for (i = 0; i < src->nwarnings; i++) {

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/json_stream.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
@@ -131,7 +132,9 @@ static bool token_is(const char *s, size_t n, const char *word)
  * JSON: a lexical walk tracking depth and, at depth 1, the current top-level
  * key. Decides at the first key that settles it.
  */
-static perfdb_format detect_json(const char *d, size_t len, size_t i)
+/* *cut (may be NULL) is set when the answer depended on where d ends: on
+ * the first part of a file, the whole file could then be another format. */
+static perfdb_format detect_json(const char *d, size_t len, size_t i, bool *cut)
 {
 	enum { MAXDEPTH = 8 };
 	char stack[MAXDEPTH]; /* '{' or '[' per open level (the first MAXDEPTH) */
@@ -184,6 +187,8 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 					size_t v = i + 1;
 					while (v < len && space(d[v]))
 						v++;
+					if (cut && len - v < 7)
+						*cut = true;
 					if ((len - v >= 7 && memcmp(d + v, "\"suite\"", 7) == 0) ||
 					    (len - v >= 6 && memcmp(d + v, "\"test\"", 6) == 0) ||
 					    (len - v >= 7 && memcmp(d + v, "\"bench\"", 7) == 0))
@@ -258,6 +263,8 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 		}
 		i++;
 	}
+	if (cut && i >= len)
+		*cut = true;
 	if (saw_results || native_keys)
 		return PERFDB_FORMAT_NATIVE_JSON;
 	if (saw_gbench_key || saw_benchmarks)
@@ -584,7 +591,7 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 	if (i >= len)
 		return PERFDB_FORMAT_AUTO;
 	if (data[i] == '{')
-		return detect_json(data, len, i);
+		return detect_json(data, len, i, NULL);
 	if (data[i] == '[')
 		return detect_array(data, len, i);
 	if (data[i] == '<')
@@ -815,6 +822,67 @@ static int read_all(int fd, const char *path, size_t max, char **out, size_t *ou
 	return 0;
 }
 
+/* The first part of a file read to tell its format. */
+#define DETECT_HEAD ((size_t)1 << 20)
+
+/* A Google Benchmark or perfdb native JSON file, read in bounded memory
+ * (json_stream.h): fmt (AUTO: told from the file's first DETECT_HEAD bytes,
+ * when they are enough to be sure). PERFDB_JSON__FALLBACK when the file is
+ * to be read whole instead. */
+static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
+			 size_t max)
+{
+	perfdb_json_stream *s = NULL;
+	perfdb_resultset *more = NULL;
+	perfdb_resultset *into = rs;
+	struct stat st;
+	int err;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
+		return PERFDB_JSON__FALLBACK;
+	if (fmt == PERFDB_FORMAT_AUTO) {
+		size_t len = st.st_size < (off_t)DETECT_HEAD ? (size_t)st.st_size : DETECT_HEAD, i,
+		       got = 0;
+		char *head = malloc(len ? len : 1);
+		bool cut = false;
+		if (!head)
+			return perfdb_error__oom();
+		while (got < len) {
+			ssize_t n = pread(fd, head + got, len - got, (off_t)got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		i = skip_bom(head, got);
+		while (i < got && space(head[i]))
+			i++;
+		if (i < got && head[i] == '{')
+			fmt = detect_json(head, got, i, &cut);
+		free(head);
+		if (cut && got < (size_t)st.st_size)
+			return PERFDB_JSON__FALLBACK;
+	}
+	if (fmt != PERFDB_FORMAT_GBENCH && fmt != PERFDB_FORMAT_NATIVE_JSON)
+		return PERFDB_JSON__FALLBACK;
+	if ((err = perfdb_json__stream_open(
+		 &s, fd, name, fmt == PERFDB_FORMAT_GBENCH ? "benchmarks" : "results", max)))
+		return err;
+	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
+		goto done;
+	if (more)
+		into = more;
+	err = fmt == PERFDB_FORMAT_GBENCH ? perfdb_ingest__gbench_stream(into, s)
+					  : perfdb_ingest__native_json_stream(into, s);
+	if (!err && more)
+		err = merge_more(rs, more, name);
+done:
+	perfdb_resultset_free(more);
+	perfdb_json__stream_close(s);
+	return err;
+}
+
 int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt)
 {
 	return perfdb_ingest_file_max(rs, path, fmt, PERFDB_INGEST_MAX_INPUT);
@@ -865,6 +933,12 @@ int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format
 						   "'perfdb record -' to read it anyway)",
 						   what);
 		}
+	}
+	/* Standard input is read whole: it cannot be read twice. */
+	if (!is_stdin &&
+	    (err = read_streamed(rs, fd, name, fmt, max_bytes)) != PERFDB_JSON__FALLBACK) {
+		close(fd);
+		return err;
 	}
 	err = read_all(fd, name, max_bytes, &data, &len);
 	if (!is_stdin)

@@ -323,6 +323,82 @@ void perfdb_ingest__index_release(perfdb_ingest_index *idx)
 	memset(idx, 0, sizeof(*idx));
 }
 
+/* A slot: the pair's hash in the high 32 bits, the result's position + 1 in
+ * the low 32; 0 is empty. */
+static int find_result(const perfdb_ingest_result_index *idx, const perfdb_resultset *rs,
+		       const char *benchmark, const char *metric, uint64_t h, size_t *at)
+{
+	size_t j, mask = idx->cap - 1;
+	for (j = (size_t)h & mask; idx->slots[j]; j = (j + 1) & mask) {
+		const perfdb_result *r;
+		if ((idx->slots[j] >> 32) != (h >> 32))
+			continue;
+		r = perfdb_resultset_get(rs, (size_t)(idx->slots[j] & 0xffffffffu) - 1);
+		if (strcmp(r->benchmark, benchmark) == 0 && strcmp(r->metric, metric) == 0) {
+			*at = j;
+			return 1;
+		}
+	}
+	*at = j;
+	return 0;
+}
+
+int perfdb_ingest__result_index_find(const perfdb_ingest_result_index *idx,
+				     const perfdb_resultset *rs, const char *benchmark,
+				     const char *metric, size_t *found)
+{
+	size_t j;
+	if (!idx->cap || !find_result(idx, rs, benchmark, metric, hash_pair(benchmark, metric), &j))
+		return 0;
+	*found = (size_t)(idx->slots[j] & 0xffffffffu) - 1;
+	return 1;
+}
+
+int perfdb_ingest__result_index_add(perfdb_ingest_result_index *idx, const perfdb_resultset *rs,
+				    size_t i)
+{
+	const perfdb_result *r = perfdb_resultset_get(rs, i);
+	uint64_t h;
+	size_t j;
+
+	if (i >= 0xffffffffu)
+		return perfdb_error__oom();
+	/* A load factor up to 3/4: a file of tiny results has as many slots as
+	 * results, and they are 8 bytes each. */
+	if ((idx->count + 1) * 4 > idx->cap * 3) {
+		size_t cap = idx->cap ? idx->cap * 2 : 64, k, mask = cap - 1;
+		uint64_t *slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return perfdb_error__oom();
+		for (k = 0; k < idx->cap; k++) {
+			uint64_t s = idx->slots[k];
+			const perfdb_result *o;
+			if (!s)
+				continue;
+			o = perfdb_resultset_get(rs, (size_t)(s & 0xffffffffu) - 1);
+			for (j = (size_t)hash_pair(o->benchmark, o->metric) & mask; slots[j];
+			     j = (j + 1) & mask)
+				;
+			slots[j] = s;
+		}
+		free(idx->slots);
+		idx->slots = slots;
+		idx->cap = cap;
+	}
+	h = hash_pair(r->benchmark, r->metric);
+	if (find_result(idx, rs, r->benchmark, r->metric, h, &j))
+		return 1;
+	idx->slots[j] = (h & 0xffffffff00000000ull) | (uint64_t)(i + 1);
+	idx->count++;
+	return 0;
+}
+
+void perfdb_ingest__result_index_release(perfdb_ingest_result_index *idx)
+{
+	free(idx->slots);
+	memset(idx, 0, sizeof(*idx));
+}
+
 int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t n;

@@ -89,6 +89,27 @@ int perfdb_ingest__index_find(const perfdb_ingest_index *idx, const char *benchm
 void perfdb_ingest__index_release(perfdb_ingest_index *idx);
 
 /*
+ * (benchmark, metric) -> position, for the results of one resultset: the
+ * keys are the resultset's own, so the index is 8 bytes a result (a native
+ * file of ten million tiny results would otherwise hold a second index as
+ * big as the results).
+ */
+typedef struct perfdb_ingest_result_index {
+	uint64_t *slots;
+	size_t cap, count;
+} perfdb_ingest_result_index;
+
+/* The position in rs of the result (benchmark, metric): 1 with *found set, or 0. */
+int perfdb_ingest__result_index_find(const perfdb_ingest_result_index *idx,
+				     const perfdb_resultset *rs, const char *benchmark,
+				     const char *metric, size_t *found);
+/* Adds result i of rs: 0, 1 when its pair was there already, PERFDB_ENOMEM
+ * (set). rs must be the same resultset at every call. */
+int perfdb_ingest__result_index_add(perfdb_ingest_result_index *idx, const perfdb_resultset *rs,
+				    size_t i);
+void perfdb_ingest__result_index_release(perfdb_ingest_result_index *idx);
+
+/*
  * What the line-oriented harness readers (go, libtest) collect before making
  * results: one series per (benchmark, metric), in the order first seen, with
  * its values (repetitions) in file order.

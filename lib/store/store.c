@@ -25,6 +25,11 @@
  * jobs recording into one shared file must queue, not fail. */
 #define BUSY_TIMEOUT_MS 30000
 
+/* SQLite's page cache (KiB): big for the reads of a wide history, small
+ * while perfdb_store_record writes (see there). */
+#define OPEN_CACHE_KIB	 "65536"
+#define RECORD_CACHE_KIB "8192"
+
 int perfdb_store__fail(perfdb_store *store, const char *what)
 {
 	const char *msg = perfdb_db__errmsg(store->db);
@@ -474,7 +479,8 @@ static int open_steps(sqlite3 **h, const char *path, unsigned flags, off_t size,
 		if (sqlite3_exec(*h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(*h, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
 			SQLITE_OK ||
-		    sqlite3_exec(*h, "PRAGMA cache_size = -65536", NULL, NULL, NULL) != SQLITE_OK) {
+		    sqlite3_exec(*h, "PRAGMA cache_size = -" OPEN_CACHE_KIB, NULL, NULL, NULL) !=
+			SQLITE_OK) {
 			*busy = was_busy(*h, SQLITE_OK);
 			return open_failed(*h, path, SQLITE_OK);
 		}
@@ -1063,15 +1069,19 @@ typedef struct id_plan {
 	int64_t *ids;	      /* ids[i]: the benchmark id of result i */
 	id_slot *slots;	      /* open addressing: the id and result index + 1 that
 			       * claimed it (0: empty), side by side for one cache miss */
-	size_t cap;	      /* table size, a power of two */
+	size_t cap;	      /* table size: a third more than the results */
 	unsigned char *state; /* state[i]: what prefetch_ids found for result i's hash */
 } id_plan;
 
 static id_slot *plan_slot(id_plan *p, int64_t id)
 {
-	size_t mask = p->cap - 1, i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull) & mask;
+	/* The hash's high bits scaled to the table (a size that is no power of
+	 * two, so the table is never twice what it needs). */
+	uint64_t h = ((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32;
+	size_t i = (size_t)((h * (uint64_t)p->cap) >> 32);
 	while (p->slots[i].claim && p->slots[i].id != id)
-		i = (i + 1) & mask;
+		if (++i == p->cap)
+			i = 0;
 	return &p->slots[i];
 }
 
@@ -1387,8 +1397,10 @@ int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_key *key
 		*added = 0;
 	if (n == 0)
 		return 0;
-	for (plan.cap = 16; plan.cap < 2 * n; plan.cap *= 2)
-		;
+	/* A load of at most 3/4 (plan_slot scales a 32-bit hash to the size). */
+	if (n >= UINT32_MAX / 2)
+		return perfdb_error__oom();
+	plan.cap = n + n / 3 + 16;
 	plan.ids = ids;
 	plan.slots = calloc(plan.cap, sizeof(*plan.slots));
 	plan.state = malloc(n);
@@ -1462,12 +1474,12 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if (n == 0)
 		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
 
+	/* The arrays are allocated as late and freed as early as they can be:
+	 * beside a run of many small results they are as big as the results. */
 	keys = malloc(n * sizeof(*keys));
 	ids = malloc(n * sizeof(*ids));
-	order = malloc(n * sizeof(*order));
-	tmp = malloc(n * sizeof(*tmp));
 	st = calloc(1, sizeof(*st));
-	if (!keys || !ids || !order || !tmp || !st) {
+	if (!keys || !ids || !st) {
 		err = perfdb_error__oom();
 		goto out;
 	}
@@ -1479,6 +1491,10 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 		keys[i].higher_is_better = r->direction == PERFDB_HIGHER_IS_BETTER;
 	}
 
+	/* The inserts come in id order, so they append to each B-tree: a small
+	 * page cache does, and a big run's memory stays its results'. */
+	if (!perfdb_store__is_server(store))
+		perfdb_db__exec(store->db, "PRAGMA cache_size = -" RECORD_CACHE_KIB);
 	if ((err = perfdb_store__begin(store)))
 		goto out;
 	if ((err = stmts_prepare(store, st)) || (err = upsert_commit(store, rs, &commit_id)) ||
@@ -1486,6 +1502,14 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	    (err = insert_run(store, rs, commit_id, machine_id, &rid)) ||
 	    (err = perfdb_store__benchmark_ids(store, keys, n, ids, NULL)))
 		goto fail;
+	free(keys);
+	keys = NULL;
+	order = malloc(n * sizeof(*order));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!order || !tmp) {
+		err = perfdb_error__oom();
+		goto fail;
+	}
 
 	/* Results, in benchmark id order; one benchmark twice in a run is an
 	 * input error, found here where it sorts next to itself. */
@@ -1493,7 +1517,11 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 		order[i].index = i;
 		order[i].id = ids[i];
 	}
+	free(ids);
+	ids = NULL;
 	sort_by_id(order, tmp, n);
+	free(tmp);
+	tmp = NULL;
 	for (i = 1; i < n; i++) {
 		if (order[i].id == order[i - 1].id) {
 			const perfdb_result *r = perfdb_resultset_get(rs, order[i].index);
@@ -1524,5 +1552,7 @@ out:
 	free(order);
 	free(tmp);
 	free(st);
+	if (!perfdb_store__is_server(store))
+		perfdb_db__exec(store->db, "PRAGMA cache_size = -" OPEN_CACHE_KIB);
 	return err;
 }
