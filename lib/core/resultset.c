@@ -5,6 +5,7 @@
 #include "perfdb/resultset.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,10 @@ typedef struct chunk {
 struct perfdb_resultset {
 	chunk *arena;
 	const char *interned[INTERN_SLOTS];
-	unsigned intern_next;
+	unsigned intern_next, intern_hit;
+	/* The last benchmark name stored: a harness gives several metrics of
+	 * one benchmark in a row, which then share one copy. */
+	const char *last_benchmark;
 	char *meta[PERFDB_META_COUNT_];
 	kv_list tags;
 	kv_list context;
@@ -55,10 +59,15 @@ struct perfdb_resultset {
 	char more_text[64];	 /* "… and 39,990 more", the last warning when more */
 };
 
+/* size bytes aligned for a double: the arena holds strings and samples
+ * only, and a result's one sample should not take 16 bytes. */
 static void *arena_alloc(perfdb_resultset *rs, size_t size)
 {
 	chunk *c = rs->arena;
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	/* Strings and doubles: 8-byte alignment is enough (rounding to
+	 * sizeof(max_align_t), 32 bytes, took 96 bytes for a short name and
+	 * five samples). */
+	size = (size + 7) & ~(size_t)7;
 	if (!c || c->cap - c->used < size) {
 		size_t cap = size > 65536 ? size : 65536;
 		if (!(c = malloc(sizeof(*c) + cap)))
@@ -77,14 +86,21 @@ static const char *arena_str(perfdb_resultset *rs, const char *s, int intern)
 	size_t n = strlen(s) + 1;
 	unsigned i;
 	char *d;
+	/* From the slot after the last one found: results come in a cycle of
+	 * metrics and units, so the next string is usually there. */
 	if (intern)
-		for (i = 0; i < INTERN_SLOTS; i++)
-			if (rs->interned[i] && strcmp(rs->interned[i], s) == 0)
-				return rs->interned[i];
+		for (i = 0; i < INTERN_SLOTS; i++) {
+			unsigned k = (rs->intern_hit + 1 + i) % INTERN_SLOTS;
+			if (rs->interned[k] && strcmp(rs->interned[k], s) == 0) {
+				rs->intern_hit = k;
+				return rs->interned[k];
+			}
+		}
 	if (!(d = arena_alloc(rs, n)))
 		return NULL;
 	memcpy(d, s, n);
 	if (intern) {
+		rs->intern_hit = rs->intern_next;
 		rs->interned[rs->intern_next] = d;
 		rs->intern_next = (rs->intern_next + 1) % INTERN_SLOTS;
 	}
@@ -368,7 +384,10 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 		}
 	}
 	c.samples = samples;
-	c.benchmark = arena_str(rs, r->benchmark, 0);
+	if (rs->last_benchmark && strcmp(rs->last_benchmark, r->benchmark) == 0)
+		c.benchmark = rs->last_benchmark;
+	else
+		c.benchmark = rs->last_benchmark = arena_str(rs, r->benchmark, 0);
 	c.metric = arena_str(rs, r->metric && *r->metric ? r->metric : "value", 1);
 	c.unit = arena_str(rs, unit, 1);
 	if (!c.benchmark || !c.metric || !c.unit)
@@ -486,12 +505,15 @@ static int reserve(void **items, size_t *cap, size_t need, size_t size)
 
 int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 {
+	/* Into an empty set the results array itself moves (below): a reader's
+	 * private set of a big file is not copied at its peak. */
+	bool move = !dst->count && src->count;
 	size_t i;
 	int err;
 
 	/* Reserve everything first so the moves below cannot fail half-way. */
-	if ((err = reserve((void **)&dst->results, &dst->cap, dst->count + src->count,
-			   sizeof(*dst->results))) ||
+	if ((!move && (err = reserve((void **)&dst->results, &dst->cap, dst->count + src->count,
+				     sizeof(*dst->results)))) ||
 	    (err = reserve((void **)&dst->warnings, &dst->capwarnings,
 			   dst->nwarnings + src->nwarnings, sizeof(*dst->warnings))))
 		return err;
@@ -517,9 +539,18 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 		dst->arena = src->arena;
 		src->arena = NULL;
 		memset(src->interned, 0, sizeof(src->interned));
+		src->last_benchmark = NULL;
 	}
-	if (src->count)
+	if (move) {
+		perfdb_result *results = dst->results;
+		size_t cap = dst->cap;
+		dst->results = src->results;
+		dst->cap = src->cap;
+		src->results = results;
+		src->cap = cap;
+	} else if (src->count) {
 		memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
+	}
 	dst->count += src->count;
 	src->count = 0;
 	for (i = 0; i < src->nwarnings; i++) {

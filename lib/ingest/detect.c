@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/json_stream.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
@@ -131,7 +132,9 @@ static bool token_is(const char *s, size_t n, const char *word)
  * JSON: a lexical walk tracking depth and, at depth 1, the current top-level
  * key. Decides at the first key that settles it.
  */
-static perfdb_format detect_json(const char *d, size_t len, size_t i)
+/* *cut (may be NULL) is set when the answer depended on where d ends: on
+ * the first part of a file, the whole file could then be another format. */
+static perfdb_format detect_json(const char *d, size_t len, size_t i, bool *cut)
 {
 	enum { MAXDEPTH = 8 };
 	char stack[MAXDEPTH]; /* '{' or '[' per open level (the first MAXDEPTH) */
@@ -184,6 +187,8 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 					size_t v = i + 1;
 					while (v < len && space(d[v]))
 						v++;
+					if (cut && len - v < 7)
+						*cut = true;
 					if ((len - v >= 7 && memcmp(d + v, "\"suite\"", 7) == 0) ||
 					    (len - v >= 6 && memcmp(d + v, "\"test\"", 6) == 0) ||
 					    (len - v >= 7 && memcmp(d + v, "\"bench\"", 7) == 0))
@@ -258,6 +263,8 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i)
 		}
 		i++;
 	}
+	if (cut && i >= len)
+		*cut = true;
 	if (saw_results || native_keys)
 		return PERFDB_FORMAT_NATIVE_JSON;
 	if (saw_gbench_key || saw_benchmarks)
@@ -403,15 +410,31 @@ static bool detect_libtest_line(const char *s, size_t n)
 	return false;
 }
 
-/* Whether any line from i on (without its newline) is one that line() knows. */
-static bool any_line(const char *d, size_t len, size_t i, bool (*line)(const char *s, size_t n))
+/* Whether any line from i on (without its newline) is one that line() knows.
+ * Every line line() can know contains needle (at its start when at_start):
+ * the lines are found with memmem, so that a file without one costs a fast
+ * scan, not a call per line (a 16 MB Go file is 190,000 lines). */
+static bool any_line(const char *d, size_t len, size_t i, const char *needle, bool at_start,
+		     bool (*line)(const char *s, size_t n))
 {
-	while (i < len) {
-		const char *nl = memchr(d + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - d) : len;
-		if (line(d + i, end - i))
+	const char *p = d + i, *end = d + len;
+	size_t k = strlen(needle);
+	while ((p = memmem(p, (size_t)(end - p), needle, k))) {
+		const char *start = p, *nl;
+		if (at_start && p > d + i && p[-1] != '\n') {
+			p++;
+			continue;
+		}
+		/* back to the line's start: once per line, the search goes on
+		 * from the next one */
+		while (start > d + i && start[-1] != '\n')
+			start--;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (line(start, (size_t)((nl ? nl : end) - start)))
 			return true;
-		i = end + 1;
+		if (!nl)
+			break;
+		p = nl + 1;
 	}
 	return false;
 }
@@ -503,9 +526,12 @@ static bool detect_yaml(const char *d, size_t len, size_t i)
 			    (j + 1 == len || space(d[j + 1]) || d[j + 1] == '#'))
 				return true;
 		}
-		while (i < len && d[i] != '\n')
-			i++;
-		i++;
+		{
+			const char *nl = memchr(d + i, '\n', len - i);
+			if (!nl)
+				break;
+			i = (size_t)(nl - d) + 1;
+		}
 	}
 	return false;
 }
@@ -517,14 +543,22 @@ static perfdb_format detect_nanobench_text(const char *d, size_t len, size_t i)
 	static const char csv[] = "\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"";
 	if (len - i >= sizeof(csv) - 1 && memcmp(d + i, csv, sizeof(csv) - 1) == 0)
 		return PERFDB_FORMAT_NANOBENCH_CSV;
+	/* the lines that start with '|': the first, and those after "\n|" */
 	while (i < len) {
-		const char *nl = memchr(d + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - d) : len;
-		if (end - i > 1 && d[i] == '|' && end + 2 < len && d[end + 1] == '|' &&
-		    (d[end + 2] == '-' || d[end + 2] == ':') &&
-		    memmem(d + i, end - i, "err% |", 6) && memmem(d + i, end - i, "total |", 7))
-			return PERFDB_FORMAT_NANOBENCH_CONSOLE;
-		i = end + 1;
+		const char *nl, *bar;
+		size_t end;
+		if (d[i] == '|') {
+			nl = memchr(d + i, '\n', len - i);
+			end = nl ? (size_t)(nl - d) : len;
+			if (end - i > 1 && end + 2 < len && d[end + 1] == '|' &&
+			    (d[end + 2] == '-' || d[end + 2] == ':') &&
+			    memmem(d + i, end - i, "err% |", 6) &&
+			    memmem(d + i, end - i, "total |", 7))
+				return PERFDB_FORMAT_NANOBENCH_CONSOLE;
+		}
+		if (!(bar = memmem(d + i, len - i, "\n|", 2)))
+			break;
+		i = (size_t)(bar - d) + 1;
 	}
 	return PERFDB_FORMAT_AUTO;
 }
@@ -557,7 +591,7 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 	if (i >= len)
 		return PERFDB_FORMAT_AUTO;
 	if (data[i] == '{')
-		return detect_json(data, len, i);
+		return detect_json(data, len, i, NULL);
 	if (data[i] == '[')
 		return detect_array(data, len, i);
 	if (data[i] == '<')
@@ -566,17 +600,17 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return fmt;
 	if ((fmt = detect_nanobench_text(data, len, i)) != PERFDB_FORMAT_AUTO)
 		return fmt;
-	if (any_line(data, len, skip_bom(data, len), catch2_console_line))
+	if (any_line(data, len, skip_bom(data, len), "benchmark name ", true, catch2_console_line))
 		return PERFDB_FORMAT_CATCH2;
 	if (detect_csv(data, len, i))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
 		return PERFDB_FORMAT_NATIVE_YAML;
-	if (any_line(data, len, skip_bom(data, len), detect_go_line))
+	if (any_line(data, len, skip_bom(data, len), "Benchmark", true, detect_go_line))
 		return PERFDB_FORMAT_GO;
-	if (any_line(data, len, skip_bom(data, len), detect_libtest_line))
+	if (any_line(data, len, skip_bom(data, len), "test ", true, detect_libtest_line))
 		return PERFDB_FORMAT_LIBTEST;
-	if (any_line(data, len, skip_bom(data, len), criterion_console_line))
+	if (any_line(data, len, skip_bom(data, len), " time:   [", false, criterion_console_line))
 		return PERFDB_FORMAT_CRITERION_CONSOLE;
 	return PERFDB_FORMAT_AUTO;
 }
@@ -788,6 +822,67 @@ static int read_all(int fd, const char *path, size_t max, char **out, size_t *ou
 	return 0;
 }
 
+/* The first part of a file read to tell its format. */
+#define DETECT_HEAD ((size_t)1 << 20)
+
+/* A Google Benchmark or perfdb native JSON file, read in bounded memory
+ * (json_stream.h): fmt (AUTO: told from the file's first DETECT_HEAD bytes,
+ * when they are enough to be sure). PERFDB_JSON__FALLBACK when the file is
+ * to be read whole instead. */
+static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
+			 size_t max)
+{
+	perfdb_json_stream *s = NULL;
+	perfdb_resultset *more = NULL;
+	perfdb_resultset *into = rs;
+	struct stat st;
+	int err;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
+		return PERFDB_JSON__FALLBACK;
+	if (fmt == PERFDB_FORMAT_AUTO) {
+		size_t len = st.st_size < (off_t)DETECT_HEAD ? (size_t)st.st_size : DETECT_HEAD, i,
+		       got = 0;
+		char *head = malloc(len ? len : 1);
+		bool cut = false;
+		if (!head)
+			return perfdb_error__oom();
+		while (got < len) {
+			ssize_t n = pread(fd, head + got, len - got, (off_t)got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		i = skip_bom(head, got);
+		while (i < got && space(head[i]))
+			i++;
+		if (i < got && head[i] == '{')
+			fmt = detect_json(head, got, i, &cut);
+		free(head);
+		if (cut && got < (size_t)st.st_size)
+			return PERFDB_JSON__FALLBACK;
+	}
+	if (fmt != PERFDB_FORMAT_GBENCH && fmt != PERFDB_FORMAT_NATIVE_JSON)
+		return PERFDB_JSON__FALLBACK;
+	if ((err = perfdb_json__stream_open(
+		 &s, fd, name, fmt == PERFDB_FORMAT_GBENCH ? "benchmarks" : "results", max)))
+		return err;
+	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
+		goto done;
+	if (more)
+		into = more;
+	err = fmt == PERFDB_FORMAT_GBENCH ? perfdb_ingest__gbench_stream(into, s)
+					  : perfdb_ingest__native_json_stream(into, s);
+	if (!err && more)
+		err = merge_more(rs, more, name);
+done:
+	perfdb_resultset_free(more);
+	perfdb_json__stream_close(s);
+	return err;
+}
+
 int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt)
 {
 	return perfdb_ingest_file_max(rs, path, fmt, PERFDB_INGEST_MAX_INPUT);
@@ -838,6 +933,12 @@ int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format
 						   "'perfdb record -' to read it anyway)",
 						   what);
 		}
+	}
+	/* Standard input is read whole: it cannot be read twice. */
+	if (!is_stdin &&
+	    (err = read_streamed(rs, fd, name, fmt, max_bytes)) != PERFDB_JSON__FALLBACK) {
+		close(fd);
+		return err;
 	}
 	err = read_all(fd, name, max_bytes, &data, &len);
 	if (!is_stdin)

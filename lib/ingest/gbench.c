@@ -7,7 +7,9 @@
  * result per (benchmark, metric) with the repetitions as samples, so rows are
  * gathered per run_name (and family_index) first and turned into results at
  * the end; files from before run_name are grouped by their row names. The whole
- * file is read before anything reaches the caller's resultset.
+ * file is read before anything reaches the caller's resultset: from a buffer
+ * (one tree), or from a file one row at a time (json_stream.h), when names
+ * taken from a row are copied, since the row is freed after it is read.
  *
  * The mapping is documented field by field in lib/ingest/README.md ("Google Benchmark
  * and hyperfine input"); the comments here say why where it is not obvious.
@@ -22,6 +24,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/json_stream.h"
 #include "perfdb/context.h"
 #include "util/error.h"
 
@@ -68,8 +71,11 @@ typedef struct name_chunk {
 } name_chunk;
 
 typedef struct reader {
-	perfdb_json_doc *doc;
-	perfdb_resultset *rs; /* private; merged into the caller's on success */
+	const perfdb_json_doc *doc;
+	perfdb_json_doc *own_doc;   /* doc, when read from a buffer */
+	perfdb_json_stream *stream; /* the file, when read an item at a time: names
+				       from the document are then copied */
+	perfdb_resultset *rs;	    /* private; merged into the caller's on success */
 	bench *benches;
 	size_t nbenches, cap;
 	metric *metrics; /* of every benchmark */
@@ -78,7 +84,7 @@ typedef struct reader {
 	size_t hcap;
 	name_chunk *names;
 	const char **row_names; /* every row's name, for aggregate_suffix; made on demand */
-	size_t row_names_cap;
+	size_t row_names_cap, nrow_names;
 	char *scratch; /* a name being composed */
 	size_t scratch_cap;
 } reader;
@@ -243,7 +249,7 @@ static void reader_release(reader *r)
 	free(r->hash);
 	free(r->row_names);
 	free(r->scratch);
-	perfdb_json__free(r->doc);
+	perfdb_json__free(r->own_doc);
 	perfdb_resultset_free(r->rs);
 }
 
@@ -323,6 +329,8 @@ static int get_bench(reader *r, const char *name, int64_t family, bench **out)
 		r->benches = bs;
 		r->cap = cap;
 	}
+	if (r->stream && !(name = keep_name(r, name)))
+		return perfdb_error__oom();
 	b = &r->benches[r->nbenches];
 	memset(b, 0, sizeof(*b));
 	b->name = name;
@@ -657,27 +665,75 @@ static const char *compose(reader *r, const char *s, size_t len, const char *suf
 	return r->scratch;
 }
 
-/* The names of all rows of list, in an open-addressing set (made once). */
-static int make_row_names(reader *r, const perfdb_jnode *list)
+/* Adds s to the set of row names, which has room. */
+static void add_row_name(reader *r, const char *s)
 {
-	size_t i, n = perfdb_json__size(list), cap = 64;
-	if (r->row_names)
-		return 0;
+	size_t h, cap = r->row_names_cap;
+	for (h = (size_t)hash_str(s) & (cap - 1); r->row_names[h]; h = (h + 1) & (cap - 1))
+		if (strcmp(r->row_names[h], s) == 0)
+			return;
+	r->row_names[h] = s;
+}
+
+static int alloc_row_names(reader *r, size_t n)
+{
+	size_t cap = 64;
 	while (cap < n * 2)
 		cap *= 2;
 	if (!(r->row_names = calloc(cap, sizeof(*r->row_names))))
 		return perfdb_error__oom();
 	r->row_names_cap = cap;
+	return 0;
+}
+
+/* A row's name into the set (growing it), for a file read an item at a time:
+ * the name is copied, since the item goes away. */
+static int stream_row_name(void *ctx, const perfdb_jnode *row, size_t index)
+{
+	reader *r = ctx;
+	const char *s = perfdb_json__string(perfdb_json__get(row, "name"));
+	(void)index;
+	if (!s)
+		return 0;
+	if (r->nrow_names * 2 >= r->row_names_cap) {
+		const char **old = r->row_names;
+		size_t i, cap = r->row_names_cap;
+		if (alloc_row_names(r, cap)) {
+			r->row_names = old;
+			return perfdb_error__oom();
+		}
+		for (i = 0; i < cap; i++)
+			if (old[i])
+				add_row_name(r, old[i]);
+		free(old);
+	}
+	if (!(s = keep_name(r, s)))
+		return perfdb_error__oom();
+	r->nrow_names++;
+	add_row_name(r, s);
+	return 0;
+}
+
+/* The names of all rows of list, in an open-addressing set (made once): from
+ * the tree, or by a pass over the file's items. */
+static int make_row_names(reader *r, const perfdb_jnode *list)
+{
+	size_t i, n = perfdb_json__size(list);
+	int err;
+	if (r->row_names)
+		return 0;
+	if (r->stream) {
+		if ((err = alloc_row_names(r, 32)))
+			return err;
+		return perfdb_json__stream_items(r->stream, stream_row_name, r, NULL);
+	}
+	if ((err = alloc_row_names(r, n)))
+		return err;
 	for (i = 0; i < n; i++) {
 		const char *s =
 		    perfdb_json__string(perfdb_json__get(perfdb_json__item(list, i), "name"));
-		size_t h;
-		if (!s)
-			continue;
-		for (h = (size_t)hash_str(s) & (cap - 1); r->row_names[h]; h = (h + 1) & (cap - 1))
-			if (strcmp(r->row_names[h], s) == 0)
-				break;
-		r->row_names[h] = s;
+		if (s)
+			add_row_name(r, s);
 	}
 	return 0;
 }
@@ -741,9 +797,8 @@ static const char *keep_prefix(reader *r, const char *name, size_t len)
 
 /* --- rows ------------------------------------------------------------------------ */
 
-static int read_row(reader *r, const perfdb_jnode *list, size_t index)
+static int read_row(reader *r, const perfdb_jnode *list, size_t index, const perfdb_jnode *row)
 {
-	const perfdb_jnode *row = perfdb_json__item(list, index);
 	const char *name, *run_name, *run_type, *agg = NULL, *agg_unit = NULL, *msg, *unit;
 	bool errored, skipped, percentage = false;
 	const perfdb_jmember *m;
@@ -827,6 +882,8 @@ static int read_row(reader *r, const perfdb_jnode *list, size_t index)
 			return err;
 		if (!b->nfailed++) {
 			b->fail_msg = msg && *msg ? msg : NULL;
+			if (b->fail_msg && r->stream && !(b->fail_msg = keep_name(r, msg)))
+				return perfdb_error__oom();
 			b->fail_skipped = !errored;
 		}
 		if ((err = field_number(r, &rf, F_REPETITIONS, false, &d)) < 0)
@@ -869,7 +926,8 @@ static int read_row(reader *r, const perfdb_jnode *list, size_t index)
 		if (!perfdb_json__number(m->value, &d) || known_field(m->key, m->key_len) >= 0)
 			continue;
 		counter_unit(m->key, cunit, sizeof(cunit), &dir);
-		if ((err = put_value(r, b, m->key, cunit, dir, KEEP_UNIT, agg, percentage, d)))
+		if ((err = put_value(r, b, m->key, cunit, dir,
+				     KEEP_UNIT | (r->stream ? KEEP_NAME : 0), agg, percentage, d)))
 			return err;
 	}
 	return 0;
@@ -1191,37 +1249,68 @@ static int emit_all(reader *r)
 	return 0;
 }
 
-int perfdb_ingest__gbench(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+static int stream_row(void *ctx, const perfdb_jnode *row, size_t index)
+{
+	reader *r = ctx;
+	return read_row(r, perfdb_json__stream_array(r->stream), index, row);
+}
+
+/* The reading shared by both entry points; r->doc (and r->stream) set. */
+static int read_doc(reader *r, perfdb_resultset *rs)
+{
+	const perfdb_jnode *root = perfdb_json__root(r->doc), *list;
+	size_t i, n;
+	int err;
+
+	if ((err = perfdb_resultset_new(&r->rs)))
+		return err;
+	if ((err = perfdb_json__root_array(&list, r->doc, "benchmarks",
+					   "not Google Benchmark JSON?")) ||
+	    (err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "gbench")) ||
+	    (err = read_context(r, perfdb_json__get(root, "context"))))
+		return perfdb_json__stream_fail(r->stream, err);
+	if (r->stream) {
+		if ((err = perfdb_json__stream_items(r->stream, stream_row, r, &n)))
+			return err;
+	} else {
+		for (i = 0, n = perfdb_json__size(list); i < n; i++)
+			if ((err = read_row(r, list, i, perfdb_json__item(list, i))))
+				return err;
+	}
+	if ((err = emit_all(r)))
+		return err;
+	if (perfdb_resultset_count(r->rs) == 0 && n == 0 &&
+	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmarks in the file",
+					 perfdb_json__name(r->doc))))
+		return err;
+	return perfdb_resultset_merge(rs, r->rs);
+}
+
+int perfdb_ingest__gbench_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
 {
 	reader r;
-	const perfdb_jnode *root, *list;
-	size_t i, n;
 	int err;
 
 	memset(&r, 0, sizeof(r));
 	pthread_once(&first_of_length_once, make_first_of_length);
-	if ((err = perfdb_json__load(&r.doc, data, len, name)))
+	r.stream = stream;
+	r.doc = perfdb_json__stream_doc(stream);
+	err = read_doc(&r, rs);
+	reader_release(&r);
+	return err;
+}
+
+int perfdb_ingest__gbench(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	reader r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	pthread_once(&first_of_length_once, make_first_of_length);
+	if ((err = perfdb_json__load(&r.own_doc, data, len, name)))
 		return err;
-	if ((err = perfdb_resultset_new(&r.rs)))
-		goto done;
-	root = perfdb_json__root(r.doc);
-	if ((err =
-		 perfdb_json__root_array(&list, r.doc, "benchmarks", "not Google Benchmark JSON?")))
-		goto done;
-	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "gbench")) ||
-	    (err = read_context(&r, perfdb_json__get(root, "context"))))
-		goto done;
-	for (i = 0, n = perfdb_json__size(list); i < n; i++)
-		if ((err = read_row(&r, list, i)))
-			goto done;
-	if ((err = emit_all(&r)))
-		goto done;
-	if (perfdb_resultset_count(r.rs) == 0 && n == 0 &&
-	    (err = perfdb_resultset_warn(r.rs, "%s: no benchmarks in the file",
-					 perfdb_json__name(r.doc))))
-		goto done;
-	err = perfdb_resultset_merge(rs, r.rs);
-done:
+	r.doc = r.own_doc;
+	err = read_doc(&r, rs);
 	reader_release(&r);
 	return err;
 }

@@ -276,8 +276,8 @@ static int append(reader *r, size_t *len, const char *s, size_t n)
 	return 0;
 }
 
-/* pkg.Name [k=v,...] into r->buf. */
-static int series_name(reader *r, const char *name, size_t n)
+/* pkg.Name [k=v,...] into r->buf; *out_len is its length. */
+static int series_name(reader *r, const char *name, size_t n, size_t *out_len)
 {
 	size_t len = 0, i;
 	int err = 0;
@@ -294,6 +294,7 @@ static int series_name(reader *r, const char *name, size_t n)
 			return err;
 	if (r->nconfig)
 		err = append(r, &len, "]", 1);
+	*out_len = len;
 	return err;
 }
 
@@ -303,10 +304,11 @@ static int series_name(reader *r, const char *name, size_t n)
 static const char *value_unit(const char *u, size_t n, char *buf, size_t cap)
 {
 	static const char *const times[] = {"ns", "us", "µs", "ms", "s", "sec"};
+	static const size_t ntimes[] = {2, 2, sizeof("µs") - 1, 2, 1, 3};
 	size_t i;
 	if (n > 3 && memcmp(u + n - 3, "/op", 3) == 0) {
 		for (i = 0; i < sizeof(times) / sizeof(times[0]); i++)
-			if (strlen(times[i]) == n - 3 && memcmp(u, times[i], n - 3) == 0)
+			if (ntimes[i] == n - 3 && memcmp(u, times[i], n - 3) == 0)
 				return times[i];
 		if (n == 4 && u[0] == 'B')
 			return "B";
@@ -318,8 +320,8 @@ static const char *value_unit(const char *u, size_t n, char *buf, size_t cap)
 	return buf;
 }
 
-static int add_value(reader *r, const char *bench, const char *metric, size_t nmetric, double v,
-		     int line, int column)
+static int add_value(reader *r, const char *bench, size_t nbench, const char *metric,
+		     size_t nmetric, double v, int line, int column)
 {
 	perfdb_ingest_series *s;
 	char mbuf[256], ubuf[256];
@@ -329,7 +331,7 @@ static int add_value(reader *r, const char *bench, const char *metric, size_t nm
 		return input_error(r, line, column, "unit too long:", metric, 40);
 	memcpy(mbuf, metric, nmetric);
 	mbuf[nmetric] = '\0';
-	if ((err = perfdb_ingest__series_get(&r->series, bench, strlen(bench), mbuf,
+	if ((err = perfdb_ingest__series_get(&r->series, bench, nbench, mbuf,
 					     value_unit(metric, nmetric, ubuf, sizeof(ubuf)), line,
 					     &s)))
 		return err;
@@ -337,7 +339,7 @@ static int add_value(reader *r, const char *bench, const char *metric, size_t nm
 		if (!s->bad && (err = warn_at(r, line, column,
 					      "%s:%d:%d: benchmark '%.*s': %.*s is not a "
 					      "number; not recorded",
-					      bench, (int)strlen(bench), mbuf, (int)nmetric)))
+					      bench, (int)nbench, mbuf, (int)nmetric)))
 			return err;
 		s->bad = true;
 		return 0;
@@ -348,6 +350,8 @@ static int add_value(reader *r, const char *bench, const char *metric, size_t nm
 /* Go prints NaN and ±Inf as "NaN", "+Inf", "-Inf". */
 static int go_number(const char *s, double *out)
 {
+	if (s[0] >= '0' && s[0] <= '9')
+		return perfdb_ingest__number(s, out);
 	if (strcmp(s, "NaN") == 0) {
 		*out = NAN;
 		return 0;
@@ -395,17 +399,18 @@ static bool all_digits(const char *s, size_t n)
 static int mark_failed(reader *r, const char *name, size_t n, bool skip, int line, int column)
 {
 	const char *kind = skip ? "skip" : "";
+	size_t len;
 	int err;
-	if ((err = series_name(r, name, n)))
+	if ((err = series_name(r, name, n, &len)))
 		return err;
 	if (perfdb_ingest__nameset_has(&r->failed, r->buf, kind))
 		return 0; /* test2json repeats the line */
 	if ((err = warn_at(r, line, column,
 			   skip ? "%s:%d:%d: benchmark '%.*s' was skipped%.*s; not recorded"
 				: "%s:%d:%d: benchmark '%.*s' failed%.*s; not recorded",
-			   r->buf, (int)strlen(r->buf), "", 0)))
+			   r->buf, (int)len, "", 0)))
 		return err;
-	err = perfdb_ingest__nameset_add(&r->failed, r->buf, strlen(r->buf), kind);
+	err = perfdb_ingest__nameset_add(&r->failed, r->buf, len, kind);
 	return err < 0 ? err : 0;
 }
 
@@ -434,7 +439,7 @@ static int result_line(reader *r, const char *s, size_t n, int line)
 {
 	enum { MAXF = 256 };
 	const char *f[MAXF];
-	size_t fl[MAXF], nf, i;
+	size_t fl[MAXF], nf, i, nbench;
 	char tok[128];
 	int err;
 
@@ -457,22 +462,24 @@ static int result_line(reader *r, const char *s, size_t n, int line)
 		return input_error(r, line, (int)(f[nf - 1] - s) + 1,
 				   "expected a value and a unit, found a lone", f[nf - 1],
 				   fl[nf - 1]);
-	if ((err = series_name(r, f[0], fl[0])))
+	if ((err = series_name(r, f[0], fl[0], &nbench)))
 		return err;
 	for (i = 2; i < nf; i += 2) {
 		double v;
+		int rc;
 		if (fl[i] >= sizeof(tok))
 			return input_error(r, line, (int)(f[i] - s) + 1, "expected a number, found",
 					   f[i], fl[i]);
 		memcpy(tok, f[i], fl[i]);
 		tok[fl[i]] = '\0';
-		if (go_number(tok, &v) == -1)
+		if ((rc = go_number(tok, &v)) == -1)
 			return input_error(r, line, (int)(f[i] - s) + 1, "expected a number, found",
 					   f[i], fl[i]);
-		if (go_number(tok, &v) == -2)
+		if (rc == -2)
 			return input_error(r, line, (int)(f[i] - s) + 1,
 					   "number out of range:", f[i], fl[i]);
-		if ((err = add_value(r, r->buf, f[i + 1], fl[i + 1], v, line, (int)(f[i] - s) + 1)))
+		if ((err = add_value(r, r->buf, nbench, f[i + 1], fl[i + 1], v, line,
+				     (int)(f[i] - s) + 1)))
 			return err;
 	}
 	r->nresults++;
@@ -530,7 +537,7 @@ static int finish(reader *r, perfdb_resultset *rs, const char *source)
 			if (strcmp(r->hints[j].unit, s->metric) == 0)
 				res.direction = r->hints[j].direction;
 		res.value = NAN; /* the mean of the samples */
-		res.samples = s->values;
+		res.samples = perfdb_ingest__series_values(s);
 		res.nsamples = s->n;
 		if (!perfdb_ingest__fits_unit(&res)) {
 			int l, c;

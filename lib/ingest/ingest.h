@@ -5,6 +5,11 @@
 #include "perfdb/ingest.h"
 
 int perfdb_ingest__gbench(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+/* The same two readers on a file read an item at a time (json_stream.h):
+ * also PERFDB_JSON__FALLBACK, when the file must be read whole instead. */
+struct perfdb_json_stream;
+int perfdb_ingest__gbench_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
+int perfdb_ingest__native_json_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
 int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

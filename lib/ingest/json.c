@@ -21,6 +21,12 @@ struct perfdb_json_doc {
 
 int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const char *name)
 {
+	return perfdb_json__load_at(out, data, len, name, NULL);
+}
+
+int perfdb_json__load_at(perfdb_json_doc **out, const char *data, size_t len, const char *name,
+			 const perfdb_jparse_at *at)
+{
 	perfdb_json_doc *doc;
 	perfdb_jerror jerr;
 	size_t nlen;
@@ -33,7 +39,7 @@ int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const
 	if (!(doc = malloc(sizeof(*doc) + nlen)))
 		return perfdb_error__oom();
 	memcpy(doc->name, name, nlen);
-	rc = perfdb_jdoc_parse(&doc->tree, data, len, &jerr);
+	rc = perfdb_jdoc_parse_at(&doc->tree, data, len, at, &jerr);
 	if (rc) {
 		free(doc);
 		switch (rc) {

@@ -51,6 +51,10 @@ typedef struct perfdb_json_doc perfdb_json_doc;
  */
 int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const char *name);
 
+/** perfdb_json__load of a piece of a document (json_parse.h; at may be NULL). */
+int perfdb_json__load_at(perfdb_json_doc **out, const char *data, size_t len, const char *name,
+			 const perfdb_jparse_at *at);
+
 /** Frees doc and its tree. Accepts NULL. */
 void perfdb_json__free(perfdb_json_doc *doc);
 

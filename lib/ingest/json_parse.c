@@ -42,6 +42,12 @@ typedef struct parser {
 	const char *line_start; /* minus the extra bytes of multi-byte characters */
 	uint32_t line;
 	int depth;
+	/* Columns on line bias_line are `bias` further right than line_start
+	 * says: a piece of a document that starts inside a line, or the text
+	 * after a gap (perfdb_jparse_at). */
+	uint32_t bias_line, bias;
+	char *gap; /* where the text jumps to gap_line:gap_column, or NULL */
+	uint32_t gap_line, gap_column;
 	/* Where the white space before the end of the input began, so an error
 	 * at the end is placed after the last token (set by skip_space). */
 	const char *tail, *tail_line_start;
@@ -146,8 +152,14 @@ static int fail_at(parser *ps, const char *at, uint32_t line, const char *line_s
 	}
 	ps->error = msg;
 	ps->error_line = (int)line;
-	ps->error_column = (int)(at - line_start) + 1;
+	ps->error_column = (int)(at - line_start) + 1 + (int)(line == ps->bias_line ? ps->bias : 0);
 	return PERFDB_JPARSE_SYNTAX;
+}
+
+/* The column of p on the current line. */
+static inline uint32_t column_of(const parser *ps, const char *p)
+{
+	return (uint32_t)(p - ps->line_start) + 1 + (ps->line == ps->bias_line ? ps->bias : 0);
 }
 
 static int fail(parser *ps, const char *at, const char *msg)
@@ -545,7 +557,7 @@ static perfdb_jnode *new_node(parser *ps, perfdb_jnode *parent, uint32_t index)
 	memset(n, 0, sizeof(*n));
 	n->index = index;
 	n->line = ps->line;
-	n->column = (uint32_t)(ps->p - ps->line_start) + 1;
+	n->column = column_of(ps, ps->p);
 	n->parent = parent;
 	return n;
 }
@@ -563,6 +575,13 @@ static int parse_array(parser *ps, perfdb_jnode *n)
 	int err;
 
 	ps->p++; /* [ */
+	if (ps->p == ps->gap) {
+		/* The items were cut out here: go on at the closing bracket's place. */
+		ps->line = ps->gap_line;
+		ps->line_start = ps->p;
+		ps->bias_line = ps->gap_line;
+		ps->bias = ps->gap_column - 1;
+	}
 	skip_space(ps);
 	if (*ps->p == ']') {
 		ps->p++;
@@ -733,7 +752,7 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 		 * objects push above it while its value is parsed. */
 		m = &ps->members[ps->members_top++];
 		m->line = ps->line;
-		m->column = (uint32_t)(ps->p - ps->line_start) + 1;
+		m->column = column_of(ps, ps->p);
 		if ((err = parse_string(ps, &m->key, &m->key_len)) ||
 		    (err = duplicate_key(ps, base, count + 1, &table, &dup)))
 			goto done;
@@ -890,6 +909,12 @@ static int parse_value(parser *ps, perfdb_jnode *parent, uint32_t index, perfdb_
 
 int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, perfdb_jerror *err)
 {
+	return perfdb_jdoc_parse_at(out, data, len, NULL, err);
+}
+
+int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
+			 const perfdb_jparse_at *at, perfdb_jerror *err)
+{
 	parser ps;
 	perfdb_jdoc *doc;
 	int rc;
@@ -922,16 +947,29 @@ int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, perfdb_je
 	ps.end = doc->text + len;
 	ps.line = 1;
 	/* A UTF-8 byte order mark is not JSON, but editors write it; it is no
-	 * column either. */
-	if (len >= 3 && memcmp(ps.p, "\xEF\xBB\xBF", 3) == 0)
+	 * column either. A piece of a document has none. */
+	if ((!at || !at->line) && len >= 3 && memcmp(ps.p, "\xEF\xBB\xBF", 3) == 0)
 		ps.p += 3;
 	ps.line_start = ps.p;
+	if (at && at->line) {
+		ps.line = at->line;
+		ps.bias_line = at->line;
+		ps.bias = at->column - 1;
+	}
+	if (at) {
+		ps.depth = at->depth;
+		if (at->gap && at->gap <= len) {
+			ps.gap = doc->text + at->gap;
+			ps.gap_line = at->gap_line;
+			ps.gap_column = at->gap_column;
+		}
+	}
 
 	skip_space(&ps);
 	if (ps.p >= ps.end) {
 		rc = PERFDB_JPARSE_EMPTY;
 	} else {
-		rc = parse_value(&ps, NULL, 0, &doc->root);
+		rc = parse_value(&ps, at ? at->parent : NULL, at ? at->index : 0, &doc->root);
 		if (!rc) {
 			skip_space(&ps);
 			if (ps.p < ps.end)

@@ -110,6 +110,29 @@ typedef struct perfdb_jerror {
  */
 int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, perfdb_jerror *err);
 
+/*
+ * Where the text given to perfdb_jdoc_parse_at sits in a bigger document, so
+ * that positions, depth limit and paths are the document's. For the big
+ * arrays of a file read in pieces (json_stream.c): each item is parsed on
+ * its own, and the rest of the document with the items cut out.
+ */
+typedef struct perfdb_jparse_at {
+	uint32_t line, column; /* of the text's first byte; 0: the start of a document
+				  (1:1, a byte order mark skipped) */
+	int depth;	       /* containers open around the text */
+	perfdb_jnode *parent;  /* parent and index of the text's top value (for paths) */
+	uint32_t index;
+	/* When not 0: the offset in the text just after a '[' whose items were
+	 * cut out; the text goes on there as at gap_line:gap_column. */
+	size_t gap;
+	uint32_t gap_line, gap_column;
+} perfdb_jparse_at;
+
+/* perfdb_jdoc_parse of a piece of a document (at may be NULL: a whole one).
+ * at->parent is borrowed: it must outlive *out. */
+int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
+			 const perfdb_jparse_at *at, perfdb_jerror *err);
+
 /* Frees doc and every node in it. Accepts NULL. */
 void perfdb_jdoc_free(perfdb_jdoc *doc);
 

@@ -219,10 +219,10 @@ static int finish(reader *r, perfdb_resultset *rs)
 		res.metric = s->metric;
 		res.unit = s->unit;
 		if (s->n == 1) {
-			res.value = res.median = s->values[0];
+			res.value = res.median = s->first;
 		} else {
 			res.value = NAN; /* the mean of the runs' medians */
-			res.samples = s->values;
+			res.samples = perfdb_ingest__series_values(s);
 			res.nsamples = s->n;
 		}
 		if (!perfdb_ingest__fits_unit(&res))

@@ -348,40 +348,40 @@ done:
 /* --- CSV ------------------------------------------------------------------- */
 
 /* One ';'-separated field at t->cur + *off: quoted ("" is a quote) or bare.
- * Sets *out (owned by the caller) and moves *off past the separator. */
-static int csv_field(const text *t, size_t *off, char **out, size_t *start)
+ * Copies it, NUL-terminated, to *dst (moved past it), sets *out to the copy
+ * and moves *off past the separator. A line's fields fit in curlen + their
+ * number bytes. */
+static int csv_field(const text *t, size_t *off, char **dst, const char **out, size_t *start)
 {
-	size_t i = *off, k = 0;
-	char *s = malloc(t->curlen - i + 1);
-	if (!s)
-		return perfdb_error__oom();
+	size_t i = *off;
+	char *s = *dst, *d = s;
 	*start = i;
 	if (i < t->curlen && t->cur[i] == '"') {
 		for (i++;; i++) {
-			if (i >= t->curlen) {
-				free(s);
+			if (i >= t->curlen)
 				return fail_at(t, *start, "unterminated quoted field");
-			}
 			if (t->cur[i] == '"') {
 				if (i + 1 < t->curlen && t->cur[i + 1] == '"') {
-					s[k++] = '"';
+					*d++ = '"';
 					i++;
 					continue;
 				}
 				i++;
 				break;
 			}
-			s[k++] = t->cur[i];
+			*d++ = t->cur[i];
 		}
-		if (i < t->curlen && t->cur[i] != ';') {
-			free(s);
+		if (i < t->curlen && t->cur[i] != ';')
 			return fail_at(t, i, "expected ';' after a quoted field");
-		}
 	} else {
-		while (i < t->curlen && t->cur[i] != ';')
-			s[k++] = t->cur[i++];
+		const char *semi = memchr(t->cur + i, ';', t->curlen - i);
+		size_t n = (semi ? (size_t)(semi - t->cur) : t->curlen) - i;
+		memcpy(d, t->cur + i, n);
+		d += n;
+		i += n;
 	}
-	s[k] = '\0';
+	*d++ = '\0';
+	*dst = d;
 	*off = i + 1;
 	*out = s;
 	return 0;
@@ -393,28 +393,22 @@ static const char *const csv_names[NFIELDS] = {
 static const char *const csv_metric[NFIELDS] = {NULL, NULL,	      NULL,	  NULL,
 						NULL, "instructions", "branches", "branchmisses"};
 
-static void free_fields(char **f, int n)
-{
-	int i;
-	for (i = 0; i < n; i++)
-		free(f[i]);
-}
-
-/* Reads the current line into at most MAXCELLS fields. */
-static int csv_line(const text *t, char **f, size_t *offs, int *n)
+/* Reads the current line into at most MAXCELLS fields, copied into *buf
+ * (grown to fit; the caller frees it). */
+static int csv_line(const text *t, char **buf, size_t *cap, const char **f, size_t *offs, int *n)
 {
 	size_t off = 0;
+	char *d;
 	int err;
+	if ((err = perfdb_ingest__grow((void **)buf, cap, t->curlen + MAXCELLS + 1, 1)))
+		return err;
+	d = *buf;
 	*n = 0;
 	while (off <= t->curlen) {
-		if (*n == MAXCELLS) {
-			free_fields(f, *n);
+		if (*n == MAXCELLS)
 			return fail_at(t, off, "too many fields for nanobench's CSV");
-		}
-		if ((err = csv_field(t, &off, &f[*n], &offs[*n]))) {
-			free_fields(f, *n);
+		if ((err = csv_field(t, &off, &d, &f[*n], &offs[*n])))
 			return err;
-		}
 		(*n)++;
 	}
 	return 0;
@@ -426,8 +420,9 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 	text t;
 	perfdb_resultset *own_rs = NULL;
 	perfdb_ingest_index names = PERFDB_INGEST_INDEX_INIT;
-	char *f[MAXCELLS], **keep = NULL;
-	size_t offs[MAXCELLS], nkeep = 0, i;
+	const char *f[MAXCELLS];
+	char *line = NULL, *full = NULL;
+	size_t offs[MAXCELLS], linecap = 0, fullcap = 0, nresults = 0;
 	int where[NFIELDS], n, k, err, ncols;
 
 	memset(&t, 0, sizeof(t));
@@ -440,45 +435,35 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 		return err;
 	if (!next_line(&t))
 		return perfdb_error__input(PERFDB_EINPUT, name, 1, 1, NULL, "no header");
-	if ((err = csv_line(&t, f, offs, &ncols)))
-		return err;
+	if ((err = csv_line(&t, &line, &linecap, f, offs, &ncols)))
+		goto done;
 	for (k = 0; k < NFIELDS; k++) {
 		where[k] = -1;
 		for (n = 0; n < ncols; n++)
 			if (strcmp(f[n], csv_names[k]) == 0)
 				where[k] = n;
 		if (where[k] < 0 && k <= F_ELAPSED) {
-			free_fields(f, ncols);
-			return perfdb_error__input(
+			err = perfdb_error__input(
 			    PERFDB_EINPUT, name, t.line, 1, NULL,
 			    "expected nanobench's CSV header with a \"%s\" column", csv_names[k]);
+			goto done;
 		}
 	}
-	free_fields(f, ncols);
 	if ((err = perfdb_resultset_new(&own_rs)) ||
 	    (err = perfdb_resultset_set_meta(own_rs, PERFDB_META_SOURCE, "nanobench")))
 		goto done;
-	for (i = 0, nkeep = 1; i < len; i++) /* at most one result per line */
-		nkeep += data[i] == '\n';
-	keep = malloc(nkeep * sizeof(*keep));
-	nkeep = 0;
-	if (!keep) {
-		err = perfdb_error__oom();
-		goto done;
-	}
 	while (next_line(&t)) {
 		double v[NFIELDS];
 		bool counters = false;
-		char *full;
-		size_t flen, found;
+		const char *title, *bench;
+		size_t ntitle, nbench, found;
 		perfdb_result r;
 
 		if (t.curlen == 0)
 			continue;
-		if ((err = csv_line(&t, f, offs, &n)))
+		if ((err = csv_line(&t, &line, &linecap, f, offs, &n)))
 			goto done;
 		if (n != ncols) {
-			free_fields(f, n);
 			err = fail_at(&t, 0, "expected as many fields as the header has");
 			goto done;
 		}
@@ -492,31 +477,28 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 					      k == F_BATCH ? "expected a batch size of at least 1"
 					      : k == F_ELAPSED ? "expected a time in seconds"
 							       : "expected a count");
-				free_fields(f, n);
 				goto done;
 			}
 			if (k > F_ELAPSED && v[k] > 0)
 				counters = true;
 		}
-		flen = strlen(f[where[F_TITLE]]) + strlen(f[where[F_NAME]]) + 4;
-		if (!(full = malloc(flen))) {
-			free_fields(f, n);
-			err = perfdb_error__oom();
+		/* "title / name"; the index's key is the resultset's copy, made
+		 * below (the index borrows its keys) */
+		title = f[where[F_TITLE]];
+		bench = f[where[F_NAME]];
+		ntitle = strlen(title);
+		nbench = strlen(bench);
+		if ((err = perfdb_ingest__grow((void **)&full, &fullcap, ntitle + nbench + 4, 1)))
 			goto done;
-		}
-		snprintf(full, flen, "%s / %s", f[where[F_TITLE]], f[where[F_NAME]]);
-		keep[nkeep++] = full;
-		if ((err = perfdb_ingest__index_add(&names, full, "", (size_t)t.line, &found))) {
+		memcpy(full, title, ntitle);
+		memcpy(full + ntitle, " / ", 3);
+		memcpy(full + ntitle + 3, bench, nbench + 1);
+		if (perfdb_ingest__index_find(&names, full, "", &found)) {
 			char msg[300];
-			free_fields(f, n);
-			if (err > 0) {
-				snprintf(msg, sizeof(msg), "'%.200s' is also on line %zu", full,
-					 found);
-				err = fail_at(&t, 0, msg);
-			}
+			snprintf(msg, sizeof(msg), "'%.200s' is also on line %zu", full, found);
+			err = fail_at(&t, 0, msg);
 			goto done;
 		}
-		free_fields(f, n);
 		perfdb_result_init(&r);
 		r.benchmark = full;
 		r.metric = "time";
@@ -525,6 +507,12 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 		r.value = v[F_ELAPSED] / v[F_BATCH];
 		if ((err = perfdb_resultset_add(own_rs, &r)))
 			goto done;
+		r.benchmark =
+		    perfdb_resultset_get(own_rs, perfdb_resultset_count(own_rs) - 1)->benchmark;
+		if ((err = perfdb_ingest__index_add(&names, r.benchmark, "", (size_t)t.line,
+						    &found)) < 0)
+			goto done;
+		nresults++;
 		for (k = F_INS; counters && k < NFIELDS; k++) {
 			if (isnan(v[k]))
 				continue;
@@ -537,15 +525,14 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 				goto done;
 		}
 	}
-	if (nkeep == 0 &&
+	if (nresults == 0 &&
 	    (err = perfdb_resultset_warn(own_rs, "%s:%d:1: no results in the file", name, t.line)))
 		goto done;
 	err = perfdb_resultset_merge(rs, own_rs);
 done:
 	perfdb_ingest__index_release(&names);
-	for (i = 0; i < nkeep; i++)
-		free(keep[i]);
-	free(keep);
+	free(line);
+	free(full);
 	perfdb_resultset_free(own_rs);
 	return err;
 }

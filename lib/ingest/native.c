@@ -28,10 +28,12 @@ typedef struct validator {
 	const perfdb_native_ops *ops;
 	void *ctx;
 	const char *name;
-	perfdb_resultset *rs; /* private until everything is valid */
-	perfdb_ingest_index index;
+	perfdb_resultset *rs;		  /* private until everything is valid */
+	perfdb_ingest_result_index index; /* of rs's results */
 	double *samples;
 	size_t samples_cap;
+	const perfdb_native_stream *stream; /* NULL: results are in the tree */
+	const void *results;
 } validator;
 
 /* --- errors ------------------------------------------------------------------ */
@@ -498,10 +500,10 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 		return fail(v, nodes[F_MIN], map, "min", 0, path, "min %g is greater than max %g",
 			    r.min, r.max);
 	}
-	if ((err = perfdb_ingest__index_add(&v->index, r.benchmark, r.metric ? r.metric : "value",
-					    idx, &dup)) < 0)
-		return err;
-	if (err == 1) {
+	/* The index keys on the resultset's copies (added below): the item's
+	 * strings may not outlive it. */
+	if (perfdb_ingest__result_index_find(&v->index, v->rs, r.benchmark,
+					     r.metric ? r.metric : "value", &dup)) {
 		snprintf(path, sizeof(path), "%s.benchmark", base);
 		return fail(v, nodes[F_BENCHMARK], map, "benchmark", 0, path,
 			    "duplicate result: benchmark '%s', metric '%s' is already results[%zu]",
@@ -520,7 +522,16 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 		snprintf(msg, sizeof(msg), "%s", perfdb_error_last()->message);
 		return fail(v, map, results, NULL, idx, base, "%s", msg);
 	}
+	if ((err = perfdb_ingest__result_index_add(&v->index, v->rs,
+						   perfdb_resultset_count(v->rs) - 1)) < 0)
+		return err;
 	return 0;
+}
+
+static int stream_result(void *ctx, const void *item, size_t idx)
+{
+	validator *v = ctx;
+	return read_result(v, v->results, idx, item);
 }
 
 static int read_results(validator *v, const void *root, const void *results)
@@ -532,11 +543,17 @@ static int read_results(validator *v, const void *root, const void *results)
 	if (k != PERFDB_NATIVE_SEQ)
 		return fail(v, results, root, "results", 0, "results", "expected an array, got %s",
 			    kind_name(k));
-	n = v->ops->length(v->ctx, results);
+	if (v->stream) {
+		v->results = results;
+		if ((err = v->stream->items(v->stream->ctx, stream_result, v, &n)))
+			return err;
+	} else {
+		n = v->ops->length(v->ctx, results);
+	}
 	if (n == 0)
 		return fail(v, results, root, "results", 0, "results",
 			    "is empty: a run needs at least one result");
-	for (i = 0; i < n; i++)
+	for (i = 0; !v->stream && i < n; i++)
 		if ((err = read_result(v, results, i, v->ops->item(v->ctx, results, i))))
 			return err;
 	return 0;
@@ -592,7 +609,7 @@ static int read_document(validator *v, const void *root)
 }
 
 int perfdb_ingest__native(perfdb_resultset *rs, const perfdb_native_ops *ops, void *ctx,
-			  const void *root, const char *name)
+			  const void *root, const char *name, const perfdb_native_stream *stream)
 {
 	validator v = {0};
 	int err;
@@ -600,12 +617,15 @@ int perfdb_ingest__native(perfdb_resultset *rs, const perfdb_native_ops *ops, vo
 	v.ops = ops;
 	v.ctx = ctx;
 	v.name = name;
+	v.stream = stream;
 	if ((err = perfdb_resultset_new(&v.rs)))
 		return err;
 	if (!(err = perfdb_resultset_set_meta(v.rs, PERFDB_META_SOURCE, "native")) &&
 	    !(err = read_document(&v, root)))
 		err = perfdb_resultset_merge(rs, v.rs);
-	perfdb_ingest__index_release(&v.index);
+	if (err && stream)
+		err = stream->fail(stream->ctx, err);
+	perfdb_ingest__result_index_release(&v.index);
 	free(v.samples);
 	perfdb_resultset_free(v.rs);
 	return err;

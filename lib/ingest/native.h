@@ -58,13 +58,27 @@ typedef struct perfdb_native_ops {
 	bool scalars_are_text;
 } perfdb_native_ops;
 
+/* The items of `results` read one at a time, outside the tree (a JSON file
+ * in bounded memory: json_stream.h); the tree's `results` is then empty. */
+typedef struct perfdb_native_stream {
+	/* Calls each(vctx, item, index) for every item in order and sets
+	 * *count: 0, each's error, or an error of its own. */
+	int (*items)(void *ctx, int (*each)(void *vctx, const void *item, size_t index), void *vctx,
+		     size_t *count);
+	/* The error to return instead of err, found before the items were read
+	 * (perfdb_json__stream_fail). */
+	int (*fail)(void *ctx, int err);
+	void *ctx;
+} perfdb_native_stream;
+
 /*
  * Validates the document rooted at root and, when all of it is valid, merges
  * its run metadata, tags, context and results into rs. `name` names the
- * input in errors. Errors: PERFDB_EINPUT (position and field path set),
- * PERFDB_ENOMEM. On error rs is unchanged.
+ * input in errors. stream: NULL, or where the items of results come from.
+ * Errors: PERFDB_EINPUT (position and field path set), PERFDB_ENOMEM, and
+ * stream's. On error rs is unchanged.
  */
 int perfdb_ingest__native(perfdb_resultset *rs, const perfdb_native_ops *ops, void *ctx,
-			  const void *root, const char *name);
+			  const void *root, const char *name, const perfdb_native_stream *stream);
 
 #endif

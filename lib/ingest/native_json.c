@@ -8,6 +8,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/json_stream.h"
 #include "ingest/native.h"
 
 static perfdb_native_kind op_kind(void *ctx, const void *node)
@@ -106,7 +107,40 @@ int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t le
 		name = "<input>";
 	if ((err = perfdb_json__load(&doc, data, len, name)))
 		return err;
-	err = perfdb_ingest__native(rs, &json_ops, doc, perfdb_json__root(doc), name);
+	err = perfdb_ingest__native(rs, &json_ops, doc, perfdb_json__root(doc), name, NULL);
 	perfdb_json__free(doc);
 	return err;
+}
+
+/* --- a file read an item at a time ----------------------------------------------- */
+
+typedef struct each_ctx {
+	int (*each)(void *vctx, const void *item, size_t index);
+	void *vctx;
+} each_ctx;
+
+static int each_item(void *ctx, const perfdb_jnode *item, size_t index)
+{
+	const each_ctx *e = ctx;
+	return e->each(e->vctx, item, index);
+}
+
+static int stream_items(void *ctx, int (*each)(void *vctx, const void *item, size_t index),
+			void *vctx, size_t *count)
+{
+	each_ctx e = {each, vctx};
+	return perfdb_json__stream_items(ctx, each_item, &e, count);
+}
+
+static int stream_fail(void *ctx, int err)
+{
+	return perfdb_json__stream_fail(ctx, err);
+}
+
+int perfdb_ingest__native_json_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
+{
+	const perfdb_json_doc *doc = perfdb_json__stream_doc(stream);
+	perfdb_native_stream items = {stream_items, stream_fail, stream};
+	return perfdb_ingest__native(rs, &json_ops, (void *)doc, perfdb_json__root(doc),
+				     perfdb_json__name(doc), &items);
 }

@@ -209,7 +209,7 @@ int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t le
 	}
 	ctx.doc = &doc;
 	ctx.name = name;
-	err = perfdb_ingest__native(rs, &yaml_ops, &ctx, root, name);
+	err = perfdb_ingest__native(rs, &yaml_ops, &ctx, root, name, NULL);
 out:
 	yaml_document_delete(&doc);
 	return err;

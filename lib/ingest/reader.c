@@ -4,6 +4,7 @@
  */
 #include "ingest/reader.h"
 
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -26,37 +27,74 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* v = m x 10^e10 without strtod when that is exact: m fits a double's
+ * mantissa and 10^|e10| is a double, so one multiplication or division
+ * rounds once, correctly, as strtod does (Clinger's fast path). Most numbers
+ * in result files are short decimals, and strtod costs more than the rest
+ * of reading them. */
+static bool exact_decimal(uint64_t m, long e10, bool neg, double *out)
+{
+	static const double p10[] = {1e0,  1e1,	 1e2,  1e3,  1e4,  1e5,	 1e6,  1e7,
+				     1e8,  1e9,	 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	double v;
+#if FLT_EVAL_METHOD != 0
+	return false; /* wider intermediates would round twice */
+#endif
+	if (m > (1ull << 53) || e10 < -22 || e10 > 22)
+		return false;
+	v = e10 < 0 ? (double)m / p10[-e10] : (double)m * p10[e10];
+	*out = neg ? -v : v;
+	return true;
+}
+
 int perfdb_ingest__number(const char *s, double *out)
 {
 	size_t i = 0, digits = 0, len = strlen(s);
+	uint64_t m = 0;
+	bool neg = false, big = false;
+	long e10 = 0, exp = 0;
 	char *end;
 	double v;
 
 	/* Check the grammar first: strtod alone would accept white space,
 	 * hexadecimal, "nan", "inf" and a valid prefix of anything. */
 	if (i < len && (s[i] == '+' || s[i] == '-'))
-		i++;
-	while (i < len && is_digit(s[i]))
-		i++, digits++;
+		neg = s[i++] == '-';
+	for (; i < len && is_digit(s[i]); i++, digits++) {
+		if (m > (UINT64_MAX - 9) / 10)
+			big = true;
+		else
+			m = m * 10 + (uint64_t)(s[i] - '0');
+	}
 	if (i < len && s[i] == '.') {
 		i++;
-		while (i < len && is_digit(s[i]))
-			i++, digits++;
+		for (; i < len && is_digit(s[i]); i++, digits++, e10--) {
+			if (m > (UINT64_MAX - 9) / 10)
+				big = true;
+			else
+				m = m * 10 + (uint64_t)(s[i] - '0');
+		}
 	}
 	if (digits == 0)
 		return -1;
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
 		size_t exp_digits = 0;
+		bool exp_neg = false;
 		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		while (i < len && is_digit(s[i]))
-			i++, exp_digits++;
+			exp_neg = s[i++] == '-';
+		for (; i < len && is_digit(s[i]); i++, exp_digits++)
+			if (exp < 100000)
+				exp = exp * 10 + (s[i] - '0');
 		if (exp_digits == 0)
 			return -1;
+		e10 += exp_neg ? -exp : exp;
 	}
 	if (i != len)
 		return -1;
+	if (!big && exact_decimal(m, e10, neg, out))
+		return 0;
 
 	pthread_once(&c_locale_once, make_c_locale);
 	v = c_locale ? strtod_l(s, &end, c_locale) : strtod(s, &end);
@@ -162,8 +200,14 @@ int perfdb_ingest__columns(const char *s, size_t len)
 	return n;
 }
 
-struct perfdb_ingest_slot {
-	const char *benchmark; /* NULL: empty slot */
+/* Entries live in insertion order in one array; a slot of the table holds
+ * an entry's number (+1, 0 for empty) in its low half and the top half of
+ * its hash in the high half, so that a probe reads an entry (and its key)
+ * only when the hashes agree. The table stays small enough to be cached
+ * for hundreds of thousands of keys, and growing it re-reads the entries in
+ * order rather than a sparse table. */
+struct perfdb_ingest_entry {
+	const char *benchmark;
 	const char *metric;
 	uint64_t hash;
 	size_t value;
@@ -171,30 +215,35 @@ struct perfdb_ingest_slot {
 
 static uint64_t hash_pair(const char *a, const char *b)
 {
-	/* FNV-1a over "a\0b". */
+	/* FNV-1a over "a\0b", then mixed: the low bits pick the slot, and
+	 * FNV's low bits depend only on the inputs' low bits. */
 	uint64_t h = 14695981039346656037ull;
 	for (; *a; a++)
 		h = (h ^ (unsigned char)*a) * 1099511628211ull;
 	h = (h ^ 0xffu) * 1099511628211ull;
 	for (; *b; b++)
 		h = (h ^ (unsigned char)*b) * 1099511628211ull;
-	return h;
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	return h ^ (h >> 32);
+}
+
+static uint64_t slot_of(uint64_t hash, size_t entry)
+{
+	return (hash & 0xffffffff00000000ull) | (uint64_t)(entry + 1);
 }
 
 static int grow(perfdb_ingest_index *idx)
 {
 	size_t cap = idx->cap ? idx->cap * 2 : 64, i;
-	struct perfdb_ingest_slot *slots = calloc(cap, sizeof(*slots));
-	if (!slots)
+	uint64_t *slots;
+	if (cap > (size_t)UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
 		return perfdb_error__oom();
-	for (i = 0; i < idx->cap; i++) {
-		struct perfdb_ingest_slot *s = &idx->slots[i];
+	for (i = 0; i < idx->count; i++) {
 		size_t j;
-		if (!s->benchmark)
-			continue;
-		for (j = s->hash & (cap - 1); slots[j].benchmark; j = (j + 1) & (cap - 1))
+		for (j = idx->entries[i].hash & (cap - 1); slots[j]; j = (j + 1) & (cap - 1))
 			;
-		slots[j] = *s;
+		slots[j] = slot_of(idx->entries[i].hash, i);
 	}
 	free(idx->slots);
 	idx->slots = slots;
@@ -202,57 +251,152 @@ static int grow(perfdb_ingest_index *idx)
 	return 0;
 }
 
+/* The entry a found slot names. */
+static size_t slot_entry(uint64_t slot)
+{
+	return (uint32_t)slot - 1;
+}
+
+/* The slot of (benchmark, metric) with hash h: where it is, or the empty one
+ * where it would go. idx->cap is not 0. */
+static uint64_t *index_slot(const perfdb_ingest_index *idx, const char *benchmark,
+			    const char *metric, uint64_t h)
+{
+	size_t j;
+	for (j = h & (idx->cap - 1); idx->slots[j]; j = (j + 1) & (idx->cap - 1)) {
+		const struct perfdb_ingest_entry *e;
+		if ((idx->slots[j] ^ h) >> 32)
+			continue;
+		e = &idx->entries[slot_entry(idx->slots[j])];
+		if (e->hash == h && strcmp(e->benchmark, benchmark) == 0 &&
+		    strcmp(e->metric, metric) == 0)
+			break;
+	}
+	return &idx->slots[j];
+}
+
 int perfdb_ingest__index_add(perfdb_ingest_index *idx, const char *benchmark, const char *metric,
 			     size_t value, size_t *found)
 {
 	uint64_t h = hash_pair(benchmark, metric);
-	size_t j;
+	struct perfdb_ingest_entry *e;
+	uint64_t *slot;
 	int err;
 
 	/* Keep the load factor under 1/2 so probes stay short. */
 	if ((idx->count + 1) * 2 > idx->cap && (err = grow(idx)))
 		return err;
-	for (j = h & (idx->cap - 1); idx->slots[j].benchmark; j = (j + 1) & (idx->cap - 1)) {
-		struct perfdb_ingest_slot *s = &idx->slots[j];
-		if (s->hash == h && strcmp(s->benchmark, benchmark) == 0 &&
-		    strcmp(s->metric, metric) == 0) {
-			*found = s->value;
-			return 1;
-		}
+	slot = index_slot(idx, benchmark, metric, h);
+	if (*slot) {
+		*found = idx->entries[slot_entry(*slot)].value;
+		return 1;
 	}
-	idx->slots[j].benchmark = benchmark;
-	idx->slots[j].metric = metric;
-	idx->slots[j].hash = h;
-	idx->slots[j].value = value;
-	idx->count++;
+	if ((err = perfdb_ingest__grow((void **)&idx->entries, &idx->capentries, idx->count + 1,
+				       sizeof(*idx->entries))))
+		return err;
+	e = &idx->entries[idx->count++];
+	e->benchmark = benchmark;
+	e->metric = metric;
+	e->hash = h;
+	e->value = value;
+	*slot = slot_of(h, idx->count - 1);
 	return 0;
 }
 
 int perfdb_ingest__index_find(const perfdb_ingest_index *idx, const char *benchmark,
 			      const char *metric, size_t *found)
 {
-	uint64_t h;
-	size_t j;
-
+	uint64_t *slot;
 	if (!idx->cap)
 		return 0;
-	h = hash_pair(benchmark, metric);
-	for (j = h & (idx->cap - 1); idx->slots[j].benchmark; j = (j + 1) & (idx->cap - 1)) {
-		const struct perfdb_ingest_slot *s = &idx->slots[j];
-		if (s->hash == h && strcmp(s->benchmark, benchmark) == 0 &&
-		    strcmp(s->metric, metric) == 0) {
-			*found = s->value;
-			return 1;
-		}
-	}
-	return 0;
+	slot = index_slot(idx, benchmark, metric, hash_pair(benchmark, metric));
+	if (!*slot)
+		return 0;
+	*found = idx->entries[slot_entry(*slot)].value;
+	return 1;
 }
 
 void perfdb_ingest__index_release(perfdb_ingest_index *idx)
 {
 	free(idx->slots);
-	idx->slots = NULL;
-	idx->cap = idx->count = 0;
+	free(idx->entries);
+	memset(idx, 0, sizeof(*idx));
+}
+
+/* A slot: the pair's hash in the high 32 bits, the result's position + 1 in
+ * the low 32; 0 is empty. */
+static int find_result(const perfdb_ingest_result_index *idx, const perfdb_resultset *rs,
+		       const char *benchmark, const char *metric, uint64_t h, size_t *at)
+{
+	size_t j, mask = idx->cap - 1;
+	for (j = (size_t)h & mask; idx->slots[j]; j = (j + 1) & mask) {
+		const perfdb_result *r;
+		if ((idx->slots[j] >> 32) != (h >> 32))
+			continue;
+		r = perfdb_resultset_get(rs, (size_t)(idx->slots[j] & 0xffffffffu) - 1);
+		if (strcmp(r->benchmark, benchmark) == 0 && strcmp(r->metric, metric) == 0) {
+			*at = j;
+			return 1;
+		}
+	}
+	*at = j;
+	return 0;
+}
+
+int perfdb_ingest__result_index_find(const perfdb_ingest_result_index *idx,
+				     const perfdb_resultset *rs, const char *benchmark,
+				     const char *metric, size_t *found)
+{
+	size_t j;
+	if (!idx->cap || !find_result(idx, rs, benchmark, metric, hash_pair(benchmark, metric), &j))
+		return 0;
+	*found = (size_t)(idx->slots[j] & 0xffffffffu) - 1;
+	return 1;
+}
+
+int perfdb_ingest__result_index_add(perfdb_ingest_result_index *idx, const perfdb_resultset *rs,
+				    size_t i)
+{
+	const perfdb_result *r = perfdb_resultset_get(rs, i);
+	uint64_t h;
+	size_t j;
+
+	if (i >= 0xffffffffu)
+		return perfdb_error__oom();
+	/* A load factor up to 3/4: a file of tiny results has as many slots as
+	 * results, and they are 8 bytes each. */
+	if ((idx->count + 1) * 4 > idx->cap * 3) {
+		size_t cap = idx->cap ? idx->cap * 2 : 64, k, mask = cap - 1;
+		uint64_t *slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return perfdb_error__oom();
+		for (k = 0; k < idx->cap; k++) {
+			uint64_t s = idx->slots[k];
+			const perfdb_result *o;
+			if (!s)
+				continue;
+			o = perfdb_resultset_get(rs, (size_t)(s & 0xffffffffu) - 1);
+			for (j = (size_t)hash_pair(o->benchmark, o->metric) & mask; slots[j];
+			     j = (j + 1) & mask)
+				;
+			slots[j] = s;
+		}
+		free(idx->slots);
+		idx->slots = slots;
+		idx->cap = cap;
+	}
+	h = hash_pair(r->benchmark, r->metric);
+	if (find_result(idx, rs, r->benchmark, r->metric, h, &j))
+		return 1;
+	idx->slots[j] = (h & 0xffffffff00000000ull) | (uint64_t)(i + 1);
+	idx->count++;
+	return 0;
+}
+
+void perfdb_ingest__result_index_release(perfdb_ingest_result_index *idx)
+{
+	free(idx->slots);
+	memset(idx, 0, sizeof(*idx));
 }
 
 int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size)
@@ -281,39 +425,131 @@ char *perfdb_ingest__dup_n(const char *s, size_t n)
 	return p;
 }
 
+/* A benchmark with more series than this has them in the pair index too,
+ * rather than searched along its chain. */
+#define SERIES_CHAIN_MAX 16
+
+/* The set's copy of string s: metric and unit names repeat on every line,
+ * the last few of them on the next. */
+static int intern(perfdb_ingest_series_set *set, const char *s, const char **out)
+{
+	perfdb_ingest_nameset *ns = &set->strings;
+	size_t found, k;
+	int err;
+	for (k = 0; k < PERFDB_INGEST_RECENT; k++) {
+		size_t j = (set->recent_hit + 1 + k) % PERFDB_INGEST_RECENT;
+		if (set->recent[j] && strcmp(set->recent[j], s) == 0) {
+			set->recent_hit = j;
+			*out = set->recent[j];
+			return 0;
+		}
+	}
+	if (!perfdb_ingest__index_find(&ns->index, s, "", &found)) {
+		if ((err = perfdb_ingest__nameset_add(ns, s, strlen(s), "")) < 0)
+			return err;
+		found = ns->count - 1;
+	}
+	set->recent_hit = set->next_recent++ % PERFDB_INGEST_RECENT;
+	*out = set->recent[set->recent_hit] = ns->names[found];
+	return 0;
+}
+
+/* The number of benchmark (nbench bytes) in set->benches, added when new. */
+static int series_bench(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
+			size_t *out)
+{
+	perfdb_ingest_series_bench *b;
+	size_t found;
+	int err;
+
+	if (set->last) {
+		const perfdb_ingest_series_bench *last = &set->benches[set->last - 1];
+		if (last->len == nbench && memcmp(last->name, benchmark, nbench) == 0) {
+			*out = set->last - 1;
+			return 0;
+		}
+	}
+	/* One lookup that adds: a name is new far more often than not (a
+	 * -count repetition repeats the previous line's name, found above). */
+	if ((err = perfdb_ingest__grow((void **)&set->benches, &set->capbenches, set->nbenches + 1,
+				       sizeof(*b))))
+		return err;
+	b = &set->benches[set->nbenches];
+	if (!(b->name = perfdb_ingest__dup_n(benchmark, nbench)))
+		return perfdb_error__oom();
+	if ((err = perfdb_ingest__index_add(&set->bench_index, b->name, "", set->nbenches,
+					    &found)) != 0) {
+		free(b->name);
+		if (err < 0)
+			return err;
+	} else {
+		b->len = nbench;
+		b->head = b->tail = UINT32_MAX;
+		b->count = 0;
+		found = set->nbenches++;
+	}
+	set->last = found + 1;
+	*out = found;
+	return 0;
+}
+
+/* Puts series i of bench b in the pair index. */
+static int pair_add(perfdb_ingest_series_set *set, const perfdb_ingest_series_bench *b, size_t i)
+{
+	size_t found;
+	int err =
+	    perfdb_ingest__index_add(&set->pair_index, b->name, set->items[i].metric, i, &found);
+	return err < 0 ? err : 0;
+}
+
 int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
 			      const char *metric, const char *unit, int line,
 			      perfdb_ingest_series **out)
 {
-	char *key = perfdb_ingest__dup_n(benchmark, nbench);
+	perfdb_ingest_series_bench *b;
 	perfdb_ingest_series *s;
-	size_t found;
+	const char *m, *u;
+	size_t nb = 0, i;
 	int err;
 
-	if (!key)
-		return perfdb_error__oom();
-	if (perfdb_ingest__index_find(&set->index, key, metric, &found)) {
-		free(key);
-		*out = &set->items[found];
+	if ((err = series_bench(set, benchmark, nbench, &nb)) || (err = intern(set, metric, &m)))
+		return err;
+	b = &set->benches[nb];
+	if (b->count <= SERIES_CHAIN_MAX) {
+		for (i = b->head; i != UINT32_MAX; i = set->items[i].next)
+			if (set->items[i].metric == m) {
+				*out = &set->items[i];
+				return 0;
+			}
+	} else if (perfdb_ingest__index_find(&set->pair_index, b->name, m, &i)) {
+		*out = &set->items[i];
 		return 0;
 	}
-	if ((err = perfdb_ingest__grow((void **)&set->items, &set->cap, set->count + 1,
-				       sizeof(*s)))) {
-		free(key);
+	if (set->count >= UINT32_MAX)
+		return perfdb_error__oom(); /* series are numbered in 32 bits */
+	if ((err = intern(set, unit, &u)) ||
+	    (err =
+		 perfdb_ingest__grow((void **)&set->items, &set->cap, set->count + 1, sizeof(*s))))
 		return err;
-	}
-	s = &set->items[set->count];
+	i = set->count++;
+	s = &set->items[i];
 	memset(s, 0, sizeof(*s));
-	s->benchmark = key;
+	s->benchmark = b->name;
+	s->metric = m;
+	s->unit = u;
 	s->line = line;
-	if (!(s->metric = strdup(metric)) || !(s->unit = strdup(unit))) {
-		free(s->benchmark);
-		free(s->metric);
-		return perfdb_error__oom();
-	}
-	set->count++;
-	if ((err = perfdb_ingest__index_add(&set->index, s->benchmark, s->metric, set->count - 1,
-					    &found)) < 0)
+	s->next = UINT32_MAX;
+	if (b->head == UINT32_MAX)
+		b->head = (uint32_t)i;
+	else
+		set->items[b->tail].next = (uint32_t)i;
+	b->tail = (uint32_t)i;
+	if (++b->count == SERIES_CHAIN_MAX + 1) {
+		size_t j;
+		for (j = b->head; j != UINT32_MAX; j = set->items[j].next)
+			if ((err = pair_add(set, b, j)))
+				return err;
+	} else if (b->count > SERIES_CHAIN_MAX && (err = pair_add(set, b, i)))
 		return err;
 	*out = s;
 	return 0;
@@ -321,24 +557,43 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 
 int perfdb_ingest__series_push(perfdb_ingest_series *s, double v)
 {
-	int err;
-	if ((err = perfdb_ingest__grow((void **)&s->values, &s->cap, s->n + 1, sizeof(double))))
-		return err;
+	if (s->n == 0) {
+		s->first = v;
+		s->n = 1;
+		return 0;
+	}
+	if (s->n == UINT32_MAX)
+		return perfdb_error__oom();
+	/* values has room for the power of two at or above n: full at one */
+	if ((s->n & (s->n - 1)) == 0) {
+		double *p = realloc(s->values, (size_t)s->n * 2 * sizeof(double));
+		if (!p)
+			return perfdb_error__oom();
+		s->values = p;
+		if (s->n == 1)
+			p[0] = s->first;
+	}
 	s->values[s->n++] = v;
 	return 0;
+}
+
+const double *perfdb_ingest__series_values(const perfdb_ingest_series *s)
+{
+	return s->n > 1 ? s->values : &s->first;
 }
 
 void perfdb_ingest__series_release(perfdb_ingest_series_set *set)
 {
 	size_t i;
-	for (i = 0; i < set->count; i++) {
-		free(set->items[i].benchmark);
-		free(set->items[i].metric);
-		free(set->items[i].unit);
+	for (i = 0; i < set->count; i++)
 		free(set->items[i].values);
-	}
 	free(set->items);
-	perfdb_ingest__index_release(&set->index);
+	for (i = 0; i < set->nbenches; i++)
+		free(set->benches[i].name);
+	free(set->benches);
+	perfdb_ingest__index_release(&set->bench_index);
+	perfdb_ingest__index_release(&set->pair_index);
+	perfdb_ingest__nameset_release(&set->strings);
 	memset(set, 0, sizeof(*set));
 }
 

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "perfdb/resultset.h"
 
@@ -61,14 +62,15 @@ int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size);
 
 /* (benchmark, metric) -> value. Keys are borrowed: they must outlive the index. */
 typedef struct perfdb_ingest_index {
-	struct perfdb_ingest_slot *slots;
-	size_t cap; /* a power of two, or 0 */
-	size_t count;
+	struct perfdb_ingest_entry *entries; /* in the order added */
+	size_t count, capentries;
+	uint64_t *slots; /* hash's top half, entry number + 1; 0 when empty */
+	size_t cap;	 /* slots: a power of two, or 0 */
 } perfdb_ingest_index;
 
 #define PERFDB_INGEST_INDEX_INIT                                                                   \
 	{                                                                                          \
-		NULL, 0, 0                                                                         \
+		NULL, 0, 0, NULL, 0                                                                \
 	}
 
 /*
@@ -87,22 +89,79 @@ int perfdb_ingest__index_find(const perfdb_ingest_index *idx, const char *benchm
 void perfdb_ingest__index_release(perfdb_ingest_index *idx);
 
 /*
+ * (benchmark, metric) -> position, for the results of one resultset: the
+ * keys are the resultset's own, so the index is 8 bytes a result (a native
+ * file of ten million tiny results would otherwise hold a second index as
+ * big as the results).
+ */
+typedef struct perfdb_ingest_result_index {
+	uint64_t *slots;
+	size_t cap, count;
+} perfdb_ingest_result_index;
+
+/* The position in rs of the result (benchmark, metric): 1 with *found set, or 0. */
+int perfdb_ingest__result_index_find(const perfdb_ingest_result_index *idx,
+				     const perfdb_resultset *rs, const char *benchmark,
+				     const char *metric, size_t *found);
+/* Adds result i of rs: 0, 1 when its pair was there already, PERFDB_ENOMEM
+ * (set). rs must be the same resultset at every call. */
+int perfdb_ingest__result_index_add(perfdb_ingest_result_index *idx, const perfdb_resultset *rs,
+				    size_t i);
+void perfdb_ingest__result_index_release(perfdb_ingest_result_index *idx);
+
+/*
  * What the line-oriented harness readers (go, libtest) collect before making
  * results: one series per (benchmark, metric), in the order first seen, with
  * its values (repetitions) in file order.
  */
 typedef struct perfdb_ingest_series {
-	char *benchmark, *metric, *unit; /* owned */
-	int line;			 /* where it was first seen, for warnings */
-	bool bad;			 /* a reader's mark: a bad value was warned about */
-	double *values;
-	size_t n, cap;
+	const char *benchmark, *metric, *unit; /* owned by the set */
+	double first;			       /* the values while there is one ... */
+	double *values; /* ... and from the second on (owned; room for a power of two) */
+	uint32_t n;	/* values */
+	uint32_t next;	/* the benchmark's next series in the set, or UINT32_MAX */
+	int line;	/* where it was first seen, for warnings */
+	bool bad;	/* a reader's mark: a bad value was warned about */
 } perfdb_ingest_series;
 
+/* The values of s in file order (s->n of them); valid until the set changes. */
+const double *perfdb_ingest__series_values(const perfdb_ingest_series *s);
+
+/* A benchmark of a series set: its name and its series, chained. */
+typedef struct perfdb_ingest_series_bench {
+	char *name; /* owned */
+	size_t len;
+	uint32_t head, tail, count; /* its series: first, last (UINT32_MAX: none), number */
+} perfdb_ingest_series_bench;
+
+/* A set of owned names, each under a kind (a static string: "", "skip"), such
+ * as the benchmarks a file says failed. */
+typedef struct perfdb_ingest_nameset {
+	char **names;
+	size_t count, cap;
+	perfdb_ingest_index index;
+} perfdb_ingest_nameset;
+
+#define PERFDB_INGEST_RECENT 8
+
+/* A result line names one benchmark and gives a few metrics: a series is
+ * found by its benchmark (one lookup per line, none when the line repeats
+ * the previous benchmark) and then among that benchmark's few series; only
+ * a benchmark with many metrics has them in the (benchmark, metric) index. */
 typedef struct perfdb_ingest_series_set {
 	perfdb_ingest_series *items;
 	size_t count, cap;
-	perfdb_ingest_index index;
+	perfdb_ingest_series_bench *benches;
+	size_t nbenches, capbenches;
+	perfdb_ingest_index bench_index;	  /* (name, "") -> benches */
+	perfdb_ingest_index pair_index;		  /* (name, metric) -> items, for many metrics */
+	perfdb_ingest_nameset strings;		  /* metric and unit names, one copy each */
+	const char *recent[PERFDB_INGEST_RECENT]; /* of strings, the last used */
+	unsigned next_recent;			  /* the next to replace */
+	size_t recent_hit;			  /* the last found */
+	size_t last;				  /* 1 + the bench of the last lookup, or 0 */
+	char *key;				  /* the name looked up, NUL-terminated */
+	size_t keycap;
 } perfdb_ingest_series_set;
 
 /* The series (benchmark: nbench bytes, metric) of set, added with unit and
@@ -113,14 +172,6 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 /* Appends v to s's values. PERFDB_ENOMEM. */
 int perfdb_ingest__series_push(perfdb_ingest_series *s, double v);
 void perfdb_ingest__series_release(perfdb_ingest_series_set *set);
-
-/* A set of owned names, each under a kind (a static string: "", "skip"), such
- * as the benchmarks a file says failed. */
-typedef struct perfdb_ingest_nameset {
-	char **names;
-	size_t count, cap;
-	perfdb_ingest_index index;
-} perfdb_ingest_nameset;
 
 /* Adds (name: n bytes, kind): 1 when it is new, 0 when it was there, or
  * PERFDB_ENOMEM. */

@@ -7,8 +7,9 @@
  * connections, their read buffers, the prebuilt request bytes and the
  * per-thread, per-target histograms. A request costs a send, a read (edge
  * triggered: one read unless the response is larger than the buffer), the
- * parse and two histogram records; the epoll_wait is shared by every event
- * it returns.
+ * parse, two clock reads (at the request's first byte sent and when its
+ * response is parsed, so that the service time is the request's own) and two
+ * histogram records; the epoll_wait is shared by every event it returns.
  *
  * https:// (with PERFDB_HAVE_TLS) goes through http_tls.c on the same loop:
  * after the TCP connect the handshake is driven by the connection's events
@@ -164,6 +165,11 @@ static void record(thread *t, conn *c, uint64_t now, int code)
 {
 	run *r = t->run;
 	tstats *s = &t->stats[c->target];
+	/* now is the loop turn's clock read, unless the request ended in the
+	 * turn that sent it (a connection reset or closed right after the
+	 * send): then its own start is later, and the clock is read again. */
+	if (now < c->start)
+		now = perfdb_timer__monotonic_ns();
 	perfdb_histogram_record(&s->latency, now - (r->open ? c->intended : c->start));
 	if (r->open)
 		perfdb_histogram_record(&s->service, now - c->start);
@@ -269,6 +275,16 @@ static void complete(thread *t, conn *c, uint64_t now)
 static void send_request(thread *t, conn *c, uint64_t now)
 {
 	const target *tg = &t->run->targets[c->target];
+	/* The service time starts at the request's first byte, as wrk's does:
+	 * not at the connect (or TLS handshake) before it, nor at the loop's
+	 * clock read, which the earlier sends of a batch have made stale. */
+	if (c->woff == 0) {
+		c->start = perfdb_timer__monotonic_ns();
+		/* The timeout counts from the send too, so a timed-out
+		 * request's latency is never below it; until then the deadline
+		 * set at the start bounds the connect and handshake. */
+		c->deadline = c->start + t->run->timeout_ns;
+	}
 	while (c->woff < tg->req_len) {
 		ssize_t n = conn_send(c, tg->req + c->woff, tg->req_len - c->woff);
 		if (n > 0) {
@@ -402,7 +418,7 @@ static void on_readable(thread *t, conn *c, uint64_t now, uint32_t events)
 				conn_close(c); /* an idle keep-alive closed by the server */
 			else if (perfdb_http__parse_eof(&c->parser) == PERFDB_HTTP_DONE &&
 				 c->parser.status)
-				complete(t, c, now);
+				complete(t, c, perfdb_timer__monotonic_ns());
 			else
 				fail(t, c, now, PERFDB_LOADTEST_HTTP_ECLOSED);
 			if (c->fd >= 0)
@@ -425,7 +441,10 @@ static void on_readable(thread *t, conn *c, uint64_t now, uint32_t events)
 			return;
 		}
 		if (rc == PERFDB_HTTP_DONE) {
-			complete(t, c, now);
+			/* Ends when the response is read and parsed, as wrk's does:
+			 * the batch's clock read, before any of its reads, would
+			 * shorten every response but the batch's first. */
+			complete(t, c, perfdb_timer__monotonic_ns());
 			/* The server also closed its side: the next request
 			 * would meet a reset. */
 			if ((events & EPOLLRDHUP) && c->fd >= 0)

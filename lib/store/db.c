@@ -131,6 +131,14 @@ int perfdb_db__error_timeout(perfdb_db *db)
 	return perfdb_pg__error_is(db->pg, "57014");
 }
 
+int perfdb_db__error_duplicate(perfdb_db *db)
+{
+	if (db->lite)
+		return sqlite3_extended_errcode(db->lite) == SQLITE_CONSTRAINT_PRIMARYKEY ||
+		       sqlite3_extended_errcode(db->lite) == SQLITE_CONSTRAINT_UNIQUE;
+	return perfdb_pg__error_is(db->pg, "23505");
+}
+
 int perfdb_db__exec(perfdb_db *db, const char *sql)
 {
 	if (db->lite)
@@ -323,15 +331,36 @@ int perfdb_db__copy_add(perfdb_copy_rows *rows, const char *const *fields, int n
 	return 0;
 }
 
-int perfdb_db__copy(perfdb_db *db, const char *sql, perfdb_copy_rows *rows)
+int perfdb_db__copy(perfdb_db *db, const char *sql, const perfdb_copy_rows *rows)
 {
-	int rc;
-	if (!db->pg)
+	int ok;
+	if (!db->pg || perfdb_pg__copy_begin(db->pg, sql) != 0)
 		return -1;
-	rc = perfdb_pg__copy(db->pg, sql, rows->text, rows->len);
+	ok = perfdb_pg__copy_data(db->pg, rows->text, rows->len) == 0;
+	return perfdb_pg__copy_end(db->pg, ok) == 0 && ok ? 0 : -1;
+}
+
+int perfdb_db__copy_begin(perfdb_db *db, const char *sql)
+{
+	return db->pg ? perfdb_pg__copy_begin(db->pg, sql) : -1;
+}
+
+int perfdb_db__copy_send(perfdb_db *db, perfdb_copy_rows *rows)
+{
+	int rc = perfdb_pg__copy_data(db->pg, rows->text, rows->len);
+	perfdb_db__copy_clear(rows);
+	return rc;
+}
+
+int perfdb_db__copy_end(perfdb_db *db, int ok)
+{
+	return perfdb_pg__copy_end(db->pg, ok) == 0 && ok ? 0 : -1;
+}
+
+void perfdb_db__copy_clear(perfdb_copy_rows *rows)
+{
 	rows->len = 0;
 	rows->count = 0;
-	return rc;
 }
 
 void perfdb_db__copy_release(perfdb_copy_rows *rows)

@@ -64,6 +64,10 @@ int perfdb_db__error_readonly(perfdb_db *db);
 /* Whether the last error was a query cancelled by its time limit. */
 int perfdb_db__error_timeout(perfdb_db *db);
 
+/* Whether the last error was a row refused as a duplicate key (UNIQUE or
+ * PRIMARY KEY). */
+int perfdb_db__error_duplicate(perfdb_db *db);
+
 /* Runs sql (several statements allowed, no parameters, rows discarded).
  * Returns 0 or -1 (perfdb_db__errmsg says why). */
 int perfdb_db__exec(perfdb_db *db, const char *sql);
@@ -122,9 +126,22 @@ typedef struct perfdb_copy_rows {
 /* Adds a row of ncols fields (NULL for an SQL NULL). Errors: PERFDB_ENOMEM. */
 int perfdb_db__copy_add(perfdb_copy_rows *rows, const char *const *fields, int ncols);
 
-/* Sends rows with sql ("COPY t(a, b) FROM STDIN") and empties them.
- * Returns 0 or -1 (perfdb_db__errmsg). */
-int perfdb_db__copy(perfdb_db *db, const char *sql, perfdb_copy_rows *rows);
+/* Sends rows with sql ("COPY t(a, b) FROM STDIN"); they stay, to be sent
+ * again, until perfdb_db__copy_clear. Returns 0 or -1 (perfdb_db__errmsg). */
+int perfdb_db__copy(perfdb_db *db, const char *sql, const perfdb_copy_rows *rows);
+
+/* Empties rows (their memory is kept for the next). */
+void perfdb_db__copy_clear(perfdb_copy_rows *rows);
+
+/* One COPY sent in pieces, so that the server stores rows while the next
+ * ones are being made: perfdb_db__copy_begin with sql, then
+ * perfdb_db__copy_send (sends rows and empties them) as often as needed,
+ * then perfdb_db__copy_end, which says whether the server took every row
+ * (ok = 0 abandons the COPY: none of its rows are kept). Nothing else may
+ * run on db in between. Each returns 0 or -1 (perfdb_db__errmsg). */
+int perfdb_db__copy_begin(perfdb_db *db, const char *sql);
+int perfdb_db__copy_send(perfdb_db *db, perfdb_copy_rows *rows);
+int perfdb_db__copy_end(perfdb_db *db, int ok);
 
 /* Frees the rows' memory and zeroes them. */
 void perfdb_db__copy_release(perfdb_copy_rows *rows);

@@ -568,25 +568,34 @@ int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql)
 	return ok ? 0 : -1;
 }
 
-int perfdb_pg__copy(perfdb_pg *pg, const char *sql, const char *text, size_t len)
+int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql)
 {
 	PGresult *res = PQexec(pg->conn, sql);
 	int ok = res && PQresultStatus(res) == PGRES_COPY_IN;
-	size_t off = 0;
 	if (!ok)
 		keep_result_error(pg, res);
 	PQclear(res);
-	if (!ok)
-		return -1;
+	return ok ? 0 : -1;
+}
+
+int perfdb_pg__copy_data(perfdb_pg *pg, const char *text, size_t len)
+{
+	size_t off = 0;
 	/* in pieces libpq's int length takes */
-	while (ok && off < len) {
+	while (off < len) {
 		size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
 		if (PQputCopyData(pg->conn, text + off, (int)n) != 1) {
 			keep_error(pg, PQerrorMessage(pg->conn), NULL);
-			ok = 0;
+			return -1;
 		}
 		off += n;
 	}
+	return 0;
+}
+
+int perfdb_pg__copy_end(perfdb_pg *pg, int ok)
+{
+	PGresult *res;
 	if (PQputCopyEnd(pg->conn, ok ? NULL : "perfdb stopped") != 1 && ok) {
 		keep_error(pg, PQerrorMessage(pg->conn), NULL);
 		ok = 0;

@@ -35,7 +35,9 @@ int64_t perfdb_pg__column_int64(perfdb_pg_stmt *st, int i);
 double perfdb_pg__column_double(perfdb_pg_stmt *st, int i);
 const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i);
 int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql);
-int perfdb_pg__copy(perfdb_pg *pg, const char *sql, const char *text, size_t len);
+int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql);
+int perfdb_pg__copy_data(perfdb_pg *pg, const char *text, size_t len);
+int perfdb_pg__copy_end(perfdb_pg *pg, int ok);
 
 #else /* a build without libpq: a server DSN is refused at connect, and no                         \
        * other call is ever reached (there is no perfdb_pg to call it on) */
@@ -161,12 +163,23 @@ static inline int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql)
 	(void)sql;
 	return -1;
 }
-static inline int perfdb_pg__copy(perfdb_pg *pg, const char *sql, const char *t, size_t n)
+static inline int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql)
 {
 	(void)pg;
 	(void)sql;
+	return -1;
+}
+static inline int perfdb_pg__copy_data(perfdb_pg *pg, const char *t, size_t n)
+{
+	(void)pg;
 	(void)t;
 	(void)n;
+	return -1;
+}
+static inline int perfdb_pg__copy_end(perfdb_pg *pg, int ok)
+{
+	(void)pg;
+	(void)ok;
 	return -1;
 }
 

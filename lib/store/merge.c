@@ -157,85 +157,90 @@ static int64_t map_get(const id_map *m, int64_t src)
 	return hit ? hit->dst : 0;
 }
 
-/* Maps every benchmark of the shard (read with src_sql from `from`) to its id
- * here, inserting the new ones where perfdb_store_record would: the first id
- * from their hash on that is free or already holds the same (name, metric,
- * unit). The pairs go into temp.bench_map (a file, where the copy is SQL)
- * or into cmap (a server). */
+/* Maps every benchmark of the shard (read with src_sql from `from`: id,
+ * name, metric, unit, higher_is_better) to its id here, adding the new ones
+ * where perfdb_store_record would (perfdb_store__benchmark_ids: a few
+ * statements for all of them, not one per benchmark). The pairs go into
+ * temp.bench_map (a file, where the copy is SQL) or into cmap (a server). */
 static int map_benchmarks(perfdb_store *store, perfdb_store *from, const char *src_sql,
 			  id_map *cmap, size_t *added)
 {
-	perfdb_stmt *src = NULL, *find = NULL, *ins = NULL, *map = NULL;
-	int rc, err;
+	perfdb_stmt *src = NULL, *map = NULL;
+	perfdb_bench_key *keys = NULL;
+	int64_t *src_ids = NULL, *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc, err, oom = 0;
 
 	*added = 0;
-	if ((err = perfdb_store__prepare(from, &src, src_sql)) ||
-	    (err = perfdb_store__prepare(
-		 store, &find, "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
-	    (err = perfdb_store__prepare(store, &ins,
-					 "INSERT INTO benchmarks(id, name, metric, unit, "
-					 "higher_is_better) VALUES (?1, ?2, ?3, ?4, ?5) "
-					 "ON CONFLICT DO NOTHING")) ||
+	if ((err = perfdb_store__prepare(from, &src, src_sql)))
+		goto out;
+	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
+		perfdb_bench_key *k;
+		if (n == cap) {
+			int64_t *more;
+			if (perfdb_store__grow((void **)&keys, &cap, n, sizeof(*keys)) ||
+			    !(more = realloc(src_ids, cap * sizeof(*src_ids)))) {
+				err = perfdb_error__oom();
+				goto out;
+			}
+			src_ids = more;
+		}
+		src_ids[n] = perfdb_stmt__column_int64(src, 0);
+		k = &keys[n++];
+		k->name = perfdb_store__column_dup(src, 1, &oom);
+		k->metric = perfdb_store__column_dup(src, 2, &oom);
+		k->unit = perfdb_store__column_dup(src, 3, &oom);
+		k->higher_is_better = perfdb_stmt__column_int64(src, 4) != 0;
+		if (oom || !k->name || !k->metric || !k->unit) {
+			err = oom ? perfdb_error__oom()
+				  : perfdb_error__set(PERFDB_EINPUT,
+						      "a benchmark of the shard has no name, "
+						      "metric or unit");
+			goto out;
+		}
+	}
+	if (rc != PERFDB_DB_DONE) {
+		err =
+		    perfdb_store__fail(from, "cannot read the benchmarks of the shard merged into");
+		goto out;
+	}
+	perfdb_stmt__free(src);
+	src = NULL;
+	if (n && !(ids = malloc(n * sizeof(*ids)))) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+	if ((err = perfdb_store__benchmark_ids(store, keys, n, ids, added)) ||
 	    (!cmap && (err = perfdb_store__prepare(
 			   store, &map, "INSERT INTO temp.bench_map(src, dst) VALUES (?1, ?2)"))))
 		goto out;
-	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
-		const char *name = perfdb_stmt__column_text(src, 1);
-		const char *metric = perfdb_stmt__column_text(src, 2);
-		const char *unit = perfdb_stmt__column_text(src, 3);
-		int64_t id = perfdb_store__benchmark_hash(name, metric, unit);
-		for (;;) {
-			perfdb_stmt__reset(find);
-			perfdb_stmt__bind_int64(find, 1, id);
-			rc = perfdb_stmt__step(find);
-			if (rc == PERFDB_DB_DONE) {
-				perfdb_stmt__reset(ins);
-				perfdb_stmt__bind_int64(ins, 1, id);
-				perfdb_stmt__bind_text(ins, 2, name);
-				perfdb_stmt__bind_text(ins, 3, metric);
-				perfdb_stmt__bind_text(ins, 4, unit);
-				perfdb_stmt__bind_int64(ins, 5, perfdb_stmt__column_int64(src, 4));
-				if (perfdb_stmt__step(ins) != PERFDB_DB_DONE) {
-					err =
-					    perfdb_store__fail(store, "cannot add a benchmark to");
-					goto out;
-				}
-				(*added)++;
-				break;
-			}
-			if (rc != PERFDB_DB_ROW) {
-				err = perfdb_store__fail(store, "cannot read benchmarks from");
-				goto out;
-			}
-			if (strcmp(perfdb_stmt__column_text(find, 0), name) == 0 &&
-			    strcmp(perfdb_stmt__column_text(find, 1), metric) == 0 &&
-			    strcmp(perfdb_stmt__column_text(find, 2), unit) == 0)
-				break;
-			id = id == (int64_t)((1ull << 47) - 1) ? 1 : id + 1;
-		}
+	for (i = 0; i < n; i++) {
 		if (cmap) {
-			if ((err = map_add(cmap, perfdb_stmt__column_int64(src, 0), id)))
+			if ((err = map_add(cmap, src_ids[i], ids[i])))
 				goto out;
 			continue;
 		}
 		perfdb_stmt__reset(map);
-		perfdb_stmt__bind_int64(map, 1, perfdb_stmt__column_int64(src, 0));
-		perfdb_stmt__bind_int64(map, 2, id);
+		perfdb_stmt__bind_int64(map, 1, src_ids[i]);
+		perfdb_stmt__bind_int64(map, 2, ids[i]);
 		if (perfdb_stmt__step(map) != PERFDB_DB_DONE) {
 			err = perfdb_store__fail(store, "cannot merge into");
 			goto out;
 		}
 	}
-	if (rc != PERFDB_DB_DONE)
-		err =
-		    perfdb_store__fail(from, "cannot read the benchmarks of the shard merged into");
 	if (cmap)
 		map_sort(cmap);
 out:
 	perfdb_stmt__free(src);
-	perfdb_stmt__free(find);
-	perfdb_stmt__free(ins);
 	perfdb_stmt__free(map);
+	for (i = 0; i < n; i++) {
+		free((char *)keys[i].name);
+		free((char *)keys[i].metric);
+		free((char *)keys[i].unit);
+	}
+	free(keys);
+	free(src_ids);
+	free(ids);
 	return err;
 }
 
@@ -393,8 +398,12 @@ out:
 	return err;
 }
 
-/* The results or samples of the copied runs, by COPY. The columns after
- * run_id and benchmark_id are copied as the shard has them. */
+/* The results or samples of the copied runs, by one COPY sent a megabyte at
+ * a time while the shard is read, so the server stores rows while the next
+ * are made. The columns after run_id and benchmark_id are copied as the
+ * shard has them. */
+#define COPY_PIECE (1u << 20)
+
 static int copy_rows(perfdb_store *store, perfdb_store *shard, const id_map *runs,
 		     const id_map *benches, const char *src_sql, const char *copy_sql, int ncols,
 		     size_t *count)
@@ -403,7 +412,8 @@ static int copy_rows(perfdb_store *store, perfdb_store *shard, const id_map *run
 	perfdb_stmt *src = NULL;
 	const char *fields[12];
 	char ids[2][24], reals[12][32];
-	int rc, err, c;
+	int rc, err, c, begun = 0;
+	*count = 0;
 	if ((err = perfdb_store__prepare(shard, &src, src_sql)))
 		return err;
 	while ((rc = perfdb_stmt__step(src)) == PERFDB_DB_ROW) {
@@ -417,24 +427,43 @@ static int copy_rows(perfdb_store *store, perfdb_store *shard, const id_map *run
 		fields[1] = ids[1];
 		/* doubles in full: SQLite's text of a REAL keeps 15 digits */
 		for (c = 2; c < ncols; c++) {
-			fields[c] = perfdb_stmt__column_text(src, c);
 			if (perfdb_stmt__column_type(src, c) == PERFDB_VALUE_REAL) {
 				snprintf(reals[c], sizeof(reals[c]), "%.17g",
 					 perfdb_stmt__column_double(src, c));
 				fields[c] = reals[c];
+			} else {
+				fields[c] = perfdb_stmt__column_text(src, c);
 			}
 		}
 		if ((err = perfdb_db__copy_add(&rows, fields, ncols)))
 			goto out;
+		if (rows.len >= COPY_PIECE) {
+			*count += rows.count;
+			if ((!begun && perfdb_db__copy_begin(store->db, copy_sql) != 0) ||
+			    (begun = 1, perfdb_db__copy_send(store->db, &rows) != 0)) {
+				err = perfdb_store__fail(store, "cannot merge into");
+				goto out;
+			}
+		}
 	}
 	if (rc != PERFDB_DB_DONE) {
 		err = perfdb_store__fail(shard, "cannot read");
 		goto out;
 	}
-	*count = rows.count;
-	if (rows.count && perfdb_db__copy(store->db, copy_sql, &rows) != 0)
+	*count += rows.count;
+	if (!begun && !rows.count)
+		goto out;
+	if ((!begun && perfdb_db__copy_begin(store->db, copy_sql) != 0) ||
+	    (begun = 1, perfdb_db__copy_send(store->db, &rows) != 0)) {
+		err = perfdb_store__fail(store, "cannot merge into");
+		goto out;
+	}
+	begun = 0;
+	if (perfdb_db__copy_end(store->db, 1) != 0)
 		err = perfdb_store__fail(store, "cannot merge into");
 out:
+	if (begun) /* abandoned: the server keeps none of its rows */
+		perfdb_db__copy_end(store->db, 0);
 	perfdb_stmt__free(src);
 	perfdb_db__copy_release(&rows);
 	return err;
@@ -461,7 +490,7 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 	if ((err = copy_mapped(store, shard,
 			       "SELECT id, sha, parent_sha, committed_at, subject, author FROM "
 			       "commits ORDER BY seq",
-			       perfdb_store__upsert_commit_sql, none, &commits,
+			       perfdb_store__upsert_commit_sql(store), none, &commits,
 			       "cannot merge a commit into")) ||
 	    /* a machine known here keeps its description, unless it had none */
 	    (err = copy_mapped(store, shard, "SELECT id, name, fingerprint FROM machines",

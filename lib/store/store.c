@@ -26,6 +26,11 @@
  * jobs recording into one shared file must queue, not fail. */
 #define BUSY_TIMEOUT_MS 30000
 
+/* SQLite's page cache (KiB): big for the reads of a wide history, small
+ * while perfdb_store_record writes (see there). */
+#define OPEN_CACHE_KIB	 "65536"
+#define RECORD_CACHE_KIB "8192"
+
 int perfdb_store__fail(perfdb_store *store, const char *what)
 {
 	const char *msg = perfdb_db__errmsg(store->db);
@@ -475,7 +480,8 @@ static int open_steps(sqlite3 **h, const char *path, unsigned flags, off_t size,
 		if (sqlite3_exec(*h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(*h, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) !=
 			SQLITE_OK ||
-		    sqlite3_exec(*h, "PRAGMA cache_size = -65536", NULL, NULL, NULL) != SQLITE_OK) {
+		    sqlite3_exec(*h, "PRAGMA cache_size = -" OPEN_CACHE_KIB, NULL, NULL, NULL) !=
+			SQLITE_OK) {
 			*busy = was_busy(*h, SQLITE_OK);
 			return open_failed(*h, path, SQLITE_OK);
 		}
@@ -611,22 +617,32 @@ static int step_id(perfdb_store *store, perfdb_stmt *st, int64_t *id, const char
 }
 
 /* A commit recorded again keeps its first seq (its place in the fallback
- * order) but learns details it did not have. */
-const char perfdb_store__upsert_commit_sql[] =
-    "INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM commits)) "
-    "ON CONFLICT(sha) DO UPDATE SET "
-    "parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "
-    "committed_at = coalesce(commits.committed_at, excluded.committed_at), "
-    "subject = coalesce(commits.subject, excluded.subject), "
-    "author = coalesce(commits.author, excluded.author) "
-    "RETURNING id";
+ * order) but learns details it did not have. A file's writers take turns
+ * (BEGIN IMMEDIATE), so max(seq) + 1 is new; on a server two transactions
+ * would both read the same max, so seq comes from a sequence there (its
+ * column default, schema/postgresql/0007). */
+#define UPSERT_COMMIT_SQL(seq)                                                                     \
+	"INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "                \
+	"VALUES (?1, ?2, ?3, ?4, ?5, " seq ") "                                                    \
+	"ON CONFLICT(sha) DO UPDATE SET "                                                          \
+	"parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "                         \
+	"committed_at = coalesce(commits.committed_at, excluded.committed_at), "                   \
+	"subject = coalesce(commits.subject, excluded.subject), "                                  \
+	"author = coalesce(commits.author, excluded.author) "                                      \
+	"RETURNING id"
+
+const char *perfdb_store__upsert_commit_sql(const perfdb_store *store)
+{
+	return perfdb_store__is_server(store)
+		   ? UPSERT_COMMIT_SQL("DEFAULT")
+		   : UPSERT_COMMIT_SQL("(SELECT coalesce(max(seq), 0) + 1 FROM commits)");
+}
 
 static int upsert_commit(perfdb_store *store, const perfdb_resultset *rs, int64_t *id)
 {
 	perfdb_stmt *st;
 	int err;
-	if ((err = perfdb_store__prepare(store, &st, perfdb_store__upsert_commit_sql)))
+	if ((err = perfdb_store__prepare(store, &st, perfdb_store__upsert_commit_sql(store))))
 		return err;
 	bind_text_or_null(st, 1, perfdb_resultset_meta(rs, PERFDB_META_COMMIT));
 	bind_text_or_null(st, 2, perfdb_resultset_meta(rs, PERFDB_META_PARENT));
@@ -747,7 +763,8 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 enum {
 	BULK_INSERT = 0, /* multi-row INSERT, with its tail (ON CONFLICT) */
 	BULK_COPY = 1,	 /* COPY: rows no other writer can have (this run's) */
-	BULK_STAGED = 2	 /* COPY into a temporary table, then INSERT ... ON CONFLICT */
+	BULK_STAGED = 2	 /* COPY, or if another writer added one of the rows meanwhile,
+			  * COPY into a temporary table, then INSERT ... ON CONFLICT */
 };
 
 typedef enum cell_type { CELL_NULL = 0, CELL_INT, CELL_REAL, CELL_TEXT } cell_type;
@@ -762,9 +779,11 @@ typedef struct cell {
 typedef struct batcher {
 	perfdb_stmt *many, *one;
 	/* on a server, bulk rows go in with COPY instead: gathered here as
-	 * text and sent at the flush (copy_sql is then set); then_sql, when
-	 * set, runs after each COPY (moving staged rows to their table) */
-	char copy_sql[160];
+	 * text and sent at the flush (copy_sql is then set); staged_sql,
+	 * when set, is the COPY into a temporary table that is sent instead
+	 * when copy_sql's rows collide with another writer's, and then_sql
+	 * moves them to their table */
+	char copy_sql[160], staged_sql[160];
 	const char *then_sql;
 	perfdb_copy_rows copy;
 	int ncols, rows;
@@ -785,25 +804,21 @@ static int batch_prepare(perfdb_store *store, batcher *b, const char *head, cons
 	b->ncols = ncols;
 	b->rows = 0;
 	b->what = what;
-	if (bulk == BULK_COPY && perfdb_store__is_server(store)) {
+	if (bulk != BULK_INSERT && perfdb_store__is_server(store)) {
 		/* "INSERT INTO t(a, b)" -> "COPY t(a, b) FROM STDIN" */
 		snprintf(b->copy_sql, sizeof(b->copy_sql), "COPY %s FROM STDIN",
 			 head + strlen("INSERT INTO "));
-		return 0;
-	}
-	if (bulk == BULK_STAGED && perfdb_store__is_server(store)) {
-		/* COPY has no ON CONFLICT: rows another writer may add at the
-		 * same time are copied into a temporary table first, then moved
-		 * with INSERT ... SELECT ... ON CONFLICT DO NOTHING */
+		if (bulk == BULK_COPY)
+			return 0;
+		/* COPY has no ON CONFLICT: when a row is there already (another
+		 * writer added it since we looked), the rows go into a temporary
+		 * table and from there with INSERT ... ON CONFLICT DO NOTHING,
+		 * which costs twice a plain COPY */
 		b->then_sql = "INSERT INTO benchmarks SELECT * FROM perfdb_staged_benchmarks "
 			      "ON CONFLICT DO NOTHING; DELETE FROM perfdb_staged_benchmarks";
-		snprintf(b->copy_sql, sizeof(b->copy_sql),
+		snprintf(b->staged_sql, sizeof(b->staged_sql),
 			 "COPY perfdb_staged_benchmarks%s FROM STDIN",
 			 strchr(head, '(') ? strchr(head, '(') : "");
-		if (perfdb_db__exec(store->db,
-				    "CREATE TEMP TABLE IF NOT EXISTS perfdb_staged_benchmarks "
-				    "(LIKE benchmarks) ON COMMIT DELETE ROWS") != 0)
-			return perfdb_store__fail(store, "cannot record into");
 		return 0;
 	}
 	if (!(sql = malloc(cap)))
@@ -900,10 +915,27 @@ static int batch_flush(perfdb_store *store, batcher *b)
 	    (err = batch_flush(store, b->parent)))
 		return err;
 	if (b->copy_sql[0]) {
+		int failed;
 		if ((err = copy_pending(b)) || !b->copy.count)
 			return err;
-		if (perfdb_db__copy(store->db, b->copy_sql, &b->copy) != 0 ||
-		    (b->then_sql && perfdb_db__exec(store->db, b->then_sql) != 0)) {
+		if (!b->staged_sql[0]) {
+			failed = perfdb_db__copy(store->db, b->copy_sql, &b->copy) != 0;
+		} else if (perfdb_db__exec(store->db, "SAVEPOINT perfdb_bulk") != 0) {
+			failed = 1;
+		} else if (perfdb_db__copy(store->db, b->copy_sql, &b->copy) == 0) {
+			failed = perfdb_db__exec(store->db, "RELEASE perfdb_bulk") != 0;
+		} else {
+			failed = !perfdb_db__error_duplicate(store->db) ||
+				 perfdb_db__exec(store->db,
+						 "ROLLBACK TO perfdb_bulk; RELEASE perfdb_bulk; "
+						 "CREATE TEMP TABLE IF NOT EXISTS "
+						 "perfdb_staged_benchmarks (LIKE benchmarks) "
+						 "ON COMMIT DELETE ROWS") != 0 ||
+				 perfdb_db__copy(store->db, b->staged_sql, &b->copy) != 0 ||
+				 perfdb_db__exec(store->db, b->then_sql) != 0;
+		}
+		perfdb_db__copy_clear(&b->copy);
+		if (failed) {
 			char what[64];
 			snprintf(what, sizeof(what), "cannot record %s in", b->what);
 			return perfdb_store__fail(store, what);
@@ -955,17 +987,19 @@ static void cell_real(cell *c, double v)
 	}
 }
 
-typedef struct record_stmts {
+typedef struct bench_stmts {
 	perfdb_stmt *find_bench;
-	batcher bench, result, sample;
+	batcher bench;
+} bench_stmts;
+
+typedef struct record_stmts {
+	batcher result, sample;
 	double *scratch; /* a result's samples, reordered for their median */
 	size_t scratchcap;
 } record_stmts;
 
 static void stmts_release(record_stmts *s)
 {
-	perfdb_stmt__free(s->find_bench);
-	batch_release(&s->bench);
 	batch_release(&s->result);
 	batch_release(&s->sample);
 	free(s->scratch);
@@ -976,15 +1010,7 @@ static void stmts_release(record_stmts *s)
 static int stmts_prepare(perfdb_store *store, record_stmts *s)
 {
 	int err;
-	if ((err = perfdb_store__prepare(
-		 store, &s->find_bench,
-		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
-	    /* two writers on a server may add one new benchmark at once:
-	     * the second finds it there (the same id for the same name) */
-	    (err = batch_prepare(store, &s->bench,
-				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
-				 " ON CONFLICT DO NOTHING", 5, "a benchmark", BULK_STAGED)) ||
-	    (err =
+	if ((err =
 		 batch_prepare(store, &s->result,
 			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
 			       "stddev, min, max, sample_count, sample_median, sample_mad)",
@@ -1020,9 +1046,9 @@ int64_t perfdb_store__benchmark_hash(const char *name, const char *metric, const
 	return h ? (int64_t)h : 1;
 }
 
-static int64_t benchmark_hash(const perfdb_result *r)
+static int64_t benchmark_hash(const perfdb_bench_key *k)
 {
-	return perfdb_store__benchmark_hash(r->benchmark, r->metric, r->unit);
+	return perfdb_store__benchmark_hash(k->name, k->metric, k->unit);
 }
 
 static int column_is(perfdb_stmt *st, int col, const char *s)
@@ -1031,9 +1057,9 @@ static int column_is(perfdb_stmt *st, int col, const char *s)
 	return v && strcmp(v, s) == 0;
 }
 
-static int same_benchmark(const perfdb_result *a, const perfdb_result *b)
+static int same_benchmark(const perfdb_bench_key *a, const perfdb_bench_key *b)
 {
-	return strcmp(a->benchmark, b->benchmark) == 0 && strcmp(a->metric, b->metric) == 0 &&
+	return strcmp(a->name, b->name) == 0 && strcmp(a->metric, b->metric) == 0 &&
 	       strcmp(a->unit, b->unit) == 0;
 }
 
@@ -1049,15 +1075,19 @@ typedef struct id_plan {
 	int64_t *ids;	      /* ids[i]: the benchmark id of result i */
 	id_slot *slots;	      /* open addressing: the id and result index + 1 that
 			       * claimed it (0: empty), side by side for one cache miss */
-	size_t cap;	      /* table size, a power of two */
+	size_t cap;	      /* table size: a third more than the results */
 	unsigned char *state; /* state[i]: what prefetch_ids found for result i's hash */
 } id_plan;
 
 static id_slot *plan_slot(id_plan *p, int64_t id)
 {
-	size_t mask = p->cap - 1, i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull) & mask;
+	/* The hash's high bits scaled to the table (a size that is no power of
+	 * two, so the table is never twice what it needs). */
+	uint64_t h = ((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32;
+	size_t i = (size_t)((h * (uint64_t)p->cap) >> 32);
 	while (p->slots[i].claim && p->slots[i].id != id)
-		i = (i + 1) & mask;
+		if (++i == p->cap)
+			i = 0;
 	return &p->slots[i];
 }
 
@@ -1068,9 +1098,10 @@ enum { ID_ABSENT = 0, ID_SAME = 1, ID_TAKEN = 2 };
  * the table), instead of one statement per result: for a large run that is
  * most of the cost of finding ids. state[i] receives ID_ABSENT, ID_SAME (the
  * stored benchmark is this one) or ID_TAKEN (another benchmark has it). */
-static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigned char *state)
+static int prefetch_ids(perfdb_store *store, const perfdb_bench_key *keys, size_t n,
+			unsigned char *state)
 {
-	size_t i, n = perfdb_resultset_count(rs), cap = n * 17 + 3, len = 0;
+	size_t i, cap = n * 17 + 3, len = 0;
 	char *ids = malloc(cap);
 	perfdb_stmt *st = NULL;
 	int rc, err;
@@ -1100,7 +1131,7 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 		/* ids are positive and below 2^47: at most 15 digits */
 		char digits[24];
 		int k = 0;
-		uint64_t v = (uint64_t)benchmark_hash(perfdb_resultset_get(rs, i));
+		uint64_t v = (uint64_t)benchmark_hash(&keys[i]);
 		do
 			digits[k++] = (char)('0' + v % 10);
 		while ((v /= 10) != 0);
@@ -1128,11 +1159,11 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 	memset(state, ID_ABSENT, n);
 	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
 		size_t k = (size_t)perfdb_stmt__column_int64(st, 0);
-		const perfdb_result *r;
+		const perfdb_bench_key *r;
 		if (k >= n)
 			continue;
-		r = perfdb_resultset_get(rs, k);
-		state[k] = column_is(st, 1, r->benchmark) && column_is(st, 2, r->metric) &&
+		r = &keys[k];
+		state[k] = column_is(st, 1, r->name) && column_is(st, 2, r->metric) &&
 				   column_is(st, 3, r->unit)
 			       ? ID_SAME
 			       : ID_TAKEN;
@@ -1147,10 +1178,10 @@ static int prefetch_ids(perfdb_store *store, const perfdb_resultset *rs, unsigne
 /* The id of result i: its hash, or the next free id after it when another
  * benchmark (stored, or new in this call) already holds that hash. `state`
  * is what prefetch_ids found for the hash itself. */
-static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset *rs, id_plan *p,
+static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_key *keys, id_plan *p,
 		   size_t i, unsigned char state)
 {
-	const perfdb_result *r = perfdb_resultset_get(rs, i);
+	const perfdb_bench_key *r = &keys[i];
 	int64_t h = benchmark_hash(r);
 	id_slot *slot;
 	int rc;
@@ -1167,7 +1198,7 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 			p->ids[i] = h;
 			return 0;
 		}
-		if (same_benchmark(perfdb_resultset_get(rs, slot->claim - 1), r)) {
+		if (same_benchmark(&keys[slot->claim - 1], r)) {
 			p->ids[i] = h;
 			return 0;
 		}
@@ -1176,7 +1207,7 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 	for (h = (uint64_t)h == ID_MASK ? 1 : h + 1;; h = (uint64_t)h == ID_MASK ? 1 : h + 1) {
 		slot = plan_slot(p, h);
 		if (slot->claim) {
-			if (same_benchmark(perfdb_resultset_get(rs, slot->claim - 1), r))
+			if (same_benchmark(&keys[slot->claim - 1], r))
 				break;
 			continue;
 		}
@@ -1192,7 +1223,7 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 			perfdb_stmt__reset(s->find_bench);
 			return perfdb_store__fail(store, "cannot read benchmarks from");
 		}
-		if (column_is(s->find_bench, 0, r->benchmark) &&
+		if (column_is(s->find_bench, 0, r->name) &&
 		    column_is(s->find_bench, 1, r->metric) && column_is(s->find_bench, 2, r->unit))
 			break;
 	}
@@ -1201,7 +1232,7 @@ static int plan_id(perfdb_store *store, record_stmts *s, const perfdb_resultset 
 	return 0;
 }
 
-static int insert_benchmark(perfdb_store *store, record_stmts *s, const perfdb_result *r,
+static int insert_benchmark(perfdb_store *store, bench_stmts *s, const perfdb_bench_key *r,
 			    int64_t id)
 {
 	cell *c;
@@ -1209,10 +1240,10 @@ static int insert_benchmark(perfdb_store *store, record_stmts *s, const perfdb_r
 	if ((err = batch_row(store, &s->bench, &c)))
 		return err;
 	cell_int(&c[0], id);
-	cell_text(&c[1], r->benchmark);
+	cell_text(&c[1], r->name);
 	cell_text(&c[2], r->metric);
 	cell_text(&c[3], r->unit);
-	cell_int(&c[4], r->direction == PERFDB_HIGHER_IS_BETTER);
+	cell_int(&c[4], r->higher_is_better);
 	return 0;
 }
 
@@ -1375,12 +1406,82 @@ int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_res
 	return 0;
 }
 
+int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_key *keys, size_t n,
+				int64_t *ids, size_t *added)
+{
+	bench_stmts *st = NULL; /* large (buffered rows): on the heap */
+	id_plan plan = {0};
+	id_index *order = NULL, *tmp = NULL;
+	size_t i, k, nnew = 0;
+	int err;
+
+	if (added)
+		*added = 0;
+	if (n == 0)
+		return 0;
+	/* A load of at most 3/4 (plan_slot scales a 32-bit hash to the size). */
+	if (n >= UINT32_MAX / 2)
+		return perfdb_error__oom();
+	plan.cap = n + n / 3 + 16;
+	plan.ids = ids;
+	plan.slots = calloc(plan.cap, sizeof(*plan.slots));
+	plan.state = malloc(n);
+	order = malloc(n * sizeof(*order));
+	tmp = malloc(n * sizeof(*tmp));
+	st = calloc(1, sizeof(*st));
+	if (!plan.slots || !plan.state || !order || !tmp || !st) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+	if ((err = perfdb_store__prepare(
+		 store, &st->find_bench,
+		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
+	    /* two writers on a server may add one new benchmark at once:
+	     * the second finds it there (the same id for the same name) */
+	    (err = batch_prepare(store, &st->bench,
+				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
+				 " ON CONFLICT DO NOTHING", 5, "a benchmark", BULK_STAGED)) ||
+	    (err = prefetch_ids(store, keys, n, plan.state)))
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((err = plan_id(store, st, keys, &plan, i, plan.state[i])))
+			goto out;
+
+	/* New benchmarks, in id order. */
+	for (k = 0; k < plan.cap; k++) {
+		if (plan.slots[k].claim) {
+			order[nnew].index = plan.slots[k].claim - 1;
+			order[nnew++].id = plan.slots[k].id;
+		}
+	}
+	sort_by_id(order, tmp, nnew);
+	for (i = 0; i < nnew; i++)
+		if ((err = insert_benchmark(store, st, &keys[order[i].index], order[i].id)))
+			goto out;
+	if ((err = batch_flush(store, &st->bench)))
+		goto out;
+	if (added)
+		*added = nnew;
+out:
+	if (st) {
+		perfdb_stmt__free(st->find_bench);
+		batch_release(&st->bench);
+	}
+	free(plan.slots);
+	free(plan.state);
+	free(order);
+	free(tmp);
+	free(st);
+	return err;
+}
+
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
 {
 	record_stmts *st = NULL; /* large (buffered rows): on the heap */
-	id_plan plan = {0};
+	perfdb_bench_key *keys = NULL;
+	int64_t *ids = NULL;
 	int64_t commit_id = 0, machine_id = 0, rid = 0;
-	size_t i, k, nnew = 0, n = perfdb_resultset_count(rs);
+	size_t i, n = perfdb_resultset_count(rs);
 	id_index *order = NULL, *tmp = NULL;
 	int err;
 
@@ -1395,53 +1496,54 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if (n == 0)
 		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
 
-	for (plan.cap = 16; plan.cap < 2 * n; plan.cap *= 2)
-		;
-	plan.ids = malloc(n * sizeof(*plan.ids));
-	plan.slots = calloc(plan.cap, sizeof(*plan.slots));
-	plan.state = malloc(n);
-	order = malloc(n * sizeof(*order));
-	tmp = malloc(n * sizeof(*tmp));
+	/* The arrays are allocated as late and freed as early as they can be:
+	 * beside a run of many small results they are as big as the results. */
+	keys = malloc(n * sizeof(*keys));
+	ids = malloc(n * sizeof(*ids));
 	st = calloc(1, sizeof(*st));
-	if (!plan.ids || !plan.slots || !plan.state || !order || !tmp || !st) {
+	if (!keys || !ids || !st) {
 		err = perfdb_error__oom();
 		goto out;
 	}
+	for (i = 0; i < n; i++) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		keys[i].name = r->benchmark;
+		keys[i].metric = r->metric;
+		keys[i].unit = r->unit;
+		keys[i].higher_is_better = r->direction == PERFDB_HIGHER_IS_BETTER;
+	}
 
+	/* The inserts come in id order, so they append to each B-tree: a small
+	 * page cache does, and a big run's memory stays its results'. */
+	if (!perfdb_store__is_server(store))
+		perfdb_db__exec(store->db, "PRAGMA cache_size = -" RECORD_CACHE_KIB);
 	if ((err = perfdb_store__begin(store)))
 		goto out;
 	if ((err = stmts_prepare(store, st)) || (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
-	    (err = insert_run(store, rs, commit_id, machine_id, &rid)))
+	    (err = insert_run(store, rs, commit_id, machine_id, &rid)) ||
+	    (err = perfdb_store__benchmark_ids(store, keys, n, ids, NULL)))
 		goto fail;
-	if ((err = prefetch_ids(store, rs, plan.state)))
+	free(keys);
+	keys = NULL;
+	order = malloc(n * sizeof(*order));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!order || !tmp) {
+		err = perfdb_error__oom();
 		goto fail;
-	for (i = 0; i < n; i++)
-		if ((err = plan_id(store, st, rs, &plan, i, plan.state[i])))
-			goto fail;
-
-	/* New benchmarks, in id order. */
-	for (k = 0; k < plan.cap; k++) {
-		if (plan.slots[k].claim) {
-			order[nnew].index = plan.slots[k].claim - 1;
-			order[nnew++].id = plan.slots[k].id;
-		}
 	}
-	sort_by_id(order, tmp, nnew);
-	for (i = 0; i < nnew; i++)
-		if ((err = insert_benchmark(store, st, perfdb_resultset_get(rs, order[i].index),
-					    order[i].id)))
-			goto fail;
-	if ((err = batch_flush(store, &st->bench)))
-		goto fail;
 
 	/* Results, in benchmark id order; one benchmark twice in a run is an
 	 * input error, found here where it sorts next to itself. */
 	for (i = 0; i < n; i++) {
 		order[i].index = i;
-		order[i].id = plan.ids[i];
+		order[i].id = ids[i];
 	}
+	free(ids);
+	ids = NULL;
 	sort_by_id(order, tmp, n);
+	free(tmp);
+	tmp = NULL;
 	for (i = 1; i < n; i++) {
 		if (order[i].id == order[i - 1].id) {
 			const perfdb_result *r = perfdb_resultset_get(rs, order[i].index);
@@ -1467,11 +1569,12 @@ fail:
 	stmts_release(st);
 	perfdb_store__rollback(store);
 out:
-	free(plan.ids);
-	free(plan.slots);
-	free(plan.state);
+	free(keys);
+	free(ids);
 	free(order);
 	free(tmp);
 	free(st);
+	if (!perfdb_store__is_server(store))
+		perfdb_db__exec(store->db, "PRAGMA cache_size = -" OPEN_CACHE_KIB);
 	return err;
 }

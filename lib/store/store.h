@@ -41,14 +41,30 @@ int perfdb_store__stream(perfdb_store *store, perfdb_stmt *st, perfdb_row_fn fn,
  * A collision is probed forward (the next free id), see store.c. */
 int64_t perfdb_store__benchmark_hash(const char *name, const char *metric, const char *unit);
 
+/* A benchmark to find or add; the strings are borrowed. */
+typedef struct perfdb_bench_key {
+	const char *name, *metric, *unit;
+	int higher_is_better;
+} perfdb_bench_key;
+
+/* Gives each of the n benchmarks keys[i] its id here (ids[i], n of them):
+ * the id it is stored under, or, for one this database does not have, its
+ * hash or the next free id after it, under which it is added (in id order;
+ * on a server by COPY). *added receives how many were added (may be NULL).
+ * Runs in the caller's transaction. Errors: PERFDB_EDB, PERFDB_ENOMEM. */
+int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_key *keys, size_t n,
+				int64_t *ids, size_t *added);
+
 /* A random version-4 UUID, 36 characters and a NUL, for runs.uuid.
  * Errors: PERFDB_EIO (no randomness). */
 int perfdb_store__uuid(char out[37]);
 
 /* INSERT ... ON CONFLICT of one commit (?1 sha, ?2 parent, ?3 time, ?4
- * subject, ?5 author) RETURNING its id: new commits come last in the
- * recorded order, known ones learn the details they lacked. */
-extern const char perfdb_store__upsert_commit_sql[];
+ * subject, ?5 author) RETURNING its id, in store's dialect: new commits come
+ * last in the recorded order (a seq no other commit has, even with writers
+ * at once on a server), known ones learn the details they lacked. Static
+ * text. */
+const char *perfdb_store__upsert_commit_sql(const perfdb_store *store);
 
 /* Prepares sql or raises PERFDB_EDB. */
 int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sql);

@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +25,7 @@
 #include <cmocka.h>
 
 #include "instrument/http_internal.h"
+#include "instrument/timer.h"
 #include "perfdb/loadtest.h"
 
 /* ---- the parser ------------------------------------------------------------------------------ */
@@ -698,6 +701,169 @@ static void test_http__connect_error(void **state)
 	perfdb_loadtest_http_result_release(&r);
 }
 
+/* ---- the service time is the request's own ------------------------------------------------- */
+
+/* A listener whose accept queue is full (backlog 0, one connection already
+ * queued): the kernel drops a new SYN, and the client sends it again after
+ * its initial retransmission timeout, 1 s on Linux. */
+typedef struct slow_listener {
+	int ls, filler, port;
+	pthread_t th;
+} slow_listener;
+
+/* True once a socket to port is in SYN_SENT (state 02 in /proc/net/tcp):
+ * its SYN was sent and, the queue being full, dropped. */
+static bool syn_sent_to(int port)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/net/tcp", "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned rport, st;
+		if (sscanf(line, " %*d: %*x:%*x %*x:%x %x", &rport, &st) == 2)
+			found = (int)rport == port && st == 2;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Waits for the client's dropped SYN, then frees the queue (accepting the
+ * filler), accepts the client's retried connect and answers one request. */
+static void *answer_after_retry(void *arg)
+{
+	slow_listener *l = arg;
+	char buf[1024];
+	size_t len = 0;
+	int fd, i;
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	for (i = 0; i < 1000 && !syn_sent_to(l->port); i++) {
+		struct timespec ts = {0, 5000000};
+		nanosleep(&ts, NULL);
+	}
+	close(accept(l->ls, NULL, NULL)); /* the filler */
+	fd = accept(l->ls, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	while (len < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n")) {
+			if (write(fd, ok, sizeof(ok) - 1) < 0)
+				break;
+			len = 0;
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Runs o against http://127.0.0.1:port/ (its targets set here); *wall:
+ * the run's wall time, ns. */
+static void run_port(perfdb_loadtest_http_result *r, perfdb_loadtest_http_options *o, int port,
+		     uint64_t *wall)
+{
+	perfdb_loadtest_http_target tg;
+	char url[64];
+	uint64_t t0;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+	tg.name = NULL;
+	tg.url = url;
+	o->targets = &tg;
+	o->ntargets = 1;
+	t0 = perfdb_timer__monotonic_ns();
+	assert_int_equal(perfdb_loadtest_http_run(r, o), 0);
+	*wall = perfdb_timer__monotonic_ns() - t0;
+	o->targets = NULL; /* tg ends here */
+	o->ntargets = 0;
+}
+
+static void test_http__service_time_starts_at_the_send(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	slow_listener l;
+	struct sockaddr_in sa;
+	uint64_t wall;
+	(void)state;
+
+	l.ls = loopback_socket(&l.port);
+	assert_int_equal(listen(l.ls, 0), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)l.port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l.filler = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(l.filler, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(pthread_create(&l.th, NULL, answer_after_retry, &l), 0);
+	o.requests = 1;
+	run_port(&r, &o, l.port, &wall);
+	pthread_join(l.th, NULL);
+	close(l.filler);
+	close(l.ls);
+
+	assert_int_equal(r.total.successes, 1);
+	assert_int_equal(r.counts.connects, 1);
+	/* The connect took the SYN's retry, at least 1 s after the run began;
+	 * the request was sent after it, so its latency (closed model: the
+	 * service time) is at most the run's wall time - 1 s. Counted from
+	 * before the connect, it would be nearly all of it. */
+	assert_true(wall >= 900000000u);
+	assert_true(r.total.latency.max <= wall - 900000000u);
+	perfdb_loadtest_http_result_release(&r);
+}
+
+/* Accepts and at once closes n connections. */
+typedef struct closer {
+	int ls, n;
+	pthread_t th;
+} closer;
+
+static void *close_at_once(void *arg)
+{
+	closer *cl = arg;
+	int i;
+	for (i = 0; i < cl->n; i++) {
+		int fd = accept(cl->ls, NULL, NULL);
+		if (fd < 0)
+			break;
+		close(fd);
+	}
+	return NULL;
+}
+
+static void test_http__closed_before_the_response_is_timed_from_the_send(void **state)
+{
+	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
+	perfdb_loadtest_http_result r;
+	closer cl;
+	uint64_t wall;
+	int port;
+	(void)state;
+
+	cl.ls = loopback_socket(&port);
+	cl.n = 100;
+	assert_int_equal(listen(cl.ls, 16), 0);
+	assert_int_equal(pthread_create(&cl.th, NULL, close_at_once, &cl), 0);
+	o.requests = 100;
+	run_port(&r, &o, port, &wall);
+	pthread_join(cl.th, NULL);
+	close(cl.ls);
+
+	assert_int_equal(r.total.requests, 100);
+	assert_int_equal(r.total.failures, 100);
+	assert_int_equal(r.counts.closed + r.counts.connect_errors, 100);
+	/* A close seen in the loop turn that sent the request (the FIN came
+	 * with the connect's completion) is timed after the send, never
+	 * before it: no latency longer than the whole run. */
+	assert_true(r.total.latency.max <= wall);
+	perfdb_loadtest_http_result_release(&r);
+}
+
 static void test_http__options_refused(void **state)
 {
 	perfdb_loadtest_http_options o = PERFDB_LOADTEST_HTTP_OPTIONS_INIT;
@@ -1029,6 +1195,8 @@ int main(void)
 	    cmocka_unit_test(test_http__open_model),
 	    cmocka_unit_test(test_http__open_model_accounts_every_slot),
 	    cmocka_unit_test(test_http__connect_error),
+	    cmocka_unit_test(test_http__service_time_starts_at_the_send),
+	    cmocka_unit_test(test_http__closed_before_the_response_is_timed_from_the_send),
 	    cmocka_unit_test(test_http__options_refused),
 	    cmocka_unit_test(test_http__export),
 	};

@@ -239,6 +239,44 @@ static void test_ingest_csv__number_grammar(void **state)
 	assert_int_equal(perfdb_ingest__number("-1e999", &d), -2);
 }
 
+/* Short decimals are converted without strtod: the result must be strtod's,
+ * bit for bit, for every length of digits and exponent around the limits
+ * of the exact path (15-17 digits, 10^22). */
+static void test_ingest_csv__number_as_strtod(void **state)
+{
+	uint64_t x = 88172645463325252ull;
+	char text[96];
+	int i;
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		int nint, nfrac, k, len = 0;
+		double got, want;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		nint = (int)(x % 21);
+		nfrac = (int)((x >> 8) % 21);
+		if ((x >> 16) & 1)
+			text[len++] = (x >> 17) & 1 ? '-' : '+';
+		for (k = 0; k < nint; k++)
+			text[len++] = (char)('0' + ((x >> (k * 3 % 60)) + (uint64_t)k) % 10);
+		if (nfrac || !nint) {
+			text[len++] = '.';
+			for (k = 0; k < nfrac || (!nint && k == 0); k++)
+				text[len++] =
+				    (char)('0' + ((x >> (k * 5 % 60)) + (uint64_t)k * 7) % 10);
+		}
+		if ((x >> 20) % 3 == 0)
+			len += snprintf(text + len, sizeof(text) - (size_t)len, "e%d",
+					(int)((x >> 24) % 61) - 30);
+		text[len] = '\0';
+		want = strtod(text, NULL);
+		assert_int_equal(perfdb_ingest__number(text, &got), 0);
+		if (memcmp(&got, &want, sizeof(got)) != 0) {
+			print_message("'%s': %.17g, strtod %.17g\n", text, got, want);
+			fail();
+		}
+	}
+}
+
 /* A program that switched to a comma-decimal locale still reads "1.5" as 1.5.
  * Where no such locale is installed, one is compiled into a scratch
  * directory with localedef (libc-bin; the sources come with the `locales`
@@ -343,6 +381,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_csv__layout),
 	    cmocka_unit_test(test_ingest_csv__errors),
 	    cmocka_unit_test(test_ingest_csv__number_grammar),
+	    cmocka_unit_test(test_ingest_csv__number_as_strtod),
 	    cmocka_unit_test(test_ingest_csv__locale_independent),
 	    cmocka_unit_test(test_ingest_csv__many_rows),
 	    cmocka_unit_test(test_ingest_csv__wide_lines),

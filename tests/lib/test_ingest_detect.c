@@ -108,6 +108,39 @@ static void test_ingest_detect__content(void **state)
 	assert_int_equal(perfdb_ingest_detect(NULL, 0), PERFDB_FORMAT_AUTO);
 }
 
+/* The line-oriented text formats: a line anywhere in the file decides, the
+ * Go, libtest and Catch2 ones at the start of a line only, criterion's
+ * anywhere in it; a line ending in \r\n or the file's last line counts. */
+static void test_ingest_detect__text_lines(void **state)
+{
+	(void)state;
+	assert_int_equal(detect("noise\nBenchmarkA-2 \t 10\t 5 ns/op\n"), PERFDB_FORMAT_GO);
+	assert_int_equal(detect("noise\r\nBenchmarkA-2 10 5 ns/op\r\n"), PERFDB_FORMAT_GO);
+	assert_int_equal(detect("noise\nBenchmarkA-2 10 5 ns/op"), PERFDB_FORMAT_GO);
+	assert_int_equal(detect("\xEF\xBB\xBF"
+				"BenchmarkA-2 10 5 ns/op\n"),
+			 PERFDB_FORMAT_GO);
+	/* indented, or after other text on its line: not a result line */
+	assert_int_equal(detect("noise\n  BenchmarkA-2 10 5 ns/op\n"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("x BenchmarkA-2 10 5 ns/op\nBenchmarkB\n"), PERFDB_FORMAT_AUTO);
+	/* the first "Benchmark" line is not one, a later one is */
+	assert_int_equal(detect("Benchmarks follow\nBenchmarkA-2 10 5 ns/op\n"), PERFDB_FORMAT_GO);
+	assert_int_equal(detect("running\ntest a ... bench:       1,234 ns/iter (+/- 5)\n"),
+			 PERFDB_FORMAT_LIBTEST);
+	assert_int_equal(detect("running\n test a ... bench: 1 ns/iter (+/- 5)\n"),
+			 PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("noise\nsort/10                 time:   [1.0 ns 1.1 ns 1.2 ns]\n"),
+			 PERFDB_FORMAT_CRITERION_CONSOLE);
+	assert_int_equal(detect("a time:   [x]\nb time:   [1.0 ns 1.1 ns 1.2 ns]\n"),
+			 PERFDB_FORMAT_CRITERION_CONSOLE);
+	assert_int_equal(detect("noise\nsort time:   [x]\n"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect("BenchmarkA-2 10 5 ns/op\n"
+				"benchmark name   samples   iterations   estimated\n"),
+			 PERFDB_FORMAT_CATCH2);
+	assert_int_equal(detect("x\n benchmark name   samples   iterations   estimated\n"),
+			 PERFDB_FORMAT_AUTO);
+}
+
 static void test_ingest_detect__format_names(void **state)
 {
 	static const struct {
@@ -453,6 +486,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ingest_detect__fixtures),
 	    cmocka_unit_test(test_ingest_detect__content),
+	    cmocka_unit_test(test_ingest_detect__text_lines),
 	    cmocka_unit_test(test_ingest_detect__format_names),
 	    cmocka_unit_test(test_ingest_detect__empty_and_unknown),
 	    cmocka_unit_test(test_ingest_detect__forced_format),

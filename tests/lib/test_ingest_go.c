@@ -275,6 +275,49 @@ static void test_ingest_go__config_lines_and_units(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* Benchmarks with a few metrics, as many as a short search covers, one
+ * more (the reader then indexes them) and many more, repeated between each
+ * other with the metrics in another order each time: every value lands on
+ * its own series, in file order. */
+static void test_ingest_go__many_metrics_interleaved(void **state)
+{
+	enum { NREPS = 3, NBENCH = 4 };
+	static const char *const names[NBENCH] = {"BenchmarkA-2", "BenchmarkB-2", "BenchmarkC-2",
+						  "BenchmarkD-2"};
+	static const size_t nmetrics[NBENCH] = {3, 16, 17, 40};
+	char *text = malloc(1 << 16), metric[32];
+	size_t len = 0, rep, b, k, i = 0;
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(text);
+	for (rep = 0; rep < NREPS; rep++)
+		for (b = 0; b < NBENCH; b++) {
+			len += (size_t)snprintf(text + len, (1 << 16) - len, "%s 10", names[b]);
+			for (k = 0; k < nmetrics[b]; k++) {
+				size_t m = (k + rep * 7) % nmetrics[b];
+				len += (size_t)snprintf(text + len, (1 << 16) - len, " %zu u%zu",
+							rep * 1000 + b * 100 + m, m);
+			}
+			text[len++] = '\n';
+			text[len] = '\0';
+		}
+	rs = ingest_ok(text, PERFDB_FORMAT_GO);
+	assert_int_equal(perfdb_resultset_count(rs), 3 + 16 + 17 + 40);
+	for (b = 0; b < NBENCH; b++)
+		for (k = 0; k < nmetrics[b]; k++) {
+			const perfdb_result *r = perfdb_resultset_get(rs, i++);
+			snprintf(metric, sizeof(metric), "u%zu", k);
+			assert_string_equal(r->benchmark, names[b]);
+			assert_string_equal(r->metric, metric);
+			assert_string_equal(r->unit, metric);
+			assert_int_equal(r->nsamples, NREPS);
+			for (rep = 0; rep < NREPS; rep++)
+				assert_near(r->samples[rep], (double)(rep * 1000 + b * 100 + k), 0);
+		}
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
 static void test_ingest_go__failures_and_non_numbers_warn(void **state)
 {
 	perfdb_resultset *rs;
@@ -389,6 +432,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_go__verbose_names_and_skip),
 	    cmocka_unit_test(test_ingest_go__detected_from_content),
 	    cmocka_unit_test(test_ingest_go__config_lines_and_units),
+	    cmocka_unit_test(test_ingest_go__many_metrics_interleaved),
 	    cmocka_unit_test(test_ingest_go__failures_and_non_numbers_warn),
 	    cmocka_unit_test(test_ingest_go__bad_inputs),
 	};

@@ -104,8 +104,28 @@ static void test_ingest_nanobench_text__csv(void **state)
 	perfdb_resultset_free(rs);
 }
 
+#define CSV_HEADER "\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"\n"
+
+/* nanobench CSV that is refused: the text, where, and what the message says. */
+static const struct {
+	const char *text;
+	int line, column;
+	const char *message;
+} csv_errors[] = {
+    {CSV_HEADER "\"t\";\"n\";\"op\";0;1e-9\n", 2, 14, "batch size of at least 1"},
+    {CSV_HEADER "\"t\";\"n\";\"op\";1;nan\n", 2, 16, "expected a time in seconds"},
+    {CSV_HEADER "\"t\";\"n\";\"op\";1\n", 2, 1, "as many fields as the header"},
+    {CSV_HEADER "\"t;\"n\";\"op\";1;1\n", 2, 5, "expected ';' after a quoted field"},
+    {CSV_HEADER "\"t\";\"n\";\"op\";1;1e-9\n\"t\";\"m\";\"op\";1;1e-9\nt;\"n\";op;1;2e-9\n", 4, 1,
+     "'t / n' is also on line 2"},
+    {CSV_HEADER "\"t\";\"n;1;1\n", 2, 5, "unterminated quoted field"},
+    {CSV_HEADER "a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p;q;r;s;t;u;v;w;x;y;z;0;1;2;3;4;5;6\n", 2, 65,
+     "too many fields"},
+};
+
 static void test_ingest_nanobench_text__refused(void **state)
 {
+	size_t i;
 	perfdb_format f;
 	(void)state;
 	assert_int_equal(perfdb_format_parse(&f, "nanobench-console"), 0);
@@ -139,22 +159,10 @@ static void test_ingest_nanobench_text__refused(void **state)
 			   "time per unit column");
 	expect_input_error("hello\n", PERFDB_FORMAT_NANOBENCH_CONSOLE, "c.txt", PERFDB_EINPUT, 1, 1,
 			   NULL, "no nanobench table");
-	expect_input_error("\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"\n"
-			   "\"t\";\"n\";\"op\";0;1e-9\n",
-			   PERFDB_FORMAT_AUTO, "n.csv", PERFDB_EINPUT, 2, 14, NULL,
-			   "batch size of at least 1");
-	expect_input_error("\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"\n"
-			   "\"t\";\"n\";\"op\";1;nan\n",
-			   PERFDB_FORMAT_AUTO, "n.csv", PERFDB_EINPUT, 2, 16, NULL,
-			   "expected a time in seconds");
-	expect_input_error("\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"\n"
-			   "\"t\";\"n\";\"op\";1\n",
-			   PERFDB_FORMAT_AUTO, "n.csv", PERFDB_EINPUT, 2, 1, NULL,
-			   "as many fields as the header");
-	expect_input_error("\"title\";\"name\";\"unit\";\"batch\";\"elapsed\"\n"
-			   "\"t;\"n\";\"op\";1;1\n",
-			   PERFDB_FORMAT_AUTO, "n.csv", PERFDB_EINPUT, 2, 5, NULL,
-			   "expected ';' after a quoted field");
+	for (i = 0; i < sizeof(csv_errors) / sizeof(csv_errors[0]); i++)
+		expect_input_error(csv_errors[i].text, PERFDB_FORMAT_AUTO, "n.csv", PERFDB_EINPUT,
+				   csv_errors[i].line, csv_errors[i].column, NULL,
+				   csv_errors[i].message);
 	expect_input_error("\"title\";\"name\"\n\"t\";\"n\"\n", PERFDB_FORMAT_NANOBENCH_CSV,
 			   "n.csv", PERFDB_EINPUT, 1, 1, NULL, "a \"unit\" column");
 }

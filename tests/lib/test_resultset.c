@@ -128,6 +128,47 @@ static void test_resultset__merge_moves_and_keeps_dst_meta(void **state)
 	perfdb_resultset_free(NULL);
 }
 
+/* Into an empty set the results are moved, not copied (a big file's results
+ * are not held twice); into a set with results they are appended. */
+static void test_resultset__merge_into_empty_moves_the_results(void **state)
+{
+	perfdb_resultset *a, *b, *c;
+	const perfdb_result *first;
+	perfdb_result r;
+	int i;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&a), 0);
+	assert_int_equal(perfdb_resultset_new(&b), 0);
+	assert_int_equal(perfdb_resultset_new(&c), 0);
+	perfdb_result_init(&r);
+	r.value = 1;
+	for (i = 0; i < 100; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "b%d", i);
+		r.benchmark = name;
+		assert_int_equal(perfdb_resultset_add(b, &r), 0);
+	}
+	r.benchmark = "c0";
+	assert_int_equal(perfdb_resultset_add(c, &r), 0);
+	first = perfdb_resultset_get(b, 0);
+	assert_int_equal(perfdb_resultset_merge(a, b), 0);
+	assert_ptr_equal(perfdb_resultset_get(a, 0), first);
+	assert_int_equal(perfdb_resultset_count(a), 100);
+	assert_int_equal(perfdb_resultset_count(b), 0);
+	assert_int_equal(perfdb_resultset_merge(a, c), 0);
+	assert_int_equal(perfdb_resultset_count(a), 101);
+	assert_string_equal(perfdb_resultset_get(a, 99)->benchmark, "b99");
+	assert_string_equal(perfdb_resultset_get(a, 100)->benchmark, "c0");
+	/* the emptied set can be filled and merged again */
+	r.benchmark = "b-again";
+	assert_int_equal(perfdb_resultset_add(b, &r), 0);
+	assert_int_equal(perfdb_resultset_merge(a, b), 0);
+	assert_string_equal(perfdb_resultset_get(a, 101)->benchmark, "b-again");
+	perfdb_resultset_free(a);
+	perfdb_resultset_free(b);
+	perfdb_resultset_free(c);
+}
+
 static void test_resultset__repeated_warnings_are_counted(void **state)
 {
 	perfdb_resultset *rs;
@@ -278,6 +319,7 @@ int main(void)
 	    cmocka_unit_test(test_resultset__add_scales_everything_together),
 	    cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
 	    cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
+	    cmocka_unit_test(test_resultset__merge_into_empty_moves_the_results),
 	    cmocka_unit_test(test_resultset__repeated_warnings_are_counted),
 	    cmocka_unit_test(test_resultset__many_warnings_are_capped),
 	    cmocka_unit_test(test_resultset__gbench_nan_rows),

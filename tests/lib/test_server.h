@@ -74,6 +74,28 @@ static inline void test_server_exec(const char *dsn, const char *sql)
 #endif
 }
 
+/* Runs sql on the database dsn names and writes the SQLSTATE it failed
+ * with into state ("" when it succeeded). */
+static inline void test_server_try(const char *dsn, const char *sql, char state[6])
+{
+#ifdef PERFDB_HAVE_POSTGRESQL
+	PGconn *c = PQconnectdb(dsn);
+	PGresult *res;
+	const char *code;
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	res = PQexec(c, sql);
+	code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	snprintf(state, 6, "%s", code ? code : "");
+	PQclear(res);
+	PQfinish(c);
+#else
+	(void)dsn;
+	(void)sql;
+	(void)state;
+	fail_msg("no PostgreSQL support");
+#endif
+}
+
 /* A DSN for a new, empty database on the server, named after tag. */
 static inline void test_server_new_db(char *out, size_t cap, const char *tag)
 {

@@ -496,17 +496,33 @@ static void test_store__migration_backfills_sample_stats(void **state)
 	perfdb_store *s;
 	(void)state;
 	db_path(path, sizeof(path), "v5.db");
-	perfdb_store_free(store_with_stats(path));
-	/* the database as version 5 left it */
-	if (on_server())
-		test_server_exec(path, "ALTER TABLE results DROP COLUMN sample_count, "
-				       "DROP COLUMN sample_median, DROP COLUMN sample_mad; "
-				       "DELETE FROM perfdb_schema WHERE version = 6");
-	else
+	/* the database as version 5 left it: a server made by its first
+	 * migration, stats_resultset's rows written by hand */
+	if (on_server()) {
+		assert_int_equal(perfdb_schema__pg_migrations[0].version, 5);
+		test_server_exec(path, perfdb_schema__pg_migrations[0].sql);
+		test_server_exec(
+		    path, "CREATE TABLE perfdb_schema (version integer PRIMARY KEY, "
+			  "applied_at text NOT NULL); "
+			  "INSERT INTO perfdb_schema VALUES (5, 'then'); "
+			  "INSERT INTO commits(id, sha, seq) VALUES (1, 'st1', 1); "
+			  "INSERT INTO machines(id, name) VALUES (1, 'ci-1'); "
+			  "INSERT INTO runs(id, commit_id, machine_id, started_at, source) "
+			  "VALUES (1, 1, 1, 'then', 'test'); "
+			  "INSERT INTO benchmarks VALUES (1, 'BM_A', 'real_time', 'ns', 0), "
+			  "(2, 'BM_B', 'real_time', 'ns', 0), (3, 'BM_C', 'real_time', 'ns', 0); "
+			  "INSERT INTO results(run_id, benchmark_id, value, n) "
+			  "VALUES (1, 1, 1, 4), (1, 2, 1, 3), (1, 3, 7, 1); "
+			  "INSERT INTO samples VALUES (1, 1, 0, 0.1), (1, 1, 1, 0.7), "
+			  "(1, 1, 2, 0.05), (1, 1, 3, 5), (1, 2, 0, 1e-3), (1, 2, 1, 3.3), "
+			  "(1, 2, 2, 2.2)");
+	} else {
+		perfdb_store_free(store_with_stats(path));
 		sqlite_exec_file(path, "ALTER TABLE results DROP COLUMN sample_count; "
 				       "ALTER TABLE results DROP COLUMN sample_median; "
 				       "ALTER TABLE results DROP COLUMN sample_mad; "
 				       "PRAGMA user_version = 5;");
+	}
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	expect_sample_stats(s);
 	perfdb_store_free(s);
@@ -745,40 +761,59 @@ static void test_store__server_bad_dsn_hides_password(void **state)
 	assert_null(strstr(perfdb_error_last()->message, "s3cret"));
 }
 
+/* The body of a writer process: records sample_resultset(sha), on machine
+ * when it is set, into dsn, and exits 0 when that worked. With gate >= 0 it
+ * connects, says so with a byte on ready and records once gate is closed. */
+static void writer(const char *dsn, const char *sha, const char *machine, int ready, int gate)
+{
+	perfdb_resultset *rs = sample_resultset(sha);
+	perfdb_store *w = NULL;
+	char c;
+	int rc;
+	if (machine)
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine), 0);
+	rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE);
+	if (gate >= 0 && (write(ready, "r", 1) != 1 || read(gate, &c, 1) != 0))
+		rc = -1;
+	rc = rc || perfdb_store_record(w, rs, NULL);
+	if (rc)
+		fprintf(stderr, "writer %s: %s\n", sha, perfdb_error_last()->message);
+	perfdb_store_free(w);
+	perfdb_resultset_free(rs);
+	_exit(rc ? 1 : 0);
+}
+
+/* Waits for n writers; each must have succeeded. */
+static void wait_writers(const pid_t *pids, int n)
+{
+	int i, status;
+	for (i = 0; i < n; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+}
+
 /* Several first runs at once on an empty database: one migrates, the
  * others wait for it (the advisory lock); their commit, machine and
  * benchmarks are created once (ON CONFLICT), and every run is kept. */
 static void test_store__server_concurrent_first_records(void **state)
 {
 	enum { WRITERS = 6 };
-	char dsn[1024];
+	char dsn[1024], want[64];
 	perfdb_store *s;
 	pid_t pids[WRITERS];
 	rows r;
-	char want[64];
-	int i, status;
+	int i;
 	(void)state;
 	db_path(dsn, sizeof(dsn), "race");
 	for (i = 0; i < WRITERS; i++) {
 		pids[i] = fork();
 		assert_true(pids[i] >= 0);
-		if (pids[i] == 0) {
-			perfdb_resultset *rs = sample_resultset("race");
-			perfdb_store *w = NULL;
-			int rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE) ||
-				 perfdb_store_record(w, rs, NULL);
-			if (rc)
-				fprintf(stderr, "writer %d: %s\n", i, perfdb_error_last()->message);
-			perfdb_store_free(w);
-			perfdb_resultset_free(rs);
-			_exit(rc ? 1 : 0);
-		}
+		if (pids[i] == 0)
+			writer(dsn, "race", NULL, -1, -1);
 	}
-	for (i = 0; i < WRITERS; i++) {
-		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
-	}
+	wait_writers(pids, WRITERS);
 	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
 	query(s,
 	      "SELECT (SELECT count(*) FROM commits), (SELECT count(*) FROM machines), "
@@ -790,6 +825,128 @@ static void test_store__server_concurrent_first_records(void **state)
 	snprintf(want, sizeof(want), "1|1|2|6|12|18|%d\n", perfdb_schema__pg_count);
 	assert_string_equal(r.text, want);
 	perfdb_store_free(s);
+}
+
+/* Writers recording different new commits at the same instant, on
+ * machines of their own: each commit gets a seq of its own (the commit
+ * order). With max(seq) + 1 read in each transaction, two writers both read
+ * the max before either committed and stored the same seq. The writers
+ * connect first and wait on a pipe, so their records start together; all
+ * of them add the same two new benchmarks at once, which are stored once. */
+static void test_store__server_concurrent_new_commits_get_distinct_seqs(void **state)
+{
+	enum { WRITERS = 12 };
+	char dsn[1024], c;
+	perfdb_store *s;
+	pid_t pids[WRITERS];
+	int ready[2], gate[2], i;
+	rows r;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "seq");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	perfdb_store_free(s);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(gate), 0);
+	for (i = 0; i < WRITERS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char sha[32];
+			close(ready[0]);
+			close(gate[1]);
+			snprintf(sha, sizeof(sha), "seq-%d", i);
+			writer(dsn, sha, sha, ready[1], gate[0]);
+		}
+	}
+	close(ready[1]);
+	close(gate[0]);
+	for (i = 0; i < WRITERS; i++)
+		assert_int_equal(read(ready[0], &c, 1), 1);
+	close(gate[1]); /* all at once */
+	close(ready[0]);
+	wait_writers(pids, WRITERS);
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s,
+	      "SELECT count(*), count(DISTINCT seq), min(seq) > 0, "
+	      "(SELECT count(*) FROM benchmarks), (SELECT count(*) FROM results) FROM commits",
+	      &r);
+	assert_string_equal(r.text, "12|12|1|2|24\n");
+	perfdb_store_free(s);
+}
+
+/* sql, run on dsn through the store (read-only), returns want. */
+static void server_rows(const char *dsn, const char *sql, const char *want)
+{
+	perfdb_store *s;
+	rows r;
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s, sql, &r);
+	assert_string_equal(r.text, want);
+	perfdb_store_free(s);
+}
+
+/* A server at version 5 with commits in it, migrated by a record: new
+ * commits come after the highest seq there (the sequence starts above it). */
+static void test_store__server_migrates_version_5_seqs(void **state)
+{
+	char dsn[1024];
+	perfdb_store *s;
+	perfdb_resultset *rs = sample_resultset("after");
+	(void)state;
+	assert_true(perfdb_schema__pg_count > 0);
+	assert_int_equal(perfdb_schema__pg_migrations[0].version, 5);
+	db_path(dsn, sizeof(dsn), "v5");
+	test_server_exec(dsn, perfdb_schema__pg_migrations[0].sql);
+	test_server_exec(dsn, "CREATE TABLE perfdb_schema (version integer PRIMARY KEY, "
+			      "applied_at text NOT NULL); "
+			      "INSERT INTO perfdb_schema VALUES (5, 'then'); "
+			      "INSERT INTO commits(sha, seq) VALUES ('one', 1), ('two', 7)");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	perfdb_store_free(s);
+	server_rows(dsn, "SELECT sha, seq FROM commits ORDER BY seq", "one|1\ntwo|7\nafter|8\n");
+}
+
+/* The keys of results and samples on a server, checked once per statement
+ * (schema/postgresql/0007): rows without their parents are refused,
+ * deleting a run takes its results and samples along, a benchmark with
+ * results cannot be deleted. */
+static void test_store__server_keys_of_results_and_samples(void **state)
+{
+	static const char *const refused[] = {
+	    "INSERT INTO results(run_id, benchmark_id, value, n) "
+	    "SELECT 999, benchmark_id, 1, 1 FROM results LIMIT 1",
+	    "INSERT INTO results(run_id, benchmark_id, value, n) "
+	    "SELECT run_id, 12345, 1, 1 FROM results LIMIT 1",
+	    "UPDATE results SET benchmark_id = 12345 "
+	    "WHERE benchmark_id = (SELECT min(benchmark_id) FROM results)",
+	    "INSERT INTO samples(run_id, benchmark_id, idx, value) "
+	    "SELECT run_id, 12345, 99, 1 FROM results LIMIT 1",
+	    "DELETE FROM benchmarks",
+	    "TRUNCATE runs",
+	    "UPDATE runs SET id = id + 100",
+	};
+	static const char counts[] =
+	    "SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM samples)";
+	char dsn[1024], code[6];
+	size_t i;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "keys");
+	perfdb_store_free(store_with_one_run(dsn));
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		test_server_try(dsn, refused[i], code);
+		assert_string_equal(code, "23503");
+	}
+	server_rows(dsn, counts, "2|3\n");
+	/* a statement that deletes nothing passes its check */
+	test_server_try(dsn, "DELETE FROM results WHERE value > 1e300", code);
+	assert_string_equal(code, "");
+	test_server_try(dsn, "DELETE FROM runs", code);
+	assert_string_equal(code, "");
+	server_rows(dsn, counts, "0|0\n");
+	test_server_try(dsn, "DELETE FROM benchmarks", code);
+	assert_string_equal(code, "");
 }
 
 /* query on a server: one statement, read-only, a time limit. */
@@ -850,6 +1007,9 @@ int main(void)
 	    cmocka_unit_test(test_store__server_newer_schema_refused),
 	    cmocka_unit_test(test_store__server_bad_dsn_hides_password),
 	    cmocka_unit_test(test_store__server_concurrent_first_records),
+	    cmocka_unit_test(test_store__server_concurrent_new_commits_get_distinct_seqs),
+	    cmocka_unit_test(test_store__server_keys_of_results_and_samples),
+	    cmocka_unit_test(test_store__server_migrates_version_5_seqs),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),

@@ -369,7 +369,12 @@ int perfdb_loadtest_stress_export(perfdb_resultset *rs, const perfdb_loadtest_st
  *    from the actual send, is reported beside it.
  *  - closed model (rate == 0): every connection sends its next request as
  *    soon as the response to the previous one has arrived, for `requests`
- *    requests in total or for `duration` seconds.
+ *    requests in total or for `duration` seconds; the latency is the
+ *    service time.
+ *
+ * The service time runs from the request's first byte sent (after the
+ * connect and any TLS handshake it needed) to its response read and parsed,
+ * each clock read for that request alone, as wrk measures.
  *
  * Requests go round-robin over the targets (request k to target k % ntargets)
  * and each target gets a result of its own. A response whose status is not

@@ -1,0 +1,70 @@
+/*
+ * Library-internal: reading a JSON file whose bulk is one array, the value of
+ * a member of the top-level object (Google Benchmark's `benchmarks`, perfdb
+ * native's `results`), in bounded memory.
+ *
+ * The file is read three times through a window, never whole:
+ *  1. a structural scan (strings and brackets only, no tree) finds where the
+ *     array's '[' and its ']' are, and their lines and columns;
+ *  2. the rest of the document, with the array's items cut out, is parsed
+ *     into a tree (the "skeleton"): its array is empty, and positions after
+ *     the cut are the file's (perfdb_jparse_at's gap);
+ *  3. perfdb_json__stream_items parses one item at a time into a tree of its
+ *     own (positions, depth and path "benchmarks[3]" as in the whole
+ *     document), hands it to a callback and frees it.
+ *
+ * What the whole-file parser would refuse is never explained here: any
+ * syntax error, any item that is not an object, anything unusual gives
+ * PERFDB_JSON__FALLBACK, and the caller reads the file whole as before, so
+ * errors are word for word the whole-file reader's.
+ */
+#ifndef PERFDB_INGEST_JSON_STREAM_H
+#define PERFDB_INGEST_JSON_STREAM_H
+
+#include <stddef.h>
+
+#include "ingest/json.h"
+
+/* "Read the file whole instead": not an error, never raised. */
+#define PERFDB_JSON__FALLBACK (-1000)
+
+typedef struct perfdb_json_stream perfdb_json_stream;
+
+/*
+ * Scans the regular file fd (read with pread; not closed) for the array of
+ * top-level member `key` (static) and parses the skeleton. name is used in
+ * errors (copied). max: the most bytes to read (the file's size was checked).
+ * Returns 0 and *out, PERFDB_JSON__FALLBACK, or PERFDB_EIO / PERFDB_ENOMEM /
+ * PERFDB_ETOOBIG (set).
+ */
+int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name, const char *key,
+			     size_t max);
+
+/* The skeleton document and its (empty) array node, borrowed. */
+const perfdb_json_doc *perfdb_json__stream_doc(const perfdb_json_stream *s);
+const perfdb_jnode *perfdb_json__stream_array(const perfdb_json_stream *s);
+
+/* Called with each item (an object; borrowed until the call returns) and its
+ * index in the array. A non-zero return stops the calls. */
+typedef int (*perfdb_json_item_fn)(void *ctx, const perfdb_jnode *item, size_t index);
+
+/*
+ * Reads the array's items in order, calling fn (may be NULL: syntax only)
+ * with each. When fn fails, the remaining items are still parsed, since a
+ * syntax error after them would be the whole-file reader's error. Returns 0
+ * (*count, may be NULL, set to the number of items), fn's error,
+ * PERFDB_JSON__FALLBACK, or PERFDB_EIO / PERFDB_ENOMEM. May be called again.
+ */
+int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, void *ctx,
+			      size_t *count);
+
+/* For a reader's error found outside the items (in the skeleton): the
+ * items' syntax is checked first (the whole-file parser would have refused
+ * it before), giving PERFDB_JSON__FALLBACK, PERFDB_EIO or PERFDB_ENOMEM
+ * instead of err, or err. */
+int perfdb_json__stream_fail(perfdb_json_stream *s, int err);
+
+/* Frees s (not the fd). Accepts NULL. */
+void perfdb_json__stream_close(perfdb_json_stream *s);
+
+#endif

@@ -1,0 +1,385 @@
+/*
+ * Google Benchmark and perfdb native JSON files read an item at a time
+ * (lib/ingest/json_stream.c) against the same bytes read whole: the results,
+ * warnings, context, metadata, or the error, must be the same, byte for byte,
+ * for every JSON file in tests/data and in ../shared/data/corpus (when
+ * present), and for hand-made files that probe the joins (errors in and
+ * between items, positions after multi-byte characters and the cut-out
+ * array, depth limits, what comes after the array).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ingest/ingest.h"
+#include "ingest/json_stream.h"
+#include "perfdb/resultset.h"
+#include "ingest_expect.h"
+
+/* --- a resultset, or an error, as text ------------------------------------------- */
+
+typedef struct text {
+	char *s;
+	size_t len, cap;
+} text;
+
+static void add(text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0);
+	if (t->len + (size_t)n + 1 > t->cap) {
+		t->cap = (t->len + (size_t)n + 1) * 2;
+		t->s = realloc(t->s, t->cap);
+		assert_non_null(t->s);
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	t->len += (size_t)n;
+}
+
+static char *describe(int rc, const perfdb_resultset *rs)
+{
+	text t = {NULL, 0, 0};
+	size_t i, j;
+	add(&t, "rc %d\n", rc);
+	if (rc) {
+		add(&t, "error %s\n", perfdb_error_last()->message);
+		return t.s;
+	}
+	for (i = 0; i < perfdb_resultset_count(rs); i++) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		add(&t, "%s|%s|%s|%d|%.17g|%lld|%.17g|%.17g|%.17g|%.17g|%.17g|", r->benchmark,
+		    r->metric, r->unit, (int)r->direction, r->value, (long long)r->n, r->mean,
+		    r->median, r->stddev, r->min, r->max);
+		for (j = 0; j < r->nsamples; j++)
+			add(&t, " %.17g", r->samples[j]);
+		add(&t, "\n");
+	}
+	for (i = 0; i < perfdb_resultset_warning_count(rs); i++)
+		add(&t, "warning %s\n", perfdb_resultset_warning(rs, i));
+	for (i = 0; i < perfdb_resultset_tag_count(rs); i++) {
+		const char *k, *v;
+		perfdb_resultset_tag(rs, i, &k, &v);
+		add(&t, "tag %s=%s\n", k, v);
+	}
+	for (i = 0; i < perfdb_resultset_context_count(rs); i++) {
+		const char *k, *v;
+		perfdb_resultset_context(rs, i, &k, &v);
+		add(&t, "context %s=%s\n", k, v);
+	}
+	for (i = 0; i < PERFDB_META_COUNT_; i++) {
+		const char *v = perfdb_resultset_meta(rs, (perfdb_meta)i);
+		add(&t, "meta %zu=%s\n", i, v ? v : "(none)");
+	}
+	return t.s;
+}
+
+/* --- the two ways ------------------------------------------------------------------------ */
+
+static char *read_whole(const char *path, perfdb_format fmt)
+{
+	perfdb_resultset *rs;
+	size_t len;
+	char *data = slurp_file(path, &len), *out;
+	int rc;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest_buffer(rs, data, len, path, fmt);
+	out = describe(rc, rs);
+	perfdb_resultset_free(rs);
+	free(data);
+	return out;
+}
+
+static char *read_file(const char *path, perfdb_format fmt)
+{
+	perfdb_resultset *rs;
+	char *out;
+	int rc;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest_file(rs, path, fmt);
+	out = describe(rc, rs);
+	perfdb_resultset_free(rs);
+	return out;
+}
+
+/* How the file at path reads through the stream itself (not through
+ * perfdb_ingest_file, which falls back): 0, an error, or the fallback. */
+static int streamed(const char *path, perfdb_format fmt)
+{
+	perfdb_json_stream *s = NULL;
+	perfdb_resultset *rs;
+	int fd = open(path, O_RDONLY), rc;
+	assert_true(fd >= 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_json__stream_open(&s, fd, path,
+				      fmt == PERFDB_FORMAT_GBENCH ? "benchmarks" : "results",
+				      PERFDB_INGEST_MAX_INPUT);
+	if (!rc)
+		rc = fmt == PERFDB_FORMAT_GBENCH ? perfdb_ingest__gbench_stream(rs, s)
+						 : perfdb_ingest__native_json_stream(rs, s);
+	perfdb_json__stream_close(s);
+	perfdb_resultset_free(rs);
+	close(fd);
+	return rc;
+}
+
+static void same(const char *path, perfdb_format fmt)
+{
+	char *whole = read_whole(path, fmt), *file = read_file(path, fmt);
+	if (strcmp(whole, file) != 0) {
+		print_error("%s: whole:\n%.2000s\nstreamed:\n%.2000s\n", path, whole, file);
+		fail();
+	}
+	free(whole);
+	free(file);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Every *.json under dir; returns how many. */
+static size_t same_under(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			n += same_under(path);
+		} else if (S_ISREG(st.st_mode) && ends_with(path, ".json")) {
+			same(path, PERFDB_FORMAT_AUTO);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* --- tests ------------------------------------------------------------------------------- */
+
+static void test_json_stream__same_as_whole_tests_data(void **state)
+{
+	(void)state;
+	assert_true(same_under(PERFDB_TEST_DATA) >= 20);
+}
+
+static void test_json_stream__same_as_whole_shared_corpus(void **state)
+{
+	size_t n = same_under(PERFDB_SOURCE_DIR "/../shared/data/corpus");
+	(void)state;
+	if (!n)
+		skip();
+}
+
+/* The fixtures really go through the stream (no fallback). */
+static void test_json_stream__fixtures_are_streamed(void **state)
+{
+	static const char *const gbench[] = {"gbench_basic.json",
+					     "gbench_dup_failed_rep.json",
+					     "gbench_hand_aggregate.json",
+					     "gbench_nan.json",
+					     "gbench_out.json",
+					     "gbench_skipped.json",
+					     "gbench_v1_1_reps.json",
+					     "gbench_v1_4_aggonly.json"};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(gbench) / sizeof(gbench[0]); i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/gbench/%s", PERFDB_TEST_DATA, gbench[i]);
+		assert_int_equal(streamed(path, PERFDB_FORMAT_GBENCH), 0);
+	}
+	assert_int_equal(streamed(PERFDB_TEST_DATA "/native/full.json", PERFDB_FORMAT_NATIVE_JSON),
+			 0);
+	assert_int_equal(
+	    streamed(PERFDB_TEST_DATA "/native/minimal.json", PERFDB_FORMAT_NATIVE_JSON), 0);
+	/* a syntax error is left to the whole-file reader */
+	assert_int_equal(
+	    streamed(PERFDB_TEST_DATA "/gbench/gbench_truncated.json", PERFDB_FORMAT_GBENCH),
+	    PERFDB_JSON__FALLBACK);
+}
+
+/* Writes text to a temporary file and compares both ways; returns how the
+ * stream itself read it. */
+static int same_text(const char *body, perfdb_format fmt)
+{
+	char path[] = "/tmp/perfdb-json-stream-XXXXXX";
+	int fd = mkstemp(path), rc;
+	size_t len = strlen(body);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, len), (ssize_t)len);
+	close(fd);
+	same(path, fmt);
+	same(path, PERFDB_FORMAT_AUTO);
+	rc = streamed(path, fmt);
+	unlink(path);
+	return rc;
+}
+
+#define ROW(name, t)                                                                               \
+	"{\"name\": \"" name "\", \"run_name\": \"" name "\", \"run_type\": \"iteration\", "       \
+	"\"iterations\": 10, \"real_time\": " t ", \"cpu_time\": " t ", \"time_unit\": \"ns\"}"
+
+typedef struct join_case {
+	const char *doc;
+	int streamed; /* how the stream itself reads it */
+} join_case;
+
+static void same_cases(const join_case *cases, size_t n, perfdb_format fmt)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		int rc = same_text(cases[i].doc, fmt);
+		if (rc != cases[i].streamed) {
+			print_error("case %zu: streamed %d, expected %d\n", i, rc,
+				    cases[i].streamed);
+			fail();
+		}
+	}
+}
+
+static void test_json_stream__gbench_joins(void **state)
+{
+	static const join_case cases[] = {
+	    /* context after the array, CRLF, a byte order mark, multi-byte names */
+	    {"\xEF\xBB\xBF{\r\n \"benchmarks\" : [\r\n  " ROW("BM_é", "1") ",\r\n  " ROW(
+		 "BM_ü/2", "2.5") "\r\n ],\r\n \"context\": {\"date\": "
+				  "\"2024-01-01T00:00:00Z\", \"x\": [1, {\"y\": 2}]}\r\n}\r\n",
+	     0},
+	    /* one line, multi-byte characters before a bad value */
+	    {"{\"context\":{\"é\":\"ü\"},\"benchmarks\":[" ROW("BM_é", "1") "," ROW("BM_ü",
+										    "\"x\"") "]}",
+	     PERFDB_EINPUT},
+	    /* an error in an item, then a syntax error in a later one: the syntax error */
+	    {"{\"benchmarks\": [\n" ROW("a", "true") ",\n" ROW("b", "1") ",\n{\"name\": }\n]}",
+	     PERFDB_JSON__FALLBACK},
+	    /* an error in the context, then a syntax error in an item */
+	    {"{\"context\": 3, \"benchmarks\": [\n" ROW("a", "1") ",\n{\"name\": \"b\",}\n]}",
+	     PERFDB_JSON__FALLBACK},
+	    /* an error in the context, items fine: the context's error */
+	    {"{\"context\": 3, \"benchmarks\": [\n" ROW("a", "1") "\n]}", PERFDB_EINPUT},
+	    /* a syntax error after the array */
+	    {"{\"benchmarks\": [" ROW("a", "1") "], \"context\": {,}}", PERFDB_JSON__FALLBACK},
+	    /* trailing comma, a duplicate key after the array, an item that is no object */
+	    {"{\"benchmarks\": [" ROW("a", "1") ",\n]}", PERFDB_JSON__FALLBACK},
+	    {"{\"benchmarks\": [" ROW("a", "1") "], \"benchmarks\": []}", PERFDB_JSON__FALLBACK},
+	    {"{\"benchmarks\": [" ROW("a", "1") ", 3]}", PERFDB_JSON__FALLBACK},
+	    /* an escaped key, an empty array, text after the document */
+	    {"{\"bench\\u006darks\": [" ROW("a", "1") "]}", PERFDB_JSON__FALLBACK},
+	    {"{\"benchmarks\": []}", 0},
+	    {"{\"benchmarks\": [" ROW("a", "1") "]} x", PERFDB_JSON__FALLBACK},
+	    /* names before Google Benchmark 1.5: aggregates told by other rows' names */
+	    {"{\"benchmarks\": [\n"
+	     "{\"name\": \"BM_a\", \"iterations\": 1, \"real_time\": 1, \"cpu_time\": 1, "
+	     "\"time_unit\": \"ns\"},\n"
+	     "{\"name\": \"BM_a\", \"iterations\": 1, \"real_time\": 3, \"cpu_time\": 3, "
+	     "\"time_unit\": \"ns\"},\n"
+	     "{\"name\": \"BM_a_mean\", \"iterations\": 1, \"real_time\": 2, \"cpu_time\": "
+	     "2, \"time_unit\": \"ns\"},\n"
+	     "{\"name\": \"BM_a_p90\", \"iterations\": 1, \"real_time\": 2.9, "
+	     "\"cpu_time\": 2.9, \"time_unit\": \"ns\", \"items_per_second\": 5},\n"
+	     "{\"name\": \"BM_a_stddev\", \"iterations\": 1, \"real_time\": 1, "
+	     "\"cpu_time\": 1, \"time_unit\": \"ns\"},\n"
+	     "{\"name\": \"BM_b_mean\", \"iterations\": 1, \"real_time\": 1, "
+	     "\"cpu_time\": 1, \"time_unit\": \"ns\", \"error_occurred\": true, "
+	     "\"error_message\": \"boom\"}\n]}",
+	     0},
+	};
+	(void)state;
+	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_GBENCH);
+}
+
+/* Nesting: the limit counts the levels around an item. */
+static void test_json_stream__depth_limit(void **state)
+{
+	char *doc = malloc(4096), *p = doc;
+	const char *head = "{\"benchmarks\": [" ROW("a", "1") ", {\"name\": \"b\", \"x\": ";
+	int depth;
+	(void)state;
+	for (depth = 511; depth <= 513; depth++) {
+		int i;
+		p = doc;
+		memcpy(p, head, strlen(head));
+		p += strlen(head);
+		for (i = 0; i < depth - 3; i++)
+			*p++ = '[';
+		for (i = 0; i < depth - 3; i++)
+			*p++ = ']';
+		memcpy(p, "}]}", 4);
+		/* 512 levels parse (and row b, which has no times, is refused by
+		 * the reader); 513 are refused by the parser, so the whole-file
+		 * reader says so */
+		assert_int_equal(same_text(doc, PERFDB_FORMAT_GBENCH),
+				 depth <= 512 ? PERFDB_EINPUT : PERFDB_JSON__FALLBACK);
+	}
+	free(doc);
+}
+
+static void test_json_stream__native_joins(void **state)
+{
+	static const join_case cases[] = {
+	    {"{\"perfdb\": 1, \"results\": [\n"
+	     " {\"benchmark\": \"é\", \"metric\": \"t\", \"unit\": \"ms\", \"samples\": "
+	     "[1, 2]},\n"
+	     " {\"benchmark\": \"ü\", \"value\": 3}\n],\n \"run\": {\"commit\": \"abc\", "
+	     "\"tags\": {\"k\": \"v\"}}}\n",
+	     0},
+	    /* a duplicate result: the earlier one's index is named */
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": 1},\n"
+	     "{\"benchmark\": \"b\", \"value\": 1}, {\"benchmark\": \"a\", \"value\": 2}]}",
+	     PERFDB_EINPUT},
+	    /* an unknown key after the results; a bad run before a syntax error */
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": 1}], \"rnu\": {}}", PERFDB_EINPUT},
+	    {"{\"run\": 1, \"results\": [{\"benchmark\": \"a\", \"value\": 1}, "
+	     "{\"benchmark\": \"b\" \"value\": 1}]}",
+	     PERFDB_JSON__FALLBACK},
+	    {"{\"results\": []}", PERFDB_EINPUT},
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": \"\\u00e9\"}]}", PERFDB_EINPUT},
+	    /* invalid UTF-8 in an item */
+	    {"{\"results\": [{\"benchmark\": \"a\xff\", \"value\": 1}]}", PERFDB_JSON__FALLBACK},
+	};
+	(void)state;
+	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_NATIVE_JSON);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_json_stream__same_as_whole_tests_data),
+	    cmocka_unit_test(test_json_stream__same_as_whole_shared_corpus),
+	    cmocka_unit_test(test_json_stream__fixtures_are_streamed),
+	    cmocka_unit_test(test_json_stream__gbench_joins),
+	    cmocka_unit_test(test_json_stream__depth_limit),
+	    cmocka_unit_test(test_json_stream__native_joins),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
