@@ -62,7 +62,7 @@ static double window_p(const perfdb_series *s, size_t ia, double la, double lb, 
 	double med, sigma, z;
 	for (i = 0; i < s->npoints; i++)
 		if (s->points[i].pos < s->points[ia].pos)
-			scratch[n++] = perfdb_scope__level(&s->points[i], scratch + s->npoints);
+			scratch[n++] = perfdb_scope__level(&s->points[i]);
 	if (n < 3)
 		return NAN;
 	med = perfdb_stats_median_inplace(scratch, n);
@@ -94,7 +94,7 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 		return perfdb_error__oom();
 	if ((err = perfdb_scope__open(&c->sc, store)) < 0 ||
 	    (err = perfdb_scope__pair(c->sc, store, &o, a, b, &ida, &idb)) < 0 ||
-	    (err = perfdb_scope__read(c->sc, store, &o)) < 0)
+	    (err = perfdb_scope__read(c->sc, store, &o, 0)) < 0)
 		goto done;
 	if (!(c->rows = calloc(perfdb_series_set_count(c->sc->set) + 1, sizeof(*c->rows)))) {
 		err = perfdb_error__oom();
@@ -137,8 +137,8 @@ int perfdb_compare_run(perfdb_comparison **out, perfdb_store *store, const char 
 		r->machine = s->machine;
 		r->tags = s->tags;
 		r->direction = cfg.direction;
-		r->value_a = xa ? perfdb_scope__level(xa, scratch) : NAN;
-		r->value_b = xb ? perfdb_scope__level(xb, scratch) : NAN;
+		r->value_a = xa ? perfdb_scope__level(xa) : NAN;
+		r->value_b = xb ? perfdb_scope__level(xb) : NAN;
 		r->samples_a = xa ? xa->nsamples : 0;
 		r->samples_b = xb ? xb->nsamples : 0;
 		r->p_value = NAN;

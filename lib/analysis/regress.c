@@ -112,14 +112,14 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	verdict->machine = s->machine;
 	verdict->tags = s->tags;
 	verdict->points = s->npoints;
-	verdict->value = perfdb_scope__level(&pts[n - 1], scratch);
+	verdict->value = perfdb_scope__level(&pts[n - 1]);
 	verdict->baseline_value = NAN;
 	if (base) {
-		verdict->baseline_value = perfdb_scope__level(base, scratch);
+		verdict->baseline_value = perfdb_scope__level(base);
 	} else if (r) {
 		double *levels = scratch + maxobs; /* the window's levels */
 		for (i = 0; i < r; i++)
-			levels[i] = perfdb_scope__level(&pts[i], scratch);
+			levels[i] = perfdb_scope__level(&pts[i]);
 		verdict->baseline_value = perfdb_stats_median_inplace(levels, r);
 	}
 
@@ -198,12 +198,12 @@ static size_t first_named(const perfdb_series_set *set, const char *name)
 /* ---- a loaded machine ----------------------------------------------------------------------- */
 
 /* The level of series s at commit position pos, NAN when it has none. */
-static double level_at(const perfdb_series *s, size_t pos, double *scratch)
+static double level_at(const perfdb_series *s, size_t pos)
 {
 	size_t i;
 	for (i = 0; i < s->npoints; i++)
 		if (s->points[i].pos == pos)
-			return perfdb_scope__level(&s->points[i], scratch);
+			return perfdb_scope__level(&s->points[i]);
 	return NAN;
 }
 
@@ -268,12 +268,12 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 				step_pos = real->points[j].pos;
 		if (step_pos == SIZE_MAX)
 			continue;
-		rnew = level_at(real, step_pos, scratch) / level_at(cpu, step_pos, scratch);
-		cnow = level_at(cpu, step_pos, scratch);
+		rnew = level_at(real, step_pos) / level_at(cpu, step_pos);
+		cnow = level_at(cpu, step_pos);
 		/* the history: ratios and cpu levels at the commits before */
 		for (j = 0; j < real->npoints && real->points[j].pos < step_pos; j++) {
-			double rl = perfdb_scope__level(&real->points[j], scratch);
-			double cl = level_at(cpu, real->points[j].pos, scratch);
+			double rl = perfdb_scope__level(&real->points[j]);
+			double cl = level_at(cpu, real->points[j].pos);
 			if (isfinite(rl) && cl > 0) {
 				ratios[nr] = rl / cl;
 				ratios[real->npoints + nr] = cl;
@@ -563,7 +563,7 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		return perfdb_error__oom();
 	if ((err = perfdb_scope__open(&rep->sc, store)) < 0 ||
 	    (err = perfdb_scope__range(rep->sc, store, &o)) < 0 ||
-	    (err = perfdb_scope__read(rep->sc, store, &o)) < 0)
+	    (err = perfdb_scope__read(rep->sc, store, &o, 0)) < 0)
 		goto done;
 	if (rep->sc->range_pos >= rep->sc->nids)
 		goto done; /* an empty history or range: nothing to check */

@@ -27,7 +27,7 @@ typedef struct perfdb_regress_step {
  * two-level model of regress: between-commit plus within-run noise,
  * estimated over the n points), into *tau, with its degrees of freedom in
  * *df; both 0 when the series is shorter than 6 commits or mostly
- * unrepeated. scratch holds 2 n + the most observations of a point.
+ * unrepeated. scratch holds 2 n doubles.
  */
 void perfdb_regress__level_noise(double *tau, double *df, const perfdb_series_point *pts, size_t n,
 				 double *scratch);

@@ -130,17 +130,13 @@ static double robust_z_p(const sview *v, const group *ref, const group *cur, dou
  * then brings its own variance. Several commits need no such care: their
  * median ignores one wild commit, and their residuals enter sigma.
  */
-static double level_var(const sview *v, const group *g, double sigma)
+static double level_var(const group *g, double sigma)
 {
 	const perfdb_series_point *p = g->pts;
-	double med, mad, own;
-	size_t i;
+	double mad, own;
 	if (g->n != 1 || p->nsamples < 3)
 		return sigma * sigma;
-	med = median_of(p->samples, p->nsamples, v->buf2);
-	for (i = 0; i < p->nsamples; i++)
-		v->buf2[i] = fabs(p->samples[i] - med);
-	mad = 1.4826 * perfdb_stats_median_inplace(v->buf2, p->nsamples);
+	mad = 1.4826 * p->mad; /* of its samples: nsamples > 1 */
 	own = M_PI / 2 * mad * mad / (double)p->nsamples;
 	return own > sigma * sigma ? own : sigma * sigma;
 }
@@ -163,7 +159,7 @@ static double level_var(const sview *v, const group *g, double sigma)
  * repetitions are the only evidence and the tests below use them directly.
  */
 static void noise_of(double *tau, double *df, const perfdb_series_point *pts, const double *loc,
-		     size_t n, double *buf, double *buf2)
+		     size_t n, double *buf2)
 {
 	size_t i, k = 0, nrep = 0, reps = 0;
 	double sd, within;
@@ -173,16 +169,13 @@ static void noise_of(double *tau, double *df, const perfdb_series_point *pts, co
 	/* per repeated commit, its repetitions' robust variance (1.4826 MAD
 	 * squared: one slow repetition does not make every commit noisy) */
 	for (i = 0; i < n; i++) {
-		size_t m, j;
-		const double *x = perfdb_scope__observations(&pts[i], &m);
-		double med;
+		size_t m;
+		double mad;
+		perfdb_scope__observations(&pts[i], &m);
 		if (m < 2)
 			continue;
-		med = median_of(x, m, buf);
-		for (j = 0; j < m; j++)
-			buf[j] = fabs(x[j] - med);
-		med = 1.4826 * perfdb_stats_median_inplace(buf, m);
-		buf2[nrep++] = med * med;
+		mad = 1.4826 * pts[i].mad; /* the store's, of those m observations */
+		buf2[nrep++] = mad * mad;
 		reps += m;
 	}
 	if (2 * nrep < n)
@@ -197,17 +190,17 @@ static void noise_of(double *tau, double *df, const perfdb_series_point *pts, co
 
 static void level_noise(sview *v)
 {
-	noise_of(&v->tau, &v->tau_df, v->pts, v->loc, v->n, v->buf, v->buf2);
+	noise_of(&v->tau, &v->tau_df, v->pts, v->loc, v->n, v->buf2);
 }
 
 void perfdb_regress__level_noise(double *tau, double *df, const perfdb_series_point *pts, size_t n,
 				 double *scratch)
 {
-	double *loc = scratch, *buf2 = scratch + n, *buf = scratch + 2 * n;
+	double *loc = scratch, *buf2 = scratch + n;
 	size_t i;
 	for (i = 0; i < n; i++)
-		loc[i] = perfdb_scope__level(&pts[i], buf);
-	noise_of(tau, df, pts, loc, n, buf, buf2);
+		loc[i] = perfdb_scope__level(&pts[i]);
+	noise_of(tau, df, pts, loc, n, buf2);
 }
 
 /* Two groups of commit locations: the difference of their medians over
@@ -256,8 +249,8 @@ static double robust_t_p(const sview *v, const group *a, const group *b)
 		return ma == mb ? 1 : 0;
 	ca = a->n >= 3 ? M_PI / 2 : 1;
 	cb = b->n >= 3 ? M_PI / 2 : 1;
-	se = sqrt(ca * level_var(v, a, sigma) / (double)a->n +
-		  cb * level_var(v, b, sigma) / (double)b->n);
+	se =
+	    sqrt(ca * level_var(a, sigma) / (double)a->n + cb * level_var(b, sigma) / (double)b->n);
 	tt = fabs(mb - ma) / se;
 	return 2 * perfdb_stats_t_cdf(-tt, df);
 }
@@ -722,11 +715,11 @@ int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_
 	}
 	v->bufcap = need;
 	for (i = 0; i < n; i++)
-		v->loc[i] = perfdb_scope__level(&pts[i], v->buf);
+		v->loc[i] = perfdb_scope__level(&pts[i]);
 	v->pts = pts;
 	v->n = n;
 	v->base = base;
-	v->base_loc = base ? perfdb_scope__level(base, v->buf) : NAN;
+	v->base_loc = base ? perfdb_scope__level(base) : NAN;
 	v->method = cfg->method;
 	v->thr = cfg->threshold;
 	v->alpha = alpha;

@@ -617,7 +617,8 @@ int perfdb_scope__pair(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
 
 /* ---- the series ---------------------------------------------------------------- */
 
-int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regress_options *o)
+int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regress_options *o,
+		       int with_samples)
 {
 	perfdb_series_query q = PERFDB_SERIES_QUERY_INIT;
 	perfdb_filter_count fc;
@@ -658,10 +659,11 @@ int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
 	q.ncommits = sc->nids;
 	q.machine = o->machine;
 	q.benchmark_glob = o->benchmark_glob;
-	/* always the samples: a point's level is the median of its samples
-	 * whatever the method, or regress --method zscore and trend would see
-	 * other levels than regress */
-	q.with_samples = 1;
+	/* a point's level is the median of its samples whatever the method
+	 * (or regress --method zscore and trend would see other levels than
+	 * regress): the store gives it, and the samples themselves only to
+	 * those who read them */
+	q.with_samples = with_samples;
 	if ((err = perfdb_store_read_series(&sc->set, store, &q)) < 0)
 		return err;
 	/* a metric glob that selects none of the series read is a typo too */
@@ -714,13 +716,10 @@ const double *perfdb_scope__runs(const perfdb_series_point *p, size_t *n)
 /* A run that stored no samples has its value as its one sample, so the level
  * of a commit run several times that way is the median of the runs' values,
  * as the level of a commit with samples is the median of its samples: one
- * wild run moves a mean, not a median. */
-double perfdb_scope__level(const perfdb_series_point *p, double *scratch)
+ * wild run moves a mean, not a median. The store computes it as it reads
+ * (perfdb_series_point.level), from each result's stored sample median when
+ * the commit has one run. */
+double perfdb_scope__level(const perfdb_series_point *p)
 {
-	size_t n;
-	const double *x = perfdb_scope__observations(p, &n);
-	if (n < 2)
-		return x[0];
-	memcpy(scratch, x, n * sizeof(*scratch));
-	return perfdb_stats_median_inplace(scratch, n);
+	return p->level;
 }

@@ -114,9 +114,11 @@ int perfdb_scope__pair(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
  * benchmark '" (callers that name the filter their own way rely on it:
  * "no series matches benchmark 'X' (3 benchmarks recorded on machine
  * 'm1')"); one that selects recorded benchmarks without data in these
- * commits reads an empty set.
+ * commits reads an empty set. with_samples: read the raw samples too (for
+ * perfdb_scope__observations' values); the levels and spreads come either way.
  */
-int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regress_options *o);
+int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regress_options *o,
+		       int with_samples);
 
 /* How one series is judged: o's settings with the config's overrides. */
 typedef struct perfdb_scope_series {
@@ -132,13 +134,14 @@ void perfdb_scope__series_config(perfdb_scope_series *out, const perfdb_regress_
 /*
  * A point's level, the one rule: the median of its raw samples; else, when
  * several runs stored no samples, the median of the runs' values (a run's
- * single value is its one sample); else its value. scratch holds at least
- * max(nsamples, nruns) doubles.
+ * single value is its one sample); else its value. The store computes it
+ * (perfdb_series_point.level, with the observations' mad beside it).
  */
-double perfdb_scope__level(const perfdb_series_point *p, double *scratch);
+double perfdb_scope__level(const perfdb_series_point *p);
 
 /* The observations behind a point's level: its samples, else its runs'
- * values (*n may be 1: one run). */
+ * values (*n may be 1: one run). The samples' values only when the scope
+ * was read with_samples (NULL otherwise; *n is right either way). */
 const double *perfdb_scope__observations(const perfdb_series_point *p, size_t *n);
 
 /* The independent observations of a point: one per run, its value (the

@@ -94,7 +94,7 @@ static int trend_series(trend_item *it, const perfdb_scope *sc, const perfdb_ser
 		const perfdb_series_point *pt = &s->points[k];
 		const double *obs;
 		size_t m;
-		it->levels[k] = perfdb_scope__level(pt, scratch);
+		it->levels[k] = perfdb_scope__level(pt);
 		it->commits[k] = sc->commits->items[sc->order[sc->start + pt->pos]].sha;
 		it->positions[k] = pt->pos;
 		obs = perfdb_scope__observations(pt, &m);
@@ -182,7 +182,7 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 	if ((err = perfdb_scope__open(&t->sc, store)) < 0 ||
 	    (err = o.since ? perfdb_scope__range(t->sc, store, &o)
 			   : perfdb_scope__last(t->sc, store, &o, last)) < 0 ||
-	    (err = perfdb_scope__read(t->sc, store, &o)) < 0)
+	    (err = perfdb_scope__read(t->sc, store, &o, 1)) < 0)
 		goto done;
 	if (!(t->items = calloc(perfdb_series_set_count(t->sc->set) + 1, sizeof(*t->items)))) {
 		err = perfdb_error__oom();

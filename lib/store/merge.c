@@ -258,14 +258,18 @@ static int64_t count_of(perfdb_store *store, const char *sql)
  * benchmark, so in the shard and here they are the same unless a collision
  * was probed differently: then (and only then) they go through bench_map. */
 static const char *const rows_sql[2][2] = {
-    {"INSERT INTO main.results(run_id, benchmark_id, value, n, mean, median, stddev, min, max) "
-     "SELECT rm.dst, x.benchmark_id, x.value, x.n, x.mean, x.median, x.stddev, x.min, x.max "
+    {"INSERT INTO main.results(run_id, benchmark_id, value, n, mean, median, stddev, min, max, "
+     "sample_count, sample_median, sample_mad) "
+     "SELECT rm.dst, x.benchmark_id, x.value, x.n, x.mean, x.median, x.stddev, x.min, x.max, "
+     "x.sample_count, x.sample_median, x.sample_mad "
      "FROM temp.run_map rm JOIN src.results x ON x.run_id = rm.src",
      "INSERT INTO main.samples(run_id, benchmark_id, idx, value) "
      "SELECT rm.dst, x.benchmark_id, x.idx, x.value "
      "FROM temp.run_map rm JOIN src.samples x ON x.run_id = rm.src"},
-    {"INSERT INTO main.results(run_id, benchmark_id, value, n, mean, median, stddev, min, max) "
-     "SELECT rm.dst, bm.dst, x.value, x.n, x.mean, x.median, x.stddev, x.min, x.max "
+    {"INSERT INTO main.results(run_id, benchmark_id, value, n, mean, median, stddev, min, max, "
+     "sample_count, sample_median, sample_mad) "
+     "SELECT rm.dst, bm.dst, x.value, x.n, x.mean, x.median, x.stddev, x.min, x.max, "
+     "x.sample_count, x.sample_median, x.sample_mad "
      "FROM temp.run_map rm JOIN src.results x ON x.run_id = rm.src "
      "JOIN temp.bench_map bm ON bm.src = x.benchmark_id",
      "INSERT INTO main.samples(run_id, benchmark_id, idx, value) "
@@ -406,8 +410,8 @@ static int copy_rows(perfdb_store *store, perfdb_store *shard, const id_map *run
 {
 	perfdb_copy_rows rows = {0};
 	perfdb_stmt *src = NULL;
-	const char *fields[9];
-	char ids[2][24], reals[9][32];
+	const char *fields[12];
+	char ids[2][24], reals[12][32];
 	int rc, err, c, begun = 0;
 	*count = 0;
 	if ((err = perfdb_store__prepare(shard, &src, src_sql)))
@@ -509,11 +513,11 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 			     run_maps, &runs, "cannot merge a run into")) ||
 	    (err = copy_rows(
 		 store, shard, &runs, &benches,
-		 "SELECT run_id, benchmark_id, value, n, mean, median, stddev, min, max "
-		 "FROM results",
+		 "SELECT run_id, benchmark_id, value, n, mean, median, stddev, min, max, "
+		 "sample_count, sample_median, sample_mad FROM results",
 		 "COPY results(run_id, benchmark_id, value, n, mean, median, stddev, min, "
-		 "max) FROM STDIN",
-		 9, &out->results_added)) ||
+		 "max, sample_count, sample_median, sample_mad) FROM STDIN",
+		 12, &out->results_added)) ||
 	    (err = copy_rows(store, shard, &runs, &benches,
 			     "SELECT run_id, benchmark_id, idx, value FROM samples",
 			     "COPY samples(run_id, benchmark_id, idx, value) FROM STDIN", 4,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "perfdb/history.h"
+#include "perfdb/stats.h"
 #include "util/error.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -187,14 +188,21 @@ typedef struct run_row {
 	int64_t id, machine_id;
 	size_t pos;
 	size_t tags; /* index into the interned tags */
+	int pooled;  /* another run has the same commit, machine and tags */
 } run_row;
 
-/* One (run, benchmark) result on its way into a series. */
+/* One (run, benchmark) result on its way into a series: 48 bytes, as
+ * there are millions (a wide history's 2.1M took 10% of regress in page
+ * faults alone). */
 typedef struct entry {
-	size_t series, pos;
-	int64_t run_id;
+	uint32_t series, pos;
 	double value;
-	size_t soff, ns; /* its samples in the raw sample buffer */
+	/* its samples: how many, their median and median absolute deviation
+	 * (known: from the result's row or from the samples read) */
+	double median, mad;
+	size_t soff; /* read: where its samples are in the raw buffer */
+	uint32_t ns;
+	unsigned char known, read;
 } entry;
 
 typedef struct series_key {
@@ -228,6 +236,8 @@ typedef struct reader {
 	size_t nentries, capentries;
 	double *raw;
 	size_t nraw, capraw;
+	double *scratch; /* for a median */
+	size_t capscratch;
 	series_key *table;
 	size_t tablecap;
 	size_t nseries;
@@ -477,6 +487,7 @@ static int load_runs(reader *r, const char *machine, int64_t machine_id)
 		run->id = perfdb_stmt__column_int64(st, 0);
 		run->machine_id = mid;
 		run->pos = pos;
+		run->pooled = 0;
 		if ((err = intern_tags(r, perfdb_stmt__column_text(st, 3), &run->tags)) < 0)
 			break;
 	}
@@ -488,8 +499,105 @@ static int load_runs(reader *r, const char *machine, int64_t machine_id)
 	return 0;
 }
 
-/* Walks results and samples of each wanted run along their primary keys:
- * both come back ordered by benchmark id, so they merge in one pass. */
+/* The median and the median absolute deviation (unscaled) of x, as the
+ * analysis has always computed a point's level and spread; scratch holds n. */
+static void median_mad(double *median, double *mad, const double *x, size_t n, double *scratch)
+{
+	memcpy(scratch, x, n * sizeof(*scratch));
+	*median = perfdb_stats_median_inplace(scratch, n);
+	memcpy(scratch, x, n * sizeof(*scratch));
+	*mad = perfdb_stats_mad_inplace(scratch, n);
+}
+
+static int cmp_run_group(const void *pa, const void *pb)
+{
+	const run_row *a = *(const run_row *const *)pa, *b = *(const run_row *const *)pb;
+	if (a->pos != b->pos)
+		return (a->pos > b->pos) - (a->pos < b->pos);
+	if (a->machine_id != b->machine_id)
+		return (a->machine_id > b->machine_id) - (a->machine_id < b->machine_id);
+	return (a->tags > b->tags) - (a->tags < b->tags);
+}
+
+static int cmp_run_pos(const void *pa, const void *pb)
+{
+	const run_row *a = pa, *b = pb;
+	if (a->pos != b->pos)
+		return (a->pos > b->pos) - (a->pos < b->pos);
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Marks the runs whose results may share a point with another run's (the
+ * same commit, machine and tags): a point of several runs pools their
+ * samples, which only the samples themselves give. */
+static int mark_pooled_runs(reader *r)
+{
+	run_row **by;
+	size_t i;
+	if (r->nruns < 2)
+		return 0;
+	if (!(by = malloc(r->nruns * sizeof(*by))))
+		return perfdb_error__oom();
+	for (i = 0; i < r->nruns; i++)
+		by[i] = &r->runs[i];
+	qsort(by, r->nruns, sizeof(*by), cmp_run_group);
+	for (i = 1; i < r->nruns; i++)
+		if (cmp_run_group(&by[i - 1], &by[i]) == 0)
+			by[i - 1]->pooled = by[i]->pooled = 1;
+	free(by);
+	return 0;
+}
+
+/* Reads the samples of one run into the raw buffer, for its entries from
+ * first on (in benchmark order, as the samples come), and fills the
+ * statistics of those whose result did not carry them. */
+static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t first)
+{
+	size_t k = first, i;
+	int rc, err = 0;
+	perfdb_stmt__bind_int64(smp, 1, run->id);
+	for (i = first; i < r->nentries; i++) {
+		r->entries[i].ns = 0;
+		r->entries[i].soff = 0;
+	}
+	while ((rc = perfdb_stmt__step(smp)) == PERFDB_DB_ROW) {
+		int64_t bench = perfdb_stmt__column_int64(smp, 0);
+		entry *e;
+		while (k < r->nentries && r->keys[r->entries[k].series].bench < bench)
+			k++;
+		if (k == r->nentries)
+			break;
+		if (r->keys[r->entries[k].series].bench != bench)
+			continue; /* a benchmark not wanted */
+		e = &r->entries[k];
+		if ((err = grow((void **)&r->raw, &r->capraw, r->nraw + 1, sizeof(*r->raw))) < 0)
+			break;
+		if (!e->ns)
+			e->soff = r->nraw;
+		r->raw[r->nraw++] = perfdb_stmt__column_double(smp, 1);
+		e->ns++;
+	}
+	if (err == 0 && rc != PERFDB_DB_DONE && rc != PERFDB_DB_ROW)
+		err = perfdb_store__fail(r->store, "cannot read samples from");
+	perfdb_stmt__reset(smp);
+	for (i = first; i < r->nentries && err == 0; i++) {
+		entry *e = &r->entries[i];
+		e->read = 1;
+		if (e->known || !e->ns)
+			continue;
+		if ((err = grow((void **)&r->scratch, &r->capscratch, e->ns, sizeof(*r->scratch))) <
+		    0)
+			break;
+		median_mad(&e->median, &e->mad, r->raw + e->soff, e->ns, r->scratch);
+		e->known = 1;
+	}
+	return err;
+}
+
+/* Walks the results of each wanted run along their primary key, with the
+ * statistics of their samples (schema/0006). The samples themselves are
+ * read only for the runs that need them: asked for (with_samples), pooled
+ * with another run's, or a result that came without its statistics. */
 static int load_results(reader *r, int with_samples)
 {
 	perfdb_stmt *res = NULL, *smp = NULL;
@@ -497,39 +605,29 @@ static int load_results(reader *r, int with_samples)
 	size_t i;
 	int rc = PERFDB_DB_DONE, err;
 	if ((err = perfdb_store__prepare(r->store, &res,
-					 "SELECT benchmark_id, value FROM results WHERE run_id = ? "
-					 "ORDER BY benchmark_id")) < 0)
-		return err;
-	if (with_samples &&
+					 "SELECT benchmark_id, value, sample_count, sample_median, "
+					 "sample_mad FROM results WHERE run_id = ? "
+					 "ORDER BY benchmark_id")) < 0 ||
 	    (err = perfdb_store__prepare(r->store, &smp,
 					 "SELECT benchmark_id, value FROM samples WHERE run_id = ? "
-					 "ORDER BY benchmark_id, idx")) < 0) {
+					 "ORDER BY benchmark_id, idx")) < 0 ||
+	    (err = mark_pooled_runs(r)) < 0) {
 		perfdb_stmt__free(res);
+		perfdb_stmt__free(smp);
 		return err;
 	}
+	/* in commit order, so the entries need sorting by series only */
+	qsort(r->runs, r->nruns, sizeof(*r->runs), cmp_run_pos);
 	for (i = 0; i < r->nruns && err == 0; i++) {
 		run_row *run = &r->runs[i];
-		int srow = PERFDB_DB_DONE;
-		int64_t sbench = 0;
-		size_t cursor = 0;
+		size_t cursor = 0, first = r->nentries;
+		int unknown = 0;
 		perfdb_stmt__bind_int64(res, 1, run->id);
-		if (smp) {
-			perfdb_stmt__bind_int64(smp, 1, run->id);
-			srow = perfdb_stmt__step(smp);
-			if (srow == PERFDB_DB_ROW)
-				sbench = perfdb_stmt__column_int64(smp, 0);
-		}
 		while ((rc = perfdb_stmt__step(res)) == PERFDB_DB_ROW) {
 			int64_t bench = perfdb_stmt__column_int64(res, 0);
+			bench_row *br = next_bench(set, bench, &cursor);
 			entry *e;
 			size_t s = 0;
-			/* skip samples of benchmarks before this one (filtered out) */
-			while (srow == PERFDB_DB_ROW && sbench < bench) {
-				srow = perfdb_stmt__step(smp);
-				if (srow == PERFDB_DB_ROW)
-					sbench = perfdb_stmt__column_int64(smp, 0);
-			}
-			bench_row *br = next_bench(set, bench, &cursor);
 			if (!br || !br->wanted)
 				continue;
 			if ((err = bench_series(r, br, run, &s)) < 0 ||
@@ -537,51 +635,46 @@ static int load_results(reader *r, int with_samples)
 					sizeof(*r->entries))) < 0)
 				break;
 			e = &r->entries[r->nentries++];
-			e->series = s;
-			e->pos = run->pos;
-			e->run_id = run->id;
+			memset(e, 0, sizeof(*e));
+			e->series = (uint32_t)s;
+			e->pos = (uint32_t)run->pos;
 			e->value = perfdb_stmt__column_double(res, 1);
-			e->soff = r->nraw;
-			e->ns = 0;
-			while (srow == PERFDB_DB_ROW && sbench == bench) {
-				if ((err = grow((void **)&r->raw, &r->capraw, r->nraw + 1,
-						sizeof(*r->raw))) < 0)
-					break;
-				r->raw[r->nraw++] = perfdb_stmt__column_double(smp, 1);
-				e->ns++;
-				srow = perfdb_stmt__step(smp);
-				if (srow == PERFDB_DB_ROW)
-					sbench = perfdb_stmt__column_int64(smp, 0);
+			/* count 0: no samples; NULL (or a statistic missing):
+			 * not known, the samples tell */
+			if (perfdb_stmt__column_type(res, 2) != PERFDB_VALUE_NULL) {
+				e->ns = (uint32_t)perfdb_stmt__column_int64(res, 2);
+				e->known = e->ns == 0 ||
+					   (perfdb_stmt__column_type(res, 3) != PERFDB_VALUE_NULL &&
+					    perfdb_stmt__column_type(res, 4) != PERFDB_VALUE_NULL);
+				e->median = perfdb_stmt__column_double(res, 3);
+				e->mad = perfdb_stmt__column_double(res, 4);
 			}
-			if (err < 0)
-				break;
+			unknown |= !e->known;
 		}
-		if (rc != PERFDB_DB_DONE && rc != PERFDB_DB_ROW)
+		if (err == 0 && rc != PERFDB_DB_DONE && rc != PERFDB_DB_ROW)
 			err = perfdb_store__fail(r->store, "cannot read results from");
-		if (smp && srow != PERFDB_DB_DONE && srow != PERFDB_DB_ROW && err == 0)
-			err = perfdb_store__fail(r->store, "cannot read samples from");
 		perfdb_stmt__reset(res);
-		if (smp)
-			perfdb_stmt__reset(smp);
+		if (err == 0 && (with_samples || run->pooled || unknown) && first < r->nentries)
+			err = load_samples(r, smp, run, first);
 	}
 	perfdb_stmt__free(res);
 	perfdb_stmt__free(smp);
 	return err;
 }
 
-/* A stable counting sort of the entries on one key below nkeys. */
-static int count_sort(entry **es, entry **tmp, size_t n, size_t nkeys, int by_series)
+/* A stable counting sort of the entries by series (nkeys of them). */
+static int count_sort(entry **es, entry **tmp, size_t n, size_t nkeys)
 {
 	size_t *start = calloc(nkeys + 1, sizeof(*start)), i;
 	entry *t;
 	if (!start)
 		return perfdb_error__oom();
 	for (i = 0; i < n; i++)
-		start[(by_series ? (*es)[i].series : (*es)[i].pos) + 1]++;
+		start[(*es)[i].series + 1]++;
 	for (i = 0; i < nkeys; i++)
 		start[i + 1] += start[i];
 	for (i = 0; i < n; i++)
-		(*tmp)[start[by_series ? (*es)[i].series : (*es)[i].pos]++] = (*es)[i];
+		(*tmp)[start[(*es)[i].series]++] = (*es)[i];
 	free(start);
 	t = *es;
 	*es = *tmp;
@@ -590,8 +683,8 @@ static int count_sort(entry **es, entry **tmp, size_t n, size_t nkeys, int by_se
 }
 
 /* Orders the entries by series, commit position and run id: they come in
- * run id order (load_runs), so a stable sort by position and then one by
- * series does it in linear time (2M entries: qsort took a tenth of regress). */
+ * (position, run id) order (load_results reads the runs so), so one stable
+ * counting sort by series does it in linear time. */
 static int sort_entries(reader *r)
 {
 	entry *tmp;
@@ -600,8 +693,7 @@ static int sort_entries(reader *r)
 		return 0;
 	if (!(tmp = malloc(r->nentries * sizeof(*tmp))))
 		return perfdb_error__oom();
-	if ((err = count_sort(&r->entries, &tmp, r->nentries, r->ncommit_ids, 0)) == 0)
-		err = count_sort(&r->entries, &tmp, r->nentries, r->nseries, 1);
+	err = count_sort(&r->entries, &tmp, r->nentries, r->nseries);
 	free(tmp);
 	r->capentries = r->nentries; /* the buffer kept may be the new one */
 	return err;
@@ -662,32 +754,50 @@ static int build(reader *r)
 	for (i = 0; i < r->nentries; i = j) {
 		perfdb_series_point *pt = &set->points[p++];
 		perfdb_series *s = &set->series[r->entries[i].series];
+		const entry *e = &r->entries[i];
 		double sum = 0;
 		size_t k;
-		for (j = i; j < r->nentries && r->entries[j].series == r->entries[i].series &&
-			    r->entries[j].pos == r->entries[i].pos;
+		for (j = i; j < r->nentries && r->entries[j].series == e->series &&
+			    r->entries[j].pos == e->pos;
 		     j++)
 			;
 		if (!s->points)
 			s->points = pt;
 		s->npoints++;
-		pt->pos = r->entries[i].pos;
+		pt->pos = e->pos;
 		pt->nruns = j - i;
 		pt->samples = set->samples + sp;
 		pt->run_values = set->run_values + i;
 		for (k = i; k < j; k++) {
-			const entry *e = &r->entries[k];
-			sum += e->value;
-			set->run_values[k] = e->value;
-			if (e->ns) /* r->raw is NULL when nothing had samples */
-				memcpy(set->samples + sp, r->raw + e->soff,
-				       e->ns * sizeof(*r->raw));
-			sp += e->ns;
-			pt->nsamples += e->ns;
+			sum += r->entries[k].value;
+			set->run_values[k] = r->entries[k].value;
+			pt->nsamples += r->entries[k].ns;
+			if (!r->entries[k].read || !r->entries[k].ns)
+				continue; /* r->raw is NULL when nothing had samples */
+			memcpy(set->samples + sp, r->raw + r->entries[k].soff,
+			       r->entries[k].ns * sizeof(*r->raw));
+			sp += r->entries[k].ns;
 		}
-		if (!pt->nsamples)
+		if (!pt->nsamples || !e->read)
 			pt->samples = NULL;
 		pt->value = sum / (double)pt->nruns;
+		/* the level and spread of its observations: one run's from its
+		 * result (or its samples), several runs' from their pooled
+		 * samples (all read: mark_pooled_runs), else their values */
+		if (pt->nruns == 1 && e->ns) {
+			pt->level = e->median;
+			pt->mad = e->mad;
+		} else if (pt->nruns == 1) {
+			pt->level = e->value;
+			pt->mad = 0;
+		} else {
+			const double *x = pt->nsamples ? pt->samples : pt->run_values;
+			size_t n = pt->nsamples ? pt->nsamples : pt->nruns;
+			if ((err = grow((void **)&r->scratch, &r->capscratch, n,
+					sizeof(*r->scratch))) < 0)
+				return err;
+			median_mad(&pt->level, &pt->mad, x, n, r->scratch);
+		}
 	}
 	qsort(set->series, set->count, sizeof(*set->series), cmp_series);
 	return 0;
@@ -769,6 +879,7 @@ done:
 	free(r.runs);
 	free(r.entries);
 	free(r.raw);
+	free(r.scratch);
 	free(r.table);
 	free(r.keys);
 	free(owned_ids);

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "perfdb/context.h"
+#include "perfdb/stats.h"
 #include "store/schema.h"
 #include "util/error.h"
 
@@ -756,7 +757,7 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
  * one statement, which spends SQLite's per-statement cost (reset, bind
  * dispatch, halt) once per batch instead of once per row. */
 #define BATCH_ROWS     64
-#define BATCH_MAX_COLS 9
+#define BATCH_MAX_COLS 12
 
 /* How a batcher writes on a server (a file always uses INSERT): */
 enum {
@@ -993,12 +994,17 @@ typedef struct bench_stmts {
 
 typedef struct record_stmts {
 	batcher result, sample;
+	double *scratch; /* a result's samples, reordered for their median */
+	size_t scratchcap;
 } record_stmts;
 
 static void stmts_release(record_stmts *s)
 {
 	batch_release(&s->result);
 	batch_release(&s->sample);
+	free(s->scratch);
+	s->scratch = NULL;
+	s->scratchcap = 0;
 }
 
 static int stmts_prepare(perfdb_store *store, record_stmts *s)
@@ -1007,8 +1013,8 @@ static int stmts_prepare(perfdb_store *store, record_stmts *s)
 	if ((err =
 		 batch_prepare(store, &s->result,
 			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
-			       "stddev, min, max)",
-			       "", 9, "a result", BULK_COPY)) ||
+			       "stddev, min, max, sample_count, sample_median, sample_mad)",
+			       "", 12, "a result", BULK_COPY)) ||
 	    (err = batch_prepare(store, &s->sample,
 				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", "", 4,
 				 "a sample", BULK_COPY)))
@@ -1264,8 +1270,24 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 	cell_real(&c[6], r->stddev);
 	/* One sample says no more than the value: samples are kept from two
 	 * repetitions on, which is where the statistical tests can use them. */
-	if (r->nsamples < 2)
+	if (r->nsamples < 2) {
+		cell_int(&c[9], 0);
 		return 0;
+	}
+	/* their median and median absolute deviation, as regress computes
+	 * them (schema/0006): it then need not read the samples back */
+	if (r->nsamples > s->scratchcap) {
+		double *p = realloc(s->scratch, r->nsamples * sizeof(*p));
+		if (!p)
+			return perfdb_error__oom();
+		s->scratch = p;
+		s->scratchcap = r->nsamples;
+	}
+	memcpy(s->scratch, r->samples, r->nsamples * sizeof(*s->scratch));
+	cell_int(&c[9], (int64_t)r->nsamples);
+	cell_real(&c[10], perfdb_stats_median_inplace(s->scratch, r->nsamples));
+	memcpy(s->scratch, r->samples, r->nsamples * sizeof(*s->scratch));
+	cell_real(&c[11], perfdb_stats_mad_inplace(s->scratch, r->nsamples));
 	for (i = 0; i < r->nsamples; i++) {
 		if ((err = batch_row(store, &s->sample, &c)))
 			return err;

@@ -13,6 +13,9 @@
 
 #include "perfdb.h"
 #include "perfdb/history.h"
+#include "perfdb/stats.h"
+
+#include <sqlite3.h>
 
 #define HISTORY_FIXTURE_PREFIX "test_series"
 #include "history_fixture.h"
@@ -86,11 +89,86 @@ static void test_series__tags_accessor(void **state)
 	perfdb_store_free(s);
 }
 
+/* The level (median) and mad of one point's observations, as the analysis
+ * has always computed them from the samples. */
+static void expect_level(const perfdb_series_point *p, const double *x, size_t n)
+{
+	double c[16];
+	memcpy(c, x, n * sizeof(*c));
+	assert_true(p->level == perfdb_stats_median_inplace(c, n));
+	memcpy(c, x, n * sizeof(*c));
+	assert_true(p->mad == perfdb_stats_mad_inplace(c, n));
+}
+
+/* Each point's sample count, level and mad come without reading the
+ * samples (a result carries its samples' median and mad, schema/0006),
+ * bit for bit what the samples give: one run's samples (an even count, whose
+ * median is a mean of two), runs of one commit pooled, a run without
+ * samples, and two such runs of one commit (their values). */
+/* samples_read: whether point 0 is to hold its samples */
+static void check_levels(perfdb_store *s, int with_samples, int samples_read)
+{
+	const double a[] = {0.1, 0.7, 0.3, 5};
+	const double pooled[] = {1, 2, 3, 10, 20}, values[] = {4, 8};
+	perfdb_series_query q = PERFDB_SERIES_QUERY_INIT;
+	perfdb_series_set *set = NULL;
+	const perfdb_series *ser;
+	q.with_samples = with_samples;
+	assert_int_equal(perfdb_store_read_series(&set, s, &q), 0);
+	assert_int_equal(perfdb_series_set_count(set), 1);
+	ser = perfdb_series_set_get(set, 0);
+	assert_int_equal(ser->npoints, 4);
+	assert_int_equal(ser->points[0].nsamples, 4);
+	assert_true(samples_read ? ser->points[0].samples != NULL : ser->points[0].samples == NULL);
+	expect_level(&ser->points[0], a, 4);
+	assert_true(ser->points[0].level == 0.3 + (0.7 - 0.3) / 2);
+	assert_int_equal(ser->points[1].nsamples, 5);
+	assert_non_null(ser->points[1].samples); /* pooled: read whatever asked */
+	expect_level(&ser->points[1], pooled, 5);
+	assert_true(ser->points[1].level == 3 && ser->points[1].mad == 2);
+	assert_int_equal(ser->points[2].nsamples, 0);
+	assert_true(ser->points[2].level == 6 && ser->points[2].mad == 0);
+	assert_int_equal(ser->points[3].nruns, 2);
+	expect_level(&ser->points[3], values, 2);
+	perfdb_series_set_free(set);
+}
+
+static void test_series__levels_without_samples(void **state)
+{
+	const double a[] = {0.1, 0.7, 0.3, 5}, b[] = {1, 2, 3}, c[] = {10, 20};
+	perfdb_store *s = new_store();
+	(void)state;
+	record(s, 0, "m1", "BM_L", "ns", a, 4, 0);
+	record(s, 1, "m1", "BM_L", "ns", b, 3, 0);
+	record(s, 1, "m1", "BM_L", "ns", c, 2, 0);
+	record(s, 2, "m1", "BM_L", "ns", NULL, 0, 6);
+	record(s, 3, "m1", "BM_L", "ns", NULL, 0, 4);
+	record(s, 3, "m1", "BM_L", "ns", NULL, 0, 8);
+	check_levels(s, 0, 0);
+	check_levels(s, 1, 1);
+	/* rows whose statistics are not known (NULL): the samples tell */
+	if (!on_server()) {
+		char path[1024];
+		sqlite3 *db = NULL;
+		snprintf(path, sizeof(path), "%s/t%d.db", dir, dbn - 1);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db,
+					      "UPDATE results SET sample_count = NULL, "
+					      "sample_median = NULL, sample_mad = NULL",
+					      NULL, NULL, NULL),
+				 SQLITE_OK);
+		sqlite3_close(db);
+		check_levels(s, 0, 1);
+	}
+	perfdb_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_series__pooling_and_order),
 	    cmocka_unit_test(test_series__tags_accessor),
+	    cmocka_unit_test(test_series__levels_without_samples),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -16,7 +16,9 @@
 #include "test_server.h"
 
 #include "perfdb.h"
+#include "perfdb/stats.h"
 #include "store/schema.h"
+#include "store/store.h"
 
 #include <sqlite3.h>
 
@@ -401,6 +403,178 @@ static void test_store__migrates_a_version_1_file(void **state)
 	perfdb_store_free(s);
 }
 
+/* Results whose samples' statistics are worth checking: an even count
+ * (the median is a mean of two), an odd one, none. */
+static perfdb_resultset *stats_resultset(void)
+{
+	static const double a[] = {0.1, 0.7, 0.05, 5}, b[] = {1e-3, 3.3, 2.2};
+	const struct {
+		const char *name;
+		const double *x;
+		size_t n;
+	} table[] = {{"BM_A", a, 4}, {"BM_B", b, 3}, {"BM_C", NULL, 0}};
+	perfdb_resultset *rs;
+	perfdb_result r;
+	size_t i;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "st1"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "ci-1"), 0);
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		perfdb_result_init(&r);
+		r.benchmark = table[i].name;
+		r.metric = "real_time";
+		r.unit = "ns";
+		r.samples = table[i].x;
+		r.nsamples = table[i].n;
+		if (!table[i].n)
+			r.value = 7;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	}
+	return rs;
+}
+
+/* What stats_resultset's results must carry (schema/0006): each one's
+ * sample count, and whether its median and mad are, to the bit, those
+ * lib/analysis/stats.c computes from its samples. */
+static void expect_sample_stats(perfdb_store *s)
+{
+	static const double a[] = {0.1, 0.7, 0.05, 5}, b[] = {1e-3, 3.3, 2.2};
+	double x[4];
+	char sql[1024];
+	double ma, da, mb, db;
+	rows r;
+	memcpy(x, a, sizeof(a));
+	ma = perfdb_stats_median_inplace(x, 4);
+	memcpy(x, a, sizeof(a));
+	da = perfdb_stats_mad_inplace(x, 4);
+	memcpy(x, b, sizeof(b));
+	mb = perfdb_stats_median_inplace(x, 3);
+	memcpy(x, b, sizeof(b));
+	db = perfdb_stats_mad_inplace(x, 3);
+	snprintf(sql, sizeof(sql),
+		 "SELECT b.name, r.sample_count, "
+		 "CASE b.name WHEN 'BM_A' THEN r.sample_median = %.17g AND r.sample_mad = %.17g "
+		 "WHEN 'BM_B' THEN r.sample_median = %.17g AND r.sample_mad = %.17g "
+		 "ELSE r.sample_median IS NULL AND r.sample_mad IS NULL END "
+		 "FROM results r JOIN benchmarks b ON b.id = r.benchmark_id ORDER BY b.name",
+		 ma, da, mb, db);
+	query(s, sql, &r);
+	/* a boolean is 1 in a file, t on a server */
+	assert_true(strcmp(r.text, "BM_A|4|1\nBM_B|3|1\nBM_C|0|1\n") == 0 ||
+		    strcmp(r.text, "BM_A|4|t\nBM_B|3|t\nBM_C|0|t\n") == 0);
+}
+
+/* A new database at path holding one run of stats_resultset. */
+static perfdb_store *store_with_stats(const char *path)
+{
+	perfdb_store *s = NULL;
+	perfdb_resultset *rs = stats_resultset();
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	return s;
+}
+
+/* record keeps each result's sample count, median and mad beside it, so
+ * regress need not read the samples back. */
+static void test_store__records_sample_stats(void **state)
+{
+	char path[1024];
+	perfdb_store *s;
+	(void)state;
+	db_path(path, sizeof(path), "stats");
+	s = store_with_stats(path);
+	expect_sample_stats(s);
+	perfdb_store_free(s);
+}
+
+/* Migration 0006 fills the statistics of results recorded before it, in
+ * SQL, to the bit what record computes in C. */
+static void test_store__migration_backfills_sample_stats(void **state)
+{
+	char path[1024];
+	perfdb_store *s;
+	(void)state;
+	db_path(path, sizeof(path), "v5.db");
+	/* the database as version 5 left it: a server made by its first
+	 * migration, stats_resultset's rows written by hand */
+	if (on_server()) {
+		assert_int_equal(perfdb_schema__pg_migrations[0].version, 5);
+		test_server_exec(path, perfdb_schema__pg_migrations[0].sql);
+		test_server_exec(
+		    path, "CREATE TABLE perfdb_schema (version integer PRIMARY KEY, "
+			  "applied_at text NOT NULL); "
+			  "INSERT INTO perfdb_schema VALUES (5, 'then'); "
+			  "INSERT INTO commits(id, sha, seq) VALUES (1, 'st1', 1); "
+			  "INSERT INTO machines(id, name) VALUES (1, 'ci-1'); "
+			  "INSERT INTO runs(id, commit_id, machine_id, started_at, source) "
+			  "VALUES (1, 1, 1, 'then', 'test'); "
+			  "INSERT INTO benchmarks VALUES (1, 'BM_A', 'real_time', 'ns', 0), "
+			  "(2, 'BM_B', 'real_time', 'ns', 0), (3, 'BM_C', 'real_time', 'ns', 0); "
+			  "INSERT INTO results(run_id, benchmark_id, value, n) "
+			  "VALUES (1, 1, 1, 4), (1, 2, 1, 3), (1, 3, 7, 1); "
+			  "INSERT INTO samples VALUES (1, 1, 0, 0.1), (1, 1, 1, 0.7), "
+			  "(1, 1, 2, 0.05), (1, 1, 3, 5), (1, 2, 0, 1e-3), (1, 2, 1, 3.3), "
+			  "(1, 2, 2, 2.2)");
+	} else {
+		perfdb_store_free(store_with_stats(path));
+		sqlite_exec_file(path, "ALTER TABLE results DROP COLUMN sample_count; "
+				       "ALTER TABLE results DROP COLUMN sample_median; "
+				       "ALTER TABLE results DROP COLUMN sample_mad; "
+				       "PRAGMA user_version = 5;");
+	}
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	expect_sample_stats(s);
+	perfdb_store_free(s);
+}
+
+/* A statement run again reads its numbers as the first run did, though
+ * on a server they then come in binary (db_pg.c): integers of each size,
+ * doubles to the last bit, booleans, NULL; and their text as before. */
+static void test_store__numbers_read_alike_every_run(void **state)
+{
+	char path[1024], first[3][64];
+	perfdb_store *s = NULL;
+	perfdb_stmt *st = NULL;
+	int k;
+	(void)state;
+	db_path(path, sizeof(path), "numbers");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(
+	    perfdb_store__prepare(s, &st,
+				  "SELECT CAST(?1 AS bigint), CAST(?2 AS double precision), "
+				  "CAST(?1 AS integer) < 0, CAST(-7 AS smallint), "
+				  "CAST(NULL AS double precision), CAST(2.5 AS real)"),
+	    0);
+	for (k = 0; k < 3; k++) {
+		perfdb_stmt__bind_int64(st, 1, -1234567890 - k);
+		perfdb_stmt__bind_double(st, 2, 0.1 + 0.2);
+		assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_ROW);
+		assert_true(perfdb_stmt__column_int64(st, 0) == -1234567890 - k);
+		assert_true(perfdb_stmt__column_double(st, 1) == 0.1 + 0.2);
+		assert_int_equal(perfdb_stmt__column_type(st, 1), PERFDB_VALUE_REAL);
+		assert_int_equal(perfdb_stmt__column_int64(st, 2), 1);
+		assert_int_equal(perfdb_stmt__column_int64(st, 3), -7);
+		assert_int_equal(perfdb_stmt__column_type(st, 4), PERFDB_VALUE_NULL);
+		assert_true(perfdb_stmt__column_double(st, 5) == 2.5);
+		if (k == 0) {
+			snprintf(first[0], sizeof(first[0]), "%s", perfdb_stmt__column_text(st, 1));
+			snprintf(first[1], sizeof(first[1]), "%s", perfdb_stmt__column_text(st, 2));
+			snprintf(first[2], sizeof(first[2]), "%s", perfdb_stmt__column_text(st, 5));
+		} else {
+			assert_string_equal(perfdb_stmt__column_text(st, 1), first[0]);
+			assert_string_equal(perfdb_stmt__column_text(st, 2), first[1]);
+			assert_string_equal(perfdb_stmt__column_text(st, 5), first[2]);
+		}
+		assert_string_equal(first[0], "0.3");
+		assert_string_equal(first[1], "1");
+		assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_DONE);
+		perfdb_stmt__reset(st);
+	}
+	perfdb_stmt__free(st);
+	perfdb_store_free(s);
+}
+
 static void test_store__bad_files(void **state)
 {
 	char path[256];
@@ -647,6 +821,7 @@ static void test_store__server_concurrent_first_records(void **state)
 	      "(SELECT count(*) FROM results), (SELECT count(*) FROM samples), "
 	      "(SELECT count(*) FROM perfdb_schema)",
 	      &r);
+	/* each migration applied once */
 	snprintf(want, sizeof(want), "1|1|2|6|12|18|%d\n", perfdb_schema__pg_count);
 	assert_string_equal(r.text, want);
 	perfdb_store_free(s);
@@ -838,6 +1013,9 @@ int main(void)
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
+	    cmocka_unit_test(test_store__records_sample_stats),
+	    cmocka_unit_test(test_store__migration_backfills_sample_stats),
+	    cmocka_unit_test(test_store__numbers_read_alike_every_run),
 	};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store__creates_and_migrates),
@@ -848,6 +1026,8 @@ int main(void)
 	    cmocka_unit_test(test_store__bad_files),
 	    cmocka_unit_test(test_store__refuses_what_is_not_perfdb),
 	    cmocka_unit_test(test_store__migrates_a_version_1_file),
+	    cmocka_unit_test(test_store__migration_backfills_sample_stats),
+	    cmocka_unit_test(test_store__records_sample_stats),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),

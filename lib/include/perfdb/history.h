@@ -89,7 +89,9 @@ typedef struct perfdb_series_query {
 	size_t ncommits;	    /**< 0: every commit, in recorded order */
 	const char *machine;	    /**< NULL: every machine */
 	const char *benchmark_glob; /**< NULL: every benchmark; shell glob on the name */
-	int with_samples;	    /**< read raw samples too */
+	/** read raw samples too (point->samples); without them a point still
+	 *  has its sample count, level and mad */
+	int with_samples;
 } perfdb_series_query;
 
 #define PERFDB_SERIES_QUERY_VERSION 1
@@ -109,11 +111,19 @@ typedef struct perfdb_series_point {
 	int64_t commit_id;
 	double value; /**< mean of the runs' headline values */
 	size_t nruns;
-	const double *samples; /**< pooled raw samples, NULL when none were stored */
-	size_t nsamples;
+	/** pooled raw samples, NULL when none were stored or the query did not
+	 *  ask for them (with_samples 0) */
+	const double *samples;
+	size_t nsamples; /**< how many samples its runs stored, read or not */
 	/** each run's headline value, nruns of them, in run order: a run that
 	 *  stored no samples has its value as its one observation */
 	const double *run_values;
+	/** its level: the median of its observations (its pooled samples;
+	 *  without samples its runs' values) */
+	double level;
+	/** the median absolute deviation of those observations around level,
+	 *  unscaled (0 for a single observation) */
+	double mad;
 } perfdb_series_point;
 
 /**
