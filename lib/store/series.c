@@ -595,7 +595,7 @@ static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t 
 }
 
 /* Walks the results of each wanted run along their primary key, with the
- * statistics of their samples (schema/0006). The samples themselves are
+ * statistics of their samples (schema/0008). The samples themselves are
  * read only for the runs that need them: asked for (with_samples), pooled
  * with another run's, or a result that came without its statistics. */
 static int load_results(reader *r, int with_samples)

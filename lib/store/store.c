@@ -1275,7 +1275,7 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 		return 0;
 	}
 	/* their median and median absolute deviation, as regress computes
-	 * them (schema/0006): it then need not read the samples back */
+	 * them (schema/0008): it then need not read the samples back */
 	if (r->nsamples > s->scratchcap) {
 		double *p = realloc(s->scratch, r->nsamples * sizeof(*p));
 		if (!p)

@@ -101,7 +101,7 @@ static void expect_level(const perfdb_series_point *p, const double *x, size_t n
 }
 
 /* Each point's sample count, level and mad come without reading the
- * samples (a result carries its samples' median and mad, schema/0006),
+ * samples (a result carries its samples' median and mad, schema/0008),
  * bit for bit what the samples give: one run's samples (an even count, whose
  * median is a mean of two), runs of one commit pooled, a run without
  * samples, and two such runs of one commit (their values). */

@@ -433,7 +433,7 @@ static perfdb_resultset *stats_resultset(void)
 	return rs;
 }
 
-/* What stats_resultset's results must carry (schema/0006): each one's
+/* What stats_resultset's results must carry (schema/0008): each one's
  * sample count, and whether its median and mad are, to the bit, those
  * lib/analysis/stats.c computes from its samples. */
 static void expect_sample_stats(perfdb_store *s)
@@ -488,7 +488,7 @@ static void test_store__records_sample_stats(void **state)
 	perfdb_store_free(s);
 }
 
-/* Migration 0006 fills the statistics of results recorded before it, in
+/* Migration 0008 fills the statistics of results recorded before it, in
  * SQL, to the bit what record computes in C. */
 static void test_store__migration_backfills_sample_stats(void **state)
 {

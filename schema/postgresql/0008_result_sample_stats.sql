@@ -1,4 +1,4 @@
--- As schema/0006_result_sample_stats.sql: each result's sample count, the
+-- As schema/0008_result_sample_stats.sql: each result's sample count, the
 -- median of its samples and their median absolute deviation (unscaled),
 -- so regress reads samples only where a commit's runs are pooled.
 --   sample_count = 0: no samples (the statistics are NULL);
