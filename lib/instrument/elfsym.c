@@ -353,6 +353,10 @@ bool elfsym_has_lines(const elfsym_module *m)
 /* Compressed sections larger than this are refused: a hostile header must
  * not make us allocate without bound (glibc's .debug_info is 6 MB). */
 #define MAX_INFLATED ((uint64_t)1 << 31)
+/* Nor a size deflate cannot reach from the bytes there are: it codes at
+ * most 258 bytes in 2 bits, about 1032 to 1. A 200-byte section claiming
+ * 2 GiB was allocated before (a libFuzzer out-of-memory). */
+#define MAX_DEFLATE_RATIO 1032u
 
 /* A section's bytes; a compressed one (SHF_COMPRESSED, zlib: what
  * distributions' debug files and gcc -gz use) is inflated once and kept in
@@ -376,7 +380,9 @@ static bool section_bytes(elf_file *f, const Elf64_Shdr *sh, int slot, const uns
 		if (sh->sh_size < sizeof(ch))
 			return false;
 		memcpy(&ch, f->base + sh->sh_offset, sizeof(ch));
-		if (ch.ch_type != ELFCOMPRESS_ZLIB || ch.ch_size == 0 || ch.ch_size > MAX_INFLATED)
+		if (ch.ch_type != ELFCOMPRESS_ZLIB || ch.ch_size == 0 ||
+		    ch.ch_size > MAX_INFLATED ||
+		    ch.ch_size > (sh->sh_size - sizeof(ch)) * MAX_DEFLATE_RATIO)
 			return false;
 		if (!(buf = malloc(ch.ch_size)))
 			return false;
