@@ -349,6 +349,9 @@ static perfdb_format detect_xml(const char *d, size_t len, size_t i)
 		while (i < len &&
 		       !(len - i >= strlen(close) && memcmp(d + i, close, strlen(close)) == 0))
 			i++;
+		/* Never closed: stop here, as i past len would wrap len - i. */
+		if (i == len)
+			return PERFDB_FORMAT_AUTO;
 		i += strlen(close);
 		while (i < len && space(d[i]))
 			i++;

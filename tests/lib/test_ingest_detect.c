@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -364,6 +365,31 @@ static void test_ingest_detect__every_prefix(void **state)
 	assert_true(failed > 0);
 }
 
+/* Issue 12 (fuzz_ingest_auto): an XML declaration or comment never closed
+ * left the scan past the end, and len - i wrapped: detection read on past
+ * the buffer. The input ends right before an unreadable page here, so a
+ * read past it is a crash in any build. */
+static void test_ingest_detect__unclosed_xml_prolog(void **state)
+{
+	static const char *const inputs[] = {"<?xml version=\"1.0\"", "<!-- a comment",
+					     "<?xml version=\"1.0\"?>\n<!-- <Catch>", "<?xml ?"};
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *map;
+	size_t i;
+	(void)state;
+	map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		   0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		size_t n = strlen(inputs[i]);
+		char *at = (char *)map + page - n;
+		memcpy(at, inputs[i], n);
+		assert_int_equal(perfdb_ingest_detect(at, n), PERFDB_FORMAT_AUTO);
+	}
+	munmap(map, (size_t)page * 2);
+}
+
 /* Issue 12: a named input must be a regular file (a FIFO blocked for ever,
  * /dev/zero grew without bound), and no input is read past its limit. */
 static void test_ingest_detect__only_regular_files_and_bounded(void **state)
@@ -461,6 +487,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_detect__file_errors),
 	    cmocka_unit_test(test_ingest_detect__stdin),
 	    cmocka_unit_test(test_ingest_detect__every_prefix),
+	    cmocka_unit_test(test_ingest_detect__unclosed_xml_prolog),
 	    cmocka_unit_test(test_ingest_detect__only_regular_files_and_bounded),
 	    cmocka_unit_test(test_ingest_detect__errors_quote_short_excerpts),
 	};
