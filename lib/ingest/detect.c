@@ -363,6 +363,17 @@ static perfdb_format detect_xml(const char *d, size_t len, size_t i)
 	return PERFDB_FORMAT_AUTO;
 }
 
+/* Whether the n bytes at s (not NUL-terminated: strspn would read on past
+ * the input) are all in set. */
+static bool all_in(const char *s, size_t n, const char *set)
+{
+	size_t k;
+	for (k = 0; k < n; k++)
+		if (!s[k] || !strchr(set, s[k]))
+			return false;
+	return true;
+}
+
 /* Go: a line `BenchmarkName <iterations> <number> <unit>`, where the
  * character after "Benchmark" is not a lower-case letter (Go's own rule). */
 static bool detect_go_line(const char *s, size_t n)
@@ -381,9 +392,9 @@ static bool detect_go_line(const char *s, size_t n)
 			i++;
 		if (i == start)
 			return false;
-		if (k == 0 && strspn(s + start, "0123456789") != i - start)
+		if (k == 0 && !all_in(s + start, i - start, "0123456789"))
 			return false;
-		if (k == 1 && strspn(s + start, "0123456789.e+-") != i - start &&
+		if (k == 1 && !all_in(s + start, i - start, "0123456789.e+-") &&
 		    !(i - start == 3 && memcmp(s + start, "NaN", 3) == 0))
 			return false;
 	}
