@@ -356,6 +356,9 @@ static perfdb_format detect_xml(const char *d, size_t len, size_t i)
 		while (i < len &&
 		       !(len - i >= strlen(close) && memcmp(d + i, close, strlen(close)) == 0))
 			i++;
+		/* Never closed: stop here, as i past len would wrap len - i. */
+		if (i == len)
+			return PERFDB_FORMAT_AUTO;
 		i += strlen(close);
 		while (i < len && space(d[i]))
 			i++;
@@ -365,6 +368,17 @@ static perfdb_format detect_xml(const char *d, size_t len, size_t i)
 	     (len - i > 13 && memcmp(d + i + 6, "2TestRun", 8) == 0)))
 		return PERFDB_FORMAT_CATCH2;
 	return PERFDB_FORMAT_AUTO;
+}
+
+/* Whether the n bytes at s (not NUL-terminated: strspn would read on past
+ * the input) are all in set. */
+static bool all_in(const char *s, size_t n, const char *set)
+{
+	size_t k;
+	for (k = 0; k < n; k++)
+		if (!s[k] || !strchr(set, s[k]))
+			return false;
+	return true;
 }
 
 /* Go: a line `BenchmarkName <iterations> <number> <unit>`, where the
@@ -385,9 +399,9 @@ static bool detect_go_line(const char *s, size_t n)
 			i++;
 		if (i == start)
 			return false;
-		if (k == 0 && strspn(s + start, "0123456789") != i - start)
+		if (k == 0 && !all_in(s + start, i - start, "0123456789"))
 			return false;
-		if (k == 1 && strspn(s + start, "0123456789.e+-") != i - start &&
+		if (k == 1 && !all_in(s + start, i - start, "0123456789.e+-") &&
 		    !(i - start == 3 && memcmp(s + start, "NaN", 3) == 0))
 			return false;
 	}

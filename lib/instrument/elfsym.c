@@ -41,6 +41,7 @@ static const char *const debug_names[D_COUNT] = {
 typedef struct elf_file {
 	const unsigned char *base; /* the mapping, NULL when not an ELF we read */
 	size_t size;
+	bool copied; /* base is a malloc'd copy (elfsym_open_buffer), not a mapping */
 	dev_t dev;
 	ino_t ino;
 	const Elf64_Shdr *sh;
@@ -108,39 +109,20 @@ static void elf_close(elf_file *f)
 	int i;
 	for (i = 0; i < D_COUNT; i++)
 		free(f->inflated[i]);
-	if (f->base)
+	if (f->copied)
+		free((void *)f->base);
+	else if (f->base)
 		munmap((void *)f->base, f->size);
 	memset(f, 0, sizeof(*f));
 }
 
-/* Maps path and finds its sections; f->base stays NULL when it is not a
- * readable 64-bit ELF of our byte order. */
-static void elf_open(elf_file *f, const char *path)
+/* Finds the sections of the f->size bytes at f->base, or closes f. */
+static void elf_parse(elf_file *f)
 {
-	const Elf64_Ehdr *eh;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f->base;
 	const Elf64_Shdr *shstr;
-	struct stat st;
-	void *map;
 	size_t i;
-	int fd;
 
-	memset(f, 0, sizeof(*f));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
-		close(fd);
-		return;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return;
-	f->base = map;
-	f->size = (size_t)st.st_size;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	eh = (const Elf64_Ehdr *)f->base;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
@@ -155,7 +137,10 @@ static void elf_open(elf_file *f, const char *path)
 			goto not_elf;
 		f->nsh = ((const Elf64_Shdr *)(f->base + eh->e_shoff))->sh_size;
 	}
-	if (f->nsh == 0 || !in_file(f, eh->e_shoff, (uint64_t)f->nsh * sizeof(Elf64_Shdr)))
+	/* Divided, not multiplied: a count from sh[0] is 64 bits, and 2^58
+	 * headers of 64 bytes are 0 bytes in 64-bit arithmetic. */
+	if (f->nsh == 0 || !in_file(f, eh->e_shoff, 0) ||
+	    f->nsh > (f->size - eh->e_shoff) / sizeof(Elf64_Shdr))
 		goto not_elf;
 	f->sh = (const Elf64_Shdr *)(f->base + eh->e_shoff);
 	i = eh->e_shstrndx == SHN_XINDEX ? f->sh[0].sh_link : eh->e_shstrndx;
@@ -195,6 +180,33 @@ static void elf_open(elf_file *f, const char *path)
 	return;
 not_elf:
 	elf_close(f);
+}
+
+/* Maps path and finds its sections; f->base stays NULL when it is not a
+ * readable 64-bit ELF of our byte order. */
+static void elf_open(elf_file *f, const char *path)
+{
+	struct stat st;
+	void *map;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+		close(fd);
+		return;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	f->base = map;
+	f->size = (size_t)st.st_size;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	elf_parse(f);
 }
 
 uint32_t elfsym_crc32(uint32_t crc, const unsigned char *p, size_t n)
@@ -303,6 +315,26 @@ elfsym_module *elfsym_open(const char *path)
 	return elfsym_open_in(path, NULL);
 }
 
+elfsym_module *elfsym_open_buffer(const void *data, size_t size)
+{
+	elfsym_module *m = calloc(1, sizeof(*m));
+	unsigned char *copy;
+	if (!m)
+		return NULL;
+	if (size < sizeof(Elf64_Ehdr))
+		return m;
+	if (!(copy = malloc(size))) {
+		free(m);
+		return NULL;
+	}
+	memcpy(copy, data, size);
+	m->obj.base = copy;
+	m->obj.size = size;
+	m->obj.copied = true;
+	elf_parse(&m->obj);
+	return m;
+}
+
 void elfsym_close(elfsym_module *m)
 {
 	if (!m)
@@ -321,6 +353,10 @@ bool elfsym_has_lines(const elfsym_module *m)
 /* Compressed sections larger than this are refused: a hostile header must
  * not make us allocate without bound (glibc's .debug_info is 6 MB). */
 #define MAX_INFLATED ((uint64_t)1 << 31)
+/* Nor a size deflate cannot reach from the bytes there are: it codes at
+ * most 258 bytes in 2 bits, about 1032 to 1. A 200-byte section claiming
+ * 2 GiB was allocated before (a libFuzzer out-of-memory). */
+#define MAX_DEFLATE_RATIO 1032u
 
 /* A section's bytes; a compressed one (SHF_COMPRESSED, zlib: what
  * distributions' debug files and gcc -gz use) is inflated once and kept in
@@ -344,7 +380,9 @@ static bool section_bytes(elf_file *f, const Elf64_Shdr *sh, int slot, const uns
 		if (sh->sh_size < sizeof(ch))
 			return false;
 		memcpy(&ch, f->base + sh->sh_offset, sizeof(ch));
-		if (ch.ch_type != ELFCOMPRESS_ZLIB || ch.ch_size == 0 || ch.ch_size > MAX_INFLATED)
+		if (ch.ch_type != ELFCOMPRESS_ZLIB || ch.ch_size == 0 ||
+		    ch.ch_size > MAX_INFLATED ||
+		    ch.ch_size > (sh->sh_size - sizeof(ch)) * MAX_DEFLATE_RATIO)
 			return false;
 		if (!(buf = malloc(ch.ch_size)))
 			return false;

@@ -29,6 +29,9 @@ typedef struct elfsym_module elfsym_module;
 elfsym_module *elfsym_open(const char *path);
 /* The same with another debug root than /usr/lib/debug (tests). */
 elfsym_module *elfsym_open_in(const char *path, const char *debug_root);
+/* An ELF file already in memory (size bytes at data, copied): no separate
+ * debug file is looked for. NULL only when out of memory. */
+elfsym_module *elfsym_open_buffer(const void *data, size_t size);
 void elfsym_close(elfsym_module *m);
 
 /* True when the file itself holds a DWARF line table (.debug_line). */

@@ -22,6 +22,11 @@ struct perfdb_memtrack_snapshot {
  * copy for a repeated string; NULL when out of memory. */
 const char *perfdb_memory__keep_string(perfdb_memtrack_snapshot *s, const char *text);
 
+/* Parses the size bytes at data as a tracker report (the reader of
+ * perfdb_memtrack_snapshot_load; name is the file its errors name). */
+int perfdb_memory__snapshot_parse(perfdb_memtrack_snapshot **out, const char *data, size_t size,
+				  const char *name);
+
 /* Adds one lower-is-better result (name, metric, unit, value) to rs. */
 int perfdb_memory__add_metric(perfdb_resultset *rs, const char *name, const char *metric,
 			      const char *unit, double value);

@@ -349,6 +349,24 @@ int perfdb_memtrack_snapshot_load(perfdb_memtrack_snapshot **out, const char *pa
 	return rc;
 }
 
+int perfdb_memory__snapshot_parse(perfdb_memtrack_snapshot **out, const char *data, size_t size,
+				  const char *name)
+{
+	static char empty[1];
+	FILE *f;
+	int rc;
+	if (!out || (!data && size))
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "perfdb_memory__snapshot_parse: NULL argument");
+	/* "r": the stream only reads, data stays as it is */
+	f = fmemopen(size ? (void *)data : empty, size, "r");
+	if (!f)
+		return perfdb_error__oom();
+	rc = snapshot_parse(out, f, name);
+	fclose(f);
+	return rc;
+}
+
 int perfdb_memtrack_snapshot_take(perfdb_memtrack_snapshot **out)
 {
 	int (*write_fn)(int) = (int (*)(int))perfdb_memory__tracker_sym(MT_SYM_WRITE);

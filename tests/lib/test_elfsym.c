@@ -5,6 +5,7 @@
  * a .debug file beside them), and on truncated and corrupted copies.
  */
 #include <dlfcn.h>
+#include <elf.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -332,13 +333,124 @@ static void test_corrupted_files(void **state)
 	}
 }
 
+/* A file already in memory reads as the same file opened by path (the
+ * debug file: its own symbol table and line table), from any alignment,
+ * and looks for no debug file; a cut one gives no names. */
+static void test_elfsym__open_buffer(void **state)
+{
+	const char *path = SPLIT ".debug";
+	uint64_t st, ex, addrs[2];
+	const char *want[2], *got[2];
+	const unsigned char *id_file, *id_buf;
+	size_t id_file_len, id_buf_len;
+	unsigned char *buf;
+	struct stat sb;
+	FILE *in;
+	void *h = load_split(SPLIT, &st, &ex);
+	elfsym_module *f, *m;
+	(void)state;
+	addrs[0] = st;
+	addrs[1] = ex;
+	assert_int_equal(stat(path, &sb), 0);
+	buf = malloc((size_t)sb.st_size + 1);
+	assert_non_null(buf);
+	assert_non_null(in = fopen(path, "rb"));
+	assert_int_equal(fread(buf + 1, 1, (size_t)sb.st_size, in), (size_t)sb.st_size);
+	fclose(in);
+	f = elfsym_open(path);
+	assert_int_equal(elfsym_lookup(f, addrs, want, 2), 0);
+	assert_string_equal(want[0], "split_static_alloc");
+	id_file = elfsym_build_id(f, &id_file_len);
+	assert_non_null(id_file);
+
+	m = elfsym_open_buffer(buf + 1, (size_t)sb.st_size); /* misaligned: copied */
+	assert_non_null(m);
+	assert_int_equal(elfsym_lookup(m, addrs, got, 2), 0);
+	assert_string_equal(got[0], want[0]);
+	assert_string_equal(got[1], want[1]);
+	assert_true(elfsym_has_lines(m));
+	assert_null(elfsym_debug_file(m));
+	id_buf = elfsym_build_id(m, &id_buf_len);
+	assert_int_equal(id_buf_len, id_file_len);
+	assert_memory_equal(id_buf, id_file, id_file_len);
+	elfsym_close(m);
+
+	m = elfsym_open_buffer(buf + 1, (size_t)sb.st_size - 64); /* section headers cut */
+	assert_int_equal(elfsym_lookup(m, addrs, got, 2), 0);
+	assert_null(got[0]);
+	assert_null(got[1]);
+	elfsym_close(m);
+	m = elfsym_open_buffer(buf + 1, 3);
+	assert_non_null(m);
+	assert_false(elfsym_has_lines(m));
+	elfsym_close(m);
+
+	elfsym_close(f);
+	free(buf);
+	dlclose(h);
+}
+
+/* Extended section numbering (e_shnum 0, the count in section 0's sh_size):
+ * the real count reads as before; a count whose size in bytes wraps to 0
+ * (2^58 headers of 64 bytes) is not believed (it was: the reader walked
+ * 2^58 headers past the end of the file, fuzz_elf found it). */
+static void test_elfsym__extended_section_count(void **state)
+{
+	const char *path = SPLIT ".debug";
+	uint64_t st, ex, addrs[2];
+	const char *names[2];
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh0;
+	unsigned char *buf;
+	struct stat sb;
+	FILE *in;
+	void *h = load_split(SPLIT, &st, &ex);
+	elfsym_module *m;
+	(void)state;
+	addrs[0] = st;
+	addrs[1] = ex;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_non_null(buf = malloc((size_t)sb.st_size));
+	assert_non_null(in = fopen(path, "rb"));
+	assert_int_equal(fread(buf, 1, (size_t)sb.st_size, in), (size_t)sb.st_size);
+	fclose(in);
+	memcpy(&eh, buf, sizeof(eh));
+	memcpy(&sh0, buf + eh.e_shoff, sizeof(sh0));
+	assert_int_equal(sh0.sh_size, 0);
+	sh0.sh_size = eh.e_shnum;
+	eh.e_shnum = 0;
+	memcpy(buf, &eh, sizeof(eh));
+	memcpy(buf + eh.e_shoff, &sh0, sizeof(sh0));
+	m = elfsym_open_buffer(buf, (size_t)sb.st_size);
+	assert_int_equal(elfsym_lookup(m, addrs, names, 2), 0);
+	assert_string_equal(names[0], "split_static_alloc");
+	assert_non_null(names[1]);
+	elfsym_close(m);
+
+	sh0.sh_size = (uint64_t)1 << 58;
+	memcpy(buf + eh.e_shoff, &sh0, sizeof(sh0));
+	m = elfsym_open_buffer(buf, (size_t)sb.st_size);
+	assert_int_equal(elfsym_lookup(m, addrs, names, 2), 0);
+	assert_null(names[0]);
+	assert_null(names[1]);
+	assert_false(elfsym_has_lines(m));
+	elfsym_close(m);
+	free(buf);
+	dlclose(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_crc32),	    cmocka_unit_test(test_own_symtab),
-	    cmocka_unit_test(test_split_debuglink), cmocka_unit_test(test_split_crc),
-	    cmocka_unit_test(test_split_build_id),  cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_crc32),
+	    cmocka_unit_test(test_own_symtab),
+	    cmocka_unit_test(test_split_debuglink),
+	    cmocka_unit_test(test_split_crc),
+	    cmocka_unit_test(test_split_build_id),
+	    cmocka_unit_test(test_bad_files),
 	    cmocka_unit_test(test_corrupted_files),
+	    cmocka_unit_test(test_elfsym__open_buffer),
+	    cmocka_unit_test(test_elfsym__extended_section_count),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -397,6 +398,61 @@ static void test_ingest_detect__every_prefix(void **state)
 	assert_true(failed > 0);
 }
 
+/* Two pages, the second unreadable: text copied to the end of the first
+ * ends right before it, so a read past the input is a crash in any build. */
+typedef struct guarded {
+	unsigned char *map;
+	size_t page;
+} guarded;
+
+static void guarded_map(guarded *g)
+{
+	g->page = (size_t)sysconf(_SC_PAGESIZE);
+	g->map =
+	    mmap(NULL, g->page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(g->map != MAP_FAILED);
+	assert_int_equal(mprotect(g->map + g->page, g->page, PROT_NONE), 0);
+}
+
+static perfdb_format detect_at_page_end(guarded *g, const char *text)
+{
+	size_t n = strlen(text);
+	char *at = (char *)g->map + g->page - n;
+	memcpy(at, text, n);
+	return perfdb_ingest_detect(at, n);
+}
+
+/* Issue 12 (fuzz_ingest_auto): an XML declaration or comment never closed
+ * left the scan past the end, and len - i wrapped: detection read on past
+ * the buffer. */
+static void test_ingest_detect__unclosed_xml_prolog(void **state)
+{
+	static const char *const inputs[] = {"<?xml version=\"1.0\"", "<!-- a comment",
+					     "<?xml version=\"1.0\"?>\n<!-- <Catch>", "<?xml ?"};
+	guarded g;
+	size_t i;
+	(void)state;
+	guarded_map(&g);
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
+		assert_int_equal(detect_at_page_end(&g, inputs[i]), PERFDB_FORMAT_AUTO);
+	munmap(g.map, g.page * 2);
+}
+
+/* Issue 12 (fuzz_ingest_auto): a Go benchmark line whose number ends the
+ * input was checked with strspn, which read on past it. */
+static void test_ingest_detect__go_line_at_end(void **state)
+{
+	guarded g;
+	(void)state;
+	guarded_map(&g);
+	assert_int_equal(detect_at_page_end(&g, "BenchmarkSort/n=10   \t  58  2021"),
+			 PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect_at_page_end(&g, "BenchmarkSort/n=10  58"), PERFDB_FORMAT_AUTO);
+	assert_int_equal(detect_at_page_end(&g, "BenchmarkSort/n=10 58 2021 ns/op"),
+			 PERFDB_FORMAT_GO);
+	munmap(g.map, g.page * 2);
+}
+
 /* Issue 12: a named input must be a regular file (a FIFO blocked for ever,
  * /dev/zero grew without bound), and no input is read past its limit. */
 static void test_ingest_detect__only_regular_files_and_bounded(void **state)
@@ -495,6 +551,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_detect__file_errors),
 	    cmocka_unit_test(test_ingest_detect__stdin),
 	    cmocka_unit_test(test_ingest_detect__every_prefix),
+	    cmocka_unit_test(test_ingest_detect__unclosed_xml_prolog),
+	    cmocka_unit_test(test_ingest_detect__go_line_at_end),
 	    cmocka_unit_test(test_ingest_detect__only_regular_files_and_bounded),
 	    cmocka_unit_test(test_ingest_detect__errors_quote_short_excerpts),
 	};

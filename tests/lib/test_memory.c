@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "instrument/memory_internal.h"
 #include "perfdb.h"
 
 #define MiB (1024ull * 1024ull)
@@ -293,6 +294,33 @@ static void test_memory__coalesce(void **state)
 	assert_int_equal(perfdb_memtrack_snapshot_coalesce(NULL), PERFDB_EINVAL);
 	perfdb_memtrack_snapshot_free(s);
 	unlink(path);
+}
+
+/* The reader of a report in memory (what the fuzz target feeds): the same
+ * snapshot as from the file, errors naming the name given, and no bytes
+ * an empty report. */
+static void test_memory__parse_buffer(void **state)
+{
+	perfdb_memtrack_snapshot *s = NULL;
+	const perfdb_memtrack_site *st;
+	(void)state;
+	assert_int_equal(perfdb_memory__snapshot_parse(&s, report_a, strlen(report_a), "mem"), 0);
+	assert_int_equal(perfdb_memtrack_snapshot_summary(s)->peak_heap, 9000);
+	assert_int_equal(perfdb_memtrack_snapshot_site_count(s), 3);
+	st = perfdb_memtrack_snapshot_site(s, 1);
+	assert_int_equal(st->id, 3);
+	assert_string_equal(st->frames[0].function, "x_alloc");
+	perfdb_memtrack_snapshot_free(s);
+	s = NULL;
+	/* cut before its 'end' line */
+	assert_int_equal(perfdb_memory__snapshot_parse(&s, report_a, strlen(report_a) - 4, "mem"),
+			 PERFDB_EINPUT);
+	assert_null(s);
+	assert_string_equal(perfdb_error_last()->file, "mem");
+	assert_int_equal(perfdb_memory__snapshot_parse(&s, "", 0, "mem"), PERFDB_EINPUT);
+	assert_null(s);
+	assert_int_equal(perfdb_memory__snapshot_parse(&s, NULL, 0, "mem"), PERFDB_EINPUT);
+	assert_int_equal(perfdb_memory__snapshot_parse(NULL, "", 0, "mem"), PERFDB_EINVAL);
 }
 
 static void expect_load_error(const char *text, int code, int line)
@@ -790,6 +818,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_memory__load_report),
 	    cmocka_unit_test(test_memory__coalesce),
 	    cmocka_unit_test(test_memory__load_rejects_bad_reports),
+	    cmocka_unit_test(test_memory__parse_buffer),
 	    cmocka_unit_test(test_memory__top_orders),
 	    cmocka_unit_test(test_memory__compare_matches_by_frames),
 	    cmocka_unit_test(test_memory__export_side_by_side),
