@@ -210,7 +210,8 @@ static int map_benchmarks(perfdb_store *store, perfdb_store *from, const char *s
 		err = perfdb_error__oom();
 		goto out;
 	}
-	if ((err = perfdb_store__benchmark_ids(store, keys, n, ids, added)) ||
+	if ((err = perfdb_store__benchmark_ids(store, &(perfdb_bench_keys){keys, NULL}, n, ids,
+					       added)) ||
 	    (!cmap && (err = perfdb_store__prepare(
 			   store, &map, "INSERT INTO temp.bench_map(src, dst) VALUES (?1, ?2)"))))
 		goto out;

@@ -1051,16 +1051,33 @@ static int64_t benchmark_hash(const perfdb_bench_key *k)
 	return perfdb_store__benchmark_hash(k->name, k->metric, k->unit);
 }
 
+/* Benchmark i of keys. */
+static perfdb_bench_key key_at(const perfdb_bench_keys *keys, size_t i)
+{
+	perfdb_bench_key k;
+	const perfdb_result *r;
+	if (keys->array)
+		return keys->array[i];
+	r = perfdb_resultset_get(keys->rs, i);
+	k.name = r->benchmark;
+	k.metric = r->metric;
+	k.unit = r->unit;
+	k.higher_is_better = r->direction == PERFDB_HIGHER_IS_BETTER;
+	return k;
+}
+
 static int column_is(perfdb_stmt *st, int col, const char *s)
 {
 	const char *v = perfdb_stmt__column_text(st, col);
 	return v && strcmp(v, s) == 0;
 }
 
-static int same_benchmark(const perfdb_bench_key *a, const perfdb_bench_key *b)
+/* Whether benchmark i of keys is b. */
+static int same_benchmark(const perfdb_bench_keys *keys, size_t i, const perfdb_bench_key *b)
 {
-	return strcmp(a->name, b->name) == 0 && strcmp(a->metric, b->metric) == 0 &&
-	       strcmp(a->unit, b->unit) == 0;
+	perfdb_bench_key a = key_at(keys, i);
+	return strcmp(a.name, b->name) == 0 && strcmp(a.metric, b->metric) == 0 &&
+	       strcmp(a.unit, b->unit) == 0;
 }
 
 /* Benchmarks of one record call: their ids, and which are new. New ids are
@@ -1098,7 +1115,7 @@ enum { ID_ABSENT = 0, ID_SAME = 1, ID_TAKEN = 2 };
  * the table), instead of one statement per result: for a large run that is
  * most of the cost of finding ids. state[i] receives ID_ABSENT, ID_SAME (the
  * stored benchmark is this one) or ID_TAKEN (another benchmark has it). */
-static int prefetch_ids(perfdb_store *store, const perfdb_bench_key *keys, size_t n,
+static int prefetch_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n,
 			unsigned char *state)
 {
 	size_t i, cap = n * 17 + 3, len = 0;
@@ -1131,7 +1148,8 @@ static int prefetch_ids(perfdb_store *store, const perfdb_bench_key *keys, size_
 		/* ids are positive and below 2^47: at most 15 digits */
 		char digits[24];
 		int k = 0;
-		uint64_t v = (uint64_t)benchmark_hash(&keys[i]);
+		perfdb_bench_key b = key_at(keys, i);
+		uint64_t v = (uint64_t)benchmark_hash(&b);
 		do
 			digits[k++] = (char)('0' + v % 10);
 		while ((v /= 10) != 0);
@@ -1159,12 +1177,12 @@ static int prefetch_ids(perfdb_store *store, const perfdb_bench_key *keys, size_
 	memset(state, ID_ABSENT, n);
 	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
 		size_t k = (size_t)perfdb_stmt__column_int64(st, 0);
-		const perfdb_bench_key *r;
+		perfdb_bench_key r;
 		if (k >= n)
 			continue;
-		r = &keys[k];
-		state[k] = column_is(st, 1, r->name) && column_is(st, 2, r->metric) &&
-				   column_is(st, 3, r->unit)
+		r = key_at(keys, k);
+		state[k] = column_is(st, 1, r.name) && column_is(st, 2, r.metric) &&
+				   column_is(st, 3, r.unit)
 			       ? ID_SAME
 			       : ID_TAKEN;
 	}
@@ -1178,10 +1196,10 @@ static int prefetch_ids(perfdb_store *store, const perfdb_bench_key *keys, size_
 /* The id of result i: its hash, or the next free id after it when another
  * benchmark (stored, or new in this call) already holds that hash. `state`
  * is what prefetch_ids found for the hash itself. */
-static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_key *keys, id_plan *p,
+static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_keys *keys, id_plan *p,
 		   size_t i, unsigned char state)
 {
-	const perfdb_bench_key *r = &keys[i];
+	const perfdb_bench_key key = key_at(keys, i), *r = &key;
 	int64_t h = benchmark_hash(r);
 	id_slot *slot;
 	int rc;
@@ -1198,7 +1216,7 @@ static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_key *
 			p->ids[i] = h;
 			return 0;
 		}
-		if (same_benchmark(&keys[slot->claim - 1], r)) {
+		if (same_benchmark(keys, slot->claim - 1, r)) {
 			p->ids[i] = h;
 			return 0;
 		}
@@ -1207,7 +1225,7 @@ static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_key *
 	for (h = (uint64_t)h == ID_MASK ? 1 : h + 1;; h = (uint64_t)h == ID_MASK ? 1 : h + 1) {
 		slot = plan_slot(p, h);
 		if (slot->claim) {
-			if (same_benchmark(&keys[slot->claim - 1], r))
+			if (same_benchmark(keys, slot->claim - 1, r))
 				break;
 			continue;
 		}
@@ -1406,7 +1424,7 @@ int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_res
 	return 0;
 }
 
-int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_key *keys, size_t n,
+int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n,
 				int64_t *ids, size_t *added)
 {
 	bench_stmts *st = NULL; /* large (buffered rows): on the heap */
@@ -1426,10 +1444,8 @@ int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_key *key
 	plan.ids = ids;
 	plan.slots = calloc(plan.cap, sizeof(*plan.slots));
 	plan.state = malloc(n);
-	order = malloc(n * sizeof(*order));
-	tmp = malloc(n * sizeof(*tmp));
 	st = calloc(1, sizeof(*st));
-	if (!plan.slots || !plan.state || !order || !tmp || !st) {
+	if (!plan.slots || !plan.state || !st) {
 		err = perfdb_error__oom();
 		goto out;
 	}
@@ -1447,17 +1463,35 @@ int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_key *key
 		if ((err = plan_id(store, st, keys, &plan, i, plan.state[i])))
 			goto out;
 
-	/* New benchmarks, in id order. */
-	for (k = 0; k < plan.cap; k++) {
+	/* New benchmarks, in id order. What only planning needed goes first,
+	 * and the sort's arrays are as big as the new benchmarks, not the run:
+	 * beside a run of many small results they would be as big as it. */
+	free(plan.state);
+	plan.state = NULL;
+	for (k = 0; k < plan.cap; k++)
+		nnew += plan.slots[k].claim != 0;
+	order = malloc((nnew ? nnew : 1) * sizeof(*order));
+	tmp = malloc((nnew ? nnew : 1) * sizeof(*tmp));
+	if (!order || !tmp) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+	for (i = 0, k = 0; k < plan.cap; k++) {
 		if (plan.slots[k].claim) {
-			order[nnew].index = plan.slots[k].claim - 1;
-			order[nnew++].id = plan.slots[k].id;
+			order[i].index = plan.slots[k].claim - 1;
+			order[i++].id = plan.slots[k].id;
 		}
 	}
+	free(plan.slots);
+	plan.slots = NULL;
 	sort_by_id(order, tmp, nnew);
-	for (i = 0; i < nnew; i++)
-		if ((err = insert_benchmark(store, st, &keys[order[i].index], order[i].id)))
+	free(tmp);
+	tmp = NULL;
+	for (i = 0; i < nnew; i++) {
+		const perfdb_bench_key key = key_at(keys, order[i].index);
+		if ((err = insert_benchmark(store, st, &key, order[i].id)))
 			goto out;
+	}
 	if ((err = batch_flush(store, &st->bench)))
 		goto out;
 	if (added)
@@ -1478,7 +1512,7 @@ out:
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
 {
 	record_stmts *st = NULL; /* large (buffered rows): on the heap */
-	perfdb_bench_key *keys = NULL;
+	const perfdb_bench_keys keys = {NULL, rs};
 	int64_t *ids = NULL;
 	int64_t commit_id = 0, machine_id = 0, rid = 0;
 	size_t i, n = perfdb_resultset_count(rs);
@@ -1498,19 +1532,11 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 
 	/* The arrays are allocated as late and freed as early as they can be:
 	 * beside a run of many small results they are as big as the results. */
-	keys = malloc(n * sizeof(*keys));
 	ids = malloc(n * sizeof(*ids));
 	st = calloc(1, sizeof(*st));
-	if (!keys || !ids || !st) {
+	if (!ids || !st) {
 		err = perfdb_error__oom();
 		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		const perfdb_result *r = perfdb_resultset_get(rs, i);
-		keys[i].name = r->benchmark;
-		keys[i].metric = r->metric;
-		keys[i].unit = r->unit;
-		keys[i].higher_is_better = r->direction == PERFDB_HIGHER_IS_BETTER;
 	}
 
 	/* The inserts come in id order, so they append to each B-tree: a small
@@ -1522,10 +1548,8 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if ((err = stmts_prepare(store, st)) || (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
 	    (err = insert_run(store, rs, commit_id, machine_id, &rid)) ||
-	    (err = perfdb_store__benchmark_ids(store, keys, n, ids, NULL)))
+	    (err = perfdb_store__benchmark_ids(store, &keys, n, ids, NULL)))
 		goto fail;
-	free(keys);
-	keys = NULL;
 	order = malloc(n * sizeof(*order));
 	tmp = malloc(n * sizeof(*tmp));
 	if (!order || !tmp) {
@@ -1569,7 +1593,6 @@ fail:
 	stmts_release(st);
 	perfdb_store__rollback(store);
 out:
-	free(keys);
 	free(ids);
 	free(order);
 	free(tmp);

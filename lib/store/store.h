@@ -47,12 +47,19 @@ typedef struct perfdb_bench_key {
 	int higher_is_better;
 } perfdb_bench_key;
 
-/* Gives each of the n benchmarks keys[i] its id here (ids[i], n of them):
+/* The benchmarks to find or add: an array of keys, or (array NULL) the
+ * results of a resultset, read in place so that a big run is not copied. */
+typedef struct perfdb_bench_keys {
+	const perfdb_bench_key *array;
+	const perfdb_resultset *rs;
+} perfdb_bench_keys;
+
+/* Gives each of the n benchmarks of keys its id here (ids[i], n of them):
  * the id it is stored under, or, for one this database does not have, its
  * hash or the next free id after it, under which it is added (in id order;
  * on a server by COPY). *added receives how many were added (may be NULL).
  * Runs in the caller's transaction. Errors: PERFDB_EDB, PERFDB_ENOMEM. */
-int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_key *keys, size_t n,
+int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n,
 				int64_t *ids, size_t *added);
 
 /* A random version-4 UUID, 36 characters and a NUL, for runs.uuid.
