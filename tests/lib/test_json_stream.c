@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,69 +26,7 @@
 #include "ingest/json_stream.h"
 #include "perfdb/resultset.h"
 #include "ingest_expect.h"
-
-/* --- a resultset, or an error, as text ------------------------------------------- */
-
-typedef struct text {
-	char *s;
-	size_t len, cap;
-} text;
-
-static void add(text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	if (t->len + (size_t)n + 1 > t->cap) {
-		t->cap = (t->len + (size_t)n + 1) * 2;
-		t->s = realloc(t->s, t->cap);
-		assert_non_null(t->s);
-	}
-	va_start(ap, fmt);
-	vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-	va_end(ap);
-	t->len += (size_t)n;
-}
-
-static char *describe(int rc, const perfdb_resultset *rs)
-{
-	text t = {NULL, 0, 0};
-	size_t i, j;
-	add(&t, "rc %d\n", rc);
-	if (rc) {
-		add(&t, "error %s\n", perfdb_error_last()->message);
-		return t.s;
-	}
-	for (i = 0; i < perfdb_resultset_count(rs); i++) {
-		const perfdb_result *r = perfdb_resultset_get(rs, i);
-		add(&t, "%s|%s|%s|%d|%.17g|%lld|%.17g|%.17g|%.17g|%.17g|%.17g|", r->benchmark,
-		    r->metric, r->unit, (int)r->direction, r->value, (long long)r->n, r->mean,
-		    r->median, r->stddev, r->min, r->max);
-		for (j = 0; j < r->nsamples; j++)
-			add(&t, " %.17g", r->samples[j]);
-		add(&t, "\n");
-	}
-	for (i = 0; i < perfdb_resultset_warning_count(rs); i++)
-		add(&t, "warning %s\n", perfdb_resultset_warning(rs, i));
-	for (i = 0; i < perfdb_resultset_tag_count(rs); i++) {
-		const char *k, *v;
-		perfdb_resultset_tag(rs, i, &k, &v);
-		add(&t, "tag %s=%s\n", k, v);
-	}
-	for (i = 0; i < perfdb_resultset_context_count(rs); i++) {
-		const char *k, *v;
-		perfdb_resultset_context(rs, i, &k, &v);
-		add(&t, "context %s=%s\n", k, v);
-	}
-	for (i = 0; i < PERFDB_META_COUNT_; i++) {
-		const char *v = perfdb_resultset_meta(rs, (perfdb_meta)i);
-		add(&t, "meta %zu=%s\n", i, v ? v : "(none)");
-	}
-	return t.s;
-}
+#include "resultset_text.h"
 
 /* --- the two ways ------------------------------------------------------------------------ */
 
@@ -101,7 +38,7 @@ static char *read_whole(const char *path, perfdb_format fmt)
 	int rc;
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	rc = perfdb_ingest_buffer(rs, data, len, path, fmt);
-	out = describe(rc, rs);
+	out = resultset_text(rc, rs);
 	perfdb_resultset_free(rs);
 	free(data);
 	return out;
@@ -114,7 +51,7 @@ static char *read_file(const char *path, perfdb_format fmt)
 	int rc;
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	rc = perfdb_ingest_file(rs, path, fmt);
-	out = describe(rc, rs);
+	out = resultset_text(rc, rs);
 	perfdb_resultset_free(rs);
 	return out;
 }

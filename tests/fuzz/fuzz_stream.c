@@ -1,0 +1,84 @@
+/*
+ * libFuzzer target, differential: a named Google Benchmark or perfdb native
+ * JSON file (PERFDB_FUZZ_FORMAT) is read an item at a time
+ * (lib/ingest/json_stream.c), the same bytes in a buffer are read whole; the
+ * two must give the same results, warnings, context and metadata, or the
+ * same error, byte for byte. The input goes to one temporary file, rewritten
+ * for each run and removed at exit.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "perfdb.h"
+#include "../lib/resultset_text.h"
+
+#ifndef PERFDB_FUZZ_FORMAT
+#define PERFDB_FUZZ_FORMAT PERFDB_FORMAT_GBENCH
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char path[4096];
+static int fd = -1;
+
+static void remove_file(void)
+{
+	unlink(path);
+}
+
+/* The input in the temporary file; 0 when it could not be written. */
+static int put(const uint8_t *data, size_t size)
+{
+	size_t done = 0;
+	if (fd < 0) {
+		const char *dir = getenv("TMPDIR");
+		snprintf(path, sizeof(path), "%s/perfdb-fuzz-stream.XXXXXX", dir ? dir : "/tmp");
+		if ((fd = mkstemp(path)) < 0)
+			return 0;
+		atexit(remove_file);
+	}
+	if (ftruncate(fd, 0) != 0)
+		return 0;
+	while (done < size) {
+		ssize_t n = pwrite(fd, data + done, size - done, (off_t)done);
+		if (n <= 0)
+			return 0;
+		done += (size_t)n;
+	}
+	return 1;
+}
+
+static char *read_as_text(const uint8_t *data, size_t size, int as_file)
+{
+	perfdb_resultset *rs;
+	char *text;
+	int rc;
+	if (perfdb_resultset_new(&rs) != 0)
+		abort();
+	rc = as_file ? perfdb_ingest_file(rs, path, PERFDB_FUZZ_FORMAT)
+		     : perfdb_ingest_buffer(rs, (const char *)data, size, path, PERFDB_FUZZ_FORMAT);
+	if (rc != 0 && perfdb_resultset_count(rs) != 0)
+		abort(); /* a failed read must leave rs unchanged */
+	text = resultset_text(rc, rs);
+	perfdb_resultset_free(rs);
+	return text;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *file, *whole;
+	if (!put(data, size))
+		return 0;
+	file = read_as_text(data, size, 1);
+	whole = read_as_text(data, size, 0);
+	if (strcmp(file, whole) != 0) {
+		fprintf(stderr, "item at a time:\n%s\nwhole:\n%s\n", file, whole);
+		abort();
+	}
+	free(file);
+	free(whole);
+	return 0;
+}
