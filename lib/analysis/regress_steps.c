@@ -447,6 +447,17 @@ static group span(const sview *v, size_t a, size_t b)
 	return g;
 }
 
+/* The baseline's point as a group of one in *bg, or NULL without a baseline. */
+static const group *base_of(const sview *v, group *bg)
+{
+	if (!v->base)
+		return NULL;
+	bg->pts = v->base;
+	bg->loc = &v->base_loc;
+	bg->n = 1;
+	return bg;
+}
+
 static double segment_test(void *ctx, size_t a, size_t b, size_t c)
 {
 	const sview *v = ctx;
@@ -523,16 +534,11 @@ static int analyse_range(step_ctx *c, size_t r)
 	size_t ncp = 0, *cut = NULL, ncut = 0, i, n = v->n, newest_cut = SIZE_MAX;
 	double base_level = NAN;
 	int err;
-	const group *base_group = NULL;
 	group bg;
+	const group *base_group = base_of(v, &bg);
 
-	if (v->base) {
-		bg.pts = v->base;
-		bg.loc = &v->base_loc;
-		bg.n = 1;
-		base_group = &bg;
+	if (base_group)
 		base_level = v->base_loc;
-	}
 	if (v->method == PERFDB_METHOD_AUTO || v->method == PERFDB_METHOD_CHANGEPOINT) {
 		co.max_p_value = SEARCH_LEVEL;
 		co.min_magnitude = thr / 100;
@@ -668,16 +674,9 @@ static int analyse_gate(step_ctx *c, size_t r)
 	const group *ref;
 	double lb, la, p;
 	perfdb_method name;
-	if (v->base) {
-		bg.pts = v->base;
-		bg.loc = &v->base_loc;
-		bg.n = 1;
-		ref = &bg;
-	} else if (r > 0) {
-		ref = &w;
-	} else {
+	/* the baseline's point, else the window */
+	if (!(ref = base_of(v, &bg)) && !(ref = r > 0 ? &w : NULL))
 		return 0; /* nothing to compare with */
-	}
 	lb = median_of(ref->loc, ref->n, v->buf2);
 	la = v->loc[v->n - 1];
 	if (lb == 0 || fabs(la - lb) / fabs(lb) * 100 < thr)
