@@ -674,8 +674,10 @@ static int analyse_gate(step_ctx *c, size_t r)
 	const group *ref;
 	double lb, la, p;
 	perfdb_method name;
-	/* the baseline's point, else the window */
-	if (!(ref = base_of(v, &bg)) && !(ref = r > 0 ? &w : NULL))
+	ref = base_of(v, &bg); /* the baseline's point, else the window */
+	if (!ref && r > 0)
+		ref = &w;
+	if (!ref)
 		return 0; /* nothing to compare with */
 	lb = median_of(ref->loc, ref->n, v->buf2);
 	la = v->loc[v->n - 1];
