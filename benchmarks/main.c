@@ -134,7 +134,7 @@ static void print_json(const perfdb_resultset *rs)
 static void usage(FILE *f)
 {
 	size_t i;
-	fprintf(f, "usage: perfdb-bench [--json] [--quick] CASE...\n\ncases:\n");
+	fprintf(f, "usage: perfdb-bench [--json] [--quick] [--keep] CASE...\n\n  --keep  leave the scratch directory (its databases) in /tmp and name it\n\ncases:\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		fprintf(f, "  %-12s %s\n", cases[i].name, cases[i].summary);
 }
@@ -144,6 +144,7 @@ int main(int argc, char **argv)
 	bench_ctx ctx = {0};
 	char workdir[] = "/tmp/perfdb-bench.XXXXXX";
 	int i, rc = 0, ran = 0;
+	bool keep = false;
 
 	ctx.self = argv[0];
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -151,6 +152,8 @@ int main(int argc, char **argv)
 			ctx.json = true;
 		else if (strcmp(argv[i], "--quick") == 0)
 			ctx.quick = true;
+		else if (strcmp(argv[i], "--keep") == 0)
+			keep = true;
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -194,6 +197,9 @@ int main(int argc, char **argv)
 	if (ctx.json && ran)
 		print_json(ctx.out);
 	perfdb_resultset_free(ctx.out);
-	bench_system("rm -rf '%s'", workdir);
+	if (keep)
+		fprintf(stderr, "perfdb-bench: kept %s\n", workdir);
+	else
+		bench_system("rm -rf '%s'", workdir);
 	return rc;
 }
