@@ -165,16 +165,22 @@ static void test_json_stream__fixtures_are_streamed(void **state)
 	    PERFDB_JSON__FALLBACK);
 }
 
+/* Writes len bytes to a temporary file; the path is in path (a mkstemp template). */
+static void write_temp(char *path, const char *body, size_t len)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, len), (ssize_t)len);
+	close(fd);
+}
+
 /* Writes text to a temporary file and compares both ways; returns how the
  * stream itself read it. */
 static int same_text(const char *body, perfdb_format fmt)
 {
 	char path[] = "/tmp/perfdb-json-stream-XXXXXX";
-	int fd = mkstemp(path), rc;
-	size_t len = strlen(body);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-	close(fd);
+	int rc;
+	write_temp(path, body, strlen(body));
 	same(path, fmt);
 	same(path, PERFDB_FORMAT_AUTO);
 	rc = streamed(path, fmt);
@@ -310,15 +316,6 @@ static void test_json_stream__native_joins(void **state)
 
 /* --- broken files: the bounded check names the error ------------------------------------ */
 
-/* Writes len bytes to a temporary file; the path is in path (a mkstemp template). */
-static void write_temp(char *path, const char *body, size_t len)
-{
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-	close(fd);
-}
-
 /*
  * body (len bytes) as a file: both ways agree (as gbench or native and told
  * from content), and perfdb_json__stream_check, what perfdb_ingest_file does
@@ -361,6 +358,13 @@ static bool broken_len(const char *body, size_t len, perfdb_format fmt)
 static void broken(const char *body, perfdb_format fmt)
 {
 	assert_true(broken_len(body, strlen(body), fmt));
+}
+
+static void broken_each(const char *const *bodies, size_t n, perfdb_format fmt)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		broken(bodies[i], fmt);
 }
 
 /* Every fixture cut short at many offsets (every offset of the small ones). */
@@ -417,10 +421,8 @@ static void test_json_stream__bad_strings(void **state)
 	    "{\"benchmarks\": [" ROW("a", "1") ",\n{\"name\": \"b\nc\"}]}",
 	    "{\"benchmarks\": [" ROW("a", "1") ",\n{\"name\": \"b, \"x\": 1}]}\n",
 	    "{\"benchmarks\": [" ROW("a", "1") "], \"context\": {\"date\": \"2026"};
-	size_t i;
 	(void)state;
-	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
-		broken(bodies[i], PERFDB_FORMAT_GBENCH);
+	broken_each(bodies, sizeof(bodies) / sizeof(bodies[0]), PERFDB_FORMAT_GBENCH);
 	broken("{\"results\": [{\"benchmark\": \"a\\q\", \"value\": 1}]}",
 	       PERFDB_FORMAT_NATIVE_JSON);
 	broken("{\"results\": [{\"benchmark\": \"a\", \"value\": 1}], \"run\": {\"commit\": "
@@ -478,10 +480,8 @@ static void test_json_stream__trailing_garbage(void **state)
 	    "{\"benchmarks\": [" ROW("a", "1") "] ,}",
 	    "{\"benchmarks\": [" ROW("a", "1") "], \"benchmarks\": [1]}",
 	};
-	size_t i;
 	(void)state;
-	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
-		broken(bodies[i], PERFDB_FORMAT_GBENCH);
+	broken_each(bodies, sizeof(bodies) / sizeof(bodies[0]), PERFDB_FORMAT_GBENCH);
 	broken("{\"results\": [{\"benchmark\": \"a\", \"value\": 1}]}]", PERFDB_FORMAT_NATIVE_JSON);
 }
 
