@@ -603,11 +603,13 @@ static void bind_text_or_null(perfdb_stmt *st, int i, const char *s)
 		perfdb_stmt__bind_null(st, i);
 }
 
-/* Runs a statement that returns one id (INSERT ... RETURNING or SELECT). */
-static int step_id(perfdb_store *store, perfdb_stmt *st, int64_t *id, const char *what)
+/* Runs st (bound by the caller), a statement that returns at most one id
+ * (INSERT ... RETURNING, SELECT): *found says whether it returned one. */
+static int step_id(perfdb_store *store, perfdb_stmt *st, int64_t *id, int *found, const char *what)
 {
 	int rc = perfdb_stmt__step(st);
-	if (rc == PERFDB_DB_ROW) {
+	*found = rc == PERFDB_DB_ROW;
+	if (*found) {
 		*id = perfdb_stmt__column_int64(st, 0);
 		rc = perfdb_stmt__step(st);
 	}
@@ -620,61 +622,234 @@ static int step_id(perfdb_store *store, perfdb_stmt *st, int64_t *id, const char
  * order) but learns details it did not have. A file's writers take turns
  * (BEGIN IMMEDIATE), so max(seq) + 1 is new; on a server two transactions
  * would both read the same max, so seq comes from a sequence there (its
- * column default, schema/postgresql/0007). */
-#define UPSERT_COMMIT_SQL(seq)                                                                     \
+ * column default, schema/postgresql/0007). COMMIT_LEARN(src) is the rule
+ * for learning, with the new details in table src. */
+#define COMMIT_LEARN(src)                                                                          \
+	"parent_sha = coalesce(commits.parent_sha, " src ".parent_sha), "                          \
+	"committed_at = coalesce(commits.committed_at, " src ".committed_at), "                    \
+	"subject = coalesce(commits.subject, " src ".subject), "                                   \
+	"author = coalesce(commits.author, " src ".author) "
+#define INSERT_COMMIT_SQL(seq)                                                                     \
 	"INSERT INTO commits(sha, parent_sha, committed_at, subject, author, seq) "                \
-	"VALUES (?1, ?2, ?3, ?4, ?5, " seq ") "                                                    \
-	"ON CONFLICT(sha) DO UPDATE SET "                                                          \
-	"parent_sha = coalesce(commits.parent_sha, excluded.parent_sha), "                         \
-	"committed_at = coalesce(commits.committed_at, excluded.committed_at), "                   \
-	"subject = coalesce(commits.subject, excluded.subject), "                                  \
-	"author = coalesce(commits.author, excluded.author) "                                      \
-	"RETURNING id"
+	"VALUES (?1, ?2, ?3, ?4, ?5, " seq ") "
+#define FILE_SEQ   "(SELECT coalesce(max(seq), 0) + 1 FROM commits)"
+#define SERVER_SEQ "DEFAULT"
 
 const char *perfdb_store__upsert_commit_sql(const perfdb_store *store)
 {
-	return perfdb_store__is_server(store)
-		   ? UPSERT_COMMIT_SQL("DEFAULT")
-		   : UPSERT_COMMIT_SQL("(SELECT coalesce(max(seq), 0) + 1 FROM commits)");
+#define UPSERT(seq)                                                                                \
+	INSERT_COMMIT_SQL(seq)                                                                     \
+	"ON CONFLICT(sha) DO UPDATE SET " COMMIT_LEARN("excluded") "RETURNING id"
+	return perfdb_store__is_server(store) ? UPSERT(SERVER_SEQ) : UPSERT(FILE_SEQ);
+#undef UPSERT
 }
 
+/* The commit's first n details bound as ?1 (sha) to ?n. */
+static void bind_commit(perfdb_stmt *st, const perfdb_resultset *rs, int n)
+{
+	static const perfdb_meta keys[] = {PERFDB_META_COMMIT, PERFDB_META_PARENT,
+					   PERFDB_META_COMMITTED_AT, PERFDB_META_SUBJECT,
+					   PERFDB_META_AUTHOR};
+	int i;
+	for (i = 0; i < n; i++)
+		bind_text_or_null(st, i + 1, perfdb_resultset_meta(rs, keys[i]));
+}
+
+/* The commit's id: inserted if it is new, else the row there, which learns
+ * the details it lacks. An upsert (ON CONFLICT DO UPDATE) would lock the
+ * row until this record commits, and on a server every other record of the
+ * commit (the jobs of a CI matrix) would wait for it: the row is written
+ * only when it is new or learns something. A new commit's row still makes
+ * the others wait until its first record commits (they must know whether
+ * it stays), once. */
 static int upsert_commit(perfdb_store *store, const perfdb_resultset *rs, int64_t *id)
 {
-	perfdb_stmt *st;
-	int err;
-	if ((err = perfdb_store__prepare(store, &st, perfdb_store__upsert_commit_sql(store))))
-		return err;
-	bind_text_or_null(st, 1, perfdb_resultset_meta(rs, PERFDB_META_COMMIT));
-	bind_text_or_null(st, 2, perfdb_resultset_meta(rs, PERFDB_META_PARENT));
-	bind_text_or_null(st, 3, perfdb_resultset_meta(rs, PERFDB_META_COMMITTED_AT));
-	bind_text_or_null(st, 4, perfdb_resultset_meta(rs, PERFDB_META_SUBJECT));
-	bind_text_or_null(st, 5, perfdb_resultset_meta(rs, PERFDB_META_AUTHOR));
-	err = step_id(store, st, id, "cannot record a commit in");
-	perfdb_stmt__free(st);
+	static const char *const steps[] = {
+	    INSERT_COMMIT_SQL(FILE_SEQ) "ON CONFLICT(sha) DO NOTHING RETURNING id",
+	    /* only when the row lacks what this record knows: an UPDATE
+	     * whose WHERE is false for the row locks nothing */
+	    "UPDATE commits SET " COMMIT_LEARN(
+		"d") "FROM (SELECT CAST(?2 AS TEXT) AS parent_sha, "
+		     "CAST(?3 AS TEXT) AS committed_at, CAST(?4 AS TEXT) AS subject, CAST(?5 AS "
+		     "TEXT) AS "
+		     "author) AS d WHERE commits.sha = ?1 AND ("
+		     "(commits.parent_sha IS NULL AND d.parent_sha IS NOT NULL) OR "
+		     "(commits.committed_at IS NULL AND d.committed_at IS NOT NULL) OR "
+		     "(commits.subject IS NULL AND d.subject IS NOT NULL) OR "
+		     "(commits.author IS NULL AND d.author IS NOT NULL)) RETURNING commits.id",
+	    "SELECT id FROM commits WHERE sha = ?1"};
+	size_t i;
+	int found = 0, err = 0;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && !found && !err; i++) {
+		perfdb_stmt *st;
+		const char *sql = steps[i];
+		if (i == 0 && perfdb_store__is_server(store))
+			sql = INSERT_COMMIT_SQL(
+			    SERVER_SEQ) "ON CONFLICT(sha) DO NOTHING RETURNING id";
+		if ((err = perfdb_store__prepare(store, &st, sql)))
+			return err;
+		bind_commit(st, rs, i == 2 ? 1 : 5);
+		err = step_id(store, st, id, &found, "cannot record a commit in");
+		perfdb_stmt__free(st);
+	}
+	if (!err && !found)
+		err = perfdb_error__set(
+		    PERFDB_EDB, "cannot record a commit in '%s': its row vanished", store->path);
 	return err;
 }
 
+/* The value of key in rs's context, or NULL. */
+static const char *context_value(const perfdb_resultset *rs, const char *key)
+{
+	size_t i, n = perfdb_resultset_context_count(rs);
+	for (i = 0; i < n; i++) {
+		const char *k, *v;
+		perfdb_resultset_context(rs, i, &k, &v);
+		if (strcmp(k, key) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/* "12345 kB" as whole GiB, the granularity at which two runners are the
+ * same machine (the kernel reserves a few MiB differently from boot to boot). */
+static long long gib_of(const char *memory)
+{
+	return memory ? (strtoll(memory, NULL, 10) + 524288) / 1048576 : -1;
+}
+
+/* What a run's hardware (its context) says beside the fingerprint stored
+ * for its machine: */
+enum {
+	HW_DIFFERS = 1, /* a key known on both sides differs (another CPU under
+			 * the name, an upgraded machine) */
+	HW_LEARNS = 2	/* the run knows a key the stored one does not */
+};
+
+/* Compares the keys that name a machine's hardware (the ones `list
+ * machines` counts kinds of hardware by) in rs's context with the stored
+ * fingerprint's (JSON text). When msg is given, it receives the keys that
+ * differ, "cpu 'now' (before: 'was')", comma-separated. Returns HW_* bits. */
+static int hardware_compare(const perfdb_resultset *rs, const char *stored_text, char *msg,
+			    size_t cap)
+{
+	static const char *const keys[] = {"cpu", "cores", "memory", "os"};
+	json_t *stored = stored_text ? json_loads(stored_text, 0, NULL) : NULL;
+	size_t i, len = 0;
+	int result = 0;
+	if (msg && cap)
+		*msg = '\0';
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *now = context_value(rs, keys[i]);
+		const char *was = json_string_value(json_object_get(stored, keys[i]));
+		if (!now)
+			continue; /* unknown in the run: no evidence either way */
+		if (!was) {
+			result |= HW_LEARNS;
+			continue;
+		}
+		if (i == 2 ? gib_of(now) == gib_of(was) : strcmp(now, was) == 0)
+			continue;
+		result |= HW_DIFFERS;
+		if (msg && len < cap)
+			len += (size_t)snprintf(msg + len, cap - len, "%s%s '%s' (before: '%s')",
+						len ? ", " : "", keys[i], now, was);
+	}
+	json_decref(stored);
+	return result;
+}
+
+/* The stored fingerprint of machine `name` (*out NULL when there is no
+ * such machine; the caller frees it) and its id. */
+static int stored_machine(perfdb_store *store, const char *name, int64_t *id, char **out)
+{
+	perfdb_stmt *st;
+	int err, rc, oom = 0;
+	*out = NULL;
+	if ((err = perfdb_store__prepare(store, &st,
+					 "SELECT id, fingerprint FROM machines WHERE name = ?1")))
+		return err;
+	perfdb_stmt__bind_text(st, 1, name);
+	rc = perfdb_stmt__step(st);
+	if (rc == PERFDB_DB_ROW) {
+		*id = perfdb_stmt__column_int64(st, 0);
+		*out = perfdb_store__column_dup(st, 1, &oom);
+		if (!*out && !oom)
+			oom = !(*out = strdup("{}"));
+	}
+	perfdb_stmt__free(st);
+	if (oom)
+		return perfdb_error__oom();
+	if (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE)
+		return perfdb_store__fail(store, "cannot read machines from");
+	return 0;
+}
+
+int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_resultset *rs)
+{
+	const char *name = perfdb_resultset_meta(rs, PERFDB_META_MACHINE);
+	char msg[1024], *stored = NULL;
+	int64_t id;
+	int err, differs;
+
+	*out = NULL;
+	if (!name)
+		return 0;
+	if ((err = stored_machine(store, name, &id, &stored)))
+		return err;
+	differs = stored && (hardware_compare(rs, stored, msg, sizeof(msg)) & HW_DIFFERS);
+	free(stored);
+	if (differs && !(*out = strdup(msg)))
+		return perfdb_error__oom();
+	return 0;
+}
+
+/* The machine's id: inserted with the run's fingerprint if it is new. A
+ * machine there keeps its row untouched unless the run's hardware differs
+ * from the stored fingerprint or tells more (a merged machine's '{}'): an
+ * upsert would lock the row until this record commits, and on a server
+ * every other record under the name (the concurrent CI jobs of one runner
+ * type, which share the name derived from their hardware) would wait for
+ * it. So the stored fingerprint is the one of the run that last changed
+ * the machine's hardware: what the warning of a changed machine compares
+ * with (perfdb_store_machine_check). */
 static int upsert_machine(perfdb_store *store, const perfdb_resultset *rs, int64_t *id)
 {
-	/* The fingerprint is refreshed on every record: a machine that was
-	 * upgraded shows its current description. */
-	static const char sql[] =
-	    "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
-	    "ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint "
-	    "RETURNING id";
-	perfdb_stmt *st;
-	char *fingerprint = kv_json(rs, 0);
-	int err;
+	const char *name = perfdb_resultset_meta(rs, PERFDB_META_MACHINE);
+	char *fingerprint = kv_json(rs, 0), *stored = NULL;
+	perfdb_stmt *st = NULL;
+	int err, found = 0;
 	if (!fingerprint)
 		return perfdb_error__oom();
-	if ((err = perfdb_store__prepare(store, &st, sql))) {
-		free(fingerprint);
-		return err;
-	}
-	bind_text_or_null(st, 1, perfdb_resultset_meta(rs, PERFDB_META_MACHINE));
+	if ((err = perfdb_store__prepare(store, &st,
+					 "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
+					 "ON CONFLICT(name) DO NOTHING RETURNING id")))
+		goto out;
+	bind_text_or_null(st, 1, name);
 	perfdb_stmt__bind_text(st, 2, fingerprint);
-	err = step_id(store, st, id, "cannot record a machine in");
+	if ((err = step_id(store, st, id, &found, "cannot record a machine in")) || found)
+		goto out;
 	perfdb_stmt__free(st);
+	st = NULL;
+	if ((err = stored_machine(store, name, id, &stored)))
+		goto out;
+	if (!stored) {
+		err = perfdb_error__set(
+		    PERFDB_EDB, "cannot record a machine in '%s': its row vanished", store->path);
+		goto out;
+	}
+	if (!hardware_compare(rs, stored, NULL, 0))
+		goto out;
+	if ((err = perfdb_store__prepare(store, &st,
+					 "UPDATE machines SET fingerprint = ?2 WHERE id = ?1")))
+		goto out;
+	perfdb_stmt__bind_int64(st, 1, *id);
+	perfdb_stmt__bind_text(st, 2, fingerprint);
+	if (perfdb_stmt__step(st) != PERFDB_DB_DONE)
+		err = perfdb_store__fail(store, "cannot record a machine in");
+out:
+	perfdb_stmt__free(st);
+	free(stored);
 	free(fingerprint);
 	return err;
 }
@@ -717,7 +892,7 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 	const char *source = perfdb_resultset_meta(rs, PERFDB_META_SOURCE);
 	const char *started = perfdb_resultset_meta(rs, PERFDB_META_STARTED_AT);
 	char now[32], uuid[37];
-	int err;
+	int err, found;
 
 	if (!tags || !context) {
 		free(tags);
@@ -746,7 +921,7 @@ static int insert_run(perfdb_store *store, const perfdb_resultset *rs, int64_t c
 	perfdb_stmt__bind_text(st, 6, tags);
 	perfdb_stmt__bind_text(st, 7, uuid);
 	perfdb_stmt__bind_text(st, 8, context);
-	err = step_id(store, st, id, "cannot record a run in");
+	err = step_id(store, st, id, &found, "cannot record a run in");
 	perfdb_stmt__free(st);
 	free(tags);
 	free(context);
@@ -1355,73 +1530,6 @@ static void sort_by_id(id_index *items, id_index *tmp, size_t n)
 	if (from != items) /* an odd number of passes ends in tmp */
 		memcpy(items, from, n * sizeof(*items));
 	free(count);
-}
-
-/* The value of key in rs's context, or NULL. */
-static const char *context_value(const perfdb_resultset *rs, const char *key)
-{
-	size_t i, n = perfdb_resultset_context_count(rs);
-	for (i = 0; i < n; i++) {
-		const char *k, *v;
-		perfdb_resultset_context(rs, i, &k, &v);
-		if (strcmp(k, key) == 0)
-			return v;
-	}
-	return NULL;
-}
-
-/* "12345 kB" as whole GiB, the granularity at which two runners are the
- * same machine (the kernel reserves a few MiB differently from boot to boot). */
-static long long gib_of(const char *memory)
-{
-	return memory ? (strtoll(memory, NULL, 10) + 524288) / 1048576 : -1;
-}
-
-int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_resultset *rs)
-{
-	static const char *const keys[] = {"cpu", "cores", "memory", "os"};
-	const char *name = perfdb_resultset_meta(rs, PERFDB_META_MACHINE);
-	perfdb_stmt *st = NULL;
-	json_t *stored = NULL;
-	char msg[1024] = "";
-	size_t i, len = 0;
-	int err, rc;
-
-	*out = NULL;
-	if (!name)
-		return 0;
-	if ((err = perfdb_store__prepare(store, &st,
-					 "SELECT fingerprint FROM machines WHERE name = ?1")))
-		return err;
-	perfdb_stmt__bind_text(st, 1, name);
-	rc = perfdb_stmt__step(st);
-	if (rc == PERFDB_DB_ROW)
-		stored = json_loads(perfdb_stmt__column_text(st, 0), 0, NULL);
-	perfdb_stmt__free(st);
-	if (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE)
-		return perfdb_store__fail(store, "cannot read machines from");
-	if (!json_is_object(stored)) {
-		json_decref(stored);
-		return 0;
-	}
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *now = context_value(rs, keys[i]);
-		const char *was = json_string_value(json_object_get(stored, keys[i]));
-		int differs;
-		if (!now || !was)
-			continue; /* unknown on one side: no evidence either way */
-		differs = i == 2 ? gib_of(now) != gib_of(was) : strcmp(now, was) != 0;
-		if (differs && len < sizeof(msg))
-			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-						"%s%s '%s' (before: '%s')", len ? ", " : "",
-						keys[i], now, was);
-	}
-	json_decref(stored);
-	if (!len)
-		return 0;
-	if (!(*out = strdup(msg)))
-		return perfdb_error__oom();
-	return 0;
 }
 
 int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n,
