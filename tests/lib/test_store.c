@@ -999,6 +999,61 @@ static void test_store__concurrent_records_of_one_machine_and_commit(void **stat
 	perfdb_store_free(s);
 }
 
+/* The ids of a run's known benchmarks are looked up in one statement, in
+ * the order of the ids, not of the results: every result must still get its
+ * own benchmark's id. One benchmark's first-choice id (its hash) is held by
+ * another benchmark, so it takes the next free one, and finds it there
+ * again the second time. */
+static void test_store__known_and_taken_ids_found_again(void **state)
+{
+	enum { N = 40 };
+	char path[256], sql[256], name[N][16];
+	perfdb_resultset *rs;
+	perfdb_result r;
+	perfdb_store *s;
+	int i, k;
+	rows q;
+	(void)state;
+	db_path(path, sizeof(path), "ids.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better) "
+		 "VALUES (%lld, 'someone else', 'real_time', 'ns', 0)",
+		 (long long)perfdb_store__benchmark_hash("BM_taken", "real_time", "ns"));
+	if (on_server())
+		test_server_exec(path, sql);
+	else
+		sqlite_exec_file(path, sql);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, k ? "c2" : "c1"),
+				 0);
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m"), 0);
+		for (i = 0; i <= N; i++) {
+			perfdb_result_init(&r);
+			snprintf(name[i % N], sizeof(name[i % N]), "BM_%d", i);
+			r.benchmark = i < N ? name[i] : "BM_taken";
+			r.metric = "real_time";
+			r.unit = "ns";
+			r.value = i < N ? i + 1 : 1000;
+			assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+		}
+		assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+		perfdb_resultset_free(rs);
+	}
+	query(s,
+	      "SELECT (SELECT count(*) FROM benchmarks), "
+	      "(SELECT count(*) FROM history WHERE benchmark = 'BM_' || CAST(value - 1 AS INTEGER) "
+	      "OR (benchmark = 'BM_taken' AND value = 1000)), "
+	      "(SELECT count(*) FROM benchmarks WHERE name = 'BM_taken' AND id = "
+	      "(SELECT min(id) FROM benchmarks WHERE name = 'someone else') + 1)",
+	      &q);
+	/* 41 benchmarks and the stranger; every result under its own name,
+	 * twice; the taken one on the next id */
+	assert_string_equal(q.text, "42|82|1\n");
+	perfdb_store_free(s);
+}
+
 /* Records sample_resultset(sha) into s with the context's keys and values
  * (NULL-terminated pairs). */
 static void record_on(perfdb_store *s, const char *sha, const char *const *context)
@@ -1195,6 +1250,7 @@ int main(void)
 	    cmocka_unit_test(test_store__server_concurrent_new_commits_get_distinct_seqs),
 	    cmocka_unit_test(test_store__concurrent_records_of_one_machine_and_commit),
 	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
+	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
 	    cmocka_unit_test(test_store__server_keys_of_results_and_samples),
 	    cmocka_unit_test(test_store__server_migrates_version_5_seqs),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
@@ -1220,6 +1276,7 @@ int main(void)
 	    cmocka_unit_test(test_store__many_results_with_samples),
 	    cmocka_unit_test(test_store__concurrent_records_of_one_machine_and_commit),
 	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
+	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
 	};
 	test_server_init();
 	if (on_server())
