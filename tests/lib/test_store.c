@@ -999,6 +999,32 @@ static void test_store__concurrent_records_of_one_machine_and_commit(void **stat
 	perfdb_store_free(s);
 }
 
+/* A commit recorded again keeps the details it has, and
+ * learns the ones it lacks (without writing its row when there is nothing
+ * to learn: see the concurrent case above). */
+static void test_store__commit_learns_missing_details(void **state)
+{
+	char path[256];
+	perfdb_resultset *rs = sample_resultset("learn");
+	perfdb_store *s;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "learn.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SUBJECT, "first subject"), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SUBJECT, "another subject"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_AUTHOR, "someone"), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	query(s, "SELECT count(*), max(subject), max(author) FROM commits", &r);
+	assert_string_equal(r.text, "1|first subject|someone\n");
+	query(s, "SELECT count(*) FROM runs", &r);
+	assert_string_equal(r.text, "3\n");
+	perfdb_resultset_free(rs);
+	perfdb_store_free(s);
+}
+
 /* The ids of a run's known benchmarks are looked up in one statement, in
  * the order of the ids, not of the results: every result must still get its
  * own benchmark's id. One benchmark's first-choice id (its hash) is held by
@@ -1251,6 +1277,7 @@ int main(void)
 	    cmocka_unit_test(test_store__concurrent_records_of_one_machine_and_commit),
 	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
 	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
+	    cmocka_unit_test(test_store__commit_learns_missing_details),
 	    cmocka_unit_test(test_store__server_keys_of_results_and_samples),
 	    cmocka_unit_test(test_store__server_migrates_version_5_seqs),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
@@ -1277,6 +1304,7 @@ int main(void)
 	    cmocka_unit_test(test_store__concurrent_records_of_one_machine_and_commit),
 	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
 	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
+	    cmocka_unit_test(test_store__commit_learns_missing_details),
 	};
 	test_server_init();
 	if (on_server())
