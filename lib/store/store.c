@@ -644,15 +644,17 @@ const char *perfdb_store__upsert_commit_sql(const perfdb_store *store)
 #undef UPSERT
 }
 
+/* A commit's details in the order of its statements' parameters. */
+static const perfdb_meta commit_meta[] = {PERFDB_META_COMMIT, PERFDB_META_PARENT,
+					  PERFDB_META_COMMITTED_AT, PERFDB_META_SUBJECT,
+					  PERFDB_META_AUTHOR};
+
 /* The commit's first n details bound as ?1 (sha) to ?n. */
 static void bind_commit(perfdb_stmt *st, const perfdb_resultset *rs, int n)
 {
-	static const perfdb_meta keys[] = {PERFDB_META_COMMIT, PERFDB_META_PARENT,
-					   PERFDB_META_COMMITTED_AT, PERFDB_META_SUBJECT,
-					   PERFDB_META_AUTHOR};
 	int i;
 	for (i = 0; i < n; i++)
-		bind_text_or_null(st, i + 1, perfdb_resultset_meta(rs, keys[i]));
+		bind_text_or_null(st, i + 1, perfdb_resultset_meta(rs, commit_meta[i]));
 }
 
 /* A commit's details that its row lacks, written only then: an UPDATE
@@ -669,36 +671,78 @@ static void bind_commit(perfdb_stmt *st, const perfdb_resultset *rs, int n)
 		 "(commits.subject IS NULL AND d.subject IS NOT NULL) OR "                         \
 		 "(commits.author IS NULL AND d.author IS NOT NULL)) RETURNING commits.id"
 
-/* The commit's id: inserted if it is new, else the row there, which learns
- * the details it lacks. An upsert (ON CONFLICT DO UPDATE) would lock the
- * row until this record commits, and on a server every other record of the
- * commit (the jobs of a CI matrix) would wait for it: the row is written
- * only when it is new or learns something. A new commit's row still makes
- * the others wait until its first record commits (they must know whether
- * it stays), once. */
+/* Runs sql with the commit's first n details bound; its one id, if any. */
+static int commit_step(perfdb_store *store, const perfdb_resultset *rs, const char *sql, int n,
+		       int64_t *id, int *found)
+{
+	perfdb_stmt *st;
+	int err;
+	if ((err = perfdb_store__prepare(store, &st, sql)))
+		return err;
+	bind_commit(st, rs, n);
+	err = step_id(store, st, id, found, "cannot record a commit in");
+	perfdb_stmt__free(st);
+	return err;
+}
+
+/* Whether the commit's row is there (*found, its *id), and whether it lacks
+ * a detail this record knows (*learns). */
+static int find_commit(perfdb_store *store, const perfdb_resultset *rs, int64_t *id, int *found,
+		       int *learns)
+{
+	perfdb_stmt *st;
+	int err, rc, i;
+	*found = *learns = 0;
+	if ((err = perfdb_store__prepare(store, &st,
+					 "SELECT id, parent_sha, committed_at, subject, author "
+					 "FROM commits WHERE sha = ?1")))
+		return err;
+	bind_commit(st, rs, 1);
+	rc = perfdb_stmt__step(st);
+	if (rc == PERFDB_DB_ROW) {
+		*found = 1;
+		*id = perfdb_stmt__column_int64(st, 0);
+		for (i = 1; i < 5; i++) {
+			const char *v = perfdb_resultset_meta(rs, commit_meta[i]);
+			if (v && *v && perfdb_stmt__column_type(st, i) == PERFDB_VALUE_NULL)
+				*learns = 1;
+		}
+		rc = perfdb_stmt__step(st);
+	}
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_DONE)
+		return perfdb_store__fail(store, "cannot read commits from");
+	return 0;
+}
+
+/* The commit's id: the row there, which learns the details it lacks, or a
+ * new one. An upsert (ON CONFLICT DO UPDATE) would lock the row until this
+ * record commits, and on a server every other record of the commit (the
+ * jobs of a CI matrix) would wait for it: the row is written only when it
+ * is new or learns something. A new commit's row still makes the others
+ * wait until its first record commits (they must know whether it stays),
+ * once. Looking first costs one statement when the commit is known, as the
+ * upsert did. */
 static int upsert_commit(perfdb_store *store, const perfdb_resultset *rs, int64_t *id)
 {
 #define NEW_COMMIT(seq) INSERT_COMMIT_SQL(seq) "ON CONFLICT(sha) DO NOTHING RETURNING id"
-	static const char *const on_file[] = {NEW_COMMIT(FILE_SEQ), LEARN_COMMIT_SQL,
-					      "SELECT id FROM commits WHERE sha = ?1"},
-				 *const on_server[] = {NEW_COMMIT(SERVER_SEQ), LEARN_COMMIT_SQL,
-						       "SELECT id FROM commits WHERE sha = ?1"};
+	const char *insert =
+	    perfdb_store__is_server(store) ? NEW_COMMIT(SERVER_SEQ) : NEW_COMMIT(FILE_SEQ);
 #undef NEW_COMMIT
-	const char *const *steps = perfdb_store__is_server(store) ? on_server : on_file;
-	size_t i;
-	int found = 0, err = 0;
-	for (i = 0; i < 3 && !found && !err; i++) {
-		perfdb_stmt *st;
-		if ((err = perfdb_store__prepare(store, &st, steps[i])))
-			return err;
-		bind_commit(st, rs, i == 2 ? 1 : 5);
-		err = step_id(store, st, id, &found, "cannot record a commit in");
-		perfdb_stmt__free(st);
-	}
-	if (!err && !found)
-		err = perfdb_error__set(
+	int64_t learnt;
+	int err, found, learns;
+	if ((err = find_commit(store, rs, id, &found, &learns)))
+		return err;
+	/* not there: inserted, unless another writer inserted it meanwhile
+	 * (its transaction committed while this one waited), which a second
+	 * look then finds */
+	if (!found && ((err = commit_step(store, rs, insert, 5, id, &found)) || found ||
+		       (err = find_commit(store, rs, id, &found, &learns))))
+		return err;
+	if (!found)
+		return perfdb_error__set(
 		    PERFDB_EDB, "cannot record a commit in '%s': its row vanished", store->path);
-	return err;
+	return learns ? commit_step(store, rs, LEARN_COMMIT_SQL, 5, &learnt, &found) : 0;
 }
 
 /* The value of key in rs's context, or NULL. */
@@ -824,22 +868,29 @@ static int upsert_machine(perfdb_store *store, const perfdb_resultset *rs, int64
 	int err, found = 0;
 	if (!fingerprint)
 		return perfdb_error__oom();
-	if ((err = perfdb_store__prepare(store, &st,
-					 "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
-					 "ON CONFLICT(name) DO NOTHING RETURNING id")))
-		goto out;
-	bind_text_or_null(st, 1, name);
-	perfdb_stmt__bind_text(st, 2, fingerprint);
-	if ((err = step_id(store, st, id, &found, "cannot record a machine in")) || found)
-		goto out;
-	perfdb_stmt__free(st);
-	st = NULL;
 	if ((err = stored_machine(store, name, id, &stored)))
 		goto out;
 	if (!stored) {
-		err = perfdb_error__set(
-		    PERFDB_EDB, "cannot record a machine in '%s': its row vanished", store->path);
-		goto out;
+		/* not there: inserted, unless another writer inserted it
+		 * meanwhile, which a second look then finds */
+		if ((err = perfdb_store__prepare(
+			 store, &st,
+			 "INSERT INTO machines(name, fingerprint) VALUES (?1, ?2) "
+			 "ON CONFLICT(name) DO NOTHING RETURNING id")))
+			goto out;
+		bind_text_or_null(st, 1, name);
+		perfdb_stmt__bind_text(st, 2, fingerprint);
+		err = step_id(store, st, id, &found, "cannot record a machine in");
+		perfdb_stmt__free(st);
+		st = NULL;
+		if (err || found || (err = stored_machine(store, name, id, &stored)))
+			goto out;
+		if (!stored) {
+			err = perfdb_error__set(PERFDB_EDB,
+						"cannot record a machine in '%s': its row vanished",
+						store->path);
+			goto out;
+		}
 	}
 	if (!hardware_compare(rs, stored, NULL, 0))
 		goto out;

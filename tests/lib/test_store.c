@@ -891,6 +891,57 @@ static long long pg_number(PGconn *c, const char *sql)
 	PQclear(res);
 	return v;
 }
+
+/* A record held inside its transaction on the server dsn: a trigger makes
+ * the insert of a run on branch 'held' wait for an advisory lock that the
+ * returned connection holds (after the record wrote its commit and
+ * machine). Starts writer(dsn, sha, machine, "held") in *pid and returns
+ * once it waits there; *backend is its server process. */
+static PGconn *hold_record(const char *dsn, const char *sha, const char *machine, pid_t *pid,
+			   long long *backend)
+{
+	PGconn *c = PQconnectdb(dsn);
+	int i;
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	test_server_exec(dsn, "CREATE OR REPLACE FUNCTION hold() RETURNS trigger "
+			      "LANGUAGE plpgsql AS $$BEGIN "
+			      "PERFORM pg_advisory_xact_lock_shared(1313); RETURN NEW; END$$; "
+			      "CREATE TRIGGER hold BEFORE INSERT ON runs FOR EACH ROW "
+			      "WHEN (NEW.branch = 'held') EXECUTE FUNCTION hold()");
+	assert_int_equal(pg_number(c, "SELECT 1 FROM pg_advisory_lock(1313)"), 1);
+	*pid = fork();
+	assert_true(*pid >= 0);
+	if (*pid == 0)
+		writer(dsn, sha, machine, "held", -1, -1);
+	*backend = 0;
+	for (i = 0; i < 6000 && !*backend; i++) {
+		*backend = pg_number(c, "SELECT pid FROM pg_stat_activity WHERE "
+					"wait_event_type = 'Lock' AND wait_event = 'advisory' "
+					"AND datname = current_database()");
+		if (!*backend)
+			usleep(10000);
+	}
+	assert_true(*backend > 0);
+	return c;
+}
+
+/* How many server processes wait for backend's transaction. */
+static long long waiting_for(PGconn *c, long long backend)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM pg_stat_activity WHERE %lld = ANY(pg_blocking_pids(pid))",
+		 backend);
+	return pg_number(c, sql);
+}
+
+/* Lets the held record go on; it must succeed. */
+static void release_record(PGconn *c, pid_t pid)
+{
+	assert_int_equal(pg_number(c, "SELECT 1 FROM pg_advisory_unlock(1313)"), 1);
+	PQfinish(c);
+	wait_writers(&pid, 1);
+}
 #endif
 
 /* Records of one machine name and one commit at once, as the jobs of a CI
@@ -909,8 +960,8 @@ static void test_store__concurrent_records_of_one_machine_and_commit(void **stat
 	char dsn[1024], want[64];
 	perfdb_resultset *rs = sample_resultset("fleet");
 	perfdb_store *s;
-	pid_t others[OTHERS], held = -1;
-	int i, waited = 0, done = 0, status, runs = OTHERS + 1;
+	pid_t others[OTHERS];
+	int i, waited = 0, done = 0, runs = OTHERS + 1;
 	rows r;
 	(void)state;
 	db_path(dsn, sizeof(dsn), "fleet.db");
@@ -921,34 +972,10 @@ static void test_store__concurrent_records_of_one_machine_and_commit(void **stat
 #ifdef PERFDB_HAVE_POSTGRESQL
 	PGconn *c = NULL;
 	long long held_pid = 0;
-	char sql[160];
+	pid_t held = -1;
+	int status;
 	if (on_server()) {
-		c = PQconnectdb(dsn);
-		assert_int_equal(PQstatus(c), CONNECTION_OK);
-		test_server_exec(dsn, "CREATE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS "
-				      "$$BEGIN PERFORM pg_advisory_xact_lock_shared(1313); "
-				      "RETURN NEW; END$$; "
-				      "CREATE TRIGGER hold BEFORE INSERT ON runs FOR EACH ROW "
-				      "WHEN (NEW.branch = 'held') EXECUTE FUNCTION hold()");
-		assert_int_equal(pg_number(c, "SELECT 1 FROM pg_advisory_lock(1313)"), 1);
-		held = fork();
-		assert_true(held >= 0);
-		if (held == 0)
-			writer(dsn, "fleet", NULL, "held", -1, -1);
-		/* until the held record waits for the lock, inside its transaction */
-		for (i = 0; i < 6000 && !held_pid; i++) {
-			held_pid =
-			    pg_number(c, "SELECT pid FROM pg_stat_activity WHERE "
-					 "wait_event_type = 'Lock' AND wait_event = 'advisory' "
-					 "AND datname = current_database()");
-			if (!held_pid)
-				usleep(10000);
-		}
-		assert_true(held_pid > 0);
-		snprintf(
-		    sql, sizeof(sql),
-		    "SELECT count(*) FROM pg_stat_activity WHERE %lld = ANY(pg_blocking_pids(pid))",
-		    held_pid);
+		c = hold_record(dsn, "fleet", NULL, &held, &held_pid);
 		runs++;
 	}
 #endif
@@ -971,14 +998,12 @@ static void test_store__concurrent_records_of_one_machine_and_commit(void **stat
 				others[i] = 0;
 				done++;
 			}
-			if (done < OTHERS && !(waited = pg_number(c, sql) > 0))
+			if (done < OTHERS && !(waited = waiting_for(c, held_pid) > 0))
 				usleep(10000);
 		}
 		/* the held record cannot have finished: its lock is still held */
 		assert_int_equal(waitpid(held, &status, WNOHANG), 0);
-		assert_int_equal(pg_number(c, "SELECT 1 FROM pg_advisory_unlock(1313)"), 1);
-		PQfinish(c);
-		wait_writers(&held, 1);
+		release_record(c, held);
 	}
 #endif
 	for (i = 0; i < OTHERS; i++)
@@ -1078,6 +1103,52 @@ static void test_store__known_and_taken_ids_found_again(void **state)
 	 * twice; the taken one on the next id */
 	assert_string_equal(q.text, "42|82|1\n");
 	perfdb_store_free(s);
+}
+
+/* The first records of a new commit on a new machine: one inserts them and
+ * is held inside its transaction; another one must wait for it (it cannot
+ * know whether the rows stay), and then finds them on a second look, which
+ * is the path a writer takes when another inserted the row meanwhile. One
+ * commit, one machine, both runs. */
+static void test_store__server_second_look_finds_a_new_commit(void **state)
+{
+	char dsn[1024];
+	perfdb_store *s;
+	pid_t held, other;
+	long long held_pid = 0;
+	int i, status;
+	rows r;
+	(void)state;
+#ifdef PERFDB_HAVE_POSTGRESQL
+	PGconn *c;
+	db_path(dsn, sizeof(dsn), "second");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	perfdb_store_free(s);
+	c = hold_record(dsn, "new", "fresh", &held, &held_pid);
+	other = fork();
+	assert_true(other >= 0);
+	if (other == 0)
+		writer(dsn, "new", "fresh", NULL, -1, -1);
+	/* it waits for the held record, and only for it */
+	for (i = 0; i < 6000 && !waiting_for(c, held_pid); i++) {
+		assert_int_equal(waitpid(other, &status, WNOHANG), 0);
+		usleep(10000);
+	}
+	assert_int_equal(waiting_for(c, held_pid), 1);
+	release_record(c, held);
+	wait_writers(&other, 1);
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s,
+	      "SELECT (SELECT count(*) FROM commits), (SELECT count(*) FROM machines), "
+	      "(SELECT count(*) FROM runs), (SELECT count(DISTINCT commit_id) FROM runs), "
+	      "(SELECT count(DISTINCT machine_id) FROM runs)",
+	      &r);
+	assert_string_equal(r.text, "1|1|2|1|1\n");
+	perfdb_store_free(s);
+#else
+	(void)dsn, (void)s, (void)held, (void)other, (void)held_pid, (void)i, (void)status, (void)r;
+	fail_msg("no PostgreSQL support");
+#endif
 }
 
 /* Records sample_resultset(sha) into s with the context's keys and values
@@ -1275,6 +1346,7 @@ int main(void)
 	    cmocka_unit_test(test_store__server_concurrent_first_records),
 	    cmocka_unit_test(test_store__server_concurrent_new_commits_get_distinct_seqs),
 	    cmocka_unit_test(test_store__concurrent_records_of_one_machine_and_commit),
+	    cmocka_unit_test(test_store__server_second_look_finds_a_new_commit),
 	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
 	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
 	    cmocka_unit_test(test_store__commit_learns_missing_details),
