@@ -1024,9 +1024,8 @@ static void test_store__concurrent_records_of_one_machine_and_commit(void **stat
 	perfdb_store_free(s);
 }
 
-/* A commit recorded again keeps the details it has, and
- * learns the ones it lacks (without writing its row when there is nothing
- * to learn: see the concurrent case above). */
+/* A commit recorded again keeps the details it has and learns the ones it
+ * lacks (its row is written only then: see the concurrent case above). */
 static void test_store__commit_learns_missing_details(void **state)
 {
 	char path[256];
