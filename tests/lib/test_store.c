@@ -762,9 +762,11 @@ static void test_store__server_bad_dsn_hides_password(void **state)
 }
 
 /* The body of a writer process: records sample_resultset(sha), on machine
- * when it is set, into dsn, and exits 0 when that worked. With gate >= 0 it
- * connects, says so with a byte on ready and records once gate is closed. */
-static void writer(const char *dsn, const char *sha, const char *machine, int ready, int gate)
+ * and branch when they are set, into dsn, and exits 0 when that worked.
+ * With gate >= 0 it connects, says so with a byte on ready and records once
+ * gate is closed. */
+static void writer(const char *dsn, const char *sha, const char *machine, const char *branch,
+		   int ready, int gate)
 {
 	perfdb_resultset *rs = sample_resultset(sha);
 	perfdb_store *w = NULL;
@@ -772,6 +774,8 @@ static void writer(const char *dsn, const char *sha, const char *machine, int re
 	int rc;
 	if (machine)
 		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine), 0);
+	if (branch)
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_BRANCH, branch), 0);
 	rc = perfdb_store_open(&w, dsn, PERFDB_STORE_READWRITE);
 	if (gate >= 0 && (write(ready, "r", 1) != 1 || read(gate, &c, 1) != 0))
 		rc = -1;
@@ -811,7 +815,7 @@ static void test_store__server_concurrent_first_records(void **state)
 		pids[i] = fork();
 		assert_true(pids[i] >= 0);
 		if (pids[i] == 0)
-			writer(dsn, "race", NULL, -1, -1);
+			writer(dsn, "race", NULL, NULL, -1, -1);
 	}
 	wait_writers(pids, WRITERS);
 	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
@@ -855,7 +859,7 @@ static void test_store__server_concurrent_new_commits_get_distinct_seqs(void **s
 			close(ready[0]);
 			close(gate[1]);
 			snprintf(sha, sizeof(sha), "seq-%d", i);
-			writer(dsn, sha, sha, ready[1], gate[0]);
+			writer(dsn, sha, sha, NULL, ready[1], gate[0]);
 		}
 	}
 	close(ready[1]);
@@ -871,6 +875,339 @@ static void test_store__server_concurrent_new_commits_get_distinct_seqs(void **s
 	      "(SELECT count(*) FROM benchmarks), (SELECT count(*) FROM results) FROM commits",
 	      &r);
 	assert_string_equal(r.text, "12|12|1|2|24\n");
+	perfdb_store_free(s);
+}
+
+#ifdef PERFDB_HAVE_POSTGRESQL
+/* The first column of the first row sql returns on c, as a number (an
+ * assertion). */
+static long long pg_number(PGconn *c, const char *sql)
+{
+	PGresult *res = PQexec(c, sql);
+	long long v;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	v = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return v;
+}
+
+/* A record held inside its transaction on the server dsn: a trigger makes
+ * the insert of a run on branch 'held' wait for an advisory lock that the
+ * returned connection holds (after the record wrote its commit and
+ * machine). Starts writer(dsn, sha, machine, "held") in *pid and returns
+ * once it waits there; *backend is its server process. */
+static PGconn *hold_record(const char *dsn, const char *sha, const char *machine, pid_t *pid,
+			   long long *backend)
+{
+	PGconn *c = PQconnectdb(dsn);
+	int i;
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	test_server_exec(dsn, "CREATE OR REPLACE FUNCTION hold() RETURNS trigger "
+			      "LANGUAGE plpgsql AS $$BEGIN "
+			      "PERFORM pg_advisory_xact_lock_shared(1313); RETURN NEW; END$$; "
+			      "CREATE TRIGGER hold BEFORE INSERT ON runs FOR EACH ROW "
+			      "WHEN (NEW.branch = 'held') EXECUTE FUNCTION hold()");
+	assert_int_equal(pg_number(c, "SELECT 1 FROM pg_advisory_lock(1313)"), 1);
+	*pid = fork();
+	assert_true(*pid >= 0);
+	if (*pid == 0)
+		writer(dsn, sha, machine, "held", -1, -1);
+	*backend = 0;
+	for (i = 0; i < 6000 && !*backend; i++) {
+		*backend = pg_number(c, "SELECT pid FROM pg_stat_activity WHERE "
+					"wait_event_type = 'Lock' AND wait_event = 'advisory' "
+					"AND datname = current_database()");
+		if (!*backend)
+			usleep(10000);
+	}
+	assert_true(*backend > 0);
+	return c;
+}
+
+/* How many server processes wait for backend's transaction. */
+static long long waiting_for(PGconn *c, long long backend)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM pg_stat_activity WHERE %lld = ANY(pg_blocking_pids(pid))",
+		 backend);
+	return pg_number(c, sql);
+}
+
+/* Lets the held record go on; it must succeed. */
+static void release_record(PGconn *c, pid_t pid)
+{
+	assert_int_equal(pg_number(c, "SELECT 1 FROM pg_advisory_unlock(1313)"), 1);
+	PQfinish(c);
+	wait_writers(&pid, 1);
+}
+#endif
+
+/* Records of one machine name and one commit at once, as the jobs of a CI
+ * matrix on one runner type make them (on CI the machine's name comes from
+ * its hardware, so they share it). The commit and the machine are there
+ * already. On a server one record is held inside its transaction, after it
+ * wrote its commit and machine (a trigger makes its run wait for a lock the
+ * test holds); the others must finish meanwhile: none of them may wait for
+ * the held one. When the records upserted the two rows (ON CONFLICT DO
+ * UPDATE), each locked them until it committed, and all the others queued
+ * behind it. On a file the writers take turns, correctly. Either way there
+ * is one commit, one machine and every run. */
+static void test_store__concurrent_records_of_one_machine_and_commit(void **state)
+{
+	enum { OTHERS = 5 };
+	char dsn[1024], want[64];
+	perfdb_resultset *rs = sample_resultset("fleet");
+	perfdb_store *s;
+	pid_t others[OTHERS];
+	int i, waited = 0, done = 0, runs = OTHERS + 1;
+	rows r;
+	(void)state;
+	db_path(dsn, sizeof(dsn), "fleet.db");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_store_free(s);
+	perfdb_resultset_free(rs);
+#ifdef PERFDB_HAVE_POSTGRESQL
+	PGconn *c = NULL;
+	long long held_pid = 0;
+	pid_t held = -1;
+	int status;
+	if (on_server()) {
+		c = hold_record(dsn, "fleet", NULL, &held, &held_pid);
+		runs++;
+	}
+#endif
+	for (i = 0; i < OTHERS; i++) {
+		others[i] = fork();
+		assert_true(others[i] >= 0);
+		if (others[i] == 0)
+			writer(dsn, "fleet", NULL, NULL, -1, -1);
+	}
+#ifdef PERFDB_HAVE_POSTGRESQL
+	if (on_server()) {
+		/* the others end one by one, or one of them waits for the held
+		 * record: ordering, no time limit */
+		while (done < OTHERS && !waited) {
+			for (i = 0; i < OTHERS; i++) {
+				if (others[i] <= 0 || waitpid(others[i], &status, WNOHANG) == 0)
+					continue;
+				assert_true(WIFEXITED(status));
+				assert_int_equal(WEXITSTATUS(status), 0);
+				others[i] = 0;
+				done++;
+			}
+			if (done < OTHERS && !(waited = waiting_for(c, held_pid) > 0))
+				usleep(10000);
+		}
+		/* the held record cannot have finished: its lock is still held */
+		assert_int_equal(waitpid(held, &status, WNOHANG), 0);
+		release_record(c, held);
+	}
+#endif
+	for (i = 0; i < OTHERS; i++)
+		if (others[i] > 0)
+			wait_writers(&others[i], 1);
+	if (waited)
+		fail_msg("%d of %d records finished while one held its transaction open; "
+			 "the others waited for it",
+			 done, OTHERS);
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s,
+	      "SELECT (SELECT count(*) FROM commits), (SELECT count(*) FROM machines), "
+	      "(SELECT count(*) FROM benchmarks), (SELECT count(*) FROM runs), "
+	      "(SELECT count(*) FROM results)",
+	      &r);
+	snprintf(want, sizeof(want), "1|1|2|%d|%d\n", runs, 2 * runs);
+	assert_string_equal(r.text, want);
+	perfdb_store_free(s);
+}
+
+/* A commit recorded again keeps the details it has and learns the ones it
+ * lacks (its row is written only then: see the concurrent case above). */
+static void test_store__commit_learns_missing_details(void **state)
+{
+	char path[256];
+	perfdb_resultset *rs = sample_resultset("learn");
+	perfdb_store *s;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "learn.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SUBJECT, "first subject"), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SUBJECT, "another subject"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_AUTHOR, "someone"), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	query(s,
+	      "SELECT count(*), max(subject), max(author), "
+	      "(SELECT count(*) FROM runs) FROM commits",
+	      &r);
+	assert_string_equal(r.text, "1|first subject|someone|3\n");
+	perfdb_resultset_free(rs);
+	perfdb_store_free(s);
+}
+
+/* The ids of a run's known benchmarks are looked up in one statement, in
+ * the order of the ids, not of the results: every result must still get its
+ * own benchmark's id. One benchmark's first-choice id (its hash) is held by
+ * another benchmark, so it takes the next free one, and finds it there
+ * again the second time. */
+static void test_store__known_and_taken_ids_found_again(void **state)
+{
+	enum { N = 40 };
+	char path[256], sql[256], name[N][16];
+	perfdb_resultset *rs;
+	perfdb_result r;
+	perfdb_store *s;
+	int i, k;
+	rows q;
+	(void)state;
+	db_path(path, sizeof(path), "ids.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better) "
+		 "VALUES (%lld, 'someone else', 'real_time', 'ns', 0)",
+		 (long long)perfdb_store__benchmark_hash("BM_taken", "real_time", "ns"));
+	if (on_server())
+		test_server_exec(path, sql);
+	else
+		sqlite_exec_file(path, sql);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, k ? "c2" : "c1"),
+				 0);
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m"), 0);
+		for (i = 0; i <= N; i++) {
+			perfdb_result_init(&r);
+			snprintf(name[i % N], sizeof(name[i % N]), "BM_%d", i);
+			r.benchmark = i < N ? name[i] : "BM_taken";
+			r.metric = "real_time";
+			r.unit = "ns";
+			r.value = i < N ? i + 1 : 1000;
+			assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+		}
+		assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+		perfdb_resultset_free(rs);
+	}
+	query(s,
+	      "SELECT (SELECT count(*) FROM benchmarks), "
+	      "(SELECT count(*) FROM history WHERE benchmark = 'BM_' || CAST(value - 1 AS INTEGER) "
+	      "OR (benchmark = 'BM_taken' AND value = 1000)), "
+	      "(SELECT count(*) FROM benchmarks WHERE name = 'BM_taken' AND id = "
+	      "(SELECT min(id) FROM benchmarks WHERE name = 'someone else') + 1)",
+	      &q);
+	/* 41 benchmarks and the stranger; every result under its own name,
+	 * twice; the taken one on the next id */
+	assert_string_equal(q.text, "42|82|1\n");
+	perfdb_store_free(s);
+}
+
+/* The first records of a new commit on a new machine: one inserts them and
+ * is held inside its transaction; another one must wait for it (it cannot
+ * know whether the rows stay), and then finds them on a second look, which
+ * is the path a writer takes when another inserted the row meanwhile. One
+ * commit, one machine, both runs. */
+static void test_store__server_second_look_finds_a_new_commit(void **state)
+{
+	char dsn[1024];
+	perfdb_store *s;
+	pid_t held, other;
+	long long held_pid = 0;
+	int i, status;
+	rows r;
+	(void)state;
+#ifdef PERFDB_HAVE_POSTGRESQL
+	PGconn *c;
+	db_path(dsn, sizeof(dsn), "second");
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READWRITE), 0);
+	perfdb_store_free(s);
+	c = hold_record(dsn, "new", "fresh", &held, &held_pid);
+	other = fork();
+	assert_true(other >= 0);
+	if (other == 0)
+		writer(dsn, "new", "fresh", NULL, -1, -1);
+	/* it waits for the held record, and only for it */
+	for (i = 0; i < 6000 && !waiting_for(c, held_pid); i++) {
+		assert_int_equal(waitpid(other, &status, WNOHANG), 0);
+		usleep(10000);
+	}
+	assert_int_equal(waiting_for(c, held_pid), 1);
+	release_record(c, held);
+	wait_writers(&other, 1);
+	assert_int_equal(perfdb_store_open(&s, dsn, PERFDB_STORE_READONLY), 0);
+	query(s,
+	      "SELECT (SELECT count(*) FROM commits), (SELECT count(*) FROM machines), "
+	      "(SELECT count(*) FROM runs), (SELECT count(DISTINCT commit_id) FROM runs), "
+	      "(SELECT count(DISTINCT machine_id) FROM runs)",
+	      &r);
+	assert_string_equal(r.text, "1|1|2|1|1\n");
+	perfdb_store_free(s);
+#else
+	(void)dsn, (void)s, (void)held, (void)other, (void)held_pid, (void)i, (void)status, (void)r;
+	fail_msg("no PostgreSQL support");
+#endif
+}
+
+/* Records sample_resultset(sha) into s with the context's keys and values
+ * (NULL-terminated pairs). */
+static void record_on(perfdb_store *s, const char *sha, const char *const *context)
+{
+	perfdb_resultset *rs = sample_resultset(sha);
+	for (; context && context[0]; context += 2)
+		assert_int_equal(perfdb_resultset_set_context(rs, context[0], context[1]), 0);
+	assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	perfdb_resultset_free(rs);
+}
+
+/* A machine's stored fingerprint changes only when its hardware does (cpu,
+ * cores, memory in GiB, os) or when it tells more than the stored one: a
+ * record that writes nothing there takes no lock on the machine's row
+ * (see the case above). It is what the warning of another machine under
+ * the name compares with. */
+static void test_store__machine_fingerprint_follows_its_hardware(void **state)
+{
+	static const char *const first[] = {"cpu",    "CPU A",	     "cores", "4",
+					    "memory", "16384000 kB", "os",    "Debian 12",
+					    "kernel", "Linux 6.1",   NULL};
+	static const char *const upgraded[] = {
+	    "cpu",	 "CPU A",  "cores",	"4",	"memory", "16384100 kB", "os",
+	    "Debian 12", "kernel", "Linux 6.2", "date", "today",  NULL};
+	static const char *const other[] = {"cpu", "CPU B", "cores", "4", NULL};
+	static const char first_fp[] =
+	    "{\"cores\":\"4\",\"cpu\":\"CPU A\",\"kernel\":\"Linux 6.1\","
+	    "\"memory\":\"16384000 kB\",\"os\":\"Debian 12\"}\n";
+	char path[256], *differs = NULL;
+	perfdb_resultset *rs = sample_resultset("fp-3");
+	perfdb_store *s;
+	rows r;
+	(void)state;
+	db_path(path, sizeof(path), "fingerprint.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	/* a machine recorded without a description learns it */
+	record_on(s, "fp-0", NULL);
+	query(s, "SELECT fingerprint FROM machines", &r);
+	assert_string_equal(r.text, "{}\n");
+	record_on(s, "fp-1", first);
+	query(s, "SELECT fingerprint FROM machines", &r);
+	assert_string_equal(r.text, first_fp);
+	/* the same hardware (memory within its GiB) with another kernel and
+	 * a producer's date: kept as it was */
+	record_on(s, "fp-2", upgraded);
+	query(s, "SELECT fingerprint FROM machines", &r);
+	assert_string_equal(r.text, first_fp);
+	/* another CPU under the name: warned about, and stored */
+	assert_int_equal(perfdb_resultset_set_context(rs, "cpu", "CPU B"), 0);
+	assert_int_equal(perfdb_store_machine_check(&differs, s, rs), 0);
+	assert_non_null(differs);
+	assert_string_equal(differs, "cpu 'CPU B' (before: 'CPU A')");
+	free(differs);
+	perfdb_resultset_free(rs);
+	record_on(s, "fp-3", other);
+	query(s, "SELECT fingerprint, (SELECT count(*) FROM runs) FROM machines", &r);
+	assert_string_equal(r.text, "{\"cores\":\"4\",\"cpu\":\"CPU B\"}|4\n");
 	perfdb_store_free(s);
 }
 
@@ -1008,6 +1345,11 @@ int main(void)
 	    cmocka_unit_test(test_store__server_bad_dsn_hides_password),
 	    cmocka_unit_test(test_store__server_concurrent_first_records),
 	    cmocka_unit_test(test_store__server_concurrent_new_commits_get_distinct_seqs),
+	    cmocka_unit_test(test_store__concurrent_records_of_one_machine_and_commit),
+	    cmocka_unit_test(test_store__server_second_look_finds_a_new_commit),
+	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
+	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
+	    cmocka_unit_test(test_store__commit_learns_missing_details),
 	    cmocka_unit_test(test_store__server_keys_of_results_and_samples),
 	    cmocka_unit_test(test_store__server_migrates_version_5_seqs),
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
@@ -1031,6 +1373,10 @@ int main(void)
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
+	    cmocka_unit_test(test_store__concurrent_records_of_one_machine_and_commit),
+	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
+	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
+	    cmocka_unit_test(test_store__commit_learns_missing_details),
 	};
 	test_server_init();
 	if (on_server())
