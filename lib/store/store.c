@@ -1509,16 +1509,20 @@ out:
 	return err;
 }
 
-int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
-{
-	record_stmts *st = NULL; /* large (buffered rows): on the heap */
-	const perfdb_bench_keys keys = {NULL, rs};
-	int64_t *ids = NULL;
-	int64_t commit_id = 0, machine_id = 0, rid = 0;
-	size_t i, n = perfdb_resultset_count(rs);
-	id_index *order = NULL, *tmp = NULL;
-	int err;
+/* ---- a run recorded a batch at a time ---------------------------------------- */
 
+struct perfdb_recording {
+	perfdb_store *store;
+	record_stmts st; /* large (buffered rows): the recording is on the heap */
+	int64_t run_id;
+	size_t count;  /* results written */
+	int done;      /* finished or failed: only perfdb_recording_free is left */
+	int committed; /* nothing to roll back */
+};
+
+/* What every record needs of rs before anything is written. */
+static int record_check(perfdb_store *store, const perfdb_resultset *rs)
+{
 	if (store->flags & PERFDB_STORE_READONLY)
 		return perfdb_error__set(PERFDB_EREADONLY, "'%s' is open read-only", store->path);
 	if (!perfdb_resultset_meta(rs, PERFDB_META_COMMIT))
@@ -1527,34 +1531,123 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if (!perfdb_resultset_meta(rs, PERFDB_META_MACHINE))
 		return perfdb_error__set(
 		    PERFDB_EINVAL, "no machine to record for (PERFDB_META_MACHINE is not set)");
-	if (n == 0)
-		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
+	return 0;
+}
 
-	/* The arrays are allocated as late and freed as early as they can be:
-	 * beside a run of many small results they are as big as the results. */
-	ids = malloc(n * sizeof(*ids));
-	st = calloc(1, sizeof(*st));
-	if (!ids || !st) {
-		err = perfdb_error__oom();
-		goto out;
-	}
+/* The transaction, and the commit, machine and run rows of rs (checked). */
+static int recording_open(perfdb_recording **out, perfdb_store *store, const perfdb_resultset *rs)
+{
+	perfdb_recording *rec = calloc(1, sizeof(*rec));
+	int64_t commit_id = 0, machine_id = 0;
+	int err;
 
+	*out = NULL;
+	if (!rec)
+		return perfdb_error__oom();
+	rec->store = store;
 	/* The inserts come in id order, so they append to each B-tree: a small
 	 * page cache does, and a big run's memory stays its results'. */
 	if (!perfdb_store__is_server(store))
 		perfdb_db__exec(store->db, "PRAGMA cache_size = -" RECORD_CACHE_KIB);
-	if ((err = perfdb_store__begin(store)))
-		goto out;
-	if ((err = stmts_prepare(store, st)) || (err = upsert_commit(store, rs, &commit_id)) ||
+	if ((err = perfdb_store__begin(store))) {
+		rec->committed = 1; /* no transaction to roll back */
+		perfdb_recording_free(rec);
+		return err;
+	}
+	if ((err = stmts_prepare(store, &rec->st)) ||
+	    (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
-	    (err = insert_run(store, rs, commit_id, machine_id, &rid)) ||
-	    (err = perfdb_store__benchmark_ids(store, &keys, n, ids, NULL)))
-		goto fail;
+	    (err = insert_run(store, rs, commit_id, machine_id, &rec->run_id))) {
+		perfdb_recording_free(rec);
+		return err;
+	}
+	*out = rec;
+	return 0;
+}
+
+int perfdb_store_record_begin(perfdb_recording **out, perfdb_store *store,
+			      const perfdb_resultset *rs)
+{
+	int err;
+	*out = NULL;
+	if ((err = record_check(store, rs)))
+		return err;
+	return recording_open(out, store, rs);
+}
+
+static int twice(const perfdb_result *r)
+{
+	return perfdb_error__set(PERFDB_EINVAL,
+				 "benchmark '%s' metric '%s' appears twice in one run",
+				 r->benchmark, r->metric);
+}
+
+/* The batch's insert failed on a result the run has already (an earlier
+ * batch's): which one. The batch is rolled back to its savepoint first (a
+ * server refuses every statement after an error until then). err when none
+ * is found, or the lookup fails. */
+static int twice_across(perfdb_recording *rec, const perfdb_resultset *rs, const id_index *order,
+			size_t n, int err)
+{
+	perfdb_store *store = rec->store;
+	perfdb_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	if (perfdb_db__exec(store->db, "ROLLBACK TO perfdb_batch; RELEASE perfdb_batch") != 0 ||
+	    perfdb_store__prepare(
+		store, &st, "SELECT 1 FROM results WHERE run_id = ?1 AND benchmark_id = ?2") != 0)
+		return err;
+	for (i = 0; i < n; i++) {
+		perfdb_stmt__reset(st);
+		perfdb_stmt__bind_int64(st, 1, rec->run_id);
+		perfdb_stmt__bind_int64(st, 2, order[i].id);
+		if ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+			err = twice(perfdb_resultset_get(rs, order[i].index));
+			break;
+		}
+		if (rc != PERFDB_DB_DONE)
+			break;
+	}
+	perfdb_stmt__free(st);
+	return err;
+}
+
+int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs)
+{
+	perfdb_store *store = rec->store;
+	const perfdb_bench_keys keys = {NULL, rs};
+	size_t i, n = perfdb_resultset_count(rs);
+	/* A batch after the first can repeat a benchmark of an earlier one:
+	 * the run's primary key refuses it, and the savepoint lets the
+	 * lookup (twice_across) run after that. */
+	int later = rec->count > 0;
+	id_index *order = NULL, *tmp = NULL;
+	int64_t *ids = NULL;
+	int err;
+
+	if (rec->done)
+		return perfdb_error__set(PERFDB_EINVAL, "the recording of '%s' has ended",
+					 store->path);
+	if (n == 0)
+		return 0;
+	/* The arrays are allocated as late and freed as early as they can be:
+	 * beside a run of many small results they are as big as the results. */
+	if (!(ids = malloc(n * sizeof(*ids)))) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+	if (later && perfdb_db__exec(store->db, "SAVEPOINT perfdb_batch") != 0) {
+		err = perfdb_store__fail(store, "cannot write");
+		goto out;
+	}
+	if ((err = perfdb_store__benchmark_ids(store, &keys, n, ids, NULL)))
+		goto out;
 	order = malloc(n * sizeof(*order));
 	tmp = malloc(n * sizeof(*tmp));
 	if (!order || !tmp) {
 		err = perfdb_error__oom();
-		goto fail;
+		goto out;
 	}
 
 	/* Results, in benchmark id order; one benchmark twice in a run is an
@@ -1570,34 +1663,73 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	tmp = NULL;
 	for (i = 1; i < n; i++) {
 		if (order[i].id == order[i - 1].id) {
-			const perfdb_result *r = perfdb_resultset_get(rs, order[i].index);
-			err = perfdb_error__set(
-			    PERFDB_EINVAL, "benchmark '%s' metric '%s' appears twice in one run",
-			    r->benchmark, r->metric);
-			goto fail;
+			err = twice(perfdb_resultset_get(rs, order[i].index));
+			goto out;
 		}
 	}
-	for (i = 0; i < n; i++)
-		if ((err = insert_result(store, st, rid, order[i].id,
-					 perfdb_resultset_get(rs, order[i].index))))
-			goto fail;
-	if ((err = batch_flush(store, &st->result)) || (err = batch_flush(store, &st->sample)))
-		goto fail;
-	stmts_release(st);
-	if ((err = perfdb_store__commit(store)))
-		goto out;
-	if (run_id)
-		*run_id = rid;
-	goto out;
-fail:
-	stmts_release(st);
-	perfdb_store__rollback(store);
+	for (i = 0; i < n && !err; i++)
+		err = insert_result(store, &rec->st, rec->run_id, order[i].id,
+				    perfdb_resultset_get(rs, order[i].index));
+	/* Everything is sent before rs goes: rows borrow from it. */
+	if (!err && !(err = batch_flush(store, &rec->st.result)))
+		err = batch_flush(store, &rec->st.sample);
+	if (err == PERFDB_EDB && later && perfdb_db__error_duplicate(store->db))
+		err = twice_across(rec, rs, order, n, err);
+	else if (!err && later && perfdb_db__exec(store->db, "RELEASE perfdb_batch") != 0)
+		err = perfdb_store__fail(store, "cannot write");
+	if (!err)
+		rec->count += n;
 out:
+	if (err)
+		rec->done = 1;
 	free(ids);
 	free(order);
 	free(tmp);
-	free(st);
-	if (!perfdb_store__is_server(store))
-		perfdb_db__exec(store->db, "PRAGMA cache_size = -" OPEN_CACHE_KIB);
+	return err;
+}
+
+int perfdb_recording_finish(perfdb_recording *rec, int64_t *run_id)
+{
+	int err;
+	if (rec->done)
+		return perfdb_error__set(PERFDB_EINVAL, "the recording of '%s' has ended",
+					 rec->store->path);
+	rec->done = 1;
+	if (!rec->count)
+		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
+	stmts_release(&rec->st);
+	/* a failed commit is rolled back */
+	rec->committed = 1;
+	if ((err = perfdb_store__commit(rec->store)))
+		return err;
+	if (run_id)
+		*run_id = rec->run_id;
+	return 0;
+}
+
+void perfdb_recording_free(perfdb_recording *rec)
+{
+	if (!rec)
+		return;
+	stmts_release(&rec->st);
+	if (!rec->committed)
+		perfdb_store__rollback(rec->store);
+	if (!perfdb_store__is_server(rec->store))
+		perfdb_db__exec(rec->store->db, "PRAGMA cache_size = -" OPEN_CACHE_KIB);
+	free(rec);
+}
+
+int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
+{
+	perfdb_recording *rec = NULL;
+	int err;
+
+	if ((err = record_check(store, rs)))
+		return err;
+	if (perfdb_resultset_count(rs) == 0)
+		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
+	if (!(err = recording_open(&rec, store, rs)) && !(err = perfdb_recording_add(rec, rs)))
+		err = perfdb_recording_finish(rec, run_id);
+	perfdb_recording_free(rec);
 	return err;
 }
