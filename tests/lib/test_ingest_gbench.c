@@ -21,6 +21,8 @@
 #include "ingest/json.h"
 #include "perfdb/resultset.h"
 #include "ingest_expect.h"
+#include "resultset_text.h"
+#include "sink_collect.h"
 
 #define DATA PERFDB_TEST_DATA "/gbench/"
 
@@ -773,6 +775,42 @@ static void test_ingest_gbench__json_syntax_error_position(void **state)
 	assert_string_equal(perfdb_error_last()->file, "s.json");
 }
 
+/* Issue 12: results go to a resultset's sink as they are made, once every
+ * row is read: batches of 1, 2 and 3 and what is left are the whole read's
+ * results, warnings (failed repetitions counted per benchmark) and all. */
+static void test_ingest_gbench__results_go_to_a_sink_in_batches(void **state)
+{
+	static const char *const files[] = {"gbench_basic.json",
+					    "gbench_dup_failed_rep.json",
+					    "gbench_hand_aggregate.json",
+					    "gbench_nan.json",
+					    "gbench_out.json",
+					    "gbench_skipped.json",
+					    "gbench_v1_1_reps.json",
+					    "gbench_v1_4_aggonly.json",
+					    "gbench_truncated.json",
+					    "gbench_wrong_type.json"};
+	size_t i, batch, writes = 0;
+	sink_collect c;
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[512], *want, *got;
+		snprintf(path, sizeof(path), "%s%s", DATA, files[i]);
+		want = sink_collect_whole(path, PERFDB_FORMAT_GBENCH);
+		for (batch = 1; batch <= 3; batch++) {
+			got = sink_collect_read(&c, path, PERFDB_FORMAT_GBENCH, batch);
+			if (strcmp(got, want) != 0)
+				fail_msg("%s in batches of %zu:\n%s\nwhole:\n%s", files[i], batch,
+					 got, want);
+			writes += (size_t)c.writes;
+			assert_true(c.largest <= batch);
+			free(got);
+		}
+		free(want);
+	}
+	assert_true(writes > 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +837,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_gbench__json_positions_and_paths),
 	    cmocka_unit_test(test_ingest_gbench__json_index_without_specials),
 	    cmocka_unit_test(test_ingest_gbench__json_syntax_error_position),
+	    cmocka_unit_test(test_ingest_gbench__results_go_to_a_sink_in_batches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
