@@ -8,9 +8,13 @@
  * Then the memory of `perfdb record` on a big input (issue 12: "a 1 GB
  * gbench file peaks at 8.4 GB resident; goal: peak RSS <= 2x the input"):
  * a generated Google Benchmark file and a perfdb native JSON file of 100 MB
- * (10 MB with --quick; PERFDB_BENCH_BIG_MB sets another size) are recorded
- * by the perfdb binary in a child, and its peak resident set (wait4's
- * ru_maxrss) is reported beside the file's size, as a ratio.
+ * (10 MB with --quick; PERFDB_BENCH_BIG_MB sets another size), and a native
+ * file of 1M tiny results (about 41 MB; 100k with --quick;
+ * PERFDB_BENCH_TINY_RESULTS=10000000 for the 408 MB file of issue 12's
+ * table) are recorded by the perfdb binary in a child, and its peak resident
+ * set (wait4's ru_maxrss) is reported beside the file's size, as a ratio, with
+ * the wall time. PERFDB_BENCH_OTHER_PERFDB=path records each file with that
+ * binary too (main's, for a before/after), side by side.
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -95,50 +99,60 @@ static void ingest(const bench_ctx *ctx, const char *name, const char *text, siz
 	perfdb_resultset_free(rs);
 }
 
-/* Writes a file of about mb MB: Google Benchmark rows (3 repetitions of
- * each benchmark, a user counter) or perfdb native results (5 samples). */
-static int write_big(const char *path, bool gbench, size_t mb)
+/* The big inputs: Google Benchmark rows (3 repetitions of each benchmark, a
+ * user counter) or perfdb native results (5 samples), about `size` MB; or
+ * `size` tiny native results ({"benchmark": "bN", "value": N}, 10M of them
+ * the 408 MB file of issue 12's table). */
+enum { BIG_GBENCH, BIG_NATIVE, BIG_TINY, BIG_KINDS };
+
+static int write_big(const char *path, int kind, size_t size)
 {
 	FILE *f = fopen(path, "w");
 	size_t n = 0, i;
 	int k;
 	if (!f)
 		return -1;
-	n += (size_t)fprintf(f, gbench ? "{\"context\": {\"date\": \"2026-12-05T23:42:47+00:00\", "
-					 "\"num_cpus\": 2}, \"benchmarks\": [\n"
-				       : "{\"results\": [\n");
-	for (i = 0; n < mb * 1000000; i++)
-		for (k = 0; k < (gbench ? 3 : 1); k++)
-			n += (size_t)(gbench
-					  ? fprintf(f,
-						    "%s{\"name\": \"BM_Sort/%zu\", \"run_name\": "
-						    "\"BM_Sort/%zu\", \"run_type\": \"iteration\", "
-						    "\"repetitions\": 3, \"repetition_index\": %d, "
-						    "\"threads\": 1, \"iterations\": 1000, "
-						    "\"real_time\": "
-						    "%zu.25, \"cpu_time\": %zu.5, \"time_unit\": "
-						    "\"ns\", "
-						    "\"items_per_second\": 1.5e6}",
-						    i + (size_t)k ? ",\n" : "", i, i, k,
-						    1000 + i % 97 + k, 990 + i % 89)
-					  : fprintf(f,
-						    "%s{\"benchmark\": \"parse/%zu\", \"metric\": "
-						    "\"wall_time\", \"unit\": \"ns\", \"samples\": "
-						    "[%zu, "
-						    "%zu.5, %zu, %zu.25, %zu]}",
-						    i + (size_t)k ? ",\n" : "", i, 1000 + i % 97,
-						    1001 + i % 89, 999 + i % 83, 1002 + i % 79,
-						    1000 + i % 73));
+	n += (size_t)fprintf(f, kind == BIG_GBENCH
+				    ? "{\"context\": {\"date\": \"2026-12-05T23:42:47+00:00\", "
+				      "\"num_cpus\": 2}, \"benchmarks\": [\n"
+				    : "{\"results\": [\n");
+	for (i = 0; kind == BIG_TINY ? i < size : n < size * 1000000; i++)
+		for (k = 0; k < (kind == BIG_GBENCH ? 3 : 1); k++)
+			n +=
+			    (size_t)(kind == BIG_GBENCH
+					 ? fprintf(f,
+						   "%s{\"name\": \"BM_Sort/%zu\", \"run_name\": "
+						   "\"BM_Sort/%zu\", \"run_type\": \"iteration\", "
+						   "\"repetitions\": 3, \"repetition_index\": %d, "
+						   "\"threads\": 1, \"iterations\": 1000, "
+						   "\"real_time\": "
+						   "%zu.25, \"cpu_time\": %zu.5, \"time_unit\": "
+						   "\"ns\", "
+						   "\"items_per_second\": 1.5e6}",
+						   i + (size_t)k ? ",\n" : "", i, i, k,
+						   1000 + i % 97 + k, 990 + i % 89)
+				     : kind == BIG_NATIVE
+					 ? fprintf(f,
+						   "%s{\"benchmark\": \"parse/%zu\", \"metric\": "
+						   "\"wall_time\", \"unit\": \"ns\", \"samples\": "
+						   "[%zu, "
+						   "%zu.5, %zu, %zu.25, %zu]}",
+						   i + (size_t)k ? ",\n" : "", i, 1000 + i % 97,
+						   1001 + i % 89, 999 + i % 83, 1002 + i % 79,
+						   1000 + i % 73)
+					 : fprintf(f, "%s{\"benchmark\": \"b%zu\", \"value\": %zu}",
+						   i ? ",\n" : "", i, i));
 	fprintf(f, "\n]}\n");
 	return fclose(f) == 0 ? 0 : -1;
 }
 
 /* `perfdb record` of path into a fresh database in a child: its peak RSS in
- * bytes, or -1. */
-static double record_peak(const char *perfdb, const char *path, const char *db)
+ * bytes (-1 when it failed) and wall time in seconds. */
+static double record_peak(const char *perfdb, const char *path, const char *db, double *wall)
 {
 	struct rusage ru;
 	int status;
+	uint64_t t0 = bench_now_ns();
 	pid_t pid;
 	unlink(db);
 	if ((pid = fork()) < 0)
@@ -155,17 +169,30 @@ static double record_peak(const char *perfdb, const char *path, const char *db)
 	}
 	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -1;
+	*wall = (double)(bench_now_ns() - t0) / 1e9;
 	unlink(db);
 	return (double)ru.ru_maxrss * 1024.0;
 }
 
+/* A size from the environment variable name, or dflt. */
+static size_t env_size(const char *name, size_t dflt)
+{
+	const char *env = getenv(name);
+	unsigned long want = env ? strtoul(env, NULL, 10) : 0;
+	return want > 0 ? (size_t)want : dflt;
+}
+
 static int big_inputs(const bench_ctx *ctx)
 {
-	const char *env = getenv("PERFDB_BENCH_BIG_MB");
-	unsigned long want = env ? strtoul(env, NULL, 10) : 0;
-	size_t mb = want > 0 ? (size_t)want : ctx->quick ? 10 : 100;
+	static const char *const kinds[] = {"gbench", "native", "tiny"};
+	static const char *const what[] = {"Google Benchmark", "perfdb native JSON",
+					   "perfdb native JSON, tiny results,"};
+	size_t mb = env_size("PERFDB_BENCH_BIG_MB", ctx->quick ? 10 : 100);
+	size_t tiny = env_size("PERFDB_BENCH_TINY_RESULTS", ctx->quick ? 100000 : 1000000);
+	/* another perfdb binary (main's, say) recorded on the same files, beside */
+	const char *other = getenv("PERFDB_BENCH_OTHER_PERFDB");
 	char self[4096], perfdb[4200], path[4200], db[4200], name[128];
-	int k, err = 0;
+	int k;
 
 	snprintf(self, sizeof(self), "%s", ctx->self);
 	snprintf(perfdb, sizeof(perfdb), "%s/perfdb", dirname(self));
@@ -174,31 +201,45 @@ static int big_inputs(const bench_ctx *ctx)
 			   perfdb);
 		return 0;
 	}
+	if (other && access(other, X_OK) != 0) {
+		bench_note(ctx, "PERFDB_BENCH_OTHER_PERFDB=%s is not an executable", other);
+		return -1;
+	}
 	snprintf(db, sizeof(db), "%s/big.db", ctx->workdir);
-	for (k = 0; k < 2 && !err; k++) {
+	for (k = 0; k < BIG_KINDS; k++) {
+		size_t size = k == BIG_TINY ? tiny : mb;
 		struct stat st;
-		double peak;
+		double peak, wall = 0, other_peak = 0, other_wall = 0;
 		snprintf(path, sizeof(path), "%s/big.json", ctx->workdir);
-		if (write_big(path, k == 0, mb) != 0 || stat(path, &st) != 0) {
+		if (write_big(path, k, size) != 0 || stat(path, &st) != 0) {
 			unlink(path);
 			return -1;
 		}
-		peak = record_peak(perfdb, path, db);
+		peak = record_peak(perfdb, path, db, &wall);
+		if (peak >= 0 && other)
+			other_peak = record_peak(other, path, db, &other_wall);
 		unlink(path);
-		if (peak < 0)
+		if (peak < 0 || other_peak < 0)
 			return -1;
-		snprintf(name, sizeof(name), "untrusted/record_%s_%zuMB",
-			 k == 0 ? "gbench" : "native", mb);
+		snprintf(name, sizeof(name), "untrusted/record_%s_%zu%s", kinds[k], size,
+			 k == BIG_TINY ? "" : "MB");
 		bench_report(ctx, name, "peak_rss", "MB", peak / 1e6);
 		bench_report(ctx, name, "peak_rss_per_input_byte", "", peak / (double)st.st_size);
+		bench_report(ctx, name, "wall", "s", wall);
 		bench_note(ctx,
 			   "record of a %.0f MB %s file: peak RSS %.0f MB, %.2fx the input "
-			   "(target <= 2x)",
-			   (double)st.st_size / 1e6,
-			   k == 0 ? "Google Benchmark" : "perfdb native JSON", peak / 1e6,
-			   peak / (double)st.st_size);
+			   "(target <= 2x), %.1f s",
+			   (double)st.st_size / 1e6, what[k], peak / 1e6, peak / (double)st.st_size,
+			   wall);
+		if (!other)
+			continue;
+		bench_report(ctx, name, "other_peak_rss_per_input_byte", "",
+			     other_peak / (double)st.st_size);
+		bench_report(ctx, name, "other_wall", "s", other_wall);
+		bench_note(ctx, "  %s on the same file: peak RSS %.0f MB, %.2fx the input, %.1f s",
+			   other, other_peak / 1e6, other_peak / (double)st.st_size, other_wall);
 	}
-	return err;
+	return 0;
 }
 
 int bench_untrusted(const bench_ctx *ctx)

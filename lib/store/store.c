@@ -1007,17 +1007,23 @@ static void stmts_release(record_stmts *s)
 	s->scratchcap = 0;
 }
 
-static int stmts_prepare(perfdb_store *store, record_stmts *s)
+#define RESULT_COLUMNS                                                                             \
+	"(run_id, benchmark_id, value, n, mean, median, stddev, min, max, sample_count, "          \
+	"sample_median, sample_mad)"
+#define SAMPLE_COLUMNS "(run_id, benchmark_id, idx, value)"
+
+/* Inserts into results and samples, or (later) into the staging tables. */
+static int stmts_prepare(perfdb_store *store, record_stmts *s, int later)
 {
 	int err;
-	if ((err =
-		 batch_prepare(store, &s->result,
-			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
-			       "stddev, min, max, sample_count, sample_median, sample_mad)",
-			       "", 12, "a result", BULK_COPY)) ||
+	if ((err = batch_prepare(store, &s->result,
+				 later ? "INSERT INTO temp.perfdb_later_results" RESULT_COLUMNS
+				       : "INSERT INTO results" RESULT_COLUMNS,
+				 "", 12, "a result", BULK_COPY)) ||
 	    (err = batch_prepare(store, &s->sample,
-				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", "", 4,
-				 "a sample", BULK_COPY)))
+				 later ? "INSERT INTO temp.perfdb_later_samples" SAMPLE_COLUMNS
+				       : "INSERT INTO samples" SAMPLE_COLUMNS,
+				 "", 4, "a sample", BULK_COPY)))
 		return err;
 	s->sample.parent = &s->result;
 	return 0;
@@ -1193,11 +1199,76 @@ static int prefetch_ids(perfdb_store *store, const perfdb_bench_keys *keys, size
 	return 0;
 }
 
+/* The new benchmarks of a recording's later batches wait in a temporary
+ * table without an index until the run is finished (see perfdb_recording_add):
+ * their ids are kept here, in memory, so that planning sees them taken. */
+typedef struct id_set {
+	int64_t *slots; /* open addressing; 0 is empty (ids are positive) */
+	size_t cap, count;
+} id_set;
+
+static size_t id_set_at(const id_set *set, int64_t id)
+{
+	size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 20) & (set->cap - 1);
+	while (set->slots[i] && set->slots[i] != id)
+		i = (i + 1) & (set->cap - 1);
+	return i;
+}
+
+static int id_set_has(const id_set *set, int64_t id)
+{
+	return set->cap && set->slots[id_set_at(set, id)] == id;
+}
+
+static int id_set_add(id_set *set, int64_t id)
+{
+	/* a load of at most 3/4: 8 bytes a slot, about 11 a new benchmark */
+	if ((set->count + 1) * 4 > set->cap * 3) {
+		id_set bigger = {NULL, set->cap ? set->cap * 2 : 1024, 0};
+		size_t i;
+		if (!(bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots))))
+			return perfdb_error__oom();
+		for (i = 0; i < set->cap; i++)
+			if (set->slots[i])
+				bigger.slots[id_set_at(&bigger, set->slots[i])] = set->slots[i];
+		bigger.count = set->count;
+		free(set->slots);
+		*set = bigger;
+	}
+	if (!set->slots[id_set_at(set, id)]) {
+		set->slots[id_set_at(set, id)] = id;
+		set->count++;
+	}
+	return 0;
+}
+
+typedef struct staging {
+	id_set claimed;	   /* ids of the benchmarks in temp.perfdb_later_benchmarks */
+	perfdb_stmt *find; /* a benchmark there by id (a scan: only on a hash collision) */
+} staging;
+
+/* Whether the staged benchmark `id` is r: 1, 0, or an error. */
+static int staged_is(perfdb_store *store, staging *stg, int64_t id, const perfdb_bench_key *r)
+{
+	int rc, same;
+	perfdb_stmt__reset(stg->find);
+	perfdb_stmt__bind_int64(stg->find, 1, id);
+	rc = perfdb_stmt__step(stg->find);
+	if (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE) {
+		perfdb_stmt__reset(stg->find);
+		return perfdb_store__fail(store, "cannot read benchmarks from");
+	}
+	same = rc == PERFDB_DB_ROW && column_is(stg->find, 0, r->name) &&
+	       column_is(stg->find, 1, r->metric) && column_is(stg->find, 2, r->unit);
+	perfdb_stmt__reset(stg->find);
+	return same;
+}
+
 /* The id of result i: its hash, or the next free id after it when another
  * benchmark (stored, or new in this call) already holds that hash. `state`
  * is what prefetch_ids found for the hash itself. */
 static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_keys *keys, id_plan *p,
-		   size_t i, unsigned char state)
+		   size_t i, unsigned char state, staging *stg)
 {
 	const perfdb_bench_key key = key_at(keys, i), *r = &key;
 	int64_t h = benchmark_hash(r);
@@ -1226,6 +1297,13 @@ static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_keys 
 		slot = plan_slot(p, h);
 		if (slot->claim) {
 			if (same_benchmark(keys, slot->claim - 1, r))
+				break;
+			continue;
+		}
+		if (stg && id_set_has(&stg->claimed, h)) {
+			if ((rc = staged_is(store, stg, h, r)) < 0)
+				return rc;
+			if (rc)
 				break;
 			continue;
 		}
@@ -1424,8 +1502,10 @@ int perfdb_store_machine_check(char **out, perfdb_store *store, const perfdb_res
 	return 0;
 }
 
-int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n,
-				int64_t *ids, size_t *added)
+/* perfdb_store__benchmark_ids; with stg, new benchmarks go to the staging
+ * table (and stg's ids) instead of the benchmarks table. */
+static int benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n, int64_t *ids,
+			 size_t *added, staging *stg)
 {
 	bench_stmts *st = NULL; /* large (buffered rows): on the heap */
 	id_plan plan = {0};
@@ -1454,14 +1534,30 @@ int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *ke
 		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
 	    /* two writers on a server may add one new benchmark at once:
 	     * the second finds it there (the same id for the same name) */
-	    (err = batch_prepare(store, &st->bench,
-				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
-				 " ON CONFLICT DO NOTHING", 5, "a benchmark", BULK_STAGED)) ||
+	    (err = batch_prepare(
+		 store, &st->bench,
+		 stg ? "INSERT INTO temp.perfdb_later_benchmarks(id, name, metric, "
+		       "unit, higher_is_better)"
+		     : "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
+		 stg ? "" : " ON CONFLICT DO NOTHING", 5, "a benchmark",
+		 stg ? BULK_INSERT : BULK_STAGED)) ||
 	    (err = prefetch_ids(store, keys, n, plan.state)))
 		goto out;
-	for (i = 0; i < n; i++)
-		if ((err = plan_id(store, st, keys, &plan, i, plan.state[i])))
+	for (i = 0; i < n; i++) {
+		/* absent from the table, but maybe staged by an earlier batch */
+		if (stg && plan.state[i] == ID_ABSENT) {
+			const perfdb_bench_key key = key_at(keys, i);
+			int64_t h = benchmark_hash(&key);
+			if (id_set_has(&stg->claimed, h)) {
+				if ((err = staged_is(store, stg, h, &key)) < 0)
+					goto out;
+				plan.state[i] = err ? ID_SAME : ID_TAKEN;
+				err = 0;
+			}
+		}
+		if ((err = plan_id(store, st, keys, &plan, i, plan.state[i], stg)))
 			goto out;
+	}
 
 	/* New benchmarks, in id order. What only planning needed goes first,
 	 * and the sort's arrays are as big as the new benchmarks, not the run:
@@ -1489,7 +1585,8 @@ int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *ke
 	tmp = NULL;
 	for (i = 0; i < nnew; i++) {
 		const perfdb_bench_key key = key_at(keys, order[i].index);
-		if ((err = insert_benchmark(store, st, &key, order[i].id)))
+		if ((err = insert_benchmark(store, st, &key, order[i].id)) ||
+		    (stg && (err = id_set_add(&stg->claimed, order[i].id))))
 			goto out;
 	}
 	if ((err = batch_flush(store, &st->bench)))
@@ -1509,11 +1606,29 @@ out:
 	return err;
 }
 
+int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n,
+				int64_t *ids, size_t *added)
+{
+	return benchmark_ids(store, keys, n, ids, added, NULL);
+}
+
 /* ---- a run recorded a batch at a time ---------------------------------------- */
 
+/* A run's first batch goes straight into its tables, sorted by benchmark id
+ * so that it appends to them. A later batch's ids fall between the earlier
+ * ones': written straight in, each result would land on a page of its own in
+ * the middle of the run (the page cache is small), and ten million results in
+ * 150 batches took many times as long. On a file, later batches therefore
+ * wait in temporary tables without an index (appended), and the run's finish
+ * moves them, sorted by SQLite in bounded memory, into benchmarks, results and
+ * samples; only the ids of their new benchmarks are kept in memory (staging).
+ * A server's B-trees live in its own buffers: there batches go straight in. */
 struct perfdb_recording {
 	perfdb_store *store;
-	record_stmts st; /* large (buffered rows): the recording is on the heap */
+	record_stmts st;    /* large (buffered rows): the recording is on the heap */
+	record_stmts later; /* into the temporary tables, once staged */
+	staging stage;
+	int staged; /* the temporary tables exist */
 	int64_t run_id;
 	size_t count;  /* results written */
 	int done;      /* finished or failed: only perfdb_recording_free is left */
@@ -1554,7 +1669,7 @@ static int recording_open(perfdb_recording **out, perfdb_store *store, const per
 		perfdb_recording_free(rec);
 		return err;
 	}
-	if ((err = stmts_prepare(store, &rec->st)) ||
+	if ((err = stmts_prepare(store, &rec->st, 0)) ||
 	    (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
 	    (err = insert_run(store, rs, commit_id, machine_id, &rec->run_id))) {
@@ -1613,6 +1728,88 @@ static int twice_across(perfdb_recording *rec, const perfdb_resultset *rs, const
 	return err;
 }
 
+/* The temporary tables of later batches (in the transaction: a rollback
+ * drops them). */
+static int staging_open(perfdb_recording *rec)
+{
+	perfdb_store *store = rec->store;
+	int err;
+	if (perfdb_db__exec(
+		store->db, "CREATE TEMP TABLE perfdb_later_benchmarks AS SELECT id, name, metric, "
+			   "unit, higher_is_better FROM benchmarks WHERE 0; "
+			   "CREATE TEMP TABLE perfdb_later_results AS SELECT run_id, benchmark_id, "
+			   "value, n, mean, median, stddev, min, max, sample_count, sample_median, "
+			   "sample_mad FROM results WHERE 0; "
+			   "CREATE TEMP TABLE perfdb_later_samples AS SELECT run_id, benchmark_id, "
+			   "idx, value FROM samples WHERE 0") != 0)
+		return perfdb_store__fail(store, "cannot write");
+	rec->staged = 1;
+	if ((err = stmts_prepare(store, &rec->later, 1)) ||
+	    (err = perfdb_store__prepare(
+		 store, &rec->stage.find,
+		 "SELECT name, metric, unit FROM temp.perfdb_later_benchmarks "
+		 "WHERE id = ?1")))
+		return err;
+	return 0;
+}
+
+static void staging_release(perfdb_recording *rec)
+{
+	stmts_release(&rec->later);
+	perfdb_stmt__free(rec->stage.find);
+	rec->stage.find = NULL;
+	free(rec->stage.claimed.slots);
+	memset(&rec->stage.claimed, 0, sizeof(rec->stage.claimed));
+}
+
+/* The staged rows into their tables, in key order; a result that the run
+ * has twice (in two batches) is found here, by the primary key. */
+static int staging_finish(perfdb_recording *rec)
+{
+	static const char *const moves[] = {
+	    "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better) SELECT id, name, "
+	    "metric, unit, higher_is_better FROM temp.perfdb_later_benchmarks ORDER BY id",
+	    "INSERT INTO results" RESULT_COLUMNS " SELECT run_id, benchmark_id, value, n, mean, "
+	    "median, stddev, min, max, sample_count, sample_median, sample_mad FROM "
+	    "temp.perfdb_later_results ORDER BY run_id, benchmark_id",
+	    "INSERT INTO samples" SAMPLE_COLUMNS " SELECT run_id, benchmark_id, idx, value FROM "
+	    "temp.perfdb_later_samples ORDER BY run_id, benchmark_id, idx",
+	    "DROP TABLE temp.perfdb_later_benchmarks; DROP TABLE temp.perfdb_later_results; "
+	    "DROP TABLE temp.perfdb_later_samples"};
+	perfdb_store *store = rec->store;
+	size_t i;
+	int err;
+
+	staging_release(rec); /* a table is dropped only once nothing reads it */
+	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		perfdb_stmt *st;
+		int rc;
+		if (perfdb_db__exec(store->db, moves[i]) == 0)
+			continue;
+		err = perfdb_store__fail(store, "cannot record a result in");
+		if (i != 1 || !perfdb_db__error_duplicate(store->db) ||
+		    perfdb_store__prepare(
+			store, &st,
+			"SELECT b.name, b.metric FROM benchmarks b WHERE b.id = ("
+			"SELECT s.benchmark_id FROM temp.perfdb_later_results s WHERE EXISTS ("
+			"SELECT 1 FROM results r WHERE r.run_id = s.run_id AND "
+			"r.benchmark_id = s.benchmark_id) UNION ALL "
+			"SELECT benchmark_id FROM temp.perfdb_later_results GROUP BY benchmark_id "
+			"HAVING count(*) > 1 LIMIT 1)") != 0)
+			return err;
+		if ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+			perfdb_result r;
+			perfdb_result_init(&r);
+			r.benchmark = perfdb_stmt__column_text(st, 0);
+			r.metric = perfdb_stmt__column_text(st, 1);
+			err = twice(&r);
+		}
+		perfdb_stmt__free(st);
+		return err;
+	}
+	return 0;
+}
+
 int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs)
 {
 	perfdb_store *store = rec->store;
@@ -1622,6 +1819,9 @@ int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs)
 	 * the run's primary key refuses it, and the savepoint lets the
 	 * lookup (twice_across) run after that. */
 	int later = rec->count > 0;
+	/* on a file, a later batch is staged (see struct perfdb_recording) */
+	int stage = later && !perfdb_store__is_server(store);
+	record_stmts *into = stage ? &rec->later : &rec->st;
 	id_index *order = NULL, *tmp = NULL;
 	int64_t *ids = NULL;
 	int err;
@@ -1637,11 +1837,13 @@ int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs)
 		err = perfdb_error__oom();
 		goto out;
 	}
-	if (later && perfdb_db__exec(store->db, "SAVEPOINT perfdb_batch") != 0) {
+	if (stage && !rec->staged && (err = staging_open(rec)))
+		goto out;
+	if (later && !stage && perfdb_db__exec(store->db, "SAVEPOINT perfdb_batch") != 0) {
 		err = perfdb_store__fail(store, "cannot write");
 		goto out;
 	}
-	if ((err = perfdb_store__benchmark_ids(store, &keys, n, ids, NULL)))
+	if ((err = benchmark_ids(store, &keys, n, ids, NULL, stage ? &rec->stage : NULL)))
 		goto out;
 	order = malloc(n * sizeof(*order));
 	tmp = malloc(n * sizeof(*tmp));
@@ -1668,14 +1870,14 @@ int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs)
 		}
 	}
 	for (i = 0; i < n && !err; i++)
-		err = insert_result(store, &rec->st, rec->run_id, order[i].id,
+		err = insert_result(store, into, rec->run_id, order[i].id,
 				    perfdb_resultset_get(rs, order[i].index));
 	/* Everything is sent before rs goes: rows borrow from it. */
-	if (!err && !(err = batch_flush(store, &rec->st.result)))
-		err = batch_flush(store, &rec->st.sample);
-	if (err == PERFDB_EDB && later && perfdb_db__error_duplicate(store->db))
+	if (!err && !(err = batch_flush(store, &into->result)))
+		err = batch_flush(store, &into->sample);
+	if (err == PERFDB_EDB && later && !stage && perfdb_db__error_duplicate(store->db))
 		err = twice_across(rec, rs, order, n, err);
-	else if (!err && later && perfdb_db__exec(store->db, "RELEASE perfdb_batch") != 0)
+	else if (!err && later && !stage && perfdb_db__exec(store->db, "RELEASE perfdb_batch") != 0)
 		err = perfdb_store__fail(store, "cannot write");
 	if (!err)
 		rec->count += n;
@@ -1697,6 +1899,8 @@ int perfdb_recording_finish(perfdb_recording *rec, int64_t *run_id)
 	rec->done = 1;
 	if (!rec->count)
 		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
+	if (rec->staged && (err = staging_finish(rec)))
+		return err;
 	stmts_release(&rec->st);
 	/* a failed commit is rolled back */
 	rec->committed = 1;
@@ -1712,6 +1916,7 @@ void perfdb_recording_free(perfdb_recording *rec)
 	if (!rec)
 		return;
 	stmts_release(&rec->st);
+	staging_release(rec);
 	if (!rec->committed)
 		perfdb_store__rollback(rec->store);
 	if (!perfdb_store__is_server(rec->store))

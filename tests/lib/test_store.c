@@ -760,23 +760,36 @@ static void test_store__recording_refuses_a_result_of_an_earlier_batch(void **st
 	char path[256];
 	perfdb_store *s;
 	perfdb_resultset *meta = sample_resultset("again"), *a = batch_of(0, 100),
-			 *b = batch_of(150, 300), *c = batch_of(99, 100);
+			 *b = batch_of(150, 300), *again[2];
 	perfdb_recording *rec;
 	rows out;
+	int rc, k;
 	(void)state;
+	/* BM_99 of the first batch, BM_200 of the second */
+	again[0] = batch_of(99, 100);
+	again[1] = batch_of(200, 201);
 	db_path(path, sizeof(path), "again.db");
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
-	assert_int_equal(perfdb_store_record_begin(&rec, s, meta), 0);
-	assert_int_equal(perfdb_recording_add(rec, a), 0);
-	assert_int_equal(perfdb_recording_add(rec, b), 0);
-	/* BM_99 again, after 300 rows: the same message as within one batch */
-	assert_int_equal(perfdb_recording_add(rec, c), PERFDB_EINVAL);
-	assert_string_equal(perfdb_error_last()->message,
-			    "benchmark 'BM_99' metric 'value' appears twice in one run");
-	assert_int_equal(perfdb_recording_finish(rec, NULL), PERFDB_EINVAL);
-	perfdb_recording_free(rec);
-	query(s, counts_sql, &out);
-	assert_string_equal(out.text, "0|0|0|0|0\n");
+	for (k = 0; k < 2; k++) {
+		char want[128];
+		assert_int_equal(perfdb_store_record_begin(&rec, s, meta), 0);
+		assert_int_equal(perfdb_recording_add(rec, a), 0);
+		assert_int_equal(perfdb_recording_add(rec, b), 0);
+		/* the same message as within one batch, when it is added (a
+		 * server) or when the run is finished (a file, where later
+		 * batches are staged) */
+		rc = perfdb_recording_add(rec, again[k]);
+		if (rc == 0)
+			rc = perfdb_recording_finish(rec, NULL);
+		assert_int_equal(rc, PERFDB_EINVAL);
+		snprintf(want, sizeof(want),
+			 "benchmark 'BM_%d' metric 'value' appears twice in one run", k ? 200 : 99);
+		assert_string_equal(perfdb_error_last()->message, want);
+		assert_int_equal(perfdb_recording_finish(rec, NULL), PERFDB_EINVAL);
+		perfdb_recording_free(rec);
+		query(s, counts_sql, &out);
+		assert_string_equal(out.text, "0|0|0|0|0\n");
+	}
 
 	/* a recording freed unfinished leaves nothing either */
 	assert_int_equal(perfdb_store_record_begin(&rec, s, meta), 0);
@@ -791,7 +804,8 @@ static void test_store__recording_refuses_a_result_of_an_earlier_batch(void **st
 	perfdb_resultset_free(meta);
 	perfdb_resultset_free(a);
 	perfdb_resultset_free(b);
-	perfdb_resultset_free(c);
+	perfdb_resultset_free(again[0]);
+	perfdb_resultset_free(again[1]);
 	perfdb_store_free(s);
 }
 

@@ -81,17 +81,20 @@ int perfdb_store_record_begin(perfdb_recording **out, perfdb_store *store,
 
 /**
  * Writes rs's results (not its metadata) into the run; rs may be emptied
- * after. A benchmark (name, metric, unit) that the run already has, from
- * this call or an earlier one, is PERFDB_EINVAL ("benchmark 'x' metric 'y'
- * appears twice in one run"). After any error only perfdb_recording_free is
- * left. Errors: PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
+ * after. A benchmark (name, metric, unit) that the run has twice is
+ * PERFDB_EINVAL ("benchmark 'x' metric 'y' appears twice in one run"): from
+ * this call when both are in rs (or, on a server, when an earlier call gave
+ * the other), else from perfdb_recording_finish (an SQLite file keeps the
+ * results of later calls aside until then, to write them in key order).
+ * After any error only perfdb_recording_free is left.
+ * Errors: PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
  */
 int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs);
 
 /**
  * Commits the run; *run_id (may be NULL) receives its id. PERFDB_EINVAL when
- * no result was added. Then (whatever it returns) only perfdb_recording_free
- * is left. Errors: PERFDB_EINVAL, PERFDB_EDB.
+ * no result was added, or a result was added twice (see perfdb_recording_add). Then (whatever it
+ * returns) only perfdb_recording_free is left. Errors: PERFDB_EINVAL, PERFDB_EDB.
  */
 int perfdb_recording_finish(perfdb_recording *rec, int64_t *run_id);
 
