@@ -231,7 +231,7 @@ int cmd_record(cli_session *session, int argc, char **argv)
 	sink.session = session;
 	sink.opts = &a.rec;
 	if (argc - first == 1)
-		perfdb_resultset_set_sink(rs, write_batch, &sink, getenv("XB") ? (size_t)atol(getenv("XB")) : 0);
+		perfdb_resultset_set_sink(rs, write_batch, &sink, 0);
 
 	/* Parse everything first: a bad second file must not leave the first
 	 * one recorded. */
