@@ -75,4 +75,15 @@ expect_exit 0 "$PERFDB" record --db "$H" --commit g1 --machine m1 gbench.json
 expect_match "^recorded 140000 results \(0 samples\) for g1 on " out "gbench: the line"
 expect_eq "140000,4899965000,gbench" "$(sql "$H" "SELECT count(*), sum(value), min(r.source) FROM results JOIN runs r ON r.id = run_id JOIN commits c ON c.id = r.commit_id WHERE c.sha = 'g1'" | tr -d '\r')" "gbench: every result"
 
+# kill -9 while batches are written leaves the whole run or none of it.
+native 200000 >many.json
+for trial in 1 2 3; do
+	"$PERFDB" record --db "$H" --commit "k$trial" --machine m1 many.json >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((trial * 3))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	expect_eq "" "$(sql "$H" "SELECT count(*) FROM results GROUP BY run_id HAVING count(*) NOT IN (70000, 140000, 200000)" | tr -d '\r')" "kill -9, trial $trial: no partial run"
+done
+
 finish
