@@ -1243,8 +1243,11 @@ static int id_set_add(id_set *set, int64_t id)
 }
 
 typedef struct staging {
-	id_set claimed;	   /* ids of the benchmarks in temp.perfdb_later_benchmarks */
+	id_set claimed;	   /* ids of the benchmarks in temp.perfdb_later_benchmarks, and
+			    * when fresh, of the run's first batch's */
 	perfdb_stmt *find; /* a benchmark there by id (a scan: only on a hash collision) */
+	int fresh;	   /* the table had no benchmarks before the run: what it has
+			    * now is in claimed, and nothing else needs looking up */
 } staging;
 
 /* Whether the staged benchmark `id` is r: 1, 0, or an error. */
@@ -1541,7 +1544,8 @@ static int benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, siz
 		     : "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
 		 stg ? "" : " ON CONFLICT DO NOTHING", 5, "a benchmark",
 		 stg ? BULK_INSERT : BULK_STAGED)) ||
-	    (err = prefetch_ids(store, keys, n, plan.state)))
+	    (stg && stg->fresh ? (memset(plan.state, ID_ABSENT, n), 0)
+			       : (err = prefetch_ids(store, keys, n, plan.state))))
 		goto out;
 	for (i = 0; i < n; i++) {
 		/* absent from the table, but maybe staged by an earlier batch */
@@ -1633,6 +1637,7 @@ struct perfdb_recording {
 	size_t count;  /* results written */
 	int done;      /* finished or failed: only perfdb_recording_free is left */
 	int committed; /* nothing to roll back */
+	int fresh;     /* the store had no benchmarks when the run began */
 };
 
 /* What every record needs of rs before anything is written. */
@@ -1646,6 +1651,21 @@ static int record_check(perfdb_store *store, const perfdb_resultset *rs)
 	if (!perfdb_resultset_meta(rs, PERFDB_META_MACHINE))
 		return perfdb_error__set(
 		    PERFDB_EINVAL, "no machine to record for (PERFDB_META_MACHINE is not set)");
+	return 0;
+}
+
+/* Whether the store has no benchmarks yet (*out 1). */
+static int no_benchmarks(perfdb_store *store, int *out)
+{
+	perfdb_stmt *st = NULL;
+	int rc, err;
+	if ((err = perfdb_store__prepare(store, &st, "SELECT 1 FROM benchmarks LIMIT 1")))
+		return err;
+	rc = perfdb_stmt__step(st);
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_DONE && rc != PERFDB_DB_ROW)
+		return perfdb_store__fail(store, "cannot read benchmarks from");
+	*out = rc == PERFDB_DB_DONE;
 	return 0;
 }
 
@@ -1672,7 +1692,8 @@ static int recording_open(perfdb_recording **out, perfdb_store *store, const per
 	if ((err = stmts_prepare(store, &rec->st, 0)) ||
 	    (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
-	    (err = insert_run(store, rs, commit_id, machine_id, &rec->run_id))) {
+	    (err = insert_run(store, rs, commit_id, machine_id, &rec->run_id)) ||
+	    (err = no_benchmarks(store, &rec->fresh))) {
 		perfdb_recording_free(rec);
 		return err;
 	}
@@ -1745,11 +1766,31 @@ static int staging_open(perfdb_recording *rec)
 		return perfdb_store__fail(store, "cannot write");
 	rec->staged = 1;
 	if ((err = stmts_prepare(store, &rec->later, 1)) ||
-	    (err = perfdb_store__prepare(
-		 store, &rec->stage.find,
-		 "SELECT name, metric, unit FROM temp.perfdb_later_benchmarks "
-		 "WHERE id = ?1")))
+	    (err = perfdb_store__prepare(store, &rec->stage.find,
+					 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1 "
+					 "UNION ALL SELECT name, metric, unit FROM "
+					 "temp.perfdb_later_benchmarks WHERE id = ?1")))
 		return err;
+	/* Into a store without benchmarks before the run, the table holds the
+	 * first batch's: with them in claimed, later batches need not look
+	 * their ids up in it (a lookup per result, most of what planning a
+	 * batch of new benchmarks costs). */
+	if (rec->fresh) {
+		perfdb_stmt *st;
+		int rc;
+		if ((err = perfdb_store__prepare(store, &st, "SELECT id FROM benchmarks")))
+			return err;
+		while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW)
+			if ((err =
+				 id_set_add(&rec->stage.claimed, perfdb_stmt__column_int64(st, 0))))
+				break;
+		perfdb_stmt__free(st);
+		if (err)
+			return err;
+		if (rc != PERFDB_DB_DONE)
+			return perfdb_store__fail(store, "cannot read benchmarks from");
+		rec->stage.fresh = 1;
+	}
 	return 0;
 }
 
