@@ -38,9 +38,10 @@ static inline int sink_collect_batch(void *ctx, perfdb_resultset *rs, perfdb_sin
 	return 0;
 }
 
-/* path read into a resultset whose sink takes `batch` results at a time, as
- * resultset_text gives it: the batches' results, then what was left in the
- * resultset, with its warnings, tags, context and metadata. */
+/* path read into a resultset whose sink takes `batch` results at a time (0:
+ * no sink, the whole read), as resultset_text gives it: the batches'
+ * results, then what was left in the resultset, with its warnings, tags,
+ * context and metadata. */
 static inline char *sink_collect_read(sink_collect *c, const char *path, perfdb_format fmt,
 				      size_t batch)
 {
@@ -50,7 +51,8 @@ static inline char *sink_collect_read(sink_collect *c, const char *path, perfdb_
 	memset(c, 0, sizeof(*c));
 	assert_int_equal(perfdb_resultset_new(&c->got), 0);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	perfdb_resultset_set_sink(rs, sink_collect_batch, c, batch);
+	if (batch)
+		perfdb_resultset_set_sink(rs, sink_collect_batch, c, batch);
 	rc = perfdb_ingest_file(rs, path, fmt);
 	if (!rc)
 		assert_int_equal(perfdb_resultset_merge(c->got, rs), 0);
@@ -58,19 +60,6 @@ static inline char *sink_collect_read(sink_collect *c, const char *path, perfdb_
 	perfdb_resultset_free(rs);
 	perfdb_resultset_free(c->got);
 	c->got = NULL;
-	return text;
-}
-
-/* path read into a resultset without a sink, as resultset_text gives it. */
-static inline char *sink_collect_whole(const char *path, perfdb_format fmt)
-{
-	perfdb_resultset *rs;
-	char *text;
-	int rc;
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	rc = perfdb_ingest_file(rs, path, fmt);
-	text = resultset_text(rc, rs);
-	perfdb_resultset_free(rs);
 	return text;
 }
 
