@@ -9,12 +9,12 @@
  * gbench file peaks at 8.4 GB resident; goal: peak RSS <= 2x the input"):
  * a generated Google Benchmark file and a perfdb native JSON file of 100 MB
  * (10 MB with --quick; PERFDB_BENCH_BIG_MB sets another size), and a native
- * file of 1M tiny results (about 41 MB; 100k with --quick;
+ * file of 1M tiny results (about 43 MB; 100k with --quick;
  * PERFDB_BENCH_TINY_RESULTS=10000000 for the 408 MB file of issue 12's
  * table) are recorded by the perfdb binary in a child, and its peak resident
  * set (wait4's ru_maxrss) is reported beside the file's size, as a ratio, with
- * the wall time. PERFDB_BENCH_OTHER_PERFDB=path records each file with that
- * binary too (main's, for a before/after), side by side.
+ * the wall and CPU time; $PERFDB_BENCH_BASELINE (another perfdb binary, e.g.
+ * main's) records each file too, side by side.
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -146,15 +146,21 @@ static int write_big(const char *path, int kind, size_t size)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-/* `perfdb record` of path into a fresh database in a child: its peak RSS in
- * bytes (-1 when it failed), wall and CPU (user + system) time in seconds. On
- * a loaded machine the CPU time is the figure to compare. */
-static double record_peak(const char *perfdb, const char *path, const char *db, double *wall,
-			  double *cpu)
+/* How a child ran: wall and CPU (user + system) time in seconds. On a
+ * loaded machine the CPU time is the figure to compare. */
+typedef struct run_times {
+	double wall, cpu;
+} run_times;
+
+/* `perfdb record` of path (given as its name, or as standard input when
+ * from_stdin) into a fresh database in a child that must exit with status
+ * want: its peak RSS in bytes, or -1; its times into *t (may be NULL). */
+static double run_peak(const char *perfdb, const char *path, const char *db, bool from_stdin,
+		       int want, run_times *t)
 {
 	struct rusage ru;
-	int status;
 	uint64_t t0 = bench_now_ns();
+	int status;
 	pid_t pid;
 	unlink(db);
 	if ((pid = fork()) < 0)
@@ -165,17 +171,42 @@ static double record_peak(const char *perfdb, const char *path, const char *db, 
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
+		if (from_stdin && ((fd = open(path, O_RDONLY)) < 0 || dup2(fd, 0) < 0))
+			_exit(127);
 		execl(perfdb, perfdb, "record", "--db", db, "--commit", "c0ffee", "--machine", "m",
-		      path, (char *)NULL);
+		      from_stdin ? "-" : path, (char *)NULL);
 		_exit(127);
 	}
-	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != want)
 		return -1;
-	*wall = (double)(bench_now_ns() - t0) / 1e9;
-	*cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	if (t) {
+		t->wall = (double)(bench_now_ns() - t0) / 1e9;
+		t->cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+			 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	}
 	unlink(db);
 	return (double)ru.ru_maxrss * 1024.0;
+}
+
+/* The size of the big inputs in MB. */
+static size_t big_mb(const bench_ctx *ctx)
+{
+	const char *env = getenv("PERFDB_BENCH_BIG_MB");
+	unsigned long want = env ? strtoul(env, NULL, 10) : 0;
+	return want > 0 ? (size_t)want : ctx->quick ? 10 : 100;
+}
+
+/* The perfdb binary beside perfdb-bench into perfdb; false (after a note)
+ * when there is none. */
+static bool perfdb_binary(const bench_ctx *ctx, char *perfdb, size_t cap)
+{
+	char self[4096];
+	snprintf(self, sizeof(self), "%s", ctx->self);
+	snprintf(perfdb, cap, "%s/perfdb", dirname(self));
+	if (access(perfdb, X_OK) == 0)
+		return true;
+	bench_note(ctx, "big inputs skipped: no perfdb binary at %s (build perfdb_cli)", perfdb);
+	return false;
 }
 
 /* A size from the environment variable name, or dflt. */
@@ -191,64 +222,111 @@ static int big_inputs(const bench_ctx *ctx)
 	static const char *const kinds[] = {"gbench", "native", "tiny"};
 	static const char *const what[] = {"Google Benchmark", "perfdb native JSON",
 					   "perfdb native JSON, tiny results,"};
-	size_t mb = env_size("PERFDB_BENCH_BIG_MB", ctx->quick ? 10 : 100);
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
+	size_t mb = big_mb(ctx);
 	size_t tiny = env_size("PERFDB_BENCH_TINY_RESULTS", ctx->quick ? 100000 : 1000000);
-	/* another perfdb binary (main's, say) recorded on the same files, beside */
-	const char *other = getenv("PERFDB_BENCH_OTHER_PERFDB");
-	char self[4096], perfdb[4200], path[4200], db[4200], name[128];
+	char perfdb[4200], path[4200], db[4200], name[128];
 	int k;
 
-	snprintf(self, sizeof(self), "%s", ctx->self);
-	snprintf(perfdb, sizeof(perfdb), "%s/perfdb", dirname(self));
-	if (access(perfdb, X_OK) != 0) {
-		bench_note(ctx, "big inputs skipped: no perfdb binary at %s (build perfdb_cli)",
-			   perfdb);
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
 		return 0;
-	}
-	if (other && access(other, X_OK) != 0) {
-		bench_note(ctx, "PERFDB_BENCH_OTHER_PERFDB=%s is not an executable", other);
-		return -1;
-	}
 	snprintf(db, sizeof(db), "%s/big.db", ctx->workdir);
 	for (k = 0; k < BIG_KINDS; k++) {
 		size_t size = k == BIG_TINY ? tiny : mb;
+		run_times t, bt = {0, 0};
 		struct stat st;
-		double peak, wall = 0, cpu = 0, other_peak = 0, other_wall = 0, other_cpu = 0;
+		double peak, other = 0;
 		snprintf(path, sizeof(path), "%s/big.json", ctx->workdir);
 		if (write_big(path, k, size) != 0 || stat(path, &st) != 0) {
 			unlink(path);
 			return -1;
 		}
-		peak = record_peak(perfdb, path, db, &wall, &cpu);
-		if (peak >= 0 && other)
-			other_peak = record_peak(other, path, db, &other_wall, &other_cpu);
+		peak = run_peak(perfdb, path, db, false, 0, &t);
+		if (peak >= 0 && baseline)
+			other = run_peak(baseline, path, db, false, 0, &bt);
 		unlink(path);
-		if (peak < 0 || other_peak < 0)
+		if (peak < 0 || other < 0)
 			return -1;
 		snprintf(name, sizeof(name), "untrusted/record_%s_%zu%s", kinds[k], size,
 			 k == BIG_TINY ? "" : "MB");
 		bench_report(ctx, name, "peak_rss", "MB", peak / 1e6);
 		bench_report(ctx, name, "peak_rss_per_input_byte", "", peak / (double)st.st_size);
-		bench_report(ctx, name, "wall", "s", wall);
-		bench_report(ctx, name, "cpu", "s", cpu);
+		bench_report(ctx, name, "wall", "s", t.wall);
+		bench_report(ctx, name, "cpu", "s", t.cpu);
 		bench_note(ctx,
 			   "record of a %.0f MB %s file: peak RSS %.0f MB, %.2fx the input "
 			   "(target <= 2x), %.1f s (CPU %.1f s)",
 			   (double)st.st_size / 1e6, what[k], peak / 1e6, peak / (double)st.st_size,
-			   wall, cpu);
-		if (!other)
+			   t.wall, t.cpu);
+		if (!baseline)
 			continue;
-		bench_report(ctx, name, "other_peak_rss_per_input_byte", "",
-			     other_peak / (double)st.st_size);
-		bench_report(ctx, name, "other_wall", "s", other_wall);
-		bench_report(ctx, name, "other_cpu", "s", other_cpu);
-		bench_report(ctx, name, "peak_rss_vs_other", "", peak / other_peak);
-		bench_report(ctx, name, "cpu_vs_other", "", cpu / other_cpu);
-		bench_note(ctx,
-			   "  %s on the same file: peak RSS %.0f MB, %.2fx the input, %.1f s (CPU "
-			   "%.1f s); this one's peak %.2fx, CPU %.2fx",
-			   other, other_peak / 1e6, other_peak / (double)st.st_size, other_wall,
-			   other_cpu, peak / other_peak, cpu / other_cpu);
+		bench_report(ctx, name, "peak_rss_baseline_per_input_byte", "",
+			     other / (double)st.st_size);
+		bench_report(ctx, name, "cpu_baseline", "s", bt.cpu);
+		bench_report(ctx, name, "peak_rss_vs_baseline", "", peak / other);
+		bench_report(ctx, name, "cpu_vs_baseline", "", t.cpu / bt.cpu);
+		bench_note(
+		    ctx,
+		    "  the same file with %s: peak RSS %.0f MB, %.2fx the input, %.1f s (CPU "
+		    "%.1f s); this one's peak %.2fx, CPU %.2fx",
+		    baseline, other / 1e6, other / (double)st.st_size, bt.wall, bt.cpu,
+		    peak / other, t.cpu / bt.cpu);
+	}
+	return 0;
+}
+
+/*
+ * A big Google Benchmark file with a syntax error in its last item (issue
+ * 12: a file read an item at a time goes back to the whole-file reader on any
+ * syntax error, which built the whole file's tree only to name the error:
+ * about 7x the file). perfdb record of the file by name, where the error is
+ * now found without a tree, beside the same file on standard input (read
+ * whole, as main read a named file that it could not stream), and beside
+ * $PERFDB_BENCH_BASELINE (another perfdb binary, e.g. main's) when set.
+ */
+static int malformed_big_input(const bench_ctx *ctx)
+{
+	static const char broken_tail[] = ", \"x\": }\n]}\n";
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
+	size_t mb = big_mb(ctx);
+	char perfdb[4200], path[4200], db[4200], name[128];
+	double named, whole, other = -1;
+	struct stat st;
+	FILE *f;
+	int ok;
+
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/big-malformed.json", ctx->workdir);
+	snprintf(db, sizeof(db), "%s/big-malformed.db", ctx->workdir);
+	/* write_big ends in "}\n]}\n": the last item's '}' becomes a member
+	 * with no value */
+	ok = write_big(path, BIG_GBENCH, mb) == 0 && stat(path, &st) == 0 &&
+	     truncate(path, st.st_size - 5) == 0 && (f = fopen(path, "a")) &&
+	     fputs(broken_tail, f) >= 0 && fclose(f) == 0 && stat(path, &st) == 0;
+	named = ok ? run_peak(perfdb, path, db, false, 2, NULL) : -1;
+	whole = ok ? run_peak(perfdb, path, db, true, 2, NULL) : -1;
+	if (ok && baseline)
+		other = run_peak(baseline, path, db, false, 2, NULL);
+	unlink(path);
+	if (named < 0 || whole < 0 || (baseline && other < 0))
+		return -1;
+	snprintf(name, sizeof(name), "untrusted/record_gbench_malformed_%zuMB", mb);
+	bench_report(ctx, name, "peak_rss", "MB", named / 1e6);
+	bench_report(ctx, name, "peak_rss_per_input_byte", "", named / (double)st.st_size);
+	bench_report(ctx, name, "peak_rss_read_whole_per_input_byte", "",
+		     whole / (double)st.st_size);
+	bench_note(ctx,
+		   "record of a %.0f MB Google Benchmark file with a syntax error in its last "
+		   "item (exit 2): peak RSS %.0f MB, %.2fx the input (target <= 2x); the same "
+		   "bytes on standard input, read whole: %.0f MB, %.2fx",
+		   (double)st.st_size / 1e6, named / 1e6, named / (double)st.st_size, whole / 1e6,
+		   whole / (double)st.st_size);
+	if (baseline) {
+		bench_report(ctx, name, "peak_rss_baseline_per_input_byte", "",
+			     other / (double)st.st_size);
+		bench_note(ctx, "  the same file by name with %s: %.0f MB, %.2fx (%.2fx this one)",
+			   baseline, other / 1e6, other / (double)st.st_size, other / named);
 	}
 	return 0;
 }
@@ -290,5 +368,7 @@ int bench_untrusted(const bench_ctx *ctx)
 	free(text);
 	if (!err)
 		err = big_inputs(ctx);
+	if (!err)
+		err = malformed_big_input(ctx);
 	return err;
 }
