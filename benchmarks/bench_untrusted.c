@@ -8,9 +8,13 @@
  * Then the memory of `perfdb record` on a big input (issue 12: "a 1 GB
  * gbench file peaks at 8.4 GB resident; goal: peak RSS <= 2x the input"):
  * a generated Google Benchmark file and a perfdb native JSON file of 100 MB
- * (10 MB with --quick; PERFDB_BENCH_BIG_MB sets another size) are recorded
- * by the perfdb binary in a child, and its peak resident set (wait4's
- * ru_maxrss) is reported beside the file's size, as a ratio.
+ * (10 MB with --quick; PERFDB_BENCH_BIG_MB sets another size), and a native
+ * file of 1M tiny results (about 43 MB; 100k with --quick;
+ * PERFDB_BENCH_TINY_RESULTS=10000000 for the 408 MB file of issue 12's
+ * table) are recorded by the perfdb binary in a child, and its peak resident
+ * set (wait4's ru_maxrss) is reported beside the file's size, as a ratio, with
+ * the wall and CPU time; $PERFDB_BENCH_BASELINE (another perfdb binary, e.g.
+ * main's) records each file too, side by side.
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -95,51 +99,67 @@ static void ingest(const bench_ctx *ctx, const char *name, const char *text, siz
 	perfdb_resultset_free(rs);
 }
 
-/* Writes a file of about mb MB: Google Benchmark rows (3 repetitions of
- * each benchmark, a user counter) or perfdb native results (5 samples). */
-static int write_big(const char *path, bool gbench, size_t mb)
+/* The big inputs: Google Benchmark rows (3 repetitions of each benchmark, a
+ * user counter) or perfdb native results (5 samples), about `size` MB; or
+ * `size` tiny native results ({"benchmark": "bN", "value": N}, 10M of them
+ * the 408 MB file of issue 12's table). */
+enum { BIG_GBENCH, BIG_NATIVE, BIG_TINY, BIG_KINDS };
+
+static int write_big(const char *path, int kind, size_t size)
 {
 	FILE *f = fopen(path, "w");
 	size_t n = 0, i;
 	int k;
 	if (!f)
 		return -1;
-	n += (size_t)fprintf(f, gbench ? "{\"context\": {\"date\": \"2026-12-05T23:42:47+00:00\", "
-					 "\"num_cpus\": 2}, \"benchmarks\": [\n"
-				       : "{\"results\": [\n");
-	for (i = 0; n < mb * 1000000; i++)
-		for (k = 0; k < (gbench ? 3 : 1); k++)
-			n += (size_t)(gbench
-					  ? fprintf(f,
-						    "%s{\"name\": \"BM_Sort/%zu\", \"run_name\": "
-						    "\"BM_Sort/%zu\", \"run_type\": \"iteration\", "
-						    "\"repetitions\": 3, \"repetition_index\": %d, "
-						    "\"threads\": 1, \"iterations\": 1000, "
-						    "\"real_time\": "
-						    "%zu.25, \"cpu_time\": %zu.5, \"time_unit\": "
-						    "\"ns\", "
-						    "\"items_per_second\": 1.5e6}",
-						    i + (size_t)k ? ",\n" : "", i, i, k,
-						    1000 + i % 97 + k, 990 + i % 89)
-					  : fprintf(f,
-						    "%s{\"benchmark\": \"parse/%zu\", \"metric\": "
-						    "\"wall_time\", \"unit\": \"ns\", \"samples\": "
-						    "[%zu, "
-						    "%zu.5, %zu, %zu.25, %zu]}",
-						    i + (size_t)k ? ",\n" : "", i, 1000 + i % 97,
-						    1001 + i % 89, 999 + i % 83, 1002 + i % 79,
-						    1000 + i % 73));
+	n += (size_t)fprintf(f, kind == BIG_GBENCH
+				    ? "{\"context\": {\"date\": \"2026-12-05T23:42:47+00:00\", "
+				      "\"num_cpus\": 2}, \"benchmarks\": [\n"
+				    : "{\"results\": [\n");
+	for (i = 0; kind == BIG_TINY ? i < size : n < size * 1000000; i++)
+		for (k = 0; k < (kind == BIG_GBENCH ? 3 : 1); k++)
+			n +=
+			    (size_t)(kind == BIG_GBENCH
+					 ? fprintf(f,
+						   "%s{\"name\": \"BM_Sort/%zu\", \"run_name\": "
+						   "\"BM_Sort/%zu\", \"run_type\": \"iteration\", "
+						   "\"repetitions\": 3, \"repetition_index\": %d, "
+						   "\"threads\": 1, \"iterations\": 1000, "
+						   "\"real_time\": "
+						   "%zu.25, \"cpu_time\": %zu.5, \"time_unit\": "
+						   "\"ns\", "
+						   "\"items_per_second\": 1.5e6}",
+						   i + (size_t)k ? ",\n" : "", i, i, k,
+						   1000 + i % 97 + k, 990 + i % 89)
+				     : kind == BIG_NATIVE
+					 ? fprintf(f,
+						   "%s{\"benchmark\": \"parse/%zu\", \"metric\": "
+						   "\"wall_time\", \"unit\": \"ns\", \"samples\": "
+						   "[%zu, "
+						   "%zu.5, %zu, %zu.25, %zu]}",
+						   i + (size_t)k ? ",\n" : "", i, 1000 + i % 97,
+						   1001 + i % 89, 999 + i % 83, 1002 + i % 79,
+						   1000 + i % 73)
+					 : fprintf(f, "%s{\"benchmark\": \"b%zu\", \"value\": %zu}",
+						   i ? ",\n" : "", i, i));
 	fprintf(f, "\n]}\n");
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* How a child ran: wall and CPU (user + system) time in seconds. On a
+ * loaded machine the CPU time is the figure to compare. */
+typedef struct run_times {
+	double wall, cpu;
+} run_times;
+
 /* `perfdb record` of path (given as its name, or as standard input when
  * from_stdin) into a fresh database in a child that must exit with status
- * want: its peak RSS in bytes, or -1. */
+ * want: its peak RSS in bytes, or -1; its times into *t (may be NULL). */
 static double run_peak(const char *perfdb, const char *path, const char *db, bool from_stdin,
-		       int want)
+		       int want, run_times *t)
 {
 	struct rusage ru;
+	uint64_t t0 = bench_now_ns();
 	int status;
 	pid_t pid;
 	unlink(db);
@@ -159,13 +179,13 @@ static double run_peak(const char *perfdb, const char *path, const char *db, boo
 	}
 	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != want)
 		return -1;
+	if (t) {
+		t->wall = (double)(bench_now_ns() - t0) / 1e9;
+		t->cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+			 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	}
 	unlink(db);
 	return (double)ru.ru_maxrss * 1024.0;
-}
-
-static double record_peak(const char *perfdb, const char *path, const char *db)
-{
-	return run_peak(perfdb, path, db, false, 0);
 }
 
 /* The size of the big inputs in MB. */
@@ -189,39 +209,70 @@ static bool perfdb_binary(const bench_ctx *ctx, char *perfdb, size_t cap)
 	return false;
 }
 
+/* A size from the environment variable name, or dflt. */
+static size_t env_size(const char *name, size_t dflt)
+{
+	const char *env = getenv(name);
+	unsigned long want = env ? strtoul(env, NULL, 10) : 0;
+	return want > 0 ? (size_t)want : dflt;
+}
+
 static int big_inputs(const bench_ctx *ctx)
 {
+	static const char *const kinds[] = {"gbench", "native", "tiny"};
+	static const char *const what[] = {"Google Benchmark", "perfdb native JSON",
+					   "perfdb native JSON, tiny results,"};
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
 	size_t mb = big_mb(ctx);
+	size_t tiny = env_size("PERFDB_BENCH_TINY_RESULTS", ctx->quick ? 100000 : 1000000);
 	char perfdb[4200], path[4200], db[4200], name[128];
-	int k, err = 0;
+	int k;
 
 	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
 		return 0;
 	snprintf(db, sizeof(db), "%s/big.db", ctx->workdir);
-	for (k = 0; k < 2 && !err; k++) {
+	for (k = 0; k < BIG_KINDS; k++) {
+		size_t size = k == BIG_TINY ? tiny : mb;
+		run_times t, bt = {0, 0};
 		struct stat st;
-		double peak;
+		double peak, other = 0;
 		snprintf(path, sizeof(path), "%s/big.json", ctx->workdir);
-		if (write_big(path, k == 0, mb) != 0 || stat(path, &st) != 0) {
+		if (write_big(path, k, size) != 0 || stat(path, &st) != 0) {
 			unlink(path);
 			return -1;
 		}
-		peak = record_peak(perfdb, path, db);
+		peak = run_peak(perfdb, path, db, false, 0, &t);
+		if (peak >= 0 && baseline)
+			other = run_peak(baseline, path, db, false, 0, &bt);
 		unlink(path);
-		if (peak < 0)
+		if (peak < 0 || other < 0)
 			return -1;
-		snprintf(name, sizeof(name), "untrusted/record_%s_%zuMB",
-			 k == 0 ? "gbench" : "native", mb);
+		snprintf(name, sizeof(name), "untrusted/record_%s_%zu%s", kinds[k], size,
+			 k == BIG_TINY ? "" : "MB");
 		bench_report(ctx, name, "peak_rss", "MB", peak / 1e6);
 		bench_report(ctx, name, "peak_rss_per_input_byte", "", peak / (double)st.st_size);
+		bench_report(ctx, name, "wall", "s", t.wall);
+		bench_report(ctx, name, "cpu", "s", t.cpu);
 		bench_note(ctx,
 			   "record of a %.0f MB %s file: peak RSS %.0f MB, %.2fx the input "
-			   "(target <= 2x)",
-			   (double)st.st_size / 1e6,
-			   k == 0 ? "Google Benchmark" : "perfdb native JSON", peak / 1e6,
-			   peak / (double)st.st_size);
+			   "(target <= 2x), %.1f s (CPU %.1f s)",
+			   (double)st.st_size / 1e6, what[k], peak / 1e6, peak / (double)st.st_size,
+			   t.wall, t.cpu);
+		if (!baseline)
+			continue;
+		bench_report(ctx, name, "peak_rss_baseline_per_input_byte", "",
+			     other / (double)st.st_size);
+		bench_report(ctx, name, "cpu_baseline", "s", bt.cpu);
+		bench_report(ctx, name, "peak_rss_vs_baseline", "", peak / other);
+		bench_report(ctx, name, "cpu_vs_baseline", "", t.cpu / bt.cpu);
+		bench_note(
+		    ctx,
+		    "  the same file with %s: peak RSS %.0f MB, %.2fx the input, %.1f s (CPU "
+		    "%.1f s); this one's peak %.2fx, CPU %.2fx",
+		    baseline, other / 1e6, other / (double)st.st_size, bt.wall, bt.cpu,
+		    peak / other, t.cpu / bt.cpu);
 	}
-	return err;
+	return 0;
 }
 
 /*
@@ -250,13 +301,13 @@ static int malformed_big_input(const bench_ctx *ctx)
 	snprintf(db, sizeof(db), "%s/big-malformed.db", ctx->workdir);
 	/* write_big ends in "}\n]}\n": the last item's '}' becomes a member
 	 * with no value */
-	ok = write_big(path, true, mb) == 0 && stat(path, &st) == 0 &&
+	ok = write_big(path, BIG_GBENCH, mb) == 0 && stat(path, &st) == 0 &&
 	     truncate(path, st.st_size - 5) == 0 && (f = fopen(path, "a")) &&
 	     fputs(broken_tail, f) >= 0 && fclose(f) == 0 && stat(path, &st) == 0;
-	named = ok ? run_peak(perfdb, path, db, false, 2) : -1;
-	whole = ok ? run_peak(perfdb, path, db, true, 2) : -1;
+	named = ok ? run_peak(perfdb, path, db, false, 2, NULL) : -1;
+	whole = ok ? run_peak(perfdb, path, db, true, 2, NULL) : -1;
 	if (ok && baseline)
-		other = run_peak(baseline, path, db, false, 2);
+		other = run_peak(baseline, path, db, false, 2, NULL);
 	unlink(path);
 	if (named < 0 || whole < 0 || (baseline && other < 0))
 		return -1;

@@ -255,6 +255,23 @@ int cli_record_option(const cli_command_info *info, cli_record_opts *o, int id, 
  * machine M, run R into DB". Returns an exit code. */
 int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs);
 
+/* The steps of cli_record_into, for `perfdb record`, which writes a big run
+ * in batches as it reads (cmd_record.c): */
+/* Options over rs's metadata, its context filled, the store opened and the
+ * machine checked; *differs (NULL, or for cli_record_warn_machine) is what
+ * the check found. Returns 0, or an exit code with its message printed. */
+int cli_record_prepare(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs,
+		       char **differs);
+/* Warns that rs's machine name was recorded on other hardware (differs,
+ * freed; NULL: nothing). */
+void cli_record_warn_machine(const perfdb_resultset *rs, char *differs);
+/* The samples of rs's results the store keeps (from two a result on). */
+size_t cli_record_samples(const perfdb_resultset *rs);
+/* The line "recorded N results (…) for COMMIT on BRANCH, machine M, run R
+ * in DB", the metadata from run. */
+void cli_record_report(cli_session *s, const cli_record_opts *o, const perfdb_resultset *run,
+		       size_t n, size_t nsamples, int64_t run_id);
+
 /* Prints the resultset's warnings on stderr. */
 void cli_print_warnings(const perfdb_resultset *rs);
 

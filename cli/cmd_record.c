@@ -33,8 +33,9 @@ static const cli_command_info info = {
     "JSON, console table or CSV, Bencher Metric Format, and the results of the load tools "
     "wrk/wrk2, ab, hey, k6,\n"
     "Locust and vegeta; the format is detected from content. A directory is\n"
-    "read as criterion's target/criterion. '-' reads standard input. Every file is parsed\n"
-    "whole before one transaction writes them: on any bad input nothing is written.\n"
+    "read as criterion's target/criterion. '-' reads standard input. The run is written in\n"
+    "one transaction, after every file is parsed (one big native JSON or Google Benchmark\n"
+    "file: as it is parsed): on any bad input nothing is written.\n"
     "Named inputs other than a directory must be regular files (not FIFOs, devices or /proc\n"
     "files).",
     options,
@@ -109,14 +110,118 @@ static int on_option(void *ctx, int id, const char *arg)
 	return 0;
 }
 
+/*
+ * A run of one input is written as it is read, a batch at a time (the
+ * resultset's sink), so that a file of ten million results is not held in
+ * memory whole: the first batch starts the run (its metadata is final then:
+ * the input's, then CI's, then the options'), the end commits it, and any
+ * error rolls it back. An input of less than one batch is recorded as a
+ * whole after reading, as before. Several inputs are too: a later one could
+ * still add to the run's metadata, and each is checked against the others.
+ */
+typedef struct record_sink {
+	cli_session *session;
+	const cli_record_opts *opts;
+	perfdb_resultset *run; /* the run's metadata and CI's warnings, from the first batch */
+	perfdb_recording *recording;
+	char *differs; /* the machine check's finding, printed with the warnings */
+	size_t n, nsamples;
+	int rc; /* an exit code, its message printed: the run could not be started */
+} record_sink;
+
+static void sink_release(record_sink *k)
+{
+	perfdb_recording_free(k->recording);
+	perfdb_resultset_free(k->run);
+	free(k->differs);
+	k->recording = NULL;
+	k->run = NULL;
+	k->differs = NULL;
+	k->n = k->nsamples = 0;
+}
+
+/* The run's metadata, tags and context of src, into the empty dst. */
+static int copy_run(perfdb_resultset *dst, const perfdb_resultset *src)
+{
+	size_t i;
+	int err;
+	for (i = 0; i < PERFDB_META_COUNT_; i++)
+		if ((err = perfdb_resultset_set_meta(dst, (perfdb_meta)i,
+						     perfdb_resultset_meta(src, (perfdb_meta)i))))
+			return err;
+	for (i = 0; i < perfdb_resultset_tag_count(src); i++) {
+		const char *k, *v;
+		perfdb_resultset_tag(src, i, &k, &v);
+		if ((err = perfdb_resultset_set_tag(dst, k, v)))
+			return err;
+	}
+	for (i = 0; i < perfdb_resultset_context_count(src); i++) {
+		const char *k, *v;
+		perfdb_resultset_context(src, i, &k, &v);
+		if ((err = perfdb_resultset_set_context(dst, k, v)))
+			return err;
+	}
+	return 0;
+}
+
+/* The run starts with the first batch: what cmd_record does after reading
+ * (CI over the input, then cli_record_into's steps) is done here, on a copy
+ * of the input's metadata, whose warnings follow the input's. */
+static int start_run(record_sink *k, const perfdb_resultset *rs)
+{
+	int err;
+	if ((err = perfdb_resultset_new(&k->run)) || (err = copy_run(k->run, rs)) ||
+	    (err = perfdb_resultset_apply_ci(k->run)))
+		return err;
+	if ((k->rc = cli_record_prepare(k->session, k->opts, k->run, &k->differs)))
+		return perfdb_error_last()->code ? perfdb_error_last()->code : PERFDB_ERROR;
+	return perfdb_store_record_begin(&k->recording, k->session->store, k->run);
+}
+
+static int write_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
+{
+	record_sink *k = ctx;
+	int err;
+	if (event == PERFDB_SINK_DISCARD) {
+		/* the input is read again from its start: so is the run */
+		sink_release(k);
+		return 0;
+	}
+	if (!k->recording && (err = start_run(k, rs)))
+		return err;
+	if ((err = perfdb_recording_add(k->recording, rs)))
+		return err;
+	k->n += perfdb_resultset_count(rs);
+	k->nsamples += cli_record_samples(rs);
+	return 0;
+}
+
+/* The end of a run written in batches: what is left, the commit, the line. */
+static int finish_run(record_sink *k, perfdb_resultset *rs)
+{
+	int64_t run_id = 0;
+	cli_print_warnings(rs);
+	cli_print_warnings(k->run);
+	cli_record_warn_machine(k->run, k->differs);
+	k->differs = NULL;
+	if (perfdb_recording_add(k->recording, rs) ||
+	    perfdb_recording_finish(k->recording, &run_id))
+		return cli_fail();
+	cli_record_report(k->session, k->opts, k->run, k->n + perfdb_resultset_count(rs),
+			  k->nsamples + cli_record_samples(rs), run_id);
+	return CLI_EXIT_OK;
+}
+
 int cmd_record(cli_session *session, int argc, char **argv)
 {
 	record_args a;
+	record_sink sink;
 	perfdb_resultset *rs = NULL;
 	char source[128] = "";
 	int first, i, rc, stdin_seen = 0;
 
 	memset(&a, 0, sizeof(a));
+	memset(&sink, 0, sizeof(sink));
 	first = cli_parse(&info, argc, argv, on_option, &a);
 	if (first < 0)
 		return cli_parse_exit(first);
@@ -124,6 +229,10 @@ int cmd_record(cli_session *session, int argc, char **argv)
 		return cli_usage_error(&info, "no input files (give FILE... or - for stdin)");
 	if (perfdb_resultset_new(&rs) != 0)
 		return cli_fail();
+	sink.session = session;
+	sink.opts = &a.rec;
+	if (argc - first == 1)
+		perfdb_resultset_set_sink(rs, write_batch, &sink, 0);
 
 	/* Parse everything first: a bad second file must not leave the first
 	 * one recorded. */
@@ -136,11 +245,13 @@ int cmd_record(cli_session *session, int argc, char **argv)
 		if (perfdb_ingest_file_max(rs, argv[i], a.format, a.max_input) != 0) {
 			/* the library names no option; the hint says which one helps */
 			int code = perfdb_error_last()->code;
-			rc = code == PERFDB_ETOOBIG
+			rc = sink.rc ? sink.rc /* said already */
+			     : code == PERFDB_ETOOBIG
 				 ? cli_fail_hint(0, "raise the limit with --max-input")
 			     : a.format == PERFDB_FORMAT_AUTO
 				 ? cli_fail_hint(PERFDB_EFORMAT, "name it with --format")
 				 : cli_fail();
+			sink_release(&sink);
 			perfdb_resultset_free(rs);
 			return rc;
 		}
@@ -151,6 +262,12 @@ int cmd_record(cli_session *session, int argc, char **argv)
 			snprintf(source + n, sizeof(source) - n, "%s%s", n ? "+" : "", src);
 		}
 		perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, NULL);
+	}
+	if (sink.recording) {
+		rc = finish_run(&sink, rs);
+		sink_release(&sink);
+		perfdb_resultset_free(rs);
+		return rc;
 	}
 	/* On CI the commit is the CI's, not what the file (the job's code) says;
 	 * --commit and the other options still win (cli_record_into) */

@@ -78,40 +78,49 @@ static int apply_options(const cli_record_opts *o, perfdb_resultset *rs)
 	return 0;
 }
 
-int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs)
+int cli_record_prepare(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs,
+		       char **differs)
 {
-	perfdb_store *store;
-	int64_t run_id = 0;
-	size_t i, n = perfdb_resultset_count(rs), nsamples = 0;
-	const char *branch;
-	char sha[CLI_SHA_CAP], shown[4][1024];
-	int err, rc;
-
-	if ((err = apply_options(o, rs)))
+	int rc;
+	*differs = NULL;
+	if (apply_options(o, rs))
 		return cli_fail();
-	if ((err = perfdb_resultset_fill_context(rs, NULL)))
+	if (perfdb_resultset_fill_context(rs, NULL))
 		return cli_fail_hint(PERFDB_ENOTFOUND, "pass --commit REV (a full sha where git "
 						       "cannot resolve it)");
 	if ((rc = cli_session_open(s, o->db, NULL)))
 		return rc;
-	store = s->store;
-	{
-		char *differs = NULL;
-		if (perfdb_store_machine_check(&differs, store, rs) == 0 && differs)
-			cli_warn("machine '%s' is not the hardware recorded under that name "
-				 "before: %s; give it its own name (--machine) so its results are "
-				 "not compared with the other's",
-				 perfdb_resultset_meta(rs, PERFDB_META_MACHINE), differs);
-		free(differs);
-	}
-	if ((err = perfdb_store_record(store, rs, &run_id)))
-		return cli_fail();
+	if (perfdb_store_machine_check(differs, s->store, rs) != 0)
+		*differs = NULL; /* no evidence either way */
+	return 0;
+}
+
+void cli_record_warn_machine(const perfdb_resultset *rs, char *differs)
+{
+	if (differs)
+		cli_warn("machine '%s' is not the hardware recorded under that name "
+			 "before: %s; give it its own name (--machine) so its results are "
+			 "not compared with the other's",
+			 perfdb_resultset_meta(rs, PERFDB_META_MACHINE), differs);
+	free(differs);
+}
+
+size_t cli_record_samples(const perfdb_resultset *rs)
+{
 	/* The samples the store kept: it keeps a result's samples only from two
 	 * on (one says no more than the value; insert_result in store.c). */
-	for (i = 0; i < n; i++)
+	size_t i, n = 0;
+	for (i = 0; i < perfdb_resultset_count(rs); i++)
 		if (perfdb_resultset_get(rs, i)->nsamples >= 2)
-			nsamples += perfdb_resultset_get(rs, i)->nsamples;
-	branch = perfdb_resultset_meta(rs, PERFDB_META_BRANCH);
+			n += perfdb_resultset_get(rs, i)->nsamples;
+	return n;
+}
+
+void cli_record_report(cli_session *s, const cli_record_opts *o, const perfdb_resultset *run,
+		       size_t n, size_t nsamples, int64_t run_id)
+{
+	const char *branch = perfdb_resultset_meta(run, PERFDB_META_BRANCH);
+	char sha[CLI_SHA_CAP], shown[4][1024];
 	/* commit, branch and machine come from the result file: shown, never
 	 * acted on (cli_text) */
 	fprintf(
@@ -121,12 +130,26 @@ int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *
 	    nsamples == 1 ? "" : "s",
 	    cli_text(
 		shown[0], sizeof(shown[0]),
-		cli_short_sha(sha, sizeof(sha), perfdb_resultset_meta(rs, PERFDB_META_COMMIT))),
+		cli_short_sha(sha, sizeof(sha), perfdb_resultset_meta(run, PERFDB_META_COMMIT))),
 	    cli_text(shown[1], sizeof(shown[1]),
 		     branch && *branch ? branch
 				       : "no branch (left empty: a detached HEAD outside CI; "
 					 "--branch NAME names it)"),
-	    cli_text(shown[2], sizeof(shown[2]), perfdb_resultset_meta(rs, PERFDB_META_MACHINE)),
-	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(store)));
+	    cli_text(shown[2], sizeof(shown[2]), perfdb_resultset_meta(run, PERFDB_META_MACHINE)),
+	    (long long)run_id, cli_text(shown[3], sizeof(shown[3]), perfdb_store_path(s->store)));
+}
+
+int cli_record_into(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs)
+{
+	int64_t run_id = 0;
+	char *differs;
+	int rc;
+
+	if ((rc = cli_record_prepare(s, o, rs, &differs)))
+		return rc;
+	cli_record_warn_machine(rs, differs);
+	if (perfdb_store_record(s->store, rs, &run_id))
+		return cli_fail();
+	cli_record_report(s, o, rs, perfdb_resultset_count(rs), cli_record_samples(rs), run_id);
 	return CLI_EXIT_OK;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/resultset_internal.h"
 #include "util/error.h"
 
 typedef struct kv {
@@ -57,6 +58,11 @@ struct perfdb_resultset {
 	size_t nwarnings, capwarnings;
 	unsigned long long more; /* warnings past those: counted, not kept */
 	char more_text[64];	 /* "… and 39,990 more", the last warning when more */
+	/* perfdb_resultset_set_sink: results are handed to sink every batch */
+	perfdb_resultset_sink_fn sink;
+	void *sink_ctx;
+	size_t batch, written;
+	perfdb_resultset *into; /* a reader's own set: its results go to into's sink */
 };
 
 /* size bytes aligned for a double: the arena holds strings and samples
@@ -213,6 +219,18 @@ static int kv_grow(kv_list *l)
 	return 0;
 }
 
+/* Frees the results' strings and samples. */
+static void free_arena(perfdb_resultset *rs)
+{
+	while (rs->arena) {
+		chunk *next = rs->arena->next;
+		free(rs->arena);
+		rs->arena = next;
+	}
+	memset(rs->interned, 0, sizeof(rs->interned));
+	rs->last_benchmark = NULL;
+}
+
 void perfdb_resultset_free(perfdb_resultset *rs)
 {
 	size_t i;
@@ -222,11 +240,7 @@ void perfdb_resultset_free(perfdb_resultset *rs)
 		free(rs->meta[i]);
 	kv_release(&rs->tags);
 	kv_release(&rs->context);
-	while (rs->arena) {
-		chunk *next = rs->arena->next;
-		free(rs->arena);
-		rs->arena = next;
-	}
+	free_arena(rs);
 	free(rs->results);
 	for (i = 0; i < rs->nwarnings; i++)
 		free(rs->warnings[i]);
@@ -323,6 +337,9 @@ void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char *
 	*value = rs->context.items[i].value;
 }
 
+static int write_batch(perfdb_resultset *rs);
+static int hand_over(perfdb_resultset *dst, perfdb_resultset *src);
+
 static double scaled(double v, double f)
 {
 	return isnan(v) ? v : v * f;
@@ -402,6 +419,10 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 		rs->cap = cap;
 	}
 	rs->results[rs->count++] = c;
+	if (rs->sink && rs->count >= rs->batch)
+		return write_batch(rs);
+	if (rs->into && rs->into->sink && rs->count >= rs->into->batch)
+		return hand_over(rs->into, rs);
 	return 0;
 }
 
@@ -503,20 +524,11 @@ static int reserve(void **items, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
+/* Tags, context and the metadata dst has unset, from src. */
+static int take_run(perfdb_resultset *dst, perfdb_resultset *src)
 {
-	/* Into an empty set the results array itself moves (below): a reader's
-	 * private set of a big file is not copied at its peak. */
-	bool move = !dst->count && src->count;
 	size_t i;
 	int err;
-
-	/* Reserve everything first so the moves below cannot fail half-way. */
-	if ((!move && (err = reserve((void **)&dst->results, &dst->cap, dst->count + src->count,
-				     sizeof(*dst->results)))) ||
-	    (err = reserve((void **)&dst->warnings, &dst->capwarnings,
-			   dst->nwarnings + src->nwarnings, sizeof(*dst->warnings))))
-		return err;
 	for (i = 0; i < src->tags.count; i++)
 		if ((err = kv_set(&dst->tags, src->tags.items[i].key, src->tags.items[i].value)))
 			return err;
@@ -530,6 +542,14 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 			src->meta[i] = NULL;
 		}
 	}
+	return 0;
+}
+
+/* src's results after dst's. Into an empty set the array itself moves (a
+ * reader's private set of a big file is not copied at its peak); otherwise
+ * dst has room for them (reserved by the caller). */
+static void take_results(perfdb_resultset *dst, perfdb_resultset *src)
+{
 	/* The moved results point into src's arena: dst takes its chunks. */
 	if (src->arena) {
 		chunk *last = src->arena;
@@ -541,7 +561,7 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 		memset(src->interned, 0, sizeof(src->interned));
 		src->last_benchmark = NULL;
 	}
-	if (move) {
+	if (!dst->count && src->count) {
 		perfdb_result *results = dst->results;
 		size_t cap = dst->cap;
 		dst->results = src->results;
@@ -553,6 +573,21 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 	}
 	dst->count += src->count;
 	src->count = 0;
+}
+
+int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
+{
+	size_t i;
+	int err;
+
+	/* Reserve everything first so the moves below cannot fail half-way. */
+	if ((dst->count && (err = reserve((void **)&dst->results, &dst->cap,
+					  dst->count + src->count, sizeof(*dst->results)))) ||
+	    (err = reserve((void **)&dst->warnings, &dst->capwarnings,
+			   dst->nwarnings + src->nwarnings, sizeof(*dst->warnings))) ||
+	    (err = take_run(dst, src)))
+		return err;
+	take_results(dst, src);
 	for (i = 0; i < src->nwarnings; i++) {
 		if (dst->nwarnings < PERFDB_WARNINGS_KEPT) {
 			dst->warnings[dst->nwarnings++] = src->warnings[i];
@@ -567,4 +602,61 @@ int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
 	if (dst->more)
 		format_more(dst);
 	return 0;
+}
+
+/* --- handing results over in batches ----------------------------------------- */
+
+int perfdb_resultset_set_sink(perfdb_resultset *rs, perfdb_resultset_sink_fn fn, void *ctx,
+			      size_t batch)
+{
+	rs->sink = fn;
+	rs->sink_ctx = ctx;
+	rs->batch = batch ? batch : PERFDB_RESULTSET_BATCH;
+	return 0;
+}
+
+size_t perfdb_resultset_written(const perfdb_resultset *rs)
+{
+	return rs->written;
+}
+
+static int write_batch(perfdb_resultset *rs)
+{
+	int err = rs->sink(rs->sink_ctx, rs, PERFDB_SINK_WRITE);
+	if (err)
+		return err;
+	/* The batch's strings and samples are all in the arena. */
+	rs->written += rs->count;
+	rs->count = 0;
+	free_arena(rs);
+	return 0;
+}
+
+/* A reader's batch: its results, with the run's metadata, tags and context
+ * as read so far (a sink writes the run with its first batch), go to dst.
+ * Warnings stay with the reader until it merges (a repeated one is counted
+ * on the first there, "(3 times)"). */
+static int hand_over(perfdb_resultset *dst, perfdb_resultset *src)
+{
+	int err;
+	if ((dst->count && (err = reserve((void **)&dst->results, &dst->cap,
+					  dst->count + src->count, sizeof(*dst->results)))) ||
+	    (err = take_run(dst, src)))
+		return err;
+	take_results(dst, src);
+	return write_batch(dst);
+}
+
+void perfdb_resultset__stream_into(perfdb_resultset *own, perfdb_resultset *rs)
+{
+	own->into = rs;
+}
+
+void perfdb_resultset__discard(perfdb_resultset *own)
+{
+	perfdb_resultset *rs = own->into ? own->into : own;
+	if (rs->sink && rs->written) {
+		rs->sink(rs->sink_ctx, rs, PERFDB_SINK_DISCARD);
+		rs->written = 0;
+	}
 }

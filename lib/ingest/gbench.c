@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/json_stream.h"
@@ -1017,7 +1018,8 @@ static void min_max(const metric *m, double *lo, double *hi)
 	}
 }
 
-static int emit(reader *r, const bench *b, const metric *m)
+/* Adds m's result (*added + 1), or warns why it has none. */
+static int emit(reader *r, const bench *b, const metric *m, size_t *added)
 {
 	perfdb_result res;
 	perfdb_result_init(&res);
@@ -1055,6 +1057,7 @@ static int emit(reader *r, const bench *b, const metric *m)
 		    "row and no mean); not recorded",
 		    b->name, m->name);
 	}
+	(*added)++;
 	return perfdb_resultset_add(r->rs, &res);
 }
 
@@ -1234,15 +1237,15 @@ static int emit_all(reader *r)
 	if ((err = series_names(r)))
 		return err;
 	for (i = 0; i < r->nbenches; i++) {
-		size_t before = perfdb_resultset_count(r->rs);
+		/* counted here: a batch may have gone to the caller's sink */
+		emitted = 0;
 		for (j = r->benches[i].first; j; j = r->metrics[j - 1].next) {
 			const metric *m = &r->metrics[j - 1];
 			if (m->skipped)
 				continue;
-			if ((err = emit(r, &r->benches[i], m)))
+			if ((err = emit(r, &r->benches[i], m, &emitted)))
 				return err;
 		}
-		emitted = perfdb_resultset_count(r->rs) - before;
 		if (r->benches[i].nfailed && (err = fail_warning(r, &r->benches[i], emitted)))
 			return err;
 	}
@@ -1264,6 +1267,9 @@ static int read_doc(reader *r, perfdb_resultset *rs)
 
 	if ((err = perfdb_resultset_new(&r->rs)))
 		return err;
+	/* Results are made once every row is read (emit_all) and are final
+	 * then: they can go on to rs's sink. */
+	perfdb_resultset__stream_into(r->rs, rs);
 	if ((err = perfdb_json__root_array(&list, r->doc, "benchmarks",
 					   "not Google Benchmark JSON?")) ||
 	    (err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "gbench")) ||

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 #include "util/time.h"
@@ -30,6 +31,8 @@ typedef struct validator {
 	const char *name;
 	perfdb_resultset *rs;		  /* private until everything is valid */
 	perfdb_ingest_result_index index; /* of rs's results */
+	size_t
+	    handed; /* results handed to the caller's sink: rs's result i is results[handed + i] */
 	double *samples;
 	size_t samples_cap;
 	const perfdb_native_stream *stream; /* NULL: results are in the tree */
@@ -507,7 +510,7 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 		snprintf(path, sizeof(path), "%s.benchmark", base);
 		return fail(v, nodes[F_BENCHMARK], map, "benchmark", 0, path,
 			    "duplicate result: benchmark '%s', metric '%s' is already results[%zu]",
-			    r.benchmark, r.metric ? r.metric : "value", dup);
+			    r.benchmark, r.metric ? r.metric : "value", v->handed + dup);
 	}
 	if (!perfdb_ingest__fits_unit(&r))
 		return fail(v, map, results, NULL, idx, base,
@@ -521,6 +524,14 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 			return err;
 		snprintf(msg, sizeof(msg), "%s", perfdb_error_last()->message);
 		return fail(v, map, results, NULL, idx, base, "%s", msg);
+	}
+	/* A batch went to the caller's sink: the index starts again with the
+	 * next one (a result that repeats an earlier batch's is refused by the
+	 * store, where the run's results are). */
+	if (perfdb_resultset_count(v->rs) == 0) {
+		v->handed = idx + 1; /* one result per item */
+		perfdb_ingest__result_index_clear(&v->index);
+		return 0;
 	}
 	if ((err = perfdb_ingest__result_index_add(&v->index, v->rs,
 						   perfdb_resultset_count(v->rs) - 1)) < 0)
@@ -620,6 +631,8 @@ int perfdb_ingest__native(perfdb_resultset *rs, const perfdb_native_ops *ops, vo
 	v.stream = stream;
 	if ((err = perfdb_resultset_new(&v.rs)))
 		return err;
+	/* A result is final once read: results can go on to rs's sink. */
+	perfdb_resultset__stream_into(v.rs, rs);
 	if (!(err = perfdb_resultset_set_meta(v.rs, PERFDB_META_SOURCE, "native")) &&
 	    !(err = read_document(&v, root)))
 		err = perfdb_resultset_merge(rs, v.rs);

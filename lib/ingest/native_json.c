@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/json_stream.h"
@@ -141,6 +142,11 @@ int perfdb_ingest__native_json_stream(perfdb_resultset *rs, perfdb_json_stream *
 {
 	const perfdb_json_doc *doc = perfdb_json__stream_doc(stream);
 	perfdb_native_stream items = {stream_items, stream_fail, stream};
-	return perfdb_ingest__native(rs, &json_ops, (void *)doc, perfdb_json__root(doc),
-				     perfdb_json__name(doc), &items);
+	int err = perfdb_ingest__native(rs, &json_ops, (void *)doc, perfdb_json__root(doc),
+					perfdb_json__name(doc), &items);
+	/* The file is to be read whole after all, from its start: batches
+	 * already written are not the run's. */
+	if (err == PERFDB_JSON__FALLBACK)
+		perfdb_resultset__discard(rs);
+	return err;
 }

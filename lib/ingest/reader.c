@@ -393,6 +393,13 @@ int perfdb_ingest__result_index_add(perfdb_ingest_result_index *idx, const perfd
 	return 0;
 }
 
+void perfdb_ingest__result_index_clear(perfdb_ingest_result_index *idx)
+{
+	if (idx->slots)
+		memset(idx->slots, 0, idx->cap * sizeof(*idx->slots));
+	idx->count = 0;
+}
+
 void perfdb_ingest__result_index_release(perfdb_ingest_result_index *idx)
 {
 	free(idx->slots);

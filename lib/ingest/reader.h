@@ -108,6 +108,8 @@ int perfdb_ingest__result_index_find(const perfdb_ingest_result_index *idx,
 int perfdb_ingest__result_index_add(perfdb_ingest_result_index *idx, const perfdb_resultset *rs,
 				    size_t i);
 void perfdb_ingest__result_index_release(perfdb_ingest_result_index *idx);
+/* Empties idx, keeping its table for as many results again. */
+void perfdb_ingest__result_index_clear(perfdb_ingest_result_index *idx);
 
 /*
  * What the line-oriented harness readers (go, libtest) collect before making

@@ -1240,17 +1240,23 @@ static void stmts_release(record_stmts *s)
 	s->scratchcap = 0;
 }
 
-static int stmts_prepare(perfdb_store *store, record_stmts *s)
+#define RESULT_COLUMNS                                                                             \
+	"(run_id, benchmark_id, value, n, mean, median, stddev, min, max, sample_count, "          \
+	"sample_median, sample_mad)"
+#define SAMPLE_COLUMNS "(run_id, benchmark_id, idx, value)"
+
+/* Inserts into results and samples, or (later) into the staging tables. */
+static int stmts_prepare(perfdb_store *store, record_stmts *s, int later)
 {
 	int err;
-	if ((err =
-		 batch_prepare(store, &s->result,
-			       "INSERT INTO results(run_id, benchmark_id, value, n, mean, median, "
-			       "stddev, min, max, sample_count, sample_median, sample_mad)",
-			       "", 12, "a result", BULK_COPY)) ||
+	if ((err = batch_prepare(store, &s->result,
+				 later ? "INSERT INTO temp.perfdb_later_results" RESULT_COLUMNS
+				       : "INSERT INTO results" RESULT_COLUMNS,
+				 "", 12, "a result", BULK_COPY)) ||
 	    (err = batch_prepare(store, &s->sample,
-				 "INSERT INTO samples(run_id, benchmark_id, idx, value)", "", 4,
-				 "a sample", BULK_COPY)))
+				 later ? "INSERT INTO temp.perfdb_later_samples" SAMPLE_COLUMNS
+				       : "INSERT INTO samples" SAMPLE_COLUMNS,
+				 "", 4, "a sample", BULK_COPY)))
 		return err;
 	s->sample.parent = &s->result;
 	return 0;
@@ -1478,11 +1484,79 @@ out:
 	return err;
 }
 
+/* The new benchmarks of a recording's later batches wait in a temporary
+ * table without an index until the run is finished (see perfdb_recording_add):
+ * their ids are kept here, in memory, so that planning sees them taken. */
+typedef struct id_set {
+	int64_t *slots; /* open addressing; 0 is empty (ids are positive) */
+	size_t cap, count;
+} id_set;
+
+static size_t id_set_at(const id_set *set, int64_t id)
+{
+	size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 20) & (set->cap - 1);
+	while (set->slots[i] && set->slots[i] != id)
+		i = (i + 1) & (set->cap - 1);
+	return i;
+}
+
+static int id_set_has(const id_set *set, int64_t id)
+{
+	return set->cap && set->slots[id_set_at(set, id)] == id;
+}
+
+static int id_set_add(id_set *set, int64_t id)
+{
+	/* a load of at most 3/4: 8 bytes a slot, about 11 a new benchmark */
+	if ((set->count + 1) * 4 > set->cap * 3) {
+		id_set bigger = {NULL, set->cap ? set->cap * 2 : 1024, 0};
+		size_t i;
+		if (!(bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots))))
+			return perfdb_error__oom();
+		for (i = 0; i < set->cap; i++)
+			if (set->slots[i])
+				bigger.slots[id_set_at(&bigger, set->slots[i])] = set->slots[i];
+		bigger.count = set->count;
+		free(set->slots);
+		*set = bigger;
+	}
+	if (!set->slots[id_set_at(set, id)]) {
+		set->slots[id_set_at(set, id)] = id;
+		set->count++;
+	}
+	return 0;
+}
+
+typedef struct staging {
+	id_set claimed;	   /* ids of the benchmarks in temp.perfdb_later_benchmarks, and
+			    * when fresh, of the run's first batch's */
+	perfdb_stmt *find; /* a benchmark there by id (a scan: only on a hash collision) */
+	int fresh;	   /* the table had no benchmarks before the run: what it has
+			    * now is in claimed, and nothing else needs looking up */
+} staging;
+
+/* Whether the staged benchmark `id` is r: 1, 0, or an error. */
+static int staged_is(perfdb_store *store, staging *stg, int64_t id, const perfdb_bench_key *r)
+{
+	int rc, same;
+	perfdb_stmt__reset(stg->find);
+	perfdb_stmt__bind_int64(stg->find, 1, id);
+	rc = perfdb_stmt__step(stg->find);
+	if (rc != PERFDB_DB_ROW && rc != PERFDB_DB_DONE) {
+		perfdb_stmt__reset(stg->find);
+		return perfdb_store__fail(store, "cannot read benchmarks from");
+	}
+	same = rc == PERFDB_DB_ROW && column_is(stg->find, 0, r->name) &&
+	       column_is(stg->find, 1, r->metric) && column_is(stg->find, 2, r->unit);
+	perfdb_stmt__reset(stg->find);
+	return same;
+}
+
 /* The id of result i: its hash, or the next free id after it when another
  * benchmark (stored, or new in this call) already holds that hash. `state`
  * is what prefetch_ids found for the hash itself. */
 static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_keys *keys, id_plan *p,
-		   size_t i, unsigned char state)
+		   size_t i, unsigned char state, staging *stg)
 {
 	const perfdb_bench_key key = key_at(keys, i), *r = &key;
 	int64_t h = benchmark_hash(r);
@@ -1511,6 +1585,13 @@ static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_keys 
 		slot = plan_slot(p, h);
 		if (slot->claim) {
 			if (same_benchmark(keys, slot->claim - 1, r))
+				break;
+			continue;
+		}
+		if (stg && id_set_has(&stg->claimed, h)) {
+			if ((rc = staged_is(store, stg, h, r)) < 0)
+				return rc;
+			if (rc)
 				break;
 			continue;
 		}
@@ -1602,8 +1683,10 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 	return 0;
 }
 
-int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n,
-				int64_t *ids, size_t *added)
+/* perfdb_store__benchmark_ids; with stg, new benchmarks go to the staging
+ * table (and stg's ids) instead of the benchmarks table. */
+static int benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n, int64_t *ids,
+			 size_t *added, staging *stg)
 {
 	bench_stmts *st = NULL; /* large (buffered rows): on the heap */
 	id_plan plan = {0};
@@ -1632,14 +1715,31 @@ int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *ke
 		 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1")) ||
 	    /* two writers on a server may add one new benchmark at once:
 	     * the second finds it there (the same id for the same name) */
-	    (err = batch_prepare(store, &st->bench,
-				 "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
-				 " ON CONFLICT DO NOTHING", 5, "a benchmark", BULK_STAGED)) ||
-	    (err = prefetch_ids(store, keys, n, plan.state)))
+	    (err = batch_prepare(
+		 store, &st->bench,
+		 stg ? "INSERT INTO temp.perfdb_later_benchmarks(id, name, metric, "
+		       "unit, higher_is_better)"
+		     : "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better)",
+		 stg ? "" : " ON CONFLICT DO NOTHING", 5, "a benchmark",
+		 stg ? BULK_INSERT : BULK_STAGED)) ||
+	    (stg && stg->fresh ? (memset(plan.state, ID_ABSENT, n), 0)
+			       : (err = prefetch_ids(store, keys, n, plan.state))))
 		goto out;
-	for (i = 0; i < n; i++)
-		if ((err = plan_id(store, st, keys, &plan, i, plan.state[i])))
+	for (i = 0; i < n; i++) {
+		/* absent from the table, but maybe staged by an earlier batch */
+		if (stg && plan.state[i] == ID_ABSENT) {
+			const perfdb_bench_key key = key_at(keys, i);
+			int64_t h = benchmark_hash(&key);
+			if (id_set_has(&stg->claimed, h)) {
+				if ((err = staged_is(store, stg, h, &key)) < 0)
+					goto out;
+				plan.state[i] = err ? ID_SAME : ID_TAKEN;
+				err = 0;
+			}
+		}
+		if ((err = plan_id(store, st, keys, &plan, i, plan.state[i], stg)))
 			goto out;
+	}
 
 	/* New benchmarks, in id order. What only planning needed goes first,
 	 * and the sort's arrays are as big as the new benchmarks, not the run:
@@ -1667,7 +1767,8 @@ int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *ke
 	tmp = NULL;
 	for (i = 0; i < nnew; i++) {
 		const perfdb_bench_key key = key_at(keys, order[i].index);
-		if ((err = insert_benchmark(store, st, &key, order[i].id)))
+		if ((err = insert_benchmark(store, st, &key, order[i].id)) ||
+		    (stg && (err = id_set_add(&stg->claimed, order[i].id))))
 			goto out;
 	}
 	if ((err = batch_flush(store, &st->bench)))
@@ -1687,16 +1788,39 @@ out:
 	return err;
 }
 
-int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
+int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, size_t n,
+				int64_t *ids, size_t *added)
 {
-	record_stmts *st = NULL; /* large (buffered rows): on the heap */
-	const perfdb_bench_keys keys = {NULL, rs};
-	int64_t *ids = NULL;
-	int64_t commit_id = 0, machine_id = 0, rid = 0;
-	size_t i, n = perfdb_resultset_count(rs);
-	id_index *order = NULL, *tmp = NULL;
-	int err;
+	return benchmark_ids(store, keys, n, ids, added, NULL);
+}
 
+/* ---- a run recorded a batch at a time ---------------------------------------- */
+
+/* A run's first batch goes straight into its tables, sorted by benchmark id
+ * so that it appends to them. A later batch's ids fall between the earlier
+ * ones': written straight in, each result would land on a page of its own in
+ * the middle of the run (the page cache is small), and ten million results in
+ * 150 batches took many times as long. On a file, later batches therefore
+ * wait in temporary tables without an index (appended), and the run's finish
+ * moves them, sorted by SQLite in bounded memory, into benchmarks, results and
+ * samples; only the ids of their new benchmarks are kept in memory (staging).
+ * A server's B-trees live in its own buffers: there batches go straight in. */
+struct perfdb_recording {
+	perfdb_store *store;
+	record_stmts st;    /* large (buffered rows): the recording is on the heap */
+	record_stmts later; /* into the temporary tables, once staged */
+	staging stage;
+	int staged; /* the temporary tables exist */
+	int64_t run_id;
+	size_t count;  /* results written */
+	int done;      /* finished or failed: only perfdb_recording_free is left */
+	int committed; /* nothing to roll back */
+	int fresh;     /* the store had no benchmarks when the run began */
+};
+
+/* What every record needs of rs before anything is written. */
+static int record_check(perfdb_store *store, const perfdb_resultset *rs)
+{
 	if (store->flags & PERFDB_STORE_READONLY)
 		return perfdb_error__set(PERFDB_EREADONLY, "'%s' is open read-only", store->path);
 	if (!perfdb_resultset_meta(rs, PERFDB_META_COMMIT))
@@ -1705,34 +1829,246 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if (!perfdb_resultset_meta(rs, PERFDB_META_MACHINE))
 		return perfdb_error__set(
 		    PERFDB_EINVAL, "no machine to record for (PERFDB_META_MACHINE is not set)");
-	if (n == 0)
-		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
+	return 0;
+}
 
-	/* The arrays are allocated as late and freed as early as they can be:
-	 * beside a run of many small results they are as big as the results. */
-	ids = malloc(n * sizeof(*ids));
-	st = calloc(1, sizeof(*st));
-	if (!ids || !st) {
-		err = perfdb_error__oom();
-		goto out;
-	}
+/* Whether the store has no benchmarks yet (*out 1). */
+static int no_benchmarks(perfdb_store *store, int *out)
+{
+	perfdb_stmt *st = NULL;
+	int rc, err;
+	if ((err = perfdb_store__prepare(store, &st, "SELECT 1 FROM benchmarks LIMIT 1")))
+		return err;
+	rc = perfdb_stmt__step(st);
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_DONE && rc != PERFDB_DB_ROW)
+		return perfdb_store__fail(store, "cannot read benchmarks from");
+	*out = rc == PERFDB_DB_DONE;
+	return 0;
+}
 
+/* The transaction, and the commit, machine and run rows of rs (checked). */
+static int recording_open(perfdb_recording **out, perfdb_store *store, const perfdb_resultset *rs)
+{
+	perfdb_recording *rec = calloc(1, sizeof(*rec));
+	int64_t commit_id = 0, machine_id = 0;
+	int err;
+
+	*out = NULL;
+	if (!rec)
+		return perfdb_error__oom();
+	rec->store = store;
 	/* The inserts come in id order, so they append to each B-tree: a small
 	 * page cache does, and a big run's memory stays its results'. */
 	if (!perfdb_store__is_server(store))
 		perfdb_db__exec(store->db, "PRAGMA cache_size = -" RECORD_CACHE_KIB);
-	if ((err = perfdb_store__begin(store)))
-		goto out;
-	if ((err = stmts_prepare(store, st)) || (err = upsert_commit(store, rs, &commit_id)) ||
+	if ((err = perfdb_store__begin(store))) {
+		rec->committed = 1; /* no transaction to roll back */
+		perfdb_recording_free(rec);
+		return err;
+	}
+	if ((err = stmts_prepare(store, &rec->st, 0)) ||
+	    (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
-	    (err = insert_run(store, rs, commit_id, machine_id, &rid)) ||
-	    (err = perfdb_store__benchmark_ids(store, &keys, n, ids, NULL)))
-		goto fail;
+	    (err = insert_run(store, rs, commit_id, machine_id, &rec->run_id)) ||
+	    (err = no_benchmarks(store, &rec->fresh))) {
+		perfdb_recording_free(rec);
+		return err;
+	}
+	*out = rec;
+	return 0;
+}
+
+int perfdb_store_record_begin(perfdb_recording **out, perfdb_store *store,
+			      const perfdb_resultset *rs)
+{
+	int err;
+	*out = NULL;
+	if ((err = record_check(store, rs)))
+		return err;
+	return recording_open(out, store, rs);
+}
+
+static int twice(const perfdb_result *r)
+{
+	return perfdb_error__set(PERFDB_EINVAL,
+				 "benchmark '%s' metric '%s' appears twice in one run",
+				 r->benchmark, r->metric);
+}
+
+/* The batch's insert failed on a result the run has already (an earlier
+ * batch's): which one. The batch is rolled back to its savepoint first (a
+ * server refuses every statement after an error until then). err when none
+ * is found, or the lookup fails. */
+static int twice_across(perfdb_recording *rec, const perfdb_resultset *rs, const id_index *order,
+			size_t n, int err)
+{
+	perfdb_store *store = rec->store;
+	perfdb_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	if (perfdb_db__exec(store->db, "ROLLBACK TO perfdb_batch; RELEASE perfdb_batch") != 0 ||
+	    perfdb_store__prepare(
+		store, &st, "SELECT 1 FROM results WHERE run_id = ?1 AND benchmark_id = ?2") != 0)
+		return err;
+	for (i = 0; i < n; i++) {
+		perfdb_stmt__reset(st);
+		perfdb_stmt__bind_int64(st, 1, rec->run_id);
+		perfdb_stmt__bind_int64(st, 2, order[i].id);
+		if ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+			err = twice(perfdb_resultset_get(rs, order[i].index));
+			break;
+		}
+		if (rc != PERFDB_DB_DONE)
+			break;
+	}
+	perfdb_stmt__free(st);
+	return err;
+}
+
+/* The temporary tables of later batches (in the transaction: a rollback
+ * drops them). */
+static int staging_open(perfdb_recording *rec)
+{
+	perfdb_store *store = rec->store;
+	int err;
+	if (perfdb_db__exec(
+		store->db, "CREATE TEMP TABLE perfdb_later_benchmarks AS SELECT id, name, metric, "
+			   "unit, higher_is_better FROM benchmarks WHERE 0; "
+			   "CREATE TEMP TABLE perfdb_later_results AS SELECT run_id, benchmark_id, "
+			   "value, n, mean, median, stddev, min, max, sample_count, sample_median, "
+			   "sample_mad FROM results WHERE 0; "
+			   "CREATE TEMP TABLE perfdb_later_samples AS SELECT run_id, benchmark_id, "
+			   "idx, value FROM samples WHERE 0") != 0)
+		return perfdb_store__fail(store, "cannot write");
+	rec->staged = 1;
+	if ((err = stmts_prepare(store, &rec->later, 1)) ||
+	    (err = perfdb_store__prepare(store, &rec->stage.find,
+					 "SELECT name, metric, unit FROM benchmarks WHERE id = ?1 "
+					 "UNION ALL SELECT name, metric, unit FROM "
+					 "temp.perfdb_later_benchmarks WHERE id = ?1")))
+		return err;
+	/* Into a store without benchmarks before the run, the table holds the
+	 * first batch's: with them in claimed, later batches need not look
+	 * their ids up in it (a lookup per result, most of what planning a
+	 * batch of new benchmarks costs). */
+	if (rec->fresh) {
+		perfdb_stmt *st;
+		int rc;
+		if ((err = perfdb_store__prepare(store, &st, "SELECT id FROM benchmarks")))
+			return err;
+		while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW)
+			if ((err =
+				 id_set_add(&rec->stage.claimed, perfdb_stmt__column_int64(st, 0))))
+				break;
+		perfdb_stmt__free(st);
+		if (err)
+			return err;
+		if (rc != PERFDB_DB_DONE)
+			return perfdb_store__fail(store, "cannot read benchmarks from");
+		rec->stage.fresh = 1;
+	}
+	return 0;
+}
+
+static void staging_release(perfdb_recording *rec)
+{
+	stmts_release(&rec->later);
+	perfdb_stmt__free(rec->stage.find);
+	rec->stage.find = NULL;
+	free(rec->stage.claimed.slots);
+	memset(&rec->stage.claimed, 0, sizeof(rec->stage.claimed));
+}
+
+/* The staged rows into their tables, in key order; a result that the run
+ * has twice (in two batches) is found here, by the primary key. */
+static int staging_finish(perfdb_recording *rec)
+{
+	static const char *const moves[] = {
+	    "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better) SELECT id, name, "
+	    "metric, unit, higher_is_better FROM temp.perfdb_later_benchmarks ORDER BY id",
+	    "INSERT INTO results" RESULT_COLUMNS " SELECT run_id, benchmark_id, value, n, mean, "
+	    "median, stddev, min, max, sample_count, sample_median, sample_mad FROM "
+	    "temp.perfdb_later_results ORDER BY run_id, benchmark_id",
+	    "INSERT INTO samples" SAMPLE_COLUMNS " SELECT run_id, benchmark_id, idx, value FROM "
+	    "temp.perfdb_later_samples ORDER BY run_id, benchmark_id, idx",
+	    "DROP TABLE temp.perfdb_later_benchmarks; DROP TABLE temp.perfdb_later_results; "
+	    "DROP TABLE temp.perfdb_later_samples"};
+	perfdb_store *store = rec->store;
+	size_t i;
+	int err;
+
+	staging_release(rec); /* a table is dropped only once nothing reads it */
+	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		perfdb_stmt *st;
+		int rc;
+		if (perfdb_db__exec(store->db, moves[i]) == 0)
+			continue;
+		err = perfdb_store__fail(store, "cannot record a result in");
+		if (i != 1 || !perfdb_db__error_duplicate(store->db) ||
+		    perfdb_store__prepare(
+			store, &st,
+			"SELECT b.name, b.metric FROM benchmarks b WHERE b.id = ("
+			"SELECT s.benchmark_id FROM temp.perfdb_later_results s WHERE EXISTS ("
+			"SELECT 1 FROM results r WHERE r.run_id = s.run_id AND "
+			"r.benchmark_id = s.benchmark_id) UNION ALL "
+			"SELECT benchmark_id FROM temp.perfdb_later_results GROUP BY benchmark_id "
+			"HAVING count(*) > 1 LIMIT 1)") != 0)
+			return err;
+		if ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+			perfdb_result r;
+			perfdb_result_init(&r);
+			r.benchmark = perfdb_stmt__column_text(st, 0);
+			r.metric = perfdb_stmt__column_text(st, 1);
+			err = twice(&r);
+		}
+		perfdb_stmt__free(st);
+		return err;
+	}
+	return 0;
+}
+
+int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs)
+{
+	perfdb_store *store = rec->store;
+	const perfdb_bench_keys keys = {NULL, rs};
+	size_t i, n = perfdb_resultset_count(rs);
+	/* A batch after the first can repeat a benchmark of an earlier one:
+	 * the run's primary key refuses it, and the savepoint lets the
+	 * lookup (twice_across) run after that. */
+	int later = rec->count > 0;
+	/* on a file, a later batch is staged (see struct perfdb_recording) */
+	int stage = later && !perfdb_store__is_server(store);
+	record_stmts *into = stage ? &rec->later : &rec->st;
+	id_index *order = NULL, *tmp = NULL;
+	int64_t *ids = NULL;
+	int err;
+
+	if (rec->done)
+		return perfdb_error__set(PERFDB_EINVAL, "the recording of '%s' has ended",
+					 store->path);
+	if (n == 0)
+		return 0;
+	/* The arrays are allocated as late and freed as early as they can be:
+	 * beside a run of many small results they are as big as the results. */
+	if (!(ids = malloc(n * sizeof(*ids)))) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+	if (stage && !rec->staged && (err = staging_open(rec)))
+		goto out;
+	if (later && !stage && perfdb_db__exec(store->db, "SAVEPOINT perfdb_batch") != 0) {
+		err = perfdb_store__fail(store, "cannot write");
+		goto out;
+	}
+	if ((err = benchmark_ids(store, &keys, n, ids, NULL, stage ? &rec->stage : NULL)))
+		goto out;
 	order = malloc(n * sizeof(*order));
 	tmp = malloc(n * sizeof(*tmp));
 	if (!order || !tmp) {
 		err = perfdb_error__oom();
-		goto fail;
+		goto out;
 	}
 
 	/* Results, in benchmark id order; one benchmark twice in a run is an
@@ -1748,34 +2084,76 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	tmp = NULL;
 	for (i = 1; i < n; i++) {
 		if (order[i].id == order[i - 1].id) {
-			const perfdb_result *r = perfdb_resultset_get(rs, order[i].index);
-			err = perfdb_error__set(
-			    PERFDB_EINVAL, "benchmark '%s' metric '%s' appears twice in one run",
-			    r->benchmark, r->metric);
-			goto fail;
+			err = twice(perfdb_resultset_get(rs, order[i].index));
+			goto out;
 		}
 	}
-	for (i = 0; i < n; i++)
-		if ((err = insert_result(store, st, rid, order[i].id,
-					 perfdb_resultset_get(rs, order[i].index))))
-			goto fail;
-	if ((err = batch_flush(store, &st->result)) || (err = batch_flush(store, &st->sample)))
-		goto fail;
-	stmts_release(st);
-	if ((err = perfdb_store__commit(store)))
-		goto out;
-	if (run_id)
-		*run_id = rid;
-	goto out;
-fail:
-	stmts_release(st);
-	perfdb_store__rollback(store);
+	for (i = 0; i < n && !err; i++)
+		err = insert_result(store, into, rec->run_id, order[i].id,
+				    perfdb_resultset_get(rs, order[i].index));
+	/* Everything is sent before rs goes: rows borrow from it. */
+	if (!err && !(err = batch_flush(store, &into->result)))
+		err = batch_flush(store, &into->sample);
+	if (err == PERFDB_EDB && later && !stage && perfdb_db__error_duplicate(store->db))
+		err = twice_across(rec, rs, order, n, err);
+	else if (!err && later && !stage && perfdb_db__exec(store->db, "RELEASE perfdb_batch") != 0)
+		err = perfdb_store__fail(store, "cannot write");
+	if (!err)
+		rec->count += n;
 out:
+	if (err)
+		rec->done = 1;
 	free(ids);
 	free(order);
 	free(tmp);
-	free(st);
-	if (!perfdb_store__is_server(store))
-		perfdb_db__exec(store->db, "PRAGMA cache_size = -" OPEN_CACHE_KIB);
+	return err;
+}
+
+int perfdb_recording_finish(perfdb_recording *rec, int64_t *run_id)
+{
+	int err;
+	if (rec->done)
+		return perfdb_error__set(PERFDB_EINVAL, "the recording of '%s' has ended",
+					 rec->store->path);
+	rec->done = 1;
+	if (!rec->count)
+		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
+	if (rec->staged && (err = staging_finish(rec)))
+		return err;
+	stmts_release(&rec->st);
+	/* a failed commit is rolled back */
+	rec->committed = 1;
+	if ((err = perfdb_store__commit(rec->store)))
+		return err;
+	if (run_id)
+		*run_id = rec->run_id;
+	return 0;
+}
+
+void perfdb_recording_free(perfdb_recording *rec)
+{
+	if (!rec)
+		return;
+	stmts_release(&rec->st);
+	staging_release(rec);
+	if (!rec->committed)
+		perfdb_store__rollback(rec->store);
+	if (!perfdb_store__is_server(rec->store))
+		perfdb_db__exec(rec->store->db, "PRAGMA cache_size = -" OPEN_CACHE_KIB);
+	free(rec);
+}
+
+int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id)
+{
+	perfdb_recording *rec = NULL;
+	int err;
+
+	if ((err = record_check(store, rs)))
+		return err;
+	if (perfdb_resultset_count(rs) == 0)
+		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
+	if (!(err = recording_open(&rec, store, rs)) && !(err = perfdb_recording_add(rec, rs)))
+		err = perfdb_recording_finish(rec, run_id);
+	perfdb_recording_free(rec);
 	return err;
 }

@@ -4,6 +4,7 @@
  * hand-made bad inputs. Expected numbers are read from the committed files
  * with jansson directly, independently of the reader.
  */
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdbool.h>
@@ -21,6 +22,8 @@
 #include "ingest/json.h"
 #include "perfdb/resultset.h"
 #include "ingest_expect.h"
+#include "resultset_text.h"
+#include "sink_collect.h"
 
 #define DATA PERFDB_TEST_DATA "/gbench/"
 
@@ -773,6 +776,41 @@ static void test_ingest_gbench__json_syntax_error_position(void **state)
 	assert_string_equal(perfdb_error_last()->file, "s.json");
 }
 
+/* Issue 12: results go to a resultset's sink as they are made, once every
+ * row is read: batches of 1, 2 and 3 and what is left are the whole read's
+ * results, warnings (failed repetitions counted per benchmark) and all. */
+static void test_ingest_gbench__results_go_to_a_sink_in_batches(void **state)
+{
+	DIR *d = opendir(DATA);
+	struct dirent *e;
+	size_t batch, writes = 0, files = 0;
+	sink_collect c;
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[512], *want, *got;
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", DATA, e->d_name);
+		want = sink_collect_read(&c, path, PERFDB_FORMAT_GBENCH, 0);
+		for (batch = 1; batch <= 3; batch++) {
+			got = sink_collect_read(&c, path, PERFDB_FORMAT_GBENCH, batch);
+			if (strcmp(got, want) != 0)
+				fail_msg("%s in batches of %zu:\n%s\nwhole:\n%s", e->d_name, batch,
+					 got, want);
+			writes += (size_t)c.writes;
+			assert_true(c.largest <= batch);
+			free(got);
+		}
+		free(want);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 10);
+	assert_true(writes > 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +837,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_gbench__json_positions_and_paths),
 	    cmocka_unit_test(test_ingest_gbench__json_index_without_specials),
 	    cmocka_unit_test(test_ingest_gbench__json_syntax_error_position),
+	    cmocka_unit_test(test_ingest_gbench__results_go_to_a_sink_in_batches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,10 +4,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "ingest_expect.h"
+#include "resultset_text.h"
+#include "sink_collect.h"
 
 #define JSON PERFDB_FORMAT_NATIVE_JSON
 #define YAML PERFDB_FORMAT_NATIVE_YAML
@@ -523,6 +526,81 @@ static void test_ingest_native__many_results(void **state)
 	free(buf);
 }
 
+/* A named file of n results b0.. with a run commit; `tail` ends the array. */
+static void write_results(const char *path, size_t n, const char *tail)
+{
+	FILE *f = fopen(path, "w");
+	size_t i;
+	assert_non_null(f);
+	fprintf(f, "{\"run\": {\"commit\": \"c0ffee\"}, \"results\": [\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s{\"benchmark\": \"b%zu\", \"unit\": \"ms\", \"value\": %zu}",
+			i ? ",\n" : "", i, i);
+	fprintf(f, "%s", tail);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Issue 12: `perfdb record` of ten million tiny results writes them in
+ * batches as they are read (a resultset sink); the batches and what is left
+ * are the results of the whole read, in order, and the run's metadata is
+ * known from the first batch on. */
+static void test_ingest_native__results_go_to_a_sink_in_batches(void **state)
+{
+	char path[] = "/tmp/perfdb-native-sink-XXXXXX", *want, *got;
+	static const size_t sizes[] = {1, 2, 3, 7, 1000};
+	sink_collect c;
+	size_t i;
+	int fd = mkstemp(path);
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	write_results(path, 10, "]}\n");
+	want = sink_collect_read(&c, path, JSON, 0);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		got = sink_collect_read(&c, path, JSON, sizes[i]);
+		assert_string_equal(got, want);
+		assert_int_equal(c.writes, 10 / sizes[i]);
+		assert_int_equal(c.largest, sizes[i] <= 10 ? sizes[i] : 0);
+		assert_int_equal(c.discards, 0);
+		if (c.writes)
+			assert_string_equal(c.first_commit, "c0ffee");
+		free(got);
+	}
+	free(want);
+
+	/* A duplicate in a later batch names the result it repeats by its
+	 * place in the file (b8 is results[8], the first of the third batch of
+	 * 4), as the whole read does. */
+	write_results(path, 10, ",\n{\"benchmark\": \"b8\", \"value\": 1}]}\n");
+	want = sink_collect_read(&c, path, JSON, 0);
+	assert_non_null(strstr(want, "is already results[8]"));
+	got = sink_collect_read(&c, path, JSON, 4);
+	assert_string_equal(got, want);
+	assert_int_equal(c.writes, 2);
+	free(got);
+	free(want);
+
+	/* One that repeats an earlier batch's result is the store's to refuse
+	 * (the batch is gone from the reader's memory). */
+	write_results(path, 10, ",\n{\"benchmark\": \"b1\", \"unit\": \"ms\", \"value\": 1}]}\n");
+	got = sink_collect_read(&c, path, JSON, 3);
+	assert_non_null(strstr(got, "rc 0\n"));
+	assert_int_equal(c.writes, 3);
+	free(got);
+
+	/* A syntax error after batches were written: the file is read whole
+	 * after all, and the sink forgets them first. */
+	write_results(path, 10, ",\n{\"benchmark\": \"b10\", \"value\": 1x}]}\n");
+	want = sink_collect_read(&c, path, JSON, 0);
+	got = sink_collect_read(&c, path, JSON, 3);
+	assert_string_equal(got, want);
+	assert_int_equal(c.writes, 3);
+	assert_int_equal(c.discards, 1);
+	free(got);
+	free(want);
+	unlink(path);
+}
+
 /* Issue 12: nesting is refused at the JSON reader's depth, as the events
  * arrive. libyaml's loader took 36 s for 100,000 levels before the validator
  * saw the tree (quadratic): this input took minutes. */
@@ -609,6 +687,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_native__times),
 	    cmocka_unit_test(test_ingest_native__run_metadata),
 	    cmocka_unit_test(test_ingest_native__many_results),
+	    cmocka_unit_test(test_ingest_native__results_go_to_a_sink_in_batches),
 	    cmocka_unit_test(test_ingest_native__yaml_deep_nesting),
 	    cmocka_unit_test(test_ingest_native__yaml_aliases),
 	    cmocka_unit_test(test_ingest_native__errors_escape_controls),

@@ -287,6 +287,84 @@ static void test_resultset__many_tags(void **state)
 	free(text);
 }
 
+typedef struct batches {
+	size_t sizes[8], n;
+	char first[8][16];
+	char commit[8][16];
+} batches;
+
+static int note_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
+{
+	batches *b = ctx;
+	assert_int_equal(event, PERFDB_SINK_WRITE);
+	assert_true(b->n < 8);
+	b->sizes[b->n] = perfdb_resultset_count(rs);
+	snprintf(b->first[b->n], sizeof(b->first[0]), "%s", perfdb_resultset_get(rs, 0)->benchmark);
+	snprintf(b->commit[b->n], sizeof(b->commit[0]), "%s",
+		 perfdb_resultset_meta(rs, PERFDB_META_COMMIT));
+	b->n++;
+	/* the third batch fails: add says so */
+	return b->n == 3 ? perfdb_resultset_warn(rs, "x") ? -1 : PERFDB_EDB : 0;
+}
+
+static void test_resultset__sink_takes_batches(void **state)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	batches b;
+	char name[16];
+	size_t i;
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "c1"), 0);
+	assert_int_equal(perfdb_resultset_set_sink(rs, note_batch, &b, 3), 0);
+	for (i = 0; i < 7; i++) {
+		snprintf(name, sizeof(name), "b%zu", i);
+		perfdb_result_init(&r);
+		r.benchmark = name;
+		r.value = (double)i;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	}
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.sizes[0], 3);
+	assert_int_equal(b.sizes[1], 3);
+	assert_string_equal(b.first[0], "b0");
+	assert_string_equal(b.first[1], "b3");
+	assert_string_equal(b.commit[1], "c1");
+	/* what is left stays, with the metadata */
+	assert_int_equal(perfdb_resultset_count(rs), 1);
+	assert_int_equal(perfdb_resultset_written(rs), 6);
+	assert_string_equal(perfdb_resultset_get(rs, 0)->benchmark, "b6");
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_COMMIT), "c1");
+	/* a sink's error is add's */
+	for (i = 7; i < 9; i++) {
+		snprintf(name, sizeof(name), "b%zu", i);
+		perfdb_result_init(&r);
+		r.benchmark = name;
+		r.value = (double)i;
+		assert_int_equal(perfdb_resultset_add(rs, &r), i == 8 ? PERFDB_EDB : 0);
+	}
+	assert_int_equal(perfdb_resultset_written(rs), 6);
+	/* merge only adds, whatever it brings */
+	{
+		perfdb_resultset *more;
+		assert_int_equal(perfdb_resultset_new(&more), 0);
+		for (i = 0; i < 5; i++) {
+			snprintf(name, sizeof(name), "m%zu", i);
+			perfdb_result_init(&r);
+			r.benchmark = name;
+			r.value = 1;
+			assert_int_equal(perfdb_resultset_add(more, &r), 0);
+		}
+		assert_int_equal(perfdb_resultset_merge(rs, more), 0);
+		assert_int_equal(perfdb_resultset_count(rs), 8);
+		assert_int_equal(b.n, 3);
+		perfdb_resultset_free(more);
+	}
+	perfdb_resultset_free(rs);
+}
+
 static void test_resultset__direction_parse(void **state)
 {
 	perfdb_direction d;
@@ -324,6 +402,7 @@ int main(void)
 	    cmocka_unit_test(test_resultset__many_warnings_are_capped),
 	    cmocka_unit_test(test_resultset__gbench_nan_rows),
 	    cmocka_unit_test(test_resultset__many_tags),
+	    cmocka_unit_test(test_resultset__sink_takes_batches),
 	    cmocka_unit_test(test_resultset__direction_parse),
 	    cmocka_unit_test(test_resultset__time_parse),
 	};

@@ -691,6 +691,124 @@ static void test_store__many_results_with_samples(void **state)
 	perfdb_store_free(s);
 }
 
+/* Results BM_<from>..BM_<to - 1> (value i, 3 samples from 2 on every
+ * other one) in a resultset without metadata. */
+static perfdb_resultset *batch_of(size_t from, size_t to)
+{
+	static const double samples[] = {1.0, 2.0, 4.0};
+	perfdb_resultset *rs;
+	perfdb_result r;
+	char name[32];
+	size_t i;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	for (i = from; i < to; i++) {
+		snprintf(name, sizeof(name), "BM_%zu", i);
+		perfdb_result_init(&r);
+		r.benchmark = name;
+		r.unit = "ns";
+		r.value = (double)i;
+		if (i % 2) {
+			r.samples = samples;
+			r.nsamples = 3;
+		}
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	}
+	return rs;
+}
+
+static const char counts_sql[] =
+    "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM commits), "
+    "(SELECT count(*) FROM results), (SELECT count(*) FROM samples), "
+    "(SELECT count(*) FROM benchmarks)";
+
+static void test_store__recording_in_batches(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *meta = sample_resultset("batches"), *a = batch_of(0, 100),
+			 *b = batch_of(100, 250);
+	perfdb_recording *rec;
+	int64_t id = 0;
+	rows out;
+	(void)state;
+	db_path(path, sizeof(path), "batches.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	assert_int_equal(perfdb_store_record_begin(&rec, s, meta), 0);
+	assert_int_equal(perfdb_recording_add(rec, a), 0);
+	assert_int_equal(perfdb_recording_add(rec, b), 0);
+	assert_int_equal(perfdb_recording_finish(rec, &id), 0);
+	perfdb_recording_free(rec);
+	assert_true(id > 0);
+	/* the run's metadata is the first resultset's; its two results are
+	 * not written (only the batches' are) */
+	query(s, counts_sql, &out);
+	assert_string_equal(out.text, "1|1|250|375|250\n");
+	query(s,
+	      "SELECT r.branch, r.source, r.tags, sum(h.value) FROM runs r JOIN history h "
+	      "ON h.run_id = r.id GROUP BY r.id",
+	      &out);
+	/* sum of 0..249 */
+	assert_string_equal(out.text, "main|test|{\"cc\":\"gcc\",\"opt\":\"O2\"}|31125.0\n");
+	perfdb_resultset_free(meta);
+	perfdb_resultset_free(a);
+	perfdb_resultset_free(b);
+	perfdb_store_free(s);
+}
+
+static void test_store__recording_refuses_a_result_of_an_earlier_batch(void **state)
+{
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *meta = sample_resultset("again"), *a = batch_of(0, 100),
+			 *b = batch_of(150, 300), *again[2];
+	perfdb_recording *rec;
+	rows out;
+	int rc, k;
+	(void)state;
+	/* BM_99 of the first batch, BM_200 of the second */
+	again[0] = batch_of(99, 100);
+	again[1] = batch_of(200, 201);
+	db_path(path, sizeof(path), "again.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	for (k = 0; k < 2; k++) {
+		char want[128];
+		assert_int_equal(perfdb_store_record_begin(&rec, s, meta), 0);
+		assert_int_equal(perfdb_recording_add(rec, a), 0);
+		assert_int_equal(perfdb_recording_add(rec, b), 0);
+		/* the same message as within one batch, when it is added (a
+		 * server) or when the run is finished (a file, where later
+		 * batches are staged) */
+		rc = perfdb_recording_add(rec, again[k]);
+		if (rc == 0)
+			rc = perfdb_recording_finish(rec, NULL);
+		assert_int_equal(rc, PERFDB_EINVAL);
+		snprintf(want, sizeof(want),
+			 "benchmark 'BM_%d' metric 'value' appears twice in one run", k ? 200 : 99);
+		assert_string_equal(perfdb_error_last()->message, want);
+		assert_int_equal(perfdb_recording_finish(rec, NULL), PERFDB_EINVAL);
+		perfdb_recording_free(rec);
+		query(s, counts_sql, &out);
+		assert_string_equal(out.text, "0|0|0|0|0\n");
+	}
+
+	/* a recording freed unfinished leaves nothing either */
+	assert_int_equal(perfdb_store_record_begin(&rec, s, meta), 0);
+	assert_int_equal(perfdb_recording_add(rec, a), 0);
+	perfdb_recording_free(rec);
+	query(s, counts_sql, &out);
+	assert_string_equal(out.text, "0|0|0|0|0\n");
+	/* and the store records again after both */
+	assert_int_equal(perfdb_store_record(s, meta, NULL), 0);
+	query(s, counts_sql, &out);
+	assert_string_equal(out.text, "1|1|2|3|2\n");
+	perfdb_resultset_free(meta);
+	perfdb_resultset_free(a);
+	perfdb_resultset_free(b);
+	perfdb_resultset_free(again[0]);
+	perfdb_resultset_free(again[1]);
+	perfdb_store_free(s);
+}
+
 /* ---- on a PostgreSQL server only ------------------------------------------ */
 
 /* The column names of a query's result, "a|b|c". */
@@ -1355,6 +1473,8 @@ int main(void)
 	    cmocka_unit_test(test_store__record_needs_commit_machine_and_results),
 	    cmocka_unit_test(test_store__duplicate_result_rolls_back_whole_run),
 	    cmocka_unit_test(test_store__many_results_with_samples),
+	    cmocka_unit_test(test_store__recording_in_batches),
+	    cmocka_unit_test(test_store__recording_refuses_a_result_of_an_earlier_batch),
 	    cmocka_unit_test(test_store__records_sample_stats),
 	    cmocka_unit_test(test_store__migration_backfills_sample_stats),
 	    cmocka_unit_test(test_store__numbers_read_alike_every_run),
@@ -1377,6 +1497,8 @@ int main(void)
 	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
 	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
 	    cmocka_unit_test(test_store__commit_learns_missing_details),
+	    cmocka_unit_test(test_store__recording_in_batches),
+	    cmocka_unit_test(test_store__recording_refuses_a_result_of_an_earlier_batch),
 	};
 	test_server_init();
 	if (on_server())

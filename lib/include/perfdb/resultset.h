@@ -147,6 +147,40 @@ const char *perfdb_resultset_warning(const perfdb_resultset *rs, size_t i);
  */
 int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src);
 
+/** What a sink is called for (perfdb_resultset_set_sink). */
+typedef enum perfdb_sink_event {
+	PERFDB_SINK_WRITE = 0,	/**< store the results rs holds now; they are dropped after */
+	PERFDB_SINK_DISCARD = 1 /**< forget every batch written: the input is read again */
+} perfdb_sink_event;
+
+/** A sink: returns 0, or a negative PERFDB_E* code (its error is set) that
+ *  perfdb_resultset_add (or the reader) returns. Ignored for DISCARD. */
+typedef int (*perfdb_resultset_sink_fn)(void *ctx, perfdb_resultset *rs, perfdb_sink_event event);
+
+/** Results per batch when perfdb_resultset_set_sink is given 0. */
+#define PERFDB_RESULTSET_BATCH 65536
+
+/**
+ * Lets rs hand its results over in batches instead of holding a whole run:
+ * once rs holds `batch` results (0: PERFDB_RESULTSET_BATCH), fn is called
+ * with WRITE and rs as it is then (metadata, tags, context, warnings so far
+ * and the batch's results), and on success the results are dropped from rs
+ * (perfdb_resultset_count is 0 again; everything else is kept, and
+ * perfdb_resultset_written counts them). Results come from
+ * perfdb_resultset_add on rs itself, and from the readers whose results are
+ * final once read (perfdb native JSON, Google Benchmark) while they read into
+ * rs; every other reader, and perfdb_resultset_merge, only adds. A reader that
+ * must start the input again calls fn with DISCARD and then refills rs from
+ * the start (perfdb_resultset_written is 0 again). What is left at the end
+ * stays in rs for the caller to write. fn NULL removes the sink.
+ * Errors: none (returns 0).
+ */
+int perfdb_resultset_set_sink(perfdb_resultset *rs, perfdb_resultset_sink_fn fn, void *ctx,
+			      size_t batch);
+
+/** Results handed to rs's sink so far (not counted in perfdb_resultset_count). */
+size_t perfdb_resultset_written(const perfdb_resultset *rs);
+
 /**
  * Unit normalisation, exposed for producers and readers: maps unit to its
  * canonical spelling and the factor a value is multiplied by.

@@ -62,6 +62,45 @@ const char *perfdb_store_path(const perfdb_store *store);
  */
 int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t *run_id);
 
+/** A run being recorded a batch of results at a time. */
+typedef struct perfdb_recording perfdb_recording;
+
+/**
+ * Starts recording rs's run in one transaction: writes its commit (created
+ * when new), machine and run (tags, context), not its results, which come
+ * with perfdb_recording_add; perfdb_recording_finish keeps them all, and
+ * anything else (perfdb_recording_free, an error, the process killed) leaves
+ * nothing written. rs's metadata is taken now: it must carry
+ * PERFDB_META_COMMIT and PERFDB_META_MACHINE. The store is used for nothing
+ * else until the recording is freed. *out belongs to the caller
+ * (perfdb_recording_free). Errors: PERFDB_EINVAL (missing metadata),
+ * PERFDB_EDB, PERFDB_EREADONLY, PERFDB_ENOMEM.
+ */
+int perfdb_store_record_begin(perfdb_recording **out, perfdb_store *store,
+			      const perfdb_resultset *rs);
+
+/**
+ * Writes rs's results (not its metadata) into the run; rs may be emptied
+ * after. A benchmark (name, metric, unit) that the run has twice is
+ * PERFDB_EINVAL ("benchmark 'x' metric 'y' appears twice in one run"): from
+ * this call when both are in rs (or, on a server, when an earlier call gave
+ * the other), else from perfdb_recording_finish (an SQLite file keeps the
+ * results of later calls aside until then, to write them in key order).
+ * After any error only perfdb_recording_free is left.
+ * Errors: PERFDB_EINVAL, PERFDB_EDB, PERFDB_ENOMEM.
+ */
+int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs);
+
+/**
+ * Commits the run; *run_id (may be NULL) receives its id. PERFDB_EINVAL when
+ * no result was added, or a result was added twice (see perfdb_recording_add). Then (whatever it
+ * returns) only perfdb_recording_free is left. Errors: PERFDB_EINVAL, PERFDB_EDB.
+ */
+int perfdb_recording_finish(perfdb_recording *rec, int64_t *run_id);
+
+/** Frees rec; rolls its run back unless it was finished. Accepts NULL. */
+void perfdb_recording_free(perfdb_recording *rec);
+
 /**
  * Compares the hardware rs describes (context keys cpu, cores, memory in
  * whole GiB, os) with what the store last recorded for rs's machine name.

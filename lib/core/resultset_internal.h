@@ -1,0 +1,25 @@
+/*
+ * Library-internal: a reader's own resultset handing its results on to the
+ * caller's sink as it reads (perfdb_resultset_set_sink).
+ */
+#ifndef PERFDB_CORE_RESULTSET_INTERNAL_H
+#define PERFDB_CORE_RESULTSET_INTERNAL_H
+
+#include "perfdb/resultset.h"
+
+/*
+ * From now on, when rs has a sink, own's results go to it as they come:
+ * once own holds rs's batch, its results, with its metadata, tags and
+ * context, move into rs and rs's sink writes them. Only for a reader whose
+ * results are final once added (never looked up and amended afterwards), and
+ * which then merges own into rs as usual. perfdb_resultset_count(own) is 0
+ * after a batch went.
+ */
+void perfdb_resultset__stream_into(perfdb_resultset *own, perfdb_resultset *rs);
+
+/* The reader reads its input again from the start (a streamed file read
+ * whole after all): the sink forgets what it wrote (PERFDB_SINK_DISCARD),
+ * when it wrote anything. */
+void perfdb_resultset__discard(perfdb_resultset *own);
+
+#endif
