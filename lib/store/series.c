@@ -7,6 +7,7 @@
  * into series with a hash table in C.
  */
 #include "store/history.h"
+#include "store/blocks.h"
 
 #include <fnmatch.h>
 #include <math.h>
@@ -223,6 +224,7 @@ struct perfdb_series_set {
 	size_t nmachines;
 	perfdb_tags **tags;
 	size_t ntags;
+	size_t runs_from_blocks;
 };
 
 typedef struct reader {
@@ -270,25 +272,32 @@ static uint64_t mix(uint64_t h)
 	return h ^ (h >> 33);
 }
 
+/* Puts the series keys[0..n) into table (cap slots, a power of two). */
+static void table_fill(series_key *table, size_t cap, const series_key *keys, size_t n)
+{
+	size_t k;
+	for (k = 0; k < n; k++) {
+		const series_key *key = &keys[k];
+		size_t j = mix((uint64_t)key->bench * 1000003u ^ (uint64_t)key->machine * 7919u ^
+			       key->tags) &
+			   (cap - 1);
+		while (table[j].index)
+			j = (j + 1) & (cap - 1);
+		table[j] = *key;
+	}
+}
+
 static int series_index(reader *r, int64_t bench, int64_t machine, size_t tags, size_t *out)
 {
 	uint64_t h;
 	size_t i;
 	int err;
 	if (r->nseries * 2 >= r->tablecap) {
-		size_t ncap = r->tablecap ? r->tablecap * 2 : 1024, k;
+		size_t ncap = r->tablecap ? r->tablecap * 2 : 1024;
 		series_key *nt = calloc(ncap, sizeof(*nt));
 		if (!nt)
 			return perfdb_error__oom();
-		for (k = 0; k < r->nseries; k++) {
-			series_key *key = &r->keys[k];
-			size_t j = mix((uint64_t)key->bench * 1000003u ^
-				       (uint64_t)key->machine * 7919u ^ key->tags) &
-				   (ncap - 1);
-			while (nt[j].index)
-				j = (j + 1) & (ncap - 1);
-			nt[j] = *key;
-		}
+		table_fill(nt, ncap, r->keys, r->nseries);
 		free(r->table);
 		r->table = nt;
 		r->tablecap = ncap;
@@ -594,16 +603,140 @@ static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t 
 	return err;
 }
 
-/* Walks the results of each wanted run along their primary key, with the
- * statistics of their samples (schema/0008). The samples themselves are
- * read only for the runs that need them: asked for (with_samples), pooled
- * with another run's, or a result that came without its statistics. */
+/* Adds result x of run, when its benchmark is wanted; *unknown is set when
+ * its samples' statistics are not known. */
+static int add_result(reader *r, const run_row *run, size_t *cursor, const perfdb_block_result *x,
+		      int *unknown)
+{
+	bench_row *br = next_bench(r->set, x->benchmark_id, cursor);
+	entry *e;
+	size_t s = 0;
+	int err;
+	if (!br || !br->wanted)
+		return 0;
+	if ((err = bench_series(r, br, run, &s)) < 0 ||
+	    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
+			sizeof(*r->entries))) < 0)
+		return err;
+	e = &r->entries[r->nentries++];
+	memset(e, 0, sizeof(*e));
+	e->series = (uint32_t)s;
+	e->pos = (uint32_t)run->pos;
+	e->value = x->value;
+	/* count 0: no samples; NULL (or a statistic missing): not known, the
+	 * samples tell */
+	if (!(x->nulls & PERFDB_BLOCK_NO_COUNT)) {
+		e->ns = x->sample_count;
+		e->known =
+		    e->ns == 0 || !(x->nulls & (PERFDB_BLOCK_NO_MEDIAN | PERFDB_BLOCK_NO_MAD));
+		e->median = x->sample_median;
+		e->mad = x->sample_mad;
+	}
+	*unknown |= !e->known;
+	return 0;
+}
+
+/* Forgets the series made since the first keep of them (a run whose blocks
+ * turned out bad half-way is read again from its rows). */
+static void forget_series(reader *r, size_t keep)
+{
+	size_t k;
+	if (keep == r->nseries)
+		return;
+	r->nseries = keep;
+	memset(r->table, 0, r->tablecap * sizeof(*r->table));
+	table_fill(r->table, r->tablecap, r->keys, keep);
+	for (k = 0; k < r->set->nbenches; k++)
+		if (r->set->benches[k].last_series > keep)
+			r->set->benches[k].last_series = 0;
+}
+
+/* Merges the run's entries [first, mid) and [mid, end), each in benchmark
+ * order, into one (a run written in several blocks). */
+static int merge_chunks(reader *r, size_t first, size_t mid)
+{
+	size_t end = r->nentries, a = first, b = mid, k = 0;
+	entry *tmp = malloc((end - first) * sizeof(*tmp));
+	if (!tmp)
+		return perfdb_error__oom();
+	while (a < mid || b < end) {
+		int from_a = b == end || (a < mid && r->keys[r->entries[a].series].bench <
+							 r->keys[r->entries[b].series].bench);
+		tmp[k++] = r->entries[from_a ? a++ : b++];
+	}
+	memcpy(r->entries + first, tmp, (end - first) * sizeof(*tmp));
+	free(tmp);
+	return 0;
+}
+
+/* Reads a run's results from its blocks (schema/0009): *used says whether
+ * it had blocks that all check; if not, nothing is added. */
+static int read_blocks(reader *r, perfdb_stmt *blk, const run_row *run, int *unknown, int *used)
+{
+	size_t first = r->nentries, keep = r->nseries, nchunks = 0;
+	int rc, err = 0, bad = 0;
+	*used = 0;
+	perfdb_stmt__bind_int64(blk, 1, run->id);
+	while (!err && !bad && (rc = perfdb_stmt__step(blk)) == PERFDB_DB_ROW) {
+		size_t len = 0, n = 0, k, cursor = 0, start = r->nentries;
+		const void *data = perfdb_stmt__column_blob(blk, 1, &len);
+		perfdb_block_result x;
+		/* a run being written (never committed so) or a block that does
+		 * not check: the rows tell */
+		if (perfdb_stmt__column_int64(blk, 0) == PERFDB_BLOCK_OPEN_CHUNK ||
+		    !perfdb_store__block_check(data, len, &n)) {
+			bad = 1;
+			break;
+		}
+		for (k = 0; k < n && !err; k++) {
+			perfdb_store__block_get(data, k, &x);
+			err = add_result(r, run, &cursor, &x, unknown);
+		}
+		if (!err && nchunks++ && start > first && r->nentries > start)
+			err = merge_chunks(r, first, start);
+	}
+	if (!err && !bad && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(r->store, "cannot read result blocks from");
+	perfdb_stmt__reset(blk);
+	if (err)
+		return err;
+	if (bad) {
+		r->nentries = first;
+		forget_series(r, keep);
+		*unknown = 0;
+		return 0;
+	}
+	*used = nchunks > 0;
+	return 0;
+}
+
+/* Reads a run's results from its rows, along their primary key. */
+static int read_rows(reader *r, perfdb_stmt *res, const run_row *run, int *unknown)
+{
+	size_t cursor = 0;
+	int rc, err = 0;
+	perfdb_stmt__bind_int64(res, 1, run->id);
+	while (!err && (rc = perfdb_stmt__step(res)) == PERFDB_DB_ROW) {
+		perfdb_block_result x;
+		perfdb_store__block_result_of_row(&x, res);
+		err = add_result(r, run, &cursor, &x, unknown);
+	}
+	if (!err && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(r->store, "cannot read results from");
+	perfdb_stmt__reset(res);
+	return err;
+}
+
+/* Reads the results of each wanted run, with the statistics of their
+ * samples (schema/0008): from the run's blocks (schema/0009), or else from
+ * its rows. The samples themselves are read only for the runs that need
+ * them: asked for (with_samples), pooled with another run's, or a result
+ * that came without its statistics. */
 static int load_results(reader *r, int with_samples)
 {
-	perfdb_stmt *res = NULL, *smp = NULL;
-	perfdb_series_set *set = r->set;
+	perfdb_stmt *res = NULL, *smp = NULL, *blk = NULL;
 	size_t i;
-	int rc = PERFDB_DB_DONE, err;
+	int err;
 	if ((err = perfdb_store__prepare(r->store, &res,
 					 "SELECT benchmark_id, value, sample_count, sample_median, "
 					 "sample_mad FROM results WHERE run_id = ? "
@@ -611,54 +744,28 @@ static int load_results(reader *r, int with_samples)
 	    (err = perfdb_store__prepare(r->store, &smp,
 					 "SELECT benchmark_id, value FROM samples WHERE run_id = ? "
 					 "ORDER BY benchmark_id, idx")) < 0 ||
-	    (err = mark_pooled_runs(r)) < 0) {
-		perfdb_stmt__free(res);
-		perfdb_stmt__free(smp);
-		return err;
-	}
+	    (err = perfdb_store__prepare(r->store, &blk,
+					 "SELECT chunk, data FROM result_blocks WHERE run_id = ? "
+					 "ORDER BY chunk")) < 0 ||
+	    (err = mark_pooled_runs(r)) < 0)
+		goto out;
 	/* in commit order, so the entries need sorting by series only */
 	qsort(r->runs, r->nruns, sizeof(*r->runs), cmp_run_pos);
 	for (i = 0; i < r->nruns && err == 0; i++) {
 		run_row *run = &r->runs[i];
-		size_t cursor = 0, first = r->nentries;
-		int unknown = 0;
-		perfdb_stmt__bind_int64(res, 1, run->id);
-		while ((rc = perfdb_stmt__step(res)) == PERFDB_DB_ROW) {
-			int64_t bench = perfdb_stmt__column_int64(res, 0);
-			bench_row *br = next_bench(set, bench, &cursor);
-			entry *e;
-			size_t s = 0;
-			if (!br || !br->wanted)
-				continue;
-			if ((err = bench_series(r, br, run, &s)) < 0 ||
-			    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
-					sizeof(*r->entries))) < 0)
-				break;
-			e = &r->entries[r->nentries++];
-			memset(e, 0, sizeof(*e));
-			e->series = (uint32_t)s;
-			e->pos = (uint32_t)run->pos;
-			e->value = perfdb_stmt__column_double(res, 1);
-			/* count 0: no samples; NULL (or a statistic missing):
-			 * not known, the samples tell */
-			if (perfdb_stmt__column_type(res, 2) != PERFDB_VALUE_NULL) {
-				e->ns = (uint32_t)perfdb_stmt__column_int64(res, 2);
-				e->known = e->ns == 0 ||
-					   (perfdb_stmt__column_type(res, 3) != PERFDB_VALUE_NULL &&
-					    perfdb_stmt__column_type(res, 4) != PERFDB_VALUE_NULL);
-				e->median = perfdb_stmt__column_double(res, 3);
-				e->mad = perfdb_stmt__column_double(res, 4);
-			}
-			unknown |= !e->known;
-		}
-		if (err == 0 && rc != PERFDB_DB_DONE && rc != PERFDB_DB_ROW)
-			err = perfdb_store__fail(r->store, "cannot read results from");
-		perfdb_stmt__reset(res);
-		if (err == 0 && (with_samples || run->pooled || unknown) && first < r->nentries)
+		size_t first = r->nentries;
+		int unknown = 0, used = 0;
+		if ((err = read_blocks(r, blk, run, &unknown, &used)) < 0 ||
+		    (!used && (err = read_rows(r, res, run, &unknown)) < 0))
+			break;
+		r->set->runs_from_blocks += (size_t)used;
+		if ((with_samples || run->pooled || unknown) && first < r->nentries)
 			err = load_samples(r, smp, run, first);
 	}
+out:
 	perfdb_stmt__free(res);
 	perfdb_stmt__free(smp);
+	perfdb_stmt__free(blk);
 	return err;
 }
 
@@ -885,6 +992,11 @@ done:
 	free(owned_ids);
 	perfdb_commit_list_free(commits);
 	return err;
+}
+
+size_t perfdb_series_set__runs_from_blocks(const perfdb_series_set *set)
+{
+	return set ? set->runs_from_blocks : 0;
 }
 
 size_t perfdb_series_set_count(const perfdb_series_set *set)

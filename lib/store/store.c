@@ -19,6 +19,7 @@
 
 #include "perfdb/context.h"
 #include "perfdb/stats.h"
+#include "store/blocks.h"
 #include "store/schema.h"
 #include "util/error.h"
 
@@ -994,7 +995,8 @@ typedef struct bench_stmts {
 
 typedef struct record_stmts {
 	batcher result, sample;
-	double *scratch; /* a result's samples, reordered for their median */
+	perfdb_block_writer blocks; /* the run's results, packed for the readers */
+	double *scratch;	    /* a result's samples, reordered for their median */
 	size_t scratchcap;
 } record_stmts;
 
@@ -1002,6 +1004,7 @@ static void stmts_release(record_stmts *s)
 {
 	batch_release(&s->result);
 	batch_release(&s->sample);
+	perfdb_store__block_release(&s->blocks);
 	free(s->scratch);
 	s->scratch = NULL;
 	s->scratchcap = 0;
@@ -1265,6 +1268,21 @@ static int insert_benchmark(perfdb_store *store, bench_stmts *s, const perfdb_be
 	return 0;
 }
 
+/* A result's row (its cells) into the run's block: what the row holds. */
+static int add_to_block(perfdb_block_writer *w, const cell *c)
+{
+	perfdb_block_result b;
+	b.benchmark_id = c[1].i;
+	b.value = c[2].d;
+	b.sample_count = (uint32_t)c[9].i;
+	b.sample_median = c[10].d;
+	b.sample_mad = c[11].d;
+	b.nulls = (c[9].type == CELL_NULL ? PERFDB_BLOCK_NO_COUNT : 0) |
+		  (c[10].type == CELL_NULL ? PERFDB_BLOCK_NO_MEDIAN : 0) |
+		  (c[11].type == CELL_NULL ? PERFDB_BLOCK_NO_MAD : 0);
+	return perfdb_store__block_add(w, &b);
+}
+
 static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, int64_t bench_id,
 			 const perfdb_result *r)
 {
@@ -1290,7 +1308,7 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 	 * repetitions on, which is where the statistical tests can use them. */
 	if (r->nsamples < 2) {
 		cell_int(&c[9], 0);
-		return 0;
+		return add_to_block(&s->blocks, c);
 	}
 	/* their median and median absolute deviation, as regress computes
 	 * them (schema/0008): it then need not read the samples back */
@@ -1306,6 +1324,8 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 	cell_real(&c[10], perfdb_stats_median_inplace(s->scratch, r->nsamples));
 	memcpy(s->scratch, r->samples, r->nsamples * sizeof(*s->scratch));
 	cell_real(&c[11], perfdb_stats_mad_inplace(s->scratch, r->nsamples));
+	if ((err = add_to_block(&s->blocks, c)))
+		return err;
 	for (i = 0; i < r->nsamples; i++) {
 		if ((err = batch_row(store, &s->sample, &c)))
 			return err;
@@ -1548,6 +1568,7 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	if ((err = stmts_prepare(store, st)) || (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
 	    (err = insert_run(store, rs, commit_id, machine_id, &rid)) ||
+	    (err = perfdb_store__blocks_open(store, &st->blocks, rid)) ||
 	    (err = perfdb_store__benchmark_ids(store, &keys, n, ids, NULL)))
 		goto fail;
 	order = malloc(n * sizeof(*order));
@@ -1581,7 +1602,9 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 		if ((err = insert_result(store, st, rid, order[i].id,
 					 perfdb_resultset_get(rs, order[i].index))))
 			goto fail;
-	if ((err = batch_flush(store, &st->result)) || (err = batch_flush(store, &st->sample)))
+	if ((err = batch_flush(store, &st->result)) || (err = batch_flush(store, &st->sample)) ||
+	    (err = perfdb_store__write_block(store, &st->blocks)) ||
+	    (err = perfdb_store__blocks_close(store, &st->blocks)))
 		goto fail;
 	stmts_release(st);
 	if ((err = perfdb_store__commit(store)))

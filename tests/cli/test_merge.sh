@@ -118,7 +118,7 @@ expect_eq "ignored" "$(q "$E" "SELECT status FROM alerts")" "the destination's d
 # A shard recorded before run ids existed (schema 1): its runs get the same
 # id in every migrated copy, so merging it twice still copies each once.
 cp a.db old.db
-sqlite3 old.db "DROP INDEX runs_uuid; DROP INDEX results_benchmark; ALTER TABLE runs DROP COLUMN uuid; ALTER TABLE runs DROP COLUMN context; ALTER TABLE results DROP COLUMN sample_count; ALTER TABLE results DROP COLUMN sample_median; ALTER TABLE results DROP COLUMN sample_mad; PRAGMA application_id = 0; PRAGMA user_version = 1;" ||
+sqlite3 old.db "DROP TRIGGER results_insert_blocks; DROP TRIGGER results_update_blocks; DROP TRIGGER results_delete_blocks; DROP TRIGGER runs_delete_blocks; DROP TABLE result_blocks; DROP INDEX runs_uuid; DROP INDEX results_benchmark; ALTER TABLE runs DROP COLUMN uuid; ALTER TABLE runs DROP COLUMN context; ALTER TABLE results DROP COLUMN sample_count; ALTER TABLE results DROP COLUMN sample_median; ALTER TABLE results DROP COLUMN sample_mad; PRAGMA application_id = 0; PRAGMA user_version = 1;" ||
 	fail "make a schema-1 shard"
 expect_exit 0 "$PERFDB" merge --db "$F" old.db
 expect_exit 0 "$PERFDB" merge --db "$F" old.db

@@ -518,7 +518,11 @@ static void test_store__migration_backfills_sample_stats(void **state)
 			  "(1, 2, 2, 2.2)");
 	} else {
 		perfdb_store_free(store_with_stats(path));
-		sqlite_exec_file(path, "ALTER TABLE results DROP COLUMN sample_count; "
+		sqlite_exec_file(path, "DROP TRIGGER results_insert_blocks; "
+				       "DROP TRIGGER results_update_blocks; "
+				       "DROP TRIGGER results_delete_blocks; "
+				       "DROP TRIGGER runs_delete_blocks; DROP TABLE result_blocks; "
+				       "ALTER TABLE results DROP COLUMN sample_count; "
 				       "ALTER TABLE results DROP COLUMN sample_median; "
 				       "ALTER TABLE results DROP COLUMN sample_mad; "
 				       "PRAGMA user_version = 5;");

@@ -1,0 +1,247 @@
+/*
+ * blocks.c - result blocks (schema/0009, blocks.h): a run's results packed
+ * for the readers, written beside the rows and read instead of them.
+ *
+ * Why: `perfdb regress` over 100,000 series reads 2.1M results, and
+ * stepping SQLite (or libpq) through 2.1M rows of five columns costs more
+ * than the whole read may. A block is a run's results in one blob, read at
+ * memory speed. The rows stay the truth: triggers drop a run's blocks when
+ * its rows change by other means, and a block that does not check is not
+ * read (the database is a file anyone may hand over).
+ */
+#include "store/blocks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+#define HEADER	  12
+#define RECORD	  37
+#define VERSION	  1
+#define ALL_NULLS (PERFDB_BLOCK_NO_COUNT | PERFDB_BLOCK_NO_MEDIAN | PERFDB_BLOCK_NO_MAD)
+
+/* A run's results per block at most when its rows are read back
+ * (perfdb_store__write_blocks_from_rows): 37 MB, far below SQLite's 1 GB
+ * limit on a value. */
+#define ROWS_PER_BLOCK (1u << 20)
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+	int k;
+	for (k = 0; k < 4; k++)
+		p[k] = (unsigned char)(v >> (8 * k));
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+	int k;
+	for (k = 0; k < 8; k++)
+		p[k] = (unsigned char)(v >> (8 * k));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static void put_double(unsigned char *p, double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof(u));
+	put_u64(p, u);
+}
+
+static double get_double(const unsigned char *p)
+{
+	uint64_t u = get_u64(p);
+	double d;
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+int perfdb_store__block_check(const void *data, size_t len, size_t *count)
+{
+	const unsigned char *p = data;
+	size_t n, i;
+	*count = 0;
+	if (!p || len < HEADER || memcmp(p, "PDBK", 4) != 0 || p[4] != VERSION || p[5] || p[6] ||
+	    p[7])
+		return 0;
+	n = get_u32(p + 8);
+	if ((len - HEADER) % RECORD != 0 || (len - HEADER) / RECORD != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const unsigned char *r = p + HEADER + i * RECORD;
+		if (r[RECORD - 1] & ~ALL_NULLS)
+			return 0;
+		if (i && (int64_t)get_u64(r) <= (int64_t)get_u64(r - RECORD))
+			return 0;
+	}
+	*count = n;
+	return 1;
+}
+
+void perfdb_store__block_get(const void *data, size_t i, perfdb_block_result *out)
+{
+	const unsigned char *r = (const unsigned char *)data + HEADER + i * RECORD;
+	out->benchmark_id = (int64_t)get_u64(r);
+	out->value = get_double(r + 8);
+	out->sample_median = get_double(r + 16);
+	out->sample_mad = get_double(r + 24);
+	out->sample_count = get_u32(r + 32);
+	out->nulls = r[36];
+}
+
+/* A double as the row gives it back: a block reads as its rows do. */
+static double as_stored(const perfdb_block_writer *w, double d)
+{
+	return w->positive_zero && d == 0 ? 0.0 : d;
+}
+
+int perfdb_store__block_add(perfdb_block_writer *w, const perfdb_block_result *r)
+{
+	unsigned char *p;
+	if (w->count && (int64_t)get_u64(w->data + w->len - RECORD) >= r->benchmark_id)
+		return perfdb_error__set(PERFDB_EINVAL, "a result block's benchmarks out of order");
+	if (w->count == UINT32_MAX)
+		return perfdb_error__set(PERFDB_EINVAL, "a result block of more than 2^32 results");
+	if (w->len + RECORD + HEADER > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 65536;
+		unsigned char *np;
+		while (cap < w->len + RECORD + HEADER)
+			cap *= 2;
+		if (!(np = realloc(w->data, cap)))
+			return perfdb_error__oom();
+		w->data = np;
+		w->cap = cap;
+	}
+	if (!w->len) /* the header, its count set when written */
+		w->len = HEADER;
+	p = w->data + w->len;
+	put_u64(p, (uint64_t)r->benchmark_id);
+	put_double(p + 8, as_stored(w, r->value));
+	put_double(p + 16, r->nulls & PERFDB_BLOCK_NO_MEDIAN ? 0 : as_stored(w, r->sample_median));
+	put_double(p + 24, r->nulls & PERFDB_BLOCK_NO_MAD ? 0 : as_stored(w, r->sample_mad));
+	put_u32(p + 32, r->nulls & PERFDB_BLOCK_NO_COUNT ? 0 : r->sample_count);
+	p[36] = (unsigned char)(r->nulls & ALL_NULLS);
+	w->len += RECORD;
+	w->count++;
+	return 0;
+}
+
+/* Runs one write of the blocks' table: ?1 run, ?2 chunk, ?3 data (NULL: not
+ * bound). */
+static int blocks_exec(perfdb_store *store, const char *sql, int64_t run_id, int64_t chunk,
+		       const perfdb_block_writer *data)
+{
+	perfdb_stmt *st = NULL;
+	int err;
+	if ((err = perfdb_store__prepare(store, &st, sql)))
+		return err;
+	perfdb_stmt__bind_int64(st, 1, run_id);
+	perfdb_stmt__bind_int64(st, 2, chunk);
+	if (data)
+		perfdb_stmt__bind_blob(st, 3, data->data, data->len);
+	if (perfdb_stmt__step(st) != PERFDB_DB_DONE)
+		err = perfdb_store__fail(store, "cannot write the result blocks of");
+	perfdb_stmt__free(st);
+	return err;
+}
+
+int perfdb_store__blocks_open(perfdb_store *store, perfdb_block_writer *w, int64_t run_id)
+{
+	int err;
+	w->run_id = run_id;
+	w->chunk = 0;
+	w->len = w->count = 0;
+	w->positive_zero = !perfdb_store__is_server(store);
+	if ((err = blocks_exec(store,
+			       "INSERT INTO result_blocks(run_id, chunk, data) VALUES (?1, ?2, '')",
+			       run_id, PERFDB_BLOCK_OPEN_CHUNK, NULL)))
+		return err;
+	w->open = 1;
+	return 0;
+}
+
+int perfdb_store__write_block(perfdb_store *store, perfdb_block_writer *w)
+{
+	int err;
+	if (!w->count)
+		return 0;
+	memcpy(w->data, "PDBK", 4);
+	w->data[4] = VERSION;
+	w->data[5] = w->data[6] = w->data[7] = 0;
+	put_u32(w->data + 8, (uint32_t)w->count);
+	if ((err = blocks_exec(store,
+			       "INSERT INTO result_blocks(run_id, chunk, data) VALUES (?1, ?2, ?3)",
+			       w->run_id, w->chunk, w)))
+		return err;
+	w->chunk++;
+	w->len = w->count = 0;
+	return 0;
+}
+
+int perfdb_store__blocks_close(perfdb_store *store, perfdb_block_writer *w)
+{
+	int err;
+	if (!w->open)
+		return 0;
+	if ((err = blocks_exec(store, "DELETE FROM result_blocks WHERE run_id = ?1 AND chunk = ?2",
+			       w->run_id, PERFDB_BLOCK_OPEN_CHUNK, NULL)))
+		return err;
+	w->open = 0;
+	return 0;
+}
+
+void perfdb_store__block_release(perfdb_block_writer *w)
+{
+	free(w->data);
+	memset(w, 0, sizeof(*w));
+}
+
+void perfdb_store__block_result_of_row(perfdb_block_result *out, perfdb_stmt *st)
+{
+	out->benchmark_id = perfdb_stmt__column_int64(st, 0);
+	out->value = perfdb_stmt__column_double(st, 1);
+	out->sample_count = (uint32_t)perfdb_stmt__column_int64(st, 2);
+	out->sample_median = perfdb_stmt__column_double(st, 3);
+	out->sample_mad = perfdb_stmt__column_double(st, 4);
+	out->nulls =
+	    (perfdb_stmt__column_type(st, 2) == PERFDB_VALUE_NULL ? PERFDB_BLOCK_NO_COUNT : 0) |
+	    (perfdb_stmt__column_type(st, 3) == PERFDB_VALUE_NULL ? PERFDB_BLOCK_NO_MEDIAN : 0) |
+	    (perfdb_stmt__column_type(st, 4) == PERFDB_VALUE_NULL ? PERFDB_BLOCK_NO_MAD : 0);
+}
+
+int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id)
+{
+	perfdb_block_writer w = {0};
+	perfdb_stmt *st = NULL;
+	int rc, err;
+	w.run_id = run_id;
+	if ((err = perfdb_store__prepare(store, &st,
+					 "SELECT benchmark_id, value, sample_count, sample_median, "
+					 "sample_mad FROM results WHERE run_id = ?1 "
+					 "ORDER BY benchmark_id")))
+		return err;
+	perfdb_stmt__bind_int64(st, 1, run_id);
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		perfdb_block_result r;
+		perfdb_store__block_result_of_row(&r, st);
+		if ((err = perfdb_store__block_add(&w, &r)) ||
+		    (w.count == ROWS_PER_BLOCK && (err = perfdb_store__write_block(store, &w))))
+			break;
+	}
+	if (!err && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(store, "cannot read results from");
+	perfdb_stmt__free(st);
+	if (!err)
+		err = perfdb_store__write_block(store, &w);
+	perfdb_store__block_release(&w);
+	return err;
+}

@@ -1,0 +1,93 @@
+/*
+ * Library-internal: result blocks (schema/0009), a packed copy of a run's
+ * results for the readers: what lib/store/series.c reads of a result, for
+ * many results in one blob, instead of one row each.
+ *
+ * A block is little-endian: a 12-byte header ("PDBK", the format version 1,
+ * three zero bytes, the number of results n as 32 bits), then n records of
+ * 37 bytes, in increasing benchmark id: benchmark_id (64-bit integer),
+ * value, sample_median, sample_mad (IEEE doubles), sample_count (32 bits),
+ * and a byte saying which of sample_count, sample_median and sample_mad are
+ * NULL (PERFDB_BLOCK_NO_*; a NULL's bytes are zero). Anything else, a
+ * length that does not match n, ids out of order or unknown flag bits,
+ * is not a block: the run's rows are read instead.
+ *
+ * Writing: a run's blocks go in the transaction that writes its results.
+ * perfdb_store__blocks_open, before the first result, marks the run (a row
+ * of chunk -1) so that the results written next keep the blocks already
+ * written (any other insert into results drops the run's blocks, by
+ * trigger); each perfdb_store__write_block writes the results added since
+ * the one before as the next chunk, after they are in `results`;
+ * perfdb_store__blocks_close removes the mark. A run whose mark is there
+ * (never committed by perfdb) is read from its rows.
+ */
+#ifndef PERFDB_STORE_BLOCKS_H
+#define PERFDB_STORE_BLOCKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+enum {
+	PERFDB_BLOCK_NO_COUNT = 1,  /* sample_count is NULL */
+	PERFDB_BLOCK_NO_MEDIAN = 2, /* sample_median is NULL */
+	PERFDB_BLOCK_NO_MAD = 4	    /* sample_mad is NULL */
+};
+
+/* The chunk of the mark of a run whose blocks are being written. */
+#define PERFDB_BLOCK_OPEN_CHUNK (-1)
+
+/* One result as a block holds it. */
+typedef struct perfdb_block_result {
+	int64_t benchmark_id;
+	double value, sample_median, sample_mad;
+	uint32_t sample_count;
+	unsigned nulls; /* PERFDB_BLOCK_NO_* */
+} perfdb_block_result;
+
+/* The blocks of one run on their way into the database. Zero it, or
+ * perfdb_store__blocks_open; perfdb_store__block_release frees it. */
+typedef struct perfdb_block_writer {
+	int64_t run_id;
+	int64_t chunk; /* the next chunk's number */
+	unsigned char *data;
+	size_t len, cap, count;
+	int open;	   /* the run's mark is written */
+	int positive_zero; /* -0.0 is stored as 0.0 (SQLite does so in a REAL column) */
+} perfdb_block_writer;
+
+/* Starts the blocks of run_id: writes its mark. Errors: PERFDB_EDB. */
+int perfdb_store__blocks_open(perfdb_store *store, perfdb_block_writer *w, int64_t run_id);
+
+/* Adds one result, after the one added before it in benchmark id order
+ * (within a chunk). Errors: PERFDB_ENOMEM, PERFDB_EINVAL (out of order, a
+ * bug of the caller). */
+int perfdb_store__block_add(perfdb_block_writer *w, const perfdb_block_result *r);
+
+/* Writes the results added since the last write as the run's next chunk
+ * (nothing when none were), once they are in `results`. Errors: PERFDB_EDB. */
+int perfdb_store__write_block(perfdb_store *store, perfdb_block_writer *w);
+
+/* Ends the run's blocks: removes its mark. Errors: PERFDB_EDB. */
+int perfdb_store__blocks_close(perfdb_store *store, perfdb_block_writer *w);
+
+/* Frees the writer's memory (accepts a zeroed one). */
+void perfdb_store__block_release(perfdb_block_writer *w);
+
+/* Writes the blocks of a run whose results are already in the table, from
+ * its rows (a merged run). Errors: PERFDB_EDB, PERFDB_ENOMEM. */
+int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id);
+
+/* A result from a row of (benchmark_id, value, sample_count, sample_median,
+ * sample_mad), as the readers take it. */
+void perfdb_store__block_result_of_row(perfdb_block_result *out, perfdb_stmt *st);
+
+/* Whether data (len bytes) is a block; *count receives its number of
+ * results. Reads nothing outside data. */
+int perfdb_store__block_check(const void *data, size_t len, size_t *count);
+
+/* Result i (< the count perfdb_store__block_check gave) of a checked block. */
+void perfdb_store__block_get(const void *data, size_t i, perfdb_block_result *out);
+
+#endif
