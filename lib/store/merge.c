@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/blocks.h"
 #include "util/error.h"
 
 /* Copies the database at src into a new temporary file; *tmp receives its
@@ -155,6 +156,17 @@ static int64_t map_get(const id_map *m, int64_t src)
 	key.src = src;
 	hit = bsearch(&key, m->pairs, m->count, sizeof(key), cmp_pair);
 	return hit ? hit->dst : 0;
+}
+
+/* The result blocks of the runs copied (runs: shard id -> id here), made
+ * from their rows here: a shard's own blocks are not taken on trust. */
+static int write_run_blocks(perfdb_store *store, const id_map *runs)
+{
+	size_t i;
+	int err = 0;
+	for (i = 0; i < runs->count && !err; i++)
+		err = perfdb_store__write_blocks_from_rows(store, runs->pairs[i].dst);
+	return err;
 }
 
 /* Maps every benchmark of the shard (read with src_sql from `from`: id,
@@ -523,6 +535,7 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 			     "SELECT run_id, benchmark_id, idx, value FROM samples",
 			     "COPY samples(run_id, benchmark_id, idx, value) FROM STDIN", 4,
 			     &nsamples)) ||
+	    (err = write_run_blocks(store, &runs)) ||
 	    /* baselines and alerts, by the rules of merge_sql */
 	    (err =
 		 copy_mapped(store, shard,
@@ -558,8 +571,26 @@ out:
 	return err;
 }
 
+/* The runs a merge into a file copied, from temp.run_map. */
+static int copied_runs(perfdb_store *store, id_map *runs)
+{
+	perfdb_stmt *st = NULL;
+	int rc, err;
+	if ((err = perfdb_store__prepare(store, &st, "SELECT src, dst FROM temp.run_map")))
+		return err;
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW)
+		if ((err = map_add(runs, perfdb_stmt__column_int64(st, 0),
+				   perfdb_stmt__column_int64(st, 1))))
+			break;
+	if (!err && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(store, "cannot merge into");
+	perfdb_stmt__free(st);
+	return err;
+}
+
 int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char *src_path)
 {
+	id_map runs = {0};
 	perfdb_store *shard = NULL;
 	char *tmp = NULL, *attach = NULL;
 	int err, version, attached = 0, begun = 0, fk_off = 0;
@@ -654,7 +685,9 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 			int moved = count_of(store, "SELECT count(*) FROM temp.bench_map "
 						    "WHERE src != dst") != 0;
 			if ((err = exec(store, rows_sql[moved][0], "cannot merge into")) ||
-			    (err = exec(store, rows_sql[moved][1], "cannot merge into")))
+			    (err = exec(store, rows_sql[moved][1], "cannot merge into")) ||
+			    (err = copied_runs(store, &runs)) ||
+			    (err = write_run_blocks(store, &runs)))
 				goto out;
 		}
 	}
@@ -678,6 +711,7 @@ out:
 	if (attached)
 		perfdb_db__exec(store->db, "DETACH DATABASE src");
 	perfdb_store_free(shard);
+	free(runs.pairs);
 	free(attach);
 	if (tmp) {
 		size_t k = strlen(tmp);
