@@ -74,7 +74,7 @@ int perfdb_store__block_check(const void *data, size_t len, size_t *count)
 	    p[7])
 		return 0;
 	n = get_u32(p + 8);
-	if ((len - HEADER) % RECORD != 0 || (len - HEADER) / RECORD != n)
+	if (!n || (len - HEADER) % RECORD != 0 || (len - HEADER) / RECORD != n)
 		return 0;
 	for (i = 0; i < n; i++) {
 		const unsigned char *r = p + HEADER + i * RECORD;

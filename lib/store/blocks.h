@@ -4,7 +4,7 @@
  * many results in one blob, instead of one row each.
  *
  * A block is little-endian: a 12-byte header ("PDBK", the format version 1,
- * three zero bytes, the number of results n as 32 bits), then n records of
+ * three zero bytes, the number of results n > 0 as 32 bits), then n records of
  * 37 bytes, in increasing benchmark id: benchmark_id (64-bit integer),
  * value, sample_median, sample_mad (IEEE doubles), sample_count (32 bits),
  * and a byte saying which of sample_count, sample_median and sample_mad are

@@ -192,18 +192,22 @@ typedef struct run_row {
 	int pooled;  /* another run has the same commit, machine and tags */
 } run_row;
 
-/* One (run, benchmark) result on its way into a series: 48 bytes, as
+/* One (run, benchmark) result on its way into a series: 40 bytes, as
  * there are millions (a wide history's 2.1M took 10% of regress in page
- * faults alone). */
+ * faults alone, at 48 bytes). */
+#define MAX_POS	 ((1u << 30) - 1) /* commits of one read at most */
+#define MAX_SOFF UINT32_MAX	  /* samples read at most */
 typedef struct entry {
-	uint32_t series, pos;
+	uint32_t series;
+	uint32_t pos : 30;
+	/* known: its samples' statistics (from the result's row or from the
+	 * samples read); read: its samples are read */
+	uint32_t known : 1, read : 1;
 	double value;
-	/* its samples: how many, their median and median absolute deviation
-	 * (known: from the result's row or from the samples read) */
+	/* its samples: their median and median absolute deviation */
 	double median, mad;
-	size_t soff; /* read: where its samples are in the raw buffer */
-	uint32_t ns;
-	unsigned char known, read;
+	uint32_t soff; /* read: where its samples are in the raw buffer */
+	uint32_t ns;   /* how many */
 } entry;
 
 typedef struct series_key {
@@ -579,10 +583,14 @@ static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t 
 		if (r->keys[r->entries[k].series].bench != bench)
 			continue; /* a benchmark not wanted */
 		e = &r->entries[k];
+		if (r->nraw >= MAX_SOFF) {
+			err = perfdb_error__oom();
+			break;
+		}
 		if ((err = grow((void **)&r->raw, &r->capraw, r->nraw + 1, sizeof(*r->raw))) < 0)
 			break;
 		if (!e->ns)
-			e->soff = r->nraw;
+			e->soff = (uint32_t)r->nraw;
 		r->raw[r->nraw++] = perfdb_stmt__column_double(smp, 1);
 		e->ns++;
 	}
@@ -621,7 +629,7 @@ static int add_result(reader *r, const run_row *run, size_t *cursor, const perfd
 	e = &r->entries[r->nentries++];
 	memset(e, 0, sizeof(*e));
 	e->series = (uint32_t)s;
-	e->pos = (uint32_t)run->pos;
+	e->pos = (uint32_t)run->pos & MAX_POS; /* < MAX_POS: see read_series */
 	e->value = x->value;
 	/* count 0: no samples; NULL (or a statistic missing): not known, the
 	 * samples tell */
@@ -956,6 +964,11 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 			all[i] = commits->items[i].id;
 		ids = owned_ids = all;
 		nids = commits->count;
+	}
+	if (nids > MAX_POS) {
+		err =
+		    perfdb_error__set(PERFDB_EINVAL, "series query: more than %u commits", MAX_POS);
+		goto done;
 	}
 	r.ncommit_ids = nids;
 	if (!(r.pos_of_commit = malloc((nids ? nids : 1) * sizeof(*r.pos_of_commit)))) {
