@@ -245,3 +245,27 @@ int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id)
 	perfdb_store__block_release(&w);
 	return err;
 }
+
+int perfdb_store__write_all_blocks(perfdb_store *store)
+{
+	perfdb_stmt *st = NULL;
+	int64_t *runs = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc, err;
+	if ((err = perfdb_store__prepare(store, &st, "SELECT id FROM runs ORDER BY id")))
+		return err;
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		if (n == cap && perfdb_store__grow((void **)&runs, &cap, n, sizeof(*runs))) {
+			err = perfdb_error__oom();
+			break;
+		}
+		runs[n++] = perfdb_stmt__column_int64(st, 0);
+	}
+	if (!err && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(store, "cannot read runs from");
+	perfdb_stmt__free(st);
+	for (i = 0; i < n && !err; i++)
+		err = perfdb_store__write_blocks_from_rows(store, runs[i]);
+	free(runs);
+	return err;
+}

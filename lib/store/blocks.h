@@ -79,6 +79,10 @@ void perfdb_store__block_release(perfdb_block_writer *w);
  * its rows (a merged run). Errors: PERFDB_EDB, PERFDB_ENOMEM. */
 int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id);
 
+/* Writes the blocks of every run from its rows (the migration to version
+ * 9). Errors: PERFDB_EDB, PERFDB_ENOMEM. */
+int perfdb_store__write_all_blocks(perfdb_store *store);
+
 /* A result from a row of (benchmark_id, value, sample_count, sample_median,
  * sample_mad), as the readers take it. */
 void perfdb_store__block_result_of_row(perfdb_block_result *out, perfdb_stmt *st);

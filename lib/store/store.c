@@ -264,6 +264,11 @@ static int migrate(perfdb_store *store)
 			perfdb_store__rollback(store);
 			return PERFDB_EDB;
 		}
+		/* the runs already there get their result blocks (schema/0009) */
+		if (m->version == 9 && (err = perfdb_store__write_all_blocks(store))) {
+			perfdb_store__rollback(store);
+			return err;
+		}
 		if (server)
 			snprintf(
 			    sql, sizeof(sql),

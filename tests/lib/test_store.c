@@ -17,6 +17,7 @@
 
 #include "perfdb.h"
 #include "perfdb/stats.h"
+#include "store/history.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -464,6 +465,21 @@ static void expect_sample_stats(perfdb_store *s)
 		    strcmp(r.text, "BM_A|4|t\nBM_B|3|t\nBM_C|0|t\n") == 0);
 }
 
+/* The migration to version 9 gave the one run its result block, made from
+ * its rows (statistics and all), and the series reader reads it. */
+static void expect_blocks_made(perfdb_store *s)
+{
+	perfdb_series_set *set = NULL;
+	rows r;
+	query(s, "SELECT run_id, chunk FROM result_blocks", &r);
+	assert_string_equal(r.text, "1|0\n");
+	assert_int_equal(perfdb_store_read_series(&set, s, NULL), 0);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(set), 1);
+	assert_int_equal(perfdb_series_set_count(set), 3);
+	assert_int_equal(perfdb_series_set_get(set, 0)->points[0].nsamples, 4);
+	perfdb_series_set_free(set);
+}
+
 /* A new database at path holding one run of stats_resultset. */
 static perfdb_store *store_with_stats(const char *path)
 {
@@ -529,6 +545,7 @@ static void test_store__migration_backfills_sample_stats(void **state)
 	}
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	expect_sample_stats(s);
+	expect_blocks_made(s);
 	perfdb_store_free(s);
 }
 
