@@ -65,6 +65,11 @@ static double get_double(const unsigned char *p)
 	return d;
 }
 
+size_t perfdb_store__block_size(int64_t len)
+{
+	return len > HEADER ? (size_t)(len - HEADER) / RECORD : 0;
+}
+
 int perfdb_store__block_check(const void *data, size_t len, size_t *count)
 {
 	const unsigned char *p = data;

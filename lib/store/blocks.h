@@ -87,6 +87,9 @@ int perfdb_store__write_all_blocks(perfdb_store *store);
  * sample_mad), as the readers take it. */
 void perfdb_store__block_result_of_row(perfdb_block_result *out, perfdb_stmt *st);
 
+/* How many results a block of len bytes would hold (0 if none). */
+size_t perfdb_store__block_size(int64_t len);
+
 /* Whether data (len bytes) is a block; *count receives its number of
  * results. Reads nothing outside data. */
 int perfdb_store__block_check(const void *data, size_t len, size_t *count);
