@@ -21,11 +21,6 @@
 #define VERSION	  1
 #define ALL_NULLS (PERFDB_BLOCK_NO_COUNT | PERFDB_BLOCK_NO_MEDIAN | PERFDB_BLOCK_NO_MAD)
 
-/* A run's results per block at most when its rows are read back
- * (perfdb_store__write_blocks_from_rows): 37 MB, far below SQLite's 1 GB
- * limit on a value. */
-#define ROWS_PER_BLOCK (1u << 20)
-
 static void put_u32(unsigned char *p, uint32_t v)
 {
 	int k;
@@ -239,7 +234,7 @@ int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id)
 		perfdb_block_result r;
 		perfdb_store__block_result_of_row(&r, st);
 		if ((err = perfdb_store__block_add(&w, &r)) ||
-		    (w.count == ROWS_PER_BLOCK && (err = perfdb_store__write_block(store, &w))))
+		    (w.count == PERFDB_BLOCK_ROWS && (err = perfdb_store__write_block(store, &w))))
 			break;
 	}
 	if (!err && rc != PERFDB_DB_DONE)

@@ -17,7 +17,7 @@
  * of chunk -1) so that the results written next keep the blocks already
  * written (any other insert into results drops the run's blocks, by
  * trigger); each perfdb_store__write_block writes the results added since
- * the one before as the next chunk, after they are in `results`;
+ * the one before as the next chunk (before or after their rows);
  * perfdb_store__blocks_close removes the mark. A run whose mark is there
  * (never committed by perfdb) is read from its rows.
  */
@@ -34,6 +34,11 @@ enum {
 	PERFDB_BLOCK_NO_MEDIAN = 2, /* sample_median is NULL */
 	PERFDB_BLOCK_NO_MAD = 4	    /* sample_mad is NULL */
 };
+
+/* Results per block, at most, that perfdb writes: a run's block is held in
+ * memory until written (2.4 MB). A run's chunks, written in id order, read
+ * back in order without a merge. */
+#define PERFDB_BLOCK_ROWS 65536
 
 /* The chunk of the mark of a run whose blocks are being written. */
 #define PERFDB_BLOCK_OPEN_CHUNK (-1)
@@ -66,7 +71,7 @@ int perfdb_store__blocks_open(perfdb_store *store, perfdb_block_writer *w, int64
 int perfdb_store__block_add(perfdb_block_writer *w, const perfdb_block_result *r);
 
 /* Writes the results added since the last write as the run's next chunk
- * (nothing when none were), once they are in `results`. Errors: PERFDB_EDB. */
+ * (nothing when none were). Errors: PERFDB_EDB. */
 int perfdb_store__write_block(perfdb_store *store, perfdb_block_writer *w);
 
 /* Ends the run's blocks: removes its mark. Errors: PERFDB_EDB. */

@@ -721,7 +721,11 @@ static int read_blocks(reader *r, perfdb_stmt *blk, const run_row *run, int *unk
 			perfdb_store__block_get(data, k, &x);
 			err = add_result(r, run, &cursor, &x, unknown);
 		}
-		if (!err && nchunks++ && start > first && r->nentries > start)
+		/* chunks written in id order (perfdb_store_record) follow
+		 * each other; others are merged */
+		if (!err && nchunks++ && start > first && r->nentries > start &&
+		    r->keys[r->entries[start].series].bench <
+			r->keys[r->entries[start - 1].series].bench)
 			err = merge_chunks(r, first, start);
 	}
 	if (!err && !bad && rc != PERFDB_DB_DONE)

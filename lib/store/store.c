@@ -1605,7 +1605,9 @@ int perfdb_store_record(perfdb_store *store, const perfdb_resultset *rs, int64_t
 	}
 	for (i = 0; i < n; i++)
 		if ((err = insert_result(store, st, rid, order[i].id,
-					 perfdb_resultset_get(rs, order[i].index))))
+					 perfdb_resultset_get(rs, order[i].index))) ||
+		    (st->blocks.count == PERFDB_BLOCK_ROWS &&
+		     (err = perfdb_store__write_block(store, &st->blocks))))
 			goto fail;
 	if ((err = batch_flush(store, &st->result)) || (err = batch_flush(store, &st->sample)) ||
 	    (err = perfdb_store__write_block(store, &st->blocks)) ||

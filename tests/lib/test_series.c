@@ -381,6 +381,28 @@ static void test_series__blocks_read_as_rows(void **state)
 	perfdb_store_free(s);
 }
 
+/* A run of more results than a block holds is written in several chunks,
+ * in id order, and read back as its rows are. */
+static void test_series__big_run_in_chunks(void **state)
+{
+	perfdb_store *s = new_store();
+	perfdb_series_set *blocks = NULL, *rows = NULL;
+	(void)state;
+	record_wide_run(s, 0, "m1", NULL, PERFDB_BLOCK_ROWS + 7, 5);
+	record_wide_run(s, 1, "m1", NULL, 9, 6);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 1"), 2);
+	assert_int_equal(sql_int(s, "SELECT max(chunk) FROM result_blocks WHERE run_id = 1"), 1);
+	assert_int_equal(perfdb_store_read_series(&blocks, s, NULL), 0);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(blocks), 2);
+	assert_int_equal(perfdb_series_set_count(blocks), PERFDB_BLOCK_ROWS + 7 + 3);
+	sql(s, "DELETE FROM result_blocks");
+	assert_int_equal(perfdb_store_read_series(&rows, s, NULL), 0);
+	expect_same_sets(blocks, rows);
+	perfdb_series_set_free(blocks);
+	perfdb_series_set_free(rows);
+	perfdb_store_free(s);
+}
+
 /* The value of BM_0 at commit c0000 on m1, and how many runs came from
  * blocks. */
 static double first_value(perfdb_store *s, size_t *from_blocks)
@@ -528,6 +550,7 @@ int main(void)
 	    cmocka_unit_test(test_series__blocks_read_as_rows),
 	    cmocka_unit_test(test_series__blocks_never_stale),
 	    cmocka_unit_test(test_series__bad_blocks_read_as_rows),
+	    cmocka_unit_test(test_series__big_run_in_chunks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
