@@ -56,17 +56,6 @@ static int time_regress(const bench_ctx *ctx, perfdb_store *s, const char *engin
 	return 0;
 }
 
-/* One number sql gives on store, or -1. */
-static double one_number(perfdb_store *s, const char *sql)
-{
-	perfdb_stmt *st = NULL;
-	double v = -1;
-	if (perfdb_store__prepare(s, &st, sql) == 0 && perfdb_stmt__step(st) == PERFDB_DB_ROW)
-		v = perfdb_stmt__column_double(st, 0);
-	perfdb_stmt__free(st);
-	return v;
-}
-
 /* The database's size and its blocks' (MB), then the blocks dropped. */
 static int drop_blocks(const bench_ctx *ctx, const char *engine, const char *db, int server)
 {
@@ -77,11 +66,13 @@ static int drop_blocks(const bench_ctx *ctx, const char *engine, const char *db,
 		fprintf(stderr, "scale: %s\n", perfdb_error_last()->message);
 		return -1;
 	}
-	total = one_number(s, server ? "SELECT pg_database_size(current_database())"
-				     : "SELECT page_count * page_size FROM pragma_page_count(), "
-				       "pragma_page_size()");
-	blocks = one_number(s, server ? "SELECT pg_total_relation_size('result_blocks')"
-				      : "SELECT sum(length(data)) FROM result_blocks");
+	total = (double)perfdb_store__count(
+	    s, server ? "SELECT pg_database_size(current_database())"
+		      : "SELECT page_count * page_size FROM pragma_page_count(), "
+			"pragma_page_size()");
+	blocks =
+	    (double)perfdb_store__count(s, server ? "SELECT pg_total_relation_size('result_blocks')"
+						  : "SELECT sum(length(data)) FROM result_blocks");
 	bench_note(ctx, "%s: database %.0f MB, of which result blocks %.0f MB", engine, total / 1e6,
 		   blocks / 1e6);
 	err = perfdb_db__exec(s->db, "DELETE FROM result_blocks");

@@ -257,16 +257,6 @@ out:
 	return err;
 }
 
-static int64_t count_of(perfdb_store *store, const char *sql)
-{
-	perfdb_stmt *st = NULL;
-	int64_t n = -1;
-	if (perfdb_store__prepare(store, &st, sql) == 0 && perfdb_stmt__step(st) == PERFDB_DB_ROW)
-		n = perfdb_stmt__column_int64(st, 0);
-	perfdb_stmt__free(st);
-	return n;
-}
-
 /* Results and samples of the copied runs. Benchmark ids are hashes of the
  * benchmark, so in the shard and here they are the same unless a collision
  * was probed differently: then (and only then) they go through bench_map. */
@@ -496,10 +486,10 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 
 	if ((err = perfdb_store__begin(store)))
 		return err;
-	commits0 = count_of(store, "SELECT count(*) FROM commits");
-	base0 = count_of(store, "SELECT count(*) FROM baselines");
-	alerts0 = count_of(store, "SELECT count(*) FROM alerts");
-	src_runs = count_of(shard, "SELECT count(*) FROM runs");
+	commits0 = perfdb_store__count(store, "SELECT count(*) FROM commits");
+	base0 = perfdb_store__count(store, "SELECT count(*) FROM baselines");
+	alerts0 = perfdb_store__count(store, "SELECT count(*) FROM alerts");
+	src_runs = perfdb_store__count(shard, "SELECT count(*) FROM runs");
 	if ((err = copy_mapped(store, shard,
 			       "SELECT id, sha, parent_sha, committed_at, subject, author FROM "
 			       "commits ORDER BY seq",
@@ -557,9 +547,12 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 		goto out;
 	out->runs_added = runs.count;
 	out->runs_present = (size_t)src_runs - runs.count;
-	out->commits_added = (size_t)(count_of(store, "SELECT count(*) FROM commits") - commits0);
-	out->baselines_added = (size_t)(count_of(store, "SELECT count(*) FROM baselines") - base0);
-	out->alerts_added = (size_t)(count_of(store, "SELECT count(*) FROM alerts") - alerts0);
+	out->commits_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM commits") - commits0);
+	out->baselines_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM baselines") - base0);
+	out->alerts_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM alerts") - alerts0);
 	err = perfdb_store__commit(store);
 out:
 	if (err)
@@ -667,12 +660,12 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 	if ((err = perfdb_store__begin(store)))
 		goto out;
 	begun = 1;
-	runs0 = count_of(store, "SELECT count(*) FROM main.runs");
-	results0 = count_of(store, "SELECT count(*) FROM main.results");
-	commits0 = count_of(store, "SELECT count(*) FROM main.commits");
-	base0 = count_of(store, "SELECT count(*) FROM main.baselines");
-	alerts0 = count_of(store, "SELECT count(*) FROM main.alerts");
-	src_runs = count_of(store, "SELECT count(*) FROM src.runs");
+	runs0 = perfdb_store__count(store, "SELECT count(*) FROM main.runs");
+	results0 = perfdb_store__count(store, "SELECT count(*) FROM main.results");
+	commits0 = perfdb_store__count(store, "SELECT count(*) FROM main.commits");
+	base0 = perfdb_store__count(store, "SELECT count(*) FROM main.baselines");
+	alerts0 = perfdb_store__count(store, "SELECT count(*) FROM main.alerts");
+	src_runs = perfdb_store__count(store, "SELECT count(*) FROM src.runs");
 	if ((err = map_benchmarks(
 		 store, store,
 		 "SELECT id, name, metric, unit, higher_is_better FROM src.benchmarks", NULL,
@@ -682,8 +675,9 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 		if ((err = exec(store, merge_sql[i], "cannot merge into")))
 			goto out;
 		if (i == ROWS_AFTER) {
-			int moved = count_of(store, "SELECT count(*) FROM temp.bench_map "
-						    "WHERE src != dst") != 0;
+			int moved =
+			    perfdb_store__count(store, "SELECT count(*) FROM temp.bench_map "
+						       "WHERE src != dst") != 0;
 			if ((err = exec(store, rows_sql[moved][0], "cannot merge into")) ||
 			    (err = exec(store, rows_sql[moved][1], "cannot merge into")) ||
 			    (err = copied_runs(store, &runs)) ||
@@ -691,15 +685,17 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 				goto out;
 		}
 	}
-	out->runs_added = (size_t)(count_of(store, "SELECT count(*) FROM main.runs") - runs0);
+	out->runs_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.runs") - runs0);
 	out->runs_present = (size_t)src_runs - out->runs_added;
 	out->results_added =
-	    (size_t)(count_of(store, "SELECT count(*) FROM main.results") - results0);
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.results") - results0);
 	out->commits_added =
-	    (size_t)(count_of(store, "SELECT count(*) FROM main.commits") - commits0);
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.commits") - commits0);
 	out->baselines_added =
-	    (size_t)(count_of(store, "SELECT count(*) FROM main.baselines") - base0);
-	out->alerts_added = (size_t)(count_of(store, "SELECT count(*) FROM main.alerts") - alerts0);
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.baselines") - base0);
+	out->alerts_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.alerts") - alerts0);
 	if ((err = perfdb_store__commit(store)))
 		goto out;
 	begun = 0;

@@ -48,6 +48,16 @@ int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sq
 	return 0;
 }
 
+int64_t perfdb_store__count(perfdb_store *store, const char *sql)
+{
+	perfdb_stmt *st = NULL;
+	int64_t n = -1;
+	if (perfdb_store__prepare(store, &st, sql) == 0 && perfdb_stmt__step(st) == PERFDB_DB_ROW)
+		n = perfdb_stmt__column_int64(st, 0);
+	perfdb_stmt__free(st);
+	return n;
+}
+
 int perfdb_store__grow(void **items, size_t *cap, size_t count, size_t size)
 {
 	size_t ncap = *cap ? 2 * *cap : 8;

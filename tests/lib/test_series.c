@@ -178,12 +178,8 @@ static void sql(perfdb_store *s, const char *text)
 
 static int64_t sql_int(perfdb_store *s, const char *text)
 {
-	perfdb_stmt *st = NULL;
-	int64_t v;
-	assert_int_equal(perfdb_store__prepare(s, &st, text), 0);
-	assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_ROW);
-	v = perfdb_stmt__column_int64(st, 0);
-	perfdb_stmt__free(st);
+	int64_t v = perfdb_store__count(s, text);
+	assert_true(v >= 0);
 	return v;
 }
 
@@ -460,16 +456,21 @@ static void test_series__blocks_never_stale(void **state)
 	perfdb_store_free(s);
 }
 
+/* text prepared, with ?1 run and ?2 chunk bound. */
+static perfdb_stmt *chunk_stmt(perfdb_store *s, const char *text, int64_t run, int64_t chunk)
+{
+	perfdb_stmt *st = NULL;
+	assert_int_equal(perfdb_store__prepare(s, &st, text), 0);
+	perfdb_stmt__bind_int64(st, 1, run);
+	perfdb_stmt__bind_int64(st, 2, chunk);
+	return st;
+}
+
 /* Rewrites run's chunk with data of n bytes. */
 static void put_block(perfdb_store *s, int64_t run, int64_t chunk, const void *data, size_t n)
 {
-	perfdb_stmt *st = NULL;
-	assert_int_equal(perfdb_store__prepare(s, &st,
-					       "UPDATE result_blocks SET data = ?3 "
-					       "WHERE run_id = ?1 AND chunk = ?2"),
-			 0);
-	perfdb_stmt__bind_int64(st, 1, run);
-	perfdb_stmt__bind_int64(st, 2, chunk);
+	perfdb_stmt *st = chunk_stmt(
+	    s, "UPDATE result_blocks SET data = ?3 WHERE run_id = ?1 AND chunk = ?2", run, chunk);
 	perfdb_stmt__bind_blob(st, 3, data, n);
 	assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_DONE);
 	perfdb_stmt__free(st);
@@ -478,15 +479,10 @@ static void put_block(perfdb_store *s, int64_t run, int64_t chunk, const void *d
 /* A copy of run's chunk (caller frees), *n bytes. */
 static unsigned char *get_block(perfdb_store *s, int64_t run, int64_t chunk, size_t *n)
 {
-	perfdb_stmt *st = NULL;
+	perfdb_stmt *st = chunk_stmt(
+	    s, "SELECT data FROM result_blocks WHERE run_id = ?1 AND chunk = ?2", run, chunk);
 	unsigned char *copy;
 	const void *p;
-	assert_int_equal(perfdb_store__prepare(s, &st,
-					       "SELECT data FROM result_blocks "
-					       "WHERE run_id = ?1 AND chunk = ?2"),
-			 0);
-	perfdb_stmt__bind_int64(st, 1, run);
-	perfdb_stmt__bind_int64(st, 2, chunk);
 	assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_ROW);
 	p = perfdb_stmt__column_blob(st, 0, n);
 	assert_non_null(p);
