@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "perfdb/history.h"
 #include "perfdb/stats.h"
@@ -252,25 +251,6 @@ typedef struct reader {
 	size_t capkeys;
 } reader;
 
-/* Asks for huge pages under the part of a big array not yet touched, from
- * byte `from` on: a wide history's arrays are hundreds of MB, and faulting
- * them in 4 KiB pages took 20% of a regress over 100,000 series. Advice
- * only: where the kernel has no such thing, nothing changes. */
-#define HUGE_PAGE ((uintptr_t)2 << 20)
-static void advise_huge(void *p, size_t from, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t a = ((uintptr_t)p + from + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1),
-		  e = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
-	if (p && e > a && e - a >= 4 * HUGE_PAGE)
-		madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)from;
-	(void)n;
-#endif
-}
-
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap;
@@ -282,7 +262,6 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 		ncap *= 2;
 	if (!(np = realloc(*p, ncap * size)))
 		return perfdb_error__oom();
-	advise_huge(np, *cap * size, ncap * size);
 	*p = np;
 	*cap = ncap;
 	return 0;
@@ -865,7 +844,6 @@ static int sort_entries(reader *r)
 		return 0;
 	if (!(tmp = malloc(r->nentries * sizeof(*tmp))))
 		return perfdb_error__oom();
-	advise_huge(tmp, 0, r->nentries * sizeof(*tmp));
 	err = count_sort(&r->entries, &tmp, r->nentries, r->nseries);
 	free(tmp);
 	r->capentries = r->nentries; /* the buffer kept may be the new one */
@@ -908,8 +886,6 @@ static int build(reader *r, const int64_t *ids)
 	set->run_values = malloc((r->nentries ? r->nentries : 1) * sizeof(*set->run_values));
 	if (!set->series || !set->points || !set->samples || !set->run_values)
 		return perfdb_error__oom();
-	advise_huge(set->points, 0, npoints * sizeof(*set->points));
-	advise_huge(set->run_values, 0, r->nentries * sizeof(*set->run_values));
 	set->count = r->nseries;
 	for (i = 0; i < r->nseries; i++) {
 		perfdb_series *s = &set->series[i];
