@@ -551,7 +551,7 @@ static void test_store__migration_backfills_sample_stats(void **state)
 
 /* A statement run again reads its numbers as the first run did, though
  * on a server they then come in binary (db_pg.c): integers of each size,
- * doubles to the last bit, booleans, NULL; and their text as before. */
+ * doubles to the last bit, booleans, NULL, bytes; and their text as before. */
 static void test_store__numbers_read_alike_every_run(void **state)
 {
 	char path[1024], first[3][64];
@@ -565,11 +565,13 @@ static void test_store__numbers_read_alike_every_run(void **state)
 	    perfdb_store__prepare(s, &st,
 				  "SELECT CAST(?1 AS bigint), CAST(?2 AS double precision), "
 				  "CAST(?1 AS integer) < 0, CAST(-7 AS smallint), "
-				  "CAST(NULL AS double precision), CAST(2.5 AS real)"),
+				  "CAST(NULL AS double precision), CAST(2.5 AS real), ?3"),
 	    0);
 	for (k = 0; k < 3; k++) {
+		size_t n = 0;
 		perfdb_stmt__bind_int64(st, 1, -1234567890 - k);
 		perfdb_stmt__bind_double(st, 2, 0.1 + 0.2);
+		perfdb_stmt__bind_blob(st, 3, "\0\377A", 3);
 		assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_ROW);
 		assert_true(perfdb_stmt__column_int64(st, 0) == -1234567890 - k);
 		assert_true(perfdb_stmt__column_double(st, 1) == 0.1 + 0.2);
@@ -578,6 +580,10 @@ static void test_store__numbers_read_alike_every_run(void **state)
 		assert_int_equal(perfdb_stmt__column_int64(st, 3), -7);
 		assert_int_equal(perfdb_stmt__column_type(st, 4), PERFDB_VALUE_NULL);
 		assert_true(perfdb_stmt__column_double(st, 5) == 2.5);
+		/* bytea: sent and read in binary from the second run on */
+		assert_memory_equal(perfdb_stmt__column_blob(st, 6, &n), "\0\377A", 3);
+		assert_int_equal(n, 3);
+		assert_string_equal(perfdb_stmt__column_text(st, 6), "\\x00ff41");
 		if (k == 0) {
 			snprintf(first[0], sizeof(first[0]), "%s", perfdb_stmt__column_text(st, 1));
 			snprintf(first[1], sizeof(first[1]), "%s", perfdb_stmt__column_text(st, 2));
