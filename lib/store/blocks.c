@@ -218,31 +218,60 @@ void perfdb_store__block_result_of_row(perfdb_block_result *out, perfdb_stmt *st
 	    (perfdb_stmt__column_type(st, 4) == PERFDB_VALUE_NULL ? PERFDB_BLOCK_NO_MAD : 0);
 }
 
-int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id)
+/* Whether the row's value and statistics are numbers or NULL, as they are
+ * where perfdb wrote them (text would be converted by the destination's
+ * own rules). */
+static int plain_numbers(perfdb_stmt *st)
+{
+	int c;
+	for (c = 1; c <= 4; c++)
+		if (perfdb_stmt__column_type(st, c) == PERFDB_VALUE_TEXT)
+			return 0;
+	return 1;
+}
+
+int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id, perfdb_store *from,
+					 int64_t from_run)
 {
 	perfdb_block_writer w = {0};
 	perfdb_stmt *st = NULL;
-	int rc, err;
+	int rc, err, other = 0;
 	w.run_id = run_id;
-	if ((err = perfdb_store__prepare(store, &st,
+	if ((err = perfdb_store__prepare(from, &st,
 					 "SELECT benchmark_id, value, sample_count, sample_median, "
 					 "sample_mad FROM results WHERE run_id = ?1 "
 					 "ORDER BY benchmark_id")))
 		return err;
-	perfdb_stmt__bind_int64(st, 1, run_id);
+	perfdb_stmt__bind_int64(st, 1, from_run);
 	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
 		perfdb_block_result r;
+		if (from != store && !plain_numbers(st)) {
+			other = 1;
+			break;
+		}
 		perfdb_store__block_result_of_row(&r, st);
 		if ((err = perfdb_store__block_add(&w, &r)) ||
 		    (w.count == PERFDB_BLOCK_ROWS && (err = perfdb_store__write_block(store, &w))))
 			break;
 	}
-	if (!err && rc != PERFDB_DB_DONE)
-		err = perfdb_store__fail(store, "cannot read results from");
+	if (!err && !other && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(from, "cannot read results from");
 	perfdb_stmt__free(st);
-	if (!err)
+	if (!err && !other)
 		err = perfdb_store__write_block(store, &w);
 	perfdb_store__block_release(&w);
+	if (!err && other) {
+		/* what the destination made of the text is in its rows */
+		if ((err = perfdb_store__prepare(store, &st,
+						 "DELETE FROM result_blocks WHERE run_id = ?1")))
+			return err;
+		perfdb_stmt__bind_int64(st, 1, run_id);
+		if (perfdb_stmt__step(st) != PERFDB_DB_DONE)
+			err = perfdb_store__fail(store, "cannot write the result blocks of");
+		perfdb_stmt__free(st);
+		if (!err)
+			err = perfdb_store__write_blocks_from_rows(store, run_id, store, run_id);
+	}
 	return err;
 }
 
@@ -265,7 +294,7 @@ int perfdb_store__write_all_blocks(perfdb_store *store)
 		err = perfdb_store__fail(store, "cannot read runs from");
 	perfdb_stmt__free(st);
 	for (i = 0; i < n && !err; i++)
-		err = perfdb_store__write_blocks_from_rows(store, runs[i]);
+		err = perfdb_store__write_blocks_from_rows(store, runs[i], store, runs[i]);
 	free(runs);
 	return err;
 }

@@ -80,9 +80,13 @@ int perfdb_store__blocks_close(perfdb_store *store, perfdb_block_writer *w);
 /* Frees the writer's memory (accepts a zeroed one). */
 void perfdb_store__block_release(perfdb_block_writer *w);
 
-/* Writes the blocks of a run whose results are already in the table, from
- * its rows (a merged run). Errors: PERFDB_EDB, PERFDB_ENOMEM. */
-int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id);
+/* Writes the blocks of run_id, whose results are already in the table, from
+ * the rows of from_run in from: store itself, or the shard a merge copied
+ * the run's rows from as they are (the same benchmark ids; a row whose
+ * values there are text is read back from store instead). Errors:
+ * PERFDB_EDB, PERFDB_ENOMEM. */
+int perfdb_store__write_blocks_from_rows(perfdb_store *store, int64_t run_id, perfdb_store *from,
+					 int64_t from_run);
 
 /* Writes the blocks of every run from its rows (the migration to version
  * 9). Errors: PERFDB_EDB, PERFDB_ENOMEM. */

@@ -159,13 +159,22 @@ static int64_t map_get(const id_map *m, int64_t src)
 }
 
 /* The result blocks of the runs copied (runs: shard id -> id here), made
- * from their rows here: a shard's own blocks are not taken on trust. */
-static int write_run_blocks(perfdb_store *store, const id_map *runs)
+ * from their rows (a shard's own blocks are not taken on trust): the
+ * shard's, read where they are cheap to read, when shard is given and the
+ * benchmarks kept their ids (benches: NULL or the map), else these here. */
+static int write_run_blocks(perfdb_store *store, const id_map *runs, perfdb_store *shard,
+			    const id_map *benches)
 {
 	size_t i;
 	int err = 0;
-	for (i = 0; i < runs->count && !err; i++)
-		err = perfdb_store__write_blocks_from_rows(store, runs->pairs[i].dst);
+	for (i = 0; shard && benches && i < benches->count; i++)
+		if (benches->pairs[i].src != benches->pairs[i].dst)
+			shard = NULL;
+	for (i = 0; i < runs->count && !err; i++) {
+		const id_pair *p = &runs->pairs[i];
+		err = shard ? perfdb_store__write_blocks_from_rows(store, p->dst, shard, p->src)
+			    : perfdb_store__write_blocks_from_rows(store, p->dst, store, p->dst);
+	}
 	return err;
 }
 
@@ -525,7 +534,7 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 			     "SELECT run_id, benchmark_id, idx, value FROM samples",
 			     "COPY samples(run_id, benchmark_id, idx, value) FROM STDIN", 4,
 			     &nsamples)) ||
-	    (err = write_run_blocks(store, &runs)) ||
+	    (err = write_run_blocks(store, &runs, shard, &benches)) ||
 	    /* baselines and alerts, by the rules of merge_sql */
 	    (err =
 		 copy_mapped(store, shard,
@@ -681,7 +690,7 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 			if ((err = exec(store, rows_sql[moved][0], "cannot merge into")) ||
 			    (err = exec(store, rows_sql[moved][1], "cannot merge into")) ||
 			    (err = copied_runs(store, &runs)) ||
-			    (err = write_run_blocks(store, &runs)))
+			    (err = write_run_blocks(store, &runs, NULL, NULL)))
 				goto out;
 		}
 	}

@@ -62,6 +62,9 @@ expect_eq 4 "$(count "$M" commits)" "commits after merging both"
 expect_eq 2 "$(count "$M" machines)" "machines after merging both"
 expect_eq 3 "$(count "$M" benchmarks)" "one row per benchmark"
 expect_eq 60 "$(count "$M" samples)" "samples after merging both"
+# each merged run has its result block (schema 0009): a 12-byte header and
+# 37 bytes per result, made from the rows merged
+expect_eq "6|516" "$(q "$M" "SELECT count(DISTINCT run_id), sum(length(data)) FROM result_blocks WHERE chunk = 0" | tr ',' '|')" "result blocks of the merged runs"
 expect_eq "c1 c2 c3 c4" "$(q "$M" "SELECT sha FROM commits ORDER BY seq" | tr '\n' ' ' | sed 's/ $//')" "commit order"
 expect_eq "c1" "$(q "$M" "SELECT c.sha FROM baselines b JOIN commits c ON c.id = b.commit_id WHERE b.name = 'rel'")" "baseline copied"
 (rows a.db; rows b.db) | sort >want.txt

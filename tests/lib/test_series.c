@@ -357,8 +357,8 @@ static void test_series__blocks_read_as_rows(void **state)
 	sql(s, "UPDATE results SET sample_median = NULL WHERE run_id = 3 AND sample_count = 5");
 	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id IN (1, 3)"),
 			 0);
-	assert_int_equal(perfdb_store__write_blocks_from_rows(s, 1), 0);
-	assert_int_equal(perfdb_store__write_blocks_from_rows(s, 3), 0);
+	assert_int_equal(perfdb_store__write_blocks_from_rows(s, 1, s, 1), 0);
+	assert_int_equal(perfdb_store__write_blocks_from_rows(s, 3, s, 3), 0);
 	write_two_chunks(s, 2);
 	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 2"), 2);
 
