@@ -16,10 +16,11 @@
 
 #include "util/error.h"
 
-#define HEADER	  12
-#define RECORD	  37
-#define VERSION	  1
-#define ALL_NULLS (PERFDB_BLOCK_NO_COUNT | PERFDB_BLOCK_NO_MEDIAN | PERFDB_BLOCK_NO_MAD)
+#define HEADER	   12
+#define MIN_RECORD 17 /* flags, id, value */
+#define VERSION	   1
+#define ALL_NULLS  (PERFDB_BLOCK_NO_COUNT | PERFDB_BLOCK_NO_MEDIAN | PERFDB_BLOCK_NO_MAD)
+#define ZERO_COUNT 8 /* sample_count is 0, not stored */
 
 static void put_u32(unsigned char *p, uint32_t v)
 {
@@ -62,40 +63,73 @@ static double get_double(const unsigned char *p)
 
 size_t perfdb_store__block_size(int64_t len)
 {
-	return len > HEADER ? (size_t)(len - HEADER) / RECORD : 0;
+	return len > HEADER ? (size_t)(len - HEADER) / MIN_RECORD : 0;
+}
+
+/* The size of a record with these flags. */
+static size_t record_size(unsigned flags)
+{
+	return MIN_RECORD + (flags & (PERFDB_BLOCK_NO_COUNT | ZERO_COUNT) ? 0 : 4) +
+	       (flags & PERFDB_BLOCK_NO_MEDIAN ? 0 : 8) + (flags & PERFDB_BLOCK_NO_MAD ? 0 : 8);
 }
 
 int perfdb_store__block_check(const void *data, size_t len, size_t *count)
 {
 	const unsigned char *p = data;
-	size_t n, i;
+	size_t n, i, off = HEADER;
+	int64_t last = 0;
 	*count = 0;
 	if (!p || len < HEADER || memcmp(p, "PDBK", 4) != 0 || p[4] != VERSION || p[5] || p[6] ||
 	    p[7])
 		return 0;
 	n = get_u32(p + 8);
-	if (!n || (len - HEADER) % RECORD != 0 || (len - HEADER) / RECORD != n)
+	if (!n || n > (len - HEADER) / MIN_RECORD)
 		return 0;
 	for (i = 0; i < n; i++) {
-		const unsigned char *r = p + HEADER + i * RECORD;
-		if (r[RECORD - 1] & ~ALL_NULLS)
+		unsigned flags;
+		int64_t id;
+		if (len - off < MIN_RECORD)
 			return 0;
-		if (i && (int64_t)get_u64(r) <= (int64_t)get_u64(r - RECORD))
+		flags = p[off];
+		if ((flags & ~(ALL_NULLS | ZERO_COUNT)) ||
+		    ((flags & ZERO_COUNT) && (flags & PERFDB_BLOCK_NO_COUNT)) ||
+		    len - off < record_size(flags))
 			return 0;
+		id = (int64_t)get_u64(p + off + 1);
+		if (i && id <= last)
+			return 0;
+		last = id;
+		off += record_size(flags);
 	}
+	if (off != len)
+		return 0;
 	*count = n;
 	return 1;
 }
 
-void perfdb_store__block_get(const void *data, size_t i, perfdb_block_result *out)
+size_t perfdb_store__block_get(const void *data, size_t off, perfdb_block_result *out)
 {
-	const unsigned char *r = (const unsigned char *)data + HEADER + i * RECORD;
-	out->benchmark_id = (int64_t)get_u64(r);
-	out->value = get_double(r + 8);
-	out->sample_median = get_double(r + 16);
-	out->sample_mad = get_double(r + 24);
-	out->sample_count = get_u32(r + 32);
-	out->nulls = r[36];
+	const unsigned char *r = (const unsigned char *)data + (off ? off : HEADER);
+	unsigned flags = r[0];
+	const unsigned char *q = r + MIN_RECORD;
+	out->benchmark_id = (int64_t)get_u64(r + 1);
+	out->value = get_double(r + 9);
+	out->nulls = flags & ALL_NULLS;
+	out->sample_count = 0;
+	out->sample_median = out->sample_mad = 0;
+	if (!(flags & (PERFDB_BLOCK_NO_COUNT | ZERO_COUNT))) {
+		out->sample_count = get_u32(q);
+		q += 4;
+	}
+	if (!(flags & PERFDB_BLOCK_NO_MEDIAN)) {
+		out->sample_median = get_double(q);
+		q += 8;
+	}
+	if (!(flags & PERFDB_BLOCK_NO_MAD)) {
+		out->sample_mad = get_double(q);
+		q += 8;
+	}
+	return (size_t)(q - (const unsigned char *)data);
 }
 
 /* A double as the row gives it back: a block reads as its rows do. */
@@ -106,15 +140,20 @@ static double as_stored(const perfdb_block_writer *w, double d)
 
 int perfdb_store__block_add(perfdb_block_writer *w, const perfdb_block_result *r)
 {
+	unsigned flags = r->nulls & ALL_NULLS;
 	unsigned char *p;
-	if (w->count && (int64_t)get_u64(w->data + w->len - RECORD) >= r->benchmark_id)
+	size_t size;
+	if (!(flags & PERFDB_BLOCK_NO_COUNT) && r->sample_count == 0)
+		flags |= ZERO_COUNT;
+	size = record_size(flags);
+	if (w->count && w->last >= r->benchmark_id)
 		return perfdb_error__set(PERFDB_EINVAL, "a result block's benchmarks out of order");
 	if (w->count == UINT32_MAX)
 		return perfdb_error__set(PERFDB_EINVAL, "a result block of more than 2^32 results");
-	if (w->len + RECORD + HEADER > w->cap) {
+	if (w->len + size + HEADER > w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 65536;
 		unsigned char *np;
-		while (cap < w->len + RECORD + HEADER)
+		while (cap < w->len + size + HEADER)
 			cap *= 2;
 		if (!(np = realloc(w->data, cap)))
 			return perfdb_error__oom();
@@ -124,13 +163,22 @@ int perfdb_store__block_add(perfdb_block_writer *w, const perfdb_block_result *r
 	if (!w->len) /* the header, its count set when written */
 		w->len = HEADER;
 	p = w->data + w->len;
-	put_u64(p, (uint64_t)r->benchmark_id);
-	put_double(p + 8, as_stored(w, r->value));
-	put_double(p + 16, r->nulls & PERFDB_BLOCK_NO_MEDIAN ? 0 : as_stored(w, r->sample_median));
-	put_double(p + 24, r->nulls & PERFDB_BLOCK_NO_MAD ? 0 : as_stored(w, r->sample_mad));
-	put_u32(p + 32, r->nulls & PERFDB_BLOCK_NO_COUNT ? 0 : r->sample_count);
-	p[36] = (unsigned char)(r->nulls & ALL_NULLS);
-	w->len += RECORD;
+	p[0] = (unsigned char)flags;
+	put_u64(p + 1, (uint64_t)r->benchmark_id);
+	put_double(p + 9, as_stored(w, r->value));
+	p += MIN_RECORD;
+	if (!(flags & (PERFDB_BLOCK_NO_COUNT | ZERO_COUNT))) {
+		put_u32(p, r->sample_count);
+		p += 4;
+	}
+	if (!(flags & PERFDB_BLOCK_NO_MEDIAN)) {
+		put_double(p, as_stored(w, r->sample_median));
+		p += 8;
+	}
+	if (!(flags & PERFDB_BLOCK_NO_MAD))
+		put_double(p, as_stored(w, r->sample_mad));
+	w->len += size;
+	w->last = r->benchmark_id;
 	w->count++;
 	return 0;
 }

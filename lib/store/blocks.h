@@ -4,12 +4,13 @@
  * many results in one blob, instead of one row each.
  *
  * A block is little-endian: a 12-byte header ("PDBK", the format version 1,
- * three zero bytes, the number of results n > 0 as 32 bits), then n records of
- * 37 bytes, in increasing benchmark id: benchmark_id (64-bit integer),
- * value, sample_median, sample_mad (IEEE doubles), sample_count (32 bits),
- * and a byte saying which of sample_count, sample_median and sample_mad are
- * NULL (PERFDB_BLOCK_NO_*; a NULL's bytes are zero). Anything else, a
- * length that does not match n, ids out of order or unknown flag bits,
+ * three zero bytes, the number of results n > 0 as 32 bits), then n records
+ * in increasing benchmark id, each: a flags byte (PERFDB_BLOCK_NO_* for the
+ * statistics that are NULL, 8 for a sample_count of 0), benchmark_id
+ * (64-bit integer), value (IEEE double), then what is not NULL or 0 of
+ * sample_count (32 bits), sample_median and sample_mad (doubles): 17 bytes
+ * for a result without samples, 37 with them. Anything else (a record
+ * past the end, bytes after the last, ids out of order, unknown flag bits)
  * is not a block: the run's rows are read instead.
  *
  * Writing: a run's blocks go in the transaction that writes its results.
@@ -58,6 +59,7 @@ typedef struct perfdb_block_writer {
 	int64_t chunk; /* the next chunk's number */
 	unsigned char *data;
 	size_t len, cap, count;
+	int64_t last;	   /* the last benchmark id added */
 	int open;	   /* the run's mark is written */
 	int positive_zero; /* -0.0 is stored as 0.0 (SQLite does so in a REAL column) */
 } perfdb_block_writer;
@@ -96,14 +98,16 @@ int perfdb_store__write_all_blocks(perfdb_store *store);
  * sample_mad), as the readers take it. */
 void perfdb_store__block_result_of_row(perfdb_block_result *out, perfdb_stmt *st);
 
-/* How many results a block of len bytes would hold (0 if none). */
+/* How many results a block of len bytes holds at most (0 if none). */
 size_t perfdb_store__block_size(int64_t len);
 
 /* Whether data (len bytes) is a block; *count receives its number of
  * results. Reads nothing outside data. */
 int perfdb_store__block_check(const void *data, size_t len, size_t *count);
 
-/* Result i (< the count perfdb_store__block_check gave) of a checked block. */
-void perfdb_store__block_get(const void *data, size_t i, perfdb_block_result *out);
+/* The result at byte off of a checked block (0: its first), into *out;
+ * returns the offset of the next. Call it no more times than the count
+ * perfdb_store__block_check gave. */
+size_t perfdb_store__block_get(const void *data, size_t off, perfdb_block_result *out);
 
 #endif

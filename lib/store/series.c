@@ -687,7 +687,7 @@ static int read_blocks(reader *r, perfdb_stmt *blk, const run_row *run, int *unk
 	*used = 0;
 	perfdb_stmt__bind_int64(blk, 1, run->id);
 	while (!err && !bad && (rc = perfdb_stmt__step(blk)) == PERFDB_DB_ROW) {
-		size_t len = 0, n = 0, k, cursor = 0, start = r->nentries;
+		size_t len = 0, n = 0, k, cursor = 0, start = r->nentries, off = 0;
 		const void *data = perfdb_stmt__column_blob(blk, 1, &len);
 		perfdb_block_result x;
 		/* a run being written (never committed so) or a block that does
@@ -698,7 +698,7 @@ static int read_blocks(reader *r, perfdb_stmt *blk, const run_row *run, int *unk
 			break;
 		}
 		for (k = 0; k < n && !err; k++) {
-			perfdb_store__block_get(data, k, &x);
+			off = perfdb_store__block_get(data, off, &x);
 			err = add_result(r, run, &cursor, &x, unknown);
 		}
 		/* chunks written in id order (perfdb_store_record) follow

@@ -51,15 +51,18 @@ static unsigned char *some_block(size_t *n)
 
 static void test_blocks__read_back_bit_for_bit(void **state)
 {
-	size_t n, count, i;
+	size_t n, count, i, off = 0;
 	unsigned char *b = some_block(&n);
 	(void)state;
-	assert_int_equal(n, 12 + 37 * NSOME);
+	/* a header, then 17 bytes a result and what is not NULL or 0 of its
+	 * statistics: count 0 (not stored) with both, all three, the count
+	 * alone, the median alone */
+	assert_int_equal(n, 12 + (17 + 16) + (17 + 20) + (17 + 4) + (17 + 8));
 	assert_true(perfdb_store__block_check(b, n, &count));
 	assert_int_equal(count, NSOME);
 	for (i = 0; i < NSOME; i++) {
 		perfdb_block_result x;
-		perfdb_store__block_get(b, i, &x);
+		off = perfdb_store__block_get(b, off, &x);
 		assert_true(x.benchmark_id == some[i].benchmark_id);
 		assert_memory_equal(&x.value, &some[i].value, sizeof(double));
 		assert_int_equal(x.nulls, some[i].nulls);
@@ -71,6 +74,7 @@ static void test_blocks__read_back_bit_for_bit(void **state)
 		if (!(x.nulls & PERFDB_BLOCK_NO_MAD))
 			assert_memory_equal(&x.sample_mad, &some[i].sample_mad, sizeof(double));
 	}
+	assert_int_equal(off, n);
 	free(b);
 }
 
@@ -86,7 +90,7 @@ static void test_blocks__zero_as_the_file_stores_it(void **state)
 	assert_int_equal(perfdb_store__block_add(&w, &some[1]), 0);
 	b = finish(&w, &n);
 	assert_true(perfdb_store__block_check(b, n, &count));
-	perfdb_store__block_get(b, 0, &x);
+	assert_int_equal(perfdb_store__block_get(b, 0, &x), n);
 	assert_false(signbit(x.value));
 	free(b);
 	perfdb_store__block_release(&w);
@@ -104,7 +108,8 @@ static void test_blocks__out_of_order_is_a_bug(void **state)
 
 /* Every cut of a block is refused (each in a buffer of its own size, so
  * a read past it is the sanitizers' to find), and so is every change of a
- * header byte, a flag byte with a bit no block has, and two ids out of
+ * header byte, a flag byte with a bit no block has or that says a count
+ * both NULL and 0, a byte after the last record, and two ids out of
  * order. */
 static void test_blocks__refuses_what_is_not_a_block(void **state)
 {
@@ -123,11 +128,17 @@ static void test_blocks__refuses_what_is_not_a_block(void **state)
 		assert_false(perfdb_store__block_check(b, n, &count));
 		b[k] ^= 0x10;
 	}
-	b[12 + 37 + 36] = 8;
+	/* the second record starts at 12 + 33 */
+	b[45] = 0x10;
 	assert_false(perfdb_store__block_check(b, n, &count));
-	b[12 + 37 + 36] = 0;
+	b[45] = 1 | 8;
+	assert_false(perfdb_store__block_check(b, n, &count));
+	b[45] = 0;
 	assert_true(perfdb_store__block_check(b, n, &count));
-	b[12 + 37 + 7] = 0x40; /* the second id now above the third */
+	b = realloc(b, n + 1);
+	b[n] = 0;
+	assert_false(perfdb_store__block_check(b, n + 1, &count));
+	b[45 + 8] = 0x40; /* the second id now above the third */
 	assert_false(perfdb_store__block_check(b, n, &count));
 	free(b);
 	/* a block of no results is none (perfdb never writes one) */

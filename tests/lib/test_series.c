@@ -510,10 +510,11 @@ static void test_series__bad_blocks_read_as_rows(void **state)
 	b[0] = 'X';
 	put_block(s, 3, 0, b, n); /* not a block */
 	b[0] = 'P';
-	b[12 + 36] = 0x80; /* a flag no block has */
+	b[12] |= 0x80; /* a flag no block has */
 	put_block(s, 4, 0, b, n);
-	b[12 + 36] = 0;
-	memcpy(b + 12, b + 12 + 37, 8); /* two ids alike */
+	b[12] &= 0x7f;
+	/* two ids alike: the second record's (after the first) in the first */
+	memcpy(b + 13, b + perfdb_store__block_get(b, 0, &(perfdb_block_result){0}) + 1, 8);
 	put_block(s, 5, 0, b, n);
 	b[8] ^= 1; /* a count its length does not have */
 	put_block(s, 6, 0, b, n);
