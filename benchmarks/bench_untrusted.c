@@ -133,9 +133,11 @@ static int write_big(const char *path, bool gbench, size_t mb)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-/* `perfdb record` of path into a fresh database in a child: its peak RSS in
- * bytes, or -1. */
-static double record_peak(const char *perfdb, const char *path, const char *db)
+/* `perfdb record` of path (given as its name, or as standard input when
+ * from_stdin) into a fresh database in a child that must exit with status
+ * want: its peak RSS in bytes, or -1. */
+static double run_peak(const char *perfdb, const char *path, const char *db, bool from_stdin,
+		       int want)
 {
 	struct rusage ru;
 	int status;
@@ -149,31 +151,52 @@ static double record_peak(const char *perfdb, const char *path, const char *db)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
+		if (from_stdin && ((fd = open(path, O_RDONLY)) < 0 || dup2(fd, 0) < 0))
+			_exit(127);
 		execl(perfdb, perfdb, "record", "--db", db, "--commit", "c0ffee", "--machine", "m",
-		      path, (char *)NULL);
+		      from_stdin ? "-" : path, (char *)NULL);
 		_exit(127);
 	}
-	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != want)
 		return -1;
 	unlink(db);
 	return (double)ru.ru_maxrss * 1024.0;
 }
 
-static int big_inputs(const bench_ctx *ctx)
+static double record_peak(const char *perfdb, const char *path, const char *db)
+{
+	return run_peak(perfdb, path, db, false, 0);
+}
+
+/* The size of the big inputs in MB. */
+static size_t big_mb(const bench_ctx *ctx)
 {
 	const char *env = getenv("PERFDB_BENCH_BIG_MB");
 	unsigned long want = env ? strtoul(env, NULL, 10) : 0;
-	size_t mb = want > 0 ? (size_t)want : ctx->quick ? 10 : 100;
-	char self[4096], perfdb[4200], path[4200], db[4200], name[128];
+	return want > 0 ? (size_t)want : ctx->quick ? 10 : 100;
+}
+
+/* The perfdb binary beside perfdb-bench into perfdb; false (after a note)
+ * when there is none. */
+static bool perfdb_binary(const bench_ctx *ctx, char *perfdb, size_t cap)
+{
+	char self[4096];
+	snprintf(self, sizeof(self), "%s", ctx->self);
+	snprintf(perfdb, cap, "%s/perfdb", dirname(self));
+	if (access(perfdb, X_OK) == 0)
+		return true;
+	bench_note(ctx, "big inputs skipped: no perfdb binary at %s (build perfdb_cli)", perfdb);
+	return false;
+}
+
+static int big_inputs(const bench_ctx *ctx)
+{
+	size_t mb = big_mb(ctx);
+	char perfdb[4200], path[4200], db[4200], name[128];
 	int k, err = 0;
 
-	snprintf(self, sizeof(self), "%s", ctx->self);
-	snprintf(perfdb, sizeof(perfdb), "%s/perfdb", dirname(self));
-	if (access(perfdb, X_OK) != 0) {
-		bench_note(ctx, "big inputs skipped: no perfdb binary at %s (build perfdb_cli)",
-			   perfdb);
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
 		return 0;
-	}
 	snprintf(db, sizeof(db), "%s/big.db", ctx->workdir);
 	for (k = 0; k < 2 && !err; k++) {
 		struct stat st;
@@ -199,6 +222,62 @@ static int big_inputs(const bench_ctx *ctx)
 			   peak / (double)st.st_size);
 	}
 	return err;
+}
+
+/*
+ * A big Google Benchmark file with a syntax error in its last item (issue
+ * 12: a file read an item at a time goes back to the whole-file reader on any
+ * syntax error, which built the whole file's tree only to name the error:
+ * about 7x the file). perfdb record of the file by name, where the error is
+ * now found without a tree, beside the same file on standard input (read
+ * whole, as main read a named file that it could not stream), and beside
+ * $PERFDB_BENCH_BASELINE (another perfdb binary, e.g. main's) when set.
+ */
+static int malformed_big_input(const bench_ctx *ctx)
+{
+	static const char broken_tail[] = ", \"x\": }\n]}\n";
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
+	size_t mb = big_mb(ctx);
+	char perfdb[4200], path[4200], db[4200], name[128];
+	double named, whole, other = -1;
+	struct stat st;
+	FILE *f;
+	int ok;
+
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/big-malformed.json", ctx->workdir);
+	snprintf(db, sizeof(db), "%s/big-malformed.db", ctx->workdir);
+	/* write_big ends in "}\n]}\n": the last item's '}' becomes a member
+	 * with no value */
+	ok = write_big(path, true, mb) == 0 && stat(path, &st) == 0 &&
+	     truncate(path, st.st_size - 5) == 0 && (f = fopen(path, "a")) &&
+	     fputs(broken_tail, f) >= 0 && fclose(f) == 0 && stat(path, &st) == 0;
+	named = ok ? run_peak(perfdb, path, db, false, 2) : -1;
+	whole = ok ? run_peak(perfdb, path, db, true, 2) : -1;
+	if (ok && baseline)
+		other = run_peak(baseline, path, db, false, 2);
+	unlink(path);
+	if (named < 0 || whole < 0 || (baseline && other < 0))
+		return -1;
+	snprintf(name, sizeof(name), "untrusted/record_gbench_malformed_%zuMB", mb);
+	bench_report(ctx, name, "peak_rss", "MB", named / 1e6);
+	bench_report(ctx, name, "peak_rss_per_input_byte", "", named / (double)st.st_size);
+	bench_report(ctx, name, "peak_rss_read_whole_per_input_byte", "",
+		     whole / (double)st.st_size);
+	bench_note(ctx,
+		   "record of a %.0f MB Google Benchmark file with a syntax error in its last "
+		   "item (exit 2): peak RSS %.0f MB, %.2fx the input (target <= 2x); the same "
+		   "bytes on standard input, read whole: %.0f MB, %.2fx",
+		   (double)st.st_size / 1e6, named / 1e6, named / (double)st.st_size, whole / 1e6,
+		   whole / (double)st.st_size);
+	if (baseline) {
+		bench_report(ctx, name, "peak_rss_baseline_per_input_byte", "",
+			     other / (double)st.st_size);
+		bench_note(ctx, "  the same file by name with %s: %.0f MB, %.2fx (%.2fx this one)",
+			   baseline, other / 1e6, other / (double)st.st_size, other / named);
+	}
+	return 0;
 }
 
 int bench_untrusted(const bench_ctx *ctx)
@@ -238,5 +317,7 @@ int bench_untrusted(const bench_ctx *ctx)
 	free(text);
 	if (!err)
 		err = big_inputs(ctx);
+	if (!err)
+		err = malformed_big_input(ctx);
 	return err;
 }

@@ -67,8 +67,7 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	perfdb_series_verdict *verdict;
 	perfdb_regress_step *steps = NULL;
 	const perfdb_series_point *pts = s->points, *base = NULL;
-	size_t i, r, n = s->npoints, nsteps = 0, maxobs = 1;
-	double *scratch;
+	size_t i, r, n = s->npoints, nsteps = 0;
 	int err;
 
 	perfdb_scope__series_config(&cfg, o, s);
@@ -88,12 +87,6 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		;
 	if (r == n)
 		return 0; /* no data in the range: not checked */
-	for (i = 0; i < s->npoints; i++) {
-		size_t k;
-		perfdb_scope__observations(&s->points[i], &k);
-		maxobs = k > maxobs ? k : maxobs;
-	}
-
 	if (rep->nverdicts == rep->capverdicts) {
 		size_t ncap = rep->capverdicts ? rep->capverdicts * 2 : 64;
 		perfdb_series_verdict *nv = realloc(rep->verdicts, ncap * sizeof(*nv));
@@ -102,8 +95,7 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		rep->verdicts = nv;
 		rep->capverdicts = ncap;
 	}
-	if (!(scratch = malloc((maxobs + n + 1) * sizeof(*scratch))))
-		return perfdb_error__oom();
+	rep->verdict_of[si] = rep->nverdicts;
 	verdict = &rep->verdicts[rep->nverdicts++];
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->benchmark = s->benchmark;
@@ -117,13 +109,16 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 	if (base) {
 		verdict->baseline_value = perfdb_scope__level(base);
 	} else if (r) {
-		double *levels = scratch + maxobs; /* the window's levels */
+		/* the window's levels: on the stack for a window of the usual size */
+		double small[64], *levels = r <= 64 ? small : malloc(r * sizeof(*levels));
+		if (!levels)
+			return perfdb_error__oom();
 		for (i = 0; i < r; i++)
 			levels[i] = perfdb_scope__level(&pts[i]);
 		verdict->baseline_value = perfdb_stats_median_inplace(levels, r);
+		if (levels != small)
+			free(levels);
 	}
-
-	free(scratch);
 	if (sc->base_pos != SIZE_MAX && !base) {
 		/* a named baseline (or revision) this series did not exist at:
 		 * renamed or new since. Judging it against the window instead
@@ -454,20 +449,12 @@ static void apply_states(perfdb_regress_report *rep)
 			f->status = rep->states[j].status;
 		}
 	for (i = 0; i < rep->found[0].count; i++) {
-		perfdb_finding *f = &rep->found[0].items[i];
-		size_t vi;
-		if (f->status == PERFDB_ALERT_OPEN)
+		size_t vi = rep->verdict_of[rep->found[0].series[i]];
+		if (rep->found[0].items[i].status == PERFDB_ALERT_OPEN || vi == SIZE_MAX ||
+		    rep->verdicts[vi].regressions == 0)
 			continue;
-		for (vi = 0; vi < rep->nverdicts; vi++) {
-			perfdb_series_verdict *vd = &rep->verdicts[vi];
-			if (vd->benchmark == f->benchmark && vd->machine == f->machine &&
-			    vd->tags == f->tags && vd->metric == f->metric && vd->unit == f->unit &&
-			    vd->regressions > 0) {
-				vd->regressions--;
-				vd->acknowledged++;
-				break;
-			}
-		}
+		rep->verdicts[vi].regressions--;
+		rep->verdicts[vi].acknowledged++;
 	}
 }
 
@@ -569,6 +556,13 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		goto done; /* an empty history or range: nothing to check */
 	if ((err = rename_targets(&target, &has_joined, rep->sc->set, o.config)) < 0)
 		goto done;
+	if (!(rep->verdict_of =
+		  malloc((perfdb_series_set_count(rep->sc->set) + 1) * sizeof(*rep->verdict_of)))) {
+		err = perfdb_error__oom();
+		goto done;
+	}
+	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++)
+		rep->verdict_of[i] = SIZE_MAX;
 	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++) {
 		const perfdb_series *s = perfdb_series_set_get(rep->sc->set, i);
 		perfdb_series joined;

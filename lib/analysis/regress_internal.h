@@ -79,6 +79,7 @@ struct perfdb_regress_report {
 	event_list events[2];
 	perfdb_series_verdict *verdicts;
 	size_t nverdicts, capverdicts;
+	size_t *verdict_of; /* per series of the scope's set: its verdict, SIZE_MAX: none */
 	perfdb_scope *sc;
 	perfdb_alert_state *states; /* per finding, regressions first */
 };

@@ -52,6 +52,7 @@ void perfdb_regress_report_free(perfdb_regress_report *r)
 		free(r->found[k].commit_ids);
 	}
 	free(r->verdicts);
+	free(r->verdict_of);
 	perfdb_scope__free(r->sc);
 	free(r->states);
 	free(r);

@@ -689,6 +689,43 @@ static int analyse_gate(step_ctx *c, size_t r)
 	return add_step(c, v->n - 1, lb, la, p, 1, name, 1);
 }
 
+/*
+ * Whether no step of the series can reach the threshold, told from its levels
+ * alone. Every step reported (analyse_range, analyse_gate) moves a level by
+ * at least thr percent of the level before it, and both levels are medians of
+ * the view's levels or the baseline's. A median lies between the least and
+ * the greatest of what it is taken over, so when every level has one sign
+ * and all lie within a band narrower than thr percent of the smallest
+ * magnitude, no test can report a step, and the change-point search and its
+ * tests need not run. Most series of a wide history are so (a quiet
+ * benchmark moves by far less than the threshold): the same answer by
+ * construction (tests/lib/test_regress_steps.c holds the analysis to it),
+ * at the cost of one pass over the levels.
+ */
+static int below_threshold(const perfdb_series_point *pts, size_t n,
+			   const perfdb_series_point *base, double thr)
+{
+	double lo = INFINITY, hi = -INFINITY, mag;
+	size_t i;
+	if (!(thr > 0))
+		return 0;
+	for (i = 0; i < n + (base != NULL); i++) {
+		double x = perfdb_scope__level(i < n ? &pts[i] : base);
+		if (!isfinite(x))
+			return 0;
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
+	}
+	if (lo > 0)
+		mag = lo;
+	else if (hi < 0)
+		mag = -hi;
+	else
+		return 0;
+	/* a margin for the rounding of the tests' own arithmetic */
+	return (hi - lo) * 100 < thr * mag * (1 - 1e-9);
+}
+
 int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_series_point *pts,
 			  size_t n, size_t r, const perfdb_series_point *base, int gate,
 			  const perfdb_scope_series *cfg, double alpha)
@@ -702,6 +739,8 @@ int perfdb_regress__steps(perfdb_regress_step **out, size_t *nout, const perfdb_
 	*nout = 0;
 	if (r >= n)
 		return 0; /* no point in the range */
+	if (below_threshold(pts, n, base, cfg->threshold))
+		return 0;
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < n; i++)
 		need += (pts[i].nsamples > pts[i].nruns ? pts[i].nsamples : pts[i].nruns) + 1;

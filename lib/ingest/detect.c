@@ -882,7 +882,7 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 		return PERFDB_JSON__FALLBACK;
 	if ((err = perfdb_json__stream_open(
 		 &s, fd, name, fmt == PERFDB_FORMAT_GBENCH ? "benchmarks" : "results", max)))
-		return err;
+		goto done;
 	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
 		goto done;
 	if (more)
@@ -894,6 +894,10 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 done:
 	perfdb_resultset_free(more);
 	perfdb_json__stream_close(s);
+	/* A syntax error is named without building the whole file's tree
+	 * (several times the file's size). */
+	if (err == PERFDB_JSON__FALLBACK)
+		err = perfdb_json__stream_check(fd, name, max);
 	return err;
 }
 

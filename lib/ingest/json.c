@@ -24,6 +24,26 @@ int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const
 	return perfdb_json__load_at(out, data, len, name, NULL);
 }
 
+/* The error of a parse that did not give 0, in perfdb's form. */
+static int parse_error(int rc, const char *name, const perfdb_jerror *jerr)
+{
+	switch (rc) {
+	case PERFDB_JPARSE_EMPTY:
+		return perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL, "empty input");
+	case PERFDB_JPARSE_SYNTAX:
+		return perfdb_error__input(PERFDB_EINPUT, name, jerr->line, jerr->column, NULL,
+					   "invalid JSON: %s", jerr->message);
+	default: return perfdb_error__oom();
+	}
+}
+
+int perfdb_json__check(char *text, size_t len, const char *name)
+{
+	perfdb_jerror jerr;
+	int rc = perfdb_jdoc_check(text, len, &jerr);
+	return rc ? parse_error(rc, name ? name : "", &jerr) : 0;
+}
+
 int perfdb_json__load_at(perfdb_json_doc **out, const char *data, size_t len, const char *name,
 			 const perfdb_jparse_at *at)
 {
@@ -42,14 +62,7 @@ int perfdb_json__load_at(perfdb_json_doc **out, const char *data, size_t len, co
 	rc = perfdb_jdoc_parse_at(&doc->tree, data, len, at, &jerr);
 	if (rc) {
 		free(doc);
-		switch (rc) {
-		case PERFDB_JPARSE_EMPTY:
-			return perfdb_error__input(PERFDB_EINPUT, name, 0, 0, NULL, "empty input");
-		case PERFDB_JPARSE_SYNTAX:
-			return perfdb_error__input(PERFDB_EINPUT, name, jerr.line, jerr.column,
-						   NULL, "invalid JSON: %s", jerr.message);
-		default: return perfdb_error__oom();
-		}
+		return parse_error(rc, name, &jerr);
 	}
 	*out = doc;
 	return 0;

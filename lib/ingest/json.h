@@ -55,6 +55,13 @@ int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const
 int perfdb_json__load_at(perfdb_json_doc **out, const char *data, size_t len, const char *name,
 			 const perfdb_jparse_at *at);
 
+/**
+ * perfdb_json__load's verdict on the syntax of a whole document, without a
+ * tree: 0 or the same error (json_parse.h's perfdb_jdoc_check: text is
+ * followed by PERFDB_JPARSE_PADDING zero bytes and is changed).
+ */
+int perfdb_json__check(char *text, size_t len, const char *name);
+
 /** Frees doc and its tree. Accepts NULL. */
 void perfdb_json__free(perfdb_json_doc *doc);
 

@@ -61,6 +61,11 @@ typedef struct parser {
 	size_t items_top, items_cap;
 	perfdb_jmember *members;
 	size_t members_top, members_cap;
+	/* Syntax only (perfdb_jdoc_check): every value is made in `scratch`
+	 * and forgotten, containers keep no children; object members stay on
+	 * their stack while the object is open, for duplicate keys. */
+	bool check;
+	perfdb_jnode scratch;
 } parser;
 
 /* Object size from which duplicate keys are found with a hash table instead
@@ -68,7 +73,7 @@ typedef struct parser {
 #define DUP_LINEAR_MAX 16
 
 /* Zero bytes after the copy's terminator, for word-at-a-time scanning. */
-#define TEXT_PADDING 8
+#define TEXT_PADDING (PERFDB_JPARSE_PADDING - 1)
 
 /* Word-at-a-time (SWAR) helpers: eight bytes of text in one uint64_t, the
  * first byte in the lowest bits (x86-64 and other little-endian targets; on a
@@ -551,7 +556,7 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 
 static perfdb_jnode *new_node(parser *ps, perfdb_jnode *parent, uint32_t index)
 {
-	perfdb_jnode *n = arena_alloc(ps->doc, sizeof(*n));
+	perfdb_jnode *n = ps->check ? &ps->scratch : arena_alloc(ps->doc, sizeof(*n));
 	if (!n)
 		return NULL;
 	memset(n, 0, sizeof(*n));
@@ -571,7 +576,7 @@ static int parse_value(parser *ps, perfdb_jnode *parent, uint32_t index, perfdb_
 
 static int parse_array(parser *ps, perfdb_jnode *n)
 {
-	size_t base = ps->items_top, count;
+	size_t base = ps->items_top, count = 0;
 	int err;
 
 	ps->p++; /* [ */
@@ -587,17 +592,18 @@ static int parse_array(parser *ps, perfdb_jnode *n)
 		ps->p++;
 		return 0;
 	}
-	for (;;) {
+	for (;; count++) {
 		perfdb_jnode *item;
-		count = ps->items_top - base;
 		if (count >= UINT32_MAX)
 			return fail(ps, ps->p, "too many items in one array");
 		if ((err = parse_value(ps, n, (uint32_t)count, &item)))
 			return err;
-		if (ps->items_top == ps->items_cap &&
-		    !grow((void **)&ps->items, &ps->items_cap, sizeof(*ps->items)))
-			return PERFDB_JPARSE_NOMEM;
-		ps->items[ps->items_top++] = item;
+		if (!ps->check) {
+			if (ps->items_top == ps->items_cap &&
+			    !grow((void **)&ps->items, &ps->items_cap, sizeof(*ps->items)))
+				return PERFDB_JPARSE_NOMEM;
+			ps->items[ps->items_top++] = item;
+		}
 		skip_space(ps);
 		if (*ps->p == ',') {
 			const char *comma = ps->p, *comma_line_start = ps->line_start;
@@ -616,6 +622,8 @@ static int parse_array(parser *ps, perfdb_jnode *n)
 		return unexpected(ps, "expected ',' or ']' after an array item",
 				  "unexpected end of input: an array is not closed");
 	}
+	if (ps->check)
+		return 0;
 	count = ps->items_top - base;
 	if (!(n->u.arr.items = arena_alloc(ps->doc, count * sizeof(*n->u.arr.items))))
 		return PERFDB_JPARSE_NOMEM;
@@ -794,6 +802,10 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 		goto done;
 	}
 	count = ps->members_top - base;
+	if (ps->check) {
+		ps->members_top = base;
+		goto done;
+	}
 	if (!(n->u.obj.members = arena_alloc(ps->doc, count * sizeof(*n->u.obj.members)))) {
 		err = PERFDB_JPARSE_NOMEM;
 		goto done;
@@ -912,6 +924,69 @@ int perfdb_jdoc_parse(perfdb_jdoc **out, const char *data, size_t len, perfdb_je
 	return perfdb_jdoc_parse_at(out, data, len, NULL, err);
 }
 
+/* Parses text[0, len), which is NUL-terminated and padded (TEXT_PADDING)
+ * and may be changed, from ps (zeroed but for doc and check): 0 (the top
+ * value in *root) or a PERFDB_JPARSE_* code, err filled for a syntax error. */
+static int run(parser *ps, char *text, size_t len, const perfdb_jparse_at *at, perfdb_jnode **root,
+	       perfdb_jerror *err)
+{
+	int rc;
+
+	ps->p = text;
+	ps->end = text + len;
+	ps->line = 1;
+	/* A UTF-8 byte order mark is not JSON, but editors write it; it is no
+	 * column either. A piece of a document has none. */
+	if ((!at || !at->line) && len >= 3 && memcmp(ps->p, "\xEF\xBB\xBF", 3) == 0)
+		ps->p += 3;
+	ps->line_start = ps->p;
+	if (at && at->line) {
+		ps->line = at->line;
+		ps->bias_line = at->line;
+		ps->bias = at->column - 1;
+	}
+	if (at) {
+		ps->depth = at->depth;
+		if (at->gap && at->gap <= len) {
+			ps->gap = text + at->gap;
+			ps->gap_line = at->gap_line;
+			ps->gap_column = at->gap_column;
+		}
+	}
+
+	skip_space(ps);
+	if (ps->p >= ps->end) {
+		rc = PERFDB_JPARSE_EMPTY;
+	} else {
+		rc = parse_value(ps, at ? at->parent : NULL, at ? at->index : 0, root);
+		if (!rc) {
+			skip_space(ps);
+			if (ps->p < ps->end)
+				rc = *ps->p
+					 ? fail(ps, ps->p, "unexpected text after the JSON value")
+					 : fail(ps, ps->p, "NUL byte in input");
+		}
+	}
+	free(ps->items);
+	free(ps->members);
+	if (rc == PERFDB_JPARSE_SYNTAX && err) {
+		err->line = ps->error_line;
+		err->column = ps->error_column;
+		snprintf(err->message, sizeof(err->message), "%s", ps->error);
+	}
+	return rc;
+}
+
+static int input_too_big(perfdb_jerror *err)
+{
+	if (err) {
+		err->line = 1;
+		err->column = 1;
+		snprintf(err->message, sizeof(err->message), "input larger than 4 GiB");
+	}
+	return PERFDB_JPARSE_SYNTAX;
+}
+
 int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 			 const perfdb_jparse_at *at, perfdb_jerror *err)
 {
@@ -920,14 +995,8 @@ int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 	int rc;
 
 	*out = NULL;
-	if (len >= UINT32_MAX) {
-		if (err) {
-			err->line = 1;
-			err->column = 1;
-			snprintf(err->message, sizeof(err->message), "input larger than 4 GiB");
-		}
-		return PERFDB_JPARSE_SYNTAX;
-	}
+	if (len >= UINT32_MAX)
+		return input_too_big(err);
 	if (!(doc = calloc(1, sizeof(*doc))))
 		return PERFDB_JPARSE_NOMEM;
 	doc->next_block = 64 << 10;
@@ -943,53 +1012,24 @@ int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 
 	memset(&ps, 0, sizeof(ps));
 	ps.doc = doc;
-	ps.p = doc->text;
-	ps.end = doc->text + len;
-	ps.line = 1;
-	/* A UTF-8 byte order mark is not JSON, but editors write it; it is no
-	 * column either. A piece of a document has none. */
-	if ((!at || !at->line) && len >= 3 && memcmp(ps.p, "\xEF\xBB\xBF", 3) == 0)
-		ps.p += 3;
-	ps.line_start = ps.p;
-	if (at && at->line) {
-		ps.line = at->line;
-		ps.bias_line = at->line;
-		ps.bias = at->column - 1;
-	}
-	if (at) {
-		ps.depth = at->depth;
-		if (at->gap && at->gap <= len) {
-			ps.gap = doc->text + at->gap;
-			ps.gap_line = at->gap_line;
-			ps.gap_column = at->gap_column;
-		}
-	}
-
-	skip_space(&ps);
-	if (ps.p >= ps.end) {
-		rc = PERFDB_JPARSE_EMPTY;
-	} else {
-		rc = parse_value(&ps, at ? at->parent : NULL, at ? at->index : 0, &doc->root);
-		if (!rc) {
-			skip_space(&ps);
-			if (ps.p < ps.end)
-				rc = *ps.p ? fail(&ps, ps.p, "unexpected text after the JSON value")
-					   : fail(&ps, ps.p, "NUL byte in input");
-		}
-	}
-	free(ps.items);
-	free(ps.members);
-	if (rc) {
-		if (rc == PERFDB_JPARSE_SYNTAX && err) {
-			err->line = ps.error_line;
-			err->column = ps.error_column;
-			snprintf(err->message, sizeof(err->message), "%s", ps.error);
-		}
+	if ((rc = run(&ps, doc->text, len, at, &doc->root, err))) {
 		perfdb_jdoc_free(doc);
 		return rc;
 	}
 	*out = doc;
 	return 0;
+}
+
+int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
+{
+	parser ps;
+	perfdb_jnode *root;
+
+	if (len >= UINT32_MAX)
+		return input_too_big(err);
+	memset(&ps, 0, sizeof(ps));
+	ps.check = true;
+	return run(&ps, text, len, NULL, &root, err);
 }
 
 void perfdb_jdoc_free(perfdb_jdoc *doc)

@@ -133,6 +133,21 @@ typedef struct perfdb_jparse_at {
 int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 			 const perfdb_jparse_at *at, perfdb_jerror *err);
 
+/* Zero bytes that a text given to perfdb_jdoc_check must have after its end
+ * (its terminator and room for 8-byte loads). */
+#define PERFDB_JPARSE_PADDING 9
+
+/*
+ * Syntax only: what perfdb_jdoc_parse would answer for the same bytes (0,
+ * PERFDB_JPARSE_SYNTAX with the same err, PERFDB_JPARSE_EMPTY or
+ * PERFDB_JPARSE_NOMEM), by the same scanner, without a tree or a copy. The
+ * caller's text must be followed by PERFDB_JPARSE_PADDING zero bytes, and is
+ * changed (strings are decoded in place). Memory: the keys of the objects
+ * open at any one time, not the document. For a whole document, before
+ * deciding to build its tree (json_stream.h's fallback).
+ */
+int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err);
+
 /* Frees doc and every node in it. Accepts NULL. */
 void perfdb_jdoc_free(perfdb_jdoc *doc);
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/error.h"
@@ -226,15 +227,15 @@ done:
 
 /* --- 2. the rest of the document ---------------------------------------------------- */
 
-static int read_at(const perfdb_json_stream *s, char *buf, size_t len, uint64_t off, size_t *got)
+static int read_at(int fd, const char *name, char *buf, size_t len, uint64_t off, size_t *got)
 {
 	size_t n = 0;
 	while (n < len) {
-		ssize_t k = pread(s->fd, buf + n, len - n, (off_t)(off + n));
+		ssize_t k = pread(fd, buf + n, len - n, (off_t)(off + n));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", s->name,
+			return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", name,
 						 strerror(errno));
 		if (k == 0)
 			break;
@@ -255,7 +256,7 @@ static int skeleton(perfdb_json_stream *s)
 
 	if (!buf)
 		return perfdb_error__oom();
-	if ((err = read_at(s, buf, head, 0, &got)))
+	if ((err = read_at(s->fd, s->name, buf, head, 0, &got)))
 		goto done;
 	if (got != head) {
 		err = PERFDB_JSON__FALLBACK;
@@ -272,7 +273,7 @@ static int skeleton(perfdb_json_stream *s)
 			buf = b;
 			cap *= 2;
 		}
-		if ((err = read_at(s, buf + len, cap - len, off, &got)))
+		if ((err = read_at(s->fd, s->name, buf + len, cap - len, off, &got)))
 			goto done;
 		if (!got)
 			break;
@@ -468,4 +469,35 @@ void perfdb_json__stream_close(perfdb_json_stream *s)
 	perfdb_json__free(s->skeleton);
 	free(s->name);
 	free(s);
+}
+
+/* --- after a fallback ------------------------------------------------------------------- */
+
+int perfdb_json__stream_check(int fd, const char *name, size_t max)
+{
+	struct stat st;
+	size_t len, got = 0;
+	char *text, extra;
+	int err;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
+		return PERFDB_JSON__FALLBACK;
+	len = (size_t)st.st_size;
+	if (!(text = malloc(len + PERFDB_JPARSE_PADDING)))
+		return perfdb_error__oom();
+	if ((err = read_at(fd, name, text, len, 0, &got)))
+		goto done;
+	/* A file that changed size since is the whole-file reader's to read. */
+	if (got != len || (err = read_at(fd, name, &extra, 1, len, &got)) || got) {
+		err = err ? err : PERFDB_JSON__FALLBACK;
+		goto done;
+	}
+	memset(text + len, 0, PERFDB_JPARSE_PADDING);
+	/* Valid: the whole-file reader has more to say. Empty input is named as
+	 * perfdb_ingest_buffer names it. */
+	if (!(err = perfdb_json__check(text, len, name)))
+		err = PERFDB_JSON__FALLBACK;
+done:
+	free(text);
+	return err;
 }

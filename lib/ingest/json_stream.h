@@ -15,8 +15,11 @@
  *
  * What the whole-file parser would refuse is never explained here: any
  * syntax error, any item that is not an object, anything unusual gives
- * PERFDB_JSON__FALLBACK, and the caller reads the file whole as before, so
- * errors are word for word the whole-file reader's.
+ * PERFDB_JSON__FALLBACK. The caller then checks the file's syntax with the
+ * whole-file parser's scanner and no tree (perfdb_json__stream_check), which
+ * names a syntax error in memory of the file's size, and reads the file whole
+ * as before only when it is valid, so errors are word for word the whole-file
+ * reader's.
  */
 #ifndef PERFDB_INGEST_JSON_STREAM_H
 #define PERFDB_INGEST_JSON_STREAM_H
@@ -63,6 +66,17 @@ int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, voi
  * it before), giving PERFDB_JSON__FALLBACK, PERFDB_EIO or PERFDB_ENOMEM
  * instead of err, or err. */
 int perfdb_json__stream_fail(perfdb_json_stream *s, int err);
+
+/*
+ * After PERFDB_JSON__FALLBACK, before the file is read whole: its syntax,
+ * checked by the whole-file parser's own scanner without a tree
+ * (perfdb_json__check), in memory of the file's size. Returns the whole-file
+ * reader's error, word for word (PERFDB_EINPUT: "NAME:LINE:COL: invalid
+ * JSON: ..." or "empty input"), PERFDB_JSON__FALLBACK when the syntax is good
+ * (or the file changed size: the whole-file reader must look), or
+ * PERFDB_EIO / PERFDB_ENOMEM. fd as for perfdb_json__stream_open.
+ */
+int perfdb_json__stream_check(int fd, const char *name, size_t max);
 
 /* Frees s (not the fd). Accepts NULL. */
 void perfdb_json__stream_close(perfdb_json_stream *s);

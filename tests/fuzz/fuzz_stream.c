@@ -3,8 +3,10 @@
  * JSON file (PERFDB_FUZZ_FORMAT) is read an item at a time
  * (lib/ingest/json_stream.c), the same bytes in a buffer are read whole; the
  * two must give the same results, warnings, context and metadata, or the
- * same error, byte for byte. The input goes to one temporary file, rewritten
- * for each run and removed at exit.
+ * same error, byte for byte. A syntax error in the file is named by the
+ * whole-file parser's syntax-only mode (perfdb_jdoc_check, no tree), which is
+ * also compared with the parser on the bytes directly. The input goes to one
+ * temporary file, rewritten for each run and removed at exit.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "perfdb.h"
+#include "ingest/json_parse.h"
 #include "../lib/resultset_text.h"
 
 #ifndef PERFDB_FUZZ_FORMAT
@@ -67,9 +70,37 @@ static char *read_as_text(const uint8_t *data, size_t size, int as_file)
 	return text;
 }
 
+/* The syntax-only mode must answer as the parser does, position and words. */
+static void check_as_parse(const uint8_t *data, size_t size)
+{
+	perfdb_jerror parsed, checked;
+	perfdb_jdoc *doc;
+	char *text = malloc(size + PERFDB_JPARSE_PADDING);
+	int a, b;
+	if (!text)
+		abort();
+	memcpy(text, data, size);
+	memset(text + size, 0, PERFDB_JPARSE_PADDING);
+	memset(&parsed, 0, sizeof(parsed));
+	memset(&checked, 0, sizeof(checked));
+	a = perfdb_jdoc_parse(&doc, (const char *)data, size, &parsed);
+	perfdb_jdoc_free(doc);
+	b = perfdb_jdoc_check(text, size, &checked);
+	free(text);
+	if (a != b || (a == PERFDB_JPARSE_SYNTAX &&
+		       (parsed.line != checked.line || parsed.column != checked.column ||
+			strcmp(parsed.message, checked.message) != 0))) {
+		fprintf(stderr, "parse: %d %d:%d %s\ncheck: %d %d:%d %s\n", a, parsed.line,
+			parsed.column, parsed.message, b, checked.line, checked.column,
+			checked.message);
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *file, *whole;
+	check_as_parse(data, size);
 	if (!put(data, size))
 		return 0;
 	file = read_as_text(data, size, 1);

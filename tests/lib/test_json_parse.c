@@ -22,11 +22,29 @@
 
 /* --- helpers -------------------------------------------------------------------- */
 
+/* perfdb_jdoc_check (syntax only, no tree) of the same bytes, in a padded
+ * copy: every parse below must get the same answer from it. */
+static int check_len(const char *text, size_t len, perfdb_jerror *err)
+{
+	char *copy = malloc(len + PERFDB_JPARSE_PADDING);
+	int rc;
+	assert_non_null(copy);
+	if (len)
+		memcpy(copy, text, len);
+	memset(copy + len, 0, PERFDB_JPARSE_PADDING);
+	rc = perfdb_jdoc_check(copy, len, err);
+	free(copy);
+	return rc;
+}
+
 static perfdb_jdoc *parse_len(const char *text, size_t len)
 {
 	perfdb_jdoc *doc = NULL;
 	perfdb_jerror err;
 	int rc = perfdb_jdoc_parse(&doc, text, len, &err);
+	if (!rc && (rc = check_len(text, len, &err)))
+		fail_msg("the syntax check failed (%d) at %d:%d: %s", rc, err.line, err.column,
+			 rc == PERFDB_JPARSE_SYNTAX ? err.message : "");
 	if (rc)
 		fail_msg("parse failed (%d) at %d:%d: %s\ninput: %.*s", rc, err.line, err.column,
 			 rc == PERFDB_JPARSE_SYNTAX ? err.message : "", len > 200 ? 200 : (int)len,
@@ -44,7 +62,7 @@ static perfdb_jdoc *parse(const char *text)
 static void bad_len(const char *text, size_t len, int line, int column, const char *part)
 {
 	perfdb_jdoc *doc = (perfdb_jdoc *)&doc;
-	perfdb_jerror err;
+	perfdb_jerror err, check;
 	int rc = perfdb_jdoc_parse(&doc, text, len, &err);
 	if (rc != PERFDB_JPARSE_SYNTAX || err.line != line || err.column != column ||
 	    !strstr(err.message, part))
@@ -52,6 +70,12 @@ static void bad_len(const char *text, size_t len, int line, int column, const ch
 			 len > 200 ? 200 : (int)len, text, rc, err.line, err.column,
 			 rc == PERFDB_JPARSE_SYNTAX ? err.message : "", line, column, part);
 	assert_null(doc);
+	/* the syntax check says the same, word for word */
+	memset(&check, 0, sizeof(check));
+	assert_int_equal(check_len(text, len, &check), PERFDB_JPARSE_SYNTAX);
+	assert_int_equal(check.line, err.line);
+	assert_int_equal(check.column, err.column);
+	assert_string_equal(check.message, err.message);
 }
 
 static void bad(const char *text, int line, int column, const char *part)
@@ -504,6 +528,10 @@ static void test_json_parse__empty_input(void **state)
 	assert_int_equal(perfdb_jdoc_parse(&doc, " \r\n\t\n ", 6, NULL), PERFDB_JPARSE_EMPTY);
 	/* only len bytes are read: what follows does not count */
 	assert_int_equal(perfdb_jdoc_parse(&doc, "  [1]", 2, NULL), PERFDB_JPARSE_EMPTY);
+	/* and so does the syntax check */
+	assert_int_equal(check_len("", 0, NULL), PERFDB_JPARSE_EMPTY);
+	assert_int_equal(check_len("\xEF\xBB\xBF \r\n\t", 7, NULL), PERFDB_JPARSE_EMPTY);
+	assert_int_equal(check_len("  [1]", 2, NULL), PERFDB_JPARSE_EMPTY);
 	doc = parse_len("[1] garbage", 3);
 	assert_int_equal(perfdb_jdoc_root(doc)->u.arr.count, 1);
 	perfdb_jdoc_free(doc);

@@ -165,16 +165,22 @@ static void test_json_stream__fixtures_are_streamed(void **state)
 	    PERFDB_JSON__FALLBACK);
 }
 
+/* Writes len bytes to a temporary file; the path is in path (a mkstemp template). */
+static void write_temp(char *path, const char *body, size_t len)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, len), (ssize_t)len);
+	close(fd);
+}
+
 /* Writes text to a temporary file and compares both ways; returns how the
  * stream itself read it. */
 static int same_text(const char *body, perfdb_format fmt)
 {
 	char path[] = "/tmp/perfdb-json-stream-XXXXXX";
-	int fd = mkstemp(path), rc;
-	size_t len = strlen(body);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-	close(fd);
+	int rc;
+	write_temp(path, body, strlen(body));
 	same(path, fmt);
 	same(path, PERFDB_FORMAT_AUTO);
 	rc = streamed(path, fmt);
@@ -308,6 +314,224 @@ static void test_json_stream__native_joins(void **state)
 	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_NATIVE_JSON);
 }
 
+/* --- broken files: the bounded check names the error ------------------------------------ */
+
+/*
+ * body (len bytes) as a file: both ways agree (as gbench or native and told
+ * from content), and perfdb_json__stream_check, what perfdb_ingest_file does
+ * after a fallback, names a syntax error itself, word for word as the
+ * whole-file reader, or leaves a valid file to it. Returns whether the bytes
+ * were broken.
+ */
+static bool broken_len(const char *body, size_t len, perfdb_format fmt)
+{
+	char path[] = "/tmp/perfdb-json-broken-XXXXXX";
+	perfdb_resultset *rs;
+	perfdb_jdoc *doc = NULL;
+	char whole[sizeof(perfdb_error_last()->message)];
+	int fd, rc, parsed = perfdb_jdoc_parse(&doc, body, len, NULL);
+
+	perfdb_jdoc_free(doc);
+	write_temp(path, body, len);
+	same(path, fmt);
+	same(path, PERFDB_FORMAT_AUTO);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest_buffer(rs, body, len, path, fmt);
+	snprintf(whole, sizeof(whole), "%s", rc ? perfdb_error_last()->message : "");
+	perfdb_resultset_free(rs);
+	assert_true((fd = open(path, O_RDONLY)) >= 0);
+	rc = perfdb_json__stream_check(fd, path, PERFDB_INGEST_MAX_INPUT);
+	close(fd);
+	unlink(path);
+	if (parsed == 0) {
+		assert_int_equal(rc, PERFDB_JSON__FALLBACK);
+		return false;
+	}
+	if (rc != PERFDB_EINPUT || strcmp(perfdb_error_last()->message, whole) != 0) {
+		print_error("check: %d '%s'\nwhole: '%s'\n", rc, perfdb_error_last()->message,
+			    whole);
+		fail();
+	}
+	return true;
+}
+
+static void broken(const char *body, perfdb_format fmt)
+{
+	assert_true(broken_len(body, strlen(body), fmt));
+}
+
+static void broken_each(const char *const *bodies, size_t n, perfdb_format fmt)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		broken(bodies[i], fmt);
+}
+
+/* Every fixture cut short at many offsets (every offset of the small ones). */
+static void test_json_stream__truncations(void **state)
+{
+	static const struct {
+		const char *file;
+		perfdb_format fmt;
+	} files[] = {
+	    {"gbench/gbench_dup_failed_rep.json", PERFDB_FORMAT_GBENCH},
+	    {"gbench/gbench_v1_1_reps.json", PERFDB_FORMAT_GBENCH},
+	    {"gbench/gbench_basic.json", PERFDB_FORMAT_GBENCH},
+	    {"native/full.json", PERFDB_FORMAT_NATIVE_JSON},
+	};
+	size_t i, cut, cuts = 0, named = 0;
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[512];
+		size_t len, step;
+		char *data;
+		snprintf(path, sizeof(path), "%s/%s", PERFDB_TEST_DATA, files[i].file);
+		data = slurp_file(path, &len);
+		step = len > 4096 ? 13 : 1;
+		for (cut = 0; cut < len; cut += step, cuts++)
+			named += broken_len(data, cut, files[i].fmt);
+		free(data);
+	}
+	/* all but the cuts in the white space after the last '}' are broken */
+	assert_true(cuts > 5000);
+	assert_true(named >= cuts - 8);
+}
+
+static void test_json_stream__bad_strings(void **state)
+{
+	static const char *const bodies[] = {
+	    /* escapes */
+	    "{\"benchmarks\": [" ROW("a\\x", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\\u12", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\\uD800", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\\uD800\\u0041", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\\uDC00", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\\u0000", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a", "1") ", {\"name\": \"b\\",
+	    /* UTF-8: a stray byte, overlong, a surrogate, cut short, above U+10FFFF */
+	    "{\"benchmarks\": [" ROW("a\xff", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\xc0\x80", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\xed\xa0\x80", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\xe2\x82", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a\xf4\x90\x80\x80", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a", "1") "], \"context\": {\"h\xc3\": 1}}",
+	    "{\"b\xe9nchmarks\": [" ROW("a", "1") "]}",
+	    /* control characters, a newline, a string never closed */
+	    "{\"benchmarks\": [" ROW("a\x01", "1") "]}",
+	    "{\"benchmarks\": [" ROW("a", "1") ",\n{\"name\": \"b\nc\"}]}",
+	    "{\"benchmarks\": [" ROW("a", "1") ",\n{\"name\": \"b, \"x\": 1}]}\n",
+	    "{\"benchmarks\": [" ROW("a", "1") "], \"context\": {\"date\": \"2026"};
+	(void)state;
+	broken_each(bodies, sizeof(bodies) / sizeof(bodies[0]), PERFDB_FORMAT_GBENCH);
+	broken("{\"results\": [{\"benchmark\": \"a\\q\", \"value\": 1}]}",
+	       PERFDB_FORMAT_NATIVE_JSON);
+	broken("{\"results\": [{\"benchmark\": \"a\", \"value\": 1}], \"run\": {\"commit\": "
+	       "\"\xc3\x28\"}}",
+	       PERFDB_FORMAT_NATIVE_JSON);
+	/* a NUL byte in a string, between items, after the document */
+	assert_true(
+	    broken_len("{\"benchmarks\": [{\"name\": \"a\0b\"}]}", 33, PERFDB_FORMAT_GBENCH));
+	assert_true(
+	    broken_len("{\"benchmarks\": [{\"name\": \"a\"},\0{}]}", 35, PERFDB_FORMAT_GBENCH));
+	assert_true(broken_len("{\"benchmarks\": []}\0", 19, PERFDB_FORMAT_GBENCH));
+}
+
+/* Depth far past the limit (100,000 arrays or objects): in an item, in the
+ * context, after the array, in a native result. */
+static void test_json_stream__depth_bombs(void **state)
+{
+	static const struct {
+		const char *head;
+		const char *level;
+		perfdb_format fmt;
+	} cases[] = {
+	    {"{\"benchmarks\": [" ROW("a", "1") ", {\"x\": ", "[", PERFDB_FORMAT_GBENCH},
+	    {"{\"benchmarks\": [" ROW("a", "1") ", {\"x\": ", "{\"a\":", PERFDB_FORMAT_GBENCH},
+	    {"{\"context\": {\"x\": ", "[", PERFDB_FORMAT_GBENCH},
+	    {"{\"benchmarks\": [], \"x\": ", "{\"a\":", PERFDB_FORMAT_GBENCH},
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": 1, \"x\": ", "[",
+	     PERFDB_FORMAT_NATIVE_JSON},
+	};
+	const size_t levels = 100000;
+	char *doc = malloc(levels * 5 + 512);
+	size_t i, k;
+	(void)state;
+	assert_non_null(doc);
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		size_t n = strlen(cases[k].head), step = strlen(cases[k].level);
+		memcpy(doc, cases[k].head, n);
+		for (i = 0; i < levels; i++, n += step)
+			memcpy(doc + n, cases[k].level, step);
+		doc[n] = '\0';
+		broken(doc, cases[k].fmt);
+	}
+	free(doc);
+}
+
+static void test_json_stream__trailing_garbage(void **state)
+{
+	static const char *const bodies[] = {
+	    "{\"benchmarks\": [" ROW("a", "1") "]} x",
+	    "{\"benchmarks\": [" ROW("a", "1") "]}}",
+	    "{\"benchmarks\": [" ROW("a", "1") "]}\n{\"benchmarks\": []}\n",
+	    "{\"benchmarks\": [" ROW("a", "1") "]],\n\"context\": {}}",
+	    "{\"benchmarks\": [" ROW("a", "1") "], \"context\": {}}, 1",
+	    "{\"benchmarks\": [" ROW("a", "1") "] \"context\": {}}",
+	    "{\"benchmarks\": [" ROW("a", "1") "] ,}",
+	    "{\"benchmarks\": [" ROW("a", "1") "], \"benchmarks\": [1]}",
+	};
+	(void)state;
+	broken_each(bodies, sizeof(bodies) / sizeof(bodies[0]), PERFDB_FORMAT_GBENCH);
+	broken("{\"results\": [{\"benchmark\": \"a\", \"value\": 1}]}]", PERFDB_FORMAT_NATIVE_JSON);
+}
+
+/* items of a big array, item 10,000 with `bad` in place of a number; cut
+ * short inside that item when cut */
+static size_t big_array(char *doc, size_t cap, perfdb_format fmt, const char *bad, bool cut)
+{
+	const size_t items = 10001;
+	size_t n, i;
+	bool gbench = fmt == PERFDB_FORMAT_GBENCH;
+	n = (size_t)snprintf(doc, cap, gbench ? "{\"benchmarks\": [\n" : "{\"results\": [\n");
+	for (i = 0; i < items; i++) {
+		const char *value = i == 10000 ? bad : "1.5";
+		if (i == 10000 && cut)
+			return n + 12;
+		n += (size_t)snprintf(doc + n, cap - n,
+				      gbench
+					  ? "%s{\"name\": \"BM_%zu\", \"run_type\": \"iteration\", "
+					    "\"iterations\": 10, \"real_time\": %s, "
+					    "\"cpu_time\": 1, \"time_unit\": \"ns\"}"
+					  : "%s{\"benchmark\": \"b%zu\", \"samples\": [1, %s]}",
+				      i ? ",\n" : "", i, value);
+	}
+	n += (size_t)snprintf(doc + n, cap - n, "\n]}\n");
+	return n;
+}
+
+/* One bad token in item 10,000 of 10,001, for each way a token can be bad. */
+static void test_json_stream__bad_token_deep(void **state)
+{
+	static const char *const bad[] = {
+	    "1.2.3",	"01",	 "1.",		"1e",	"-",	   "tru",
+	    "NaNa",	"1e999", "\"x\" \"y\"", "[1,]", "{\"a\"}", "{\"a\": 1, \"a\": 2}",
+	    "\"a\tb\"", "+1",	 "'x'",		"}",
+	};
+	const perfdb_format fmts[] = {PERFDB_FORMAT_GBENCH, PERFDB_FORMAT_NATIVE_JSON};
+	size_t cap = 10001 * 200, k, f;
+	char *doc = malloc(cap);
+	(void)state;
+	assert_non_null(doc);
+	for (f = 0; f < 2; f++) {
+		for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			big_array(doc, cap, fmts[f], bad[k], false);
+			broken(doc, fmts[f]);
+		}
+		assert_true(broken_len(doc, big_array(doc, cap, fmts[f], "1", true), fmts[f]));
+	}
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +541,11 @@ int main(void)
 	    cmocka_unit_test(test_json_stream__gbench_joins),
 	    cmocka_unit_test(test_json_stream__depth_limit),
 	    cmocka_unit_test(test_json_stream__native_joins),
+	    cmocka_unit_test(test_json_stream__truncations),
+	    cmocka_unit_test(test_json_stream__bad_strings),
+	    cmocka_unit_test(test_json_stream__depth_bombs),
+	    cmocka_unit_test(test_json_stream__trailing_garbage),
+	    cmocka_unit_test(test_json_stream__bad_token_deep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
