@@ -769,7 +769,12 @@ static int reserve_entries(reader *r)
 	perfdb_stmt__free(st);
 	if (rc != PERFDB_DB_DONE)
 		return perfdb_store__fail(r->store, "cannot read result blocks from");
-	return grow((void **)&r->entries, &r->capentries, total, sizeof(*r->entries));
+	/* (an upper bound, at most about twice the results: the pages not
+	 * used are never touched; without the room the reads grow the array
+	 * as they go) */
+	if (grow((void **)&r->entries, &r->capentries, total, sizeof(*r->entries)) < 0)
+		perfdb_error_clear();
+	return 0;
 }
 
 /* Reads the results of each wanted run, with the statistics of their
