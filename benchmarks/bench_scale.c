@@ -8,6 +8,9 @@
  * store opened once: the default check (the newest commit against its
  * window) and the PR gate (`commit` set to the newest commit). On an SQLite
  * file, and on a PostgreSQL server when one can be had (see store-postgres).
+ * Then the same default check with the result blocks dropped (schema/0009:
+ * each run read from its rows, as before blocks), side by side, and the
+ * database's size with the blocks and their share of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include "bench.h"
 #include "perfdb/regress.h"
 #include "perfdb/stats.h"
+#include "store/store.h"
 
 #define SCALE_COMMITS 30
 
@@ -52,12 +56,36 @@ static int time_regress(const bench_ctx *ctx, perfdb_store *s, const char *engin
 	return 0;
 }
 
+/* The database's size and its blocks' (MB), then the blocks dropped. */
+static int drop_blocks(const bench_ctx *ctx, const char *engine, const char *db, int server)
+{
+	perfdb_store *s = NULL;
+	double total, blocks;
+	int err;
+	if (perfdb_store_open(&s, db, PERFDB_STORE_READWRITE) != 0) {
+		fprintf(stderr, "scale: %s\n", perfdb_error_last()->message);
+		return -1;
+	}
+	total = (double)perfdb_store__count(
+	    s, server ? "SELECT pg_database_size(current_database())"
+		      : "SELECT page_count * page_size FROM pragma_page_count(), "
+			"pragma_page_size()");
+	blocks =
+	    (double)perfdb_store__count(s, server ? "SELECT pg_total_relation_size('result_blocks')"
+						  : "SELECT sum(length(data)) FROM result_blocks");
+	bench_note(ctx, "%s: database %.0f MB, of which result blocks %.0f MB", engine, total / 1e6,
+		   blocks / 1e6);
+	err = perfdb_db__exec(s->db, "DELETE FROM result_blocks");
+	perfdb_store_free(s);
+	return err;
+}
+
 static int measure(const bench_ctx *ctx, const char *engine, const char *server, int series)
 {
 	bench_history h = {SCALE_COMMITS, series, 0, "scale", "BM_Scale", scale_sample, NULL};
 	perfdb_store *s = NULL;
 	char db[1024], name[128], newest[64];
-	double ms[2];
+	double ms[3];
 	uint64_t t0;
 	int err;
 	if (bench_new_database(ctx->workdir, server, "scale", db, sizeof(db)) != 0)
@@ -75,6 +103,12 @@ static int measure(const bench_ctx *ctx, const char *engine, const char *server,
 	err = time_regress(ctx, s, engine, NULL, &ms[0]) ||
 	      time_regress(ctx, s, engine, newest, &ms[1]);
 	perfdb_store_free(s);
+	s = NULL;
+	if (err || drop_blocks(ctx, engine, db, server != NULL) != 0 ||
+	    perfdb_store_open(&s, db, PERFDB_STORE_READONLY) != 0)
+		return -1;
+	err = time_regress(ctx, s, engine, NULL, &ms[2]);
+	perfdb_store_free(s);
 	if (err)
 		return -1;
 	snprintf(name, sizeof(name), "scale/%s/regress_newest_%dx%dk", engine, SCALE_COMMITS,
@@ -83,6 +117,11 @@ static int measure(const bench_ctx *ctx, const char *engine, const char *server,
 	snprintf(name, sizeof(name), "scale/%s/regress_commit_%dx%dk", engine, SCALE_COMMITS,
 		 series / 1000);
 	bench_report(ctx, name, "wall_time", "ms", ms[1]);
+	snprintf(name, sizeof(name), "scale/%s/regress_newest_rows_%dx%dk", engine, SCALE_COMMITS,
+		 series / 1000);
+	bench_report(ctx, name, "wall_time", "ms", ms[2]);
+	snprintf(name, sizeof(name), "scale/%s/rows_vs_blocks", engine);
+	bench_report(ctx, name, "ratio", "x", ms[2] / ms[0]);
 	return 0;
 }
 

@@ -211,6 +211,14 @@ void perfdb_stmt__bind_text(perfdb_stmt *st, int i, const char *s)
 		perfdb_pg__bind_text(st->pg, i, s);
 }
 
+void perfdb_stmt__bind_blob(perfdb_stmt *st, int i, const void *data, size_t n)
+{
+	if (st->lite)
+		sqlite3_bind_blob64(st->lite, i, data ? data : "", n, SQLITE_STATIC);
+	else
+		perfdb_pg__bind_blob(st->pg, i, data, n);
+}
+
 void perfdb_stmt__bind_null(perfdb_stmt *st, int i)
 {
 	if (st->lite)
@@ -272,6 +280,16 @@ const char *perfdb_stmt__column_text(perfdb_stmt *st, int i)
 {
 	return st->lite ? (const char *)sqlite3_column_text(st->lite, i)
 			: perfdb_pg__column_text(st->pg, i);
+}
+
+const void *perfdb_stmt__column_blob(perfdb_stmt *st, int i, size_t *n)
+{
+	const void *p;
+	if (!st->lite)
+		return perfdb_pg__column_blob(st->pg, i, n);
+	p = sqlite3_column_blob(st->lite, i);
+	*n = p ? (size_t)sqlite3_column_bytes(st->lite, i) : 0;
+	return p;
 }
 
 int perfdb_db__parse_only(perfdb_db *db, const char *sql)

@@ -90,6 +90,9 @@ void perfdb_stmt__bind_int64(perfdb_stmt *st, int i, int64_t v);
 void perfdb_stmt__bind_double(perfdb_stmt *st, int i, double v);
 void perfdb_stmt__bind_text(perfdb_stmt *st, int i, const char *s);
 void perfdb_stmt__bind_null(perfdb_stmt *st, int i);
+/* n bytes (SQLite BLOB, PostgreSQL bytea, sent in binary), borrowed like
+ * text. */
+void perfdb_stmt__bind_blob(perfdb_stmt *st, int i, const void *data, size_t n);
 
 /* Runs the statement on the first call after a bind or reset and returns
  * PERFDB_DB_ROW for each row, then PERFDB_DB_DONE; -1 on error
@@ -107,6 +110,10 @@ perfdb_value_type perfdb_stmt__column_type(perfdb_stmt *st, int i);
 int64_t perfdb_stmt__column_int64(perfdb_stmt *st, int i);
 double perfdb_stmt__column_double(perfdb_stmt *st, int i);
 const char *perfdb_stmt__column_text(perfdb_stmt *st, int i);
+/* The bytes of a BLOB (bytea) column, *n of them; borrowed like text. NULL
+ * (*n = 0) for an SQL NULL, or for a value the engine cannot give as bytes
+ * (out of memory). */
+const void *perfdb_stmt__column_blob(perfdb_stmt *st, int i, size_t *n);
 
 /* ---- PostgreSQL only ------------------------------------------------------- */
 

@@ -28,6 +28,7 @@
 
 /* OIDs of the built-in types (pg_type.h, stable across releases). */
 #define OID_BOOL    16
+#define OID_BYTEA   17
 #define OID_INT8    20
 #define OID_INT2    21
 #define OID_INT4    23
@@ -53,13 +54,16 @@ struct perfdb_pg_stmt {
 	int nparams;
 	const char **values;
 	Oid *types;
-	char *nums; /* nparams numbers as text, NUM_LEN each */
+	int *lengths, *formats; /* of each parameter: a blob's, in binary */
+	char *nums;		/* nparams numbers as text, NUM_LEN each */
 	unsigned runs;
 	char name[24]; /* set once prepared on the server */
 	PGresult *res;
 	int row, nrows, ran;
-	int binary;  /* every column a fixed-size number: rows come in binary */
-	char *texts; /* the current row's doubles as text, NUM_LEN per column */
+	int binary;	      /* every column a fixed-size number or bytea: rows come in binary */
+	char *texts;	      /* the current row's doubles as text, NUM_LEN per column */
+	unsigned char *bytes; /* a bytea column read as text, unescaped */
+	char *hex;	      /* a bytea column read in binary, as text */
 };
 
 /* One line of libpq's message, without the trailing newline. */
@@ -232,7 +236,9 @@ int perfdb_pg__prepare(perfdb_pg *pg, perfdb_pg_stmt **out, const char *sql)
 		st->values = calloc((size_t)st->nparams, sizeof(*st->values));
 		st->types = calloc((size_t)st->nparams, sizeof(*st->types));
 		st->nums = calloc((size_t)st->nparams, NUM_LEN);
-		if (!st->values || !st->types || !st->nums) {
+		st->lengths = calloc((size_t)st->nparams, sizeof(*st->lengths));
+		st->formats = calloc((size_t)st->nparams, sizeof(*st->formats));
+		if (!st->values || !st->types || !st->nums || !st->lengths || !st->formats) {
 			perfdb_pg__stmt_free(st);
 			keep_error(pg, "out of memory", NULL);
 			return -1;
@@ -259,8 +265,21 @@ void perfdb_pg__stmt_free(perfdb_pg_stmt *st)
 	free(st->values);
 	free(st->types);
 	free(st->nums);
+	free(st->lengths);
+	free(st->formats);
 	free(st->texts);
+	PQfreemem(st->bytes);
+	free(st->hex);
 	free(st);
+}
+
+/* Frees what the current row's column_blob or column_text made. */
+static void forget_row(perfdb_pg_stmt *st)
+{
+	PQfreemem(st->bytes);
+	st->bytes = NULL;
+	free(st->hex);
+	st->hex = NULL;
 }
 
 static void unrun(perfdb_pg_stmt *st)
@@ -268,6 +287,16 @@ static void unrun(perfdb_pg_stmt *st)
 	PQclear(st->res);
 	st->res = NULL;
 	st->ran = 0;
+	forget_row(st);
+}
+
+/* A parameter bound as text (numbers are sent as their text too). */
+static void bind_as_text(perfdb_pg_stmt *st, int i, const char *v, Oid type)
+{
+	st->values[i - 1] = v;
+	st->types[i - 1] = type;
+	st->lengths[i - 1] = 0;
+	st->formats[i - 1] = 0;
 }
 
 void perfdb_pg__bind_int64(perfdb_pg_stmt *st, int i, int64_t v)
@@ -276,8 +305,7 @@ void perfdb_pg__bind_int64(perfdb_pg_stmt *st, int i, int64_t v)
 		return;
 	unrun(st);
 	snprintf(st->nums + (size_t)(i - 1) * NUM_LEN, NUM_LEN, "%lld", (long long)v);
-	st->values[i - 1] = st->nums + (size_t)(i - 1) * NUM_LEN;
-	st->types[i - 1] = OID_INT8;
+	bind_as_text(st, i, st->nums + (size_t)(i - 1) * NUM_LEN, OID_INT8);
 }
 
 void perfdb_pg__bind_double(perfdb_pg_stmt *st, int i, double v)
@@ -286,8 +314,7 @@ void perfdb_pg__bind_double(perfdb_pg_stmt *st, int i, double v)
 		return;
 	unrun(st);
 	snprintf(st->nums + (size_t)(i - 1) * NUM_LEN, NUM_LEN, "%.17g", v);
-	st->values[i - 1] = st->nums + (size_t)(i - 1) * NUM_LEN;
-	st->types[i - 1] = OID_FLOAT8;
+	bind_as_text(st, i, st->nums + (size_t)(i - 1) * NUM_LEN, OID_FLOAT8);
 }
 
 void perfdb_pg__bind_text(perfdb_pg_stmt *st, int i, const char *s)
@@ -295,16 +322,31 @@ void perfdb_pg__bind_text(perfdb_pg_stmt *st, int i, const char *s)
 	if (i < 1 || i > st->nparams)
 		return;
 	unrun(st);
-	st->values[i - 1] = s;
-	st->types[i - 1] = s ? OID_TEXT : 0;
+	bind_as_text(st, i, s, s ? OID_TEXT : 0);
+}
+
+void perfdb_pg__bind_blob(perfdb_pg_stmt *st, int i, const void *data, size_t n)
+{
+	if (i < 1 || i > st->nparams)
+		return;
+	unrun(st);
+	if (n > INT32_MAX) { /* more than libpq sends as one value: NULL, refused */
+		bind_as_text(st, i, NULL, 0);
+		return;
+	}
+	/* in binary, as it is: no escaping to hex and back */
+	st->values[i - 1] = data ? data : "";
+	st->types[i - 1] = OID_BYTEA;
+	st->lengths[i - 1] = (int)n;
+	st->formats[i - 1] = 1;
 }
 
 static PGresult *run(perfdb_pg_stmt *st)
 {
 	perfdb_pg *pg = st->pg;
 	if (st->name[0])
-		return PQexecPrepared(pg->conn, st->name, st->nparams, st->values, NULL, NULL,
-				      st->binary);
+		return PQexecPrepared(pg->conn, st->name, st->nparams, st->values, st->lengths,
+				      st->formats, st->binary);
 	if (st->runs > 0) {
 		char name[sizeof(st->name)];
 		PGresult *res;
@@ -314,14 +356,16 @@ static PGresult *run(perfdb_pg_stmt *st)
 			return res;
 		PQclear(res);
 		memcpy(st->name, name, sizeof(name));
-		return PQexecPrepared(pg->conn, st->name, st->nparams, st->values, NULL, NULL,
-				      st->binary);
+		return PQexecPrepared(pg->conn, st->name, st->nparams, st->values, st->lengths,
+				      st->formats, st->binary);
 	}
-	return PQexecParams(pg->conn, st->sql, st->nparams, st->types, st->values, NULL, NULL, 0);
+	return PQexecParams(pg->conn, st->sql, st->nparams, st->types, st->values, st->lengths,
+			    st->formats, 0);
 }
 
-/* Whether every column of res has a fixed-size binary form read below. */
-static int all_numbers(const PGresult *res)
+/* Whether every column of res has a binary form read below: a fixed-size
+ * number, or bytea (its bytes as they are, instead of twice as many in hex). */
+static int all_binary(const PGresult *res)
 {
 	int i, n = PQnfields(res);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || n == 0)
@@ -334,7 +378,8 @@ static int all_numbers(const PGresult *res)
 		case OID_INT8:
 		case OID_OID:
 		case OID_FLOAT4:
-		case OID_FLOAT8: break;
+		case OID_FLOAT8:
+		case OID_BYTEA: break;
 		default: return 0;
 		}
 	}
@@ -359,7 +404,7 @@ static int execute(perfdb_pg_stmt *st)
 		st->nrows = PQresultStatus(st->res) == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
 		st->row = -1;
 		if (st->runs == 1)
-			st->binary = all_numbers(st->res);
+			st->binary = all_binary(st->res);
 		if (PQnfields(st->res) > 0) {
 			char *t = realloc(st->texts, (size_t)PQnfields(st->res) * NUM_LEN);
 			if (!t) {
@@ -378,6 +423,7 @@ int perfdb_pg__step(perfdb_pg_stmt *st)
 		return -1;
 	if (!st->res)
 		return -1;
+	forget_row(st);
 	if (st->row + 1 < st->nrows) {
 		st->row++;
 		return PERFDB_DB_ROW;
@@ -528,6 +574,43 @@ static void sqlite_style(char *buf, double v)
 	snprintf(buf + strlen(buf), NUM_LEN - strlen(buf), ".0");
 }
 
+/* bytea read in binary, as the server writes it in text: \x and hex (NULL
+ * when out of memory); kept until the next row. */
+static const char *bytea_as_text(perfdb_pg_stmt *st, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t k;
+	free(st->hex);
+	if (!(st->hex = malloc(2 * n + 3)))
+		return NULL;
+	st->hex[0] = '\\';
+	st->hex[1] = 'x';
+	for (k = 0; k < n; k++) {
+		st->hex[2 + 2 * k] = digits[p[k] >> 4];
+		st->hex[3 + 2 * k] = digits[p[k] & 15];
+	}
+	st->hex[2 + 2 * n] = '\0';
+	return st->hex;
+}
+
+const void *perfdb_pg__column_blob(perfdb_pg_stmt *st, int i, size_t *n)
+{
+	*n = 0;
+	if (!have(st, i))
+		return NULL;
+	if (PQfformat(st->res, i) == 1) {
+		*n = (size_t)PQgetlength(st->res, st->row, i);
+		return PQgetvalue(st->res, st->row, i);
+	}
+	if (PQftype(st->res, i) != OID_BYTEA)
+		return NULL;
+	PQfreemem(st->bytes);
+	st->bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, i), n);
+	if (!st->bytes)
+		*n = 0;
+	return st->bytes;
+}
+
 const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i)
 {
 	const char *t;
@@ -535,6 +618,9 @@ const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i)
 	if (!have(st, i))
 		return NULL;
 	t = PQgetvalue(st->res, st->row, i);
+	if (PQfformat(st->res, i) == 1 && PQftype(st->res, i) == OID_BYTEA)
+		return bytea_as_text(st, (const unsigned char *)t,
+				     (size_t)PQgetlength(st->res, st->row, i));
 	if (PQfformat(st->res, i) == 1) {
 		int is_int;
 		int64_t iv = 0;

@@ -26,6 +26,7 @@ void perfdb_pg__stmt_free(perfdb_pg_stmt *st);
 void perfdb_pg__bind_int64(perfdb_pg_stmt *st, int i, int64_t v);
 void perfdb_pg__bind_double(perfdb_pg_stmt *st, int i, double v);
 void perfdb_pg__bind_text(perfdb_pg_stmt *st, int i, const char *s);
+void perfdb_pg__bind_blob(perfdb_pg_stmt *st, int i, const void *data, size_t n);
 int perfdb_pg__step(perfdb_pg_stmt *st);
 void perfdb_pg__reset(perfdb_pg_stmt *st);
 int perfdb_pg__column_count(perfdb_pg_stmt *st);
@@ -34,6 +35,7 @@ perfdb_value_type perfdb_pg__column_type(perfdb_pg_stmt *st, int i);
 int64_t perfdb_pg__column_int64(perfdb_pg_stmt *st, int i);
 double perfdb_pg__column_double(perfdb_pg_stmt *st, int i);
 const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i);
+const void *perfdb_pg__column_blob(perfdb_pg_stmt *st, int i, size_t *n);
 int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql);
 int perfdb_pg__copy_begin(perfdb_pg *pg, const char *sql);
 int perfdb_pg__copy_data(perfdb_pg *pg, const char *text, size_t len);
@@ -113,6 +115,13 @@ static inline void perfdb_pg__bind_text(perfdb_pg_stmt *st, int i, const char *s
 	(void)i;
 	(void)s;
 }
+static inline void perfdb_pg__bind_blob(perfdb_pg_stmt *st, int i, const void *d, size_t n)
+{
+	(void)st;
+	(void)i;
+	(void)d;
+	(void)n;
+}
 static inline int perfdb_pg__step(perfdb_pg_stmt *st)
 {
 	(void)st;
@@ -155,6 +164,13 @@ static inline const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i)
 {
 	(void)st;
 	(void)i;
+	return NULL;
+}
+static inline const void *perfdb_pg__column_blob(perfdb_pg_stmt *st, int i, size_t *n)
+{
+	(void)st;
+	(void)i;
+	*n = 0;
 	return NULL;
 }
 static inline int perfdb_pg__parse_only(perfdb_pg *pg, const char *sql)

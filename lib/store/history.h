@@ -24,4 +24,8 @@ int perfdb_store__find_commit(int64_t *out_id, char **out_sha, perfdb_store *sto
 int perfdb_store__tags_new(perfdb_tags **out, const char *json);
 void perfdb_store__tags_free(perfdb_tags *t);
 
+/* How many runs of a read were read from their result blocks (blocks.h)
+ * rather than their rows; 0 for NULL. For tests. */
+size_t perfdb_series_set__runs_from_blocks(const perfdb_series_set *set);
+
 #endif

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/blocks.h"
 #include "util/error.h"
 
 /* Copies the database at src into a new temporary file; *tmp receives its
@@ -157,6 +158,26 @@ static int64_t map_get(const id_map *m, int64_t src)
 	return hit ? hit->dst : 0;
 }
 
+/* The result blocks of the runs copied (runs: shard id -> id here), made
+ * from their rows (a shard's own blocks are not taken on trust): the
+ * shard's, read where they are cheap to read, when shard is given and the
+ * benchmarks kept their ids (benches: NULL or the map), else these here. */
+static int write_run_blocks(perfdb_store *store, const id_map *runs, perfdb_store *shard,
+			    const id_map *benches)
+{
+	size_t i;
+	int err = 0;
+	for (i = 0; shard && benches && i < benches->count; i++)
+		if (benches->pairs[i].src != benches->pairs[i].dst)
+			shard = NULL;
+	for (i = 0; i < runs->count && !err; i++) {
+		const id_pair *p = &runs->pairs[i];
+		err = shard ? perfdb_store__write_blocks_from_rows(store, p->dst, shard, p->src)
+			    : perfdb_store__write_blocks_from_rows(store, p->dst, store, p->dst);
+	}
+	return err;
+}
+
 /* Maps every benchmark of the shard (read with src_sql from `from`: id,
  * name, metric, unit, higher_is_better) to its id here, adding the new ones
  * where perfdb_store_record would (perfdb_store__benchmark_ids: a few
@@ -243,16 +264,6 @@ out:
 	free(src_ids);
 	free(ids);
 	return err;
-}
-
-static int64_t count_of(perfdb_store *store, const char *sql)
-{
-	perfdb_stmt *st = NULL;
-	int64_t n = -1;
-	if (perfdb_store__prepare(store, &st, sql) == 0 && perfdb_stmt__step(st) == PERFDB_DB_ROW)
-		n = perfdb_stmt__column_int64(st, 0);
-	perfdb_stmt__free(st);
-	return n;
 }
 
 /* Results and samples of the copied runs. Benchmark ids are hashes of the
@@ -484,10 +495,10 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 
 	if ((err = perfdb_store__begin(store)))
 		return err;
-	commits0 = count_of(store, "SELECT count(*) FROM commits");
-	base0 = count_of(store, "SELECT count(*) FROM baselines");
-	alerts0 = count_of(store, "SELECT count(*) FROM alerts");
-	src_runs = count_of(shard, "SELECT count(*) FROM runs");
+	commits0 = perfdb_store__count(store, "SELECT count(*) FROM commits");
+	base0 = perfdb_store__count(store, "SELECT count(*) FROM baselines");
+	alerts0 = perfdb_store__count(store, "SELECT count(*) FROM alerts");
+	src_runs = perfdb_store__count(shard, "SELECT count(*) FROM runs");
 	if ((err = copy_mapped(store, shard,
 			       "SELECT id, sha, parent_sha, committed_at, subject, author FROM "
 			       "commits ORDER BY seq",
@@ -523,6 +534,7 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 			     "SELECT run_id, benchmark_id, idx, value FROM samples",
 			     "COPY samples(run_id, benchmark_id, idx, value) FROM STDIN", 4,
 			     &nsamples)) ||
+	    (err = write_run_blocks(store, &runs, shard, &benches)) ||
 	    /* baselines and alerts, by the rules of merge_sql */
 	    (err =
 		 copy_mapped(store, shard,
@@ -544,9 +556,12 @@ static int merge_into_server(perfdb_merge_stats *out, perfdb_store *store, perfd
 		goto out;
 	out->runs_added = runs.count;
 	out->runs_present = (size_t)src_runs - runs.count;
-	out->commits_added = (size_t)(count_of(store, "SELECT count(*) FROM commits") - commits0);
-	out->baselines_added = (size_t)(count_of(store, "SELECT count(*) FROM baselines") - base0);
-	out->alerts_added = (size_t)(count_of(store, "SELECT count(*) FROM alerts") - alerts0);
+	out->commits_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM commits") - commits0);
+	out->baselines_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM baselines") - base0);
+	out->alerts_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM alerts") - alerts0);
 	err = perfdb_store__commit(store);
 out:
 	if (err)
@@ -558,8 +573,26 @@ out:
 	return err;
 }
 
+/* The runs a merge into a file copied, from temp.run_map. */
+static int copied_runs(perfdb_store *store, id_map *runs)
+{
+	perfdb_stmt *st = NULL;
+	int rc, err;
+	if ((err = perfdb_store__prepare(store, &st, "SELECT src, dst FROM temp.run_map")))
+		return err;
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW)
+		if ((err = map_add(runs, perfdb_stmt__column_int64(st, 0),
+				   perfdb_stmt__column_int64(st, 1))))
+			break;
+	if (!err && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(store, "cannot merge into");
+	perfdb_stmt__free(st);
+	return err;
+}
+
 int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char *src_path)
 {
+	id_map runs = {0};
 	perfdb_store *shard = NULL;
 	char *tmp = NULL, *attach = NULL;
 	int err, version, attached = 0, begun = 0, fk_off = 0;
@@ -636,12 +669,12 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 	if ((err = perfdb_store__begin(store)))
 		goto out;
 	begun = 1;
-	runs0 = count_of(store, "SELECT count(*) FROM main.runs");
-	results0 = count_of(store, "SELECT count(*) FROM main.results");
-	commits0 = count_of(store, "SELECT count(*) FROM main.commits");
-	base0 = count_of(store, "SELECT count(*) FROM main.baselines");
-	alerts0 = count_of(store, "SELECT count(*) FROM main.alerts");
-	src_runs = count_of(store, "SELECT count(*) FROM src.runs");
+	runs0 = perfdb_store__count(store, "SELECT count(*) FROM main.runs");
+	results0 = perfdb_store__count(store, "SELECT count(*) FROM main.results");
+	commits0 = perfdb_store__count(store, "SELECT count(*) FROM main.commits");
+	base0 = perfdb_store__count(store, "SELECT count(*) FROM main.baselines");
+	alerts0 = perfdb_store__count(store, "SELECT count(*) FROM main.alerts");
+	src_runs = perfdb_store__count(store, "SELECT count(*) FROM src.runs");
 	if ((err = map_benchmarks(
 		 store, store,
 		 "SELECT id, name, metric, unit, higher_is_better FROM src.benchmarks", NULL,
@@ -651,22 +684,27 @@ int perfdb_store_merge(perfdb_merge_stats *out, perfdb_store *store, const char 
 		if ((err = exec(store, merge_sql[i], "cannot merge into")))
 			goto out;
 		if (i == ROWS_AFTER) {
-			int moved = count_of(store, "SELECT count(*) FROM temp.bench_map "
-						    "WHERE src != dst") != 0;
+			int moved =
+			    perfdb_store__count(store, "SELECT count(*) FROM temp.bench_map "
+						       "WHERE src != dst") != 0;
 			if ((err = exec(store, rows_sql[moved][0], "cannot merge into")) ||
-			    (err = exec(store, rows_sql[moved][1], "cannot merge into")))
+			    (err = exec(store, rows_sql[moved][1], "cannot merge into")) ||
+			    (err = copied_runs(store, &runs)) ||
+			    (err = write_run_blocks(store, &runs, NULL, NULL)))
 				goto out;
 		}
 	}
-	out->runs_added = (size_t)(count_of(store, "SELECT count(*) FROM main.runs") - runs0);
+	out->runs_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.runs") - runs0);
 	out->runs_present = (size_t)src_runs - out->runs_added;
 	out->results_added =
-	    (size_t)(count_of(store, "SELECT count(*) FROM main.results") - results0);
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.results") - results0);
 	out->commits_added =
-	    (size_t)(count_of(store, "SELECT count(*) FROM main.commits") - commits0);
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.commits") - commits0);
 	out->baselines_added =
-	    (size_t)(count_of(store, "SELECT count(*) FROM main.baselines") - base0);
-	out->alerts_added = (size_t)(count_of(store, "SELECT count(*) FROM main.alerts") - alerts0);
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.baselines") - base0);
+	out->alerts_added =
+	    (size_t)(perfdb_store__count(store, "SELECT count(*) FROM main.alerts") - alerts0);
 	if ((err = perfdb_store__commit(store)))
 		goto out;
 	begun = 0;
@@ -678,6 +716,7 @@ out:
 	if (attached)
 		perfdb_db__exec(store->db, "DETACH DATABASE src");
 	perfdb_store_free(shard);
+	free(runs.pairs);
 	free(attach);
 	if (tmp) {
 		size_t k = strlen(tmp);

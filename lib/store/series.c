@@ -7,6 +7,7 @@
  * into series with a hash table in C.
  */
 #include "store/history.h"
+#include "store/blocks.h"
 
 #include <fnmatch.h>
 #include <math.h>
@@ -191,18 +192,22 @@ typedef struct run_row {
 	int pooled;  /* another run has the same commit, machine and tags */
 } run_row;
 
-/* One (run, benchmark) result on its way into a series: 48 bytes, as
+/* One (run, benchmark) result on its way into a series: 40 bytes, as
  * there are millions (a wide history's 2.1M took 10% of regress in page
- * faults alone). */
+ * faults alone, at 48 bytes). */
+#define MAX_POS	 ((1u << 30) - 1) /* commits of one read at most */
+#define MAX_SOFF UINT32_MAX	  /* samples read at most */
 typedef struct entry {
-	uint32_t series, pos;
+	uint32_t series;
+	uint32_t pos : 30;
+	/* known: its samples' statistics (from the result's row or from the
+	 * samples read); read: its samples are read */
+	uint32_t known : 1, read : 1;
 	double value;
-	/* its samples: how many, their median and median absolute deviation
-	 * (known: from the result's row or from the samples read) */
+	/* its samples: their median and median absolute deviation */
 	double median, mad;
-	size_t soff; /* read: where its samples are in the raw buffer */
-	uint32_t ns;
-	unsigned char known, read;
+	uint32_t soff; /* read: where its samples are in the raw buffer */
+	uint32_t ns;   /* how many */
 } entry;
 
 typedef struct series_key {
@@ -223,6 +228,7 @@ struct perfdb_series_set {
 	size_t nmachines;
 	perfdb_tags **tags;
 	size_t ntags;
+	size_t runs_from_blocks;
 };
 
 typedef struct reader {
@@ -234,6 +240,7 @@ typedef struct reader {
 	size_t nruns, capruns;
 	entry *entries;
 	size_t nentries, capentries;
+	uint32_t *order; /* the entries in series order (sort_entries) */
 	double *raw;
 	size_t nraw, capraw;
 	double *scratch; /* for a median */
@@ -270,25 +277,32 @@ static uint64_t mix(uint64_t h)
 	return h ^ (h >> 33);
 }
 
+/* Puts the series keys[0..n) into table (cap slots, a power of two). */
+static void table_fill(series_key *table, size_t cap, const series_key *keys, size_t n)
+{
+	size_t k;
+	for (k = 0; k < n; k++) {
+		const series_key *key = &keys[k];
+		size_t j = mix((uint64_t)key->bench * 1000003u ^ (uint64_t)key->machine * 7919u ^
+			       key->tags) &
+			   (cap - 1);
+		while (table[j].index)
+			j = (j + 1) & (cap - 1);
+		table[j] = *key;
+	}
+}
+
 static int series_index(reader *r, int64_t bench, int64_t machine, size_t tags, size_t *out)
 {
 	uint64_t h;
 	size_t i;
 	int err;
 	if (r->nseries * 2 >= r->tablecap) {
-		size_t ncap = r->tablecap ? r->tablecap * 2 : 1024, k;
+		size_t ncap = r->tablecap ? r->tablecap * 2 : 1024;
 		series_key *nt = calloc(ncap, sizeof(*nt));
 		if (!nt)
 			return perfdb_error__oom();
-		for (k = 0; k < r->nseries; k++) {
-			series_key *key = &r->keys[k];
-			size_t j = mix((uint64_t)key->bench * 1000003u ^
-				       (uint64_t)key->machine * 7919u ^ key->tags) &
-				   (ncap - 1);
-			while (nt[j].index)
-				j = (j + 1) & (ncap - 1);
-			nt[j] = *key;
-		}
+		table_fill(nt, ncap, r->keys, r->nseries);
 		free(r->table);
 		r->table = nt;
 		r->tablecap = ncap;
@@ -570,10 +584,14 @@ static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t 
 		if (r->keys[r->entries[k].series].bench != bench)
 			continue; /* a benchmark not wanted */
 		e = &r->entries[k];
+		if (r->nraw >= MAX_SOFF) {
+			err = perfdb_error__oom();
+			break;
+		}
 		if ((err = grow((void **)&r->raw, &r->capraw, r->nraw + 1, sizeof(*r->raw))) < 0)
 			break;
 		if (!e->ns)
-			e->soff = r->nraw;
+			e->soff = (uint32_t)r->nraw;
 		r->raw[r->nraw++] = perfdb_stmt__column_double(smp, 1);
 		e->ns++;
 	}
@@ -594,16 +612,181 @@ static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t 
 	return err;
 }
 
-/* Walks the results of each wanted run along their primary key, with the
- * statistics of their samples (schema/0008). The samples themselves are
- * read only for the runs that need them: asked for (with_samples), pooled
- * with another run's, or a result that came without its statistics. */
+/* Adds result x of run, when its benchmark is wanted; *unknown is set when
+ * its samples' statistics are not known. */
+static int add_result(reader *r, const run_row *run, size_t *cursor, const perfdb_block_result *x,
+		      int *unknown)
+{
+	bench_row *br = next_bench(r->set, x->benchmark_id, cursor);
+	entry *e;
+	size_t s = 0;
+	int err;
+	if (!br || !br->wanted)
+		return 0;
+	if ((err = bench_series(r, br, run, &s)) < 0 ||
+	    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
+			sizeof(*r->entries))) < 0)
+		return err;
+	e = &r->entries[r->nentries++];
+	memset(e, 0, sizeof(*e));
+	e->series = (uint32_t)s;
+	e->pos = (uint32_t)run->pos & MAX_POS; /* < MAX_POS: see read_series */
+	e->value = x->value;
+	/* count 0: no samples; NULL (or a statistic missing): not known, the
+	 * samples tell */
+	if (!(x->nulls & PERFDB_BLOCK_NO_COUNT)) {
+		e->ns = x->sample_count;
+		e->known =
+		    e->ns == 0 || !(x->nulls & (PERFDB_BLOCK_NO_MEDIAN | PERFDB_BLOCK_NO_MAD));
+		e->median = x->sample_median;
+		e->mad = x->sample_mad;
+	}
+	*unknown |= !e->known;
+	return 0;
+}
+
+/* Forgets the series made since the first keep of them (a run whose blocks
+ * turned out bad half-way is read again from its rows). */
+static void forget_series(reader *r, size_t keep)
+{
+	size_t k;
+	if (keep == r->nseries)
+		return;
+	r->nseries = keep;
+	memset(r->table, 0, r->tablecap * sizeof(*r->table));
+	table_fill(r->table, r->tablecap, r->keys, keep);
+	for (k = 0; k < r->set->nbenches; k++)
+		if (r->set->benches[k].last_series > keep)
+			r->set->benches[k].last_series = 0;
+}
+
+/* Merges the run's entries [first, mid) and [mid, end), each in benchmark
+ * order, into one (a run written in several blocks). */
+static int merge_chunks(reader *r, size_t first, size_t mid)
+{
+	size_t end = r->nentries, a = first, b = mid, k = 0;
+	entry *tmp = malloc((end - first) * sizeof(*tmp));
+	if (!tmp)
+		return perfdb_error__oom();
+	while (a < mid || b < end) {
+		int from_a = b == end || (a < mid && r->keys[r->entries[a].series].bench <
+							 r->keys[r->entries[b].series].bench);
+		tmp[k++] = r->entries[from_a ? a++ : b++];
+	}
+	memcpy(r->entries + first, tmp, (end - first) * sizeof(*tmp));
+	free(tmp);
+	return 0;
+}
+
+/* Reads a run's results from its blocks (schema/0009): *used says whether
+ * it had blocks that all check; if not, nothing is added. */
+static int read_blocks(reader *r, perfdb_stmt *blk, const run_row *run, int *unknown, int *used)
+{
+	size_t first = r->nentries, keep = r->nseries, nchunks = 0;
+	int rc, err = 0, bad = 0;
+	*used = 0;
+	perfdb_stmt__bind_int64(blk, 1, run->id);
+	while (!err && !bad && (rc = perfdb_stmt__step(blk)) == PERFDB_DB_ROW) {
+		size_t len = 0, n = 0, k, cursor = 0, start = r->nentries, off = 0;
+		const void *data = perfdb_stmt__column_blob(blk, 1, &len);
+		perfdb_block_result x;
+		/* a run being written (never committed so) or a block that does
+		 * not check: the rows tell */
+		if (perfdb_stmt__column_int64(blk, 0) == PERFDB_BLOCK_OPEN_CHUNK ||
+		    !perfdb_store__block_check(data, len, &n)) {
+			bad = 1;
+			break;
+		}
+		for (k = 0; k < n && !err; k++) {
+			off = perfdb_store__block_get(data, off, &x);
+			err = add_result(r, run, &cursor, &x, unknown);
+		}
+		/* chunks written in id order (perfdb_store_record) follow
+		 * each other; others are merged */
+		if (!err && nchunks++ && start > first && r->nentries > start &&
+		    r->keys[r->entries[start].series].bench <
+			r->keys[r->entries[start - 1].series].bench)
+			err = merge_chunks(r, first, start);
+	}
+	if (!err && !bad && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(r->store, "cannot read result blocks from");
+	perfdb_stmt__reset(blk);
+	if (err)
+		return err;
+	if (bad) {
+		r->nentries = first;
+		forget_series(r, keep);
+		*unknown = 0;
+		return 0;
+	}
+	*used = nchunks > 0;
+	return 0;
+}
+
+/* Reads a run's results from its rows, along their primary key. */
+static int read_rows(reader *r, perfdb_stmt *res, const run_row *run, int *unknown)
+{
+	size_t cursor = 0;
+	int rc, err = 0;
+	perfdb_stmt__bind_int64(res, 1, run->id);
+	while (!err && (rc = perfdb_stmt__step(res)) == PERFDB_DB_ROW) {
+		perfdb_block_result x;
+		perfdb_store__block_result_of_row(&x, res);
+		err = add_result(r, run, &cursor, &x, unknown);
+	}
+	if (!err && rc != PERFDB_DB_DONE)
+		err = perfdb_store__fail(r->store, "cannot read results from");
+	perfdb_stmt__reset(res);
+	return err;
+}
+
+static int cmp_run_id(const void *pa, const void *pb)
+{
+	int64_t x = ((const run_row *)pa)->id, y = ((const run_row *)pb)->id;
+	return (x > y) - (x < y);
+}
+
+/* Makes room for the results the wanted runs' blocks hold, at once (the
+ * runs are in id order): growing the entries by doubling copied them time
+ * after time into memory faulted in anew, 70% of a wide read's page faults.
+ * The lengths come from the blocks' rows without their contents. */
+static int reserve_entries(reader *r)
+{
+	perfdb_stmt *st = NULL;
+	size_t total = 0;
+	int rc, err;
+	if ((err = perfdb_store__prepare(r->store, &st,
+					 "SELECT run_id, length(data) FROM result_blocks "
+					 "WHERE chunk >= 0")) < 0)
+		return err;
+	while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW) {
+		run_row key;
+		int64_t len = perfdb_stmt__column_int64(st, 1);
+		key.id = perfdb_stmt__column_int64(st, 0);
+		if (len > 0 && bsearch(&key, r->runs, r->nruns, sizeof(key), cmp_run_id))
+			total += perfdb_store__block_size(len);
+	}
+	perfdb_stmt__free(st);
+	if (rc != PERFDB_DB_DONE)
+		return perfdb_store__fail(r->store, "cannot read result blocks from");
+	/* (an upper bound, at most about twice the results: the pages not
+	 * used are never touched; without the room the reads grow the array
+	 * as they go) */
+	if (grow((void **)&r->entries, &r->capentries, total, sizeof(*r->entries)) < 0)
+		perfdb_error_clear();
+	return 0;
+}
+
+/* Reads the results of each wanted run, with the statistics of their
+ * samples (schema/0008): from the run's blocks (schema/0009), or else from
+ * its rows. The samples themselves are read only for the runs that need
+ * them: asked for (with_samples), pooled with another run's, or a result
+ * that came without its statistics. */
 static int load_results(reader *r, int with_samples)
 {
-	perfdb_stmt *res = NULL, *smp = NULL;
-	perfdb_series_set *set = r->set;
+	perfdb_stmt *res = NULL, *smp = NULL, *blk = NULL;
 	size_t i;
-	int rc = PERFDB_DB_DONE, err;
+	int err;
 	if ((err = perfdb_store__prepare(r->store, &res,
 					 "SELECT benchmark_id, value, sample_count, sample_median, "
 					 "sample_mad FROM results WHERE run_id = ? "
@@ -611,92 +794,73 @@ static int load_results(reader *r, int with_samples)
 	    (err = perfdb_store__prepare(r->store, &smp,
 					 "SELECT benchmark_id, value FROM samples WHERE run_id = ? "
 					 "ORDER BY benchmark_id, idx")) < 0 ||
-	    (err = mark_pooled_runs(r)) < 0) {
-		perfdb_stmt__free(res);
-		perfdb_stmt__free(smp);
-		return err;
-	}
+	    (err = perfdb_store__prepare(r->store, &blk,
+					 "SELECT chunk, data FROM result_blocks WHERE run_id = ? "
+					 "ORDER BY chunk")) < 0 ||
+	    (err = reserve_entries(r)) < 0 || (err = mark_pooled_runs(r)) < 0)
+		goto out;
 	/* in commit order, so the entries need sorting by series only */
 	qsort(r->runs, r->nruns, sizeof(*r->runs), cmp_run_pos);
 	for (i = 0; i < r->nruns && err == 0; i++) {
 		run_row *run = &r->runs[i];
-		size_t cursor = 0, first = r->nentries;
-		int unknown = 0;
-		perfdb_stmt__bind_int64(res, 1, run->id);
-		while ((rc = perfdb_stmt__step(res)) == PERFDB_DB_ROW) {
-			int64_t bench = perfdb_stmt__column_int64(res, 0);
-			bench_row *br = next_bench(set, bench, &cursor);
-			entry *e;
-			size_t s = 0;
-			if (!br || !br->wanted)
-				continue;
-			if ((err = bench_series(r, br, run, &s)) < 0 ||
-			    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
-					sizeof(*r->entries))) < 0)
-				break;
-			e = &r->entries[r->nentries++];
-			memset(e, 0, sizeof(*e));
-			e->series = (uint32_t)s;
-			e->pos = (uint32_t)run->pos;
-			e->value = perfdb_stmt__column_double(res, 1);
-			/* count 0: no samples; NULL (or a statistic missing):
-			 * not known, the samples tell */
-			if (perfdb_stmt__column_type(res, 2) != PERFDB_VALUE_NULL) {
-				e->ns = (uint32_t)perfdb_stmt__column_int64(res, 2);
-				e->known = e->ns == 0 ||
-					   (perfdb_stmt__column_type(res, 3) != PERFDB_VALUE_NULL &&
-					    perfdb_stmt__column_type(res, 4) != PERFDB_VALUE_NULL);
-				e->median = perfdb_stmt__column_double(res, 3);
-				e->mad = perfdb_stmt__column_double(res, 4);
-			}
-			unknown |= !e->known;
-		}
-		if (err == 0 && rc != PERFDB_DB_DONE && rc != PERFDB_DB_ROW)
-			err = perfdb_store__fail(r->store, "cannot read results from");
-		perfdb_stmt__reset(res);
-		if (err == 0 && (with_samples || run->pooled || unknown) && first < r->nentries)
+		size_t first = r->nentries;
+		int unknown = 0, used = 0;
+		if ((err = read_blocks(r, blk, run, &unknown, &used)) < 0 ||
+		    (!used && (err = read_rows(r, res, run, &unknown)) < 0))
+			break;
+		r->set->runs_from_blocks += (size_t)used;
+		if ((with_samples || run->pooled || unknown) && first < r->nentries)
 			err = load_samples(r, smp, run, first);
 	}
+out:
 	perfdb_stmt__free(res);
 	perfdb_stmt__free(smp);
+	perfdb_stmt__free(blk);
 	return err;
 }
 
-/* A stable counting sort of the entries by series (nkeys of them). */
-static int count_sort(entry **es, entry **tmp, size_t n, size_t nkeys)
+/* Orders the entries by series, commit position and run id into
+ * r->order (their indexes): they come in (position, run id) order
+ * (load_results reads the runs so), so one stable counting sort by series
+ * does it in linear time. Indexes, not the entries: a copy of 2.1M entries
+ * was 84 MB of memory faulted in for one pass. *npoints receives the number
+ * of (series, position) pairs: an entry whose series had the same position
+ * last is pooled into the point before. */
+static int sort_entries(reader *r, size_t *npoints)
 {
-	size_t *start = calloc(nkeys + 1, sizeof(*start)), i;
-	entry *t;
-	if (!start)
+	size_t *start, i, n = r->nentries;
+	uint32_t *last;
+	if (n > UINT32_MAX)
 		return perfdb_error__oom();
-	for (i = 0; i < n; i++)
-		start[(*es)[i].series + 1]++;
-	for (i = 0; i < nkeys; i++)
+	start = calloc(r->nseries + 1, sizeof(*start));
+	last = malloc((r->nseries ? r->nseries : 1) * sizeof(*last));
+	r->order = malloc((n ? n : 1) * sizeof(*r->order));
+	if (!start || !last || !r->order) {
+		free(start);
+		free(last);
+		return perfdb_error__oom();
+	}
+	memset(last, 0xff, r->nseries * sizeof(*last)); /* no position is all ones */
+	*npoints = 0;
+	for (i = 0; i < n; i++) {
+		const entry *e = &r->entries[i];
+		start[e->series + 1]++;
+		*npoints += last[e->series] != e->pos;
+		last[e->series] = e->pos;
+	}
+	free(last);
+	for (i = 0; i < r->nseries; i++)
 		start[i + 1] += start[i];
 	for (i = 0; i < n; i++)
-		(*tmp)[start[(*es)[i].series]++] = (*es)[i];
+		r->order[start[r->entries[i].series]++] = (uint32_t)i;
 	free(start);
-	t = *es;
-	*es = *tmp;
-	*tmp = t;
 	return 0;
 }
 
-/* Orders the entries by series, commit position and run id: they come in
- * (position, run id) order (load_results reads the runs so), so one stable
- * counting sort by series does it in linear time. */
-static int sort_entries(reader *r)
+/* The k-th entry in series order (sort_entries). */
+static const entry *at(const reader *r, size_t k)
 {
-	entry *tmp;
-	int err;
-	if (r->nentries < 2)
-		return 0;
-	if (!(tmp = malloc(r->nentries * sizeof(*tmp))))
-		return perfdb_error__oom();
-	err = count_sort(&r->entries, &tmp, r->nentries, r->nseries);
-	free(tmp);
-	r->capentries = r->nentries; /* the buffer kept may be the new one */
-	return err;
+	return &r->entries[r->order[k]];
 }
 
 static int cmp_series(const void *pa, const void *pb)
@@ -715,20 +879,13 @@ static int cmp_series(const void *pa, const void *pb)
 }
 
 /* Turns the sorted entries into series of points, pooling runs of a commit. */
-static int build(reader *r)
+static int build(reader *r, const int64_t *ids)
 {
 	perfdb_series_set *set = r->set;
 	size_t i, j, npoints = 0, p = 0, sp = 0;
 	int err;
-	if ((err = sort_entries(r)) < 0)
+	if ((err = sort_entries(r, &npoints)) < 0)
 		return err;
-	for (i = 0; i < r->nentries; i = j) {
-		for (j = i + 1; j < r->nentries && r->entries[j].series == r->entries[i].series &&
-				r->entries[j].pos == r->entries[i].pos;
-		     j++)
-			;
-		npoints++;
-	}
 	set->series = calloc(r->nseries ? r->nseries : 1, sizeof(*set->series));
 	set->points = calloc(npoints ? npoints : 1, sizeof(*set->points));
 	set->samples = malloc((r->nraw ? r->nraw : 1) * sizeof(*set->samples));
@@ -753,30 +910,31 @@ static int build(reader *r)
 	}
 	for (i = 0; i < r->nentries; i = j) {
 		perfdb_series_point *pt = &set->points[p++];
-		perfdb_series *s = &set->series[r->entries[i].series];
-		const entry *e = &r->entries[i];
+		const entry *e = at(r, i);
+		perfdb_series *s = &set->series[e->series];
 		double sum = 0;
 		size_t k;
-		for (j = i; j < r->nentries && r->entries[j].series == e->series &&
-			    r->entries[j].pos == e->pos;
+		for (j = i;
+		     j < r->nentries && at(r, j)->series == e->series && at(r, j)->pos == e->pos;
 		     j++)
 			;
 		if (!s->points)
 			s->points = pt;
 		s->npoints++;
 		pt->pos = e->pos;
+		pt->commit_id = ids[e->pos]; /* here, where the points are in order */
 		pt->nruns = j - i;
 		pt->samples = set->samples + sp;
 		pt->run_values = set->run_values + i;
 		for (k = i; k < j; k++) {
-			sum += r->entries[k].value;
-			set->run_values[k] = r->entries[k].value;
-			pt->nsamples += r->entries[k].ns;
-			if (!r->entries[k].read || !r->entries[k].ns)
+			const entry *x = at(r, k);
+			sum += x->value;
+			set->run_values[k] = x->value;
+			pt->nsamples += x->ns;
+			if (!x->read || !x->ns)
 				continue; /* r->raw is NULL when nothing had samples */
-			memcpy(set->samples + sp, r->raw + r->entries[k].soff,
-			       r->entries[k].ns * sizeof(*r->raw));
-			sp += r->entries[k].ns;
+			memcpy(set->samples + sp, r->raw + x->soff, x->ns * sizeof(*r->raw));
+			sp += x->ns;
 		}
 		if (!pt->nsamples || !e->read)
 			pt->samples = NULL;
@@ -850,6 +1008,11 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 		ids = owned_ids = all;
 		nids = commits->count;
 	}
+	if (nids > MAX_POS) {
+		err =
+		    perfdb_error__set(PERFDB_EINVAL, "series query: more than %u commits", MAX_POS);
+		goto done;
+	}
 	r.ncommit_ids = nids;
 	if (!(r.pos_of_commit = malloc((nids ? nids : 1) * sizeof(*r.pos_of_commit)))) {
 		err = perfdb_error__oom();
@@ -863,13 +1026,8 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	if ((err = load_benchmarks(&r, q->benchmark_glob)) < 0 ||
 	    (err = load_machines(&r, q->machine, &machine_id)) < 0 ||
 	    (err = load_runs(&r, q->machine, machine_id)) < 0 ||
-	    (err = load_results(&r, q->with_samples)) < 0 || (err = build(&r)) < 0)
+	    (err = load_results(&r, q->with_samples)) < 0 || (err = build(&r, ids)) < 0)
 		goto done;
-	for (i = 0; i < r.set->count; i++) {
-		size_t k;
-		for (k = 0; k < r.set->series[i].npoints; k++)
-			r.set->series[i].points[k].commit_id = ids[r.set->series[i].points[k].pos];
-	}
 	*out = r.set;
 	r.set = NULL;
 done:
@@ -878,6 +1036,7 @@ done:
 	free(r.pos_of_commit);
 	free(r.runs);
 	free(r.entries);
+	free(r.order);
 	free(r.raw);
 	free(r.scratch);
 	free(r.table);
@@ -885,6 +1044,11 @@ done:
 	free(owned_ids);
 	perfdb_commit_list_free(commits);
 	return err;
+}
+
+size_t perfdb_series_set__runs_from_blocks(const perfdb_series_set *set)
+{
+	return set ? set->runs_from_blocks : 0;
 }
 
 size_t perfdb_series_set_count(const perfdb_series_set *set)

@@ -19,6 +19,7 @@
 
 #include "perfdb/context.h"
 #include "perfdb/stats.h"
+#include "store/blocks.h"
 #include "store/schema.h"
 #include "util/error.h"
 
@@ -45,6 +46,16 @@ int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sq
 	if (perfdb_db__prepare(store->db, out, sql) != 0)
 		return perfdb_store__fail(store, "cannot prepare a statement on");
 	return 0;
+}
+
+int64_t perfdb_store__count(perfdb_store *store, const char *sql)
+{
+	perfdb_stmt *st = NULL;
+	int64_t n = -1;
+	if (perfdb_store__prepare(store, &st, sql) == 0 && perfdb_stmt__step(st) == PERFDB_DB_ROW)
+		n = perfdb_stmt__column_int64(st, 0);
+	perfdb_stmt__free(st);
+	return n;
 }
 
 int perfdb_store__grow(void **items, size_t *cap, size_t count, size_t size)
@@ -262,6 +273,11 @@ static int migrate(perfdb_store *store)
 					  store->path, perfdb_db__errmsg(store->db));
 			perfdb_store__rollback(store);
 			return PERFDB_EDB;
+		}
+		/* the runs already there get their result blocks (schema/0009) */
+		if (m->version == 9 && (err = perfdb_store__write_all_blocks(store))) {
+			perfdb_store__rollback(store);
+			return err;
 		}
 		if (server)
 			snprintf(
@@ -1631,8 +1647,23 @@ static int insert_benchmark(perfdb_store *store, bench_stmts *s, const perfdb_be
 	return 0;
 }
 
-static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, int64_t bench_id,
-			 const perfdb_result *r)
+/* A result's row (its cells) into the run's block: what the row holds. */
+static int add_to_block(perfdb_block_writer *w, const cell *c)
+{
+	perfdb_block_result b;
+	b.benchmark_id = c[1].i;
+	b.value = c[2].d;
+	b.sample_count = (uint32_t)c[9].i;
+	b.sample_median = c[10].d;
+	b.sample_mad = c[11].d;
+	b.nulls = (c[9].type == CELL_NULL ? PERFDB_BLOCK_NO_COUNT : 0) |
+		  (c[10].type == CELL_NULL ? PERFDB_BLOCK_NO_MEDIAN : 0) |
+		  (c[11].type == CELL_NULL ? PERFDB_BLOCK_NO_MAD : 0);
+	return perfdb_store__block_add(w, &b);
+}
+
+static int insert_result(perfdb_store *store, record_stmts *s, perfdb_block_writer *w,
+			 int64_t run_id, int64_t bench_id, const perfdb_result *r)
 {
 	cell *c;
 	size_t i;
@@ -1656,7 +1687,7 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 	 * repetitions on, which is where the statistical tests can use them. */
 	if (r->nsamples < 2) {
 		cell_int(&c[9], 0);
-		return 0;
+		return add_to_block(w, c);
 	}
 	/* their median and median absolute deviation, as regress computes
 	 * them (schema/0008): it then need not read the samples back */
@@ -1672,6 +1703,8 @@ static int insert_result(perfdb_store *store, record_stmts *s, int64_t run_id, i
 	cell_real(&c[10], perfdb_stats_median_inplace(s->scratch, r->nsamples));
 	memcpy(s->scratch, r->samples, r->nsamples * sizeof(*s->scratch));
 	cell_real(&c[11], perfdb_stats_mad_inplace(s->scratch, r->nsamples));
+	if ((err = add_to_block(w, c)))
+		return err;
 	for (i = 0; i < r->nsamples; i++) {
 		if ((err = batch_row(store, &s->sample, &c)))
 			return err;
@@ -1807,8 +1840,9 @@ int perfdb_store__benchmark_ids(perfdb_store *store, const perfdb_bench_keys *ke
  * A server's B-trees live in its own buffers: there batches go straight in. */
 struct perfdb_recording {
 	perfdb_store *store;
-	record_stmts st;    /* large (buffered rows): the recording is on the heap */
-	record_stmts later; /* into the temporary tables, once staged */
+	record_stmts st;	    /* large (buffered rows): the recording is on the heap */
+	record_stmts later;	    /* into the temporary tables, once staged */
+	perfdb_block_writer blocks; /* the run's results, packed for the readers */
 	staging stage;
 	int staged; /* the temporary tables exist */
 	int64_t run_id;
@@ -1871,6 +1905,7 @@ static int recording_open(perfdb_recording **out, perfdb_store *store, const per
 	    (err = upsert_commit(store, rs, &commit_id)) ||
 	    (err = upsert_machine(store, rs, &machine_id)) ||
 	    (err = insert_run(store, rs, commit_id, machine_id, &rec->run_id)) ||
+	    (err = perfdb_store__blocks_open(store, &rec->blocks, rec->run_id)) ||
 	    (err = no_benchmarks(store, &rec->fresh))) {
 		perfdb_recording_free(rec);
 		return err;
@@ -2088,9 +2123,16 @@ int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs)
 			goto out;
 		}
 	}
-	for (i = 0; i < n && !err; i++)
-		err = insert_result(store, into, rec->run_id, order[i].id,
+	/* The run's blocks (store/blocks.h): a batch's ids rise only within
+	 * it, so each batch ends a chunk. */
+	for (i = 0; i < n && !err; i++) {
+		err = insert_result(store, into, &rec->blocks, rec->run_id, order[i].id,
 				    perfdb_resultset_get(rs, order[i].index));
+		if (!err && rec->blocks.count == PERFDB_BLOCK_ROWS)
+			err = perfdb_store__write_block(store, &rec->blocks);
+	}
+	if (!err)
+		err = perfdb_store__write_block(store, &rec->blocks);
 	/* Everything is sent before rs goes: rows borrow from it. */
 	if (!err && !(err = batch_flush(store, &into->result)))
 		err = batch_flush(store, &into->sample);
@@ -2118,7 +2160,8 @@ int perfdb_recording_finish(perfdb_recording *rec, int64_t *run_id)
 	rec->done = 1;
 	if (!rec->count)
 		return perfdb_error__set(PERFDB_EINVAL, "nothing to record: no results");
-	if (rec->staged && (err = staging_finish(rec)))
+	if ((rec->staged && (err = staging_finish(rec))) ||
+	    (err = perfdb_store__blocks_close(rec->store, &rec->blocks)))
 		return err;
 	stmts_release(&rec->st);
 	/* a failed commit is rolled back */
@@ -2136,6 +2179,7 @@ void perfdb_recording_free(perfdb_recording *rec)
 		return;
 	stmts_release(&rec->st);
 	staging_release(rec);
+	perfdb_store__block_release(&rec->blocks);
 	if (!rec->committed)
 		perfdb_store__rollback(rec->store);
 	if (!perfdb_store__is_server(rec->store))

@@ -73,6 +73,10 @@ int perfdb_store__uuid(char out[37]);
  * text. */
 const char *perfdb_store__upsert_commit_sql(const perfdb_store *store);
 
+/* The integer in the first column of sql's first row (a count), or -1
+ * when sql fails or gives no row. */
+int64_t perfdb_store__count(perfdb_store *store, const char *sql);
+
 /* Prepares sql or raises PERFDB_EDB. */
 int perfdb_store__prepare(perfdb_store *store, perfdb_stmt **out, const char *sql);
 

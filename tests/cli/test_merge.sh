@@ -62,6 +62,9 @@ expect_eq 4 "$(count "$M" commits)" "commits after merging both"
 expect_eq 2 "$(count "$M" machines)" "machines after merging both"
 expect_eq 3 "$(count "$M" benchmarks)" "one row per benchmark"
 expect_eq 60 "$(count "$M" samples)" "samples after merging both"
+# each merged run has its result block (schema 0009): a 12-byte header and
+# 37 bytes per result, made from the rows merged
+expect_eq "6|516" "$(q "$M" "SELECT count(DISTINCT run_id), sum(length(data)) FROM result_blocks WHERE chunk = 0" | tr ',' '|')" "result blocks of the merged runs"
 expect_eq "c1 c2 c3 c4" "$(q "$M" "SELECT sha FROM commits ORDER BY seq" | tr '\n' ' ' | sed 's/ $//')" "commit order"
 expect_eq "c1" "$(q "$M" "SELECT c.sha FROM baselines b JOIN commits c ON c.id = b.commit_id WHERE b.name = 'rel'")" "baseline copied"
 (rows a.db; rows b.db) | sort >want.txt
@@ -118,7 +121,7 @@ expect_eq "ignored" "$(q "$E" "SELECT status FROM alerts")" "the destination's d
 # A shard recorded before run ids existed (schema 1): its runs get the same
 # id in every migrated copy, so merging it twice still copies each once.
 cp a.db old.db
-sqlite3 old.db "DROP INDEX runs_uuid; DROP INDEX results_benchmark; ALTER TABLE runs DROP COLUMN uuid; ALTER TABLE runs DROP COLUMN context; ALTER TABLE results DROP COLUMN sample_count; ALTER TABLE results DROP COLUMN sample_median; ALTER TABLE results DROP COLUMN sample_mad; PRAGMA application_id = 0; PRAGMA user_version = 1;" ||
+sqlite3 old.db "DROP TRIGGER results_insert_blocks; DROP TRIGGER results_update_blocks; DROP TRIGGER results_delete_blocks; DROP TRIGGER runs_delete_blocks; DROP TABLE result_blocks; DROP INDEX runs_uuid; DROP INDEX results_benchmark; ALTER TABLE runs DROP COLUMN uuid; ALTER TABLE runs DROP COLUMN context; ALTER TABLE results DROP COLUMN sample_count; ALTER TABLE results DROP COLUMN sample_median; ALTER TABLE results DROP COLUMN sample_mad; PRAGMA application_id = 0; PRAGMA user_version = 1;" ||
 	fail "make a schema-1 shard"
 expect_exit 0 "$PERFDB" merge --db "$F" old.db
 expect_exit 0 "$PERFDB" merge --db "$F" old.db

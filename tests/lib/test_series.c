@@ -1,5 +1,6 @@
 /* Unit tests of the history reading (lib/store/series.c): runs of one
- * commit pooled into one point per machine, commits in order. */
+ * commit pooled into one point per machine, commits in order; a run read
+ * from its result blocks (lib/store/blocks.c) as from its rows. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,10 @@
 
 #define HISTORY_FIXTURE_PREFIX "test_series"
 #include "history_fixture.h"
+
+#include "store/blocks.h"
+#include "store/history.h"
+#include "store/store.h"
 
 static void test_series__pooling_and_order(void **state)
 {
@@ -163,12 +168,444 @@ static void test_series__levels_without_samples(void **state)
 	perfdb_store_free(s);
 }
 
+/* ---- result blocks ---------------------------------------------------------------- */
+
+static void sql(perfdb_store *s, const char *text)
+{
+	if (perfdb_db__exec(s->db, text) != 0)
+		fail_msg("%s: %s", text, perfdb_db__errmsg(s->db));
+}
+
+static int64_t sql_int(perfdb_store *s, const char *text)
+{
+	int64_t v = perfdb_store__count(s, text);
+	assert_true(v >= 0);
+	return v;
+}
+
+/* One run of commit i on machine with tags (may be NULL): benchmarks
+ * BM_0..BM_{n-1} and other/0..other/2, some with 5 samples, some with 2,
+ * some with none (a value only), from seed. */
+static void record_batched_run(perfdb_store *s, int i, const char *machine, const char *tag_value,
+			       int n, unsigned seed, int batch);
+
+static void record_wide_run(perfdb_store *s, int i, const char *machine, const char *tag_value,
+			    int n, unsigned seed)
+{
+	record_batched_run(s, i, machine, tag_value, n, seed, 0);
+}
+
+/* The same, recorded batch results at a time (0: whole), as `perfdb record`
+ * of a big file does. */
+static void record_batched_run(perfdb_store *s, int i, const char *machine, const char *tag_value,
+			       int n, unsigned seed, int batch)
+{
+	perfdb_resultset *rs, *part = NULL;
+	perfdb_recording *rec = NULL;
+	char c[32], name[32];
+	double x[5];
+	int b, k;
+	commit_name(c, sizeof(c), i);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, c), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, machine), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SOURCE, "test"), 0);
+	if (tag_value)
+		assert_int_equal(perfdb_resultset_set_tag(rs, "cc", tag_value), 0);
+	rng = seed;
+	for (b = 0; b < n + 3; b++) {
+		perfdb_result r;
+		int ns = b % 3 == 0 ? 0 : b % 3 == 1 ? 5 : 2;
+		if (b < n)
+			snprintf(name, sizeof(name), "BM_%d", b);
+		else
+			snprintf(name, sizeof(name), "other/%d", b - n);
+		for (k = 0; k < ns; k++)
+			x[k] = 100 + b + 10 * uniform01();
+		perfdb_result_init(&r);
+		r.benchmark = name;
+		r.metric = "real_time";
+		r.unit = "ns";
+		r.samples = ns ? x : NULL;
+		r.nsamples = (size_t)ns;
+		r.value = ns ? NAN : 50 + b + uniform01();
+		if (!batch) {
+			assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+			continue;
+		}
+		if (!rec)
+			assert_int_equal(perfdb_store_record_begin(&rec, s, rs), 0);
+		if (!part)
+			assert_int_equal(perfdb_resultset_new(&part), 0);
+		assert_int_equal(perfdb_resultset_add(part, &r), 0);
+		if ((int)perfdb_resultset_count(part) == batch || b == n + 2) {
+			assert_int_equal(perfdb_recording_add(rec, part), 0);
+			perfdb_resultset_free(part);
+			part = NULL;
+		}
+	}
+	if (rec) {
+		assert_int_equal(perfdb_recording_finish(rec, NULL), 0);
+		perfdb_recording_free(rec);
+	} else {
+		assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+	}
+	perfdb_resultset_free(rs);
+}
+
+/* A history with every kind of run: two machines, tagged runs, pooled
+ * runs (one commit, machine and tags twice), results with and without
+ * samples. */
+static perfdb_store *wide_history(void)
+{
+	perfdb_store *s = new_store();
+	int i;
+	for (i = 0; i < 5; i++) {
+		record_wide_run(s, i, "m1", NULL, 12, 10u + (unsigned)i);
+		record_wide_run(s, i, "m2", i % 2 ? "gcc" : NULL, 9, 20u + (unsigned)i);
+	}
+	record_wide_run(s, 2, "m1", NULL, 12, 99);   /* pooled with the first */
+	record_wide_run(s, 3, "m1", "clang", 5, 77); /* another series */
+	return s;
+}
+
+static int same_bits(double a, double b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+/* Every field of every series and point of a and b is the same. */
+static void expect_same_sets(const perfdb_series_set *a, const perfdb_series_set *b)
+{
+	size_t i, k, j;
+	assert_int_equal(perfdb_series_set_count(a), perfdb_series_set_count(b));
+	for (i = 0; i < perfdb_series_set_count(a); i++) {
+		const perfdb_series *x = perfdb_series_set_get(a, i),
+				    *y = perfdb_series_set_get(b, i);
+		assert_true(x->benchmark_id == y->benchmark_id && x->machine_id == y->machine_id);
+		assert_string_equal(x->benchmark, y->benchmark);
+		assert_string_equal(x->metric, y->metric);
+		assert_string_equal(x->unit, y->unit);
+		assert_string_equal(x->machine, y->machine);
+		assert_string_equal(perfdb_tags_json(x->tags), perfdb_tags_json(y->tags));
+		assert_int_equal(x->direction, y->direction);
+		assert_int_equal(x->npoints, y->npoints);
+		for (k = 0; k < x->npoints; k++) {
+			const perfdb_series_point *p = &x->points[k], *q = &y->points[k];
+			assert_int_equal(p->pos, q->pos);
+			assert_true(p->commit_id == q->commit_id);
+			assert_int_equal(p->nruns, q->nruns);
+			assert_int_equal(p->nsamples, q->nsamples);
+			assert_true(same_bits(p->value, q->value));
+			assert_true(same_bits(p->level, q->level));
+			assert_true(same_bits(p->mad, q->mad));
+			assert_true((p->samples == NULL) == (q->samples == NULL));
+			for (j = 0; p->samples && j < p->nsamples; j++)
+				assert_true(same_bits(p->samples[j], q->samples[j]));
+			for (j = 0; j < p->nruns; j++)
+				assert_true(same_bits(p->run_values[j], q->run_values[j]));
+		}
+	}
+}
+
+/* The reads compared: everything, without samples, one machine, a glob,
+ * two commits in another order. */
+#define NQUERIES 5
+
+static void read_all(perfdb_store *s, perfdb_series_set *sets[NQUERIES], int64_t commits[2])
+{
+	perfdb_series_query q[NQUERIES];
+	int k;
+	for (k = 0; k < NQUERIES; k++)
+		perfdb_series_query_init(&q[k]);
+	q[1].with_samples = 0;
+	q[2].machine = "m2";
+	q[3].benchmark_glob = "BM_1*";
+	q[4].commit_ids = commits;
+	q[4].ncommits = 2;
+	for (k = 0; k < NQUERIES; k++)
+		assert_int_equal(perfdb_store_read_series(&sets[k], s, &q[k]), 0);
+}
+
+static void free_all(perfdb_series_set *sets[NQUERIES])
+{
+	int k;
+	for (k = 0; k < NQUERIES; k++)
+		perfdb_series_set_free(sets[k]);
+}
+
+/* Writes run's results from its rows as two chunks, the results taken in
+ * turn, so neither holds a run of neighbours (the reader merges them). */
+static void write_two_chunks(perfdb_store *s, int64_t run)
+{
+	perfdb_block_writer w[2];
+	perfdb_stmt *st = NULL;
+	char text[128];
+	int k = 0;
+	memset(w, 0, sizeof(w));
+	snprintf(text, sizeof(text), "DELETE FROM result_blocks WHERE run_id = %lld",
+		 (long long)run);
+	sql(s, text);
+	snprintf(text, sizeof(text),
+		 "SELECT benchmark_id, value, sample_count, sample_median, sample_mad FROM "
+		 "results WHERE run_id = %lld ORDER BY benchmark_id",
+		 (long long)run);
+	assert_int_equal(perfdb_store__prepare(s, &st, text), 0);
+	while (perfdb_stmt__step(st) == PERFDB_DB_ROW) {
+		perfdb_block_result x;
+		perfdb_store__block_result_of_row(&x, st);
+		assert_int_equal(perfdb_store__block_add(&w[k++ % 2], &x), 0);
+	}
+	perfdb_stmt__free(st);
+	w[0].run_id = w[1].run_id = run;
+	w[1].chunk = 1;
+	assert_int_equal(perfdb_store__write_block(s, &w[1]), 0); /* the later chunk first */
+	assert_int_equal(perfdb_store__write_block(s, &w[0]), 0);
+	perfdb_store__block_release(&w[0]);
+	perfdb_store__block_release(&w[1]);
+}
+
+/* The same history read from the runs' blocks and from their rows gives
+ * the same series, field for field, bit for bit: pooled runs, runs without
+ * samples, statistics not known (NULL, in the block too), benchmarks not
+ * wanted, machines filtered, a run in two chunks. */
+static void test_series__blocks_read_as_rows(void **state)
+{
+	perfdb_store *s = wide_history();
+	perfdb_series_set *blocks[NQUERIES], *rows[NQUERIES];
+	int64_t commits[2], nruns;
+	(void)state;
+	commits[0] = sql_int(s, "SELECT id FROM commits WHERE sha = 'c0003'");
+	commits[1] = sql_int(s, "SELECT id FROM commits WHERE sha = 'c0001'");
+	nruns = sql_int(s, "SELECT count(*) FROM runs");
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks"), nruns);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE chunk < 0"), 0);
+	/* statistics not known, or one of them NULL (by SQL, which drops the
+	 * run's blocks), then blocks made from those rows, NULLs and all */
+	sql(s, "UPDATE results SET sample_count = NULL, sample_median = NULL, sample_mad = NULL "
+	       "WHERE run_id = 1 AND sample_count > 0");
+	sql(s, "UPDATE results SET sample_median = NULL WHERE run_id = 3 AND sample_count = 5");
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id IN (1, 3)"),
+			 0);
+	assert_int_equal(perfdb_store__write_blocks_from_rows(s, 1, s, 1), 0);
+	assert_int_equal(perfdb_store__write_blocks_from_rows(s, 3, s, 3), 0);
+	write_two_chunks(s, 2);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 2"), 2);
+
+	read_all(s, blocks, commits);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(blocks[0]), nruns);
+	assert_true(perfdb_series_set__runs_from_blocks(blocks[2]) > 0);
+	sql(s, "DELETE FROM result_blocks");
+	read_all(s, rows, commits);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(rows[0]), 0);
+	for (int k = 0; k < NQUERIES; k++)
+		expect_same_sets(blocks[k], rows[k]);
+	assert_true(perfdb_series_set_count(rows[0]) > perfdb_series_set_count(rows[2]));
+	assert_true(perfdb_series_set_count(rows[0]) > perfdb_series_set_count(rows[3]));
+	free_all(blocks);
+	free_all(rows);
+	perfdb_store_free(s);
+}
+
+/* A run recorded a batch at a time (`perfdb record` of a big file; on a
+ * file the later batches are staged and moved at the finish): a chunk a
+ * batch, their ids in no order between them, no mark left, and read as its
+ * rows are. */
+static void test_series__recorded_in_batches_reads_as_rows(void **state)
+{
+	perfdb_store *s = new_store();
+	perfdb_series_set *blocks = NULL, *rows = NULL;
+	(void)state;
+	record_batched_run(s, 0, "m1", NULL, 300, 5, 100);
+	record_batched_run(s, 1, "m1", NULL, 300, 6, 0);
+	record_batched_run(s, 2, "m1", "clang", 300, 7, 64);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 1"), 4);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 3"), 5);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE chunk < 0"), 0);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM results"), 3 * 303);
+	assert_int_equal(perfdb_store_read_series(&blocks, s, NULL), 0);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(blocks), 3);
+	sql(s, "DELETE FROM result_blocks");
+	assert_int_equal(perfdb_store_read_series(&rows, s, NULL), 0);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(rows), 0);
+	expect_same_sets(blocks, rows);
+	perfdb_series_set_free(blocks);
+	perfdb_series_set_free(rows);
+	perfdb_store_free(s);
+}
+
+/* A run of more results than a block holds is written in several chunks,
+ * in id order, and read back as its rows are. */
+static void test_series__big_run_in_chunks(void **state)
+{
+	perfdb_store *s = new_store();
+	perfdb_series_set *blocks = NULL, *rows = NULL;
+	(void)state;
+	record_wide_run(s, 0, "m1", NULL, PERFDB_BLOCK_ROWS + 7, 5);
+	record_wide_run(s, 1, "m1", NULL, 9, 6);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 1"), 2);
+	assert_int_equal(sql_int(s, "SELECT max(chunk) FROM result_blocks WHERE run_id = 1"), 1);
+	assert_int_equal(perfdb_store_read_series(&blocks, s, NULL), 0);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(blocks), 2);
+	assert_int_equal(perfdb_series_set_count(blocks), PERFDB_BLOCK_ROWS + 7 + 3);
+	sql(s, "DELETE FROM result_blocks");
+	assert_int_equal(perfdb_store_read_series(&rows, s, NULL), 0);
+	expect_same_sets(blocks, rows);
+	perfdb_series_set_free(blocks);
+	perfdb_series_set_free(rows);
+	perfdb_store_free(s);
+}
+
+/* The value of BM_0 at commit c0000 on m1, and how many runs came from
+ * blocks. */
+static double first_value(perfdb_store *s, size_t *from_blocks)
+{
+	perfdb_series_query q = PERFDB_SERIES_QUERY_INIT;
+	perfdb_series_set *set = NULL;
+	double v;
+	q.machine = "m1";
+	q.benchmark_glob = "BM_0";
+	assert_int_equal(perfdb_store_read_series(&set, s, &q), 0);
+	assert_int_equal(perfdb_series_set_count(set), 2); /* untagged, and cc=clang */
+	assert_string_equal(perfdb_tags_json(perfdb_series_set_get(set, 1)->tags), "{}");
+	v = perfdb_series_set_get(set, 1)->points[0].value;
+	*from_blocks = perfdb_series_set__runs_from_blocks(set);
+	perfdb_series_set_free(set);
+	return v;
+}
+
+/* Results changed by plain SQL drop the run's blocks (triggers): the
+ * reader sees the new value, a result added, a result deleted. */
+static void test_series__blocks_never_stale(void **state)
+{
+	perfdb_store *s = wide_history();
+	perfdb_series_set *set = NULL;
+	perfdb_series_query q = PERFDB_SERIES_QUERY_INIT;
+	size_t n0, n1;
+	(void)state;
+	assert_true(first_value(s, &n0) != 42);
+	assert_int_equal(n0, 7); /* m1's runs, each from its block */
+	sql(s, "UPDATE results SET value = 42 WHERE run_id = 1 AND benchmark_id = "
+	       "(SELECT id FROM benchmarks WHERE name = 'BM_0')");
+	assert_true(first_value(s, &n1) == 42);
+	assert_int_equal(n1, 6);
+	/* a result inserted by hand into a run that has blocks */
+	sql(s, "INSERT INTO benchmarks(id, name, metric, unit, higher_is_better) "
+	       "VALUES (7, 'BM_new', 'real_time', 'ns', 0)");
+	sql(s, "INSERT INTO results(run_id, benchmark_id, value, n, sample_count) "
+	       "VALUES (3, 7, 5.5, 1, 0)");
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 3"), 0);
+	q.benchmark_glob = "BM_new";
+	assert_int_equal(perfdb_store_read_series(&set, s, &q), 0);
+	assert_int_equal(perfdb_series_set_count(set), 1);
+	assert_true(perfdb_series_set_get(set, 0)->points[0].value == 5.5);
+	perfdb_series_set_free(set);
+	/* a result deleted */
+	sql(s, "DELETE FROM samples WHERE run_id = 5");
+	sql(s, "DELETE FROM results WHERE run_id = 5");
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 5"), 0);
+	/* a run deleted takes its blocks along */
+	sql(s, "DELETE FROM samples WHERE run_id = 4");
+	sql(s, "DELETE FROM results WHERE run_id = 4 AND benchmark_id <> 7");
+	sql(s, "DELETE FROM runs WHERE id = 6");
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 6"), 0);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM result_blocks WHERE run_id = 2"), 1);
+	perfdb_store_free(s);
+}
+
+/* text prepared, with ?1 run and ?2 chunk bound. */
+static perfdb_stmt *chunk_stmt(perfdb_store *s, const char *text, int64_t run, int64_t chunk)
+{
+	perfdb_stmt *st = NULL;
+	assert_int_equal(perfdb_store__prepare(s, &st, text), 0);
+	perfdb_stmt__bind_int64(st, 1, run);
+	perfdb_stmt__bind_int64(st, 2, chunk);
+	return st;
+}
+
+/* Rewrites run's chunk with data of n bytes. */
+static void put_block(perfdb_store *s, int64_t run, int64_t chunk, const void *data, size_t n)
+{
+	perfdb_stmt *st = chunk_stmt(
+	    s, "UPDATE result_blocks SET data = ?3 WHERE run_id = ?1 AND chunk = ?2", run, chunk);
+	perfdb_stmt__bind_blob(st, 3, data, n);
+	assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_DONE);
+	perfdb_stmt__free(st);
+}
+
+/* A copy of run's chunk (caller frees), *n bytes. */
+static unsigned char *get_block(perfdb_store *s, int64_t run, int64_t chunk, size_t *n)
+{
+	perfdb_stmt *st = chunk_stmt(
+	    s, "SELECT data FROM result_blocks WHERE run_id = ?1 AND chunk = ?2", run, chunk);
+	unsigned char *copy;
+	const void *p;
+	assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_ROW);
+	p = perfdb_stmt__column_blob(st, 0, n);
+	assert_non_null(p);
+	copy = malloc(*n);
+	memcpy(copy, p, *n);
+	perfdb_stmt__free(st);
+	return copy;
+}
+
+/* Blocks that do not check (a file anyone may hand over) are not read:
+ * the run's rows are, and the series are those of the rows. So is a run
+ * whose mark of blocks being written is still there, and a run whose
+ * second chunk is bad after a good first one (the reader takes back what
+ * it read of the first). */
+static void test_series__bad_blocks_read_as_rows(void **state)
+{
+	perfdb_store *s = wide_history();
+	perfdb_series_set *blocks[NQUERIES], *rows[NQUERIES];
+	int64_t commits[2] = {1, 2};
+	unsigned char *b;
+	size_t n;
+	(void)state;
+	b = get_block(s, 1, 0, &n);
+	put_block(s, 1, 0, b, n - 1); /* truncated */
+	b[0] = 'X';
+	put_block(s, 3, 0, b, n); /* not a block */
+	b[0] = 'P';
+	b[12] |= 0x80; /* a flag no block has */
+	put_block(s, 4, 0, b, n);
+	b[12] &= 0x7f;
+	/* two ids alike: the second record's (after the first) in the first */
+	memcpy(b + 13, b + perfdb_store__block_get(b, 0, &(perfdb_block_result){0}) + 1, 8);
+	put_block(s, 5, 0, b, n);
+	b[8] ^= 1; /* a count its length does not have */
+	put_block(s, 6, 0, b, n);
+	free(b);
+	sql(s, "INSERT INTO result_blocks(run_id, chunk, data) SELECT 7, -1, data "
+	       "FROM result_blocks WHERE run_id = 7");
+	write_two_chunks(s, 8);
+	b = get_block(s, 8, 1, &n);
+	put_block(s, 8, 1, b, 11);
+	free(b);
+
+	read_all(s, blocks, commits);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(blocks[0]),
+			 sql_int(s, "SELECT count(*) FROM runs") - 7);
+	sql(s, "DELETE FROM result_blocks");
+	read_all(s, rows, commits);
+	for (int k = 0; k < NQUERIES; k++)
+		expect_same_sets(blocks[k], rows[k]);
+	free_all(blocks);
+	free_all(rows);
+	perfdb_store_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_series__pooling_and_order),
 	    cmocka_unit_test(test_series__tags_accessor),
 	    cmocka_unit_test(test_series__levels_without_samples),
+	    cmocka_unit_test(test_series__blocks_read_as_rows),
+	    cmocka_unit_test(test_series__blocks_never_stale),
+	    cmocka_unit_test(test_series__bad_blocks_read_as_rows),
+	    cmocka_unit_test(test_series__big_run_in_chunks),
+	    cmocka_unit_test(test_series__recorded_in_batches_reads_as_rows),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,6 +17,7 @@
 
 #include "perfdb.h"
 #include "perfdb/stats.h"
+#include "store/history.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -464,6 +465,21 @@ static void expect_sample_stats(perfdb_store *s)
 		    strcmp(r.text, "BM_A|4|t\nBM_B|3|t\nBM_C|0|t\n") == 0);
 }
 
+/* The migration to version 9 gave the one run its result block, made from
+ * its rows (statistics and all), and the series reader reads it. */
+static void expect_blocks_made(perfdb_store *s)
+{
+	perfdb_series_set *set = NULL;
+	rows r;
+	query(s, "SELECT run_id, chunk FROM result_blocks", &r);
+	assert_string_equal(r.text, "1|0\n");
+	assert_int_equal(perfdb_store_read_series(&set, s, NULL), 0);
+	assert_int_equal(perfdb_series_set__runs_from_blocks(set), 1);
+	assert_int_equal(perfdb_series_set_count(set), 3);
+	assert_int_equal(perfdb_series_set_get(set, 0)->points[0].nsamples, 4);
+	perfdb_series_set_free(set);
+}
+
 /* A new database at path holding one run of stats_resultset. */
 static perfdb_store *store_with_stats(const char *path)
 {
@@ -518,19 +534,24 @@ static void test_store__migration_backfills_sample_stats(void **state)
 			  "(1, 2, 2, 2.2)");
 	} else {
 		perfdb_store_free(store_with_stats(path));
-		sqlite_exec_file(path, "ALTER TABLE results DROP COLUMN sample_count; "
+		sqlite_exec_file(path, "DROP TRIGGER results_insert_blocks; "
+				       "DROP TRIGGER results_update_blocks; "
+				       "DROP TRIGGER results_delete_blocks; "
+				       "DROP TRIGGER runs_delete_blocks; DROP TABLE result_blocks; "
+				       "ALTER TABLE results DROP COLUMN sample_count; "
 				       "ALTER TABLE results DROP COLUMN sample_median; "
 				       "ALTER TABLE results DROP COLUMN sample_mad; "
 				       "PRAGMA user_version = 5;");
 	}
 	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
 	expect_sample_stats(s);
+	expect_blocks_made(s);
 	perfdb_store_free(s);
 }
 
 /* A statement run again reads its numbers as the first run did, though
  * on a server they then come in binary (db_pg.c): integers of each size,
- * doubles to the last bit, booleans, NULL; and their text as before. */
+ * doubles to the last bit, booleans, NULL, bytes; and their text as before. */
 static void test_store__numbers_read_alike_every_run(void **state)
 {
 	char path[1024], first[3][64];
@@ -544,11 +565,13 @@ static void test_store__numbers_read_alike_every_run(void **state)
 	    perfdb_store__prepare(s, &st,
 				  "SELECT CAST(?1 AS bigint), CAST(?2 AS double precision), "
 				  "CAST(?1 AS integer) < 0, CAST(-7 AS smallint), "
-				  "CAST(NULL AS double precision), CAST(2.5 AS real)"),
+				  "CAST(NULL AS double precision), CAST(2.5 AS real), ?3"),
 	    0);
 	for (k = 0; k < 3; k++) {
+		size_t n = 0;
 		perfdb_stmt__bind_int64(st, 1, -1234567890 - k);
 		perfdb_stmt__bind_double(st, 2, 0.1 + 0.2);
+		perfdb_stmt__bind_blob(st, 3, "\0\377A", 3);
 		assert_int_equal(perfdb_stmt__step(st), PERFDB_DB_ROW);
 		assert_true(perfdb_stmt__column_int64(st, 0) == -1234567890 - k);
 		assert_true(perfdb_stmt__column_double(st, 1) == 0.1 + 0.2);
@@ -557,6 +580,10 @@ static void test_store__numbers_read_alike_every_run(void **state)
 		assert_int_equal(perfdb_stmt__column_int64(st, 3), -7);
 		assert_int_equal(perfdb_stmt__column_type(st, 4), PERFDB_VALUE_NULL);
 		assert_true(perfdb_stmt__column_double(st, 5) == 2.5);
+		/* bytea: sent and read in binary from the second run on */
+		assert_memory_equal(perfdb_stmt__column_blob(st, 6, &n), "\0\377A", 3);
+		assert_int_equal(n, 3);
+		assert_string_equal(perfdb_stmt__column_text(st, 6), "\\x00ff41");
 		if (k == 0) {
 			snprintf(first[0], sizeof(first[0]), "%s", perfdb_stmt__column_text(st, 1));
 			snprintf(first[1], sizeof(first[1]), "%s", perfdb_stmt__column_text(st, 2));
