@@ -798,7 +798,7 @@ static const char *keep_prefix(reader *r, const char *name, size_t len)
 
 /* --- rows ------------------------------------------------------------------------ */
 
-static int read_row(reader *r, const perfdb_jnode *list, size_t index, const perfdb_jnode *row)
+static int read_row(reader *r, const perfdb_jnode *list, const perfdb_jnode *row)
 {
 	const char *name, *run_name, *run_type, *agg = NULL, *agg_unit = NULL, *msg, *unit;
 	bool errored, skipped, percentage = false;
@@ -810,9 +810,11 @@ static int read_row(reader *r, const perfdb_jnode *list, size_t index, const per
 	double d;
 	int err;
 
+	/* the row itself names its place (an item read from a file one at a
+	 * time is not in list) */
 	if (!perfdb_json__is_object(row))
-		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
-					       perfdb_json__type_name(row));
+		return perfdb_json__error(r->doc, row, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(row));
 	classify(&rf, row);
 	if ((err = field_string(r, &rf, F_NAME, true, &name)) < 0 ||
 	    (err = field_string(r, &rf, F_RUN_NAME, false, &run_name)) < 0 ||
@@ -1255,7 +1257,8 @@ static int emit_all(reader *r)
 static int stream_row(void *ctx, const perfdb_jnode *row, size_t index)
 {
 	reader *r = ctx;
-	return read_row(r, perfdb_json__stream_array(r->stream), index, row);
+	(void)index; /* the row knows its place */
+	return read_row(r, perfdb_json__stream_array(r->stream), row);
 }
 
 /* The reading shared by both entry points; r->doc (and r->stream) set. */
@@ -1280,7 +1283,7 @@ static int read_doc(reader *r, perfdb_resultset *rs)
 			return err;
 	} else {
 		for (i = 0, n = perfdb_json__size(list); i < n; i++)
-			if ((err = read_row(r, list, i, perfdb_json__item(list, i))))
+			if ((err = read_row(r, list, perfdb_json__item(list, i))))
 				return err;
 	}
 	if ((err = emit_all(r)))

@@ -345,15 +345,26 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 		uint32_t *column, size_t index, perfdb_jdoc **out)
 {
 	perfdb_jparse_at at;
-	bool in_str = false, esc = false;
+	bool in_str = false, esc = false, scalar;
 	uint32_t l = *line, c0 = *column, col = *column;
 	uint64_t off = start;
 	int depth = 0, rc;
 	unsigned char c;
 
+	if ((rc = window_byte(w, start, start, &c)) <= 0)
+		return rc ? rc : PERFDB_JSON__FALLBACK;
+	/* An item that is no object or array (a number, a string, true, ...)
+	 * ends before the ',', ']' or space after it, outside a string; the
+	 * parser judges it, and the reader says it is not an object. */
+	scalar = c != '{' && c != '[';
 	for (;; off++) {
 		if ((rc = window_byte(w, off, start, &c)) <= 0)
 			return rc ? rc : PERFDB_JSON__FALLBACK;
+		if (scalar && !in_str && off > start &&
+		    (off >= s->close || c == ',' || c == ']' || is_space(c))) {
+			off--; /* the item is [start, off] */
+			break;
+		}
 		if (off >= s->close)
 			return PERFDB_JSON__FALLBACK;
 		advance(c, &l, &col);
@@ -423,7 +434,7 @@ int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, voi
 			state = AFTER_COMMA;
 			column++;
 			off++;
-		} else if (c == '{') {
+		} else {
 			perfdb_jdoc *doc = NULL;
 			if ((rc = item(s, &w, off, &off, &line, &column, n, &doc))) {
 				err = rc;
@@ -439,9 +450,6 @@ int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, voi
 				break;
 			n++;
 			state = AFTER_ITEM;
-		} else {
-			err = PERFDB_JSON__FALLBACK;
-			break;
 		}
 	}
 	free(w.buf);

@@ -14,7 +14,7 @@
  *     document), hands it to a callback and frees it.
  *
  * What the whole-file parser would refuse is never explained here: any
- * syntax error, any item that is not an object, anything unusual gives
+ * syntax error, anything unusual gives
  * PERFDB_JSON__FALLBACK. The caller then checks the file's syntax with the
  * whole-file parser's scanner and no tree (perfdb_json__stream_check), which
  * names a syntax error in memory of the file's size, and reads the file whole
@@ -47,7 +47,8 @@ int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name,
 const perfdb_json_doc *perfdb_json__stream_doc(const perfdb_json_stream *s);
 const perfdb_jnode *perfdb_json__stream_array(const perfdb_json_stream *s);
 
-/* Called with each item (an object; borrowed until the call returns) and its
+/* Called with each item (any value: a reader says when it is not an object;
+ * borrowed until the call returns) and its
  * index in the array. A non-zero return stops the calls. */
 typedef int (*perfdb_json_item_fn)(void *ctx, const perfdb_jnode *item, size_t index);
 

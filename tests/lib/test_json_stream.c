@@ -235,7 +235,18 @@ static void test_json_stream__gbench_joins(void **state)
 	    /* trailing comma, a duplicate key after the array, an item that is no object */
 	    {"{\"benchmarks\": [" ROW("a", "1") ",\n]}", PERFDB_JSON__FALLBACK},
 	    {"{\"benchmarks\": [" ROW("a", "1") "], \"benchmarks\": []}", PERFDB_JSON__FALLBACK},
-	    {"{\"benchmarks\": [" ROW("a", "1") ", 3]}", PERFDB_JSON__FALLBACK},
+	    {"{\"benchmarks\": [" ROW("a", "1") ", 3]}", PERFDB_EINPUT},
+	    /* items that are no objects: the reader says so, at the item, streamed
+	     * (read whole, a 1 GB file cost 6 times its size) */
+	    {"{\"benchmarks\": [\"x, ]\" ,\n" ROW("a", "1") "]}", PERFDB_EINPUT},
+	    {"{\"benchmarks\": [" ROW("a", "1") ",\n  [" ROW("b", "2") ", 1] ]}", PERFDB_EINPUT},
+	    {"{\"benchmarks\": [" ROW("a", "1") ",\r\n\tnull\r\n]}", PERFDB_EINPUT},
+	    {"{\"benchmarks\": [true," ROW("a", "1") "]}", PERFDB_EINPUT},
+	    {"{\"benchmarks\": [" ROW("a", "1") ", -1.5e3]}", PERFDB_EINPUT},
+	    /* a bad token as an item, and one after a scalar: the syntax error */
+	    {"{\"benchmarks\": [" ROW("a", "1") ", tru]}", PERFDB_JSON__FALLBACK},
+	    {"{\"benchmarks\": [" ROW("a", "1") ", 1 2]}", PERFDB_JSON__FALLBACK},
+	    {"{\"benchmarks\": [" ROW("a", "1") ", \"a\tb\"]}", PERFDB_JSON__FALLBACK},
 	    /* an escaped key, an empty array, text after the document */
 	    {"{\"bench\\u006darks\": [" ROW("a", "1") "]}", PERFDB_JSON__FALLBACK},
 	    {"{\"benchmarks\": []}", 0},
@@ -309,6 +320,11 @@ static void test_json_stream__native_joins(void **state)
 	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": \"\\u00e9\"}]}", PERFDB_EINPUT},
 	    /* invalid UTF-8 in an item */
 	    {"{\"results\": [{\"benchmark\": \"a\xff\", \"value\": 1}]}", PERFDB_JSON__FALLBACK},
+	    /* items that are no objects: the reader says so, streamed */
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": 1}, 3]}", PERFDB_EINPUT},
+	    {"{\"results\": [\"b\",\n{\"benchmark\": \"a\", \"value\": 1}]}", PERFDB_EINPUT},
+	    {"{\"results\": [[{\"benchmark\": \"a\", \"value\": 1}]]}", PERFDB_EINPUT},
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": 1} , null ]}", PERFDB_EINPUT},
 	};
 	(void)state;
 	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_NATIVE_JSON);
