@@ -901,6 +901,155 @@ done:
 	return err;
 }
 
+/* A regular file open at fd, or standard input spooled to one: a Google
+ * Benchmark or native JSON file is read item at a time, anything else whole. */
+static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt, size_t max)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int err;
+
+	if ((err = read_streamed(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
+		return err;
+	if ((err = read_all(fd, name, max, &data, &len)))
+		return err;
+	err = perfdb_ingest_buffer(rs, data, len, name, fmt);
+	free(data);
+	return err;
+}
+
+/* Standard input up to this size is read into memory; more is spooled to an
+ * unlinked temporary file and read from there like a named file (item at a
+ * time when it is Google Benchmark or native JSON), so a big input on a
+ * pipe costs no more memory than the same file by name. */
+#define STDIN_IN_MEMORY ((size_t)4 << 20)
+
+/* An unlinked temporary file in $TMPDIR (else /tmp), open for reading and
+ * writing, or -1 (errno set). *dir: the directory, for messages. */
+static int spool_file(const char **dir)
+{
+	const char *d = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	*dir = d && *d ? d : "/tmp";
+#ifdef O_TMPFILE
+	if ((fd = open(*dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	/* ENOENT, EACCES, ENOSPC...: mkstemp would fail the same way */
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -1;
+#endif
+	if ((size_t)snprintf(path, sizeof(path), "%s/perfdb-stdin-XXXXXX", *dir) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	unlink(path);
+	return fd;
+}
+
+static int spool_error(const char *dir, int e)
+{
+	/* a system error (exit 3), not bad input: the same bytes by name
+	 * would be read */
+	return perfdb_error__set(PERFDB_ERROR,
+				 "cannot keep '<stdin>' in a temporary file in '%s': %s "
+				 "(set TMPDIR to a writable directory with room for the input)",
+				 dir, strerror(e));
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads up to cap bytes of fd into buf; *got is what was read, *eof whether
+ * fd ended first. */
+static int read_some(int fd, char *buf, size_t cap, size_t *got, bool *eof)
+{
+	*got = 0;
+	*eof = false;
+	while (*got < cap) {
+		ssize_t n = read(fd, buf + *got, cap - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return perfdb_error__set(PERFDB_EIO, "cannot read '<stdin>': %s",
+						 strerror(errno));
+		if (n == 0) {
+			*eof = true;
+			break;
+		}
+		*got += (size_t)n;
+	}
+	return 0;
+}
+
+static int read_stdin(perfdb_resultset *rs, perfdb_format fmt, size_t max)
+{
+	const char *name = "<stdin>", *dir;
+	size_t cap = max < STDIN_IN_MEMORY ? max + 1 : STDIN_IN_MEMORY, got, total;
+	struct stat st;
+	bool eof;
+	char *buf;
+	int fd, err;
+
+	/* `perfdb record - < file`: the file itself, when it is read from
+	 * its start (pread reads it from offset 0) */
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    !not_regular(STDIN_FILENO, &st) && lseek(STDIN_FILENO, 0, SEEK_CUR) == 0)
+		return read_fd(rs, STDIN_FILENO, name, fmt, max);
+	if (!(buf = malloc(cap)))
+		return perfdb_error__oom();
+	if ((err = read_some(STDIN_FILENO, buf, cap, &got, &eof))) {
+		free(buf);
+		return err;
+	}
+	if (eof || got > max) {
+		err =
+		    got > max ? too_big(name, max) : perfdb_ingest_buffer(rs, buf, got, name, fmt);
+		free(buf);
+		return err;
+	}
+	if ((fd = spool_file(&dir)) < 0) {
+		err = spool_error(dir, errno);
+		free(buf);
+		return err;
+	}
+	/* buf is reused as the copy's buffer: one small block of memory */
+	for (total = 0; !err;) {
+		if (write_all(fd, buf, got) != 0) {
+			err = spool_error(dir, errno);
+			break;
+		}
+		total += got;
+		if (eof)
+			break;
+		if ((err = read_some(STDIN_FILENO, buf, cap, &got, &eof)))
+			break;
+		if (got > max - total)
+			err = too_big(name, max);
+	}
+	free(buf);
+	if (!err && lseek(fd, 0, SEEK_SET) != 0)
+		err = spool_error(dir, errno);
+	if (!err)
+		err = read_fd(rs, fd, name, fmt, max);
+	close(fd);
+	return err;
+}
+
 int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt)
 {
 	return perfdb_ingest_file_max(rs, path, fmt, PERFDB_INGEST_MAX_INPUT);
@@ -909,20 +1058,17 @@ int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt
 int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format fmt,
 			   size_t max_bytes)
 {
-	bool is_stdin;
-	const char *name;
-	char *data = NULL;
-	size_t len = 0;
+	struct stat st;
+	const char *what;
 	int fd, err;
 
 	if (!rs || !path)
 		return perfdb_error__set(PERFDB_EINVAL, "perfdb_ingest_file: no resultset or path");
-	is_stdin = strcmp(path, "-") == 0;
-	name = is_stdin ? "<stdin>" : path;
 	if (!max_bytes)
 		max_bytes = PERFDB_INGEST_MAX_INPUT;
-	if (!is_stdin && (fmt == PERFDB_FORMAT_AUTO || fmt == PERFDB_FORMAT_CRITERION)) {
-		struct stat st;
+	if (strcmp(path, "-") == 0)
+		return read_stdin(rs, fmt, max_bytes);
+	if (fmt == PERFDB_FORMAT_AUTO || fmt == PERFDB_FORMAT_CRITERION) {
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			perfdb_resultset *more = NULL;
 			if (perfdb_resultset_count(rs) == 0)
@@ -934,36 +1080,18 @@ int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format
 			return err;
 		}
 	}
-	if (is_stdin) {
-		fd = STDIN_FILENO;
-	} else {
-		struct stat st;
-		const char *what;
-		/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-			return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", path,
-						 strerror(errno));
-		what = fstat(fd, &st) != 0 ? "unreadable" : not_regular(fd, &st);
-		if (what) {
-			close(fd);
-			return perfdb_error__input(PERFDB_EINPUT, path, 0, 0, NULL,
-						   "it is %s, not a regular file (pipe it to "
-						   "'perfdb record -' to read it anyway)",
-						   what);
-		}
-	}
-	/* Standard input is read whole: it cannot be read twice. */
-	if (!is_stdin &&
-	    (err = read_streamed(rs, fd, name, fmt, max_bytes)) != PERFDB_JSON__FALLBACK) {
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", path, strerror(errno));
+	what = fstat(fd, &st) != 0 ? "unreadable" : not_regular(fd, &st);
+	if (what) {
 		close(fd);
-		return err;
+		return perfdb_error__input(PERFDB_EINPUT, path, 0, 0, NULL,
+					   "it is %s, not a regular file (pipe it to "
+					   "'perfdb record -' to read it anyway)",
+					   what);
 	}
-	err = read_all(fd, name, max_bytes, &data, &len);
-	if (!is_stdin)
-		close(fd);
-	if (err)
-		return err;
-	err = perfdb_ingest_buffer(rs, data, len, name, fmt);
-	free(data);
+	err = read_fd(rs, fd, path, fmt, max_bytes);
+	close(fd);
 	return err;
 }

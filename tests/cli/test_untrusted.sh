@@ -87,6 +87,36 @@ expect_exit 0 "$PERFDB" record --db h.db --commit c9 --machine m1 --max-input 64
 expect_exit 0 "$PERFDB" query --db h.db --format csv --no-header "SELECT count(*) FROM runs"
 expect_eq "2" "$(tr -d '\r' <out)" "only the run within the limit was recorded"
 
+# Standard input of more than a few MB is kept in an unlinked temporary file in
+# $TMPDIR and read from there as a file by name is (it was read whole: 5.5x a
+# big Google Benchmark file); without a temporary file it is a system error.
+python3 - <<'PY' >big-native.json
+print('{"results": [')
+print(",\n".join(f'{{"benchmark": "parse/{i}", "unit": "ns", "samples": [{i}, {i + 1}.5, {i + 2}]}}' for i in range(90000)))
+print("]}")
+PY
+mkdir spool
+expect_exit 0 "$PERFDB" record --db byname.db --commit c1 --machine m1 big-native.json
+expect_exit 0 sh -c 'cat big-native.json | TMPDIR=spool "$0" record --db piped.db --commit c1 --machine m1 -' "$PERFDB"
+expect_match "^recorded 90000 results \(270000 samples\)" out "big stdin: every result"
+q="SELECT b.name, r.value, r.n FROM results r JOIN benchmarks b ON b.id = r.benchmark_id ORDER BY b.name"
+expect_exit 0 "$PERFDB" query --db byname.db --format csv "$q"
+mv out byname.csv
+expect_exit 0 "$PERFDB" query --db piped.db --format csv "$q"
+cmp -s out byname.csv || fail "big stdin: the results differ from the file's by name"
+expect_eq "" "$(ls -A spool)" "big stdin: no temporary file left in TMPDIR"
+expect_exit 3 sh -c 'cat big-native.json | TMPDIR=spool/missing "$0" record --db piped.db --commit c2 --machine m1 -' "$PERFDB"
+expect_match "^perfdb: cannot keep '<stdin>' in a temporary file in 'spool/missing': No such file or directory" err "big stdin, no TMPDIR: exit 3 naming <stdin>"
+expect_exit 0 sh -c 'cat "$1" | TMPDIR=spool/missing "$0" record --db piped.db --commit c2 --machine m1 --format csv -' "$PERFDB" "$data/csv/basic.csv"
+expect_exit 2 sh -c 'cat big-native.json | "$0" record --db piped.db --commit c3 --machine m1 --max-input 5M -' "$PERFDB"
+expect_match "^perfdb: <stdin>: the input is larger than 5242880 bytes; raise the limit with --max-input$" err "--max-input while spooling stdin"
+sed '$d' big-native.json | sed '$d' >cut.json
+printf ', {"benchmark": "x", "value": }\n]}\n' >>cut.json
+expect_exit 2 "$PERFDB" record --db piped.db --commit c4 --machine m1 cut.json
+sed 's/^perfdb: cut.json:/perfdb: <stdin>:/' err >want.err
+expect_exit 2 sh -c 'cat cut.json | "$0" record --db piped.db --commit c4 --machine m1 -' "$PERFDB"
+cmp -s err want.err || fail "big stdin, a syntax error at its end: the words of the file by name ($(cat err))"
+
 # ---- output nobody wrote -------------------------------------------------------------
 # stdout is flushed and closed in one place (cli/main.c): each of these exited 0.
 for cmd in "query --db h.db 'VALUES(1)'" "list --db h.db runs" "regress --db h.db --format junit" "--help" "--version"; do
@@ -115,6 +145,9 @@ PY
 	expect_eq "1" "$(tr -d '\r' <out)" "full disk: the first run is intact, the second absent"
 	expect_exit 0 "$PERFDB" query --db small/h.db --format csv --no-header "PRAGMA integrity_check"
 	expect_eq "ok" "$(tr -d '\r' <out)" "full disk: integrity_check"
+	# standard input spooled to a full TMPDIR: exit 3, not half-read input
+	expect_exit 3 sh -c 'cat big-native.json | TMPDIR=small "$0" record --db h.db --commit c5 --machine m1 -' "$PERFDB"
+	expect_match "^perfdb: cannot keep '<stdin>' in a temporary file in 'small': No space left on device" err "big stdin, full TMPDIR"
 	umount "$T/small"
 fi
 # Answers written to a full disk: exit 3 (regress --format junit exited 0 with

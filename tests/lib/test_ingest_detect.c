@@ -503,6 +503,184 @@ static void test_ingest_detect__only_regular_files_and_bounded(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* Standard input from a child that writes len bytes of text into a pipe;
+ * returns the child's pid and the saved stdin in *saved. */
+static pid_t stdin_from_pipe(const char *text, size_t len, int *saved)
+{
+	int fds[2];
+	pid_t pid;
+	assert_int_equal(pipe(fds), 0);
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		size_t done = 0;
+		close(fds[0]);
+		while (done < len) {
+			ssize_t n = write(fds[1], text + done, len - done);
+			if (n <= 0)
+				_exit(1); /* the reader stopped early (too big): fine */
+			done += (size_t)n;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_true((*saved = dup(STDIN_FILENO)) >= 0);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	return pid;
+}
+
+static void stdin_restore(pid_t pid, int saved)
+{
+	int status;
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
+/* perfdb_ingest_file_max of "-" with the bytes of text on a pipe. */
+static int ingest_piped(perfdb_resultset *rs, const char *text, size_t len, size_t max)
+{
+	int saved, err;
+	pid_t pid = stdin_from_pipe(text, len, &saved);
+	err = perfdb_ingest_file_max(rs, "-", PERFDB_FORMAT_AUTO, max);
+	stdin_restore(pid, saved);
+	return err;
+}
+
+/* A Google Benchmark file of at least size bytes, its last item `last`. */
+static char *big_gbench(size_t size, const char *last, size_t *len)
+{
+	size_t cap = size + 4096, n, i;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	n = (size_t)snprintf(t, cap, "{\"context\": {\"num_cpus\": 2}, \"benchmarks\": [\n");
+	for (i = 0; n < size; i++)
+		n += (size_t)snprintf(t + n, cap - n,
+				      "{\"name\": \"BM_%zu\", \"run_type\": \"iteration\", "
+				      "\"iterations\": 10, \"real_time\": %zu.5, \"cpu_time\": 1, "
+				      "\"time_unit\": \"us\"},\n",
+				      i, i);
+	n += (size_t)snprintf(t + n, cap - n, "%s\n]}\n", last);
+	*len = n;
+	return t;
+}
+
+static void assert_same_results(const perfdb_resultset *a, const perfdb_resultset *b)
+{
+	size_t i;
+	assert_int_equal(perfdb_resultset_count(a), perfdb_resultset_count(b));
+	for (i = 0; i < perfdb_resultset_count(a); i++) {
+		const perfdb_result *x = perfdb_resultset_get(a, i),
+				    *y = perfdb_resultset_get(b, i);
+		assert_string_equal(x->benchmark, y->benchmark);
+		assert_string_equal(x->metric, y->metric);
+		assert_string_equal(x->unit, y->unit);
+		assert_near(x->value, y->value, 0);
+	}
+}
+
+/* Issue 12: standard input was read whole (5.5x a big Google Benchmark
+ * file). More than a few MB of it is kept in an unlinked temporary file in
+ * $TMPDIR and read from there as the file by name is; less stays in memory. */
+static void test_ingest_detect__big_stdin_spooled(void **state)
+{
+	char dir[] = "/tmp/perfdb-detect-stdin.XXXXXX", path[600], bad[700];
+	const char *old = getenv("TMPDIR");
+	char *keep = old ? strdup(old) : NULL, *text, *msg;
+	perfdb_resultset *byname, *piped;
+	size_t len;
+	DIR *d;
+	FILE *f;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	text = big_gbench(6u << 20,
+			  "{\"name\": \"BM_last\", \"iterations\": 1, \"real_time\": 7, "
+			  "\"cpu_time\": 7, \"time_unit\": \"ns\"}",
+			  &len);
+	snprintf(path, sizeof(path), "%s/big.json", dir);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	snprintf(bad, sizeof(bad), "%s/spool", dir);
+	assert_int_equal(mkdir(bad, 0700), 0);
+	setenv("TMPDIR", bad, 1);
+
+	/* the same results as by name, and nothing left in $TMPDIR */
+	assert_int_equal(perfdb_resultset_new(&byname), 0);
+	assert_int_equal(perfdb_ingest_file(byname, path, PERFDB_FORMAT_AUTO), 0);
+	assert_true(perfdb_resultset_count(byname) > 100000);
+	assert_int_equal(perfdb_resultset_new(&piped), 0);
+	assert_int_equal(ingest_piped(piped, text, len, 0), 0);
+	assert_same_results(byname, piped);
+	assert_string_equal(
+	    perfdb_resultset_get(piped, perfdb_resultset_count(piped) - 1)->benchmark, "BM_last");
+	perfdb_resultset_free(piped);
+	assert_non_null(d = opendir(bad));
+	{
+		struct dirent *de;
+		while ((de = readdir(d)))
+			assert_true(de->d_name[0] == '.');
+	}
+	closedir(d);
+
+	/* --max-input is checked while spooling */
+	piped = guarded_new();
+	assert_int_equal(ingest_piped(piped, text, len, 5u << 20), PERFDB_ETOOBIG);
+	assert_string_equal(perfdb_error_last()->file, "<stdin>");
+	assert_string_equal(perfdb_error_last()->message,
+			    "<stdin>: the input is larger than 5242880 bytes");
+	assert_guarded_unchanged(piped);
+
+	/* no temporary file to be had: a system error naming <stdin> and the
+	 * directory, for the big input only; a small one stays in memory */
+	snprintf(bad, sizeof(bad), "%s/missing", dir);
+	setenv("TMPDIR", bad, 1);
+	assert_int_equal(ingest_piped(piped, text, len, 0), PERFDB_ERROR);
+	assert_non_null(
+	    strstr(perfdb_error_last()->message, "cannot keep '<stdin>' in a temporary file in '"));
+	assert_non_null(
+	    strstr(perfdb_error_last()->message, "/missing': No such file or directory"));
+	assert_guarded_unchanged(piped);
+	perfdb_resultset_free(piped);
+	assert_int_equal(perfdb_resultset_new(&piped), 0);
+	assert_int_equal(ingest_piped(piped, "benchmark,value\na,1\n", 20, 0), 0);
+	assert_int_equal(perfdb_resultset_count(piped), 1);
+	perfdb_resultset_free(piped);
+
+	/* a syntax error in the last item: the words of the file by name */
+	free(text);
+	text = big_gbench(6u << 20, "{\"name\": \"BM_last\", \"x\": }", &len);
+	snprintf(bad, sizeof(bad), "%s/spool", dir);
+	setenv("TMPDIR", bad, 1);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	assert_int_equal(perfdb_ingest_file(byname, path, PERFDB_FORMAT_AUTO), PERFDB_EINPUT);
+	msg = strdup(perfdb_error_last()->message);
+	assert_non_null(msg);
+	assert_int_equal(strncmp(msg, path, strlen(path)), 0);
+	assert_int_equal(perfdb_resultset_new(&piped), 0);
+	assert_int_equal(ingest_piped(piped, text, len, 0), PERFDB_EINPUT);
+	assert_string_equal(perfdb_error_last()->file, "<stdin>");
+	assert_int_equal(strncmp(perfdb_error_last()->message, "<stdin>", 7), 0);
+	assert_string_equal(perfdb_error_last()->message + 7, msg + strlen(path));
+	free(msg);
+	perfdb_resultset_free(piped);
+	perfdb_resultset_free(byname);
+
+	if (keep)
+		setenv("TMPDIR", keep, 1);
+	else
+		unsetenv("TMPDIR");
+	free(keep);
+	free(text);
+	unlink(path);
+	rmdir(dir);
+	snprintf(bad, sizeof(bad), "%s/spool", dir);
+	rmdir(bad);
+	rmdir(dir);
+}
+
 /* Error messages quote a short, escaped excerpt of what the file holds. */
 static void test_ingest_detect__errors_quote_short_excerpts(void **state)
 {
@@ -555,6 +733,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_detect__go_line_at_end),
 	    cmocka_unit_test(test_ingest_detect__only_regular_files_and_bounded),
 	    cmocka_unit_test(test_ingest_detect__errors_quote_short_excerpts),
+	    cmocka_unit_test(test_ingest_detect__big_stdin_spooled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

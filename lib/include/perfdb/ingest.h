@@ -87,6 +87,10 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
  * Errors additionally: PERFDB_EIO when the file cannot be read,
  * PERFDB_EINPUT when it is not a regular file, PERFDB_ETOOBIG when it is larger than the
  * limit, PERFDB_EFORMAT when its format cannot be told (name it).
+ * Standard input of more than a few MB is kept in an unlinked temporary
+ * file in $TMPDIR (else /tmp) and read from there as a file by name is (in
+ * bounded memory for Google Benchmark and native JSON): PERFDB_ERROR when
+ * that file cannot be made or written (a system error, not bad input).
  */
 int perfdb_ingest_file(perfdb_resultset *rs, const char *path, perfdb_format fmt);
 
