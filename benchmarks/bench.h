@@ -74,6 +74,32 @@ void bench_pg_stop(bench_pg *pg);
 int bench_new_database(const char *workdir, const char *server, const char *what, char *out,
 		       size_t cap);
 
+/* Generated inputs of each harness format (benchmarks/formats.c). */
+typedef struct bench_gen_buf {
+	char *p;
+	size_t len, cap;
+} bench_gen_buf;
+
+/* Appends printf output to b (grown as needed). 0, or -1 out of memory. */
+int bench_gen_put(bench_gen_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One record of a format into b; i numbers it. The header and footer calls
+ * pass i = -1 (start) and -2 (end). 0 or -1. */
+typedef int (*bench_gen_fn)(bench_gen_buf *b, long i);
+
+/* per: results each record gives; extra: results the header and footer
+ * give. A reader that gives fewer or more fails the case. */
+typedef struct bench_format_gen {
+	const char *name;
+	bench_gen_fn gen;
+	perfdb_format fmt;
+	long per, extra;
+} bench_format_gen;
+
+/* gbench first (the reference of `ingest`), then every other harness format. */
+enum { BENCH_FORMAT_GENS = 15 };
+extern const bench_format_gen bench_format_gens[BENCH_FORMAT_GENS];
+
 /* The cases (benchmarks/bench_<case>.c); each returns 0 or non-zero on failure. */
 int bench_ingest(const bench_ctx *ctx);
 int bench_regress(const bench_ctx *ctx);

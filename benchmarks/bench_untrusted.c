@@ -364,6 +364,184 @@ static int malformed_big_input(const bench_ctx *ctx)
 	return 0;
 }
 
+/* The formats read whole that `ingest` has no generator for, and the load
+ * tools' files that grow with the run (ab -g and hey -o csv: a row per
+ * request; Locust's history: a row per request name every few seconds). */
+static int gen_hyperfine(bench_gen_buf *b, long i)
+{
+	long k;
+	if (i == -1)
+		return bench_gen_put(b, "{\n  \"results\": [\n");
+	if (i == -2)
+		return bench_gen_put(b, "    {\"command\": \"end\", \"mean\": 0.1, \"stddev\": "
+					"null, \"median\": 0.1, \"min\": 0.1, \"max\": 0.1, "
+					"\"times\": [0.1]}\n  ]\n}\n");
+	if (bench_gen_put(b,
+			  "    {\n      \"command\": \"sleep 0.%ld\",\n      \"mean\": "
+			  "0.0117643156,\n      \"stddev\": 0.0000803725,\n      \"median\": "
+			  "0.011754147,\n      \"user\": 0.0005668,\n      \"system\": 0.0001508,\n"
+			  "      \"min\": 0.011680,\n      \"max\": 0.011891,\n      \"times\": [",
+			  i))
+		return -1;
+	for (k = 0; k < 10; k++)
+		if (bench_gen_put(b, "%s\n        0.0117%02ld%03ld", k ? "," : "", k, i % 1000))
+			return -1;
+	if (bench_gen_put(b, "\n      ],\n      \"exit_codes\": ["))
+		return -1;
+	for (k = 0; k < 10; k++)
+		if (bench_gen_put(b, "%s\n        0", k ? "," : ""))
+			return -1;
+	return bench_gen_put(b, "\n      ]\n    },\n");
+}
+
+static int gen_yaml(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(b, "results:\n");
+	if (i == -2)
+		return 0;
+	return bench_gen_put(b,
+			     "  - benchmark: parse/%ld\n    metric: wall_time\n    unit: ns\n"
+			     "    samples: [%ld, %ld.5, %ld, %ld.25, %ld]\n",
+			     i, 1000 + i % 97, 1001 + i % 89, 999 + i % 83, 1002 + i % 79,
+			     1000 + i % 73);
+}
+
+static int gen_ab_gnuplot(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(b, "starttime\tseconds\tctime\tdtime\tttime\twait\n");
+	if (i == -2)
+		return 0;
+	return bench_gen_put(b, "Sun Dec 06 01:41:18 2026\t%ld\t0\t%ld\t%ld\t%ld\n",
+			     1796521278 + i / 1000, i % 3, 1 + i % 7, i % 5);
+}
+
+static int gen_hey_csv(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(b, "response-time,DNS+dialup,DNS,Request-write,Response-delay,"
+					"Response-read,status-code,offset\n");
+	if (i == -2)
+		return 0;
+	return bench_gen_put(b, "0.00%02ld,0.0012,0.0000,0.0000,0.0012,0.0001,%d,0.%04ld\n",
+			     10 + i % 89, i % 50 ? 200 : 404, i % 10000);
+}
+
+static int gen_locust_history(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(
+		    b, "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%%,66%%,75%%,80%%,"
+		       "90%%,95%%,98%%,99%%,99.9%%,99.99%%,100%%,Total Request Count,Total Failure "
+		       "Count,Total Median Response Time,Total Average Response Time,Total Min "
+		       "Response Time,Total Max Response Time,Total Average Content Size\n");
+	if (i == -2)
+		return 0;
+	return bench_gen_put(b,
+			     "%ld,50,GET,/api/%ld,%ld.5,0.000000,%ld,4,5,5,6,8,9,11,15,20,42,%ld,0,"
+			     "3,6.45,2.07,42.7,6.0\n",
+			     1796521942 + i / 8, i % 8, 100 + i % 37, 3 + i % 5, i * 10);
+}
+
+static const bench_format_gen whole_more[] = {
+    {"hyperfine", gen_hyperfine, PERFDB_FORMAT_HYPERFINE, 1, 1},
+    {"yaml", gen_yaml, PERFDB_FORMAT_NATIVE_YAML, 1, 0},
+    {"ab-gnuplot", gen_ab_gnuplot, PERFDB_FORMAT_AB, 0, 2},
+    {"hey-csv", gen_hey_csv, PERFDB_FORMAT_HEY, 0, 3},
+    {"locust-history", gen_locust_history, PERFDB_FORMAT_LOCUST, 0, 32},
+};
+
+/* A file of about mb MB of format g at path: 0 or -1. */
+static int write_format(const char *path, const bench_format_gen *g, size_t mb)
+{
+	bench_gen_buf b = {NULL, 0, 0};
+	size_t written = 0;
+	FILE *f = fopen(path, "w");
+	long i;
+	int err = !f || g->gen(&b, -1);
+	for (i = 0; !err && written + b.len < mb * 1000000; i++) {
+		if ((err = g->gen(&b, i)))
+			break;
+		if (b.len >= (1u << 20)) {
+			err = fwrite(b.p, 1, b.len, f) != b.len;
+			written += b.len;
+			b.len = 0;
+		}
+	}
+	err = err || g->gen(&b, -2) || fwrite(b.p, 1, b.len, f) != b.len;
+	free(b.p);
+	if (f && fclose(f) != 0)
+		err = 1;
+	return err ? -1 : 0;
+}
+
+/*
+ * Every reader that reads its input whole (issue 12: peak RSS <= 2x the
+ * input for every format): `perfdb record` of a generated file of about
+ * 100 MB (PERFDB_BENCH_BIG_MB; 10 with --quick) of each harness format and
+ * of the load tools' files that grow with the run, its peak RSS as a ratio
+ * to the file's size. gbench (read item at a time) comes first, for
+ * reference. PERFDB_BENCH_FORMATS=go,jmh measures only those formats (and
+ * nothing else of the case); $PERFDB_BENCH_BASELINE records each file too.
+ */
+static int whole_run_readers(const bench_ctx *ctx)
+{
+	const char *only = getenv("PERFDB_BENCH_FORMATS");
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
+	size_t mb = big_mb(ctx), f,
+	       n = BENCH_FORMAT_GENS + sizeof(whole_more) / sizeof(whole_more[0]);
+	char perfdb[4200], path[4200], db[4200], name[128];
+
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/whole.in", ctx->workdir);
+	snprintf(db, sizeof(db), "%s/whole.db", ctx->workdir);
+	for (f = 0; f < n; f++) {
+		const bench_format_gen *g = f < BENCH_FORMAT_GENS
+						? &bench_format_gens[f]
+						: &whole_more[f - BENCH_FORMAT_GENS];
+		struct stat st;
+		run_times t, bt;
+		double peak, other = 0;
+		if (only && !strstr(only, g->name))
+			continue;
+		if (write_format(path, g, mb) != 0 || stat(path, &st) != 0) {
+			fprintf(stderr, "perfdb-bench: cannot write a generated %s file\n",
+				g->name);
+			unlink(path);
+			return -1;
+		}
+		peak = run_peak(perfdb, path, db, false, 0, &t);
+		if (peak >= 0 && baseline)
+			other = run_peak(baseline, path, db, false, 0, &bt);
+		unlink(path);
+		if (peak < 0 || other < 0) {
+			fprintf(stderr,
+				"perfdb-bench: perfdb record of a generated %s file failed\n",
+				g->name);
+			return -1;
+		}
+		snprintf(name, sizeof(name), "untrusted/record_whole/%s", g->name);
+		bench_report(ctx, name, "peak_rss_per_input_byte", "", peak / (double)st.st_size);
+		bench_report(ctx, name, "cpu", "s", t.cpu);
+		bench_note(ctx,
+			   "%s: %.0f MB file, peak RSS %.0f MB, %.2fx the input%s (CPU %.1f s)",
+			   g->name, (double)st.st_size / 1e6, peak / 1e6, peak / (double)st.st_size,
+			   peak > 2.0 * (double)st.st_size ? " (OVER 2x)" : "", t.cpu);
+		if (!baseline)
+			continue;
+		bench_report(ctx, name, "peak_rss_baseline_per_input_byte", "",
+			     other / (double)st.st_size);
+		bench_report(ctx, name, "peak_rss_vs_baseline", "", peak / other);
+		bench_note(ctx,
+			   "  with %s: peak RSS %.0f MB, %.2fx the input (CPU %.1f s); this one's "
+			   "peak %.2fx",
+			   baseline, other / 1e6, other / (double)st.st_size, bt.cpu, peak / other);
+	}
+	return 0;
+}
+
 int bench_untrusted(const bench_ctx *ctx)
 {
 	const size_t levels = 100000, columns = 80000, rows = 40000;
@@ -373,6 +551,10 @@ int bench_untrusted(const bench_ctx *ctx)
 
 	if (!text)
 		return -1;
+	if (getenv("PERFDB_BENCH_FORMATS")) {
+		free(text);
+		return whole_run_readers(ctx);
+	}
 	err = list_benchmarks(ctx);
 
 	n = (size_t)snprintf(text, cap, "results: ");
@@ -403,5 +585,7 @@ int bench_untrusted(const bench_ctx *ctx)
 		err = big_inputs(ctx);
 	if (!err)
 		err = malformed_big_input(ctx);
+	if (!err)
+		err = whole_run_readers(ctx);
 	return err;
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/reader.h"
@@ -105,8 +106,11 @@ int perfdb_ingest__bmf(perfdb_resultset *rs, const char *data, size_t len, const
 
 	if ((err = perfdb_json__load(&doc, data, len, name)))
 		return err;
-	if ((err = perfdb_resultset_new(&out)))
+	if ((err = perfdb_resultset_new(&out)) ||
+	    (err = perfdb_resultset_set_meta(out, PERFDB_META_SOURCE, "bmf")))
 		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(out, rs);
 	root = perfdb_json__root(doc);
 	if (!perfdb_json__is_object(root)) {
 		err = perfdb_json__error(doc, NULL, NULL,
@@ -134,8 +138,6 @@ int perfdb_ingest__bmf(perfdb_resultset *rs, const char *data, size_t len, const
 				goto done;
 	}
 	if (i == 0 && (err = perfdb_resultset_warn(out, "%s: no benchmarks in the file", name)))
-		goto done;
-	if ((err = perfdb_resultset_set_meta(out, PERFDB_META_SOURCE, "bmf")))
 		goto done;
 	err = perfdb_resultset_merge(rs, out);
 done:

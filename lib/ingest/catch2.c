@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/catch2.h"
 #include "ingest/ingest.h"
 #include "ingest/reader.h"
@@ -203,6 +204,11 @@ int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, con
 {
 	size_t i;
 	int err;
+	/* final as made: on to rs's sink a batch at a time, the source set
+	 * first (gotest.c) */
+	if ((err = perfdb_resultset_set_meta(a->rs, PERFDB_META_SOURCE, "catch2")))
+		return err;
+	perfdb_resultset__stream_into(a->rs, rs);
 	for (i = 0; i < a->nentries; i++) {
 		entry *e = &a->entries[i];
 		perfdb_result res;
@@ -228,8 +234,6 @@ int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, con
 	}
 	if (a->nbench == 0 &&
 	    (err = perfdb_resultset_warn(a->rs, "%s: no %s in the file", a->name, none)))
-		return err;
-	if ((err = perfdb_resultset_set_meta(a->rs, PERFDB_META_SOURCE, "catch2")))
 		return err;
 	return perfdb_resultset_merge(rs, a->rs);
 }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/reader.h"
 #include "ingest/textpos.h"
@@ -134,6 +135,7 @@ int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, siz
 	size_t nkeep = 0, pos = 0, prevlen = 0, i, found;
 	const char *prev = NULL;
 	bool have_thrpt = false;
+	size_t written = perfdb_resultset_written(rs);
 	int line = 0, err;
 
 	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
@@ -141,6 +143,8 @@ int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, siz
 	if ((err = perfdb_resultset_new(&own)) ||
 	    (err = perfdb_resultset_set_meta(own, PERFDB_META_SOURCE, "criterion")))
 		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(own, rs);
 	for (i = 0, nkeep = 1; i < len; i++)
 		nkeep += data[i] == '\n';
 	keep = malloc(nkeep * sizeof(*keep));
@@ -267,7 +271,7 @@ int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, siz
 			prevlen = n;
 		}
 	}
-	if (perfdb_resultset_count(own) == 0) {
+	if (perfdb_resultset_count(own) == 0 && perfdb_resultset_written(rs) == written) {
 		err = perfdb_error__input(
 		    PERFDB_EINPUT, name, 1, 1, NULL,
 		    "no criterion result (a 'NAME time: [a ns b ns c ns]' line)");

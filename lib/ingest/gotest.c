@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/jsonl.h"
@@ -524,6 +525,12 @@ static int finish(reader *r, perfdb_resultset *rs, const char *source)
 	size_t i, j;
 	int err;
 
+	/* The results are final as they are made: they go on to rs's sink (a
+	 * batch at a time, not the whole run held twice), with the source
+	 * already set, since the run is written with the first batch. */
+	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, source)))
+		return err;
+	perfdb_resultset__stream_into(r->rs, rs);
 	for (i = 0; i < r->series.count; i++) {
 		perfdb_ingest_series *s = &r->series.items[i];
 		perfdb_result res;
@@ -551,8 +558,6 @@ static int finish(reader *r, perfdb_resultset *rs, const char *source)
 	}
 	if (r->nresults == 0 &&
 	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmark results in the file", r->name)))
-		return err;
-	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, source)))
 		return err;
 	return perfdb_resultset_merge(rs, r->rs);
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/reader.h"
@@ -373,6 +374,8 @@ int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len,
 		goto done;
 	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "hyperfine")))
 		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(r.rs, rs);
 	for (i = 0, n = perfdb_json__size(list); i < n; i++)
 		if ((err = read_result(&r, list, i)))
 			goto done;

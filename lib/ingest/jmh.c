@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/reader.h"
@@ -229,6 +230,8 @@ int perfdb_ingest__jmh(perfdb_resultset *rs, const char *data, size_t len, const
 	}
 	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "jmh")))
 		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(r.rs, rs);
 	for (i = 0, n = perfdb_json__size(root); i < n; i++)
 		if ((err = read_row(&r, root, i)))
 			goto done;

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/jsonl.h"
@@ -209,6 +210,10 @@ static int finish(reader *r, perfdb_resultset *rs)
 {
 	size_t i;
 	int err;
+	/* final as made: on to rs's sink, the source set first (gotest.c) */
+	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "libtest")))
+		return err;
+	perfdb_resultset__stream_into(r->rs, rs);
 	for (i = 0; i < r->series.count; i++) {
 		perfdb_ingest_series *s = &r->series.items[i];
 		perfdb_result res;
@@ -241,8 +246,6 @@ static int finish(reader *r, perfdb_resultset *rs)
 		return err;
 	if (r->nbench == 0 &&
 	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmark results in the file", r->name)))
-		return err;
-	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "libtest")))
 		return err;
 	return perfdb_resultset_merge(rs, r->rs);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/reader.h"
@@ -174,6 +175,8 @@ int perfdb_ingest__nanobench(perfdb_resultset *rs, const char *data, size_t len,
 	}
 	if ((err = perfdb_resultset_set_meta(x.rs, PERFDB_META_SOURCE, "nanobench")))
 		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(x.rs, rs);
 	for (i = 0, n = perfdb_json__size(list); i < n; i++)
 		if ((err = read_result(&x, list, i)))
 			goto done;

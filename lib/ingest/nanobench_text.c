@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/reader.h"
 #include "ingest/textpos.h"
@@ -314,6 +315,8 @@ int perfdb_ingest__nanobench_console(perfdb_resultset *rs, const char *data, siz
 		return err;
 	if ((err = perfdb_resultset_set_meta(x.rs, PERFDB_META_SOURCE, "nanobench")))
 		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(x.rs, rs);
 	if (!next_line(&x.t))
 		goto none;
 	for (;;) {
@@ -421,8 +424,8 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 	perfdb_resultset *own_rs = NULL;
 	perfdb_ingest_index names = PERFDB_INGEST_INDEX_INIT;
 	const char *f[MAXCELLS];
-	char *line = NULL, *full = NULL;
-	size_t offs[MAXCELLS], linecap = 0, fullcap = 0, nresults = 0;
+	char *line = NULL, *full = NULL, **keys = NULL;
+	size_t offs[MAXCELLS], linecap = 0, fullcap = 0, nresults = 0, nkeys = 0, capkeys = 0, i;
 	int where[NFIELDS], n, k, err, ncols;
 
 	memset(&t, 0, sizeof(t));
@@ -452,6 +455,8 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 	if ((err = perfdb_resultset_new(&own_rs)) ||
 	    (err = perfdb_resultset_set_meta(own_rs, PERFDB_META_SOURCE, "nanobench")))
 		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(own_rs, rs);
 	while (next_line(&t)) {
 		double v[NFIELDS];
 		bool counters = false;
@@ -482,8 +487,8 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 			if (k > F_ELAPSED && v[k] > 0)
 				counters = true;
 		}
-		/* "title / name"; the index's key is the resultset's copy, made
-		 * below (the index borrows its keys) */
+		/* "title / name"; the index's key is a copy of its own (the index
+		 * borrows its keys, and the results go on in batches) */
 		title = f[where[F_TITLE]];
 		bench = f[where[F_NAME]];
 		ntitle = strlen(title);
@@ -505,12 +510,15 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 		r.unit = "s";
 		r.direction = PERFDB_LOWER_IS_BETTER;
 		r.value = v[F_ELAPSED] / v[F_BATCH];
-		if ((err = perfdb_resultset_add(own_rs, &r)))
+		if ((err = perfdb_ingest__grow((void **)&keys, &capkeys, nkeys + 1, sizeof(*keys))))
 			goto done;
-		r.benchmark =
-		    perfdb_resultset_get(own_rs, perfdb_resultset_count(own_rs) - 1)->benchmark;
-		if ((err = perfdb_ingest__index_add(&names, r.benchmark, "", (size_t)t.line,
-						    &found)) < 0)
+		if (!(keys[nkeys] = perfdb_ingest__dup_n(full, ntitle + nbench + 3))) {
+			err = perfdb_error__oom();
+			goto done;
+		}
+		if ((err = perfdb_ingest__index_add(&names, keys[nkeys++], "", (size_t)t.line,
+						    &found)) < 0 ||
+		    (err = perfdb_resultset_add(own_rs, &r)))
 			goto done;
 		nresults++;
 		for (k = F_INS; counters && k < NFIELDS; k++) {
@@ -531,6 +539,9 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 	err = perfdb_resultset_merge(rs, own_rs);
 done:
 	perfdb_ingest__index_release(&names);
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
 	free(line);
 	free(full);
 	perfdb_resultset_free(own_rs);

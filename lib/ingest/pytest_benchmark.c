@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/reader.h"
@@ -224,6 +225,8 @@ int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size
 	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "pytest-benchmark")) ||
 	    (err = read_machine(&r, root)))
 		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(r.rs, rs);
 	for (i = 0, n = perfdb_json__size(list); i < n; i++)
 		if ((err = read_benchmark(&r, list, i)))
 			goto done;

@@ -681,6 +681,115 @@ static void test_ingest_detect__big_stdin_spooled(void **state)
 	rmdir(dir);
 }
 
+/* What a sink was handed: the results as text, the batches, the source as
+ * the first batch had it. */
+typedef struct handed {
+	char text[65536];
+	size_t len;
+	int batches;
+	char source[64];
+} handed;
+
+static void results_text(handed *h, const perfdb_resultset *rs)
+{
+	size_t i;
+	for (i = 0; i < perfdb_resultset_count(rs); i++) {
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		int n = snprintf(h->text + h->len, sizeof(h->text) - h->len, "%s|%s|%s|%.17g|%zu\n",
+				 r->benchmark, r->metric, r->unit, r->value, r->nsamples);
+		assert_true(n > 0 && (size_t)n < sizeof(h->text) - h->len);
+		h->len += (size_t)n;
+	}
+}
+
+static int hand_sink(void *ctx, perfdb_resultset *rs, perfdb_sink_event ev)
+{
+	handed *h = ctx;
+	const char *src = perfdb_resultset_meta(rs, PERFDB_META_SOURCE);
+	assert_int_equal(ev, PERFDB_SINK_WRITE);
+	if (!h->batches++)
+		snprintf(h->source, sizeof(h->source), "%s", src ? src : "(none)");
+	results_text(h, rs);
+	return 0;
+}
+
+/* Issue 12: a reader whose results are final once made hands them to the
+ * caller's sink in batches as it makes them (they were all held, in its
+ * own resultset and then the caller's, until the end): the same results in
+ * the same order, and the source already set when the run starts. */
+static void test_ingest_detect__readers_hand_over_batches(void **state)
+{
+	static const struct {
+		const char *file, *text, *source;
+	} inputs[] = {
+	    {"go/go_count2.txt", NULL, "go"},
+	    {"go/go_test2json.jsonl", NULL, "go"},
+	    {"libtest/libtest_stdout.txt", NULL, "libtest"},
+	    {"libtest/libtest_json.jsonl", NULL, "libtest"},
+	    {"catch2/catch2_xml.xml", NULL, "catch2"},
+	    {"catch2/catch2_console.txt", NULL, "catch2"},
+	    {"criterion/console.txt", NULL, "criterion"},
+	    {"nanobench/console.txt", NULL, "nanobench"},
+	    {"nanobench/render.csv", NULL, "nanobench"},
+	    {"hyperfine/hyperfine_basic.json", NULL, "hyperfine"},
+	    {"pytest-benchmark/pytest_benchmark_3.2.2.json", NULL, "pytest-benchmark"},
+	    {NULL,
+	     "[{\"jmhVersion\":\"1.37\",\"benchmark\":\"x.A.a\",\"mode\":\"avgt\","
+	     "\"primaryMetric\":{\"score\":1.5,\"scoreUnit\":\"ns/op\"}},{\"jmhVersion\":\"1.37\","
+	     "\"benchmark\":\"x.A.b\",\"mode\":\"avgt\",\"primaryMetric\":{\"score\":2.5,"
+	     "\"scoreUnit\":\"ns/op\"}},{\"jmhVersion\":\"1.37\",\"benchmark\":\"x.A.c\","
+	     "\"mode\":\"avgt\",\"primaryMetric\":{\"score\":3.5,\"scoreUnit\":\"ns/op\"}}]",
+	     "jmh"},
+	    {NULL,
+	     "{\"a\": {\"latency\": {\"value\": 1}}, \"b\": {\"latency\": {\"value\": 2}, "
+	     "\"throughput\": {\"value\": 9}}, \"c\": {\"latency\": {\"value\": 3}}}",
+	     "bmf"},
+	    {NULL,
+	     "{\"Title\":\"T\",\"HostEnvironmentInfo\":{},\"Benchmarks\":[{\"FullName\":\"A.a\","
+	     "\"Statistics\":{\"OriginalValues\":[1,2],\"N\":2,\"Mean\":1.5}},{\"FullName\":"
+	     "\"A.b\",\"Statistics\":{\"OriginalValues\":[3,4],\"N\":2,\"Mean\":3.5}},"
+	     "{\"FullName\":\"A.c\",\"Statistics\":{\"OriginalValues\":[5,6],\"N\":2,\"Mean\":"
+	     "5.5},\"Memory\":{\"BytesAllocatedPerOperation\":64}}]}",
+	     "benchmarkdotnet"},
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		static handed whole, batched;
+		perfdb_resultset *a, *b;
+		char path[512];
+		memset(&whole, 0, sizeof(whole));
+		memset(&batched, 0, sizeof(batched));
+		assert_int_equal(perfdb_resultset_new(&a), 0);
+		assert_int_equal(perfdb_resultset_new(&b), 0);
+		assert_int_equal(perfdb_resultset_set_sink(b, hand_sink, &batched, 2), 0);
+		if (inputs[i].file) {
+			snprintf(path, sizeof(path), "%s/%s", PERFDB_TEST_DATA, inputs[i].file);
+			assert_int_equal(perfdb_ingest_file(a, path, PERFDB_FORMAT_AUTO), 0);
+			assert_int_equal(perfdb_ingest_file(b, path, PERFDB_FORMAT_AUTO), 0);
+		} else {
+			const char *t = inputs[i].text;
+			assert_int_equal(
+			    perfdb_ingest_buffer(a, t, strlen(t), "x", PERFDB_FORMAT_AUTO), 0);
+			assert_int_equal(
+			    perfdb_ingest_buffer(b, t, strlen(t), "x", PERFDB_FORMAT_AUTO), 0);
+		}
+		results_text(&whole, a);
+		results_text(&batched, b);
+		if (batched.batches == 0 || strcmp(whole.text, batched.text) != 0)
+			print_error("%s: %d batches\nwhole:\n%s\nbatched:\n%s\n", inputs[i].source,
+				    batched.batches, whole.text, batched.text);
+		assert_true(perfdb_resultset_count(a) > 2);
+		assert_int_equal(batched.batches, (int)perfdb_resultset_count(a) / 2);
+		assert_int_equal(perfdb_resultset_written(b) + perfdb_resultset_count(b),
+				 perfdb_resultset_count(a));
+		assert_string_equal(whole.text, batched.text);
+		assert_string_equal(batched.source, inputs[i].source);
+		perfdb_resultset_free(a);
+		perfdb_resultset_free(b);
+	}
+}
+
 /* Error messages quote a short, escaped excerpt of what the file holds. */
 static void test_ingest_detect__errors_quote_short_excerpts(void **state)
 {
@@ -734,6 +843,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_detect__only_regular_files_and_bounded),
 	    cmocka_unit_test(test_ingest_detect__errors_quote_short_excerpts),
 	    cmocka_unit_test(test_ingest_detect__big_stdin_spooled),
+	    cmocka_unit_test(test_ingest_detect__readers_hand_over_batches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
