@@ -32,8 +32,10 @@ typedef struct reader {
 	size_t cap;
 	char *name;
 	size_t name_cap;
-	char **seen; /* the names before r->name, for distinct_name */
-	size_t nseen, seen_cap;
+	char **seen;	    /* the names before r->name, for distinct_name */
+	size_t *times_seen; /* per name of seen, at its first: how often it came */
+	size_t nseen, seen_cap, times_seen_cap;
+	perfdb_ingest_index seen_index; /* (name, "") -> its first in seen */
 } reader;
 
 static void reader_release(reader *r)
@@ -42,6 +44,8 @@ static void reader_release(reader *r)
 	for (i = 0; i < r->nseen; i++)
 		free(r->seen[i]);
 	free(r->seen);
+	free(r->times_seen);
+	perfdb_ingest__index_release(&r->seen_index);
 	free(r->times);
 	free(r->memory);
 	free(r->scratch);
@@ -92,22 +96,26 @@ static int bench_name(reader *r, const perfdb_jnode *res, const char *command)
  * order of the file, and a warning says so. */
 static int distinct_name(reader *r)
 {
-	size_t i, len, count = 0;
+	size_t len, count = 0, first;
 	char num[32];
 	int err;
-	for (i = 0; i < r->nseen; i++)
-		count += strcmp(r->seen[i], r->name) == 0;
-	if (r->nseen == r->seen_cap) {
-		size_t cap = r->seen_cap ? r->seen_cap * 2 : 16;
-		char **p = realloc(r->seen, cap * sizeof(*p));
-		if (!p)
-			return perfdb_error__oom();
-		r->seen = p;
-		r->seen_cap = cap;
-	}
+	/* looked up, not compared with every earlier name: 250,000 commands
+	 * took 48 s */
+	if ((err = perfdb_ingest__grow((void **)&r->seen, &r->seen_cap, r->nseen + 1,
+				       sizeof(*r->seen))) ||
+	    (err = perfdb_ingest__grow((void **)&r->times_seen, &r->times_seen_cap, r->nseen + 1,
+				       sizeof(*r->times_seen))))
+		return err;
 	if (!(r->seen[r->nseen] = strdup(r->name)))
 		return perfdb_error__oom();
 	r->nseen++;
+	if ((err = perfdb_ingest__index_add(&r->seen_index, r->seen[r->nseen - 1], "", r->nseen - 1,
+					    &first)) < 0)
+		return err;
+	if (err == 1)
+		count = r->times_seen[first]++;
+	else
+		r->times_seen[r->nseen - 1] = 1;
 	if (!count)
 		return 0;
 	snprintf(num, sizeof(num), " #%zu", count + 1);
