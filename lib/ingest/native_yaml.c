@@ -9,6 +9,13 @@
  * `value: "12.5"` is refused like the JSON string "12.5" is. Where a string
  * belongs, any scalar is taken as written: `commit: 1234567` is the commit
  * "1234567", not a number.
+ *
+ * The items of `results` are not all held as libyaml nodes (about 23 times
+ * the file): a first pass checks the whole stream and keeps the rest of the
+ * document, `results` empty; the validator reads that, and a second pass
+ * hands it the items one at a time, each dropped once read (as native_json.c
+ * does through json_stream.c). A file with anchors or aliases is loaded
+ * whole as before.
  */
 #include <math.h>
 #include <string.h>
@@ -21,8 +28,10 @@
 #include "util/error.h"
 
 typedef struct yaml_ctx {
-	yaml_document_t *doc;
+	yaml_document_t *doc; /* the nodes the validator is given are this one's */
 	const char *name;
+	const char *data; /* the input, for the second pass */
+	size_t len;
 } yaml_ctx;
 
 static const char *scalar(const yaml_node_t *n)
@@ -184,22 +193,80 @@ static const perfdb_native_ops yaml_ops = {
     op_kind, op_text, op_number, op_length, op_item, op_next, op_where, true,
 };
 
-int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+/* The document of data; with cut (may be NULL), its results cut out. */
+static int load(yaml_document_t *doc, const char *data, size_t len, const char *name,
+		perfdb_yaml_cut *cut)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
-	yaml_ctx ctx;
 	int err;
-
-	if (!name)
-		name = "<input>";
 	if (!yaml_parser_initialize(&parser))
 		return perfdb_error__oom();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	/* One file is one run: a second document would be silently dropped. */
-	err = perfdb_ingest__yaml_load(&doc, &parser, name, "run");
+	err = cut ? perfdb_ingest__yaml_load_cut(doc, &parser, name, "run", cut)
+		  : perfdb_ingest__yaml_load(doc, &parser, name, "run");
 	yaml_parser_delete(&parser);
+	return err;
+}
+
+typedef struct each_ctx {
+	yaml_ctx *yc;
+	int (*each)(void *vctx, const void *item, size_t index);
+	void *vctx;
+} each_ctx;
+
+static int each_item(void *ctx, yaml_document_t *doc, yaml_node_t *item, size_t index)
+{
+	each_ctx *e = ctx;
+	yaml_document_t *skeleton = e->yc->doc;
+	int err;
+	e->yc->doc = doc; /* the item's nodes are the second pass's */
+	err = e->each(e->vctx, item, index);
+	e->yc->doc = skeleton;
+	return err;
+}
+
+/* The second pass: the first checked the whole stream, so only the
+ * validator's errors stop it. */
+static int stream_items(void *ctx, int (*each)(void *vctx, const void *item, size_t index),
+			void *vctx, size_t *count)
+{
+	yaml_ctx *yc = ctx;
+	each_ctx e = {yc, each, vctx};
+	perfdb_yaml_cut cut = {"results", each_item, &e, 0, false};
+	yaml_document_t doc;
+	int err = load(&doc, yc->data, yc->len, yc->name, &cut);
+	if (err)
+		return err == PERFDB_YAML__FALLBACK
+			   ? perfdb_error__set(PERFDB_ERROR, "%s: read differently the second time",
+					       yc->name)
+			   : err;
+	yaml_document_delete(&doc);
+	*count = cut.items;
+	return 0;
+}
+
+static int stream_fail(void *ctx, int err)
+{
+	(void)ctx;
+	return err; /* the first pass found no syntax error */
+}
+
+int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	perfdb_yaml_cut cut = {"results", NULL, NULL, 0, false};
+	yaml_document_t doc;
+	yaml_node_t *root;
+	yaml_ctx ctx;
+	perfdb_native_stream items = {stream_items, stream_fail, &ctx};
+	int err;
+
+	if (!name)
+		name = "<input>";
+	if ((err = load(&doc, data, len, name, &cut)) == PERFDB_YAML__FALLBACK) {
+		cut.found = false;
+		err = load(&doc, data, len, name, NULL);
+	}
 	if (err)
 		return err;
 	if (!(root = yaml_document_get_root_node(&doc))) {
@@ -209,7 +276,10 @@ int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t le
 	}
 	ctx.doc = &doc;
 	ctx.name = name;
-	err = perfdb_ingest__native(rs, &yaml_ops, &ctx, root, name, NULL);
+	ctx.data = data;
+	ctx.len = len;
+	/* nothing cut: the document is whole */
+	err = perfdb_ingest__native(rs, &yaml_ops, &ctx, root, name, cut.found ? &items : NULL);
 out:
 	yaml_document_delete(&doc);
 	return err;

@@ -41,6 +41,13 @@ typedef struct loader {
 	anchor *anchors; /* open addressing, a power of two */
 	size_t cap, count;
 	size_t nodes, expanded;
+	/* perfdb_ingest__yaml_load_cut: the items of the top-level mapping's
+	 * sequence cut_key, handed to each (may be NULL) and dropped */
+	perfdb_yaml_cut *cut;
+	int cut_node;	/* that sequence, once open; 0 before */
+	int item_first; /* the first node of the item being read; 0 between items */
+	size_t items;	/* items read */
+	bool fallback;	/* an anchor, an alias or a second such sequence */
 } loader;
 
 static int syntax_error(const yaml_parser_t *p, const char *name)
@@ -130,6 +137,59 @@ static char *take_anchor(yaml_char_t **anchor_text)
 	return a;
 }
 
+/* The node ids from first to the last in doc, freed (what yaml_document_delete
+ * frees of each) and taken off: an item of the cut sequence once read. */
+static void drop_nodes(yaml_document_t *doc, int first)
+{
+	while (doc->nodes.top > doc->nodes.start + first - 1) {
+		yaml_node_t *n = --doc->nodes.top;
+		free(n->tag);
+		if (n->type == YAML_SCALAR_NODE)
+			free(n->data.scalar.value);
+		else if (n->type == YAML_SEQUENCE_NODE)
+			free(n->data.sequence.items.start);
+		else if (n->type == YAML_MAPPING_NODE)
+			free(n->data.mapping.pairs.start);
+	}
+}
+
+/* Whether a node added now is an item of the cut sequence (depth: the
+ * frames open, the sequence's included). */
+static bool in_cut(const loader *l)
+{
+	return l->cut_node && l->depth == 2 && l->stack[1].node == l->cut_node;
+}
+
+/* A sequence opening at depth 1 (l->depth before its frame is pushed) as
+ * the value of the top-level key cut->key: the one whose items are cut. */
+static void find_cut(loader *l, int id)
+{
+	const yaml_node_t *key;
+	if (!l->cut || l->depth != 1 || !l->stack[0].key ||
+	    l->doc->nodes.start[l->stack[0].node - 1].type != YAML_MAPPING_NODE)
+		return;
+	key = &l->doc->nodes.start[l->stack[0].key - 1];
+	if (key->type != YAML_SCALAR_NODE ||
+	    strcmp((const char *)key->data.scalar.value, l->cut->key) != 0)
+		return;
+	if (l->cut_node)
+		l->fallback = true; /* the key twice: the validator names it, read whole */
+	l->cut_node = id;
+}
+
+/* An item of the cut sequence is read: handed on, then dropped. */
+static int cut_item(loader *l, int id)
+{
+	int err = 0;
+	if (l->cut->each)
+		err =
+		    l->cut->each(l->cut->ctx, l->doc, yaml_document_get_node(l->doc, id), l->items);
+	l->items++;
+	drop_nodes(l->doc, l->item_first);
+	l->item_first = 0;
+	return err;
+}
+
 /* Adds a finished node (or an alias to one) to the open collection. */
 static int add_child(loader *l, int id, size_t size, int height, size_t added, yaml_mark_t mark)
 {
@@ -149,6 +209,8 @@ static int add_child(loader *l, int id, size_t size, int height, size_t added, y
 	f->size += size;
 	if (height + 1 > f->height)
 		f->height = height + 1;
+	if (in_cut(l))
+		return cut_item(l, id);
 	if (l->doc->nodes.start[f->node - 1].type == YAML_SEQUENCE_NODE) {
 		ok = yaml_document_append_sequence_item(l->doc, f->node, id);
 	} else if (!f->key) {
@@ -178,6 +240,17 @@ static int on_node(loader *l, yaml_event_t *ev)
 {
 	int id, err;
 
+	/* Cutting items out is simple only without anchors and aliases (an
+	 * alias could name a node of an item already dropped): with any, the
+	 * caller loads the whole document. */
+	if (l->cut && (ev->type == YAML_ALIAS_EVENT ||
+		       (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.anchor) ||
+		       (ev->type == YAML_SEQUENCE_START_EVENT && ev->data.sequence_start.anchor) ||
+		       (ev->type == YAML_MAPPING_START_EVENT && ev->data.mapping_start.anchor))) {
+		l->fallback = true;
+		return 0;
+	}
+
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
 		if (ev->data.scalar.length > INT_MAX)
@@ -189,6 +262,8 @@ static int on_node(loader *l, yaml_event_t *ev)
 			return perfdb_error__oom();
 		set_marks(l, id, ev);
 		l->nodes++;
+		if (in_cut(l))
+			l->item_first = id;
 		if (ev->data.scalar.anchor &&
 		    (err = anchor_set(l, take_anchor(&ev->data.scalar.anchor), id, 1, 0)))
 			return err;
@@ -208,6 +283,10 @@ static int on_node(loader *l, yaml_event_t *ev)
 			return perfdb_error__oom();
 		set_marks(l, id, ev);
 		l->nodes++;
+		if (in_cut(l))
+			l->item_first = id;
+		if (seq)
+			find_cut(l, id);
 		f = &l->stack[l->depth++];
 		f->node = id;
 		f->key = 0;
@@ -253,8 +332,8 @@ static void loader_release(loader *l)
 		free(l->stack[d].anchor);
 }
 
-int perfdb_ingest__yaml_load(yaml_document_t *doc, yaml_parser_t *parser, const char *name,
-			     const char *one_what)
+static int load(yaml_document_t *doc, yaml_parser_t *parser, const char *name, const char *one_what,
+		perfdb_yaml_cut *cut)
 {
 	loader *l;
 	yaml_event_t ev;
@@ -266,11 +345,12 @@ int perfdb_ingest__yaml_load(yaml_document_t *doc, yaml_parser_t *parser, const 
 		return perfdb_error__oom();
 	l->doc = doc;
 	l->name = name;
+	l->cut = cut;
 	if (!yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1)) {
 		free(l);
 		return perfdb_error__oom();
 	}
-	while (!done && !err) {
+	while (!done && !err && !l->fallback) {
 		if (!yaml_parser_parse(parser, &ev)) {
 			err = syntax_error(parser, name);
 			break;
@@ -297,9 +377,29 @@ int perfdb_ingest__yaml_load(yaml_document_t *doc, yaml_parser_t *parser, const 
 		}
 		yaml_event_delete(&ev);
 	}
+	if (cut) {
+		cut->items = l->items;
+		cut->found = l->cut_node != 0;
+		if (!err && l->fallback)
+			err = PERFDB_YAML__FALLBACK;
+	}
 	loader_release(l);
 	free(l);
 	if (err)
 		yaml_document_delete(doc);
 	return err;
+}
+
+int perfdb_ingest__yaml_load(yaml_document_t *doc, yaml_parser_t *parser, const char *name,
+			     const char *one_what)
+{
+	return load(doc, parser, name, one_what, NULL);
+}
+
+int perfdb_ingest__yaml_load_cut(yaml_document_t *doc, yaml_parser_t *parser, const char *name,
+				 const char *one_what, perfdb_yaml_cut *cut)
+{
+	cut->items = 0;
+	cut->found = false;
+	return load(doc, parser, name, one_what, cut);
 }

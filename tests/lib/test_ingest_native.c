@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "ingest/yaml_load.h"
 #include "ingest_expect.h"
 #include "resultset_text.h"
 #include "sink_collect.h"
@@ -628,6 +629,121 @@ static void test_ingest_native__yaml_deep_nesting(void **state)
 	free(text);
 }
 
+/* The text of reading doc (with suffix appended) as native YAML. */
+static char *yaml_text(const char *doc, const char *suffix)
+{
+	size_t n = strlen(doc), m = strlen(suffix);
+	char *buf = malloc(n + m + 1), *out;
+	perfdb_resultset *rs;
+	int rc;
+	assert_non_null(buf);
+	memcpy(buf, doc, n);
+	memcpy(buf + n, suffix, m + 1);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest_buffer(rs, buf, n + m, "r.yaml", YAML);
+	out = resultset_text(rc, rs);
+	perfdb_resultset_free(rs);
+	free(buf);
+	return out;
+}
+
+/* Issue 12: the items of a YAML file's results are read one at a time and
+ * dropped (all of libyaml's nodes took 23 times the file): the same
+ * results, warnings and errors, word for word, as the document loaded
+ * whole, which an anchor at its end makes it be. */
+static void test_ingest_native__yaml_results_item_at_a_time(void **state)
+{
+	static const char *const docs[] = {
+	    "results:\n  - benchmark: a\n    samples: [1, 2.5, 3]\n  - {benchmark: b, value: 2, "
+	    "unit: ms}\nrun:\n  commit: abc\n  tags: {k: v}\nperfdb: 1\n",
+	    "perfdb: 1\nresults: [{benchmark: a, value: 1}, {benchmark: b, value: .nan}]\n",
+	    /* an error in an item; in run after the results (run's first); both */
+	    "results:\n  - {benchmark: a, value: 1}\n  - {benchmark: b, value: x}\n",
+	    "results:\n  - {benchmark: a, value: 1}\nrun: {commit: [1]}\n",
+	    "results:\n  - {benchmark: a, value: x}\nrun: {commit: [1]}\n",
+	    /* items that are not mappings, a duplicate, an unknown key after */
+	    "results:\n  - 3\n  - {benchmark: a, value: 1}\n",
+	    "results:\n  - [1, 2]\n",
+	    "results:\n  - {benchmark: a, value: 1}\n  - {benchmark: a, value: 2}\n",
+	    "results:\n  - {benchmark: a, value: 1}\nrnu: 1\n",
+	    /* empty, not a sequence, missing, the key twice */
+	    "results: []\n",
+	    "results: {benchmark: a, value: 1}\n",
+	    "run: {commit: abc}\n",
+	    "results: [{benchmark: a, value: 1}]\nresults: [{benchmark: b, value: 1}]\n",
+	    /* a syntax error after the results, too deep inside an item, a
+	     * second document */
+	    "results:\n  - {benchmark: a, value: 1}\nrun: {commit: [}\n",
+	    "results:\n  - {benchmark: a, samples: [[[[[[[[[[[[[[1]]]]]]]]]]]]]]}\n",
+	    "results: [{benchmark: a, value: 1}]\n---\nresults: []\n",
+	    /* quoted keys are keys too */
+	    "\"results\": [{benchmark: a, value: 1}]\n'run': {machine: m}\n",
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		char *cut = yaml_text(docs[i], ""), *whole = yaml_text(docs[i], "x-whole: &w 1\n");
+		if (strcmp(cut, whole) != 0)
+			print_error("doc %zu:\n%s\nitem at a time:\n%s\nwhole:\n%s\n", i, docs[i],
+				    cut, whole);
+		assert_string_equal(cut, whole);
+		free(cut);
+		free(whole);
+	}
+}
+
+static int count_item(void *ctx, yaml_document_t *doc, yaml_node_t *item, size_t index)
+{
+	size_t *n = ctx;
+	assert_int_equal(index, *n);
+	assert_int_equal(item->type, YAML_MAPPING_NODE);
+	/* the document holds the rest so far (7 nodes) and this item (5), no
+	 * earlier item */
+	assert_int_equal(doc->nodes.top - doc->nodes.start, 12);
+	++*n;
+	return 0;
+}
+
+/* The loader hands each item over and keeps none of them. */
+static void test_ingest_native__yaml_load_cut(void **state)
+{
+	const char *text =
+	    "run: {commit: abc}\nresults:\n  - {benchmark: a, value: 1}\n"
+	    "  - {benchmark: b, value: 2}\n  - {benchmark: c, value: 3}\nperfdb: 1\n";
+	size_t seen = 0;
+	perfdb_yaml_cut cut = {"results", count_item, &seen, 0, false};
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *results;
+	(void)state;
+	assert_true(yaml_parser_initialize(&parser));
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut), 0);
+	yaml_parser_delete(&parser);
+	assert_int_equal(seen, 3);
+	assert_int_equal(cut.items, 3);
+	assert_true(cut.found);
+	/* root, run and its mapping, commit and abc, results and its (empty)
+	 * sequence, perfdb and 1 */
+	assert_int_equal(doc.nodes.top - doc.nodes.start, 9);
+	results = yaml_document_get_node(
+	    &doc, yaml_document_get_root_node(&doc)->data.mapping.pairs.start[1].value);
+	assert_int_equal(results->type, YAML_SEQUENCE_NODE);
+	assert_true(results->data.sequence.items.top == results->data.sequence.items.start);
+	assert_int_equal(results->start_mark.line, 2);
+	yaml_document_delete(&doc);
+
+	/* an anchor anywhere: the whole document is to be loaded */
+	text = "x-a: &a 1\nresults: [{benchmark: a, value: 1}]\n";
+	assert_true(yaml_parser_initialize(&parser));
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+	seen = 0;
+	cut.each = NULL;
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut),
+			 PERFDB_YAML__FALLBACK);
+	yaml_parser_delete(&parser);
+}
+
 static void test_ingest_native__yaml_aliases(void **state)
 {
 	perfdb_resultset *rs;
@@ -690,6 +806,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_native__results_go_to_a_sink_in_batches),
 	    cmocka_unit_test(test_ingest_native__yaml_deep_nesting),
 	    cmocka_unit_test(test_ingest_native__yaml_aliases),
+	    cmocka_unit_test(test_ingest_native__yaml_results_item_at_a_time),
+	    cmocka_unit_test(test_ingest_native__yaml_load_cut),
 	    cmocka_unit_test(test_ingest_native__errors_escape_controls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
