@@ -839,6 +839,18 @@ static int read_all(int fd, const char *path, size_t max, char **out, size_t *ou
 /* The first part of a file read to tell its format. */
 #define DETECT_HEAD ((size_t)1 << 20)
 
+/* The JSON formats whose bulk is one array of the top-level object, read an
+ * item at a time: the format, the array's key, the reader. */
+static const struct {
+	perfdb_format fmt;
+	const char *key;
+	int (*read)(perfdb_resultset *rs, perfdb_json_stream *s);
+} streamed[] = {
+    {PERFDB_FORMAT_GBENCH, "benchmarks", perfdb_ingest__gbench_stream},
+    {PERFDB_FORMAT_NATIVE_JSON, "results", perfdb_ingest__native_json_stream},
+    {PERFDB_FORMAT_PYTEST_BENCHMARK, "benchmarks", perfdb_ingest__pytest_benchmark_stream},
+};
+
 /* A Google Benchmark or perfdb native JSON file, read in bounded memory
  * (json_stream.h): fmt (AUTO: told from the file's first DETECT_HEAD bytes,
  * when they are enough to be sure). PERFDB_JSON__FALLBACK when the file is
@@ -850,6 +862,7 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 	perfdb_resultset *more = NULL;
 	perfdb_resultset *into = rs;
 	struct stat st;
+	size_t k;
 	int err;
 
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
@@ -878,17 +891,17 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 		if (cut && got < (size_t)st.st_size)
 			return PERFDB_JSON__FALLBACK;
 	}
-	if (fmt != PERFDB_FORMAT_GBENCH && fmt != PERFDB_FORMAT_NATIVE_JSON)
+	for (k = 0; k < sizeof(streamed) / sizeof(streamed[0]) && streamed[k].fmt != fmt; k++)
+		;
+	if (k == sizeof(streamed) / sizeof(streamed[0]))
 		return PERFDB_JSON__FALLBACK;
-	if ((err = perfdb_json__stream_open(
-		 &s, fd, name, fmt == PERFDB_FORMAT_GBENCH ? "benchmarks" : "results", max)))
+	if ((err = perfdb_json__stream_open(&s, fd, name, streamed[k].key, max)))
 		goto done;
 	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
 		goto done;
 	if (more)
 		into = more;
-	err = fmt == PERFDB_FORMAT_GBENCH ? perfdb_ingest__gbench_stream(into, s)
-					  : perfdb_ingest__native_json_stream(into, s);
+	err = streamed[k].read(into, s);
 	if (!err && more)
 		err = merge_more(rs, more, name);
 done:

@@ -28,13 +28,18 @@
 #include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/json_stream.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
 typedef struct reader {
-	perfdb_json_doc *doc;
+	const perfdb_json_doc *doc; /* the file's, or the stream's skeleton */
+	perfdb_json_doc *own_doc;
+	perfdb_json_stream *stream; /* the benchmarks an item at a time, or NULL */
 	perfdb_resultset *rs;
-	perfdb_ingest_index names;
+	perfdb_ingest_index names; /* of names: owned copies (an item's tree is freed) */
+	char **names_owned;
+	size_t nnames, capnames;
 	double *samples;
 	size_t cap;
 } reader;
@@ -99,25 +104,34 @@ static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, 
 	return 0;
 }
 
-static int read_benchmark(reader *r, const perfdb_jnode *list, size_t index)
+/* b: benchmarks[index], named by itself (an item read from the file one
+ * at a time is not in the skeleton's array) */
+static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 {
-	const perfdb_jnode *b = perfdb_json__item(list, index), *stats;
+	const perfdb_jnode *stats;
 	const char *name;
+	char *key;
 	perfdb_result res;
 	double mean, ops, rounds;
 	size_t nsamples = 0, found;
 	int err;
 
 	if (!perfdb_json__is_object(b))
-		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
-					       perfdb_json__type_name(b));
+		return perfdb_json__error(r->doc, b, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(b));
 	if ((err = perfdb_json__member_string(r->doc, b, "fullname", false, &name)) < 0)
 		return err;
 	if (err == 1 && (err = perfdb_json__member_string(r->doc, b, "name", true, &name)) < 0)
 		return err;
 	if (!*name)
 		return perfdb_json__error(r->doc, b, "fullname", "empty name");
-	if ((err = perfdb_ingest__index_add(&r->names, name, "", index, &found)) < 0)
+	if ((err = perfdb_ingest__grow((void **)&r->names_owned, &r->capnames, r->nnames + 1,
+				       sizeof(*r->names_owned))))
+		return err;
+	if (!(key = strdup(name)))
+		return perfdb_error__oom();
+	r->names_owned[r->nnames++] = key;
+	if ((err = perfdb_ingest__index_add(&r->names, key, "", index, &found)) < 0)
 		return err;
 	if (err == 1)
 		return perfdb_json__error(r->doc, b, "fullname",
@@ -205,38 +219,80 @@ static int read_machine(reader *r, const perfdb_jnode *root)
 	return 0;
 }
 
+static int stream_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
+{
+	return read_benchmark(ctx, b, index);
+}
+
+/* The reading shared by both entry points; r->doc (and r->stream) set. */
+static int read_doc(reader *r, perfdb_resultset *rs)
+{
+	const perfdb_jnode *root = perfdb_json__root(r->doc), *list;
+	size_t i, n;
+	int err;
+
+	if ((err = perfdb_resultset_new(&r->rs)))
+		return err;
+	if ((err = perfdb_json__root_array(&list, r->doc, "benchmarks",
+					   "not pytest-benchmark --benchmark-json output?")) ||
+	    (err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "pytest-benchmark")) ||
+	    (err = read_machine(r, root)))
+		return perfdb_json__stream_fail(r->stream, err);
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(r->rs, rs);
+	if (r->stream) {
+		if ((err = perfdb_json__stream_items(r->stream, stream_benchmark, r, &n)))
+			return err;
+	} else {
+		for (i = 0, n = perfdb_json__size(list); i < n; i++)
+			if ((err = read_benchmark(r, perfdb_json__item(list, i), i)))
+				return err;
+	}
+	if (n == 0 && (err = perfdb_resultset_warn(r->rs, "%s: no benchmarks in the file",
+						   perfdb_json__name(r->doc))))
+		return err;
+	return perfdb_resultset_merge(rs, r->rs);
+}
+
+static void reader_release(reader *r)
+{
+	size_t i;
+	for (i = 0; i < r->nnames; i++)
+		free(r->names_owned[i]);
+	free(r->names_owned);
+	free(r->samples);
+	perfdb_ingest__index_release(&r->names);
+	perfdb_json__free(r->own_doc);
+	perfdb_resultset_free(r->rs);
+}
+
 int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size_t len,
 				    const char *name)
 {
 	reader r;
-	const perfdb_jnode *root, *list;
-	size_t i, n;
 	int err;
 
 	memset(&r, 0, sizeof(r));
-	if ((err = perfdb_json__load(&r.doc, data, len, name)))
+	if ((err = perfdb_json__load(&r.own_doc, data, len, name)))
 		return err;
-	if ((err = perfdb_resultset_new(&r.rs)))
-		goto done;
-	root = perfdb_json__root(r.doc);
-	if ((err = perfdb_json__root_array(&list, r.doc, "benchmarks",
-					   "not pytest-benchmark --benchmark-json output?")))
-		goto done;
-	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "pytest-benchmark")) ||
-	    (err = read_machine(&r, root)))
-		goto done;
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(r.rs, rs);
-	for (i = 0, n = perfdb_json__size(list); i < n; i++)
-		if ((err = read_benchmark(&r, list, i)))
-			goto done;
-	if (n == 0 && (err = perfdb_resultset_warn(r.rs, "%s: no benchmarks in the file", name)))
-		goto done;
-	err = perfdb_resultset_merge(rs, r.rs);
-done:
-	free(r.samples);
-	perfdb_ingest__index_release(&r.names);
-	perfdb_json__free(r.doc);
-	perfdb_resultset_free(r.rs);
+	r.doc = r.own_doc;
+	err = read_doc(&r, rs);
+	reader_release(&r);
+	return err;
+}
+
+int perfdb_ingest__pytest_benchmark_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
+{
+	reader r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.stream = stream;
+	r.doc = perfdb_json__stream_doc(stream);
+	err = read_doc(&r, rs);
+	/* the file is to be read whole after all: batches written are not the run's */
+	if (err == PERFDB_JSON__FALLBACK)
+		perfdb_resultset__discard(r.rs ? r.rs : rs);
+	reader_release(&r);
 	return err;
 }

@@ -66,11 +66,13 @@ static int streamed(const char *path, perfdb_format fmt)
 	assert_true(fd >= 0);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	rc = perfdb_json__stream_open(&s, fd, path,
-				      fmt == PERFDB_FORMAT_GBENCH ? "benchmarks" : "results",
+				      fmt == PERFDB_FORMAT_NATIVE_JSON ? "results" : "benchmarks",
 				      PERFDB_INGEST_MAX_INPUT);
 	if (!rc)
 		rc = fmt == PERFDB_FORMAT_GBENCH ? perfdb_ingest__gbench_stream(rs, s)
-						 : perfdb_ingest__native_json_stream(rs, s);
+		     : fmt == PERFDB_FORMAT_PYTEST_BENCHMARK
+			 ? perfdb_ingest__pytest_benchmark_stream(rs, s)
+			 : perfdb_ingest__native_json_stream(rs, s);
 	perfdb_json__stream_close(s);
 	perfdb_resultset_free(rs);
 	close(fd);
@@ -348,6 +350,44 @@ static void test_json_stream__native_joins(void **state)
 	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_NATIVE_JSON);
 }
 
+#define PYROW(name, mean)                                                                          \
+	"{\"name\": \"" name "\", \"fullname\": \"t.py::" name "\", \"stats\": {\"mean\": " mean   \
+	", \"rounds\": 2, \"data\": [1e-6, 2e-6], \"ops\": 5}}"
+
+/* pytest-benchmark's benchmarks, an item at a time (read whole, a file took
+ * 7 times its size): the same results, warnings and errors. */
+static void test_json_stream__pytest_joins(void **state)
+{
+	static const join_case cases[] = {
+	    {"{\"machine_info\": {\"python_version\": \"3.11\", \"cpu\": {\"brand_raw\": \"X\"}}, "
+	     "\"benchmarks\": [\n" PYROW("a", "1.5e-6") ",\n" PYROW("b",
+								    "2e-6") "\n], \"version\": "
+									    "\"3.2.2\"}",
+	     0},
+	    /* machine_info after the array; a warning in an item */
+	    {"{\"benchmarks\": [" PYROW("a", "1.5e-6") ", {\"fullname\": \"t.py::n\", \"stats\": "
+						       "null}],\n\"machine_info\": {\"machine\": "
+						       "\"x86_64\"}, \"commit_info\": {}}",
+	     0},
+	    /* a duplicate in a later item names the earlier one (its tree is gone) */
+	    {"{\"commit_info\": {}, \"benchmarks\": [" PYROW("a", "1") ",\n" PYROW(
+		 "b", "1") ",\n" PYROW("a", "2") "]}",
+	     PERFDB_EINPUT},
+	    /* errors: an item that is no object, a bad statistic, no benchmarks */
+	    {"{\"commit_info\": {}, \"benchmarks\": [" PYROW("a", "1") ", 7]}", PERFDB_EINPUT},
+	    {"{\"commit_info\": {}, \"benchmarks\": [" PYROW("a", "\"x\"") "]}", PERFDB_EINPUT},
+	    {"{\"commit_info\": {}, \"benchmarks\": []}", 0},
+	    /* an error in an item, then a syntax error: the syntax error */
+	    {"{\"commit_info\": {}, \"benchmarks\": [" PYROW("a", "\"x\"") ",\n{\"name\": }]}",
+	     PERFDB_JSON__FALLBACK},
+	    /* results before a syntax error after the array */
+	    {"{\"commit_info\": {}, \"benchmarks\": [" PYROW("a", "1") "], \"version\": tru}",
+	     PERFDB_JSON__FALLBACK},
+	};
+	(void)state;
+	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_PYTEST_BENCHMARK);
+}
+
 /* --- broken files: the bounded check names the error ------------------------------------ */
 
 /*
@@ -575,6 +615,7 @@ int main(void)
 	    cmocka_unit_test(test_json_stream__gbench_joins),
 	    cmocka_unit_test(test_json_stream__depth_limit),
 	    cmocka_unit_test(test_json_stream__native_joins),
+	    cmocka_unit_test(test_json_stream__pytest_joins),
 	    cmocka_unit_test(test_json_stream__truncations),
 	    cmocka_unit_test(test_json_stream__bad_strings),
 	    cmocka_unit_test(test_json_stream__depth_bombs),
