@@ -21,11 +21,14 @@
 #include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/json_stream.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
 typedef struct reader {
-	perfdb_json_doc *doc;
+	const perfdb_json_doc *doc; /* the file's, or the stream's skeleton */
+	perfdb_json_doc *own_doc;
+	perfdb_json_stream *stream; /* the benchmarks an item at a time, or NULL */
 	perfdb_resultset *rs;
 	double *samples;
 	size_t cap;
@@ -134,9 +137,12 @@ static int read_collections(reader *r, const perfdb_jnode *mem, const char *name
 	return 0;
 }
 
-static int read_benchmark(reader *r, const perfdb_jnode *list, size_t index)
+/* b: Benchmarks[index], named by itself (an item read from the file one at
+ * a time is not in the skeleton's array) */
+static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 {
-	const perfdb_jnode *b = perfdb_json__item(list, index), *st, *mem, *orig;
+	reader *r = ctx;
+	const perfdb_jnode *st, *mem, *orig;
 	const char *name = NULL;
 	perfdb_result res;
 	double n;
@@ -144,15 +150,15 @@ static int read_benchmark(reader *r, const perfdb_jnode *list, size_t index)
 	int err;
 
 	if (!perfdb_json__is_object(b))
-		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
-					       perfdb_json__type_name(b));
+		return perfdb_json__error(r->doc, b, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(b));
 	if ((err = bench_name(r, b, &name)))
 		return err;
 	if ((err = perfdb_ingest__index_add(&r->names, name, "", index, &found)) < 0)
 		return err;
 	if (err == 1)
-		return perfdb_json__error_item(
-		    r->doc, list, index, "benchmark '%s' is also Benchmarks[%zu]", name, found);
+		return perfdb_json__error(r->doc, b, NULL, "benchmark '%s' is also Benchmarks[%zu]",
+					  name, found);
 	st = perfdb_json__get(b, "Statistics");
 	if (!st)
 		return perfdb_json__error(r->doc, b, "Statistics", "missing");
@@ -232,39 +238,64 @@ static int read_benchmark(reader *r, const perfdb_jnode *list, size_t index)
 	return 0;
 }
 
-int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_t len,
-				   const char *name)
+/* The reading shared by both entry points; r->doc (and r->stream) set. */
+static int read_doc(reader *r, perfdb_resultset *rs)
+{
+	const perfdb_jnode *list;
+	size_t n;
+	int err;
+
+	if ((err = perfdb_resultset_new(&r->rs)))
+		return err;
+	if ((err = perfdb_json__root_array(&list, r->doc, "Benchmarks",
+					   "not a BenchmarkDotNet JSON export?")) ||
+	    (err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "benchmarkdotnet")))
+		return perfdb_json__stream_fail(r->stream, err);
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(r->rs, rs);
+	if ((err = perfdb_json__each_item(r->stream, list, read_benchmark, r, &n)))
+		return err;
+	if (n == 0 && (err = perfdb_resultset_warn(r->rs, "%s: no benchmarks in the file",
+						   perfdb_json__name(r->doc))))
+		return err;
+	return perfdb_resultset_merge(rs, r->rs);
+}
+
+static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_stream *stream)
 {
 	reader r;
-	const perfdb_jnode *list;
-	size_t i, n;
+	size_t i;
 	int err;
 
 	memset(&r, 0, sizeof(r));
-	if ((err = perfdb_json__load(&r.doc, data, len, name)))
-		return err;
-	if ((err = perfdb_resultset_new(&r.rs)))
-		goto done;
-	if ((err = perfdb_json__root_array(&list, r.doc, "Benchmarks",
-					   "not a BenchmarkDotNet JSON export?")))
-		goto done;
-	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "benchmarkdotnet")))
-		goto done;
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(r.rs, rs);
-	for (i = 0, n = perfdb_json__size(list); i < n; i++)
-		if ((err = read_benchmark(&r, list, i)))
-			goto done;
-	if (n == 0 && (err = perfdb_resultset_warn(r.rs, "%s: no benchmarks in the file", name)))
-		goto done;
-	err = perfdb_resultset_merge(rs, r.rs);
-done:
+	r.own_doc = own;
+	r.stream = stream;
+	r.doc = own ? own : perfdb_json__stream_doc(stream);
+	err = read_doc(&r, rs);
+	/* the file is to be read whole after all: batches written are not the run's */
+	if (err == PERFDB_JSON__FALLBACK)
+		perfdb_resultset__discard(r.rs ? r.rs : rs);
 	for (i = 0; i < r.nowned; i++)
 		free(r.owned[i]);
 	free(r.owned);
 	free(r.samples);
 	perfdb_ingest__index_release(&r.names);
-	perfdb_json__free(r.doc);
+	perfdb_json__free(r.own_doc);
 	perfdb_resultset_free(r.rs);
 	return err;
+}
+
+int perfdb_ingest__benchmarkdotnet(perfdb_resultset *rs, const char *data, size_t len,
+				   const char *name)
+{
+	perfdb_json_doc *doc;
+	int err;
+	if ((err = perfdb_json__load(&doc, data, len, name)))
+		return err;
+	return read_either(rs, doc, NULL);
+}
+
+int perfdb_ingest__benchmarkdotnet_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
+{
+	return read_either(rs, NULL, stream);
 }

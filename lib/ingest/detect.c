@@ -849,6 +849,9 @@ static const struct {
     {PERFDB_FORMAT_GBENCH, "benchmarks", perfdb_ingest__gbench_stream},
     {PERFDB_FORMAT_NATIVE_JSON, "results", perfdb_ingest__native_json_stream},
     {PERFDB_FORMAT_PYTEST_BENCHMARK, "benchmarks", perfdb_ingest__pytest_benchmark_stream},
+    {PERFDB_FORMAT_HYPERFINE, "results", perfdb_ingest__hyperfine_stream},
+    {PERFDB_FORMAT_BENCHMARKDOTNET, "Benchmarks", perfdb_ingest__benchmarkdotnet_stream},
+    {PERFDB_FORMAT_NANOBENCH, "results", perfdb_ingest__nanobench_stream},
 };
 
 /* A Google Benchmark or perfdb native JSON file, read in bounded memory

@@ -21,11 +21,14 @@
 #include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/json_stream.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
 typedef struct reader {
-	perfdb_json_doc *doc;
+	const perfdb_json_doc *doc; /* the file's, or the stream's skeleton */
+	perfdb_json_doc *own_doc;
+	perfdb_json_stream *stream; /* the results an item at a time, or NULL */
 	perfdb_resultset *rs;
 	double *times, *memory, *scratch; /* per result, reused */
 	bool *failed;
@@ -51,7 +54,7 @@ static void reader_release(reader *r)
 	free(r->scratch);
 	free(r->failed);
 	free(r->name);
-	perfdb_json__free(r->doc);
+	perfdb_json__free(r->own_doc);
 	perfdb_resultset_free(r->rs);
 }
 
@@ -261,9 +264,12 @@ static int add_time(reader *r, const char *metric, double value)
 	return perfdb_resultset_add(r->rs, &res);
 }
 
-static int read_result(reader *r, const perfdb_jnode *list, size_t index)
+/* res: results[index], named by itself (an item read from the file one at
+ * a time is not in the skeleton's array) */
+static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 {
-	const perfdb_jnode *res = perfdb_json__item(list, index), *times_v;
+	reader *r = ctx;
+	const perfdb_jnode *times_v;
 	const char *command;
 	perfdb_result wall;
 	double mean, user, sys;
@@ -271,9 +277,10 @@ static int read_result(reader *r, const perfdb_jnode *list, size_t index)
 	bool have_times, have_memory;
 	int err;
 
+	(void)index;
 	if (!perfdb_json__is_object(res))
-		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
-					       perfdb_json__type_name(res));
+		return perfdb_json__error(r->doc, res, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(res));
 	if ((err = perfdb_json__member_string(r->doc, res, "command", true, &command)) < 0)
 		return err;
 	if (!*command)
@@ -365,33 +372,56 @@ static int read_result(reader *r, const perfdb_jnode *list, size_t index)
 	return 0;
 }
 
-int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+/* The reading shared by both entry points; r->doc (and r->stream) set. */
+static int read_doc(reader *r, perfdb_resultset *rs)
+{
+	const perfdb_jnode *list;
+	size_t n;
+	int err;
+
+	if ((err = perfdb_resultset_new(&r->rs)))
+		return err;
+	if ((err = perfdb_json__root_array(&list, r->doc, "results",
+					   "not hyperfine --export-json output?")) ||
+	    (err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "hyperfine")))
+		return perfdb_json__stream_fail(r->stream, err);
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(r->rs, rs);
+	if ((err = perfdb_json__each_item(r->stream, list, read_result, r, &n)))
+		return err;
+	if (n == 0 && (err = perfdb_resultset_warn(r->rs, "%s: no results in the file",
+						   perfdb_json__name(r->doc))))
+		return err;
+	return perfdb_resultset_merge(rs, r->rs);
+}
+
+static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_stream *stream)
 {
 	reader r;
-	const perfdb_jnode *list;
-	size_t i, n;
 	int err;
 
 	memset(&r, 0, sizeof(r));
-	if ((err = perfdb_json__load(&r.doc, data, len, name)))
-		return err;
-	if ((err = perfdb_resultset_new(&r.rs)))
-		goto done;
-	if ((err = perfdb_json__root_array(&list, r.doc, "results",
-					   "not hyperfine --export-json output?")))
-		goto done;
-	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "hyperfine")))
-		goto done;
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(r.rs, rs);
-	for (i = 0, n = perfdb_json__size(list); i < n; i++)
-		if ((err = read_result(&r, list, i)))
-			goto done;
-	if (n == 0 && (err = perfdb_resultset_warn(r.rs, "%s: no results in the file",
-						   perfdb_json__name(r.doc))))
-		goto done;
-	err = perfdb_resultset_merge(rs, r.rs);
-done:
+	r.own_doc = own;
+	r.stream = stream;
+	r.doc = own ? own : perfdb_json__stream_doc(stream);
+	err = read_doc(&r, rs);
+	/* the file is to be read whole after all: batches written are not the run's */
+	if (err == PERFDB_JSON__FALLBACK)
+		perfdb_resultset__discard(r.rs ? r.rs : rs);
 	reader_release(&r);
 	return err;
+}
+
+int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	perfdb_json_doc *doc;
+	int err;
+	if ((err = perfdb_json__load(&doc, data, len, name)))
+		return err;
+	return read_either(rs, doc, NULL);
+}
+
+int perfdb_ingest__hyperfine_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
+{
+	return read_either(rs, NULL, stream);
 }

@@ -11,6 +11,9 @@ struct perfdb_json_stream;
 int perfdb_ingest__gbench_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
 int perfdb_ingest__native_json_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
 int perfdb_ingest__pytest_benchmark_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
+int perfdb_ingest__hyperfine_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
+int perfdb_ingest__benchmarkdotnet_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
+int perfdb_ingest__nanobench_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
 int perfdb_ingest__hyperfine(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);

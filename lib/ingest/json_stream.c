@@ -517,6 +517,20 @@ int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, voi
 	return err;
 }
 
+int perfdb_json__each_item(perfdb_json_stream *s, const perfdb_jnode *list, perfdb_json_item_fn fn,
+			   void *ctx, size_t *count)
+{
+	size_t i, n = perfdb_json__size(list);
+	int err;
+	if (s)
+		return perfdb_json__stream_items(s, fn, ctx, count);
+	for (i = 0; i < n; i++)
+		if ((err = fn(ctx, perfdb_json__item(list, i), i)))
+			return err;
+	*count = n;
+	return 0;
+}
+
 int perfdb_json__stream_fail(perfdb_json_stream *s, int err)
 {
 	int rc;

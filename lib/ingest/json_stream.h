@@ -62,6 +62,13 @@ typedef int (*perfdb_json_item_fn)(void *ctx, const perfdb_jnode *item, size_t i
 int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, void *ctx,
 			      size_t *count);
 
+/* The items of list, an array of a document read whole (s NULL), or of the
+ * stream s (list is then its empty array): fn with each in order, stopping
+ * at its first error (a stream still checks the rest's syntax, as
+ * perfdb_json__stream_items). For the readers that read either way. */
+int perfdb_json__each_item(perfdb_json_stream *s, const perfdb_jnode *list, perfdb_json_item_fn fn,
+			   void *ctx, size_t *count);
+
 /* For a reader's error found outside the items (in the skeleton): the
  * items' syntax is checked first (the whole-file parser would have refused
  * it before), giving PERFDB_JSON__FALLBACK, PERFDB_EIO or PERFDB_ENOMEM

@@ -20,6 +20,7 @@
 #include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/json_stream.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
@@ -32,7 +33,9 @@ static const struct {
 };
 
 typedef struct reader {
-	perfdb_json_doc *doc;
+	const perfdb_json_doc *doc; /* the file's, or the stream's skeleton */
+	perfdb_json_doc *own_doc;
+	perfdb_json_stream *stream; /* the results an item at a time, or NULL */
 	perfdb_resultset *rs;
 	perfdb_ingest_index names; /* borrows the strings of owned */
 	char **owned;
@@ -57,14 +60,17 @@ static int own(reader *x, char *s)
 	return 0;
 }
 
-static int read_result(reader *x, const perfdb_jnode *list, size_t index)
+/* r: results[index], named by itself (an item read from the file one at a
+ * time is not in the skeleton's array) */
+static int read_result(void *ctx, const perfdb_jnode *r, size_t index)
 {
-	perfdb_json_doc *doc = x->doc;
+	reader *x = ctx;
+	const perfdb_json_doc *doc = x->doc;
 	perfdb_resultset *rs = x->rs;
 	perfdb_ingest_index *names = &x->names;
 	double **samples = &x->samples;
 	size_t *cap = &x->cap;
-	const perfdb_jnode *r = perfdb_json__item(list, index), *meas;
+	const perfdb_jnode *meas;
 	const char *title, *name;
 	double batch, elapsed, counter[3];
 	perfdb_result res;
@@ -74,8 +80,8 @@ static int read_result(reader *x, const perfdb_jnode *list, size_t index)
 	int err;
 
 	if (!perfdb_json__is_object(r))
-		return perfdb_json__error_item(doc, list, index, "expected an object, found %s",
-					       perfdb_json__type_name(r));
+		return perfdb_json__error(doc, r, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(r));
 	if ((err = perfdb_json__member_string(doc, r, "title", true, &title)) < 0 ||
 	    (err = perfdb_json__member_string(doc, r, "name", true, &name)) < 0 ||
 	    (err = perfdb_json__member_number(doc, r, "batch", true, &batch)) < 0 ||
@@ -97,8 +103,8 @@ static int read_result(reader *x, const perfdb_jnode *list, size_t index)
 		return err;
 	if ((err = perfdb_ingest__index_add(names, full, "", index, &found)) != 0)
 		return err < 0 ? err
-			       : perfdb_json__error_item(doc, list, index,
-							 "'%s' is also results[%zu]", full, found);
+			       : perfdb_json__error(doc, r, NULL, "'%s' is also results[%zu]", full,
+						    found);
 	if (!isfinite(elapsed) || elapsed < 0) {
 		int line, column;
 		perfdb_json__where(doc, r, "median(elapsed)", &line, &column);
@@ -154,42 +160,64 @@ static int read_result(reader *x, const perfdb_jnode *list, size_t index)
 	return 0;
 }
 
-int perfdb_ingest__nanobench(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+/* The reading shared by both entry points; x->doc (and x->stream) set. */
+static int read_doc(reader *x, perfdb_resultset *rs)
+{
+	const perfdb_jnode *list = perfdb_json__get(perfdb_json__root(x->doc), "results");
+	size_t n;
+	int err;
+
+	if ((err = perfdb_resultset_new(&x->rs)))
+		return err;
+	if (!perfdb_json__is_array(list))
+		err = perfdb_json__error(x->doc, list, list ? NULL : "results",
+					 "expected nanobench's array of results");
+	if (err || (err = perfdb_resultset_set_meta(x->rs, PERFDB_META_SOURCE, "nanobench")))
+		return perfdb_json__stream_fail(x->stream, err);
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(x->rs, rs);
+	if ((err = perfdb_json__each_item(x->stream, list, read_result, x, &n)))
+		return err;
+	if (n == 0 && (err = perfdb_resultset_warn(x->rs, "%s: no results in the file",
+						   perfdb_json__name(x->doc))))
+		return err;
+	return perfdb_resultset_merge(rs, x->rs);
+}
+
+static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_stream *stream)
 {
 	reader x;
-	const perfdb_jnode *root, *list;
-	size_t i, n;
+	size_t i;
 	int err;
 
 	memset(&x, 0, sizeof(x));
-	if ((err = perfdb_json__load(&x.doc, data, len, name)))
-		return err;
-	if ((err = perfdb_resultset_new(&x.rs)))
-		goto done;
-	root = perfdb_json__root(x.doc);
-	list = perfdb_json__get(root, "results");
-	if (!perfdb_json__is_array(list)) {
-		err = perfdb_json__error(x.doc, list, list ? NULL : "results",
-					 "expected nanobench's array of results");
-		goto done;
-	}
-	if ((err = perfdb_resultset_set_meta(x.rs, PERFDB_META_SOURCE, "nanobench")))
-		goto done;
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(x.rs, rs);
-	for (i = 0, n = perfdb_json__size(list); i < n; i++)
-		if ((err = read_result(&x, list, i)))
-			goto done;
-	if (n == 0 && (err = perfdb_resultset_warn(x.rs, "%s: no results in the file", name)))
-		goto done;
-	err = perfdb_resultset_merge(rs, x.rs);
-done:
+	x.own_doc = own;
+	x.stream = stream;
+	x.doc = own ? own : perfdb_json__stream_doc(stream);
+	err = read_doc(&x, rs);
+	/* the file is to be read whole after all: batches written are not the run's */
+	if (err == PERFDB_JSON__FALLBACK)
+		perfdb_resultset__discard(x.rs ? x.rs : rs);
 	perfdb_ingest__index_release(&x.names);
 	for (i = 0; i < x.nowned; i++)
 		free(x.owned[i]);
 	free(x.owned);
 	free(x.samples);
 	perfdb_resultset_free(x.rs);
-	perfdb_json__free(x.doc);
+	perfdb_json__free(x.own_doc);
 	return err;
+}
+
+int perfdb_ingest__nanobench(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	perfdb_json_doc *doc;
+	int err;
+	if ((err = perfdb_json__load(&doc, data, len, name)))
+		return err;
+	return read_either(rs, doc, NULL);
+}
+
+int perfdb_ingest__nanobench_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
+{
+	return read_either(rs, NULL, stream);
 }

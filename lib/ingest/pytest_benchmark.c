@@ -228,7 +228,7 @@ static int stream_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 static int read_doc(reader *r, perfdb_resultset *rs)
 {
 	const perfdb_jnode *root = perfdb_json__root(r->doc), *list;
-	size_t i, n;
+	size_t n;
 	int err;
 
 	if ((err = perfdb_resultset_new(&r->rs)))
@@ -240,14 +240,8 @@ static int read_doc(reader *r, perfdb_resultset *rs)
 		return perfdb_json__stream_fail(r->stream, err);
 	/* final as made: on to rs's sink a batch at a time (gotest.c) */
 	perfdb_resultset__stream_into(r->rs, rs);
-	if (r->stream) {
-		if ((err = perfdb_json__stream_items(r->stream, stream_benchmark, r, &n)))
-			return err;
-	} else {
-		for (i = 0, n = perfdb_json__size(list); i < n; i++)
-			if ((err = read_benchmark(r, perfdb_json__item(list, i), i)))
-				return err;
-	}
+	if ((err = perfdb_json__each_item(r->stream, list, stream_benchmark, r, &n)))
+		return err;
 	if (n == 0 && (err = perfdb_resultset_warn(r->rs, "%s: no benchmarks in the file",
 						   perfdb_json__name(r->doc))))
 		return err;

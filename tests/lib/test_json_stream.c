@@ -60,19 +60,29 @@ static char *read_file(const char *path, perfdb_format fmt)
  * perfdb_ingest_file, which falls back): 0, an error, or the fallback. */
 static int streamed(const char *path, perfdb_format fmt)
 {
+	static const struct {
+		perfdb_format fmt;
+		const char *key;
+		int (*read)(perfdb_resultset *rs, perfdb_json_stream *s);
+	} readers[] = {
+	    {PERFDB_FORMAT_GBENCH, "benchmarks", perfdb_ingest__gbench_stream},
+	    {PERFDB_FORMAT_NATIVE_JSON, "results", perfdb_ingest__native_json_stream},
+	    {PERFDB_FORMAT_PYTEST_BENCHMARK, "benchmarks", perfdb_ingest__pytest_benchmark_stream},
+	    {PERFDB_FORMAT_HYPERFINE, "results", perfdb_ingest__hyperfine_stream},
+	    {PERFDB_FORMAT_BENCHMARKDOTNET, "Benchmarks", perfdb_ingest__benchmarkdotnet_stream},
+	    {PERFDB_FORMAT_NANOBENCH, "results", perfdb_ingest__nanobench_stream},
+	};
 	perfdb_json_stream *s = NULL;
 	perfdb_resultset *rs;
 	int fd = open(path, O_RDONLY), rc;
+	size_t k = 0;
+	while (readers[k].fmt != fmt)
+		k++;
 	assert_true(fd >= 0);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	rc = perfdb_json__stream_open(&s, fd, path,
-				      fmt == PERFDB_FORMAT_NATIVE_JSON ? "results" : "benchmarks",
-				      PERFDB_INGEST_MAX_INPUT);
+	rc = perfdb_json__stream_open(&s, fd, path, readers[k].key, PERFDB_INGEST_MAX_INPUT);
 	if (!rc)
-		rc = fmt == PERFDB_FORMAT_GBENCH ? perfdb_ingest__gbench_stream(rs, s)
-		     : fmt == PERFDB_FORMAT_PYTEST_BENCHMARK
-			 ? perfdb_ingest__pytest_benchmark_stream(rs, s)
-			 : perfdb_ingest__native_json_stream(rs, s);
+		rc = readers[k].read(rs, s);
 	perfdb_json__stream_close(s);
 	perfdb_resultset_free(rs);
 	close(fd);
@@ -388,6 +398,52 @@ static void test_json_stream__pytest_joins(void **state)
 	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_PYTEST_BENCHMARK);
 }
 
+/* hyperfine, BenchmarkDotNet and nanobench JSON, an item at a time. */
+static void test_json_stream__more_joins(void **state)
+{
+	static const join_case hyperfine[] = {
+	    {"{\"results\": [{\"command\": \"a\", \"mean\": 1, \"times\": [1, 1]},\n{\"command\": "
+	     "\"a\", \"mean\": 2, \"times\": [2, 2]}, {\"command\": \"a\", \"mean\": 3}]}",
+	     0},
+	    {"{\"results\": [{\"command\": \"a\", \"mean\": 1}, 5]}", PERFDB_EINPUT},
+	    {"{\"results\": [{\"command\": \"a\", \"mean\": \"x\"}, {\"command\": }]}",
+	     PERFDB_JSON__FALLBACK},
+	    {"{\"results\": []}", 0},
+	};
+	static const join_case bdn[] = {
+	    {"{\"Benchmarks\": [{\"FullName\": \"A.a\", \"Statistics\": {\"OriginalValues\": [1, "
+	     "2], "
+	     "\"N\": 2, \"Mean\": 1.5}},\n{\"FullName\": \"A.b\", \"Statistics\": null}],\n"
+	     "\"Title\": \"T\", \"HostEnvironmentInfo\": {}}",
+	     0},
+	    {"{\"HostEnvironmentInfo\": {}, \"Benchmarks\": [{\"FullName\": \"A.a\", "
+	     "\"Statistics\": "
+	     "{\"Mean\": 1}},\n{\"FullName\": \"A.a\", \"Statistics\": {\"Mean\": 2}}]}",
+	     PERFDB_EINPUT},
+	    {"{\"HostEnvironmentInfo\": {}, \"Benchmarks\": [[]]}", PERFDB_EINPUT},
+	};
+	static const join_case nanobench[] = {
+	    {"{\"results\": [{\"title\": \"t\", \"name\": \"a\", \"batch\": 1, "
+	     "\"median(elapsed)\": 1e-8, \"clockResolution\": 1e-9},\n{\"title\": \"t\", \"name\": "
+	     "\"b\", \"batch\": 2, \"median(elapsed)\": 3e-8}], \"x\": 1}",
+	     0},
+	    {"{\"results\": [{\"title\": \"t\", \"name\": \"a\", \"batch\": 1, "
+	     "\"median(elapsed)\": 1e-8, \"clockResolution\": 1e-9},\n{\"title\": \"t\", \"name\": "
+	     "\"b\", \"batch\": 2, \"median(elapsed)\": null}]}",
+	     PERFDB_EINPUT},
+	    {"{\"results\": [{\"title\": \"t\", \"name\": \"a\", \"batch\": 1, "
+	     "\"median(elapsed)\": 1e-8, \"clockResolution\": 1e-9}, {\"title\": \"t\", \"name\": "
+	     "\"a\", \"batch\": 1, \"median(elapsed)\": 1e-8}]}",
+	     PERFDB_EINPUT},
+	    {"{\"results\": [{\"median(elapsed)\": 1, \"clockResolution\": 1}, true]}",
+	     PERFDB_EINPUT},
+	};
+	(void)state;
+	same_cases(hyperfine, sizeof(hyperfine) / sizeof(hyperfine[0]), PERFDB_FORMAT_HYPERFINE);
+	same_cases(bdn, sizeof(bdn) / sizeof(bdn[0]), PERFDB_FORMAT_BENCHMARKDOTNET);
+	same_cases(nanobench, sizeof(nanobench) / sizeof(nanobench[0]), PERFDB_FORMAT_NANOBENCH);
+}
+
 /* --- broken files: the bounded check names the error ------------------------------------ */
 
 /*
@@ -616,6 +672,7 @@ int main(void)
 	    cmocka_unit_test(test_json_stream__depth_limit),
 	    cmocka_unit_test(test_json_stream__native_joins),
 	    cmocka_unit_test(test_json_stream__pytest_joins),
+	    cmocka_unit_test(test_json_stream__more_joins),
 	    cmocka_unit_test(test_json_stream__truncations),
 	    cmocka_unit_test(test_json_stream__bad_strings),
 	    cmocka_unit_test(test_json_stream__depth_bombs),
