@@ -238,29 +238,6 @@ static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 	return 0;
 }
 
-/* The reading shared by both entry points; r->doc (and r->stream) set. */
-static int read_doc(reader *r, perfdb_resultset *rs)
-{
-	const perfdb_jnode *list;
-	size_t n;
-	int err;
-
-	if ((err = perfdb_resultset_new(&r->rs)))
-		return err;
-	if ((err = perfdb_json__root_array(&list, r->doc, "Benchmarks",
-					   "not a BenchmarkDotNet JSON export?")) ||
-	    (err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "benchmarkdotnet")))
-		return perfdb_json__stream_fail(r->stream, err);
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(r->rs, rs);
-	if ((err = perfdb_json__each_item(r->stream, list, read_benchmark, r, &n)))
-		return err;
-	if (n == 0 && (err = perfdb_resultset_warn(r->rs, "%s: no benchmarks in the file",
-						   perfdb_json__name(r->doc))))
-		return err;
-	return perfdb_resultset_merge(rs, r->rs);
-}
-
 static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_stream *stream)
 {
 	reader r;
@@ -271,10 +248,10 @@ static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_s
 	r.own_doc = own;
 	r.stream = stream;
 	r.doc = own ? own : perfdb_json__stream_doc(stream);
-	err = read_doc(&r, rs);
-	/* the file is to be read whole after all: batches written are not the run's */
-	if (err == PERFDB_JSON__FALLBACK)
-		perfdb_resultset__discard(r.rs ? r.rs : rs);
+	if (!(err = perfdb_resultset_new(&r.rs)))
+		err = perfdb_json__read_array(rs, r.rs, r.doc, r.stream, "Benchmarks",
+					      "not a BenchmarkDotNet JSON export?",
+					      "benchmarkdotnet", read_benchmark, &r, "benchmarks");
 	for (i = 0; i < r.nowned; i++)
 		free(r.owned[i]);
 	free(r.owned);

@@ -854,6 +854,29 @@ static const struct {
     {PERFDB_FORMAT_NANOBENCH, "results", perfdb_ingest__nanobench_stream},
 };
 
+static size_t streamed_index(perfdb_format fmt)
+{
+	size_t k = 0;
+	while (k < sizeof(streamed) / sizeof(streamed[0]) && streamed[k].fmt != fmt)
+		k++;
+	return k;
+}
+
+const char *perfdb_ingest__stream_key(perfdb_format fmt)
+{
+	size_t k = streamed_index(fmt);
+	return k < sizeof(streamed) / sizeof(streamed[0]) ? streamed[k].key : NULL;
+}
+
+int perfdb_ingest__stream_read(perfdb_resultset *rs, perfdb_format fmt, perfdb_json_stream *s)
+{
+	size_t k = streamed_index(fmt);
+	if (k == sizeof(streamed) / sizeof(streamed[0]))
+		return perfdb_error__set(PERFDB_EINVAL, "format %s is not read an item at a time",
+					 perfdb_format_name(fmt));
+	return streamed[k].read(rs, s);
+}
+
 /* A Google Benchmark or perfdb native JSON file, read in bounded memory
  * (json_stream.h): fmt (AUTO: told from the file's first DETECT_HEAD bytes,
  * when they are enough to be sure). PERFDB_JSON__FALLBACK when the file is
@@ -865,7 +888,7 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 	perfdb_resultset *more = NULL;
 	perfdb_resultset *into = rs;
 	struct stat st;
-	size_t k;
+	const char *key;
 	int err;
 
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
@@ -894,17 +917,15 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 		if (cut && got < (size_t)st.st_size)
 			return PERFDB_JSON__FALLBACK;
 	}
-	for (k = 0; k < sizeof(streamed) / sizeof(streamed[0]) && streamed[k].fmt != fmt; k++)
-		;
-	if (k == sizeof(streamed) / sizeof(streamed[0]))
+	if (!(key = perfdb_ingest__stream_key(fmt)))
 		return PERFDB_JSON__FALLBACK;
-	if ((err = perfdb_json__stream_open(&s, fd, name, streamed[k].key, max)))
+	if ((err = perfdb_json__stream_open(&s, fd, name, key, max)))
 		goto done;
 	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
 		goto done;
 	if (more)
 		into = more;
-	err = streamed[k].read(into, s);
+	err = perfdb_ingest__stream_read(into, fmt, s);
 	if (!err && more)
 		err = merge_more(rs, more, name);
 done:

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/resultset_internal.h"
 #include "util/error.h"
 
 /* The window's first size; it grows to hold the largest item. */
@@ -529,6 +530,36 @@ int perfdb_json__each_item(perfdb_json_stream *s, const perfdb_jnode *list, perf
 			return err;
 	*count = n;
 	return 0;
+}
+
+int perfdb_json__read_items(perfdb_resultset *rs, perfdb_resultset *own, const perfdb_json_doc *doc,
+			    perfdb_json_stream *s, const perfdb_jnode *list, perfdb_json_item_fn fn,
+			    void *ctx, const char *what)
+{
+	size_t n;
+	int err;
+	perfdb_resultset__stream_into(own, rs);
+	if ((err = perfdb_json__each_item(s, list, fn, ctx, &n))) {
+		if (err == PERFDB_JSON__FALLBACK)
+			perfdb_resultset__discard(own);
+		return err;
+	}
+	if (n == 0 && (err = perfdb_resultset_warn(own, "%s: no %s in the file",
+						   perfdb_json__name(doc), what)))
+		return err;
+	return perfdb_resultset_merge(rs, own);
+}
+
+int perfdb_json__read_array(perfdb_resultset *rs, perfdb_resultset *own, const perfdb_json_doc *doc,
+			    perfdb_json_stream *s, const char *key, const char *hint,
+			    const char *source, perfdb_json_item_fn fn, void *ctx, const char *what)
+{
+	const perfdb_jnode *list;
+	int err;
+	if ((err = perfdb_json__root_array(&list, doc, key, hint)) ||
+	    (err = perfdb_resultset_set_meta(own, PERFDB_META_SOURCE, source)))
+		return perfdb_json__stream_fail(s, err);
+	return perfdb_json__read_items(rs, own, doc, s, list, fn, ctx, what);
 }
 
 int perfdb_json__stream_fail(perfdb_json_stream *s, int err)

@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "ingest/json.h"
+#include "perfdb/resultset.h"
 
 /* "Read the file whole instead": not an error, never raised. */
 #define PERFDB_JSON__FALLBACK (-1000)
@@ -68,6 +69,27 @@ int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, voi
  * perfdb_json__stream_items). For the readers that read either way. */
 int perfdb_json__each_item(perfdb_json_stream *s, const perfdb_jnode *list, perfdb_json_item_fn fn,
 			   void *ctx, size_t *count);
+
+/*
+ * The rest of a reader whose results are the items of list, read by fn (as
+ * perfdb_json__each_item), once the reader has its own resultset own: own's
+ * results go on to rs's sink as they are made (they are final once read),
+ * "NAME: no WHAT in the file" is warned when there is no item, and own is
+ * merged into rs. After PERFDB_JSON__FALLBACK (the file is to be read whole)
+ * the batches written are forgotten. Returns as perfdb_json__each_item, or
+ * PERFDB_ENOMEM.
+ */
+int perfdb_json__read_items(perfdb_resultset *rs, perfdb_resultset *own, const perfdb_json_doc *doc,
+			    perfdb_json_stream *s, const perfdb_jnode *list, perfdb_json_item_fn fn,
+			    void *ctx, const char *what);
+
+/* As perfdb_json__read_items for the array of top-level member key, which
+ * must be there (else "... (hint)", perfdb_json__root_array), the source
+ * set to source first. */
+int perfdb_json__read_array(perfdb_resultset *rs, perfdb_resultset *own, const perfdb_json_doc *doc,
+			    perfdb_json_stream *s, const char *key, const char *hint,
+			    const char *source, perfdb_json_item_fn fn, void *ctx,
+			    const char *what);
 
 /* For a reader's error found outside the items (in the skeleton): the
  * items' syntax is checked first (the whole-file parser would have refused

@@ -164,7 +164,6 @@ static int read_result(void *ctx, const perfdb_jnode *r, size_t index)
 static int read_doc(reader *x, perfdb_resultset *rs)
 {
 	const perfdb_jnode *list = perfdb_json__get(perfdb_json__root(x->doc), "results");
-	size_t n;
 	int err;
 
 	if ((err = perfdb_resultset_new(&x->rs)))
@@ -174,14 +173,8 @@ static int read_doc(reader *x, perfdb_resultset *rs)
 					 "expected nanobench's array of results");
 	if (err || (err = perfdb_resultset_set_meta(x->rs, PERFDB_META_SOURCE, "nanobench")))
 		return perfdb_json__stream_fail(x->stream, err);
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(x->rs, rs);
-	if ((err = perfdb_json__each_item(x->stream, list, read_result, x, &n)))
-		return err;
-	if (n == 0 && (err = perfdb_resultset_warn(x->rs, "%s: no results in the file",
-						   perfdb_json__name(x->doc))))
-		return err;
-	return perfdb_resultset_merge(rs, x->rs);
+	return perfdb_json__read_items(rs, x->rs, x->doc, x->stream, list, read_result, x,
+				       "results");
 }
 
 static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_stream *stream)
@@ -195,9 +188,6 @@ static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_s
 	x.stream = stream;
 	x.doc = own ? own : perfdb_json__stream_doc(stream);
 	err = read_doc(&x, rs);
-	/* the file is to be read whole after all: batches written are not the run's */
-	if (err == PERFDB_JSON__FALLBACK)
-		perfdb_resultset__discard(x.rs ? x.rs : rs);
 	perfdb_ingest__index_release(&x.names);
 	for (i = 0; i < x.nowned; i++)
 		free(x.owned[i]);

@@ -227,25 +227,14 @@ static int stream_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 /* The reading shared by both entry points; r->doc (and r->stream) set. */
 static int read_doc(reader *r, perfdb_resultset *rs)
 {
-	const perfdb_jnode *root = perfdb_json__root(r->doc), *list;
-	size_t n;
 	int err;
-
-	if ((err = perfdb_resultset_new(&r->rs)))
+	/* machine_info first: it goes with the first batch of results */
+	if ((err = perfdb_resultset_new(&r->rs)) ||
+	    (err = read_machine(r, perfdb_json__root(r->doc))))
 		return err;
-	if ((err = perfdb_json__root_array(&list, r->doc, "benchmarks",
-					   "not pytest-benchmark --benchmark-json output?")) ||
-	    (err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "pytest-benchmark")) ||
-	    (err = read_machine(r, root)))
-		return perfdb_json__stream_fail(r->stream, err);
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(r->rs, rs);
-	if ((err = perfdb_json__each_item(r->stream, list, stream_benchmark, r, &n)))
-		return err;
-	if (n == 0 && (err = perfdb_resultset_warn(r->rs, "%s: no benchmarks in the file",
-						   perfdb_json__name(r->doc))))
-		return err;
-	return perfdb_resultset_merge(rs, r->rs);
+	return perfdb_json__read_array(rs, r->rs, r->doc, r->stream, "benchmarks",
+				       "not pytest-benchmark --benchmark-json output?",
+				       "pytest-benchmark", stream_benchmark, r, "benchmarks");
 }
 
 static void reader_release(reader *r)
@@ -284,9 +273,6 @@ int perfdb_ingest__pytest_benchmark_stream(perfdb_resultset *rs, perfdb_json_str
 	r.stream = stream;
 	r.doc = perfdb_json__stream_doc(stream);
 	err = read_doc(&r, rs);
-	/* the file is to be read whole after all: batches written are not the run's */
-	if (err == PERFDB_JSON__FALLBACK)
-		perfdb_resultset__discard(r.rs ? r.rs : rs);
 	reader_release(&r);
 	return err;
 }

@@ -60,29 +60,16 @@ static char *read_file(const char *path, perfdb_format fmt)
  * perfdb_ingest_file, which falls back): 0, an error, or the fallback. */
 static int streamed(const char *path, perfdb_format fmt)
 {
-	static const struct {
-		perfdb_format fmt;
-		const char *key;
-		int (*read)(perfdb_resultset *rs, perfdb_json_stream *s);
-	} readers[] = {
-	    {PERFDB_FORMAT_GBENCH, "benchmarks", perfdb_ingest__gbench_stream},
-	    {PERFDB_FORMAT_NATIVE_JSON, "results", perfdb_ingest__native_json_stream},
-	    {PERFDB_FORMAT_PYTEST_BENCHMARK, "benchmarks", perfdb_ingest__pytest_benchmark_stream},
-	    {PERFDB_FORMAT_HYPERFINE, "results", perfdb_ingest__hyperfine_stream},
-	    {PERFDB_FORMAT_BENCHMARKDOTNET, "Benchmarks", perfdb_ingest__benchmarkdotnet_stream},
-	    {PERFDB_FORMAT_NANOBENCH, "results", perfdb_ingest__nanobench_stream},
-	};
 	perfdb_json_stream *s = NULL;
 	perfdb_resultset *rs;
 	int fd = open(path, O_RDONLY), rc;
-	size_t k = 0;
-	while (readers[k].fmt != fmt)
-		k++;
 	assert_true(fd >= 0);
+	assert_non_null(perfdb_ingest__stream_key(fmt));
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	rc = perfdb_json__stream_open(&s, fd, path, readers[k].key, PERFDB_INGEST_MAX_INPUT);
+	rc = perfdb_json__stream_open(&s, fd, path, perfdb_ingest__stream_key(fmt),
+				      PERFDB_INGEST_MAX_INPUT);
 	if (!rc)
-		rc = readers[k].read(rs, s);
+		rc = perfdb_ingest__stream_read(rs, fmt, s);
 	perfdb_json__stream_close(s);
 	perfdb_resultset_free(rs);
 	close(fd);
