@@ -852,6 +852,7 @@ static const struct {
     {PERFDB_FORMAT_HYPERFINE, "results", perfdb_ingest__hyperfine_stream},
     {PERFDB_FORMAT_BENCHMARKDOTNET, "Benchmarks", perfdb_ingest__benchmarkdotnet_stream},
     {PERFDB_FORMAT_NANOBENCH, "results", perfdb_ingest__nanobench_stream},
+    {PERFDB_FORMAT_JMH, "", perfdb_ingest__jmh_stream}, /* the document is the array */
 };
 
 static size_t streamed_index(perfdb_format fmt)
@@ -913,6 +914,8 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 			i++;
 		if (i < got && head[i] == '{')
 			fmt = detect_json(head, got, i, &cut);
+		else if (i < got && head[i] == '[')
+			fmt = detect_array(head, got, i); /* AUTO (read whole) unless sure */
 		free(head);
 		if (cut && got < (size_t)st.st_size)
 			return PERFDB_JSON__FALLBACK;

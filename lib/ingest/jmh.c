@@ -23,11 +23,14 @@
 #include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/json_stream.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
 typedef struct reader {
-	perfdb_json_doc *doc;
+	const perfdb_json_doc *doc; /* the file's, or the stream's skeleton */
+	perfdb_json_doc *own_doc;
+	perfdb_json_stream *stream; /* the rows an item at a time, or NULL */
 	perfdb_resultset *rs;
 	char *name;
 	size_t name_cap;
@@ -171,18 +174,22 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 	return perfdb_resultset_add(r->rs, &res);
 }
 
-static int read_row(reader *r, const perfdb_jnode *list, size_t index)
+/* row: the document's item index, named by itself (an item read from the
+ * file one at a time is not in the skeleton's array) */
+static int read_row(void *ctx, const perfdb_jnode *row, size_t index)
 {
-	const perfdb_jnode *row = perfdb_json__item(list, index), *sec;
+	reader *r = ctx;
+	const perfdb_jnode *sec;
 	const perfdb_jmember *m;
 	const char *benchmark, *mode;
 	char metric[512];
 	size_t i;
 	int err;
 
+	(void)index;
 	if (!perfdb_json__is_object(row))
-		return perfdb_json__error_item(r->doc, list, index, "expected an object, found %s",
-					       perfdb_json__type_name(row));
+		return perfdb_json__error(r->doc, row, NULL, "expected an object, found %s",
+					  perfdb_json__type_name(row));
 	if ((err = perfdb_json__member_string(r->doc, row, "benchmark", true, &benchmark)) < 0 ||
 	    (err = perfdb_json__member_string(r->doc, row, "mode", true, &mode)) < 0)
 		return err;
@@ -209,35 +216,29 @@ static int read_row(reader *r, const perfdb_jnode *list, size_t index)
 	return 0;
 }
 
-int perfdb_ingest__jmh(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_stream *stream)
 {
-	reader r;
 	const perfdb_jnode *root;
-	size_t i, n;
+	reader r;
+	size_t i;
 	int err;
 
 	memset(&r, 0, sizeof(r));
-	if ((err = perfdb_json__load(&r.doc, data, len, name)))
-		return err;
+	r.own_doc = own;
+	r.stream = stream;
+	r.doc = own ? own : perfdb_json__stream_doc(stream);
+	root = perfdb_json__root(r.doc);
 	if ((err = perfdb_resultset_new(&r.rs)))
 		goto done;
-	root = perfdb_json__root(r.doc);
-	if (!perfdb_json__is_array(root)) {
+	if (!perfdb_json__is_array(root))
 		err = perfdb_json__error(r.doc, NULL, NULL,
 					 "expected an array of JMH results, found %s",
 					 perfdb_json__type_name(root));
-		goto done;
-	}
-	if ((err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "jmh")))
-		goto done;
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(r.rs, rs);
-	for (i = 0, n = perfdb_json__size(root); i < n; i++)
-		if ((err = read_row(&r, root, i)))
-			goto done;
-	if (n == 0 && (err = perfdb_resultset_warn(r.rs, "%s: no benchmarks in the file", name)))
-		goto done;
-	err = perfdb_resultset_merge(rs, r.rs);
+	if (err || (err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "jmh")))
+		err = perfdb_json__stream_fail(stream, err);
+	else
+		err = perfdb_json__read_items(rs, r.rs, r.doc, stream, root, read_row, &r,
+					      "benchmarks");
 done:
 	for (i = 0; i < r.nkeys; i++)
 		free(r.keys[i]);
@@ -245,7 +246,21 @@ done:
 	free(r.samples);
 	free(r.name);
 	perfdb_ingest__index_release(&r.ids);
-	perfdb_json__free(r.doc);
+	perfdb_json__free(r.own_doc);
 	perfdb_resultset_free(r.rs);
 	return err;
+}
+
+int perfdb_ingest__jmh(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	perfdb_json_doc *doc;
+	int err;
+	if ((err = perfdb_json__load(&doc, data, len, name)))
+		return err;
+	return read_either(rs, doc, NULL);
+}
+
+int perfdb_ingest__jmh_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
+{
+	return read_either(rs, NULL, stream);
 }

@@ -155,8 +155,9 @@ static int scan(perfdb_json_stream *s)
 	enum { K_NONE, K_EXPECT, K_IN, K_AFTER, K_VALUE } ks = K_NONE;
 	size_t key_len = strlen(s->key), kpos = 0;
 	bool in_str = false, esc = false, kmatch = false, found = false, started = false;
-	int hex = 0;	   /* \u digits still to come in a key */
-	unsigned code = 0; /* and the code point so far */
+	bool root = !*s->key; /* the document is the array (JMH) */
+	int hex = 0;	      /* \u digits still to come in a key */
+	unsigned code = 0;    /* and the code point so far */
 	uint32_t line = 1, column = 1;
 	uint64_t off = 0;
 	int depth = 0, rc;
@@ -218,12 +219,18 @@ static int scan(perfdb_json_stream *s)
 				kpos++;
 			}
 		} else if (!is_space(c)) {
-			if (!started && c != '{') {
+			if (!started && c != (root ? '[' : '{')) {
 				rc = PERFDB_JSON__FALLBACK;
 				goto done;
 			}
+			if (!started && root) {
+				found = true;
+				s->open = off;
+				s->open_line = line;
+				s->open_column = column;
+			}
 			started = true;
-			if (depth == 1 && ks == K_VALUE) {
+			if (depth == 1 && ks == K_VALUE && !root) {
 				if (c != '[' || found) {
 					rc = PERFDB_JSON__FALLBACK;
 					goto done;
@@ -249,7 +256,7 @@ static int scan(perfdb_json_stream *s)
 				break;
 			case '}':
 			case ']':
-				if (--depth == 1 && found) {
+				if (--depth == (root ? 0 : 1) && found) {
 					s->close = off;
 					s->close_line = line;
 					s->close_column = column;
@@ -352,7 +359,7 @@ static int skeleton(perfdb_json_stream *s)
 		goto done;
 	}
 	root = perfdb_json__root(s->skeleton);
-	s->array = perfdb_json__get(root, s->key);
+	s->array = *s->key ? perfdb_json__get(root, s->key) : root;
 	/* The array the scan found must be the one the parser read there. */
 	if (!perfdb_json__is_array(s->array) || perfdb_json__size(s->array) != 0 ||
 	    s->array->line != s->open_line || s->array->column != s->open_column)
@@ -445,7 +452,7 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 	memset(&at, 0, sizeof(at));
 	at.line = *line;
 	at.column = c0;
-	at.depth = 2; /* the top-level object and the array */
+	at.depth = *s->key ? 2 : 1; /* the top-level object and the array, or the array */
 	at.parent = (perfdb_jnode *)s->array;
 	at.index = (uint32_t)index;
 	rc = perfdb_jdoc_parse_at(out, w->buf + (start - w->base), (size_t)(off + 1 - start), &at,

@@ -36,7 +36,8 @@ typedef struct perfdb_json_stream perfdb_json_stream;
 
 /*
  * Scans the regular file fd (read with pread; not closed) for the array of
- * top-level member `key` (static) and parses the skeleton. name is used in
+ * top-level member `key` (static; "": the document is the array, as JMH's)
+ * and parses the skeleton. name is used in
  * errors (copied). max: the most bytes to read (the file's size was checked).
  * Returns 0 and *out, PERFDB_JSON__FALLBACK, or PERFDB_EIO / PERFDB_ENOMEM /
  * PERFDB_ETOOBIG (set).

@@ -385,7 +385,7 @@ static void test_json_stream__pytest_joins(void **state)
 	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_PYTEST_BENCHMARK);
 }
 
-/* hyperfine, BenchmarkDotNet and nanobench JSON, an item at a time. */
+/* JMH, hyperfine, BenchmarkDotNet and nanobench JSON, an item at a time. */
 static void test_json_stream__more_joins(void **state)
 {
 	static const join_case hyperfine[] = {
@@ -425,7 +425,23 @@ static void test_json_stream__more_joins(void **state)
 	    {"{\"results\": [{\"median(elapsed)\": 1, \"clockResolution\": 1}, true]}",
 	     PERFDB_EINPUT},
 	};
+#define JMHROW(b, score)                                                                           \
+	"{\"jmhVersion\": \"1.37\", \"benchmark\": \"" b "\", \"mode\": \"avgt\", "                \
+	"\"primaryMetric\": {\"score\": " score ", \"scoreUnit\": \"ns/op\"}}"
+	/* JMH: the document is the array */
+	static const join_case jmh[] = {
+	    {"\xEF\xBB\xBF[\r\n" JMHROW("x.A.a", "1.5") ",\r\n  " JMHROW("x.A.b",
+									 "\"NaN\"") "\r\n]\r\n",
+	     0},
+	    {"[" JMHROW("x.A.a", "1") ",\n" JMHROW("x.A.a", "2") "]", PERFDB_EINPUT},
+	    {"[" JMHROW("x.A.a", "1") ",\n" JMHROW("x.A.b", "\"x\"") "]", PERFDB_EINPUT},
+	    {"[" JMHROW("x.A.a", "1") ", 7]", PERFDB_EINPUT},
+	    {"[" JMHROW("x.A.a", "true") ", {\"benchmark\": }]", PERFDB_JSON__FALLBACK},
+	    {"[" JMHROW("x.A.a", "1") "] x", PERFDB_JSON__FALLBACK},
+	    {"[]", 0},
+	};
 	(void)state;
+	same_cases(jmh, sizeof(jmh) / sizeof(jmh[0]), PERFDB_FORMAT_JMH);
 	same_cases(hyperfine, sizeof(hyperfine) / sizeof(hyperfine[0]), PERFDB_FORMAT_HYPERFINE);
 	same_cases(bdn, sizeof(bdn) / sizeof(bdn[0]), PERFDB_FORMAT_BENCHMARKDOTNET);
 	same_cases(nanobench, sizeof(nanobench) / sizeof(nanobench[0]), PERFDB_FORMAT_NANOBENCH);
