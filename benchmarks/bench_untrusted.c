@@ -324,10 +324,10 @@ static int malformed_big_input(const bench_ctx *ctx)
 	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
 	size_t mb = big_mb(ctx);
 	char perfdb[4200], path[4200], db[4200], name[128];
-	double named, piped, other = -1;
+	double named, piped, other = -1, no_array = -1, no_array_other = -1;
 	struct stat st;
 	FILE *f;
-	int ok;
+	int ok, fd;
 
 	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
 		return 0;
@@ -342,8 +342,25 @@ static int malformed_big_input(const bench_ctx *ctx)
 	piped = ok ? run_peak(perfdb, path, db, true, 2, NULL) : -1;
 	if (ok && baseline)
 		other = run_peak(baseline, path, db, false, 2, NULL);
+	/* The same file with the syntax mended and its key misspelled
+	 * ("benchmarkz"): good syntax, no array (the reader's error, which
+	 * took the file's tree). */
+	ok = ok && truncate(path, st.st_size - (off_t)strlen(broken_tail)) == 0 &&
+	     (f = fopen(path, "a")) && fputs("}\n]}\n", f) >= 0 && fclose(f) == 0 &&
+	     (fd = open(path, O_RDWR)) >= 0;
+	if (ok) {
+		char head[256];
+		ssize_t n = pread(fd, head, sizeof(head), 0);
+		const char *key = n > 0 ? memmem(head, (size_t)n, "benchmarks\"", 11) : NULL;
+		ok = key && pwrite(fd, "z", 1, (off_t)(key - head) + 9) == 1;
+		close(fd);
+	}
+	no_array = ok ? run_peak(perfdb, path, db, false, 2, NULL) : -1;
+	if (ok && baseline)
+		no_array_other = run_peak(baseline, path, db, false, 2, NULL);
 	unlink(path);
-	if (named < 0 || piped < 0 || (baseline && other < 0))
+	if (named < 0 || piped < 0 || no_array < 0 ||
+	    (baseline && (other < 0 || no_array_other < 0)))
 		return -1;
 	snprintf(name, sizeof(name), "untrusted/record_gbench_malformed_%zuMB", mb);
 	bench_report(ctx, name, "peak_rss", "MB", named / 1e6);
@@ -361,6 +378,15 @@ static int malformed_big_input(const bench_ctx *ctx)
 		bench_note(ctx, "  the same file by name with %s: %.0f MB, %.2fx (%.2fx this one)",
 			   baseline, other / 1e6, other / (double)st.st_size, other / named);
 	}
+	bench_report(ctx, name, "peak_rss_no_array_per_input_byte", "",
+		     no_array / (double)st.st_size);
+	bench_note(ctx,
+		   "  the file mended with its key misspelled ('benchmarkz': no array, the "
+		   "reader's error, exit 2): %.0f MB, %.2fx",
+		   no_array / 1e6, no_array / (double)st.st_size);
+	if (baseline)
+		bench_note(ctx, "  the same with %s: %.0f MB, %.2fx", baseline,
+			   no_array_other / 1e6, no_array_other / (double)st.st_size);
 	return 0;
 }
 

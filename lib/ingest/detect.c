@@ -845,14 +845,17 @@ static const struct {
 	perfdb_format fmt;
 	const char *key;
 	int (*read)(perfdb_resultset *rs, perfdb_json_stream *s);
+	/* Without the array, the reader's first look at the top of the
+	 * document fails (native JSON's validator reads `run` first). */
+	bool fails_at_top;
 } streamed[] = {
-    {PERFDB_FORMAT_GBENCH, "benchmarks", perfdb_ingest__gbench_stream},
-    {PERFDB_FORMAT_NATIVE_JSON, "results", perfdb_ingest__native_json_stream},
-    {PERFDB_FORMAT_PYTEST_BENCHMARK, "benchmarks", perfdb_ingest__pytest_benchmark_stream},
-    {PERFDB_FORMAT_HYPERFINE, "results", perfdb_ingest__hyperfine_stream},
-    {PERFDB_FORMAT_BENCHMARKDOTNET, "Benchmarks", perfdb_ingest__benchmarkdotnet_stream},
-    {PERFDB_FORMAT_NANOBENCH, "results", perfdb_ingest__nanobench_stream},
-    {PERFDB_FORMAT_JMH, "", perfdb_ingest__jmh_stream}, /* the document is the array */
+    {PERFDB_FORMAT_GBENCH, "benchmarks", perfdb_ingest__gbench_stream, true},
+    {PERFDB_FORMAT_NATIVE_JSON, "results", perfdb_ingest__native_json_stream, false},
+    {PERFDB_FORMAT_PYTEST_BENCHMARK, "benchmarks", perfdb_ingest__pytest_benchmark_stream, true},
+    {PERFDB_FORMAT_HYPERFINE, "results", perfdb_ingest__hyperfine_stream, true},
+    {PERFDB_FORMAT_BENCHMARKDOTNET, "Benchmarks", perfdb_ingest__benchmarkdotnet_stream, true},
+    {PERFDB_FORMAT_NANOBENCH, "results", perfdb_ingest__nanobench_stream, true},
+    {PERFDB_FORMAT_JMH, "", perfdb_ingest__jmh_stream, true}, /* the document is the array */
 };
 
 static size_t streamed_index(perfdb_format fmt)
@@ -876,6 +879,29 @@ int perfdb_ingest__stream_read(perfdb_resultset *rs, perfdb_format fmt, perfdb_j
 		return perfdb_error__set(PERFDB_EINVAL, "format %s is not read an item at a time",
 					 perfdb_format_name(fmt));
 	return streamed[k].read(rs, s);
+}
+
+/* A file of good syntax without the array of a format that fails at the top
+ * then: the reader's error from the document with its largest member cut
+ * out, not from the tree of all of it (six times the file). Anything but an
+ * input error (a reader that got further after all) is the fallback. */
+static int read_gutted(int fd, const char *name, perfdb_format fmt, size_t max)
+{
+	perfdb_json_stream *s = NULL;
+	perfdb_resultset *scratch = NULL;
+	size_t k = streamed_index(fmt);
+	int err;
+
+	if (k == sizeof(streamed) / sizeof(streamed[0]) || !streamed[k].fails_at_top)
+		return PERFDB_JSON__FALLBACK;
+	if (!(err = perfdb_json__stream_open_gutted(&s, fd, name, max)) &&
+	    !(err = perfdb_resultset_new(&scratch)))
+		err = streamed[k].read(scratch, s);
+	perfdb_resultset_free(scratch);
+	perfdb_json__stream_close(s);
+	return err == PERFDB_EINPUT || err == PERFDB_ENOMEM || err == PERFDB_EIO
+		   ? err
+		   : PERFDB_JSON__FALLBACK;
 }
 
 /* A Google Benchmark or perfdb native JSON file, read in bounded memory
@@ -917,8 +943,21 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 		else if (i < got && head[i] == '[')
 			fmt = detect_array(head, got, i); /* AUTO (read whole) unless sure */
 		free(head);
-		if (cut && got < (size_t)st.st_size)
-			return PERFDB_JSON__FALLBACK;
+		/* The first megabyte did not settle it (no decisive key in it: a
+		 * key misspelled, or one far down): the whole file's bytes do,
+		 * freed before it is read (its size, not its tree's). */
+		if (cut && got < (size_t)st.st_size) {
+			char *data = NULL;
+			if (lseek(fd, 0, SEEK_SET) != 0 ||
+			    (err = read_all(fd, name, max, &data, &len)) != 0) {
+				lseek(fd, 0, SEEK_SET);
+				return PERFDB_JSON__FALLBACK;
+			}
+			fmt = perfdb_ingest_detect(data, len);
+			free(data);
+			if (lseek(fd, 0, SEEK_SET) != 0)
+				return PERFDB_JSON__FALLBACK;
+		}
 	}
 	if (!(key = perfdb_ingest__stream_key(fmt)))
 		return PERFDB_JSON__FALLBACK;
@@ -938,6 +977,8 @@ done:
 	 * (several times the file's size). */
 	if (err == PERFDB_JSON__FALLBACK)
 		err = perfdb_json__stream_check(fd, name, max);
+	if (err == PERFDB_JSON__FALLBACK)
+		err = read_gutted(fd, name, fmt, max);
 	return err;
 }
 

@@ -574,19 +574,25 @@ static bool word(const parser *ps, const char *w, size_t len)
 
 static int parse_value(parser *ps, perfdb_jnode *parent, uint32_t index, perfdb_jnode **out);
 
+/* After an opening bracket: when the contents were cut out here, the text
+ * goes on at the closing bracket's place. */
+static void at_gap(parser *ps)
+{
+	if (ps->p == ps->gap) {
+		ps->line = ps->gap_line;
+		ps->line_start = ps->p;
+		ps->bias_line = ps->gap_line;
+		ps->bias = ps->gap_column - 1;
+	}
+}
+
 static int parse_array(parser *ps, perfdb_jnode *n)
 {
 	size_t base = ps->items_top, count = 0;
 	int err;
 
 	ps->p++; /* [ */
-	if (ps->p == ps->gap) {
-		/* The items were cut out here: go on at the closing bracket's place. */
-		ps->line = ps->gap_line;
-		ps->line_start = ps->p;
-		ps->bias_line = ps->gap_line;
-		ps->bias = ps->gap_column - 1;
-	}
+	at_gap(ps);
 	skip_space(ps);
 	if (*ps->p == ']') {
 		ps->p++;
@@ -732,6 +738,7 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 	int err = 0;
 
 	ps->p++; /* { */
+	at_gap(ps);
 	skip_space(ps);
 	if (*ps->p == '}') {
 		ps->p++;

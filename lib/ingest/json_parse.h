@@ -122,8 +122,9 @@ typedef struct perfdb_jparse_at {
 	int depth;	       /* containers open around the text */
 	perfdb_jnode *parent;  /* parent and index of the text's top value (for paths) */
 	uint32_t index;
-	/* When not 0: the offset in the text just after a '[' whose items were
-	 * cut out; the text goes on there as at gap_line:gap_column. */
+	/* When not 0: the offset in the text just after a '[' or '{' whose
+	 * contents were cut out; the text goes on there as at
+	 * gap_line:gap_column. */
 	size_t gap;
 	uint32_t gap_line, gap_column;
 } perfdb_jparse_at;

@@ -32,6 +32,7 @@ struct perfdb_json_stream {
 	uint32_t open_line, open_column;
 	uint32_t close_line, close_column;
 	bool checked; /* every item's syntax is known to be good */
+	bool gutted;  /* perfdb_json__stream_open_gutted: no array, no items */
 };
 
 /* --- reading through a window ---------------------------------------------------- */
@@ -289,6 +290,66 @@ done:
 	return rc;
 }
 
+/* For perfdb_json__stream_open_gutted: the largest object or array that is a
+ * top-level member's value (or the whole document, when it is an array), as
+ * the range to cut out. The syntax is known to be good. */
+static int scan_largest(perfdb_json_stream *s)
+{
+	bool in_str = false, esc = false, found = false, root_array = false;
+	uint32_t line = 1, column = 1, at_line[2] = {0, 0}, at_column[2] = {0, 0};
+	uint64_t off = 0, at[2] = {0, 0}; /* where the open containers of depth 0 and 1 start */
+	int depth = 0, rc;
+	unsigned char c;
+	window w;
+
+	window_init(&w, s, 0, s->max);
+	if ((rc = window_byte(&w, 2, 0, &c)) < 0)
+		goto done;
+	if (rc && memcmp(w.buf, "\xEF\xBB\xBF", 3) == 0)
+		off = 3;
+	for (;; off++) {
+		if ((rc = window_byte(&w, off, off, &c)) <= 0) {
+			rc = rc ? rc : found ? 0 : PERFDB_JSON__FALLBACK;
+			goto done;
+		}
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (depth == 0)
+				root_array = c == '[';
+			if (depth < 2) {
+				at[depth] = off;
+				at_line[depth] = line;
+				at_column[depth] = column;
+			}
+			depth++;
+		} else if (c == '}' || c == ']') {
+			int d = --depth;
+			if ((d == 1 || (d == 0 && root_array)) &&
+			    (!found || off - at[d] > s->close - s->open)) {
+				found = true;
+				s->open = at[d];
+				s->close = off;
+				s->open_line = at_line[d];
+				s->open_column = at_column[d];
+				s->close_line = line;
+				s->close_column = column;
+			}
+		}
+		advance(c, &line, &column);
+	}
+done:
+	free(w.buf);
+	return rc;
+}
+
 /* --- 2. the rest of the document ---------------------------------------------------- */
 
 static int read_at(int fd, const char *name, char *buf, size_t len, uint64_t off, size_t *got)
@@ -358,6 +419,8 @@ static int skeleton(perfdb_json_stream *s)
 			err = PERFDB_JSON__FALLBACK;
 		goto done;
 	}
+	if (s->gutted)
+		goto done; /* a member cut out: nothing to check */
 	root = perfdb_json__root(s->skeleton);
 	s->array = *s->key ? perfdb_json__get(root, s->key) : root;
 	/* The array the scan found must be the one the parser read there. */
@@ -384,6 +447,28 @@ int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name,
 	s->key = key;
 	s->max = max;
 	if ((err = scan(s)) || (err = skeleton(s))) {
+		perfdb_json__stream_close(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+int perfdb_json__stream_open_gutted(perfdb_json_stream **out, int fd, const char *name, size_t max)
+{
+	perfdb_json_stream *s;
+	int err;
+
+	*out = NULL;
+	if (!(s = calloc(1, sizeof(*s))) || !(s->name = strdup(name ? name : ""))) {
+		free(s);
+		return perfdb_error__oom();
+	}
+	s->fd = fd;
+	s->key = "";
+	s->max = max;
+	s->gutted = s->checked = true;
+	if ((err = scan_largest(s)) || (err = skeleton(s))) {
 		perfdb_json__stream_close(s);
 		return err;
 	}
@@ -476,6 +561,8 @@ int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, voi
 	unsigned char c;
 	window w;
 
+	if (s->gutted)
+		return PERFDB_JSON__FALLBACK; /* the reader got past the document's top */
 	window_init(&w, s, off, s->close + 1);
 	for (;;) {
 		if ((rc = window_byte(&w, off, off, &c)) <= 0) {

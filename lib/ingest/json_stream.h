@@ -45,6 +45,17 @@ typedef struct perfdb_json_stream perfdb_json_stream;
 int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name, const char *key,
 			     size_t max);
 
+/*
+ * After PERFDB_JSON__FALLBACK for a file whose syntax is good (no such
+ * array): the document with the contents of its largest top-level member's
+ * value (or of the whole document, when it is an array) cut out, for a
+ * reader whose first look at the top level then fails (the array is not
+ * there), in the words of the file read whole but without its tree. The
+ * stream has no items: reading them gives PERFDB_JSON__FALLBACK. Returns as
+ * perfdb_json__stream_open.
+ */
+int perfdb_json__stream_open_gutted(perfdb_json_stream **out, int fd, const char *name, size_t max);
+
 /* The skeleton document and its (empty) array node, borrowed. */
 const perfdb_json_doc *perfdb_json__stream_doc(const perfdb_json_stream *s);
 const perfdb_jnode *perfdb_json__stream_array(const perfdb_json_stream *s);

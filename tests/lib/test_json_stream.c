@@ -447,6 +447,88 @@ static void test_json_stream__more_joins(void **state)
 	same_cases(nanobench, sizeof(nanobench) / sizeof(nanobench[0]), PERFDB_FORMAT_NANOBENCH);
 }
 
+/* How the document with its largest member cut out reads (what
+ * perfdb_ingest_file does with a file of good syntax the stream did not
+ * take): the reader's error, or the fallback. */
+static int gutted(const char *body, perfdb_format fmt)
+{
+	char path[] = "/tmp/perfdb-json-gutted-XXXXXX";
+	perfdb_json_stream *s = NULL;
+	perfdb_resultset *rs;
+	int fd, rc;
+	write_temp(path, body, strlen(body));
+	same(path, fmt);
+	same(path, PERFDB_FORMAT_AUTO);
+	assert_true((fd = open(path, O_RDONLY)) >= 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_json__stream_open_gutted(&s, fd, path, PERFDB_INGEST_MAX_INPUT);
+	if (!rc)
+		rc = perfdb_ingest__stream_read(rs, fmt, s);
+	perfdb_json__stream_close(s);
+	perfdb_resultset_free(rs);
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
+/* Issue 12: a file of good syntax without the array (a misspelled key, a
+ * value of another type) was parsed whole into a tree to name the reader's
+ * error (six times the file); the reader now names it from the document with
+ * its largest member cut out, word for word, positions after the cut
+ * included. */
+static void test_json_stream__no_array(void **state)
+{
+	static const struct {
+		const char *doc;
+		perfdb_format fmt;
+	} cases[] = {
+	    {"{\"context\": {\"é\": 1},\r\n \"benchmarkz\": [" ROW("a", "1") ",\n" ROW("b",
+										       "2") "]}",
+	     PERFDB_FORMAT_GBENCH},
+	    {"{\"context\": {\"num_cpus\": 2, \"x\": [1, 2, 3, 4]},\n \"benchmarks\": {\"ü\": "
+	     "[1]}}",
+	     PERFDB_FORMAT_GBENCH},
+	    {"{\"benchmarks\": {\"x\": [1, 2]}, \"context\": {\"y\": 1}}", PERFDB_FORMAT_GBENCH},
+	    {"{\"benchmarks\": \"none\", \"context\": {\"date\": \"2024\"}}", PERFDB_FORMAT_GBENCH},
+	    {"[" ROW("a", "1") "]", PERFDB_FORMAT_GBENCH},
+	    {"{\"machine_info\": {\"cpu\": {\"brand_raw\": \"X\"}}, \"benchmark\": [{\"name\": "
+	     "\"t\"}]}",
+	     PERFDB_FORMAT_PYTEST_BENCHMARK},
+	    {"{\"result\": [{\"command\": \"a\", \"mean\": 1}]}", PERFDB_FORMAT_HYPERFINE},
+	    {"{\"HostEnvironmentInfo\": {\"x\": [1]}, \"Benchmarks\": 3}",
+	     PERFDB_FORMAT_BENCHMARKDOTNET},
+	    {"{\"results\": {\"title\": \"a\"}}", PERFDB_FORMAT_NANOBENCH},
+	    {"{\"a\": [{\"jmhVersion\": \"1.37\"}]}", PERFDB_FORMAT_JMH},
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = gutted(cases[i].doc, cases[i].fmt);
+		if (rc != PERFDB_EINPUT)
+			print_error("case %zu: %d\n", i, rc);
+		assert_int_equal(rc, PERFDB_EINPUT);
+	}
+	/* The first megabyte does not tell the format (no decisive key in it):
+	 * the whole file's bytes do, and it is read as any other */
+	{
+		size_t pad = (3u << 19), n;
+		char *doc = malloc(pad + 512);
+		assert_non_null(doc);
+		n = (size_t)snprintf(doc, pad + 512, "{\"context\": {\"pad\": \"");
+		memset(doc + n, 'a', pad);
+		n += pad;
+		snprintf(doc + n, 512, "\"}, \"benchmarkz\": [" ROW("a", "1") "]}");
+		assert_int_equal(gutted(doc, PERFDB_FORMAT_GBENCH), PERFDB_EINPUT);
+		snprintf(doc + n, 512, "\"}, \"benchmarks\": [" ROW("a", "1") "]}");
+		assert_int_equal(same_text(doc, PERFDB_FORMAT_GBENCH), 0);
+		free(doc);
+	}
+	/* A reader that gets past the top (here nothing is cut that it needs,
+	 * but the stream has no items): the fallback, never results. */
+	assert_int_equal(gutted("{\"benchmarks\": [], \"context\": {}}", PERFDB_FORMAT_GBENCH),
+			 PERFDB_JSON__FALLBACK);
+}
+
 /* --- broken files: the bounded check names the error ------------------------------------ */
 
 /*
@@ -676,6 +758,7 @@ int main(void)
 	    cmocka_unit_test(test_json_stream__native_joins),
 	    cmocka_unit_test(test_json_stream__pytest_joins),
 	    cmocka_unit_test(test_json_stream__more_joins),
+	    cmocka_unit_test(test_json_stream__no_array),
 	    cmocka_unit_test(test_json_stream__truncations),
 	    cmocka_unit_test(test_json_stream__bad_strings),
 	    cmocka_unit_test(test_json_stream__depth_bombs),
