@@ -654,8 +654,8 @@ static char *yaml_text(const char *doc, const char *suffix)
 static void test_ingest_native__yaml_results_item_at_a_time(void **state)
 {
 	static const char *const docs[] = {
-	    "results:\n  - benchmark: a\n    samples: [1, 2.5, 3]\n  - {benchmark: b, value: 2, "
-	    "unit: ms}\nrun:\n  commit: abc\n  tags: {k: v}\nperfdb: 1\n",
+	    ("results:\n  - benchmark: a\n    samples: [1, 2.5, 3]\n  - {benchmark: b, value: 2, "
+	     "unit: ms}\nrun:\n  commit: abc\n  tags: {k: v}\nperfdb: 1\n"),
 	    "perfdb: 1\nresults: [{benchmark: a, value: 1}, {benchmark: b, value: .nan}]\n",
 	    /* an error in an item; in run after the results (run's first); both */
 	    "results:\n  - {benchmark: a, value: 1}\n  - {benchmark: b, value: x}\n",
