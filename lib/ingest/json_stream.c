@@ -124,6 +124,37 @@ static inline bool is_space(unsigned char c)
 
 /* --- 1. where the array is ----------------------------------------------------------- */
 
+/* A window on the whole file, and in *off where its text starts: after a
+ * byte order mark (no column, as for the parser). 0, or an error. */
+static int window_start(window *w, perfdb_json_stream *s, uint64_t *off)
+{
+	unsigned char c;
+	int rc;
+	window_init(w, s, 0, s->max);
+	if ((rc = window_byte(w, 2, 0, &c)) < 0)
+		return rc;
+	*off = rc && memcmp(w->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	return 0;
+}
+
+/* Moves the string state on by c: true when c is in a string or one of its
+ * quotes (not structure). */
+static bool string_char(bool *in_str, bool *esc, unsigned char c)
+{
+	if (*in_str) {
+		if (*esc)
+			*esc = false;
+		else if (c == '\\')
+			*esc = true;
+		else if (c == '"')
+			*in_str = false;
+		return true;
+	}
+	if (c == '"')
+		*in_str = true;
+	return c == '"';
+}
+
 /* The character an escape in a key stands for (after the backslash: c), for
  * comparing keys as the parser decodes them: -1 for \u, whose four hex
  * digits follow; 0 for what the parser refuses (the syntax check names it). */
@@ -165,11 +196,8 @@ static int scan(perfdb_json_stream *s)
 	unsigned char c;
 	window w;
 
-	window_init(&w, s, 0, s->max);
-	if ((rc = window_byte(&w, 2, 0, &c)) < 0)
+	if ((rc = window_start(&w, s, &off)) < 0)
 		goto done;
-	if (rc && memcmp(w.buf, "\xEF\xBB\xBF", 3) == 0)
-		off = 3; /* no column, as for the parser */
 	for (;; off++) {
 		if ((rc = window_byte(&w, off, off, &c)) <= 0) {
 			if (rc == 0)
@@ -302,25 +330,15 @@ static int scan_largest(perfdb_json_stream *s)
 	unsigned char c;
 	window w;
 
-	window_init(&w, s, 0, s->max);
-	if ((rc = window_byte(&w, 2, 0, &c)) < 0)
+	if ((rc = window_start(&w, s, &off)) < 0)
 		goto done;
-	if (rc && memcmp(w.buf, "\xEF\xBB\xBF", 3) == 0)
-		off = 3;
 	for (;; off++) {
 		if ((rc = window_byte(&w, off, off, &c)) <= 0) {
 			rc = rc ? rc : found ? 0 : PERFDB_JSON__FALLBACK;
 			goto done;
 		}
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
+		if (string_char(&in_str, &esc, c)) {
+			/* nothing */
 		} else if (c == '{' || c == '[') {
 			if (depth == 0)
 				root_array = c == '[';
@@ -432,8 +450,9 @@ done:
 	return err;
 }
 
-int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name, const char *key,
-			     size_t max)
+/* A stream of fd for key: gutted, or the array's (see the two callers). */
+static int stream_open(perfdb_json_stream **out, int fd, const char *name, const char *key,
+		       size_t max, bool gutted)
 {
 	perfdb_json_stream *s;
 	int err;
@@ -446,7 +465,8 @@ int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name,
 	s->fd = fd;
 	s->key = key;
 	s->max = max;
-	if ((err = scan(s)) || (err = skeleton(s))) {
+	s->gutted = s->checked = gutted;
+	if ((err = gutted ? scan_largest(s) : scan(s)) || (err = skeleton(s))) {
 		perfdb_json__stream_close(s);
 		return err;
 	}
@@ -454,26 +474,15 @@ int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name,
 	return 0;
 }
 
+int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name, const char *key,
+			     size_t max)
+{
+	return stream_open(out, fd, name, key, max, false);
+}
+
 int perfdb_json__stream_open_gutted(perfdb_json_stream **out, int fd, const char *name, size_t max)
 {
-	perfdb_json_stream *s;
-	int err;
-
-	*out = NULL;
-	if (!(s = calloc(1, sizeof(*s))) || !(s->name = strdup(name ? name : ""))) {
-		free(s);
-		return perfdb_error__oom();
-	}
-	s->fd = fd;
-	s->key = "";
-	s->max = max;
-	s->gutted = s->checked = true;
-	if ((err = scan_largest(s)) || (err = skeleton(s))) {
-		perfdb_json__stream_close(s);
-		return err;
-	}
-	*out = s;
-	return 0;
+	return stream_open(out, fd, name, "", max, true);
 }
 
 const perfdb_json_doc *perfdb_json__stream_doc(const perfdb_json_stream *s)
@@ -517,15 +526,8 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 		if (off >= s->close)
 			return PERFDB_JSON__FALLBACK;
 		advance(c, &l, &col);
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
+		if (string_char(&in_str, &esc, c)) {
+			/* nothing */
 		} else if (c == '{' || c == '[') {
 			depth++;
 		} else if ((c == '}' || c == ']') && --depth == 0) {
