@@ -1,6 +1,7 @@
 /*
- * libFuzzer target, differential: a named Google Benchmark or perfdb native
- * JSON file (PERFDB_FUZZ_FORMAT) is read an item at a time
+ * libFuzzer target, differential: a named JSON file of a format read an item
+ * at a time (PERFDB_FUZZ_FORMAT: Google Benchmark, perfdb native, pytest-
+ * benchmark, hyperfine, BenchmarkDotNet, nanobench, JMH) is read an item at a time
  * (lib/ingest/json_stream.c), the same bytes in a buffer are read whole; the
  * two must give the same results, warnings, context and metadata, or the
  * same error, byte for byte. A syntax error in the file is named by the
