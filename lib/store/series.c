@@ -958,12 +958,40 @@ static int make_points(const perfdb_series_set *set, const series_span *sp,
 	return 0;
 }
 
+/* A series on its way to its place in the set: the first 16 bytes of its
+ * benchmark's name as two big-endian numbers (zeros after its end), so that
+ * sorting 100k series compares numbers side by side in one array instead
+ * of following two pointers to strcmp each time (9% of a wide regress). */
+typedef struct sort_key {
+	uint64_t k[2];
+	perfdb_series *s;
+} sort_key;
+
+static void make_sort_key(sort_key *key, perfdb_series *s)
+{
+	const unsigned char *p = (const unsigned char *)s->benchmark;
+	size_t i, end = 0;
+	key->k[0] = key->k[1] = 0;
+	for (i = 0; i < 16; i++) {
+		unsigned c = end ? 0 : p[i];
+		end |= !c;
+		key->k[i / 8] = key->k[i / 8] << 8 | c;
+	}
+	key->s = s;
+}
+
+/* By benchmark name (strcmp's order), metric, unit, machine, tags. */
 static int cmp_series(const void *pa, const void *pb)
 {
-	const perfdb_series *a = *(const perfdb_series *const *)pa,
-			    *b = *(const perfdb_series *const *)pb;
+	const sort_key *ka = pa, *kb = pb;
+	const perfdb_series *a = ka->s, *b = kb->s;
 	int c;
-	if ((c = strcmp(a->benchmark, b->benchmark)) != 0)
+	if (ka->k[0] != kb->k[0])
+		return ka->k[0] < kb->k[0] ? -1 : 1;
+	if (ka->k[1] != kb->k[1])
+		return ka->k[1] < kb->k[1] ? -1 : 1;
+	/* the same first 16 bytes: the same name when it ends in them */
+	if ((ka->k[1] & 0xff) && (c = strcmp(a->benchmark + 16, b->benchmark + 16)) != 0)
 		return c;
 	if ((c = strcmp(a->metric, b->metric)) != 0)
 		return c;
@@ -1008,7 +1036,8 @@ static int build(reader *r, const int64_t *ids, size_t nids, int lazy)
 {
 	perfdb_series_set *set = r->set;
 	series_span *spans = NULL;
-	perfdb_series *tmp = NULL, **by = NULL;
+	perfdb_series *tmp = NULL;
+	sort_key *by = NULL;
 	size_t i, npoints = 0, n = r->nseries;
 	int err;
 	if ((err = sort_entries(r, &spans, &npoints)) < 0)
@@ -1048,14 +1077,14 @@ static int build(reader *r, const int64_t *ids, size_t nids, int lazy)
 		s->machine = m ? m->name : "";
 		s->tags = set->tags[r->keys[i].tags];
 		s->npoints = spans[i].npoints;
-		by[i] = s;
+		make_sort_key(&by[i], s);
 	}
 	qsort(by, n, sizeof(*by), cmp_series);
 	for (i = 0; i < n; i++) {
-		set->series[i] = *by[i];
-		set->spans[i] = spans[by[i] - tmp];
+		set->series[i] = *by[i].s;
+		set->spans[i] = spans[by[i].s - tmp];
 		if (lazy)
-			set->visit[by[i] - tmp] = i;
+			set->visit[by[i].s - tmp] = i;
 	}
 	set->count = n;
 	set->lazy = lazy;

@@ -411,6 +411,64 @@ static void test_series__blocks_read_as_rows(void **state)
 	perfdb_store_free(s);
 }
 
+/* The set's order is strcmp's on the name, then metric, unit, machine and
+ * tags, whatever the names share: the first 16 bytes (which the sort
+ * compares as numbers), a name that ends inside them or right at them,
+ * bytes above 0x7f (UTF-8), the same name with other metrics. */
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void test_series__sorted_by_name(void **state)
+{
+	static const char *const names[] = {
+	    "BM_Scale/123456789",
+	    "BM_Scale/12345678",
+	    "BM_Scale/1234567",
+	    "BM_Scale/1234567a",
+	    "BM_Scale/1234567\xc3\xa9",
+	    "BM_Scale/123456789/x",
+	    "BM_Scale/12345678/y",
+	    "BM_Scale/12345678/x",
+	    "BM_\xc3\xa9",
+	    "BM_a",
+	    "BM_A",
+	    "BM_Scale/1234568",
+	    "B",
+	    "BM_Scale/1234567~",
+	    "BM_Scale/12345679",
+	};
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	const char *sorted[N];
+	perfdb_store *s = new_store();
+	perfdb_series_set *set = NULL;
+	size_t i;
+	(void)state;
+	for (i = 0; i < N; i++) {
+		record_metric(s, 0, "m1", names[i], "real_time", "ns", NULL, 0, 1.0 + (double)i);
+		sorted[i] = names[i];
+	}
+	record_metric(s, 0, "m1", names[0], "cpu_time", "ns", NULL, 0, 1.0);
+	record_metric(s, 0, "m0", names[0], "cpu_time", "ns", NULL, 0, 1.0);
+	qsort(sorted, N, sizeof(*sorted), cmp_text);
+	assert_int_equal(perfdb_store_read_series(&set, s, NULL), 0);
+	assert_int_equal(perfdb_series_set_count(set), N + 2);
+	/* names[0] has three series */
+	for (i = 0; i < N && strcmp(sorted[i], names[0]) != 0; i++)
+		assert_string_equal(perfdb_series_set_get(set, i)->benchmark, sorted[i]);
+	assert_true(i < N);
+	for (size_t k = i + 1; k < N; k++)
+		assert_string_equal(perfdb_series_set_get(set, k + 2)->benchmark, sorted[k]);
+	assert_string_equal(perfdb_series_set_get(set, i)->metric, "cpu_time");
+	assert_string_equal(perfdb_series_set_get(set, i)->machine, "m0");
+	assert_string_equal(perfdb_series_set_get(set, i + 1)->metric, "cpu_time");
+	assert_string_equal(perfdb_series_set_get(set, i + 1)->machine, "m1");
+	assert_string_equal(perfdb_series_set_get(set, i + 2)->metric, "real_time");
+	perfdb_series_set_free(set);
+	perfdb_store_free(s);
+}
+
 /* A set read lazily (regress) gives the same series as one read whole, field
  * for field, bit for bit, whether a series is viewed in a buffer (in the
  * order the set visits them, each view overwriting the last), made and kept
@@ -686,6 +744,7 @@ int main(void)
 	    cmocka_unit_test(test_series__big_run_in_chunks),
 	    cmocka_unit_test(test_series__recorded_in_batches_reads_as_rows),
 	    cmocka_unit_test(test_series__lazy_reads_as_whole),
+	    cmocka_unit_test(test_series__sorted_by_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
