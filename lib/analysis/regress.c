@@ -88,16 +88,10 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		;
 	if (r == n)
 		return 0; /* no data in the range: not checked */
-	if (rep->nverdicts == rep->capverdicts) {
-		size_t ncap = rep->capverdicts ? rep->capverdicts * 2 : 64;
-		perfdb_series_verdict *nv = realloc(rep->verdicts, ncap * sizeof(*nv));
-		if (!nv)
-			return perfdb_error__oom();
-		rep->verdicts = nv;
-		rep->capverdicts = ncap;
-	}
-	rep->verdict_of[si] = rep->nverdicts;
-	verdict = &rep->verdicts[rep->nverdicts++];
+	/* a slot a series, packed in set order afterwards (verdicts_in_order) */
+	rep->verdict_of[si] = si;
+	rep->nverdicts++;
+	verdict = &rep->verdicts[si];
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->benchmark = s->benchmark;
 	verdict->metric = s->metric;
@@ -467,23 +461,24 @@ static int findings_in_set_order(finding_list *l)
 	return 0;
 }
 
-/* The verdicts and findings in the set's order (by name), after a pass
- * that took the series in another (perfdb_series_set__visit_order). */
-static int in_set_order(perfdb_regress_report *rep)
+/* The verdicts, made each in its series' slot, packed in the set's order
+ * (by name) in place. */
+static void verdicts_in_order(perfdb_regress_report *rep)
 {
 	size_t i, k = 0, n = perfdb_series_set_count(rep->sc->set);
-	perfdb_series_verdict *v;
-	int err;
-	if (!(v = malloc((rep->nverdicts ? rep->nverdicts : 1) * sizeof(*v))))
-		return perfdb_error__oom();
 	for (i = 0; i < n; i++)
 		if (rep->verdict_of[i] != SIZE_MAX) {
-			v[k] = rep->verdicts[rep->verdict_of[i]];
+			if (k != i)
+				rep->verdicts[k] = rep->verdicts[i];
 			rep->verdict_of[i] = k++;
 		}
-	free(rep->verdicts);
-	rep->verdicts = v;
-	rep->capverdicts = rep->nverdicts ? rep->nverdicts : 1;
+}
+
+/* The findings in the set's order (by name), after a pass that took the
+ * series in another (perfdb_series_set__visit_order). */
+static int in_set_order(perfdb_regress_report *rep)
+{
+	int err;
 	if ((err = findings_in_set_order(&rep->found[0])) < 0 ||
 	    (err = findings_in_set_order(&rep->found[1])) < 0)
 		return err;
@@ -644,11 +639,16 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		goto done; /* an empty history or range: nothing to check */
 	if ((err = rename_targets(&target, &has_joined, rep->sc->set, o.config)) < 0)
 		goto done;
+	/* a verdict slot for every series at once: grown by doubling, 100k
+	 * verdicts were 16 MB of memory faulted in, not 8 */
 	if (!(rep->verdict_of =
-		  malloc((perfdb_series_set_count(rep->sc->set) + 1) * sizeof(*rep->verdict_of)))) {
+		  malloc((perfdb_series_set_count(rep->sc->set) + 1) * sizeof(*rep->verdict_of))) ||
+	    !(rep->verdicts =
+		  malloc((perfdb_series_set_count(rep->sc->set) + 1) * sizeof(*rep->verdicts)))) {
 		err = perfdb_error__oom();
 		goto done;
 	}
+	rep->capverdicts = perfdb_series_set_count(rep->sc->set) + 1;
 	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++)
 		rep->verdict_of[i] = SIZE_MAX;
 	visit = perfdb_series_set__visit_order(rep->sc->set);
@@ -672,6 +672,7 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		if (err < 0)
 			goto done;
 	}
+	verdicts_in_order(rep);
 	if ((visit && (err = in_set_order(rep)) < 0) || (err = mark_loaded(rep, &o)) < 0 ||
 	    (err = perfdb_regress__group_events(rep)) < 0)
 		goto done;

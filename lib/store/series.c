@@ -314,6 +314,21 @@ static void table_fill(series_key *table, size_t cap, const series_key *keys, si
 	}
 }
 
+/* Room for the series the wanted benchmarks make at least (one each), at
+ * once: a table grown by doubling as they came was built four times over. */
+static int reserve_series(reader *r)
+{
+	size_t k, want = 0, cap = 1024;
+	for (k = 0; k < r->set->nbenches; k++)
+		want += r->set->benches[k].wanted != 0;
+	while (cap <= want * 2)
+		cap *= 2;
+	if (!(r->table = calloc(cap, sizeof(*r->table))))
+		return perfdb_error__oom();
+	r->tablecap = cap;
+	return grow((void **)&r->keys, &r->capkeys, want, sizeof(*r->keys));
+}
+
 static int series_index(reader *r, int64_t bench, int64_t machine, size_t tags, size_t *out)
 {
 	uint64_t h;
@@ -819,7 +834,8 @@ static int load_results(reader *r, int with_samples)
 	    (err = perfdb_store__prepare(r->store, &blk,
 					 "SELECT chunk, data FROM result_blocks WHERE run_id = ? "
 					 "ORDER BY chunk")) < 0 ||
-	    (err = reserve_entries(r)) < 0 || (err = mark_pooled_runs(r)) < 0)
+	    (err = reserve_entries(r)) < 0 || (err = reserve_series(r)) < 0 ||
+	    (err = mark_pooled_runs(r)) < 0)
 		goto out;
 	/* in commit order, so the entries need sorting by series only */
 	qsort(r->runs, r->nruns, sizeof(*r->runs), cmp_run_pos);
