@@ -16,6 +16,7 @@
 
 #include "perfdb/history.h"
 #include "perfdb/stats.h"
+#include "util/arena.h"
 #include "util/error.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -245,6 +246,7 @@ struct perfdb_series_set {
 	int64_t *ids; /* commit id by position */
 	bench_row *benches;
 	size_t nbenches;
+	perfdb_arena names; /* the benchmarks' names, metrics and units */
 	machine_row *machines;
 	size_t nmachines;
 	perfdb_tags **tags;
@@ -409,6 +411,12 @@ static int bench_series(reader *r, bench_row *b, const run_row *run, size_t *out
 	return 0;
 }
 
+/* A column's text in the set's arena ("" for NULL). */
+static char *arena_text(perfdb_series_set *set, const char *s)
+{
+	return perfdb_arena__strdup(&set->names, s ? s : "");
+}
+
 static int load_benchmarks(reader *r, const char *glob)
 {
 	perfdb_stmt *st = NULL;
@@ -430,9 +438,11 @@ static int load_benchmarks(reader *r, const char *glob)
 		b = &set->benches[set->nbenches++];
 		memset(b, 0, sizeof(*b));
 		b->id = perfdb_stmt__column_int64(st, 0);
-		b->name = dup_text(perfdb_stmt__column_text(st, 1));
-		b->metric = dup_text(perfdb_stmt__column_text(st, 2));
-		b->unit = dup_text(perfdb_stmt__column_text(st, 3));
+		/* in the set's arena: 300k strings of a wide history were as
+		 * many mallocs and frees */
+		b->name = arena_text(set, perfdb_stmt__column_text(st, 1));
+		b->metric = arena_text(set, perfdb_stmt__column_text(st, 2));
+		b->unit = arena_text(set, perfdb_stmt__column_text(st, 3));
 		b->direction = perfdb_stmt__column_int64(st, 4) ? PERFDB_HIGHER_IS_BETTER
 								: PERFDB_LOWER_IS_BETTER;
 		if (!b->name || !b->metric || !b->unit) {
@@ -1326,11 +1336,7 @@ void perfdb_series_set_free(perfdb_series_set *set)
 	size_t i;
 	if (!set)
 		return;
-	for (i = 0; i < set->nbenches; i++) {
-		free(set->benches[i].name);
-		free(set->benches[i].metric);
-		free(set->benches[i].unit);
-	}
+	perfdb_arena__release(&set->names);
 	for (i = 0; i < set->nmachines; i++)
 		free(set->machines[i].name);
 	for (i = 0; i < set->ntags; i++)
