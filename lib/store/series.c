@@ -4,7 +4,9 @@
  * read_series must stay fast on a million results: it reads the small
  * tables (benchmarks, machines, runs) whole, then walks results and samples
  * run by run along their primary keys (no sort in SQLite), and groups rows
- * into series with a hash table in C.
+ * into series with a hash table in C. regress reads lazily
+ * (perfdb_store__read_series): the series' points are made one series at
+ * a time as it looks at each, in the order the entries are kept.
  */
 #include "store/history.h"
 #include "store/blocks.h"
