@@ -13,8 +13,11 @@
 
 #include <fnmatch.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "perfdb/history.h"
 #include "perfdb/stats.h"
@@ -667,6 +670,27 @@ static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t 
 	return err;
 }
 
+/* Entries made ahead at once: the pages of the next ones are asked for
+ * in one call (Linux 5.14's MADV_POPULATE_WRITE) instead of a page fault
+ * each, 21k of them for a wide history's 2.1M entries (their zeroing
+ * stays). Elsewhere, or when refused, they fault in as before. */
+#define PREFAULT_ENTRIES ((size_t)1 << 15)
+
+static void prefault_entries(reader *r)
+{
+#ifdef MADV_POPULATE_WRITE
+	size_t n = r->capentries - r->nentries < PREFAULT_ENTRIES ? r->capentries - r->nentries
+								  : PREFAULT_ENTRIES;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE),
+		  a = ((uintptr_t)(r->entries + r->nentries) + page - 1) & ~(page - 1),
+		  e = (uintptr_t)(r->entries + r->nentries + n) & ~(page - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)r;
+#endif
+}
+
 /* Adds result x of run, when its benchmark is wanted; *unknown is set when
  * its samples' statistics are not known. */
 static int add_result(reader *r, const run_row *run, size_t *cursor, const perfdb_block_result *x,
@@ -682,6 +706,8 @@ static int add_result(reader *r, const run_row *run, size_t *cursor, const perfd
 	    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
 			sizeof(*r->entries))) < 0)
 		return err;
+	if (r->nentries % PREFAULT_ENTRIES == 0)
+		prefault_entries(r);
 	e = &r->entries[r->nentries++];
 	memset(e, 0, sizeof(*e));
 	e->series = (uint32_t)s;
