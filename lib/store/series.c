@@ -670,25 +670,33 @@ static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t 
 	return err;
 }
 
-/* Entries made ahead at once: the pages of the next ones are asked for
- * in one call (Linux 5.14's MADV_POPULATE_WRITE) instead of a page fault
- * each, 21k of them for a wide history's 2.1M entries (their zeroing
- * stays). Elsewhere, or when refused, they fault in as before. */
+/* Memory about to be written, asked for in one call (Linux 5.14's
+ * MADV_POPULATE_WRITE) instead of a page fault a page: a wide history's
+ * 2.1M entries were 21k faults (their zeroing stays). Elsewhere, or when
+ * refused, the pages fault in as before. */
+static void prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE),
+		  a = ((uintptr_t)p + page - 1) & ~(page - 1),
+		  e = ((uintptr_t)p + len) & ~(page - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+/* The entries are made ahead this many at a time (their room is an upper
+ * bound: reserve_entries). */
 #define PREFAULT_ENTRIES ((size_t)1 << 15)
 
 static void prefault_entries(reader *r)
 {
-#ifdef MADV_POPULATE_WRITE
-	size_t n = r->capentries - r->nentries < PREFAULT_ENTRIES ? r->capentries - r->nentries
-								  : PREFAULT_ENTRIES;
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE),
-		  a = ((uintptr_t)(r->entries + r->nentries) + page - 1) & ~(page - 1),
-		  e = (uintptr_t)(r->entries + r->nentries + n) & ~(page - 1);
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
-#else
-	(void)r;
-#endif
+	size_t n = r->capentries - r->nentries;
+	prefault(r->entries + r->nentries,
+		 (n < PREFAULT_ENTRIES ? n : PREFAULT_ENTRIES) * sizeof(*r->entries));
 }
 
 /* Adds result x of run, when its benchmark is wanted; *unknown is set when
