@@ -958,7 +958,11 @@ static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t fir
 			break;
 		while (k < got && !found) {
 			const char *nl;
-			if (start && (chunk[k] == '|' || chunk[k] == 'b'))
+			/* Catch2's table header starts with "benchmark name " */
+			if (start &&
+			    (chunk[k] == '|' ||
+			     (chunk[k] == 'b' && memcmp(chunk + k, "benchmark name ",
+							got - k < 15 ? got - k : 15) == 0)))
 				found = other_format_line(fd, from, size, off + k, line);
 			nl = memchr(chunk + k, '\n', got - k);
 			start = nl != NULL;
