@@ -518,6 +518,16 @@ static int read_number_cell(const csv *c, int col, bool required, double *out)
 	return 0;
 }
 
+/* The (benchmark, metric) of a record with as many fields as the header,
+ * unchecked (parse_row checks it). */
+static void record_key(const csv *c, const char **bench, const char **metric)
+{
+	*bench = field_text(c, (size_t)c->where[C_BENCHMARK]);
+	*metric = c->where[C_METRIC] >= 0 ? field_text(c, (size_t)c->where[C_METRIC]) : "";
+	if (!**metric)
+		*metric = "value";
+}
+
 /* The checks of a row on its own, in the order of its cells. */
 static int parse_row(csv *c, int line, row *r)
 {
@@ -671,16 +681,14 @@ static int count_keys(csv *c)
 	if ((rc = read_header(c)) < 0)
 		return rc;
 	while ((rc = read_record(c, &line)) > 0) {
-		const char *bench, *metric = "";
+		const char *bench, *metric;
 		if (empty_record(c))
 			continue;
 		if (c->nfields != c->ncolumns)
 			break;
-		bench = field_text(c, (size_t)c->where[C_BENCHMARK]);
-		if (c->where[C_METRIC] >= 0)
-			metric = field_text(c, (size_t)c->where[C_METRIC]);
-		if ((rc = fingerprint_add(&c->seen, fingerprint(perfdb_ingest__hash_pair(
-							bench, *metric ? metric : "value")))))
+		record_key(c, &bench, &metric);
+		if ((rc = fingerprint_add(&c->seen,
+					  fingerprint(perfdb_ingest__hash_pair(bench, metric)))))
 			return rc;
 	}
 	if (rc < 0 && rc != PERFDB_EINPUT)
@@ -925,17 +933,20 @@ static int add_results(csv *c, perfdb_resultset *rs)
 	if ((rc = read_header(c)) < 0)
 		return c->ioerr ? rc : changed(c);
 	while ((rc = read_record(c, &line)) > 0) {
-		group *g;
+		group *g = NULL;
 		if (empty_record(c))
 			continue;
+		/* A later row of a group: its value is in the group already. */
+		if (c->ngroups && c->nfields == c->ncolumns) {
+			const char *bench, *metric;
+			record_key(c, &bench, &metric);
+			g = group_find(c, bench, metric, perfdb_ingest__hash_pair(bench, metric));
+			if (g && g->line != line)
+				continue;
+		}
 		/* checked by pass 2: only a file that changed since fails */
 		if ((err = parse_row(c, line, &r)))
 			return c->ioerr ? err : changed(c);
-		g = c->ngroups ? group_find(c, r.bench, r.metric,
-					    perfdb_ingest__hash_pair(r.bench, r.metric))
-			       : NULL;
-		if (g && g->line != line)
-			continue;
 		if ((err = add_result(c, rs, &r, g)))
 			return err;
 		added++;
