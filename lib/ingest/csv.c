@@ -674,8 +674,11 @@ static size_t count_lines(csv *c)
  * not a row (pass 2 stops there, or before). */
 static int count_keys(csv *c)
 {
+	size_t lines = count_lines(c);
 	int rc, line;
-	if ((rc = fingerprints_init(&c->seen, count_lines(c))) || c->ioerr)
+	/* a row takes 4 bytes at least ("a,1\n"): blank lines are not rows */
+	if ((rc = fingerprints_init(&c->seen, lines < c->size / 4 + 1 ? lines : c->size / 4 + 1)) ||
+	    c->ioerr)
 		return rc ? rc : c->ioerr;
 	rewind_input(c);
 	if ((rc = read_header(c)) < 0)
