@@ -44,6 +44,15 @@ static inline char *read_file(const char *path, perfdb_format fmt)
 	return out;
 }
 
+/* Writes len bytes to a new temporary file; its name into path (a mkstemp template). */
+static inline void write_temp(char *path, const char *body, size_t len)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, len), (ssize_t)len);
+	close(fd);
+}
+
 static inline bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);

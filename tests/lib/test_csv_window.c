@@ -27,17 +27,6 @@
 #include "resultset_text.h"
 #include "ingest_same.h"
 
-/* --- texts ------------------------------------------------------------------------------ */
-
-/* Writes len bytes to a new temporary file; its name into path (a mkstemp template). */
-static void write_temp(char *path, const char *body, size_t len)
-{
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-	close(fd);
-}
-
 static void same_bytes(const char *body, size_t len)
 {
 	char path[] = "/tmp/perfdb-csv-window-XXXXXX";
@@ -135,40 +124,42 @@ static void far_apart(rs_text *t, const char *header, const char *first, const c
 
 static void test_csv_window__far_apart_conflicts(void **state)
 {
+	/* the first row of "dup", its repetition 100,000 rows later, the row
+	 * after that, and the error */
+	static const char *const cases[][4] = {
+	    {"dup,1,ms,,", "dup,2,us,,", "b0,x,,,",
+	     "100003:7: field 'unit': unit 'us' differs from 'ms' on line 2 for benchmark 'dup', "
+	     "metric 'value'"},
+	    {"dup,1,ms,higher,", "dup,2,ms,lower,", "",
+	     "100003:10: field 'direction': direction 'lower' differs from line 2 for benchmark "
+	     "'dup', metric 'value'"},
+	    {"dup,1,ms,,", "dup,2,ms,,0.5", "",
+	     "100003:11: field 'min': benchmark 'dup', metric 'value' repeats line 2, so its rows "
+	     "are samples; statistics columns belong to a single-row result"},
+	    {"dup,1,ms,,0.5", "dup,2,ms,,", "",
+	     "100003:11: field 'min': benchmark 'dup', metric 'value' repeats line 2, so its rows "
+	     "are samples; statistics columns belong to a single-row result"},
+	    /* the first error in the file wins over one in a later row, and
+	     * every error of a row over one found once the results are made */
+	    {"dup,1e300,s,,", "dup,2,s,,", "b1,x,,,",
+	     "100004:4: field 'value': 'x' is not a number"},
+	    {"dup,1e300,s,,", "dup,2,s,,", "",
+	     "2:1: field 'value': a number is out of range once converted from 's' to the base "
+	     "unit"},
+	    {"one,1,ms,,", "late,1e300,s,,", "",
+	     "100003:1: field 'value': a number is out of range once converted from 's' to the "
+	     "base unit"},
+	    /* no conflict: the two rows are one result's samples */
+	    {"dup,1,ms,,", "dup,3,ms,lower,", "", "ok"},
+	};
 	rs_text t = {NULL, 0, 0};
-	const char *h = "benchmark,value,unit,direction,min";
+	size_t k;
 	(void)state;
-	far_apart(&t, h, "dup,1,ms,,", "dup,2,us,,", "b0,x,,,");
-	expect_error(t.s, t.len,
-		     "100003:7: field 'unit': unit 'us' differs from 'ms' on line 2 for "
-		     "benchmark 'dup', metric 'value'");
-	far_apart(&t, h, "dup,1,ms,higher,", "dup,2,ms,lower,", "");
-	expect_error(t.s, t.len,
-		     "100003:10: field 'direction': direction 'lower' differs from line 2 for "
-		     "benchmark 'dup', metric 'value'");
-	far_apart(&t, h, "dup,1,ms,,", "dup,2,ms,,0.5", "");
-	expect_error(t.s, t.len,
-		     "100003:11: field 'min': benchmark 'dup', metric 'value' repeats line 2, so "
-		     "its rows are samples; statistics columns belong to a single-row result");
-	far_apart(&t, h, "dup,1,ms,,0.5", "dup,2,ms,,", "");
-	expect_error(t.s, t.len,
-		     "100003:11: field 'min': benchmark 'dup', metric 'value' repeats line 2, so "
-		     "its rows are samples; statistics columns belong to a single-row result");
-	/* the first error in the file wins over one in a later row, and every
-	 * error of a row over one found once the results are made */
-	far_apart(&t, h, "dup,1e300,s,,", "dup,2,s,,", "b1,x,,,");
-	expect_error(t.s, t.len, "100004:4: field 'value': 'x' is not a number");
-	far_apart(&t, h, "dup,1e300,s,,", "dup,2,s,,", "");
-	expect_error(t.s, t.len,
-		     "2:1: field 'value': a number is out of range once converted from 's' to "
-		     "the base unit");
-	far_apart(&t, h, "one,1,ms,,", "late,1e300,s,,", "");
-	expect_error(t.s, t.len,
-		     "100003:1: field 'value': a number is out of range once converted from 's' "
-		     "to the base unit");
-	/* no conflict: the two rows are one result's samples, in first-row order */
-	far_apart(&t, h, "dup,1,ms,,", "dup,3,ms,lower,", "");
-	expect_error(t.s, t.len, "ok");
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		far_apart(&t, "benchmark,value,unit,direction,min", cases[k][0], cases[k][1],
+			  cases[k][2]);
+		expect_error(t.s, t.len, cases[k][3]);
+	}
 	free(t.s);
 }
 

@@ -112,15 +112,6 @@ static void test_json_stream__fixtures_are_streamed(void **state)
 	    PERFDB_JSON__FALLBACK);
 }
 
-/* Writes len bytes to a temporary file; the path is in path (a mkstemp template). */
-static void write_temp(char *path, const char *body, size_t len)
-{
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-	close(fd);
-}
-
 /* Writes text to a temporary file and compares both ways; returns how the
  * stream itself read it. */
 static int same_text(const char *body, perfdb_format fmt)
