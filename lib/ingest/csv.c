@@ -116,6 +116,10 @@ typedef struct csv {
 	char *names; /* the groups' keys */
 	size_t namelen, namecap;
 	size_t singles; /* rows whose key is on no other row */
+	/* pass 2 to 3: a bit a row (from 0, blank lines not counted), set for
+	 * the later rows of a group, which pass 3 skips; maxrows bits */
+	unsigned char *later;
+	size_t maxrows;
 } csv;
 
 /* One data row, checked (its strings are the current record's). */
@@ -125,6 +129,7 @@ typedef struct row {
 	double value, stats[NSTATS];
 	bool has_stats;
 	int line;
+	size_t index; /* among the rows, from 0 */
 } row;
 
 /* --- the input ----------------------------------------------------------------------- */
@@ -297,6 +302,12 @@ static bool blank(char ch)
 	return ch == ' ' || ch == '\t';
 }
 
+/* What ends an unquoted field (a quote there is an error). */
+static inline bool ends_unquoted(char ch)
+{
+	return ch == ',' || ch == '\n' || ch == '\r' || ch == '"';
+}
+
 /* Reads one field at c->pos into buf; leaves c->pos on the separator. */
 static int read_field(csv *c, size_t index)
 {
@@ -355,13 +366,19 @@ static int read_field(csv *c, size_t index)
 				       "field is written \"\")");
 	} else {
 		size_t start = c->pos, end;
-		while (have(c, c->pos) && (ch = at(c, c->pos)) != ',' && ch != '\n' && ch != '\r') {
-			if (ch == '"')
-				return fail_at(c, c->line, column_here(c), field_name(c, index),
-					       "a quote inside an unquoted field (quote the whole "
-					       "field and double the quote)");
-			c->pos++;
+		/* on to a separator, a line end or a quote, a window at a time */
+		while (have(c, c->pos)) {
+			const char *p = ptr(c, c->pos), *e = ptr(c, c->end);
+			while (p < e && !ends_unquoted(*p))
+				p++;
+			c->pos += (size_t)(p - ptr(c, c->pos));
+			if (p < e)
+				break;
 		}
+		if (have(c, c->pos) && at(c, c->pos) == '"')
+			return fail_at(c, c->line, column_here(c), field_name(c, index),
+				       "a quote inside an unquoted field (quote the whole "
+				       "field and double the quote)");
 		end = c->pos;
 		while (end > start && blank(at(c, end - 1)))
 			end--;
@@ -676,9 +693,11 @@ static int count_keys(csv *c)
 {
 	size_t lines = count_lines(c);
 	int rc, line;
-	/* a row takes 4 bytes at least ("a,1\n"): blank lines are not rows */
-	if ((rc = fingerprints_init(&c->seen, lines < c->size / 4 + 1 ? lines : c->size / 4 + 1)) ||
-	    c->ioerr)
+	/* A row takes 4 bytes at least ("a,1\n"; blank lines are not rows),
+	 * and one line at most, unless lines end in CR alone (the table then
+	 * grows). */
+	c->maxrows = (size_t)(c->size / 4 + 2);
+	if ((rc = fingerprints_init(&c->seen, lines < c->maxrows ? lines : c->maxrows)) || c->ioerr)
 		return rc ? rc : c->ioerr;
 	rewind_input(c);
 	if ((rc = read_header(c)) < 0)
@@ -696,7 +715,11 @@ static int count_keys(csv *c)
 	}
 	if (rc < 0 && rc != PERFDB_EINPUT)
 		return rc;
-	return fingerprints_keep_repeated(&c->seen);
+	if ((rc = fingerprints_keep_repeated(&c->seen)))
+		return rc;
+	if (c->seen.count && !(c->later = calloc(c->maxrows / 8 + 1, 1)))
+		return perfdb_error__oom();
+	return 0;
 }
 
 /* --- pass 2: every check, and the values of the keys that may repeat --------------------- */
@@ -809,6 +832,9 @@ static int check_repeat(csv *c, const row *r, uint64_t h)
 
 	if (!g)
 		return group_new(c, r, h);
+	if (r->index >= c->maxrows)
+		return changed(c);
+	c->later[r->index / 8] |= (unsigned char)(1u << (r->index % 8));
 	if (strcmp(group_unit(c, g), r->unit) != 0) {
 		cell(c, C_UNIT, &f);
 		return fail_at(c, f ? f->line : r->line, f ? f->column : 1, "unit",
@@ -866,7 +892,7 @@ static int check_rows(csv *c)
 			continue;
 		if ((err = parse_row(c, line, &r)))
 			return err;
-		rows++;
+		r.index = rows++;
 		h = perfdb_ingest__hash_pair(r.bench, r.metric);
 		if (!fingerprint_repeated(&c->seen, fingerprint(h)))
 			c->singles++;
@@ -928,7 +954,7 @@ static int add_result(csv *c, perfdb_resultset *rs, const row *r, group *g)
 
 static int add_results(csv *c, perfdb_resultset *rs)
 {
-	size_t added = 0;
+	size_t added = 0, rows = 0, next = 0; /* the next group, by first row */
 	int rc, line, err;
 	row r;
 
@@ -937,16 +963,17 @@ static int add_results(csv *c, perfdb_resultset *rs)
 		return c->ioerr ? rc : changed(c);
 	while ((rc = read_record(c, &line)) > 0) {
 		group *g = NULL;
+		size_t i;
 		if (empty_record(c))
 			continue;
-		/* A later row of a group: its value is in the group already. */
-		if (c->ngroups && c->nfields == c->ncolumns) {
-			const char *bench, *metric;
-			record_key(c, &bench, &metric);
-			g = group_find(c, bench, metric, perfdb_ingest__hash_pair(bench, metric));
-			if (g && g->line != line)
-				continue;
-		}
+		i = rows++;
+		/* a later row of a group: its value is in the group already */
+		if (c->later && i >= c->maxrows)
+			return changed(c);
+		if (c->later && (c->later[i / 8] >> (i % 8) & 1))
+			continue;
+		if (next < c->ngroups && c->groups[next].line == line)
+			g = &c->groups[next++];
 		/* checked by pass 2: only a file that changed since fails */
 		if ((err = parse_row(c, line, &r)))
 			return c->ioerr ? err : changed(c);
@@ -956,7 +983,7 @@ static int add_results(csv *c, perfdb_resultset *rs)
 	}
 	if (rc < 0)
 		return c->ioerr ? rc : changed(c);
-	return added == c->singles + c->ngroups ? 0 : changed(c);
+	return added == c->singles + c->ngroups && next == c->ngroups ? 0 : changed(c);
 }
 
 /*
@@ -988,6 +1015,7 @@ out:
 	while (c->ngroups)
 		free(c->groups[--c->ngroups].values);
 	free(c->groups);
+	free(c->later);
 	free(c->slots);
 	free(c->names);
 	free(c->seen.slots);

@@ -172,6 +172,11 @@ static void test_csv_window__nul_utf8_and_wide_rows(void **state)
 	(void)state;
 	same_bytes(nul, sizeof(nul) - 1);
 	same_bytes(utf8, sizeof(utf8) - 1);
+	/* lines that end in CR alone: more rows than line feeds */
+	for (i = 0; i < 3000; i++)
+		rs_text_add(&t, i ? "k%zu,%zu\r" : "benchmark,value\r", i % 7, i);
+	expect_error(t.s, t.len, "ok");
+	t.len = 0;
 	/* 80,000 columns: ignored ones, then the two that count */
 	for (i = 0; i < 80000; i++)
 		rs_text_add(&t, "x-%zu,", i % 10);
