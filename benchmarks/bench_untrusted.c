@@ -568,6 +568,89 @@ static int whole_run_readers(const bench_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Big CSV files (issue 12: a 106 MB file of 4M distinct rows peaked at
+ * 1.77 GB, 16.7x): `perfdb record` of a generated file of about 100 MB (10
+ * MB with --quick; PERFDB_BENCH_BIG_MB) of each shape, its peak RSS over the
+ * file's size and its CPU time, beside $PERFDB_BENCH_BASELINE (another perfdb
+ * binary, e.g. main's, which read a CSV file whole) when set: (a) distinct
+ * names, one row each; (b) a shell loop's file, 5 names and millions of rows
+ * (samples); (c) a mix, every other row one of 10 names; (d) the statistics
+ * columns filled, one row each.
+ */
+enum { CSV_DISTINCT, CSV_LOOP, CSV_MIX, CSV_STATS, CSV_KINDS };
+
+static int write_csv(const char *path, int kind, size_t mb)
+{
+	FILE *f = fopen(path, "w");
+	size_t n = 0, i;
+	if (!f)
+		return -1;
+	n += (size_t)fprintf(f, kind == CSV_STATS ? "benchmark,unit,value,n,stddev,min,max\n"
+						  : "benchmark,value\n");
+	for (i = 0; n < mb * 1000000; i++) {
+		size_t name = kind == CSV_LOOP		      ? i % 5
+			      : kind == CSV_MIX && i % 2 == 0 ? i / 2 % 10
+							      : i;
+		n += (size_t)(kind == CSV_STATS
+				  ? fprintf(f, "bench_%zu,us,%zu.5,10,0.25,%zu,%zu\n", name,
+					    1000 + i % 97, 990 + i % 7, 1100 + i % 11)
+				  : fprintf(f, "bench_%zu,%zu.%zu\n", name, 1000 + i % 97, i % 10));
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int csv_big_inputs(const bench_ctx *ctx)
+{
+	static const char *const kinds[] = {"distinct", "loop", "mix", "stats"};
+	static const char *const what[] = {
+	    "distinct names, one row each", "a shell loop's, 5 names and millions of samples",
+	    "a mix, every other row one of 10 names", "statistics columns, one row each"};
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
+	size_t mb = big_mb(ctx);
+	char perfdb[4200], path[4200], db[4200], name[128];
+	int k;
+
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/big.csv", ctx->workdir);
+	snprintf(db, sizeof(db), "%s/big-csv.db", ctx->workdir);
+	for (k = 0; k < CSV_KINDS; k++) {
+		run_times t, bt = {0, 0};
+		struct stat st;
+		double peak, other = -1, size;
+		if (write_csv(path, k, mb) != 0 || stat(path, &st) != 0) {
+			unlink(path);
+			return -1;
+		}
+		size = (double)st.st_size;
+		peak = run_peak(perfdb, path, db, false, 0, &t);
+		if (peak >= 0 && baseline)
+			other = run_peak(baseline, path, db, false, 0, &bt);
+		unlink(path);
+		if (peak < 0 || (baseline && other < 0))
+			return -1;
+		snprintf(name, sizeof(name), "untrusted/record_csv_%s_%zuMB", kinds[k], mb);
+		bench_report(ctx, name, "peak_rss_per_input_byte", "", peak / size);
+		bench_report(ctx, name, "cpu", "s", t.cpu);
+		if (baseline) {
+			bench_report(ctx, name, "peak_rss_baseline_per_input_byte", "",
+				     other / size);
+			bench_report(ctx, name, "cpu_vs_baseline", "", t.cpu / bt.cpu);
+		}
+		bench_note(ctx,
+			   "record of a %.0f MB CSV file (%s): peak RSS %.0f MB, %.2fx the input "
+			   "(target <= 2x), CPU %.1f s%s",
+			   size / 1e6, what[k], peak / 1e6, peak / size, t.cpu,
+			   baseline ? ""
+				    : " (PERFDB_BENCH_BASELINE=main's perfdb for before/after)");
+		if (baseline)
+			bench_note(ctx, "  %s: %.2fx the input, CPU %.1f s; this one's CPU %.2fx",
+				   baseline, other / size, bt.cpu, t.cpu / bt.cpu);
+	}
+	return 0;
+}
+
 int bench_untrusted(const bench_ctx *ctx)
 {
 	const size_t levels = 100000, columns = 80000, rows = 40000;
@@ -611,6 +694,8 @@ int bench_untrusted(const bench_ctx *ctx)
 		err = big_inputs(ctx);
 	if (!err)
 		err = malformed_big_input(ctx);
+	if (!err)
+		err = csv_big_inputs(ctx);
 	if (!err)
 		err = whole_run_readers(ctx);
 	return err;

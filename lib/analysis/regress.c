@@ -27,6 +27,7 @@
 #include "perfdb/regress.h"
 #include "perfdb/stats.h"
 #include "util/error.h"
+#include "store/history.h"
 
 static const char *const method_names[] = {"auto",   "percent",	    "ttest", "mannwhitney",
 					   "zscore", "changepoint", "none"};
@@ -87,16 +88,10 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		;
 	if (r == n)
 		return 0; /* no data in the range: not checked */
-	if (rep->nverdicts == rep->capverdicts) {
-		size_t ncap = rep->capverdicts ? rep->capverdicts * 2 : 64;
-		perfdb_series_verdict *nv = realloc(rep->verdicts, ncap * sizeof(*nv));
-		if (!nv)
-			return perfdb_error__oom();
-		rep->verdicts = nv;
-		rep->capverdicts = ncap;
-	}
-	rep->verdict_of[si] = rep->nverdicts;
-	verdict = &rep->verdicts[rep->nverdicts++];
+	/* a slot a series, packed in set order afterwards (verdicts_in_order) */
+	rep->verdict_of[si] = si;
+	rep->nverdicts++;
+	verdict = &rep->verdicts[si];
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->benchmark = s->benchmark;
 	verdict->metric = s->metric;
@@ -182,7 +177,7 @@ static size_t first_named(const perfdb_series_set *set, const char *name)
 	size_t lo = 0, hi = perfdb_series_set_count(set);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(perfdb_series_set_get(set, mid)->benchmark, name) < 0)
+		if (strcmp(perfdb_series_set__head(set, mid)->benchmark, name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -221,23 +216,28 @@ static int mark_loaded(perfdb_regress_report *rep, const perfdb_regress_options 
 	(void)o;
 	for (i = 0; i < fl->count && err == 0; i++) {
 		perfdb_finding *f = &fl->items[i];
-		const perfdb_series *real = perfdb_series_set_get(set, fl->series[i]), *cpu = NULL;
-		size_t step_pos = SIZE_MAX, nr = 0, need;
+		const perfdb_series *real = perfdb_series_set__head(set, fl->series[i]),
+				    *cpu = NULL;
+		size_t step_pos = SIZE_MAX, nr = 0, need, cj = 0;
 		double rnew, cnow, med, mad, cpu_med;
 		if (strcmp(f->metric, "real_time") != 0 || f->commits_after != 1)
 			continue;
 		/* the set is sorted by benchmark: only real's name's series */
 		for (j = first_named(set, real->benchmark); j < nset && !cpu; j++) {
-			const perfdb_series *c = perfdb_series_set_get(set, j);
+			const perfdb_series *c = perfdb_series_set__head(set, j);
 			if (strcmp(c->benchmark, real->benchmark) != 0)
 				break;
 			if (strcmp(c->metric, "cpu_time") == 0 &&
 			    strcmp(c->machine, real->machine) == 0 &&
 			    strcmp(perfdb_tags_json(c->tags), perfdb_tags_json(real->tags)) == 0)
-				cpu = c;
+				cpu = c, cj = j;
 		}
 		if (!cpu)
 			continue;
+		/* (their points made now in a set read lazily) */
+		if ((err = perfdb_series_set__load(&real, set, fl->series[i])) < 0 ||
+		    (err = perfdb_series_set__load(&cpu, set, cj)) < 0)
+			break;
 		need = 2 * (real->npoints + 1);
 		for (j = 0; j < real->npoints; j++) {
 			size_t m = real->points[j].nsamples > real->points[j].nruns
@@ -310,7 +310,7 @@ static size_t find_renamed(const perfdb_series_set *set, const char *name, const
 {
 	size_t i, n = perfdb_series_set_count(set);
 	for (i = first_named(set, name); i < n; i++) {
-		const perfdb_series *b = perfdb_series_set_get(set, i);
+		const perfdb_series *b = perfdb_series_set__head(set, i);
 		if (strcmp(b->benchmark, name) != 0)
 			break;
 		if (same_series_but_name(a, b))
@@ -339,7 +339,7 @@ static int rename_targets(size_t **out, unsigned char **joined, const perfdb_ser
 		return perfdb_error__oom();
 	}
 	for (i = 0; i < n; i++) {
-		const perfdb_series *s = perfdb_series_set_get(set, i);
+		const perfdb_series *s = perfdb_series_set__head(set, i);
 		t[i] = perfdb_config_rename(cfg, s->benchmark, name, sizeof(name))
 			   ? find_renamed(set, name, s)
 			   : SIZE_MAX;
@@ -360,23 +360,31 @@ static int rename_targets(size_t **out, unsigned char **joined, const perfdb_ser
 static int join_renamed(perfdb_series *out, perfdb_series_point **pts, const perfdb_series_set *set,
 			const size_t *target, size_t si)
 {
-	const perfdb_series *s = perfdb_series_set_get(set, si);
+	const perfdb_series *s = perfdb_series_set__head(set, si), *o;
 	size_t i, j, n = perfdb_series_set_count(set), total = s->npoints, k = 0;
 	perfdb_series_point *p;
+	int err;
 	*pts = NULL;
 	for (i = 0; i < n; i++)
 		if (target[i] == si)
-			total += perfdb_series_set_get(set, i)->npoints;
+			total += perfdb_series_set__head(set, i)->npoints;
 	if (total == s->npoints)
 		return 0;
+	/* the joined series' points, made now in a set read lazily (and kept
+	 * with it: the points copied refer to their runs' values) */
+	if ((err = perfdb_series_set__load(&s, set, si)) < 0)
+		return err;
 	if (!(p = malloc(total * sizeof(*p))))
 		return perfdb_error__oom();
 	for (i = 0; i < n; i++) {
-		const perfdb_series *o = perfdb_series_set_get(set, i);
-		if (i == si || target[i] == si) {
-			memcpy(p + k, o->points, o->npoints * sizeof(*p));
-			k += o->npoints;
+		if (i != si && target[i] != si)
+			continue;
+		if ((err = perfdb_series_set__load(&o, set, i)) < 0) {
+			free(p);
+			return err;
 		}
+		memcpy(p + k, o->points, o->npoints * sizeof(*p));
+		k += o->npoints;
 	}
 	/* insertion sort by commit position: the joined parts barely overlap */
 	for (i = 1; i < k; i++) {
@@ -405,6 +413,78 @@ static int join_renamed(perfdb_series *out, perfdb_series_point **pts, const per
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
+typedef struct finding_at {
+	size_t series, index;
+} finding_at;
+
+static int cmp_finding_at(const void *pa, const void *pb)
+{
+	const finding_at *a = pa, *b = pb;
+	if (a->series != b->series)
+		return (a->series > b->series) - (a->series < b->series);
+	return (a->index > b->index) - (a->index < b->index);
+}
+
+/* Puts the findings of list l in the order of their series in the set,
+ * each series' own in the order they were found. */
+static int findings_in_set_order(finding_list *l)
+{
+	finding_at *at;
+	perfdb_finding *items;
+	int64_t *cids;
+	size_t i;
+	if (l->count < 2)
+		return 0;
+	at = malloc(l->count * sizeof(*at));
+	items = malloc(l->count * sizeof(*items));
+	cids = malloc(l->count * sizeof(*cids));
+	if (!at || !items || !cids) {
+		free(at);
+		free(items);
+		free(cids);
+		return perfdb_error__oom();
+	}
+	for (i = 0; i < l->count; i++)
+		at[i] = (finding_at){l->series[i], i};
+	qsort(at, l->count, sizeof(*at), cmp_finding_at);
+	for (i = 0; i < l->count; i++) {
+		items[i] = l->items[at[i].index];
+		cids[i] = l->commit_ids[at[i].index];
+		l->series[i] = at[i].series;
+	}
+	free(at);
+	free(l->items);
+	free(l->commit_ids);
+	l->items = items;
+	l->commit_ids = cids;
+	l->cap = l->count;
+	return 0;
+}
+
+/* The verdicts, made each in its series' slot, packed in the set's order
+ * (by name) in place. */
+static void verdicts_in_order(perfdb_regress_report *rep)
+{
+	size_t i, k = 0, n = perfdb_series_set_count(rep->sc->set);
+	for (i = 0; i < n; i++)
+		if (rep->verdict_of[i] != SIZE_MAX) {
+			if (k != i)
+				rep->verdicts[k] = rep->verdicts[i];
+			rep->verdict_of[i] = k++;
+		}
+}
+
+/* The findings in the set's order (by name), after a pass that took the
+ * series in another (perfdb_series_set__visit_order). */
+static int in_set_order(perfdb_regress_report *rep)
+{
+	int err;
+	if ((err = findings_in_set_order(&rep->found[0])) < 0 ||
+	    (err = findings_in_set_order(&rep->found[1])) < 0)
+		return err;
+	return 0;
+}
+
 /* What recording the findings stores, regressions first. *out owned. */
 static int alert_inputs(perfdb_alert_input **out, const perfdb_regress_report *rep)
 {
@@ -417,7 +497,7 @@ static int alert_inputs(perfdb_alert_input **out, const perfdb_regress_report *r
 		for (i = 0; i < rep->found[k].count; i++, j++) {
 			const perfdb_finding *f = &rep->found[k].items[i];
 			const perfdb_series *s =
-			    perfdb_series_set_get(rep->sc->set, rep->found[k].series[i]);
+			    perfdb_series_set__head(rep->sc->set, rep->found[k].series[i]);
 			in[j].benchmark_id = s->benchmark_id;
 			in[j].machine_id = s->machine_id;
 			in[j].commit_id = rep->found[k].commit_ids[i];
@@ -536,6 +616,9 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 	perfdb_regress_report *rep;
 	size_t i, *target = NULL;
 	unsigned char *has_joined = NULL;
+	perfdb_series_view view = PERFDB_SERIES_VIEW_INIT;
+	const size_t *visit;
+	size_t k;
 	int err;
 
 	*out = NULL;
@@ -550,38 +633,52 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		return perfdb_error__oom();
 	if ((err = perfdb_scope__open(&rep->sc, store)) < 0 ||
 	    (err = perfdb_scope__range(rep->sc, store, &o)) < 0 ||
-	    (err = perfdb_scope__read(rep->sc, store, &o, 0)) < 0)
+	    (err = perfdb_scope__read(rep->sc, store, &o, PERFDB_SCOPE_LAZY)) < 0)
 		goto done;
 	if (rep->sc->range_pos >= rep->sc->nids)
 		goto done; /* an empty history or range: nothing to check */
 	if ((err = rename_targets(&target, &has_joined, rep->sc->set, o.config)) < 0)
 		goto done;
+	/* a verdict slot for every series at once: grown by doubling, 100k
+	 * verdicts were 16 MB of memory faulted in, not 8 */
 	if (!(rep->verdict_of =
-		  malloc((perfdb_series_set_count(rep->sc->set) + 1) * sizeof(*rep->verdict_of)))) {
+		  malloc((perfdb_series_set_count(rep->sc->set) + 1) * sizeof(*rep->verdict_of))) ||
+	    !(rep->verdicts =
+		  malloc((perfdb_series_set_count(rep->sc->set) + 1) * sizeof(*rep->verdicts)))) {
 		err = perfdb_error__oom();
 		goto done;
 	}
+	rep->capverdicts = perfdb_series_set_count(rep->sc->set) + 1;
 	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++)
 		rep->verdict_of[i] = SIZE_MAX;
-	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++) {
-		const perfdb_series *s = perfdb_series_set_get(rep->sc->set, i);
+	visit = perfdb_series_set__visit_order(rep->sc->set);
+	for (k = 0; k < perfdb_series_set_count(rep->sc->set); k++) {
+		const perfdb_series *s;
 		perfdb_series joined;
 		perfdb_series_point *pts = NULL;
+		i = visit ? visit[k] : k;
 		/* an old name whose new name has data: checked there */
 		if (target[i] != SIZE_MAX)
 			continue;
 		if (has_joined[i] &&
 		    (err = join_renamed(&joined, &pts, rep->sc->set, target, i)) < 0)
 			goto done;
+		/* each series' points made in one buffer in turn (the set is
+		 * read lazily) */
+		if (!pts && (err = perfdb_series_set__view(&s, rep->sc->set, i, &view)) < 0)
+			goto done;
 		err = analyse_series(rep, &o, i, pts ? &joined : s);
 		free(pts);
 		if (err < 0)
 			goto done;
 	}
-	if ((err = mark_loaded(rep, &o)) < 0 || (err = perfdb_regress__group_events(rep)) < 0)
+	verdicts_in_order(rep);
+	if ((visit && (err = in_set_order(rep)) < 0) || (err = mark_loaded(rep, &o)) < 0 ||
+	    (err = perfdb_regress__group_events(rep)) < 0)
 		goto done;
 	err = lookup_alerts(rep, store);
 done:
+	perfdb_series_set__view_release(&view);
 	free(target);
 	free(has_joined);
 	if (err < 0) {

@@ -618,7 +618,7 @@ int perfdb_scope__pair(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
 /* ---- the series ---------------------------------------------------------------- */
 
 int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regress_options *o,
-		       int with_samples)
+		       unsigned flags)
 {
 	perfdb_series_query q = PERFDB_SERIES_QUERY_INIT;
 	perfdb_filter_count fc;
@@ -663,19 +663,20 @@ int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
 	 * (or regress --method zscore and trend would see other levels than
 	 * regress): the store gives it, and the samples themselves only to
 	 * those who read them */
-	q.with_samples = with_samples;
-	if ((err = perfdb_store_read_series(&sc->set, store, &q)) < 0)
+	q.with_samples = (flags & PERFDB_SCOPE_SAMPLES) != 0;
+	if ((err = perfdb_store__read_series(&sc->set, store, &q,
+					     (flags & PERFDB_SCOPE_LAZY) != 0)) < 0)
 		return err;
 	/* a metric glob that selects none of the series read is a typo too */
 	if (o->metric_glob && perfdb_series_set_count(sc->set)) {
 		size_t i, n = perfdb_series_set_count(sc->set);
 		for (i = 0; i < n; i++)
-			if (fnmatch(o->metric_glob, perfdb_series_set_get(sc->set, i)->metric, 0) ==
-			    0)
+			if (fnmatch(o->metric_glob, perfdb_series_set__head(sc->set, i)->metric,
+				    0) == 0)
 				return 0;
-		return perfdb_error__set(PERFDB_ENOTFOUND,
-					 "no series matches metric '%s' (e.g. '%s' is recorded)",
-					 o->metric_glob, perfdb_series_set_get(sc->set, 0)->metric);
+		return perfdb_error__set(
+		    PERFDB_ENOTFOUND, "no series matches metric '%s' (e.g. '%s' is recorded)",
+		    o->metric_glob, perfdb_series_set__head(sc->set, 0)->metric);
 	}
 	return 0;
 }

@@ -114,11 +114,17 @@ int perfdb_scope__pair(perfdb_scope *sc, perfdb_store *store, const perfdb_regre
  * benchmark '" (callers that name the filter their own way rely on it:
  * "no series matches benchmark 'X' (3 benchmarks recorded on machine
  * 'm1')"); one that selects recorded benchmarks without data in these
- * commits reads an empty set. with_samples: read the raw samples too (for
- * perfdb_scope__observations' values); the levels and spreads come either way.
+ * commits reads an empty set. flags: PERFDB_SCOPE_SAMPLES, read the raw
+ * samples too (for perfdb_scope__observations' values; the levels and
+ * spreads come either way); PERFDB_SCOPE_LAZY, make each series' points
+ * only when asked for (perfdb_store__read_series): for one pass over every
+ * series, which then takes each through perfdb_series_set__view, and the
+ * few it looks at again through perfdb_series_set__load; names alone through
+ * perfdb_series_set__head.
  */
+enum { PERFDB_SCOPE_SAMPLES = 1, PERFDB_SCOPE_LAZY = 2 };
 int perfdb_scope__read(perfdb_scope *sc, perfdb_store *store, const perfdb_regress_options *o,
-		       int with_samples);
+		       unsigned flags);
 
 /* How one series is judged: o's settings with the config's overrides. */
 typedef struct perfdb_scope_series {

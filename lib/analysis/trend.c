@@ -182,7 +182,7 @@ int perfdb_trend_run(perfdb_trend **out, perfdb_store *store, size_t last,
 	if ((err = perfdb_scope__open(&t->sc, store)) < 0 ||
 	    (err = o.since ? perfdb_scope__range(t->sc, store, &o)
 			   : perfdb_scope__last(t->sc, store, &o, last)) < 0 ||
-	    (err = perfdb_scope__read(t->sc, store, &o, 1)) < 0)
+	    (err = perfdb_scope__read(t->sc, store, &o, PERFDB_SCOPE_SAMPLES)) < 0)
 		goto done;
 	if (!(t->items = calloc(perfdb_series_set_count(t->sc->set) + 1, sizeof(*t->items)))) {
 		err = perfdb_error__oom();

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "core/resultset_internal.h"
+#include "util/arena.h"
 #include "util/error.h"
 
 typedef struct kv {
@@ -34,16 +35,10 @@ typedef struct kv_list {
  * large file adds hundreds of thousands of results, and one malloc per
  * string would cost more than parsing them. Metric and unit strings repeat
  * on almost every result, so the last few are interned. */
-typedef struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-} chunk;
-
 #define INTERN_SLOTS 8
 
 struct perfdb_resultset {
-	chunk *arena;
+	perfdb_arena arena;
 	const char *interned[INTERN_SLOTS];
 	unsigned intern_next, intern_hit;
 	/* The last benchmark name stored: a harness gives several metrics of
@@ -65,28 +60,6 @@ struct perfdb_resultset {
 	perfdb_resultset *into; /* a reader's own set: its results go to into's sink */
 };
 
-/* size bytes aligned for a double: the arena holds strings and samples
- * only, and a result's one sample should not take 16 bytes. */
-static void *arena_alloc(perfdb_resultset *rs, size_t size)
-{
-	chunk *c = rs->arena;
-	/* Strings and doubles: 8-byte alignment is enough (rounding to
-	 * sizeof(max_align_t), 32 bytes, took 96 bytes for a short name and
-	 * five samples). */
-	size = (size + 7) & ~(size_t)7;
-	if (!c || c->cap - c->used < size) {
-		size_t cap = size > 65536 ? size : 65536;
-		if (!(c = malloc(sizeof(*c) + cap)))
-			return NULL;
-		c->next = rs->arena;
-		c->used = 0;
-		c->cap = cap;
-		rs->arena = c;
-	}
-	c->used += size;
-	return (char *)c->data + c->used - size;
-}
-
 static const char *arena_str(perfdb_resultset *rs, const char *s, int intern)
 {
 	size_t n = strlen(s) + 1;
@@ -102,7 +75,7 @@ static const char *arena_str(perfdb_resultset *rs, const char *s, int intern)
 				return rs->interned[k];
 			}
 		}
-	if (!(d = arena_alloc(rs, n)))
+	if (!(d = perfdb_arena__alloc(&rs->arena, n)))
 		return NULL;
 	memcpy(d, s, n);
 	if (intern) {
@@ -222,11 +195,7 @@ static int kv_grow(kv_list *l)
 /* Frees the results' strings and samples. */
 static void free_arena(perfdb_resultset *rs)
 {
-	while (rs->arena) {
-		chunk *next = rs->arena->next;
-		free(rs->arena);
-		rs->arena = next;
-	}
+	perfdb_arena__release(&rs->arena);
 	memset(rs->interned, 0, sizeof(rs->interned));
 	rs->last_benchmark = NULL;
 }
@@ -387,7 +356,7 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 	c.max = scaled(c.max, factor);
 
 	if (r->nsamples) {
-		samples = arena_alloc(rs, r->nsamples * sizeof(*samples));
+		samples = perfdb_arena__alloc(&rs->arena, r->nsamples * sizeof(*samples));
 		if (!samples)
 			return perfdb_error__oom();
 		for (i = 0; i < r->nsamples; i++) {
@@ -551,13 +520,8 @@ static int take_run(perfdb_resultset *dst, perfdb_resultset *src)
 static void take_results(perfdb_resultset *dst, perfdb_resultset *src)
 {
 	/* The moved results point into src's arena: dst takes its chunks. */
-	if (src->arena) {
-		chunk *last = src->arena;
-		while (last->next)
-			last = last->next;
-		last->next = dst->arena;
-		dst->arena = src->arena;
-		src->arena = NULL;
+	if (src->arena.head) {
+		perfdb_arena__take(&dst->arena, &src->arena);
 		memset(src->interned, 0, sizeof(src->interned));
 		src->last_benchmark = NULL;
 	}

@@ -13,6 +13,7 @@
  * must not turn into silently missing data); columns whose name starts with
  * "x-" are ignored, for producers that carry their own data.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -20,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/reader.h"
 #include "util/error.h"
@@ -48,24 +51,48 @@ static const char *const column_names[C_COUNT_] = {"benchmark", "metric", "unit"
 #define FIRST_STAT C_N
 #define NSTATS	   (C_COUNT_ - FIRST_STAT)
 
+/* The first size of the window a file is read through; it grows to hold the
+ * longest field. */
+#define WINDOW_SIZE ((size_t)1 << 20)
+
 typedef struct field {
 	size_t off, len; /* into csv.buf, NUL-terminated there */
 	int line, column;
 } field;
 
+/* A (benchmark, metric) that may be on more than one row (pass 2). */
 typedef struct group {
-	char *benchmark, *metric, *unit;
-	perfdb_direction direction;
-	int line;
+	size_t key;	/* "benchmark\0metric\0unit" in csv.names */
+	double *values; /* every row's value, once there are two */
+	double first;	/* the first row's */
+	uint32_t n, cap;
+	int line; /* of the first row */
+	signed char direction;
 	bool has_stats;
-	double stats[NSTATS];
-	double *values;
-	size_t nvalues, cap;
 } group;
 
+/* Pass 1's fingerprints of (benchmark, metric): the top 31 bits of its hash
+ * (never 0) shifted left, bit 0 set once seen twice. A slot is 4 bytes, so a
+ * file of one-row results costs a few bytes a row. */
+typedef struct fingerprints {
+	uint32_t *slots;
+	size_t cap, count;
+	unsigned bits; /* cap is 1 << bits */
+} fingerprints;
+
 typedef struct csv {
-	const char *data, *name;
-	size_t len, pos, line_start;
+	/* The input: its bytes [base, end) are at data; every offset below
+	 * counts from the input's first byte. A buffer is all there; a file
+	 * is read through a window, which keeps the bytes from col_pos on. */
+	const char *data;
+	size_t base, end;
+	int fd; /* -1: a buffer */
+	uint64_t from, size;
+	char *window;
+	size_t wcap;
+	int ioerr; /* a read failed (its error is set): nothing more comes */
+	const char *name;
+	size_t pos, line_start;
 	int line;
 	/* Columns are counted once: col_count characters lie between line_start
 	 * and col_pos, so a position is found from the last one, not from the
@@ -81,10 +108,116 @@ typedef struct csv {
 	size_t ncolumns;
 	int header_line;
 	int where[C_COUNT_]; /* column -> field index, -1 when absent */
-	group *groups;
+	fingerprints seen;   /* pass 1: every key; then those seen twice */
+	group *groups;	     /* pass 2: the keys that may repeat */
 	size_t ngroups, capgroups;
-	perfdb_ingest_index index;
+	uint64_t *slots; /* groups by key: the hash's top half, group + 1 */
+	size_t nslots;
+	char *names; /* the groups' keys */
+	size_t namelen, namecap;
+	size_t singles; /* rows whose key is on no other row */
+	/* pass 2 to 3: a bit a row (from 0, blank lines not counted), set for
+	 * the later rows of a group, which pass 3 skips; maxrows bits */
+	unsigned char *later;
+	size_t maxrows;
 } csv;
+
+/* One data row, checked (its strings are the current record's). */
+typedef struct row {
+	const char *bench, *metric, *unit, *dirtext;
+	perfdb_direction dir;
+	double value, stats[NSTATS];
+	bool has_stats;
+	int line;
+	size_t index; /* among the rows, from 0 */
+} row;
+
+/* --- the input ----------------------------------------------------------------------- */
+
+static inline char at(const csv *c, size_t off)
+{
+	return c->data[off - c->base];
+}
+
+static inline const char *ptr(const csv *c, size_t off)
+{
+	return c->data + (off - c->base);
+}
+
+static int changed(const csv *c)
+{
+	return perfdb_error__set(PERFDB_EIO, "cannot read '%s': it changed while it was read",
+				 c->name);
+}
+
+/* Reads on, dropping the bytes before col_pos: true when bytes came. */
+static bool more(csv *c)
+{
+	size_t drop = c->col_pos - c->base, len, room;
+	ssize_t n;
+
+	if (c->fd < 0 || c->ioerr || c->end >= c->size)
+		return false;
+	if (drop) {
+		memmove(c->window, c->window + drop, c->end - c->col_pos);
+		c->base += drop;
+	}
+	len = c->end - c->base;
+	if (len == c->wcap) {
+		size_t cap = c->wcap * 2;
+		char *w = realloc(c->window, cap);
+		if (!w) {
+			c->ioerr = perfdb_error__oom();
+			return false;
+		}
+		c->window = w;
+		c->wcap = cap;
+	}
+	c->data = c->window;
+	room = c->wcap - len;
+	if (room > c->size - c->end)
+		room = (size_t)(c->size - c->end);
+	do
+		n = pread(c->fd, c->window + len, room, (off_t)(c->from + c->end));
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		/* the file was cut since its size was taken */
+		c->ioerr = n < 0 ? perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", c->name,
+						     strerror(errno))
+				 : changed(c);
+		return false;
+	}
+	c->end += (size_t)n;
+	return true;
+}
+
+/* Whether the byte at off (pos or just after) is there, reading on. */
+static inline bool have(csv *c, size_t off)
+{
+	while (off >= c->end)
+		if (!more(c))
+			return false;
+	return true;
+}
+
+/* Back to the input's start, for another pass. */
+static void rewind_input(csv *c)
+{
+	if (c->fd >= 0) {
+		c->base = c->end = 0;
+		c->data = c->window;
+	}
+	c->pos = c->line_start = c->col_pos = 0;
+	c->col_count = 0;
+	c->line = 1;
+	c->ncolumns = 0;
+	free(c->map_heap);
+	c->map_heap = NULL;
+	if (have(c, 2) && memcmp(ptr(c, 0), "\xEF\xBB\xBF", 3) == 0)
+		c->pos = c->line_start = c->col_pos = 3;
+}
+
+/* --- records ------------------------------------------------------------------------- */
 
 static int *column_map(csv *c)
 {
@@ -104,10 +237,14 @@ static const char *field_text(const csv *c, size_t i)
 static int fail_at(const csv *c, int line, int column, const char *fieldname, const char *fmt, ...)
     PERFDB_PRINTF(5, 6);
 
+/* An input error; or, after a failed read, that read's error (the text
+ * seemed to end there). */
 static int fail_at(const csv *c, int line, int column, const char *fieldname, const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
+	if (c->ioerr)
+		return c->ioerr;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
@@ -130,7 +267,7 @@ static int column_here(csv *c)
 		c->col_pos = c->line_start;
 		c->col_count = 0;
 	}
-	c->col_count += perfdb_ingest__columns(c->data + c->col_pos, c->pos - c->col_pos);
+	c->col_count += perfdb_ingest__columns(ptr(c, c->col_pos), c->pos - c->col_pos);
 	c->col_pos = c->pos;
 	return c->col_count + 1;
 }
@@ -165,34 +302,41 @@ static bool blank(char ch)
 	return ch == ' ' || ch == '\t';
 }
 
+/* What ends an unquoted field (a quote there is an error). */
+static inline bool ends_unquoted(char ch)
+{
+	return ch == ',' || ch == '\n' || ch == '\r' || ch == '"';
+}
+
 /* Reads one field at c->pos into buf; leaves c->pos on the separator. */
 static int read_field(csv *c, size_t index)
 {
 	field f;
 	int err;
+	char ch;
 
 	f.line = c->line;
 	f.column = column_here(c);
 	f.off = c->buflen;
-	while (c->pos < c->len && blank(c->data[c->pos]))
+	while (have(c, c->pos) && blank(at(c, c->pos)))
 		c->pos++;
-	if (c->pos < c->len && c->data[c->pos] == '"') {
+	if (have(c, c->pos) && at(c, c->pos) == '"') {
 		f.column = column_here(c);
 		c->pos++;
 		for (;;) {
 			size_t run = c->pos;
-			if (c->pos >= c->len)
+			if (!have(c, c->pos))
 				return fail_at(c, f.line, f.column, field_name(c, index),
 					       "a quoted field is not closed (it opens here)");
-			while (c->pos < c->len && c->data[c->pos] != '"' &&
-			       c->data[c->pos] != '\n' && c->data[c->pos] != '\r')
+			while (have(c, c->pos) && (ch = at(c, c->pos)) != '"' && ch != '\n' &&
+			       ch != '\r')
 				c->pos++;
-			if ((err = put(c, c->data + run, c->pos - run)))
+			if ((err = put(c, ptr(c, run), c->pos - run)))
 				return err;
-			if (c->pos >= c->len)
+			if (!have(c, c->pos))
 				continue;
-			if (c->data[c->pos] == '"') {
-				if (c->pos + 1 < c->len && c->data[c->pos + 1] == '"') {
+			if (at(c, c->pos) == '"') {
+				if (have(c, c->pos + 1) && at(c, c->pos + 1) == '"') {
 					if ((err = put(c, "\"", 1)))
 						return err;
 					c->pos += 2;
@@ -202,39 +346,43 @@ static int read_field(csv *c, size_t index)
 				break;
 			}
 			/* A line break inside quotes is data; keep it as written. */
-			if (c->data[c->pos] == '\r' && c->pos + 1 < c->len &&
-			    c->data[c->pos + 1] == '\n') {
+			if (at(c, c->pos) == '\r' && have(c, c->pos + 1) &&
+			    at(c, c->pos + 1) == '\n') {
 				if ((err = put(c, "\r\n", 2)))
 					return err;
 				c->pos += 2;
 			} else {
-				if ((err = put(c, c->data + c->pos, 1)))
+				if ((err = put(c, ptr(c, c->pos), 1)))
 					return err;
 				c->pos++;
 			}
 			newline(c);
 		}
-		while (c->pos < c->len && blank(c->data[c->pos]))
+		while (have(c, c->pos) && blank(at(c, c->pos)))
 			c->pos++;
-		if (c->pos < c->len && c->data[c->pos] != ',' && c->data[c->pos] != '\n' &&
-		    c->data[c->pos] != '\r')
+		if (have(c, c->pos) && (ch = at(c, c->pos)) != ',' && ch != '\n' && ch != '\r')
 			return fail_at(c, c->line, column_here(c), field_name(c, index),
 				       "unexpected text after a closing quote (a quote inside a "
 				       "field is written \"\")");
 	} else {
 		size_t start = c->pos, end;
-		while (c->pos < c->len && c->data[c->pos] != ',' && c->data[c->pos] != '\n' &&
-		       c->data[c->pos] != '\r') {
-			if (c->data[c->pos] == '"')
-				return fail_at(c, c->line, column_here(c), field_name(c, index),
-					       "a quote inside an unquoted field (quote the whole "
-					       "field and double the quote)");
-			c->pos++;
+		/* on to a separator, a line end or a quote, a window at a time */
+		while (have(c, c->pos)) {
+			const char *p = ptr(c, c->pos), *e = ptr(c, c->end);
+			while (p < e && !ends_unquoted(*p))
+				p++;
+			c->pos += (size_t)(p - ptr(c, c->pos));
+			if (p < e)
+				break;
 		}
+		if (have(c, c->pos) && at(c, c->pos) == '"')
+			return fail_at(c, c->line, column_here(c), field_name(c, index),
+				       "a quote inside an unquoted field (quote the whole "
+				       "field and double the quote)");
 		end = c->pos;
-		while (end > start && blank(c->data[end - 1]))
+		while (end > start && blank(at(c, end - 1)))
 			end--;
-		if ((err = put(c, c->data + start, end - start)))
+		if ((err = put(c, ptr(c, start), end - start)))
 			return err;
 	}
 	if ((err = put(c, "", 1)))
@@ -259,21 +407,21 @@ static int read_record(csv *c, int *line)
 
 	c->nfields = 0;
 	c->buflen = 0;
-	if (c->pos >= c->len)
-		return 0;
+	if (!have(c, c->pos))
+		return c->ioerr;
 	*line = c->line;
 	for (;;) {
 		if ((err = read_field(c, c->nfields)))
 			return err;
-		if (c->pos >= c->len)
-			return 1;
-		if (c->data[c->pos] == ',') {
+		if (!have(c, c->pos))
+			return c->ioerr ? c->ioerr : 1;
+		if (at(c, c->pos) == ',') {
 			c->pos++;
 			continue;
 		}
-		if (c->data[c->pos] == '\r')
+		if (at(c, c->pos) == '\r')
 			c->pos++;
-		if (c->pos < c->len && c->data[c->pos] == '\n')
+		if (have(c, c->pos) && at(c, c->pos) == '\n')
 			c->pos++;
 		newline(c);
 		return 1;
@@ -348,37 +496,6 @@ static int read_header(csv *c)
 	return 1;
 }
 
-static void group_release(group *g)
-{
-	free(g->benchmark);
-	free(g->metric);
-	free(g->unit);
-	free(g->values);
-}
-
-static char *dup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
-static int push_value(group *g, double v)
-{
-	if (g->nvalues == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 4;
-		double *vs = realloc(g->values, cap * sizeof(*vs));
-		if (!vs)
-			return perfdb_error__oom();
-		g->values = vs;
-		g->cap = cap;
-	}
-	g->values[g->nvalues++] = v;
-	return 0;
-}
-
 /* Field of column col in the current row, "" when the column is absent. */
 static const char *cell(const csv *c, int col, const field **f)
 {
@@ -418,100 +535,329 @@ static int read_number_cell(const csv *c, int col, bool required, double *out)
 	return 0;
 }
 
-static int read_row(csv *c, int line)
+/* The (benchmark, metric) of a record with as many fields as the header,
+ * unchecked (parse_row checks it). */
+static void record_key(const csv *c, const char **bench, const char **metric)
 {
-	char ex[4][PERFDB_INGEST_EXCERPT];
+	*bench = field_text(c, (size_t)c->where[C_BENCHMARK]);
+	*metric = c->where[C_METRIC] >= 0 ? field_text(c, (size_t)c->where[C_METRIC]) : "";
+	if (!**metric)
+		*metric = "value";
+}
+
+/* The checks of a row on its own, in the order of its cells. */
+static int parse_row(csv *c, int line, row *r)
+{
+	char ex[PERFDB_INGEST_EXCERPT];
 	const field *f, *fb;
-	const char *bench = cell(c, C_BENCHMARK, &fb);
-	const char *metric = cell(c, C_METRIC, &f);
-	const char *unit = cell(c, C_UNIT, &f);
-	const char *dirtext = cell(c, C_DIRECTION, &f);
-	perfdb_direction dir = PERFDB_DIRECTION_UNSET;
-	double value, stats[NSTATS];
-	bool has_stats = false;
-	size_t k, gi;
-	group *g;
+	size_t k;
 	int err;
 
 	if (c->nfields != c->ncolumns)
 		return fail_at(c, line, 1, NULL, "this row has %zu field%s, the header has %zu",
 			       c->nfields, c->nfields == 1 ? "" : "s", c->ncolumns);
-	if (!*bench)
+	r->line = line;
+	r->bench = cell(c, C_BENCHMARK, &fb);
+	r->metric = cell(c, C_METRIC, &f);
+	r->unit = cell(c, C_UNIT, &f);
+	r->dirtext = cell(c, C_DIRECTION, &f);
+	r->dir = PERFDB_DIRECTION_UNSET;
+	r->has_stats = false;
+	if (!*r->bench)
 		return fail_at(c, fb->line, fb->column, "benchmark", "no benchmark name");
-	if (!*metric)
-		metric = "value";
-	if (*dirtext && perfdb_direction_parse(&dir, dirtext))
+	if (!*r->metric)
+		r->metric = "value";
+	if (*r->dirtext && perfdb_direction_parse(&r->dir, r->dirtext))
 		return fail_at(c, f->line, f->column, "direction",
 			       "unknown direction '%s' (expected lower_is_better or "
 			       "higher_is_better)",
-			       perfdb_ingest__excerpt(ex[0], dirtext));
-	if ((err = read_number_cell(c, C_VALUE, true, &value)))
+			       perfdb_ingest__excerpt(ex, r->dirtext));
+	if ((err = read_number_cell(c, C_VALUE, true, &r->value)))
 		return err;
 	for (k = 0; k < NSTATS; k++) {
-		if ((err = read_number_cell(c, (int)(FIRST_STAT + k), false, &stats[k])))
+		if ((err = read_number_cell(c, (int)(FIRST_STAT + k), false, &r->stats[k])))
 			return err;
-		has_stats |= !isnan(stats[k]);
+		r->has_stats |= !isnan(r->stats[k]);
 	}
-	if (!isnan(stats[C_MIN - FIRST_STAT]) && !isnan(stats[C_MAX - FIRST_STAT]) &&
-	    stats[C_MIN - FIRST_STAT] > stats[C_MAX - FIRST_STAT]) {
+	if (!isnan(r->stats[C_MIN - FIRST_STAT]) && !isnan(r->stats[C_MAX - FIRST_STAT]) &&
+	    r->stats[C_MIN - FIRST_STAT] > r->stats[C_MAX - FIRST_STAT]) {
 		cell(c, C_MIN, &f);
 		return fail_at(c, f->line, f->column, "min", "min %g is greater than max %g",
-			       stats[C_MIN - FIRST_STAT], stats[C_MAX - FIRST_STAT]);
+			       r->stats[C_MIN - FIRST_STAT], r->stats[C_MAX - FIRST_STAT]);
 	}
+	return 0;
+}
 
-	if (!perfdb_ingest__index_find(&c->index, bench, metric, &gi)) {
-		/* A new (benchmark, metric). */
-		if (c->ngroups == c->capgroups) {
-			size_t cap = c->capgroups ? c->capgroups * 2 : 64;
-			group *gs = realloc(c->groups, cap * sizeof(*gs));
-			if (!gs)
-				return perfdb_error__oom();
-			c->groups = gs;
-			c->capgroups = cap;
+/* --- pass 1: which keys may repeat ------------------------------------------------------ */
+
+static uint32_t fingerprint(uint64_t hash)
+{
+	uint32_t f = (uint32_t)(hash >> 32) & ~1u;
+	return f ? f : 2;
+}
+
+static int fingerprints_init(fingerprints *t, size_t keys)
+{
+	unsigned bits = 6;
+	while (bits < 31 && ((size_t)1 << bits) * 3 < keys * 4)
+		bits++;
+	free(t->slots);
+	t->count = 0;
+	t->bits = bits;
+	t->cap = (size_t)1 << bits;
+	if (!(t->slots = calloc(t->cap, sizeof(*t->slots))))
+		return perfdb_error__oom();
+	return 0;
+}
+
+/* The slot of fingerprint f: where it is, or the empty one where it goes.
+ * Slots are taken from f's top bits, so the table can grow without the
+ * hashes. */
+static uint32_t *fingerprint_slot(const fingerprints *t, uint32_t f)
+{
+	size_t mask = t->cap - 1, j = (size_t)(f >> (32 - t->bits));
+	while (t->slots[j] && (t->slots[j] & ~1u) != f)
+		j = (j + 1) & mask;
+	return &t->slots[j];
+}
+
+/* Adds f, or marks it seen twice. */
+static int fingerprint_add(fingerprints *t, uint32_t f)
+{
+	uint32_t *slot;
+	if ((t->count + 1) * 4 > t->cap * 3) {
+		fingerprints bigger = {NULL, 0, 0, 0};
+		size_t i;
+		int err;
+		if (t->bits >= 31 || (err = fingerprints_init(&bigger, t->cap)))
+			return t->bits >= 31 ? perfdb_error__oom() : err;
+		for (i = 0; i < t->cap; i++)
+			if (t->slots[i])
+				*fingerprint_slot(&bigger, t->slots[i] & ~1u) = t->slots[i];
+		bigger.count = t->count;
+		free(t->slots);
+		*t = bigger;
+	}
+	slot = fingerprint_slot(t, f);
+	if (*slot)
+		*slot |= 1;
+	else {
+		*slot = f;
+		t->count++;
+	}
+	return 0;
+}
+
+/* Keeps only the fingerprints seen twice, in a table of their size. */
+static int fingerprints_keep_repeated(fingerprints *t)
+{
+	fingerprints kept = {NULL, 0, 0, 0};
+	size_t i, n = 0;
+	int err;
+	for (i = 0; i < t->cap; i++)
+		n += t->slots[i] & 1;
+	if ((err = fingerprints_init(&kept, n)))
+		return err;
+	for (i = 0; i < t->cap; i++)
+		if (t->slots[i] & 1)
+			*fingerprint_slot(&kept, t->slots[i] & ~1u) = t->slots[i];
+	kept.count = n;
+	free(t->slots);
+	*t = kept;
+	return 0;
+}
+
+static bool fingerprint_repeated(const fingerprints *t, uint32_t f)
+{
+	return t->count && (*fingerprint_slot(t, f) & 1);
+}
+
+/* The rows a text's lines can hold, for pass 1's table: one a line feed. */
+static size_t count_lines(csv *c)
+{
+	size_t n = 1;
+	while (have(c, c->pos)) {
+		const char *p = ptr(c, c->pos), *e = ptr(c, c->end);
+		while ((p = memchr(p, '\n', (size_t)(e - p)))) {
+			p++;
+			n++;
 		}
-		g = &c->groups[c->ngroups];
-		memset(g, 0, sizeof(*g));
-		if (!(g->benchmark = dup(bench)) || !(g->metric = dup(metric)) ||
-		    !(g->unit = dup(unit)) ||
-		    (err = perfdb_ingest__index_add(&c->index, g->benchmark, g->metric, c->ngroups,
-						    &gi)) < 0 ||
-		    (err = push_value(g, value))) {
-			group_release(g);
+		c->pos = c->col_pos = c->end;
+	}
+	return n;
+}
+
+/* Pass 1: a fingerprint of every row's key, until the first record that is
+ * not a row (pass 2 stops there, or before). */
+static int count_keys(csv *c)
+{
+	size_t lines = count_lines(c);
+	int rc, line;
+	/* A row takes 4 bytes at least ("a,1\n"; blank lines are not rows),
+	 * and one line at most, unless lines end in CR alone (the table then
+	 * grows). */
+	c->maxrows = (size_t)(c->size / 4 + 2);
+	if ((rc = fingerprints_init(&c->seen, lines < c->maxrows ? lines : c->maxrows)) || c->ioerr)
+		return rc ? rc : c->ioerr;
+	rewind_input(c);
+	if ((rc = read_header(c)) < 0)
+		return rc;
+	while ((rc = read_record(c, &line)) > 0) {
+		const char *bench, *metric;
+		if (empty_record(c))
+			continue;
+		if (c->nfields != c->ncolumns)
+			break;
+		record_key(c, &bench, &metric);
+		if ((rc = fingerprint_add(&c->seen,
+					  fingerprint(perfdb_ingest__hash_pair(bench, metric)))))
+			return rc;
+	}
+	if (rc < 0 && rc != PERFDB_EINPUT)
+		return rc;
+	if ((rc = fingerprints_keep_repeated(&c->seen)))
+		return rc;
+	if (c->seen.count && !(c->later = calloc(c->maxrows / 8 + 1, 1)))
+		return perfdb_error__oom();
+	return 0;
+}
+
+/* --- pass 2: every check, and the values of the keys that may repeat --------------------- */
+
+static const char *group_benchmark(const csv *c, const group *g)
+{
+	return c->names + g->key;
+}
+
+static const char *group_metric(const csv *c, const group *g)
+{
+	const char *b = group_benchmark(c, g);
+	return b + strlen(b) + 1;
+}
+
+static const char *group_unit(const csv *c, const group *g)
+{
+	const char *m = group_metric(c, g);
+	return m + strlen(m) + 1;
+}
+
+/* The slot of the group (bench, metric) with hash h, or the empty one where
+ * it goes. c->nslots is not 0. */
+static uint64_t *group_slot(const csv *c, const char *bench, const char *metric, uint64_t h)
+{
+	size_t mask = c->nslots - 1, j;
+	for (j = (size_t)h & mask; c->slots[j]; j = (j + 1) & mask) {
+		const group *g = &c->groups[(uint32_t)c->slots[j] - 1];
+		if (!((c->slots[j] ^ h) >> 32) && strcmp(group_benchmark(c, g), bench) == 0 &&
+		    strcmp(group_metric(c, g), metric) == 0)
+			break;
+	}
+	return &c->slots[j];
+}
+
+static group *group_find(const csv *c, const char *bench, const char *metric, uint64_t h)
+{
+	uint64_t slot = c->nslots ? *group_slot(c, bench, metric, h) : 0;
+	return slot ? &c->groups[(uint32_t)slot - 1] : NULL;
+}
+
+static int group_new(csv *c, const row *r, uint64_t h)
+{
+	size_t nb = strlen(r->bench) + 1, nm = strlen(r->metric) + 1, nu = strlen(r->unit) + 1, i;
+	group *g;
+	int err;
+
+	if ((c->ngroups + 1) * 2 > c->nslots) {
+		size_t cap = c->nslots ? c->nslots * 2 : 64;
+		uint64_t *slots;
+		if (cap > (size_t)UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
 			return perfdb_error__oom();
+		free(c->slots);
+		c->slots = slots;
+		c->nslots = cap;
+		for (i = 0; i < c->ngroups; i++) {
+			const group *o = &c->groups[i];
+			uint64_t oh =
+			    perfdb_ingest__hash_pair(group_benchmark(c, o), group_metric(c, o));
+			*group_slot(c, group_benchmark(c, o), group_metric(c, o), oh) =
+			    (oh & 0xffffffff00000000ull) | (i + 1);
 		}
-		g->direction = dir;
-		g->line = line;
-		g->has_stats = has_stats;
-		memcpy(g->stats, stats, sizeof(stats));
-		c->ngroups++;
-		return 0;
 	}
+	if ((err = perfdb_ingest__grow((void **)&c->groups, &c->capgroups, c->ngroups + 1,
+				       sizeof(*c->groups))) ||
+	    (err = perfdb_ingest__grow((void **)&c->names, &c->namecap, c->namelen + nb + nm + nu,
+				       1)))
+		return err;
+	g = &c->groups[c->ngroups];
+	memset(g, 0, sizeof(*g));
+	g->key = c->namelen;
+	memcpy(c->names + c->namelen, r->bench, nb);
+	memcpy(c->names + c->namelen + nb, r->metric, nm);
+	memcpy(c->names + c->namelen + nb + nm, r->unit, nu);
+	c->namelen += nb + nm + nu;
+	g->first = r->value;
+	g->n = 1;
+	g->line = r->line;
+	g->direction = (signed char)r->dir;
+	g->has_stats = r->has_stats;
+	*group_slot(c, r->bench, r->metric, h) = (h & 0xffffffff00000000ull) | ++c->ngroups;
+	return 0;
+}
 
-	/* A repetition of an earlier row: one more sample of that result. */
-	g = &c->groups[gi];
-	if (strcmp(g->unit, unit) != 0) {
+static int group_push(group *g, double v)
+{
+	if (g->n == UINT32_MAX)
+		return perfdb_error__oom();
+	if (g->n >= g->cap) { /* the first value is not in values yet: cap 0 */
+		uint32_t cap = g->cap ? (g->cap > UINT32_MAX / 2 ? UINT32_MAX : g->cap * 2) : 2;
+		double *vs = realloc(g->values, cap * sizeof(*vs));
+		if (!vs)
+			return perfdb_error__oom();
+		if (!g->values)
+			vs[0] = g->first;
+		g->values = vs;
+		g->cap = cap;
+	}
+	g->values[g->n++] = v;
+	return 0;
+}
+
+/* A row whose key may be on other rows: one more sample of that result. */
+static int check_repeat(csv *c, const row *r, uint64_t h)
+{
+	char ex[4][PERFDB_INGEST_EXCERPT];
+	group *g = group_find(c, r->bench, r->metric, h);
+	const field *f;
+	size_t k;
+
+	if (!g)
+		return group_new(c, r, h);
+	if (r->index >= c->maxrows)
+		return changed(c);
+	c->later[r->index / 8] |= (unsigned char)(1u << (r->index % 8));
+	if (strcmp(group_unit(c, g), r->unit) != 0) {
 		cell(c, C_UNIT, &f);
-		return fail_at(c, f ? f->line : line, f ? f->column : 1, "unit",
+		return fail_at(c, f ? f->line : r->line, f ? f->column : 1, "unit",
 			       "unit '%s' differs from '%s' on line %d for benchmark '%s', metric "
 			       "'%s'",
-			       perfdb_ingest__excerpt(ex[0], unit),
-			       perfdb_ingest__excerpt(ex[1], g->unit), g->line,
-			       perfdb_ingest__excerpt(ex[2], g->benchmark),
-			       perfdb_ingest__excerpt(ex[3], g->metric));
+			       perfdb_ingest__excerpt(ex[0], r->unit),
+			       perfdb_ingest__excerpt(ex[1], group_unit(c, g)), g->line,
+			       perfdb_ingest__excerpt(ex[2], group_benchmark(c, g)),
+			       perfdb_ingest__excerpt(ex[3], group_metric(c, g)));
 	}
-	if (dir != PERFDB_DIRECTION_UNSET && g->direction != PERFDB_DIRECTION_UNSET &&
-	    dir != g->direction) {
+	if (r->dir != PERFDB_DIRECTION_UNSET && g->direction != PERFDB_DIRECTION_UNSET &&
+	    r->dir != (perfdb_direction)g->direction) {
 		cell(c, C_DIRECTION, &f);
 		return fail_at(
 		    c, f->line, f->column, "direction",
 		    "direction '%s' differs from line %d for benchmark '%s', metric '%s'",
-		    perfdb_ingest__excerpt(ex[0], dirtext), g->line,
-		    perfdb_ingest__excerpt(ex[2], g->benchmark),
-		    perfdb_ingest__excerpt(ex[3], g->metric));
+		    perfdb_ingest__excerpt(ex[0], r->dirtext), g->line,
+		    perfdb_ingest__excerpt(ex[2], group_benchmark(c, g)),
+		    perfdb_ingest__excerpt(ex[3], group_metric(c, g)));
 	}
-	if (dir != PERFDB_DIRECTION_UNSET)
-		g->direction = dir;
-	if (has_stats || g->has_stats) {
+	if (r->dir != PERFDB_DIRECTION_UNSET)
+		g->direction = (signed char)r->dir;
+	if (r->has_stats || g->has_stats) {
 		/* Point at a filled statistics cell of this row, else at the
 		 * first statistics column (the earlier row filled it). */
 		for (k = FIRST_STAT; k < C_COUNT_; k++)
@@ -521,102 +867,188 @@ static int read_row(csv *c, int line)
 			for (k = FIRST_STAT; k < C_COUNT_ && c->where[k] < 0; k++)
 				;
 		f = k < C_COUNT_ ? &c->fields[c->where[k]] : NULL;
-		return fail_at(c, f ? f->line : line, f ? f->column : 1,
+		return fail_at(c, f ? f->line : r->line, f ? f->column : 1,
 			       k < C_COUNT_ ? column_names[k] : NULL,
 			       "benchmark '%s', metric '%s' repeats line %d, so its rows are "
 			       "samples; statistics columns belong to a single-row result",
-			       perfdb_ingest__excerpt(ex[2], g->benchmark),
-			       perfdb_ingest__excerpt(ex[3], g->metric), g->line);
+			       perfdb_ingest__excerpt(ex[2], group_benchmark(c, g)),
+			       perfdb_ingest__excerpt(ex[3], group_metric(c, g)), g->line);
 	}
-	return push_value(g, value);
+	return group_push(g, r->value);
 }
 
-static int add_groups(csv *c, perfdb_resultset *rs)
+static int check_rows(csv *c)
 {
-	size_t i;
+	int rc, line, err;
+	size_t rows = 0;
+	row r;
+
+	rewind_input(c);
+	if ((rc = read_header(c)) < 0)
+		return rc;
+	while ((rc = read_record(c, &line)) > 0) {
+		uint64_t h;
+		if (empty_record(c))
+			continue;
+		if ((err = parse_row(c, line, &r)))
+			return err;
+		r.index = rows++;
+		h = perfdb_ingest__hash_pair(r.bench, r.metric);
+		if (!fingerprint_repeated(&c->seen, fingerprint(h)))
+			c->singles++;
+		else if ((err = check_repeat(c, &r, h)))
+			return err;
+	}
+	if (rc < 0)
+		return rc;
+	if (!rows)
+		return fail_at(c, c->header_line, 0, NULL,
+			       "no results: the header is not followed by any row");
+	return 0;
+}
+
+/* --- pass 3: the results, in the order of their first rows ------------------------------- */
+
+/* The result of row r: a row of its own, or the first of group g's rows. */
+static int add_result(csv *c, perfdb_resultset *rs, const row *r, group *g)
+{
+	char ex[PERFDB_INGEST_EXCERPT];
+	perfdb_result res;
 	int err;
 
-	for (i = 0; i < c->ngroups; i++) {
-		const group *g = &c->groups[i];
-		char ex[PERFDB_INGEST_EXCERPT];
-		perfdb_result r;
-		perfdb_result_init(&r);
-		r.benchmark = g->benchmark;
-		r.metric = g->metric;
-		r.unit = g->unit;
-		r.direction = g->direction;
-		if (g->nvalues == 1) {
-			r.value = g->values[0];
-			r.n = isnan(g->stats[0]) ? 0 : (int64_t)g->stats[0];
-			r.mean = g->stats[C_MEAN - FIRST_STAT];
-			r.median = g->stats[C_MEDIAN - FIRST_STAT];
-			r.stddev = g->stats[C_STDDEV - FIRST_STAT];
-			r.min = g->stats[C_MIN - FIRST_STAT];
-			r.max = g->stats[C_MAX - FIRST_STAT];
-		} else {
-			r.samples = g->values;
-			r.nsamples = g->nvalues;
-		}
-		if (!perfdb_ingest__fits_unit(&r))
-			return fail_at(c, g->line, 1, "value",
-				       "a number is out of range once converted from '%s' to the "
-				       "base unit",
-				       perfdb_ingest__excerpt(ex, r.unit));
-		if ((err = perfdb_resultset_add(rs, &r))) {
-			char msg[sizeof(perfdb_error_last()->message)];
-			if (err != PERFDB_EINVAL)
-				return err;
-			snprintf(msg, sizeof(msg), "%s", perfdb_error_last()->message);
-			return fail_at(c, g->line, 1, NULL, "%s", msg);
-		}
+	perfdb_result_init(&res);
+	res.benchmark = r->bench;
+	res.metric = r->metric;
+	res.unit = r->unit;
+	res.direction = g ? (perfdb_direction)g->direction : r->dir;
+	if (!g || g->n == 1) {
+		res.value = r->value;
+		res.n = isnan(r->stats[0]) ? 0 : (int64_t)r->stats[0];
+		res.mean = r->stats[C_MEAN - FIRST_STAT];
+		res.median = r->stats[C_MEDIAN - FIRST_STAT];
+		res.stddev = r->stats[C_STDDEV - FIRST_STAT];
+		res.min = r->stats[C_MIN - FIRST_STAT];
+		res.max = r->stats[C_MAX - FIRST_STAT];
+	} else {
+		res.samples = g->values;
+		res.nsamples = g->n;
+	}
+	if (!perfdb_ingest__fits_unit(&res))
+		return fail_at(c, r->line, 1, "value",
+			       "a number is out of range once converted from '%s' to the "
+			       "base unit",
+			       perfdb_ingest__excerpt(ex, res.unit));
+	if ((err = perfdb_resultset_add(rs, &res))) {
+		char msg[sizeof(perfdb_error_last()->message)];
+		if (err != PERFDB_EINVAL)
+			return err;
+		snprintf(msg, sizeof(msg), "%s", perfdb_error_last()->message);
+		return fail_at(c, r->line, 1, NULL, "%s", msg);
+	}
+	if (g) {
+		free(g->values);
+		g->values = NULL;
 	}
 	return 0;
+}
+
+static int add_results(csv *c, perfdb_resultset *rs)
+{
+	size_t added = 0, rows = 0, next = 0; /* the next group, by first row */
+	int rc, line, err;
+	row r;
+
+	rewind_input(c);
+	if ((rc = read_header(c)) < 0)
+		return c->ioerr ? rc : changed(c);
+	while ((rc = read_record(c, &line)) > 0) {
+		group *g = NULL;
+		size_t i;
+		if (empty_record(c))
+			continue;
+		i = rows++;
+		/* a later row of a group: its value is in the group already */
+		if (c->later && i >= c->maxrows)
+			return changed(c);
+		if (c->later && (c->later[i / 8] >> (i % 8) & 1))
+			continue;
+		if (next < c->ngroups && c->groups[next].line == line)
+			g = &c->groups[next++];
+		/* checked by pass 2: only a file that changed since fails */
+		if ((err = parse_row(c, line, &r)))
+			return c->ioerr ? err : changed(c);
+		if ((err = add_result(c, rs, &r, g)))
+			return err;
+		added++;
+	}
+	if (rc < 0)
+		return c->ioerr ? rc : changed(c);
+	return added == c->singles + c->ngroups && next == c->ngroups ? 0 : changed(c);
+}
+
+/*
+ * Three passes over the input, so that memory follows the keys that repeat,
+ * not the rows (lib/ingest/README.md, "Big files"): count_keys,
+ * check_rows (every error, in file order, as one pass would find them) and
+ * add_results (results in the order of their first rows, into rs as they
+ * come, and so to its sink).
+ */
+static int read_csv(csv *c, perfdb_resultset *rs)
+{
+	perfdb_resultset *mine = NULL;
+	int err;
+
+	c->name = c->name ? c->name : "<input>";
+	if ((err = count_keys(c)) || (err = check_rows(c)))
+		goto out;
+	free(c->seen.slots);
+	memset(&c->seen, 0, sizeof(c->seen));
+	if ((err = perfdb_resultset_new(&mine)) ||
+	    (err = perfdb_resultset_set_meta(mine, PERFDB_META_SOURCE, "csv")))
+		goto out;
+	/* A result is final once added: results can go on to rs's sink. */
+	perfdb_resultset__stream_into(mine, rs);
+	if (!(err = add_results(c, mine)))
+		err = perfdb_resultset_merge(rs, mine);
+out:
+	perfdb_resultset_free(mine);
+	while (c->ngroups)
+		free(c->groups[--c->ngroups].values);
+	free(c->groups);
+	free(c->later);
+	free(c->slots);
+	free(c->names);
+	free(c->seen.slots);
+	free(c->buf);
+	free(c->fields);
+	free(c->map_heap);
+	free(c->window);
+	return err;
 }
 
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	csv c;
-	perfdb_resultset *mine = NULL;
-	size_t i;
-	int err, rc, line;
-
 	memset(&c, 0, sizeof(c));
+	c.fd = -1;
 	c.data = data;
-	c.len = len;
-	c.name = name ? name : "<input>";
-	c.line = 1;
-	c.index = (perfdb_ingest_index)PERFDB_INGEST_INDEX_INIT;
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-		c.pos = c.line_start = 3;
+	c.end = c.size = len;
+	c.name = name;
+	return read_csv(&c, rs);
+}
 
-	if ((err = read_header(&c)) < 0)
-		goto out;
-	while ((rc = read_record(&c, &line)) > 0) {
-		if (empty_record(&c))
-			continue;
-		if ((err = read_row(&c, line)))
-			goto out;
-	}
-	if ((err = rc) < 0)
-		goto out;
-	if (c.ngroups == 0) {
-		err = fail_at(&c, c.header_line, 0, NULL,
-			      "no results: the header is not followed by any row");
-		goto out;
-	}
-	if ((err = perfdb_resultset_new(&mine)) ||
-	    (err = perfdb_resultset_set_meta(mine, PERFDB_META_SOURCE, "csv")) ||
-	    (err = add_groups(&c, mine)))
-		goto out;
-	err = perfdb_resultset_merge(rs, mine);
-out:
-	perfdb_resultset_free(mine);
-	for (i = 0; i < c.ngroups; i++)
-		group_release(&c.groups[i]);
-	free(c.groups);
-	free(c.buf);
-	free(c.fields);
-	free(c.map_heap);
-	perfdb_ingest__index_release(&c.index);
-	return err;
+int perfdb_ingest__csv_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+			    const char *name, size_t window)
+{
+	csv c;
+	memset(&c, 0, sizeof(c));
+	c.fd = fd;
+	c.from = from;
+	c.size = size;
+	c.name = name;
+	c.wcap = window ? window : WINDOW_SIZE;
+	if (!(c.window = malloc(c.wcap)))
+		return perfdb_error__oom();
+	c.data = c.window;
+	return read_csv(&c, rs);
 }

@@ -273,8 +273,10 @@ static perfdb_format detect_json(const char *d, size_t len, size_t i, bool *cut)
 }
 
 /* CSV: the first line has at least two comma-separated fields, one of them
- * named "benchmark" (quoted or not, any case, spaces around ignored). */
-static bool detect_csv(const char *d, size_t len, size_t i)
+ * named "benchmark" (quoted or not, any case, spaces around ignored). *stop
+ * (may be NULL): where the look ended (len when the answer could depend on
+ * what follows d). */
+static bool detect_csv(const char *d, size_t len, size_t i, size_t *stop)
 {
 	size_t fields = 1;
 	bool named = false;
@@ -305,6 +307,8 @@ static bool detect_csv(const char *d, size_t len, size_t i)
 			i++;
 		}
 	}
+	if (stop)
+		*stop = i;
 	return named && fields >= 2;
 }
 
@@ -616,7 +620,7 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 		return fmt;
 	if (any_line(data, len, skip_bom(data, len), "benchmark name ", true, catch2_console_line))
 		return PERFDB_FORMAT_CATCH2;
-	if (detect_csv(data, len, i))
+	if (detect_csv(data, len, i, NULL))
 		return PERFDB_FORMAT_CSV;
 	if (detect_yaml(data, len, skip_bom(data, len)))
 		return PERFDB_FORMAT_NATIVE_YAML;
@@ -839,6 +843,22 @@ static int read_all(int fd, const char *path, size_t max, char **out, size_t *ou
 /* The first part of a file read to tell its format. */
 #define DETECT_HEAD ((size_t)1 << 20)
 
+/* Up to len bytes of fd from offset off into buf: how many were read (fewer
+ * at the end of the file or on an error). */
+static size_t read_at(int fd, char *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
 /* The JSON formats whose bulk is one array of the top-level object, read an
  * item at a time: the format, the array's key, the reader. */
 static const struct {
@@ -922,19 +942,12 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 		return PERFDB_JSON__FALLBACK;
 	if (fmt == PERFDB_FORMAT_AUTO) {
 		size_t len = st.st_size < (off_t)DETECT_HEAD ? (size_t)st.st_size : DETECT_HEAD, i,
-		       got = 0;
+		       got;
 		char *head = malloc(len ? len : 1);
 		bool cut = false;
 		if (!head)
 			return perfdb_error__oom();
-		while (got < len) {
-			ssize_t n = pread(fd, head + got, len - got, (off_t)got);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
+		got = read_at(fd, head, len, 0);
 		i = skip_bom(head, got);
 		while (i < got && space(head[i]))
 			i++;
@@ -982,15 +995,125 @@ done:
 	return err;
 }
 
-/* A regular file open at fd, or standard input spooled to one: a Google
- * Benchmark or native JSON file is read item at a time, anything else whole. */
+/* A line of `size` bytes of fd from `from`, starting at offset `at`, that
+ * perfdb_ingest_detect reads as nanobench's console table or Catch2's
+ * console output: those are found on any line of a text, not only on its
+ * first. 1 also when the line is too long to tell, else 0. */
+static int other_format_line(int fd, uint64_t from, uint64_t size, uint64_t at, char *line)
+{
+	enum { LONGEST = 1 << 16 };
+	size_t got = read_at(fd, line, size - at < LONGEST + 3 ? (size_t)(size - at) : LONGEST + 3,
+			     from + at);
+	const char *nl = memchr(line, '\n', got < LONGEST ? got : LONGEST);
+	perfdb_format fmt;
+	if (!nl && got > LONGEST)
+		return 1;
+	/* the line, and the start of the next (a table's "|---" rule) */
+	if (nl && got > (size_t)(nl - line) + 3)
+		got = (size_t)(nl - line) + 3;
+	fmt = perfdb_ingest_detect(line, got);
+	return fmt == PERFDB_FORMAT_NANOBENCH_CONSOLE || fmt == PERFDB_FORMAT_CATCH2;
+}
+
+/* Whether a line of the file (from its first byte `first` that is not white
+ * space on) could make perfdb_ingest_detect tell another format than CSV,
+ * which it tells from the first line: 1, 0, or PERFDB_ENOMEM. */
+static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t first)
+{
+	char *chunk = malloc(DETECT_HEAD), *line = malloc((1 << 16) + 3);
+	uint64_t off = first;
+	int found = 0;
+	bool start = true; /* off is the start of a line */
+
+	if (!chunk || !line) {
+		free(chunk);
+		free(line);
+		return perfdb_error__oom();
+	}
+	while (off < size && !found) {
+		size_t got = read_at(fd, chunk,
+				     size - off < DETECT_HEAD ? (size_t)(size - off) : DETECT_HEAD,
+				     from + off),
+		       k = 0;
+		if (!got)
+			break;
+		while (k < got && !found) {
+			const char *nl;
+			/* Catch2's table header starts with "benchmark name " */
+			if (start &&
+			    (chunk[k] == '|' ||
+			     (chunk[k] == 'b' && memcmp(chunk + k, "benchmark name ",
+							got - k < 15 ? got - k : 15) == 0)))
+				found = other_format_line(fd, from, size, off + k, line);
+			nl = memchr(chunk + k, '\n', got - k);
+			start = nl != NULL;
+			k = nl ? (size_t)(nl - chunk) + 1 : got;
+		}
+		off += got;
+	}
+	free(chunk);
+	free(line);
+	return found;
+}
+
+/* A CSV file, or standard input redirected from one, read in bounded memory
+ * (perfdb_ingest__csv_file): fmt CSV, or AUTO when the file's first
+ * DETECT_HEAD bytes say CSV just as the whole file would.
+ * PERFDB_JSON__FALLBACK when the file is to be read whole instead. */
+static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
+			 size_t max)
+{
+	perfdb_resultset *more = NULL;
+	struct stat st;
+	off_t from;
+	uint64_t size;
+	size_t len, got, i, stop = 0;
+	char *head;
+	int err;
+
+	if ((fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_CSV) || fstat(fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || (from = lseek(fd, 0, SEEK_CUR)) < 0 || from > st.st_size ||
+	    (uintmax_t)(st.st_size - from) > max)
+		return PERFDB_JSON__FALLBACK;
+	size = (uint64_t)(st.st_size - from);
+	len = size < DETECT_HEAD ? (size_t)size : DETECT_HEAD;
+	if (!(head = malloc(len ? len : 1)))
+		return perfdb_error__oom();
+	got = read_at(fd, head, len, (uint64_t)from);
+	i = skip_bom(head, got);
+	while (i < got && space(head[i]))
+		i++;
+	/* Empty input, or a text whose start is all white space: read whole. */
+	err = i >= got ? PERFDB_JSON__FALLBACK : 0;
+	if (!err && fmt == PERFDB_FORMAT_AUTO &&
+	    (perfdb_ingest_detect(head, got) != PERFDB_FORMAT_CSV ||
+	     (got < size && (!detect_csv(head, got, i, &stop) || stop >= got))))
+		err = PERFDB_JSON__FALLBACK;
+	free(head);
+	if (!err && fmt == PERFDB_FORMAT_AUTO && got < size &&
+	    (err = other_format_lines(fd, (uint64_t)from, size, i)) == 1)
+		err = PERFDB_JSON__FALLBACK;
+	if (err)
+		return err;
+	if (perfdb_resultset_count(rs) == 0)
+		return perfdb_ingest__csv_file(rs, fd, (uint64_t)from, size, name, 0);
+	if (!(err = perfdb_resultset_new(&more)) &&
+	    !(err = perfdb_ingest__csv_file(more, fd, (uint64_t)from, size, name, 0)))
+		err = merge_more(rs, more, name);
+	perfdb_resultset_free(more);
+	return err;
+}
+
+/* A regular file open at fd, or standard input spooled to one: the JSON
+ * formats of read_streamed and CSV in bounded memory, anything else whole. */
 static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt, size_t max)
 {
 	char *data = NULL;
 	size_t len = 0;
 	int err;
 
-	if ((err = read_streamed(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
+	if ((err = read_streamed(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
+	    (err = read_csv_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
 		return err;
 	if ((err = read_all(fd, name, max, &data, &len)))
 		return err;

@@ -2,6 +2,8 @@
  * buffer into a private resultset and merges it into rs only on success. */
 #ifndef PERFDB_INGEST_INTERNAL_H
 #define PERFDB_INGEST_INTERNAL_H
+#include <stdint.h>
+
 #include "perfdb/ingest.h"
 
 int perfdb_ingest__gbench(perfdb_resultset *rs, const char *data, size_t len, const char *name);
@@ -26,6 +28,14 @@ int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t le
 int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+/* The CSV reader on `size` bytes of the regular file fd from offset `from`
+ * (read with pread, never whole: a window of `window` bytes, 0 for the
+ * default, that grows to hold the longest field; fd is not closed). Reads
+ * and errors as perfdb_ingest__csv on the same bytes, in memory that follows
+ * the keys that repeat, not the rows (lib/ingest/README.md); and
+ * PERFDB_EIO when the file changes while it is read. */
+int perfdb_ingest__csv_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+			    const char *name, size_t window);
 int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__pytest_benchmark(perfdb_resultset *rs, const char *data, size_t len,
 				    const char *name);

@@ -44,7 +44,7 @@ typedef struct perfdb_json_doc perfdb_json_doc;
 /**
  * Parses len bytes of data (need not be NUL-terminated) into *out.
  * `name` (a path, "<stdin>"; may be NULL) is copied and used in errors.
- * Errors: PERFDB_EFORMAT "empty input" (nothing but white space and perhaps
+ * Errors: PERFDB_EINPUT "empty input" (nothing but white space and perhaps
  * a byte order mark), PERFDB_EINPUT "NAME:LINE:COL: invalid JSON: ..." for a
  * syntax error (see json_parse.h for what is refused), PERFDB_ENOMEM. On
  * error *out is NULL.

@@ -213,7 +213,7 @@ struct perfdb_ingest_entry {
 	size_t value;
 };
 
-static uint64_t hash_pair(const char *a, const char *b)
+uint64_t perfdb_ingest__hash_pair(const char *a, const char *b)
 {
 	/* FNV-1a over "a\0b", then mixed: the low bits pick the slot, and
 	 * FNV's low bits depend only on the inputs' low bits. */
@@ -278,7 +278,7 @@ static uint64_t *index_slot(const perfdb_ingest_index *idx, const char *benchmar
 int perfdb_ingest__index_add(perfdb_ingest_index *idx, const char *benchmark, const char *metric,
 			     size_t value, size_t *found)
 {
-	uint64_t h = hash_pair(benchmark, metric);
+	uint64_t h = perfdb_ingest__hash_pair(benchmark, metric);
 	struct perfdb_ingest_entry *e;
 	uint64_t *slot;
 	int err;
@@ -309,7 +309,7 @@ int perfdb_ingest__index_find(const perfdb_ingest_index *idx, const char *benchm
 	uint64_t *slot;
 	if (!idx->cap)
 		return 0;
-	slot = index_slot(idx, benchmark, metric, hash_pair(benchmark, metric));
+	slot = index_slot(idx, benchmark, metric, perfdb_ingest__hash_pair(benchmark, metric));
 	if (!*slot)
 		return 0;
 	*found = idx->entries[slot_entry(*slot)].value;
@@ -348,7 +348,8 @@ int perfdb_ingest__result_index_find(const perfdb_ingest_result_index *idx,
 				     const char *metric, size_t *found)
 {
 	size_t j;
-	if (!idx->cap || !find_result(idx, rs, benchmark, metric, hash_pair(benchmark, metric), &j))
+	if (!idx->cap || !find_result(idx, rs, benchmark, metric,
+				      perfdb_ingest__hash_pair(benchmark, metric), &j))
 		return 0;
 	*found = (size_t)(idx->slots[j] & 0xffffffffu) - 1;
 	return 1;
@@ -376,8 +377,8 @@ int perfdb_ingest__result_index_add(perfdb_ingest_result_index *idx, const perfd
 			if (!s)
 				continue;
 			o = perfdb_resultset_get(rs, (size_t)(s & 0xffffffffu) - 1);
-			for (j = (size_t)hash_pair(o->benchmark, o->metric) & mask; slots[j];
-			     j = (j + 1) & mask)
+			for (j = (size_t)perfdb_ingest__hash_pair(o->benchmark, o->metric) & mask;
+			     slots[j]; j = (j + 1) & mask)
 				;
 			slots[j] = s;
 		}
@@ -385,7 +386,7 @@ int perfdb_ingest__result_index_add(perfdb_ingest_result_index *idx, const perfd
 		idx->slots = slots;
 		idx->cap = cap;
 	}
-	h = hash_pair(r->benchmark, r->metric);
+	h = perfdb_ingest__hash_pair(r->benchmark, r->metric);
 	if (find_result(idx, rs, r->benchmark, r->metric, h, &j))
 		return 1;
 	idx->slots[j] = (h & 0xffffffff00000000ull) | (uint64_t)(i + 1);

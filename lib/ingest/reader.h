@@ -60,6 +60,9 @@ char *perfdb_ingest__dup_n(const char *s, size_t n);
  * (doubling): 0, or PERFDB_ENOMEM (set) with *p unchanged. */
 int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size);
 
+/* The hash of (a, b), as the indexes below use it: 64 well-mixed bits. */
+uint64_t perfdb_ingest__hash_pair(const char *a, const char *b);
+
 /* (benchmark, metric) -> value. Keys are borrowed: they must outlive the index. */
 typedef struct perfdb_ingest_index {
 	struct perfdb_ingest_entry *entries; /* in the order added */

@@ -24,7 +24,40 @@ struct perfdb_stmt {
 	perfdb_db *db;
 	sqlite3_stmt *lite;
 	perfdb_pg_stmt *pg;
+	perfdb_row_texts texts; /* SQLite: the current row's blobs as text */
 };
+
+const char *perfdb_db__hex_text(perfdb_row_texts *t, const unsigned char *bytes, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s;
+	size_t k;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 4;
+		char **p = realloc(t->p, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		t->p = p;
+		t->cap = cap;
+	}
+	if (n > (SIZE_MAX - 3) / 2 || !(s = malloc(2 * n + 3)))
+		return NULL;
+	s[0] = '\\';
+	s[1] = 'x';
+	for (k = 0; k < n; k++) {
+		s[2 + 2 * k] = digits[bytes[k] >> 4];
+		s[3 + 2 * k] = digits[bytes[k] & 15];
+	}
+	s[2 + 2 * n] = '\0';
+	t->p[t->n++] = s;
+	return s;
+}
+
+void perfdb_db__row_texts_clear(perfdb_row_texts *t)
+{
+	while (t->n)
+		free(t->p[--t->n]);
+}
 
 int perfdb_db__adopt_sqlite(perfdb_db **out, sqlite3 *handle)
 {
@@ -180,6 +213,8 @@ void perfdb_stmt__free(perfdb_stmt *st)
 	if (st->lite)
 		sqlite3_finalize(st->lite);
 	perfdb_pg__stmt_free(st->pg);
+	perfdb_db__row_texts_clear(&st->texts);
+	free(st->texts.p);
 	free(st);
 }
 
@@ -232,16 +267,19 @@ int perfdb_stmt__step(perfdb_stmt *st)
 	int rc;
 	if (!st->lite)
 		return perfdb_pg__step(st->pg);
+	perfdb_db__row_texts_clear(&st->texts);
 	rc = sqlite3_step(st->lite);
 	return rc == SQLITE_ROW ? PERFDB_DB_ROW : rc == SQLITE_DONE ? PERFDB_DB_DONE : -1;
 }
 
 void perfdb_stmt__reset(perfdb_stmt *st)
 {
-	if (st->lite)
+	if (st->lite) {
+		perfdb_db__row_texts_clear(&st->texts);
 		sqlite3_reset(st->lite);
-	else
+	} else {
 		perfdb_pg__reset(st->pg);
+	}
 }
 
 int perfdb_stmt__column_count(perfdb_stmt *st)
@@ -278,8 +316,14 @@ double perfdb_stmt__column_double(perfdb_stmt *st, int i)
 
 const char *perfdb_stmt__column_text(perfdb_stmt *st, int i)
 {
-	return st->lite ? (const char *)sqlite3_column_text(st->lite, i)
-			: perfdb_pg__column_text(st->pg, i);
+	if (!st->lite)
+		return perfdb_pg__column_text(st->pg, i);
+	/* a blob as a server gives a bytea, not its bytes cut at the first
+	 * NUL: a query reads the same on both engines */
+	if (sqlite3_column_type(st->lite, i) == SQLITE_BLOB)
+		return perfdb_db__hex_text(&st->texts, sqlite3_column_blob(st->lite, i),
+					   (size_t)sqlite3_column_bytes(st->lite, i));
+	return (const char *)sqlite3_column_text(st->lite, i);
 }
 
 const void *perfdb_stmt__column_blob(perfdb_stmt *st, int i, size_t *n)

@@ -115,6 +115,19 @@ const char *perfdb_stmt__column_text(perfdb_stmt *st, int i);
  * (out of memory). */
 const void *perfdb_stmt__column_blob(perfdb_stmt *st, int i, size_t *n);
 
+/* Texts a statement makes for its current row (a blob as text), each
+ * column's its own, freed when the statement moves on. */
+typedef struct perfdb_row_texts {
+	char **p;
+	size_t n, cap;
+} perfdb_row_texts;
+
+/* n bytes as text the way PostgreSQL writes a bytea: \x and two lowercase
+ * hex digits a byte; kept in t until perfdb_db__row_texts_clear. NULL when
+ * out of memory. */
+const char *perfdb_db__hex_text(perfdb_row_texts *t, const unsigned char *bytes, size_t n);
+void perfdb_db__row_texts_clear(perfdb_row_texts *t);
+
 /* ---- PostgreSQL only ------------------------------------------------------- */
 
 /* Parses and analyses sql on the server without running it. Returns 0 or

@@ -63,7 +63,7 @@ struct perfdb_pg_stmt {
 	int binary;	      /* every column a fixed-size number or bytea: rows come in binary */
 	char *texts;	      /* the current row's doubles as text, NUM_LEN per column */
 	unsigned char *bytes; /* a bytea column read as text, unescaped */
-	char *hex;	      /* a bytea column read in binary, as text */
+	perfdb_row_texts hex; /* bytea columns read in binary, as text */
 };
 
 /* One line of libpq's message, without the trailing newline. */
@@ -269,7 +269,8 @@ void perfdb_pg__stmt_free(perfdb_pg_stmt *st)
 	free(st->formats);
 	free(st->texts);
 	PQfreemem(st->bytes);
-	free(st->hex);
+	perfdb_db__row_texts_clear(&st->hex);
+	free(st->hex.p);
 	free(st);
 }
 
@@ -278,8 +279,9 @@ static void forget_row(perfdb_pg_stmt *st)
 {
 	PQfreemem(st->bytes);
 	st->bytes = NULL;
-	free(st->hex);
-	st->hex = NULL;
+	/* each column's its own: a row of two bytea columns read as text
+	 * kept the first's text freed under it */
+	perfdb_db__row_texts_clear(&st->hex);
 }
 
 static void unrun(perfdb_pg_stmt *st)
@@ -574,25 +576,6 @@ static void sqlite_style(char *buf, double v)
 	snprintf(buf + strlen(buf), NUM_LEN - strlen(buf), ".0");
 }
 
-/* bytea read in binary, as the server writes it in text: \x and hex (NULL
- * when out of memory); kept until the next row. */
-static const char *bytea_as_text(perfdb_pg_stmt *st, const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t k;
-	free(st->hex);
-	if (!(st->hex = malloc(2 * n + 3)))
-		return NULL;
-	st->hex[0] = '\\';
-	st->hex[1] = 'x';
-	for (k = 0; k < n; k++) {
-		st->hex[2 + 2 * k] = digits[p[k] >> 4];
-		st->hex[3 + 2 * k] = digits[p[k] & 15];
-	}
-	st->hex[2 + 2 * n] = '\0';
-	return st->hex;
-}
-
 const void *perfdb_pg__column_blob(perfdb_pg_stmt *st, int i, size_t *n)
 {
 	*n = 0;
@@ -619,8 +602,8 @@ const char *perfdb_pg__column_text(perfdb_pg_stmt *st, int i)
 		return NULL;
 	t = PQgetvalue(st->res, st->row, i);
 	if (PQfformat(st->res, i) == 1 && PQftype(st->res, i) == OID_BYTEA)
-		return bytea_as_text(st, (const unsigned char *)t,
-				     (size_t)PQgetlength(st->res, st->row, i));
+		return perfdb_db__hex_text(&st->hex, (const unsigned char *)t,
+					   (size_t)PQgetlength(st->res, st->row, i));
 	if (PQfformat(st->res, i) == 1) {
 		int is_int;
 		int64_t iv = 0;

@@ -4,18 +4,24 @@
  * read_series must stay fast on a million results: it reads the small
  * tables (benchmarks, machines, runs) whole, then walks results and samples
  * run by run along their primary keys (no sort in SQLite), and groups rows
- * into series with a hash table in C.
+ * into series with a hash table in C. regress reads lazily
+ * (perfdb_store__read_series): the series' points are made one series at
+ * a time as it looks at each, in the order the entries are kept.
  */
 #include "store/history.h"
 #include "store/blocks.h"
 
 #include <fnmatch.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "perfdb/history.h"
 #include "perfdb/stats.h"
+#include "util/arena.h"
 #include "util/error.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -213,17 +219,39 @@ typedef struct entry {
 typedef struct series_key {
 	int64_t bench, machine;
 	size_t tags;
-	size_t index; /* series index + 1, 0 = empty slot */
 } series_key;
 
+/* A series' entries: order[first .. first + count), by commit position. */
+typedef struct series_span {
+	size_t first, count;
+	size_t npoints;
+	size_t samples; /* of its entries whose samples were read */
+} series_span;
+
+/*
+ * The points of a series are made from its entries (make_points): for every
+ * series at the end of the read, or, in a read for one pass over many
+ * series (perfdb_store__read_series, lazy), only when one is asked for: a
+ * wide history's 2.1M points are 151 MB of memory faulted in for one look
+ * each, where its entries are 84 MB already there.
+ */
 struct perfdb_series_set {
 	perfdb_series *series;
 	size_t count;
-	perfdb_series_point *points;
-	double *samples;
-	double *run_values; /* each run's value, in point order */
+	series_span *spans;	     /* by series */
+	size_t *visit;		     /* lazy: the series in the order their entries are kept */
+	int lazy;		     /* series[i].points made on demand, each its own block */
+	perfdb_series_point *points; /* not lazy: every series' points */
+	double *samples;	     /* not lazy: pooled points' samples */
+	double *run_values;	     /* not lazy: pooled points' runs' values */
+	entry *entries;
+	uint32_t *order; /* the entries in series order */
+	size_t nentries;
+	double *raw;  /* the samples read: entry.soff */
+	int64_t *ids; /* commit id by position */
 	bench_row *benches;
 	size_t nbenches;
+	perfdb_arena names; /* the benchmarks' names, metrics and units */
 	machine_row *machines;
 	size_t nmachines;
 	perfdb_tags **tags;
@@ -245,7 +273,10 @@ typedef struct reader {
 	size_t nraw, capraw;
 	double *scratch; /* for a median */
 	size_t capscratch;
-	series_key *table;
+	/* series index + 1 by hash of its key, 0 = empty: 4-byte slots, so
+	 * the table of 100k series stays in cache (at 32, a new series' probe
+	 * waited on memory, 20% of reading the results) */
+	uint32_t *table;
 	size_t tablecap;
 	size_t nseries;
 	series_key *keys; /* by series index */
@@ -277,19 +308,36 @@ static uint64_t mix(uint64_t h)
 	return h ^ (h >> 33);
 }
 
+static uint64_t key_hash(int64_t bench, int64_t machine, size_t tags)
+{
+	return mix((uint64_t)bench * 1000003u ^ (uint64_t)machine * 7919u ^ tags);
+}
+
 /* Puts the series keys[0..n) into table (cap slots, a power of two). */
-static void table_fill(series_key *table, size_t cap, const series_key *keys, size_t n)
+static void table_fill(uint32_t *table, size_t cap, const series_key *keys, size_t n)
 {
 	size_t k;
 	for (k = 0; k < n; k++) {
-		const series_key *key = &keys[k];
-		size_t j = mix((uint64_t)key->bench * 1000003u ^ (uint64_t)key->machine * 7919u ^
-			       key->tags) &
-			   (cap - 1);
-		while (table[j].index)
+		size_t j = key_hash(keys[k].bench, keys[k].machine, keys[k].tags) & (cap - 1);
+		while (table[j])
 			j = (j + 1) & (cap - 1);
-		table[j] = *key;
+		table[j] = (uint32_t)(k + 1);
 	}
+}
+
+/* Room for the series the wanted benchmarks make at least (one each), at
+ * once: a table grown by doubling as they came was built four times over. */
+static int reserve_series(reader *r)
+{
+	size_t k, want = 0, cap = 1024;
+	for (k = 0; k < r->set->nbenches; k++)
+		want += r->set->benches[k].wanted != 0;
+	while (cap <= want * 2)
+		cap *= 2;
+	if (!(r->table = calloc(cap, sizeof(*r->table))))
+		return perfdb_error__oom();
+	r->tablecap = cap;
+	return grow((void **)&r->keys, &r->capkeys, want, sizeof(*r->keys));
 }
 
 static int series_index(reader *r, int64_t bench, int64_t machine, size_t tags, size_t *out)
@@ -297,9 +345,11 @@ static int series_index(reader *r, int64_t bench, int64_t machine, size_t tags, 
 	uint64_t h;
 	size_t i;
 	int err;
+	if (r->nseries >= UINT32_MAX - 1)
+		return perfdb_error__oom();
 	if (r->nseries * 2 >= r->tablecap) {
 		size_t ncap = r->tablecap ? r->tablecap * 2 : 1024;
-		series_key *nt = calloc(ncap, sizeof(*nt));
+		uint32_t *nt = calloc(ncap, sizeof(*nt));
 		if (!nt)
 			return perfdb_error__oom();
 		table_fill(nt, ncap, r->keys, r->nseries);
@@ -307,18 +357,18 @@ static int series_index(reader *r, int64_t bench, int64_t machine, size_t tags, 
 		r->table = nt;
 		r->tablecap = ncap;
 	}
-	h = mix((uint64_t)bench * 1000003u ^ (uint64_t)machine * 7919u ^ tags);
-	for (i = h & (r->tablecap - 1); r->table[i].index; i = (i + 1) & (r->tablecap - 1)) {
-		series_key *k = &r->table[i];
+	h = key_hash(bench, machine, tags);
+	for (i = h & (r->tablecap - 1); r->table[i]; i = (i + 1) & (r->tablecap - 1)) {
+		const series_key *k = &r->keys[r->table[i] - 1];
 		if (k->bench == bench && k->machine == machine && k->tags == tags) {
-			*out = k->index - 1;
+			*out = r->table[i] - 1;
 			return 0;
 		}
 	}
 	if ((err = grow((void **)&r->keys, &r->capkeys, r->nseries + 1, sizeof(*r->keys))) < 0)
 		return err;
-	r->table[i] = (series_key){bench, machine, tags, r->nseries + 1};
-	r->keys[r->nseries] = r->table[i];
+	r->table[i] = (uint32_t)(r->nseries + 1);
+	r->keys[r->nseries] = (series_key){bench, machine, tags};
 	*out = r->nseries++;
 	return 0;
 }
@@ -366,6 +416,12 @@ static int bench_series(reader *r, bench_row *b, const run_row *run, size_t *out
 	return 0;
 }
 
+/* A column's text in the set's arena ("" for NULL). */
+static char *arena_text(perfdb_series_set *set, const char *s)
+{
+	return perfdb_arena__strdup(&set->names, s ? s : "");
+}
+
 static int load_benchmarks(reader *r, const char *glob)
 {
 	perfdb_stmt *st = NULL;
@@ -387,9 +443,11 @@ static int load_benchmarks(reader *r, const char *glob)
 		b = &set->benches[set->nbenches++];
 		memset(b, 0, sizeof(*b));
 		b->id = perfdb_stmt__column_int64(st, 0);
-		b->name = dup_text(perfdb_stmt__column_text(st, 1));
-		b->metric = dup_text(perfdb_stmt__column_text(st, 2));
-		b->unit = dup_text(perfdb_stmt__column_text(st, 3));
+		/* in the set's arena: 300k strings of a wide history were as
+		 * many mallocs and frees */
+		b->name = arena_text(set, perfdb_stmt__column_text(st, 1));
+		b->metric = arena_text(set, perfdb_stmt__column_text(st, 2));
+		b->unit = arena_text(set, perfdb_stmt__column_text(st, 3));
 		b->direction = perfdb_stmt__column_int64(st, 4) ? PERFDB_HIGHER_IS_BETTER
 								: PERFDB_LOWER_IS_BETTER;
 		if (!b->name || !b->metric || !b->unit) {
@@ -612,6 +670,35 @@ static int load_samples(reader *r, perfdb_stmt *smp, const run_row *run, size_t 
 	return err;
 }
 
+/* Memory about to be written, asked for in one call (Linux 5.14's
+ * MADV_POPULATE_WRITE) instead of a page fault a page: a wide history's
+ * 2.1M entries were 21k faults (their zeroing stays). Elsewhere, or when
+ * refused, the pages fault in as before. */
+static void prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE),
+		  a = ((uintptr_t)p + page - 1) & ~(page - 1),
+		  e = ((uintptr_t)p + len) & ~(page - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+/* The entries are made ahead this many at a time (their room is an upper
+ * bound: reserve_entries). */
+#define PREFAULT_ENTRIES ((size_t)1 << 15)
+
+static void prefault_entries(reader *r)
+{
+	size_t n = r->capentries - r->nentries;
+	prefault(r->entries + r->nentries,
+		 (n < PREFAULT_ENTRIES ? n : PREFAULT_ENTRIES) * sizeof(*r->entries));
+}
+
 /* Adds result x of run, when its benchmark is wanted; *unknown is set when
  * its samples' statistics are not known. */
 static int add_result(reader *r, const run_row *run, size_t *cursor, const perfdb_block_result *x,
@@ -627,6 +714,8 @@ static int add_result(reader *r, const run_row *run, size_t *cursor, const perfd
 	    (err = grow((void **)&r->entries, &r->capentries, r->nentries + 1,
 			sizeof(*r->entries))) < 0)
 		return err;
+	if (r->nentries % PREFAULT_ENTRIES == 0)
+		prefault_entries(r);
 	e = &r->entries[r->nentries++];
 	memset(e, 0, sizeof(*e));
 	e->series = (uint32_t)s;
@@ -797,7 +886,8 @@ static int load_results(reader *r, int with_samples)
 	    (err = perfdb_store__prepare(r->store, &blk,
 					 "SELECT chunk, data FROM result_blocks WHERE run_id = ? "
 					 "ORDER BY chunk")) < 0 ||
-	    (err = reserve_entries(r)) < 0 || (err = mark_pooled_runs(r)) < 0)
+	    (err = reserve_entries(r)) < 0 || (err = reserve_series(r)) < 0 ||
+	    (err = mark_pooled_runs(r)) < 0)
 		goto out;
 	/* in commit order, so the entries need sorting by series only */
 	qsort(r->runs, r->nruns, sizeof(*r->runs), cmp_run_pos);
@@ -823,21 +913,25 @@ out:
  * r->order (their indexes): they come in (position, run id) order
  * (load_results reads the runs so), so one stable counting sort by series
  * does it in linear time. Indexes, not the entries: a copy of 2.1M entries
- * was 84 MB of memory faulted in for one pass. *npoints receives the number
- * of (series, position) pairs: an entry whose series had the same position
- * last is pooled into the point before. */
-static int sort_entries(reader *r, size_t *npoints)
+ * was 84 MB of memory faulted in for one pass. (*spans)[s] receives where
+ * series s's entries are in the order and how many points they make (an
+ * entry whose series had the same position last is pooled into the point
+ * before); *npoints the points of all. */
+static int sort_entries(reader *r, series_span **spans, size_t *npoints)
 {
 	size_t *start, i, n = r->nentries;
 	uint32_t *last;
+	series_span *sp;
 	if (n > UINT32_MAX)
 		return perfdb_error__oom();
 	start = calloc(r->nseries + 1, sizeof(*start));
 	last = malloc((r->nseries ? r->nseries : 1) * sizeof(*last));
+	sp = calloc(r->nseries ? r->nseries : 1, sizeof(*sp));
 	r->order = malloc((n ? n : 1) * sizeof(*r->order));
-	if (!start || !last || !r->order) {
+	if (!start || !last || !sp || !r->order) {
 		free(start);
 		free(last);
+		free(sp);
 		return perfdb_error__oom();
 	}
 	memset(last, 0xff, r->nseries * sizeof(*last)); /* no position is all ones */
@@ -845,29 +939,127 @@ static int sort_entries(reader *r, size_t *npoints)
 	for (i = 0; i < n; i++) {
 		const entry *e = &r->entries[i];
 		start[e->series + 1]++;
-		*npoints += last[e->series] != e->pos;
+		sp[e->series].npoints += last[e->series] != e->pos;
+		sp[e->series].samples += e->read ? e->ns : 0;
 		last[e->series] = e->pos;
 	}
 	free(last);
-	for (i = 0; i < r->nseries; i++)
+	for (i = 0; i < r->nseries; i++) {
 		start[i + 1] += start[i];
+		sp[i].first = start[i];
+		sp[i].count = start[i + 1] - start[i];
+		*npoints += sp[i].npoints;
+	}
 	for (i = 0; i < n; i++)
 		r->order[start[r->entries[i].series]++] = (uint32_t)i;
 	free(start);
+	*spans = sp;
 	return 0;
 }
 
 /* The k-th entry in series order (sort_entries). */
-static const entry *at(const reader *r, size_t k)
+static const entry *at(const perfdb_series_set *set, size_t k)
 {
-	return &r->entries[r->order[k]];
+	return &set->entries[set->order[k]];
 }
 
+/*
+ * Makes the points of the series whose entries are sp in pts (sp->npoints
+ * of them), pooling the runs of a commit. A point of one run refers to its
+ * own value as its runs' values and to its samples where they were read;
+ * a point of several copies its runs' values into rv (sp->count slots) and
+ * their samples into smp (sp->samples at most), and takes its level from them
+ * (*scratch grows to hold them).
+ */
+static int make_points(const perfdb_series_set *set, const series_span *sp,
+		       perfdb_series_point *pts, double *rv, double *smp, double **scratch,
+		       size_t *capscratch)
+{
+	size_t i, j, end = sp->first + sp->count, p = 0, ss = 0;
+	int err;
+	for (i = sp->first; i < end; i = j) {
+		perfdb_series_point *pt = &pts[p++];
+		const entry *e = at(set, i);
+		const double *x;
+		double sum = 0;
+		size_t k, n;
+		for (j = i + 1; j < end && at(set, j)->pos == e->pos; j++)
+			;
+		memset(pt, 0, sizeof(*pt));
+		pt->pos = e->pos;
+		pt->commit_id = set->ids[e->pos];
+		pt->nruns = j - i;
+		pt->nsamples = e->ns;
+		if (pt->nruns == 1) {
+			pt->value = e->value;
+			pt->run_values = &pt->value;
+			/* set->raw is NULL when nothing had samples */
+			pt->samples = e->read && e->ns ? set->raw + e->soff : NULL;
+			pt->level = e->ns ? e->median : e->value;
+			pt->mad = e->ns ? e->mad : 0;
+			continue;
+		}
+		/* several runs: from their pooled samples (all read:
+		 * mark_pooled_runs), else from their values */
+		pt->nsamples = 0;
+		pt->samples = smp + ss;
+		pt->run_values = rv + (i - sp->first);
+		for (k = i; k < j; k++) {
+			const entry *y = at(set, k);
+			sum += y->value;
+			rv[k - sp->first] = y->value;
+			pt->nsamples += y->ns;
+			if (!y->read || !y->ns)
+				continue;
+			memcpy(smp + ss, set->raw + y->soff, y->ns * sizeof(*smp));
+			ss += y->ns;
+		}
+		if (!pt->nsamples || !e->read)
+			pt->samples = NULL;
+		pt->value = sum / (double)pt->nruns;
+		x = pt->nsamples ? pt->samples : pt->run_values;
+		n = pt->nsamples ? pt->nsamples : pt->nruns;
+		if ((err = grow((void **)scratch, capscratch, n, sizeof(**scratch))) < 0)
+			return err;
+		median_mad(&pt->level, &pt->mad, x, n, *scratch);
+	}
+	return 0;
+}
+
+/* A series on its way to its place in the set: the first 16 bytes of its
+ * benchmark's name as two big-endian numbers (zeros after its end), so that
+ * sorting 100k series compares numbers side by side in one array instead
+ * of following two pointers to strcmp each time (9% of a wide regress). */
+typedef struct sort_key {
+	uint64_t k[2];
+	perfdb_series *s;
+} sort_key;
+
+static void make_sort_key(sort_key *key, perfdb_series *s)
+{
+	const unsigned char *p = (const unsigned char *)s->benchmark;
+	size_t i, end = 0;
+	key->k[0] = key->k[1] = 0;
+	for (i = 0; i < 16; i++) {
+		unsigned c = end ? 0 : p[i];
+		end |= !c;
+		key->k[i / 8] = key->k[i / 8] << 8 | c;
+	}
+	key->s = s;
+}
+
+/* By benchmark name (strcmp's order), metric, unit, machine, tags. */
 static int cmp_series(const void *pa, const void *pb)
 {
-	const perfdb_series *a = pa, *b = pb;
+	const sort_key *ka = pa, *kb = pb;
+	const perfdb_series *a = ka->s, *b = kb->s;
 	int c;
-	if ((c = strcmp(a->benchmark, b->benchmark)) != 0)
+	if (ka->k[0] != kb->k[0])
+		return ka->k[0] < kb->k[0] ? -1 : 1;
+	if (ka->k[1] != kb->k[1])
+		return ka->k[1] < kb->k[1] ? -1 : 1;
+	/* the same first 16 bytes: the same name when it ends in them */
+	if ((ka->k[1] & 0xff) && (c = strcmp(a->benchmark + 16, b->benchmark + 16)) != 0)
 		return c;
 	if ((c = strcmp(a->metric, b->metric)) != 0)
 		return c;
@@ -878,23 +1070,68 @@ static int cmp_series(const void *pa, const void *pb)
 	return strcmp(perfdb_tags_json(a->tags), perfdb_tags_json(b->tags));
 }
 
-/* Turns the sorted entries into series of points, pooling runs of a commit. */
-static int build(reader *r, const int64_t *ids)
+/* Makes every series' points, in one block (a read that is not lazy); the
+ * entries are then let go. */
+static int make_all_points(perfdb_series_set *set, size_t npoints, size_t nraw)
+{
+	double *scratch = NULL;
+	size_t i, p = 0, ss = 0, capscratch = 0;
+	int err = 0;
+	set->points = malloc((npoints ? npoints : 1) * sizeof(*set->points));
+	set->samples = malloc((nraw ? nraw : 1) * sizeof(*set->samples));
+	set->run_values = malloc((set->nentries ? set->nentries : 1) * sizeof(*set->run_values));
+	if (!set->points || !set->samples || !set->run_values)
+		return perfdb_error__oom();
+	for (i = 0; i < set->count && err == 0; i++) {
+		const series_span *sp = &set->spans[i];
+		set->series[i].points = set->points + p;
+		err = make_points(set, sp, set->points + p, set->run_values + sp->first,
+				  set->samples + ss, &scratch, &capscratch);
+		p += sp->npoints;
+		ss += sp->samples;
+	}
+	free(scratch);
+	free(set->entries);
+	free(set->order);
+	set->entries = NULL;
+	set->order = NULL;
+	return err;
+}
+
+/* Turns the sorted entries into series, sorted by name; their points now
+ * or (lazy) on demand. */
+static int build(reader *r, const int64_t *ids, size_t nids, int lazy)
 {
 	perfdb_series_set *set = r->set;
-	size_t i, j, npoints = 0, p = 0, sp = 0;
+	series_span *spans = NULL;
+	perfdb_series *tmp = NULL;
+	sort_key *by = NULL;
+	size_t i, npoints = 0, n = r->nseries;
 	int err;
-	if ((err = sort_entries(r, &npoints)) < 0)
+	if ((err = sort_entries(r, &spans, &npoints)) < 0)
 		return err;
-	set->series = calloc(r->nseries ? r->nseries : 1, sizeof(*set->series));
-	set->points = calloc(npoints ? npoints : 1, sizeof(*set->points));
-	set->samples = malloc((r->nraw ? r->nraw : 1) * sizeof(*set->samples));
-	set->run_values = malloc((r->nentries ? r->nentries : 1) * sizeof(*set->run_values));
-	if (!set->series || !set->points || !set->samples || !set->run_values)
-		return perfdb_error__oom();
-	set->count = r->nseries;
-	for (i = 0; i < r->nseries; i++) {
-		perfdb_series *s = &set->series[i];
+	set->entries = r->entries;
+	set->order = r->order;
+	set->nentries = r->nentries;
+	set->raw = r->raw;
+	r->entries = NULL;
+	r->order = NULL;
+	r->raw = NULL;
+	set->ids = malloc((nids ? nids : 1) * sizeof(*set->ids));
+	tmp = calloc(n ? n : 1, sizeof(*tmp));
+	by = malloc((n ? n : 1) * sizeof(*by));
+	set->series = malloc((n ? n : 1) * sizeof(*set->series));
+	set->spans = malloc((n ? n : 1) * sizeof(*set->spans));
+	if (lazy)
+		set->visit = malloc((n ? n : 1) * sizeof(*set->visit));
+	if (!set->ids || !tmp || !by || !set->series || !set->spans || (lazy && !set->visit)) {
+		err = perfdb_error__oom();
+		goto out;
+	}
+	if (nids)
+		memcpy(set->ids, ids, nids * sizeof(*ids));
+	for (i = 0; i < n; i++) {
+		perfdb_series *s = &tmp[i];
 		const bench_row *b = find_bench(set, r->keys[i].bench);
 		machine_row mkey, *m;
 		s->benchmark_id = r->keys[i].bench;
@@ -907,58 +1144,25 @@ static int build(reader *r, const int64_t *ids)
 		m = bsearch(&mkey, set->machines, set->nmachines, sizeof(mkey), cmp_machine);
 		s->machine = m ? m->name : "";
 		s->tags = set->tags[r->keys[i].tags];
+		s->npoints = spans[i].npoints;
+		make_sort_key(&by[i], s);
 	}
-	for (i = 0; i < r->nentries; i = j) {
-		perfdb_series_point *pt = &set->points[p++];
-		const entry *e = at(r, i);
-		perfdb_series *s = &set->series[e->series];
-		double sum = 0;
-		size_t k;
-		for (j = i;
-		     j < r->nentries && at(r, j)->series == e->series && at(r, j)->pos == e->pos;
-		     j++)
-			;
-		if (!s->points)
-			s->points = pt;
-		s->npoints++;
-		pt->pos = e->pos;
-		pt->commit_id = ids[e->pos]; /* here, where the points are in order */
-		pt->nruns = j - i;
-		pt->samples = set->samples + sp;
-		pt->run_values = set->run_values + i;
-		for (k = i; k < j; k++) {
-			const entry *x = at(r, k);
-			sum += x->value;
-			set->run_values[k] = x->value;
-			pt->nsamples += x->ns;
-			if (!x->read || !x->ns)
-				continue; /* r->raw is NULL when nothing had samples */
-			memcpy(set->samples + sp, r->raw + x->soff, x->ns * sizeof(*r->raw));
-			sp += x->ns;
-		}
-		if (!pt->nsamples || !e->read)
-			pt->samples = NULL;
-		pt->value = sum / (double)pt->nruns;
-		/* the level and spread of its observations: one run's from its
-		 * result (or its samples), several runs' from their pooled
-		 * samples (all read: mark_pooled_runs), else their values */
-		if (pt->nruns == 1 && e->ns) {
-			pt->level = e->median;
-			pt->mad = e->mad;
-		} else if (pt->nruns == 1) {
-			pt->level = e->value;
-			pt->mad = 0;
-		} else {
-			const double *x = pt->nsamples ? pt->samples : pt->run_values;
-			size_t n = pt->nsamples ? pt->nsamples : pt->nruns;
-			if ((err = grow((void **)&r->scratch, &r->capscratch, n,
-					sizeof(*r->scratch))) < 0)
-				return err;
-			median_mad(&pt->level, &pt->mad, x, n, r->scratch);
-		}
+	qsort(by, n, sizeof(*by), cmp_series);
+	for (i = 0; i < n; i++) {
+		set->series[i] = *by[i].s;
+		set->spans[i] = spans[by[i].s - tmp];
+		if (lazy)
+			set->visit[by[i].s - tmp] = i;
 	}
-	qsort(set->series, set->count, sizeof(*set->series), cmp_series);
-	return 0;
+	set->count = n;
+	set->lazy = lazy;
+	if (!lazy)
+		err = make_all_points(set, npoints, r->nraw);
+out:
+	free(spans);
+	free(tmp);
+	free(by);
+	return err;
 }
 
 void perfdb_series_query_init(perfdb_series_query *q)
@@ -969,6 +1173,12 @@ void perfdb_series_query_init(perfdb_series_query *q)
 
 int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 			     const perfdb_series_query *q)
+{
+	return perfdb_store__read_series(out, store, q, 0);
+}
+
+int perfdb_store__read_series(perfdb_series_set **out, perfdb_store *store,
+			      const perfdb_series_query *q, int lazy)
 {
 	perfdb_series_query dq = PERFDB_SERIES_QUERY_INIT;
 	reader r;
@@ -1026,7 +1236,7 @@ int perfdb_store_read_series(perfdb_series_set **out, perfdb_store *store,
 	if ((err = load_benchmarks(&r, q->benchmark_glob)) < 0 ||
 	    (err = load_machines(&r, q->machine, &machine_id)) < 0 ||
 	    (err = load_runs(&r, q->machine, machine_id)) < 0 ||
-	    (err = load_results(&r, q->with_samples)) < 0 || (err = build(&r, ids)) < 0)
+	    (err = load_results(&r, q->with_samples)) < 0 || (err = build(&r, ids, nids, lazy)) < 0)
 		goto done;
 	*out = r.set;
 	r.set = NULL;
@@ -1056,9 +1266,105 @@ size_t perfdb_series_set_count(const perfdb_series_set *set)
 	return set ? set->count : 0;
 }
 
-const perfdb_series *perfdb_series_set_get(const perfdb_series_set *set, size_t i)
+const perfdb_series *perfdb_series_set__head(const perfdb_series_set *set, size_t i)
 {
 	return set && i < set->count ? &set->series[i] : NULL;
+}
+
+const size_t *perfdb_series_set__visit_order(const perfdb_series_set *set)
+{
+	return set ? set->visit : NULL;
+}
+
+/* The room a series' points take with what they copy: points, then the
+ * runs' values, then the samples. */
+static size_t points_room(const series_span *sp)
+{
+	return sp->npoints * sizeof(perfdb_series_point) +
+	       (sp->count + sp->samples) * sizeof(double);
+}
+
+static int points_into(const perfdb_series_set *set, const series_span *sp, void *mem,
+		       double **scratch, size_t *capscratch)
+{
+	perfdb_series_point *pts = mem;
+	double *rv = (double *)(pts + sp->npoints);
+	return make_points(set, sp, pts, rv, rv + sp->count, scratch, capscratch);
+}
+
+int perfdb_series_set__load(const perfdb_series **out, const perfdb_series_set *cset, size_t i)
+{
+	/* the set is made mutable here only: a lazy set's points, made once */
+	perfdb_series_set *set = (perfdb_series_set *)cset;
+	double *scratch = NULL;
+	size_t capscratch = 0;
+	void *mem;
+	int err;
+	*out = NULL;
+	if (!set || i >= set->count)
+		return perfdb_error__set(PERFDB_EINVAL, "no series %zu in the set", i);
+	if (set->series[i].points || !set->lazy) {
+		*out = &set->series[i];
+		return 0;
+	}
+	if (!(mem = malloc(points_room(&set->spans[i]))))
+		return perfdb_error__oom();
+	if ((err = points_into(set, &set->spans[i], mem, &scratch, &capscratch)) < 0) {
+		free(mem);
+		free(scratch);
+		return err;
+	}
+	free(scratch);
+	set->series[i].points = mem;
+	*out = &set->series[i];
+	return 0;
+}
+
+int perfdb_series_set__view(const perfdb_series **out, const perfdb_series_set *set, size_t i,
+			    perfdb_series_view *v)
+{
+	const series_span *sp;
+	size_t need;
+	int err;
+	*out = NULL;
+	if (!set || i >= set->count)
+		return perfdb_error__set(PERFDB_EINVAL, "no series %zu in the set", i);
+	if (set->series[i].points || !set->lazy) {
+		*out = &set->series[i];
+		return 0;
+	}
+	sp = &set->spans[i];
+	need = points_room(sp);
+	if (need > v->cap) {
+		void *mem = realloc(v->mem, need);
+		if (!mem)
+			return perfdb_error__oom();
+		v->mem = mem;
+		v->cap = need;
+	}
+	if ((err = points_into(set, sp, v->mem, &v->scratch, &v->capscratch)) < 0)
+		return err;
+	v->series = set->series[i];
+	v->series.points = v->mem;
+	*out = &v->series;
+	return 0;
+}
+
+void perfdb_series_set__view_release(perfdb_series_view *v)
+{
+	if (!v)
+		return;
+	free(v->mem);
+	free(v->scratch);
+	memset(v, 0, sizeof(*v));
+}
+
+const perfdb_series *perfdb_series_set_get(const perfdb_series_set *set, size_t i)
+{
+	const perfdb_series *s = NULL;
+	if (!set || i >= set->count || perfdb_series_set__load(&s, set, i) < 0)
+		return NULL;
+	return s;
 }
 
 void perfdb_series_set_free(perfdb_series_set *set)
@@ -1066,11 +1372,7 @@ void perfdb_series_set_free(perfdb_series_set *set)
 	size_t i;
 	if (!set)
 		return;
-	for (i = 0; i < set->nbenches; i++) {
-		free(set->benches[i].name);
-		free(set->benches[i].metric);
-		free(set->benches[i].unit);
-	}
+	perfdb_arena__release(&set->names);
 	for (i = 0; i < set->nmachines; i++)
 		free(set->machines[i].name);
 	for (i = 0; i < set->ntags; i++)
@@ -1078,10 +1380,19 @@ void perfdb_series_set_free(perfdb_series_set *set)
 	free(set->benches);
 	free(set->machines);
 	free(set->tags);
+	if (set->lazy)
+		for (i = 0; i < set->count; i++)
+			free(set->series[i].points);
 	free(set->series);
+	free(set->spans);
+	free(set->visit);
 	free(set->points);
 	free(set->samples);
 	free(set->run_values);
+	free(set->entries);
+	free(set->order);
+	free(set->raw);
+	free(set->ids);
 	free(set);
 }
 

@@ -27,34 +27,9 @@
 #include "perfdb/resultset.h"
 #include "ingest_expect.h"
 #include "resultset_text.h"
+#include "ingest_same.h"
 
 /* --- the two ways ------------------------------------------------------------------------ */
-
-static char *read_whole(const char *path, perfdb_format fmt)
-{
-	perfdb_resultset *rs;
-	size_t len;
-	char *data = slurp_file(path, &len), *out;
-	int rc;
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	rc = perfdb_ingest_buffer(rs, data, len, path, fmt);
-	out = resultset_text(rc, rs);
-	perfdb_resultset_free(rs);
-	free(data);
-	return out;
-}
-
-static char *read_file(const char *path, perfdb_format fmt)
-{
-	perfdb_resultset *rs;
-	char *out;
-	int rc;
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	rc = perfdb_ingest_file(rs, path, fmt);
-	out = resultset_text(rc, rs);
-	perfdb_resultset_free(rs);
-	return out;
-}
 
 /* How the file at path reads through the stream itself (not through
  * perfdb_ingest_file, which falls back): 0, an error, or the fallback. */
@@ -87,37 +62,9 @@ static void same(const char *path, perfdb_format fmt)
 	free(file);
 }
 
-static bool ends_with(const char *s, const char *suffix)
+static void same_auto(const char *path)
 {
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Every *.json under dir; returns how many. */
-static size_t same_under(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		char path[4096];
-		struct stat st;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			n += same_under(path);
-		} else if (S_ISREG(st.st_mode) && ends_with(path, ".json")) {
-			same(path, PERFDB_FORMAT_AUTO);
-			n++;
-		}
-	}
-	closedir(d);
-	return n;
+	same(path, PERFDB_FORMAT_AUTO);
 }
 
 /* --- tests ------------------------------------------------------------------------------- */
@@ -125,12 +72,12 @@ static size_t same_under(const char *dir)
 static void test_json_stream__same_as_whole_tests_data(void **state)
 {
 	(void)state;
-	assert_true(same_under(PERFDB_TEST_DATA) >= 20);
+	assert_true(same_under(PERFDB_TEST_DATA, ".json", same_auto) >= 20);
 }
 
 static void test_json_stream__same_as_whole_shared_corpus(void **state)
 {
-	size_t n = same_under(PERFDB_SOURCE_DIR "/../shared/data/corpus");
+	size_t n = same_under(PERFDB_SOURCE_DIR "/../shared/data/corpus", ".json", same_auto);
 	(void)state;
 	if (!n)
 		skip();
@@ -162,15 +109,6 @@ static void test_json_stream__fixtures_are_streamed(void **state)
 	assert_int_equal(
 	    streamed(PERFDB_TEST_DATA "/gbench/gbench_truncated.json", PERFDB_FORMAT_GBENCH),
 	    PERFDB_JSON__FALLBACK);
-}
-
-/* Writes len bytes to a temporary file; the path is in path (a mkstemp template). */
-static void write_temp(char *path, const char *body, size_t len)
-{
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, body, len), (ssize_t)len);
-	close(fd);
 }
 
 /* Writes text to a temporary file and compares both ways; returns how the

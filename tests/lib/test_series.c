@@ -274,38 +274,42 @@ static int same_bits(double a, double b)
 	return memcmp(&a, &b, sizeof(a)) == 0;
 }
 
+/* Every field of series x and y and of their points is the same. */
+static void expect_same_series(const perfdb_series *x, const perfdb_series *y)
+{
+	size_t k, j;
+	assert_true(x->benchmark_id == y->benchmark_id && x->machine_id == y->machine_id);
+	assert_string_equal(x->benchmark, y->benchmark);
+	assert_string_equal(x->metric, y->metric);
+	assert_string_equal(x->unit, y->unit);
+	assert_string_equal(x->machine, y->machine);
+	assert_string_equal(perfdb_tags_json(x->tags), perfdb_tags_json(y->tags));
+	assert_int_equal(x->direction, y->direction);
+	assert_int_equal(x->npoints, y->npoints);
+	for (k = 0; k < x->npoints; k++) {
+		const perfdb_series_point *p = &x->points[k], *q = &y->points[k];
+		assert_int_equal(p->pos, q->pos);
+		assert_true(p->commit_id == q->commit_id);
+		assert_int_equal(p->nruns, q->nruns);
+		assert_int_equal(p->nsamples, q->nsamples);
+		assert_true(same_bits(p->value, q->value));
+		assert_true(same_bits(p->level, q->level));
+		assert_true(same_bits(p->mad, q->mad));
+		assert_true((p->samples == NULL) == (q->samples == NULL));
+		for (j = 0; p->samples && j < p->nsamples; j++)
+			assert_true(same_bits(p->samples[j], q->samples[j]));
+		for (j = 0; j < p->nruns; j++)
+			assert_true(same_bits(p->run_values[j], q->run_values[j]));
+	}
+}
+
 /* Every field of every series and point of a and b is the same. */
 static void expect_same_sets(const perfdb_series_set *a, const perfdb_series_set *b)
 {
-	size_t i, k, j;
+	size_t i;
 	assert_int_equal(perfdb_series_set_count(a), perfdb_series_set_count(b));
-	for (i = 0; i < perfdb_series_set_count(a); i++) {
-		const perfdb_series *x = perfdb_series_set_get(a, i),
-				    *y = perfdb_series_set_get(b, i);
-		assert_true(x->benchmark_id == y->benchmark_id && x->machine_id == y->machine_id);
-		assert_string_equal(x->benchmark, y->benchmark);
-		assert_string_equal(x->metric, y->metric);
-		assert_string_equal(x->unit, y->unit);
-		assert_string_equal(x->machine, y->machine);
-		assert_string_equal(perfdb_tags_json(x->tags), perfdb_tags_json(y->tags));
-		assert_int_equal(x->direction, y->direction);
-		assert_int_equal(x->npoints, y->npoints);
-		for (k = 0; k < x->npoints; k++) {
-			const perfdb_series_point *p = &x->points[k], *q = &y->points[k];
-			assert_int_equal(p->pos, q->pos);
-			assert_true(p->commit_id == q->commit_id);
-			assert_int_equal(p->nruns, q->nruns);
-			assert_int_equal(p->nsamples, q->nsamples);
-			assert_true(same_bits(p->value, q->value));
-			assert_true(same_bits(p->level, q->level));
-			assert_true(same_bits(p->mad, q->mad));
-			assert_true((p->samples == NULL) == (q->samples == NULL));
-			for (j = 0; p->samples && j < p->nsamples; j++)
-				assert_true(same_bits(p->samples[j], q->samples[j]));
-			for (j = 0; j < p->nruns; j++)
-				assert_true(same_bits(p->run_values[j], q->run_values[j]));
-		}
-	}
+	for (i = 0; i < perfdb_series_set_count(a); i++)
+		expect_same_series(perfdb_series_set_get(a, i), perfdb_series_set_get(b, i));
 }
 
 /* The reads compared: everything, without samples, one machine, a glob,
@@ -407,6 +411,139 @@ static void test_series__blocks_read_as_rows(void **state)
 	perfdb_store_free(s);
 }
 
+/* The set's order is strcmp's on the name, then metric, unit, machine and
+ * tags, whatever the names share: the first 16 bytes (which the sort
+ * compares as numbers), a name that ends inside them or right at them,
+ * bytes above 0x7f (UTF-8), the same name with other metrics. */
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void test_series__sorted_by_name(void **state)
+{
+	static const char *const names[] = {
+	    "BM_Scale/123456789",
+	    "BM_Scale/12345678",
+	    "BM_Scale/1234567",
+	    "BM_Scale/1234567a",
+	    "BM_Scale/1234567\xc3\xa9",
+	    "BM_Scale/123456789/x",
+	    "BM_Scale/12345678/y",
+	    "BM_Scale/12345678/x",
+	    "BM_\xc3\xa9",
+	    "BM_a",
+	    "BM_A",
+	    "BM_Scale/1234568",
+	    "B",
+	    "BM_Scale/1234567~",
+	    "BM_Scale/12345679",
+	};
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	const char *sorted[N];
+	perfdb_store *s = new_store();
+	perfdb_series_set *set = NULL;
+	size_t i;
+	(void)state;
+	for (i = 0; i < N; i++) {
+		record_metric(s, 0, "m1", names[i], "real_time", "ns", NULL, 0, 1.0 + (double)i);
+		sorted[i] = names[i];
+	}
+	record_metric(s, 0, "m1", names[0], "cpu_time", "ns", NULL, 0, 1.0);
+	record_metric(s, 0, "m0", names[0], "cpu_time", "ns", NULL, 0, 1.0);
+	qsort(sorted, N, sizeof(*sorted), cmp_text);
+	assert_int_equal(perfdb_store_read_series(&set, s, NULL), 0);
+	assert_int_equal(perfdb_series_set_count(set), N + 2);
+	/* names[0] has three series */
+	for (i = 0; i < N && strcmp(sorted[i], names[0]) != 0; i++)
+		assert_string_equal(perfdb_series_set_get(set, i)->benchmark, sorted[i]);
+	assert_true(i < N);
+	for (size_t k = i + 1; k < N; k++)
+		assert_string_equal(perfdb_series_set_get(set, k + 2)->benchmark, sorted[k]);
+	assert_string_equal(perfdb_series_set_get(set, i)->metric, "cpu_time");
+	assert_string_equal(perfdb_series_set_get(set, i)->machine, "m0");
+	assert_string_equal(perfdb_series_set_get(set, i + 1)->metric, "cpu_time");
+	assert_string_equal(perfdb_series_set_get(set, i + 1)->machine, "m1");
+	assert_string_equal(perfdb_series_set_get(set, i + 2)->metric, "real_time");
+	perfdb_series_set_free(set);
+	perfdb_store_free(s);
+}
+
+/* A set read lazily (regress) gives the same series as one read whole, field
+ * for field, bit for bit, whether a series is viewed in a buffer (in the
+ * order the set visits them, each view overwriting the last), made and kept
+ * (__load), or asked for through the public accessor; pooled runs, runs
+ * without samples, statistics not known, every kind of query. */
+static void test_series__lazy_reads_as_whole(void **state)
+{
+	perfdb_store *s = wide_history();
+	perfdb_series_set *whole[NQUERIES];
+	int64_t commits[2];
+	int k;
+	(void)state;
+	commits[0] = sql_int(s, "SELECT id FROM commits WHERE sha = 'c0003'");
+	commits[1] = sql_int(s, "SELECT id FROM commits WHERE sha = 'c0001'");
+	sql(s, "UPDATE results SET sample_count = NULL, sample_median = NULL, sample_mad = "
+	       "NULL "
+	       "WHERE run_id = 1 AND sample_count > 0");
+	read_all(s, whole, commits);
+	assert_null(perfdb_series_set__visit_order(whole[0]));
+	for (k = 0; k < NQUERIES; k++) {
+		perfdb_series_query q = PERFDB_SERIES_QUERY_INIT;
+		perfdb_series_view v = PERFDB_SERIES_VIEW_INIT;
+		perfdb_series_set *lazy = NULL;
+		const size_t *visit;
+		size_t i, n, pooled = 0;
+		unsigned char *seen;
+		q.with_samples = k != 1;
+		q.machine = k == 2 ? "m2" : NULL;
+		q.benchmark_glob = k == 3 ? "BM_1*" : NULL;
+		q.commit_ids = k == 4 ? commits : NULL;
+		q.ncommits = k == 4 ? 2 : 0;
+		assert_int_equal(perfdb_store__read_series(&lazy, s, &q, 1), 0);
+		n = perfdb_series_set_count(lazy);
+		assert_int_equal(n, perfdb_series_set_count(whole[k]));
+		assert_true(n > 0);
+		visit = perfdb_series_set__visit_order(lazy);
+		assert_non_null(visit);
+		assert_non_null(seen = calloc(n, 1));
+		for (i = 0; i < n; i++) {
+			const perfdb_series *x = NULL,
+					    *w = perfdb_series_set_get(whole[k], visit[i]);
+			size_t j;
+			/* the names without the points */
+			assert_true(visit[i] < n && !seen[visit[i]]);
+			seen[visit[i]] = 1;
+			x = perfdb_series_set__head(lazy, visit[i]);
+			assert_null(x->points);
+			assert_int_equal(x->npoints, w->npoints);
+			assert_string_equal(x->benchmark, w->benchmark);
+			assert_int_equal(perfdb_series_set__view(&x, lazy, visit[i], &v), 0);
+			expect_same_series(x, w);
+			for (j = 0; j < w->npoints; j++)
+				pooled += w->points[j].nruns > 1;
+		}
+		free(seen);
+		if (k == 0)
+			assert_true(pooled > 0);
+		/* made and kept: the view after it is its own */
+		for (i = 0; i < n; i += 3) {
+			const perfdb_series *x = NULL, *y = NULL;
+			assert_int_equal(perfdb_series_set__load(&x, lazy, i), 0);
+			expect_same_series(x, perfdb_series_set_get(whole[k], i));
+			assert_int_equal(perfdb_series_set__view(&y, lazy, i, &v), 0);
+			assert_ptr_equal(x, y);
+			assert_ptr_equal(perfdb_series_set_get(lazy, i), x);
+		}
+		for (i = 1; i < n; i += 3)
+			expect_same_series(perfdb_series_set_get(lazy, i),
+					   perfdb_series_set_get(whole[k], i));
+		perfdb_series_set__view_release(&v);
+		perfdb_series_set_free(lazy);
+	}
+	free_all(whole);
+	perfdb_store_free(s);
+}
 /* A run recorded a batch at a time (`perfdb record` of a big file; on a
  * file the later batches are staged and moved at the finish): a chunk a
  * batch, their ids in no order between them, no mark left, and read as its
@@ -606,6 +743,8 @@ int main(void)
 	    cmocka_unit_test(test_series__bad_blocks_read_as_rows),
 	    cmocka_unit_test(test_series__big_run_in_chunks),
 	    cmocka_unit_test(test_series__recorded_in_batches_reads_as_rows),
+	    cmocka_unit_test(test_series__lazy_reads_as_whole),
+	    cmocka_unit_test(test_series__sorted_by_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,144 @@
+/*
+ * A file read by name (perfdb_ingest_file, which reads big Google Benchmark,
+ * perfdb native JSON and CSV files in bounded memory) against the same bytes
+ * read whole from a buffer (perfdb_ingest_buffer): both as one text
+ * (resultset_text.h), which must be the same byte for byte. Shared by
+ * test_json_stream, test_csv_window and the acceptance suite's corpus check.
+ * Include after <cmocka.h>, ingest_expect.h and resultset_text.h.
+ */
+#ifndef PERFDB_TESTS_INGEST_SAME_H
+#define PERFDB_TESTS_INGEST_SAME_H
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/ingest.h"
+
+static inline char *read_whole(const char *path, perfdb_format fmt)
+{
+	perfdb_resultset *rs;
+	size_t len;
+	char *data = slurp_file(path, &len), *out;
+	int rc;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest_buffer(rs, data, len, path, fmt);
+	out = resultset_text(rc, rs);
+	perfdb_resultset_free(rs);
+	free(data);
+	return out;
+}
+
+static inline char *read_file(const char *path, perfdb_format fmt)
+{
+	perfdb_resultset *rs;
+	char *out;
+	int rc;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest_file(rs, path, fmt);
+	out = resultset_text(rc, rs);
+	perfdb_resultset_free(rs);
+	return out;
+}
+
+/* Writes len bytes to a new temporary file; its name into path (a mkstemp template). */
+static inline void write_temp(char *path, const char *body, size_t len)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, len), (ssize_t)len);
+	close(fd);
+}
+
+static inline bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* each(path) for every file below dir whose name ends with suffix; returns
+ * how many. */
+static inline size_t same_under(const char *dir, const char *suffix, void (*each)(const char *path))
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path) ||
+		    stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			n += same_under(path, suffix, each);
+		} else if (S_ISREG(st.st_mode) && ends_with(path, suffix)) {
+			each(path);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* The CSV reader itself on the file at path through a window of `window`
+ * bytes (it grows to hold a field): 1 byte makes every byte a refill. */
+static inline char *read_csv_window(const char *path, size_t window)
+{
+	perfdb_resultset *rs;
+	struct stat st;
+	char *out;
+	int fd = open(path, O_RDONLY), rc;
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest__csv_file(rs, fd, 0, (uint64_t)st.st_size, path, window);
+	out = resultset_text(rc, rs);
+	perfdb_resultset_free(rs);
+	close(fd);
+	return out;
+}
+
+static inline void same_texts(const char *path, const char *how, const char *whole, char *other)
+{
+	if (strcmp(whole, other) != 0) {
+		print_error("%s: whole:\n%.2000s\n%s:\n%.2000s\n", path, whole, how, other);
+		fail();
+	}
+	free(other);
+}
+
+/* The file at path as CSV and as whatever it is (AUTO): by name, through
+ * small windows, and whole. */
+static inline void same_csv(const char *path)
+{
+	/* a small file through tiny windows, a big one (a read a byte is
+	 * slow) through a page */
+	static const size_t small[] = {1, 7, 64}, big[] = {4096};
+	struct stat st;
+	char *whole = read_whole(path, PERFDB_FORMAT_CSV), *auto_whole;
+	const size_t *windows;
+	size_t i, n;
+	assert_int_equal(stat(path, &st), 0);
+	windows = st.st_size < 65536 ? small : big;
+	n = st.st_size < 65536 ? 3 : 1;
+	same_texts(path, "by name", whole, read_file(path, PERFDB_FORMAT_CSV));
+	/* the reader on its own does not refuse empty input, as
+	 * perfdb_ingest_buffer and perfdb_ingest_file do */
+	if (!strstr(whole, ": empty input\n"))
+		for (i = 0; i < n; i++)
+			same_texts(path, "through a window", whole,
+				   read_csv_window(path, windows[i]));
+	auto_whole = read_whole(path, PERFDB_FORMAT_AUTO);
+	same_texts(path, "by name, any format", auto_whole, read_file(path, PERFDB_FORMAT_AUTO));
+	free(auto_whole);
+	free(whole);
+}
+
+#endif
