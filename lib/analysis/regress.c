@@ -15,9 +15,11 @@
  * the report and its accessors regress_report.c.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/regress_internal.h"
 #include "analysis/scope.h"
@@ -60,8 +62,10 @@ static int bad_direction(perfdb_direction dir, double change)
 	return dir == PERFDB_HIGHER_IS_BETTER ? change < 0 : change > 0;
 }
 
-static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_options *o, size_t si,
-			  const perfdb_series *s)
+/* Series si judged: its verdict in its slot, its findings into found (a
+ * pass's own, see check_series). */
+static int analyse_series(perfdb_regress_report *rep, finding_list found[2],
+			  const perfdb_regress_options *o, size_t si, const perfdb_series *s)
 {
 	const perfdb_scope *sc = rep->sc;
 	perfdb_scope_series cfg;
@@ -90,7 +94,6 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 		return 0; /* no data in the range: not checked */
 	/* a slot a series, packed in set order afterwards (verdicts_in_order) */
 	rep->verdict_of[si] = si;
-	rep->nverdicts++;
 	verdict = &rep->verdicts[si];
 	memset(verdict, 0, sizeof(*verdict));
 	verdict->benchmark = s->benchmark;
@@ -162,8 +165,8 @@ static int analyse_series(perfdb_regress_report *rep, const perfdb_regress_optio
 			verdict->regressions++;
 		else
 			verdict->improvements++;
-		err = perfdb_regress__push_finding(&rep->found[f.kind], &f, si,
-						   pts[st->point].commit_id);
+		err =
+		    perfdb_regress__push_finding(&found[f.kind], &f, si, pts[st->point].commit_id);
 	}
 	/* nothing before the range and nothing found in it: not compared */
 	verdict->not_compared = isnan(verdict->baseline_value) && nsteps == 0;
@@ -472,6 +475,7 @@ static void verdicts_in_order(perfdb_regress_report *rep)
 				rep->verdicts[k] = rep->verdicts[i];
 			rep->verdict_of[i] = k++;
 		}
+	rep->nverdicts = k;
 }
 
 /* The findings in the set's order (by name), after a pass that took the
@@ -609,6 +613,140 @@ int perfdb_store_record_findings(perfdb_store *store, perfdb_regress_report *rep
 	return 0;
 }
 
+/* ---- the series checked, in parallel ------------------------------------------------------ */
+
+/* One pass over series k = from .. to - 1 of the visit order: its own view
+ * buffer, findings and error; the verdicts go to each series' own slot. */
+typedef struct check_pass {
+	perfdb_regress_report *rep;
+	const perfdb_regress_options *o;
+	const size_t *visit, *target;
+	const unsigned char *has_joined;
+	size_t from, to;
+	finding_list found[2];
+	int err;
+	perfdb_error error; /* err's message, from the thread that met it */
+} check_pass;
+
+static void *check_series(void *arg)
+{
+	check_pass *p = arg;
+	perfdb_series_view view = PERFDB_SERIES_VIEW_INIT;
+	const perfdb_series_set *set = p->rep->sc->set;
+	size_t k;
+	for (k = p->from; k < p->to && p->err == 0; k++) {
+		size_t i = p->visit ? p->visit[k] : k;
+		const perfdb_series *s = NULL;
+		perfdb_series joined;
+		perfdb_series_point *pts = NULL;
+		/* an old name whose new name has data: checked there */
+		if (p->target[i] != SIZE_MAX)
+			continue;
+		/* a joined series' points and the names joined onto it are
+		 * made in the set: each belongs to this one series, so no
+		 * other pass touches them */
+		if (p->has_joined[i] &&
+		    (p->err = join_renamed(&joined, &pts, set, p->target, i)) < 0)
+			break;
+		/* each series' points made in one buffer in turn (the set is
+		 * read lazily) */
+		if (!pts && (p->err = perfdb_series_set__view(&s, set, i, &view)) < 0)
+			break;
+		p->err = analyse_series(p->rep, p->found, p->o, i, pts ? &joined : s);
+		free(pts);
+	}
+	if (p->err < 0)
+		p->error = *perfdb_error_last();
+	perfdb_series_set__view_release(&view);
+	return NULL;
+}
+
+/* Series below this many points are checked on one thread: a thread costs
+ * more than they take. (perfdb_regress__set_parallel_from: tests.) */
+static size_t parallel_from = 200000;
+
+size_t perfdb_regress__set_parallel_from(size_t points)
+{
+	size_t was = parallel_from;
+	parallel_from = points;
+	return was;
+}
+
+/* Passes for the series of the set: one per processor, at most four, when
+ * the read is wide enough to pay for them. */
+static size_t passes_for(const perfdb_series_set *set)
+{
+	size_t i, points = 0, n = perfdb_series_set_count(set);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (parallel_from == 0 && n >= 3)
+		return 3; /* (tests: passes whatever the processors) */
+	for (i = 0; i < n && points < parallel_from; i++)
+		points += perfdb_series_set__head(set, i)->npoints;
+	if (points < parallel_from || cpus < 2 || n < 2)
+		return 1;
+	return cpus < 4 ? (size_t)cpus : 4;
+}
+
+/* Appends src's findings to dst's, in their order. */
+static int take_findings(finding_list *dst, finding_list *src)
+{
+	size_t i;
+	int err = 0;
+	for (i = 0; i < src->count && err == 0; i++)
+		err = perfdb_regress__push_finding(dst, &src->items[i], src->series[i],
+						   src->commit_ids[i]);
+	return err;
+}
+
+/*
+ * Judges every series, each in its own slot: the series split into passes
+ * over consecutive runs of the visit order (the set's memory read in turn),
+ * each pass on its own thread but the first; the findings then joined and
+ * put in the set's order (in_set_order), so the report is the same for any
+ * number of passes. A pass that cannot start runs here after the others.
+ */
+static int check_all(perfdb_regress_report *rep, const perfdb_regress_options *o,
+		     const size_t *target, const unsigned char *has_joined)
+{
+	const perfdb_series_set *set = rep->sc->set;
+	size_t n = perfdb_series_set_count(set), np = passes_for(set), k, j;
+	check_pass pass[4];
+	pthread_t tid[4];
+	int started[4] = {0}, err = 0;
+	memset(pass, 0, sizeof(pass));
+	for (k = 0; k < np; k++) {
+		pass[k].rep = rep;
+		pass[k].o = o;
+		pass[k].visit = perfdb_series_set__visit_order(set);
+		pass[k].target = target;
+		pass[k].has_joined = has_joined;
+		pass[k].from = n * k / np;
+		pass[k].to = n * (k + 1) / np;
+	}
+	for (k = 1; k < np; k++)
+		started[k] = pthread_create(&tid[k], NULL, check_series, &pass[k]) == 0;
+	check_series(&pass[0]);
+	for (k = 1; k < np; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			check_series(&pass[k]);
+	}
+	for (k = 0; k < np && err == 0; k++)
+		if (pass[k].err < 0) {
+			err = perfdb_error__set(pass[k].error.code, "%s", pass[k].error.message);
+			if (err >= 0)
+				err = pass[k].err;
+		}
+	for (k = 0; k < np; k++)
+		for (j = 0; j < 2; j++) {
+			if (err == 0)
+				err = take_findings(&rep->found[j], &pass[k].found[j]);
+			perfdb_regress__finding_list_release(&pass[k].found[j]);
+		}
+	return err;
+}
+
 int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 		       const perfdb_regress_options *opts)
 {
@@ -616,9 +754,7 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 	perfdb_regress_report *rep;
 	size_t i, *target = NULL;
 	unsigned char *has_joined = NULL;
-	perfdb_series_view view = PERFDB_SERIES_VIEW_INIT;
-	const size_t *visit;
-	size_t k;
+
 	int err;
 
 	*out = NULL;
@@ -651,34 +787,14 @@ int perfdb_regress_run(perfdb_regress_report **out, perfdb_store *store,
 	rep->capverdicts = perfdb_series_set_count(rep->sc->set) + 1;
 	for (i = 0; i < perfdb_series_set_count(rep->sc->set); i++)
 		rep->verdict_of[i] = SIZE_MAX;
-	visit = perfdb_series_set__visit_order(rep->sc->set);
-	for (k = 0; k < perfdb_series_set_count(rep->sc->set); k++) {
-		const perfdb_series *s;
-		perfdb_series joined;
-		perfdb_series_point *pts = NULL;
-		i = visit ? visit[k] : k;
-		/* an old name whose new name has data: checked there */
-		if (target[i] != SIZE_MAX)
-			continue;
-		if (has_joined[i] &&
-		    (err = join_renamed(&joined, &pts, rep->sc->set, target, i)) < 0)
-			goto done;
-		/* each series' points made in one buffer in turn (the set is
-		 * read lazily) */
-		if (!pts && (err = perfdb_series_set__view(&s, rep->sc->set, i, &view)) < 0)
-			goto done;
-		err = analyse_series(rep, &o, i, pts ? &joined : s);
-		free(pts);
-		if (err < 0)
-			goto done;
-	}
+	if ((err = check_all(rep, &o, target, has_joined)) < 0)
+		goto done;
 	verdicts_in_order(rep);
-	if ((visit && (err = in_set_order(rep)) < 0) || (err = mark_loaded(rep, &o)) < 0 ||
+	if ((err = in_set_order(rep)) < 0 || (err = mark_loaded(rep, &o)) < 0 ||
 	    (err = perfdb_regress__group_events(rep)) < 0)
 		goto done;
 	err = lookup_alerts(rep, store);
 done:
-	perfdb_series_set__view_release(&view);
 	free(target);
 	free(has_joined);
 	if (err < 0) {

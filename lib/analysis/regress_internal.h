@@ -88,6 +88,15 @@ struct perfdb_regress_report {
 int perfdb_regress__push_finding(finding_list *l, const perfdb_finding *f, size_t series,
 				 int64_t cid);
 
+/* Frees l's findings; l is empty again. */
+void perfdb_regress__finding_list_release(finding_list *l);
+
+/* Reads of at least this many points are checked on several threads (one
+ * per processor, at most four); SIZE_MAX: never; 0: always, in three passes
+ * whatever the processors. For tests, which show a report is the same
+ * either way; not thread-safe. Returns the setting it replaces. */
+size_t perfdb_regress__set_parallel_from(size_t points);
+
 /* Groups the report's findings into events (one per benchmark, machine,
  * tags and commit). Errors: PERFDB_ENOMEM. */
 int perfdb_regress__group_events(perfdb_regress_report *rep);

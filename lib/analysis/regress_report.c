@@ -39,6 +39,14 @@ int perfdb_regress__push_finding(finding_list *l, const perfdb_finding *f, size_
 	return 0;
 }
 
+void perfdb_regress__finding_list_release(finding_list *l)
+{
+	free(l->items);
+	free(l->series);
+	free(l->commit_ids);
+	memset(l, 0, sizeof(*l));
+}
+
 void perfdb_regress_report_free(perfdb_regress_report *r)
 {
 	size_t k;
@@ -47,9 +55,7 @@ void perfdb_regress_report_free(perfdb_regress_report *r)
 	for (k = 0; k < 2; k++) {
 		free(r->events[k].items);
 		free(r->events[k].idx);
-		free(r->found[k].items);
-		free(r->found[k].series);
-		free(r->found[k].commit_ids);
+		perfdb_regress__finding_list_release(&r->found[k]);
 	}
 	free(r->verdicts);
 	free(r->verdict_of);

@@ -22,6 +22,7 @@
 
 #define HISTORY_FIXTURE_PREFIX "test_regress"
 #include "history_fixture.h"
+#include "analysis/regress_internal.h"
 
 /* The name of the method that decided regression i of rep. */
 static const char *method_of(const perfdb_regress_report *rep, size_t i)
@@ -894,6 +895,98 @@ static void test_regress__renamed_series_not_compared(void **state)
 	perfdb_store_free(s);
 }
 
+/* The series checked in several passes on their own threads give the
+ * same report as one pass, verdict for verdict and finding for finding, in
+ * the same order: regressions and improvements across many series, a
+ * real_time step with its cpu_time flat (the loaded-machine check), a
+ * renamed series joined onto its new name, runs pooled at one commit. */
+static void expect_same_findings(const perfdb_regress_report *a, const perfdb_regress_report *b,
+				 perfdb_finding_kind kind)
+{
+	size_t i;
+	assert_int_equal(perfdb_regress_count(a, kind), perfdb_regress_count(b, kind));
+	for (i = 0; i < perfdb_regress_count(a, kind); i++) {
+		const perfdb_finding *x = perfdb_regress_get(a, kind, i),
+				     *y = perfdb_regress_get(b, kind, i);
+		assert_string_equal(x->benchmark, y->benchmark);
+		assert_string_equal(x->metric, y->metric);
+		assert_string_equal(x->commit, y->commit);
+		assert_true(x->change_pct == y->change_pct);
+		assert_true(x->baseline_value == y->baseline_value && x->value == y->value);
+		assert_true((isnan(x->p_value) && isnan(y->p_value)) || x->p_value == y->p_value);
+		assert_int_equal(x->commits_after, y->commits_after);
+		assert_true((x->suspect == NULL) == (y->suspect == NULL));
+	}
+}
+
+static void test_regress__same_report_in_parallel(void **state)
+{
+	static const char *const metrics[] = {"real_time", "cpu_time"};
+	static const char *const units[] = {"ns", "ns"};
+	perfdb_store *s = new_store();
+	perfdb_regress_options o = PERFDB_REGRESS_OPTIONS_INIT;
+	perfdb_regress_report *one, *many;
+	perfdb_config *cfg = NULL;
+	char path[300], name[32];
+	size_t i, was;
+	int c, b;
+	(void)state;
+	rng = 31;
+	for (c = 0; c < 12; c++) {
+		for (b = 0; b < 24; b++) {
+			double lv[2] = {100.0 + b, 50.0 + b};
+			if (b % 5 == 0 && c >= 8)
+				lv[0] *= 1.3; /* real_time only */
+			if (b % 5 == 1 && c >= 9)
+				lv[0] *= 0.7, lv[1] *= 0.7;
+			snprintf(name, sizeof(name), "BM_%02d", b);
+			record_metrics(s, c, name, 2, metrics, units, lv);
+		}
+		record_metrics(s, c, c < 6 ? "BM_old/3" : "BM_old/3/1", 2, metrics, units,
+			       (double[]){c < 10 ? 200.0 : 260.0, 100.0});
+	}
+	record_metrics(s, 11, "BM_01", 2, metrics, units, (double[]){70.7, 35.5});
+	snprintf(path, sizeof(path), "%s/par.yaml", dir);
+	write_file(path, "renames:\n  \"BM_old/*\": \"BM_old/*/1\"\n");
+	assert_int_equal(perfdb_config_load(&cfg, path), 0);
+	o.config = cfg;
+	o.since = "c0005";
+	was = perfdb_regress__set_parallel_from(SIZE_MAX);
+	one = run(s, &o);
+	perfdb_regress__set_parallel_from(0);
+	many = run(s, &o);
+	perfdb_regress__set_parallel_from(was);
+	assert_true(perfdb_regress_count(one, PERFDB_FINDING_REGRESSION) >= 6);
+	assert_true(perfdb_regress_count(one, PERFDB_FINDING_IMPROVEMENT) >= 5);
+	expect_same_findings(one, many, PERFDB_FINDING_REGRESSION);
+	expect_same_findings(one, many, PERFDB_FINDING_IMPROVEMENT);
+	assert_int_equal(perfdb_regress_series_checked(one), perfdb_regress_series_checked(many));
+	assert_int_equal(perfdb_regress_series_checked(one), 2 * 24 + 2);
+	for (i = 0; i < perfdb_regress_series_checked(one); i++) {
+		const perfdb_series_verdict *x = perfdb_regress_series(one, i),
+					    *y = perfdb_regress_series(many, i);
+		assert_string_equal(x->benchmark, y->benchmark);
+		assert_string_equal(x->metric, y->metric);
+		assert_int_equal(x->points, y->points);
+		assert_true(x->value == y->value);
+		assert_true((isnan(x->baseline_value) && isnan(y->baseline_value)) ||
+			    x->baseline_value == y->baseline_value);
+		assert_int_equal(x->regressions, y->regressions);
+		assert_int_equal(x->improvements, y->improvements);
+		if (i)
+			assert_true(strcmp(perfdb_regress_series(many, i - 1)->benchmark,
+					   x->benchmark) <= 0);
+	}
+	/* the renamed series is judged once, under its new name, joined */
+	assert_string_equal(perfdb_regress_series(many, 0)->benchmark, "BM_00");
+	assert_int_equal(perfdb_regress_event_count(one, PERFDB_FINDING_REGRESSION),
+			 perfdb_regress_event_count(many, PERFDB_FINDING_REGRESSION));
+	perfdb_regress_report_free(one);
+	perfdb_regress_report_free(many);
+	perfdb_config_free(cfg);
+	perfdb_store_free(s);
+}
+
 /* Commit i of one benchmark: 3 repetitions at level (1 + cv N(0, 1)) each. */
 static void record_three(perfdb_store *s, int i, double level, double cv)
 {
@@ -1078,6 +1171,7 @@ int main(void)
 	    cmocka_unit_test(test_regress__step_across_window_edge_one_culprit),
 	    cmocka_unit_test(test_regress__one_event_one_finding),
 	    cmocka_unit_test(test_regress__renamed_series_not_compared),
+	    cmocka_unit_test(test_regress__same_report_in_parallel),
 	    cmocka_unit_test(test_regress__short_segments_repetitions_count),
 	    cmocka_unit_test(test_regress__longer_range_keeps_steps),
 	    cmocka_unit_test(test_regress__runs_not_repetitions),
