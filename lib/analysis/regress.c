@@ -16,6 +16,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -672,12 +673,22 @@ size_t perfdb_regress__set_parallel_from(size_t points)
 	return was;
 }
 
+/* The processors this process may run on (its affinity, as a CI runner's
+ * container sets it), else those online. */
+static long processors(void)
+{
+	cpu_set_t cpus;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		return CPU_COUNT(&cpus);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* Passes for the series of the set: one per processor, at most four, when
  * the read is wide enough to pay for them. */
 static size_t passes_for(const perfdb_series_set *set)
 {
 	size_t i, points = 0, n = perfdb_series_set_count(set);
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = processors();
 	if (parallel_from == 0 && n >= 3)
 		return 3; /* (tests: passes whatever the processors) */
 	for (i = 0; i < n && points < parallel_from; i++)
