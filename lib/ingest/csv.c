@@ -26,6 +26,7 @@
 #include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/reader.h"
+#include "ingest/window.h"
 #include "util/error.h"
 
 enum {
@@ -51,10 +52,6 @@ static const char *const column_names[C_COUNT_] = {"benchmark", "metric", "unit"
 #define FIRST_STAT C_N
 #define NSTATS	   (C_COUNT_ - FIRST_STAT)
 
-/* The first size of the window a file is read through; it grows to hold the
- * longest field. */
-#define WINDOW_SIZE ((size_t)1 << 20)
-
 typedef struct field {
 	size_t off, len; /* into csv.buf, NUL-terminated there */
 	int line, column;
@@ -71,26 +68,11 @@ typedef struct group {
 	bool has_stats;
 } group;
 
-/* Pass 1's fingerprints of (benchmark, metric): the top 31 bits of its hash
- * (never 0) shifted left, bit 0 set once seen twice. A slot is 4 bytes, so a
- * file of one-row results costs a few bytes a row. */
-typedef struct fingerprints {
-	uint32_t *slots;
-	size_t cap, count;
-	unsigned bits; /* cap is 1 << bits */
-} fingerprints;
-
 typedef struct csv {
-	/* The input: its bytes [base, end) are at data; every offset below
-	 * counts from the input's first byte. A buffer is all there; a file
-	 * is read through a window, which keeps the bytes from col_pos on. */
-	const char *data;
-	size_t base, end;
-	int fd; /* -1: a buffer */
-	uint64_t from, size;
-	char *window;
-	size_t wcap;
-	int ioerr; /* a read failed (its error is set): nothing more comes */
+	/* The input (window.h): every offset below counts from its first
+	 * byte. A file is read through a window, which keeps the bytes from
+	 * col_pos on. */
+	perfdb_ingest_window in;
 	const char *name;
 	size_t pos, line_start;
 	int line;
@@ -107,9 +89,9 @@ typedef struct csv {
 	int *map_heap;
 	size_t ncolumns;
 	int header_line;
-	int where[C_COUNT_]; /* column -> field index, -1 when absent */
-	fingerprints seen;   /* pass 1: every key; then those seen twice */
-	group *groups;	     /* pass 2: the keys that may repeat */
+	int where[C_COUNT_];		 /* column -> field index, -1 when absent */
+	perfdb_ingest_fingerprints seen; /* pass 1: every key; then those seen twice */
+	group *groups;			 /* pass 2: the keys that may repeat */
 	size_t ngroups, capgroups;
 	uint64_t *slots; /* groups by key: the hash's top half, group + 1 */
 	size_t nslots;
@@ -136,77 +118,29 @@ typedef struct row {
 
 static inline char at(const csv *c, size_t off)
 {
-	return c->data[off - c->base];
+	return *perfdb_ingest__window_at(&c->in, off);
 }
 
 static inline const char *ptr(const csv *c, size_t off)
 {
-	return c->data + (off - c->base);
+	return perfdb_ingest__window_at(&c->in, off);
 }
 
 static int changed(const csv *c)
 {
-	return perfdb_error__set(PERFDB_EIO, "cannot read '%s': it changed while it was read",
-				 c->name);
-}
-
-/* Reads on, dropping the bytes before col_pos: true when bytes came. */
-static bool more(csv *c)
-{
-	size_t drop = c->col_pos - c->base, len, room;
-	ssize_t n;
-
-	if (c->fd < 0 || c->ioerr || c->end >= c->size)
-		return false;
-	if (drop) {
-		memmove(c->window, c->window + drop, c->end - c->col_pos);
-		c->base += drop;
-	}
-	len = c->end - c->base;
-	if (len == c->wcap) {
-		size_t cap = c->wcap * 2;
-		char *w = realloc(c->window, cap);
-		if (!w) {
-			c->ioerr = perfdb_error__oom();
-			return false;
-		}
-		c->window = w;
-		c->wcap = cap;
-	}
-	c->data = c->window;
-	room = c->wcap - len;
-	if (room > c->size - c->end)
-		room = (size_t)(c->size - c->end);
-	do
-		n = pread(c->fd, c->window + len, room, (off_t)(c->from + c->end));
-	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		/* the file was cut since its size was taken */
-		c->ioerr = n < 0 ? perfdb_error__set(PERFDB_EIO, "cannot read '%s': %s", c->name,
-						     strerror(errno))
-				 : changed(c);
-		return false;
-	}
-	c->end += (size_t)n;
-	return true;
+	return perfdb_ingest__window_changed(&c->in);
 }
 
 /* Whether the byte at off (pos or just after) is there, reading on. */
 static inline bool have(csv *c, size_t off)
 {
-	while (off >= c->end)
-		if (!more(c))
-			return false;
-	return true;
+	return perfdb_ingest__window_have(&c->in, off, c->col_pos);
 }
 
 /* Back to the input's start, for another pass. */
 static void rewind_input(csv *c)
 {
-	if (c->fd >= 0) {
-		c->base = c->end = 0;
-		c->data = c->window;
-	}
+	perfdb_ingest__window_rewind(&c->in);
 	c->pos = c->line_start = c->col_pos = 0;
 	c->col_count = 0;
 	c->line = 1;
@@ -243,8 +177,8 @@ static int fail_at(const csv *c, int line, int column, const char *fieldname, co
 {
 	char what[512];
 	va_list ap;
-	if (c->ioerr)
-		return c->ioerr;
+	if (c->in.ioerr)
+		return c->in.ioerr;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
@@ -368,7 +302,7 @@ static int read_field(csv *c, size_t index)
 		size_t start = c->pos, end;
 		/* on to a separator, a line end or a quote, a window at a time */
 		while (have(c, c->pos)) {
-			const char *p = ptr(c, c->pos), *e = ptr(c, c->end);
+			const char *p = ptr(c, c->pos), *e = ptr(c, c->in.end);
 			while (p < e && !ends_unquoted(*p))
 				p++;
 			c->pos += (size_t)(p - ptr(c, c->pos));
@@ -408,13 +342,13 @@ static int read_record(csv *c, int *line)
 	c->nfields = 0;
 	c->buflen = 0;
 	if (!have(c, c->pos))
-		return c->ioerr;
+		return c->in.ioerr;
 	*line = c->line;
 	for (;;) {
 		if ((err = read_field(c, c->nfields)))
 			return err;
 		if (!have(c, c->pos))
-			return c->ioerr ? c->ioerr : 1;
+			return c->in.ioerr ? c->in.ioerr : 1;
 		if (at(c, c->pos) == ',') {
 			c->pos++;
 			continue;
@@ -590,99 +524,17 @@ static int parse_row(csv *c, int line, row *r)
 
 /* --- pass 1: which keys may repeat ------------------------------------------------------ */
 
-static uint32_t fingerprint(uint64_t hash)
-{
-	uint32_t f = (uint32_t)(hash >> 32) & ~1u;
-	return f ? f : 2;
-}
-
-static int fingerprints_init(fingerprints *t, size_t keys)
-{
-	unsigned bits = 6;
-	while (bits < 31 && ((size_t)1 << bits) * 3 < keys * 4)
-		bits++;
-	free(t->slots);
-	t->count = 0;
-	t->bits = bits;
-	t->cap = (size_t)1 << bits;
-	if (!(t->slots = calloc(t->cap, sizeof(*t->slots))))
-		return perfdb_error__oom();
-	return 0;
-}
-
-/* The slot of fingerprint f: where it is, or the empty one where it goes.
- * Slots are taken from f's top bits, so the table can grow without the
- * hashes. */
-static uint32_t *fingerprint_slot(const fingerprints *t, uint32_t f)
-{
-	size_t mask = t->cap - 1, j = (size_t)(f >> (32 - t->bits));
-	while (t->slots[j] && (t->slots[j] & ~1u) != f)
-		j = (j + 1) & mask;
-	return &t->slots[j];
-}
-
-/* Adds f, or marks it seen twice. */
-static int fingerprint_add(fingerprints *t, uint32_t f)
-{
-	uint32_t *slot;
-	if ((t->count + 1) * 4 > t->cap * 3) {
-		fingerprints bigger = {NULL, 0, 0, 0};
-		size_t i;
-		int err;
-		if (t->bits >= 31 || (err = fingerprints_init(&bigger, t->cap)))
-			return t->bits >= 31 ? perfdb_error__oom() : err;
-		for (i = 0; i < t->cap; i++)
-			if (t->slots[i])
-				*fingerprint_slot(&bigger, t->slots[i] & ~1u) = t->slots[i];
-		bigger.count = t->count;
-		free(t->slots);
-		*t = bigger;
-	}
-	slot = fingerprint_slot(t, f);
-	if (*slot)
-		*slot |= 1;
-	else {
-		*slot = f;
-		t->count++;
-	}
-	return 0;
-}
-
-/* Keeps only the fingerprints seen twice, in a table of their size. */
-static int fingerprints_keep_repeated(fingerprints *t)
-{
-	fingerprints kept = {NULL, 0, 0, 0};
-	size_t i, n = 0;
-	int err;
-	for (i = 0; i < t->cap; i++)
-		n += t->slots[i] & 1;
-	if ((err = fingerprints_init(&kept, n)))
-		return err;
-	for (i = 0; i < t->cap; i++)
-		if (t->slots[i] & 1)
-			*fingerprint_slot(&kept, t->slots[i] & ~1u) = t->slots[i];
-	kept.count = n;
-	free(t->slots);
-	*t = kept;
-	return 0;
-}
-
-static bool fingerprint_repeated(const fingerprints *t, uint32_t f)
-{
-	return t->count && (*fingerprint_slot(t, f) & 1);
-}
-
 /* The rows a text's lines can hold, for pass 1's table: one a line feed. */
 static size_t count_lines(csv *c)
 {
 	size_t n = 1;
 	while (have(c, c->pos)) {
-		const char *p = ptr(c, c->pos), *e = ptr(c, c->end);
+		const char *p = ptr(c, c->pos), *e = ptr(c, c->in.end);
 		while ((p = memchr(p, '\n', (size_t)(e - p)))) {
 			p++;
 			n++;
 		}
-		c->pos = c->col_pos = c->end;
+		c->pos = c->col_pos = c->in.end;
 	}
 	return n;
 }
@@ -696,9 +548,11 @@ static int count_keys(csv *c)
 	/* A row takes 4 bytes at least ("a,1\n"; blank lines are not rows),
 	 * and one line at most, unless lines end in CR alone (the table then
 	 * grows). */
-	c->maxrows = (size_t)(c->size / 4 + 2);
-	if ((rc = fingerprints_init(&c->seen, lines < c->maxrows ? lines : c->maxrows)) || c->ioerr)
-		return rc ? rc : c->ioerr;
+	c->maxrows = (size_t)(c->in.size / 4 + 2);
+	if ((rc = perfdb_ingest__fingerprints_init(&c->seen,
+						   lines < c->maxrows ? lines : c->maxrows)) ||
+	    c->in.ioerr)
+		return rc ? rc : c->in.ioerr;
 	rewind_input(c);
 	if ((rc = read_header(c)) < 0)
 		return rc;
@@ -709,13 +563,14 @@ static int count_keys(csv *c)
 		if (c->nfields != c->ncolumns)
 			break;
 		record_key(c, &bench, &metric);
-		if ((rc = fingerprint_add(&c->seen,
-					  fingerprint(perfdb_ingest__hash_pair(bench, metric)))))
+		if ((rc = perfdb_ingest__fingerprints_add(
+			 &c->seen,
+			 perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, metric)))))
 			return rc;
 	}
 	if (rc < 0 && rc != PERFDB_EINPUT)
 		return rc;
-	if ((rc = fingerprints_keep_repeated(&c->seen)))
+	if ((rc = perfdb_ingest__fingerprints_keep_repeated(&c->seen)))
 		return rc;
 	if (c->seen.count && !(c->later = calloc(c->maxrows / 8 + 1, 1)))
 		return perfdb_error__oom();
@@ -894,7 +749,7 @@ static int check_rows(csv *c)
 			return err;
 		r.index = rows++;
 		h = perfdb_ingest__hash_pair(r.bench, r.metric);
-		if (!fingerprint_repeated(&c->seen, fingerprint(h)))
+		if (!perfdb_ingest__fingerprints_repeated(&c->seen, perfdb_ingest__fingerprint(h)))
 			c->singles++;
 		else if ((err = check_repeat(c, &r, h)))
 			return err;
@@ -960,7 +815,7 @@ static int add_results(csv *c, perfdb_resultset *rs)
 
 	rewind_input(c);
 	if ((rc = read_header(c)) < 0)
-		return c->ioerr ? rc : changed(c);
+		return c->in.ioerr ? rc : changed(c);
 	while ((rc = read_record(c, &line)) > 0) {
 		group *g = NULL;
 		size_t i;
@@ -976,13 +831,13 @@ static int add_results(csv *c, perfdb_resultset *rs)
 			g = &c->groups[next++];
 		/* checked by pass 2: only a file that changed since fails */
 		if ((err = parse_row(c, line, &r)))
-			return c->ioerr ? err : changed(c);
+			return c->in.ioerr ? err : changed(c);
 		if ((err = add_result(c, rs, &r, g)))
 			return err;
 		added++;
 	}
 	if (rc < 0)
-		return c->ioerr ? rc : changed(c);
+		return c->in.ioerr ? rc : changed(c);
 	return added == c->singles + c->ngroups && next == c->ngroups ? 0 : changed(c);
 }
 
@@ -998,11 +853,10 @@ static int read_csv(csv *c, perfdb_resultset *rs)
 	perfdb_resultset *mine = NULL;
 	int err;
 
-	c->name = c->name ? c->name : "<input>";
+	c->name = c->in.name = c->name ? c->name : "<input>";
 	if ((err = count_keys(c)) || (err = check_rows(c)))
 		goto out;
-	free(c->seen.slots);
-	memset(&c->seen, 0, sizeof(c->seen));
+	perfdb_ingest__fingerprints_release(&c->seen);
 	if ((err = perfdb_resultset_new(&mine)) ||
 	    (err = perfdb_resultset_set_meta(mine, PERFDB_META_SOURCE, "csv")))
 		goto out;
@@ -1018,11 +872,11 @@ out:
 	free(c->later);
 	free(c->slots);
 	free(c->names);
-	free(c->seen.slots);
+	perfdb_ingest__fingerprints_release(&c->seen);
 	free(c->buf);
 	free(c->fields);
 	free(c->map_heap);
-	free(c->window);
+	perfdb_ingest__window_release(&c->in);
 	return err;
 }
 
@@ -1030,9 +884,7 @@ int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const
 {
 	csv c;
 	memset(&c, 0, sizeof(c));
-	c.fd = -1;
-	c.data = data;
-	c.end = c.size = len;
+	perfdb_ingest__window_buffer(&c.in, data, len, name);
 	c.name = name;
 	return read_csv(&c, rs);
 }
@@ -1041,14 +893,10 @@ int perfdb_ingest__csv_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_
 			    const char *name, size_t window)
 {
 	csv c;
+	int err;
 	memset(&c, 0, sizeof(c));
-	c.fd = fd;
-	c.from = from;
-	c.size = size;
+	if ((err = perfdb_ingest__window_file(&c.in, fd, from, size, name, window)))
+		return err;
 	c.name = name;
-	c.wcap = window ? window : WINDOW_SIZE;
-	if (!(c.window = malloc(c.wcap)))
-		return perfdb_error__oom();
-	c.data = c.window;
 	return read_csv(&c, rs);
 }
