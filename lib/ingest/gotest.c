@@ -28,7 +28,15 @@
  *
  * test2json splits a result line over two "output" events (the name, then
  * the values once the benchmark ends), so the Output strings are joined into
- * the text stream first; positions then name the event's line in the file.
+ * a text stream, a line at a time; positions then name the event's line in
+ * the file.
+ *
+ * The input is read in three passes, a line at a time through a window
+ * (window.h; lib/ingest/README.md, "Big files"), so that memory follows the
+ * benchmarks that repeat, not the lines: pass 1 takes a fingerprint of every
+ * (benchmark, unit) of the result lines, pass 2 reads everything with every
+ * check and warning and keeps the values of the pairs whose fingerprint
+ * repeats, and pass 3 makes each result at its first line, in that order.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -43,6 +51,7 @@
 #include "ingest/jsonl.h"
 #include "ingest/reader.h"
 #include "ingest/textpos.h"
+#include "ingest/window.h"
 #include "util/error.h"
 
 typedef struct config {
@@ -54,52 +63,81 @@ typedef struct unit_hint {
 	perfdb_direction direction;
 } unit_hint;
 
-/* Where text line i (0-based) came from: a line of the input and a column. */
+/* Where a text line came from: a line of the input and a column. */
 typedef struct origin {
 	int line, column;
 } origin;
 
+/* The passes over the input (see the top). */
+enum { FINGERPRINTS = 1, CHECKS, RESULTS };
+
 typedef struct reader {
 	const char *name; /* the input's name, for messages */
 	perfdb_resultset *rs;
-	const origin *map; /* NULL: the text is the input */
-	size_t nmap;
-	perfdb_ingest_series_set series; /* (benchmark, metric) -> values */
+	perfdb_ingest_window in;
+	int pass;
+	bool json;     /* test2json: positions are the current text line's origin */
+	origin here;   /* json: where the current text line came from */
+	bool counting; /* pass 1: false once a line failed (pass 2 stops there) */
+	perfdb_ingest_fingerprints seen; /* (benchmark, unit): seen twice? */
+	perfdb_ingest_series_set series; /* (benchmark, metric) -> values, of repeated pairs */
+	size_t singles, made;		 /* pairs on one line only: seen (pass 2), made (3) */
+	size_t next;			 /* pass 3: the series to make next */
 	perfdb_ingest_nameset failed;	 /* (benchmark, "" or "skip") that failed or were skipped */
 	config *config;
 	size_t nconfig, capconfig;
 	unit_hint *hints;
 	size_t nhints, caphints;
 	char *pkg;
-	char *buf; /* the current series name */
+	char *json_pkg; /* the package of the last "pkg:" line put in the text */
+	char *buf;	/* the current series name */
 	size_t bufcap;
+	char *text; /* json: the text line being joined */
+	size_t textlen, textcap;
+	bool at_line_start;
+	origin pending; /* json: the origin of the text line being joined */
+	int textline;
 	size_t nresults; /* result lines read */
 } reader;
+
+/* Forgets the configuration lines, for the next pass. */
+static void config_clear(reader *r)
+{
+	size_t i;
+	for (i = 0; i < r->nconfig; i++) {
+		free(r->config[i].key);
+		free(r->config[i].value);
+	}
+	r->nconfig = 0;
+	free(r->pkg);
+	free(r->json_pkg);
+	r->pkg = r->json_pkg = NULL;
+}
 
 static void reader_release(reader *r)
 {
 	size_t i;
 	perfdb_ingest__series_release(&r->series);
 	perfdb_ingest__nameset_release(&r->failed);
-	for (i = 0; i < r->nconfig; i++) {
-		free(r->config[i].key);
-		free(r->config[i].value);
-	}
+	perfdb_ingest__fingerprints_release(&r->seen);
+	config_clear(r);
 	free(r->config);
 	for (i = 0; i < r->nhints; i++)
 		free(r->hints[i].unit);
 	free(r->hints);
-	free(r->pkg);
 	free(r->buf);
+	free(r->text);
+	perfdb_ingest__window_release(&r->in);
 	perfdb_resultset_free(r->rs);
 }
 
-/* The input position of text line `line` (1-based), column `column`. */
+/* The input position of text line `line` (1-based), column `column`: the
+ * current text line's origin in test2json. */
 static void position(const reader *r, int line, int column, int *out_line, int *out_column)
 {
-	if (r->map && line >= 1 && (size_t)line <= r->nmap) {
-		*out_line = r->map[line - 1].line;
-		*out_column = r->map[line - 1].column;
+	if (r->json) {
+		*out_line = r->here.line;
+		*out_column = r->here.column;
 	} else {
 		*out_line = line;
 		*out_column = column;
@@ -115,10 +153,13 @@ static int input_error(const reader *r, int line, int column, const char *what, 
 				   detail);
 }
 
+/* A warning, in pass 2 (the others read the same lines again). */
 static int warn_at(const reader *r, int line, int column, const char *fmt, const char *a, int na,
 		   const char *b, int nb)
 {
 	int l, c;
+	if (r->pass != CHECKS)
+		return 0;
 	position(r, line, column, &l, &c);
 	return perfdb_resultset_warn(r->rs, fmt, r->name, l, c, na, a, nb, b);
 }
@@ -173,7 +214,7 @@ static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t
 	}
 	if (machine_key(k, nk)) {
 		char kbuf[8];
-		if (!nv)
+		if (!nv || r->pass != CHECKS)
 			return 0;
 		memcpy(kbuf, k, nk);
 		kbuf[nk] = '\0';
@@ -225,6 +266,8 @@ static int unit_line(reader *r, const char *s, size_t n)
 	size_t nunit;
 	perfdb_direction dir = PERFDB_DIRECTION_UNSET;
 
+	if (r->pass != CHECKS)
+		return 0; /* the hints of the whole file apply to every result */
 	while (i < n && is_blank(s[i]))
 		i++;
 	start = i;
@@ -321,20 +364,87 @@ static const char *value_unit(const char *u, size_t n, char *buf, size_t cap)
 	return buf;
 }
 
+/* A result of benchmark: its values (n, in file order) of Go unit metric,
+ * unless there are none or the benchmark failed. */
+static int make_result(reader *r, const char *benchmark, const char *metric, const char *unit,
+		       const double *values, size_t n, int line)
+{
+	perfdb_result res;
+	size_t j;
+	if (!n || perfdb_ingest__nameset_has(&r->failed, benchmark, ""))
+		return 0;
+	perfdb_result_init(&res);
+	res.benchmark = benchmark;
+	res.metric = metric;
+	res.unit = unit;
+	for (j = 0; j < r->nhints; j++)
+		if (strcmp(r->hints[j].unit, metric) == 0)
+			res.direction = r->hints[j].direction;
+	res.value = NAN; /* the mean of the samples */
+	res.samples = values;
+	res.nsamples = n;
+	if (!perfdb_ingest__fits_unit(&res)) {
+		int l, c;
+		position(r, line, 1, &l, &c);
+		return perfdb_error__input(PERFDB_EINPUT, r->name, l, c, NULL,
+					   "benchmark '%s': %s out of range", benchmark, metric);
+	}
+	return perfdb_resultset_add(r->rs, &res);
+}
+
+/* Pass 3 at a repeated pair: its result, at the pair's first line. */
+static int make_series(reader *r, const char *bench, size_t nbench, const char *metric, int line)
+{
+	perfdb_ingest_series *s;
+	size_t i;
+	int err;
+	if (!perfdb_ingest__series_find(&r->series, bench, nbench, metric, &i) || i > r->next)
+		return perfdb_ingest__window_changed(&r->in);
+	if (i < r->next)
+		return 0; /* a later line of the pair */
+	r->next++;
+	s = &r->series.items[i];
+	err = make_result(r, s->benchmark, s->metric, s->unit, perfdb_ingest__series_values(s),
+			  s->n, line);
+	perfdb_ingest__series_drop_values(s);
+	return err;
+}
+
 static int add_value(reader *r, const char *bench, size_t nbench, const char *metric,
 		     size_t nmetric, double v, int line, int column)
 {
 	perfdb_ingest_series *s;
 	char mbuf[256], ubuf[256];
+	const char *unit;
+	uint32_t f;
 	int err;
 
 	if (nmetric >= sizeof(mbuf))
 		return input_error(r, line, column, "unit too long:", metric, 40);
 	memcpy(mbuf, metric, nmetric);
 	mbuf[nmetric] = '\0';
-	if ((err = perfdb_ingest__series_get(&r->series, bench, nbench, mbuf,
-					     value_unit(metric, nmetric, ubuf, sizeof(ubuf)), line,
-					     &s)))
+	/* bench is r->buf, NUL-terminated */
+	f = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, mbuf));
+	if (r->pass == FINGERPRINTS)
+		return perfdb_ingest__fingerprints_add(&r->seen, f);
+	unit = value_unit(metric, nmetric, ubuf, sizeof(ubuf));
+	if (!perfdb_ingest__fingerprints_repeated(&r->seen, f)) {
+		/* on this line only: nothing to keep */
+		if (r->pass == RESULTS) {
+			r->made++;
+			return isfinite(v) ? make_result(r, bench, mbuf, unit, &v, 1, line) : 0;
+		}
+		r->singles++;
+		if (!isfinite(v))
+			return warn_at(r, line, column,
+				       "%s:%d:%d: benchmark '%.*s': %.*s is not a "
+				       "number; not recorded",
+				       bench, (int)nbench, mbuf, (int)nmetric);
+		return 0;
+	}
+	if (r->pass == RESULTS)
+		return make_series(r, bench, nbench, mbuf, line);
+	if ((err = perfdb_ingest__series_get(&r->series, bench, nbench, mbuf, unit, line, &s)))
 		return err;
 	if (!isfinite(v)) {
 		if (!s->bad && (err = warn_at(r, line, column,
@@ -402,6 +512,8 @@ static int mark_failed(reader *r, const char *name, size_t n, bool skip, int lin
 	const char *kind = skip ? "skip" : "";
 	size_t len;
 	int err;
+	if (r->pass != CHECKS)
+		return 0;
 	if ((err = series_name(r, name, n, &len)))
 		return err;
 	if (perfdb_ingest__nameset_has(&r->failed, r->buf, kind))
@@ -483,7 +595,7 @@ static int result_line(reader *r, const char *s, size_t n, int line)
 				     (int)(f[i] - s) + 1)))
 			return err;
 	}
-	r->nresults++;
+	r->nresults += r->pass == CHECKS;
 	return 0;
 }
 
@@ -503,203 +615,225 @@ static int parse_line(reader *r, const char *s, size_t n, int line)
 	return status_line(r, s + indent, n - indent, line, (int)indent + 1);
 }
 
-static int parse_text(reader *r, const char *d, size_t len)
+/* A line of the text: in pass 1 only as far as a line fails (pass 2 stops
+ * there with its error). */
+static int text_line(reader *r, const char *s, size_t n, int line)
 {
-	size_t i = 0;
-	int line = 1, err;
-	while (i < len) {
-		const char *nl = memchr(d + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - d) : len;
-		if ((err = parse_line(r, d + i, end - i, line)))
+	int err;
+	if (r->pass == FINGERPRINTS && !r->counting)
+		return 0;
+	err = parse_line(r, s, n, line);
+	if (r->pass == FINGERPRINTS && err == PERFDB_EINPUT) {
+		r->counting = false;
+		return 0;
+	}
+	return err;
+}
+
+/* One pass over Go text. Pass 1 refuses a NUL byte first, where it is. */
+static int text_pass(reader *r)
+{
+	const char *s;
+	size_t pos = 0, n;
+	int line = 1, rc, err;
+	while ((rc = perfdb_ingest__window_line(&r->in, &pos, &s, &n)) > 0) {
+		if (r->pass == FINGERPRINTS && memchr(s, '\0', n))
+			return perfdb_ingest__refuse_nul_line(s, n, r->name, line);
+		if ((err = text_line(r, s, n, line)))
 			return err;
-		i = end + 1;
 		line++;
+	}
+	return rc;
+}
+
+/* --- test2json ------------------------------------------------------------------- */
+
+/* n bytes of Output from the event on input line `line` (its "Output" key at
+ * `column`): each text line they complete is read. */
+static int text_add(reader *r, const char *s, size_t n, int line, int column)
+{
+	while (n) {
+		const char *nl = memchr(s, '\n', n);
+		size_t k = nl ? (size_t)(nl - s) : n;
+		int err;
+		if (r->at_line_start) {
+			r->pending.line = line;
+			r->pending.column = column;
+			r->textlen = 0;
+			r->at_line_start = false;
+		}
+		if ((err = perfdb_ingest__grow((void **)&r->text, &r->textcap, r->textlen + k + 1,
+					       1)))
+			return err;
+		memcpy(r->text + r->textlen, s, k);
+		r->textlen += k;
+		if (!nl)
+			break;
+		r->here = r->pending;
+		r->at_line_start = true;
+		if ((err = text_line(r, r->text, r->textlen, ++r->textline)))
+			return err;
+		s += k + 1;
+		n -= k + 1;
 	}
 	return 0;
 }
 
-/* --- results ---------------------------------------------------------------------- */
-
-static int finish(reader *r, perfdb_resultset *rs, const char *source)
+/* An "output" event: its Output, after a "pkg:" line when it names another
+ * package at the start of a text line. */
+static int output_event(reader *r, perfdb_json_doc *doc, const perfdb_jnode *root, int line)
 {
-	size_t i, j;
+	const perfdb_jnode *pkg = perfdb_json__get(root, "Package");
+	const perfdb_jnode *out = perfdb_json__get(root, "Output");
+	const perfdb_jmember *m;
+	int err;
+	if (!perfdb_json__is_string(out)) {
+		err = perfdb_json__error(doc, out ? out : root, out ? NULL : "Output",
+					 "expected a string");
+		return perfdb_jsonl__relocate(err, r->name, line);
+	}
+	/* test2json names the package on every event; a pkg: line in the text
+	 * says the same, so take it from the event. */
+	if (perfdb_json__is_string(pkg) && r->at_line_start &&
+	    (!r->json_pkg || strcmp(r->json_pkg, perfdb_json__string(pkg)) != 0)) {
+		/* a pkg: line in the stream keeps positions honest */
+		char tmp[1024];
+		int n = snprintf(tmp, sizeof(tmp), "pkg: %s\n", perfdb_json__string(pkg));
+		if (n > 0 && (size_t)n < sizeof(tmp)) {
+			if ((err = text_add(r, tmp, (size_t)n, line, 1)))
+				return err;
+			free(r->json_pkg);
+			if (!(r->json_pkg = strdup(perfdb_json__string(pkg))))
+				return perfdb_error__oom();
+		}
+	}
+	/* the text's position: the "Output" key of this event (the line need
+	 * not be NUL-terminated, and the key's name may also stand inside an
+	 * earlier string) */
+	m = perfdb_jnode_member(root, "Output");
+	return text_add(r, out->u.str.s, out->u.str.len, line, m ? (int)m->column : 1);
+}
+
+/* One pass over test2json events. */
+static int json_pass(reader *r)
+{
+	const char *d;
+	size_t pos = 0, len, k;
+	int line = 1, rc, err = 0;
+
+	r->at_line_start = true;
+	r->textline = 0;
+	while (!err && (rc = perfdb_ingest__window_line(&r->in, &pos, &d, &len)) > 0) {
+		perfdb_json_doc *doc = NULL;
+		const perfdb_jnode *root, *action;
+
+		for (k = 0; k < len && (d[k] == ' ' || d[k] == '\t' || d[k] == '\r'); k++)
+			;
+		if (k == len)
+			goto next; /* blank line */
+		if (d[k] != '{')
+			/* go test -json passes build output and panics through as text. */
+			return perfdb_error__input(PERFDB_EINPUT, r->name, line, (int)k + 1, NULL,
+						   "expected a test2json event (a JSON object)");
+		if ((err = perfdb_jsonl__load(&doc, d, len, r->name, line)))
+			return err;
+		root = perfdb_json__root(doc);
+		action = perfdb_json__get(root, "Action");
+		if (!perfdb_json__is_object(root) || !perfdb_json__is_string(action))
+			err = perfdb_error__input(PERFDB_EINPUT, r->name, line, (int)k + 1,
+						  "Action", "expected a test2json event");
+		else if (strcmp(perfdb_json__string(action), "output") == 0)
+			err = output_event(r, doc, root, line);
+		perfdb_json__free(doc);
+	next:
+		line++;
+	}
+	if (err || rc < 0)
+		return err ? err : rc;
+	if (!r->at_line_start) { /* the text's last line, without its newline */
+		r->here = r->pending;
+		r->at_line_start = true;
+		return text_line(r, r->text, r->textlen, ++r->textline);
+	}
+	return 0;
+}
+
+/* --- the passes -------------------------------------------------------------------- */
+
+static int one_pass(reader *r, int pass)
+{
+	r->pass = pass;
+	r->counting = true;
+	config_clear(r);
+	perfdb_ingest__window_rewind(&r->in);
+	return r->json ? json_pass(r) : text_pass(r);
+}
+
+/*
+ * Pass 1 (fingerprints; in test2json also every error of the events, which
+ * the text's errors follow), pass 2 (every check and warning, in file
+ * order; the values of the pairs that may repeat), pass 3 (the results,
+ * final as they are made: on to rs's sink a batch at a time, with the
+ * source already set, since the run is written with the first batch).
+ */
+static int read_go(reader *r, perfdb_resultset *rs)
+{
 	int err;
 
-	/* The results are final as they are made: they go on to rs's sink (a
-	 * batch at a time, not the whole run held twice), with the source
-	 * already set, since the run is written with the first batch. */
-	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, source)))
+	if ((err = perfdb_resultset_new(&r->rs)) ||
+	    (err = perfdb_ingest__fingerprints_init(&r->seen, 0)) ||
+	    (err = one_pass(r, FINGERPRINTS)) ||
+	    (err = perfdb_ingest__fingerprints_keep_repeated(&r->seen)) ||
+	    (err = one_pass(r, CHECKS)))
+		return err;
+	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "go")))
 		return err;
 	perfdb_resultset__stream_into(r->rs, rs);
-	for (i = 0; i < r->series.count; i++) {
-		perfdb_ingest_series *s = &r->series.items[i];
-		perfdb_result res;
-		if (!s->n || perfdb_ingest__nameset_has(&r->failed, s->benchmark, ""))
-			continue;
-		perfdb_result_init(&res);
-		res.benchmark = s->benchmark;
-		res.metric = s->metric;
-		res.unit = s->unit;
-		for (j = 0; j < r->nhints; j++)
-			if (strcmp(r->hints[j].unit, s->metric) == 0)
-				res.direction = r->hints[j].direction;
-		res.value = NAN; /* the mean of the samples */
-		res.samples = perfdb_ingest__series_values(s);
-		res.nsamples = s->n;
-		if (!perfdb_ingest__fits_unit(&res)) {
-			int l, c;
-			position(r, s->line, 1, &l, &c);
-			return perfdb_error__input(PERFDB_EINPUT, r->name, l, c, NULL,
-						   "benchmark '%s': %s out of range", s->benchmark,
-						   s->metric);
-		}
-		if ((err = perfdb_resultset_add(r->rs, &res)))
-			return err;
-	}
+	if ((err = one_pass(r, RESULTS)))
+		return err;
+	if (r->made != r->singles || r->next != r->series.count)
+		return perfdb_ingest__window_changed(&r->in);
 	if (r->nresults == 0 &&
 	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmark results in the file", r->name)))
 		return err;
 	return perfdb_resultset_merge(rs, r->rs);
 }
 
-int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+static int read_go_from(perfdb_resultset *rs, reader *r, bool json)
 {
-	reader r;
 	int err;
-	memset(&r, 0, sizeof(r));
-	r.name = name;
-	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
-		return err;
-	if (!(err = perfdb_resultset_new(&r.rs)) && !(err = parse_text(&r, data, len)))
-		err = finish(&r, rs, "go");
-	reader_release(&r);
+	r->json = json;
+	err = read_go(r, rs);
+	reader_release(r);
 	return err;
 }
 
-/* --- test2json ------------------------------------------------------------------- */
-
-typedef struct stream {
-	char *text;
-	size_t len, cap;
-	origin *map;
-	size_t nmap, capmap;
-	bool at_line_start;
-} stream;
-
-static int stream_add(stream *st, const char *s, size_t n, int line, int column)
+int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
-	size_t i;
-	int err;
-	if ((err = perfdb_ingest__grow((void **)&st->text, &st->cap, st->len + n + 1, 1)))
-		return err;
-	for (i = 0; i < n; i++) {
-		if (st->at_line_start) {
-			if ((err = perfdb_ingest__grow((void **)&st->map, &st->capmap, st->nmap + 1,
-						       sizeof(origin))))
-				return err;
-			st->map[st->nmap].line = line;
-			st->map[st->nmap].column = column;
-			st->nmap++;
-			st->at_line_start = false;
-		}
-		st->text[st->len++] = s[i];
-		if (s[i] == '\n')
-			st->at_line_start = true;
-	}
-	return 0;
+	reader r;
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	perfdb_ingest__window_buffer(&r.in, data, len, name);
+	return read_go_from(rs, &r, false);
 }
 
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	reader r;
-	stream st;
-	size_t i = 0;
-	int line = 1, err = 0;
-
 	memset(&r, 0, sizeof(r));
-	memset(&st, 0, sizeof(st));
-	st.at_line_start = true;
 	r.name = name;
-	if ((err = perfdb_resultset_new(&r.rs)))
-		goto done;
-	while (i < len && !err) {
-		const char *nl = memchr(data + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - data) : len, k;
-		perfdb_json_doc *doc = NULL;
-		const perfdb_jnode *root, *action, *out;
+	perfdb_ingest__window_buffer(&r.in, data, len, name);
+	return read_go_from(rs, &r, true);
+}
 
-		for (k = i; k < end && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r'); k++)
-			;
-		if (k == end)
-			goto next; /* blank line */
-		if (data[k] != '{') {
-			/* go test -json passes build output and panics through as text. */
-			err = perfdb_error__input(PERFDB_EINPUT, name, line, (int)(k - i) + 1, NULL,
-						  "expected a test2json event (a JSON object)");
-			break;
-		}
-		if ((err = perfdb_jsonl__load(&doc, data + i, end - i, name, line)))
-			break;
-		root = perfdb_json__root(doc);
-		action = perfdb_json__get(root, "Action");
-		if (!perfdb_json__is_object(root) || !perfdb_json__is_string(action)) {
-			perfdb_json__free(doc);
-			err = perfdb_error__input(PERFDB_EINPUT, name, line, (int)(k - i) + 1,
-						  "Action", "expected a test2json event");
-			break;
-		}
-		if (strcmp(perfdb_json__string(action), "output") == 0) {
-			const perfdb_jnode *pkg = perfdb_json__get(root, "Package");
-			out = perfdb_json__get(root, "Output");
-			if (!perfdb_json__is_string(out)) {
-				err =
-				    perfdb_json__error(doc, out ? out : root, out ? NULL : "Output",
-						       "expected a string");
-				perfdb_json__free(doc);
-				err = perfdb_jsonl__relocate(err, name, line);
-				break;
-			}
-			/* test2json names the package on every event; a pkg: line in
-			 * the text says the same, so take it from the event. */
-			if (perfdb_json__is_string(pkg) && st.at_line_start &&
-			    (!r.pkg || strcmp(r.pkg, perfdb_json__string(pkg)) != 0)) {
-				/* a pkg: line in the stream keeps positions honest */
-				char tmp[1024];
-				int n = snprintf(tmp, sizeof(tmp), "pkg: %s\n",
-						 perfdb_json__string(pkg));
-				if (n > 0 && (size_t)n < sizeof(tmp) &&
-				    (err = stream_add(&st, tmp, (size_t)n, line, 1)) == 0) {
-					free(r.pkg);
-					r.pkg = strdup(perfdb_json__string(pkg));
-					if (!r.pkg)
-						err = perfdb_error__oom();
-				}
-			}
-			if (!err) {
-				/* the text's position: the "Output" key of this event (the
-				 * buffer need not be NUL-terminated, and the key's name may
-				 * also stand inside an earlier string) */
-				const perfdb_jmember *m = perfdb_jnode_member(root, "Output");
-				err = stream_add(&st, out->u.str.s, out->u.str.len, line,
-						 m ? (int)m->column : 1);
-			}
-		}
-		perfdb_json__free(doc);
-	next:
-		i = end + 1;
-		line++;
-	}
-	if (!err) {
-		free(r.pkg);
-		r.pkg = NULL;
-		r.map = st.map;
-		r.nmap = st.nmap;
-		if (!(err = parse_text(&r, st.text ? st.text : "", st.len)))
-			err = finish(&r, rs, "go");
-	}
-done:
-	free(st.text);
-	free(st.map);
-	reader_release(&r);
-	return err;
+int perfdb_ingest__gotest_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+			       const char *name, size_t window, bool json)
+{
+	reader r;
+	int err;
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	if ((err = perfdb_ingest__window_file(&r.in, fd, from, size, name, window)))
+		return err;
+	return read_go_from(rs, &r, json);
 }

@@ -2,6 +2,7 @@
  * buffer into a private resultset and merges it into rs only on success. */
 #ifndef PERFDB_INGEST_INTERNAL_H
 #define PERFDB_INGEST_INTERNAL_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "perfdb/ingest.h"
@@ -58,6 +59,17 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);
+/* The Go and libtest readers (json: go test -json, libtest --format json) on
+ * `size` bytes of the regular file fd from offset `from`, read a line at a
+ * time through a window of `window` bytes (0: the default; it grows to hold
+ * the longest line) in three passes (lib/ingest/README.md, "Big files"), as
+ * perfdb_ingest__csv_file reads CSV: what they read and every message are
+ * those of the readers above on the same bytes. PERFDB_EIO when the file
+ * changes while it is read. */
+int perfdb_ingest__gotest_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+			       const char *name, size_t window, bool json);
+int perfdb_ingest__libtest_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+				const char *name, size_t window, bool json);
 /* Load tools (lib/ingest/README.md, "Load-test input"). */
 int perfdb_ingest__wrk(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const char *name);

@@ -20,6 +20,11 @@
  * ignored tests (which in `cargo bench` are mostly the #[test]s) get one
  * warning per file. Lines that are not test lines (cargo's Running lines,
  * criterion's console text, panics) are not read.
+ *
+ * The input is read in three passes, a line at a time through a window, as
+ * the Go reader reads its own (gotest.c, window.h): fingerprints of every
+ * (benchmark, metric), then every check and warning with the values of the
+ * pairs that repeat, then each result at its first line.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -33,38 +38,112 @@
 #include "ingest/jsonl.h"
 #include "ingest/reader.h"
 #include "ingest/textpos.h"
+#include "ingest/window.h"
 #include "util/error.h"
+
+/* The passes over the input (see the top). */
+enum { FINGERPRINTS = 1, CHECKS, RESULTS };
 
 typedef struct reader {
 	const char *name;
 	perfdb_resultset *rs;
-	perfdb_ingest_series_set series;
+	perfdb_ingest_window in;
+	int pass;
+	bool json;
+	perfdb_ingest_fingerprints seen; /* (benchmark, metric): seen twice? */
+	perfdb_ingest_series_set series; /* the values of the pairs seen twice */
+	size_t singles, made;		 /* pairs of one line: seen (pass 2), made (3) */
+	size_t next;			 /* pass 3: the series to make next */
 	perfdb_ingest_nameset failed;
 	size_t nignored;
 	int ignored_line, ignored_column;
 	size_t nbench;
+	char *key; /* the benchmark name being hashed, NUL-terminated */
+	size_t keycap;
 } reader;
 
 static void reader_release(reader *r)
 {
 	perfdb_ingest__series_release(&r->series);
 	perfdb_ingest__nameset_release(&r->failed);
+	perfdb_ingest__fingerprints_release(&r->seen);
+	perfdb_ingest__window_release(&r->in);
+	free(r->key);
 	perfdb_resultset_free(r->rs);
+}
+
+/* The result of (name, metric) from its values (n of them), unless the
+ * benchmark failed. */
+static int make_result(reader *r, const char *name, const char *metric, const char *unit,
+		       const double *values, size_t n)
+{
+	perfdb_result res;
+	if (perfdb_ingest__nameset_has(&r->failed, name, ""))
+		return 0;
+	perfdb_result_init(&res);
+	res.benchmark = name;
+	res.metric = metric;
+	res.unit = unit;
+	if (n == 1) {
+		res.value = res.median = values[0];
+	} else {
+		res.value = NAN; /* the mean of the runs' medians */
+		res.samples = values;
+		res.nsamples = n;
+	}
+	if (!perfdb_ingest__fits_unit(&res))
+		return perfdb_error__input(PERFDB_EINPUT, r->name, 0, 0, NULL,
+					   "benchmark '%s': %s out of range", name, metric);
+	return perfdb_resultset_add(r->rs, &res);
 }
 
 static int add_value(reader *r, const char *name, size_t nname, const char *metric,
 		     const char *unit, double v)
 {
 	perfdb_ingest_series *s;
+	size_t i;
+	uint32_t f;
 	int err;
-	if ((err = perfdb_ingest__series_get(&r->series, name, nname, metric, unit, 0, &s)))
+
+	if ((err = perfdb_ingest__grow((void **)&r->key, &r->keycap, nname + 1, 1)))
 		return err;
-	return perfdb_ingest__series_push(s, v);
+	memcpy(r->key, name, nname);
+	r->key[nname] = '\0';
+	f = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(r->key, metric));
+	if (r->pass == FINGERPRINTS)
+		return perfdb_ingest__fingerprints_add(&r->seen, f);
+	if (!perfdb_ingest__fingerprints_repeated(&r->seen, f)) {
+		/* on this line only: nothing to keep */
+		if (r->pass == CHECKS) {
+			r->singles++;
+			return 0;
+		}
+		r->made++;
+		return make_result(r, r->key, metric, unit, &v, 1);
+	}
+	if (r->pass == CHECKS) {
+		if ((err = perfdb_ingest__series_get(&r->series, name, nname, metric, unit, 0, &s)))
+			return err;
+		return perfdb_ingest__series_push(s, v);
+	}
+	/* pass 3: a repeated pair's result at its first line */
+	if (!perfdb_ingest__series_find(&r->series, name, nname, metric, &i) || i > r->next)
+		return perfdb_ingest__window_changed(&r->in);
+	if (i < r->next)
+		return 0;
+	r->next++;
+	s = &r->series.items[i];
+	err =
+	    make_result(r, s->benchmark, s->metric, s->unit, perfdb_ingest__series_values(s), s->n);
+	perfdb_ingest__series_drop_values(s);
+	return err;
 }
 
 static int mark_failed(reader *r, const char *name, size_t n, int line, int column)
 {
 	int err;
+	if (r->pass != CHECKS)
+		return 0;
 	if ((err = perfdb_resultset_warn(r->rs, "%s:%d:%d: benchmark '%.*s' FAILED; not recorded",
 					 r->name, line, column, (int)n, name)))
 		return err;
@@ -74,7 +153,7 @@ static int mark_failed(reader *r, const char *name, size_t n, int line, int colu
 
 static void ignored(reader *r, int line, int column)
 {
-	if (r->nignored++ == 0) {
+	if (r->pass == CHECKS && r->nignored++ == 0) {
 		r->ignored_line = line;
 		r->ignored_column = column;
 	}
@@ -167,7 +246,7 @@ static int test_line(reader *r, const char *s, size_t n, int line)
 				   v, nv);
 	if (nu == 0)
 		return input_error(r, line, (int)(u - s) + 1, "expected a unit after", v, nv);
-	r->nbench++;
+	r->nbench += r->pass == CHECKS;
 	if ((tu = time_unit(u, nu))) {
 		if ((err = add_value(r, name, nname, "time", tu, value)))
 			return err;
@@ -206,82 +285,36 @@ static int test_line(reader *r, const char *s, size_t n, int line)
 	return 0;
 }
 
-static int finish(reader *r, perfdb_resultset *rs)
+/* One pass over the text. Pass 1 refuses a NUL byte first, where it is,
+ * and reads test lines only as far as one fails (pass 2 stops there). */
+static int text_pass(reader *r)
 {
-	size_t i;
-	int err;
-	/* final as made: on to rs's sink, the source set first (gotest.c) */
-	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "libtest")))
-		return err;
-	perfdb_resultset__stream_into(r->rs, rs);
-	for (i = 0; i < r->series.count; i++) {
-		perfdb_ingest_series *s = &r->series.items[i];
-		perfdb_result res;
-		if (perfdb_ingest__nameset_has(&r->failed, s->benchmark, ""))
-			continue;
-		perfdb_result_init(&res);
-		res.benchmark = s->benchmark;
-		res.metric = s->metric;
-		res.unit = s->unit;
-		if (s->n == 1) {
-			res.value = res.median = s->first;
-		} else {
-			res.value = NAN; /* the mean of the runs' medians */
-			res.samples = perfdb_ingest__series_values(s);
-			res.nsamples = s->n;
-		}
-		if (!perfdb_ingest__fits_unit(&res))
-			return perfdb_error__input(PERFDB_EINPUT, r->name, 0, 0, NULL,
-						   "benchmark '%s': %s out of range", s->benchmark,
-						   s->metric);
-		if ((err = perfdb_resultset_add(r->rs, &res)))
-			return err;
-	}
-	if (r->nignored &&
-	    (err = perfdb_resultset_warn(r->rs,
-					 "%s:%d:%d: %zu test%s ignored (#[test]s, or #[ignore]d "
-					 "benchmarks); not recorded",
-					 r->name, r->ignored_line, r->ignored_column, r->nignored,
-					 r->nignored == 1 ? "" : "s")))
-		return err;
-	if (r->nbench == 0 &&
-	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmark results in the file", r->name)))
-		return err;
-	return perfdb_resultset_merge(rs, r->rs);
-}
+	const char *d;
+	size_t pos = 0, n;
+	int line = 1, rc, err;
+	bool counting = true;
 
-int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name)
-{
-	reader r;
-	size_t i = 0;
-	int line = 1, err;
-
-	memset(&r, 0, sizeof(r));
-	r.name = name;
-	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
-		return err;
-	if ((err = perfdb_resultset_new(&r.rs)))
-		goto done;
-	while (i < len) {
-		const char *nl = memchr(data + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - data) : len, n = end - i;
-		while (n && (data[i + n - 1] == '\r' || data[i + n - 1] == ' '))
+	while ((rc = perfdb_ingest__window_line(&r->in, &pos, &d, &n)) > 0) {
+		if (r->pass == FINGERPRINTS && memchr(d, '\0', n))
+			return perfdb_ingest__refuse_nul_line(d, n, r->name, line);
+		while (n && (d[n - 1] == '\r' || d[n - 1] == ' '))
 			n--;
-		if (n > 5 && memcmp(data + i, "test ", 5) == 0) {
-			if ((err = test_line(&r, data + i, n, line)))
-				goto done;
-		} else if (n > 11 && memcmp(data + i + n - 11, " --- FAILED", 11) == 0 &&
-			   !memchr(data + i, ' ', n - 11) &&
-			   (err = mark_failed(&r, data + i, n - 11, line, 1))) {
-			goto done; /* cargo bench -q: "NAME --- FAILED" */
-		}
-		i = end + 1;
+		err = 0;
+		if (!counting)
+			;
+		else if (n > 5 && memcmp(d, "test ", 5) == 0)
+			err = test_line(r, d, n, line);
+		else if (n > 11 && memcmp(d + n - 11, " --- FAILED", 11) == 0 &&
+			 !memchr(d, ' ', n - 11))
+			err = mark_failed(r, d, n - 11, line,
+					  1); /* cargo bench -q: "NAME --- FAILED" */
+		if (err == PERFDB_EINPUT && r->pass == FINGERPRINTS)
+			counting = false;
+		else if (err)
+			return err;
 		line++;
 	}
-	err = finish(&r, rs);
-done:
-	reader_release(&r);
-	return err;
+	return rc;
 }
 
 /* --- --format json ------------------------------------------------------------ */
@@ -302,9 +335,11 @@ static int json_event(reader *r, perfdb_json_doc *doc, int line)
 		    (err = perfdb_json__member_number(doc, ev, "median", true, &median)) < 0 ||
 		    (err = perfdb_json__member_number(doc, ev, "mib_per_second", false, &mbs)) < 0)
 			return err;
-		r->nbench++;
+		r->nbench += r->pass == CHECKS;
 		if (!isfinite(median) || median < 0) {
 			int l, c;
+			if (r->pass != CHECKS)
+				return 0;
 			perfdb_json__where(doc, ev, "median", &l, &c);
 			return perfdb_resultset_warn(r->rs,
 						     "%s:%d:%d: benchmark '%s': median is not a "
@@ -335,43 +370,114 @@ static int json_event(reader *r, perfdb_json_doc *doc, int line)
 	return 0;
 }
 
+/* One pass over the JSON events. Pass 1 stops at an event that fails
+ * (pass 2 stops there with its error). */
+static int json_pass(reader *r)
+{
+	const char *d;
+	size_t pos = 0, len, k;
+	int line = 1, rc, err = 0;
+
+	while ((rc = perfdb_ingest__window_line(&r->in, &pos, &d, &len)) > 0) {
+		perfdb_json_doc *doc = NULL;
+		for (k = 0; k < len && (d[k] == ' ' || d[k] == '\t' || d[k] == '\r'); k++)
+			;
+		if (k < len) {
+			if (d[k] != '{')
+				/* cargo prints its own text on stderr; stdout is events only */
+				err = perfdb_error__input(PERFDB_EINPUT, r->name, line, (int)k + 1,
+							  NULL, "expected a libtest JSON event");
+			else if (!(err = perfdb_jsonl__load(&doc, d, len, r->name, line))) {
+				if ((err = json_event(r, doc, line)) == PERFDB_EINPUT)
+					err = perfdb_jsonl__relocate(err, r->name, line);
+				perfdb_json__free(doc);
+			}
+			if (err)
+				return r->pass == FINGERPRINTS && err == PERFDB_EINPUT ? 0 : err;
+		}
+		line++;
+	}
+	return rc;
+}
+
+/* --- the passes ------------------------------------------------------------------- */
+
+static int one_pass(reader *r, int pass)
+{
+	r->pass = pass;
+	perfdb_ingest__window_rewind(&r->in);
+	return r->json ? json_pass(r) : text_pass(r);
+}
+
+/* Pass 1 (fingerprints), pass 2 (every check and warning, in file order;
+ * the values of the pairs that may repeat), pass 3 (the results, final as
+ * they are made: on to rs's sink, the source set first, gotest.c). */
+static int read_libtest(reader *r, perfdb_resultset *rs)
+{
+	int err;
+
+	if ((err = perfdb_resultset_new(&r->rs)) ||
+	    (err = perfdb_ingest__fingerprints_init(&r->seen, 0)) ||
+	    (err = one_pass(r, FINGERPRINTS)) ||
+	    (err = perfdb_ingest__fingerprints_keep_repeated(&r->seen)) ||
+	    (err = one_pass(r, CHECKS)))
+		return err;
+	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "libtest")))
+		return err;
+	perfdb_resultset__stream_into(r->rs, rs);
+	if ((err = one_pass(r, RESULTS)))
+		return err;
+	if (r->made != r->singles || r->next != r->series.count)
+		return perfdb_ingest__window_changed(&r->in);
+	if (r->nignored &&
+	    (err = perfdb_resultset_warn(r->rs,
+					 "%s:%d:%d: %zu test%s ignored (#[test]s, or #[ignore]d "
+					 "benchmarks); not recorded",
+					 r->name, r->ignored_line, r->ignored_column, r->nignored,
+					 r->nignored == 1 ? "" : "s")))
+		return err;
+	if (r->nbench == 0 &&
+	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmark results in the file", r->name)))
+		return err;
+	return perfdb_resultset_merge(rs, r->rs);
+}
+
+static int read_libtest_from(perfdb_resultset *rs, reader *r, bool json)
+{
+	int err;
+	r->json = json;
+	err = read_libtest(r, rs);
+	reader_release(r);
+	return err;
+}
+
+int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	reader r;
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	perfdb_ingest__window_buffer(&r.in, data, len, name);
+	return read_libtest_from(rs, &r, false);
+}
+
 int perfdb_ingest__libtest_json(perfdb_resultset *rs, const char *data, size_t len,
 				const char *name)
 {
 	reader r;
-	size_t i = 0;
-	int line = 1, err = 0;
-
 	memset(&r, 0, sizeof(r));
 	r.name = name;
-	if ((err = perfdb_resultset_new(&r.rs)))
-		goto done;
-	while (i < len && !err) {
-		const char *nl = memchr(data + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - data) : len, k;
-		perfdb_json_doc *doc = NULL;
-		for (k = i; k < end && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r'); k++)
-			;
-		if (k < end) {
-			if (data[k] != '{') {
-				/* cargo prints its own text on stderr; stdout is events only */
-				err =
-				    perfdb_error__input(PERFDB_EINPUT, name, line, (int)(k - i) + 1,
-							NULL, "expected a libtest JSON event");
-				break;
-			}
-			if ((err = perfdb_jsonl__load(&doc, data + i, end - i, name, line)))
-				break;
-			if ((err = json_event(&r, doc, line)) == PERFDB_EINPUT)
-				err = perfdb_jsonl__relocate(err, name, line);
-			perfdb_json__free(doc);
-		}
-		i = end + 1;
-		line++;
-	}
-	if (!err)
-		err = finish(&r, rs);
-done:
-	reader_release(&r);
-	return err;
+	perfdb_ingest__window_buffer(&r.in, data, len, name);
+	return read_libtest_from(rs, &r, true);
+}
+
+int perfdb_ingest__libtest_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+				const char *name, size_t window, bool json)
+{
+	reader r;
+	int err;
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	if ((err = perfdb_ingest__window_file(&r.in, fd, from, size, name, window)))
+		return err;
+	return read_libtest_from(rs, &r, json);
 }

@@ -563,6 +563,42 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 	return 0;
 }
 
+int perfdb_ingest__series_find(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
+			       const char *metric, size_t *out)
+{
+	const perfdb_ingest_series_bench *b;
+	size_t nb, i;
+
+	if (set->last && set->benches[set->last - 1].len == nbench &&
+	    memcmp(set->benches[set->last - 1].name, benchmark, nbench) == 0) {
+		nb = set->last - 1;
+	} else {
+		/* the index compares NUL-terminated names */
+		if (perfdb_ingest__grow((void **)&set->key, &set->keycap, nbench + 1, 1))
+			return 0;
+		memcpy(set->key, benchmark, nbench);
+		set->key[nbench] = '\0';
+		if (!perfdb_ingest__index_find(&set->bench_index, set->key, "", &nb))
+			return 0;
+		set->last = nb + 1;
+	}
+	b = &set->benches[nb];
+	if (b->count > SERIES_CHAIN_MAX)
+		return perfdb_ingest__index_find(&set->pair_index, b->name, metric, out);
+	for (i = b->head; i != UINT32_MAX; i = set->items[i].next)
+		if (strcmp(set->items[i].metric, metric) == 0) {
+			*out = i;
+			return 1;
+		}
+	return 0;
+}
+
+void perfdb_ingest__series_drop_values(perfdb_ingest_series *s)
+{
+	free(s->values);
+	s->values = NULL;
+}
+
 int perfdb_ingest__series_push(perfdb_ingest_series *s, double v)
 {
 	if (s->n == 0) {
@@ -602,6 +638,7 @@ void perfdb_ingest__series_release(perfdb_ingest_series_set *set)
 	perfdb_ingest__index_release(&set->bench_index);
 	perfdb_ingest__index_release(&set->pair_index);
 	perfdb_ingest__nameset_release(&set->strings);
+	free(set->key);
 	memset(set, 0, sizeof(*set));
 }
 

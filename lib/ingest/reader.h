@@ -174,6 +174,13 @@ typedef struct perfdb_ingest_series_set {
 int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
 			      const char *metric, const char *unit, int line,
 			      perfdb_ingest_series **out);
+/* The number of the series (benchmark: nbench bytes, metric) of set, found
+ * as perfdb_ingest__series_get finds it but never added: 1 with *out set,
+ * or 0. */
+int perfdb_ingest__series_find(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
+			       const char *metric, size_t *out);
+/* Frees s's values once its result is made (s->n stays). */
+void perfdb_ingest__series_drop_values(perfdb_ingest_series *s);
 /* Appends v to s's values. PERFDB_ENOMEM. */
 int perfdb_ingest__series_push(perfdb_ingest_series *s, double v);
 void perfdb_ingest__series_release(perfdb_ingest_series_set *set);

@@ -10,5 +10,8 @@
 
 /* 0, or PERFDB_EINPUT "NAME:LINE:COL: NUL byte in the input" at the first NUL. */
 int perfdb_ingest__refuse_nul(const char *data, size_t len, const char *name);
+/* The same for the n bytes at s, line `line` of the input (a reader that
+ * reads a line at a time). */
+int perfdb_ingest__refuse_nul_line(const char *s, size_t n, const char *name, int line);
 
 #endif
