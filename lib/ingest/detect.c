@@ -1015,10 +1015,29 @@ static int other_format_line(int fd, uint64_t from, uint64_t size, uint64_t at, 
 	return fmt == PERFDB_FORMAT_NANOBENCH_CONSOLE || fmt == PERFDB_FORMAT_CATCH2;
 }
 
+/* A line of fd from `at`, read into line, that perfdb_ingest_detect would
+ * take, on any line, for a format it tells before Go text (native YAML), or
+ * before libtest text (Go text too): 1 also when the line is too long to
+ * tell, else 0. */
+static int earlier_text_line(int fd, uint64_t from, uint64_t size, uint64_t at, char *line,
+			     perfdb_format fmt)
+{
+	enum { LONGEST = 1 << 16 };
+	size_t got =
+	    read_at(fd, line, size - at < LONGEST ? (size_t)(size - at) : LONGEST, from + at);
+	const char *nl = memchr(line, '\n', got);
+	size_t n = nl ? (size_t)(nl - line) : got;
+	if (!nl && got == LONGEST)
+		return 1;
+	return detect_yaml(line, n, 0) || (fmt == PERFDB_FORMAT_LIBTEST && detect_go_line(line, n));
+}
+
 /* Whether a line of the file (from its first byte `first` that is not white
- * space on) could make perfdb_ingest_detect tell another format than CSV,
- * which it tells from the first line: 1, 0, or PERFDB_ENOMEM. */
-static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t first)
+ * space on) could make perfdb_ingest_detect tell another format than fmt
+ * (CSV, Go or libtest text), which its first part says: 1, 0, or
+ * PERFDB_ENOMEM. */
+static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t first,
+			      perfdb_format fmt)
 {
 	char *chunk = malloc(DETECT_HEAD), *line = malloc((1 << 16) + 3);
 	uint64_t off = first;
@@ -1045,6 +1064,9 @@ static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t fir
 			     (chunk[k] == 'b' && memcmp(chunk + k, "benchmark name ",
 							got - k < 15 ? got - k : 15) == 0)))
 				found = other_format_line(fd, from, size, off + k, line);
+			/* YAML's keys (results, perfdb, run, perhaps quoted), Go's lines */
+			else if (start && fmt != PERFDB_FORMAT_CSV && memchr("rp\"'B", chunk[k], 5))
+				found = earlier_text_line(fd, from, size, off + k, line, fmt);
 			nl = memchr(chunk + k, '\n', got - k);
 			start = nl != NULL;
 			k = nl ? (size_t)(nl - chunk) + 1 : got;
@@ -1091,7 +1113,7 @@ static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_
 		err = PERFDB_JSON__FALLBACK;
 	free(head);
 	if (!err && fmt == PERFDB_FORMAT_AUTO && got < size &&
-	    (err = other_format_lines(fd, (uint64_t)from, size, i)) == 1)
+	    (err = other_format_lines(fd, (uint64_t)from, size, i, PERFDB_FORMAT_CSV)) == 1)
 		err = PERFDB_JSON__FALLBACK;
 	if (err)
 		return err;
@@ -1104,8 +1126,75 @@ static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_
 	return err;
 }
 
+/* Go and libtest output, text or JSON lines, read a line at a time in
+ * bounded memory (perfdb_ingest__gotest_file, perfdb_ingest__libtest_file):
+ * fmt one of them, or AUTO when the file's first DETECT_HEAD bytes say one
+ * just as the whole file would. PERFDB_JSON__FALLBACK when the file is to be
+ * read whole instead. */
+static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
+			   size_t max)
+{
+	perfdb_resultset *more = NULL;
+	struct stat st;
+	off_t from;
+	uint64_t size;
+	size_t len, got, i;
+	bool cut = false, told = fmt == PERFDB_FORMAT_AUTO;
+	char *head;
+	int err;
+
+	if ((fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_GO && fmt != PERFDB_FORMAT_GO_JSON &&
+	     fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON) ||
+	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (from = lseek(fd, 0, SEEK_CUR)) < 0 ||
+	    from > st.st_size || (uintmax_t)(st.st_size - from) > max)
+		return PERFDB_JSON__FALLBACK;
+	size = (uint64_t)(st.st_size - from);
+	len = size < DETECT_HEAD ? (size_t)size : DETECT_HEAD;
+	if (!(head = malloc(len ? len : 1)))
+		return perfdb_error__oom();
+	got = read_at(fd, head, len, (uint64_t)from);
+	i = skip_bom(head, got);
+	while (i < got && space(head[i]))
+		i++;
+	/* Empty input, or a text whose start is all white space: read whole. */
+	err = i >= got ? PERFDB_JSON__FALLBACK : 0;
+	if (!err && told) {
+		const char *nl = memchr(head + i, '\n', got - i);
+		fmt = perfdb_ingest_detect(head, got);
+		if (got < size && head[i] == '{')
+			detect_json(head, got, i, &cut);
+		/* the whole first line (and the next's start) is there, as
+		 * the formats told by their first line need */
+		else if (got < size && (!nl || (size_t)(nl - head) + 4096 > got))
+			cut = true;
+		if (cut || (fmt != PERFDB_FORMAT_GO && fmt != PERFDB_FORMAT_GO_JSON &&
+			    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON))
+			err = PERFDB_JSON__FALLBACK;
+	}
+	free(head);
+	if (!err && told && got < size &&
+	    (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_LIBTEST) &&
+	    (err = other_format_lines(fd, (uint64_t)from, size, i, fmt)) == 1)
+		err = PERFDB_JSON__FALLBACK;
+	if (err)
+		return err;
+	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
+		return err;
+	if (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON)
+		err = perfdb_ingest__gotest_file(more ? more : rs, fd, (uint64_t)from, size, name,
+						 0, fmt == PERFDB_FORMAT_GO_JSON);
+	else
+		err = perfdb_ingest__libtest_file(more ? more : rs, fd, (uint64_t)from, size, name,
+						  0, fmt == PERFDB_FORMAT_LIBTEST_JSON);
+	if (!err && more)
+		err = merge_more(rs, more, name);
+	perfdb_resultset_free(more);
+	return err;
+}
+
 /* A regular file open at fd, or standard input spooled to one: the JSON
- * formats of read_streamed and CSV in bounded memory, anything else whole. */
+ * formats of read_streamed, CSV, Go and libtest in bounded memory, anything
+ * else whole. */
 static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt, size_t max)
 {
 	char *data = NULL;
@@ -1113,7 +1202,8 @@ static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format
 	int err;
 
 	if ((err = read_streamed(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
-	    (err = read_csv_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
+	    (err = read_csv_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
+	    (err = read_lines_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
 		return err;
 	if ((err = read_all(fd, name, max, &data, &len)))
 		return err;

@@ -141,4 +141,60 @@ static inline void same_csv(const char *path)
 	free(whole);
 }
 
+/* The Go or libtest reader itself (fmt: go, go-json, libtest or
+ * libtest-json) on the file at path through a window of `window` bytes (it
+ * grows to hold a line). */
+static inline char *read_lines_window(const char *path, perfdb_format fmt, size_t window)
+{
+	perfdb_resultset *rs;
+	struct stat st;
+	char *out;
+	int fd = open(path, O_RDONLY), rc;
+	bool json = fmt == PERFDB_FORMAT_GO_JSON || fmt == PERFDB_FORMAT_LIBTEST_JSON;
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON
+		 ? perfdb_ingest__gotest_file(rs, fd, 0, (uint64_t)st.st_size, path, window, json)
+		 : perfdb_ingest__libtest_file(rs, fd, 0, (uint64_t)st.st_size, path, window, json);
+	out = resultset_text(rc, rs);
+	perfdb_resultset_free(rs);
+	close(fd);
+	return out;
+}
+
+/* The file at path as fmt (go, go-json, libtest, libtest-json) and as
+ * whatever it is (AUTO): by name, through small windows, and whole. */
+static inline void same_lines_as(const char *path, perfdb_format fmt)
+{
+	static const size_t small[] = {1, 7, 64}, big[] = {4096};
+	struct stat st;
+	char *whole = read_whole(path, fmt), *auto_whole;
+	const size_t *windows;
+	size_t i, n;
+	assert_int_equal(stat(path, &st), 0);
+	windows = st.st_size < 65536 ? small : big;
+	n = st.st_size < 65536 ? 3 : 1;
+	same_texts(path, "by name", whole, read_file(path, fmt));
+	/* the readers on their own do not refuse empty input, as
+	 * perfdb_ingest_buffer and perfdb_ingest_file do */
+	if (!strstr(whole, ": empty input\n"))
+		for (i = 0; i < n; i++)
+			same_texts(path, "through a window", whole,
+				   read_lines_window(path, fmt, windows[i]));
+	auto_whole = read_whole(path, PERFDB_FORMAT_AUTO);
+	same_texts(path, "by name, any format", auto_whole, read_file(path, PERFDB_FORMAT_AUTO));
+	free(auto_whole);
+	free(whole);
+}
+
+/* Go text, -json, libtest text and JSON: the file at path as each. */
+static inline void same_lines(const char *path)
+{
+	same_lines_as(path, PERFDB_FORMAT_GO);
+	same_lines_as(path, PERFDB_FORMAT_GO_JSON);
+	same_lines_as(path, PERFDB_FORMAT_LIBTEST);
+	same_lines_as(path, PERFDB_FORMAT_LIBTEST_JSON);
+}
+
 #endif
