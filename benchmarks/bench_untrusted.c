@@ -470,12 +470,105 @@ static int gen_locust_history(bench_gen_buf *b, long i)
 			     1796521942 + i / 8, i % 8, 100 + i % 37, 3 + i % 5, i * 10);
 }
 
+/* Go and libtest files of other shapes than benchmarks/formats.c's one
+ * line per distinct benchmark (their readers keep the values of the
+ * benchmarks that repeat, lib/ingest/README.md "Big files"): go test
+ * -count=10 (repetitions adjacent), 100,000 names each repeated about ten
+ * times far apart, 12 metrics a line, names of 200 characters. */
+static int gen_go_count10(bench_gen_buf *b, long i)
+{
+	if (i < 0)
+		return i == -1 ? bench_gen_put(b, "goos: linux\npkg: example.com/gen\n") : 0;
+	return bench_gen_put(
+	    b,
+	    "BenchmarkCase/n=%ld-2         \t  %7ld\t     %ld.%ld ns/op\t  %ld B/op\t"
+	    "       2 allocs/op\n",
+	    i / 10, 1000 + i % 977, 100 + i % 991, i % 10, 64 + i % 8);
+}
+
+static int gen_go_far(bench_gen_buf *b, long i)
+{
+	if (i < 0)
+		return 0;
+	return bench_gen_put(b, "BenchmarkCase/n=%ld-2 \t %ld\t %ld.%ld ns/op\t %ld B/op\n",
+			     i % 100000, 1000 + i % 977, 100 + i % 991, i % 10, 64 + i % 8);
+}
+
+static int gen_go_metrics(bench_gen_buf *b, long i)
+{
+	long k;
+	int err;
+	if (i < 0)
+		return 0;
+	if ((err = bench_gen_put(b, "BenchmarkCase/n=%ld-2 %ld", i, 1000 + i % 977)))
+		return err;
+	for (k = 0; k < 12; k++)
+		if ((err = bench_gen_put(b, " %ld.%ld m%ld/op", 100 + (i + k) % 991, k, k)))
+			return err;
+	return bench_gen_put(b, "\n");
+}
+
+static int gen_go_longnames(bench_gen_buf *b, long i)
+{
+	if (i < 0)
+		return 0;
+	return bench_gen_put(b, "BenchmarkCase/%0190ld-2 %ld %ld.%ld ns/op\n", i, 1000 + i % 977,
+			     100 + i % 991, i % 10);
+}
+
+static int gen_go_json_count10(bench_gen_buf *b, long i)
+{
+	if (i < 0)
+		return 0;
+	return bench_gen_put(
+	    b,
+	    "{\"Action\":\"output\",\"Package\":\"example.com/gen\",\"Output\":"
+	    "\"BenchmarkCase/n=%ld-2 \\t  %ld\\t  %ld.%ld ns/op\\t  64 B/op\\n\"}\n",
+	    i / 10, 1000 + i % 977, 100 + i % 991, i % 10);
+}
+
+static int gen_libtest_count10(bench_gen_buf *b, long i)
+{
+	if (i < 0)
+		return 0;
+	return bench_gen_put(b, "test bench::case_%ld ... bench:  %ld,%03ld ns/iter (+/- %ld)\n",
+			     i / 10, 1 + i % 97, i % 1000, 10 + i % 50);
+}
+
+static int gen_libtest_far(bench_gen_buf *b, long i)
+{
+	if (i < 0)
+		return 0;
+	return bench_gen_put(b,
+			     "test bench::case_%ld ... bench:  %ld,%03ld ns/iter (+/- %ld) = %ld "
+			     "MB/s\n",
+			     i % 100000, 1 + i % 97, i % 1000, 10 + i % 50, 100 + i % 7);
+}
+
+static int gen_libtest_json_far(bench_gen_buf *b, long i)
+{
+	if (i < 0)
+		return 0;
+	return bench_gen_put(b,
+			     "{ \"type\": \"bench\", \"name\": \"case_%ld\", \"median\": %ld.%ld, "
+			     "\"deviation\": 2.5 }\n",
+			     i % 100000, 100 + i % 991, i % 10);
+}
+
 static const bench_format_gen whole_more[] = {
     {"hyperfine", gen_hyperfine, PERFDB_FORMAT_HYPERFINE, 1, 1},
     {"yaml", gen_yaml, PERFDB_FORMAT_NATIVE_YAML, 1, 0},
     {"ab-gnuplot", gen_ab_gnuplot, PERFDB_FORMAT_AB, 0, 2},
     {"hey-csv", gen_hey_csv, PERFDB_FORMAT_HEY, 0, 3},
     {"locust-history", gen_locust_history, PERFDB_FORMAT_LOCUST, 0, 32},
+    {"go-count10", gen_go_count10, PERFDB_FORMAT_GO, 3, 0},
+    {"go-far", gen_go_far, PERFDB_FORMAT_GO, 2, 0},
+    {"go-metrics", gen_go_metrics, PERFDB_FORMAT_GO, 12, 0},
+    {"go-longnames", gen_go_longnames, PERFDB_FORMAT_GO, 1, 0},
+    {"go-json-count10", gen_go_json_count10, PERFDB_FORMAT_GO_JSON, 2, 0},
+    {"libtest-count10", gen_libtest_count10, PERFDB_FORMAT_LIBTEST, 1, 0},
+    {"libtest-far", gen_libtest_far, PERFDB_FORMAT_LIBTEST, 2, 0},
+    {"libtest-json-far", gen_libtest_json_far, PERFDB_FORMAT_LIBTEST_JSON, 1, 0},
 };
 
 /* A file of about mb MB of format g at path: 0 or -1. */

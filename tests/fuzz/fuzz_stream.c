@@ -10,7 +10,11 @@
  * (PERFDB_FORMAT_CSV) is read through a window (lib/ingest/csv.c), by
  * perfdb_ingest_file and by the reader itself through a window of 1 to 16
  * bytes, so that every join of fields, quotes and line ends with a refill
- * is tried. The input goes to one temporary file, rewritten for each run and
+ * is tried. A named Go or libtest file (text or JSON lines: PERFDB_FORMAT_GO,
+ * _GO_JSON, _LIBTEST, _LIBTEST_JSON) is read a line at a time through a
+ * window (gotest.c, libtest.c) in three passes, the same way: by
+ * perfdb_ingest_file and by the reader itself through a window of 1 to 16
+ * bytes. The input goes to one temporary file, rewritten for each run and
  * removed at exit.
  */
 #include <stdint.h>
@@ -103,9 +107,14 @@ static void check_as_parse(const uint8_t *data, size_t size)
 	}
 }
 
-/* The CSV reader itself on the file through a small window (which grows to
- * hold a field), as text; NULL for the inputs perfdb_ingest_buffer refuses
- * before any reader (empty input). */
+#define LINES_FORMAT                                                                               \
+	(PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_GO || PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_GO_JSON ||  \
+	 PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LIBTEST ||                                            \
+	 PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LIBTEST_JSON)
+
+/* The CSV, Go or libtest reader itself on the file through a small window
+ * (which grows to hold a field or a line), as text; NULL for the inputs
+ * perfdb_ingest_buffer refuses before any reader (empty input). */
 static char *read_through_window(size_t size, const char *whole)
 {
 	perfdb_resultset *rs;
@@ -115,7 +124,19 @@ static char *read_through_window(size_t size, const char *whole)
 		return NULL;
 	if (perfdb_resultset_new(&rs) != 0)
 		abort();
-	rc = perfdb_ingest__csv_file(rs, fd, 0, size, path, 1 + size % 16);
+	switch (PERFDB_FUZZ_FORMAT) {
+	case PERFDB_FORMAT_GO:
+	case PERFDB_FORMAT_GO_JSON:
+		rc = perfdb_ingest__gotest_file(rs, fd, 0, size, path, 1 + size % 16,
+						PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_GO_JSON);
+		break;
+	case PERFDB_FORMAT_LIBTEST:
+	case PERFDB_FORMAT_LIBTEST_JSON:
+		rc = perfdb_ingest__libtest_file(rs, fd, 0, size, path, 1 + size % 16,
+						 PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LIBTEST_JSON);
+		break;
+	default: rc = perfdb_ingest__csv_file(rs, fd, 0, size, path, 1 + size % 16);
+	}
 	text = resultset_text(rc, rs);
 	perfdb_resultset_free(rs);
 	return text;
@@ -133,13 +154,13 @@ static void same(const char *how, char *text, const char *whole)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *whole;
-	if (PERFDB_FUZZ_FORMAT != PERFDB_FORMAT_CSV)
+	if (PERFDB_FUZZ_FORMAT != PERFDB_FORMAT_CSV && !LINES_FORMAT)
 		check_as_parse(data, size);
 	if (!put(data, size))
 		return 0;
 	whole = read_as_text(data, size, 0);
 	same("by name", read_as_text(data, size, 1), whole);
-	if (PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_CSV)
+	if (PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_CSV || LINES_FORMAT)
 		same("through a small window", read_through_window(size, whole), whole);
 	free(whole);
 	return 0;
