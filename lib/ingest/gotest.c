@@ -33,9 +33,9 @@
  *
  * The input is read in three passes, a line at a time through a window
  * (window.h; lib/ingest/README.md, "Big files"), so that memory follows the
- * benchmarks that repeat, not the lines: pass 1 takes a fingerprint of every
- * (benchmark, unit) of the result lines, pass 2 reads everything with every
- * check and warning and keeps the values of the pairs whose fingerprint
+ * benchmarks that repeat, not the lines: pass 1 takes a fingerprint of the
+ * benchmark of every result line, pass 2 reads everything with every check
+ * and warning and keeps the values of the benchmarks whose fingerprint
  * repeats, and pass 3 makes each result at its first line, in that order.
  */
 #include <math.h>
@@ -79,7 +79,8 @@ typedef struct reader {
 	bool json;     /* test2json: positions are the current text line's origin */
 	origin here;   /* json: where the current text line came from */
 	bool counting; /* pass 1: false once a line failed (pass 2 stops there) */
-	perfdb_ingest_fingerprints seen; /* (benchmark, unit): seen twice? */
+	perfdb_ingest_fingerprints seen; /* benchmarks (series names): seen twice? */
+	bool repeated;			 /* the current line's benchmark was */
 	perfdb_ingest_series_set series; /* (benchmark, metric) -> values, of repeated pairs */
 	size_t singles, made;		 /* pairs on one line only: seen (pass 2), made (3) */
 	size_t next;			 /* pass 3: the series to make next */
@@ -393,19 +394,20 @@ static int make_result(reader *r, const char *benchmark, const char *metric, con
 }
 
 /* Pass 3 at a repeated pair: its result, at the pair's first line. */
-static int make_series(reader *r, const char *bench, size_t nbench, const char *metric, int line)
+static int make_series(reader *r, const char *bench, const char *metric, int line)
 {
 	perfdb_ingest_series *s;
 	size_t i;
 	int err;
-	if (!perfdb_ingest__series_find(&r->series, bench, nbench, metric, &i) || i > r->next)
+	if (!perfdb_ingest__series_find(&r->series, bench, metric, &i) || i > r->next)
 		return perfdb_ingest__window_changed(&r->in);
 	if (i < r->next)
 		return 0; /* a later line of the pair */
 	r->next++;
 	s = &r->series.items[i];
-	err = make_result(r, s->benchmark, s->metric, s->unit, perfdb_ingest__series_values(s),
-			  s->n, line);
+	err = make_result(r, bench, perfdb_ingest__series_metric(&r->series, s),
+			  perfdb_ingest__series_unit(&r->series, s),
+			  perfdb_ingest__series_values(s), s->n, line);
 	perfdb_ingest__series_drop_values(s);
 	return err;
 }
@@ -416,19 +418,14 @@ static int add_value(reader *r, const char *bench, size_t nbench, const char *me
 	perfdb_ingest_series *s;
 	char mbuf[256], ubuf[256];
 	const char *unit;
-	uint32_t f;
 	int err;
 
 	if (nmetric >= sizeof(mbuf))
 		return input_error(r, line, column, "unit too long:", metric, 40);
 	memcpy(mbuf, metric, nmetric);
 	mbuf[nmetric] = '\0';
-	/* bench is r->buf, NUL-terminated */
-	f = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, mbuf));
-	if (r->pass == FINGERPRINTS)
-		return perfdb_ingest__fingerprints_add(&r->seen, f);
 	unit = value_unit(metric, nmetric, ubuf, sizeof(ubuf));
-	if (!perfdb_ingest__fingerprints_repeated(&r->seen, f)) {
+	if (!r->repeated) {
 		/* on this line only: nothing to keep */
 		if (r->pass == RESULTS) {
 			r->made++;
@@ -443,8 +440,8 @@ static int add_value(reader *r, const char *bench, size_t nbench, const char *me
 		return 0;
 	}
 	if (r->pass == RESULTS)
-		return make_series(r, bench, nbench, mbuf, line);
-	if ((err = perfdb_ingest__series_get(&r->series, bench, nbench, mbuf, unit, line, &s)))
+		return make_series(r, bench, mbuf, line);
+	if ((err = perfdb_ingest__series_get(&r->series, bench, mbuf, unit, &s)))
 		return err;
 	if (!isfinite(v)) {
 		if (!s->bad && (err = warn_at(r, line, column,
@@ -548,12 +545,48 @@ static int status_line(reader *r, const char *s, size_t n, int line, int column)
 	return mark_failed(r, s + start, i - start, skip, line, column + 10);
 }
 
+static uint64_t hash_n(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Pass 1 at a result line of benchmark fingerprint fp with units f[3],
+ * f[5]...: fp, and again when a unit repeats on the line (its values are
+ * then the samples of one result), or may (two units of one hash). */
+static int fingerprint_line(reader *r, uint32_t fp, const char *const *f, const size_t *fl,
+			    size_t nf)
+{
+	uint64_t h[128];
+	size_t i, m = 0;
+	int err;
+	if ((err = perfdb_ingest__fingerprints_add(&r->seen, fp)))
+		return err;
+	for (i = 3; i < nf && m < sizeof(h) / sizeof(h[0]); i += 2)
+		h[m++] = hash_n(f[i], fl[i]);
+	qsort(h, m, sizeof(h[0]), cmp_u64);
+	for (i = 1; i < m; i++)
+		if (h[i] == h[i - 1])
+			return perfdb_ingest__fingerprints_add(&r->seen, fp);
+	return 0;
+}
+
 static int result_line(reader *r, const char *s, size_t n, int line)
 {
 	enum { MAXF = 256 };
 	const char *f[MAXF];
 	size_t fl[MAXF], nf, i, nbench;
 	char tok[128];
+	uint32_t fp;
 	int err;
 
 	nf = fields(s, n, f, fl, MAXF);
@@ -577,6 +610,11 @@ static int result_line(reader *r, const char *s, size_t n, int line)
 				   fl[nf - 1]);
 	if ((err = series_name(r, f[0], fl[0], &nbench)))
 		return err;
+	/* Which benchmarks repeat is known by name: one fingerprint a line */
+	fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(r->buf, ""));
+	if (r->pass == FINGERPRINTS)
+		return fingerprint_line(r, fp, f, fl, nf);
+	r->repeated = perfdb_ingest__fingerprints_repeated(&r->seen, fp);
 	for (i = 2; i < nf; i += 2) {
 		double v;
 		int rc;

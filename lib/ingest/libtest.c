@@ -22,9 +22,9 @@
  * criterion's console text, panics) are not read.
  *
  * The input is read in three passes, a line at a time through a window, as
- * the Go reader reads its own (gotest.c, window.h): fingerprints of every
- * (benchmark, metric), then every check and warning with the values of the
- * pairs that repeat, then each result at its first line.
+ * the Go reader reads its own (gotest.c, window.h): a fingerprint of the
+ * benchmark of every result, then every check and warning with the values
+ * of the benchmarks that repeat, then each result at its first line.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -50,7 +50,10 @@ typedef struct reader {
 	perfdb_ingest_window in;
 	int pass;
 	bool json;
-	perfdb_ingest_fingerprints seen; /* (benchmark, metric): seen twice? */
+	perfdb_ingest_fingerprints seen; /* benchmarks: seen twice? */
+	uint32_t fp;			 /* the current line's benchmark's */
+	bool repeated;			 /* ... and whether it was */
+	char first[64];			 /* pass 1: the line's first metric */
 	perfdb_ingest_series_set series; /* the values of the pairs seen twice */
 	size_t singles, made;		 /* pairs of one line: seen (pass 2), made (3) */
 	size_t next;			 /* pass 3: the series to make next */
@@ -97,22 +100,38 @@ static int make_result(reader *r, const char *name, const char *metric, const ch
 	return perfdb_resultset_add(r->rs, &res);
 }
 
-static int add_value(reader *r, const char *name, size_t nname, const char *metric,
-		     const char *unit, double v)
+/* A line's values (a test line, a bench event) begin, of benchmark name:
+ * pass 1 takes its fingerprint, passes 2 and 3 look it up. */
+static int line_name(reader *r, const char *name, size_t nname)
 {
-	perfdb_ingest_series *s;
-	size_t i;
-	uint32_t f;
 	int err;
-
 	if ((err = perfdb_ingest__grow((void **)&r->key, &r->keycap, nname + 1, 1)))
 		return err;
 	memcpy(r->key, name, nname);
 	r->key[nname] = '\0';
-	f = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(r->key, metric));
+	r->fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(r->key, ""));
+	r->first[0] = '\0';
 	if (r->pass == FINGERPRINTS)
-		return perfdb_ingest__fingerprints_add(&r->seen, f);
-	if (!perfdb_ingest__fingerprints_repeated(&r->seen, f)) {
+		return perfdb_ingest__fingerprints_add(&r->seen, r->fp);
+	r->repeated = perfdb_ingest__fingerprints_repeated(&r->seen, r->fp);
+	return 0;
+}
+
+/* A value of the line begun by line_name. */
+static int add_value(reader *r, const char *metric, const char *unit, double v)
+{
+	perfdb_ingest_series *s;
+	size_t i;
+	int err;
+
+	if (r->pass == FINGERPRINTS) {
+		/* a metric twice on one line ("... 5 throughput = 3 MB/s"): samples */
+		if (r->first[0] && strcmp(r->first, metric) == 0)
+			return perfdb_ingest__fingerprints_add(&r->seen, r->fp);
+		snprintf(r->first, sizeof(r->first), "%s", metric);
+		return 0;
+	}
+	if (!r->repeated) {
 		/* on this line only: nothing to keep */
 		if (r->pass == CHECKS) {
 			r->singles++;
@@ -122,19 +141,20 @@ static int add_value(reader *r, const char *name, size_t nname, const char *metr
 		return make_result(r, r->key, metric, unit, &v, 1);
 	}
 	if (r->pass == CHECKS) {
-		if ((err = perfdb_ingest__series_get(&r->series, name, nname, metric, unit, 0, &s)))
+		if ((err = perfdb_ingest__series_get(&r->series, r->key, metric, unit, &s)))
 			return err;
 		return perfdb_ingest__series_push(s, v);
 	}
 	/* pass 3: a repeated pair's result at its first line */
-	if (!perfdb_ingest__series_find(&r->series, name, nname, metric, &i) || i > r->next)
+	if (!perfdb_ingest__series_find(&r->series, r->key, metric, &i) || i > r->next)
 		return perfdb_ingest__window_changed(&r->in);
 	if (i < r->next)
 		return 0;
 	r->next++;
 	s = &r->series.items[i];
-	err =
-	    make_result(r, s->benchmark, s->metric, s->unit, perfdb_ingest__series_values(s), s->n);
+	err = make_result(r, r->key, perfdb_ingest__series_metric(&r->series, s),
+			  perfdb_ingest__series_unit(&r->series, s),
+			  perfdb_ingest__series_values(s), s->n);
 	perfdb_ingest__series_drop_values(s);
 	return err;
 }
@@ -247,8 +267,10 @@ static int test_line(reader *r, const char *s, size_t n, int line)
 	if (nu == 0)
 		return input_error(r, line, (int)(u - s) + 1, "expected a unit after", v, nv);
 	r->nbench += r->pass == CHECKS;
+	if ((err = line_name(r, name, nname)))
+		return err;
 	if ((tu = time_unit(u, nu))) {
-		if ((err = add_value(r, name, nname, "time", tu, value)))
+		if ((err = add_value(r, "time", tu, value)))
 			return err;
 	} else {
 		char unit[64];
@@ -256,7 +278,7 @@ static int test_line(reader *r, const char *s, size_t n, int line)
 			return input_error(r, line, (int)(u - s) + 1, "unit too long:", u, 32);
 		memcpy(unit, u, nu);
 		unit[nu] = '\0';
-		if ((err = add_value(r, name, nname, unit, unit, value)))
+		if ((err = add_value(r, unit, unit, value)))
 			return err;
 	}
 	/* "(+/- N)" then perhaps "= N MB/s" */
@@ -278,7 +300,7 @@ static int test_line(reader *r, const char *s, size_t n, int line)
 			if ((size_t)(end - mu) != 4 || memcmp(mu, "MB/s", 4) != 0)
 				return input_error(r, line, (int)(mu - s) + 1,
 						   "expected MB/s, found", mu, (size_t)(end - mu));
-			if ((err = add_value(r, name, nname, "throughput", "MB/s", mbs)))
+			if ((err = add_value(r, "throughput", "MB/s", mbs)))
 				return err;
 		}
 	}
@@ -346,10 +368,10 @@ static int json_event(reader *r, perfdb_json_doc *doc, int line)
 						     "time; not recorded",
 						     r->name, line, c, name);
 		}
-		if ((err = add_value(r, name, strlen(name), "time", "ns", median)))
+		if ((err = line_name(r, name, strlen(name))) ||
+		    (err = add_value(r, "time", "ns", median)))
 			return err;
-		if (!isnan(mbs) &&
-		    (err = add_value(r, name, strlen(name), "throughput", "MB/s", mbs)))
+		if (!isnan(mbs) && (err = add_value(r, "throughput", "MB/s", mbs)))
 			return err;
 		return 0;
 	}

@@ -433,22 +433,18 @@ char *perfdb_ingest__dup_n(const char *s, size_t n)
 	return p;
 }
 
-/* A benchmark with more series than this has them in the pair index too,
- * rather than searched along its chain. */
-#define SERIES_CHAIN_MAX 16
-
-/* The set's copy of string s: metric and unit names repeat on every line,
- * the last few of them on the next. */
-static int intern(perfdb_ingest_series_set *set, const char *s, const char **out)
+/* The set's copy of string s, as its number: metric and unit names repeat
+ * on every line, the last few of them on the next. */
+static int intern(perfdb_ingest_series_set *set, const char *s, uint32_t *out)
 {
 	perfdb_ingest_nameset *ns = &set->strings;
 	size_t found, k;
 	int err;
 	for (k = 0; k < PERFDB_INGEST_RECENT; k++) {
 		size_t j = (set->recent_hit + 1 + k) % PERFDB_INGEST_RECENT;
-		if (set->recent[j] && strcmp(set->recent[j], s) == 0) {
+		if (set->recent[j] && strcmp(ns->names[set->recent[j] - 1], s) == 0) {
 			set->recent_hit = j;
-			*out = set->recent[j];
+			*out = set->recent[j] - 1;
 			return 0;
 		}
 	}
@@ -458,187 +454,246 @@ static int intern(perfdb_ingest_series_set *set, const char *s, const char **out
 		found = ns->count - 1;
 	}
 	set->recent_hit = set->next_recent++ % PERFDB_INGEST_RECENT;
-	*out = set->recent[set->recent_hit] = ns->names[found];
+	set->recent[set->recent_hit] = (uint32_t)found + 1;
+	*out = (uint32_t)found;
 	return 0;
 }
 
-/* The number of benchmark (nbench bytes) in set->benches, added when new. */
-static int series_bench(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
-			size_t *out)
+/* Grows the array *p of *cap elements to hold need, by half again (the
+ * series of a file that repeats every benchmark are most of the reader's
+ * memory: doubling would leave up to half of it unused). */
+static int grow_gently(void **p, size_t *cap, size_t need, size_t size)
 {
+	size_t n;
+	void *q;
+	if (need <= *cap)
+		return 0;
+	n = *cap < 64 ? 64 : *cap + *cap / 2;
+	if (n < need)
+		n = need;
+	if (n > SIZE_MAX / size || !(q = realloc(*p, n * size)))
+		return perfdb_error__oom();
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static const char *bench_name(const perfdb_ingest_series_set *set,
+			      const perfdb_ingest_series_bench *b)
+{
+	return set->names + b->name;
+}
+
+/* The slot of benchmark name (of hash h): where it is, or the empty one
+ * where it goes. set->nslots is not 0. */
+static uint32_t *bench_slot(const perfdb_ingest_series_set *set, const char *name, uint64_t h)
+{
+	size_t mask = set->nslots - 1, j;
+	uint32_t top = (uint32_t)(h >> 32);
+	for (j = (size_t)h & mask; set->slots[j]; j = (j + 1) & mask) {
+		const perfdb_ingest_series_bench *b = &set->benches[set->slots[j] - 1];
+		if (b->hash == top && strcmp(bench_name(set, b), name) == 0)
+			break;
+	}
+	return &set->slots[j];
+}
+
+/* The number of benchmark in set->benches: 1 with *out set, else 0 (and
+ * *slot, when not NULL, is where it goes). */
+static int bench_find(perfdb_ingest_series_set *set, const char *name, uint64_t h, size_t *out,
+		      uint32_t **slot)
+{
+	uint32_t *sl;
+	if (set->last && strcmp(bench_name(set, &set->benches[set->last - 1]), name) == 0) {
+		*out = set->last - 1;
+		return 1;
+	}
+	if (!set->nslots)
+		return 0;
+	sl = bench_slot(set, name, h);
+	if (slot)
+		*slot = sl;
+	if (!*sl)
+		return 0;
+	*out = *sl - 1;
+	set->last = *out + 1;
+	return 1;
+}
+
+/* The number of benchmark name in set->benches, added when new. */
+static int series_bench(perfdb_ingest_series_set *set, const char *name, size_t *out)
+{
+	uint64_t h = perfdb_ingest__hash_pair(name, "");
 	perfdb_ingest_series_bench *b;
-	size_t found;
+	uint32_t *slot = NULL;
+	size_t n = strlen(name) + 1, i;
 	int err;
 
-	if (set->last) {
-		const perfdb_ingest_series_bench *last = &set->benches[set->last - 1];
-		if (last->len == nbench && memcmp(last->name, benchmark, nbench) == 0) {
-			*out = set->last - 1;
-			return 0;
+	if (bench_find(set, name, h, out, &slot))
+		return 0;
+	/* Keep the load factor under 3/4: 5 bytes a benchmark or so. */
+	if ((set->nbenches + 1) * 4 > set->nslots * 3) {
+		size_t cap = set->nslots ? set->nslots * 2 : 64, mask = cap - 1;
+		uint32_t *slots;
+		if (cap > (size_t)UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
+			return perfdb_error__oom();
+		for (i = 0; i < set->nbenches; i++) {
+			size_t j;
+			for (j = (size_t)perfdb_ingest__hash_pair(bench_name(set, &set->benches[i]),
+								  "") &
+				 mask;
+			     slots[j]; j = (j + 1) & mask)
+				;
+			slots[j] = (uint32_t)i + 1;
 		}
+		free(set->slots);
+		set->slots = slots;
+		set->nslots = cap;
+		slot = bench_slot(set, name, h);
 	}
-	/* One lookup that adds: a name is new far more often than not (a
-	 * -count repetition repeats the previous line's name, found above). */
-	if ((err = perfdb_ingest__grow((void **)&set->benches, &set->capbenches, set->nbenches + 1,
-				       sizeof(*b))))
-		return err;
+	if (set->nbenches >= UINT32_MAX - 1 ||
+	    (err = grow_gently((void **)&set->benches, &set->capbenches, set->nbenches + 1,
+			       sizeof(*b))) ||
+	    (err = grow_gently((void **)&set->names, &set->namecap, set->namelen + n, 1)))
+		return set->nbenches >= UINT32_MAX - 1 ? perfdb_error__oom() : err;
 	b = &set->benches[set->nbenches];
-	if (!(b->name = perfdb_ingest__dup_n(benchmark, nbench)))
-		return perfdb_error__oom();
-	if ((err = perfdb_ingest__index_add(&set->bench_index, b->name, "", set->nbenches,
-					    &found)) != 0) {
-		free(b->name);
-		if (err < 0)
-			return err;
-	} else {
-		b->len = nbench;
-		b->head = b->tail = UINT32_MAX;
-		b->count = 0;
-		found = set->nbenches++;
-	}
-	set->last = found + 1;
-	*out = found;
+	b->name = set->namelen;
+	memcpy(set->names + set->namelen, name, n);
+	set->namelen += n;
+	b->head = b->tail = b->cur = UINT32_MAX;
+	b->hash = (uint32_t)(h >> 32);
+	*slot = (uint32_t)++set->nbenches;
+	set->last = set->nbenches;
+	*out = set->nbenches - 1;
 	return 0;
 }
 
-/* Puts series i of bench b in the pair index. */
-static int pair_add(perfdb_ingest_series_set *set, const perfdb_ingest_series_bench *b, size_t i)
+/* The series of metric (its string number m) of bench b, from the one found
+ * last on: 1 with *out set, or 0. */
+static int bench_series(const perfdb_ingest_series_set *set, perfdb_ingest_series_bench *b,
+			uint32_t m, size_t *out)
 {
-	size_t found;
-	int err =
-	    perfdb_ingest__index_add(&set->pair_index, b->name, set->items[i].metric, i, &found);
-	return err < 0 ? err : 0;
+	uint32_t i, start = b->cur != UINT32_MAX && set->items[b->cur].next != UINT32_MAX
+				? set->items[b->cur].next
+				: b->head;
+	for (i = start; i != UINT32_MAX; i = set->items[i].next)
+		if (set->items[i].metric == m)
+			goto found;
+	for (i = b->head; i != start; i = set->items[i].next)
+		if (set->items[i].metric == m)
+			goto found;
+	return 0;
+found:
+	b->cur = i;
+	*out = i;
+	return 1;
 }
 
-int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
-			      const char *metric, const char *unit, int line,
-			      perfdb_ingest_series **out)
+int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark,
+			      const char *metric, const char *unit, perfdb_ingest_series **out)
 {
 	perfdb_ingest_series_bench *b;
 	perfdb_ingest_series *s;
-	const char *m, *u;
+	uint32_t m, u;
 	size_t nb = 0, i;
 	int err;
 
-	if ((err = series_bench(set, benchmark, nbench, &nb)) || (err = intern(set, metric, &m)))
+	if ((err = series_bench(set, benchmark, &nb)) || (err = intern(set, metric, &m)))
 		return err;
 	b = &set->benches[nb];
-	if (b->count <= SERIES_CHAIN_MAX) {
-		for (i = b->head; i != UINT32_MAX; i = set->items[i].next)
-			if (set->items[i].metric == m) {
-				*out = &set->items[i];
-				return 0;
-			}
-	} else if (perfdb_ingest__index_find(&set->pair_index, b->name, m, &i)) {
+	if (bench_series(set, b, m, &i)) {
 		*out = &set->items[i];
 		return 0;
 	}
-	if (set->count >= UINT32_MAX)
+	if (set->count >= UINT32_MAX - 1)
 		return perfdb_error__oom(); /* series are numbered in 32 bits */
 	if ((err = intern(set, unit, &u)) ||
-	    (err =
-		 perfdb_ingest__grow((void **)&set->items, &set->cap, set->count + 1, sizeof(*s))))
+	    (err = grow_gently((void **)&set->items, &set->cap, set->count + 1, sizeof(*s))))
 		return err;
 	i = set->count++;
 	s = &set->items[i];
 	memset(s, 0, sizeof(*s));
-	s->benchmark = b->name;
 	s->metric = m;
 	s->unit = u;
-	s->line = line;
 	s->next = UINT32_MAX;
 	if (b->head == UINT32_MAX)
 		b->head = (uint32_t)i;
 	else
 		set->items[b->tail].next = (uint32_t)i;
-	b->tail = (uint32_t)i;
-	if (++b->count == SERIES_CHAIN_MAX + 1) {
-		size_t j;
-		for (j = b->head; j != UINT32_MAX; j = set->items[j].next)
-			if ((err = pair_add(set, b, j)))
-				return err;
-	} else if (b->count > SERIES_CHAIN_MAX && (err = pair_add(set, b, i)))
-		return err;
+	b->tail = b->cur = (uint32_t)i;
 	*out = s;
 	return 0;
 }
 
-int perfdb_ingest__series_find(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
+int perfdb_ingest__series_find(perfdb_ingest_series_set *set, const char *benchmark,
 			       const char *metric, size_t *out)
 {
-	const perfdb_ingest_series_bench *b;
-	size_t nb, i;
+	size_t nb, found;
+	if (!bench_find(set, benchmark, perfdb_ingest__hash_pair(benchmark, ""), &nb, NULL) ||
+	    !perfdb_ingest__index_find(&set->strings.index, metric, "", &found))
+		return 0;
+	return bench_series(set, &set->benches[nb], (uint32_t)found, out);
+}
 
-	if (set->last && set->benches[set->last - 1].len == nbench &&
-	    memcmp(set->benches[set->last - 1].name, benchmark, nbench) == 0) {
-		nb = set->last - 1;
-	} else {
-		/* the index compares NUL-terminated names */
-		if (perfdb_ingest__grow((void **)&set->key, &set->keycap, nbench + 1, 1))
-			return 0;
-		memcpy(set->key, benchmark, nbench);
-		set->key[nbench] = '\0';
-		if (!perfdb_ingest__index_find(&set->bench_index, set->key, "", &nb))
-			return 0;
-		set->last = nb + 1;
-	}
-	b = &set->benches[nb];
-	if (b->count > SERIES_CHAIN_MAX)
-		return perfdb_ingest__index_find(&set->pair_index, b->name, metric, out);
-	for (i = b->head; i != UINT32_MAX; i = set->items[i].next)
-		if (strcmp(set->items[i].metric, metric) == 0) {
-			*out = i;
-			return 1;
-		}
-	return 0;
+const char *perfdb_ingest__series_metric(const perfdb_ingest_series_set *set,
+					 const perfdb_ingest_series *s)
+{
+	return set->strings.names[s->metric];
+}
+
+const char *perfdb_ingest__series_unit(const perfdb_ingest_series_set *set,
+				       const perfdb_ingest_series *s)
+{
+	return set->strings.names[s->unit];
 }
 
 void perfdb_ingest__series_drop_values(perfdb_ingest_series *s)
 {
-	free(s->values);
-	s->values = NULL;
+	if (s->n > 2) {
+		free(s->v.h.heap);
+		s->v.h.heap = NULL;
+	}
 }
 
 int perfdb_ingest__series_push(perfdb_ingest_series *s, double v)
 {
-	if (s->n == 0) {
-		s->first = v;
-		s->n = 1;
+	if (s->n < 2) {
+		s->v.inline_[s->n++] = v;
 		return 0;
 	}
-	if (s->n == UINT32_MAX)
+	if (s->n == (1u << 31) - 1)
 		return perfdb_error__oom();
-	/* values has room for the power of two at or above n: full at one */
+	/* heap has room for the power of two at or above n: full at one */
 	if ((s->n & (s->n - 1)) == 0) {
-		double *p = realloc(s->values, (size_t)s->n * 2 * sizeof(double));
+		double *p =
+		    realloc(s->n == 2 ? NULL : s->v.h.heap, (size_t)s->n * 2 * sizeof(double));
 		if (!p)
 			return perfdb_error__oom();
-		s->values = p;
-		if (s->n == 1)
-			p[0] = s->first;
+		if (s->n == 2) {
+			p[0] = s->v.inline_[0];
+			p[1] = s->v.inline_[1];
+		}
+		s->v.h.heap = p;
 	}
-	s->values[s->n++] = v;
+	s->v.h.heap[s->n++] = v;
 	return 0;
 }
 
 const double *perfdb_ingest__series_values(const perfdb_ingest_series *s)
 {
-	return s->n > 1 ? s->values : &s->first;
+	return s->n > 2 ? s->v.h.heap : s->v.inline_;
 }
 
 void perfdb_ingest__series_release(perfdb_ingest_series_set *set)
 {
 	size_t i;
 	for (i = 0; i < set->count; i++)
-		free(set->items[i].values);
+		perfdb_ingest__series_drop_values(&set->items[i]);
 	free(set->items);
-	for (i = 0; i < set->nbenches; i++)
-		free(set->benches[i].name);
 	free(set->benches);
-	perfdb_ingest__index_release(&set->bench_index);
-	perfdb_ingest__index_release(&set->pair_index);
+	free(set->slots);
+	free(set->names);
 	perfdb_ingest__nameset_release(&set->strings);
-	free(set->key);
 	memset(set, 0, sizeof(*set));
 }
 

@@ -114,31 +114,6 @@ void perfdb_ingest__result_index_release(perfdb_ingest_result_index *idx);
 /* Empties idx, keeping its table for as many results again. */
 void perfdb_ingest__result_index_clear(perfdb_ingest_result_index *idx);
 
-/*
- * What the line-oriented harness readers (go, libtest) collect before making
- * results: one series per (benchmark, metric), in the order first seen, with
- * its values (repetitions) in file order.
- */
-typedef struct perfdb_ingest_series {
-	const char *benchmark, *metric, *unit; /* owned by the set */
-	double first;			       /* the values while there is one ... */
-	double *values; /* ... and from the second on (owned; room for a power of two) */
-	uint32_t n;	/* values */
-	uint32_t next;	/* the benchmark's next series in the set, or UINT32_MAX */
-	int line;	/* where it was first seen, for warnings */
-	bool bad;	/* a reader's mark: a bad value was warned about */
-} perfdb_ingest_series;
-
-/* The values of s in file order (s->n of them); valid until the set changes. */
-const double *perfdb_ingest__series_values(const perfdb_ingest_series *s);
-
-/* A benchmark of a series set: its name and its series, chained. */
-typedef struct perfdb_ingest_series_bench {
-	char *name; /* owned */
-	size_t len;
-	uint32_t head, tail, count; /* its series: first, last (UINT32_MAX: none), number */
-} perfdb_ingest_series_bench;
-
 /* A set of owned names, each under a kind (a static string: "", "skip"), such
  * as the benchmarks a file says failed. */
 typedef struct perfdb_ingest_nameset {
@@ -147,39 +122,73 @@ typedef struct perfdb_ingest_nameset {
 	perfdb_ingest_index index;
 } perfdb_ingest_nameset;
 
+/*
+ * What the line-oriented harness readers (go, libtest) keep of the
+ * benchmarks that repeat until they make results: one series per
+ * (benchmark, metric), in the order first seen, with its values
+ * (repetitions) in file order. Compact, since `go test -count=2` keeps
+ * every benchmark: 32 bytes a series with its first two values, a
+ * benchmark's name once (no allocation of its own) and 24 bytes.
+ */
+typedef struct perfdb_ingest_series {
+	union {
+		double inline_[2]; /* the values while there are at most two ... */
+		struct {
+			double unused;
+			double *heap; /* ... then all of them (owned; room for a power of two) */
+		} h;
+	} v;
+	uint32_t metric, unit; /* in the set's strings */
+	uint32_t next;	       /* the benchmark's next series in the set, or UINT32_MAX */
+	unsigned n : 31;       /* values */
+	unsigned bad : 1;      /* a reader's mark: a bad value was warned about */
+} perfdb_ingest_series;
+
+/* A benchmark of a series set: its name and its series, chained. */
+typedef struct perfdb_ingest_series_bench {
+	size_t name;		  /* offset of its NUL-terminated name in the set's names */
+	uint32_t head, tail, cur; /* its series: first, last, last found (UINT32_MAX: none) */
+	uint32_t hash;		  /* its name's hash's top half */
+} perfdb_ingest_series_bench;
+
 #define PERFDB_INGEST_RECENT 8
 
-/* A result line names one benchmark and gives a few metrics: a series is
- * found by its benchmark (one lookup per line, none when the line repeats
- * the previous benchmark) and then among that benchmark's few series; only
- * a benchmark with many metrics has them in the (benchmark, metric) index. */
+/* A result line names one benchmark and gives a few metrics, most often in
+ * the order its earlier lines gave them: a series is found by its benchmark
+ * (one lookup per line, none when the line repeats the previous benchmark)
+ * and then from the one found last. */
 typedef struct perfdb_ingest_series_set {
 	perfdb_ingest_series *items;
 	size_t count, cap;
 	perfdb_ingest_series_bench *benches;
 	size_t nbenches, capbenches;
-	perfdb_ingest_index bench_index;	  /* (name, "") -> benches */
-	perfdb_ingest_index pair_index;		  /* (name, metric) -> items, for many metrics */
-	perfdb_ingest_nameset strings;		  /* metric and unit names, one copy each */
-	const char *recent[PERFDB_INGEST_RECENT]; /* of strings, the last used */
-	unsigned next_recent;			  /* the next to replace */
-	size_t recent_hit;			  /* the last found */
-	size_t last;				  /* 1 + the bench of the last lookup, or 0 */
-	char *key;				  /* the name looked up, NUL-terminated */
-	size_t keycap;
+	uint32_t *slots; /* benchmarks by name: bench + 1, 0 when empty */
+	size_t nslots;	 /* a power of two, or 0 */
+	char *names;	 /* the benchmarks' names */
+	size_t namelen, namecap;
+	perfdb_ingest_nameset strings;	       /* metric and unit names, one copy each */
+	uint32_t recent[PERFDB_INGEST_RECENT]; /* of strings + 1, the last used */
+	unsigned next_recent;		       /* the next to replace */
+	size_t recent_hit;		       /* the last found */
+	size_t last;			       /* 1 + the bench of the last lookup, or 0 */
 } perfdb_ingest_series_set;
 
-/* The series (benchmark: nbench bytes, metric) of set, added with unit and
- * line when new; *out is valid until the next call. PERFDB_ENOMEM. */
-int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
-			      const char *metric, const char *unit, int line,
-			      perfdb_ingest_series **out);
-/* The number of the series (benchmark: nbench bytes, metric) of set, found
- * as perfdb_ingest__series_get finds it but never added: 1 with *out set,
- * or 0. */
-int perfdb_ingest__series_find(perfdb_ingest_series_set *set, const char *benchmark, size_t nbench,
+/* The series (benchmark, metric) of set (NUL-terminated names), added with
+ * unit when new; *out is valid until the next call. PERFDB_ENOMEM. */
+int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchmark,
+			      const char *metric, const char *unit, perfdb_ingest_series **out);
+/* The number of the series (benchmark, metric) of set, found as
+ * perfdb_ingest__series_get finds it but never added: 1 with *out set, or 0. */
+int perfdb_ingest__series_find(perfdb_ingest_series_set *set, const char *benchmark,
 			       const char *metric, size_t *out);
-/* Frees s's values once its result is made (s->n stays). */
+/* The metric and unit of s, a series of set. */
+const char *perfdb_ingest__series_metric(const perfdb_ingest_series_set *set,
+					 const perfdb_ingest_series *s);
+const char *perfdb_ingest__series_unit(const perfdb_ingest_series_set *set,
+				       const perfdb_ingest_series *s);
+/* The values of s in file order (s->n of them); valid until s changes. */
+const double *perfdb_ingest__series_values(const perfdb_ingest_series *s);
+/* Frees s's values once its result is made (s->n stays; the values not). */
 void perfdb_ingest__series_drop_values(perfdb_ingest_series *s);
 /* Appends v to s's values. PERFDB_ENOMEM. */
 int perfdb_ingest__series_push(perfdb_ingest_series *s, double v);

@@ -71,13 +71,15 @@ static const char go_json[] =
     "{\"Action\":\"output\",\"Package\":\"example.com/a\",\"Output\":\"BenchmarkQ-2 1 5 ns/op\"}";
 
 /* libtest: repeated names (two runs appended), throughput, a unit of its
- * own, FAILED both ways, ignored tests, lines that are not read. */
+ * own (one named "throughput": two values of one line in one result),
+ * FAILED both ways, ignored tests, lines that are not read. */
 static const char libtest_text[] =
     "\nrunning 5 tests\n"
     "test tests::a ... ignored\n"
     "test b::fast ... bench:       1,234.50 ns/iter (+/- 10) = 456 MB/s\n"
     "test b::slow ... bench:          12 us/iter (+/- 1)\n"
     "test b::cyc  ... bench:         100 cycles/iter (+/- 1)\n"
+    "test b::thr ... bench:  5 throughput (+/- 1) = 3 MB/s\n"
     "test b::bad ... FAILED\r\n"
     "b::worse --- FAILED\n"
     "test b::fast ... bench:       1,300.00 ns/iter (+/- 10) = 400 MB/s\n"
