@@ -527,22 +527,22 @@ static int gen_go_json_count10(bench_gen_buf *b, long i)
 	    i / 10, 1000 + i % 977, 100 + i % 991, i % 10);
 }
 
+/* libtest lines of benchmark `name` (-count=10 style, or far apart with a
+ * throughput) */
+static int libtest_line(bench_gen_buf *b, long name, long i, bool mbs)
+{
+	return bench_gen_put(b, "test bench::case_%ld ... bench:  %ld,%03ld ns/iter (+/- %ld)%s\n",
+			     name, 1 + i % 97, i % 1000, 10 + i % 50, mbs ? " = 100 MB/s" : "");
+}
+
 static int gen_libtest_count10(bench_gen_buf *b, long i)
 {
-	if (i < 0)
-		return 0;
-	return bench_gen_put(b, "test bench::case_%ld ... bench:  %ld,%03ld ns/iter (+/- %ld)\n",
-			     i / 10, 1 + i % 97, i % 1000, 10 + i % 50);
+	return i < 0 ? 0 : libtest_line(b, i / 10, i, false);
 }
 
 static int gen_libtest_far(bench_gen_buf *b, long i)
 {
-	if (i < 0)
-		return 0;
-	return bench_gen_put(b,
-			     "test bench::case_%ld ... bench:  %ld,%03ld ns/iter (+/- %ld) = %ld "
-			     "MB/s\n",
-			     i % 100000, 1 + i % 97, i % 1000, 10 + i % 50, 100 + i % 7);
+	return i < 0 ? 0 : libtest_line(b, i % 100000, i, true);
 }
 
 static int gen_libtest_json_far(bench_gen_buf *b, long i)

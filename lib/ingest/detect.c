@@ -1078,6 +1078,37 @@ static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t fir
 	return found;
 }
 
+/* The first part of the regular file fd from its offset *from (*size bytes
+ * from there): at most DETECT_HEAD bytes into *head (malloc'd; *got of them,
+ * the first that is not a byte order mark or white space at *first): 0;
+ * PERFDB_JSON__FALLBACK, *head NULL, when the file is to be read whole (not
+ * a regular file, bigger than max, empty or white space at its start); or
+ * PERFDB_ENOMEM. */
+static int file_head(int fd, size_t max, off_t *from, uint64_t *size, char **head, size_t *got,
+		     size_t *first)
+{
+	struct stat st;
+	size_t len, i;
+	*head = NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (*from = lseek(fd, 0, SEEK_CUR)) < 0 ||
+	    *from > st.st_size || (uintmax_t)(st.st_size - *from) > max)
+		return PERFDB_JSON__FALLBACK;
+	*size = (uint64_t)(st.st_size - *from);
+	len = *size < DETECT_HEAD ? (size_t)*size : DETECT_HEAD;
+	if (!(*head = malloc(len ? len : 1)))
+		return perfdb_error__oom();
+	*got = read_at(fd, *head, len, (uint64_t)*from);
+	i = skip_bom(*head, *got);
+	while (i < *got && space((*head)[i]))
+		i++;
+	*first = i;
+	if (i < *got)
+		return 0;
+	free(*head);
+	*head = NULL;
+	return PERFDB_JSON__FALLBACK;
+}
+
 /* A CSV file, or standard input redirected from one, read in bounded memory
  * (perfdb_ingest__csv_file): fmt CSV, or AUTO when the file's first
  * DETECT_HEAD bytes say CSV just as the whole file would.
@@ -1086,28 +1117,17 @@ static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_
 			 size_t max)
 {
 	perfdb_resultset *more = NULL;
-	struct stat st;
 	off_t from;
 	uint64_t size;
-	size_t len, got, i, stop = 0;
+	size_t got, i, stop = 0;
 	char *head;
 	int err;
 
-	if ((fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_CSV) || fstat(fd, &st) != 0 ||
-	    !S_ISREG(st.st_mode) || (from = lseek(fd, 0, SEEK_CUR)) < 0 || from > st.st_size ||
-	    (uintmax_t)(st.st_size - from) > max)
+	if (fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_CSV)
 		return PERFDB_JSON__FALLBACK;
-	size = (uint64_t)(st.st_size - from);
-	len = size < DETECT_HEAD ? (size_t)size : DETECT_HEAD;
-	if (!(head = malloc(len ? len : 1)))
-		return perfdb_error__oom();
-	got = read_at(fd, head, len, (uint64_t)from);
-	i = skip_bom(head, got);
-	while (i < got && space(head[i]))
-		i++;
-	/* Empty input, or a text whose start is all white space: read whole. */
-	err = i >= got ? PERFDB_JSON__FALLBACK : 0;
-	if (!err && fmt == PERFDB_FORMAT_AUTO &&
+	if ((err = file_head(fd, max, &from, &size, &head, &got, &i)))
+		return err;
+	if (fmt == PERFDB_FORMAT_AUTO &&
 	    (perfdb_ingest_detect(head, got) != PERFDB_FORMAT_CSV ||
 	     (got < size && (!detect_csv(head, got, i, &stop) || stop >= got))))
 		err = PERFDB_JSON__FALLBACK;
@@ -1135,30 +1155,19 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 			   size_t max)
 {
 	perfdb_resultset *more = NULL;
-	struct stat st;
 	off_t from;
 	uint64_t size;
-	size_t len, got, i;
+	size_t got, i;
 	bool cut = false, told = fmt == PERFDB_FORMAT_AUTO;
 	char *head;
 	int err;
 
-	if ((fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_GO && fmt != PERFDB_FORMAT_GO_JSON &&
-	     fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON) ||
-	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (from = lseek(fd, 0, SEEK_CUR)) < 0 ||
-	    from > st.st_size || (uintmax_t)(st.st_size - from) > max)
+	if (fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_GO && fmt != PERFDB_FORMAT_GO_JSON &&
+	    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON)
 		return PERFDB_JSON__FALLBACK;
-	size = (uint64_t)(st.st_size - from);
-	len = size < DETECT_HEAD ? (size_t)size : DETECT_HEAD;
-	if (!(head = malloc(len ? len : 1)))
-		return perfdb_error__oom();
-	got = read_at(fd, head, len, (uint64_t)from);
-	i = skip_bom(head, got);
-	while (i < got && space(head[i]))
-		i++;
-	/* Empty input, or a text whose start is all white space: read whole. */
-	err = i >= got ? PERFDB_JSON__FALLBACK : 0;
-	if (!err && told) {
+	if ((err = file_head(fd, max, &from, &size, &head, &got, &i)))
+		return err;
+	if (told) {
 		const char *nl = memchr(head + i, '\n', got - i);
 		fmt = perfdb_ingest_detect(head, got);
 		if (got < size && head[i] == '{')

@@ -69,7 +69,11 @@ typedef struct origin {
 } origin;
 
 /* The passes over the input (see the top). */
-enum { FINGERPRINTS = 1, CHECKS, RESULTS };
+enum {
+	FINGERPRINTS = PERFDB_INGEST_PASS_FINGERPRINTS,
+	CHECKS = PERFDB_INGEST_PASS_CHECKS,
+	RESULTS = PERFDB_INGEST_PASS_RESULTS
+};
 
 typedef struct reader {
 	const char *name; /* the input's name, for messages */
@@ -82,9 +86,8 @@ typedef struct reader {
 	perfdb_ingest_fingerprints seen; /* benchmarks (series names): seen twice? */
 	bool repeated;			 /* the current line's benchmark was */
 	perfdb_ingest_series_set series; /* (benchmark, metric) -> values, of repeated pairs */
-	size_t singles, made;		 /* pairs on one line only: seen (pass 2), made (3) */
-	size_t next;			 /* pass 3: the series to make next */
-	perfdb_ingest_nameset failed;	 /* (benchmark, "" or "skip") that failed or were skipped */
+	perfdb_ingest_tally tally;
+	perfdb_ingest_nameset failed; /* (benchmark, "" or "skip") that failed or were skipped */
 	config *config;
 	size_t nconfig, capconfig;
 	unit_hint *hints;
@@ -399,11 +402,11 @@ static int make_series(reader *r, const char *bench, const char *metric, int lin
 	perfdb_ingest_series *s;
 	size_t i;
 	int err;
-	if (!perfdb_ingest__series_find(&r->series, bench, metric, &i) || i > r->next)
+	if (!perfdb_ingest__series_find(&r->series, bench, metric, &i) || i > r->tally.next)
 		return perfdb_ingest__window_changed(&r->in);
-	if (i < r->next)
+	if (i < r->tally.next)
 		return 0; /* a later line of the pair */
-	r->next++;
+	r->tally.next++;
 	s = &r->series.items[i];
 	err = make_result(r, bench, perfdb_ingest__series_metric(&r->series, s),
 			  perfdb_ingest__series_unit(&r->series, s),
@@ -428,10 +431,10 @@ static int add_value(reader *r, const char *bench, size_t nbench, const char *me
 	if (!r->repeated) {
 		/* on this line only: nothing to keep */
 		if (r->pass == RESULTS) {
-			r->made++;
+			r->tally.made++;
 			return isfinite(v) ? make_result(r, bench, mbuf, unit, &v, 1, line) : 0;
 		}
-		r->singles++;
+		r->tally.singles++;
 		if (!isfinite(v))
 			return warn_at(r, line, column,
 				       "%s:%d:%d: benchmark '%.*s': %.*s is not a "
@@ -545,37 +548,37 @@ static int status_line(reader *r, const char *s, size_t n, int line, int column)
 	return mark_failed(r, s + start, i - start, skip, line, column + 10);
 }
 
-static uint64_t hash_n(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ull;
-	size_t i;
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
+typedef struct unit_text {
+	const char *s;
+	size_t n;
+} unit_text;
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_unit_text(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	const unit_text *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return memcmp(x->s, y->s, x->n);
 }
 
 /* Pass 1 at a result line of benchmark fingerprint fp with units f[3],
  * f[5]...: fp, and again when a unit repeats on the line (its values are
- * then the samples of one result), or may (two units of one hash). */
+ * then the samples of one result). */
 static int fingerprint_line(reader *r, uint32_t fp, const char *const *f, const size_t *fl,
 			    size_t nf)
 {
-	uint64_t h[128];
+	unit_text u[128];
 	size_t i, m = 0;
 	int err;
 	if ((err = perfdb_ingest__fingerprints_add(&r->seen, fp)))
 		return err;
-	for (i = 3; i < nf && m < sizeof(h) / sizeof(h[0]); i += 2)
-		h[m++] = hash_n(f[i], fl[i]);
-	qsort(h, m, sizeof(h[0]), cmp_u64);
+	for (i = 3; i < nf && m < sizeof(u) / sizeof(u[0]); i += 2, m++) {
+		u[m].s = f[i];
+		u[m].n = fl[i];
+	}
+	qsort(u, m, sizeof(u[0]), cmp_unit_text);
 	for (i = 1; i < m; i++)
-		if (h[i] == h[i - 1])
+		if (!cmp_unit_text(&u[i], &u[i - 1]))
 			return perfdb_ingest__fingerprints_add(&r->seen, fp);
 	return 0;
 }
@@ -798,8 +801,9 @@ static int json_pass(reader *r)
 
 /* --- the passes -------------------------------------------------------------------- */
 
-static int one_pass(reader *r, int pass)
+static int one_pass(void *reader_, int pass)
 {
+	reader *r = reader_;
 	r->pass = pass;
 	r->counting = true;
 	config_clear(r);
@@ -810,68 +814,42 @@ static int one_pass(reader *r, int pass)
 /*
  * Pass 1 (fingerprints; in test2json also every error of the events, which
  * the text's errors follow), pass 2 (every check and warning, in file
- * order; the values of the pairs that may repeat), pass 3 (the results,
- * final as they are made: on to rs's sink a batch at a time, with the
- * source already set, since the run is written with the first batch).
+ * order; the values of the benchmarks that may repeat), pass 3 (the
+ * results, final as they are made: on to rs's sink a batch at a time, with
+ * the source already set, since the run is written with the first batch).
+ * The input w is r's from here.
  */
-static int read_go(reader *r, perfdb_resultset *rs)
+static int read_go(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name, bool json)
 {
+	reader r;
 	int err;
 
-	if ((err = perfdb_resultset_new(&r->rs)) ||
-	    (err = perfdb_ingest__fingerprints_init(&r->seen, 0)) ||
-	    (err = one_pass(r, FINGERPRINTS)) ||
-	    (err = perfdb_ingest__fingerprints_keep_repeated(&r->seen)) ||
-	    (err = one_pass(r, CHECKS)))
-		return err;
-	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "go")))
-		return err;
-	perfdb_resultset__stream_into(r->rs, rs);
-	if ((err = one_pass(r, RESULTS)))
-		return err;
-	if (r->made != r->singles || r->next != r->series.count)
-		return perfdb_ingest__window_changed(&r->in);
-	if (r->nresults == 0 &&
-	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmark results in the file", r->name)))
-		return err;
-	return perfdb_resultset_merge(rs, r->rs);
-}
-
-static int read_go_from(perfdb_resultset *rs, reader *r, bool json)
-{
-	int err;
-	r->json = json;
-	err = read_go(r, rs);
-	reader_release(r);
+	memset(&r, 0, sizeof(r));
+	r.in = *w;
+	r.name = name;
+	r.json = json;
+	err = perfdb_ingest__three_passes(&r.rs, rs, "go", &r.seen, one_pass, &r, &r.tally,
+					  &r.series.count, &r.in);
+	if (!err && r.nresults == 0)
+		err = perfdb_resultset_warn(r.rs, "%s: no benchmark results in the file", r.name);
+	if (!err)
+		err = perfdb_resultset_merge(rs, r.rs);
+	reader_release(&r);
 	return err;
 }
 
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
-	reader r;
-	memset(&r, 0, sizeof(r));
-	r.name = name;
-	perfdb_ingest__window_buffer(&r.in, data, len, name);
-	return read_go_from(rs, &r, false);
+	return perfdb_ingest__lines_buffer(read_go, rs, data, len, name, false);
 }
 
 int perfdb_ingest__gotest_json(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
-	reader r;
-	memset(&r, 0, sizeof(r));
-	r.name = name;
-	perfdb_ingest__window_buffer(&r.in, data, len, name);
-	return read_go_from(rs, &r, true);
+	return perfdb_ingest__lines_buffer(read_go, rs, data, len, name, true);
 }
 
 int perfdb_ingest__gotest_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
 			       const char *name, size_t window, bool json)
 {
-	reader r;
-	int err;
-	memset(&r, 0, sizeof(r));
-	r.name = name;
-	if ((err = perfdb_ingest__window_file(&r.in, fd, from, size, name, window)))
-		return err;
-	return read_go_from(rs, &r, json);
+	return perfdb_ingest__lines_file(read_go, rs, fd, from, size, name, window, json);
 }

@@ -42,7 +42,11 @@
 #include "util/error.h"
 
 /* The passes over the input (see the top). */
-enum { FINGERPRINTS = 1, CHECKS, RESULTS };
+enum {
+	FINGERPRINTS = PERFDB_INGEST_PASS_FINGERPRINTS,
+	CHECKS = PERFDB_INGEST_PASS_CHECKS,
+	RESULTS = PERFDB_INGEST_PASS_RESULTS
+};
 
 typedef struct reader {
 	const char *name;
@@ -55,8 +59,7 @@ typedef struct reader {
 	bool repeated;			 /* ... and whether it was */
 	char first[64];			 /* pass 1: the line's first metric */
 	perfdb_ingest_series_set series; /* the values of the pairs seen twice */
-	size_t singles, made;		 /* pairs of one line: seen (pass 2), made (3) */
-	size_t next;			 /* pass 3: the series to make next */
+	perfdb_ingest_tally tally;
 	perfdb_ingest_nameset failed;
 	size_t nignored;
 	int ignored_line, ignored_column;
@@ -134,10 +137,10 @@ static int add_value(reader *r, const char *metric, const char *unit, double v)
 	if (!r->repeated) {
 		/* on this line only: nothing to keep */
 		if (r->pass == CHECKS) {
-			r->singles++;
+			r->tally.singles++;
 			return 0;
 		}
-		r->made++;
+		r->tally.made++;
 		return make_result(r, r->key, metric, unit, &v, 1);
 	}
 	if (r->pass == CHECKS) {
@@ -146,11 +149,11 @@ static int add_value(reader *r, const char *metric, const char *unit, double v)
 		return perfdb_ingest__series_push(s, v);
 	}
 	/* pass 3: a repeated pair's result at its first line */
-	if (!perfdb_ingest__series_find(&r->series, r->key, metric, &i) || i > r->next)
+	if (!perfdb_ingest__series_find(&r->series, r->key, metric, &i) || i > r->tally.next)
 		return perfdb_ingest__window_changed(&r->in);
-	if (i < r->next)
+	if (i < r->tally.next)
 		return 0;
-	r->next++;
+	r->tally.next++;
 	s = &r->series.items[i];
 	err = make_result(r, r->key, perfdb_ingest__series_metric(&r->series, s),
 			  perfdb_ingest__series_unit(&r->series, s),
@@ -424,82 +427,57 @@ static int json_pass(reader *r)
 
 /* --- the passes ------------------------------------------------------------------- */
 
-static int one_pass(reader *r, int pass)
+static int one_pass(void *reader_, int pass)
 {
+	reader *r = reader_;
 	r->pass = pass;
 	perfdb_ingest__window_rewind(&r->in);
 	return r->json ? json_pass(r) : text_pass(r);
 }
 
 /* Pass 1 (fingerprints), pass 2 (every check and warning, in file order;
- * the values of the pairs that may repeat), pass 3 (the results, final as
- * they are made: on to rs's sink, the source set first, gotest.c). */
-static int read_libtest(reader *r, perfdb_resultset *rs)
+ * the values of the benchmarks that may repeat), pass 3 (the results, final
+ * as they are made: on to rs's sink, the source set first, gotest.c). The
+ * input w is r's from here. */
+static int read_libtest(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
+			bool json)
 {
+	reader r;
 	int err;
 
-	if ((err = perfdb_resultset_new(&r->rs)) ||
-	    (err = perfdb_ingest__fingerprints_init(&r->seen, 0)) ||
-	    (err = one_pass(r, FINGERPRINTS)) ||
-	    (err = perfdb_ingest__fingerprints_keep_repeated(&r->seen)) ||
-	    (err = one_pass(r, CHECKS)))
-		return err;
-	if ((err = perfdb_resultset_set_meta(r->rs, PERFDB_META_SOURCE, "libtest")))
-		return err;
-	perfdb_resultset__stream_into(r->rs, rs);
-	if ((err = one_pass(r, RESULTS)))
-		return err;
-	if (r->made != r->singles || r->next != r->series.count)
-		return perfdb_ingest__window_changed(&r->in);
-	if (r->nignored &&
-	    (err = perfdb_resultset_warn(r->rs,
-					 "%s:%d:%d: %zu test%s ignored (#[test]s, or #[ignore]d "
-					 "benchmarks); not recorded",
-					 r->name, r->ignored_line, r->ignored_column, r->nignored,
-					 r->nignored == 1 ? "" : "s")))
-		return err;
-	if (r->nbench == 0 &&
-	    (err = perfdb_resultset_warn(r->rs, "%s: no benchmark results in the file", r->name)))
-		return err;
-	return perfdb_resultset_merge(rs, r->rs);
-}
-
-static int read_libtest_from(perfdb_resultset *rs, reader *r, bool json)
-{
-	int err;
-	r->json = json;
-	err = read_libtest(r, rs);
-	reader_release(r);
+	memset(&r, 0, sizeof(r));
+	r.in = *w;
+	r.name = name;
+	r.json = json;
+	err = perfdb_ingest__three_passes(&r.rs, rs, "libtest", &r.seen, one_pass, &r, &r.tally,
+					  &r.series.count, &r.in);
+	if (!err && r.nignored)
+		err = perfdb_resultset_warn(r.rs,
+					    "%s:%d:%d: %zu test%s ignored (#[test]s, or #[ignore]d "
+					    "benchmarks); not recorded",
+					    r.name, r.ignored_line, r.ignored_column, r.nignored,
+					    r.nignored == 1 ? "" : "s");
+	if (!err && r.nbench == 0)
+		err = perfdb_resultset_warn(r.rs, "%s: no benchmark results in the file", r.name);
+	if (!err)
+		err = perfdb_resultset_merge(rs, r.rs);
+	reader_release(&r);
 	return err;
 }
 
 int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
-	reader r;
-	memset(&r, 0, sizeof(r));
-	r.name = name;
-	perfdb_ingest__window_buffer(&r.in, data, len, name);
-	return read_libtest_from(rs, &r, false);
+	return perfdb_ingest__lines_buffer(read_libtest, rs, data, len, name, false);
 }
 
 int perfdb_ingest__libtest_json(perfdb_resultset *rs, const char *data, size_t len,
 				const char *name)
 {
-	reader r;
-	memset(&r, 0, sizeof(r));
-	r.name = name;
-	perfdb_ingest__window_buffer(&r.in, data, len, name);
-	return read_libtest_from(rs, &r, true);
+	return perfdb_ingest__lines_buffer(read_libtest, rs, data, len, name, true);
 }
 
 int perfdb_ingest__libtest_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
 				const char *name, size_t window, bool json)
 {
-	reader r;
-	int err;
-	memset(&r, 0, sizeof(r));
-	r.name = name;
-	if ((err = perfdb_ingest__window_file(&r.in, fd, from, size, name, window)))
-		return err;
-	return read_libtest_from(rs, &r, json);
+	return perfdb_ingest__lines_file(read_libtest, rs, fd, from, size, name, window, json);
 }

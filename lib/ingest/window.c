@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/resultset_internal.h"
 #include "util/error.h"
 
 void perfdb_ingest__window_buffer(perfdb_ingest_window *w, const char *data, size_t len,
@@ -208,4 +209,44 @@ void perfdb_ingest__fingerprints_release(perfdb_ingest_fingerprints *t)
 {
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
+}
+
+int perfdb_ingest__three_passes(perfdb_resultset **own, perfdb_resultset *rs, const char *source,
+				perfdb_ingest_fingerprints *seen, int (*pass)(void *reader, int n),
+				void *reader, const perfdb_ingest_tally *t, const size_t *nrepeated,
+				const perfdb_ingest_window *w)
+{
+	int err;
+	if ((err = perfdb_resultset_new(own)) ||
+	    (err = perfdb_resultset_set_meta(*own, PERFDB_META_SOURCE, source)))
+		return err;
+	/* results are final as they are made: on to rs's sink a batch at a
+	 * time, the source set first, since the run is written with the
+	 * first batch */
+	perfdb_resultset__stream_into(*own, rs);
+	if ((err = perfdb_ingest__fingerprints_init(seen, 0)) ||
+	    (err = pass(reader, PERFDB_INGEST_PASS_FINGERPRINTS)) ||
+	    (err = perfdb_ingest__fingerprints_keep_repeated(seen)) ||
+	    (err = pass(reader, PERFDB_INGEST_PASS_CHECKS)) ||
+	    (err = pass(reader, PERFDB_INGEST_PASS_RESULTS)))
+		return err;
+	return t->made == t->singles && t->next == *nrepeated ? 0
+							      : perfdb_ingest__window_changed(w);
+}
+
+int perfdb_ingest__lines_buffer(perfdb_ingest_lines_fn read, perfdb_resultset *rs, const char *data,
+				size_t len, const char *name, bool json)
+{
+	perfdb_ingest_window w;
+	perfdb_ingest__window_buffer(&w, data, len, name);
+	return read(rs, &w, name, json);
+}
+
+int perfdb_ingest__lines_file(perfdb_ingest_lines_fn read, perfdb_resultset *rs, int fd,
+			      uint64_t from, uint64_t size, const char *name, size_t window,
+			      bool json)
+{
+	perfdb_ingest_window w;
+	int err = perfdb_ingest__window_file(&w, fd, from, size, name, window);
+	return err ? err : read(rs, &w, name, json);
 }

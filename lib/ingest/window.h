@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "perfdb/resultset.h"
+
 /* The first size of a file's window. */
 #define PERFDB_INGEST_WINDOW ((size_t)1 << 20)
 
@@ -72,6 +74,45 @@ int perfdb_ingest__window_changed(const perfdb_ingest_window *w);
  * the error of a failed read. *s stays valid until the next call.
  */
 int perfdb_ingest__window_line(perfdb_ingest_window *w, size_t *pos, const char **s, size_t *n);
+
+/* The passes of a reader that takes its input three times (gotest.c,
+ * libtest.c; csv.c has its own): fingerprints of the keys, every check with
+ * the values of the keys seen twice, the results at their first lines. */
+enum { PERFDB_INGEST_PASS_FINGERPRINTS = 1, PERFDB_INGEST_PASS_CHECKS, PERFDB_INGEST_PASS_RESULTS };
+
+struct perfdb_ingest_fingerprints;
+
+/* What a three-pass reader counts to see that pass 3 read what pass 2 did
+ * (else the file changed in between). */
+typedef struct perfdb_ingest_tally {
+	size_t singles, made; /* keys on one line only: seen by pass 2, made by pass 3 */
+	size_t next;	      /* pass 3: the repeated key to make next */
+} perfdb_ingest_tally;
+
+/* The three passes of such a reader: *own (the reader's resultset) made,
+ * with the source, its results going on to rs's sink as they are added;
+ * then pass(reader, n) for n = 1, 2, 3, with the fingerprint table *seen
+ * made empty before pass 1 and cut to the keys seen twice after it; then t
+ * checked against *nrepeated, the repeated keys pass 2 kept (PERFDB_EIO
+ * when the file changed). The first error; *own is the caller's to free
+ * either way. */
+int perfdb_ingest__three_passes(perfdb_resultset **own, perfdb_resultset *rs, const char *source,
+				struct perfdb_ingest_fingerprints *seen,
+				int (*pass)(void *reader, int n), void *reader,
+				const perfdb_ingest_tally *t, const size_t *nrepeated,
+				const perfdb_ingest_window *w);
+
+/* A reader of the lines of w (its own from the call: it releases it), as
+ * text or as JSON lines. */
+typedef int (*perfdb_ingest_lines_fn)(perfdb_resultset *rs, const perfdb_ingest_window *w,
+				      const char *name, bool json);
+/* read on the len bytes at data, or on `size` bytes of fd from `from`
+ * through a window of `window` bytes (0: the default). */
+int perfdb_ingest__lines_buffer(perfdb_ingest_lines_fn read, perfdb_resultset *rs, const char *data,
+				size_t len, const char *name, bool json);
+int perfdb_ingest__lines_file(perfdb_ingest_lines_fn read, perfdb_resultset *rs, int fd,
+			      uint64_t from, uint64_t size, const char *name, size_t window,
+			      bool json);
 
 typedef struct perfdb_ingest_fingerprints {
 	uint32_t *slots;

@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -87,18 +88,27 @@ static inline size_t same_under(const char *dir, const char *suffix, void (*each
 	return n;
 }
 
-/* The CSV reader itself on the file at path through a window of `window`
- * bytes (it grows to hold a field): 1 byte makes every byte a refill. */
-static inline char *read_csv_window(const char *path, size_t window)
+/* The reader of fmt (CSV, go, go-json, libtest or libtest-json) itself on
+ * the file at path through a window of `window` bytes (it grows to hold a
+ * field or a line): 1 byte makes every byte a refill. */
+static inline char *read_window(const char *path, perfdb_format fmt, size_t window)
 {
 	perfdb_resultset *rs;
 	struct stat st;
 	char *out;
 	int fd = open(path, O_RDONLY), rc;
+	bool json = fmt == PERFDB_FORMAT_GO_JSON || fmt == PERFDB_FORMAT_LIBTEST_JSON;
+	uint64_t size;
 	assert_true(fd >= 0);
 	assert_int_equal(fstat(fd, &st), 0);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	rc = perfdb_ingest__csv_file(rs, fd, 0, (uint64_t)st.st_size, path, window);
+	size = (uint64_t)st.st_size;
+	if (fmt == PERFDB_FORMAT_CSV)
+		rc = perfdb_ingest__csv_file(rs, fd, 0, size, path, window);
+	else if (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON)
+		rc = perfdb_ingest__gotest_file(rs, fd, 0, size, path, window, json);
+	else
+		rc = perfdb_ingest__libtest_file(rs, fd, 0, size, path, window, json);
 	out = resultset_text(rc, rs);
 	perfdb_resultset_free(rs);
 	close(fd);
@@ -114,59 +124,13 @@ static inline void same_texts(const char *path, const char *how, const char *who
 	free(other);
 }
 
-/* The file at path as CSV and as whatever it is (AUTO): by name, through
- * small windows, and whole. */
-static inline void same_csv(const char *path)
+/* The file at path as fmt (a format read through a window: CSV, go,
+ * go-json, libtest, libtest-json) and as whatever it is (AUTO): by name,
+ * through small windows, and whole. */
+static inline void same_as(const char *path, perfdb_format fmt)
 {
 	/* a small file through tiny windows, a big one (a read a byte is
 	 * slow) through a page */
-	static const size_t small[] = {1, 7, 64}, big[] = {4096};
-	struct stat st;
-	char *whole = read_whole(path, PERFDB_FORMAT_CSV), *auto_whole;
-	const size_t *windows;
-	size_t i, n;
-	assert_int_equal(stat(path, &st), 0);
-	windows = st.st_size < 65536 ? small : big;
-	n = st.st_size < 65536 ? 3 : 1;
-	same_texts(path, "by name", whole, read_file(path, PERFDB_FORMAT_CSV));
-	/* the reader on its own does not refuse empty input, as
-	 * perfdb_ingest_buffer and perfdb_ingest_file do */
-	if (!strstr(whole, ": empty input\n"))
-		for (i = 0; i < n; i++)
-			same_texts(path, "through a window", whole,
-				   read_csv_window(path, windows[i]));
-	auto_whole = read_whole(path, PERFDB_FORMAT_AUTO);
-	same_texts(path, "by name, any format", auto_whole, read_file(path, PERFDB_FORMAT_AUTO));
-	free(auto_whole);
-	free(whole);
-}
-
-/* The Go or libtest reader itself (fmt: go, go-json, libtest or
- * libtest-json) on the file at path through a window of `window` bytes (it
- * grows to hold a line). */
-static inline char *read_lines_window(const char *path, perfdb_format fmt, size_t window)
-{
-	perfdb_resultset *rs;
-	struct stat st;
-	char *out;
-	int fd = open(path, O_RDONLY), rc;
-	bool json = fmt == PERFDB_FORMAT_GO_JSON || fmt == PERFDB_FORMAT_LIBTEST_JSON;
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	rc = fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON
-		 ? perfdb_ingest__gotest_file(rs, fd, 0, (uint64_t)st.st_size, path, window, json)
-		 : perfdb_ingest__libtest_file(rs, fd, 0, (uint64_t)st.st_size, path, window, json);
-	out = resultset_text(rc, rs);
-	perfdb_resultset_free(rs);
-	close(fd);
-	return out;
-}
-
-/* The file at path as fmt (go, go-json, libtest, libtest-json) and as
- * whatever it is (AUTO): by name, through small windows, and whole. */
-static inline void same_lines_as(const char *path, perfdb_format fmt)
-{
 	static const size_t small[] = {1, 7, 64}, big[] = {4096};
 	struct stat st;
 	char *whole = read_whole(path, fmt), *auto_whole;
@@ -181,20 +145,74 @@ static inline void same_lines_as(const char *path, perfdb_format fmt)
 	if (!strstr(whole, ": empty input\n"))
 		for (i = 0; i < n; i++)
 			same_texts(path, "through a window", whole,
-				   read_lines_window(path, fmt, windows[i]));
+				   read_window(path, fmt, windows[i]));
 	auto_whole = read_whole(path, PERFDB_FORMAT_AUTO);
 	same_texts(path, "by name, any format", auto_whole, read_file(path, PERFDB_FORMAT_AUTO));
 	free(auto_whole);
 	free(whole);
 }
 
+static inline void same_csv(const char *path)
+{
+	same_as(path, PERFDB_FORMAT_CSV);
+}
+
 /* Go text, -json, libtest text and JSON: the file at path as each. */
 static inline void same_lines(const char *path)
 {
-	same_lines_as(path, PERFDB_FORMAT_GO);
-	same_lines_as(path, PERFDB_FORMAT_GO_JSON);
-	same_lines_as(path, PERFDB_FORMAT_LIBTEST);
-	same_lines_as(path, PERFDB_FORMAT_LIBTEST_JSON);
+	same_as(path, PERFDB_FORMAT_GO);
+	same_as(path, PERFDB_FORMAT_GO_JSON);
+	same_as(path, PERFDB_FORMAT_LIBTEST);
+	same_as(path, PERFDB_FORMAT_LIBTEST_JSON);
+}
+
+/* What a sink sees (perfdb_resultset_set_sink): batches, and the heap in
+ * use meanwhile (glibc's allocator; 0 under a sanitizer's). */
+typedef struct sink_seen {
+	size_t batches, results;
+	size_t most_in_use;   /* heap bytes in use at a batch, the most */
+	const char *truncate; /* a file to cut to 10 bytes at the first batch */
+} sink_seen;
+
+static inline int sink_seen_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
+{
+	sink_seen *s = ctx;
+	if (event != PERFDB_SINK_WRITE)
+		return 0;
+	s->batches++;
+	s->results += perfdb_resultset_count(rs);
+#ifdef __GLIBC__
+	{
+		struct mallinfo2 m = mallinfo2();
+		if (m.uordblks + m.hblkhd > s->most_in_use)
+			s->most_in_use = m.uordblks + m.hblkhd;
+	}
+#endif
+	if (s->truncate && s->batches == 1)
+		assert_int_equal(truncate(s->truncate, 10), 0);
+	return 0;
+}
+
+/* The file at path (len bytes, n one-row results of source) read by name
+ * into a resultset with a sink of batches of 1,000: every result goes to
+ * the sink as it is read, and the heap in use at a batch stays under half
+ * the file (read whole, the file and more was held). */
+static inline void expect_read_to_sink(const char *path, size_t len, size_t n, const char *source)
+{
+	sink_seen seen = {0, 0, 0, NULL};
+	perfdb_resultset *rs;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 1000);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), 0);
+	assert_int_equal(seen.batches, n / 1000);
+	assert_int_equal(seen.results + perfdb_resultset_count(rs), n);
+	assert_int_equal(perfdb_resultset_written(rs), n);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), source);
+	print_message("%s: heap in use at a batch: %zu bytes, the file %zu\n", source,
+		      seen.most_in_use, len);
+	if (seen.most_in_use) /* glibc's allocator (not a sanitizer's) */
+		assert_true(seen.most_in_use < len / 2);
+	perfdb_resultset_free(rs);
 }
 
 #endif

@@ -10,7 +10,6 @@
  * memory far below the file's size.
  */
 #include <fcntl.h>
-#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -229,32 +228,6 @@ static void test_csv_window__first_row_order(void **state)
 	unlink(path);
 }
 
-/* What a sink sees: batches, and the reader's heap in use meanwhile. */
-typedef struct sink_seen {
-	size_t batches, results;
-	size_t most_in_use;   /* heap bytes in use at a batch, the most */
-	const char *truncate; /* a file to cut to 10 bytes at the first batch */
-} sink_seen;
-
-static int sink(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
-{
-	sink_seen *s = ctx;
-	if (event != PERFDB_SINK_WRITE)
-		return 0;
-	s->batches++;
-	s->results += perfdb_resultset_count(rs);
-#ifdef __GLIBC__
-	{
-		struct mallinfo2 m = mallinfo2();
-		if (m.uordblks + m.hblkhd > s->most_in_use)
-			s->most_in_use = m.uordblks + m.hblkhd;
-	}
-#endif
-	if (s->truncate && s->batches == 1)
-		assert_int_equal(truncate(s->truncate, 10), 0);
-	return 0;
-}
-
 /* One-row results, a million of them (about 19 MB): they go to the sink as
  * they are read, and the reader holds a small part of the file meanwhile
  * (read whole, it held the file and some 130 bytes a row: 150 MB). */
@@ -262,26 +235,15 @@ static void test_csv_window__results_go_to_the_sink(void **state)
 {
 	char path[] = "/tmp/perfdb-csv-window-XXXXXX";
 	rs_text t = {NULL, 0, 0};
-	sink_seen seen = {0, 0, 0, NULL};
-	perfdb_resultset *rs;
-	size_t i, n = 1000000;
+	size_t i, n = 1000000, len;
 	(void)state;
 	rs_text_add(&t, "benchmark,value\n");
 	for (i = 0; i < n; i++)
 		rs_text_add(&t, "bench_%zu,%zu.5\n", i, i % 977);
 	write_temp(path, t.s, t.len);
+	len = t.len;
 	free(t.s); /* not to be counted */
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	perfdb_resultset_set_sink(rs, sink, &seen, 1000);
-	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), 0);
-	assert_int_equal(seen.batches, n / 1000);
-	assert_int_equal(seen.results + perfdb_resultset_count(rs), n);
-	assert_int_equal(perfdb_resultset_written(rs), n);
-	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "csv");
-	print_message("heap in use at a batch: %zu bytes, the file %zu\n", seen.most_in_use, t.len);
-	if (seen.most_in_use) /* glibc's allocator (not a sanitizer's) */
-		assert_true(seen.most_in_use < t.len / 2);
-	perfdb_resultset_free(rs);
+	expect_read_to_sink(path, len, n, "csv");
 	unlink(path);
 }
 
@@ -304,7 +266,7 @@ static void cut_while_read(bool from_stdin)
 	assert_int_equal(dup2(fd, 0), 0);
 	close(fd);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	perfdb_resultset_set_sink(rs, sink, &seen, 100);
+	perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 100);
 	assert_int_equal(perfdb_ingest_file(rs, from_stdin ? "-" : path, PERFDB_FORMAT_CSV),
 			 PERFDB_EIO);
 	snprintf(want, sizeof(want), "cannot read '%s': it changed while it was read",

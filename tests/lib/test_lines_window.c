@@ -10,7 +10,6 @@
  * in memory far below the file's size.
  */
 #include <fcntl.h>
-#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -118,7 +117,7 @@ static void same_bytes(const char *body, size_t len, perfdb_format fmt)
 {
 	char path[] = "/tmp/perfdb-lines-window-XXXXXX";
 	write_temp(path, body, len);
-	same_lines_as(path, fmt);
+	same_as(path, fmt);
 	unlink(path);
 }
 
@@ -130,7 +129,7 @@ static char *file_error(const char *body, size_t len, perfdb_format fmt)
 	perfdb_resultset *rs;
 	int rc;
 	write_temp(path, body, len);
-	same_lines_as(path, fmt);
+	same_as(path, fmt);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	rc = perfdb_ingest_file(rs, path, fmt);
 	msg = strdup(rc ? strchr(perfdb_error_last()->message, ':') + 1 : "ok");
@@ -283,32 +282,6 @@ static void test_lines_window__far_apart(void **state)
 	free(t.s);
 }
 
-/* What a sink sees: batches, and the reader's heap in use meanwhile. */
-typedef struct sink_seen {
-	size_t batches, results;
-	size_t most_in_use;   /* heap bytes in use at a batch, the most */
-	const char *truncate; /* a file to cut to 10 bytes at the first batch */
-} sink_seen;
-
-static int sink(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
-{
-	sink_seen *s = ctx;
-	if (event != PERFDB_SINK_WRITE)
-		return 0;
-	s->batches++;
-	s->results += perfdb_resultset_count(rs);
-#ifdef __GLIBC__
-	{
-		struct mallinfo2 m = mallinfo2();
-		if (m.uordblks + m.hblkhd > s->most_in_use)
-			s->most_in_use = m.uordblks + m.hblkhd;
-	}
-#endif
-	if (s->truncate && s->batches == 1)
-		assert_int_equal(truncate(s->truncate, 10), 0);
-	return 0;
-}
-
 /* A million results of as many lines, in each format: they go to the sink
  * as they are read, and the reader holds a small part of the file meanwhile
  * (read whole, it held the file and every series: 3 to 6 times the file). */
@@ -326,26 +299,13 @@ static void test_lines_window__results_go_to_the_sink(void **state)
 	for (k = 0; k < 4; k++) {
 		char path[] = "/tmp/perfdb-lines-window-XXXXXX";
 		rs_text t = {NULL, 0, 0};
-		sink_seen seen = {0, 0, 0, NULL};
-		perfdb_resultset *rs;
 		size_t len;
 		for (i = 0; i < n; i++)
 			rs_text_add(&t, lines[k], i, i % 977);
 		write_temp(path, t.s, t.len);
 		len = t.len;
 		free(t.s); /* not to be counted */
-		assert_int_equal(perfdb_resultset_new(&rs), 0);
-		perfdb_resultset_set_sink(rs, sink, &seen, 1000);
-		assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), 0);
-		assert_int_equal(seen.batches, n / 1000);
-		assert_int_equal(seen.results + perfdb_resultset_count(rs), n);
-		assert_int_equal(perfdb_resultset_written(rs), n);
-		assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), sources[k]);
-		print_message("%s: heap in use at a batch: %zu bytes, the file %zu\n", sources[k],
-			      seen.most_in_use, len);
-		if (seen.most_in_use) /* glibc's allocator (not a sanitizer's) */
-			assert_true(seen.most_in_use < len / 2);
-		perfdb_resultset_free(rs);
+		expect_read_to_sink(path, len, n, sources[k]);
 		unlink(path);
 	}
 }
@@ -363,7 +323,7 @@ static void test_lines_window__changed_while_read(void **state)
 		rs_text_add(&t, "BenchmarkB%zu 1 1 ns/op\n", i);
 	write_temp(path, t.s, t.len);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	perfdb_resultset_set_sink(rs, sink, &seen, 100);
+	perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 100);
 	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_GO), PERFDB_EIO);
 	snprintf(want, sizeof(want), "cannot read '%s': it changed while it was read", path);
 	assert_string_equal(perfdb_error_last()->message, want);
