@@ -1022,13 +1022,19 @@ static int other_format_line(int fd, uint64_t from, uint64_t size, uint64_t at, 
 static int earlier_text_line(int fd, uint64_t from, uint64_t size, uint64_t at, char *line,
 			     perfdb_format fmt)
 {
-	enum { LONGEST = 1 << 16 };
-	size_t got =
-	    read_at(fd, line, size - at < LONGEST ? (size_t)(size - at) : LONGEST, from + at);
+	enum { SHORT = 512, LONGEST = 1 << 16 };
+	size_t left = size - at < LONGEST ? (size_t)(size - at) : LONGEST,
+	       got = read_at(fd, line, left < SHORT ? left : SHORT, from + at);
 	const char *nl = memchr(line, '\n', got);
-	size_t n = nl ? (size_t)(nl - line) : got;
+	size_t n;
+	/* most lines are short: the rest only for a long one */
+	if (!nl && got == SHORT && left > SHORT) {
+		got += read_at(fd, line + SHORT, left - SHORT, from + at + SHORT);
+		nl = memchr(line, '\n', got);
+	}
 	if (!nl && got == LONGEST)
 		return 1;
+	n = nl ? (size_t)(nl - line) : got;
 	return detect_yaml(line, n, 0) || (fmt == PERFDB_FORMAT_LIBTEST && detect_go_line(line, n));
 }
 
@@ -1065,7 +1071,8 @@ static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t fir
 							got - k < 15 ? got - k : 15) == 0)))
 				found = other_format_line(fd, from, size, off + k, line);
 			/* YAML's keys (results, perfdb, run, perhaps quoted), Go's lines */
-			else if (start && fmt != PERFDB_FORMAT_CSV && memchr("rp\"'B", chunk[k], 5))
+			else if (start && fmt != PERFDB_FORMAT_CSV &&
+				 memchr("rp\"'B", chunk[k], fmt == PERFDB_FORMAT_LIBTEST ? 5 : 4))
 				found = earlier_text_line(fd, from, size, off + k, line, fmt);
 			nl = memchr(chunk + k, '\n', got - k);
 			start = nl != NULL;
