@@ -58,6 +58,8 @@ struct perfdb_resultset {
 	void *sink_ctx;
 	size_t batch, written;
 	perfdb_resultset *into; /* a reader's own set: its results go to into's sink */
+	double *room;		/* perfdb_resultset__samples: taken where it is */
+	size_t roomn;
 };
 
 static const char *arena_str(perfdb_resultset *rs, const char *s, int intern)
@@ -306,6 +308,19 @@ void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char *
 	*value = rs->context.items[i].value;
 }
 
+double *perfdb_resultset__samples(perfdb_resultset *rs, size_t n)
+{
+	double *p;
+	if (n > SIZE_MAX / sizeof(*p) ||
+	    !(p = perfdb_arena__alloc(&rs->arena, n ? n * sizeof(*p) : 1))) {
+		perfdb_error__oom();
+		return NULL;
+	}
+	rs->room = p;
+	rs->roomn = n;
+	return p;
+}
+
 static int write_batch(perfdb_resultset *rs);
 static int hand_over(perfdb_resultset *dst, perfdb_resultset *src);
 
@@ -356,9 +371,14 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 	c.max = scaled(c.max, factor);
 
 	if (r->nsamples) {
-		samples = perfdb_arena__alloc(&rs->arena, r->nsamples * sizeof(*samples));
-		if (!samples)
+		/* the reader's room in the arena (perfdb_resultset__samples) is
+		 * scaled where it is: the samples are not held twice */
+		if (r->samples == rs->room && r->nsamples <= rs->roomn)
+			samples = rs->room;
+		else if (!(samples =
+			       perfdb_arena__alloc(&rs->arena, r->nsamples * sizeof(*samples))))
 			return perfdb_error__oom();
+		rs->room = NULL;
 		for (i = 0; i < r->nsamples; i++) {
 			samples[i] = r->samples[i] * factor;
 			if (!isfinite(samples[i]))
