@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "core/resultset_internal.h"
 #include "ingest/reader.h"
 #include "util/arena.h"
@@ -969,8 +971,48 @@ static int member_doc(perfdb_json_stream *s, const window *w, uint64_t start, ui
 	return parse_braced(s, w, start, last, tail, &at, out);
 }
 
-/* The key of the member of a member_doc: PERFDB_JSON__FALLBACK when it came
- * before (the parser's duplicate key). */
+/*
+ * The whole-file parser's error for key k repeated at line:column, in its
+ * own words: it is the file's first syntax error, since everything before
+ * it was parsed. The parser is given {K:{ and, after a gap to just before
+ * line:column, },K:0} (K the key as JSON text), so that the second K is where
+ * the repeated key is. Returns PERFDB_EINPUT (set), PERFDB_ENOMEM, or the
+ * fallback should the parser say anything else.
+ */
+static int duplicate(const perfdb_json_stream *s, const char *k, uint32_t line, uint32_t column)
+{
+	json_t *j = json_string(k);
+	char *key = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL, *text = NULL;
+	size_t n = key ? strlen(key) : 0, len = 0;
+	perfdb_json_doc *doc = NULL;
+	perfdb_jparse_at at;
+	int err = PERFDB_ENOMEM;
+
+	json_decref(j);
+	if (key && (text = malloc(2 * n + 16))) {
+		memset(&at, 0, sizeof(at));
+		len = (size_t)snprintf(text, 2 * n + 16, "{%s:{", key);
+		at.gap = len;
+		/* "}," before the key on its line, or on the line before */
+		at.gap_line = column >= 3 ? line : line - 1;
+		at.gap_column = column >= 3 ? column - 2 : 1;
+		len += (size_t)snprintf(text + len, 2 * n + 16 - len, "},%s%s:0}",
+					column >= 3   ? ""
+					: column == 2 ? "\n "
+						      : "\n",
+					key);
+		err = perfdb_json__load_at(&doc, text, len, s->name, &at);
+	}
+	free(key);
+	free(text);
+	perfdb_json__free(doc);
+	if (err == PERFDB_ENOMEM)
+		return perfdb_error__oom();
+	return err == PERFDB_EINPUT ? err : PERFDB_JSON__FALLBACK;
+}
+
+/* The key of the member of a member_doc: the parser's error when it came
+ * before. */
 static int member_key(perfdb_json_stream *s, const perfdb_jdoc *doc, const perfdb_jmember **m)
 {
 	int rc;
@@ -978,7 +1020,7 @@ static int member_key(perfdb_json_stream *s, const perfdb_jdoc *doc, const perfd
 	if (!*m)
 		return PERFDB_JSON__FALLBACK;
 	rc = seen_key(s, (*m)->key, NULL);
-	return rc > 0 ? PERFDB_JSON__FALLBACK : rc;
+	return rc > 0 ? duplicate(s, (*m)->key, (*m)->line, (*m)->column) : rc;
 }
 
 /* A member parsed whole; *off and the position are moved past it. */
@@ -1019,7 +1061,7 @@ static int piece(perfdb_json_stream *s, const window *w, perfdb_jparse_at *at, u
 		return rc;
 	for (i = 0; !rc && (k = perfdb_json__member_at(perfdb_jdoc_root(doc), i)); i++)
 		if ((rc = seen_key(s, m->key, k->key)) > 0)
-			rc = PERFDB_JSON__FALLBACK;
+			rc = duplicate(s, k->key, k->line, k->column);
 	if (!rc)
 		rc = give(it, perfdb_jdoc_root(doc), index);
 	perfdb_jdoc_free(doc);
