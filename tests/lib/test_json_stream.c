@@ -687,27 +687,6 @@ static void test_json_stream__bad_token_deep(void **state)
 
 /* --- BMF: the members of the top-level object ----------------------------------------- */
 
-/* The BMF reader on the members of the file at path, a member of piece bytes
- * or more read in pieces of about that size: the text of its results or
- * error, and in *rc how it read (0, an error, or the fallback). */
-static char *bmf_pieces(const char *path, size_t piece, int *rc)
-{
-	perfdb_json_stream *s = NULL;
-	perfdb_resultset *rs;
-	int fd = open(path, O_RDONLY);
-	char *text;
-	assert_true(fd >= 0);
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	*rc = perfdb_json__stream_open_members(&s, fd, path, PERFDB_INGEST_MAX_INPUT, piece);
-	if (!*rc)
-		*rc = perfdb_ingest__bmf_stream(rs, s);
-	text = resultset_text(*rc, rs);
-	perfdb_json__stream_close(s);
-	perfdb_resultset_free(rs);
-	close(fd);
-	return text;
-}
-
 /* The file at path read by name and whole agree (same()), and the members
  * read in pieces of every size from 1 byte on read as the members read
  * whole: the same answer `want` from the stream itself, and, when it is not
@@ -721,7 +700,7 @@ static void bmf_same(const char *path, int want)
 	same(path, PERFDB_FORMAT_AUTO);
 	for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
 		int rc;
-		char *text = bmf_pieces(path, pieces[i], &rc);
+		char *text = read_bmf_pieces(path, pieces[i], &rc);
 		/* a syntax error the members read whole leave to the check (a
 		 * repeated key inside a member) may be named by the stream itself
 		 * once the member comes in pieces */
@@ -924,7 +903,7 @@ static void test_json_stream__bmf_big(void **state)
 		write_temp(path, doc, len);
 		same(path, PERFDB_FORMAT_AUTO);
 		whole = read_whole(path, PERFDB_FORMAT_BMF);
-		text = bmf_pieces(path, 0, &rc);
+		text = read_bmf_pieces(path, 0, &rc);
 		if (rc != cases[i].streamed ||
 		    (rc != PERFDB_JSON__FALLBACK && strcmp(text, whole) != 0)) {
 			print_error("case %zu: %d\n%.1000s\n", i, rc, text);
