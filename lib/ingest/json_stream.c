@@ -605,7 +605,7 @@ static int scan_members(perfdb_json_stream *s)
 				if (++depth == 1)
 					expect1 = true;
 				else if (depth == 2)
-					expect2 = object2 = c == '{';
+					expect2 = object2 = c == '{' && member;
 				break;
 			case ',':
 			case '}':
