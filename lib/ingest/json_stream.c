@@ -318,6 +318,14 @@ static int key_byte(key_decoder *k, unsigned char c, unsigned char *out)
 	return key_char(k, c, out);
 }
 
+/* The array (or object) the items are in opens at off, line:column. */
+static void opens_at(perfdb_json_stream *s, uint64_t off, uint32_t line, uint32_t column)
+{
+	s->open = off;
+	s->open_line = line;
+	s->open_column = column;
+}
+
 static int scan(perfdb_json_stream *s)
 {
 	enum { K_NONE, K_EXPECT, K_IN, K_AFTER, K_VALUE } ks = K_NONE;
@@ -361,9 +369,7 @@ static int scan(perfdb_json_stream *s)
 			}
 			if (!started && root) {
 				found = true;
-				s->open = off;
-				s->open_line = line;
-				s->open_column = column;
+				opens_at(s, off, line, column);
 			}
 			started = true;
 			if (depth == 1 && ks == K_VALUE && !root) {
@@ -372,9 +378,7 @@ static int scan(perfdb_json_stream *s)
 					goto done;
 				}
 				found = true;
-				s->open = off;
-				s->open_line = line;
-				s->open_column = column;
+				opens_at(s, off, line, column);
 			}
 			switch (c) {
 			case '"':
@@ -576,9 +580,7 @@ static int scan_members(perfdb_json_stream *s)
 					goto done;
 				}
 				started = true;
-				s->open = off;
-				s->open_line = line;
-				s->open_column = column;
+				opens_at(s, off, line, column);
 			}
 			switch (c) {
 			case '"':

@@ -818,15 +818,9 @@ static void test_json_stream__bmf_members(void **state)
 	size_t i;
 	int depth;
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = same_text(cases[i].doc, PERFDB_FORMAT_BMF);
-		if (rc != cases[i].streamed) {
-			print_error("case %zu: streamed %d, expected %d\n", i, rc,
-				    cases[i].streamed);
-			fail();
-		}
+	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_BMF);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		bmf_same_text(cases[i].doc, strlen(cases[i].doc), cases[i].streamed);
-	}
 	bmf_same(PERFDB_SOURCE_DIR "/tests/fuzz/corpus/bmf/measures.json", 0);
 	/* nesting: the limit counts the levels around a member and a piece */
 	for (depth = 511; depth <= 513; depth++) {
