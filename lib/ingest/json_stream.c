@@ -42,7 +42,7 @@ struct perfdb_json_stream {
 	uint32_t close_line, close_column;
 	bool checked; /* every item's syntax is known to be good */
 	bool gutted;  /* perfdb_json__stream_open_gutted: no array, no items */
-	/* PERFDB_JSON__MEMBERS: the items are the top-level object's members */
+	/* perfdb_json__members: the items are the top-level object's members */
 	bool members;
 	size_t piece;  /* a member this long whose value is an object comes in pieces */
 	uint64_t *big; /* where those members start, in order */
@@ -955,7 +955,15 @@ static int parse_braced(perfdb_json_stream *s, const window *w, uint64_t from, u
 	s->text[0] = '{';
 	memcpy(s->text + 1, w->buf + (from - w->base), n);
 	memcpy(s->text + 1 + n, tail, t);
-	return parse_text(out, s->text, n + t + 1, at);
+	err = parse_text(out, s->text, n + t + 1, at);
+	/* the parser has its own copy: a member of a huge name or value is
+	 * not held twice while its results are made */
+	if (s->textcap > 4 * PIECE_SIZE) {
+		free(s->text);
+		s->text = NULL;
+		s->textcap = 0;
+	}
+	return err;
 }
 
 /* The member whose key starts at *off (at *line:*column) as "{member}":
