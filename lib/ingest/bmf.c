@@ -13,6 +13,10 @@
  * the value are warned about. The format is strict: any other key in a
  * measure is an error, so a look-alike JSON file (k6's summary has
  * "value" beside "passes") is refused instead of half read.
+ *
+ * A named file is read a benchmark (a member of the top-level object) at a
+ * time, a benchmark of many measures in pieces (json_stream.h), and a buffer
+ * whole: read_benchmark reads each benchmark, or piece, either way.
  */
 #include <math.h>
 #include <stdio.h>
