@@ -818,6 +818,8 @@ static void test_json_stream__bmf_members(void **state)
 	size_t i;
 	int depth;
 	(void)state;
+	/* a named BMF file is read this way (detect.c's read_streamed) */
+	assert_ptr_equal(perfdb_ingest__stream_key(PERFDB_FORMAT_BMF), perfdb_json__members);
 	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_BMF);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		bmf_same_text(cases[i].doc, strlen(cases[i].doc), cases[i].streamed);
