@@ -137,6 +137,44 @@ static void test_resultset__samples_taken_in_place(void **state)
 	perfdb_resultset_free(rs);
 }
 
+static int count_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
+{
+	size_t *largest = ctx;
+	if (event == PERFDB_SINK_WRITE && perfdb_resultset_count(rs) > *largest)
+		*largest = perfdb_resultset_count(rs);
+	return 0;
+}
+
+/* A batch ends at PERFDB_RESULTSET_BATCH_BYTES too: results of many samples
+ * are not held 65,536 at a time. */
+static void test_resultset__batch_cut_by_bytes(void **state)
+{
+	enum { SAMPLES = 100000 };
+	perfdb_resultset *rs;
+	perfdb_result r;
+	double *v = calloc(SAMPLES, sizeof(*v));
+	size_t largest = 0, i, most;
+	char name[32];
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_sink(rs, count_batch, &largest, 0), 0);
+	perfdb_result_init(&r);
+	r.samples = v;
+	r.nsamples = SAMPLES;
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "b%zu", i);
+		r.benchmark = name;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	}
+	most = PERFDB_RESULTSET_BATCH_BYTES / (SAMPLES * sizeof(double)) + 1;
+	assert_int_equal(largest, most);
+	assert_int_equal(perfdb_resultset_written(rs), 100 / most * most);
+	assert_int_equal(perfdb_resultset_count(rs), 100 % most);
+	perfdb_resultset_free(rs);
+	free(v);
+}
+
 static void test_resultset__merge_moves_and_keeps_dst_meta(void **state)
 {
 	perfdb_resultset *a, *b;
@@ -443,6 +481,7 @@ int main(void)
 	    cmocka_unit_test(test_resultset__direction_parse),
 	    cmocka_unit_test(test_resultset__time_parse),
 	    cmocka_unit_test(test_resultset__samples_taken_in_place),
+	    cmocka_unit_test(test_resultset__batch_cut_by_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
