@@ -74,14 +74,6 @@ typedef struct buf {
 	size_t len, cap;
 } buf;
 
-/* A set of 64-bit hashes of names, each marked when it was added twice:
- * open addressing, a slot the hash with its low bit the mark, 0 empty. */
-typedef struct hashset {
-	uint64_t *slots;
-	size_t cap, count;
-	bool repeated; /* whether any is marked */
-} hashset;
-
 /* A name that appears more than once (or shares its hash with another):
  * its test case and sections (an id in `prefixes`), its benchmark, and the
  * means of its appearances. */
@@ -118,10 +110,10 @@ typedef struct reader {
 	size_t span;		/* test cases ended so far (perfdb_ingest__catch2_end_case) */
 	unsigned char *failing; /* a bit a test case: it failed or was skipped */
 	size_t capfailing;	/* bytes */
-	uint64_t *open;		/* PASS_COUNT: the hashes of the open test case's names */
-	size_t nopen, capopen;
-	hashset names; /* of every recorded name; marked: it repeats */
-	group *groups; /* PASS_GROUP's, in the order first seen */
+	uint64_t *hashes;	/* PASS_COUNT: of every recorded name, then of those that repeat */
+	size_t nhashes, caphashes;
+	size_t case_start; /* the open test case's first hash */
+	group *groups;	   /* PASS_GROUP's, in the order first seen */
 	size_t ngroups, capgroups;
 	uint32_t *gslots; /* group number + 1 by hash; 0 empty */
 	size_t gcap;
@@ -357,51 +349,30 @@ static void reset_name(reader *r)
 
 /* --- the passes -------------------------------------------------------------- */
 
-static uint64_t hashset_key(uint64_t h)
+static int cmp_hash(const void *a, const void *b)
 {
-	h &= ~(uint64_t)1;
-	return h ? h : 2;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
-/* The slot of key k in s (s->cap not 0): where it is, or the empty one. */
-static uint64_t *hashset_slot(const hashset *s, uint64_t k)
+/* After PASS_COUNT: keeps in r->hashes, sorted, one of each hash that is
+ * there more than once. Whether there is any. */
+static bool keep_repeated(reader *r)
 {
-	size_t j = (size_t)(k >> 32) & (s->cap - 1);
-	while (s->slots[j] && (s->slots[j] & ~(uint64_t)1) != k)
-		j = (j + 1) & (s->cap - 1);
-	return &s->slots[j];
+	size_t i, n = 0;
+	qsort(r->hashes, r->nhashes, sizeof(*r->hashes), cmp_hash);
+	for (i = 1; i < r->nhashes; i++)
+		if (r->hashes[i] == r->hashes[i - 1] &&
+		    (n == 0 || r->hashes[n - 1] != r->hashes[i]))
+			r->hashes[n++] = r->hashes[i];
+	r->nhashes = n;
+	return n > 0;
 }
 
-/* Adds h to s, or marks it when it is there. PERFDB_ENOMEM. */
-static int hashset_add(hashset *s, uint64_t h)
+/* Whether the name with hash h repeats (keep_repeated). */
+static bool repeated(const reader *r, uint64_t h)
 {
-	uint64_t k = hashset_key(h), *slot;
-	if ((s->count + 1) * 4 > s->cap * 3) {
-		hashset bigger = {NULL, s->cap ? s->cap * 2 : 1024, s->count, s->repeated};
-		size_t i;
-		if (!(bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots))))
-			return perfdb_error__oom();
-		for (i = 0; i < s->cap; i++)
-			if (s->slots[i])
-				*hashset_slot(&bigger, s->slots[i] & ~(uint64_t)1) = s->slots[i];
-		free(s->slots);
-		*s = bigger;
-	}
-	slot = hashset_slot(s, k);
-	if (*slot) {
-		*slot |= 1;
-		s->repeated = true;
-	} else {
-		*slot = k;
-		s->count++;
-	}
-	return 0;
-}
-
-/* Whether h was added more than once. */
-static bool hashset_repeated(const hashset *s, uint64_t h)
-{
-	return s->cap && (*hashset_slot(s, hashset_key(h)) & 1);
+	return r->nhashes && bsearch(&h, r->hashes, r->nhashes, sizeof(h), cmp_hash);
 }
 
 /* Whether the open test case fails or is skipped (PASS_COUNT found out). */
@@ -506,13 +477,12 @@ static int bench_done(reader *r)
 	r->cur.name = NULL;
 	switch (r->pass) {
 	case PASS_COUNT:
-		if ((err = perfdb_ingest__grow((void **)&r->open, &r->capopen, r->nopen + 1,
-					       sizeof(*r->open))))
+		if ((err = perfdb_ingest__grow((void **)&r->hashes, &r->caphashes, r->nhashes + 1,
+					       sizeof(*r->hashes))))
 			return err;
-		r->open[r->nopen++] = h;
+		r->hashes[r->nhashes++] = h;
 		return 0;
-	case PASS_GROUP:
-		return span_fails(r) || !hashset_repeated(&r->names, h) ? 0 : group_add(r, h);
+	case PASS_GROUP: return span_fails(r) || !repeated(r, h) ? 0 : group_add(r, h);
 	case PASS_EMIT: break;
 	}
 	if (span_fails(r)) {
@@ -520,7 +490,7 @@ static int bench_done(reader *r)
 			return perfdb_error__oom();
 		return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
 	}
-	if (!hashset_repeated(&r->names, h))
+	if (!repeated(r, h))
 		return perfdb_ingest__catch2_result(&r->acc, r->full.s, &r->cur.mean, 1,
 						    r->cur.stddev, r->cur.samples);
 	if (!(g = group_find(r, h, &slot)) || g->emitted)
@@ -536,7 +506,6 @@ static int bench_done(reader *r)
 /* The open test case ends (perfdb_ingest__catch2_end_case). */
 static int end_case(reader *r)
 {
-	size_t i;
 	int err;
 	if (r->pass == PASS_COUNT) {
 		if (r->acc.case_failed || r->acc.case_skipped) {
@@ -546,12 +515,9 @@ static int end_case(reader *r)
 				return err;
 			memset(r->failing + k, 0, r->capfailing - k);
 			r->failing[r->span / 8] |= (unsigned char)(1u << (r->span % 8));
-		} else {
-			for (i = 0; i < r->nopen; i++)
-				if ((err = hashset_add(&r->names, r->open[i])))
-					return err;
+			r->nhashes = r->case_start; /* its names are not recorded */
 		}
-		r->nopen = 0;
+		r->case_start = r->nhashes;
 	}
 	r->span++;
 	return perfdb_ingest__catch2_end_case(&r->acc);
@@ -838,8 +804,7 @@ static void reader_release(reader *r)
 	size_t i;
 	pass_release(r);
 	free(r->failing);
-	free(r->open);
-	free(r->names.slots);
+	free(r->hashes);
 	for (i = 0; i < r->ngroups; i++) {
 		free(r->groups[i].bench);
 		free(r->groups[i].means);
@@ -972,7 +937,7 @@ int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t
 	memset(&r, 0, sizeof(r));
 	if ((err = perfdb_ingest__catch2_init(&r.acc, name)) ||
 	    (err = read_pass(&r, PASS_COUNT, data, len, name)) ||
-	    (r.names.repeated && (err = read_pass(&r, PASS_GROUP, data, len, name))))
+	    (keep_repeated(&r) && (err = read_pass(&r, PASS_GROUP, data, len, name))))
 		goto done;
 	/* final as made: on to rs's sink a batch at a time, the source set
 	 * first (gotest.c) */
