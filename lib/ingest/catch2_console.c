@@ -360,7 +360,8 @@ static int cmp_hash(const void *a, const void *b)
 static bool keep_repeated(reader *r)
 {
 	size_t i, n = 0;
-	qsort(r->hashes, r->nhashes, sizeof(*r->hashes), cmp_hash);
+	if (r->nhashes > 1)
+		qsort(r->hashes, r->nhashes, sizeof(*r->hashes), cmp_hash);
 	for (i = 1; i < r->nhashes; i++)
 		if (r->hashes[i] == r->hashes[i - 1] &&
 		    (n == 0 || r->hashes[n - 1] != r->hashes[i]))
