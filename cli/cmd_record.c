@@ -34,8 +34,8 @@ static const cli_command_info info = {
     "wrk/wrk2, ab, hey, k6,\n"
     "Locust and vegeta; the format is detected from content. A directory is\n"
     "read as criterion's target/criterion. '-' reads standard input. The run is written in\n"
-    "one transaction, after every file is parsed (one big native JSON or Google Benchmark\n"
-    "file: as it is parsed): on any bad input nothing is written.\n"
+    "one transaction, after every file is parsed (a single input: as it is read, a batch\n"
+    "at a time): on any bad input nothing is written.\n"
     "Named inputs other than a directory must be regular files (not FIFOs, devices or /proc\n"
     "files).",
     options,

@@ -58,6 +58,9 @@ struct perfdb_resultset {
 	void *sink_ctx;
 	size_t batch, written;
 	perfdb_resultset *into; /* a reader's own set: its results go to into's sink */
+	size_t bytes;		/* what the results hold, about (names, samples) */
+	double *room;		/* perfdb_resultset__samples: taken where it is */
+	size_t roomn;
 };
 
 static const char *arena_str(perfdb_resultset *rs, const char *s, int intern)
@@ -306,6 +309,19 @@ void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char *
 	*value = rs->context.items[i].value;
 }
 
+double *perfdb_resultset__samples(perfdb_resultset *rs, size_t n)
+{
+	double *p;
+	if (n > SIZE_MAX / sizeof(*p) ||
+	    !(p = perfdb_arena__alloc(&rs->arena, n ? n * sizeof(*p) : 1))) {
+		perfdb_error__oom();
+		return NULL;
+	}
+	rs->room = p;
+	rs->roomn = n;
+	return p;
+}
+
 static int write_batch(perfdb_resultset *rs);
 static int hand_over(perfdb_resultset *dst, perfdb_resultset *src);
 
@@ -356,9 +372,14 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 	c.max = scaled(c.max, factor);
 
 	if (r->nsamples) {
-		samples = perfdb_arena__alloc(&rs->arena, r->nsamples * sizeof(*samples));
-		if (!samples)
+		/* the reader's room in the arena (perfdb_resultset__samples) is
+		 * scaled where it is: the samples are not held twice */
+		if (r->samples == rs->room && r->nsamples <= rs->roomn)
+			samples = rs->room;
+		else if (!(samples =
+			       perfdb_arena__alloc(&rs->arena, r->nsamples * sizeof(*samples))))
 			return perfdb_error__oom();
+		rs->room = NULL;
 		for (i = 0; i < r->nsamples; i++) {
 			samples[i] = r->samples[i] * factor;
 			if (!isfinite(samples[i]))
@@ -388,9 +409,13 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 		rs->cap = cap;
 	}
 	rs->results[rs->count++] = c;
-	if (rs->sink && rs->count >= rs->batch)
+	/* a batch is also cut by bytes: 65,536 results of 10,000 samples
+	 * each would be 5 GB */
+	rs->bytes += sizeof(c) + strlen(c.benchmark) + c.nsamples * sizeof(double);
+	if (rs->sink && (rs->count >= rs->batch || rs->bytes >= PERFDB_RESULTSET_BATCH_BYTES))
 		return write_batch(rs);
-	if (rs->into && rs->into->sink && rs->count >= rs->into->batch)
+	if (rs->into && rs->into->sink &&
+	    (rs->count >= rs->into->batch || rs->bytes >= PERFDB_RESULTSET_BATCH_BYTES))
 		return hand_over(rs->into, rs);
 	return 0;
 }
@@ -536,7 +561,9 @@ static void take_results(perfdb_resultset *dst, perfdb_resultset *src)
 		memcpy(dst->results + dst->count, src->results, src->count * sizeof(*src->results));
 	}
 	dst->count += src->count;
+	dst->bytes += src->bytes;
 	src->count = 0;
+	src->bytes = 0;
 }
 
 int perfdb_resultset_merge(perfdb_resultset *dst, perfdb_resultset *src)
@@ -592,6 +619,7 @@ static int write_batch(perfdb_resultset *rs)
 	/* The batch's strings and samples are all in the arena. */
 	rs->written += rs->count;
 	rs->count = 0;
+	rs->bytes = 0;
 	free_arena(rs);
 	return 0;
 }

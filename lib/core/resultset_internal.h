@@ -22,4 +22,13 @@ void perfdb_resultset__stream_into(perfdb_resultset *own, perfdb_resultset *rs);
  * when it wrote anything. */
 void perfdb_resultset__discard(perfdb_resultset *own);
 
+/*
+ * Room for n samples in rs's own memory, for a reader to fill and then pass
+ * as the samples of the next perfdb_resultset_add(rs, ...): that add scales
+ * them where they are instead of copying them (a load tool's file of ten
+ * million requests would otherwise hold its latencies twice, beside the
+ * file). A result may use fewer than n. NULL when out of memory (set).
+ */
+double *perfdb_resultset__samples(perfdb_resultset *rs, size_t n);
+
 #endif

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
+#include "core/resultset_internal.h"
 #include "ingest/loadtool.h"
 #include "util/error.h"
 
@@ -391,12 +392,16 @@ static int read_csv(ab *a)
  * row per request; times in whole ms. */
 static int read_tsv(ab *a)
 {
-	double *ttime = NULL;
-	size_t count = 0, cap = 0;
+	double *ttime;
+	size_t count = 0, cap;
 	perfdb_result r;
 	int err = 0;
 
 	perfdb_load__next_line(&a->t);
+	/* a sample a row, in the resultset's memory: added where they are */
+	cap = perfdb_load__lines_left(&a->t);
+	if (!(ttime = perfdb_resultset__samples(a->rs, cap)))
+		return PERFDB_ENOMEM;
 	while (perfdb_load__next_line(&a->t)) {
 		size_t f = 0, start = 0, k;
 		double v[5];
@@ -420,16 +425,6 @@ static int read_tsv(ab *a)
 						"this row has %zu fields, the header 6", f);
 			goto out;
 		}
-		if (count == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			double *p = realloc(ttime, nc * sizeof(*p));
-			if (!p) {
-				err = perfdb_error__oom();
-				goto out;
-			}
-			ttime = p;
-			cap = nc;
-		}
 		ttime[count++] = v[3] * 1e6;
 	}
 	if (!count) {
@@ -448,7 +443,6 @@ static int read_tsv(ab *a)
 		goto out;
 	err = perfdb_load__add(a->rs, "ab", "requests", PERFDB_LOAD_COUNT, (double)count, NULL, 0);
 out:
-	free(ttime);
 	return err;
 }
 

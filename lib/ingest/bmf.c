@@ -13,6 +13,10 @@
  * the value are warned about. The format is strict: any other key in a
  * measure is an error, so a look-alike JSON file (k6's summary has
  * "value" beside "passes") is refused instead of half read.
+ *
+ * A named file is read a benchmark (a member of the top-level object) at a
+ * time, a benchmark of many measures in pieces (json_stream.h), and a buffer
+ * whole: read_benchmark reads each benchmark, or piece, either way.
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +26,7 @@
 #include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/json.h"
+#include "ingest/json_stream.h"
 #include "ingest/reader.h"
 #include "util/error.h"
 
@@ -34,6 +39,11 @@ static const struct {
     {"file-size", "B", PERFDB_LOWER_IS_BETTER},
     {"build-time", "s", PERFDB_LOWER_IS_BETTER},
 };
+
+typedef struct bmf {
+	perfdb_resultset *rs; /* the reader's own */
+	const perfdb_json_doc *doc;
+} bmf;
 
 static int warn_at(perfdb_resultset *rs, const perfdb_json_doc *doc, const perfdb_jnode *node,
 		   const char *key, const char *bench, const char *measure, const char *what)
@@ -95,53 +105,73 @@ static int read_measure(perfdb_resultset *rs, const perfdb_json_doc *doc, const 
 	return perfdb_resultset_add(rs, &res);
 }
 
+/* The benchmark whose measures are the object `measures` (a member's value
+ * of the top-level object): perfdb_json_item_fn of the document read whole
+ * or a member at a time (json_stream.h; a benchmark of many measures may
+ * come in several pieces, one after the other). */
+static int read_benchmark(void *ctx, const perfdb_jnode *measures, size_t index)
+{
+	const bmf *r = ctx;
+	const perfdb_jnode *root = measures->parent;
+	const char *bench = root->u.obj.members[measures->index].key;
+	const perfdb_jmember *m;
+	size_t j;
+	int err;
+
+	(void)index;
+	if (!*bench)
+		return perfdb_json__error(r->doc, root, bench, "empty benchmark name");
+	if (!perfdb_json__is_object(measures))
+		return perfdb_json__error(r->doc, measures, NULL,
+					  "expected an object of measures, found %s",
+					  perfdb_json__type_name(measures));
+	if (perfdb_json__size(measures) == 0 &&
+	    (err = perfdb_resultset_warn(r->rs, "%s: benchmark '%s' has no measures",
+					 perfdb_json__name(r->doc), bench)))
+		return err;
+	for (j = 0; (m = perfdb_json__member_at(measures, j)); j++)
+		if ((err = read_measure(r->rs, r->doc, bench, m)))
+			return err;
+	return 0;
+}
+
+/* doc is the file's, or the skeleton of stream s (NULL: read whole). */
+static int read_either(perfdb_resultset *rs, const perfdb_json_doc *doc, perfdb_json_stream *s)
+{
+	const perfdb_jnode *root = perfdb_json__root(doc);
+	bmf r = {NULL, doc};
+	int err;
+
+	if ((err = perfdb_resultset_new(&r.rs)) ||
+	    (err = perfdb_resultset_set_meta(r.rs, PERFDB_META_SOURCE, "bmf")))
+		goto done;
+	if (!perfdb_json__is_object(root)) {
+		err = perfdb_json__stream_fail(
+		    s, perfdb_json__error(doc, NULL, NULL,
+					  "expected an object of benchmarks (BMF), found %s",
+					  perfdb_json__type_name(root)));
+		goto done;
+	}
+	/* final as made: on to rs's sink a batch at a time */
+	err = perfdb_json__read_items(rs, r.rs, doc, s, root, read_benchmark, &r, "benchmarks");
+done:
+	perfdb_resultset_free(r.rs);
+	return err;
+}
+
 int perfdb_ingest__bmf(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	perfdb_json_doc *doc = NULL;
-	perfdb_resultset *out = NULL;
-	const perfdb_jnode *root;
-	const perfdb_jmember *b, *m;
-	size_t i, j;
 	int err;
 
 	if ((err = perfdb_json__load(&doc, data, len, name)))
 		return err;
-	if ((err = perfdb_resultset_new(&out)) ||
-	    (err = perfdb_resultset_set_meta(out, PERFDB_META_SOURCE, "bmf")))
-		goto done;
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(out, rs);
-	root = perfdb_json__root(doc);
-	if (!perfdb_json__is_object(root)) {
-		err = perfdb_json__error(doc, NULL, NULL,
-					 "expected an object of benchmarks (BMF), found %s",
-					 perfdb_json__type_name(root));
-		goto done;
-	}
-	for (i = 0; (b = perfdb_json__member_at(root, i)); i++) {
-		if (!*b->key) {
-			err = perfdb_json__error(doc, root, b->key, "empty benchmark name");
-			goto done;
-		}
-		if (!perfdb_json__is_object(b->value)) {
-			err = perfdb_json__error(doc, b->value, NULL,
-						 "expected an object of measures, found %s",
-						 perfdb_json__type_name(b->value));
-			goto done;
-		}
-		if (perfdb_json__size(b->value) == 0 &&
-		    (err = perfdb_resultset_warn(out, "%s: benchmark '%s' has no measures", name,
-						 b->key)))
-			goto done;
-		for (j = 0; (m = perfdb_json__member_at(b->value, j)); j++)
-			if ((err = read_measure(out, doc, b->key, m)))
-				goto done;
-	}
-	if (i == 0 && (err = perfdb_resultset_warn(out, "%s: no benchmarks in the file", name)))
-		goto done;
-	err = perfdb_resultset_merge(rs, out);
-done:
-	perfdb_resultset_free(out);
+	err = read_either(rs, doc, NULL);
 	perfdb_json__free(doc);
 	return err;
+}
+
+int perfdb_ingest__bmf_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
+{
+	return read_either(rs, perfdb_json__stream_doc(stream), stream);
 }

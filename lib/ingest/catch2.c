@@ -200,6 +200,30 @@ int perfdb_ingest__catch2_end_case(perfdb_catch2_acc *a)
 	return err;
 }
 
+int perfdb_ingest__catch2_result(perfdb_catch2_acc *a, const char *name, const double *means,
+				 size_t n, double stddev, long long samples)
+{
+	perfdb_result res;
+	perfdb_result_init(&res);
+	res.benchmark = name;
+	res.metric = "time";
+	res.unit = "ns";
+	res.direction = PERFDB_LOWER_IS_BETTER;
+	if (n == 1) {
+		res.value = res.mean = means[0];
+		res.stddev = stddev;
+		res.n = samples;
+	} else {
+		res.value = NAN; /* the mean of the appearances */
+		res.samples = means;
+		res.nsamples = n;
+	}
+	if (!perfdb_ingest__fits_unit(&res))
+		return perfdb_error__input(PERFDB_EINPUT, a->name, 0, 0, NULL,
+					   "benchmark '%s': time out of range", name);
+	return perfdb_resultset_add(a->rs, &res);
+}
+
 int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, const char *none)
 {
 	size_t i;
@@ -211,25 +235,8 @@ int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, con
 	perfdb_resultset__stream_into(a->rs, rs);
 	for (i = 0; i < a->nentries; i++) {
 		entry *e = &a->entries[i];
-		perfdb_result res;
-		perfdb_result_init(&res);
-		res.benchmark = e->name;
-		res.metric = "time";
-		res.unit = "ns";
-		res.direction = PERFDB_LOWER_IS_BETTER;
-		if (e->n == 1) {
-			res.value = res.mean = e->means[0];
-			res.stddev = e->stddev;
-			res.n = e->samples;
-		} else {
-			res.value = NAN; /* the mean of the appearances */
-			res.samples = e->means;
-			res.nsamples = e->n;
-		}
-		if (!perfdb_ingest__fits_unit(&res))
-			return perfdb_error__input(PERFDB_EINPUT, a->name, 0, 0, NULL,
-						   "benchmark '%s': time out of range", e->name);
-		if ((err = perfdb_resultset_add(a->rs, &res)))
+		if ((err = perfdb_ingest__catch2_result(a, e->name, e->means, e->n, e->stddev,
+							e->samples)))
 			return err;
 	}
 	if (a->nbench == 0 &&

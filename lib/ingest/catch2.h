@@ -44,6 +44,11 @@ int perfdb_ingest__catch2_pend(perfdb_catch2_acc *a, perfdb_catch2_bench *b);
 /* Ends the open test case: its benchmarks become entries, or warnings when
  * it failed or was skipped; clears the failure state. */
 int perfdb_ingest__catch2_end_case(perfdb_catch2_acc *a);
+/* Adds the result of benchmark `name` to a->rs: its mean, standard deviation
+ * and samples when it appeared once (n is 1), else the means of its n
+ * appearances as samples. An error when a time is out of range. */
+int perfdb_ingest__catch2_result(perfdb_catch2_acc *a, const char *name, const double *means,
+				 size_t n, double stddev, long long samples);
 /* Turns the entries into results, sets the source and merges them into rs;
  * `none` names what a file without benchmarks lacks, for its warning. */
 int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, const char *none);

@@ -40,10 +40,12 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/catch2.h"
 #include "ingest/ingest.h"
 #include "ingest/loadtool.h"
@@ -60,13 +62,35 @@ enum state {
 	ST_GAP	       /* analysis: the blank row after each benchmark */
 };
 
+/* The text is read in up to three passes (see perfdb_ingest__catch2_console). */
+enum pass {
+	PASS_COUNT, /* every error; which names repeat, which test cases fail */
+	PASS_GROUP, /* the means of the names that repeat */
+	PASS_EMIT   /* the warnings; each result at its name's first appearance */
+};
+
 typedef struct buf {
 	char *s;
 	size_t len, cap;
 } buf;
 
+/* A name that appears more than once (or shares its hash with another):
+ * its test case and sections (an id in `prefixes`), its benchmark, and the
+ * means of its appearances. */
+typedef struct group {
+	uint64_t hash;
+	size_t prefix;
+	char *bench;
+	double *means;
+	size_t n, cap;
+	double stddev;
+	long long samples;
+	bool emitted;
+} group;
+
 typedef struct reader {
 	perfdb_catch2_acc acc;
+	/* what one pass reads (reset_pass clears it) */
 	enum state st;
 	bool analysis, seen_catch;
 	int width;	     /* of a wrapped name's lines in the table */
@@ -77,8 +101,23 @@ typedef struct reader {
 	buf bname;	     /* the benchmark name read so far */
 	const char *prev;    /* the last wrapped line of it, and its length */
 	size_t prevlen;
-	int name_line; /* where the name started */
-	perfdb_catch2_bench cur;
+	int name_line;		 /* where the name started */
+	perfdb_catch2_bench cur; /* its name is `full`'s */
+	buf full;
+	bool tables;
+	/* what the passes hand on */
+	enum pass pass;
+	size_t span;		/* test cases ended so far (perfdb_ingest__catch2_end_case) */
+	unsigned char *failing; /* a bit a test case: it failed or was skipped */
+	size_t capfailing;	/* bytes */
+	uint64_t *hashes;	/* PASS_COUNT: of every recorded name, then of those that repeat */
+	size_t nhashes, caphashes;
+	size_t case_start; /* the open test case's first hash */
+	group *groups;	   /* PASS_GROUP's, in the order first seen */
+	size_t ngroups, capgroups;
+	uint32_t *gslots; /* group number + 1 by hash; 0 empty */
+	size_t gcap;
+	perfdb_ingest_nameset prefixes;
 } reader;
 
 /* The line being read (loadtool.h's cursor; n without trailing blanks). */
@@ -286,16 +325,17 @@ static int three(const reader *r, const line *l, const char *what, double *v)
 	return first;
 }
 
-/* The full name: test case, sections, benchmark. */
-static char *full_name(const reader *r)
+/* The full name, test case, sections, benchmark, into r->full: its text,
+ * or NULL (out of memory, set). */
+static const char *full_name(reader *r)
 {
-	size_t n = r->tcase.len + r->sections.len + 3 + r->bname.len + 1;
-	char *s = malloc(n);
-	if (!s)
+	r->full.len = 0;
+	if (buf_put(&r->full, r->tcase.s ? r->tcase.s : "", r->tcase.len) ||
+	    buf_put(&r->full, r->sections.s ? r->sections.s : "", r->sections.len) ||
+	    buf_put(&r->full, " / ", 3) ||
+	    buf_put(&r->full, r->bname.s ? r->bname.s : "", r->bname.len))
 		return NULL;
-	snprintf(s, n, "%s%s / %s", r->tcase.s ? r->tcase.s : "",
-		 r->sections.s ? r->sections.s : "", r->bname.s ? r->bname.s : "");
-	return s;
+	return r->full.s;
 }
 
 static void reset_name(reader *r)
@@ -307,27 +347,202 @@ static void reset_name(reader *r)
 	r->prevlen = 0;
 }
 
+/* --- the passes -------------------------------------------------------------- */
+
+static int cmp_hash(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* After PASS_COUNT: keeps in r->hashes, sorted, one of each hash that is
+ * there more than once. Whether there is any. */
+static bool keep_repeated(reader *r)
+{
+	size_t i, n = 0;
+	if (r->nhashes > 1)
+		qsort(r->hashes, r->nhashes, sizeof(*r->hashes), cmp_hash);
+	for (i = 1; i < r->nhashes; i++)
+		if (r->hashes[i] == r->hashes[i - 1] &&
+		    (n == 0 || r->hashes[n - 1] != r->hashes[i]))
+			r->hashes[n++] = r->hashes[i];
+	r->nhashes = n;
+	return n > 0;
+}
+
+/* Whether the name with hash h repeats (keep_repeated). */
+static bool repeated(const reader *r, uint64_t h)
+{
+	return r->nhashes && bsearch(&h, r->hashes, r->nhashes, sizeof(h), cmp_hash);
+}
+
+/* Whether the open test case fails or is skipped (PASS_COUNT found out). */
+static bool span_fails(const reader *r)
+{
+	return r->span / 8 < r->capfailing && (r->failing[r->span / 8] >> (r->span % 8) & 1);
+}
+
+/* Whether group g is the name `full` (n bytes): its prefix, " / ", its
+ * benchmark. */
+static bool group_is(const reader *r, const group *g, const char *full, size_t n)
+{
+	const char *p = r->prefixes.names[g->prefix];
+	size_t np = strlen(p), nb = strlen(g->bench);
+	return n == np + 3 + nb && memcmp(full, p, np) == 0 && memcmp(full + np, " / ", 3) == 0 &&
+	       memcmp(full + np + 3, g->bench, nb) == 0;
+}
+
+/* The group of the name in r->full with hash h, or NULL; *slot where it is
+ * or would go. */
+static group *group_find(const reader *r, uint64_t h, uint32_t **slot)
+{
+	size_t j = (size_t)h & (r->gcap - 1);
+	*slot = NULL;
+	if (!r->gcap)
+		return NULL;
+	for (; r->gslots[j]; j = (j + 1) & (r->gcap - 1)) {
+		group *g = &r->groups[r->gslots[j] - 1];
+		if (g->hash == h && group_is(r, g, r->full.s, r->full.len)) {
+			*slot = &r->gslots[j];
+			return g;
+		}
+	}
+	*slot = &r->gslots[j];
+	return NULL;
+}
+
+/* PASS_GROUP: the mean of r->cur (named in r->full, hash h) to its group. */
+static int group_add(reader *r, uint64_t h)
+{
+	size_t prefix = r->tcase.len + r->sections.len;
+	uint32_t *slot;
+	group *g;
+	int err;
+	if ((r->ngroups + 1) * 2 > r->gcap) {
+		size_t cap = r->gcap ? r->gcap * 2 : 64, i, j;
+		uint32_t *slots;
+		if (cap > UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
+			return perfdb_error__oom();
+		for (i = 0; i < r->ngroups; i++) {
+			for (j = (size_t)r->groups[i].hash & (cap - 1); slots[j];
+			     j = (j + 1) & (cap - 1))
+				;
+			slots[j] = (uint32_t)(i + 1);
+		}
+		free(r->gslots);
+		r->gslots = slots;
+		r->gcap = cap;
+	}
+	if (!(g = group_find(r, h, &slot))) {
+		size_t found;
+		if ((err = perfdb_ingest__grow((void **)&r->groups, &r->capgroups, r->ngroups + 1,
+					       sizeof(*g))))
+			return err;
+		/* the prefix: the name's text before " / " and the benchmark */
+		r->full.s[prefix] = '\0';
+		err = perfdb_ingest__nameset_add(&r->prefixes, r->full.s, prefix, "");
+		perfdb_ingest__index_find(&r->prefixes.index, r->full.s, "", &found);
+		r->full.s[prefix] = ' ';
+		if (err < 0)
+			return err;
+		g = &r->groups[r->ngroups];
+		memset(g, 0, sizeof(*g));
+		g->hash = h;
+		g->prefix = found;
+		g->stddev = r->cur.stddev;
+		g->samples = r->cur.samples;
+		if (!(g->bench =
+			  perfdb_ingest__dup_n(r->full.s + prefix + 3, r->full.len - prefix - 3)))
+			return perfdb_error__oom();
+		*slot = (uint32_t)++r->ngroups;
+	}
+	if ((err = perfdb_ingest__grow((void **)&g->means, &g->cap, g->n + 1, sizeof(double))))
+		return err;
+	g->means[g->n++] = r->cur.mean;
+	return 0;
+}
+
+/*
+ * A benchmark read, r->cur (its name in r->full). PASS_COUNT notes its
+ * name's hash; PASS_GROUP keeps the means of names that repeat; PASS_EMIT
+ * makes its result now, when its test case passes and this is its name's
+ * first appearance (with the means of all of them), or else leaves it to
+ * perfdb_ingest__catch2_end_case, which warns about it.
+ */
+static int bench_done(reader *r)
+{
+	uint64_t h = perfdb_ingest__hash_pair(r->cur.name, "");
+	uint32_t *slot;
+	group *g;
+	int err;
+	r->cur.name = NULL;
+	switch (r->pass) {
+	case PASS_COUNT:
+		if ((err = perfdb_ingest__grow((void **)&r->hashes, &r->caphashes, r->nhashes + 1,
+					       sizeof(*r->hashes))))
+			return err;
+		r->hashes[r->nhashes++] = h;
+		return 0;
+	case PASS_GROUP: return span_fails(r) || !repeated(r, h) ? 0 : group_add(r, h);
+	case PASS_EMIT: break;
+	}
+	if (span_fails(r)) {
+		if (!(r->cur.name = perfdb_ingest__dup_n(r->full.s, r->full.len)))
+			return perfdb_error__oom();
+		return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
+	}
+	if (!repeated(r, h))
+		return perfdb_ingest__catch2_result(&r->acc, r->full.s, &r->cur.mean, 1,
+						    r->cur.stddev, r->cur.samples);
+	if (!(g = group_find(r, h, &slot)) || g->emitted)
+		return 0; /* (a group was found for every repeated name) */
+	g->emitted = true;
+	err =
+	    perfdb_ingest__catch2_result(&r->acc, r->full.s, g->means, g->n, g->stddev, g->samples);
+	free(g->means);
+	g->means = NULL;
+	return err;
+}
+
+/* The open test case ends (perfdb_ingest__catch2_end_case). */
+static int end_case(reader *r)
+{
+	int err;
+	if (r->pass == PASS_COUNT) {
+		if (r->acc.case_failed || r->acc.case_skipped) {
+			size_t k = r->capfailing;
+			if ((err = perfdb_ingest__grow((void **)&r->failing, &r->capfailing,
+						       r->span / 8 + 1, 1)))
+				return err;
+			memset(r->failing + k, 0, r->capfailing - k);
+			r->failing[r->span / 8] |= (unsigned char)(1u << (r->span % 8));
+			r->nhashes = r->case_start; /* its names are not recorded */
+		}
+		r->case_start = r->nhashes;
+	}
+	r->span++;
+	return perfdb_ingest__catch2_end_case(&r->acc);
+}
+
 /* A benchmark failed: "Benchmark failed (MSG)" at offset f of l. */
 static int bench_failed(reader *r, const line *l, size_t f)
 {
-	const char *msg = l->s + f + 18, *close = l->s + l->n;
-	char *full;
-	int err;
+	const char *msg = l->s + f + 18, *close = l->s + l->n, *full;
+	int err = 0;
 	while (close > msg && close[-1] != ')')
 		close--;
 	if (close > msg)
 		close--;
-	if (r->cur.name) { /* after its name row: the name is read */
+	if (r->cur.name) /* after its name row: the name is read */
 		full = r->cur.name;
-		r->cur.name = NULL;
-	} else if (!(full = full_name(r))) {
+	else if (!(full = full_name(r)))
 		return perfdb_error__oom();
-	}
+	r->cur.name = NULL;
 	r->acc.nbench++;
-	err = perfdb_resultset_warn(
-	    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %.*s; not recorded", r->acc.name, l->line,
-	    perfdb_ingest__columns(l->s, f) + 1, full, (int)(close - msg), msg);
-	free(full);
+	if (r->pass == PASS_EMIT)
+		err = perfdb_resultset_warn(
+		    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %.*s; not recorded", r->acc.name,
+		    l->line, perfdb_ingest__columns(l->s, f) + 1, full, (int)(close - msg), msg);
 	reset_name(r);
 	r->st = ST_ROW;
 	return err;
@@ -378,8 +593,9 @@ static int row(reader *r, const line *l)
 	if (r->bname.len == 0)
 		return at(r, l, 0, "expected a benchmark name before its %s", "samples");
 	memset(&r->cur, 0, sizeof(r->cur));
-	if (!(r->cur.name = full_name(r)))
+	if (!full_name(r))
 		return perfdb_error__oom();
+	r->cur.name = r->full.s;
 	r->cur.line = r->name_line;
 	r->cur.column = 1;
 	r->cur.samples = samples;
@@ -392,16 +608,18 @@ static int row(reader *r, const line *l)
 	r->acc.nbench++;
 	r->cur.mean = dur;
 	if (isnan(dur)) {
-		err = perfdb_resultset_warn(r->acc.rs,
-					    "%s:%d:%d: benchmark '%s': mean is nan; not "
-					    "recorded",
-					    r->acc.name, l->line,
-					    perfdb_ingest__columns(l->s, dur_off) + 1, r->cur.name);
-		free(r->cur.name);
+		err = r->pass != PASS_EMIT
+			  ? 0
+			  : perfdb_resultset_warn(r->acc.rs,
+						  "%s:%d:%d: benchmark '%s': mean is nan; not "
+						  "recorded",
+						  r->acc.name, l->line,
+						  perfdb_ingest__columns(l->s, dur_off) + 1,
+						  r->cur.name);
 		r->cur.name = NULL;
 		return err;
 	}
-	return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
+	return bench_done(r);
 }
 
 static int stat_row(reader *r, const line *l)
@@ -414,7 +632,7 @@ static int stat_row(reader *r, const line *l)
 		return bench_failed(r, l, (size_t)(f - l->s));
 	if ((rc = three(r, l, what, &v)) < 0)
 		return rc;
-	if (rc == 1 && !(r->st == ST_SD && isnan(r->cur.mean)) &&
+	if (rc == 1 && !(r->st == ST_SD && isnan(r->cur.mean)) && r->pass == PASS_EMIT &&
 	    (err = perfdb_resultset_warn(
 		 r->acc.rs, "%s:%d:%d: benchmark '%s': %s is nan; not recorded", r->acc.name,
 		 l->line, perfdb_ingest__columns(l->s, strspn(l->s, " \t")) + 1, r->cur.name,
@@ -429,11 +647,10 @@ static int stat_row(reader *r, const line *l)
 	r->acc.nbench++;
 	r->st = ST_GAP;
 	if (isnan(r->cur.mean)) { /* warned about: nothing to record */
-		free(r->cur.name);
 		r->cur.name = NULL;
 		return 0;
 	}
-	return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
+	return bench_done(r);
 }
 
 /* The test case of a new header block: a different one ends the last. */
@@ -441,7 +658,7 @@ static int header_first(reader *r, const line *l)
 {
 	int err;
 	if (!r->tcase.s || r->tcase.len != l->n || memcmp(r->tcase.s, l->s, l->n) != 0) {
-		if ((err = perfdb_ingest__catch2_end_case(&r->acc)))
+		if ((err = end_case(r)))
 			return err;
 	}
 	r->tcase.len = 0;
@@ -546,7 +763,11 @@ static int banner(reader *r, const line *l)
 	while (v < l->s + l->n && !ws(*v) && k + 1 < sizeof(ver))
 		ver[k++] = *v++;
 	ver[k] = '\0';
-	return k ? perfdb_resultset_set_context(r->acc.rs, "catch2_version", ver) : 0;
+	/* set once, before any result is handed on (the passes after the first
+	 * read it again) */
+	return k && r->pass == PASS_COUNT
+		   ? perfdb_resultset_set_context(r->acc.rs, "catch2_version", ver)
+		   : 0;
 }
 
 static int text_line(reader *r, const line *l)
@@ -561,7 +782,7 @@ static int text_line(reader *r, const line *l)
 	if (starts(l, "benchmark name"))
 		return table_head(r, l);
 	if (all_of(l, '=', 20))
-		return perfdb_ingest__catch2_end_case(&r->acc);
+		return end_case(r);
 	if (ends(l, ": FAILED:") || ends(l, ": SKIPPED:"))
 		case_result(r, l);
 	else
@@ -569,109 +790,162 @@ static int text_line(reader *r, const line *l)
 	return 0;
 }
 
-static void reader_release(reader *r)
+/* Frees the buffers of what one pass reads. */
+static void pass_release(reader *r)
 {
 	free(r->tcase.s);
 	free(r->sections.s);
 	free(r->last_section.s);
 	free(r->bname.s);
-	free(r->cur.name);
+	free(r->full.s);
+}
+
+static void reader_release(reader *r)
+{
+	size_t i;
+	pass_release(r);
+	free(r->failing);
+	free(r->hashes);
+	for (i = 0; i < r->ngroups; i++) {
+		free(r->groups[i].bench);
+		free(r->groups[i].means);
+	}
+	free(r->groups);
+	free(r->gslots);
+	perfdb_ingest__nameset_release(&r->prefixes);
 	perfdb_ingest__catch2_release(&r->acc);
 }
 
-int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t len,
-				  const char *name)
+/* One pass over the text, from a clean state: 0, or the text's first error. */
+static int read_pass(reader *r, enum pass pass, const char *data, size_t len, const char *name)
 {
-	reader r;
 	line t;
-	int err, first_header_line = 0;
-	bool tables = false;
+	int err = 0, first_header_line = 0;
 
-	memset(&r, 0, sizeof(r));
-	if ((err = perfdb_ingest__catch2_init(&r.acc, name)))
-		goto done;
-	perfdb_load__text_init(&t, data, len, name, r.acc.rs);
+	pass_release(r);
+	r->st = ST_TEXT;
+	r->analysis = r->seen_catch = r->tables = false;
+	r->width = r->header_width = 0;
+	memset(&r->tcase, 0, sizeof(r->tcase));
+	memset(&r->sections, 0, sizeof(r->sections));
+	memset(&r->last_section, 0, sizeof(r->last_section));
+	memset(&r->bname, 0, sizeof(r->bname));
+	memset(&r->full, 0, sizeof(r->full));
+	r->section_at = 0;
+	r->prev = NULL;
+	r->prevlen = 0;
+	r->name_line = 0;
+	memset(&r->cur, 0, sizeof(r->cur));
+	r->pass = pass;
+	r->span = 0;
+	r->acc.nbench = 0;
+	perfdb_load__text_init(&t, data, len, name, r->acc.rs);
 	while (!err && perfdb_load__next_line(&t)) {
 		line *lp = &t;
 		while (t.n && ws(t.s[t.n - 1]))
 			t.n--;
-		switch (r.st) {
+		switch (r->st) {
 		case ST_TEXT:
-			if ((err = text_line(&r, lp)) == 1) {
+			if ((err = text_line(r, lp)) == 1) {
 				err = 0;
 				first_header_line = 1;
 			}
-			tables |= r.st == ST_TABLE_HEAD;
+			r->tables |= r->st == ST_TABLE_HEAD;
 			break;
 		case ST_HEADER:
 			if (all_of(lp, '-', 20)) {
 				if (first_header_line)
-					err = at(&r, lp, 0, "%s", "expected a test case name");
-				r.st = ST_TEXT;
+					err = at(r, lp, 0, "%s", "expected a test case name");
+				r->st = ST_TEXT;
 			} else if (first_header_line) {
 				first_header_line = 0;
-				err = header_first(&r, lp);
+				err = header_first(r, lp);
 			} else {
-				err = header_line(&r, lp);
+				err = header_line(r, lp);
 			}
 			break;
 		case ST_TABLE_HEAD:
 			if (all_of(lp, '-', 20)) {
-				r.st = ST_ROW;
-				reset_name(&r);
+				r->st = ST_ROW;
+				reset_name(r);
 			} else if (!(find(lp, "mean") || find(lp, "std dev")) || !ws(t.s[0]) ||
-				   !r.analysis) {
+				   !r->analysis) {
 				err =
-				    at(&r, lp, 0, "%s", "expected the rule below the table header");
+				    at(r, lp, 0, "%s", "expected the rule below the table header");
 			}
 			break;
 		case ST_GAP:
-			r.st = ST_ROW;
+			r->st = ST_ROW;
 			if (t.n == 0)
 				break;
 			/* fall through */
 		case ST_ROW:
 			if (t.n == 0 || all_of(lp, '-', 20) || all_of(lp, '=', 20)) {
-				if (r.bname.len) {
-					err = at(&r, lp, 0,
+				if (r->bname.len) {
+					err = at(r, lp, 0,
 						 "the results of benchmark '%s' are missing",
-						 r.bname.s);
+						 r->bname.s);
 					break;
 				}
-				r.st = ST_TEXT;
-				if (t.n && (err = text_line(&r, lp)) == 1) {
+				r->st = ST_TEXT;
+				if (t.n && (err = text_line(r, lp)) == 1) {
 					err = 0;
 					first_header_line = 1;
 				}
 				break;
 			}
-			err = row(&r, lp);
+			err = row(r, lp);
 			break;
 		case ST_MEAN:
-		case ST_SD: err = stat_row(&r, lp); break;
+		case ST_SD: err = stat_row(r, lp); break;
 		}
 	}
 	if (err)
+		return err;
+	if (r->st != ST_TEXT && r->st != ST_ROW && r->st != ST_GAP)
+		return perfdb_error__input(PERFDB_EINPUT, name, t.line + 1, 1, NULL,
+					   "the input ends inside a benchmark table");
+	if (r->bname.len)
+		return perfdb_error__input(PERFDB_EINPUT, name, t.line + 1, 1, NULL,
+					   "the input ends before the results of benchmark '%s'",
+					   r->bname.s);
+	if (!r->tables && !r->seen_catch)
+		return perfdb_error__input(
+		    PERFDB_EINPUT, name, 1, 1, NULL,
+		    "not Catch2's output: no XML root and no 'benchmark name  "
+		    "samples  iterations' table of the console reporter");
+	return end_case(r);
+}
+
+/*
+ * Catch2 makes one result of the appearances of a name (a GENERATE'd
+ * section), and drops the benchmarks of a test case that fails after them,
+ * so a result is final only at the end of the text; holding every name till
+ * then costs more than the text itself when names are long (test case and
+ * sections in each) and rows short. The text is in memory, so it is read
+ * again instead: PASS_COUNT finds every error, the test cases that fail, and
+ * the hashes of names that repeat (8 bytes a name); PASS_GROUP, only when a
+ * hash repeats, keeps the means of those names (by their text); PASS_EMIT
+ * warns as one pass would and makes each result at its name's first
+ * appearance, on to the caller's sink as made.
+ */
+int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t len,
+				  const char *name)
+{
+	reader r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	if ((err = perfdb_ingest__catch2_init(&r.acc, name)) ||
+	    (err = read_pass(&r, PASS_COUNT, data, len, name)) ||
+	    (keep_repeated(&r) && (err = read_pass(&r, PASS_GROUP, data, len, name))))
 		goto done;
-	if (r.st != ST_TEXT && r.st != ST_ROW && r.st != ST_GAP) {
-		err = perfdb_error__input(PERFDB_EINPUT, name, t.line + 1, 1, NULL,
-					  "the input ends inside a benchmark table");
+	/* final as made: on to rs's sink a batch at a time, the source set
+	 * first (gotest.c) */
+	if ((err = perfdb_resultset_set_meta(r.acc.rs, PERFDB_META_SOURCE, "catch2")))
 		goto done;
-	}
-	if (r.bname.len) {
-		err = perfdb_error__input(PERFDB_EINPUT, name, t.line + 1, 1, NULL,
-					  "the input ends before the results of benchmark '%s'",
-					  r.bname.s);
-		goto done;
-	}
-	if (!tables && !r.seen_catch) {
-		err =
-		    perfdb_error__input(PERFDB_EINPUT, name, 1, 1, NULL,
-					"not Catch2's output: no XML root and no 'benchmark name  "
-					"samples  iterations' table of the console reporter");
-		goto done;
-	}
-	if ((err = perfdb_ingest__catch2_end_case(&r.acc)))
+	perfdb_resultset__stream_into(r.acc.rs, rs);
+	if ((err = read_pass(&r, PASS_EMIT, data, len, name)))
 		goto done;
 	err = perfdb_ingest__catch2_finish(&r.acc, rs, "benchmark table");
 done:

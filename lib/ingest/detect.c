@@ -876,6 +876,7 @@ static const struct {
     {PERFDB_FORMAT_BENCHMARKDOTNET, "Benchmarks", perfdb_ingest__benchmarkdotnet_stream, true},
     {PERFDB_FORMAT_NANOBENCH, "results", perfdb_ingest__nanobench_stream, true},
     {PERFDB_FORMAT_JMH, "", perfdb_ingest__jmh_stream, true}, /* the document is the array */
+    {PERFDB_FORMAT_BMF, perfdb_json__members, perfdb_ingest__bmf_stream, true},
 };
 
 static size_t streamed_index(perfdb_format fmt)

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
+#include "core/resultset_internal.h"
 #include "ingest/loadtool.h"
 #include "util/error.h"
 
@@ -281,13 +282,17 @@ static int read_text(hey *h)
 
 static int read_csv(hey *h)
 {
-	double *lat = NULL;
-	size_t count = 0, cap = 0;
+	double *lat;
+	size_t count = 0, cap;
 	double non2xx = 0;
 	perfdb_result r;
 	int err = 0;
 
 	perfdb_load__next_line(&h->t);
+	/* a sample a row, in the resultset's memory: added where they are */
+	cap = perfdb_load__lines_left(&h->t);
+	if (!(lat = perfdb_resultset__samples(h->rs, cap)))
+		return PERFDB_ENOMEM;
 	while (perfdb_load__next_line(&h->t)) {
 		size_t f = 0, start = 0, k;
 		double v[8];
@@ -314,16 +319,6 @@ static int read_csv(hey *h)
 						"this row has %zu fields, the header 8", f);
 			goto out;
 		}
-		if (count == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			double *p = realloc(lat, nc * sizeof(*p));
-			if (!p) {
-				err = perfdb_error__oom();
-				goto out;
-			}
-			lat = p;
-			cap = nc;
-		}
 		lat[count++] = v[0] * 1e9;
 		if (v[6] < 200 || v[6] > 299)
 			non2xx++;
@@ -346,7 +341,6 @@ static int read_csv(hey *h)
 		goto out;
 	err = perfdb_load__add(h->rs, BENCH, "non_2xx", PERFDB_LOAD_ERRORS, non2xx, NULL, 0);
 out:
-	free(lat);
 	return err;
 }
 

@@ -18,6 +18,7 @@ int perfdb_ingest__hyperfine_stream(perfdb_resultset *rs, struct perfdb_json_str
 int perfdb_ingest__benchmarkdotnet_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
 int perfdb_ingest__nanobench_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
 int perfdb_ingest__jmh_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
+int perfdb_ingest__bmf_stream(perfdb_resultset *rs, struct perfdb_json_stream *stream);
 /* The formats read an item at a time (detect.c): the key of the array that
  * is their bulk (static), or NULL; and the reader of a stream of it. */
 const char *perfdb_ingest__stream_key(perfdb_format fmt);

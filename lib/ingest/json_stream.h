@@ -13,6 +13,19 @@
  *     own (positions, depth and path "benchmarks[3]" as in the whole
  *     document), hands it to a callback and frees it.
  *
+ * The members of the top-level object (BMF's benchmarks) are read the same
+ * way, each member an item: pass 1 also notes the members to read in
+ * pieces and fingerprints the keys, pass 2's skeleton is the empty object,
+ * and pass 3 parses each member as "{member}" on its own (the top-level
+ * object holding that one member, positions and paths the document's).
+ * A member whose value is an object of a piece's size or more (one
+ * benchmark of a million measures) comes in pieces: runs of that object's
+ * members, each parsed alone into an object whose parent is the one-member
+ * top-level object. Duplicate keys that no item sees whole (two members of
+ * the top-level object, two members of an object read in pieces) are found
+ * from pass 1's 4-byte fingerprints: only the keys whose fingerprint
+ * repeats are kept whole in pass 3, and a duplicate is the fallback.
+ *
  * What the whole-file parser would refuse is never explained here: any
  * syntax error, anything unusual gives
  * PERFDB_JSON__FALLBACK. The caller then checks the file's syntax with the
@@ -32,6 +45,10 @@
 /* "Read the file whole instead": not an error, never raised. */
 #define PERFDB_JSON__FALLBACK (-1000)
 
+/* The key that asks perfdb_json__stream_open for the members of the
+ * top-level object, each an item (told by its address, not its text). */
+extern const char perfdb_json__members[];
+
 typedef struct perfdb_json_stream perfdb_json_stream;
 
 /*
@@ -45,6 +62,12 @@ typedef struct perfdb_json_stream perfdb_json_stream;
 int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name, const char *key,
 			     size_t max);
 
+/* As perfdb_json__stream_open for perfdb_json__members, a member of piece
+ * bytes or more whose value is an object being read in pieces of about
+ * piece bytes (0: the default, a megabyte; tests use a few bytes). */
+int perfdb_json__stream_open_members(perfdb_json_stream **out, int fd, const char *name, size_t max,
+				     size_t piece);
+
 /*
  * After PERFDB_JSON__FALLBACK for a file whose syntax is good (no such
  * array): the document with the contents of its largest top-level member's
@@ -56,13 +79,19 @@ int perfdb_json__stream_open(perfdb_json_stream **out, int fd, const char *name,
  */
 int perfdb_json__stream_open_gutted(perfdb_json_stream **out, int fd, const char *name, size_t max);
 
-/* The skeleton document and its (empty) array node, borrowed. */
+/* The skeleton document and its (empty) array node (members: its empty
+ * top-level object), borrowed. */
 const perfdb_json_doc *perfdb_json__stream_doc(const perfdb_json_stream *s);
 const perfdb_jnode *perfdb_json__stream_array(const perfdb_json_stream *s);
 
 /* Called with each item (any value: a reader says when it is not an object;
  * borrowed until the call returns) and its
- * index in the array. A non-zero return stops the calls. */
+ * index in the array. A non-zero return stops the calls. For the members of
+ * the top-level object: each member's value and its index among them; its
+ * key is item->parent's member item->index (the parent holds that one
+ * member). A member read in pieces is several calls with one index, each
+ * item an object of a run of its value's members (their parent's member
+ * has an empty object for value); an empty object comes once, as it is. */
 typedef int (*perfdb_json_item_fn)(void *ctx, const perfdb_jnode *item, size_t index);
 
 /*
@@ -75,8 +104,9 @@ typedef int (*perfdb_json_item_fn)(void *ctx, const perfdb_jnode *item, size_t i
 int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, void *ctx,
 			      size_t *count);
 
-/* The items of list, an array of a document read whole (s NULL), or of the
- * stream s (list is then its empty array): fn with each in order, stopping
+/* The items of list, an array of a document read whole (s NULL; an object:
+ * its members' values), or of the stream s (list is then its empty array or
+ * object): fn with each in order, stopping
  * at its first error (a stream still checks the rest's syntax, as
  * perfdb_json__stream_items). For the readers that read either way. */
 int perfdb_json__each_item(perfdb_json_stream *s, const perfdb_jnode *list, perfdb_json_item_fn fn,

@@ -23,6 +23,17 @@ void perfdb_load__text_init(perfdb_load_text *t, const char *data, size_t len, c
 		t->pos = 3;
 }
 
+size_t perfdb_load__lines_left(const perfdb_load_text *t)
+{
+	const char *p = t->data + t->pos, *end = t->data + t->len;
+	size_t n = 0;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		n++;
+		p++;
+	}
+	return n + (t->pos < t->len && t->data[t->len - 1] != '\n');
+}
+
 bool perfdb_load__next_line(perfdb_load_text *t)
 {
 	size_t start = t->pos, end;

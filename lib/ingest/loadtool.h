@@ -32,6 +32,10 @@ typedef struct perfdb_load_text {
 void perfdb_load__text_init(perfdb_load_text *t, const char *data, size_t len, const char *name,
 			    perfdb_resultset *rs);
 
+/* The lines of t's input after the current one: at least the rows still to
+ * come, to size their samples at once (perfdb_resultset__samples). */
+size_t perfdb_load__lines_left(const perfdb_load_text *t);
+
 /* Moves to the next line: true, or false at the end of the input. */
 bool perfdb_load__next_line(perfdb_load_text *t);
 

@@ -29,8 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/loadtool.h"
+#include "ingest/reader.h"
 #include "util/error.h"
 
 #define MAXF 64
@@ -281,19 +283,93 @@ static int push(series *s, int k, double v)
 	return 0;
 }
 
+/* The requests of a history: their series, found by name through an index
+ * (a file of many names looked each row's up among all of them: quadratic). */
+typedef struct history {
+	series *all;
+	size_t nall, capall;
+	perfdb_ingest_index index; /* (bench, "") -> its series */
+} history;
+
+/* The series of `bench`, added (with line) when new. */
+static int series_of(history *h, const char *bench, int line, series **out)
+{
+	size_t found;
+	series *s;
+	char *copy;
+	int err;
+	if (perfdb_ingest__index_find(&h->index, bench, "", &found)) {
+		*out = &h->all[found];
+		return 0;
+	}
+	if ((err = perfdb_ingest__grow((void **)&h->all, &h->capall, h->nall + 1, sizeof(*h->all))))
+		return err;
+	if (!(copy = strdup(bench)))
+		return perfdb_error__oom();
+	s = &h->all[h->nall];
+	memset(s, 0, sizeof(*s));
+	s->bench = copy;
+	s->line = line;
+	if ((err = perfdb_ingest__index_add(&h->index, copy, "", h->nall, &found)) < 0)
+		return err;
+	h->nall++;
+	*out = s;
+	return 0;
+}
+
+/* A first reading of the rows: how many each request has, so that its
+ * samples are allocated once at their size (grown by doubling they took up
+ * to twice the room, beside the copy the resultset makes). It stops at a
+ * row the second reading will refuse. */
+static int count_rows(locust *l, history *h)
+{
+	perfdb_load_text t = l->t;
+	row r;
+	size_t i;
+	int k, err = 0;
+	while (perfdb_load__next_line(&l->t)) {
+		char bench[1024];
+		series *s;
+		if (perfdb_load__blank(&l->t))
+			continue;
+		if (split(&l->t, &r) != 0 || r.n != l->hdr.n ||
+		    bench_name(l, &r, bench, sizeof(bench)) != 0)
+			break; /* the second reading names it */
+		if ((err = series_of(h, bench, l->t.line, &s)))
+			break;
+		s->cap[0]++;
+	}
+	l->t = t;
+	for (i = 0; !err && i < h->nall; i++) {
+		series *s = &h->all[i];
+		size_t rows = s->cap[0];
+		for (k = 0; k < 4; k++) {
+			s->cap[k] = 0;
+			if (!(s->v[k] = malloc(rows * sizeof(double)))) {
+				err = perfdb_error__oom();
+				break;
+			}
+			s->cap[k] = rows;
+		}
+	}
+	return err;
+}
+
 static int read_history(locust *l)
 {
 	static const char *const metric[4] = {"throughput_over_time", "latency_p50_over_time",
 					      "latency_p95_over_time", "latency_p99_over_time"};
 	static const char *const colname[4] = {"Requests/s", "50%", "95%", "99%"};
-	series *all = NULL;
-	size_t nall = 0, i;
+	history h = {NULL, 0, 0, PERFDB_INGEST_INDEX_INIT};
+	size_t i;
 	int cols[4], k, err = 0, na_rows = 0, na_line = 0;
 	row r;
 
 	for (k = 0; k < 4; k++)
 		if ((err = need(l, colname[k], &cols[k])))
 			return err;
+	if ((err = count_rows(l, &h)))
+		goto out;
 	while (perfdb_load__next_line(&l->t)) {
 		char bench[1024];
 		series *s = NULL;
@@ -307,27 +383,9 @@ static int read_history(locust *l)
 			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
 			goto out;
 		}
-		if ((err = bench_name(l, &r, bench, sizeof(bench))))
+		if ((err = bench_name(l, &r, bench, sizeof(bench))) ||
+		    (err = series_of(&h, bench, l->t.line, &s)))
 			goto out;
-		for (i = 0; i < nall; i++)
-			if (strcmp(all[i].bench, bench) == 0)
-				s = &all[i];
-		if (!s) {
-			series *p = realloc(all, (nall + 1) * sizeof(*p));
-			if (!p) {
-				err = perfdb_error__oom();
-				goto out;
-			}
-			all = p;
-			s = &all[nall];
-			memset(s, 0, sizeof(*s));
-			if (!(s->bench = strdup(bench))) {
-				err = perfdb_error__oom();
-				goto out;
-			}
-			s->line = l->t.line;
-			nall++;
-		}
 		for (k = 0; k < 4; k++) {
 			double v;
 			int rc = field_number(l, &r, cols[k], &v);
@@ -345,28 +403,31 @@ static int read_history(locust *l)
 		if (na && !na_rows++)
 			na_line = l->t.line;
 	}
-	for (i = 0; i < nall; i++)
+	for (i = 0; i < h.nall; i++)
 		for (k = 0; k < 4; k++) {
+			series *s = &h.all[i];
 			perfdb_result res;
-			if (!all[i].n[k]) {
+			if (!s->n[k]) {
 				if ((err = perfdb_resultset_warn(
 					 l->rs,
 					 "%s:%d:1: '%s' has no %s value (N/A throughout): %s "
 					 "not recorded",
-					 l->t.name, all[i].line, all[i].bench, colname[k],
-					 metric[k])))
+					 l->t.name, s->line, s->bench, colname[k], metric[k])))
 					goto out;
 				continue;
 			}
 			perfdb_result_init(&res);
-			res.benchmark = all[i].bench;
+			res.benchmark = s->bench;
 			res.metric = metric[k];
 			res.unit = k ? "ms" : "req/s";
 			res.direction = k ? PERFDB_LOWER_IS_BETTER : PERFDB_HIGHER_IS_BETTER;
-			res.samples = all[i].v[k];
-			res.nsamples = all[i].n[k];
+			res.samples = s->v[k];
+			res.nsamples = s->n[k];
 			if ((err = perfdb_resultset_add(l->rs, &res)))
 				goto out;
+			/* copied: the resultset holds them now */
+			free(s->v[k]);
+			s->v[k] = NULL;
 		}
 	if (na_rows &&
 	    (err = perfdb_resultset_warn(l->rs,
@@ -374,16 +435,17 @@ static int read_history(locust *l)
 					 "left out of the latency samples",
 					 l->t.name, na_line, na_rows, na_rows == 1 ? "" : "s")))
 		goto out;
-	if (!nall)
+	if (!h.nall)
 		err = perfdb_error__input(PERFDB_EINPUT, l->t.name, 2, 1, NULL,
 					  "no rows after the header");
 out:
-	for (i = 0; i < nall; i++) {
-		free(all[i].bench);
+	for (i = 0; i < h.nall; i++) {
+		free(h.all[i].bench);
 		for (k = 0; k < 4; k++)
-			free(all[i].v[k]);
+			free(h.all[i].v[k]);
 	}
-	free(all);
+	free(h.all);
+	perfdb_ingest__index_release(&h.index);
 	return err;
 }
 
@@ -398,6 +460,9 @@ int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, co
 	perfdb_load__text_init(&l.t, data, len, name, l.rs);
 	if ((err = perfdb_resultset_set_meta(l.rs, PERFDB_META_SOURCE, "locust")))
 		goto out;
+	/* final as made: on to rs's sink a batch at a time (a history of many
+	 * requests makes four results each) */
+	perfdb_resultset__stream_into(l.rs, rs);
 	if (!perfdb_load__next_line(&l.t)) {
 		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 0, 0, NULL, "empty input");
 		goto out;

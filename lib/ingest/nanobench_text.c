@@ -28,6 +28,7 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,96 @@ static int col(const text *t, size_t off)
 static int fail_at(const text *t, size_t off, const char *what)
 {
 	return perfdb_error__input(PERFDB_EINPUT, t->name, t->line, col(t, off), NULL, "%s", what);
+}
+
+/*
+ * The names read so far, for the duplicate check, as references into the
+ * input rather than copies: a file of a million rows would otherwise hold a
+ * copy of every name and an index entry for it besides, about as much again
+ * as the file. A slot holds the offset of the row's line + 1 in its low 40
+ * bits and 24 more bits of the name's hash above; the reader makes a row's
+ * name again from its line (name_at) only when those bits agree. The table
+ * is sized once, for every line that can be a row, at a load of at most 3/4:
+ * about 11 bytes a row, and pages of it no row reached are never touched.
+ */
+typedef struct seen {
+	uint64_t *slots;
+	size_t cap;
+} seen;
+
+#define SEEN_OFF_BITS 40
+#define SEEN_OFF_MASK ((UINT64_C(1) << SEEN_OFF_BITS) - 1)
+
+/* Room for `rows` names of an input of len bytes. */
+static int seen_init(seen *s, size_t rows, size_t len)
+{
+	s->cap = rows + rows / 3 + 1;
+	if (len >= SEEN_OFF_MASK || s->cap > UINT32_MAX ||
+	    !(s->slots = calloc(s->cap, sizeof(*s->slots))))
+		return perfdb_error__oom();
+	return 0;
+}
+
+static void seen_release(seen *s)
+{
+	free(s->slots);
+}
+
+/* The name of the row whose line starts at off, into the reader's buffer. */
+typedef int (*name_at_fn)(void *ctx, size_t off, const char **name, size_t *len);
+
+/*
+ * Adds the name (n bytes) of the row whose line starts at off: 0, or 1 with
+ * *first the offset of the line that has it already, or an error. Never more
+ * rows than seen_init was told.
+ */
+static int seen_add(seen *s, const char *name, size_t n, size_t off, name_at_fn name_at, void *ctx,
+		    size_t *first)
+{
+	uint64_t h = perfdb_ingest__hash_pair(name, ""), tag = (h & 0xffffff) << SEEN_OFF_BITS;
+	size_t j = (size_t)(((h >> 32) * (uint64_t)s->cap) >> 32);
+	for (; s->slots[j]; j = j + 1 == s->cap ? 0 : j + 1) {
+		const char *other;
+		size_t olen, at = (size_t)(s->slots[j] & SEEN_OFF_MASK) - 1;
+		int err;
+		if ((s->slots[j] & ~SEEN_OFF_MASK) != tag)
+			continue;
+		if ((err = name_at(ctx, at, &other, &olen)))
+			return err;
+		if (olen == n && memcmp(other, name, n) == 0) {
+			*first = at;
+			return 1;
+		}
+	}
+	s->slots[j] = tag | ((uint64_t)off + 1);
+	return 0;
+}
+
+/* The line number of the line that starts at off. */
+static size_t line_of(const char *data, size_t off)
+{
+	size_t line = 1;
+	const char *p = data, *end = data + off;
+	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+		line++;
+		p++;
+	}
+	return line;
+}
+
+/* The number of lines of data[from, len) that begin with c, or, when c is
+ * '\0', that hold anything besides their line end. */
+static size_t count_lines(const char *data, size_t len, size_t from, char c)
+{
+	size_t n = 0, i = from;
+	while (i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - data) : len;
+		if (c ? data[i] == c && e > i : e > i && !(e == i + 1 && data[i] == '\r'))
+			n++;
+		i = e + 1;
+	}
+	return n;
 }
 
 /* A console number: "214,597,877.07", "0.5%" (pct), never "nan" or "-". */
@@ -146,34 +237,81 @@ static const char *time_unit(const cell *c)
 enum { COL_TIME, COL_INS, COL_CYC, COL_BRA, NCOLS };
 static const char *const col_metric[NCOLS] = {"time", "instructions", "cpucycles", "branches"};
 
+/* A table's title: the text of its header's last cell, in the input. */
+typedef struct table_title {
+	size_t line; /* the offset of the header's line */
+	const char *s;
+	size_t n;
+} table_title;
+
 typedef struct console {
 	text t;
 	perfdb_resultset *rs;
-	perfdb_ingest_index names;
-	char **owned;
-	size_t nowned, capowned;
+	seen names;
+	table_title *titles; /* of every table so far, in file order */
+	size_t ntitles, captitles;
+	char *full, *other; /* the current row's name; an earlier row's (name_at) */
+	size_t fullcap, othercap;
 	bool more; /* whether read_table stopped at a line after its table */
 } console;
 
-static int own(console *x, char *s)
+/* "title / name" into *buf (grown to fit), name the text between the row's
+ * backquotes. */
+static int console_full(const table_title *ti, const char *name, size_t n, char **buf, size_t *cap,
+			size_t *len)
 {
-	if (!s)
-		return perfdb_error__oom();
-	if (x->nowned == x->capowned) {
-		size_t cap = x->capowned ? x->capowned * 2 : 16;
-		char **p = realloc(x->owned, cap * sizeof(*p));
-		if (!p) {
-			free(s);
-			return perfdb_error__oom();
-		}
-		x->owned = p;
-		x->capowned = cap;
-	}
-	x->owned[x->nowned++] = s;
+	int err;
+	if ((err = perfdb_ingest__grow((void **)buf, cap, ti->n + n + 4, 1)))
+		return err;
+	memcpy(*buf, ti->s, ti->n);
+	memcpy(*buf + ti->n, " / ", 3);
+	memcpy(*buf + ti->n + 3, name, n);
+	*len = ti->n + n + 3;
+	(*buf)[*len] = '\0';
 	return 0;
 }
 
-static int read_row(console *x, const char *title, int ncells, const int *where, const char *tunit)
+/* The row's cell with its name, and that name (between its backquotes):
+ * 0, or -1 when the name is not in backquotes. */
+static int row_name(const cell *namec, const char **p, const char **q)
+{
+	*p = memchr(namec->s, '`', namec->n);
+	*q = *p ? memchr(*p + 1, '`', namec->n - (size_t)(*p + 1 - namec->s)) : NULL;
+	return *q ? 0 : -1;
+}
+
+static int console_name_at(void *ctx, size_t off, const char **name, size_t *len)
+{
+	console *x = ctx;
+	cell cells[MAXCELLS];
+	const char *p, *q;
+	size_t lo = 0, hi = x->ntitles;
+	text t;
+	int n, err;
+	/* the row's table: the last whose header is before it */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->titles[mid].line < off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	memset(&t, 0, sizeof(t));
+	t.data = x->t.data;
+	t.len = x->t.len;
+	t.pos = off;
+	next_line(&t); /* a row read before: it has its cells and its name */
+	n = split_row(&t, cells);
+	row_name(&cells[n - 1], &p, &q);
+	if ((err = console_full(&x->titles[lo], p + 1, (size_t)(q - p - 1), &x->other, &x->othercap,
+				len)))
+		return err;
+	*name = x->other;
+	return 0;
+}
+
+static int read_row(console *x, const table_title *ti, int ncells, const int *where,
+		    const char *tunit)
 {
 	text *t = &x->t;
 	cell cells[MAXCELLS];
@@ -181,7 +319,7 @@ static int read_row(console *x, const char *title, int ncells, const int *where,
 	const char *p, *q;
 	char *full;
 	double v[NCOLS];
-	size_t len, found;
+	size_t found = 0, nfull;
 	bool unstable = false, boom = false;
 	int i, err;
 
@@ -193,21 +331,18 @@ static int read_row(console *x, const char *title, int ncells, const int *where,
 		unstable = true;
 	if (namec->n >= 7 && memcmp(p, ":boom: ", 7) == 0)
 		boom = true;
-	p = memchr(namec->s, '`', namec->n);
-	q = p ? memchr(p + 1, '`', namec->n - (size_t)(p + 1 - namec->s)) : NULL;
-	if (!q)
+	if (row_name(namec, &p, &q) < 0)
 		return fail_at(t, namec->off, "expected the benchmark's name in backquotes");
-	len = strlen(title) + (size_t)(q - p - 1) + 4;
-	if (!(full = malloc(len)))
-		return perfdb_error__oom();
-	snprintf(full, len, "%s / %.*s", title, (int)(q - p - 1), p + 1);
-	if ((err = own(x, full)))
+	if ((err = console_full(ti, p + 1, (size_t)(q - p - 1), &x->full, &x->fullcap, &nfull)))
 		return err;
-	if ((err = perfdb_ingest__index_add(&x->names, full, "", (size_t)t->line, &found)) != 0) {
+	full = x->full;
+	if ((err = seen_add(&x->names, full, nfull, (size_t)(t->cur - t->data), console_name_at, x,
+			    &found)) != 0) {
 		char msg[300];
 		if (err < 0)
 			return err;
-		snprintf(msg, sizeof(msg), "'%.200s' is also on line %zu", full, found);
+		snprintf(msg, sizeof(msg), "'%.200s' is also on line %zu", full,
+			 line_of(t->data, found));
 		return fail_at(t, (size_t)(p + 1 - t->cur), msg);
 	}
 	if (boom)
@@ -255,7 +390,7 @@ static int read_table(console *x)
 	cell cells[MAXCELLS];
 	int where[NCOLS], n, i, err;
 	const char *tunit = NULL;
-	char *title;
+	table_title *ti;
 	bool complexity = false;
 
 	if ((n = split_row(t, cells)) < 0)
@@ -280,10 +415,13 @@ static int read_table(console *x)
 		return fail_at(t, 0,
 			       "expected a nanobench table header with a time per unit column "
 			       "(ns/op)");
-	if (!(title = perfdb_ingest__dup_n(cells[n - 1].s, cells[n - 1].n)))
-		return perfdb_error__oom();
-	if ((err = own(x, title)))
+	if ((err = perfdb_ingest__grow((void **)&x->titles, &x->captitles, x->ntitles + 1,
+				       sizeof(*x->titles))))
 		return err;
+	ti = &x->titles[x->ntitles++];
+	ti->line = (size_t)(t->cur - t->data);
+	ti->s = cells[n - 1].s;
+	ti->n = cells[n - 1].n;
 	if (!next_line(t) || t->curlen < 2 || t->cur[0] != '|' ||
 	    (t->cur[1] != '-' && t->cur[1] != ':'))
 		return perfdb_error__input(PERFDB_EINPUT, t->name, t->line, 1, NULL,
@@ -291,7 +429,7 @@ static int read_table(console *x)
 	while ((x->more = next_line(t)) && t->curlen && t->cur[0] == '|') {
 		if (complexity)
 			continue;
-		if ((err = read_row(x, title, n, where, tunit)))
+		if ((err = read_row(x, ti, n, where, tunit)))
 			return err;
 	}
 	return 0;
@@ -301,7 +439,6 @@ int perfdb_ingest__nanobench_console(perfdb_resultset *rs, const char *data, siz
 				     const char *name)
 {
 	console x;
-	size_t i;
 	bool tables = false;
 	int err;
 
@@ -311,8 +448,10 @@ int perfdb_ingest__nanobench_console(perfdb_resultset *rs, const char *data, siz
 	x.t.name = name;
 	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
 		return err;
-	if ((err = perfdb_resultset_new(&x.rs)))
+	if ((err = seen_init(&x.names, count_lines(data, len, 0, '|'), len)))
 		return err;
+	if ((err = perfdb_resultset_new(&x.rs)))
+		goto done;
 	if ((err = perfdb_resultset_set_meta(x.rs, PERFDB_META_SOURCE, "nanobench")))
 		goto done;
 	/* final as made: on to rs's sink a batch at a time (gotest.c) */
@@ -340,10 +479,10 @@ int perfdb_ingest__nanobench_console(perfdb_resultset *rs, const char *data, siz
 	}
 	err = perfdb_resultset_merge(rs, x.rs);
 done:
-	perfdb_ingest__index_release(&x.names);
-	for (i = 0; i < x.nowned; i++)
-		free(x.owned[i]);
-	free(x.owned);
+	seen_release(&x.names);
+	free(x.titles);
+	free(x.full);
+	free(x.other);
 	perfdb_resultset_free(x.rs);
 	return err;
 }
@@ -417,18 +556,64 @@ static int csv_line(const text *t, char **buf, size_t *cap, const char **f, size
 	return 0;
 }
 
+/* What the CSV reader's name_at needs: the input, where the title and name
+ * columns are, and buffers of its own (the current row's fields are still in
+ * use when an earlier row's name is made again). */
+typedef struct csv_names {
+	const char *data;
+	size_t len;
+	int title, bench;
+	char *line, *full;
+	size_t linecap, fullcap;
+} csv_rows;
+
+/* "title / name" from the fields f into *full (grown to fit). */
+static int csv_full(const char *const *f, int tcol, int bcol, char **full, size_t *cap, size_t *n)
+{
+	size_t ntitle = strlen(f[tcol]), nbench = strlen(f[bcol]);
+	int err;
+	if ((err = perfdb_ingest__grow((void **)full, cap, ntitle + nbench + 4, 1)))
+		return err;
+	memcpy(*full, f[tcol], ntitle);
+	memcpy(*full + ntitle, " / ", 3);
+	memcpy(*full + ntitle + 3, f[bcol], nbench + 1);
+	*n = ntitle + nbench + 3;
+	return 0;
+}
+
+static int csv_name_at(void *ctx, size_t off, const char **name, size_t *len)
+{
+	csv_rows *c = ctx;
+	const char *f[MAXCELLS];
+	size_t offs[MAXCELLS];
+	text t;
+	int n, err;
+	memset(&t, 0, sizeof(t));
+	t.data = c->data;
+	t.len = c->len;
+	t.pos = off;
+	next_line(&t); /* a row read before: it has its fields */
+	if ((err = csv_line(&t, &c->line, &c->linecap, f, offs, &n)) ||
+	    (err = csv_full(f, c->title, c->bench, &c->full, &c->fullcap, len)))
+		return err;
+	*name = c->full;
+	return 0;
+}
+
 int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t len,
 				 const char *name)
 {
 	text t;
 	perfdb_resultset *own_rs = NULL;
-	perfdb_ingest_index names = PERFDB_INGEST_INDEX_INIT;
+	seen names = {NULL, 0};
+	csv_rows other;
 	const char *f[MAXCELLS];
-	char *line = NULL, *full = NULL, **keys = NULL;
-	size_t offs[MAXCELLS], linecap = 0, fullcap = 0, nresults = 0, nkeys = 0, capkeys = 0, i;
+	char *line = NULL, *full = NULL;
+	size_t offs[MAXCELLS], linecap = 0, fullcap = 0, nresults = 0;
 	int where[NFIELDS], n, k, err, ncols;
 
 	memset(&t, 0, sizeof(t));
+	memset(&other, 0, sizeof(other));
 	t.data = data;
 	t.len = len;
 	t.name = name;
@@ -452,7 +637,12 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 			goto done;
 		}
 	}
-	if ((err = perfdb_resultset_new(&own_rs)) ||
+	other.data = data;
+	other.len = len;
+	other.title = where[F_TITLE];
+	other.bench = where[F_NAME];
+	if ((err = seen_init(&names, count_lines(data, len, t.pos, '\0'), len)) ||
+	    (err = perfdb_resultset_new(&own_rs)) ||
 	    (err = perfdb_resultset_set_meta(own_rs, PERFDB_META_SOURCE, "nanobench")))
 		goto done;
 	/* final as made: on to rs's sink a batch at a time (gotest.c) */
@@ -460,8 +650,7 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 	while (next_line(&t)) {
 		double v[NFIELDS];
 		bool counters = false;
-		const char *title, *bench;
-		size_t ntitle, nbench, found;
+		size_t nfull, first = 0;
 		perfdb_result r;
 
 		if (t.curlen == 0)
@@ -487,20 +676,16 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 			if (k > F_ELAPSED && v[k] > 0)
 				counters = true;
 		}
-		/* "title / name"; the index's key is a copy of its own (the index
-		 * borrows its keys, and the results go on in batches) */
-		title = f[where[F_TITLE]];
-		bench = f[where[F_NAME]];
-		ntitle = strlen(title);
-		nbench = strlen(bench);
-		if ((err = perfdb_ingest__grow((void **)&full, &fullcap, ntitle + nbench + 4, 1)))
+		/* "title / name" */
+		if ((err = csv_full(f, where[F_TITLE], where[F_NAME], &full, &fullcap, &nfull)))
 			goto done;
-		memcpy(full, title, ntitle);
-		memcpy(full + ntitle, " / ", 3);
-		memcpy(full + ntitle + 3, bench, nbench + 1);
-		if (perfdb_ingest__index_find(&names, full, "", &found)) {
+		if ((err = seen_add(&names, full, nfull, (size_t)(t.cur - data), csv_name_at,
+				    &other, &first)) != 0) {
 			char msg[300];
-			snprintf(msg, sizeof(msg), "'%.200s' is also on line %zu", full, found);
+			if (err < 0)
+				goto done;
+			snprintf(msg, sizeof(msg), "'%.200s' is also on line %zu", full,
+				 line_of(data, first));
 			err = fail_at(&t, 0, msg);
 			goto done;
 		}
@@ -510,15 +695,7 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 		r.unit = "s";
 		r.direction = PERFDB_LOWER_IS_BETTER;
 		r.value = v[F_ELAPSED] / v[F_BATCH];
-		if ((err = perfdb_ingest__grow((void **)&keys, &capkeys, nkeys + 1, sizeof(*keys))))
-			goto done;
-		if (!(keys[nkeys] = perfdb_ingest__dup_n(full, ntitle + nbench + 3))) {
-			err = perfdb_error__oom();
-			goto done;
-		}
-		if ((err = perfdb_ingest__index_add(&names, keys[nkeys++], "", (size_t)t.line,
-						    &found)) < 0 ||
-		    (err = perfdb_resultset_add(own_rs, &r)))
+		if ((err = perfdb_resultset_add(own_rs, &r)))
 			goto done;
 		nresults++;
 		for (k = F_INS; counters && k < NFIELDS; k++) {
@@ -538,10 +715,9 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 		goto done;
 	err = perfdb_resultset_merge(rs, own_rs);
 done:
-	perfdb_ingest__index_release(&names);
-	for (i = 0; i < nkeys; i++)
-		free(keys[i]);
-	free(keys);
+	seen_release(&names);
+	free(other.line);
+	free(other.full);
 	free(line);
 	free(full);
 	perfdb_resultset_free(own_rs);

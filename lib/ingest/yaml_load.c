@@ -17,6 +17,9 @@
  * from the 10^9 nodes nine nested aliases of ten make. */
 #define EXPANSION_ALLOWANCE 1000000u
 
+/* The nodes of the cut sequence's items that hold an anchor, kept (cut_item). */
+#define KEPT_NODES 100000u
+
 typedef struct frame {
 	int node;     /* the open collection */
 	int key;      /* a mapping's key waiting for its value, 0 when none */
@@ -47,7 +50,9 @@ typedef struct loader {
 	int cut_node;	/* that sequence, once open; 0 before */
 	int item_first; /* the first node of the item being read; 0 between items */
 	size_t items;	/* items read */
-	bool fallback;	/* an anchor, an alias or a second such sequence */
+	bool item_kept; /* the item being read holds an anchor: it stays in doc */
+	size_t kept;	/* the nodes of such items */
+	bool fallback;	/* an alias to the cut sequence, or a second such sequence */
 } loader;
 
 static int syntax_error(const yaml_parser_t *p, const char *name)
@@ -177,16 +182,37 @@ static void find_cut(loader *l, int id)
 	l->cut_node = id;
 }
 
-/* An item of the cut sequence is read: handed on, then dropped. */
+/* Whether a node added now is inside an item of the cut sequence, or is one. */
+static bool in_item(const loader *l)
+{
+	return l->cut_node && l->depth >= 2 && l->stack[1].node == l->cut_node;
+}
+
+/* An item of the cut sequence is read: handed on, then dropped, unless an
+ * alias may still name a node of it (it holds an anchor) or it is an alias
+ * itself (its nodes are another's). Such items stay, up to KEPT_NODES nodes:
+ * a file that anchors every item would otherwise be held whole again. */
 static int cut_item(loader *l, int id)
 {
+	yaml_mark_t mark = yaml_document_get_node(l->doc, id)->start_mark;
 	int err = 0;
 	if (l->cut->each)
 		err =
 		    l->cut->each(l->cut->ctx, l->doc, yaml_document_get_node(l->doc, id), l->items);
 	l->items++;
-	drop_nodes(l->doc, l->item_first);
+	if (l->item_first && !l->item_kept)
+		drop_nodes(l->doc, l->item_first);
+	else if (l->item_first)
+		l->kept +=
+		    (size_t)(l->doc->nodes.top - l->doc->nodes.start) + 1 - (size_t)l->item_first;
 	l->item_first = 0;
+	l->item_kept = false;
+	if (!err && l->kept > KEPT_NODES)
+		err = perfdb_error__input(PERFDB_EINPUT, l->name, (int)mark.line + 1,
+					  (int)mark.column + 1, NULL,
+					  "the anchored items of '%s' hold more than 100,000 nodes "
+					  "(anchor what items share outside '%s')",
+					  l->cut->key, l->cut->key);
 	return err;
 }
 
@@ -240,16 +266,13 @@ static int on_node(loader *l, yaml_event_t *ev)
 {
 	int id, err;
 
-	/* Cutting items out is simple only without anchors and aliases (an
-	 * alias could name a node of an item already dropped): with any, the
-	 * caller loads the whole document. */
-	if (l->cut && (ev->type == YAML_ALIAS_EVENT ||
-		       (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.anchor) ||
-		       (ev->type == YAML_SEQUENCE_START_EVENT && ev->data.sequence_start.anchor) ||
-		       (ev->type == YAML_MAPPING_START_EVENT && ev->data.mapping_start.anchor))) {
-		l->fallback = true;
-		return 0;
-	}
+	/* An item with an anchor is kept (cut_item): an alias can name no node
+	 * of a dropped item. */
+	if (in_item(l) &&
+	    ((ev->type == YAML_SCALAR_EVENT && ev->data.scalar.anchor) ||
+	     (ev->type == YAML_SEQUENCE_START_EVENT && ev->data.sequence_start.anchor) ||
+	     (ev->type == YAML_MAPPING_START_EVENT && ev->data.mapping_start.anchor)))
+		l->item_kept = true;
 
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
@@ -312,6 +335,10 @@ static int on_node(loader *l, yaml_event_t *ev)
 				       "alias '*%s' names no anchor before it (or one that "
 				       "contains the alias)",
 				       (const char *)ev->data.alias.anchor);
+		if (l->cut_node && a->node == l->cut_node) {
+			l->fallback = true; /* the sequence whose items are gone */
+			return 0;
+		}
 		if (l->depth + a->height > PERFDB_YAML_MAX_DEPTH)
 			return fail_at(l, ev->start_mark, "%s",
 				       "nesting too deep (more than 512 levels)");

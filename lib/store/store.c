@@ -20,6 +20,7 @@
 #include "perfdb/context.h"
 #include "perfdb/stats.h"
 #include "store/blocks.h"
+#include "store/id_set.h"
 #include "store/schema.h"
 #include "util/error.h"
 
@@ -1502,53 +1503,14 @@ out:
 
 /* The new benchmarks of a recording's later batches wait in a temporary
  * table without an index until the run is finished (see perfdb_recording_add):
- * their ids are kept here, in memory, so that planning sees them taken. */
-typedef struct id_set {
-	int64_t *slots; /* open addressing; 0 is empty (ids are positive) */
-	size_t cap, count;
-} id_set;
-
-static size_t id_set_at(const id_set *set, int64_t id)
-{
-	size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 20) & (set->cap - 1);
-	while (set->slots[i] && set->slots[i] != id)
-		i = (i + 1) & (set->cap - 1);
-	return i;
-}
-
-static int id_set_has(const id_set *set, int64_t id)
-{
-	return set->cap && set->slots[id_set_at(set, id)] == id;
-}
-
-static int id_set_add(id_set *set, int64_t id)
-{
-	/* a load of at most 3/4: 8 bytes a slot, about 11 a new benchmark */
-	if ((set->count + 1) * 4 > set->cap * 3) {
-		id_set bigger = {NULL, set->cap ? set->cap * 2 : 1024, 0};
-		size_t i;
-		if (!(bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots))))
-			return perfdb_error__oom();
-		for (i = 0; i < set->cap; i++)
-			if (set->slots[i])
-				bigger.slots[id_set_at(&bigger, set->slots[i])] = set->slots[i];
-		bigger.count = set->count;
-		free(set->slots);
-		*set = bigger;
-	}
-	if (!set->slots[id_set_at(set, id)]) {
-		set->slots[id_set_at(set, id)] = id;
-		set->count++;
-	}
-	return 0;
-}
-
+ * their ids are kept in memory (an id set, id_set.h), so that planning sees
+ * them taken. */
 typedef struct staging {
-	id_set claimed;	   /* ids of the benchmarks in temp.perfdb_later_benchmarks, and
-			    * when fresh, of the run's first batch's */
-	perfdb_stmt *find; /* a benchmark there by id (a scan: only on a hash collision) */
-	int fresh;	   /* the table had no benchmarks before the run: what it has
-			    * now is in claimed, and nothing else needs looking up */
+	perfdb_id_set claimed; /* ids of the benchmarks in temp.perfdb_later_benchmarks, and
+				* when fresh, of the run's first batch's */
+	perfdb_stmt *find;     /* a benchmark there by id (a scan: only on a hash collision) */
+	int fresh;	       /* the table had no benchmarks before the run: what it has
+				* now is in claimed, and nothing else needs looking up */
 } staging;
 
 /* Whether the staged benchmark `id` is r: 1, 0, or an error. */
@@ -1604,7 +1566,7 @@ static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_keys 
 				break;
 			continue;
 		}
-		if (stg && id_set_has(&stg->claimed, h)) {
+		if (stg && perfdb_id_set__has(&stg->claimed, h)) {
 			if ((rc = staged_is(store, stg, h, r)) < 0)
 				return rc;
 			if (rc)
@@ -1763,7 +1725,7 @@ static int benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, siz
 		if (stg && plan.state[i] == ID_ABSENT) {
 			const perfdb_bench_key key = key_at(keys, i);
 			int64_t h = benchmark_hash(&key);
-			if (id_set_has(&stg->claimed, h)) {
+			if (perfdb_id_set__has(&stg->claimed, h)) {
 				if ((err = staged_is(store, stg, h, &key)) < 0)
 					goto out;
 				plan.state[i] = err ? ID_SAME : ID_TAKEN;
@@ -1801,7 +1763,7 @@ static int benchmark_ids(perfdb_store *store, const perfdb_bench_keys *keys, siz
 	for (i = 0; i < nnew; i++) {
 		const perfdb_bench_key key = key_at(keys, order[i].index);
 		if ((err = insert_benchmark(store, st, &key, order[i].id)) ||
-		    (stg && (err = id_set_add(&stg->claimed, order[i].id))))
+		    (stg && (err = perfdb_id_set__add(&stg->claimed, order[i].id))))
 			goto out;
 	}
 	if ((err = batch_flush(store, &st->bench)))
@@ -1994,8 +1956,8 @@ static int staging_open(perfdb_recording *rec)
 		if ((err = perfdb_store__prepare(store, &st, "SELECT id FROM benchmarks")))
 			return err;
 		while ((rc = perfdb_stmt__step(st)) == PERFDB_DB_ROW)
-			if ((err =
-				 id_set_add(&rec->stage.claimed, perfdb_stmt__column_int64(st, 0))))
+			if ((err = perfdb_id_set__add(&rec->stage.claimed,
+						      perfdb_stmt__column_int64(st, 0))))
 				break;
 		perfdb_stmt__free(st);
 		if (err)
@@ -2012,8 +1974,7 @@ static void staging_release(perfdb_recording *rec)
 	stmts_release(&rec->later);
 	perfdb_stmt__free(rec->stage.find);
 	rec->stage.find = NULL;
-	free(rec->stage.claimed.slots);
-	memset(&rec->stage.claimed, 0, sizeof(rec->stage.claimed));
+	perfdb_id_set__release(&rec->stage.claimed);
 }
 
 /* The staged rows into their tables, in key order; a result that the run

@@ -14,8 +14,13 @@
  * _GO_JSON, _LIBTEST, _LIBTEST_JSON) is read a line at a time through a
  * window (gotest.c, libtest.c) in three passes, the same way: by
  * perfdb_ingest_file and by the reader itself through a window of 1 to 16
- * bytes. The input goes to one temporary file, rewritten for each run and
- * removed at exit.
+ * bytes. A BMF file (PERFDB_FORMAT_BMF) is read a member of the top-level
+ * object at a time; the BMF reader is also given the file's members cut
+ * into pieces of 1 to 16 bytes (json_stream.h), so that every member of a
+ * benchmark starts a piece somewhere, and a repeated key across pieces is
+ * named: the same text, or the fallback for a file whose syntax the
+ * whole-file check is to name. The input goes to one temporary file,
+ * rewritten for each run and removed at exit.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +31,7 @@
 #include "perfdb.h"
 #include "ingest/ingest.h"
 #include "ingest/json_parse.h"
+#include "ingest/json_stream.h"
 #include "../lib/resultset_text.h"
 
 #ifndef PERFDB_FUZZ_FORMAT
@@ -142,6 +148,31 @@ static char *read_through_window(size_t size, const char *whole)
 	return text;
 }
 
+/* The BMF reader on the file's members in pieces of 1 to 16 bytes (1 + the
+ * input's size mod 16), as text; NULL for the fallback, which only a syntax
+ * error or a document that is no object may give. */
+static char *read_in_pieces(size_t size, const char *whole)
+{
+	perfdb_json_stream *s = NULL;
+	perfdb_resultset *rs;
+	char *text;
+	int rc;
+	if (perfdb_resultset_new(&rs) != 0)
+		abort();
+	rc = perfdb_json__stream_open_members(&s, fd, path, PERFDB_INGEST_MAX_INPUT, 1 + size % 16);
+	if (!rc)
+		rc = perfdb_ingest__bmf_stream(rs, s);
+	text = rc == PERFDB_JSON__FALLBACK ? NULL : resultset_text(rc, rs);
+	perfdb_json__stream_close(s);
+	perfdb_resultset_free(rs);
+	if (!text && !strstr(whole, ": invalid JSON: ") && !strstr(whole, ": empty input\n") &&
+	    !strstr(whole, "expected an object of benchmarks")) {
+		fprintf(stderr, "in pieces: the fallback\nwhole:\n%s\n", whole);
+		abort();
+	}
+	return text;
+}
+
 static void same(const char *how, char *text, const char *whole)
 {
 	if (text && strcmp(text, whole) != 0) {
@@ -162,6 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	same("by name", read_as_text(data, size, 1), whole);
 	if (PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_CSV || LINES_FORMAT)
 		same("through a small window", read_through_window(size, whole), whole);
+	if (PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_BMF)
+		same("in pieces", read_in_pieces(size, whole), whole);
 	free(whole);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/json_stream.h"
 
 static inline char *read_whole(const char *path, perfdb_format fmt)
 {
@@ -113,6 +114,29 @@ static inline char *read_window(const char *path, perfdb_format fmt, size_t wind
 	perfdb_resultset_free(rs);
 	close(fd);
 	return out;
+}
+
+/* The BMF reader on the members of the file at path, a member of piece
+ * bytes or more read in pieces of about that size (json_stream.h; 0: the
+ * default): the text of its results or error, and in *rc how it read (0, an
+ * error, or PERFDB_JSON__FALLBACK: perfdb_ingest_file would check the
+ * syntax and read the file whole). */
+static inline char *read_bmf_pieces(const char *path, size_t piece, int *rc)
+{
+	perfdb_json_stream *s = NULL;
+	perfdb_resultset *rs;
+	int fd = open(path, O_RDONLY);
+	char *text;
+	assert_true(fd >= 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	*rc = perfdb_json__stream_open_members(&s, fd, path, PERFDB_INGEST_MAX_INPUT, piece);
+	if (!*rc)
+		*rc = perfdb_ingest__bmf_stream(rs, s);
+	text = resultset_text(*rc, rs);
+	perfdb_json__stream_close(s);
+	perfdb_resultset_free(rs);
+	close(fd);
+	return text;
 }
 
 static inline void same_texts(const char *path, const char *how, const char *whole, char *other)

@@ -19,6 +19,10 @@
 #include "ingest/ingest.h"
 #include "perfdb/resultset.h"
 #include "ingest_expect.h"
+#include "resultset_text.h"
+#include "ingest_same.h"
+#include "sink_collect.h"
+#include "text_variants.h"
 
 #define DATA PERFDB_TEST_DATA "/catch2/"
 
@@ -457,6 +461,93 @@ static void test_ingest_catch2__console_errors(void **state)
 			   NULL, "not Catch2's output");
 }
 
+/* A console document (no analysis) of `cases` test cases of 10 benchmarks
+ * each, "Case C / bK" with mean 100 + 10 C + K ns, each under a header of
+ * its own; case 1 fails after its table; case 3 is called "Case 1" and the
+ * last "Case 0" (their names appear again). */
+static char *console_cases(int cases, size_t *len)
+{
+	static const char rule[] = "-------------------------------------------------------------"
+				   "------------------\n";
+	size_t cap = (size_t)cases * 2048, n = 0;
+	char *s = malloc(cap);
+	int c, k;
+	assert_non_null(s);
+	n += (size_t)snprintf(s + n, cap - n, "\ngen is a Catch v2.13.10 host application.\n\n");
+	for (c = 0; c < cases; c++) {
+		int named = c == 3 ? 1 : c == cases - 1 ? 0 : c;
+		n += (size_t)snprintf(s + n, cap - n,
+				      "%sCase %d\n%sbench.cpp:%d\n........\n\n"
+				      "benchmark name                            samples    "
+				      "iterations          mean\n%s",
+				      rule, named, rule, c, rule);
+		for (k = 0; k < 10; k++)
+			n += (size_t)snprintf(s + n, cap - n, "b%-40d 10            69    %d ns \n",
+					      k, 100 + 10 * c + k);
+		n += (size_t)snprintf(s + n, cap - n, "%s\n",
+				      c == 1 ? "\nbench.cpp:9: FAILED:\n  CHECK( 1 == 2 )\n" : "");
+	}
+	n += (size_t)snprintf(s + n, cap - n,
+			      "================================================================"
+			      "===============\ntest cases: 1 | 1 passed\n");
+	*len = n;
+	return s;
+}
+
+/* A name is one result wherever it appears again (here 100,000 lines
+ * later), its samples the means of each appearance in order, at the place
+ * of its first appearance in a test case that passed; the benchmarks of a
+ * failed one are warned about. The same whole and as made. */
+static void test_ingest_catch2__console_repeats_anywhere(void **state)
+{
+	size_t len, i;
+	char *doc = console_cases(6000, &len);
+	perfdb_resultset *rs;
+	const perfdb_result *r;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, doc, len, "g", PERFDB_FORMAT_AUTO), 0);
+	assert_int_equal(perfdb_resultset_count(rs), (6000 - 2) * 10);
+	for (i = 0; i < 10; i++) {
+		char name[32];
+		r = perfdb_resultset_get(rs, i);
+		snprintf(name, sizeof(name), "Case 0 / b%zu", i);
+		assert_string_equal(r->benchmark, name);
+		assert_int_equal(r->nsamples, 2);
+		assert_near(r->samples[0], 100 + (double)i, 1e-9);
+		assert_near(r->samples[1], 100 + 10 * 5999 + (double)i, 1e-9);
+		/* case 1's names, first recorded where case 3 has them */
+		r = perfdb_resultset_get(rs, 20 + i);
+		snprintf(name, sizeof(name), "Case 1 / b%zu", i);
+		assert_string_equal(r->benchmark, name);
+		assert_int_equal(r->nsamples, 0);
+		assert_near(r->value, 130 + (double)i, 1e-9);
+	}
+	assert_string_equal(perfdb_resultset_get(rs, 10)->benchmark, "Case 2 / b0");
+	assert_string_equal(perfdb_resultset_get(rs, 59979)->benchmark, "Case 5998 / b9");
+	assert_int_equal(perfdb_resultset_warning_count(rs), 10);
+	assert_string_equal(perfdb_resultset_warning(rs, 0),
+			    "g:31:1: benchmark 'Case 1 / b0': its test case failed (FAILED at "
+			    "bench.cpp:9); not recorded");
+	perfdb_resultset_free(rs);
+	same_as_made_text(doc, len, PERFDB_FORMAT_AUTO);
+	free(doc);
+}
+
+/* tests/data's console files, and each cut at every line and with every
+ * line twice (a benchmark's rows twice, a header twice), read whole and as
+ * made: the same. */
+static void test_ingest_catch2__console_same_as_made(void **state)
+{
+	(void)state;
+	/* how many of the variants are read without an error (as main's reader
+	 * read them) */
+	assert_int_equal(same_as_made_variants(DATA "catch2_console.txt", PERFDB_FORMAT_CATCH2),
+			 81);
+	assert_int_equal(
+	    same_as_made_variants(DATA "catch2_console_no_analysis.txt", PERFDB_FORMAT_CATCH2), 69);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +562,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_catch2__console_v3_layout),
 	    cmocka_unit_test(test_ingest_catch2__console_detected),
 	    cmocka_unit_test(test_ingest_catch2__console_errors),
+	    cmocka_unit_test(test_ingest_catch2__console_repeats_anywhere),
+	    cmocka_unit_test(test_ingest_catch2__console_same_as_made),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

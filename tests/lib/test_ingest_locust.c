@@ -217,6 +217,54 @@ static void test_ingest_locust__locust1_layout(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* A history of many requests: each request's rows found by name (an index,
+ * not a scan of every name per row), interleaved rows grouped, in the order
+ * first seen; every sample kept. */
+static void test_ingest_locust__history_of_many_requests(void **state)
+{
+	static const char header[] =
+	    "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,"
+	    "99%,99.9%,99.99%,100%,Total Request Count,Total Failure Count,Total Median "
+	    "Response Time,Total Average Response Time,Total Min Response Time,Total Max "
+	    "Response Time,Total Average Content Size\n";
+	size_t cap = 6000 * 80 + sizeof(header), n, i;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	const perfdb_result *r;
+	(void)state;
+	assert_non_null(text);
+	n = (size_t)snprintf(text, cap, "%s", header);
+	/* 5,000 requests of one row, and /x on every 1,000th row */
+	for (i = 0; i < 5000; i++) {
+		n +=
+		    (size_t)snprintf(text + n, cap - n,
+				     "%zu,1,GET,/%zu,%zu,0,%zu,1,1,1,1,2,1,3,1,1,1,1,0,1,1,1,1,1\n",
+				     i, i, i + 1, i + 2);
+		if (i % 1000 == 0)
+			n += (size_t)snprintf(
+			    text + n, cap - n,
+			    "%zu,1,GET,/x,%zu,0,1,1,1,1,1,N/A,1,4,1,1,1,1,0,1,1,1,1,1\n", i, i);
+	}
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(
+	    perfdb_ingest_buffer(rs, text, n, "h_stats_history.csv", PERFDB_FORMAT_LOCUST), 0);
+	/* 4 metrics for each of 5,001 requests, but /x's p95 (N/A throughout) */
+	assert_int_equal(perfdb_resultset_count(rs), 5001 * 4 - 1);
+	r = perfdb_resultset_get(rs, 4); /* /x, first seen on the second row */
+	assert_string_equal(r->benchmark, "GET /x");
+	assert_string_equal(r->metric, "throughput_over_time");
+	assert_int_equal(r->nsamples, 5);
+	assert_true(r->samples[4] == 4000);
+	r = perfdb_resultset_get(rs, 6); /* its p95: N/A throughout, not recorded */
+	assert_string_equal(r->metric, "latency_p99_over_time");
+	r = perfdb_resultset_get(rs, perfdb_resultset_count(rs) - 4);
+	assert_string_equal(r->benchmark, "GET /4999");
+	assert_int_equal(r->nsamples, 1);
+	assert_true(r->samples[0] == 5000);
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
 static void test_ingest_locust__refused(void **state)
 {
 	size_t len;
@@ -257,6 +305,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_locust__history_cut_short),
 	    cmocka_unit_test(test_ingest_locust__locust1_layout),
 	    cmocka_unit_test(test_ingest_locust__refused),
+	    cmocka_unit_test(test_ingest_locust__history_of_many_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

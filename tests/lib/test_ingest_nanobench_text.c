@@ -1,7 +1,9 @@
 /*
  * The nanobench console-table and CSV readers on hand-made documents in the
  * layouts of nanobench 4.x (tests/data/nanobench, see tests/data/README; the
- * real outputs of the corpus are covered by the acceptance suite).
+ * real outputs of the corpus are covered by the acceptance suite), and on
+ * big generated ones: a name seen twice is found on any line, a file is read
+ * the same whole and with its results handed on as made (text_variants.h).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -18,6 +20,10 @@
 #include "ingest/ingest.h"
 #include "perfdb/resultset.h"
 #include "ingest_expect.h"
+#include "resultset_text.h"
+#include "ingest_same.h"
+#include "sink_collect.h"
+#include "text_variants.h"
 
 #define DATA PERFDB_TEST_DATA "/nanobench/"
 
@@ -167,12 +173,146 @@ static void test_ingest_nanobench_text__refused(void **state)
 			   "n.csv", PERFDB_EINPUT, 1, 1, NULL, "a \"unit\" column");
 }
 
+/* A generated file of `rows` rows (console or CSV), row `dup_of` (a data
+ * row's number from 0, or -1) written again before row `again`. */
+static char *generated(bool csv, long rows, long dup_of, long again, size_t *len)
+{
+	size_t cap = (size_t)rows * 128 + 512, n = 0;
+	char *s = malloc(cap), row[128];
+	long i;
+	assert_non_null(s);
+	n += (size_t)snprintf(s, cap, "%s",
+			      csv ? "\"title\";\"name\";\"unit\";\"batch\";\"elapsed\";\"error %\";"
+				    "\"instructions\";\"branches\";\"branch misses\";\"total\"\n"
+				  : "| relative | ns/op | op/s | err% | total | gen\n"
+				    "|---:|---:|---:|---:|---:|:--\n");
+	for (i = 0; i < rows; i++) {
+		int k;
+		for (k = 0; k < 2; k++) {
+			long r = k == 1 ? i : dup_of;
+			if (k == 0 && i != again)
+				continue;
+			if (csv)
+				snprintf(
+				    row, sizeof(row),
+				    "\"gen\";\"case %ld\";\"op\";%ld;%ld.5e-08;0.02;%s;16.75;0.5;"
+				    "0.0002\n",
+				    r, 1 + r % 3, 1 + r % 9, r % 2 ? "0" : "125.5");
+			else
+				snprintf(
+				    row, sizeof(row),
+				    "| %ld.0%% | %ld.25 | 1,000.5 | 0.%ld%% | 0.01 | `case %ld`\n",
+				    50 + r % 50, 20 + r % 70, r % 10, r);
+			memcpy(s + n, row, strlen(row));
+			n += strlen(row);
+		}
+	}
+	s[n] = '\0';
+	*len = n;
+	return s;
+}
+
+/* The data rows start on line 2 (CSV) or 3 (console): row 0 seen again at
+ * line 2 (the very next row) and at line 100,000, row 50,000 at line
+ * 100,000, in files of 120,000 rows. The duplicate is named with the line of
+ * its first row, at the second. */
+static void test_ingest_nanobench_text__duplicate_anywhere(void **state)
+{
+	static const struct {
+		long dup_of, again;
+		int line, first;
+	} cases[] = {{0, 1, 3, 2}, {0, 99998, 100000, 2}, {50000, 99998, 100000, 50002}};
+	char msg[128];
+	size_t i, len;
+	int csv;
+	(void)state;
+	for (csv = 0; csv < 2; csv++)
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			int line = cases[i].line + !csv, first = cases[i].first + !csv;
+			char *t = generated(csv, 120000, cases[i].dup_of, cases[i].again, &len);
+			snprintf(msg, sizeof(msg), "'gen / case %ld' is also on line %d",
+				 cases[i].dup_of, first);
+			expect_input_error(
+			    t, csv ? PERFDB_FORMAT_NANOBENCH_CSV : PERFDB_FORMAT_NANOBENCH_CONSOLE,
+			    "g", PERFDB_EINPUT, line, csv ? 1 : 44, NULL, msg);
+			free(t);
+		}
+	/* and without a duplicate, every row read, whole and as made */
+	for (csv = 0; csv < 2; csv++) {
+		perfdb_resultset *rs;
+		char *t = generated(csv, 120000, -1, -1, &len);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_ingest_buffer(rs, t, len, "g",
+						      csv ? PERFDB_FORMAT_NANOBENCH_CSV
+							  : PERFDB_FORMAT_NANOBENCH_CONSOLE),
+				 0);
+		assert_int_equal(perfdb_resultset_count(rs), csv ? 120000 * 4 : 120000);
+		assert_string_equal(perfdb_resultset_get(rs, 119999 * (csv ? 4 : 1))->benchmark,
+				    "gen / case 119999");
+		perfdb_resultset_free(rs);
+		same_as_made_text(
+		    t, len, csv ? PERFDB_FORMAT_NANOBENCH_CSV : PERFDB_FORMAT_NANOBENCH_CONSOLE);
+		free(t);
+	}
+}
+
+/* A name is the same however nanobench's CSV quotes it, and a console name
+ * is its table's title and its backquoted part: the same name in a table of
+ * another title is another benchmark; in one of the same title it is not. */
+static void test_ingest_nanobench_text__duplicate_names(void **state)
+{
+	perfdb_resultset *rs;
+	(void)state;
+	expect_input_error(CSV_HEADER "\"t\";\"n=\"\"1\"\"\";\"op\";1;1e-9\n"
+				      "\"t\";\"n=\"\"2\"\"\";\"op\";1;1e-9\n"
+				      "t;\"n=\"\"1\"\"\";op;1;2e-9\n",
+			   PERFDB_FORMAT_AUTO, "n.csv", PERFDB_EINPUT, 4, 1, NULL,
+			   "'t / n=\"1\"' is also on line 2");
+	expect_input_error(CSV_HEADER "\"a / b\";\"c\";\"op\";1;1e-9\n"
+				      "\"a\";\"b / c\";\"op\";1;1e-9\n",
+			   PERFDB_FORMAT_AUTO, "n.csv", PERFDB_EINPUT, 3, 1, NULL,
+			   "'a / b / c' is also on line 2");
+	rs = ingest_ok(CSV_HEADER "\"t\";\"ab\";\"op\";1;1e-9\n\"t\";\"a\";\"op\";1;1e-9\n"
+				  "\"t\";\"abc\";\"op\";1;1e-9\n\"ta\";\"b\";\"op\";1;1e-9\n",
+		       PERFDB_FORMAT_NANOBENCH_CSV);
+	assert_int_equal(perfdb_resultset_count(rs), 4);
+	assert_string_equal(perfdb_resultset_get(rs, 3)->benchmark, "ta / b");
+	perfdb_resultset_free(rs);
+	expect_input_error("| ns/op | op/s | err% | total | t\n"
+			   "|------:|-----:|-----:|------:|:--\n"
+			   "|  1.5 |    2 | 1.0% |  0.01 | `a`\n\n"
+			   "| ns/op | op/s | err% | total | u\n"
+			   "|------:|-----:|-----:|------:|:--\n"
+			   "|  1.5 |    2 | 1.0% |  0.01 | `a`\n\n"
+			   "| ns/op | op/s | err% | total | t\n"
+			   "|------:|-----:|-----:|------:|:--\n"
+			   "|    - |    - |    - |     - | :boom: `a` (overflow)\n",
+			   PERFDB_FORMAT_AUTO, "c.txt", PERFDB_EINPUT, 11, 40, NULL,
+			   "'t / a' is also on line 3");
+}
+
+/* tests/data's files, and each cut at every line and with every line twice,
+ * read whole and as made. A row written twice is refused as a duplicate. */
+static void test_ingest_nanobench_text__same_as_made(void **state)
+{
+	(void)state;
+	/* of console.txt's 21 lines, 11 can be written twice: not a row with
+	 * a name (a duplicate), a table's header or its |---| line; of
+	 * render.csv's none (its header twice is a row of no numbers) */
+	assert_int_equal(same_as_made_variants(DATA "console.txt", PERFDB_FORMAT_NANOBENCH_CONSOLE),
+			 11);
+	assert_int_equal(same_as_made_variants(DATA "render.csv", PERFDB_FORMAT_NANOBENCH_CSV), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ingest_nanobench_text__console),
 	    cmocka_unit_test(test_ingest_nanobench_text__csv),
 	    cmocka_unit_test(test_ingest_nanobench_text__refused),
+	    cmocka_unit_test(test_ingest_nanobench_text__duplicate_anywhere),
+	    cmocka_unit_test(test_ingest_nanobench_text__duplicate_names),
+	    cmocka_unit_test(test_ingest_nanobench_text__same_as_made),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

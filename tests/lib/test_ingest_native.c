@@ -704,7 +704,8 @@ static int count_item(void *ctx, yaml_document_t *doc, yaml_node_t *item, size_t
 	return 0;
 }
 
-/* The loader hands each item over and keeps none of them. */
+/* The loader hands each item over and keeps none of them but those with an
+ * anchor. */
 static void test_ingest_native__yaml_load_cut(void **state)
 {
 	const char *text =
@@ -733,15 +734,69 @@ static void test_ingest_native__yaml_load_cut(void **state)
 	assert_int_equal(results->start_mark.line, 2);
 	yaml_document_delete(&doc);
 
-	/* an anchor anywhere: the whole document is to be loaded */
-	text = "x-a: &a 1\nresults: [{benchmark: a, value: 1}]\n";
+	/* anchors: an item that holds one stays (an alias may name it later),
+	 * one that is an alias has no nodes of its own, the others go */
+	text = "x-a: &a 1\nresults:\n  - {benchmark: a, value: *a}\n"
+	       "  - {benchmark: b, value: &b 2}\n  - {benchmark: c, value: *b}\n  - *a\n";
 	assert_true(yaml_parser_initialize(&parser));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-	seen = 0;
 	cut.each = NULL;
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut), 0);
+	yaml_parser_delete(&parser);
+	assert_int_equal(cut.items, 4);
+	/* root, x-a and 1, results and its sequence, and the second item (its
+	 * mapping, benchmark, b, value, 2) */
+	assert_int_equal(doc.nodes.top - doc.nodes.start, 10);
+	assert_string_equal((const char *)doc.nodes.start[7].data.scalar.value, "b");
+	yaml_document_delete(&doc);
+
+	/* an alias to the sequence whose items are gone: load it whole */
+	text = "results: &r [{benchmark: a, value: 1}]\nx-r: *r\n";
+	assert_true(yaml_parser_initialize(&parser));
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
 	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut),
 			 PERFDB_YAML__FALLBACK);
 	yaml_parser_delete(&parser);
+}
+
+/* A big native YAML file with anchors is still read an item at a time, with
+ * what an alias names: the same results as the whole document gives. */
+static void test_ingest_native__yaml_anchors_item_at_a_time(void **state)
+{
+	const char *text = "x-unit: &u ms\nresults:\n"
+			   "  - {benchmark: a, unit: *u, samples: &s [1, 2, 3]}\n"
+			   "  - {benchmark: b, unit: *u, samples: *s}\n"
+			   "  - &c {benchmark: c, value: 4}\n";
+	perfdb_resultset *rs;
+	const perfdb_result *r;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, text, strlen(text), "a.yaml", YAML), 0);
+	assert_int_equal(perfdb_resultset_count(rs), 3);
+	r = perfdb_resultset_get(rs, 1);
+	assert_string_equal(r->benchmark, "b");
+	assert_string_equal(r->unit, "ns");
+	assert_int_equal(r->nsamples, 3);
+	assert_near(r->samples[2], 3e6, 0);
+	assert_near(perfdb_resultset_get(rs, 2)->value, 4, 0);
+	perfdb_resultset_free(rs);
+}
+
+/* A file that anchors in every item cannot make the loader keep them all. */
+static void test_ingest_native__yaml_anchored_items_bounded(void **state)
+{
+	size_t cap = 25000 * 48 + 16, n, i;
+	char *text = malloc(cap);
+	(void)state;
+	assert_non_null(text);
+	n = (size_t)snprintf(text, cap, "results:\n");
+	for (i = 0; i < 25000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "  - {benchmark: b%zu, value: &a%zu 1}\n",
+				      i, i);
+	/* 5 nodes an item: the 20,001st passes 100,000 (line 20,002) */
+	expect_input_error(text, YAML, "k.yaml", PERFDB_EINPUT, 20002, 5, NULL,
+			   "the anchored items of 'results' hold more than 100,000 nodes");
+	free(text);
 }
 
 static void test_ingest_native__yaml_aliases(void **state)
@@ -808,6 +863,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_native__yaml_aliases),
 	    cmocka_unit_test(test_ingest_native__yaml_results_item_at_a_time),
 	    cmocka_unit_test(test_ingest_native__yaml_load_cut),
+	    cmocka_unit_test(test_ingest_native__yaml_anchors_item_at_a_time),
+	    cmocka_unit_test(test_ingest_native__yaml_anchored_items_bounded),
 	    cmocka_unit_test(test_ingest_native__errors_escape_controls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

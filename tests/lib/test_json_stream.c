@@ -685,6 +685,244 @@ static void test_json_stream__bad_token_deep(void **state)
 	free(doc);
 }
 
+/* --- BMF: the members of the top-level object ----------------------------------------- */
+
+/* The file at path read by name and whole agree (same()), and the members
+ * read in pieces of every size from 1 byte on read as the members read
+ * whole: the same answer `want` from the stream itself, and, when it is not
+ * the fallback, the same text as the file read whole. */
+static void bmf_same(const char *path, int want)
+{
+	static const size_t pieces[] = {1, 2, 3, 5, 8, 13, 21, 40, 100, 1000, 0};
+	char *whole = read_whole(path, PERFDB_FORMAT_BMF);
+	size_t i;
+	same(path, PERFDB_FORMAT_BMF);
+	same(path, PERFDB_FORMAT_AUTO);
+	for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+		int rc;
+		char *text = read_bmf_pieces(path, pieces[i], &rc);
+		/* a syntax error the members read whole leave to the check (a
+		 * repeated key inside a member) may be named by the stream itself
+		 * once the member comes in pieces */
+		bool named = want == PERFDB_JSON__FALLBACK && rc == PERFDB_EINPUT;
+		if ((rc != want && !named) ||
+		    (rc != PERFDB_JSON__FALLBACK && strcmp(text, whole) != 0)) {
+			print_error(
+			    "%s, pieces of %zu: %d (expected %d)\n%.2000s\nwhole:\n%.2000s\n", path,
+			    pieces[i], rc, want, text, whole);
+			fail();
+		}
+		free(text);
+	}
+	free(whole);
+}
+
+static void bmf_same_text(const char *body, size_t len, int want)
+{
+	char path[] = "/tmp/perfdb-json-bmf-XXXXXX";
+	write_temp(path, body, len);
+	bmf_same(path, want);
+	unlink(path);
+}
+
+/* json_stream.c's default: a member this long is read in pieces */
+#define PIECE_BYTES ((size_t)1 << 20)
+
+#define MEASURE(v) "{\"value\": " v ", \"lower_value\": 1, \"upper_value\": 99}"
+
+/* Issue 12: a BMF file was read whole into a tree (six times its size); it
+ * is read a member of the top-level object at a time, a big member in
+ * pieces, with the same results, warnings and errors, duplicate keys
+ * (across members, across pieces) included. */
+static void test_json_stream__bmf_members(void **state)
+{
+	static const join_case cases[] = {
+	    /* a byte order mark, CR LF, multi-byte and escaped names, warnings */
+	    {"\xEF\xBB\xBF{\r\n  \"bench::é\": {\r\n    \"latency\": " MEASURE(
+		 "88.5") ",\r\n    \"throughput\": {\"value\": 1200}\r\n  },\r\n"
+			 "  \"b\\u00fc \\\"q\\\" \\ud83d\\ude00\": {\"file-size\": {\"value\": "
+			 "4096}, "
+			 "\"Max Bytes\": {\"value\": 9, \"upper_value\": 5}, \"build-time\": "
+			 "{\"value\": NaN}},\r\n  \"c\": {},\r\n  \"d\": {  }\r\n}\r\n",
+	     0},
+	    {"{\"a\": {\"latency\": " MEASURE("1") "}, \"b\": {\"latency\": " MEASURE(
+		 "2") ", \"x\": " MEASURE("3") "}, \"c\": {\"latency\": " MEASURE("4") "}}",
+	     0},
+	    /* no benchmarks */
+	    {"{}", 0},
+	    {" {\n\n} \n", 0},
+	    /* a benchmark that is no object: the reader says so, where it is */
+	    {"{\"a\": {\"latency\": " MEASURE("1") "},\n \"b\": [1, {\"c\": 2}]}", PERFDB_EINPUT},
+	    {"{\"a\": 3}", PERFDB_EINPUT},
+	    {"{\"a\": \"x, }\" }", PERFDB_EINPUT},
+	    {"{\"a\": null}", PERFDB_EINPUT},
+	    {"{\"a\":true,\"b\":{}}", PERFDB_EINPUT},
+	    {"{\"a\": {\"latency\": 3}}", PERFDB_EINPUT},
+	    {"{\"a\": {\"latency\": [" MEASURE("1") "]}}", PERFDB_EINPUT},
+	    /* an empty name; a measure with another key; a value of another type */
+	    {"{\"a\": {}, \"\": {\"latency\": " MEASURE("1") "}}", PERFDB_EINPUT},
+	    {"{\"a\": {\"l\": " MEASURE("1") ", \"m\": {\"value\": 1, \"passes\": 2}}}",
+	     PERFDB_EINPUT},
+	    {"{\"a\": {\"l\": " MEASURE("1") ", \"m\": {\"value\": \"3\"}}}", PERFDB_EINPUT},
+	    {"{\"a\": {\"l\": " MEASURE("1") ", \"m\": {\"lower_value\": 3}}}", PERFDB_EINPUT},
+	    {"{\"a\": {\"l\": {\"value\": 1e300, \"upper_value\": 1e301}}, \"b\": {}}", 0},
+	    {"{\"a\": {\"build-time\": {\"value\": 1e300}}}", PERFDB_EINPUT},
+	    /* the same measure names in other benchmarks are no duplicates */
+	    {"{\"a\": {\"l\": " MEASURE("1") "}, \"b\": {\"l\": " MEASURE(
+		 "2") "}, \"l\": {\"a\": " MEASURE("3") "}}",
+	     0},
+	    /* duplicate keys: the parser's error, also when written otherwise */
+	    {"{\"a\": {\"l\": " MEASURE("1") "}, \"b\": {}, \"a\": {\"l\": " MEASURE("2") "}}",
+	     PERFDB_EINPUT},
+	    {"{\"a\": {}, \"\\u0061\": {}}", PERFDB_EINPUT},
+	    {"{\"\xF0\x9F\x98\x80\": {}, \"\\uD83D\\uDE00\": {}}", PERFDB_EINPUT},
+	    {"{\"\\/\": {}, \"/\": {}}", PERFDB_EINPUT},
+	    {"{\"a\": {\"l\": " MEASURE("1") ", \"m\": " MEASURE("2") ", \"l\": " MEASURE("3") "}}",
+	     PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": {\"value\": 1, \"value\": 2}}}", PERFDB_JSON__FALLBACK},
+	    /* a repeated key at the start of a line, one column in, two; escaped
+	     * and control characters in it; a long one */
+	    {"{\n\"a\": {},\n\"a\": {}\n}", PERFDB_EINPUT},
+	    {"{\n \"a\": {},\n \"a\": {}\n}", PERFDB_EINPUT},
+	    {"{\n  \"a\": {},\n  \"a\": {}\n}", PERFDB_EINPUT},
+	    {"{\"\\\"\\u0001\\t\u00e9\": {}, \"\\\"\\u0001\\u0009\\u00e9\": {}}", PERFDB_EINPUT},
+	    {"{\"0123456789012345678901234567890123456789012345678901234567890123456789\": {},"
+	     "\"0123456789012345678901234567890123456789012345678901234567890123456789\": {}}",
+	     PERFDB_EINPUT},
+	    /* a reader's error, then a duplicate key or a syntax error: those */
+	    {"{\"a\": 1, \"b\": {}, \"b\": {}}", PERFDB_EINPUT},
+	    {"{\"a\": {\"l\": 1, \"m\": " MEASURE("2") ", \"m\": {}}}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": 1, \"b\": {\"l\": }}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": 1}, \"b\": {\"l\": " MEASURE("1") "} \"c\": {}}",
+	     PERFDB_JSON__FALLBACK},
+	    /* keys that differ only after an escape are no duplicates */
+	    {"{\"a\\u0062\": {}, \"ab\\u0000\": {}}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\\n\": {}, \"a\\t\": {}, \"a\\u00e9\": {}, \"a\\u00E8\": {}}", 0},
+	    /* syntax: trailing commas, a missing colon, text after the document */
+	    {"{\"a\": {\"l\": " MEASURE("1") "},}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": " MEASURE("1") ",}}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\" {\"l\": " MEASURE("1") "}}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\" " MEASURE("1") "}}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": " MEASURE("1") "}} {}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": " MEASURE("1") "}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": " MEASURE("1") "]}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": " MEASURE("1") "}, 3}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": " MEASURE("1") ", 3: 4}}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": " MEASURE("1") "}, \"b\xff\": {}}", PERFDB_JSON__FALLBACK},
+	    {"{\"a\": {\"l\": " MEASURE("1") "}, \"b\\ud800\": {}}", PERFDB_JSON__FALLBACK},
+	    /* a document that is no object: no members */
+	    {"[]", PERFDB_JSON__FALLBACK},
+	    {"[{\"a\": {\"l\": " MEASURE("1") "}}]", PERFDB_JSON__FALLBACK},
+	    {"\"{\"", PERFDB_JSON__FALLBACK},
+	};
+	size_t i;
+	int depth;
+	(void)state;
+	/* a named BMF file is read this way (detect.c's read_streamed) */
+	assert_ptr_equal(perfdb_ingest__stream_key(PERFDB_FORMAT_BMF), perfdb_json__members);
+	same_cases(cases, sizeof(cases) / sizeof(cases[0]), PERFDB_FORMAT_BMF);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		bmf_same_text(cases[i].doc, strlen(cases[i].doc), cases[i].streamed);
+	bmf_same(PERFDB_SOURCE_DIR "/tests/fuzz/corpus/bmf/measures.json", 0);
+	/* nesting: the limit counts the levels around a member and a piece */
+	for (depth = 511; depth <= 513; depth++) {
+		char doc[2048];
+		size_t n = (size_t)snprintf(doc, sizeof(doc),
+					    "{\"a\": {\"m\": {\"value\": 1}, \"l\": {\"value\": ");
+		for (i = 0; i < (size_t)depth - 3; i++)
+			doc[n++] = '[';
+		for (i = 0; i < (size_t)depth - 3; i++)
+			doc[n++] = ']';
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n, "}}}");
+		bmf_same_text(doc, n, depth <= 512 ? PERFDB_EINPUT : PERFDB_JSON__FALLBACK);
+	}
+}
+
+/* A document that is no object, or one of good syntax read whole after all:
+ * the reader's error from the document with its contents cut out. */
+static void test_json_stream__bmf_not_an_object(void **state)
+{
+	(void)state;
+	assert_int_equal(gutted("[{\"a\": {\"l\": " MEASURE("1") "}}, 2]", PERFDB_FORMAT_BMF),
+			 PERFDB_EINPUT);
+	assert_int_equal(gutted("{\"a\": {\"l\": " MEASURE("1") "}}", PERFDB_FORMAT_BMF),
+			 PERFDB_JSON__FALLBACK);
+}
+
+/* One benchmark of many measures (read in pieces of the default size),
+ * many benchmarks, a long name: good, and with a bad token, a duplicate, or
+ * a reader's error deep inside. */
+static size_t big_bmf(char *doc, size_t cap, size_t benches, size_t measures, const char *bad,
+		      size_t at)
+{
+	size_t n = (size_t)snprintf(doc, cap, "{\n"), b, m, k = 0;
+	for (b = 0; b < benches; b++) {
+		n += (size_t)snprintf(doc + n, cap - n, "%s  \"bench::%zu\": {", b ? ",\n" : "", b);
+		for (m = 0; m < measures; m++, k++)
+			n += (size_t)snprintf(
+			    doc + n, cap - n,
+			    "%s\n    \"m%zu\": {\"value\": %s, \"upper_value\": 1e9}", m ? "," : "",
+			    m, k == at ? bad : "1.5");
+		n += (size_t)snprintf(doc + n, cap - n, "\n  }");
+	}
+	n += (size_t)snprintf(doc + n, cap - n, "\n}\n");
+	return n;
+}
+
+static void test_json_stream__bmf_big(void **state)
+{
+	static const struct {
+		const char *bad;
+		int streamed;
+	} cases[] = {
+	    {"1", 0},
+	    {"\"x\"", PERFDB_EINPUT},
+	    {"NaN", 0},
+	    {"1.2.3", PERFDB_JSON__FALLBACK},
+	    {"1, \"value\": 2", PERFDB_JSON__FALLBACK},
+	    {"1}, \"m1\": {\"value\": 2", PERFDB_EINPUT}, /* m1 twice, pieces apart */
+	    {"1}, \"m3\": {\"value\": 2", PERFDB_EINPUT}, /* m3, pieces apart */
+	    {"1}}, \"bench::0\": {\"x\": {\"value\": 2", PERFDB_EINPUT},
+	    {"{}", PERFDB_EINPUT},
+	};
+	const size_t measures = 30000, cap = measures * 80 + 4096;
+	char *doc = malloc(cap);
+	size_t i;
+	(void)state;
+	assert_non_null(doc);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = big_bmf(doc, cap, 1, measures, cases[i].bad, measures - 3);
+		char path[] = "/tmp/perfdb-json-bmf-big-XXXXXX";
+		int rc;
+		char *text, *whole;
+		assert_true(len > PIECE_BYTES);
+		write_temp(path, doc, len);
+		same(path, PERFDB_FORMAT_AUTO);
+		whole = read_whole(path, PERFDB_FORMAT_BMF);
+		text = read_bmf_pieces(path, 0, &rc);
+		if (rc != cases[i].streamed ||
+		    (rc != PERFDB_JSON__FALLBACK && strcmp(text, whole) != 0)) {
+			print_error("case %zu: %d\n%.1000s\n", i, rc, text);
+			fail();
+		}
+		unlink(path);
+		if (rc == PERFDB_JSON__FALLBACK || strstr(whole, "invalid JSON"))
+			assert_true(broken_len(doc, len, PERFDB_FORMAT_BMF));
+		free(text);
+		free(whole);
+	}
+	/* many benchmarks of a few measures, and a member as long as a piece */
+	bmf_same_text(doc, big_bmf(doc, cap, 4000, 3, "1", 0), 0);
+	{
+		size_t n = (size_t)snprintf(doc, cap, "{\"a\": {\"l\": {\"value\": 1}}, \"");
+		memset(doc + n, 'x', PIECE_BYTES + 10);
+		n += PIECE_BYTES + 10;
+		n += (size_t)snprintf(doc + n, cap - n, "\": {\"l\": {\"value\": 2}}}");
+		bmf_same_text(doc, n, 0);
+	}
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +940,9 @@ int main(void)
 	    cmocka_unit_test(test_json_stream__depth_bombs),
 	    cmocka_unit_test(test_json_stream__trailing_garbage),
 	    cmocka_unit_test(test_json_stream__bad_token_deep),
+	    cmocka_unit_test(test_json_stream__bmf_members),
+	    cmocka_unit_test(test_json_stream__bmf_not_an_object),
+	    cmocka_unit_test(test_json_stream__bmf_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "perfdb.h"
+#include "core/resultset_internal.h"
 
 static void expect_unit(const char *unit, const char *canonical, double factor)
 {
@@ -98,6 +99,80 @@ static void test_resultset__refuses_unreadable_numbers(void **state)
 	assert_int_equal(perfdb_resultset_add(rs, &r), PERFDB_EINVAL);
 	assert_int_equal(perfdb_resultset_count(rs), 0);
 	perfdb_resultset_free(rs);
+}
+
+/* Samples a reader wrote in the resultset's own room are taken where they
+ * are, scaled; any other samples are copied (the caller keeps its own). */
+static void test_resultset__samples_taken_in_place(void **state)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	double mine[2] = {1, 2}, *room;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_non_null(room = perfdb_resultset__samples(rs, 3));
+	room[0] = 1;
+	room[1] = 3;
+	perfdb_result_init(&r);
+	r.benchmark = "a";
+	r.unit = "ms";
+	r.samples = room;
+	r.nsamples = 2; /* fewer than the room */
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	assert_ptr_equal(perfdb_resultset_get(rs, 0)->samples, room);
+	assert_true(room[0] == 1e6);
+	assert_true(room[1] == 3e6);
+	assert_true(perfdb_resultset_get(rs, 0)->value == 2e6);
+	/* the room was used: the same pointer again is copied, as is any other */
+	r.benchmark = "b";
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	assert_ptr_not_equal(perfdb_resultset_get(rs, 1)->samples, room);
+	assert_true(perfdb_resultset_get(rs, 1)->samples[1] == 3e12);
+	r.benchmark = "c";
+	r.samples = mine;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	assert_ptr_not_equal(perfdb_resultset_get(rs, 2)->samples, mine);
+	assert_true(mine[1] == 2);
+	assert_true(perfdb_resultset_get(rs, 2)->samples[1] == 2e6);
+	perfdb_resultset_free(rs);
+}
+
+static int count_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
+{
+	size_t *largest = ctx;
+	if (event == PERFDB_SINK_WRITE && perfdb_resultset_count(rs) > *largest)
+		*largest = perfdb_resultset_count(rs);
+	return 0;
+}
+
+/* A batch ends at PERFDB_RESULTSET_BATCH_BYTES too: results of many samples
+ * are not held 65,536 at a time. */
+static void test_resultset__batch_cut_by_bytes(void **state)
+{
+	enum { SAMPLES = 100000 };
+	perfdb_resultset *rs;
+	perfdb_result r;
+	double *v = calloc(SAMPLES, sizeof(*v));
+	size_t largest = 0, i, most;
+	char name[32];
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_sink(rs, count_batch, &largest, 0), 0);
+	perfdb_result_init(&r);
+	r.samples = v;
+	r.nsamples = SAMPLES;
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "b%zu", i);
+		r.benchmark = name;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	}
+	most = PERFDB_RESULTSET_BATCH_BYTES / (SAMPLES * sizeof(double)) + 1;
+	assert_int_equal(largest, most);
+	assert_int_equal(perfdb_resultset_written(rs), 100 / most * most);
+	assert_int_equal(perfdb_resultset_count(rs), 100 % most);
+	perfdb_resultset_free(rs);
+	free(v);
 }
 
 static void test_resultset__merge_moves_and_keeps_dst_meta(void **state)
@@ -405,6 +480,8 @@ int main(void)
 	    cmocka_unit_test(test_resultset__sink_takes_batches),
 	    cmocka_unit_test(test_resultset__direction_parse),
 	    cmocka_unit_test(test_resultset__time_parse),
+	    cmocka_unit_test(test_resultset__samples_taken_in_place),
+	    cmocka_unit_test(test_resultset__batch_cut_by_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,9 +160,14 @@ typedef int (*perfdb_resultset_sink_fn)(void *ctx, perfdb_resultset *rs, perfdb_
 /** Results per batch when perfdb_resultset_set_sink is given 0. */
 #define PERFDB_RESULTSET_BATCH 65536
 
+/** A batch also ends once its results hold about this many bytes (names and
+ *  samples): a few results of many samples are a batch of their own. */
+#define PERFDB_RESULTSET_BATCH_BYTES (32u << 20)
+
 /**
  * Lets rs hand its results over in batches instead of holding a whole run:
- * once rs holds `batch` results (0: PERFDB_RESULTSET_BATCH), fn is called
+ * once rs holds `batch` results (0: PERFDB_RESULTSET_BATCH), or results of
+ * PERFDB_RESULTSET_BATCH_BYTES (names and samples, about), fn is called
  * with WRITE and rs as it is then (metadata, tags, context, warnings so far
  * and the batch's results), and on success the results are dropped from rs
  * (perfdb_resultset_count is 0 again; everything else is kept, and

@@ -1,0 +1,73 @@
+/*
+ * The line-oriented readers that get their input whole and hand results on
+ * as they make them (nanobench's console table and CSV, Catch2's console
+ * output): a file read into a resultset without a sink (everything merged at
+ * the end) against the same file read with its results handed to a sink one
+ * and three at a time (sink_collect.h), as one text each (resultset_text.h),
+ * which must be the same byte for byte; and the same for the file cut at the
+ * start and in the middle of each of its lines, and with each line repeated
+ * (a duplicate, or a truncated table). Include after <cmocka.h>,
+ * ingest_expect.h, resultset_text.h, ingest_same.h and sink_collect.h.
+ */
+#ifndef PERFDB_TESTS_TEXT_VARIANTS_H
+#define PERFDB_TESTS_TEXT_VARIANTS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The bytes at path read whole (no sink) and as made: the same text. */
+static inline void same_as_made(const char *path, perfdb_format fmt)
+{
+	static const size_t batches[] = {1, 3};
+	sink_collect c;
+	char *whole = sink_collect_read(&c, path, fmt, 0);
+	size_t i;
+	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++)
+		same_texts(path, "as made", whole, sink_collect_read(&c, path, fmt, batches[i]));
+	free(whole);
+}
+
+/* body (len bytes) as a file of its own, read both ways. */
+static inline void same_as_made_text(const char *body, size_t len, perfdb_format fmt)
+{
+	char path[] = "/tmp/perfdb-variant-XXXXXX";
+	write_temp(path, body, len);
+	same_as_made(path, fmt);
+	unlink(path);
+}
+
+/* The file at path and its variants, each read both ways: cut at the start
+ * and in the middle of every line, and every line written twice. Returns
+ * how many of the variants were read without an error (whole). */
+static inline size_t same_as_made_variants(const char *path, perfdb_format fmt)
+{
+	size_t len, start, ok = 0;
+	char *data = slurp_file(path, &len), *twice = malloc(len * 2 + 1);
+	assert_non_null(twice);
+	same_as_made(path, fmt);
+	for (start = 0; start <= len;) {
+		const char *nl = memchr(data + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - data) + 1 : len;
+		perfdb_resultset *rs;
+		same_as_made_text(data, start, fmt);
+		same_as_made_text(data, start + (end - start) / 2, fmt);
+		/* the line [start, end) twice */
+		memcpy(twice, data, end);
+		memcpy(twice + end, data + start, end - start);
+		memcpy(twice + end + (end - start), data + end, len - end);
+		same_as_made_text(twice, len + (end - start), fmt);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		ok += perfdb_ingest_buffer(rs, twice, len + (end - start), "v", fmt) == 0;
+		perfdb_resultset_free(rs);
+		if (end == len)
+			break;
+		start = end;
+	}
+	free(twice);
+	free(data);
+	return ok;
+}
+
+#endif
