@@ -459,16 +459,17 @@ static int intern(perfdb_ingest_series_set *set, const char *s, uint32_t *out)
 	return 0;
 }
 
-/* Grows the array *p of *cap elements to hold need, by half again (the
- * series of a file that repeats every benchmark are most of the reader's
- * memory: doubling would leave up to half of it unused). */
+/* Grows the array *p of *cap elements to hold need, by half again, and by
+ * an eighth once it holds 16 MB (the series of a file that repeats every
+ * benchmark are most of the reader's memory: doubling would leave up to
+ * half of it unused; a block that big is moved by mremap, not copied). */
 static int grow_gently(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t n;
 	void *q;
 	if (need <= *cap)
 		return 0;
-	n = *cap < 64 ? 64 : *cap + *cap / 2;
+	n = *cap < 64 ? 64 : *cap + (*cap * size >= ((size_t)16 << 20) ? *cap / 8 : *cap / 2);
 	if (n < need)
 		n = need;
 	if (n > SIZE_MAX / size || !(q = realloc(*p, n * size)))
