@@ -28,6 +28,7 @@
 #include "ingest/ingest.h"
 #include "ingest/reader.h"
 #include "ingest/textpos.h"
+#include "ingest/window.h"
 #include "util/error.h"
 
 typedef struct scale {
@@ -126,33 +127,71 @@ static long find_label(const char *s, size_t n, const char *label, size_t *after
 	return -1;
 }
 
-int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, size_t len,
-				     const char *name)
+/* A reading of the text: the first (fingerprints set) only notes each
+ * name's fingerprint and stops at anything malformed, which the second then
+ * names; the second checks and makes the results. */
+typedef struct reading {
+	const char *data, *name;
+	size_t len;
+	perfdb_resultset *own;
+	perfdb_ingest_fingerprints *seen;	    /* the first reading's table */
+	const perfdb_ingest_fingerprints *repeated; /* the second's: names to check */
+	perfdb_ingest_index names;		    /* names whose fingerprint repeats -> line */
+	char **keep;				    /* their copies (the index borrows them) */
+	size_t nkeep, capkeep;
+	char *bench; /* the current name */
+	size_t benchcap;
+} reading;
+
+static uint32_t name_fingerprint(const char *bench)
 {
-	perfdb_resultset *own = NULL;
-	perfdb_ingest_index names = PERFDB_INGEST_INDEX_INIT;
-	char **keep = NULL, *bench = NULL;
-	size_t nkeep = 0, pos = 0, prevlen = 0, i, found;
-	const char *prev = NULL;
-	bool have_thrpt = false;
-	size_t written = perfdb_resultset_written(rs);
+	return perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, ""));
+}
+
+/* The name [a, b) of s into rd->bench. */
+static int set_bench(reading *rd, const char *s, size_t a, size_t b)
+{
+	if (b - a + 1 > rd->benchcap) {
+		char *p = realloc(rd->bench, b - a + 1);
+		if (!p)
+			return perfdb_error__oom();
+		rd->bench = p;
+		rd->benchcap = b - a + 1;
+	}
+	memcpy(rd->bench, s + a, b - a);
+	rd->bench[b - a] = '\0';
+	return 0;
+}
+
+/* A name seen before is an error; only names whose fingerprint repeats can
+ * be, and only they are kept. */
+static int check_twice(reading *rd, int line)
+{
+	size_t found;
+	char *copy;
+	int err;
+	if (!perfdb_ingest__fingerprints_repeated(rd->repeated, name_fingerprint(rd->bench)))
+		return 0;
+	if (perfdb_ingest__index_find(&rd->names, rd->bench, "", &found))
+		return perfdb_error__input(PERFDB_EINPUT, rd->name, line, 1, NULL,
+					   "'%s' is also on line %zu", rd->bench, found);
+	if ((err = perfdb_ingest__grow((void **)&rd->keep, &rd->capkeep, rd->nkeep + 1,
+				       sizeof(*rd->keep))))
+		return err;
+	if (!(copy = strdup(rd->bench)))
+		return perfdb_error__oom();
+	rd->keep[rd->nkeep++] = copy;
+	err = perfdb_ingest__index_add(&rd->names, copy, "", (size_t)line, &found);
+	return err > 0 ? 0 : err;
+}
+
+static int read_text(reading *rd)
+{
+	const char *data = rd->data, *name = rd->name, *prev = NULL;
+	size_t len = rd->len, pos = 0, prevlen = 0;
+	bool have_thrpt = false, first = rd->seen != NULL, have_bench = false;
 	int line = 0, err;
 
-	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
-		return err;
-	if ((err = perfdb_resultset_new(&own)) ||
-	    (err = perfdb_resultset_set_meta(own, PERFDB_META_SOURCE, "criterion")))
-		goto done;
-	/* final as made: on to rs's sink a batch at a time (gotest.c) */
-	perfdb_resultset__stream_into(own, rs);
-	for (i = 0, nkeep = 1; i < len; i++)
-		nkeep += data[i] == '\n';
-	keep = malloc(nkeep * sizeof(*keep));
-	nkeep = 0;
-	if (!keep) {
-		err = perfdb_error__oom();
-		goto done;
-	}
 	while (pos < len) {
 		const char *s = data + pos, *nl = memchr(s, '\n', len - pos), *unit;
 		size_t n = nl ? (size_t)(nl - s) : len - pos, at, bad, a, b;
@@ -168,121 +207,149 @@ int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, siz
 		if ((lab = find_label(s, n, "time:", &at)) >= 0) {
 			got = interval(s + at, n - at, times, sizeof(times) / sizeof(times[0]),
 				       &value, &unit, &bad);
-			if (got < 0) {
-				err = perfdb_error__input(
-				    PERFDB_EINPUT, name, line,
-				    perfdb_ingest__columns(s, at + bad) + 1, NULL,
-				    "expected criterion's [lower estimate upper] times");
-				goto done;
-			}
+			if (got < 0)
+				return first ? 0
+					     : perfdb_error__input(
+						   PERFDB_EINPUT, name, line,
+						   perfdb_ingest__columns(s, at + bad) + 1, NULL,
+						   "expected criterion's [lower estimate upper] "
+						   "times");
 			if (got == 0) /* percentages: a change */
 				continue;
 			/* the name: before the label, or the line before */
 			for (a = 0, b = (size_t)lab; b > a && s[b - 1] == ' ';)
 				b--;
 			if (b == 0) {
-				if (!prev) {
-					err =
-					    perfdb_error__input(PERFDB_EINPUT, name, line, 1, NULL,
-								"expected a benchmark's name "
-								"before its time");
-					goto done;
-				}
+				if (!prev)
+					return first ? 0
+						     : perfdb_error__input(
+							   PERFDB_EINPUT, name, line, 1, NULL,
+							   "expected a benchmark's name "
+							   "before its time");
 				b = prevlen;
 				while (a < b && prev[a] == ' ')
 					a++;
 				while (b > a && prev[b - 1] == ' ')
 					b--;
-				if (!(bench = malloc(b - a + 1))) {
-					err = perfdb_error__oom();
-					goto done;
-				}
-				memcpy(bench, prev + a, b - a);
+				err = set_bench(rd, prev, a, b);
 			} else {
-				if (!(bench = malloc(b - a + 1))) {
-					err = perfdb_error__oom();
-					goto done;
-				}
-				memcpy(bench, s + a, b - a);
+				err = set_bench(rd, s, a, b);
 			}
-			bench[b - a] = '\0';
-			keep[nkeep++] = bench;
+			if (err)
+				return err;
+			have_bench = true;
 			have_thrpt = false;
-			if (a == b) {
-				err = perfdb_error__input(
-				    PERFDB_EINPUT, name, line, 1, NULL,
-				    "expected a benchmark's name before its time");
-				goto done;
+			if (a == b)
+				return first
+					   ? 0
+					   : perfdb_error__input(PERFDB_EINPUT, name, line, 1, NULL,
+								 "expected a benchmark's name "
+								 "before its time");
+			if (first) {
+				if ((err = perfdb_ingest__fingerprints_add(
+					 rd->seen, name_fingerprint(rd->bench))))
+					return err;
+				continue;
 			}
-			if ((err = perfdb_ingest__index_add(&names, bench, "", (size_t)line,
-							    &found))) {
-				if (err > 0)
-					err = perfdb_error__input(PERFDB_EINPUT, name, line, 1,
-								  NULL, "'%s' is also on line %zu",
-								  bench, found);
-				goto done;
-			}
+			if ((err = check_twice(rd, line)))
+				return err;
 			perfdb_result_init(&r);
-			r.benchmark = bench;
+			r.benchmark = rd->bench;
 			r.metric = "time";
 			r.unit = unit;
 			r.direction = PERFDB_LOWER_IS_BETTER;
 			r.value = value;
-			if ((err = perfdb_resultset_add(own, &r)))
-				goto done;
+			if ((err = perfdb_resultset_add(rd->own, &r)))
+				return err;
 		} else if ((lab = find_label(s, n, "thrpt:", &at)) >= 0) {
+			if (first)
+				continue;
 			got = interval(s + at, n - at, rates, sizeof(rates) / sizeof(rates[0]),
 				       &value, &unit, &bad);
-			if (got < 0) {
-				err = perfdb_error__input(
+			if (got < 0)
+				return perfdb_error__input(
 				    PERFDB_EINPUT, name, line,
 				    perfdb_ingest__columns(s, at + bad) + 1, NULL,
 				    "expected criterion's [lower estimate upper] throughputs");
-				goto done;
-			}
 			if (got == 0)
 				continue;
-			if (!bench || have_thrpt || strspn(s, " ") != (size_t)lab) {
-				err = perfdb_error__input(
+			if (!have_bench || have_thrpt || strspn(s, " ") != (size_t)lab)
+				return perfdb_error__input(
 				    PERFDB_EINPUT, name, line,
 				    perfdb_ingest__columns(s, (size_t)lab) + 1, NULL,
 				    "a throughput without a time before it (or a second one)");
-				goto done;
-			}
 			perfdb_result_init(&r);
-			r.benchmark = bench;
+			r.benchmark = rd->bench;
 			have_thrpt = true;
 			r.metric = "throughput";
 			r.unit = unit;
 			r.direction = PERFDB_HIGHER_IS_BETTER;
 			r.value = value;
-			if ((err = perfdb_resultset_add(own, &r)))
-				goto done;
-		} else {
-			if (n >= 7 && memcmp(s, "thread ", 7) == 0 &&
-			    memmem(s, n, " panicked", 9) &&
-			    (err = perfdb_resultset_warn(
-				 own, "%s:%d:1: %.*s: the benchmarks did not finish", name, line,
-				 (int)(n > 200 ? 200 : n), s)))
-				goto done;
+			if ((err = perfdb_resultset_add(rd->own, &r)))
+				return err;
+		} else if (!first && n >= 7 && memcmp(s, "thread ", 7) == 0 &&
+			   memmem(s, n, " panicked", 9) &&
+			   (err = perfdb_resultset_warn(
+				rd->own, "%s:%d:1: %.*s: the benchmarks did not finish", name, line,
+				(int)(n > 200 ? 200 : n), s))) {
+			return err;
 		}
 		if (n) {
 			prev = s;
 			prevlen = n;
 		}
 	}
-	if (perfdb_resultset_count(own) == 0 && perfdb_resultset_written(rs) == written) {
+	return 0;
+}
+
+/*
+ * Read twice, never holding every name: the first reading keeps a 4-byte
+ * fingerprint of each (window.h), the second copies only the names whose
+ * fingerprint repeats, to find a name given twice. A file of millions of
+ * benchmarks held a copy of each and its index entry: four times the file.
+ */
+int perfdb_ingest__criterion_console(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name)
+{
+	perfdb_ingest_fingerprints fp = {NULL, 0, 0, 0};
+	reading rd;
+	size_t written = perfdb_resultset_written(rs), i;
+	int err;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.data = data;
+	rd.len = len;
+	rd.name = name;
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
+	if ((err = perfdb_ingest__fingerprints_init(&fp, 1024)))
+		return err;
+	rd.seen = &fp;
+	if ((err = read_text(&rd)) || (err = perfdb_ingest__fingerprints_keep_repeated(&fp)))
+		goto done;
+	rd.seen = NULL;
+	rd.repeated = &fp;
+	if ((err = perfdb_resultset_new(&rd.own)) ||
+	    (err = perfdb_resultset_set_meta(rd.own, PERFDB_META_SOURCE, "criterion")))
+		goto done;
+	/* final as made: on to rs's sink a batch at a time (gotest.c) */
+	perfdb_resultset__stream_into(rd.own, rs);
+	if ((err = read_text(&rd)))
+		goto done;
+	if (perfdb_resultset_count(rd.own) == 0 && perfdb_resultset_written(rs) == written) {
 		err = perfdb_error__input(
 		    PERFDB_EINPUT, name, 1, 1, NULL,
 		    "no criterion result (a 'NAME time: [a ns b ns c ns]' line)");
 		goto done;
 	}
-	err = perfdb_resultset_merge(rs, own);
+	err = perfdb_resultset_merge(rs, rd.own);
 done:
-	perfdb_ingest__index_release(&names);
-	for (i = 0; i < nkeep; i++)
-		free(keep[i]);
-	free(keep);
-	perfdb_resultset_free(own);
+	perfdb_ingest__fingerprints_release(&fp);
+	perfdb_ingest__index_release(&rd.names);
+	for (i = 0; i < rd.nkeep; i++)
+		free(rd.keep[i]);
+	free(rd.keep);
+	free(rd.bench);
+	perfdb_resultset_free(rd.own);
 	return err;
 }

@@ -58,6 +58,30 @@ static void test_ingest_criterion_console__results(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* Names are checked for repeats without keeping them all (a fingerprint
+ * pass): a repeat 100,000 lines later is found, with the first line; a
+ * second name on its own line too; many distinct names are all results. */
+static void test_ingest_criterion_console__repeats_far_apart(void **state)
+{
+	size_t cap = 100002 * 48, n = 0, i;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < 100000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "b%zu time: [1 ns 2 ns 3 ns]\n", i);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(
+	    perfdb_ingest_buffer(rs, text, n, "c.txt", PERFDB_FORMAT_CRITERION_CONSOLE), 0);
+	assert_int_equal(perfdb_resultset_count(rs), 100000);
+	assert_string_equal(perfdb_resultset_get(rs, 99999)->benchmark, "b99999");
+	perfdb_resultset_free(rs);
+	n += (size_t)snprintf(text + n, cap - n, "b7\n   time: [1 ns 2 ns 3 ns]\n");
+	expect_input_error(text, PERFDB_FORMAT_CRITERION_CONSOLE, "c.txt", PERFDB_EINPUT, 100002, 1,
+			   NULL, "'b7' is also on line 8");
+	free(text);
+}
+
 static void test_ingest_criterion_console__refused(void **state)
 {
 	perfdb_format f;
@@ -100,6 +124,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ingest_criterion_console__results),
 	    cmocka_unit_test(test_ingest_criterion_console__refused),
+	    cmocka_unit_test(test_ingest_criterion_console__repeats_far_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
