@@ -92,6 +92,8 @@ typedef struct reader {
 	size_t nconfig, capconfig;
 	unit_hint *hints;
 	size_t nhints, caphints;
+	perfdb_ingest_index hint_index; /* (unit, "") -> its hint: a file of many Unit
+					 * lines and many results was quadratic */
 	char *pkg;
 	char *json_pkg; /* the package of the last "pkg:" line put in the text */
 	char *buf;	/* the current series name */
@@ -129,6 +131,7 @@ static void reader_release(reader *r)
 	for (i = 0; i < r->nhints; i++)
 		free(r->hints[i].unit);
 	free(r->hints);
+	perfdb_ingest__index_release(&r->hint_index);
 	free(r->buf);
 	free(r->text);
 	perfdb_ingest__window_release(&r->in);
@@ -269,6 +272,7 @@ static int unit_line(reader *r, const char *s, size_t n)
 	const char *unit;
 	size_t nunit;
 	perfdb_direction dir = PERFDB_DIRECTION_UNSET;
+	int err;
 
 	if (r->pass != CHECKS)
 		return 0; /* the hints of the whole file apply to every result */
@@ -292,16 +296,19 @@ static int unit_line(reader *r, const char *s, size_t n)
 	}
 	if (!nunit || dir == PERFDB_DIRECTION_UNSET)
 		return 0;
-	for (i = 0; i < r->nhints; i++)
-		if (strlen(r->hints[i].unit) == nunit &&
-		    memcmp(r->hints[i].unit, unit, nunit) == 0) {
-			r->hints[i].direction = dir;
-			return 0;
-		}
 	if (perfdb_ingest__grow((void **)&r->hints, &r->caphints, r->nhints + 1,
 				sizeof(unit_hint)) ||
 	    !(r->hints[r->nhints].unit = perfdb_ingest__dup_n(unit, nunit)))
 		return perfdb_error__oom();
+	/* the last hint of a unit wins */
+	if ((err = perfdb_ingest__index_add(&r->hint_index, r->hints[r->nhints].unit, "", r->nhints,
+					    &i)) < 0)
+		return err;
+	if (err) {
+		free(r->hints[r->nhints].unit);
+		r->hints[i].direction = dir;
+		return 0;
+	}
 	r->hints[r->nhints++].direction = dir;
 	return 0;
 }
@@ -381,9 +388,8 @@ static int make_result(reader *r, const char *benchmark, const char *metric, con
 	res.benchmark = benchmark;
 	res.metric = metric;
 	res.unit = unit;
-	for (j = 0; j < r->nhints; j++)
-		if (strcmp(r->hints[j].unit, metric) == 0)
-			res.direction = r->hints[j].direction;
+	if (perfdb_ingest__index_find(&r->hint_index, metric, "", &j))
+		res.direction = r->hints[j].direction;
 	res.value = NAN; /* the mean of the samples */
 	res.samples = values;
 	res.nsamples = n;

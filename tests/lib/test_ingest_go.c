@@ -243,6 +243,41 @@ static void test_ingest_go__detected_from_content(void **state)
 	assert_string_equal(perfdb_format_name(PERFDB_FORMAT_GO_JSON), "go-json");
 }
 
+/* Unit lines apply to every result of their unit, the last one of a unit
+ * winning, found through an index (many Unit lines and many results were
+ * quadratic: 60,000 of each took 20 s). */
+static void test_ingest_go__many_unit_hints(void **state)
+{
+	size_t cap = 5000 * 80, n = 0, i;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	char name[64];
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < 2000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "Unit u%zu/op better=%s\n", i,
+				      i % 2 ? "higher" : "lower");
+	/* u0/op again, now higher */
+	n += (size_t)snprintf(text + n, cap - n, "Unit u0/op better=higher\n");
+	for (i = 0; i < 2000; i++)
+		n +=
+		    (size_t)snprintf(text + n, cap - n, "BenchmarkB%zu 1 5 u%zu/op 7 w/op\n", i, i);
+	rs = ingest_ok(text, PERFDB_FORMAT_GO);
+	assert_int_equal(perfdb_resultset_count(rs), 4000);
+	for (i = 0; i < 2000; i++) {
+		char metric[32];
+		snprintf(name, sizeof(name), "BenchmarkB%zu", i);
+		snprintf(metric, sizeof(metric), "u%zu/op", i);
+		assert_int_equal(find_result(rs, name, metric)->direction,
+				 i % 2 || i == 0 ? PERFDB_HIGHER_IS_BETTER
+						 : PERFDB_LOWER_IS_BETTER);
+		/* no hint: the unit's own default */
+		assert_int_equal(find_result(rs, name, "w/op")->direction, PERFDB_LOWER_IS_BETTER);
+	}
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
 static void test_ingest_go__config_lines_and_units(void **state)
 {
 	perfdb_resultset *rs;
@@ -435,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_go__many_metrics_interleaved),
 	    cmocka_unit_test(test_ingest_go__failures_and_non_numbers_warn),
 	    cmocka_unit_test(test_ingest_go__bad_inputs),
+	    cmocka_unit_test(test_ingest_go__many_unit_hints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
