@@ -20,6 +20,7 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,14 @@
 
 typedef perfdb_catch2_bench bench;
 
+/*
+ * A document this big or bigger is read in passes (catch2.h): read once, it
+ * would hold every name and mean until its end, more than the document itself
+ * when test cases are small (three times a file of one-benchmark test
+ * cases). A smaller one is read once, a single reading of it.
+ */
+#define WHOLE_BELOW ((size_t)1 << 20)
+
 typedef struct perfdb_catch2_entry { /* one series of the file */
 	char *name;
 	double *means;
@@ -42,6 +51,20 @@ typedef struct perfdb_catch2_entry { /* one series of the file */
 	long long samples;
 } entry;
 
+/* A name that appears more than once (or shares its hash with another):
+ * its test case and sections (an id in `prefixes`), its benchmark, and the
+ * means of its appearances. */
+typedef struct perfdb_catch2_group {
+	uint64_t hash;
+	size_t prefix;
+	char *bench;
+	double *means;
+	size_t n, cap;
+	double stddev;
+	long long samples;
+	bool emitted;
+} group;
+
 typedef struct reader {
 	perfdb_catch2_acc acc; /* first: the shared part */
 	perfdb_xml x;
@@ -49,17 +72,23 @@ typedef struct reader {
 	int case_depth;			       /* depth of the open TestCase, 0: none */
 	bool in_bench, bench_failed, bench_has_mean, sd_placeholder;
 	bench cur;
+	size_t bench_len; /* of cur's benchmark, the end of its name */
 	bool root_ok;
+	const char *data; /* the document, for each reading */
+	size_t len;
 } reader;
 
-static void reader_release(reader *r)
+/* Frees what one reading reads. */
+static void reading_release(reader *r)
 {
 	size_t i;
-	for (i = 0; i <= PERFDB_XML_MAX_DEPTH; i++)
+	for (i = 0; i <= PERFDB_XML_MAX_DEPTH; i++) {
 		free(r->scope[i]);
+		r->scope[i] = NULL;
+	}
 	free(r->cur.name);
+	r->cur.name = NULL;
 	perfdb_xml__release(&r->x);
-	perfdb_ingest__catch2_release(&r->acc);
 }
 
 void perfdb_ingest__catch2_release(perfdb_catch2_acc *a)
@@ -74,6 +103,15 @@ void perfdb_ingest__catch2_release(perfdb_catch2_acc *a)
 	}
 	free(a->entries);
 	perfdb_ingest__index_release(&a->index);
+	free(a->failing);
+	free(a->hashes);
+	for (i = 0; i < a->ngroups; i++) {
+		free(a->groups[i].bench);
+		free(a->groups[i].means);
+	}
+	free(a->groups);
+	free(a->gslots);
+	perfdb_ingest__nameset_release(&a->prefixes);
 	perfdb_resultset_free(a->rs);
 	memset(a, 0, sizeof(*a));
 }
@@ -176,10 +214,29 @@ int perfdb_ingest__catch2_pend(perfdb_catch2_acc *a, bench *b)
 	return 0;
 }
 
+/* Whether the open test case fails or is skipped (COUNT found out). */
+static bool span_fails(const perfdb_catch2_acc *a)
+{
+	return a->span / 8 < a->capfailing && (a->failing[a->span / 8] >> (a->span % 8) & 1);
+}
+
 int perfdb_ingest__catch2_end_case(perfdb_catch2_acc *a)
 {
 	size_t i;
 	int err = 0;
+	if (a->pass == PERFDB_CATCH2_COUNT) {
+		if (a->case_failed || a->case_skipped) {
+			size_t k = a->capfailing;
+			if ((err = perfdb_ingest__grow((void **)&a->failing, &a->capfailing,
+						       a->span / 8 + 1, 1)))
+				return err;
+			memset(a->failing + k, 0, a->capfailing - k);
+			a->failing[a->span / 8] |= (unsigned char)(1u << (a->span % 8));
+			a->nhashes = a->case_start; /* its names are not recorded */
+		}
+		a->case_start = a->nhashes;
+	}
+	a->span++;
 	for (i = 0; i < a->npending && !err; i++) {
 		bench *b = &a->pending[i];
 		if (a->case_failed || a->case_skipped)
@@ -198,6 +255,181 @@ int perfdb_ingest__catch2_end_case(perfdb_catch2_acc *a)
 	a->case_failed = a->case_skipped = false;
 	a->failure[0] = '\0';
 	return err;
+}
+
+bool perfdb_ingest__catch2_warns(const perfdb_catch2_acc *a)
+{
+	return a->pass == PERFDB_CATCH2_WHOLE || a->pass == PERFDB_CATCH2_EMIT;
+}
+
+void perfdb_ingest__catch2_begin(perfdb_catch2_acc *a)
+{
+	a->span = 0;
+	a->nbench = 0;
+	a->case_start = a->nhashes;
+}
+
+static int cmp_hash(const void *x, const void *y)
+{
+	uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
+	return p < q ? -1 : p > q;
+}
+
+/* After COUNT: keeps in a->hashes, sorted, one of each hash that is there
+ * more than once. Whether there is any. */
+static bool keep_repeated(perfdb_catch2_acc *a)
+{
+	size_t i, n = 0;
+	if (a->nhashes > 1)
+		qsort(a->hashes, a->nhashes, sizeof(*a->hashes), cmp_hash);
+	for (i = 1; i < a->nhashes; i++)
+		if (a->hashes[i] == a->hashes[i - 1] &&
+		    (n == 0 || a->hashes[n - 1] != a->hashes[i]))
+			a->hashes[n++] = a->hashes[i];
+	a->nhashes = n;
+	return n > 0;
+}
+
+/* Whether the name with hash h repeats (keep_repeated). */
+static bool repeated(const perfdb_catch2_acc *a, uint64_t h)
+{
+	return a->nhashes && bsearch(&h, a->hashes, a->nhashes, sizeof(h), cmp_hash);
+}
+
+/* Whether group g is the name `full` (n bytes): its prefix, " / ", its
+ * benchmark. */
+static bool group_is(const perfdb_catch2_acc *a, const group *g, const char *full, size_t n)
+{
+	const char *p = a->prefixes.names[g->prefix];
+	size_t np = strlen(p), nb = strlen(g->bench);
+	return n == np + 3 + nb && memcmp(full, p, np) == 0 && memcmp(full + np, " / ", 3) == 0 &&
+	       memcmp(full + np + 3, g->bench, nb) == 0;
+}
+
+/* The group of the name `full` (n bytes) with hash h, or NULL; *slot where
+ * it is or would go. */
+static group *group_find(const perfdb_catch2_acc *a, uint64_t h, const char *full, size_t n,
+			 uint32_t **slot)
+{
+	size_t j = (size_t)h & (a->gcap - 1);
+	*slot = NULL;
+	if (!a->gcap)
+		return NULL;
+	for (; a->gslots[j]; j = (j + 1) & (a->gcap - 1)) {
+		group *g = &a->groups[a->gslots[j] - 1];
+		if (g->hash == h && group_is(a, g, full, n)) {
+			*slot = &a->gslots[j];
+			return g;
+		}
+	}
+	*slot = &a->gslots[j];
+	return NULL;
+}
+
+/* GROUP: the mean of b (named `full`, hash h) to its group. */
+static int group_add(perfdb_catch2_acc *a, const bench *b, uint64_t h, char *full, size_t n,
+		     size_t prefix)
+{
+	uint32_t *slot;
+	group *g;
+	int err;
+	if ((a->ngroups + 1) * 2 > a->gcap) {
+		size_t cap = a->gcap ? a->gcap * 2 : 64, i, j;
+		uint32_t *slots;
+		if (cap > UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
+			return perfdb_error__oom();
+		for (i = 0; i < a->ngroups; i++) {
+			for (j = (size_t)a->groups[i].hash & (cap - 1); slots[j];
+			     j = (j + 1) & (cap - 1))
+				;
+			slots[j] = (uint32_t)(i + 1);
+		}
+		free(a->gslots);
+		a->gslots = slots;
+		a->gcap = cap;
+	}
+	if (!(g = group_find(a, h, full, n, &slot))) {
+		size_t found;
+		if ((err = perfdb_ingest__grow((void **)&a->groups, &a->capgroups, a->ngroups + 1,
+					       sizeof(*g))))
+			return err;
+		/* the prefix: the name's text before " / " and the benchmark */
+		full[prefix] = '\0';
+		err = perfdb_ingest__nameset_add(&a->prefixes, full, prefix, "");
+		perfdb_ingest__index_find(&a->prefixes.index, full, "", &found);
+		full[prefix] = ' ';
+		if (err < 0)
+			return err;
+		g = &a->groups[a->ngroups];
+		memset(g, 0, sizeof(*g));
+		g->hash = h;
+		g->prefix = found;
+		g->stddev = b->stddev;
+		g->samples = b->samples;
+		if (!(g->bench = perfdb_ingest__dup_n(full + prefix + 3, n - prefix - 3)))
+			return perfdb_error__oom();
+		*slot = (uint32_t)++a->ngroups;
+	}
+	if ((err = perfdb_ingest__grow((void **)&g->means, &g->cap, g->n + 1, sizeof(double))))
+		return err;
+	g->means[g->n++] = b->mean;
+	return 0;
+}
+
+int perfdb_ingest__catch2_bench(perfdb_catch2_acc *a, const bench *b, char *full, size_t len,
+				size_t prefix)
+{
+	uint64_t h;
+	uint32_t *slot;
+	group *g;
+	int err;
+	if (a->pass == PERFDB_CATCH2_WHOLE)
+		return 1;
+	h = perfdb_ingest__hash_pair(full, "");
+	switch (a->pass) {
+	case PERFDB_CATCH2_WHOLE:
+	case PERFDB_CATCH2_EMIT: break;
+	case PERFDB_CATCH2_COUNT:
+		if ((err = perfdb_ingest__grow((void **)&a->hashes, &a->caphashes, a->nhashes + 1,
+					       sizeof(*a->hashes))))
+			return err;
+		a->hashes[a->nhashes++] = h;
+		return 0;
+	case PERFDB_CATCH2_GROUP:
+		return span_fails(a) || !repeated(a, h) ? 0 : group_add(a, b, h, full, len, prefix);
+	}
+	if (span_fails(a))
+		return 1;
+	if (!repeated(a, h))
+		return perfdb_ingest__catch2_result(a, full, &b->mean, 1, b->stddev, b->samples);
+	if (!(g = group_find(a, h, full, len, &slot)) || g->emitted)
+		return 0; /* (a group was found for every repeated name) */
+	g->emitted = true;
+	err = perfdb_ingest__catch2_result(a, full, g->means, g->n, g->stddev, g->samples);
+	free(g->means);
+	g->means = NULL;
+	return err;
+}
+
+int perfdb_ingest__catch2_passes(perfdb_catch2_acc *a, perfdb_resultset *rs, int (*read)(void *ctx),
+				 void *ctx, const char *none)
+{
+	int err;
+	a->pass = PERFDB_CATCH2_COUNT;
+	if ((err = read(ctx)))
+		return err;
+	a->pass = PERFDB_CATCH2_GROUP;
+	if (keep_repeated(a) && (err = read(ctx)))
+		return err;
+	/* final as made: on to rs's sink a batch at a time, the source set
+	 * first (gotest.c) */
+	if ((err = perfdb_resultset_set_meta(a->rs, PERFDB_META_SOURCE, "catch2")))
+		return err;
+	perfdb_resultset__stream_into(a->rs, rs);
+	a->pass = PERFDB_CATCH2_EMIT;
+	if ((err = read(ctx)))
+		return err;
+	return perfdb_ingest__catch2_finish(a, rs, none);
 }
 
 int perfdb_ingest__catch2_result(perfdb_catch2_acc *a, const char *name, const double *means,
@@ -262,6 +494,7 @@ static int start_bench(reader *r, const perfdb_xml_event *ev)
 	r->cur.column = ev->column;
 	r->cur.mean = r->cur.stddev = NAN;
 	r->cur.samples = 0;
+	r->bench_len = strlen(a->value);
 	if ((a = perfdb_xml__attr(ev, "samples"))) {
 		if ((err = number_attr(r, a, &v)) < 0)
 			return err;
@@ -284,6 +517,8 @@ static int bench_child(reader *r, const perfdb_xml_event *ev)
 	if (strcmp(ev->name, "failed") == 0) {
 		const perfdb_xml_attr *m = perfdb_xml__attr(ev, "message");
 		r->bench_failed = true;
+		if (!perfdb_ingest__catch2_warns(&r->acc))
+			return 0;
 		return perfdb_resultset_warn(
 		    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %s; not recorded", r->acc.name,
 		    ev->line, ev->column, r->cur.name, m ? m->value : "(no message)");
@@ -295,6 +530,8 @@ static int bench_child(reader *r, const perfdb_xml_event *ev)
 	if (err == 1) {
 		if (strcmp(ev->name, "mean") == 0)
 			r->bench_failed = true;
+		if (!perfdb_ingest__catch2_warns(&r->acc))
+			return 0;
 		return perfdb_resultset_warn(
 		    r->acc.rs, "%s:%d:%d: benchmark '%s': %s is %s; not recorded", r->acc.name,
 		    a->line, a->column, r->cur.name, ev->name, a->value);
@@ -316,6 +553,7 @@ static int bench_child(reader *r, const perfdb_xml_event *ev)
 
 static int end_bench(reader *r, const perfdb_xml_event *ev)
 {
+	size_t len;
 	int err;
 	r->in_bench = false;
 	if (r->bench_failed) {
@@ -333,7 +571,14 @@ static int end_bench(reader *r, const perfdb_xml_event *ev)
 	if (r->case_depth == 0) /* never outside a test case in Catch2's output */
 		return perfdb_error__input(PERFDB_EINPUT, r->acc.name, r->cur.line, r->cur.column,
 					   NULL, "<BenchmarkResults> outside a <TestCase>");
-	return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
+	len = strlen(r->cur.name);
+	err =
+	    perfdb_ingest__catch2_bench(&r->acc, &r->cur, r->cur.name, len, len - r->bench_len - 3);
+	if (err == 1)
+		return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
+	free(r->cur.name);
+	r->cur.name = NULL;
+	return err;
 }
 
 static int on_start(reader *r, const perfdb_xml_event *ev)
@@ -349,7 +594,9 @@ static int on_start(reader *r, const perfdb_xml_event *ev)
 						   "XML reporter), found <%s>",
 						   ev->name);
 		r->root_ok = true;
-		if ((a = perfdb_xml__attr(ev, "catch2-version")) &&
+		/* set once, before any result is handed on */
+		if ((r->acc.pass == PERFDB_CATCH2_WHOLE || r->acc.pass == PERFDB_CATCH2_COUNT) &&
+		    (a = perfdb_xml__attr(ev, "catch2-version")) &&
 		    (err = perfdb_resultset_set_context(r->acc.rs, "catch2_version", a->value)))
 			return err;
 		return 0;
@@ -412,10 +659,56 @@ static int on_end(reader *r, const perfdb_xml_event *ev)
 	return 0;
 }
 
-int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+/* One reading of the document, from a clean state: 0, or its first error. */
+static int read_document(void *ctx)
+{
+	reader *r = ctx;
+	perfdb_xml_event ev;
+	int err;
+
+	reading_release(r);
+	r->case_depth = 0;
+	r->in_bench = r->root_ok = false;
+	perfdb_xml__init(&r->x, r->data, r->len, r->acc.name);
+	perfdb_ingest__catch2_begin(&r->acc);
+	while ((err = perfdb_xml__next(&r->x, &ev)) == 0 && ev.type != PERFDB_XML_EOF) {
+		if (ev.type == PERFDB_XML_START)
+			err = on_start(r, &ev);
+		else if (ev.type == PERFDB_XML_END)
+			err = on_end(r, &ev);
+		if (err)
+			return err;
+	}
+	return err;
+}
+
+int perfdb_ingest__catch2_xml(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			      bool once)
 {
 	reader r;
-	perfdb_xml_event ev;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.data = data;
+	r.len = len;
+	if ((err = perfdb_ingest__catch2_init(&r.acc, name)))
+		goto done;
+	if (once) {
+		r.acc.pass = PERFDB_CATCH2_WHOLE;
+		if (!(err = read_document(&r)))
+			err = perfdb_ingest__catch2_finish(&r.acc, rs, "<BenchmarkResults>");
+	} else {
+		err = perfdb_ingest__catch2_passes(&r.acc, rs, read_document, &r,
+						   "<BenchmarkResults>");
+	}
+done:
+	reading_release(&r);
+	perfdb_ingest__catch2_release(&r.acc);
+	return err;
+}
+
+int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
 	size_t i = 0;
 	int err;
 
@@ -427,21 +720,5 @@ int perfdb_ingest__catch2(perfdb_resultset *rs, const char *data, size_t len, co
 		i++;
 	if (i < len && data[i] != '<') /* not XML: the console reporter's text */
 		return perfdb_ingest__catch2_console(rs, data, len, name);
-	memset(&r, 0, sizeof(r));
-	perfdb_xml__init(&r.x, data, len, name);
-	if ((err = perfdb_ingest__catch2_init(&r.acc, name)))
-		goto done;
-	while ((err = perfdb_xml__next(&r.x, &ev)) == 0 && ev.type != PERFDB_XML_EOF) {
-		if (ev.type == PERFDB_XML_START)
-			err = on_start(&r, &ev);
-		else if (ev.type == PERFDB_XML_END)
-			err = on_end(&r, &ev);
-		if (err)
-			break;
-	}
-	if (!err)
-		err = perfdb_ingest__catch2_finish(&r.acc, rs, "<BenchmarkResults>");
-done:
-	reader_release(&r);
-	return err;
+	return perfdb_ingest__catch2_xml(rs, data, len, name, len < WHOLE_BELOW);
 }
