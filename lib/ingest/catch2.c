@@ -52,18 +52,27 @@ typedef struct perfdb_catch2_entry { /* one series of the file */
 } entry;
 
 /* A name that appears more than once (or shares its hash with another):
- * its test case and sections (an id in `prefixes`), its benchmark, and the
- * means of its appearances. */
+ * its test case and sections (a prefix, kept once for all its benchmarks,
+ * unless shorter than a prefix's record: then in the text before the
+ * benchmark), its benchmark (in the text), and the means of its appearances,
+ * room for as many as its hash has. 48 bytes, in arrays sized once: a file
+ * whose every name repeats (a GENERATE'd section) holds one for each
+ * name. */
 typedef struct perfdb_catch2_group {
-	uint64_t hash;
-	size_t prefix;
-	char *bench;
-	double *means;
-	size_t n, cap;
+	uint64_t hash;	    /* first: slots_room */
+	size_t bench;	    /* in text */
+	size_t start;	    /* its means in means */
+	uint32_t prefix, n; /* prefix NO_PREFIX: the whole name is in the text */
 	double stddev;
 	long long samples;
-	bool emitted;
 } group;
+
+typedef struct perfdb_catch2_prefix {
+	uint64_t hash; /* first: slots_room */
+	size_t text, len;
+} prefix_t;
+
+#define NO_PREFIX UINT32_MAX
 
 typedef struct reader {
 	perfdb_catch2_acc acc; /* first: the shared part */
@@ -105,13 +114,13 @@ void perfdb_ingest__catch2_release(perfdb_catch2_acc *a)
 	perfdb_ingest__index_release(&a->index);
 	free(a->failing);
 	free(a->hashes);
-	for (i = 0; i < a->ngroups; i++) {
-		free(a->groups[i].bench);
-		free(a->groups[i].means);
-	}
+	free(a->counts);
 	free(a->groups);
 	free(a->gslots);
-	perfdb_ingest__nameset_release(&a->prefixes);
+	free(a->prefixes);
+	free(a->pslots);
+	free(a->text);
+	free(a->means);
 	perfdb_resultset_free(a->rs);
 	memset(a, 0, sizeof(*a));
 }
@@ -276,34 +285,134 @@ static int cmp_hash(const void *x, const void *y)
 }
 
 /* After COUNT: keeps in a->hashes, sorted, one of each hash that is there
- * more than once. Whether there is any. */
-static bool keep_repeated(perfdb_catch2_acc *a)
+ * more than once, and in a->counts how many times. Whether there is any. */
+static int keep_repeated(perfdb_catch2_acc *a, bool *any)
 {
-	size_t i, n = 0;
+	size_t i, j, n = 0;
+	*any = false;
 	if (a->nhashes > 1)
 		qsort(a->hashes, a->nhashes, sizeof(*a->hashes), cmp_hash);
-	for (i = 1; i < a->nhashes; i++)
-		if (a->hashes[i] == a->hashes[i - 1] &&
-		    (n == 0 || a->hashes[n - 1] != a->hashes[i]))
+	for (i = 0; i < a->nhashes; i = j) {
+		for (j = i + 1; j < a->nhashes && a->hashes[j] == a->hashes[i]; j++)
+			;
+		n += j - i > 1;
+	}
+	if (n && !(a->counts = malloc(n * sizeof(*a->counts))))
+		return perfdb_error__oom();
+	for (n = 0, i = 0; i < a->nhashes; i = j) {
+		for (j = i + 1; j < a->nhashes && a->hashes[j] == a->hashes[i]; j++)
+			;
+		if (j - i > 1) {
+			a->counts[n] = (uint32_t)(j - i > UINT32_MAX ? UINT32_MAX : j - i);
 			a->hashes[n++] = a->hashes[i];
+		}
+	}
 	a->nhashes = n;
-	return n > 0;
+	if (n < a->caphashes) { /* given back: GROUP's tables take its place */
+		uint64_t *p = n ? realloc(a->hashes, n * sizeof(*p)) : NULL;
+		if (p || !n) {
+			free(n ? NULL : a->hashes);
+			a->hashes = p;
+			a->caphashes = n;
+		}
+	}
+	*any = n > 0;
+	return 0;
 }
 
-/* Whether the name with hash h repeats (keep_repeated). */
-static bool repeated(const perfdb_catch2_acc *a, uint64_t h)
+/* The number of the repeated hash h + 1 (keep_repeated), or 0. */
+static size_t repeated(const perfdb_catch2_acc *a, uint64_t h)
 {
-	return a->nhashes && bsearch(&h, a->hashes, a->nhashes, sizeof(h), cmp_hash);
+	const uint64_t *p;
+	if (!a->nhashes || !(p = bsearch(&h, a->hashes, a->nhashes, sizeof(h), cmp_hash)))
+		return 0;
+	return (size_t)(p - a->hashes) + 1;
+}
+
+/* Room in the hash table *slots (*cap, a power of two) for one more of the
+ * count items of `size` bytes at items, whose first field is their hash:
+ * it stays under half full. */
+static int slots_room(uint32_t **slots, size_t *cap, size_t count, const void *items, size_t size)
+{
+	size_t ncap = *cap ? *cap : 64, i, j;
+	uint32_t *s;
+	while ((count + 1) * 2 > ncap)
+		ncap *= 2;
+	if (ncap == *cap)
+		return 0;
+	if (ncap > UINT32_MAX || !(s = calloc(ncap, sizeof(*s))))
+		return perfdb_error__oom();
+	for (i = 0; i < count; i++) {
+		uint64_t h = *(const uint64_t *)(const void *)((const char *)items + i * size);
+		for (j = (size_t)h & (ncap - 1); s[j]; j = (j + 1) & (ncap - 1))
+			;
+		s[j] = (uint32_t)(i + 1);
+	}
+	free(*slots);
+	*slots = s;
+	*cap = ncap;
+	return 0;
+}
+
+/* Appends n bytes at p and a NUL to a->text: 0 with their offset, or an error. */
+static int text_put(perfdb_catch2_acc *a, const char *p, size_t n, size_t *off)
+{
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&a->text, &a->textcap, a->textlen + n + 1, 1)))
+		return err;
+	memcpy(a->text + a->textlen, p, n);
+	a->text[a->textlen + n] = '\0';
+	*off = a->textlen;
+	a->textlen += n + 1;
+	return 0;
+}
+
+/* The number of the prefix p (n bytes; p[n] is changed and restored),
+ * added when new. */
+static int prefix_of(perfdb_catch2_acc *a, char *p, size_t n, uint32_t *out)
+{
+	char c = p[n];
+	uint64_t h;
+	prefix_t *x;
+	size_t j;
+	int err;
+	p[n] = '\0';
+	h = perfdb_ingest__hash_pair(p, "");
+	p[n] = c;
+	if ((err = slots_room(&a->pslots, &a->pcap, a->nprefixes, a->prefixes, sizeof(*x))))
+		return err;
+	for (j = (size_t)h & (a->pcap - 1); a->pslots[j]; j = (j + 1) & (a->pcap - 1)) {
+		x = &a->prefixes[a->pslots[j] - 1];
+		if (x->hash == h && x->len == n && memcmp(a->text + x->text, p, n) == 0) {
+			*out = a->pslots[j] - 1;
+			return 0;
+		}
+	}
+	if ((err = perfdb_ingest__grow((void **)&a->prefixes, &a->capprefixes, a->nprefixes + 1,
+				       sizeof(*x))))
+		return err;
+	x = &a->prefixes[a->nprefixes];
+	x->hash = h;
+	x->len = n;
+	if ((err = text_put(a, p, n, &x->text)))
+		return err;
+	a->pslots[j] = (uint32_t)++a->nprefixes;
+	*out = a->pslots[j] - 1;
+	return 0;
 }
 
 /* Whether group g is the name `full` (n bytes): its prefix, " / ", its
  * benchmark. */
 static bool group_is(const perfdb_catch2_acc *a, const group *g, const char *full, size_t n)
 {
-	const char *p = a->prefixes.names[g->prefix];
-	size_t np = strlen(p), nb = strlen(g->bench);
-	return n == np + 3 + nb && memcmp(full, p, np) == 0 && memcmp(full + np, " / ", 3) == 0 &&
-	       memcmp(full + np + 3, g->bench, nb) == 0;
+	const prefix_t *p;
+	const char *b = a->text + g->bench;
+	size_t nb = strlen(b);
+	if (g->prefix == NO_PREFIX)
+		return n == nb && memcmp(full, b, n) == 0;
+	p = &a->prefixes[g->prefix];
+	return n == p->len + 3 + nb && memcmp(full, a->text + p->text, p->len) == 0 &&
+	       memcmp(full + p->len, " / ", 3) == 0 && memcmp(full + p->len + 3, b, nb) == 0;
 }
 
 /* The group of the name `full` (n bytes) with hash h, or NULL; *slot where
@@ -326,53 +435,60 @@ static group *group_find(const perfdb_catch2_acc *a, uint64_t h, const char *ful
 	return NULL;
 }
 
-/* GROUP: the mean of b (named `full`, hash h) to its group. */
-static int group_add(perfdb_catch2_acc *a, const bench *b, uint64_t h, char *full, size_t n,
-		     size_t prefix)
+/* GROUP: the mean of b (named `full`, hash h, the repeated hash number
+ * k + 1) to its group. */
+static int group_add(perfdb_catch2_acc *a, const bench *b, uint64_t h, size_t k, char *full,
+		     size_t n, size_t prefix)
 {
 	uint32_t *slot;
 	group *g;
 	int err;
-	if ((a->ngroups + 1) * 2 > a->gcap) {
-		size_t cap = a->gcap ? a->gcap * 2 : 64, i, j;
-		uint32_t *slots;
-		if (cap > UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
-			return perfdb_error__oom();
-		for (i = 0; i < a->ngroups; i++) {
-			for (j = (size_t)a->groups[i].hash & (cap - 1); slots[j];
-			     j = (j + 1) & (cap - 1))
-				;
-			slots[j] = (uint32_t)(i + 1);
-		}
-		free(a->gslots);
-		a->gslots = slots;
-		a->gcap = cap;
-	}
+	if ((err = slots_room(&a->gslots, &a->gcap, a->ngroups, a->groups, sizeof(*g))))
+		return err;
 	if (!(g = group_find(a, h, full, n, &slot))) {
-		size_t found;
+		size_t need = a->nmeans + a->counts[k - 1];
+		uint32_t px;
+		/* one of each repeated hash, unless two names share one */
+		if (!a->groups && !(a->groups = malloc(a->nhashes * sizeof(*g))))
+			return perfdb_error__oom();
+		if (!a->capgroups)
+			a->capgroups = a->nhashes;
 		if ((err = perfdb_ingest__grow((void **)&a->groups, &a->capgroups, a->ngroups + 1,
 					       sizeof(*g))))
 			return err;
-		/* the prefix: the name's text before " / " and the benchmark */
-		full[prefix] = '\0';
-		err = perfdb_ingest__nameset_add(&a->prefixes, full, prefix, "");
-		perfdb_ingest__index_find(&a->prefixes.index, full, "", &found);
-		full[prefix] = ' ';
-		if (err < 0)
-			return err;
+		if (need > a->capmeans) {
+			/* the first: room for every appearance of every repeated hash */
+			size_t i, total = 0, cap;
+			double *m;
+			for (i = 0; i < a->nhashes; i++)
+				total += a->counts[i];
+			cap = a->capmeans ? a->capmeans * 2 : total;
+			if (cap < need)
+				cap = need;
+			if (!(m = realloc(a->means, cap * sizeof(*m))))
+				return perfdb_error__oom();
+			a->means = m;
+			a->capmeans = cap;
+		}
 		g = &a->groups[a->ngroups];
 		memset(g, 0, sizeof(*g));
 		g->hash = h;
-		g->prefix = found;
 		g->stddev = b->stddev;
 		g->samples = b->samples;
-		if (!(g->bench = perfdb_ingest__dup_n(full + prefix + 3, n - prefix - 3)))
-			return perfdb_error__oom();
+		g->start = a->nmeans;
+		a->nmeans = need;
+		if (prefix < sizeof(prefix_t) + 2 * sizeof(*a->pslots)) {
+			px = NO_PREFIX;
+			err = text_put(a, full, n, &g->bench);
+		} else if (!(err = prefix_of(a, full, prefix, &px))) {
+			err = text_put(a, full + prefix + 3, n - prefix - 3, &g->bench);
+		}
+		if (err)
+			return err;
+		g->prefix = px;
 		*slot = (uint32_t)++a->ngroups;
 	}
-	if ((err = perfdb_ingest__grow((void **)&g->means, &g->cap, g->n + 1, sizeof(double))))
-		return err;
-	g->means[g->n++] = b->mean;
+	a->means[g->start + g->n++] = b->mean;
 	return 0;
 }
 
@@ -381,6 +497,7 @@ int perfdb_ingest__catch2_bench(perfdb_catch2_acc *a, const bench *b, char *full
 {
 	uint64_t h;
 	uint32_t *slot;
+	size_t k;
 	group *g;
 	int err;
 	if (a->pass == PERFDB_CATCH2_WHOLE)
@@ -396,31 +513,39 @@ int perfdb_ingest__catch2_bench(perfdb_catch2_acc *a, const bench *b, char *full
 		a->hashes[a->nhashes++] = h;
 		return 0;
 	case PERFDB_CATCH2_GROUP:
-		return span_fails(a) || !repeated(a, h) ? 0 : group_add(a, b, h, full, len, prefix);
+		return span_fails(a) || !(k = repeated(a, h))
+			   ? 0
+			   : group_add(a, b, h, k, full, len, prefix);
 	}
 	if (span_fails(a))
 		return 1;
-	if (!repeated(a, h))
+	/* GROUP made a group of every name whose hash repeats */
+	if (!(g = group_find(a, h, full, len, &slot)))
 		return perfdb_ingest__catch2_result(a, full, &b->mean, 1, b->stddev, b->samples);
-	if (!(g = group_find(a, h, full, len, &slot)) || g->emitted)
-		return 0; /* (a group was found for every repeated name) */
-	g->emitted = true;
-	err = perfdb_ingest__catch2_result(a, full, g->means, g->n, g->stddev, g->samples);
-	free(g->means);
-	g->means = NULL;
+	if (!g->n)
+		return 0; /* made at its first appearance */
+	err =
+	    perfdb_ingest__catch2_result(a, full, a->means + g->start, g->n, g->stddev, g->samples);
+	g->n = 0; /* made */
 	return err;
 }
 
 int perfdb_ingest__catch2_passes(perfdb_catch2_acc *a, perfdb_resultset *rs, int (*read)(void *ctx),
 				 void *ctx, const char *none)
 {
+	bool any;
 	int err;
 	a->pass = PERFDB_CATCH2_COUNT;
 	if ((err = read(ctx)))
 		return err;
 	a->pass = PERFDB_CATCH2_GROUP;
-	if (keep_repeated(a) && (err = read(ctx)))
+	if ((err = keep_repeated(a, &any)) || (any && (err = read(ctx))))
 		return err;
+	free(a->hashes); /* the groups say which names repeat now */
+	free(a->counts);
+	a->hashes = NULL;
+	a->counts = NULL;
+	a->nhashes = a->caphashes = 0;
 	/* final as made: on to rs's sink a batch at a time, the source set
 	 * first (gotest.c) */
 	if ((err = perfdb_resultset_set_meta(a->rs, PERFDB_META_SOURCE, "catch2")))

@@ -57,12 +57,20 @@ typedef struct perfdb_catch2_acc {
 	size_t capfailing;	/* bytes */
 	uint64_t *hashes;	/* COUNT's: of every recorded name, then of those that repeat */
 	size_t nhashes, caphashes;
+	uint32_t *counts;		    /* the appearances of each hash that repeats */
 	size_t case_start;		    /* the open test case's first hash */
 	struct perfdb_catch2_group *groups; /* GROUP's, in the order first seen */
 	size_t ngroups, capgroups;
 	uint32_t *gslots; /* group number + 1 by hash; 0 empty */
 	size_t gcap;
-	perfdb_ingest_nameset prefixes; /* the groups' test case and sections, once each */
+	struct perfdb_catch2_prefix *prefixes; /* the groups' test case and sections, once each */
+	size_t nprefixes, capprefixes;
+	uint32_t *pslots; /* prefix number + 1 by hash */
+	size_t pcap;
+	char *text; /* the prefixes' and benchmarks' text, NUL-terminated */
+	size_t textlen, textcap;
+	double *means; /* each group's, one after the other */
+	size_t nmeans, capmeans;
 } perfdb_catch2_acc;
 
 /* A fresh accumulator for input `name` (borrowed). PERFDB_ENOMEM. */
