@@ -83,7 +83,9 @@ typedef struct reader {
 	bench cur;
 	size_t bench_len; /* of cur's benchmark, the end of its name */
 	bool root_ok;
-	const char *data; /* the document, for each reading */
+	perfdb_xml_mark case_at; /* the open TestCase's start */
+	bool replaying;		 /* its benchmarks read again (replay_case) */
+	const char *data;	 /* the document, for each reading */
 	size_t len;
 } reader;
 
@@ -229,6 +231,13 @@ static bool span_fails(const perfdb_catch2_acc *a)
 	return a->span / 8 < a->capfailing && (a->failing[a->span / 8] >> (a->span % 8) & 1);
 }
 
+int perfdb_ingest__catch2_warn_dropped(perfdb_catch2_acc *a, const bench *b)
+{
+	return perfdb_resultset_warn(
+	    a->rs, "%s:%d:%d: benchmark '%s': its test case %s%s; not recorded", a->name, b->line,
+	    b->column, b->name, a->case_skipped ? "was skipped" : "failed", a->failure);
+}
+
 int perfdb_ingest__catch2_end_case(perfdb_catch2_acc *a)
 {
 	size_t i;
@@ -249,12 +258,7 @@ int perfdb_ingest__catch2_end_case(perfdb_catch2_acc *a)
 	for (i = 0; i < a->npending && !err; i++) {
 		bench *b = &a->pending[i];
 		if (a->case_failed || a->case_skipped)
-			err = perfdb_resultset_warn(a->rs,
-						    "%s:%d:%d: benchmark '%s': its test case %s%s; "
-						    "not recorded",
-						    a->name, b->line, b->column, b->name,
-						    a->case_skipped ? "was skipped" : "failed",
-						    a->failure);
+			err = perfdb_ingest__catch2_warn_dropped(a, b);
 		else
 			err = add_entry(a, b);
 	}
@@ -629,7 +633,7 @@ static int start_bench(reader *r, const perfdb_xml_event *ev)
 	}
 	r->in_bench = true;
 	r->bench_failed = r->bench_has_mean = r->sd_placeholder = false;
-	r->acc.nbench++;
+	r->acc.nbench += !r->replaying;
 	return 0;
 }
 
@@ -642,7 +646,7 @@ static int bench_child(reader *r, const perfdb_xml_event *ev)
 	if (strcmp(ev->name, "failed") == 0) {
 		const perfdb_xml_attr *m = perfdb_xml__attr(ev, "message");
 		r->bench_failed = true;
-		if (!perfdb_ingest__catch2_warns(&r->acc))
+		if (!perfdb_ingest__catch2_warns(&r->acc) || r->replaying)
 			return 0;
 		return perfdb_resultset_warn(
 		    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %s; not recorded", r->acc.name,
@@ -655,7 +659,7 @@ static int bench_child(reader *r, const perfdb_xml_event *ev)
 	if (err == 1) {
 		if (strcmp(ev->name, "mean") == 0)
 			r->bench_failed = true;
-		if (!perfdb_ingest__catch2_warns(&r->acc))
+		if (!perfdb_ingest__catch2_warns(&r->acc) || r->replaying)
 			return 0;
 		return perfdb_resultset_warn(
 		    r->acc.rs, "%s:%d:%d: benchmark '%s': %s is %s; not recorded", r->acc.name,
@@ -699,8 +703,12 @@ static int end_bench(reader *r, const perfdb_xml_event *ev)
 	len = strlen(r->cur.name);
 	err =
 	    perfdb_ingest__catch2_bench(&r->acc, &r->cur, r->cur.name, len, len - r->bench_len - 3);
-	if (err == 1)
+	if (err == 1 && r->replaying)
+		err = perfdb_ingest__catch2_warn_dropped(&r->acc, &r->cur);
+	else if (err == 1 && r->acc.pass == PERFDB_CATCH2_WHOLE)
 		return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
+	else if (err == 1) /* EMIT: warned about when its test case is read again */
+		err = 0;
 	free(r->cur.name);
 	r->cur.name = NULL;
 	return err;
@@ -740,6 +748,7 @@ static int on_start(reader *r, const perfdb_xml_event *ev)
 							   ev->column, NULL,
 							   "<TestCase> inside a <TestCase>");
 			r->case_depth = ev->depth;
+			r->case_at = ev->at;
 		}
 		return 0;
 	}
@@ -768,20 +777,63 @@ static int on_start(reader *r, const perfdb_xml_event *ev)
 	return 0;
 }
 
+static int on_start(reader *r, const perfdb_xml_event *ev);
+static int on_end(reader *r, const perfdb_xml_event *ev);
+
+/*
+ * EMIT: the open test case failed or was skipped, at its end. One reading
+ * would have held its benchmarks till here to warn about them; instead it is
+ * read again from its start (the text was read whole once, so without
+ * error) and each is warned about as it comes, in the same order.
+ */
+static int replay_case(reader *r, int depth)
+{
+	perfdb_xml x;
+	perfdb_xml_event ev;
+	int err;
+	perfdb_xml__init_at(&x, r->data, r->len, r->acc.name, &r->case_at);
+	r->replaying = true;
+	while (!(err = perfdb_xml__next(&x, &ev)) && ev.type != PERFDB_XML_EOF) {
+		ev.depth += depth - 1;
+		if (ev.type == PERFDB_XML_START)
+			err = on_start(r, &ev);
+		else if (ev.type == PERFDB_XML_END && ev.depth == depth)
+			break;
+		else if (ev.type == PERFDB_XML_END)
+			err = on_end(r, &ev);
+		if (err)
+			break;
+	}
+	r->replaying = false;
+	r->case_depth = 0;
+	perfdb_xml__release(&x);
+	return err;
+}
+
+/* The open test case ends (perfdb_ingest__catch2_end_case). */
+static int end_case(reader *r)
+{
+	int depth = r->case_depth, err;
+	r->case_depth = 0;
+	if (r->acc.pass == PERFDB_CATCH2_EMIT && (r->acc.case_failed || r->acc.case_skipped) &&
+	    (err = replay_case(r, depth)))
+		return err;
+	return perfdb_ingest__catch2_end_case(&r->acc);
+}
+
 static int on_end(reader *r, const perfdb_xml_event *ev)
 {
+	int err = 0;
 	if (r->in_bench && strcmp(ev->name, "BenchmarkResults") == 0)
 		return end_bench(r, ev);
 	if (ev->depth <= PERFDB_XML_MAX_DEPTH && r->scope[ev->depth] &&
 	    (strcmp(ev->name, "TestCase") == 0 || strcmp(ev->name, "Section") == 0)) {
+		if (ev->depth == r->case_depth)
+			err = end_case(r);
 		free(r->scope[ev->depth]);
 		r->scope[ev->depth] = NULL;
-		if (ev->depth == r->case_depth) {
-			r->case_depth = 0;
-			return perfdb_ingest__catch2_end_case(&r->acc);
-		}
 	}
-	return 0;
+	return err;
 }
 
 /* One reading of the document, from a clean state: 0, or its first error. */

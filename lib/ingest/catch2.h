@@ -83,6 +83,8 @@ int perfdb_ingest__catch2_pend(perfdb_catch2_acc *a, perfdb_catch2_bench *b);
  * it failed or was skipped; clears the failure state. COUNT notes whether
  * it failed and forgets its names' hashes then. */
 int perfdb_ingest__catch2_end_case(perfdb_catch2_acc *a);
+/* Warns that b is not recorded since its test case failed or was skipped. */
+int perfdb_ingest__catch2_warn_dropped(perfdb_catch2_acc *a, const perfdb_catch2_bench *b);
 /* Whether this reading warns (WHOLE and EMIT: the others read the same text
  * before or again). */
 bool perfdb_ingest__catch2_warns(const perfdb_catch2_acc *a);
@@ -92,8 +94,8 @@ bool perfdb_ingest__catch2_warns(const perfdb_catch2_acc *a);
  * benchmark; the text is changed and restored). COUNT notes its hash; GROUP
  * keeps its mean when its name repeats; EMIT makes its result when this is
  * its name's first appearance in a test case that passes (with the means of
- * all of them). 1 when the reader pends it instead (WHOLE; EMIT when its test
- * case fails, to be warned about at its end), else 0 or an error.
+ * all of them). 1 when it is not made now (WHOLE: the reader pends it; EMIT:
+ * its test case fails, to be warned about at its end), else 0 or an error.
  */
 int perfdb_ingest__catch2_bench(perfdb_catch2_acc *a, const perfdb_catch2_bench *b, char *full,
 				size_t len, size_t prefix);
