@@ -495,35 +495,43 @@ static char *console_cases(int cases, size_t *len)
 	return s;
 }
 
-/* A name is one result wherever it appears again (here 100,000 lines
- * later), its samples the means of each appearance in order, at the place
- * of its first appearance in a test case that passed; the benchmarks of a
- * failed one are warned about. The same whole and as made. */
-static void test_ingest_catch2__console_repeats_anywhere(void **state)
+/* The results of console_cases or xml_cases (their sections `mid`): case 0's
+ * names with the means of their first and last appearances, case 1's as case
+ * 3 has them. */
+static void repeated_cases(const perfdb_resultset *rs, const char *mid)
 {
-	size_t len, i;
-	char *doc = console_cases(6000, &len);
-	perfdb_resultset *rs;
-	const perfdb_result *r;
-	(void)state;
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_ingest_buffer(rs, doc, len, "g", PERFDB_FORMAT_AUTO), 0);
-	assert_int_equal(perfdb_resultset_count(rs), (6000 - 2) * 10);
+	size_t i;
 	for (i = 0; i < 10; i++) {
 		char name[32];
-		r = perfdb_resultset_get(rs, i);
-		snprintf(name, sizeof(name), "Case 0 / b%zu", i);
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		snprintf(name, sizeof(name), "Case 0 / %sb%zu", mid, i);
 		assert_string_equal(r->benchmark, name);
 		assert_int_equal(r->nsamples, 2);
 		assert_near(r->samples[0], 100 + (double)i, 1e-9);
 		assert_near(r->samples[1], 100 + 10 * 5999 + (double)i, 1e-9);
 		/* case 1's names, first recorded where case 3 has them */
 		r = perfdb_resultset_get(rs, 20 + i);
-		snprintf(name, sizeof(name), "Case 1 / b%zu", i);
+		snprintf(name, sizeof(name), "Case 1 / %sb%zu", mid, i);
 		assert_string_equal(r->benchmark, name);
 		assert_int_equal(r->nsamples, 0);
 		assert_near(r->value, 130 + (double)i, 1e-9);
 	}
+}
+
+/* A name is one result wherever it appears again (here 100,000 lines
+ * later), its samples the means of each appearance in order, at the place
+ * of its first appearance in a test case that passed; the benchmarks of a
+ * failed one are warned about. The same whole and as made. */
+static void test_ingest_catch2__console_repeats_anywhere(void **state)
+{
+	size_t len;
+	char *doc = console_cases(6000, &len);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, doc, len, "g", PERFDB_FORMAT_AUTO), 0);
+	assert_int_equal(perfdb_resultset_count(rs), (6000 - 2) * 10);
+	repeated_cases(rs, "");
 	assert_string_equal(perfdb_resultset_get(rs, 10)->benchmark, "Case 2 / b0");
 	assert_string_equal(perfdb_resultset_get(rs, 59979)->benchmark, "Case 5998 / b9");
 	assert_int_equal(perfdb_resultset_warning_count(rs), 10);
@@ -606,32 +614,19 @@ static void test_ingest_catch2__xml_repeats_anywhere(void **state)
 	for (l = 0; l < 2; l++) {
 		char *doc = xml_cases(6000, layouts[l], &len), want[128];
 		perfdb_resultset *rs;
-		const perfdb_result *r;
 		assert_true(len > ((size_t)1 << 20)); /* read in passes */
 		assert_int_equal(perfdb_resultset_new(&rs), 0);
 		assert_int_equal(perfdb_ingest_buffer(rs, doc, len, "g", PERFDB_FORMAT_AUTO), 0);
 		assert_int_equal(perfdb_resultset_count(rs), (6000 - 3) * 10);
-		for (i = 0; i < 10; i++) {
+		repeated_cases(rs, "s / ");
+		for (i = 0; i < 10; i++) { /* case 2's, failed again near the end */
 			char name[32];
-			r = perfdb_resultset_get(rs, i);
-			snprintf(name, sizeof(name), "Case 0 / s / b%zu", i);
-			assert_string_equal(r->benchmark, name);
-			assert_int_equal(r->nsamples, 2);
-			assert_near(r->samples[0], 100 + (double)i, 1e-9);
-			assert_near(r->samples[1], 100 + 10 * 5999 + (double)i, 1e-9);
-			/* case 2's, failed again near the end */
-			r = perfdb_resultset_get(rs, 10 + i);
+			const perfdb_result *r = perfdb_resultset_get(rs, 10 + i);
 			snprintf(name, sizeof(name), "Case 2 / s / b%zu", i);
 			assert_string_equal(r->benchmark, name);
 			assert_int_equal(r->nsamples, 0);
 			assert_near(r->value, 120 + (double)i, 1e-9);
 			assert_int_equal(r->n, 10);
-			/* case 1's names, first recorded where case 3 has them */
-			r = perfdb_resultset_get(rs, 20 + i);
-			snprintf(name, sizeof(name), "Case 1 / s / b%zu", i);
-			assert_string_equal(r->benchmark, name);
-			assert_int_equal(r->nsamples, 0);
-			assert_near(r->value, 130 + (double)i, 1e-9);
 		}
 		assert_string_equal(perfdb_resultset_get(rs, 30)->benchmark, "Case 4 / s / b0");
 		assert_string_equal(perfdb_resultset_get(rs, 59969)->benchmark,
