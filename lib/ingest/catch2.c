@@ -17,6 +17,11 @@
  * case that failed (a failed CHECK, an exception) or was skipped, is warned
  * about with its position and not recorded: a benchmark of code that
  * misbehaved is not a number to compare against.
+ *
+ * So a result is final only at the end of the document: one of a megabyte
+ * or more is read in passes (catch2.h) instead of holding every benchmark
+ * till then, and a test case that fails is read again at its end to warn
+ * about its benchmarks.
  */
 #include <math.h>
 #include <stdbool.h>
