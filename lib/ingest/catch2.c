@@ -60,7 +60,7 @@ typedef struct perfdb_catch2_entry { /* one series of the file */
  * its test case and sections (a prefix, kept once for all its benchmarks,
  * unless shorter than a prefix's record: then in the text before the
  * benchmark), its benchmark (in the text), and the means of its appearances,
- * room for as many as its hash has. 48 bytes, in arrays sized once: a file
+ * room for as many as its hash has. 32 bytes, in arrays sized once: a file
  * whose every name repeats (a GENERATE'd section) holds one for each
  * name. */
 typedef struct perfdb_catch2_group {
@@ -68,8 +68,6 @@ typedef struct perfdb_catch2_group {
 	size_t bench;	    /* in text */
 	size_t start;	    /* its means in means */
 	uint32_t prefix, n; /* prefix NO_PREFIX: the whole name is in the text */
-	double stddev;
-	long long samples;
 } group;
 
 typedef struct perfdb_catch2_prefix {
@@ -482,8 +480,6 @@ static int group_add(perfdb_catch2_acc *a, const bench *b, uint64_t h, size_t k,
 		g = &a->groups[a->ngroups];
 		memset(g, 0, sizeof(*g));
 		g->hash = h;
-		g->stddev = b->stddev;
-		g->samples = b->samples;
 		g->start = a->nmeans;
 		a->nmeans = need;
 		if (prefix < sizeof(prefix_t) + 2 * sizeof(*a->pslots)) {
@@ -533,8 +529,10 @@ int perfdb_ingest__catch2_bench(perfdb_catch2_acc *a, const bench *b, char *full
 		return perfdb_ingest__catch2_result(a, full, &b->mean, 1, b->stddev, b->samples);
 	if (!g->n)
 		return 0; /* made at its first appearance */
+	/* here is its first appearance, whose stddev and samples a result of
+	 * one appearance (a hash two names share) has */
 	err =
-	    perfdb_ingest__catch2_result(a, full, a->means + g->start, g->n, g->stddev, g->samples);
+	    perfdb_ingest__catch2_result(a, full, a->means + g->start, g->n, b->stddev, b->samples);
 	g->n = 0; /* made */
 	return err;
 }
