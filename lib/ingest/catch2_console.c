@@ -62,31 +62,10 @@ enum state {
 	ST_GAP	       /* analysis: the blank row after each benchmark */
 };
 
-/* The text is read in up to three passes (see perfdb_ingest__catch2_console). */
-enum pass {
-	PASS_COUNT, /* every error; which names repeat, which test cases fail */
-	PASS_GROUP, /* the means of the names that repeat */
-	PASS_EMIT   /* the warnings; each result at its name's first appearance */
-};
-
 typedef struct buf {
 	char *s;
 	size_t len, cap;
 } buf;
-
-/* A name that appears more than once (or shares its hash with another):
- * its test case and sections (an id in `prefixes`), its benchmark, and the
- * means of its appearances. */
-typedef struct group {
-	uint64_t hash;
-	size_t prefix;
-	char *bench;
-	double *means;
-	size_t n, cap;
-	double stddev;
-	long long samples;
-	bool emitted;
-} group;
 
 typedef struct reader {
 	perfdb_catch2_acc acc;
@@ -105,19 +84,8 @@ typedef struct reader {
 	perfdb_catch2_bench cur; /* its name is `full`'s */
 	buf full;
 	bool tables;
-	/* what the passes hand on */
-	enum pass pass;
-	size_t span;		/* test cases ended so far (perfdb_ingest__catch2_end_case) */
-	unsigned char *failing; /* a bit a test case: it failed or was skipped */
-	size_t capfailing;	/* bytes */
-	uint64_t *hashes;	/* PASS_COUNT: of every recorded name, then of those that repeat */
-	size_t nhashes, caphashes;
-	size_t case_start; /* the open test case's first hash */
-	group *groups;	   /* PASS_GROUP's, in the order first seen */
-	size_t ngroups, capgroups;
-	uint32_t *gslots; /* group number + 1 by hash; 0 empty */
-	size_t gcap;
-	perfdb_ingest_nameset prefixes;
+	const char *data; /* the text, for each reading */
+	size_t len;
 } reader;
 
 /* The line being read (loadtool.h's cursor; n without trailing blanks). */
@@ -347,181 +315,19 @@ static void reset_name(reader *r)
 	r->prevlen = 0;
 }
 
-/* --- the passes -------------------------------------------------------------- */
-
-static int cmp_hash(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* After PASS_COUNT: keeps in r->hashes, sorted, one of each hash that is
- * there more than once. Whether there is any. */
-static bool keep_repeated(reader *r)
-{
-	size_t i, n = 0;
-	if (r->nhashes > 1)
-		qsort(r->hashes, r->nhashes, sizeof(*r->hashes), cmp_hash);
-	for (i = 1; i < r->nhashes; i++)
-		if (r->hashes[i] == r->hashes[i - 1] &&
-		    (n == 0 || r->hashes[n - 1] != r->hashes[i]))
-			r->hashes[n++] = r->hashes[i];
-	r->nhashes = n;
-	return n > 0;
-}
-
-/* Whether the name with hash h repeats (keep_repeated). */
-static bool repeated(const reader *r, uint64_t h)
-{
-	return r->nhashes && bsearch(&h, r->hashes, r->nhashes, sizeof(h), cmp_hash);
-}
-
-/* Whether the open test case fails or is skipped (PASS_COUNT found out). */
-static bool span_fails(const reader *r)
-{
-	return r->span / 8 < r->capfailing && (r->failing[r->span / 8] >> (r->span % 8) & 1);
-}
-
-/* Whether group g is the name `full` (n bytes): its prefix, " / ", its
- * benchmark. */
-static bool group_is(const reader *r, const group *g, const char *full, size_t n)
-{
-	const char *p = r->prefixes.names[g->prefix];
-	size_t np = strlen(p), nb = strlen(g->bench);
-	return n == np + 3 + nb && memcmp(full, p, np) == 0 && memcmp(full + np, " / ", 3) == 0 &&
-	       memcmp(full + np + 3, g->bench, nb) == 0;
-}
-
-/* The group of the name in r->full with hash h, or NULL; *slot where it is
- * or would go. */
-static group *group_find(const reader *r, uint64_t h, uint32_t **slot)
-{
-	size_t j = (size_t)h & (r->gcap - 1);
-	*slot = NULL;
-	if (!r->gcap)
-		return NULL;
-	for (; r->gslots[j]; j = (j + 1) & (r->gcap - 1)) {
-		group *g = &r->groups[r->gslots[j] - 1];
-		if (g->hash == h && group_is(r, g, r->full.s, r->full.len)) {
-			*slot = &r->gslots[j];
-			return g;
-		}
-	}
-	*slot = &r->gslots[j];
-	return NULL;
-}
-
-/* PASS_GROUP: the mean of r->cur (named in r->full, hash h) to its group. */
-static int group_add(reader *r, uint64_t h)
-{
-	size_t prefix = r->tcase.len + r->sections.len;
-	uint32_t *slot;
-	group *g;
-	int err;
-	if ((r->ngroups + 1) * 2 > r->gcap) {
-		size_t cap = r->gcap ? r->gcap * 2 : 64, i, j;
-		uint32_t *slots;
-		if (cap > UINT32_MAX || !(slots = calloc(cap, sizeof(*slots))))
-			return perfdb_error__oom();
-		for (i = 0; i < r->ngroups; i++) {
-			for (j = (size_t)r->groups[i].hash & (cap - 1); slots[j];
-			     j = (j + 1) & (cap - 1))
-				;
-			slots[j] = (uint32_t)(i + 1);
-		}
-		free(r->gslots);
-		r->gslots = slots;
-		r->gcap = cap;
-	}
-	if (!(g = group_find(r, h, &slot))) {
-		size_t found;
-		if ((err = perfdb_ingest__grow((void **)&r->groups, &r->capgroups, r->ngroups + 1,
-					       sizeof(*g))))
-			return err;
-		/* the prefix: the name's text before " / " and the benchmark */
-		r->full.s[prefix] = '\0';
-		err = perfdb_ingest__nameset_add(&r->prefixes, r->full.s, prefix, "");
-		perfdb_ingest__index_find(&r->prefixes.index, r->full.s, "", &found);
-		r->full.s[prefix] = ' ';
-		if (err < 0)
-			return err;
-		g = &r->groups[r->ngroups];
-		memset(g, 0, sizeof(*g));
-		g->hash = h;
-		g->prefix = found;
-		g->stddev = r->cur.stddev;
-		g->samples = r->cur.samples;
-		if (!(g->bench =
-			  perfdb_ingest__dup_n(r->full.s + prefix + 3, r->full.len - prefix - 3)))
-			return perfdb_error__oom();
-		*slot = (uint32_t)++r->ngroups;
-	}
-	if ((err = perfdb_ingest__grow((void **)&g->means, &g->cap, g->n + 1, sizeof(double))))
-		return err;
-	g->means[g->n++] = r->cur.mean;
-	return 0;
-}
-
-/*
- * A benchmark read, r->cur (its name in r->full). PASS_COUNT notes its
- * name's hash; PASS_GROUP keeps the means of names that repeat; PASS_EMIT
- * makes its result now, when its test case passes and this is its name's
- * first appearance (with the means of all of them), or else leaves it to
- * perfdb_ingest__catch2_end_case, which warns about it.
- */
+/* A benchmark read, r->cur (its name in r->full): perfdb_ingest__catch2_bench,
+ * and pended when that says so. */
 static int bench_done(reader *r)
 {
-	uint64_t h = perfdb_ingest__hash_pair(r->cur.name, "");
-	uint32_t *slot;
-	group *g;
 	int err;
 	r->cur.name = NULL;
-	switch (r->pass) {
-	case PASS_COUNT:
-		if ((err = perfdb_ingest__grow((void **)&r->hashes, &r->caphashes, r->nhashes + 1,
-					       sizeof(*r->hashes))))
-			return err;
-		r->hashes[r->nhashes++] = h;
-		return 0;
-	case PASS_GROUP: return span_fails(r) || !repeated(r, h) ? 0 : group_add(r, h);
-	case PASS_EMIT: break;
-	}
-	if (span_fails(r)) {
-		if (!(r->cur.name = perfdb_ingest__dup_n(r->full.s, r->full.len)))
-			return perfdb_error__oom();
-		return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
-	}
-	if (!repeated(r, h))
-		return perfdb_ingest__catch2_result(&r->acc, r->full.s, &r->cur.mean, 1,
-						    r->cur.stddev, r->cur.samples);
-	if (!(g = group_find(r, h, &slot)) || g->emitted)
-		return 0; /* (a group was found for every repeated name) */
-	g->emitted = true;
-	err =
-	    perfdb_ingest__catch2_result(&r->acc, r->full.s, g->means, g->n, g->stddev, g->samples);
-	free(g->means);
-	g->means = NULL;
-	return err;
-}
-
-/* The open test case ends (perfdb_ingest__catch2_end_case). */
-static int end_case(reader *r)
-{
-	int err;
-	if (r->pass == PASS_COUNT) {
-		if (r->acc.case_failed || r->acc.case_skipped) {
-			size_t k = r->capfailing;
-			if ((err = perfdb_ingest__grow((void **)&r->failing, &r->capfailing,
-						       r->span / 8 + 1, 1)))
-				return err;
-			memset(r->failing + k, 0, r->capfailing - k);
-			r->failing[r->span / 8] |= (unsigned char)(1u << (r->span % 8));
-			r->nhashes = r->case_start; /* its names are not recorded */
-		}
-		r->case_start = r->nhashes;
-	}
-	r->span++;
-	return perfdb_ingest__catch2_end_case(&r->acc);
+	err = perfdb_ingest__catch2_bench(&r->acc, &r->cur, r->full.s, r->full.len,
+					  r->tcase.len + r->sections.len);
+	if (err != 1)
+		return err;
+	if (!(r->cur.name = perfdb_ingest__dup_n(r->full.s, r->full.len)))
+		return perfdb_error__oom();
+	return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
 }
 
 /* A benchmark failed: "Benchmark failed (MSG)" at offset f of l. */
@@ -539,7 +345,7 @@ static int bench_failed(reader *r, const line *l, size_t f)
 		return perfdb_error__oom();
 	r->cur.name = NULL;
 	r->acc.nbench++;
-	if (r->pass == PASS_EMIT)
+	if (perfdb_ingest__catch2_warns(&r->acc))
 		err = perfdb_resultset_warn(
 		    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %.*s; not recorded", r->acc.name,
 		    l->line, perfdb_ingest__columns(l->s, f) + 1, full, (int)(close - msg), msg);
@@ -608,7 +414,7 @@ static int row(reader *r, const line *l)
 	r->acc.nbench++;
 	r->cur.mean = dur;
 	if (isnan(dur)) {
-		err = r->pass != PASS_EMIT
+		err = !perfdb_ingest__catch2_warns(&r->acc)
 			  ? 0
 			  : perfdb_resultset_warn(r->acc.rs,
 						  "%s:%d:%d: benchmark '%s': mean is nan; not "
@@ -632,7 +438,8 @@ static int stat_row(reader *r, const line *l)
 		return bench_failed(r, l, (size_t)(f - l->s));
 	if ((rc = three(r, l, what, &v)) < 0)
 		return rc;
-	if (rc == 1 && !(r->st == ST_SD && isnan(r->cur.mean)) && r->pass == PASS_EMIT &&
+	if (rc == 1 && !(r->st == ST_SD && isnan(r->cur.mean)) &&
+	    perfdb_ingest__catch2_warns(&r->acc) &&
 	    (err = perfdb_resultset_warn(
 		 r->acc.rs, "%s:%d:%d: benchmark '%s': %s is nan; not recorded", r->acc.name,
 		 l->line, perfdb_ingest__columns(l->s, strspn(l->s, " \t")) + 1, r->cur.name,
@@ -658,7 +465,7 @@ static int header_first(reader *r, const line *l)
 {
 	int err;
 	if (!r->tcase.s || r->tcase.len != l->n || memcmp(r->tcase.s, l->s, l->n) != 0) {
-		if ((err = end_case(r)))
+		if ((err = perfdb_ingest__catch2_end_case(&r->acc)))
 			return err;
 	}
 	r->tcase.len = 0;
@@ -765,7 +572,7 @@ static int banner(reader *r, const line *l)
 	ver[k] = '\0';
 	/* set once, before any result is handed on (the passes after the first
 	 * read it again) */
-	return k && r->pass == PASS_COUNT
+	return k && r->acc.pass == PERFDB_CATCH2_COUNT
 		   ? perfdb_resultset_set_context(r->acc.rs, "catch2_version", ver)
 		   : 0;
 }
@@ -782,7 +589,7 @@ static int text_line(reader *r, const line *l)
 	if (starts(l, "benchmark name"))
 		return table_head(r, l);
 	if (all_of(l, '=', 20))
-		return end_case(r);
+		return perfdb_ingest__catch2_end_case(&r->acc);
 	if (ends(l, ": FAILED:") || ends(l, ": SKIPPED:"))
 		case_result(r, l);
 	else
@@ -800,25 +607,12 @@ static void pass_release(reader *r)
 	free(r->full.s);
 }
 
-static void reader_release(reader *r)
+/* One pass over the text, from a clean state in r->acc.pass: 0, or the
+ * text's first error. */
+static int read_pass(void *ctx)
 {
-	size_t i;
-	pass_release(r);
-	free(r->failing);
-	free(r->hashes);
-	for (i = 0; i < r->ngroups; i++) {
-		free(r->groups[i].bench);
-		free(r->groups[i].means);
-	}
-	free(r->groups);
-	free(r->gslots);
-	perfdb_ingest__nameset_release(&r->prefixes);
-	perfdb_ingest__catch2_release(&r->acc);
-}
-
-/* One pass over the text, from a clean state: 0, or the text's first error. */
-static int read_pass(reader *r, enum pass pass, const char *data, size_t len, const char *name)
-{
+	reader *r = ctx;
+	const char *name = r->acc.name;
 	line t;
 	int err = 0, first_header_line = 0;
 
@@ -836,10 +630,8 @@ static int read_pass(reader *r, enum pass pass, const char *data, size_t len, co
 	r->prevlen = 0;
 	r->name_line = 0;
 	memset(&r->cur, 0, sizeof(r->cur));
-	r->pass = pass;
-	r->span = 0;
-	r->acc.nbench = 0;
-	perfdb_load__text_init(&t, data, len, name, r->acc.rs);
+	perfdb_ingest__catch2_begin(&r->acc);
+	perfdb_load__text_init(&t, r->data, r->len, name, r->acc.rs);
 	while (!err && perfdb_load__next_line(&t)) {
 		line *lp = &t;
 		while (t.n && ws(t.s[t.n - 1]))
@@ -914,7 +706,7 @@ static int read_pass(reader *r, enum pass pass, const char *data, size_t len, co
 		    PERFDB_EINPUT, name, 1, 1, NULL,
 		    "not Catch2's output: no XML root and no 'benchmark name  "
 		    "samples  iterations' table of the console reporter");
-	return end_case(r);
+	return perfdb_ingest__catch2_end_case(&r->acc);
 }
 
 /*
@@ -923,11 +715,7 @@ static int read_pass(reader *r, enum pass pass, const char *data, size_t len, co
  * so a result is final only at the end of the text; holding every name till
  * then costs more than the text itself when names are long (test case and
  * sections in each) and rows short. The text is in memory, so it is read
- * again instead: PASS_COUNT finds every error, the test cases that fail, and
- * the hashes of names that repeat (8 bytes a name); PASS_GROUP, only when a
- * hash repeats, keeps the means of those names (by their text); PASS_EMIT
- * warns as one pass would and makes each result at its name's first
- * appearance, on to the caller's sink as made.
+ * again instead (perfdb_ingest__catch2_passes).
  */
 int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t len,
 				  const char *name)
@@ -936,19 +724,11 @@ int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t
 	int err;
 
 	memset(&r, 0, sizeof(r));
-	if ((err = perfdb_ingest__catch2_init(&r.acc, name)) ||
-	    (err = read_pass(&r, PASS_COUNT, data, len, name)) ||
-	    (keep_repeated(&r) && (err = read_pass(&r, PASS_GROUP, data, len, name))))
-		goto done;
-	/* final as made: on to rs's sink a batch at a time, the source set
-	 * first (gotest.c) */
-	if ((err = perfdb_resultset_set_meta(r.acc.rs, PERFDB_META_SOURCE, "catch2")))
-		goto done;
-	perfdb_resultset__stream_into(r.acc.rs, rs);
-	if ((err = read_pass(&r, PASS_EMIT, data, len, name)))
-		goto done;
-	err = perfdb_ingest__catch2_finish(&r.acc, rs, "benchmark table");
-done:
-	reader_release(&r);
+	r.data = data;
+	r.len = len;
+	if (!(err = perfdb_ingest__catch2_init(&r.acc, name)))
+		err = perfdb_ingest__catch2_passes(&r.acc, rs, read_pass, &r, "benchmark table");
+	pass_release(&r);
+	perfdb_ingest__catch2_release(&r.acc);
 	return err;
 }

@@ -22,6 +22,15 @@ void perfdb_xml__init(perfdb_xml *x, const char *data, size_t len, const char *n
 		x->pos = x->line_start = 3;
 }
 
+void perfdb_xml__init_at(perfdb_xml *x, const char *data, size_t len, const char *name,
+			 const perfdb_xml_mark *at)
+{
+	perfdb_xml__init(x, data, len, name);
+	x->pos = at->pos;
+	x->line = at->line;
+	x->line_start = at->line_start;
+}
+
 void perfdb_xml__release(perfdb_xml *x)
 {
 	free(x->buf);
@@ -380,6 +389,9 @@ int perfdb_xml__next(perfdb_xml *x, perfdb_xml_event *ev)
 	for (;;) {
 		ev->line = x->line;
 		ev->column = column_at(x, x->pos);
+		ev->at.pos = x->pos;
+		ev->at.line = x->line;
+		ev->at.line_start = x->line_start;
 		if (x->pos >= x->len) {
 			if (x->depth > 0) {
 				char what[160];

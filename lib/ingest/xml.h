@@ -40,13 +40,20 @@ typedef struct perfdb_xml_attr {
 	int line, column;	  /* of the attribute name */
 } perfdb_xml_attr;
 
+/* Where an event starts, to read from there again (perfdb_xml__init_at). */
+typedef struct perfdb_xml_mark {
+	size_t pos, line_start;
+	int line;
+} perfdb_xml_mark;
+
 typedef struct perfdb_xml_event {
 	perfdb_xml_type type;
 	const char *name; /* element name (START, END); text (TEXT) */
 	const perfdb_xml_attr *attrs;
 	size_t nattrs;
-	int line, column; /* of the '<' (or of the text) */
-	int depth;	  /* of the element: the root is 1 */
+	int line, column;   /* of the '<' (or of the text) */
+	int depth;	    /* of the element: the root is 1 */
+	perfdb_xml_mark at; /* of the '<' (START) */
 } perfdb_xml_event;
 
 typedef struct perfdb_xml {
@@ -68,6 +75,10 @@ typedef struct perfdb_xml {
 
 void perfdb_xml__init(perfdb_xml *x, const char *data, size_t len, const char *name);
 void perfdb_xml__release(perfdb_xml *x);
+/* Reads data again from the START event marked `at`, as if its element were
+ * the root (depth 1; the caller stops at its END), its positions as before. */
+void perfdb_xml__init_at(perfdb_xml *x, const char *data, size_t len, const char *name,
+			 const perfdb_xml_mark *at);
 
 /* The next event in *ev. 0, PERFDB_EINPUT or PERFDB_ENOMEM (error set). */
 int perfdb_xml__next(perfdb_xml *x, perfdb_xml_event *ev);

@@ -3,9 +3,9 @@
  * ../shared/data/corpus, and each of them cut at every line and with every
  * line written twice, read whole and with its results handed to a sink as
  * made (tests/lib/text_variants.h): the same results, warnings and errors
- * byte for byte. These readers get their input whole and key their
- * duplicate checks and repeats on the text itself (lib/ingest/README.md,
- * "Big files").
+ * byte for byte. Every Catch2 XML file and its variants the same read once
+ * (main's way) and in passes (tests/lib/catch2_same.h). These readers get their input whole and key
+ * their duplicate checks and repeats on the text itself (lib/ingest/README.md, "Big files").
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +20,7 @@
 #include "ingest_same.h"
 #include "sink_collect.h"
 #include "text_variants.h"
+#include "catch2_same.h"
 
 static size_t read_ok; /* variants read without an error, all files */
 
@@ -38,6 +39,11 @@ static void catch2_console(const char *path)
 	read_ok += same_as_made_variants(path, PERFDB_FORMAT_CATCH2);
 }
 
+static void catch2_xml(const char *path)
+{
+	read_ok += catch2_same_variants(path);
+}
+
 static void test_text_corpus__same_whole_and_as_made(void **state)
 {
 	char path[4096];
@@ -47,6 +53,7 @@ static void test_text_corpus__same_whole_and_as_made(void **state)
 	assert_true(same_under(path, "console.txt", nanobench_console) >= 1);
 	snprintf(path, sizeof(path), "%s/corpus/catch2", acceptance_data_dir());
 	assert_true(same_under(path, ".txt", catch2_console) >= 7);
+	assert_true(same_under(path, ".xml", catch2_xml) >= 3);
 	print_message("%zu variants read without an error\n", read_ok);
 	assert_true(read_ok > 100);
 }

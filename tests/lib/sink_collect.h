@@ -38,22 +38,25 @@ static inline int sink_collect_batch(void *ctx, perfdb_resultset *rs, perfdb_sin
 	return 0;
 }
 
-/* path read into a resultset whose sink takes `batch` results at a time (0:
- * no sink, the whole read), as resultset_text gives it: the batches'
- * results, then what was left in the resultset, with its warnings, tags,
- * context and metadata. */
-static inline char *sink_collect_read(sink_collect *c, const char *path, perfdb_format fmt,
-				      size_t batch)
+/* A resultset for a read whose sink takes `batch` results at a time (0: no
+ * sink, the whole read); sink_collect_end gives its text. */
+static inline perfdb_resultset *sink_collect_begin(sink_collect *c, size_t batch)
 {
 	perfdb_resultset *rs;
-	char *text;
-	int rc;
 	memset(c, 0, sizeof(*c));
 	assert_int_equal(perfdb_resultset_new(&c->got), 0);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	if (batch)
 		perfdb_resultset_set_sink(rs, sink_collect_batch, c, batch);
-	rc = perfdb_ingest_file(rs, path, fmt);
+	return rs;
+}
+
+/* The read into rs (sink_collect_begin) that returned rc, as resultset_text
+ * gives it: the batches' results, then what was left in rs, with its
+ * warnings, tags, context and metadata. Frees rs. */
+static inline char *sink_collect_end(sink_collect *c, perfdb_resultset *rs, int rc)
+{
+	char *text;
 	if (!rc)
 		assert_int_equal(perfdb_resultset_merge(c->got, rs), 0);
 	text = resultset_text(rc, c->got);
@@ -61,6 +64,15 @@ static inline char *sink_collect_read(sink_collect *c, const char *path, perfdb_
 	perfdb_resultset_free(c->got);
 	c->got = NULL;
 	return text;
+}
+
+/* path read into a resultset whose sink takes `batch` results at a time (0:
+ * no sink, the whole read), as sink_collect_end gives it. */
+static inline char *sink_collect_read(sink_collect *c, const char *path, perfdb_format fmt,
+				      size_t batch)
+{
+	perfdb_resultset *rs = sink_collect_begin(c, batch);
+	return sink_collect_end(c, rs, perfdb_ingest_file(rs, path, fmt));
 }
 
 #endif

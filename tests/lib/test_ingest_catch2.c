@@ -23,6 +23,7 @@
 #include "ingest_same.h"
 #include "sink_collect.h"
 #include "text_variants.h"
+#include "catch2_same.h"
 
 #define DATA PERFDB_TEST_DATA "/catch2/"
 
@@ -494,35 +495,43 @@ static char *console_cases(int cases, size_t *len)
 	return s;
 }
 
-/* A name is one result wherever it appears again (here 100,000 lines
- * later), its samples the means of each appearance in order, at the place
- * of its first appearance in a test case that passed; the benchmarks of a
- * failed one are warned about. The same whole and as made. */
-static void test_ingest_catch2__console_repeats_anywhere(void **state)
+/* The results of console_cases or xml_cases (their sections `mid`): case 0's
+ * names with the means of their first and last appearances, case 1's as case
+ * 3 has them. */
+static void repeated_cases(const perfdb_resultset *rs, const char *mid)
 {
-	size_t len, i;
-	char *doc = console_cases(6000, &len);
-	perfdb_resultset *rs;
-	const perfdb_result *r;
-	(void)state;
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	assert_int_equal(perfdb_ingest_buffer(rs, doc, len, "g", PERFDB_FORMAT_AUTO), 0);
-	assert_int_equal(perfdb_resultset_count(rs), (6000 - 2) * 10);
+	size_t i;
 	for (i = 0; i < 10; i++) {
 		char name[32];
-		r = perfdb_resultset_get(rs, i);
-		snprintf(name, sizeof(name), "Case 0 / b%zu", i);
+		const perfdb_result *r = perfdb_resultset_get(rs, i);
+		snprintf(name, sizeof(name), "Case 0 / %sb%zu", mid, i);
 		assert_string_equal(r->benchmark, name);
 		assert_int_equal(r->nsamples, 2);
 		assert_near(r->samples[0], 100 + (double)i, 1e-9);
 		assert_near(r->samples[1], 100 + 10 * 5999 + (double)i, 1e-9);
 		/* case 1's names, first recorded where case 3 has them */
 		r = perfdb_resultset_get(rs, 20 + i);
-		snprintf(name, sizeof(name), "Case 1 / b%zu", i);
+		snprintf(name, sizeof(name), "Case 1 / %sb%zu", mid, i);
 		assert_string_equal(r->benchmark, name);
 		assert_int_equal(r->nsamples, 0);
 		assert_near(r->value, 130 + (double)i, 1e-9);
 	}
+}
+
+/* A name is one result wherever it appears again (here 100,000 lines
+ * later), its samples the means of each appearance in order, at the place
+ * of its first appearance in a test case that passed; the benchmarks of a
+ * failed one are warned about. The same whole and as made. */
+static void test_ingest_catch2__console_repeats_anywhere(void **state)
+{
+	size_t len;
+	char *doc = console_cases(6000, &len);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, doc, len, "g", PERFDB_FORMAT_AUTO), 0);
+	assert_int_equal(perfdb_resultset_count(rs), (6000 - 2) * 10);
+	repeated_cases(rs, "");
 	assert_string_equal(perfdb_resultset_get(rs, 10)->benchmark, "Case 2 / b0");
 	assert_string_equal(perfdb_resultset_get(rs, 59979)->benchmark, "Case 5998 / b9");
 	assert_int_equal(perfdb_resultset_warning_count(rs), 10);
@@ -548,6 +557,143 @@ static void test_ingest_catch2__console_same_as_made(void **state)
 	    same_as_made_variants(DATA "catch2_console_no_analysis.txt", PERFDB_FORMAT_CATCH2), 69);
 }
 
+/* An XML document (no analysis) of `cases` test cases of 10 benchmarks each,
+ * "Case C / s / bK" with mean 100 + 10 C + K ns (v3: <Catch2TestRun>; v2:
+ * <Catch><Group>); case 1 fails after its benchmarks, case 3 is called
+ * "Case 1" and the last "Case 0" (their names appear again), and the one
+ * before the last is called "Case 2" and fails (its names were recorded long
+ * before). */
+static char *xml_cases(int cases, bool v3, size_t *len)
+{
+	size_t cap = (size_t)cases * 2048, n = 0;
+	char *s = malloc(cap);
+	int c, k;
+	assert_non_null(s);
+	n += (size_t)snprintf(s + n, cap - n, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s\n",
+			      v3 ? "<Catch2TestRun name=\"gen\" catch2-version=\"3.7.1\">"
+				 : "<Catch name=\"gen\">\n  <Group name=\"gen\">");
+	for (c = 0; c < cases; c++) {
+		bool fails = c == 1 || c == cases - 2;
+		int named = c == 3 ? 1 : c == cases - 1 ? 0 : c == cases - 2 ? 2 : c;
+		n += (size_t)snprintf(s + n, cap - n,
+				      "  <TestCase name=\"Case %d\" filename=\"bench.cpp\" "
+				      "line=\"%d\">\n    <Section name=\"s\">\n",
+				      named, c);
+		for (k = 0; k < 10; k++)
+			n += (size_t)snprintf(
+			    s + n, cap - n,
+			    "      <BenchmarkResults name=\"b%d\" samples=\"10\">\n"
+			    "        <mean value=\"%d\" ci=\"0\"/>\n"
+			    "      </BenchmarkResults>\n",
+			    k, 100 + 10 * c + k);
+		n += (size_t)snprintf(
+		    s + n, cap - n,
+		    "    </Section>\n%s    <OverallResult success=\"%s\" skips=\"0\"/>\n"
+		    "  </TestCase>\n",
+		    fails ? "    <Expression success=\"false\" type=\"CHECK\" "
+			    "filename=\"bench.cpp\" line=\"9\"/>\n"
+			  : "",
+		    fails ? "false" : "true");
+	}
+	n += (size_t)snprintf(s + n, cap - n, "%s\n",
+			      v3 ? "</Catch2TestRun>" : "  </Group>\n</Catch>");
+	*len = n;
+	return s;
+}
+
+/* A name is one result wherever it appears again (here 200,000 lines
+ * later), its samples the means of each appearance in order, at the place
+ * of its first appearance in a test case that passed; the benchmarks of a
+ * failed one are warned about, also when their names were recorded before.
+ * A document this big is read in passes; the same read once. */
+static void test_ingest_catch2__xml_repeats_anywhere(void **state)
+{
+	static const bool layouts[] = {true, false};
+	size_t len, i, l;
+	(void)state;
+	for (l = 0; l < 2; l++) {
+		char *doc = xml_cases(6000, layouts[l], &len), want[128];
+		perfdb_resultset *rs;
+		assert_true(len > ((size_t)1 << 20)); /* read in passes */
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_ingest_buffer(rs, doc, len, "g", PERFDB_FORMAT_AUTO), 0);
+		assert_int_equal(perfdb_resultset_count(rs), (6000 - 3) * 10);
+		repeated_cases(rs, "s / ");
+		for (i = 0; i < 10; i++) { /* case 2's, failed again near the end */
+			char name[32];
+			const perfdb_result *r = perfdb_resultset_get(rs, 10 + i);
+			snprintf(name, sizeof(name), "Case 2 / s / b%zu", i);
+			assert_string_equal(r->benchmark, name);
+			assert_int_equal(r->nsamples, 0);
+			assert_near(r->value, 120 + (double)i, 1e-9);
+			assert_int_equal(r->n, 10);
+		}
+		assert_string_equal(perfdb_resultset_get(rs, 30)->benchmark, "Case 4 / s / b0");
+		assert_string_equal(perfdb_resultset_get(rs, 59969)->benchmark,
+				    "Case 5997 / s / b9");
+		/* ten kept, case 5998's counted */
+		assert_int_equal(perfdb_resultset_warning_count(rs), 11);
+		/* v2's <Group> is a line more */
+		snprintf(want, sizeof(want),
+			 "g:%d:7: benchmark 'Case 1 / s / b0': its test case failed "
+			 "(CHECK at bench.cpp:9); not recorded",
+			 layouts[l] ? 40 : 41);
+		assert_string_equal(perfdb_resultset_warning(rs, 0), want);
+		assert_string_equal(perfdb_resultset_warning(rs, 10), "\xE2\x80\xA6 and 10 more");
+		assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "catch2");
+		perfdb_resultset_free(rs);
+		catch2_same_once_and_passes(doc, len, PERFDB_FORMAT_CATCH2);
+		free(doc);
+	}
+}
+
+/* tests/data's XML files, a document with every kind of warning, and each
+ * cut at every line and with every line twice: the same read once (main's
+ * way) and in passes, whole and as made. */
+static void test_ingest_catch2__xml_once_and_passes(void **state)
+{
+	static const char doc[] =
+	    "<Catch2TestRun name=\"t\" catch2-version=\"3.7.1\">\n"
+	    "<TestCase name=\"F\"><BenchmarkResults name=\"b\" samples=\"5\">\n"
+	    "<mean value=\"1\"/></BenchmarkResults>\n"
+	    "<Expression success=\"false\" filename=\"f.cpp\" line=\"3\"/>\n"
+	    "<OverallResult success=\"false\"/></TestCase>\n"
+	    "<TestCase name=\"A\"><Section name=\"g\">\n"
+	    "<BenchmarkResults name=\"b\" samples=\"5\"><mean value=\"10\"/>\n"
+	    "<standardDeviation value=\"nan\"/></BenchmarkResults></Section>\n"
+	    "<Section name=\"g\"><BenchmarkResults name=\"b\" samples=\"5\">\n"
+	    "<mean value=\"12\"/></BenchmarkResults></Section>\n"
+	    "<BenchmarkResults name=\"x\"><failed message=\"boom\"/></BenchmarkResults>\n"
+	    "<BenchmarkResults name=\"y\"><mean value=\"nan\"/></BenchmarkResults>\n"
+	    "<OverallResult success=\"true\"/></TestCase>\n"
+	    "<TestCase name=\"F\"><BenchmarkResults name=\"b\" samples=\"5\">\n"
+	    "<mean value=\"2\"/></BenchmarkResults>\n"
+	    "<OverallResult success=\"true\"/></TestCase>\n"
+	    "<TestCase name=\"A\"><Section name=\"g\">\n"
+	    "<BenchmarkResults name=\"b\" samples=\"5\"><mean value=\"14\"/>\n"
+	    "</BenchmarkResults></Section>\n"
+	    "<OverallResult success=\"true\" skips=\"1\"/></TestCase>\n"
+	    "</Catch2TestRun>\n";
+	char path[] = "/tmp/perfdb-catch2-XXXXXX";
+	perfdb_resultset *rs = ingest_ok(doc, PERFDB_FORMAT_CATCH2);
+	const perfdb_result *r;
+	(void)state;
+	/* the document itself: a repeat across test cases and a failed one */
+	assert_int_equal(perfdb_resultset_count(rs), 2);
+	r = find_result(rs, "A / g / b", "time");
+	assert_int_equal(r->nsamples, 2);
+	assert_near(r->samples[1], 12, 0);
+	assert_near(find_result(rs, "F / b", "time")->value, 2, 0);
+	assert_int_equal(perfdb_resultset_warning_count(rs), 5);
+	perfdb_resultset_free(rs);
+	write_temp(path, doc, sizeof(doc) - 1);
+	/* how many of the variants are read without an error */
+	assert_int_equal(catch2_same_variants(path), 3);
+	unlink(path);
+	assert_int_equal(catch2_same_variants(DATA "catch2_xml.xml"), 34);
+	assert_int_equal(catch2_same_variants(DATA "catch2_xml_no_analysis.xml"), 25);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +710,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_catch2__console_errors),
 	    cmocka_unit_test(test_ingest_catch2__console_repeats_anywhere),
 	    cmocka_unit_test(test_ingest_catch2__console_same_as_made),
+	    cmocka_unit_test(test_ingest_catch2__xml_repeats_anywhere),
+	    cmocka_unit_test(test_ingest_catch2__xml_once_and_passes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

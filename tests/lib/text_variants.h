@@ -38,26 +38,28 @@ static inline void same_as_made_text(const char *body, size_t len, perfdb_format
 	unlink(path);
 }
 
-/* The file at path and its variants, each read both ways: cut at the start
- * and in the middle of every line, and every line written twice. Returns
- * how many of the variants were read without an error (whole). */
-static inline size_t same_as_made_variants(const char *path, perfdb_format fmt)
+/* each(body, len, fmt) for the file at path and for its variants: cut at
+ * the start and in the middle of every line, and every line written twice.
+ * Returns how many of the variants perfdb_ingest_buffer reads without an
+ * error. */
+static inline size_t each_variant(const char *path, perfdb_format fmt,
+				  void (*each)(const char *body, size_t len, perfdb_format fmt))
 {
 	size_t len, start, ok = 0;
 	char *data = slurp_file(path, &len), *twice = malloc(len * 2 + 1);
 	assert_non_null(twice);
-	same_as_made(path, fmt);
+	each(data, len, fmt);
 	for (start = 0; start <= len;) {
 		const char *nl = memchr(data + start, '\n', len - start);
 		size_t end = nl ? (size_t)(nl - data) + 1 : len;
 		perfdb_resultset *rs;
-		same_as_made_text(data, start, fmt);
-		same_as_made_text(data, start + (end - start) / 2, fmt);
+		each(data, start, fmt);
+		each(data, start + (end - start) / 2, fmt);
 		/* the line [start, end) twice */
 		memcpy(twice, data, end);
 		memcpy(twice + end, data + start, end - start);
 		memcpy(twice + end + (end - start), data + end, len - end);
-		same_as_made_text(twice, len + (end - start), fmt);
+		each(twice, len + (end - start), fmt);
 		assert_int_equal(perfdb_resultset_new(&rs), 0);
 		ok += perfdb_ingest_buffer(rs, twice, len + (end - start), "v", fmt) == 0;
 		perfdb_resultset_free(rs);
@@ -68,6 +70,13 @@ static inline size_t same_as_made_variants(const char *path, perfdb_format fmt)
 	free(twice);
 	free(data);
 	return ok;
+}
+
+/* The file at path and its variants (each_variant), each read both ways.
+ * Returns how many of the variants were read without an error (whole). */
+static inline size_t same_as_made_variants(const char *path, perfdb_format fmt)
+{
+	return each_variant(path, fmt, same_as_made_text);
 }
 
 #endif
