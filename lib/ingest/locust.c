@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/loadtool.h"
 #include "ingest/reader.h"
@@ -460,9 +459,6 @@ int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, co
 	perfdb_load__text_init(&l.t, data, len, name, l.rs);
 	if ((err = perfdb_resultset_set_meta(l.rs, PERFDB_META_SOURCE, "locust")))
 		goto out;
-	/* final as made: on to rs's sink a batch at a time (a history of many
-	 * requests makes four results each) */
-	perfdb_resultset__stream_into(l.rs, rs);
 	if (!perfdb_load__next_line(&l.t)) {
 		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 0, 0, NULL, "empty input");
 		goto out;
