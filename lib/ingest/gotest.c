@@ -623,7 +623,8 @@ static int result_line(reader *r, const char *s, size_t n, int line)
 	fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(r->buf, ""));
 	if (r->pass == FINGERPRINTS)
 		return fingerprint_line(r, fp, f, fl, nf);
-	r->repeated = perfdb_ingest__fingerprints_repeated(&r->seen, fp);
+	r->repeated = r->pass == CHECKS ? perfdb_ingest__fingerprints_repeated(&r->seen, fp)
+					: perfdb_ingest__series_has(&r->series, r->buf);
 	for (i = 2; i < nf; i += 2) {
 		double v;
 		int rc;

@@ -116,7 +116,8 @@ static int line_name(reader *r, const char *name, size_t nname)
 	r->first[0] = '\0';
 	if (r->pass == FINGERPRINTS)
 		return perfdb_ingest__fingerprints_add(&r->seen, r->fp);
-	r->repeated = perfdb_ingest__fingerprints_repeated(&r->seen, r->fp);
+	r->repeated = r->pass == CHECKS ? perfdb_ingest__fingerprints_repeated(&r->seen, r->fp)
+					: perfdb_ingest__series_has(&r->series, r->key);
 	return 0;
 }
 

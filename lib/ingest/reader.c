@@ -490,12 +490,9 @@ static const char *bench_name(const perfdb_ingest_series_set *set,
 static uint32_t *bench_slot(const perfdb_ingest_series_set *set, const char *name, uint64_t h)
 {
 	size_t mask = set->nslots - 1, j;
-	uint32_t top = (uint32_t)(h >> 32);
-	for (j = (size_t)h & mask; set->slots[j]; j = (j + 1) & mask) {
-		const perfdb_ingest_series_bench *b = &set->benches[set->slots[j] - 1];
-		if (b->hash == top && strcmp(bench_name(set, b), name) == 0)
+	for (j = (size_t)h & mask; set->slots[j]; j = (j + 1) & mask)
+		if (strcmp(bench_name(set, &set->benches[set->slots[j] - 1]), name) == 0)
 			break;
-	}
 	return &set->slots[j];
 }
 
@@ -552,17 +549,18 @@ static int series_bench(perfdb_ingest_series_set *set, const char *name, size_t 
 		set->nslots = cap;
 		slot = bench_slot(set, name, h);
 	}
-	if (set->nbenches >= UINT32_MAX - 1 ||
-	    (err = grow_gently((void **)&set->benches, &set->capbenches, set->nbenches + 1,
+	/* names and benchmarks are numbered in 32 bits */
+	if (set->nbenches >= UINT32_MAX - 1 || set->namelen + n > UINT32_MAX)
+		return perfdb_error__oom();
+	if ((err = grow_gently((void **)&set->benches, &set->capbenches, set->nbenches + 1,
 			       sizeof(*b))) ||
 	    (err = grow_gently((void **)&set->names, &set->namecap, set->namelen + n, 1)))
-		return set->nbenches >= UINT32_MAX - 1 ? perfdb_error__oom() : err;
+		return err;
 	b = &set->benches[set->nbenches];
-	b->name = set->namelen;
+	b->name = (uint32_t)set->namelen;
 	memcpy(set->names + set->namelen, name, n);
 	set->namelen += n;
-	b->head = b->tail = b->cur = UINT32_MAX;
-	b->hash = (uint32_t)(h >> 32);
+	b->head = b->cur = UINT32_MAX;
 	*slot = (uint32_t)++set->nbenches;
 	set->last = set->nbenches;
 	*out = set->nbenches - 1;
@@ -617,13 +615,23 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
 	s->metric = m;
 	s->unit = u;
 	s->next = UINT32_MAX;
-	if (b->head == UINT32_MAX)
+	if (b->head == UINT32_MAX) {
 		b->head = (uint32_t)i;
-	else
-		set->items[b->tail].next = (uint32_t)i;
-	b->tail = b->cur = (uint32_t)i;
+	} else { /* at the end of its chain: a benchmark has a few series */
+		uint32_t k = b->head;
+		while (set->items[k].next != UINT32_MAX)
+			k = set->items[k].next;
+		set->items[k].next = (uint32_t)i;
+	}
+	b->cur = (uint32_t)i;
 	*out = s;
 	return 0;
+}
+
+bool perfdb_ingest__series_has(perfdb_ingest_series_set *set, const char *benchmark)
+{
+	size_t nb;
+	return bench_find(set, benchmark, perfdb_ingest__hash_pair(benchmark, ""), &nb, NULL);
 }
 
 int perfdb_ingest__series_find(perfdb_ingest_series_set *set, const char *benchmark,

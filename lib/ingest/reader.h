@@ -128,7 +128,7 @@ typedef struct perfdb_ingest_nameset {
  * (benchmark, metric), in the order first seen, with its values
  * (repetitions) in file order. Compact, since `go test -count=2` keeps
  * every benchmark: 32 bytes a series with its first two values, a
- * benchmark's name once (no allocation of its own) and 24 bytes.
+ * benchmark's name once (no allocation of its own) and 12 bytes.
  */
 typedef struct perfdb_ingest_series {
 	union {
@@ -146,9 +146,8 @@ typedef struct perfdb_ingest_series {
 
 /* A benchmark of a series set: its name and its series, chained. */
 typedef struct perfdb_ingest_series_bench {
-	size_t name;		  /* offset of its NUL-terminated name in the set's names */
-	uint32_t head, tail, cur; /* its series: first, last, last found (UINT32_MAX: none) */
-	uint32_t hash;		  /* its name's hash's top half */
+	uint32_t name;	    /* offset of its NUL-terminated name in the set's names */
+	uint32_t head, cur; /* its series: the first, the last found (UINT32_MAX: none) */
 } perfdb_ingest_series_bench;
 
 #define PERFDB_INGEST_RECENT 8
@@ -181,6 +180,8 @@ int perfdb_ingest__series_get(perfdb_ingest_series_set *set, const char *benchma
  * perfdb_ingest__series_get finds it but never added: 1 with *out set, or 0. */
 int perfdb_ingest__series_find(perfdb_ingest_series_set *set, const char *benchmark,
 			       const char *metric, size_t *out);
+/* Whether benchmark (NUL-terminated) has a series in set. */
+bool perfdb_ingest__series_has(perfdb_ingest_series_set *set, const char *benchmark);
 /* The metric and unit of s, a series of set. */
 const char *perfdb_ingest__series_metric(const perfdb_ingest_series_set *set,
 					 const perfdb_ingest_series *s);

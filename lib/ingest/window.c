@@ -227,8 +227,11 @@ int perfdb_ingest__three_passes(perfdb_resultset **own, perfdb_resultset *rs, co
 	if ((err = perfdb_ingest__fingerprints_init(seen, 0)) ||
 	    (err = pass(reader, PERFDB_INGEST_PASS_FINGERPRINTS)) ||
 	    (err = perfdb_ingest__fingerprints_keep_repeated(seen)) ||
-	    (err = pass(reader, PERFDB_INGEST_PASS_CHECKS)) ||
-	    (err = pass(reader, PERFDB_INGEST_PASS_RESULTS)))
+	    (err = pass(reader, PERFDB_INGEST_PASS_CHECKS)))
+		return err;
+	/* pass 3 knows the keys that repeat from what pass 2 kept */
+	perfdb_ingest__fingerprints_release(seen);
+	if ((err = pass(reader, PERFDB_INGEST_PASS_RESULTS)))
 		return err;
 	return t->made == t->singles && t->next == *nrepeated ? 0
 							      : perfdb_ingest__window_changed(w);

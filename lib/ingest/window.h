@@ -92,7 +92,8 @@ typedef struct perfdb_ingest_tally {
 /* The three passes of such a reader: *own (the reader's resultset) made,
  * with the source, its results going on to rs's sink as they are added;
  * then pass(reader, n) for n = 1, 2, 3, with the fingerprint table *seen
- * made empty before pass 1 and cut to the keys seen twice after it; then t
+ * made empty before pass 1, cut to the keys seen twice after it and freed
+ * after pass 2 (pass 3 finds the keys that repeat kept by pass 2); then t
  * checked against *nrepeated, the repeated keys pass 2 kept (PERFDB_EIO
  * when the file changed). The first error; *own is the caller's to free
  * either way. */
