@@ -289,8 +289,8 @@ static void test_lines_window__results_go_to_the_sink(void **state)
 {
 	static const char *const lines[] = {
 	    "BenchmarkCase/n=%zu-2 \t 1000\t %zu.5 ns/op\n",
-	    "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkCase/n=%zu-2 1 %zu "
-	    "ns/op\\n\"}\n",
+	    ("{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkCase/n=%zu-2 1 %zu "
+	     "ns/op\\n\"}\n"), /* one line: the parentheses say so to clang */
 	    "test case_%zu ... bench: %zu ns/iter (+/- 1)\n",
 	    "{ \"type\": \"bench\", \"name\": \"case_%zu\", \"median\": %zu, \"deviation\": 1 }\n"};
 	static const char *const sources[] = {"go", "go", "libtest", "libtest"};
