@@ -529,11 +529,7 @@ static size_t count_lines(csv *c)
 {
 	size_t n = 1;
 	while (have(c, c->pos)) {
-		const char *p = ptr(c, c->pos), *e = ptr(c, c->in.end);
-		while ((p = memchr(p, '\n', (size_t)(e - p)))) {
-			p++;
-			n++;
-		}
+		n += perfdb_ingest__newlines(ptr(c, c->pos), (size_t)(c->in.end - c->pos));
 		c->pos = c->col_pos = c->in.end;
 	}
 	return n;

@@ -25,13 +25,8 @@ void perfdb_load__text_init(perfdb_load_text *t, const char *data, size_t len, c
 
 size_t perfdb_load__lines_left(const perfdb_load_text *t)
 {
-	const char *p = t->data + t->pos, *end = t->data + t->len;
-	size_t n = 0;
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-		n++;
-		p++;
-	}
-	return n + (t->pos < t->len && t->data[t->len - 1] != '\n');
+	return perfdb_ingest__newlines(t->data + t->pos, t->len - t->pos) +
+	       (t->pos < t->len && t->data[t->len - 1] != '\n');
 }
 
 bool perfdb_load__next_line(perfdb_load_text *t)

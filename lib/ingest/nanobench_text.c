@@ -146,13 +146,7 @@ static int seen_add(seen *s, const char *name, size_t n, size_t off, name_at_fn 
 /* The line number of the line that starts at off. */
 static size_t line_of(const char *data, size_t off)
 {
-	size_t line = 1;
-	const char *p = data, *end = data + off;
-	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-		line++;
-		p++;
-	}
-	return line;
+	return 1 + perfdb_ingest__newlines(data, off);
 }
 
 /* The number of lines of data[from, len) that begin with c, or, when c is

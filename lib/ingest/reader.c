@@ -423,6 +423,17 @@ int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+size_t perfdb_ingest__newlines(const char *s, size_t n)
+{
+	const char *end = s + n;
+	size_t count = 0;
+	while (s < end && (s = memchr(s, '\n', (size_t)(end - s)))) {
+		count++;
+		s++;
+	}
+	return count;
+}
+
 char *perfdb_ingest__dup_n(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);

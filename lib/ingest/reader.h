@@ -56,6 +56,9 @@ bool perfdb_ingest__fits_unit(const perfdb_result *r);
 /* A NUL-terminated copy of n bytes at s (malloc'd), or NULL. */
 char *perfdb_ingest__dup_n(const char *s, size_t n);
 
+/* The line feeds in n bytes at s. */
+size_t perfdb_ingest__newlines(const char *s, size_t n);
+
 /* Makes the array *p of *cap elements of `size` bytes hold at least `need`
  * (doubling): 0, or PERFDB_ENOMEM (set) with *p unchanged. */
 int perfdb_ingest__grow(void **p, size_t *cap, size_t need, size_t size);
