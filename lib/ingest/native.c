@@ -373,7 +373,7 @@ static int read_samples(validator *v, const void *map, const perfdb_native_entry
 	perfdb_native_kind k = v->ops->kind(v->ctx, e->value);
 	char sub[256];
 	size_t i, n;
-	int err;
+	int err, packed;
 
 	if (k != PERFDB_NATIVE_SEQ)
 		return fail(v, e->value, map, e->key, 0, path,
@@ -389,10 +389,16 @@ static int read_samples(validator *v, const void *map, const perfdb_native_entry
 		v->samples = s;
 		v->samples_cap = n;
 	}
+	packed = v->ops->numbers ? v->ops->numbers(v->ctx, e->value, v->samples) : 0;
+	if (packed < 0)
+		return packed;
 	for (i = 0; i < n; i++) {
-		const void *item = v->ops->item(v->ctx, e->value, i);
+		const void *item;
 		double *d = &v->samples[i];
-		if (v->ops->kind(v->ctx, item) == PERFDB_NATIVE_NUMBER &&
+		if (packed && isfinite(*d))
+			continue;
+		item = v->ops->item(v->ctx, e->value, i);
+		if (!packed && v->ops->kind(v->ctx, item) == PERFDB_NATIVE_NUMBER &&
 		    v->ops->number(v->ctx, item, d) && isfinite(*d))
 			continue;
 		/* Not a finite number: let read_number_at say why. */

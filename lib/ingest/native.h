@@ -43,7 +43,17 @@ typedef struct perfdb_native_ops {
 	/* A number's value (NaN and infinities included); false for non-numbers. */
 	bool (*number)(void *ctx, const void *node, double *out);
 	size_t (*length)(void *ctx, const void *seq);
+	/* Item i of seq. A backend that keeps a long sequence of numbers packed
+	 * (see numbers) may make the item on demand: the pointer is then valid
+	 * only until the next call to item. */
 	const void *(*item)(void *ctx, const void *seq, size_t i);
+	/* Optional (may be NULL). When the backend keeps seq as packed numbers
+	 * (no node an item), writes its length(seq) values, NaN and infinities
+	 * included, to out and returns 1; returns 0 for any other seq (the
+	 * validator then reads item by item), or a negative PERFDB_E* error
+	 * already raised. The values are exactly what number() would give for
+	 * each item. */
+	int (*numbers)(void *ctx, const void *seq, double *out);
 	/* Advances e through map: 1 with e filled, 0 at the end, or a negative
 	 * PERFDB_E* error already raised (a key that is not a scalar). */
 	int (*next)(void *ctx, const void *map, perfdb_native_entry *e);

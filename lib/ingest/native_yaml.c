@@ -190,7 +190,15 @@ static void op_where(void *ctx, const void *node, const void *parent, const char
 }
 
 static const perfdb_native_ops yaml_ops = {
-    op_kind, op_text, op_number, op_length, op_item, op_next, op_where, true,
+    .kind = op_kind,
+    .text = op_text,
+    .number = op_number,
+    .length = op_length,
+    .item = op_item,
+    .numbers = NULL, /* every item is a node */
+    .next = op_next,
+    .where = op_where,
+    .scalars_are_text = true,
 };
 
 /* The document of data; with cut (may be NULL), its results cut out. */
