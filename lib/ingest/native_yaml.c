@@ -40,7 +40,8 @@ typedef struct made_item {
 	yaml_node_t node;	/* a plain scalar; its text and marks once `read` */
 	const yaml_node_t *seq; /* the sequence, and the item's index in it */
 	size_t index;
-	double value;
+	double value; /* unless the sequence's numbers were taken: then from the text */
+	bool valued;
 	bool read;
 } made_item;
 
@@ -142,7 +143,7 @@ static bool plain_number(const char *plain, double *out)
 }
 
 /* The packed items of seq, a node of c->doc; NULL when it has none. */
-static const perfdb_yaml_seq *packed(const yaml_ctx *c, const yaml_node_t *seq)
+static perfdb_yaml_seq *packed(const yaml_ctx *c, const yaml_node_t *seq)
 {
 	if (!c->pack || seq->type != YAML_SEQUENCE_NODE || seq < c->doc->nodes.start ||
 	    seq >= c->doc->nodes.top)
@@ -186,6 +187,12 @@ static bool op_number(void *ctx, const void *node, double *out)
 {
 	yaml_ctx *c = ctx;
 	double d;
+	if (node == &c->made.node && !c->made.valued) {
+		const yaml_node_t *n = made_read(c);
+		if (!n || resolve(scalar(n), &c->made.value) != PERFDB_NATIVE_NUMBER)
+			return false; /* out of memory */
+		c->made.valued = true;
+	}
 	if (node == &c->made.node)
 		d = c->made.value;
 	else if (node_kind(node, &d) != PERFDB_NATIVE_NUMBER)
@@ -207,12 +214,12 @@ static const void *op_item(void *ctx, const void *seq, size_t i)
 	const yaml_node_t *n = seq;
 	const perfdb_yaml_seq *p = packed(c, n);
 	made_item *m = &c->made;
-	double d;
+	double d = 0;
 	int id;
 
 	if (!p)
 		return yaml_document_get_node(c->doc, n->data.sequence.items.start[i]);
-	if ((id = perfdb_ingest__yaml_seq_item(p, i, &d)))
+	if (!p->taken && (id = perfdb_ingest__yaml_seq_item(p, i, &d)))
 		return yaml_document_get_node(c->doc, id);
 	free(m->node.data.scalar.value);
 	memset(m, 0, sizeof(*m));
@@ -221,16 +228,22 @@ static const void *op_item(void *ctx, const void *seq, size_t i)
 	m->seq = n;
 	m->index = i;
 	m->value = d;
+	m->valued = !p->taken; /* a taken sequence holds numbers only */
 	return &m->node;
 }
 
 static int op_numbers(void *ctx, const void *seq, double *out)
 {
-	const perfdb_yaml_seq *p = packed(ctx, seq);
-	if (!p || p->nodes)
+	perfdb_yaml_seq *p = packed(ctx, seq);
+	/* A sequence not shared is read once (only an alias reaches a node
+	 * again): its numbers are taken, not copied, so that a result of
+	 * millions of samples is not held twice. */
+	if (!p || p->nodes || p->taken)
 		return 0;
-	if (p->length)
+	if (p->shared && p->length)
 		memcpy(out, p->items, p->length * sizeof(*out));
+	else if (!p->shared)
+		perfdb_ingest__yaml_seq_take(p, out);
 	return 1;
 }
 

@@ -27,12 +27,13 @@
 #define NODE_MASK 0xffffffff00000000ull
 
 typedef struct frame {
-	int node;     /* the open collection */
-	int key;      /* a mapping's key waiting for its value, 0 when none */
-	char *anchor; /* registered when the collection ends */
-	size_t size;  /* nodes in the subtree, aliases expanded */
-	int height;   /* levels of collections below and including this one */
-	size_t seq;   /* a packed sequence: 1 + its index in pack->seqs; else 0 */
+	int node;      /* the open collection */
+	int key;       /* a mapping's key waiting for its value, 0 when none */
+	char *anchor;  /* registered when the collection ends */
+	size_t size;   /* nodes in the subtree, aliases expanded */
+	int height;    /* levels of collections below and including this one */
+	size_t seq;    /* a packed sequence: 1 + its index in pack->seqs; else 0 */
+	bool anchored; /* it or a collection holding it has an anchor */
 } frame;
 
 typedef struct anchor {
@@ -152,7 +153,7 @@ static char *take_anchor(yaml_char_t **anchor_text)
 
 /* --- packed sequences --------------------------------------------------------- */
 
-const perfdb_yaml_seq *perfdb_ingest__yaml_packed(const perfdb_yaml_packing *p, int node)
+perfdb_yaml_seq *perfdb_ingest__yaml_packed(perfdb_yaml_packing *p, int node)
 {
 	size_t lo = 0, hi = p ? p->count : 0;
 	while (lo < hi) {
@@ -174,6 +175,27 @@ int perfdb_ingest__yaml_seq_item(const perfdb_yaml_seq *s, size_t i, double *val
 		return (int)(bits & ~NODE_MASK);
 	memcpy(value, &bits, sizeof(*value));
 	return 0;
+}
+
+/* What perfdb_ingest__yaml_seq_take copies before it gives the room back. */
+#define TAKE_CHUNK ((size_t)1 << 17)
+
+void perfdb_ingest__yaml_seq_take(perfdb_yaml_seq *s, double *out)
+{
+	size_t n = s->length;
+	while (n > TAKE_CHUNK) {
+		uint64_t *t;
+		n -= TAKE_CHUNK;
+		memcpy(out + n, s->items + n, TAKE_CHUNK * sizeof(*out));
+		if ((t = realloc(s->items, n * sizeof(*t))))
+			s->items = t; /* a shrink: it cannot fail but may */
+	}
+	if (n)
+		memcpy(out, s->items, n * sizeof(*out));
+	free(s->items);
+	s->items = NULL;
+	s->cap = 0;
+	s->taken = true;
 }
 
 void perfdb_ingest__yaml_packing_release(perfdb_yaml_packing *p)
@@ -202,7 +224,7 @@ static int seq_push(perfdb_yaml_seq *s, uint64_t bits)
 
 /* A sequence node just added: packed, unless it is the cut one (its items
  * are handed on) or nothing is packed. Sets *seq as frame.seq. */
-static int seq_open(loader *l, int id, size_t *seq)
+static int seq_open(loader *l, int id, bool anchored, size_t *seq)
 {
 	perfdb_yaml_packing *p = l->pack;
 	*seq = 0;
@@ -218,6 +240,7 @@ static int seq_open(loader *l, int id, size_t *seq)
 	}
 	memset(&p->seqs[p->count], 0, sizeof(p->seqs[0]));
 	p->seqs[p->count].node = id;
+	p->seqs[p->count].shared = anchored;
 	*seq = ++p->count;
 	return 0;
 }
@@ -468,16 +491,20 @@ static int on_node(loader *l, yaml_event_t *ev)
 			l->item_first = id;
 		if (seq)
 			find_cut(l, id);
-		if (seq && (err = seq_open(l, id, &packed)))
+		f = &l->stack[l->depth];
+		f->anchor = take_anchor(seq ? &ev->data.sequence_start.anchor
+					    : &ev->data.mapping_start.anchor);
+		f->anchored = f->anchor || (l->depth && l->stack[l->depth - 1].anchored);
+		if (seq && (err = seq_open(l, id, f->anchored, &packed))) {
+			free(f->anchor);
 			return err;
-		f = &l->stack[l->depth++];
+		}
+		l->depth++;
 		f->seq = packed;
 		f->node = id;
 		f->key = 0;
 		f->size = 1;
 		f->height = 1;
-		f->anchor = take_anchor(seq ? &ev->data.sequence_start.anchor
-					    : &ev->data.mapping_start.anchor);
 		return 0;
 	}
 	case YAML_SEQUENCE_END_EVENT:

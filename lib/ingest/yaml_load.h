@@ -61,6 +61,9 @@ typedef struct perfdb_yaml_seq {
 	size_t nodes;  /* of which nodes; the others are numbers */
 	size_t cap;
 	uint64_t *items; /* read with perfdb_ingest__yaml_seq_item */
+	bool shared;	 /* it or a collection holding it has an anchor: an alias may
+			  * reach it again */
+	bool taken;	 /* its numbers were taken (perfdb_ingest__yaml_seq_take) */
 } perfdb_yaml_seq;
 
 typedef struct perfdb_yaml_packing {
@@ -72,10 +75,18 @@ typedef struct perfdb_yaml_packing {
 } perfdb_yaml_packing;
 
 /* The packed sequence whose node is `node`, or NULL (borrowed from p). */
-const perfdb_yaml_seq *perfdb_ingest__yaml_packed(const perfdb_yaml_packing *p, int node);
+perfdb_yaml_seq *perfdb_ingest__yaml_packed(perfdb_yaml_packing *p, int node);
 
 /* Item i of s: its node's id, or 0 for a number, whose value goes to *value. */
 int perfdb_ingest__yaml_seq_item(const perfdb_yaml_seq *s, size_t i, double *value);
+
+/*
+ * Writes the numbers of s, which holds no node, to out (s->length of them)
+ * and frees them from the end as they are written, so that the two are
+ * not held whole at once: s is then `taken` and items() no longer reads
+ * it. For a sequence that is read once (not shared).
+ */
+void perfdb_ingest__yaml_seq_take(perfdb_yaml_seq *s, double *out);
 
 /* Frees what a load put in p (not p; p->number stays). */
 void perfdb_ingest__yaml_packing_release(perfdb_yaml_packing *p);

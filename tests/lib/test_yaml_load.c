@@ -321,6 +321,54 @@ static void test_yaml_load__packed_numbers_count_as_nodes(void **state)
 	free(g.s);
 }
 
+/* Sequences longer than what a take copies at a time (131,072 numbers),
+ * a non-number at a chunk's edge and at the end, flow and block style. */
+static void test_yaml_load__long_sequences(void **state)
+{
+	static const size_t odd_at[] = {(size_t)-1, 131071, 131072, 299999};
+	gen g = {NULL, 0, 0};
+	perfdb_resultset *rs;
+	const perfdb_result *r;
+	size_t i, k;
+	int flow;
+	(void)state;
+	for (flow = 0; flow < 2; flow++) {
+		for (k = 0; k < sizeof(odd_at) / sizeof(odd_at[0]); k++) {
+			put(&g, "results:\n- benchmark: big\n  unit: us\n  samples:%s",
+			    flow ? " [" : "\n");
+			for (i = 0; i < 300000; i++) {
+				const char *item = i == odd_at[k] ? (k % 2 ? ".nan" : "x") : NULL;
+				if (flow)
+					put(&g, "%s", i ? ", " : "");
+				else
+					put(&g, "  - ");
+				if (item)
+					put(&g, "%s", item);
+				else
+					put(&g, "%zu.%zu", i % 1000, i % 7);
+				if (!flow)
+					put(&g, "\n");
+			}
+			put(&g, "%s", flow ? "]\n" : "");
+			if (k == 0) {
+				assert_int_equal(perfdb_resultset_new(&rs), 0);
+				assert_int_equal(
+				    perfdb_ingest__native_yaml(rs, g.s, g.len, "l.yaml"), 0);
+				r = perfdb_resultset_get(rs, 0);
+				assert_int_equal(r->nsamples, 300000);
+				for (i = 0; i < 300000; i += 997)
+					assert_near(r->samples[i],
+						    ((double)(i % 1000) + (double)(i % 7) / 10) *
+							1000,
+						    1e-6);
+				perfdb_resultset_free(rs);
+			}
+			same_gen(&g);
+		}
+	}
+	free(g.s);
+}
+
 static int count_items(void *ctx, yaml_document_t *doc, yaml_node_t *item, size_t index)
 {
 	(void)doc;
@@ -411,6 +459,7 @@ int main(void)
 	    cmocka_unit_test(test_yaml_load__packed_same_as_nodes_tests_data),
 	    cmocka_unit_test(test_yaml_load__packed_same_as_nodes_generated),
 	    cmocka_unit_test(test_yaml_load__packed_numbers_count_as_nodes),
+	    cmocka_unit_test(test_yaml_load__long_sequences),
 	    cmocka_unit_test(test_yaml_load__numbers_make_no_node),
 	    cmocka_unit_test(test_yaml_load__packed_item_positions),
 	};
