@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/reader.h"
 #include "util/error.h"
 
 /* Aliases may expand the tree, but to no more than this many nodes beyond
@@ -210,14 +211,10 @@ void perfdb_ingest__yaml_packing_release(perfdb_yaml_packing *p)
 
 static int seq_push(perfdb_yaml_seq *s, uint64_t bits)
 {
-	if (s->length == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		uint64_t *t;
-		if (cap > SIZE_MAX / sizeof(*t) || !(t = realloc(s->items, cap * sizeof(*t))))
-			return perfdb_error__oom();
-		s->items = t;
-		s->cap = cap;
-	}
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&s->items, &s->cap, s->length + 1,
+				       sizeof(*s->items))))
+		return err;
 	s->items[s->length++] = bits;
 	return 0;
 }
@@ -227,17 +224,12 @@ static int seq_push(perfdb_yaml_seq *s, uint64_t bits)
 static int seq_open(loader *l, int id, bool anchored, size_t *seq)
 {
 	perfdb_yaml_packing *p = l->pack;
+	int err;
 	*seq = 0;
 	if (!p || id == l->cut_node)
 		return 0;
-	if (p->count == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		perfdb_yaml_seq *t = realloc(p->seqs, cap * sizeof(*t));
-		if (!t)
-			return perfdb_error__oom();
-		p->seqs = t;
-		p->cap = cap;
-	}
+	if ((err = perfdb_ingest__grow((void **)&p->seqs, &p->cap, p->count + 1, sizeof(*p->seqs))))
+		return err;
 	memset(&p->seqs[p->count], 0, sizeof(p->seqs[0]));
 	p->seqs[p->count].node = id;
 	p->seqs[p->count].shared = anchored;

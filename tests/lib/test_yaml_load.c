@@ -35,14 +35,7 @@ static size_t compared;
 
 static void same_text(const char *text, size_t len, const char *name)
 {
-	char *nodes = yaml_text(text, len, name, false), *packed = yaml_text(text, len, name, true);
-	if (strcmp(nodes, packed) != 0) {
-		print_error("%s:\n%.600s\nnodes:\n%.2000s\npacked:\n%.2000s\n", name, text, nodes,
-			    packed);
-		fail();
-	}
-	free(nodes);
-	free(packed);
+	assert_true(yaml_same(text, len, name));
 	compared++;
 }
 
@@ -54,33 +47,8 @@ static void same_file(const char *path)
 	free(text);
 }
 
-/* A growing text, for the generated files. */
-typedef struct gen {
-	char *s;
-	size_t len, cap;
-} gen;
-
-static void put(gen *g, const char *fmt, ...) PERFDB_PRINTF(2, 3);
-
-static void put(gen *g, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	if (g->len + (size_t)n + 1 > g->cap) {
-		g->cap = (g->len + (size_t)n + 1) * 2;
-		assert_non_null(g->s = realloc(g->s, g->cap));
-	}
-	va_start(ap, fmt);
-	vsnprintf(g->s + g->len, g->cap - g->len, fmt, ap);
-	va_end(ap);
-	g->len += (size_t)n;
-}
-
-static void same_gen(gen *g)
+/* The generated files are rs_texts (resultset_text.h). */
+static void same_gen(rs_text *g)
 {
 	same_text(g->s, g->len, "gen.yaml");
 	g->len = 0;
@@ -155,7 +123,7 @@ static const char *const odd[] = {"abc",
 
 /* A sequence of numbers with `item` at position `at` (0: start, 1: middle,
  * 2: end; 3: alone), in flow style or block style indented by `indent`. */
-static void put_seq(gen *g, const char *item, int at, bool flow, int indent)
+static void put_seq(rs_text *g, const char *item, int at, bool flow, int indent)
 {
 	static const char *const nums[] = {"1", "2.5", "-3", "4e2"};
 	const char *items[6];
@@ -175,20 +143,20 @@ static void put_seq(gen *g, const char *item, int at, bool flow, int indent)
 		n = 1;
 	}
 	if (flow) {
-		put(g, "[");
+		rs_text_add(g, "[");
 		for (i = 0; i < n; i++)
-			put(g, "%s%s", i ? ", " : "", items[i]);
-		put(g, "]\n");
+			rs_text_add(g, "%s%s", i ? ", " : "", items[i]);
+		rs_text_add(g, "]\n");
 		return;
 	}
-	put(g, "\n");
+	rs_text_add(g, "\n");
 	for (i = 0; i < n; i++)
-		put(g, "%*s- %s\n", indent, "", items[i]);
+		rs_text_add(g, "%*s- %s\n", indent, "", items[i]);
 }
 
 static void test_yaml_load__packed_same_as_nodes_generated(void **state)
 {
-	gen g = {NULL, 0, 0};
+	rs_text g = {NULL, 0, 0};
 	size_t i;
 	int at, flow;
 	(void)state;
@@ -197,76 +165,81 @@ static void test_yaml_load__packed_same_as_nodes_generated(void **state)
 		for (at = 0; at < 4; at++) {
 			for (flow = 0; flow < 2; flow++) {
 				/* a result's samples */
-				put(&g,
+				rs_text_add(
+				    &g,
 				    "x-a: &a 7\nresults:\n- benchmark: b\n  unit: ms\n  samples: ");
 				put_seq(&g, odd[i], at, flow, 2);
 				same_gen(&g);
 				/* the same, the document loaded whole (an alias names results) */
-				put(&g, "x-a: &a 7\nresults: &r\n- benchmark: b\n  samples: ");
+				rs_text_add(&g,
+					    "x-a: &a 7\nresults: &r\n- benchmark: b\n  samples: ");
 				put_seq(&g, odd[i], at, flow, 2);
-				put(&g, "x-r: *r\n");
+				rs_text_add(&g, "x-r: *r\n");
 				same_gen(&g);
 				/* a second result after the first, and a value */
-				put(&g, "x-a: &a 7\nresults:\n- {benchmark: a, value: 1}\n"
-					"- benchmark: b\n  value: 2\n  samples: ");
+				rs_text_add(&g, "x-a: &a 7\nresults:\n- {benchmark: a, value: 1}\n"
+						"- benchmark: b\n  value: 2\n  samples: ");
 				put_seq(&g, odd[i], at, flow, 2);
 				same_gen(&g);
 				/* outside results: an extension, then a result */
-				put(&g, "x-a: &a 7\nx-data: ");
+				rs_text_add(&g, "x-a: &a 7\nx-data: ");
 				put_seq(&g, odd[i], at, flow, 0);
-				put(&g, "results: [{benchmark: b, value: 1}]\n");
+				rs_text_add(&g, "results: [{benchmark: b, value: 1}]\n");
 				same_gen(&g);
 				/* results itself */
-				put(&g, "x-a: &a 7\nresults: ");
+				rs_text_add(&g, "x-a: &a 7\nresults: ");
 				put_seq(&g, odd[i], at, flow, 0);
 				same_gen(&g);
 				/* where no sequence belongs */
-				put(&g, "x-a: &a 7\nrun:\n  tags: ");
+				rs_text_add(&g, "x-a: &a 7\nrun:\n  tags: ");
 				put_seq(&g, odd[i], at, flow, 4);
-				put(&g, "results: [{benchmark: b, value: 1}]\n");
+				rs_text_add(&g, "results: [{benchmark: b, value: 1}]\n");
 				same_gen(&g);
-				put(&g, "x-a: &a 7\nresults:\n- benchmark: b\n  value: ");
+				rs_text_add(&g, "x-a: &a 7\nresults:\n- benchmark: b\n  value: ");
 				put_seq(&g, odd[i], at, flow, 2);
 				same_gen(&g);
 				/* nested: a sequence of sequences */
-				put(&g, "x-a: &a 7\nresults:\n- benchmark: b\n  samples:\n  - ");
+				rs_text_add(
+				    &g, "x-a: &a 7\nresults:\n- benchmark: b\n  samples:\n  - ");
 				put_seq(&g, odd[i], at, true, 4);
-				put(&g, "  - [5, 6]\n");
+				rs_text_add(&g, "  - [5, 6]\n");
 				same_gen(&g);
 				/* anchored and aliased: the sequence, and a result holding it */
-				put(&g, "x-a: &a 7\nx-s: &s ");
+				rs_text_add(&g, "x-a: &a 7\nx-s: &s ");
 				put_seq(&g, odd[i], at, flow, 0);
-				put(&g, "results:\n- {benchmark: a, samples: *s}\n"
+				rs_text_add(
+				    &g, "results:\n- {benchmark: a, samples: *s}\n"
 					"- &r2 {benchmark: b, samples: [1, 2]}\n- {benchmark: c, "
 					"samples: "
 					"*s}\n");
 				same_gen(&g);
-				put(&g, "x-a: &a 7\nresults:\n- &r1\n  benchmark: a\n  samples: ");
+				rs_text_add(
+				    &g, "x-a: &a 7\nresults:\n- &r1\n  benchmark: a\n  samples: ");
 				put_seq(&g, odd[i], at, flow, 2);
-				put(&g, "x-b: *r1\n");
+				rs_text_add(&g, "x-b: *r1\n");
 				same_gen(&g);
 			}
 		}
 	}
 	/* empty sequences, one item, comments between items, multi-byte
 	 * characters before an item (columns count characters) */
-	put(&g, "results:\n- benchmark: b\n  samples: []\n");
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples: []\n");
 	same_gen(&g);
-	put(&g, "results:\n- benchmark: b\n  value: 1\n  x-e: []\n  samples: [7]\n");
+	rs_text_add(&g, "results:\n- benchmark: b\n  value: 1\n  x-e: []\n  samples: [7]\n");
 	same_gen(&g);
-	put(&g, "results:\n- benchmark: b\n  samples:\n  # one\n  - 1 # two\n\n  # three\n"
-		"  - 2\n  -   .nan   # four\n");
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples:\n  # one\n  - 1 # two\n\n  # three\n"
+			"  - 2\n  -   .nan   # four\n");
 	same_gen(&g);
-	put(&g, "results:\n- benchmark: b\n  samples: [ # one\n    1, # two\n\n    2,\n"
-		"    # three\n    .inf ]\n");
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples: [ # one\n    1, # two\n\n    2,\n"
+			"    # three\n    .inf ]\n");
 	same_gen(&g);
-	put(&g, "results:\n- benchmark: \"é€\"\n  samples: [1, 2, \"é\", .nan]\n");
+	rs_text_add(&g, "results:\n- benchmark: \"é€\"\n  samples: [1, 2, \"é\", .nan]\n");
 	same_gen(&g);
-	put(&g, "results:\n- {benchmark: \"é€\", samples: [1, 2, 3, 1e999]}\n");
+	rs_text_add(&g, "results:\n- {benchmark: \"é€\", samples: [1, 2, 3, 1e999]}\n");
 	same_gen(&g);
-	put(&g, "results:\n- benchmark: b\n  samples: [1, 2, [3]\n");
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples: [1, 2, [3]\n");
 	same_gen(&g);
-	put(&g, "results:\n- benchmark: b\n  samples: [1, 2, 3]\n---\nresults: []\n");
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples: [1, 2, 3]\n---\nresults: []\n");
 	same_gen(&g);
 	free(g.s);
 	assert_true(compared > NODD * 4 * 2 * 10);
@@ -277,22 +250,22 @@ static void test_yaml_load__packed_same_as_nodes_generated(void **state)
  * the nodes written). */
 static void test_yaml_load__packed_numbers_count_as_nodes(void **state)
 {
-	gen g = {NULL, 0, 0};
+	rs_text g = {NULL, 0, 0};
 	size_t i;
 	int k;
 	(void)state;
 	/* an anchored item of 99,990 and of 100,010 numbers */
 	for (k = 0; k < 2; k++) {
-		put(&g, "results:\n- {benchmark: &b a, samples: [1");
+		rs_text_add(&g, "results:\n- {benchmark: &b a, samples: [1");
 		for (i = 1; i < (k ? 100010u : 99990u); i++)
-			put(&g, ", %zu", i % 97);
-		put(&g, "]}\n- {benchmark: b, value: 1}\n");
+			rs_text_add(&g, ", %zu", i % 97);
+		rs_text_add(&g, "]}\n- {benchmark: b, value: 1}\n");
 		same_gen(&g);
 	}
-	put(&g, "results:\n- {benchmark: &b a, samples: [1");
+	rs_text_add(&g, "results:\n- {benchmark: &b a, samples: [1");
 	for (i = 1; i < 100010u; i++)
-		put(&g, ", %zu", i % 97);
-	put(&g, "]}\n");
+		rs_text_add(&g, ", %zu", i % 97);
+	rs_text_add(&g, "]}\n");
 	{
 		perfdb_resultset *rs;
 		assert_int_equal(perfdb_resultset_new(&rs), 0);
@@ -309,13 +282,13 @@ static void test_yaml_load__packed_numbers_count_as_nodes(void **state)
 	/* 100,000 numbers aliased 12 and 14 times: below and past the allowance */
 	for (k = 12; k <= 14; k += 2) {
 		int j;
-		put(&g, "x-s: &s [1");
+		rs_text_add(&g, "x-s: &s [1");
 		for (i = 1; i < 100000u; i++)
-			put(&g, ", 2");
-		put(&g, "]\nx-t: [");
+			rs_text_add(&g, ", 2");
+		rs_text_add(&g, "]\nx-t: [");
 		for (j = 0; j < k; j++)
-			put(&g, "%s*s", j ? ", " : "");
-		put(&g, "]\nresults: [{benchmark: b, samples: *s}]\n");
+			rs_text_add(&g, "%s*s", j ? ", " : "");
+		rs_text_add(&g, "]\nresults: [{benchmark: b, samples: *s}]\n");
 		same_gen(&g);
 	}
 	free(g.s);
@@ -326,7 +299,7 @@ static void test_yaml_load__packed_numbers_count_as_nodes(void **state)
 static void test_yaml_load__long_sequences(void **state)
 {
 	static const size_t odd_at[] = {(size_t)-1, 131071, 131072, 299999};
-	gen g = {NULL, 0, 0};
+	rs_text g = {NULL, 0, 0};
 	perfdb_resultset *rs;
 	const perfdb_result *r;
 	size_t i, k;
@@ -334,22 +307,22 @@ static void test_yaml_load__long_sequences(void **state)
 	(void)state;
 	for (flow = 0; flow < 2; flow++) {
 		for (k = 0; k < sizeof(odd_at) / sizeof(odd_at[0]); k++) {
-			put(&g, "results:\n- benchmark: big\n  unit: us\n  samples:%s",
-			    flow ? " [" : "\n");
+			rs_text_add(&g, "results:\n- benchmark: big\n  unit: us\n  samples:%s",
+				    flow ? " [" : "\n");
 			for (i = 0; i < 300000; i++) {
 				const char *item = i == odd_at[k] ? (k % 2 ? ".nan" : "x") : NULL;
 				if (flow)
-					put(&g, "%s", i ? ", " : "");
+					rs_text_add(&g, "%s", i ? ", " : "");
 				else
-					put(&g, "  - ");
+					rs_text_add(&g, "  - ");
 				if (item)
-					put(&g, "%s", item);
+					rs_text_add(&g, "%s", item);
 				else
-					put(&g, "%zu.%zu", i % 1000, i % 7);
+					rs_text_add(&g, "%zu.%zu", i % 1000, i % 7);
 				if (!flow)
-					put(&g, "\n");
+					rs_text_add(&g, "\n");
 			}
-			put(&g, "%s", flow ? "]\n" : "");
+			rs_text_add(&g, "%s", flow ? "]\n" : "");
 			if (k == 0) {
 				assert_int_equal(perfdb_resultset_new(&rs), 0);
 				assert_int_equal(

@@ -9,7 +9,9 @@
 #define PERFDB_TESTS_YAML_SAME_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ingest/ingest.h"
 
@@ -26,6 +28,19 @@ static inline char *yaml_text(const char *data, size_t len, const char *name, bo
 	out = resultset_text(rc, rs);
 	perfdb_resultset_free(rs);
 	return out;
+}
+
+/* Whether data reads the same both ways; when not, says how on stderr. */
+static inline bool yaml_same(const char *data, size_t len, const char *name)
+{
+	char *nodes = yaml_text(data, len, name, false), *packed = yaml_text(data, len, name, true);
+	bool same = strcmp(nodes, packed) == 0;
+	if (!same)
+		fprintf(stderr, "%s:\n%.*s\nnodes:\n%.2000s\npacked:\n%.2000s\n", name,
+			(int)(len > 600 ? 600 : len), data, nodes, packed);
+	free(nodes);
+	free(packed);
+	return same;
 }
 
 #endif
