@@ -21,6 +21,13 @@
 /* The nodes of the cut sequence's items that hold an anchor, kept (cut_item). */
 #define KEPT_NODES 100000u
 
+/* The nodes held at once when the items of the cut sequence are read one at
+ * a time: the rest of the document, kept items and the item being read. A
+ * node takes 100-200 bytes and may be written in 2, so a run's tags or an
+ * item of millions of values would otherwise hold 50 times the file; a real
+ * file holds a few hundred (packed numbers are not nodes). */
+#define HELD_NODES 250000u
+
 /* A node among a packed sequence's numbers: its id in the low 32 bits of a
  * signalling NaN, which no number() gives (a number of these bits is kept
  * as a node). */
@@ -431,6 +438,20 @@ static int pack_number(loader *l, const yaml_event_t *ev)
 	return 1;
 }
 
+/* After a node was added: refused when the document reading an item at a
+ * time, numbers packed, holds more than HELD_NODES (the way without packing
+ * is only the tests' reference). */
+static int check_held(const loader *l, yaml_mark_t mark)
+{
+	if (!l->cut || !l->pack || (size_t)(l->doc->nodes.top - l->doc->nodes.start) <= HELD_NODES)
+		return 0;
+	return perfdb_error__input(PERFDB_EINPUT, l->name, (int)mark.line + 1, (int)mark.column + 1,
+				   NULL,
+				   "more than 250,000 values held at once (the document besides "
+				   "the items of '%s', and the item being read)",
+				   l->cut->key);
+}
+
 /* One event inside the document. */
 static int on_node(loader *l, yaml_event_t *ev)
 {
@@ -457,6 +478,8 @@ static int on_node(loader *l, yaml_event_t *ev)
 			return perfdb_error__oom();
 		set_marks(l, id, ev);
 		l->nodes++;
+		if ((err = check_held(l, ev->start_mark)))
+			return err;
 		if (in_cut(l))
 			l->item_first = id;
 		if (ev->data.scalar.anchor &&
@@ -479,6 +502,8 @@ static int on_node(loader *l, yaml_event_t *ev)
 			return perfdb_error__oom();
 		set_marks(l, id, ev);
 		l->nodes++;
+		if ((err = check_held(l, ev->start_mark)))
+			return err;
 		if (in_cut(l))
 			l->item_first = id;
 		if (seq)
