@@ -77,6 +77,11 @@ int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const 
 int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__k6(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+/* Locust as perfdb_ingest__locust; a history with every request held to the
+ * end when hold_all (the reading before the passes, which the tests compare
+ * with; lib/ingest/locust.c). */
+int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			     bool hold_all);
 int perfdb_ingest__vegeta(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 
 #endif
