@@ -272,7 +272,7 @@ static int read_stats(locust *l)
  *          a 4-byte fingerprint of each request's name;
  *   COUNT  for the requests whose fingerprint repeats, the name once and how
  *          many rows each has;
- *   FILL   their values, into one array sized once;
+ *   FILL   their values, into an array each sized once;
  *   EMIT   each request's results at its first row: from that row alone, or
  *          from the values kept; on to the caller's sink as they are made.
  *
@@ -281,11 +281,13 @@ static int read_stats(locust *l)
  */
 enum { HISTORY_CHECK, HISTORY_COUNT, HISTORY_FILL, HISTORY_EMIT };
 
-/* A request whose fingerprint repeats: its name once, and where its values
- * are (pool[start + k * rows + i]: the i-th value of column k). */
+/* A request whose fingerprint repeats: its name once, and its values
+ * (v[k * rows + i]: the i-th value of column k), freed once its results
+ * are made (as the resultset copies them). */
 typedef struct held {
 	char *bench;
-	size_t start, rows, n[4];
+	double *v;
+	size_t rows, n[4];
 	int line; /* of its first row */
 } held;
 
@@ -297,8 +299,7 @@ typedef struct history {
 	held *held;
 	size_t nheld, capheld;
 	perfdb_ingest_index index; /* bench -> its held */
-	double *pool;
-	size_t made; /* results added */
+	size_t made;		   /* results added */
 	int na_rows, na_line;
 } history;
 
@@ -306,8 +307,9 @@ static const char *const history_metric[4] = {"throughput_over_time", "latency_p
 					      "latency_p95_over_time", "latency_p99_over_time"};
 static const char *const history_column[4] = {"Requests/s", "50%", "95%", "99%"};
 
-/* The current line as a row: its request's name and its four values (na[k]:
- * N/A). The first error of the row, in the order of the fields. */
+/* The current line as a row: its request's name and, unless v is NULL, its
+ * four values (na[k]: N/A). The first error of the row, in the order of the
+ * fields. */
 static int history_row(history *h, row *r, char *bench, size_t size, double v[4], bool na[4])
 {
 	locust *l = h->l;
@@ -319,7 +321,7 @@ static int history_row(history *h, row *r, char *bench, size_t size, double v[4]
 					 r->n, l->hdr.n);
 	if ((rc = bench_name(l, r, bench, size)))
 		return rc;
-	for (k = 0; k < 4; k++) {
+	for (k = 0; v && k < 4; k++) {
 		if ((rc = field_number(l, r, h->cols[k], &v[k])) < 0)
 			return rc;
 		na[k] = rc == 1;
@@ -385,15 +387,12 @@ static int history_hold(history *h, const char *bench, int line, held **out)
 }
 
 /* The room for the held requests' values, after HISTORY_COUNT. */
-static int history_pool(history *h)
+static int history_room(history *h)
 {
-	size_t i, total = 0;
-	for (i = 0; i < h->nheld; i++) {
-		h->held[i].start = total;
-		total += 4 * h->held[i].rows;
-	}
-	if (total && !(h->pool = malloc(total * sizeof(double))))
-		return perfdb_error__oom();
+	size_t i;
+	for (i = 0; i < h->nheld; i++)
+		if (!(h->held[i].v = malloc(4 * h->held[i].rows * sizeof(double))))
+			return perfdb_error__oom();
 	return 0;
 }
 
@@ -413,7 +412,8 @@ static int history_pass(history *h, int pass)
 		held *s = NULL;
 		if (perfdb_load__blank(&l->t))
 			continue;
-		if ((err = history_row(h, &r, bench, sizeof(bench), v, na)))
+		if ((err = history_row(h, &r, bench, sizeof(bench),
+				       pass == HISTORY_COUNT ? NULL : v, na)))
 			break;
 		fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, ""));
 		if (pass == HISTORY_CHECK) {
@@ -446,11 +446,13 @@ static int history_pass(history *h, int pass)
 		if (pass == HISTORY_FILL) {
 			for (k = 0; k < 4; k++)
 				if (!na[k])
-					h->pool[s->start + k * s->rows + s->n[k]++] = v[k];
+					s->v[k * s->rows + s->n[k]++] = v[k];
 		} else if (s->line == l->t.line) {
 			for (k = 0; k < 4; k++)
-				pv[k] = h->pool + s->start + k * s->rows;
+				pv[k] = s->v + k * s->rows;
 			err = history_emit(h, s->bench, s->line, pv, s->n);
+			free(s->v);
+			s->v = NULL;
 		}
 	}
 	l->t = start;
@@ -474,9 +476,14 @@ static int read_history(locust *l, perfdb_resultset *rs, bool hold_all)
 	perfdb_resultset__stream_into(l->rs, rs);
 	if ((err = perfdb_ingest__fingerprints_init(&h.seen, 0)) ||
 	    (err = history_pass(&h, HISTORY_CHECK)) ||
-	    (err = perfdb_ingest__fingerprints_keep_repeated(&h.seen)) ||
-	    (err = history_pass(&h, HISTORY_COUNT)) || (err = history_pool(&h)) ||
-	    (err = history_pass(&h, HISTORY_FILL)) || (err = history_pass(&h, HISTORY_EMIT)))
+	    (err = perfdb_ingest__fingerprints_keep_repeated(&h.seen)))
+		goto out;
+	/* no request on two rows (no fingerprint twice): nothing to hold */
+	if ((hold_all || h.seen.count) &&
+	    ((err = history_pass(&h, HISTORY_COUNT)) || (err = history_room(&h)) ||
+	     (err = history_pass(&h, HISTORY_FILL))))
+		goto out;
+	if ((err = history_pass(&h, HISTORY_EMIT)))
 		goto out;
 	if (h.na_rows && (err = perfdb_resultset_warn(
 			      l->rs,
@@ -488,10 +495,11 @@ static int read_history(locust *l, perfdb_resultset *rs, bool hold_all)
 		err = perfdb_error__input(PERFDB_EINPUT, l->t.name, 2, 1, NULL,
 					  "no rows after the header");
 out:
-	for (i = 0; i < h.nheld; i++)
+	for (i = 0; i < h.nheld; i++) {
 		free(h.held[i].bench);
+		free(h.held[i].v);
+	}
 	free(h.held);
-	free(h.pool);
 	perfdb_ingest__index_release(&h.index);
 	perfdb_ingest__fingerprints_release(&h.seen);
 	return err;
