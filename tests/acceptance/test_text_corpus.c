@@ -4,7 +4,9 @@
  * line written twice, read whole and with its results handed to a sink as
  * made (tests/lib/text_variants.h): the same results, warnings and errors
  * byte for byte. Every Catch2 XML file and its variants the same read once
- * (main's way) and in passes (tests/lib/catch2_same.h), and every Locust file with every
+ * (main's way) and in passes, every Catch2 console output and its variants the same holding a
+ * failing test case's benchmarks (main's way) or reading it again (tests/lib/catch2_same.h),
+ * and every Locust file with every
  * request of a history held (main's way) and in passes (tests/lib/locust_same.h). These readers get
  * their input whole and key their duplicate checks and repeats on the text itself
  * (lib/ingest/README.md, "Big files").
@@ -40,6 +42,7 @@ static void nanobench_console(const char *path)
 static void catch2_console(const char *path)
 {
 	read_ok += same_as_made_variants(path, PERFDB_FORMAT_CATCH2);
+	read_ok += catch2_console_same_variants(path);
 }
 
 static void catch2_xml(const char *path)
