@@ -92,6 +92,18 @@ typedef struct reader {
 	bool replaying;		  /* reading such a test case again */
 	size_t rule_at, case_at;  /* the last header block's opening rule; the test case's */
 	int rule_line, case_line; /* their line numbers */
+	/* a test case's span that starts after a '=' rule, with no header block
+	 * of its own (Catch2 writes none there; a file may): the state it starts
+	 * in, read again from there */
+	bool case_after_rule;
+	struct {
+		bool analysis;
+		int width, header_width;
+		buf tcase, sections, last_section;
+		size_t section_at;
+		const char *prev;
+		size_t prevlen;
+	} after_rule;
 } reader;
 
 /* The line being read (loadtool.h's cursor; n without trailing blanks). */
@@ -106,6 +118,12 @@ static int buf_put(buf *b, const char *s, size_t n)
 	b->len += n;
 	b->s[b->len] = '\0';
 	return 0;
+}
+
+/* Copies the text of b into a (empty, its own). */
+static int buf_copy(buf *a, const buf *b)
+{
+	return b->len ? buf_put(a, b->s, b->len) : 0;
 }
 
 static bool ws(char c)
@@ -493,6 +511,21 @@ static int replay_case(reader *r, size_t end)
 	int err;
 	state_reset(r); /* buffers of its own: saved has the reading's */
 	r->replaying = true;
+	if (r->case_after_rule) {
+		r->analysis = saved.after_rule.analysis;
+		r->width = saved.after_rule.width;
+		r->header_width = saved.after_rule.header_width;
+		r->section_at = saved.after_rule.section_at;
+		r->prev = saved.after_rule.prev;
+		r->prevlen = saved.after_rule.prevlen;
+		if ((err = buf_copy(&r->tcase, &saved.after_rule.tcase)) ||
+		    (err = buf_copy(&r->sections, &saved.after_rule.sections)) ||
+		    (err = buf_copy(&r->last_section, &saved.after_rule.last_section))) {
+			pass_release(r);
+			*r = saved;
+			return err;
+		}
+	}
 	perfdb_load__text_init(&t, r->data, end, r->acc.name, r->acc.rs);
 	t.pos = r->case_at;
 	t.line = r->case_line - 1;
@@ -520,6 +553,33 @@ static int end_case(reader *r, size_t end)
 	return perfdb_ingest__catch2_end_case(&r->acc);
 }
 
+/* The '=' rule l ends the open test case; what follows is read in the
+ * state after it (EMIT notes it, to read it again from there). */
+static int rule_ends_case(reader *r, const line *l)
+{
+	int err;
+	if (r->replaying)
+		return 0;
+	if ((err = end_case(r, (size_t)(l->s - r->data))))
+		return err;
+	if (r->acc.pass != PERFDB_CATCH2_EMIT || r->hold_failing)
+		return 0;
+	r->case_at = l->pos;
+	r->case_line = l->line + 1;
+	r->case_after_rule = true;
+	r->after_rule.analysis = r->analysis;
+	r->after_rule.width = r->width;
+	r->after_rule.header_width = r->header_width;
+	r->after_rule.section_at = r->section_at;
+	r->after_rule.prev = r->prev;
+	r->after_rule.prevlen = r->prevlen;
+	r->after_rule.tcase.len = r->after_rule.sections.len = r->after_rule.last_section.len = 0;
+	if ((err = buf_copy(&r->after_rule.tcase, &r->tcase)) ||
+	    (err = buf_copy(&r->after_rule.sections, &r->sections)))
+		return err;
+	return buf_copy(&r->after_rule.last_section, &r->last_section);
+}
+
 /* The test case of a new header block: a different one ends the last, and
  * starts at the block's opening rule. */
 static int header_first(reader *r, const line *l)
@@ -530,6 +590,7 @@ static int header_first(reader *r, const line *l)
 			return err;
 		r->case_at = r->rule_at;
 		r->case_line = r->rule_line;
+		r->case_after_rule = false;
 	}
 	r->tcase.len = 0;
 	r->sections.len = 0;
@@ -652,7 +713,7 @@ static int text_line(reader *r, const line *l)
 	if (starts(l, "benchmark name"))
 		return table_head(r, l);
 	if (all_of(l, '=', 20))
-		return end_case(r, (size_t)(l->s - r->data));
+		return rule_ends_case(r, l);
 	if (ends(l, ": FAILED:") || ends(l, ": SKIPPED:"))
 		case_result(r, l);
 	else
@@ -771,6 +832,9 @@ static int read_pass(void *ctx)
 
 	pass_release(r);
 	state_reset(r);
+	r->case_at = 0;
+	r->case_line = 1;
+	r->case_after_rule = false;
 	perfdb_ingest__catch2_begin(&r->acc);
 	perfdb_load__text_init(&t, r->data, r->len, name, r->acc.rs);
 	if ((err = read_lines(r, &t)))
@@ -811,6 +875,9 @@ int perfdb_ingest__catch2_console_as(perfdb_resultset *rs, const char *data, siz
 	if (!(err = perfdb_ingest__catch2_init(&r.acc, name)))
 		err = perfdb_ingest__catch2_passes(&r.acc, rs, read_pass, &r, "benchmark table");
 	pass_release(&r);
+	free(r.after_rule.tcase.s);
+	free(r.after_rule.sections.s);
+	free(r.after_rule.last_section.s);
 	perfdb_ingest__catch2_release(&r.acc);
 	return err;
 }

@@ -602,7 +602,7 @@ static void console_block(char *s, size_t cap, size_t *n, const char *tcase, con
 /* Test cases that fail or are skipped beside passing ones: a failing test
  * case over two header blocks with a benchmark that threw and a nan mean, a
  * name first seen in a failing test case and again in a passing one, a
- * skipped one, the run's closing rule. */
+ * skipped one, the run's closing rule and a failing table after it. */
 static char *console_failures(size_t *len)
 {
 	size_t cap = 1 << 14, n = 0;
@@ -621,7 +621,16 @@ static char *console_failures(size_t *len)
 	n += (size_t)snprintf(s + n, cap - n, "bench.cpp:12: FAILED:\n\n");
 	n += (size_t)snprintf(s + n, cap - n,
 			      "================================================================="
-			      "==============\ntest cases: 7 | 4 passed | 3 failed\n");
+			      "==============\ntest cases: 7 | 4 passed | 3 failed\n\n");
+	/* a table after the run's rule, no header block of its own: H's still,
+	 * and it fails */
+	n += (size_t)snprintf(
+	    s + n, cap - n,
+	    "benchmark name                            samples    iterations   "
+	    "       mean\n---------------------------------------------------------"
+	    "----------------------\n%-36s%12d%14d%11s ns\n\nbench.cpp:20: "
+	    "FAILED:\n",
+	    "t1", 10, 3, "13");
 	*len = n;
 	return s;
 }
@@ -650,6 +659,7 @@ static void test_ingest_catch2__console_failing_held_or_read_again(void **state)
 	assert_true(perfdb_resultset_get(rs, 3)->value == 9);
 	assert_true(has_warning(rs, "c.txt:", "'F / y / z / f5': its test case failed"));
 	assert_true(has_warning(rs, "c.txt:", "'S / x / s1': its test case was skipped"));
+	assert_true(has_warning(rs, "c.txt:", "'H / x / t1': its test case failed"));
 	perfdb_resultset_free(rs);
 	write_temp(path, text, len);
 	ok = catch2_console_same_variants(path);
