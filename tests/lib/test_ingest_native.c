@@ -719,7 +719,8 @@ static void test_ingest_native__yaml_load_cut(void **state)
 	(void)state;
 	assert_true(yaml_parser_initialize(&parser));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut), 0);
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut, NULL),
+			 0);
 	yaml_parser_delete(&parser);
 	assert_int_equal(seen, 3);
 	assert_int_equal(cut.items, 3);
@@ -741,7 +742,8 @@ static void test_ingest_native__yaml_load_cut(void **state)
 	assert_true(yaml_parser_initialize(&parser));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
 	cut.each = NULL;
-	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut), 0);
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut, NULL),
+			 0);
 	yaml_parser_delete(&parser);
 	assert_int_equal(cut.items, 4);
 	/* root, x-a and 1, results and its sequence, and the second item (its
@@ -754,7 +756,7 @@ static void test_ingest_native__yaml_load_cut(void **state)
 	text = "results: &r [{benchmark: a, value: 1}]\nx-r: *r\n";
 	assert_true(yaml_parser_initialize(&parser));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut),
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut, NULL),
 			 PERFDB_YAML__FALLBACK);
 	yaml_parser_delete(&parser);
 }
