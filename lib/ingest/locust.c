@@ -287,8 +287,8 @@ enum { HISTORY_CHECK, HISTORY_COUNT, HISTORY_FILL, HISTORY_EMIT };
 typedef struct held {
 	char *bench;
 	double *v;
-	size_t rows, n[4];
-	int line; /* of its first row */
+	uint32_t rows, n[4]; /* a request has fewer rows than the text has lines */
+	int line;	     /* of its first row */
 } held;
 
 typedef struct history {
@@ -332,7 +332,7 @@ static int history_row(history *h, row *r, char *bench, size_t size, double v[4]
 /* The results of request `bench` (first row `line`): n[k] values at v[k]
  * for column k, a warning for a column with none. */
 static int history_emit(history *h, const char *bench, int line, double *const v[4],
-			const size_t n[4])
+			const uint32_t n[4])
 {
 	locust *l = h->l;
 	int k, err;
@@ -391,7 +391,7 @@ static int history_room(history *h)
 {
 	size_t i;
 	for (i = 0; i < h->nheld; i++)
-		if (!(h->held[i].v = malloc(4 * h->held[i].rows * sizeof(double))))
+		if (!(h->held[i].v = malloc((size_t)h->held[i].rows * 4 * sizeof(double))))
 			return perfdb_error__oom();
 	return 0;
 }
@@ -406,7 +406,8 @@ static int history_pass(history *h, int pass)
 	while (!err && perfdb_load__next_line(&l->t)) {
 		char bench[1024];
 		double v[4], *pv[4];
-		size_t n[4], found;
+		uint32_t n[4];
+		size_t found;
 		bool na[4] = {false, false, false, false};
 		uint32_t fp;
 		held *s = NULL;
@@ -446,10 +447,10 @@ static int history_pass(history *h, int pass)
 		if (pass == HISTORY_FILL) {
 			for (k = 0; k < 4; k++)
 				if (!na[k])
-					s->v[k * s->rows + s->n[k]++] = v[k];
+					s->v[(size_t)k * s->rows + s->n[k]++] = v[k];
 		} else if (s->line == l->t.line) {
 			for (k = 0; k < 4; k++)
-				pv[k] = s->v + k * s->rows;
+				pv[k] = s->v + (size_t)k * s->rows;
 			err = history_emit(h, s->bench, s->line, pv, s->n);
 			free(s->v);
 			s->v = NULL;
