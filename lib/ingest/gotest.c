@@ -918,12 +918,17 @@ static int read_go(perfdb_resultset *rs, const perfdb_ingest_window *w, const ch
 	return read_go_as(rs, w, name, json, false);
 }
 
+static int read_go_kept(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
+			bool json)
+{
+	return read_go_as(rs, w, name, json, true);
+}
+
 int perfdb_ingest__gotest_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
 			     bool json, bool keep_failed)
 {
-	perfdb_ingest_window w;
-	perfdb_ingest__window_buffer(&w, data, len, name);
-	return read_go_as(rs, &w, name, json, keep_failed);
+	return perfdb_ingest__lines_buffer(keep_failed ? read_go_kept : read_go, rs, data, len,
+					   name, json);
 }
 
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name)

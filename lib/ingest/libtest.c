@@ -488,12 +488,17 @@ static int read_libtest(perfdb_resultset *rs, const perfdb_ingest_window *w, con
 	return read_libtest_as(rs, w, name, json, false);
 }
 
+static int read_libtest_kept(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
+			     bool json)
+{
+	return read_libtest_as(rs, w, name, json, true);
+}
+
 int perfdb_ingest__libtest_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
 			      bool json, bool keep_failed)
 {
-	perfdb_ingest_window w;
-	perfdb_ingest__window_buffer(&w, data, len, name);
-	return read_libtest_as(rs, &w, name, json, keep_failed);
+	return perfdb_ingest__lines_buffer(keep_failed ? read_libtest_kept : read_libtest, rs, data,
+					   len, name, json);
 }
 
 int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name)

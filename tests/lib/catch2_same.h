@@ -17,25 +17,17 @@
 
 #include "ingest/catch2.h"
 
-/* body read by the XML reader once or in passes, into a resultset whose
- * sink takes `batch` results at a time (0: none). */
-static inline char *catch2_xml_text(const char *body, size_t len, bool once, size_t batch)
+static inline int catch2_xml_read(perfdb_resultset *rs, const char *body, size_t len,
+				  perfdb_format fmt, bool once)
 {
-	sink_collect c;
-	perfdb_resultset *rs = sink_collect_begin(&c, batch);
-	return sink_collect_end(&c, rs, perfdb_ingest__catch2_xml(rs, body, len, "v", once));
+	(void)fmt;
+	return perfdb_ingest__catch2_xml(rs, body, len, "v", once);
 }
 
 /* body (len bytes) read once and in passes: the same. */
 static inline void catch2_same_once_and_passes(const char *body, size_t len, perfdb_format fmt)
 {
-	static const size_t batches[] = {0, 1, 3};
-	char *once = catch2_xml_text(body, len, true, 0);
-	size_t i;
-	(void)fmt;
-	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++)
-		same_texts("v", "in passes", once, catch2_xml_text(body, len, false, batches[i]));
-	free(once);
+	same_two_ways(catch2_xml_read, "in passes", body, len, fmt);
 }
 
 /* The Catch2 XML file at path and its variants (each_variant): the same
@@ -46,28 +38,19 @@ static inline size_t catch2_same_variants(const char *path)
 	return each_variant(path, PERFDB_FORMAT_CATCH2, catch2_same_once_and_passes);
 }
 
-/* body read by the console reader holding a failing test case's
- * benchmarks till its end or reading it again then, into a resultset whose
- * sink takes `batch` results at a time (0: none). */
-static inline char *catch2_console_text(const char *body, size_t len, bool hold, size_t batch)
+static inline int catch2_console_read(perfdb_resultset *rs, const char *body, size_t len,
+				      perfdb_format fmt, bool hold)
 {
-	sink_collect c;
-	perfdb_resultset *rs = sink_collect_begin(&c, batch);
-	return sink_collect_end(&c, rs, perfdb_ingest__catch2_console_as(rs, body, len, "v", hold));
+	(void)fmt;
+	return perfdb_ingest__catch2_console_as(rs, body, len, "v", hold);
 }
 
-/* body (len bytes) read both ways: the same. */
+/* body (len bytes) read by the console reader holding a failing test
+ * case's benchmarks till its end or reading it again then: the same. */
 static inline void catch2_console_same_held_and_again(const char *body, size_t len,
 						      perfdb_format fmt)
 {
-	static const size_t batches[] = {0, 1, 3};
-	char *held = catch2_console_text(body, len, true, 0);
-	size_t i;
-	(void)fmt;
-	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++)
-		same_texts("v", "read again", held,
-			   catch2_console_text(body, len, false, batches[i]));
-	free(held);
+	same_two_ways(catch2_console_read, "read again", body, len, fmt);
 }
 
 /* The Catch2 console output at path and its variants (each_variant): the

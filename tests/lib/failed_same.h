@@ -14,32 +14,22 @@
 
 #include "ingest/ingest.h"
 
-/* body read as fmt (go, go-json, libtest, libtest-json), keeping every
- * failed name or not, into a resultset whose sink takes `batch` results at
- * a time (0: none). */
-static inline char *failed_text(const char *body, size_t len, perfdb_format fmt, bool keep,
-				size_t batch)
+/* body read as fmt (go, go-json, libtest, libtest-json) into rs, keeping
+ * every failed name or not. */
+static inline int failed_read(perfdb_resultset *rs, const char *body, size_t len, perfdb_format fmt,
+			      bool keep)
 {
-	sink_collect c;
-	perfdb_resultset *rs = sink_collect_begin(&c, batch);
-	int rc =
-	    fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON
-		? perfdb_ingest__gotest_as(rs, body, len, "v", fmt == PERFDB_FORMAT_GO_JSON, keep)
-		: perfdb_ingest__libtest_as(rs, body, len, "v", fmt == PERFDB_FORMAT_LIBTEST_JSON,
-					    keep);
-	return sink_collect_end(&c, rs, rc);
+	if (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON)
+		return perfdb_ingest__gotest_as(rs, body, len, "v", fmt == PERFDB_FORMAT_GO_JSON,
+						keep);
+	return perfdb_ingest__libtest_as(rs, body, len, "v", fmt == PERFDB_FORMAT_LIBTEST_JSON,
+					 keep);
 }
 
 /* body (len bytes) read both ways: the same. */
 static inline void failed_same(const char *body, size_t len, perfdb_format fmt)
 {
-	static const size_t batches[] = {0, 1, 3};
-	char *kept = failed_text(body, len, fmt, true, 0);
-	size_t i;
-	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++)
-		same_texts("v", "keeping failed names seen twice", kept,
-			   failed_text(body, len, fmt, false, batches[i]));
-	free(kept);
+	same_two_ways(failed_read, "keeping failed names seen twice", body, len, fmt);
 }
 
 /* The file at path as fmt and its variants (each_variant): the same both

@@ -14,25 +14,17 @@
 #ifndef PERFDB_TESTS_LOCUST_SAME_H
 #define PERFDB_TESTS_LOCUST_SAME_H
 
-/* body read with every request held or in passes, into a resultset whose
- * sink takes `batch` results at a time (0: none). */
-static inline char *locust_text(const char *body, size_t len, bool hold_all, size_t batch)
+static inline int locust_read(perfdb_resultset *rs, const char *body, size_t len, perfdb_format fmt,
+			      bool hold_all)
 {
-	sink_collect c;
-	perfdb_resultset *rs = sink_collect_begin(&c, batch);
-	return sink_collect_end(&c, rs, perfdb_ingest__locust_as(rs, body, len, "v", hold_all));
+	(void)fmt;
+	return perfdb_ingest__locust_as(rs, body, len, "v", hold_all);
 }
 
-/* body (len bytes) read both ways: the same. */
+/* body (len bytes) read with every request held or in passes: the same. */
 static inline void locust_same_held_and_passes(const char *body, size_t len, perfdb_format fmt)
 {
-	static const size_t batches[] = {0, 1, 3};
-	char *held = locust_text(body, len, true, 0);
-	size_t i;
-	(void)fmt;
-	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++)
-		same_texts("v", "in passes", held, locust_text(body, len, false, batches[i]));
-	free(held);
+	same_two_ways(locust_read, "in passes", body, len, fmt);
 }
 
 /* The Locust file at path and its variants (each_variant): the same both

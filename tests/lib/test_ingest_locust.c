@@ -370,27 +370,6 @@ static void test_ingest_locust__error_after_many_rows(void **state)
 	free(text);
 }
 
-typedef struct heap_seen {
-	size_t batches, results, most_in_use;
-} heap_seen;
-
-static int heap_seen_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
-{
-	heap_seen *s = ctx;
-	if (event != PERFDB_SINK_WRITE)
-		return 0;
-	s->batches++;
-	s->results += perfdb_resultset_count(rs);
-#ifdef __GLIBC__
-	{
-		struct mallinfo2 m = mallinfo2();
-		if (m.uordblks + m.hblkhd > s->most_in_use)
-			s->most_in_use = m.uordblks + m.hblkhd;
-	}
-#endif
-	return 0;
-}
-
 /* 50,000 requests of one row each: their results go to the sink as they are
  * made, a batch of 1,000 at a time, and what the reader holds beside the
  * text at a batch is a small part of it (every request held to the end took
@@ -398,9 +377,9 @@ static int heap_seen_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event ev
 static void test_ingest_locust__history_to_the_sink(void **state)
 {
 	static const char header[] = "Timestamp,User Count,Type,Name,Requests/s,50%,95%,99%\n";
-	size_t cap = 50000 * 48 + 100, n, i, before = 0;
+	size_t cap = 50000 * 48 + 100, n, i, before;
 	char *text = malloc(cap);
-	heap_seen seen = {0, 0, 0};
+	sink_seen seen = {0, 0, 0, NULL};
 	perfdb_resultset *rs;
 	(void)state;
 	assert_non_null(text);
@@ -408,13 +387,8 @@ static void test_ingest_locust__history_to_the_sink(void **state)
 	for (i = 0; i < 50000; i++)
 		n += (size_t)snprintf(text + n, cap - n, "%zu,1,GET,/api/item/%zu,1,2,3,4\n", i, i);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	perfdb_resultset_set_sink(rs, heap_seen_batch, &seen, 1000);
-#ifdef __GLIBC__
-	{
-		struct mallinfo2 m = mallinfo2();
-		before = m.uordblks + m.hblkhd;
-	}
-#endif
+	perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 1000);
+	before = heap_in_use();
 	assert_int_equal(perfdb_ingest__locust(rs, text, n, "h_stats_history.csv"), 0);
 	assert_int_equal(seen.batches, 200);
 	assert_int_equal(seen.results + perfdb_resultset_count(rs), 200000);

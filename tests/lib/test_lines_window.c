@@ -487,7 +487,7 @@ static void test_lines_window__failed_names_not_held(void **state)
 					 "test ok::n%zu ... bench:  10 ns/iter (+/- 1)\n"};
 	static const char *const last[] = {"--- FAIL: BenchmarkOk0-2\n",
 					   "test ok::n0 ... FAILED\n"};
-	size_t cap = 205000 * 48, n, i, before = 0, k;
+	size_t cap = 205000 * 48, n, i, before, k;
 	char *text = malloc(cap);
 	(void)state;
 	assert_non_null(text);
@@ -502,12 +502,7 @@ static void test_lines_window__failed_names_not_held(void **state)
 		n += (size_t)snprintf(text + n, cap - n, "%s", last[k]);
 		assert_int_equal(perfdb_resultset_new(&rs), 0);
 		perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 1000);
-#ifdef __GLIBC__
-		{
-			struct mallinfo2 m = mallinfo2();
-			before = m.uordblks + m.hblkhd;
-		}
-#endif
+		before = heap_in_use();
 		assert_int_equal(k ? perfdb_ingest__libtest(rs, text, n, "f")
 				   : perfdb_ingest__gotest(rs, text, n, "f"),
 				 0);
