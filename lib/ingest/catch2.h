@@ -125,5 +125,10 @@ int perfdb_ingest__catch2_xml(perfdb_resultset *rs, const char *data, size_t len
 /* The console reporter's text (catch2_console.c). */
 int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t len,
 				  const char *name);
+/* The same, with the benchmarks of a test case that failed or was skipped
+ * held till its end when hold_failing (the reading before, which the tests
+ * compare with), else read again from its start then. */
+int perfdb_ingest__catch2_console_as(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name, bool hold_failing);
 
 #endif

@@ -86,6 +86,24 @@ typedef struct reader {
 	bool tables;
 	const char *data; /* the text, for each reading */
 	size_t len;
+	/* EMIT: a test case that failed or was skipped is read again from its
+	 * start at its end, to warn about its benchmarks (see end_case) */
+	bool hold_failing;	  /* pend them instead (the reading before; tests) */
+	bool replaying;		  /* reading such a test case again */
+	size_t rule_at, case_at;  /* the last header block's opening rule; the test case's */
+	int rule_line, case_line; /* their line numbers */
+	/* a test case's span that starts after a '=' rule, with no header block
+	 * of its own (Catch2 writes none there; a file may): the state it starts
+	 * in, read again from there */
+	bool case_after_rule;
+	struct {
+		bool analysis;
+		int width, header_width;
+		buf tcase, sections, last_section;
+		size_t section_at;
+		const char *prev;
+		size_t prevlen;
+	} after_rule;
 } reader;
 
 /* The line being read (loadtool.h's cursor; n without trailing blanks). */
@@ -100,6 +118,12 @@ static int buf_put(buf *b, const char *s, size_t n)
 	b->len += n;
 	b->s[b->len] = '\0';
 	return 0;
+}
+
+/* Copies the text of b into a (empty, its own). */
+static int buf_copy(buf *a, const buf *b)
+{
+	return b->len ? buf_put(a, b->s, b->len) : 0;
 }
 
 static bool ws(char c)
@@ -320,14 +344,26 @@ static void reset_name(reader *r)
 static int bench_done(reader *r)
 {
 	int err;
+	if (r->replaying) { /* its test case failed or was skipped */
+		r->cur.name = r->full.s;
+		err = perfdb_ingest__catch2_warn_dropped(&r->acc, &r->cur);
+		r->cur.name = NULL;
+		return err;
+	}
 	r->cur.name = NULL;
 	err = perfdb_ingest__catch2_bench(&r->acc, &r->cur, r->full.s, r->full.len,
 					  r->tcase.len + r->sections.len);
-	if (err != 1)
-		return err;
+	if (err != 1 || !r->hold_failing)
+		return err == 1 ? 0 : err; /* EMIT: warned about when its test case is read again */
 	if (!(r->cur.name = perfdb_ingest__dup_n(r->full.s, r->full.len)))
 		return perfdb_error__oom();
 	return perfdb_ingest__catch2_pend(&r->acc, &r->cur);
+}
+
+/* Whether this reading warns: not when it reads a test case again. */
+static bool warns(const reader *r)
+{
+	return !r->replaying && perfdb_ingest__catch2_warns(&r->acc);
 }
 
 /* A benchmark failed: "Benchmark failed (MSG)" at offset f of l. */
@@ -345,7 +381,7 @@ static int bench_failed(reader *r, const line *l, size_t f)
 		return perfdb_error__oom();
 	r->cur.name = NULL;
 	r->acc.nbench++;
-	if (perfdb_ingest__catch2_warns(&r->acc))
+	if (warns(r))
 		err = perfdb_resultset_warn(
 		    r->acc.rs, "%s:%d:%d: benchmark '%s' failed: %.*s; not recorded", r->acc.name,
 		    l->line, perfdb_ingest__columns(l->s, f) + 1, full, (int)(close - msg), msg);
@@ -414,7 +450,7 @@ static int row(reader *r, const line *l)
 	r->acc.nbench++;
 	r->cur.mean = dur;
 	if (isnan(dur)) {
-		err = !perfdb_ingest__catch2_warns(&r->acc)
+		err = !warns(r)
 			  ? 0
 			  : perfdb_resultset_warn(r->acc.rs,
 						  "%s:%d:%d: benchmark '%s': mean is nan; not "
@@ -438,8 +474,7 @@ static int stat_row(reader *r, const line *l)
 		return bench_failed(r, l, (size_t)(f - l->s));
 	if ((rc = three(r, l, what, &v)) < 0)
 		return rc;
-	if (rc == 1 && !(r->st == ST_SD && isnan(r->cur.mean)) &&
-	    perfdb_ingest__catch2_warns(&r->acc) &&
+	if (rc == 1 && !(r->st == ST_SD && isnan(r->cur.mean)) && warns(r) &&
 	    (err = perfdb_resultset_warn(
 		 r->acc.rs, "%s:%d:%d: benchmark '%s': %s is nan; not recorded", r->acc.name,
 		 l->line, perfdb_ingest__columns(l->s, strspn(l->s, " \t")) + 1, r->cur.name,
@@ -460,13 +495,102 @@ static int stat_row(reader *r, const line *l)
 	return bench_done(r);
 }
 
-/* The test case of a new header block: a different one ends the last. */
+static int read_lines(reader *r, line *t);
+static void state_reset(reader *r);
+static void pass_release(reader *r);
+
+/* EMIT: the open test case, which failed or was skipped, read again from
+ * its first header block's opening rule up to offset `end` (the line that
+ * ends it; the reading got there before, without an error), each of its
+ * benchmarks warned about as it comes, with the state of the reading as it
+ * was after. */
+static int replay_case(reader *r, size_t end)
+{
+	reader saved = *r;
+	line t;
+	int err;
+	state_reset(r); /* buffers of its own: saved has the reading's */
+	r->replaying = true;
+	if (r->case_after_rule) {
+		r->analysis = saved.after_rule.analysis;
+		r->width = saved.after_rule.width;
+		r->header_width = saved.after_rule.header_width;
+		r->section_at = saved.after_rule.section_at;
+		r->prev = saved.after_rule.prev;
+		r->prevlen = saved.after_rule.prevlen;
+		if ((err = buf_copy(&r->tcase, &saved.after_rule.tcase)) ||
+		    (err = buf_copy(&r->sections, &saved.after_rule.sections)) ||
+		    (err = buf_copy(&r->last_section, &saved.after_rule.last_section))) {
+			pass_release(r);
+			*r = saved;
+			return err;
+		}
+	}
+	perfdb_load__text_init(&t, r->data, end, r->acc.name, r->acc.rs);
+	t.pos = r->case_at;
+	t.line = r->case_line - 1;
+	err = read_lines(r, &t);
+	pass_release(r);
+	*r = saved;
+	return err;
+}
+
+/*
+ * The open test case ends at offset `end` (the line that ends it, or the
+ * text's end): perfdb_ingest__catch2_end_case. In EMIT, one that failed or
+ * was skipped is read again first, to warn about its benchmarks in order:
+ * holding them till here held every name of a failing test case, several
+ * times the text for one of a million benchmarks.
+ */
+static int end_case(reader *r, size_t end)
+{
+	int err;
+	if (r->replaying)
+		return 0;
+	if (r->acc.pass == PERFDB_CATCH2_EMIT && !r->hold_failing &&
+	    (r->acc.case_failed || r->acc.case_skipped) && (err = replay_case(r, end)))
+		return err;
+	return perfdb_ingest__catch2_end_case(&r->acc);
+}
+
+/* The '=' rule l ends the open test case; what follows is read in the
+ * state after it (EMIT notes it, to read it again from there). */
+static int rule_ends_case(reader *r, const line *l)
+{
+	int err;
+	if (r->replaying)
+		return 0;
+	if ((err = end_case(r, (size_t)(l->s - r->data))))
+		return err;
+	if (r->acc.pass != PERFDB_CATCH2_EMIT || r->hold_failing)
+		return 0;
+	r->case_at = l->pos;
+	r->case_line = l->line + 1;
+	r->case_after_rule = true;
+	r->after_rule.analysis = r->analysis;
+	r->after_rule.width = r->width;
+	r->after_rule.header_width = r->header_width;
+	r->after_rule.section_at = r->section_at;
+	r->after_rule.prev = r->prev;
+	r->after_rule.prevlen = r->prevlen;
+	r->after_rule.tcase.len = r->after_rule.sections.len = r->after_rule.last_section.len = 0;
+	if ((err = buf_copy(&r->after_rule.tcase, &r->tcase)) ||
+	    (err = buf_copy(&r->after_rule.sections, &r->sections)))
+		return err;
+	return buf_copy(&r->after_rule.last_section, &r->last_section);
+}
+
+/* The test case of a new header block: a different one ends the last, and
+ * starts at the block's opening rule. */
 static int header_first(reader *r, const line *l)
 {
 	int err;
 	if (!r->tcase.s || r->tcase.len != l->n || memcmp(r->tcase.s, l->s, l->n) != 0) {
-		if ((err = perfdb_ingest__catch2_end_case(&r->acc)))
+		if ((err = end_case(r, r->rule_at)))
 			return err;
+		r->case_at = r->rule_at;
+		r->case_line = r->rule_line;
+		r->case_after_rule = false;
 	}
 	r->tcase.len = 0;
 	r->sections.len = 0;
@@ -589,7 +713,7 @@ static int text_line(reader *r, const line *l)
 	if (starts(l, "benchmark name"))
 		return table_head(r, l);
 	if (all_of(l, '=', 20))
-		return perfdb_ingest__catch2_end_case(&r->acc);
+		return rule_ends_case(r, l);
 	if (ends(l, ": FAILED:") || ends(l, ": SKIPPED:"))
 		case_result(r, l);
 	else
@@ -607,16 +731,9 @@ static void pass_release(reader *r)
 	free(r->full.s);
 }
 
-/* One pass over the text, from a clean state in r->acc.pass: 0, or the
- * text's first error. */
-static int read_pass(void *ctx)
+/* A clean state for a reading (the buffers are not freed: pass_release). */
+static void state_reset(reader *r)
 {
-	reader *r = ctx;
-	const char *name = r->acc.name;
-	line t;
-	int err = 0, first_header_line = 0;
-
-	pass_release(r);
 	r->st = ST_TEXT;
 	r->analysis = r->seen_catch = r->tables = false;
 	r->width = r->header_width = 0;
@@ -630,69 +747,97 @@ static int read_pass(void *ctx)
 	r->prevlen = 0;
 	r->name_line = 0;
 	memset(&r->cur, 0, sizeof(r->cur));
-	perfdb_ingest__catch2_begin(&r->acc);
-	perfdb_load__text_init(&t, r->data, r->len, name, r->acc.rs);
-	while (!err && perfdb_load__next_line(&t)) {
-		line *lp = &t;
-		while (t.n && ws(t.s[t.n - 1]))
-			t.n--;
+}
+
+/* text_line, noting where a header block's opening rule is. */
+static int text_line_at(reader *r, const line *l, int *first_header_line)
+{
+	int err = text_line(r, l);
+	if (err != 1)
+		return err;
+	*first_header_line = 1;
+	r->rule_at = (size_t)(l->s - r->data);
+	r->rule_line = l->line;
+	return 0;
+}
+
+/* The lines of t from where it is: 0, or the first error. */
+static int read_lines(reader *r, line *t)
+{
+	int err = 0, first_header_line = 0;
+	while (!err && perfdb_load__next_line(t)) {
+		while (t->n && ws(t->s[t->n - 1]))
+			t->n--;
 		switch (r->st) {
 		case ST_TEXT:
-			if ((err = text_line(r, lp)) == 1) {
-				err = 0;
-				first_header_line = 1;
-			}
+			err = text_line_at(r, t, &first_header_line);
 			r->tables |= r->st == ST_TABLE_HEAD;
 			break;
 		case ST_HEADER:
-			if (all_of(lp, '-', 20)) {
+			if (all_of(t, '-', 20)) {
 				if (first_header_line)
-					err = at(r, lp, 0, "%s", "expected a test case name");
+					err = at(r, t, 0, "%s", "expected a test case name");
 				r->st = ST_TEXT;
 			} else if (first_header_line) {
 				first_header_line = 0;
-				err = header_first(r, lp);
+				err = header_first(r, t);
 			} else {
-				err = header_line(r, lp);
+				err = header_line(r, t);
 			}
 			break;
 		case ST_TABLE_HEAD:
-			if (all_of(lp, '-', 20)) {
+			if (all_of(t, '-', 20)) {
 				r->st = ST_ROW;
 				reset_name(r);
-			} else if (!(find(lp, "mean") || find(lp, "std dev")) || !ws(t.s[0]) ||
+			} else if (!(find(t, "mean") || find(t, "std dev")) || !ws(t->s[0]) ||
 				   !r->analysis) {
-				err =
-				    at(r, lp, 0, "%s", "expected the rule below the table header");
+				err = at(r, t, 0, "%s", "expected the rule below the table header");
 			}
 			break;
 		case ST_GAP:
 			r->st = ST_ROW;
-			if (t.n == 0)
+			if (t->n == 0)
 				break;
 			/* fall through */
 		case ST_ROW:
-			if (t.n == 0 || all_of(lp, '-', 20) || all_of(lp, '=', 20)) {
+			if (t->n == 0 || all_of(t, '-', 20) || all_of(t, '=', 20)) {
 				if (r->bname.len) {
-					err = at(r, lp, 0,
-						 "the results of benchmark '%s' are missing",
-						 r->bname.s);
+					err =
+					    at(r, t, 0, "the results of benchmark '%s' are missing",
+					       r->bname.s);
 					break;
 				}
 				r->st = ST_TEXT;
-				if (t.n && (err = text_line(r, lp)) == 1) {
-					err = 0;
-					first_header_line = 1;
-				}
+				if (t->n)
+					err = text_line_at(r, t, &first_header_line);
 				break;
 			}
-			err = row(r, lp);
+			err = row(r, t);
 			break;
 		case ST_MEAN:
-		case ST_SD: err = stat_row(r, lp); break;
+		case ST_SD: err = stat_row(r, t); break;
 		}
 	}
-	if (err)
+	return err;
+}
+
+/* One pass over the text, from a clean state in r->acc.pass: 0, or the
+ * text's first error. */
+static int read_pass(void *ctx)
+{
+	reader *r = ctx;
+	const char *name = r->acc.name;
+	line t;
+	int err;
+
+	pass_release(r);
+	state_reset(r);
+	r->case_at = 0;
+	r->case_line = 1;
+	r->case_after_rule = false;
+	perfdb_ingest__catch2_begin(&r->acc);
+	perfdb_load__text_init(&t, r->data, r->len, name, r->acc.rs);
+	if ((err = read_lines(r, &t)))
 		return err;
 	if (r->st != ST_TEXT && r->st != ST_ROW && r->st != ST_GAP)
 		return perfdb_error__input(PERFDB_EINPUT, name, t.line + 1, 1, NULL,
@@ -706,7 +851,7 @@ static int read_pass(void *ctx)
 		    PERFDB_EINPUT, name, 1, 1, NULL,
 		    "not Catch2's output: no XML root and no 'benchmark name  "
 		    "samples  iterations' table of the console reporter");
-	return perfdb_ingest__catch2_end_case(&r->acc);
+	return end_case(r, r->len);
 }
 
 /*
@@ -717,8 +862,8 @@ static int read_pass(void *ctx)
  * sections in each) and rows short. The text is in memory, so it is read
  * again instead (perfdb_ingest__catch2_passes).
  */
-int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t len,
-				  const char *name)
+int perfdb_ingest__catch2_console_as(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name, bool hold_failing)
 {
 	reader r;
 	int err;
@@ -726,9 +871,19 @@ int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t
 	memset(&r, 0, sizeof(r));
 	r.data = data;
 	r.len = len;
+	r.hold_failing = hold_failing;
 	if (!(err = perfdb_ingest__catch2_init(&r.acc, name)))
 		err = perfdb_ingest__catch2_passes(&r.acc, rs, read_pass, &r, "benchmark table");
 	pass_release(&r);
+	free(r.after_rule.tcase.s);
+	free(r.after_rule.sections.s);
+	free(r.after_rule.last_section.s);
 	perfdb_ingest__catch2_release(&r.acc);
 	return err;
+}
+
+int perfdb_ingest__catch2_console(perfdb_resultset *rs, const char *data, size_t len,
+				  const char *name)
+{
+	return perfdb_ingest__catch2_console_as(rs, data, len, name, false);
 }

@@ -90,7 +90,9 @@ typedef struct reader {
 	bool repeated;			 /* the current line's benchmark was */
 	perfdb_ingest_series_set series; /* (benchmark, metric) -> values, of repeated pairs */
 	perfdb_ingest_tally tally;
-	perfdb_ingest_nameset failed; /* (benchmark, "" or "skip") that failed or were skipped */
+	perfdb_ingest_nameset failed; /* (benchmark, "" or "skip") that failed or were skipped,
+				       * of the names seen on another line too */
+	bool keep_failed;	      /* every such name (the reading before; tests) */
 	config *config;		      /* sorted by key */
 	size_t nconfig, capconfig;
 	size_t config_text; /* the bytes of their "k=v," */
@@ -567,15 +569,23 @@ static bool all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
+/* A benchmark that failed or was skipped: warned about once (test2json
+ * repeats the line), and its name kept, only when its fingerprint is seen
+ * on another line too (a result line, another status): a name on its line
+ * alone is seen once, and a file of millions of failures kept every one. */
 static int mark_failed(reader *r, const char *name, size_t n, bool skip, int line, int column)
 {
 	const char *kind = skip ? "skip" : "";
 	size_t len;
+	uint32_t fp;
 	int err;
-	if (r->pass != CHECKS)
+	if (r->pass == RESULTS || (r->pass == FINGERPRINTS && r->keep_failed))
 		return 0;
 	if ((err = series_name(r, name, n, &len)))
 		return err;
+	fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(r->buf, ""));
+	if (r->pass == FINGERPRINTS)
+		return perfdb_ingest__fingerprints_add(&r->seen, fp);
 	if (perfdb_ingest__nameset_has(&r->failed, r->buf, kind))
 		return 0; /* test2json repeats the line */
 	if ((err = warn_at(r, line, column,
@@ -583,6 +593,8 @@ static int mark_failed(reader *r, const char *name, size_t n, bool skip, int lin
 				: "%s:%d:%d: benchmark '%.*s' failed%.*s; not recorded",
 			   r->buf, (int)len, "", 0)))
 		return err;
+	if (!r->keep_failed && !perfdb_ingest__fingerprints_repeated(&r->seen, fp))
+		return 0;
 	err = perfdb_ingest__nameset_add(&r->failed, r->buf, len, kind);
 	return err < 0 ? err : 0;
 }
@@ -880,7 +892,8 @@ static int one_pass(void *reader_, int pass)
  * the source already set, since the run is written with the first batch).
  * The input w is r's from here.
  */
-static int read_go(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name, bool json)
+static int read_go_as(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
+		      bool json, bool keep_failed)
 {
 	reader r;
 	int err;
@@ -889,6 +902,7 @@ static int read_go(perfdb_resultset *rs, const perfdb_ingest_window *w, const ch
 	r.in = *w;
 	r.name = name;
 	r.json = json;
+	r.keep_failed = keep_failed;
 	err = perfdb_ingest__three_passes(&r.rs, rs, "go", &r.seen, one_pass, &r, &r.tally,
 					  &r.series.count, &r.in);
 	if (!err && r.nresults == 0)
@@ -897,6 +911,24 @@ static int read_go(perfdb_resultset *rs, const perfdb_ingest_window *w, const ch
 		err = perfdb_resultset_merge(rs, r.rs);
 	reader_release(&r);
 	return err;
+}
+
+static int read_go(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name, bool json)
+{
+	return read_go_as(rs, w, name, json, false);
+}
+
+static int read_go_kept(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
+			bool json)
+{
+	return read_go_as(rs, w, name, json, true);
+}
+
+int perfdb_ingest__gotest_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			     bool json, bool keep_failed)
+{
+	return perfdb_ingest__lines_buffer(keep_failed ? read_go_kept : read_go, rs, data, len,
+					   name, json);
 }
 
 int perfdb_ingest__gotest(perfdb_resultset *rs, const char *data, size_t len, const char *name)

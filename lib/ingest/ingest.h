@@ -75,12 +75,25 @@ int perfdb_ingest__gotest_file(perfdb_resultset *rs, int fd, uint64_t from, uint
 			       const char *name, size_t window, bool json);
 int perfdb_ingest__libtest_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
 				const char *name, size_t window, bool json);
+/* Go (json: -json) or libtest (json: --format json) from a buffer as above,
+ * keeping the name of every benchmark that failed (keep_failed: the reading
+ * before, which the tests compare with) or only of those whose fingerprint
+ * is seen on another line too (a result, another status). */
+int perfdb_ingest__gotest_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			     bool json, bool keep_failed);
+int perfdb_ingest__libtest_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			      bool json, bool keep_failed);
 /* Load tools (lib/ingest/README.md, "Load-test input"). */
 int perfdb_ingest__wrk(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__k6(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, const char *name);
+/* Locust as perfdb_ingest__locust; a history with every request held to the
+ * end when hold_all (the reading before the passes, which the tests compare
+ * with; lib/ingest/locust.c). */
+int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			     bool hold_all);
 int perfdb_ingest__vegeta(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 
 #endif

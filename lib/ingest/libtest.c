@@ -60,7 +60,8 @@ typedef struct reader {
 	char first[64];			 /* pass 1: the line's first metric */
 	perfdb_ingest_series_set series; /* the values of the pairs seen twice */
 	perfdb_ingest_tally tally;
-	perfdb_ingest_nameset failed;
+	perfdb_ingest_nameset failed; /* that FAILED, of the names seen on another line too */
+	bool keep_failed;	      /* every such name (the reading before; tests) */
 	size_t nignored;
 	int ignored_line, ignored_column;
 	size_t nbench;
@@ -163,14 +164,28 @@ static int add_value(reader *r, const char *metric, const char *unit, double v)
 	return err;
 }
 
+/* A benchmark that FAILED: warned about, and its name kept only when its
+ * fingerprint is seen on another line too (a result, another FAILED): a
+ * name on its line alone is seen once, and a file of millions of failures
+ * kept every one. */
 static int mark_failed(reader *r, const char *name, size_t n, int line, int column)
 {
+	uint32_t fp;
 	int err;
-	if (r->pass != CHECKS)
+	if (r->pass == RESULTS || (r->pass == FINGERPRINTS && r->keep_failed))
 		return 0;
+	if ((err = perfdb_ingest__grow((void **)&r->key, &r->keycap, n + 1, 1)))
+		return err;
+	memcpy(r->key, name, n);
+	r->key[n] = '\0';
+	fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(r->key, ""));
+	if (r->pass == FINGERPRINTS)
+		return perfdb_ingest__fingerprints_add(&r->seen, fp);
 	if ((err = perfdb_resultset_warn(r->rs, "%s:%d:%d: benchmark '%.*s' FAILED; not recorded",
 					 r->name, line, column, (int)n, name)))
 		return err;
+	if (!r->keep_failed && !perfdb_ingest__fingerprints_repeated(&r->seen, fp))
+		return 0;
 	err = perfdb_ingest__nameset_add(&r->failed, name, n, "");
 	return err < 0 ? err : 0;
 }
@@ -440,8 +455,8 @@ static int one_pass(void *reader_, int pass)
  * the values of the benchmarks that may repeat), pass 3 (the results, final
  * as they are made: on to rs's sink, the source set first, gotest.c). The
  * input w is r's from here. */
-static int read_libtest(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
-			bool json)
+static int read_libtest_as(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
+			   bool json, bool keep_failed)
 {
 	reader r;
 	int err;
@@ -450,6 +465,7 @@ static int read_libtest(perfdb_resultset *rs, const perfdb_ingest_window *w, con
 	r.in = *w;
 	r.name = name;
 	r.json = json;
+	r.keep_failed = keep_failed;
 	err = perfdb_ingest__three_passes(&r.rs, rs, "libtest", &r.seen, one_pass, &r, &r.tally,
 					  &r.series.count, &r.in);
 	if (!err && r.nignored)
@@ -464,6 +480,25 @@ static int read_libtest(perfdb_resultset *rs, const perfdb_ingest_window *w, con
 		err = perfdb_resultset_merge(rs, r.rs);
 	reader_release(&r);
 	return err;
+}
+
+static int read_libtest(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
+			bool json)
+{
+	return read_libtest_as(rs, w, name, json, false);
+}
+
+static int read_libtest_kept(perfdb_resultset *rs, const perfdb_ingest_window *w, const char *name,
+			     bool json)
+{
+	return read_libtest_as(rs, w, name, json, true);
+}
+
+int perfdb_ingest__libtest_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			      bool json, bool keep_failed)
+{
+	return perfdb_ingest__lines_buffer(keep_failed ? read_libtest_kept : read_libtest, rs, data,
+					   len, name, json);
 }
 
 int perfdb_ingest__libtest(perfdb_resultset *rs, const char *data, size_t len, const char *name)

@@ -29,9 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/ingest.h"
 #include "ingest/loadtool.h"
 #include "ingest/reader.h"
+#include "ingest/window.h"
 #include "util/error.h"
 
 #define MAXF 64
@@ -260,195 +262,252 @@ static int read_stats(locust *l)
 	return 0;
 }
 
-/* _stats_history.csv: samples per request over the run. */
-typedef struct series {
-	char *bench;
-	double *v[4];
-	size_t n[4], cap[4];
-	int line;
-} series;
+/*
+ * _stats_history.csv: samples per request over the run, made in passes over
+ * the rows (the text is in memory), since a request's rows may be anywhere
+ * and a file may hold a million requests of one row each, whose names and
+ * series held to the end took several times the file:
+ *
+ *   CHECK  every error (the first one in file order), the rows with N/A, and
+ *          a 4-byte fingerprint of each request's name;
+ *   COUNT  for the requests whose fingerprint repeats, the name once and how
+ *          many rows each has;
+ *   FILL   their values, into an array each sized once;
+ *   EMIT   each request's results at its first row: from that row alone, or
+ *          from the values kept; on to the caller's sink as they are made.
+ *
+ * The results, their order and every message are those of holding every
+ * request to the end (hold_all, which the tests compare with).
+ */
+enum { HISTORY_CHECK, HISTORY_COUNT, HISTORY_FILL, HISTORY_EMIT };
 
-static int push(series *s, int k, double v)
+/* A request whose fingerprint repeats: its name once, and its values
+ * (v[k * rows + i]: the i-th value of column k), freed once its results
+ * are made (as the resultset copies them). */
+typedef struct held {
+	char *bench;
+	double *v;
+	uint32_t rows, n[4]; /* a request has fewer rows than the text has lines */
+	int line;	     /* of its first row */
+} held;
+
+typedef struct history {
+	locust *l;
+	int cols[4];
+	bool hold_all; /* hold every request, not only those whose fingerprint repeats */
+	perfdb_ingest_fingerprints seen;
+	held *held;
+	size_t nheld, capheld;
+	perfdb_ingest_index index; /* bench -> its held */
+	size_t made;		   /* results added */
+	int na_rows, na_line;
+} history;
+
+static const char *const history_metric[4] = {"throughput_over_time", "latency_p50_over_time",
+					      "latency_p95_over_time", "latency_p99_over_time"};
+static const char *const history_column[4] = {"Requests/s", "50%", "95%", "99%"};
+
+/* The current line as a row: its request's name and, unless v is NULL, its
+ * four values (na[k]: N/A). The first error of the row, in the order of the
+ * fields. */
+static int history_row(history *h, row *r, char *bench, size_t size, double v[4], bool na[4])
 {
-	if (s->n[k] == s->cap[k]) {
-		size_t cap = s->cap[k] ? s->cap[k] * 2 : 64;
-		double *p = realloc(s->v[k], cap * sizeof(*p));
-		if (!p)
-			return perfdb_error__oom();
-		s->v[k] = p;
-		s->cap[k] = cap;
+	locust *l = h->l;
+	int k, rc;
+	if ((rc = split(&l->t, r)))
+		return rc;
+	if (r->n != l->hdr.n)
+		return perfdb_load__fail(&l->t, 0, NULL, "this row has %d fields, the header %d",
+					 r->n, l->hdr.n);
+	if ((rc = bench_name(l, r, bench, size)))
+		return rc;
+	for (k = 0; v && k < 4; k++) {
+		if ((rc = field_number(l, r, h->cols[k], &v[k])) < 0)
+			return rc;
+		na[k] = rc == 1;
 	}
-	s->v[k][s->n[k]++] = v;
 	return 0;
 }
 
-/* The requests of a history: their series, found by name through an index
- * (a file of many names looked each row's up among all of them: quadratic). */
-typedef struct history {
-	series *all;
-	size_t nall, capall;
-	perfdb_ingest_index index; /* (bench, "") -> its series */
-} history;
+/* The results of request `bench` (first row `line`): n[k] values at v[k]
+ * for column k, a warning for a column with none. */
+static int history_emit(history *h, const char *bench, int line, double *const v[4],
+			const uint32_t n[4])
+{
+	locust *l = h->l;
+	int k, err;
+	for (k = 0; k < 4; k++) {
+		perfdb_result res;
+		if (!n[k]) {
+			if ((err = perfdb_resultset_warn(l->rs,
+							 "%s:%d:1: '%s' has no %s value (N/A "
+							 "throughout): %s not recorded",
+							 l->t.name, line, bench, history_column[k],
+							 history_metric[k])))
+				return err;
+			continue;
+		}
+		perfdb_result_init(&res);
+		res.benchmark = bench;
+		res.metric = history_metric[k];
+		res.unit = k ? "ms" : "req/s";
+		res.direction = k ? PERFDB_LOWER_IS_BETTER : PERFDB_HIGHER_IS_BETTER;
+		res.samples = v[k];
+		res.nsamples = n[k];
+		if ((err = perfdb_resultset_add(l->rs, &res)))
+			return err;
+		h->made++;
+	}
+	return 0;
+}
 
-/* The series of `bench`, added (with line) when new. */
-static int series_of(history *h, const char *bench, int line, series **out)
+/* The held request `bench` (first row `line`), added when new. */
+static int history_hold(history *h, const char *bench, int line, held **out)
 {
 	size_t found;
-	series *s;
 	char *copy;
 	int err;
 	if (perfdb_ingest__index_find(&h->index, bench, "", &found)) {
-		*out = &h->all[found];
+		*out = &h->held[found];
 		return 0;
 	}
-	if ((err = perfdb_ingest__grow((void **)&h->all, &h->capall, h->nall + 1, sizeof(*h->all))))
+	if ((err = perfdb_ingest__grow((void **)&h->held, &h->capheld, h->nheld + 1,
+				       sizeof(*h->held))))
 		return err;
 	if (!(copy = strdup(bench)))
 		return perfdb_error__oom();
-	s = &h->all[h->nall];
-	memset(s, 0, sizeof(*s));
-	s->bench = copy;
-	s->line = line;
-	if ((err = perfdb_ingest__index_add(&h->index, copy, "", h->nall, &found)) < 0)
+	if ((err = perfdb_ingest__index_add(&h->index, copy, "", h->nheld, &found)) < 0) {
+		free(copy);
 		return err;
-	h->nall++;
-	*out = s;
+	}
+	*out = memset(&h->held[h->nheld++], 0, sizeof(held));
+	(*out)->bench = copy;
+	(*out)->line = line;
 	return 0;
 }
 
-/* A first reading of the rows: how many each request has, so that its
- * samples are allocated once at their size (grown by doubling they took up
- * to twice the room, beside the copy the resultset makes). It stops at a
- * row the second reading will refuse. */
-static int count_rows(locust *l, history *h)
+/* The room for the held requests' values, after HISTORY_COUNT. */
+static int history_room(history *h)
 {
-	perfdb_load_text t = l->t;
-	row r;
 	size_t i;
+	for (i = 0; i < h->nheld; i++)
+		if (!(h->held[i].v = malloc((size_t)h->held[i].rows * 4 * sizeof(double))))
+			return perfdb_error__oom();
+	return 0;
+}
+
+/* One pass over the rows (see above). */
+static int history_pass(history *h, int pass)
+{
+	locust *l = h->l;
+	perfdb_load_text start = l->t;
+	row r;
 	int k, err = 0;
-	while (perfdb_load__next_line(&l->t)) {
+	while (!err && perfdb_load__next_line(&l->t)) {
 		char bench[1024];
-		series *s;
+		double v[4], *pv[4];
+		uint32_t n[4];
+		size_t found;
+		bool na[4] = {false, false, false, false};
+		uint32_t fp;
+		held *s = NULL;
 		if (perfdb_load__blank(&l->t))
 			continue;
-		if (split(&l->t, &r) != 0 || r.n != l->hdr.n ||
-		    bench_name(l, &r, bench, sizeof(bench)) != 0)
-			break; /* the second reading names it */
-		if ((err = series_of(h, bench, l->t.line, &s)))
+		if ((err = history_row(h, &r, bench, sizeof(bench),
+				       pass == HISTORY_COUNT ? NULL : v, na)))
 			break;
-		s->cap[0]++;
-	}
-	l->t = t;
-	for (i = 0; !err && i < h->nall; i++) {
-		series *s = &h->all[i];
-		size_t rows = s->cap[0];
-		for (k = 0; k < 4; k++) {
-			s->cap[k] = 0;
-			if (!(s->v[k] = malloc(rows * sizeof(double)))) {
-				err = perfdb_error__oom();
-				break;
+		fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, ""));
+		if (pass == HISTORY_CHECK) {
+			if ((na[0] || na[1] || na[2] || na[3]) && !h->na_rows++)
+				h->na_line = l->t.line;
+			if (!h->hold_all)
+				err = perfdb_ingest__fingerprints_add(&h->seen, fp);
+			continue;
+		}
+		if (!h->hold_all && !perfdb_ingest__fingerprints_repeated(&h->seen, fp)) {
+			/* the request's only row */
+			if (pass != HISTORY_EMIT)
+				continue;
+			for (k = 0; k < 4; k++) {
+				pv[k] = &v[k];
+				n[k] = !na[k];
 			}
-			s->cap[k] = rows;
+			err = history_emit(h, bench, l->t.line, pv, n);
+			continue;
+		}
+		if (pass == HISTORY_COUNT) {
+			if (!(err = history_hold(h, bench, l->t.line, &s)))
+				s->rows++;
+			continue;
+		}
+		/* the text is in memory: COUNT held every name FILL and EMIT see */
+		if (!perfdb_ingest__index_find(&h->index, bench, "", &found))
+			continue;
+		s = &h->held[found];
+		if (pass == HISTORY_FILL) {
+			for (k = 0; k < 4; k++)
+				if (!na[k])
+					s->v[(size_t)k * s->rows + s->n[k]++] = v[k];
+		} else if (s->line == l->t.line) {
+			for (k = 0; k < 4; k++)
+				pv[k] = s->v + (size_t)k * s->rows;
+			err = history_emit(h, s->bench, s->line, pv, s->n);
+			free(s->v);
+			s->v = NULL;
 		}
 	}
+	l->t = start;
 	return err;
 }
 
-static int read_history(locust *l)
+static int read_history(locust *l, perfdb_resultset *rs, bool hold_all)
 {
-	static const char *const metric[4] = {"throughput_over_time", "latency_p50_over_time",
-					      "latency_p95_over_time", "latency_p99_over_time"};
-	static const char *const colname[4] = {"Requests/s", "50%", "95%", "99%"};
-	history h = {NULL, 0, 0, PERFDB_INGEST_INDEX_INIT};
+	history h;
 	size_t i;
-	int cols[4], k, err = 0, na_rows = 0, na_line = 0;
-	row r;
+	int k, err = 0;
 
+	memset(&h, 0, sizeof(h));
+	h.l = l;
+	h.hold_all = hold_all;
+	h.index = (perfdb_ingest_index)PERFDB_INGEST_INDEX_INIT;
 	for (k = 0; k < 4; k++)
-		if ((err = need(l, colname[k], &cols[k])))
+		if ((err = need(l, history_column[k], &h.cols[k])))
 			return err;
-	if ((err = count_rows(l, &h)))
+	/* every error comes before the first result: they are final as made */
+	perfdb_resultset__stream_into(l->rs, rs);
+	if ((err = perfdb_ingest__fingerprints_init(&h.seen, 0)) ||
+	    (err = history_pass(&h, HISTORY_CHECK)) ||
+	    (err = perfdb_ingest__fingerprints_keep_repeated(&h.seen)))
 		goto out;
-	while (perfdb_load__next_line(&l->t)) {
-		char bench[1024];
-		series *s = NULL;
-		bool na = false;
-		if (perfdb_load__blank(&l->t))
-			continue;
-		if ((err = split(&l->t, &r)))
-			goto out;
-		if (r.n != l->hdr.n) {
-			err = perfdb_load__fail(
-			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
-			goto out;
-		}
-		if ((err = bench_name(l, &r, bench, sizeof(bench))) ||
-		    (err = series_of(&h, bench, l->t.line, &s)))
-			goto out;
-		for (k = 0; k < 4; k++) {
-			double v;
-			int rc = field_number(l, &r, cols[k], &v);
-			if (rc < 0) {
-				err = rc;
-				goto out;
-			}
-			if (rc == 1) {
-				na = true;
-				continue;
-			}
-			if ((err = push(s, k, v)))
-				goto out;
-		}
-		if (na && !na_rows++)
-			na_line = l->t.line;
-	}
-	for (i = 0; i < h.nall; i++)
-		for (k = 0; k < 4; k++) {
-			series *s = &h.all[i];
-			perfdb_result res;
-			if (!s->n[k]) {
-				if ((err = perfdb_resultset_warn(
-					 l->rs,
-					 "%s:%d:1: '%s' has no %s value (N/A throughout): %s "
-					 "not recorded",
-					 l->t.name, s->line, s->bench, colname[k], metric[k])))
-					goto out;
-				continue;
-			}
-			perfdb_result_init(&res);
-			res.benchmark = s->bench;
-			res.metric = metric[k];
-			res.unit = k ? "ms" : "req/s";
-			res.direction = k ? PERFDB_LOWER_IS_BETTER : PERFDB_HIGHER_IS_BETTER;
-			res.samples = s->v[k];
-			res.nsamples = s->n[k];
-			if ((err = perfdb_resultset_add(l->rs, &res)))
-				goto out;
-			/* copied: the resultset holds them now */
-			free(s->v[k]);
-			s->v[k] = NULL;
-		}
-	if (na_rows &&
-	    (err = perfdb_resultset_warn(l->rs,
-					 "%s:%d:1: %d row%s with N/A (no request in that window) "
-					 "left out of the latency samples",
-					 l->t.name, na_line, na_rows, na_rows == 1 ? "" : "s")))
+	/* no request on two rows (no fingerprint twice): nothing to hold */
+	if ((hold_all || h.seen.count) &&
+	    ((err = history_pass(&h, HISTORY_COUNT)) || (err = history_room(&h)) ||
+	     (err = history_pass(&h, HISTORY_FILL))))
 		goto out;
-	if (!h.nall)
+	if ((err = history_pass(&h, HISTORY_EMIT)))
+		goto out;
+	if (h.na_rows && (err = perfdb_resultset_warn(
+			      l->rs,
+			      "%s:%d:1: %d row%s with N/A (no request in that window) "
+			      "left out of the latency samples",
+			      l->t.name, h.na_line, h.na_rows, h.na_rows == 1 ? "" : "s")))
+		goto out;
+	if (!h.made)
 		err = perfdb_error__input(PERFDB_EINPUT, l->t.name, 2, 1, NULL,
 					  "no rows after the header");
 out:
-	for (i = 0; i < h.nall; i++) {
-		free(h.all[i].bench);
-		for (k = 0; k < 4; k++)
-			free(h.all[i].v[k]);
+	for (i = 0; i < h.nheld; i++) {
+		free(h.held[i].bench);
+		free(h.held[i].v);
 	}
-	free(h.all);
+	free(h.held);
 	perfdb_ingest__index_release(&h.index);
+	perfdb_ingest__fingerprints_release(&h.seen);
 	return err;
 }
 
-int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			     bool hold_all)
 {
 	locust l;
 	int err;
@@ -474,10 +533,8 @@ int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, co
 	if ((err = need(&l, "Type", &l.col_type)) || (err = need(&l, "Name", &l.col_name)))
 		goto out;
 	if (column(&l, "Timestamp") >= 0)
-		err = read_history(&l);
-	else
-		err = read_stats(&l);
-	if (!err && perfdb_resultset_count(l.rs) == 0)
+		err = read_history(&l, rs, hold_all);
+	else if (!(err = read_stats(&l)) && perfdb_resultset_count(l.rs) == 0)
 		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 2, 1, NULL,
 					  "no rows after the header");
 	if (!err)
@@ -485,4 +542,9 @@ int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, co
 out:
 	perfdb_resultset_free(l.rs);
 	return err;
+}
+
+int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	return perfdb_ingest__locust_as(rs, data, len, name, false);
 }

@@ -4,8 +4,12 @@
  * line written twice, read whole and with its results handed to a sink as
  * made (tests/lib/text_variants.h): the same results, warnings and errors
  * byte for byte. Every Catch2 XML file and its variants the same read once
- * (main's way) and in passes (tests/lib/catch2_same.h). These readers get their input whole and key
- * their duplicate checks and repeats on the text itself (lib/ingest/README.md, "Big files").
+ * (main's way) and in passes, every Catch2 console output and its variants the same holding a
+ * failing test case's benchmarks (main's way) or reading it again (tests/lib/catch2_same.h),
+ * and every Locust file with every
+ * request of a history held (main's way) and in passes (tests/lib/locust_same.h). These readers get
+ * their input whole and key their duplicate checks and repeats on the text itself
+ * (lib/ingest/README.md, "Big files").
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +25,7 @@
 #include "sink_collect.h"
 #include "text_variants.h"
 #include "catch2_same.h"
+#include "locust_same.h"
 
 static size_t read_ok; /* variants read without an error, all files */
 
@@ -37,11 +42,17 @@ static void nanobench_console(const char *path)
 static void catch2_console(const char *path)
 {
 	read_ok += same_as_made_variants(path, PERFDB_FORMAT_CATCH2);
+	read_ok += catch2_console_same_variants(path);
 }
 
 static void catch2_xml(const char *path)
 {
 	read_ok += catch2_same_variants(path);
+}
+
+static void locust(const char *path)
+{
+	read_ok += locust_same_variants(path);
 }
 
 static void test_text_corpus__same_whole_and_as_made(void **state)
@@ -54,6 +65,8 @@ static void test_text_corpus__same_whole_and_as_made(void **state)
 	snprintf(path, sizeof(path), "%s/corpus/catch2", acceptance_data_dir());
 	assert_true(same_under(path, ".txt", catch2_console) >= 7);
 	assert_true(same_under(path, ".xml", catch2_xml) >= 3);
+	snprintf(path, sizeof(path), "%s/corpus/locust", acceptance_data_dir());
+	assert_true(same_under(path, ".csv", locust) >= 10);
 	print_message("%zu variants read without an error\n", read_ok);
 	assert_true(read_ok > 100);
 }

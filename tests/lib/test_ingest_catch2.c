@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -557,6 +560,182 @@ static void test_ingest_catch2__console_same_as_made(void **state)
 	    same_as_made_variants(DATA "catch2_console_no_analysis.txt", PERFDB_FORMAT_CATCH2), 69);
 }
 
+/* A console output's piece: a header block of test case `tcase` (sections
+ * "\n"-separated in `sections`, "" for none) and a table without analysis
+ * of the rows "NAME MEAN UNIT" ("\n"-separated; MEAN "!" for a benchmark
+ * that threw), appended at *n. */
+static void console_block(char *s, size_t cap, size_t *n, const char *tcase, const char *sections,
+			  const char *rows)
+{
+	static const char rule[] =
+	    "-------------------------------------------------------------------------------\n";
+	const char *p;
+	*n += (size_t)snprintf(s + *n, cap - *n, "%s%s\n", rule, tcase);
+	for (p = sections; *p;) {
+		const char *e = strchr(p, '\n');
+		int k = e ? (int)(e - p) : (int)strlen(p);
+		*n += (size_t)snprintf(s + *n, cap - *n, "  %.*s\n", k, p);
+		p += k + (e != NULL);
+	}
+	*n +=
+	    (size_t)snprintf(s + *n, cap - *n,
+			     "%sbench.cpp:1\n....................................................."
+			     "..........................\n\nbenchmark name                      "
+			     "      samples    iterations          mean\n%s",
+			     rule, rule);
+	for (p = rows; *p;) {
+		char name[64], mean[32], unit[8];
+		const char *e = strchr(p, '\n');
+		int k = e ? (int)(e - p) : (int)strlen(p);
+		assert_int_equal(sscanf(p, "%63s %31s %7s", name, mean, unit), 3);
+		if (strcmp(mean, "!") == 0)
+			*n += (size_t)snprintf(s + *n, cap - *n, "%-37sBenchmark failed (%s)\n",
+					       name, unit);
+		else
+			*n += (size_t)snprintf(s + *n, cap - *n, "%-36s%12d%14d%11s %s\n", name, 10,
+					       3, mean, unit);
+		p += k + (e != NULL);
+	}
+	*n += (size_t)snprintf(s + *n, cap - *n, "\n");
+}
+
+/* Test cases that fail or are skipped beside passing ones: a failing test
+ * case over two header blocks with a benchmark that threw and a nan mean, a
+ * name first seen in a failing test case and again in a passing one, a
+ * skipped one, the run's closing rule and a failing table after it. */
+static char *console_failures(size_t *len)
+{
+	size_t cap = 1 << 14, n = 0;
+	char *s = malloc(cap);
+	assert_non_null(s);
+	n += (size_t)snprintf(s, cap, "c is a Catch v2.13.10 host application.\n\n");
+	console_block(s, cap, &n, "A", "s1", "a1 1.5 ns\na2 2 us");
+	console_block(s, cap, &n, "F", "x", "f1 3 ns\nf2 4 ns");
+	console_block(s, cap, &n, "F", "y\nz", "f3 5 ns\nff ! oops\nf4 nan ns\nf5 6 ns");
+	n += (size_t)snprintf(s + n, cap - n, "bench.cpp:5: FAILED:\n  CHECK( 1 == 2 )\n\n");
+	console_block(s, cap, &n, "G", "", "g1 7 ns");
+	console_block(s, cap, &n, "S", "x", "s1 8 ns");
+	n += (size_t)snprintf(s + n, cap - n, "bench.cpp:9: SKIPPED:\n\n");
+	console_block(s, cap, &n, "F", "x", "f1 9 ns\nf2 10 ns");
+	console_block(s, cap, &n, "H", "x", "h1 11 ns");
+	n += (size_t)snprintf(s + n, cap - n, "bench.cpp:12: FAILED:\n\n");
+	n += (size_t)snprintf(s + n, cap - n,
+			      "================================================================="
+			      "==============\ntest cases: 7 | 4 passed | 3 failed\n\n");
+	/* a table after the run's rule, no header block of its own: H's still,
+	 * and it fails */
+	n += (size_t)snprintf(
+	    s + n, cap - n,
+	    "benchmark name                            samples    iterations   "
+	    "       mean\n---------------------------------------------------------"
+	    "----------------------\n%-36s%12d%14d%11s ns\n\nbench.cpp:20: "
+	    "FAILED:\n",
+	    "t1", 10, 3, "13");
+	*len = n;
+	return s;
+}
+
+/* tests/data's console files, console_failures and their variants (cut at
+ * every line, every line twice): the same results, warnings and errors
+ * holding a failing test case's benchmarks till its end or reading it
+ * again then. */
+static void test_ingest_catch2__console_failing_held_or_read_again(void **state)
+{
+	char path[] = "/tmp/perfdb-catch2-console-XXXXXX";
+	size_t len, ok;
+	char *text = console_failures(&len);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_int_equal(catch2_console_same_variants(DATA "catch2_console.txt"), 81);
+	assert_int_equal(catch2_console_same_variants(DATA "catch2_console_no_analysis.txt"), 69);
+	/* what console_failures reads to, pinned */
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest__catch2_console(rs, text, len, "c.txt"), 0);
+	/* A's two, G / g1, and F / x / f1 and f2 of the later F, which passed */
+	assert_int_equal(perfdb_resultset_count(rs), 5);
+	assert_string_equal(perfdb_resultset_get(rs, 2)->benchmark, "G / g1");
+	assert_string_equal(perfdb_resultset_get(rs, 3)->benchmark, "F / x / f1");
+	assert_int_equal(perfdb_resultset_get(rs, 3)->nsamples, 0);
+	assert_true(perfdb_resultset_get(rs, 3)->value == 9);
+	assert_true(has_warning(rs, "c.txt:", "'F / y / z / f5': its test case failed"));
+	assert_true(has_warning(rs, "c.txt:", "'S / x / s1': its test case was skipped"));
+	assert_true(has_warning(rs, "c.txt:", "'H / x / t1': its test case failed"));
+	perfdb_resultset_free(rs);
+	write_temp(path, text, len);
+	ok = catch2_console_same_variants(path);
+	unlink(path);
+	print_message("%zu variants read without an error\n", ok);
+	assert_true(ok > 40);
+	free(text);
+}
+
+/* The data segment's size now (VmData), in bytes. */
+static size_t data_in_use(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	size_t kb = 0;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmData: %zu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* text read by the console reader (holding a failing test case's
+ * benchmarks or not) in a child whose data may grow by `more` bytes only:
+ * whether it read it, to one result. */
+static bool reads_within(const char *text, size_t len, bool hold, size_t more)
+{
+	int status;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		perfdb_resultset *rs;
+		int rc;
+		rl.rlim_cur = rl.rlim_max = data_in_use() + more;
+		if (setrlimit(RLIMIT_DATA, &rl) != 0 || perfdb_resultset_new(&rs) != 0)
+			_exit(2);
+		rc = perfdb_ingest__catch2_console_as(rs, text, len, "c.txt", hold);
+		_exit(rc == 0 && perfdb_resultset_count(rs) == 1 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_not_equal(WEXITSTATUS(status), 2);
+	return WEXITSTATUS(status) == 0;
+}
+
+/* A failing test case of 100,000 benchmarks (7.7 MB of text), then a
+ * passing one: read again at its end, it is read with 4 MB more data; its
+ * benchmarks held till then took more than that. */
+static void test_ingest_catch2__console_failing_case_not_held(void **state)
+{
+	size_t cap = 100000 * 80 + 4096, n = 0, i;
+	char *text;
+	(void)state;
+#if defined(__SANITIZE_ADDRESS__)
+	skip(); /* ASan's allocator maps memory of its own */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	skip();
+#endif
+#endif
+	text = malloc(cap);
+	assert_non_null(text);
+	console_block(text, cap, &n, "Big", "s", "");
+	n--; /* the blank line after the table */
+	for (i = 0; i < 100000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "bench %-30zu%12d%14d%11s ns\n", i, 10, 3,
+				      "1.5");
+	n += (size_t)snprintf(text + n, cap - n, "\nbench.cpp:5: FAILED:\n\n");
+	console_block(text, cap, &n, "Small", "s", "one 2 ns");
+	assert_true(reads_within(text, n, false, 4u << 20));
+	assert_false(reads_within(text, n, true, 4u << 20));
+	free(text);
+}
+
 /* An XML document (no analysis) of `cases` test cases of 10 benchmarks each,
  * "Case C / s / bK" with mean 100 + 10 C + K ns (v3: <Catch2TestRun>; v2:
  * <Catch><Group>); case 1 fails after its benchmarks, case 3 is called
@@ -710,6 +889,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_catch2__console_errors),
 	    cmocka_unit_test(test_ingest_catch2__console_repeats_anywhere),
 	    cmocka_unit_test(test_ingest_catch2__console_same_as_made),
+	    cmocka_unit_test(test_ingest_catch2__console_failing_held_or_read_again),
+	    cmocka_unit_test(test_ingest_catch2__console_failing_case_not_held),
 	    cmocka_unit_test(test_ingest_catch2__xml_repeats_anywhere),
 	    cmocka_unit_test(test_ingest_catch2__xml_once_and_passes),
 	};

@@ -19,6 +19,11 @@
 #include "ingest/ingest.h"
 #include "perfdb/resultset.h"
 #include "ingest_expect.h"
+#include "resultset_text.h"
+#include "ingest_same.h"
+#include "sink_collect.h"
+#include "text_variants.h"
+#include "locust_same.h"
 
 #define DATA PERFDB_TEST_DATA "/locust/"
 
@@ -297,6 +302,104 @@ static void test_ingest_locust__refused(void **state)
 			   "a quoted field is not closed");
 }
 
+/* A history of what the passes must get right: requests of one row beside
+ * requests whose rows are far apart, the Aggregated row (no type), a name
+ * quoted with a comma and a doubled quote, one type and name pair that only
+ * differ in type, N/A rows, a request with a column N/A throughout, a CRLF
+ * and a blank line, a UTF-8 name. */
+static const char history_shapes[] =
+    "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,95%,99%,100%\n"
+    "1,0,,Aggregated,0,0,N/A,N/A,N/A,N/A,N/A,N/A\n"
+    "2,1,GET,/a,1.5,0,10,11,12,13,14,15\n"
+    "2,1,GET,/one,2,0,20,21,22,23,24,25\n"
+    "2,1,POST,/a,3,0,30,31,32,33,34,35\r\n"
+    "2,1,GET,\"/q,\"\"x\"\"\",4,0,40,41,42,N/A,44,45\n"
+    "\n"
+    "3,1,GET,/caf\xc3\xa9,5,0,50,51,52,53,54,55\n"
+    "3,1,GET,/a,6,0,60,61,62,63,64,65\n"
+    "3,1,GET,/two,7,0,N/A,71,72,73,74,75\n"
+    "4,1,GET,\"/q,\"\"x\"\"\",8,0,80,81,82,N/A,84,85\n"
+    "4,1,,Aggregated,9,0,90,91,92,93,94,95\n"
+    "5,1,GET,/a,10,0,100,101,102,103,104,105\n";
+
+static size_t variants_ok; /* variants read without an error */
+
+static void same_variants(const char *path)
+{
+	variants_ok += locust_same_variants(path);
+}
+
+/* Every Locust file of tests/data, and history_shapes, with their variants
+ * (cut at every line, every line twice): the same results, warnings and
+ * errors with every request held and in passes. */
+static void test_ingest_locust__same_held_and_passes(void **state)
+{
+	char path[] = "/tmp/perfdb-locust-XXXXXX";
+	(void)state;
+	assert_int_equal(same_under(DATA, ".csv", same_variants), 4);
+	write_temp(path, history_shapes, sizeof(history_shapes) - 1);
+	same_variants(path);
+	unlink(path);
+	print_message("%zu variants read without an error\n", variants_ok);
+	assert_true(variants_ok > 40);
+}
+
+/* A file of many requests whose rows are all apart, an error on its last
+ * row, or an error on its first: the first error in file order, both ways,
+ * and no result handed on before it. */
+static void test_ingest_locust__error_after_many_rows(void **state)
+{
+	static const char header[] = "Timestamp,User Count,Type,Name,Requests/s,50%,95%,99%\n";
+	size_t cap = 3000 * 40 + 200, n, i;
+	char *text = malloc(cap);
+	sink_collect c;
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(text);
+	n = (size_t)snprintf(text, cap, "%s", header);
+	for (i = 0; i < 3000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%zu,1,GET,/%zu,1,2,3,4\n", i, i % 1500);
+	n += (size_t)snprintf(text + n, cap - n, "9,1,GET,/last,1,2,-3,4\n");
+	locust_same_held_and_passes(text, n, PERFDB_FORMAT_LOCUST);
+	rs = sink_collect_begin(&c, 1);
+	assert_int_equal(perfdb_ingest__locust_as(rs, text, n, "h.csv", false), PERFDB_EINPUT);
+	assert_int_equal(c.writes, 0);
+	assert_non_null(strstr(perfdb_error_last()->message, "h.csv:3002:"));
+	assert_non_null(strstr(perfdb_error_last()->message, "found '-3'"));
+	free(sink_collect_end(&c, rs, PERFDB_EINPUT));
+	free(text);
+}
+
+/* 50,000 requests of one row each: their results go to the sink as they are
+ * made, a batch of 1,000 at a time, and what the reader holds beside the
+ * text at a batch is a small part of it (every request held to the end took
+ * several times the text). */
+static void test_ingest_locust__history_to_the_sink(void **state)
+{
+	static const char header[] = "Timestamp,User Count,Type,Name,Requests/s,50%,95%,99%\n";
+	size_t cap = 50000 * 48 + 100, n, i, before;
+	char *text = malloc(cap);
+	sink_seen seen = {0, 0, 0, NULL};
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(text);
+	n = (size_t)snprintf(text, cap, "%s", header);
+	for (i = 0; i < 50000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%zu,1,GET,/api/item/%zu,1,2,3,4\n", i, i);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 1000);
+	before = heap_in_use();
+	assert_int_equal(perfdb_ingest__locust(rs, text, n, "h_stats_history.csv"), 0);
+	assert_int_equal(seen.batches, 200);
+	assert_int_equal(seen.results + perfdb_resultset_count(rs), 200000);
+	print_message("heap in use at a batch: %zu bytes more than before, the text %zu\n",
+		      seen.most_in_use - before, n);
+	if (seen.most_in_use) /* glibc's allocator (not a sanitizer's) */
+		assert_true(seen.most_in_use - before < n / 2);
+	perfdb_resultset_free(rs);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +409,9 @@ int main(void)
 	    cmocka_unit_test(test_ingest_locust__locust1_layout),
 	    cmocka_unit_test(test_ingest_locust__refused),
 	    cmocka_unit_test(test_ingest_locust__history_of_many_requests),
+	    cmocka_unit_test(test_ingest_locust__same_held_and_passes),
+	    cmocka_unit_test(test_ingest_locust__error_after_many_rows),
+	    cmocka_unit_test(test_ingest_locust__history_to_the_sink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

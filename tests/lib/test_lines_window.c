@@ -25,6 +25,9 @@
 #include "ingest_expect.h"
 #include "resultset_text.h"
 #include "ingest_same.h"
+#include "sink_collect.h"
+#include "text_variants.h"
+#include "failed_same.h"
 
 /* Something of everything a Go text has: configuration lines (the machine's,
  * pkg, a note that names the series and its removal), -benchmem metrics, a
@@ -368,6 +371,153 @@ static void test_lines_window__other_format_past_the_head(void **state)
 	free(t.s);
 }
 
+/* Failures of every kind beside results: a failed benchmark with results
+ * before and after its FAIL line, a FAIL and a SKIP of one name, a status
+ * after the name on its result line, test2json repeating a FAIL line, names
+ * that only fail (once, twice), one name in two packages of which one
+ * fails; libtest's FAILED lines with and without results, -q's
+ * "NAME --- FAILED", JSON's failed and timeout events. */
+static const char go_failures[] = "pkg: example.com/a\n"
+				  "BenchmarkA-2 10 5 ns/op\n"
+				  "--- FAIL: BenchmarkA-2\n"
+				  "--- FAIL: BenchmarkOnly-2 (0.00s)\n"
+				  "BenchmarkA-2 10 6 ns/op\n"
+				  "    --- SKIP: BenchmarkB-2\n"
+				  "--- FAIL: BenchmarkB-2\n"
+				  "BenchmarkB-2 10 7 ns/op\n"
+				  "BenchmarkC-2 \t--- FAIL: BenchmarkC-2\n"
+				  "BenchmarkC-2 10 8 ns/op 1 B/op\n"
+				  "--- FAIL: BenchmarkTwice-2\n"
+				  "--- FAIL: BenchmarkTwice-2\n"
+				  "BenchmarkD-2 10 9 ns/op\n"
+				  "pkg: example.com/b\n"
+				  "BenchmarkD-2 10 10 ns/op\n"
+				  "--- FAIL: BenchmarkD-2\n"
+				  "BenchmarkE-2 10 NaN ns/op\n"
+				  "--- SKIP: BenchmarkE-2\n"
+				  "--- FAIL: BenchmarkLast-2\n";
+
+static const char go_json_failures[] =
+    "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkA-2 10 5 ns/op\\n\"}\n"
+    "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"--- FAIL: BenchmarkA-2\\n\"}\n"
+    "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"--- FAIL: BenchmarkA-2\\n\"}\n"
+    "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"--- FAIL: BenchmarkZ-2\\n\"}\n"
+    "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkB-2 10 6 ns/op\\n\"}\n"
+    "{\"Action\":\"output\",\"Package\":\"q\",\"Output\":\"--- FAIL: BenchmarkB-2\\n\"}\n";
+
+static const char libtest_failures[] = "running 6 tests\n"
+				       "test a ... bench:         10 ns/iter (+/- 1)\n"
+				       "test a ... FAILED\n"
+				       "test only ... FAILED\n"
+				       "test b ... bench:         11 ns/iter (+/- 1) = 5 MB/s\n"
+				       "b --- FAILED\n"
+				       "twice --- FAILED\n"
+				       "twice --- FAILED\n"
+				       "test c ... bench:         12 ns/iter (+/- 1)\n"
+				       "test c ... bench:         13 ns/iter (+/- 1)\n"
+				       "test d ... FAILED\n"
+				       "test d ... bench:         14 ns/iter (+/- 1)\n";
+
+static const char libtest_json_failures[] =
+    "{ \"type\": \"bench\", \"name\": \"a\", \"median\": 10, \"deviation\": 1 }\n"
+    "{ \"type\": \"test\", \"event\": \"failed\", \"name\": \"a\" }\n"
+    "{ \"type\": \"test\", \"event\": \"timeout\", \"name\": \"t\" }\n"
+    "{ \"type\": \"test\", \"event\": \"failed\", \"name\": \"only\" }\n"
+    "{ \"type\": \"bench\", \"name\": \"b\", \"median\": 11, \"deviation\": 1 }\n"
+    "{ \"type\": \"test\", \"event\": \"failed\", \"name\": \"c\" }\n"
+    "{ \"type\": \"bench\", \"name\": \"c\", \"median\": 12, \"deviation\": 1 }\n";
+
+static perfdb_format failed_fmt; /* of the files same_under gives failed_variants */
+static size_t failed_ok;	 /* variants read without an error */
+
+static void failed_variants(const char *path)
+{
+	failed_ok += failed_same_variants(path, failed_fmt);
+}
+
+static void failed_variants_of(const char *body, size_t len, perfdb_format fmt)
+{
+	char path[] = "/tmp/perfdb-lines-failed-XXXXXX";
+	write_temp(path, body, len);
+	failed_fmt = fmt;
+	failed_variants(path);
+	unlink(path);
+}
+
+/* Every Go and libtest file of tests/data, the samples above and the
+ * failures, with their variants (cut at every line, every line twice): the
+ * same results, warnings and errors keeping every failed name or only those
+ * seen on another line too. */
+static void test_lines_window__failed_names_same_kept_or_not(void **state)
+{
+	static const struct {
+		const char *dir, *suffix;
+		perfdb_format fmt;
+		size_t files;
+	} data[] = {{PERFDB_TEST_DATA "/go", ".txt", PERFDB_FORMAT_GO, 3},
+		    {PERFDB_TEST_DATA "/go", ".jsonl", PERFDB_FORMAT_GO_JSON, 1},
+		    {PERFDB_TEST_DATA "/libtest", ".txt", PERFDB_FORMAT_LIBTEST, 2},
+		    {PERFDB_TEST_DATA "/libtest", ".jsonl", PERFDB_FORMAT_LIBTEST_JSON, 1}};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(data) / sizeof(data[0]); i++) {
+		failed_fmt = data[i].fmt;
+		assert_true(same_under(data[i].dir, data[i].suffix, failed_variants) >=
+			    data[i].files);
+	}
+	for (i = 0; i < NSAMPLES; i++)
+		failed_variants_of(samples[i].text, samples[i].len, samples[i].fmt);
+	failed_variants_of(go_failures, sizeof(go_failures) - 1, PERFDB_FORMAT_GO);
+	failed_variants_of(go_json_failures, sizeof(go_json_failures) - 1, PERFDB_FORMAT_GO_JSON);
+	failed_variants_of(libtest_failures, sizeof(libtest_failures) - 1, PERFDB_FORMAT_LIBTEST);
+	failed_variants_of(libtest_json_failures, sizeof(libtest_json_failures) - 1,
+			   PERFDB_FORMAT_LIBTEST_JSON);
+	print_message("%zu variants read without an error\n", failed_ok);
+	assert_true(failed_ok > 100);
+}
+
+/* 200,000 benchmarks that only fail, then 5,000 results: the failed names
+ * are not held while the results are made (held, they took more than the
+ * text), Go and libtest; and what failed is still left out. */
+static void test_lines_window__failed_names_not_held(void **state)
+{
+	static const char *const fail[] = {"--- FAIL: BenchmarkFailing%zu-2 (0.00s)\n",
+					   "test failing::n%zu ... FAILED\n"};
+	static const char *const ok[] = {"BenchmarkOk%zu-2 10 5 ns/op\n",
+					 "test ok::n%zu ... bench:  10 ns/iter (+/- 1)\n"};
+	static const char *const last[] = {"--- FAIL: BenchmarkOk0-2\n",
+					   "test ok::n0 ... FAILED\n"};
+	size_t cap = 205000 * 48, n, i, before, k;
+	char *text = malloc(cap);
+	(void)state;
+	assert_non_null(text);
+	for (k = 0; k < 2; k++) {
+		sink_seen seen = {0, 0, 0, NULL};
+		perfdb_resultset *rs;
+		n = 0;
+		for (i = 0; i < 200000; i++)
+			n += (size_t)snprintf(text + n, cap - n, fail[k], i);
+		for (i = 0; i < 5000; i++)
+			n += (size_t)snprintf(text + n, cap - n, ok[k], i);
+		n += (size_t)snprintf(text + n, cap - n, "%s", last[k]);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 1000);
+		before = heap_in_use();
+		assert_int_equal(k ? perfdb_ingest__libtest(rs, text, n, "f")
+				   : perfdb_ingest__gotest(rs, text, n, "f"),
+				 0);
+		/* Ok0 failed: 4,999 results */
+		assert_int_equal(seen.results + perfdb_resultset_count(rs), 4999);
+		assert_int_equal(seen.batches, 4);
+		print_message("heap in use at a batch: %zu bytes more than before, the text %zu\n",
+			      seen.most_in_use - before, n);
+		if (seen.most_in_use) /* glibc's allocator (not a sanitizer's) */
+			assert_true(seen.most_in_use - before < n / 4);
+		perfdb_resultset_free(rs);
+	}
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +529,8 @@ int main(void)
 	    cmocka_unit_test(test_lines_window__results_go_to_the_sink),
 	    cmocka_unit_test(test_lines_window__changed_while_read),
 	    cmocka_unit_test(test_lines_window__other_format_past_the_head),
+	    cmocka_unit_test(test_lines_window__failed_names_same_kept_or_not),
+	    cmocka_unit_test(test_lines_window__failed_names_not_held),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,6 +72,32 @@ static inline size_t each_variant(const char *path, perfdb_format fmt,
 	return ok;
 }
 
+/* A reader reading body two ways into rs (held: main's way, holding what a
+ * big file has many of; or not): its return code. */
+typedef int (*two_ways_read)(perfdb_resultset *rs, const char *body, size_t len, perfdb_format fmt,
+			     bool held);
+
+/* body (len bytes) read held with no sink, and not held with no sink and
+ * with a sink of one and three results at a time (sink_collect.h): the same
+ * text (`how` names the second way in a failure's message). */
+static inline void same_two_ways(two_ways_read read, const char *how, const char *body, size_t len,
+				 perfdb_format fmt)
+{
+	static const size_t batches[] = {0, 0, 1, 3};
+	char *held = NULL;
+	size_t i;
+	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
+		sink_collect c;
+		perfdb_resultset *rs = sink_collect_begin(&c, batches[i]);
+		char *text = sink_collect_end(&c, rs, read(rs, body, len, fmt, i == 0));
+		if (i == 0)
+			held = text;
+		else
+			same_texts("v", how, held, text);
+	}
+	free(held);
+}
+
 /* The file at path and its variants (each_variant), each read both ways.
  * Returns how many of the variants were read without an error (whole). */
 static inline size_t same_as_made_variants(const char *path, perfdb_format fmt)
