@@ -104,6 +104,7 @@ extern const bench_format_gen bench_format_gens[BENCH_FORMAT_GENS];
 int bench_ingest(const bench_ctx *ctx);
 int bench_regress(const bench_ctx *ctx);
 int bench_changepoint(const bench_ctx *ctx);
+int bench_median(const bench_ctx *ctx);
 int bench_detect(const bench_ctx *ctx);
 int bench_profiler(const bench_ctx *ctx);
 int bench_memtrack(const bench_ctx *ctx);

@@ -26,6 +26,7 @@ static const bench_case cases[] = {
     {"ingest", bench_ingest, "parse + store 100,000 Google Benchmark results; vs sqlite3 .import"},
     {"regress", bench_regress, "perfdb regress over 1,000 commits x 1,000 series"},
     {"changepoint", bench_changepoint, "change-point detection over one 10,000-point series"},
+    {"median", bench_median, "median and MAD of 10M samples in place vs copy and select"},
     {"detect", bench_detect,
      "change points scored: TCPD (TCPDBench's metrics), CI-shaped families, random walks"},
     {"profiler", bench_profiler, "profiler scope cost vs bare timer reads, 1 and 2 threads"},
@@ -134,7 +135,8 @@ static void print_json(const perfdb_resultset *rs)
 static void usage(FILE *f)
 {
 	size_t i;
-	fprintf(f, "usage: perfdb-bench [--json] [--quick] [--keep] CASE...\n\n  --keep  leave the scratch directory (its databases) in /tmp and name it\n\ncases:\n");
+	fprintf(f, "usage: perfdb-bench [--json] [--quick] [--keep] CASE...\n\n  --keep  leave the "
+		   "scratch directory (its databases) in /tmp and name it\n\ncases:\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		fprintf(f, "  %-12s %s\n", cases[i].name, cases[i].summary);
 }

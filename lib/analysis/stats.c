@@ -9,7 +9,9 @@
 #endif
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +105,112 @@ static void select_kth(double *x, size_t n, size_t kk)
 		if (k < i)
 			hi = j;
 	}
+}
+
+/*
+ * The order-preserving 64-bit key of a double (NaN excluded): flip every bit
+ * of a negative number, only the sign bit of a positive one. -0 reads as +0,
+ * as the comparisons of select_kth see them.
+ */
+static uint64_t order_key(double v)
+{
+	uint64_t u;
+	if (v == 0)
+		v = 0; /* -0 */
+	memcpy(&u, &v, sizeof(u));
+	return u >> 63 ? ~u : u | UINT64_C(1) << 63;
+}
+
+static double from_order_key(uint64_t u)
+{
+	double v;
+	u = u >> 63 ? u & ~(UINT64_C(1) << 63) : ~u;
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+/* x[i], or its distance from c when dev. */
+static inline double value_at(const double *x, size_t i, bool dev, double c)
+{
+	return dev ? fabs(x[i] - c) : x[i];
+}
+
+/*
+ * The k-th smallest (0-based) of x[i] (or of |x[i] - c| when dev), x left
+ * as it is and nothing allocated: a radix selection on the keys' bytes, most
+ * significant first, each pass counting the values that share the bytes
+ * chosen so far; once 64 or fewer are left, they are gathered and sorted.
+ * At most eight passes whatever the order of x: the linear bound that a
+ * comparison selection on hostile input does not have.
+ */
+static double radix_kth(const double *x, size_t n, size_t k, bool dev, double c)
+{
+	uint64_t prefix = 0, mask = 0, few[64];
+	size_t i, m;
+	int shift;
+	for (shift = 56; shift >= 0; shift -= 8) {
+		size_t count[256] = {0}, b;
+		for (i = 0; i < n; i++) {
+			uint64_t key = order_key(value_at(x, i, dev, c));
+			if ((key & mask) == prefix)
+				count[(key >> shift) & 0xff]++;
+		}
+		for (b = 0; k >= count[b]; b++)
+			k -= count[b];
+		prefix |= (uint64_t)b << shift;
+		mask |= (uint64_t)0xff << shift;
+		if (count[b] <= 64 && shift > 0)
+			break; /* few left: gather them and sort */
+	}
+	if (shift < 0)
+		return from_order_key(prefix);
+	for (i = 0, m = 0; i < n; i++) {
+		uint64_t key = order_key(value_at(x, i, dev, c));
+		size_t j;
+		if ((key & mask) != prefix)
+			continue;
+		for (j = m++; j > 0 && few[j - 1] > key; j--)
+			few[j] = few[j - 1];
+		few[j] = key;
+	}
+	return from_order_key(few[k]);
+}
+
+/* The median of x (or of |x - c|), as perfdb_stats_median_inplace computes
+ * it, x left as it is: the middle value, or the midpoint of the two. */
+static double radix_median(const double *x, size_t n, bool dev, double c)
+{
+	size_t k, i, le = 0;
+	double lo, hi = INFINITY;
+	if (n % 2 == 1)
+		return radix_kth(x, n, n / 2, dev, c);
+	k = n / 2 - 1;
+	lo = radix_kth(x, n, k, dev, c);
+	/* the next one up: lo again when more than k + 1 values are <= lo */
+	for (i = 0; i < n; i++) {
+		double v = value_at(x, i, dev, c);
+		if (v <= lo)
+			le++;
+		else if (v < hi)
+			hi = v;
+	}
+	if (le > k + 1)
+		hi = lo;
+	return lo + (hi - lo) / 2;
+}
+
+double perfdb_stats_median(const double *x, size_t n)
+{
+	if (!x || n == 0)
+		return NAN;
+	return radix_median(x, n, false, 0);
+}
+
+double perfdb_stats_mad(const double *x, size_t n, double median)
+{
+	if (!x || n == 0)
+		return NAN;
+	return radix_median(x, n, true, median);
 }
 
 double perfdb_stats_median_inplace(double *x, size_t n)

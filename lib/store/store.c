@@ -1244,17 +1244,12 @@ typedef struct bench_stmts {
 
 typedef struct record_stmts {
 	batcher result, sample;
-	double *scratch; /* a result's samples, reordered for their median */
-	size_t scratchcap;
 } record_stmts;
 
 static void stmts_release(record_stmts *s)
 {
 	batch_release(&s->result);
 	batch_release(&s->sample);
-	free(s->scratch);
-	s->scratch = NULL;
-	s->scratchcap = 0;
 }
 
 #define RESULT_COLUMNS                                                                             \
@@ -1628,6 +1623,7 @@ static int insert_result(perfdb_store *store, record_stmts *s, perfdb_block_writ
 			 int64_t run_id, int64_t bench_id, const perfdb_result *r)
 {
 	cell *c;
+	double median;
 	size_t i;
 	int err;
 	if ((err = batch_row(store, &s->result, &c)))
@@ -1652,19 +1648,12 @@ static int insert_result(perfdb_store *store, record_stmts *s, perfdb_block_writ
 		return add_to_block(w, c);
 	}
 	/* their median and median absolute deviation, as regress computes
-	 * them (schema/0008): it then need not read the samples back */
-	if (r->nsamples > s->scratchcap) {
-		double *p = realloc(s->scratch, r->nsamples * sizeof(*p));
-		if (!p)
-			return perfdb_error__oom();
-		s->scratch = p;
-		s->scratchcap = r->nsamples;
-	}
-	memcpy(s->scratch, r->samples, r->nsamples * sizeof(*s->scratch));
+	 * them (schema/0008): it then need not read the samples back. Selected
+	 * where they are: a copy would hold a big result's samples twice. */
+	median = perfdb_stats_median(r->samples, r->nsamples);
 	cell_int(&c[9], (int64_t)r->nsamples);
-	cell_real(&c[10], perfdb_stats_median_inplace(s->scratch, r->nsamples));
-	memcpy(s->scratch, r->samples, r->nsamples * sizeof(*s->scratch));
-	cell_real(&c[11], perfdb_stats_mad_inplace(s->scratch, r->nsamples));
+	cell_real(&c[10], median);
+	cell_real(&c[11], perfdb_stats_mad(r->samples, r->nsamples, median));
 	if ((err = add_to_block(w, c)))
 		return err;
 	for (i = 0; i < r->nsamples; i++) {

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "perfdb/stats.h"
@@ -70,6 +71,62 @@ static void test_stats__median_many(void **state)
 		x[i] = y[i] = (double)((i * 13) % 100);
 	perfdb_stats_sort(y, 100);
 	near(perfdb_stats_median_inplace(x, 100), (y[49] + y[50]) / 2, 0);
+}
+
+/* A small deterministic generator, so a failure can be replayed. */
+static uint64_t next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * perfdb_stats_median and perfdb_stats_mad (a radix selection, x left as it
+ * is) give exactly the in-place selection's values: odd and even lengths,
+ * short and long arrays (the gathering of the last 64 and the full eight
+ * passes), ties, negatives, zeros of both signs, wide and narrow ranges.
+ */
+static void test_stats__median_without_copy(void **state)
+{
+	enum { MAXN = 5000 };
+	static double x[MAXN], copy[MAXN], scratch[MAXN];
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	int round;
+	(void)state;
+	assert_true(isnan(perfdb_stats_median(x, 0)));
+	assert_true(isnan(perfdb_stats_mad(x, 0, 0)));
+	for (round = 0; round < 600; round++) {
+		size_t n = round < 200 ? (size_t)round % 70 + 1 : next_rand(&seed) % MAXN + 1, i;
+		int shape = round % 6;
+		double med, want_med, want_mad;
+		for (i = 0; i < n; i++) {
+			uint64_t r = next_rand(&seed);
+			switch (shape) {
+			case 0: x[i] = (double)(r % 7); break;			    /* many ties */
+			case 1: x[i] = (double)(int64_t)(r % 2001) - 1000.5; break; /* negatives */
+			case 2: x[i] = (r & 1 ? -0.0 : 0.0) + (double)(r % 3); break;
+			case 3: x[i] = ldexp((double)(r >> 11), (int)(r % 200) - 100); break;
+			case 4: x[i] = 1e9 + (double)(r % 1000) * 1e-3; break; /* narrow */
+			default: x[i] = (r & 2 ? -1 : 1) * (double)(r >> 12) / 3.0; break;
+			}
+		}
+		memcpy(copy, x, n * sizeof(*x));
+		memcpy(scratch, x, n * sizeof(*x));
+		want_med = perfdb_stats_median_inplace(scratch, n);
+		memcpy(scratch, x, n * sizeof(*x));
+		want_mad = perfdb_stats_mad_inplace(scratch, n);
+		med = perfdb_stats_median(x, n);
+		if (!(med == want_med) || !(perfdb_stats_mad(x, n, med) == want_mad)) {
+			print_error("round %d, n %zu, shape %d: median %.17g (want %.17g), "
+				    "mad %.17g (want %.17g)\n",
+				    round, n, shape, med, want_med, perfdb_stats_mad(x, n, med),
+				    want_mad);
+			fail();
+		}
+		assert_memory_equal(x, copy, n * sizeof(*x));
+	}
 }
 
 static void test_stats__mad(void **state)
@@ -278,6 +335,7 @@ int main(void)
 	    cmocka_unit_test(test_stats__variance_large_offset),
 	    cmocka_unit_test(test_stats__median_and_quantiles),
 	    cmocka_unit_test(test_stats__median_many),
+	    cmocka_unit_test(test_stats__median_without_copy),
 	    cmocka_unit_test(test_stats__mad),
 	    cmocka_unit_test(test_stats__summarize),
 	    cmocka_unit_test(test_stats__incbeta),

@@ -53,6 +53,22 @@ double perfdb_stats_median_inplace(double *x, size_t n);
  */
 double perfdb_stats_mad_inplace(double *x, size_t n);
 
+/**
+ * Median of x, x left unchanged and nothing allocated; the same value as
+ * perfdb_stats_median_inplace. A radix selection over the values' bits: at
+ * most nine passes over x whatever its order (for very large or untrusted
+ * samples, where a copy or a comparison selection's worst case would cost).
+ * NAN when n == 0. x holds no NAN.
+ */
+double perfdb_stats_median(const double *x, size_t n);
+
+/**
+ * Median absolute deviation of x from `median` (perfdb_stats_median's),
+ * unscaled, x left unchanged: perfdb_stats_mad_inplace's value without its
+ * copy. NAN when n == 0.
+ */
+double perfdb_stats_mad(const double *x, size_t n, double median);
+
 /** Summary of a sample. */
 typedef struct perfdb_summary {
 	size_t n;
