@@ -38,7 +38,8 @@ struct perfdb_jpacked {
 };
 
 struct perfdb_jdoc {
-	char *text; /* the private, NUL-terminated copy */
+	char *text;    /* the private, NUL-terminated copy, or the caller's */
+	bool own_text; /* text is the private copy */
 	arena_block *blocks;
 	perfdb_jpacked *packed; /* every packed array, to free their nodes */
 	size_t next_block;	/* size of the next block: doubles up to a limit */
@@ -1121,28 +1122,12 @@ static int input_too_big(perfdb_jerror *err)
 	return PERFDB_JPARSE_SYNTAX;
 }
 
-int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
-			 const perfdb_jparse_at *at, perfdb_jerror *err)
+/* The parse of text, which doc->text already is. */
+static int parse_doc(perfdb_jdoc **out, perfdb_jdoc *doc, size_t len, const perfdb_jparse_at *at,
+		     perfdb_jerror *err)
 {
 	parser ps;
-	perfdb_jdoc *doc;
 	int rc;
-
-	*out = NULL;
-	if (len >= UINT32_MAX)
-		return input_too_big(err);
-	if (!(doc = calloc(1, sizeof(*doc))))
-		return PERFDB_JPARSE_NOMEM;
-	doc->next_block = 64 << 10;
-	/* NUL-terminated, and zero-padded so that 8-byte loads anywhere up to
-	 * the terminator stay inside the block. */
-	if (!(doc->text = malloc(len + 1 + TEXT_PADDING))) {
-		free(doc);
-		return PERFDB_JPARSE_NOMEM;
-	}
-	if (len)
-		memcpy(doc->text, data, len);
-	memset(doc->text + len, 0, 1 + TEXT_PADDING);
 
 	memset(&ps, 0, sizeof(ps));
 	ps.doc = doc;
@@ -1153,6 +1138,51 @@ int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 	}
 	*out = doc;
 	return 0;
+}
+
+static perfdb_jdoc *new_doc(void)
+{
+	perfdb_jdoc *doc = calloc(1, sizeof(*doc));
+	if (doc)
+		doc->next_block = 64 << 10;
+	return doc;
+}
+
+int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
+			 const perfdb_jparse_at *at, perfdb_jerror *err)
+{
+	perfdb_jdoc *doc;
+
+	*out = NULL;
+	if (len >= UINT32_MAX)
+		return input_too_big(err);
+	if (!(doc = new_doc()))
+		return PERFDB_JPARSE_NOMEM;
+	/* NUL-terminated, and zero-padded so that 8-byte loads anywhere up to
+	 * the terminator stay inside the block. */
+	if (!(doc->text = malloc(len + 1 + TEXT_PADDING))) {
+		free(doc);
+		return PERFDB_JPARSE_NOMEM;
+	}
+	doc->own_text = true;
+	if (len)
+		memcpy(doc->text, data, len);
+	memset(doc->text + len, 0, 1 + TEXT_PADDING);
+	return parse_doc(out, doc, len, at, err);
+}
+
+int perfdb_jdoc_parse_in_place(perfdb_jdoc **out, char *text, size_t len,
+			       const perfdb_jparse_at *at, perfdb_jerror *err)
+{
+	perfdb_jdoc *doc;
+
+	*out = NULL;
+	if (len >= UINT32_MAX)
+		return input_too_big(err);
+	if (!(doc = new_doc()))
+		return PERFDB_JPARSE_NOMEM;
+	doc->text = text;
+	return parse_doc(out, doc, len, at, err);
 }
 
 int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
@@ -1179,7 +1209,8 @@ void perfdb_jdoc_free(perfdb_jdoc *doc)
 		next = b->next;
 		free(b);
 	}
-	free(doc->text);
+	if (doc->own_text)
+		free(doc->text);
 	free(doc);
 }
 

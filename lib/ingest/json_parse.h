@@ -156,6 +156,13 @@ int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
  * (its terminator and room for 8-byte loads). */
 #define PERFDB_JPARSE_PADDING 9
 
+/* perfdb_jdoc_parse_at of the caller's text, without a copy: text is
+ * followed by PERFDB_JPARSE_PADDING zero bytes, is changed (strings are
+ * decoded in place), and must outlive *out, whose strings and packed arrays
+ * are in it. For an item of a file read in pieces, already in memory once. */
+int perfdb_jdoc_parse_in_place(perfdb_jdoc **out, char *text, size_t len,
+			       const perfdb_jparse_at *at, perfdb_jerror *err);
+
 /*
  * Syntax only: what perfdb_jdoc_parse would answer for the same bytes (0,
  * PERFDB_JPARSE_SYNTAX with the same err, PERFDB_JPARSE_EMPTY or
