@@ -28,132 +28,18 @@
 #include "ingest_expect.h"
 #include "resultset_text.h"
 #include "ingest_same.h"
+#include "json_pack_same.h"
 
 /* --- the parser ---------------------------------------------------------------------- */
 
-static void same_node(const perfdb_jnode *a, const perfdb_jnode *b);
-
-/* a and b are the same value at the same place (not looking inside). */
-static void same_here(const perfdb_jnode *a, const perfdb_jnode *b)
-{
-	assert_non_null(a);
-	assert_non_null(b);
-	assert_int_equal(a->type, b->type);
-	assert_int_equal(a->line, b->line);
-	assert_int_equal(a->column, b->column);
-	assert_int_equal(a->index, b->index);
-	if (a->type == PERFDB_JNUMBER) {
-		assert_int_equal(a->integer, b->integer);
-		assert_int_equal(a->nonfinite, b->nonfinite);
-		assert_memory_equal(&a->u.number, &b->u.number, sizeof(double));
-	}
-}
-
-/* Array b (perhaps packed) has a's items, whichever way they are read. */
-static void same_items(const perfdb_jnode *a, const perfdb_jnode *b)
-{
-	size_t i, n = perfdb_json__size(a), ka, kb;
-	double *va = calloc(n + 1, sizeof(double)), *vb = calloc(n + 1, sizeof(double));
-	perfdb_jitems wa, wb, walk;
-	assert_non_null(va);
-	assert_non_null(vb);
-	assert_int_equal(perfdb_json__size(b), n);
-	ka = perfdb_json__numbers(a, va);
-	kb = perfdb_json__numbers(b, vb);
-	assert_int_equal(ka, kb);
-	assert_memory_equal(va, vb, ka * sizeof(double));
-	perfdb_jitems_init(&wa, a);
-	perfdb_jitems_init(&wb, b);
-	for (i = 0; i < n; i++) {
-		const perfdb_jnode *x = perfdb_jitems_next(&wa), *y = perfdb_jitems_next(&wb);
-		assert_ptr_equal(x, perfdb_json__item(a, i));
-		same_node(x, y);
-		assert_ptr_equal(y->parent, b);
-		same_here(x, perfdb_json__item_at(b, i, &walk));
-	}
-	assert_null(perfdb_jitems_next(&wa));
-	assert_null(perfdb_jitems_next(&wb));
-	/* the nodes made on demand, twice the same */
-	for (i = 0; i < n; i++) {
-		same_here(perfdb_json__item(a, i), perfdb_json__item(b, i));
-		assert_ptr_equal(perfdb_json__item(b, i)->parent, b);
-	}
-	assert_ptr_equal(perfdb_json__item(b, 0), perfdb_json__item(b, 0));
-	assert_null(perfdb_json__item(b, n));
-	free(va);
-	free(vb);
-}
-
-static void same_node(const perfdb_jnode *a, const perfdb_jnode *b)
-{
-	size_t i;
-	same_here(a, b);
-	switch ((perfdb_jtype)a->type) {
-	case PERFDB_JSTRING: assert_string_equal(a->u.str.s, b->u.str.s); break;
-	case PERFDB_JARRAY: same_items(a, b); break;
-	case PERFDB_JOBJECT:
-		assert_int_equal(a->u.obj.count, b->u.obj.count);
-		for (i = 0; i < a->u.obj.count; i++) {
-			assert_string_equal(a->u.obj.members[i].key, b->u.obj.members[i].key);
-			same_node(a->u.obj.members[i].value, b->u.obj.members[i].value);
-		}
-		break;
-	default: break;
-	}
-}
-
-/* How many arrays under v are packed. */
-static size_t packed_arrays(const perfdb_jnode *v)
-{
-	size_t i, n = 0;
-	if (v->type == PERFDB_JARRAY && v->packed)
-		return 1;
-	if (v->type == PERFDB_JARRAY)
-		for (i = 0; i < v->u.arr.count; i++)
-			n += packed_arrays(v->u.arr.items[i]);
-	if (v->type == PERFDB_JOBJECT)
-		for (i = 0; i < v->u.obj.count; i++)
-			n += packed_arrays(v->u.obj.members[i].value);
-	return n;
-}
-
-/* text parsed with nodes and with every array of numbers packed: the same
- * answer, value for value and error for error; returns the packed arrays. */
+/* text parsed both ways: the same; returns the packed arrays. */
 static size_t parse_both(const char *text)
 {
-	perfdb_jdoc *a = NULL, *b = NULL;
-	perfdb_jerror ea, eb;
-	int ra, rb;
-	size_t n = 0;
-	perfdb_jparse__set_pack_min(SIZE_MAX);
-	ra = perfdb_jdoc_parse(&a, text, strlen(text), &ea);
-	perfdb_jparse__set_pack_min(1);
-	rb = perfdb_jdoc_parse(&b, text, strlen(text), &eb);
-	perfdb_jparse__set_pack_min(0);
-	if (ra != rb)
-		print_error("%s: %d with nodes, %d packed\n", text, ra, rb);
-	assert_int_equal(ra, rb);
-	if (ra == PERFDB_JPARSE_SYNTAX) {
-		if (ea.line != eb.line || ea.column != eb.column ||
-		    strcmp(ea.message, eb.message) != 0)
-			print_error("%s: %d:%d: %s with nodes, %d:%d: %s packed\n", text, ea.line,
-				    ea.column, ea.message, eb.line, eb.column, eb.message);
-		assert_int_equal(ea.line, eb.line);
-		assert_int_equal(ea.column, eb.column);
-		assert_string_equal(ea.message, eb.message);
-	} else if (ra == 0) {
-		char *da, *db;
-		same_node(perfdb_jdoc_root(a), perfdb_jdoc_root(b));
-		assert_int_equal(packed_arrays(perfdb_jdoc_root(a)), 0);
-		n = packed_arrays(perfdb_jdoc_root(b));
-		assert_int_equal(perfdb_json__dump(perfdb_jdoc_root(a), &da), 0);
-		assert_int_equal(perfdb_json__dump(perfdb_jdoc_root(b), &db), 0);
-		assert_string_equal(da, db);
-		free(da);
-		free(db);
+	size_t n;
+	if (!pack_parse_both(text, strlen(text), &n)) {
+		print_error("%s: not the same packed\n", text);
+		fail();
 	}
-	perfdb_jdoc_free(a);
-	perfdb_jdoc_free(b);
 	return n;
 }
 
