@@ -638,6 +638,33 @@ static inline bool number_start(char c)
 	return is_digit(c) || c == '-' || c == 'N' || c == 'I';
 }
 
+/* After an item of an array (close ']') or a member of an object ('}'): 1
+ * past a ',' (another follows), 0 past the closing bracket, or the error. */
+static int next_or_close(parser *ps, char close)
+{
+	bool array = close == ']';
+	skip_space(ps);
+	if (*ps->p == ',') {
+		const char *comma = ps->p, *comma_line_start = ps->line_start;
+		uint32_t comma_line = ps->line;
+		ps->p++;
+		skip_space(ps);
+		if (*ps->p == close)
+			return fail_at(ps, comma, comma_line, comma_line_start,
+				       array ? "trailing comma in array"
+					     : "trailing comma in object");
+		return 1;
+	}
+	if (*ps->p == close) {
+		ps->p++;
+		return 0;
+	}
+	return array ? unexpected(ps, "expected ',' or ']' after an array item",
+				  "unexpected end of input: an array is not closed")
+		     : unexpected(ps, "expected ',' or '}' after an object member",
+				  "unexpected end of input: an object is not closed");
+}
+
 /* parse_array's answer: the array is to be parsed again, with nodes. */
 #define RESCAN 1
 
@@ -660,26 +687,12 @@ static int parse_packed(parser *ps, perfdb_jnode *n, const char *open)
 		ps->scratch_items = true;
 		err = parse_value(ps, n, (uint32_t)count, &item);
 		ps->scratch_items = false;
-		if (err)
+		if (err || (err = next_or_close(ps, ']')) < 0)
 			return err;
-		skip_space(ps);
-		if (*ps->p == ',') {
-			const char *comma = ps->p, *comma_line_start = ps->line_start;
-			uint32_t comma_line = ps->line;
-			ps->p++;
-			skip_space(ps);
-			if (*ps->p == ']')
-				return fail_at(ps, comma, comma_line, comma_line_start,
-					       "trailing comma in array");
-			continue;
-		}
-		if (*ps->p == ']') {
-			ps->p++;
+		if (!err) {
 			count++;
 			break;
 		}
-		return unexpected(ps, "expected ',' or ']' after an array item",
-				  "unexpected end of input: an array is not closed");
 	}
 	if (count < ps->pack_min)
 		return RESCAN;
@@ -738,23 +751,10 @@ static int parse_array(parser *ps, perfdb_jnode *n)
 				return PERFDB_JPARSE_NOMEM;
 			ps->items[ps->items_top++] = item;
 		}
-		skip_space(ps);
-		if (*ps->p == ',') {
-			const char *comma = ps->p, *comma_line_start = ps->line_start;
-			uint32_t comma_line = ps->line;
-			ps->p++;
-			skip_space(ps);
-			if (*ps->p == ']')
-				return fail_at(ps, comma, comma_line, comma_line_start,
-					       "trailing comma in array");
-			continue;
-		}
-		if (*ps->p == ']') {
-			ps->p++;
+		if ((err = next_or_close(ps, ']')) < 0)
+			return err;
+		if (!err)
 			break;
-		}
-		return unexpected(ps, "expected ',' or ']' after an array item",
-				  "unexpected end of input: an array is not closed");
 	}
 	if (ps->check)
 		return 0;
@@ -915,27 +915,12 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 			goto done;
 		/* (the stack may have moved while the value was parsed) */
 		ps->members[base + count].value = value;
-		skip_space(ps);
-		if (*ps->p == ',') {
-			const char *comma = ps->p, *comma_line_start = ps->line_start;
-			uint32_t comma_line = ps->line;
-			ps->p++;
-			skip_space(ps);
-			if (*ps->p == '}') {
-				err = fail_at(ps, comma, comma_line, comma_line_start,
-					      "trailing comma in object");
-				goto done;
-			}
-			continue;
-		}
-		if (*ps->p == '}') {
-			ps->p++;
+		if ((err = next_or_close(ps, '}')) < 0)
+			goto done;
+		if (!err)
 			break;
-		}
-		err = unexpected(ps, "expected ',' or '}' after an object member",
-				 "unexpected end of input: an object is not closed");
-		goto done;
 	}
+	err = 0;
 	count = ps->members_top - base;
 	if (ps->check) {
 		ps->members_top = base;
@@ -1140,49 +1125,45 @@ static int parse_doc(perfdb_jdoc **out, perfdb_jdoc *doc, size_t len, const perf
 	return 0;
 }
 
-static perfdb_jdoc *new_doc(void)
+/* The parse of the caller's text (padded, changed, borrowed), or, when text
+ * is NULL, of a private copy of data. */
+static int parse_text(perfdb_jdoc **out, char *text, const char *data, size_t len,
+		      const perfdb_jparse_at *at, perfdb_jerror *err)
 {
-	perfdb_jdoc *doc = calloc(1, sizeof(*doc));
-	if (doc)
-		doc->next_block = 64 << 10;
-	return doc;
+	perfdb_jdoc *doc;
+
+	*out = NULL;
+	if (len >= UINT32_MAX)
+		return input_too_big(err);
+	if (!(doc = calloc(1, sizeof(*doc))))
+		return PERFDB_JPARSE_NOMEM;
+	doc->next_block = 64 << 10;
+	doc->text = text;
+	if (!text) {
+		/* NUL-terminated, and zero-padded so that 8-byte loads
+		 * anywhere up to the terminator stay inside the block. */
+		if (!(doc->text = malloc(len + 1 + TEXT_PADDING))) {
+			free(doc);
+			return PERFDB_JPARSE_NOMEM;
+		}
+		doc->own_text = true;
+		if (len)
+			memcpy(doc->text, data, len);
+		memset(doc->text + len, 0, 1 + TEXT_PADDING);
+	}
+	return parse_doc(out, doc, len, at, err);
 }
 
 int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 			 const perfdb_jparse_at *at, perfdb_jerror *err)
 {
-	perfdb_jdoc *doc;
-
-	*out = NULL;
-	if (len >= UINT32_MAX)
-		return input_too_big(err);
-	if (!(doc = new_doc()))
-		return PERFDB_JPARSE_NOMEM;
-	/* NUL-terminated, and zero-padded so that 8-byte loads anywhere up to
-	 * the terminator stay inside the block. */
-	if (!(doc->text = malloc(len + 1 + TEXT_PADDING))) {
-		free(doc);
-		return PERFDB_JPARSE_NOMEM;
-	}
-	doc->own_text = true;
-	if (len)
-		memcpy(doc->text, data, len);
-	memset(doc->text + len, 0, 1 + TEXT_PADDING);
-	return parse_doc(out, doc, len, at, err);
+	return parse_text(out, NULL, data, len, at, err);
 }
 
 int perfdb_jdoc_parse_in_place(perfdb_jdoc **out, char *text, size_t len,
 			       const perfdb_jparse_at *at, perfdb_jerror *err)
 {
-	perfdb_jdoc *doc;
-
-	*out = NULL;
-	if (len >= UINT32_MAX)
-		return input_too_big(err);
-	if (!(doc = new_doc()))
-		return PERFDB_JPARSE_NOMEM;
-	doc->text = text;
-	return parse_doc(out, doc, len, at, err);
+	return parse_text(out, text, text, len, at, err);
 }
 
 int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
