@@ -172,10 +172,8 @@ static int read_exit_codes(reader *r, const perfdb_jnode *res, size_t n, size_t 
 	perfdb_jitems walk;
 	size_t i;
 	*nfailed = 0;
-	for (i = 0; i < n; i++)
-		r->failed[i] = false;
 	if (!a)
-		return 0;
+		return 0; /* r->failed is not read (nor touched: a page a 4,096 runs) */
 	if (!perfdb_json__is_array(a))
 		return perfdb_json__error(r->doc, a, NULL, "expected an array, found %s",
 					  perfdb_json__type_name(a));
@@ -225,10 +223,13 @@ static void describe(perfdb_result *res, double *v, size_t n)
 	res->max = v[n - 1];
 }
 
-/* Keeps the values of successful runs at the front of v; returns their count. */
-static size_t keep_succeeded(const reader *r, double *v, size_t n)
+/* Keeps the values of successful runs at the front of v; returns their
+ * count. r->failed is read only when some failed. */
+static size_t keep_succeeded(const reader *r, size_t nfailed, double *v, size_t n)
 {
 	size_t i, k = 0;
+	if (!nfailed)
+		return n;
 	for (i = 0; i < n; i++)
 		if (!r->failed[i])
 			v[k++] = v[i];
@@ -341,7 +342,7 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		return err;
 
 	if (have_times) {
-		nok = keep_succeeded(r, times, n);
+		nok = keep_succeeded(r, nfailed, times, n);
 		wall.samples = times;
 		wall.nsamples = nok;
 		if (nfailed) {
@@ -378,7 +379,7 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		mem.metric = "memory";
 		mem.unit = "B";
 		mem.samples = memory;
-		mem.nsamples = keep_succeeded(r, memory, n);
+		mem.nsamples = keep_succeeded(r, nfailed, memory, n);
 		if ((err = perfdb_resultset_add(r->rs, &mem)))
 			return err;
 	}
