@@ -433,6 +433,26 @@ static int gen_yaml(bench_gen_buf *b, long i)
 			     1000 + i % 73);
 }
 
+/* One result of millions of samples (a sequence of numbers, kept packed:
+ * lib/ingest/yaml_load.h), in flow style and in block style. */
+static int gen_yaml_samples_flow(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(b, "results:\n- benchmark: big\n  unit: ns\n  samples: [1.5");
+	if (i == -2)
+		return bench_gen_put(b, "]\n");
+	return bench_gen_put(b, ", %ld.%ld", 1 + i % 97, i % 10);
+}
+
+static int gen_yaml_samples_block(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(b, "results:\n- benchmark: big\n  unit: ns\n  samples:\n");
+	if (i == -2)
+		return 0;
+	return bench_gen_put(b, "  - %ld.%ld\n", 1 + i % 97, i % 10);
+}
+
 static int gen_ab_gnuplot(bench_gen_buf *b, long i)
 {
 	if (i == -1)
@@ -558,6 +578,8 @@ static int gen_libtest_json_far(bench_gen_buf *b, long i)
 static const bench_format_gen whole_more[] = {
     {"hyperfine", gen_hyperfine, PERFDB_FORMAT_HYPERFINE, 1, 1},
     {"yaml", gen_yaml, PERFDB_FORMAT_NATIVE_YAML, 1, 0},
+    {"yaml-samples-flow", gen_yaml_samples_flow, PERFDB_FORMAT_NATIVE_YAML, 0, 1},
+    {"yaml-samples-block", gen_yaml_samples_block, PERFDB_FORMAT_NATIVE_YAML, 0, 1},
     {"ab-gnuplot", gen_ab_gnuplot, PERFDB_FORMAT_AB, 0, 2},
     {"hey-csv", gen_hey_csv, PERFDB_FORMAT_HEY, 0, 3},
     {"locust-history", gen_locust_history, PERFDB_FORMAT_LOCUST, 0, 32},

@@ -213,12 +213,19 @@ double perfdb_stats_mad(const double *x, size_t n, double median)
 	return radix_median(x, n, true, median);
 }
 
+/* From this length on, the in-place median is the radix selection's: a
+ * comparison selection has a quadratic worst case, and samples may come
+ * from an untrusted file. Below it, the selection is faster. */
+#define RADIX_FROM 4096
+
 double perfdb_stats_median_inplace(double *x, size_t n)
 {
 	size_t k, i;
 	double lo, hi;
 	if (!x || n == 0)
 		return NAN;
+	if (n >= RADIX_FROM)
+		return radix_median(x, n, false, 0);
 	if (n % 2 == 1) {
 		select_kth(x, n, n / 2);
 		return x[n / 2];

@@ -1000,30 +1000,45 @@ done:
  * perfdb_ingest_detect reads as nanobench's console table or Catch2's
  * console output: those are found on any line of a text, not only on its
  * first. 1 also when the line is too long to tell, else 0. */
+/* The longest line other_format_lines tells a format from. */
+#define LINE_LONGEST (1 << 16)
+
+/* Whether text (a line and the 3 bytes after it) is nanobench's console
+ * table or Catch2's console output for perfdb_ingest_detect. */
+static int other_format_text(const char *text, size_t n)
+{
+	perfdb_format fmt = perfdb_ingest_detect(text, n);
+	return fmt == PERFDB_FORMAT_NANOBENCH_CONSOLE || fmt == PERFDB_FORMAT_CATCH2;
+}
+
 static int other_format_line(int fd, uint64_t from, uint64_t size, uint64_t at, char *line)
 {
-	enum { LONGEST = 1 << 16 };
+	enum { LONGEST = LINE_LONGEST };
 	size_t got = read_at(fd, line, size - at < LONGEST + 3 ? (size_t)(size - at) : LONGEST + 3,
 			     from + at);
 	const char *nl = memchr(line, '\n', got < LONGEST ? got : LONGEST);
-	perfdb_format fmt;
 	if (!nl && got > LONGEST)
 		return 1;
 	/* the line, and the start of the next (a table's "|---" rule) */
 	if (nl && got > (size_t)(nl - line) + 3)
 		got = (size_t)(nl - line) + 3;
-	fmt = perfdb_ingest_detect(line, got);
-	return fmt == PERFDB_FORMAT_NANOBENCH_CONSOLE || fmt == PERFDB_FORMAT_CATCH2;
+	return other_format_text(line, got);
 }
 
 /* A line of fd from `at`, read into line, that perfdb_ingest_detect would
  * take, on any line, for a format it tells before Go text (native YAML), or
  * before libtest text (Go text too): 1 also when the line is too long to
  * tell, else 0. */
+/* Whether a line of n bytes is one earlier_text_line looks for. */
+static int earlier_text(const char *line, size_t n, perfdb_format fmt)
+{
+	return detect_yaml(line, n, 0) || (fmt == PERFDB_FORMAT_LIBTEST && detect_go_line(line, n));
+}
+
 static int earlier_text_line(int fd, uint64_t from, uint64_t size, uint64_t at, char *line,
 			     perfdb_format fmt)
 {
-	enum { SHORT = 512, LONGEST = 1 << 16 };
+	enum { SHORT = 512, LONGEST = LINE_LONGEST };
 	size_t left = size - at < LONGEST ? (size_t)(size - at) : LONGEST,
 	       got = read_at(fd, line, left < SHORT ? left : SHORT, from + at);
 	const char *nl = memchr(line, '\n', got);
@@ -1036,7 +1051,7 @@ static int earlier_text_line(int fd, uint64_t from, uint64_t size, uint64_t at, 
 	if (!nl && got == LONGEST)
 		return 1;
 	n = nl ? (size_t)(nl - line) : got;
-	return detect_yaml(line, n, 0) || (fmt == PERFDB_FORMAT_LIBTEST && detect_go_line(line, n));
+	return earlier_text(line, n, fmt);
 }
 
 /* Whether a line of the file (from its first byte `first` that is not white
@@ -1064,18 +1079,25 @@ static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t fir
 		if (!got)
 			break;
 		while (k < got && !found) {
-			const char *nl;
+			const char *nl = memchr(chunk + k, '\n', got - k);
+			/* the line (and the 3 bytes after it that a table's rule
+			 * needs) is in the chunk: told from there, not read again */
+			size_t len = nl ? (size_t)(nl - chunk) - k : LINE_LONGEST;
+			bool here = len < LINE_LONGEST && (k + len + 3 <= got || off + got == size);
 			/* Catch2's table header starts with "benchmark name " */
 			if (start &&
 			    (chunk[k] == '|' ||
 			     (chunk[k] == 'b' && memcmp(chunk + k, "benchmark name ",
 							got - k < 15 ? got - k : 15) == 0)))
-				found = other_format_line(fd, from, size, off + k, line);
+				found = here ? other_format_text(
+						   chunk + k, got - k < len + 3 ? got - k : len + 3)
+					     : other_format_line(fd, from, size, off + k, line);
 			/* YAML's keys (results, perfdb, run, perhaps quoted), Go's lines */
 			else if (start && fmt != PERFDB_FORMAT_CSV &&
 				 memchr("rp\"'B", chunk[k], fmt == PERFDB_FORMAT_LIBTEST ? 5 : 4))
-				found = earlier_text_line(fd, from, size, off + k, line, fmt);
-			nl = memchr(chunk + k, '\n', got - k);
+				found = here
+					    ? earlier_text(chunk + k, len, fmt)
+					    : earlier_text_line(fd, from, size, off + k, line, fmt);
 			start = nl != NULL;
 			k = nl ? (size_t)(nl - chunk) + 1 : got;
 		}

@@ -938,6 +938,36 @@ static int read_row(reader *r, const perfdb_jnode *list, const perfdb_jnode *row
 
 /* --- context ------------------------------------------------------------------ */
 
+/* The most values a context entry kept as JSON text may hold. */
+#define CONTEXT_VALUES_MAX 10000
+
+/* Counts v and the values within it against *left: true once they are more. */
+static bool values_count(const perfdb_jnode *v, size_t *left)
+{
+	size_t i, n = perfdb_json__size(v);
+	const perfdb_jmember *m;
+	if (*left == 0 || n >= *left)
+		return true;
+	--*left;
+	if (perfdb_json__is_array(v)) {
+		for (i = 0; i < n; i++)
+			if (values_count(perfdb_json__item(v, i), left))
+				return true;
+	} else {
+		for (i = 0; (m = perfdb_json__member_at(v, i)); i++)
+			if (values_count(m->value, left))
+				return true;
+	}
+	return false;
+}
+
+/* Whether v holds more than max values (itself, and all within it). */
+static bool values_over(const perfdb_jnode *v, size_t max)
+{
+	size_t left = max;
+	return values_count(v, &left);
+}
+
 static int read_context(reader *r, const perfdb_jnode *ctx)
 {
 	const perfdb_jmember *m;
@@ -968,7 +998,20 @@ static int read_context(reader *r, const perfdb_jnode *ctx)
 		case PERFDB_JFALSE: value = "false"; break;
 		case PERFDB_JNULL: continue;
 		default:
-			/* caches[], load_avg[]: kept as compact JSON text. */
+			/* caches[], load_avg[]: kept as compact JSON text, when of a
+			 * size a context holds (a JSON writer's tree of a big value
+			 * takes about 300 bytes a value). */
+			if (values_over(v, CONTEXT_VALUES_MAX)) {
+				int line, column;
+				perfdb_json__where(r->doc, v, NULL, &line, &column);
+				if ((err = perfdb_resultset_warn(
+					 r->rs,
+					 "%s:%d:%d: context.%s: not kept (more than %d values)",
+					 perfdb_json__name(r->doc), line, column, m->key,
+					 CONTEXT_VALUES_MAX)))
+					return err;
+				continue;
+			}
 			if ((err = perfdb_json__dump(v, &text)))
 				return err;
 			value = text;

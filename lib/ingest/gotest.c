@@ -58,6 +58,9 @@ typedef struct config {
 	char *key, *value;
 } config;
 
+/* The most bytes the configuration lines in effect may add to a name. */
+#define PERFDB_GO_CONFIG_MAX 4096
+
 typedef struct unit_hint {
 	char *unit;
 	perfdb_direction direction;
@@ -88,8 +91,9 @@ typedef struct reader {
 	perfdb_ingest_series_set series; /* (benchmark, metric) -> values, of repeated pairs */
 	perfdb_ingest_tally tally;
 	perfdb_ingest_nameset failed; /* (benchmark, "" or "skip") that failed or were skipped */
-	config *config;
+	config *config;		      /* sorted by key */
 	size_t nconfig, capconfig;
+	size_t config_text; /* the bytes of their "k=v," */
 	unit_hint *hints;
 	size_t nhints, caphints;
 	perfdb_ingest_index hint_index; /* (unit, "") -> its hint: a file of many Unit
@@ -115,6 +119,7 @@ static void config_clear(reader *r)
 		free(r->config[i].value);
 	}
 	r->nconfig = 0;
+	r->config_text = 0;
 	free(r->pkg);
 	free(r->json_pkg);
 	r->pkg = r->json_pkg = NULL;
@@ -184,11 +189,6 @@ static bool machine_key(const char *k, size_t n)
 	       (n == 3 && memcmp(k, "cpu", 3) == 0);
 }
 
-static int cmp_config(const void *a, const void *b)
-{
-	return strcmp(((const config *)a)->key, ((const config *)b)->key);
-}
-
 /* key: value. The spec's key: a lower-case first letter, no space, no upper case. */
 static bool config_line(const char *s, size_t n, size_t *keylen)
 {
@@ -204,11 +204,50 @@ static bool config_line(const char *s, size_t n, size_t *keylen)
 	return true;
 }
 
-static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t nv)
+/* Where key k would be in r->config (sorted by key): *at, and whether it is there. */
+static bool config_find(const reader *r, const char *k, size_t nk, size_t *at)
+{
+	size_t lo = 0, hi = r->nconfig;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, nm = strlen(r->config[mid].key);
+		int c = memcmp(r->config[mid].key, k, nm < nk ? nm : nk);
+		if (c == 0)
+			c = nm < nk ? -1 : nm > nk;
+		if (c == 0) {
+			*at = mid;
+			return true;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return false;
+}
+
+/* The bytes of configuration every name carries: " [k=v,k=v]" and "pkg.". */
+static size_t config_bytes(const reader *r)
+{
+	return r->config_text + (r->nconfig ? 2 : 0) + (r->pkg ? strlen(r->pkg) + 1 : 0);
+}
+
+/* r->config_text's share of entry c: "k=v,". */
+static size_t entry_bytes(const config *c)
+{
+	return strlen(c->key) + strlen(c->value) + 2;
+}
+
+/* key: value, at line. The keys are kept sorted (a name lists them in key
+ * order, whatever order the lines came in), found by binary search: a file
+ * of many configuration lines was quadratic. What they add to every name is
+ * bounded (PERFDB_GO_CONFIG_MAX), or a few lines could make every one of a
+ * million names as long as the file. */
+static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t nv, int line)
 {
 	size_t i;
-	char *key, *value;
-	int err;
+	char *key = NULL, *value = NULL, *old;
+	bool found;
 
 	while (nv && is_blank(*v))
 		v++, nv--;
@@ -217,10 +256,13 @@ static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t
 	if (nk == 3 && memcmp(k, "pkg", 3) == 0) {
 		free(r->pkg);
 		r->pkg = nv ? perfdb_ingest__dup_n(v, nv) : NULL;
-		return nv && !r->pkg ? perfdb_error__oom() : 0;
+		if (nv && !r->pkg)
+			return perfdb_error__oom();
+		goto check;
 	}
 	if (machine_key(k, nk)) {
 		char kbuf[8];
+		int err;
 		if (!nv || r->pass != CHECKS)
 			return 0;
 		memcpy(kbuf, k, nk);
@@ -231,37 +273,49 @@ static int set_config(reader *r, const char *k, size_t nk, const char *v, size_t
 		free(value);
 		return err;
 	}
-	for (i = 0; i < r->nconfig; i++)
-		if (strlen(r->config[i].key) == nk && memcmp(r->config[i].key, k, nk) == 0)
-			break;
-	if (i < r->nconfig) {
+	found = config_find(r, k, nk, &i);
+	if (found && !nv) { /* an empty value removes the key */
+		r->config_text -= entry_bytes(&r->config[i]);
+		free(r->config[i].key);
 		free(r->config[i].value);
-		r->config[i].value = NULL;
-		if (!nv) { /* an empty value removes the key */
-			free(r->config[i].key);
-			r->config[i] = r->config[--r->nconfig];
-			return 0;
-		}
-		if (!(r->config[i].value = perfdb_ingest__dup_n(v, nv)))
-			return perfdb_error__oom();
+		memmove(&r->config[i], &r->config[i + 1], (r->nconfig - i - 1) * sizeof(config));
+		r->nconfig--;
 		return 0;
 	}
 	if (!nv)
 		return 0;
-	if ((err = perfdb_ingest__grow((void **)&r->config, &r->capconfig, r->nconfig + 1,
-				       sizeof(config))))
-		return err;
-	key = perfdb_ingest__dup_n(k, nk);
-	value = perfdb_ingest__dup_n(v, nv);
-	if (!key || !value) {
-		free(key);
+	if (!(value = perfdb_ingest__dup_n(v, nv)))
+		return perfdb_error__oom();
+	if (found) {
+		r->config_text -= entry_bytes(&r->config[i]);
+		old = r->config[i].value;
+		r->config[i].value = value;
+		r->config_text += entry_bytes(&r->config[i]);
+		free(old);
+		goto check;
+	}
+	if (perfdb_ingest__grow((void **)&r->config, &r->capconfig, r->nconfig + 1,
+				sizeof(config)) ||
+	    !(key = perfdb_ingest__dup_n(k, nk))) {
 		free(value);
 		return perfdb_error__oom();
 	}
-	r->config[r->nconfig].key = key;
-	r->config[r->nconfig].value = value;
+	memmove(&r->config[i + 1], &r->config[i], (r->nconfig - i) * sizeof(config));
+	r->config[i].key = key;
+	r->config[i].value = value;
 	r->nconfig++;
-	qsort(r->config, r->nconfig, sizeof(config), cmp_config);
+	r->config_text += entry_bytes(&r->config[i]);
+check:
+	if (config_bytes(r) > PERFDB_GO_CONFIG_MAX) {
+		int l, c;
+		position(r, line, 1, &l, &c);
+		return perfdb_error__input(
+		    PERFDB_EINPUT, r->name, l, c, NULL,
+		    "the configuration lines in effect (pkg: and key: value) "
+		    "come to more than %d bytes, which every benchmark's "
+		    "name would carry",
+		    PERFDB_GO_CONFIG_MAX);
+	}
 	return 0;
 }
 
@@ -657,7 +711,7 @@ static int parse_line(reader *r, const char *s, size_t n, int line)
 	if (n > 5 && memcmp(s, "Unit", 4) == 0 && is_blank(s[4]))
 		return unit_line(r, s + 5, n - 5);
 	if (config_line(s, n, &k))
-		return set_config(r, s, k, s + k + 1, n - k - 1);
+		return set_config(r, s, k, s + k + 1, n - k - 1, line);
 	while (indent < n && is_blank(s[indent]))
 		indent++;
 	return status_line(r, s + indent, n - indent, line, (int)indent + 1);

@@ -29,6 +29,10 @@ int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t le
 			       const char *name);
 int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len,
 			       const char *name);
+/* The same with every item of a sequence a libyaml node, none packed (the
+ * way before, to compare with: tests and the fuzz target). */
+int perfdb_ingest__native_yaml_nodes(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name);
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 /* The CSV reader on `size` bytes of the regular file fd from offset `from`
  * (read with pread, never whole: a window of `window` bytes, 0 for the

@@ -14,10 +14,18 @@
  * the file): a first pass checks the whole stream and keeps the rest of the
  * document, `results` empty; the validator reads that, and a second pass
  * hands it the items one at a time, each dropped once read (as native_json.c
- * does through json_stream.c). A file with anchors or aliases is loaded
- * whole as before.
+ * does through json_stream.c). A file where an alias names `results` itself
+ * is loaded whole as before.
+ *
+ * Sequences are kept packed (yaml_load.h): a plain scalar read as a number
+ * makes no node, only its value (8 bytes, not about 280), so a result of
+ * millions of samples costs its numbers. The validator takes a sequence of
+ * numbers whole (op_numbers); an item asked for alone is made on demand,
+ * and its position and text are read again from the input only when asked
+ * for (an error names it: rare).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -27,11 +35,23 @@
 #include "ingest/yaml_load.h"
 #include "util/error.h"
 
+/* A packed number handed out as an item (op_item): valid until the next. */
+typedef struct made_item {
+	yaml_node_t node;	/* a plain scalar; its text and marks once `read` */
+	const yaml_node_t *seq; /* the sequence, and the item's index in it */
+	size_t index;
+	double value; /* unless the sequence's numbers were taken: then from the text */
+	bool valued;
+	bool read;
+} made_item;
+
 typedef struct yaml_ctx {
-	yaml_document_t *doc; /* the nodes the validator is given are this one's */
+	yaml_document_t *doc;	   /* the nodes the validator is given are this one's */
+	perfdb_yaml_packing *pack; /* doc's packed sequences; NULL: none */
 	const char *name;
 	const char *data; /* the input, for the second pass */
 	size_t len;
+	made_item made;
 } yaml_ctx;
 
 static const char *scalar(const yaml_node_t *n)
@@ -116,16 +136,48 @@ static perfdb_native_kind node_kind(const yaml_node_t *n, double *out)
 	return resolve(scalar(n), out);
 }
 
+/* What yaml_load.c packs: a plain scalar without tag that reads as a number. */
+static bool plain_number(const char *plain, double *out)
+{
+	return resolve(plain, out) == PERFDB_NATIVE_NUMBER;
+}
+
+/* The packed items of seq, a node of c->doc; NULL when it has none. */
+static perfdb_yaml_seq *packed(const yaml_ctx *c, const yaml_node_t *seq)
+{
+	if (!c->pack || seq->type != YAML_SEQUENCE_NODE || seq < c->doc->nodes.start ||
+	    seq >= c->doc->nodes.top)
+		return NULL;
+	return perfdb_ingest__yaml_packed(c->pack, (int)(seq - c->doc->nodes.start) + 1);
+}
+
+/* A made item's text and marks, read again from the input. */
+static const yaml_node_t *made_read(yaml_ctx *c)
+{
+	made_item *m = &c->made;
+	char *text;
+	if (!m->read && perfdb_ingest__yaml_find_item(c->data, c->len, m->seq, m->index,
+						      &m->node.start_mark, &text) == 0) {
+		m->node.data.scalar.value = (yaml_char_t *)text;
+		m->node.data.scalar.length = text ? strlen(text) : 0;
+		m->node.end_mark = m->node.start_mark;
+		m->read = true;
+	}
+	return m->read ? &m->node : NULL;
+}
+
 static perfdb_native_kind op_kind(void *ctx, const void *node)
 {
-	(void)ctx;
-	return node_kind(node, NULL);
+	yaml_ctx *c = ctx;
+	return node == &c->made.node ? PERFDB_NATIVE_NUMBER : node_kind(node, NULL);
 }
 
 static const char *op_text(void *ctx, const void *node)
 {
+	yaml_ctx *c = ctx;
 	const yaml_node_t *n = node;
-	(void)ctx;
+	if (n == &c->made.node)
+		return (n = made_read(c)) ? scalar(n) : NULL;
 	if (n->type != YAML_SCALAR_NODE || node_kind(n, NULL) == PERFDB_NATIVE_NULL)
 		return NULL;
 	return scalar(n);
@@ -133,9 +185,17 @@ static const char *op_text(void *ctx, const void *node)
 
 static bool op_number(void *ctx, const void *node, double *out)
 {
+	yaml_ctx *c = ctx;
 	double d;
-	(void)ctx;
-	if (node_kind(node, &d) != PERFDB_NATIVE_NUMBER)
+	if (node == &c->made.node && !c->made.valued) {
+		const yaml_node_t *n = made_read(c);
+		if (!n || resolve(scalar(n), &c->made.value) != PERFDB_NATIVE_NUMBER)
+			return false; /* out of memory */
+		c->made.valued = true;
+	}
+	if (node == &c->made.node)
+		d = c->made.value;
+	else if (node_kind(node, &d) != PERFDB_NATIVE_NUMBER)
 		return false;
 	*out = d;
 	return true;
@@ -144,15 +204,47 @@ static bool op_number(void *ctx, const void *node, double *out)
 static size_t op_length(void *ctx, const void *seq)
 {
 	const yaml_node_t *n = seq;
-	(void)ctx;
-	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	const perfdb_yaml_seq *p = packed(ctx, n);
+	return p ? p->length : (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
 static const void *op_item(void *ctx, const void *seq, size_t i)
 {
 	yaml_ctx *c = ctx;
 	const yaml_node_t *n = seq;
-	return yaml_document_get_node(c->doc, n->data.sequence.items.start[i]);
+	const perfdb_yaml_seq *p = packed(c, n);
+	made_item *m = &c->made;
+	double d = 0;
+	int id;
+
+	if (!p)
+		return yaml_document_get_node(c->doc, n->data.sequence.items.start[i]);
+	if (!p->taken && (id = perfdb_ingest__yaml_seq_item(p, i, &d)))
+		return yaml_document_get_node(c->doc, id);
+	free(m->node.data.scalar.value);
+	memset(m, 0, sizeof(*m));
+	m->node.type = YAML_SCALAR_NODE;
+	m->node.data.scalar.style = YAML_PLAIN_SCALAR_STYLE;
+	m->seq = n;
+	m->index = i;
+	m->value = d;
+	m->valued = !p->taken; /* a taken sequence holds numbers only */
+	return &m->node;
+}
+
+static int op_numbers(void *ctx, const void *seq, double *out)
+{
+	perfdb_yaml_seq *p = packed(ctx, seq);
+	/* A sequence not shared is read once (only an alias reaches a node
+	 * again): its numbers are taken, not copied, so that a result of
+	 * millions of samples is not held twice. */
+	if (!p || p->nodes || p->taken)
+		return 0;
+	if (p->shared && p->length)
+		memcpy(out, p->items, p->length * sizeof(*out));
+	else if (!p->shared)
+		perfdb_ingest__yaml_seq_take(p, out);
+	return 1;
 }
 
 static int op_next(void *ctx, const void *map, perfdb_native_entry *e)
@@ -181,8 +273,10 @@ static int op_next(void *ctx, const void *map, perfdb_native_entry *e)
 static void op_where(void *ctx, const void *node, const void *parent, const char *key, size_t index,
 		     int *line, int *column)
 {
+	yaml_ctx *c = ctx;
 	const yaml_node_t *n = node ? node : parent;
-	(void)ctx;
+	if (n == &c->made.node)
+		n = made_read(c);
 	(void)key;
 	(void)index;
 	*line = n ? (int)n->start_mark.line + 1 : 0;
@@ -195,15 +289,16 @@ static const perfdb_native_ops yaml_ops = {
     .number = op_number,
     .length = op_length,
     .item = op_item,
-    .numbers = NULL, /* every item is a node */
+    .numbers = op_numbers,
     .next = op_next,
     .where = op_where,
     .scalars_are_text = true,
 };
 
-/* The document of data; with cut (may be NULL), its results cut out. */
+/* The document of data; with cut (may be NULL), its results cut out; with
+ * pack (may be NULL), its sequences packed. */
 static int load(yaml_document_t *doc, const char *data, size_t len, const char *name,
-		perfdb_yaml_cut *cut)
+		perfdb_yaml_cut *cut, perfdb_yaml_packing *pack)
 {
 	yaml_parser_t parser;
 	int err;
@@ -211,14 +306,14 @@ static int load(yaml_document_t *doc, const char *data, size_t len, const char *
 		return perfdb_error__oom();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	/* One file is one run: a second document would be silently dropped. */
-	err = cut ? perfdb_ingest__yaml_load_cut(doc, &parser, name, "run", cut)
-		  : perfdb_ingest__yaml_load(doc, &parser, name, "run");
+	err = perfdb_ingest__yaml_load_cut(doc, &parser, name, "run", cut, pack);
 	yaml_parser_delete(&parser);
 	return err;
 }
 
 typedef struct each_ctx {
 	yaml_ctx *yc;
+	perfdb_yaml_packing *pack; /* the second pass's */
 	int (*each)(void *vctx, const void *item, size_t index);
 	void *vctx;
 } each_ctx;
@@ -227,10 +322,13 @@ static int each_item(void *ctx, yaml_document_t *doc, yaml_node_t *item, size_t 
 {
 	each_ctx *e = ctx;
 	yaml_document_t *skeleton = e->yc->doc;
+	perfdb_yaml_packing *skeleton_pack = e->yc->pack;
 	int err;
 	e->yc->doc = doc; /* the item's nodes are the second pass's */
+	e->yc->pack = e->pack;
 	err = e->each(e->vctx, item, index);
 	e->yc->doc = skeleton;
+	e->yc->pack = skeleton_pack;
 	return err;
 }
 
@@ -240,16 +338,18 @@ static int stream_items(void *ctx, int (*each)(void *vctx, const void *item, siz
 			void *vctx, size_t *count)
 {
 	yaml_ctx *yc = ctx;
-	each_ctx e = {yc, each, vctx};
+	perfdb_yaml_packing pack = {plain_number, NULL, 0, 0};
+	each_ctx e = {yc, yc->pack ? &pack : NULL, each, vctx};
 	perfdb_yaml_cut cut = {"results", each_item, &e, 0, false};
 	yaml_document_t doc;
-	int err = load(&doc, yc->data, yc->len, yc->name, &cut);
+	int err = load(&doc, yc->data, yc->len, yc->name, &cut, e.pack);
 	if (err)
 		return err == PERFDB_YAML__FALLBACK
 			   ? perfdb_error__set(PERFDB_ERROR, "%s: read differently the second time",
 					       yc->name)
 			   : err;
 	yaml_document_delete(&doc);
+	perfdb_ingest__yaml_packing_release(&pack);
 	*count = cut.items;
 	return 0;
 }
@@ -260,20 +360,24 @@ static int stream_fail(void *ctx, int err)
 	return err; /* the first pass found no syntax error */
 }
 
-int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+/* pack: whether to keep sequences packed (else every item is a node). */
+static int read_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+		     bool pack)
 {
 	perfdb_yaml_cut cut = {"results", NULL, NULL, 0, false};
+	perfdb_yaml_packing packing = {plain_number, NULL, 0, 0};
 	yaml_document_t doc;
 	yaml_node_t *root;
-	yaml_ctx ctx;
+	yaml_ctx ctx = {0};
 	perfdb_native_stream items = {stream_items, stream_fail, &ctx};
 	int err;
 
 	if (!name)
 		name = "<input>";
-	if ((err = load(&doc, data, len, name, &cut)) == PERFDB_YAML__FALLBACK) {
+	ctx.pack = pack ? &packing : NULL;
+	if ((err = load(&doc, data, len, name, &cut, ctx.pack)) == PERFDB_YAML__FALLBACK) {
 		cut.found = false;
-		err = load(&doc, data, len, name, NULL);
+		err = load(&doc, data, len, name, NULL, ctx.pack);
 	}
 	if (err)
 		return err;
@@ -290,5 +394,18 @@ int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t le
 	err = perfdb_ingest__native(rs, &yaml_ops, &ctx, root, name, cut.found ? &items : NULL);
 out:
 	yaml_document_delete(&doc);
+	perfdb_ingest__yaml_packing_release(&packing);
+	free(ctx.made.node.data.scalar.value);
 	return err;
+}
+
+int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name)
+{
+	return read_yaml(rs, data, len, name, true);
+}
+
+int perfdb_ingest__native_yaml_nodes(perfdb_resultset *rs, const char *data, size_t len,
+				     const char *name)
+{
+	return read_yaml(rs, data, len, name, false);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/reader.h"
 #include "util/error.h"
 
 /* Aliases may expand the tree, but to no more than this many nodes beyond
@@ -20,12 +21,27 @@
 /* The nodes of the cut sequence's items that hold an anchor, kept (cut_item). */
 #define KEPT_NODES 100000u
 
+/* The nodes held at once when the items of the cut sequence are read one at
+ * a time: the rest of the document, kept items and the item being read. A
+ * node takes 100-200 bytes and may be written in 2, so a run's tags or an
+ * item of millions of values would otherwise hold 50 times the file; a real
+ * file holds a few hundred (packed numbers are not nodes). */
+#define HELD_NODES 250000u
+
+/* A node among a packed sequence's numbers: its id in the low 32 bits of a
+ * signalling NaN, which no number() gives (a number of these bits is kept
+ * as a node). */
+#define NODE_BITS 0xfff4000000000000ull
+#define NODE_MASK 0xffffffff00000000ull
+
 typedef struct frame {
-	int node;     /* the open collection */
-	int key;      /* a mapping's key waiting for its value, 0 when none */
-	char *anchor; /* registered when the collection ends */
-	size_t size;  /* nodes in the subtree, aliases expanded */
-	int height;   /* levels of collections below and including this one */
+	int node;      /* the open collection */
+	int key;       /* a mapping's key waiting for its value, 0 when none */
+	char *anchor;  /* registered when the collection ends */
+	size_t size;   /* nodes in the subtree, aliases expanded */
+	int height;    /* levels of collections below and including this one */
+	size_t seq;    /* a packed sequence: 1 + its index in pack->seqs; else 0 */
+	bool anchored; /* it or a collection holding it has an anchor */
 } frame;
 
 typedef struct anchor {
@@ -47,12 +63,13 @@ typedef struct loader {
 	/* perfdb_ingest__yaml_load_cut: the items of the top-level mapping's
 	 * sequence cut_key, handed to each (may be NULL) and dropped */
 	perfdb_yaml_cut *cut;
-	int cut_node;	/* that sequence, once open; 0 before */
-	int item_first; /* the first node of the item being read; 0 between items */
-	size_t items;	/* items read */
-	bool item_kept; /* the item being read holds an anchor: it stays in doc */
-	size_t kept;	/* the nodes of such items */
-	bool fallback;	/* an alias to the cut sequence, or a second such sequence */
+	int cut_node;		   /* that sequence, once open; 0 before */
+	int item_first;		   /* the first node of the item being read; 0 between items */
+	size_t items;		   /* items read */
+	bool item_kept;		   /* the item being read holds an anchor: it stays in doc */
+	size_t kept;		   /* the nodes of such items */
+	bool fallback;		   /* an alias to the cut sequence, or a second such sequence */
+	perfdb_yaml_packing *pack; /* NULL: every item a node */
 } loader;
 
 static int syntax_error(const yaml_parser_t *p, const char *name)
@@ -142,10 +159,126 @@ static char *take_anchor(yaml_char_t **anchor_text)
 	return a;
 }
 
-/* The node ids from first to the last in doc, freed (what yaml_document_delete
- * frees of each) and taken off: an item of the cut sequence once read. */
-static void drop_nodes(yaml_document_t *doc, int first)
+/* --- packed sequences --------------------------------------------------------- */
+
+perfdb_yaml_seq *perfdb_ingest__yaml_packed(perfdb_yaml_packing *p, int node)
 {
+	size_t lo = 0, hi = p ? p->count : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->seqs[mid].node == node)
+			return &p->seqs[mid];
+		if (p->seqs[mid].node < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int perfdb_ingest__yaml_seq_item(const perfdb_yaml_seq *s, size_t i, double *value)
+{
+	uint64_t bits = s->items[i];
+	if ((bits & NODE_MASK) == NODE_BITS)
+		return (int)(bits & ~NODE_MASK);
+	memcpy(value, &bits, sizeof(*value));
+	return 0;
+}
+
+/* What perfdb_ingest__yaml_seq_take copies before it gives the room back. */
+#define TAKE_CHUNK ((size_t)1 << 17)
+
+void perfdb_ingest__yaml_seq_take(perfdb_yaml_seq *s, double *out)
+{
+	size_t n = s->length;
+	while (n > TAKE_CHUNK) {
+		uint64_t *t;
+		n -= TAKE_CHUNK;
+		memcpy(out + n, s->items + n, TAKE_CHUNK * sizeof(*out));
+		if ((t = realloc(s->items, n * sizeof(*t))))
+			s->items = t; /* a shrink: it cannot fail but may */
+	}
+	if (n)
+		memcpy(out, s->items, n * sizeof(*out));
+	free(s->items);
+	s->items = NULL;
+	s->cap = 0;
+	s->taken = true;
+}
+
+void perfdb_ingest__yaml_packing_release(perfdb_yaml_packing *p)
+{
+	size_t i;
+	for (i = 0; i < p->count; i++)
+		free(p->seqs[i].items);
+	free(p->seqs);
+	p->seqs = NULL;
+	p->count = p->cap = 0;
+}
+
+static int seq_push(perfdb_yaml_seq *s, uint64_t bits)
+{
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&s->items, &s->cap, s->length + 1,
+				       sizeof(*s->items))))
+		return err;
+	s->items[s->length++] = bits;
+	return 0;
+}
+
+/* A sequence node just added: packed, unless it is the cut one (its items
+ * are handed on) or nothing is packed. Sets *seq as frame.seq. */
+static int seq_open(loader *l, int id, bool anchored, size_t *seq)
+{
+	perfdb_yaml_packing *p = l->pack;
+	int err;
+	*seq = 0;
+	if (!p || id == l->cut_node)
+		return 0;
+	if ((err = perfdb_ingest__grow((void **)&p->seqs, &p->cap, p->count + 1, sizeof(*p->seqs))))
+		return err;
+	memset(&p->seqs[p->count], 0, sizeof(p->seqs[0]));
+	p->seqs[p->count].node = id;
+	p->seqs[p->count].shared = anchored;
+	*seq = ++p->count;
+	return 0;
+}
+
+/* The sequence is complete: give back its spare room. */
+static void seq_close(loader *l, size_t seq)
+{
+	perfdb_yaml_seq *s = &l->pack->seqs[seq - 1];
+	uint64_t *t;
+	if (s->cap == s->length)
+		return;
+	if (!s->length) {
+		free(s->items);
+		s->items = NULL;
+		s->cap = 0;
+	} else if ((t = realloc(s->items, s->length * sizeof(*t)))) {
+		s->items = t;
+		s->cap = s->length;
+	}
+}
+
+/* The numbers packed in the sequences of the nodes from first on (they come
+ * last). */
+static size_t packed_from(const loader *l, int first)
+{
+	size_t n = 0, i;
+	for (i = l->pack ? l->pack->count : 0; i > 0 && l->pack->seqs[i - 1].node >= first; i--)
+		n += l->pack->seqs[i - 1].length - l->pack->seqs[i - 1].nodes;
+	return n;
+}
+
+/* The node ids from first to the last in doc, freed (what yaml_document_delete
+ * frees of each) and taken off, with their packed sequences: an item of the
+ * cut sequence once read. */
+static void drop_nodes(loader *l, int first)
+{
+	yaml_document_t *doc = l->doc;
+	while (l->pack && l->pack->count && l->pack->seqs[l->pack->count - 1].node >= first)
+		free(l->pack->seqs[--l->pack->count].items);
 	while (doc->nodes.top > doc->nodes.start + first - 1) {
 		yaml_node_t *n = --doc->nodes.top;
 		free(n->tag);
@@ -201,10 +334,10 @@ static int cut_item(loader *l, int id)
 		    l->cut->each(l->cut->ctx, l->doc, yaml_document_get_node(l->doc, id), l->items);
 	l->items++;
 	if (l->item_first && !l->item_kept)
-		drop_nodes(l->doc, l->item_first);
+		drop_nodes(l, l->item_first);
 	else if (l->item_first)
-		l->kept +=
-		    (size_t)(l->doc->nodes.top - l->doc->nodes.start) + 1 - (size_t)l->item_first;
+		l->kept += (size_t)(l->doc->nodes.top - l->doc->nodes.start) + 1 -
+			   (size_t)l->item_first + packed_from(l, l->item_first);
 	l->item_first = 0;
 	l->item_kept = false;
 	if (!err && l->kept > KEPT_NODES)
@@ -216,11 +349,11 @@ static int cut_item(loader *l, int id)
 	return err;
 }
 
-/* Adds a finished node (or an alias to one) to the open collection. */
-static int add_child(loader *l, int id, size_t size, int height, size_t added, yaml_mark_t mark)
+/* Counts a finished node (or an alias to one, or a packed number) into the
+ * open collection. */
+static int count_child(loader *l, size_t size, int height, size_t added, yaml_mark_t mark)
 {
 	frame *f;
-	int ok;
 
 	/* added: the nodes new to the expanded tree (a collection's children
 	 * were counted as they ended, an alias brings its whole subtree). */
@@ -235,8 +368,27 @@ static int add_child(loader *l, int id, size_t size, int height, size_t added, y
 	f->size += size;
 	if (height + 1 > f->height)
 		f->height = height + 1;
+	return 0;
+}
+
+/* Adds a finished node (or an alias to one) to the open collection. */
+static int add_child(loader *l, int id, size_t size, int height, size_t added, yaml_mark_t mark)
+{
+	frame *f;
+	int ok, err;
+
+	if ((err = count_child(l, size, height, added, mark)) || !l->depth)
+		return err;
+	f = &l->stack[l->depth - 1];
 	if (in_cut(l))
 		return cut_item(l, id);
+	if (f->seq) {
+		perfdb_yaml_seq *s = &l->pack->seqs[f->seq - 1];
+		if ((err = seq_push(s, NODE_BITS | (uint64_t)id)))
+			return err;
+		s->nodes++;
+		return 0;
+	}
 	if (l->doc->nodes.start[f->node - 1].type == YAML_SEQUENCE_NODE) {
 		ok = yaml_document_append_sequence_item(l->doc, f->node, id);
 	} else if (!f->key) {
@@ -261,6 +413,45 @@ static const yaml_char_t *tag_of(yaml_char_t *tag)
 	return tag && strcmp((const char *)tag, "!") != 0 ? tag : NULL;
 }
 
+/* A scalar event kept as a number in the open packed sequence: 1, else 0
+ * (it is to be a node), or an error. */
+static int pack_number(loader *l, const yaml_event_t *ev)
+{
+	const frame *f = l->depth ? &l->stack[l->depth - 1] : NULL;
+	uint64_t bits;
+	double d;
+	int err;
+
+	/* What native_yaml.c reads as a number from a node: a plain scalar
+	 * whose tag is the default one (see tag_of). */
+	if (!f || !f->seq || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    tag_of(ev->data.scalar.tag) || ev->data.scalar.anchor ||
+	    !l->pack->number((const char *)ev->data.scalar.value, &d))
+		return 0;
+	memcpy(&bits, &d, sizeof(bits));
+	if ((bits & NODE_MASK) == NODE_BITS)
+		return 0;
+	l->nodes++;
+	if ((err = count_child(l, 1, 0, 1, ev->start_mark)) ||
+	    (err = seq_push(&l->pack->seqs[f->seq - 1], bits)))
+		return err;
+	return 1;
+}
+
+/* After a node was added: refused when the document reading an item at a
+ * time, numbers packed, holds more than HELD_NODES (the way without packing
+ * is only the tests' reference). */
+static int check_held(const loader *l, yaml_mark_t mark)
+{
+	if (!l->cut || !l->pack || (size_t)(l->doc->nodes.top - l->doc->nodes.start) <= HELD_NODES)
+		return 0;
+	return perfdb_error__input(PERFDB_EINPUT, l->name, (int)mark.line + 1, (int)mark.column + 1,
+				   NULL,
+				   "more than 250,000 values held at once (the document besides "
+				   "the items of '%s', and the item being read)",
+				   l->cut->key);
+}
+
 /* One event inside the document. */
 static int on_node(loader *l, yaml_event_t *ev)
 {
@@ -278,6 +469,8 @@ static int on_node(loader *l, yaml_event_t *ev)
 	case YAML_SCALAR_EVENT:
 		if (ev->data.scalar.length > INT_MAX)
 			return fail_at(l, ev->start_mark, "%s", "a scalar longer than 2 GiB");
+		if ((err = pack_number(l, ev)))
+			return err < 0 ? err : 0;
 		id = yaml_document_add_scalar(l->doc, tag_of(ev->data.scalar.tag),
 					      ev->data.scalar.value, (int)ev->data.scalar.length,
 					      ev->data.scalar.style);
@@ -285,6 +478,8 @@ static int on_node(loader *l, yaml_event_t *ev)
 			return perfdb_error__oom();
 		set_marks(l, id, ev);
 		l->nodes++;
+		if ((err = check_held(l, ev->start_mark)))
+			return err;
 		if (in_cut(l))
 			l->item_first = id;
 		if (ev->data.scalar.anchor &&
@@ -295,6 +490,7 @@ static int on_node(loader *l, yaml_event_t *ev)
 	case YAML_MAPPING_START_EVENT: {
 		frame *f;
 		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+		size_t packed = 0;
 		if (l->depth >= PERFDB_YAML_MAX_DEPTH)
 			return fail_at(l, ev->start_mark, "%s",
 				       "nesting too deep (more than 512 levels)");
@@ -306,23 +502,34 @@ static int on_node(loader *l, yaml_event_t *ev)
 			return perfdb_error__oom();
 		set_marks(l, id, ev);
 		l->nodes++;
+		if ((err = check_held(l, ev->start_mark)))
+			return err;
 		if (in_cut(l))
 			l->item_first = id;
 		if (seq)
 			find_cut(l, id);
-		f = &l->stack[l->depth++];
+		f = &l->stack[l->depth];
+		f->anchor = take_anchor(seq ? &ev->data.sequence_start.anchor
+					    : &ev->data.mapping_start.anchor);
+		f->anchored = f->anchor || (l->depth && l->stack[l->depth - 1].anchored);
+		if (seq && (err = seq_open(l, id, f->anchored, &packed))) {
+			free(f->anchor);
+			return err;
+		}
+		l->depth++;
+		f->seq = packed;
 		f->node = id;
 		f->key = 0;
 		f->size = 1;
 		f->height = 1;
-		f->anchor = take_anchor(seq ? &ev->data.sequence_start.anchor
-					    : &ev->data.mapping_start.anchor);
 		return 0;
 	}
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT: {
 		frame f = l->stack[--l->depth];
 		l->doc->nodes.start[f.node - 1].end_mark = ev->end_mark;
+		if (f.seq)
+			seq_close(l, f.seq);
 		/* Registered only now: an alias inside cannot reach its ancestor. */
 		if (f.anchor && (err = anchor_set(l, f.anchor, f.node, f.size, f.height)))
 			return err;
@@ -360,7 +567,7 @@ static void loader_release(loader *l)
 }
 
 static int load(yaml_document_t *doc, yaml_parser_t *parser, const char *name, const char *one_what,
-		perfdb_yaml_cut *cut)
+		perfdb_yaml_cut *cut, perfdb_yaml_packing *pack)
 {
 	loader *l;
 	yaml_event_t ev;
@@ -373,6 +580,7 @@ static int load(yaml_document_t *doc, yaml_parser_t *parser, const char *name, c
 	l->doc = doc;
 	l->name = name;
 	l->cut = cut;
+	l->pack = pack;
 	if (!yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1)) {
 		free(l);
 		return perfdb_error__oom();
@@ -412,21 +620,72 @@ static int load(yaml_document_t *doc, yaml_parser_t *parser, const char *name, c
 	}
 	loader_release(l);
 	free(l);
-	if (err)
+	if (err) {
 		yaml_document_delete(doc);
+		if (pack)
+			perfdb_ingest__yaml_packing_release(pack);
+	}
 	return err;
 }
 
 int perfdb_ingest__yaml_load(yaml_document_t *doc, yaml_parser_t *parser, const char *name,
 			     const char *one_what)
 {
-	return load(doc, parser, name, one_what, NULL);
+	return load(doc, parser, name, one_what, NULL, NULL);
 }
 
 int perfdb_ingest__yaml_load_cut(yaml_document_t *doc, yaml_parser_t *parser, const char *name,
-				 const char *one_what, perfdb_yaml_cut *cut)
+				 const char *one_what, perfdb_yaml_cut *cut,
+				 perfdb_yaml_packing *pack)
 {
-	cut->items = 0;
-	cut->found = false;
-	return load(doc, parser, name, one_what, cut);
+	if (cut) {
+		cut->items = 0;
+		cut->found = false;
+	}
+	return load(doc, parser, name, one_what, cut, pack);
+}
+
+int perfdb_ingest__yaml_find_item(const char *data, size_t len, const yaml_node_t *seq,
+				  size_t index, yaml_mark_t *mark, char **text)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = -1, rc = 1; /* depth -1: before the sequence; 0: among its items */
+	size_t i = 0;
+
+	*text = NULL;
+	if (!yaml_parser_initialize(&parser))
+		return perfdb_error__oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	while (rc == 1 && depth >= -1 && yaml_parser_parse(&parser, &ev)) {
+		bool opens =
+		    ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT;
+		bool node = opens || ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT;
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			depth = -2;
+		} else if (depth < 0) {
+			/* a node's start mark is its event's */
+			if (ev.type == YAML_SEQUENCE_START_EVENT &&
+			    ev.start_mark.index == seq->start_mark.index)
+				depth = 0;
+		} else if (depth == 0 && node && i++ == index) {
+			*mark = ev.start_mark;
+			rc = 0;
+			if (ev.type == YAML_SCALAR_EVENT) {
+				if ((*text = malloc(ev.data.scalar.length + 1)))
+					memcpy(*text, ev.data.scalar.value,
+					       ev.data.scalar.length + 1);
+				else
+					rc = perfdb_error__oom();
+			}
+		} else if (opens) {
+			depth++;
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+			   ev.type == YAML_MAPPING_END_EVENT) {
+			depth = depth ? depth - 1 : -2; /* -2: the sequence ended */
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
 }

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <yaml.h>
 
 #define PERFDB_YAML_MAX_DEPTH 512
@@ -43,6 +44,64 @@ typedef struct perfdb_yaml_cut {
 	bool found;   /* out: there was such a sequence */
 } perfdb_yaml_cut;
 
+/*
+ * Sequences kept packed (a native YAML result of millions of samples: a
+ * libyaml node an item is about 280 bytes a number). With a packing given,
+ * every sequence the loader builds but the cut one keeps its items in a
+ * perfdb_yaml_seq, 8 bytes each, and none in its node (which then has no
+ * items): a plain scalar without tag or anchor that `number` reads as a
+ * number is kept as that value and makes no node; any other item (quoted,
+ * tagged, anchored, an alias, a collection, a scalar `number` refuses) is a
+ * node as before, its id kept in its place. Packed numbers count as nodes
+ * for every limit (aliases, the anchored items of the cut sequence).
+ */
+typedef struct perfdb_yaml_seq {
+	int node;      /* the sequence's node */
+	size_t length; /* its items */
+	size_t nodes;  /* of which nodes; the others are numbers */
+	size_t cap;
+	uint64_t *items; /* read with perfdb_ingest__yaml_seq_item */
+	bool shared;	 /* it or a collection holding it has an anchor: an alias may
+			  * reach it again */
+	bool taken;	 /* its numbers were taken (perfdb_ingest__yaml_seq_take) */
+} perfdb_yaml_seq;
+
+typedef struct perfdb_yaml_packing {
+	/* in: whether a plain scalar is a number, and its value */
+	bool (*number)(const char *plain, double *out);
+	/* out: the packed sequences, in the order of their nodes */
+	perfdb_yaml_seq *seqs;
+	size_t count, cap;
+} perfdb_yaml_packing;
+
+/* The packed sequence whose node is `node`, or NULL (borrowed from p). */
+perfdb_yaml_seq *perfdb_ingest__yaml_packed(perfdb_yaml_packing *p, int node);
+
+/* Item i of s: its node's id, or 0 for a number, whose value goes to *value. */
+int perfdb_ingest__yaml_seq_item(const perfdb_yaml_seq *s, size_t i, double *value);
+
+/*
+ * Writes the numbers of s, which holds no node, to out (s->length of them)
+ * and frees them from the end as they are written, so that the two are
+ * not held whole at once: s is then `taken` and items() no longer reads
+ * it. For a sequence that is read once (not shared).
+ */
+void perfdb_ingest__yaml_seq_take(perfdb_yaml_seq *s, double *out);
+
+/* Frees what a load put in p (not p; p->number stays). */
+void perfdb_ingest__yaml_packing_release(perfdb_yaml_packing *p);
+
+/*
+ * Reads the len bytes of data again, as far as item `index` of the sequence
+ * `seq` of a document loaded from them (seq from its marks): a number packed
+ * has no node, and so no position or text of its own. Sets *mark to where
+ * the item starts and, when it is a scalar, *text to its value (the caller
+ * frees it; NULL otherwise). Returns 0, PERFDB_ENOMEM, or 1 when there is no
+ * such item (not data's sequence).
+ */
+int perfdb_ingest__yaml_find_item(const char *data, size_t len, const yaml_node_t *seq,
+				  size_t index, yaml_mark_t *mark, char **text);
+
 /* "Load the document whole instead": not an error, never raised. */
 #define PERFDB_YAML__FALLBACK 1
 
@@ -51,10 +110,14 @@ typedef struct perfdb_yaml_cut {
  * value of the top-level mapping's key cut->key handed to cut->each as each
  * is read and then dropped: *doc holds the rest, that sequence empty (a big
  * native YAML file: its results are not all held in libyaml's nodes, 23
- * times the file). Returns PERFDB_YAML__FALLBACK (nothing to free) when the
- * document has an anchor or an alias, or the key twice: load it whole.
+ * times the file). Returns PERFDB_YAML__FALLBACK (nothing to free) when an
+ * alias names that sequence, or the key is there twice: load it whole.
+ * cut may be NULL (nothing cut). With pack (may be NULL), sequences are
+ * kept packed (above): on success pack holds them, to release after
+ * yaml_document_delete; on error it holds nothing.
  */
 int perfdb_ingest__yaml_load_cut(yaml_document_t *doc, yaml_parser_t *parser, const char *name,
-				 const char *one_what, perfdb_yaml_cut *cut);
+				 const char *one_what, perfdb_yaml_cut *cut,
+				 perfdb_yaml_packing *pack);
 
 #endif

@@ -574,6 +574,56 @@ static void test_ingest_gbench__date_without_zone_stored_as_written(void **state
 	perfdb_resultset_free(rs);
 }
 
+/* A context value is kept as JSON text up to 10,000 values; a bigger one is
+ * left out with a warning at its place (a JSON writer's tree of it would
+ * take about 300 bytes a value). */
+static void test_ingest_gbench__big_context_value_left_out(void **state)
+{
+	const char *const tail = "]},\n \"benchmarks\": [{\"name\": \"a\", \"run_type\": "
+				 "\"iteration\", \"iterations\": 1, \"real_time\": 1, "
+				 "\"cpu_time\": 1, \"time_unit\": \"ns\"}]}";
+	size_t cap = 100000, n, i, k;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	const char *key, *value;
+	(void)state;
+	assert_non_null(text);
+	for (k = 9999; k <= 10000; k++) {
+		/* an array of k - 1 empty objects: k values with it, then k + 1 */
+		n = (size_t)snprintf(text, cap, "{\"context\": {\"host_name\": \"h\", \"junk\": [");
+		for (i = 0; i + 1 < k; i++)
+			n += (size_t)snprintf(text + n, cap - n, "%s{}", i ? "," : "");
+		n += (size_t)snprintf(text + n, cap - n, "%s", tail);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_ingest__gbench(rs, text, n, "big.json"), 0);
+		assert_int_equal(perfdb_resultset_context_count(rs), 2);
+		perfdb_resultset_context(rs, 1, &key, &value);
+		assert_string_equal(key, "junk");
+		assert_int_equal(strlen(value), 2 + 3 * (k - 1) - 1);
+		assert_int_equal(perfdb_resultset_warning_count(rs), 0);
+		perfdb_resultset_free(rs);
+		/* one value more */
+		n = (size_t)snprintf(text, cap,
+				     "{\"context\": {\"host_name\": \"h\", \"junk\": [{}");
+		for (i = 0; i + 1 < k; i++)
+			n += (size_t)snprintf(text + n, cap - n, ",{}");
+		n += (size_t)snprintf(text + n, cap - n, "%s", tail);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_ingest__gbench(rs, text, n, "big.json"), 0);
+		if (k == 10000) {
+			assert_int_equal(perfdb_resultset_context_count(rs), 1);
+			assert_true(has_warning(
+			    rs, "big.json:1:40: context.junk: not kept (more than 10000 values)",
+			    NULL));
+		} else {
+			assert_int_equal(perfdb_resultset_context_count(rs), 2);
+		}
+		assert_int_equal(perfdb_resultset_count(rs), 2);
+		perfdb_resultset_free(rs);
+	}
+	free(text);
+}
+
 /* --- bad input ------------------------------------------------------------------------ */
 
 /* Ingests into a resultset that already holds one result; asserts the code,
@@ -821,6 +871,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_gbench__errors_and_nan_are_warnings),
 	    cmocka_unit_test(test_ingest_gbench__complexity_rows),
 	    cmocka_unit_test(test_ingest_gbench__result_count_and_context),
+	    cmocka_unit_test(test_ingest_gbench__big_context_value_left_out),
 	    cmocka_unit_test(test_ingest_gbench__skipped_and_memory_fields),
 	    cmocka_unit_test(test_ingest_gbench__nan_and_infinity_tokens),
 	    cmocka_unit_test(test_ingest_gbench__run_knobs_left_out_of_names),

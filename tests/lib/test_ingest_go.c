@@ -278,6 +278,60 @@ static void test_ingest_go__many_unit_hints(void **state)
 	free(text);
 }
 
+/*
+ * The configuration in effect is named in key order, however the lines came:
+ * removing a key (an empty value) used to move the last key into its place,
+ * so the same configuration named a second series ("[c=3,b=2]").
+ */
+static void test_ingest_go__config_order_after_removal(void **state)
+{
+	perfdb_resultset *rs;
+	(void)state;
+	rs = ingest_ok("a: 1\nb: 2\nc: 3\nBenchmarkX-4 1 1 ns/op\n"
+		       "a:\nBenchmarkY-4 1 1 ns/op\n"
+		       "b: 5\nd: 4\nBenchmarkZ-4 1 1 ns/op\n",
+		       PERFDB_FORMAT_GO);
+	assert_int_equal(perfdb_resultset_count(rs), 3);
+	assert_string_equal(perfdb_resultset_get(rs, 0)->benchmark, "BenchmarkX-4 [a=1,b=2,c=3]");
+	assert_string_equal(perfdb_resultset_get(rs, 1)->benchmark, "BenchmarkY-4 [b=2,c=3]");
+	assert_string_equal(perfdb_resultset_get(rs, 2)->benchmark, "BenchmarkZ-4 [b=5,c=3,d=4]");
+	perfdb_resultset_free(rs);
+}
+
+/*
+ * Every name carries the configuration in effect, so what it may add is
+ * bounded: 4,096 bytes, refused at the line that passes it (a few lines
+ * would otherwise make each of a million names as long as the file). Many
+ * lines setting keys again and again stay within it and are read.
+ */
+static void test_ingest_go__config_bounded(void **state)
+{
+	size_t cap = 1 << 20, n = 0, i;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < 400; i++)
+		n += (size_t)snprintf(text + n, cap - n, "k%03zu: v\n", i);
+	for (i = 0; i < 20000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "k%03zu: w\n", i % 400);
+	n += (size_t)snprintf(text + n, cap - n, "BenchmarkA 1 2 ns/op\n");
+	rs = ingest_ok(text, PERFDB_FORMAT_GO);
+	assert_int_equal(perfdb_resultset_count(rs), 1);
+	assert_int_equal(strlen(perfdb_resultset_get(rs, 0)->benchmark),
+			 strlen("BenchmarkA [") + 400 * strlen("k000=w,") - 1 + 1);
+	perfdb_resultset_free(rs);
+
+	for (i = 400; i < 600; i++)
+		n += (size_t)snprintf(text + n, cap - n, "k%03zu: v\n", i);
+	/* "kNNN=v," is 7 bytes, and " [" "]" 2: 7n + 2 > 4,096 from the 585th
+	 * key on, k584, on the line after BenchmarkA (20401) and k400..k583 */
+	expect_input_error(text, PERFDB_FORMAT_GO, "b.txt", PERFDB_EINPUT, 20402 + 184, 1, NULL,
+			   "the configuration lines in effect (pkg: and key: value) come to more "
+			   "than 4096 bytes, which every benchmark's name would carry");
+	free(text);
+}
+
 static void test_ingest_go__config_lines_and_units(void **state)
 {
 	perfdb_resultset *rs;
@@ -471,6 +525,8 @@ int main(void)
 	    cmocka_unit_test(test_ingest_go__failures_and_non_numbers_warn),
 	    cmocka_unit_test(test_ingest_go__bad_inputs),
 	    cmocka_unit_test(test_ingest_go__many_unit_hints),
+	    cmocka_unit_test(test_ingest_go__config_order_after_removal),
+	    cmocka_unit_test(test_ingest_go__config_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -719,7 +719,8 @@ static void test_ingest_native__yaml_load_cut(void **state)
 	(void)state;
 	assert_true(yaml_parser_initialize(&parser));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut), 0);
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut, NULL),
+			 0);
 	yaml_parser_delete(&parser);
 	assert_int_equal(seen, 3);
 	assert_int_equal(cut.items, 3);
@@ -741,7 +742,8 @@ static void test_ingest_native__yaml_load_cut(void **state)
 	assert_true(yaml_parser_initialize(&parser));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
 	cut.each = NULL;
-	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut), 0);
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut, NULL),
+			 0);
 	yaml_parser_delete(&parser);
 	assert_int_equal(cut.items, 4);
 	/* root, x-a and 1, results and its sequence, and the second item (its
@@ -754,7 +756,7 @@ static void test_ingest_native__yaml_load_cut(void **state)
 	text = "results: &r [{benchmark: a, value: 1}]\nx-r: *r\n";
 	assert_true(yaml_parser_initialize(&parser));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut),
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "c.yaml", "run", &cut, NULL),
 			 PERFDB_YAML__FALLBACK);
 	yaml_parser_delete(&parser);
 }
@@ -796,6 +798,46 @@ static void test_ingest_native__yaml_anchored_items_bounded(void **state)
 	/* 5 nodes an item: the 20,001st passes 100,000 (line 20,002) */
 	expect_input_error(text, YAML, "k.yaml", PERFDB_EINPUT, 20002, 5, NULL,
 			   "the anchored items of 'results' hold more than 100,000 nodes");
+	free(text);
+}
+
+/*
+ * Read an item at a time, a YAML document holds at most 250,000 nodes at once
+ * besides its packed numbers: a run of 124,990 tags is read, one of 125,000
+ * (250,000 nodes for them alone) is refused at the tag that passes, and a
+ * result of 300,000 samples (packed) is read.
+ */
+static void test_ingest_native__yaml_nodes_held_bounded(void **state)
+{
+	size_t cap = 130000 * 24 + 300000 * 8 + 64, n, i, tags;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(text);
+	for (tags = 124990; tags <= 125000; tags += 10) {
+		n = (size_t)snprintf(text, cap, "run:\n  tags:\n");
+		for (i = 0; i < tags; i++)
+			n += (size_t)snprintf(text + n, cap - n, "    k%zu: v\n", i);
+		n += (size_t)snprintf(text + n, cap - n,
+				      "results:\n  - benchmark: a\n    samples: [");
+		for (i = 0; i < 300000; i++)
+			n += (size_t)snprintf(text + n, cap - n, "%s%zu", i ? "," : "", i % 10);
+		n += (size_t)snprintf(text + n, cap - n, "]\n");
+		if (tags < 125000) {
+			assert_int_equal(perfdb_resultset_new(&rs), 0);
+			assert_int_equal(perfdb_ingest_buffer(rs, text, n, "t.yaml", YAML), 0);
+			assert_int_equal(perfdb_resultset_tag_count(rs), tags);
+			assert_int_equal(perfdb_resultset_get(rs, 0)->nsamples, 300000);
+			perfdb_resultset_free(rs);
+		} else {
+			/* the root, run and tags mappings, 'run' and 'tags' keys: 5
+			 * nodes, then two a tag; the 124,998th tag's value passes */
+			expect_input_error(
+			    text, YAML, "t.yaml", PERFDB_EINPUT, 2 + 124998, 14, NULL,
+			    "more than 250,000 values held at once (the document "
+			    "besides the items of 'results', and the item being read)");
+		}
+	}
 	free(text);
 }
 
@@ -861,6 +903,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_native__results_go_to_a_sink_in_batches),
 	    cmocka_unit_test(test_ingest_native__yaml_deep_nesting),
 	    cmocka_unit_test(test_ingest_native__yaml_aliases),
+	    cmocka_unit_test(test_ingest_native__yaml_nodes_held_bounded),
 	    cmocka_unit_test(test_ingest_native__yaml_results_item_at_a_time),
 	    cmocka_unit_test(test_ingest_native__yaml_load_cut),
 	    cmocka_unit_test(test_ingest_native__yaml_anchors_item_at_a_time),

@@ -82,6 +82,11 @@ static uint64_t next_rand(uint64_t *s)
 	return *s;
 }
 
+static double sorted_median(const double *s, size_t n)
+{
+	return n % 2 ? s[n / 2] : s[n / 2 - 1] + (s[n / 2] - s[n / 2 - 1]) / 2;
+}
+
 /*
  * perfdb_stats_median and perfdb_stats_mad (a radix selection, x left as it
  * is) give exactly the in-place selection's values: odd and even lengths,
@@ -90,7 +95,7 @@ static uint64_t next_rand(uint64_t *s)
  */
 static void test_stats__median_without_copy(void **state)
 {
-	enum { MAXN = 5000 };
+	enum { MAXN = 9000 };
 	static double x[MAXN], copy[MAXN], scratch[MAXN];
 	uint64_t seed = 0x9e3779b97f4a7c15u;
 	int round;
@@ -118,6 +123,15 @@ static void test_stats__median_without_copy(void **state)
 		memcpy(scratch, x, n * sizeof(*x));
 		want_mad = perfdb_stats_mad_inplace(scratch, n);
 		med = perfdb_stats_median(x, n);
+		/* and both are the sorted array's middle (the in-place one is the
+		 * radix selection too from 4,096 values on) */
+		memcpy(scratch, x, n * sizeof(*x));
+		perfdb_stats_sort(scratch, n);
+		assert_true(want_med == sorted_median(scratch, n));
+		for (i = 0; i < n; i++)
+			scratch[i] = fabs(x[i] - want_med);
+		perfdb_stats_sort(scratch, n);
+		assert_true(want_mad == sorted_median(scratch, n));
 		if (!(med == want_med) || !(perfdb_stats_mad(x, n, med) == want_mad)) {
 			print_error("round %d, n %zu, shape %d: median %.17g (want %.17g), "
 				    "mad %.17g (want %.17g)\n",

@@ -43,7 +43,8 @@ void perfdb_stats_sort(double *x, size_t n);
  */
 double perfdb_stats_quantile_sorted(const double *sorted, size_t n, double q);
 
-/** Median of x; reorders x (partial selection). NAN when n == 0. */
+/** Median of x; may reorder x (a partial selection; from 4,096 values on, the
+ * radix selection of perfdb_stats_median). NAN when n == 0. */
 double perfdb_stats_median_inplace(double *x, size_t n);
 
 /**

@@ -1,0 +1,440 @@
+/*
+ * Sequences kept packed (lib/ingest/yaml_load.h): native YAML read with a
+ * plain number an 8-byte value and no libyaml node against the same bytes
+ * read with every item a node, the way before (tests/lib/yaml_same.h): the
+ * results, warnings, metadata, or the error with its position, must be the
+ * same byte for byte, for the YAML and JSON files of tests/data (JSON is
+ * YAML's flow style) and for generated files that put every kind of item
+ * (a string, null, .nan, .inf, ~, quoted, tagged, 0x1F, 1_000, +1, .5,
+ * 1e999, -0, integers past 2^53, anchors, aliases, collections) at the
+ * start, in the middle and at the end of sequences of numbers, in flow and
+ * block style, nested, empty, of one item, with comments between items,
+ * in a result's samples and elsewhere. And the packing itself: numbers
+ * make no node, and the limits count them as nodes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ingest/yaml_load.h"
+#include "ingest_expect.h"
+#include "resultset_text.h"
+#include "ingest_same.h"
+#include "yaml_same.h"
+
+/* --- the two ways ------------------------------------------------------------------------ */
+
+static size_t compared;
+
+static void same_text(const char *text, size_t len, const char *name)
+{
+	assert_true(yaml_same(text, len, name));
+	compared++;
+}
+
+static void same_file(const char *path)
+{
+	size_t len;
+	char *text = slurp_file(path, &len);
+	same_text(text, len, path);
+	free(text);
+}
+
+/* The generated files are rs_texts (resultset_text.h). */
+static void same_gen(rs_text *g)
+{
+	same_text(g->s, g->len, "gen.yaml");
+	g->len = 0;
+}
+
+/* --- the files of tests/data ----------------------------------------------------------- */
+
+static void test_yaml_load__packed_same_as_nodes_tests_data(void **state)
+{
+	(void)state;
+	compared = 0;
+	assert_true(same_under(PERFDB_TEST_DATA, ".yaml", same_file) >= 2);
+	assert_true(same_under(PERFDB_TEST_DATA, ".json", same_file) >= 20);
+	assert_true(same_under(PERFDB_SOURCE_DIR "/tests/fuzz/corpus", ".yaml", same_file) >= 4);
+}
+
+/* --- generated files --------------------------------------------------------------------- */
+
+/* Items that are no plain number of native YAML's, and numbers of every
+ * spelling; "*a" names the anchor every file defines. */
+static const char *const odd[] = {"abc",
+				  "~",
+				  "null",
+				  "Null",
+				  "",
+				  ".nan",
+				  ".NaN",
+				  ".inf",
+				  "-.inf",
+				  "+.Inf",
+				  "\"1\"",
+				  "'1'",
+				  "!!str 1",
+				  "!!int 1",
+				  "!!float 2",
+				  "!!null ~",
+				  "!!bool true",
+				  "! 7",
+				  "true",
+				  "False",
+				  "0x1F",
+				  "0o17",
+				  "0xZZ",
+				  "1_000",
+				  "+1",
+				  ".5",
+				  "5.",
+				  "1e999",
+				  "-1e999",
+				  "-0",
+				  "0",
+				  "9007199254740993",
+				  "18446744073709551617",
+				  "1e-400",
+				  "12abc",
+				  "&b 5",
+				  "*a",
+				  "[1, 2]",
+				  "{x: 1}",
+				  "[]",
+				  "1 2",
+				  "\"\"",
+				  "-",
+				  "1.5e+3",
+				  "- 3",
+				  "!!str",
+				  "&c [4]",
+				  "é",
+				  ".5e1"};
+
+#define NODD (sizeof(odd) / sizeof(odd[0]))
+
+/* A sequence of numbers with `item` at position `at` (0: start, 1: middle,
+ * 2: end; 3: alone), in flow style or block style indented by `indent`. */
+static void put_seq(rs_text *g, const char *item, int at, bool flow, int indent)
+{
+	static const char *const nums[] = {"1", "2.5", "-3", "4e2"};
+	const char *items[6];
+	size_t n = 0, i;
+	if (at == 0)
+		items[n++] = item;
+	items[n++] = nums[0];
+	items[n++] = nums[1];
+	if (at == 1)
+		items[n++] = item;
+	items[n++] = nums[2];
+	items[n++] = nums[3];
+	if (at == 2)
+		items[n++] = item;
+	if (at == 3) {
+		items[0] = item;
+		n = 1;
+	}
+	if (flow) {
+		rs_text_add(g, "[");
+		for (i = 0; i < n; i++)
+			rs_text_add(g, "%s%s", i ? ", " : "", items[i]);
+		rs_text_add(g, "]\n");
+		return;
+	}
+	rs_text_add(g, "\n");
+	for (i = 0; i < n; i++)
+		rs_text_add(g, "%*s- %s\n", indent, "", items[i]);
+}
+
+static void test_yaml_load__packed_same_as_nodes_generated(void **state)
+{
+	rs_text g = {NULL, 0, 0};
+	size_t i;
+	int at, flow;
+	(void)state;
+	compared = 0;
+	for (i = 0; i < NODD; i++) {
+		for (at = 0; at < 4; at++) {
+			for (flow = 0; flow < 2; flow++) {
+				/* a result's samples */
+				rs_text_add(
+				    &g,
+				    "x-a: &a 7\nresults:\n- benchmark: b\n  unit: ms\n  samples: ");
+				put_seq(&g, odd[i], at, flow, 2);
+				same_gen(&g);
+				/* the same, the document loaded whole (an alias names results) */
+				rs_text_add(&g,
+					    "x-a: &a 7\nresults: &r\n- benchmark: b\n  samples: ");
+				put_seq(&g, odd[i], at, flow, 2);
+				rs_text_add(&g, "x-r: *r\n");
+				same_gen(&g);
+				/* a second result after the first, and a value */
+				rs_text_add(&g, "x-a: &a 7\nresults:\n- {benchmark: a, value: 1}\n"
+						"- benchmark: b\n  value: 2\n  samples: ");
+				put_seq(&g, odd[i], at, flow, 2);
+				same_gen(&g);
+				/* outside results: an extension, then a result */
+				rs_text_add(&g, "x-a: &a 7\nx-data: ");
+				put_seq(&g, odd[i], at, flow, 0);
+				rs_text_add(&g, "results: [{benchmark: b, value: 1}]\n");
+				same_gen(&g);
+				/* results itself */
+				rs_text_add(&g, "x-a: &a 7\nresults: ");
+				put_seq(&g, odd[i], at, flow, 0);
+				same_gen(&g);
+				/* where no sequence belongs */
+				rs_text_add(&g, "x-a: &a 7\nrun:\n  tags: ");
+				put_seq(&g, odd[i], at, flow, 4);
+				rs_text_add(&g, "results: [{benchmark: b, value: 1}]\n");
+				same_gen(&g);
+				rs_text_add(&g, "x-a: &a 7\nresults:\n- benchmark: b\n  value: ");
+				put_seq(&g, odd[i], at, flow, 2);
+				same_gen(&g);
+				/* nested: a sequence of sequences */
+				rs_text_add(
+				    &g, "x-a: &a 7\nresults:\n- benchmark: b\n  samples:\n  - ");
+				put_seq(&g, odd[i], at, true, 4);
+				rs_text_add(&g, "  - [5, 6]\n");
+				same_gen(&g);
+				/* anchored and aliased: the sequence, and a result holding it */
+				rs_text_add(&g, "x-a: &a 7\nx-s: &s ");
+				put_seq(&g, odd[i], at, flow, 0);
+				rs_text_add(
+				    &g, "results:\n- {benchmark: a, samples: *s}\n"
+					"- &r2 {benchmark: b, samples: [1, 2]}\n- {benchmark: c, "
+					"samples: "
+					"*s}\n");
+				same_gen(&g);
+				rs_text_add(
+				    &g, "x-a: &a 7\nresults:\n- &r1\n  benchmark: a\n  samples: ");
+				put_seq(&g, odd[i], at, flow, 2);
+				rs_text_add(&g, "x-b: *r1\n");
+				same_gen(&g);
+			}
+		}
+	}
+	/* empty sequences, one item, comments between items, multi-byte
+	 * characters before an item (columns count characters) */
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples: []\n");
+	same_gen(&g);
+	rs_text_add(&g, "results:\n- benchmark: b\n  value: 1\n  x-e: []\n  samples: [7]\n");
+	same_gen(&g);
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples:\n  # one\n  - 1 # two\n\n  # three\n"
+			"  - 2\n  -   .nan   # four\n");
+	same_gen(&g);
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples: [ # one\n    1, # two\n\n    2,\n"
+			"    # three\n    .inf ]\n");
+	same_gen(&g);
+	rs_text_add(&g, "results:\n- benchmark: \"é€\"\n  samples: [1, 2, \"é\", .nan]\n");
+	same_gen(&g);
+	rs_text_add(&g, "results:\n- {benchmark: \"é€\", samples: [1, 2, 3, 1e999]}\n");
+	same_gen(&g);
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples: [1, 2, [3]\n");
+	same_gen(&g);
+	rs_text_add(&g, "results:\n- benchmark: b\n  samples: [1, 2, 3]\n---\nresults: []\n");
+	same_gen(&g);
+	free(g.s);
+	assert_true(compared > NODD * 4 * 2 * 10);
+}
+
+/* The limits count packed numbers as nodes: the anchored items of results
+ * (100,000 nodes) and what aliases expand to (1,000,000 beyond four times
+ * the nodes written). */
+static void test_yaml_load__packed_numbers_count_as_nodes(void **state)
+{
+	rs_text g = {NULL, 0, 0};
+	size_t i;
+	int k;
+	(void)state;
+	/* an anchored item of 99,990 and of 100,010 numbers */
+	for (k = 0; k < 2; k++) {
+		rs_text_add(&g, "results:\n- {benchmark: &b a, samples: [1");
+		for (i = 1; i < (k ? 100010u : 99990u); i++)
+			rs_text_add(&g, ", %zu", i % 97);
+		rs_text_add(&g, "]}\n- {benchmark: b, value: 1}\n");
+		same_gen(&g);
+	}
+	rs_text_add(&g, "results:\n- {benchmark: &b a, samples: [1");
+	for (i = 1; i < 100010u; i++)
+		rs_text_add(&g, ", %zu", i % 97);
+	rs_text_add(&g, "]}\n");
+	{
+		perfdb_resultset *rs;
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_ingest__native_yaml(rs, g.s, g.len, "k.yaml"),
+				 PERFDB_EINPUT);
+		assert_int_equal(perfdb_error_last()->line, 2);
+		assert_int_equal(perfdb_error_last()->column, 3);
+		assert_non_null(
+		    strstr(perfdb_error_last()->message,
+			   "the anchored items of 'results' hold more than 100,000 nodes"));
+		perfdb_resultset_free(rs);
+		g.len = 0;
+	}
+	/* 100,000 numbers aliased 12 and 14 times: below and past the allowance */
+	for (k = 12; k <= 14; k += 2) {
+		int j;
+		rs_text_add(&g, "x-s: &s [1");
+		for (i = 1; i < 100000u; i++)
+			rs_text_add(&g, ", 2");
+		rs_text_add(&g, "]\nx-t: [");
+		for (j = 0; j < k; j++)
+			rs_text_add(&g, "%s*s", j ? ", " : "");
+		rs_text_add(&g, "]\nresults: [{benchmark: b, samples: *s}]\n");
+		same_gen(&g);
+	}
+	free(g.s);
+}
+
+/* Sequences longer than what a take copies at a time (131,072 numbers),
+ * a non-number at a chunk's edge and at the end, flow and block style. */
+static void test_yaml_load__long_sequences(void **state)
+{
+	static const size_t odd_at[] = {(size_t)-1, 131071, 131072, 299999};
+	rs_text g = {NULL, 0, 0};
+	perfdb_resultset *rs;
+	const perfdb_result *r;
+	size_t i, k;
+	int flow;
+	(void)state;
+	for (flow = 0; flow < 2; flow++) {
+		for (k = 0; k < sizeof(odd_at) / sizeof(odd_at[0]); k++) {
+			rs_text_add(&g, "results:\n- benchmark: big\n  unit: us\n  samples:%s",
+				    flow ? " [" : "\n");
+			for (i = 0; i < 300000; i++) {
+				const char *item = i == odd_at[k] ? (k % 2 ? ".nan" : "x") : NULL;
+				if (flow)
+					rs_text_add(&g, "%s", i ? ", " : "");
+				else
+					rs_text_add(&g, "  - ");
+				if (item)
+					rs_text_add(&g, "%s", item);
+				else
+					rs_text_add(&g, "%zu.%zu", i % 1000, i % 7);
+				if (!flow)
+					rs_text_add(&g, "\n");
+			}
+			rs_text_add(&g, "%s", flow ? "]\n" : "");
+			if (k == 0) {
+				assert_int_equal(perfdb_resultset_new(&rs), 0);
+				assert_int_equal(
+				    perfdb_ingest__native_yaml(rs, g.s, g.len, "l.yaml"), 0);
+				r = perfdb_resultset_get(rs, 0);
+				assert_int_equal(r->nsamples, 300000);
+				for (i = 0; i < 300000; i += 997)
+					assert_near(r->samples[i],
+						    ((double)(i % 1000) + (double)(i % 7) / 10) *
+							1000,
+						    1e-6);
+				perfdb_resultset_free(rs);
+			}
+			same_gen(&g);
+		}
+	}
+	free(g.s);
+}
+
+static int count_items(void *ctx, yaml_document_t *doc, yaml_node_t *item, size_t index)
+{
+	(void)doc;
+	(void)item;
+	(void)index;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+static bool number_of(const char *plain, double *out)
+{
+	char *end;
+	*out = strtod(plain, &end);
+	return *plain && !*end;
+}
+
+/* What the loader keeps: the numbers of a sequence as values, no node each;
+ * any other item as a node in its place; the cut sequence's items as nodes. */
+static void test_yaml_load__numbers_make_no_node(void **state)
+{
+	const char *text = "x-d: [1, 2.5, \"3\", x, !!int 4, &n 5, *n, [6], 7]\n"
+			   "results:\n- {samples: [8, 9]}\n- 10\n";
+	perfdb_yaml_packing pack = {number_of, NULL, 0, 0};
+	size_t items = 0;
+	perfdb_yaml_cut cut = {"results", count_items, &items, 0, false};
+	const perfdb_yaml_seq *s;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	double v = 0;
+	int expect[9] = {0, 0, 4, 5, 6, 7, 7, 8, 0};
+	size_t i;
+	(void)state;
+	assert_true(yaml_parser_initialize(&parser));
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+	assert_int_equal(perfdb_ingest__yaml_load_cut(&doc, &parser, "p.yaml", "run", &cut, &pack),
+			 0);
+	yaml_parser_delete(&parser);
+	assert_int_equal(items, 2);
+	/* root; x-d, its sequence, "3", x, 4, 5, [6]; results and its
+	 * sequence: 10 nodes for 11 scalars and 4 collections */
+	assert_int_equal(doc.nodes.top - doc.nodes.start, 10);
+	/* x-d's sequence (node 3) and [6] (node 8); results' is not packed,
+	 * its items' were dropped with them */
+	assert_int_equal(pack.count, 2);
+	assert_null(perfdb_ingest__yaml_packed(&pack, 10));
+	assert_non_null(s = perfdb_ingest__yaml_packed(&pack, 3));
+	assert_int_equal(s->length, 9);
+	assert_int_equal(s->nodes, 6);
+	assert_true(doc.nodes.start[2].data.sequence.items.top ==
+		    doc.nodes.start[2].data.sequence.items.start);
+	for (i = 0; i < 9; i++)
+		assert_int_equal(perfdb_ingest__yaml_seq_item(s, i, &v), expect[i]);
+	assert_int_equal(perfdb_ingest__yaml_seq_item(s, 8, &v), 0);
+	assert_true(v == 7);
+	assert_int_equal(perfdb_ingest__yaml_seq_item(s, 1, &v), 0);
+	assert_true(v == 2.5);
+	assert_string_equal((const char *)doc.nodes.start[6].data.scalar.value, "5");
+	assert_non_null(s = perfdb_ingest__yaml_packed(&pack, 8));
+	assert_int_equal(s->length, 1);
+	assert_int_equal(s->nodes, 0);
+	yaml_document_delete(&doc);
+	perfdb_ingest__yaml_packing_release(&pack);
+	assert_int_equal(pack.count, 0);
+}
+
+/* A packed number has no node: its position in an error is read again
+ * from the input, in flow and block style, through an alias too. */
+static void test_yaml_load__packed_item_positions(void **state)
+{
+	(void)state;
+	expect_input_error("results:\n- benchmark: b\n  samples: [1, 2,\n   .nan, 4]\n",
+			   PERFDB_FORMAT_NATIVE_YAML, "y.yaml", PERFDB_EINPUT, 4, 4,
+			   "results[0].samples[2]", "NaN is not a measurement");
+	expect_input_error("results:\n- benchmark: b\n  samples:\n  - 1\n  # c\n  -  1e999\n",
+			   PERFDB_FORMAT_NATIVE_YAML, "y.yaml", PERFDB_EINPUT, 6, 6,
+			   "results[0].samples[1]", "an infinite value is not a measurement");
+	expect_input_error("x-s: &s [1, .inf]\nresults:\n- {benchmark: b, samples: *s}\n",
+			   PERFDB_FORMAT_NATIVE_YAML, "y.yaml", PERFDB_EINPUT, 1, 13,
+			   "results[0].samples[1]", "an infinite value is not a measurement");
+	/* an alias names results: loaded whole, results packed */
+	expect_input_error("results: &r [1, 2]\nx-q: *r\n", PERFDB_FORMAT_NATIVE_YAML, "y.yaml",
+			   PERFDB_EINPUT, 1, 14, "results[0]", "expected an object, got a number");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_yaml_load__packed_same_as_nodes_tests_data),
+	    cmocka_unit_test(test_yaml_load__packed_same_as_nodes_generated),
+	    cmocka_unit_test(test_yaml_load__packed_numbers_count_as_nodes),
+	    cmocka_unit_test(test_yaml_load__long_sequences),
+	    cmocka_unit_test(test_yaml_load__numbers_make_no_node),
+	    cmocka_unit_test(test_yaml_load__packed_item_positions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
