@@ -780,8 +780,8 @@ static int write_long_array(const char *path, int kind, size_t n)
 	static const char *const head[] = {
 	    "{\"results\": [{\"benchmark\": \"big\", \"unit\": \"ns\", \"samples\": [",
 	    "{\"results\": [{\"command\": \"big\", \"mean\": 4.5, \"times\": [",
-	    "{\"benchmarks\": [{\"name\": \"big\", \"fullname\": \"t::big\", \"stats\": "
-	    "{\"mean\": 4.5, \"data\": ["};
+	    ("{\"benchmarks\": [{\"name\": \"big\", \"fullname\": \"t::big\", \"stats\": "
+	     "{\"mean\": 4.5, \"data\": [")};
 	FILE *f = fopen(path, "w");
 	size_t i;
 	if (!f)
