@@ -11,6 +11,7 @@
  * (tests/acceptance/test_json_pack_corpus.c).
  */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -224,6 +225,59 @@ static void test_json_pack__long_array_is_packed(void **state)
 	free(v);
 }
 
+/* Nodes of a packed array asked for from several threads at once (a doc may
+ * be read from several threads): each thread gets the same nodes. */
+typedef struct item_thread {
+	const perfdb_jnode *arr;
+	const perfdb_jnode *first, *last;
+	bool right;
+} item_thread;
+
+static void *ask_items(void *arg)
+{
+	item_thread *t = arg;
+	size_t i, n = perfdb_json__size(t->arr);
+	t->right = true;
+	for (i = n; i-- > 0;) {
+		const perfdb_jnode *v = perfdb_json__item(t->arr, i);
+		if (!v || v->u.number != (double)i || v->index != i)
+			t->right = false;
+	}
+	t->first = perfdb_json__item(t->arr, 0);
+	t->last = perfdb_json__item(t->arr, n - 1);
+	return NULL;
+}
+
+static void test_json_pack__items_from_threads(void **state)
+{
+	size_t n = 200000, i, len = 0, cap = n * 8 + 16;
+	char *doc = malloc(cap);
+	perfdb_json_doc *d;
+	pthread_t th[4];
+	item_thread t[4];
+	(void)state;
+	assert_non_null(doc);
+	len += (size_t)snprintf(doc, cap, "[");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, cap - len, "%s%zu", i ? "," : "", i);
+	len += (size_t)snprintf(doc + len, cap - len, "]");
+	assert_int_equal(perfdb_json__load(&d, doc, len, "f.json"), 0);
+	assert_true(perfdb_json__root(d)->packed);
+	for (i = 0; i < 4; i++) {
+		t[i].arr = perfdb_json__root(d);
+		assert_int_equal(pthread_create(&th[i], NULL, ask_items, &t[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_true(t[i].right);
+		assert_ptr_equal(t[i].first, t[0].first);
+		assert_ptr_equal(t[i].last, t[0].last);
+	}
+	assert_ptr_equal(t[0].first->parent, perfdb_json__root(d));
+	perfdb_json__free(d);
+	free(doc);
+}
+
 /* --- the readers ------------------------------------------------------------------------ */
 
 static size_t generated;
@@ -369,6 +423,7 @@ int main(void)
 	    cmocka_unit_test(test_json_pack__parser_same_shapes),
 	    cmocka_unit_test(test_json_pack__depth_limit),
 	    cmocka_unit_test(test_json_pack__long_array_is_packed),
+	    cmocka_unit_test(test_json_pack__items_from_threads),
 	    cmocka_unit_test(test_json_pack__tests_data_same),
 	    cmocka_unit_test(test_json_pack__readers_same_with_odd_items),
 	    cmocka_unit_test(test_json_pack__readers_same_long),
