@@ -766,6 +766,81 @@ static int csv_big_inputs(const bench_ctx *ctx)
 	return 0;
 }
 
+/*
+ * One result of a long array of numbers (issue 12: a native JSON file of 10M
+ * samples, 40 MB, peaked at 800 MB: a tree node an item), 10M numbers of 4
+ * characters ("3.7,"; 1M with --quick; PERFDB_BENCH_ARRAY_N) as native
+ * JSON samples, hyperfine times and pytest-benchmark stats.data: `perfdb
+ * record`'s peak RSS over the file's size, and over the floor of the text
+ * once plus 8 bytes a sample, beside $PERFDB_BENCH_BASELINE when set.
+ * PERFDB_BENCH_ARRAYS=1 runs only this part of the case.
+ */
+static int write_long_array(const char *path, int kind, size_t n)
+{
+	static const char *const head[] = {
+	    "{\"results\": [{\"benchmark\": \"big\", \"unit\": \"ns\", \"samples\": [",
+	    "{\"results\": [{\"command\": \"big\", \"mean\": 4.5, \"times\": [",
+	    ("{\"benchmarks\": [{\"name\": \"big\", \"fullname\": \"t::big\", \"stats\": "
+	     "{\"mean\": 4.5, \"data\": [")};
+	FILE *f = fopen(path, "w");
+	size_t i;
+	if (!f)
+		return -1;
+	fputs(head[kind], f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%zu.%zu", i ? "," : "", 1 + i % 9, i % 10);
+	fputs(kind == 2 ? "]}}]}\n" : "]}]}\n", f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int long_arrays(const bench_ctx *ctx)
+{
+	static const char *const kinds[] = {"native", "hyperfine", "pytest"};
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
+	size_t n = env_size("PERFDB_BENCH_ARRAY_N", ctx->quick ? 1000000 : 10000000);
+	char perfdb[4200], path[4200], db[4200], name[128];
+	int k;
+
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/array.json", ctx->workdir);
+	snprintf(db, sizeof(db), "%s/array.db", ctx->workdir);
+	for (k = 0; k < 3; k++) {
+		run_times t, bt = {0, 0};
+		struct stat st;
+		double peak, other = -1, size, floor_;
+		if (write_long_array(path, k, n) != 0 || stat(path, &st) != 0) {
+			unlink(path);
+			return -1;
+		}
+		size = (double)st.st_size;
+		floor_ = size + 8.0 * (double)n;
+		peak = run_peak(perfdb, path, db, false, 0, &t);
+		if (peak >= 0 && baseline)
+			other = run_peak(baseline, path, db, false, 0, &bt);
+		unlink(path);
+		if (peak < 0 || (baseline && other < 0))
+			return -1;
+		snprintf(name, sizeof(name), "untrusted/record_array_%s_%zu", kinds[k], n);
+		bench_report(ctx, name, "peak_rss", "MB", peak / 1e6);
+		bench_report(ctx, name, "peak_rss_per_input_byte", "", peak / size);
+		bench_report(ctx, name, "peak_rss_over_floor", "", peak / floor_);
+		bench_report(ctx, name, "cpu", "s", t.cpu);
+		bench_note(ctx,
+			   "record of one %s result of %zu numbers (%.0f MB): peak RSS %.0f MB, "
+			   "%.2fx the input, %.2fx the text once + 8 bytes a sample, CPU %.1f s",
+			   kinds[k], n, size / 1e6, peak / 1e6, peak / size, peak / floor_, t.cpu);
+		if (!baseline)
+			continue;
+		bench_report(ctx, name, "peak_rss_vs_baseline", "", peak / other);
+		bench_report(ctx, name, "cpu_vs_baseline", "", t.cpu / bt.cpu);
+		bench_note(ctx,
+			   "  %s: peak RSS %.0f MB, %.2fx the input; this one's %.2fx, CPU %.2fx",
+			   baseline, other / 1e6, other / size, peak / other, t.cpu / bt.cpu);
+	}
+	return 0;
+}
+
 int bench_untrusted(const bench_ctx *ctx)
 {
 	const size_t levels = 100000, columns = 80000, rows = 40000;
@@ -778,6 +853,10 @@ int bench_untrusted(const bench_ctx *ctx)
 	if (getenv("PERFDB_BENCH_FORMATS")) {
 		free(text);
 		return whole_run_readers(ctx);
+	}
+	if (getenv("PERFDB_BENCH_ARRAYS")) {
+		free(text);
+		return long_arrays(ctx);
 	}
 	err = list_benchmarks(ctx);
 
@@ -813,5 +892,7 @@ int bench_untrusted(const bench_ctx *ctx)
 		err = csv_big_inputs(ctx);
 	if (!err)
 		err = whole_run_readers(ctx);
+	if (!err)
+		err = long_arrays(ctx);
 	return err;
 }

@@ -268,7 +268,7 @@ static int load_one(perfdb_tcpd_series *s, const char *dir, const perfdb_jnode *
 		return err;
 	series = perfdb_jnode_get(perfdb_jdoc_root(doc), "series");
 	raw = series && series->type == PERFDB_JARRAY && series->u.arr.count
-		  ? perfdb_jnode_get(series->u.arr.items[0], "raw")
+		  ? perfdb_jnode_get(perfdb_jnode_item(series, 0), "raw")
 		  : NULL;
 	if (!raw || raw->type != PERFDB_JARRAY || !raw->u.arr.count) {
 		perfdb_jdoc_free(doc);
@@ -280,8 +280,8 @@ static int load_one(perfdb_tcpd_series *s, const char *dir, const perfdb_jnode *
 		return perfdb_error__oom();
 	}
 	for (i = 0; i < s->n; i++) {
-		const perfdb_jnode *v = raw->u.arr.items[i];
-		if (v->type != PERFDB_JNUMBER || v->nonfinite) {
+		const perfdb_jnode *v = perfdb_jnode_item(raw, i);
+		if (!v || v->type != PERFDB_JNUMBER || v->nonfinite) {
 			perfdb_jdoc_free(doc);
 			return perfdb_error__set(PERFDB_EINVAL, "'%s': raw[%zu] is not a number",
 						 path, i);
@@ -301,8 +301,8 @@ static int load_one(perfdb_tcpd_series *s, const char *dir, const perfdb_jnode *
 			return perfdb_error__oom();
 		s->nannotators = k + 1;
 		for (i = 0; i < a->u.arr.count; i++) {
-			const perfdb_jnode *v = a->u.arr.items[i];
-			if (v->type != PERFDB_JNUMBER || !(v->u.number >= 0))
+			const perfdb_jnode *v = perfdb_jnode_item(a, i);
+			if (!v || v->type != PERFDB_JNUMBER || !(v->u.number >= 0))
 				return perfdb_error__set(
 				    PERFDB_EINVAL, "%s: an annotation is not an index", s->name);
 			s->cp[k][i] = (size_t)v->u.number;

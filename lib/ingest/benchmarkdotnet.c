@@ -30,8 +30,6 @@ typedef struct reader {
 	perfdb_json_doc *own_doc;
 	perfdb_json_stream *stream; /* the benchmarks an item at a time, or NULL */
 	perfdb_resultset *rs;
-	double *samples;
-	size_t cap;
 	perfdb_ingest_index names;
 	char **owned;
 	size_t nowned, capowned;
@@ -145,8 +143,9 @@ static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 	const perfdb_jnode *st, *mem, *orig;
 	const char *name = NULL;
 	perfdb_result res;
-	double n;
-	size_t i, k = 0, found;
+	double n, *samples = NULL;
+	perfdb_jitems walk;
+	size_t i, k = 0, m, found;
 	int err;
 
 	if (!perfdb_json__is_object(b))
@@ -196,19 +195,21 @@ static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 			return perfdb_json__error(r->doc, orig, NULL, "expected an array, found %s",
 						  perfdb_json__type_name(orig));
 		k = perfdb_json__size(orig);
-		if (perfdb_ingest__grow((void **)&r->samples, &r->cap, k, sizeof(*r->samples)))
+		/* in the resultset's memory, which perfdb_resultset_add takes
+		 * where it is; a packed array without a node an item */
+		if (!(samples = perfdb_resultset__samples(r->rs, k)))
 			return PERFDB_ENOMEM; /* set */
+		m = perfdb_json__numbers(orig, samples);
 		for (i = 0; i < k; i++)
-			if (!perfdb_json__number(perfdb_json__item(orig, i), &r->samples[i]) ||
-			    !isfinite(r->samples[i]))
+			if (i >= m || !isfinite(samples[i]))
 				return perfdb_json__error_item(
 				    r->doc, orig, i, "expected a time in ns, found %s",
-				    perfdb_json__type_name(perfdb_json__item(orig, i)));
+				    perfdb_json__type_name(perfdb_json__item_at(orig, i, &walk)));
 		if (k && !isnan(n) && (double)k != n)
 			return perfdb_json__error(r->doc, orig, NULL,
 						  "has %zu values, but N is %.0f", k, n);
 	}
-	res.samples = k ? r->samples : NULL;
+	res.samples = k ? samples : NULL;
 	res.nsamples = k;
 	if (!perfdb_ingest__fits_unit(&res))
 		return perfdb_json__error(r->doc, st, "Mean", "out of range");
@@ -255,7 +256,6 @@ static int read_either(perfdb_resultset *rs, perfdb_json_doc *own, perfdb_json_s
 	for (i = 0; i < r.nowned; i++)
 		free(r.owned[i]);
 	free(r.owned);
-	free(r.samples);
 	perfdb_ingest__index_release(&r.names);
 	perfdb_json__free(r.own_doc);
 	perfdb_resultset_free(r.rs);

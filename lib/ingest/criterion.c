@@ -208,7 +208,8 @@ static int estimate(perfdb_json_doc *doc, const char *key, const char *old_key, 
 static int samples(perfdb_json_doc *doc, double **out, size_t *n)
 {
 	const perfdb_jnode *root = perfdb_json__root(doc), *iters, *times;
-	size_t i, k;
+	perfdb_jitems walk;
+	size_t i, k, m;
 	*out = NULL;
 	*n = 0;
 	if (perfdb_json__is_array(root)) { /* 0.2: [[iters], [times]] */
@@ -227,17 +228,20 @@ static int samples(perfdb_json_doc *doc, double **out, size_t *n)
 					  perfdb_json__size(times), k);
 	if (k && !(*out = malloc(k * sizeof(double))))
 		return perfdb_error__oom();
+	/* the times read at once, the counts walked: packed arrays
+	 * (json_parse.h) are read without a node an item */
+	m = k ? perfdb_json__numbers(times, *out) : 0;
+	perfdb_jitems_init(&walk, iters);
 	for (i = 0; i < k; i++) {
-		double it, t;
-		if (!perfdb_json__number(perfdb_json__item(iters, i), &it) || !(it >= 1) ||
+		double it, t = i < m ? (*out)[i] : NAN;
+		if (!perfdb_json__number(perfdb_jitems_next(&walk), &it) || !(it >= 1) ||
 		    !isfinite(it)) {
 			free(*out);
 			*out = NULL;
 			return perfdb_json__error_item(doc, iters, i,
 						       "expected an iteration count");
 		}
-		if (!perfdb_json__number(perfdb_json__item(times, i), &t) || !isfinite(t) ||
-		    t < 0) {
+		if (!isfinite(t) || t < 0) {
 			free(*out);
 			*out = NULL;
 			return perfdb_json__error_item(doc, times, i, "expected a time in ns");

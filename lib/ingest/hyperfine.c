@@ -30,7 +30,7 @@ typedef struct reader {
 	perfdb_json_doc *own_doc;
 	perfdb_json_stream *stream; /* the results an item at a time, or NULL */
 	perfdb_resultset *rs;
-	double *times, *memory, *scratch; /* per result, reused */
+	double *scratch; /* per result, reused */
 	bool *failed;
 	size_t cap;
 	char *name;
@@ -49,8 +49,6 @@ static void reader_release(reader *r)
 	free(r->seen);
 	free(r->times_seen);
 	perfdb_ingest__index_release(&r->seen_index);
-	free(r->times);
-	free(r->memory);
 	free(r->scratch);
 	free(r->failed);
 	free(r->name);
@@ -60,23 +58,17 @@ static void reader_release(reader *r)
 
 static int reserve(reader *r, size_t n)
 {
-	double *t, *m, *sc;
+	double *sc;
 	bool *f;
 	if (n <= r->cap)
 		return 0;
 	sc = realloc(r->scratch, n * sizeof(*sc));
 	if (sc)
 		r->scratch = sc;
-	t = realloc(r->times, n * sizeof(*t));
-	if (t)
-		r->times = t;
-	m = realloc(r->memory, n * sizeof(*m));
-	if (m)
-		r->memory = m;
 	f = realloc(r->failed, n * sizeof(*f));
 	if (f)
 		r->failed = f;
-	if (!t || !m || !f || !sc)
+	if (!f || !sc)
 		return perfdb_error__oom();
 	r->cap = n;
 	return 0;
@@ -135,12 +127,16 @@ static int distinct_name(reader *r)
 
 /* --- arrays --------------------------------------------------------------------- */
 
-/* Reads array member key of res into out (n values); *present false when absent. */
+/* Checks array member key of res (n values; *present false when absent)
+ * and, when out is not NULL, reads its values into out. A packed array
+ * (json_parse.h) is read without a node an item. */
 static int number_array(reader *r, const perfdb_jnode *res, const char *key, double *out, size_t n,
 			bool *present)
 {
-	const perfdb_jnode *a = perfdb_json__get(res, key);
-	size_t i;
+	const perfdb_jnode *a = perfdb_json__get(res, key), *v;
+	perfdb_jitems walk;
+	size_t i, k = 0;
+	double d = 0;
 	*present = a != NULL;
 	if (!a)
 		return 0;
@@ -150,12 +146,19 @@ static int number_array(reader *r, const perfdb_jnode *res, const char *key, dou
 	if (perfdb_json__size(a) != n)
 		return perfdb_json__error(r->doc, a, NULL, "has %zu values, but there are %zu runs",
 					  perfdb_json__size(a), n);
+	if (out)
+		k = perfdb_json__numbers(a, out);
+	else
+		perfdb_jitems_init(&walk, a);
 	for (i = 0; i < n; i++) {
-		const perfdb_jnode *v = perfdb_json__item(a, i);
-		if (!perfdb_json__number(v, &out[i]))
+		if (out && i < k) {
+			d = out[i];
+		} else if (out || !perfdb_json__number(perfdb_jitems_next(&walk), &d)) {
+			v = perfdb_json__item_at(a, i, &walk);
 			return perfdb_json__error_item(r->doc, a, i, "expected a number, found %s",
 						       perfdb_json__type_name(v));
-		if (!isfinite(out[i]) || out[i] < 0)
+		}
+		if (!isfinite(d) || d < 0)
 			return perfdb_json__error_item(r->doc, a, i,
 						       "expected a finite, non-negative number");
 	}
@@ -165,21 +168,20 @@ static int number_array(reader *r, const perfdb_jnode *res, const char *key, dou
 /* exit_codes[]: an integer per run; null when the run was killed by a signal. */
 static int read_exit_codes(reader *r, const perfdb_jnode *res, size_t n, size_t *nfailed)
 {
-	const perfdb_jnode *a = perfdb_json__get(res, "exit_codes");
+	const perfdb_jnode *a = perfdb_json__get(res, "exit_codes"), *v;
+	perfdb_jitems walk;
 	size_t i;
 	*nfailed = 0;
-	for (i = 0; i < n; i++)
-		r->failed[i] = false;
 	if (!a)
-		return 0;
+		return 0; /* r->failed is not read (nor touched: a page a 4,096 runs) */
 	if (!perfdb_json__is_array(a))
 		return perfdb_json__error(r->doc, a, NULL, "expected an array, found %s",
 					  perfdb_json__type_name(a));
 	if (perfdb_json__size(a) != n)
 		return perfdb_json__error(r->doc, a, NULL, "has %zu values, but there are %zu runs",
 					  perfdb_json__size(a), n);
-	for (i = 0; i < n; i++) {
-		const perfdb_jnode *v = perfdb_json__item(a, i);
+	perfdb_jitems_init(&walk, a);
+	for (i = 0; i < n && (v = perfdb_jitems_next(&walk)); i++) {
 		int64_t code;
 		if (perfdb_json__is_null(v)) {
 			r->failed[i] = true;
@@ -221,10 +223,13 @@ static void describe(perfdb_result *res, double *v, size_t n)
 	res->max = v[n - 1];
 }
 
-/* Keeps the values of successful runs at the front of v; returns their count. */
-static size_t keep_succeeded(const reader *r, double *v, size_t n)
+/* Keeps the values of successful runs at the front of v; returns their
+ * count. r->failed is read only when some failed. */
+static size_t keep_succeeded(const reader *r, size_t nfailed, double *v, size_t n)
 {
 	size_t i, k = 0;
+	if (!nfailed)
+		return n;
 	for (i = 0; i < n; i++)
 		if (!r->failed[i])
 			v[k++] = v[i];
@@ -270,6 +275,7 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 {
 	reader *r = ctx;
 	const perfdb_jnode *times_v;
+	double *times = NULL;
 	const char *command;
 	perfdb_result wall;
 	double mean, user, sys;
@@ -307,11 +313,15 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 	else if (!times_v && perfdb_json__is_array(perfdb_json__get(res, "exit_codes")))
 		/* older exports: take the run count from exit_codes */
 		n = perfdb_json__size(perfdb_json__get(res, "exit_codes"));
+	/* The times go straight into the resultset's memory, which wall_time
+	 * then takes where it is; the memory figures are read there later,
+	 * once wall_time has it. */
 	if ((err = reserve(r, n ? n : 1)) ||
-	    (err = number_array(r, res, "times", r->times, n, &have_times)) ||
-	    (err = number_array(r, res, "memory_usage_byte", r->memory, n, &have_memory)) ||
+	    (perfdb_json__is_array(times_v) && !(times = perfdb_resultset__samples(r->rs, n))) ||
+	    (err = number_array(r, res, "times", times, n, &have_times)) ||
+	    (err = number_array(r, res, "memory_usage_byte", NULL, n, &have_memory)) ||
 	    (err = read_exit_codes(r, res, n, &nfailed)))
-		return err;
+		return err ? err : PERFDB_ENOMEM;
 	nok = n - nfailed;
 
 	if (nfailed && nok == 0)
@@ -332,13 +342,13 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		return err;
 
 	if (have_times) {
-		nok = keep_succeeded(r, r->times, n);
-		wall.samples = r->times;
+		nok = keep_succeeded(r, nfailed, times, n);
+		wall.samples = times;
 		wall.nsamples = nok;
 		if (nfailed) {
 			/* hyperfine's statistics include the failed runs: recompute
 			 * them (on a copy: describe() sorts, the samples keep run order). */
-			memcpy(r->scratch, r->times, nok * sizeof(*r->scratch));
+			memcpy(r->scratch, times, nok * sizeof(*r->scratch));
 			describe(&wall, r->scratch, nok);
 			wall.value = wall.mean;
 		} else {
@@ -360,12 +370,16 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		return err;
 	if (have_memory) {
 		perfdb_result mem;
+		double *memory = perfdb_resultset__samples(r->rs, n);
+		if (!memory)
+			return PERFDB_ENOMEM;
+		perfdb_json__numbers(perfdb_json__get(res, "memory_usage_byte"), memory);
 		perfdb_result_init(&mem);
 		mem.benchmark = r->name;
 		mem.metric = "memory";
 		mem.unit = "B";
-		mem.samples = r->memory;
-		mem.nsamples = keep_succeeded(r, r->memory, n);
+		mem.samples = memory;
+		mem.nsamples = keep_succeeded(r, nfailed, memory, n);
 		if ((err = perfdb_resultset_add(r->rs, &mem)))
 			return err;
 	}

@@ -34,8 +34,6 @@ typedef struct reader {
 	perfdb_resultset *rs;
 	char *name;
 	size_t name_cap;
-	double *samples;
-	size_t cap;
 	perfdb_ingest_index ids;
 	char **keys; /* owned copies of names and metrics for ids */
 	size_t nkeys, capkeys;
@@ -48,8 +46,10 @@ static int bench_name(reader *r, const perfdb_jnode *row, const char *benchmark)
 					     false, &r->name, &r->name_cap);
 }
 
-/* rawData [[...], ...] flattened into r->samples; *n values. */
-static int raw_data(reader *r, const perfdb_jnode *metric, size_t *n)
+/* rawData [[...], ...] flattened into *out, in the resultset's memory
+ * (perfdb_resultset_add takes it there); *n values. A fork's packed array
+ * is read without a node an item. */
+static int raw_data(reader *r, const perfdb_jnode *metric, double **out, size_t *n)
 {
 	const perfdb_jnode *raw = perfdb_json__get(metric, "rawData");
 	size_t i, j, k = 0, total = 0;
@@ -67,16 +67,16 @@ static int raw_data(reader *r, const perfdb_jnode *metric, size_t *n)
 						       perfdb_json__type_name(fork));
 		total += perfdb_json__size(fork);
 	}
-	if (perfdb_ingest__grow((void **)&r->samples, &r->cap, total, sizeof(*r->samples)))
+	if (!(*out = perfdb_resultset__samples(r->rs, total)))
 		return PERFDB_ENOMEM; /* set */
 	for (i = 0; i < perfdb_json__size(raw); i++) {
 		const perfdb_jnode *fork = perfdb_json__item(raw, i);
-		for (j = 0; j < perfdb_json__size(fork); j++) {
-			const perfdb_jnode *v = perfdb_json__item(fork, j);
-			if (!perfdb_json__number(v, &r->samples[k]) || !isfinite(r->samples[k]))
-				return 1; /* "NaN" strings: the score says so too */
-			k++;
-		}
+		size_t m = perfdb_json__size(fork);
+		if (perfdb_json__numbers(fork, *out + k) != m)
+			return 1; /* "NaN" strings: the score says so too */
+		for (j = 0; j < m; j++, k++)
+			if (!isfinite((*out)[k]))
+				return 1;
 	}
 	*n = k;
 	return 0;
@@ -101,7 +101,7 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 	const char *unit;
 	perfdb_result res;
 	size_t nsamples = 0, found;
-	double v;
+	double v, *samples = NULL;
 	int err;
 
 	if (!perfdb_json__is_object(metric))
@@ -150,7 +150,7 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 						  "benchmark '%s' metric '%s' appears twice",
 						  r->name, metric_name);
 	}
-	if ((err = raw_data(r, metric, &nsamples)) < 0)
+	if ((err = raw_data(r, metric, &samples, &nsamples)) < 0)
 		return err;
 	if (err == 1)
 		nsamples = 0;
@@ -159,7 +159,7 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 	res.metric = metric_name;
 	res.unit = time_per_op(unit);
 	res.value = v;
-	res.samples = nsamples ? r->samples : NULL;
+	res.samples = nsamples ? samples : NULL;
 	res.nsamples = nsamples;
 	pct = perfdb_json__get(metric, "scorePercentiles");
 	if (perfdb_json__is_object(pct)) {
@@ -243,7 +243,7 @@ done:
 	for (i = 0; i < r.nkeys; i++)
 		free(r.keys[i]);
 	free(r.keys);
-	free(r.samples);
+
 	free(r.name);
 	perfdb_ingest__index_release(&r.ids);
 	perfdb_json__free(r.own_doc);

@@ -179,14 +179,17 @@ static json_t *to_jansson(const perfdb_jnode *v)
 		if (perfdb_json__integer(v, &k))
 			return json_integer((json_int_t)k);
 		return json_real(v->u.number);
-	case PERFDB_JARRAY:
+	case PERFDB_JARRAY: {
+		perfdb_jitems it;
+		const perfdb_jnode *item;
 		if (!(j = json_array()))
 			return NULL;
-		for (i = 0; i < v->u.arr.count; i++)
-			if (!(child = to_jansson(v->u.arr.items[i])) ||
-			    json_array_append_new(j, child))
+		perfdb_jitems_init(&it, v);
+		while ((item = perfdb_jitems_next(&it)))
+			if (!(child = to_jansson(item)) || json_array_append_new(j, child))
 				goto fail;
 		return j;
+	}
 	case PERFDB_JOBJECT:
 		if (!(j = json_object()))
 			return NULL;
@@ -232,11 +235,25 @@ void perfdb_json__where(const perfdb_json_doc *doc, const perfdb_jnode *node, co
 void perfdb_json__where_item(const perfdb_json_doc *doc, const perfdb_jnode *array, size_t index,
 			     int *line, int *column)
 {
-	const perfdb_jnode *n = node_or_root(doc, array), *item = perfdb_json__item(n, index);
-	if (item)
+	const perfdb_jnode *n = node_or_root(doc, array), *item;
+	perfdb_jitems walk;
+	if ((item = perfdb_json__item_at(n, index, &walk)))
 		n = item;
 	*line = (int)n->line;
 	*column = (int)n->column;
+}
+
+const perfdb_jnode *perfdb_json__item_at(const perfdb_jnode *arr, size_t i, perfdb_jitems *walk)
+{
+	const perfdb_jnode *item = NULL;
+	if (!perfdb_json__is_array(arr) || i >= arr->u.arr.count)
+		return NULL;
+	if (!arr->packed)
+		return arr->u.arr.items[i];
+	perfdb_jitems_init(walk, arr);
+	while (walk->i <= i)
+		item = perfdb_jitems_next(walk);
+	return item;
 }
 
 /* Appends with truncation; *len tracks what was written. */

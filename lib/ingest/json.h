@@ -120,11 +120,27 @@ static inline size_t perfdb_json__size(const perfdb_jnode *v)
 	return 0;
 }
 
-/** Item i of an array, or NULL (not an array, or i out of range). */
+/** Item i of an array, or NULL (not an array, or i out of range). A packed
+ *  array of numbers (json_parse.h) gets a node an item the first time: a
+ *  reader of a long array of numbers reads it with perfdb_json__numbers, or
+ *  walks it with perfdb_jitems, and asks for no item. */
 static inline const perfdb_jnode *perfdb_json__item(const perfdb_jnode *arr, size_t i)
 {
-	return arr && arr->type == PERFDB_JARRAY && i < arr->u.arr.count ? arr->u.arr.items[i]
-									 : NULL;
+	if (!arr || arr->type != PERFDB_JARRAY || i >= arr->u.arr.count)
+		return NULL;
+	return arr->packed ? perfdb_jnode_item(arr, i) : arr->u.arr.items[i];
+}
+
+/**
+ * The values of arr's items into out (room for perfdb_json__size(arr)),
+ * from the first up to the first item that is not a number (NaN and
+ * infinities are numbers, as for perfdb_json__number): returns how many
+ * were written, perfdb_json__size(arr) when all are numbers. Makes no node
+ * for a packed array. 0 when arr is not an array.
+ */
+static inline size_t perfdb_json__numbers(const perfdb_jnode *arr, double *out)
+{
+	return perfdb_jnode_numbers(arr, out);
 }
 
 /** Member i (document order) of an object, or NULL: for walking every member,
@@ -134,6 +150,14 @@ static inline const perfdb_jmember *perfdb_json__member_at(const perfdb_jnode *o
 	return obj && obj->type == PERFDB_JOBJECT && i < obj->u.obj.count ? &obj->u.obj.members[i]
 									  : NULL;
 }
+
+/**
+ * Item i of arr as perfdb_json__item, but for a packed array made in walk
+ * (valid until walk is used again) by reading the text up to it, so no
+ * node is made for the others: for naming an item in an error. NULL when
+ * there is no such item.
+ */
+const perfdb_jnode *perfdb_json__item_at(const perfdb_jnode *arr, size_t i, perfdb_jitems *walk);
 
 /**
  * Reads a number: true with *out set when v is a JSON number, or one of the
@@ -200,7 +224,8 @@ int perfdb_json__dump(const perfdb_jnode *v, char **out);
 void perfdb_json__where(const perfdb_json_doc *doc, const perfdb_jnode *node, const char *key,
 			int *line, int *column);
 
-/** The position of item `index` of array (of array itself when there is no such item). */
+/** The position of item `index` of array (of array itself when there is no such item).
+ *  Makes no node for a packed array (it reads its text up to the item). */
 void perfdb_json__where_item(const perfdb_json_doc *doc, const perfdb_jnode *array, size_t index,
 			     int *line, int *column);
 

@@ -18,6 +18,7 @@
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +29,20 @@ typedef struct arena_block {
 	max_align_t data[];
 } arena_block;
 
+/* A packed array (json_parse.h): where its text is, and its nodes once
+ * perfdb_jnode_item asked for them. */
+struct perfdb_jpacked {
+	const char *open; /* the '[' in the doc's text */
+	_Atomic(perfdb_jnode **) items;
+	perfdb_jpacked *next; /* the doc's packed arrays */
+};
+
 struct perfdb_jdoc {
-	char *text; /* the private, NUL-terminated copy */
+	char *text;    /* the private, NUL-terminated copy, or the caller's */
+	bool own_text; /* text is the private copy */
 	arena_block *blocks;
-	size_t next_block; /* size of the next block: doubles up to a limit */
+	perfdb_jpacked *packed; /* every packed array, to free their nodes */
+	size_t next_block;	/* size of the next block: doubles up to a limit */
 	perfdb_jnode *root;
 };
 
@@ -66,7 +77,19 @@ typedef struct parser {
 	 * their stack while the object is open, for duplicate keys. */
 	bool check;
 	perfdb_jnode scratch;
+	/* The items of an array being scanned for packing are made in
+	 * `scratch` too; arrays of pack_min numbers or more are packed. */
+	bool scratch_items;
+	size_t pack_min;
 } parser;
+
+/* perfdb_jparse__set_pack_min: 0 for PERFDB_JPARSE_PACK_MIN. */
+static _Thread_local size_t pack_min_override;
+
+void perfdb_jparse__set_pack_min(size_t n)
+{
+	pack_min_override = n;
+}
 
 /* Object size from which duplicate keys are found with a hash table instead
  * of comparing with every earlier key. */
@@ -477,10 +500,13 @@ static inline bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Strict JSON number grammar; errors are placed at the number's start. */
-static int parse_number(parser *ps, perfdb_jnode *n)
+/* Strict JSON number grammar from p into n (type, value, integer): the end
+ * of the number, or NULL with *err set (the error is at the number's
+ * start). Also how a packed array's items are read again, so they get the
+ * very same values. The text is NUL-terminated after the number. */
+static const char *scan_number(const char *p, perfdb_jnode *n, const char **err)
 {
-	const char *p = ps->p, *start = p;
+	const char *start = p;
 	uint64_t mant = 0;
 	int exp10 = 0, neg = 0, exact = 1;
 
@@ -490,8 +516,10 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 	}
 	if (*p == '0') {
 		p++;
-		if (is_digit(*p))
-			return fail(ps, start, "invalid number: leading zeros are not allowed");
+		if (is_digit(*p)) {
+			*err = "invalid number: leading zeros are not allowed";
+			return NULL;
+		}
 	} else if (is_digit(*p)) {
 		while (is_digit(*p)) {
 			/* mant * 10 + 9 stays below 2^53: exact in a double. */
@@ -502,13 +530,17 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 			p++;
 		}
 	} else {
-		return fail(ps, start, "invalid number");
+		*err = "invalid number";
+		return NULL;
 	}
+	n->type = PERFDB_JNUMBER;
 	n->integer = 1;
 	if (*p == '.') {
 		p++;
-		if (!is_digit(*p))
-			return fail(ps, start, "invalid number: a digit must follow '.'");
+		if (!is_digit(*p)) {
+			*err = "invalid number: a digit must follow '.'";
+			return NULL;
+		}
 		while (is_digit(*p)) {
 			if (mant < (1ull << 53) / 10) {
 				mant = mant * 10 + (uint64_t)(*p - '0');
@@ -526,8 +558,10 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 		p++;
 		if (*p == '+' || *p == '-')
 			esign = *p++ == '-' ? -1 : 1;
-		if (!is_digit(*p))
-			return fail(ps, start, "invalid number: a digit must follow the exponent");
+		if (!is_digit(*p)) {
+			*err = "invalid number: a digit must follow the exponent";
+			return NULL;
+		}
 		while (is_digit(*p)) {
 			if (e < 100000)
 				e = e * 10 + (*p - '0');
@@ -545,10 +579,20 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 		/* The copy is NUL-terminated, and strtod stops where the grammar
 		 * above stopped. Underflow to zero or a subnormal is a value. */
 		n->u.number = strtod_c(start);
-		if (isinf(n->u.number))
-			return fail(ps, start, "number out of range (overflows a double)");
+		if (isinf(n->u.number)) {
+			*err = "number out of range (overflows a double)";
+			return NULL;
+		}
 	}
-	ps->p = (char *)p;
+	return p;
+}
+
+static int parse_number(parser *ps, perfdb_jnode *n)
+{
+	const char *err, *end = scan_number(ps->p, n, &err);
+	if (!end)
+		return fail(ps, ps->p, err);
+	ps->p = (char *)end;
 	return 0;
 }
 
@@ -556,7 +600,8 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 
 static perfdb_jnode *new_node(parser *ps, perfdb_jnode *parent, uint32_t index)
 {
-	perfdb_jnode *n = ps->check ? &ps->scratch : arena_alloc(ps->doc, sizeof(*n));
+	perfdb_jnode *n =
+	    ps->check || ps->scratch_items ? &ps->scratch : arena_alloc(ps->doc, sizeof(*n));
 	if (!n)
 		return NULL;
 	memset(n, 0, sizeof(*n));
@@ -586,17 +631,113 @@ static void at_gap(parser *ps)
 	}
 }
 
+/* Whether an array item starting at c is read as a number (or is an error
+ * that parse_value names the same way in either scan). */
+static inline bool number_start(char c)
+{
+	return is_digit(c) || c == '-' || c == 'N' || c == 'I';
+}
+
+/* After an item of an array (close ']') or a member of an object ('}'): 1
+ * past a ',' (another follows), 0 past the closing bracket, or the error. */
+static int next_or_close(parser *ps, char close)
+{
+	bool array = close == ']';
+	skip_space(ps);
+	if (*ps->p == ',') {
+		const char *comma = ps->p, *comma_line_start = ps->line_start;
+		uint32_t comma_line = ps->line;
+		ps->p++;
+		skip_space(ps);
+		if (*ps->p == close)
+			return fail_at(ps, comma, comma_line, comma_line_start,
+				       array ? "trailing comma in array"
+					     : "trailing comma in object");
+		return 1;
+	}
+	if (*ps->p == close) {
+		ps->p++;
+		return 0;
+	}
+	return array ? unexpected(ps, "expected ',' or ']' after an array item",
+				  "unexpected end of input: an array is not closed")
+		     : unexpected(ps, "expected ',' or '}' after an object member",
+				  "unexpected end of input: an object is not closed");
+}
+
+/* parse_array's answer: the array is to be parsed again, with nodes. */
+#define RESCAN 1
+
+/* The items of array n, whose first item (at ps->p) starts as a number,
+ * without nodes: 0 with n packed, RESCAN (at a non-number, or too few
+ * items), or the error the scan with nodes would give, as it would. */
+static int parse_packed(parser *ps, perfdb_jnode *n, const char *open)
+{
+	perfdb_jpacked *pk;
+	size_t count;
+	int err;
+
+	for (count = 0;; count++) {
+		perfdb_jnode *item;
+		if (count >= UINT32_MAX)
+			return fail(ps, ps->p, "too many items in one array");
+		skip_space(ps);
+		if (!number_start(*ps->p))
+			return RESCAN;
+		ps->scratch_items = true;
+		err = parse_value(ps, n, (uint32_t)count, &item);
+		ps->scratch_items = false;
+		if (err || (err = next_or_close(ps, ']')) < 0)
+			return err;
+		if (!err) {
+			count++;
+			break;
+		}
+	}
+	if (count < ps->pack_min)
+		return RESCAN;
+	if (!(pk = arena_alloc(ps->doc, sizeof(*pk))))
+		return PERFDB_JPARSE_NOMEM;
+	pk->open = open;
+	atomic_init(&pk->items, NULL);
+	pk->next = ps->doc->packed;
+	ps->doc->packed = pk;
+	n->packed = 1;
+	n->u.arr.packed = pk;
+	n->u.arr.count = count;
+	return 0;
+}
+
 static int parse_array(parser *ps, perfdb_jnode *n)
 {
 	size_t base = ps->items_top, count = 0;
+	const char *open = ps->p;
+	bool gap;
 	int err;
 
 	ps->p++; /* [ */
+	gap = ps->p == ps->gap;
 	at_gap(ps);
 	skip_space(ps);
 	if (*ps->p == ']') {
 		ps->p++;
 		return 0;
+	}
+	/* Not after a gap: a packed array's positions are counted from its
+	 * '[' in the text. */
+	if (!ps->check && !gap && number_start(*ps->p)) {
+		char *p = ps->p;
+		const char *line_start = ps->line_start, *tail = ps->tail;
+		const char *tail_line_start = ps->tail_line_start;
+		uint32_t line = ps->line, tail_line = ps->tail_line;
+		if ((err = parse_packed(ps, n, open)) != RESCAN)
+			return err;
+		ps->p = p;
+		ps->line_start = line_start;
+		ps->line = line;
+		ps->tail = tail;
+		ps->tail_line = tail_line;
+		ps->tail_line_start = tail_line_start;
 	}
 	for (;; count++) {
 		perfdb_jnode *item;
@@ -610,23 +751,10 @@ static int parse_array(parser *ps, perfdb_jnode *n)
 				return PERFDB_JPARSE_NOMEM;
 			ps->items[ps->items_top++] = item;
 		}
-		skip_space(ps);
-		if (*ps->p == ',') {
-			const char *comma = ps->p, *comma_line_start = ps->line_start;
-			uint32_t comma_line = ps->line;
-			ps->p++;
-			skip_space(ps);
-			if (*ps->p == ']')
-				return fail_at(ps, comma, comma_line, comma_line_start,
-					       "trailing comma in array");
-			continue;
-		}
-		if (*ps->p == ']') {
-			ps->p++;
+		if ((err = next_or_close(ps, ']')) < 0)
+			return err;
+		if (!err)
 			break;
-		}
-		return unexpected(ps, "expected ',' or ']' after an array item",
-				  "unexpected end of input: an array is not closed");
 	}
 	if (ps->check)
 		return 0;
@@ -787,27 +915,12 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 			goto done;
 		/* (the stack may have moved while the value was parsed) */
 		ps->members[base + count].value = value;
-		skip_space(ps);
-		if (*ps->p == ',') {
-			const char *comma = ps->p, *comma_line_start = ps->line_start;
-			uint32_t comma_line = ps->line;
-			ps->p++;
-			skip_space(ps);
-			if (*ps->p == '}') {
-				err = fail_at(ps, comma, comma_line, comma_line_start,
-					      "trailing comma in object");
-				goto done;
-			}
-			continue;
-		}
-		if (*ps->p == '}') {
-			ps->p++;
+		if ((err = next_or_close(ps, '}')) < 0)
+			goto done;
+		if (!err)
 			break;
-		}
-		err = unexpected(ps, "expected ',' or '}' after an object member",
-				 "unexpected end of input: an object is not closed");
-		goto done;
 	}
+	err = 0;
 	count = ps->members_top - base;
 	if (ps->check) {
 		ps->members_top = base;
@@ -994,12 +1107,30 @@ static int input_too_big(perfdb_jerror *err)
 	return PERFDB_JPARSE_SYNTAX;
 }
 
-int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
-			 const perfdb_jparse_at *at, perfdb_jerror *err)
+/* The parse of text, which doc->text already is. */
+static int parse_doc(perfdb_jdoc **out, perfdb_jdoc *doc, size_t len, const perfdb_jparse_at *at,
+		     perfdb_jerror *err)
 {
 	parser ps;
-	perfdb_jdoc *doc;
 	int rc;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.doc = doc;
+	ps.pack_min = pack_min_override ? pack_min_override : PERFDB_JPARSE_PACK_MIN;
+	if ((rc = run(&ps, doc->text, len, at, &doc->root, err))) {
+		perfdb_jdoc_free(doc);
+		return rc;
+	}
+	*out = doc;
+	return 0;
+}
+
+/* The parse of the caller's text (padded, changed, borrowed), or, when text
+ * is NULL, of a private copy of data. */
+static int parse_text(perfdb_jdoc **out, char *text, const char *data, size_t len,
+		      const perfdb_jparse_at *at, perfdb_jerror *err)
+{
+	perfdb_jdoc *doc;
 
 	*out = NULL;
 	if (len >= UINT32_MAX)
@@ -1007,24 +1138,32 @@ int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 	if (!(doc = calloc(1, sizeof(*doc))))
 		return PERFDB_JPARSE_NOMEM;
 	doc->next_block = 64 << 10;
-	/* NUL-terminated, and zero-padded so that 8-byte loads anywhere up to
-	 * the terminator stay inside the block. */
-	if (!(doc->text = malloc(len + 1 + TEXT_PADDING))) {
-		free(doc);
-		return PERFDB_JPARSE_NOMEM;
+	doc->text = text;
+	if (!text) {
+		/* NUL-terminated, and zero-padded so that 8-byte loads
+		 * anywhere up to the terminator stay inside the block. */
+		if (!(doc->text = malloc(len + 1 + TEXT_PADDING))) {
+			free(doc);
+			return PERFDB_JPARSE_NOMEM;
+		}
+		doc->own_text = true;
+		if (len)
+			memcpy(doc->text, data, len);
+		memset(doc->text + len, 0, 1 + TEXT_PADDING);
 	}
-	if (len)
-		memcpy(doc->text, data, len);
-	memset(doc->text + len, 0, 1 + TEXT_PADDING);
+	return parse_doc(out, doc, len, at, err);
+}
 
-	memset(&ps, 0, sizeof(ps));
-	ps.doc = doc;
-	if ((rc = run(&ps, doc->text, len, at, &doc->root, err))) {
-		perfdb_jdoc_free(doc);
-		return rc;
-	}
-	*out = doc;
-	return 0;
+int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
+			 const perfdb_jparse_at *at, perfdb_jerror *err)
+{
+	return parse_text(out, NULL, data, len, at, err);
+}
+
+int perfdb_jdoc_parse_in_place(perfdb_jdoc **out, char *text, size_t len,
+			       const perfdb_jparse_at *at, perfdb_jerror *err)
+{
+	return parse_text(out, text, text, len, at, err);
 }
 
 int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
@@ -1042,13 +1181,17 @@ int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
 void perfdb_jdoc_free(perfdb_jdoc *doc)
 {
 	arena_block *b, *next;
+	perfdb_jpacked *pk;
 	if (!doc)
 		return;
+	for (pk = doc->packed; pk; pk = pk->next)
+		free(atomic_load_explicit(&pk->items, memory_order_relaxed));
 	for (b = doc->blocks; b; b = next) {
 		next = b->next;
 		free(b);
 	}
-	free(doc->text);
+	if (doc->own_text)
+		free(doc->text);
 	free(doc);
 }
 
@@ -1075,4 +1218,135 @@ const perfdb_jnode *perfdb_jnode_get(const perfdb_jnode *obj, const char *key)
 {
 	const perfdb_jmember *m = perfdb_jnode_member(obj, key);
 	return m ? m->value : NULL;
+}
+
+/* --- packed arrays --------------------------------------------------------------------- */
+
+/* The item of a packed array at p (the parser read it: its grammar is good)
+ * into n's type and value: the end of its text. */
+static const char *reread(const char *p, perfdb_jnode *n)
+{
+	const char *err;
+	n->type = PERFDB_JNUMBER;
+	n->nonfinite = 0;
+	n->integer = 0;
+	switch (p[*p == '-']) {
+	case 'N':
+	case 'n':
+		n->nonfinite = 1;
+		n->u.number = NAN;
+		return p + (*p == '-' ? 4 : 3);
+	case 'I':
+		n->nonfinite = 1;
+		n->u.number = *p == '-' ? -INFINITY : INFINITY;
+		return p + (*p == '-' ? 9 : 8);
+	default: return scan_number(p, n, &err);
+	}
+}
+
+/* White space and a comma between a packed array's items. */
+static inline bool between(char c)
+{
+	return c == ' ' || c == ',' || c == '\n' || c == '\t' || c == '\r';
+}
+
+void perfdb_jitems_init(perfdb_jitems *it, const perfdb_jnode *arr)
+{
+	memset(it, 0, sizeof(*it));
+	if (!arr || arr->type != PERFDB_JARRAY)
+		return;
+	it->arr = arr;
+	if (arr->packed) {
+		it->p = arr->u.arr.packed->open + 1;
+		it->line = arr->line;
+		it->column = arr->column + 1;
+	}
+}
+
+const perfdb_jnode *perfdb_jitems_next(perfdb_jitems *it)
+{
+	const perfdb_jnode *arr = it->arr;
+	const char *p, *end;
+
+	if (!arr || it->i >= arr->u.arr.count)
+		return NULL;
+	if (!arr->packed)
+		return arr->u.arr.items[it->i++];
+	/* The text holds only ASCII here: a byte is a column. */
+	for (p = it->p; between(*p); p++) {
+		if (*p == '\n') {
+			it->line++;
+			it->column = 1;
+		} else {
+			it->column++;
+		}
+	}
+	memset(&it->item, 0, sizeof(it->item));
+	it->item.index = (uint32_t)it->i;
+	it->item.line = it->line;
+	it->item.column = it->column;
+	it->item.parent = (perfdb_jnode *)arr;
+	end = reread(p, &it->item);
+	it->column += (uint32_t)(end - p);
+	it->p = end;
+	it->i++;
+	return &it->item;
+}
+
+size_t perfdb_jnode_numbers(const perfdb_jnode *arr, double *out)
+{
+	size_t i, n;
+	perfdb_jnode v;
+	const char *p;
+
+	if (!arr || arr->type != PERFDB_JARRAY)
+		return 0;
+	n = arr->u.arr.count;
+	if (!arr->packed) {
+		for (i = 0; i < n && arr->u.arr.items[i]->type == PERFDB_JNUMBER; i++)
+			out[i] = arr->u.arr.items[i]->u.number;
+		return i;
+	}
+	for (i = 0, p = arr->u.arr.packed->open + 1; i < n; i++) {
+		while (between(*p))
+			p++;
+		p = reread(p, &v);
+		out[i] = v.u.number;
+	}
+	return n;
+}
+
+const perfdb_jnode *perfdb_jnode_item(const perfdb_jnode *arr, size_t i)
+{
+	perfdb_jpacked *pk;
+	perfdb_jnode **items, **mine, *nodes;
+	perfdb_jitems it;
+	size_t k, n;
+
+	if (!arr || arr->type != PERFDB_JARRAY || i >= arr->u.arr.count)
+		return NULL;
+	if (!arr->packed)
+		return arr->u.arr.items[i];
+	pk = arr->u.arr.packed;
+	if ((items = atomic_load_explicit(&pk->items, memory_order_acquire)))
+		return items[i];
+	/* A reader that walks any array: the nodes, made once. Two threads may
+	 * both make them; the first to publish wins. */
+	n = arr->u.arr.count;
+	if (n > SIZE_MAX / (sizeof(*mine) + sizeof(*nodes)) ||
+	    !(mine = malloc(n * (sizeof(*mine) + sizeof(*nodes)))))
+		return NULL;
+	nodes = (perfdb_jnode *)(mine + n);
+	perfdb_jitems_init(&it, arr);
+	for (k = 0; k < n; k++) {
+		nodes[k] = *perfdb_jitems_next(&it);
+		mine[k] = &nodes[k];
+	}
+	items = NULL;
+	if (!atomic_compare_exchange_strong_explicit(&pk->items, &items, mine, memory_order_acq_rel,
+						     memory_order_acquire)) {
+		free(mine);
+		return items[i];
+	}
+	return mine[i];
 }

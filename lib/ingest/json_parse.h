@@ -32,6 +32,19 @@
  * strtod in the C locale. `integer` says the number was written without a
  * fraction or exponent (jansson's integer/real distinction), whatever its
  * size: read it with care past 2^53.
+ *
+ * Packed arrays: an array of PERFDB_JPARSE_PACK_MIN items or more that are
+ * all numbers (NaN and Infinity tokens included) gets no node per item (a
+ * node and its pointer take 48 bytes; "1.5," takes 4): the array node keeps
+ * its count, `packed` is set, and its items are read again from the text
+ * when asked for, by the same conversion. perfdb_jnode_numbers reads them
+ * all at once, perfdb_jitems_next one at a time with positions, and
+ * perfdb_jnode_item makes nodes for all of them the first time it is
+ * called (for readers that walk any array). The parser decides in its one
+ * pass: an array whose first item is a number is scanned without nodes;
+ * when an item that is not a number comes, or the array closes with fewer
+ * items, it is parsed again from its '[' (each array at most twice, only
+ * its numbers: still linear).
  */
 #ifndef PERFDB_INGEST_JSON_PARSE_H
 #define PERFDB_INGEST_JSON_PARSE_H
@@ -54,11 +67,13 @@ typedef enum perfdb_jtype {
 
 typedef struct perfdb_jnode perfdb_jnode;
 typedef struct perfdb_jmember perfdb_jmember;
+typedef struct perfdb_jpacked perfdb_jpacked;
 
 struct perfdb_jnode {
 	uint8_t type;	      /* perfdb_jtype */
 	uint8_t nonfinite;    /* a NaN/Infinity token */
 	uint8_t integer;      /* a number written without fraction or exponent */
+	uint8_t packed;	      /* an array kept as its text: see "Packed arrays" */
 	uint32_t index;	      /* position among the parent's items or members; 0 for the root */
 	uint32_t line;	      /* 1-based position of the value's first character */
 	uint32_t column;      /* 1-based, in characters */
@@ -70,7 +85,10 @@ struct perfdb_jnode {
 			size_t len;
 		} str;
 		struct {
-			perfdb_jnode **items;
+			union {
+				perfdb_jnode **items;	/* when !packed */
+				perfdb_jpacked *packed; /* when packed: the parser's */
+			};
 			size_t count;
 		} arr;
 		struct {
@@ -138,6 +156,13 @@ int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
  * (its terminator and room for 8-byte loads). */
 #define PERFDB_JPARSE_PADDING 9
 
+/* perfdb_jdoc_parse_at of the caller's text, without a copy: text is
+ * followed by PERFDB_JPARSE_PADDING zero bytes, is changed (strings are
+ * decoded in place), and must outlive *out, whose strings and packed arrays
+ * are in it. For an item of a file read in pieces, already in memory once. */
+int perfdb_jdoc_parse_in_place(perfdb_jdoc **out, char *text, size_t len,
+			       const perfdb_jparse_at *at, perfdb_jerror *err);
+
 /*
  * Syntax only: what perfdb_jdoc_parse would answer for the same bytes (0,
  * PERFDB_JPARSE_SYNTAX with the same err, PERFDB_JPARSE_EMPTY or
@@ -148,6 +173,45 @@ int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
  * deciding to build its tree (json_stream.h's fallback).
  */
 int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err);
+
+/* The fewest items of an array kept packed (see "Packed arrays"). */
+#define PERFDB_JPARSE_PACK_MIN 16
+
+/* For tests that compare packed arrays with nodes: the fewest items of a
+ * packed array in this thread's parses from now on (0: the default, SIZE_MAX:
+ * never pack). */
+void perfdb_jparse__set_pack_min(size_t n);
+
+/* Item i of array arr (packed or not), or NULL (not an array, i out of
+ * range, or out of memory making the items of a packed array: it cannot be
+ * told from out of range, so readers that must tell use perfdb_jitems).
+ * Borrowed from the doc; the nodes of a packed array are made once, safely
+ * from several threads. */
+const perfdb_jnode *perfdb_jnode_item(const perfdb_jnode *arr, size_t i);
+
+/* The values of the leading items of arr that are numbers (NaN and
+ * infinities included), into out (room for perfdb_json__size(arr)), up to
+ * the first item that is not one: returns how many were written (all of a
+ * packed array's). 0 when arr is not an array. No node is made. */
+size_t perfdb_jnode_numbers(const perfdb_jnode *arr, double *out);
+
+/* A walk over the items of an array, packed or not, that makes no node for
+ * good: each item of a packed array is made in the walk's own node (type,
+ * number, integer, nonfinite, position, parent and index as a node of the
+ * tree would have), valid until the next call. Caller-owned; nothing to
+ * release. */
+typedef struct perfdb_jitems {
+	const perfdb_jnode *arr;
+	size_t i;
+	const char *p; /* packed: the text after item i - 1 */
+	uint32_t line, column;
+	perfdb_jnode item;
+} perfdb_jitems;
+
+void perfdb_jitems_init(perfdb_jitems *it, const perfdb_jnode *arr);
+
+/* The next item, or NULL after the last (and for what is not an array). */
+const perfdb_jnode *perfdb_jitems_next(perfdb_jitems *it);
 
 /* Frees doc and every node in it. Accepts NULL. */
 void perfdb_jdoc_free(perfdb_jdoc *doc);

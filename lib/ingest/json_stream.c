@@ -846,14 +846,28 @@ static int parse_text(perfdb_jdoc **out, const char *text, size_t len, const per
 	return 0;
 }
 
-/* Parses the item from offset start (at *line:*column); *end and the
- * position are moved past it. */
+/* The reader's callback over a pass: after its first error, the rest is
+ * only read for its syntax. */
+typedef struct items {
+	perfdb_json_item_fn fn;
+	void *ctx;
+	int err; /* fn's first error */
+} items;
+
+static int give(items *it, const perfdb_jnode *v, size_t index);
+
+/* Parses the item from offset start (at *line:*column) where it is in the
+ * window, not in a copy of its own (an item of a hundred megabytes would be
+ * held twice), and gives it to it; *end and the position are moved past it. */
 static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end, uint32_t *line,
-		uint32_t *column, size_t index, perfdb_jdoc **out)
+		uint32_t *column, size_t index, items *it)
 {
 	perfdb_jparse_at at;
+	perfdb_jdoc *doc = NULL;
 	uint32_t l = *line, col = *column;
 	uint64_t last;
+	char *text, saved[PERFDB_JPARSE_PADDING];
+	size_t len, after, keep;
 	int rc;
 
 	if ((rc = value_end(s, w, start, start, &last, &l, &col)))
@@ -866,21 +880,32 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 	at.depth = *s->key ? 2 : 1; /* the top-level object and the array, or the array */
 	at.parent = (perfdb_jnode *)s->array;
 	at.index = (uint32_t)index;
-	if ((rc = parse_text(out, w->buf + (start - w->base), (size_t)(last + 1 - start), &at)))
+	/* The parser needs zero bytes after the text: the window's next bytes
+	 * are kept aside meanwhile. */
+	len = (size_t)(last + 1 - start);
+	after = (size_t)(last + 1 - w->base);
+	if ((rc = perfdb_ingest__grow((void **)&w->buf, &w->cap, after + sizeof(saved), 1)))
+		return rc;
+	keep = w->len > after ? w->len - after : 0;
+	if (keep > sizeof(saved))
+		keep = sizeof(saved);
+	memcpy(saved, w->buf + after, keep);
+	memset(w->buf + after, 0, sizeof(saved));
+	text = w->buf + (start - w->base);
+	rc = perfdb_jdoc_parse_in_place(&doc, text, len, &at, NULL);
+	if (rc)
+		rc = rc == PERFDB_JPARSE_NOMEM ? perfdb_error__oom() : PERFDB_JSON__FALLBACK;
+	else
+		rc = give(it, perfdb_jdoc_root(doc), index);
+	perfdb_jdoc_free(doc);
+	memcpy(w->buf + after, saved, keep);
+	if (rc)
 		return rc;
 	*end = last + 1;
 	*line = l;
 	*column = col;
 	return 0;
 }
-
-/* The reader's callback over a pass: after its first error, the rest is
- * only read for its syntax. */
-typedef struct items {
-	perfdb_json_item_fn fn;
-	void *ctx;
-	int err; /* fn's first error */
-} items;
 
 /* fn with item v: 0, or the fallback fn asked for. */
 static int give(items *it, const perfdb_jnode *v, size_t index)
@@ -1227,12 +1252,7 @@ int perfdb_json__stream_items(perfdb_json_stream *s, perfdb_json_item_fn fn, voi
 			n++;
 			state = AFTER_ITEM;
 		} else {
-			perfdb_jdoc *doc = NULL;
-			if ((err = item(s, &w, off, &off, &line, &column, n, &doc)))
-				break;
-			err = give(&it, perfdb_jdoc_root(doc), n);
-			perfdb_jdoc_free(doc);
-			if (err)
+			if ((err = item(s, &w, off, &off, &line, &column, n, &it)))
 				break;
 			n++;
 			state = AFTER_ITEM;

@@ -33,8 +33,6 @@ typedef struct validator {
 	perfdb_ingest_result_index index; /* of rs's results */
 	size_t
 	    handed; /* results handed to the caller's sink: rs's result i is results[handed + i] */
-	double *samples;
-	size_t samples_cap;
 	const perfdb_native_stream *stream; /* NULL: results are in the tree */
 	const void *results;
 } validator;
@@ -368,7 +366,7 @@ static const char *const result_keys[F_COUNT_] = {"benchmark", "metric",  "unit"
 						  "median",    "stddev",  "min",  "max"};
 
 static int read_samples(validator *v, const void *map, const perfdb_native_entry *e,
-			const char *path, size_t *count)
+			const char *path, double **out, size_t *count)
 {
 	perfdb_native_kind k = v->ops->kind(v->ctx, e->value);
 	char sub[256];
@@ -382,19 +380,16 @@ static int read_samples(validator *v, const void *map, const perfdb_native_entry
 	if (n == 0)
 		return fail(v, e->value, map, e->key, 0, path,
 			    "is empty (leave it out, or give at least one sample)");
-	if (n > v->samples_cap) {
-		double *s = realloc(v->samples, n * sizeof(*s));
-		if (!s)
-			return perfdb_error__oom();
-		v->samples = s;
-		v->samples_cap = n;
-	}
-	packed = v->ops->numbers ? v->ops->numbers(v->ctx, e->value, v->samples) : 0;
+	/* Straight into the resultset's memory, which perfdb_resultset_add
+	 * then takes where it is: the samples are held once. */
+	if (!(*out = perfdb_resultset__samples(v->rs, n)))
+		return PERFDB_ENOMEM;
+	packed = v->ops->numbers ? v->ops->numbers(v->ctx, e->value, *out) : 0;
 	if (packed < 0)
 		return packed;
 	for (i = 0; i < n; i++) {
 		const void *item;
-		double *d = &v->samples[i];
+		double *d = &(*out)[i];
 		if (packed && isfinite(*d))
 			continue;
 		item = v->ops->item(v->ctx, e->value, i);
@@ -416,7 +411,7 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 	perfdb_result r;
 	unsigned seen = 0;
 	char base[32], path[200];
-	double *stat[F_COUNT_] = {0};
+	double *stat[F_COUNT_] = {0}, *samples = NULL;
 	const void *nodes[F_COUNT_] = {0};
 	size_t dup;
 	int rc, err;
@@ -470,9 +465,9 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 					    text);
 			break;
 		case F_SAMPLES:
-			if ((err = read_samples(v, map, &e, path, &r.nsamples)))
+			if ((err = read_samples(v, map, &e, path, &samples, &r.nsamples)))
 				return err;
-			r.samples = v->samples;
+			r.samples = samples;
 			break;
 		case F_N:
 			if ((err = read_number(v, map, &e, path, &d)))
@@ -645,7 +640,6 @@ int perfdb_ingest__native(perfdb_resultset *rs, const perfdb_native_ops *ops, vo
 	if (err && stream)
 		err = stream->fail(stream->ctx, err);
 	perfdb_ingest__result_index_release(&v.index);
-	free(v.samples);
 	perfdb_resultset_free(v.rs);
 	return err;
 }

@@ -12,6 +12,13 @@
 #include "ingest/json_stream.h"
 #include "ingest/native.h"
 
+/* The ops' ctx: the doc, and the walk that makes the items of a packed
+ * array of numbers one at a time (op_item). */
+typedef struct json_ctx {
+	const perfdb_json_doc *doc;
+	perfdb_jitems walk;
+} json_ctx;
+
 static perfdb_native_kind op_kind(void *ctx, const void *node)
 {
 	const perfdb_jnode *v = node;
@@ -52,10 +59,35 @@ static size_t op_length(void *ctx, const void *seq)
 	return perfdb_json__size(seq);
 }
 
+/* A packed array's item is made in ctx's walk, valid until the next call
+ * (native.h allows it): the validator asks for the items of samples in
+ * order, and only for those it refuses. */
 static const void *op_item(void *ctx, const void *seq, size_t i)
 {
-	(void)ctx;
-	return perfdb_json__item(seq, i);
+	json_ctx *c = ctx;
+	const perfdb_jnode *arr = seq, *item = NULL;
+	if (!arr->packed)
+		return perfdb_json__item(arr, i);
+	if (i >= perfdb_json__size(arr))
+		return NULL;
+	if (c->walk.arr != arr || c->walk.i > i)
+		perfdb_jitems_init(&c->walk, arr);
+	while (c->walk.i <= i)
+		item = perfdb_jitems_next(&c->walk);
+	return item ? item : &c->walk.item;
+}
+
+static int op_numbers(void *ctx, const void *seq, double *out)
+{
+	json_ctx *c = ctx;
+	const perfdb_jnode *arr = seq;
+	if (arr->type != PERFDB_JARRAY || !arr->packed)
+		return 0;
+	/* op_item's walk starts again: a streamed item's array may have the
+	 * address of an earlier item's, which is gone. */
+	perfdb_jitems_init(&c->walk, arr);
+	perfdb_json__numbers(arr, out);
+	return 1;
 }
 
 static int op_next(void *ctx, const void *map, perfdb_native_entry *e)
@@ -85,14 +117,15 @@ static void op_where(void *ctx, const void *node, const void *parent, const char
 {
 	/* Every node knows its position; a member or item is found through its
 	 * parent only when the validator has no node for it. */
+	const perfdb_json_doc *doc = ((const json_ctx *)ctx)->doc;
 	if (node)
-		perfdb_json__where(ctx, node, NULL, line, column);
+		perfdb_json__where(doc, node, NULL, line, column);
 	else if (parent && key)
-		perfdb_json__where(ctx, parent, key, line, column);
+		perfdb_json__where(doc, parent, key, line, column);
 	else if (parent)
-		perfdb_json__where_item(ctx, parent, index, line, column);
+		perfdb_json__where_item(doc, parent, index, line, column);
 	else
-		perfdb_json__where(ctx, NULL, NULL, line, column);
+		perfdb_json__where(doc, NULL, NULL, line, column);
 }
 
 static const perfdb_native_ops json_ops = {
@@ -101,7 +134,7 @@ static const perfdb_native_ops json_ops = {
     .number = op_number,
     .length = op_length,
     .item = op_item,
-    .numbers = NULL, /* every item is a node */
+    .numbers = op_numbers,
     .next = op_next,
     .where = op_where,
     .scalars_are_text = false,
@@ -110,13 +143,15 @@ static const perfdb_native_ops json_ops = {
 int perfdb_ingest__native_json(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
 	perfdb_json_doc *doc;
+	json_ctx ctx = {0};
 	int err;
 
 	if (!name)
 		name = "<input>";
 	if ((err = perfdb_json__load(&doc, data, len, name)))
 		return err;
-	err = perfdb_ingest__native(rs, &json_ops, doc, perfdb_json__root(doc), name, NULL);
+	ctx.doc = doc;
+	err = perfdb_ingest__native(rs, &json_ops, &ctx, perfdb_json__root(doc), name, NULL);
 	perfdb_json__free(doc);
 	return err;
 }
@@ -150,8 +185,11 @@ int perfdb_ingest__native_json_stream(perfdb_resultset *rs, perfdb_json_stream *
 {
 	const perfdb_json_doc *doc = perfdb_json__stream_doc(stream);
 	perfdb_native_stream items = {stream_items, stream_fail, stream};
-	int err = perfdb_ingest__native(rs, &json_ops, (void *)doc, perfdb_json__root(doc),
-					perfdb_json__name(doc), &items);
+	json_ctx ctx = {0};
+	int err;
+	ctx.doc = doc;
+	err = perfdb_ingest__native(rs, &json_ops, &ctx, perfdb_json__root(doc),
+				    perfdb_json__name(doc), &items);
 	/* The file is to be read whole after all, from its start: batches
 	 * already written are not the run's. */
 	if (err == PERFDB_JSON__FALLBACK)

@@ -40,8 +40,6 @@ typedef struct reader {
 	perfdb_ingest_index names; /* of names: owned copies (an item's tree is freed) */
 	char **names_owned;
 	size_t nnames, capnames;
-	double *samples;
-	size_t cap;
 } reader;
 
 static int warn_at(reader *r, const perfdb_jnode *node, const char *key, const char *name,
@@ -72,10 +70,16 @@ static int stat(reader *r, const perfdb_jnode *stats, const char *key, const cha
 	return (err = warn_at(r, stats, key, name, what)) ? err : 1;
 }
 
-static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, size_t *n)
+/* stats.data into *out, in the resultset's memory (perfdb_resultset_add
+ * takes it there), and a packed array without a node an item: 0 with *n
+ * values (0 when absent), a warning (the statistics are still recorded), or
+ * an error. */
+static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, double **out,
+			size_t *n)
 {
 	const perfdb_jnode *data = perfdb_json__get(stats, "data");
-	size_t i, k;
+	perfdb_jitems walk;
+	size_t i, k, m;
 	*n = 0;
 	if (!data)
 		return 0;
@@ -83,12 +87,11 @@ static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, 
 		return perfdb_json__error(r->doc, data, NULL, "expected an array, found %s",
 					  perfdb_json__type_name(data));
 	k = perfdb_json__size(data);
-	if (perfdb_ingest__grow((void **)&r->samples, &r->cap, k, sizeof(*r->samples)))
+	if (!(*out = perfdb_resultset__samples(r->rs, k)))
 		return PERFDB_ENOMEM; /* set */
+	m = perfdb_json__numbers(data, *out);
 	for (i = 0; i < k; i++) {
-		const perfdb_jnode *v = perfdb_json__item(data, i);
-		if (!perfdb_json__number(v, &r->samples[i]) || !isfinite(r->samples[i]) ||
-		    r->samples[i] < 0) {
+		if (i >= m || !isfinite((*out)[i]) || (*out)[i] < 0) {
 			int line, column;
 			perfdb_json__where_item(r->doc, data, i, &line, &column);
 			/* keep the statistics, which pytest-benchmark computed from all rounds */
@@ -97,7 +100,7 @@ static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, 
 			    "%s:%d:%d: benchmark '%s': stats.data[%zu] is %s, not a time; its "
 			    "samples are not recorded (the statistics are)",
 			    perfdb_json__name(r->doc), line, column, name, i,
-			    perfdb_json__type_name(v));
+			    perfdb_json__type_name(perfdb_json__item_at(data, i, &walk)));
 		}
 	}
 	*n = k;
@@ -112,7 +115,7 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 	const char *name;
 	char *key;
 	perfdb_result res;
-	double mean, ops, rounds;
+	double mean, ops, rounds, *samples = NULL;
 	size_t nsamples = 0, found;
 	int err;
 
@@ -159,7 +162,7 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 	    (err = stat(r, stats, "min", name, false, &res.min)) < 0 ||
 	    (err = stat(r, stats, "max", name, false, &res.max)) < 0 ||
 	    (err = stat(r, stats, "rounds", name, false, &rounds)) < 0 ||
-	    (err = read_samples(r, stats, name, &nsamples)) < 0)
+	    (err = read_samples(r, stats, name, &samples, &nsamples)) < 0)
 		return err;
 	if (!isnan(rounds) && (rounds < 1 || rounds != floor(rounds) || rounds > 1e15))
 		return perfdb_json__error(r->doc, stats, "rounds", "expected a round count");
@@ -168,7 +171,7 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 					  "has %zu values, but rounds is %.0f", nsamples, rounds);
 	res.value = res.mean = mean;
 	res.n = isnan(rounds) ? 0 : (int64_t)rounds;
-	res.samples = nsamples ? r->samples : NULL;
+	res.samples = nsamples ? samples : NULL;
 	res.nsamples = nsamples;
 	if (!perfdb_ingest__fits_unit(&res))
 		return perfdb_json__error(r->doc, stats, "mean", "out of range");
@@ -243,7 +246,6 @@ static void reader_release(reader *r)
 	for (i = 0; i < r->nnames; i++)
 		free(r->names_owned[i]);
 	free(r->names_owned);
-	free(r->samples);
 	perfdb_ingest__index_release(&r->names);
 	perfdb_json__free(r->own_doc);
 	perfdb_resultset_free(r->rs);

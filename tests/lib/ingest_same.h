@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/json_parse.h"
 #include "ingest/json_stream.h"
 
 static inline char *read_whole(const char *path, perfdb_format fmt)
@@ -146,6 +147,79 @@ static inline void same_texts(const char *path, const char *how, const char *who
 		fail();
 	}
 	free(other);
+}
+
+/* The file at path as fmt read with every array of numbers packed
+ * (json_parse.h), with the default threshold, and with none packed (the
+ * tree of a node an item, as before packing): by name and (unless it is a
+ * directory, as criterion's) whole, the same texts. */
+static inline void packed_same(const char *path, perfdb_format fmt, bool whole)
+{
+	static const size_t mins[] = {1, 0, 2, 17};
+	char *tree;
+	size_t i;
+	perfdb_jparse__set_pack_min(SIZE_MAX);
+	tree = whole ? read_whole(path, fmt) : read_file(path, fmt);
+	if (whole)
+		same_texts(path, "nodes, by name", tree, read_file(path, fmt));
+	for (i = 0; i < sizeof(mins) / sizeof(mins[0]); i++) {
+		perfdb_jparse__set_pack_min(mins[i]);
+		if (whole)
+			same_texts(path, "packed, whole", tree, read_whole(path, fmt));
+		same_texts(path, "packed, by name", tree, read_file(path, fmt));
+	}
+	perfdb_jparse__set_pack_min(0);
+	free(tree);
+}
+
+static inline void copy_file(const char *from, const char *to)
+{
+	size_t len;
+	char *data = slurp_file(from, &len);
+	FILE *f = fopen(to, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	free(data);
+}
+
+/* A criterion benchmark directory, DIR/g/new (dir: a mkdtemp template),
+ * with copies of the files benchmark and estimates and a sample.json of
+ * text sample; criterion_dir_remove takes it away. */
+static inline void criterion_dir(char *dir, const char *benchmark, const char *estimates,
+				 const char *sample)
+{
+	char path[4096];
+	FILE *f;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/g", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/g/new", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/g/new/benchmark.json", dir);
+	copy_file(benchmark, path);
+	snprintf(path, sizeof(path), "%s/g/new/estimates.json", dir);
+	copy_file(estimates, path);
+	snprintf(path, sizeof(path), "%s/g/new/sample.json", dir);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(sample, 1, strlen(sample), f), strlen(sample));
+	assert_int_equal(fclose(f), 0);
+}
+
+static inline void criterion_dir_remove(const char *dir)
+{
+	static const char *const files[] = {"benchmark.json", "estimates.json", "sample.json"};
+	char path[4096];
+	size_t i;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/g/new/%s", dir, files[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/g/new", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/g", dir);
+	rmdir(path);
+	rmdir(dir);
 }
 
 /* The file at path as fmt (a format read through a window: CSV, go,
