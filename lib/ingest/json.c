@@ -33,6 +33,10 @@ static int parse_error(int rc, const char *name, const perfdb_jerror *jerr)
 	case PERFDB_JPARSE_SYNTAX:
 		return perfdb_error__input(PERFDB_EINPUT, name, jerr->line, jerr->column, NULL,
 					   "invalid JSON: %s", jerr->message);
+	case PERFDB_JPARSE_LIMIT:
+		perfdb_error__input(PERFDB_EINPUT, name, jerr->line, jerr->column, NULL, "%s",
+				    jerr->message);
+		return PERFDB_JSON__LIMIT;
 	default: return perfdb_error__oom();
 	}
 }

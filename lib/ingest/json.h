@@ -51,6 +51,11 @@ typedef struct perfdb_json_doc perfdb_json_doc;
  */
 int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const char *name);
 
+/* What perfdb_json__load_at returns when the tree passed at->max_values:
+ * the error is raised (PERFDB_EINPUT, "NAME:LINE:COL: more than N values"),
+ * for the caller that set the limit to say more and return PERFDB_EINPUT. */
+#define PERFDB_JSON__LIMIT (-1001)
+
 /** perfdb_json__load of a piece of a document (json_parse.h; at may be NULL). */
 int perfdb_json__load_at(perfdb_json_doc **out, const char *data, size_t len, const char *name,
 			 const perfdb_jparse_at *at);

@@ -80,6 +80,10 @@ typedef struct parser {
 	/* The items of an array being scanned for packing are made in
 	 * `scratch` too; arrays of pack_min numbers or more are packed. */
 	bool scratch_items;
+	/* perfdb_jparse_at's max_values (0: none), the nodes made, and whether
+	 * that limit was passed (the first error then) */
+	size_t max_values, values;
+	bool limit;
 	size_t pack_min;
 } parser;
 
@@ -600,8 +604,14 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 
 static perfdb_jnode *new_node(parser *ps, perfdb_jnode *parent, uint32_t index)
 {
-	perfdb_jnode *n =
-	    ps->check || ps->scratch_items ? &ps->scratch : arena_alloc(ps->doc, sizeof(*n));
+	perfdb_jnode *n;
+	if (!ps->check && !ps->scratch_items && ps->max_values && ++ps->values > ps->max_values) {
+		snprintf(ps->detail, sizeof(ps->detail), "more than %zu values", ps->max_values);
+		fail(ps, ps->p, ps->detail);
+		ps->limit = true;
+		return NULL; /* its callers give up, as when out of memory */
+	}
+	n = ps->check || ps->scratch_items ? &ps->scratch : arena_alloc(ps->doc, sizeof(*n));
 	if (!n)
 		return NULL;
 	memset(n, 0, sizeof(*n));
@@ -1066,6 +1076,7 @@ static int run(parser *ps, char *text, size_t len, const perfdb_jparse_at *at, p
 		ps->bias = at->column - 1;
 	}
 	if (at) {
+		ps->max_values = at->max_values;
 		ps->depth = at->depth;
 		if (at->gap && at->gap <= len) {
 			ps->gap = text + at->gap;
@@ -1089,7 +1100,9 @@ static int run(parser *ps, char *text, size_t len, const perfdb_jparse_at *at, p
 	}
 	free(ps->items);
 	free(ps->members);
-	if (rc == PERFDB_JPARSE_SYNTAX && err) {
+	if (ps->limit)
+		rc = PERFDB_JPARSE_LIMIT;
+	if ((rc == PERFDB_JPARSE_SYNTAX || rc == PERFDB_JPARSE_LIMIT) && err) {
 		err->line = ps->error_line;
 		err->column = ps->error_column;
 		snprintf(err->message, sizeof(err->message), "%s", ps->error);

@@ -111,7 +111,8 @@ typedef struct perfdb_jdoc perfdb_jdoc;
 enum {
 	PERFDB_JPARSE_SYNTAX = -1, /* err filled */
 	PERFDB_JPARSE_NOMEM = -2,
-	PERFDB_JPARSE_EMPTY = -3 /* nothing but white space (and a byte order mark) */
+	PERFDB_JPARSE_EMPTY = -3, /* nothing but white space (and a byte order mark) */
+	PERFDB_JPARSE_LIMIT = -4  /* more values than perfdb_jparse_at's max_values; err filled */
 };
 
 /* Where and why a parse failed. message is NUL-terminated. */
@@ -145,6 +146,12 @@ typedef struct perfdb_jparse_at {
 	 * gap_line:gap_column. */
 	size_t gap;
 	uint32_t gap_line, gap_column;
+	/* When not 0: the most values (nodes) the tree may have. A node takes
+	 * 40-80 bytes and may be written in 2, so a part of a file that is
+	 * never results (a context, a run's tags, ignored members) is bounded
+	 * by this rather than by the file's size; packed numbers are not
+	 * nodes. Past it: PERFDB_JPARSE_LIMIT at the value that passes. */
+	size_t max_values;
 } perfdb_jparse_at;
 
 /* perfdb_jdoc_parse of a piece of a document (at may be NULL: a whole one).

@@ -655,6 +655,16 @@ done:
 	return rc;
 }
 
+/* The error of a part of the document past its values limit (at line and
+ * column): where says which part, why what it usually holds. */
+static int too_many_values(const perfdb_json_stream *s, size_t max, const char *where,
+			   const char *why, int line, int column)
+{
+	return perfdb_error__input(PERFDB_EINPUT, s->name, line, column, NULL,
+				   "more than %zu values %s '%s' (%s)", max, where,
+				   *s->key ? s->key : "the document", why);
+}
+
 /* --- 2. the rest of the document ---------------------------------------------------- */
 
 static int read_at(int fd, const char *name, char *buf, size_t len, uint64_t off, size_t *got)
@@ -719,8 +729,14 @@ static int skeleton(perfdb_json_stream *s)
 	at.gap = head;
 	at.gap_line = s->close_line;
 	at.gap_column = s->close_column;
+	at.max_values = PERFDB_JSON_STREAM_REST_MAX;
 	if ((err = perfdb_json__load_at(&s->skeleton, buf, len, s->name, &at))) {
-		if (err != PERFDB_ENOMEM)
+		if (err == PERFDB_JSON__LIMIT)
+			err =
+			    too_many_values(s, PERFDB_JSON_STREAM_REST_MAX, "outside the items of",
+					    "a results file holds a few hundred there",
+					    perfdb_error_last()->line, perfdb_error_last()->column);
+		else if (err != PERFDB_ENOMEM)
 			err = PERFDB_JSON__FALLBACK;
 		goto done;
 	}
@@ -863,6 +879,7 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 		uint32_t *column, size_t index, items *it)
 {
 	perfdb_jparse_at at;
+	perfdb_jerror jerr;
 	perfdb_jdoc *doc = NULL;
 	uint32_t l = *line, col = *column;
 	uint64_t last;
@@ -892,8 +909,13 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 	memcpy(saved, w->buf + after, keep);
 	memset(w->buf + after, 0, sizeof(saved));
 	text = w->buf + (start - w->base);
-	rc = perfdb_jdoc_parse_in_place(&doc, text, len, &at, NULL);
-	if (rc)
+	at.max_values = PERFDB_JSON_STREAM_ITEM_MAX;
+	rc = perfdb_jdoc_parse_in_place(&doc, text, len, &at, &jerr);
+	if (rc == PERFDB_JPARSE_LIMIT)
+		rc = too_many_values(s, PERFDB_JSON_STREAM_ITEM_MAX, "in one item of",
+				     "a result holds a few dozen, long arrays of numbers aside",
+				     jerr.line, jerr.column);
+	else if (rc)
 		rc = rc == PERFDB_JPARSE_NOMEM ? perfdb_error__oom() : PERFDB_JSON__FALLBACK;
 	else
 		rc = give(it, perfdb_jdoc_root(doc), index);

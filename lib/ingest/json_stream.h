@@ -45,6 +45,14 @@
 /* "Read the file whole instead": not an error, never raised. */
 #define PERFDB_JSON__FALLBACK (-1000)
 
+/* The most values (tree nodes: packed numbers are not) held for the
+ * document besides its array's items, and for one item. A real file holds a
+ * few hundred outside the items and a few dozen in one; a node takes 40-80
+ * bytes and may be written in 2 ("{},"), so past these a file is refused at
+ * the value that passes rather than held at up to 40 times its size. */
+#define PERFDB_JSON_STREAM_REST_MAX 250000
+#define PERFDB_JSON_STREAM_ITEM_MAX 1000000
+
 /* The key that asks perfdb_json__stream_open for the members of the
  * top-level object, each an item (told by its address, not its text). */
 extern const char perfdb_json__members[];

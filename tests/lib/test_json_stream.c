@@ -923,6 +923,91 @@ static void test_json_stream__bmf_big(void **state)
 	free(doc);
 }
 
+/* perfdb_ingest_file of body in a temporary file: its code, the error's
+ * position into *line and *column. */
+static int ingest_temp(const char *body, size_t len, perfdb_format fmt, int *line, int *column)
+{
+	char path[] = "/tmp/perfdb-json-stream-XXXXXX";
+	perfdb_resultset *rs;
+	int rc;
+	write_temp(path, body, len);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	rc = perfdb_ingest_file(rs, path, fmt);
+	*line = perfdb_error_last()->line;
+	*column = perfdb_error_last()->column;
+	if (rc)
+		assert_non_null(strstr(perfdb_error_last()->message, "more than "));
+	perfdb_resultset_free(rs);
+	unlink(path);
+	return rc;
+}
+
+/*
+ * A file read an item at a time holds at most 250,000 values besides the
+ * items and 1,000,000 in one item (packed numbers are not values): past
+ * them it is refused at the value that passes, with exit 2, rather than
+ * held at up to 40 times its size. 249,996 values around a gbench file's
+ * items, and an item of 999,9xx, are read.
+ */
+static void test_json_stream__values_held_bounded(void **state)
+{
+	size_t cap = 4 * 1000000 + 4096, n, i, k;
+	char *text = malloc(cap);
+	int line, column;
+	(void)state;
+	assert_non_null(text);
+	/* root, context, junk and the (cut) benchmarks: 4 values, then k empty objects */
+	for (k = 249996; k <= 249997; k++) {
+		n = (size_t)snprintf(text, cap, "{\"context\": {\"junk\": [");
+		for (i = 0; i < k; i++)
+			n += (size_t)snprintf(text + n, cap - n, "%s{}", i ? "," : "");
+		n +=
+		    (size_t)snprintf(text + n, cap - n, "]}, \"benchmarks\": [" ROW("a", "1") "]}");
+		if (k == 249996) {
+			assert_int_equal(ingest_temp(text, n, PERFDB_FORMAT_GBENCH, &line, &column),
+					 0);
+		} else {
+			/* the 250,001st value is the benchmarks array (its items cut
+			 * out), after the junk: at its '[' */
+			assert_int_equal(ingest_temp(text, n, PERFDB_FORMAT_GBENCH, &line, &column),
+					 PERFDB_EINPUT);
+			assert_int_equal(line, 1);
+			assert_int_equal(column, 3 * (int)k + 40);
+			assert_non_null(strstr(perfdb_error_last()->message,
+					       "more than 250000 values outside the items of "
+					       "'benchmarks'"));
+		}
+	}
+	/* one native result: the item, "a", 1 and an array of k arrays [] */
+	for (k = 999996; k <= 999997; k++) {
+		n = (size_t)snprintf(
+		    text, cap, "{\"results\": [{\"benchmark\": \"a\", \"value\": 1, \"x-j\": [");
+		for (i = 0; i < k; i++)
+			n += (size_t)snprintf(text + n, cap - n, "%s[]", i ? "," : "");
+		n += (size_t)snprintf(text + n, cap - n, "]}]}");
+		/* 4 values, then k: the last [] passes */
+		if (k == 999996) {
+			assert_int_equal(
+			    ingest_temp(text, n, PERFDB_FORMAT_NATIVE_JSON, &line, &column), 0);
+		} else {
+			assert_int_equal(
+			    ingest_temp(text, n, PERFDB_FORMAT_NATIVE_JSON, &line, &column),
+			    PERFDB_EINPUT);
+			assert_int_equal(column, 53 + 3 * (int)(k - 1));
+			assert_non_null(
+			    strstr(perfdb_error_last()->message,
+				   "more than 1000000 values in one item of 'results'"));
+		}
+	}
+	/* a result of 3,000,000 samples: packed, no value each */
+	n = (size_t)snprintf(text, cap, "{\"results\": [{\"benchmark\": \"a\", \"samples\": [");
+	for (i = 0; i < 1500000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%s1", i ? "," : "");
+	n += (size_t)snprintf(text + n, cap - n, "]}]}");
+	assert_int_equal(ingest_temp(text, n, PERFDB_FORMAT_NATIVE_JSON, &line, &column), 0);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -943,6 +1028,7 @@ int main(void)
 	    cmocka_unit_test(test_json_stream__bmf_members),
 	    cmocka_unit_test(test_json_stream__bmf_not_an_object),
 	    cmocka_unit_test(test_json_stream__bmf_big),
+	    cmocka_unit_test(test_json_stream__values_held_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
