@@ -223,9 +223,16 @@ int perfdb_load__put(const perfdb_load_text *t, size_t off, perfdb_resultset *rs
 		     const char *benchmark, const char *metric, perfdb_load_kind kind, double value,
 		     const char *unit, long long n)
 {
+	return perfdb_load__put_from(t, off, rs, 0, benchmark, metric, kind, value, unit, n);
+}
+
+int perfdb_load__put_from(const perfdb_load_text *t, size_t off, perfdb_resultset *rs, size_t from,
+			  const char *benchmark, const char *metric, perfdb_load_kind kind,
+			  double value, const char *unit, long long n)
+{
 	size_t i;
 	int err;
-	for (i = 0; i < perfdb_resultset_count(rs); i++) {
+	for (i = from; i < perfdb_resultset_count(rs); i++) {
 		const perfdb_result *r = perfdb_resultset_get(rs, i);
 		if (strcmp(r->benchmark, benchmark) == 0 && strcmp(r->metric, metric) == 0)
 			return perfdb_load__fail(t, off, metric,

@@ -181,23 +181,20 @@ static bool percentile_column(const char *name)
 	return true;
 }
 
-static int read_stats(locust *l)
+/* read_stats's rows. */
+static int stats_rows(locust *l, perfdb_ingest_fingerprints *seen, int c_req, int c_fail, int c_med,
+		      int c_avg, int c_min, int c_max, int c_rps)
 {
-	int c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps, err;
 	row r;
-
-	if ((err = need(l, "Request Count", &c_req)) || (err = need(l, "Failure Count", &c_fail)) ||
-	    (err = need(l, "Median Response Time", &c_med)) ||
-	    (err = need(l, "Average Response Time", &c_avg)) ||
-	    (err = need(l, "Min Response Time", &c_min)) ||
-	    (err = need(l, "Max Response Time", &c_max)) || (err = need(l, "Requests/s", &c_rps)))
-		return err;
+	int err;
 	while (perfdb_load__next_line(&l->t)) {
 		static const char *const lat[] = {"latency_median", "latency_mean", "latency_min",
 						  "latency_max"};
 		int cols[4] = {c_med, c_avg, c_min, c_max};
 		char bench[1024];
 		double req, fail, v;
+		size_t from;
+		uint32_t f;
 		int k, rc;
 
 		if (perfdb_load__blank(&l->t))
@@ -209,21 +206,27 @@ static int read_stats(locust *l)
 			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
 		if ((err = bench_name(l, &r, bench, sizeof(bench))))
 			return err;
+		f = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, ""));
+		if ((err = perfdb_ingest__fingerprints_add(seen, f)))
+			return err;
+		from = perfdb_ingest__fingerprints_repeated(seen, f)
+			   ? 0
+			   : perfdb_resultset_count(l->rs);
 		if ((rc = field_number(l, &r, c_req, &req)) ||
 		    (rc = field_number(l, &r, c_fail, &fail)))
 			return rc < 0
 				   ? rc
 				   : perfdb_load__fail(&l->t, r.off[c_req], NULL, "a count is N/A");
-		if ((err = perfdb_load__put(&l->t, r.off[c_req], l->rs, bench, "requests",
-					    PERFDB_LOAD_COUNT, req, NULL, 0)) ||
-		    (err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "failures",
-					    PERFDB_LOAD_ERRORS, fail, NULL, 0)))
+		if ((err = perfdb_load__put_from(&l->t, r.off[c_req], l->rs, from, bench,
+						 "requests", PERFDB_LOAD_COUNT, req, NULL, 0)) ||
+		    (err = perfdb_load__put_from(&l->t, r.off[c_fail], l->rs, from, bench,
+						 "failures", PERFDB_LOAD_ERRORS, fail, NULL, 0)))
 			return err;
 		if ((rc = field_number(l, &r, c_rps, &v)) < 0)
 			return rc;
 		if (rc == 0 &&
-		    (err = perfdb_load__put(&l->t, r.off[c_rps], l->rs, bench, "throughput",
-					    PERFDB_LOAD_THROUGHPUT, v, NULL, 0)))
+		    (err = perfdb_load__put_from(&l->t, r.off[c_rps], l->rs, from, bench,
+						 "throughput", PERFDB_LOAD_THROUGHPUT, v, NULL, 0)))
 			return err;
 		if (req == 0) {
 			if ((err = perfdb_load__warn(
@@ -231,8 +234,9 @@ static int read_stats(locust *l)
 				return err;
 			continue;
 		}
-		if ((err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "error_rate",
-					    PERFDB_LOAD_ERROR_RATE, 100.0 * fail / req, NULL, 0)))
+		if ((err = perfdb_load__put_from(&l->t, r.off[c_fail], l->rs, from, bench,
+						 "error_rate", PERFDB_LOAD_ERROR_RATE,
+						 100.0 * fail / req, NULL, 0)))
 			return err;
 		for (k = 0; k < 4 + l->hdr.n; k++) {
 			char metric[64];
@@ -254,12 +258,35 @@ static int read_stats(locust *l)
 					return err;
 				continue;
 			}
-			if ((err = perfdb_load__put(&l->t, r.off[c], l->rs, bench, metric,
-						    PERFDB_LOAD_LATENCY, v * 1e6, NULL, 0)))
+			if ((err =
+				 perfdb_load__put_from(&l->t, r.off[c], l->rs, from, bench, metric,
+						       PERFDB_LOAD_LATENCY, v * 1e6, NULL, 0)))
 				return err;
 		}
 	}
 	return 0;
+}
+
+static int read_stats(locust *l)
+{
+	int c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps, err;
+	perfdb_ingest_fingerprints seen = {NULL, 0, 0, 0};
+
+	if ((err = need(l, "Request Count", &c_req)) || (err = need(l, "Failure Count", &c_fail)) ||
+	    (err = need(l, "Median Response Time", &c_med)) ||
+	    (err = need(l, "Average Response Time", &c_avg)) ||
+	    (err = need(l, "Min Response Time", &c_min)) ||
+	    (err = need(l, "Max Response Time", &c_max)) || (err = need(l, "Requests/s", &c_rps)))
+		return err;
+	/* A request's results are looked for among the earlier ones only when
+	 * its name's fingerprint was seen before (a repeat, or rarely another
+	 * name): else among its own row's, where a header that names a
+	 * percentile twice repeats one. */
+	if ((err = perfdb_ingest__fingerprints_init(&seen, 1024)))
+		return err;
+	err = stats_rows(l, &seen, c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps);
+	perfdb_ingest__fingerprints_release(&seen);
+	return err;
 }
 
 /*

@@ -302,6 +302,49 @@ static void test_ingest_locust__refused(void **state)
 			   "a quoted field is not closed");
 }
 
+/*
+ * A _stats.csv of many requests: each one's results are looked for among the
+ * earlier ones only when its name's fingerprint was seen (5,000 requests took
+ * 26 s, 20,000 more than five minutes). A request given twice is still
+ * refused at its second row, wherever it is, and so is a percentile that the
+ * header names twice, within one row.
+ */
+static void test_ingest_locust__stats_of_many_requests(void **state)
+{
+	static const char head[] = "Type,Name,Request Count,Failure Count,Median Response Time,"
+				   "Average Response Time,Min Response Time,Max Response Time,"
+				   "Requests/s,50%,99%\n";
+	size_t cap = 30000 * 64 + sizeof(head), n, i;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	const perfdb_result *r;
+	(void)state;
+	assert_non_null(text);
+	n = (size_t)snprintf(text, cap, "%s", head);
+	for (i = 0; i < 30000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "GET,/p%zu,%zu,0,4,6.5,1,58,38.9,4,39\n",
+				      i, i + 1);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, text, n, "s.csv", PERFDB_FORMAT_LOCUST), 0);
+	/* requests, failures, throughput, error_rate, 4 latencies, p50, p99 */
+	assert_int_equal(perfdb_resultset_count(rs), 30000 * 10);
+	r = perfdb_resultset_get(rs, 29999 * 10);
+	assert_string_equal(r->benchmark, "GET /p29999");
+	assert_string_equal(r->metric, "requests");
+	assert_near(r->value, 30000, 0);
+	perfdb_resultset_free(rs);
+	/* /p7 again at the end: refused on its row (line 30,002) */
+	n += (size_t)snprintf(text + n, cap - n, "GET,/p7,1,0,4,6.5,1,58,38.9,4,39\n");
+	expect_input_error(text, PERFDB_FORMAT_LOCUST, "s.csv", PERFDB_EINPUT, 30002, 9, "requests",
+			   "'requests' of 'GET /p7' is given a second time");
+	expect_input_error("Type,Name,Request Count,Failure Count,Median Response Time,Average "
+			   "Response Time,Min Response Time,Max Response Time,Requests/s,50%,50%\n"
+			   "GET,/,1,0,1,1,1,1,1,1,2\n",
+			   PERFDB_FORMAT_LOCUST, "s.csv", PERFDB_EINPUT, 2, 23, "latency_p50",
+			   "'latency_p50' of 'GET /' is given a second time");
+	free(text);
+}
+
 /* A history of what the passes must get right: requests of one row beside
  * requests whose rows are far apart, the Aggregated row (no type), a name
  * quoted with a comma and a doubled quote, one type and name pair that only
@@ -408,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_locust__history_cut_short),
 	    cmocka_unit_test(test_ingest_locust__locust1_layout),
 	    cmocka_unit_test(test_ingest_locust__refused),
+	    cmocka_unit_test(test_ingest_locust__stats_of_many_requests),
 	    cmocka_unit_test(test_ingest_locust__history_of_many_requests),
 	    cmocka_unit_test(test_ingest_locust__same_held_and_passes),
 	    cmocka_unit_test(test_ingest_locust__error_after_many_rows),
