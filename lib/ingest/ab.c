@@ -458,7 +458,8 @@ int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const 
 	perfdb_load__text_init(&a.t, data, len, name, a.rs);
 	peek = a.t;
 	perfdb_load__next_line(&peek);
-	if ((err = perfdb_resultset_set_meta(a.rs, PERFDB_META_SOURCE, "ab")))
+	if ((err = perfdb_load__pairs_begin(&a.t)) ||
+	    (err = perfdb_resultset_set_meta(a.rs, PERFDB_META_SOURCE, "ab")))
 		goto out;
 	if (peek.s && peek.n == strlen(CSV_HEADER) && memcmp(peek.s, CSV_HEADER, peek.n) == 0)
 		err = read_csv(&a);
@@ -469,6 +470,7 @@ int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const 
 	if (!err)
 		err = perfdb_resultset_merge(rs, a.rs);
 out:
+	perfdb_load__pairs_end(&a.t);
 	perfdb_resultset_free(a.rs);
 	free(a.url);
 	return err;

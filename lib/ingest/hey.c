@@ -356,7 +356,8 @@ int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const
 	perfdb_load__text_init(&h.t, data, len, name, h.rs);
 	peek = h.t;
 	perfdb_load__next_line(&peek);
-	if (!(err = perfdb_resultset_set_meta(h.rs, PERFDB_META_SOURCE, "hey"))) {
+	if (!(err = perfdb_load__pairs_begin(&h.t)) &&
+	    !(err = perfdb_resultset_set_meta(h.rs, PERFDB_META_SOURCE, "hey"))) {
 		if (peek.s && peek.n == strlen(CSV_HEADER) &&
 		    memcmp(peek.s, CSV_HEADER, peek.n) == 0)
 			err = read_csv(&h);
@@ -365,6 +366,7 @@ int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const
 	}
 	if (!err)
 		err = perfdb_resultset_merge(rs, h.rs);
+	perfdb_load__pairs_end(&h.t);
 	perfdb_resultset_free(h.rs);
 	return err;
 }

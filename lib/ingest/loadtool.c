@@ -6,10 +6,37 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ingest/reader.h"
+#include "ingest/window.h"
+
+struct perfdb_load_pairs {
+	perfdb_ingest_fingerprints seen; /* of the pairs put */
+	size_t checked;			 /* results in rs when the last put returned */
+};
+
+int perfdb_load__pairs_begin(perfdb_load_text *t)
+{
+	int err;
+	if (!(t->pairs = calloc(1, sizeof(*t->pairs))))
+		return perfdb_error__oom();
+	if ((err = perfdb_ingest__fingerprints_init(&t->pairs->seen, 64))) {
+		free(t->pairs);
+		t->pairs = NULL;
+	}
+	return err;
+}
+
+void perfdb_load__pairs_end(perfdb_load_text *t)
+{
+	if (t->pairs)
+		perfdb_ingest__fingerprints_release(&t->pairs->seen);
+	free(t->pairs);
+	t->pairs = NULL;
+}
 
 void perfdb_load__text_init(perfdb_load_text *t, const char *data, size_t len, const char *name,
 			    perfdb_resultset *rs)
@@ -230,9 +257,20 @@ int perfdb_load__put_from(const perfdb_load_text *t, size_t off, perfdb_resultse
 			  const char *benchmark, const char *metric, perfdb_load_kind kind,
 			  double value, const char *unit, long long n)
 {
-	size_t i;
+	size_t i, count = perfdb_resultset_count(rs);
 	int err;
-	for (i = from; i < perfdb_resultset_count(rs); i++) {
+	if (t->pairs) {
+		/* a pair put before has its fingerprint seen; results added
+		 * otherwise since the last put are searched all the same */
+		uint32_t f =
+		    perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(benchmark, metric));
+		if ((err = perfdb_ingest__fingerprints_add(&t->pairs->seen, f)))
+			return err;
+		if (!perfdb_ingest__fingerprints_repeated(&t->pairs->seen, f) &&
+		    t->pairs->checked <= count && t->pairs->checked > from)
+			from = t->pairs->checked;
+	}
+	for (i = from; i < count; i++) {
 		const perfdb_result *r = perfdb_resultset_get(rs, i);
 		if (strcmp(r->benchmark, benchmark) == 0 && strcmp(r->metric, metric) == 0)
 			return perfdb_load__fail(t, off, metric,
@@ -240,6 +278,8 @@ int perfdb_load__put_from(const perfdb_load_text *t, size_t off, perfdb_resultse
 						 benchmark);
 	}
 	err = perfdb_load__add(rs, benchmark, metric, kind, value, unit, n);
+	if (t->pairs)
+		t->pairs->checked = perfdb_resultset_count(rs);
 	if (err == PERFDB_EINVAL) {
 		char msg[sizeof(perfdb_error_last()->message)];
 		snprintf(msg, sizeof(msg), "%s", perfdb_error_last()->message);

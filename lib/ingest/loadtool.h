@@ -27,10 +27,20 @@ typedef struct perfdb_load_text {
 	size_t n;
 	int line;
 	perfdb_resultset *rs; /* where warnings go */
+	/* perfdb_load__pairs_begin: the pairs perfdb_load__put added, shared by
+	 * copies of the cursor; NULL: every put searches every result */
+	struct perfdb_load_pairs *pairs;
 } perfdb_load_text;
 
 void perfdb_load__text_init(perfdb_load_text *t, const char *data, size_t len, const char *name,
 			    perfdb_resultset *rs);
+
+/* From now on, perfdb_load__put of t (and of copies of it made after) finds
+ * a pair given a second time through the fingerprints of the pairs it
+ * added, not by searching every earlier result: a report of many lines is
+ * not quadratic. 0 or PERFDB_ENOMEM; perfdb_load__pairs_end frees them. */
+int perfdb_load__pairs_begin(perfdb_load_text *t);
+void perfdb_load__pairs_end(perfdb_load_text *t);
 
 /* The lines of t's input after the current one: at least the rows still to
  * come, to size their samples at once (perfdb_resultset__samples). */

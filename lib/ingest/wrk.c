@@ -334,9 +334,11 @@ int perfdb_ingest__wrk(perfdb_resultset *rs, const char *data, size_t len, const
 	if ((err = perfdb_resultset_new(&w.rs)))
 		return err;
 	perfdb_load__text_init(&w.t, data, len, name, w.rs);
-	if (!(err = perfdb_resultset_set_meta(w.rs, PERFDB_META_SOURCE, "wrk")) &&
+	if (!(err = perfdb_load__pairs_begin(&w.t)) &&
+	    !(err = perfdb_resultset_set_meta(w.rs, PERFDB_META_SOURCE, "wrk")) &&
 	    !(err = read_report(&w)))
 		err = perfdb_resultset_merge(rs, w.rs);
+	perfdb_load__pairs_end(&w.t);
 	perfdb_resultset_free(w.rs);
 	free(w.url);
 	return err;
