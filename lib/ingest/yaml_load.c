@@ -413,6 +413,18 @@ static const yaml_char_t *tag_of(yaml_char_t *tag)
 	return tag && strcmp((const char *)tag, "!") != 0 ? tag : NULL;
 }
 
+/* The style a scalar node is given: an explicit !!str on a plain scalar
+ * makes it a string as a quoted one is (`!!str 5` is "5", not 5), since the
+ * node's tag cannot tell it from the default one. */
+static yaml_scalar_style_t scalar_style(const yaml_event_t *ev)
+{
+	const yaml_char_t *tag = tag_of(ev->data.scalar.tag);
+	if (tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    strcmp((const char *)tag, YAML_STR_TAG) == 0)
+		return YAML_SINGLE_QUOTED_SCALAR_STYLE;
+	return ev->data.scalar.style;
+}
+
 /* A scalar event kept as a number in the open packed sequence: 1, else 0
  * (it is to be a node), or an error. */
 static int pack_number(loader *l, const yaml_event_t *ev)
@@ -473,7 +485,7 @@ static int on_node(loader *l, yaml_event_t *ev)
 			return err < 0 ? err : 0;
 		id = yaml_document_add_scalar(l->doc, tag_of(ev->data.scalar.tag),
 					      ev->data.scalar.value, (int)ev->data.scalar.length,
-					      ev->data.scalar.style);
+					      scalar_style(ev));
 		if (!id)
 			return perfdb_error__oom();
 		set_marks(l, id, ev);

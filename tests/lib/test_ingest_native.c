@@ -335,6 +335,13 @@ static void test_ingest_native__yaml_errors(void **state)
 			   "missing 'benchmark'");
 	expect_input_error("results:\n  - benchmark: a\n    value: .nan\n", YAML, "b.yaml",
 			   PERFDB_EINPUT, 3, 12, "results[0].value", "NaN is not a measurement");
+	/* an explicit !!str is a string, as a quoted scalar is (it read as 5) */
+	expect_input_error("results:\n  - benchmark: a\n    value: !!str 5\n", YAML, "b.yaml",
+			   PERFDB_EINPUT, 3, 12, "results[0].value",
+			   "expected a number, got a string (\"5\")");
+	expect_input_error("results:\n  - benchmark: a\n    samples: [1, 2, !!str 3]\n", YAML,
+			   "b.yaml", PERFDB_EINPUT, 3, 21, "results[0].samples[2]",
+			   "expected a number, got a string (\"3\")");
 	expect_input_error("results:\n  - benchmark: a\n    value: -.inf\n", YAML, "b.yaml",
 			   PERFDB_EINPUT, 3, 12, "results[0].value",
 			   "an infinite value is not a measurement");
