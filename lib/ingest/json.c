@@ -72,6 +72,20 @@ int perfdb_json__load_at(perfdb_json_doc **out, const char *data, size_t len, co
 	return 0;
 }
 
+int perfdb_json__load_bounded(perfdb_json_doc **out, const char *data, size_t len, const char *name,
+			      size_t max_values, const char *why)
+{
+	perfdb_jparse_at at;
+	int err;
+	memset(&at, 0, sizeof(at));
+	at.max_values = max_values;
+	if ((err = perfdb_json__load_at(out, data, len, name, &at)) != PERFDB_JSON__LIMIT)
+		return err;
+	return perfdb_error__input(PERFDB_EINPUT, name ? name : "", perfdb_error_last()->line,
+				   perfdb_error_last()->column, NULL, "more than %zu values (%s)",
+				   max_values, why);
+}
+
 void perfdb_json__free(perfdb_json_doc *doc)
 {
 	if (!doc)

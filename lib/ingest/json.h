@@ -56,6 +56,16 @@ int perfdb_json__load(perfdb_json_doc **out, const char *data, size_t len, const
  * for the caller that set the limit to say more and return PERFDB_EINPUT. */
 #define PERFDB_JSON__LIMIT (-1001)
 
+/**
+ * perfdb_json__load of a document whose tree may hold at most max_values
+ * values (packed numbers aside): past them, PERFDB_EINPUT "NAME:LINE:COL:
+ * more than MAX values (WHY)" at the value that passes, why saying what such
+ * a document holds ("a k6 summary holds a few thousand"). For the readers
+ * that take a whole document of a kind that is always small.
+ */
+int perfdb_json__load_bounded(perfdb_json_doc **out, const char *data, size_t len, const char *name,
+			      size_t max_values, const char *why);
+
 /** perfdb_json__load of a piece of a document (json_parse.h; at may be NULL). */
 int perfdb_json__load_at(perfdb_json_doc **out, const char *data, size_t len, const char *name,
 			 const perfdb_jparse_at *at);
