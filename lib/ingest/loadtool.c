@@ -250,14 +250,7 @@ int perfdb_load__put(const perfdb_load_text *t, size_t off, perfdb_resultset *rs
 		     const char *benchmark, const char *metric, perfdb_load_kind kind, double value,
 		     const char *unit, long long n)
 {
-	return perfdb_load__put_from(t, off, rs, 0, benchmark, metric, kind, value, unit, n);
-}
-
-int perfdb_load__put_from(const perfdb_load_text *t, size_t off, perfdb_resultset *rs, size_t from,
-			  const char *benchmark, const char *metric, perfdb_load_kind kind,
-			  double value, const char *unit, long long n)
-{
-	size_t i, count = perfdb_resultset_count(rs);
+	size_t i, from = 0, count = perfdb_resultset_count(rs);
 	int err;
 	if (t->pairs) {
 		/* a pair put before has its fingerprint seen; results added
@@ -267,7 +260,7 @@ int perfdb_load__put_from(const perfdb_load_text *t, size_t off, perfdb_resultse
 		if ((err = perfdb_ingest__fingerprints_add(&t->pairs->seen, f)))
 			return err;
 		if (!perfdb_ingest__fingerprints_repeated(&t->pairs->seen, f) &&
-		    t->pairs->checked <= count && t->pairs->checked > from)
+		    t->pairs->checked <= count)
 			from = t->pairs->checked;
 	}
 	for (i = from; i < count; i++) {

@@ -116,11 +116,4 @@ int perfdb_load__put(const perfdb_load_text *t, size_t off, perfdb_resultset *rs
 		     const char *benchmark, const char *metric, perfdb_load_kind kind, double value,
 		     const char *unit, long long n);
 
-/* perfdb_load__put that looks for the pair among the results of rs from
- * position `from` on only: the caller knows the earlier ones are of other
- * benchmarks (a file of many requests is then not quadratic). */
-int perfdb_load__put_from(const perfdb_load_text *t, size_t off, perfdb_resultset *rs, size_t from,
-			  const char *benchmark, const char *metric, perfdb_load_kind kind,
-			  double value, const char *unit, long long n);
-
 #endif

@@ -181,20 +181,23 @@ static bool percentile_column(const char *name)
 	return true;
 }
 
-/* read_stats's rows. */
-static int stats_rows(locust *l, perfdb_ingest_fingerprints *seen, int c_req, int c_fail, int c_med,
-		      int c_avg, int c_min, int c_max, int c_rps)
+static int read_stats(locust *l)
 {
+	int c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps, err;
 	row r;
-	int err;
+
+	if ((err = need(l, "Request Count", &c_req)) || (err = need(l, "Failure Count", &c_fail)) ||
+	    (err = need(l, "Median Response Time", &c_med)) ||
+	    (err = need(l, "Average Response Time", &c_avg)) ||
+	    (err = need(l, "Min Response Time", &c_min)) ||
+	    (err = need(l, "Max Response Time", &c_max)) || (err = need(l, "Requests/s", &c_rps)))
+		return err;
 	while (perfdb_load__next_line(&l->t)) {
 		static const char *const lat[] = {"latency_median", "latency_mean", "latency_min",
 						  "latency_max"};
 		int cols[4] = {c_med, c_avg, c_min, c_max};
 		char bench[1024];
 		double req, fail, v;
-		size_t from;
-		uint32_t f;
 		int k, rc;
 
 		if (perfdb_load__blank(&l->t))
@@ -206,27 +209,21 @@ static int stats_rows(locust *l, perfdb_ingest_fingerprints *seen, int c_req, in
 			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
 		if ((err = bench_name(l, &r, bench, sizeof(bench))))
 			return err;
-		f = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, ""));
-		if ((err = perfdb_ingest__fingerprints_add(seen, f)))
-			return err;
-		from = perfdb_ingest__fingerprints_repeated(seen, f)
-			   ? 0
-			   : perfdb_resultset_count(l->rs);
 		if ((rc = field_number(l, &r, c_req, &req)) ||
 		    (rc = field_number(l, &r, c_fail, &fail)))
 			return rc < 0
 				   ? rc
 				   : perfdb_load__fail(&l->t, r.off[c_req], NULL, "a count is N/A");
-		if ((err = perfdb_load__put_from(&l->t, r.off[c_req], l->rs, from, bench,
-						 "requests", PERFDB_LOAD_COUNT, req, NULL, 0)) ||
-		    (err = perfdb_load__put_from(&l->t, r.off[c_fail], l->rs, from, bench,
-						 "failures", PERFDB_LOAD_ERRORS, fail, NULL, 0)))
+		if ((err = perfdb_load__put(&l->t, r.off[c_req], l->rs, bench, "requests",
+					    PERFDB_LOAD_COUNT, req, NULL, 0)) ||
+		    (err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "failures",
+					    PERFDB_LOAD_ERRORS, fail, NULL, 0)))
 			return err;
 		if ((rc = field_number(l, &r, c_rps, &v)) < 0)
 			return rc;
 		if (rc == 0 &&
-		    (err = perfdb_load__put_from(&l->t, r.off[c_rps], l->rs, from, bench,
-						 "throughput", PERFDB_LOAD_THROUGHPUT, v, NULL, 0)))
+		    (err = perfdb_load__put(&l->t, r.off[c_rps], l->rs, bench, "throughput",
+					    PERFDB_LOAD_THROUGHPUT, v, NULL, 0)))
 			return err;
 		if (req == 0) {
 			if ((err = perfdb_load__warn(
@@ -234,9 +231,8 @@ static int stats_rows(locust *l, perfdb_ingest_fingerprints *seen, int c_req, in
 				return err;
 			continue;
 		}
-		if ((err = perfdb_load__put_from(&l->t, r.off[c_fail], l->rs, from, bench,
-						 "error_rate", PERFDB_LOAD_ERROR_RATE,
-						 100.0 * fail / req, NULL, 0)))
+		if ((err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "error_rate",
+					    PERFDB_LOAD_ERROR_RATE, 100.0 * fail / req, NULL, 0)))
 			return err;
 		for (k = 0; k < 4 + l->hdr.n; k++) {
 			char metric[64];
@@ -258,35 +254,12 @@ static int stats_rows(locust *l, perfdb_ingest_fingerprints *seen, int c_req, in
 					return err;
 				continue;
 			}
-			if ((err =
-				 perfdb_load__put_from(&l->t, r.off[c], l->rs, from, bench, metric,
-						       PERFDB_LOAD_LATENCY, v * 1e6, NULL, 0)))
+			if ((err = perfdb_load__put(&l->t, r.off[c], l->rs, bench, metric,
+						    PERFDB_LOAD_LATENCY, v * 1e6, NULL, 0)))
 				return err;
 		}
 	}
 	return 0;
-}
-
-static int read_stats(locust *l)
-{
-	int c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps, err;
-	perfdb_ingest_fingerprints seen = {NULL, 0, 0, 0};
-
-	if ((err = need(l, "Request Count", &c_req)) || (err = need(l, "Failure Count", &c_fail)) ||
-	    (err = need(l, "Median Response Time", &c_med)) ||
-	    (err = need(l, "Average Response Time", &c_avg)) ||
-	    (err = need(l, "Min Response Time", &c_min)) ||
-	    (err = need(l, "Max Response Time", &c_max)) || (err = need(l, "Requests/s", &c_rps)))
-		return err;
-	/* A request's results are looked for among the earlier ones only when
-	 * its name's fingerprint was seen before (a repeat, or rarely another
-	 * name): else among its own row's, where a header that names a
-	 * percentile twice repeats one. */
-	if ((err = perfdb_ingest__fingerprints_init(&seen, 1024)))
-		return err;
-	err = stats_rows(l, &seen, c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps);
-	perfdb_ingest__fingerprints_release(&seen);
-	return err;
 }
 
 /*
@@ -543,7 +516,8 @@ int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len,
 	if ((err = perfdb_resultset_new(&l.rs)))
 		return err;
 	perfdb_load__text_init(&l.t, data, len, name, l.rs);
-	if ((err = perfdb_resultset_set_meta(l.rs, PERFDB_META_SOURCE, "locust")))
+	if ((err = perfdb_load__pairs_begin(&l.t)) ||
+	    (err = perfdb_resultset_set_meta(l.rs, PERFDB_META_SOURCE, "locust")))
 		goto out;
 	if (!perfdb_load__next_line(&l.t)) {
 		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 0, 0, NULL, "empty input");
@@ -567,6 +541,7 @@ int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len,
 	if (!err)
 		err = perfdb_resultset_merge(rs, l.rs);
 out:
+	perfdb_load__pairs_end(&l.t);
 	perfdb_resultset_free(l.rs);
 	return err;
 }
