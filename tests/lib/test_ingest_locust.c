@@ -303,9 +303,10 @@ static void test_ingest_locust__refused(void **state)
 }
 
 /*
- * A _stats.csv of many requests: each one's results are looked for among the
- * earlier ones only when its name's fingerprint was seen (5,000 requests took
- * 26 s, 20,000 more than five minutes). A request given twice is still
+ * A _stats.csv of many requests: a value's (request, metric) is looked for
+ * among the earlier results only when its fingerprint was seen before
+ * (perfdb_load__pairs_begin; 5,000 requests took 26 s, 20,000 more than five
+ * minutes). A request given twice is still
  * refused at its second row, wherever it is, and so is a percentile that the
  * header names twice, within one row.
  */
