@@ -3,13 +3,12 @@
  * ../shared/data/corpus, and each of them cut at every line and with every
  * line written twice, read whole and with its results handed to a sink as
  * made (tests/lib/text_variants.h): the same results, warnings and errors
- * byte for byte. Every Catch2 XML file and its variants the same read once
- * (main's way) and in passes, every Catch2 console output and its variants the same holding a
- * failing test case's benchmarks (main's way) or reading it again (tests/lib/catch2_same.h),
- * and every Locust file with every
- * request of a history held (main's way) and in passes (tests/lib/locust_same.h). These readers get
- * their input whole and key their duplicate checks and repeats on the text itself
- * (lib/ingest/README.md, "Big files").
+ * byte for byte. These readers get their input whole and key their
+ * duplicate checks and repeats on the text itself (lib/ingest/README.md,
+ * "Big files"). The Catch2 XML, Catch2 console (held or read again) and
+ * Locust comparisons are test_catch2_xml_corpus.c,
+ * test_catch2_held_corpus.c and test_locust_corpus.c: one test each, so
+ * that each stays within its time under the sanitizers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,8 +23,6 @@
 #include "ingest_same.h"
 #include "sink_collect.h"
 #include "text_variants.h"
-#include "catch2_same.h"
-#include "locust_same.h"
 
 static size_t read_ok; /* variants read without an error, all files */
 
@@ -42,17 +39,6 @@ static void nanobench_console(const char *path)
 static void catch2_console(const char *path)
 {
 	read_ok += same_as_made_variants(path, PERFDB_FORMAT_CATCH2);
-	read_ok += catch2_console_same_variants(path);
-}
-
-static void catch2_xml(const char *path)
-{
-	read_ok += catch2_same_variants(path);
-}
-
-static void locust(const char *path)
-{
-	read_ok += locust_same_variants(path);
 }
 
 static void test_text_corpus__same_whole_and_as_made(void **state)
@@ -64,11 +50,8 @@ static void test_text_corpus__same_whole_and_as_made(void **state)
 	assert_true(same_under(path, "console.txt", nanobench_console) >= 1);
 	snprintf(path, sizeof(path), "%s/corpus/catch2", acceptance_data_dir());
 	assert_true(same_under(path, ".txt", catch2_console) >= 7);
-	assert_true(same_under(path, ".xml", catch2_xml) >= 3);
-	snprintf(path, sizeof(path), "%s/corpus/locust", acceptance_data_dir());
-	assert_true(same_under(path, ".csv", locust) >= 10);
 	print_message("%zu variants read without an error\n", read_ok);
-	assert_true(read_ok > 100);
+	assert_true(read_ok > 50);
 }
 
 int main(void)

@@ -1,0 +1,46 @@
+/*
+ * Every Catch2 XML file of ../shared/data/corpus and its variants (cut at
+ * every line, every line twice) the same read once (main's way) and in
+ * passes (tests/lib/catch2_same.h): results, warnings and errors byte for
+ * byte.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "acceptance.h"
+#include "ingest_expect.h"
+#include "resultset_text.h"
+#include "ingest_same.h"
+#include "sink_collect.h"
+#include "text_variants.h"
+#include "catch2_same.h"
+
+static size_t read_ok; /* variants read without an error, all files */
+
+static void catch2_xml(const char *path)
+{
+	read_ok += catch2_same_variants(path);
+}
+
+static void test_catch2_xml_corpus__same_once_and_in_passes(void **state)
+{
+	char path[4096];
+	(void)state;
+	snprintf(path, sizeof(path), "%s/corpus/catch2", acceptance_data_dir());
+	assert_true(same_under(path, ".xml", catch2_xml) >= 3);
+	print_message("%zu variants read without an error\n", read_ok);
+	assert_true(read_ok > 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_catch2_xml_corpus__same_once_and_in_passes),
+	};
+	acceptance_data_dir();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
