@@ -231,8 +231,12 @@ int cmd_record(cli_session *session, int argc, char **argv)
 		return cli_fail();
 	sink.session = session;
 	sink.opts = &a.rec;
-	if (argc - first == 1)
+	if (argc - first == 1) {
+		/* the batches go to perfdb_recording_add, which reads samples
+		 * left in the input where they are */
 		perfdb_resultset_set_sink(rs, write_batch, &sink, 0);
+		perfdb_resultset_set_sink_options(rs, PERFDB_SINK_UNHELD_SAMPLES);
+	}
 
 	/* Parse everything first: a bad second file must not leave the first
 	 * one recorded. */

@@ -129,32 +129,50 @@ static double from_order_key(uint64_t u)
 	return v;
 }
 
-/* x[i], or its distance from c when dev. */
-static inline double value_at(const double *x, size_t i, bool dev, double c)
+/* The values an array holds, as one chunk (perfdb_stats_chunks). */
+typedef struct {
+	const double *x;
+	size_t n;
+	bool given;
+} one_chunk;
+
+static const double *array_chunk(void *ctx, size_t *n)
 {
-	return dev ? fabs(x[i] - c) : x[i];
+	one_chunk *a = ctx;
+	a->given = !a->given;
+	*n = a->n;
+	return a->given ? a->x : NULL;
+}
+
+/* A value read, or its distance from c when dev. */
+static inline double value_of(double v, bool dev, double c)
+{
+	return dev ? fabs(v - c) : v;
 }
 
 /*
- * The k-th smallest (0-based) of x[i] (or of |x[i] - c| when dev), x left
- * as it is and nothing allocated: a radix selection on the keys' bytes, most
- * significant first, each pass counting the values that share the bytes
- * chosen so far; once 64 or fewer are left, they are gathered and sorted.
- * At most eight passes whatever the order of x: the linear bound that a
- * comparison selection on hostile input does not have.
+ * The k-th smallest (0-based) of the n values next reads (or of their
+ * distances |v - c| when dev), nothing written and nothing allocated: a
+ * radix selection on the keys' bytes, most significant first, each pass
+ * counting the values that share the bytes chosen so far; once 64 or fewer
+ * are left, they are gathered and sorted. At most eight passes whatever the
+ * order of the values: the linear bound that a comparison selection on
+ * hostile input does not have.
  */
-static double radix_kth(const double *x, size_t n, size_t k, bool dev, double c)
+static double radix_kth(perfdb_stats_chunks next, void *ctx, size_t k, bool dev, double c)
 {
 	uint64_t prefix = 0, mask = 0, few[64];
-	size_t i, m;
+	const double *x;
+	size_t i, m, got;
 	int shift;
 	for (shift = 56; shift >= 0; shift -= 8) {
 		size_t count[256] = {0}, b;
-		for (i = 0; i < n; i++) {
-			uint64_t key = order_key(value_at(x, i, dev, c));
-			if ((key & mask) == prefix)
-				count[(key >> shift) & 0xff]++;
-		}
+		while ((x = next(ctx, &got)))
+			for (i = 0; i < got; i++) {
+				uint64_t key = order_key(value_of(x[i], dev, c));
+				if ((key & mask) == prefix)
+					count[(key >> shift) & 0xff]++;
+			}
 		for (b = 0; k >= count[b]; b++)
 			k -= count[b];
 		prefix |= (uint64_t)b << shift;
@@ -164,36 +182,41 @@ static double radix_kth(const double *x, size_t n, size_t k, bool dev, double c)
 	}
 	if (shift < 0)
 		return from_order_key(prefix);
-	for (i = 0, m = 0; i < n; i++) {
-		uint64_t key = order_key(value_at(x, i, dev, c));
-		size_t j;
-		if ((key & mask) != prefix)
-			continue;
-		for (j = m++; j > 0 && few[j - 1] > key; j--)
-			few[j] = few[j - 1];
-		few[j] = key;
-	}
+	m = 0;
+	while ((x = next(ctx, &got)))
+		for (i = 0; i < got; i++) {
+			uint64_t key = order_key(value_of(x[i], dev, c));
+			size_t j;
+			if ((key & mask) != prefix)
+				continue;
+			for (j = m++; j > 0 && few[j - 1] > key; j--)
+				few[j] = few[j - 1];
+			few[j] = key;
+		}
 	return from_order_key(few[k]);
 }
 
-/* The median of x (or of |x - c|), as perfdb_stats_median_inplace computes
- * it, x left as it is: the middle value, or the midpoint of the two. */
-static double radix_median(const double *x, size_t n, bool dev, double c)
+/* The median of the n values next reads (or of their distances from c),
+ * as perfdb_stats_median_inplace computes it: the middle value, or the
+ * midpoint of the two. */
+static double radix_median(perfdb_stats_chunks next, void *ctx, size_t n, bool dev, double c)
 {
-	size_t k, i, le = 0;
+	const double *x;
+	size_t k, i, got, le = 0;
 	double lo, hi = INFINITY;
 	if (n % 2 == 1)
-		return radix_kth(x, n, n / 2, dev, c);
+		return radix_kth(next, ctx, n / 2, dev, c);
 	k = n / 2 - 1;
-	lo = radix_kth(x, n, k, dev, c);
+	lo = radix_kth(next, ctx, k, dev, c);
 	/* the next one up: lo again when more than k + 1 values are <= lo */
-	for (i = 0; i < n; i++) {
-		double v = value_at(x, i, dev, c);
-		if (v <= lo)
-			le++;
-		else if (v < hi)
-			hi = v;
-	}
+	while ((x = next(ctx, &got)))
+		for (i = 0; i < got; i++) {
+			double v = value_of(x[i], dev, c);
+			if (v <= lo)
+				le++;
+			else if (v < hi)
+				hi = v;
+		}
 	if (le > k + 1)
 		hi = lo;
 	return lo + (hi - lo) / 2;
@@ -201,16 +224,28 @@ static double radix_median(const double *x, size_t n, bool dev, double c)
 
 double perfdb_stats_median(const double *x, size_t n)
 {
+	one_chunk a = {x, n, false};
 	if (!x || n == 0)
 		return NAN;
-	return radix_median(x, n, false, 0);
+	return radix_median(array_chunk, &a, n, false, 0);
 }
 
 double perfdb_stats_mad(const double *x, size_t n, double median)
 {
+	one_chunk a = {x, n, false};
 	if (!x || n == 0)
 		return NAN;
-	return radix_median(x, n, true, median);
+	return radix_median(array_chunk, &a, n, true, median);
+}
+
+double perfdb_stats_median_chunks(perfdb_stats_chunks next, void *ctx, size_t n)
+{
+	return n ? radix_median(next, ctx, n, false, 0) : NAN;
+}
+
+double perfdb_stats_mad_chunks(perfdb_stats_chunks next, void *ctx, size_t n, double median)
+{
+	return n ? radix_median(next, ctx, n, true, median) : NAN;
 }
 
 /* From this length on, the in-place median is the radix selection's: a
@@ -225,7 +260,7 @@ double perfdb_stats_median_inplace(double *x, size_t n)
 	if (!x || n == 0)
 		return NAN;
 	if (n >= RADIX_FROM)
-		return radix_median(x, n, false, 0);
+		return perfdb_stats_median(x, n);
 	if (n % 2 == 1) {
 		select_kth(x, n, n / 2);
 		return x[n / 2];

@@ -61,6 +61,13 @@ struct perfdb_resultset {
 	size_t bytes;		/* what the results hold, about (names, samples) */
 	double *room;		/* perfdb_resultset__samples: taken where it is */
 	size_t roomn;
+	unsigned sink_options; /* PERFDB_SINK_* */
+	/* perfdb_resultset__add_unheld: the one result whose samples are read
+	 * again from the reader (unheld_at; SIZE_MAX: none), until its batch is
+	 * written, which is at once */
+	size_t unheld_at;
+	perfdb_unheld unheld;
+	double unheld_factor;
 };
 
 static const char *arena_str(perfdb_resultset *rs, const char *s, int intern)
@@ -144,7 +151,10 @@ void perfdb_result_init(perfdb_result *r)
 int perfdb_resultset_new(perfdb_resultset **out)
 {
 	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : perfdb_error__oom();
+	if (!*out)
+		return perfdb_error__oom();
+	(*out)->unheld_at = SIZE_MAX;
+	return 0;
 }
 
 static void kv_release(kv_list *l)
@@ -330,37 +340,73 @@ static double scaled(double v, double f)
 	return isnan(v) ? v : v * f;
 }
 
-int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
+/* What one pass over a result's samples finds: the first that is not
+ * finite, the first that overflows once scaled (n: none), and their sum. */
+typedef struct {
+	size_t bad, overflow;
+	double sum;
+} samples_scan;
+
+static void scan_samples(const double *x, size_t n, size_t at, double factor, samples_scan *s)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (!isfinite(x[i]) && s->bad == SIZE_MAX)
+			s->bad = at + i;
+		if (!isfinite(x[i] * factor) && s->overflow == SIZE_MAX)
+			s->overflow = at + i;
+		s->sum += x[i];
+	}
+}
+
+/* perfdb_resultset_add, with r's samples read from src instead when src
+ * is given (r->samples is then NULL). */
+static int add(perfdb_resultset *rs, const perfdb_result *r, const perfdb_unheld *src)
 {
 	perfdb_result c;
+	samples_scan scan = {SIZE_MAX, SIZE_MAX, 0.0};
 	const char *unit;
 	double factor, *samples = NULL;
 	size_t i;
 
 	if (!r->benchmark || !*r->benchmark)
 		return perfdb_error__set(PERFDB_EINVAL, "result without a benchmark name");
-	for (i = 0; i < r->nsamples; i++)
-		if (!isfinite(r->samples[i]))
-			return perfdb_error__set(
-			    PERFDB_EINVAL, "benchmark '%s': sample %zu is not a finite number",
-			    r->benchmark, i);
+	perfdb_unit_normalize(r->unit, &unit, &factor);
+	/* One pass, summed in order: the same sum whether held or read again. */
+	if (src) {
+		double buf[1024];
+		size_t got, at = 0;
+		while ((got = src->read(src->ctx, buf, sizeof(buf) / sizeof(buf[0])))) {
+			scan_samples(buf, got, at, factor, &scan);
+			at += got;
+		}
+		if (at != r->nsamples)
+			return perfdb_error__set(PERFDB_EINVAL,
+						 "benchmark '%s': %zu samples read of %zu",
+						 r->benchmark, at, r->nsamples);
+	} else {
+		scan_samples(r->samples, r->nsamples, 0, factor, &scan);
+	}
+	if (scan.bad != SIZE_MAX)
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "benchmark '%s': sample %zu is not a finite number",
+					 r->benchmark, scan.bad);
 
 	c = *r;
-	perfdb_unit_normalize(r->unit, &unit, &factor);
 	if (c.direction == PERFDB_DIRECTION_UNSET)
 		c.direction = perfdb_unit_direction(unit);
-
-	if (isnan(c.value) && r->nsamples) {
-		double sum = 0.0;
-		for (i = 0; i < r->nsamples; i++)
-			sum += r->samples[i];
-		c.value = sum / (double)r->nsamples;
-	}
+	if (isnan(c.value) && r->nsamples)
+		c.value = scan.sum / (double)r->nsamples;
 	/* Checked after scaling: 1e300 s is not a number of nanoseconds. */
 	if (!isfinite(c.value * factor))
 		return perfdb_error__set(
 		    PERFDB_EINVAL, "benchmark '%s': value is not a finite number%s", r->benchmark,
 		    isfinite(c.value) ? " once converted to ns" : "");
+	if (scan.overflow != SIZE_MAX)
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "benchmark '%s': sample %zu overflows once "
+					 "converted to %s",
+					 r->benchmark, scan.overflow, unit);
 	if (c.n <= 0)
 		c.n = r->nsamples ? (int64_t)r->nsamples : 1;
 
@@ -371,7 +417,7 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 	c.min = scaled(c.min, factor);
 	c.max = scaled(c.max, factor);
 
-	if (r->nsamples) {
+	if (r->nsamples && !src) {
 		/* the reader's room in the arena (perfdb_resultset__samples) is
 		 * scaled where it is: the samples are not held twice */
 		if (r->samples == rs->room && r->nsamples <= rs->roomn)
@@ -380,15 +426,8 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 			       perfdb_arena__alloc(&rs->arena, r->nsamples * sizeof(*samples))))
 			return perfdb_error__oom();
 		rs->room = NULL;
-		for (i = 0; i < r->nsamples; i++) {
+		for (i = 0; i < r->nsamples; i++)
 			samples[i] = r->samples[i] * factor;
-			if (!isfinite(samples[i]))
-				return perfdb_error__set(
-				    PERFDB_EINVAL,
-				    "benchmark '%s': sample %zu overflows once "
-				    "converted to %s",
-				    r->benchmark, i, unit);
-		}
 	}
 	c.samples = samples;
 	if (rs->last_benchmark && strcmp(rs->last_benchmark, r->benchmark) == 0)
@@ -408,16 +447,95 @@ int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
 		rs->results = res;
 		rs->cap = cap;
 	}
+	if (src) {
+		rs->unheld_at = rs->count;
+		rs->unheld = *src;
+		rs->unheld_factor = factor;
+	}
 	rs->results[rs->count++] = c;
 	/* a batch is also cut by bytes: 65,536 results of 10,000 samples
 	 * each would be 5 GB */
-	rs->bytes += sizeof(c) + strlen(c.benchmark) + c.nsamples * sizeof(double);
-	if (rs->sink && (rs->count >= rs->batch || rs->bytes >= PERFDB_RESULTSET_BATCH_BYTES))
+	rs->bytes += sizeof(c) + strlen(c.benchmark) + (samples ? c.nsamples * sizeof(double) : 0);
+	if (rs->sink &&
+	    (src || rs->count >= rs->batch || rs->bytes >= PERFDB_RESULTSET_BATCH_BYTES))
 		return write_batch(rs);
 	if (rs->into && rs->into->sink &&
-	    (rs->count >= rs->into->batch || rs->bytes >= PERFDB_RESULTSET_BATCH_BYTES))
+	    (src || rs->count >= rs->into->batch || rs->bytes >= PERFDB_RESULTSET_BATCH_BYTES))
 		return hand_over(rs->into, rs);
 	return 0;
+}
+
+int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r)
+{
+	return add(rs, r, NULL);
+}
+
+/* The set whose sink rs's results go to, or NULL. */
+static const perfdb_resultset *sink_of(const perfdb_resultset *rs)
+{
+	return rs->sink ? rs : rs->into && rs->into->sink ? rs->into : NULL;
+}
+
+bool perfdb_resultset__unheld_ok(const perfdb_resultset *rs, size_t n)
+{
+	const perfdb_resultset *to = sink_of(rs);
+	return n >= PERFDB_RESULTSET_UNHELD_FROM && to &&
+	       (to->sink_options & PERFDB_SINK_UNHELD_SAMPLES);
+}
+
+int perfdb_resultset__add_unheld(perfdb_resultset *rs, const perfdb_result *r,
+				 const perfdb_unheld *src)
+{
+	int err;
+	if (!perfdb_resultset__unheld_ok(rs, r->nsamples) || r->samples)
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "samples not held without a sink to take them");
+	err = add(rs, r, src);
+	rs->unheld_at = SIZE_MAX; /* written, or failed: not read again */
+	return err;
+}
+
+void perfdb_resultset_samples_open(const perfdb_resultset *rs, size_t i, perfdb_samples_cursor *c)
+{
+	c->rs = rs;
+	c->i = i;
+	c->at = 0;
+}
+
+const double *perfdb_resultset_samples_next(void *cursor, size_t *n)
+{
+	perfdb_samples_cursor *c = cursor;
+	const perfdb_resultset *rs = c->rs;
+	const perfdb_result *r = perfdb_resultset_get(rs, c->i);
+	size_t k, got;
+
+	*n = 0;
+	if (!r || !r->nsamples || c->at >= r->nsamples) {
+		/* the end: the next call starts again, and so does the reader's
+		 * source, once it said it is at its end */
+		if (r && c->i == rs->unheld_at)
+			while (rs->unheld.read(rs->unheld.ctx, c->buf, PERFDB_SAMPLES_CHUNK))
+				;
+		c->at = 0;
+		return NULL;
+	}
+	if (c->i != rs->unheld_at) {
+		c->at = r->nsamples;
+		*n = r->nsamples;
+		return r->samples;
+	}
+	got = rs->unheld.read(rs->unheld.ctx, c->buf, PERFDB_SAMPLES_CHUNK);
+	if (got > r->nsamples - c->at)
+		got = r->nsamples - c->at;
+	if (got == 0) { /* cannot be: add counted them */
+		c->at = 0;
+		return NULL;
+	}
+	for (k = 0; k < got; k++)
+		c->buf[k] *= rs->unheld_factor;
+	c->at += got;
+	*n = got;
+	return c->buf;
 }
 
 size_t perfdb_resultset_count(const perfdb_resultset *rs)
@@ -550,6 +668,12 @@ static void take_results(perfdb_resultset *dst, perfdb_resultset *src)
 		memset(src->interned, 0, sizeof(src->interned));
 		src->last_benchmark = NULL;
 	}
+	if (src->unheld_at != SIZE_MAX) {
+		dst->unheld_at = dst->count + src->unheld_at;
+		dst->unheld = src->unheld;
+		dst->unheld_factor = src->unheld_factor;
+		src->unheld_at = SIZE_MAX;
+	}
 	if (!dst->count && src->count) {
 		perfdb_result *results = dst->results;
 		size_t cap = dst->cap;
@@ -602,7 +726,16 @@ int perfdb_resultset_set_sink(perfdb_resultset *rs, perfdb_resultset_sink_fn fn,
 {
 	rs->sink = fn;
 	rs->sink_ctx = ctx;
+	rs->sink_options = 0;
 	rs->batch = batch ? batch : PERFDB_RESULTSET_BATCH;
+	return 0;
+}
+
+int perfdb_resultset_set_sink_options(perfdb_resultset *rs, unsigned options)
+{
+	if (options & ~(unsigned)PERFDB_SINK_UNHELD_SAMPLES)
+		return perfdb_error__set(PERFDB_EINVAL, "unknown sink options %#x", options);
+	rs->sink_options = options;
 	return 0;
 }
 
@@ -614,9 +747,16 @@ size_t perfdb_resultset_written(const perfdb_resultset *rs)
 static int write_batch(perfdb_resultset *rs)
 {
 	int err = rs->sink(rs->sink_ctx, rs, PERFDB_SINK_WRITE);
-	if (err)
+	if (err) {
+		/* a result whose samples are not held is never left behind:
+		 * what it reads them from is gone once the add returns */
+		if (rs->unheld_at != SIZE_MAX && rs->unheld_at == rs->count - 1)
+			rs->count--;
+		rs->unheld_at = SIZE_MAX;
 		return err;
+	}
 	/* The batch's strings and samples are all in the arena. */
+	rs->unheld_at = SIZE_MAX;
 	rs->written += rs->count;
 	rs->count = 0;
 	rs->bytes = 0;

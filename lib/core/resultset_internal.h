@@ -5,6 +5,7 @@
 #ifndef PERFDB_CORE_RESULTSET_INTERNAL_H
 #define PERFDB_CORE_RESULTSET_INTERNAL_H
 
+#include <stdbool.h>
 #include "perfdb/resultset.h"
 
 /*
@@ -30,5 +31,32 @@ void perfdb_resultset__discard(perfdb_resultset *own);
  * file). A result may use fewer than n. NULL when out of memory (set).
  */
 double *perfdb_resultset__samples(perfdb_resultset *rs, size_t n);
+
+/*
+ * Samples a reader does not hold as doubles: read again, a piece at a time,
+ * from where they are (a long JSON array in the input's text). read()
+ * writes the next up to cap samples, unscaled, to out and returns how many:
+ * 0 after the last, and the call after that starts again from the first.
+ */
+typedef struct perfdb_unheld {
+	size_t (*read)(void *ctx, double *out, size_t cap);
+	void *ctx;
+} perfdb_unheld;
+
+/* Whether a result of n samples added to rs would better not hold them:
+ * rs (or the set it streams into) has a sink that takes them unheld
+ * (PERFDB_SINK_UNHELD_SAMPLES), and n is PERFDB_RESULTSET_UNHELD_FROM or
+ * more. */
+bool perfdb_resultset__unheld_ok(const perfdb_resultset *rs, size_t n);
+
+/*
+ * perfdb_resultset_add of r (r->samples NULL), whose r->nsamples samples src
+ * reads: they are checked and summed in one pass, with the add's messages,
+ * and the result's batch goes to the sink at once, within this call, which
+ * reads them again from src as often as it needs; src's text must live
+ * until then only. Only when perfdb_resultset__unheld_ok(rs, r->nsamples).
+ */
+int perfdb_resultset__add_unheld(perfdb_resultset *rs, const perfdb_result *r,
+				 const perfdb_unheld *src);
 
 #endif

@@ -129,9 +129,10 @@ static int distinct_name(reader *r)
 
 /* Checks array member key of res (n values; *present false when absent)
  * and, when out is not NULL, reads its values into out. A packed array
- * (json_parse.h) is read without a node an item. */
+ * (json_parse.h) is read without a node an item; with src (its values,
+ * taken unheld: perfdb_json__unheld), only checked in a pass over them. */
 static int number_array(reader *r, const perfdb_jnode *res, const char *key, double *out, size_t n,
-			bool *present)
+			bool *present, const perfdb_unheld *src)
 {
 	const perfdb_jnode *a = perfdb_json__get(res, key), *v;
 	perfdb_jitems walk;
@@ -146,6 +147,14 @@ static int number_array(reader *r, const perfdb_jnode *res, const char *key, dou
 	if (perfdb_json__size(a) != n)
 		return perfdb_json__error(r->doc, a, NULL, "has %zu values, but there are %zu runs",
 					  perfdb_json__size(a), n);
+	if (src) {
+		/* packed: every item is a number */
+		size_t bad = perfdb_ingest__scan_unheld(src, 0, &d);
+		return bad == SIZE_MAX
+			   ? 0
+			   : perfdb_json__error_item(r->doc, a, bad,
+						     "expected a finite, non-negative number");
+	}
 	if (out)
 		k = perfdb_json__numbers(a, out);
 	else
@@ -274,7 +283,10 @@ static int add_time(reader *r, const char *metric, double value)
 static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 {
 	reader *r = ctx;
-	const perfdb_jnode *times_v;
+	const perfdb_jnode *times_v, *memory_v;
+	perfdb_jnumbers times_at, memory_at;
+	perfdb_unheld times_src, memory_src;
+	bool times_unheld = false;
 	double *times = NULL;
 	const char *command;
 	perfdb_result wall;
@@ -316,13 +328,24 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 	/* The times go straight into the resultset's memory, which wall_time
 	 * then takes where it is; the memory figures are read there later,
 	 * once wall_time has it. */
+	/* Millions of times the sink takes where they are are not held
+	 * (perfdb_json__unheld), unless runs failed: their times are left out. */
+	times_unheld = perfdb_json__unheld(r->rs, times_v, &times_at, &times_src);
 	if ((err = reserve(r, n ? n : 1)) ||
-	    (perfdb_json__is_array(times_v) && !(times = perfdb_resultset__samples(r->rs, n))) ||
-	    (err = number_array(r, res, "times", times, n, &have_times)) ||
-	    (err = number_array(r, res, "memory_usage_byte", NULL, n, &have_memory)) ||
+	    (perfdb_json__is_array(times_v) && !times_unheld &&
+	     !(times = perfdb_resultset__samples(r->rs, n))) ||
+	    (err = number_array(r, res, "times", times, n, &have_times,
+				times_unheld ? &times_src : NULL)) ||
+	    (err = number_array(r, res, "memory_usage_byte", NULL, n, &have_memory, NULL)) ||
 	    (err = read_exit_codes(r, res, n, &nfailed)))
 		return err ? err : PERFDB_ENOMEM;
 	nok = n - nfailed;
+	if (times_unheld && nfailed) {
+		if (!(times = perfdb_resultset__samples(r->rs, n)))
+			return PERFDB_ENOMEM;
+		perfdb_json__numbers(times_v, times);
+		times_unheld = false;
+	}
 
 	if (nfailed && nok == 0)
 		return perfdb_resultset_warn(
@@ -341,7 +364,10 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 					 r->name, nfailed, n)))
 		return err;
 
-	if (have_times) {
+	if (have_times && times_unheld) {
+		wall.nsamples = n; /* none failed */
+		wall.value = wall.mean = mean;
+	} else if (have_times) {
 		nok = keep_succeeded(r, nfailed, times, n);
 		wall.samples = times;
 		wall.nsamples = nok;
@@ -362,7 +388,8 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		if ((err = perfdb_resultset_warn(
 			 r->rs, "command '%s': wall_time is not finite; not recorded", r->name)))
 			return err;
-	} else if ((err = perfdb_resultset_add(r->rs, &wall))) {
+	} else if ((err = times_unheld ? perfdb_resultset__add_unheld(r->rs, &wall, &times_src)
+				       : perfdb_resultset_add(r->rs, &wall))) {
 		return err;
 	}
 	if (!nfailed &&
@@ -370,17 +397,23 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		return err;
 	if (have_memory) {
 		perfdb_result mem;
-		double *memory = perfdb_resultset__samples(r->rs, n);
-		if (!memory)
-			return PERFDB_ENOMEM;
-		perfdb_json__numbers(perfdb_json__get(res, "memory_usage_byte"), memory);
+		double *memory = NULL;
+		bool unheld;
+		memory_v = perfdb_json__get(res, "memory_usage_byte");
+		unheld = !nfailed && perfdb_json__unheld(r->rs, memory_v, &memory_at, &memory_src);
+		if (!unheld) {
+			if (!(memory = perfdb_resultset__samples(r->rs, n)))
+				return PERFDB_ENOMEM;
+			perfdb_json__numbers(memory_v, memory);
+		}
 		perfdb_result_init(&mem);
 		mem.benchmark = r->name;
 		mem.metric = "memory";
 		mem.unit = "B";
 		mem.samples = memory;
-		mem.nsamples = keep_succeeded(r, nfailed, memory, n);
-		if ((err = perfdb_resultset_add(r->rs, &mem)))
+		mem.nsamples = unheld ? n : keep_succeeded(r, nfailed, memory, n);
+		if ((err = unheld ? perfdb_resultset__add_unheld(r->rs, &mem, &memory_src)
+				  : perfdb_resultset_add(r->rs, &mem)))
 			return err;
 	}
 	return 0;

@@ -445,3 +445,20 @@ int perfdb_json__name_with_params(const perfdb_json_doc *doc, const perfdb_jnode
 	free(list);
 	return err;
 }
+
+static size_t read_numbers(void *ctx, double *out, size_t cap)
+{
+	return perfdb_jnumbers_read(ctx, out, cap);
+}
+
+bool perfdb_json__unheld(const perfdb_resultset *rs, const perfdb_jnode *arr, perfdb_jnumbers *it,
+			 perfdb_unheld *src)
+{
+	if (!arr || arr->type != PERFDB_JARRAY || !arr->packed ||
+	    !perfdb_resultset__unheld_ok(rs, arr->u.arr.count))
+		return false;
+	perfdb_jnumbers_init(it, arr);
+	src->read = read_numbers;
+	src->ctx = it;
+	return true;
+}

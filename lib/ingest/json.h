@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/resultset_internal.h"
 #include "ingest/json_parse.h"
 #include "util/error.h"
 
@@ -153,6 +154,13 @@ static inline const perfdb_jnode *perfdb_json__item(const perfdb_jnode *arr, siz
  * were written, perfdb_json__size(arr) when all are numbers. Makes no node
  * for a packed array. 0 when arr is not an array.
  */
+/* When arr is a packed array (json_parse.h) of as many numbers as rs takes
+ * unheld (perfdb_resultset__unheld_ok): src set to read them again from the
+ * text through it (caller-owned, as long as src is read), and true. False
+ * otherwise: the reader takes them the usual way. */
+bool perfdb_json__unheld(const perfdb_resultset *rs, const perfdb_jnode *arr, perfdb_jnumbers *it,
+			 perfdb_unheld *src);
+
 static inline size_t perfdb_json__numbers(const perfdb_jnode *arr, double *out)
 {
 	return perfdb_jnode_numbers(arr, out);

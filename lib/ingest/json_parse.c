@@ -1306,27 +1306,45 @@ const perfdb_jnode *perfdb_jitems_next(perfdb_jitems *it)
 	return &it->item;
 }
 
-size_t perfdb_jnode_numbers(const perfdb_jnode *arr, double *out)
+void perfdb_jnumbers_init(perfdb_jnumbers *it, const perfdb_jnode *arr)
 {
-	size_t i, n;
+	it->arr = arr && arr->type == PERFDB_JARRAY ? arr : NULL;
+	it->i = 0;
+	it->p = it->arr && arr->packed ? arr->u.arr.packed->open + 1 : NULL;
+}
+
+size_t perfdb_jnumbers_read(perfdb_jnumbers *it, double *out, size_t cap)
+{
+	const perfdb_jnode *arr = it->arr;
+	size_t k = 0, n;
 	perfdb_jnode v;
 	const char *p;
 
-	if (!arr || arr->type != PERFDB_JARRAY)
+	if (!arr)
 		return 0;
 	n = arr->u.arr.count;
 	if (!arr->packed) {
-		for (i = 0; i < n && arr->u.arr.items[i]->type == PERFDB_JNUMBER; i++)
-			out[i] = arr->u.arr.items[i]->u.number;
-		return i;
+		for (; k < cap && it->i < n && arr->u.arr.items[it->i]->type == PERFDB_JNUMBER; k++)
+			out[k] = arr->u.arr.items[it->i++]->u.number;
+	} else {
+		for (p = it->p; k < cap && it->i < n; k++, it->i++) {
+			while (between(*p))
+				p++;
+			p = reread(p, &v);
+			out[k] = v.u.number;
+		}
+		it->p = p;
 	}
-	for (i = 0, p = arr->u.arr.packed->open + 1; i < n; i++) {
-		while (between(*p))
-			p++;
-		p = reread(p, &v);
-		out[i] = v.u.number;
-	}
-	return n;
+	if (k == 0) /* the end: the next call starts again */
+		perfdb_jnumbers_init(it, arr);
+	return k;
+}
+
+size_t perfdb_jnode_numbers(const perfdb_jnode *arr, double *out)
+{
+	perfdb_jnumbers it;
+	perfdb_jnumbers_init(&it, arr);
+	return perfdb_jnumbers_read(&it, out, SIZE_MAX);
 }
 
 const perfdb_jnode *perfdb_jnode_item(const perfdb_jnode *arr, size_t i)

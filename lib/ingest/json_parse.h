@@ -202,6 +202,22 @@ const perfdb_jnode *perfdb_jnode_item(const perfdb_jnode *arr, size_t i);
  * packed array's). 0 when arr is not an array. No node is made. */
 size_t perfdb_jnode_numbers(const perfdb_jnode *arr, double *out);
 
+/* The same values read a piece at a time, as often as asked, no node made
+ * and nothing allocated: for a reader that does not hold all of a long
+ * array's numbers at once (perfdb_resultset__add_unheld). Caller-owned. */
+typedef struct perfdb_jnumbers {
+	const perfdb_jnode *arr; /* NULL: not an array */
+	size_t i;
+	const char *p; /* packed: the text after item i - 1 */
+} perfdb_jnumbers;
+
+void perfdb_jnumbers_init(perfdb_jnumbers *it, const perfdb_jnode *arr);
+
+/* The next up to cap of those values into out: how many. 0 after the last
+ * (or at an item that is no number), and the call after that starts again
+ * from the first. */
+size_t perfdb_jnumbers_read(perfdb_jnumbers *it, double *out, size_t cap);
+
 /* A walk over the items of an array, packed or not, that makes no node for
  * good: each item of a packed array is made in the walk's own node (type,
  * number, integer, nonfinite, position, parent and index as a node of the

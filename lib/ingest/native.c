@@ -365,12 +365,20 @@ static const char *const result_keys[F_COUNT_] = {"benchmark", "metric",  "unit"
 						  "value",     "samples", "n",	  "mean",
 						  "median",    "stddev",  "min",  "max"};
 
+/* The samples a result takes unheld (perfdb_resultset__add_unheld): src
+ * reads them; maxabs is their largest magnitude. */
+typedef struct {
+	bool on;
+	perfdb_unheld src;
+	double maxabs;
+} unheld_samples;
+
 static int read_samples(validator *v, const void *map, const perfdb_native_entry *e,
-			const char *path, double **out, size_t *count)
+			const char *path, double **out, size_t *count, unheld_samples *u)
 {
 	perfdb_native_kind k = v->ops->kind(v->ctx, e->value);
 	char sub[256];
-	size_t i, n;
+	size_t i, n, bad;
 	int err, packed;
 
 	if (k != PERFDB_NATIVE_SEQ)
@@ -380,6 +388,21 @@ static int read_samples(validator *v, const void *map, const perfdb_native_entry
 	if (n == 0)
 		return fail(v, e->value, map, e->key, 0, path,
 			    "is empty (leave it out, or give at least one sample)");
+	/* Millions of numbers a sink takes where they are: checked in one
+	 * pass, not held (only their text is). */
+	if (v->ops->unheld && v->ops->unheld(v->ctx, e->value, v->rs, &u->src)) {
+		bad = perfdb_ingest__scan_unheld(&u->src, -INFINITY, &u->maxabs);
+		if (bad != SIZE_MAX) {
+			double d;
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, bad);
+			return read_number_at(v, v->ops->item(v->ctx, e->value, bad), e->value,
+					      NULL, bad, sub, &d);
+		}
+		u->on = true;
+		*out = NULL;
+		*count = n;
+		return 0;
+	}
 	/* Straight into the resultset's memory, which perfdb_resultset_add
 	 * then takes where it is: the samples are held once. */
 	if (!(*out = perfdb_resultset__samples(v->rs, n)))
@@ -413,6 +436,7 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 	char base[32], path[200];
 	double *stat[F_COUNT_] = {0}, *samples = NULL;
 	const void *nodes[F_COUNT_] = {0};
+	unheld_samples unheld = {0};
 	size_t dup;
 	int rc, err;
 
@@ -465,7 +489,7 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 					    text);
 			break;
 		case F_SAMPLES:
-			if ((err = read_samples(v, map, &e, path, &samples, &r.nsamples)))
+			if ((err = read_samples(v, map, &e, path, &samples, &r.nsamples, &unheld)))
 				return err;
 			r.samples = samples;
 			break;
@@ -513,11 +537,13 @@ static int read_result(validator *v, const void *results, size_t idx, const void
 			    "duplicate result: benchmark '%s', metric '%s' is already results[%zu]",
 			    r.benchmark, r.metric ? r.metric : "value", v->handed + dup);
 	}
-	if (!perfdb_ingest__fits_unit(&r))
+	if (!perfdb_ingest__fits_unit(&r) ||
+	    (unheld.on && !perfdb_ingest__fits_unit_max(r.unit, unheld.maxabs)))
 		return fail(v, map, results, NULL, idx, base,
 			    "a number is out of range once converted from '%s' to the base unit",
 			    r.unit);
-	if ((err = perfdb_resultset_add(v->rs, &r))) {
+	if ((err = unheld.on ? perfdb_resultset__add_unheld(v->rs, &r, &unheld.src)
+			     : perfdb_resultset_add(v->rs, &r))) {
 		/* Valid numbers can still overflow when the unit is scaled
 		 * (1e300 s to ns): say where. */
 		char msg[sizeof(perfdb_error_last()->message)];

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/resultset_internal.h"
 #include "perfdb/resultset.h"
 
 /* The kinds of values the validator distinguishes. */
@@ -54,6 +55,11 @@ typedef struct perfdb_native_ops {
 	 * already raised. The values are exactly what number() would give for
 	 * each item. */
 	int (*numbers)(void *ctx, const void *seq, double *out);
+	/* Optional (may be NULL). When seq is kept as packed numbers that rs
+	 * takes unheld (perfdb_resultset__unheld_ok): sets src to read them
+	 * again, the values numbers() would give, until the next call, and
+	 * returns true; false for any other seq. */
+	bool (*unheld)(void *ctx, const void *seq, const perfdb_resultset *rs, perfdb_unheld *src);
 	/* Advances e through map: 1 with e filled, 0 at the end, or a negative
 	 * PERFDB_E* error already raised (a key that is not a scalar). */
 	int (*next)(void *ctx, const void *map, perfdb_native_entry *e);

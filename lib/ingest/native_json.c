@@ -17,6 +17,7 @@
 typedef struct json_ctx {
 	const perfdb_json_doc *doc;
 	perfdb_jitems walk;
+	perfdb_jnumbers numbers; /* op_unheld's */
 } json_ctx;
 
 static perfdb_native_kind op_kind(void *ctx, const void *node)
@@ -90,6 +91,12 @@ static int op_numbers(void *ctx, const void *seq, double *out)
 	return 1;
 }
 
+static bool op_unheld(void *ctx, const void *seq, const perfdb_resultset *rs, perfdb_unheld *src)
+{
+	json_ctx *c = ctx;
+	return perfdb_json__unheld(rs, seq, &c->numbers, src);
+}
+
 static int op_next(void *ctx, const void *map, perfdb_native_entry *e)
 {
 	const perfdb_jnode *obj = map;
@@ -135,6 +142,7 @@ static const perfdb_native_ops json_ops = {
     .length = op_length,
     .item = op_item,
     .numbers = op_numbers,
+    .unheld = op_unheld,
     .next = op_next,
     .where = op_where,
     .scalars_are_text = false,

@@ -70,16 +70,26 @@ static int stat(reader *r, const perfdb_jnode *stats, const char *key, const cha
 	return (err = warn_at(r, stats, key, name, what)) ? err : 1;
 }
 
+/* Samples taken unheld (perfdb_json__unheld): on, where from, and their
+ * largest magnitude. */
+typedef struct {
+	bool on;
+	perfdb_jnumbers at;
+	perfdb_unheld src;
+	double maxabs;
+} unheld_data;
+
 /* stats.data into *out, in the resultset's memory (perfdb_resultset_add
  * takes it there), and a packed array without a node an item: 0 with *n
  * values (0 when absent), a warning (the statistics are still recorded), or
- * an error. */
+ * an error. Millions of them the sink takes where they are are only
+ * checked (u->on, *out NULL). */
 static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, double **out,
-			size_t *n)
+			size_t *n, unheld_data *u)
 {
 	const perfdb_jnode *data = perfdb_json__get(stats, "data");
 	perfdb_jitems walk;
-	size_t i, k, m;
+	size_t i, k, m, bad = SIZE_MAX;
 	*n = 0;
 	if (!data)
 		return 0;
@@ -87,11 +97,19 @@ static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, 
 		return perfdb_json__error(r->doc, data, NULL, "expected an array, found %s",
 					  perfdb_json__type_name(data));
 	k = perfdb_json__size(data);
-	if (!(*out = perfdb_resultset__samples(r->rs, k)))
+	if ((u->on = perfdb_json__unheld(r->rs, data, &u->at, &u->src))) {
+		*out = NULL;
+		m = k; /* packed: every item is a number */
+		bad = perfdb_ingest__scan_unheld(&u->src, 0, &u->maxabs);
+		u->on = bad == SIZE_MAX;
+	} else if (!(*out = perfdb_resultset__samples(r->rs, k))) {
 		return PERFDB_ENOMEM; /* set */
-	m = perfdb_json__numbers(data, *out);
-	for (i = 0; i < k; i++) {
-		if (i >= m || !isfinite((*out)[i]) || (*out)[i] < 0) {
+	} else {
+		m = perfdb_json__numbers(data, *out);
+	}
+	/* unheld, only the bad one is looked at (and said) */
+	for (i = *out ? 0 : bad; i < k; i++) {
+		if (i >= m || !*out || !isfinite((*out)[i]) || (*out)[i] < 0) {
 			int line, column;
 			perfdb_json__where_item(r->doc, data, i, &line, &column);
 			/* keep the statistics, which pytest-benchmark computed from all rounds */
@@ -116,6 +134,7 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 	char *key;
 	perfdb_result res;
 	double mean, ops, rounds, *samples = NULL;
+	unheld_data unheld = {0};
 	size_t nsamples = 0, found;
 	int err;
 
@@ -162,7 +181,7 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 	    (err = stat(r, stats, "min", name, false, &res.min)) < 0 ||
 	    (err = stat(r, stats, "max", name, false, &res.max)) < 0 ||
 	    (err = stat(r, stats, "rounds", name, false, &rounds)) < 0 ||
-	    (err = read_samples(r, stats, name, &samples, &nsamples)) < 0)
+	    (err = read_samples(r, stats, name, &samples, &nsamples, &unheld)) < 0)
 		return err;
 	if (!isnan(rounds) && (rounds < 1 || rounds != floor(rounds) || rounds > 1e15))
 		return perfdb_json__error(r->doc, stats, "rounds", "expected a round count");
@@ -173,9 +192,11 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 	res.n = isnan(rounds) ? 0 : (int64_t)rounds;
 	res.samples = nsamples ? samples : NULL;
 	res.nsamples = nsamples;
-	if (!perfdb_ingest__fits_unit(&res))
+	if (!perfdb_ingest__fits_unit(&res) ||
+	    (unheld.on && !perfdb_ingest__fits_unit_max(res.unit, unheld.maxabs)))
 		return perfdb_json__error(r->doc, stats, "mean", "out of range");
-	if ((err = perfdb_resultset_add(r->rs, &res)))
+	if ((err = unheld.on ? perfdb_resultset__add_unheld(r->rs, &res, &unheld.src)
+			     : perfdb_resultset_add(r->rs, &res)))
 		return err;
 
 	if ((err = stat(r, stats, "ops", name, false, &ops)) < 0)

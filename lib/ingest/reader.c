@@ -119,10 +119,37 @@ bool perfdb_ingest__fits_unit(const perfdb_result *r)
 	if (!fits(r->value, f) || !fits(r->mean, f) || !fits(r->median, f) || !fits(r->stddev, f) ||
 	    !fits(r->min, f) || !fits(r->max, f))
 		return false;
-	for (i = 0; i < r->nsamples; i++)
+	for (i = 0; r->samples && i < r->nsamples; i++)
 		if (!fits(r->samples[i], f))
 			return false;
 	return true;
+}
+
+bool perfdb_ingest__fits_unit_max(const char *unit, double maxabs)
+{
+	const char *canonical;
+	double f;
+	perfdb_unit_normalize(unit, &canonical, &f);
+	/* scaling is monotonic: the largest magnitude fits, or one does not */
+	return fits(maxabs, f);
+}
+
+size_t perfdb_ingest__scan_unheld(const perfdb_unheld *src, double min, double *maxabs)
+{
+	double buf[PERFDB_SAMPLES_CHUNK];
+	size_t got, i, at = 0, bad = SIZE_MAX;
+	*maxabs = 0;
+	/* read to the end even past a bad one: the next pass starts afresh */
+	while ((got = src->read(src->ctx, buf, PERFDB_SAMPLES_CHUNK))) {
+		for (i = 0; i < got && bad == SIZE_MAX; i++) {
+			if (!isfinite(buf[i]) || buf[i] < min)
+				bad = at + i;
+			else if (fabs(buf[i]) > *maxabs)
+				*maxabs = fabs(buf[i]);
+		}
+		at += got;
+	}
+	return bad;
 }
 
 const char *perfdb_ingest__excerpt(char *buf, const char *s)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/resultset_internal.h"
 #include "perfdb/resultset.h"
 
 /*
@@ -52,6 +53,18 @@ void perfdb_ingest__escape(char *dst, size_t cap, const char *src);
  * check this to name the position; the resultset would otherwise store inf.
  */
 bool perfdb_ingest__fits_unit(const perfdb_result *r);
+
+/* Whether a number of magnitude at most maxabs stays finite once scaled to
+ * unit's canonical unit: for samples not held (r->samples NULL, which
+ * perfdb_ingest__fits_unit then leaves to this). */
+bool perfdb_ingest__fits_unit_max(const char *unit, double maxabs);
+
+/*
+ * One pass over the samples src reads (perfdb_resultset__add_unheld): the
+ * index of the first that is not a finite number of at least min (SIZE_MAX
+ * when none), and the largest magnitude of those before it in *maxabs.
+ */
+size_t perfdb_ingest__scan_unheld(const perfdb_unheld *src, double min, double *maxabs);
 
 /* A NUL-terminated copy of n bytes at s (malloc'd), or NULL. */
 char *perfdb_ingest__dup_n(const char *s, size_t n);

@@ -1620,11 +1620,14 @@ static int add_to_block(perfdb_block_writer *w, const cell *c)
 }
 
 static int insert_result(perfdb_store *store, record_stmts *s, perfdb_block_writer *w,
-			 int64_t run_id, int64_t bench_id, const perfdb_result *r)
+			 int64_t run_id, int64_t bench_id, const perfdb_resultset *rs, size_t index)
 {
+	const perfdb_result *r = perfdb_resultset_get(rs, index);
+	perfdb_samples_cursor *cur;
+	const double *x;
 	cell *c;
 	double median;
-	size_t i;
+	size_t i, k, n;
 	int err;
 	if ((err = batch_row(store, &s->result, &c)))
 		return err;
@@ -1649,22 +1652,31 @@ static int insert_result(perfdb_store *store, record_stmts *s, perfdb_block_writ
 	}
 	/* their median and median absolute deviation, as regress computes
 	 * them (schema/0008): it then need not read the samples back. Selected
-	 * where they are: a copy would hold a big result's samples twice. */
-	median = perfdb_stats_median(r->samples, r->nsamples);
+	 * where they are, a chunk at a time: a copy would hold a big result's
+	 * samples twice, and samples a reader left in its input are read again
+	 * from there (perfdb_resultset_samples_next). */
+	if (!(cur = malloc(sizeof(*cur))))
+		return perfdb_error__oom();
+	perfdb_resultset_samples_open(rs, index, cur);
+	median = perfdb_stats_median_chunks(perfdb_resultset_samples_next, cur, r->nsamples);
 	cell_int(&c[9], (int64_t)r->nsamples);
 	cell_real(&c[10], median);
-	cell_real(&c[11], perfdb_stats_mad(r->samples, r->nsamples, median));
+	cell_real(&c[11],
+		  perfdb_stats_mad_chunks(perfdb_resultset_samples_next, cur, r->nsamples, median));
 	if ((err = add_to_block(w, c)))
-		return err;
-	for (i = 0; i < r->nsamples; i++) {
-		if ((err = batch_row(store, &s->sample, &c)))
-			return err;
-		cell_int(&c[0], run_id);
-		cell_int(&c[1], bench_id);
-		cell_int(&c[2], (int64_t)i);
-		cell_real(&c[3], r->samples[i]);
-	}
-	return 0;
+		goto out;
+	for (i = 0; (x = perfdb_resultset_samples_next(cur, &n)); i += n)
+		for (k = 0; k < n; k++) {
+			if ((err = batch_row(store, &s->sample, &c)))
+				goto out;
+			cell_int(&c[0], run_id);
+			cell_int(&c[1], bench_id);
+			cell_int(&c[2], (int64_t)(i + k));
+			cell_real(&c[3], x[k]);
+		}
+out:
+	free(cur);
+	return err;
 }
 
 /* perfdb_store__benchmark_ids; with stg, new benchmarks go to the staging
@@ -2076,8 +2088,8 @@ int perfdb_recording_add(perfdb_recording *rec, const perfdb_resultset *rs)
 	/* The run's blocks (store/blocks.h): a batch's ids rise only within
 	 * it, so each batch ends a chunk. */
 	for (i = 0; i < n && !err; i++) {
-		err = insert_result(store, into, &rec->blocks, rec->run_id, order[i].id,
-				    perfdb_resultset_get(rs, order[i].index));
+		err = insert_result(store, into, &rec->blocks, rec->run_id, order[i].id, rs,
+				    order[i].index);
 		if (!err && rec->blocks.count == PERFDB_BLOCK_ROWS)
 			err = perfdb_store__write_block(store, &rec->blocks);
 	}

@@ -143,6 +143,66 @@ static void test_stats__median_without_copy(void **state)
 	}
 }
 
+/* Values a chunk at a time for perfdb_stats_median_chunks: chunks of 1 to
+ * 37 values, NULL after the last, then again from the first; passes
+ * counted, and each pass checked to read every value. */
+typedef struct {
+	const double *x;
+	size_t n, at, passes;
+	uint64_t seed;
+} chunked;
+
+static const double *next_chunk(void *ctx, size_t *n)
+{
+	chunked *c = ctx;
+	size_t k;
+	if (c->at == c->n) {
+		c->at = 0;
+		c->passes++;
+		*n = 0;
+		return NULL;
+	}
+	k = (size_t)(next_rand(&c->seed) % 37) + 1;
+	if (k > c->n - c->at)
+		k = c->n - c->at;
+	c->at += k;
+	*n = k;
+	return c->x + c->at - k;
+}
+
+/*
+ * The chunked median and MAD (values too many to hold, read again where
+ * they are) are exactly the array's, whatever the chunks, in at most nine
+ * passes each; each pass reads to the end, so the next starts afresh.
+ */
+static void test_stats__median_in_chunks(void **state)
+{
+	enum { MAXN = 9000 };
+	static double x[MAXN];
+	uint64_t seed = 0x2545f4914f6cdd1du;
+	int round;
+	(void)state;
+	assert_true(isnan(perfdb_stats_median_chunks(next_chunk, NULL, 0)));
+	for (round = 0; round < 300; round++) {
+		size_t n = round < 100 ? (size_t)round % 70 + 1 : next_rand(&seed) % MAXN + 1, i;
+		chunked c = {x, n, 0, 0, seed};
+		double med, mad;
+		for (i = 0; i < n; i++) {
+			uint64_t r = next_rand(&seed);
+			x[i] = round % 3 == 0	? (double)(r % 5)
+			       : round % 3 == 1 ? 1e9 + (double)(r % 1000) * 1e-3
+						: (r & 2 ? -1 : 1) * (double)(r >> 12) / 3.0;
+		}
+		med = perfdb_stats_median_chunks(next_chunk, &c, n);
+		assert_true(c.at == 0 && c.passes >= 1 && c.passes <= 9);
+		assert_true(med == perfdb_stats_median(x, n));
+		c.passes = 0;
+		mad = perfdb_stats_mad_chunks(next_chunk, &c, n, med);
+		assert_true(c.at == 0 && c.passes >= 1 && c.passes <= 9);
+		assert_true(mad == perfdb_stats_mad(x, n, med));
+	}
+}
+
 static void test_stats__mad(void **state)
 {
 	/* Wikipedia's example: {1,1,2,2,4,6,9} has median 2 and MAD 1. */
@@ -350,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_stats__median_and_quantiles),
 	    cmocka_unit_test(test_stats__median_many),
 	    cmocka_unit_test(test_stats__median_without_copy),
+	    cmocka_unit_test(test_stats__median_in_chunks),
 	    cmocka_unit_test(test_stats__mad),
 	    cmocka_unit_test(test_stats__summarize),
 	    cmocka_unit_test(test_stats__incbeta),

@@ -53,7 +53,9 @@ typedef struct perfdb_result {
 	double value; /**< headline value; NAN with samples means their mean */
 	int64_t n;
 	double mean, median, stddev, min, max;
-	const double *samples; /**< raw repetitions, in the same unit as value */
+	const double *samples; /**< raw repetitions, in the same unit as value (NULL with
+				  nsamples in a sink that takes them unheld:
+				  perfdb_resultset_set_sink_options) */
 	size_t nsamples;
 } perfdb_result;
 
@@ -182,6 +184,48 @@ typedef int (*perfdb_resultset_sink_fn)(void *ctx, perfdb_resultset *rs, perfdb_
  */
 int perfdb_resultset_set_sink(perfdb_resultset *rs, perfdb_resultset_sink_fn fn, void *ctx,
 			      size_t batch);
+
+/** perfdb_resultset_set_sink_options: the sink reads each result's samples
+ *  through perfdb_resultset_samples_next (perfdb_recording_add does), so a
+ *  reader may leave a result's samples where they are in its input. */
+#define PERFDB_SINK_UNHELD_SAMPLES 1u
+
+/** A result of at least this many samples may be unheld (below). */
+#define PERFDB_RESULTSET_UNHELD_FROM 65536
+
+/**
+ * Options of rs's sink (0 after perfdb_resultset_set_sink). With
+ * PERFDB_SINK_UNHELD_SAMPLES, a reader that finds a result of at least
+ * PERFDB_RESULTSET_UNHELD_FROM samples in a long JSON array of numbers
+ * (perfdb native `samples`, hyperfine `times`, pytest-benchmark `data`)
+ * does not hold them as doubles: the result is handed to the sink at once,
+ * in a batch that ends with it, with `samples` NULL and `nsamples` set, and
+ * the sink reads them, scaled, with perfdb_resultset_samples_next, as often
+ * as it needs, during that call only. Their text is held, not 8 bytes a
+ * number beside it. Errors: PERFDB_EINVAL (an unknown option).
+ */
+int perfdb_resultset_set_sink_options(perfdb_resultset *rs, unsigned options);
+
+/** Samples per chunk of perfdb_resultset_samples_next, at most. */
+#define PERFDB_SAMPLES_CHUNK 1024
+
+/** Where perfdb_resultset_samples_next is in a result's samples (caller-owned). */
+typedef struct perfdb_samples_cursor {
+	const perfdb_resultset *rs;
+	size_t i, at;
+	double buf[PERFDB_SAMPLES_CHUNK];
+} perfdb_samples_cursor;
+
+/** Starts c at the first sample of result i of rs. */
+void perfdb_resultset_samples_open(const perfdb_resultset *rs, size_t i, perfdb_samples_cursor *c);
+
+/**
+ * The next chunk of the result's samples, in order and scaled as added: *n
+ * of them (all at once when they are held), or NULL after the last; the
+ * call after NULL starts again from the first (a perfdb_stats_chunks:
+ * `cursor` is a perfdb_samples_cursor). Borrowed until the next call.
+ */
+const double *perfdb_resultset_samples_next(void *cursor, size_t *n);
 
 /** Results handed to rs's sink so far (not counted in perfdb_resultset_count). */
 size_t perfdb_resultset_written(const perfdb_resultset *rs);

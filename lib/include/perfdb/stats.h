@@ -70,6 +70,22 @@ double perfdb_stats_median(const double *x, size_t n);
  */
 double perfdb_stats_mad(const double *x, size_t n, double median);
 
+/**
+ * Values read a chunk at a time, as often as asked: each call returns the
+ * next *n values (*n > 0), NULL after the last, and the call after that
+ * starts again from the first. For values too many to hold at once, read
+ * again where they are (a result's samples still in its input's text:
+ * perfdb_resultset_samples_next).
+ */
+typedef const double *(*perfdb_stats_chunks)(void *ctx, size_t *n);
+
+/** perfdb_stats_median of the n values next reads (at most nine passes,
+ *  nothing allocated). NAN when n == 0. */
+double perfdb_stats_median_chunks(perfdb_stats_chunks next, void *ctx, size_t n);
+
+/** perfdb_stats_mad of the n values next reads, from `median`. NAN when n == 0. */
+double perfdb_stats_mad_chunks(perfdb_stats_chunks next, void *ctx, size_t n, double median);
+
 /** Summary of a sample. */
 typedef struct perfdb_summary {
 	size_t n;

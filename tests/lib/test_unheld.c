@@ -1,0 +1,380 @@
+/*
+ * Samples not held (perfdb_resultset_set_sink_options with
+ * PERFDB_SINK_UNHELD_SAMPLES): a result of many samples in a long JSON
+ * array is handed to the sink with its samples still in the input's text,
+ * read again, scaled, through perfdb_resultset_samples_next. What a reader
+ * makes of a file that way is the same, result for result, sample for
+ * sample and message for message, as the same file read with its samples
+ * held (perfdb native JSON `samples`, hyperfine `times` and
+ * `memory_usage_byte`, pytest-benchmark `stats.data`; good files and files
+ * with a NaN, a negative, a number out of range once scaled, a failed run or
+ * a string at the start, the middle and the end of the array). And what the
+ * store writes of them (results, their sample median and MAD, every sample
+ * row) is the same as for the samples held.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "perfdb.h"
+#include "resultset_text.h"
+
+/* More than PERFDB_RESULTSET_UNHELD_FROM: taken unheld. */
+#define N (PERFDB_RESULTSET_UNHELD_FROM + 4321)
+
+typedef struct buf {
+	char *s;
+	size_t len, cap;
+} buf;
+
+static void put(buf *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0);
+	if (t->len + (size_t)n + 1 > t->cap) {
+		t->cap = (t->len + (size_t)n + 1) * 2;
+		assert_non_null(t->s = realloc(t->s, t->cap));
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	t->len += (size_t)n;
+}
+
+/* Item i of a generated array: a time between 0.1 and 9.9 with ties, or
+ * `odd` at position `at`. */
+static void numbers(buf *t, size_t n, size_t at, const char *odd, uint64_t seed)
+{
+	size_t i;
+	put(t, "[");
+	for (i = 0; i < n; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		if (i == at)
+			put(t, "%s%s", i ? "," : "", odd);
+		else
+			put(t, "%s%.1f", i ? "," : "", (double)(seed >> 58 | 1) / 10.0 + 0.1);
+	}
+	put(t, "]");
+}
+
+enum { NATIVE, HYPERFINE, PYTEST, FORMATS_ };
+static const perfdb_format formats[FORMATS_] = {PERFDB_FORMAT_NATIVE_JSON, PERFDB_FORMAT_HYPERFINE,
+						PERFDB_FORMAT_PYTEST_BENCHMARK};
+
+/* A file of format f whose long arrays have `odd` at `at` (none when at is
+ * past the end); exit codes of hyperfine have `failed` at `at` when set. */
+static char *generate(int f, size_t at, const char *odd, bool failed)
+{
+	buf t = {0};
+	size_t i;
+	switch (f) {
+	case NATIVE:
+		put(&t, "{\"perfdb\": 1, \"results\": [{\"benchmark\": \"a\", \"unit\": \"s\", "
+			"\"samples\": ");
+		numbers(&t, N, at, odd, 1);
+		put(&t,
+		    "}, {\"benchmark\": \"small\", \"value\": 3, \"samples\": [1, 2]}, "
+		    "{\"benchmark\": \"b\", \"metric\": \"rss\", \"unit\": \"KiB\", \"samples\": ");
+		numbers(&t, N + 1, SIZE_MAX, "", 2);
+		put(&t, "}]}\n");
+		break;
+	case HYPERFINE:
+		put(&t,
+		    "{\"results\": [{\"command\": \"x\", \"mean\": 1.5, \"stddev\": 0.1, "
+		    "\"median\": 1.5, \"user\": 0.1, \"system\": 0.2, \"min\": 0.1, \"max\": 9.9, "
+		    "\"times\": ");
+		numbers(&t, N, at, odd, 3);
+		put(&t, ", \"memory_usage_byte\": ");
+		numbers(&t, N, SIZE_MAX, "", 4);
+		put(&t, ", \"exit_codes\": [");
+		for (i = 0; i < N; i++)
+			put(&t, "%s%d", i ? "," : "", failed && i == at);
+		put(&t, "]}]}\n");
+		break;
+	default:
+		put(&t,
+		    "{\"benchmarks\": [{\"name\": \"test_a\", \"fullname\": \"t.py::test_a\", "
+		    "\"stats\": {\"min\": 0.1, \"max\": 9.9, \"mean\": 1.5, \"stddev\": 0.1, "
+		    "\"median\": 1.5, \"rounds\": %d, \"ops\": 0.6, \"data\": ",
+		    N);
+		numbers(&t, N, at, odd, 5);
+		put(&t, "}}], \"version\": \"4.0.0\"}\n");
+		break;
+	}
+	return t.s;
+}
+
+/* A sink that copies each batch with its samples made whole, reading a
+ * result's samples twice through the cursor (the second pass must give the
+ * same), and counts the results it was given unheld. */
+typedef struct {
+	perfdb_resultset *got;
+	size_t unheld;
+} collect;
+
+static int collect_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
+{
+	collect *c = ctx;
+	perfdb_samples_cursor *cur = malloc(sizeof(*cur));
+	size_t i, k, got, pass;
+	const double *x;
+	assert_non_null(cur);
+	if (event == PERFDB_SINK_DISCARD) {
+		perfdb_resultset_free(c->got);
+		assert_int_equal(perfdb_resultset_new(&c->got), 0);
+		free(cur);
+		return 0;
+	}
+	for (i = 0; i < perfdb_resultset_count(rs); i++) {
+		perfdb_result r = *perfdb_resultset_get(rs, i);
+		double *whole = malloc((r.nsamples ? r.nsamples : 1) * sizeof(*whole));
+		assert_non_null(whole);
+		c->unheld += !r.samples && r.nsamples;
+		perfdb_resultset_samples_open(rs, i, cur);
+		for (pass = 0; pass < 2; pass++) {
+			for (k = 0; (x = perfdb_resultset_samples_next(cur, &got)); k += got) {
+				assert_true(got > 0 && k + got <= r.nsamples);
+				if (pass == 0)
+					memcpy(whole + k, x, got * sizeof(*x));
+				else
+					assert_memory_equal(whole + k, x, got * sizeof(*x));
+			}
+			assert_int_equal(k, r.nsamples);
+		}
+		/* as added: already scaled */
+		r.samples = r.nsamples ? whole : NULL;
+		r.unit = perfdb_resultset_get(rs, i)->unit;
+		assert_int_equal(perfdb_resultset_add(c->got, &r), 0);
+		free(whole);
+	}
+	free(cur);
+	return 0;
+}
+
+/* path read with samples held (no sink) and with a sink that takes them
+ * unheld (options as given): the same text; returns how many results came
+ * unheld. */
+static size_t read_both(const char *path, perfdb_format fmt, unsigned options)
+{
+	perfdb_resultset *held, *rs;
+	collect c = {0};
+	char *want, *have;
+	int rc;
+
+	assert_int_equal(perfdb_resultset_new(&held), 0);
+	want = resultset_text(perfdb_ingest_file(held, path, fmt), held);
+	perfdb_resultset_free(held);
+
+	assert_int_equal(perfdb_resultset_new(&c.got), 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_resultset_set_sink(rs, collect_batch, &c, 0);
+	assert_int_equal(perfdb_resultset_set_sink_options(rs, options), 0);
+	rc = perfdb_ingest_file(rs, path, fmt);
+	if (!rc)
+		assert_int_equal(perfdb_resultset_merge(c.got, rs), 0);
+	have = resultset_text(rc, c.got);
+	if (strcmp(want, have) != 0) {
+		size_t i = 0;
+		while (want[i] && want[i] == have[i])
+			i++;
+		print_error(
+		    "%s: held and unheld differ at byte %zu:\n held: %.200s\n unheld: %.200s\n",
+		    path, i, want + i, have + i);
+		fail();
+	}
+	free(want);
+	free(have);
+	perfdb_resultset_free(rs);
+	perfdb_resultset_free(c.got);
+	return c.unheld;
+}
+
+static void write_file(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(s, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_unheld__readers_same_as_held(void **state)
+{
+	static const char *const odd[] = {"NaN", "-0.5", "1e300", "\"x\"", "1e999", "Infinity"};
+	const size_t at[] = {0, N / 2, N - 1};
+	char path[] = "/tmp/perfdb_unheld_XXXXXX";
+	int fd = mkstemp(path), f;
+	size_t a, o;
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (f = 0; f < FORMATS_; f++) {
+		char *s = generate(f, SIZE_MAX, "", false);
+		size_t want = f == NATIVE ? 2 : f == HYPERFINE ? 2 : 1;
+		write_file(path, s);
+		free(s);
+		/* good: every long array unheld, and the same */
+		assert_int_equal(read_both(path, formats[f], PERFDB_SINK_UNHELD_SAMPLES), want);
+		/* a sink that did not ask: nothing unheld */
+		assert_int_equal(read_both(path, formats[f], 0), 0);
+		for (a = 0; a < sizeof(at) / sizeof(at[0]); a++) {
+			for (o = 0; o < sizeof(odd) / sizeof(odd[0]); o++) {
+				s = generate(f, at[a], odd[o], false);
+				write_file(path, s);
+				free(s);
+				read_both(path, formats[f], PERFDB_SINK_UNHELD_SAMPLES);
+			}
+			if (f == HYPERFINE) {
+				/* a failed run: its time is left out, so the times are held */
+				s = generate(f, at[a], "1.0", true);
+				write_file(path, s);
+				free(s);
+				assert_int_equal(
+				    read_both(path, formats[f], PERFDB_SINK_UNHELD_SAMPLES), 0);
+			}
+		}
+	}
+	unlink(path);
+}
+
+/* --- the store ------------------------------------------------------------------------ */
+
+static int rows_text(void *ctx, size_t ncols, const char *const *names, const perfdb_value *row)
+{
+	size_t i;
+	(void)names;
+	if (!row)
+		return 0;
+	for (i = 0; i < ncols; i++)
+		put(ctx, "%s%s", i ? "|" : "", row[i].text);
+	put(ctx, "\n");
+	return 0;
+}
+
+static void meta(perfdb_resultset *rs)
+{
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "abc"), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m"), 0);
+	assert_int_equal(
+	    perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, "2026-12-06T00:00:00Z"), 0);
+}
+
+typedef struct {
+	perfdb_store *store;
+	perfdb_recording *rec;
+	size_t batches;
+} record_sink;
+
+static int record_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
+{
+	record_sink *k = ctx;
+	assert_int_equal(event, PERFDB_SINK_WRITE);
+	if (!k->rec) {
+		meta(rs);
+		assert_int_equal(perfdb_store_record_begin(&k->rec, k->store, rs), 0);
+	}
+	k->batches++;
+	return perfdb_recording_add(k->rec, rs);
+}
+
+/* What the store holds of the run: results and every sample row. */
+static char *stored(perfdb_store *store)
+{
+	buf t = {0};
+	assert_int_equal(
+	    perfdb_store_query(store,
+			       "SELECT b.name, b.metric, b.unit, r.value, r.n, r.sample_count, "
+			       "printf('%.17g', r.sample_median), printf('%.17g', r.sample_mad) "
+			       "FROM results r JOIN benchmarks b ON b.id = r.benchmark_id "
+			       "ORDER BY b.name",
+			       rows_text, &t),
+	    0);
+	assert_int_equal(perfdb_store_query(store,
+					    "SELECT b.name, s.idx, printf('%.17g', s.value) FROM "
+					    "samples s JOIN benchmarks b ON b.id = s.benchmark_id "
+					    "ORDER BY b.name, s.idx",
+					    rows_text, &t),
+			 0);
+	return t.s;
+}
+
+static void test_unheld__stored_same_as_held(void **state)
+{
+	char dir[] = "/tmp/perfdb_unheld_store_XXXXXX", path[128], db[2][160];
+	perfdb_store *store[2];
+	perfdb_resultset *rs;
+	record_sink k = {0};
+	char *s, *text[2];
+	int i;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	s = generate(NATIVE, SIZE_MAX, "", false);
+	write_file(path, s);
+	free(s);
+	for (i = 0; i < 2; i++) {
+		snprintf(db[i], sizeof(db[i]), "%s/%d.sqlite", dir, i);
+		assert_int_equal(perfdb_store_open(&store[i], db[i], PERFDB_STORE_READWRITE), 0);
+	}
+	/* held: read whole, recorded at once */
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_NATIVE_JSON), 0);
+	meta(rs);
+	assert_int_equal(perfdb_store_record(store[0], rs, NULL), 0);
+	perfdb_resultset_free(rs);
+	/* unheld: the store reads them from the text, batch by batch */
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	k.store = store[1];
+	perfdb_resultset_set_sink(rs, record_batch, &k, 0);
+	assert_int_equal(perfdb_resultset_set_sink_options(rs, PERFDB_SINK_UNHELD_SAMPLES), 0);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_NATIVE_JSON), 0);
+	assert_int_equal(k.batches, 2); /* one for each long array */
+	assert_int_equal(perfdb_recording_add(k.rec, rs), 0);
+	assert_int_equal(perfdb_recording_finish(k.rec, NULL), 0);
+	perfdb_recording_free(k.rec);
+	perfdb_resultset_free(rs);
+	for (i = 0; i < 2; i++)
+		text[i] = stored(store[i]);
+	/* a result of N samples in seconds, one of N + 1 in KiB, and the small one */
+	assert_int_equal(strncmp(text[0], "a|value|ns|", 11), 0);
+	assert_true(strlen(text[0]) > (size_t)N * 10);
+	assert_string_equal(text[0], text[1]);
+	for (i = 0; i < 2; i++) {
+		free(text[i]);
+		perfdb_store_free(store[i]);
+		unlink(db[i]);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+/* An unknown option is refused. */
+static void test_unheld__options(void **state)
+{
+	perfdb_resultset *rs;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_sink_options(rs, 2), PERFDB_EINVAL);
+	perfdb_resultset_free(rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_unheld__readers_same_as_held),
+	    cmocka_unit_test(test_unheld__stored_same_as_held),
+	    cmocka_unit_test(test_unheld__options),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
