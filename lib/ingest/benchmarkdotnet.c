@@ -144,6 +144,7 @@ static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 	const char *name = NULL;
 	perfdb_result res;
 	double n, *samples = NULL;
+	perfdb_json_unheld unheld = {0};
 	perfdb_jitems walk;
 	size_t i, k = 0, m, found;
 	int err;
@@ -196,12 +197,19 @@ static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 						  perfdb_json__type_name(orig));
 		k = perfdb_json__size(orig);
 		/* in the resultset's memory, which perfdb_resultset_add takes
-		 * where it is; a packed array without a node an item */
-		if (!(samples = perfdb_resultset__samples(r->rs, k)))
+		 * where it is; a packed array without a node an item; millions
+		 * the sink takes where they are only checked (unheld) */
+		if ((unheld.on = perfdb_json__unheld(r->rs, orig, false, &unheld, &m))) {
+			i = perfdb_ingest__scan_unheld(&unheld.src, -INFINITY, &unheld.maxabs);
+			unheld.on = i == SIZE_MAX;
+		} else if (!(samples = perfdb_resultset__samples(r->rs, k))) {
 			return PERFDB_ENOMEM; /* set */
-		m = perfdb_json__numbers(orig, samples);
-		for (i = 0; i < k; i++)
-			if (i >= m || !isfinite(samples[i]))
+		} else {
+			m = perfdb_json__numbers(orig, samples);
+			i = 0;
+		}
+		for (; i < k; i++)
+			if (i >= m || !samples || !isfinite(samples[i]))
 				return perfdb_json__error_item(
 				    r->doc, orig, i, "expected a time in ns, found %s",
 				    perfdb_json__type_name(perfdb_json__item_at(orig, i, &walk)));
@@ -211,9 +219,11 @@ static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 	}
 	res.samples = k ? samples : NULL;
 	res.nsamples = k;
-	if (!perfdb_ingest__fits_unit(&res))
+	if (!perfdb_ingest__fits_unit(&res) ||
+	    (unheld.on && !perfdb_ingest__fits_unit_max(res.unit, unheld.maxabs)))
 		return perfdb_json__error(r->doc, st, "Mean", "out of range");
-	if ((err = perfdb_resultset_add(r->rs, &res)))
+	if ((err = unheld.on ? perfdb_resultset__add_unheld(r->rs, &res, &unheld.src)
+			     : perfdb_resultset_add(r->rs, &res)))
 		return err;
 
 	mem = perfdb_json__get(b, "Memory");

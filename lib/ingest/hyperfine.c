@@ -284,8 +284,8 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 {
 	reader *r = ctx;
 	const perfdb_jnode *times_v, *memory_v;
-	perfdb_jnumbers times_at, memory_at;
-	perfdb_unheld times_src, memory_src;
+	perfdb_json_unheld times_at, memory_at;
+	size_t count;
 	bool times_unheld = false;
 	double *times = NULL;
 	const char *command;
@@ -330,12 +330,12 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 	 * once wall_time has it. */
 	/* Millions of times the sink takes where they are are not held
 	 * (perfdb_json__unheld), unless runs failed: their times are left out. */
-	times_unheld = perfdb_json__unheld(r->rs, times_v, &times_at, &times_src);
+	times_unheld = perfdb_json__unheld(r->rs, times_v, false, &times_at, &count);
 	if ((err = reserve(r, n ? n : 1)) ||
 	    (perfdb_json__is_array(times_v) && !times_unheld &&
 	     !(times = perfdb_resultset__samples(r->rs, n))) ||
 	    (err = number_array(r, res, "times", times, n, &have_times,
-				times_unheld ? &times_src : NULL)) ||
+				times_unheld ? &times_at.src : NULL)) ||
 	    (err = number_array(r, res, "memory_usage_byte", NULL, n, &have_memory, NULL)) ||
 	    (err = read_exit_codes(r, res, n, &nfailed)))
 		return err ? err : PERFDB_ENOMEM;
@@ -388,7 +388,7 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		if ((err = perfdb_resultset_warn(
 			 r->rs, "command '%s': wall_time is not finite; not recorded", r->name)))
 			return err;
-	} else if ((err = times_unheld ? perfdb_resultset__add_unheld(r->rs, &wall, &times_src)
+	} else if ((err = times_unheld ? perfdb_resultset__add_unheld(r->rs, &wall, &times_at.src)
 				       : perfdb_resultset_add(r->rs, &wall))) {
 		return err;
 	}
@@ -400,7 +400,8 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		double *memory = NULL;
 		bool unheld;
 		memory_v = perfdb_json__get(res, "memory_usage_byte");
-		unheld = !nfailed && perfdb_json__unheld(r->rs, memory_v, &memory_at, &memory_src);
+		unheld =
+		    !nfailed && perfdb_json__unheld(r->rs, memory_v, false, &memory_at, &count);
 		if (!unheld) {
 			if (!(memory = perfdb_resultset__samples(r->rs, n)))
 				return PERFDB_ENOMEM;
@@ -412,7 +413,7 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		mem.unit = "B";
 		mem.samples = memory;
 		mem.nsamples = unheld ? n : keep_succeeded(r, nfailed, memory, n);
-		if ((err = unheld ? perfdb_resultset__add_unheld(r->rs, &mem, &memory_src)
+		if ((err = unheld ? perfdb_resultset__add_unheld(r->rs, &mem, &memory_at.src)
 				  : perfdb_resultset_add(r->rs, &mem)))
 			return err;
 	}

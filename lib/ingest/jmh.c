@@ -48,8 +48,10 @@ static int bench_name(reader *r, const perfdb_jnode *row, const char *benchmark)
 
 /* rawData [[...], ...] flattened into *out, in the resultset's memory
  * (perfdb_resultset_add takes it there); *n values. A fork's packed array
- * is read without a node an item. */
-static int raw_data(reader *r, const perfdb_jnode *metric, double **out, size_t *n)
+ * is read without a node an item. Millions of them that the sink takes
+ * where they are are only checked (u->on, *out NULL: perfdb_json__unheld). */
+static int raw_data(reader *r, const perfdb_jnode *metric, double **out, size_t *n,
+		    perfdb_json_unheld *u)
 {
 	const perfdb_jnode *raw = perfdb_json__get(metric, "rawData");
 	size_t i, j, k = 0, total = 0;
@@ -66,6 +68,14 @@ static int raw_data(reader *r, const perfdb_jnode *metric, double **out, size_t 
 						       "expected an array, found %s",
 						       perfdb_json__type_name(fork));
 		total += perfdb_json__size(fork);
+	}
+	if (perfdb_json__unheld(r->rs, raw, true, u, &total)) {
+		*out = NULL;
+		if (perfdb_ingest__scan_unheld(&u->src, -INFINITY, &u->maxabs) != SIZE_MAX)
+			return 1; /* "NaN" strings: the score says so too */
+		u->on = true;
+		*n = total;
+		return 0;
 	}
 	if (!(*out = perfdb_resultset__samples(r->rs, total)))
 		return PERFDB_ENOMEM; /* set */
@@ -97,6 +107,7 @@ static const char *time_per_op(const char *unit)
 
 static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_name)
 {
+	perfdb_json_unheld unheld = {0};
 	const perfdb_jnode *score = perfdb_json__get(metric, "score"), *pct;
 	const char *unit;
 	perfdb_result res;
@@ -150,7 +161,7 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 						  "benchmark '%s' metric '%s' appears twice",
 						  r->name, metric_name);
 	}
-	if ((err = raw_data(r, metric, &samples, &nsamples)) < 0)
+	if ((err = raw_data(r, metric, &samples, &nsamples, &unheld)) < 0)
 		return err;
 	if (err == 1)
 		nsamples = 0;
@@ -169,9 +180,11 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 		if (!isfinite(res.min) || !isfinite(res.median) || !isfinite(res.max))
 			res.min = res.median = res.max = NAN;
 	}
-	if (!perfdb_ingest__fits_unit(&res))
+	if (!perfdb_ingest__fits_unit(&res) ||
+	    (unheld.on && !perfdb_ingest__fits_unit_max(res.unit, unheld.maxabs)))
 		return perfdb_json__error(r->doc, score, NULL, "out of range in %s", unit);
-	return perfdb_resultset_add(r->rs, &res);
+	return unheld.on ? perfdb_resultset__add_unheld(r->rs, &res, &unheld.src)
+			 : perfdb_resultset_add(r->rs, &res);
 }
 
 /* row: the document's item index, named by itself (an item read from the

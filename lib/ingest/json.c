@@ -448,17 +448,54 @@ int perfdb_json__name_with_params(const perfdb_json_doc *doc, const perfdb_jnode
 
 static size_t read_numbers(void *ctx, double *out, size_t cap)
 {
-	return perfdb_jnumbers_read(ctx, out, cap);
+	perfdb_json_unheld *u = ctx;
+	size_t got;
+	if (!u->outer)
+		return perfdb_jnumbers_read(&u->it, out, cap);
+	/* an inner array at its end starts again by itself: on to the next */
+	while (!(got = perfdb_jnumbers_read(&u->it, out, cap))) {
+		if (u->next == u->outer->u.arr.count) {
+			u->next = 1;
+			perfdb_jnumbers_init(&u->it, perfdb_jnode_item(u->outer, 0));
+			return 0;
+		}
+		perfdb_jnumbers_init(&u->it, perfdb_jnode_item(u->outer, u->next++));
+	}
+	return got;
 }
 
-bool perfdb_json__unheld(const perfdb_resultset *rs, const perfdb_jnode *arr, perfdb_jnumbers *it,
-			 perfdb_unheld *src)
+static bool is_packed(const perfdb_jnode *arr)
 {
-	if (!arr || arr->type != PERFDB_JARRAY || !arr->packed ||
-	    !perfdb_resultset__unheld_ok(rs, arr->u.arr.count))
-		return false;
-	perfdb_jnumbers_init(it, arr);
-	src->read = read_numbers;
-	src->ctx = it;
+	return arr && arr->type == PERFDB_JARRAY && arr->packed;
+}
+
+bool perfdb_json__unheld(const perfdb_resultset *rs, const perfdb_jnode *arr, bool nested,
+			 perfdb_json_unheld *u, size_t *n)
+{
+	size_t i, total = 0;
+	if (!nested) {
+		if (!is_packed(arr) || !perfdb_resultset__unheld_ok(rs, arr->u.arr.count))
+			return false;
+		u->outer = NULL;
+		perfdb_jnumbers_init(&u->it, arr);
+		total = arr->u.arr.count;
+	} else {
+		if (!arr || arr->type != PERFDB_JARRAY || arr->packed || !arr->u.arr.count)
+			return false;
+		for (i = 0; i < arr->u.arr.count; i++) {
+			const perfdb_jnode *in = perfdb_jnode_item(arr, i);
+			if (!is_packed(in))
+				return false;
+			total += in->u.arr.count;
+		}
+		if (!perfdb_resultset__unheld_ok(rs, total))
+			return false;
+		u->outer = arr;
+		u->next = 1;
+		perfdb_jnumbers_init(&u->it, perfdb_jnode_item(arr, 0));
+	}
+	u->src.read = read_numbers;
+	u->src.ctx = u;
+	*n = total;
 	return true;
 }

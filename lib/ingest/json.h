@@ -154,12 +154,24 @@ static inline const perfdb_jnode *perfdb_json__item(const perfdb_jnode *arr, siz
  * were written, perfdb_json__size(arr) when all are numbers. Makes no node
  * for a packed array. 0 when arr is not an array.
  */
+/* Numbers a reader takes unheld (perfdb_json__unheld; caller-owned). */
+typedef struct perfdb_json_unheld {
+	bool on;		   /* for the reader: taken so */
+	double maxabs;		   /* for the reader: perfdb_ingest__scan_unheld's */
+	perfdb_unheld src;	   /* reads them */
+	const perfdb_jnode *outer; /* nested: the array of arrays; else NULL */
+	size_t next;		   /* nested: the inner array after it's */
+	perfdb_jnumbers it;
+} perfdb_json_unheld;
+
 /* When arr is a packed array (json_parse.h) of as many numbers as rs takes
- * unheld (perfdb_resultset__unheld_ok): src set to read them again from the
- * text through it (caller-owned, as long as src is read), and true. False
- * otherwise: the reader takes them the usual way. */
-bool perfdb_json__unheld(const perfdb_resultset *rs, const perfdb_jnode *arr, perfdb_jnumbers *it,
-			 perfdb_unheld *src);
+ * unheld (perfdb_resultset__unheld_ok), or, nested, an array of packed
+ * arrays with as many in all (JMH's rawData forks, read one after another):
+ * u->src set to read them again from the text (as long as u lives), *n
+ * their count, and true. False otherwise: the reader takes them the usual
+ * way. */
+bool perfdb_json__unheld(const perfdb_resultset *rs, const perfdb_jnode *arr, bool nested,
+			 perfdb_json_unheld *u, size_t *n);
 
 static inline size_t perfdb_json__numbers(const perfdb_jnode *arr, double *out)
 {

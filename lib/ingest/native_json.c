@@ -17,7 +17,7 @@
 typedef struct json_ctx {
 	const perfdb_json_doc *doc;
 	perfdb_jitems walk;
-	perfdb_jnumbers numbers; /* op_unheld's */
+	perfdb_json_unheld numbers; /* op_unheld's */
 } json_ctx;
 
 static perfdb_native_kind op_kind(void *ctx, const void *node)
@@ -94,7 +94,11 @@ static int op_numbers(void *ctx, const void *seq, double *out)
 static bool op_unheld(void *ctx, const void *seq, const perfdb_resultset *rs, perfdb_unheld *src)
 {
 	json_ctx *c = ctx;
-	return perfdb_json__unheld(rs, seq, &c->numbers, src);
+	size_t n;
+	if (!perfdb_json__unheld(rs, seq, false, &c->numbers, &n))
+		return false;
+	*src = c->numbers.src;
+	return true;
 }
 
 static int op_next(void *ctx, const void *map, perfdb_native_entry *e)

@@ -70,22 +70,13 @@ static int stat(reader *r, const perfdb_jnode *stats, const char *key, const cha
 	return (err = warn_at(r, stats, key, name, what)) ? err : 1;
 }
 
-/* Samples taken unheld (perfdb_json__unheld): on, where from, and their
- * largest magnitude. */
-typedef struct {
-	bool on;
-	perfdb_jnumbers at;
-	perfdb_unheld src;
-	double maxabs;
-} unheld_data;
-
 /* stats.data into *out, in the resultset's memory (perfdb_resultset_add
  * takes it there), and a packed array without a node an item: 0 with *n
  * values (0 when absent), a warning (the statistics are still recorded), or
  * an error. Millions of them the sink takes where they are are only
  * checked (u->on, *out NULL). */
 static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, double **out,
-			size_t *n, unheld_data *u)
+			size_t *n, perfdb_json_unheld *u)
 {
 	const perfdb_jnode *data = perfdb_json__get(stats, "data");
 	perfdb_jitems walk;
@@ -97,9 +88,8 @@ static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, 
 		return perfdb_json__error(r->doc, data, NULL, "expected an array, found %s",
 					  perfdb_json__type_name(data));
 	k = perfdb_json__size(data);
-	if ((u->on = perfdb_json__unheld(r->rs, data, &u->at, &u->src))) {
+	if ((u->on = perfdb_json__unheld(r->rs, data, false, u, &m))) {
 		*out = NULL;
-		m = k; /* packed: every item is a number */
 		bad = perfdb_ingest__scan_unheld(&u->src, 0, &u->maxabs);
 		u->on = bad == SIZE_MAX;
 	} else if (!(*out = perfdb_resultset__samples(r->rs, k))) {
@@ -134,7 +124,7 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 	char *key;
 	perfdb_result res;
 	double mean, ops, rounds, *samples = NULL;
-	unheld_data unheld = {0};
+	perfdb_json_unheld unheld = {0};
 	size_t nsamples = 0, found;
 	int err;
 

@@ -6,7 +6,8 @@
  * makes of a file that way is the same, result for result, sample for
  * sample and message for message, as the same file read with its samples
  * held (perfdb native JSON `samples`, hyperfine `times` and
- * `memory_usage_byte`, pytest-benchmark `stats.data`; good files and files
+ * `memory_usage_byte`, pytest-benchmark `stats.data`, JMH `rawData` forks,
+ * BenchmarkDotNet `OriginalValues`; good files and files
  * with a NaN, a negative, a number out of range once scaled, a failed run or
  * a string at the start, the middle and the end of the array). And what the
  * store writes of them (results, their sample median and MAD, every sample
@@ -69,9 +70,10 @@ static void numbers(buf *t, size_t n, size_t at, const char *odd, uint64_t seed)
 	put(t, "]");
 }
 
-enum { NATIVE, HYPERFINE, PYTEST, FORMATS_ };
+enum { NATIVE, HYPERFINE, PYTEST, JMH, BDN, FORMATS_ };
 static const perfdb_format formats[FORMATS_] = {PERFDB_FORMAT_NATIVE_JSON, PERFDB_FORMAT_HYPERFINE,
-						PERFDB_FORMAT_PYTEST_BENCHMARK};
+						PERFDB_FORMAT_PYTEST_BENCHMARK, PERFDB_FORMAT_JMH,
+						PERFDB_FORMAT_BENCHMARKDOTNET};
 
 /* A file of format f whose long arrays have `odd` at `at` (none when at is
  * past the end); exit codes of hyperfine have `failed` at `at` when set. */
@@ -102,6 +104,25 @@ static char *generate(int f, size_t at, const char *odd, bool failed)
 		for (i = 0; i < N; i++)
 			put(&t, "%s%d", i ? "," : "", failed && i == at);
 		put(&t, "]}]}\n");
+		break;
+	case JMH:
+		/* forks of N / 3 and the rest, the odd one in whichever */
+		put(&t, "[{\"benchmark\": \"x.A.a\", \"mode\": \"avgt\", \"primaryMetric\": "
+			"{\"score\": 1.5, \"scoreUnit\": \"us/op\", \"rawData\": [");
+		numbers(&t, N / 3, at, odd, 6);
+		put(&t, ",");
+		numbers(&t, N - N / 3, at == SIZE_MAX || at < N / 3 ? SIZE_MAX : at - N / 3, odd,
+			7);
+		put(&t, "]}, \"secondaryMetrics\": {\"gc\": {\"score\": 48, \"scoreUnit\": "
+			"\"B/op\", \"rawData\": [[48, 48]]}}}]\n");
+		break;
+	case BDN:
+		put(&t,
+		    "{\"Title\": \"t\", \"Benchmarks\": [{\"FullName\": \"S.B.F\", "
+		    "\"Statistics\": {\"N\": %d, \"Mean\": 1.5, \"OriginalValues\": ",
+		    N);
+		numbers(&t, N, at, odd, 8);
+		put(&t, "}}]}\n");
 		break;
 	default:
 		put(&t,
@@ -221,7 +242,7 @@ static void test_unheld__readers_same_as_held(void **state)
 	close(fd);
 	for (f = 0; f < FORMATS_; f++) {
 		char *s = generate(f, SIZE_MAX, "", false);
-		size_t want = f == NATIVE ? 2 : f == HYPERFINE ? 2 : 1;
+		size_t want = f == NATIVE || f == HYPERFINE ? 2 : 1;
 		write_file(path, s);
 		free(s);
 		/* good: every long array unheld, and the same */
