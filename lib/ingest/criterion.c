@@ -176,7 +176,10 @@ static int load(const char *dir, const char *file, perfdb_json_doc **doc, bool *
 		return 0;
 	}
 	if (!(err = slurp(path, &data, &len)))
-		err = perfdb_json__load(doc, data, len, path);
+		err =
+		    perfdb_json__load_bounded(doc, data, len, path, 100000,
+					      "a criterion file holds a few dozen, long arrays of "
+					      "numbers aside");
 	free(data);
 	free(path);
 	return err;

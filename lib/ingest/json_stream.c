@@ -660,6 +660,10 @@ done:
 static int too_many_values(const perfdb_json_stream *s, size_t max, const char *where,
 			   const char *why, int line, int column)
 {
+	if (s->members) /* the items are the document's members */
+		return perfdb_error__input(PERFDB_EINPUT, s->name, line, column, NULL,
+					   "more than %zu values %s the document's members (%s)",
+					   max, where, why);
 	return perfdb_error__input(PERFDB_EINPUT, s->name, line, column, NULL,
 				   "more than %zu values %s '%s' (%s)", max, where,
 				   *s->key ? s->key : "the document", why);
@@ -853,10 +857,21 @@ static int value_end(const perfdb_json_stream *s, window *w, uint64_t start, uin
 	return 0;
 }
 
-/* perfdb_jdoc_parse_at, the parser's refusal being the fallback. */
-static int parse_text(perfdb_jdoc **out, const char *text, size_t len, const perfdb_jparse_at *at)
+/* What holds more values than this in one item is refused: */
+#define ITEM_WHY "a result holds a few dozen, long arrays of numbers aside"
+
+/* perfdb_jdoc_parse_at of a member or a piece of one, bounded as an item
+ * is; the parser's refusal is the fallback. */
+static int parse_text(perfdb_json_stream *s, perfdb_jdoc **out, const char *text, size_t len,
+		      perfdb_jparse_at *at)
 {
-	int rc = perfdb_jdoc_parse_at(out, text, len, at, NULL);
+	perfdb_jerror jerr;
+	int rc;
+	at->max_values = PERFDB_JSON_STREAM_ITEM_MAX;
+	rc = perfdb_jdoc_parse_at(out, text, len, at, &jerr);
+	if (rc == PERFDB_JPARSE_LIMIT)
+		return too_many_values(s, PERFDB_JSON_STREAM_ITEM_MAX, "in one item of", ITEM_WHY,
+				       jerr.line, jerr.column);
 	if (rc)
 		return rc == PERFDB_JPARSE_NOMEM ? perfdb_error__oom() : PERFDB_JSON__FALLBACK;
 	return 0;
@@ -912,8 +927,7 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 	at.max_values = PERFDB_JSON_STREAM_ITEM_MAX;
 	rc = perfdb_jdoc_parse_in_place(&doc, text, len, &at, &jerr);
 	if (rc == PERFDB_JPARSE_LIMIT)
-		rc = too_many_values(s, PERFDB_JSON_STREAM_ITEM_MAX, "in one item of",
-				     "a result holds a few dozen, long arrays of numbers aside",
+		rc = too_many_values(s, PERFDB_JSON_STREAM_ITEM_MAX, "in one item of", ITEM_WHY,
 				     jerr.line, jerr.column);
 	else if (rc)
 		rc = rc == PERFDB_JPARSE_NOMEM ? perfdb_error__oom() : PERFDB_JSON__FALLBACK;
@@ -992,7 +1006,7 @@ static int member_value(const perfdb_json_stream *s, window *w, uint64_t start, 
 /* Parses "{", the window's bytes [from, to] and tail, the '{' and the gap
  * after it as at says. */
 static int parse_braced(perfdb_json_stream *s, const window *w, uint64_t from, uint64_t to,
-			const char *tail, const perfdb_jparse_at *at, perfdb_jdoc **out)
+			const char *tail, perfdb_jparse_at *at, perfdb_jdoc **out)
 {
 	size_t n = (size_t)(to + 1 - from), t = strlen(tail);
 	int err;
@@ -1002,7 +1016,7 @@ static int parse_braced(perfdb_json_stream *s, const window *w, uint64_t from, u
 	s->text[0] = '{';
 	memcpy(s->text + 1, w->buf + (from - w->base), n);
 	memcpy(s->text + 1 + n, tail, t);
-	err = parse_text(out, s->text, n + t + 1, at);
+	err = parse_text(s, out, s->text, n + t + 1, at);
 	/* the parser has its own copy: a member of a huge name or value is
 	 * not held twice while its results are made */
 	if (s->textcap > 4 * PIECE_SIZE) {

@@ -137,7 +137,8 @@ int perfdb_ingest__vegeta(perfdb_resultset *rs, const char *data, size_t len, co
 	int err;
 
 	memset(&v, 0, sizeof(v));
-	if ((err = perfdb_json__load(&v.doc, data, len, name)))
+	if ((err = perfdb_json__load_bounded(&v.doc, data, len, name, 100000,
+					     "a vegeta report holds a few dozen")))
 		return err;
 	if ((err = perfdb_resultset_new(&v.rs)))
 		goto done;

@@ -81,6 +81,38 @@ static void test_ingest_vegeta__empty(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* A report holds a few dozen values: junk beside it is refused at the
+ * 100,001st value, not held as a tree of 40-80 bytes a value. */
+static void test_ingest_vegeta__values_bounded(void **state)
+{
+	size_t k, i, n, cap = 3 * 100000 + 1024;
+	char *text = malloc(cap);
+	perfdb_resultset *rs;
+	(void)state;
+	assert_non_null(text);
+	for (k = 99900; k <= 100000; k += 100) {
+		n = (size_t)snprintf(text, cap, "%.*s, \"x\": [", (int)(strlen(report) - 2),
+				     report);
+		for (i = 0; i < k; i++)
+			n += (size_t)snprintf(text + n, cap - n, "%s[]", i ? "," : "");
+		n += (size_t)snprintf(text + n, cap - n, "]}");
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		if (k < 100000) {
+			assert_int_equal(
+			    perfdb_ingest_buffer(rs, text, n, "v.json", PERFDB_FORMAT_VEGETA), 0);
+		} else {
+			assert_int_equal(
+			    perfdb_ingest_buffer(rs, text, n, "v.json", PERFDB_FORMAT_VEGETA),
+			    PERFDB_EINPUT);
+			assert_non_null(
+			    strstr(perfdb_error_last()->message,
+				   "more than 100000 values (a vegeta report holds a few dozen)"));
+		}
+		perfdb_resultset_free(rs);
+	}
+	free(text);
+}
+
 static void test_ingest_vegeta__refused(void **state)
 {
 	(void)state;
@@ -113,6 +145,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_vegeta__report),
 	    cmocka_unit_test(test_ingest_vegeta__empty),
 	    cmocka_unit_test(test_ingest_vegeta__refused),
+	    cmocka_unit_test(test_ingest_vegeta__values_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -999,6 +999,16 @@ static void test_json_stream__values_held_bounded(void **state)
 				   "more than 1000000 values in one item of 'results'"));
 		}
 	}
+	/* a BMF file's member (its items are the document's members) is bounded
+	 * like an item: the braced member, the array and 999,999 arrays [] */
+	n = (size_t)snprintf(text, cap, "{\"a\": {\"latency\": {\"value\": 1}}, \"j\": [");
+	for (i = 0; i < 999999; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%s[]", i ? "," : "");
+	n += (size_t)snprintf(text + n, cap - n, "]}");
+	assert_int_equal(ingest_temp(text, n, PERFDB_FORMAT_BMF, &line, &column), PERFDB_EINPUT);
+	assert_int_equal(column, 40 + 3 * (999999 - 1));
+	assert_non_null(strstr(perfdb_error_last()->message,
+			       "more than 1000000 values in one item of the document's members"));
 	/* a result of 3,000,000 samples: packed, no value each */
 	n = (size_t)snprintf(text, cap, "{\"results\": [{\"benchmark\": \"a\", \"samples\": [");
 	for (i = 0; i < 1500000; i++)
