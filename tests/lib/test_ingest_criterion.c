@@ -139,6 +139,24 @@ static void test_ingest_criterion__broken_directories(void **state)
 	assert_int_equal(e->column, 29);
 	assert_guarded_unchanged(rs);
 
+	/* junk beside the estimates: refused at the 100,001st value (the
+	 * object, its "mean" object and number, the array and 99,997 arrays []) */
+	{
+		size_t i, n, cap = 3 * 100000 + 128;
+		char *junk = malloc(cap);
+		assert_non_null(junk);
+		n = (size_t)snprintf(junk, cap, "{\"mean\":{\"point_estimate\":5.0},\"x\":[");
+		for (i = 0; i < 99997; i++)
+			n += (size_t)snprintf(junk + n, cap - n, "%s[]", i ? "," : "");
+		snprintf(junk + n, cap - n, "]}");
+		put(p, junk);
+		free(junk);
+	}
+	assert_int_equal(perfdb_ingest_file(rs, dir, PERFDB_FORMAT_AUTO), PERFDB_EINPUT);
+	assert_non_null(strstr(perfdb_error_last()->message, "more than 100000 values"));
+	assert_int_equal(perfdb_error_last()->column, 37 + 3 * (99997 - 1));
+	assert_guarded_unchanged(rs);
+
 	/* fixed; the id from group_id and value_str when there is no full_id */
 	put(p, "{\"mean\":{\"point_estimate\":5.0},\"slope\":null}");
 	assert_int_equal(perfdb_ingest_file(rs, dir, PERFDB_FORMAT_AUTO), 0);
