@@ -359,11 +359,23 @@ static void scan_samples(const double *x, size_t n, size_t at, double factor, sa
 	}
 }
 
+/* A name longer than PERFDB_NAME_MAX is nobody's: refused, not stored,
+ * printed and compared at every use. */
+static int name_fits(const char *what, const char *s)
+{
+	size_t n = strnlen(s, (size_t)PERFDB_NAME_MAX + 1);
+	if (n <= PERFDB_NAME_MAX)
+		return 0;
+	return perfdb_error__set(PERFDB_EINVAL, "%s longer than %d bytes (%zu)", what,
+				 PERFDB_NAME_MAX, strlen(s));
+}
+
 /* perfdb_resultset_add, with r's samples read from src instead when src
  * is given (r->samples is then NULL). */
 static int add(perfdb_resultset *rs, const perfdb_result *r, const perfdb_unheld *src)
 {
 	perfdb_result c;
+	int err;
 	samples_scan scan = {SIZE_MAX, SIZE_MAX, 0.0};
 	const char *unit;
 	double factor, *samples = NULL;
@@ -371,6 +383,10 @@ static int add(perfdb_resultset *rs, const perfdb_result *r, const perfdb_unheld
 
 	if (!r->benchmark || !*r->benchmark)
 		return perfdb_error__set(PERFDB_EINVAL, "result without a benchmark name");
+	if ((err = name_fits("benchmark name", r->benchmark)) ||
+	    (r->metric && (err = name_fits("metric", r->metric))) ||
+	    (r->unit && (err = name_fits("unit", r->unit))))
+		return err;
 	perfdb_unit_normalize(r->unit, &unit, &factor);
 	/* One pass, summed in order: the same sum whether held or read again. */
 	if (src) {

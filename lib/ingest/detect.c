@@ -635,6 +635,18 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 
 /* --- entry points ---------------------------------------------------------- */
 
+/* A reader's error that names no input (a result the resultset refused: a
+ * name longer than PERFDB_NAME_MAX, say) names it, with its code. */
+static int named(int err, const char *name)
+{
+	const perfdb_error *e = perfdb_error_last();
+	char msg[sizeof(e->message)];
+	if (err != PERFDB_EINVAL || e->file[0])
+		return err;
+	snprintf(msg, sizeof(msg), "%s", e->message);
+	return perfdb_error__input(err, name, 0, 0, NULL, "%s", msg);
+}
+
 static int read_format(perfdb_resultset *rs, const char *data, size_t len, const char *name,
 		       perfdb_format fmt)
 {
@@ -749,8 +761,8 @@ int perfdb_ingest_buffer(perfdb_resultset *rs, const char *data, size_t len, con
 		    "ab|"
 		    "hey|k6|locust|vegeta|nanobench-console|nanobench-csv|criterion-console");
 	if (perfdb_resultset_count(rs) == 0)
-		return read_format(rs, data, len, name, fmt);
-	return read_more(rs, data, len, name, fmt);
+		return named(read_format(rs, data, len, name, fmt), name);
+	return named(read_more(rs, data, len, name, fmt), name);
 }
 
 /* What a named input is when it is not a regular file (a FIFO blocks or
@@ -1342,7 +1354,7 @@ static int read_stdin(perfdb_resultset *rs, perfdb_format fmt, size_t max)
 	 * its start (pread reads it from offset 0) */
 	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    !not_regular(STDIN_FILENO, &st) && lseek(STDIN_FILENO, 0, SEEK_CUR) == 0)
-		return read_fd(rs, STDIN_FILENO, name, fmt, max);
+		return named(read_fd(rs, STDIN_FILENO, name, fmt, max), name);
 	if (!(buf = malloc(cap)))
 		return perfdb_error__oom();
 	if ((err = read_some(STDIN_FILENO, buf, cap, &got, &eof))) {
@@ -1378,7 +1390,7 @@ static int read_stdin(perfdb_resultset *rs, perfdb_format fmt, size_t max)
 	if (!err && lseek(fd, 0, SEEK_SET) != 0)
 		err = spool_error(dir, errno);
 	if (!err)
-		err = read_fd(rs, fd, name, fmt, max);
+		err = named(read_fd(rs, fd, name, fmt, max), name);
 	close(fd);
 	return err;
 }
@@ -1424,7 +1436,7 @@ int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format
 					   "'perfdb record -' to read it anyway)",
 					   what);
 	}
-	err = read_fd(rs, fd, path, fmt, max_bytes);
+	err = named(read_fd(rs, fd, path, fmt, max_bytes), path);
 	close(fd);
 	return err;
 }

@@ -101,6 +101,49 @@ static void test_resultset__refuses_unreadable_numbers(void **state)
 	perfdb_resultset_free(rs);
 }
 
+/* A benchmark name, metric or unit of PERFDB_NAME_MAX bytes is taken, one
+ * byte more is refused; a reader's file that has one is named in the error. */
+static void test_resultset__names_bounded(void **state)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	char *name = malloc(PERFDB_NAME_MAX + 2), *text;
+	const char **field[] = {&r.benchmark, &r.metric, &r.unit};
+	size_t f, n;
+	(void)state;
+	assert_non_null(name);
+	memset(name, 'n', PERFDB_NAME_MAX + 1);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	for (f = 0; f < 3; f++) {
+		perfdb_result_init(&r);
+		r.benchmark = "b";
+		r.value = 1;
+		name[PERFDB_NAME_MAX] = '\0';
+		*field[f] = name;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+		name[PERFDB_NAME_MAX] = 'n';
+		name[PERFDB_NAME_MAX + 1] = '\0';
+		assert_int_equal(perfdb_resultset_add(rs, &r), PERFDB_EINVAL);
+		assert_non_null(
+		    strstr(perfdb_error_last()->message, "longer than 65536 bytes (65537)"));
+	}
+	assert_int_equal(perfdb_resultset_count(rs), 3);
+	perfdb_resultset_free(rs);
+	/* through a reader whose names have no position: the input is named */
+	n = (size_t)PERFDB_NAME_MAX + 64;
+	assert_non_null(text = malloc(n + 64));
+	n = (size_t)snprintf(text, n + 64, "BenchmarkA-4 10 5 ns/op\nBenchmarkX%s-4 10 5 ns/op\n",
+			     name);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_buffer(rs, text, n, "go.txt", PERFDB_FORMAT_GO),
+			 PERFDB_EINVAL);
+	assert_string_equal(perfdb_error_last()->file, "go.txt");
+	assert_non_null(strstr(perfdb_error_last()->message, "go.txt: benchmark name longer"));
+	perfdb_resultset_free(rs);
+	free(text);
+	free(name);
+}
+
 /* Samples a reader wrote in the resultset's own room are taken where they
  * are, scaled; any other samples are copied (the caller keeps its own). */
 static void test_resultset__samples_taken_in_place(void **state)
@@ -473,6 +516,7 @@ int main(void)
 	    cmocka_unit_test(test_resultset__unit_normalisation),
 	    cmocka_unit_test(test_resultset__add_scales_everything_together),
 	    cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
+	    cmocka_unit_test(test_resultset__names_bounded),
 	    cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
 	    cmocka_unit_test(test_resultset__merge_into_empty_moves_the_results),
 	    cmocka_unit_test(test_resultset__repeated_warnings_are_counted),

@@ -110,11 +110,15 @@ size_t perfdb_resultset_context_count(const perfdb_resultset *rs);
 void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char **key,
 			      const char **value);
 
+/** The longest benchmark name, metric or unit, in bytes, that a result may have. */
+#define PERFDB_NAME_MAX 65536
+
 /**
  * Adds a copy of r, normalising its unit (value, statistics and samples are
  * scaled together) and deriving its direction when unset. A value that is NAN
  * or infinite after that (and no samples to take it from) is refused with
- * PERFDB_EINVAL: perfdb never stores a number it could not read.
+ * PERFDB_EINVAL: perfdb never stores a number it could not read; so is a
+ * name, metric or unit longer than PERFDB_NAME_MAX bytes.
  * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
  */
 int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r);
