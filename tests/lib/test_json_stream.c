@@ -915,10 +915,23 @@ static void test_json_stream__bmf_big(void **state)
 	bmf_same_text(doc, big_bmf(doc, cap, 4000, 3, "1", 0), 0);
 	{
 		size_t n = (size_t)snprintf(doc, cap, "{\"a\": {\"l\": {\"value\": 1}}, \"");
+		char path[] = "/tmp/perfdb-json-bmf-long-XXXXXX";
+		char *text, *whole;
+		int rc;
 		memset(doc + n, 'x', PIECE_BYTES + 10);
 		n += PIECE_BYTES + 10;
 		n += (size_t)snprintf(doc + n, cap - n, "\": {\"l\": {\"value\": 2}}}");
-		bmf_same_text(doc, n, 0);
+		/* its name is longer than a name may be (PERFDB_NAME_MAX): refused
+		 * read whole and in pieces alike */
+		write_temp(path, doc, n);
+		whole = read_whole(path, PERFDB_FORMAT_BMF);
+		text = read_bmf_pieces(path, 0, &rc);
+		assert_int_equal(rc, PERFDB_EINVAL);
+		assert_non_null(strstr(whole, "benchmark name longer than 65536 bytes (1048586)"));
+		assert_non_null(strstr(text, "benchmark name longer than 65536 bytes (1048586)"));
+		unlink(path);
+		free(text);
+		free(whole);
 	}
 	free(doc);
 }
