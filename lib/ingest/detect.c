@@ -1148,6 +1148,24 @@ static int file_head(int fd, size_t max, off_t *from, uint64_t *size, char **hea
 	return PERFDB_JSON__FALLBACK;
 }
 
+/* A reader of `size` bytes of fd from `from` (CSV, native YAML) on them
+ * into rs, or, when rs has results already, into a resultset of its own
+ * then merged into rs. */
+static int read_into(perfdb_resultset *rs,
+		     int (*read)(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+				 const char *name, size_t window),
+		     int fd, uint64_t from, uint64_t size, const char *name)
+{
+	perfdb_resultset *more = NULL;
+	int err;
+	if (perfdb_resultset_count(rs) == 0)
+		return read(rs, fd, from, size, name, 0);
+	if (!(err = perfdb_resultset_new(&more)) && !(err = read(more, fd, from, size, name, 0)))
+		err = merge_more(rs, more, name);
+	perfdb_resultset_free(more);
+	return err;
+}
+
 /* A CSV file, or standard input redirected from one, read in bounded memory
  * (perfdb_ingest__csv_file): fmt CSV, or AUTO when the file's first
  * DETECT_HEAD bytes say CSV just as the whole file would.
@@ -1155,7 +1173,6 @@ static int file_head(int fd, size_t max, off_t *from, uint64_t *size, char **hea
 static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
 			 size_t max)
 {
-	perfdb_resultset *more = NULL;
 	off_t from;
 	uint64_t size;
 	size_t got, i, stop = 0;
@@ -1174,15 +1191,7 @@ static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_
 	if (!err && fmt == PERFDB_FORMAT_AUTO && got < size &&
 	    (err = other_format_lines(fd, (uint64_t)from, size, i, PERFDB_FORMAT_CSV)) == 1)
 		err = PERFDB_JSON__FALLBACK;
-	if (err)
-		return err;
-	if (perfdb_resultset_count(rs) == 0)
-		return perfdb_ingest__csv_file(rs, fd, (uint64_t)from, size, name, 0);
-	if (!(err = perfdb_resultset_new(&more)) &&
-	    !(err = perfdb_ingest__csv_file(more, fd, (uint64_t)from, size, name, 0)))
-		err = merge_more(rs, more, name);
-	perfdb_resultset_free(more);
-	return err;
+	return err ? err : read_into(rs, perfdb_ingest__csv_file, fd, (uint64_t)from, size, name);
 }
 
 /* Go and libtest output, text or JSON lines, read a line at a time in
@@ -1252,7 +1261,6 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 static int read_yaml_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
 			  size_t max)
 {
-	perfdb_resultset *more = NULL;
 	perfdb_format told = fmt;
 	off_t from;
 	uint64_t size;
@@ -1282,13 +1290,7 @@ static int read_yaml_file(perfdb_resultset *rs, int fd, const char *name, perfdb
 		return err;
 	if (told != PERFDB_FORMAT_NATIVE_YAML)
 		return PERFDB_JSON__FALLBACK;
-	if (perfdb_resultset_count(rs) == 0)
-		return perfdb_ingest__native_yaml_file(rs, fd, (uint64_t)from, size, name, 0);
-	if (!(err = perfdb_resultset_new(&more)) &&
-	    !(err = perfdb_ingest__native_yaml_file(more, fd, (uint64_t)from, size, name, 0)))
-		err = merge_more(rs, more, name);
-	perfdb_resultset_free(more);
-	return err;
+	return read_into(rs, perfdb_ingest__native_yaml_file, fd, (uint64_t)from, size, name);
 }
 
 /* A regular file open at fd, or standard input spooled to one: the JSON

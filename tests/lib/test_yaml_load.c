@@ -428,6 +428,18 @@ static void test_yaml_load__packed_item_positions(void **state)
 
 /* --- by name: the text never held whole ------------------------------------------------ */
 
+/* The file at path by name and whole, as native YAML and as whatever it
+ * is: the same texts. */
+static void same_whole_by_name(const char *path)
+{
+	char *whole = read_whole(path, PERFDB_FORMAT_NATIVE_YAML);
+	same_texts(path, "by name", whole, read_file(path, PERFDB_FORMAT_NATIVE_YAML));
+	free(whole);
+	whole = read_whole(path, PERFDB_FORMAT_AUTO);
+	same_texts(path, "by name, any format", whole, read_file(path, PERFDB_FORMAT_AUTO));
+	free(whole);
+}
+
 /* The file at path: through windows of 1, 7 and 4096 bytes after 3 other
  * bytes (a read a byte is slow: a bigger file only through the larger
  * ones), and by name as YAML and as whatever it is, against the same bytes
@@ -436,15 +448,10 @@ static void same_by_name(const char *path)
 {
 	static const size_t windows[] = {1, 7, 4096};
 	size_t len, i;
-	char *text = slurp_file(path, &len), *whole;
+	char *text = slurp_file(path, &len);
 	for (i = len < 8192 ? 0 : len < 65536 ? 1 : 2; i < 3; i++)
 		assert_true(yaml_same_window(text, len, path, 3, windows[i]));
-	whole = read_whole(path, PERFDB_FORMAT_NATIVE_YAML);
-	same_texts(path, "by name", whole, read_file(path, PERFDB_FORMAT_NATIVE_YAML));
-	free(whole);
-	whole = read_whole(path, PERFDB_FORMAT_AUTO);
-	same_texts(path, "by name, any format", whole, read_file(path, PERFDB_FORMAT_AUTO));
-	free(whole);
+	same_whole_by_name(path);
 	free(text);
 	compared++;
 }
@@ -528,7 +535,6 @@ static void test_yaml_load__by_name_big(void **state)
 	};
 	char path[] = "/tmp/perfdb-yaml-name-XXXXXX";
 	rs_text g = {NULL, 0, 0};
-	char *whole;
 	size_t k;
 	(void)state;
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
@@ -537,12 +543,7 @@ static void test_yaml_load__by_name_big(void **state)
 		put_samples(&g, cases[k].before, 220000, cases[k].flow, cases[k].after);
 		assert_true(g.len > ((size_t)1 << 20));
 		write_temp(path, g.s, g.len);
-		whole = read_whole(path, PERFDB_FORMAT_AUTO);
-		same_texts(path, "by name, any format", whole, read_file(path, PERFDB_FORMAT_AUTO));
-		free(whole);
-		whole = read_whole(path, PERFDB_FORMAT_NATIVE_YAML);
-		same_texts(path, "by name", whole, read_file(path, PERFDB_FORMAT_NATIVE_YAML));
-		free(whole);
+		same_whole_by_name(path);
 		if (cases[k].by_name)
 			assert_true(read_by_name(path));
 		unlink(path);
@@ -555,10 +556,7 @@ static void test_yaml_load__by_name_big(void **state)
 			rs_text_add(&h, "%.*s", (int)g.len, g.s);
 			memcpy(path + strlen(path) - 6, "XXXXXX", 6);
 			write_temp(path, h.s, h.len);
-			whole = read_whole(path, PERFDB_FORMAT_AUTO);
-			same_texts(path, "by name, after a comment", whole,
-				   read_file(path, PERFDB_FORMAT_AUTO));
-			free(whole);
+			same_whole_by_name(path);
 			assert_true(read_by_name(path));
 			unlink(path);
 			free(h.s);
