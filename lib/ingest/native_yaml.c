@@ -78,22 +78,28 @@ typedef struct yaml_ctx {
 	made_item made;
 } yaml_ctx;
 
-/* libyaml's read handler: the bytes of the window from in->pos on. */
+/* libyaml's read handler: the next `size` bytes, all of them unless the
+ * input ends first, as libyaml's own string input gives them. libyaml
+ * decodes what it is given before it parses it, so the first error of a
+ * text that has two (invalid UTF-8 past a syntax error) depends on how
+ * much it was given at once: given less, it would name another. */
 static int input_read(void *ctx, unsigned char *buf, size_t size, size_t *got)
 {
 	yaml_input *in = ctx;
-	size_t n;
 	*got = 0;
-	if (!perfdb_ingest__window_have(&in->w, in->pos, in->pos)) {
-		if (!in->w.ioerr)
-			return 1; /* the end */
-		in->failed = *perfdb_error_last();
-		return 0;
+	while (*got < size) {
+		size_t n;
+		if (!perfdb_ingest__window_have(&in->w, in->pos, in->pos)) {
+			if (!in->w.ioerr)
+				return 1; /* the end */
+			in->failed = *perfdb_error_last();
+			return 0;
+		}
+		n = in->w.end - in->pos < size - *got ? in->w.end - in->pos : size - *got;
+		memcpy(buf + *got, perfdb_ingest__window_at(&in->w, in->pos), n);
+		in->pos += n;
+		*got += n;
 	}
-	n = in->w.end - in->pos < size ? in->w.end - in->pos : size;
-	memcpy(buf, perfdb_ingest__window_at(&in->w, in->pos), n);
-	in->pos += n;
-	*got = n;
 	return 1;
 }
 
