@@ -937,6 +937,23 @@ static int read_gutted(int fd, const char *name, perfdb_format fmt, size_t max)
 		   : PERFDB_JSON__FALLBACK;
 }
 
+/* The format of the whole of fd from its offset `from` on, when its first
+ * part did not settle it: told from all its bytes, freed before the file is
+ * read (its size, not its tree's or its numbers'), and fd back at `from`.
+ * AUTO when the bytes cannot be read. */
+static perfdb_format whole_format(int fd, off_t from, const char *name, size_t max)
+{
+	perfdb_format fmt = PERFDB_FORMAT_AUTO;
+	char *data = NULL;
+	size_t len;
+	if (lseek(fd, from, SEEK_SET) != from || read_all(fd, name, max, &data, &len) != 0)
+		data = NULL;
+	if (data)
+		fmt = perfdb_ingest_detect(data, len);
+	free(data);
+	return lseek(fd, from, SEEK_SET) == from ? fmt : PERFDB_FORMAT_AUTO;
+}
+
 /* A Google Benchmark or perfdb native JSON file, read in bounded memory
  * (json_stream.h): fmt (AUTO: told from the file's first DETECT_HEAD bytes,
  * when they are enough to be sure). PERFDB_JSON__FALLBACK when the file is
@@ -972,18 +989,9 @@ static int read_streamed(perfdb_resultset *rs, int fd, const char *name, perfdb_
 		/* The first megabyte did not settle it (no decisive key in it: a
 		 * key misspelled, or one far down): the whole file's bytes do,
 		 * freed before it is read (its size, not its tree's). */
-		if (cut && got < (size_t)st.st_size) {
-			char *data = NULL;
-			if (lseek(fd, 0, SEEK_SET) != 0 ||
-			    (err = read_all(fd, name, max, &data, &len)) != 0) {
-				lseek(fd, 0, SEEK_SET);
-				return PERFDB_JSON__FALLBACK;
-			}
-			fmt = perfdb_ingest_detect(data, len);
-			free(data);
-			if (lseek(fd, 0, SEEK_SET) != 0)
-				return PERFDB_JSON__FALLBACK;
-		}
+		if (cut && got < (size_t)st.st_size &&
+		    (fmt = whole_format(fd, 0, name, max)) == PERFDB_FORMAT_AUTO)
+			return PERFDB_JSON__FALLBACK;
 	}
 	if (!(key = perfdb_ingest__stream_key(fmt)))
 		return PERFDB_JSON__FALLBACK;
@@ -1068,8 +1076,8 @@ static int earlier_text_line(int fd, uint64_t from, uint64_t size, uint64_t at, 
 
 /* Whether a line of the file (from its first byte `first` that is not white
  * space on) could make perfdb_ingest_detect tell another format than fmt
- * (CSV, Go or libtest text), which its first part says: 1, 0, or
- * PERFDB_ENOMEM. */
+ * (CSV, native YAML, Go or libtest text), which its first part says: 1, 0,
+ * or PERFDB_ENOMEM. */
 static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t first,
 			      perfdb_format fmt)
 {
@@ -1105,7 +1113,8 @@ static int other_format_lines(int fd, uint64_t from, uint64_t size, uint64_t fir
 						   chunk + k, got - k < len + 3 ? got - k : len + 3)
 					     : other_format_line(fd, from, size, off + k, line);
 			/* YAML's keys (results, perfdb, run, perhaps quoted), Go's lines */
-			else if (start && fmt != PERFDB_FORMAT_CSV &&
+			else if (start &&
+				 (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_LIBTEST) &&
 				 memchr("rp\"'B", chunk[k], fmt == PERFDB_FORMAT_LIBTEST ? 5 : 4))
 				found = here
 					    ? earlier_text(chunk + k, len, fmt)
@@ -1151,6 +1160,24 @@ static int file_head(int fd, size_t max, off_t *from, uint64_t *size, char **hea
 	return PERFDB_JSON__FALLBACK;
 }
 
+/* A reader of `size` bytes of fd from `from` (CSV, native YAML) on them
+ * into rs, or, when rs has results already, into a resultset of its own
+ * then merged into rs. */
+static int read_into(perfdb_resultset *rs,
+		     int (*read)(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+				 const char *name, size_t window),
+		     int fd, uint64_t from, uint64_t size, const char *name)
+{
+	perfdb_resultset *more = NULL;
+	int err;
+	if (perfdb_resultset_count(rs) == 0)
+		return read(rs, fd, from, size, name, 0);
+	if (!(err = perfdb_resultset_new(&more)) && !(err = read(more, fd, from, size, name, 0)))
+		err = merge_more(rs, more, name);
+	perfdb_resultset_free(more);
+	return err;
+}
+
 /* A CSV file, or standard input redirected from one, read in bounded memory
  * (perfdb_ingest__csv_file): fmt CSV, or AUTO when the file's first
  * DETECT_HEAD bytes say CSV just as the whole file would.
@@ -1158,7 +1185,6 @@ static int file_head(int fd, size_t max, off_t *from, uint64_t *size, char **hea
 static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
 			 size_t max)
 {
-	perfdb_resultset *more = NULL;
 	off_t from;
 	uint64_t size;
 	size_t got, i, stop = 0;
@@ -1177,15 +1203,7 @@ static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_
 	if (!err && fmt == PERFDB_FORMAT_AUTO && got < size &&
 	    (err = other_format_lines(fd, (uint64_t)from, size, i, PERFDB_FORMAT_CSV)) == 1)
 		err = PERFDB_JSON__FALLBACK;
-	if (err)
-		return err;
-	if (perfdb_resultset_count(rs) == 0)
-		return perfdb_ingest__csv_file(rs, fd, (uint64_t)from, size, name, 0);
-	if (!(err = perfdb_resultset_new(&more)) &&
-	    !(err = perfdb_ingest__csv_file(more, fd, (uint64_t)from, size, name, 0)))
-		err = merge_more(rs, more, name);
-	perfdb_resultset_free(more);
-	return err;
+	return err ? err : read_into(rs, perfdb_ingest__csv_file, fd, (uint64_t)from, size, name);
 }
 
 /* Go and libtest output, text or JSON lines, read a line at a time in
@@ -1243,9 +1261,53 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 	return err;
 }
 
+/* A native YAML file, or standard input redirected from one, read by
+ * libyaml through a window once for each pass, never whole
+ * (perfdb_ingest__native_yaml_file): fmt YAML, or AUTO when the file's first
+ * DETECT_HEAD bytes say YAML just as the whole file would: their whole
+ * lines, the first two among them (hey is told by its first two), and no
+ * later line of a format told before YAML (nanobench's and Catch2's
+ * tables). When they cannot tell (a long first or second line, as in a
+ * document of one line; no format in them), the whole file's bytes do.
+ * PERFDB_JSON__FALLBACK when the file is to be read whole instead. */
+static int read_yaml_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
+			  size_t max)
+{
+	perfdb_format told = fmt;
+	off_t from;
+	uint64_t size;
+	size_t got, i;
+	char *head;
+	int err;
+
+	if (fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_NATIVE_YAML)
+		return PERFDB_JSON__FALLBACK;
+	if ((err = file_head(fd, max, &from, &size, &head, &got, &i)))
+		return err;
+	if (fmt == PERFDB_FORMAT_AUTO) {
+		const char *nl = memchr(head + i, '\n', got - i), *last = memrchr(head, '\n', got);
+		size_t lines = got == size ? got : last ? (size_t)(last - head) + 1 : 0;
+		if (got < size && (!nl || !memchr(nl + 1, '\n', (size_t)(head + lines - nl - 1))))
+			lines = 0;
+		told = lines ? perfdb_ingest_detect(head, lines) : PERFDB_FORMAT_AUTO;
+	}
+	free(head);
+	if (fmt == PERFDB_FORMAT_AUTO && told == PERFDB_FORMAT_AUTO && got < size)
+		told = whole_format(fd, from, name, max);
+	else if (fmt == PERFDB_FORMAT_AUTO && told == PERFDB_FORMAT_NATIVE_YAML && got < size &&
+		 (err = other_format_lines(fd, (uint64_t)from, size, i,
+					   PERFDB_FORMAT_NATIVE_YAML)) == 1)
+		told = PERFDB_FORMAT_AUTO;
+	if (err < 0)
+		return err;
+	if (told != PERFDB_FORMAT_NATIVE_YAML)
+		return PERFDB_JSON__FALLBACK;
+	return read_into(rs, perfdb_ingest__native_yaml_file, fd, (uint64_t)from, size, name);
+}
+
 /* A regular file open at fd, or standard input spooled to one: the JSON
- * formats of read_streamed, CSV, Go and libtest in bounded memory, anything
- * else whole. */
+ * formats of read_streamed, CSV, native YAML, Go and libtest in bounded
+ * memory, anything else whole. */
 static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt, size_t max)
 {
 	char *data = NULL;
@@ -1254,6 +1316,7 @@ static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format
 
 	if ((err = read_streamed(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
 	    (err = read_csv_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
+	    (err = read_yaml_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
 	    (err = read_lines_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
 		return err;
 	if ((err = read_all(fd, name, max, &data, &len)))

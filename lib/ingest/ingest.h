@@ -33,6 +33,14 @@ int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t le
  * way before, to compare with: tests and the fuzz target). */
 int perfdb_ingest__native_yaml_nodes(perfdb_resultset *rs, const char *data, size_t len,
 				     const char *name);
+/* The native YAML reader on `size` bytes of the regular file fd from offset
+ * `from`, never held whole: libyaml reads it through a window of `window`
+ * bytes (0: the default) once for each pass, and again up to an item an
+ * error names (lib/ingest/README.md, "Big files"); fd is not closed. What it
+ * reads and every message are perfdb_ingest__native_yaml's on the same
+ * bytes; PERFDB_EIO when a read fails or the file changes while it is read. */
+int perfdb_ingest__native_yaml_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+				    const char *name, size_t window);
 int perfdb_ingest__csv(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 /* The CSV reader on `size` bytes of the regular file fd from offset `from`
  * (read with pread, never whole: a window of `window` bytes, 0 for the

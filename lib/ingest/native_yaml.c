@@ -23,6 +23,11 @@
  * numbers whole (op_numbers); an item asked for alone is made on demand,
  * and its position and text are read again from the input only when asked
  * for (an error names it: rare).
+ *
+ * A file by name is not held whole either (its text beside the numbers of
+ * a long sequence was above twice the file): libyaml reads it through a
+ * small window (window.h) from its start for each pass, and again up to an
+ * item an error names. A buffer is libyaml's string input, as always.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -32,6 +37,7 @@
 #include "ingest/ingest.h"
 #include "ingest/native.h"
 #include "ingest/reader.h"
+#include "ingest/window.h"
 #include "ingest/yaml_load.h"
 #include "util/error.h"
 
@@ -45,14 +51,90 @@ typedef struct made_item {
 	bool read;
 } made_item;
 
+/* The input, read from its start by every parser that reads it: a buffer,
+ * or `size` bytes of the file fd from `from` through a window of `window`
+ * bytes (0: the default). */
+typedef struct yaml_text {
+	const char *data; /* fd < 0: the buffer, len bytes */
+	size_t len;
+	int fd;
+	uint64_t from, size;
+	size_t window;
+	const char *name;
+} yaml_text;
+
+/* A parser's input read from a file. */
+typedef struct yaml_input {
+	perfdb_ingest_window w;
+	size_t pos;	     /* the next byte libyaml is given */
+	perfdb_error failed; /* what a failed read raised (w.ioerr) */
+} yaml_input;
+
 typedef struct yaml_ctx {
 	yaml_document_t *doc;	   /* the nodes the validator is given are this one's */
 	perfdb_yaml_packing *pack; /* doc's packed sequences; NULL: none */
 	const char *name;
-	const char *data; /* the input, for the second pass */
-	size_t len;
+	const yaml_text *text; /* the input, for the second pass */
 	made_item made;
 } yaml_ctx;
+
+/* libyaml's read handler: the next `size` bytes, all of them unless the
+ * input ends first, as libyaml's own string input gives them. libyaml
+ * decodes what it is given before it parses it, so the first error of a
+ * text that has two (invalid UTF-8 past a syntax error) depends on how
+ * much it was given at once: given less, it would name another. */
+static int input_read(void *ctx, unsigned char *buf, size_t size, size_t *got)
+{
+	yaml_input *in = ctx;
+	*got = 0;
+	while (*got < size) {
+		size_t n;
+		if (!perfdb_ingest__window_have(&in->w, in->pos, in->pos)) {
+			if (!in->w.ioerr)
+				return 1; /* the end */
+			in->failed = *perfdb_error_last();
+			return 0;
+		}
+		n = in->w.end - in->pos < size - *got ? in->w.end - in->pos : size - *got;
+		memcpy(buf + *got, perfdb_ingest__window_at(&in->w, in->pos), n);
+		in->pos += n;
+		*got += n;
+	}
+	return 1;
+}
+
+/* A new parser whose input is t from its start (in: a file's window,
+ * released with input_close). PERFDB_ENOMEM. */
+static int input_open(yaml_parser_t *parser, yaml_input *in, const yaml_text *t)
+{
+	int err;
+	memset(in, 0, sizeof(*in));
+	in->w.fd = -1;
+	if (!yaml_parser_initialize(parser))
+		return perfdb_error__oom();
+	if (t->fd < 0) {
+		yaml_parser_set_input_string(parser, (const unsigned char *)t->data, t->len);
+		return 0;
+	}
+	if ((err =
+		 perfdb_ingest__window_file(&in->w, t->fd, t->from, t->size, t->name, t->window))) {
+		yaml_parser_delete(parser);
+		return err;
+	}
+	yaml_parser_set_input(parser, input_read, in);
+	return 0;
+}
+
+/* err, a parser's, or the error of the failed read that made it (libyaml
+ * only says "input error"); the parser and the window released. */
+static int input_close(yaml_parser_t *parser, yaml_input *in, int err)
+{
+	if (err < 0 && parser->error == YAML_READER_ERROR && in->w.ioerr)
+		err = perfdb_error__set(in->failed.code, "%s", in->failed.message);
+	yaml_parser_delete(parser);
+	perfdb_ingest__window_release(&in->w);
+	return err;
+}
 
 static const char *scalar(const yaml_node_t *n)
 {
@@ -155,9 +237,16 @@ static perfdb_yaml_seq *packed(const yaml_ctx *c, const yaml_node_t *seq)
 static const yaml_node_t *made_read(yaml_ctx *c)
 {
 	made_item *m = &c->made;
+	yaml_parser_t parser;
+	yaml_input in;
 	char *text;
-	if (!m->read && perfdb_ingest__yaml_find_item(c->data, c->len, m->seq, m->index,
-						      &m->node.start_mark, &text) == 0) {
+	int rc;
+	if (!m->read && input_open(&parser, &in, c->text) == 0) {
+		rc = perfdb_ingest__yaml_find_item(&parser, m->seq, m->index, &m->node.start_mark,
+						   &text);
+		input_close(&parser, &in, 0);
+		if (rc != 0)
+			return NULL;
 		m->node.data.scalar.value = (yaml_char_t *)text;
 		m->node.data.scalar.length = text ? strlen(text) : 0;
 		m->node.end_mark = m->node.start_mark;
@@ -295,20 +384,19 @@ static const perfdb_native_ops yaml_ops = {
     .scalars_are_text = true,
 };
 
-/* The document of data; with cut (may be NULL), its results cut out; with
+/* The document of t; with cut (may be NULL), its results cut out; with
  * pack (may be NULL), its sequences packed. */
-static int load(yaml_document_t *doc, const char *data, size_t len, const char *name,
-		perfdb_yaml_cut *cut, perfdb_yaml_packing *pack)
+static int load(yaml_document_t *doc, const yaml_text *t, perfdb_yaml_cut *cut,
+		perfdb_yaml_packing *pack)
 {
 	yaml_parser_t parser;
+	yaml_input in;
 	int err;
-	if (!yaml_parser_initialize(&parser))
-		return perfdb_error__oom();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if ((err = input_open(&parser, &in, t)))
+		return err;
 	/* One file is one run: a second document would be silently dropped. */
-	err = perfdb_ingest__yaml_load_cut(doc, &parser, name, "run", cut, pack);
-	yaml_parser_delete(&parser);
-	return err;
+	err = perfdb_ingest__yaml_load_cut(doc, &parser, t->name, "run", cut, pack);
+	return input_close(&parser, &in, err);
 }
 
 typedef struct each_ctx {
@@ -316,6 +404,7 @@ typedef struct each_ctx {
 	perfdb_yaml_packing *pack; /* the second pass's */
 	int (*each)(void *vctx, const void *item, size_t index);
 	void *vctx;
+	int err; /* each's error, which stopped the pass */
 } each_ctx;
 
 static int each_item(void *ctx, yaml_document_t *doc, yaml_node_t *item, size_t index)
@@ -326,23 +415,28 @@ static int each_item(void *ctx, yaml_document_t *doc, yaml_node_t *item, size_t 
 	int err;
 	e->yc->doc = doc; /* the item's nodes are the second pass's */
 	e->yc->pack = e->pack;
-	err = e->each(e->vctx, item, index);
+	err = e->err = e->each(e->vctx, item, index);
 	e->yc->doc = skeleton;
 	e->yc->pack = skeleton_pack;
 	return err;
 }
 
 /* The second pass: the first checked the whole stream, so only the
- * validator's errors stop it. */
+ * validator's errors stop it, or a file that changed since. */
 static int stream_items(void *ctx, int (*each)(void *vctx, const void *item, size_t index),
 			void *vctx, size_t *count)
 {
 	yaml_ctx *yc = ctx;
 	perfdb_yaml_packing pack = {plain_number, NULL, 0, 0};
-	each_ctx e = {yc, yc->pack ? &pack : NULL, each, vctx};
+	each_ctx e = {yc, yc->pack ? &pack : NULL, each, vctx, 0};
 	perfdb_yaml_cut cut = {"results", each_item, &e, 0, false};
 	yaml_document_t doc;
-	int err = load(&doc, yc->data, yc->len, yc->name, &cut, e.pack);
+	int err = load(&doc, yc->text, &cut, e.pack);
+	if (err && !e.err && err != PERFDB_ENOMEM && err != PERFDB_EIO && yc->text->fd >= 0) {
+		perfdb_ingest_window w; /* for its message */
+		perfdb_ingest__window_buffer(&w, NULL, 0, yc->name);
+		return perfdb_ingest__window_changed(&w);
+	}
 	if (err)
 		return err == PERFDB_YAML__FALLBACK
 			   ? perfdb_error__set(PERFDB_ERROR, "%s: read differently the second time",
@@ -361,8 +455,7 @@ static int stream_fail(void *ctx, int err)
 }
 
 /* pack: whether to keep sequences packed (else every item is a node). */
-static int read_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name,
-		     bool pack)
+static int read_yaml(perfdb_resultset *rs, yaml_text *t, bool pack)
 {
 	perfdb_yaml_cut cut = {"results", NULL, NULL, 0, false};
 	perfdb_yaml_packing packing = {plain_number, NULL, 0, 0};
@@ -370,14 +463,14 @@ static int read_yaml(perfdb_resultset *rs, const char *data, size_t len, const c
 	yaml_node_t *root;
 	yaml_ctx ctx = {0};
 	perfdb_native_stream items = {stream_items, stream_fail, &ctx};
+	const char *name = t->name ? t->name : "<input>";
 	int err;
 
-	if (!name)
-		name = "<input>";
+	t->name = name;
 	ctx.pack = pack ? &packing : NULL;
-	if ((err = load(&doc, data, len, name, &cut, ctx.pack)) == PERFDB_YAML__FALLBACK) {
+	if ((err = load(&doc, t, &cut, ctx.pack)) == PERFDB_YAML__FALLBACK) {
 		cut.found = false;
-		err = load(&doc, data, len, name, NULL, ctx.pack);
+		err = load(&doc, t, NULL, ctx.pack);
 	}
 	if (err)
 		return err;
@@ -388,8 +481,7 @@ static int read_yaml(perfdb_resultset *rs, const char *data, size_t len, const c
 	}
 	ctx.doc = &doc;
 	ctx.name = name;
-	ctx.data = data;
-	ctx.len = len;
+	ctx.text = t;
 	/* nothing cut: the document is whole */
 	err = perfdb_ingest__native(rs, &yaml_ops, &ctx, root, name, cut.found ? &items : NULL);
 out:
@@ -401,11 +493,20 @@ out:
 
 int perfdb_ingest__native_yaml(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
-	return read_yaml(rs, data, len, name, true);
+	yaml_text t = {data, len, -1, 0, 0, 0, name};
+	return read_yaml(rs, &t, true);
 }
 
 int perfdb_ingest__native_yaml_nodes(perfdb_resultset *rs, const char *data, size_t len,
 				     const char *name)
 {
-	return read_yaml(rs, data, len, name, false);
+	yaml_text t = {data, len, -1, 0, 0, 0, name};
+	return read_yaml(rs, &t, false);
+}
+
+int perfdb_ingest__native_yaml_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+				    const char *name, size_t window)
+{
+	yaml_text t = {NULL, 0, fd, from, size, window, name};
+	return read_yaml(rs, &t, true);
 }

@@ -657,19 +657,15 @@ int perfdb_ingest__yaml_load_cut(yaml_document_t *doc, yaml_parser_t *parser, co
 	return load(doc, parser, name, one_what, cut, pack);
 }
 
-int perfdb_ingest__yaml_find_item(const char *data, size_t len, const yaml_node_t *seq,
-				  size_t index, yaml_mark_t *mark, char **text)
+int perfdb_ingest__yaml_find_item(yaml_parser_t *parser, const yaml_node_t *seq, size_t index,
+				  yaml_mark_t *mark, char **text)
 {
-	yaml_parser_t parser;
 	yaml_event_t ev;
 	int depth = -1, rc = 1; /* depth -1: before the sequence; 0: among its items */
 	size_t i = 0;
 
 	*text = NULL;
-	if (!yaml_parser_initialize(&parser))
-		return perfdb_error__oom();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	while (rc == 1 && depth >= -1 && yaml_parser_parse(&parser, &ev)) {
+	while (rc == 1 && depth >= -1 && yaml_parser_parse(parser, &ev)) {
 		bool opens =
 		    ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT;
 		bool node = opens || ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT;
@@ -698,6 +694,5 @@ int perfdb_ingest__yaml_find_item(const char *data, size_t len, const yaml_node_
 		}
 		yaml_event_delete(&ev);
 	}
-	yaml_parser_delete(&parser);
 	return rc;
 }

@@ -92,15 +92,16 @@ void perfdb_ingest__yaml_seq_take(perfdb_yaml_seq *s, double *out);
 void perfdb_ingest__yaml_packing_release(perfdb_yaml_packing *p);
 
 /*
- * Reads the len bytes of data again, as far as item `index` of the sequence
- * `seq` of a document loaded from them (seq from its marks): a number packed
- * has no node, and so no position or text of its own. Sets *mark to where
- * the item starts and, when it is a scalar, *text to its value (the caller
- * frees it; NULL otherwise). Returns 0, PERFDB_ENOMEM, or 1 when there is no
- * such item (not data's sequence).
+ * Reads the text of a document again with parser (its input set to the
+ * text from its start), as far as item `index` of the sequence `seq` of the
+ * document loaded from it (seq from its marks): a number packed has no
+ * node, and so no position or text of its own. Sets *mark to where the item
+ * starts and, when it is a scalar, *text to its value (the caller frees it;
+ * NULL otherwise). Returns 0, PERFDB_ENOMEM, or 1 when there is no such
+ * item (not the text's sequence, or the text could not be read again).
  */
-int perfdb_ingest__yaml_find_item(const char *data, size_t len, const yaml_node_t *seq,
-				  size_t index, yaml_mark_t *mark, char **text);
+int perfdb_ingest__yaml_find_item(yaml_parser_t *parser, const yaml_node_t *seq, size_t index,
+				  yaml_mark_t *mark, char **text);
 
 /* "Load the document whole instead": not an error, never raised. */
 #define PERFDB_YAML__FALLBACK 1

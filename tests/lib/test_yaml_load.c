@@ -426,6 +426,234 @@ static void test_yaml_load__packed_item_positions(void **state)
 			   PERFDB_EINPUT, 1, 14, "results[0]", "expected an object, got a number");
 }
 
+/* --- by name: the text never held whole ------------------------------------------------ */
+
+/* The file at path by name and whole, as native YAML and as whatever it
+ * is: the same texts. */
+static void same_whole_by_name(const char *path)
+{
+	char *whole = read_whole(path, PERFDB_FORMAT_NATIVE_YAML);
+	same_texts(path, "by name", whole, read_file(path, PERFDB_FORMAT_NATIVE_YAML));
+	free(whole);
+	whole = read_whole(path, PERFDB_FORMAT_AUTO);
+	same_texts(path, "by name, any format", whole, read_file(path, PERFDB_FORMAT_AUTO));
+	free(whole);
+}
+
+/* The file at path: through windows of 1, 7 and 4096 bytes after 3 other
+ * bytes (a read a byte is slow: a bigger file only through the larger
+ * ones), and by name as YAML and as whatever it is, against the same bytes
+ * in a buffer. */
+static void same_by_name(const char *path)
+{
+	static const size_t windows[] = {1, 7, 4096};
+	size_t len, i;
+	char *text = slurp_file(path, &len);
+	for (i = len < 8192 ? 0 : len < 65536 ? 1 : 2; i < 3; i++)
+		assert_true(yaml_same_window(text, len, path, 3, windows[i]));
+	same_whole_by_name(path);
+	free(text);
+	compared++;
+}
+
+static void test_yaml_load__by_name_same_tests_data(void **state)
+{
+	(void)state;
+	compared = 0;
+	assert_true(same_under(PERFDB_TEST_DATA, ".yaml", same_by_name) >= 2);
+	assert_true(same_under(PERFDB_TEST_DATA "/native", ".json", same_by_name) >= 2);
+	assert_true(same_under(PERFDB_SOURCE_DIR "/tests/fuzz/corpus", ".yaml", same_by_name) >= 4);
+}
+
+/* Whether the file at path is read by name, never whole: a sink of one
+ * result cuts it to 10 bytes at its first result, and the reading after
+ * that fails as the file changed (read whole, nothing would). */
+static bool read_by_name(const char *path)
+{
+	sink_seen seen = {0, 0, 0, path};
+	perfdb_resultset *rs;
+	char want[200];
+	int rc;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 1);
+	rc = perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO);
+	perfdb_resultset_free(rs);
+	if (rc != PERFDB_EIO)
+		return false;
+	snprintf(want, sizeof(want), "cannot read '%s': it changed while it was read", path);
+	assert_string_equal(perfdb_error_last()->message, want);
+	return true;
+}
+
+/* A result of n samples ("1.5, 2.5, ..."), after `before` and before `after`. */
+static void put_samples(rs_text *g, const char *before, size_t n, bool flow, const char *after)
+{
+	size_t i;
+	rs_text_add(g, "%s", before);
+	rs_text_add(g, "%s", flow ? "[" : "\n");
+	for (i = 0; i < n; i++)
+		rs_text_add(g, flow ? "%s%zu.%zu" : "%s  - %zu.%zu\n", flow && i ? ", " : "",
+			    1 + i % 97, i % 10);
+	rs_text_add(g, "%s%s", flow ? "]" : "", after);
+}
+
+/* Big files (past the first megabyte, by which a file is told), by name and
+ * from a buffer: the same text; and whether they are read by name. */
+static void test_yaml_load__by_name_big(void **state)
+{
+	static const struct {
+		const char *before, *after;
+		bool flow, by_name;
+	} cases[] = {
+	    /* flow and block style, a result after */
+	    {"results:\n- benchmark: a\n  value: 1\n- benchmark: big\n  unit: us\n  samples: ",
+	     "\n- {benchmark: c, value: 3}\n", true, true},
+	    {"results:\n- benchmark: a\n  value: 1\n- benchmark: big\n  samples:",
+	     "- {benchmark: c}\n", false, true},
+	    /* a document on one line, past the first megabyte: told from all its bytes */
+	    {"results: [{benchmark: a, value: 1}, {benchmark: big, samples: ", "}]\n", true, true},
+	    /* a bad sample near the end: its place read again from the file */
+	    {"results:\n- benchmark: a\n  value: 1\n- benchmark: big\n  samples: ",
+	     "\n- {benchmark: c, samples: [1, 2, .nan]}\n", true, true},
+	    {"results:\n- benchmark: a\n  value: 1\n- benchmark: big\n  samples: ", ", x]\n", true,
+	     false},
+	    /* a syntax error at the end */
+	    {"results:\n- benchmark: a\n  value: 1\n- benchmark: big\n  samples: ", "]]\n", true,
+	     false},
+	    /* an anchor and an alias after the first megabyte */
+	    {"results:\n- benchmark: a\n  value: &v 1\n- benchmark: big\n  samples: ",
+	     "\n- {benchmark: c, value: *v, samples: &s [1, 2]}\n- {benchmark: d, samples: *s}\n",
+	     true, true},
+	    /* a later line of a format told before YAML: read whole */
+	    {"results:\n- benchmark: a\n  value: 1\n- benchmark: big\n  samples:",
+	     "| relative |               ns/op |                op/s |    err% |     total | "
+	     "benchmark\n|---------:|--------------------:|\n",
+	     false, false},
+	    {"results:\n- benchmark: a\n  value: 1\n- benchmark: big\n  samples:",
+	     "benchmark name                       samples       iterations    estimated\n", false,
+	     false},
+	};
+	char path[] = "/tmp/perfdb-yaml-name-XXXXXX";
+	rs_text g = {NULL, 0, 0};
+	size_t k;
+	(void)state;
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		g.len = 0;
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+		put_samples(&g, cases[k].before, 220000, cases[k].flow, cases[k].after);
+		assert_true(g.len > ((size_t)1 << 20));
+		write_temp(path, g.s, g.len);
+		same_whole_by_name(path);
+		if (cases[k].by_name)
+			assert_true(read_by_name(path));
+		unlink(path);
+		/* a comment of more than a megabyte first: told from all its bytes */
+		if (k == 0) {
+			rs_text h = {NULL, 0, 0};
+			size_t i;
+			for (i = 0; i < 20000; i++)
+				rs_text_add(&h, "# a comment line of some length, the %zu-th\n", i);
+			rs_text_add(&h, "%.*s", (int)g.len, g.s);
+			memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+			write_temp(path, h.s, h.len);
+			same_whole_by_name(path);
+			assert_true(read_by_name(path));
+			unlink(path);
+			free(h.s);
+		}
+	}
+	free(g.s);
+}
+
+/* Two files into one resultset, by name: the same as from buffers; a
+ * result the first gave is refused in the second. */
+static void test_yaml_load__by_name_second_input(void **state)
+{
+	char a[] = "/tmp/perfdb-yaml-a-XXXXXX", b[] = "/tmp/perfdb-yaml-b-XXXXXX";
+	rs_text g = {NULL, 0, 0}, h = {NULL, 0, 0};
+	perfdb_resultset *rs;
+	char *text[2];
+	int way;
+	(void)state;
+	put_samples(&g, "results:\n- benchmark: big\n  samples: ", 300000, true, "\n");
+	put_samples(&h, "results:\n- benchmark: other\n  samples:", 300000, false,
+		    "- {benchmark: big, value: 1}\n");
+	write_temp(a, g.s, g.len);
+	write_temp(b, h.s, h.len);
+	for (way = 0; way < 2; way++) {
+		int rc;
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		rc = way ? perfdb_ingest_file(rs, a, PERFDB_FORMAT_AUTO)
+			 : perfdb_ingest_buffer(rs, g.s, g.len, a, PERFDB_FORMAT_AUTO);
+		assert_int_equal(rc, 0);
+		rc = way ? perfdb_ingest_file(rs, b, PERFDB_FORMAT_AUTO)
+			 : perfdb_ingest_buffer(rs, h.s, h.len, b, PERFDB_FORMAT_AUTO);
+		assert_int_equal(rc, PERFDB_EINPUT);
+		text[way] = resultset_text(rc, rs);
+		perfdb_resultset_free(rs);
+	}
+	assert_non_null(strstr(text[1], "benchmark 'big' metric 'value' is also in an earlier"));
+	same_texts(b, "by name", text[0], text[1]);
+	free(text[0]);
+	unlink(a);
+	unlink(b);
+	free(g.s);
+	free(h.s);
+}
+
+/* A file that changes while it is read: an error, not a mix of the two. */
+static void test_yaml_load__changed_while_read(void **state)
+{
+	char path[] = "/tmp/perfdb-yaml-changed-XXXXXX";
+	rs_text g = {NULL, 0, 0};
+	size_t i;
+	(void)state;
+	rs_text_add(&g, "results:\n");
+	for (i = 0; i < 100000; i++)
+		rs_text_add(&g, "- {benchmark: b%zu, value: %zu}\n", i, i);
+	write_temp(path, g.s, g.len);
+	assert_true(read_by_name(path));
+	unlink(path);
+	free(g.s);
+}
+
+/* The heap in use while a file of one big result is read by name: its
+ * samples (8 bytes each, in the resultset) and little more; read whole,
+ * the text was held too. */
+static void test_yaml_load__by_name_memory(void **state)
+{
+	char path[] = "/tmp/perfdb-yaml-memory-XXXXXX";
+	rs_text g = {NULL, 0, 0};
+	sink_seen seen = {0, 0, 0, NULL};
+	perfdb_resultset *rs;
+	const size_t n = 1000000;
+	size_t len, before;
+	int flow;
+	(void)state;
+	for (flow = 0; flow < 2; flow++) {
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+		put_samples(&g, "results:\n- benchmark: big\n  samples: ", n, flow,
+			    "\n- {benchmark: c, value: 3}\n");
+		write_temp(path, g.s, g.len);
+		len = g.len;
+		free(g.s);
+		memset(&g, 0, sizeof(g));
+		memset(&seen, 0, sizeof(seen));
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 1);
+		before = heap_in_use();
+		assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), 0);
+		assert_int_equal(seen.results, 2);
+		print_message("heap in use at a batch: %zu bytes more; the samples %zu, the file "
+			      "%zu\n",
+			      seen.most_in_use - before, n * 8, len);
+		if (seen.most_in_use) /* glibc's allocator (not a sanitizer's) */
+			assert_true(seen.most_in_use - before < n * 8 + len / 4);
+		perfdb_resultset_free(rs);
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +663,11 @@ int main(void)
 	    cmocka_unit_test(test_yaml_load__long_sequences),
 	    cmocka_unit_test(test_yaml_load__numbers_make_no_node),
 	    cmocka_unit_test(test_yaml_load__packed_item_positions),
+	    cmocka_unit_test(test_yaml_load__by_name_same_tests_data),
+	    cmocka_unit_test(test_yaml_load__by_name_big),
+	    cmocka_unit_test(test_yaml_load__by_name_second_input),
+	    cmocka_unit_test(test_yaml_load__changed_while_read),
+	    cmocka_unit_test(test_yaml_load__by_name_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
