@@ -1231,8 +1231,42 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 	return err;
 }
 
+/* Locust's files read through a window in bounded memory
+ * (perfdb_ingest__locust_file): fmt LOCUST, or AUTO when the file's first
+ * DETECT_HEAD bytes say Locust (told by its first line's start alone, before
+ * any format a later line could say). PERFDB_JSON__FALLBACK when the file is
+ * to be read whole instead. */
+static int read_locust_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
+			    size_t max)
+{
+	perfdb_resultset *more = NULL;
+	off_t from;
+	uint64_t size;
+	size_t got, i;
+	char *head;
+	int err;
+
+	if (fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_LOCUST)
+		return PERFDB_JSON__FALLBACK;
+	if ((err = file_head(fd, max, &from, &size, &head, &got, &i)))
+		return err;
+	if (fmt == PERFDB_FORMAT_AUTO && perfdb_ingest_detect(head, got) != PERFDB_FORMAT_LOCUST)
+		err = PERFDB_JSON__FALLBACK;
+	free(head);
+	if (err)
+		return err;
+	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
+		return err;
+	err =
+	    perfdb_ingest__locust_file(more ? more : rs, fd, (uint64_t)from, size, name, 0, false);
+	if (!err && more)
+		err = merge_more(rs, more, name);
+	perfdb_resultset_free(more);
+	return err;
+}
+
 /* A regular file open at fd, or standard input spooled to one: the JSON
- * formats of read_streamed, CSV, Go and libtest in bounded memory, anything
+ * formats of read_streamed, CSV, Go, libtest and Locust in bounded memory, anything
  * else whole. */
 static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt, size_t max)
 {
@@ -1242,7 +1276,8 @@ static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format
 
 	if ((err = read_streamed(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
 	    (err = read_csv_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
-	    (err = read_lines_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
+	    (err = read_lines_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
+	    (err = read_locust_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
 		return err;
 	if ((err = read_all(fd, name, max, &data, &len)))
 		return err;

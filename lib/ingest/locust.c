@@ -264,26 +264,39 @@ static int read_stats(locust *l)
 
 /*
  * _stats_history.csv: samples per request over the run, made in passes over
- * the rows (the text is in memory), since a request's rows may be anywhere
- * and a file may hold a million requests of one row each, whose names and
- * series held to the end took several times the file:
+ * the rows, since a request's rows may be anywhere and a file may hold a
+ * million requests of a few rows each, whose names and values held to the
+ * end took several times the file:
  *
- *   CHECK  every error (the first one in file order), the rows with N/A, and
- *          a 4-byte fingerprint of each request's name;
- *   COUNT  for the requests whose fingerprint repeats, the name once and how
- *          many rows each has;
- *   FILL   their values, into an array each sized once;
- *   EMIT   each request's results at its first row: from that row alone, or
- *          from the values kept; on to the caller's sink as they are made.
+ *   CHECK    every error (the first one in file order), the rows with N/A,
+ *            and a 4-byte fingerprint of each request's name;
+ *   REPEATS  how many rows have a fingerprint that repeats;
+ *   PLACES   for each of them, its name's hash and where it is (16 bytes a
+ *            row): sorted, a hash's rows are read again to group them by
+ *            name (two names of one hash are told apart), then ordered by
+ *            their request's first row;
+ *   EMIT     each request's results at its first row: from that row alone,
+ *            or from its rows read again where they are, straight into the
+ *            resultset's room for the samples; on to the caller's sink as
+ *            they are made.
  *
- * The results, their order and every message are those of holding every
- * request to the end (hold_all, which the tests compare with).
+ * The input is a buffer or a file read through a window (never whole); a row
+ * is read again through a second window. The results, their order and every
+ * message are those of holding every request to the end (hold_all: the
+ * passes COUNT, FILL and EMIT with every request's name and values kept,
+ * which the tests compare with).
  */
-enum { HISTORY_CHECK, HISTORY_COUNT, HISTORY_FILL, HISTORY_EMIT };
+enum {
+	HISTORY_CHECK,
+	HISTORY_REPEATS,
+	HISTORY_PLACES,
+	HISTORY_COUNT, /* hold_all */
+	HISTORY_FILL,  /* hold_all */
+	HISTORY_EMIT
+};
 
-/* A request whose fingerprint repeats: its name once, and its values
- * (v[k * rows + i]: the i-th value of column k), freed once its results
- * are made (as the resultset copies them). */
+/* hold_all: a request, its name once, and its values (v[k * rows + i]: the
+ * i-th value of column k), freed once its results are made. */
 typedef struct held {
 	char *bench;
 	double *v;
@@ -291,15 +304,27 @@ typedef struct held {
 	int line;	     /* of its first row */
 } held;
 
+/* A row whose name's fingerprint repeats: key is its name's hash, then
+ * (once grouped) the offset of its request's first row; off its own. */
+typedef struct place {
+	uint64_t key, off;
+} place;
+
 typedef struct history {
 	locust *l;
 	int cols[4];
-	bool hold_all; /* hold every request, not only those whose fingerprint repeats */
+	bool hold_all;	/* hold every request, not only those whose fingerprint repeats */
+	bool weak_hash; /* a place's key: 2 bits of the name's hash (tests) */
 	perfdb_ingest_fingerprints seen;
 	held *held;
 	size_t nheld, capheld;
 	perfdb_ingest_index index; /* bench -> its held */
-	size_t made;		   /* results added */
+	place *places;
+	size_t nplaces, next; /* next: the place of the request to make next */
+	size_t rows;	      /* CHECK: the rows; EMIT: those seen again */
+	perfdb_ingest_window again;
+	perfdb_load_text reread; /* rows read again, through `again` */
+	size_t made;		 /* results added */
 	int na_rows, na_line;
 } history;
 
@@ -307,57 +332,71 @@ static const char *const history_metric[4] = {"throughput_over_time", "latency_p
 					      "latency_p95_over_time", "latency_p99_over_time"};
 static const char *const history_column[4] = {"Requests/s", "50%", "95%", "99%"};
 
-/* The current line as a row: its request's name and, unless v is NULL, its
- * four values (na[k]: N/A). The first error of the row, in the order of the
- * fields. */
-static int history_row(history *h, row *r, char *bench, size_t size, double v[4], bool na[4])
+/* The current line of t as a row: its request's name and, unless v is NULL,
+ * its four values (na[k]: N/A). The first error of the row, in the order of
+ * the fields. */
+static int history_row(history *h, perfdb_load_text *t, row *r, char *bench, size_t size,
+		       double v[4], bool na[4])
 {
 	locust *l = h->l;
-	int k, rc;
+	perfdb_load_text keep = l->t;
+	int k, rc = 0;
+	/* the row's messages are t's */
+	l->t = *t;
 	if ((rc = split(&l->t, r)))
-		return rc;
-	if (r->n != l->hdr.n)
-		return perfdb_load__fail(&l->t, 0, NULL, "this row has %d fields, the header %d",
-					 r->n, l->hdr.n);
+		goto out;
+	if (r->n != l->hdr.n) {
+		rc = perfdb_load__fail(&l->t, 0, NULL, "this row has %d fields, the header %d",
+				       r->n, l->hdr.n);
+		goto out;
+	}
 	if ((rc = bench_name(l, r, bench, size)))
-		return rc;
+		goto out;
 	for (k = 0; v && k < 4; k++) {
 		if ((rc = field_number(l, r, h->cols[k], &v[k])) < 0)
-			return rc;
+			goto out;
 		na[k] = rc == 1;
+		rc = 0;
 	}
+out:
+	l->t = keep;
+	return rc;
+}
+
+/* Column k's result of request `bench` (first row `line`): n values at v,
+ * or a warning when it has none. */
+static int history_emit_one(history *h, const char *bench, int line, int k, double *v, size_t n)
+{
+	locust *l = h->l;
+	perfdb_result res;
+	int err;
+	if (!n)
+		return perfdb_resultset_warn(l->rs,
+					     "%s:%d:1: '%s' has no %s value (N/A "
+					     "throughout): %s not recorded",
+					     l->t.name, line, bench, history_column[k],
+					     history_metric[k]);
+	perfdb_result_init(&res);
+	res.benchmark = bench;
+	res.metric = history_metric[k];
+	res.unit = k ? "ms" : "req/s";
+	res.direction = k ? PERFDB_LOWER_IS_BETTER : PERFDB_HIGHER_IS_BETTER;
+	res.samples = v;
+	res.nsamples = n;
+	if ((err = perfdb_resultset_add(l->rs, &res)))
+		return err;
+	h->made++;
 	return 0;
 }
 
-/* The results of request `bench` (first row `line`): n[k] values at v[k]
- * for column k, a warning for a column with none. */
+/* The results of request `bench` (first row `line`): n[k] values at v[k]. */
 static int history_emit(history *h, const char *bench, int line, double *const v[4],
 			const uint32_t n[4])
 {
-	locust *l = h->l;
 	int k, err;
-	for (k = 0; k < 4; k++) {
-		perfdb_result res;
-		if (!n[k]) {
-			if ((err = perfdb_resultset_warn(l->rs,
-							 "%s:%d:1: '%s' has no %s value (N/A "
-							 "throughout): %s not recorded",
-							 l->t.name, line, bench, history_column[k],
-							 history_metric[k])))
-				return err;
-			continue;
-		}
-		perfdb_result_init(&res);
-		res.benchmark = bench;
-		res.metric = history_metric[k];
-		res.unit = k ? "ms" : "req/s";
-		res.direction = k ? PERFDB_LOWER_IS_BETTER : PERFDB_HIGHER_IS_BETTER;
-		res.samples = v[k];
-		res.nsamples = n[k];
-		if ((err = perfdb_resultset_add(l->rs, &res)))
+	for (k = 0; k < 4; k++)
+		if ((err = history_emit_one(h, bench, line, k, v[k], n[k])))
 			return err;
-		h->made++;
-	}
 	return 0;
 }
 
@@ -396,11 +435,139 @@ static int history_room(history *h)
 	return 0;
 }
 
+/* The input changed since CHECK read it (a file), when a row read again is
+ * not what it was: PERFDB_EIO. */
+static int history_changed(history *h)
+{
+	return perfdb_ingest__window_changed(h->l->t.w);
+}
+
+/* The row at offset off read again: its name, and its values unless v is
+ * NULL. An error means the input changed. */
+static int history_reread(history *h, uint64_t off, char *bench, size_t size, double v[4],
+			  bool na[4])
+{
+	row r;
+	perfdb_load__seek(&h->reread, (size_t)off, 0);
+	if (!perfdb_load__next_line(&h->reread))
+		return h->again.ioerr ? h->again.ioerr : history_changed(h);
+	return history_row(h, &h->reread, &r, bench, size, v, na) ? history_changed(h) : 0;
+}
+
+static int place_order(const void *a, const void *b)
+{
+	const place *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* The places of one hash, [a, b) in file order, of more than one name (two
+ * names of one hash, rare but for a hostile file): each name's rows found by
+ * reading the rows again, a name a time. */
+static int history_split(history *h, size_t a, size_t b)
+{
+	char first[1024], bench[1024];
+	bool *done = calloc(b - a, sizeof(*done));
+	size_t i, j;
+	int err = 0;
+	if (!done)
+		return perfdb_error__oom();
+	for (i = a; !err && i < b; i++) {
+		uint64_t at = h->places[i].off;
+		if (done[i - a])
+			continue;
+		if ((err = history_reread(h, at, first, sizeof(first), NULL, NULL)))
+			break;
+		h->places[i].key = at;
+		for (j = i + 1; !err && j < b; j++) {
+			if (done[j - a] || (err = history_reread(h, h->places[j].off, bench,
+								 sizeof(bench), NULL, NULL)))
+				continue;
+			if (strcmp(bench, first) == 0) {
+				h->places[j].key = at;
+				done[j - a] = true;
+			}
+		}
+	}
+	free(done);
+	return err;
+}
+
+/* The places of one hash, [a, b) in file order: each one's key becomes the
+ * offset of its request's first row. */
+static int history_group(history *h, size_t a, size_t b)
+{
+	char first[1024], bench[1024];
+	size_t i;
+	int err;
+	if ((err = history_reread(h, h->places[a].off, first, sizeof(first), NULL, NULL)))
+		return err;
+	for (i = a + 1; i < b; i++) {
+		if ((err = history_reread(h, h->places[i].off, bench, sizeof(bench), NULL, NULL)))
+			return err;
+		if (strcmp(bench, first) != 0)
+			return history_split(h, a, b);
+	}
+	for (i = a; i < b; i++)
+		h->places[i].key = h->places[a].off;
+	return 0;
+}
+
+/* The places, sorted by hash, grouped by request and ordered by their
+ * request's first row, then by their own. */
+static int history_order(history *h)
+{
+	size_t a, b;
+	int err;
+	qsort(h->places, h->nplaces, sizeof(*h->places), place_order);
+	for (a = 0; a < h->nplaces; a = b) {
+		for (b = a + 1; b < h->nplaces && h->places[b].key == h->places[a].key; b++)
+			;
+		if ((err = history_group(h, a, b)))
+			return err;
+	}
+	qsort(h->places, h->nplaces, sizeof(*h->places), place_order);
+	return 0;
+}
+
+/* The request whose first row is the current one, its places from h->next
+ * on: each column's values read again from its rows into the resultset's
+ * room, and its results made. */
+static int history_emit_places(history *h, const char *bench)
+{
+	size_t a = h->next, b, i;
+	int k, err;
+	for (b = a; b < h->nplaces && h->places[b].key == h->places[a].key; b++)
+		;
+	for (k = 0; k < 4; k++) {
+		double *room = perfdb_resultset__samples(h->l->rs, b - a), v[4];
+		size_t n = 0;
+		if (!room)
+			return PERFDB_ENOMEM;
+		for (i = a; i < b; i++) {
+			char name[1024];
+			bool na[4];
+			if ((err = history_reread(h, h->places[i].off, name, sizeof(name), v, na)))
+				return err;
+			if (strcmp(name, bench) != 0)
+				return history_changed(h);
+			if (!na[k])
+				room[n++] = v[k];
+		}
+		if ((err = history_emit_one(h, bench, h->l->t.line, k, room, n)))
+			return err;
+	}
+	h->next = b;
+	return 0;
+}
+
 /* One pass over the rows (see above). */
 static int history_pass(history *h, int pass)
 {
 	locust *l = h->l;
-	perfdb_load_text start = l->t;
+	size_t at = l->t.pos;
+	int line = l->t.line;
 	row r;
 	int k, err = 0;
 	while (!err && perfdb_load__next_line(&l->t)) {
@@ -408,22 +575,32 @@ static int history_pass(history *h, int pass)
 		double v[4], *pv[4];
 		uint32_t n[4];
 		size_t found;
-		bool na[4] = {false, false, false, false};
+		bool na[4] = {false, false, false, false},
+		     values = pass == HISTORY_CHECK || pass == HISTORY_FILL || pass == HISTORY_EMIT;
+		uint64_t hash;
 		uint32_t fp;
 		held *s = NULL;
 		if (perfdb_load__blank(&l->t))
 			continue;
-		if ((err = history_row(h, &r, bench, sizeof(bench),
-				       pass == HISTORY_COUNT ? NULL : v, na)))
+		if ((err =
+			 history_row(h, &l->t, &r, bench, sizeof(bench), values ? v : NULL, na))) {
+			/* CHECK read it: the file changed since */
+			if (pass != HISTORY_CHECK)
+				err = history_changed(h);
 			break;
-		fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, ""));
+		}
+		hash = perfdb_ingest__hash_pair(bench, "");
+		fp = perfdb_ingest__fingerprint(hash);
 		if (pass == HISTORY_CHECK) {
+			h->rows++;
 			if ((na[0] || na[1] || na[2] || na[3]) && !h->na_rows++)
 				h->na_line = l->t.line;
 			if (!h->hold_all)
 				err = perfdb_ingest__fingerprints_add(&h->seen, fp);
 			continue;
 		}
+		if (pass == HISTORY_EMIT)
+			h->rows--;
 		if (!h->hold_all && !perfdb_ingest__fingerprints_repeated(&h->seen, fp)) {
 			/* the request's only row */
 			if (pass != HISTORY_EMIT)
@@ -435,18 +612,41 @@ static int history_pass(history *h, int pass)
 			err = history_emit(h, bench, l->t.line, pv, n);
 			continue;
 		}
+		if (pass == HISTORY_REPEATS) {
+			h->nplaces++;
+			continue;
+		}
+		if (pass == HISTORY_PLACES) {
+			if (h->next == h->nplaces) {
+				err = history_changed(h);
+				break;
+			}
+			h->places[h->next].key = h->weak_hash ? hash & 3 : hash;
+			h->places[h->next++].off = l->t.at;
+			continue;
+		}
+		if (!h->hold_all) {
+			/* EMIT: at its request's first row, or a later row */
+			if (h->next < h->nplaces && h->places[h->next].key == l->t.at)
+				err = history_emit_places(h, bench);
+			else if (h->next < h->nplaces && h->places[h->next].key < l->t.at)
+				err = history_changed(h);
+			continue;
+		}
 		if (pass == HISTORY_COUNT) {
 			if (!(err = history_hold(h, bench, l->t.line, &s)))
 				s->rows++;
 			continue;
 		}
-		/* the text is in memory: COUNT held every name FILL and EMIT see */
-		if (!perfdb_ingest__index_find(&h->index, bench, "", &found))
-			continue;
+		/* COUNT held every name FILL and EMIT see (or the file changed) */
+		if (!perfdb_ingest__index_find(&h->index, bench, "", &found)) {
+			err = history_changed(h);
+			break;
+		}
 		s = &h->held[found];
 		if (pass == HISTORY_FILL) {
 			for (k = 0; k < 4; k++)
-				if (!na[k])
+				if (!na[k] && s->n[k] < s->rows)
 					s->v[(size_t)k * s->rows + s->n[k]++] = v[k];
 		} else if (s->line == l->t.line) {
 			for (k = 0; k < 4; k++)
@@ -456,36 +656,72 @@ static int history_pass(history *h, int pass)
 			s->v = NULL;
 		}
 	}
-	l->t = start;
+	if (!err && l->t.w->ioerr)
+		err = l->t.w->ioerr;
+	perfdb_load__seek(&l->t, at, line);
 	return err;
 }
 
-static int read_history(locust *l, perfdb_resultset *rs, bool hold_all)
+/* The passes without hold_all, after CHECK. */
+static int history_places(history *h)
+{
+	int err;
+	if (!h->seen.count)
+		return 0;
+	if ((err = history_pass(h, HISTORY_REPEATS)))
+		return err;
+	if (!(h->places = malloc((h->nplaces ? h->nplaces : 1) * sizeof(*h->places))))
+		return perfdb_error__oom();
+	if ((err = history_pass(h, HISTORY_PLACES)))
+		return err;
+	if (h->next != h->nplaces)
+		return history_changed(h);
+	h->next = 0;
+	return history_order(h);
+}
+
+static int read_history(locust *l, perfdb_resultset *rs, int how)
 {
 	history h;
 	size_t i;
 	int k, err = 0;
+	bool hold_all = how == PERFDB_LOCUST_HOLD_ALL;
 
 	memset(&h, 0, sizeof(h));
 	h.l = l;
 	h.hold_all = hold_all;
+	h.weak_hash = how == PERFDB_LOCUST_WEAK_HASH;
 	h.index = (perfdb_ingest_index)PERFDB_INGEST_INDEX_INIT;
 	for (k = 0; k < 4; k++)
 		if ((err = need(l, history_column[k], &h.cols[k])))
 			return err;
+	/* rows read again: through a window of their own, small (a row at a
+	 * time, far apart), or the buffer */
+	if (l->t.w->fd >= 0) {
+		if ((err = perfdb_ingest__window_file(&h.again, l->t.w->fd, l->t.w->from,
+						      l->t.w->size, l->t.name, 4096)))
+			return err;
+	} else
+		perfdb_ingest__window_buffer(&h.again, l->t.w->data, (size_t)l->t.w->size,
+					     l->t.name);
+	perfdb_load__text_window(&h.reread, &h.again, l->t.name, l->rs);
 	/* every error comes before the first result: they are final as made */
 	perfdb_resultset__stream_into(l->rs, rs);
 	if ((err = perfdb_ingest__fingerprints_init(&h.seen, 0)) ||
 	    (err = history_pass(&h, HISTORY_CHECK)) ||
 	    (err = perfdb_ingest__fingerprints_keep_repeated(&h.seen)))
 		goto out;
-	/* no request on two rows (no fingerprint twice): nothing to hold */
-	if ((hold_all || h.seen.count) &&
-	    ((err = history_pass(&h, HISTORY_COUNT)) || (err = history_room(&h)) ||
-	     (err = history_pass(&h, HISTORY_FILL))))
+	if (hold_all && ((err = history_pass(&h, HISTORY_COUNT)) || (err = history_room(&h)) ||
+			 (err = history_pass(&h, HISTORY_FILL))))
+		goto out;
+	if (!hold_all && (err = history_places(&h)))
 		goto out;
 	if ((err = history_pass(&h, HISTORY_EMIT)))
 		goto out;
+	if (h.rows || h.next != h.nplaces) {
+		err = history_changed(&h);
+		goto out;
+	}
 	if (h.na_rows && (err = perfdb_resultset_warn(
 			      l->rs,
 			      "%s:%d:1: %d row%s with N/A (no request in that window) "
@@ -501,13 +737,15 @@ out:
 		free(h.held[i].v);
 	}
 	free(h.held);
+	free(h.places);
 	perfdb_ingest__index_release(&h.index);
 	perfdb_ingest__fingerprints_release(&h.seen);
+	perfdb_ingest__window_release(&h.again);
 	return err;
 }
 
-int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
-			     bool hold_all)
+/* Locust from w (borrowed), read as `how` (ingest.h). */
+static int read_locust(perfdb_resultset *rs, perfdb_ingest_window *w, const char *name, int how)
 {
 	locust l;
 	int err;
@@ -515,12 +753,14 @@ int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len,
 	memset(&l, 0, sizeof(l));
 	if ((err = perfdb_resultset_new(&l.rs)))
 		return err;
-	perfdb_load__text_init(&l.t, data, len, name, l.rs);
+	perfdb_load__text_window(&l.t, w, name, l.rs);
 	if ((err = perfdb_load__pairs_begin(&l.t)) ||
 	    (err = perfdb_resultset_set_meta(l.rs, PERFDB_META_SOURCE, "locust")))
 		goto out;
 	if (!perfdb_load__next_line(&l.t)) {
-		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 0, 0, NULL, "empty input");
+		err = w->ioerr
+			  ? w->ioerr
+			  : perfdb_error__input(PERFDB_EINPUT, l.t.name, 0, 0, NULL, "empty input");
 		goto out;
 	}
 	if ((err = split(&l.t, &l.hdr)))
@@ -534,8 +774,8 @@ int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len,
 	if ((err = need(&l, "Type", &l.col_type)) || (err = need(&l, "Name", &l.col_name)))
 		goto out;
 	if (column(&l, "Timestamp") >= 0)
-		err = read_history(&l, rs, hold_all);
-	else if (!(err = read_stats(&l)) && perfdb_resultset_count(l.rs) == 0)
+		err = read_history(&l, rs, how);
+	else if (!(err = read_stats(&l)) && !(err = w->ioerr) && perfdb_resultset_count(l.rs) == 0)
 		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 2, 1, NULL,
 					  "no rows after the header");
 	if (!err)
@@ -546,7 +786,26 @@ out:
 	return err;
 }
 
+int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
+			     int how)
+{
+	perfdb_ingest_window w;
+	perfdb_ingest__window_buffer(&w, data, len, name);
+	return read_locust(rs, &w, name ? name : "<input>", how);
+}
+
 int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, const char *name)
 {
-	return perfdb_ingest__locust_as(rs, data, len, name, false);
+	return perfdb_ingest__locust_as(rs, data, len, name, PERFDB_LOCUST_PASSES);
+}
+
+int perfdb_ingest__locust_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+			       const char *name, size_t window, int how)
+{
+	perfdb_ingest_window w;
+	int err = perfdb_ingest__window_file(&w, fd, from, size, name, window);
+	if (!err)
+		err = read_locust(rs, &w, name ? name : "<input>", how);
+	perfdb_ingest__window_release(&w);
+	return err;
 }

@@ -406,7 +406,8 @@ static void test_ingest_locust__error_after_many_rows(void **state)
 	n += (size_t)snprintf(text + n, cap - n, "9,1,GET,/last,1,2,-3,4\n");
 	locust_same_held_and_passes(text, n, PERFDB_FORMAT_LOCUST);
 	rs = sink_collect_begin(&c, 1);
-	assert_int_equal(perfdb_ingest__locust_as(rs, text, n, "h.csv", false), PERFDB_EINPUT);
+	assert_int_equal(perfdb_ingest__locust_as(rs, text, n, "h.csv", PERFDB_LOCUST_PASSES),
+			 PERFDB_EINPUT);
 	assert_int_equal(c.writes, 0);
 	assert_non_null(strstr(perfdb_error_last()->message, "h.csv:3002:"));
 	assert_non_null(strstr(perfdb_error_last()->message, "found '-3'"));
