@@ -181,10 +181,148 @@ static bool percentile_column(const char *name)
 	return true;
 }
 
-static int read_stats(locust *l)
+/*
+ * _stats.csv: a row a request, its results made from it alone. The one
+ * check that spans rows is a request given twice, which perfdb_load__put
+ * finds among the results made: a file of a million requests held them all
+ * (about 20 results a row, 50 times the file). So the rows are read three
+ * times (hold_all: once, every result held, which the tests compare with):
+ *
+ *   FINGERPRINTS  a 4-byte fingerprint of each request's name;
+ *   CHECK         every check in file order, each row's results made into a
+ *                 resultset of its own and dropped; the names whose
+ *                 fingerprint repeats kept, to find a request given twice;
+ *   EMIT          the results and warnings, on to the caller's sink.
+ */
+enum { STATS_ALL, STATS_FINGERPRINTS, STATS_CHECK, STATS_EMIT };
+
+typedef struct stats {
+	locust *l;
+	int pass;
+	perfdb_ingest_fingerprints seen;
+	perfdb_ingest_nameset names; /* CHECK: of the fingerprints that repeat */
+	perfdb_resultset *row;	     /* CHECK: the row's results */
+	size_t rows;		     /* the rows checked, less those made */
+} stats;
+
+/* metric of bench = v, read at offset off of the current row. */
+static int stats_put(stats *st, size_t off, const char *bench, const char *metric,
+		     perfdb_load_kind kind, double v)
+{
+	locust *l = st->l;
+	/* CHECK found every error: none is left to find */
+	if (st->pass == STATS_EMIT)
+		return perfdb_load__add(l->rs, bench, metric, kind, v, NULL, 0);
+	return perfdb_load__put(&l->t, off, st->pass == STATS_CHECK ? st->row : l->rs, bench,
+				metric, kind, v, NULL, 0);
+}
+
+/* The current row of a stats file, in the pass st->pass. */
+static int stats_row(stats *st, int c_req, int c_fail, int c_rps, const int cols[4])
+{
+	static const char *const lat[] = {"latency_median", "latency_mean", "latency_min",
+					  "latency_max"};
+	locust *l = st->l;
+	char bench[1024];
+	double req, fail, v;
+	int k, rc, err;
+	row r;
+
+	if ((err = split(&l->t, &r)))
+		return err;
+	if (r.n != l->hdr.n)
+		return perfdb_load__fail(&l->t, 0, NULL, "this row has %d fields, the header %d",
+					 r.n, l->hdr.n);
+	if ((err = bench_name(l, &r, bench, sizeof(bench))))
+		return err;
+	if (st->pass == STATS_FINGERPRINTS)
+		return perfdb_ingest__fingerprints_add(
+		    &st->seen, perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, "")));
+	if ((rc = field_number(l, &r, c_req, &req)) || (rc = field_number(l, &r, c_fail, &fail)))
+		return rc < 0 ? rc : perfdb_load__fail(&l->t, r.off[c_req], NULL, "a count is N/A");
+	if (st->pass == STATS_CHECK) {
+		/* the row's results alone: a name seen before is found here,
+		 * where perfdb_load__put of its first result would find it */
+		uint32_t fp = perfdb_ingest__fingerprint(perfdb_ingest__hash_pair(bench, ""));
+		perfdb_resultset_free(st->row);
+		st->row = NULL;
+		if ((err = perfdb_resultset_new(&st->row)))
+			return err;
+		l->t.rs = st->row;
+		if (perfdb_ingest__fingerprints_repeated(&st->seen, fp) &&
+		    (rc = perfdb_ingest__nameset_add(&st->names, bench, strlen(bench), "")) <= 0)
+			return rc < 0 ? rc
+				      : perfdb_load__fail(&l->t, r.off[c_req], "requests",
+							  "'%s' of '%s' is given a second time",
+							  "requests", bench);
+		st->rows++;
+	} else if (st->pass == STATS_EMIT)
+		st->rows--;
+	if ((err = stats_put(st, r.off[c_req], bench, "requests", PERFDB_LOAD_COUNT, req)) ||
+	    (err = stats_put(st, r.off[c_fail], bench, "failures", PERFDB_LOAD_ERRORS, fail)))
+		return err;
+	if ((rc = field_number(l, &r, c_rps, &v)) < 0)
+		return rc;
+	if (rc == 0 &&
+	    (err = stats_put(st, r.off[c_rps], bench, "throughput", PERFDB_LOAD_THROUGHPUT, v)))
+		return err;
+	if (req == 0)
+		return perfdb_load__warn(&l->t, 0, "'%s' made no request: no latency recorded",
+					 bench);
+	if ((err = stats_put(st, r.off[c_fail], bench, "error_rate", PERFDB_LOAD_ERROR_RATE,
+			     100.0 * fail / req)))
+		return err;
+	for (k = 0; k < 4 + l->hdr.n; k++) {
+		char metric[64];
+		int c = k < 4 ? cols[k] : k - 4;
+		if (k < 4)
+			snprintf(metric, sizeof(metric), "%s", lat[k]);
+		else if (percentile_column(l->hdr.f[c]))
+			perfdb_load__percentile_metric(metric, sizeof(metric), "latency_p",
+						       l->hdr.f[c], strlen(l->hdr.f[c]) - 1);
+		else
+			continue;
+		if ((rc = field_number(l, &r, c, &v)) < 0)
+			return rc;
+		if (rc == 1) {
+			if ((err = perfdb_load__warn(&l->t, r.off[c],
+						     "'%s' of '%s' is N/A; not recorded", metric,
+						     bench)))
+				return err;
+			continue;
+		}
+		if ((err = stats_put(st, r.off[c], bench, metric, PERFDB_LOAD_LATENCY, v * 1e6)))
+			return err;
+	}
+	return 0;
+}
+
+/* One pass over a stats file's rows. */
+static int stats_pass(stats *st, int c_req, int c_fail, int c_rps, const int cols[4])
+{
+	locust *l = st->l;
+	size_t at = l->t.pos;
+	int line = l->t.line, err = 0;
+	perfdb_resultset *warn = l->t.rs;
+	while (!err && perfdb_load__next_line(&l->t))
+		if (!perfdb_load__blank(&l->t))
+			err = stats_row(st, c_req, c_fail, c_rps, cols);
+	if (st->pass == STATS_FINGERPRINTS)
+		err = 0; /* CHECK names the first error */
+	else if (err == PERFDB_EINPUT && st->pass == STATS_EMIT)
+		err = perfdb_ingest__window_changed(l->t.w);
+	if (!err && l->t.w->ioerr)
+		err = l->t.w->ioerr;
+	l->t.rs = warn;
+	perfdb_load__seek(&l->t, at, line);
+	return err;
+}
+
+static int read_stats(locust *l, perfdb_resultset *rs, bool hold_all)
 {
 	int c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps, err;
-	row r;
+	struct perfdb_load_pairs *pairs = l->t.pairs;
+	stats st;
 
 	if ((err = need(l, "Request Count", &c_req)) || (err = need(l, "Failure Count", &c_fail)) ||
 	    (err = need(l, "Median Response Time", &c_med)) ||
@@ -192,74 +330,45 @@ static int read_stats(locust *l)
 	    (err = need(l, "Min Response Time", &c_min)) ||
 	    (err = need(l, "Max Response Time", &c_max)) || (err = need(l, "Requests/s", &c_rps)))
 		return err;
-	while (perfdb_load__next_line(&l->t)) {
-		static const char *const lat[] = {"latency_median", "latency_mean", "latency_min",
-						  "latency_max"};
-		int cols[4] = {c_med, c_avg, c_min, c_max};
-		char bench[1024];
-		double req, fail, v;
-		int k, rc;
-
-		if (perfdb_load__blank(&l->t))
-			continue;
-		if ((err = split(&l->t, &r)))
-			return err;
-		if (r.n != l->hdr.n)
-			return perfdb_load__fail(
-			    &l->t, 0, NULL, "this row has %d fields, the header %d", r.n, l->hdr.n);
-		if ((err = bench_name(l, &r, bench, sizeof(bench))))
-			return err;
-		if ((rc = field_number(l, &r, c_req, &req)) ||
-		    (rc = field_number(l, &r, c_fail, &fail)))
-			return rc < 0
-				   ? rc
-				   : perfdb_load__fail(&l->t, r.off[c_req], NULL, "a count is N/A");
-		if ((err = perfdb_load__put(&l->t, r.off[c_req], l->rs, bench, "requests",
-					    PERFDB_LOAD_COUNT, req, NULL, 0)) ||
-		    (err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "failures",
-					    PERFDB_LOAD_ERRORS, fail, NULL, 0)))
-			return err;
-		if ((rc = field_number(l, &r, c_rps, &v)) < 0)
-			return rc;
-		if (rc == 0 &&
-		    (err = perfdb_load__put(&l->t, r.off[c_rps], l->rs, bench, "throughput",
-					    PERFDB_LOAD_THROUGHPUT, v, NULL, 0)))
-			return err;
-		if (req == 0) {
-			if ((err = perfdb_load__warn(
-				 &l->t, 0, "'%s' made no request: no latency recorded", bench)))
-				return err;
-			continue;
-		}
-		if ((err = perfdb_load__put(&l->t, r.off[c_fail], l->rs, bench, "error_rate",
-					    PERFDB_LOAD_ERROR_RATE, 100.0 * fail / req, NULL, 0)))
-			return err;
-		for (k = 0; k < 4 + l->hdr.n; k++) {
-			char metric[64];
-			int c = k < 4 ? cols[k] : k - 4;
-			if (k < 4)
-				snprintf(metric, sizeof(metric), "%s", lat[k]);
-			else if (percentile_column(l->hdr.f[c]))
-				perfdb_load__percentile_metric(metric, sizeof(metric), "latency_p",
-							       l->hdr.f[c],
-							       strlen(l->hdr.f[c]) - 1);
-			else
-				continue;
-			if ((rc = field_number(l, &r, c, &v)) < 0)
-				return rc;
-			if (rc == 1) {
-				if ((err = perfdb_load__warn(&l->t, r.off[c],
-							     "'%s' of '%s' is N/A; not recorded",
-							     metric, bench)))
-					return err;
-				continue;
+	memset(&st, 0, sizeof(st));
+	st.l = l;
+	st.names.index = (perfdb_ingest_index)PERFDB_INGEST_INDEX_INIT;
+	{
+		const int cols[4] = {c_med, c_avg, c_min, c_max};
+		if (hold_all) {
+			st.pass = STATS_ALL;
+			err = stats_pass(&st, c_req, c_fail, c_rps, cols);
+			if (!err && perfdb_resultset_count(l->rs) == 0)
+				err = 1;
+		} else {
+			/* a row's results alone, without the pairs of the others */
+			l->t.pairs = NULL;
+			st.pass = STATS_FINGERPRINTS;
+			if (!(err = perfdb_ingest__fingerprints_init(&st.seen, 0)) &&
+			    !(err = stats_pass(&st, c_req, c_fail, c_rps, cols)) &&
+			    !(err = perfdb_ingest__fingerprints_keep_repeated(&st.seen))) {
+				st.pass = STATS_CHECK;
+				err = stats_pass(&st, c_req, c_fail, c_rps, cols);
 			}
-			if ((err = perfdb_load__put(&l->t, r.off[c], l->rs, bench, metric,
-						    PERFDB_LOAD_LATENCY, v * 1e6, NULL, 0)))
-				return err;
+			perfdb_ingest__fingerprints_release(&st.seen);
+			perfdb_ingest__nameset_release(&st.names);
+			perfdb_resultset_free(st.row);
+			if (!err && !st.rows)
+				err = 1;
+			else if (!err) {
+				/* every error is found: results are final as made */
+				perfdb_resultset__stream_into(l->rs, rs);
+				st.pass = STATS_EMIT;
+				if (!(err = stats_pass(&st, c_req, c_fail, c_rps, cols)) && st.rows)
+					err = perfdb_ingest__window_changed(l->t.w);
+			}
+			l->t.pairs = pairs;
 		}
 	}
-	return 0;
+	if (err == 1)
+		err = perfdb_error__input(PERFDB_EINPUT, l->t.name, 2, 1, NULL,
+					  "no rows after the header");
+	return err;
 }
 
 /*
@@ -775,9 +884,8 @@ static int read_locust(perfdb_resultset *rs, perfdb_ingest_window *w, const char
 		goto out;
 	if (column(&l, "Timestamp") >= 0)
 		err = read_history(&l, rs, how);
-	else if (!(err = read_stats(&l)) && !(err = w->ioerr) && perfdb_resultset_count(l.rs) == 0)
-		err = perfdb_error__input(PERFDB_EINPUT, l.t.name, 2, 1, NULL,
-					  "no rows after the header");
+	else
+		err = read_stats(&l, rs, how == PERFDB_LOCUST_HOLD_ALL);
 	if (!err)
 		err = perfdb_resultset_merge(rs, l.rs);
 out:
