@@ -41,8 +41,8 @@ static inline int locust_read(perfdb_resultset *rs, const char *body, size_t len
 }
 
 /* body (len bytes) read with every request held, and in passes (from the
- * buffer with no sink and with batches of one and three results, with a
- * hash of 2 bits so that names share one, and from a file): the same. */
+ * buffer with no sink; with a hash of 2 bits, so that names share one, and
+ * batches of one result; from a file, batches of three): the same. */
 static inline void locust_same_held_and_passes(const char *body, size_t len, perfdb_format fmt)
 {
 	static const struct {
@@ -51,10 +51,8 @@ static inline void locust_same_held_and_passes(const char *body, size_t len, per
 		const char *what;
 	} ways[] = {{PERFDB_LOCUST_HOLD_ALL, 0, "held"},
 		    {PERFDB_LOCUST_PASSES, 0, "in passes"},
-		    {PERFDB_LOCUST_PASSES, 1, "in passes, a sink of 1"},
-		    {PERFDB_LOCUST_PASSES, 3, "in passes, a sink of 3"},
-		    {PERFDB_LOCUST_WEAK_HASH, 1, "in passes, names of one hash"},
-		    {LOCUST_SAME_FILE, 3, "in passes from a file"}};
+		    {PERFDB_LOCUST_WEAK_HASH, 1, "in passes, names of one hash, a sink of 1"},
+		    {LOCUST_SAME_FILE, 3, "in passes from a file, a sink of 3"}};
 	char *held = NULL;
 	size_t i;
 	(void)fmt;
