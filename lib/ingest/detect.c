@@ -1176,11 +1176,13 @@ static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_
 	return err;
 }
 
-/* Go and libtest output, text or JSON lines, read a line at a time in
- * bounded memory (perfdb_ingest__gotest_file, perfdb_ingest__libtest_file):
- * fmt one of them, or AUTO when the file's first DETECT_HEAD bytes say one
- * just as the whole file would. PERFDB_JSON__FALLBACK when the file is to be
- * read whole instead. */
+/* Go and libtest output, text or JSON lines, and Locust's files, read a line
+ * at a time in bounded memory (perfdb_ingest__gotest_file,
+ * perfdb_ingest__libtest_file, perfdb_ingest__locust_file): fmt one of
+ * them, or AUTO when the file's first DETECT_HEAD bytes say one just as the
+ * whole file would (Locust is told by its first line's start alone, before
+ * any format a later line could say). PERFDB_JSON__FALLBACK when the file is
+ * to be read whole instead. */
 static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
 			   size_t max)
 {
@@ -1193,7 +1195,8 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 	int err;
 
 	if (fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_GO && fmt != PERFDB_FORMAT_GO_JSON &&
-	    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON)
+	    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON &&
+	    fmt != PERFDB_FORMAT_LOCUST)
 		return PERFDB_JSON__FALLBACK;
 	if ((err = file_head(fd, max, &from, &size, &head, &got, &i)))
 		return err;
@@ -1207,7 +1210,8 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 		else if (got < size && (!nl || (size_t)(nl - head) + 4096 > got))
 			cut = true;
 		if (cut || (fmt != PERFDB_FORMAT_GO && fmt != PERFDB_FORMAT_GO_JSON &&
-			    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON))
+			    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON &&
+			    fmt != PERFDB_FORMAT_LOCUST))
 			err = PERFDB_JSON__FALLBACK;
 	}
 	free(head);
@@ -1219,46 +1223,15 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 		return err;
 	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
 		return err;
-	if (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON)
+	if (fmt == PERFDB_FORMAT_LOCUST)
+		err = perfdb_ingest__locust_file(more ? more : rs, fd, (uint64_t)from, size, name,
+						 0, PERFDB_LOCUST_PASSES);
+	else if (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON)
 		err = perfdb_ingest__gotest_file(more ? more : rs, fd, (uint64_t)from, size, name,
 						 0, fmt == PERFDB_FORMAT_GO_JSON);
 	else
 		err = perfdb_ingest__libtest_file(more ? more : rs, fd, (uint64_t)from, size, name,
 						  0, fmt == PERFDB_FORMAT_LIBTEST_JSON);
-	if (!err && more)
-		err = merge_more(rs, more, name);
-	perfdb_resultset_free(more);
-	return err;
-}
-
-/* Locust's files read through a window in bounded memory
- * (perfdb_ingest__locust_file): fmt LOCUST, or AUTO when the file's first
- * DETECT_HEAD bytes say Locust (told by its first line's start alone, before
- * any format a later line could say). PERFDB_JSON__FALLBACK when the file is
- * to be read whole instead. */
-static int read_locust_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
-			    size_t max)
-{
-	perfdb_resultset *more = NULL;
-	off_t from;
-	uint64_t size;
-	size_t got, i;
-	char *head;
-	int err;
-
-	if (fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_LOCUST)
-		return PERFDB_JSON__FALLBACK;
-	if ((err = file_head(fd, max, &from, &size, &head, &got, &i)))
-		return err;
-	if (fmt == PERFDB_FORMAT_AUTO && perfdb_ingest_detect(head, got) != PERFDB_FORMAT_LOCUST)
-		err = PERFDB_JSON__FALLBACK;
-	free(head);
-	if (err)
-		return err;
-	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
-		return err;
-	err =
-	    perfdb_ingest__locust_file(more ? more : rs, fd, (uint64_t)from, size, name, 0, false);
 	if (!err && more)
 		err = merge_more(rs, more, name);
 	perfdb_resultset_free(more);
@@ -1276,8 +1249,7 @@ static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format
 
 	if ((err = read_streamed(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
 	    (err = read_csv_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
-	    (err = read_lines_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK ||
-	    (err = read_locust_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
+	    (err = read_lines_file(rs, fd, name, fmt, max)) != PERFDB_JSON__FALLBACK)
 		return err;
 	if ((err = read_all(fd, name, max, &data, &len)))
 		return err;
