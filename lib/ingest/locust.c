@@ -199,6 +199,7 @@ enum { STATS_ALL, STATS_FINGERPRINTS, STATS_CHECK, STATS_EMIT };
 typedef struct stats {
 	locust *l;
 	int pass;
+	int c_req, c_fail, c_rps, cols[4]; /* cols: median, average, min, max */
 	perfdb_ingest_fingerprints seen;
 	perfdb_ingest_nameset names; /* CHECK: of the fingerprints that repeat */
 	perfdb_resultset *row;	     /* CHECK: the row's results */
@@ -218,8 +219,9 @@ static int stats_put(stats *st, size_t off, const char *bench, const char *metri
 }
 
 /* The current row of a stats file, in the pass st->pass. */
-static int stats_row(stats *st, int c_req, int c_fail, int c_rps, const int cols[4])
+static int stats_row(stats *st)
 {
+	const int c_req = st->c_req, c_fail = st->c_fail, c_rps = st->c_rps, *cols = st->cols;
 	static const char *const lat[] = {"latency_median", "latency_mean", "latency_min",
 					  "latency_max"};
 	locust *l = st->l;
@@ -298,7 +300,7 @@ static int stats_row(stats *st, int c_req, int c_fail, int c_rps, const int cols
 }
 
 /* One pass over a stats file's rows. */
-static int stats_pass(stats *st, int c_req, int c_fail, int c_rps, const int cols[4])
+static int stats_pass(stats *st)
 {
 	locust *l = st->l;
 	size_t at = l->t.pos;
@@ -306,7 +308,7 @@ static int stats_pass(stats *st, int c_req, int c_fail, int c_rps, const int col
 	perfdb_resultset *warn = l->t.rs;
 	while (!err && perfdb_load__next_line(&l->t))
 		if (!perfdb_load__blank(&l->t))
-			err = stats_row(st, c_req, c_fail, c_rps, cols);
+			err = stats_row(st);
 	if (st->pass == STATS_FINGERPRINTS)
 		err = 0; /* CHECK names the first error */
 	else if (err == PERFDB_EINPUT && st->pass == STATS_EMIT)
@@ -320,52 +322,50 @@ static int stats_pass(stats *st, int c_req, int c_fail, int c_rps, const int col
 
 static int read_stats(locust *l, perfdb_resultset *rs, bool hold_all)
 {
-	int c_req, c_fail, c_med, c_avg, c_min, c_max, c_rps, err;
 	struct perfdb_load_pairs *pairs = l->t.pairs;
+	bool empty;
 	stats st;
+	int err;
 
-	if ((err = need(l, "Request Count", &c_req)) || (err = need(l, "Failure Count", &c_fail)) ||
-	    (err = need(l, "Median Response Time", &c_med)) ||
-	    (err = need(l, "Average Response Time", &c_avg)) ||
-	    (err = need(l, "Min Response Time", &c_min)) ||
-	    (err = need(l, "Max Response Time", &c_max)) || (err = need(l, "Requests/s", &c_rps)))
-		return err;
 	memset(&st, 0, sizeof(st));
 	st.l = l;
 	st.names.index = (perfdb_ingest_index)PERFDB_INGEST_INDEX_INIT;
-	{
-		const int cols[4] = {c_med, c_avg, c_min, c_max};
-		if (hold_all) {
-			st.pass = STATS_ALL;
-			err = stats_pass(&st, c_req, c_fail, c_rps, cols);
-			if (!err && perfdb_resultset_count(l->rs) == 0)
-				err = 1;
-		} else {
-			/* a row's results alone, without the pairs of the others */
-			l->t.pairs = NULL;
-			st.pass = STATS_FINGERPRINTS;
-			if (!(err = perfdb_ingest__fingerprints_init(&st.seen, 0)) &&
-			    !(err = stats_pass(&st, c_req, c_fail, c_rps, cols)) &&
-			    !(err = perfdb_ingest__fingerprints_keep_repeated(&st.seen))) {
-				st.pass = STATS_CHECK;
-				err = stats_pass(&st, c_req, c_fail, c_rps, cols);
-			}
-			perfdb_ingest__fingerprints_release(&st.seen);
-			perfdb_ingest__nameset_release(&st.names);
-			perfdb_resultset_free(st.row);
-			if (!err && !st.rows)
-				err = 1;
-			else if (!err) {
-				/* every error is found: results are final as made */
-				perfdb_resultset__stream_into(l->rs, rs);
-				st.pass = STATS_EMIT;
-				if (!(err = stats_pass(&st, c_req, c_fail, c_rps, cols)) && st.rows)
-					err = perfdb_ingest__window_changed(l->t.w);
-			}
-			l->t.pairs = pairs;
+	if ((err = need(l, "Request Count", &st.c_req)) ||
+	    (err = need(l, "Failure Count", &st.c_fail)) ||
+	    (err = need(l, "Median Response Time", &st.cols[0])) ||
+	    (err = need(l, "Average Response Time", &st.cols[1])) ||
+	    (err = need(l, "Min Response Time", &st.cols[2])) ||
+	    (err = need(l, "Max Response Time", &st.cols[3])) ||
+	    (err = need(l, "Requests/s", &st.c_rps)))
+		return err;
+	if (hold_all) {
+		st.pass = STATS_ALL;
+		err = stats_pass(&st);
+		empty = perfdb_resultset_count(l->rs) == 0;
+	} else {
+		/* a row's results alone, without the pairs of the others */
+		l->t.pairs = NULL;
+		st.pass = STATS_FINGERPRINTS;
+		if (!(err = perfdb_ingest__fingerprints_init(&st.seen, 0)) &&
+		    !(err = stats_pass(&st)) &&
+		    !(err = perfdb_ingest__fingerprints_keep_repeated(&st.seen))) {
+			st.pass = STATS_CHECK;
+			err = stats_pass(&st);
 		}
+		perfdb_ingest__fingerprints_release(&st.seen);
+		perfdb_ingest__nameset_release(&st.names);
+		perfdb_resultset_free(st.row);
+		empty = !st.rows;
+		if (!err && !empty) {
+			/* every error is found: results are final as made */
+			perfdb_resultset__stream_into(l->rs, rs);
+			st.pass = STATS_EMIT;
+			if (!(err = stats_pass(&st)) && st.rows)
+				err = perfdb_ingest__window_changed(l->t.w);
+		}
+		l->t.pairs = pairs;
 	}
-	if (err == 1)
+	if (!err && empty)
 		err = perfdb_error__input(PERFDB_EINPUT, l->t.name, 2, 1, NULL,
 					  "no rows after the header");
 	return err;
