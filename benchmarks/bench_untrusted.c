@@ -490,6 +490,67 @@ static int gen_locust_history(bench_gen_buf *b, long i)
 			     1796521942 + i / 8, i % 8, 100 + i % 37, 3 + i % 5, i * 10);
 }
 
+/* Locust histories of the shapes a history allows, only the columns read
+ * (the shortest rows): requests of one, two and three rows each, each
+ * request's rows 1,000 rows apart (lib/ingest/locust.c holds the places of
+ * the rows of a name seen twice); three requests of a million rows each;
+ * names of 1,000 characters, two rows each. And a _stats.csv of millions
+ * of requests. */
+static int locust_history_row(bench_gen_buf *b, long i, long rows, const char *pad)
+{
+	if (i == -1)
+		return bench_gen_put(b,
+				     "Timestamp,User Count,Type,Name,Requests/s,50%%,95%%,99%%\n");
+	if (i == -2)
+		return 0;
+	return bench_gen_put(b, "%ld,5,GET,/%s%ld,%ld.5,%ld,8,11\n", 1796521942 + i / 8, pad,
+			     rows ? i / (1000 * rows) * 1000 + i % 1000 : i % 3, i % 97, 3 + i % 5);
+}
+
+static int gen_locust_rows1(bench_gen_buf *b, long i)
+{
+	return locust_history_row(b, i, 1, "");
+}
+
+static int gen_locust_rows2(bench_gen_buf *b, long i)
+{
+	return locust_history_row(b, i, 2, "");
+}
+
+static int gen_locust_rows3(bench_gen_buf *b, long i)
+{
+	return locust_history_row(b, i, 3, "");
+}
+
+static int gen_locust_few(bench_gen_buf *b, long i)
+{
+	return locust_history_row(b, i, 0, "");
+}
+
+static int gen_locust_longnames(bench_gen_buf *b, long i)
+{
+	static char pad[1001];
+	if (!pad[0])
+		memset(pad, 'x', sizeof(pad) - 1);
+	return locust_history_row(b, i, 2, pad);
+}
+
+static int gen_locust_stats(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(
+		    b, "Type,Name,Request Count,Failure Count,Median Response Time,Average "
+		       "Response Time,Min Response Time,Max Response Time,Average Content "
+		       "Size,Requests/s,Failures/s,50%%,66%%,75%%,80%%,90%%,95%%,98%%,99%%,99.9%%,"
+		       "99.99%%,100%%\n");
+	if (i == -2)
+		return 0;
+	return bench_gen_put(b,
+			     "GET,/r/%ld,%ld,0,5,6.2,1,40,100,%ld.5,0.0,5,6,7,8,9,10,11,12,20,30,"
+			     "40\n",
+			     i, 10 + i % 7, i % 97);
+}
+
 /* Go and libtest files of other shapes than benchmarks/formats.c's one
  * line per distinct benchmark (their readers keep the values of the
  * benchmarks that repeat, lib/ingest/README.md "Big files"): go test
@@ -583,6 +644,12 @@ static const bench_format_gen whole_more[] = {
     {"ab-gnuplot", gen_ab_gnuplot, PERFDB_FORMAT_AB, 0, 2},
     {"hey-csv", gen_hey_csv, PERFDB_FORMAT_HEY, 0, 3},
     {"locust-history", gen_locust_history, PERFDB_FORMAT_LOCUST, 0, 32},
+    {"locust-rows1", gen_locust_rows1, PERFDB_FORMAT_LOCUST, 0, 4},
+    {"locust-rows2", gen_locust_rows2, PERFDB_FORMAT_LOCUST, 0, 4},
+    {"locust-rows3", gen_locust_rows3, PERFDB_FORMAT_LOCUST, 0, 4},
+    {"locust-few", gen_locust_few, PERFDB_FORMAT_LOCUST, 0, 4},
+    {"locust-longnames", gen_locust_longnames, PERFDB_FORMAT_LOCUST, 0, 4},
+    {"locust-stats", gen_locust_stats, PERFDB_FORMAT_LOCUST, 0, 16},
     {"go-count10", gen_go_count10, PERFDB_FORMAT_GO, 3, 0},
     {"go-far", gen_go_far, PERFDB_FORMAT_GO, 2, 0},
     {"go-metrics", gen_go_metrics, PERFDB_FORMAT_GO, 12, 0},

@@ -1206,11 +1206,13 @@ static int read_csv_file(perfdb_resultset *rs, int fd, const char *name, perfdb_
 	return err ? err : read_into(rs, perfdb_ingest__csv_file, fd, (uint64_t)from, size, name);
 }
 
-/* Go and libtest output, text or JSON lines, read a line at a time in
- * bounded memory (perfdb_ingest__gotest_file, perfdb_ingest__libtest_file):
- * fmt one of them, or AUTO when the file's first DETECT_HEAD bytes say one
- * just as the whole file would. PERFDB_JSON__FALLBACK when the file is to be
- * read whole instead. */
+/* Go and libtest output, text or JSON lines, and Locust's files, read a line
+ * at a time in bounded memory (perfdb_ingest__gotest_file,
+ * perfdb_ingest__libtest_file, perfdb_ingest__locust_file): fmt one of
+ * them, or AUTO when the file's first DETECT_HEAD bytes say one just as the
+ * whole file would (Locust is told by its first line's start alone, before
+ * any format a later line could say). PERFDB_JSON__FALLBACK when the file is
+ * to be read whole instead. */
 static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt,
 			   size_t max)
 {
@@ -1223,7 +1225,8 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 	int err;
 
 	if (fmt != PERFDB_FORMAT_AUTO && fmt != PERFDB_FORMAT_GO && fmt != PERFDB_FORMAT_GO_JSON &&
-	    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON)
+	    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON &&
+	    fmt != PERFDB_FORMAT_LOCUST)
 		return PERFDB_JSON__FALLBACK;
 	if ((err = file_head(fd, max, &from, &size, &head, &got, &i)))
 		return err;
@@ -1237,7 +1240,8 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 		else if (got < size && (!nl || (size_t)(nl - head) + 4096 > got))
 			cut = true;
 		if (cut || (fmt != PERFDB_FORMAT_GO && fmt != PERFDB_FORMAT_GO_JSON &&
-			    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON))
+			    fmt != PERFDB_FORMAT_LIBTEST && fmt != PERFDB_FORMAT_LIBTEST_JSON &&
+			    fmt != PERFDB_FORMAT_LOCUST))
 			err = PERFDB_JSON__FALLBACK;
 	}
 	free(head);
@@ -1249,7 +1253,10 @@ static int read_lines_file(perfdb_resultset *rs, int fd, const char *name, perfd
 		return err;
 	if (perfdb_resultset_count(rs) && (err = perfdb_resultset_new(&more)))
 		return err;
-	if (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON)
+	if (fmt == PERFDB_FORMAT_LOCUST)
+		err = perfdb_ingest__locust_file(more ? more : rs, fd, (uint64_t)from, size, name,
+						 0, PERFDB_LOCUST_PASSES);
+	else if (fmt == PERFDB_FORMAT_GO || fmt == PERFDB_FORMAT_GO_JSON)
 		err = perfdb_ingest__gotest_file(more ? more : rs, fd, (uint64_t)from, size, name,
 						 0, fmt == PERFDB_FORMAT_GO_JSON);
 	else
@@ -1306,8 +1313,8 @@ static int read_yaml_file(perfdb_resultset *rs, int fd, const char *name, perfdb
 }
 
 /* A regular file open at fd, or standard input spooled to one: the JSON
- * formats of read_streamed, CSV, native YAML, Go and libtest in bounded
- * memory, anything else whole. */
+ * formats of read_streamed, CSV, native YAML, Go, libtest and Locust in
+ * bounded memory, anything else whole. */
 static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt, size_t max)
 {
 	char *data = NULL;

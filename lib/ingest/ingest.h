@@ -97,11 +97,21 @@ int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const 
 int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__k6(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 int perfdb_ingest__locust(perfdb_resultset *rs, const char *data, size_t len, const char *name);
-/* Locust as perfdb_ingest__locust; a history with every request held to the
- * end when hold_all (the reading before the passes, which the tests compare
- * with; lib/ingest/locust.c). */
+/* How Locust's history is read (lib/ingest/locust.c): in passes; with every
+ * request held to the end (the reading before the passes, which the tests
+ * compare with); in passes with a hash of the names of 2 bits, so that the
+ * rows of names of one hash are told apart (tests). */
+enum { PERFDB_LOCUST_PASSES, PERFDB_LOCUST_HOLD_ALL, PERFDB_LOCUST_WEAK_HASH };
+/* Locust as perfdb_ingest__locust, read as `how`. */
 int perfdb_ingest__locust_as(perfdb_resultset *rs, const char *data, size_t len, const char *name,
-			     bool hold_all);
+			     int how);
+/* Locust on `size` bytes of the regular file fd from offset `from`, read
+ * through a window of `window` bytes (0: the default; it grows to hold the
+ * longest line), never whole: what it reads and every message are those of
+ * perfdb_ingest__locust_as on the same bytes; PERFDB_EIO when the file
+ * changes while it is read. fd is not closed. */
+int perfdb_ingest__locust_file(perfdb_resultset *rs, int fd, uint64_t from, uint64_t size,
+			       const char *name, size_t window, int how);
 int perfdb_ingest__vegeta(perfdb_resultset *rs, const char *data, size_t len, const char *name);
 
 #endif

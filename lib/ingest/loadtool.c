@@ -50,6 +50,24 @@ void perfdb_load__text_init(perfdb_load_text *t, const char *data, size_t len, c
 		t->pos = 3;
 }
 
+void perfdb_load__text_window(perfdb_load_text *t, perfdb_ingest_window *w, const char *name,
+			      perfdb_resultset *rs)
+{
+	perfdb_load__text_init(t, NULL, 0, name, rs);
+	t->w = w;
+	if (perfdb_ingest__window_have(w, 2, 0) &&
+	    memcmp(perfdb_ingest__window_at(w, 0), "\xEF\xBB\xBF", 3) == 0)
+		t->pos = 3;
+}
+
+void perfdb_load__seek(perfdb_load_text *t, size_t at, int line)
+{
+	t->pos = at;
+	t->line = line;
+	if (t->w)
+		perfdb_ingest__window_seek(t->w, at);
+}
+
 size_t perfdb_load__lines_left(const perfdb_load_text *t)
 {
 	return perfdb_ingest__newlines(t->data + t->pos, t->len - t->pos) +
@@ -59,18 +77,29 @@ size_t perfdb_load__lines_left(const perfdb_load_text *t)
 bool perfdb_load__next_line(perfdb_load_text *t)
 {
 	size_t start = t->pos, end;
-	if (t->pos >= t->len)
-		return false;
-	while (t->pos < t->len && t->data[t->pos] != '\n')
-		t->pos++;
-	end = t->pos;
-	if (t->pos < t->len)
-		t->pos++;
+	t->at = start;
+	if (t->w) {
+		const char *s;
+		size_t n;
+		if (perfdb_ingest__window_line(t->w, &t->pos, &s, &n) != 1)
+			return false;
+		t->s = s;
+		end = n;
+		start = 0;
+	} else {
+		if (t->pos >= t->len)
+			return false;
+		while (t->pos < t->len && t->data[t->pos] != '\n')
+			t->pos++;
+		end = t->pos;
+		if (t->pos < t->len)
+			t->pos++;
+		t->s = t->data + start;
+	}
 	/* CRLF, and the CR CR LF of files a text-mode writer on Windows
 	 * turned "\r\n" into (Locust 1.x): every CR before the LF. */
-	while (end > start && t->data[end - 1] == '\r')
+	while (end > start && t->s[end - start - 1] == '\r')
 		end--;
-	t->s = t->data + start;
 	t->n = end - start;
 	t->line++;
 	return true;

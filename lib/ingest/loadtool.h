@@ -18,11 +18,15 @@
 #include "perfdb/resultset.h"
 #include "util/error.h"
 
-/* A line cursor over a text buffer. `s`/`n` is the current line without its
- * line break; `line` its 1-based number. */
+struct perfdb_ingest_window;
+
+/* A line cursor over a text buffer, or over a window (lib/ingest/window.h):
+ * `s`/`n` is the current line without its line break, `at` the offset of
+ * its first byte; `line` its 1-based number. */
 typedef struct perfdb_load_text {
 	const char *data, *name;
-	size_t len, pos;
+	size_t len, pos, at;
+	struct perfdb_ingest_window *w; /* NULL: the buffer data */
 	const char *s;
 	size_t n;
 	int line;
@@ -35,6 +39,15 @@ typedef struct perfdb_load_text {
 void perfdb_load__text_init(perfdb_load_text *t, const char *data, size_t len, const char *name,
 			    perfdb_resultset *rs);
 
+/* The same over the input of w (borrowed), from its first byte. A failed
+ * read ends the lines (w->ioerr). */
+void perfdb_load__text_window(perfdb_load_text *t, struct perfdb_ingest_window *w, const char *name,
+			      perfdb_resultset *rs);
+
+/* Moves t so that the next line is the one at offset `at` (an offset a line
+ * had in `at`), numbered line + 1. */
+void perfdb_load__seek(perfdb_load_text *t, size_t at, int line);
+
 /* From now on, perfdb_load__put of t (and of copies of it made after) finds
  * a pair given a second time through the fingerprints of the pairs it
  * added, not by searching every earlier result: a report of many lines is
@@ -43,7 +56,8 @@ int perfdb_load__pairs_begin(perfdb_load_text *t);
 void perfdb_load__pairs_end(perfdb_load_text *t);
 
 /* The lines of t's input after the current one: at least the rows still to
- * come, to size their samples at once (perfdb_resultset__samples). */
+ * come, to size their samples at once (perfdb_resultset__samples). A buffer's
+ * only. */
 size_t perfdb_load__lines_left(const perfdb_load_text *t);
 
 /* Moves to the next line: true, or false at the end of the input. */

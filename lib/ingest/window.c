@@ -97,6 +97,14 @@ void perfdb_ingest__window_rewind(perfdb_ingest_window *w)
 	}
 }
 
+void perfdb_ingest__window_seek(perfdb_ingest_window *w, size_t off)
+{
+	if (w->fd >= 0 && (off < w->base || off > w->end)) {
+		w->base = w->end = off;
+		w->data = w->buf;
+	}
+}
+
 int perfdb_ingest__window_line(perfdb_ingest_window *w, size_t *pos, const char **s, size_t *n)
 {
 	size_t start = *pos, scan = start;

@@ -65,6 +65,11 @@ static inline const char *perfdb_ingest__window_at(const perfdb_ingest_window *w
 /* Back to the input's first byte, for another pass. */
 void perfdb_ingest__window_rewind(perfdb_ingest_window *w);
 
+/* Reading goes on from offset off, before or after what the window holds
+ * (a line read again): a file's window keeps what it holds when off is in
+ * it, else starts empty at off. */
+void perfdb_ingest__window_seek(perfdb_ingest_window *w, size_t off);
+
 /* PERFDB_EIO "cannot read 'NAME': it changed while it was read" (set). */
 int perfdb_ingest__window_changed(const perfdb_ingest_window *w);
 

@@ -5,7 +5,8 @@
  * byte for byte (tests/lib/resultset_text.h):
  *
  *   ingest_locust_held        a Locust history with every request held to the
- *                             end, and in passes (lib/ingest/locust.c);
+ *                             end, and in passes (lib/ingest/locust.c), also
+ *                             with a hash of 2 bits (names of one hash);
  *   ingest_go_failed, _go_json_failed, _libtest_failed, _libtest_json_failed
  *                             every failed benchmark's name kept, and only those
  *                             seen on another line too (gotest.c, libtest.c);
@@ -27,7 +28,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char *read_text(const uint8_t *data, size_t size, bool held)
+/* held: the reading that holds; for Locust, how (PERFDB_LOCUST_*) */
+static char *read_text(const uint8_t *data, size_t size, int held)
 {
 	const char *s = (const char *)data;
 	perfdb_format fmt = PERFDB_FUZZ_FORMAT;
@@ -58,12 +60,20 @@ static char *read_text(const uint8_t *data, size_t size, bool held)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *held = read_text(data, size, true), *not_held = read_text(data, size, false);
+	char *held = read_text(data, size, 1), *not_held = read_text(data, size, 0);
 	if (strcmp(held, not_held) != 0) {
 		fprintf(stderr, "held:\n%s\nnot held:\n%s\n", held, not_held);
 		abort();
 	}
-	free(held);
 	free(not_held);
+	if (PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LOCUST) {
+		char *weak = read_text(data, size, PERFDB_LOCUST_WEAK_HASH);
+		if (strcmp(held, weak) != 0) {
+			fprintf(stderr, "held:\n%s\nnames of one hash:\n%s\n", held, weak);
+			abort();
+		}
+		free(weak);
+	}
+	free(held);
 	return 0;
 }

@@ -14,7 +14,9 @@
  * _GO_JSON, _LIBTEST, _LIBTEST_JSON) is read a line at a time through a
  * window (gotest.c, libtest.c) in three passes, the same way: by
  * perfdb_ingest_file and by the reader itself through a window of 1 to 16
- * bytes. A BMF file (PERFDB_FORMAT_BMF) is read a member of the top-level
+ * bytes; and a Locust file (PERFDB_FORMAT_LOCUST: lib/ingest/locust.c, its
+ * passes, a history's rows read again through a second window). A BMF file
+ * (PERFDB_FORMAT_BMF) is read a member of the top-level
  * object at a time; the BMF reader is also given the file's members cut
  * into pieces of 1 to 16 bytes (json_stream.h), so that every member of a
  * benchmark starts a piece somewhere, and a repeated key across pieces is
@@ -116,9 +118,10 @@ static void check_as_parse(const uint8_t *data, size_t size)
 #define LINES_FORMAT                                                                               \
 	(PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_GO || PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_GO_JSON ||  \
 	 PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LIBTEST ||                                            \
-	 PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LIBTEST_JSON)
+	 PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LIBTEST_JSON ||                                       \
+	 PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LOCUST)
 
-/* The CSV, Go or libtest reader itself on the file through a small window
+/* The CSV, Go, libtest or Locust reader itself on the file through a small window
  * (which grows to hold a field or a line), as text; NULL for the inputs
  * perfdb_ingest_buffer refuses before any reader (empty input). */
 static char *read_through_window(size_t size, const char *whole)
@@ -140,6 +143,10 @@ static char *read_through_window(size_t size, const char *whole)
 	case PERFDB_FORMAT_LIBTEST_JSON:
 		rc = perfdb_ingest__libtest_file(rs, fd, 0, size, path, 1 + size % 16,
 						 PERFDB_FUZZ_FORMAT == PERFDB_FORMAT_LIBTEST_JSON);
+		break;
+	case PERFDB_FORMAT_LOCUST:
+		rc = perfdb_ingest__locust_file(rs, fd, 0, size, path, 1 + size % 16,
+						PERFDB_LOCUST_PASSES);
 		break;
 	default: rc = perfdb_ingest__csv_file(rs, fd, 0, size, path, 1 + size % 16);
 	}

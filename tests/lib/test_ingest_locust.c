@@ -406,7 +406,8 @@ static void test_ingest_locust__error_after_many_rows(void **state)
 	n += (size_t)snprintf(text + n, cap - n, "9,1,GET,/last,1,2,-3,4\n");
 	locust_same_held_and_passes(text, n, PERFDB_FORMAT_LOCUST);
 	rs = sink_collect_begin(&c, 1);
-	assert_int_equal(perfdb_ingest__locust_as(rs, text, n, "h.csv", false), PERFDB_EINPUT);
+	assert_int_equal(perfdb_ingest__locust_as(rs, text, n, "h.csv", PERFDB_LOCUST_PASSES),
+			 PERFDB_EINPUT);
 	assert_int_equal(c.writes, 0);
 	assert_non_null(strstr(perfdb_error_last()->message, "h.csv:3002:"));
 	assert_non_null(strstr(perfdb_error_last()->message, "found '-3'"));
@@ -444,10 +445,94 @@ static void test_ingest_locust__history_to_the_sink(void **state)
 	free(text);
 }
 
+/* n requests of a history (two rows each, 1,000 rows apart: every name
+ * repeats) or of a _stats.csv, written to a temporary file at path; its
+ * size. */
+static size_t write_requests(char *path, bool history, size_t n)
+{
+	static const char history_header[] =
+	    "Timestamp,User Count,Type,Name,Requests/s,50%,95%,99%\n",
+			  stats_header[] =
+			      "Type,Name,Request Count,Failure Count,Median Response Time,"
+			      "Average Response Time,Min Response Time,Max Response Time,"
+			      "Average Content Size,Requests/s,Failures/s,50%,95%,99%,100%\n";
+	size_t cap = n * 160 + 200, len, i;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	len = (size_t)snprintf(text, cap, "%s", history ? history_header : stats_header);
+	for (i = 0; i < (history ? 2 * n : n); i++)
+		len +=
+		    (size_t)(history ? snprintf(text + len, cap - len,
+						"%zu,1,GET,/api/item/%zu,%zu.5,2,3,4\n", i,
+						i / 2000 * 1000 + i % 1000, i % 7)
+				     : snprintf(text + len, cap - len,
+						"GET,/api/item/%zu,%zu,0,5,6.2,1,40,100,%zu.5,0.0,"
+						"5,6,7,8\n",
+						i, 10 + i % 7, i % 97));
+	write_temp(path, text, len);
+	free(text);
+	return len;
+}
+
+/* A Locust file read by name is read through a window, never whole, and its
+ * results go to the sink as they are made: 100,000 requests of two rows
+ * each (whose places are held, 32 bytes a request, beside a window of
+ * 1 MiB), a _stats.csv of 100,000 requests (nothing held a request). Read
+ * whole, the text was held with each request's name and values (3.3 times
+ * the text in all), or with every result of the _stats.csv (12 a row). */
+static void test_ingest_locust__by_name_to_the_sink(void **state)
+{
+	size_t k;
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		char path[] = "/tmp/perfdb-locust-XXXXXX";
+		size_t len = write_requests(path, k == 0, 100000), before;
+		sink_seen seen = {0, 0, 0, NULL};
+		perfdb_resultset *rs;
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 1000);
+		before = heap_in_use();
+		assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), 0);
+		/* history: 4 results a request; stats: 12 */
+		assert_int_equal(seen.results + perfdb_resultset_count(rs), k ? 1200000 : 400000);
+		assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_SOURCE), "locust");
+		print_message("%s: heap in use at a batch: %zu bytes more than before, the file "
+			      "%zu\n",
+			      k ? "stats" : "history", seen.most_in_use - before, len);
+		if (seen.most_in_use) /* glibc's allocator (not a sanitizer's) */
+			assert_true(seen.most_in_use - before < (k ? len / 2 : len));
+		perfdb_resultset_free(rs);
+		unlink(path);
+	}
+}
+
+/* A file cut while it is read: an error, not results of two files. */
+static void test_ingest_locust__changed_while_read(void **state)
+{
+	size_t k;
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		char path[] = "/tmp/perfdb-locust-XXXXXX", want[200];
+		sink_seen seen = {0, 0, 0, path};
+		perfdb_resultset *rs;
+		write_requests(path, k == 0, 20000);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		perfdb_resultset_set_sink(rs, sink_seen_batch, &seen, 100);
+		assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_LOCUST), PERFDB_EIO);
+		snprintf(want, sizeof(want), "cannot read '%s': it changed while it was read",
+			 path);
+		assert_string_equal(perfdb_error_last()->message, want);
+		perfdb_resultset_free(rs);
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ingest_locust__stats),
+	    cmocka_unit_test(test_ingest_locust__by_name_to_the_sink),
+	    cmocka_unit_test(test_ingest_locust__changed_while_read),
 	    cmocka_unit_test(test_ingest_locust__full_history),
 	    cmocka_unit_test(test_ingest_locust__history_cut_short),
 	    cmocka_unit_test(test_ingest_locust__locust1_layout),
