@@ -230,11 +230,25 @@ void perfdb_resultset_free(perfdb_resultset *rs)
 	free(rs);
 }
 
+/* A name longer than PERFDB_NAME_MAX is nobody's: refused, not stored,
+ * printed and compared at every use. */
+static int name_fits(const char *what, const char *s)
+{
+	size_t n = strnlen(s, (size_t)PERFDB_NAME_MAX + 1);
+	if (n <= PERFDB_NAME_MAX)
+		return 0;
+	return perfdb_error__set(PERFDB_EINVAL, "%s longer than %d bytes (%zu)", what,
+				 PERFDB_NAME_MAX, strlen(s));
+}
+
 int perfdb_resultset_set_meta(perfdb_resultset *rs, perfdb_meta key, const char *value)
 {
 	char *copy = NULL;
+	int err;
 	if ((unsigned)key >= PERFDB_META_COUNT_)
 		return perfdb_error__set(PERFDB_EINVAL, "unknown metadata key %d", (int)key);
+	if (value && (err = name_fits("run metadata value", value)))
+		return err;
 	if (value && !(copy = dup_str(value)))
 		return perfdb_error__oom();
 	free(rs->meta[key]);
@@ -287,6 +301,10 @@ static int kv_set(kv_list *l, const char *key, const char *value)
 
 int perfdb_resultset_set_tag(perfdb_resultset *rs, const char *key, const char *value)
 {
+	int err;
+	if ((key && (err = name_fits("tag name", key))) ||
+	    (value && (err = name_fits("tag value", value))))
+		return err;
 	return kv_set(&rs->tags, key, value);
 }
 
@@ -357,17 +375,6 @@ static void scan_samples(const double *x, size_t n, size_t at, double factor, sa
 			s->overflow = at + i;
 		s->sum += x[i];
 	}
-}
-
-/* A name longer than PERFDB_NAME_MAX is nobody's: refused, not stored,
- * printed and compared at every use. */
-static int name_fits(const char *what, const char *s)
-{
-	size_t n = strnlen(s, (size_t)PERFDB_NAME_MAX + 1);
-	if (n <= PERFDB_NAME_MAX)
-		return 0;
-	return perfdb_error__set(PERFDB_EINVAL, "%s longer than %d bytes (%zu)", what,
-				 PERFDB_NAME_MAX, strlen(s));
 }
 
 /* perfdb_resultset_add, with r's samples read from src instead when src

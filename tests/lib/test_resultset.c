@@ -128,6 +128,18 @@ static void test_resultset__names_bounded(void **state)
 		    strstr(perfdb_error_last()->message, "longer than 65536 bytes (65537)"));
 	}
 	assert_int_equal(perfdb_resultset_count(rs), 3);
+	/* tags and run metadata alike */
+	name[PERFDB_NAME_MAX] = '\0';
+	assert_int_equal(perfdb_resultset_set_tag(rs, name, name), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SUBJECT, name), 0);
+	name[PERFDB_NAME_MAX] = 'n';
+	assert_int_equal(perfdb_resultset_set_tag(rs, name, "v"), PERFDB_EINVAL);
+	assert_non_null(strstr(perfdb_error_last()->message, "tag name longer than 65536"));
+	assert_int_equal(perfdb_resultset_set_tag(rs, "k", name), PERFDB_EINVAL);
+	assert_non_null(strstr(perfdb_error_last()->message, "tag value longer than 65536"));
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_SUBJECT, name), PERFDB_EINVAL);
+	assert_int_equal(perfdb_resultset_tag_count(rs), 1);
+	assert_int_equal(strlen(perfdb_resultset_meta(rs, PERFDB_META_SUBJECT)), PERFDB_NAME_MAX);
 	perfdb_resultset_free(rs);
 	/* through a reader whose names have no position: the input is named */
 	n = (size_t)PERFDB_NAME_MAX + 64;

@@ -110,7 +110,8 @@ size_t perfdb_resultset_context_count(const perfdb_resultset *rs);
 void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char **key,
 			      const char **value);
 
-/** The longest benchmark name, metric or unit, in bytes, that a result may have. */
+/** The longest benchmark name, metric or unit, tag name or value, or metadata
+ *  value, in bytes, that a resultset takes (PERFDB_EINVAL past it). */
 #define PERFDB_NAME_MAX 65536
 
 /**
