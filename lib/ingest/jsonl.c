@@ -29,7 +29,7 @@ int perfdb_jsonl__relocate(int code, const char *name, int line)
 int perfdb_jsonl__load(perfdb_json_doc **out, const char *data, size_t len, const char *name,
 		       int line)
 {
-	int err = perfdb_json__load_bounded(out, data, len, name, 1000000,
+	int err = perfdb_json__load_bounded(out, data, len, name, 100000,
 					    "a line of JSON output holds a few dozen");
 	return err ? perfdb_jsonl__relocate(err, name, line) : 0;
 }

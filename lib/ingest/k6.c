@@ -411,7 +411,7 @@ int perfdb_ingest__k6(perfdb_resultset *rs, const char *data, size_t len, const 
 	int err;
 
 	memset(&s, 0, sizeof(s));
-	if ((err = perfdb_json__load_bounded(&s.doc, data, len, name, 1000000,
+	if ((err = perfdb_json__load_bounded(&s.doc, data, len, name, 100000,
 					     "a k6 summary holds a few thousand")))
 		return err;
 	if ((err = perfdb_resultset_new(&s.rs)))

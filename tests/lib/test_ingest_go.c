@@ -332,24 +332,24 @@ static void test_ingest_go__config_bounded(void **state)
 	free(text);
 }
 
-/* A line of test2json output holds at most 1,000,000 values (a real one a
+/* A line of test2json output holds at most 100,000 values (a real one a
  * dozen): past them it is refused at its line and the value that passes. */
 static void test_ingest_go__json_line_values_bounded(void **state)
 {
 	static const char first[] = "{\"Action\":\"output\",\"Output\":\"goos: linux\\n\"}\n";
 	static const char head[] = "{\"Action\":\"output\",\"Output\":\"x\\n\",\"X\":[";
-	size_t i, n, cap = sizeof(first) + sizeof(head) + 3 * 1000000 + 16;
+	size_t i, n, cap = sizeof(first) + sizeof(head) + 3 * 100000 + 16;
 	char *text = malloc(cap);
 	(void)state;
 	assert_non_null(text);
-	/* the object, Action, Output, X: 4 values, then 999,997 passes */
+	/* the object, Action, Output, X: 4 values, then 99,997 passes */
 	n = (size_t)snprintf(text, cap, "%s%s", first, head);
-	for (i = 0; i < 999997; i++)
+	for (i = 0; i < 99997; i++)
 		n += (size_t)snprintf(text + n, cap - n, "%s{}", i ? "," : "");
 	n += (size_t)snprintf(text + n, cap - n, "]}\n");
 	expect_input_error(text, PERFDB_FORMAT_GO_JSON, "g.json", PERFDB_EINPUT, 2,
-			   (int)(sizeof(head) - 1 + 3 * 999996 + 1), NULL,
-			   "more than 1000000 values (a line of JSON output holds a few dozen)");
+			   (int)(sizeof(head) - 1 + 3 * 99996 + 1), NULL,
+			   "more than 100000 values (a line of JSON output holds a few dozen)");
 	free(text);
 }
 
