@@ -31,43 +31,21 @@
 /* More than PERFDB_RESULTSET_UNHELD_FROM: taken unheld. */
 #define N (PERFDB_RESULTSET_UNHELD_FROM + 4321)
 
-typedef struct buf {
-	char *s;
-	size_t len, cap;
-} buf;
-
-static void put(buf *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	if (t->len + (size_t)n + 1 > t->cap) {
-		t->cap = (t->len + (size_t)n + 1) * 2;
-		assert_non_null(t->s = realloc(t->s, t->cap));
-	}
-	va_start(ap, fmt);
-	vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-	va_end(ap);
-	t->len += (size_t)n;
-}
-
 /* Item i of a generated array: a time between 0.1 and 9.9 with ties, or
  * `odd` at position `at`. */
-static void numbers(buf *t, size_t n, size_t at, const char *odd, uint64_t seed)
+static void numbers(rs_text *t, size_t n, size_t at, const char *odd, uint64_t seed)
 {
 	size_t i;
-	put(t, "[");
+	rs_text_add(t, "[");
 	for (i = 0; i < n; i++) {
 		seed = seed * 6364136223846793005u + 1442695040888963407u;
 		if (i == at)
-			put(t, "%s%s", i ? "," : "", odd);
+			rs_text_add(t, "%s%s", i ? "," : "", odd);
 		else
-			put(t, "%s%.1f", i ? "," : "", (double)(seed >> 58 | 1) / 10.0 + 0.1);
+			rs_text_add(t, "%s%.1f", i ? "," : "",
+				    (double)(seed >> 58 | 1) / 10.0 + 0.1);
 	}
-	put(t, "]");
+	rs_text_add(t, "]");
 }
 
 enum { NATIVE, HYPERFINE, PYTEST, JMH, BDN, FORMATS_ };
@@ -79,59 +57,64 @@ static const perfdb_format formats[FORMATS_] = {PERFDB_FORMAT_NATIVE_JSON, PERFD
  * past the end); exit codes of hyperfine have `failed` at `at` when set. */
 static char *generate(int f, size_t at, const char *odd, bool failed)
 {
-	buf t = {0};
+	rs_text t = {0};
 	size_t i;
 	switch (f) {
 	case NATIVE:
-		put(&t, "{\"perfdb\": 1, \"results\": [{\"benchmark\": \"a\", \"unit\": \"s\", "
-			"\"samples\": ");
+		rs_text_add(&t,
+			    "{\"perfdb\": 1, \"results\": [{\"benchmark\": \"a\", \"unit\": \"s\", "
+			    "\"samples\": ");
 		numbers(&t, N, at, odd, 1);
-		put(&t,
+		rs_text_add(
+		    &t,
 		    "}, {\"benchmark\": \"small\", \"value\": 3, \"samples\": [1, 2]}, "
 		    "{\"benchmark\": \"b\", \"metric\": \"rss\", \"unit\": \"KiB\", \"samples\": ");
 		numbers(&t, N + 1, SIZE_MAX, "", 2);
-		put(&t, "}]}\n");
+		rs_text_add(&t, "}]}\n");
 		break;
 	case HYPERFINE:
-		put(&t,
+		rs_text_add(
+		    &t,
 		    "{\"results\": [{\"command\": \"x\", \"mean\": 1.5, \"stddev\": 0.1, "
 		    "\"median\": 1.5, \"user\": 0.1, \"system\": 0.2, \"min\": 0.1, \"max\": 9.9, "
 		    "\"times\": ");
 		numbers(&t, N, at, odd, 3);
-		put(&t, ", \"memory_usage_byte\": ");
+		rs_text_add(&t, ", \"memory_usage_byte\": ");
 		numbers(&t, N, SIZE_MAX, "", 4);
-		put(&t, ", \"exit_codes\": [");
+		rs_text_add(&t, ", \"exit_codes\": [");
 		for (i = 0; i < N; i++)
-			put(&t, "%s%d", i ? "," : "", failed && i == at);
-		put(&t, "]}]}\n");
+			rs_text_add(&t, "%s%d", i ? "," : "", failed && i == at);
+		rs_text_add(&t, "]}]}\n");
 		break;
 	case JMH:
 		/* forks of N / 3 and the rest, the odd one in whichever */
-		put(&t, "[{\"benchmark\": \"x.A.a\", \"mode\": \"avgt\", \"primaryMetric\": "
-			"{\"score\": 1.5, \"scoreUnit\": \"us/op\", \"rawData\": [");
+		rs_text_add(&t,
+			    "[{\"benchmark\": \"x.A.a\", \"mode\": \"avgt\", \"primaryMetric\": "
+			    "{\"score\": 1.5, \"scoreUnit\": \"us/op\", \"rawData\": [");
 		numbers(&t, N / 3, at, odd, 6);
-		put(&t, ",");
+		rs_text_add(&t, ",");
 		numbers(&t, N - N / 3, at == SIZE_MAX || at < N / 3 ? SIZE_MAX : at - N / 3, odd,
 			7);
-		put(&t, "]}, \"secondaryMetrics\": {\"gc\": {\"score\": 48, \"scoreUnit\": "
-			"\"B/op\", \"rawData\": [[48, 48]]}}}]\n");
+		rs_text_add(&t, "]}, \"secondaryMetrics\": {\"gc\": {\"score\": 48, \"scoreUnit\": "
+				"\"B/op\", \"rawData\": [[48, 48]]}}}]\n");
 		break;
 	case BDN:
-		put(&t,
-		    "{\"Title\": \"t\", \"Benchmarks\": [{\"FullName\": \"S.B.F\", "
-		    "\"Statistics\": {\"N\": %d, \"Mean\": 1.5, \"OriginalValues\": ",
-		    N);
+		rs_text_add(&t,
+			    "{\"Title\": \"t\", \"Benchmarks\": [{\"FullName\": \"S.B.F\", "
+			    "\"Statistics\": {\"N\": %d, \"Mean\": 1.5, \"OriginalValues\": ",
+			    N);
 		numbers(&t, N, at, odd, 8);
-		put(&t, "}}]}\n");
+		rs_text_add(&t, "}}]}\n");
 		break;
 	default:
-		put(&t,
+		rs_text_add(
+		    &t,
 		    "{\"benchmarks\": [{\"name\": \"test_a\", \"fullname\": \"t.py::test_a\", "
 		    "\"stats\": {\"min\": 0.1, \"max\": 9.9, \"mean\": 1.5, \"stddev\": 0.1, "
 		    "\"median\": 1.5, \"rounds\": %d, \"ops\": 0.6, \"data\": ",
 		    N);
 		numbers(&t, N, at, odd, 5);
-		put(&t, "}}], \"version\": \"4.0.0\"}\n");
+		rs_text_add(&t, "}}], \"version\": \"4.0.0\"}\n");
 		break;
 	}
 	return t.s;
@@ -278,8 +261,8 @@ static int rows_text(void *ctx, size_t ncols, const char *const *names, const pe
 	if (!row)
 		return 0;
 	for (i = 0; i < ncols; i++)
-		put(ctx, "%s%s", i ? "|" : "", row[i].text);
-	put(ctx, "\n");
+		rs_text_add(ctx, "%s%s", i ? "|" : "", row[i].text);
+	rs_text_add(ctx, "\n");
 	return 0;
 }
 
@@ -312,7 +295,7 @@ static int record_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event
 /* What the store holds of the run: results and every sample row. */
 static char *stored(perfdb_store *store)
 {
-	buf t = {0};
+	rs_text t = {0};
 	assert_int_equal(
 	    perfdb_store_query(store,
 			       "SELECT b.name, b.metric, b.unit, r.value, r.n, r.sample_count, "
