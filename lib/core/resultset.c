@@ -499,10 +499,18 @@ static const perfdb_resultset *sink_of(const perfdb_resultset *rs)
 	return rs->sink ? rs : rs->into && rs->into->sink ? rs->into : NULL;
 }
 
+/* perfdb_resultset__set_unheld_from: 0 for PERFDB_RESULTSET_UNHELD_FROM. */
+static _Thread_local size_t unheld_from;
+
+void perfdb_resultset__set_unheld_from(size_t n)
+{
+	unheld_from = n;
+}
+
 bool perfdb_resultset__unheld_ok(const perfdb_resultset *rs, size_t n)
 {
 	const perfdb_resultset *to = sink_of(rs);
-	return n >= PERFDB_RESULTSET_UNHELD_FROM && to &&
+	return n >= (unheld_from ? unheld_from : PERFDB_RESULTSET_UNHELD_FROM) && to &&
 	       (to->sink_options & PERFDB_SINK_UNHELD_SAMPLES);
 }
 

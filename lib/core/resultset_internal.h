@@ -49,6 +49,11 @@ typedef struct perfdb_unheld {
  * more. */
 bool perfdb_resultset__unheld_ok(const perfdb_resultset *rs, size_t n);
 
+/* For tests and fuzzing, which compare the two ways on small inputs: the
+ * fewest samples taken unheld in this thread from now on (0: the default,
+ * PERFDB_RESULTSET_UNHELD_FROM). */
+void perfdb_resultset__set_unheld_from(size_t n);
+
 /*
  * perfdb_resultset_add of r (r->samples NULL), whose r->nsamples samples src
  * reads: they are checked and summed in one pass, with the add's messages,

@@ -6,7 +6,9 @@
  * read from a buffer as perfdb native JSON, hyperfine, pytest-benchmark,
  * JMH and BenchmarkDotNet (the readers of arrays of numbers) and as
  * whatever format it is, both ways: the same results, warnings, context and
- * metadata, or the same error, byte for byte (tests/lib/resultset_text.h).
+ * metadata, or the same error, byte for byte (tests/lib/resultset_text.h);
+ * and a third way, into a sink that takes samples unheld from 16 on
+ * (tests/lib/unheld_same.h: read again from the text, not held).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include "perfdb.h"
 #include "../lib/json_pack_same.h"
 #include "../lib/resultset_text.h"
+#include "../lib/unheld_same.h"
+#include "core/resultset_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +38,18 @@ static char *read_as_text(const uint8_t *data, size_t size, perfdb_format fmt, s
 	return text;
 }
 
+typedef struct {
+	const uint8_t *data;
+	size_t size;
+	perfdb_format fmt;
+} buffer;
+
+static int read_buffer(perfdb_resultset *rs, void *ctx)
+{
+	const buffer *b = ctx;
+	return perfdb_ingest_buffer(rs, (const char *)b->data, b->size, "f.json", b->fmt);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const perfdb_format formats[] = {
@@ -44,15 +60,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pack_parse_both((const char *)data, size, NULL))
 		abort();
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		buffer b = {data, size, formats[i]};
+		size_t unheld;
 		char *tree = read_as_text(data, size, formats[i], SIZE_MAX),
-		     *packed = read_as_text(data, size, formats[i], 1);
-		if (strcmp(tree, packed) != 0) {
-			fprintf(stderr, "format %d: with nodes:\n%s\npacked:\n%s\n",
-				(int)formats[i], tree, packed);
+		     *packed = read_as_text(data, size, formats[i], 1), *sunk;
+		perfdb_resultset__set_unheld_from(16);
+		sunk = unheld_read_text(read_buffer, &b, PERFDB_SINK_UNHELD_SAMPLES, &unheld);
+		perfdb_resultset__set_unheld_from(0);
+		if (strcmp(tree, packed) != 0 || strcmp(tree, sunk) != 0) {
+			fprintf(stderr, "format %d: with nodes:\n%s\npacked:\n%s\nunheld:\n%s\n",
+				(int)formats[i], tree, packed, sunk);
 			abort();
 		}
 		free(tree);
 		free(packed);
+		free(sunk);
 	}
 	return 0;
 }

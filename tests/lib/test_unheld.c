@@ -25,8 +25,10 @@
 
 #include <cmocka.h>
 
+#include "core/resultset_internal.h"
 #include "perfdb.h"
 #include "resultset_text.h"
+#include "unheld_same.h"
 
 /* More than PERFDB_RESULTSET_UNHELD_FROM: taken unheld. */
 #define N (PERFDB_RESULTSET_UNHELD_FROM + 4321)
@@ -120,51 +122,16 @@ static char *generate(int f, size_t at, const char *odd, bool failed)
 	return t.s;
 }
 
-/* A sink that copies each batch with its samples made whole, reading a
- * result's samples twice through the cursor (the second pass must give the
- * same), and counts the results it was given unheld. */
+/* One file read by name in the given format (unheld_read_text's read). */
 typedef struct {
-	perfdb_resultset *got;
-	size_t unheld;
-} collect;
+	const char *path;
+	perfdb_format fmt;
+} by_name;
 
-static int collect_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event event)
+static int read_by_name(perfdb_resultset *rs, void *ctx)
 {
-	collect *c = ctx;
-	perfdb_samples_cursor *cur = malloc(sizeof(*cur));
-	size_t i, k, got, pass;
-	const double *x;
-	assert_non_null(cur);
-	if (event == PERFDB_SINK_DISCARD) {
-		perfdb_resultset_free(c->got);
-		assert_int_equal(perfdb_resultset_new(&c->got), 0);
-		free(cur);
-		return 0;
-	}
-	for (i = 0; i < perfdb_resultset_count(rs); i++) {
-		perfdb_result r = *perfdb_resultset_get(rs, i);
-		double *whole = malloc((r.nsamples ? r.nsamples : 1) * sizeof(*whole));
-		assert_non_null(whole);
-		c->unheld += !r.samples && r.nsamples;
-		perfdb_resultset_samples_open(rs, i, cur);
-		for (pass = 0; pass < 2; pass++) {
-			for (k = 0; (x = perfdb_resultset_samples_next(cur, &got)); k += got) {
-				assert_true(got > 0 && k + got <= r.nsamples);
-				if (pass == 0)
-					memcpy(whole + k, x, got * sizeof(*x));
-				else
-					assert_memory_equal(whole + k, x, got * sizeof(*x));
-			}
-			assert_int_equal(k, r.nsamples);
-		}
-		/* as added: already scaled */
-		r.samples = r.nsamples ? whole : NULL;
-		r.unit = perfdb_resultset_get(rs, i)->unit;
-		assert_int_equal(perfdb_resultset_add(c->got, &r), 0);
-		free(whole);
-	}
-	free(cur);
-	return 0;
+	const by_name *b = ctx;
+	return perfdb_ingest_file(rs, b->path, b->fmt);
 }
 
 /* path read with samples held (no sink) and with a sink that takes them
@@ -172,23 +139,15 @@ static int collect_batch(void *ctx, perfdb_resultset *rs, perfdb_sink_event even
  * unheld. */
 static size_t read_both(const char *path, perfdb_format fmt, unsigned options)
 {
-	perfdb_resultset *held, *rs;
-	collect c = {0};
+	perfdb_resultset *held;
+	by_name b = {path, fmt};
 	char *want, *have;
-	int rc;
+	size_t unheld;
 
 	assert_int_equal(perfdb_resultset_new(&held), 0);
 	want = resultset_text(perfdb_ingest_file(held, path, fmt), held);
 	perfdb_resultset_free(held);
-
-	assert_int_equal(perfdb_resultset_new(&c.got), 0);
-	assert_int_equal(perfdb_resultset_new(&rs), 0);
-	perfdb_resultset_set_sink(rs, collect_batch, &c, 0);
-	assert_int_equal(perfdb_resultset_set_sink_options(rs, options), 0);
-	rc = perfdb_ingest_file(rs, path, fmt);
-	if (!rc)
-		assert_int_equal(perfdb_resultset_merge(c.got, rs), 0);
-	have = resultset_text(rc, c.got);
+	have = unheld_read_text(read_by_name, &b, options, &unheld);
 	if (strcmp(want, have) != 0) {
 		size_t i = 0;
 		while (want[i] && want[i] == have[i])
@@ -200,9 +159,7 @@ static size_t read_both(const char *path, perfdb_format fmt, unsigned options)
 	}
 	free(want);
 	free(have);
-	perfdb_resultset_free(rs);
-	perfdb_resultset_free(c.got);
-	return c.unheld;
+	return unheld;
 }
 
 static void write_file(const char *path, const char *s)
@@ -363,6 +320,41 @@ static void test_unheld__stored_same_as_held(void **state)
 	rmdir(dir);
 }
 
+/* A buffer read whole (perfdb_ingest_buffer) takes them unheld too, from
+ * the threshold the tests and the fuzz target lower. */
+static int read_native(perfdb_resultset *rs, void *ctx)
+{
+	const char *text = ctx;
+	return perfdb_ingest_buffer(rs, text, strlen(text), "n.json", PERFDB_FORMAT_NATIVE_JSON);
+}
+
+static void test_unheld__buffer_below_the_default(void **state)
+{
+	static const char text[] =
+	    "{\"results\": [{\"benchmark\": \"a\", \"unit\": \"ms\", \"samples\": "
+	    "[3, 1, 2, 5, 4, 9, 8, 7, 6, 10, 11, 12, 13, 14, 15, 16, 0.5]}, "
+	    "{\"benchmark\": \"b\", \"samples\": [1, 2]}]}";
+	perfdb_resultset *held;
+	char *want, *have;
+	size_t unheld;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&held), 0);
+	want = resultset_text(read_native(held, (void *)text), held);
+	perfdb_resultset_free(held);
+	have = unheld_read_text(read_native, (void *)text, PERFDB_SINK_UNHELD_SAMPLES, &unheld);
+	assert_int_equal(unheld, 0); /* 17 samples: held by default */
+	assert_string_equal(want, have);
+	free(have);
+	perfdb_resultset__set_unheld_from(16);
+	have = unheld_read_text(read_native, (void *)text, PERFDB_SINK_UNHELD_SAMPLES, &unheld);
+	perfdb_resultset__set_unheld_from(0);
+	assert_int_equal(unheld, 1);
+	assert_non_null(strstr(have, " 3000000 1000000 2000000 5000000"));
+	assert_string_equal(want, have);
+	free(want);
+	free(have);
+}
+
 /* An unknown option is refused. */
 static void test_unheld__options(void **state)
 {
@@ -378,6 +370,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_unheld__readers_same_as_held),
 	    cmocka_unit_test(test_unheld__stored_same_as_held),
+	    cmocka_unit_test(test_unheld__buffer_below_the_default),
 	    cmocka_unit_test(test_unheld__options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
