@@ -202,7 +202,8 @@ int perfdb_resultset_set_sink(perfdb_resultset *rs, perfdb_resultset_sink_fn fn,
  * Options of rs's sink (0 after perfdb_resultset_set_sink). With
  * PERFDB_SINK_UNHELD_SAMPLES, a reader that finds a result of at least
  * PERFDB_RESULTSET_UNHELD_FROM samples in a long JSON array of numbers
- * (perfdb native `samples`, hyperfine `times`, pytest-benchmark `data`)
+ * (perfdb native `samples`, hyperfine `times` and `memory_usage_byte`,
+ * pytest-benchmark `data`, JMH `rawData`, BenchmarkDotNet `OriginalValues`)
  * does not hold them as doubles: the result is handed to the sink at once,
  * in a batch that ends with it, with `samples` NULL and `nsamples` set, and
  * the sink reads them, scaled, with perfdb_resultset_samples_next, as often
