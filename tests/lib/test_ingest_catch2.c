@@ -27,6 +27,7 @@
 #include "sink_collect.h"
 #include "text_variants.h"
 #include "catch2_same.h"
+#include "sanitized.h"
 
 #define DATA PERFDB_TEST_DATA "/catch2/"
 
@@ -715,13 +716,8 @@ static void test_ingest_catch2__console_failing_case_not_held(void **state)
 	size_t cap = 100000 * 80 + 4096, n = 0, i;
 	char *text;
 	(void)state;
-#if defined(__SANITIZE_ADDRESS__)
-	skip(); /* ASan's allocator maps memory of its own */
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	skip();
-#endif
-#endif
+	if (PERFDB_TEST_SANITIZED)
+		skip(); /* ASan's allocator maps memory of its own */
 	text = malloc(cap);
 	assert_non_null(text);
 	console_block(text, cap, &n, "Big", "s", "");

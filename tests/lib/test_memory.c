@@ -18,6 +18,7 @@
 
 #include "instrument/memory_internal.h"
 #include "perfdb.h"
+#include "sanitized.h"
 
 #define MiB (1024ull * 1024ull)
 
@@ -789,13 +790,8 @@ static void test_memory__snapshot_api_in_process(void **state)
 	char *argv[3];
 	ssize_t n;
 	(void)state;
-#if defined(__SANITIZE_ADDRESS__)
-	skip(); /* an ASan binary cannot take another malloc interposer */
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	skip();
-#endif
-#endif
+	if (PERFDB_TEST_SANITIZED)
+		skip(); /* an ASan binary cannot take another malloc interposer */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	assert_true(n > 0);
 	self[n] = 0;
