@@ -51,23 +51,30 @@ void cli_print_warnings(const perfdb_resultset *rs)
 		cli_warn("%s", perfdb_resultset_warning(rs, i));
 }
 
-/* Options win over what the input said, which wins over CI, git and host. */
-static int apply_options(const cli_record_opts *o, perfdb_resultset *rs)
+/* Options win over what the input said, which wins over CI, git and host.
+ * *opt names the option the resultset refused (a value that is not UTF-8,
+ * say). */
+static int apply_options(const cli_record_opts *o, perfdb_resultset *rs, const char **opt)
 {
 	size_t i;
 	int err = 0;
-	if (o->commit && (err = perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, o->commit)))
+	if (o->commit && (*opt = "--commit") &&
+	    (err = perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, o->commit)))
 		return err;
-	if (o->branch && (err = perfdb_resultset_set_meta(rs, PERFDB_META_BRANCH, o->branch)))
+	if (o->branch && (*opt = "--branch") &&
+	    (err = perfdb_resultset_set_meta(rs, PERFDB_META_BRANCH, o->branch)))
 		return err;
-	if (o->machine && (err = perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, o->machine)))
+	if (o->machine && (*opt = "--machine") &&
+	    (err = perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, o->machine)))
 		return err;
+	*opt = "--time";
 	if (o->time) {
 		char iso[32];
 		if ((err = perfdb_time_parse_iso(iso, sizeof(iso), o->time)) ||
 		    (err = perfdb_resultset_set_meta(rs, PERFDB_META_STARTED_AT, iso)))
 			return err;
 	}
+	*opt = "--tag";
 	for (i = 0; i < o->ntags; i++) {
 		const char *eq = strchr(o->tags[i], '=');
 		char key[256];
@@ -81,10 +88,13 @@ static int apply_options(const cli_record_opts *o, perfdb_resultset *rs)
 int cli_record_prepare(cli_session *s, const cli_record_opts *o, perfdb_resultset *rs,
 		       char **differs)
 {
+	const char *opt = NULL;
 	int rc;
 	*differs = NULL;
-	if (apply_options(o, rs))
-		return cli_fail();
+	if ((rc = apply_options(o, rs, &opt))) {
+		cli_err("%s: %s", opt, perfdb_error_last()->message);
+		return cli_exit_code(rc);
+	}
 	if (perfdb_resultset_fill_context(rs, NULL))
 		return cli_fail_hint(PERFDB_ENOTFOUND, "pass --commit REV (a full sha where git "
 						       "cannot resolve it)");

@@ -15,6 +15,7 @@
 #include "core/resultset_internal.h"
 #include "util/arena.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 typedef struct kv {
 	char *key;
@@ -231,14 +232,20 @@ void perfdb_resultset_free(perfdb_resultset *rs)
 }
 
 /* A name longer than PERFDB_NAME_MAX is nobody's: refused, not stored,
- * printed and compared at every use. */
+ * printed and compared at every use. One that is not UTF-8 is refused too:
+ * JSON output could not carry it, and the store would keep bytes that no
+ * reader of the history can show as they were written. */
 static int name_fits(const char *what, const char *s)
 {
-	size_t n = strnlen(s, (size_t)PERFDB_NAME_MAX + 1);
-	if (n <= PERFDB_NAME_MAX)
-		return 0;
-	return perfdb_error__set(PERFDB_EINVAL, "%s longer than %d bytes (%zu)", what,
-				 PERFDB_NAME_MAX, strlen(s));
+	size_t n = strnlen(s, (size_t)PERFDB_NAME_MAX + 1), bad;
+	if (n > PERFDB_NAME_MAX)
+		return perfdb_error__set(PERFDB_EINVAL, "%s longer than %d bytes (%zu)", what,
+					 PERFDB_NAME_MAX, strlen(s));
+	if ((bad = perfdb_utf8_bad(s, n)) < n)
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "%s is not UTF-8 (byte 0x%02X at byte %zu of %zu)", what,
+					 (unsigned char)s[bad], bad + 1, n);
+	return 0;
 }
 
 int perfdb_resultset_set_meta(perfdb_resultset *rs, perfdb_meta key, const char *value)
@@ -247,7 +254,10 @@ int perfdb_resultset_set_meta(perfdb_resultset *rs, perfdb_meta key, const char 
 	int err;
 	if ((unsigned)key >= PERFDB_META_COUNT_)
 		return perfdb_error__set(PERFDB_EINVAL, "unknown metadata key %d", (int)key);
-	if (value && (err = name_fits("run metadata value", value)))
+	static const char *const what[PERFDB_META_COUNT_] = {
+	    "commit", "parent commit", "commit subject", "commit author", "commit time",
+	    "branch", "machine",       "run time",	 "source"};
+	if (value && (err = name_fits(what[key], value)))
 		return err;
 	if (value && !(copy = dup_str(value)))
 		return perfdb_error__oom();

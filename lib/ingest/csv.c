@@ -322,6 +322,11 @@ static int read_field(csv *c, size_t index)
 	if ((err = put(c, "", 1)))
 		return err;
 	f.len = c->buflen - 1 - f.off;
+	/* fields become C strings: a NUL would cut one short ("a\0b" read
+	 * as "a", another benchmark) */
+	if (f.len && memchr(c->buf + f.off, '\0', f.len))
+		return fail_at(c, f.line, f.column, field_name(c, index),
+			       "NUL byte in the field (not a text file?)");
 	if (c->nfields == c->capfields) {
 		size_t cap = c->capfields ? c->capfields * 2 : 16;
 		field *fs = realloc(c->fields, cap * sizeof(*fs));

@@ -35,6 +35,7 @@
 #include "ingest/reader.h"
 #include "ingest/window.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 #define MAXF 64
 
@@ -91,32 +92,6 @@ static int split(const perfdb_load_text *t, row *r)
 	}
 }
 
-/* Offset of the first byte of s (len n) that does not start valid UTF-8, or n. */
-static size_t bad_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t k, len = c < 0x80	     ? 1
-				: (c & 0xE0) == 0xC0 ? 2
-				: (c & 0xF0) == 0xE0 ? 3
-				: (c & 0xF8) == 0xF0 ? 4
-						     : 0;
-		if (!len || (len == 2 && c < 0xC2) || i + len > n)
-			return i;
-		for (k = 1; k < len; k++)
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-		if ((len == 3 && c == 0xE0 && s[i + 1] < 0xA0) ||
-		    (len == 3 && c == 0xED && s[i + 1] >= 0xA0) ||
-		    (len == 4 && c == 0xF0 && s[i + 1] < 0x90) || (len == 4 && c > 0xF4) ||
-		    (len == 4 && c == 0xF4 && s[i + 1] >= 0x90))
-			return i;
-		i += len;
-	}
-	return n;
-}
-
 typedef struct locust {
 	perfdb_load_text t;
 	perfdb_resultset *rs;
@@ -146,7 +121,7 @@ static int bench_name(locust *l, const row *r, char *out, size_t size)
 {
 	const char *type = r->f[l->col_type], *name = r->f[l->col_name];
 	size_t bad, n = strlen(name);
-	if ((bad = bad_utf8((const unsigned char *)name, n)) < n)
+	if ((bad = perfdb_utf8_bad(name, n)) < n)
 		return perfdb_load__fail(&l->t, r->off[l->col_name] + bad, "Name",
 					 "the request name is not UTF-8 (byte 0x%02X; Locust 1.x "
 					 "on Windows wrote names in the system code page)",

@@ -481,6 +481,10 @@ static int on_node(loader *l, yaml_event_t *ev)
 	case YAML_SCALAR_EVENT:
 		if (ev->data.scalar.length > INT_MAX)
 			return fail_at(l, ev->start_mark, "%s", "a scalar longer than 2 GiB");
+		/* "a\0b" would be read as the C string "a": another name */
+		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length))
+			return fail_at(l, ev->start_mark, "%s",
+				       "a NUL character (\\0) in a scalar");
 		if ((err = pack_number(l, ev)))
 			return err < 0 ? err : 0;
 		id = yaml_document_add_scalar(l->doc, tag_of(ev->data.scalar.tag),

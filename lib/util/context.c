@@ -15,6 +15,7 @@
 #include "util/error.h"
 #include "util/git.h"
 #include "util/machine.h"
+#include "util/utf8.h"
 
 static const char *env(const char *name)
 {
@@ -136,6 +137,11 @@ static int git_context(perfdb_resultset *rs, const char *dir)
 			if (space)
 				*space = '\0';
 		}
+		/* git gives a commit's author and subject in the bytes they
+		 * were written in: never a reason to refuse the run */
+		for (i = 2; i < 4; i++)
+			if (fields[i])
+				perfdb_utf8_mend(fields[i]);
 		if ((fields[0] && *fields[0] &&
 		     (err = set_if_unset(rs, PERFDB_META_PARENT, fields[0]))) ||
 		    (fields[2] && (err = set_if_unset(rs, PERFDB_META_AUTHOR, fields[2]))) ||

@@ -183,4 +183,39 @@ for trial in 1 2 3 4 5; do
 	expect_eq "" "$(tr -d '\r' <out)" "kill -9, trial $trial: no partial run"
 done
 
+
+# ---- names, tags and metadata are UTF-8 without NUL, or refused ----------------
+# (an invalid --tag was dropped by the store, moving the run to another series;
+# a CSV name "a\0b" was stored as "a"); nothing is written
+printf 'benchmark,value\nok,1\n' >ok.csv
+expect_exit 2 "$PERFDB" record --db u.db --commit c1 --machine m --tag "$(printf 'k=v\xff')" ok.csv
+expect_eq "perfdb: --tag: tag value is not UTF-8 (byte 0xFF at byte 2 of 2)" "$(cat err)" "--tag not UTF-8"
+expect_exit 2 "$PERFDB" record --db u.db --commit c1 --machine "$(printf 'm\xc0\xaf')" ok.csv
+expect_eq "perfdb: --machine: machine is not UTF-8 (byte 0xC0 at byte 2 of 3)" "$(cat err)" "--machine not UTF-8"
+expect_exit 2 env CI=true GITHUB_ACTIONS=true GITHUB_SHA=c2 GITHUB_REF_NAME="$(printf 'b\xed\xa0\x80')" \
+	"$PERFDB" record --db u.db --machine m ok.csv
+expect_match "branch is not UTF-8 \(byte 0xED at byte 2 of 4\)" err "CI branch not UTF-8"
+printf 'benchmark,value\nok,1\nx\xffy,2\n' >bad.csv
+expect_exit 2 "$PERFDB" record --db u.db --commit c1 --machine m bad.csv
+expect_eq "perfdb: bad.csv:3:1: benchmark name is not UTF-8 (byte 0xFF at byte 2 of 3)" "$(cat err)" "CSV name not UTF-8"
+printf 'benchmark,value\nok,1\na\0b,2\n' >nul.csv
+expect_exit 2 "$PERFDB" record --db u.db --commit c1 --machine m nul.csv
+expect_eq "perfdb: nul.csv:3:1: field 'benchmark': NUL byte in the field (not a text file?)" "$(cat err)" "CSV name with NUL"
+printf 'results:\n- {benchmark: "a\\0b", value: 1}\n' >nul.yaml
+expect_exit 2 "$PERFDB" record --db u.db --commit c1 --machine m nul.yaml
+expect_match '^perfdb: nul.yaml:2:15: a NUL character \(\\0\) in a scalar$' err "YAML name with NUL"
+[ ! -e u.db ] || expect_eq "0" "$(sql u.db 'SELECT count(*) FROM runs' | tr -d '\r')" "nothing written"
+# a git commit whose subject is not UTF-8 (git keeps the bytes as written):
+# recorded, its bytes shown as '?'
+if command -v git >/dev/null; then
+	# (git commit would convert the message; a commit object written
+	# directly keeps its bytes, as old repositories' commits do)
+	git init -q g && printf x >g/f && git -C g add f && tree=$(git -C g write-tree) &&
+		c=$(printf 'tree %s\nauthor t <t@e> 1700000000 +0000\ncommitter t <t@e> 1700000000 +0000\n\ncaf\xe9 au lait\n' "$tree" |
+			git -C g hash-object -t commit -w --stdin) && git -C g update-ref HEAD "$c" ||
+		fail "git commit"
+	(cd g && expect_exit 0 "$PERFDB" record --db ../u.db --machine m ../ok.csv)
+	expect_eq "caf? au lait" "$(sql u.db 'SELECT subject FROM commits' | tr -d '\r')" "subject mended"
+fi
+
 finish

@@ -10,6 +10,8 @@
 
 #include "ingest/reader.h"
 #include "ingest_expect.h"
+#include "resultset_text.h"
+#include "ingest_same.h"
 
 #define CSV PERFDB_FORMAT_CSV
 
@@ -212,6 +214,56 @@ static void test_ingest_csv__errors(void **state)
 			   "benchmark 'a', metric 'value' repeats line 2");
 }
 
+/* Fields become C strings: a NUL in one is refused where its field starts
+ * (it read "a\0b" as "a", another benchmark), read whole or by name; a
+ * name that is not UTF-8 is refused on its row. */
+static void test_ingest_csv__nul_and_not_utf8(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		int line, column;
+		const char *field, *message;
+	} cases[] = {
+#define T(s) s, sizeof(s) - 1
+	    {T("benchmark,value\na\0b,1\n"), 2, 1, "benchmark", "NUL byte in the field"},
+	    {T("benchmark,value\nx,1\n \"a\0\",2\n"), 3, 2, "benchmark", "NUL byte in the field"},
+	    {T("benchmark,value\nx,1\0 9\n"), 2, 3, "value", "NUL byte in the field"},
+	    {T("bench\0mark,value\nx,1\n"), 1, 1, NULL, "NUL byte in the field"},
+	    {T("benchmark,value\nx,1\ny\xff,2\n"), 3, 1, NULL,
+	     "benchmark name is not UTF-8 (byte 0xFF at byte 2 of 2)"},
+	    {T("benchmark,unit,value\nx,\xc0\x80,1\n"), 2, 1, NULL,
+	     "unit is not UTF-8 (byte 0xC0 at byte 1 of 2)"},
+#undef T
+	};
+	char path[] = "/tmp/perfdb-csv-nul-XXXXXX";
+	perfdb_resultset *rs;
+	const perfdb_error *e;
+	size_t k, way;
+	(void)state;
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+		write_temp(path, cases[k].text, cases[k].len);
+		for (way = 0; way < 2; way++) {
+			assert_int_equal(perfdb_resultset_new(&rs), 0);
+			assert_int_not_equal(way ? perfdb_ingest_file(rs, path, PERFDB_FORMAT_CSV)
+						 : perfdb_ingest_buffer(rs, cases[k].text,
+									cases[k].len, path,
+									PERFDB_FORMAT_CSV),
+					     0);
+			e = perfdb_error_last();
+			assert_string_equal(e->file, path);
+			assert_int_equal(e->line, cases[k].line);
+			assert_int_equal(e->column, cases[k].column);
+			assert_string_equal(e->field, cases[k].field ? cases[k].field : "");
+			assert_non_null(strstr(e->message, cases[k].message));
+			assert_int_equal(perfdb_resultset_count(rs), 0);
+			perfdb_resultset_free(rs);
+		}
+		unlink(path);
+	}
+}
+
 static void test_ingest_csv__number_grammar(void **state)
 {
 	static const struct {
@@ -385,6 +437,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_csv__locale_independent),
 	    cmocka_unit_test(test_ingest_csv__many_rows),
 	    cmocka_unit_test(test_ingest_csv__wide_lines),
+	    cmocka_unit_test(test_ingest_csv__nul_and_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -330,6 +330,13 @@ static void test_ingest_native__yaml_errors(void **state)
 	(void)state;
 	expect_input_error("results: []\n", YAML, "b.yaml", PERFDB_EINPUT, 1, 10, "results",
 			   "is empty");
+	/* an escaped NUL would cut the name to "a" (another benchmark); so in
+	 * a tag's value or a key */
+	expect_input_error("results:\n  - benchmark: \"a\\0b\"\n    value: 1\n", YAML, "b.yaml",
+			   PERFDB_EINPUT, 2, 16, NULL, "a NUL character (\\0) in a scalar");
+	expect_input_error(
+	    "run:\n  tags: {\"k\\x00\": v}\nresults:\n  - {benchmark: a, value: 1}\n", YAML,
+	    "b.yaml", PERFDB_EINPUT, 2, 10, NULL, "a NUL character (\\0) in a scalar");
 	expect_input_error("results:\n  - benchmark: a\n    value: 1\n  - value: 2\n", YAML,
 			   "b.yaml", PERFDB_EINPUT, 4, 5, "results[1].benchmark",
 			   "missing 'benchmark'");

@@ -12,6 +12,7 @@
 
 #include "perfdb.h"
 #include "core/resultset_internal.h"
+#include "util/utf8.h"
 
 static void expect_unit(const char *unit, const char *canonical, double factor)
 {
@@ -154,6 +155,93 @@ static void test_resultset__names_bounded(void **state)
 	perfdb_resultset_free(rs);
 	free(text);
 	free(name);
+}
+
+/* The one UTF-8 check: where the first bad byte is, for each way a
+ * sequence can be malformed, and valid text of every length passes. */
+static void test_resultset__utf8_bad(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t at; /* SIZE_MAX: valid */
+	} cases[] = {
+	    {"", SIZE_MAX},
+	    {"plain ascii", SIZE_MAX},
+	    {"\xc2\xb5s \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf", SIZE_MAX},
+	    {"a\xff"
+	     "b",
+	     1},		     /* never in UTF-8 */
+	    {"ab\x80", 2},	     /* a stray continuation */
+	    {"\xc0\x80", 0},	     /* overlong NUL */
+	    {"\xc1\xbf", 0},	     /* overlong */
+	    {"x\xe0\x80\x80", 1},    /* overlong, 3 bytes */
+	    {"\xf0\x8f\xbf\xbf", 0}, /* overlong, 4 bytes */
+	    {"\xed\xa0\x80", 0},     /* a UTF-16 surrogate */
+	    {"\xf4\x90\x80\x80", 0}, /* past U+10FFFF */
+	    {"\xf5\x80\x80\x80", 0}, /* past U+10FFFF */
+	    {"ok\xe2\x82", 2},	     /* cut at the end */
+	    {"\xe2\x82x", 0},	     /* cut before another character */
+	    {"\xc3\xa9\xc3", 2},     /* valid, then cut */
+	};
+	size_t k, n;
+	(void)state;
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		n = strlen(cases[k].s);
+		assert_int_equal(perfdb_utf8_bad(cases[k].s, n),
+				 cases[k].at == SIZE_MAX ? n : cases[k].at);
+	}
+	/* a NUL is a character: n says where the text ends */
+	assert_int_equal(perfdb_utf8_bad("a\0b", 3), 3);
+}
+
+/* Names, tags and run metadata that are not UTF-8 are refused, saying
+ * which and where (JSON could not carry them, and the store would keep
+ * bytes nobody can show as written); git's bytes are mended instead. */
+static void test_resultset__names_are_utf8(void **state)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	const char **field[] = {&r.benchmark, &r.metric, &r.unit};
+	static const char *const what[] = {"benchmark name", "metric", "unit"};
+	char want[200], mended[] = "caf\xe9 \xc3\xa9t\xc3\xa9 \xe2\x82";
+	size_t f;
+	(void)state;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	for (f = 0; f < 3; f++) {
+		perfdb_result_init(&r);
+		r.benchmark = "b";
+		r.value = 1;
+		*field[f] = "\xce\xbcs";
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+		*field[f] = "ab\xff"
+			    "c";
+		assert_int_equal(perfdb_resultset_add(rs, &r), PERFDB_EINVAL);
+		snprintf(want, sizeof(want), "%s is not UTF-8 (byte 0xFF at byte 3 of 4)", what[f]);
+		assert_string_equal(perfdb_error_last()->message, want);
+	}
+	assert_int_equal(perfdb_resultset_count(rs), 3);
+	assert_int_equal(perfdb_resultset_set_tag(rs, "k\xc0", "v"), PERFDB_EINVAL);
+	assert_string_equal(perfdb_error_last()->message,
+			    "tag name is not UTF-8 (byte 0xC0 at byte 2 of 2)");
+	assert_int_equal(perfdb_resultset_set_tag(rs, "k", "\xed\xa0\x80"), PERFDB_EINVAL);
+	assert_string_equal(perfdb_error_last()->message,
+			    "tag value is not UTF-8 (byte 0xED at byte 1 of 3)");
+	assert_int_equal(perfdb_resultset_tag_count(rs), 0);
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_BRANCH, "pr\xc0"),
+			 PERFDB_EINVAL);
+	assert_string_equal(perfdb_error_last()->message,
+			    "branch is not UTF-8 (byte 0xC0 at byte 3 of 3)");
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m\xff"),
+			 PERFDB_EINVAL);
+	assert_string_equal(perfdb_error_last()->message,
+			    "machine is not UTF-8 (byte 0xFF at byte 2 of 2)");
+	assert_null(perfdb_resultset_meta(rs, PERFDB_META_BRANCH));
+	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_BRANCH, "f\xc3\xa9"), 0);
+	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_BRANCH), "f\xc3\xa9");
+	perfdb_resultset_free(rs);
+	/* what git gives is mended, a byte at a time */
+	perfdb_utf8_mend(mended);
+	assert_string_equal(mended, "caf? \xc3\xa9t\xc3\xa9 ??");
 }
 
 /* Samples a reader wrote in the resultset's own room are taken where they
@@ -529,6 +617,8 @@ int main(void)
 	    cmocka_unit_test(test_resultset__add_scales_everything_together),
 	    cmocka_unit_test(test_resultset__refuses_unreadable_numbers),
 	    cmocka_unit_test(test_resultset__names_bounded),
+	    cmocka_unit_test(test_resultset__utf8_bad),
+	    cmocka_unit_test(test_resultset__names_are_utf8),
 	    cmocka_unit_test(test_resultset__merge_moves_and_keeps_dst_meta),
 	    cmocka_unit_test(test_resultset__merge_into_empty_moves_the_results),
 	    cmocka_unit_test(test_resultset__repeated_warnings_are_counted),

@@ -111,7 +111,9 @@ void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char *
 			      const char **value);
 
 /** The longest benchmark name, metric or unit, tag name or value, or metadata
- *  value, in bytes, that a resultset takes (PERFDB_EINVAL past it). */
+ *  value, in bytes, that a resultset takes (PERFDB_EINVAL past it). Each
+ *  must be UTF-8 too (PERFDB_EINVAL: "... is not UTF-8 (byte 0xFF at byte 3
+ *  of 4)"). */
 #define PERFDB_NAME_MAX 65536
 
 /**
@@ -119,7 +121,7 @@ void perfdb_resultset_context(const perfdb_resultset *rs, size_t i, const char *
  * scaled together) and deriving its direction when unset. A value that is NAN
  * or infinite after that (and no samples to take it from) is refused with
  * PERFDB_EINVAL: perfdb never stores a number it could not read; so is a
- * name, metric or unit longer than PERFDB_NAME_MAX bytes.
+ * name, metric or unit longer than PERFDB_NAME_MAX bytes, or not UTF-8.
  * Errors: PERFDB_EINVAL, PERFDB_ENOMEM.
  */
 int perfdb_resultset_add(perfdb_resultset *rs, const perfdb_result *r);

@@ -1,0 +1,21 @@
+/* Library-internal: the one check that text is UTF-8. */
+#ifndef PERFDB_UTIL_UTF8_H
+#define PERFDB_UTIL_UTF8_H
+
+#include <stddef.h>
+
+/*
+ * The offset of the first byte of the n bytes at s that does not start a
+ * well-formed UTF-8 character (RFC 3629: no stray continuation, overlong
+ * form, surrogate or code point past U+10FFFF, and no character cut at the
+ * end), or n when they are all UTF-8. NUL is a character here: callers that
+ * take C strings see none inside.
+ */
+size_t perfdb_utf8_bad(const char *s, size_t n);
+
+/* Makes the C string s UTF-8 in place: each byte perfdb_utf8_bad stops at
+ * becomes '?' (text perfdb did not choose, a git commit's subject written in
+ * another encoding, is kept legible rather than refused). */
+void perfdb_utf8_mend(char *s);
+
+#endif
