@@ -31,6 +31,7 @@
 #include "ingest/ingest.h"
 #include "core/resultset_internal.h"
 #include "ingest/loadtool.h"
+#include "ingest/textpos.h"
 #include "util/error.h"
 
 #define CSV_HEADER "Percentage served,Time in ms"
@@ -452,6 +453,8 @@ int perfdb_ingest__ab(perfdb_resultset *rs, const char *data, size_t len, const 
 	perfdb_load_text peek;
 	int err;
 
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
 	memset(&a, 0, sizeof(a));
 	if ((err = perfdb_resultset_new(&a.rs)))
 		return err;

@@ -34,6 +34,7 @@
 #include "ingest/ingest.h"
 #include "core/resultset_internal.h"
 #include "ingest/loadtool.h"
+#include "ingest/textpos.h"
 #include "util/error.h"
 
 #define BENCH "hey"
@@ -350,6 +351,8 @@ int perfdb_ingest__hey(perfdb_resultset *rs, const char *data, size_t len, const
 	perfdb_load_text peek;
 	int err;
 
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
 	memset(&h, 0, sizeof(h));
 	if ((err = perfdb_resultset_new(&h.rs)))
 		return err;

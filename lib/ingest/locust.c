@@ -84,6 +84,10 @@ static int split(const perfdb_load_text *t, row *r)
 				r->buf[used++] = t->s[i++];
 			}
 		}
+		/* a field is a C string: a NUL would cut a name short */
+		if (memchr(r->f[r->n], '\0', (size_t)(r->buf + used - r->f[r->n])))
+			return perfdb_load__fail(t, r->off[r->n], NULL,
+						 "NUL byte in the input (not a text file?)");
 		r->buf[used++] = '\0';
 		r->n++;
 		if (i >= t->n)

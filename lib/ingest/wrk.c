@@ -31,6 +31,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/loadtool.h"
+#include "ingest/textpos.h"
 #include "util/error.h"
 
 typedef struct wrk {
@@ -330,6 +331,8 @@ int perfdb_ingest__wrk(perfdb_resultset *rs, const char *data, size_t len, const
 	wrk w;
 	int err;
 
+	if ((err = perfdb_ingest__refuse_nul(data, len, name)))
+		return err;
 	memset(&w, 0, sizeof(w));
 	if ((err = perfdb_resultset_new(&w.rs)))
 		return err;

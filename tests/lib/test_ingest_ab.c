@@ -205,10 +205,57 @@ static void test_ingest_ab__refused(void **state)
 			   "expected a number");
 }
 
+/* The load tools' text readers (ab, hey, wrk, Locust) refuse a NUL byte
+ * where it is: names and fields are C strings, which it would cut short.
+ * Each file of tests/data with a NUL put into its middle line. */
+static void test_ingest_ab__nul_in_load_tool_text(void **state)
+{
+	static const struct {
+		const char *file;
+		perfdb_format fmt;
+	} files[] = {
+	    {PERFDB_TEST_DATA "/ab/ab_basic.txt", PERFDB_FORMAT_AB},
+	    {PERFDB_TEST_DATA "/ab/ab_gnuplot.tsv", PERFDB_FORMAT_AB},
+	    {PERFDB_TEST_DATA "/hey/hey_basic.txt", PERFDB_FORMAT_HEY},
+	    {PERFDB_TEST_DATA "/hey/hey_csv.csv", PERFDB_FORMAT_HEY},
+	    {PERFDB_TEST_DATA "/wrk/wrk_latency.txt", PERFDB_FORMAT_WRK},
+	    {PERFDB_TEST_DATA "/locust/locust_stats.csv", PERFDB_FORMAT_LOCUST},
+	};
+	size_t k, len, at, lines, i;
+	(void)state;
+	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		char *t = slurp_file(files[k].file, &len), *nul;
+		perfdb_resultset *rs;
+		const perfdb_error *e;
+		int line = 1, column = 1;
+		for (i = 0, lines = 0; i < len; i++)
+			lines += t[i] == '\n';
+		/* the middle line's third byte */
+		for (i = 0, at = 0; at < lines / 2; i++)
+			at += t[i] == '\n';
+		nul = t + i + 2;
+		*nul = '\0';
+		line_col_at(t, nul, &line, &column);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_ingest_buffer(rs, t, len, "nul", files[k].fmt),
+				 PERFDB_EINPUT);
+		e = perfdb_error_last();
+		if (e->line != line)
+			print_message("%s: %s\n", files[k].file, e->message);
+		assert_int_equal(e->line, line);
+		assert_true(e->column >= 1 && e->column <= column);
+		assert_non_null(strstr(e->message, "NUL byte in the input"));
+		assert_int_equal(perfdb_resultset_count(rs), 0);
+		perfdb_resultset_free(rs);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ingest_ab__text_report),
+	    cmocka_unit_test(test_ingest_ab__nul_in_load_tool_text),
 	    cmocka_unit_test(test_ingest_ab__non_2xx),
 	    cmocka_unit_test(test_ingest_ab__percentile_csv),
 	    cmocka_unit_test(test_ingest_ab__gnuplot_tsv),
