@@ -231,23 +231,6 @@ void perfdb_resultset_free(perfdb_resultset *rs)
 	free(rs);
 }
 
-/* A name longer than PERFDB_NAME_MAX is nobody's: refused, not stored,
- * printed and compared at every use. One that is not UTF-8 is refused too:
- * JSON output could not carry it, and the store would keep bytes that no
- * reader of the history can show as they were written. */
-static int name_fits(const char *what, const char *s)
-{
-	size_t n = strnlen(s, (size_t)PERFDB_NAME_MAX + 1), bad;
-	if (n > PERFDB_NAME_MAX)
-		return perfdb_error__set(PERFDB_EINVAL, "%s longer than %d bytes (%zu)", what,
-					 PERFDB_NAME_MAX, strlen(s));
-	if ((bad = perfdb_utf8_bad(s, n)) < n)
-		return perfdb_error__set(PERFDB_EINVAL,
-					 "%s is not UTF-8 (byte 0x%02X at byte %zu of %zu)", what,
-					 (unsigned char)s[bad], bad + 1, n);
-	return 0;
-}
-
 int perfdb_resultset_set_meta(perfdb_resultset *rs, perfdb_meta key, const char *value)
 {
 	char *copy = NULL;
@@ -257,7 +240,7 @@ int perfdb_resultset_set_meta(perfdb_resultset *rs, perfdb_meta key, const char 
 	static const char *const what[PERFDB_META_COUNT_] = {
 	    "commit", "parent commit", "commit subject", "commit author", "commit time",
 	    "branch", "machine",       "run time",	 "source"};
-	if (value && (err = name_fits(what[key], value)))
+	if (value && (err = perfdb_util__text_ok(what[key], value)))
 		return err;
 	if (value && !(copy = dup_str(value)))
 		return perfdb_error__oom();
@@ -312,8 +295,8 @@ static int kv_set(kv_list *l, const char *key, const char *value)
 int perfdb_resultset_set_tag(perfdb_resultset *rs, const char *key, const char *value)
 {
 	int err;
-	if ((key && (err = name_fits("tag name", key))) ||
-	    (value && (err = name_fits("tag value", value))))
+	if ((key && (err = perfdb_util__text_ok("tag name", key))) ||
+	    (value && (err = perfdb_util__text_ok("tag value", value))))
 		return err;
 	return kv_set(&rs->tags, key, value);
 }
@@ -400,9 +383,9 @@ static int add(perfdb_resultset *rs, const perfdb_result *r, const perfdb_unheld
 
 	if (!r->benchmark || !*r->benchmark)
 		return perfdb_error__set(PERFDB_EINVAL, "result without a benchmark name");
-	if ((err = name_fits("benchmark name", r->benchmark)) ||
-	    (r->metric && (err = name_fits("metric", r->metric))) ||
-	    (r->unit && (err = name_fits("unit", r->unit))))
+	if ((err = perfdb_util__text_ok("benchmark name", r->benchmark)) ||
+	    (r->metric && (err = perfdb_util__text_ok("metric", r->metric))) ||
+	    (r->unit && (err = perfdb_util__text_ok("unit", r->unit))))
 		return err;
 	perfdb_unit_normalize(r->unit, &unit, &factor);
 	/* One pass, summed in order: the same sum whether held or read again. */

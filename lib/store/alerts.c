@@ -10,6 +10,7 @@
 #include "perfdb/history.h"
 #include "store/history.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 static void bind_key(perfdb_stmt *st, const perfdb_alert_input *a)
 {
@@ -280,6 +281,8 @@ int perfdb_store_alert_set_status(perfdb_store *store, int64_t id, perfdb_alert_
 	if (!status_valid(status))
 		return perfdb_error__set(PERFDB_EINVAL,
 					 "alert status must be open, acknowledged or ignored");
+	if (note && (err = perfdb_util__text_ok("note", note)))
+		return err;
 	if ((err = perfdb_store__begin(store)) < 0)
 		return err;
 	if ((err = perfdb_store__prepare(store, &st,

@@ -8,6 +8,7 @@
 #include "perfdb/history.h"
 #include "store/history.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 /* The current row's name, sha, branch, created_at, note, commit_id. */
 static void read_baseline(perfdb_baseline *b, perfdb_stmt *st, int *oom)
@@ -32,6 +33,10 @@ int perfdb_store_baseline_set(perfdb_store *store, const char *name, int64_t com
 	int err;
 	if (!name || !*name)
 		return perfdb_error__set(PERFDB_EINVAL, "a baseline needs a name");
+	if ((err = perfdb_util__text_ok("baseline name", name)) ||
+	    (branch && (err = perfdb_util__text_ok("branch", branch))) ||
+	    (note && (err = perfdb_util__text_ok("note", note))))
+		return err;
 	if ((err = perfdb_store__begin(store)) < 0)
 		return err;
 	if ((err = perfdb_store__prepare(

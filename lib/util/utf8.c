@@ -1,6 +1,8 @@
 /* See utf8.h. */
 #include <string.h>
 
+#include "perfdb/resultset.h"
+#include "util/error.h"
 #include "util/utf8.h"
 
 size_t perfdb_utf8_bad(const char *s, size_t n)
@@ -46,4 +48,17 @@ void perfdb_utf8_mend(char *s)
 	size_t n = strlen(s), i = 0;
 	while ((i += perfdb_utf8_bad(s + i, n - i)) < n)
 		s[i++] = '?';
+}
+
+int perfdb_util__text_ok(const char *what, const char *s)
+{
+	size_t n = strnlen(s, (size_t)PERFDB_NAME_MAX + 1), bad;
+	if (n > PERFDB_NAME_MAX)
+		return perfdb_error__set(PERFDB_EINVAL, "%s longer than %d bytes (%zu)", what,
+					 PERFDB_NAME_MAX, strlen(s));
+	if ((bad = perfdb_utf8_bad(s, n)) < n)
+		return perfdb_error__set(PERFDB_EINVAL,
+					 "%s is not UTF-8 (byte 0x%02X at byte %zu of %zu)", what,
+					 (unsigned char)s[bad], bad + 1, n);
+	return 0;
 }

@@ -18,4 +18,13 @@ size_t perfdb_utf8_bad(const char *s, size_t n);
  * another encoding, is kept legible rather than refused). */
 void perfdb_utf8_mend(char *s);
 
+/*
+ * Whether s may be kept as a name, tag, note or metadata value: 0, or
+ * PERFDB_EINVAL with a message naming `what` when it is longer than
+ * PERFDB_NAME_MAX bytes (nobody's name: it was stored, printed and compared
+ * at every use) or not UTF-8 (JSON output could not carry it, and the
+ * store would keep bytes no reader of the history can show as written).
+ */
+int perfdb_util__text_ok(const char *what, const char *s);
+
 #endif

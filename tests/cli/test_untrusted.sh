@@ -205,6 +205,13 @@ printf 'results:\n- {benchmark: "a\\0b", value: 1}\n' >nul.yaml
 expect_exit 2 "$PERFDB" record --db u.db --commit c1 --machine m nul.yaml
 expect_match '^perfdb: nul.yaml:2:15: a NUL character \(\\0\) in a scalar$' err "YAML name with NUL"
 [ ! -e u.db ] || expect_eq "0" "$(sql u.db 'SELECT count(*) FROM runs' | tr -d '\r')" "nothing written"
+# a baseline's name, branch and note, and an alert's note, alike (stored, they
+# read back as null in JSON and empty in a table)
+expect_exit 2 "$PERFDB" baseline --db h.db set "$(printf 'v\xff')" c1
+expect_eq "perfdb: baseline name is not UTF-8 (byte 0xFF at byte 2 of 2)" "$(cat err)" "baseline name not UTF-8"
+expect_exit 2 "$PERFDB" baseline --db h.db set v1 c1 --note "$(printf 'n\xfe')"
+expect_eq "perfdb: note is not UTF-8 (byte 0xFE at byte 2 of 2)" "$(cat err)" "baseline note not UTF-8"
+expect_eq "0" "$(sql h.db 'SELECT count(*) FROM baselines' | tr -d '\r')" "no baseline written"
 # a git commit whose subject is not UTF-8 (git keeps the bytes as written):
 # recorded, its bytes shown as '?'
 if command -v git >/dev/null; then
