@@ -959,6 +959,20 @@ int bench_untrusted(const bench_ctx *ctx)
 				      i ? "," : "", i);
 	n += (size_t)snprintf(text + n, cap - n, "]}");
 	ingest(ctx, "untrusted/gbench_40k_nan_rows", text, n, PERFDB_FORMAT_GBENCH);
+
+	/* XML on one line: each tag's column was counted from the line's start
+	 * (1.9 MB took 64 s); a tag of 100,000 attributes was checked for
+	 * repeats against all the others (27 s), now refused past 1,024 */
+	n = (size_t)snprintf(text, cap, "<Catch2TestRun name=\"x\"><TestCase name=\"t\">");
+	for (i = 0; i < 100000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "<Section name=\"s\"/>");
+	n += (size_t)snprintf(text + n, cap - n, "</TestCase></Catch2TestRun>");
+	ingest(ctx, "untrusted/catch2_xml_100k_tags_one_line", text, n, PERFDB_FORMAT_CATCH2);
+	n = (size_t)snprintf(text, cap, "<Catch2TestRun name=\"x\"><TestCase");
+	for (i = 0; i < 100000; i++)
+		n += (size_t)snprintf(text + n, cap - n, " a%zu=\"1\"", i);
+	n += (size_t)snprintf(text + n, cap - n, "/></Catch2TestRun>");
+	ingest(ctx, "untrusted/catch2_xml_100k_attributes", text, n, PERFDB_FORMAT_CATCH2);
 	free(text);
 	if (!err)
 		err = big_inputs(ctx);

@@ -11,6 +11,9 @@
 #include "ingest/xml.h"
 #include "util/error.h"
 
+#define PERFDB_XML_STR_(n) #n
+#define PERFDB_XML_STR(n)  PERFDB_XML_STR_(n)
+
 void perfdb_xml__init(perfdb_xml *x, const char *data, size_t len, const char *name)
 {
 	memset(x, 0, sizeof(*x));
@@ -18,6 +21,7 @@ void perfdb_xml__init(perfdb_xml *x, const char *data, size_t len, const char *n
 	x->len = len;
 	x->name = name ? name : "";
 	x->line = 1;
+	x->col = 1; /* of line_start 0 */
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		x->pos = x->line_start = 3;
 }
@@ -40,15 +44,21 @@ void perfdb_xml__release(perfdb_xml *x)
 	memset(x, 0, sizeof(*x));
 }
 
-static int column_at(const perfdb_xml *x, size_t pos)
+static int column_at(perfdb_xml *x, size_t pos)
 {
 	if (pos < x->line_start) /* never: callers keep marks of earlier lines */
 		return 0;
-	return perfdb_ingest__columns(x->data + x->line_start, pos - x->line_start) + 1;
+	if (x->col_line != x->line_start || x->col_pos > pos) {
+		x->col_line = x->col_pos = x->line_start;
+		x->col = 1;
+	}
+	x->col += perfdb_ingest__columns(x->data + x->col_pos, pos - x->col_pos);
+	x->col_pos = pos;
+	return x->col;
 }
 
 /* pos must be on the current line (at or after line_start). */
-static int fail_at(const perfdb_xml *x, size_t pos, const char *what)
+static int fail_at(perfdb_xml *x, size_t pos, const char *what)
 {
 	return perfdb_error__input(PERFDB_EINPUT, x->name, x->line, column_at(x, pos), NULL,
 				   "invalid XML: %s", what);
@@ -253,6 +263,10 @@ static int start_tag(perfdb_xml *x, perfdb_xml_event *ev)
 			break;
 		if (x->pos == before)
 			return fail_at(x, x->pos, "expected white space, '>' or '/>'");
+		if (x->nattrs == PERFDB_XML_MAX_ATTRS)
+			return fail_at(x, x->pos,
+				       "more than " PERFDB_XML_STR(
+					   PERFDB_XML_MAX_ATTRS) " attributes in one tag");
 		aline = x->line;
 		acol = column_at(x, x->pos);
 		if ((err = read_name(x, &an, "expected an attribute name")))

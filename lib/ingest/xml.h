@@ -3,7 +3,8 @@
  * of test frameworks (Catch2's XML reporter). Not a general XML parser: no
  * DTD (a <!DOCTYPE> is refused, so no entity can be declared), no namespaces
  * processing (a prefix is part of the name). What it does check: well-formed
- * tags, matching end tags, quoted attributes without duplicates, the five
+ * tags, matching end tags, quoted attributes without duplicates (at most
+ * PERFDB_XML_MAX_ATTRS a tag), the five
  * predefined entities and numeric character references (decoded to UTF-8;
  * anything else after '&' is an error), comments, processing instructions
  * and CDATA, nesting no deeper than PERFDB_XML_MAX_DEPTH, exactly one root
@@ -27,6 +28,9 @@
 #include <stddef.h>
 
 #define PERFDB_XML_MAX_DEPTH 256
+/* The most attributes one tag may have (a test framework's have a dozen):
+ * each is checked against the tag's others. */
+#define PERFDB_XML_MAX_ATTRS 1024
 
 typedef enum perfdb_xml_type {
 	PERFDB_XML_START, /* <name attr="v"...> or the start of <name/> */
@@ -61,6 +65,11 @@ typedef struct perfdb_xml {
 	size_t len, pos;
 	int line;
 	size_t line_start;
+	/* the last column worked out (column_at): at col_pos of the line that
+	 * starts at col_line; a later one counts on from there, so a file on
+	 * one line is not counted from its start at every tag (quadratic) */
+	size_t col_line, col_pos;
+	int col;
 	char *buf; /* decoded names and values of the current event */
 	size_t buflen, bufcap;
 	perfdb_xml_attr *attrs;

@@ -177,6 +177,40 @@ static void test_ingest_catch2__detected(void **state)
 	assert_int_equal(f, PERFDB_FORMAT_CATCH2);
 }
 
+/* XML on one line: the columns of errors far along it are right (they were
+ * counted from the line's start at every tag: 1.9 MB took 64 s), with
+ * characters of two bytes before them; a tag may have 1,024 attributes, the
+ * 1,025th is refused where it starts (each was checked against all the
+ * others: 100,000 took 27 s). */
+static void test_ingest_catch2__xml_one_long_line(void **state)
+{
+	rs_text t = {NULL, 0, 0};
+	size_t i, col;
+	(void)state;
+	rs_text_add(&t, "<Catch2TestRun name=\"\xc3\xa9\"><TestCase name=\"t\">");
+	for (i = 0; i < 20000; i++)
+		rs_text_add(&t, "<Section name=\"\xc3\xa9%zu\"/>", i % 10);
+	col = t.len - 20001 + 1; /* characters before, one for each two-byte one */
+	rs_text_add(&t, "</Section></TestCase></Catch2TestRun>");
+	expect_input_error(t.s, PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 1, (int)col, NULL,
+			   "</Section> closes <TestCase>");
+	t.len = 0;
+	rs_text_add(&t, "<Catch2TestRun name=\"x\"><TestCase name=\"t\"");
+	for (i = 1; i < 1024; i++)
+		rs_text_add(&t, " a%zu=\"1\"", i);
+	rs_text_add(&t, "><Bad>");
+	/* 1,024 attributes are read: the error is at the end (the tag after is
+	 * not closed) */
+	expect_input_error(t.s, PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 1, (int)t.len + 1,
+			   NULL, "<Bad> is not closed");
+	t.len -= 6;
+	col = t.len + 2;
+	rs_text_add(&t, " b=\"1\"/></Catch2TestRun>");
+	expect_input_error(t.s, PERFDB_FORMAT_CATCH2, "c.xml", PERFDB_EINPUT, 1, (int)col, NULL,
+			   "more than 1024 attributes in one tag");
+	free(t.s);
+}
+
 static void test_ingest_catch2__bad_xml(void **state)
 {
 	(void)state;
@@ -877,6 +911,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_catch2__v3_layout_and_repeats),
 	    cmocka_unit_test(test_ingest_catch2__detected),
 	    cmocka_unit_test(test_ingest_catch2__bad_xml),
+	    cmocka_unit_test(test_ingest_catch2__xml_one_long_line),
 	    cmocka_unit_test(test_ingest_catch2__deep_nesting_is_bounded),
 	    cmocka_unit_test(test_ingest_catch2__console_v2_with_analysis),
 	    cmocka_unit_test(test_ingest_catch2__console_v2_no_analysis),
