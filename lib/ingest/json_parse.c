@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 typedef struct arena_block {
 	struct arena_block *next;
 	size_t used, cap;
@@ -321,38 +323,6 @@ static char *put_utf8(char *w, unsigned cp)
 	return w;
 }
 
-/* The length of the well-formed UTF-8 character at p (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0. The text is
- * NUL-terminated and NUL is no continuation byte, so this never reads past it. */
-static int utf8_length(const unsigned char *p)
-{
-	unsigned char c = p[0];
-	unsigned char lo = 0x80, hi = 0xBF;
-	int n, i;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xBF)
-			return 0;
-	return n;
-}
-
 /* The first byte from p that is not plain (see plain_byte); the padded
  * copy ends in NUL, which is not. */
 static inline char *skip_plain(char *p)
@@ -436,7 +406,8 @@ static int parse_string_slow(parser *ps, char *quote, char *r, const char **out,
 			}
 			r += 2;
 		} else if (c >= 0x80) {
-			int n = utf8_length((const unsigned char *)r);
+			/* the copy is NUL-terminated: 4 never reads past it */
+			int n = perfdb_utf8_length((const unsigned char *)r, 4);
 			if (!n)
 				return fail(ps, r, "invalid UTF-8 in string");
 			if (w != r)

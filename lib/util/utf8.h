@@ -5,6 +5,14 @@
 #include <stddef.h>
 
 /*
+ * The length (2 to 4) of the well-formed UTF-8 character of more than one
+ * byte at p (RFC 3629: no overlong form, surrogate or code point past
+ * U+10FFFF), or 0. Reads at most avail bytes, and none past the first that
+ * is not a continuation: a NUL-terminated text may pass 4.
+ */
+int perfdb_utf8_length(const unsigned char *p, size_t avail);
+
+/*
  * The offset of the first byte of the n bytes at s that does not start a
  * well-formed UTF-8 character (RFC 3629: no stray continuation, overlong
  * form, surrogate or code point past U+10FFFF, and no character cut at the
