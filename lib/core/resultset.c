@@ -303,6 +303,18 @@ int perfdb_resultset_set_tag(perfdb_resultset *rs, const char *key, const char *
 
 int perfdb_resultset_set_context(perfdb_resultset *rs, const char *key, const char *value)
 {
+	/* What a tool said about the machine: a key or value no name could be
+	 * (longer than PERFDB_NAME_MAX, not UTF-8) is left out with a warning,
+	 * never the reason a run is refused (a 100 MB gbench context value was
+	 * stored, and held four times over on the way). */
+	if ((key && perfdb_util__text_ok("its key", key)) ||
+	    (value && perfdb_util__text_ok("its value", value))) {
+		char why[sizeof(perfdb_error_last()->message)];
+		snprintf(why, sizeof(why), "%s", perfdb_error_last()->message);
+		perfdb_error_clear();
+		return perfdb_resultset_warn(rs, "context '%.64s' not kept: %s", key ? key : "",
+					     why);
+	}
 	return kv_set(&rs->context, key, value);
 }
 

@@ -238,6 +238,29 @@ static void test_resultset__names_are_utf8(void **state)
 	assert_null(perfdb_resultset_meta(rs, PERFDB_META_BRANCH));
 	assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_BRANCH, "f\xc3\xa9"), 0);
 	assert_string_equal(perfdb_resultset_meta(rs, PERFDB_META_BRANCH), "f\xc3\xa9");
+	/* a context value no name could be is left out with a warning */
+	assert_int_equal(perfdb_resultset_set_context(rs, "host", "h\xff"), 0);
+	assert_int_equal(perfdb_resultset_set_context(rs, "cpu", "x"), 0);
+	assert_int_equal(perfdb_resultset_context_count(rs), 1);
+	assert_int_equal(perfdb_resultset_warning_count(rs), 1);
+	assert_string_equal(
+	    perfdb_resultset_warning(rs, 0),
+	    "context 'host' not kept: its value is not UTF-8 (byte 0xFF at byte 2 of 2)");
+	perfdb_resultset_free(rs);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	{
+		char *big = malloc(PERFDB_NAME_MAX + 2);
+		assert_non_null(big);
+		memset(big, 'v', PERFDB_NAME_MAX + 1);
+		big[PERFDB_NAME_MAX + 1] = '\0';
+		assert_int_equal(perfdb_resultset_set_context(rs, "host", big), 0);
+		big[PERFDB_NAME_MAX] = '\0';
+		assert_int_equal(perfdb_resultset_set_context(rs, "os", big), 0);
+		free(big);
+	}
+	assert_int_equal(perfdb_resultset_context_count(rs), 1);
+	assert_string_equal(perfdb_resultset_warning(rs, 0),
+			    "context 'host' not kept: its value longer than 65536 bytes (65537)");
 	perfdb_resultset_free(rs);
 	/* what git gives is mended, a byte at a time */
 	perfdb_utf8_mend(mended);

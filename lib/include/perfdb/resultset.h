@@ -98,7 +98,9 @@ int perfdb_resultset_set_tag(perfdb_resultset *rs, const char *key, const char *
 
 /**
  * Adds one fact to the machine fingerprint (CPU model, cores, caches, OS, ...).
- * Replaces an existing key. Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
+ * Replaces an existing key. A key or value longer than PERFDB_NAME_MAX bytes
+ * or not UTF-8 is left out with a warning (perfdb_resultset_warning).
+ * Errors: PERFDB_ENOMEM, PERFDB_EINVAL.
  */
 int perfdb_resultset_set_context(perfdb_resultset *rs, const char *key, const char *value);
 
