@@ -159,6 +159,14 @@ static char *take_anchor(yaml_char_t **anchor_text)
 	return a;
 }
 
+/* An event's scalar text, for a node of the document (which frees it). */
+static yaml_char_t *take_text(yaml_char_t **text)
+{
+	yaml_char_t *t = *text;
+	*text = NULL; /* yaml_event_delete must not free it now */
+	return t;
+}
+
 /* --- packed sequences --------------------------------------------------------- */
 
 perfdb_yaml_seq *perfdb_ingest__yaml_packed(perfdb_yaml_packing *p, int node)
@@ -487,11 +495,18 @@ static int on_node(loader *l, yaml_event_t *ev)
 				       "a NUL character (\\0) in a scalar");
 		if ((err = pack_number(l, ev)))
 			return err < 0 ? err : 0;
+		/* the node takes the event's text, not a copy of it: a scalar of
+		 * 100 MB was held twice */
 		id = yaml_document_add_scalar(l->doc, tag_of(ev->data.scalar.tag),
-					      ev->data.scalar.value, (int)ev->data.scalar.length,
-					      scalar_style(ev));
+					      (yaml_char_t *)"", 0, scalar_style(ev));
 		if (!id)
 			return perfdb_error__oom();
+		{
+			yaml_node_t *n = yaml_document_get_node(l->doc, id);
+			free(n->data.scalar.value);
+			n->data.scalar.value = take_text(&ev->data.scalar.value);
+			n->data.scalar.length = ev->data.scalar.length;
+		}
 		set_marks(l, id, ev);
 		l->nodes++;
 		if ((err = check_held(l, ev->start_mark)))
