@@ -18,8 +18,12 @@
 #include <cmocka.h>
 
 #include "perfdb.h"
+#include "ingest_expect.h"
+#include "resultset_text.h"
+#include "ingest_same.h"
 
-#define LONG_NAME ((size_t)PERFDB_NAME_MAX + 1)
+#define CRITERION_NEW PERFDB_TEST_DATA "/criterion/target-criterion/flat/spin/new"
+#define LONG_NAME     ((size_t)PERFDB_NAME_MAX + 1)
 
 typedef struct placed_case {
 	const char *file; /* its name in the temporary folder */
@@ -131,6 +135,22 @@ static const placed_case cases[] = {
      "  </Group>\n"
      "</Catch>\n",
      NAME_TOO_LONG, 4, 5, 7},
+    {"catch2.txt", PERFDB_FORMAT_CATCH2,
+     "-------------------------------------------------------------------------------\n"
+     "Fibonacci\n"
+     "-------------------------------------------------------------------------------\n"
+     "console_bench.cpp:14\n"
+     "...............................................................................\n"
+     "\n"
+     "benchmark name                       samples       iterations    estimated\n"
+     "                                     mean          low mean      high mean\n"
+     "                                     std dev       low std dev   high std dev\n"
+     "-------------------------------------------------------------------------------\n"
+     "@                                          10            41      1.066 ms \n"
+     "                                        639.632 ns    638.317 ns    644.473 ns \n"
+     "                                          3.684 ns    0.12711 ns     6.0727 ns \n"
+     "                                                                               \n",
+     NAME_TOO_LONG, 12, 11, 1}, /* "Fibonacci / " added */
     {"criterion.txt", PERFDB_FORMAT_CRITERION_CONSOLE,
      "Benchmarking a\n"
      "@\n"
@@ -138,7 +158,7 @@ static const placed_case cases[] = {
      NAME_TOO_LONG, 0, 2, 1},
 };
 
-static char dir[4096];
+static char dir[1024];
 
 static int setup(void **state)
 {
@@ -177,7 +197,7 @@ static void test_ingest_placed__every_reader(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const placed_case *c = &cases[i];
-		char path[4200], want[4800], what[400];
+		char path[1500], want[2400], what[400];
 		perfdb_resultset *rs;
 		const perfdb_error *e;
 		snprintf(path, sizeof(path), "%s/%s", dir, c->file);
@@ -199,10 +219,43 @@ static void test_ingest_placed__every_reader(void **state)
 	}
 }
 
+/* A criterion directory: at the full_id of the benchmark's benchmark.json. */
+static void test_ingest_placed__criterion_directory(void **state)
+{
+	static const placed_case bench = {
+	    "benchmark.json",
+	    PERFDB_FORMAT_CRITERION,
+	    "{\"group_id\":\"g\",\"function_id\":null,\"value_str\":null,\n"
+	    " \"full_id\":\"@\",\"title\":\"g\"}\n",
+	    NAME_TOO_LONG,
+	    0,
+	    2,
+	    12};
+	char crit[1100], path[1500], want[2400], what[400];
+	perfdb_resultset *rs;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/benchmark.json", dir);
+	write_case(path, &bench);
+	snprintf(crit, sizeof(crit), "%s/crit_XXXXXX", dir);
+	criterion_dir(crit, path, CRITERION_NEW "/estimates.json",
+		      "{\"sampling_mode\":\"Flat\",\"iters\":[1.0],\"times\":[5.0]}");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_file(rs, crit, PERFDB_FORMAT_CRITERION), PERFDB_EINPUT);
+	snprintf(path, sizeof(path), "%s/g/new/benchmark.json", crit);
+	snprintf(what, sizeof(what), bench.what, LONG_NAME);
+	snprintf(want, sizeof(want), "%s:%d:%d: %s", path, bench.line, bench.column, what);
+	assert_string_equal(perfdb_error_last()->message, want);
+	assert_int_equal(perfdb_resultset_count(rs), 0);
+	perfdb_resultset_free(rs);
+	criterion_dir_remove(crit);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ingest_placed__every_reader),
+	    cmocka_unit_test(test_ingest_placed__criterion_directory),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
