@@ -67,7 +67,10 @@ typedef struct reader {
 	size_t nbench;
 	char *key; /* the benchmark name being hashed, NUL-terminated */
 	size_t keycap;
-	int key_line, key_column; /* where key is, for a result refused */
+	/* where key is, for a result refused: its line, and in JSON its event */
+	int key_line;
+	const perfdb_json_doc *key_doc;
+	const perfdb_jnode *key_ev;
 } reader;
 
 static void reader_release(reader *r)
@@ -103,8 +106,12 @@ static int make_result(reader *r, const char *name, const char *metric, const ch
 	if (!perfdb_ingest__fits_unit(&res))
 		return perfdb_error__input(PERFDB_EINPUT, r->name, 0, 0, NULL,
 					   "benchmark '%s': %s out of range", name, metric);
-	if ((err = perfdb_resultset_add(r->rs, &res)))
-		return perfdb_ingest__placed(err, r->name, r->key_line, r->key_column);
+	if ((err = perfdb_resultset_add(r->rs, &res))) {
+		int l, c = 6; /* after "test " */
+		if (r->key_doc)
+			perfdb_json__where(r->key_doc, r->key_ev, "name", &l, &c);
+		return perfdb_ingest__placed(err, r->name, r->key_line, c);
+	}
 	return 0;
 }
 
@@ -291,7 +298,6 @@ static int test_line(reader *r, const char *s, size_t n, int line)
 		return input_error(r, line, (int)(u - s) + 1, "expected a unit after", v, nv);
 	r->nbench += r->pass == CHECKS;
 	r->key_line = line;
-	r->key_column = 6; /* after "test " */
 	if ((err = line_name(r, name, nname)))
 		return err;
 	if ((tu = time_unit(u, nu))) {
@@ -378,13 +384,13 @@ static int json_event(reader *r, perfdb_json_doc *doc, int line)
 	if ((err = perfdb_json__member_string(doc, ev, "type", true, &type)) < 0)
 		return err;
 	if (strcmp(type, "bench") == 0) {
-		int l, c;
 		if ((err = perfdb_json__member_string(doc, ev, "name", true, &name)) < 0 ||
 		    (err = perfdb_json__member_number(doc, ev, "median", true, &median)) < 0 ||
 		    (err = perfdb_json__member_number(doc, ev, "mib_per_second", false, &mbs)) < 0)
 			return err;
 		r->nbench += r->pass == CHECKS;
 		if (!isfinite(median) || median < 0) {
+			int l, c;
 			if (r->pass != CHECKS)
 				return 0;
 			perfdb_json__where(doc, ev, "median", &l, &c);
@@ -394,7 +400,8 @@ static int json_event(reader *r, perfdb_json_doc *doc, int line)
 						     r->name, line, c, name);
 		}
 		r->key_line = line;
-		perfdb_json__where(doc, ev, "name", &l, &r->key_column);
+		r->key_doc = doc;
+		r->key_ev = ev;
 		if ((err = line_name(r, name, strlen(name))) ||
 		    (err = add_value(r, "time", "ns", median)))
 			return err;

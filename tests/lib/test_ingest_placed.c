@@ -156,6 +156,28 @@ static const placed_case cases[] = {
      "@\n"
      "                        time:   [1.0000 ns 1.1000 ns 1.2000 ns]\n",
      NAME_TOO_LONG, 0, 2, 1},
+    /* the load tools' names are their own; a number can still be refused */
+    {"ab.tsv", PERFDB_FORMAT_AB,
+     "starttime\tseconds\tctime\tdtime\tttime\twait\n"
+     "Sun Dec 06 01:41:18 2026\t1796521278\t0\t1\t1\t1\n"
+     "\n"
+     "Sun Dec 06 01:41:18 2026\t1796521278\t0\t1\t1e305\t1\n",
+     "benchmark 'ab': sample 1 is not a finite number", 0, 4, 1},
+    {"hey.csv", PERFDB_FORMAT_HEY,
+     "response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,"
+     "offset\n"
+     "0.1,0.0012,0.0000,0.0000,0.0012,0.0001,200,0.0003\n"
+     "1e305,0.0012,0.0000,0.0000,0.0012,0.0001,200,0.0003\n",
+     "benchmark 'hey': sample 1 is not a finite number", 0, 3, 1},
+    {"locust_stats_history.csv", PERFDB_FORMAT_LOCUST,
+     "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,"
+     "99.9%,99.99%,100%,Total Request Count,Total Failure Count,Total Median Response Time,"
+     "Total Average Response Time,Total Min Response Time,Total Max Response Time,"
+     "Total Average Content Size\n"
+     "1796521891,1,GET,/a,1.0,0.0,5,6,6,7,8,9,9,9,9,9,9,10,0,5,5.5,1,9,100\n"
+     "1796521892,1,GET,/a,1.0,0.0,1e305,6,6,7,8,9,9,9,9,9,9,10,0,5,5.5,1,9,100\n",
+     "benchmark 'GET /a': value is not a finite number once converted to ns", 0, 2,
+     1}, /* the series' first row */
 };
 
 static char dir[1024];
