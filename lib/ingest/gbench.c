@@ -298,17 +298,25 @@ static bool lookup_bench(const reader *r, const char *name, bench **out)
 	return false;
 }
 
+/* One row's members by field, found in one pass over the row. */
+typedef struct row_fields {
+	const perfdb_jnode *row;
+	const perfdb_jnode *f[F_COUNT_];
+	const perfdb_jnode *bad_type; /* the first known numeric field that is not a number */
+	size_t ncounters;	      /* numeric members that are no known field */
+} row_fields;
+
 /* The benchmark called name in family (family_index, -1 when the row has
  * none), created on first sight (results keep the order in which benchmarks
  * first appear in the file). name is borrowed: a string of the document or of
  * the arena. One benchmark registered twice has one run_name and two
  * families: two benchmarks here, told apart in series_names. */
-static int get_bench(reader *r, const char *name, const perfdb_jnode *at, int64_t family,
-		     bench **out)
+static int get_bench(reader *r, const char *name, const row_fields *rf, int64_t family, bench **out)
 {
 	uint64_t hv = hash_str(name);
 	size_t h;
 	bench *b, *same = NULL;
+	const perfdb_jnode *at;
 	int err;
 
 	if (r->hcap) {
@@ -333,6 +341,8 @@ static int get_bench(reader *r, const char *name, const perfdb_jnode *at, int64_
 		r->benches = bs;
 		r->cap = cap;
 	}
+	/* where its results that are refused are placed: its name */
+	at = name == perfdb_json__string(rf->f[F_RUN_NAME]) ? rf->f[F_RUN_NAME] : rf->f[F_NAME];
 	if (r->stream && !(name = keep_name(r, name)))
 		return perfdb_error__oom();
 	b = &r->benches[r->nbenches];
@@ -453,14 +463,6 @@ static const char *valid_time_unit(const char *u)
 			return units[i];
 	return NULL;
 }
-
-/* One row's members by field, found in one pass over the row. */
-typedef struct row_fields {
-	const perfdb_jnode *row;
-	const perfdb_jnode *f[F_COUNT_];
-	const perfdb_jnode *bad_type; /* the first known numeric field that is not a number */
-	size_t ncounters;	      /* numeric members that are no known field */
-} row_fields;
 
 static void classify(row_fields *rf, const perfdb_jnode *row)
 {
@@ -616,7 +618,7 @@ static int read_complexity(reader *r, const row_fields *rf, const char *name, in
 	double v;
 	int err;
 
-	if ((err = get_bench(r, name, rf->f[F_NAME], family, &b)))
+	if ((err = get_bench(r, name, rf, family, &b)))
 		return err;
 	if (rf->f[F_RMS]) {
 		if ((err = field_number(r, rf, F_RMS, true, &v)) < 0 ||
@@ -806,7 +808,6 @@ static const char *keep_prefix(reader *r, const char *name, size_t len)
 static int read_row(reader *r, const perfdb_jnode *list, const perfdb_jnode *row)
 {
 	const char *name, *run_name, *run_type, *agg = NULL, *agg_unit = NULL, *msg, *unit;
-	const perfdb_jnode *name_at; /* the node run_name is read from */
 	bool errored, skipped, percentage = false;
 	const perfdb_jmember *m;
 	int64_t family = -1;
@@ -881,15 +882,13 @@ static int read_row(reader *r, const perfdb_jnode *list, const perfdb_jnode *row
 	}
 	if (!run_name)
 		run_name = name; /* files from before run_name existed */
-	name_at =
-	    run_name == perfdb_json__string(rf.f[F_RUN_NAME]) ? rf.f[F_RUN_NAME] : rf.f[F_NAME];
 
 	if (errored || skipped) {
 		/* Said once per benchmark when all rows are read (fail_warning):
 		 * whether the other repetitions were recorded is not known yet. */
 		if ((err = field_string(r, &rf, errored ? F_ERROR_MESSAGE : F_SKIP_MESSAGE, false,
 					&msg)) < 0 ||
-		    (err = get_bench(r, run_name, name_at, family, &b)))
+		    (err = get_bench(r, run_name, &rf, family, &b)))
 			return err;
 		if (!b->nfailed++) {
 			b->fail_msg = msg && *msg ? msg : NULL;
@@ -915,7 +914,7 @@ static int read_row(reader *r, const perfdb_jnode *list, const perfdb_jnode *row
 	}
 
 	if ((err = row_time_unit(r, &rf, &unit)) < 0 ||
-	    (err = get_bench(r, run_name, name_at, family, &b)))
+	    (err = get_bench(r, run_name, &rf, family, &b)))
 		return err;
 	if ((err = field_number(r, &rf, F_REPETITIONS, false, &d)) < 0)
 		return err;
@@ -1029,7 +1028,8 @@ static int read_context(reader *r, const perfdb_jnode *ctx)
 		err = perfdb_resultset_set_context(r->rs, m->key, value);
 		free(text);
 		if (err)
-			return perfdb_json__placed(err, r->doc, v, NULL);
+			return perfdb_ingest__placed(err, perfdb_json__name(r->doc), (int)m->line,
+						     (int)m->column);
 	}
 	/* The time the benchmarks ran is when the run started, not when it is
 	 * recorded; a date perfdb cannot read is left in the context only. */

@@ -64,7 +64,7 @@ static const placed_case cases[] = {
      "{\"context\": {\"host_name\": \"h\",\n"
      "  \"\": \"v\"},\n"
      " \"benchmarks\": []}\n",
-     "empty key", 0, 2, 7},
+     "empty key", 0, 2, 3},
     {"hyperfine.json", PERFDB_FORMAT_HYPERFINE,
      "{\"results\": [\n"
      "  {\"mean\": 1, \"stddev\": 0, \"median\": 1, \"user\": 0.5, \"system\": 0.1,\n"
@@ -219,9 +219,10 @@ static void test_ingest_placed__every_reader(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const placed_case *c = &cases[i];
-		char path[1500], want[2400], what[400];
+		char path[1500], want[2400], what[400], *data;
 		perfdb_resultset *rs;
 		const perfdb_error *e;
+		size_t len;
 		snprintf(path, sizeof(path), "%s/%s", dir, c->file);
 		write_case(path, c);
 		assert_int_equal(perfdb_resultset_new(&rs), 0);
@@ -236,6 +237,15 @@ static void test_ingest_placed__every_reader(void **state)
 		assert_int_equal(e->line, c->line);
 		assert_int_equal(e->column, c->column);
 		assert_int_equal(perfdb_resultset_count(rs), 0);
+		/* read whole from a buffer (not a window or an item at a time): the same */
+		data = slurp_file(path, &len);
+		assert_int_equal(perfdb_ingest_buffer(rs, data, len, path, c->format),
+				 PERFDB_EINPUT);
+		if (strcmp(perfdb_error_last()->message, want) != 0)
+			print_error("case %s, a buffer\n", c->file);
+		assert_string_equal(perfdb_error_last()->message, want);
+		assert_int_equal(perfdb_resultset_count(rs), 0);
+		free(data);
 		perfdb_resultset_free(rs);
 		assert_int_equal(unlink(path), 0);
 	}
