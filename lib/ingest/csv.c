@@ -790,7 +790,10 @@ static int add_result(csv *c, perfdb_resultset *rs, const row *r, group *g)
 			       "base unit",
 			       perfdb_ingest__excerpt(ex, res.unit));
 	if ((err = perfdb_resultset_add(rs, &res)))
-		return perfdb_ingest__placed(err, c->name, r->line, 1);
+		/* after a failed read, that read's error, as fail_at */
+		return err == PERFDB_EINVAL && c->in.ioerr
+			   ? c->in.ioerr
+			   : perfdb_ingest__placed(err, c->name, r->line, 1);
 	if (g) {
 		free(g->values);
 		g->values = NULL;
