@@ -604,7 +604,10 @@ int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, con
 	perfdb_resultset__stream_into(a->rs, rs);
 	for (i = 0; i < a->nentries; i++) {
 		entry *e = &a->entries[i];
-		perfdb_catch2_bench first = {NULL, e->line, e->column, 0, e->stddev, e->samples};
+		perfdb_catch2_bench first = {.line = e->line,
+					     .column = e->column,
+					     .stddev = e->stddev,
+					     .samples = e->samples};
 		if ((err = perfdb_ingest__catch2_result(a, e->name, e->means, e->n, &first)))
 			return err;
 	}
