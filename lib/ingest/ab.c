@@ -394,11 +394,13 @@ static int read_csv(ab *a)
 static int read_tsv(ab *a)
 {
 	double *ttime;
-	size_t count = 0, cap;
+	size_t count = 0, cap, rows_at;
 	perfdb_result r;
-	int err = 0;
+	int err = 0, rows_line;
 
 	perfdb_load__next_line(&a->t);
+	rows_at = a->t.pos;
+	rows_line = a->t.line;
 	/* a sample a row, in the resultset's memory: added where they are */
 	cap = perfdb_load__lines_left(&a->t);
 	if (!(ttime = perfdb_resultset__samples(a->rs, cap)))
@@ -440,8 +442,10 @@ static int read_tsv(ab *a)
 	r.direction = PERFDB_LOWER_IS_BETTER;
 	r.samples = ttime;
 	r.nsamples = count;
-	if ((err = perfdb_resultset_add(a->rs, &r)))
+	if ((err = perfdb_resultset_add(a->rs, &r))) {
+		err = perfdb_load__placed_row(&a->t, rows_at, rows_line, ttime, count, err);
 		goto out;
+	}
 	err = perfdb_load__add(a->rs, "ab", "requests", PERFDB_LOAD_COUNT, (double)count, NULL, 0);
 out:
 	return err;

@@ -224,7 +224,7 @@ static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 		return perfdb_json__error(r->doc, st, "Mean", "out of range");
 	if ((err = unheld.on ? perfdb_resultset__add_unheld(r->rs, &res, &unheld.src)
 			     : perfdb_resultset_add(r->rs, &res)))
-		return err;
+		return perfdb_json__placed(err, r->doc, b, "FullName");
 
 	mem = perfdb_json__get(b, "Memory");
 	if (perfdb_json__is_object(mem)) {
@@ -240,10 +240,9 @@ static int read_benchmark(void *ctx, const perfdb_jnode *b, size_t index)
 			res.metric = "allocated";
 			res.unit = "B";
 			res.value = bytes;
-			if ((err = perfdb_resultset_add(r->rs, &res)))
-				return err;
-			if ((err = read_collections(r, mem, name)))
-				return err;
+			if ((err = perfdb_resultset_add(r->rs, &res)) ||
+			    (err = read_collections(r, mem, name)))
+				return perfdb_json__placed(err, r->doc, b, "FullName");
 		}
 	}
 	return 0;

@@ -102,7 +102,9 @@ static int read_measure(perfdb_resultset *rs, const perfdb_json_doc *doc, const 
 		}
 	if (!perfdb_ingest__fits_unit(&res))
 		return perfdb_json__error(doc, obj, "value", "out of range");
-	return perfdb_resultset_add(rs, &res);
+	if ((err = perfdb_resultset_add(rs, &res)))
+		return perfdb_json__placed(err, doc, obj, NULL);
+	return 0;
 }
 
 /* The benchmark whose measures are the object `measures` (a member's value

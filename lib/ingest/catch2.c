@@ -54,6 +54,7 @@ typedef struct perfdb_catch2_entry { /* one series of the file */
 	size_t n, cap;
 	double stddev;
 	long long samples;
+	int line, column; /* of its first appearance */
 } entry;
 
 /* A name that appears more than once (or shares its hash with another):
@@ -199,6 +200,8 @@ static int add_entry(perfdb_catch2_acc *a, const bench *b)
 			return perfdb_error__oom();
 		e->stddev = b->stddev;
 		e->samples = b->samples;
+		e->line = b->line;
+		e->column = b->column;
 		a->nentries++;
 		if ((err = perfdb_ingest__index_add(&a->index, e->name, "time", a->nentries - 1,
 						    &found)) < 0)
@@ -526,13 +529,12 @@ int perfdb_ingest__catch2_bench(perfdb_catch2_acc *a, const bench *b, char *full
 		return 1;
 	/* GROUP made a group of every name whose hash repeats */
 	if (!(g = group_find(a, h, full, len, &slot)))
-		return perfdb_ingest__catch2_result(a, full, &b->mean, 1, b->stddev, b->samples);
+		return perfdb_ingest__catch2_result(a, full, &b->mean, 1, b);
 	if (!g->n)
 		return 0; /* made at its first appearance */
 	/* here is its first appearance, whose stddev and samples a result of
 	 * one appearance (a hash two names share) has */
-	err =
-	    perfdb_ingest__catch2_result(a, full, a->means + g->start, g->n, b->stddev, b->samples);
+	err = perfdb_ingest__catch2_result(a, full, a->means + g->start, g->n, b);
 	g->n = 0; /* made */
 	return err;
 }
@@ -565,9 +567,10 @@ int perfdb_ingest__catch2_passes(perfdb_catch2_acc *a, perfdb_resultset *rs, int
 }
 
 int perfdb_ingest__catch2_result(perfdb_catch2_acc *a, const char *name, const double *means,
-				 size_t n, double stddev, long long samples)
+				 size_t n, const perfdb_catch2_bench *first)
 {
 	perfdb_result res;
+	int err;
 	perfdb_result_init(&res);
 	res.benchmark = name;
 	res.metric = "time";
@@ -575,8 +578,8 @@ int perfdb_ingest__catch2_result(perfdb_catch2_acc *a, const char *name, const d
 	res.direction = PERFDB_LOWER_IS_BETTER;
 	if (n == 1) {
 		res.value = res.mean = means[0];
-		res.stddev = stddev;
-		res.n = samples;
+		res.stddev = first->stddev;
+		res.n = first->samples;
 	} else {
 		res.value = NAN; /* the mean of the appearances */
 		res.samples = means;
@@ -585,7 +588,9 @@ int perfdb_ingest__catch2_result(perfdb_catch2_acc *a, const char *name, const d
 	if (!perfdb_ingest__fits_unit(&res))
 		return perfdb_error__input(PERFDB_EINPUT, a->name, 0, 0, NULL,
 					   "benchmark '%s': time out of range", name);
-	return perfdb_resultset_add(a->rs, &res);
+	if ((err = perfdb_resultset_add(a->rs, &res)))
+		return perfdb_ingest__placed(err, a->name, first->line, first->column);
+	return 0;
 }
 
 int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, const char *none)
@@ -599,8 +604,11 @@ int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, con
 	perfdb_resultset__stream_into(a->rs, rs);
 	for (i = 0; i < a->nentries; i++) {
 		entry *e = &a->entries[i];
-		if ((err = perfdb_ingest__catch2_result(a, e->name, e->means, e->n, e->stddev,
-							e->samples)))
+		perfdb_catch2_bench first = {.line = e->line,
+					     .column = e->column,
+					     .stddev = e->stddev,
+					     .samples = e->samples};
+		if ((err = perfdb_ingest__catch2_result(a, e->name, e->means, e->n, &first)))
 			return err;
 	}
 	if (a->nbench == 0 &&

@@ -108,11 +108,13 @@ int perfdb_ingest__catch2_passes(perfdb_catch2_acc *a, perfdb_resultset *rs, int
 				 void *ctx, const char *none);
 /* A reading starts in a->pass: nothing ended or seen yet. */
 void perfdb_ingest__catch2_begin(perfdb_catch2_acc *a);
-/* Adds the result of benchmark `name` to a->rs: its mean, standard deviation
- * and samples when it appeared once (n is 1), else the means of its n
- * appearances as samples. An error when a time is out of range. */
+/* Adds the result of benchmark `name` to a->rs: the mean, standard
+ * deviation and samples of `first`, its first appearance, when it appeared
+ * once (n is 1), else the means of its n appearances as samples; a result
+ * the resultset refuses is an error at first's place. An error when a time
+ * is out of range. */
 int perfdb_ingest__catch2_result(perfdb_catch2_acc *a, const char *name, const double *means,
-				 size_t n, double stddev, long long samples);
+				 size_t n, const perfdb_catch2_bench *first);
 /* Turns the entries into results, sets the source and merges them into rs;
  * `none` names what a file without benchmarks lacks, for its warning. */
 int perfdb_ingest__catch2_finish(perfdb_catch2_acc *a, perfdb_resultset *rs, const char *none);

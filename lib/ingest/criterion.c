@@ -326,7 +326,8 @@ static int read_benchmark(perfdb_resultset *rs, const char *dir)
 	res.value = isnan(slope) ? res.mean : slope;
 	res.samples = values;
 	res.nsamples = nvalues;
-	err = perfdb_resultset_add(rs, &res);
+	if ((err = perfdb_resultset_add(rs, &res)))
+		err = perfdb_json__placed(err, bench, root, id == name ? "group_id" : "full_id");
 done:
 	free(values);
 	free(name);

@@ -190,7 +190,7 @@ static int read_text(reading *rd)
 	const char *data = rd->data, *name = rd->name, *prev = NULL;
 	size_t len = rd->len, pos = 0, prevlen = 0;
 	bool have_thrpt = false, first = rd->seen != NULL, have_bench = false;
-	int line = 0, err;
+	int line = 0, err, prev_line = 0, bench_line = 0, bench_column = 0; /* of prev, rd->bench */
 
 	while (pos < len) {
 		const char *s = data + pos, *nl = memchr(s, '\n', len - pos), *unit;
@@ -232,8 +232,12 @@ static int read_text(reading *rd)
 				while (b > a && prev[b - 1] == ' ')
 					b--;
 				err = set_bench(rd, prev, a, b);
+				bench_line = prev_line;
+				bench_column = perfdb_ingest__columns(prev, a) + 1;
 			} else {
 				err = set_bench(rd, s, a, b);
+				bench_line = line;
+				bench_column = 1;
 			}
 			if (err)
 				return err;
@@ -260,7 +264,7 @@ static int read_text(reading *rd)
 			r.direction = PERFDB_LOWER_IS_BETTER;
 			r.value = value;
 			if ((err = perfdb_resultset_add(rd->own, &r)))
-				return err;
+				return perfdb_ingest__placed(err, name, bench_line, bench_column);
 		} else if ((lab = find_label(s, n, "thrpt:", &at)) >= 0) {
 			if (first)
 				continue;
@@ -286,7 +290,7 @@ static int read_text(reading *rd)
 			r.direction = PERFDB_HIGHER_IS_BETTER;
 			r.value = value;
 			if ((err = perfdb_resultset_add(rd->own, &r)))
-				return err;
+				return perfdb_ingest__placed(err, name, bench_line, bench_column);
 		} else if (!first && n >= 7 && memcmp(s, "thread ", 7) == 0 &&
 			   memmem(s, n, " panicked", 9) &&
 			   (err = perfdb_resultset_warn(
@@ -297,6 +301,7 @@ static int read_text(reading *rd)
 		if (n) {
 			prev = s;
 			prevlen = n;
+			prev_line = line;
 		}
 	}
 	return 0;

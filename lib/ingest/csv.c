@@ -794,13 +794,11 @@ static int add_result(csv *c, perfdb_resultset *rs, const row *r, group *g)
 			       "a number is out of range once converted from '%s' to the "
 			       "base unit",
 			       perfdb_ingest__excerpt(ex, res.unit));
-	if ((err = perfdb_resultset_add(rs, &res))) {
-		char msg[sizeof(perfdb_error_last()->message)];
-		if (err != PERFDB_EINVAL)
-			return err;
-		snprintf(msg, sizeof(msg), "%s", perfdb_error_last()->message);
-		return fail_at(c, r->line, 1, NULL, "%s", msg);
-	}
+	if ((err = perfdb_resultset_add(rs, &res)))
+		/* after a failed read, that read's error, as fail_at */
+		return err == PERFDB_EINVAL && c->in.ioerr
+			   ? c->in.ioerr
+			   : perfdb_ingest__placed(err, c->name, r->line, 1);
 	if (g) {
 		free(g->values);
 		g->values = NULL;

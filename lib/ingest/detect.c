@@ -635,16 +635,11 @@ perfdb_format perfdb_ingest_detect(const char *data, size_t len)
 
 /* --- entry points ---------------------------------------------------------- */
 
-/* A reader's error that names no input (a result the resultset refused: a
- * name longer than PERFDB_NAME_MAX, say) names it, with its code. */
+/* A reader's error that names no input (a result the resultset refused,
+ * which the reader had no place for) names the input, with its code. */
 static int named(int err, const char *name)
 {
-	const perfdb_error *e = perfdb_error_last();
-	char msg[sizeof(e->message)];
-	if (err != PERFDB_EINVAL || e->file[0])
-		return err;
-	snprintf(msg, sizeof(msg), "%s", e->message);
-	return perfdb_error__input(err, name, 0, 0, NULL, "%s", msg);
+	return perfdb_ingest__placed(err, name, 0, 0);
 }
 
 static int read_format(perfdb_resultset *rs, const char *data, size_t len, const char *name,

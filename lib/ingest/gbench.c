@@ -26,6 +26,7 @@
 #include "ingest/ingest.h"
 #include "ingest/json.h"
 #include "ingest/json_stream.h"
+#include "ingest/reader.h"
 #include "perfdb/context.h"
 #include "util/error.h"
 
@@ -57,11 +58,12 @@ typedef struct bench {
 	int64_t family;	      /* family_index, -1 when the file has none */
 	uint32_t first, last; /* its metrics, in order of first sight (indices + 1) */
 	int64_t repetitions;
-	uint32_t nok;	      /* iteration rows read */
-	uint32_t nfailed;     /* rows with error_occurred or skipped */
-	const char *fail_msg; /* the first failed row's message, or NULL */
-	bool fail_skipped;    /* that row was skipped, not errored */
-	bool shared_name;     /* another family has the same run_name */
+	uint32_t nok;	       /* iteration rows read */
+	uint32_t nfailed;      /* rows with error_occurred or skipped */
+	const char *fail_msg;  /* the first failed row's message, or NULL */
+	bool fail_skipped;     /* that row was skipped, not errored */
+	bool shared_name;      /* another family has the same run_name */
+	uint32_t line, column; /* of its name in its first row, for a result refused */
 } bench;
 
 /* Composed names ("real_time_p90", "items/s"), in chunks freed together. */
@@ -296,16 +298,25 @@ static bool lookup_bench(const reader *r, const char *name, bench **out)
 	return false;
 }
 
+/* One row's members by field, found in one pass over the row. */
+typedef struct row_fields {
+	const perfdb_jnode *row;
+	const perfdb_jnode *f[F_COUNT_];
+	const perfdb_jnode *bad_type; /* the first known numeric field that is not a number */
+	size_t ncounters;	      /* numeric members that are no known field */
+} row_fields;
+
 /* The benchmark called name in family (family_index, -1 when the row has
  * none), created on first sight (results keep the order in which benchmarks
  * first appear in the file). name is borrowed: a string of the document or of
  * the arena. One benchmark registered twice has one run_name and two
  * families: two benchmarks here, told apart in series_names. */
-static int get_bench(reader *r, const char *name, int64_t family, bench **out)
+static int get_bench(reader *r, const char *name, const row_fields *rf, int64_t family, bench **out)
 {
 	uint64_t hv = hash_str(name);
 	size_t h;
 	bench *b, *same = NULL;
+	const perfdb_jnode *at;
 	int err;
 
 	if (r->hcap) {
@@ -330,6 +341,8 @@ static int get_bench(reader *r, const char *name, int64_t family, bench **out)
 		r->benches = bs;
 		r->cap = cap;
 	}
+	/* where its results that are refused are placed: its name */
+	at = name == perfdb_json__string(rf->f[F_RUN_NAME]) ? rf->f[F_RUN_NAME] : rf->f[F_NAME];
 	if (r->stream && !(name = keep_name(r, name)))
 		return perfdb_error__oom();
 	b = &r->benches[r->nbenches];
@@ -337,6 +350,8 @@ static int get_bench(reader *r, const char *name, int64_t family, bench **out)
 	b->name = name;
 	b->hash = hv;
 	b->family = family;
+	b->line = at->line;
+	b->column = at->column;
 	if (same)
 		b->shared_name = same->shared_name = true;
 	r->nbenches++;
@@ -448,14 +463,6 @@ static const char *valid_time_unit(const char *u)
 			return units[i];
 	return NULL;
 }
-
-/* One row's members by field, found in one pass over the row. */
-typedef struct row_fields {
-	const perfdb_jnode *row;
-	const perfdb_jnode *f[F_COUNT_];
-	const perfdb_jnode *bad_type; /* the first known numeric field that is not a number */
-	size_t ncounters;	      /* numeric members that are no known field */
-} row_fields;
 
 static void classify(row_fields *rf, const perfdb_jnode *row)
 {
@@ -611,7 +618,7 @@ static int read_complexity(reader *r, const row_fields *rf, const char *name, in
 	double v;
 	int err;
 
-	if ((err = get_bench(r, name, family, &b)))
+	if ((err = get_bench(r, name, rf, family, &b)))
 		return err;
 	if (rf->f[F_RMS]) {
 		if ((err = field_number(r, rf, F_RMS, true, &v)) < 0 ||
@@ -881,7 +888,7 @@ static int read_row(reader *r, const perfdb_jnode *list, const perfdb_jnode *row
 		 * whether the other repetitions were recorded is not known yet. */
 		if ((err = field_string(r, &rf, errored ? F_ERROR_MESSAGE : F_SKIP_MESSAGE, false,
 					&msg)) < 0 ||
-		    (err = get_bench(r, run_name, family, &b)))
+		    (err = get_bench(r, run_name, &rf, family, &b)))
 			return err;
 		if (!b->nfailed++) {
 			b->fail_msg = msg && *msg ? msg : NULL;
@@ -906,7 +913,8 @@ static int read_row(reader *r, const perfdb_jnode *list, const perfdb_jnode *row
 						  "unknown aggregate_unit '%s'", agg_unit);
 	}
 
-	if ((err = row_time_unit(r, &rf, &unit)) < 0 || (err = get_bench(r, run_name, family, &b)))
+	if ((err = row_time_unit(r, &rf, &unit)) < 0 ||
+	    (err = get_bench(r, run_name, &rf, family, &b)))
 		return err;
 	if ((err = field_number(r, &rf, F_REPETITIONS, false, &d)) < 0)
 		return err;
@@ -1020,7 +1028,8 @@ static int read_context(reader *r, const perfdb_jnode *ctx)
 		err = perfdb_resultset_set_context(r->rs, m->key, value);
 		free(text);
 		if (err)
-			return err;
+			return perfdb_ingest__placed(err, perfdb_json__name(r->doc), (int)m->line,
+						     (int)m->column);
 	}
 	/* The time the benchmarks ran is when the run started, not when it is
 	 * recorded; a date perfdb cannot read is left in the context only. */
@@ -1067,6 +1076,7 @@ static void min_max(const metric *m, double *lo, double *hi)
 static int emit(reader *r, const bench *b, const metric *m, size_t *added)
 {
 	perfdb_result res;
+	int err;
 	perfdb_result_init(&res);
 	res.benchmark = b->series ? b->series : b->name;
 	res.metric = m->name;
@@ -1103,7 +1113,10 @@ static int emit(reader *r, const bench *b, const metric *m, size_t *added)
 		    b->name, m->name);
 	}
 	(*added)++;
-	return perfdb_resultset_add(r->rs, &res);
+	if ((err = perfdb_resultset_add(r->rs, &res)))
+		return perfdb_ingest__placed(err, perfdb_json__name(r->doc), (int)b->line,
+					     (int)b->column);
+	return 0;
 }
 
 /* Segments of a run_name that say how Google Benchmark runs a benchmark,

@@ -438,6 +438,7 @@ static int make_result(reader *r, const char *benchmark, const char *metric, con
 {
 	perfdb_result res;
 	size_t j;
+	int err;
 	if (!n || perfdb_ingest__nameset_has(&r->failed, benchmark, ""))
 		return 0;
 	perfdb_result_init(&res);
@@ -455,7 +456,12 @@ static int make_result(reader *r, const char *benchmark, const char *metric, con
 		return perfdb_error__input(PERFDB_EINPUT, r->name, l, c, NULL,
 					   "benchmark '%s': %s out of range", benchmark, metric);
 	}
-	return perfdb_resultset_add(r->rs, &res);
+	if ((err = perfdb_resultset_add(r->rs, &res))) {
+		int l, c;
+		position(r, line, 1, &l, &c);
+		return perfdb_ingest__placed(err, r->name, l, c);
+	}
+	return 0;
 }
 
 /* Pass 3 at a repeated pair: its result, at the pair's first line. */

@@ -284,12 +284,14 @@ static int read_text(hey *h)
 static int read_csv(hey *h)
 {
 	double *lat;
-	size_t count = 0, cap;
+	size_t count = 0, cap, rows_at;
 	double non2xx = 0;
 	perfdb_result r;
-	int err = 0;
+	int err = 0, rows_line;
 
 	perfdb_load__next_line(&h->t);
+	rows_at = h->t.pos;
+	rows_line = h->t.line;
 	/* a sample a row, in the resultset's memory: added where they are */
 	cap = perfdb_load__lines_left(&h->t);
 	if (!(lat = perfdb_resultset__samples(h->rs, cap)))
@@ -336,8 +338,11 @@ static int read_csv(hey *h)
 	r.direction = PERFDB_LOWER_IS_BETTER;
 	r.samples = lat;
 	r.nsamples = count;
-	if ((err = perfdb_resultset_add(h->rs, &r)) ||
-	    (err = perfdb_load__add(h->rs, BENCH, "requests", PERFDB_LOAD_COUNT, (double)count,
+	if ((err = perfdb_resultset_add(h->rs, &r))) {
+		err = perfdb_load__placed_row(&h->t, rows_at, rows_line, lat, count, err);
+		goto out;
+	}
+	if ((err = perfdb_load__add(h->rs, BENCH, "requests", PERFDB_LOAD_COUNT, (double)count,
 				    NULL, 0)))
 		goto out;
 	err = perfdb_load__add(h->rs, BENCH, "non_2xx", PERFDB_LOAD_ERRORS, non2xx, NULL, 0);

@@ -390,11 +390,11 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 			return err;
 	} else if ((err = times_unheld ? perfdb_resultset__add_unheld(r->rs, &wall, &times_at.src)
 				       : perfdb_resultset_add(r->rs, &wall))) {
-		return err;
+		return perfdb_json__placed(err, r->doc, res, "command");
 	}
 	if (!nfailed &&
 	    ((err = add_time(r, "user_time", user)) || (err = add_time(r, "system_time", sys))))
-		return err;
+		return perfdb_json__placed(err, r->doc, res, "command");
 	if (have_memory) {
 		perfdb_result mem;
 		double *memory = NULL;
@@ -415,7 +415,7 @@ static int read_result(void *ctx, const perfdb_jnode *res, size_t index)
 		mem.nsamples = unheld ? n : keep_succeeded(r, nfailed, memory, n);
 		if ((err = unheld ? perfdb_resultset__add_unheld(r->rs, &mem, &memory_at.src)
 				  : perfdb_resultset_add(r->rs, &mem)))
-			return err;
+			return perfdb_json__placed(err, r->doc, res, "command");
 	}
 	return 0;
 }

@@ -183,8 +183,10 @@ static int add_metric(reader *r, const perfdb_jnode *metric, const char *metric_
 	if (!perfdb_ingest__fits_unit(&res) ||
 	    (unheld.on && !perfdb_ingest__fits_unit_max(res.unit, unheld.maxabs)))
 		return perfdb_json__error(r->doc, score, NULL, "out of range in %s", unit);
-	return unheld.on ? perfdb_resultset__add_unheld(r->rs, &res, &unheld.src)
-			 : perfdb_resultset_add(r->rs, &res);
+	if ((err = unheld.on ? perfdb_resultset__add_unheld(r->rs, &res, &unheld.src)
+			     : perfdb_resultset_add(r->rs, &res)))
+		return perfdb_json__placed(err, r->doc, metric, NULL);
+	return 0;
 }
 
 /* row: the document's item index, named by itself (an item read from the

@@ -5,6 +5,7 @@
  * (parent pointer and index), so nothing here scans the text again.
  */
 #include "ingest/json.h"
+#include "ingest/reader.h"
 
 #include <jansson.h>
 #include <inttypes.h>
@@ -248,6 +249,14 @@ void perfdb_json__where(const perfdb_json_doc *doc, const perfdb_jnode *node, co
 		n = m;
 	*line = (int)n->line;
 	*column = (int)n->column;
+}
+
+int perfdb_json__placed(int err, const perfdb_json_doc *doc, const perfdb_jnode *node,
+			const char *key)
+{
+	int line, column;
+	perfdb_json__where(doc, node, key, &line, &column);
+	return perfdb_ingest__placed(err, perfdb_json__name(doc), line, column);
 }
 
 void perfdb_json__where_item(const perfdb_json_doc *doc, const perfdb_jnode *array, size_t index,

@@ -288,6 +288,14 @@ int perfdb_json__root_array(const perfdb_jnode **out, const perfdb_json_doc *doc
 int perfdb_json__error(const perfdb_json_doc *doc, const perfdb_jnode *node, const char *key,
 		       const char *fmt, ...) PERFDB_PRINTF(4, 5);
 
+/**
+ * perfdb_ingest__placed (reader.h) at node (and member key, as for
+ * perfdb_json__where) of doc: a resultset's refusal of what a reader made
+ * of that value, raised again at its place. For the error path only.
+ */
+int perfdb_json__placed(int err, const perfdb_json_doc *doc, const perfdb_jnode *node,
+			const char *key);
+
 /** As perfdb_json__error, about item `index` of array `array`. */
 int perfdb_json__error_item(const perfdb_json_doc *doc, const perfdb_jnode *array, size_t index,
 			    const char *fmt, ...) PERFDB_PRINTF(4, 5);

@@ -67,6 +67,10 @@ typedef struct reader {
 	size_t nbench;
 	char *key; /* the benchmark name being hashed, NUL-terminated */
 	size_t keycap;
+	/* where key is, for a result refused: its line, and in JSON its event */
+	int key_line;
+	const perfdb_json_doc *key_doc;
+	const perfdb_jnode *key_ev;
 } reader;
 
 static void reader_release(reader *r)
@@ -85,6 +89,7 @@ static int make_result(reader *r, const char *name, const char *metric, const ch
 		       const double *values, size_t n)
 {
 	perfdb_result res;
+	int err;
 	if (perfdb_ingest__nameset_has(&r->failed, name, ""))
 		return 0;
 	perfdb_result_init(&res);
@@ -101,7 +106,13 @@ static int make_result(reader *r, const char *name, const char *metric, const ch
 	if (!perfdb_ingest__fits_unit(&res))
 		return perfdb_error__input(PERFDB_EINPUT, r->name, 0, 0, NULL,
 					   "benchmark '%s': %s out of range", name, metric);
-	return perfdb_resultset_add(r->rs, &res);
+	if ((err = perfdb_resultset_add(r->rs, &res))) {
+		int l, c = 6; /* after "test " */
+		if (r->key_doc)
+			perfdb_json__where(r->key_doc, r->key_ev, "name", &l, &c);
+		return perfdb_ingest__placed(err, r->name, r->key_line, c);
+	}
+	return 0;
 }
 
 /* A line's values (a test line, a bench event) begin, of benchmark name:
@@ -286,6 +297,7 @@ static int test_line(reader *r, const char *s, size_t n, int line)
 	if (nu == 0)
 		return input_error(r, line, (int)(u - s) + 1, "expected a unit after", v, nv);
 	r->nbench += r->pass == CHECKS;
+	r->key_line = line;
 	if ((err = line_name(r, name, nname)))
 		return err;
 	if ((tu = time_unit(u, nu))) {
@@ -387,6 +399,9 @@ static int json_event(reader *r, perfdb_json_doc *doc, int line)
 						     "time; not recorded",
 						     r->name, line, c, name);
 		}
+		r->key_line = line;
+		r->key_doc = doc;
+		r->key_ev = ev;
 		if ((err = line_name(r, name, strlen(name))) ||
 		    (err = add_value(r, "time", "ns", median)))
 			return err;

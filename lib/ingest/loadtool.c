@@ -275,6 +275,21 @@ int perfdb_load__add(perfdb_resultset *rs, const char *benchmark, const char *me
 	return perfdb_resultset_add(rs, &r);
 }
 
+int perfdb_load__placed_row(perfdb_load_text *t, size_t at, int line, const double *v, size_t n,
+			    int err)
+{
+	size_t k = 0, row = 0;
+	if (err != PERFDB_EINVAL)
+		return err;
+	while (k < n && isfinite(v[k]))
+		k++;
+	perfdb_load__seek(t, at, line);
+	while (k < n && perfdb_load__next_line(t))
+		if (!perfdb_load__blank(t) && row++ == k)
+			return perfdb_ingest__placed(err, t->name, t->line, 1);
+	return err;
+}
+
 int perfdb_load__put(const perfdb_load_text *t, size_t off, perfdb_resultset *rs,
 		     const char *benchmark, const char *metric, perfdb_load_kind kind, double value,
 		     const char *unit, long long n)

@@ -130,4 +130,15 @@ int perfdb_load__put(const perfdb_load_text *t, size_t off, perfdb_resultset *rs
 		     const char *benchmark, const char *metric, perfdb_load_kind kind, double value,
 		     const char *unit, long long n);
 
+/*
+ * err of adding a result whose samples v (n) are one a non-blank row of t
+ * from the row after (at, line) (the current position and line of t after
+ * its header: as perfdb_load__seek takes them), such as ab's -g and hey's
+ * CSV: a refusal (a sample not finite once scaled to ns) raised again at the
+ * row of the first sample that is not finite (perfdb_ingest__placed). t is
+ * moved. For the error path only.
+ */
+int perfdb_load__placed_row(perfdb_load_text *t, size_t at, int line, const double *v, size_t n,
+			    int err);
+
 #endif

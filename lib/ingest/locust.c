@@ -472,7 +472,7 @@ static int history_emit_one(history *h, const char *bench, int line, int k, doub
 	res.samples = v;
 	res.nsamples = n;
 	if ((err = perfdb_resultset_add(l->rs, &res)))
-		return err;
+		return perfdb_ingest__placed(err, l->t.name, line, 1);
 	h->made++;
 	return 0;
 }

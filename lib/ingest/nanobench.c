@@ -145,7 +145,7 @@ static int read_result(void *ctx, const perfdb_jnode *r, size_t index)
 	res.samples = k ? *samples : NULL;
 	res.nsamples = k;
 	if ((err = perfdb_resultset_add(rs, &res)))
-		return err;
+		return perfdb_json__placed(err, doc, r, "name");
 	for (i = 0; have_counters && i < 3; i++) {
 		if (isnan(counter[i]))
 			continue;
@@ -155,7 +155,7 @@ static int read_result(void *ctx, const perfdb_jnode *r, size_t index)
 		res.direction = PERFDB_LOWER_IS_BETTER;
 		res.value = counter[i] / batch;
 		if ((err = perfdb_resultset_add(rs, &res)))
-			return err;
+			return perfdb_json__placed(err, doc, r, "name");
 	}
 	return 0;
 }

@@ -372,7 +372,7 @@ static int read_row(console *x, const table_title *ti, int ncells, const int *wh
 			return fail_at(t, cells[where[i]].off,
 				       "the time does not fit a double in ns");
 		if ((err = perfdb_resultset_add(x->rs, &r)))
-			return err;
+			return perfdb_ingest__placed(err, t->name, t->line, col(t, namec->off));
 	}
 	return 0;
 }
@@ -690,7 +690,7 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 		r.direction = PERFDB_LOWER_IS_BETTER;
 		r.value = v[F_ELAPSED] / v[F_BATCH];
 		if ((err = perfdb_resultset_add(own_rs, &r)))
-			goto done;
+			goto refused;
 		nresults++;
 		for (k = F_INS; counters && k < NFIELDS; k++) {
 			if (isnan(v[k]))
@@ -701,13 +701,16 @@ int perfdb_ingest__nanobench_csv(perfdb_resultset *rs, const char *data, size_t 
 			r.direction = PERFDB_LOWER_IS_BETTER;
 			r.value = v[k] / v[F_BATCH];
 			if ((err = perfdb_resultset_add(own_rs, &r)))
-				goto done;
+				goto refused;
 		}
 	}
 	if (nresults == 0 &&
 	    (err = perfdb_resultset_warn(own_rs, "%s:%d:1: no results in the file", name, t.line)))
 		goto done;
 	err = perfdb_resultset_merge(rs, own_rs);
+	goto done;
+refused: /* a result the resultset did not take: at its row's title */
+	err = perfdb_ingest__placed(err, name, t.line, col(&t, offs[where[F_TITLE]]));
 done:
 	seen_release(&names);
 	free(other.line);

@@ -115,6 +115,12 @@ static int read_samples(reader *r, const perfdb_jnode *stats, const char *name, 
 	return 0;
 }
 
+/* The member of benchmark b its name is read from. */
+static const char *name_key(const perfdb_jnode *b)
+{
+	return perfdb_json__get(b, "fullname") ? "fullname" : "name";
+}
+
 /* b: benchmarks[index], named by itself (an item read from the file one
  * at a time is not in the skeleton's array) */
 static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
@@ -187,7 +193,7 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 		return perfdb_json__error(r->doc, stats, "mean", "out of range");
 	if ((err = unheld.on ? perfdb_resultset__add_unheld(r->rs, &res, &unheld.src)
 			     : perfdb_resultset_add(r->rs, &res)))
-		return err;
+		return perfdb_json__placed(err, r->doc, b, name_key(b));
 
 	if ((err = stat(r, stats, "ops", name, false, &ops)) < 0)
 		return err;
@@ -200,7 +206,7 @@ static int read_benchmark(reader *r, const perfdb_jnode *b, size_t index)
 		o.direction = PERFDB_HIGHER_IS_BETTER;
 		o.value = ops;
 		if ((err = perfdb_resultset_add(r->rs, &o)))
-			return err;
+			return perfdb_json__placed(err, r->doc, b, name_key(b));
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,16 @@ int perfdb_ingest__number(const char *s, double *out)
 		return -2;
 	*out = v;
 	return 0;
+}
+
+int perfdb_ingest__placed(int err, const char *name, int line, int column)
+{
+	const perfdb_error *e = perfdb_error_last();
+	char msg[sizeof(e->message)];
+	if (err != PERFDB_EINVAL || e->file[0] || e->line)
+		return err;
+	snprintf(msg, sizeof(msg), "%s", e->message);
+	return perfdb_error__input(PERFDB_EINPUT, name, line, column, NULL, "%s", msg);
 }
 
 static bool fits(double v, double factor)

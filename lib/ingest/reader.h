@@ -28,6 +28,19 @@
  */
 int perfdb_ingest__number(const char *s, double *out);
 
+/*
+ * An error of the resultset (perfdb_resultset_add refusing a name longer
+ * than PERFDB_NAME_MAX, a number out of range once scaled, a tag or context
+ * value it does not take) names no input. Readers pass every such call's
+ * error through here with the best place they have: a PERFDB_EINVAL that
+ * names no file and no line is raised again, same message, as the input
+ * error PERFDB_EINPUT "NAME:LINE:COL: ..." (line or column 0: left out, as
+ * perfdb_error__input does) and that is returned; any other error, or one
+ * already placed, is returned as it is. Only on the error path: callers write
+ * `if ((err = perfdb_resultset_add(rs, &r))) return perfdb_ingest__placed(...)`.
+ */
+int perfdb_ingest__placed(int err, const char *name, int line, int column);
+
 /* The number of characters (UTF-8 code points) in len bytes of s: columns in
  * error messages count characters, as jansson's and libyaml's do. */
 int perfdb_ingest__columns(const char *s, size_t len);

@@ -915,7 +915,7 @@ static void test_json_stream__bmf_big(void **state)
 	bmf_same_text(doc, big_bmf(doc, cap, 4000, 3, "1", 0), 0);
 	{
 		size_t n = (size_t)snprintf(doc, cap, "{\"a\": {\"l\": {\"value\": 1}}, \"");
-		char path[] = "/tmp/perfdb-json-bmf-long-XXXXXX";
+		char path[] = "/tmp/perfdb-json-bmf-long-XXXXXX", want[200];
 		char *text, *whole;
 		int rc;
 		memset(doc + n, 'x', PIECE_BYTES + 10);
@@ -926,9 +926,12 @@ static void test_json_stream__bmf_big(void **state)
 		write_temp(path, doc, n);
 		whole = read_whole(path, PERFDB_FORMAT_BMF);
 		text = read_bmf_pieces(path, 0, &rc);
-		assert_int_equal(rc, PERFDB_EINVAL);
-		assert_non_null(strstr(whole, "benchmark name longer than 65536 bytes (1048586)"));
-		assert_non_null(strstr(text, "benchmark name longer than 65536 bytes (1048586)"));
+		assert_int_equal(rc, PERFDB_EINPUT);
+		snprintf(want, sizeof(want),
+			 "%s:1:%d: benchmark name longer than 65536 bytes (1048586)", path,
+			 (int)(n - 13)); /* at its measure, {"value": 2} */
+		assert_non_null(strstr(whole, want));
+		assert_string_equal(text, whole);
 		unlink(path);
 		free(text);
 		free(whole);

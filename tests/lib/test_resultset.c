@@ -142,16 +142,17 @@ static void test_resultset__names_bounded(void **state)
 	assert_int_equal(perfdb_resultset_tag_count(rs), 1);
 	assert_int_equal(strlen(perfdb_resultset_meta(rs, PERFDB_META_SUBJECT)), PERFDB_NAME_MAX);
 	perfdb_resultset_free(rs);
-	/* through a reader whose names have no position: the input is named */
+	/* through a reader: the input and the result's line are named
+	 * (test_ingest_placed has every reader) */
 	n = (size_t)PERFDB_NAME_MAX + 64;
 	assert_non_null(text = malloc(n + 64));
 	n = (size_t)snprintf(text, n + 64, "BenchmarkA-4 10 5 ns/op\nBenchmarkX%s-4 10 5 ns/op\n",
 			     name);
 	assert_int_equal(perfdb_resultset_new(&rs), 0);
 	assert_int_equal(perfdb_ingest_buffer(rs, text, n, "go.txt", PERFDB_FORMAT_GO),
-			 PERFDB_EINVAL);
+			 PERFDB_EINPUT);
 	assert_string_equal(perfdb_error_last()->file, "go.txt");
-	assert_non_null(strstr(perfdb_error_last()->message, "go.txt: benchmark name longer"));
+	assert_non_null(strstr(perfdb_error_last()->message, "go.txt:2:1: benchmark name longer"));
 	perfdb_resultset_free(rs);
 	free(text);
 	free(name);
