@@ -28,6 +28,17 @@
  * a long sequence was above twice the file): libyaml reads it through a
  * small window (window.h) from its start for each pass, and again up to an
  * item an error names. A buffer is libyaml's string input, as always.
+ *
+ * Samples not held: when the caller's resultset takes a result's samples
+ * unheld (perfdb_resultset__unheld_from), a sequence of that many numbers
+ * or more keeps none of them (yaml_load.h, "spanning"), only its count and
+ * where its text is; op_unheld hands the validator a source that parses
+ * just that text again with a parser of its own, a chunk of numbers at a
+ * time, through the same perfdb_ingest__yaml_packable as the loader. libyaml's
+ * marks count characters, so the input handler notes the byte and
+ * character where each read starts (a UTF-16 file is not spanned). A block
+ * sequence's text is given after as many spaces as its column, so that its
+ * lines keep their indentation.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -63,12 +74,38 @@ typedef struct yaml_text {
 	const char *name;
 } yaml_text;
 
-/* A parser's input read from a file. */
+/* Where the last reads of a parser's input started (yaml_input.marks). */
+#define READ_MARKS 64
+
+/* A parser's input read from a file (or, when spanning, a buffer). */
 typedef struct yaml_input {
 	perfdb_ingest_window w;
 	size_t pos;	     /* the next byte libyaml is given */
 	perfdb_error failed; /* what a failed read raised (w.ioerr) */
+	/* Spanning (locate): the characters started before pos, and that
+	 * count and the byte at the start of each of the last READ_MARKS
+	 * reads. A BOM is no character to libyaml's marks. */
+	bool count, utf16;
+	uint64_t chars;
+	struct {
+		uint64_t byte, chr;
+	} marks[READ_MARKS];
+	size_t reads;
 } yaml_input;
+
+/* A spanned sequence's numbers read again from its text (op_unheld,
+ * op_numbers): a parser of its own over a window of the input from the
+ * sequence's first character, after `pad` spaces, to before its end. */
+typedef struct span_reader {
+	const yaml_text *text;
+	const perfdb_yaml_packing *pack;
+	perfdb_yaml_seq seq; /* a copy, for where it is */
+	perfdb_ingest_window w;
+	yaml_parser_t parser;
+	uint64_t pos, chr; /* the next byte; the characters started before it */
+	size_t pad;
+	bool open, started, in, done;
+} span_reader;
 
 typedef struct yaml_ctx {
 	yaml_document_t *doc;	   /* the nodes the validator is given are this one's */
@@ -76,6 +113,7 @@ typedef struct yaml_ctx {
 	const char *name;
 	const yaml_text *text; /* the input, for the second pass */
 	made_item made;
+	span_reader span; /* op_unheld's */
 } yaml_ctx;
 
 /* libyaml's read handler: the next `size` bytes, all of them unless the
@@ -86,7 +124,19 @@ typedef struct yaml_ctx {
 static int input_read(void *ctx, unsigned char *buf, size_t size, size_t *got)
 {
 	yaml_input *in = ctx;
+	size_t i, skip = 0;
 	*got = 0;
+	if (in->count && in->pos == 0 && perfdb_ingest__window_have(&in->w, 2, 0)) {
+		const unsigned char *b = (const unsigned char *)perfdb_ingest__window_at(&in->w, 0);
+		in->utf16 = (b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff);
+		if (b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+			skip = 3;
+	}
+	if (in->count) {
+		in->marks[in->reads % READ_MARKS].byte = in->pos + skip;
+		in->marks[in->reads % READ_MARKS].chr = in->chars;
+		in->reads++;
+	}
 	while (*got < size) {
 		size_t n;
 		if (!perfdb_ingest__window_have(&in->w, in->pos, in->pos)) {
@@ -100,20 +150,43 @@ static int input_read(void *ctx, unsigned char *buf, size_t size, size_t *got)
 		in->pos += n;
 		*got += n;
 	}
+	for (i = skip; in->count && i < *got; i++)
+		in->chars += (buf[i] & 0xc0) != 0x80;
 	return 1;
 }
 
+/* perfdb_yaml_packing.locate: the start of the newest read at or before
+ * character `index`. */
+static bool locate(void *ctx, uint64_t index, uint64_t *byte, uint64_t *chr)
+{
+	const yaml_input *in = ctx;
+	size_t k;
+	for (k = in->reads; !in->utf16 && k > 0 && in->reads - k < READ_MARKS; k--)
+		if (in->marks[(k - 1) % READ_MARKS].chr <= index) {
+			*byte = in->marks[(k - 1) % READ_MARKS].byte;
+			*chr = in->marks[(k - 1) % READ_MARKS].chr;
+			return true;
+		}
+	return false;
+}
+
 /* A new parser whose input is t from its start (in: a file's window,
- * released with input_close). PERFDB_ENOMEM. */
-static int input_open(yaml_parser_t *parser, yaml_input *in, const yaml_text *t)
+ * released with input_close); count: for locate. PERFDB_ENOMEM. */
+static int input_open(yaml_parser_t *parser, yaml_input *in, const yaml_text *t, bool count)
 {
 	int err;
 	memset(in, 0, sizeof(*in));
 	in->w.fd = -1;
+	in->count = count;
 	if (!yaml_parser_initialize(parser))
 		return perfdb_error__oom();
-	if (t->fd < 0) {
+	if (t->fd < 0 && !count) {
 		yaml_parser_set_input_string(parser, (const unsigned char *)t->data, t->len);
+		return 0;
+	}
+	if (t->fd < 0) {
+		perfdb_ingest__window_buffer(&in->w, t->data, t->len, t->name);
+		yaml_parser_set_input(parser, input_read, in);
 		return 0;
 	}
 	if ((err =
@@ -134,6 +207,114 @@ static int input_close(yaml_parser_t *parser, yaml_input *in, int err)
 	yaml_parser_delete(parser);
 	perfdb_ingest__window_release(&in->w);
 	return err;
+}
+
+/* The span's input: its pad, then its bytes from its first character to
+ * before its end. */
+static int span_input(void *ctx, unsigned char *buf, size_t size, size_t *got)
+{
+	span_reader *r = ctx;
+	*got = 0;
+	while (*got < size && r->pad) {
+		buf[(*got)++] = ' ';
+		r->pad--;
+	}
+	while (*got < size) {
+		const unsigned char *b;
+		size_t n, i;
+		if (!perfdb_ingest__window_have(&r->w, r->pos, r->pos))
+			return !r->w.ioerr; /* the end, or a failed read */
+		b = (const unsigned char *)perfdb_ingest__window_at(&r->w, r->pos);
+		n = r->w.end - r->pos;
+		for (i = 0; i < n && *got < size; i++) {
+			if ((b[i] & 0xc0) != 0x80) {
+				if (r->chr == (r->started ? r->seq.end : r->seq.start)) {
+					if (r->started)
+						return 1; /* the span's end */
+					r->started = true;
+				} else {
+					r->chr++;
+				}
+			}
+			if (r->started)
+				buf[(*got)++] = b[i];
+		}
+		r->pos += i;
+	}
+	return 1;
+}
+
+static void span_close(span_reader *r)
+{
+	if (r->open) {
+		yaml_parser_delete(&r->parser);
+		perfdb_ingest__window_release(&r->w);
+	}
+	r->open = r->done = false;
+}
+
+/* Reads the span from its start again: false when out of memory (set). */
+static bool span_open(span_reader *r)
+{
+	const yaml_text *t = r->text;
+	if (!yaml_parser_initialize(&r->parser)) {
+		perfdb_error__oom();
+		return false;
+	}
+	if (t->fd < 0)
+		perfdb_ingest__window_buffer(&r->w, t->data, t->len, t->name);
+	else if (perfdb_ingest__window_file(&r->w, t->fd, t->from, t->size, t->name,
+					    (size_t)1 << 16)) {
+		yaml_parser_delete(&r->parser);
+		return false;
+	}
+	perfdb_ingest__window_seek(&r->w, r->seq.place_byte);
+	r->pos = r->seq.place_byte;
+	r->chr = r->seq.place_char;
+	r->pad = r->seq.column;
+	r->started = r->in = false;
+	yaml_parser_set_input(&r->parser, span_input, r);
+	r->open = true;
+	return true;
+}
+
+/* perfdb_unheld.read of a span: its numbers, cap at a time; 0 after the
+ * last (or when the text no longer reads as it did: fewer numbers, which
+ * perfdb_resultset__add_unheld refuses), and from the first again after. */
+static size_t span_read(void *ctx, double *out, size_t cap)
+{
+	span_reader *r = ctx;
+	yaml_event_t ev;
+	size_t k = 0;
+	if (!r->done && !r->open && !span_open(r))
+		r->done = true;
+	while (!r->done && k < cap) {
+		if (!yaml_parser_parse(&r->parser, &ev)) {
+			r->done = true;
+			break;
+		}
+		if (ev.type == YAML_SCALAR_EVENT &&
+		    perfdb_ingest__yaml_packable(r->pack, &ev, &out[k]))
+			k++;
+		else if (ev.type == YAML_SEQUENCE_START_EVENT && !r->in)
+			r->in = true;
+		else if (ev.type != YAML_STREAM_START_EVENT && ev.type != YAML_DOCUMENT_START_EVENT)
+			r->done = true; /* its end, or what is no number */
+		yaml_event_delete(&ev);
+	}
+	if (r->done && !k)
+		span_close(r);
+	return k;
+}
+
+/* r reading the numbers of s, spanned, in the input of c. */
+static void span_init(span_reader *r, const yaml_text *text, const perfdb_yaml_packing *pack,
+		      const perfdb_yaml_seq *s)
+{
+	span_close(r);
+	r->text = text;
+	r->pack = pack;
+	r->seq = *s;
 }
 
 static const char *scalar(const yaml_node_t *n)
@@ -241,7 +422,7 @@ static const yaml_node_t *made_read(yaml_ctx *c)
 	yaml_input in;
 	char *text;
 	int rc;
-	if (!m->read && input_open(&parser, &in, c->text) == 0) {
+	if (!m->read && input_open(&parser, &in, c->text, false) == 0) {
 		rc = perfdb_ingest__yaml_find_item(&parser, m->seq, m->index, &m->node.start_mark,
 						   &text);
 		input_close(&parser, &in, 0);
@@ -308,7 +489,7 @@ static const void *op_item(void *ctx, const void *seq, size_t i)
 
 	if (!p)
 		return yaml_document_get_node(c->doc, n->data.sequence.items.start[i]);
-	if (!p->taken && (id = perfdb_ingest__yaml_seq_item(p, i, &d)))
+	if (!p->taken && !p->spanned && (id = perfdb_ingest__yaml_seq_item(p, i, &d)))
 		return yaml_document_get_node(c->doc, id);
 	free(m->node.data.scalar.value);
 	memset(m, 0, sizeof(*m));
@@ -317,13 +498,36 @@ static const void *op_item(void *ctx, const void *seq, size_t i)
 	m->seq = n;
 	m->index = i;
 	m->value = d;
-	m->valued = !p->taken; /* a taken sequence holds numbers only */
+	m->valued = !p->taken && !p->spanned; /* these hold numbers only */
 	return &m->node;
+}
+
+/* The numbers of s, spanned, read again into out: 0, or the error of a
+ * text that no longer reads as it did. */
+static int span_numbers(yaml_ctx *c, const perfdb_yaml_seq *s, double *out)
+{
+	size_t got, n = 0;
+	span_init(&c->span, c->text, c->pack, s);
+	while (n < s->length && (got = span_read(&c->span, out + n, s->length - n)))
+		n += got;
+	span_close(&c->span);
+	if (n == s->length)
+		return 0;
+	{
+		perfdb_ingest_window w; /* for its message */
+		perfdb_ingest__window_buffer(&w, NULL, 0, c->name);
+		return perfdb_ingest__window_changed(&w);
+	}
 }
 
 static int op_numbers(void *ctx, const void *seq, double *out)
 {
 	perfdb_yaml_seq *p = packed(ctx, seq);
+	int err;
+	/* Spanned, and the caller's set does not take it unheld after all:
+	 * held, read from its text once. */
+	if (p && p->spanned)
+		return (err = span_numbers(ctx, p, out)) ? err : 1;
 	/* A sequence not shared is read once (only an alias reaches a node
 	 * again): its numbers are taken, not copied, so that a result of
 	 * millions of samples is not held twice. */
@@ -334,6 +538,18 @@ static int op_numbers(void *ctx, const void *seq, double *out)
 	else if (!p->shared)
 		perfdb_ingest__yaml_seq_take(p, out);
 	return 1;
+}
+
+static bool op_unheld(void *ctx, const void *seq, const perfdb_resultset *rs, perfdb_unheld *src)
+{
+	yaml_ctx *c = ctx;
+	const perfdb_yaml_seq *p = packed(c, seq);
+	if (!p || !p->spanned || !perfdb_resultset__unheld_ok(rs, p->length))
+		return false;
+	span_init(&c->span, c->text, c->pack, p);
+	src->read = span_read;
+	src->ctx = &c->span;
+	return true;
 }
 
 static int op_next(void *ctx, const void *map, perfdb_native_entry *e)
@@ -379,6 +595,7 @@ static const perfdb_native_ops yaml_ops = {
     .length = op_length,
     .item = op_item,
     .numbers = op_numbers,
+    .unheld = op_unheld,
     .next = op_next,
     .where = op_where,
     .scalars_are_text = true,
@@ -392,11 +609,25 @@ static int load(yaml_document_t *doc, const yaml_text *t, perfdb_yaml_cut *cut,
 	yaml_parser_t parser;
 	yaml_input in;
 	int err;
-	if ((err = input_open(&parser, &in, t)))
-		return err;
-	/* One file is one run: a second document would be silently dropped. */
-	err = perfdb_ingest__yaml_load_cut(doc, &parser, t->name, "run", cut, pack);
-	return input_close(&parser, &in, err);
+	for (;;) {
+		bool span = pack && pack->span_from;
+		if ((err = input_open(&parser, &in, t, span)))
+			return err;
+		if (span) {
+			pack->locate = locate;
+			pack->locate_ctx = &in;
+		}
+		/* One file is one run: a second document would be silently
+		 * dropped. */
+		err = perfdb_ingest__yaml_load_cut(doc, &parser, t->name, "run", cut, pack);
+		err = input_close(&parser, &in, err);
+		/* A spanned sequence with more than numbers (rare): all held,
+		 * unless items were handed on already (the second pass, which
+		 * spans only when the first did not need this). */
+		if (err != PERFDB_YAML__HOLD || (cut && cut->each))
+			return err;
+		pack->span_from = 0;
+	}
 }
 
 typedef struct each_ctx {
@@ -427,18 +658,20 @@ static int stream_items(void *ctx, int (*each)(void *vctx, const void *item, siz
 			void *vctx, size_t *count)
 {
 	yaml_ctx *yc = ctx;
-	perfdb_yaml_packing pack = {plain_number, NULL, 0, 0};
+	perfdb_yaml_packing pack = {.number = plain_number};
 	each_ctx e = {yc, yc->pack ? &pack : NULL, each, vctx, 0};
 	perfdb_yaml_cut cut = {"results", each_item, &e, 0, false};
 	yaml_document_t doc;
-	int err = load(&doc, yc->text, &cut, e.pack);
+	int err;
+	pack.span_from = yc->pack ? yc->pack->span_from : 0;
+	err = load(&doc, yc->text, &cut, e.pack);
 	if (err && !e.err && err != PERFDB_ENOMEM && err != PERFDB_EIO && yc->text->fd >= 0) {
 		perfdb_ingest_window w; /* for its message */
 		perfdb_ingest__window_buffer(&w, NULL, 0, yc->name);
 		return perfdb_ingest__window_changed(&w);
 	}
 	if (err)
-		return err == PERFDB_YAML__FALLBACK
+		return err == PERFDB_YAML__FALLBACK || err == PERFDB_YAML__HOLD
 			   ? perfdb_error__set(PERFDB_ERROR, "%s: read differently the second time",
 					       yc->name)
 			   : err;
@@ -458,7 +691,7 @@ static int stream_fail(void *ctx, int err)
 static int read_yaml(perfdb_resultset *rs, yaml_text *t, bool pack)
 {
 	perfdb_yaml_cut cut = {"results", NULL, NULL, 0, false};
-	perfdb_yaml_packing packing = {plain_number, NULL, 0, 0};
+	perfdb_yaml_packing packing = {.number = plain_number};
 	yaml_document_t doc;
 	yaml_node_t *root;
 	yaml_ctx ctx = {0};
@@ -468,6 +701,8 @@ static int read_yaml(perfdb_resultset *rs, yaml_text *t, bool pack)
 
 	t->name = name;
 	ctx.pack = pack ? &packing : NULL;
+	/* numbers that rs takes unheld are not held (not read into doubles) */
+	packing.span_from = pack ? perfdb_resultset__unheld_from(rs) : 0;
 	if ((err = load(&doc, t, &cut, ctx.pack)) == PERFDB_YAML__FALLBACK) {
 		cut.found = false;
 		err = load(&doc, t, NULL, ctx.pack);
@@ -488,6 +723,7 @@ out:
 	yaml_document_delete(&doc);
 	perfdb_ingest__yaml_packing_release(&packing);
 	free(ctx.made.node.data.scalar.value);
+	span_close(&ctx.span);
 	return err;
 }
 
