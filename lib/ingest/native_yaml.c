@@ -94,8 +94,10 @@ typedef struct yaml_input {
 } yaml_input;
 
 /* A spanned sequence's numbers read again from its text (op_unheld,
- * op_numbers): a parser of its own over a window of the input from the
- * sequence's first character, after `pad` spaces, to before its end. */
+ * op_numbers): the input from the sequence's first character, after `pad`
+ * spaces, to before its end, through a window of its own, read by a
+ * scanner of the simple text such a sequence is (fast_next) or, from the
+ * first thing that scanner does not know on, by a libyaml parser. */
 typedef struct span_reader {
 	const yaml_text *text;
 	const perfdb_yaml_packing *pack;
@@ -105,6 +107,13 @@ typedef struct span_reader {
 	uint64_t pos, chr; /* the next byte; the characters started before it */
 	size_t pad;
 	bool open, started, in, done;
+	bool slow;	 /* read by libyaml (from the first item fast_next refused on) */
+	size_t at, skip; /* numbers given in this pass; to skip when slow starts */
+	/* fast_next's: the bytes read (chunk[ci..cn)), whether the last was
+	 * white space, flow: past '[' and past an item; block: at a line's start */
+	unsigned char chunk[1 << 14];
+	size_t ci, cn;
+	bool white, opened, item;
 } span_reader;
 
 typedef struct yaml_ctx {
@@ -226,6 +235,19 @@ static int span_input(void *ctx, unsigned char *buf, size_t size, size_t *got)
 			return !r->w.ioerr; /* the end, or a failed read */
 		b = (const unsigned char *)perfdb_ingest__window_at(&r->w, r->pos);
 		n = r->w.end - r->pos;
+		if (r->started) {
+			/* at once when no character of these bytes is the end */
+			size_t m = n < size - *got ? n : size - *got, starts = 0;
+			for (i = 0; i < m; i++)
+				starts += (b[i] & 0xc0) != 0x80;
+			if (r->chr + starts <= r->seq.end) {
+				memcpy(buf + *got, b, m);
+				*got += m;
+				r->chr += starts;
+				r->pos += m;
+				continue;
+			}
+		}
 		for (i = 0; i < n && *got < size; i++) {
 			if ((b[i] & 0xc0) != 0x80) {
 				if (r->chr == (r->started ? r->seq.end : r->seq.start)) {
@@ -247,7 +269,8 @@ static int span_input(void *ctx, unsigned char *buf, size_t size, size_t *got)
 static void span_close(span_reader *r)
 {
 	if (r->open) {
-		yaml_parser_delete(&r->parser);
+		if (r->slow)
+			yaml_parser_delete(&r->parser);
 		perfdb_ingest__window_release(&r->w);
 	}
 	r->open = r->done = false;
@@ -257,7 +280,7 @@ static void span_close(span_reader *r)
 static bool span_open(span_reader *r)
 {
 	const yaml_text *t = r->text;
-	if (!yaml_parser_initialize(&r->parser)) {
+	if (r->slow && !yaml_parser_initialize(&r->parser)) {
 		perfdb_error__oom();
 		return false;
 	}
@@ -265,15 +288,20 @@ static bool span_open(span_reader *r)
 		perfdb_ingest__window_buffer(&r->w, t->data, t->len, t->name);
 	else if (perfdb_ingest__window_file(&r->w, t->fd, t->from, t->size, t->name,
 					    (size_t)1 << 16)) {
-		yaml_parser_delete(&r->parser);
+		if (r->slow)
+			yaml_parser_delete(&r->parser);
 		return false;
 	}
+	r->at = r->skip = r->ci = r->cn = 0;
+	r->white = true;
+	r->opened = r->item = false;
 	perfdb_ingest__window_seek(&r->w, r->seq.place_byte);
 	r->pos = r->seq.place_byte;
 	r->chr = r->seq.place_char;
 	r->pad = r->seq.column;
 	r->started = r->in = false;
-	yaml_parser_set_input(&r->parser, span_input, r);
+	if (r->slow)
+		yaml_parser_set_input(&r->parser, span_input, r);
 	r->open = true;
 	return true;
 }
@@ -281,26 +309,172 @@ static bool span_open(span_reader *r)
 /* perfdb_unheld.read of a span: its numbers, cap at a time; 0 after the
  * last (or when the text no longer reads as it did: fewer numbers, which
  * perfdb_resultset__add_unheld refuses), and from the first again after. */
+/* The next byte of the span (-1 at its end), taken when take. */
+static int fast_byte(span_reader *r, bool take)
+{
+	if (r->ci == r->cn) {
+		if (!span_input(r, r->chunk, sizeof(r->chunk), &r->cn) || !r->cn)
+			return -1;
+		r->ci = 0;
+	}
+	return take ? r->chunk[r->ci++] : r->chunk[r->ci];
+}
+
+/* Skips blanks (spaces; line breaks too when lines) and a comment after
+ * them, to the next byte, which it returns (not taken), or -2 for what
+ * fast_next does not know (a tab, a comment right after a token). */
+static int fast_skip(span_reader *r, bool lines)
+{
+	int c;
+	for (;;) {
+		c = fast_byte(r, false);
+		if (c == ' ' || (lines && (c == '\n' || c == '\r'))) {
+			r->white = true;
+		} else if (c == '#') {
+			if (!r->white)
+				return -2;
+			while ((c = fast_byte(r, false)) >= 0 && c != '\n' && c != '\r')
+				fast_byte(r, true);
+			continue;
+		} else {
+			return c == '\t' ? -2 : c;
+		}
+		fast_byte(r, true);
+	}
+}
+
+/* A number's plain scalar, as libyaml reads it when it is written only of
+ * these (no quote, tag, anchor, indicator, non-ASCII or multi-line scalar):
+ * 1, a number (its value at *out); -1, anything else. */
+static int fast_token(span_reader *r, double *out)
+{
+	char tok[64];
+	size_t n = 0;
+	int c;
+	while ((c = fast_byte(r, false)) >= 0 &&
+	       ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		c == '+' || c == '-' || c == '.' || c == '_')) {
+		if (n == sizeof(tok) - 1)
+			return -1;
+		tok[n++] = (char)fast_byte(r, true);
+	}
+	tok[n] = '\0';
+	r->white = false;
+	return n && perfdb_ingest__yaml_packable_plain(r->pack, tok, out) ? 1 : -1;
+}
+
+/*
+ * The next number of the span without libyaml (a dozen passes over
+ * millions of numbers: libyaml takes about five times as long): 1 with
+ * *out, 0 at the sequence's end, -1 where the text is not of the simple
+ * shape this knows, which libyaml then reads: flow `[` numbers separated
+ * by `,` `]`, or block lines `- number` at the sequence's column; spaces,
+ * line breaks (flow), empty and comment lines (block) and comments after
+ * white space between them.
+ */
+static int fast_next(span_reader *r, double *out)
+{
+	int c;
+	if (r->seq.flow) {
+		if ((c = fast_skip(r, true)) == '[' && !r->opened) {
+			r->opened = true;
+			fast_byte(r, true);
+			r->white = true;
+			c = fast_skip(r, true);
+		}
+		if (!r->opened)
+			return -1;
+		if (c == ',' && r->item) {
+			r->item = false;
+			fast_byte(r, true);
+			r->white = true;
+			c = fast_skip(r, true);
+		}
+		if (c == ']') {
+			fast_byte(r, true);
+			r->white = true;
+			return fast_skip(r, true) == -1 ? 0 : -1;
+		}
+		if (r->item || fast_token(r, out) < 0)
+			return -1;
+		r->item = true;
+		c = fast_byte(r, false);
+		return c == ' ' || c == '\n' || c == '\r' || c == ',' || c == ']' ? 1 : -1;
+	}
+	for (;;) { /* at a line's start */
+		size_t col = 0;
+		while ((c = fast_byte(r, false)) == ' ') {
+			fast_byte(r, true);
+			col++;
+		}
+		r->white = true;
+		if (c == '#')
+			c = fast_skip(r, false);
+		if (c == -1)
+			return 0;
+		if (c == '\r' || c == '\n') {
+			fast_byte(r, true);
+			if (c == '\r' && fast_byte(r, false) == '\n')
+				fast_byte(r, true);
+			continue;
+		}
+		if (col != r->seq.column || c != '-')
+			return -1;
+		fast_byte(r, true);
+		if (fast_byte(r, false) != ' ' || fast_skip(r, false) < 0 || fast_token(r, out) < 0)
+			return -1;
+		c = fast_skip(r, false);
+		if (c == '\r' || c == '\n' || c == -1)
+			return 1;
+		return -1;
+	}
+}
+
+/* libyaml's next number of the span: 1 with *out, 0 at its end (or at what
+ * is no number: the text changed). */
+static int slow_next(span_reader *r, double *out)
+{
+	yaml_event_t ev;
+	int got = -1;
+	while (got < 0) {
+		if (!yaml_parser_parse(&r->parser, &ev))
+			return 0;
+		if (ev.type == YAML_SCALAR_EVENT && perfdb_ingest__yaml_packable(r->pack, &ev, out))
+			got = 1;
+		else if (ev.type == YAML_SEQUENCE_START_EVENT && !r->in)
+			r->in = true;
+		else if (ev.type != YAML_STREAM_START_EVENT && ev.type != YAML_DOCUMENT_START_EVENT)
+			got = 0; /* its end, or what is no number */
+		yaml_event_delete(&ev);
+	}
+	return got;
+}
+
 static size_t span_read(void *ctx, double *out, size_t cap)
 {
 	span_reader *r = ctx;
-	yaml_event_t ev;
 	size_t k = 0;
 	if (!r->done && !r->open && !span_open(r))
 		r->done = true;
 	while (!r->done && k < cap) {
-		if (!yaml_parser_parse(&r->parser, &ev)) {
-			r->done = true;
-			break;
-		}
-		if (ev.type == YAML_SCALAR_EVENT &&
-		    perfdb_ingest__yaml_packable(r->pack, &ev, &out[k]))
+		int got = r->slow ? slow_next(r, &out[k]) : fast_next(r, &out[k]);
+		if (got > 0 && r->skip) {
+			r->skip--;
+		} else if (got > 0) {
 			k++;
-		else if (ev.type == YAML_SEQUENCE_START_EVENT && !r->in)
-			r->in = true;
-		else if (ev.type != YAML_STREAM_START_EVENT && ev.type != YAML_DOCUMENT_START_EVENT)
-			r->done = true; /* its end, or what is no number */
-		yaml_event_delete(&ev);
+			r->at++;
+		} else if (got < 0) {
+			/* libyaml from here on: from the start, past the numbers
+			 * given */
+			size_t at = r->at;
+			span_close(r);
+			r->slow = true;
+			if (!span_open(r))
+				r->done = true;
+			r->at = r->skip = at;
+		} else {
+			r->done = true;
+		}
 	}
 	if (r->done && !k)
 		span_close(r);
@@ -315,6 +489,7 @@ static void span_init(span_reader *r, const yaml_text *text, const perfdb_yaml_p
 	r->text = text;
 	r->pack = pack;
 	r->seq = *s;
+	r->slow = false;
 }
 
 static const char *scalar(const yaml_node_t *n)
@@ -334,6 +509,10 @@ static perfdb_native_kind resolve(const char *s, double *out)
 	double sign = 1.0;
 	int r;
 
+	/* None of the words starts with a digit, as most numbers do: not
+	 * compared with them (millions of samples, read a dozen times). */
+	if (*s >= '0' && *s <= '9')
+		goto number;
 	if (!*s || one_of(s, "~", "null", "Null") || strcmp(s, "NULL") == 0)
 		return PERFDB_NATIVE_NULL;
 	if (one_of(s, "true", "True", "TRUE") || one_of(s, "false", "False", "FALSE"))
@@ -348,6 +527,7 @@ static perfdb_native_kind resolve(const char *s, double *out)
 		*out = sign * INFINITY;
 		return PERFDB_NATIVE_NUMBER;
 	}
+number:
 	if (p == s && s[0] == '0' && (s[1] == 'x' || s[1] == 'o') && s[2]) {
 		/* 0x1F, 0o17: core-schema integers, unsigned. */
 		int base = s[1] == 'x' ? 16 : 8;

@@ -250,6 +250,7 @@ static int seq_open(loader *l, int id, bool anchored, const yaml_event_t *ev, si
 	    p->locate(p->locate_ctx, ev->start_mark.index, &s->place_byte, &s->place_char);
 	s->start = ev->start_mark.index;
 	s->column = ev->start_mark.column;
+	s->flow = ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 	*seq = ++p->count;
 	return 0;
 }
@@ -439,17 +440,23 @@ static yaml_scalar_style_t scalar_style(const yaml_event_t *ev)
 	return ev->data.scalar.style;
 }
 
-bool perfdb_ingest__yaml_packable(const perfdb_yaml_packing *p, const yaml_event_t *ev, double *out)
+bool perfdb_ingest__yaml_packable_plain(const perfdb_yaml_packing *p, const char *plain,
+					double *out)
 {
 	uint64_t bits;
-	/* What native_yaml.c reads as a number from a node: a plain scalar
-	 * whose tag is the default one (see tag_of). */
-	if (ev->type != YAML_SCALAR_EVENT || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-	    tag_of(ev->data.scalar.tag) || ev->data.scalar.anchor ||
-	    !p->number((const char *)ev->data.scalar.value, out))
+	if (!p->number(plain, out))
 		return false;
 	memcpy(&bits, out, sizeof(bits));
 	return (bits & NODE_MASK) != NODE_BITS;
+}
+
+bool perfdb_ingest__yaml_packable(const perfdb_yaml_packing *p, const yaml_event_t *ev, double *out)
+{
+	/* What native_yaml.c reads as a number from a node: a plain scalar
+	 * whose tag is the default one (see tag_of). */
+	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       !tag_of(ev->data.scalar.tag) && !ev->data.scalar.anchor &&
+	       perfdb_ingest__yaml_packable_plain(p, (const char *)ev->data.scalar.value, out);
 }
 
 /* A scalar event kept as a number in the open packed sequence: 1, else 0

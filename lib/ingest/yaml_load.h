@@ -71,6 +71,7 @@ typedef struct perfdb_yaml_seq {
 	uint64_t place_byte, place_char; /* a place at or before its start */
 	uint64_t start, end;		 /* its first and past its last character */
 	size_t column;			 /* its first character's */
+	bool flow;			 /* in flow style ([...]), else block (- lines) */
 } perfdb_yaml_seq;
 
 typedef struct perfdb_yaml_packing {
@@ -101,6 +102,11 @@ typedef struct perfdb_yaml_packing {
  * value. */
 bool perfdb_ingest__yaml_packable(const perfdb_yaml_packing *p, const yaml_event_t *ev,
 				  double *out);
+
+/* Whether the plain scalar `plain`, without tag or anchor, is a number p
+ * packs, and its value. */
+bool perfdb_ingest__yaml_packable_plain(const perfdb_yaml_packing *p, const char *plain,
+					double *out);
 
 /* The packed sequence whose node is `node`, or NULL (borrowed from p). */
 perfdb_yaml_seq *perfdb_ingest__yaml_packed(perfdb_yaml_packing *p, int node);
