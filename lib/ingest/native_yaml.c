@@ -27,18 +27,22 @@
  * A file by name is not held whole either (its text beside the numbers of
  * a long sequence was above twice the file): libyaml reads it through a
  * small window (window.h) from its start for each pass, and again up to an
- * item an error names. A buffer is libyaml's string input, as always.
+ * item an error names. A buffer is libyaml's string input (through the
+ * input handler when spanning, below).
  *
  * Samples not held: when the caller's resultset takes a result's samples
  * unheld (perfdb_resultset__unheld_from), a sequence of that many numbers
  * or more keeps none of them (yaml_load.h, "spanning"), only its count and
- * where its text is; op_unheld hands the validator a source that parses
- * just that text again with a parser of its own, a chunk of numbers at a
- * time, through the same perfdb_ingest__yaml_packable as the loader. libyaml's
- * marks count characters, so the input handler notes the byte and
- * character where each read starts (a UTF-16 file is not spanned). A block
- * sequence's text is given after as many spaces as its column, so that its
- * lines keep their indentation.
+ * where its text is; op_unheld hands the validator a source that reads
+ * just that text again, a chunk of numbers at a time: a small scanner of
+ * the simple text such a sequence is (fast_next: libyaml takes five times
+ * as long, and the store reads them a dozen times), or from the first
+ * thing it does not know on a parser of its own, both through the same
+ * perfdb_ingest__yaml_packable_plain as the loader. libyaml's marks count
+ * characters, so the input handler notes the byte and character where each
+ * read starts (a UTF-16 file is not spanned). A block sequence's text is
+ * given after as many spaces as its column, so that its lines keep their
+ * indentation.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -682,6 +686,14 @@ static const void *op_item(void *ctx, const void *seq, size_t i)
 	return &m->node;
 }
 
+/* PERFDB_EIO: the input `name` reads differently the second time. */
+static int changed(const char *name)
+{
+	perfdb_ingest_window w; /* for its message */
+	perfdb_ingest__window_buffer(&w, NULL, 0, name);
+	return perfdb_ingest__window_changed(&w);
+}
+
 /* The numbers of s, spanned, read again into out: 0, or the error of a
  * text that no longer reads as it did. */
 static int span_numbers(yaml_ctx *c, const perfdb_yaml_seq *s, double *out)
@@ -693,11 +705,7 @@ static int span_numbers(yaml_ctx *c, const perfdb_yaml_seq *s, double *out)
 	span_close(&c->span);
 	if (n == s->length)
 		return 0;
-	{
-		perfdb_ingest_window w; /* for its message */
-		perfdb_ingest__window_buffer(&w, NULL, 0, c->name);
-		return perfdb_ingest__window_changed(&w);
-	}
+	return changed(c->name);
 }
 
 static int op_numbers(void *ctx, const void *seq, double *out)
@@ -845,11 +853,8 @@ static int stream_items(void *ctx, int (*each)(void *vctx, const void *item, siz
 	int err;
 	pack.span_from = yc->pack ? yc->pack->span_from : 0;
 	err = load(&doc, yc->text, &cut, e.pack);
-	if (err && !e.err && err != PERFDB_ENOMEM && err != PERFDB_EIO && yc->text->fd >= 0) {
-		perfdb_ingest_window w; /* for its message */
-		perfdb_ingest__window_buffer(&w, NULL, 0, yc->name);
-		return perfdb_ingest__window_changed(&w);
-	}
+	if (err && !e.err && err != PERFDB_ENOMEM && err != PERFDB_EIO && yc->text->fd >= 0)
+		return changed(yc->name);
 	if (err)
 		return err == PERFDB_YAML__FALLBACK || err == PERFDB_YAML__HOLD
 			   ? perfdb_error__set(PERFDB_ERROR, "%s: read differently the second time",
