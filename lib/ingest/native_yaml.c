@@ -115,7 +115,7 @@ typedef struct span_reader {
 	size_t at, skip; /* numbers given in this pass; to skip when slow starts */
 	/* fast_next's: the bytes read (chunk[ci..cn)), whether the last was
 	 * white space, flow: past '[' and past an item; block: at a line's start */
-	unsigned char chunk[1 << 14];
+	unsigned char chunk[1 << 12];
 	size_t ci, cn;
 	bool white, opened, item;
 } span_reader;
