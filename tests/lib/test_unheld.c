@@ -481,6 +481,49 @@ static void test_unheld__yaml_buffer(void **state)
 	}
 }
 
+/* UTF-16 (libyaml reads it after its BOM): its marks are no bytes of the
+ * text, so the samples stay held, and read the same. */
+typedef struct {
+	const char *data;
+	size_t len;
+} bytes;
+
+static int read_yaml_bytes(perfdb_resultset *rs, void *ctx)
+{
+	const bytes *b = ctx;
+	return perfdb_ingest_buffer(rs, b->data, b->len, "n.yaml", PERFDB_FORMAT_NATIVE_YAML);
+}
+
+static void test_unheld__yaml_utf16_held(void **state)
+{
+	static const char ascii[] =
+	    "results:\n- benchmark: a\n  unit: ms\n  samples: [3, 1, 2, 5, 4, 9, 8, 7, 6, 10, "
+	    "11, 12, 13, 14, 15, 16, 0.5]\n";
+	char utf16[2 * sizeof(ascii) + 2];
+	bytes b = {utf16, 2 + 2 * (sizeof(ascii) - 1)};
+	perfdb_resultset *held;
+	char *text[2];
+	size_t i, unheld;
+	(void)state;
+	utf16[0] = '\xff';
+	utf16[1] = '\xfe';
+	for (i = 0; i + 1 < sizeof(ascii); i++) {
+		utf16[2 + 2 * i] = ascii[i];
+		utf16[3 + 2 * i] = '\0';
+	}
+	assert_int_equal(perfdb_resultset_new(&held), 0);
+	text[0] = resultset_text(read_yaml_bytes(held, &b), held);
+	perfdb_resultset_free(held);
+	perfdb_resultset__set_unheld_from(16);
+	text[1] = unheld_read_text(read_yaml_bytes, &b, PERFDB_SINK_UNHELD_SAMPLES, &unheld);
+	perfdb_resultset__set_unheld_from(0);
+	assert_int_equal(unheld, 0);
+	assert_non_null(strstr(text[1], " 3000000 1000000 2000000 5000000"));
+	assert_string_equal(text[0], text[1]);
+	free(text[0]);
+	free(text[1]);
+}
+
 /* An unknown option is refused. */
 static void test_unheld__options(void **state)
 {
@@ -498,6 +541,7 @@ int main(void)
 	    cmocka_unit_test(test_unheld__stored_same_as_held),
 	    cmocka_unit_test(test_unheld__buffer_below_the_default),
 	    cmocka_unit_test(test_unheld__yaml_buffer),
+	    cmocka_unit_test(test_unheld__yaml_utf16_held),
 	    cmocka_unit_test(test_unheld__options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
