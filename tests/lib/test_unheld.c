@@ -438,15 +438,39 @@ static void test_unheld__buffer_below_the_default(void **state)
 	free(have);
 }
 
-/* The same of native YAML in a buffer (flow, then block style with CRLF
- * and UTF-8 before the samples), from the lowered threshold; a sequence
- * anchored and aliased is held. */
-static int read_yaml(perfdb_resultset *rs, void *ctx)
+/* The same of native YAML in a buffer: read held, and unheld from the
+ * lowered threshold, the same; `want` results came unheld. */
+typedef struct {
+	const char *data;
+	size_t len;
+} bytes;
+
+static int read_yaml_bytes(perfdb_resultset *rs, void *ctx)
 {
-	const char *text = ctx;
-	return perfdb_ingest_buffer(rs, text, strlen(text), "n.yaml", PERFDB_FORMAT_NATIVE_YAML);
+	const bytes *b = ctx;
+	return perfdb_ingest_buffer(rs, b->data, b->len, "n.yaml", PERFDB_FORMAT_NATIVE_YAML);
 }
 
+static void yaml_same_unheld(const bytes *b, size_t want)
+{
+	perfdb_resultset *held;
+	char *text[2];
+	size_t unheld;
+	assert_int_equal(perfdb_resultset_new(&held), 0);
+	text[0] = resultset_text(read_yaml_bytes(held, (void *)b), held);
+	perfdb_resultset_free(held);
+	perfdb_resultset__set_unheld_from(16);
+	text[1] = unheld_read_text(read_yaml_bytes, (void *)b, PERFDB_SINK_UNHELD_SAMPLES, &unheld);
+	perfdb_resultset__set_unheld_from(0);
+	assert_int_equal(unheld, want);
+	assert_non_null(strstr(text[1], " 3000000 1000000 2000000 5000000"));
+	assert_string_equal(text[0], text[1]);
+	free(text[0]);
+	free(text[1]);
+}
+
+/* Flow, then block style with CRLF and UTF-8 before the samples; a
+ * sequence anchored and aliased is held. */
 static void test_unheld__yaml_buffer(void **state)
 {
 	static const char *const texts[] = {
@@ -461,39 +485,16 @@ static void test_unheld__yaml_buffer(void **state)
 	    "results:\n- {benchmark: a, unit: ms, samples: &s [3, 1, 2, 5, 4, 9, 8, 7, 6, 10, "
 	    "11, 12, 13, 14, 15, 16, 0.5]}\n- {benchmark: b, samples: *s}\n"};
 	const size_t want[] = {1, 1, 0};
-	perfdb_resultset *held;
-	char *text[2];
-	size_t i, unheld;
+	size_t i;
 	(void)state;
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		assert_int_equal(perfdb_resultset_new(&held), 0);
-		text[0] = resultset_text(read_yaml(held, (void *)texts[i]), held);
-		perfdb_resultset_free(held);
-		perfdb_resultset__set_unheld_from(16);
-		text[1] = unheld_read_text(read_yaml, (void *)texts[i], PERFDB_SINK_UNHELD_SAMPLES,
-					   &unheld);
-		perfdb_resultset__set_unheld_from(0);
-		assert_int_equal(unheld, want[i]);
-		assert_non_null(strstr(text[1], " 3000000 1000000 2000000 5000000"));
-		assert_string_equal(text[0], text[1]);
-		free(text[0]);
-		free(text[1]);
+		bytes b = {texts[i], strlen(texts[i])};
+		yaml_same_unheld(&b, want[i]);
 	}
 }
 
 /* UTF-16 (libyaml reads it after its BOM): its marks are no bytes of the
  * text, so the samples stay held, and read the same. */
-typedef struct {
-	const char *data;
-	size_t len;
-} bytes;
-
-static int read_yaml_bytes(perfdb_resultset *rs, void *ctx)
-{
-	const bytes *b = ctx;
-	return perfdb_ingest_buffer(rs, b->data, b->len, "n.yaml", PERFDB_FORMAT_NATIVE_YAML);
-}
-
 static void test_unheld__yaml_utf16_held(void **state)
 {
 	static const char ascii[] =
@@ -501,9 +502,7 @@ static void test_unheld__yaml_utf16_held(void **state)
 	    "11, 12, 13, 14, 15, 16, 0.5]\n";
 	char utf16[2 * sizeof(ascii) + 2];
 	bytes b = {utf16, 2 + 2 * (sizeof(ascii) - 1)};
-	perfdb_resultset *held;
-	char *text[2];
-	size_t i, unheld;
+	size_t i;
 	(void)state;
 	utf16[0] = '\xff';
 	utf16[1] = '\xfe';
@@ -511,17 +510,7 @@ static void test_unheld__yaml_utf16_held(void **state)
 		utf16[2 + 2 * i] = ascii[i];
 		utf16[3 + 2 * i] = '\0';
 	}
-	assert_int_equal(perfdb_resultset_new(&held), 0);
-	text[0] = resultset_text(read_yaml_bytes(held, &b), held);
-	perfdb_resultset_free(held);
-	perfdb_resultset__set_unheld_from(16);
-	text[1] = unheld_read_text(read_yaml_bytes, &b, PERFDB_SINK_UNHELD_SAMPLES, &unheld);
-	perfdb_resultset__set_unheld_from(0);
-	assert_int_equal(unheld, 0);
-	assert_non_null(strstr(text[1], " 3000000 1000000 2000000 5000000"));
-	assert_string_equal(text[0], text[1]);
-	free(text[0]);
-	free(text[1]);
+	yaml_same_unheld(&b, 0);
 }
 
 /* An unknown option is refused. */
