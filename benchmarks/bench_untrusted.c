@@ -453,6 +453,26 @@ static int gen_yaml_samples_block(bench_gen_buf *b, long i)
 	return bench_gen_put(b, "  - %ld.%ld\n", 1 + i % 97, i % 10);
 }
 
+/* Samples of one character (`1`), flow and block: the shapes whose doubles,
+ * held, cost the most per byte of text. */
+static int gen_yaml_ones_flow(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(b, "results:\n- benchmark: big\n  unit: ns\n  samples: [1");
+	if (i == -2)
+		return bench_gen_put(b, "]\n");
+	return bench_gen_put(b, ", 1");
+}
+
+static int gen_yaml_ones_block(bench_gen_buf *b, long i)
+{
+	if (i == -1)
+		return bench_gen_put(b, "results:\n- benchmark: big\n  unit: ns\n  samples:\n");
+	if (i == -2)
+		return 0;
+	return bench_gen_put(b, "  - 1\n");
+}
+
 static int gen_ab_gnuplot(bench_gen_buf *b, long i)
 {
 	if (i == -1)
@@ -641,6 +661,8 @@ static const bench_format_gen whole_more[] = {
     {"yaml", gen_yaml, PERFDB_FORMAT_NATIVE_YAML, 1, 0},
     {"yaml-samples-flow", gen_yaml_samples_flow, PERFDB_FORMAT_NATIVE_YAML, 0, 1},
     {"yaml-samples-block", gen_yaml_samples_block, PERFDB_FORMAT_NATIVE_YAML, 0, 1},
+    {"yaml-ones-flow", gen_yaml_ones_flow, PERFDB_FORMAT_NATIVE_YAML, 0, 1},
+    {"yaml-ones-block", gen_yaml_ones_block, PERFDB_FORMAT_NATIVE_YAML, 0, 1},
     {"ab-gnuplot", gen_ab_gnuplot, PERFDB_FORMAT_AB, 0, 2},
     {"hey-csv", gen_hey_csv, PERFDB_FORMAT_HEY, 0, 3},
     {"locust-history", gen_locust_history, PERFDB_FORMAT_LOCUST, 0, 32},

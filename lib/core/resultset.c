@@ -512,11 +512,18 @@ void perfdb_resultset__set_unheld_from(size_t n)
 	unheld_from = n;
 }
 
-bool perfdb_resultset__unheld_ok(const perfdb_resultset *rs, size_t n)
+size_t perfdb_resultset__unheld_from(const perfdb_resultset *rs)
 {
 	const perfdb_resultset *to = sink_of(rs);
-	return n >= (unheld_from ? unheld_from : PERFDB_RESULTSET_UNHELD_FROM) && to &&
-	       (to->sink_options & PERFDB_SINK_UNHELD_SAMPLES);
+	if (!to || !(to->sink_options & PERFDB_SINK_UNHELD_SAMPLES))
+		return 0;
+	return unheld_from ? unheld_from : PERFDB_RESULTSET_UNHELD_FROM;
+}
+
+bool perfdb_resultset__unheld_ok(const perfdb_resultset *rs, size_t n)
+{
+	size_t from = perfdb_resultset__unheld_from(rs);
+	return from && n >= from;
 }
 
 int perfdb_resultset__add_unheld(perfdb_resultset *rs, const perfdb_result *r,

@@ -49,6 +49,10 @@ typedef struct perfdb_unheld {
  * more. */
 bool perfdb_resultset__unheld_ok(const perfdb_resultset *rs, size_t n);
 
+/* The fewest samples of a result that rs takes unheld (see unheld_ok), or 0
+ * when it takes none: for a reader that must decide before it knows n. */
+size_t perfdb_resultset__unheld_from(const perfdb_resultset *rs);
+
 /* For tests and fuzzing, which compare the two ways on small inputs: the
  * fewest samples taken unheld in this thread from now on (0: the default,
  * PERFDB_RESULTSET_UNHELD_FROM). */

@@ -234,30 +234,42 @@ static int seq_push(perfdb_yaml_seq *s, uint64_t bits)
 	return 0;
 }
 
-/* A sequence node just added: packed, unless it is the cut one (its items
- * are handed on) or nothing is packed. Sets *seq as frame.seq. */
-static int seq_open(loader *l, int id, bool anchored, size_t *seq)
+/* A sequence node just added from the event ev: packed, unless it is the
+ * cut one (its items are handed on) or nothing is packed. Sets *seq as
+ * frame.seq. */
+static int seq_open(loader *l, int id, bool anchored, const yaml_event_t *ev, size_t *seq)
 {
 	perfdb_yaml_packing *p = l->pack;
+	perfdb_yaml_seq *s;
 	int err;
 	*seq = 0;
 	if (!p || id == l->cut_node)
 		return 0;
 	if ((err = perfdb_ingest__grow((void **)&p->seqs, &p->cap, p->count + 1, sizeof(*p->seqs))))
 		return err;
-	memset(&p->seqs[p->count], 0, sizeof(p->seqs[0]));
-	p->seqs[p->count].node = id;
-	p->seqs[p->count].shared = anchored;
+	s = &p->seqs[p->count];
+	memset(s, 0, sizeof(*s));
+	s->node = id;
+	s->shared = anchored;
+	/* Its text alone, read again, must give the same items: a tag handle
+	 * may be the document's (%TAG), an anchor may be aliased. */
+	s->spannable =
+	    p->span_from && !anchored && !ev->data.sequence_start.tag &&
+	    p->locate(p->locate_ctx, ev->start_mark.index, &s->place_byte, &s->place_char);
+	s->start = ev->start_mark.index;
+	s->column = ev->start_mark.column;
+	s->flow = ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 	*seq = ++p->count;
 	return 0;
 }
 
-/* The sequence is complete: give back its spare room. */
-static void seq_close(loader *l, size_t seq)
+/* The sequence is complete (ev its end): give back its spare room. */
+static void seq_close(loader *l, size_t seq, const yaml_event_t *ev)
 {
 	perfdb_yaml_seq *s = &l->pack->seqs[seq - 1];
 	uint64_t *t;
-	if (s->cap == s->length)
+	s->end = ev->end_mark.index;
+	if (s->spanned || s->cap == s->length)
 		return;
 	if (!s->length) {
 		free(s->items);
@@ -392,9 +404,12 @@ static int add_child(loader *l, int id, size_t size, int height, size_t added, y
 		return cut_item(l, id);
 	if (f->seq) {
 		perfdb_yaml_seq *s = &l->pack->seqs[f->seq - 1];
+		if (s->spanned)
+			return PERFDB_YAML__HOLD; /* its numbers are gone */
 		if ((err = seq_push(s, NODE_BITS | (uint64_t)id)))
 			return err;
 		s->nodes++;
+		s->spannable = false;
 		return 0;
 	}
 	if (l->doc->nodes.start[f->node - 1].type == YAML_SEQUENCE_NODE) {
@@ -433,28 +448,55 @@ static yaml_scalar_style_t scalar_style(const yaml_event_t *ev)
 	return ev->data.scalar.style;
 }
 
+bool perfdb_ingest__yaml_packable_plain(const perfdb_yaml_packing *p, const char *plain,
+					double *out)
+{
+	uint64_t bits;
+	if (!p->number(plain, out))
+		return false;
+	memcpy(&bits, out, sizeof(bits));
+	return (bits & NODE_MASK) != NODE_BITS;
+}
+
+bool perfdb_ingest__yaml_packable(const perfdb_yaml_packing *p, const yaml_event_t *ev, double *out)
+{
+	/* What native_yaml.c reads as a number from a node: a plain scalar
+	 * whose tag is the default one (see tag_of). */
+	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       !tag_of(ev->data.scalar.tag) && !ev->data.scalar.anchor &&
+	       perfdb_ingest__yaml_packable_plain(p, (const char *)ev->data.scalar.value, out);
+}
+
 /* A scalar event kept as a number in the open packed sequence: 1, else 0
  * (it is to be a node), or an error. */
 static int pack_number(loader *l, const yaml_event_t *ev)
 {
 	const frame *f = l->depth ? &l->stack[l->depth - 1] : NULL;
+	perfdb_yaml_seq *s;
 	uint64_t bits;
 	double d;
 	int err;
 
-	/* What native_yaml.c reads as a number from a node: a plain scalar
-	 * whose tag is the default one (see tag_of). */
-	if (!f || !f->seq || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-	    tag_of(ev->data.scalar.tag) || ev->data.scalar.anchor ||
-	    !l->pack->number((const char *)ev->data.scalar.value, &d))
-		return 0;
-	memcpy(&bits, &d, sizeof(bits));
-	if ((bits & NODE_MASK) == NODE_BITS)
+	if (!f || !f->seq || !perfdb_ingest__yaml_packable(l->pack, ev, &d))
 		return 0;
 	l->nodes++;
-	if ((err = count_child(l, 1, 0, 1, ev->start_mark)) ||
-	    (err = seq_push(&l->pack->seqs[f->seq - 1], bits)))
+	if ((err = count_child(l, 1, 0, 1, ev->start_mark)))
 		return err;
+	s = &l->pack->seqs[f->seq - 1];
+	if (s->spanned) {
+		s->length++;
+		return 1;
+	}
+	memcpy(&bits, &d, sizeof(bits));
+	if ((err = seq_push(s, bits)))
+		return err;
+	if (s->spannable && s->length == l->pack->span_from) {
+		/* From now on only counted: its text is read again. */
+		free(s->items);
+		s->items = NULL;
+		s->cap = 0;
+		s->spanned = true;
+	}
 	return 1;
 }
 
@@ -543,7 +585,7 @@ static int on_node(loader *l, yaml_event_t *ev)
 		f->anchor = take_anchor(seq ? &ev->data.sequence_start.anchor
 					    : &ev->data.mapping_start.anchor);
 		f->anchored = f->anchor || (l->depth && l->stack[l->depth - 1].anchored);
-		if (seq && (err = seq_open(l, id, f->anchored, &packed))) {
+		if (seq && (err = seq_open(l, id, f->anchored, ev, &packed))) {
 			free(f->anchor);
 			return err;
 		}
@@ -560,7 +602,7 @@ static int on_node(loader *l, yaml_event_t *ev)
 		frame f = l->stack[--l->depth];
 		l->doc->nodes.start[f.node - 1].end_mark = ev->end_mark;
 		if (f.seq)
-			seq_close(l, f.seq);
+			seq_close(l, f.seq, ev);
 		/* Registered only now: an alias inside cannot reach its ancestor. */
 		if (f.anchor && (err = anchor_set(l, f.anchor, f.node, f.size, f.height)))
 			return err;

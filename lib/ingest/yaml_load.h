@@ -64,15 +64,49 @@ typedef struct perfdb_yaml_seq {
 	bool shared;	 /* it or a collection holding it has an anchor: an alias may
 			  * reach it again */
 	bool taken;	 /* its numbers were taken (perfdb_ingest__yaml_seq_take) */
+	/* Spanned (below): its numbers are not kept (items is NULL), only
+	 * where its text is, to be read again (perfdb_ingest__yaml_span_next). */
+	bool spanned;
+	bool spannable;			 /* it may be spanned: no tag, anchor or node, and placed */
+	uint64_t place_byte, place_char; /* a place at or before its start */
+	uint64_t start, end;		 /* its first and past its last character */
+	size_t column;			 /* its first character's */
+	bool flow;			 /* in flow style ([...]), else block (- lines) */
 } perfdb_yaml_seq;
 
 typedef struct perfdb_yaml_packing {
 	/* in: whether a plain scalar is a number, and its value */
 	bool (*number)(const char *plain, double *out);
+	/*
+	 * in: spanning (0: none). A sequence that is not shared and has no tag
+	 * and whose first span_from items are all packed numbers keeps no
+	 * more numbers from then on (a result's millions of samples, read
+	 * again from the text a chunk at a time instead: native_yaml.c), only
+	 * its count and where its text is, which locate gives: the byte and
+	 * character index of a place at or before the character `index` the
+	 * parser has just read (libyaml's marks count characters, not bytes),
+	 * or false (the sequence is then kept). An item that is not a packed
+	 * number coming after that stops the load with PERFDB_YAML__HOLD:
+	 * load it again without spanning.
+	 */
+	size_t span_from;
+	bool (*locate)(void *ctx, uint64_t index, uint64_t *byte, uint64_t *chr);
+	void *locate_ctx;
 	/* out: the packed sequences, in the order of their nodes */
 	perfdb_yaml_seq *seqs;
 	size_t count, cap;
 } perfdb_yaml_packing;
+
+/* Whether the scalar event ev is a number p packs (what native_yaml.c reads
+ * as a number from a node: a plain scalar without tag or anchor), and its
+ * value. */
+bool perfdb_ingest__yaml_packable(const perfdb_yaml_packing *p, const yaml_event_t *ev,
+				  double *out);
+
+/* Whether the plain scalar `plain`, without tag or anchor, is a number p
+ * packs, and its value. */
+bool perfdb_ingest__yaml_packable_plain(const perfdb_yaml_packing *p, const char *plain,
+					double *out);
 
 /* The packed sequence whose node is `node`, or NULL (borrowed from p). */
 perfdb_yaml_seq *perfdb_ingest__yaml_packed(perfdb_yaml_packing *p, int node);
@@ -105,6 +139,9 @@ int perfdb_ingest__yaml_find_item(yaml_parser_t *parser, const yaml_node_t *seq,
 
 /* "Load the document whole instead": not an error, never raised. */
 #define PERFDB_YAML__FALLBACK 1
+/* "Load it again without spanning" (perfdb_yaml_packing.span_from): not an
+ * error, never raised. */
+#define PERFDB_YAML__HOLD 2
 
 /*
  * As perfdb_ingest__yaml_load, with the items of the sequence that is the
@@ -115,7 +152,9 @@ int perfdb_ingest__yaml_find_item(yaml_parser_t *parser, const yaml_node_t *seq,
  * alias names that sequence, or the key is there twice: load it whole.
  * cut may be NULL (nothing cut). With pack (may be NULL), sequences are
  * kept packed (above): on success pack holds them, to release after
- * yaml_document_delete; on error it holds nothing.
+ * yaml_document_delete; on error it holds nothing. Returns PERFDB_YAML__HOLD
+ * (nothing to free) when a spanned sequence meets an item that is not a
+ * packed number.
  */
 int perfdb_ingest__yaml_load_cut(yaml_document_t *doc, yaml_parser_t *parser, const char *name,
 				 const char *one_what, perfdb_yaml_cut *cut,

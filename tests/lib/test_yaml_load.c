@@ -364,7 +364,7 @@ static void test_yaml_load__numbers_make_no_node(void **state)
 {
 	const char *text = "x-d: [1, 2.5, \"3\", x, !!int 4, &n 5, *n, [6], 7]\n"
 			   "results:\n- {samples: [8, 9]}\n- 10\n";
-	perfdb_yaml_packing pack = {number_of, NULL, 0, 0};
+	perfdb_yaml_packing pack = {.number = number_of};
 	size_t items = 0;
 	perfdb_yaml_cut cut = {"results", count_items, &items, 0, false};
 	const perfdb_yaml_seq *s;
