@@ -233,13 +233,21 @@ void perfdb_resultset_free(perfdb_resultset *rs)
 
 int perfdb_resultset_set_meta(perfdb_resultset *rs, perfdb_meta key, const char *value)
 {
+	/* what an error calls each */
+	static const char *const what[PERFDB_META_COUNT_] = {
+	    [PERFDB_META_COMMIT] = "commit",
+	    [PERFDB_META_PARENT] = "parent commit",
+	    [PERFDB_META_SUBJECT] = "commit subject",
+	    [PERFDB_META_AUTHOR] = "commit author",
+	    [PERFDB_META_COMMITTED_AT] = "commit time",
+	    [PERFDB_META_BRANCH] = "branch",
+	    [PERFDB_META_MACHINE] = "machine",
+	    [PERFDB_META_STARTED_AT] = "run time",
+	    [PERFDB_META_SOURCE] = "source"};
 	char *copy = NULL;
 	int err;
 	if ((unsigned)key >= PERFDB_META_COUNT_)
 		return perfdb_error__set(PERFDB_EINVAL, "unknown metadata key %d", (int)key);
-	static const char *const what[PERFDB_META_COUNT_] = {
-	    "commit", "parent commit", "commit subject", "commit author", "commit time",
-	    "branch", "machine",       "run time",	 "source"};
 	if (value && (err = perfdb_util__text_ok(what[key], value)))
 		return err;
 	if (value && !(copy = dup_str(value)))
