@@ -89,7 +89,7 @@ static int make_result(reader *r, const char *name, const char *metric, const ch
 		       const double *values, size_t n)
 {
 	perfdb_result res;
-	int err;
+	int err, fits;
 	if (perfdb_ingest__nameset_has(&r->failed, name, ""))
 		return 0;
 	perfdb_result_init(&res);
@@ -103,13 +103,15 @@ static int make_result(reader *r, const char *name, const char *metric, const ch
 		res.samples = values;
 		res.nsamples = n;
 	}
-	if (!perfdb_ingest__fits_unit(&res))
-		return perfdb_error__input(PERFDB_EINPUT, r->name, 0, 0, NULL,
-					   "benchmark '%s': %s out of range", name, metric);
-	if ((err = perfdb_resultset_add(r->rs, &res))) {
+	fits = perfdb_ingest__fits_unit(&res);
+	if (!fits || (err = perfdb_resultset_add(r->rs, &res))) {
 		int l, c = 6; /* after "test " */
 		if (r->key_doc)
 			perfdb_json__where(r->key_doc, r->key_ev, "name", &l, &c);
+		if (!fits)
+			return perfdb_error__input(PERFDB_EINPUT, r->name, r->key_line, c, NULL,
+						   "benchmark '%s': %s out of range", name,
+						   metric);
 		return perfdb_ingest__placed(err, r->name, r->key_line, c);
 	}
 	return 0;

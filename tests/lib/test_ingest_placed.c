@@ -151,6 +151,12 @@ static const placed_case cases[] = {
      "                                          3.684 ns    0.12711 ns     6.0727 ns \n"
      "                                                                               \n",
      NAME_TOO_LONG, 12, 11, 1}, /* "Fibonacci / " added */
+    /* a time out of range once converted to ns: at the benchmark's name */
+    {"libtest-range.txt", PERFDB_FORMAT_LIBTEST,
+     "running 2 tests\n"
+     "test a ... bench:         100 ns/iter (+/- 5)\n"
+     "test big ... bench: 1e305 s/iter (+/- 5)\n",
+     "benchmark 'big': time out of range", 0, 3, 6},
     {"criterion.txt", PERFDB_FORMAT_CRITERION_CONSOLE,
      "Benchmarking a\n"
      "@\n"
