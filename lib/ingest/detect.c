@@ -1310,6 +1310,24 @@ static int read_yaml_file(perfdb_resultset *rs, int fd, const char *name, perfdb
 /* A regular file open at fd, or standard input spooled to one: the JSON
  * formats of read_streamed, CSV, native YAML, Go, libtest and Locust in
  * bounded memory, anything else whole. */
+/* Whether the file of fd was written (or truncated, or grown) since `was`
+ * was taken. Big files are read in several passes, and YAML's long
+ * sequences of samples again from the file while the store writes them
+ * (lib/ingest/README.md, "Big files"): a change of length shows in a pass
+ * that ends early, one of the same length only in the times the kernel
+ * keeps. Its status change time cannot be set back by a user; it moves at
+ * the kernel's clock tick, so a write within a few milliseconds of the
+ * open can still pass unseen. */
+static bool changed_since(int fd, const struct stat *was)
+{
+	struct stat now;
+	return fstat(fd, &now) != 0 || now.st_size != was->st_size ||
+	       now.st_mtim.tv_sec != was->st_mtim.tv_sec ||
+	       now.st_mtim.tv_nsec != was->st_mtim.tv_nsec ||
+	       now.st_ctim.tv_sec != was->st_ctim.tv_sec ||
+	       now.st_ctim.tv_nsec != was->st_ctim.tv_nsec;
+}
+
 static int read_fd(perfdb_resultset *rs, int fd, const char *name, perfdb_format fmt, size_t max)
 {
 	char *data = NULL;
@@ -1502,6 +1520,9 @@ int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format
 					   what);
 	}
 	err = named(read_fd(rs, fd, path, fmt, max_bytes), path);
+	if (!err && changed_since(fd, &st))
+		err = perfdb_error__set(PERFDB_EIO, "cannot read '%s': it changed while it was read",
+					path);
 	close(fd);
 	return err;
 }

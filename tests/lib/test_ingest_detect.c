@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -790,6 +791,68 @@ static void test_ingest_detect__readers_hand_over_batches(void **state)
 	}
 }
 
+/* A sink that writes one byte of the file being read, in place (the same
+ * length), and dates it back a day, as another process could. */
+typedef struct rewriter {
+	const char *path;
+	int batches;
+} rewriter;
+
+static int rewrite_sink(void *ctx, perfdb_resultset *rs, perfdb_sink_event ev)
+{
+	rewriter *w = ctx;
+	(void)rs;
+	(void)ev;
+	if (w->batches++ == 0) {
+		struct timespec day_ago[2];
+		int fd = open(w->path, O_WRONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, "9", 1, 23), 1); /* a digit of a value */
+		assert_int_equal(clock_gettime(CLOCK_REALTIME, &day_ago[0]), 0);
+		day_ago[0].tv_sec -= 86400;
+		day_ago[1] = day_ago[0];
+		assert_int_equal(futimens(fd, day_ago), 0);
+		close(fd);
+	}
+	return 0;
+}
+
+/* A file written while perfdb reads it (a pass, or YAML samples read again
+ * from it, may see other bytes than the one before) is an error, not a run
+ * of whatever mix was read: also a change of the same length. */
+static void test_ingest_detect__changed_while_read(void **state)
+{
+	char dir[] = "/tmp/perfdb-detect-changed.XXXXXX", path[600];
+	const char *text = "benchmark,value,unit\na,1,ns\nb,2,ns\nc,3,ns\nd,4,ns\n";
+	rewriter w = {path, 0};
+	perfdb_resultset *rs;
+	FILE *f;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(text[23], '1');
+
+	/* unchanged: read */
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), 0);
+	assert_int_equal(perfdb_resultset_count(rs), 4);
+	perfdb_resultset_free(rs);
+
+	/* written between the first batch and the end */
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_resultset_set_sink(rs, rewrite_sink, &w, 1), 0);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_AUTO), PERFDB_EIO);
+	assert_true(w.batches >= 1);
+	assert_non_null(strstr(perfdb_error_last()->message, "it changed while it was read"));
+	perfdb_resultset_free(rs);
+
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Error messages quote a short, escaped excerpt of what the file holds. */
 static void test_ingest_detect__errors_quote_short_excerpts(void **state)
 {
@@ -844,6 +907,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_detect__errors_quote_short_excerpts),
 	    cmocka_unit_test(test_ingest_detect__big_stdin_spooled),
 	    cmocka_unit_test(test_ingest_detect__readers_hand_over_batches),
+	    cmocka_unit_test(test_ingest_detect__changed_while_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
