@@ -1,14 +1,17 @@
 /*
  * Library-internal: a set of benchmark ids (1 .. 2^47 - 1, the range
- * perfdb_store__benchmark_hash gives), exact, in about 6 bytes an id.
+ * perfdb_store__benchmark_hash gives), exact, in about 4.3 bytes an id.
  *
  * A recording keeps the ids of the benchmarks it has staged in such a set
  * (store.c): a run of ten million tiny results from one CSV file holds ten
- * million of them, and at 8 bytes a slot in one table that doubled, the set
- * alone was twice the size of the file while it grew. Here an id's top 16
- * bits pick one of 65,536 shards and only its low 31 bits are stored (4
- * bytes), each shard an open-addressing table grown by half when 4/5 full:
- * a shard grows alone, so the set never holds two copies of itself.
+ * million of them, and a Locust _stats.csv of a million requests twenty
+ * million. An id's top 16 bits pick one of 65,536 shards and only its low
+ * 31 bits are stored (4 bytes), each shard a sorted array with a short
+ * sorted part of recent adds merged into it when full (id_set.c): no empty
+ * slots, as a hash table has (at 8 bytes a slot in one table that doubled,
+ * the set alone was twice the size of such a file while it grew; at 4 bytes
+ * in sharded tables grown by half, about 6 bytes an id), and a shard grows
+ * alone, so the set never holds two copies of itself.
  */
 #ifndef PERFDB_STORE_ID_SET_H
 #define PERFDB_STORE_ID_SET_H
