@@ -405,7 +405,8 @@ static void seq_close(loader *l, size_t seq, const yaml_event_t *ev)
 	perfdb_yaml_seq *s = &l->pack->seqs[seq - 1];
 	uint64_t *t;
 	s->end = ev->end_mark.index;
-	if (s->spanned || s->cap == s->length)
+	/* spanned, or only counted (pack_number): no numbers to fit */
+	if (s->spanned || !s->items || s->cap == s->length)
 		return;
 	if (!s->length) {
 		free(s->items);
