@@ -939,6 +939,100 @@ static int long_arrays(const bench_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Native YAML of many small nodes (the ninth session on issue 12: a 0.7 MB
+ * file whose one result held 240,000 `[]` peaked at 128 MB, each node
+ * costing 300 bytes or more a pass, two passes held at once): 240,000
+ * (PERFDB_BENCH_YAML_NODES_N; below the 250,000 nodes held) empty
+ * sequences, empty mappings and one-character scalars in flow style, and
+ * `- []` lines, in the result and outside results, recorded by the perfdb
+ * binary: its peak RSS, over the file's size and above a tiny file's,
+ * beside $PERFDB_BENCH_BASELINE's. PERFDB_BENCH_YAML_NODES=1 runs only
+ * this part of the case.
+ */
+static int write_yaml_nodes(const char *path, int shape, bool in_result, size_t n)
+{
+	static const char *const item[] = {"[]", "{}", "a"};
+	FILE *f = fopen(path, "w");
+	size_t i;
+	if (!f)
+		return -1;
+	if (in_result)
+		fputs("results:\n- benchmark: big\n  value: 1\n  unit: ns\n  x-junk:", f);
+	else
+		fputs("x-junk:", f);
+	for (i = 0; i < n; i++) {
+		if (shape == 3)
+			fputs(in_result ? "\n  - []" : "\n- []", f);
+		else
+			fprintf(f, "%s%s", i ? "," : " [", item[shape]);
+	}
+	fputs(shape == 3 ? "\n" : "]\n", f);
+	if (!in_result)
+		fputs("results:\n- {benchmark: big, value: 1, unit: ns}\n", f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int yaml_nodes(const bench_ctx *ctx)
+{
+	static const char *const shapes[] = {"seqs", "maps", "scalars", "block_seqs"};
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
+	size_t n = env_size("PERFDB_BENCH_YAML_NODES_N", 240000);
+	char perfdb[4200], path[4200], db[4200], name[160];
+	double tiny = -1, tiny_base = -1;
+	int k;
+
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/nodes.yaml", ctx->workdir);
+	snprintf(db, sizeof(db), "%s/nodes.db", ctx->workdir);
+	/* what any file costs: the process, SQLite, the store */
+	if (write_yaml_nodes(path, 0, true, 1) != 0 ||
+	    (tiny = run_peak(perfdb, path, db, false, 0, NULL)) < 0 ||
+	    (baseline && (tiny_base = run_peak(baseline, path, db, false, 0, NULL)) < 0)) {
+		unlink(path);
+		return -1;
+	}
+	for (k = 0; k < 8; k++) {
+		bool in_result = k % 2 == 0;
+		run_times t, bt = {0, 0};
+		struct stat st;
+		double peak, other = -1, size;
+		if (write_yaml_nodes(path, k / 2, in_result, n) != 0 || stat(path, &st) != 0) {
+			unlink(path);
+			return -1;
+		}
+		size = (double)st.st_size;
+		peak = run_peak(perfdb, path, db, false, 0, &t);
+		if (peak >= 0 && baseline)
+			other = run_peak(baseline, path, db, false, 0, &bt);
+		unlink(path);
+		if (peak < 0 || (baseline && other < 0))
+			return -1;
+		snprintf(name, sizeof(name), "untrusted/record_yaml_%zu_%s_%s", n, shapes[k / 2],
+			 in_result ? "in_result" : "outside");
+		bench_report(ctx, name, "peak_rss", "MB", peak / 1e6);
+		bench_report(ctx, name, "peak_rss_above_tiny_per_input_byte", "",
+			     (peak - tiny) / size);
+		bench_report(ctx, name, "cpu", "s", t.cpu);
+		bench_note(ctx,
+			   "record of %zu %s %s (%.2f MB): peak RSS %.1f MB, %.1f MB above a "
+			   "tiny file's (%.1fx the input), CPU %.2f s",
+			   n, shapes[k / 2], in_result ? "in the result" : "outside results",
+			   size / 1e6, peak / 1e6, (peak - tiny) / 1e6, (peak - tiny) / size, t.cpu);
+		if (!baseline)
+			continue;
+		bench_report(ctx, name, "peak_rss_vs_baseline", "", peak / other);
+		bench_report(ctx, name, "cpu_vs_baseline", "", t.cpu / bt.cpu);
+		bench_note(ctx,
+			   "  %s: peak RSS %.1f MB, %.1f MB above a tiny file's (%.1fx the "
+			   "input); this one's %.2fx, CPU %.2fx",
+			   baseline, other / 1e6, (other - tiny_base) / 1e6,
+			   (other - tiny_base) / size, peak / other, t.cpu / bt.cpu);
+	}
+	return 0;
+}
+
 int bench_untrusted(const bench_ctx *ctx)
 {
 	const size_t levels = 100000, columns = 80000, rows = 40000;
@@ -955,6 +1049,10 @@ int bench_untrusted(const bench_ctx *ctx)
 	if (getenv("PERFDB_BENCH_ARRAYS")) {
 		free(text);
 		return long_arrays(ctx);
+	}
+	if (getenv("PERFDB_BENCH_YAML_NODES")) {
+		free(text);
+		return yaml_nodes(ctx);
 	}
 	err = list_benchmarks(ctx);
 
@@ -1006,5 +1104,7 @@ int bench_untrusted(const bench_ctx *ctx)
 		err = whole_run_readers(ctx);
 	if (!err)
 		err = long_arrays(ctx);
+	if (!err)
+		err = yaml_nodes(ctx);
 	return err;
 }

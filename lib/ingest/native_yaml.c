@@ -848,7 +848,9 @@ static int stream_items(void *ctx, int (*each)(void *vctx, const void *item, siz
 	yaml_ctx *yc = ctx;
 	perfdb_yaml_packing pack = {.number = plain_number};
 	each_ctx e = {yc, yc->pack ? &pack : NULL, each, vctx, 0};
-	perfdb_yaml_cut cut = {"results", each_item, &e, 0, false};
+	/* The rest of the document is the first pass's: this one keeps only
+	 * what an item may name (an anchored node). */
+	perfdb_yaml_cut cut = {"results", each_item, &e, 0, false, true};
 	yaml_document_t doc;
 	int err;
 	pack.span_from = yc->pack ? yc->pack->span_from : 0;
@@ -875,7 +877,7 @@ static int stream_fail(void *ctx, int err)
 /* pack: whether to keep sequences packed (else every item is a node). */
 static int read_yaml(perfdb_resultset *rs, yaml_text *t, bool pack)
 {
-	perfdb_yaml_cut cut = {"results", NULL, NULL, 0, false};
+	perfdb_yaml_cut cut = {"results", NULL, NULL, 0, false, false};
 	perfdb_yaml_packing packing = {.number = plain_number};
 	yaml_document_t doc;
 	yaml_node_t *root;

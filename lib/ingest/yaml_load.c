@@ -42,6 +42,15 @@ typedef struct frame {
 	int height;    /* levels of collections below and including this one */
 	size_t seq;    /* a packed sequence: 1 + its index in pack->seqs; else 0 */
 	bool anchored; /* it or a collection holding it has an anchor */
+	/* A packed sequence before its first item: its record, made (seq set)
+	 * only when an item comes, so that an empty one costs none. */
+	bool pending;
+	perfdb_yaml_seq opened;
+	/* cut->items_only: the first node of the child being read (an item,
+	 * or a key and its value), whether it holds an anchor, and whether a
+	 * child that did was kept */
+	int child_first;
+	bool child_kept, kept;
 } frame;
 
 typedef struct anchor {
@@ -167,6 +176,123 @@ static yaml_char_t *take_text(yaml_char_t **text)
 	return t;
 }
 
+/* --- nodes ------------------------------------------------------------------- */
+
+static const yaml_char_t *tag_of(yaml_char_t *tag)
+{
+	/* The non-specific "!" takes the default tag, as yaml_parser_load does. */
+	return tag && strcmp((const char *)tag, "!") != 0 ? tag : NULL;
+}
+
+/*
+ * The loader writes its nodes itself rather than by yaml_document_add_*,
+ * which copy every node's tag (the default one too: 32 bytes a node) and
+ * give every collection room for 16 items at once (64 or 128 bytes), so
+ * that a file of 240,000 `[]` held 77 MB a pass. A node with the default
+ * tag has none (NULL: yaml_document_delete frees nothing), any other takes
+ * the event's; a collection's items are allocated as they come and sized
+ * exactly when it ends; the document's nodes too, at the end of the load.
+ */
+static int add_node(loader *l, yaml_node_type_t type, yaml_char_t **tag, const yaml_event_t *ev,
+		    int *id)
+{
+	yaml_document_t *doc = l->doc;
+	size_t n = (size_t)(doc->nodes.top - doc->nodes.start),
+	       cap = (size_t)(doc->nodes.end - doc->nodes.start);
+	yaml_node_t *node;
+	int err;
+
+	if (n >= INT_MAX - 1)
+		return perfdb_error__oom(); /* ids are ints */
+	if ((err = perfdb_ingest__grow((void **)&doc->nodes.start, &cap, n + 1,
+				       sizeof(*doc->nodes.start))))
+		return err;
+	doc->nodes.top = doc->nodes.start + n;
+	doc->nodes.end = doc->nodes.start + cap;
+	node = doc->nodes.top++;
+	memset(node, 0, sizeof(*node));
+	node->type = type;
+	node->tag = tag_of(*tag) ? take_text(tag) : NULL;
+	node->start_mark = ev->start_mark;
+	node->end_mark = ev->end_mark;
+	*id = (int)n + 1;
+	return 0;
+}
+
+/* Appends item (a node's id) to the sequence node seq. */
+static int append_item(loader *l, int seq, int item)
+{
+	yaml_node_t *s = &l->doc->nodes.start[seq - 1];
+	size_t n = (size_t)(s->data.sequence.items.top - s->data.sequence.items.start),
+	       cap = (size_t)(s->data.sequence.items.end - s->data.sequence.items.start);
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&s->data.sequence.items.start, &cap, n + 1,
+				       sizeof(*s->data.sequence.items.start))))
+		return err;
+	s->data.sequence.items.top = s->data.sequence.items.start + n;
+	s->data.sequence.items.end = s->data.sequence.items.start + cap;
+	*s->data.sequence.items.top++ = item;
+	return 0;
+}
+
+/* Appends the pair key: value to the mapping node map. */
+static int append_pair(loader *l, int map, int key, int value)
+{
+	yaml_node_t *m = &l->doc->nodes.start[map - 1];
+	size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start),
+	       cap = (size_t)(m->data.mapping.pairs.end - m->data.mapping.pairs.start);
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&m->data.mapping.pairs.start, &cap, n + 1,
+				       sizeof(*m->data.mapping.pairs.start))))
+		return err;
+	m->data.mapping.pairs.top = m->data.mapping.pairs.start + n;
+	m->data.mapping.pairs.end = m->data.mapping.pairs.start + cap;
+	m->data.mapping.pairs.top->key = key;
+	m->data.mapping.pairs.top->value = value;
+	m->data.mapping.pairs.top++;
+	return 0;
+}
+
+/* Gives back the spare room of an array of `size`-byte entries, n of them
+ * in use (of *cap); an empty one is freed. A shrink: it cannot fail but
+ * may, and then keeps its room. */
+static void *fit(void *start, size_t n, size_t *cap, size_t size)
+{
+	void *t;
+	if (n == *cap)
+		return start;
+	if (!n) {
+		free(start);
+		*cap = 0;
+		return NULL;
+	}
+	if (!(t = realloc(start, n * size)))
+		return start;
+	*cap = n;
+	return t;
+}
+
+/* A collection node is complete: its items sized exactly. */
+static void fit_node(yaml_node_t *node)
+{
+	size_t n, cap;
+	if (node->type == YAML_SEQUENCE_NODE) {
+		n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+		cap = (size_t)(node->data.sequence.items.end - node->data.sequence.items.start);
+		node->data.sequence.items.start =
+		    fit(node->data.sequence.items.start, n, &cap, sizeof(yaml_node_item_t));
+		node->data.sequence.items.top = node->data.sequence.items.start + n;
+		node->data.sequence.items.end = node->data.sequence.items.start + cap;
+	} else if (node->type == YAML_MAPPING_NODE) {
+		n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+		cap = (size_t)(node->data.mapping.pairs.end - node->data.mapping.pairs.start);
+		node->data.mapping.pairs.start =
+		    fit(node->data.mapping.pairs.start, n, &cap, sizeof(yaml_node_pair_t));
+		node->data.mapping.pairs.top = node->data.mapping.pairs.start + n;
+		node->data.mapping.pairs.end = node->data.mapping.pairs.start + cap;
+	}
+}
+
 /* --- packed sequences --------------------------------------------------------- */
 
 perfdb_yaml_seq *perfdb_ingest__yaml_packed(perfdb_yaml_packing *p, int node)
@@ -234,20 +360,18 @@ static int seq_push(perfdb_yaml_seq *s, uint64_t bits)
 	return 0;
 }
 
-/* A sequence node just added from the event ev: packed, unless it is the
- * cut one (its items are handed on) or nothing is packed. Sets *seq as
- * frame.seq. */
-static int seq_open(loader *l, int id, bool anchored, const yaml_event_t *ev, size_t *seq)
+/* A sequence node just added from the event ev, whose frame is f: packed,
+ * unless it is the cut one (its items are handed on) or nothing is packed.
+ * Its record is made at its first item (seq_record): the records stay in
+ * the order of their nodes, as no node after it can have one before. */
+static void seq_open(loader *l, int id, const yaml_event_t *ev, frame *f)
 {
 	perfdb_yaml_packing *p = l->pack;
-	perfdb_yaml_seq *s;
-	int err;
-	*seq = 0;
-	if (!p || id == l->cut_node)
-		return 0;
-	if ((err = perfdb_ingest__grow((void **)&p->seqs, &p->cap, p->count + 1, sizeof(*p->seqs))))
-		return err;
-	s = &p->seqs[p->count];
+	perfdb_yaml_seq *s = &f->opened;
+	bool anchored = f->anchored;
+	f->pending = p && id != l->cut_node;
+	if (!f->pending)
+		return;
 	memset(s, 0, sizeof(*s));
 	s->node = id;
 	s->shared = anchored;
@@ -255,11 +379,23 @@ static int seq_open(loader *l, int id, bool anchored, const yaml_event_t *ev, si
 	 * may be the document's (%TAG), an anchor may be aliased. */
 	s->spannable =
 	    p->span_from && !anchored && !ev->data.sequence_start.tag &&
+	    !l->doc->nodes.start[id - 1].tag && /* the node took it */
 	    p->locate(p->locate_ctx, ev->start_mark.index, &s->place_byte, &s->place_char);
 	s->start = ev->start_mark.index;
 	s->column = ev->start_mark.column;
 	s->flow = ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-	*seq = ++p->count;
+}
+
+/* The first item of f's sequence comes: its record is made. */
+static int seq_record(loader *l, frame *f)
+{
+	perfdb_yaml_packing *p = l->pack;
+	int err;
+	if ((err = perfdb_ingest__grow((void **)&p->seqs, &p->cap, p->count + 1, sizeof(*p->seqs))))
+		return err;
+	p->seqs[p->count] = f->opened;
+	f->seq = ++p->count;
+	f->pending = false;
 	return 0;
 }
 
@@ -269,7 +405,8 @@ static void seq_close(loader *l, size_t seq, const yaml_event_t *ev)
 	perfdb_yaml_seq *s = &l->pack->seqs[seq - 1];
 	uint64_t *t;
 	s->end = ev->end_mark.index;
-	if (s->spanned || s->cap == s->length)
+	/* spanned, or only counted (pack_number): no numbers to fit */
+	if (s->spanned || !s->items || s->cap == s->length)
 		return;
 	if (!s->length) {
 		free(s->items);
@@ -369,6 +506,27 @@ static int cut_item(loader *l, int id)
 	return err;
 }
 
+/* A child of the open collection f is read, outside the cut sequence
+ * (cut->items_only): no alias can reach f (nor any collection around it)
+ * nor read its items, so the child is not added to it, and its nodes are
+ * dropped unless it holds an anchor (the aliases after may name them).
+ * Not for the cut sequence, a mapping's key (dropped with its value), or
+ * in an anchored collection (an alias may name it whole). Returns whether
+ * the child was so taken. */
+static bool drop_child(loader *l, frame *f, int id)
+{
+	bool seq = l->doc->nodes.start[f->node - 1].type == YAML_SEQUENCE_NODE;
+	if (!l->cut || !l->cut->items_only || in_item(l) || f->anchored || id == l->cut_node ||
+	    (!seq && !f->key))
+		return false;
+	if (f->child_kept)
+		f->kept = true;
+	else
+		drop_nodes(l, f->child_first);
+	f->key = 0;
+	return true;
+}
+
 /* Counts a finished node (or an alias to one, or a packed number) into the
  * open collection. */
 static int count_child(loader *l, size_t size, int height, size_t added, yaml_mark_t mark)
@@ -395,13 +553,15 @@ static int count_child(loader *l, size_t size, int height, size_t added, yaml_ma
 static int add_child(loader *l, int id, size_t size, int height, size_t added, yaml_mark_t mark)
 {
 	frame *f;
-	int ok, err;
+	int err;
 
 	if ((err = count_child(l, size, height, added, mark)) || !l->depth)
 		return err;
 	f = &l->stack[l->depth - 1];
 	if (in_cut(l))
 		return cut_item(l, id);
+	if (drop_child(l, f, id))
+		return 0;
 	if (f->seq) {
 		perfdb_yaml_seq *s = &l->pack->seqs[f->seq - 1];
 		if (s->spanned)
@@ -412,28 +572,15 @@ static int add_child(loader *l, int id, size_t size, int height, size_t added, y
 		s->spannable = false;
 		return 0;
 	}
-	if (l->doc->nodes.start[f->node - 1].type == YAML_SEQUENCE_NODE) {
-		ok = yaml_document_append_sequence_item(l->doc, f->node, id);
-	} else if (!f->key) {
+	if (l->doc->nodes.start[f->node - 1].type == YAML_SEQUENCE_NODE)
+		return append_item(l, f->node, id);
+	if (!f->key) {
 		f->key = id;
-		ok = 1;
-	} else {
-		ok = yaml_document_append_mapping_pair(l->doc, f->node, f->key, id);
-		f->key = 0;
+		return 0;
 	}
-	return ok ? 0 : perfdb_error__oom();
-}
-
-static void set_marks(loader *l, int id, const yaml_event_t *ev)
-{
-	l->doc->nodes.start[id - 1].start_mark = ev->start_mark;
-	l->doc->nodes.start[id - 1].end_mark = ev->end_mark;
-}
-
-static const yaml_char_t *tag_of(yaml_char_t *tag)
-{
-	/* The non-specific "!" takes the default tag, as yaml_parser_load does. */
-	return tag && strcmp((const char *)tag, "!") != 0 ? tag : NULL;
+	err = append_pair(l, f->node, f->key, id);
+	f->key = 0;
+	return err;
 }
 
 /* The style a scalar node is given: an explicit !!str on a plain scalar
@@ -483,7 +630,9 @@ static int pack_number(loader *l, const yaml_event_t *ev)
 	if ((err = count_child(l, 1, 0, 1, ev->start_mark)))
 		return err;
 	s = &l->pack->seqs[f->seq - 1];
-	if (s->spanned) {
+	/* spanned, or no alias can reach it (drop_child): only counted */
+	if (s->spanned ||
+	    (l->cut && l->cut->items_only && !in_item(l) && !f->anchored)) {
 		s->length++;
 		return 1;
 	}
@@ -517,15 +666,29 @@ static int check_held(const loader *l, yaml_mark_t mark)
 /* One event inside the document. */
 static int on_node(loader *l, yaml_event_t *ev)
 {
+	bool anchored = (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.anchor) ||
+			(ev->type == YAML_SEQUENCE_START_EVENT && ev->data.sequence_start.anchor) ||
+			(ev->type == YAML_MAPPING_START_EVENT && ev->data.mapping_start.anchor);
 	int id, err;
 
 	/* An item with an anchor is kept (cut_item): an alias can name no node
 	 * of a dropped item. */
-	if (in_item(l) &&
-	    ((ev->type == YAML_SCALAR_EVENT && ev->data.scalar.anchor) ||
-	     (ev->type == YAML_SEQUENCE_START_EVENT && ev->data.sequence_start.anchor) ||
-	     (ev->type == YAML_MAPPING_START_EVENT && ev->data.mapping_start.anchor)))
+	if (in_item(l) && anchored)
 		l->item_kept = true;
+	if (l->depth && (ev->type == YAML_SCALAR_EVENT || ev->type == YAML_SEQUENCE_START_EVENT ||
+			 ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_ALIAS_EVENT)) {
+		/* A child of the open collection: where it starts (drop_child),
+		 * and a packed sequence's first item makes its record. */
+		frame *f = &l->stack[l->depth - 1];
+		if (!f->key) {
+			f->child_first = (int)(l->doc->nodes.top - l->doc->nodes.start) + 1;
+			f->child_kept = false;
+		}
+		if (anchored)
+			f->child_kept = true;
+		if (f->pending && (err = seq_record(l, f)))
+			return err;
+	}
 
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
@@ -537,19 +700,18 @@ static int on_node(loader *l, yaml_event_t *ev)
 				       "a NUL character (\\0) in a scalar");
 		if ((err = pack_number(l, ev)))
 			return err < 0 ? err : 0;
-		/* the node takes the event's text, not a copy of it: a scalar of
-		 * 100 MB was held twice */
-		id = yaml_document_add_scalar(l->doc, tag_of(ev->data.scalar.tag),
-					      (yaml_char_t *)"", 0, scalar_style(ev));
-		if (!id)
-			return perfdb_error__oom();
 		{
-			yaml_node_t *n = yaml_document_get_node(l->doc, id);
-			free(n->data.scalar.value);
+			/* the node takes the event's text, not a copy of it: a
+			 * scalar of 100 MB was held twice */
+			yaml_scalar_style_t style = scalar_style(ev); /* before the tag is taken */
+			yaml_node_t *n;
+			if ((err = add_node(l, YAML_SCALAR_NODE, &ev->data.scalar.tag, ev, &id)))
+				return err;
+			n = yaml_document_get_node(l->doc, id);
 			n->data.scalar.value = take_text(&ev->data.scalar.value);
 			n->data.scalar.length = ev->data.scalar.length;
+			n->data.scalar.style = style;
 		}
-		set_marks(l, id, ev);
 		l->nodes++;
 		if ((err = check_held(l, ev->start_mark)))
 			return err;
@@ -563,17 +725,20 @@ static int on_node(loader *l, yaml_event_t *ev)
 	case YAML_MAPPING_START_EVENT: {
 		frame *f;
 		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
-		size_t packed = 0;
 		if (l->depth >= PERFDB_YAML_MAX_DEPTH)
 			return fail_at(l, ev->start_mark, "%s",
 				       "nesting too deep (more than 512 levels)");
-		id = seq ? yaml_document_add_sequence(l->doc, tag_of(ev->data.sequence_start.tag),
-						      ev->data.sequence_start.style)
-			 : yaml_document_add_mapping(l->doc, tag_of(ev->data.mapping_start.tag),
-						     ev->data.mapping_start.style);
-		if (!id)
-			return perfdb_error__oom();
-		set_marks(l, id, ev);
+		if ((err = add_node(l, seq ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE,
+				    seq ? &ev->data.sequence_start.tag
+					: &ev->data.mapping_start.tag,
+				    ev, &id)))
+			return err;
+		if (seq)
+			l->doc->nodes.start[id - 1].data.sequence.style =
+			    ev->data.sequence_start.style;
+		else
+			l->doc->nodes.start[id - 1].data.mapping.style =
+			    ev->data.mapping_start.style;
 		l->nodes++;
 		if ((err = check_held(l, ev->start_mark)))
 			return err;
@@ -585,12 +750,11 @@ static int on_node(loader *l, yaml_event_t *ev)
 		f->anchor = take_anchor(seq ? &ev->data.sequence_start.anchor
 					    : &ev->data.mapping_start.anchor);
 		f->anchored = f->anchor || (l->depth && l->stack[l->depth - 1].anchored);
-		if (seq && (err = seq_open(l, id, f->anchored, ev, &packed))) {
-			free(f->anchor);
-			return err;
-		}
+		f->pending = f->kept = false;
+		if (seq)
+			seq_open(l, id, ev, f);
 		l->depth++;
-		f->seq = packed;
+		f->seq = 0;
 		f->node = id;
 		f->key = 0;
 		f->size = 1;
@@ -600,7 +764,10 @@ static int on_node(loader *l, yaml_event_t *ev)
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT: {
 		frame f = l->stack[--l->depth];
+		if (l->depth && (f.anchor || f.kept))
+			l->stack[l->depth - 1].child_kept = true;
 		l->doc->nodes.start[f.node - 1].end_mark = ev->end_mark;
+		fit_node(&l->doc->nodes.start[f.node - 1]);
 		if (f.seq)
 			seq_close(l, f.seq, ev);
 		/* Registered only now: an alias inside cannot reach its ancestor. */
@@ -626,6 +793,23 @@ static int on_node(loader *l, yaml_event_t *ev)
 	}
 	default: return 0;
 	}
+}
+
+/* A load is complete: the document's nodes, and the records of its packed
+ * sequences, sized exactly. The nodes of the items cut and dropped left
+ * their room, which the first pass of native_yaml.c would otherwise hold
+ * on while the second reads them again. */
+static void fit_document(yaml_document_t *doc, perfdb_yaml_packing *pack)
+{
+	size_t n = (size_t)(doc->nodes.top - doc->nodes.start),
+	       cap = (size_t)(doc->nodes.end - doc->nodes.start);
+	if (n) {
+		doc->nodes.start = fit(doc->nodes.start, n, &cap, sizeof(*doc->nodes.start));
+		doc->nodes.top = doc->nodes.start + n;
+		doc->nodes.end = doc->nodes.start + cap;
+	}
+	if (pack && pack->count)
+		pack->seqs = fit(pack->seqs, pack->count, &pack->cap, sizeof(*pack->seqs));
 }
 
 static void loader_release(loader *l)
@@ -693,6 +877,8 @@ static int load(yaml_document_t *doc, yaml_parser_t *parser, const char *name, c
 	}
 	loader_release(l);
 	free(l);
+	if (!err)
+		fit_document(doc, pack);
 	if (err) {
 		yaml_document_delete(doc);
 		if (pack)

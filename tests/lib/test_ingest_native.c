@@ -726,7 +726,7 @@ static void test_ingest_native__yaml_load_cut(void **state)
 	    "run: {commit: abc}\nresults:\n  - {benchmark: a, value: 1}\n"
 	    "  - {benchmark: b, value: 2}\n  - {benchmark: c, value: 3}\nperfdb: 1\n";
 	size_t seen = 0;
-	perfdb_yaml_cut cut = {"results", count_item, &seen, 0, false};
+	perfdb_yaml_cut cut = {.key = "results", .each = count_item, .ctx = &seen};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *results;
