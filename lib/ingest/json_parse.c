@@ -87,6 +87,10 @@ typedef struct parser {
 	size_t max_values, values;
 	bool limit;
 	size_t pack_min;
+	/* perfdb_jparse_at's skip, for the members of an object at depth
+	 * skip_depth (the top value's) */
+	bool (*skip)(const char *key, size_t len);
+	int skip_depth;
 } parser;
 
 /* perfdb_jparse__set_pack_min: 0 for PERFDB_JPARSE_PACK_MIN. */
@@ -854,6 +858,40 @@ static void duplicate_error(parser *ps, const perfdb_jmember *m)
 	}
 }
 
+/* The value of a member its reader ignores (perfdb_jparse_at's skip): an
+ * array or object is checked and its values counted as parse_value would,
+ * and only its own node made, empty. */
+static int parse_skipped(parser *ps, perfdb_jnode *parent, uint32_t index, perfdb_jnode **out)
+{
+	perfdb_jnode *n;
+	uint32_t line, column;
+	char open;
+	int err;
+
+	skip_space(ps);
+	open = *ps->p;
+	if (ps->p >= ps->end || (open != '[' && open != '{'))
+		return parse_value(ps, parent, index, out);
+	line = ps->line;
+	column = column_of(ps, ps->p);
+	ps->check = true; /* counted there, made here */
+	err = parse_value(ps, parent, index, out);
+	ps->check = false;
+	if (err)
+		return err;
+	if (!(n = arena_alloc(ps->doc, sizeof(*n))))
+		return PERFDB_JPARSE_NOMEM;
+	nodes_made++;
+	memset(n, 0, sizeof(*n));
+	n->type = open == '[' ? PERFDB_JARRAY : PERFDB_JOBJECT;
+	n->index = index;
+	n->line = line;
+	n->column = column;
+	n->parent = parent;
+	*out = n;
+	return 0;
+}
+
 static int parse_object(parser *ps, perfdb_jnode *n)
 {
 	size_t base = ps->members_top, count;
@@ -906,7 +944,12 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 			goto done;
 		}
 		ps->p++;
-		if ((err = parse_value(ps, n, (uint32_t)count, &value)))
+		if (ps->skip && !ps->check && ps->depth == ps->skip_depth &&
+		    ps->skip(ps->members[base + count].key, ps->members[base + count].key_len))
+			err = parse_skipped(ps, n, (uint32_t)count, &value);
+		else
+			err = parse_value(ps, n, (uint32_t)count, &value);
+		if (err)
 			goto done;
 		/* (the stack may have moved while the value was parsed) */
 		ps->members[base + count].value = value;
@@ -1063,6 +1106,8 @@ static int run(parser *ps, char *text, size_t len, const perfdb_jparse_at *at, p
 	if (at) {
 		ps->max_values = at->max_values;
 		ps->depth = at->depth;
+		ps->skip = at->skip;
+		ps->skip_depth = at->depth + 1;
 		if (at->gap && at->gap <= len) {
 			ps->gap = text + at->gap;
 			ps->gap_line = at->gap_line;

@@ -152,6 +152,13 @@ typedef struct perfdb_jparse_at {
 	 * by this rather than by the file's size; packed numbers are not
 	 * nodes. Past it: PERFDB_JPARSE_LIMIT at the value that passes. */
 	size_t max_values;
+	/* When not NULL: whether the member of key (len bytes, decoded) of the
+	 * text's top value, an object, is one its reader ignores. Such a
+	 * member's array or object is checked and its values counted (the same
+	 * errors at the same places) but not built: the tree has it empty, at
+	 * its place (an item's ignored member of a million values was held as
+	 * a million nodes). */
+	bool (*skip)(const char *key, size_t len);
 } perfdb_jparse_at;
 
 /* perfdb_jdoc_parse of a piece of a document (at may be NULL: a whole one).

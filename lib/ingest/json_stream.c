@@ -55,6 +55,8 @@ struct perfdb_json_stream {
 	size_t nrepeated;
 	perfdb_ingest_index top_keys, inner_keys;
 	perfdb_arena key_names;
+	/* perfdb_json__stream_skip's: an item's members its reader ignores */
+	bool (*skip)(const char *key, size_t len);
 };
 
 const char perfdb_json__members[] = "{members}";
@@ -813,6 +815,11 @@ const perfdb_jnode *perfdb_json__stream_array(const perfdb_json_stream *s)
 	return s->array;
 }
 
+void perfdb_json__stream_skip(perfdb_json_stream *s, bool (*skip)(const char *key, size_t len))
+{
+	s->skip = skip;
+}
+
 /* --- 3. the items ------------------------------------------------------------------------ */
 
 /* Finds the end of the value whose first byte is at start (at *line:*column):
@@ -930,6 +937,7 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 	at.depth = *s->key ? 2 : 1; /* the top-level object and the array, or the array */
 	at.parent = (perfdb_jnode *)s->array;
 	at.index = (uint32_t)index;
+	at.skip = s->members ? NULL : s->skip;
 	/* The parser needs zero bytes after the text: the window's next bytes
 	 * are kept aside meanwhile. */
 	len = (size_t)(last + 1 - start);
