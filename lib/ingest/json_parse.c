@@ -91,6 +91,7 @@ typedef struct parser {
 	 * skip_depth (the top value's) */
 	bool (*skip)(const char *key, size_t len);
 	int skip_depth;
+	size_t made; /* tree nodes, for perfdb_jparse__nodes_made */
 } parser;
 
 /* perfdb_jparse__set_pack_min: 0 for PERFDB_JPARSE_PACK_MIN. */
@@ -600,7 +601,7 @@ static perfdb_jnode *new_node(parser *ps, perfdb_jnode *parent, uint32_t index)
 	if (!n)
 		return NULL;
 	if (n != &ps->scratch)
-		nodes_made++;
+		ps->made++;
 	memset(n, 0, sizeof(*n));
 	n->index = index;
 	n->line = ps->line;
@@ -881,7 +882,7 @@ static int parse_skipped(parser *ps, perfdb_jnode *parent, uint32_t index, perfd
 		return err;
 	if (!(n = arena_alloc(ps->doc, sizeof(*n))))
 		return PERFDB_JPARSE_NOMEM;
-	nodes_made++;
+	ps->made++;
 	memset(n, 0, sizeof(*n));
 	n->type = open == '[' ? PERFDB_JARRAY : PERFDB_JOBJECT;
 	n->index = index;
@@ -944,7 +945,10 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 			goto done;
 		}
 		ps->p++;
+		if (ps->skip && !ps->check && ps->depth == ps->skip_depth)
+			skip_space(ps); /* (parse_value's first step) */
 		if (ps->skip && !ps->check && ps->depth == ps->skip_depth &&
+		    (*ps->p == '[' || *ps->p == '{') && ps->p < ps->end &&
 		    ps->skip(ps->members[base + count].key, ps->members[base + count].key_len))
 			err = parse_skipped(ps, n, (uint32_t)count, &value);
 		else
@@ -1130,6 +1134,7 @@ static int run(parser *ps, char *text, size_t len, const perfdb_jparse_at *at, p
 	}
 	free(ps->items);
 	free(ps->members);
+	nodes_made += ps->made;
 	if (ps->limit)
 		rc = PERFDB_JPARSE_LIMIT;
 	if ((rc == PERFDB_JPARSE_SYNTAX || rc == PERFDB_JPARSE_LIMIT) && err) {
