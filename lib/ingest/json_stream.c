@@ -871,8 +871,9 @@ static int value_end(const perfdb_json_stream *s, window *w, uint64_t start, uin
  * (perfdb_jparse__values) pass it is refused by a count without a tree
  * (perfdb_jdoc_count: the same refusal at the same value, or the same
  * syntax error), so that refusing it takes its text only, not the 40-80
- * bytes a value of a tree (60 MB for 3 MB of "[],"). own: text was malloc'd and is the doc's (freed
- * here on failure), else borrowed. The parser's refusal is the fallback.
+ * bytes a value of a tree (60 MB for 3 MB of "[],"). own: text was
+ * malloc'd and is the doc's (freed here on failure), else borrowed. The
+ * parser's refusal is the fallback.
  */
 static int parse_item(perfdb_json_stream *s, perfdb_jdoc **out, char *text, size_t len,
 		      perfdb_jparse_at *at, bool own)
