@@ -1033,6 +1033,96 @@ static int yaml_nodes(const bench_ctx *ctx)
 	return 0;
 }
 
+/*
+ * An item read whole that holds about as many values as its bound allows
+ * (json_stream.h: 1,000,000), in a member its reader ignores, written in 3
+ * bytes each ("[],"): a Google Benchmark row's "junk" and a native result's
+ * "x-junk" of 999,900 empty arrays (read) and of 1,000,001 (refused at the
+ * value that passes), and a BMF benchmark of 13M empty arrays (39 MB; 2M
+ * with --quick; refused at the 1,000,001st). Before the ninth session on
+ * issue 12 each was a tree node of 40-80 bytes (3 MB files peaked at
+ * 59-67 MB). `perfdb record`'s peak RSS and its ratio to the file's size,
+ * beside $PERFDB_BENCH_BASELINE when set. PERFDB_BENCH_HELD=1 runs only
+ * this part of the case.
+ */
+enum { HELD_GBENCH, HELD_NATIVE, HELD_BMF };
+
+static int write_held(const char *path, int kind, size_t n)
+{
+	static const char *const head[] = {
+	    "{\"benchmarks\": [{\"name\": \"BM_a\", \"run_type\": \"iteration\", \"iterations\": "
+	    "10, \"real_time\": 1.5, \"cpu_time\": 1.5, \"time_unit\": \"ns\", \"junk\": [",
+	    "{\"results\": [{\"benchmark\": \"b1\", \"value\": 1.5, \"x-junk\": [",
+	    "{\"b0\": {\"latency\": {\"value\": 1.0}},\n\"b1\": {\"latency\": {\"value\": 1.0}, "
+	    "\"junk\": ["};
+	FILE *f = fopen(path, "w");
+	size_t i;
+	if (!f)
+		return -1;
+	fputs(head[kind], f);
+	for (i = 0; i < n; i++)
+		fputs(i ? ",[]" : "[]", f);
+	fputs(kind == HELD_BMF ? "]}}\n" : "]}]}\n", f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int held_items(const bench_ctx *ctx)
+{
+	static const struct {
+		const char *name;
+		int kind;
+		size_t n, quick_n;
+		int want; /* exit status */
+	} shapes[] = {
+	    {"gbench_read", HELD_GBENCH, 999900, 999900, 0},
+	    {"gbench_refused", HELD_GBENCH, 1000001, 1000001, 2},
+	    {"native_read", HELD_NATIVE, 999900, 999900, 0},
+	    {"native_refused", HELD_NATIVE, 1000001, 1000001, 2},
+	    {"bmf_refused", HELD_BMF, 13000000, 2000000, 2},
+	};
+	const char *baseline = getenv("PERFDB_BENCH_BASELINE");
+	char perfdb[4200], path[4200], db[4200], name[128];
+	size_t k;
+
+	if (!perfdb_binary(ctx, perfdb, sizeof(perfdb)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/held.json", ctx->workdir);
+	snprintf(db, sizeof(db), "%s/held.db", ctx->workdir);
+	for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+		size_t n = ctx->quick ? shapes[k].quick_n : shapes[k].n;
+		run_times t, bt = {0, 0};
+		struct stat st;
+		double peak, other = -1, size;
+		if (write_held(path, shapes[k].kind, n) != 0 || stat(path, &st) != 0) {
+			unlink(path);
+			return -1;
+		}
+		size = (double)st.st_size;
+		peak = run_peak(perfdb, path, db, false, shapes[k].want, &t);
+		if (peak >= 0 && baseline)
+			other = run_peak(baseline, path, db, false, shapes[k].want, &bt);
+		unlink(path);
+		if (peak < 0 || (baseline && other < 0))
+			return -1;
+		snprintf(name, sizeof(name), "untrusted/record_held_%s_%zu", shapes[k].name, n);
+		bench_report(ctx, name, "peak_rss", "MB", peak / 1e6);
+		bench_report(ctx, name, "peak_rss_per_input_byte", "", peak / size);
+		bench_report(ctx, name, "cpu", "s", t.cpu);
+		bench_note(ctx,
+			   "record of %s, %zu empty arrays (%.1f MB, exit %d): peak RSS %.1f MB, "
+			   "%.2fx the input, CPU %.2f s",
+			   shapes[k].name, n, size / 1e6, shapes[k].want, peak / 1e6, peak / size,
+			   t.cpu);
+		if (!baseline)
+			continue;
+		bench_report(ctx, name, "peak_rss_vs_baseline", "", peak / other);
+		bench_note(ctx,
+			   "  %s: peak RSS %.1f MB, %.2fx the input, CPU %.2f s; this one's %.2fx",
+			   baseline, other / 1e6, other / size, bt.cpu, peak / other);
+	}
+	return 0;
+}
+
 int bench_untrusted(const bench_ctx *ctx)
 {
 	const size_t levels = 100000, columns = 80000, rows = 40000;
@@ -1053,6 +1143,10 @@ int bench_untrusted(const bench_ctx *ctx)
 	if (getenv("PERFDB_BENCH_YAML_NODES")) {
 		free(text);
 		return yaml_nodes(ctx);
+	}
+	if (getenv("PERFDB_BENCH_HELD")) {
+		free(text);
+		return held_items(ctx);
 	}
 	err = list_benchmarks(ctx);
 
@@ -1106,5 +1200,7 @@ int bench_untrusted(const bench_ctx *ctx)
 		err = long_arrays(ctx);
 	if (!err)
 		err = yaml_nodes(ctx);
+	if (!err)
+		err = held_items(ctx);
 	return err;
 }

@@ -1351,6 +1351,14 @@ static int read_doc(reader *r, perfdb_resultset *rs)
 	return perfdb_resultset_merge(rs, r->rs);
 }
 
+/* A row's members that are no field: only a number is read (a user
+ * counter), so an array or object there is not built when the file is read
+ * a row at a time. */
+static bool not_a_field(const char *key, size_t len)
+{
+	return known_field(key, len) < 0;
+}
+
 int perfdb_ingest__gbench_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
 {
 	reader r;
@@ -1358,6 +1366,7 @@ int perfdb_ingest__gbench_stream(perfdb_resultset *rs, perfdb_json_stream *strea
 
 	memset(&r, 0, sizeof(r));
 	pthread_once(&first_of_length_once, make_first_of_length);
+	perfdb_json__stream_skip(stream, not_a_field);
 	r.stream = stream;
 	r.doc = perfdb_json__stream_doc(stream);
 	err = read_doc(&r, rs);

@@ -87,10 +87,23 @@ typedef struct parser {
 	size_t max_values, values;
 	bool limit;
 	size_t pack_min;
+	/* perfdb_jparse_at's skip, for the members of an object at depth
+	 * skip_depth (the top value's) */
+	bool (*skip)(const char *key, size_t len);
+	int skip_depth;
+	size_t made; /* tree nodes, for perfdb_jparse__nodes_made */
 } parser;
 
 /* perfdb_jparse__set_pack_min: 0 for PERFDB_JPARSE_PACK_MIN. */
 static _Thread_local size_t pack_min_override;
+
+/* perfdb_jparse__nodes_made: the tree nodes this thread's parses made. */
+static _Thread_local size_t nodes_made;
+
+size_t perfdb_jparse__nodes_made(void)
+{
+	return nodes_made;
+}
 
 void perfdb_jparse__set_pack_min(size_t n)
 {
@@ -576,7 +589,9 @@ static int parse_number(parser *ps, perfdb_jnode *n)
 static perfdb_jnode *new_node(parser *ps, perfdb_jnode *parent, uint32_t index)
 {
 	perfdb_jnode *n;
-	if (!ps->check && !ps->scratch_items && ps->max_values && ++ps->values > ps->max_values) {
+	/* A check with max_values (perfdb_jdoc_count) counts as the tree
+	 * would: every value but the items of a packed array. */
+	if (!ps->scratch_items && ps->max_values && ++ps->values > ps->max_values) {
 		snprintf(ps->detail, sizeof(ps->detail), "more than %zu values", ps->max_values);
 		fail(ps, ps->p, ps->detail);
 		ps->limit = true;
@@ -585,6 +600,8 @@ static perfdb_jnode *new_node(parser *ps, perfdb_jnode *parent, uint32_t index)
 	n = ps->check || ps->scratch_items ? &ps->scratch : arena_alloc(ps->doc, sizeof(*n));
 	if (!n)
 		return NULL;
+	if (n != &ps->scratch)
+		ps->made++;
 	memset(n, 0, sizeof(*n));
 	n->index = index;
 	n->line = ps->line;
@@ -677,6 +694,8 @@ static int parse_packed(parser *ps, perfdb_jnode *n, const char *open)
 	}
 	if (count < ps->pack_min)
 		return RESCAN;
+	if (ps->check)
+		return 0;
 	if (!(pk = arena_alloc(ps->doc, sizeof(*pk))))
 		return PERFDB_JPARSE_NOMEM;
 	pk->open = open;
@@ -706,7 +725,7 @@ static int parse_array(parser *ps, perfdb_jnode *n)
 	}
 	/* Not after a gap: a packed array's positions are counted from its
 	 * '[' in the text. */
-	if (!ps->check && !gap && number_start(*ps->p)) {
+	if ((!ps->check || ps->max_values) && !gap && number_start(*ps->p)) {
 		char *p = ps->p;
 		const char *line_start = ps->line_start, *tail = ps->tail;
 		const char *tail_line_start = ps->tail_line_start;
@@ -840,6 +859,40 @@ static void duplicate_error(parser *ps, const perfdb_jmember *m)
 	}
 }
 
+/* The value of a member its reader ignores (perfdb_jparse_at's skip): an
+ * array or object is checked and its values counted as parse_value would,
+ * and only its own node made, empty. */
+static int parse_skipped(parser *ps, perfdb_jnode *parent, uint32_t index, perfdb_jnode **out)
+{
+	perfdb_jnode *n;
+	uint32_t line, column;
+	char open;
+	int err;
+
+	skip_space(ps);
+	open = *ps->p;
+	if (ps->p >= ps->end || (open != '[' && open != '{'))
+		return parse_value(ps, parent, index, out);
+	line = ps->line;
+	column = column_of(ps, ps->p);
+	ps->check = true; /* counted there, made here */
+	err = parse_value(ps, parent, index, out);
+	ps->check = false;
+	if (err)
+		return err;
+	if (!(n = arena_alloc(ps->doc, sizeof(*n))))
+		return PERFDB_JPARSE_NOMEM;
+	ps->made++;
+	memset(n, 0, sizeof(*n));
+	n->type = open == '[' ? PERFDB_JARRAY : PERFDB_JOBJECT;
+	n->index = index;
+	n->line = line;
+	n->column = column;
+	n->parent = parent;
+	*out = n;
+	return 0;
+}
+
 static int parse_object(parser *ps, perfdb_jnode *n)
 {
 	size_t base = ps->members_top, count;
@@ -892,7 +945,15 @@ static int parse_object(parser *ps, perfdb_jnode *n)
 			goto done;
 		}
 		ps->p++;
-		if ((err = parse_value(ps, n, (uint32_t)count, &value)))
+		if (ps->skip && !ps->check && ps->depth == ps->skip_depth)
+			skip_space(ps); /* (parse_value's first step) */
+		if (ps->skip && !ps->check && ps->depth == ps->skip_depth &&
+		    (*ps->p == '[' || *ps->p == '{') && ps->p < ps->end &&
+		    ps->skip(ps->members[base + count].key, ps->members[base + count].key_len))
+			err = parse_skipped(ps, n, (uint32_t)count, &value);
+		else
+			err = parse_value(ps, n, (uint32_t)count, &value);
+		if (err)
 			goto done;
 		/* (the stack may have moved while the value was parsed) */
 		ps->members[base + count].value = value;
@@ -1049,6 +1110,8 @@ static int run(parser *ps, char *text, size_t len, const perfdb_jparse_at *at, p
 	if (at) {
 		ps->max_values = at->max_values;
 		ps->depth = at->depth;
+		ps->skip = at->skip;
+		ps->skip_depth = at->depth + 1;
 		if (at->gap && at->gap <= len) {
 			ps->gap = text + at->gap;
 			ps->gap_line = at->gap_line;
@@ -1071,6 +1134,7 @@ static int run(parser *ps, char *text, size_t len, const perfdb_jparse_at *at, p
 	}
 	free(ps->items);
 	free(ps->members);
+	nodes_made += ps->made;
 	if (ps->limit)
 		rc = PERFDB_JPARSE_LIMIT;
 	if ((rc == PERFDB_JPARSE_SYNTAX || rc == PERFDB_JPARSE_LIMIT) && err) {
@@ -1109,20 +1173,27 @@ static int parse_doc(perfdb_jdoc **out, perfdb_jdoc *doc, size_t len, const perf
 	return 0;
 }
 
-/* The parse of the caller's text (padded, changed, borrowed), or, when text
- * is NULL, of a private copy of data. */
-static int parse_text(perfdb_jdoc **out, char *text, const char *data, size_t len,
+/* The parse of the caller's text (padded, changed, borrowed, or the doc's
+ * when own), or, when text is NULL, of a private copy of data. */
+static int parse_text(perfdb_jdoc **out, char *text, bool own, const char *data, size_t len,
 		      const perfdb_jparse_at *at, perfdb_jerror *err)
 {
 	perfdb_jdoc *doc;
 
 	*out = NULL;
-	if (len >= UINT32_MAX)
+	if (len >= UINT32_MAX) {
+		if (own)
+			free(text);
 		return input_too_big(err);
-	if (!(doc = calloc(1, sizeof(*doc))))
+	}
+	if (!(doc = calloc(1, sizeof(*doc)))) {
+		if (own)
+			free(text);
 		return PERFDB_JPARSE_NOMEM;
+	}
 	doc->next_block = 64 << 10;
 	doc->text = text;
+	doc->own_text = own;
 	if (!text) {
 		/* NUL-terminated, and zero-padded so that 8-byte loads
 		 * anywhere up to the terminator stay inside the block. */
@@ -1141,13 +1212,19 @@ static int parse_text(perfdb_jdoc **out, char *text, const char *data, size_t le
 int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 			 const perfdb_jparse_at *at, perfdb_jerror *err)
 {
-	return parse_text(out, NULL, data, len, at, err);
+	return parse_text(out, NULL, false, data, len, at, err);
 }
 
 int perfdb_jdoc_parse_in_place(perfdb_jdoc **out, char *text, size_t len,
 			       const perfdb_jparse_at *at, perfdb_jerror *err)
 {
-	return parse_text(out, text, text, len, at, err);
+	return parse_text(out, text, false, text, len, at, err);
+}
+
+int perfdb_jdoc_parse_owned(perfdb_jdoc **out, char *text, size_t len, const perfdb_jparse_at *at,
+			    perfdb_jerror *err)
+{
+	return parse_text(out, text, true, text, len, at, err);
 }
 
 int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
@@ -1160,6 +1237,103 @@ int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
 	memset(&ps, 0, sizeof(ps));
 	ps.check = true;
 	return run(&ps, text, len, NULL, &root, err);
+}
+
+/* An array or object open in perfdb_jparse__values: its items so far, how
+ * many were numbers, and whether all were. */
+typedef struct values_frame {
+	bool array, key; /* key: an object's next string is a key */
+	bool all_numbers;
+	size_t items, numbers;
+} values_frame;
+
+size_t perfdb_jparse__values(const char *text, size_t len)
+{
+	size_t pack_min = pack_min_override ? pack_min_override : PERFDB_JPARSE_PACK_MIN;
+	size_t i, values = 0, top = 0, cap = 0;
+	values_frame *st = NULL, *f = NULL;
+	bool in_str = false, esc = false, expect = true;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c == ']' || c == '}') {
+			if (!top)
+				break;
+			/* the numbers of an array the parser packs are no nodes */
+			if (f->array && !(f->all_numbers && f->items >= pack_min))
+				values += f->numbers;
+			f = --top ? &st[top - 1] : NULL;
+			expect = false;
+			continue;
+		}
+		if (c == ',') {
+			expect = true;
+			if (f && !f->array)
+				f->key = true;
+			continue;
+		}
+		if (c == ':') {
+			expect = true;
+			if (f)
+				f->key = false;
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+			if (f && !f->array && f->key)
+				continue;
+		}
+		if (!expect)
+			continue; /* the rest of a number or a word */
+		expect = false;
+		if (f && f->array) {
+			f->items++;
+			if (number_start(c)) {
+				f->numbers++;
+				continue;
+			}
+			f->all_numbers = false;
+		}
+		values++;
+		if (c == '[' || c == '{') {
+			if (top == cap && !grow((void **)&st, &cap, sizeof(*st))) {
+				values = SIZE_MAX;
+				break;
+			}
+			f = &st[top++];
+			f->array = c == '[';
+			f->key = c == '{';
+			f->all_numbers = true;
+			f->items = f->numbers = 0;
+			expect = true;
+		}
+	}
+	free(st);
+	return values;
+}
+
+int perfdb_jdoc_count(char *text, size_t len, const perfdb_jparse_at *at, perfdb_jerror *err)
+{
+	parser ps;
+	perfdb_jnode *root;
+
+	if (len >= UINT32_MAX)
+		return input_too_big(err);
+	memset(&ps, 0, sizeof(ps));
+	ps.check = true;
+	ps.pack_min = pack_min_override ? pack_min_override : PERFDB_JPARSE_PACK_MIN;
+	return run(&ps, text, len, at, &root, err);
 }
 
 void perfdb_jdoc_free(perfdb_jdoc *doc)

@@ -152,6 +152,13 @@ typedef struct perfdb_jparse_at {
 	 * by this rather than by the file's size; packed numbers are not
 	 * nodes. Past it: PERFDB_JPARSE_LIMIT at the value that passes. */
 	size_t max_values;
+	/* When not NULL: whether the member of key (len bytes, decoded) of the
+	 * text's top value, an object, is one its reader ignores. Such a
+	 * member's array or object is checked and its values counted (the same
+	 * errors at the same places) but not built: the tree has it empty, at
+	 * its place (an item's ignored member of a million values was held as
+	 * a million nodes). */
+	bool (*skip)(const char *key, size_t len);
 } perfdb_jparse_at;
 
 /* perfdb_jdoc_parse of a piece of a document (at may be NULL: a whole one).
@@ -170,6 +177,12 @@ int perfdb_jdoc_parse_at(perfdb_jdoc **out, const char *data, size_t len,
 int perfdb_jdoc_parse_in_place(perfdb_jdoc **out, char *text, size_t len,
 			       const perfdb_jparse_at *at, perfdb_jerror *err);
 
+/* perfdb_jdoc_parse_in_place of text allocated with malloc, which *out then
+ * owns (freed with it, or here when the parse fails): a piece the caller
+ * put together is held once, not copied again. */
+int perfdb_jdoc_parse_owned(perfdb_jdoc **out, char *text, size_t len, const perfdb_jparse_at *at,
+			    perfdb_jerror *err);
+
 /*
  * Syntax only: what perfdb_jdoc_parse would answer for the same bytes (0,
  * PERFDB_JPARSE_SYNTAX with the same err, PERFDB_JPARSE_EMPTY or
@@ -181,6 +194,25 @@ int perfdb_jdoc_parse_in_place(perfdb_jdoc **out, char *text, size_t len,
  */
 int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err);
 
+/*
+ * perfdb_jdoc_check of a piece of a document placed as at says (NULL: a
+ * whole one), whose values are counted as perfdb_jdoc_parse_at counts its
+ * nodes (packed numbers are not), so that it answers what
+ * perfdb_jdoc_parse_in_place would (PERFDB_JPARSE_LIMIT and err at the value
+ * that passes at->max_values, or the same syntax error) without a tree: an
+ * item too big to hold is refused in memory of its text. text as for
+ * perfdb_jdoc_check (padded, changed: parse it no more).
+ */
+int perfdb_jdoc_count(char *text, size_t len, const perfdb_jparse_at *at, perfdb_jerror *err);
+
+/* The values (nodes) perfdb_jdoc_parse_at would make of text[0, len),
+ * packed numbers not counted, found by a scan of strings and brackets
+ * alone: exact for valid JSON, anything for text that is not (the parser
+ * then gives the error), SIZE_MAX when out of memory. For deciding, before
+ * any tree, whether a piece of a document passes perfdb_jparse_at's
+ * max_values. */
+size_t perfdb_jparse__values(const char *text, size_t len);
+
 /* The fewest items of an array kept packed (see "Packed arrays"). */
 #define PERFDB_JPARSE_PACK_MIN 16
 
@@ -188,6 +220,10 @@ int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err);
  * packed array in this thread's parses from now on (0: the default, SIZE_MAX:
  * never pack). */
 void perfdb_jparse__set_pack_min(size_t n);
+
+/* For tests of what is held: the tree nodes made by this thread's parses so
+ * far (packed numbers and a check's values are not made). */
+size_t perfdb_jparse__nodes_made(void);
 
 /* Item i of array arr (packed or not), or NULL (not an array, i out of
  * range, or out of memory making the items of a packed array: it cannot be

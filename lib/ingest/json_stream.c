@@ -55,8 +55,8 @@ struct perfdb_json_stream {
 	size_t nrepeated;
 	perfdb_ingest_index top_keys, inner_keys;
 	perfdb_arena key_names;
-	char *text; /* a member or piece with its braces, for the parser */
-	size_t textcap;
+	/* perfdb_json__stream_skip's: an item's members its reader ignores */
+	bool (*skip)(const char *key, size_t len);
 };
 
 const char perfdb_json__members[] = "{members}";
@@ -815,6 +815,11 @@ const perfdb_jnode *perfdb_json__stream_array(const perfdb_json_stream *s)
 	return s->array;
 }
 
+void perfdb_json__stream_skip(perfdb_json_stream *s, bool (*skip)(const char *key, size_t len))
+{
+	s->skip = skip;
+}
+
 /* --- 3. the items ------------------------------------------------------------------------ */
 
 /* Finds the end of the value whose first byte is at start (at *line:*column):
@@ -860,15 +865,37 @@ static int value_end(const perfdb_json_stream *s, window *w, uint64_t start, uin
 /* What holds more values than this in one item is refused: */
 #define ITEM_WHY "a result holds a few dozen, long arrays of numbers aside"
 
-/* perfdb_jdoc_parse_at of a member or a piece of one, bounded as an item
- * is; the parser's refusal is the fallback. */
-static int parse_text(perfdb_json_stream *s, perfdb_jdoc **out, const char *text, size_t len,
-		      perfdb_jparse_at *at)
+/*
+ * Parses text (len bytes, padded: perfdb_jdoc_parse_in_place) as at says,
+ * bounded as an item is. An item of more bytes than the bound whose values
+ * (perfdb_jparse__values) pass it is refused by a count without a tree
+ * (perfdb_jdoc_count: the same refusal at the same value, or the same
+ * syntax error), so that refusing it takes its text only, not the 40-80
+ * bytes a value of a tree (60 MB for 3 MB of "[],"). own: text was
+ * malloc'd and is the doc's (freed here on failure), else borrowed. The
+ * parser's refusal is the fallback.
+ */
+static int parse_item(perfdb_json_stream *s, perfdb_jdoc **out, char *text, size_t len,
+		      perfdb_jparse_at *at, bool own)
 {
 	perfdb_jerror jerr;
 	int rc;
+
+	*out = NULL;
 	at->max_values = PERFDB_JSON_STREAM_ITEM_MAX;
-	rc = perfdb_jdoc_parse_at(out, text, len, at, &jerr);
+	if (len > PERFDB_JSON_STREAM_ITEM_MAX &&
+	    perfdb_jparse__values(text, len) > PERFDB_JSON_STREAM_ITEM_MAX) {
+		rc = perfdb_jdoc_count(text, len, at, &jerr);
+		if (own)
+			free(text);
+		if (!rc) /* cannot be (the scan is exact for valid JSON), but
+			    the text was changed: the whole-file reader looks */
+			return PERFDB_JSON__FALLBACK;
+	} else if (own) {
+		rc = perfdb_jdoc_parse_owned(out, text, len, at, &jerr);
+	} else {
+		rc = perfdb_jdoc_parse_in_place(out, text, len, at, &jerr);
+	}
 	if (rc == PERFDB_JPARSE_LIMIT)
 		return too_many_values(s, PERFDB_JSON_STREAM_ITEM_MAX, "in one item of", ITEM_WHY,
 				       jerr.line, jerr.column);
@@ -894,7 +921,6 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 		uint32_t *column, size_t index, items *it)
 {
 	perfdb_jparse_at at;
-	perfdb_jerror jerr;
 	perfdb_jdoc *doc = NULL;
 	uint32_t l = *line, col = *column;
 	uint64_t last;
@@ -912,6 +938,7 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 	at.depth = *s->key ? 2 : 1; /* the top-level object and the array, or the array */
 	at.parent = (perfdb_jnode *)s->array;
 	at.index = (uint32_t)index;
+	at.skip = s->members ? NULL : s->skip;
 	/* The parser needs zero bytes after the text: the window's next bytes
 	 * are kept aside meanwhile. */
 	len = (size_t)(last + 1 - start);
@@ -924,14 +951,7 @@ static int item(perfdb_json_stream *s, window *w, uint64_t start, uint64_t *end,
 	memcpy(saved, w->buf + after, keep);
 	memset(w->buf + after, 0, sizeof(saved));
 	text = w->buf + (start - w->base);
-	at.max_values = PERFDB_JSON_STREAM_ITEM_MAX;
-	rc = perfdb_jdoc_parse_in_place(&doc, text, len, &at, &jerr);
-	if (rc == PERFDB_JPARSE_LIMIT)
-		rc = too_many_values(s, PERFDB_JSON_STREAM_ITEM_MAX, "in one item of", ITEM_WHY,
-				     jerr.line, jerr.column);
-	else if (rc)
-		rc = rc == PERFDB_JPARSE_NOMEM ? perfdb_error__oom() : PERFDB_JSON__FALLBACK;
-	else
+	if (!(rc = parse_item(s, &doc, text, len, &at, false)))
 		rc = give(it, perfdb_jdoc_root(doc), index);
 	perfdb_jdoc_free(doc);
 	memcpy(w->buf + after, saved, keep);
@@ -1004,27 +1024,22 @@ static int member_value(const perfdb_json_stream *s, window *w, uint64_t start, 
 }
 
 /* Parses "{", the window's bytes [from, to] and tail, the '{' and the gap
- * after it as at says. */
+ * after it as at says. The text is put together once and given to the doc
+ * (a member of a huge value was held twice besides the window: this text
+ * and the parser's copy of it). */
 static int parse_braced(perfdb_json_stream *s, const window *w, uint64_t from, uint64_t to,
 			const char *tail, perfdb_jparse_at *at, perfdb_jdoc **out)
 {
-	size_t n = (size_t)(to + 1 - from), t = strlen(tail);
-	int err;
+	size_t n = (size_t)(to + 1 - from), t = strlen(tail), len = n + t + 1;
+	char *text;
 
-	if ((err = perfdb_ingest__grow((void **)&s->text, &s->textcap, n + t + 1, 1)))
-		return err;
-	s->text[0] = '{';
-	memcpy(s->text + 1, w->buf + (from - w->base), n);
-	memcpy(s->text + 1 + n, tail, t);
-	err = parse_text(s, out, s->text, n + t + 1, at);
-	/* the parser has its own copy: a member of a huge name or value is
-	 * not held twice while its results are made */
-	if (s->textcap > 4 * PIECE_SIZE) {
-		free(s->text);
-		s->text = NULL;
-		s->textcap = 0;
-	}
-	return err;
+	if (len > SIZE_MAX - PERFDB_JPARSE_PADDING || !(text = malloc(len + PERFDB_JPARSE_PADDING)))
+		return perfdb_error__oom();
+	text[0] = '{';
+	memcpy(text + 1, w->buf + (from - w->base), n);
+	memcpy(text + 1 + n, tail, t);
+	memset(text + len, 0, PERFDB_JPARSE_PADDING);
+	return parse_item(s, out, text, len, at, true);
 }
 
 /* The member whose key starts at *off (at *line:*column) as "{member}":
@@ -1369,7 +1384,6 @@ void perfdb_json__stream_close(perfdb_json_stream *s)
 	perfdb_json__free(s->skeleton);
 	free(s->big);
 	free(s->repeated);
-	free(s->text);
 	perfdb_ingest__index_release(&s->top_keys);
 	perfdb_ingest__index_release(&s->inner_keys);
 	perfdb_arena__release(&s->key_names);

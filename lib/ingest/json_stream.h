@@ -37,6 +37,7 @@
 #ifndef PERFDB_INGEST_JSON_STREAM_H
 #define PERFDB_INGEST_JSON_STREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ingest/json.h"
@@ -91,6 +92,13 @@ int perfdb_json__stream_open_gutted(perfdb_json_stream **out, int fd, const char
  * top-level object), borrowed. */
 const perfdb_json_doc *perfdb_json__stream_doc(const perfdb_json_stream *s);
 const perfdb_jnode *perfdb_json__stream_array(const perfdb_json_stream *s);
+
+/* The members of an item (an object) that its reader ignores, by key
+ * (skip(key, len), decoded; NULL: none): their arrays and objects are
+ * checked and counted against the bound as before but not built, and are
+ * empty in the item's tree, at their places. Not for the members of the
+ * top-level object. */
+void perfdb_json__stream_skip(perfdb_json_stream *s, bool (*skip)(const char *key, size_t len));
 
 /* Called with each item (any value: a reader says when it is not an object;
  * borrowed until the call returns) and its

@@ -193,6 +193,13 @@ static int stream_fail(void *ctx, int err)
 	return perfdb_json__stream_fail(ctx, err);
 }
 
+/* A result's members that the validator passes over ("x-", at every level):
+ * not built when read an item at a time. */
+static bool extension(const char *key, size_t len)
+{
+	return len >= 2 && key[0] == 'x' && key[1] == '-';
+}
+
 int perfdb_ingest__native_json_stream(perfdb_resultset *rs, perfdb_json_stream *stream)
 {
 	const perfdb_json_doc *doc = perfdb_json__stream_doc(stream);
@@ -200,6 +207,7 @@ int perfdb_ingest__native_json_stream(perfdb_resultset *rs, perfdb_json_stream *
 	json_ctx ctx = {0};
 	int err;
 	ctx.doc = doc;
+	perfdb_json__stream_skip(stream, extension);
 	err = perfdb_ingest__native(rs, &json_ops, &ctx, perfdb_json__root(doc),
 				    perfdb_json__name(doc), &items);
 	/* The file is to be read whole after all, from its start: batches

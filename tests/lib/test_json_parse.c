@@ -730,10 +730,99 @@ static void test_json_parse__layer_values(void **state)
 	perfdb_json__free(doc);
 }
 
+/* A padded copy of text for perfdb_jdoc_count. */
+static char *padded(const char *text, size_t len)
+{
+	char *p = calloc(1, len + PERFDB_JPARSE_PADDING);
+	assert_non_null(p);
+	memcpy(p, text, len);
+	return p;
+}
+
+/*
+ * perfdb_jparse__values is the nodes a parse makes (packed numbers are not
+ * values), and perfdb_jdoc_count refuses as perfdb_jdoc_parse_at does, at
+ * the same value in the same words, or gives the same syntax error, for
+ * every bound up to the values: so a piece of a file that passes the bound
+ * is refused without its tree (json_stream.c).
+ */
+static void test_json_parse__values_counted_as_the_tree(void **state)
+{
+	static const char *const texts[] = {
+	    "1",
+	    "\"s\"",
+	    "[]",
+	    "{}",
+	    "[[],{},null,true,false]",
+	    "{\"a\": 1, \"b\": [1, 2], \"c\": {\"d\": \"e\\\"]\", \"f\": [null]}}",
+	    /* 16 numbers: packed, no node each; 15: a node each */
+	    "{\"p\": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16], \"q\": [1]}",
+	    "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]",
+	    "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]",
+	    /* parsed again with nodes at the item that is no number */
+	    "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,\"x\",[],{}]",
+	    "[NaN,-Infinity,Infinity,-NaN,1e5,-2.5E-3,1,1,1,1,1,1,1,1,1,1]",
+	    "[[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1],[1,1],[[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]]]",
+	    "{\"k\\\\\": {\"x\": [\"[\", \"{\", \"]\"], \"y\": {}}, \"z\": -0}",
+	    " \n[ 1 , [ ] , { \"a\" : [ 2 , 3 ] } ]\n",
+	    /* syntax errors before and after values */
+	    "[[],[],x,[]]",
+	    "[[],[],{\"a\" 1},[]]",
+	    "{\"a\": [], \"a\": []}",
+	    "[[],[],[]",
+	    "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,1x]",
+	};
+	size_t t;
+	(void)state;
+	for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		const char *text = texts[t];
+		size_t len = strlen(text), values = perfdb_jparse__values(text, len), before, max;
+		perfdb_jdoc *doc = NULL;
+		perfdb_jerror e;
+		int rc;
+
+		before = perfdb_jparse__nodes_made();
+		rc = perfdb_jdoc_parse(&doc, text, len, &e);
+		if (!rc) {
+			if (perfdb_jparse__nodes_made() - before != values) {
+				print_error("%s: %zu values, %zu nodes\n", text, values,
+					    perfdb_jparse__nodes_made() - before);
+				fail();
+			}
+		}
+		perfdb_jdoc_free(doc);
+		for (max = 1; max <= values + 1; max++) {
+			perfdb_jparse_at at;
+			perfdb_jerror a, b;
+			char *copy = padded(text, len);
+			int ra, rb;
+			memset(&at, 0, sizeof(at));
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			at.max_values = max;
+			doc = NULL;
+			ra = perfdb_jdoc_parse_at(&doc, text, len, &at, &a);
+			perfdb_jdoc_free(doc);
+			rb = perfdb_jdoc_count(copy, len, &at, &b);
+			free(copy);
+			if (ra != rb || (ra && (a.line != b.line || a.column != b.column ||
+						strcmp(a.message, b.message) != 0))) {
+				print_error("%s, max %zu: parse %d %d:%d %s, count %d %d:%d %s\n",
+					    text, max, ra, a.line, a.column, a.message, rb, b.line,
+					    b.column, b.message);
+				fail();
+			}
+			if (!rc)
+				assert_int_equal(ra, max >= values ? 0 : PERFDB_JPARSE_LIMIT);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_json_parse__every_value_type),
+	    cmocka_unit_test(test_json_parse__values_counted_as_the_tree),
 	    cmocka_unit_test(test_json_parse__scalars_at_the_top),
 	    cmocka_unit_test(test_json_parse__nonfinite_tokens),
 	    cmocka_unit_test(test_json_parse__escapes),

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "ingest/ingest.h"
+#include "ingest/json_parse.h"
 #include "ingest/json_stream.h"
 #include "perfdb/resultset.h"
 #include "ingest_expect.h"
@@ -1034,6 +1035,198 @@ static void test_json_stream__values_held_bounded(void **state)
 	free(text);
 }
 
+/* A body of prefix, k items "[]" (after lead "1,"s) and suffix, into text. */
+static size_t body(char *text, size_t cap, const char *prefix, size_t lead, size_t k,
+		   const char *suffix)
+{
+	size_t n = (size_t)snprintf(text, cap, "%s", prefix), i;
+	for (i = 0; i < lead; i++)
+		n += (size_t)snprintf(text + n, cap - n, "1,");
+	for (i = 0; i < k; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%s[]", i ? "," : "");
+	n += (size_t)snprintf(text + n, cap - n, "%s", suffix);
+	return n;
+}
+
+/* The last error's message ends with tail (it starts with the file's name
+ * and the position). */
+static void assert_message_ends(const char *tail)
+{
+	const char *m = perfdb_error_last()->message;
+	size_t n = strlen(m), t = strlen(tail);
+	assert_true(n > t);
+	assert_string_equal(m + n - t, tail);
+}
+
+/* ingest_temp's code, and the tree nodes the parser made meanwhile. */
+static int ingest_nodes(const char *text, size_t n, perfdb_format fmt, int *line, int *column,
+			size_t *nodes)
+{
+	size_t before = perfdb_jparse__nodes_made();
+	int rc = ingest_temp(text, n, fmt, line, column);
+	*nodes = perfdb_jparse__nodes_made() - before;
+	return rc;
+}
+
+#define NATIVE_J "{\"results\": [{\"benchmark\": \"a\", \"value\": 1, \"x-j\": ["
+
+/*
+ * An item (or BMF member) that passes the values bound is refused by a count
+ * without a tree, in the same words at the same value: it made a node of 40-80
+ * bytes for each of its 1,000,000 values first (60 MB for a 3 MB file). The
+ * count is the tree's: numbers of an array packed are not values, those of
+ * an array parsed again with nodes are; a syntax error before the bound is
+ * still the whole-file reader's, one after it is not reached.
+ */
+static void test_json_stream__refused_item_builds_no_tree(void **state)
+{
+	size_t cap = 4 * 1000000 + 4096, n, nodes, before;
+	char *text = malloc(cap), path[] = "/tmp/perfdb-json-stream-XXXXXX";
+	perfdb_resultset *rs;
+	int line, column;
+	(void)state;
+	assert_non_null(text);
+
+	/* native: 4 values, then the 999,997th [] passes */
+	n = body(text, cap, NATIVE_J, 0, 999997, "]}]}");
+	assert_int_equal(ingest_nodes(text, n, PERFDB_FORMAT_NATIVE_JSON, &line, &column, &nodes),
+			 PERFDB_EINPUT);
+	assert_message_ends(": more than 1000000 values in one item of 'results' (a result holds a "
+			    "few dozen, long arrays of numbers aside)");
+	assert_int_equal(line, 1);
+	assert_int_equal(column, 53 + 3 * (999997 - 1));
+	assert_true(nodes < 100);
+
+	/* 20 numbers first: the array is parsed again with nodes, they count */
+	n = body(text, cap, NATIVE_J, 20, 999977, "]}]}");
+	assert_int_equal(ingest_nodes(text, n, PERFDB_FORMAT_NATIVE_JSON, &line, &column, &nodes),
+			 PERFDB_EINPUT);
+	assert_int_equal(column, 53 + 40 + 3 * (999977 - 1));
+	assert_true(nodes < 100);
+
+	/* packed arrays of 16 numbers among the [] count one value each */
+	n = (size_t)snprintf(text, cap, NATIVE_J "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1],");
+	n += body(text + n, cap - n, "", 0, 999996, "]}]}");
+	assert_int_equal(ingest_nodes(text, n, PERFDB_FORMAT_NATIVE_JSON, &line, &column, &nodes),
+			 PERFDB_EINPUT);
+	assert_int_equal(column, 53 + 34 + 3 * (999996 - 1));
+	assert_true(nodes < 100);
+
+	/* a syntax error after the bound is not reached */
+	n = body(text, cap, NATIVE_J, 0, 1000000, ",x]}]}");
+	assert_int_equal(ingest_nodes(text, n, PERFDB_FORMAT_NATIVE_JSON, &line, &column, &nodes),
+			 PERFDB_EINPUT);
+	assert_int_equal(column, 53 + 3 * (999997 - 1));
+	assert_true(nodes < 100);
+
+	/* one before it is the whole-file reader's */
+	n = body(text, cap, NATIVE_J, 0, 500000, ",x");
+	n += body(text + n, cap - n, ",", 0, 600000, "]}]}");
+	before = perfdb_jparse__nodes_made();
+	write_temp(path, text, n);
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	assert_int_equal(perfdb_ingest_file(rs, path, PERFDB_FORMAT_NATIVE_JSON), PERFDB_EINPUT);
+	perfdb_resultset_free(rs);
+	unlink(path);
+	nodes = perfdb_jparse__nodes_made() - before;
+	line = perfdb_error_last()->line;
+	column = perfdb_error_last()->column;
+	assert_message_ends(":1:1500053: invalid JSON: invalid literal (expected true, false, null "
+			    "or a quoted string)");
+	assert_int_equal(line, 1);
+	assert_int_equal(column, 53 + 3 * 500000);
+	assert_true(nodes < 100);
+
+	/* Google Benchmark: an unknown member of a row */
+	n = body(text, cap,
+		 "{\"benchmarks\": [{\"name\": \"a\", \"run_type\": \"iteration\", \"iterations\": "
+		 "10, \"real_time\": 1, \"cpu_time\": 1, \"time_unit\": \"ns\", \"junk\": [",
+		 0, 999993, "]}]}");
+	assert_int_equal(ingest_nodes(text, n, PERFDB_FORMAT_GBENCH, &line, &column, &nodes),
+			 PERFDB_EINPUT);
+	assert_message_ends(
+	    ": more than 1000000 values in one item of 'benchmarks' (a result holds a "
+	    "few dozen, long arrays of numbers aside)");
+	assert_int_equal(column, 133 + 3 * (999993 - 1));
+	assert_true(nodes < 100);
+
+	/* BMF: the braced member, the array and 999,999 arrays [] */
+	n = body(text, cap, "{\"a\": {\"latency\": {\"value\": 1}}, \"j\": [", 0, 999999, "]}");
+	assert_int_equal(ingest_nodes(text, n, PERFDB_FORMAT_BMF, &line, &column, &nodes),
+			 PERFDB_EINPUT);
+	assert_message_ends(": more than 1000000 values in one item of the document's members (a "
+			    "result holds a few dozen, long arrays of numbers aside)");
+	assert_int_equal(column, 40 + 3 * (999999 - 1));
+	assert_true(nodes < 100);
+	free(text);
+}
+
+#define GROW_J                                                                                     \
+	"{\"name\": \"a\", \"run_type\": \"iteration\", \"iterations\": 10, \"real_time\": 1, "    \
+	"\"cpu_time\": 1, \"time_unit\": \"ns\", "
+
+/* The members a reader ignores (native's "x-", a Google Benchmark row's
+ * members that are no field) are not built when read an item at a time:
+ * read the same, with the same errors at the same places, as when built
+ * (read whole). */
+static void test_json_stream__ignored_members_same(void **state)
+{
+	static const join_case native[] = {
+	    {"{\"results\": [{\"benchmark\": \"a\", \"x-j\": [[1,2],{\"k\":[]}], \"value\": 1,\n"
+	     " \"x-o\": {\"a\": {\"b\": [true, \"\\u00e9\"]}}, \"x-n\": 5, \"x-s\": \"s\"}]}",
+	     0},
+	    /* a syntax error, a duplicate key, a \u0000 inside */
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": 1, \"x-j\": [[], tru]}]}",
+	     PERFDB_JSON__FALLBACK},
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": 1, \"x-j\": {\"a\": 1,\n\"a\": "
+	     "2}}]}",
+	     PERFDB_JSON__FALLBACK},
+	    {"{\"results\": [{\"benchmark\": \"a\", \"value\": 1, \"x-j\": [\"\\u0000\"]}]}",
+	     PERFDB_JSON__FALLBACK},
+	    /* the ignored key twice */
+	    {"{\"results\": [{\"benchmark\": \"a\", \"x-j\": [], \"value\": 1, \"x-j\": {}}]}",
+	     PERFDB_JSON__FALLBACK},
+	    /* the reader's error after an ignored member, and in a later item */
+	    {"{\"results\": [{\"benchmark\": \"é\", \"x-j\": [[\"ü\"]], \"valeu\": 1}]}",
+	     PERFDB_EINPUT},
+	    {"{\"results\": [{\"benchmark\": \"a\", \"x-j\": [[]], \"value\": 1},\n"
+	     " {\"benchmark\": \"b\", \"x-j\": {}, \"value\": \"1\"}]}",
+	     PERFDB_EINPUT},
+	};
+	static const join_case gbench[] = {
+	    /* a counter after an ignored array and object */
+	    {"{\"benchmarks\": [" GROW_J "\"junk\": [[1],{\"a\":[]}], \"o\": {\"p\": 1},\n"
+	     "\"items\": 5}]}",
+	     0},
+	    /* a field holding an array is still the reader's error */
+	    {"{\"benchmarks\": [" GROW_J "\"junk\": [[]], \"threads\": [[]]}]}", PERFDB_EINPUT},
+	    {"{\"benchmarks\": [" GROW_J "\"junk\": [[], nul]}]}", PERFDB_JSON__FALLBACK},
+	};
+	(void)state;
+	same_cases(native, sizeof(native) / sizeof(native[0]), PERFDB_FORMAT_NATIVE_JSON);
+	same_cases(gbench, sizeof(gbench) / sizeof(gbench[0]), PERFDB_FORMAT_GBENCH);
+}
+
+/* An item whose ignored member holds just under the bound's values is
+ * read without them as nodes: 999,996 "[]" in a result's "x-j" (3 MB) were
+ * a million nodes (67 MB); a row's unknown member the same. */
+static void test_json_stream__ignored_members_not_built(void **state)
+{
+	size_t cap = 4 * 1000000 + 4096, n, nodes;
+	char *text = malloc(cap);
+	int line, column;
+	(void)state;
+	assert_non_null(text);
+	n = body(text, cap, NATIVE_J, 0, 999996, "]}]}");
+	assert_int_equal(ingest_nodes(text, n, PERFDB_FORMAT_NATIVE_JSON, &line, &column, &nodes),
+			 0);
+	assert_true(nodes < 100);
+	n = body(text, cap, "{\"benchmarks\": [" GROW_J "\"junk\": [", 0, 999990, "]}]}");
+	assert_int_equal(ingest_nodes(text, n, PERFDB_FORMAT_GBENCH, &line, &column, &nodes), 0);
+	assert_true(nodes < 100);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1055,6 +1248,9 @@ int main(void)
 	    cmocka_unit_test(test_json_stream__bmf_not_an_object),
 	    cmocka_unit_test(test_json_stream__bmf_big),
 	    cmocka_unit_test(test_json_stream__values_held_bounded),
+	    cmocka_unit_test(test_json_stream__refused_item_builds_no_tree),
+	    cmocka_unit_test(test_json_stream__ignored_members_same),
+	    cmocka_unit_test(test_json_stream__ignored_members_not_built),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
