@@ -1503,15 +1503,27 @@ out:
 typedef struct staging {
 	perfdb_id_set claimed; /* ids of the benchmarks in temp.perfdb_later_benchmarks, and
 				* when fresh, of the run's first batch's */
-	perfdb_stmt *find;     /* a benchmark there by id (a scan: only on a hash collision) */
+	perfdb_stmt *find;     /* a benchmark there by id (only on a hash collision) */
 	int fresh;	       /* the table had no benchmarks before the run: what it has
 				* now is in claimed, and nothing else needs looking up */
+	int indexed;	       /* the table has an index on id (from the first collision) */
 } staging;
 
 /* Whether the staged benchmark `id` is r: 1, 0, or an error. */
 static int staged_is(perfdb_store *store, staging *stg, int64_t id, const perfdb_bench_key *r)
 {
 	int rc, same;
+	/* Without an index each lookup is a scan of all that is staged, and
+	 * two names of one hash are found in seconds (47 bits): a file of a
+	 * few thousand such pairs spread over its batches took a scan each.
+	 * The first collision gives the table its index; the inserts after it
+	 * keep it up to date, at a cost linear in the run. */
+	if (!stg->indexed) {
+		if (perfdb_db__exec(store->db, "CREATE INDEX temp.perfdb_later_benchmarks_id ON "
+					       "perfdb_later_benchmarks(id)") != 0)
+			return perfdb_store__fail(store, "cannot write");
+		stg->indexed = 1;
+	}
 	perfdb_stmt__reset(stg->find);
 	perfdb_stmt__bind_int64(stg->find, 1, id);
 	rc = perfdb_stmt__step(stg->find);
@@ -1525,6 +1537,14 @@ static int staged_is(perfdb_store *store, staging *stg, int64_t id, const perfdb
 	return same;
 }
 
+/* The most ids after its hash a benchmark's id is looked for in. Ids are
+ * 47 bits of a hash of the name: among millions of benchmarks, a run of 64
+ * taken ids after one's hash does not happen by chance, only by names
+ * found to share a hash (FNV-1a: a few seconds for a pair, minutes for
+ * thousands), and each of k such names would probe past all the others
+ * before it, a lookup each: k * k / 2 of them. */
+#define ID_PROBES_MAX 64
+
 /* The id of result i: its hash, or the next free id after it when another
  * benchmark (stored, or new in this call) already holds that hash. `state`
  * is what prefetch_ids found for the hash itself. */
@@ -1534,7 +1554,7 @@ static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_keys 
 	const perfdb_bench_key key = key_at(keys, i), *r = &key;
 	int64_t h = benchmark_hash(r);
 	id_slot *slot;
-	int rc;
+	int rc, probes = 0;
 
 	if (state == ID_SAME) {
 		p->ids[i] = h;
@@ -1555,6 +1575,12 @@ static int plan_id(perfdb_store *store, bench_stmts *s, const perfdb_bench_keys 
 	}
 	/* A collision: probe forward, asking the table one id at a time. */
 	for (h = (uint64_t)h == ID_MASK ? 1 : h + 1;; h = (uint64_t)h == ID_MASK ? 1 : h + 1) {
+		if (++probes > ID_PROBES_MAX)
+			return perfdb_error__set(PERFDB_EINPUT,
+						 "benchmark '%s' (%s, %s): the %d ids after its "
+						 "hash are all taken; names made to share a hash "
+						 "are refused",
+						 r->name, r->metric, r->unit, ID_PROBES_MAX);
 		slot = plan_slot(p, h);
 		if (slot->claim) {
 			if (same_benchmark(keys, slot->claim - 1, r))

@@ -1280,6 +1280,120 @@ static void test_store__known_and_taken_ids_found_again(void **state)
 	perfdb_store_free(s);
 }
 
+/* Two names of one id hash (47 bits of FNV-1a: found among 2^26 names in
+ * seconds), each in its own batch of one run, and the second batch again in
+ * a second run: each keeps its own benchmark (on a file the later batch is
+ * staged, and its collision is looked up among the staged benchmarks). */
+static perfdb_resultset *one_result(const char *name, double value)
+{
+	perfdb_resultset *rs;
+	perfdb_result r;
+	assert_int_equal(perfdb_resultset_new(&rs), 0);
+	perfdb_result_init(&r);
+	r.benchmark = name;
+	r.metric = "time";
+	r.unit = "ns";
+	r.value = value;
+	assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+	return rs;
+}
+
+static void test_store__names_of_one_hash_in_two_batches(void **state)
+{
+	static const char *const one = "BM_c8898590", *const other = "BM_c39610453";
+	char path[256];
+	perfdb_store *s;
+	perfdb_resultset *a, *b;
+	perfdb_recording *rec;
+	int64_t id = 0;
+	int k;
+	rows out;
+	(void)state;
+	assert_int_equal(perfdb_store__benchmark_hash(one, "time", "ns"),
+			 perfdb_store__benchmark_hash(other, "time", "ns"));
+	db_path(path, sizeof(path), "onehash.db");
+	assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+	a = one_result(one, 1);
+	b = one_result(other, 2);
+	for (k = 0; k < 2; k++) {
+		perfdb_resultset *meta = sample_resultset(k ? "onehash2" : "onehash1");
+		assert_int_equal(perfdb_store_record_begin(&rec, s, meta), 0);
+		assert_int_equal(perfdb_recording_add(rec, k ? b : a), 0);
+		assert_int_equal(perfdb_recording_add(rec, k ? a : b), 0);
+		assert_int_equal(perfdb_recording_finish(rec, &id), 0);
+		perfdb_recording_free(rec);
+		perfdb_resultset_free(meta);
+	}
+	query(s,
+	      "SELECT b.name, b.id - (SELECT min(id) FROM benchmarks), count(*), sum(r.value) "
+	      "FROM benchmarks b JOIN results r ON r.benchmark_id = b.id GROUP BY b.id "
+	      "ORDER BY b.id",
+	      &out);
+	assert_string_equal(out.text, "BM_c8898590|0|2|2.0\nBM_c39610453|1|2|4.0\n");
+	perfdb_resultset_free(a);
+	perfdb_resultset_free(b);
+	perfdb_store_free(s);
+}
+
+/* A benchmark whose hash and the 63 ids after it are taken gets the 64th;
+ * one more taken and it is refused as input (names made to collide would
+ * each probe past all the others), and nothing of the run is written. */
+static void test_store__id_probes_bounded(void **state)
+{
+	char path[256], *sql;
+	perfdb_resultset *rs;
+	perfdb_store *s;
+	perfdb_result r;
+	int64_t h = perfdb_store__benchmark_hash("BM_crowded", "real_time", "ns");
+	size_t len = 0, cap = 64 * 96 + 256;
+	int taken, i;
+	rows q;
+	(void)state;
+	assert_non_null(sql = malloc(cap));
+	for (taken = 64; taken <= 65; taken++) {
+		char name[32];
+		snprintf(name, sizeof(name), "crowded%d.db", taken);
+		db_path(path, sizeof(path), name);
+		assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
+		len = (size_t)snprintf(sql, cap, "INSERT INTO benchmarks(id, name, metric, unit, "
+						 "higher_is_better) VALUES ");
+		for (i = 0; i < taken; i++)
+			len += (size_t)snprintf(sql + len, cap - len, "%s(%lld, 'other %d', 't', 'ns', 0)",
+						i ? ", " : "", (long long)(h + i), i);
+		if (on_server())
+			test_server_exec(path, sql);
+		else
+			sqlite_exec_file(path, sql);
+		assert_int_equal(perfdb_resultset_new(&rs), 0);
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_COMMIT, "c1"), 0);
+		assert_int_equal(perfdb_resultset_set_meta(rs, PERFDB_META_MACHINE, "m"), 0);
+		perfdb_result_init(&r);
+		r.benchmark = "BM_crowded";
+		r.metric = "real_time";
+		r.unit = "ns";
+		r.value = 5;
+		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
+		if (taken == 64) {
+			assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
+			query(s, "SELECT id - (SELECT min(id) FROM benchmarks) FROM benchmarks "
+				 "WHERE name = 'BM_crowded'", &q);
+			assert_string_equal(q.text, "64\n");
+		} else {
+			assert_int_equal(perfdb_store_record(s, rs, NULL), PERFDB_EINPUT);
+			assert_string_equal(perfdb_error_last()->message,
+					    "benchmark 'BM_crowded' (real_time, ns): the 64 ids after "
+					    "its hash are all taken; names made to share a hash are "
+					    "refused");
+			query(s, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM "
+				 "benchmarks)", &q);
+			assert_string_equal(q.text, "0|65\n");
+		}
+		perfdb_resultset_free(rs);
+		perfdb_store_free(s);
+	}
+	free(sql);
+}
+
 /* The first records of a new commit on a new machine: one inserts them and
  * is held inside its transaction; another one must wait for it (it cannot
  * know whether the rows stay), and then finds them on a second look, which
@@ -1525,6 +1639,8 @@ int main(void)
 	    cmocka_unit_test(test_store__server_second_look_finds_a_new_commit),
 	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
 	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
+	    cmocka_unit_test(test_store__names_of_one_hash_in_two_batches),
+	    cmocka_unit_test(test_store__id_probes_bounded),
 	    cmocka_unit_test(test_store__commit_learns_missing_details),
 	    cmocka_unit_test(test_store__server_keys_of_results_and_samples),
 	    cmocka_unit_test(test_store__server_migrates_version_5_seqs),
@@ -1555,6 +1671,8 @@ int main(void)
 	    cmocka_unit_test(test_store__concurrent_records_of_one_machine_and_commit),
 	    cmocka_unit_test(test_store__machine_fingerprint_follows_its_hardware),
 	    cmocka_unit_test(test_store__known_and_taken_ids_found_again),
+	    cmocka_unit_test(test_store__names_of_one_hash_in_two_batches),
+	    cmocka_unit_test(test_store__id_probes_bounded),
 	    cmocka_unit_test(test_store__commit_learns_missing_details),
 	    cmocka_unit_test(test_store__recording_in_batches),
 	    cmocka_unit_test(test_store__recording_refuses_a_result_of_an_earlier_batch),
