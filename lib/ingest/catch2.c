@@ -586,8 +586,8 @@ int perfdb_ingest__catch2_result(perfdb_catch2_acc *a, const char *name, const d
 		res.nsamples = n;
 	}
 	if (!perfdb_ingest__fits_unit(&res))
-		return perfdb_error__input(PERFDB_EINPUT, a->name, first->line, first->column,
-					   NULL, "benchmark '%s': time out of range", name);
+		return perfdb_error__input(PERFDB_EINPUT, a->name, first->line, first->column, NULL,
+					   "benchmark '%s': time out of range", name);
 	if ((err = perfdb_resultset_add(a->rs, &res)))
 		return perfdb_ingest__placed(err, a->name, first->line, first->column);
 	return 0;

@@ -1521,8 +1521,8 @@ int perfdb_ingest_file_max(perfdb_resultset *rs, const char *path, perfdb_format
 	}
 	err = named(read_fd(rs, fd, path, fmt, max_bytes), path);
 	if (!err && changed_since(fd, &st))
-		err = perfdb_error__set(PERFDB_EIO, "cannot read '%s': it changed while it was read",
-					path);
+		err = perfdb_error__set(PERFDB_EIO,
+					"cannot read '%s': it changed while it was read", path);
 	close(fd);
 	return err;
 }

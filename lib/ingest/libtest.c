@@ -110,8 +110,7 @@ static int make_result(reader *r, const char *name, const char *metric, const ch
 			perfdb_json__where(r->key_doc, r->key_ev, "name", &l, &c);
 		if (!fits)
 			return perfdb_error__input(PERFDB_EINPUT, r->name, r->key_line, c, NULL,
-						   "benchmark '%s': %s out of range", name,
-						   metric);
+						   "benchmark '%s': %s out of range", name, metric);
 		return perfdb_ingest__placed(err, r->name, r->key_line, c);
 	}
 	return 0;

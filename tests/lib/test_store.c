@@ -1355,11 +1355,13 @@ static void test_store__id_probes_bounded(void **state)
 		snprintf(name, sizeof(name), "crowded%d.db", taken);
 		db_path(path, sizeof(path), name);
 		assert_int_equal(perfdb_store_open(&s, path, PERFDB_STORE_READWRITE), 0);
-		len = (size_t)snprintf(sql, cap, "INSERT INTO benchmarks(id, name, metric, unit, "
-						 "higher_is_better) VALUES ");
+		len = (size_t)snprintf(sql, cap,
+				       "INSERT INTO benchmarks(id, name, metric, unit, "
+				       "higher_is_better) VALUES ");
 		for (i = 0; i < taken; i++)
-			len += (size_t)snprintf(sql + len, cap - len, "%s(%lld, 'other %d', 't', 'ns', 0)",
-						i ? ", " : "", (long long)(h + i), i);
+			len += (size_t)snprintf(sql + len, cap - len,
+						"%s(%lld, 'other %d', 't', 'ns', 0)", i ? ", " : "",
+						(long long)(h + i), i);
 		if (on_server())
 			test_server_exec(path, sql);
 		else
@@ -1375,17 +1377,22 @@ static void test_store__id_probes_bounded(void **state)
 		assert_int_equal(perfdb_resultset_add(rs, &r), 0);
 		if (taken == 64) {
 			assert_int_equal(perfdb_store_record(s, rs, NULL), 0);
-			query(s, "SELECT id - (SELECT min(id) FROM benchmarks) FROM benchmarks "
-				 "WHERE name = 'BM_crowded'", &q);
+			query(s,
+			      "SELECT id - (SELECT min(id) FROM benchmarks) FROM benchmarks "
+			      "WHERE name = 'BM_crowded'",
+			      &q);
 			assert_string_equal(q.text, "64\n");
 		} else {
 			assert_int_equal(perfdb_store_record(s, rs, NULL), PERFDB_EINPUT);
-			assert_string_equal(perfdb_error_last()->message,
-					    "benchmark 'BM_crowded' (real_time, ns): the 64 ids after "
-					    "its hash are all taken; names made to share a hash are "
-					    "refused");
-			query(s, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM "
-				 "benchmarks)", &q);
+			assert_string_equal(
+			    perfdb_error_last()->message,
+			    "benchmark 'BM_crowded' (real_time, ns): the 64 ids after "
+			    "its hash are all taken; names made to share a hash are "
+			    "refused");
+			query(s,
+			      "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM "
+			      "benchmarks)",
+			      &q);
 			assert_string_equal(q.text, "0|65\n");
 		}
 		perfdb_resultset_free(rs);
