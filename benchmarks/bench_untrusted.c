@@ -1019,7 +1019,8 @@ static int yaml_nodes(const bench_ctx *ctx)
 			   "record of %zu %s %s (%.2f MB): peak RSS %.1f MB, %.1f MB above a "
 			   "tiny file's (%.1fx the input), CPU %.2f s",
 			   n, shapes[k / 2], in_result ? "in the result" : "outside results",
-			   size / 1e6, peak / 1e6, (peak - tiny) / 1e6, (peak - tiny) / size, t.cpu);
+			   size / 1e6, peak / 1e6, (peak - tiny) / 1e6, (peak - tiny) / size,
+			   t.cpu);
 		if (!baseline)
 			continue;
 		bench_report(ctx, name, "peak_rss_vs_baseline", "", peak / other);

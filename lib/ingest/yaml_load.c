@@ -631,8 +631,7 @@ static int pack_number(loader *l, const yaml_event_t *ev)
 		return err;
 	s = &l->pack->seqs[f->seq - 1];
 	/* spanned, or no alias can reach it (drop_child): only counted */
-	if (s->spanned ||
-	    (l->cut && l->cut->items_only && !in_item(l) && !f->anchored)) {
+	if (s->spanned || (l->cut && l->cut->items_only && !in_item(l) && !f->anchored)) {
 		s->length++;
 		return 1;
 	}
@@ -728,10 +727,10 @@ static int on_node(loader *l, yaml_event_t *ev)
 		if (l->depth >= PERFDB_YAML_MAX_DEPTH)
 			return fail_at(l, ev->start_mark, "%s",
 				       "nesting too deep (more than 512 levels)");
-		if ((err = add_node(l, seq ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE,
-				    seq ? &ev->data.sequence_start.tag
-					: &ev->data.mapping_start.tag,
-				    ev, &id)))
+		if ((err =
+			 add_node(l, seq ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE,
+				  seq ? &ev->data.sequence_start.tag : &ev->data.mapping_start.tag,
+				  ev, &id)))
 			return err;
 		if (seq)
 			l->doc->nodes.start[id - 1].data.sequence.style =
