@@ -212,6 +212,21 @@ static double run_peak(const char *perfdb, const char *path, const char *db, boo
 	return (double)ru.ru_maxrss * 1024.0;
 }
 
+/* `perfdb record` of path by perfdb and, when baseline is set, by it (each
+ * into a fresh db, expecting exit status want), then path removed: perfdb's
+ * peak RSS (-1: it failed) and the baseline's in *other (-1: none, or it
+ * failed), with their times. */
+static double record_beside(const char *perfdb, const char *baseline, const char *path,
+			    const char *db, int want, run_times *t, double *other, run_times *bt)
+{
+	double peak = run_peak(perfdb, path, db, false, want, t);
+	*other = -1;
+	if (peak >= 0 && baseline)
+		*other = run_peak(baseline, path, db, false, want, bt);
+	unlink(path);
+	return peak;
+}
+
 /* The size of the big inputs in MB. */
 static size_t big_mb(const bench_ctx *ctx)
 {
@@ -742,10 +757,7 @@ static int whole_run_readers(const bench_ctx *ctx)
 			unlink(path);
 			return -1;
 		}
-		peak = run_peak(perfdb, path, db, false, 0, &t);
-		if (peak >= 0 && baseline)
-			other = run_peak(baseline, path, db, false, 0, &bt);
-		unlink(path);
+		peak = record_beside(perfdb, baseline, path, db, 0, &t, &other, &bt);
 		if (peak < 0) {
 			fprintf(stderr,
 				"perfdb-bench: perfdb record of a generated %s file failed\n",
@@ -833,10 +845,7 @@ static int csv_big_inputs(const bench_ctx *ctx)
 			return -1;
 		}
 		size = (double)st.st_size;
-		peak = run_peak(perfdb, path, db, false, 0, &t);
-		if (peak >= 0 && baseline)
-			other = run_peak(baseline, path, db, false, 0, &bt);
-		unlink(path);
+		peak = record_beside(perfdb, baseline, path, db, 0, &t, &other, &bt);
 		if (peak < 0 || (baseline && other < 0))
 			return -1;
 		snprintf(name, sizeof(name), "untrusted/record_csv_%s_%zuMB", kinds[k], mb);
@@ -914,10 +923,7 @@ static int long_arrays(const bench_ctx *ctx)
 			return -1;
 		}
 		size = (double)st.st_size;
-		peak = run_peak(perfdb, path, db, false, 0, &t);
-		if (peak >= 0 && baseline)
-			other = run_peak(baseline, path, db, false, 0, &bt);
-		unlink(path);
+		peak = record_beside(perfdb, baseline, path, db, 0, &t, &other, &bt);
 		if (peak < 0 || (baseline && other < 0))
 			return -1;
 		snprintf(name, sizeof(name), "untrusted/record_array_%s_%zu", kinds[k], m);
@@ -1003,10 +1009,7 @@ static int yaml_nodes(const bench_ctx *ctx)
 			return -1;
 		}
 		size = (double)st.st_size;
-		peak = run_peak(perfdb, path, db, false, 0, &t);
-		if (peak >= 0 && baseline)
-			other = run_peak(baseline, path, db, false, 0, &bt);
-		unlink(path);
+		peak = record_beside(perfdb, baseline, path, db, 0, &t, &other, &bt);
 		if (peak < 0 || (baseline && other < 0))
 			return -1;
 		snprintf(name, sizeof(name), "untrusted/record_yaml_%zu_%s_%s", n, shapes[k / 2],
@@ -1099,10 +1102,7 @@ static int held_items(const bench_ctx *ctx)
 			return -1;
 		}
 		size = (double)st.st_size;
-		peak = run_peak(perfdb, path, db, false, shapes[k].want, &t);
-		if (peak >= 0 && baseline)
-			other = run_peak(baseline, path, db, false, shapes[k].want, &bt);
-		unlink(path);
+		peak = record_beside(perfdb, baseline, path, db, shapes[k].want, &t, &other, &bt);
 		if (peak < 0 || (baseline && other < 0))
 			return -1;
 		snprintf(name, sizeof(name), "untrusted/record_held_%s_%zu", shapes[k].name, n);
