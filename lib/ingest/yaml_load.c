@@ -272,24 +272,27 @@ static void *fit(void *start, size_t n, size_t *cap, size_t size)
 	return t;
 }
 
-/* A collection node is complete: its items sized exactly. */
+/* A collection node is complete: its items sized exactly. An empty one
+ * has none (NULL, and no arithmetic on it). */
 static void fit_node(yaml_node_t *node)
 {
 	size_t n, cap;
-	if (node->type == YAML_SEQUENCE_NODE) {
-		n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
-		cap = (size_t)(node->data.sequence.items.end - node->data.sequence.items.start);
-		node->data.sequence.items.start =
-		    fit(node->data.sequence.items.start, n, &cap, sizeof(yaml_node_item_t));
-		node->data.sequence.items.top = node->data.sequence.items.start + n;
-		node->data.sequence.items.end = node->data.sequence.items.start + cap;
-	} else if (node->type == YAML_MAPPING_NODE) {
-		n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
-		cap = (size_t)(node->data.mapping.pairs.end - node->data.mapping.pairs.start);
-		node->data.mapping.pairs.start =
-		    fit(node->data.mapping.pairs.start, n, &cap, sizeof(yaml_node_pair_t));
-		node->data.mapping.pairs.top = node->data.mapping.pairs.start + n;
-		node->data.mapping.pairs.end = node->data.mapping.pairs.start + cap;
+	if (node->type == YAML_SEQUENCE_NODE && node->data.sequence.items.start) {
+		yaml_node_item_t *start = node->data.sequence.items.start;
+		n = (size_t)(node->data.sequence.items.top - start);
+		cap = (size_t)(node->data.sequence.items.end - start);
+		start = fit(start, n, &cap, sizeof(*start));
+		node->data.sequence.items.start = start;
+		node->data.sequence.items.top = start ? start + n : NULL;
+		node->data.sequence.items.end = start ? start + cap : NULL;
+	} else if (node->type == YAML_MAPPING_NODE && node->data.mapping.pairs.start) {
+		yaml_node_pair_t *start = node->data.mapping.pairs.start;
+		n = (size_t)(node->data.mapping.pairs.top - start);
+		cap = (size_t)(node->data.mapping.pairs.end - start);
+		start = fit(start, n, &cap, sizeof(*start));
+		node->data.mapping.pairs.start = start;
+		node->data.mapping.pairs.top = start ? start + n : NULL;
+		node->data.mapping.pairs.end = start ? start + cap : NULL;
 	}
 }
 

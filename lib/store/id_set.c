@@ -58,7 +58,10 @@ static uint32_t lower_bound(const uint32_t *a, uint32_t len, uint32_t x)
 
 static bool shard_has(const perfdb_id_shard *s, uint32_t x)
 {
-	uint32_t i = lower_bound(s->v, s->n, x);
+	uint32_t i;
+	if (!s->v)
+		return false;
+	i = lower_bound(s->v, s->n, x);
 	if (i < s->n && s->v[i] == x)
 		return true;
 	i = lower_bound(s->v + s->n, s->p, x);
