@@ -1227,7 +1227,10 @@ int perfdb_jdoc_parse_owned(perfdb_jdoc **out, char *text, size_t len, const per
 	return parse_text(out, text, true, text, len, at, err);
 }
 
-int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
+/* A syntax-only pass over text (no tree), arrays of pack_min numbers or
+ * more counted as packed (0: none), bounded as at says (NULL: not). */
+static int check_text(char *text, size_t len, const perfdb_jparse_at *at, size_t pack_min,
+		      perfdb_jerror *err)
 {
 	parser ps;
 	perfdb_jnode *root;
@@ -1236,7 +1239,13 @@ int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
 		return input_too_big(err);
 	memset(&ps, 0, sizeof(ps));
 	ps.check = true;
-	return run(&ps, text, len, NULL, &root, err);
+	ps.pack_min = pack_min;
+	return run(&ps, text, len, at, &root, err);
+}
+
+int perfdb_jdoc_check(char *text, size_t len, perfdb_jerror *err)
+{
+	return check_text(text, len, NULL, 0, err);
 }
 
 /* An array or object open in perfdb_jparse__values: its items so far, how
@@ -1325,15 +1334,8 @@ size_t perfdb_jparse__values(const char *text, size_t len)
 
 int perfdb_jdoc_count(char *text, size_t len, const perfdb_jparse_at *at, perfdb_jerror *err)
 {
-	parser ps;
-	perfdb_jnode *root;
-
-	if (len >= UINT32_MAX)
-		return input_too_big(err);
-	memset(&ps, 0, sizeof(ps));
-	ps.check = true;
-	ps.pack_min = pack_min_override ? pack_min_override : PERFDB_JPARSE_PACK_MIN;
-	return run(&ps, text, len, at, &root, err);
+	return check_text(text, len, at,
+			  pack_min_override ? pack_min_override : PERFDB_JPARSE_PACK_MIN, err);
 }
 
 void perfdb_jdoc_free(perfdb_jdoc *doc)
